@@ -1,0 +1,3 @@
+from axiom_ide.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""How the CLI prints results and errors, in one place."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable, Iterable
+
+from axiom_ide.runtime.errors import AxiomError, Diagnostic
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic], stream=None) -> None:
+    stream = stream or sys.stderr
+    for d in diagnostics:
+        stream.write(d.render() + "\n")
+
+
+def run_handler(handler: Callable[[Any], int], args: Any) -> int:
+    """Run a verb; an AxiomError becomes its rendered diagnostics and exit code 1."""
+    try:
+        return int(handler(args) or 0)
+    except AxiomError as exc:
+        if getattr(args, "json", False):
+            print_json({"ok": False, "errors": [d.to_json() for d in exc.diagnostics]})
+        else:
+            print_diagnostics(exc.diagnostics)
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130

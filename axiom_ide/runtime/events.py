@@ -1,0 +1,33 @@
+"""A plain observer: the runtime reports change through it and never knows who listens.
+
+The Qt side subscribes in ``app/qt_bridge.py`` and the canvas; pure tests subscribe with a list.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+class Event:
+    """A signal without Qt: ``ev.connect(fn)``, ``ev.emit(*args)``."""
+
+    __slots__ = ("_listeners",)
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[..., Any]] = []
+
+    def connect(self, listener: Callable[..., Any]) -> None:
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def disconnect(self, listener: Callable[..., Any]) -> None:
+        try:
+            self._listeners.remove(listener)
+        except ValueError:
+            pass
+
+    def emit(self, *args: Any) -> None:
+        for listener in list(self._listeners):
+            listener(*args)
+
+    def __len__(self) -> int:
+        return len(self._listeners)
