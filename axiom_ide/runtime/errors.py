@@ -42,7 +42,8 @@ class Location:
                 where += f":{self.line}"
                 if self.column is not None:
                     where += f":{self.column}"
-            parts.append(where)
+            # The message names the node/edge itself; the file position is enough here.
+            return where
         if self.edge:
             parts.append(f'edge "{self.edge[0]}" → "{self.edge[1]}"')
         elif self.node:

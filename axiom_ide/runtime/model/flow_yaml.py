@@ -1,0 +1,375 @@
+"""flow.yaml v1 ⇄ :class:`Flow`, losslessly.
+
+Loading keeps the ruamel round-trip tree beside the model. Saving *syncs* the model into that
+tree — changing only the keys whose values differ — and dumps it, so:
+- loading then saving a canonical file is byte-identical;
+- an edit changes only the lines it must; comments, key order and quoting elsewhere survive.
+Parsing is lenient: whatever is malformed is left for :mod:`.validate` to report with its
+file:line:column; only unreadable YAML raises here.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from axiom_ide.runtime.errors import AxiomError, error
+from axiom_ide.runtime.fileio import atomic_write_text
+from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode
+
+#: Top-level keys in canonical order; new keys are inserted to keep this order.
+TOP_KEYS = ("name", "description", "mode", "imports", "nodes", "edges", "join")
+NODE_KEYS = ("id", "node", "col", "row")
+EDGE_KEYS = ("from", "to", "map", "when", "loop")
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+@dataclass
+class FlowFile:
+    """A loaded flow document: the model plus the YAML tree it came from."""
+
+    flow: Flow
+    #: The ruamel round-trip tree; :func:`dumps_flow` syncs the model into it.
+    doc: Any = field(default_factory=CommentedMap)
+    path: Path | None = None
+
+    def where(self, *key_path: Any) -> tuple[int | None, int | None]:
+        """1-based (line, column) of the value at ``key_path`` (falls back to its parent)."""
+        return position(self.doc, key_path)
+
+    def location(self, *key_path: Any, **extra: Any) -> dict[str, Any]:
+        line, column = self.where(*key_path)
+        return {"file": str(self.path) if self.path else None, "line": line, "column": column, **extra}
+
+
+def position(doc: Any, key_path: Sequence[Any]) -> tuple[int | None, int | None]:
+    """Line/column of the node at ``key_path``; for a map key, the key's position."""
+    node = doc
+    best: tuple[int | None, int | None] = (1, 1) if isinstance(doc, (CommentedMap, CommentedSeq)) else (None, None)
+    for key in key_path:
+        try:
+            if isinstance(node, CommentedMap) and key in node:
+                line, col = node.lc.key(key)
+                best = (line + 1, col + 1)
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+                line, col = node.lc.item(key)
+                best = (line + 1, col + 1)
+                node = node[key]
+            else:
+                break
+        except (KeyError, TypeError, AttributeError):
+            break
+    return best
+
+
+def value_position(doc: Any, key_path: Sequence[Any]) -> tuple[int | None, int | None]:
+    """Line/column of the *value* at ``key_path`` (for map entries; else as :func:`position`)."""
+    if not key_path:
+        return position(doc, key_path)
+    parent_path, last = key_path[:-1], key_path[-1]
+    parent = doc
+    for key in parent_path:
+        try:
+            parent = parent[key]
+        except (KeyError, IndexError, TypeError):
+            return position(doc, key_path)
+    if isinstance(parent, CommentedMap) and last in parent:
+        try:
+            line, col = parent.lc.value(last)
+            return line + 1, col + 1
+        except (KeyError, TypeError, AttributeError):
+            pass
+    return position(doc, key_path)
+
+
+# -- loading ----------------------------------------------------------------------------------
+def loads_flow(text: str, path: str | Path | None = None) -> FlowFile:
+    """Parse flow.yaml text. Raises AxiomError("yaml_syntax") with file:line:col on bad YAML."""
+    file = str(path) if path is not None else None
+    try:
+        doc = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        raise AxiomError.of(
+            "yaml_syntax",
+            f"malformed YAML: {problem}",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except YAMLError as exc:
+        raise AxiomError.of("yaml_syntax", f"malformed YAML: {exc}", file=file) from None
+    if doc is None:
+        doc = CommentedMap()
+    flow = flow_from_tree(doc)
+    return FlowFile(flow=flow, doc=doc, path=Path(path) if path is not None else None)
+
+
+def load_flow(path: str | Path) -> FlowFile:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AxiomError.of("file_not_found", f"flow file not found: {p}", file=str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise AxiomError.of("file_encoding", f"flow file is not UTF-8: {exc.reason}", file=str(p)) from None
+    return loads_flow(text, p)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def flow_from_tree(doc: Any) -> Flow:
+    """Build the model from a parsed tree, skipping what is malformed (validate reports it)."""
+    if not isinstance(doc, dict):
+        return Flow("")
+    imports = [str(i) for i in doc.get("imports") or [] if isinstance(i, str)] if isinstance(doc.get("imports"), list) else []
+    nodes: list[FlowNode] = []
+    seen: set[str] = set()
+    for raw in doc.get("nodes") or [] if isinstance(doc.get("nodes"), list) else []:
+        if not isinstance(raw, dict):
+            continue
+        node_id = _str_or_none(raw.get("id")) or ""
+        if node_id in seen:  # duplicate ids: keep the first, validate reports the rest
+            continue
+        seen.add(node_id)
+        nodes.append(FlowNode(node_id, _str_or_none(raw.get("node")) or "", _int_or_none(raw.get("col")), _int_or_none(raw.get("row"))))
+    edges: list[FlowEdge] = []
+    keys: set[tuple[str, str]] = set()
+    for raw in doc.get("edges") or [] if isinstance(doc.get("edges"), list) else []:
+        if not isinstance(raw, dict):
+            continue
+        src, dst = _str_or_none(raw.get("from")) or "", _str_or_none(raw.get("to")) or ""
+        if (src, dst) in keys:
+            continue
+        keys.add((src, dst))
+        raw_map = raw.get("map")
+        plan = {str(k): str(v) for k, v in raw_map.items()} if isinstance(raw_map, dict) else None
+        when = raw.get("when")
+        edges.append(FlowEdge(src, dst, plan, when if isinstance(when, str) else None, _int_or_none(raw.get("loop"))))
+    join = doc.get("join")
+    return Flow(
+        _str_or_none(doc.get("name")) or "",
+        description=_str_or_none(doc.get("description")),
+        mode=_str_or_none(doc.get("mode")),
+        imports=imports,
+        nodes=nodes,
+        edges=edges,
+        join=_plain(join) if isinstance(join, dict) else {},
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+# -- saving -----------------------------------------------------------------------------------
+def dumps_flow(ff: FlowFile) -> str:
+    """Sync the model into the tree and dump it."""
+    if not isinstance(ff.doc, CommentedMap):
+        ff.doc = CommentedMap()
+    sync_tree(ff.doc, ff.flow)
+    buf = io.StringIO()
+    _yaml().dump(ff.doc, buf)
+    return buf.getvalue()
+
+
+def save_flow(ff: FlowFile, path: str | Path | None = None) -> Path:
+    """Atomically write the flow; returns the path written."""
+    target = Path(path) if path is not None else ff.path
+    if target is None:
+        raise AxiomError.of("no_path", "flow has no file path; use Save As")
+    text = dumps_flow(ff)
+    atomic_write_text(target, text)
+    ff.path = target
+    return target
+
+
+def new_flow_file(flow: Flow, path: str | Path | None = None) -> FlowFile:
+    return FlowFile(flow=flow, doc=CommentedMap(), path=Path(path) if path is not None else None)
+
+
+def _set_key(m: CommentedMap, key: str, value: Any, order: Sequence[str]) -> None:
+    """Set ``m[key]`` only if it differs; insert a new key at its canonical position."""
+    if key in m:
+        if _same(m[key], value):
+            return
+        m[key] = value
+        return
+    pos = len(m)
+    if key in order:
+        later = set(order[order.index(key) + 1:])
+        for i, existing in enumerate(m):
+            if existing in later:
+                pos = i
+                break
+    m.insert(pos, key, value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return _plain(a) == _plain(b)
+
+
+def _del_key(m: CommentedMap, key: str) -> None:
+    if key in m:
+        del m[key]
+
+
+def _flow_seq(items: list[Any]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def sync_tree(doc: CommentedMap, flow: Flow) -> None:
+    _set_key(doc, "name", flow.name, TOP_KEYS)
+    for key in ("description", "mode"):
+        value = getattr(flow, key)
+        if value is None:
+            _del_key(doc, key)
+        else:
+            _set_key(doc, key, value, TOP_KEYS)
+    if "imports" in doc or flow.imports:
+        current = doc.get("imports")
+        if not _same(current, flow.imports):
+            if isinstance(current, CommentedSeq):
+                current[:] = list(flow.imports)
+            else:
+                _set_key(doc, "imports", _flow_seq(list(flow.imports)), TOP_KEYS)
+    _sync_seq(doc, "nodes", flow.nodes, lambda m: m.get("id"), lambda n: n.id, _sync_node, always=True)
+    _sync_seq(
+        doc,
+        "edges",
+        flow.edges,
+        lambda m: (m.get("from"), m.get("to")),
+        lambda e: e.key,
+        _sync_edge,
+        always=True,
+    )
+    if "join" in doc or flow.join:
+        if not _same(doc.get("join"), flow.join):
+            join = CommentedMap()
+            for k, v in flow.join.items():
+                join[k] = v
+            if not flow.join:
+                join.fa.set_flow_style()
+            _set_key(doc, "join", join, TOP_KEYS)
+
+
+def _sync_seq(
+    doc: CommentedMap,
+    key: str,
+    items: list[Any],
+    tree_key: Callable[[Any], Any],
+    model_key: Callable[[Any], Any],
+    sync_item: Callable[[CommentedMap, Any], None],
+    always: bool,
+) -> None:
+    seq = doc.get(key)
+    if not isinstance(seq, CommentedSeq):
+        if not items and not always:
+            return
+        seq = CommentedSeq()
+        if not items:
+            seq.fa.set_flow_style()
+        _set_key(doc, key, seq, TOP_KEYS)
+    by_key: dict[Any, CommentedMap] = {}
+    for m in seq:
+        if isinstance(m, CommentedMap):
+            by_key.setdefault(tree_key(m), m)
+    new_items: list[CommentedMap] = []
+    for item in items:
+        m = by_key.pop(model_key(item), None)
+        if m is None:
+            m = CommentedMap()
+        sync_item(m, item)
+        new_items.append(m)
+    if len(new_items) != len(seq) or any(a is not b for a, b in zip(new_items, seq)):
+        if not new_items:
+            seq.fa.set_flow_style()
+        elif seq.fa.flow_style():
+            seq.fa.set_block_style()
+        seq[:] = new_items
+
+
+def _sync_node(m: CommentedMap, node: FlowNode) -> None:
+    _set_key(m, "id", node.id, NODE_KEYS)
+    _set_key(m, "node", node.node, NODE_KEYS)
+    for key in ("col", "row"):
+        value = getattr(node, key)
+        if value is None:
+            _del_key(m, key)
+        else:
+            _set_key(m, key, value, NODE_KEYS)
+
+
+def _sync_edge(m: CommentedMap, edge: FlowEdge) -> None:
+    _set_key(m, "from", edge.src, EDGE_KEYS)
+    _set_key(m, "to", edge.dst, EDGE_KEYS)
+    if edge.map is None:
+        _del_key(m, "map")
+    else:
+        current = m.get("map")
+        if not isinstance(current, CommentedMap):
+            current = CommentedMap()
+            _set_key(m, "map", current, EDGE_KEYS)
+        if list(current.keys()) != list(edge.map.keys()):
+            for k in list(current.keys()):
+                del current[k]
+        for k, v in edge.map.items():
+            if k not in current or not _same(current[k], v):
+                current[k] = v
+        if not edge.map:
+            current.fa.set_flow_style()
+        elif current.fa.flow_style():
+            current.fa.set_block_style()
+    for key in ("when", "loop"):
+        value = getattr(edge, key)
+        if value is None:
+            _del_key(m, key)
+        else:
+            _set_key(m, key, value, EDGE_KEYS)
+
+
+def starter_flow(name: str) -> Flow:
+    """What ``flow new`` scaffolds: two example nodes and an edge (edit them to your packages)."""
+    return Flow(
+        name,
+        description=f"{name}: describe what this flow does.",
+        mode="unary",
+        imports=["examples/text@0.1.0"],
+        nodes=[
+            FlowNode("greet", "examples/text@0.1.0:Greet"),
+            FlowNode("shout", "examples/text@0.1.0:Upper"),
+        ],
+        edges=[FlowEdge("greet", "shout", {"text": "greeting"})],
+    )
