@@ -76,6 +76,8 @@ class Diagnostic:
 
     def render(self) -> str:
         where = str(self.location)
+        if where and not self.location.file and self.message.startswith(where):
+            where = ""  # the message already names its node or edge
         prefix = f"{where}: " if where else ""
         return f"{prefix}{self.severity.value}: {self.message}"
 

@@ -1,0 +1,324 @@
+"""Analyze a flow against a workspace: resolve nodes, type-check edges, check topology.
+
+Pure and side-effect free: the canvas runs it live after every edit, ``flow compile`` runs it
+before freezing an artifact. Errors block compiling; warnings (amber edges: type mismatches,
+required fields left unmapped) are reported by compile and block running from the IDE, as the
+docs say ("Type warnings must be resolved before running.").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import networkx as nx
+
+from axiom_ide.runtime.errors import AxiomError, Diagnostic, Location, Severity
+from axiom_ide.runtime.model.flow import Flow, FlowEdge
+from axiom_ide.runtime.model.refs import RefError, parse_import, parse_node_ref
+
+if TYPE_CHECKING:  # pragma: no cover
+    from axiom_ide.runtime.packages import NodeSpec, Workspace
+    from axiom_ide.runtime.typecheck import EdgeCheck
+
+START_NODE_ERROR = "graph must have exactly one start node"
+TERMINAL_NODE_ERROR = "graph must have exactly one terminal node"
+PIPELINE_EDGE_ERROR = "an edge leaving a pipeline node may only connect to another pipeline node"
+TYPE_WARNINGS_BLOCKER = "Type warnings must be resolved before running."
+
+#: Loads a flow placed as a subflow by name; returns None when there is no such flow.
+FlowResolver = Callable[[str], "Flow | None"]
+
+
+@dataclass(frozen=True)
+class SubflowSpec:
+    """A flow placed as a node: its contract is its entry input and terminal output."""
+
+    name: str
+    analysis: "Analysis"
+
+    @property
+    def kind(self) -> str:
+        return "subflow"
+
+    @property
+    def input_type(self) -> Any:
+        return self.analysis.input_type
+
+    @property
+    def output_type(self) -> Any:
+        return self.analysis.output_type
+
+    @property
+    def is_pipeline(self) -> bool:
+        return self.analysis.mode == "pipeline"
+
+
+@dataclass
+class Analysis:
+    flow: Flow
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: canvas id → resolved node (a NodeSpec or SubflowSpec), or None when unresolved.
+    nodes: dict[str, Any] = field(default_factory=dict)
+    #: (src, dst) → EdgeCheck for every edge whose endpoints resolved.
+    edge_checks: dict[tuple[str, str], "EdgeCheck"] = field(default_factory=dict)
+    entry: str | None = None
+    terminal: str | None = None
+    mode: str = "unary"
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def input_type(self) -> Any:
+        spec = self.nodes.get(self.entry) if self.entry else None
+        return spec.input_type if spec is not None else None
+
+    @property
+    def output_type(self) -> Any:
+        spec = self.nodes.get(self.terminal) if self.terminal else None
+        return spec.output_type if spec is not None else None
+
+    def for_node(self, node_id: str) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.location.node == node_id and d.location.edge is None]
+
+    def for_edge(self, key: tuple[str, str]) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.location.edge == key]
+
+    def run_blockers(self) -> list[str]:
+        """What must be fixed before the flow can run, in words for the Run button's tooltip."""
+        out: list[str] = []
+        for d in self.errors:
+            if d.message not in out:
+                out.append(d.message)
+        if any(d.code.startswith("type_") for d in self.warnings):
+            out.append(TYPE_WARNINGS_BLOCKER)
+        return out
+
+
+def _is_pipeline(spec: Any) -> bool:
+    if isinstance(spec, SubflowSpec):
+        return spec.is_pipeline
+    return getattr(spec, "kind", "unary") == "pipeline"
+
+
+def workspace_flow_resolver(workspace_root: Path) -> FlowResolver:
+    """Find ``flow:<name>`` among the workspace's ``*.flow.yaml`` files by their ``name:``."""
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+
+    def resolve(name: str) -> Flow | None:
+        candidates = sorted(Path(workspace_root).rglob(f"{name}.flow.yaml")) + sorted(Path(workspace_root).rglob("*.flow.yaml"))
+        for path in candidates:
+            if any(part.startswith(".") for part in path.relative_to(workspace_root).parts):
+                continue
+            try:
+                ff = load_flow(path)
+            except AxiomError:
+                continue
+            if ff.flow.name == name:
+                return ff.flow
+        return None
+
+    return resolve
+
+
+def analyze_flow(
+    flow: Flow,
+    workspace: "Workspace",
+    *,
+    flow_resolver: FlowResolver | None = None,
+    _stack: tuple[str, ...] = (),
+) -> Analysis:
+    """Resolve, type-check and check the topology of ``flow``. Never raises for user errors."""
+    a = Analysis(flow=flow)
+    diags = a.diagnostics
+    if flow_resolver is None and getattr(workspace, "root", None) is not None:
+        flow_resolver = workspace_flow_resolver(workspace.root)
+
+    for item in flow.imports:
+        try:
+            package, version = parse_import(item)
+        except RefError as exc:
+            diags.append(Diagnostic("invalid_import", str(exc)))
+            continue
+        if workspace.package(package, version) is None:
+            diags.append(Diagnostic("unknown_package", f'imported package "{item}" is not in the workspace'))
+    imported = set(flow.imports)
+
+    # -- resolve nodes -----------------------------------------------------------------------
+    for node in flow.nodes:
+        where = Location(node=node.id)
+        try:
+            ref = parse_node_ref(node.node)
+        except RefError as exc:
+            diags.append(Diagnostic("invalid_node_ref", f'node "{node.id}": {exc}', Severity.ERROR, where))
+            a.nodes[node.id] = None
+            continue
+        if ref.is_subflow:
+            a.nodes[node.id] = _resolve_subflow(ref.subflow, node.id, workspace, flow_resolver, _stack + (flow.name,), diags)
+            continue
+        try:
+            a.nodes[node.id] = workspace.resolve(ref)
+        except AxiomError as exc:
+            a.nodes[node.id] = None
+            for d in exc.diagnostics:
+                diags.append(Diagnostic(d.code, f'node "{node.id}": {d.message}', d.severity, where))
+            continue
+        if ref.package_key not in imported:
+            diags.append(Diagnostic(
+                "not_imported",
+                f'node "{node.id}": package "{ref.package_key}" is not in the flow\'s imports; import it into the Library',
+                Severity.WARNING, where,
+            ))
+
+    known = {n.id for n in flow.nodes}
+    # -- edges -------------------------------------------------------------------------------
+    from axiom_ide.runtime.typecheck import check_edge
+
+    # A join's destination fields may come from different incoming edges: a required field is
+    # unmapped only if no incoming forward edge maps it (or passes its whole message through).
+    covered: dict[str, set[str]] = {}
+    for edge in flow.forward_edges():
+        fields = covered.setdefault(edge.dst, set())
+        if edge.map is not None:
+            fields.update(edge.map)
+        else:
+            fields.add("*")
+
+    for edge in flow.edges:
+        where = Location(edge=edge.key)
+        label = f'edge "{edge.src}" → "{edge.dst}"'
+        missing = [n for n in (edge.src, edge.dst) if n not in known]
+        if missing:
+            diags.append(Diagnostic("unknown_node", f'{label} references unknown node "{missing[0]}"', Severity.ERROR, where))
+            continue
+        if edge.src == edge.dst and not edge.is_loop:
+            diags.append(Diagnostic("self_edge", f"{label}: a node cannot feed itself; use a loop edge (loop: N)", Severity.ERROR, where))
+        if edge.loop is not None and edge.loop < 1:
+            diags.append(Diagnostic("invalid_loop", f"{label}: loop (max iterations) must be a positive integer", Severity.ERROR, where))
+        if edge.when is not None:
+            _check_condition(edge, label, where, diags)
+        src, dst = a.nodes.get(edge.src), a.nodes.get(edge.dst)
+        if src is None or dst is None:
+            continue
+        if _is_pipeline(src) and not _is_pipeline(dst):
+            diags.append(Diagnostic("pipeline_edge", f"{label}: {PIPELINE_EDGE_ERROR}", Severity.ERROR, where))
+        if src.output_type is None or dst.input_type is None:
+            continue
+        check = check_edge(src.output_type, dst.input_type, edge.map)
+        a.edge_checks[edge.key] = check
+        for issue in check.issues:
+            if (
+                issue.kind == "required_unmapped"
+                and not edge.is_loop
+                and ({issue.dst_field, "*"} & (covered.get(edge.dst, set()) - set(edge.map or ())))
+            ):
+                continue
+            field_part = f" field `{issue.dst_field}`:" if issue.dst_field else ":"
+            diags.append(Diagnostic(
+                f"type_{issue.kind}",
+                f"{label}{field_part} {issue.message}",
+                Severity.WARNING,
+                Location(edge=edge.key, path=issue.dst_field),
+            ))
+
+    _check_topology(flow, a, known)
+
+    pipeline_nodes = [nid for nid, spec in a.nodes.items() if spec is not None and _is_pipeline(spec)]
+    a.mode = "pipeline" if pipeline_nodes else (flow.mode or "unary")
+    if flow.mode == "pipeline" and not pipeline_nodes and flow.nodes:
+        a.mode = "pipeline"
+    a.diagnostics.sort(key=lambda d: 0 if d.severity is Severity.ERROR else 1)
+    return a
+
+
+def _check_condition(edge: FlowEdge, label: str, where: Location, diags: list[Diagnostic]) -> None:
+    from axiom_ide.runtime.conditions import ConditionError, compile_condition
+
+    try:
+        compile_condition(edge.when or "")
+    except ConditionError as exc:
+        diags.append(Diagnostic("invalid_condition", f"{label}: invalid condition: {exc}", Severity.ERROR, where))
+
+
+def _resolve_subflow(name, node_id, workspace, flow_resolver, stack, diags):
+    where = Location(node=node_id)
+    if name in stack:
+        chain = " → ".join(stack + (name,))
+        diags.append(Diagnostic("subflow_cycle", f'node "{node_id}": subflow cycle: {chain}', Severity.ERROR, where))
+        return None
+    sub = flow_resolver(name) if flow_resolver else None
+    if sub is None:
+        diags.append(Diagnostic("unknown_flow", f'node "{node_id}": unknown subflow "flow:{name}"', Severity.ERROR, where))
+        return None
+    inner = analyze_flow(sub, workspace, flow_resolver=flow_resolver, _stack=stack)
+    if not inner.ok:
+        first = inner.errors[0].message
+        diags.append(Diagnostic("subflow_invalid", f'node "{node_id}": subflow "{name}" does not compile: {first}', Severity.ERROR, where))
+        return None
+    return SubflowSpec(name, inner)
+
+
+def _check_topology(flow: Flow, a: Analysis, known: set[str]) -> None:
+    diags = a.diagnostics
+    graph = nx.DiGraph()
+    graph.add_nodes_from(n.id for n in flow.nodes)
+    for e in flow.forward_edges():
+        if e.src in known and e.dst in known and e.src != e.dst:
+            graph.add_edge(e.src, e.dst)
+    order = {n.id: i for i, n in enumerate(flow.nodes)}
+    starts = sorted((n for n in graph if graph.in_degree(n) == 0), key=order.__getitem__)
+    ends = sorted((n for n in graph if graph.out_degree(n) == 0), key=order.__getitem__)
+    if len(starts) != 1:
+        detail = f"found {len(starts)}: {', '.join(starts)}" if starts else "found none"
+        diags.append(Diagnostic("start_nodes", START_NODE_ERROR, Severity.ERROR,
+                                Location(node=starts[1] if len(starts) > 1 else None, path=detail)))
+    else:
+        a.entry = starts[0]
+    if len(ends) != 1:
+        detail = f"found {len(ends)}: {', '.join(ends)}" if ends else "found none"
+        diags.append(Diagnostic("terminal_nodes", TERMINAL_NODE_ERROR, Severity.ERROR,
+                                Location(node=ends[1] if len(ends) > 1 else None, path=detail)))
+    else:
+        a.terminal = ends[0]
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        cycle = None
+    if cycle:
+        path = " → ".join([cycle[0][0]] + [dst for _, dst in cycle])
+        diags.append(Diagnostic(
+            "cycle",
+            f"graph has a cycle: {path}; make the edge back a loop edge (loop: N)",
+            Severity.ERROR,
+            Location(edge=(cycle[-1][0], cycle[-1][1])),
+        ))
+    if a.entry is not None:
+        reachable = nx.descendants(graph, a.entry) | {a.entry}
+        for n in flow.nodes:
+            if n.id not in reachable:
+                diags.append(Diagnostic(
+                    "unreachable",
+                    f'node "{n.id}" is not reachable from the start node "{a.entry}"',
+                    Severity.ERROR,
+                    Location(node=n.id),
+                ))
+    # A loop edge must point back to a node that runs before its source.
+    for e in flow.edges:
+        if e.is_loop and e.src in graph and e.dst in graph and e.src != e.dst:
+            if e.dst not in nx.ancestors(graph, e.src):
+                diags.append(Diagnostic(
+                    "loop_forward",
+                    f'loop edge "{e.src}" → "{e.dst}" must point back to a node upstream of "{e.src}"',
+                    Severity.ERROR,
+                    Location(edge=e.key),
+                ))

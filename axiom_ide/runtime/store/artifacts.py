@@ -1,0 +1,49 @@
+"""Compiled artifacts: written once, never updated (immutability is the contract)."""
+from __future__ import annotations
+
+import json
+
+from axiom_ide.runtime.compiler.artifact import Artifact
+from axiom_ide.runtime.store.db import Database
+
+
+class ArtifactStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._cache: dict[str, Artifact] = {}
+
+    def put(self, artifact: Artifact) -> None:
+        body = json.dumps(artifact.to_json(), separators=(",", ":"))
+        with self.db.lock:
+            self.db.conn.execute(
+                "INSERT INTO artifacts (graph_id, flow_name, mode, created_at, body) VALUES (?, ?, ?, ?, ?)",
+                (artifact.graph_id, artifact.flow_name, artifact.mode, artifact.created_at, body),
+            )
+        self._cache[artifact.graph_id] = artifact
+
+    def get(self, graph_id: str) -> Artifact | None:
+        cached = self._cache.get(graph_id)
+        if cached is not None:
+            return cached
+        with self.db.lock:
+            row = self.db.conn.execute("SELECT body FROM artifacts WHERE graph_id = ?", (graph_id,)).fetchone()
+        if row is None:
+            return None
+        artifact = Artifact.from_json(json.loads(row["body"]))
+        self._cache[graph_id] = artifact
+        return artifact
+
+    def list(self, flow_name: str | None = None, limit: int = 100) -> list[dict]:
+        sql = "SELECT graph_id, flow_name, mode, created_at FROM artifacts"
+        params: tuple = ()
+        if flow_name:
+            sql += " WHERE flow_name = ?"
+            params = (flow_name,)
+        sql += " ORDER BY created_at DESC LIMIT ?"
+        with self.db.lock:
+            rows = self.db.conn.execute(sql, params + (limit,)).fetchall()
+        return [dict(r) for r in rows]
+
+    def latest(self, flow_name: str) -> Artifact | None:
+        rows = self.list(flow_name, limit=1)
+        return self.get(rows[0]["graph_id"]) if rows else None
