@@ -1,0 +1,411 @@
+"""FlowDocument: one open flow file = the flow model + its QUndoStack + its live analysis.
+
+Invariants:
+- the model (``doc.flow``) is the truth; every edit method pushes exactly one QUndoCommand (or one
+  macro) whose redo/undo call :class:`Flow` methods only. Views never change the model directly:
+  they call these methods with a finished gesture (a whole drag → one ``move_nodes``).
+- dirty = the undo stack is not at its clean index; ``save`` marks it clean.
+- the analysis is recomputed ~150 ms after the last change (``refresh_analysis`` runs it now).
+Selection, zoom and run state are view state and never live here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from axiom_ide.document import clipboard
+from axiom_ide.document.analysis import PIPELINE_EDGE_ERROR, analyze, is_pipeline, resolve_node
+from axiom_ide.document.commands import (
+    AddEdgeCommand,
+    AddNodeCommand,
+    Macro,
+    RemoveEdgeCommand,
+    RemoveNodeCommand,
+    SetFlowAttrCommand,
+    UpdateEdgeCommand,
+    UpdateNodeCommand,
+)
+from axiom_ide.runtime.compiler.layout import layout_cells
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode
+from axiom_ide.runtime.model.flow_yaml import FlowFile, dumps_flow, load_flow, new_flow_file, save_flow
+from axiom_ide.runtime.model.refs import CANVAS_ID_RE, RefError, parse_import, parse_node_ref
+
+Cell = tuple[int, int]
+EdgeKey = tuple[str, str]
+
+#: Debounce for the live analysis after an edit.
+ANALYSIS_DELAY_MS = 150
+
+
+def _id_base(name: str) -> str:
+    """A canvas id base from a node name: ``WordUpper`` → ``word-upper``."""
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (name[i - 1].islower() or name[i - 1].isdigit()):
+            out.append("-")
+        out.append(ch.lower() if ch.isalnum() else "-")
+    base = "".join(out).strip("-_") or "node"
+    return base if CANVAS_ID_RE.match(base) else "node"
+
+
+class FlowDocument(QObject):
+    """An open flow: model + undo stack + analysis. Create with :meth:`open` or :meth:`new`."""
+
+    #: (dirty) the document gained or lost unsaved changes.
+    dirtyChanged = Signal(bool)
+    #: (path) the document's file path changed (Save As).
+    pathChanged = Signal(str)
+    #: (path) the document was written to disk.
+    saved = Signal(str)
+    #: the live analysis (``doc.analysis``) was recomputed.
+    analysisChanged = Signal()
+    #: the whole model was replaced (reload from disk); views rebuild from ``doc.flow``.
+    flowReplaced = Signal()
+
+    def __init__(self, file: FlowFile, workspace: Any = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.file = file
+        self.workspace = workspace
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(ANALYSIS_DELAY_MS)
+        self._timer.timeout.connect(self.refresh_analysis)
+        self._analysis: Any = None
+        self._listen(self.flow)
+
+    # -- construction ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, workspace: Any = None, parent: QObject | None = None) -> "FlowDocument":
+        """Load a flow file; raises AxiomError when it cannot be read or parsed."""
+        return cls(load_flow(path), workspace, parent)
+
+    @classmethod
+    def new(cls, name: str, workspace: Any = None, path: str | Path | None = None, parent: QObject | None = None) -> "FlowDocument":
+        flow = Flow(name, mode="unary")
+        return cls(new_flow_file(flow, path), workspace, parent)
+
+    # -- properties --------------------------------------------------------------------------
+    @property
+    def flow(self) -> Flow:
+        return self.file.flow
+
+    @property
+    def path(self) -> Path | None:
+        return self.file.path
+
+    @property
+    def is_dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def analysis(self) -> Any:
+        """The latest analysis (computed on first access)."""
+        if self._analysis is None:
+            self._analysis = analyze(self.file, self.workspace)
+        return self._analysis
+
+    def refresh_analysis(self) -> Any:
+        """Recompute the analysis now and emit ``analysisChanged``."""
+        self._timer.stop()
+        self._analysis = analyze(self.file, self.workspace)
+        self.analysisChanged.emit()
+        return self._analysis
+
+    def set_workspace(self, workspace: Any) -> None:
+        self.workspace = workspace
+        self.refresh_analysis()
+
+    def spec(self, node_id: str) -> Any:
+        """The resolved NodeSpec of a node, or None."""
+        return self.analysis.nodes.get(node_id)
+
+    def cells(self) -> dict[str, Cell]:
+        """Display cell of every node: pinned cells, and the compiler's layout for the rest."""
+        return layout_cells(self.flow)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirtyChanged.emit(not clean)
+
+    def _listen(self, flow: Flow) -> None:
+        for ev in (flow.node_added, flow.node_removed, flow.node_changed, flow.edge_added,
+                   flow.edge_removed, flow.edge_changed, flow.flow_changed):
+            ev.connect(self._on_model_changed)
+
+    def _on_model_changed(self, *args: Any) -> None:
+        self._timer.start()
+
+    # -- edits: nodes ------------------------------------------------------------------------
+    def add_node(self, ref: str, cell: Cell | None = None, node_id: str | None = None) -> str:
+        """Place node ``ref`` (``package@version:Node`` or ``flow:<name>``); returns its canvas id.
+
+        The package is imported into the flow's Library in the same undo step when it is not yet."""
+        try:
+            parsed = parse_node_ref(ref)
+        except RefError as exc:
+            raise AxiomError.of("invalid_node_ref", str(exc)) from None
+        label = parsed.subflow if parsed.is_subflow else parsed.node
+        if node_id is None:
+            node_id = self.flow.unique_id(_id_base(label))
+        elif self.flow.node(node_id) is not None:
+            raise AxiomError.of("duplicate_id", f'duplicate node id "{node_id}"')
+        elif not CANVAS_ID_RE.match(node_id):
+            raise AxiomError.of("invalid_id", f'id "{node_id}" must match ^[a-z0-9][a-z0-9_-]*$')
+        if cell is not None:
+            cell = self._free_cell(tuple(cell), set(self.cells().values()))
+        node = FlowNode(node_id, ref, *(cell if cell is not None else (None, None)))
+        macro = Macro(f"Add {label}")
+        self._import_for(parsed, macro)
+        AddNodeCommand(self.flow, node, parent=macro)
+        self.undo_stack.push(macro)
+        return node_id
+
+    def remove(self, node_ids: Iterable[str] = (), edge_keys: Iterable[EdgeKey] = ()) -> None:
+        """Remove nodes (with their edges) and edges as one undo step."""
+        node_ids = [n for n in dict.fromkeys(node_ids) if self.flow.node(n) is not None]
+        keys = {tuple(k) for k in edge_keys if self.flow.edge(*k) is not None}
+        for n in node_ids:
+            keys |= {e.key for e in self.flow.edges_of(n)}
+        if not node_ids and not keys:
+            return
+        if len(node_ids) == 1 and not (keys - {e.key for e in self.flow.edges_of(node_ids[0])}):
+            text = f"Remove {node_ids[0]}"
+        elif not node_ids and len(keys) == 1:
+            (k,) = keys
+            text = f"Disconnect {k[0]} → {k[1]}"
+        else:
+            parts = []
+            if node_ids:
+                parts.append(f"{len(node_ids)} node{'s' if len(node_ids) != 1 else ''}")
+            free = len(keys) - len({e.key for n in node_ids for e in self.flow.edges_of(n)})
+            if free:
+                parts.append(f"{free} edge{'s' if free != 1 else ''}")
+            text = "Remove " + " and ".join(parts)
+        macro = Macro(text)
+        # Edges by descending index, so undo re-inserts each at its original position.
+        for key in sorted(keys, key=lambda k: -self.flow.edge_index(*k)):
+            RemoveEdgeCommand(self.flow, key, parent=macro)
+        for n in sorted(node_ids, key=lambda n: -self.flow.node_index(n)):
+            RemoveNodeCommand(self.flow, n, parent=macro, with_edges=False)
+        self.undo_stack.push(macro)
+
+    def move_nodes(self, cells: dict[str, Cell]) -> None:
+        """Pin nodes to cells: one "Move" undo step (a whole drag). Unchanged nodes are skipped."""
+        changes = {}
+        for nid, (col, row) in cells.items():
+            node = self.flow.node(nid)
+            if node is not None and (node.col, node.row) != (int(col), int(row)):
+                changes[nid] = (max(0, int(col)), max(0, int(row)))
+        if not changes:
+            return
+        text = f"Move {next(iter(changes))}" if len(changes) == 1 else f"Move {len(changes)} nodes"
+        macro = Macro(text)
+        for nid, (col, row) in changes.items():
+            UpdateNodeCommand(self.flow, nid, {"col": col, "row": row}, text, parent=macro)
+        self.undo_stack.push(macro)
+
+    def set_node(self, node_id: str, **changes: Any) -> None:
+        """Change a node's ``id`` (rename), ``node`` (reference) or pin, as one undo step."""
+        if "id" in changes and changes["id"] != node_id:
+            new = changes["id"]
+            if not isinstance(new, str) or not CANVAS_ID_RE.match(new):
+                raise AxiomError.of("invalid_id", f'id "{new}" must match ^[a-z0-9][a-z0-9_-]*$')
+            if self.flow.node(new) is not None:
+                raise AxiomError.of("duplicate_id", f'duplicate node id "{new}"')
+            text = f"Rename {node_id} → {new}"
+        elif "node" in changes:
+            text = f"Change node of {node_id}"
+        else:
+            text = f"Edit {node_id}"
+        self.undo_stack.push(UpdateNodeCommand(self.flow, node_id, changes, text))
+
+    def auto_layout(self) -> None:
+        """Write the compiler's layout onto every node: one "Auto-layout" undo step.
+
+        All nodes are unpinned first so the layout is the pure layered one, then pinned to it."""
+        plain = Flow(nodes=[FlowNode(n.id, n.node) for n in self.flow.nodes], edges=list(self.flow.edges))
+        cells = layout_cells(plain)
+        macro = Macro("Auto-layout")
+        for n in self.flow.nodes:
+            col, row = cells[n.id]
+            if (n.col, n.row) != (col, row):
+                UpdateNodeCommand(self.flow, n.id, {"col": col, "row": row}, parent=macro)
+        if macro.child_count():
+            self.undo_stack.push(macro)
+
+    # -- edits: edges ------------------------------------------------------------------------
+    def can_connect(self, src: str, dst: str) -> str | None:
+        """None when ``src → dst`` may be added; else the refusal reason in the docs' words."""
+        if self.flow.node(src) is None or self.flow.node(dst) is None:
+            return "both ends of an edge must be nodes in this flow"
+        if src == dst:
+            return "a node cannot feed itself; use a loop edge (loop: N)"
+        if self.flow.edge(src, dst) is not None:
+            return f'"{src}" is already connected to "{dst}"'
+        # Resolve now: the debounced analysis may not have seen the newest nodes yet.
+        a = resolve_node(self.workspace, self.flow.node(src).node)[0]
+        b = resolve_node(self.workspace, self.flow.node(dst).node)[0]
+        if a is not None and b is not None and is_pipeline(a) and not is_pipeline(b):
+            return PIPELINE_EDGE_ERROR
+        return None
+
+    def connect(self, src: str, dst: str, *, loop: int | None = None, map: dict[str, str] | None = None, when: str | None = None) -> str | None:
+        """Add the edge ``src → dst``; None on success, else the reason it was refused.
+
+        A type mismatch is not a refusal: the edge is added and drawn amber until mapped."""
+        if loop is not None and src == dst and self.flow.node(src) is not None and self.flow.edge(src, dst) is None:
+            reason = None
+        else:
+            reason = self.can_connect(src, dst)
+        if reason:
+            return reason
+        edge = FlowEdge(src, dst, dict(map) if map is not None else None, when, loop)
+        self.undo_stack.push(AddEdgeCommand(self.flow, edge, text=f"Connect {src} → {dst}"))
+        return None
+
+    def set_edge(self, key: EdgeKey, **changes: Any) -> None:
+        """Change ``map=`` / ``when=`` / ``loop=`` of an edge as one undo step."""
+        unknown = set(changes) - {"map", "when", "loop"}
+        if unknown:
+            raise TypeError(f"unknown edge fields: {', '.join(sorted(unknown))}")
+        edge = self.flow.edge(*key)
+        if edge is None:
+            raise AxiomError.of("unknown_edge", f'no edge "{key[0]}" → "{key[1]}"')
+        changes = {k: v for k, v in changes.items() if getattr(edge, k) != v}
+        if not changes:
+            return
+        what = {"map": "mapping", "when": "condition", "loop": "loop"}
+        names = " and ".join(what[k] for k in ("map", "when", "loop") if k in changes)
+        text = f"Edit {names} of {key[0]} → {key[1]}"
+        self.undo_stack.push(UpdateEdgeCommand(self.flow, tuple(key), changes, text))
+
+    # -- edits: flow attributes --------------------------------------------------------------
+    def set_flow_attr(self, name: str, value: Any) -> None:
+        if getattr(self.flow, name) == value:
+            return
+        self.undo_stack.push(SetFlowAttrCommand(self.flow, name, value, f"Set flow {name}"))
+
+    def import_package(self, key: str) -> None:
+        """Add ``owner/pkg@ver`` to the flow's imports (its Library)."""
+        try:
+            parse_import(key)
+        except RefError as exc:
+            raise AxiomError.of("invalid_import", str(exc)) from None
+        if key in self.flow.imports:
+            return
+        self.undo_stack.push(SetFlowAttrCommand(self.flow, "imports", self.flow.imports + [key], f"Import {key}"))
+
+    def remove_import(self, key: str) -> None:
+        if key not in self.flow.imports:
+            return
+        rest = [i for i in self.flow.imports if i != key]
+        self.undo_stack.push(SetFlowAttrCommand(self.flow, "imports", rest, f"Remove import {key}"))
+
+    def _import_for(self, parsed: Any, macro: Macro, pending: set[str] | None = None) -> None:
+        if parsed.is_subflow:
+            return
+        key = parsed.package_key
+        pending = pending if pending is not None else set()
+        if key in self.flow.imports or key in pending:
+            return
+        pending.add(key)
+        SetFlowAttrCommand(self.flow, "imports", self.flow.imports + sorted(pending), f"Import {key}", parent=macro)
+
+    # -- clipboard ---------------------------------------------------------------------------
+    def copy(self, node_ids: Iterable[str]) -> str:
+        """Clipboard text (JSON) for these nodes and the edges between them."""
+        return clipboard.dumps(self.flow, list(node_ids), self.cells())
+
+    def paste(self, text: str, at_cell: Cell | None = None) -> list[str]:
+        """Insert clipboard nodes with fresh unique ids (internal edges kept); returns new ids.
+
+        Without ``at_cell`` the group lands one row below its original place, shifted down until
+        it overlaps no existing card. Returns [] when ``text`` is not a copied selection."""
+        data = clipboard.loads(text)
+        if not data or not data["nodes"]:
+            return []
+        return self._insert_group(data, at_cell, "Paste")
+
+    def duplicate(self, node_ids: Iterable[str]) -> list[str]:
+        ids = [n for n in node_ids if self.flow.node(n) is not None]
+        if not ids:
+            return []
+        return self._insert_group(clipboard.loads(self.copy(ids)), None, "Duplicate")
+
+    def _insert_group(self, data: dict[str, Any], at_cell: Cell | None, verb: str) -> list[str]:
+        taken_ids = {n.id for n in self.flow.nodes}
+        id_map: dict[str, str] = {}
+        for raw in data["nodes"]:
+            new = raw["id"]
+            base = new if CANVAS_ID_RE.match(new or "") else "node"
+            if new in taken_ids or not CANVAS_ID_RE.match(new or ""):
+                i = 2
+                stem = base.rsplit("-", 1)[0] if base.rsplit("-", 1)[-1].isdigit() else base
+                while f"{stem}-{i}" in taken_ids:
+                    i += 1
+                new = f"{stem}-{i}"
+            taken_ids.add(new)
+            id_map[raw["id"]] = new
+        cells = [(r["col"], r["row"]) for r in data["nodes"]]
+        min_col, min_row = min(c for c, _ in cells), min(r for _, r in cells)
+        occupied = set(self.cells().values())
+        if at_cell is not None:
+            dc, dr = at_cell[0] - min_col, at_cell[1] - min_row
+        else:
+            dc, dr = 0, 1
+        while any((c + dc, r + dr) in occupied for c, r in cells):
+            dr += 1
+        count = len(data["nodes"])
+        macro = Macro(f"{verb} {count} node{'s' if count != 1 else ''}" if count != 1 else f"{verb} {id_map[data['nodes'][0]['id']]}")
+        pending: set[str] = set()
+        for raw in data["nodes"]:
+            try:
+                self._import_for(parse_node_ref(raw["node"]), macro, pending)
+            except RefError:
+                pass
+        for raw, (c, r) in zip(data["nodes"], cells):
+            AddNodeCommand(self.flow, FlowNode(id_map[raw["id"]], raw["node"], c + dc, r + dr), parent=macro)
+        for e in data["edges"]:
+            if e["from"] in id_map and e["to"] in id_map:
+                edge = FlowEdge(id_map[e["from"]], id_map[e["to"]], e.get("map"), e.get("when"), e.get("loop"))
+                AddEdgeCommand(self.flow, edge, parent=macro)
+        self.undo_stack.push(macro)
+        return [id_map[r["id"]] for r in data["nodes"]]
+
+    def _free_cell(self, cell: Cell, occupied: set[Cell]) -> Cell:
+        col, row = max(0, cell[0]), max(0, cell[1])
+        while (col, row) in occupied:
+            row += 1
+        return (col, row)
+
+    # -- files -------------------------------------------------------------------------------
+    def to_text(self) -> str:
+        """The YAML that :meth:`save` would write."""
+        return dumps_flow(self.file)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the file atomically (Save As when ``path`` is given); marks the document clean."""
+        old = self.file.path
+        written = save_flow(self.file, path)
+        self.undo_stack.setClean()
+        if old is None or Path(old) != written:
+            self.pathChanged.emit(str(written))
+        self.saved.emit(str(written))
+        return written
+
+    def reload_from_disk(self) -> None:
+        """Replace the model with the file on disk; clears undo history. Raises AxiomError."""
+        if self.file.path is None:
+            raise AxiomError.of("no_path", "flow has no file path")
+        fresh = load_flow(self.file.path)
+        self.file = fresh
+        self._listen(fresh.flow)
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.flowReplaced.emit()
+        self.refresh_analysis()
