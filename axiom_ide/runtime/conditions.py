@@ -151,8 +151,8 @@ class Condition:
         """Whether the edge fires for this source output; raises ``ConditionError``."""
         result = self._program.run({"output": output})
         if not isinstance(result, bool):
-            raise ConditionError(
-                f"CEL evaluation failed: condition must evaluate to a bool, got {_cel_type(result)}")
+            raise ConditionError("CEL evaluation failed: condition must evaluate to a bool, "
+                                 f"got {_cel_type(result)}")
         return result
 
 

@@ -109,7 +109,7 @@ def _singular_kind(fd: FieldDescriptor) -> str:
 
 
 def field_kind(fd: FieldDescriptor) -> str:
-    """The kind of a field: ``string``, ``message:pkg.Msg``, ``repeated:int32``, ``map:string,int32``."""
+    """The kind of a field: ``string``, ``message:pkg.Msg``, ``repeated:int32``, ``map:k,v``."""
     if _is_map(fd):
         entry = fd.message_type
         key, value = entry.fields_by_name["key"], entry.fields_by_name["value"]
@@ -197,7 +197,8 @@ def _check_mapping(src: Descriptor, dst: Descriptor, dst_name: str,
     issues: list[FieldIssue] = []
     dst_fd = dst.fields_by_name.get(dst_name)
     if dst_fd is None:
-        issues.append(FieldIssue(dst_name, "unknown_dest_field", unknown_dest_message(dst_name, dst)))
+        issues.append(FieldIssue(dst_name, "unknown_dest_field",
+                                 unknown_dest_message(dst_name, dst)))
     if isinstance(expression, FieldPlan):
         field_plan = expression
     else:

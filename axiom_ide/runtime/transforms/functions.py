@@ -34,7 +34,7 @@ from typing import Any, Callable, Mapping, Sequence
 from ..conditions import ConditionError, compile_cel
 from .errors import TransformError
 from .kinds import INTEGER_KINDS, SCALAR_KINDS
-from .values import as_text, is_empty, parse_int, parse_number, show
+from .values import as_text, is_empty, parse_int, parse_number, read_path, show, split_path
 
 Args = Sequence[Any]
 Check = Callable[[Args], list[str]]
@@ -386,8 +386,6 @@ def _cast_kind_result(kind: str | None, args: Args) -> str | None:
 
 
 def _cel(value: Any, args: Args, output: Mapping[str, Any]) -> Any:
-    from .plan import read_path, split_path  # plan imports this module
-
     if len(args) == 2:
         value = read_path(output, split_path(as_text(args[1])))
     try:

@@ -33,7 +33,10 @@ def element_kind(kind: str | None) -> str | None:
 
 
 def display_kind(kind: str | None) -> str:
-    """How a kind reads in a message: ``repeated string``, ``my.pkg.Order``, ``map<string, int32>``."""
+    """How a kind reads in a message.
+
+    ``repeated string``, ``my.pkg.Order`` (messages and enums by full name), ``map<string, int32>``.
+    """
     if kind is None:
         return "unknown"
     if kind.startswith("repeated:"):

@@ -8,7 +8,7 @@ Grammar (whitespace is allowed between tokens)::
     segment = name | digits                  (* digits index a repeated field, from 0 *)
     step    = name [ "(" [ arg { "," arg } ] ")" ]
     arg     = string | number | word
-    string  = '"' chars '"'                  (* JSON escapes: \\" \\\\ \\n \\t \\r \\b \\f \\/ \\uXXXX *)
+    string  = '"' chars '"'   (* JSON escapes: \\" \\\\ \\n \\t \\r \\b \\f \\/ \\u *)
     number  = [ "-" ] digits [ "." digits ] [ ("e"|"E") [ "+"|"-" ] digits ]
     word    = name { "." segment }           (* a bare word reads as a string: cast(int32) *)
     name    = letter-or-underscore { letter | digit | "_" }
@@ -105,7 +105,8 @@ class _Parser:
             source = self.path_tail(first)
         while self.peek() != "":
             if self.peek() != "|":
-                raise self.error(f"expected '|' before the next transform, found {self.describe_here()}")
+                raise self.error("expected '|' before the next transform, "
+                                 f"found {self.describe_here()}")
             self.pos += 1
             steps.append(self.step())
         return FieldPlan(source, tuple(steps))

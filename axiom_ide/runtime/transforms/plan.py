@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from . import functions
 from .errors import TransformError
+from .values import read_path, split_path
 
 #: A literal argument: a string (quoted or a bare word), an integer or a float.
 Arg = str | int | float
@@ -122,35 +123,6 @@ def evaluate_map(plans: Mapping[str, FieldPlan], source: Mapping[str, Any]) -> d
         if value is not None:
             out[dst_field] = value
     return out
-
-
-def read_path(source: Any, path: tuple[str, ...]) -> Any:
-    """Follow ``path`` through dicts (by key) and lists (by 0-based index).
-
-    A missing key, an index out of range or a step into a scalar reads as ``None`` — exactly what
-    an unset proto3 field looks like once decoded, so ``default(...)`` can fill it.
-    """
-    value = source
-    for segment in path:
-        if isinstance(value, Mapping):
-            if segment in value:
-                value = value[segment]
-            elif segment.isdigit() and int(segment) in value:
-                value = value[int(segment)]
-            else:
-                return None
-        elif isinstance(value, (list, tuple)) and segment.isdigit():
-            index = int(segment)
-            if index >= len(value):
-                return None
-            value = value[index]
-        else:
-            return None
-    return value
-
-
-def split_path(text: str) -> tuple[str, ...]:
-    return tuple(text.split("."))
 
 
 def format_arg(arg: Arg) -> str:

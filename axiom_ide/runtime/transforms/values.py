@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, Mapping
 
 
 def as_text(value: Any) -> str:
@@ -90,3 +90,32 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8", errors="replace")
     return str(value)
+
+
+def read_path(source: Any, path: tuple[str, ...]) -> Any:
+    """Follow ``path`` through dicts (by key) and lists (by 0-based index).
+
+    A missing key, an index out of range or a step into a scalar reads as ``None`` — exactly what
+    an unset proto3 field looks like once decoded, so ``default(...)`` can fill it.
+    """
+    value = source
+    for segment in path:
+        if isinstance(value, Mapping):
+            if segment in value:
+                value = value[segment]
+            elif segment.isdigit() and int(segment) in value:
+                value = value[int(segment)]
+            else:
+                return None
+        elif isinstance(value, (list, tuple)) and segment.isdigit():
+            index = int(segment)
+            if index >= len(value):
+                return None
+            value = value[index]
+        else:
+            return None
+    return value
+
+
+def split_path(text: str) -> tuple[str, ...]:
+    return tuple(text.split("."))
