@@ -335,3 +335,8 @@ def test_evaluate_map_failure_names_the_field_and_renders_the_edge_error():
 ])
 def test_result_kind_follows_the_pipeline(text, src_kind, expected):
     assert parse_plan(text).result_kind(src_kind) == expected
+
+
+def test_evaluate_map_accepts_plan_text():
+    assert evaluate_map({"text": 'greeting | prefix("Hey ")'}, {"greeting": "ada"}) == {
+        "text": "Hey ada"}

@@ -6,14 +6,15 @@ each expression (:func:`parse_plan` → :class:`FieldPlan`), checks its argument
 :mod:`axiom_ide.runtime.typecheck`) and runs it (``FieldPlan.evaluate`` / :func:`evaluate_map`).
 All user-facing texts are the error catalog's "Edge transform errors", verbatim.
 
-Modules: ``parse`` (grammar), ``plan`` (the immutable plan and evaluation), ``functions`` (the
-transforms), ``kinds`` (value kinds and compatibility), ``values`` (python-value helpers),
+Modules: ``parse`` (grammar), ``plan`` (the immutable plan and evaluation), ``mapping`` (a
+whole edge's ``{dst_field: plan}``), ``functions`` (the transforms), ``kinds`` (value kinds and compatibility), ``values`` (python-value helpers),
 ``errors``.
 """
 from .errors import EDGE_ADAPTER, PlanSyntaxError, TransformError
 from .functions import ALIASES, CAST_KINDS, TRANSFORMS, TransformSpec
 from .parse import parse_plan
-from .plan import FieldPlan, TransformStep, evaluate_map
+from .mapping import evaluate_map
+from .plan import FieldPlan, TransformStep
 
 __all__ = [
     "ALIASES", "CAST_KINDS", "EDGE_ADAPTER", "FieldPlan", "PlanSyntaxError", "TRANSFORMS",

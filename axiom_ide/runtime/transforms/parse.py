@@ -8,7 +8,7 @@ Grammar (whitespace is allowed between tokens)::
     segment = name | digits                  (* digits index a repeated field, from 0 *)
     step    = name [ "(" [ arg { "," arg } ] ")" ]
     arg     = string | number | word
-    string  = '"' chars '"'   (* JSON escapes: \\" \\\\ \\n \\t \\r \\b \\f \\/ \\u *)
+    string  = '"' chars '"'                  (* JSON escapes: \\n \\" \\\\ \\u00e9 ... *)
     number  = [ "-" ] digits [ "." digits ] [ ("e"|"E") [ "+"|"-" ] digits ]
     word    = name { "." segment }           (* a bare word reads as a string: cast(int32) *)
     name    = letter-or-underscore { letter | digit | "_" }

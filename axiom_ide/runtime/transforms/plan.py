@@ -107,24 +107,6 @@ class FieldPlan:
         return paths
 
 
-def evaluate_map(plans: Mapping[str, FieldPlan], source: Mapping[str, Any]) -> dict[str, Any]:
-    """Build the destination message dict from ``{dst_field: plan}``.
-
-    Fields whose plan yields ``None`` (an unset source) are left out so the destination keeps its
-    default. A failure re-raises as ``TransformError`` with ``dst_field`` set; the engine prefixes
-    it with ``TransformError.edge_message``.
-    """
-    out: dict[str, Any] = {}
-    for dst_field, plan in plans.items():
-        try:
-            value = plan.evaluate(source)
-        except TransformError as exc:
-            raise exc.with_field(dst_field) from exc
-        if value is not None:
-            out[dst_field] = value
-    return out
-
-
 def format_arg(arg: Arg) -> str:
     """Canonical literal text: strings always double-quoted, numbers as Python prints them."""
     if isinstance(arg, str):
