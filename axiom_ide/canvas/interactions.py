@@ -1,0 +1,112 @@
+"""Mouse tools of the canvas, one object per gesture (started by the scene, ended on release).
+
+- :class:`ConnectInteraction` — drag from an output port (or backwards from an input port) to
+  another card; a rubber curve follows the mouse, the target port shows green (allowed) or red
+  (refused, with the reason in the status/tooltip). On release the scene's document is asked to
+  ``connect``; a refusal is emitted as ``scene.connectRefused(reason)``.
+Interactions never change the model themselves except through the document's edit methods.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent
+
+from axiom_ide.canvas.items.edge_item import curve
+from axiom_ide.canvas.items.style import style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from axiom_ide.canvas.items.node_item import NodeItem
+    from axiom_ide.canvas.scene import FlowScene
+
+
+class Interaction:
+    """Base: receives the scene's mouse events while active; ``end()`` detaches it."""
+
+    def __init__(self, scene: "FlowScene") -> None:
+        self.scene = scene
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
+        pass
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        self.end()
+
+    def cancel(self) -> None:
+        self.end()
+
+    def end(self) -> None:
+        if self.scene.interaction is self:
+            self.scene.interaction = None
+
+
+class ConnectInteraction(Interaction):
+    """Drag a new edge out of ``anchor``'s output port (``from_output``) or into its input port."""
+
+    def __init__(self, scene: "FlowScene", anchor: "NodeItem", from_output: bool = True) -> None:
+        super().__init__(scene)
+        self.anchor = anchor
+        self.from_output = from_output
+        self.target: "NodeItem | None" = None
+        #: Why the current target would be refused (None when it is allowed).
+        self.reason: str | None = None
+        self.line = QGraphicsPathItem()
+        self.line.setPen(style().edge_rubber)
+        self.line.setZValue(10.0)
+        scene.addItem(self.line)
+        start = anchor.output_port() if from_output else anchor.input_port()
+        self._update_line(start)
+
+    def _ends(self, point: QPointF) -> tuple[QPointF, QPointF]:
+        if self.from_output:
+            end = self.target.input_port() if self.target is not None else point
+            return self.anchor.output_port(), end
+        start = self.target.output_port() if self.target is not None else point
+        return start, self.anchor.input_port()
+
+    def _update_line(self, point: QPointF) -> None:
+        self.line.setPath(curve(*self._ends(point)))
+
+    def _pair(self, other: "NodeItem") -> tuple[str, str]:
+        return (self.anchor.node_id, other.node_id) if self.from_output else (other.node_id, self.anchor.node_id)
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
+        target = self.scene.node_item_at(event.scenePos())
+        if target is self.anchor:
+            target = None
+        if target is not self.target:
+            if self.target is not None:
+                self.target.port_hint = None
+                self.target.update()
+            self.target = target
+            self.reason = None
+            if target is not None:
+                self.reason = self.scene.document.can_connect(*self._pair(target))
+                target.port_hint = "bad" if self.reason else "ok"
+                target.update()
+                if self.reason:
+                    target.setToolTip(self.reason)
+        self._update_line(event.scenePos())
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        self.mouse_move(event)
+        target = self.target
+        self.end()
+        if target is None:
+            return
+        src, dst = self._pair(target)
+        reason = self.scene.document.connect(src, dst)
+        if reason:
+            self.scene.connectRefused.emit(reason)
+        else:
+            self.scene.select_edges([(src, dst)])
+
+    def end(self) -> None:
+        if self.target is not None:
+            self.target.port_hint = None
+            self.target.update()
+            self.scene.refresh_item(self.target.node_id)
+        if self.line.scene() is not None:
+            self.scene.removeItem(self.line)
+        super().end()

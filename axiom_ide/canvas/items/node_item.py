@@ -1,0 +1,211 @@
+"""A node card: name, canvas id, package@version, input → output message, two ports.
+
+The item mirrors one FlowNode plus its resolved NodeSpec and diagnostics (set by the scene); it
+never edits the model. Painting uses shared pens/fonts (``style``) and cached QStaticText; below
+``LOD_DETAIL`` zoom only a filled rectangle is drawn (no text, no ports), so a zoomed-out canvas of
+thousands of cards paints in a few milliseconds.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QStaticText
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_HIT, PORT_R, snap
+from axiom_ide.canvas.items.style import style
+
+#: Below this level of detail (scale), cards are drawn as plain rectangles.
+LOD_DETAIL = 0.4
+_PAD = 10.0
+_BP_CENTER = QPointF(_PAD + 4, 17)
+_BADGE_W = 64.0
+
+
+def _static(text: str) -> QStaticText:
+    st = QStaticText(text)
+    st.setTextFormat(Qt.TextFormat.PlainText)
+    st.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+    return st
+
+
+def _short(full_name: str) -> str:
+    return full_name.rsplit(".", 1)[-1] if full_name else "?"
+
+
+class NodeItem(QGraphicsItem):
+    """The card for canvas id ``node_id``. Position = top-left of its grid cell."""
+
+    Type = QGraphicsItem.UserType + 1
+
+    def __init__(self, node_id: str, ref: str) -> None:
+        super().__init__()
+        self.node_id = node_id
+        self.ref = ref
+        self.spec: Any = None
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+        self.run_state: str | None = None
+        self.breakpoint = False
+        #: Port under a connect drag: None | "ok" | "bad" (view state while dragging).
+        self.port_hint: str | None = None
+        #: The scene forces full detail for headless rendering.
+        self.force_detail = False
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+        )
+        self.setAcceptHoverEvents(False)
+        self.setZValue(1.0)
+        self._texts: list[tuple[QPointF, QStaticText, Any, Any]] = []
+        self._rebuild_text()
+
+    def type(self) -> int:  # noqa: A003 - Qt API
+        return self.Type
+
+    # -- model mirror ------------------------------------------------------------------------
+    def set_state(self, node_id: str, ref: str, spec: Any, problems: list[str], warnings: list[str]) -> None:
+        """Update from the model/analysis; repaints only when something shown changed."""
+        key = (node_id, ref, id(spec) if spec is not None else None, tuple(problems), tuple(warnings))
+        if key == getattr(self, "_state_key", None):
+            return
+        self._state_key = key
+        self.node_id, self.ref, self.spec = node_id, ref, spec
+        self.problems, self.warnings = list(problems), list(warnings)
+        self._rebuild_text()
+        self.update()
+
+    @property
+    def is_pipeline(self) -> bool:
+        return self.spec is not None and (getattr(self.spec, "kind", "") == "pipeline" or bool(getattr(self.spec, "is_pipeline", False)))
+
+    def _rebuild_text(self) -> None:
+        s = style()
+        spec = self.spec
+        ref = self.ref
+        package = name = ""
+        if ref.startswith("flow:"):
+            name, package = ref[5:], "subflow"
+        elif ":" in ref:
+            package, name = ref.rsplit(":", 1)
+        else:
+            name = ref or "?"
+        if spec is not None and getattr(spec, "input_type", None) is not None and getattr(spec, "output_type", None) is not None:
+            types = f"{_short(spec.input_type.full_name)} → {_short(spec.output_type.full_name)}"
+        elif spec is None:
+            types = "unresolved"
+        else:
+            types = "? → ?"
+        name_w = CARD_W - 2 * _PAD - 14 - (_BADGE_W + 4 if self.is_pipeline else 0)
+        inner = CARD_W - 2 * _PAD
+        ok = spec is not None
+        self._texts = [
+            (QPointF(_PAD + 14, 8), _static(s.fm_name.elidedText(name, Qt.TextElideMode.ElideRight, name_w)), s.font_name, s.text),
+            (QPointF(_PAD, 34), _static(s.fm_id.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, inner)), s.font_id, s.text_id),
+            (QPointF(_PAD, 52), _static(s.fm_small.elidedText(package, Qt.TextElideMode.ElideMiddle, inner)), s.font_small, s.text_dim),
+            (QPointF(_PAD, 72), _static(s.fm_small.elidedText(types, Qt.TextElideMode.ElideRight, inner)), s.font_small, s.text if ok else s.text_error),
+        ]
+        self._badge = _static("⚡ pipeline")
+        tips = [f"<b>{name}</b> &nbsp;<code>{self.node_id}</code>", package]
+        if spec is not None and getattr(spec, "description", ""):
+            tips.append(spec.description)
+        if spec is not None and getattr(spec, "input_type", None) is not None:
+            tips.append(f"{spec.input_type.full_name} → {spec.output_type.full_name}")
+        tips += [f"<span style='color:#b3261e'>{_esc(p)}</span>" for p in self.problems]
+        tips += [f"<span style='color:#a06800'>{_esc(w)}</span>" for w in self.warnings]
+        self.setToolTip("<br>".join(t for t in tips if t))
+
+    # -- geometry ----------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return QRectF(-PORT_R - 2, -2, CARD_W + 2 * PORT_R + 4, CARD_H + 4)
+
+    def card_rect(self) -> QRectF:
+        return QRectF(0, 0, CARD_W, CARD_H)
+
+    def input_port(self) -> QPointF:
+        """Scene position of the input port (left edge, middle)."""
+        return self.pos() + QPointF(0, CARD_H / 2)
+
+    def output_port(self) -> QPointF:
+        return self.pos() + QPointF(CARD_W, CARD_H / 2)
+
+    def port_at(self, scene_pos: QPointF) -> str | None:
+        """"in" / "out" when ``scene_pos`` is on a port (with a forgiving hit radius)."""
+        local = scene_pos - self.pos()
+        for kind, center in (("in", QPointF(0, CARD_H / 2)), ("out", QPointF(CARD_W, CARD_H / 2))):
+            d = local - center
+            if d.x() * d.x() + d.y() * d.y() <= PORT_HIT * PORT_HIT * 1.6:
+                return kind
+        return None
+
+    def on_breakpoint_slot(self, scene_pos: QPointF) -> bool:
+        d = scene_pos - self.pos() - _BP_CENTER
+        return d.x() * d.x() + d.y() * d.y() <= 49
+
+    # -- interaction hooks -------------------------------------------------------------------
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange:
+            return snap(value)  # drag snaps live to the grid
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "node_item_moved"):
+                scene.node_item_moved(self)
+        return super().itemChange(change, value)
+
+    # -- painting ----------------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        s = style()
+        selected = self.isSelected()
+        bad = self.spec is None or bool(self.problems)
+        rect = QRectF(0, 0, CARD_W, CARD_H)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < LOD_DETAIL and not self.force_detail:
+            painter.setPen(s.no_pen)
+            painter.setBrush(s.lod_sel_fill if selected else (s.lod_error_fill if bad else s.run_fill.get(self.run_state, s.lod_fill)))
+            painter.drawRect(rect)
+            return
+        fill = s.run_fill.get(self.run_state) or (s.card_error_fill if bad else s.card_fill)
+        if selected:
+            pen = s.card_error_sel if bad else s.card_selected
+        elif self.run_state in s.run_pen:
+            pen = s.run_pen[self.run_state]
+        else:
+            pen = s.card_error if bad else s.card_border
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 8, 8)
+        # Separator above the message line.
+        painter.setPen(s.label_pen)
+        painter.drawLine(QPointF(_PAD, 68), QPointF(CARD_W - _PAD, 68))
+        # Breakpoint slot (a dot when set).
+        if self.breakpoint:
+            painter.setPen(s.no_pen)
+            painter.setBrush(s.bp_fill)
+        else:
+            painter.setPen(s.bp_slot)
+            painter.setBrush(s.no_brush)
+        painter.drawEllipse(_BP_CENTER, 5, 5)
+        for pos, text, font, tpen in self._texts:
+            painter.setFont(font)
+            painter.setPen(tpen)
+            painter.drawStaticText(pos, text)
+        if self.is_pipeline:
+            badge = QRectF(CARD_W - _PAD - _BADGE_W, 8, _BADGE_W, 18)
+            painter.setPen(s.no_pen)
+            painter.setBrush(s.badge_fill)
+            painter.drawRoundedRect(badge, 9, 9)
+            painter.setFont(s.font_badge)
+            painter.setPen(s.badge_text)
+            painter.drawStaticText(QPointF(badge.x() + 7, badge.y() + 2.5), self._badge)
+        # Ports: input on the left edge, output on the right edge.
+        painter.setPen(s.port_pen)
+        for kind, center in (("in", QPointF(0, CARD_H / 2)), ("out", QPointF(CARD_W, CARD_H / 2))):
+            hot = self.port_hint if kind == "in" else None
+            painter.setBrush(s.port_hot if hot == "ok" else s.port_bad if hot == "bad" else s.port_fill)
+            painter.drawEllipse(center, PORT_R, PORT_R)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,430 @@
+"""FlowScene: the canvas mirror of a FlowDocument — one NodeItem per node, one EdgeItem per edge.
+
+Invariants:
+- the model is the truth: items are created, moved and removed only from the flow's change events
+  (and the analysis), never by the scene on its own; a drag moves items as a preview and, on
+  release, becomes one ``doc.move_nodes`` call (one undo step) after which positions are re-read
+  from the model;
+- pinned nodes sit at their (col, row); unpinned nodes at ``layout_cells()``; the layout is
+  recomputed lazily (coalesced per event-loop turn; ``flush()`` forces it);
+- selection, hover, run state and breakpoints are view state: signals out, never model edits.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos, pos_to_cell
+from axiom_ide.canvas.interactions import ConnectInteraction, Interaction
+from axiom_ide.canvas.items.edge_item import EdgeItem, EdgeLabelItem
+from axiom_ide.canvas.items.node_item import NodeItem
+from axiom_ide.runtime.compiler.layout import layout_cells
+from axiom_ide.runtime.errors import Severity
+
+EdgeKey = tuple[str, str]
+
+
+class FlowScene(QGraphicsScene):
+    """The scene of one document. ``FlowScene(doc)``; show it in a :class:`FlowView`."""
+
+    #: (kind, key) the selection changed: "none" (None) | "node" (id) | "edge" ((src, dst)) | "multi" (list of ids and keys).
+    selectionTargetChanged = Signal(str, object)
+    #: (reason) a connect gesture was refused, in the docs' words.
+    connectRefused = Signal(str)
+    #: (node id) the user clicked a card's breakpoint slot; the debugger owns breakpoints.
+    breakpointToggleRequested = Signal(str)
+    #: (node id) a card was double-clicked.
+    nodeActivated = Signal(str)
+    #: ((src, dst)) an edge was double-clicked (e.g. to open its edge plan).
+    edgeActivated = Signal(object)
+
+    def __init__(self, document: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.interaction: Interaction | None = None
+        self.force_detail = False
+        self.show_grid = True
+        self._nodes: dict[str, NodeItem] = {}
+        self._edges: dict[EdgeKey, EdgeItem] = {}
+        self._adj: dict[str, set[EdgeKey]] = {}
+        self._run_states: dict[str, str] = {}
+        self._breakpoints: set[str] = set()
+        self._drag_start: dict[str, QPointF] | None = None
+        self._layout_pending = False
+        self._flow = None
+        self._grid_pen = QPen(QColor("#d5dbe3"), 2.0)
+        self._grid_pen.setCosmetic(True)
+        self.setBackgroundBrush(QBrush(QColor("#f7f8fa")))
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.flush)
+        self.selectionChanged.connect(self._emit_selection)
+        document.analysisChanged.connect(self.apply_analysis)
+        document.flowReplaced.connect(self.rebuild)
+        self.rebuild()
+
+    # -- building ----------------------------------------------------------------------------
+    _EVENTS = ("node_added", "node_removed", "node_changed", "edge_added", "edge_removed", "edge_changed")
+
+    def _bind(self, flow: Any) -> None:
+        if self._flow is not None:
+            for name in self._EVENTS:
+                getattr(self._flow, name).disconnect(getattr(self, f"_on_{name}"))
+        self._flow = flow
+        for name in self._EVENTS:
+            getattr(flow, name).connect(getattr(self, f"_on_{name}"))
+
+    def rebuild(self) -> None:
+        """Drop every item and mirror ``document.flow`` afresh."""
+        if self.interaction is not None:
+            self.interaction.cancel()
+        self.blockSignals(True)
+        self.clear()
+        self.blockSignals(False)
+        self._nodes.clear()
+        self._edges.clear()
+        self._adj.clear()
+        flow = self.document.flow
+        self._bind(flow)
+        for node in flow.nodes:
+            self._add_node_item(node)
+        for edge in flow.edges:
+            self._add_edge_item(edge)
+        self._layout_pending = True
+        self.flush()
+        self.apply_analysis()
+        self._emit_selection()
+
+    def _add_node_item(self, node: Any) -> NodeItem:
+        item = NodeItem(node.id, node.node)
+        item.force_detail = self.force_detail
+        item.run_state = self._run_states.get(node.id)
+        item.breakpoint = node.id in self._breakpoints
+        self._nodes[node.id] = item
+        self._adj.setdefault(node.id, set())
+        self.addItem(item)
+        return item
+
+    def _add_edge_item(self, edge: Any) -> EdgeItem | None:
+        src, dst = self._nodes.get(edge.src), self._nodes.get(edge.dst)
+        if src is None or dst is None:
+            return None
+        item = EdgeItem(src, dst, edge.loop, edge.when)
+        item.force_detail = self.force_detail
+        self._edges[edge.key] = item
+        self._adj[edge.src].add(edge.key)
+        self._adj[edge.dst].add(edge.key)
+        self.addItem(item)
+        self.addItem(item.label)
+        return item
+
+    def _remove_edge_item(self, key: EdgeKey) -> None:
+        item = self._edges.pop(key, None)
+        if item is None:
+            return
+        for end in key:
+            self._adj.get(end, set()).discard(key)
+        self.removeItem(item.label)
+        self.removeItem(item)
+
+    # -- model events ------------------------------------------------------------------------
+    def _schedule_layout(self) -> None:
+        self._layout_pending = True
+        self._timer.start()
+
+    def _on_node_added(self, node: Any, index: int) -> None:
+        self._add_node_item(node)
+        self._schedule_layout()
+
+    def _on_node_removed(self, node: Any, index: int) -> None:
+        for key in list(self._adj.get(node.id, ())):
+            self._remove_edge_item(key)
+        self._adj.pop(node.id, None)
+        item = self._nodes.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+        self._schedule_layout()
+
+    def _on_node_changed(self, old_id: str, node: Any) -> None:
+        item = self._nodes.pop(old_id, None)
+        if item is None:
+            return
+        self._nodes[node.id] = item
+        if old_id != node.id:
+            keys = self._adj.pop(old_id, set())
+            self._adj[node.id] = set()
+            for key in keys:
+                edge = self._edges.pop(key)
+                new_key = edge.key  # the item reads ids from its NodeItems
+                new_key = tuple(node.id if k == old_id else k for k in key)
+                self._edges[new_key] = edge
+                for end in new_key:
+                    self._adj.setdefault(end, set()).discard(key)
+                    self._adj[end].add(new_key)
+        spec = item.spec
+        item.set_state(node.id, node.node, spec if item.ref == node.node else None, item.problems, item.warnings)
+        self._schedule_layout()
+
+    def _on_edge_added(self, edge: Any, index: int) -> None:
+        self._add_edge_item(edge)
+        self._schedule_layout()
+
+    def _on_edge_removed(self, edge: Any, index: int) -> None:
+        self._remove_edge_item(edge.key)
+        self._schedule_layout()
+
+    def _on_edge_changed(self, old_key: EdgeKey, edge: Any) -> None:
+        if old_key != edge.key:
+            self._remove_edge_item(old_key)
+            self._add_edge_item(edge)
+        else:
+            item = self._edges.get(edge.key)
+            if item is not None:
+                item.set_edge(edge.loop, edge.when)
+        self._schedule_layout()
+
+    def flush(self) -> None:
+        """Apply a pending layout now: every card to its model/layout cell, edges re-routed."""
+        self._timer.stop()
+        if not self._layout_pending:
+            return
+        self._layout_pending = False
+        cells = layout_cells(self.document.flow)
+        self._syncing = True
+        try:
+            for nid, item in self._nodes.items():
+                cell = cells.get(nid)
+                if cell is not None:
+                    pos = cell_to_pos(cell)
+                    if item.pos() != pos:
+                        item.setPos(pos)
+        finally:
+            self._syncing = False
+        for edge in self._edges.values():
+            edge.adjust()
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        """Called by a card when it moved (drag preview or sync): re-route its edges."""
+        if getattr(self, "_syncing", False):
+            return
+        for key in self._adj.get(item.node_id, ()):
+            edge = self._edges.get(key)
+            if edge is not None:
+                edge.adjust()
+
+    # -- analysis ----------------------------------------------------------------------------
+    def apply_analysis(self) -> None:
+        """Show the document's latest analysis: specs, red/amber diagnostics and tooltips."""
+        a = self.document.analysis
+        node_diags: dict[str, tuple[list[str], list[str]]] = {}
+        edge_diags: dict[EdgeKey, tuple[list[str], list[str]]] = {}
+        for d in getattr(a, "diagnostics", []):
+            loc = d.location
+            bucket = None
+            if loc.edge is not None:
+                bucket = edge_diags.setdefault(tuple(loc.edge), ([], []))
+            elif loc.node is not None:
+                bucket = node_diags.setdefault(loc.node, ([], []))
+            if bucket is not None:
+                bucket[0 if d.severity is Severity.ERROR else 1].append(d.message)
+        specs = getattr(a, "nodes", {})
+        for nid, item in self._nodes.items():
+            node = self.document.flow.node(nid)
+            errs, warns = node_diags.get(nid, ([], []))
+            item.set_state(nid, node.node if node else item.ref, specs.get(nid), errs, warns)
+        checks = getattr(a, "edge_checks", {})
+        for key, item in self._edges.items():
+            errs, warns = edge_diags.get(key, ([], []))
+            check = checks.get(key)
+            messages = list(errs)
+            state = "error" if errs else "ok"
+            if check is not None and not getattr(check, "ok", not check.issues):
+                for issue in check.issues:
+                    text = f"{issue.dst_field}: {issue.message}" if issue.dst_field else issue.message
+                    messages.append(text)
+                state = state if state == "error" else "warning"
+            elif warns:
+                messages += warns
+                state = state if state == "error" else "warning"
+            item.set_check(state, messages)
+
+    def refresh_item(self, node_id: str) -> None:
+        """Re-apply model/analysis state to one card (e.g. after a transient hint)."""
+        item = self._nodes.get(node_id)
+        if item is not None:
+            item._state_key = None
+            self.apply_analysis()
+
+    # -- queries -----------------------------------------------------------------------------
+    def item_for_node(self, node_id: str) -> NodeItem | None:
+        self.flush()
+        return self._nodes.get(node_id)
+
+    def item_for_edge(self, key: EdgeKey) -> EdgeItem | None:
+        self.flush()
+        return self._edges.get(tuple(key))
+
+    def node_items(self) -> list[NodeItem]:
+        return list(self._nodes.values())
+
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
+    def node_item_at(self, pos: QPointF) -> NodeItem | None:
+        for item in self.items(QRectF(pos.x() - 8, pos.y() - 8, 16, 16)):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def content_rect(self) -> QRectF:
+        """Bounding rect of every card, edge and label."""
+        self.flush()
+        return self.itemsBoundingRect()
+
+    # -- selection (view state) --------------------------------------------------------------
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edge_keys(self) -> list[EdgeKey]:
+        return [i.key for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def select_nodes(self, ids: Iterable[str]) -> None:
+        self.flush()
+        self.blockSignals(True)
+        self.clearSelection()
+        for nid in ids:
+            if nid in self._nodes:
+                self._nodes[nid].setSelected(True)
+        self.blockSignals(False)
+        self._emit_selection()
+
+    def select_edges(self, keys: Iterable[EdgeKey]) -> None:
+        self.blockSignals(True)
+        self.clearSelection()
+        for key in keys:
+            item = self._edges.get(tuple(key))
+            if item is not None:
+                item.setSelected(True)
+        self.blockSignals(False)
+        self._emit_selection()
+
+    def _emit_selection(self) -> None:
+        nodes, edges = self.selected_node_ids(), self.selected_edge_keys()
+        if not nodes and not edges:
+            self.selectionTargetChanged.emit("none", None)
+        elif len(nodes) == 1 and not edges:
+            self.selectionTargetChanged.emit("node", nodes[0])
+        elif len(edges) == 1 and not nodes:
+            self.selectionTargetChanged.emit("edge", edges[0])
+        else:
+            self.selectionTargetChanged.emit("multi", [*nodes, *edges])
+
+    # -- run state and breakpoints (view state, bound by the debugger) ----------------------
+    def set_run_state(self, node_id: str, state: str | None) -> None:
+        """Tint a card: "running" | "completed" | "failed" | None."""
+        if state is None:
+            self._run_states.pop(node_id, None)
+        else:
+            self._run_states[node_id] = state
+        item = self._nodes.get(node_id)
+        if item is not None and item.run_state != state:
+            item.run_state = state
+            item.update()
+
+    def clear_run_states(self) -> None:
+        for nid in list(self._run_states):
+            self.set_run_state(nid, None)
+
+    def set_breakpoint(self, node_id: str, on: bool) -> None:
+        (self._breakpoints.add if on else self._breakpoints.discard)(node_id)
+        item = self._nodes.get(node_id)
+        if item is not None and item.breakpoint != on:
+            item.breakpoint = on
+            item.update()
+
+    def set_force_detail(self, on: bool) -> None:
+        """Draw full detail at every zoom (headless rendering)."""
+        self.force_detail = on
+        for item in [*self._nodes.values(), *self._edges.values()]:
+            item.force_detail = on
+
+    # -- mouse: start interactions, turn a finished drag into one Move ----------------------
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
+        if self.interaction is not None:
+            event.accept()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.node_item_at(event.scenePos())
+            if item is not None:
+                port = item.port_at(event.scenePos())
+                if port is not None:
+                    self.interaction = ConnectInteraction(self, item, from_output=(port == "out"))
+                    event.accept()
+                    return
+                if item.on_breakpoint_slot(event.scenePos()):
+                    self.breakpointToggleRequested.emit(item.node_id)
+                    event.accept()
+                    return
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag_start = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
+        if self.interaction is not None:
+            self.interaction.mouse_move(event)
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
+        if self.interaction is not None:
+            self.interaction.mouse_release(event)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self._drag_start:
+            start, self._drag_start = self._drag_start, None
+            self.finish_move({nid: start[nid] for nid in start if nid in self._nodes})
+
+    def finish_move(self, start: dict[str, QPointF]) -> None:
+        """Turn dragged cards (start positions given) into one ``move_nodes``; re-sync from the model."""
+        moved = {nid: pos_to_cell(self._nodes[nid].pos()) for nid, p in start.items() if self._nodes[nid].pos() != p}
+        if not moved:
+            return
+        occupied = {pos_to_cell(i.pos()) for nid, i in self._nodes.items() if nid not in moved}
+        for nid, (col, row) in moved.items():
+            while (col, row) in occupied:  # never stack two cards in one cell
+                row += 1
+            moved[nid] = (col, row)
+            occupied.add((col, row))
+        self.document.move_nodes(moved)
+        self._layout_pending = True
+        self.flush()
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
+        item = self.itemAt(event.scenePos(), QTransform())
+        if isinstance(item, EdgeLabelItem):
+            item = item.edge
+        if isinstance(item, NodeItem):
+            self.nodeActivated.emit(item.node_id)
+        elif isinstance(item, EdgeItem):
+            self.edgeActivated.emit(item.key)
+        super().mouseDoubleClickEvent(event)
+
+    # -- background grid ---------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+        super().drawBackground(painter, rect)
+        if not self.show_grid or painter.worldTransform().m11() < 0.3:
+            return
+        painter.setPen(self._grid_pen)
+        c0, c1 = int(rect.left() // CELL_W), int(rect.right() // CELL_W) + 1
+        r0, r1 = int(rect.top() // CELL_H), int(rect.bottom() // CELL_H) + 1
+        if (c1 - c0) * (r1 - r0) > 20000:
+            return
+        points = [QPointF(c * CELL_W - 20, r * CELL_H - 20) for c in range(c0, c1 + 1) for r in range(r0, r1 + 1)]
+        painter.drawPoints(points)

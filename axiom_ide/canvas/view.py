@@ -1,0 +1,275 @@
+"""FlowView: the widget showing a FlowScene — zoom, pan, fit, find, keys, drops and a minimap.
+
+Zoom: wheel (trackpad two-finger scroll pans), pinch (QPinchGesture or native zoom gesture),
+Ctrl+= / Ctrl+- / Ctrl+0; pan: middle drag, Space+drag, scrollbars; F fits everything. Keys
+Del/Backspace, Ctrl+C/V/D turn into document edits. Zoom and scroll are view state.
+Drops of ``NODE_REF_MIME`` (or plain ``package@version:Node`` text) add a node at the drop cell.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QPinchGesture
+
+from axiom_ide.canvas.geometry import pos_to_cell
+from axiom_ide.canvas.minimap import Minimap
+from axiom_ide.canvas.scene import FlowScene
+from axiom_ide.document.clipboard import MIME_TYPE as CLIPBOARD_MIME
+
+#: MIME type the app's Library panel uses when dragging a node reference onto the canvas.
+NODE_REF_MIME = "application/x-axiom-node-ref"
+MIN_ZOOM, MAX_ZOOM = 0.03, 4.0
+ZOOM_STEP = 1.2
+
+
+class FlowView(QGraphicsView):
+    """``FlowView(scene)``; ``view.minimap`` is the overview widget (hide it if unwanted)."""
+
+    #: (scale) the zoom level changed (1.0 = 100 %).
+    zoomChanged = Signal(float)
+
+    def __init__(self, scene: FlowScene, parent=None) -> None:
+        super().__init__(scene, parent)
+        self.setObjectName("flow-canvas")
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self._pan_from: QPointF | None = None
+        self._space = False
+        self.minimap = Minimap(self)
+        self._place_minimap()
+
+    # -- view state --------------------------------------------------------------------------
+    @property
+    def flow_scene(self) -> FlowScene:
+        return self.scene()  # type: ignore[return-value]
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def visible_scene_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def set_zoom(self, scale: float, anchor: QPointF | None = None) -> None:
+        scale = max(MIN_ZOOM, min(MAX_ZOOM, scale))
+        factor = scale / self.zoom()
+        if abs(factor - 1.0) < 1e-6:
+            return
+        if anchor is None:
+            old = self.transformationAnchor()
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+            self.scale(factor, factor)
+            self.setTransformationAnchor(old)
+        else:
+            self.scale(factor, factor)
+        self.zoomChanged.emit(self.zoom())
+        self.minimap.update()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom() / ZOOM_STEP)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit_all(self) -> None:
+        """Zoom and scroll so every card is visible (never above 100 %)."""
+        rect = self.flow_scene.content_rect()
+        if rect.isEmpty():
+            self.reset_zoom()
+            return
+        rect = rect.adjusted(-40, -40, 40, 40)
+        self.setSceneRect(self.flow_scene.itemsBoundingRect().united(rect).adjusted(-2000, -2000, 2000, 2000))
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.0:
+            self.set_zoom(1.0)
+        elif self.zoom() < MIN_ZOOM:
+            self.set_zoom(MIN_ZOOM)
+        self.centerOn(rect.center())
+        self.zoomChanged.emit(self.zoom())
+        self.minimap.refresh()
+
+    def find_node(self, node_id: str) -> bool:
+        """Select a card and centre it (zooming in if it would be unreadable); False if unknown."""
+        item = self.flow_scene.item_for_node(node_id)
+        if item is None:
+            return False
+        self.flow_scene.select_nodes([node_id])
+        if self.zoom() < 0.6:
+            self.set_zoom(1.0)
+        self.centerOn(item.sceneBoundingRect().center())
+        self.minimap.update()
+        return True
+
+    # -- edits from keys ---------------------------------------------------------------------
+    def delete_selected(self) -> None:
+        s = self.flow_scene
+        s.document.remove(s.selected_node_ids(), s.selected_edge_keys())
+
+    def copy_selected(self) -> str | None:
+        ids = self.flow_scene.selected_node_ids()
+        if not ids:
+            return None
+        text = self.flow_scene.document.copy(ids)
+        mime = QMimeData()
+        mime.setText(text)
+        mime.setData(CLIPBOARD_MIME, text.encode("utf-8"))
+        QGuiApplication.clipboard().setMimeData(mime)
+        return text
+
+    def paste(self) -> list[str]:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None:
+            return []
+        text = bytes(mime.data(CLIPBOARD_MIME)).decode("utf-8") if mime.hasFormat(CLIPBOARD_MIME) else mime.text()
+        ids = self.flow_scene.document.paste(text)
+        if ids:
+            self.flow_scene.select_nodes(ids)
+        return ids
+
+    def duplicate_selected(self) -> list[str]:
+        ids = self.flow_scene.document.duplicate(self.flow_scene.selected_node_ids())
+        if ids:
+            self.flow_scene.select_nodes(ids)
+        return ids
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        key, mods = event.key(), event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not ctrl:
+            self.delete_selected()
+        elif ctrl and key == Qt.Key.Key_C:
+            self.copy_selected()
+        elif ctrl and key == Qt.Key.Key_V:
+            self.paste()
+        elif ctrl and key == Qt.Key.Key_D:
+            self.duplicate_selected()
+        elif ctrl and key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):
+            self.zoom_in()
+        elif ctrl and key == Qt.Key.Key_Minus:
+            self.zoom_out()
+        elif ctrl and key == Qt.Key.Key_0:
+            self.reset_zoom()
+        elif key == Qt.Key.Key_F and not ctrl:
+            self.fit_all()
+        elif key == Qt.Key.Key_Escape:
+            if self.flow_scene.interaction is not None:
+                self.flow_scene.interaction.cancel()
+            else:
+                self.flow_scene.clearSelection()
+        elif key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    # -- zoom and pan ------------------------------------------------------------------------
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+        pixel = event.pixelDelta()
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if not pixel.isNull() and not ctrl:
+            super().wheelEvent(event)  # trackpad scroll pans
+            return
+        dy = event.angleDelta().y()
+        if dy:
+            self.set_zoom(self.zoom() * (ZOOM_STEP ** (dy / 120.0)), anchor=event.position())
+        event.accept()
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Gesture:
+            pinch = event.gesture(Qt.GestureType.PinchGesture)
+            if isinstance(pinch, QPinchGesture):
+                self.set_zoom(self.zoom() * pinch.scaleFactor(), anchor=pinch.centerPoint())
+                event.accept()
+                return True
+        if event.type() == QEvent.Type.NativeGesture and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+            self.set_zoom(self.zoom() * (1.0 + event.value()), anchor=event.position())
+            return True
+        return super().viewportEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt API
+        super().scrollContentsBy(dx, dy)
+        self.minimap.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._place_minimap()
+
+    def _place_minimap(self) -> None:
+        vp = self.viewport().geometry()
+        self.minimap.move(vp.right() - self.minimap.width() - 8, vp.bottom() - self.minimap.height() - 8)
+
+    # -- drops from the Library --------------------------------------------------------------
+    @staticmethod
+    def _ref_from(mime: QMimeData) -> str | None:
+        if mime.hasFormat(NODE_REF_MIME):
+            return bytes(mime.data(NODE_REF_MIME)).decode("utf-8").strip()
+        text = mime.text().strip() if mime.hasText() else ""
+        return text if text and ":" in text and "\n" not in text else None
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._ref_from(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._ref_from(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        ref = self._ref_from(event.mimeData())
+        if not ref:
+            super().dropEvent(event)
+            return
+        cell = pos_to_cell(self.mapToScene(event.position().toPoint()))
+        node_id = self.flow_scene.document.add_node(ref, cell)
+        self.flow_scene.select_nodes([node_id])
+        event.acceptProposedAction()
