@@ -8,10 +8,14 @@ prompts (only when stdin is a terminal) and prints.
 from __future__ import annotations
 
 import argparse
+import functools
+import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+_PROTOC_PREFIX = re.compile(r"^\S+:\d+:\d+: ")
 
 LANGUAGE_HELP = (
     "package language: go | python | rust | java | typescript | csharp "
@@ -76,6 +80,25 @@ def register(subparsers: Any) -> None:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
+def _verb(fn: Callable[[Any], int]) -> Callable[[Any], int]:
+    """Print a failed verb's diagnostics without repeating protoc's own ``file:line:col`` prefix."""
+
+    @functools.wraps(fn)
+    def run(args: Any) -> int:
+        from axiom_ide.runtime.errors import AxiomError
+
+        try:
+            return fn(args)
+        except AxiomError as exc:
+            if getattr(args, "json", False):
+                raise  # cli.output renders the JSON error envelope
+            for d in exc.diagnostics:
+                print(_render(d), file=sys.stderr)
+            return 1
+
+    return run
+
+
 def _root() -> Path:
     from axiom_ide.runtime.packages.scaffold import find_package_root
 
@@ -106,6 +129,7 @@ def _rel(path: Path, root: Path) -> str:
 # --- verbs -----------------------------------------------------------------------------------------
 
 
+@_verb
 def cmd_init(args: Any) -> int:
     from axiom_ide.runtime.packages.scaffold import init_package
 
@@ -123,6 +147,7 @@ def cmd_init(args: Any) -> int:
     return 0
 
 
+@_verb
 def cmd_create_message(args: Any) -> int:
     from axiom_ide.runtime.packages.scaffold import MESSAGES_FILE, create_message
 
@@ -147,6 +172,7 @@ def _pick(label: str, options: list[str]) -> str:
         print(f"Enter a number from 1 to {len(options)}.")
 
 
+@_verb
 def cmd_create_node(args: Any) -> int:
     from axiom_ide.runtime.errors import AxiomError
     from axiom_ide.runtime.packages.package import Package
@@ -181,6 +207,7 @@ def cmd_create_node(args: Any) -> int:
     return 0
 
 
+@_verb
 def cmd_remove_node(args: Any) -> int:
     from axiom_ide.runtime.errors import AxiomError
     from axiom_ide.runtime.packages.manifest import load_manifest
@@ -210,6 +237,7 @@ def cmd_remove_node(args: Any) -> int:
     return 0
 
 
+@_verb
 def cmd_generate(args: Any) -> int:
     _generate(_root())
     return 0
@@ -219,7 +247,7 @@ def _render(d: Any) -> str:
     where = str(d.location)
     text = f"{d.severity.value}: {d.message}"
     # protoc's own message already starts with file:line:col.
-    if where and not d.message.startswith(where):
+    if where and not _PROTOC_PREFIX.match(d.message):
         text = f"{where}: {text}"
     return text
 
@@ -242,6 +270,7 @@ def print_report(report: Any, stream: Any = None) -> None:
                   f"{warnings} warning{'s' if warnings != 1 else ''}\n")
 
 
+@_verb
 def cmd_validate(args: Any) -> int:
     from axiom_ide.cli.output import print_json
     from axiom_ide.runtime.packages.validate import validate_package
@@ -254,6 +283,7 @@ def cmd_validate(args: Any) -> int:
     return 0 if report.ok else 1
 
 
+@_verb
 def cmd_test(args: Any) -> int:
     from axiom_ide.runtime.packages.validate import validate_package
 

@@ -1,0 +1,215 @@
+"""The package verbs end to end: the real ``axiom-ide`` in a subprocess on a temp dir."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PATTERN = "^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$"
+
+
+def axiom(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "axiom_ide", *args], cwd=cwd, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=120)
+
+
+GREET_IMPL = '''\
+from gen.messages_pb2 import GreetRequest, GreetReply
+from gen.axiom_context import AxiomContext
+
+
+def greet(ax: AxiomContext, input: GreetRequest) -> GreetReply:
+    """Returns a personalized greeting."""
+    ax.log.info("greeting requested", name=input.name)
+    return GreetReply(greeting=f"Hello, {input.name}!")
+'''
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """init → create message ×2 → create node, once for the module; tests copy it."""
+    base = tmp_path_factory.mktemp("cli")
+    assert axiom(base, "init", "my-org/greeter", "--description", "Greets people").returncode == 0
+    root = base / "greeter"
+    r = axiom(root, "create", "message", "GreetRequest", "--fields", "name:string")
+    assert (r.returncode, r.stdout) == (0, "Added message GreetRequest to messages/messages.proto\nGenerated 3 files in gen/\n")
+    assert axiom(root, "create", "message", "GreetReply", "--fields", "string greeting = 1", "--no-generate").returncode == 0
+    r = axiom(root / "nodes", "create", "node", "Greet", "--input", "GreetRequest", "--output", "GreetReply")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ("Created nodes/greet.py and nodes/greet_test.py\nAdded node Greet to axiom.yaml\n"
+                        "Generated 3 files in gen/\n")
+    return root
+
+
+@pytest.fixture
+def pkg(built, tmp_path) -> Path:
+    target = tmp_path / "greeter"
+    shutil.copytree(built, target, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    return target
+
+
+def test_init_writes_the_documented_layout(tmp_path):
+    r = axiom(tmp_path, "init", "my-org/text-tools", "--version", "v1.2.0")
+    assert r.returncode == 0, r.stderr
+    root = tmp_path / "text-tools"
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == [
+        ".gitignore", "axiom.yaml", "gen", "messages", "messages/messages.proto", "nodes", "nodes/conftest.py",
+        "requirements.txt"]
+    manifest = (root / "axiom.yaml").read_text()
+    assert manifest.startswith("name: my-org/text-tools\nversion: v1.2.0\nlanguage: python\n\n# Example node declarations")
+    assert "#     required_secrets:" in manifest
+    assert (root / "messages/messages.proto").read_text() == 'syntax = "proto3";\n\npackage my_org.text_tools;\n'
+    assert ".axiom/" in (root / ".gitignore").read_text().splitlines()
+    assert (root / "requirements.txt").read_text() == ""
+
+
+def test_init_options_and_refusals(tmp_path):
+    r = axiom(tmp_path, "init", "a/b", "--language", "go", "--description", "D", "--no-example-comment")
+    assert r.returncode == 0
+    assert (tmp_path / "b" / "axiom.yaml").read_text() == "name: a/b\nversion: 0.1.0\nlanguage: go\ndescription: D\n"
+    r = axiom(tmp_path, "init", "a/b")
+    assert r.returncode == 1
+    assert r.stderr == f"error: directory {tmp_path / 'b'} already exists; refusing to overwrite it\n"
+    r = axiom(tmp_path, "init", "greeter")
+    assert (r.returncode, r.stderr) == (
+        1, f'error: package name "greeter" must be scoped: your-handle/package-name (pattern: {PATTERN})\n')
+    r = axiom(tmp_path, "init", "a/c", "--version", "1.0")
+    assert r.returncode == 1 and r.stderr.startswith('error: invalid version "1.0": must be semantic versioning')
+    r = axiom(tmp_path, "init", "a/d", "--language", "cobol")
+    assert r.stderr == 'error: unsupported language "cobol": must be one of go, python, rust, java, typescript, csharp\n'
+    assert not (tmp_path / "c").exists() and not (tmp_path / "d").exists()
+
+
+def test_scaffolded_package_validates_and_tests(pkg):
+    manifest = (pkg / "axiom.yaml").read_text()
+    assert manifest == ("name: my-org/greeter\nversion: 0.1.0\nlanguage: python\ndescription: Greets people\n"
+                        "nodes:\n  - name: Greet\n    input: GreetRequest\n    output: GreetReply\n")
+    assert "def greet(ax: AxiomContext, input: GreetRequest) -> GreetReply:" in (pkg / "nodes/greet.py").read_text()
+    assert "class _TestContext(AxiomContext):" in (pkg / "nodes/greet_test.py").read_text()
+    r = axiom(pkg, "validate")
+    assert r.returncode == 0
+    assert r.stdout == ("Validating my-org/greeter@0.1.0\n  ✓ axiom.yaml schema\n  ✓ Proto definitions\n"
+                        "  ✓ Node signatures\n  ✓ Node tests\n  ✓ Language files\n✓ package is valid\n")
+    r = axiom(pkg, "test")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "1 passed" in r.stdout
+
+
+def test_real_implementation_and_test_pass_and_failures_mirror_pytest(pkg):
+    (pkg / "nodes/greet.py").write_text(GREET_IMPL)
+    test = pkg / "nodes/greet_test.py"
+    test.write_text(test.read_text() + (
+        "\n\ndef test_greet_says_hello():\n"
+        '    assert greet(_TestContext(), GreetRequest(name="Ada")).greeting == "Hello, Ada!"\n'
+        "\n\ndef test_greet_fails_on_purpose():\n"
+        '    assert greet(_TestContext(), GreetRequest(name="Ada")).greeting == "Bye"\n'))
+    r = axiom(pkg, "test", "--", "-k", "says_hello")
+    assert r.returncode == 0, r.stdout
+    assert "1 passed, 2 deselected" in r.stdout
+    r = axiom(pkg, "test")
+    assert r.returncode == 1
+    assert "1 failed, 2 passed" in r.stdout
+
+
+def test_validate_json(pkg):
+    (pkg / "nodes/greet_test.py").unlink()
+    r = axiom(pkg, "validate", "--json")
+    assert r.returncode == 0
+    data = json.loads(r.stdout)
+    assert data["ok"] is True and data["package"] == "my-org/greeter@0.1.0"
+    assert data["layers"][3] == {"name": "Node tests", "ok": True}
+    assert data["diagnostics"] == [{
+        "code": "missing_tests", "severity": "warning",
+        "message": 'node "Greet" has no test file (nodes/greet_test.py); a node with zero tests passes silently',
+        "location": {"file": "nodes/greet_test.py"}}]
+
+
+def test_broken_proto_reports_protocs_text(pkg):
+    proto = pkg / "messages/messages.proto"
+    proto.write_text(proto.read_text().replace("string name = 1;", "string name = 1"))
+    r = axiom(pkg, "generate")
+    assert (r.returncode, r.stderr) == (1, 'error: messages/messages.proto:7:1: Expected ";".\n')
+    r = axiom(pkg, "validate")
+    assert r.returncode == 1
+    assert "  ✗ Proto definitions\n      error: messages/messages.proto:7:1: Expected \";\".\n" in r.stdout
+    assert r.stdout.endswith("✗ validation failed: 1 error, 0 warnings\n")
+    r = axiom(pkg, "test")
+    assert r.returncode == 1 and "passed" not in r.stdout
+
+
+def test_create_message_without_fields_adds_hints_and_placeholders(pkg):
+    r = axiom(pkg, "create", "message", "OrderRequest", "--no-generate")
+    assert r.returncode == 0
+    text = (pkg / "messages/messages.proto").read_text()
+    assert "// HINTS" in text
+    assert text.endswith("\n\n// OrderRequest — describe what this message carries.\nmessage OrderRequest {\n"
+                         "  // An example string field — replace or remove.\n  string id = 1;\n"
+                         "  // An example number field — replace or remove.\n  int32 count = 2;\n}\n")
+    r = axiom(pkg, "create", "message", "OrderRequest")
+    assert (r.returncode, r.stderr) == (
+        1, f"{pkg / 'messages/messages.proto'}: error: message \"OrderRequest\" already exists in messages/messages.proto\n")
+    r = axiom(pkg, "create", "message", "order_request")
+    assert r.stderr == ('error: message name "order_request" must be PascalCase: the first character must be '
+                        "uppercase, and only letters and digits are allowed\n")
+
+
+def test_create_node_refusals(pkg):
+    r = axiom(pkg, "create", "node", "Greet", "--input", "GreetRequest", "--output", "GreetReply")
+    assert r.returncode == 1
+    assert r.stderr.endswith('error: node "Greet" already exists in axiom.yaml\n')
+    r = axiom(pkg, "create", "node", "Other")
+    assert r.stderr == ("error: --input and --output are required when stdin is not a terminal "
+                        "(e.g. axiom-ide create node Other --input InMessage --output OutMessage)\n")
+    r = axiom(pkg, "create", "node", "Other", "--input", "Nope", "--output", "GreetReply")
+    assert r.stderr == ('error: input message "Nope" not found: define it in messages/messages.proto '
+                        "(axiom-ide create message Nope) or import it from another package\n")
+    r = axiom(pkg, "create", "node", "Other", "--input", "GreetRequest", "--output", "GreetReply", "--type", "batch")
+    assert r.stderr == 'error: invalid --type "batch": must be unary or pipeline\n'
+    assert not (pkg / "nodes/other.py").exists()
+
+
+def test_pipeline_node_scaffold_passes_its_generated_test(pkg):
+    r = axiom(pkg, "create", "node", "StreamGreetings", "--input", "GreetRequest", "--output", "GreetReply",
+              "--type", "pipeline", "--description", "Streams greetings.")
+    assert r.returncode == 0, r.stderr
+    assert "  - name: StreamGreetings\n    description: Streams greetings.\n    input: GreetRequest\n" \
+           "    output: GreetReply\n    type: pipeline\n" in (pkg / "axiom.yaml").read_text()
+    src = (pkg / "nodes/stream_greetings.py").read_text()
+    assert "def stream_greetings(ax: AxiomContext, inputs: Iterator[GreetRequest]) -> Iterator[GreetReply]:" in src
+    r = axiom(pkg, "test", "--", "-q")
+    assert r.returncode == 0, r.stdout
+    assert "2 passed" in r.stdout
+
+
+def test_remove_node(pkg):
+    r = axiom(pkg, "remove", "node", "Greet")
+    assert (r.returncode, r.stderr) == (
+        1, "error: refusing to remove node Greet without confirmation: stdin is not a terminal; pass --force\n")
+    assert (pkg / "nodes/greet.py").exists()
+    (pkg / "nodes/greet_test.py").unlink()
+    r = axiom(pkg, "remove", "node", "Greet", "--force")
+    assert r.returncode == 0
+    assert r.stderr == "warning: nodes/greet_test.py not found; continuing\n"
+    assert r.stdout == "Removed nodes/greet.py\nRemoved node Greet from axiom.yaml\n"
+    assert not (pkg / "nodes/greet.py").exists()
+    assert "nodes" not in (pkg / "axiom.yaml").read_text()
+    r = axiom(pkg, "remove", "node", "Greet", "--force")
+    assert (r.returncode, r.stderr) == (1, 'error: node "Greet" not found in axiom.yaml\n')
+
+
+def test_outside_a_package_is_a_clear_error(tmp_path):
+    for verb in (["validate"], ["generate"], ["create", "message", "A"], ["test"]):
+        r = axiom(tmp_path, *verb)
+        assert (r.returncode, r.stderr) == (
+            1, "error: axiom.yaml not found — run this command from an Axiom package directory\n")
+
+
+def test_malformed_manifest_points_at_line_and_column(pkg):
+    (pkg / "axiom.yaml").write_text("name: my-org/greeter\nversion: [0.1.0\n")
+    r = axiom(pkg, "generate")
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"{pkg / 'axiom.yaml'}:3:1: error: axiom.yaml is not valid YAML: ")
