@@ -1,0 +1,142 @@
+"""Every QAction of the main window, built in one place (STYLE.md rule 9).
+
+Each action has an ``objectName`` (``"save-action"``, ...) that tests and the command palette use,
+a user-facing text, a standard shortcut where Qt has one, and is connected to a main-window slot
+that sends it to the active document. Menus are assembled here too, so the palette, the menu bar
+and the toolbar always show the same set.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from axiom_ide.app.main_window import MainWindow
+
+Std = QKeySequence.StandardKey
+
+#: Tooltip of the header entries whose pages come with later issues.
+LATER_TOOLTIP = "Arrives with the execution engine"
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    text: str
+    slot: str | None
+    shortcut: object = None
+    tip: str = ""
+    menu: str = ""
+
+
+#: (objectName, text, MainWindow slot, shortcut, status tip, menu)
+SPECS: tuple[Spec, ...] = (
+    Spec("new-flow-action", "New Flow…", "new_flow", Std.New, "Create a flow in the workspace", "File"),
+    Spec("open-flow-action", "Open…", "open_flow", Std.Open, "Open a flow from the workspace or disk", "File"),
+    Spec("save-action", "Save", "save", Std.Save, "Save the flow", "File"),
+    Spec("save-as-action", "Save As…", "save_as", Std.SaveAs, "Save the flow under a new name", "File"),
+    Spec("reload-action", "Reload from Disk", "reload_from_disk", None, "Discard edits and re-read the file", "File"),
+    Spec("close-tab-action", "Close Flow", "close_current_tab", Std.Close, "Close the current flow", "File"),
+    Spec("quit-action", "Quit", "close", Std.Quit, "Quit Axiom IDE", "File"),
+    Spec("undo-action", "Undo", None, Std.Undo, "Undo the last edit", "Edit"),
+    Spec("redo-action", "Redo", None, Std.Redo, "Redo the last undone edit", "Edit"),
+    Spec("copy-action", "Copy", "copy", Std.Copy, "Copy the selected nodes", "Edit"),
+    Spec("paste-action", "Paste", "paste", Std.Paste, "Paste nodes", "Edit"),
+    Spec("duplicate-action", "Duplicate", "duplicate", "Ctrl+D", "Duplicate the selected nodes", "Edit"),
+    Spec("delete-action", "Delete", "delete_selection", Std.Delete, "Delete the selected nodes and edges", "Edit"),
+    Spec("auto-layout-action", "Auto Layout", "auto_layout", "Ctrl+L", "Arrange the nodes in layers", "Edit"),
+    Spec("command-palette-action", "Command Palette…", "show_command_palette", "Ctrl+K", "Find any command by name", "View"),
+    Spec("zoom-in-action", "Zoom In", "zoom_in", Std.ZoomIn, "", "View"),
+    Spec("zoom-out-action", "Zoom Out", "zoom_out", Std.ZoomOut, "", "View"),
+    Spec("reset-zoom-action", "Actual Size", "reset_zoom", "Ctrl+0", "", "View"),
+    Spec("fit-all-action", "Fit Flow in View", "fit_all", "Ctrl+9", "", "View"),
+    Spec("next-tab-action", "Next Flow", "next_tab", Std.NextChild, "", "View"),
+    Spec("previous-tab-action", "Previous Flow", "previous_tab", Std.PreviousChild, "", "View"),
+    Spec("refresh-packages-action", "Refresh Packages", "refresh_packages", Std.Refresh, "Rescan the workspace's packages", "View"),
+    Spec("run-action", "Run", "run_flow", "F5", "Run the flow", "Run"),
+    Spec("executions-action", "Executions", None, None, LATER_TOOLTIP, "Run"),
+    Spec("console-action", "Console", None, None, LATER_TOOLTIP, "Run"),
+)
+
+#: Dock toggles: (objectName, dock attribute on the window, shortcut).
+DOCK_TOGGLES = (
+    ("toggle-marketplace-action", "marketplace_dock", "Ctrl+Shift+M"),
+    ("toggle-library-action", "library_dock", "Ctrl+Shift+L"),
+    ("toggle-inspector-action", "inspector_dock", "Ctrl+Shift+I"),
+    ("toggle-results-action", "results_dock", "Ctrl+Shift+R"),
+    ("toggle-problems-action", "problems_dock", "Ctrl+Shift+P"),
+)
+
+
+def _shortcut(value: object) -> list[QKeySequence]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [QKeySequence(value)]
+    return QKeySequence.keyBindings(value)  # type: ignore[arg-type]
+
+
+def build_actions(window: "MainWindow") -> dict[str, QAction]:
+    """Create every action, connected to ``window``; returns them by objectName."""
+    actions: dict[str, QAction] = {}
+    for spec in SPECS:
+        if spec.name == "undo-action":
+            action = window.undo_group.createUndoAction(window, "Undo")
+        elif spec.name == "redo-action":
+            action = window.undo_group.createRedoAction(window, "Redo")
+        else:
+            action = QAction(spec.text, window)
+        action.setObjectName(spec.name)
+        action.setShortcuts(_shortcut(spec.shortcut))
+        action.setStatusTip(spec.tip)
+        action.setToolTip(spec.tip or spec.text)
+        action.setProperty("menu", spec.menu)
+        if spec.slot:
+            slot: Callable[[], object] = getattr(window, spec.slot)
+            action.triggered.connect(lambda _checked=False, s=slot: s())
+        if spec.name in ("executions-action", "console-action"):
+            action.setEnabled(False)
+            action.setToolTip(LATER_TOOLTIP)
+        window.addAction(action)  # shortcuts work even while the menu bar is hidden
+        actions[spec.name] = action
+    for name, dock_attr, key in DOCK_TOGGLES:
+        dock = getattr(window, dock_attr)
+        action = dock.toggleViewAction()
+        action.setObjectName(name)
+        action.setShortcut(QKeySequence(key))
+        action.setProperty("menu", "View")
+        action.setToolTip(f"Show or hide the {dock.windowTitle()} panel")
+        window.addAction(action)
+        actions[name] = action
+    return actions
+
+
+def build_menus(menubar: QMenuBar, actions: dict[str, QAction], recent_menu: QMenu) -> None:
+    menus: dict[str, QMenu] = {}
+    for title in ("File", "Edit", "View", "Run"):
+        menus[title] = menubar.addMenu(f"&{title}")
+    for action in actions.values():
+        menu = menus.get(action.property("menu") or "")
+        if menu is None:
+            continue
+        menu.addAction(action)
+        if action.objectName() == "save-as-action":
+            menu.addMenu(recent_menu)
+            menu.addSeparator()
+        elif action.objectName() in ("redo-action", "auto-layout-action", "fit-all-action", "previous-tab-action"):
+            menu.addSeparator()
+
+
+def build_header(toolbar: QToolBar, actions: dict[str, QAction]) -> None:
+    """The header: panel toggles left, later pages and the palette right."""
+    for name in ("toggle-marketplace-action", "toggle-library-action"):
+        toolbar.addAction(actions[name])
+    toolbar.addSeparator()
+    for name in ("new-flow-action", "open-flow-action", "save-action", "undo-action", "redo-action"):
+        toolbar.addAction(actions[name])
+    toolbar.addSeparator()
+    for name in ("executions-action", "console-action", "command-palette-action"):
+        toolbar.addAction(actions[name])

@@ -1,0 +1,31 @@
+"""Start the IDE: QApplication, theme, main window painted first, then the workspace loads.
+
+The window is shown before anything heavy (package scanning, protobuf, pygments) is imported;
+``MainWindow.start`` runs from the event loop right after the first paint.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Sequence
+
+
+def run_app(workspace_root: Path, data_dir: Path, flows: Sequence[str] = (), argv: list[str] | None = None) -> int:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName("Axiom")
+    app.setApplicationName("Axiom IDE")
+    app.setApplicationDisplayName("Axiom IDE")
+
+    from axiom_ide.app.main_window import MainWindow, schedule_start
+    from axiom_ide.app.theme import install_theme
+
+    install_theme(app)
+    window = MainWindow(workspace_root, data_dir)
+    window.show()
+    schedule_start(window, [str(Path(f).resolve()) for f in flows])
+    return app.exec()

@@ -1,0 +1,351 @@
+"""The main window: header toolbar, tabbed canvas, and the Library, Marketplace, Inspector,
+Result and Problems docks.
+
+The window holds view state only (which tab, which panels, selection); flow content lives in each
+tab's :class:`~axiom_ide.document.FlowDocument`. Actions come from :mod:`.actions` and act on the
+active document; file commands live in :mod:`.file_commands`. Layout and panel sizes persist
+through QSettings (``saveState``/``restoreState``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QUndoGroup
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
+
+from axiom_ide.app import actions as action_defs
+from axiom_ide.app.file_commands import FileCommands
+from axiom_ide.app.panels.inspector import Inspector
+from axiom_ide.app.panels.library import LibraryPanel
+from axiom_ide.app.panels.marketplace import MarketplacePanel
+from axiom_ide.app.panels.problems import ProblemsPanel
+from axiom_ide.app.panels.results import ResultsPanel
+from axiom_ide.app.recovery import RecoveryManager
+from axiom_ide.app.settings import Preferences
+
+RUN_LATER = "Running flows arrives with the execution engine."
+APP_TITLE = "Axiom IDE"
+
+
+class MainWindow(FileCommands, QMainWindow):
+    def __init__(self, workspace_root: Path, data_dir: Path, prefs: Preferences | None = None,
+                 *, quiet: bool = False, autosave_ms: int | None = None):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_TITLE)
+        self.workspace_root = Path(workspace_root).resolve()
+        self.data_dir = Path(data_dir)
+        self.registry_root = self.data_dir / "registry"
+        self.prefs = prefs or Preferences()
+        #: No modal error boxes (tests, scripted runs); errors still reach the status bar.
+        self.quiet = quiet
+        self.workspace: Any = None
+        self.undo_group = QUndoGroup(self)
+        self._own_writes: dict[str, str | None] = {}
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._file_changed)
+        kwargs = {"interval_ms": autosave_ms} if autosave_ms else {}
+        self.recovery = RecoveryManager(self.data_dir / "recovery", self.documents, parent=self, **kwargs)
+
+        self.tabs = QTabWidget(objectName="flowTabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
+        self.setCentralWidget(self.tabs)
+
+        self._build_docks()
+        self.recent_menu = QMenu("Open Recent", self)
+        self.recent_menu.setObjectName("recent-menu")
+        self.actions = action_defs.build_actions(self)
+        action_defs.build_menus(self.menuBar(), self.actions, self.recent_menu)
+        self.header = QToolBar("Header", objectName="header")
+        self.header.setMovable(False)
+        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        action_defs.build_header(self.header, self.actions)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.header)
+        self._rebuild_recent_menu()
+        self.statusBar().showMessage("Ready", 2000)
+        self._restore_layout()
+        self.panels_follow_document()
+
+    # -- construction ----------------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self, objectName=name)
+        dock.setWidget(widget)
+        dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.library = LibraryPanel(lambda: self.workspace)
+        self.library.placeRequested.connect(self.place_node)
+        self.marketplace = MarketplacePanel(lambda: self.workspace, self.registry_root, self.refresh_packages)
+        self.marketplace.imported.connect(lambda key: self.statusBar().showMessage(f"Imported {key}", 4000))
+        self.inspector = Inspector()
+        self.inspector.flow_page.useApiRequested.connect(self.show_use_api)
+        self.results = ResultsPanel()
+        self.problems = ProblemsPanel()
+        self.problems.locate.connect(self.select_target)
+        self.library_dock = self._dock("Library", "libraryDock", self.library, left)
+        self.marketplace_dock = self._dock("Marketplace", "marketplaceDock", self.marketplace, left)
+        self.tabifyDockWidget(self.library_dock, self.marketplace_dock)
+        self.library_dock.raise_()
+        self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, right)
+        self.results_dock = self._dock("Result", "resultsDock", self.results, bottom)
+        self.problems_dock = self._dock("Problems", "problemsDock", self.problems, bottom)
+        self.tabifyDockWidget(self.results_dock, self.problems_dock)
+        self.results_dock.raise_()
+        self.resizeDocks([self.library_dock, self.inspector_dock], [280, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.results_dock], [170], Qt.Orientation.Vertical)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.prefs.layout()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            screen = QGuiApplication.primaryScreen()
+            avail = screen.availableGeometry() if screen else None
+            w, h = (min(1440, avail.width() - 80), min(900, avail.height() - 80)) if avail else (1280, 800)
+            self.resize(max(w, 960), max(h, 640))
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.prefs.save_layout(self.saveGeometry(), self.saveState())
+
+    # -- startup work after the first paint ------------------------------------------------------
+    def load_workspace(self) -> None:
+        from axiom_ide.runtime.packages import Workspace
+
+        extra = [self.registry_root] if self.registry_root.is_dir() else []
+        self.workspace = Workspace(self.workspace_root, extra_roots=extra)
+        for doc in self.documents():
+            doc.set_workspace(self.workspace)
+        self.marketplace.rebuild()
+        self.library.refresh()
+
+    def start(self, paths: list[str | Path] = ()) -> None:
+        """Load the workspace, offer crash recovery, open ``paths`` (or last session's tabs)."""
+        if self.workspace is None:
+            self.load_workspace()
+        restored = self.offer_recovery()
+        opened = {str(Path(d.path).resolve()) for d in restored if d.path}
+        candidates = list(paths) or self.prefs.open_files() or self._default_flows()
+        for p in candidates:
+            if Path(p).exists() and str(Path(p).resolve()) not in opened:
+                self.open_path(p)
+        self.recovery.start()
+
+    def _default_flows(self) -> list[str]:
+        from axiom_ide.app.dialogs.open_flow import workspace_flows
+
+        flows = workspace_flows(self.workspace_root)
+        return [str(flows[0])] if flows else []
+
+    def refresh_packages(self) -> None:
+        if self.workspace is None:
+            self.load_workspace()
+            return
+        self.workspace.refresh()
+        for doc in self.documents():
+            doc.set_workspace(self.workspace)
+        self.marketplace.rebuild()
+        self.library.refresh()
+        self.statusBar().showMessage(f"{len(self.workspace.packages)} packages", 3000)
+
+    # -- active document -------------------------------------------------------------------------
+    def current_tab(self) -> Any:
+        return self.tabs.currentWidget()
+
+    def current_doc(self) -> Any:
+        tab = self.current_tab()
+        return tab.doc if tab is not None else None
+
+    def panels_follow_document(self) -> None:
+        doc = self.current_doc()
+        if doc is not None:
+            self.undo_group.setActiveStack(doc.undo_stack)
+        for panel in (self.library, self.marketplace, self.inspector, self.problems):
+            panel.set_document(doc)
+        has_doc = doc is not None
+        for name in ("save-action", "save-as-action", "close-tab-action", "reload-action", "copy-action",
+                     "paste-action", "duplicate-action", "delete-action", "auto-layout-action", "run-action",
+                     "zoom-in-action", "zoom-out-action", "reset-zoom-action", "fit-all-action"):
+            self.actions[name].setEnabled(has_doc)
+        self._update_window_title()
+
+    def _update_window_title(self) -> None:
+        doc = self.current_doc()
+        if doc is None:
+            self.setWindowTitle(APP_TITLE)
+            return
+        self.setWindowTitle(f"{doc.flow.name}{'*' if doc.is_dirty else ''} — {APP_TITLE}")
+
+    def _selection_changed(self, tab: Any, kind: str, key: Any) -> None:
+        if tab is self.current_tab():
+            self.inspector.show_target(kind, key)
+
+    # -- canvas commands -------------------------------------------------------------------------
+    def selection(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """(node ids, edge keys) selected on the active canvas."""
+        tab = self.current_tab()
+        scene = getattr(tab, "scene", None)
+        if scene is None:
+            return [], []
+        for name in ("selection", "selected_keys"):
+            fn = getattr(scene, name, None)
+            if callable(fn):
+                nodes, edges = fn()
+                return list(nodes), [tuple(e) for e in edges]
+        nodes, edges = [], []
+        for item in scene.selectedItems():
+            if getattr(item, "node_id", None):
+                nodes.append(item.node_id)
+            elif getattr(item, "key", None):
+                edges.append(tuple(item.key))
+        return nodes, edges
+
+    def select_target(self, kind: str, key: Any) -> None:
+        """Select a node or edge on the active canvas (Problems double-click)."""
+        tab = self.current_tab()
+        scene = getattr(tab, "scene", None)
+        if scene is not None:
+            fn = getattr(scene, f"select_{kind}", None)
+            if callable(fn):
+                fn(key)
+            if kind == "node" and hasattr(tab.view, "find_node"):
+                tab.view.find_node(key)
+        self.inspector.show_target(kind, key)
+
+    def place_node(self, ref: str) -> None:
+        doc = self.current_doc()
+        if doc is not None:
+            node_id = doc.add_node(ref)
+            self.statusBar().showMessage(f"Placed {node_id}", 3000)
+
+    def _view_call(self, name: str) -> None:
+        view = getattr(self.current_tab(), "view", None)
+        fn = getattr(view, name, None)
+        if callable(fn):
+            fn()
+
+    def zoom_in(self) -> None:
+        self._view_call("zoom_in")
+
+    def zoom_out(self) -> None:
+        self._view_call("zoom_out")
+
+    def reset_zoom(self) -> None:
+        self._view_call("reset_zoom")
+
+    def fit_all(self) -> None:
+        self._view_call("fit_all")
+
+    def next_tab(self) -> None:
+        if self.tabs.count():
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
+
+    def previous_tab(self) -> None:
+        if self.tabs.count():
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
+
+    def copy(self) -> None:
+        doc, (nodes, _edges) = self.current_doc(), self.selection()
+        if doc is not None and nodes:
+            from axiom_ide.document import CLIPBOARD_MIME_TYPE
+            from PySide6.QtCore import QMimeData
+
+            text = doc.copy(nodes)
+            mime = QMimeData()
+            mime.setData(CLIPBOARD_MIME_TYPE, text.encode("utf-8"))
+            mime.setText(text)
+            QGuiApplication.clipboard().setMimeData(mime)
+
+    def paste(self) -> None:
+        doc = self.current_doc()
+        if doc is None:
+            return
+        from axiom_ide.document import CLIPBOARD_MIME_TYPE
+
+        mime = QGuiApplication.clipboard().mimeData()
+        text = bytes(mime.data(CLIPBOARD_MIME_TYPE)).decode("utf-8") if mime and mime.hasFormat(CLIPBOARD_MIME_TYPE) else (mime.text() if mime else "")
+        if text:
+            doc.paste(text)
+
+    def duplicate(self) -> None:
+        doc, (nodes, _edges) = self.current_doc(), self.selection()
+        if doc is not None and nodes:
+            doc.duplicate(nodes)
+
+    def delete_selection(self) -> None:
+        doc, (nodes, edges) = self.current_doc(), self.selection()
+        if doc is not None and (nodes or edges):
+            doc.remove(nodes, edges)
+
+    def auto_layout(self) -> None:
+        doc = self.current_doc()
+        if doc is not None:
+            doc.auto_layout()
+
+    # -- run / API -------------------------------------------------------------------------------
+    def run_flow(self) -> None:
+        tab = self.current_tab()
+        if tab is None:
+            return
+        blockers = tab.blockers
+        if blockers:
+            self.statusBar().showMessage(blockers[0], 6000)
+            self.problems_dock.raise_()
+            return
+        self.results_dock.raise_()
+        self.results.show_message(RUN_LATER)
+        self.statusBar().showMessage(RUN_LATER, 6000)
+
+    def show_use_api(self) -> Any:
+        from axiom_ide.app.api_info import curl_command
+        from axiom_ide.app.dialogs.use_api import UseApiDialog
+
+        doc = self.current_doc()
+        if doc is None:
+            return None
+        analysis = doc.analysis
+        dialog = UseApiDialog(curl_command(analysis.mode, analysis.input_type), self)
+        dialog.setModal(False)
+        dialog.show()
+        self._use_api_dialog = dialog
+        return dialog
+
+    def show_command_palette(self) -> Any:
+        from axiom_ide.app.palette import CommandPalette
+
+        palette = CommandPalette(self.actions.values(), self)
+        geo = self.geometry()
+        palette.move(geo.center().x() - palette.width() // 2, geo.top() + 80)
+        palette.show()
+        palette.search.setFocus()
+        self._palette = palette
+        return palette
+
+    # -- closing ---------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        open_files = [str(d.path) for d in self.documents() if d.path]
+        self.save_layout()
+        if not self.close_all_tabs():
+            event.ignore()
+            return
+        self.prefs.set_open_files(open_files)
+        self.recovery.stop()
+        event.accept()
+
+
+def schedule_start(window: MainWindow, paths: list[str]) -> None:
+    """Start after the first paint, so the window shows before the workspace is scanned."""
+    QTimer.singleShot(0, lambda: window.start(paths))

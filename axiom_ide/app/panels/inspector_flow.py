@@ -1,0 +1,146 @@
+"""Inspector page when nothing is selected: the flow overview.
+
+Name, description (editable; one undoable ``set_flow_attr`` on editingFinished), mode, the API
+section (invoke endpoint, "Use via API (curl)", "Open interactive docs" — both disabled on an empty
+canvas) and the Run configuration card (profiles, effective node timeout).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from axiom_ide.app import api_info
+
+USE_API = "Use via API (curl)"
+OPEN_DOCS = "Open interactive docs"
+DOCS_LATER = "Interactive docs arrive with the local API server."
+NO_PROFILES = "No profiles for this flow yet."
+DEFAULT_TIMEOUT = "300 s (default)"
+
+
+def card(title: str) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setProperty("card", True)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(10, 8, 10, 10)
+    heading = QLabel(title)
+    heading.setProperty("heading", True)
+    layout.addWidget(heading)
+    return frame, layout
+
+
+class FlowOverview(QWidget):
+    """The flow inspector."""
+
+    #: "Use via API (curl)" was clicked.
+    useApiRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("flowOverview")
+        self.doc: Any = None
+        self.name = QLabel(objectName="flowName")
+        self.name.setProperty("heading", True)
+        self.description = QLineEdit(objectName="flowDescription", placeholderText="Describe what this flow does")
+        self.mode = QComboBox(objectName="flowMode")
+        self.mode.addItem(api_info.UNARY_LABEL, "unary")
+        self.mode.addItem(api_info.PIPELINE_LABEL, "pipeline")
+        self.entry = QLabel(objectName="flowEntry")
+        self.entry.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Description", self.description)
+        form.addRow("Mode", self.mode)
+        form.addRow("Entry → terminal", self.entry)
+
+        api, api_layout = card("API")
+        self.endpoint = QLabel(objectName="apiEndpoint")
+        self.endpoint.setWordWrap(True)
+        self.endpoint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.use_api = QPushButton(USE_API, objectName="useApiButton")
+        self.open_docs = QPushButton(OPEN_DOCS, objectName="openDocsButton")
+        self.api_error = QLabel(objectName="apiError")
+        self.api_error.setProperty("hint", True)
+        self.api_error.setWordWrap(True)
+        self.api_error.hide()
+        for w in (self.endpoint, self.use_api, self.open_docs, self.api_error):
+            api_layout.addWidget(w)
+
+        run, run_layout = card("Run configuration")
+        self.profiles = QLabel(NO_PROFILES, objectName="configProfiles")
+        self.profiles.setProperty("hint", True)
+        self.timeout = QLabel(f"Node timeout: {DEFAULT_TIMEOUT}", objectName="nodeTimeout")
+        run_layout.addWidget(self.profiles)
+        run_layout.addWidget(self.timeout)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(form)
+        layout.addWidget(api)
+        layout.addWidget(run)
+        layout.addStretch(1)
+
+        self.description.editingFinished.connect(self._commit_description)
+        self.mode.activated.connect(self._commit_mode)
+        self.use_api.clicked.connect(self.useApiRequested)
+        self.open_docs.clicked.connect(self._open_docs)
+
+    def set_document(self, doc: Any) -> None:
+        if self.doc is not None:
+            try:
+                self.doc.analysisChanged.disconnect(self.refresh)
+            except (RuntimeError, TypeError):
+                pass
+        self.doc = doc
+        if doc is not None:
+            doc.analysisChanged.connect(self.refresh)
+        self.api_error.hide()
+        self.refresh()
+
+    def refresh(self) -> None:
+        doc = self.doc
+        self.setEnabled(doc is not None)
+        if doc is None:
+            self.name.setText("No flow open")
+            return
+        flow, analysis = doc.flow, doc.analysis
+        self.name.setText(flow.name)
+        if not self.description.hasFocus():
+            self.description.setText(flow.description or "")
+        mode = getattr(analysis, "mode", None) or flow.mode or "unary"
+        forced = mode == "pipeline" and flow.mode != "pipeline"
+        self.mode.setCurrentIndex(self.mode.findData(mode))
+        self.mode.setEnabled(not forced)
+        self.mode.setToolTip("A flow that contains a pipeline node always runs in pipeline mode." if forced else "")
+        entry, terminal = getattr(analysis, "entry", None), getattr(analysis, "terminal", None)
+        self.entry.setText(f"{entry or '—'} → {terminal or '—'}" if flow.nodes else "—")
+        self.endpoint.setText(f"POST {api_info.endpoint(mode)}")
+        empty = not flow.nodes
+        for button in (self.use_api, self.open_docs):
+            button.setEnabled(not empty)
+            button.setToolTip("Add a node to the canvas first" if empty else "")
+        self.profiles.setText(self._profiles_text(doc))
+
+    @staticmethod
+    def _profiles_text(doc: Any) -> str:
+        profiles = getattr(doc, "config_profiles", None)
+        names = list(profiles() if callable(profiles) else profiles or [])
+        return ", ".join(names) if names else NO_PROFILES
+
+    def _commit_description(self) -> None:
+        if self.doc is None:
+            return
+        text = self.description.text().strip() or None
+        if text != self.doc.flow.description:
+            self.doc.set_flow_attr("description", text)
+
+    def _commit_mode(self, _index: int) -> None:
+        if self.doc is not None:
+            self.doc.set_flow_attr("mode", self.mode.currentData())
+
+    def _open_docs(self) -> None:
+        # Docs: "If compiling or fetching the spec fails, the error message appears under the button".
+        self.api_error.setText(DOCS_LATER)
+        self.api_error.show()

@@ -1,0 +1,103 @@
+"""Inspector page for one node: package, version, description, input/output schemas field by
+field (kind, required, doc comment), required secrets and the handler source, highlighted with
+pygments (imported lazily — it is not needed to paint the first window)."""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from axiom_ide.app.theme import is_dark
+
+
+def schema_html(title: str, descriptor: Any, docs: Any) -> str:
+    """A message's fields as an HTML table: name, kind, required, doc comment."""
+    from axiom_ide.runtime.typecheck import describe_fields
+
+    if descriptor is None:
+        return f"<p><b>{title}</b>: unresolved</p>"
+    doc = getattr(docs, "doc", "") if docs is not None else ""
+    field_docs = getattr(docs, "fields", {}) if docs is not None else {}
+    rows = []
+    for name, kind, required in describe_fields(descriptor):
+        rows.append(
+            f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(kind)}</td>"
+            f"<td>{'required' if required else ''}</td><td>{html.escape(field_docs.get(name, ''))}</td></tr>"
+        )
+    body = "".join(rows) or "<tr><td colspan=4><i>no fields</i></td></tr>"
+    caption = f"<p><b>{title}: {html.escape(descriptor.name)}</b>" + (f"<br/>{html.escape(doc)}" if doc else "") + "</p>"
+    return caption + f"<table cellspacing=0 cellpadding=3 width='100%'>{body}</table>"
+
+
+def highlighted_source(path: Any) -> str:
+    """The handler file as HTML with inline styles."""
+    try:
+        code = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return f"<p><i>Handler source not found: {html.escape(str(exc))}</i></p>"
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    style = "monokai" if is_dark() else "default"
+    return highlight(code, PythonLexer(), HtmlFormatter(noclasses=True, style=style, nobackground=True))
+
+
+class NodeInspector(QWidget):
+    """Shows one node's contract and code."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("nodeInspector")
+        self.header = QLabel(objectName="nodeHeader")
+        self.header.setWordWrap(True)
+        self.details = QTextBrowser(objectName="nodeDetails")
+        self.details.setOpenExternalLinks(False)
+        self.source = QTextBrowser(objectName="nodeSource")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.header)
+        layout.addWidget(self.details, 3)
+        source_label = QLabel("Handler source")
+        source_label.setProperty("heading", True)
+        layout.addWidget(source_label)
+        layout.addWidget(self.source, 2)
+
+    def show_node(self, doc: Any, node_id: str) -> None:
+        node = doc.flow.node(node_id)
+        if node is None:
+            return
+        spec = doc.spec(node_id)
+        self.header.setText(f"<b>{html.escape(node_id)}</b><br/><code>{html.escape(node.node)}</code>")
+        if spec is None or not hasattr(spec, "package"):
+            problems = doc.analysis.for_node(node_id) if hasattr(doc.analysis, "for_node") else []
+            text = "".join(f"<p>{html.escape(d.message)}</p>" for d in problems) or "<p>This node does not resolve.</p>"
+            self.details.setHtml(text)
+            self.source.setHtml("")
+            return
+        pkg = doc.workspace.packages.get(f"{spec.package}@{spec.version}") if doc.workspace is not None else None
+
+        def docs_for(desc: Any) -> Any:
+            try:
+                return pkg.message_doc(desc.full_name) if pkg is not None else None
+            except Exception:  # imported/unknown messages may carry no source info
+                return None
+
+        secrets = ", ".join(spec.required_secrets) or "none"
+        parts = [
+            "<table cellpadding=2>",
+            f"<tr><td>Package</td><td><b>{html.escape(spec.package)}</b></td></tr>",
+            f"<tr><td>Version</td><td>{html.escape(spec.version)}</td></tr>",
+            f"<tr><td>Kind</td><td>{html.escape(spec.kind)}</td></tr>",
+            f"<tr><td>Required secrets</td><td>{html.escape(secrets)}</td></tr>",
+            "</table>",
+            f"<p>{html.escape(spec.description or 'No description.')}</p>",
+            schema_html("Input", spec.input_type, docs_for(spec.input_type)),
+            schema_html("Output", spec.output_type, docs_for(spec.output_type)),
+        ]
+        self.details.setHtml("".join(parts))
+        self.source.setHtml(highlighted_source(spec.source_file))
+
+    def details_text(self) -> str:
+        return self.details.toPlainText()

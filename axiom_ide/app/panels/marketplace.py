@@ -1,0 +1,160 @@
+"""Marketplace panel: packages available to import into the open flow.
+
+Sources are local: the workspace's own packages ("In Development", as pushed packages are on the
+platform) and a local registry — packages under ``<data dir>/registry/`` when that folder exists.
+"+ Import" on a card adds the package to the open flow's library (one undoable
+``doc.import_package``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QToolButton,
+    QVBoxLayout, QWidget,
+)
+
+FILTERS = ("All packages", "In Development", "Local registry")
+
+
+class PackageCard(QFrame):
+    """One package: name@version, description, nodes, and the + Import button."""
+
+    def __init__(self, key: str, pkg: Any, source: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName(f"card:{key}")
+        self.setProperty("card", True)
+        name = QLabel(f"<b>{pkg.name}</b> <span style='color:gray'>@{pkg.version}</span>")
+        source_label = QLabel(source)
+        source_label.setProperty("hint", True)
+        self.import_button = QPushButton("+ Import", objectName="importButton")
+        top = QHBoxLayout()
+        top.addWidget(name, 1)
+        top.addWidget(self.import_button)
+        desc = QLabel(pkg.manifest.description or "No description.")
+        desc.setWordWrap(True)
+        nodes = [n.name for n in pkg.manifest.nodes]
+        node_label = QLabel(("Nodes: " + ", ".join(nodes)) if nodes else "Message types only (proto-only package)")
+        node_label.setWordWrap(True)
+        node_label.setProperty("hint", True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addLayout(top)
+        layout.addWidget(desc)
+        layout.addWidget(node_label)
+        layout.addWidget(source_label)
+
+    def set_imported(self, imported: bool, can_import: bool) -> None:
+        self.import_button.setText("Imported" if imported else "+ Import")
+        self.import_button.setEnabled(can_import and not imported)
+        self.import_button.setToolTip(
+            "Already in this flow's library" if imported
+            else ("Add this package to the open flow's library" if can_import else "Open a flow first"))
+
+
+class MarketplacePanel(QWidget):
+    """Filter dropdown, search, refresh, and one card per package."""
+
+    #: (package key) after + Import was clicked and the import was pushed.
+    imported = Signal(str)
+
+    def __init__(self, workspace_getter: Any, registry_root: Path | None, refresh: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("marketplacePanel")
+        self._workspace = workspace_getter
+        self._refresh_workspace = refresh
+        self.registry_root = Path(registry_root).resolve() if registry_root else None
+        self.doc: Any = None
+        self.cards: dict[str, PackageCard] = {}
+
+        self.filter = QComboBox(objectName="marketplaceFilter")
+        self.filter.addItems(FILTERS)
+        self.refresh_button = QToolButton(objectName="marketplaceRefresh")
+        self.refresh_button.setText("⟳")
+        self.refresh_button.setToolTip("Refresh: rescan packages")
+        self.search = QLineEdit(placeholderText="Search packages", objectName="marketplaceSearch")
+        self.search.setClearButtonEnabled(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Packages"))
+        row.addStretch(1)
+        row.addWidget(self.filter)
+        row.addWidget(self.refresh_button)
+
+        self.list_widget = QWidget()
+        self.list_layout = QVBoxLayout(self.list_widget)
+        self.list_layout.setContentsMargins(0, 0, 0, 0)
+        self.list_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.list_widget)
+        self.empty = QLabel("No packages match.", objectName="marketplaceEmpty")
+        self.empty.setProperty("hint", True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(row)
+        layout.addWidget(self.search)
+        layout.addWidget(self.empty)
+        layout.addWidget(scroll, 1)
+
+        self.filter.currentIndexChanged.connect(lambda _i: self.rebuild())
+        self.search.textChanged.connect(lambda _t: self.rebuild())
+        self.refresh_button.clicked.connect(self._refresh_workspace)
+
+    def source_of(self, pkg: Any) -> str:
+        root = Path(pkg.root).resolve()
+        if self.registry_root is not None and root.is_relative_to(self.registry_root):
+            return "Local registry"
+        return "In Development"
+
+    def set_document(self, doc: Any) -> None:
+        if self.doc is not None:
+            try:
+                self.doc.analysisChanged.disconnect(self.update_buttons)
+            except (RuntimeError, TypeError):
+                pass
+        self.doc = doc
+        if doc is not None:
+            doc.analysisChanged.connect(self.update_buttons)
+        self.update_buttons()
+
+    def rebuild(self) -> None:
+        for card in self.cards.values():
+            card.setParent(None)
+            card.deleteLater()
+        self.cards.clear()
+        workspace = self._workspace()
+        wanted = self.filter.currentText()
+        needle = self.search.text().strip().lower()
+        packages = workspace.packages if workspace is not None else {}
+        for key in sorted(packages):
+            pkg = packages[key]
+            source = self.source_of(pkg)
+            if wanted != FILTERS[0] and source != wanted:
+                continue
+            hay = " ".join([key, pkg.manifest.description or ""] + [n.name for n in pkg.manifest.nodes]).lower()
+            if needle and needle not in hay:
+                continue
+            card = PackageCard(key, pkg, source)
+            card.import_button.clicked.connect(lambda _c=False, k=key: self.import_package(k))
+            self.list_layout.insertWidget(self.list_layout.count() - 1, card)
+            self.cards[key] = card
+        self.empty.setVisible(not self.cards)
+        self.update_buttons()
+
+    def update_buttons(self) -> None:
+        imports = set(self.doc.flow.imports) if self.doc is not None else set()
+        for key, card in self.cards.items():
+            card.set_imported(key in imports, self.doc is not None)
+
+    def import_package(self, key: str) -> None:
+        if self.doc is None:
+            return
+        self.doc.import_package(key)
+        self.update_buttons()
+        self.imported.emit(key)

@@ -1,0 +1,61 @@
+"""Persistent view preferences (QSettings): window layout, recent files, open tabs.
+
+Only view state lives here — never flow content. Tests pass their own ``QSettings`` (an ini in
+tmp_path) or enable ``QStandardPaths`` test mode so a user's settings are never touched.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANIZATION = "Axiom"
+APPLICATION = "Axiom IDE"
+MAX_RECENT = 10
+
+
+def default_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+class Preferences:
+    """Typed accessors over one QSettings object."""
+
+    def __init__(self, settings: QSettings | None = None):
+        self.qsettings = settings if settings is not None else default_settings()
+
+    # -- layout --------------------------------------------------------------------------------
+    def save_layout(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.qsettings.setValue("window/geometry", geometry)
+        self.qsettings.setValue("window/state", state)
+        self.qsettings.sync()
+
+    def layout(self) -> tuple[QByteArray | None, QByteArray | None]:
+        return self.qsettings.value("window/geometry"), self.qsettings.value("window/state")
+
+    # -- files ---------------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.qsettings.value("files/recent", [])
+        if isinstance(value, str):  # QSettings collapses a one-item list to a string
+            value = [value]
+        return [str(v) for v in value or [] if v]
+
+    def add_recent_file(self, path: str | Path) -> list[str]:
+        path = str(Path(path).resolve())
+        files = [path] + [p for p in self.recent_files() if p != path]
+        files = files[:MAX_RECENT]
+        self.qsettings.setValue("files/recent", files)
+        return files
+
+    def clear_recent_files(self) -> None:
+        self.qsettings.setValue("files/recent", [])
+
+    def open_files(self) -> list[str]:
+        value = self.qsettings.value("files/open", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in value or [] if v]
+
+    def set_open_files(self, paths: list[str]) -> None:
+        self.qsettings.setValue("files/open", list(paths))
+        self.qsettings.sync()

@@ -1,0 +1,37 @@
+"""What the status pill and the Run button say about a flow, as pure functions of its analysis.
+
+Kept free of widgets so the words can be tested directly; they follow the docs: the Run button is
+disabled "while topology errors or unresolved type warnings remain", its tooltip says exactly what
+to fix (``Analysis.run_blockers()``), and amber edges read "Type warnings must be resolved before
+running.".
+"""
+from __future__ import annotations
+
+from typing import Any
+
+RUN_TOOLTIP = "Run the flow (F5)"
+NO_NODES_BLOCKER = "Add a node to the canvas to run the flow."
+
+
+def pill_status(flow: Any, analysis: Any) -> tuple[str, str]:
+    """(text, state) for the status pill: "Draft", "Valid" or "N problems"."""
+    if flow is None or not flow.nodes:
+        return "Draft", "draft"
+    diagnostics = list(getattr(analysis, "diagnostics", []) or []) if analysis is not None else []
+    if not diagnostics:
+        return "Valid", "valid"
+    n = len(diagnostics)
+    return (f"{n} problem" if n == 1 else f"{n} problems"), "problems"
+
+
+def run_blockers(flow: Any, analysis: Any) -> list[str]:
+    """Everything that must be fixed before running, one sentence each."""
+    if flow is None or not flow.nodes:
+        return [NO_NODES_BLOCKER]
+    if analysis is None:
+        return []
+    return list(analysis.run_blockers())
+
+
+def run_tooltip(blockers: list[str]) -> str:
+    return "\n".join(blockers) if blockers else RUN_TOOLTIP

@@ -1,0 +1,35 @@
+"""``axiom-ide gui [FLOW...]``: open the desktop IDE.
+
+Without ``--workspace`` (or ``AXIOM_IDE_WORKSPACE``) it opens the bundled example workspace,
+copied into the data dir on first use. Qt is imported inside the handler so the CLI stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from axiom_ide.cli.context import add_location_flags, data_dir, workspace_dir
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "gui", help="open the desktop IDE",
+        description="Open the Axiom IDE window, optionally with flow files (*.flow.yaml).",
+    )
+    parser.add_argument("flows", nargs="*", metavar="FLOW", help="flow files to open")
+    add_location_flags(parser)
+    parser.set_defaults(handler=run_gui)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    data = data_dir(args)
+    if getattr(args, "workspace", None) or os.environ.get("AXIOM_IDE_WORKSPACE"):
+        workspace = workspace_dir(args)
+    else:
+        from axiom_ide.runtime.examples import ensure_example_workspace
+
+        workspace = ensure_example_workspace(data)
+    from axiom_ide.app.main import run_app
+
+    return run_app(workspace, data, args.flows)
