@@ -42,12 +42,15 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_compile)
 
 
-def _load_valid(path: str):
-    """Load a flow file; raise AxiomError if it has structural errors. Returns (ff, warnings)."""
+def _load_valid(path: str, *, fast: bool = False):
+    """Load a flow file; raise AxiomError if it has structural errors. Returns (ff, warnings).
+
+    ``fast`` reads with libyaml (no round-trip tree): for verbs that never write the file.
+    """
     from axiom_ide.runtime.model.flow_yaml import load_flow
     from axiom_ide.runtime.model.validate import validate_flow_file
 
-    ff = load_flow(path)
+    ff = load_flow(path, fast=fast)
     diagnostics = validate_flow_file(ff)
     if has_errors(diagnostics):
         raise AxiomError(diagnostics)
@@ -77,7 +80,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from axiom_ide.runtime.model.validate import validate_flow_file
 
     try:
-        diagnostics = validate_flow_file(load_flow(args.file))
+        diagnostics = validate_flow_file(load_flow(args.file, fast=True))
     except AxiomError as exc:
         diagnostics = exc.diagnostics
     ok = not has_errors(diagnostics)
@@ -107,7 +110,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from axiom_ide.runtime.packages import Workspace
     from axiom_ide.runtime.store import ArtifactStore, open_database
 
-    ff, file_warnings = _load_valid(args.file)
+    ff, file_warnings = _load_valid(args.file, fast=True)
     workspace = Workspace(workspace_dir(args))
     db = open_database(data_dir(args))
     try:

@@ -37,7 +37,20 @@ def _is_int(v: Any) -> bool:
 
 
 def validate_flow_file(ff: FlowFile) -> list[Diagnostic]:
-    """All structural problems of a loaded flow file, in file order."""
+    """All structural problems of a loaded flow file, in file order.
+
+    A file loaded on the fast path has no positions; if it has problems, it is re-read with the
+    round-trip parser so every message still carries its file:line:column.
+    """
+    diagnostics = _validate(ff)
+    if diagnostics and not isinstance(ff.doc, CommentedMap) and ff.path is not None:
+        from axiom_ide.runtime.model.flow_yaml import load_flow
+
+        return _validate(load_flow(ff.path))
+    return diagnostics
+
+
+def _validate(ff: FlowFile) -> list[Diagnostic]:
     c = _Collector(ff)
     doc = ff.doc
     if not isinstance(doc, dict):
