@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from axiom_ide.canvas.items.node_item import NodeItem
 
 #: Widest an edge label may be (it sits in the gutter between two columns).
-LABEL_MAX_W = 96.0
+LABEL_MAX_W = 80.0
 _ARROW = 9.0
 
 
