@@ -213,3 +213,45 @@ def test_malformed_manifest_points_at_line_and_column(pkg):
     r = axiom(pkg, "generate")
     assert r.returncode == 1
     assert r.stderr.startswith(f"{pkg / 'axiom.yaml'}:3:1: error: axiom.yaml is not valid YAML: ")
+
+
+@pytest.mark.parametrize("name, passed", [("text", "13 passed"), ("math", "6 passed")])
+def test_example_packages_pass_validate_and_test(example_workspace, name, passed):
+    root = example_workspace / "packages" / name
+    r = axiom(root, "test")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert passed in r.stdout
+
+
+def _run_on_tty(cwd: Path, args: list[str], answers: str) -> tuple[int, str]:
+    """Run with stdin on a pseudo-terminal (so the verb may prompt) and feed it ``answers``."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "axiom_ide", *args], cwd=cwd, stdin=slave,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    os.close(slave)
+    os.write(master, answers.encode())
+    out, _ = proc.communicate(timeout=120)
+    os.close(master)
+    return proc.returncode, out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_create_node_prompts_with_a_numbered_list_on_a_terminal(pkg):
+    code, out = _run_on_tty(pkg, ["create", "node", "Reply", "--no-generate"], "2\n1\npipeline\n")
+    assert code == 0, out
+    assert "Available messages for input:\n  1. GreetRequest\n  2. GreetReply\n" in out
+    assert "  - name: Reply\n    input: GreetReply\n    output: GreetRequest\n    type: pipeline\n" in (
+        pkg / "axiom.yaml").read_text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_remove_node_asks_for_confirmation_on_a_terminal(pkg):
+    code, out = _run_on_tty(pkg, ["remove", "node", "Greet"], "n\n")
+    assert code == 1 and "Aborted; nothing was removed." in out
+    assert (pkg / "nodes/greet.py").exists()
+    code, out = _run_on_tty(pkg, ["remove", "node", "Greet"], "y\n")
+    assert code == 0 and "Removed node Greet from axiom.yaml" in out
+    assert not (pkg / "nodes/greet.py").exists()

@@ -55,14 +55,6 @@ def import_module_name(package: str) -> str:
     return f"{module_scope(package)}_messages_pb2"
 
 
-def message_module(manifest: Manifest, root: Path, message: str) -> str:
-    """Python module a node imports ``message`` from: ``gen.messages_pb2`` or the import's module."""
-    from axiom_ide.runtime.packages.messages import MessageSet
-
-    origin = MessageSet(root, manifest.imports).origin(message)
-    return f"gen.{import_module_name(origin.package)}" if origin else "gen.messages_pb2"
-
-
 def _copy_tree(src: Path, dst: Path) -> list[Path]:
     written = []
     for f in sorted(src.rglob("*.py")):
@@ -86,6 +78,8 @@ def generate(root: Path, manifest: Manifest | None = None) -> list[Path]:
             f'generate supports python packages only; this package\'s language is "{manifest.language}"',
             file=str(root / MANIFEST_FILE),
         )
+    if not (root / MESSAGES_DIR).is_dir():
+        raise AxiomError.of("proto_error", "messages/ directory not found", file=str(root / MESSAGES_DIR))
     gen = root / GEN_DIR
     written: list[Path] = []
     atomic_write_text(gen / "__init__.py", _GEN_INIT)
@@ -114,6 +108,4 @@ def generate(root: Path, manifest: Manifest | None = None) -> list[Path]:
         text = _IMPORT_MODULE.format(package=imp.package, version=imp.version, rel=rel.as_posix(), stems=stems)
         atomic_write_text(gen / f"{name}.py", text)
         written.append(gen / f"{name}.py")
-    if not (root / MESSAGES_DIR).is_dir():
-        raise AxiomError.of("proto_error", "messages/ directory not found", file=str(root / MESSAGES_DIR))
     return written

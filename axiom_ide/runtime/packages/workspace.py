@@ -87,6 +87,8 @@ class Workspace:
     def resolve(self, ref: NodeRef) -> NodeSpec:
         """The node ``ref`` names; raises ``unknown_package`` / ``unknown_node`` / ``unknown_message`` /
         ``proto_error`` / ``manifest_error``."""
+        if ref.is_subflow:
+            raise AxiomError.of("unknown_node", f'"{ref}" is a subflow, not a package node')
         pkg = self.package(ref.package, ref.version)
         if pkg is None:
             short = ref.package.rsplit("/", 1)[-1]
