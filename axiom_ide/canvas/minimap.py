@@ -45,6 +45,8 @@ class Minimap(QWidget):
 
     def refresh(self) -> None:
         """Re-render the cached overview picture."""
+        if self.view.scene() is None:
+            return
         self._source = self.source_rect()
         img = QImage(self.size(), QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(QColor("#ffffff"))
@@ -73,6 +75,8 @@ class Minimap(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         if self._image is None:
             self.refresh()
+        if self._image is None:
+            return
         p = QPainter(self)
         p.drawImage(0, 0, self._image)
         p.setPen(QPen(QColor("#9aa5b4"), 1))

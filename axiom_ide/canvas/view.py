@@ -30,6 +30,7 @@ class FlowView(QGraphicsView):
 
     def __init__(self, scene: FlowScene, parent=None) -> None:
         super().__init__(scene, parent)
+        self._scene_ref = scene  # the view keeps its scene alive (Python owns it)
         self.setObjectName("flow-canvas")
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
