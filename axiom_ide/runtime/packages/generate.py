@@ -33,11 +33,13 @@ _DIR = _Path(__file__).resolve().parent / {rel!r}
 
 
 def _load(stem):
-    if stem in _sys.modules:
-        return _sys.modules[stem]
-    spec = _ilu.spec_from_file_location(stem, _DIR / (stem + ".py"))
+    # A private module name per package root, so two packages never share a loaded module.
+    name = __name__ + "._" + stem
+    if name in _sys.modules:
+        return _sys.modules[name]
+    spec = _ilu.spec_from_file_location(name, _DIR / (stem + ".py"))
     module = _ilu.module_from_spec(spec)
-    _sys.modules[stem] = module
+    _sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
