@@ -1,21 +1,45 @@
-"""``HostPool``: the runtime's side of node hosting (the sidecar role).
+"""``HostPool``: the runtime's side of node hosting (it plays the platform's sidecar).
 
-One :class:`~axiom_ide.runtime.host.process.HostProcess` per package version, started lazily
-on first use, reused across runs and executions, restarted after a crash/timeout/flood, and
-reloaded when the package's files change.
+One :class:`~axiom_ide.runtime.host.process.HostProcess` per package version (per package
+root), started lazily on first use after regenerating a stale ``gen/``, reused across runs and
+executions, and replaced when the package's sources change. A crash, hang or flood fails only
+the invocation concerned: the host is retired (killed once its other invocations end) and the
+next invocation starts a fresh one.
 """
 from __future__ import annotations
 
+import asyncio
+import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import AsyncIterator, Callable
 
 from axiom_ide.runtime.compiler.artifact import ArtifactNode
-from axiom_ide.runtime.host.records import LogRecord, MemoryBackend, NodeCall
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.host import wire
+from axiom_ide.runtime.host.freshness import ensure_gen, source_fingerprint
+from axiom_ide.runtime.host.invocation import Invocation
+from axiom_ide.runtime.host.process import HostProcess, exit_status
+from axiom_ide.runtime.host.records import (
+    LogRecord,
+    MemoryBackend,
+    NodeCall,
+    NodeCancelled,
+    NodeCrashed,
+    NodeFailure,
+    NodeHostError,
+)
+
+#: Log bytes one invocation may write before it fails with NodeOutputFlood.
+LOG_LIMIT_BYTES = 8 * 1024 * 1024
+#: Seconds between checks of a package's source files (reload on change).
+FRESHNESS_TTL_S = 0.5
 
 
 class HostPool:
-    """All node host processes of one runtime."""
+    """All node host processes of one runtime. Use from one asyncio event loop."""
 
     def __init__(
         self,
@@ -24,24 +48,175 @@ class HostPool:
         memory: MemoryBackend | None = None,
         python: str = sys.executable,
         socket_dir: Path | None = None,
+        log_limit_bytes: int = LOG_LIMIT_BYTES,
+        freshness_ttl_s: float = FRESHNESS_TTL_S,
     ):
         self._log_sink = log_sink
         self._memory = memory
         self._python = python
-        self._socket_dir = socket_dir
+        self._own_dir = socket_dir is None
+        self._socket_dir = Path(socket_dir) if socket_dir is not None else None
+        self._log_limit = log_limit_bytes
+        self._ttl = freshness_ttl_s
+        self._hosts: dict[tuple[str, str], HostProcess] = {}
+        self._all: set[HostProcess] = set()
+        self._inflight: dict[str, set[Invocation]] = {}
 
+    # -- public -------------------------------------------------------------------------------------
     async def invoke(self, node: ArtifactNode, payload: bytes, call: NodeCall) -> bytes:
         """Run a unary node: serialized input message in, serialized output message out."""
-        raise NotImplementedError
+        inv = await self._begin(node, call)
+        reuse = False
+        try:
+            inv.conn.write(wire.encode(wire.CALL, inv.header(), payload))
+            tag, value = await inv.next_event(call.timeout_s)
+            if tag == "result":
+                reuse = True
+                return value
+            if tag == "error" and isinstance(value, NodeFailure):
+                reuse = True  # the worker answered and is ready for the next call
+            raise await self._failure(inv, tag, value)
+        finally:
+            self._end(inv, reuse)
 
-    def stream(self, node: ArtifactNode, inputs: AsyncIterator[bytes], call: NodeCall) -> AsyncIterator[bytes]:
-        """Run a pipeline node: input frames in, output frames out as the handler yields them."""
-        raise NotImplementedError
+    async def stream(self, node: ArtifactNode, inputs: AsyncIterator[bytes], call: NodeCall) -> AsyncIterator[bytes]:
+        """Run a pipeline node: input frames in, output frames out as the handler yields them.
+        ``call.timeout_s`` bounds the time without progress (an input sent or an output received)."""
+        inv = await self._begin(node, call)
+        pump = None
+        clean = False
+        try:
+            inv.conn.write(wire.encode(wire.OPEN, inv.header()))
+            pump = asyncio.ensure_future(_pump(inputs, inv))
+            while True:
+                tag, value = await inv.next_event(call.timeout_s)
+                if tag == "out":
+                    yield value
+                elif tag == "done":
+                    clean = True
+                    return
+                else:
+                    raise await self._failure(inv, tag, value)
+        finally:
+            reuse = clean and pump is not None and pump.done() and not pump.cancelled() and pump.exception() is None
+            if pump is not None and not pump.done():
+                pump.cancel()
+            self._end(inv, reuse)
 
     async def cancel(self, execution_id: str) -> None:
-        """Kill the in-flight invocations of ``execution_id`` now (restarting hosts as needed)."""
-        raise NotImplementedError
+        """Fail the in-flight invocations of ``execution_id`` now (NodeCancelled) and restart
+        the hosts they ran on (their handlers cannot be stopped otherwise)."""
+        for inv in list(self._inflight.get(execution_id, ())):
+            inv.push("error", NodeCancelled(f'node "{inv.call.canvas_id}" was cancelled', canvas_id=inv.call.canvas_id))
+            inv.host.retire()
+            self._end(inv, reuse=False)
 
     async def close(self) -> None:
         """Stop every host process."""
-        raise NotImplementedError
+        hosts = list(self._all)
+        self._hosts.clear()
+        self._all.clear()
+        await asyncio.gather(*(h.close() for h in hosts), return_exceptions=True)
+        if self._own_dir and self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
+
+    # -- internals --------------------------------------------------------------------------------
+    async def _host(self, node: ArtifactNode) -> HostProcess:
+        key = (node.package_root, node.package_key)
+        host = self._hosts.get(key)
+        if host is not None and host.started:
+            now = time.monotonic()
+            if now - host.checked_at < self._ttl:
+                return host
+            host.checked_at = now
+            if source_fingerprint(Path(node.package_root)) == host.fingerprint:
+                return host
+            host.retire()  # sources changed: reload
+        if host is None or not host.usable:
+            if self._socket_dir is None:
+                self._socket_dir = Path(tempfile.mkdtemp(prefix="axh-"))
+            root = Path(node.package_root)
+            host = HostProcess(
+                node.package_key, root, python=self._python, socket_dir=self._socket_dir,
+                fingerprint=source_fingerprint(root),
+            )
+            host.checked_at = time.monotonic()
+            self._hosts[key] = host
+            self._all.add(host)
+        try:
+            await host.ensure_started(lambda: ensure_gen(host.root))
+        except AxiomError as exc:
+            self._forget(host)
+            raise NodeFailure(f"cannot prepare {node.package_key}: {exc.message}") from exc
+        except RuntimeError as exc:
+            self._forget(host)
+            raise NodeCrashed(str(exc)) from exc
+        return host
+
+    def _forget(self, host: HostProcess) -> None:
+        host.kill()
+        self._all.discard(host)
+        for k, h in list(self._hosts.items()):
+            if h is host:
+                del self._hosts[k]
+
+    async def _begin(self, node: ArtifactNode, call: NodeCall) -> Invocation:
+        if not node.handler or not node.package_root:
+            raise NodeFailure(f'node "{call.canvas_id}" has no handler to run (kind {node.kind!r})', canvas_id=call.canvas_id)
+        host = await self._host(node)
+        try:
+            conn = await host.acquire()
+        except OSError as exc:
+            host.retire()
+            rc = await host.wait_exit(1.0)
+            what = f"exited ({exit_status(rc)})" if rc is not None else f"refused a connection ({exc})"
+            raise NodeCrashed(host.describe_exit(f'{what} before running node "{call.canvas_id}"'), canvas_id=call.canvas_id) from exc
+        inv = Invocation(host, conn, node, call, log_sink=self._log_sink, memory=self._memory, log_limit=self._log_limit)
+        self._inflight.setdefault(call.execution_id, set()).add(inv)
+        return inv
+
+    def _end(self, inv: Invocation, reuse: bool) -> None:
+        live = self._inflight.get(inv.call.execution_id)
+        if live is not None:
+            live.discard(inv)
+            if not live:
+                del self._inflight[inv.call.execution_id]
+        inv.finish(reuse)
+
+    async def _failure(self, inv: Invocation, tag: str, value: object) -> NodeHostError:
+        """The exception to raise for a non-result event; retires the host where needed."""
+        canvas = inv.call.canvas_id
+        if tag == "lost":
+            inv.finish(False)
+            rc = await inv.host.wait_exit(2.0)
+            inv.host.retire()
+            if rc is None:
+                return NodeCrashed(inv.host.describe_exit(f'dropped the connection while running node "{canvas}"'), canvas_id=canvas)
+            return NodeCrashed(inv.host.describe_exit(f'exited ({exit_status(rc)}) while running node "{canvas}"'), canvas_id=canvas)
+        if tag == "pump_error":
+            inv.finish(False)
+            return value  # type: ignore[return-value]
+        assert isinstance(value, NodeHostError), (tag, value)
+        if not isinstance(value, NodeFailure) or isinstance(value, NodeCancelled):
+            inv.finish(False)
+            inv.host.retire()  # timeout, flood, cancel: the handler may still be running
+        return value
+
+
+async def _pump(inputs: AsyncIterator[bytes], inv: Invocation) -> None:
+    """Send the pipeline's input frames, then END; the worker reads them as the handler asks."""
+    conn = inv.conn
+    try:
+        async for frame in inputs:
+            if conn.closed:
+                return
+            conn.write(wire.encode(wire.FRAME, b"", frame))
+            inv.active_at = time.monotonic()
+            await conn.drain()
+        conn.write(wire.encode(wire.END))
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:
+        inv.push("pump_error", exc)
+        raise

@@ -105,3 +105,9 @@ class NodeOutputFlood(NodeHostError):
     """The invocation produced too much output or logs; the host was killed."""
 
     code = "node_output_flood"
+
+
+class NodeCancelled(NodeHostError):
+    """:meth:`HostPool.cancel` stopped the invocation's execution; the host was restarted."""
+
+    code = "node_cancelled"

@@ -1,0 +1,172 @@
+"""The worker's concrete ``AxiomContext``: the generated SDK interface with real behaviour.
+
+Classes are built once per host by subclassing the package's own ``gen/axiom_context.py``, so
+``isinstance(ax, AxiomContext)`` holds in node code. Every capability goes through the
+invocation's :class:`Channel` back to the runtime (the sidecar): logs are sent as frames,
+secrets come from the variables map, memory calls round-trip and never raise, and reflection is
+parsed from the invocation's JSON view on first access.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from types import ModuleType
+from typing import Any, Callable, Protocol
+
+
+class Channel(Protocol):
+    """What the context needs from the invocation it belongs to."""
+
+    def log(self, level: str, message: str, attrs: dict[str, Any], when: float) -> None: ...
+
+    def memory(self, op: str, args: dict[str, Any]) -> tuple[bool, Any]: ...
+
+
+def _build(sdk: ModuleType) -> Callable[[Channel, dict], Any]:
+    """Subclass the generated SDK classes; returns ``make(channel, meta) -> AxiomContext``."""
+
+    class Logger(sdk.AxiomLogger):
+        __slots__ = ("_ch",)
+
+        def __init__(self, ch: Channel):
+            self._ch = ch
+
+        def debug(self, msg: str, **attrs: Any) -> None:
+            self._ch.log("debug", str(msg), attrs, time.time())
+
+        def info(self, msg: str, **attrs: Any) -> None:
+            self._ch.log("info", str(msg), attrs, time.time())
+
+        def warn(self, msg: str, **attrs: Any) -> None:
+            self._ch.log("warn", str(msg), attrs, time.time())
+
+        def error(self, msg: str, **attrs: Any) -> None:
+            self._ch.log("error", str(msg), attrs, time.time())
+
+    class Secrets(sdk.AxiomSecrets):
+        def __init__(self, variables: dict[str, str]):
+            self._values = variables
+
+        def get(self, name: str) -> tuple[str, bool]:
+            value = self._values.get(name)
+            return (str(value), True) if value is not None else ("", False)
+
+    def entries(ok: bool, result: Any) -> list:
+        if not ok or not isinstance(result, list):
+            return []
+        return [_record(sdk.MemoryEntry, r) for r in result if isinstance(r, dict)]
+
+    def turns(ok: bool, result: Any) -> list:
+        if not ok or not isinstance(result, list):
+            return []
+        return [_record(sdk.ConversationTurn, r) for r in result if isinstance(r, dict)]
+
+    def ident(ok: bool, result: Any) -> str:
+        return str(result) if ok and result is not None else ""
+
+    class History(sdk.AxiomSessionHistory):
+        def __init__(self, ch: Channel, session_id: str):
+            self._ch, self._sid = ch, session_id
+
+        async def last(self, n: int) -> list:
+            return turns(*self._ch.memory("history_last", {"session_id": self._sid, "n": n}))
+
+        async def append(self, *, role: str, content: str) -> None:
+            self._ch.memory("history_append", {"session_id": self._sid, "role": role, "content": content})
+
+    class Session(sdk.AxiomMemorySession):
+        def __init__(self, ch: Channel, session_id: str):
+            super().__init__(session_id, History(ch, session_id))
+            self._ch = ch
+
+        async def search(self, query: str, limit: int = 5) -> list:
+            return entries(*self._ch.memory("session_search", {"session_id": self.session_id, "query": query, "limit": limit}))
+
+        async def write(self, content: str, importance: float = 0.5) -> str:
+            return ident(*self._ch.memory("session_write", {"session_id": self.session_id, "content": content, "importance": importance}))
+
+        async def end(self) -> None:
+            self._ch.memory("session_end", {"session_id": self.session_id})
+
+    class Memory(sdk.AxiomAgentMemory):
+        def __init__(self, ch: Channel):
+            self._ch = ch
+
+        async def search(self, query: str, limit: int = 5) -> list:
+            return entries(*self._ch.memory("search", {"query": query, "limit": limit}))
+
+        async def write(self, content: str, importance: float = 0.5) -> str:
+            return ident(*self._ch.memory("write", {"content": content, "importance": importance}))
+
+        def session(self, session_id: str):
+            return Session(self._ch, str(session_id))
+
+    class Reflection(sdk.AxiomReflection):
+        """``flow`` is parsed from the JSON view on first access; bad data degrades to empty."""
+
+        def __init__(self, view: dict | None):
+            self._view = view
+            self._flow = None
+
+        @property
+        def flow(self):
+            if self._flow is None:
+                try:
+                    self._flow = _flow_reflection(sdk, self._view or {})
+                except Exception:  # reading reflection never raises
+                    self._flow = sdk.AxiomFlowReflection()
+            return self._flow
+
+        @flow.setter
+        def flow(self, value):
+            self._flow = value
+
+    def make(ch: Channel, meta: dict) -> Any:
+        return sdk.AxiomContext(
+            log=Logger(ch),
+            secrets=Secrets(meta.get("variables") or {}),
+            agent=sdk.AxiomAgent(Memory(ch)),
+            reflection=Reflection(meta.get("reflection")),
+            execution_id=meta.get("execution_id", ""),
+            flow_id=meta.get("flow_id", ""),
+            tenant_id=meta.get("tenant_id", ""),
+        )
+
+    return make
+
+
+def _record(cls: type, data: dict) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _flow_reflection(sdk: ModuleType, view: dict) -> Any:
+    def edge(d: dict) -> Any:
+        d = dict(d)
+        cs = d.pop("condition_summary", None)
+        e = _record(sdk.ReflectionEdge, d)
+        if isinstance(cs, dict):
+            e.condition_summary = _record(sdk.ConditionSummary, cs)
+        return e
+
+    pos = dict(view.get("position") or {})
+    if "loop_iterations" in pos:  # JSON object keys are strings; the SDK keys by instance id
+        pos["loop_iterations"] = {int(k): int(v) for k, v in pos["loop_iterations"].items()}
+    return sdk.AxiomFlowReflection(
+        nodes=[_record(sdk.ReflectionNode, n) for n in view.get("nodes") or ()],
+        edges=[edge(e) for e in view.get("edges") or ()],
+        loop_edges=[edge(e) for e in view.get("loop_edges") or ()],
+        position=_record(sdk.FlowPosition, pos),
+        graph_id=str(view.get("graph_id") or ""),
+    )
+
+
+_makers: dict[int, Callable[[Channel, dict], Any]] = {}
+
+
+def context_factory(sdk: ModuleType) -> Callable[[Channel, dict], Any]:
+    """``make(channel, meta)`` for the package's generated SDK module (built once)."""
+    make = _makers.get(id(sdk))
+    if make is None:
+        make = _makers[id(sdk)] = _build(sdk)
+    return make

@@ -1,0 +1,385 @@
+"""The node host process: ``python -m axiom_ide.runtime.host.worker --package-root R --socket S``.
+
+It serves one package version. The package root goes on ``sys.path`` so ``nodes.<handler>`` and
+``gen.*`` import as they do under ``axiom test``. Each accepted connection gets a thread that
+reads one invocation at a time and runs the handler *on that thread* — no hand-offs on the hot
+path; concurrent invocations arrive on separate connections. ``async def`` handlers and async
+generators run on the thread's own event loop. ``print`` inside a handler becomes a log record
+of that invocation. The process exits when its stdin closes (the runtime went away).
+
+Imports stay light: stdlib, protobuf, and this package's ``wire``/``context`` (no grpc, no Qt).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import importlib
+import inspect
+import os
+import socket
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+from axiom_ide.runtime.host import wire
+from axiom_ide.runtime.host.context import context_factory
+
+#: Per-thread state: ``inv`` (the invocation running on this thread) and ``loop``.
+_local = threading.local()
+_import_lock = threading.RLock()
+_handlers: dict[str, Any] = {}
+_classes: dict[str, type] = {}
+
+
+class Abandoned(BaseException):
+    """The runtime dropped this invocation (timeout, cancel, flood): unwind without answering.
+
+    A BaseException so that a handler's ``except Exception`` cannot swallow it.
+    """
+
+
+class HandlerError(Exception):
+    """A failure the host reports itself (cannot load, wrong return type)."""
+
+    kind = "failure"
+
+
+class OutputFlood(HandlerError):
+    kind = "flood"
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+
+def load_handler(name: str) -> Any:
+    fn = _handlers.get(name)
+    if fn is not None:
+        return fn
+    with _import_lock:
+        try:
+            module = importlib.import_module(f"nodes.{name}")
+        except Exception as exc:
+            raise HandlerError(f"cannot load nodes/{name}.py: {type(exc).__name__}: {exc}") from exc
+        fn = getattr(module, name, None)
+        if not callable(fn):
+            raise HandlerError(f"nodes/{name}.py defines no handler function {name}()")
+        _handlers[name] = fn
+    return fn
+
+
+def message_class(full_name: str) -> type:
+    cls = _classes.get(full_name)
+    if cls is not None:
+        return cls
+    from google.protobuf import descriptor_pool, message_factory
+
+    with _import_lock:
+        try:
+            desc = descriptor_pool.Default().FindMessageTypeByName(full_name)
+        except KeyError:
+            importlib.import_module("gen.messages_pb2")
+            try:
+                desc = descriptor_pool.Default().FindMessageTypeByName(full_name)
+            except KeyError:
+                raise HandlerError(f"unknown message type {full_name!r} in this package's gen/") from None
+        cls = _classes[full_name] = message_factory.GetMessageClass(desc)
+    return cls
+
+
+_make_context = None
+
+
+def make_context(inv: "Invocation", meta: dict) -> Any:
+    global _make_context
+    if _make_context is None:
+        with _import_lock:
+            sdk = importlib.import_module("gen.axiom_context")
+            _make_context = context_factory(sdk)
+    return _make_context(inv, meta)
+
+
+def thread_loop() -> asyncio.AbstractEventLoop:
+    loop = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _local.loop = asyncio.new_event_loop()
+    return loop
+
+
+# -- one invocation ------------------------------------------------------------------------------
+
+
+class Invocation:
+    """The channel back to the runtime for one invocation (the context's ``Channel``)."""
+
+    def __init__(self, frames: wire.SocketFrames, meta: dict):
+        self.frames = frames
+        self.meta = meta
+        self.pending: collections.deque = collections.deque()
+        self.ended = False
+        self._partial = {"stdout": "", "stderr": ""}
+
+    def send(self, kind: int, meta: bytes = b"", payload: bytes = b"") -> None:
+        try:
+            self.frames.send(kind, meta, payload)
+        except OSError:
+            raise Abandoned() from None
+
+    def read(self) -> tuple[int, bytes, bytes]:
+        try:
+            frame = self.frames.read()
+        except OSError:
+            frame = None
+        if frame is None:
+            raise Abandoned()
+        return frame
+
+    def log(self, level: str, message: str, attrs: dict[str, Any], when: float) -> None:
+        self.send(wire.LOG, wire.dumps({"level": level, "message": message, "attrs": attrs, "time": when}))
+
+    def memory(self, op: str, args: dict[str, Any]) -> tuple[bool, Any]:
+        self.send(wire.MEM_CALL, wire.dumps({"op": op, "args": args}))
+        while True:
+            kind, meta, payload = self.read()
+            if kind == wire.MEM_REPLY:
+                import json
+
+                reply = json.loads(meta)
+                return bool(reply.get("ok")), reply.get("result")
+            self.pending.append((kind, payload))  # pipeline input that arrived meanwhile
+
+    def next_input(self) -> bytes | None:
+        """The next pipeline input frame's payload, or None after END."""
+        if self.ended:
+            return None
+        kind, payload = self.pending.popleft() if self.pending else self.read()[::2]
+        if kind == wire.END:
+            self.ended = True
+            return None
+        return payload
+
+    def drain_inputs(self) -> None:
+        while self.next_input() is not None:
+            pass
+
+    def write_stream(self, stream: str, text: str) -> None:
+        buf = self._partial[stream] + text
+        *lines, self._partial[stream] = buf.split("\n")
+        for line in lines:
+            self.log("info" if stream == "stdout" else "error", line, {"stream": stream}, _now())
+
+    def flush_streams(self) -> None:
+        for stream, rest in self._partial.items():
+            if rest:
+                self._partial[stream] = ""
+                self.log("info" if stream == "stdout" else "error", rest, {"stream": stream}, _now())
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+class InputFrames:
+    """The iterator a pipeline handler receives: input messages as the runtime sends them.
+    Usable with ``for`` and ``async for``."""
+
+    def __init__(self, inv: Invocation, cls: type):
+        self._inv, self._cls = inv, cls
+
+    def __iter__(self) -> "InputFrames":
+        return self
+
+    def __next__(self) -> Any:
+        payload = self._inv.next_input()
+        if payload is None:
+            raise StopIteration
+        return self._cls.FromString(payload)
+
+    def __aiter__(self) -> "InputFrames":
+        return self
+
+    async def __anext__(self) -> Any:
+        payload = self._inv.next_input()
+        if payload is None:
+            raise StopAsyncIteration
+        return self._cls.FromString(payload)
+
+
+def serialize_output(result: Any, meta: dict) -> bytes:
+    from google.protobuf.message import Message
+
+    expected = meta.get("output_type") or ""
+    handler = meta.get("handler", "")
+    if not isinstance(result, Message):
+        got = "None" if result is None else type(result).__name__
+        raise HandlerError(f"handler {handler} returned {got}, expected message {expected or 'a protobuf message'}")
+    actual = result.DESCRIPTOR.full_name
+    if expected and actual != expected:
+        raise HandlerError(f"handler {handler} returned message {actual}, expected {expected}")
+    out = result.SerializeToString()
+    if len(out) > wire.MAX_OUTPUT:
+        raise OutputFlood(
+            f'node "{meta.get("canvas_id", "")}" produced {len(out)} bytes of output, '
+            f"over the {wire.MAX_OUTPUT // (1024 * 1024)} MiB limit"
+        )
+    return out
+
+
+def _error_frame(inv: Invocation, exc: BaseException) -> None:
+    if isinstance(exc, HandlerError):
+        kind, message, tb = exc.kind, str(exc), ""
+    else:
+        kind = "failure"
+        message = str(exc) or type(exc).__name__
+        tb = "".join(traceback.format_exception(exc))
+    inv.send(wire.ERROR, wire.dumps({"kind": kind, "message": message, "traceback": tb}))
+
+
+def run_unary(inv: Invocation, payload: bytes) -> None:
+    meta = inv.meta
+    try:
+        fn = load_handler(meta["handler"])
+        request = message_class(meta["input_type"]).FromString(payload)
+        result = fn(make_context(inv, meta), request)
+        if inspect.isawaitable(result):
+            result = thread_loop().run_until_complete(result)
+        out = serialize_output(result, meta)
+    except Abandoned:
+        raise
+    except BaseException as exc:  # noqa: BLE001 — node code may raise anything, even SystemExit
+        inv.flush_streams()
+        _error_frame(inv, exc)
+        return
+    inv.flush_streams()
+    inv.send(wire.RESULT, b"", out)
+
+
+def run_pipeline(inv: Invocation) -> None:
+    meta = inv.meta
+    try:
+        fn = load_handler(meta["handler"])
+        inputs = InputFrames(inv, message_class(meta["input_type"]))
+        frames = fn(make_context(inv, meta), inputs)
+        if inspect.isasyncgen(frames):
+            loop = thread_loop()
+            while True:
+                try:
+                    item = loop.run_until_complete(frames.__anext__())
+                except StopAsyncIteration:
+                    break
+                inv.send(wire.OUT, b"", serialize_output(item, meta))
+        elif inspect.isgenerator(frames) or hasattr(frames, "__next__"):
+            for item in frames:
+                inv.send(wire.OUT, b"", serialize_output(item, meta))
+        else:
+            raise HandlerError(
+                f"pipeline handler {meta['handler']} must be a generator (use yield); it returned {type(frames).__name__}"
+            )
+    except Abandoned:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        inv.flush_streams()
+        _error_frame(inv, exc)
+    else:
+        inv.flush_streams()
+        inv.send(wire.DONE)
+    inv.drain_inputs()  # resynchronise: the runtime sends END or closes the connection
+
+
+def serve_connection(sock: socket.socket) -> None:
+    import json
+
+    frames = wire.SocketFrames(sock)
+    try:
+        while True:
+            try:
+                frame = frames.read()
+            except OSError:
+                return
+            if frame is None:
+                return
+            kind, meta, payload = frame
+            if kind not in (wire.CALL, wire.OPEN):
+                continue  # a stray frame of an abandoned invocation
+            inv = _local.inv = Invocation(frames, json.loads(meta))
+            try:
+                run_unary(inv, payload) if kind == wire.CALL else run_pipeline(inv)
+            except Abandoned:
+                return
+            finally:
+                _local.inv = None
+    finally:
+        sock.close()
+
+
+# -- process -------------------------------------------------------------------------------------
+
+
+class _InvocationStream:
+    """``sys.stdout``/``sys.stderr``: lines written during an invocation become its log records;
+    anything else goes to the real stream (which the runtime captures)."""
+
+    def __init__(self, name: str, real: Any):
+        self._name, self._real = name, real
+
+    def write(self, text: str) -> int:
+        inv = getattr(_local, "inv", None)
+        if inv is None:
+            return self._real.write(text)
+        inv.write_stream(self._name, str(text))
+        return len(text)
+
+    def flush(self) -> None:
+        if getattr(_local, "inv", None) is None:
+            self._real.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def _exit_when_stdin_closes() -> None:
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    finally:
+        os._exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="axiom_ide.runtime.host.worker")
+    parser.add_argument("--package-root", required=True)
+    parser.add_argument("--socket", help="Unix socket path to listen on")
+    parser.add_argument("--tcp", action="store_true", help="listen on loopback TCP (Windows)")
+    args = parser.parse_args(argv)
+
+    root = Path(args.package_root).resolve()
+    sys.path.insert(0, str(root))
+    os.chdir(root)
+    if args.tcp or not args.socket:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        address = "tcp:127.0.0.1:%d" % listener.getsockname()[1]
+    else:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(args.socket)
+        address = "unix:" + args.socket
+    listener.listen(128)
+    real_stdout = sys.stdout
+    sys.stdout = _InvocationStream("stdout", sys.stdout)
+    sys.stderr = _InvocationStream("stderr", sys.stderr)
+    real_stdout.write(f"{wire.READY_LINE} {address}\n")
+    real_stdout.flush()
+    threading.Thread(target=_exit_when_stdin_closes, name="stdin-watch", daemon=True).start()
+    while True:
+        conn, _ = listener.accept()
+        if conn.family == socket.AF_INET:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        threading.Thread(target=serve_connection, args=(conn,), name="invocation", daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
