@@ -162,6 +162,11 @@ class HostPool:
                 del self._hosts[k]
 
     async def _begin(self, node: ArtifactNode, call: NodeCall) -> Invocation:
+        host = self._hosts.get((node.package_root, node.package_key))
+        if host is not None and host.started and time.monotonic() - host.checked_at < self._ttl:
+            conn = host.acquire_idle()
+            if conn is not None:  # the hot path: no awaits before the request is written
+                return self._track(Invocation(host, conn, node, call, log_sink=self._log_sink, memory=self._memory, log_limit=self._log_limit))
         if not node.handler or not node.package_root:
             raise NodeFailure(f'node "{call.canvas_id}" has no handler to run (kind {node.kind!r})', canvas_id=call.canvas_id)
         host = await self._host(node)
@@ -172,8 +177,13 @@ class HostPool:
             rc = await host.wait_exit(1.0)
             what = f"exited ({exit_status(rc)})" if rc is not None else f"refused a connection ({exc})"
             raise NodeCrashed(host.describe_exit(f'{what} before running node "{call.canvas_id}"'), canvas_id=call.canvas_id) from exc
-        inv = Invocation(host, conn, node, call, log_sink=self._log_sink, memory=self._memory, log_limit=self._log_limit)
-        self._inflight.setdefault(call.execution_id, set()).add(inv)
+        return self._track(Invocation(host, conn, node, call, log_sink=self._log_sink, memory=self._memory, log_limit=self._log_limit))
+
+    def _track(self, inv: Invocation) -> Invocation:
+        live = self._inflight.get(inv.call.execution_id)
+        if live is None:
+            live = self._inflight[inv.call.execution_id] = set()
+        live.add(inv)
         return inv
 
     def _end(self, inv: Invocation, reuse: bool) -> None:

@@ -204,6 +204,15 @@ class HostProcess:
             self.tail.feed(data)
 
     # -- connections ------------------------------------------------------------------------------
+    def acquire_idle(self) -> Connection | None:
+        """An idle connection (counted busy), or None when a new one must be opened."""
+        while self._idle:
+            conn = self._idle.pop()
+            if not conn.closed:
+                self._busy += 1
+                return conn
+        return None
+
     async def acquire(self) -> Connection:
         """An idle connection, or a new one; counts as busy until released or abandoned."""
         self._busy += 1

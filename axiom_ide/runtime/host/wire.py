@@ -39,8 +39,12 @@ def encode(kind: int, meta: bytes = b"", payload: bytes = b"") -> bytes:
     return _HEAD.pack(5 + len(meta) + len(payload), kind, len(meta)) + meta + payload
 
 
+_encode = json.JSONEncoder(separators=(",", ":"), default=repr).encode
+
+
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), default=repr).encode()
+    """Compact JSON; values JSON cannot carry arrive as their ``repr``."""
+    return _encode(obj).encode()
 
 
 def decode(body: bytes) -> tuple[int, bytes, bytes]:

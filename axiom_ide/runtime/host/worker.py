@@ -24,6 +24,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from google.protobuf.message import Message
+
 from axiom_ide.runtime.host import wire
 from axiom_ide.runtime.host.context import context_factory
 
@@ -210,8 +212,6 @@ class InputFrames:
 
 
 def serialize_output(result: Any, meta: dict) -> bytes:
-    from google.protobuf.message import Message
-
     expected = meta.get("output_type") or ""
     handler = meta.get("handler", "")
     if not isinstance(result, Message):
