@@ -51,8 +51,11 @@ class Minimap(QWidget):
         img = QImage(self.size(), QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(QColor("#ffffff"))
         p = QPainter(img)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        self.view.scene().render(p, QRectF(self._target()), self._source, Qt.AspectRatioMode.KeepAspectRatio)
+        k, off = self._scale()
+        p.translate(off)
+        p.scale(k, k)
+        p.translate(-self._source.topLeft())
+        self.view.scene().paint_overview(p)  # bulk rectangles and lines: cheap at any size
         p.end()
         self._image = img
         self.update()

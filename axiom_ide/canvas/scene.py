@@ -13,18 +13,28 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
 from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos, pos_to_cell
 from axiom_ide.canvas.interactions import ConnectInteraction, Interaction
 from axiom_ide.canvas.items.edge_item import EdgeItem, EdgeLabelItem
-from axiom_ide.canvas.items.node_item import NodeItem
+from axiom_ide.canvas.items.node_item import LOD_DETAIL, NodeItem
+from axiom_ide.canvas.items.style import style
+from axiom_ide.document.analysis import resolve_node
 from axiom_ide.runtime.compiler.layout import layout_cells
 from axiom_ide.runtime.errors import Severity
 
 EdgeKey = tuple[str, str]
+NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+
+
+def _cosmetic(pen: QPen) -> QPen:
+    """A 1-px cosmetic solid copy of ``pen`` for the overview."""
+    out = QPen(pen.color(), 1.0)
+    out.setCosmetic(True)
+    return out
 
 
 class FlowScene(QGraphicsScene):
@@ -55,6 +65,10 @@ class FlowScene(QGraphicsScene):
         self._drag_start: dict[str, QPointF] | None = None
         self._layout_pending = False
         self._flow = None
+        #: Overview mode (zoomed far out): items paint nothing, the scene draws them in bulk.
+        self._overview = False
+        self._ov_cache: Any = None
+        self._ov_pens: dict[int, QPen] = {}
         self._grid_pen = QPen(QColor("#d5dbe3"), 2.0)
         self._grid_pen.setCosmetic(True)
         self.setBackgroundBrush(QBrush(QColor("#f7f8fa")))
@@ -93,15 +107,17 @@ class FlowScene(QGraphicsScene):
         self._bind(flow)
         for node in flow.nodes:
             self._add_node_item(node)
+        self._layout_pending = True
+        self.flush()  # cards first, so each edge is routed once, when it is made
         for edge in flow.edges:
             self._add_edge_item(edge)
-        self._layout_pending = True
-        self.flush()
         self.apply_analysis()
         self._emit_selection()
 
     def _add_node_item(self, node: Any) -> NodeItem:
         item = NodeItem(node.id, node.node)
+        if self._overview:
+            item.setFlag(NO_CONTENTS, True)
         item.force_detail = self.force_detail
         item.run_state = self._run_states.get(node.id)
         item.breakpoint = node.id in self._breakpoints
@@ -115,6 +131,9 @@ class FlowScene(QGraphicsScene):
         if src is None or dst is None:
             return None
         item = EdgeItem(src, dst, edge.loop, edge.when)
+        if self._overview:
+            item.setFlag(NO_CONTENTS, True)
+            item.label.setFlag(NO_CONTENTS, True)
         item.force_detail = self.force_detail
         self._edges[edge.key] = item
         self._adj[edge.src].add(edge.key)
@@ -135,10 +154,13 @@ class FlowScene(QGraphicsScene):
     # -- model events ------------------------------------------------------------------------
     def _schedule_layout(self) -> None:
         self._layout_pending = True
+        self._ov_cache = None
         self._timer.start()
 
     def _on_node_added(self, node: Any, index: int) -> None:
-        self._add_node_item(node)
+        item = self._add_node_item(node)
+        # Resolve now so a new card never flashes "unresolved" before the debounced analysis.
+        item.set_state(node.id, node.node, resolve_node(self.document.workspace, node.node)[0], [], [])
         self._schedule_layout()
 
     def _on_node_removed(self, node: Any, index: int) -> None:
@@ -166,8 +188,8 @@ class FlowScene(QGraphicsScene):
                 for end in new_key:
                     self._adj.setdefault(end, set()).discard(key)
                     self._adj[end].add(new_key)
-        spec = item.spec
-        item.set_state(node.id, node.node, spec if item.ref == node.node else None, item.problems, item.warnings)
+        spec = item.spec if item.ref == node.node else resolve_node(self.document.workspace, node.node)[0]
+        item.set_state(node.id, node.node, spec, item.problems, item.warnings)
         self._schedule_layout()
 
     def _on_edge_added(self, edge: Any, index: int) -> None:
@@ -194,6 +216,7 @@ class FlowScene(QGraphicsScene):
         if not self._layout_pending:
             return
         self._layout_pending = False
+        self._ov_cache = None
         cells = layout_cells(self.document.flow)
         self._syncing = True
         try:
@@ -210,6 +233,7 @@ class FlowScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem) -> None:
         """Called by a card when it moved (drag preview or sync): re-route its edges."""
+        self._ov_cache = None
         if getattr(self, "_syncing", False):
             return
         for key in self._adj.get(item.node_id, ()):
@@ -221,6 +245,7 @@ class FlowScene(QGraphicsScene):
     def apply_analysis(self) -> None:
         """Show the document's latest analysis: specs, red/amber diagnostics and tooltips."""
         a = self.document.analysis
+        self._ov_cache = None
         node_diags: dict[str, tuple[list[str], list[str]]] = {}
         edge_diags: dict[EdgeKey, tuple[list[str], list[str]]] = {}
         for d in getattr(a, "diagnostics", []):
@@ -233,8 +258,9 @@ class FlowScene(QGraphicsScene):
             if bucket is not None:
                 bucket[0 if d.severity is Severity.ERROR else 1].append(d.message)
         specs = getattr(a, "nodes", {})
+        model = {n.id: n for n in self.document.flow.nodes}
         for nid, item in self._nodes.items():
-            node = self.document.flow.node(nid)
+            node = model.get(nid)
             errs, warns = node_diags.get(nid, ([], []))
             item.set_state(nid, node.node if node else item.ref, specs.get(nid), errs, warns)
         checks = getattr(a, "edge_checks", {})
@@ -314,6 +340,9 @@ class FlowScene(QGraphicsScene):
         self._emit_selection()
 
     def _emit_selection(self) -> None:
+        if self._overview:
+            self._ov_cache = None
+            self.update()
         nodes, edges = self.selected_node_ids(), self.selected_edge_keys()
         if not nodes and not edges:
             self.selectionTargetChanged.emit("none", None)
@@ -335,6 +364,9 @@ class FlowScene(QGraphicsScene):
         if item is not None and item.run_state != state:
             item.run_state = state
             item.update()
+            if self._overview:
+                self._ov_cache = None
+                self.update(item.sceneBoundingRect())
 
     def clear_run_states(self) -> None:
         for nid in list(self._run_states):
@@ -416,9 +448,68 @@ class FlowScene(QGraphicsScene):
             self.edgeActivated.emit(item.key)
         super().mouseDoubleClickEvent(event)
 
+    # -- overview (level of detail for thousands of cards) ----------------------------------
+    def set_overview(self, on: bool) -> None:
+        """Zoomed far out, draw every card and edge in a few bulk calls instead of per item.
+
+        Items stay in the scene (selectable, rubber-band, hit tests) but paint nothing."""
+        if on == self._overview or self.force_detail and on:
+            return
+        self._overview = on
+        self._ov_cache = None
+        for item in self._nodes.values():
+            item.setFlag(NO_CONTENTS, on)
+        for edge in self._edges.values():
+            edge.setFlag(NO_CONTENTS, on)
+            edge.label.setFlag(NO_CONTENTS, on)
+        self.update()
+
+    @property
+    def overview(self) -> bool:
+        return self._overview
+
+    def _overview_batches(self) -> Any:
+        if self._ov_cache is not None:
+            return self._ov_cache
+        st = style()
+        rects: dict[int, tuple[QBrush, list[QRectF]]] = {}
+        for item in self._nodes.values():
+            if item.isSelected():
+                brush = st.lod_sel_fill
+            elif item.run_state in st.run_fill:
+                brush = st.run_pen[item.run_state].brush()
+            elif item.spec is None or item.problems:
+                brush = st.lod_error_fill
+            else:
+                brush = st.lod_fill
+            rects.setdefault(id(brush), (brush, []))[1].append(item.card_rect().translated(item.pos()))
+        lines: dict[int, tuple[QPen, list[QLineF]]] = {}
+        for edge in self._edges.values():
+            pen = self._ov_pens.setdefault(id(edge.pen()), _cosmetic(edge.pen()))
+            lines.setdefault(id(pen), (pen, []))[1].append(QLineF(edge.src.output_port(), edge.dst.input_port()))
+        self._ov_cache = (list(rects.values()), list(lines.values()))
+        return self._ov_cache
+
+    def paint_overview(self, painter: QPainter, rect: QRectF | None = None) -> None:
+        """Bulk-draw all cards (rectangles) and edges (straight lines)."""
+        rect_groups, line_groups = self._overview_batches()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for pen, group in line_groups:
+            painter.setPen(pen)
+            painter.drawLines(group)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for brush, group in rect_groups:
+            painter.setBrush(brush)
+            painter.drawRects(group)
+        painter.restore()
+
     # -- background grid ---------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
         super().drawBackground(painter, rect)
+        if self._overview:
+            self.paint_overview(painter, rect)
+            return
         if not self.show_grid or painter.worldTransform().m11() < 0.3:
             return
         painter.setPen(self._grid_pen)

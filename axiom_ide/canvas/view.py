@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QWh
 from PySide6.QtWidgets import QGraphicsView, QPinchGesture
 
 from axiom_ide.canvas.geometry import pos_to_cell
+from axiom_ide.canvas.items.node_item import LOD_DETAIL
 from axiom_ide.canvas.minimap import Minimap
 from axiom_ide.canvas.scene import FlowScene
 from axiom_ide.document.clipboard import MIME_TYPE as CLIPBOARD_MIME
@@ -70,8 +71,12 @@ class FlowView(QGraphicsView):
             self.setTransformationAnchor(old)
         else:
             self.scale(factor, factor)
+        self._sync_overview()
         self.zoomChanged.emit(self.zoom())
         self.minimap.update()
+
+    def _sync_overview(self) -> None:
+        self.flow_scene.set_overview(self.zoom() < LOD_DETAIL)
 
     def zoom_in(self) -> None:
         self.set_zoom(self.zoom() * ZOOM_STEP)
@@ -96,6 +101,7 @@ class FlowView(QGraphicsView):
         elif self.zoom() < MIN_ZOOM:
             self.set_zoom(MIN_ZOOM)
         self.centerOn(rect.center())
+        self._sync_overview()
         self.zoomChanged.emit(self.zoom())
         self.minimap.refresh()
 

@@ -117,7 +117,7 @@ class EdgeItem(QGraphicsItem):
         self.setZValue(0.0 if loop is None else 0.5)
         self.label = EdgeLabelItem(self)
         self._path = QPainterPath()
-        self._shape = QPainterPath()
+        self._shape: QPainterPath | None = None
         self._arrow = QPolygonF()
         self._rect = QRectF()
         self._label_text()
@@ -184,9 +184,7 @@ class EdgeItem(QGraphicsItem):
         self._path = path
         tip = p2
         self._arrow = QPolygonF([tip, tip + QPointF(-_ARROW, -_ARROW / 2), tip + QPointF(-_ARROW, _ARROW / 2)])
-        stroker = QPainterPathStroker()
-        stroker.setWidth(12)
-        self._shape = stroker.createStroke(path)
+        self._shape = None  # stroked lazily: only hit tests need it
         self._rect = path.boundingRect().adjusted(-8, -8, 8, 8)
         self.label.setPos(mid)
 
@@ -194,6 +192,10 @@ class EdgeItem(QGraphicsItem):
         return self._rect
 
     def shape(self) -> QPainterPath:
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(12)
+            self._shape = stroker.createStroke(self._path)
         return self._shape
 
     def pen(self):

@@ -21,6 +21,9 @@ LOD_DETAIL = 0.4
 _PAD = 10.0
 _BP_CENTER = QPointF(_PAD + 4, 17)
 _BADGE_W = 64.0
+# Looked up once: enum attribute access is slow and itemChange runs for every setPos/setFlag.
+_POS_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
+_POS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
 
 
 def _static(text: str) -> QStaticText:
@@ -59,8 +62,9 @@ class NodeItem(QGraphicsItem):
         )
         self.setAcceptHoverEvents(False)
         self.setZValue(1.0)
-        self._texts: list[tuple[QPointF, QStaticText, Any, Any]] = []
-        self._rebuild_text()
+        #: Prepared texts, built on first detailed paint (None = stale).
+        self._texts: list[tuple[QPointF, QStaticText, Any, Any]] | None = None
+        self._state_key: Any = None  # tooltip and texts follow the first set_state
 
     def type(self) -> int:  # noqa: A003 - Qt API
         return self.Type
@@ -74,24 +78,28 @@ class NodeItem(QGraphicsItem):
         self._state_key = key
         self.node_id, self.ref, self.spec = node_id, ref, spec
         self.problems, self.warnings = list(problems), list(warnings)
-        self._rebuild_text()
+        self._texts = None
+        self._update_tooltip()
         self.update()
 
     @property
     def is_pipeline(self) -> bool:
         return self.spec is not None and (getattr(self.spec, "kind", "") == "pipeline" or bool(getattr(self.spec, "is_pipeline", False)))
 
+    def _names(self) -> tuple[str, str]:
+        """(node name, package@version) from the reference text."""
+        ref = self.ref
+        if ref.startswith("flow:"):
+            return ref[5:], "subflow"
+        if ":" in ref:
+            package, name = ref.rsplit(":", 1)
+            return name, package
+        return ref or "?", ""
+
     def _rebuild_text(self) -> None:
         s = style()
         spec = self.spec
-        ref = self.ref
-        package = name = ""
-        if ref.startswith("flow:"):
-            name, package = ref[5:], "subflow"
-        elif ":" in ref:
-            package, name = ref.rsplit(":", 1)
-        else:
-            name = ref or "?"
+        name, package = self._names()
         if spec is not None and getattr(spec, "input_type", None) is not None and getattr(spec, "output_type", None) is not None:
             types = f"{_short(spec.input_type.full_name)} → {_short(spec.output_type.full_name)}"
         elif spec is None:
@@ -108,6 +116,10 @@ class NodeItem(QGraphicsItem):
             (QPointF(_PAD, 72), _static(s.fm_small.elidedText(types, Qt.TextElideMode.ElideRight, inner)), s.font_small, s.text if ok else s.text_error),
         ]
         self._badge = _static("⚡ pipeline")
+
+    def _update_tooltip(self) -> None:
+        spec = self.spec
+        name, package = self._names()
         tips = [f"<b>{name}</b> &nbsp;<code>{self.node_id}</code>", package]
         if spec is not None and getattr(spec, "description", ""):
             tips.append(spec.description)
@@ -146,9 +158,9 @@ class NodeItem(QGraphicsItem):
 
     # -- interaction hooks -------------------------------------------------------------------
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange:
+        if change == _POS_CHANGE:
             return snap(value)  # drag snaps live to the grid
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+        if change == _POS_CHANGED:
             scene = self.scene()
             if scene is not None and hasattr(scene, "node_item_moved"):
                 scene.node_item_moved(self)
@@ -187,6 +199,8 @@ class NodeItem(QGraphicsItem):
             painter.setPen(s.bp_slot)
             painter.setBrush(s.no_brush)
         painter.drawEllipse(_BP_CENTER, 5, 5)
+        if self._texts is None:
+            self._rebuild_text()
         for pos, text, font, tpen in self._texts:
             painter.setFont(font)
             painter.setPen(tpen)
