@@ -28,6 +28,122 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX artifacts_by_flow ON artifacts (flow_name, created_at);
     """,
+    # 2: executions, their append-only event log, checkpoints and out-of-line blobs
+    """
+    CREATE TABLE executions (
+        id              TEXT PRIMARY KEY,
+        graph_id        TEXT NOT NULL,
+        flow_name       TEXT NOT NULL,
+        mode            TEXT NOT NULL,
+        tenant_id       TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        input           BLOB,
+        input_json      TEXT,
+        output_json     TEXT,
+        error           TEXT,
+        error_code      TEXT,
+        config_id       TEXT,
+        parent_id       TEXT,
+        fork_checkpoint TEXT,
+        debug_session   TEXT,
+        created_at      REAL NOT NULL,
+        started_at      REAL,
+        updated_at      REAL NOT NULL,
+        completed_at    REAL
+    );
+    CREATE INDEX executions_by_time ON executions (created_at);
+    CREATE INDEX executions_by_status ON executions (status);
+    CREATE INDEX executions_by_parent ON executions (parent_id);
+    CREATE TABLE events (
+        execution_id TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        type         TEXT NOT NULL,
+        node         TEXT,
+        time         REAL NOT NULL,
+        duration_ms  REAL,
+        attempt      INTEGER,
+        data         TEXT,
+        PRIMARY KEY (execution_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE blobs (
+        id         TEXT PRIMARY KEY,
+        data       BLOB NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE checkpoints (
+        id           TEXT PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        step         INTEGER NOT NULL,
+        node         TEXT NOT NULL,
+        attempt      INTEGER NOT NULL,
+        input_type   TEXT NOT NULL,
+        output_type  TEXT NOT NULL,
+        input        BLOB,
+        input_blob   TEXT,
+        output       BLOB,
+        output_blob  TEXT,
+        created_at   REAL NOT NULL,
+        expired      INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (execution_id, step)
+    );
+    CREATE INDEX checkpoints_by_time ON checkpoints (created_at);
+    """,
+    # 3: debug sessions, secrets (encrypted), flow configs, agent memory
+    """
+    CREATE TABLE debug_sessions (
+        id           TEXT PRIMARY KEY,
+        mode         TEXT NOT NULL,
+        execution_id TEXT,
+        breakpoints  TEXT NOT NULL,
+        created_at   REAL NOT NULL
+    );
+    CREATE TABLE secrets (
+        tenant_id  TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        value      BLOB NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (tenant_id, name)
+    );
+    CREATE TABLE flow_configs (
+        id                   TEXT PRIMARY KEY,
+        tenant_id            TEXT NOT NULL,
+        flow_name            TEXT NOT NULL DEFAULT '',
+        name                 TEXT NOT NULL,
+        node_timeout_seconds REAL,
+        max_attempts         INTEGER,
+        created_at           REAL NOT NULL,
+        updated_at           REAL NOT NULL,
+        UNIQUE (tenant_id, flow_name, name)
+    );
+    CREATE TABLE config_secret_overrides (
+        config_id TEXT NOT NULL REFERENCES flow_configs (id) ON DELETE CASCADE,
+        name      TEXT NOT NULL,
+        value     BLOB NOT NULL,
+        PRIMARY KEY (config_id, name)
+    );
+    CREATE TABLE memory_entries (
+        id          TEXT PRIMARY KEY,
+        tenant_id   TEXT NOT NULL,
+        flow_id     TEXT NOT NULL,
+        session_id  TEXT NOT NULL DEFAULT '',
+        content     TEXT NOT NULL,
+        memory_type TEXT NOT NULL,
+        importance  REAL NOT NULL,
+        created_at  REAL NOT NULL
+    );
+    CREATE INDEX memory_by_scope ON memory_entries (tenant_id, flow_id, session_id);
+    CREATE TABLE memory_turns (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant_id   TEXT NOT NULL,
+        flow_id     TEXT NOT NULL,
+        session_id  TEXT NOT NULL,
+        role        TEXT NOT NULL,
+        content     TEXT NOT NULL,
+        created_at  REAL NOT NULL
+    );
+    CREATE INDEX memory_turns_by_session ON memory_turns (tenant_id, flow_id, session_id, id);
+    """,
 ]
 
 
@@ -73,8 +189,40 @@ class Database:
                     self.conn.execute("ROLLBACK")
                     raise
 
+    def transaction(self) -> "_Transaction":
+        """``with db.transaction(): ...`` — one BEGIN IMMEDIATE … COMMIT under the lock."""
+        return _Transaction(self)
+
     def close(self) -> None:
         self.conn.close()
+
+
+class _Transaction:
+    __slots__ = ("db",)
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.lock.acquire()
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.db.lock.release()
+            raise
+        return self.db.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.db.conn.execute("COMMIT")
+            else:
+                try:
+                    self.db.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+        finally:
+            self.db.lock.release()
 
 
 def _split(script: str) -> list[str]:

@@ -1,0 +1,12 @@
+"""The execution engine: pure step functions plus thin async loops (STYLE.md rule 7).
+
+- :mod:`.plan` — an artifact's topology with edge plans and conditions compiled once.
+- :mod:`.steps` — the pure unary step functions over a :class:`~.steps.RunState`; ``refold``.
+- :mod:`.loop` — the async unary driver (dispatch, timeout, retry, checkpoint-then-continue).
+- :mod:`.pipeline` — the pipeline driver (frame streams with backpressure).
+- :mod:`.runner` — one execution end to end against the stores (status, EXECUTION_* events).
+- :mod:`.events` — numbering, publishing and persisting events.
+- :mod:`.debug` — debug gate (breakpoints, pause, step, continue) and fork overrides.
+- :mod:`.codec` — JSON ↔ protobuf ↔ dicts from the artifact's descriptors.
+- :mod:`.invoker` / :mod:`.inline` — the node-hosting interface and an in-process invoker.
+"""

@@ -1,0 +1,214 @@
+"""InlineInvoker: runs node handlers inside this process (same interface as ``HostPool``).
+
+For the pure-scheduler benchmark and fast engine tests. Every package has top-level modules named
+``gen`` and ``nodes``, so loading a package purges those names from ``sys.modules`` and imports
+with the package root first on ``sys.path``; each package version is loaded once and its handlers
+and message classes are kept. Handlers run in a worker thread by default (so a long node never
+blocks the loop and cancel is immediate); ``threaded=False`` calls sync handlers on the loop
+thread, which is what the scheduler benchmark measures. This is *not* isolation: use the host.
+
+Every package's generated ``messages_pb2`` registers a file named ``messages.proto``; to load two
+packages in one process, each package's ``gen`` modules are imported with
+``descriptor_pool.Default`` pointing at a pool of that package's own.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import sys
+import threading
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+from google.protobuf import descriptor_pool
+
+from axiom_ide.runtime.engine.invoker import NodeCall, NodeFailure
+
+_IMPORT_LOCK = threading.Lock()
+
+
+class _Package:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.handlers: dict[str, Callable] = {}
+        self.classes: dict[str, type] = {}
+        self.context_mod: Any = None
+
+
+class InlineInvoker:
+    #: The loop applies the node timeout itself (a thread cannot be interrupted).
+    enforces_timeout = False
+
+    def __init__(self, *, log_sink: Callable[..., None] | None = None, memory: Any = None,
+                 threaded: bool = True) -> None:
+        self.log_sink = log_sink
+        self.memory = memory
+        self.threaded = threaded
+        self._packages: dict[str, _Package] = {}
+
+    # -- loading ------------------------------------------------------------------------------
+    def _package(self, root: str) -> _Package:
+        pkg = self._packages.get(root)
+        if pkg is None:
+            pkg = self._packages[root] = _load_package(Path(root))
+        return pkg
+
+    def _handler(self, node: Any) -> tuple[_Package, Callable]:
+        pkg = self._package(node.package_root)
+        fn = pkg.handlers.get(node.handler)
+        if fn is None:
+            raise NodeFailure(f"handler {node.handler} not found in {pkg.root / 'nodes'}")
+        return pkg, fn
+
+    def _context(self, pkg: _Package, call: NodeCall) -> Any:
+        mod = pkg.context_mod
+        log = _Logger(mod.AxiomLogger, self.log_sink, call)
+        secrets_map = dict((getattr(call, "variables", None) or {}).get("secrets") or {})
+
+        class _Secrets(mod.AxiomSecrets):
+            def get(self, name: str) -> tuple[str, bool]:
+                return (secrets_map[name], True) if name in secrets_map else ("", False)
+
+        return mod.AxiomContext(log=log, secrets=_Secrets(), execution_id=call.execution_id,
+                                flow_id=call.flow_id, tenant_id=call.tenant_id)
+
+    # -- the invoker interface -----------------------------------------------------------------
+    async def invoke(self, node: Any, payload: bytes, call: NodeCall) -> bytes:
+        pkg, fn = self._handler(node)
+        message = pkg.classes[node.input_type].FromString(payload)
+        ax = self._context(pkg, call)
+        try:
+            if inspect.iscoroutinefunction(fn):
+                result = await fn(ax, message)
+            elif self.threaded:
+                result = await asyncio.to_thread(fn, ax, message)
+            else:
+                result = fn(ax, message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the handler's message, verbatim
+            raise NodeFailure(str(exc) or type(exc).__name__) from None
+        if result is None:
+            raise NodeFailure(f"handler {node.handler} returned None")
+        return result.SerializeToString()
+
+    async def stream(self, node: Any, inputs: AsyncIterator[bytes], call: NodeCall) -> AsyncIterator[bytes]:
+        pkg, fn = self._handler(node)
+        cls = pkg.classes[node.input_type]
+        ax = self._context(pkg, call)
+        loop = asyncio.get_running_loop()
+        out: asyncio.Queue = asyncio.Queue(maxsize=16)
+        done = object()
+        cancelled = threading.Event()
+
+        def pull():
+            while not cancelled.is_set():
+                try:
+                    data = asyncio.run_coroutine_threadsafe(inputs.__anext__(), loop).result()
+                except StopAsyncIteration:
+                    return
+                yield cls.FromString(data)
+
+        def worker():
+            try:
+                for item in fn(ax, pull()):
+                    if cancelled.is_set():
+                        return
+                    asyncio.run_coroutine_threadsafe(out.put(item.SerializeToString()), loop).result()
+                asyncio.run_coroutine_threadsafe(out.put(done), loop).result()
+            except BaseException as exc:  # noqa: BLE001 — handed to the consumer
+                if not cancelled.is_set():
+                    asyncio.run_coroutine_threadsafe(
+                        out.put(NodeFailure(str(exc) or type(exc).__name__)), loop).result()
+
+        thread = threading.Thread(target=worker, daemon=True, name=f"inline-{node.id}")
+        thread.start()
+        try:
+            while True:
+                item = await out.get()
+                if item is done:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            cancelled.set()
+
+    async def cancel(self, execution_id: str) -> None:
+        """Nothing to do: cancelling the awaiting task abandons the worker thread's result."""
+
+    async def close(self) -> None:
+        self._packages.clear()
+
+
+class _Logger:
+    def __init__(self, base: type, sink: Callable[..., None] | None, call: NodeCall) -> None:
+        self._sink, self._call = sink, call
+
+    def _emit(self, level: str, msg: str, attrs: dict) -> None:
+        if self._sink is not None:
+            self._sink(self._call, level, msg, attrs)
+
+    def debug(self, msg: str, **attrs: Any) -> None:
+        self._emit("debug", msg, attrs)
+
+    def info(self, msg: str, **attrs: Any) -> None:
+        self._emit("info", msg, attrs)
+
+    def warn(self, msg: str, **attrs: Any) -> None:
+        self._emit("warn", msg, attrs)
+
+    def error(self, msg: str, **attrs: Any) -> None:
+        self._emit("error", msg, attrs)
+
+
+def _activate(root: Path) -> None:
+    """Make ``gen`` and ``nodes`` resolve to this package's modules."""
+    for name in list(sys.modules):
+        if name in ("gen", "nodes") or name.startswith(("gen.", "nodes.")):
+            del sys.modules[name]
+    text = str(root)
+    if text in sys.path:
+        sys.path.remove(text)
+    sys.path.insert(0, text)
+    importlib.invalidate_caches()
+
+
+def _load_package(root: Path) -> _Package:
+    if not (root / "gen" / "axiom_context.py").exists():
+        from axiom_ide.runtime.packages.generate import generate
+
+        generate(root)
+    pkg = _Package(root)
+    pool = descriptor_pool.DescriptorPool()
+    with _IMPORT_LOCK:
+        _activate(root)
+        default = descriptor_pool.Default
+        descriptor_pool.Default = lambda: pool
+        try:
+            pkg.context_mod = importlib.import_module("gen.axiom_context")
+            for path in sorted((root / "gen").glob("*_pb2.py")):
+                importlib.import_module(f"gen.{path.stem}")
+            _index_classes(pkg)
+            for path in sorted((root / "nodes").glob("*.py")):
+                if path.stem.endswith("_test") or path.stem in ("conftest", "__init__"):
+                    continue
+                module = importlib.import_module(f"nodes.{path.stem}")
+                fn = getattr(module, path.stem, None)
+                if callable(fn):
+                    pkg.handlers[path.stem] = fn
+        finally:
+            descriptor_pool.Default = default
+    return pkg
+
+
+def _index_classes(pkg: _Package) -> None:
+    for name, module in list(sys.modules.items()):
+        if not (name.startswith("gen.") and name.endswith("_pb2")):
+            continue
+        for value in vars(module).values():
+            desc = getattr(value, "DESCRIPTOR", None)
+            if isinstance(value, type) and desc is not None and hasattr(desc, "full_name") \
+                    and hasattr(value, "FromString"):
+                pkg.classes.setdefault(desc.full_name, value)

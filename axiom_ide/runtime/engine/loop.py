@@ -1,0 +1,178 @@
+"""The thin async loop of the unary executor: dispatch what is ready, feed results back.
+
+All decisions are made by the pure functions in :mod:`.steps`; this loop only runs nodes
+(concurrently, as asyncio tasks, when several are ready), enforces the per-node timeout and retry
+budget from the resolved config, commits each node's checkpoint *before* anything else is
+dispatched, and records events. A single ready node with nothing else in flight is awaited directly
+(no task), which keeps a linear chain's per-step overhead low. Cancelling the task running
+:func:`drive` cancels every node in flight.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from axiom_ide.runtime.engine import steps
+from axiom_ide.runtime.engine.codec import Codec
+from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeTimeout, make_call
+from axiom_ide.runtime.engine.plan import Plan, build_plan
+from axiom_ide.runtime.engine.steps import Activation, RunState, StepError
+from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, new_checkpoint_id
+
+DEFAULT_NODE_TIMEOUT = 300.0
+#: Extra time given to an invoker that enforces the timeout itself before the loop steps in.
+TIMEOUT_GRACE = 2.0
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The resolved flow config for one run (see :mod:`axiom_ide.runtime.configs`)."""
+
+    node_timeout_seconds: float = DEFAULT_NODE_TIMEOUT
+    max_attempts: int = 1
+    #: Plain config parameters passed to nodes as variables.
+    params: dict[str, Any] = field(default_factory=dict)
+    #: Secret name → plaintext, resolved at start; only ever handed to node hosts.
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    config_id: str | None = None
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        return {"config": dict(self.params, node_timeout_seconds=self.node_timeout_seconds,
+                               max_attempts=self.max_attempts),
+                "secrets": dict(self.secrets)}
+
+
+@dataclass
+class RunContext:
+    execution_id: str
+    flow_id: str
+    tenant_id: str
+    plan: Plan
+    codec: Codec
+    invoker: Any
+    recorder: Any
+    #: None inside subflows (the subflow node as a whole is checkpointed by its parent).
+    checkpoints: CheckpointStore | None
+    config: RunConfig = field(default_factory=RunConfig)
+    #: A DebugGate when the run is part of a debug session.
+    debug: Any = None
+    reflection: dict[str, Any] = field(default_factory=dict)
+    _variables: dict[str, Any] | None = None
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        if self._variables is None:
+            self._variables = self.config.variables
+        return self._variables
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    ok: bool
+    output: bytes | None
+    error: str | None
+    code: str | None
+    attempt: int
+    duration_ms: float
+
+
+async def drive(ctx: RunContext, state: RunState) -> bytes:
+    """Run until nothing is ready or running; returns the terminal output. Raises StepError."""
+    plan = ctx.plan
+    tasks: dict[asyncio.Future, Activation] = {}
+    try:
+        while True:
+            while state.ready and (ctx.debug is None or not tasks):
+                if ctx.debug is not None:
+                    await ctx.debug.before_dispatch(state.ready[0].node, ctx.recorder)
+                act = state.ready.popleft()
+                steps.begin(plan, state, act)
+                if not tasks and not state.ready and ctx.debug is None:
+                    _apply(ctx, state, act, await run_node(ctx, act))  # the common, linear case
+                    continue
+                tasks[asyncio.ensure_future(run_node(ctx, act))] = act
+            if not tasks:
+                if state.ready:
+                    continue
+                break
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in [t for t in tasks if t in done]:  # dispatch order: deterministic
+                act = tasks.pop(task)
+                _apply(ctx, state, act, task.result())
+    finally:
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+    return steps.finish(state)
+
+
+def _apply(ctx: RunContext, state: RunState, act: Activation, result: NodeResult) -> None:
+    plan = ctx.plan
+    if not result.ok:
+        skipped = steps.fail(plan, ctx.codec, state, act.node, result.error or "")
+    else:
+        node = plan.nodes[act.node]
+        cp = None
+        if ctx.checkpoints is not None:
+            cp = Checkpoint(new_checkpoint_id(), ctx.execution_id, state.completed + 1, act.node,
+                            result.attempt, node.input_type, node.output_type, act.payload,
+                            result.output, time.time())
+        ctx.recorder.emit(ev.NODE_COMPLETED, act.node, duration_ms=result.duration_ms,
+                          attempt=result.attempt, **({"checkpoint_id": cp.id} if cp else {}))
+        if cp is not None:
+            try:
+                ctx.recorder.commit_checkpoint(ctx.checkpoints, cp)
+            except Exception as exc:  # e.g. disk full: the run cannot stay durable
+                raise StepError(f'checkpoint write failed after node "{act.node}": {exc}',
+                                "CHECKPOINT_WRITE", node=act.node) from exc
+        skipped = steps.complete(plan, ctx.codec, state, act.node, result.output)
+    for s in skipped:
+        ctx.recorder.emit(ev.EDGE_SKIPPED, s.dst, edge={"from": s.src, "to": s.dst}, reason=s.reason)
+
+
+async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
+    """Invoke one node with the config's timeout and retry budget; never raises node errors."""
+    node = ctx.plan.nodes[act.node]
+    timeout = ctx.config.node_timeout_seconds
+    attempts = max(1, int(ctx.config.max_attempts))
+    error, code, duration = "", "NODE_FAILED", 0.0
+    for attempt in range(1, attempts + 1):
+        ctx.recorder.emit(ev.NODE_STARTED, act.node, attempt=attempt)
+        t0 = time.perf_counter()
+        try:
+            if node.kind == "subflow":
+                output = await run_subflow(ctx, node, act.payload)
+            else:
+                call = make_call(execution_id=ctx.execution_id, flow_id=ctx.flow_id,
+                                 tenant_id=ctx.tenant_id, canvas_id=act.node, attempt=attempt,
+                                 variables=ctx.variables, reflection=ctx.reflection, timeout_s=timeout)
+                limit = timeout if not getattr(ctx.invoker, "enforces_timeout", True) else timeout + TIMEOUT_GRACE
+                async with asyncio.timeout(limit):
+                    output = await ctx.invoker.invoke(node, act.payload, call)
+        except TimeoutError:
+            error, code = f"timed out after {timeout:g}s", "NODE_TIMEOUT"
+        except NodeTimeout as exc:
+            error, code = str(exc) or f"timed out after {timeout:g}s", "NODE_TIMEOUT"
+        except NODE_ERRORS as exc:
+            error, code = str(exc) or type(exc).__name__, "NODE_FAILED"
+        except StepError as exc:  # a subflow failed
+            error, code = str(exc), exc.code
+        else:
+            duration = round((time.perf_counter() - t0) * 1000.0, 3)
+            return NodeResult(True, output, None, None, attempt, duration)
+        duration = round((time.perf_counter() - t0) * 1000.0, 3)
+        ctx.recorder.emit(ev.NODE_FAILED, act.node, duration_ms=duration, attempt=attempt,
+                          error=error, final=attempt == attempts)
+    return NodeResult(False, None, error, code, attempts, duration)
+
+
+async def run_subflow(ctx: RunContext, node: Any, payload: bytes) -> bytes:
+    """A subflow node runs its compiled sub-artifact as a nested step (no checkpoints of its own)."""
+    sub = replace(ctx, plan=build_plan(node.subflow), recorder=ctx.recorder.child(node.id),
+                  checkpoints=None, debug=None, _variables=ctx._variables)
+    return await drive(sub, steps.start(sub.plan, payload))

@@ -1,0 +1,152 @@
+"""The pipeline executor: nodes connected by frame streams.
+
+Every node runs as one task. A pipeline node gets an async iterator over its inbound frames and
+streams frames out (``invoker.stream``); a unary node inside a pipeline is invoked once per inbound
+frame. Between nodes, bounded asyncio queues give backpressure: a fast producer waits for a slow
+consumer. Each frame is routed through the edge's condition and map exactly as in unary mode. A
+node's inbound stream ends when every upstream producer has finished; the terminal node's frames
+go to the caller as they are produced (:class:`FrameSink`), followed by one final frame — success,
+or the error that ended the run.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, AsyncIterator
+
+from axiom_ide.runtime.conditions import ConditionError
+from axiom_ide.runtime.engine.invoker import NODE_ERRORS, make_call
+from axiom_ide.runtime.engine.loop import RunContext
+from axiom_ide.runtime.engine.plan import PlanEdge
+from axiom_ide.runtime.engine.steps import StepError
+from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime.transforms import TransformError, evaluate_map
+
+#: Frames buffered per node input before its producers wait.
+QUEUE_SIZE = 16
+_END = object()
+
+
+class _Inbox:
+    """A node's inbound frame stream, ended when all ``producers`` have closed."""
+
+    def __init__(self, producers: int) -> None:
+        self.queue: asyncio.Queue = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.open = producers
+
+    async def close_one(self) -> None:
+        self.open -= 1
+        if self.open <= 0:
+            await self.queue.put(_END)
+
+    async def frames(self) -> AsyncIterator[bytes]:
+        while True:
+            item = await self.queue.get()
+            if item is _END:
+                return
+            yield item
+
+
+async def run_pipeline(ctx: RunContext, payload: bytes, sink: asyncio.Queue) -> None:
+    """Run the graph; terminal frames (bytes) go to ``sink``. Raises StepError on failure."""
+    plan = ctx.plan
+    inboxes = {n: _Inbox(max(1, len(plan.incoming[n]))) for n in plan.nodes}
+    await inboxes[plan.entry].queue.put(payload)
+    await inboxes[plan.entry].queue.put(_END)
+    tasks = [asyncio.ensure_future(_run_node(ctx, node_id, inboxes, sink)) for node_id in plan.nodes]
+    try:
+        pending = set(tasks)
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                exc = task.exception()
+                if exc is not None:
+                    raise exc
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.Queue) -> None:
+    plan = ctx.plan
+    node = plan.nodes[node_id]
+    call = make_call(execution_id=ctx.execution_id, flow_id=ctx.flow_id, tenant_id=ctx.tenant_id,
+                     canvas_id=node_id, attempt=1, variables=ctx.variables, reflection=ctx.reflection,
+                     timeout_s=ctx.config.node_timeout_seconds)
+    inbox = inboxes[node_id]
+    first = await inbox.queue.get()
+    if first is _END:  # nothing reached this node (every inbound frame was filtered out)
+        for pe in plan.outgoing[node_id]:
+            if not pe.is_loop:
+                await inboxes[pe.dst].close_one()
+        return
+
+    async def inputs() -> AsyncIterator[bytes]:
+        yield first
+        async for frame in inbox.frames():
+            yield frame
+
+    ctx.recorder.emit(ev.NODE_STARTED, node_id, attempt=1)
+    t0 = time.perf_counter()
+    frames = 0
+    try:
+        if node.kind == "pipeline":
+            async for out in ctx.invoker.stream(node, inputs(), call):
+                frames += 1
+                await _route(ctx, node_id, out, frames - 1, inboxes, sink)
+        else:
+            async for frame in inputs():
+                out = await ctx.invoker.invoke(node, frame, call)
+                frames += 1
+                await _route(ctx, node_id, out, frames - 1, inboxes, sink)
+    except NODE_ERRORS as exc:
+        duration = round((time.perf_counter() - t0) * 1000.0, 3)
+        ctx.recorder.emit(ev.NODE_FAILED, node_id, duration_ms=duration, attempt=1, error=str(exc))
+        raise StepError(f'node "{node_id}": {exc}', "NODE_FAILED", node=node_id) from None
+    duration = round((time.perf_counter() - t0) * 1000.0, 3)
+    ctx.recorder.emit(ev.NODE_COMPLETED, node_id, duration_ms=duration, attempt=1, frames=frames)
+    for pe in plan.outgoing[node_id]:
+        if not pe.is_loop:
+            await inboxes[pe.dst].close_one()
+
+
+async def _route(ctx: RunContext, node_id: str, out: bytes, index: int, inboxes: dict, sink: asyncio.Queue) -> None:
+    plan = ctx.plan
+    if node_id == plan.terminal:
+        await sink.put(out)
+    edges = [pe for pe in plan.outgoing[node_id] if not pe.is_loop]
+    if not edges:
+        return
+    node = plan.nodes[node_id]
+    out_dict = None
+    for pe in edges:
+        if (pe.condition is not None or pe.fields is not None) and out_dict is None:
+            out_dict = ctx.codec.to_dict(out, node.output_type, node.package_key)
+        frame = _evaluate(ctx, pe, out, out_dict, index)
+        if frame is not None:
+            await inboxes[pe.dst].queue.put(frame)
+
+
+def _evaluate(ctx: RunContext, pe: PlanEdge, out: bytes, out_dict: Any, index: int) -> bytes | None:
+    if pe.problem is not None:
+        kind, text = pe.problem
+        raise StepError(f"{pe.label}: EvaluateEdge {kind}: {text}", "EDGE_" + kind.upper(), edge=(pe.src, pe.dst))
+    if pe.condition is not None:
+        try:
+            fires = pe.condition.evaluate(out_dict)
+        except ConditionError as exc:
+            raise StepError(f"{pe.label}: EvaluateEdge condition: {exc}", "EDGE_CONDITION",
+                            edge=(pe.src, pe.dst)) from None
+        if not fires:
+            ctx.recorder.emit(ev.EDGE_SKIPPED, pe.dst, edge={"from": pe.src, "to": pe.dst},
+                              reason="condition false", frame_index=index)
+            return None
+    if pe.fields is None:
+        return out
+    try:
+        fields = evaluate_map(pe.fields, out_dict)
+    except TransformError as exc:
+        raise StepError(exc.edge_message(pe.src, pe.dst), "EDGE_ADAPTER", edge=(pe.src, pe.dst)) from None
+    dst = ctx.plan.nodes[pe.dst]
+    return ctx.codec.from_dict(fields, dst.input_type, dst.package_key)

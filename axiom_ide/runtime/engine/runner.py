@@ -1,0 +1,149 @@
+"""One execution end to end: status, EXECUTION_* events, the loop, and the final record.
+
+:class:`Runner` joins the pure engine to the stores. ``run_unary`` starts a fresh run or, with
+``resume=True``, rebuilds the state from the execution's checkpoints (:func:`steps.refold`) and
+continues: completed nodes are skipped, the node that was in flight runs again, the id and the
+event numbering continue. Whatever happens the execution ends in a final status — a store that
+fails while recording the end is reported, never left looking Running — except when the runtime
+itself shuts down, which leaves the run incomplete so the next runtime resumes it.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from axiom_ide.runtime.compiler.artifact import Artifact
+from axiom_ide.runtime.engine import steps
+from axiom_ide.runtime.engine.codec import Codec
+from axiom_ide.runtime.engine.events import Recorder
+from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
+from axiom_ide.runtime.engine.plan import Plan, build_plan
+from axiom_ide.runtime.engine.steps import StepError
+from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime.store import executions as ex
+from axiom_ide.runtime.store.checkpoints import CheckpointStore
+from axiom_ide.runtime.store.events import EventRecord, EventStore
+from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    execution_id: str
+    status: str
+    output: Any = None
+    output_bytes: bytes | None = None
+    error: str | None = None
+    code: str | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.status == ex.COMPLETED
+
+    def result_json(self) -> dict[str, Any]:
+        """The invoke API's ``result`` object."""
+        if self.success:
+            return {"success": True, "output": self.output}
+        return {"success": False, "error": self.error or self.status}
+
+
+class Compiled:
+    """Per-artifact caches: plan, codec, reflection view."""
+
+    def __init__(self, artifact: Artifact) -> None:
+        self.artifact = artifact
+        self.plan: Plan = build_plan(artifact)
+        self.codec = Codec(artifact)
+        self.reflection = {
+            "graph_id": artifact.graph_id, "flow": artifact.flow_name,
+            "nodes": [{"id": n.id, "instance": n.instance, "ref": n.ref, "kind": n.kind} for n in artifact.nodes],
+            "edges": [{"from": e.src, "to": e.dst, "when": e.when} for e in artifact.edges],
+            "loop_edges": [{"from": e.src, "to": e.dst, "when": e.when, "max_iterations": e.loop}
+                           for e in artifact.loop_edges],
+        }
+
+    def encode_input(self, data: Any) -> bytes:
+        entry = self.plan.nodes[self.plan.entry]
+        return self.codec.from_json(data, self.artifact.input_type, entry.package_key)
+
+    def decode_output(self, payload: bytes) -> Any:
+        terminal = self.plan.nodes[self.plan.terminal]
+        return self.codec.to_json(payload, self.artifact.output_type, terminal.package_key)
+
+
+class Runner:
+    def __init__(self, executions: ExecutionStore, events: EventStore, checkpoints: CheckpointStore,
+                 invoker: Any, publish: Callable[[EventRecord], None] | None = None) -> None:
+        self.executions = executions
+        self.events = events
+        self.checkpoints = checkpoints
+        self.invoker = invoker
+        self.publish = publish
+        #: Executions whose cancel was requested (a shutdown cancels tasks without this).
+        self.cancel_requested: set[str] = set()
+        self.recorders: dict[str, Recorder] = {}
+
+    def recorder(self, execution_id: str) -> Recorder:
+        return Recorder(execution_id, self.events, self.publish, last_seq=self.events.last_seq(execution_id))
+
+    async def run_unary(self, rec: ExecutionRecord, compiled: Compiled, config: RunConfig, *,
+                        resume: bool = False, debug: Any = None,
+                        forked_from: tuple[str, str] | None = None) -> Outcome:
+        recorder = self.recorders[rec.id] = self.recorder(rec.id)
+        ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
+                         self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection)
+        try:
+            if resume:
+                done = self.checkpoints.list(rec.id)
+                if any(cp.expired for cp in done):
+                    raise StepError("cannot resume: a checkpoint of this execution expired", "CHECKPOINT_EXPIRED")
+                state = steps.refold(compiled.plan, compiled.codec, rec.input or b"",
+                                     [(cp.node, cp.output or b"") for cp in done])
+                if forked_from is not None:
+                    recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name,
+                                  forked_from=forked_from[0], checkpoint_id=forked_from[1])
+                else:
+                    recorder.emit(ev.EXECUTION_RESUMED, completed_nodes=len(done))
+            else:
+                recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name,
+                              **({"config_id": config.config_id} if config.config_id else {}))
+                state = steps.start(compiled.plan, rec.input or b"")
+            recorder.flush()
+            self.executions.update(rec.id, status=ex.RUNNING)
+            output = await drive(ctx, state)
+            output_json = compiled.decode_output(output)
+        except StepError as exc:
+            return self._finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code)
+        except asyncio.CancelledError:
+            if rec.id not in self.cancel_requested:
+                recorder.flush()
+                raise  # runtime shutdown: stay incomplete, resume later
+            return self._finish(rec.id, recorder, ex.CANCELLED, error="cancelled", code="CANCELLED")
+        except Exception as exc:  # noqa: BLE001 — a bug or a store failure must not leave it Running
+            log.exception("execution %s failed unexpectedly", rec.id)
+            return self._finish(rec.id, recorder, ex.FAILED, error=f"internal error: {exc}", code="INTERNAL")
+        finally:
+            self.recorders.pop(rec.id, None)
+        return self._finish(rec.id, recorder, ex.COMPLETED, output=output_json, output_bytes=output)
+
+    def fail_before_start(self, rec: ExecutionRecord, error: str, code: str) -> Outcome:
+        recorder = self.recorder(rec.id)
+        recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name)
+        return self._finish(rec.id, recorder, ex.FAILED, error=error, code=code)
+
+    def _finish(self, execution_id: str, recorder: Recorder, status: str, *, output: Any = None,
+                output_bytes: bytes | None = None, error: str | None = None, code: str | None = None) -> Outcome:
+        self.cancel_requested.discard(execution_id)
+        kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
+        recorder.emit(kind, **({"error": error, "code": code} if error else {}))
+        try:
+            recorder.flush()
+            self.executions.update(execution_id, status=status, output=output, error=error, error_code=code)
+        except Exception as exc:  # noqa: BLE001 — e.g. the disk is full: report, don't hang
+            log.error("could not record the end of execution %s: %s", execution_id, exc)
+            if status == ex.COMPLETED:
+                status, error, code = ex.FAILED, f"could not record the result: {exc}", "STORE_WRITE"
+        return Outcome(execution_id, status, output, output_bytes, error, code)

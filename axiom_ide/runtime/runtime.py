@@ -1,0 +1,356 @@
+"""The Runtime: everything one data dir runs on, behind one object.
+
+A ``Runtime`` owns the database, the artifact store, executions with their events and
+checkpoints, the node invoker (the host pool, or an :class:`InlineInvoker` when asked or when the
+host is unavailable), debug sessions, secrets, flow configs, agent memory, and an event bus
+(:attr:`events`, a plain :class:`~axiom_ide.runtime.events.Event` emitting ``EventRecord``) that
+live views subscribe to. Async methods must be called on one event loop; construction is sync.
+Opening a runtime evicts expired checkpoint payloads; :meth:`resume_incomplete` continues every
+execution a previous process left unfinished.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from axiom_ide.runtime.compiler.artifact import Artifact
+from axiom_ide.runtime.engine.codec import InvalidInput
+from axiom_ide.runtime.engine.debug import CHECKPOINT_EXPIRED, FORK, LIVE, DebugGate, DebugSession, apply_overrides
+from axiom_ide.runtime.engine.loop import RunConfig, RunContext
+from axiom_ide.runtime.engine.pipeline import run_pipeline
+from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner
+from axiom_ide.runtime.engine.steps import StepError
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.events import Event
+from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime.store import executions as ex
+from axiom_ide.runtime.store.artifacts import ArtifactStore
+from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore, new_checkpoint_id
+from axiom_ide.runtime.store.configs import ConfigStore
+from axiom_ide.runtime.store.db import open_database
+from axiom_ide.runtime.store.events import EventStore
+from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore, new_execution_id
+from axiom_ide.runtime.store.memory import SqliteMemory
+from axiom_ide.runtime.store.secrets import SecretBox, SecretStore, load_master_key
+
+PIPELINE_TIMEOUT = "timeout waiting for pipeline result"
+
+
+def default_invoker(log_sink: Any, memory: Any) -> Any:
+    """The host pool when the node host is available, else the in-process invoker."""
+    try:
+        from axiom_ide.runtime.host import HostPool  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        from axiom_ide.runtime.engine.inline import InlineInvoker
+
+        return InlineInvoker(log_sink=log_sink, memory=memory)
+    return HostPool(log_sink=log_sink, memory=memory)
+
+
+class Runtime:
+    def __init__(self, data_dir: Path | str, *, invoker: Any = None, inline: bool = False,
+                 durability: str = "normal", tenant_id: str = "local",
+                 checkpoints: CheckpointStore | None = None, use_keyring: bool = True) -> None:
+        self.data_dir = Path(data_dir)
+        self.tenant_id = tenant_id
+        self.db = open_database(self.data_dir, durability=durability)
+        self.artifacts = ArtifactStore(self.db)
+        self.executions = ExecutionStore(self.db)
+        self.event_log = EventStore(self.db)
+        self.checkpoints: CheckpointStore = checkpoints or SqliteCheckpointStore(self.db)
+        self.checkpoints.expire()
+        box = SecretBox(load_master_key(self.data_dir, use_keyring=use_keyring)[0])
+        self.secrets = SecretStore(self.db, box)
+        self.configs = ConfigStore(self.db, box)
+        self.memory = SqliteMemory(self.db)
+        #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
+        self.events = Event()
+        if invoker is None:
+            if inline:
+                from axiom_ide.runtime.engine.inline import InlineInvoker
+
+                invoker = InlineInvoker(log_sink=self._log_sink, memory=self.memory)
+            else:
+                invoker = default_invoker(self._log_sink, self.memory)
+        self.invoker = invoker
+        self.runner = Runner(self.executions, self.event_log, self.checkpoints, invoker, self.events.emit)
+        self.debug_sessions: dict[str, DebugSession] = {}
+        self._compiled: dict[str, Compiled] = {}
+        self._tasks: dict[str, asyncio.Task] = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _log_sink(self, call: Any, level: str, message: str, attrs: dict | None = None) -> None:
+        recorder = self.runner.recorders.get(getattr(call, "execution_id", ""))
+        if recorder is not None:
+            recorder.emit(ev.LOG, getattr(call, "canvas_id", None), level=level, message=message,
+                          **({"attrs": attrs} if attrs else {}))
+
+    def artifact(self, target: str | Artifact) -> Artifact:
+        if isinstance(target, Artifact):
+            if self.artifacts.get(target.graph_id) is None:
+                self.artifacts.put(target)
+            return target
+        artifact = self.artifacts.get(target)
+        if artifact is None:
+            raise AxiomError.of("graph_not_found", f'compiled artifact "{target}" not found')
+        return artifact
+
+    def compiled(self, artifact: Artifact) -> Compiled:
+        c = self._compiled.get(artifact.graph_id)
+        if c is None:
+            c = self._compiled[artifact.graph_id] = Compiled(artifact)
+        return c
+
+    def resolve_config(self, flow_name: str, config_id: str | None) -> RunConfig:
+        r = self.configs.resolve(flow_name, config_id, secrets=self.secrets.resolve(tenant_id=self.tenant_id),
+                                 tenant_id=self.tenant_id)
+        return RunConfig(node_timeout_seconds=r.node_timeout_seconds, max_attempts=r.max_attempts,
+                         secrets=r.secrets, config_id=config_id)
+
+    def _new_record(self, artifact: Artifact, input_json: Any, **kw: Any) -> ExecutionRecord:
+        return ExecutionRecord(id=new_execution_id(), graph_id=artifact.graph_id, flow_name=artifact.flow_name,
+                               mode=artifact.mode, tenant_id=self.tenant_id, status=ex.QUEUED,
+                               input_json=input_json, **kw)
+
+    # -- unary -------------------------------------------------------------------------------
+    async def start(self, target: str | Artifact, input: Any, *, config_id: str | None = None,
+                    debug_session_id: str | None = None) -> str:
+        """Accept an execution and start it in the background; returns its id."""
+        artifact = self.artifact(target)
+        compiled = self.compiled(artifact)
+        rec = self._new_record(artifact, input, config_id=config_id, debug_session=debug_session_id)
+        try:
+            payload = compiled.encode_input(input)
+        except InvalidInput as exc:
+            rec = self.executions.create(rec)
+            self._done(rec.id, self.runner.fail_before_start(rec, str(exc), "INVALID_INPUT"))
+            return rec.id
+        rec = self.executions.create(replace(rec, input=payload))
+        try:
+            config = self.resolve_config(artifact.flow_name, config_id)
+        except AxiomError as exc:
+            self._done(rec.id, self.runner.fail_before_start(rec, exc.message, "CONFIG"))
+            return rec.id
+        if artifact.mode == "pipeline":
+            raise AxiomError.of("pipeline_flow", "this is a pipeline flow; stream it (flow run prints frames)")
+        gate = self._gate(debug_session_id, rec.id)
+        self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, debug=gate))
+        return rec.id
+
+    def _gate(self, session_id: str | None, execution_id: str) -> DebugGate | None:
+        if not session_id:
+            return None
+        session = self.debug_sessions.get(session_id)
+        if session is None:
+            raise AxiomError.of("debug_session_not_found", f'debug session "{session_id}" not found')
+        session.execution_id = execution_id
+
+        def paused(node: str) -> None:
+            self.executions.update(execution_id, status=ex.DEBUG_PAUSED)
+
+        def resumed() -> None:
+            self.executions.update(execution_id, status=ex.RUNNING)
+
+        session.gate = DebugGate(session_id, session.breakpoints, on_pause=paused, on_resume=resumed)
+        return session.gate
+
+    def _spawn(self, execution_id: str, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name=f"execution-{execution_id}")
+        self._tasks[execution_id] = task
+        task.add_done_callback(lambda t: None)
+
+    def _done(self, execution_id: str, outcome: Outcome) -> None:
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result(outcome)
+        self._tasks[execution_id] = fut  # type: ignore[assignment]
+
+    async def wait(self, execution_id: str, timeout: float | None = None) -> Outcome:
+        task = self._tasks.get(execution_id)
+        if task is None:
+            rec = self.executions.get(execution_id)
+            if rec is None:
+                raise AxiomError.of("execution_not_found", "execution not found")
+            return Outcome(rec.id, rec.status, rec.output, None, rec.error, rec.error_code)
+        return await asyncio.wait_for(asyncio.shield(task), timeout)
+
+    async def run(self, target: str | Artifact, input: Any, *, timeout: float | None = None, **kw: Any) -> Outcome:
+        """Start and wait. On timeout the execution is cancelled and the Outcome says so."""
+        execution_id = await self.start(target, input, **kw)
+        try:
+            return await self.wait(execution_id, timeout)
+        except asyncio.TimeoutError:
+            await self.cancel(execution_id)
+            return Outcome(execution_id, ex.FAILED, error="timeout waiting for result", code="TIMEOUT")
+
+    async def cancel(self, execution_id: str) -> bool:
+        """Cancel now, even inside a long node. False when it is not running here."""
+        task = self._tasks.get(execution_id)
+        if task is None or task.done():
+            return False
+        self.runner.cancel_requested.add(execution_id)
+        for session in self.debug_sessions.values():
+            if session.execution_id == execution_id and session.gate is not None:
+                session.gate.resume()
+        task.cancel()
+        try:
+            await self.invoker.cancel(execution_id)
+        finally:
+            await asyncio.gather(task, return_exceptions=True)
+        return True
+
+    # -- pipeline ------------------------------------------------------------------------------
+    async def stream(self, target: str | Artifact, input: Any, *, timeout: float = 30.0,
+                     config_id: str | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Frames as produced, then one final frame (``success: true`` or ``error``)."""
+        artifact = self.artifact(target)
+        compiled = self.compiled(artifact)
+        rec = self._new_record(artifact, input, config_id=config_id)
+        index = 0
+        try:
+            payload = compiled.encode_input(input)
+        except InvalidInput as exc:
+            rec = self.executions.create(rec)
+            self.runner.fail_before_start(rec, str(exc), "INVALID_INPUT")
+            yield {"execution_id": rec.id, "frame_index": 0, "is_final": True, "error": str(exc)}
+            return
+        rec = self.executions.create(replace(rec, input=payload))
+        config = self.resolve_config(artifact.flow_name, config_id)
+        recorder = self.runner.recorders[rec.id] = self.runner.recorder(rec.id)
+        ctx = RunContext(rec.id, artifact.flow_name, self.tenant_id, compiled.plan, compiled.codec,
+                         self.invoker, recorder, None, config, None, compiled.reflection)
+        recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name)
+        self.executions.update(rec.id, status=ex.RUNNING)
+        sink: asyncio.Queue = asyncio.Queue(maxsize=16)
+        task = asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink))
+        self._tasks[rec.id] = task
+        deadline = time.monotonic() + timeout
+        error: str | None = None
+        status = ex.COMPLETED
+        try:
+            while True:
+                getter = asyncio.ensure_future(sink.get())
+                done, _ = await asyncio.wait({getter, task}, timeout=max(0.0, deadline - time.monotonic()),
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if getter in done:
+                    frame = getter.result()
+                    yield {"execution_id": rec.id, "frame_index": index,
+                           "payload": compiled.decode_output(frame), "is_final": False}
+                    index += 1
+                    continue
+                getter.cancel()
+                if task in done:
+                    while not sink.empty():
+                        yield {"execution_id": rec.id, "frame_index": index,
+                               "payload": compiled.decode_output(sink.get_nowait()), "is_final": False}
+                        index += 1
+                    if task.cancelled():
+                        status, error = ex.CANCELLED, "cancelled"
+                    elif task.exception() is not None:
+                        exc = task.exception()
+                        status, error = ex.FAILED, str(exc) if isinstance(exc, StepError) else f"internal error: {exc}"
+                    break
+                status, error = ex.FAILED, PIPELINE_TIMEOUT  # no final result in time
+                break
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            self.runner.recorders.pop(rec.id, None)
+            kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
+            recorder.emit(kind, **({"error": error} if error else {"frames": index}))
+            recorder.flush()
+            self.executions.update(rec.id, status=status, error=error,
+                                   output={"frames": index} if status == ex.COMPLETED else None)
+        final: dict[str, Any] = {"execution_id": rec.id, "frame_index": index, "is_final": True}
+        final.update({"success": True} if error is None else {"error": error})
+        yield final
+
+    # -- resume, fork, debug -------------------------------------------------------------------
+    async def resume_incomplete(self, *, wait: bool = False) -> list[str]:
+        """Continue every execution a previous process left incomplete (same ids)."""
+        resumed = []
+        for rec in self.executions.incomplete():
+            if rec.id in self._tasks:
+                continue
+            if rec.mode == "pipeline" or rec.input is None:
+                recorder = self.runner.recorder(rec.id)
+                self.runner._finish(rec.id, recorder, ex.FAILED, code="INTERRUPTED",
+                                    error="the runtime stopped during this pipeline execution; "
+                                          "pipeline runs cannot be resumed (their stream is gone)")
+                continue
+            try:
+                artifact = self.artifact(rec.graph_id)
+                config = self.resolve_config(rec.flow_name, rec.config_id)
+            except AxiomError as exc:
+                self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, error=exc.message, code="RESUME")
+                continue
+            self._spawn(rec.id, self.runner.run_unary(rec, self.compiled(artifact), config, resume=True))
+            resumed.append(rec.id)
+        if wait:
+            for execution_id in resumed:
+                await self.wait(execution_id)
+        return resumed
+
+    def create_debug_session(self, mode: str = LIVE, *, breakpoints: set[str] | None = None,
+                             execution_id: str | None = None) -> DebugSession:
+        session = DebugSession(uuid.uuid4().hex, mode, execution_id, set(breakpoints or ()))
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO debug_sessions (id, mode, execution_id, breakpoints, created_at) "
+                         "VALUES (?, ?, ?, ?, ?)", (session.id, mode, execution_id,
+                                                    ",".join(sorted(session.breakpoints)), time.time()))
+        self.debug_sessions[session.id] = session
+        return session
+
+    async def fork(self, execution_id: str, checkpoint_id: str, overrides: dict[str, Any] | None = None, *,
+                   breakpoints: set[str] | None = None) -> tuple[str, DebugSession]:
+        """A new execution continuing from ``checkpoint_id`` with top-level-key overrides of its output."""
+        source = self.executions.get(execution_id)
+        if source is None:
+            raise AxiomError.of("execution_not_found", "execution not found")
+        history = self.checkpoints.list(execution_id)
+        upto = next((i for i, cp in enumerate(history) if cp.id == checkpoint_id), None)
+        if upto is None:
+            raise AxiomError.of("checkpoint_not_found_or_expired", "checkpoint not found")
+        prefix = history[: upto + 1]
+        if any(cp.expired for cp in prefix):
+            raise AxiomError.of("checkpoint_not_found_or_expired", CHECKPOINT_EXPIRED)
+        artifact = self.artifact(source.graph_id)
+        compiled = self.compiled(artifact)
+        session = self.create_debug_session(FORK, breakpoints=breakpoints)
+        last = prefix[-1]
+        node = compiled.plan.nodes[last.node]
+        output = last.output or b""
+        if overrides:
+            merged = apply_overrides(compiled.codec.to_json(output, node.output_type, node.package_key), overrides)
+            try:
+                output = compiled.codec.from_json(merged, node.output_type, node.package_key)
+            except InvalidInput as exc:
+                raise AxiomError.of("invalid_override", str(exc)) from None
+        rec = self.executions.create(replace(
+            self._new_record(artifact, source.input_json, config_id=source.config_id, debug_session=session.id),
+            input=source.input, parent_id=source.id, fork_checkpoint=checkpoint_id))
+        now = time.time()
+        for cp in prefix:
+            self.checkpoints.put(Checkpoint(new_checkpoint_id(), rec.id, cp.step, cp.node, cp.attempt, cp.input_type,
+                                            cp.output_type, cp.input, output if cp is last else cp.output, now))
+        session.execution_id = rec.id
+        config = self.resolve_config(artifact.flow_name, source.config_id)
+        gate = self._gate(session.id, rec.id)
+        self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, resume=True, debug=gate,
+                                                  forked_from=(source.id, checkpoint_id)))
+        return rec.id, session
+
+    async def close(self) -> None:
+        """Stop: running executions stay incomplete (a later runtime resumes them)."""
+        for task in list(self._tasks.values()):
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        try:
+            await self.invoker.close()
+        finally:
+            self.db.close()

@@ -1,0 +1,240 @@
+"""Checkpoints: a typed record per completed node, behind a small store protocol.
+
+After every completed node the engine commits a :class:`Checkpoint` holding that node's input and
+output (protobuf bytes) *before* it dispatches anything else; a resumed or forked run rebuilds its
+state from the ordered checkpoints of its execution. A checkpoint is written once and never
+changed. Payloads over :data:`INLINE_LIMIT` bytes live out of line in the ``blobs`` table.
+
+After the TTL (default 30 days) payloads are evicted: the record stays (its step, node, id and
+time still show in the Checkpoints tab) but ``expired`` is true and ``input``/``output`` are None —
+views show :data:`SNAPSHOT_EXPIRED`. Events are never evicted.
+
+Implementations: :class:`SqliteCheckpointStore` (the runtime's) and
+:class:`MemoryCheckpointStore`; tests run one conformance suite over both, and wrap stores in
+:class:`AssertingCheckpointStore`, which fails loudly if a saved checkpoint ever changes.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, replace
+from typing import Protocol, Sequence, runtime_checkable
+
+from axiom_ide.runtime.store.db import Database
+
+#: Payloads larger than this are stored in ``blobs`` (the docs' "stored out-of-band").
+INLINE_LIMIT = 64 * 1024
+DEFAULT_TTL_SECONDS = 30 * 24 * 3600
+SNAPSHOT_EXPIRED = "Snapshot expired"
+
+
+def new_checkpoint_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    #: Unique id (32 hex), what the checkpoints API and ``fork`` name.
+    id: str
+    execution_id: str
+    #: 1-based position among this execution's checkpoints (the completion order).
+    step: int
+    #: Canvas id of the node that completed.
+    node: str
+    #: Which attempt of the node produced the output (1 unless retried).
+    attempt: int
+    #: Fully-qualified message types of the payloads, so they decode without the artifact.
+    input_type: str
+    output_type: str
+    #: The node's input and output as protobuf bytes; None once expired.
+    input: bytes | None
+    output: bytes | None
+    #: Unix seconds.
+    created_at: float
+    #: True once the TTL evicted the payloads.
+    expired: bool = False
+
+
+@runtime_checkable
+class CheckpointStore(Protocol):
+    """What the engine needs from checkpoint storage."""
+
+    def put(self, checkpoint: Checkpoint) -> None:
+        """Durably save a new checkpoint; (execution_id, step) and id must be new."""
+
+    def list(self, execution_id: str) -> list[Checkpoint]:
+        """Every checkpoint of an execution, by step."""
+
+    def get(self, checkpoint_id: str) -> Checkpoint | None:
+        """One checkpoint by id, or None."""
+
+    def expire(self, now: float | None = None, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> int:
+        """Evict payloads older than the TTL; returns how many checkpoints were evicted."""
+
+
+def _expired_view(cp: Checkpoint, now: float, ttl: float) -> Checkpoint:
+    if not cp.expired and cp.created_at < now - ttl:
+        return replace(cp, input=None, output=None, expired=True)
+    return cp
+
+
+class MemoryCheckpointStore:
+    """An in-process store (fast engine tests, the pure-scheduler benchmark)."""
+
+    def __init__(self, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._by_execution: dict[str, list[Checkpoint]] = {}
+        self._by_id: dict[str, Checkpoint] = {}
+
+    def put(self, checkpoint: Checkpoint) -> None:
+        if checkpoint.id in self._by_id:
+            raise ValueError(f"checkpoint {checkpoint.id} already exists")
+        items = self._by_execution.setdefault(checkpoint.execution_id, [])
+        if any(c.step == checkpoint.step for c in items):
+            raise ValueError(f"execution {checkpoint.execution_id} already has step {checkpoint.step}")
+        items.append(checkpoint)
+        items.sort(key=lambda c: c.step)
+        self._by_id[checkpoint.id] = checkpoint
+
+    def list(self, execution_id: str) -> list[Checkpoint]:
+        now = time.time()
+        return [_expired_view(c, now, self.ttl_seconds) for c in self._by_execution.get(execution_id, [])]
+
+    def get(self, checkpoint_id: str) -> Checkpoint | None:
+        cp = self._by_id.get(checkpoint_id)
+        return _expired_view(cp, time.time(), self.ttl_seconds) if cp is not None else None
+
+    def expire(self, now: float | None = None, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> int:
+        now = time.time() if now is None else now
+        count = 0
+        for items in self._by_execution.values():
+            for i, cp in enumerate(items):
+                if not cp.expired and cp.created_at < now - ttl_seconds:
+                    items[i] = replace(cp, input=None, output=None, expired=True)
+                    self._by_id[cp.id] = items[i]
+                    count += 1
+        return count
+
+
+_INSERT = ("INSERT INTO checkpoints (id, execution_id, step, node, attempt, input_type, output_type, "
+           "input, input_blob, output, output_blob, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+class SqliteCheckpointStore:
+    """Checkpoints in the runtime database; large payloads go to ``blobs``."""
+
+    def __init__(self, db: Database, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
+        self.db = db
+        self.ttl_seconds = ttl_seconds
+
+    def put(self, checkpoint: Checkpoint, *, extra: tuple[str, list] | None = None) -> None:
+        """Save; ``extra`` = (sql, rows) run in the same transaction (the engine's buffered events)."""
+        cp = checkpoint
+        with self.db.transaction() as conn:
+            if extra is not None:
+                conn.executemany(*extra)
+            in_inline, in_blob = self._payload(conn, cp.input, cp.created_at)
+            out_inline, out_blob = self._payload(conn, cp.output, cp.created_at)
+            conn.execute(_INSERT, (cp.id, cp.execution_id, cp.step, cp.node, cp.attempt,
+                                   cp.input_type, cp.output_type, in_inline, in_blob, out_inline,
+                                   out_blob, cp.created_at))
+
+    @staticmethod
+    def _payload(conn, data: bytes | None, created_at: float) -> tuple[bytes | None, str | None]:
+        if data is None or len(data) <= INLINE_LIMIT:
+            return data, None
+        blob_id = uuid.uuid4().hex
+        conn.execute("INSERT INTO blobs (id, data, created_at) VALUES (?, ?, ?)", (blob_id, data, created_at))
+        return None, blob_id
+
+    def _record(self, row, now: float) -> Checkpoint:
+        def payload(inline, blob_id):
+            if blob_id is None:
+                return bytes(inline) if inline is not None else None
+            blob = self.db.conn.execute("SELECT data FROM blobs WHERE id = ?", (blob_id,)).fetchone()
+            return bytes(blob[0]) if blob is not None else None
+
+        cp = Checkpoint(
+            id=row["id"], execution_id=row["execution_id"], step=row["step"], node=row["node"],
+            attempt=row["attempt"], input_type=row["input_type"], output_type=row["output_type"],
+            input=None if row["expired"] else payload(row["input"], row["input_blob"]),
+            output=None if row["expired"] else payload(row["output"], row["output_blob"]),
+            created_at=row["created_at"], expired=bool(row["expired"]),
+        )
+        return _expired_view(cp, now, self.ttl_seconds)
+
+    def list(self, execution_id: str) -> list[Checkpoint]:
+        now = time.time()
+        with self.db.lock:
+            rows = self.db.conn.execute(
+                "SELECT * FROM checkpoints WHERE execution_id = ? ORDER BY step", (execution_id,)
+            ).fetchall()
+            return [self._record(r, now) for r in rows]
+
+    def get(self, checkpoint_id: str) -> Checkpoint | None:
+        with self.db.lock:
+            row = self.db.conn.execute("SELECT * FROM checkpoints WHERE id = ?", (checkpoint_id,)).fetchone()
+            return self._record(row, time.time()) if row is not None else None
+
+    def count(self, execution_id: str) -> int:
+        with self.db.lock:
+            return self.db.conn.execute("SELECT COUNT(*) FROM checkpoints WHERE execution_id = ?",
+                                        (execution_id,)).fetchone()[0]
+
+    def expire(self, now: float | None = None, ttl_seconds: float | None = None) -> int:
+        now = time.time() if now is None else now
+        cutoff = now - (self.ttl_seconds if ttl_seconds is None else ttl_seconds)
+        with self.db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM blobs WHERE id IN (SELECT input_blob FROM checkpoints WHERE expired = 0 "
+                "AND created_at < ? UNION SELECT output_blob FROM checkpoints WHERE expired = 0 AND created_at < ?)",
+                (cutoff, cutoff),
+            )
+            cur = conn.execute(
+                "UPDATE checkpoints SET input = NULL, output = NULL, input_blob = NULL, output_blob = NULL, "
+                "expired = 1 WHERE expired = 0 AND created_at < ?", (cutoff,),
+            )
+            return cur.rowcount
+
+
+class AssertingCheckpointStore:
+    """Wraps a store and asserts, on every call, that no saved checkpoint ever changed.
+
+    It keeps its own copy of everything put; ``list``/``get`` results are compared with it (payloads
+    may only ever become None through expiry). Use it in tests around any store.
+    """
+
+    def __init__(self, inner: CheckpointStore) -> None:
+        self.inner = inner
+        self.saved: dict[str, Checkpoint] = {}
+
+    def put(self, checkpoint: Checkpoint) -> None:
+        assert checkpoint.id not in self.saved, f"checkpoint {checkpoint.id} saved twice"
+        self.inner.put(checkpoint)
+        self.saved[checkpoint.id] = checkpoint
+        self._check(self.inner.list(checkpoint.execution_id))
+
+    def _check(self, items: Sequence[Checkpoint]) -> None:
+        for cp in items:
+            original = self.saved.get(cp.id)
+            if original is None:
+                continue
+            if cp.expired:
+                assert replace(cp, input=None, output=None, expired=False) == replace(
+                    original, input=None, output=None), f"checkpoint {cp.id} changed"
+            else:
+                assert cp == original, f"checkpoint {cp.id} changed: {cp} != {original}"
+
+    def list(self, execution_id: str) -> list[Checkpoint]:
+        items = self.inner.list(execution_id)
+        self._check(items)
+        return items
+
+    def get(self, checkpoint_id: str) -> Checkpoint | None:
+        cp = self.inner.get(checkpoint_id)
+        if cp is not None:
+            self._check([cp])
+        return cp
+
+    def expire(self, now: float | None = None, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> int:
+        return self.inner.expire(now, ttl_seconds)

@@ -1,0 +1,200 @@
+"""Executions: one row per run of a compiled artifact, with its status and timestamps.
+
+Statuses are exactly the docs' (concepts/execution-model): Queued, Running, Paused (HITL),
+Waiting on gate, Debug paused, Completed, Failed, Compensating, Cancelled. Completed, Failed and
+Cancelled are final; every other status is *incomplete* and is resumed when a runtime opens the
+data dir again. Ids are 32 lowercase hex characters (also the trace id).
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from axiom_ide.runtime.store.db import Database
+
+QUEUED = "Queued"
+RUNNING = "Running"
+PAUSED_HITL = "Paused (HITL)"
+WAITING_ON_GATE = "Waiting on gate"
+DEBUG_PAUSED = "Debug paused"
+COMPLETED = "Completed"
+FAILED = "Failed"
+COMPENSATING = "Compensating"
+CANCELLED = "Cancelled"
+
+STATUSES = (QUEUED, RUNNING, PAUSED_HITL, WAITING_ON_GATE, DEBUG_PAUSED, COMPLETED, FAILED,
+            COMPENSATING, CANCELLED)
+FINAL_STATUSES = frozenset({COMPLETED, FAILED, CANCELLED})
+
+
+def new_execution_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    #: 32 lowercase hex.
+    id: str
+    #: The compiled artifact this run executes.
+    graph_id: str
+    flow_name: str
+    #: "unary" | "pipeline".
+    mode: str
+    tenant_id: str
+    #: One of :data:`STATUSES`.
+    status: str
+    #: The entry input as protobuf bytes (what a resumed run starts from).
+    input: bytes | None = None
+    #: The input as the caller sent it (JSON object), for display.
+    input_json: Any = None
+    #: The terminal output decoded to JSON, once Completed.
+    output: Any = None
+    #: The failure text (the catalog's words), once Failed/Cancelled.
+    error: str | None = None
+    error_code: str | None = None
+    config_id: str | None = None
+    #: The execution this one was forked from, and the checkpoint it forked at.
+    parent_id: str | None = None
+    fork_checkpoint: str | None = None
+    debug_session: str | None = None
+    created_at: float = 0.0
+    started_at: float | None = None
+    updated_at: float = 0.0
+    completed_at: float | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def duration_ms(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.completed_at if self.completed_at is not None else self.updated_at
+        return round((end - self.started_at) * 1000.0, 3)
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape the executions API serves (timestamps in unix milliseconds)."""
+        ms = lambda t: int(t * 1000) if t is not None else None  # noqa: E731
+        out: dict[str, Any] = {
+            "execution_id": self.id, "graph_id": self.graph_id, "flow": self.flow_name,
+            "mode": self.mode, "tenant_id": self.tenant_id, "status": self.status,
+            "input": self.input_json, "created_at": ms(self.created_at),
+            "started_at": ms(self.started_at), "updated_at": ms(self.updated_at),
+            "completed_at": ms(self.completed_at), "duration_ms": self.duration_ms,
+        }
+        if self.status == COMPLETED:
+            out["output"] = self.output
+        if self.error is not None:
+            out["error"] = self.error
+        if self.error_code:
+            out["error_code"] = self.error_code
+        if self.config_id:
+            out["config_id"] = self.config_id
+        if self.parent_id:
+            out["parent_execution_id"] = self.parent_id
+            out["fork_checkpoint_id"] = self.fork_checkpoint
+        if self.debug_session:
+            out["debug_session_id"] = self.debug_session
+        return out
+
+
+_COLUMNS = ("id", "graph_id", "flow_name", "mode", "tenant_id", "status", "input", "input_json",
+            "output_json", "error", "error_code", "config_id", "parent_id", "fork_checkpoint",
+            "debug_session", "created_at", "started_at", "updated_at", "completed_at")
+
+
+def _row(rec: ExecutionRecord) -> tuple:
+    return (rec.id, rec.graph_id, rec.flow_name, rec.mode, rec.tenant_id, rec.status, rec.input,
+            json.dumps(rec.input_json) if rec.input_json is not None else None,
+            json.dumps(rec.output) if rec.output is not None else None,
+            rec.error, rec.error_code, rec.config_id, rec.parent_id, rec.fork_checkpoint,
+            rec.debug_session, rec.created_at, rec.started_at, rec.updated_at, rec.completed_at)
+
+
+def _record(row: Any) -> ExecutionRecord:
+    d = dict(row)
+    return ExecutionRecord(
+        id=d["id"], graph_id=d["graph_id"], flow_name=d["flow_name"], mode=d["mode"],
+        tenant_id=d["tenant_id"], status=d["status"], input=d["input"],
+        input_json=json.loads(d["input_json"]) if d["input_json"] is not None else None,
+        output=json.loads(d["output_json"]) if d["output_json"] is not None else None,
+        error=d["error"], error_code=d["error_code"], config_id=d["config_id"],
+        parent_id=d["parent_id"], fork_checkpoint=d["fork_checkpoint"],
+        debug_session=d["debug_session"], created_at=d["created_at"], started_at=d["started_at"],
+        updated_at=d["updated_at"], completed_at=d["completed_at"],
+    )
+
+
+class ExecutionStore:
+    """Executions in SQLite. Records are immutable values; updates write a new version of a row."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, rec: ExecutionRecord) -> ExecutionRecord:
+        now = time.time()
+        rec = replace(rec, created_at=rec.created_at or now, updated_at=rec.updated_at or now)
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"INSERT INTO executions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                _row(rec),
+            )
+        return rec
+
+    def update(self, execution_id: str, **changes: Any) -> ExecutionRecord:
+        """Set fields (``status=..., error=...``); ``updated_at`` always moves forward."""
+        current = self.get(execution_id)
+        if current is None:
+            raise KeyError(execution_id)
+        now = time.time()
+        rec = replace(current, **changes, updated_at=max(now, current.updated_at))
+        if rec.status in FINAL_STATUSES and rec.completed_at is None:
+            rec = replace(rec, completed_at=rec.updated_at)
+        if rec.status == RUNNING and rec.started_at is None:
+            rec = replace(rec, started_at=rec.updated_at)
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"UPDATE executions SET {', '.join(c + ' = ?' for c in _COLUMNS[1:])} WHERE id = ?",
+                _row(rec)[1:] + (rec.id,),
+            )
+        return rec
+
+    def get(self, execution_id: str) -> ExecutionRecord | None:
+        with self.db.lock:
+            row = self.db.conn.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
+        return _record(row) if row is not None else None
+
+    def list(self, *, status: str | None = None, flow_name: str | None = None,
+             tenant_id: str | None = None, limit: int = 100, offset: int = 0) -> list[ExecutionRecord]:
+        """Newest first."""
+        where, params = [], []
+        for column, value in (("status", status), ("flow_name", flow_name), ("tenant_id", tenant_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = "SELECT * FROM executions" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
+        with self.db.lock:
+            rows = self.db.conn.execute(sql, (*params, limit, offset)).fetchall()
+        return [_record(r) for r in rows]
+
+    def incomplete(self) -> list[ExecutionRecord]:
+        """Every execution not in a final status, oldest first (the resume order)."""
+        marks = ", ".join("?" * len(FINAL_STATUSES))
+        with self.db.lock:
+            rows = self.db.conn.execute(
+                f"SELECT * FROM executions WHERE status NOT IN ({marks}) ORDER BY created_at, rowid",
+                tuple(FINAL_STATUSES),
+            ).fetchall()
+        return [_record(r) for r in rows]
+
+    def children(self, execution_id: str) -> list[ExecutionRecord]:
+        with self.db.lock:
+            rows = self.db.conn.execute(
+                "SELECT * FROM executions WHERE parent_id = ? ORDER BY created_at", (execution_id,)
+            ).fetchall()
+        return [_record(r) for r in rows]
