@@ -1,0 +1,435 @@
+"""Node hosting: real host processes, real sockets, the example text package plus misbehaving nodes."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from axiom_ide.runtime.compiler.artifact import ArtifactNode
+from axiom_ide.runtime.host import (
+    HostPool,
+    NodeCall,
+    NodeCancelled,
+    NodeCrashed,
+    NodeFailure,
+    NodeOutputFlood,
+    NodeTimeout,
+)
+from axiom_ide.runtime.host.freshness import ensure_gen
+from axiom_ide.runtime.packages import Package
+
+REPO = Path(__file__).resolve().parents[2]
+TEXT = REPO / "axiom_ide" / "resources" / "examples" / "workspace" / "packages" / "text"
+
+NODES = {
+    "async_greet": """
+        import asyncio
+        from gen.messages_pb2 import GreetReply
+
+        async def async_greet(ax, input):
+            await asyncio.sleep(0.01)
+            ax.log.warn("awaited", who=input.name)
+            return GreetReply(greeting="Hi " + input.name)
+    """,
+    "boom": """
+        def boom(ax, input):
+            raise ValueError("name must not be empty: got " + repr(input.name))
+    """,
+    "wrong_type": """
+        from gen.messages_pb2 import Text
+
+        def wrong_type(ax, input):
+            return Text(text="oops")
+    """,
+    "crash": """
+        import os, signal
+
+        def crash(ax, input):
+            os.write(2, b"about to die\\n")
+            os.kill(os.getpid(), signal.SIGKILL)
+    """,
+    "sleepy": """
+        import time
+        from gen.messages_pb2 import GreetReply
+
+        def sleepy(ax, input):
+            time.sleep(float(input.name))
+            return GreetReply(greeting="slept " + input.name)
+    """,
+    "huge": """
+        from gen.messages_pb2 import GreetReply
+
+        def huge(ax, input):
+            return GreetReply(greeting="x" * (17 * 1024 * 1024))
+    """,
+    "chatty": """
+        from gen.messages_pb2 import GreetReply
+
+        def chatty(ax, input):
+            for i in range(100000):
+                ax.log.info("line " + "y" * 200, i=i)
+            return GreetReply()
+    """,
+    "secret": """
+        from gen.messages_pb2 import GreetReply
+
+        def secret(ax, input):
+            value, ok = ax.secrets.get("API_KEY")
+            missing = ax.secrets.get("NOT_REGISTERED")
+            return GreetReply(greeting=f"{value}|{ok}|{missing!r}|{ax.execution_id}|{ax.flow_id}|{ax.tenant_id}")
+    """,
+    "remember": """
+        from gen.messages_pb2 import GreetReply
+
+        async def remember(ax, input):
+            new_id = await ax.agent.memory.write("likes tea", importance=0.9)
+            found = await ax.agent.memory.search("tea", limit=3)
+            session = ax.agent.memory.session("s-1")
+            await session.history.append(role="user", content=input.name)
+            turns = await session.history.last(5)
+            await session.end()
+            return GreetReply(greeting="|".join([
+                new_id, ",".join(f"{e.content}:{e.score}" for e in found),
+                ",".join(f"{t.role}:{t.content}" for t in turns), type(found[0]).__name__ if found else "-",
+            ]))
+    """,
+    "reflect": """
+        from gen.messages_pb2 import GreetReply
+
+        def reflect(ax, input):
+            flow = ax.reflection.flow
+            pos = flow.position
+            down = [e.dst_instance for e in flow.edges if e.src_instance == pos.current_instance]
+            cond = flow.edges[0].condition_summary
+            return GreetReply(greeting=f"{flow.graph_id}|{[n.canvas_node_id for n in flow.nodes]}|{down}|"
+                                       f"{pos.loop_iterations}|{cond.operands if cond else None}")
+    """,
+    "printer": """
+        from gen.messages_pb2 import GreetReply
+
+        def printer(ax, input):
+            print("hello from print", input.name)
+            return GreetReply(greeting="printed")
+    """,
+    "async_words": """
+        from gen.messages_pb2 import Word
+
+        async def async_words(ax, inputs):
+            n = 0
+            async for text in inputs:
+                for w in text.text.split():
+                    yield Word(word=w[::-1], index=n)
+                    n += 1
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    """The example text package with generated gen/ and the test nodes above."""
+    root = tmp_path_factory.mktemp("host") / "text"
+    shutil.copytree(TEXT, root, ignore=shutil.ignore_patterns("gen", "__pycache__", ".pytest_cache"))
+    for name, body in NODES.items():
+        (root / "nodes" / f"{name}.py").write_text(textwrap.dedent(body))
+    ensure_gen(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def messages(package):
+    pkg = Package(package)
+    return {name: pkg.message_class(name) for name in ("GreetRequest", "GreetReply", "Text", "Word")}
+
+
+def node(root: Path, handler: str, *, kind: str = "unary", input: str = "GreetRequest", output: str = "GreetReply") -> ArtifactNode:
+    return ArtifactNode(
+        id=handler, instance=1, ref=f"examples/text@0.1.0:{handler}", kind=kind,
+        package="examples/text", version="0.1.0", name=handler,
+        input_type=f"examples.text.{input}", output_type=f"examples.text.{output}",
+        handler=handler, package_root=str(root),
+    )
+
+
+def call(canvas_id: str, **kw) -> NodeCall:
+    return NodeCall(execution_id=kw.pop("execution_id", "exec-1"), flow_id="flow-1", tenant_id="tenant-1", canvas_id=canvas_id, **kw)
+
+
+def run(coro_fn, **pool_kw):
+    """Run ``coro_fn(pool)`` with a fresh pool on a fresh event loop; always closes the pool."""
+
+    async def main():
+        pool = HostPool(**pool_kw)
+        try:
+            return await coro_fn(pool)
+        finally:
+            await pool.close()
+
+    return asyncio.run(main())
+
+
+def greet_request(messages, name: str) -> bytes:
+    return messages["GreetRequest"](name=name).SerializeToString()
+
+
+def test_invoke_greet_returns_reply_and_delivers_logs_with_ids(package, messages):
+    logs = []
+
+    async def go(pool):
+        out = await pool.invoke(node(package, "greet"), greet_request(messages, "Ada"), call("greet-1"))
+        again = await pool.invoke(node(package, "greet"), greet_request(messages, "Bob"), call("greet-2", execution_id="exec-2"))
+        return out, again
+
+    out, again = run(go, log_sink=logs.append)
+    assert messages["GreetReply"].FromString(out).greeting == "Hello, Ada!"
+    assert messages["GreetReply"].FromString(again).greeting == "Hello, Bob!"
+    assert [(r.execution_id, r.canvas_id, r.level, r.message, r.attrs) for r in logs] == [
+        ("exec-1", "greet-1", "info", "greeting requested", {"name": "Ada"}),
+        ("exec-2", "greet-2", "info", "greeting requested", {"name": "Bob"}),
+    ]
+    assert abs(logs[0].time - time.time()) < 60
+
+
+def test_async_handler_is_awaited(package, messages):
+    logs = []
+    out = run(lambda pool: pool.invoke(node(package, "async_greet"), greet_request(messages, "Cy"), call("ag")), log_sink=logs.append)
+    assert messages["GreetReply"].FromString(out).greeting == "Hi Cy"
+    assert [(r.level, r.message, r.attrs) for r in logs] == [("warn", "awaited", {"who": "Cy"})]
+
+
+async def _frames(*items: bytes):
+    for item in items:
+        await asyncio.sleep(0)
+        yield item
+
+
+@pytest.mark.parametrize("handler, expected", [
+    ("word_stream", [("hello", 0), ("big", 1), ("world", 2), ("again", 0)]),
+    ("async_words", [("olleh", 0), ("gib", 1), ("dlrow", 2), ("niaga", 3)]),
+])
+def test_pipeline_yields_output_frames_for_input_frames(package, messages, handler, expected):
+    Text, Word = messages["Text"], messages["Word"]
+
+    async def go(pool):
+        n = node(package, handler, kind="pipeline", input="Text", output="Word")
+        inputs = _frames(Text(text="hello big world").SerializeToString(), Text(text="again").SerializeToString())
+        first = [Word.FromString(f) async for f in pool.stream(n, inputs, call(handler))]
+        # the connection is reused cleanly for a second stream
+        second = [Word.FromString(f) async for f in pool.stream(n, _frames(Text(text="x").SerializeToString()), call(handler))]
+        return first, second
+
+    first, second = run(go)
+    assert [(w.word, w.index) for w in first] == expected
+    assert [(w.word, w.index) for w in second] == [("x", 0)]
+
+
+def test_handler_exception_message_is_verbatim_and_host_keeps_serving(package, messages):
+    async def go(pool):
+        with pytest.raises(NodeFailure) as info:
+            await pool.invoke(node(package, "boom"), greet_request(messages, ""), call("bad-node"))
+        out = await pool.invoke(node(package, "greet"), greet_request(messages, "Dee"), call("greet"))
+        return info.value, out
+
+    exc, out = run(go)
+    assert str(exc) == "name must not be empty: got ''"
+    assert exc.canvas_id == "bad-node"
+    assert exc.diagnostic().code == "node_failed"
+    assert "ValueError" in exc.traceback and "boom.py" in exc.traceback
+    assert messages["GreetReply"].FromString(out).greeting == "Hello, Dee!"
+
+
+def test_wrong_return_type_names_expected_and_actual_messages(package, messages):
+    async def go(pool):
+        with pytest.raises(NodeFailure) as info:
+            await pool.invoke(node(package, "wrong_type"), greet_request(messages, "x"), call("w"))
+        return str(info.value)
+
+    assert run(go) == "handler wrong_type returned message examples.text.Text, expected examples.text.GreetReply"
+
+
+def test_crash_fails_the_invocation_and_next_invoke_restarts_the_host(package, messages):
+    async def go(pool):
+        with pytest.raises(NodeCrashed) as info:
+            await pool.invoke(node(package, "crash"), greet_request(messages, "x"), call("crasher"))
+        out = await pool.invoke(node(package, "greet"), greet_request(messages, "Eve"), call("greet"))
+        return str(info.value), out
+
+    message, out = run(go)
+    assert message.startswith('node host for examples/text@0.1.0 exited (signal 9) while running node "crasher"')
+    assert "about to die" in message
+    assert messages["GreetReply"].FromString(out).greeting == "Hello, Eve!"
+
+
+def test_timeout_kills_the_host_and_next_invoke_works(package, messages):
+    async def go(pool):
+        t = time.monotonic()
+        with pytest.raises(NodeTimeout) as info:
+            await pool.invoke(node(package, "sleepy"), greet_request(messages, "30"), call("slow", timeout_s=0.5))
+        elapsed = time.monotonic() - t
+        out = await pool.invoke(node(package, "sleepy"), greet_request(messages, "0"), call("slow"))
+        return str(info.value), elapsed, out
+
+    message, elapsed, out = run(go)
+    assert message == 'node "slow" timed out after 0.5s'
+    assert elapsed < 3
+    assert messages["GreetReply"].FromString(out).greeting == "slept 0"
+
+
+def test_huge_output_is_an_output_flood(package, messages):
+    async def go(pool):
+        with pytest.raises(NodeOutputFlood) as info:
+            await pool.invoke(node(package, "huge"), greet_request(messages, "x"), call("big"))
+        out = await pool.invoke(node(package, "greet"), greet_request(messages, "Fay"), call("greet"))
+        return str(info.value), out
+
+    message, out = run(go)
+    assert message.startswith('node "big" produced 1782')
+    assert message.endswith("bytes of output, over the 16 MiB limit")
+    assert messages["GreetReply"].FromString(out).greeting == "Hello, Fay!"
+
+
+def test_log_flood_fails_the_invocation_and_host_restarts(package, messages):
+    logs = []
+
+    async def go(pool):
+        with pytest.raises(NodeOutputFlood) as info:
+            await pool.invoke(node(package, "chatty"), greet_request(messages, "x"), call("noisy"))
+        out = await pool.invoke(node(package, "greet"), greet_request(messages, "Gus"), call("greet"))
+        return str(info.value), out
+
+    message, out = run(go, log_sink=logs.append, log_limit_bytes=256 * 1024)
+    assert message == 'node "noisy" wrote more than 0.25 MiB of logs in one invocation'
+    assert 0 < sum(1 for r in logs if r.canvas_id == "noisy") < 2000
+    assert messages["GreetReply"].FromString(out).greeting == "Hello, Gus!"
+
+
+def test_secrets_and_ids_come_from_the_call(package, messages):
+    c = call("s", variables={"API_KEY": "sk-123", "region": "eu"})
+    out = run(lambda pool: pool.invoke(node(package, "secret"), greet_request(messages, ""), c))
+    assert messages["GreetReply"].FromString(out).greeting == "sk-123|True|('', False)|exec-1|flow-1|tenant-1"
+
+
+class RecordingMemory:
+    def __init__(self):
+        self.calls = []
+
+    async def call(self, tenant_id, flow_id, op, args):
+        self.calls.append((tenant_id, flow_id, op, args))
+        if op == "write":
+            return "mem-1"
+        if op == "search":
+            return [{"id": "mem-1", "content": "likes tea", "score": 0.75, "extra": "ignored"}]
+        if op == "history_last":
+            return [{"id": "t1", "session_id": "s-1", "role": "user", "content": "Hal"}]
+        return None
+
+
+class BrokenMemory:
+    async def call(self, tenant_id, flow_id, op, args):
+        raise ConnectionError("memory service down")
+
+
+def test_memory_calls_round_trip_to_the_backend(package, messages):
+    memory = RecordingMemory()
+    out = run(lambda pool: pool.invoke(node(package, "remember"), greet_request(messages, "Hal"), call("m")), memory=memory)
+    assert messages["GreetReply"].FromString(out).greeting == "mem-1|likes tea:0.75|user:Hal|MemoryEntry"
+    assert memory.calls == [
+        ("tenant-1", "flow-1", "write", {"content": "likes tea", "importance": 0.9}),
+        ("tenant-1", "flow-1", "search", {"query": "tea", "limit": 3}),
+        ("tenant-1", "flow-1", "history_append", {"session_id": "s-1", "role": "user", "content": "Hal"}),
+        ("tenant-1", "flow-1", "history_last", {"session_id": "s-1", "n": 5}),
+        ("tenant-1", "flow-1", "session_end", {"session_id": "s-1"}),
+    ]
+
+
+@pytest.mark.parametrize("memory", [None, BrokenMemory()])
+def test_memory_degrades_to_empty_without_raising(package, messages, memory):
+    out = run(lambda pool: pool.invoke(node(package, "remember"), greet_request(messages, "Ian"), call("m")), memory=memory)
+    assert messages["GreetReply"].FromString(out).greeting == "|||-"
+
+
+def test_reflection_view_is_built_from_the_call(package, messages):
+    reflection = {
+        "graph_id": "01HZX",
+        "nodes": [{"instance_id": 1, "canvas_node_id": "a"}, {"instance_id": 2, "canvas_node_id": "b"}],
+        "edges": [{"src_instance": 1, "dst_instance": 2, "has_condition": True,
+                   "condition_summary": {"field": "tools", "op": "EQ", "operands": ["ToolX"]}}],
+        "loop_edges": [],
+        "position": {"current_instance": 1, "loop_iterations": {"2": 3}},
+    }
+    out = run(lambda pool: pool.invoke(node(package, "reflect"), greet_request(messages, ""), call("r", reflection=reflection)))
+    assert messages["GreetReply"].FromString(out).greeting == "01HZX|['a', 'b']|[2]|{2: 3}|['ToolX']"
+
+
+def test_print_in_a_handler_becomes_a_log_record(package, messages):
+    logs = []
+    run(lambda pool: pool.invoke(node(package, "printer"), greet_request(messages, "Jo"), call("p")), log_sink=logs.append)
+    assert [(r.canvas_id, r.level, r.message, r.attrs) for r in logs] == [("p", "info", "hello from print Jo", {"stream": "stdout"})]
+
+
+def test_concurrent_invocations_run_in_parallel_on_one_host(package, messages):
+    async def go(pool):
+        await pool.invoke(node(package, "sleepy"), greet_request(messages, "0"), call("warm"))
+        t = time.monotonic()
+        outs = await asyncio.gather(*(
+            pool.invoke(node(package, "sleepy"), greet_request(messages, "0.4"), call(f"s{i}")) for i in range(3)
+        ))
+        return time.monotonic() - t, outs
+
+    elapsed, outs = run(go)
+    assert elapsed < 1.0
+    assert [messages["GreetReply"].FromString(o).greeting for o in outs] == ["slept 0.4"] * 3
+
+
+def test_cancel_fails_in_flight_invocations_of_that_execution_only(package, messages):
+    async def go(pool):
+        doomed = asyncio.ensure_future(
+            pool.invoke(node(package, "sleepy"), greet_request(messages, "30"), call("long", execution_id="exec-x")))
+        await asyncio.sleep(0.3)
+        t = time.monotonic()
+        await pool.cancel("exec-x")
+        with pytest.raises(NodeCancelled) as info:
+            await doomed
+        elapsed = time.monotonic() - t
+        out = await pool.invoke(node(package, "greet"), greet_request(messages, "Kim"), call("g", execution_id="exec-y"))
+        return str(info.value), elapsed, out
+
+    message, elapsed, out = run(go)
+    assert message == 'node "long" was cancelled'
+    assert elapsed < 0.5
+    assert messages["GreetReply"].FromString(out).greeting == "Hello, Kim!"
+
+
+def test_host_reloads_after_a_node_file_changes(package, messages, tmp_path):
+    root = tmp_path / "text"
+    shutil.copytree(package, root, ignore=shutil.ignore_patterns("__pycache__"))
+    greet = root / "nodes" / "greet.py"
+
+    async def go(pool):
+        first = await pool.invoke(node(root, "greet"), greet_request(messages, "Lu"), call("g"))
+        greet.write_text(greet.read_text().replace('f"Hello, {input.name}!"', 'f"Howdy, {input.name}!"'))
+        second = await pool.invoke(node(root, "greet"), greet_request(messages, "Lu"), call("g"))
+        return first, second
+
+    first, second = run(go, freshness_ttl_s=0)
+    assert messages["GreetReply"].FromString(first).greeting == "Hello, Lu!"
+    assert messages["GreetReply"].FromString(second).greeting == "Howdy, Lu!"
+
+
+def test_missing_gen_is_generated_before_the_host_starts(messages, tmp_path):
+    root = tmp_path / "text"
+    shutil.copytree(TEXT, root, ignore=shutil.ignore_patterns("gen", "__pycache__"))
+    out = run(lambda pool: pool.invoke(node(root, "greet"), greet_request(messages, "Mo"), call("g")))
+    assert messages["GreetReply"].FromString(out).greeting == "Hello, Mo!"
+    assert (root / "gen" / "messages_pb2.py").is_file()
+
+
+def test_worker_module_imports_neither_grpc_nor_qt():
+    probe = "import sys, axiom_ide.runtime.host.worker; print(sorted({m.split('.')[0] for m in sys.modules} & {'grpc', 'PySide6', 'shiboken6'}))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
