@@ -1,0 +1,379 @@
+"""``axiom-ide flow run``, ``executions …``, ``secrets …``, ``configs …`` — run and inspect headless.
+
+``flow run`` accepts a compiled ``graph_id``, a flow name (its latest artifact) or a flow FILE
+(compiled first). Unary flows print the output JSON; pipeline flows print each frame as it arrives.
+A failed run prints the error (the catalog's words) to stderr and exits 1.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from axiom_ide.cli.context import add_location_flags, data_dir, workspace_dir
+from axiom_ide.cli.output import print_json
+from axiom_ide.runtime.errors import AxiomError
+
+
+def _verbs(subparsers: Any, name: str, help_text: str) -> Any:
+    parser = subparsers.add_parser(name, help=help_text)
+    verbs = parser.add_subparsers(dest=f"{name}_command", metavar="VERB")
+    parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
+    return verbs
+
+
+def _flow_verbs(subparsers: Any) -> Any:
+    """The ``flow`` group's verbs (flow_cmds registers the group; ``run`` joins it)."""
+    flow = subparsers.choices.get("flow")
+    if flow is None:
+        return _verbs(subparsers, "flow", "author, compile and run flows")
+    return next(a for a in flow._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def register(subparsers: Any) -> None:
+    p = _flow_verbs(subparsers).add_parser("run", help="run a flow (graph id, flow name or FILE) and print its output")
+    p.add_argument("target", help="graph_id, flow name, or a .flow.yaml file (compiled first)")
+    p.add_argument("-d", "--data", default="{}", help="input JSON object (or @file.json)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the result (default 60)")
+    p.add_argument("--config", default=None, help="flow config profile name or id")
+    p.add_argument("--json", action="store_true", help="print the result envelope as JSON")
+    p.add_argument("--inline", action="store_true", help="run node code in this process (no host)")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_run)
+
+    ex = _verbs(subparsers, "executions", "list, inspect and resume executions")
+    p = ex.add_parser("ls", help="executions, newest first")
+    p.add_argument("--status")
+    p.add_argument("--flow")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_ls)
+    for verb, fn, text in (("show", cmd_show, "one execution's record"),
+                           ("events", cmd_events, "an execution's event log"),
+                           ("checkpoints", cmd_checkpoints, "an execution's checkpoints")):
+        p = ex.add_parser(verb, help=text)
+        p.add_argument("execution_id")
+        p.add_argument("--json", action="store_true")
+        add_location_flags(p)
+        p.set_defaults(handler=fn)
+    p = ex.add_parser("resume", help="resume every incomplete execution and wait for them")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--inline", action="store_true", help="run node code in this process (no host)")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_resume)
+
+    se = _verbs(subparsers, "secrets", "tenant secrets (encrypted at rest; values are never shown)")
+    p = se.add_parser("set", help="store or replace a secret (value from --value or stdin)")
+    p.add_argument("name")
+    p.add_argument("--value")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_secret_set)
+    p = se.add_parser("ls", help="secret names and dates")
+    p.add_argument("--json", action="store_true")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_secret_ls)
+    p = se.add_parser("rm", help="delete a secret")
+    p.add_argument("name")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_secret_rm)
+
+    co = _verbs(subparsers, "configs", "flow config profiles (node timeout, retries, secret overrides)")
+    p = co.add_parser("ls", help="configs (tenant default and per-flow profiles)")
+    p.add_argument("--flow")
+    p.add_argument("--json", action="store_true")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_config_ls)
+    p = co.add_parser("set", help="create or update a profile (NAME defaults to 'default')")
+    p.add_argument("name", nargs="?", default="default")
+    p.add_argument("--flow", default="", help="flow name (omit for the tenant default)")
+    p.add_argument("--timeout", type=float, dest="node_timeout_seconds", help="node timeout in seconds (1-3600)")
+    p.add_argument("--max-attempts", type=int)
+    p.add_argument("--secret", action="append", default=[], metavar="NAME=VALUE", help="secret override")
+    p.add_argument("--json", action="store_true")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_config_set)
+    p = co.add_parser("rm", help="delete a profile")
+    p.add_argument("name")
+    p.add_argument("--flow", default="")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_config_rm)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def _runtime(args: Any, **kw: Any):
+    from axiom_ide.runtime.runtime import Runtime
+
+    return Runtime(data_dir(args), inline=getattr(args, "inline", False), **kw)
+
+
+def _store_only(args: Any):
+    """A runtime for reading state; no invoker is started."""
+    from axiom_ide.runtime.runtime import Runtime
+
+    return Runtime(data_dir(args), invoker=_NoInvoker())
+
+
+class _NoInvoker:
+    async def close(self) -> None:
+        pass
+
+    async def cancel(self, execution_id: str) -> None:
+        pass
+
+
+def _input(text: str) -> Any:
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AxiomError.of("invalid_json", f"-d is not valid JSON: {exc}") from None
+
+
+def _resolve_target(rt: Any, args: Any):
+    target = args.target
+    path = Path(target)
+    if target.endswith((".yaml", ".yml")) or path.is_file():
+        from axiom_ide.cli.flow_cmds import _load_valid
+        from axiom_ide.runtime.compiler.compile import compile_flow
+        from axiom_ide.runtime.packages import Workspace
+
+        if not path.is_file():
+            raise AxiomError.of("file_not_found", f"{target}: no such file", file=target)
+        explicit = getattr(args, "workspace", None) or None
+        import os
+
+        root = workspace_dir(args) if (explicit or os.environ.get("AXIOM_IDE_WORKSPACE")) else (
+            path.resolve().parent.parent if path.resolve().parent.name == "flows" else workspace_dir(args))
+        ff, _ = _load_valid(str(path))
+        artifact, _ = compile_flow(ff.flow, Workspace(root), store=rt.artifacts)
+        return artifact
+    if rt.artifacts.get(target) is not None:
+        return rt.artifacts.get(target)
+    latest = rt.artifacts.latest(target)
+    if latest is not None:
+        return latest
+    raise AxiomError.of("graph_not_found", f'no compiled artifact or flow named "{target}"; '
+                        "pass a graph_id, a compiled flow's name, or a .flow.yaml file")
+
+
+def _fail(message: str, execution_id: str | None, as_json: bool) -> int:
+    if as_json:
+        print_json({"execution_id": execution_id, "success": False, "error": message})
+    else:
+        sys.stderr.write(f"error: {message}\n")
+    return 1
+
+
+# -- flow run --------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    return asyncio.run(_run(args))
+
+
+async def _run(args: argparse.Namespace) -> int:
+    data = _input(args.data)
+    rt = _runtime(args)
+    try:
+        artifact = _resolve_target(rt, args)
+        if artifact.mode == "pipeline":
+            code = 0
+            async for frame in rt.stream(artifact, data, timeout=args.timeout, config_id=args.config):
+                if frame["is_final"]:
+                    if frame.get("success"):
+                        if args.json:
+                            print(json.dumps(frame), flush=True)
+                    else:
+                        code = _fail(frame.get("error", "failed"), frame["execution_id"], args.json)
+                elif args.json:
+                    print(json.dumps(frame), flush=True)
+                else:
+                    print(json.dumps(frame.get("payload"), ensure_ascii=False), flush=True)
+            return code
+        outcome = await rt.run(artifact, data, timeout=args.timeout, config_id=args.config)
+        if not outcome.success:
+            return _fail(outcome.error or outcome.status, outcome.execution_id, args.json)
+        if args.json:
+            print_json({"accepted": True, "execution_id": outcome.execution_id, "result": outcome.result_json()})
+        else:
+            print_json(outcome.output)
+        return 0
+    finally:
+        await rt.close()
+
+
+# -- executions ------------------------------------------------------------------------------------
+def _with_store(fn):
+    def wrapper(args: argparse.Namespace) -> int:
+        async def go() -> int:
+            rt = _store_only(args)
+            try:
+                return fn(rt, args)
+            finally:
+                await rt.close()
+        return asyncio.run(go())
+    return wrapper
+
+
+@_with_store
+def cmd_ls(rt, args) -> int:
+    rows = rt.executions.list(status=args.status, flow_name=args.flow, limit=args.limit)
+    if args.json:
+        print_json({"executions": [r.to_json() for r in rows]})
+        return 0
+    for r in rows:
+        dur = f"{r.duration_ms:.0f} ms" if r.duration_ms is not None else "-"
+        print(f"{r.id}  {r.status:<14} {r.flow_name:<16} {dur:>10}  {_time(r.created_at)}")
+    return 0
+
+
+def _time(t: float) -> str:
+    import datetime
+
+    return datetime.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _get(rt, execution_id: str):
+    rec = rt.executions.get(execution_id)
+    if rec is None:
+        raise AxiomError.of("execution_not_found", "execution not found")
+    return rec
+
+
+@_with_store
+def cmd_show(rt, args) -> int:
+    rec = _get(rt, args.execution_id)
+    body = rec.to_json()
+    body["forks"] = [c.id for c in rt.executions.children(rec.id)]
+    print_json(body)
+    return 0
+
+
+@_with_store
+def cmd_events(rt, args) -> int:
+    _get(rt, args.execution_id)
+    events = rt.event_log.list(args.execution_id)
+    if args.json:
+        print_json({"events": [e.to_json() for e in events]})
+        return 0
+    for e in events:
+        extra = f" {json.dumps(e.data, ensure_ascii=False)}" if e.data else ""
+        dur = f" {e.duration_ms:.1f}ms" if e.duration_ms is not None else ""
+        att = f" attempt={e.attempt}" if e.attempt is not None else ""
+        print(f"{e.seq:>4} {e.type:<20} {e.node or '-':<16}{dur}{att}{extra}")
+    return 0
+
+
+@_with_store
+def cmd_checkpoints(rt, args) -> int:
+    from axiom_ide.runtime.store.checkpoints import SNAPSHOT_EXPIRED
+
+    rec = _get(rt, args.execution_id)
+    compiled = rt.compiled(rt.artifact(rec.graph_id))
+    rows = []
+    for cp in rt.checkpoints.list(rec.id):
+        node = compiled.plan.nodes.get(cp.node)
+        key = node.package_key if node else ""
+        row = {"checkpoint_id": cp.id, "step": cp.step, "node": cp.node, "attempt": cp.attempt,
+               "created_at": int(cp.created_at * 1000)}
+        if cp.expired:
+            row["expired"] = True
+            row["input"] = row["output"] = SNAPSHOT_EXPIRED
+        else:
+            row["input"] = compiled.codec.to_json(cp.input or b"", cp.input_type, key)
+            row["output"] = compiled.codec.to_json(cp.output or b"", cp.output_type, key)
+        rows.append(row)
+    if args.json:
+        print_json({"checkpoints": rows})
+        return 0
+    for row in rows:
+        print(f"{row['step']:>4} {row['node']:<16} {row['checkpoint_id']}  {json.dumps(row['output'], ensure_ascii=False)}")
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    async def go() -> int:
+        rt = _runtime(args)
+        try:
+            ids = await rt.resume_incomplete(wait=True)
+            results = [rt.executions.get(i) for i in ids]
+        finally:
+            await rt.close()
+        if args.json:
+            print_json({"resumed": [r.to_json() for r in results]})
+        else:
+            for r in results:
+                print(f"{r.id}  {r.status}" + (f"  {r.error}" if r.error else ""))
+            if not results:
+                print("nothing to resume")
+        return 0 if all(r.status == "Completed" for r in results) else 1
+    return asyncio.run(go())
+
+
+# -- secrets and configs ---------------------------------------------------------------------------
+@_with_store
+def cmd_secret_set(rt, args) -> int:
+    value = args.value if args.value is not None else sys.stdin.read().rstrip("\n")
+    replaced = rt.secrets.set(args.name, value)
+    print(f"{'replaced' if replaced else 'saved'} secret {args.name}")
+    return 0
+
+
+@_with_store
+def cmd_secret_ls(rt, args) -> int:
+    rows = rt.secrets.list()
+    if args.json:
+        print_json({"secrets": rows})
+    else:
+        for r in rows:
+            print(f"{r['name']:<32} {_time(r['updated_at'] / 1000)}")
+    return 0
+
+
+@_with_store
+def cmd_secret_rm(rt, args) -> int:
+    if not rt.secrets.delete(args.name):
+        raise AxiomError.of("secret_not_found", f'secret "{args.name}" not found')
+    print(f"deleted secret {args.name}")
+    return 0
+
+
+@_with_store
+def cmd_config_ls(rt, args) -> int:
+    rows = rt.configs.list(flow_name=args.flow)
+    if args.json:
+        print_json({"configs": [c.to_json() for c in rows]})
+        return 0
+    for c in rows:
+        scope = c.flow_name or "(tenant)"
+        print(f"{scope:<16} {c.name:<12} timeout={c.node_timeout_seconds or '-'} "
+              f"max_attempts={c.max_attempts or '-'} overrides={','.join(c.secret_overrides) or '-'}  {c.id}")
+    return 0
+
+
+@_with_store
+def cmd_config_set(rt, args) -> int:
+    overrides = {}
+    for item in args.secret:
+        if "=" not in item:
+            raise AxiomError.of("invalid_argument", f'--secret expects NAME=VALUE, got "{item}"')
+        k, v = item.split("=", 1)
+        overrides[k] = v
+    c = rt.configs.set(args.name, flow_name=args.flow, node_timeout_seconds=args.node_timeout_seconds,
+                       max_attempts=args.max_attempts, secret_overrides=overrides)
+    if args.json:
+        print_json(c.to_json())
+    else:
+        print(f"saved config {c.name} ({c.flow_name or 'tenant default'}) {c.id}")
+    return 0
+
+
+@_with_store
+def cmd_config_rm(rt, args) -> int:
+    if not rt.configs.delete(args.name, flow_name=args.flow):
+        raise AxiomError.of("config_not_found", f'config "{args.name}" not found')
+    print(f"deleted config {args.name}")
+    return 0
