@@ -166,7 +166,9 @@ def test_mismatched_field_kind_names_the_kinds(workspace):
 
 def test_required_destination_fields_of_a_join_may_come_from_different_edges(workspace):
     flow = load_flow(workspace.root / "flows" / "branching.flow.yaml").flow
-    assert analyze_flow(flow, workspace).warnings == []
+    a = analyze_flow(flow, workspace)
+    assert a.warnings == []
+    assert a.edge_checks[("loud", "both")].ok and a.edge_checks[("quiet", "both")].ok  # what the canvas colours by
     flow.update_edge("quiet", "both", map={"left": "text"})
     msgs = messages(analyze_flow(flow, workspace))
     assert any("`right`" in m and "not mapped" in m for m in msgs), msgs

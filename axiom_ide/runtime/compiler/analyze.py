@@ -7,7 +7,7 @@ docs say ("Type warnings must be resolved before running.").
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -215,14 +215,16 @@ def analyze_flow(
         if src.output_type is None or dst.input_type is None:
             continue
         check = check_edge(src.output_type, dst.input_type, edge.map)
+        covered_elsewhere = covered.get(edge.dst, set()) - set(edge.map or ())
+        kept = [
+            issue for issue in check.issues
+            if not (issue.kind == "required_unmapped" and not edge.is_loop
+                    and {issue.dst_field, "*"} & covered_elsewhere)
+        ]
+        if len(kept) != len(check.issues):
+            check = replace(check, issues=kept)
         a.edge_checks[edge.key] = check
         for issue in check.issues:
-            if (
-                issue.kind == "required_unmapped"
-                and not edge.is_loop
-                and ({issue.dst_field, "*"} & (covered.get(edge.dst, set()) - set(edge.map or ())))
-            ):
-                continue
             field_part = f" field `{issue.dst_field}`:" if issue.dst_field else ":"
             diags.append(Diagnostic(
                 f"type_{issue.kind}",
