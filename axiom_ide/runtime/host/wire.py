@@ -35,6 +35,11 @@ MAX_FRAME = MAX_OUTPUT + 1024 * 1024
 READY_LINE = "AXIOM-HOST-READY"
 
 
+def head(kind: int, meta: bytes, payload_size: int) -> bytes:
+    """A frame without its payload (sent separately)."""
+    return _HEAD.pack(5 + len(meta) + payload_size, kind, len(meta)) + meta
+
+
 def encode(kind: int, meta: bytes = b"", payload: bytes = b"") -> bytes:
     return _HEAD.pack(5 + len(meta) + len(payload), kind, len(meta)) + meta + payload
 
@@ -106,6 +111,14 @@ class SocketFrames:
             if not chunk:
                 return None
             buf += chunk
+
+    def send_raw(self, head: bytes, payload: bytes = b"") -> None:
+        """Send already-encoded frames, then a payload that belongs to the last one."""
+        if len(payload) < 65536:
+            self.sock.sendall(head + payload)
+        else:
+            self.sock.sendall(head)
+            self.sock.sendall(payload)
 
     def send(self, kind: int, meta: bytes = b"", payload: bytes = b"") -> None:
         if len(payload) < 65536:

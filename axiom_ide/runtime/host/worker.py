@@ -114,20 +114,57 @@ def thread_loop() -> asyncio.AbstractEventLoop:
 
 
 class Invocation:
-    """The channel back to the runtime for one invocation (the context's ``Channel``)."""
+    """The channel back to the runtime for one invocation (the context's ``Channel``).
+
+    Log frames are batched: they go out with the next answer frame, before a memory call, when
+    64 KiB are waiting, or within ``LOG_FLUSH_S`` via the flusher thread — one write instead of
+    one per line, so logging costs little on the hot path yet still streams live.
+    """
 
     def __init__(self, frames: wire.SocketFrames, meta: dict):
         self.frames = frames
         self.meta = meta
         self.pending: collections.deque = collections.deque()
         self.ended = False
+        self.broken = False
         self._partial = {"stdout": "", "stderr": ""}
+        self._logs: list[bytes] = []
+        self._log_size = 0
+        self._lock = threading.Lock()
 
     def send(self, kind: int, meta: bytes = b"", payload: bytes = b"") -> None:
+        with self._lock:
+            if self._logs:
+                meta_frame = b"".join(self._logs) + wire.head(kind, meta, len(payload))
+                self._logs.clear()
+                self._log_size = 0
+                _unflushed.discard(self)
+                self._write(wire.SocketFrames.send_raw, meta_frame, payload)
+            else:
+                self._write(wire.SocketFrames.send, kind, meta, payload)
+
+    def _write(self, fn: Any, *args: Any) -> None:
+        if self.broken:
+            raise Abandoned()
         try:
-            self.frames.send(kind, meta, payload)
+            fn(self.frames, *args)
         except OSError:
+            self.broken = True
             raise Abandoned() from None
+
+    def flush_logs(self) -> None:
+        """Send waiting log frames (the flusher thread calls this too)."""
+        with self._lock:
+            _unflushed.discard(self)
+            if not self._logs or self.broken:
+                return
+            data = b"".join(self._logs)
+            self._logs.clear()
+            self._log_size = 0
+            try:
+                self.frames.sock.sendall(data)
+            except OSError:
+                self.broken = True
 
     def read(self) -> tuple[int, bytes, bytes]:
         try:
@@ -139,7 +176,20 @@ class Invocation:
         return frame
 
     def log(self, level: str, message: str, attrs: dict[str, Any], when: float) -> None:
-        self.send(wire.LOG, wire.dumps({"level": level, "message": message, "attrs": attrs, "time": when}))
+        if self.broken:
+            raise Abandoned()
+        frame = wire.encode(wire.LOG, wire.dumps({"level": level, "message": message, "attrs": attrs, "time": when}))
+        with self._lock:
+            self._logs.append(frame)
+            self._log_size += len(frame)
+            big = self._log_size > 65536
+            if not big:
+                _unflushed.add(self)
+                _start_flusher()
+        if big:
+            self.flush_logs()
+            if self.broken:
+                raise Abandoned()
 
     def memory(self, op: str, args: dict[str, Any]) -> tuple[bool, Any]:
         self.send(wire.MEM_CALL, wire.dumps({"op": op, "args": args}))
@@ -177,6 +227,28 @@ class Invocation:
             if rest:
                 self._partial[stream] = ""
                 self.log("info" if stream == "stdout" else "error", rest, {"stream": stream}, _now())
+
+
+#: Seconds a batched log line may wait before the flusher thread sends it.
+LOG_FLUSH_S = 0.05
+_unflushed: set[Invocation] = set()
+_flusher: threading.Thread | None = None
+
+
+def _start_flusher() -> None:
+    global _flusher
+    if _flusher is None:
+        _flusher = threading.Thread(target=_flush_forever, name="log-flusher", daemon=True)
+        _flusher.start()
+
+
+def _flush_forever() -> None:
+    import time
+
+    while True:
+        time.sleep(LOG_FLUSH_S)
+        for inv in list(_unflushed):
+            inv.flush_logs()
 
 
 def _now() -> float:
