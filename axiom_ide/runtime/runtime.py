@@ -83,11 +83,12 @@ class Runtime:
         self._tasks: dict[str, asyncio.Task] = {}
 
     # -- helpers -------------------------------------------------------------------------------
-    def _log_sink(self, call: Any, level: str, message: str, attrs: dict | None = None) -> None:
-        recorder = self.runner.recorders.get(getattr(call, "execution_id", ""))
+    def _log_sink(self, record: Any) -> None:
+        """A node's ``ax.log`` line (a host LogRecord) becomes a LOG event of its execution."""
+        recorder = self.runner.recorders.get(record.execution_id)
         if recorder is not None:
-            recorder.emit(ev.LOG, getattr(call, "canvas_id", None), level=level, message=message,
-                          **({"attrs": attrs} if attrs else {}))
+            recorder.emit(ev.LOG, record.canvas_id, level=record.level, message=record.message,
+                          **({"attrs": record.attrs} if record.attrs else {}))
 
     def artifact(self, target: str | Artifact) -> Artifact:
         if isinstance(target, Artifact):

@@ -18,14 +18,17 @@ import importlib
 import inspect
 import sys
 import threading
+import time
+from collections import namedtuple
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
 from google.protobuf import descriptor_pool
 
-from axiom_ide.runtime.engine.invoker import NodeCall, NodeFailure
+from axiom_ide.runtime.engine.invoker import LogRecord, NodeCall, NodeFailure
 
 _IMPORT_LOCK = threading.Lock()
+_LogRecord = LogRecord or namedtuple("LogRecord", "execution_id canvas_id level message attrs time")
 
 
 class _Package:
@@ -64,7 +67,7 @@ class InlineInvoker:
     def _context(self, pkg: _Package, call: NodeCall) -> Any:
         mod = pkg.context_mod
         log = _Logger(mod.AxiomLogger, self.log_sink, call)
-        secrets_map = dict((getattr(call, "variables", None) or {}).get("secrets") or {})
+        secrets_map = dict(getattr(call, "variables", None) or {})
 
         class _Secrets(mod.AxiomSecrets):
             def get(self, name: str) -> tuple[str, bool]:
@@ -148,7 +151,8 @@ class _Logger:
 
     def _emit(self, level: str, msg: str, attrs: dict) -> None:
         if self._sink is not None:
-            self._sink(self._call, level, msg, attrs)
+            call = self._call
+            self._sink(_LogRecord(call.execution_id, call.canvas_id, level, str(msg), dict(attrs), time.time()))
 
     def debug(self, msg: str, **attrs: Any) -> None:
         self._emit("debug", msg, attrs)

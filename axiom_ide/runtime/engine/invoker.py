@@ -11,9 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Protocol
 
-try:  # the real node host, once present
+try:  # the real node host
+    from axiom_ide.runtime.host import LogRecord  # type: ignore[attr-defined]
+except Exception:  # noqa: BLE001
+    LogRecord = None  # type: ignore[assignment,misc]
+
+try:  # the real node host
     from axiom_ide.runtime.host import (  # type: ignore[attr-defined]
-        NodeCall, NodeCrashed, NodeFailure, NodeOutputFlood, NodeTimeout,
+        NodeCall, NodeCancelled, NodeCrashed, NodeFailure, NodeOutputFlood, NodeTimeout,
     )
 except Exception:  # noqa: BLE001 — host not built (or broken): local stand-ins
     @dataclass(frozen=True)
@@ -23,7 +28,7 @@ except Exception:  # noqa: BLE001 — host not built (or broken): local stand-in
         tenant_id: str
         canvas_id: str
         attempt: int = 1
-        #: Resolved config parameters and secrets: ``{"config": {...}, "secrets": {...}}``.
+        #: Resolved config parameters and secrets, one flat string map.
         variables: dict[str, Any] = field(default_factory=dict)
         #: The reflection view of the running flow (plain dict).
         reflection: dict[str, Any] = field(default_factory=dict)
@@ -41,7 +46,10 @@ except Exception:  # noqa: BLE001 — host not built (or broken): local stand-in
     class NodeOutputFlood(Exception):  # type: ignore[no-redef]
         """The node produced more output than allowed."""
 
-NODE_ERRORS: tuple[type[BaseException], ...] = (NodeFailure, NodeCrashed, NodeTimeout, NodeOutputFlood)
+    class NodeCancelled(Exception):  # type: ignore[no-redef]
+        """The invocation was cancelled with its execution."""
+
+NODE_ERRORS: tuple[type[BaseException], ...] = (NodeFailure, NodeCrashed, NodeTimeout, NodeOutputFlood, NodeCancelled)
 
 
 class Invoker(Protocol):

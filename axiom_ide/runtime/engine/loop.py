@@ -40,10 +40,12 @@ class RunConfig:
     config_id: str | None = None
 
     @property
-    def variables(self) -> dict[str, Any]:
-        return {"config": dict(self.params, node_timeout_seconds=self.node_timeout_seconds,
-                               max_attempts=self.max_attempts),
-                "secrets": dict(self.secrets)}
+    def variables(self) -> dict[str, str]:
+        """The run's variables as node hosts take them: one flat string map (config parameters,
+        then secrets — ``ax.secrets.get`` reads it)."""
+        out = {k: str(v) for k, v in self.params.items()}
+        out.update(self.secrets)
+        return out
 
 
 @dataclass
@@ -60,6 +62,7 @@ class RunContext:
     config: RunConfig = field(default_factory=RunConfig)
     #: A DebugGate when the run is part of a debug session.
     debug: Any = None
+    #: Canvas id → the reflection view for calls to that node.
     reflection: dict[str, Any] = field(default_factory=dict)
     _variables: dict[str, Any] | None = None
 
@@ -150,7 +153,8 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
             else:
                 call = make_call(execution_id=ctx.execution_id, flow_id=ctx.flow_id,
                                  tenant_id=ctx.tenant_id, canvas_id=act.node, attempt=attempt,
-                                 variables=ctx.variables, reflection=ctx.reflection, timeout_s=timeout)
+                                 variables=ctx.variables, reflection=ctx.reflection.get(act.node, {}),
+                                 timeout_s=timeout)
                 limit = timeout if not getattr(ctx.invoker, "enforces_timeout", True) else timeout + TIMEOUT_GRACE
                 async with asyncio.timeout(limit):
                     output = await ctx.invoker.invoke(node, act.payload, call)
@@ -173,6 +177,9 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
 
 async def run_subflow(ctx: RunContext, node: Any, payload: bytes) -> bytes:
     """A subflow node runs its compiled sub-artifact as a nested step (no checkpoints of its own)."""
+    from axiom_ide.runtime.engine.runner import reflection_views
+
     sub = replace(ctx, plan=build_plan(node.subflow), recorder=ctx.recorder.child(node.id),
+                  reflection=reflection_views(node.subflow),
                   checkpoints=None, debug=None, _variables=ctx._variables)
     return await drive(sub, steps.start(sub.plan, payload))

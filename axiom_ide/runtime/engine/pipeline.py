@@ -72,7 +72,8 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
     plan = ctx.plan
     node = plan.nodes[node_id]
     call = make_call(execution_id=ctx.execution_id, flow_id=ctx.flow_id, tenant_id=ctx.tenant_id,
-                     canvas_id=node_id, attempt=1, variables=ctx.variables, reflection=ctx.reflection,
+                     canvas_id=node_id, attempt=1, variables=ctx.variables,
+                     reflection=ctx.reflection.get(node_id, {}),
                      timeout_s=ctx.config.node_timeout_seconds)
     inbox = inboxes[node_id]
     first = await inbox.queue.get()

@@ -57,13 +57,7 @@ class Compiled:
         self.artifact = artifact
         self.plan: Plan = build_plan(artifact)
         self.codec = Codec(artifact)
-        self.reflection = {
-            "graph_id": artifact.graph_id, "flow": artifact.flow_name,
-            "nodes": [{"id": n.id, "instance": n.instance, "ref": n.ref, "kind": n.kind} for n in artifact.nodes],
-            "edges": [{"from": e.src, "to": e.dst, "when": e.when} for e in artifact.edges],
-            "loop_edges": [{"from": e.src, "to": e.dst, "when": e.when, "max_iterations": e.loop}
-                           for e in artifact.loop_edges],
-        }
+        self.reflection = reflection_views(artifact)
 
     def encode_input(self, data: Any) -> bytes:
         entry = self.plan.nodes[self.plan.entry]
@@ -72,6 +66,28 @@ class Compiled:
     def decode_output(self, payload: bytes) -> Any:
         terminal = self.plan.nodes[self.plan.terminal]
         return self.codec.to_json(payload, self.artifact.output_type, terminal.package_key)
+
+
+def reflection_views(artifact: Artifact) -> dict[str, dict[str, Any]]:
+    """Per canvas id, the JSON view node hosts serve as ``ax.reflection.flow`` (SDK field names)."""
+    instance = {n.id: n.instance for n in artifact.nodes}
+
+    def edge(e: Any) -> dict[str, Any]:
+        return {"src_instance": instance[e.src], "dst_instance": instance[e.dst],
+                "canvas_edge_id": f"{e.src}->{e.dst}", "has_condition": bool(e.when),
+                "has_adapter": e.map is not None, "max_iterations": e.loop or 0}
+
+    base = {
+        "graph_id": artifact.graph_id,
+        "nodes": [{"instance_id": n.instance, "name": n.name, "package_name": n.package,
+                   "package_version": n.version,
+                   "node_type": {"unary": "node"}.get(n.kind, n.kind),
+                   "input_message_name": n.input_type, "output_message_name": n.output_type,
+                   "canvas_node_id": n.id} for n in artifact.nodes],
+        "edges": [edge(e) for e in artifact.edges],
+        "loop_edges": [edge(e) for e in artifact.loop_edges],
+    }
+    return {n.id: dict(base, position={"current_instance": n.instance, "depth": 0}) for n in artifact.nodes}
 
 
 class Runner:

@@ -1,14 +1,15 @@
 """Agent memory over SQLite: the ``MemoryBackend`` node hosts call for ``ax.agent.memory``.
 
 Everything is scoped by (tenant, flow[, session]); one scope never sees another's entries.
-Operations (``await backend.call(tenant_id, flow_id, op, args)``):
+``await backend.call(tenant_id, flow_id, op, args)`` takes the host's operation names and returns
+SDK-shaped, JSON-safe results:
 
-- ``write`` {content, importance?, session_id?, memory_type?} → {"id": ...}
-- ``search`` {query, limit?, session_id?} → {"entries": [...]} ranked by keyword overlap, then
-  importance and recency (a keyword search, not embeddings)
-- ``history.append`` {session_id, role, content} → {}
-- ``history.last`` {session_id, n} → {"turns": [...]} oldest first
-- ``session.end`` {session_id} → {} (drops the session's turns and entries)
+- ``write`` / ``session_write`` {content, importance?, session_id} → the new entry id (str)
+- ``search`` / ``session_search`` {query, limit?, session_id} → [MemoryEntry dicts], ranked by
+  keyword overlap, then importance and recency (a keyword search, not embeddings)
+- ``history_append`` {session_id, role, content} → None
+- ``history_last`` {session_id, n} → [ConversationTurn dicts], oldest first
+- ``session_end`` {session_id} → None (drops the session's turns and entries)
 
 Bad arguments raise :class:`MemoryError_` with ``code`` "invalid_argument" (HTTP 400).
 """
@@ -42,15 +43,28 @@ class SqliteMemory:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def call(self, tenant_id: str, flow_id: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, tenant_id: str, flow_id: str, op: str, args: dict[str, Any]) -> Any:
         return self.call_sync(tenant_id, flow_id, op, args)
 
-    def call_sync(self, tenant_id: str, flow_id: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
-        handler = {"write": self._write, "search": self._search, "history.append": self._append,
-                   "history.last": self._last, "session.end": self._end}.get(op)
+    def call_sync(self, tenant_id: str, flow_id: str, op: str, args: dict[str, Any]) -> Any:
+        args = dict(args or {})
+        if op.startswith("session_") and op != "session_end":
+            _need(args, "session_id")
+            op = op[len("session_"):]
+        elif op in ("write", "search"):
+            args["session_id"] = ""
+        handler = {"write": self._write, "search": self._search, "history_append": self._append,
+                   "history_last": self._last, "session_end": self._end}.get(op)
         if handler is None:
             raise MemoryError_("invalid_argument", f'unknown memory operation "{op}"')
-        return handler(tenant_id, flow_id, args or {})
+        result = handler(tenant_id, flow_id, args)
+        if op == "write":
+            return result["id"]
+        if op == "search":
+            return result["entries"]
+        if op == "history_last":
+            return result["turns"]
+        return None
 
     def _write(self, tenant: str, flow: str, args: dict) -> dict:
         content = _need(args, "content")
