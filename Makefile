@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
+	@scripts/ensure-qt-libs.sh gui
 	$(BIN)/axiom-ide gui
 
 test: $(STAMP)
+	@scripts/ensure-qt-libs.sh
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
