@@ -85,7 +85,7 @@ class InlineInvoker:
             if inspect.iscoroutinefunction(fn):
                 result = await fn(ax, message)
             elif self.threaded:
-                result = await asyncio.to_thread(fn, ax, message)
+                result = await _in_daemon_thread(fn, ax, message)
             else:
                 result = fn(ax, message)
         except asyncio.CancelledError:
@@ -143,6 +143,29 @@ class InlineInvoker:
 
     async def close(self) -> None:
         self._packages.clear()
+
+
+async def _in_daemon_thread(fn: Callable, *args: Any) -> Any:
+    """Run ``fn`` in a daemon thread: an abandoned (cancelled, hung) handler never blocks exit."""
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if not fut.done():
+            fut.set_result(value) if ok else fut.set_exception(value)
+
+    def work() -> None:
+        try:
+            outcome = (True, fn(*args))
+        except BaseException as exc:  # noqa: BLE001 — handed to the awaiting task
+            outcome = (False, exc)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:  # the loop is gone: nobody is waiting any more
+            pass
+
+    threading.Thread(target=work, daemon=True, name="inline-node").start()
+    return await fut
 
 
 class _Logger:
