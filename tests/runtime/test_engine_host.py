@@ -1,0 +1,51 @@
+"""A few flows through real node host processes (the default invoker)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from engine_support import add_faults_package, chain, compile_file
+
+from axiom_ide.runtime.runtime import Runtime
+
+
+@pytest.fixture
+def ws(example_workspace):
+    add_faults_package(example_workspace)
+    return example_workspace
+
+
+def test_examples_and_faults_through_the_host(ws, tmp_path):
+    chain(ws, "boom", ["Upper", "Boom"])
+    chain(ws, "hang", ["Hang"])
+    chain(ws, "crash", ["Crash"])
+
+    async def go():
+        rt = Runtime(tmp_path / "data")
+        assert type(rt.invoker).__name__ == "HostPool"
+        try:
+            def art(name):
+                return compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt.artifacts)
+            assert (await rt.run(art("branching"), {"text": "Hello"}, timeout=30)).output == {"text": "HELLO hello"}
+            assert (await rt.run(art("welcome"), {"name": "Ada"}, timeout=30)).output == {"text": "HEY! HELLO, ADA!"}
+            assert (await rt.run(art("boom"), {"text": "x"}, timeout=30)).error == 'node "n2": boom: X'
+            crashed = await rt.run(art("crash"), {"text": "x"}, timeout=30)
+            assert crashed.status == "Failed" and crashed.error.startswith('node "n1": ')
+            words = [f async for f in rt.stream(art("words"), {"text": "a b"})]
+            assert [f.get("payload") for f in words] == [{"word": "A", "index": 0}, {"word": "B", "index": 1}, None]
+            hang = art("hang")
+            execution_id = await rt.start(hang, {"text": "x"})
+            await asyncio.sleep(0.5)
+            loop = asyncio.get_running_loop()
+            t0 = loop.time()
+            assert await rt.cancel(execution_id)
+            assert loop.time() - t0 < 2.0
+            assert rt.executions.get(execution_id).status == "Cancelled"
+            rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
+            timed = await rt.run(hang, {"text": "x"}, timeout=30)
+            assert timed.status == "Failed" and "n1" in timed.error
+        finally:
+            await rt.close()
+
+    asyncio.run(go())
