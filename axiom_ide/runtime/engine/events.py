@@ -3,7 +3,8 @@
 Events get consecutive ``seq`` numbers per execution. They are published to live listeners the
 moment they happen and buffered for the database; the buffer is written in the same transaction as
 the next checkpoint (so a checkpoint and the NODE_COMPLETED that announces it land together), and
-flushed at pauses and at the end of the run. A process killed mid-run loses at most the events
+flushed at pauses and at the end of the run (with a checkpoint store that is not the runtime
+database, e.g. the in-memory one, events are written in batches instead). A process killed mid-run loses at most the events
 after its last checkpoint; the resumed run continues numbering after the last stored one.
 """
 from __future__ import annotations
@@ -13,6 +14,10 @@ from typing import Any, Callable
 
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore
 from axiom_ide.runtime.store.events import INSERT_EVENT, EventRecord, EventStore, event_row
+
+
+#: With a checkpoint store outside the runtime database, events are written in batches this big.
+FLUSH_EVERY = 256
 
 
 class Recorder:
@@ -51,7 +56,8 @@ class Recorder:
                 raise
             return
         store.put(cp)
-        self.flush()
+        if len(self.buffer) >= FLUSH_EVERY:  # checkpoints live elsewhere: batch the event writes
+            self.flush()
 
     def child(self, prefix: str) -> "ChildRecorder":
         return ChildRecorder(self, prefix)

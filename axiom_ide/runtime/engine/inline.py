@@ -37,6 +37,7 @@ class _Package:
         self.handlers: dict[str, Callable] = {}
         self.classes: dict[str, type] = {}
         self.context_mod: Any = None
+        self.secrets_cls: Any = None
 
 
 class InlineInvoker:
@@ -66,15 +67,18 @@ class InlineInvoker:
 
     def _context(self, pkg: _Package, call: NodeCall) -> Any:
         mod = pkg.context_mod
+        if pkg.secrets_cls is None:
+            class _Secrets(mod.AxiomSecrets):
+                def __init__(self, values: Any) -> None:
+                    self._values = values
+
+                def get(self, name: str) -> tuple[str, bool]:
+                    return (str(self._values[name]), True) if name in self._values else ("", False)
+
+            pkg.secrets_cls = _Secrets
         log = _Logger(mod.AxiomLogger, self.log_sink, call)
-        secrets_map = dict(getattr(call, "variables", None) or {})
-
-        class _Secrets(mod.AxiomSecrets):
-            def get(self, name: str) -> tuple[str, bool]:
-                return (secrets_map[name], True) if name in secrets_map else ("", False)
-
-        return mod.AxiomContext(log=log, secrets=_Secrets(), execution_id=call.execution_id,
-                                flow_id=call.flow_id, tenant_id=call.tenant_id)
+        return mod.AxiomContext(log=log, secrets=pkg.secrets_cls(getattr(call, "variables", None) or {}),
+                                execution_id=call.execution_id, flow_id=call.flow_id, tenant_id=call.tenant_id)
 
     # -- the invoker interface -----------------------------------------------------------------
     async def invoke(self, node: Any, payload: bytes, call: NodeCall) -> bytes:

@@ -85,15 +85,19 @@ class MemoryCheckpointStore:
         self.ttl_seconds = ttl_seconds
         self._by_execution: dict[str, list[Checkpoint]] = {}
         self._by_id: dict[str, Checkpoint] = {}
+        self._steps: dict[str, set[int]] = {}
 
     def put(self, checkpoint: Checkpoint) -> None:
         if checkpoint.id in self._by_id:
             raise ValueError(f"checkpoint {checkpoint.id} already exists")
         items = self._by_execution.setdefault(checkpoint.execution_id, [])
-        if any(c.step == checkpoint.step for c in items):
+        steps = self._steps.setdefault(checkpoint.execution_id, set())
+        if checkpoint.step in steps:
             raise ValueError(f"execution {checkpoint.execution_id} already has step {checkpoint.step}")
+        steps.add(checkpoint.step)
         items.append(checkpoint)
-        items.sort(key=lambda c: c.step)
+        if len(items) > 1 and items[-2].step > checkpoint.step:
+            items.sort(key=lambda c: c.step)
         self._by_id[checkpoint.id] = checkpoint
 
     def list(self, execution_id: str) -> list[Checkpoint]:
