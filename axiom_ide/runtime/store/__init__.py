@@ -2,6 +2,11 @@
 
 - :mod:`.db` — opening, pragmas, versioned migrations (a newer unknown schema is refused).
 - :mod:`.artifacts` — compiled artifacts (immutable rows).
+- :mod:`.executions` — execution records and the docs' statuses.
+- :mod:`.events` — the append-only per-execution event log.
+- :mod:`.checkpoints` — the checkpoint protocol, SQLite/in-memory stores, TTL, blobs.
+- :mod:`.secrets` / :mod:`.configs` — encrypted secrets; flow configs and their resolution.
+- :mod:`.memory` — agent memory (the host's MemoryBackend).
 """
 from axiom_ide.runtime.store.db import Database, SchemaError, open_database
 from axiom_ide.runtime.store.artifacts import ArtifactStore
