@@ -366,6 +366,27 @@ def test_reflection_view_is_built_from_the_call(package, messages):
     assert messages["GreetReply"].FromString(out).greeting == "01HZX|['a', 'b']|[2]|{2: 3}|['ToolX']"
 
 
+def test_reflection_graph_crosses_once_per_connection_and_positions_stay_per_call(package, messages):
+    base = {
+        "graph_id": "01HZY",
+        "nodes": [{"instance_id": 1, "canvas_node_id": "a"}, {"instance_id": 2, "canvas_node_id": "b"}],
+        "edges": [{"src_instance": 1, "dst_instance": 2}],
+        "loop_edges": [],
+    }
+
+    async def three_calls(pool):
+        outs = []
+        for current in (1, 2, 1):
+            view = dict(base, position={"current_instance": current, "loop_iterations": {}})
+            outs.append(await pool.invoke(node(package, "reflect"), greet_request(messages, ""), call("r", reflection=view)))
+        return outs
+
+    outs = run(three_calls)
+    assert [messages["GreetReply"].FromString(o).greeting for o in outs] == [
+        "01HZY|['a', 'b']|[2]|{}|None", "01HZY|['a', 'b']|[]|{}|None", "01HZY|['a', 'b']|[2]|{}|None",
+    ]
+
+
 def test_print_in_a_handler_becomes_a_log_record(package, messages):
     logs = []
     run(lambda pool: pool.invoke(node(package, "printer"), greet_request(messages, "Jo"), call("p")), log_sink=logs.append)

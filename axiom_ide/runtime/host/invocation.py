@@ -76,8 +76,20 @@ class Invocation:
             "tenant_id": call.tenant_id,
             "attempt": call.attempt,
             "variables": dict(call.variables),
-            "reflection": dict(call.reflection) if call.reflection else None,
+            **self._reflection(),
         })
+
+    def _reflection(self) -> dict[str, Any]:
+        view = self.call.reflection
+        if not view:
+            return {"reflection": None}
+        graph_id = view.get("graph_id") or ""
+        sent = getattr(self.conn, "sent_graphs", None)
+        if graph_id and sent is not None and graph_id in sent:
+            return {"reflection_ref": graph_id, "reflection_position": view.get("position")}
+        if graph_id and sent is not None:
+            wire.remember_graph(sent, graph_id)
+        return {"reflection": dict(view)}
 
     # -- events -----------------------------------------------------------------------------------
     def push(self, tag: str, value: Any = None) -> None:

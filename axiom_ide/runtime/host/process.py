@@ -57,6 +57,8 @@ class Connection(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.sink: Any = None  # has on_frame(kind, meta, payload) and on_lost()
+        #: graph ids whose reflection view this worker connection already holds (see wire.GRAPH_CACHE).
+        self.sent_graphs: dict[str, None] = {}
         self.closed = False
         self._parser = wire.FrameParser()
         self._paused: asyncio.Future | None = None

@@ -126,3 +126,15 @@ class SocketFrames:
         else:
             self.sock.sendall(_HEAD.pack(5 + len(meta) + len(payload), kind, len(meta)) + meta)
             self.sock.sendall(payload)
+
+
+#: Reflection views per connection, both ends alike: a graph's view crosses the socket once; later
+#: calls send only ``reflection_ref`` + their position. Both ends evict first-in-first-out at the
+#: same size and insert only on a full send, so they always agree on what is cached.
+GRAPH_CACHE = 32
+
+
+def remember_graph(cache: dict, graph_id: str, value=None) -> None:
+    cache[graph_id] = value
+    while len(cache) > GRAPH_CACHE:
+        cache.pop(next(iter(cache)))

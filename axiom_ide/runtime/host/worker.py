@@ -366,6 +366,7 @@ def serve_connection(sock: socket.socket) -> None:
     import json
 
     frames = wire.SocketFrames(sock)
+    graphs: dict[str, dict] = {}  # reflection views this connection holds (wire.GRAPH_CACHE)
     try:
         while True:
             try:
@@ -377,7 +378,14 @@ def serve_connection(sock: socket.socket) -> None:
             kind, meta, payload = frame
             if kind not in (wire.CALL, wire.OPEN):
                 continue  # a stray frame of an abandoned invocation
-            inv = _local.inv = Invocation(frames, json.loads(meta))
+            header = json.loads(meta)
+            ref = header.pop("reflection_ref", None)
+            if ref is not None:
+                header["reflection"] = dict(graphs.get(ref) or {}, position=header.pop("reflection_position", None))
+            elif header.get("reflection") and header["reflection"].get("graph_id"):
+                view = header["reflection"]
+                wire.remember_graph(graphs, view["graph_id"], {k: v for k, v in view.items() if k != "position"})
+            inv = _local.inv = Invocation(frames, header)
             try:
                 run_unary(inv, payload) if kind == wire.CALL else run_pipeline(inv)
             except Abandoned:
