@@ -146,6 +146,8 @@ class FileCommands:
         for doc in self.documents():
             if doc.path is not None and Path(doc.path).resolve() == path:
                 self.tabs.setCurrentWidget(self.tab_for(doc))
+                self.prefs.add_recent_file(path)
+                self._rebuild_recent_menu()
                 return doc
         try:
             doc = FlowDocument.open(path, self.workspace)

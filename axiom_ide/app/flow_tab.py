@@ -1,70 +1,22 @@
 """One open flow in a tab: its status pill, the canvas and the Run button at bottom-center.
 
 The tab owns the document's scene and view and nothing else; panels read the active tab's
-document through the main window. Node cards dropped from the Library (mime type
-``application/x-axiom-node``, payload ``pkg@ver:Node``) become one ``doc.add_node`` at the drop
-cell — handled here by an event filter so it works whether or not ``FlowView`` accepts drops itself.
+document through the main window. Node cards dropped from the Library are placed by ``FlowView``
+(one ``doc.add_node`` at the drop cell).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
 from axiom_ide.app.status import pill_status, run_blockers, run_tooltip
 
+#: Mime type of a node card dragged from the Library; the payload is ``pkg@ver:Node``.
 NODE_MIME = "application/x-axiom-node"
-#: Grid cell size used when the scene does not offer ``cell_at`` (matches the canvas default).
-FALLBACK_CELL = (240.0, 140.0)
-
-
-def drop_cell(scene: Any, pos: QPointF) -> tuple[int, int]:
-    """The (col, row) grid cell under scene position ``pos``."""
-    for name in ("cell_at", "cell_for_pos", "pos_to_cell"):
-        fn = getattr(scene, name, None)
-        if callable(fn):
-            cell = fn(pos)
-            return int(cell[0]), int(cell[1])
-    try:
-        from axiom_ide.canvas.geometry import CARD_H, CARD_W, pos_to_cell
-    except ImportError:
-        pass
-    else:  # the cursor holds the card by its middle
-        col, row = pos_to_cell(QPointF(pos.x() - CARD_W / 2, pos.y() - CARD_H / 2))
-        return max(0, int(col)), max(0, int(row))
-    w, h = FALLBACK_CELL
-    return max(0, int(pos.x() // w)), max(0, int(pos.y() // h))
-
-
-class NodeDropFilter(QObject):
-    """Accepts Library node drags on a view's viewport and places the node on drop."""
-
-    #: (ref, (col, row)) after a node card was dropped.
-    nodeDropped = Signal(str, object)
-
-    def __init__(self, view: Any, doc: Any):
-        super().__init__(view)
-        self.view = view
-        self.doc = doc
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        et = event.type()
-        if et in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            if event.mimeData().hasFormat(NODE_MIME):
-                event.acceptProposedAction()
-                return True
-        elif et == QEvent.Type.Drop and event.mimeData().hasFormat(NODE_MIME):
-            ref = bytes(event.mimeData().data(NODE_MIME)).decode("utf-8")
-            pos = self.view.mapToScene(event.position().toPoint())
-            cell = drop_cell(self.view.scene(), pos)
-            self.doc.add_node(ref, cell=cell)
-            event.acceptProposedAction()
-            self.nodeDropped.emit(ref, cell)
-            return True
-        return False
 
 
 class FlowTab(QWidget):
@@ -85,6 +37,7 @@ class FlowTab(QWidget):
         self.pill.setProperty("state", "draft")
         header = QHBoxLayout()
         header.setContentsMargins(10, 6, 10, 6)
+        header.setSpacing(10)
         header.addWidget(self.title)
         header.addWidget(self.pill)
         header.addStretch(1)
@@ -121,11 +74,7 @@ class FlowTab(QWidget):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             return label
         self.scene = FlowScene(self.doc)
-        self.view = FlowView(self.scene)
-        self.view.setAcceptDrops(True)
-        self.drop_filter = NodeDropFilter(self.view, self.doc)
-        self.view.viewport().setAcceptDrops(True)
-        self.view.viewport().installEventFilter(self.drop_filter)
+        self.view = FlowView(self.scene)  # accepts Library drops itself (one doc.add_node)
         return self.view
 
     # -- status ----------------------------------------------------------------------------------

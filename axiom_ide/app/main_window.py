@@ -196,39 +196,28 @@ class MainWindow(FileCommands, QMainWindow):
     # -- canvas commands -------------------------------------------------------------------------
     def selection(self) -> tuple[list[str], list[tuple[str, str]]]:
         """(node ids, edge keys) selected on the active canvas."""
-        tab = self.current_tab()
-        scene = getattr(tab, "scene", None)
+        scene = getattr(self.current_tab(), "scene", None)
         if scene is None:
             return [], []
-        for name in ("selection", "selected_keys"):
-            fn = getattr(scene, name, None)
-            if callable(fn):
-                nodes, edges = fn()
-                return list(nodes), [tuple(e) for e in edges]
-        nodes, edges = [], []
-        for item in scene.selectedItems():
-            if getattr(item, "node_id", None):
-                nodes.append(item.node_id)
-            elif getattr(item, "key", None):
-                edges.append(tuple(item.key))
-        return nodes, edges
+        return scene.selected_node_ids(), [tuple(k) for k in scene.selected_edge_keys()]
 
     def select_target(self, kind: str, key: Any) -> None:
         """Select a node or edge on the active canvas (Problems double-click)."""
         tab = self.current_tab()
-        scene = getattr(tab, "scene", None)
-        if scene is not None:
-            fn = getattr(scene, f"select_{kind}", None)
-            if callable(fn):
-                fn(key)
-            if kind == "node" and hasattr(tab.view, "find_node"):
+        if tab is not None and tab.scene is not None:
+            if kind == "node":
                 tab.view.find_node(key)
+            elif kind == "edge":
+                tab.scene.select_edges([tuple(key)])
         self.inspector.show_target(kind, key)
 
     def place_node(self, ref: str) -> None:
         doc = self.current_doc()
         if doc is not None:
             node_id = doc.add_node(ref)
+            scene = self.current_tab().scene
+            if scene is not None:
+                scene.select_nodes([node_id])
             self.statusBar().showMessage(f"Placed {node_id}", 3000)
 
     def _view_call(self, name: str) -> None:
@@ -258,37 +247,16 @@ class MainWindow(FileCommands, QMainWindow):
             self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
 
     def copy(self) -> None:
-        doc, (nodes, _edges) = self.current_doc(), self.selection()
-        if doc is not None and nodes:
-            from axiom_ide.document import CLIPBOARD_MIME_TYPE
-            from PySide6.QtCore import QMimeData
-
-            text = doc.copy(nodes)
-            mime = QMimeData()
-            mime.setData(CLIPBOARD_MIME_TYPE, text.encode("utf-8"))
-            mime.setText(text)
-            QGuiApplication.clipboard().setMimeData(mime)
+        self._view_call("copy_selected")
 
     def paste(self) -> None:
-        doc = self.current_doc()
-        if doc is None:
-            return
-        from axiom_ide.document import CLIPBOARD_MIME_TYPE
-
-        mime = QGuiApplication.clipboard().mimeData()
-        text = bytes(mime.data(CLIPBOARD_MIME_TYPE)).decode("utf-8") if mime and mime.hasFormat(CLIPBOARD_MIME_TYPE) else (mime.text() if mime else "")
-        if text:
-            doc.paste(text)
+        self._view_call("paste")
 
     def duplicate(self) -> None:
-        doc, (nodes, _edges) = self.current_doc(), self.selection()
-        if doc is not None and nodes:
-            doc.duplicate(nodes)
+        self._view_call("duplicate_selected")
 
     def delete_selection(self) -> None:
-        doc, (nodes, edges) = self.current_doc(), self.selection()
-        if doc is not None and (nodes or edges):
-            doc.remove(nodes, edges)
+        self._view_call("delete_selected")
 
     def auto_layout(self) -> None:
         doc = self.current_doc()

@@ -47,6 +47,8 @@ class FlowOverview(QWidget):
         self.mode = QComboBox(objectName="flowMode")
         self.mode.addItem(api_info.UNARY_LABEL, "unary")
         self.mode.addItem(api_info.PIPELINE_LABEL, "pipeline")
+        self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.mode.setMinimumContentsLength(12)
         self.entry = QLabel(objectName="flowEntry")
         self.entry.setWordWrap(True)
         form = QFormLayout()

@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.flow_tab import NODE_MIME
 
+#: The canvas's own name for the same payload (FlowView accepts either, or plain text).
+CANVAS_MIME = "application/x-axiom-node-ref"
+
 REF_ROLE = Qt.ItemDataRole.UserRole
 IMPORT_ROLE = Qt.ItemDataRole.UserRole + 1
 EMPTY_TEXT = "No packages imported yet.\nClick + Import in the Marketplace to add one to this flow."
@@ -23,13 +26,14 @@ class NodeTree(QTreeWidget):
     """Tree whose node items drag out as ``application/x-axiom-node``."""
 
     def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt API)
-        return [NODE_MIME]
+        return [NODE_MIME, CANVAS_MIME]
 
     def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:  # noqa: N802 (Qt API)
         mime = QMimeData()
         refs = [i.data(0, REF_ROLE) for i in items if i.data(0, REF_ROLE)]
         if refs:
             mime.setData(NODE_MIME, refs[0].encode("utf-8"))
+            mime.setData(CANVAS_MIME, refs[0].encode("utf-8"))
             mime.setText(refs[0])
         return mime
 
