@@ -138,7 +138,7 @@ class MainWindow(FileCommands, QMainWindow):
             self.load_workspace()
         restored = self.offer_recovery()
         opened = {str(Path(d.path).resolve()) for d in restored if d.path}
-        candidates = list(paths) or self.prefs.open_files() or self._default_flows()
+        candidates = list(paths) or self.prefs.open_files() or ([] if restored else self._default_flows())
         for p in candidates:
             if Path(p).exists() and str(Path(p).resolve()) not in opened:
                 self.open_path(p)

@@ -1,0 +1,138 @@
+"""The Desktop IDE issue's scenario, end to end through real widgets:
+
+new flow → import a package in the Marketplace → place nodes from the Library (double-click and
+drag-and-drop) → connect → amber edge and a blocked Run → fix it in the Edge Plan editor → undo and
+redo each step → save → reopen and compare model and file.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from axiom_ide.app.status import NO_NODES_BLOCKER
+from axiom_ide.document import FlowDocument
+from axiom_ide.runtime.model.flow_yaml import load_flow
+from axiom_ide.runtime.typecheck import required_unmapped_message
+from test_app_support import flush, window  # noqa: F401 (fixture)
+
+TYPE_BLOCKER = "Type warnings must be resolved before running."
+
+
+def drop_on_canvas(view, mime: QMimeData, at: QPoint) -> None:
+    vp = view.viewport()
+    enter = QDragEnterEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vp, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(at), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vp, drop)
+
+
+def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
+    window.show()
+    doc = window.new_flow("Shout Greeting")
+    tab = window.current_tab()
+    assert tab.pill.text() == "Draft"
+    assert not tab.run_button.isEnabled() and tab.run_button.toolTip() == NO_NODES_BLOCKER
+
+    # Marketplace: In Development → + Import
+    market = window.marketplace
+    market.filter.setCurrentText("In Development")
+    card = market.cards["examples/text@0.1.0"]
+    assert card.import_button.text() == "+ Import"
+    card.import_button.click()
+    assert doc.flow.imports == ["examples/text@0.1.0"]
+    assert card.import_button.text() == "Imported" and not card.import_button.isEnabled()
+
+    # Library: double-click Greet, drag Upper onto the canvas
+    flush(qtbot, doc)
+    lib = window.library
+    assert "examples/text@0.1.0:Greet" in lib.node_refs()
+    greet_item = lib.item_for("examples/text@0.1.0:Greet")
+    lib.tree.itemDoubleClicked.emit(greet_item, 0)
+    assert [n.id for n in doc.flow.nodes] == ["greet"]
+    mime = lib.tree.mimeData([lib.item_for("examples/text@0.1.0:Upper")])
+    assert bytes(mime.data("application/x-axiom-node")).decode() == "examples/text@0.1.0:Upper"
+    drop_on_canvas(tab.view, mime, QPoint(tab.view.viewport().width() // 2, 60))
+    assert [n.node for n in doc.flow.nodes] == ["examples/text@0.1.0:Greet", "examples/text@0.1.0:Upper"]
+
+    # Connect: GreetReply → Text differ, so the edge is amber and Run is blocked
+    assert doc.connect("greet", "upper") is None
+    flush(qtbot, doc)
+    key = ("greet", "upper")
+    assert tab.scene.item_for_edge(key).state == "warning"
+    assert not tab.run_button.isEnabled()
+    assert TYPE_BLOCKER in tab.run_button.toolTip().splitlines()
+    assert tab.pill.text().endswith("problem") or tab.pill.text().endswith("problems")
+    assert window.problems.messages()
+
+    # Select the edge: the Edge Plan panel opens on it
+    tab.scene.select_edges([key])
+    page = window.inspector.edge_page
+    assert window.inspector.kind == "edge"
+    assert page.title.text() == "GreetReply → Text"
+    row = page.rows["text"]
+    assert row.message.text() == required_unmapped_message("text")
+
+    # Map text ← greeting: one command; the edge turns normal and Run unlocks
+    steps_before = doc.undo_stack.count()
+    row.source.setCurrentIndex(row.source.findData("greeting"))
+    assert doc.flow.edge(*key).map == {"text": "greeting"}
+    assert doc.undo_stack.count() == steps_before + 1
+    flush(qtbot, doc)
+    assert tab.scene.item_for_edge(key).state != "warning"
+    assert tab.run_button.isEnabled() and tab.pill.text() == "Valid"
+
+    # Add a transform step, then change it to PREFIX with an argument typed in
+    row.add_step.click()
+    assert doc.flow.edge(*key).map == {"text": "greeting | upper"}
+    step = row.step_rows()[0]
+    step.name_combo.setCurrentIndex(step.name_combo.findData("prefix"))
+    qtbot.keyClicks(step.args_edit, '"Hey "')
+    step.args_edit.editingFinished.emit()
+    assert doc.flow.edge(*key).map == {"text": 'greeting | prefix("Hey ")'}
+
+    # Condition: a parse error shows under the editor and is not committed; a valid one is
+    page.condition.setText("output.greeting ==")
+    assert page.condition_error.text().startswith("CEL parse error")
+    page.condition.editingFinished.emit()
+    assert doc.flow.edge(*key).when is None
+    page.condition.setText('output.greeting != ""')
+    assert page.condition_error.text() == ""
+    page.condition.editingFinished.emit()
+    assert doc.flow.edge(*key).when == 'output.greeting != ""'
+
+    # Undo each step back to the unmapped edge, watching the panel follow; then redo all
+    history = [
+        {"map": {"text": 'greeting | prefix("Hey ")'}, "when": None},
+        {"map": {"text": "greeting | prefix"}, "when": None},
+        {"map": {"text": "greeting | upper"}, "when": None},
+        {"map": {"text": "greeting"}, "when": None},
+        {"map": None, "when": None},
+    ]
+    end = doc.undo_stack.index()
+    for expected in history:
+        window.actions["undo-action"].trigger()
+        flush(qtbot, doc)
+        edge = doc.flow.edge(*key)
+        assert (edge.map, edge.when) == (expected["map"], expected["when"])
+        assert page.current_map() == (expected["map"] if expected["map"] is not None else {})
+    assert tab.scene.item_for_edge(key).state == "warning"
+    while doc.undo_stack.index() < end:
+        window.actions["redo-action"].trigger()
+    flush(qtbot, doc)
+    edge = doc.flow.edge(*key)
+    assert edge.map == {"text": 'greeting | prefix("Hey ")'} and edge.when == 'output.greeting != ""'
+    assert page.rows["text"].text() == 'greeting | prefix("Hey ")'
+    assert tab.run_button.isEnabled()
+
+    # Save, reopen, compare model and file
+    window.actions["save-action"].trigger()
+    assert window.statusBar().currentMessage() == "Saved"
+    path = doc.path
+    text = path.read_text()
+    assert 'text: greeting | prefix("Hey ")' in text and "when: output.greeting != \"\"" in text
+    reopened = FlowDocument.open(path, window.workspace)
+    assert reopened.flow == doc.flow
+    assert load_flow(path).flow.to_plain() == doc.flow.to_plain()
+    assert reopened.to_text() == text
