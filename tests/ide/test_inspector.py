@@ -1,0 +1,96 @@
+"""Inspector: flow overview (API section, run configuration), node details, selection pages."""
+from __future__ import annotations
+
+from axiom_ide.app.api_info import GRAPH_ID_PLACEHOLDER
+from axiom_ide.app.panels.inspector_flow import DOCS_LATER, NO_PROFILES, OPEN_DOCS, USE_API
+from test_app_support import flush, window  # noqa: F401 (fixture)
+
+
+def test_flow_overview_shows_endpoint_and_run_configuration(window, qtbot, example_workspace):
+    window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
+    page = window.inspector.flow_page
+    assert window.inspector.kind == "none"
+    assert page.name.text() == "greeter"
+    assert page.description.text() == "Greets, then shouts."
+    assert page.endpoint.text() == "POST http://127.0.0.1:8765/invocations/v1/flows/invoke"
+    assert page.entry.text() == "greet → shout"
+    assert page.use_api.text() == USE_API and page.use_api.isEnabled()
+    assert page.open_docs.text() == OPEN_DOCS and page.open_docs.isEnabled()
+    assert page.profiles.text() == NO_PROFILES
+    assert page.timeout.text() == "Node timeout: 300 s (default)"
+    page.open_docs.click()
+    assert page.api_error.text() == DOCS_LATER and not page.api_error.isHidden()
+
+
+def test_pipeline_flow_uses_the_stream_endpoint(window, qtbot, example_workspace):
+    window.open_path(example_workspace / "flows" / "words.flow.yaml")
+    page = window.inspector.flow_page
+    assert page.endpoint.text().endswith("/invocations/v1/flows/invoke/stream")
+    assert page.mode.currentData() == "pipeline"
+
+
+def test_empty_canvas_disables_api_buttons(window):
+    window.new_flow("empty")
+    page = window.inspector.flow_page
+    assert not page.use_api.isEnabled() and not page.open_docs.isEnabled()
+
+
+def test_description_edit_is_one_undoable_command(window, qtbot, example_workspace):
+    doc = window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
+    page = window.inspector.flow_page
+    page.description.setText("Greets loudly.")
+    page.description.editingFinished.emit()
+    page.description.editingFinished.emit()  # a second focus-out changes nothing
+    assert doc.flow.description == "Greets loudly." and doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    flush(qtbot, doc)
+    assert page.description.text() == "Greets, then shouts."
+
+
+def test_use_via_api_dialog_has_the_documented_request(window, example_workspace):
+    window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
+    window.inspector.flow_page.use_api.click()
+    text = window._use_api_dialog.text.toPlainText()
+    assert text.startswith("curl -X POST 'http://127.0.0.1:8765/invocations/v1/flows/invoke'")
+    assert '-H "Authorization: Bearer $AXIOM_API_KEY"' in text
+    assert f'"graph_id": "{GRAPH_ID_PLACEHOLDER}"' in text
+    assert '"input": {"name": ""}' in text and '"wait": true' in text
+
+
+def test_node_page_shows_contract_docs_secrets_and_source(window, qtbot, example_workspace):
+    doc = window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
+    flush(qtbot, doc)
+    window.current_tab().scene.select_nodes(["greet"])
+    assert window.inspector.kind == "node"
+    node = window.inspector.node_page
+    text = node.details_text()
+    for expected in ("examples/text", "0.1.0", "Returns a greeting for a name.", "Input: GreetRequest",
+                     "Output: GreetReply", "name", "greeting", "string", "required", "Required secrets"):
+        assert expected in text, expected
+    assert "def greet" in node.source.toPlainText()
+    assert "<span" in node.source.toHtml()  # highlighted by pygments
+
+
+def test_multi_selection_and_back_to_overview(window, qtbot, example_workspace):
+    doc = window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
+    flush(qtbot, doc)
+    scene = window.current_tab().scene
+    scene.select_nodes(["greet", "shout"])
+    assert window.inspector.kind == "multi"
+    assert window.inspector.multi_page.text() == "2 items selected"
+    scene.clearSelection()
+    assert window.inspector.kind == "none"
+
+
+def test_problems_double_click_selects_the_edge(window, qtbot, example_workspace):
+    doc = window.open_path(example_workspace / "flows" / "hello.flow.yaml")
+    doc.add_node("examples/text@0.1.0:Upper")
+    doc.connect("greet", "upper")
+    flush(qtbot, doc)
+    problems = window.problems
+    rows = [problems.tree.topLevelItem(i) for i in range(problems.tree.topLevelItemCount())]
+    edge_rows = [r for r in rows if r.text(1) == "greet → upper"]
+    assert edge_rows
+    problems.tree.itemDoubleClicked.emit(edge_rows[0], 0)
+    assert window.current_tab().scene.selected_edge_keys() == [("greet", "upper")]
+    assert window.inspector.kind == "edge"
