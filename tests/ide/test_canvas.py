@@ -68,8 +68,11 @@ def test_scene_mirrors_model_at_layout_cells(qtbot, branching):
 def test_edges_show_type_warnings_in_amber_with_mismatch_text(qtbot, branching):
     scene, _ = make(qtbot, branching)
     edge = scene.item_for_edge(("loud", "both"))
+    assert edge.state == "ok"  # the join's other edge maps "right"
+    branching.set_edge(("loud", "both"), map=None)
+    branching.refresh_analysis()
     assert edge.state == "warning"
-    assert "Required field `right` is not mapped." in edge.toolTip()
+    assert "Message types differ: `examples.text.Text` → `examples.text.TextPair`." in edge.toolTip()
     assert scene.item_for_edge(("score", "loud")).state == "ok"
     assert "when output.length > 0" in scene.item_for_edge(("score", "loud")).toolTip()
 
