@@ -127,10 +127,9 @@ class FlowView(QGraphicsView):
         if not ids:
             return None
         text = self.flow_scene.document.copy(ids)
-        mime = QMimeData()
-        mime.setText(text)
-        mime.setData(CLIPBOARD_MIME, text.encode("utf-8"))
-        QGuiApplication.clipboard().setMimeData(mime)
+        # Plain text only: the payload carries its own marker, and a QMimeData handed to the
+        # clipboard from Python is freed twice at exit by PySide (a crash at teardown).
+        QGuiApplication.clipboard().setText(text)
         return text
 
     def paste(self) -> list[str]:
