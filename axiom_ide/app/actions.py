@@ -90,6 +90,7 @@ def build_actions(window: "MainWindow") -> dict[str, QAction]:
         else:
             action = QAction(spec.text, window)
         action.setObjectName(spec.name)
+        action.setIconText(spec.text.rstrip("…"))  # toolbar label stays short ("Undo", not "Undo Move greet")
         action.setShortcuts(_shortcut(spec.shortcut))
         action.setStatusTip(spec.tip)
         action.setToolTip(spec.tip or spec.text)

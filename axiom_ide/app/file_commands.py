@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from axiom_ide.app.dialogs.new_flow import NewFlowDialog, slugify, unique_flow_path
@@ -97,6 +98,8 @@ class FileCommands:
         self._update_tab_title(tab)
         self._watch(doc)
         self.tabs.setCurrentWidget(tab)
+        if tab.view is not None:  # frame the flow once the view has its real size
+            QTimer.singleShot(0, tab.view.fit_all)
         return tab
 
     def _update_tab_title(self, tab: FlowTab) -> None:

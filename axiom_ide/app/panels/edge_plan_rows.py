@@ -62,7 +62,7 @@ class StepRow(QWidget):
             self.name_combo.addItem(name.upper(), name)
             index = self.name_combo.count() - 1
         self.name_combo.setCurrentIndex(index)
-        self.args_edit = QLineEdit(args, objectName="stepArgs", placeholderText="arguments, e.g. \"Hey \"")
+        self.args_edit = QLineEdit(args, objectName="stepArgs", placeholderText="args")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 0, 0, 0)
         layout.setSpacing(4)

@@ -111,6 +111,7 @@ class FlowOverview(QWidget):
         self.name.setText(flow.name)
         if not self.description.hasFocus():
             self.description.setText(flow.description or "")
+            self.description.setCursorPosition(0)
         mode = getattr(analysis, "mode", None) or flow.mode or "unary"
         forced = mode == "pipeline" and flow.mode != "pipeline"
         self.mode.setCurrentIndex(self.mode.findData(mode))

@@ -27,7 +27,7 @@ def schema_html(title: str, descriptor: Any, docs: Any) -> str:
         )
     body = "".join(rows) or "<tr><td colspan=4><i>no fields</i></td></tr>"
     caption = f"<p><b>{title}: {html.escape(descriptor.name)}</b>" + (f"<br/>{html.escape(doc)}" if doc else "") + "</p>"
-    return caption + f"<table cellspacing=0 cellpadding=3 width='100%'>{body}</table>"
+    return caption + f"<table cellspacing=0 cellpadding=3>{body}</table>"
 
 
 def highlighted_source(path: Any) -> str:
