@@ -1,9 +1,11 @@
 """Light/dark theme that follows the OS colour scheme (QStyleHints.colorScheme).
 
-One Fusion palette per scheme plus a small stylesheet for our own widgets (status pill, cards,
+``AXIOM_IDE_THEME=dark|light`` overrides the OS. One Fusion palette per scheme plus a small stylesheet for our own widgets (status pill, cards,
 Run button). ``install_theme(app)`` applies it and re-applies when the OS scheme changes.
 """
 from __future__ import annotations
+
+import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -32,6 +34,10 @@ QLabel[heading="true"] {{ font-weight: 600; }}
 
 
 def is_dark() -> bool:
+    """The OS scheme, unless ``AXIOM_IDE_THEME`` is ``dark`` or ``light``."""
+    forced = os.environ.get("AXIOM_IDE_THEME", "").lower()
+    if forced in ("dark", "light"):
+        return forced == "dark"
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
