@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from axiom_ide.runtime.model.flow import Flow
+from axiom_ide.runtime.model.flow import Flow, edge_to_plain
 
 #: Marker identifying our clipboard payloads (and its version).
 MARKER = "nodes/1"
@@ -21,17 +21,7 @@ def dumps(flow: Flow, node_ids: list[str], cells: dict[str, tuple[int, int]]) ->
     wanted = [n for n in flow.nodes if n.id in set(node_ids)]
     ids = {n.id for n in wanted}
     nodes = [{"id": n.id, "node": n.node, "col": cells.get(n.id, (0, 0))[0], "row": cells.get(n.id, (0, 0))[1]} for n in wanted]
-    edges = []
-    for e in flow.edges:
-        if e.src in ids and e.dst in ids:
-            d: dict[str, Any] = {"from": e.src, "to": e.dst}
-            if e.map is not None:
-                d["map"] = dict(e.map)
-            if e.when is not None:
-                d["when"] = e.when
-            if e.loop is not None:
-                d["loop"] = e.loop
-            edges.append(d)
+    edges = [edge_to_plain(e) for e in flow.edges if e.src in ids and e.dst in ids]
     return json.dumps({"axiom-ide": MARKER, "nodes": nodes, "edges": edges}, indent=1, ensure_ascii=False)
 
 

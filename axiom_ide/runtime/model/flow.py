@@ -245,16 +245,7 @@ class Flow:
             {k: v for k, v in (("id", n.id), ("node", n.node), ("col", n.col), ("row", n.row)) if v is not None}
             for n in self.nodes
         ]
-        out["edges"] = []
-        for e in self.edges:
-            d: dict[str, Any] = {"from": e.src, "to": e.dst}
-            if e.map is not None:
-                d["map"] = dict(e.map)
-            if e.when is not None:
-                d["when"] = e.when
-            if e.loop is not None:
-                d["loop"] = e.loop
-            out["edges"].append(d)
+        out["edges"] = [edge_to_plain(e) for e in self.edges]
         out["join"] = copy.deepcopy(self.join)
         return out
 
@@ -263,6 +254,18 @@ class Flow:
 
     def __repr__(self) -> str:
         return f"<Flow {self.name!r}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
+
+
+def edge_to_plain(e: FlowEdge) -> dict[str, Any]:
+    """An edge in its flow.yaml key form (``from``/``to``/``map``/``when``/``loop``), unset keys left out."""
+    d: dict[str, Any] = {"from": e.src, "to": e.dst}
+    if e.map is not None:
+        d["map"] = dict(e.map)
+    if e.when is not None:
+        d["when"] = e.when
+    if e.loop is not None:
+        d["loop"] = e.loop
+    return d
 
 
 def node_fields() -> tuple[str, ...]:
