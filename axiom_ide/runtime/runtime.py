@@ -28,6 +28,7 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.events import Event
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
+from axiom_ide.runtime.store.apikeys import ApiKeyStore
 from axiom_ide.runtime.store.artifacts import ArtifactStore
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore, new_checkpoint_id
 from axiom_ide.runtime.store.configs import ConfigStore
@@ -67,6 +68,7 @@ class Runtime:
         self.secrets = SecretStore(self.db, box)
         self.configs = ConfigStore(self.db, box)
         self.memory = SqliteMemory(self.db)
+        self.api_keys = ApiKeyStore(self.db)
         #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
         self.events = Event()
         if invoker is None:
@@ -90,13 +92,16 @@ class Runtime:
             recorder.emit(ev.LOG, record.canvas_id, level=record.level, message=record.message,
                           **({"attrs": record.attrs} if record.attrs else {}))
 
-    def artifact(self, target: str | Artifact) -> Artifact:
+    def artifact(self, target: str | Artifact, *, tenant_id: str | None = None) -> Artifact:
+        """``target`` as an Artifact (stored for ``tenant_id`` when new). A graph id that belongs to
+        another tenant is reported exactly like one that does not exist."""
+        tenant = tenant_id or self.tenant_id
         if isinstance(target, Artifact):
             if self.artifacts.get(target.graph_id) is None:
-                self.artifacts.put(target)
+                self.artifacts.put(target, tenant_id=tenant)
             return target
         artifact = self.artifacts.get(target)
-        if artifact is None:
+        if artifact is None or self.artifacts.tenant_of(target) != tenant:
             raise AxiomError.of("graph_not_found", f'compiled artifact "{target}" not found')
         return artifact
 
@@ -106,24 +111,28 @@ class Runtime:
             c = self._compiled[artifact.graph_id] = Compiled(artifact)
         return c
 
-    def resolve_config(self, flow_name: str, config_id: str | None) -> RunConfig:
-        r = self.configs.resolve(flow_name, config_id, secrets=self.secrets.resolve(tenant_id=self.tenant_id),
-                                 tenant_id=self.tenant_id)
+    def resolve_config(self, flow_name: str, config_id: str | None, *, tenant_id: str | None = None) -> RunConfig:
+        tenant = tenant_id or self.tenant_id
+        r = self.configs.resolve(flow_name, config_id, secrets=self.secrets.resolve(tenant_id=tenant),
+                                 tenant_id=tenant)
         return RunConfig(node_timeout_seconds=r.node_timeout_seconds, max_attempts=r.max_attempts,
                          secrets=r.secrets, config_id=config_id)
 
-    def _new_record(self, artifact: Artifact, input_json: Any, **kw: Any) -> ExecutionRecord:
+    def _new_record(self, artifact: Artifact, input_json: Any, *, tenant_id: str | None = None,
+                    **kw: Any) -> ExecutionRecord:
         return ExecutionRecord(id=new_execution_id(), graph_id=artifact.graph_id, flow_name=artifact.flow_name,
-                               mode=artifact.mode, tenant_id=self.tenant_id, status=ex.QUEUED,
+                               mode=artifact.mode, tenant_id=tenant_id or self.tenant_id, status=ex.QUEUED,
                                input_json=input_json, **kw)
 
     # -- unary -------------------------------------------------------------------------------
     async def start(self, target: str | Artifact, input: Any, *, config_id: str | None = None,
-                    debug_session_id: str | None = None) -> str:
+                    debug_session_id: str | None = None, tenant_id: str | None = None) -> str:
         """Accept an execution and start it in the background; returns its id."""
-        artifact = self.artifact(target)
+        tenant = tenant_id or self.tenant_id
+        artifact = self.artifact(target, tenant_id=tenant)
         compiled = self.compiled(artifact)
-        rec = self._new_record(artifact, input, config_id=config_id, debug_session=debug_session_id)
+        rec = self._new_record(artifact, input, config_id=config_id, debug_session=debug_session_id,
+                               tenant_id=tenant)
         try:
             payload = compiled.encode_input(input)
         except InvalidInput as exc:
@@ -132,7 +141,7 @@ class Runtime:
             return rec.id
         rec = self.executions.create(replace(rec, input=payload))
         try:
-            config = self.resolve_config(artifact.flow_name, config_id)
+            config = self.resolve_config(artifact.flow_name, config_id, tenant_id=tenant)
         except AxiomError as exc:
             self._done(rec.id, self.runner.fail_before_start(rec, exc.message, "CONFIG"))
             return rec.id
@@ -205,11 +214,12 @@ class Runtime:
 
     # -- pipeline ------------------------------------------------------------------------------
     async def stream(self, target: str | Artifact, input: Any, *, timeout: float = 30.0,
-                     config_id: str | None = None) -> AsyncIterator[dict[str, Any]]:
+                     config_id: str | None = None, tenant_id: str | None = None) -> AsyncIterator[dict[str, Any]]:
         """Frames as produced, then one final frame (``success: true`` or ``error``)."""
-        artifact = self.artifact(target)
+        tenant = tenant_id or self.tenant_id
+        artifact = self.artifact(target, tenant_id=tenant)
         compiled = self.compiled(artifact)
-        rec = self._new_record(artifact, input, config_id=config_id)
+        rec = self._new_record(artifact, input, config_id=config_id, tenant_id=tenant)
         index = 0
         try:
             payload = compiled.encode_input(input)
@@ -219,9 +229,9 @@ class Runtime:
             yield {"execution_id": rec.id, "frame_index": 0, "is_final": True, "error": str(exc)}
             return
         rec = self.executions.create(replace(rec, input=payload))
-        config = self.resolve_config(artifact.flow_name, config_id)
+        config = self.resolve_config(artifact.flow_name, config_id, tenant_id=tenant)
         recorder = self.runner.recorders[rec.id] = self.runner.recorder(rec.id)
-        ctx = RunContext(rec.id, artifact.flow_name, self.tenant_id, compiled.plan, compiled.codec,
+        ctx = RunContext(rec.id, artifact.flow_name, tenant, compiled.plan, compiled.codec,
                          self.invoker, recorder, None, config, None, compiled.reflection)
         recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name)
         self.executions.update(rec.id, status=ex.RUNNING)
@@ -284,8 +294,8 @@ class Runtime:
                                           "pipeline runs cannot be resumed (their stream is gone)")
                 continue
             try:
-                artifact = self.artifact(rec.graph_id)
-                config = self.resolve_config(rec.flow_name, rec.config_id)
+                artifact = self.artifact(rec.graph_id, tenant_id=rec.tenant_id)
+                config = self.resolve_config(rec.flow_name, rec.config_id, tenant_id=rec.tenant_id)
             except AxiomError as exc:
                 self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, error=exc.message, code="RESUME")
                 continue
@@ -319,7 +329,7 @@ class Runtime:
         prefix = history[: upto + 1]
         if any(cp.expired for cp in prefix):
             raise AxiomError.of("checkpoint_not_found_or_expired", CHECKPOINT_EXPIRED)
-        artifact = self.artifact(source.graph_id)
+        artifact = self.artifact(source.graph_id, tenant_id=source.tenant_id)
         compiled = self.compiled(artifact)
         session = self.create_debug_session(FORK, breakpoints=breakpoints)
         last = prefix[-1]
@@ -332,14 +342,15 @@ class Runtime:
             except InvalidInput as exc:
                 raise AxiomError.of("invalid_override", str(exc)) from None
         rec = self.executions.create(replace(
-            self._new_record(artifact, source.input_json, config_id=source.config_id, debug_session=session.id),
+            self._new_record(artifact, source.input_json, config_id=source.config_id, debug_session=session.id,
+                             tenant_id=source.tenant_id),
             input=source.input, parent_id=source.id, fork_checkpoint=checkpoint_id))
         now = time.time()
         for cp in prefix:
             self.checkpoints.put(Checkpoint(new_checkpoint_id(), rec.id, cp.step, cp.node, cp.attempt, cp.input_type,
                                             cp.output_type, cp.input, output if cp is last else cp.output, now))
         session.execution_id = rec.id
-        config = self.resolve_config(artifact.flow_name, source.config_id)
+        config = self.resolve_config(artifact.flow_name, source.config_id, tenant_id=source.tenant_id)
         gate = self._gate(session.id, rec.id)
         self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, resume=True, debug=gate,
                                                   forked_from=(source.id, checkpoint_id)))

@@ -290,3 +290,17 @@ def test_live_events_reach_subscribers_in_order(rt, ws):
     outcome = run(rt, ws, "linear", {"text": "x"})
     stored = [(e.seq, e.type) for e in rt.event_log.list(outcome.execution_id)]
     assert seen == stored
+
+
+def test_another_tenants_graph_id_reads_as_not_found_and_executions_carry_their_tenant(rt, ws):
+    from axiom_ide.runtime.errors import AxiomError
+
+    artifact = compile_file(ws / "flows" / "hello.flow.yaml", ws, store=rt.artifacts)
+    assert rt.artifacts.tenant_of(artifact.graph_id) == "local"
+    with pytest.raises(AxiomError) as caught:
+        asyncio.run(rt.run(artifact.graph_id, {"name": "Ada"}, tenant_id="acme"))
+    assert caught.value.message == f'compiled artifact "{artifact.graph_id}" not found'
+    assert rt.artifacts.tenant_of("01JX3F8Q4ZJ4M9W4Y0B8T2K7RD") is None
+
+    outcome = asyncio.run(rt.run(artifact.graph_id, {"name": "Ada"}, timeout=20))
+    assert rt.executions.get(outcome.execution_id).tenant_id == "local"

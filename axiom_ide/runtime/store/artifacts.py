@@ -11,15 +11,30 @@ class ArtifactStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._cache: dict[str, Artifact] = {}
+        self._owners: dict[str, str] = {}
 
-    def put(self, artifact: Artifact) -> None:
+    def put(self, artifact: Artifact, *, tenant_id: str = "local") -> None:
         body = json.dumps(artifact.to_json(), separators=(",", ":"))
         with self.db.lock:
             self.db.conn.execute(
-                "INSERT INTO artifacts (graph_id, flow_name, mode, created_at, body) VALUES (?, ?, ?, ?, ?)",
-                (artifact.graph_id, artifact.flow_name, artifact.mode, artifact.created_at, body),
+                "INSERT INTO artifacts (graph_id, flow_name, mode, created_at, body, tenant_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (artifact.graph_id, artifact.flow_name, artifact.mode, artifact.created_at, body, tenant_id),
             )
         self._cache[artifact.graph_id] = artifact
+        self._owners[artifact.graph_id] = tenant_id
+
+    def tenant_of(self, graph_id: str) -> str | None:
+        """The tenant that owns ``graph_id``; None when there is no such artifact."""
+        owner = self._owners.get(graph_id)
+        if owner is None:
+            with self.db.lock:
+                row = self.db.conn.execute("SELECT tenant_id FROM artifacts WHERE graph_id = ?",
+                                           (graph_id,)).fetchone()
+            if row is None:
+                return None
+            owner = self._owners[graph_id] = row["tenant_id"]
+        return owner
 
     def get(self, graph_id: str) -> Artifact | None:
         cached = self._cache.get(graph_id)

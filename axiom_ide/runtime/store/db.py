@@ -144,6 +144,29 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX memory_turns_by_session ON memory_turns (tenant_id, flow_id, session_id, id);
     """,
+    # 4: tenancy of artifacts, API keys (SHA-256 only), per-tenant daily usage for quotas
+    """
+    ALTER TABLE artifacts ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'local';
+    CREATE INDEX executions_by_tenant ON executions (tenant_id, created_at);
+    CREATE TABLE api_keys (
+        name        TEXT NOT NULL,
+        tenant_id   TEXT NOT NULL,
+        key_hash    TEXT NOT NULL UNIQUE,
+        prefix      TEXT NOT NULL,
+        suffix      TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        last_used   REAL,
+        revoked_at  REAL,
+        PRIMARY KEY (tenant_id, name)
+    );
+    CREATE TABLE tenant_usage (
+        tenant_id   TEXT NOT NULL,
+        day         TEXT NOT NULL,
+        invocations INTEGER NOT NULL DEFAULT 0,
+        executions  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant_id, day)
+    );
+    """,
 ]
 
 

@@ -1,0 +1,106 @@
+"""``axiom-ide serve`` (the platform HTTP API on localhost) and ``axiom-ide keys`` (its API keys)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from axiom_ide.cli.context import add_location_flags, data_dir, workspace_dir
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("serve", help="serve the platform HTTP API on localhost",
+                              description="Serve the Axiom invocation and management HTTP API over the "
+                                          "embedded runtime. Binds loopback by default.")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
+    p.add_argument("--limits", default="off", choices=("off", "platform"),
+                   help="rate limits and daily quotas: off (default) or the platform's documented beta values")
+    p.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
+    add_location_flags(p)
+    p.set_defaults(handler=run_serve)
+
+    k = subparsers.add_parser("keys", help="API keys for the local HTTP API")
+    verbs = k.add_subparsers(dest="verb", metavar="VERB", required=True)
+    c = verbs.add_parser("create", help="mint a key (shown once)")
+    c.add_argument("name")
+    c.add_argument("--tenant", default="local", help="tenant the key resolves to (default: local)")
+    c.add_argument("--json", action="store_true")
+    add_location_flags(c)
+    c.set_defaults(handler=run_keys_create)
+    ls = verbs.add_parser("ls", help="list keys (masked)")
+    ls.add_argument("--tenant", default="local")
+    ls.add_argument("--json", action="store_true")
+    add_location_flags(ls)
+    ls.set_defaults(handler=run_keys_ls)
+    r = verbs.add_parser("revoke", help="revoke a key (effective on its next use)")
+    r.add_argument("name")
+    r.add_argument("--tenant", default="local")
+    add_location_flags(r)
+    r.set_defaults(handler=run_keys_revoke)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from axiom_ide.server.app import ServerOptions
+    from axiom_ide.server.serve import serve
+
+    workspace = workspace_dir(args)
+    try:
+        asyncio.run(serve(data_dir(args), host=args.host, port=args.port, workspace=workspace,
+                          options=ServerOptions(limits=args.limits), inline=args.inline))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _keys(args: argparse.Namespace):
+    from axiom_ide.runtime.store.apikeys import ApiKeyStore
+    from axiom_ide.runtime.store.db import open_database
+
+    return ApiKeyStore(open_database(data_dir(args)))
+
+
+def run_keys_create(args: argparse.Namespace) -> int:
+    raw, key = _keys(args).create(args.name, tenant_id=args.tenant)
+    if args.json:
+        print(json.dumps({"name": key.name, "tenant": key.tenant_id, "key": raw}))
+    else:
+        print(f"Created API key {key.name} (tenant {key.tenant_id}). Copy it now; it is never shown again:")
+        print(raw)
+    return 0
+
+
+def _date(ts: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "Never"
+
+
+def run_keys_ls(args: argparse.Namespace) -> int:
+    keys = _keys(args).list(tenant_id=args.tenant)
+    if args.json:
+        print(json.dumps([{"name": k.name, "key": k.masked, "created": k.created_at, "last_used": k.last_used}
+                          for k in keys]))
+        return 0
+    if not keys:
+        print("No API keys. Create one with: axiom-ide keys create NAME")
+        return 0
+    rows = [("NAME", "KEY", "CREATED", "LAST USED")] + [(k.name, k.masked, _date(k.created_at), _date(k.last_used))
+                                                        for k in keys]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+    return 0
+
+
+def run_keys_revoke(args: argparse.Namespace) -> int:
+    if not _keys(args).revoke(args.name, tenant_id=args.tenant):
+        print(f'error: no active API key named "{args.name}"', file=sys.stderr)
+        return 1
+    print(f"Revoked API key {args.name}. It stops working on its next use.")
+    return 0

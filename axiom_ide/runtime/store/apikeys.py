@@ -1,0 +1,103 @@
+"""API keys: 64-hex bearer keys, shown once; only their SHA-256 is stored.
+
+A key resolves to its tenant. Revocation is checked on every lookup (no cache), so a revoked key
+fails on its very next use. ``last_used`` is written at most once a minute per key, so a burst of
+requests costs one write, not one per request (guides/api-keys: "updated at most once per minute").
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store.db import Database
+
+KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+LAST_USED_INTERVAL = 60.0
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    name: str
+    tenant_id: str
+    prefix: str
+    suffix: str
+    created_at: float
+    last_used: float | None
+    revoked_at: float | None = None
+
+    @property
+    def masked(self) -> str:
+        """First 8 characters, an ellipsis, the last 4 (``a1b2c3d4…9f0e``)."""
+        return f"{self.prefix}…{self.suffix}" if self.prefix else "—"
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+class ApiKeyStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, name: str, *, tenant_id: str = "local") -> tuple[str, ApiKey]:
+        """Mint a key named ``name``; returns (raw key — never retrievable again, its record)."""
+        name = name.strip()
+        if not name:
+            raise AxiomError.of("invalid_key_name", "a key name is required")
+        raw = secrets.token_hex(32)
+        now = time.time()
+        with self.db.transaction() as conn:
+            existing = conn.execute("SELECT revoked_at FROM api_keys WHERE tenant_id = ? AND name = ?",
+                                    (tenant_id, name)).fetchone()
+            if existing is not None and existing["revoked_at"] is None:
+                raise AxiomError.of("key_exists", f'an API key named "{name}" already exists; '
+                                                  "revoke it first or pick another name")
+            if existing is not None:  # a revoked key's name may be reused
+                conn.execute("DELETE FROM api_keys WHERE tenant_id = ? AND name = ?", (tenant_id, name))
+            conn.execute(
+                "INSERT INTO api_keys (name, tenant_id, key_hash, prefix, suffix, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (name, tenant_id, hash_key(raw), raw[:8], raw[-4:], now))
+        return raw, ApiKey(name, tenant_id, raw[:8], raw[-4:], now, None)
+
+    def list(self, *, tenant_id: str | None = "local", include_revoked: bool = False) -> list[ApiKey]:
+        sql, params = "SELECT * FROM api_keys WHERE 1 = 1", []
+        if tenant_id is not None:
+            sql += " AND tenant_id = ?"
+            params.append(tenant_id)
+        if not include_revoked:
+            sql += " AND revoked_at IS NULL"
+        with self.db.lock:
+            rows = self.db.conn.execute(sql + " ORDER BY created_at, name", params).fetchall()
+        return [_key(r) for r in rows]
+
+    def revoke(self, name: str, *, tenant_id: str = "local") -> bool:
+        """Revoke now; False when the tenant has no active key of that name."""
+        with self.db.transaction() as conn:
+            return conn.execute("UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND name = ? "
+                                "AND revoked_at IS NULL", (time.time(), tenant_id, name)).rowcount > 0
+
+    def authenticate(self, raw: str | None) -> ApiKey | None:
+        """The active key ``raw`` names, or None (missing, malformed, unknown or revoked)."""
+        if not raw or not KEY_RE.match(raw):
+            return None
+        digest = hash_key(raw)
+        with self.db.lock:
+            row = self.db.conn.execute("SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                                       (digest,)).fetchone()
+        if row is None:
+            return None
+        key = _key(row)
+        now = time.time()
+        if key.last_used is None or now - key.last_used >= LAST_USED_INTERVAL:
+            with self.db.transaction() as conn:
+                conn.execute("UPDATE api_keys SET last_used = ? WHERE key_hash = ?", (now, digest))
+        return key
+
+
+def _key(row) -> ApiKey:
+    return ApiKey(row["name"], row["tenant_id"], row["prefix"], row["suffix"], row["created_at"],
+                  row["last_used"], row["revoked_at"])

@@ -1,0 +1,80 @@
+"""The aiohttp application: the platform's HTTP API over one :class:`Runtime`.
+
+``create_app`` wires the middlewares (error envelope and size cap, bearer-key auth, rate limits and
+quotas) and lets each route module add its routes through ``setup(app)``:
+
+- ``invocations``  — ``/invocations/v1/flows/invoke[/stream]``, ``/v1/nodes/...``, cancel
+- ``history``      — ``/invocations/v1/executions[/{id}[/events|/checkpoints[/{cp}]]]``
+- ``debug_routes`` — debug sessions: create, breakpoints, pause/continue/step, fork
+- ``openapi_routes`` — ``/api/graphs/{id}/openapi.json``, ``/api/packages/{name}@{version}/...``, docs
+- ``management``   — the server's own ``/api/...`` routes (compile, flows, packages, secrets, ...)
+
+Handlers read shared state with ``request.app[STATE]`` and the caller's tenant with
+``request[TENANT]`` (set by the auth middleware). A handler marked :func:`public` needs no key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from aiohttp import web
+
+from axiom_ide.runtime.runtime import Runtime
+
+#: The platform's hard cap on an input payload (reference/http-api: 16 MiB).
+MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
+
+ROUTE_MODULES = ("invocations", "history", "debug_routes", "openapi_routes", "management")
+
+
+@dataclass
+class ServerOptions:
+    #: "off" (local default), "platform" (the documented beta values), or explicit numbers.
+    limits: str = "off"
+    max_payload_bytes: int = MAX_PAYLOAD_BYTES
+    #: The origin clients use (for generated specs and curl commands); set once bound.
+    origin: str = "http://127.0.0.1:8080"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ServerState:
+    runtime: Runtime
+    workspace: Path | None
+    options: ServerOptions
+
+
+STATE = web.AppKey("axiom_state", ServerState)
+#: request[TENANT]: the tenant the request's API key resolves to.
+TENANT = "axiom_tenant"
+
+
+def public(handler: Callable) -> Callable:
+    """Mark a route handler as needing no API key (package specs and docs pages)."""
+    handler.axiom_public = True  # type: ignore[attr-defined]
+    return handler
+
+
+def is_public(request: web.Request) -> bool:
+    handler = getattr(request.match_info, "handler", None)
+    return bool(getattr(handler, "axiom_public", False))
+
+
+def create_app(runtime: Runtime, *, workspace: Path | None = None,
+               options: ServerOptions | None = None) -> web.Application:
+    import importlib
+
+    from axiom_ide.server import auth, envelope, limits
+
+    options = options or ServerOptions()
+    app = web.Application(
+        # The body cap is enforced by the envelope middleware so the 413 carries the sizes; aiohttp's
+        # own limit is only a backstop well above it.
+        client_max_size=options.max_payload_bytes * 4,
+        middlewares=[envelope.middleware, auth.middleware, limits.middleware],
+    )
+    app[STATE] = ServerState(runtime, Path(workspace) if workspace else None, options)
+    for name in ROUTE_MODULES:
+        importlib.import_module(f"axiom_ide.server.{name}").setup(app)
+    return app

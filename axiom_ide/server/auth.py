@@ -1,0 +1,21 @@
+"""Bearer API keys: every route but the public ones needs ``Authorization: Bearer <64 hex>``."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from axiom_ide.server.app import STATE, TENANT, is_public
+
+
+@web.middleware
+async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    if is_public(request):
+        return await handler(request)
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header[:7].lower() == "bearer " else None
+    key = request.app[STATE].runtime.api_keys.authenticate(raw)
+    if key is None:
+        return web.json_response({"error": "unauthorized"}, status=401)
+    request[TENANT] = key.tenant_id
+    return await handler(request)

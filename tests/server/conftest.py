@@ -1,0 +1,111 @@
+"""A real ``axiom-ide serve`` in a subprocess on 127.0.0.1, shared by a test module.
+
+``live`` starts it on a free port over a fresh copy of the example workspace and data dir, with one
+API key for tenant ``local`` (``live.key``) and one for tenant ``acme`` (``live.other_key``).
+``live.compile("hello")`` compiles a workspace flow into the server's database and returns its
+graph id. Clients are real httpx clients.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "axiom_ide" / "resources" / "examples" / "workspace"
+sys.path.insert(0, str(REPO / "tests" / "runtime"))
+
+
+@dataclass
+class LiveServer:
+    origin: str
+    data_dir: Path
+    workspace: Path
+    key: str
+    other_key: str
+    process: subprocess.Popen
+    _graphs: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, key: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key or self.key}"}
+
+    def client(self, key: str | None = None, **kw) -> httpx.Client:
+        return httpx.Client(base_url=self.origin, headers=self.headers(key), timeout=kw.pop("timeout", 30), **kw)
+
+    def compile(self, flow: str, *, tenant_id: str = "local") -> str:
+        """Compile ``flows/<flow>.flow.yaml`` into the server's store; returns the graph id."""
+        cache_key = f"{tenant_id}/{flow}"
+        if cache_key not in self._graphs:
+            from axiom_ide.runtime.compiler.compile import compile_flow
+            from axiom_ide.runtime.model.flow_yaml import load_flow
+            from axiom_ide.runtime.packages import Workspace
+            from axiom_ide.runtime.store.artifacts import ArtifactStore
+            from axiom_ide.runtime.store.db import open_database
+
+            db = open_database(self.data_dir)
+            try:
+                artifact, analysis = compile_flow(load_flow(self.workspace / "flows" / f"{flow}.flow.yaml"),
+                                                  Workspace(self.workspace))
+                assert artifact is not None, [d.message for d in analysis.diagnostics]
+                ArtifactStore(db).put(artifact, tenant_id=tenant_id)
+            finally:
+                db.close()
+            self._graphs[cache_key] = artifact.graph_id
+        return self._graphs[cache_key]
+
+
+def start_server(root: Path, *extra: str, workspace: Path | None = None) -> LiveServer:
+    from axiom_ide.runtime.store.apikeys import ApiKeyStore
+    from axiom_ide.runtime.store.db import open_database
+
+    data_dir = root / "data"
+    if workspace is None:
+        workspace = root / "workspace"
+        shutil.copytree(EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__", ".pytest_cache"))
+    db = open_database(data_dir)
+    keys = ApiKeyStore(db)
+    key, _ = keys.create("test")
+    other_key, _ = keys.create("other", tenant_id="acme")
+    db.close()
+    env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "axiom_ide", "serve", "--port", "0", "--data-dir", str(data_dir),
+         "--workspace", str(workspace), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    deadline = time.monotonic() + 60
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "listening on " in line:
+            origin = line.split("listening on ", 1)[1].split()[0]
+            return LiveServer(origin, data_dir, workspace, key, other_key, process)
+    process.kill()
+    raise RuntimeError("server did not start:\n" + "".join(lines))
+
+
+def stop_server(server: LiveServer) -> str:
+    """SIGTERM, wait, return the rest of its output."""
+    server.process.terminate()
+    try:
+        out, _ = server.process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        out, _ = server.process.communicate()
+    return out or ""
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server = start_server(tmp_path_factory.mktemp("live"))
+    yield server
+    stop_server(server)
