@@ -15,7 +15,7 @@ def register(subparsers: Any) -> None:
                               description="Serve the Axiom invocation and management HTTP API over the "
                                           "embedded runtime. Binds loopback by default.")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
+    p.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
     p.add_argument("--limits", default="off", choices=("off", "platform"),
                    help="rate limits and daily quotas: off (default) or the platform's documented beta values")
     p.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)

@@ -34,7 +34,7 @@ class ServerOptions:
     limits: str = "off"
     max_payload_bytes: int = MAX_PAYLOAD_BYTES
     #: The origin clients use (for generated specs and curl commands); set once bound.
-    origin: str = "http://127.0.0.1:8080"
+    origin: str = "http://127.0.0.1:8765"
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -17,7 +17,7 @@ from aiohttp import web
 from axiom_ide.server.app import ServerOptions, create_app
 
 
-async def serve(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8080, workspace: Path | None = None,
+async def serve(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8765, workspace: Path | None = None,
                 options: ServerOptions | None = None, inline: bool = False, grace: float = 10.0,
                 announce: Callable[[str], None] | None = None) -> None:
     from axiom_ide.runtime.runtime import Runtime
