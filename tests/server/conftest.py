@@ -51,7 +51,7 @@ class LiveServer:
 
             db = open_database(self.data_dir)
             try:
-                artifact, analysis = compile_flow(load_flow(self.workspace / "flows" / f"{flow}.flow.yaml"),
+                artifact, analysis = compile_flow(load_flow(self.workspace / "flows" / f"{flow}.flow.yaml").flow,
                                                   Workspace(self.workspace))
                 assert artifact is not None, [d.message for d in analysis.diagnostics]
                 ArtifactStore(db).put(artifact, tenant_id=tenant_id)
