@@ -245,10 +245,9 @@ def _get(rt, execution_id: str):
 
 @_with_store
 def cmd_show(rt, args) -> int:
-    rec = _get(rt, args.execution_id)
-    body = rec.to_json()
-    body["forks"] = [c.id for c in rt.executions.children(rec.id)]
-    print_json(body)
+    from axiom_ide.runtime.history import execution_detail
+
+    print_json(execution_detail(rt, _get(rt, args.execution_id)))
     return 0
 
 
@@ -269,23 +268,9 @@ def cmd_events(rt, args) -> int:
 
 @_with_store
 def cmd_checkpoints(rt, args) -> int:
-    from axiom_ide.runtime.store.checkpoints import SNAPSHOT_EXPIRED
+    from axiom_ide.runtime.history import checkpoints_json
 
-    rec = _get(rt, args.execution_id)
-    compiled = rt.compiled(rt.artifact(rec.graph_id))
-    rows = []
-    for cp in rt.checkpoints.list(rec.id):
-        node = compiled.plan.nodes.get(cp.node)
-        key = node.package_key if node else ""
-        row = {"checkpoint_id": cp.id, "step": cp.step, "node": cp.node, "attempt": cp.attempt,
-               "created_at": int(cp.created_at * 1000)}
-        if cp.expired:
-            row["expired"] = True
-            row["input"] = row["output"] = SNAPSHOT_EXPIRED
-        else:
-            row["input"] = compiled.codec.to_json(cp.input or b"", cp.input_type, key)
-            row["output"] = compiled.codec.to_json(cp.output or b"", cp.output_type, key)
-        rows.append(row)
+    rows = checkpoints_json(rt, _get(rt, args.execution_id))
     if args.json:
         print_json({"checkpoints": rows})
         return 0

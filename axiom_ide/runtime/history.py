@@ -1,0 +1,71 @@
+"""Execution history as JSON: one execution's detail, and its checkpoints with decoded payloads.
+
+The CLI (``axiom-ide executions show|checkpoints``) and the HTTP API
+(``/invocations/v1/executions/{id}[/checkpoints[/{checkpoint_id}]]``) both render history through
+these functions, so a field reads the same wherever a user meets it. Checkpoint payloads are
+protobuf bytes; they are decoded with the execution's own compiled artifact (its descriptors travel
+with it), so a checkpoint decodes the same after the workspace's packages have changed. An expired
+checkpoint keeps its row but shows :data:`~axiom_ide.runtime.store.checkpoints.SNAPSHOT_EXPIRED`
+in place of its payloads.
+
+Nothing here checks tenancy: callers decide who may see ``rec`` before asking.
+"""
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from axiom_ide.runtime.store.checkpoints import SNAPSHOT_EXPIRED, Checkpoint
+from axiom_ide.runtime.store.executions import ExecutionRecord
+
+
+def execution_detail(runtime: Any, rec: ExecutionRecord) -> dict[str, Any]:
+    """``rec.to_json()`` plus ``forks``: the ids of executions forked from this one, oldest first."""
+    body = rec.to_json()
+    body["forks"] = [child.id for child in runtime.executions.children(rec.id)]
+    return body
+
+
+def checkpoint_json(runtime: Any, rec: ExecutionRecord, cp: Checkpoint, *, compiled: Any = None) -> dict[str, Any]:
+    """One checkpoint: id, step, node, attempt, created_at (unix ms) and the decoded input/output.
+
+    A payload that cannot be decoded (its type is missing from the artifact) is given as base64 in
+    ``input_base64``/``output_base64`` with ``input``/``output`` null, rather than failing the view.
+    """
+    row: dict[str, Any] = {"checkpoint_id": cp.id, "execution_id": cp.execution_id, "step": cp.step,
+                           "node": cp.node, "attempt": cp.attempt, "created_at": int(cp.created_at * 1000),
+                           "input_type": cp.input_type, "output_type": cp.output_type}
+    if cp.expired:
+        row["expired"] = True
+        row["input"] = row["output"] = SNAPSHOT_EXPIRED
+        return row
+    row["expired"] = False
+    compiled = compiled if compiled is not None else _compiled(runtime, rec)
+    node = compiled.plan.nodes.get(cp.node) if compiled is not None else None
+    key = node.package_key if node is not None else ""
+    for field, payload, type_name in (("input", cp.input, cp.input_type), ("output", cp.output, cp.output_type)):
+        try:
+            row[field] = compiled.codec.to_json(payload or b"", type_name, key)
+        except Exception:  # noqa: BLE001 — undecodable history is shown raw, not hidden
+            row[field] = None
+            row[f"{field}_base64"] = base64.b64encode(payload or b"").decode("ascii")
+    return row
+
+
+def checkpoints_json(runtime: Any, rec: ExecutionRecord) -> list[dict[str, Any]]:
+    """Every checkpoint of ``rec``, by step, decoded (see :func:`checkpoint_json`)."""
+    items = runtime.checkpoints.list(rec.id)
+    if not items:
+        return []
+    compiled = _compiled(runtime, rec)
+    return [checkpoint_json(runtime, rec, cp, compiled=compiled) for cp in items]
+
+
+def _compiled(runtime: Any, rec: ExecutionRecord) -> Any:
+    """The execution's compiled artifact (looked up as its own tenant), or None if it is gone."""
+    from axiom_ide.runtime.errors import AxiomError
+
+    try:
+        return runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
+    except AxiomError:
+        return None
