@@ -182,6 +182,36 @@ class ExecutionStore:
             rows = self.db.conn.execute(sql, (*params, limit, offset)).fetchall()
         return [_record(r) for r in rows]
 
+    def page(self, *, tenant_id: str, statuses: tuple[str, ...] = (), flow_name: str | None = None,
+             created_from: float | None = None, created_to: float | None = None,
+             before: tuple[float, str] | None = None, limit: int = 50) -> list[ExecutionRecord]:
+        """One page of a tenant's executions, newest first (``created_at``, then ``id``, descending).
+
+        ``before`` is the (created_at, id) of the previous page's last row — keyset pagination, so
+        executions accepted meanwhile never shift a later page. ``created_from`` is inclusive,
+        ``created_to`` exclusive (unix seconds).
+        """
+        where, params = ["tenant_id = ?"], [tenant_id]
+        if statuses:
+            where.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if flow_name is not None:
+            where.append("flow_name = ?")
+            params.append(flow_name)
+        if created_from is not None:
+            where.append("created_at >= ?")
+            params.append(created_from)
+        if created_to is not None:
+            where.append("created_at < ?")
+            params.append(created_to)
+        if before is not None:
+            where.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            params.extend((before[0], before[0], before[1]))
+        sql = f"SELECT * FROM executions WHERE {' AND '.join(where)} ORDER BY created_at DESC, id DESC LIMIT ?"
+        with self.db.lock:
+            rows = self.db.conn.execute(sql, (*params, limit)).fetchall()
+        return [_record(r) for r in rows]
+
     def incomplete(self) -> list[ExecutionRecord]:
         """Every execution not in a final status, oldest first (the resume order)."""
         marks = ", ".join("?" * len(FINAL_STATUSES))
