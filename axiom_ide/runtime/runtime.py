@@ -126,15 +126,24 @@ class Runtime:
 
     # -- unary -------------------------------------------------------------------------------
     async def start(self, target: str | Artifact, input: Any, *, config_id: str | None = None,
-                    debug_session_id: str | None = None, tenant_id: str | None = None) -> str:
-        """Accept an execution and start it in the background; returns its id."""
+                    debug_session_id: str | None = None, tenant_id: str | None = None,
+                    payload: bytes | None = None) -> str:
+        """Accept an execution and start it in the background; returns its id. ``payload`` (the
+        entry message as protobuf bytes) is used instead of ``input`` when given. A pipeline flow or
+        an unknown debug session raises before anything is recorded."""
         tenant = tenant_id or self.tenant_id
         artifact = self.artifact(target, tenant_id=tenant)
+        if artifact.mode == "pipeline":
+            raise AxiomError.of("pipeline_flow", "this is a pipeline flow; stream it (flow run prints frames)")
+        if debug_session_id and debug_session_id not in self.debug_sessions:
+            raise AxiomError.of("debug_session_not_found", f'debug session "{debug_session_id}" not found')
         compiled = self.compiled(artifact)
+        if payload is not None:
+            input = self._payload_json(compiled, payload)
         rec = self._new_record(artifact, input, config_id=config_id, debug_session=debug_session_id,
                                tenant_id=tenant)
         try:
-            payload = compiled.encode_input(input)
+            payload = compiled.encode_input(input) if payload is None else compiled.check_input(payload)
         except InvalidInput as exc:
             rec = self.executions.create(rec)
             self._done(rec.id, self.runner.fail_before_start(rec, str(exc), "INVALID_INPUT"))
@@ -145,11 +154,18 @@ class Runtime:
         except AxiomError as exc:
             self._done(rec.id, self.runner.fail_before_start(rec, exc.message, "CONFIG"))
             return rec.id
-        if artifact.mode == "pipeline":
-            raise AxiomError.of("pipeline_flow", "this is a pipeline flow; stream it (flow run prints frames)")
         gate = self._gate(debug_session_id, rec.id)
         self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, debug=gate))
         return rec.id
+
+    @staticmethod
+    def _payload_json(compiled: Compiled, payload: bytes) -> Any:
+        """The entry payload as JSON for the execution's record (None when it does not decode)."""
+        try:
+            return compiled.codec.to_json(payload, compiled.artifact.input_type,
+                                          compiled.plan.nodes[compiled.plan.entry].package_key)
+        except Exception:  # noqa: BLE001 — check_input reports it as the execution's error
+            return None
 
     def _gate(self, session_id: str | None, execution_id: str) -> DebugGate | None:
         if not session_id:
@@ -214,15 +230,19 @@ class Runtime:
 
     # -- pipeline ------------------------------------------------------------------------------
     async def stream(self, target: str | Artifact, input: Any, *, timeout: float = 30.0,
-                     config_id: str | None = None, tenant_id: str | None = None) -> AsyncIterator[dict[str, Any]]:
-        """Frames as produced, then one final frame (``success: true`` or ``error``)."""
+                     config_id: str | None = None, tenant_id: str | None = None,
+                     payload: bytes | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Frames as produced, then one final frame (``success: true`` or ``error``). ``payload``
+        (the entry message as protobuf bytes) is used instead of ``input`` when given."""
         tenant = tenant_id or self.tenant_id
         artifact = self.artifact(target, tenant_id=tenant)
         compiled = self.compiled(artifact)
+        if payload is not None:
+            input = self._payload_json(compiled, payload)
         rec = self._new_record(artifact, input, config_id=config_id, tenant_id=tenant)
         index = 0
         try:
-            payload = compiled.encode_input(input)
+            payload = compiled.encode_input(input) if payload is None else compiled.check_input(payload)
         except InvalidInput as exc:
             rec = self.executions.create(rec)
             self.runner.fail_before_start(rec, str(exc), "INVALID_INPUT")
@@ -279,6 +299,43 @@ class Runtime:
         final: dict[str, Any] = {"execution_id": rec.id, "frame_index": index, "is_final": True}
         final.update({"success": True} if error is None else {"error": error})
         yield final
+
+    # -- single nodes ----------------------------------------------------------------------------
+    def _node_call(self, endpoint: Any, tenant_id: str | None) -> tuple[Any, float]:
+        """A NodeCall for a direct call of ``endpoint`` (tenant default config and secrets)."""
+        from axiom_ide.runtime.engine.invoker import make_call
+
+        tenant = tenant_id or self.tenant_id
+        config = self.resolve_config("", None, tenant_id=tenant)
+        timeout = config.node_timeout_seconds
+        call = make_call(execution_id=new_execution_id(), flow_id="", tenant_id=tenant,
+                         canvas_id=endpoint.name, variables=config.variables, timeout_s=timeout)
+        return call, timeout
+
+    async def invoke_node(self, endpoint: Any, payload: bytes, *, tenant_id: str | None = None) -> bytes:
+        """Run one unary package node (a :class:`~.engine.single_node.NodeEndpoint`) on ``payload``;
+        raises the invoker's errors (NodeFailure carries the handler's message verbatim)."""
+        from axiom_ide.runtime.engine.invoker import NodeTimeout
+
+        call, timeout = self._node_call(endpoint, tenant_id)
+        limit = timeout if not getattr(self.invoker, "enforces_timeout", True) else timeout + 2.0
+        try:
+            async with asyncio.timeout(limit):
+                return await self.invoker.invoke(endpoint.node, payload, call)
+        except TimeoutError:
+            raise NodeTimeout(f"timed out after {timeout:g}s") from None
+
+    async def stream_node(self, endpoint: Any, payloads: list[bytes], *,
+                          tenant_id: str | None = None) -> AsyncIterator[bytes]:
+        """Run one pipeline package node over the input frames ``payloads``; yields output frames."""
+        call, _timeout = self._node_call(endpoint, tenant_id)
+
+        async def inputs() -> AsyncIterator[bytes]:
+            for p in payloads:
+                yield p
+
+        async for frame in self.invoker.stream(endpoint.node, inputs(), call):
+            yield frame
 
     # -- resume, fork, debug -------------------------------------------------------------------
     async def resume_incomplete(self, *, wait: bool = False) -> list[str]:

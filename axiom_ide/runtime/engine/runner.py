@@ -67,6 +67,19 @@ class Compiled:
         terminal = self.plan.nodes[self.plan.terminal]
         return self.codec.to_json(payload, self.artifact.output_type, terminal.package_key)
 
+    def check_input(self, payload: bytes) -> bytes:
+        """``payload`` when it parses as the entry message; else InvalidInput
+        (``invalid payload for <Message>: ...``)."""
+        from axiom_ide.runtime.engine.single_node import check_message
+
+        entry = self.plan.nodes[self.plan.entry]
+        return check_message(self.codec.message_class(self.artifact.input_type, entry.package_key), payload)
+
+    def encode_output(self, data: Any) -> bytes:
+        """The terminal output JSON (as recorded) back to protobuf bytes."""
+        terminal = self.plan.nodes[self.plan.terminal]
+        return self.codec.from_json(data, self.artifact.output_type, terminal.package_key)
+
 
 def reflection_views(artifact: Artifact) -> dict[str, dict[str, Any]]:
     """Per canvas id, the JSON view node hosts serve as ``ax.reflection.flow`` (SDK field names)."""
