@@ -1,8 +1,320 @@
-"""Routes: see app.py's module docstring. (Being built.)"""
+"""Execution history routes: the executions list, one execution, its events and its checkpoints.
+
+- ``GET /invocations/v1/executions`` — the caller's executions, newest first. Query: ``status``
+  (repeatable or comma-separated; the docs' statuses, matched ignoring case and punctuation, so
+  ``Paused (HITL)`` = ``paused_hitl``), ``flow``, ``since`` (inclusive) / ``until`` (exclusive; a
+  bare date means through the end of that day) as ISO 8601 or unix milliseconds, ``limit``
+  (1–500, default 50) and ``cursor`` (the previous page's ``next_cursor``; keyset pagination, so
+  new executions never shift a later page).
+- ``GET /invocations/v1/executions/{id}`` — status, timestamps (unix ms), ``duration_ms``,
+  ``graph_id``, ``flow``, ``input``, ``output``/``error``, ``parent_execution_id`` and ``forks``.
+- ``GET /invocations/v1/executions/{id}/events`` — the ordered event log; ``node``, ``type``
+  (repeatable or comma-separated), ``after_seq`` and ``limit`` (1–10000, default 1000); the
+  response's ``next_after_seq`` is set while more events remain.
+- ``GET /invocations/v1/executions/{id}/checkpoints[/{checkpoint_id}]`` — checkpoints with their
+  input and output decoded to JSON (rendered by :mod:`axiom_ide.runtime.history`, as the CLI does).
+
+Every id is tenant-scoped: another tenant's execution answers exactly like an unknown one, 404
+``{"error":"execution not found"}``; an unknown, foreign or expired checkpoint answers the catalog's
+``checkpoint_not_found_or_expired``. Bad query parameters answer 400
+``{"error":"invalid_argument","message":...}``.
+"""
 from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+from typing import Any
 
 from aiohttp import web
 
+from axiom_ide.runtime.history import checkpoint_json, checkpoints_json, execution_detail
+from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
+from axiom_ide.runtime.store.executions import STATUSES, ExecutionRecord
+from axiom_ide.server.app import STATE, TENANT
+
+PREFIX = "/invocations/v1/executions"
+EXECUTION_NOT_FOUND = {"error": "execution not found"}
+CHECKPOINT_NOT_FOUND = {"error": "checkpoint_not_found_or_expired",
+                        "detail": f"checkpoint may have been evicted by TTL policy "
+                                  f"(default {DEFAULT_TTL_SECONDS // 86400}d)"}
+LIST_LIMIT, LIST_MAX = 50, 500
+EVENTS_LIMIT, EVENTS_MAX = 1000, 10_000
+#: Fields of an execution the list leaves out (the detail route has them).
+_DETAIL_ONLY = ("input", "output")
+
+
+class BadArgument(Exception):
+    """A query parameter is malformed; the message names it and says what is accepted."""
+
+
+def _bad(exc: BadArgument) -> web.Response:
+    return web.json_response({"error": "invalid_argument", "message": str(exc)}, status=400)
+
+
+# -- query parsing ---------------------------------------------------------------------------------
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+_STATUS_BY_KEY = {_squash(s): s for s in STATUSES}
+
+
+def _multi(request: web.Request, name: str) -> list[str]:
+    """Values of a repeatable, comma-separable query parameter (empty items dropped)."""
+    return [v.strip() for raw in request.query.getall(name, []) for v in raw.split(",") if v.strip()]
+
+
+def parse_statuses(values: list[str]) -> tuple[str, ...]:
+    out = []
+    for value in values:
+        status = _STATUS_BY_KEY.get(_squash(value))
+        if status is None:
+            raise BadArgument(f'unknown status "{value}"; one of: {", ".join(STATUSES)}')
+        out.append(status)
+    return tuple(dict.fromkeys(out))
+
+
+def parse_instant(name: str, value: str, *, end_of_day: bool = False) -> float:
+    """ISO 8601 (date, or date-time; no zone means UTC) or unix milliseconds → unix seconds.
+    With ``end_of_day`` a bare date means the midnight that ends it."""
+    value = value.strip()
+    if re.fullmatch(r"\d{1,15}", value):
+        return int(value) / 1000.0
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise BadArgument(f'{name} must be an ISO 8601 date or date-time, or unix milliseconds; got "{value}"') from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    if end_of_day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        when += dt.timedelta(days=1)
+    return when.timestamp()
+
+
+def parse_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise BadArgument(f'{name} must be an integer from {low} to {high}; got "{raw}"')
+    return value
+
+
+def encode_cursor(rec: ExecutionRecord) -> str:
+    raw = json.dumps([rec.created_at, rec.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[float, str]:
+    try:
+        created_at, execution_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return float(created_at), str(execution_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise BadArgument("cursor is not one this server issued; pass a response's next_cursor unchanged") from None
+
+
+# -- handlers --------------------------------------------------------------------------------------
+def _own_execution(request: web.Request) -> ExecutionRecord | None:
+    """The path's execution if it belongs to the caller's tenant; else None (→ 404, never 403)."""
+    rec = request.app[STATE].runtime.executions.get(request.match_info["execution_id"])
+    if rec is None or rec.tenant_id != request[TENANT]:
+        return None
+    return rec
+
+
+def summary_json(rec: ExecutionRecord) -> dict[str, Any]:
+    body = rec.to_json()
+    for key in _DETAIL_ONLY:
+        body.pop(key, None)
+    return body
+
+
+async def list_executions(request: web.Request) -> web.Response:
+    """List the caller's executions, newest first, filtered and paginated."""
+    try:
+        statuses = parse_statuses(_multi(request, "status"))
+        since = request.query.get("since")
+        until = request.query.get("until")
+        created_from = parse_instant("since", since) if since else None
+        created_to = parse_instant("until", until, end_of_day=True) if until else None
+        limit = parse_int(request, "limit", LIST_LIMIT, 1, LIST_MAX)
+        cursor = request.query.get("cursor")
+        before = decode_cursor(cursor) if cursor else None
+    except BadArgument as exc:
+        return _bad(exc)
+    rows = request.app[STATE].runtime.executions.page(
+        tenant_id=request[TENANT], statuses=statuses, flow_name=request.query.get("flow") or None,
+        created_from=created_from, created_to=created_to, before=before, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return web.json_response({"executions": [summary_json(r) for r in rows],
+                              "next_cursor": encode_cursor(rows[-1]) if more else None})
+
+
+async def get_execution(request: web.Request) -> web.Response:
+    """One execution: status, timestamps, duration, graph, flow, input, output or error, links."""
+    rec = _own_execution(request)
+    if rec is None:
+        return web.json_response(EXECUTION_NOT_FOUND, status=404)
+    return web.json_response(execution_detail(request.app[STATE].runtime, rec))
+
+
+async def list_events(request: web.Request) -> web.Response:
+    """An execution's event log in order, filtered by node and type, paginated by sequence number."""
+    rec = _own_execution(request)
+    if rec is None:
+        return web.json_response(EXECUTION_NOT_FOUND, status=404)
+    try:
+        after_seq = parse_int(request, "after_seq", 0, 0, 2**62)
+        limit = parse_int(request, "limit", EVENTS_LIMIT, 1, EVENTS_MAX)
+    except BadArgument as exc:
+        return _bad(exc)
+    events = request.app[STATE].runtime.event_log.list(
+        rec.id, after_seq=after_seq, node=request.query.get("node") or None,
+        types=[t.upper() for t in _multi(request, "type")], limit=limit + 1)
+    more = len(events) > limit
+    events = events[:limit]
+    return web.json_response({"execution_id": rec.id, "events": [e.to_json() for e in events],
+                              "next_after_seq": events[-1].seq if more else None})
+
+
+async def list_checkpoints(request: web.Request) -> web.Response:
+    """An execution's checkpoints by step, each with its decoded input and output."""
+    rec = _own_execution(request)
+    if rec is None:
+        return web.json_response(EXECUTION_NOT_FOUND, status=404)
+    return web.json_response({"execution_id": rec.id,
+                              "checkpoints": checkpoints_json(request.app[STATE].runtime, rec)})
+
+
+async def get_checkpoint(request: web.Request) -> web.Response:
+    """One checkpoint with its decoded input and output; 404 once expired or unknown."""
+    rec = _own_execution(request)
+    if rec is None:
+        return web.json_response(EXECUTION_NOT_FOUND, status=404)
+    runtime = request.app[STATE].runtime
+    cp = runtime.checkpoints.get(request.match_info["checkpoint_id"])
+    if cp is None or cp.execution_id != rec.id or cp.expired:
+        return web.json_response(CHECKPOINT_NOT_FOUND, status=404)
+    return web.json_response(checkpoint_json(runtime, rec, cp))
+
 
 def setup(app: web.Application) -> None:
-    pass
+    app.router.add_get(PREFIX, list_executions)
+    app.router.add_get(PREFIX + "/{execution_id}", get_execution)
+    app.router.add_get(PREFIX + "/{execution_id}/events", list_events)
+    app.router.add_get(PREFIX + "/{execution_id}/checkpoints", list_checkpoints)
+    app.router.add_get(PREFIX + "/{execution_id}/checkpoints/{checkpoint_id}", get_checkpoint)
+
+
+# -- OpenAPI (merged into the server's own spec by openapi_routes) ---------------------------------
+def _error(description: str, example: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"type": "object", "properties": {k: {"type": "string"} for k in example}}, "example": example}}}
+
+
+_TS = {"type": "integer", "format": "int64", "nullable": True, "description": "unix milliseconds"}
+_STATUS = {"type": "string", "enum": list(STATUSES)}
+_SUMMARY = {"type": "object", "properties": {
+    "execution_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "graph_id": {"type": "string"},
+    "flow": {"type": "string"}, "mode": {"type": "string", "enum": ["unary", "pipeline"]},
+    "tenant_id": {"type": "string"}, "status": _STATUS, "created_at": _TS, "started_at": _TS,
+    "updated_at": _TS, "completed_at": _TS, "duration_ms": {"type": "number", "nullable": True},
+    "error": {"type": "string"}, "error_code": {"type": "string"}, "config_id": {"type": "string"},
+    "parent_execution_id": {"type": "string"}, "fork_checkpoint_id": {"type": "string"},
+    "debug_session_id": {"type": "string"}}}
+_DETAIL = {"type": "object", "properties": {
+    **_SUMMARY["properties"], "input": {"type": "object", "nullable": True},
+    "output": {"type": "object", "description": "terminal output decoded to JSON (Completed only)"},
+    "forks": {"type": "array", "items": {"type": "string"}, "description": "executions forked from this one"}}}
+_EVENT = {"type": "object", "properties": {
+    "execution_id": {"type": "string"}, "seq": {"type": "integer"}, "type": {"type": "string"},
+    "time": {"type": "integer", "format": "int64"}, "node": {"type": "string"},
+    "duration_ms": {"type": "number"}, "attempt": {"type": "integer"}, "data": {"type": "object"}}}
+_PAYLOAD = {"oneOf": [{"type": "object"}, {"type": "string", "enum": ["Snapshot expired"]}], "nullable": True}
+_CHECKPOINT = {"type": "object", "properties": {
+    "checkpoint_id": {"type": "string"}, "execution_id": {"type": "string"}, "step": {"type": "integer"},
+    "node": {"type": "string"}, "attempt": {"type": "integer"}, "created_at": _TS,
+    "input_type": {"type": "string"}, "output_type": {"type": "string"}, "expired": {"type": "boolean"},
+    "input": _PAYLOAD, "output": _PAYLOAD, "input_base64": {"type": "string"}, "output_base64": {"type": "string"}}}
+_ID = {"name": "execution_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_401 = _error("Missing, invalid or revoked API key", {"error": "unauthorized"})
+_404 = _error("No such execution for this tenant", EXECUTION_NOT_FOUND)
+_400 = _error("A malformed query parameter", {"error": "invalid_argument", "message": "limit must be ..."})
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _q(name: str, description: str, schema: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}, **extra}
+
+
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", PREFIX): {
+        "summary": "List the caller's executions, newest first, filtered and paginated.",
+        "tags": ["executions"],
+        "parameters": [
+            _q("status", "Status filter; repeatable or comma-separated (case and punctuation ignored).",
+               {"type": "array", "items": {"type": "string"}}, style="form", explode=True),
+            _q("flow", "Only executions of this flow name."),
+            _q("since", "Accepted at or after: ISO 8601 date/date-time (UTC when no zone) or unix ms."),
+            _q("until", "Accepted before: ISO 8601 or unix ms; a bare date includes that whole day."),
+            _q("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": LIST_LIMIT}),
+            _q("cursor", "The previous page's next_cursor."),
+        ],
+        "responses": {
+            "200": _json("A page of executions", {"type": "object", "properties": {
+                "executions": {"type": "array", "items": _SUMMARY},
+                "next_cursor": {"type": "string", "nullable": True}}}),
+            "400": _400, "401": _401},
+    },
+    ("GET", PREFIX + "/{execution_id}"): {
+        "summary": "One execution: status, timestamps, duration, graph, flow, input, output or error, links.",
+        "tags": ["executions"], "parameters": [_ID],
+        "responses": {"200": _json("The execution", _DETAIL), "401": _401, "404": _404},
+    },
+    ("GET", PREFIX + "/{execution_id}/events"): {
+        "summary": "An execution's event log in order, filtered by node and type, paginated by sequence number.",
+        "tags": ["executions"],
+        "parameters": [
+            _ID, _q("node", "Only events of this canvas node id."),
+            _q("type", "Event types (EXECUTION_STARTED, NODE_COMPLETED, ...); repeatable or comma-separated.",
+               {"type": "array", "items": {"type": "string"}}, style="form", explode=True),
+            _q("after_seq", "Only events after this sequence number (the previous page's next_after_seq).",
+               {"type": "integer", "minimum": 0, "default": 0}),
+            _q("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": EVENTS_MAX, "default": EVENTS_LIMIT}),
+        ],
+        "responses": {
+            "200": _json("A page of events", {"type": "object", "properties": {
+                "execution_id": {"type": "string"}, "events": {"type": "array", "items": _EVENT},
+                "next_after_seq": {"type": "integer", "nullable": True}}}),
+            "400": _400, "401": _401, "404": _404},
+    },
+    ("GET", PREFIX + "/{execution_id}/checkpoints"): {
+        "summary": "An execution's checkpoints by step, each with its decoded input and output.",
+        "tags": ["executions"], "parameters": [_ID],
+        "responses": {
+            "200": _json("The checkpoints", {"type": "object", "properties": {
+                "execution_id": {"type": "string"}, "checkpoints": {"type": "array", "items": _CHECKPOINT}}}),
+            "401": _401, "404": _404},
+    },
+    ("GET", PREFIX + "/{execution_id}/checkpoints/{checkpoint_id}"): {
+        "summary": "One checkpoint with its decoded input and output; 404 once expired or unknown.",
+        "tags": ["executions"],
+        "parameters": [_ID, {"name": "checkpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            "200": _json("The checkpoint", _CHECKPOINT), "401": _401,
+            "404": _error("No such execution, or the checkpoint is unknown or expired",
+                          CHECKPOINT_NOT_FOUND)},
+    },
+}
