@@ -1,0 +1,127 @@
+"""The Backend protocol: what the IDE asks of a runtime, local or remote, and the values it gets back.
+
+The app never touches runtime internals; it compiles, runs, streams, cancels and looks back through
+a ``Backend``. Every data method is a coroutine so a remote backend (HTTP) fits the same shape; the
+app runs them on the backend's event loop (``app/qt_bridge.py``). Values crossing the protocol are
+the runtime's own immutable records (``ExecutionRecord``, ``EventRecord``, ``Checkpoint``,
+``FlowConfig``) plus the small dataclasses below. No Qt here (tests/test_architecture.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Callable, Protocol, Sequence, runtime_checkable
+
+from axiom_ide.runtime.store import events as ev
+
+
+@dataclass(frozen=True)
+class CompiledFlow:
+    """A compiled artifact as the IDE needs it."""
+
+    #: The artifact's ULID — the ``graph_id`` of the invoke API.
+    graph_id: str
+    flow_name: str
+    #: "unary" | "pipeline", frozen at compile time.
+    mode: str
+    entry: str
+    terminal: str
+    #: Fully-qualified input/output message names.
+    input_type: str
+    output_type: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConfigView:
+    """The config profiles that apply to one flow and the node timeout they resolve to."""
+
+    #: Tenant default first (when it exists), then the flow's own profiles by name.
+    profiles: tuple[Any, ...]
+    #: ``node_timeout_seconds`` after the four layers (platform → tenant default → flow default).
+    node_timeout_seconds: float
+    #: Where that timeout comes from: "platform default", "tenant default" or "flow default".
+    timeout_source: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a run failed, and where on the canvas."""
+
+    #: The engine's failure kind: EDGE_ADAPTER, EDGE_CONDITION, NODE_FAILED, NODE_TIMEOUT, ...
+    kind: str
+    #: The error text, in the catalog's words.
+    message: str
+    #: Canvas id of the offending node, when a node is to blame.
+    node: str | None = None
+    #: (source, destination) of the offending edge, when an edge is to blame.
+    edge: tuple[str, str] | None = None
+
+
+@dataclass
+class RunResult:
+    """The end of a run as the result panel shows it."""
+
+    execution_id: str
+    #: The execution's final status (Completed, Failed, Cancelled).
+    status: str
+    output: Any = None
+    failure: Failure | None = None
+    #: Pipeline runs: the frames' payloads in arrival order.
+    frames: list[Any] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return self.status == "Completed"
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Compile, run, stream, cancel and look back. Implemented by :class:`LocalBackend`."""
+
+    async def compile(self, flow: Any) -> CompiledFlow: ...
+
+    async def start(self, graph_id: str, input: Any, *, config_id: str | None = None) -> str: ...
+
+    async def wait(self, execution_id: str, timeout: float | None = None) -> RunResult: ...
+
+    def stream(self, graph_id: str, input: Any, *, config_id: str | None = None,
+               timeout: float = 30.0) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def cancel(self, execution_id: str) -> bool: ...
+
+    async def list_executions(self, *, status: str | None = None, flow: str | None = None,
+                              limit: int = 200) -> list[Any]: ...
+
+    async def get_execution(self, execution_id: str) -> Any: ...
+
+    async def events(self, execution_id: str) -> list[Any]: ...
+
+    async def checkpoints(self, execution_id: str) -> list[Any]: ...
+
+    async def flow_configs(self, flow_name: str) -> ConfigView: ...
+
+    def subscribe(self, listener: Callable[[Any], None]) -> Callable[[], None]: ...
+
+    async def close(self) -> None: ...
+
+
+_EDGE = re.compile(r'edge "([^"]+)" → "([^"]+)"')
+_NODE = re.compile(r'node "([^"]+)"')
+
+
+def attribute_failure(error: str | None, code: str | None, events: Sequence[Any] = ()) -> Failure:
+    """Which node or edge a failure belongs to: the catalog's ``edge "a" → "b": …`` and
+    ``node "x": …`` prefixes first, else the last final NODE_FAILED event."""
+    text = error or "failed"
+    kind = code or "FAILED"
+    m = _EDGE.match(text)
+    if m:
+        return Failure(kind, text, edge=(m.group(1), m.group(2)))
+    m = _NODE.search(text)
+    if m and (text.startswith("node ") or text.startswith("downstream join failed: node ")):
+        return Failure(kind, text, node=m.group(1))
+    for e in reversed(list(events)):
+        if e.type == ev.NODE_FAILED and e.node:
+            return Failure(kind, text, node=e.node)
+    return Failure(kind, text)

@@ -1,0 +1,110 @@
+"""LocalBackend: the :class:`Backend` over an in-process :class:`~axiom_ide.runtime.runtime.Runtime`.
+
+Compiling stores the artifact in the runtime's artifact store (so the local HTTP server and the CLI
+see the same ``graph_id``); runs, streams, cancels and history go straight to the runtime and its
+stores. All coroutines must run on the runtime's event loop (one loop per runtime). ``subscribe``
+hands the listener every ``EventRecord`` the runtime's event bus emits, on that loop's thread.
+"""
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Callable
+
+from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
+from axiom_ide.runtime.store import executions as ex
+from axiom_ide.runtime.store.configs import PLATFORM_NODE_TIMEOUT, TENANT
+
+
+class LocalBackend:
+    """``LocalBackend(runtime, workspace)``; ``workspace`` is a Workspace or a callable returning one
+    (the IDE rescans packages, so it hands a provider)."""
+
+    def __init__(self, runtime: Any, workspace: Any = None) -> None:
+        self.runtime = runtime
+        self._workspace = workspace
+
+    @property
+    def workspace(self) -> Any:
+        return self._workspace() if callable(self._workspace) else self._workspace
+
+    @property
+    def tenant(self) -> str:
+        return self.runtime.tenant_id
+
+    # -- compile and run -----------------------------------------------------------------------
+    async def compile(self, flow: Any) -> CompiledFlow:
+        """Compile ``flow`` (a Flow; the caller hands a snapshot it will not edit) and store it.
+        Raises the compiler's AxiomError with every diagnostic when the flow does not compile."""
+        from axiom_ide.runtime.compiler.compile import compile_flow
+
+        artifact, _ = compile_flow(flow, self.workspace)
+        self.runtime.artifact(artifact)  # store it for this tenant
+        return CompiledFlow(artifact.graph_id, artifact.flow_name, artifact.mode, artifact.entry,
+                            artifact.terminal, artifact.input_type, artifact.output_type,
+                            tuple(artifact.warnings))
+
+    async def start(self, graph_id: str, input: Any, *, config_id: str | None = None) -> str:
+        return await self.runtime.start(graph_id, input, config_id=config_id)
+
+    async def wait(self, execution_id: str, timeout: float | None = None) -> RunResult:
+        await self.runtime.wait(execution_id, timeout)
+        return await self.result(execution_id)
+
+    async def result(self, execution_id: str) -> RunResult:
+        """The stored end of an execution (or its state so far) as a :class:`RunResult`."""
+        rec = self.runtime.executions.get(execution_id)
+        if rec is None:
+            from axiom_ide.runtime.errors import AxiomError
+
+            raise AxiomError.of("execution_not_found", "execution not found")
+        failure = None
+        if rec.status in (ex.FAILED, ex.CANCELLED):
+            failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(),
+                                        self.runtime.event_log.list(execution_id))
+        output = rec.output if rec.status == ex.COMPLETED else None
+        return RunResult(rec.id, rec.status, output, failure)
+
+    async def stream(self, graph_id: str, input: Any, *, config_id: str | None = None,
+                     timeout: float = 30.0) -> AsyncIterator[dict[str, Any]]:
+        async for frame in self.runtime.stream(graph_id, input, timeout=timeout, config_id=config_id):
+            yield frame
+
+    async def cancel(self, execution_id: str) -> bool:
+        return await self.runtime.cancel(execution_id)
+
+    # -- history -------------------------------------------------------------------------------
+    async def list_executions(self, *, status: str | None = None, flow: str | None = None,
+                              limit: int = 200) -> list[Any]:
+        return self.runtime.executions.list(status=status, flow_name=flow, tenant_id=self.tenant, limit=limit)
+
+    async def get_execution(self, execution_id: str) -> Any:
+        rec = self.runtime.executions.get(execution_id)
+        return rec if rec is not None and rec.tenant_id == self.tenant else None
+
+    async def events(self, execution_id: str) -> list[Any]:
+        return self.runtime.event_log.list(execution_id)
+
+    async def checkpoints(self, execution_id: str) -> list[Any]:
+        return self.runtime.checkpoints.list(execution_id)
+
+    # -- configs -------------------------------------------------------------------------------
+    async def flow_configs(self, flow_name: str) -> ConfigView:
+        configs = self.runtime.configs
+        tenant_default = configs.get("default", flow_name=TENANT, tenant_id=self.tenant)
+        own = configs.list(flow_name=flow_name, tenant_id=self.tenant) if flow_name else []
+        profiles = tuple(([tenant_default] if tenant_default else []) + own)
+        resolved = configs.resolve(flow_name, None, tenant_id=self.tenant)
+        source = "platform default"
+        for cfg in (tenant_default, configs.get("default", flow_name=flow_name, tenant_id=self.tenant)):
+            if cfg is not None and cfg.node_timeout_seconds is not None and cfg.id in resolved.layers:
+                source = "tenant default" if cfg.flow_name == TENANT else "flow default"
+        timeout = resolved.node_timeout_seconds if resolved.node_timeout_seconds else PLATFORM_NODE_TIMEOUT
+        return ConfigView(profiles, timeout, source)
+
+    # -- live events ---------------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[Any], None]) -> Callable[[], None]:
+        """Call ``listener(EventRecord)`` for every engine event; returns the unsubscribe function."""
+        self.runtime.events.connect(listener)
+        return lambda: self.runtime.events.disconnect(listener)
+
+    async def close(self) -> None:
+        await self.runtime.close()

@@ -1,0 +1,134 @@
+"""LocalBackend over a real Runtime (inline invoker) on the example workspace — no Qt."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
+from engine_support import add_faults_package, chain, write_flow  # noqa: E402
+
+from axiom_ide.backends import Backend, LocalBackend, attribute_failure  # noqa: E402
+from axiom_ide.runtime.model.flow_yaml import load_flow  # noqa: E402
+from axiom_ide.runtime.packages import Workspace  # noqa: E402
+from axiom_ide.runtime.runtime import Runtime  # noqa: E402
+
+
+@pytest.fixture
+def ws(example_workspace):
+    add_faults_package(example_workspace)
+    return example_workspace
+
+
+@pytest.fixture
+def backend(tmp_path, ws):
+    b = LocalBackend(Runtime(tmp_path / "data", inline=True), lambda: Workspace(ws))
+    yield b
+    b.runtime.db.close()
+
+
+def flow(ws, name):
+    return load_flow(ws / "flows" / f"{name}.flow.yaml", fast=True).flow
+
+
+def test_local_backend_is_a_backend(backend):
+    assert isinstance(backend, Backend)
+
+
+def test_compile_run_and_look_back(backend, ws):
+    seen = []
+    unsubscribe = backend.subscribe(seen.append)
+
+    async def go():
+        compiled = await backend.compile(flow(ws, "hello"))
+        execution_id = await backend.start(compiled.graph_id, {"name": "Ada"})
+        result = await backend.wait(execution_id, 20)
+        return compiled, result, await backend.list_executions(), await backend.events(execution_id)
+
+    compiled, result, listed, events = asyncio.run(go())
+    unsubscribe()
+    assert len(compiled.graph_id) == 26 and compiled.mode == "unary" and compiled.flow_name == "hello"
+    assert result.success and result.output == {"greeting": "Hello, Ada!"} and result.failure is None
+    assert [r.id for r in listed] == [result.execution_id]
+    assert [e.type for e in events][0] == "EXECUTION_STARTED"
+    assert [e.type for e in events][-1] == "EXECUTION_COMPLETED"
+    assert [(e.seq, e.type) for e in seen] == [(e.seq, e.type) for e in events]
+
+
+def test_node_failure_is_attributed_to_the_node(backend, ws):
+    chain(ws, "boom", ["Upper", "Boom"])
+
+    async def go():
+        compiled = await backend.compile(flow(ws, "boom"))
+        return await backend.wait(await backend.start(compiled.graph_id, {"text": "x"}), 20)
+
+    result = asyncio.run(go())
+    assert result.status == "Failed"
+    assert result.failure.kind == "NODE_FAILED" and result.failure.node == "n2"
+    assert result.failure.message == 'node "n2": boom: X'
+
+
+def test_edge_adapter_failure_is_attributed_to_the_edge(backend, ws):
+    write_flow(ws, "badmap", """\
+        imports: [tests/faults@0.1.0, examples/math@0.1.0]
+        nodes:
+          - id: a
+            node: tests/faults@0.1.0:Upper
+          - id: b
+            node: tests/faults@0.1.0:Upper
+        edges:
+          - from: a
+            to: b
+            map:
+              text: text | multiply(2)
+        """)
+
+    async def go():
+        compiled = await backend.compile(flow(ws, "badmap"))
+        return await backend.wait(await backend.start(compiled.graph_id, {"text": "abc"}), 20)
+
+    result = asyncio.run(go())
+    assert result.status == "Failed"
+    assert result.failure.kind == "EDGE_ADAPTER" and result.failure.edge == ("a", "b")
+    assert result.failure.message.startswith('edge "a" → "b": EvaluateEdge adapter: transform')
+
+
+def test_flow_configs_list_profiles_and_resolve_timeout(backend):
+    async def view():
+        return await backend.flow_configs("hello")
+
+    assert asyncio.run(view()).profiles == () and asyncio.run(view()).node_timeout_seconds == 300
+    assert asyncio.run(view()).timeout_source == "platform default"
+    backend.runtime.configs.set("default", node_timeout_seconds=120)
+    v = asyncio.run(view())
+    assert [p.name for p in v.profiles] == ["default"] and v.node_timeout_seconds == 120
+    assert v.timeout_source == "tenant default"
+    backend.runtime.configs.set("load-test", flow_name="hello", node_timeout_seconds=30)
+    backend.runtime.configs.set("default", flow_name="hello", node_timeout_seconds=60)
+    v = asyncio.run(view())
+    assert [(p.flow_name, p.name) for p in v.profiles] == [("", "default"), ("hello", "default"), ("hello", "load-test")]
+    assert v.node_timeout_seconds == 60 and v.timeout_source == "flow default"
+
+
+def test_cancel_stops_a_running_execution(backend, ws):
+    chain(ws, "hang", ["Hang"])
+
+    async def go():
+        compiled = await backend.compile(flow(ws, "hang"))
+        started = asyncio.Event()
+        backend.subscribe(lambda e: e.type == "NODE_STARTED" and started.set())
+        execution_id = await backend.start(compiled.graph_id, {"text": "x"})
+        await asyncio.wait_for(started.wait(), 10)
+        assert await backend.cancel(execution_id)
+        return await backend.wait(execution_id, 5)
+
+    result = asyncio.run(go())
+    assert result.status == "Cancelled" and result.failure.kind == "CANCELLED"
+
+
+def test_attribute_failure_reads_the_catalog_prefixes():
+    assert attribute_failure('edge "a" → "b": EvaluateEdge condition: x', "EDGE_CONDITION").edge == ("a", "b")
+    assert attribute_failure('downstream join failed: node "j": boom', "JOIN_FAILED").node == "j"
+    assert attribute_failure("graph produced no terminal result", "NO_TERMINAL").node is None
