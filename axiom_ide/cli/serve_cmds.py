@@ -18,6 +18,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
     p.add_argument("--limits", default="off", choices=("off", "platform"),
                    help="rate limits and daily quotas: off (default) or the platform's documented beta values")
+    p.add_argument("--grace", type=float, default=10.0, metavar="SECONDS",
+                   help="on SIGINT/SIGTERM, how long running executions may finish before the server stops "
+                        "(the rest resume on the next start; default: 10)")
     p.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
     add_location_flags(p)
     p.set_defaults(handler=run_serve)
@@ -48,10 +51,14 @@ def run_serve(args: argparse.Namespace) -> int:
     from axiom_ide.server.app import ServerOptions
     from axiom_ide.server.serve import serve
 
+    if not 0 <= args.port <= 65535:
+        print(f"error: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
+        return 2
     workspace = workspace_dir(args)
     try:
         asyncio.run(serve(data_dir(args), host=args.host, port=args.port, workspace=workspace,
-                          options=ServerOptions(limits=args.limits), inline=args.inline))
+                          options=ServerOptions(limits=args.limits), inline=args.inline,
+                          grace=max(0.0, args.grace)))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
