@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "axiom_ide.cli.package_cmds",
     "axiom_ide.cli.flow_cmds",
     "axiom_ide.cli.run_cmds",
+    "axiom_ide.cli.api_cmds",
     "axiom_ide.cli.serve_cmds",
     "axiom_ide.cli.render_cmd",
     "axiom_ide.cli.gui_cmds",
