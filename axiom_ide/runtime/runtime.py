@@ -19,9 +19,11 @@ from typing import Any, AsyncIterator
 
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine.codec import InvalidInput
-from axiom_ide.runtime.engine.debug import CHECKPOINT_EXPIRED, FORK, LIVE, DebugGate, DebugSession, apply_overrides
+from axiom_ide.runtime.engine.debug import (CHECKPOINT_EXPIRED, FORK, LIVE, MODES, REPLAY, DebugGate, DebugSession,
+                                           apply_overrides)
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext
 from axiom_ide.runtime.engine.pipeline import run_pipeline
+from axiom_ide.runtime.engine.replay import Replay, ReplaySession
 from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import AxiomError
@@ -32,6 +34,7 @@ from axiom_ide.runtime.store.apikeys import ApiKeyStore
 from axiom_ide.runtime.store.artifacts import ArtifactStore
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore, new_checkpoint_id
 from axiom_ide.runtime.store.configs import ConfigStore
+from axiom_ide.runtime.store.debug_sessions import DebugSessionRecord, DebugSessionStore
 from axiom_ide.runtime.store.db import open_database
 from axiom_ide.runtime.store.events import EventStore
 from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore, new_execution_id
@@ -80,6 +83,8 @@ class Runtime:
                 invoker = default_invoker(self._log_sink, self.memory)
         self.invoker = invoker
         self.runner = Runner(self.executions, self.event_log, self.checkpoints, invoker, self.events.emit)
+        self.debug_store = DebugSessionStore(self.db)
+        #: Sessions in use, by id (others load from :attr:`debug_store` on demand).
         self.debug_sessions: dict[str, DebugSession] = {}
         self._compiled: dict[str, Compiled] = {}
         self._tasks: dict[str, asyncio.Task] = {}
@@ -135,8 +140,8 @@ class Runtime:
         artifact = self.artifact(target, tenant_id=tenant)
         if artifact.mode == "pipeline":
             raise AxiomError.of("pipeline_flow", "this is a pipeline flow; stream it (flow run prints frames)")
-        if debug_session_id and debug_session_id not in self.debug_sessions:
-            raise AxiomError.of("debug_session_not_found", f'debug session "{debug_session_id}" not found')
+        if debug_session_id:
+            self._attachable(debug_session_id, tenant)
         compiled = self.compiled(artifact)
         if payload is not None:
             input = self._payload_json(compiled, payload)
@@ -154,7 +159,7 @@ class Runtime:
         except AxiomError as exc:
             self._done(rec.id, self.runner.fail_before_start(rec, exc.message, "CONFIG"))
             return rec.id
-        gate = self._gate(debug_session_id, rec.id)
+        gate = self._gate(debug_session_id, rec.id, tenant_id=tenant)
         self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, debug=gate))
         return rec.id
 
@@ -167,13 +172,28 @@ class Runtime:
         except Exception:  # noqa: BLE001 — check_input reports it as the execution's error
             return None
 
-    def _gate(self, session_id: str | None, execution_id: str) -> DebugGate | None:
+    def _attachable(self, session_id: str, tenant_id: str) -> DebugSession:
+        session = self.debug_session(session_id, tenant_id=tenant_id)
+        if session.mode == REPLAY:
+            raise AxiomError.of("debug_session_read_only",
+                                "a REPLAY session only reads history; debug a run with a LIVE session")
+        busy = session.execution_id is not None and self._tasks.get(session.execution_id)
+        if busy and not busy.done():
+            raise AxiomError.of("debug_session_busy",
+                                f'debug session "{session_id}" is attached to running execution '
+                                f'"{session.execution_id}"')
+        return session
+
+    def _gate(self, session_id: str | None, execution_id: str, *, tenant_id: str | None = None,
+              restore: bool = False) -> DebugGate | None:
+        """Attach ``session_id`` to ``execution_id`` with a new gate; ``restore`` rebuilds the gate
+        from the stored control state (a run stored as paused pauses again where it was)."""
         if not session_id:
             return None
-        session = self.debug_sessions.get(session_id)
-        if session is None:
-            raise AxiomError.of("debug_session_not_found", f'debug session "{session_id}" not found')
+        session = self.debug_session(session_id, tenant_id=tenant_id)
+        stored = self.debug_store.get(session_id) if restore else None
         session.execution_id = execution_id
+        self.debug_store.set_execution(session_id, execution_id)
 
         def paused(node: str) -> None:
             self.executions.update(execution_id, status=ex.DEBUG_PAUSED)
@@ -181,7 +201,15 @@ class Runtime:
         def resumed() -> None:
             self.executions.update(execution_id, status=ex.RUNNING)
 
-        session.gate = DebugGate(session_id, session.breakpoints, on_pause=paused, on_resume=resumed)
+        def changed(gate: DebugGate) -> None:
+            self.debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)
+
+        session.gate = DebugGate(session_id, session.breakpoints, on_pause=paused, on_resume=resumed,
+                                 on_change=changed,
+                                 restore=(stored.control, stored.paused_at, stored.pause_reason)
+                                 if stored is not None else None)
+        if not restore:
+            changed(session.gate)
         return session.gate
 
     def _spawn(self, execution_id: str, coro: Any) -> None:
@@ -356,7 +384,11 @@ class Runtime:
             except AxiomError as exc:
                 self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, error=exc.message, code="RESUME")
                 continue
-            self._spawn(rec.id, self.runner.run_unary(rec, self.compiled(artifact), config, resume=True))
+            gate = None
+            if rec.debug_session and self.debug_store.get(rec.debug_session) is not None:
+                gate = self._gate(rec.debug_session, rec.id, tenant_id=rec.tenant_id, restore=True)
+            self._spawn(rec.id, self.runner.run_unary(rec, self.compiled(artifact), config, resume=True,
+                                                      debug=gate))
             resumed.append(rec.id)
         if wait:
             for execution_id in resumed:
@@ -364,21 +396,69 @@ class Runtime:
         return resumed
 
     def create_debug_session(self, mode: str = LIVE, *, breakpoints: set[str] | None = None,
-                             execution_id: str | None = None) -> DebugSession:
-        session = DebugSession(uuid.uuid4().hex, mode, execution_id, set(breakpoints or ()))
-        with self.db.transaction() as conn:
-            conn.execute("INSERT INTO debug_sessions (id, mode, execution_id, breakpoints, created_at) "
-                         "VALUES (?, ?, ?, ?, ?)", (session.id, mode, execution_id,
-                                                    ",".join(sorted(session.breakpoints)), time.time()))
-        self.debug_sessions[session.id] = session
+                             execution_id: str | None = None, tenant_id: str | None = None) -> DebugSession:
+        """A new, stored debug session. LIVE sessions are then passed to :meth:`start` as
+        ``debug_session_id``; a REPLAY session (a :class:`ReplaySession`) needs the ``execution_id``
+        it replays and only reads its history."""
+        tenant = tenant_id or self.tenant_id
+        if mode not in MODES:
+            raise AxiomError.of("invalid_debug_mode", f'debug session mode must be LIVE, REPLAY or FORK, not "{mode}"')
+        if mode == REPLAY:
+            if not execution_id:
+                raise AxiomError.of("invalid_debug_session", "a REPLAY session needs the execution_id it replays")
+            self._execution(execution_id, tenant)
+        rec = self.debug_store.create(DebugSessionRecord(uuid.uuid4().hex, mode, tenant, execution_id,
+                                                         frozenset(breakpoints or ())))
+        return self._session(rec)
+
+    def debug_session(self, session_id: str, *, tenant_id: str | None = None) -> DebugSession:
+        """A session by id, loaded from the store if this runtime has not used it yet. Another
+        tenant's session is reported exactly like a missing one."""
+        tenant = tenant_id or self.tenant_id
+        session = self.debug_sessions.get(session_id)
+        if session is None:
+            rec = self.debug_store.get(session_id)
+            session = self._session(rec) if rec is not None else None
+        if session is None or session.tenant_id != tenant:
+            raise AxiomError.of("debug_session_not_found", f'debug session "{session_id}" not found')
         return session
 
-    async def fork(self, execution_id: str, checkpoint_id: str, overrides: dict[str, Any] | None = None, *,
-                   breakpoints: set[str] | None = None) -> tuple[str, DebugSession]:
-        """A new execution continuing from ``checkpoint_id`` with top-level-key overrides of its output."""
-        source = self.executions.get(execution_id)
-        if source is None:
+    def _session(self, rec: DebugSessionRecord) -> DebugSession:
+        session: DebugSession
+        if rec.mode == REPLAY:
+            execution_id = rec.execution_id or ""
+            session = ReplaySession(rec.id, execution_id, lambda: self.replay(execution_id, tenant_id=rec.tenant_id),
+                                    tenant_id=rec.tenant_id, created_at=rec.created_at)
+        else:
+            session = DebugSession(rec.id, rec.mode, rec.execution_id, set(rec.breakpoints),
+                                   tenant_id=rec.tenant_id, created_at=rec.created_at,
+                                   on_change=lambda s: self.debug_store.set_breakpoints(s.id, s.breakpoints))
+        self.debug_sessions[rec.id] = session
+        return session
+
+    def _execution(self, execution_id: str, tenant_id: str) -> ExecutionRecord:
+        rec = self.executions.get(execution_id)
+        if rec is None or rec.tenant_id != tenant_id:
             raise AxiomError.of("execution_not_found", "execution not found")
+        return rec
+
+    def replay(self, execution_id: str, *, tenant_id: str | None = None) -> Replay:
+        """The stored history of an execution as a :class:`Replay` timeline (reads only)."""
+        from axiom_ide.runtime.history import checkpoint_json
+
+        rec = self._execution(execution_id, tenant_id or self.tenant_id)
+        compiled = self.compiled(self.artifact(rec.graph_id, tenant_id=rec.tenant_id))
+        plan = compiled.plan
+        incoming = {n: [pe.src for pe in plan.incoming[n]] for n in plan.nodes}
+        return Replay(rec, list(plan.nodes), incoming, self.event_log.list(rec.id, limit=1_000_000),
+                      self.checkpoints.list(rec.id),
+                      lambda cp: checkpoint_json(self, rec, cp, compiled=compiled))
+
+    async def fork(self, execution_id: str, checkpoint_id: str, overrides: dict[str, Any] | None = None, *,
+                   breakpoints: set[str] | None = None, tenant_id: str | None = None) -> tuple[str, DebugSession]:
+        """A new execution continuing from ``checkpoint_id`` with top-level-key overrides of its output,
+        driven by a new FORK session. Nothing is recorded when the fork is refused."""
+        source = self._execution(execution_id, tenant_id or self.tenant_id)
         history = self.checkpoints.list(execution_id)
         upto = next((i for i, cp in enumerate(history) if cp.id == checkpoint_id), None)
         if upto is None:
@@ -388,7 +468,6 @@ class Runtime:
             raise AxiomError.of("checkpoint_not_found_or_expired", CHECKPOINT_EXPIRED)
         artifact = self.artifact(source.graph_id, tenant_id=source.tenant_id)
         compiled = self.compiled(artifact)
-        session = self.create_debug_session(FORK, breakpoints=breakpoints)
         last = prefix[-1]
         node = compiled.plan.nodes[last.node]
         output = last.output or b""
@@ -398,6 +477,7 @@ class Runtime:
                 output = compiled.codec.from_json(merged, node.output_type, node.package_key)
             except InvalidInput as exc:
                 raise AxiomError.of("invalid_override", str(exc)) from None
+        session = self.create_debug_session(FORK, breakpoints=breakpoints, tenant_id=source.tenant_id)
         rec = self.executions.create(replace(
             self._new_record(artifact, source.input_json, config_id=source.config_id, debug_session=session.id,
                              tenant_id=source.tenant_id),
@@ -408,7 +488,7 @@ class Runtime:
                                             cp.output_type, cp.input, output if cp is last else cp.output, now))
         session.execution_id = rec.id
         config = self.resolve_config(artifact.flow_name, source.config_id, tenant_id=source.tenant_id)
-        gate = self._gate(session.id, rec.id)
+        gate = self._gate(session.id, rec.id, tenant_id=source.tenant_id)
         self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, resume=True, debug=gate,
                                                   forked_from=(source.id, checkpoint_id)))
         return rec.id, session

@@ -101,3 +101,111 @@ def test_replay_reads_history_without_writing(setup):
     cps = rt.checkpoints.list(outcome.execution_id)
     assert len(cps) == 4 and events[-1].type == ev.EXECUTION_COMPLETED
     assert rt.db.conn.execute("SELECT total_changes()").fetchone()[0] == before
+
+
+def _tables(db_path) -> dict:
+    """Every row of the history tables, read through a separate connection to the database file."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+                for t in ("executions", "events", "checkpoints", "blobs")}
+    finally:
+        conn.close()
+
+
+def test_replay_session_walks_the_timeline_and_writes_nothing(setup):
+    rt, art = setup
+    outcome = asyncio.run(rt.run(art, {"text": "a"}))
+    before = _tables(rt.db.path)
+    session = rt.create_debug_session("REPLAY", execution_id=outcome.execution_id)
+    assert session.mode == "REPLAY" and len(session) == 10
+    start = session.at(-1)
+    assert start.status == "Queued" and {s.status for s in start.nodes.values()} == {"pending"}
+    statuses = [(p.index, p.event.type, p.status, tuple(s.status for s in p.nodes.values())) for p in session.replay]
+    assert statuses == [
+        (0, "EXECUTION_STARTED", "Running", ("pending",) * 4),
+        (1, "NODE_STARTED", "Running", ("running", "pending", "pending", "pending")),
+        (2, "NODE_COMPLETED", "Running", ("completed", "pending", "pending", "pending")),
+        (3, "NODE_STARTED", "Running", ("completed", "running", "pending", "pending")),
+        (4, "NODE_COMPLETED", "Running", ("completed", "completed", "pending", "pending")),
+        (5, "NODE_STARTED", "Running", ("completed", "completed", "running", "pending")),
+        (6, "NODE_COMPLETED", "Running", ("completed", "completed", "completed", "pending")),
+        (7, "NODE_STARTED", "Running", ("completed", "completed", "completed", "running")),
+        (8, "NODE_COMPLETED", "Running", ("completed",) * 4),
+        (9, "EXECUTION_COMPLETED", "Completed", ("completed",) * 4),
+    ]
+    cps = rt.checkpoints.list(outcome.execution_id)
+    assert session.at(2).nodes["n1"].checkpoint_id == cps[0].id
+    assert session.replay.payloads("n1", 2) == {**session.replay.payloads("n1", 9)}
+    assert session.replay.payloads("n1", 2)["input"] == {"text": "a", "big": 0}
+    assert session.replay.payloads("n1", 2)["output"] == {"text": "A", "big": 0}
+    assert session.replay.payloads("n2", 3) is None  # running, no checkpoint yet
+    body = session.replay.to_json(4)
+    assert body["status"] == "Running" and body["event"]["type"] == "NODE_COMPLETED"
+    assert body["nodes"][1] == {"node": "n2", "status": "completed", "runs": 1, "attempt": 1,
+                                "checkpoint_id": cps[1].id, "duration_ms": body["nodes"][1]["duration_ms"],
+                                "input": {"text": "A", "big": 0}, "output": {"text": "A", "big": 0},
+                                "expired": False}
+    with pytest.raises(IndexError):
+        session.at(10)
+    with pytest.raises(AxiomError, match="only reads history"):
+        session.set_breakpoint("n1")
+    with pytest.raises(AxiomError, match="only reads history"):
+        session.pause()
+    with pytest.raises(AxiomError, match="only reads history"):
+        asyncio.run(rt.start(art, {"text": "a"}, debug_session_id=session.id))
+    session.refresh()
+    assert _tables(rt.db.path) == before
+
+
+def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace):
+    add_faults_package(example_workspace)
+    from engine_support import write_flow
+
+    write_flow(example_workspace, "branchy", """\
+        mode: unary
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - {id: a, node: "tests/faults@0.1.0:Upper"}
+          - {id: b, node: "tests/faults@0.1.0:Upper"}
+          - {id: c, node: "tests/faults@0.1.0:Upper"}
+          - {id: d, node: "tests/faults@0.1.0:Upper"}
+        edges:
+          - {from: a, to: b, when: 'output.text == "never"'}
+          - {from: a, to: c}
+          - {from: b, to: d}
+          - {from: c, to: d}
+        """)
+    rt = Runtime(tmp_path / "data", inline=True)
+    try:
+        art = compile_file(example_workspace / "flows" / "branchy.flow.yaml", example_workspace, store=rt.artifacts)
+        outcome = asyncio.run(rt.run(art, {"text": "x"}))
+        assert outcome.success
+        replay = rt.replay(outcome.execution_id)
+        skipped_at = next(p.index for p in replay if p.nodes["b"].status == "skipped")
+        assert replay.events[skipped_at].type == "EDGE_SKIPPED"
+        assert {n: s.status for n, s in replay.end.nodes.items()} == {
+            "a": "completed", "b": "skipped", "c": "completed", "d": "completed"}
+        # a fork from c's checkpoint: a and c come from the parent, d runs in the child
+        cps = rt.checkpoints.list(outcome.execution_id)
+        child_id, _ = asyncio.run(_fork_and_wait(rt, outcome.execution_id, cps[1].id))
+        child = rt.create_debug_session("REPLAY", execution_id=child_id)
+        first = child.at(-1).nodes
+        assert (first["a"].status, first["a"].from_parent, first["c"].status, first["d"].status) == (
+            "completed", True, "completed", "pending")
+        assert child.replay.payloads("c", -1)["output"] == {"text": "forked", "big": 0}
+        assert child.replay.payloads("d", len(child) - 1)["output"] == {"text": "FORKED", "big": 0}
+        assert {n: s.status for n, s in child.replay.end.nodes.items()} == {
+            "a": "completed", "b": "skipped", "c": "completed", "d": "completed"}
+        with pytest.raises(AxiomError, match="execution not found"):
+            rt.create_debug_session("REPLAY", execution_id=outcome.execution_id, tenant_id="acme")
+    finally:
+        rt.db.close()
+
+
+async def _fork_and_wait(rt, execution_id, checkpoint_id):
+    child_id, session = await rt.fork(execution_id, checkpoint_id, {"text": "forked"})
+    await rt.wait(child_id, 5)
+    return child_id, session

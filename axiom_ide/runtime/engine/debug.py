@@ -11,88 +11,209 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import events as ev
 
 LIVE, REPLAY, FORK = "LIVE", "REPLAY", "FORK"
+MODES = (LIVE, REPLAY, FORK)
 MAX_OVERRIDE_BYTES = 1024 * 1024
 CHECKPOINT_EXPIRED = "Checkpoint expired — fork unavailable"
 
+#: The gate's control states (what :mod:`axiom_ide.runtime.store.debug_sessions` stores).
+RUN, PAUSE, STEP, PAUSED = "run", "pause", "step", "paused"
+
 
 class DebugGate:
+    """Pause/step/continue for one run. ``on_change(gate)`` is called whenever :attr:`control`
+    changes, so the state can be stored; ``restore`` = (control, node, reason) rebuilds a gate from
+    a stored state: a run stored as paused pauses again before its first dispatch, with the reason
+    it had; a run stored as stepping runs one node, then pauses. ``node`` is where it was paused,
+    or, for a run released from a pause, the node it released — when a restart dispatches that
+    node again, its breakpoint is not hit a second time."""
+
     def __init__(self, session_id: str, breakpoints: set[str] | None = None, *,
                  on_pause: Callable[[str], None] | None = None,
-                 on_resume: Callable[[], None] | None = None) -> None:
+                 on_resume: Callable[[], None] | None = None,
+                 on_change: Callable[["DebugGate"], None] | None = None,
+                 restore: tuple[str, str | None, str | None] | None = None) -> None:
         self.session_id = session_id
-        self.breakpoints: set[str] = set(breakpoints or ())
+        #: The session's own set when the session made the gate: edits apply to the running gate.
+        self.breakpoints: set[str] = breakpoints if breakpoints is not None else set()
         self.on_pause = on_pause
         self.on_resume = on_resume
+        self.on_change = on_change
         #: Canvas id the run is paused before, or None while running.
         self.paused_at: str | None = None
-        self._pause_requested = False
+        #: Why it paused: "breakpoint" | "pause" | "step".
+        self.pause_reason: str | None = None
+        #: The node last released from a pause (its dispatch follows the release).
+        self.released: str | None = None
+        #: A node whose breakpoint the next dispatch does not check (it was already passed).
+        self._passed: str | None = None
+        #: A pause reason to apply before the next dispatch ("pause", or a restored pause's reason).
+        self._pending: str | None = None
+        #: True for a pause restored from the store (it is reported as such once).
+        self._restored = False
         #: None = run freely; n = dispatch n more nodes, then pause.
         self._budget: int | None = None
         self._resume = asyncio.Event()
+        if restore is not None:
+            control, node, reason = restore
+            if control == PAUSED:
+                self._pending, self._restored = reason or PAUSE, True
+            else:
+                self._passed = self.released = node
+                if control == PAUSE:
+                    self._pending = PAUSE
+                elif control == STEP:
+                    self._budget = 1  # the node being stepped re-runs, then the run pauses
+
+    @property
+    def control(self) -> str:
+        if self.paused_at is not None:
+            return PAUSED
+        if self._pending is not None:
+            return PAUSE
+        if self._budget is not None:
+            return STEP
+        return RUN
+
+    @property
+    def pauses_first(self) -> bool:
+        """True when the run will pause before its very next dispatch (a restored pause)."""
+        return self._pending is not None or self._budget == 0
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
 
     # -- commands ------------------------------------------------------------------------------
     def pause(self) -> None:
         """Pause before the next dispatch."""
-        self._pause_requested = True
+        if self.paused_at is None:
+            self._pending = PAUSE
+            self._changed()
 
     def step(self) -> None:
         """Run exactly one node, then pause again (only meaningful while paused)."""
         self._budget = 1
+        self._pending = None
         self._resume.set()
+        if self.paused_at is None:
+            self._changed()
 
     def resume(self) -> None:
-        """Continue until the next breakpoint or the end."""
+        """Continue until the next breakpoint or the end (also cancels a pause not yet reached)."""
         self._budget = None
+        self._pending = None
         self._resume.set()
+        if self.paused_at is None:
+            self._changed()
 
     # -- the loop's hook -----------------------------------------------------------------------
     async def before_dispatch(self, node: str, recorder: Any) -> None:
+        passed, self._passed = self._passed == node, None
         reason = None
         if self._budget == 0:
-            reason = "step"
-        elif self._pause_requested:
-            reason = "pause"
-        elif node in self.breakpoints:
+            reason = STEP
+        elif self._pending is not None:
+            reason = self._pending
+        elif node in self.breakpoints and not passed:
             reason = "breakpoint"
         if reason is not None:
-            self._pause_requested = False
-            self.paused_at = node
+            restored, self._pending, self._restored = self._restored, None, False
+            self.paused_at, self.pause_reason = node, reason
             self._resume.clear()
-            recorder.emit(ev.DEBUG_PAUSED, node, reason=reason, session_id=self.session_id)
+            recorder.emit(ev.DEBUG_PAUSED, node, reason=reason, session_id=self.session_id,
+                          **({"restored": True} if restored else {}))
             recorder.flush()
+            self._changed()  # the session first: a restart trusts it over the execution's status
             if self.on_pause is not None:
                 self.on_pause(node)
             try:
                 await self._resume.wait()
             finally:
-                self.paused_at = None
+                self.paused_at = self.pause_reason = None
+                self.released = node
             recorder.emit(ev.DEBUG_RESUMED, node, session_id=self.session_id,
                           mode="step" if self._budget == 1 else "continue")
             if self.on_resume is not None:
                 self.on_resume()
+            self._changed()
         if self._budget:
             self._budget -= 1
 
 
-@dataclass
 class DebugSession:
-    id: str
-    mode: str
-    execution_id: str | None = None
-    breakpoints: set[str] = field(default_factory=set)
-    gate: DebugGate | None = None
+    """One debug session. Breakpoint edits and pause/step/continue go through here, so they reach
+    the running gate and, through ``on_change``, the store (both see the same breakpoint set)."""
+
+    def __init__(self, id: str, mode: str, execution_id: str | None = None,
+                 breakpoints: set[str] | None = None, *, tenant_id: str = "local",
+                 created_at: float = 0.0, on_change: Callable[["DebugSession"], None] | None = None) -> None:
+        self.id = id
+        self.mode = mode
+        self.execution_id = execution_id
+        self.breakpoints: set[str] = set(breakpoints or ())
+        self.tenant_id = tenant_id
+        self.created_at = created_at
+        self.on_change = on_change
+        self.gate: DebugGate | None = None
+
+    # -- breakpoints ---------------------------------------------------------------------------
+    def set_breakpoint(self, node: str) -> None:
+        self.breakpoints.add(node)
+        self._changed()
+
+    def clear_breakpoint(self, node: str) -> None:
+        self.breakpoints.discard(node)
+        self._changed()
+
+    def set_breakpoints(self, nodes: set[str] | list[str]) -> None:
+        """Replace every breakpoint (in place: the running gate shares the set)."""
+        self.breakpoints.clear()
+        self.breakpoints.update(nodes)
+        self._changed()
+
+    def clear_breakpoints(self) -> None:
+        self.set_breakpoints(())
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
+
+    # -- run control ---------------------------------------------------------------------------
+    @property
+    def paused_at(self) -> str | None:
+        return self.gate.paused_at if self.gate is not None else None
+
+    def _live_gate(self) -> DebugGate:
+        if self.gate is None:
+            raise AxiomError.of("debug_session_not_attached", "no run is attached to this debug session")
+        return self.gate
+
+    def pause(self) -> None:
+        self._live_gate().pause()
+
+    def resume(self) -> None:
+        self._live_gate().resume()
+
+    def step(self) -> None:
+        gate = self._live_gate()
+        if gate.paused_at is None:
+            raise AxiomError.of("debug_not_paused", "step is available only while the run is paused")
+        gate.step()
 
     def to_json(self) -> dict[str, Any]:
+        gate = self.gate
         return {"session_id": self.id, "mode": self.mode, "execution_id": self.execution_id,
                 "breakpoints": sorted(self.breakpoints),
-                "paused_at": self.gate.paused_at if self.gate else None}
+                "state": gate.control if gate is not None else None,
+                "paused_at": gate.paused_at if gate is not None else None,
+                "pause_reason": gate.pause_reason if gate is not None else None,
+                "created_at": int(self.created_at * 1000)}
 
 
 def apply_overrides(output: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

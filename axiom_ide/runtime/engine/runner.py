@@ -141,7 +141,8 @@ class Runner:
                               **({"config_id": config.config_id} if config.config_id else {}))
                 state = steps.start(compiled.plan, rec.input or b"")
             recorder.flush()
-            self.executions.update(rec.id, status=ex.RUNNING)
+            if not (resume and debug is not None and debug.pauses_first):  # a restored pause stays paused
+                self.executions.update(rec.id, status=ex.RUNNING)
             output = await drive(ctx, state)
             output_json = compiled.decode_output(output)
         except StepError as exc:

@@ -167,6 +167,15 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (tenant_id, day)
     );
     """,
+    # 5: debug sessions survive a restart: their tenant, and the gate's control state
+    """
+    ALTER TABLE debug_sessions ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'local';
+    ALTER TABLE debug_sessions ADD COLUMN control TEXT NOT NULL DEFAULT 'run';
+    ALTER TABLE debug_sessions ADD COLUMN paused_at TEXT;
+    ALTER TABLE debug_sessions ADD COLUMN pause_reason TEXT;
+    ALTER TABLE debug_sessions ADD COLUMN updated_at REAL;
+    CREATE INDEX debug_sessions_by_execution ON debug_sessions (execution_id);
+    """,
 ]
 
 

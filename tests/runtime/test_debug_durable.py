@@ -1,0 +1,196 @@
+"""Debug sessions survive a runtime restart: a SIGKILLed run that was paused (or stepping) comes back
+attached to its session, with its breakpoints, paused where it was."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from engine_support import add_faults_package, chain, compile_file
+
+from axiom_ide.runtime.runtime import Runtime
+from axiom_ide.runtime.store import events as ev
+
+#: Runs in a subprocess: start a debug run of ``graph_id`` in session ``session_id`` and wait forever.
+DEBUG_RUN = """
+import asyncio, sys
+from axiom_ide.runtime.runtime import Runtime
+
+async def main(data, graph_id, session_id, inline):
+    rt = Runtime(data, inline=inline == "inline")
+    session = rt.debug_session(session_id)
+    await rt.start(graph_id, {"text": "a"}, debug_session_id=session_id)
+    if len(sys.argv) > 5:  # step once the run is paused
+        while session.paused_at is None:
+            await asyncio.sleep(0.005)
+        session.step()
+    await asyncio.Event().wait()
+
+asyncio.run(main(*sys.argv[1:5]))
+"""
+
+
+@pytest.fixture
+def flow(example_workspace):
+    add_faults_package(example_workspace)
+    return chain(example_workspace, "dbg5", ["Upper", "Slow", "Upper", "Upper", "Upper"]), example_workspace
+
+
+def _prepare(flow, data: Path, breakpoints: set[str]) -> tuple[str, str]:
+    path, workspace = flow
+    rt = Runtime(data, inline=True)
+    try:
+        art = compile_file(path, workspace, store=rt.artifacts)
+        session = rt.create_debug_session(breakpoints=breakpoints)
+        return art.graph_id, session.id
+    finally:
+        rt.db.close()
+
+
+def _session_row(db: Path, session_id: str) -> dict | None:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        conn.row_factory = sqlite3.Row
+        try:
+            row = conn.execute("SELECT s.control, s.paused_at, e.status FROM debug_sessions s "
+                               "JOIN executions e ON e.id = s.execution_id WHERE s.id = ?", (session_id,)).fetchone()
+            return dict(row) if row is not None else None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def _run_until(data: Path, graph_id: str, session_id: str, want, *, inline: bool, step: bool = False) -> dict:
+    """Start the debug run in a subprocess, SIGKILL it once the stored session row satisfies ``want``."""
+    args = [sys.executable, "-c", DEBUG_RUN, str(data), graph_id, session_id, "inline" if inline else "host"]
+    proc = subprocess.Popen(args + (["step"] if step else []), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, AXIOM_IDE_DATA_DIR=str(data)))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            row = _session_row(data / "axiom.db", session_id)
+            if row is not None and want(row):
+                break
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, row
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(10)
+    return row
+
+
+async def _until(predicate, timeout=30.0):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < end, "condition not reached"
+        await asyncio.sleep(0.005)
+
+
+def _completed(rt: Runtime, execution_id: str) -> list[str]:
+    return [e.node for e in rt.event_log.list(execution_id) if e.type == ev.NODE_COMPLETED]
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "host"])
+def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, inline):
+    data = tmp_path / "data"
+    graph_id, session_id = _prepare(flow, data, {"n3"})
+    row = _run_until(data, graph_id, session_id, lambda r: r["control"] == "paused", inline=inline)
+    assert row == {"control": "paused", "paused_at": "n3", "status": "Debug paused"}
+
+    rt = Runtime(data, inline=True)
+
+    async def go():
+        (rec,) = rt.executions.list()
+        assert rec.status == "Debug paused" and rec.debug_session == session_id
+        assert await rt.resume_incomplete() == [rec.id]
+        session = rt.debug_session(session_id)
+        await _until(lambda: session.paused_at == "n3")
+        assert rt.executions.get(rec.id).status == "Debug paused"
+        assert session.breakpoints == {"n3"} and session.execution_id == rec.id
+        assert _completed(rt, rec.id) == ["n1", "n2"]
+        events = rt.event_log.list(rec.id)
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))
+        assert [(e.type, e.node, e.data.get("reason"), e.data.get("restored")) for e in events[-2:]] == [
+            (ev.EXECUTION_RESUMED, None, None, None), (ev.DEBUG_PAUSED, "n3", "breakpoint", True)]
+        assert [e.type for e in events].count(ev.EXECUTION_STARTED) == 1
+        # the restored session keeps working: a new breakpoint, then continue, then continue again
+        session.set_breakpoint("n5")
+        session.resume()
+        await _until(lambda: session.paused_at == "n5")
+        assert _completed(rt, rec.id) == ["n1", "n2", "n3", "n4"]
+        session.resume()
+        outcome = await rt.wait(rec.id, 30)
+        assert outcome.status == "Completed" and outcome.output == {"text": "A+", "big": 0}
+        assert rt.debug_store.get(session_id).control == "run"
+
+    try:
+        asyncio.run(go())
+    finally:
+        rt.db.close()
+
+
+def test_run_killed_while_stepping_reruns_that_node_then_pauses(flow, tmp_path):
+    data = tmp_path / "data"
+    graph_id, session_id = _prepare(flow, data, {"n2"})
+    # n2 is Slow (0.3 s): the subprocess steps into it and is killed while it runs
+    row = _run_until(data, graph_id, session_id, lambda r: r["control"] == "step", inline=True, step=True)
+    assert row == {"control": "step", "paused_at": "n2", "status": "Running"}
+
+    rt = Runtime(data, inline=True)
+
+    async def go():
+        (rec,) = rt.executions.list()
+        await rt.resume_incomplete()
+        session = rt.debug_session(session_id)
+        await _until(lambda: session.paused_at == "n3")
+        assert rt.executions.get(rec.id).status == "Debug paused"
+        assert _completed(rt, rec.id) == ["n1", "n2"]
+        events = rt.event_log.list(rec.id)
+        resumed = next(e.seq for e in events if e.type == ev.EXECUTION_RESUMED)
+        assert [(e.type, e.node) for e in events if e.seq > resumed and e.type != ev.LOG] == [
+            (ev.NODE_STARTED, "n2"), (ev.NODE_COMPLETED, "n2"), (ev.DEBUG_PAUSED, "n3")]
+        assert events[-1].data["reason"] == "step"
+        session.resume()
+        assert (await rt.wait(rec.id, 30)).output == {"text": "A+", "big": 0}
+        assert Counter(_completed(rt, rec.id)) == Counter({f"n{i}": 1 for i in range(1, 6)})
+
+    try:
+        asyncio.run(go())
+    finally:
+        rt.db.close()
+
+
+def test_breakpoint_edits_persist_across_runtimes(flow, tmp_path):
+    data = tmp_path / "data"
+    rt = Runtime(data, inline=True)
+    session = rt.create_debug_session(breakpoints={"n1"})
+    session.set_breakpoint("n4")
+    session.set_breakpoint("n2")
+    session.clear_breakpoint("n1")
+    rt.db.close()
+
+    rt = Runtime(data, inline=True)
+    try:
+        again = rt.debug_session(session.id)
+        assert again is not session and again.mode == "LIVE" and again.breakpoints == {"n2", "n4"}
+        again.clear_breakpoints()
+        assert rt.debug_store.get(session.id).breakpoints == frozenset()
+        again.set_breakpoints(["n3", "n5"])
+    finally:
+        rt.db.close()
+    rt = Runtime(data, inline=True)
+    try:
+        assert rt.debug_session(session.id).breakpoints == {"n3", "n5"}
+    finally:
+        rt.db.close()
