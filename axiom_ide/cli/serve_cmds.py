@@ -16,8 +16,10 @@ def register(subparsers: Any) -> None:
                                           "embedded runtime. Binds loopback by default.")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
-    p.add_argument("--limits", default="off", choices=("off", "platform"),
-                   help="rate limits and daily quotas: off (default) or the platform's documented beta values")
+    p.add_argument("--limits", default="off", metavar="SPEC",
+                   help="rate limits and daily quotas: off (default), platform (the documented beta values), "
+                        "or numbers over those, e.g. 'daily_invocations=100,invoke_burst=20' (keys: rate, burst, "
+                        "invoke_rate, invoke_burst, daily_invocations, daily_executions; a value may be 'off')")
     p.add_argument("--grace", type=float, default=10.0, metavar="SECONDS",
                    help="on SIGINT/SIGTERM, how long running executions may finish before the server stops "
                         "(the rest resume on the next start; default: 10)")
@@ -49,8 +51,14 @@ def run_serve(args: argparse.Namespace) -> int:
     import asyncio
 
     from axiom_ide.server.app import ServerOptions
+    from axiom_ide.server.limits import parse_limits
     from axiom_ide.server.serve import serve
 
+    try:
+        parse_limits(args.limits)
+    except ValueError as exc:
+        print(f"error: --limits: {exc}", file=sys.stderr)
+        return 2
     if not 0 <= args.port <= 65535:
         print(f"error: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
         return 2
@@ -67,17 +75,30 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _keys(args: argparse.Namespace):
-    from axiom_ide.runtime.store.apikeys import ApiKeyStore
-    from axiom_ide.runtime.store.db import open_database
+class _keys:
+    """``with _keys(args) as keys:`` — the data dir's API key store, closed afterwards."""
 
-    return ApiKeyStore(open_database(data_dir(args)))
+    def __init__(self, args: argparse.Namespace) -> None:
+        from axiom_ide.runtime.store.db import open_database
+
+        self.db = open_database(data_dir(args))
+
+    def __enter__(self):
+        from axiom_ide.runtime.store.apikeys import ApiKeyStore
+
+        return ApiKeyStore(self.db)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.db.close()
 
 
 def run_keys_create(args: argparse.Namespace) -> int:
-    raw, key = _keys(args).create(args.name, tenant_id=args.tenant)
+    with _keys(args) as keys:
+        raw, key = keys.create(args.name, tenant_id=args.tenant)
     if args.json:
-        print(json.dumps({"name": key.name, "tenant": key.tenant_id, "key": raw}))
+        from axiom_ide.runtime.store.apikeys import created_json
+
+        print(json.dumps(created_json(raw, key)))
     else:
         print(f"Created API key {key.name} (tenant {key.tenant_id}). Copy it now; it is never shown again:")
         print(raw)
@@ -89,25 +110,27 @@ def _date(ts: float | None) -> str:
 
 
 def run_keys_ls(args: argparse.Namespace) -> int:
-    keys = _keys(args).list(tenant_id=args.tenant)
+    with _keys(args) as keys:
+        rows = keys.list(tenant_id=args.tenant)
     if args.json:
-        print(json.dumps([{"name": k.name, "key": k.masked, "created": k.created_at, "last_used": k.last_used}
-                          for k in keys]))
+        print(json.dumps({"keys": [k.to_json() for k in rows]}))
         return 0
-    if not keys:
+    if not rows:
         print("No API keys. Create one with: axiom-ide keys create NAME")
         return 0
-    rows = [("NAME", "KEY", "CREATED", "LAST USED")] + [(k.name, k.masked, _date(k.created_at), _date(k.last_used))
-                                                        for k in keys]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for r in rows:
+    table = [("NAME", "KEY", "CREATED", "LAST USED")] + [
+        (k.name, k.masked, _date(k.created_at), _date(k.last_used)) for k in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for r in table:
         print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
     return 0
 
 
 def run_keys_revoke(args: argparse.Namespace) -> int:
-    if not _keys(args).revoke(args.name, tenant_id=args.tenant):
-        print(f'error: no active API key named "{args.name}"', file=sys.stderr)
+    with _keys(args) as keys:
+        revoked = keys.revoke(args.name, tenant_id=args.tenant)
+    if not revoked:
+        print(f'error: no active API key named "{args.name}" for tenant {args.tenant}', file=sys.stderr)
         return 1
     print(f"Revoked API key {args.name}. It stops working on its next use.")
     return 0

@@ -1,4 +1,10 @@
-"""Bearer API keys: every route but the public ones needs ``Authorization: Bearer <64 hex>``."""
+"""Bearer API keys: every route but the public ones needs ``Authorization: Bearer <64 hex>``.
+
+The key is looked up on every request (no cache), so a revoked key fails on its very next use. A
+missing, malformed, unknown or revoked key gets 401 ``{"error":"unauthorized"}`` — also on paths
+that do not exist, so an unauthenticated caller learns nothing about the routes. Otherwise
+``request[TENANT]`` is the key's tenant; every handler scopes what it reads and writes by it.
+"""
 from __future__ import annotations
 
 from typing import Any

@@ -10,22 +10,31 @@ import hashlib
 import re
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.db import Database
 
-KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+#: A raw key: 64 lowercase hex characters (match with ``fullmatch``: ``$`` would allow a newline).
+KEY_RE = re.compile(r"[0-9a-f]{64}")
+#: Seconds between two writes of a key's ``last_used``.
 LAST_USED_INTERVAL = 60.0
+MAX_NAME_LENGTH = 64
 
 
 @dataclass(frozen=True)
 class ApiKey:
+    #: Unique among the tenant's active keys (``ci``, ``laptop``, ``cli``).
     name: str
+    #: The tenant every request made with this key acts as.
     tenant_id: str
+    #: First 8 and last 4 characters of the raw key (empty for keys minted before masking existed).
     prefix: str
     suffix: str
+    #: Unix seconds.
     created_at: float
+    #: Unix seconds of a recent use (written at most once a minute), or None when never used.
     last_used: float | None
     revoked_at: float | None = None
 
@@ -34,22 +43,46 @@ class ApiKey:
         """First 8 characters, an ellipsis, the last 4 (``a1b2c3d4…9f0e``)."""
         return f"{self.prefix}…{self.suffix}" if self.prefix else "—"
 
+    def to_json(self) -> dict:
+        """The list shape (CLI ``--json`` and ``GET /api/keys``): never the key itself."""
+        ms = lambda t: int(t * 1000) if t is not None else None  # noqa: E731
+        return {"name": self.name, "key": self.masked, "created_at": ms(self.created_at),
+                "last_used": ms(self.last_used)}
+
+
+def created_json(raw: str, key: ApiKey) -> dict:
+    """A new key as ``keys create --json`` and ``POST /api/keys`` show it: the raw ``key``, this once."""
+    return {"name": key.name, "tenant": key.tenant_id, "key": raw, "masked": key.masked,
+            "created_at": int(key.created_at * 1000)}
+
+
+def check_key_name(name: str) -> str:
+    """``name`` stripped; raises ``invalid_key_name`` when empty, too long or not printable."""
+    name = (name or "").strip()
+    if not name:
+        raise AxiomError.of("invalid_key_name", "a key name is required")
+    if len(name) > MAX_NAME_LENGTH or not name.isprintable():
+        raise AxiomError.of("invalid_key_name", f"a key name is at most {MAX_NAME_LENGTH} printable characters")
+    return name
+
 
 def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode("ascii")).hexdigest()
 
 
 class ApiKeyStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
         self.db = db
+        #: Unix seconds now; injectable so the last-used throttle is testable without waiting.
+        self.clock = clock
 
     def create(self, name: str, *, tenant_id: str = "local") -> tuple[str, ApiKey]:
         """Mint a key named ``name``; returns (raw key — never retrievable again, its record)."""
-        name = name.strip()
-        if not name:
-            raise AxiomError.of("invalid_key_name", "a key name is required")
+        name = check_key_name(name)
+        if not tenant_id or not tenant_id.isprintable() or tenant_id != tenant_id.strip():
+            raise AxiomError.of("invalid_tenant", f'tenant "{tenant_id}" is not a valid tenant id')
         raw = secrets.token_hex(32)
-        now = time.time()
+        now = self.clock()
         with self.db.transaction() as conn:
             existing = conn.execute("SELECT revoked_at FROM api_keys WHERE tenant_id = ? AND name = ?",
                                     (tenant_id, name)).fetchone()
@@ -76,13 +109,14 @@ class ApiKeyStore:
 
     def revoke(self, name: str, *, tenant_id: str = "local") -> bool:
         """Revoke now; False when the tenant has no active key of that name."""
+        name = (name or "").strip()
         with self.db.transaction() as conn:
             return conn.execute("UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND name = ? "
-                                "AND revoked_at IS NULL", (time.time(), tenant_id, name)).rowcount > 0
+                                "AND revoked_at IS NULL", (self.clock(), tenant_id, name)).rowcount > 0
 
     def authenticate(self, raw: str | None) -> ApiKey | None:
         """The active key ``raw`` names, or None (missing, malformed, unknown or revoked)."""
-        if not raw or not KEY_RE.match(raw):
+        if not raw or not KEY_RE.fullmatch(raw):
             return None
         digest = hash_key(raw)
         with self.db.lock:
@@ -91,10 +125,11 @@ class ApiKeyStore:
         if row is None:
             return None
         key = _key(row)
-        now = time.time()
+        now = self.clock()
         if key.last_used is None or now - key.last_used >= LAST_USED_INTERVAL:
             with self.db.transaction() as conn:
                 conn.execute("UPDATE api_keys SET last_used = ? WHERE key_hash = ?", (now, digest))
+            key = replace(key, last_used=now)
         return key
 
 
