@@ -48,17 +48,21 @@ class ArtifactStore:
         self._cache[graph_id] = artifact
         return artifact
 
-    def list(self, flow_name: str | None = None, limit: int = 100) -> list[dict]:
-        sql = "SELECT graph_id, flow_name, mode, created_at FROM artifacts"
-        params: tuple = ()
+    def list(self, flow_name: str | None = None, limit: int = 100, *, tenant_id: str | None = None) -> list[dict]:
+        """Newest first: graph_id, flow_name, mode, created_at (only ``tenant_id``'s when given)."""
+        where, params = [], []
         if flow_name:
-            sql += " WHERE flow_name = ?"
-            params = (flow_name,)
-        sql += " ORDER BY created_at DESC LIMIT ?"
+            where.append("flow_name = ?")
+            params.append(flow_name)
+        if tenant_id is not None:
+            where.append("tenant_id = ?")
+            params.append(tenant_id)
+        sql = "SELECT graph_id, flow_name, mode, created_at FROM artifacts"
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_at DESC LIMIT ?"
         with self.db.lock:
-            rows = self.db.conn.execute(sql, params + (limit,)).fetchall()
+            rows = self.db.conn.execute(sql, (*params, limit)).fetchall()
         return [dict(r) for r in rows]
 
-    def latest(self, flow_name: str) -> Artifact | None:
-        rows = self.list(flow_name, limit=1)
+    def latest(self, flow_name: str, *, tenant_id: str | None = None) -> Artifact | None:
+        rows = self.list(flow_name, limit=1, tenant_id=tenant_id)
         return self.get(rows[0]["graph_id"]) if rows else None
