@@ -372,11 +372,13 @@ class Runtime:
         for rec in self.executions.incomplete():
             if rec.id in self._tasks:
                 continue
-            if rec.mode == "pipeline" or rec.input is None:
-                recorder = self.runner.recorder(rec.id)
-                self.runner._finish(rec.id, recorder, ex.FAILED, code="INTERRUPTED",
-                                    error="the runtime stopped during this pipeline execution; "
-                                          "pipeline runs cannot be resumed (their stream is gone)")
+            if rec.mode == "pipeline":
+                self._end_interrupted_pipeline(rec)
+                continue
+            if rec.input is None:
+                self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
+                                    error="the runtime stopped before this execution's input was recorded; "
+                                          "it cannot be resumed")
                 continue
             try:
                 artifact = self.artifact(rec.graph_id, tenant_id=rec.tenant_id)
@@ -394,6 +396,25 @@ class Runtime:
             for execution_id in resumed:
                 await self.wait(execution_id)
         return resumed
+
+    def _end_interrupted_pipeline(self, rec: ExecutionRecord) -> None:
+        """A pipeline run the runtime died in ends Failed, saying how far it got. It is not resumed:
+        its frames went to the caller of the stream, and that connection died with the runtime —
+        re-running would produce frames nobody receives (and re-run nodes for nothing)."""
+        frames: dict[str, int] = {}
+        for e in self.event_log.list(rec.id, types=(ev.FRAME, ev.NODE_COMPLETED), limit=10_000_000):
+            count = e.data["frame_index"] + 1 if e.type == ev.FRAME else e.data.get("frames", 0)
+            frames[e.node or ""] = max(frames.get(e.node or "", 0), count)
+        try:
+            terminal = self.compiled(self.artifact(rec.graph_id, tenant_id=rec.tenant_id)).plan.terminal
+            where = f'its terminal node "{terminal}" had produced {frames.get(terminal, 0)} frame(s)'
+        except AxiomError:
+            where = "its compiled artifact is gone"
+        self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
+                            error=f"the runtime stopped during this pipeline execution; {where}. A pipeline "
+                                  "run is not resumed: its frames went to a stream whose caller is gone — "
+                                  "invoke the flow again",
+                            data={"frames": frames})
 
     def create_debug_session(self, mode: str = LIVE, *, breakpoints: set[str] | None = None,
                              execution_id: str | None = None, tenant_id: str | None = None) -> DebugSession:

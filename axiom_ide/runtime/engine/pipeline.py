@@ -7,6 +7,13 @@ consumer. Each frame is routed through the edge's condition and map exactly as i
 node's inbound stream ends when every upstream producer has finished; the terminal node's frames
 go to the caller as they are produced (:class:`FrameSink`), followed by one final frame — success,
 or the error that ended the run.
+
+Pipeline runs have no checkpoints (a frame stream is not a node output to resume from); the event
+log records every frame instead: a FRAME event per frame a node produces (``frame_index``), and
+NODE_COMPLETED carries the node's frame count. The terminal node's FRAME events are written before
+the frame is handed to the caller, so after a crash the log tells exactly how many frames the
+caller could have received; other events are written at node boundaries and every
+:data:`FLUSH_EVERY` events.
 """
 from __future__ import annotations
 
@@ -24,6 +31,8 @@ from axiom_ide.runtime.transforms import TransformError, evaluate_map
 
 #: Frames buffered per node input before its producers wait.
 QUEUE_SIZE = 16
+#: Buffered events written at least this often during a pipeline run.
+FLUSH_EVERY = 64
 _END = object()
 
 
@@ -89,6 +98,7 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
             yield frame
 
     ctx.recorder.emit(ev.NODE_STARTED, node_id, attempt=1)
+    ctx.recorder.flush()
     t0 = time.perf_counter()
     frames = 0
     try:
@@ -107,6 +117,7 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
         raise StepError(f'node "{node_id}": {exc}', "NODE_FAILED", node=node_id) from None
     duration = round((time.perf_counter() - t0) * 1000.0, 3)
     ctx.recorder.emit(ev.NODE_COMPLETED, node_id, duration_ms=duration, attempt=1, frames=frames)
+    ctx.recorder.flush()
     for pe in plan.outgoing[node_id]:
         if not pe.is_loop:
             await inboxes[pe.dst].close_one()
@@ -114,8 +125,13 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
 
 async def _route(ctx: RunContext, node_id: str, out: bytes, index: int, inboxes: dict, sink: asyncio.Queue) -> None:
     plan = ctx.plan
+    recorder = ctx.recorder
+    recorder.emit(ev.FRAME, node_id, frame_index=index)
     if node_id == plan.terminal:
+        recorder.flush()  # recorded before the caller can see it
         await sink.put(out)
+    elif len(recorder.buffer) >= FLUSH_EVERY:
+        recorder.flush()
     edges = [pe for pe in plan.outgoing[node_id] if not pe.is_loop]
     if not edges:
         return

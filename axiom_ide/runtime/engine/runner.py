@@ -165,10 +165,11 @@ class Runner:
         return self._finish(rec.id, recorder, ex.FAILED, error=error, code=code)
 
     def _finish(self, execution_id: str, recorder: Recorder, status: str, *, output: Any = None,
-                output_bytes: bytes | None = None, error: str | None = None, code: str | None = None) -> Outcome:
+                output_bytes: bytes | None = None, error: str | None = None, code: str | None = None,
+                data: dict[str, Any] | None = None) -> Outcome:
         self.cancel_requested.discard(execution_id)
         kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
-        recorder.emit(kind, **({"error": error, "code": code} if error else {}))
+        recorder.emit(kind, **({"error": error, "code": code} if error else {}), **(data or {}))
         try:
             recorder.flush()
             self.executions.update(execution_id, status=status, output=output, error=error, error_code=code)
