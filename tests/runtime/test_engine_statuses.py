@@ -1,0 +1,62 @@
+"""Execution statuses: every status the local engine reaches, stored with the docs' exact spelling."""
+from __future__ import annotations
+
+import asyncio
+
+from engine_support import add_faults_package, chain, compile_file
+
+from axiom_ide.runtime.runtime import Runtime
+from axiom_ide.runtime.store import executions as ex
+
+#: The status table of concepts/execution-model, in its order.
+DOCS_STATUSES = ("Queued", "Running", "Paused (HITL)", "Waiting on gate", "Debug paused", "Completed", "Failed",
+                 "Compensating", "Cancelled")
+
+
+def test_status_constants_are_the_docs_table():
+    assert ex.STATUSES == DOCS_STATUSES
+    assert ex.FINAL_STATUSES == {"Completed", "Failed", "Cancelled"}
+
+
+def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspace):
+    add_faults_package(example_workspace)
+    flows = {name: chain(example_workspace, name, nodes)
+             for name, nodes in {"ok": ["Upper", "Slow"], "bad": ["Upper", "Boom"], "hang": ["Hang"]}.items()}
+    rt = Runtime(tmp_path / "data", inline=True)
+    seen: set[str] = set()
+
+    def status(execution_id):
+        seen.add(rt.executions.get(execution_id).status)
+        return rt.executions.get(execution_id).status
+
+    async def until(predicate):
+        while not predicate():
+            await asyncio.sleep(0.005)
+
+    async def go():
+        art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
+        ok = await rt.start(art["ok"], {"text": "a"})
+        assert status(ok) == "Queued"  # accepted, not picked up yet
+        await until(lambda: status(ok) == "Running")
+        await rt.wait(ok, 10)
+        assert status(ok) == "Completed"
+        bad = (await rt.run(art["bad"], {"text": "a"}, timeout=10)).execution_id
+        assert status(bad) == "Failed"
+        session = rt.create_debug_session(breakpoints={"n2"})
+        paused = await rt.start(art["ok"], {"text": "a"}, debug_session_id=session.id)
+        await until(lambda: session.paused_at == "n2")
+        assert status(paused) == "Debug paused"
+        session.resume()
+        await rt.wait(paused, 10)
+        hang = await rt.start(art["hang"], {"text": "a"})
+        await until(lambda: status(hang) == "Running")
+        assert await rt.cancel(hang)
+        assert status(hang) == "Cancelled"
+
+    try:
+        asyncio.run(go())
+        stored = {r.status for r in rt.executions.list(limit=100)}
+        assert stored == {"Completed", "Failed", "Cancelled"}
+        assert seen == {"Queued", "Running", "Debug paused", "Completed", "Failed", "Cancelled"}
+    finally:
+        rt.db.close()
