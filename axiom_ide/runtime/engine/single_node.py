@@ -2,7 +2,7 @@
 
 :class:`NodeDirectory` finds the nodes of a workspace's packages by name path
 (``owner/pkg``, version, ``Node``) or by node id (:func:`~axiom_ide.runtime.packages.node_id.node_id`);
-a lookup that misses rescans the workspace (at most once a second), so a package added while the
+a lookup that misses rescans the workspace (at most every RESCAN_INTERVAL seconds), so a package added while the
 runtime runs is found. :class:`NodeEndpoint` is one resolved node: the :class:`ArtifactNode` the
 node invoker runs and the message classes that convert its JSON. Invoking it is
 :meth:`Runtime.invoke_node` / :meth:`Runtime.stream_node`; a single-node call is an invocation, not an
@@ -23,7 +23,7 @@ from axiom_ide.runtime.engine.codec import InvalidInput, _jsonable, message_to_d
 from axiom_ide.runtime.packages.node_id import node_id
 
 #: Seconds between rescans of the workspace triggered by lookups that miss.
-RESCAN_INTERVAL = 1.0
+RESCAN_INTERVAL = 0.25
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class NodeDirectory:
         return hit
 
     def _rescan(self) -> bool:
-        """Rescan unless one happened within the last second; True when it rescanned."""
+        """Rescan unless one happened within RESCAN_INTERVAL; True when it rescanned."""
         now = time.monotonic()
         if self.root is None or now - self._scanned_at < RESCAN_INTERVAL:
             return False
