@@ -57,6 +57,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("previous-tab-action", "Previous Flow", "previous_tab", Std.PreviousChild, "", "View"),
     Spec("refresh-packages-action", "Refresh Packages", "refresh_packages", Std.Refresh, "Rescan the workspace's packages", "View"),
     Spec("run-action", "Run", "run_flow", "F5", "Run the flow", "Run"),
+    Spec("stop-action", "Stop", "stop_run", ("Esc", "Shift+F5"), "Cancel the running flow", "Run"),
     Spec("executions-action", "Executions", None, None, LATER_TOOLTIP, "Run"),
     Spec("console-action", "Console", None, None, LATER_TOOLTIP, "Run"),
 )
@@ -76,6 +77,8 @@ def _shortcut(value: object) -> list[QKeySequence]:
         return []
     if isinstance(value, str):
         return [QKeySequence(value)]
+    if isinstance(value, tuple):
+        return [QKeySequence(v) for v in value]
     return QKeySequence.keyBindings(value)  # type: ignore[arg-type]
 
 
@@ -98,8 +101,9 @@ def build_actions(window: "MainWindow") -> dict[str, QAction]:
         if spec.slot:
             slot: Callable[[], object] = getattr(window, spec.slot)
             action.triggered.connect(lambda _checked=False, s=slot: s())
-        if spec.name in ("executions-action", "console-action"):
+        if spec.name in ("executions-action", "console-action", "stop-action"):
             action.setEnabled(False)
+        if spec.name in ("executions-action", "console-action"):
             action.setToolTip(LATER_TOOLTIP)
         window.addAction(action)  # shortcuts work even while the menu bar is hidden
         actions[spec.name] = action

@@ -86,6 +86,7 @@ class FileCommands:
     def add_document(self, doc: Any) -> FlowTab:
         tab = FlowTab(doc)
         tab.runRequested.connect(self.run_flow)
+        tab.stopRequested.connect(self.stop_run)
         if tab.scene is not None and hasattr(tab.scene, "selectionTargetChanged"):
             tab.scene.selectionTargetChanged.connect(lambda kind, key, t=tab: self._selection_changed(t, kind, key))
         if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
@@ -204,6 +205,8 @@ class FileCommands:
             answer = self.ask_unsaved(doc)
             if answer == "cancel" or (answer == "save" and not self.save(doc)):
                 return False
+        if tab.running:
+            tab.run.cancel()
         self.recovery.forget(doc)
         if doc.path is not None and str(doc.path) in self.watcher.files():
             self.watcher.removePath(str(doc.path))

@@ -24,12 +24,17 @@ class FlowTab(QWidget):
 
     #: The enabled Run button was clicked.
     runRequested = Signal()
+    #: The Stop button (shown while a run goes) was clicked.
+    stopRequested = Signal()
 
     def __init__(self, doc: Any, parent: QWidget | None = None):
         super().__init__(parent)
         self.doc = doc
         self.scene: Any = None
         self.view: Any = None
+        #: The latest run of this document (a FlowRun) and its canvas binding — view state only.
+        self.run: Any = None
+        self.run_binding: Any = None
 
         self.title = QLabel(objectName="flowTitle")
         self.title.setProperty("heading", True)
@@ -45,6 +50,11 @@ class FlowTab(QWidget):
         self.run_button = QPushButton("▶  Run", objectName="runButton")
         self.run_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.run_button.clicked.connect(self.runRequested)
+        self.stop_button = QPushButton("■  Stop", objectName="stopButton")
+        self.stop_button.setToolTip("Cancel the run (Esc)")
+        self.stop_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.stop_button.clicked.connect(self.stopRequested)
+        self.stop_button.hide()
 
         stack = QGridLayout()
         stack.setContentsMargins(0, 0, 0, 0)
@@ -54,6 +64,7 @@ class FlowTab(QWidget):
         run_layout = QHBoxLayout(run_holder)
         run_layout.setContentsMargins(0, 0, 0, 24)
         run_layout.addWidget(self.run_button)
+        run_layout.addWidget(self.stop_button)
         stack.addWidget(run_holder, 0, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter)
 
         layout = QVBoxLayout(self)
@@ -64,6 +75,8 @@ class FlowTab(QWidget):
 
         doc.analysisChanged.connect(self.refresh_status)
         doc.pathChanged.connect(lambda _p: self.refresh_status())
+        # A finished run's status stays on the pill until the flow is edited.
+        doc.undo_stack.indexChanged.connect(lambda _i: self._edited())
         self.refresh_status()
 
     def _make_canvas(self) -> QWidget:
@@ -77,12 +90,46 @@ class FlowTab(QWidget):
         self.view = FlowView(self.scene)  # accepts Library drops itself (one doc.add_node)
         return self.view
 
+    # -- run binding -----------------------------------------------------------------------------
+    def show_run(self, run: Any) -> None:
+        """Bind ``run`` (a FlowRun): pill follows its status, Stop replaces Run while it goes."""
+        if self.run is not None:
+            try:
+                self.run.state.statusChanged.disconnect(self._run_status)
+            except (RuntimeError, TypeError):
+                pass
+        self.run = run
+        run.state.statusChanged.connect(self._run_status)
+        self._run_status(run.state.status)
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None and self.run.state.is_running
+
+    def _run_status(self, _status: str) -> None:
+        self.run_button.setVisible(not self.running)
+        self.stop_button.setVisible(self.running)
+        self.refresh_status()
+
+    def _edited(self) -> None:
+        if self.run is not None and not self.running:
+            self.run.state.statusChanged.disconnect(self._run_status)
+            self.run = None
+            if self.run_binding is not None:
+                self.run_binding.unbind()
+                self.run_binding = None
+            self.refresh_status()
+
     # -- status ----------------------------------------------------------------------------------
     def refresh_status(self) -> None:
+        from axiom_ide.app.run_state import PILL_STATE
+
         flow = self.doc.flow
         analysis = getattr(self.doc, "analysis", None)
         self.title.setText(flow.name or "untitled")
         text, state = pill_status(flow, analysis)
+        if self.run is not None:
+            text, state = self.run.state.status, PILL_STATE.get(self.run.state.status, "draft")
         self.pill.setText(text)
         if self.pill.property("state") != state:
             self.pill.setProperty("state", state)

@@ -22,16 +22,17 @@ from axiom_ide.app.panels.library import LibraryPanel
 from axiom_ide.app.panels.marketplace import MarketplacePanel
 from axiom_ide.app.panels.problems import ProblemsPanel
 from axiom_ide.app.panels.results import ResultsPanel
+from axiom_ide.app.qt_bridge import RuntimeBridge
 from axiom_ide.app.recovery import RecoveryManager
+from axiom_ide.app.run_commands import RunCommands
 from axiom_ide.app.settings import Preferences
 
-RUN_LATER = "Running flows arrives with the execution engine."
 APP_TITLE = "Axiom IDE"
 
 
-class MainWindow(FileCommands, QMainWindow):
+class MainWindow(FileCommands, RunCommands, QMainWindow):
     def __init__(self, workspace_root: Path, data_dir: Path, prefs: Preferences | None = None,
-                 *, quiet: bool = False, autosave_ms: int | None = None):
+                 *, quiet: bool = False, autosave_ms: int | None = None, backend_factory: Any = None):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
@@ -48,6 +49,9 @@ class MainWindow(FileCommands, QMainWindow):
         self.watcher.fileChanged.connect(self._file_changed)
         kwargs = {"interval_ms": autosave_ms} if autosave_ms else {}
         self.recovery = RecoveryManager(self.data_dir / "recovery", self.documents, parent=self, **kwargs)
+        #: The runtime (through a Backend) on its own loop thread; built on first use.
+        factory = backend_factory or local_backend
+        self.bridge = RuntimeBridge(lambda: factory(self), self)
 
         self.tabs = QTabWidget(objectName="flowTabs")
         self.tabs.setTabsClosable(True)
@@ -90,6 +94,8 @@ class MainWindow(FileCommands, QMainWindow):
         self.inspector = Inspector()
         self.inspector.flow_page.useApiRequested.connect(self.show_use_api)
         self.results = ResultsPanel()
+        self.results.showOnCanvas.connect(self.show_on_canvas)
+        self.results.stopRequested.connect(self.stop_run)
         self.problems = ProblemsPanel()
         self.problems.locate.connect(self.select_target)
         self.library_dock = self._dock("Library", "libraryDock", self.library, left)
@@ -180,6 +186,7 @@ class MainWindow(FileCommands, QMainWindow):
                      "paste-action", "duplicate-action", "delete-action", "auto-layout-action", "run-action",
                      "zoom-in-action", "zoom-out-action", "reset-zoom-action", "fit-all-action"):
             self.actions[name].setEnabled(has_doc)
+        self.follow_run_of(self.current_tab())
         self._update_window_title()
 
     def _update_window_title(self) -> None:
@@ -263,21 +270,8 @@ class MainWindow(FileCommands, QMainWindow):
         if doc is not None:
             doc.auto_layout()
 
-    # -- run / API -------------------------------------------------------------------------------
-    def run_flow(self) -> None:
-        tab = self.current_tab()
-        if tab is None:
-            return
-        blockers = tab.blockers
-        if blockers:
-            self.statusBar().showMessage(blockers[0], 6000)
-            self.problems_dock.raise_()
-            return
-        self.results_dock.raise_()
-        self.results.show_message(RUN_LATER)
-        self.statusBar().showMessage(RUN_LATER, 6000)
-
-    def show_use_api(self) -> Any:
+    # -- API -------------------------------------------------------------------------------------
+    def show_use_api(self, data: Any = None) -> Any:
         from axiom_ide.app.api_info import curl_command
         from axiom_ide.app.dialogs.use_api import UseApiDialog
 
@@ -311,7 +305,17 @@ class MainWindow(FileCommands, QMainWindow):
             return
         self.prefs.set_open_files(open_files)
         self.recovery.stop()
+        self.bridge.close()
         event.accept()
+
+
+def local_backend(window: MainWindow, *, inline: bool = False) -> Any:
+    """The default backend: the runtime of the window's data dir, in process (built on the
+    runtime's loop thread); ``inline`` runs node code in process instead of host processes."""
+    from axiom_ide.backends import LocalBackend
+    from axiom_ide.runtime.runtime import Runtime
+
+    return LocalBackend(Runtime(window.data_dir, inline=inline), lambda: window.workspace)
 
 
 def schedule_start(window: MainWindow, paths: list[str]) -> None:

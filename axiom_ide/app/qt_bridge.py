@@ -1,36 +1,161 @@
-"""The one place where runtime events cross into Qt signals (STYLE.md, "Our own additions").
+"""The one place where runtime events and results cross into Qt (STYLE.md, "Our own additions").
 
-Today it only forwards plain :class:`~axiom_ide.runtime.events.Event` emissions to a Qt signal on
-the GUI thread. Execution events (EXECUTION_STARTED, NODE_COMPLETED, ...) arrive here with the
-execution engine issue, over the qasync loop.
+The runtime is asyncio. It runs on **its own event loop in a dedicated thread** (``LoopThread``),
+not on the GUI's loop through qasync as DESIGN.md first planned, because:
+
+- under pytest-qt (``qtbot.waitUntil`` / ``waitSignal`` spin nested Qt loops) a qasync loop never
+  becomes asyncio's *running* loop, so ``asyncio.get_running_loop()`` — which the runtime calls
+  to spawn executions — raises "no running event loop"; modal dialogs (``QDialog.exec``) nest
+  loops the same way in the real app;
+- compile, SQLite writes and protobuf decoding are synchronous; on the GUI loop they would stall
+  painting, on the runtime thread they cannot.
+
+:class:`RuntimeBridge` owns that thread and the :class:`~axiom_ide.backends.Backend` built on it.
+GUI code calls ``bridge.call(lambda b: b.some_coroutine(...), on_done, on_error)``; the callbacks
+run on the GUI thread. Every engine ``EventRecord`` is re-emitted as :attr:`executionEvent` on the
+GUI thread, in emission order (queued signals from one thread keep their order).
 """
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from typing import Any, Awaitable, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], None] | None
+
+
+class LoopThread:
+    """An asyncio loop running forever in a daemon thread."""
+
+    def __init__(self, name: str = "axiom-runtime") -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+
+    def submit(self, coro: Awaitable[Any]) -> concurrent.futures.Future:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)  # type: ignore[arg-type]
+
+    def run_sync(self, fn: Callable[[], Any], timeout: float | None = 30) -> Any:
+        """Run ``fn()`` on the loop thread and wait for its result."""
+
+        async def wrapper() -> Any:
+            return fn()
+
+        return self.submit(wrapper()).result(timeout)
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout)
+        if not self.thread.is_alive():
+            self.loop.close()
 
 
 class RuntimeBridge(QObject):
-    """Re-emits runtime observer events as the Qt signal :attr:`runtimeEvent`."""
+    """A backend on its own loop thread, with results and engine events delivered as Qt signals."""
 
-    #: (event name, payload) for any runtime event the bridge subscribed to.
-    runtimeEvent = Signal(str, object)
+    #: An engine ``EventRecord`` (any execution), on the GUI thread.
+    executionEvent = Signal(object)
+    #: The backend exists (built on the loop thread); carries the backend.
+    backendReady = Signal(object)
+    #: internal: (callback, value) to call on the GUI thread.
+    _deliver = Signal(object, object)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, backend_factory: Callable[[], Any], parent: QObject | None = None):
         super().__init__(parent)
-        self._subscriptions: list[tuple[Any, Any]] = []
+        self._factory = backend_factory
+        self._thread: LoopThread | None = None
+        self.backend: Any = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
 
-    def subscribe(self, name: str, event: Any) -> None:
-        """Forward ``event`` (a runtime ``Event``) as ``runtimeEvent(name, args)``."""
+    # -- lifecycle ----------------------------------------------------------------------------
+    def ensure_started(self) -> Any:
+        """Start the loop thread and build the backend on it (once); returns the backend."""
+        if self.backend is None:
+            self._thread = LoopThread()
+            self.backend = self._thread.run_sync(self._factory)
+            self._unsubscribe = self.backend.subscribe(self._forward_event)
+            self.backendReady.emit(self.backend)
+        return self.backend
 
-        def forward(*args: Any) -> None:
-            self.runtimeEvent.emit(name, args)
+    def _forward_event(self, event: Any) -> None:
+        try:
+            self.executionEvent.emit(event)
+        except RuntimeError:  # the window is gone while the runtime still reports
+            pass
 
-        event.connect(forward)
-        self._subscriptions.append((event, forward))
+    def _emit(self, callback: Callable[[Any], None], value: Any) -> None:
+        try:
+            self._deliver.emit(callback, value)
+        except RuntimeError:  # the bridge was deleted with its window
+            pass
 
-    def close(self) -> None:
-        for event, fn in self._subscriptions:
-            event.disconnect(fn)
-        self._subscriptions.clear()
+    @property
+    def started(self) -> bool:
+        return self.backend is not None
+
+    def close(self, timeout: float = 10) -> None:
+        """Close the backend (running executions stay resumable) and stop the thread."""
+        if self._thread is None:
+            return
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        try:
+            self._thread.submit(self.backend.close()).result(timeout)
+        except Exception as exc:  # noqa: BLE001 — closing must not keep the IDE from quitting
+            log.warning("closing the backend failed: %s", exc)
+        self._thread.stop(timeout)
+        self._thread, self.backend = None, None
+
+    # -- calls --------------------------------------------------------------------------------
+    def call(self, fn: Callable[[Any], Awaitable[Any]], on_done: Callback = None,
+             on_error: Callback = None) -> concurrent.futures.Future:
+        """Run ``fn(backend)`` (a coroutine) on the runtime loop; ``on_done(result)`` or
+        ``on_error(exception)`` then runs on the GUI thread."""
+        backend = self.ensure_started()
+        assert self._thread is not None
+        future = self._thread.submit(fn(backend))
+
+        def finished(f: concurrent.futures.Future) -> None:
+            if f.cancelled():
+                return
+            exc = f.exception()
+            if exc is not None:
+                if on_error is not None:
+                    self._emit(on_error, exc)
+                else:
+                    log.error("backend call failed: %s", exc, exc_info=exc)
+            elif on_done is not None:
+                self._emit(on_done, f.result())
+
+        future.add_done_callback(finished)
+        return future
+
+    def iterate(self, fn: Callable[[Any], Any], on_item: Callback, on_done: Callback = None,
+                on_error: Callback = None) -> concurrent.futures.Future:
+        """Consume the async iterator ``fn(backend)`` on the runtime loop; each item reaches
+        ``on_item`` on the GUI thread as it arrives, then ``on_done(count)``."""
+
+        async def consume(backend: Any) -> int:
+            count = 0
+            async for item in fn(backend):
+                self._emit(on_item, item)
+                count += 1
+            return count
+
+        return self.call(consume, on_done, on_error)
+
+    @Slot(object, object)
+    def _on_deliver(self, callback: Callable[[Any], None], value: Any) -> None:
+        callback(value)

@@ -22,6 +22,14 @@ QLabel#statusPill {{ border-radius: 9px; padding: 2px 10px; font-weight: 600; co
 QLabel#statusPill[state="draft"] {{ background: {muted}; }}
 QLabel#statusPill[state="valid"] {{ background: %s; }}
 QLabel#statusPill[state="problems"] {{ background: %s; }}
+QLabel#statusPill[state="running"] {{ background: %s; }}
+QLabel#statusPill[state="completed"] {{ background: %s; }}
+QLabel#statusPill[state="failed"] {{ background: %s; }}
+QLabel#statusPill[state="cancelled"] {{ background: {muted}; }}
+QPushButton#stopButton {{ padding: 6px 22px; font-weight: 600; border-radius: 6px;
+    background: %s; color: white; border: none; }}
+QLabel#resultTitle[state="failed"] {{ color: %s; }}
+QLabel#resultTitle[state="completed"] {{ color: %s; }}
 QPushButton#runButton {{ padding: 6px 28px; font-weight: 600; border-radius: 6px;
     background: %s; color: white; border: none; }}
 QPushButton#runButton:disabled {{ background: {muted}; color: {disabled_text}; }}
@@ -30,7 +38,7 @@ QLabel[hint="true"] {{ color: {hint}; }}
 QLabel[error="true"] {{ color: %s; }}
 QLabel[warning="true"] {{ color: %s; }}
 QLabel[heading="true"] {{ font-weight: 600; }}
-""" % (GREEN, AMBER, ACCENT, RED, AMBER)
+""" % (GREEN, AMBER, ACCENT, GREEN, RED, RED, RED, GREEN, ACCENT, RED, AMBER)
 
 
 def is_dark() -> bool:

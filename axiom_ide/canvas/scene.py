@@ -355,7 +355,7 @@ class FlowScene(QGraphicsScene):
 
     # -- run state and breakpoints (view state, bound by the debugger) ----------------------
     def set_run_state(self, node_id: str, state: str | None) -> None:
-        """Tint a card: "running" | "completed" | "failed" | None."""
+        """Tint a card: "running" | "completed" | "failed" | "skipped" | None."""
         if state is None:
             self._run_states.pop(node_id, None)
         else:

@@ -9,11 +9,13 @@ QStandardPaths.setTestModeEnabled(True)
 
 
 def make_window(qtbot, workspace, data_dir, settings_file):
-    from axiom_ide.app.main_window import MainWindow
+    from axiom_ide.app.main_window import MainWindow, local_backend
     from axiom_ide.app.settings import Preferences
 
     prefs = Preferences(QSettings(str(settings_file), QSettings.Format.IniFormat))
-    window = MainWindow(workspace, data_dir, prefs, quiet=True, autosave_ms=100)
+    # Node code runs in process (the real runtime, stores and engine; no host subprocesses).
+    window = MainWindow(workspace, data_dir, prefs, quiet=True, autosave_ms=100,
+                        backend_factory=lambda w: local_backend(w, inline=True))
     qtbot.addWidget(window)
     # pytest-qt closes widgets before fixture teardown: never block on a question there.
     window.ask_unsaved = lambda doc: "discard"

@@ -1,29 +1,238 @@
-"""Result panel docked below the canvas: the run's Output tab (and where errors surface).
+"""Result panel docked below the canvas: one run's header, Output tab and Execution tab.
 
-Runs arrive with the execution engine; until then the panel explains that and shows messages the
-window posts (for example after clicking Run).
+The panel binds to a :class:`~axiom_ide.app.run_state.RunState` (a live run, or one rebuilt from
+history by the Executions page) and only reads it. Words follow the docs: the header shows
+**Execution Failed** on failure, the **Output** tab holds the terminal output JSON or the error
+text (pipeline frames as they arrive), the **Execution** tab lists the events (NODE_STARTED /
+NODE_COMPLETED / NODE_FAILED with durations, LOG lines). A failure attributed to a node or an
+edge shows its kind and a **Show on canvas** button.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
+)
+
+from axiom_ide.app import run_state as rs
 
 PLACEHOLDER = "Run the flow to see the terminal node's output here."
+TITLES = {rs.COMPLETED: "Execution Completed", rs.FAILED: "Execution Failed", rs.CANCELLED: "Execution Cancelled"}
+SHOW_ON_CANVAS = "Show on canvas"
+EVENT_COLUMNS = ("Time", "Event", "Node", "Duration", "Detail")
+
+
+def pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def event_detail(e: Any) -> str:
+    d = e.data or {}
+    if e.type == "LOG":
+        return f"{d.get('level', 'info').upper()}: {d.get('message', '')}"
+    if "error" in d:
+        return str(d["error"])
+    if e.type == "EDGE_SKIPPED" and isinstance(d.get("edge"), dict):
+        return f'edge "{d["edge"].get("from")}" → "{d["edge"].get("to")}": {d.get("reason", "")}'
+    if e.attempt and e.attempt > 1:
+        return f"attempt {e.attempt}"
+    return ""
 
 
 class ResultsPanel(QWidget):
+    #: "Show on canvas": ("node", canvas id) or ("edge", (src, dst)).
+    showOnCanvas = Signal(str, object)
+    #: The Stop button was clicked while a run is going.
+    stopRequested = Signal()
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("resultsPanel")
+        self.state: Any = None
+        self.title = QLabel("Result", objectName="resultTitle")
+        self.title.setProperty("heading", True)
+        self.execution_label = QLabel(objectName="resultExecution")
+        self.execution_label.setProperty("hint", True)
+        self.execution_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stop_button = QPushButton("■ Stop", objectName="resultStopButton")
+        self.stop_button.setToolTip("Cancel the run (Esc)")
+        self.stop_button.hide()
+        self.stop_button.clicked.connect(self.stopRequested)
+        header = QHBoxLayout()
+        header.setContentsMargins(8, 4, 8, 0)
+        header.addWidget(self.title)
+        header.addWidget(self.execution_label, 1)
+        header.addWidget(self.stop_button)
+
+        self.failure_label = QLabel(objectName="failureKind")
+        self.failure_label.setProperty("error", True)
+        self.failure_label.setWordWrap(True)
+        self.show_button = QPushButton(SHOW_ON_CANVAS, objectName="showOnCanvasButton")
+        self.show_button.clicked.connect(self._show_on_canvas)
+        self.failure_bar = QWidget(objectName="failureBar")
+        bar = QHBoxLayout(self.failure_bar)
+        bar.setContentsMargins(8, 0, 8, 0)
+        bar.addWidget(self.failure_label, 1)
+        bar.addWidget(self.show_button)
+        self.failure_bar.hide()
+
         self.tabs = QTabWidget(objectName="resultsTabs")
         self.tabs.setDocumentMode(True)
         self.output = QPlainTextEdit(objectName="resultsOutput")
         self.output.setReadOnly(True)
         self.output.setPlaceholderText(PLACEHOLDER)
+        self.output.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.events = QTreeWidget(objectName="resultsEvents")
+        self.events.setRootIsDecorated(False)
+        self.events.setUniformRowHeights(True)
+        self.events.setHeaderLabels(EVENT_COLUMNS)
+        head = self.events.header()
+        for i in range(4):
+            head.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        head.setStretchLastSection(True)
         self.tabs.addTab(self.output, "Output")
+        self.tabs.addTab(self.events, "Execution")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.failure_bar)
+        layout.addWidget(self.tabs, 1)
 
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(200)
+        self._ticker.timeout.connect(self._update_title)
+
+    # -- binding ------------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
+        self.unbind()
         self.output.setPlainText(text)
         self.tabs.setCurrentWidget(self.output)
+
+    def unbind(self) -> None:
+        state = self.state
+        if state is not None:
+            for signal, slot in self._connections(state):
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
+        self.state = None
+        self._ticker.stop()
+
+    def _connections(self, state: Any) -> list[tuple[Any, Any]]:
+        return [(state.eventAdded, self._add_event), (state.frameAdded, self._add_frame),
+                (state.statusChanged, self._status_changed), (state.finished, self._finished)]
+
+    def bind(self, state: Any) -> None:
+        """Show ``state`` (a RunState) and follow it until it ends or another is bound."""
+        self.unbind()
+        self.state = state
+        self.events.clear()
+        self.output.clear()
+        self.failure_bar.hide()
+        for e in state.events:
+            self._add_event(e)
+        for i, payload in enumerate(state.frames):
+            self._add_frame(i, payload)
+        for signal, slot in self._connections(state):
+            signal.connect(slot)
+        if state.result is not None:
+            self._finished(state.result)
+        else:
+            self._status_changed(state.status)
+
+    # -- updates ------------------------------------------------------------------------------
+    def _status_changed(self, status: str) -> None:
+        running = self.state is not None and self.state.is_running
+        self.stop_button.setVisible(running)
+        self.stop_button.setEnabled(running)
+        if running:
+            self._ticker.start()
+        self._update_title()
+
+    def progress_text(self) -> str:
+        """"Running — greet · 1.2 s" while a run goes; the docs' header once it ended."""
+        state = self.state
+        if state is None:
+            return "Result"
+        if state.result is not None:
+            return TITLES.get(state.result.status, f"Execution {state.result.status}")
+        if state.status == rs.COMPILING:
+            return f"Compiling {state.flow_name}…"
+        node = f" — {state.current_node}" if state.current_node else ""
+        return f"Running{node} · {state.elapsed:.1f} s"
+
+    def _update_title(self) -> None:
+        text = self.progress_text()
+        self.title.setText(text)
+        state = self.state
+        kind = {rs.COMPLETED: "completed", rs.FAILED: "failed"}.get(getattr(state, "status", ""), "")
+        if self.title.property("state") != kind:
+            self.title.setProperty("state", kind)
+            self.title.style().unpolish(self.title)
+            self.title.style().polish(self.title)
+        ex_id = getattr(state, "execution_id", None)
+        self.execution_label.setText(f"execution {ex_id}" if ex_id else "")
+        if state is None or not state.is_running:
+            self._ticker.stop()
+
+    def _add_event(self, e: Any) -> None:
+        first = self.state.events[0].time if self.state is not None and self.state.events else e.time
+        duration = f"{e.duration_ms:.1f} ms" if e.duration_ms is not None else ""
+        item = QTreeWidgetItem([f"+{e.time - first:.3f} s", e.type, e.node or "", duration, event_detail(e)])
+        item.setData(0, Qt.ItemDataRole.UserRole, e.seq)
+        if e.type in ("NODE_FAILED", "EXECUTION_FAILED"):
+            for col in range(len(EVENT_COLUMNS)):
+                item.setForeground(col, Qt.GlobalColor.red)
+        self.events.addTopLevelItem(item)
+        if self.state is not None and self.state.is_running:
+            self._update_title()
+
+    def _add_frame(self, index: int, payload: Any) -> None:
+        self.output.appendPlainText(f"[{index}] {json.dumps(payload, ensure_ascii=False)}")
+
+    def _finished(self, result: Any) -> None:
+        state = self.state
+        self._status_changed(result.status)
+        failure = result.failure
+        if result.success:
+            if state is not None and state.mode == "pipeline":
+                self.output.appendPlainText(f"— {len(state.frames)} frame(s), stream complete")
+            else:
+                self.output.setPlainText(pretty(result.output))
+            self.failure_bar.hide()
+        else:
+            text = failure.message if failure is not None else result.status
+            if state is not None and state.mode == "pipeline" and state.frames:
+                self.output.appendPlainText(text)
+            else:
+                self.output.setPlainText(text)
+            self._show_failure(failure)
+        self.tabs.setCurrentWidget(self.output)
+
+    def _show_failure(self, failure: Any) -> None:
+        if failure is None or (failure.node is None and failure.edge is None):
+            self.failure_bar.setVisible(failure is not None and failure.kind not in ("CANCELLED",))
+            self.failure_label.setText(failure.kind if failure is not None else "")
+            self.show_button.hide()
+            return
+        where = (f'edge "{failure.edge[0]}" → "{failure.edge[1]}"' if failure.edge is not None
+                 else f'node "{failure.node}"')
+        self.failure_label.setText(f"{failure.kind} · {where}")
+        self.show_button.show()
+        self.failure_bar.show()
+
+    def _show_on_canvas(self) -> None:
+        failure = getattr(getattr(self.state, "result", None), "failure", None)
+        if failure is None:
+            return
+        if failure.edge is not None:
+            self.showOnCanvas.emit("edge", tuple(failure.edge))
+        elif failure.node is not None:
+            self.showOnCanvas.emit("node", failure.node)

@@ -1,0 +1,121 @@
+"""Run commands of the main window: Run Graph dialog → run on the backend → bind the run state to
+the canvas, the status pill and the result panel; Stop; Show on canvas.
+
+A mixin for :class:`~axiom_ide.app.main_window.MainWindow` (uses ``self.bridge``, ``self.results``,
+``self.current_tab()``), kept apart so each file stays small.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from axiom_ide.app.run_controller import FlowRun
+
+#: The progress message while a run goes; the status bar repeats the result panel's header.
+RUN_STARTED = "Running {name}…"
+
+
+class RunCommands:
+    # -- the Run Graph dialog -------------------------------------------------------------------
+    def run_flow(self) -> Any:
+        """Run (F5 / the Run button): open the Run Graph dialog for the active flow."""
+        tab = self.current_tab()
+        if tab is None:
+            return None
+        blockers = tab.blockers
+        if blockers:
+            self.statusBar().showMessage(blockers[0], 6000)
+            self.problems_dock.raise_()
+            return None
+        if tab.running:
+            self.results_dock.raise_()
+            return None
+        return self.show_run_dialog(tab)
+
+    def show_run_dialog(self, tab: Any) -> Any:
+        from axiom_ide.app.dialogs.run_graph import RunGraphDialog
+
+        doc = tab.doc
+        analysis = doc.analysis
+        mode = getattr(analysis, "mode", None) or doc.flow.mode or "unary"
+        last = getattr(tab.run, "state", None)
+        initial = last.input if last is not None else getattr(tab, "last_input", None)
+        dialog = RunGraphDialog(doc.flow.name, mode, getattr(analysis, "input_type", None),
+                                initial=initial, parent=self)
+        dialog.accepted.connect(lambda: self.start_run(tab, dialog.input_value(), dialog.config_id(),
+                                                       debug_mode=dialog.debug_mode.isChecked()))
+        dialog.useApiRequested.connect(lambda data: self.show_use_api(data))
+        name = doc.flow.name
+        self.bridge.call(lambda b: b.flow_configs(name), lambda view: _alive(dialog) and dialog.set_configs(view),
+                         lambda _exc: None)
+        dialog.open()  # window-modal, does not block the event loop
+        self._run_dialog = dialog
+        return dialog
+
+    # -- running --------------------------------------------------------------------------------
+    def start_run(self, tab: Any, data: dict[str, Any], config_id: str | None = None, *,
+                  debug_mode: bool = True) -> FlowRun:
+        """Compile the tab's flow and run it with ``data``; the views follow the returned run."""
+        from axiom_ide.canvas.run_binding import RunBinding
+
+        tab.last_input = dict(data)
+        if tab.run_binding is not None:
+            tab.run_binding.unbind()
+            tab.run_binding = None
+        run = FlowRun(self.bridge, tab.doc, data, config_id=config_id, parent=tab)
+        tab.show_run(run)
+        if tab.scene is not None and debug_mode:
+            tab.run_binding = RunBinding(tab.scene, run.state)
+        if tab is self.current_tab():
+            self.results.bind(run.state)
+            self.results_dock.raise_()
+        run.ended.connect(lambda result, t=tab: self._run_ended(t, result))
+        self._update_stop_action()
+        self.statusBar().showMessage(RUN_STARTED.format(name=tab.doc.flow.name))
+        run.start()
+        return run
+
+    def stop_run(self) -> None:
+        """Stop (Esc): cancel the active flow's run."""
+        tab = self.current_tab()
+        if tab is not None and tab.running:
+            tab.run.cancel()
+
+    def _run_ended(self, tab: Any, result: Any) -> None:
+        self._update_stop_action()
+        if tab is self.current_tab():
+            self.statusBar().showMessage(f"{tab.doc.flow.name}: {result.status}", 6000)
+        self.executions_changed()
+
+    def _update_stop_action(self) -> None:
+        tab = self.current_tab()
+        self.actions["stop-action"].setEnabled(bool(tab is not None and tab.running))
+
+    def follow_run_of(self, tab: Any) -> None:
+        """The result panel shows the active tab's latest run (tab switch)."""
+        run = getattr(tab, "run", None)
+        if run is not None:
+            self.results.bind(run.state)
+        self._update_stop_action()
+
+    def show_on_canvas(self, kind: str, key: Any) -> None:
+        """Select the node or edge a failure is attributed to."""
+        self.select_target(kind, key)
+        tab = self.current_tab()
+        if tab is not None and tab.view is not None and kind == "edge" and tab.scene is not None:
+            item = tab.scene.item_for_edge(tuple(key))
+            if item is not None:
+                tab.view.centerOn(item)
+
+    def executions_changed(self) -> None:
+        """A run ended: refresh views of history (the Run configuration card, the Executions page)."""
+        page = getattr(self, "executions_page", None)
+        if page is not None:
+            page.schedule_refresh()
+
+
+def _alive(widget: Any) -> bool:
+    try:
+        widget.objectName()
+    except RuntimeError:
+        return False
+    return True

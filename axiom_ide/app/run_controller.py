@@ -1,0 +1,106 @@
+"""Running a flow from the IDE: compile the canvas, start (or stream) on the backend, and drive
+one :class:`RunState` that the canvas, the status pill and the result panel are bound to.
+
+"Clicking Run compiles and invokes the flow in one step" (getting-started/first-flow): each run
+compiles a snapshot of the document (``flow.clone()``) into a fresh artifact, so what runs is what
+was on the canvas when ▶ Run was pressed, whatever is edited meanwhile. Backend calls go through
+the :class:`~axiom_ide.app.qt_bridge.RuntimeBridge`; nothing here blocks the GUI thread.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from axiom_ide.app import run_state as rs
+from axiom_ide.app.run_state import RunState
+from axiom_ide.backends.base import Failure, RunResult
+
+
+def error_text(exc: BaseException) -> str:
+    """An AxiomError's diagnostics one per line (the compiler's words), else ``str(exc)``."""
+    diagnostics = getattr(exc, "diagnostics", None)
+    if diagnostics:
+        return "\n".join(getattr(d, "message", str(d)) for d in diagnostics)
+    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+
+
+class FlowRun(QObject):
+    """One run of one document. Create, then :meth:`start`."""
+
+    #: The run ended (carries the RunResult); emitted after the RunState's own ``finished``.
+    ended = Signal(object)
+
+    def __init__(self, bridge: Any, doc: Any, input: dict[str, Any], *, config_id: str | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.doc = doc
+        self.config_id = config_id
+        analysis = getattr(doc, "analysis", None)
+        mode = getattr(analysis, "mode", None) or doc.flow.mode or "unary"
+        self.state = RunState(doc.flow.name, mode, self)
+        self.state.input = dict(input)
+        self._cancel_requested = False
+        self.state.finished.connect(self._on_finished)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        self.bridge.executionEvent.connect(self.state.accept)
+        snapshot = self.doc.flow.clone()
+        self.bridge.call(lambda b: b.compile(snapshot), self._compiled, self._compile_failed)
+
+    def cancel(self) -> None:
+        """Stop the run now (or as soon as it has an execution id)."""
+        if not self.state.is_running:
+            return
+        self._cancel_requested = True
+        if self.state.execution_id is not None:
+            execution_id = self.state.execution_id
+            self.bridge.call(lambda b: b.cancel(execution_id))
+        elif self.state.status == rs.COMPILING:
+            self.state.finish(RunResult("", rs.CANCELLED, failure=Failure("CANCELLED", "cancelled")))
+
+    # -- steps --------------------------------------------------------------------------------
+    def _compiled(self, compiled: Any) -> None:
+        if not self.state.is_running:  # cancelled while compiling
+            return
+        self.state.mode = compiled.mode
+        self.state.compiled(compiled.graph_id)
+        graph_id, data, config_id = compiled.graph_id, self.state.input, self.config_id
+        if compiled.mode == "pipeline":
+            self.bridge.iterate(lambda b: b.stream(graph_id, data, config_id=config_id),
+                                self._frame, self._stream_done, self._failed)
+        else:
+            self.bridge.call(lambda b: b.start(graph_id, data, config_id=config_id), self._started, self._failed)
+
+    def _compile_failed(self, exc: BaseException) -> None:
+        self.state.finish(RunResult("", rs.FAILED, failure=Failure("COMPILE", error_text(exc))))
+
+    def _started(self, execution_id: str) -> None:
+        self.state.set_execution(execution_id)
+        if self._cancel_requested:
+            self.bridge.call(lambda b: b.cancel(execution_id))
+        self.bridge.call(lambda b: b.wait(execution_id), self.state.finish, self._failed)
+
+    def _frame(self, frame: dict[str, Any]) -> None:
+        first = self.state.execution_id is None
+        self.state.add_frame(frame)
+        if first and self._cancel_requested and self.state.execution_id:
+            self.cancel()
+
+    def _stream_done(self, _count: int) -> None:
+        execution_id = self.state.execution_id
+        if execution_id:
+            self.bridge.call(lambda b: b.result(execution_id), self.state.finish, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.state.finish(RunResult(self.state.execution_id or "", rs.FAILED,
+                                    failure=Failure("INTERNAL", error_text(exc))))
+
+    def _on_finished(self, result: Any) -> None:
+        try:
+            self.bridge.executionEvent.disconnect(self.state.accept)
+        except (RuntimeError, TypeError):
+            pass
+        self.ended.emit(result)
