@@ -1,8 +1,315 @@
-"""Routes: see app.py's module docstring. (Being built.)"""
+"""Management routes the IDE and the CLI need, under ``/api/``: compile, flows, graphs, packages.
+
+- ``POST /api/compile`` — compile a workspace flow (``{"flow": "<name>"}`` or
+  ``{"file": "flows/x.flow.yaml"}``, relative to the workspace) or a posted document
+  (``{"source": "<flow.yaml text>", "filename": "x.flow.yaml"}``, or the YAML itself as the body
+  with a ``yaml`` content type). 201 with the artifact's ``graph_id`` (as ``flow compile --json``
+  prints it); 400 ``{"error": "compile_failed", "message", "diagnostics"}`` where every diagnostic
+  carries ``text`` = ``file:line:col: error: message``. The artifact is stored for the caller's
+  tenant; no other tenant can see or run it.
+- ``GET /api/flows`` — the workspace's flows and the caller's compiled-only flows, each with its
+  latest artifact for the caller; ``GET /api/flows/{name}/artifacts`` — that flow's artifacts.
+- ``GET /api/graphs/{graph_id}`` — one of the caller's artifacts (summary, nodes and the flow
+  document as compiled, for ``flow pull``).
+- ``GET /api/packages`` — the workspace's packages and their nodes (from each axiom.yaml).
+
+Secrets, configs, keys and memory are in :mod:`axiom_ide.server.management_tenant`. Errors are
+``{"error": "<thing> not found"}`` (404, also for another tenant's ids) or
+``{"error": "invalid_argument", "message": ...}`` (400).
+"""
 from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import weakref
+from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from axiom_ide.runtime.errors import AxiomError, Diagnostic, has_errors
+from axiom_ide.server.app import STATE, TENANT
+
+#: Directories never searched for flow files (as the package scan skips them).
+_SKIP_DIRS = frozenset({".venv", "venv", "node_modules", "gen", "imports", "__pycache__"})
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+class BadArgument(Exception):
+    """400 ``{"error": "invalid_argument", "message": str(exc)}``."""
+
+
+def bad_argument(message: str) -> web.Response:
+    return web.json_response({"error": "invalid_argument", "message": message}, status=400)
+
+
+def not_found(thing: str) -> web.Response:
+    return web.json_response({"error": f"{thing} not found"}, status=404)
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object, or BadArgument."""
+    raw = await request.read()
+    try:
+        data = json.loads(raw or b"null")
+    except ValueError as exc:
+        raise BadArgument(f"request body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise BadArgument("request body must be a JSON object")
+    return data
+
+
+def ms(t: float | None) -> int | None:
+    return int(t * 1000) if t is not None else None
+
+
+# -- the workspace -----------------------------------------------------------------------------------
+class _WorkspaceHandle:
+    """The app's Workspace, rescanned before each use; one user at a time (compiles run in a thread)."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.lock = asyncio.Lock()
+        self._workspace: Any = None
+
+    def get(self) -> Any:
+        from axiom_ide.runtime.packages import Workspace
+
+        if self._workspace is None:
+            self._workspace = Workspace(self.root)
+        else:
+            self._workspace.refresh()
+        return self._workspace
+
+
+_WORKSPACES: "weakref.WeakKeyDictionary[web.Application, _WorkspaceHandle]" = weakref.WeakKeyDictionary()
+
+
+def workspace_handle(app: web.Application) -> _WorkspaceHandle:
+    handle = _WORKSPACES.get(app)
+    if handle is None:
+        handle = _WORKSPACES[app] = _WorkspaceHandle(app[STATE].workspace)
+    return handle
+
+
+def flow_files(root: Path | None) -> list[Path]:
+    """``*.flow.yaml`` under the workspace (hidden and generated directories skipped), sorted."""
+    if root is None or not root.is_dir():
+        return []
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
+        found += [Path(dirpath) / f for f in filenames if f.endswith(".flow.yaml")]
+    return sorted(found)
+
+
+def _read_flow_name(path: Path) -> tuple[str | None, dict[str, Any]]:
+    """(the file's ``name:``, its description/mode), or (None, {"error": ...}) when unreadable."""
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+
+    try:
+        flow = load_flow(path, fast=True).flow
+    except AxiomError as exc:
+        return None, {"error": exc.diagnostics[0].render()}
+    return flow.name, {"description": flow.description or "", "mode": flow.mode}
+
+
+def find_flow_file(root: Path | None, name: str) -> Path | None:
+    """The workspace file whose ``name:`` is ``name`` (``<name>.flow.yaml`` files first)."""
+    files = flow_files(root)
+    for path in sorted(files, key=lambda p: p.name != f"{name}.flow.yaml"):
+        if _read_flow_name(path)[0] == name:
+            return path
+    return None
+
+
+# -- compile ---------------------------------------------------------------------------------------
+def _locate(ff: Any, d: Diagnostic) -> Diagnostic:
+    """Give a diagnostic the file:line:col of its node or edge in the document (of ``nodes:`` for a
+    graph-level one such as "graph must have exactly one start node")."""
+    loc = d.location
+    if loc.line is not None or ff is None:
+        return d if loc.file or ff is None else dataclasses.replace(d, location=dataclasses.replace(loc, file=_display(ff)))
+    key_path: tuple[Any, ...] = ("nodes",)  # a graph-level problem: point at the node list
+    if loc.edge is not None:
+        for i, e in enumerate(ff.flow.edges):
+            if (e.src, e.dst) == tuple(loc.edge):
+                key_path = ("edges", i)
+                break
+    elif loc.node is not None:
+        for i, n in enumerate(ff.flow.nodes):
+            if n.id == loc.node:
+                key_path = ("nodes", i)
+                break
+    line, column = ff.where(*key_path)
+    return dataclasses.replace(d, location=dataclasses.replace(loc, file=_display(ff), line=line, column=column))
+
+
+def _display(ff: Any) -> str | None:
+    return str(ff.path) if ff.path is not None else None
+
+
+def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    return {**d.to_json(), "text": d.render()}
+
+
+def compile_failed(diagnostics: list[Diagnostic]) -> web.Response:
+    errors = [d for d in diagnostics if d.is_error] or diagnostics
+    return web.json_response({"error": "compile_failed", "message": errors[0].render(),
+                              "diagnostics": [diagnostic_json(d) for d in diagnostics]}, status=400)
+
+
+def _compile_text(workspace: Any, text: str, display: str) -> tuple[Any, list[Diagnostic]]:
+    """(artifact, warnings) — or raises AxiomError whose diagnostics carry file:line:col."""
+    from axiom_ide.runtime.compiler.compile import compile_flow
+    from axiom_ide.runtime.model.flow_yaml import loads_flow
+    from axiom_ide.runtime.model.validate import validate_flow_file
+
+    ff = loads_flow(text, display)  # yaml_syntax errors are located already
+    checks = validate_flow_file(ff)
+    if has_errors(checks):
+        raise AxiomError([_locate(ff, d) for d in checks])
+    try:
+        artifact, analysis = compile_flow(ff.flow, workspace)
+    except AxiomError as exc:
+        raise AxiomError([_locate(ff, d) for d in exc.diagnostics]) from None
+    return artifact, [_locate(ff, d) for d in list(checks) + list(analysis.warnings)]
+
+
+async def _compile_source(request: web.Request) -> tuple[str, str]:
+    """(flow.yaml text, the file name diagnostics use) from the request."""
+    root = request.app[STATE].workspace
+    if request.content_type in _YAML_TYPES:
+        raw = await request.read()
+        try:
+            return raw.decode("utf-8"), request.query.get("filename") or "flow.yaml"
+        except UnicodeDecodeError:
+            raise BadArgument("the flow document is not UTF-8") from None
+    data = await json_body(request)
+    if isinstance(data.get("source"), str):
+        return data["source"], str(data.get("filename") or "flow.yaml")
+    if isinstance(data.get("file"), str):
+        if root is None:
+            raise BadArgument("this server has no workspace to read files from")
+        path = (root / data["file"]).resolve()
+        if not path.is_relative_to(root.resolve()) or not path.is_file():
+            raise BadArgument(f'no flow file "{data["file"]}" in the workspace')
+        return path.read_text(encoding="utf-8"), data["file"]
+    if isinstance(data.get("flow"), str):
+        path = find_flow_file(root, data["flow"])
+        if path is None:
+            raise BadArgument(f'no flow named "{data["flow"]}" in the workspace')
+        return path.read_text(encoding="utf-8"), str(path.relative_to(root))
+    raise BadArgument('send one of "flow" (a workspace flow name), "file" (a path in the workspace) or '
+                      '"source" (flow.yaml text)')
+
+
+async def compile_route(request: web.Request) -> web.Response:
+    """Compile a workspace flow or a posted flow.yaml into an artifact of the caller's tenant."""
+    try:
+        text, display = await _compile_source(request)
+    except BadArgument as exc:
+        return bad_argument(str(exc))
+    handle = workspace_handle(request.app)
+    async with handle.lock:
+        try:
+            artifact, warnings = await asyncio.to_thread(lambda: _compile_text(handle.get(), text, display))
+        except AxiomError as exc:
+            return compile_failed(exc.diagnostics)
+    request.app[STATE].runtime.artifacts.put(artifact, tenant_id=request[TENANT])
+    return web.json_response({
+        "ok": True, "graph_id": artifact.graph_id, "flow": artifact.flow_name, "mode": artifact.mode,
+        "entry": artifact.entry, "terminal": artifact.terminal, "input_type": artifact.input_type,
+        "output_type": artifact.output_type, "created_at": ms(artifact.created_at),
+        "warnings": [diagnostic_json(d) for d in warnings]}, status=201)
+
+
+# -- flows and graphs ------------------------------------------------------------------------------
+def _artifact_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {"graph_id": row["graph_id"], "flow": row["flow_name"], "mode": row["mode"],
+            "created_at": ms(row["created_at"])}
+
+
+async def list_flows(request: web.Request) -> web.Response:
+    """The workspace's flows and the caller's compiled-only flows, each with its latest artifact."""
+    state = request.app[STATE]
+    tenant = request[TENANT]
+    artifacts = state.runtime.artifacts
+    root = state.workspace
+    flows: dict[str, dict[str, Any]] = {}
+    problems = []
+    for path in flow_files(root):
+        name, info = _read_flow_name(path)
+        rel = str(path.relative_to(root))
+        if name is None:
+            problems.append({"file": rel, **info})
+            continue
+        flows.setdefault(name, {"name": name, "file": rel, **info})
+    for row in artifacts.list(limit=10_000, tenant_id=tenant):
+        flows.setdefault(row["flow_name"], {"name": row["flow_name"], "file": None, "description": "",
+                                            "mode": row["mode"]})
+    out = []
+    for name in sorted(flows):
+        latest = artifacts.list(name, limit=1, tenant_id=tenant)
+        out.append({**flows[name], "latest_artifact": _artifact_row(latest[0]) if latest else None})
+    return web.json_response({"flows": out, "problems": problems})
+
+
+async def list_flow_artifacts(request: web.Request) -> web.Response:
+    """One flow's artifacts compiled by the caller, newest first."""
+    rows = request.app[STATE].runtime.artifacts.list(request.match_info["name"], limit=1000,
+                                                      tenant_id=request[TENANT])
+    return web.json_response({"flow": request.match_info["name"], "artifacts": [_artifact_row(r) for r in rows]})
+
+
+async def get_graph(request: web.Request) -> web.Response:
+    """One of the caller's compiled artifacts: summary, nodes and the flow document as compiled."""
+    try:
+        a = request.app[STATE].runtime.artifact(request.match_info["graph_id"], tenant_id=request[TENANT])
+    except AxiomError:
+        return not_found("graph")
+    return web.json_response({
+        "graph_id": a.graph_id, "flow": a.flow_name, "mode": a.mode, "entry": a.entry, "terminal": a.terminal,
+        "input_type": a.input_type, "output_type": a.output_type, "created_at": ms(a.created_at),
+        "warnings": list(a.warnings),
+        "nodes": [{"id": n.id, "node": n.ref, "kind": n.kind, "input_type": n.input_type,
+                   "output_type": n.output_type} for n in a.nodes],
+        "source": a.source})
+
+
+# -- packages --------------------------------------------------------------------------------------
+def _package_json(pkg: Any) -> dict[str, Any]:
+    m = pkg.manifest
+    return {"name": pkg.name, "version": pkg.version, "key": pkg.key, "language": m.language,
+            "description": m.description, "tags": list(m.tags),
+            "nodes": [{"name": n.name, "ref": f"{pkg.key}:{n.name}", "type": n.type or "unary",
+                       "description": n.description, "input": n.input, "output": n.output,
+                       "required_secrets": list(n.required_secrets)} for n in m.nodes]}
+
+
+async def list_packages(request: web.Request) -> web.Response:
+    """The workspace's packages with their nodes, as their axiom.yaml files declare them."""
+    handle = workspace_handle(request.app)
+    if handle.root is None:
+        return web.json_response({"packages": [], "problems": []})
+    async with handle.lock:
+        ws = await asyncio.to_thread(handle.get)
+        packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
+        problems = [d.render() for d in ws.problems]
+    return web.json_response({"packages": packages, "problems": problems})
+
 
 def setup(app: web.Application) -> None:
-    pass
+    from axiom_ide.server import management_tenant
+
+    app.router.add_post("/api/compile", compile_route)
+    app.router.add_get("/api/flows", list_flows)
+    app.router.add_get("/api/flows/{name}/artifacts", list_flow_artifacts)
+    app.router.add_get("/api/graphs/{graph_id}", get_graph)
+    app.router.add_get("/api/packages", list_packages)
+    management_tenant.setup(app)
+
+
+from axiom_ide.server.management_spec import OPERATIONS  # noqa: E402  (every /api/ route here and in _tenant)

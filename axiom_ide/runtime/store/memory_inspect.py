@@ -1,0 +1,99 @@
+"""Reading and deleting agent memory from outside node code (the ``axiom memory`` verbs).
+
+:class:`~axiom_ide.runtime.store.memory.SqliteMemory` is what node code reaches through
+``ax.agent.memory``; this module is the operator's view of the same tables, always for one tenant:
+which flows have memory (``memory ls``), a flow's sessions (``ls --flow``), one session's
+conversation and entries (``show``), a flow's memory search (``search --flow``), and permanent
+deletion of a session or of all of a flow's memory (``rm``). A flow id is the flow's name (what
+the engine passes as ``ax.flow_id``); a session id is whatever string node code chose.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from axiom_ide.runtime.store.db import Database
+from axiom_ide.runtime.store.memory import SqliteMemory
+
+
+def _ms(t: float | None) -> int | None:
+    return int(t * 1000) if t is not None else None
+
+
+class MemoryInspector:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._memory = SqliteMemory(db)
+
+    def flows(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Flows with at least one session or entry: ``flow_id``, ``sessions``, ``last_active`` (ms)."""
+        with self.db.lock:
+            rows = self.db.conn.execute(
+                "SELECT flow_id, COUNT(DISTINCT NULLIF(session_id, '')) AS sessions, MAX(created_at) AS last "
+                "FROM (SELECT flow_id, session_id, created_at FROM memory_turns WHERE tenant_id = ? "
+                "      UNION ALL SELECT flow_id, session_id, created_at FROM memory_entries WHERE tenant_id = ?) "
+                "GROUP BY flow_id ORDER BY last DESC, flow_id", (tenant_id, tenant_id)).fetchall()
+        return [{"flow_id": r["flow_id"], "sessions": r["sessions"], "last_active": _ms(r["last"])} for r in rows]
+
+    def sessions(self, tenant_id: str, flow_id: str) -> list[dict[str, Any]]:
+        """A flow's sessions: ``session_id``, ``turns``, ``entries``, ``last_active`` (ms), newest first."""
+        with self.db.lock:
+            rows = self.db.conn.execute(
+                "SELECT session_id, SUM(turn) AS turns, SUM(1 - turn) AS entries, MAX(created_at) AS last FROM ("
+                "  SELECT session_id, 1 AS turn, created_at FROM memory_turns WHERE tenant_id = ? AND flow_id = ?"
+                "  UNION ALL SELECT session_id, 0 AS turn, created_at FROM memory_entries "
+                "  WHERE tenant_id = ? AND flow_id = ? AND session_id != '') "
+                "GROUP BY session_id ORDER BY last DESC, session_id",
+                (tenant_id, flow_id, tenant_id, flow_id)).fetchall()
+        return [{"session_id": r["session_id"], "turns": r["turns"], "entries": r["entries"],
+                 "last_active": _ms(r["last"])} for r in rows]
+
+    def session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> dict[str, Any] | None:
+        """One session's conversation (oldest first) and memory entries; None when it has neither.
+        Without ``flow_id`` every flow's session of that id is included (each item names its flow)."""
+        scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
+        if flow_id is not None:
+            scope += " AND flow_id = ?"
+            params.append(flow_id)
+        with self.db.lock:
+            turns = self.db.conn.execute(f"SELECT * FROM memory_turns WHERE {scope} ORDER BY id", params).fetchall()
+            entries = self.db.conn.execute(
+                f"SELECT * FROM memory_entries WHERE {scope} ORDER BY created_at, id", params).fetchall()
+        if not turns and not entries:
+            return None
+        return {
+            "session_id": session_id,
+            "turns": [{"id": str(t["id"]), "flow_id": t["flow_id"], "role": t["role"], "content": t["content"],
+                       "created_at": _ms(t["created_at"])} for t in turns],
+            "memories": [{"id": e["id"], "flow_id": e["flow_id"], "memory_type": e["memory_type"],
+                          "importance": e["importance"], "content": e["content"],
+                          "created_at": _ms(e["created_at"])} for e in entries],
+        }
+
+    def search(self, tenant_id: str, flow_id: str, query: str, limit: int = 10) -> dict[str, Any]:
+        """The flow's memories ranked for ``query`` (the same ranking node code gets), with the
+        method and the query's latency in milliseconds."""
+        started = time.perf_counter()
+        results = self._memory._search(tenant_id, flow_id, {"query": query, "limit": limit})["entries"]
+        return {"results": results, "method": "keyword",
+                "latency_ms": round((time.perf_counter() - started) * 1000.0, 3)}
+
+    def delete_session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> int:
+        """Delete a session's turns and entries permanently; returns how many records went."""
+        scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
+        if flow_id is not None:
+            scope += " AND flow_id = ?"
+            params.append(flow_id)
+        with self.db.transaction() as conn:
+            removed = conn.execute(f"DELETE FROM memory_turns WHERE {scope}", params).rowcount
+            removed += conn.execute(f"DELETE FROM memory_entries WHERE {scope}", params).rowcount
+        return removed
+
+    def delete_flow(self, tenant_id: str, flow_id: str) -> int:
+        """Delete every session and entry of a flow permanently; returns how many records went."""
+        with self.db.transaction() as conn:
+            removed = conn.execute("DELETE FROM memory_turns WHERE tenant_id = ? AND flow_id = ?",
+                                   (tenant_id, flow_id)).rowcount
+            removed += conn.execute("DELETE FROM memory_entries WHERE tenant_id = ? AND flow_id = ?",
+                                    (tenant_id, flow_id)).rowcount
+        return removed

@@ -1,0 +1,234 @@
+"""OpenAPI 3.0 operations of the management routes (``/api/...``) in management(_tenant).py.
+
+``OPERATIONS[(METHOD, path)]`` is an operation object; the server's own spec
+(:func:`axiom_ide.server.openapi.server_spec`) merges it with every route module's. Schemas are
+inline so each operation stands alone.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+_STR = {"type": "string"}
+_MS = {"type": "integer", "format": "int64", "nullable": True, "description": "unix milliseconds"}
+_INT = {"type": "integer"}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": props, **extra}
+    if required:
+        out["required"] = required
+    return out
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def _path(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": _STR}
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema or _STR}
+
+
+_ERROR = _obj({"error": _STR, "message": _STR})
+_400 = _json("Invalid argument", _ERROR)
+_404 = _json("Not found (also for another tenant's)", _obj({"error": _STR}))
+_409 = _json("Already exists", _ERROR)
+_204 = {"description": "Done; no body"}
+
+_DIAGNOSTIC = _obj({
+    "code": _STR, "severity": {"type": "string", "enum": ["error", "warning", "info"]}, "message": _STR,
+    "location": _obj({"file": _STR, "line": _INT, "column": _INT, "node": _STR, "path": _STR,
+                      "edge": _obj({"from": _STR, "to": _STR})}),
+    "text": {"type": "string", "description": "file:line:col: severity: message"}})
+_ARTIFACT_ROW = _obj({"graph_id": _STR, "flow": _STR, "mode": {"type": "string", "enum": ["unary", "pipeline"]},
+                      "created_at": _MS})
+_COMPILED = _obj({"ok": {"type": "boolean"}, "graph_id": _STR, "flow": _STR, "mode": _STR, "entry": _STR,
+                  "terminal": _STR, "input_type": _STR, "output_type": _STR, "created_at": _MS,
+                  "warnings": {"type": "array", "items": _DIAGNOSTIC}})
+_COMPILE_REQUEST = _obj({
+    "flow": {"type": "string", "description": "a workspace flow's name"},
+    "file": {"type": "string", "description": "a flow file's path relative to the workspace"},
+    "source": {"type": "string", "description": "flow.yaml text"},
+    "filename": {"type": "string", "description": "the file name diagnostics use for `source` (default flow.yaml)"}},
+    description="Exactly one of flow, file or source.")
+_FLOW = _obj({"name": _STR, "file": {"type": "string", "nullable": True}, "description": _STR, "mode": _STR,
+              "latest_artifact": {**_ARTIFACT_ROW, "nullable": True}})
+_PACKAGE = _obj({"name": _STR, "version": _STR, "key": _STR, "language": _STR, "description": _STR,
+                 "tags": {"type": "array", "items": _STR},
+                 "nodes": {"type": "array", "items": _obj({
+                     "name": _STR, "ref": _STR, "type": {"type": "string", "enum": ["unary", "pipeline"]},
+                     "description": _STR, "input": _STR, "output": _STR,
+                     "required_secrets": {"type": "array", "items": _STR}})}})
+_SECRET = _obj({"name": _STR, "created_at": _MS, "updated_at": _MS})
+_CONFIG = _obj({"id": _STR, "flow": {"type": "string", "nullable": True}, "name": _STR,
+                "node_timeout_seconds": {"type": "number", "nullable": True},
+                "max_attempts": {"type": "integer", "nullable": True},
+                "secret_overrides": {"type": "array", "items": _STR, "description": "override names only"},
+                "created_at": _MS, "updated_at": _MS})
+_CONFIG_FIELDS = {
+    "node_timeout_seconds": {"type": "number", "minimum": 1, "maximum": 3600, "nullable": True},
+    "max_attempts": {"type": "integer", "minimum": 1, "maximum": 100, "nullable": True},
+    "secret_overrides": {"type": "object", "additionalProperties": _STR, "description": "NAME: value (write-only)"}}
+_KEY = _obj({"name": _STR, "key": {"type": "string", "description": "masked: first 8 … last 4"},
+             "created_at": _MS, "last_used": _MS})
+_NEW_KEY = _obj({"name": _STR, "tenant": _STR, "key": {"type": "string", "description": "the raw key, shown once"},
+                 "masked": _STR, "created_at": _MS})
+_TURN = _obj({"id": _STR, "flow_id": _STR, "role": _STR, "content": _STR, "created_at": _MS})
+_ENTRY = _obj({"id": _STR, "flow_id": _STR, "memory_type": _STR, "importance": {"type": "number"},
+               "content": _STR, "created_at": _MS})
+_DELETED = _obj({"deleted": {"type": "integer", "description": "records removed"}, "session_id": _STR, "flow_id": _STR})
+
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/compile"): {
+        "summary": "Compile a workspace flow or a posted flow.yaml into an artifact of the caller's tenant.",
+        "tags": ["management"],
+        "parameters": [_query("filename", "With a YAML body: the file name diagnostics use.")],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _COMPILE_REQUEST},
+            "application/yaml": {"schema": {"type": "string", "description": "flow.yaml text"}}}},
+        "responses": {"201": _json("Compiled", _COMPILED),
+                      "400": _json("Invalid argument, or the flow does not compile", _obj({
+                          "error": {"type": "string", "enum": ["invalid_argument", "compile_failed"]},
+                          "message": _STR, "diagnostics": {"type": "array", "items": _DIAGNOSTIC}}))},
+    },
+    ("GET", "/api/flows"): {
+        "summary": "The workspace's flows and the caller's compiled-only flows, each with its latest artifact.",
+        "tags": ["management"],
+        "responses": {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _FLOW},
+                                                  "problems": {"type": "array", "items": _obj({"file": _STR,
+                                                                                               "error": _STR})}}))},
+    },
+    ("GET", "/api/flows/{name}/artifacts"): {
+        "summary": "One flow's artifacts compiled by the caller, newest first.",
+        "tags": ["management"], "parameters": [_path("name", "The flow's name")],
+        "responses": {"200": _json("Artifacts", _obj({"flow": _STR, "artifacts": {"type": "array",
+                                                                                   "items": _ARTIFACT_ROW}}))},
+    },
+    ("GET", "/api/graphs/{graph_id}"): {
+        "summary": "One of the caller's compiled artifacts: summary, nodes and the flow document as compiled.",
+        "tags": ["management"], "parameters": [_path("graph_id", "The artifact's 26-character ULID")],
+        "responses": {"200": _json("The artifact", _obj({
+            **_COMPILED["properties"], "warnings": {"type": "array", "items": _STR},
+            "nodes": {"type": "array", "items": _obj({"id": _STR, "node": _STR, "kind": _STR,
+                                                      "input_type": _STR, "output_type": _STR})},
+            "source": {"type": "object", "description": "the flow document as compiled"}})), "404": _404},
+    },
+    ("GET", "/api/packages"): {
+        "summary": "The workspace's packages with their nodes, as their axiom.yaml files declare them.",
+        "tags": ["management"],
+        "responses": {"200": _json("Packages", _obj({"packages": {"type": "array", "items": _PACKAGE},
+                                                     "problems": {"type": "array", "items": _STR}}))},
+    },
+    ("GET", "/api/secrets"): {
+        "summary": "The caller's secret names with their dates; never a value.",
+        "tags": ["secrets"],
+        "responses": {"200": _json("Secrets", _obj({"secrets": {"type": "array", "items": _SECRET}}))},
+    },
+    ("PUT", "/api/secrets/{name}"): {
+        "summary": "Store or replace a secret's value (encrypted at rest; never returned).",
+        "tags": ["secrets"], "parameters": [_path("name", "Letters, digits, _ . - ; starts with a letter or _")],
+        "requestBody": _body(_obj({"value": _STR}, ["value"])),
+        "responses": {"201": _json("Created", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
+                      "200": _json("Replaced", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
+                      "400": _400},
+    },
+    ("DELETE", "/api/secrets/{name}"): {
+        "summary": "Delete a secret now; the next execution no longer sees it.",
+        "tags": ["secrets"], "parameters": [_path("name", "The secret's name")],
+        "responses": {"204": _204, "404": _404},
+    },
+    ("GET", "/api/configs"): {
+        "summary": "The caller's configs (tenant-wide and per-flow profiles); flow narrows to one flow.",
+        "tags": ["configs"], "parameters": [_query("flow", "Only this flow's profiles (empty: tenant-wide only)")],
+        "responses": {"200": _json("Configs", _obj({"configs": {"type": "array", "items": _CONFIG}}))},
+    },
+    ("POST", "/api/configs"): {
+        "summary": "Create a config profile (tenant-wide when flow is null); 409 if the name is taken.",
+        "tags": ["configs"],
+        "requestBody": _body(_obj({"name": {"type": "string", "default": "default"},
+                                   "flow": {"type": "string", "nullable": True}, **_CONFIG_FIELDS})),
+        "responses": {"201": _json("Created", _CONFIG), "400": _400, "409": _409},
+    },
+    ("GET", "/api/configs/{config_id}"): {
+        "summary": "One config by id; its secret overrides by name only.",
+        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
+        "responses": {"200": _json("The config", _CONFIG), "404": _404},
+    },
+    ("PATCH", "/api/configs/{config_id}"): {
+        "summary": "Change the given fields of a config; remove_overrides drops secret overrides.",
+        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
+        "requestBody": _body(_obj({**_CONFIG_FIELDS, "remove_overrides": {"type": "array", "items": _STR}})),
+        "responses": {"200": _json("The updated config", _CONFIG), "400": _400, "404": _404},
+    },
+    ("DELETE", "/api/configs/{config_id}"): {
+        "summary": "Delete a config and its secret overrides.",
+        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
+        "responses": {"204": _204, "404": _404},
+    },
+    ("GET", "/api/keys"): {
+        "summary": "The caller's active API keys, masked, with created and last-used times.",
+        "tags": ["keys"],
+        "responses": {"200": _json("Keys", _obj({"keys": {"type": "array", "items": _KEY}}))},
+    },
+    ("POST", "/api/keys"): {
+        "summary": "Mint an API key for the caller's tenant; the raw key is in this response only.",
+        "tags": ["keys"], "requestBody": _body(_obj({"name": {"type": "string", "maxLength": 64}}, ["name"])),
+        "responses": {"201": _json("Created", _NEW_KEY), "400": _400, "409": _409},
+    },
+    ("DELETE", "/api/keys/{name}"): {
+        "summary": "Revoke one of the caller's keys; it fails on its very next use.",
+        "tags": ["keys"], "parameters": [_path("name", "The key's name")],
+        "responses": {"204": _204, "404": _404},
+    },
+    ("GET", "/api/memory/flows"): {
+        "summary": "Flows with agent memory: session count and last activity.",
+        "tags": ["memory"],
+        "responses": {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _obj({
+            "flow_id": _STR, "sessions": _INT, "last_active": _MS})}}))},
+    },
+    ("GET", "/api/memory/flows/{flow_id}/sessions"): {
+        "summary": "One flow's memory sessions: turn and entry counts and last activity.",
+        "tags": ["memory"], "parameters": [_path("flow_id", "The flow's name")],
+        "responses": {"200": _json("Sessions", _obj({"flow_id": _STR, "sessions": {"type": "array", "items": _obj({
+            "session_id": _STR, "turns": _INT, "entries": _INT, "last_active": _MS})}}))},
+    },
+    ("GET", "/api/memory/flows/{flow_id}/search"): {
+        "summary": "Search one flow's memories; ranked results with scores, the method and the latency.",
+        "tags": ["memory"],
+        "parameters": [_path("flow_id", "The flow's name"), _query("q", "The query", required=True),
+                       _query("limit", "Most results", {"type": "integer", "minimum": 1, "maximum": 100,
+                                                        "default": 10})],
+        "responses": {"200": _json("Results", _obj({
+            "flow_id": _STR, "query": _STR, "method": _STR, "latency_ms": {"type": "number"},
+            "results": {"type": "array", "items": _obj({
+                "id": _STR, "content": _STR, "scope_level": _STR, "memory_type": _STR,
+                "importance": {"type": "number"}, "confidence": {"type": "number"}, "score": {"type": "number"},
+                "created_at": _MS})}})), "400": _400},
+    },
+    ("DELETE", "/api/memory/flows/{flow_id}"): {
+        "summary": "Permanently delete all of one flow's memory; reports how many records went.",
+        "tags": ["memory"], "parameters": [_path("flow_id", "The flow's name")],
+        "responses": {"200": _json("Deleted", _DELETED), "404": _404},
+    },
+    ("GET", "/api/memory/sessions/{session_id}"): {
+        "summary": "One session's conversation turns and memory entries (flow narrows to one flow).",
+        "tags": ["memory"],
+        "parameters": [_path("session_id", "The session id node code chose"), _query("flow", "The flow's name")],
+        "responses": {"200": _json("The session", _obj({
+            "session_id": _STR, "turns": {"type": "array", "items": _TURN},
+            "memories": {"type": "array", "items": _ENTRY}})), "404": _404},
+    },
+    ("DELETE", "/api/memory/sessions/{session_id}"): {
+        "summary": "Permanently delete one session's turns and entries; reports how many records went.",
+        "tags": ["memory"],
+        "parameters": [_path("session_id", "The session id"), _query("flow", "Only this flow's session")],
+        "responses": {"200": _json("Deleted", _DELETED), "404": _404},
+    },
+}

@@ -1,0 +1,156 @@
+"""Secrets, configs, keys and memory under /api/ on a live server: write-only values, tenant scope."""
+from __future__ import annotations
+
+import httpx
+
+from axiom_ide.runtime.store.db import open_database
+from axiom_ide.runtime.store.memory import SqliteMemory
+
+
+def test_secrets_set_list_delete_and_values_never_come_back(live):
+    with live.client() as c, live.client(live.other_key) as other:
+        r = c.put("/api/secrets/OPENAI_KEY", json={"value": "sk-first"})
+        assert (r.status_code, r.json()) == (201, {"name": "OPENAI_KEY", "replaced": False})
+        r = c.put("/api/secrets/OPENAI_KEY", json={"value": "sk-second"})
+        assert (r.status_code, r.json()) == (200, {"name": "OPENAI_KEY", "replaced": True})
+        listed = c.get("/api/secrets")
+        assert [s["name"] for s in listed.json()["secrets"]] == ["OPENAI_KEY"]
+        assert set(listed.json()["secrets"][0]) == {"name", "created_at", "updated_at"}
+        assert "sk-" not in listed.text
+        assert other.get("/api/secrets").json() == {"secrets": []}
+        r = other.delete("/api/secrets/OPENAI_KEY")
+        assert (r.status_code, r.json()) == (404, {"error": "secret not found"})
+        r = c.put("/api/secrets/bad name", json={"value": "x"})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_argument"
+        r = c.put("/api/secrets/X", json={"val": "x"})
+        assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": '"value" (a string) is required'})
+        assert c.delete("/api/secrets/OPENAI_KEY").status_code == 204
+        assert c.get("/api/secrets").json() == {"secrets": []}
+
+
+def test_configs_create_update_delete_with_write_only_overrides(live):
+    with live.client() as c, live.client(live.other_key) as other:
+        r = c.post("/api/configs", json={"flow": "hello", "name": "load-test", "node_timeout_seconds": 12,
+                                         "secret_overrides": {"TOKEN": "override-value"}})
+        assert r.status_code == 201, r.text
+        created = r.json()
+        assert {k: created[k] for k in ("flow", "name", "node_timeout_seconds", "max_attempts", "secret_overrides")} == {
+            "flow": "hello", "name": "load-test", "node_timeout_seconds": 12.0, "max_attempts": None,
+            "secret_overrides": ["TOKEN"]}
+        cid = created["id"]
+        r = c.post("/api/configs", json={"flow": "hello", "name": "load-test"})
+        assert (r.status_code, r.json()) == (409, {"error": "already_exists",
+                                                   "message": 'a config named "load-test" already exists for flow "hello"'})
+        tenant_default = c.post("/api/configs", json={"node_timeout_seconds": 60}).json()
+        assert (tenant_default["flow"], tenant_default["name"]) == (None, "default")
+
+        r = c.patch(f"/api/configs/{cid}", json={"max_attempts": 3, "remove_overrides": ["TOKEN"],
+                                                  "secret_overrides": {"OTHER": "v"}})
+        assert r.status_code == 200
+        assert (r.json()["node_timeout_seconds"], r.json()["max_attempts"], r.json()["secret_overrides"]) == (
+            12.0, 3, ["OTHER"])
+        assert c.get(f"/api/configs/{cid}").json() == r.json()
+        assert [x["name"] for x in c.get("/api/configs", params={"flow": "hello"}).json()["configs"]] == ["load-test"]
+        listing = c.get("/api/configs")
+        assert {x["id"] for x in listing.json()["configs"]} == {cid, tenant_default["id"]}
+        assert "override-value" not in listing.text and '"v"' not in listing.text
+
+        for bad, message in (({"node_timeout_seconds": 0}, "node_timeout_seconds must be between 1 and 3600"),
+                             ({"node_timeout_seconds": "fast"}, "node_timeout_seconds must be a number"),
+                             ({"name": "x"}, "a config's name and flow cannot change; create another config instead"),
+                             ({"colour": "red"}, "unknown config field(s): colour")):
+            r = c.patch(f"/api/configs/{cid}", json=bad)
+            assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": message})
+
+        for call in (other.get, other.delete):  # another tenant's config id is "not found"
+            r = call(f"/api/configs/{cid}")
+            assert (r.status_code, r.json()) == (404, {"error": "config not found"})
+        assert other.patch(f"/api/configs/{cid}", json={"max_attempts": 1}).status_code == 404
+        assert other.get("/api/configs").json() == {"configs": []}
+
+        assert c.delete(f"/api/configs/{cid}").status_code == 204
+        assert c.delete(f"/api/configs/{tenant_default['id']}").status_code == 204
+        assert c.get(f"/api/configs/{cid}").status_code == 404
+
+
+def test_keys_create_list_revoke_for_the_callers_tenant(live):
+    with live.client() as c, live.client(live.other_key) as other:
+        r = c.post("/api/keys", json={"name": "ci-http"})
+        assert r.status_code == 201
+        new = r.json()
+        assert (new["name"], new["tenant"], new["masked"]) == ("ci-http", "local", f"{new['key'][:8]}…{new['key'][-4:]}")
+        listed = c.get("/api/keys")
+        rows = {k["name"]: k for k in listed.json()["keys"]}
+        assert rows["ci-http"] == {"name": "ci-http", "key": new["masked"], "created_at": new["created_at"],
+                                   "last_used": None}
+        assert new["key"] not in listed.text
+        assert "ci-http" not in {k["name"] for k in other.get("/api/keys").json()["keys"]}
+        r = c.post("/api/keys", json={"name": "ci-http"})
+        assert (r.status_code, r.json()["error"]) == (409, "already_exists")
+        r = c.post("/api/keys", json={})
+        assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": '"name" (a string) is required'})
+
+        with httpx.Client(base_url=live.origin, headers={"Authorization": f"Bearer {new['key']}"}) as fresh:
+            assert fresh.get("/api/keys").status_code == 200
+            r = other.delete("/api/keys/ci-http")  # acme cannot revoke local's key
+            assert (r.status_code, r.json()) == (404, {"error": "key not found"})
+            assert fresh.delete("/api/keys/ci-http").status_code == 204  # a key may revoke itself
+            r = fresh.get("/api/keys")
+            assert (r.status_code, r.json()) == (401, {"error": "unauthorized"})
+        assert c.delete("/api/keys/ci-http").status_code == 404
+
+
+def _seed_memory(live) -> None:
+    """What node code writes through ax.agent.memory, for two flows of tenant local and one of acme."""
+    db = open_database(live.data_dir)
+    try:
+        m = SqliteMemory(db)
+        m.call_sync("local", "chat", "history_append", {"session_id": "thread-1", "role": "user",
+                                                        "content": "What export formats do you support?"})
+        m.call_sync("local", "chat", "history_append", {"session_id": "thread-1", "role": "assistant",
+                                                        "content": "CSV and JSON are both supported."})
+        m.call_sync("local", "chat", "session_write", {"session_id": "thread-1",
+                                                       "content": "User works with CSV exports.", "importance": 0.8})
+        m.call_sync("local", "chat", "history_append", {"session_id": "thread-2", "role": "user", "content": "hi"})
+        m.call_sync("local", "chat", "write", {"content": "Prefers JSON output format", "importance": 0.9})
+        m.call_sync("local", "notes", "history_append", {"session_id": "n1", "role": "user", "content": "note"})
+        m.call_sync("acme", "chat", "history_append", {"session_id": "thread-1", "role": "user",
+                                                       "content": "acme secret plans"})
+    finally:
+        db.close()
+
+
+def test_memory_list_show_search_and_delete(live):
+    _seed_memory(live)
+    with live.client() as c, live.client(live.other_key) as other:
+        flows = c.get("/api/memory/flows").json()["flows"]
+        assert {(f["flow_id"], f["sessions"]) for f in flows} == {("chat", 2), ("notes", 1)}
+        sessions = c.get("/api/memory/flows/chat/sessions").json()["sessions"]
+        assert {(s["session_id"], s["turns"], s["entries"]) for s in sessions} == {("thread-1", 2, 1),
+                                                                                   ("thread-2", 1, 0)}
+        show = c.get("/api/memory/sessions/thread-1", params={"flow": "chat"}).json()
+        assert [(t["role"], t["content"]) for t in show["turns"]] == [
+            ("user", "What export formats do you support?"), ("assistant", "CSV and JSON are both supported.")]
+        assert [(e["content"], e["importance"]) for e in show["memories"]] == [("User works with CSV exports.", 0.8)]
+        assert "acme" not in c.get("/api/memory/sessions/thread-1").text
+
+        found = c.get("/api/memory/flows/chat/search", params={"q": "JSON output"}).json()
+        assert [r["content"] for r in found["results"]] == ["Prefers JSON output format"]
+        assert found["method"] == "keyword" and found["latency_ms"] >= 0 and found["results"][0]["score"] == 1.0
+        r = c.get("/api/memory/flows/chat/search")
+        assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": '"q" (the search query) is required'})
+
+        assert [f["flow_id"] for f in other.get("/api/memory/flows").json()["flows"]] == ["chat"]
+        assert other.get("/api/memory/flows/notes/sessions").json()["sessions"] == []
+        assert other.get("/api/memory/flows/chat/search", params={"q": "JSON"}).json()["results"] == []
+        r = other.delete("/api/memory/flows/notes")
+        assert (r.status_code, r.json()) == (404, {"error": "flow memory not found"})
+
+        r = c.delete("/api/memory/sessions/thread-1", params={"flow": "chat"})
+        assert (r.status_code, r.json()) == (200, {"session_id": "thread-1", "deleted": 3})
+        r = c.get("/api/memory/sessions/thread-1")
+        assert (r.status_code, r.json()) == (404, {"error": "memory session not found"})
+        assert other.get("/api/memory/sessions/thread-1").json()["turns"][0]["content"] == "acme secret plans"
+        r = c.delete("/api/memory/flows/chat")
+        assert (r.status_code, r.json()) == (200, {"flow_id": "chat", "deleted": 2})
+        assert [f["flow_id"] for f in c.get("/api/memory/flows").json()["flows"]] == ["notes"]
