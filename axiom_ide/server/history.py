@@ -89,9 +89,12 @@ def parse_instant(name: str, value: str, *, end_of_day: bool = False) -> float:
         raise BadArgument(f'{name} must be an ISO 8601 date or date-time, or unix milliseconds; got "{value}"') from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    if end_of_day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        when += dt.timedelta(days=1)
-    return when.timestamp()
+    try:
+        if end_of_day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            when += dt.timedelta(days=1)
+        return when.timestamp()
+    except (OverflowError, ValueError):  # the last day of year 9999
+        return float("inf")
 
 
 def parse_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:

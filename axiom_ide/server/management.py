@@ -193,10 +193,13 @@ async def _compile_source(request: web.Request) -> tuple[str, str]:
     if isinstance(data.get("file"), str):
         if root is None:
             raise BadArgument("this server has no workspace to read files from")
-        path = (root / data["file"]).resolve()
-        if not path.is_relative_to(root.resolve()) or not path.is_file():
-            raise BadArgument(f'no flow file "{data["file"]}" in the workspace')
-        return path.read_text(encoding="utf-8"), data["file"]
+        try:
+            path = (root / data["file"]).resolve()
+            if not path.is_relative_to(root.resolve()) or not path.is_file():
+                raise BadArgument(f'no flow file "{data["file"]}" in the workspace')
+            return path.read_text(encoding="utf-8"), data["file"]
+        except (OSError, ValueError) as exc:  # a NUL in the path, unreadable, not UTF-8
+            raise BadArgument(f'cannot read flow file "{data["file"]}": {exc}') from None
     if isinstance(data.get("flow"), str):
         path = find_flow_file(root, data["flow"])
         if path is None:

@@ -18,6 +18,7 @@ like one that does not exist (404). Values written here are never read back:
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -205,7 +206,7 @@ async def memory_search(request: web.Request) -> web.Response:
     if not query:
         return bad_argument('"q" (the search query) is required')
     raw = request.query.get("limit", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 100:
         return bad_argument(f'limit must be an integer from 1 to 100; got "{raw}"')
     result = _memory(request).search(request[TENANT], request.match_info["flow_id"], query, int(raw))
     return web.json_response({"flow_id": request.match_info["flow_id"], "query": query, **result})

@@ -149,3 +149,14 @@ def test_every_management_and_history_route_is_in_the_servers_openapi(live):
         op = spec["paths"][path][method.lower()]
         assert not op.get("x-axiom-undocumented"), (method, path)
         assert op["summary"] and "\n" not in op["summary"]
+
+
+def test_odd_inputs_are_400_not_500(live):
+    with live.client() as c:
+        r = c.post("/api/compile", json={"file": "flows/\x00.flow.yaml"})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_argument"
+        r = c.get("/api/memory/flows/chat/search", params={"q": "x", "limit": "²"})
+        assert (r.status_code, r.json()) == (400, {"error": "invalid_argument",
+                                                   "message": 'limit must be an integer from 1 to 100; got "²"'})
+        r = c.get("/invocations/v1/executions", params={"until": "9999-12-31", "since": "0001-01-01"})
+        assert r.status_code == 200
