@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QTool
 
 from axiom_ide.app import actions as action_defs
 from axiom_ide.app.file_commands import FileCommands
+from axiom_ide.app.panels.executions import ExecutionsPanel
 from axiom_ide.app.panels.inspector import Inspector
 from axiom_ide.app.panels.library import LibraryPanel
 from axiom_ide.app.panels.marketplace import MarketplacePanel
@@ -98,6 +99,8 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
         self.results.stopRequested.connect(self.stop_run)
         self.problems = ProblemsPanel()
         self.problems.locate.connect(self.select_target)
+        self.executions_page = ExecutionsPanel(self.fetch_executions)
+        self.executions_page.openExecution.connect(self.open_execution)
         self.library_dock = self._dock("Library", "libraryDock", self.library, left)
         self.marketplace_dock = self._dock("Marketplace", "marketplaceDock", self.marketplace, left)
         self.tabifyDockWidget(self.library_dock, self.marketplace_dock)
@@ -106,6 +109,8 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
         self.results_dock = self._dock("Result", "resultsDock", self.results, bottom)
         self.problems_dock = self._dock("Problems", "problemsDock", self.problems, bottom)
         self.tabifyDockWidget(self.results_dock, self.problems_dock)
+        self.executions_dock = self._dock("Executions", "executionsDock", self.executions_page, bottom)
+        self.tabifyDockWidget(self.problems_dock, self.executions_dock)
         self.results_dock.raise_()
         self.resizeDocks([self.library_dock, self.inspector_dock], [280, 380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.results_dock], [170], Qt.Orientation.Vertical)

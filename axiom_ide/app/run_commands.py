@@ -107,10 +107,55 @@ class RunCommands:
                 tab.view.centerOn(item)
 
     def executions_changed(self) -> None:
-        """A run ended: refresh views of history (the Run configuration card, the Executions page)."""
+        """A run ended: refresh views of history (the Executions page)."""
         page = getattr(self, "executions_page", None)
-        if page is not None:
+        if page is not None and self.bridge.started:
             page.schedule_refresh()
+
+    # -- the Executions page --------------------------------------------------------------------
+    def show_executions(self) -> None:
+        """Executions (header): the executions list, newest first, live-updating."""
+        if not getattr(self, "_executions_live", False):
+            self._executions_live = True
+            self.bridge.executionEvent.connect(self._execution_event)
+        self.executions_page.add_flow_names(d.flow.name for d in self.documents())
+        self.executions_dock.show()
+        self.executions_dock.raise_()
+        self.executions_page.refresh()
+
+    def _execution_event(self, event: Any) -> None:
+        if event.type.startswith("EXECUTION_") and self.executions_dock.isVisible():
+            self.executions_page.schedule_refresh()
+
+    def fetch_executions(self, status: str | None, flow: str | None, on_rows: Any) -> None:
+        page = self.executions_page
+        self.bridge.call(lambda b: b.list_executions(status=status, flow=flow),
+                         lambda rows: _alive(page) and on_rows(rows),
+                         lambda exc: self.statusBar().showMessage(f"Executions: {exc}", 6000))
+
+    def open_execution(self, execution_id: str) -> None:
+        """Show one execution's events and output in the result panel."""
+        from axiom_ide.app.run_state import RunState
+
+        async def load(b: Any) -> Any:
+            rec = await b.get_execution(execution_id)
+            if rec is None:
+                return None
+            result = await b.result(execution_id) if rec.is_final else None
+            return rec, await b.events(execution_id), result
+
+        def show(loaded: Any) -> None:
+            if loaded is None:
+                self.statusBar().showMessage("execution not found", 6000)
+                return
+            rec, events, result = loaded
+            state = RunState.from_history(rec, events, result, parent=self.results)
+            if not rec.is_final:
+                self.bridge.executionEvent.connect(state.accept)
+            self.results.bind(state)
+            self.results_dock.raise_()
+
+        self.bridge.call(load, show)
 
 
 def _alive(widget: Any) -> bool:

@@ -98,6 +98,8 @@ class RunState(QObject):
                 return
         if event.execution_id != self.execution_id or self.result is not None:
             return
+        if self.events and event.seq <= self.events[-1].seq:  # history already had it
+            return
         self.events.append(event)
         self._fold(event)
         self.eventAdded.emit(event)

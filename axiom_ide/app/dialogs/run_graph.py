@@ -129,7 +129,7 @@ class RunGraphDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
-        scroll.setMinimumHeight(min(44 * max(1, len(self.controls)) + 12, 320))
+        scroll.setMinimumHeight(min(36 * max(1, len(self.controls)) + 12, 320))
         if not self.controls:
             form.addRow(QLabel(NO_FIELDS))
 
@@ -170,7 +170,7 @@ class RunGraphDialog(QDialog):
         layout.addWidget(self.debug_mode)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        self.resize(520, min(220 + 44 * len(self.controls), 560))
+        self.resize(520, min(180 + 36 * len(self.controls), 560))
 
         self.run_button.clicked.connect(self._try_accept)
         self.cancel.clicked.connect(self.reject)

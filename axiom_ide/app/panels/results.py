@@ -202,7 +202,7 @@ class ResultsPanel(QWidget):
         self._status_changed(result.status)
         failure = result.failure
         if result.success:
-            if state is not None and state.mode == "pipeline":
+            if state is not None and state.mode == "pipeline" and (state.frames or result.output is None):
                 self.output.appendPlainText(f"— {len(state.frames)} frame(s), stream complete")
             else:
                 self.output.setPlainText(pretty(result.output))

@@ -1,0 +1,142 @@
+"""The Executions page: one row per execution, newest first, with **Status**, **Started**,
+**Duration**, **Flow** and **Execution** columns, filtered by status and by flow
+(concepts/execution-model, "The executions list").
+
+The page only displays; it asks for rows through ``fetch(status, flow, on_rows)`` (the window runs
+it through the backend) and refreshes, debounced, whenever an execution changes. Double-clicking a
+row emits :attr:`openExecution`; the window shows that execution's events and output.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from axiom_ide.runtime.store.executions import STATUSES
+
+COLUMNS = ("Status", "Started", "Duration", "Flow", "Execution")
+ALL_STATUSES = "All statuses"
+ALL_FLOWS = "All flows"
+EMPTY = "No executions yet. Run a flow to see it here."
+
+
+def format_duration(ms: float | None) -> str:
+    if ms is None:
+        return "—"
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    return f"{int(ms // 60_000)} min {int(ms % 60_000 // 1000)} s"
+
+
+def format_started(rec: Any) -> str:
+    t = rec.started_at or rec.created_at
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "—"
+
+
+class ExecutionsPanel(QWidget):
+    #: A row was double-clicked: the execution id.
+    openExecution = Signal(str)
+
+    def __init__(self, fetch: Callable[[str | None, str | None, Callable[[list[Any]], None]], None],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("executionsPanel")
+        self._fetch = fetch
+        self.records: list[Any] = []
+        self._flows: set[str] = set()
+        self.status_filter = QComboBox(objectName="executionsStatusFilter")
+        self.status_filter.addItem(ALL_STATUSES, None)
+        for status in STATUSES:
+            self.status_filter.addItem(status, status)
+        self.flow_filter = QComboBox(objectName="executionsFlowFilter")
+        self.flow_filter.addItem(ALL_FLOWS, None)
+        self.flow_filter.setMinimumContentsLength(14)
+        self.refresh_button = QPushButton("Refresh", objectName="executionsRefresh")
+        self.count = QLabel(objectName="executionsCount")
+        self.count.setProperty("hint", True)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 4, 8, 0)
+        bar.addWidget(QLabel("Status"))
+        bar.addWidget(self.status_filter)
+        bar.addWidget(QLabel("Flow"))
+        bar.addWidget(self.flow_filter)
+        bar.addWidget(self.refresh_button)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        self.table = QTreeWidget(objectName="executionsTable")
+        self.table.setRootIsDecorated(False)
+        self.table.setUniformRowHeights(True)
+        self.table.setHeaderLabels(COLUMNS)
+        head = self.table.header()
+        for i in range(4):
+            head.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        head.setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+
+        self._timer = QTimer(self, singleShot=True, interval=150)
+        self._timer.timeout.connect(self.refresh)
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.flow_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.refresh_button.clicked.connect(self.refresh)
+        self.table.itemDoubleClicked.connect(self._activated)
+
+    # -- data ---------------------------------------------------------------------------------
+    def schedule_refresh(self) -> None:
+        self._timer.start()
+
+    def refresh(self) -> None:
+        self._fetch(self.status_filter.currentData(), self.flow_filter.currentData(), self.set_records)
+
+    def set_records(self, records: list[Any]) -> None:
+        self.records = list(records)
+        self._add_flows(r.flow_name for r in self.records)
+        selected = self.selected_id()
+        self.table.clear()
+        for rec in self.records:
+            item = QTreeWidgetItem([rec.status, format_started(rec), format_duration(rec.duration_ms),
+                                    rec.flow_name, rec.id])
+            item.setData(0, Qt.ItemDataRole.UserRole, rec.id)
+            item.setToolTip(4, rec.error or rec.id)
+            self.table.addTopLevelItem(item)
+            if rec.id == selected:
+                item.setSelected(True)
+        n = len(self.records)
+        self.count.setText(EMPTY if n == 0 else f"{n} execution{'s' if n != 1 else ''}")
+
+    def add_flow_names(self, names: Any) -> None:
+        self._add_flows(names)
+
+    def _add_flows(self, names: Any) -> None:
+        new = {n for n in names if n} - self._flows
+        if not new:
+            return
+        self._flows |= new
+        current = self.flow_filter.currentData()
+        self.flow_filter.blockSignals(True)
+        self.flow_filter.clear()
+        self.flow_filter.addItem(ALL_FLOWS, None)
+        for name in sorted(self._flows):
+            self.flow_filter.addItem(name, name)
+        self.flow_filter.setCurrentIndex(max(0, self.flow_filter.findData(current)) if current else 0)
+        self.flow_filter.blockSignals(False)
+
+    # -- reading ------------------------------------------------------------------------------
+    def rows(self) -> list[list[str]]:
+        return [[self.table.topLevelItem(i).text(c) for c in range(len(COLUMNS))]
+                for i in range(self.table.topLevelItemCount())]
+
+    def selected_id(self) -> str | None:
+        items = self.table.selectedItems()
+        return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        self.openExecution.emit(item.data(0, Qt.ItemDataRole.UserRole))
