@@ -94,6 +94,8 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
         self.marketplace.imported.connect(lambda key: self.statusBar().showMessage(f"Imported {key}", 4000))
         self.inspector = Inspector()
         self.inspector.flow_page.useApiRequested.connect(self.show_use_api)
+        self.inspector.flow_page.openDocsRequested.connect(self.open_interactive_docs)
+        self.inspector.flow_page.config_source = self.fetch_configs
         self.results = ResultsPanel()
         self.results.showOnCanvas.connect(self.show_on_canvas)
         self.results.stopRequested.connect(self.stop_run)
@@ -289,6 +291,9 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
         dialog.show()
         self._use_api_dialog = dialog
         return dialog
+
+    def open_interactive_docs(self) -> None:
+        self.inspector.flow_page.show_api_error("Interactive docs arrive with the local API server.")
 
     def show_command_palette(self) -> Any:
         from axiom_ide.app.palette import CommandPalette

@@ -75,19 +75,33 @@ class RuntimeBridge(QObject):
         super().__init__(parent)
         self._factory = backend_factory
         self._thread: LoopThread | None = None
+        self._built: concurrent.futures.Future | None = None
+        #: The backend, once built on the loop thread (only touched there afterwards).
         self.backend: Any = None
         self._unsubscribe: Callable[[], None] | None = None
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def ensure_started(self) -> Any:
-        """Start the loop thread and build the backend on it (once); returns the backend."""
-        if self.backend is None:
-            self._thread = LoopThread()
-            self.backend = self._thread.run_sync(self._factory)
+    def ensure_started(self) -> None:
+        """Start the loop thread and schedule building the backend on it (once). Never blocks:
+        the loop runs callbacks in order, so every later call finds the backend built."""
+        if self._thread is not None:
+            return
+        self._thread = LoopThread()
+
+        async def build() -> Any:
+            self.backend = self._factory()
             self._unsubscribe = self.backend.subscribe(self._forward_event)
-            self.backendReady.emit(self.backend)
-        return self.backend
+            return self.backend
+
+        self._built = self._thread.submit(build())
+        self._built.add_done_callback(
+            lambda f: None if f.cancelled() or f.exception() else self._emit(self.backendReady.emit, f.result()))
+
+    def wait_ready(self, timeout: float | None = 30) -> Any:
+        """Block until the backend exists (tests, scripts); returns it."""
+        self.ensure_started()
+        return self._built.result(timeout)
 
     def _forward_event(self, event: Any) -> None:
         try:
@@ -103,16 +117,21 @@ class RuntimeBridge(QObject):
 
     @property
     def started(self) -> bool:
-        return self.backend is not None
+        return self._thread is not None
 
     def close(self, timeout: float = 10) -> None:
         """Close the backend (running executions stay resumable) and stop the thread."""
         if self._thread is None:
             return
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+
+        async def close() -> None:
+            if self._unsubscribe is not None:
+                self._unsubscribe()
+            if self.backend is not None:
+                await self.backend.close()
+
         try:
-            self._thread.submit(self.backend.close()).result(timeout)
+            self._thread.submit(close()).result(timeout)
         except Exception as exc:  # noqa: BLE001 — closing must not keep the IDE from quitting
             log.warning("closing the backend failed: %s", exc)
         self._thread.stop(timeout)
@@ -123,9 +142,15 @@ class RuntimeBridge(QObject):
              on_error: Callback = None) -> concurrent.futures.Future:
         """Run ``fn(backend)`` (a coroutine) on the runtime loop; ``on_done(result)`` or
         ``on_error(exception)`` then runs on the GUI thread."""
-        backend = self.ensure_started()
+        self.ensure_started()
         assert self._thread is not None
-        future = self._thread.submit(fn(backend))
+
+        async def with_backend() -> Any:
+            if self.backend is None:  # building it failed
+                return await asyncio.wrap_future(self._built)
+            return await fn(self.backend)
+
+        future = self._thread.submit(with_backend())
 
         def finished(f: concurrent.futures.Future) -> None:
             if f.cancelled():

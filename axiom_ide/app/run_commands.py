@@ -83,6 +83,8 @@ class RunCommands:
     def _run_ended(self, tab: Any, result: Any) -> None:
         self._update_stop_action()
         if tab is self.current_tab():
+            self.inspector.flow_page.refresh_configs()
+        if tab is self.current_tab():
             self.statusBar().showMessage(f"{tab.doc.flow.name}: {result.status}", 6000)
         self.executions_changed()
 
@@ -111,6 +113,13 @@ class RunCommands:
         page = getattr(self, "executions_page", None)
         if page is not None and self.bridge.started:
             page.schedule_refresh()
+
+    # -- configs ------------------------------------------------------------------------------
+    def fetch_configs(self, flow_name: str, on_view: Any) -> None:
+        """The Run configuration card's data: profiles that apply and the effective timeout."""
+        page = self.inspector.flow_page
+        self.bridge.call(lambda b: b.flow_configs(flow_name), lambda view: _alive(page) and on_view(view),
+                         lambda exc: self.statusBar().showMessage(f"Flow configs: {exc}", 6000))
 
     # -- the Executions page --------------------------------------------------------------------
     def show_executions(self) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from axiom_ide.app.api_info import GRAPH_ID_PLACEHOLDER
-from axiom_ide.app.panels.inspector_flow import DOCS_LATER, NO_PROFILES, OPEN_DOCS, USE_API
+from axiom_ide.app.panels.inspector_flow import NO_PROFILES, OPEN_DOCS, USE_API
 from test_app_support import flush, window  # noqa: F401 (fixture)
 
 
@@ -16,10 +16,30 @@ def test_flow_overview_shows_endpoint_and_run_configuration(window, qtbot, examp
     assert page.entry.text() == "greet → shout"
     assert page.use_api.text() == USE_API and page.use_api.isEnabled()
     assert page.open_docs.text() == OPEN_DOCS and page.open_docs.isEnabled()
+    qtbot.waitUntil(lambda: page.timeout.text() == "Node timeout: 300 s (platform default)")
     assert page.profiles.text() == NO_PROFILES
-    assert page.timeout.text() == "Node timeout: 300 s (default)"
-    page.open_docs.click()
-    assert page.api_error.text() == DOCS_LATER and not page.api_error.isHidden()
+
+
+def test_run_configuration_card_lists_profiles_from_the_config_store(window, qtbot, example_workspace):
+    runtime = window.bridge.wait_ready().runtime
+    runtime.configs.set("default", node_timeout_seconds=120)
+    runtime.configs.set("load-test", flow_name="greeter", node_timeout_seconds=30,
+                        secret_overrides={"TOKEN": "x"})
+    runtime.configs.set("other", flow_name="hello", node_timeout_seconds=5)
+    window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
+    page = window.inspector.flow_page
+    qtbot.waitUntil(lambda: page.timeout.text() == "Node timeout: 120 s (tenant default)")
+    assert page.profiles.text() == "default (tenant default) — 120 s\nload-test — 30 s · overrides TOKEN"
+    runtime.configs.set("default", flow_name="greeter", node_timeout_seconds=60)
+    page.refresh_configs()
+    qtbot.waitUntil(lambda: page.timeout.text() == "Node timeout: 60 s (flow default)")
+    assert page.profiles.text().splitlines()[1] == "default — 60 s"
+    # The Run Graph dialog offers the flow's profiles, Tenant default first.
+    dialog = window.run_flow()
+    qtbot.waitUntil(lambda: dialog.config.isVisibleTo(dialog))
+    assert [dialog.config.itemText(i) for i in range(dialog.config.count())] == ["Tenant default", "default", "load-test"]
+    assert dialog.config_id() is None
+    dialog.reject()
 
 
 def test_pipeline_flow_uses_the_stream_endpoint(window, qtbot, example_workspace):

@@ -17,7 +17,20 @@ USE_API = "Use via API (curl)"
 OPEN_DOCS = "Open interactive docs"
 DOCS_LATER = "Interactive docs arrive with the local API server."
 NO_PROFILES = "No profiles for this flow yet."
-DEFAULT_TIMEOUT = "300 s (default)"
+DEFAULT_TIMEOUT = "300 s (platform default)"
+
+
+def profile_line(p: Any) -> str:
+    """"load-test — 30 s · overrides TOKEN"; the tenant default says so."""
+    name = f"{p.name} (tenant default)" if not p.flow_name else p.name
+    parts = [f"{p.node_timeout_seconds:g} s" if p.node_timeout_seconds is not None else "timeout inherited"]
+    if p.secret_overrides:
+        parts.append("overrides " + ", ".join(p.secret_overrides))
+    return f"{name} — {' · '.join(parts)}"
+
+
+def timeout_line(view: Any) -> str:
+    return f"Node timeout: {view.node_timeout_seconds:g} s ({view.timeout_source})"
 
 
 def card(title: str) -> tuple[QFrame, QVBoxLayout]:
@@ -36,11 +49,16 @@ class FlowOverview(QWidget):
 
     #: "Use via API (curl)" was clicked.
     useApiRequested = Signal()
+    #: "Open interactive docs" was clicked.
+    openDocsRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("flowOverview")
         self.doc: Any = None
+        #: ``config_source(flow_name, on_view)`` asks the backend for a ConfigView (set by the window).
+        self.config_source: Any = None
+        self._config_flow: str | None = None
         self.name = QLabel(objectName="flowName")
         self.name.setProperty("heading", True)
         self.description = QLineEdit(objectName="flowDescription", placeholderText="Describe what this flow does")
@@ -73,6 +91,8 @@ class FlowOverview(QWidget):
         run, run_layout = card("Run configuration")
         self.profiles = QLabel(NO_PROFILES, objectName="configProfiles")
         self.profiles.setProperty("hint", True)
+        self.profiles.setWordWrap(True)
+        self.profiles.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.timeout = QLabel(f"Node timeout: {DEFAULT_TIMEOUT}", objectName="nodeTimeout")
         run_layout.addWidget(self.profiles)
         run_layout.addWidget(self.timeout)
@@ -87,7 +107,7 @@ class FlowOverview(QWidget):
         self.description.editingFinished.connect(self._commit_description)
         self.mode.activated.connect(self._commit_mode)
         self.use_api.clicked.connect(self.useApiRequested)
-        self.open_docs.clicked.connect(self._open_docs)
+        self.open_docs.clicked.connect(self.openDocsRequested)
 
     def set_document(self, doc: Any) -> None:
         if self.doc is not None:
@@ -99,6 +119,7 @@ class FlowOverview(QWidget):
         if doc is not None:
             doc.analysisChanged.connect(self.refresh)
         self.api_error.hide()
+        self._config_flow = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -124,13 +145,24 @@ class FlowOverview(QWidget):
         for button in (self.use_api, self.open_docs):
             button.setEnabled(not empty)
             button.setToolTip("Add a node to the canvas first" if empty else "")
-        self.profiles.setText(self._profiles_text(doc))
+        if flow.name != self._config_flow:
+            self.refresh_configs()
 
-    @staticmethod
-    def _profiles_text(doc: Any) -> str:
-        profiles = getattr(doc, "config_profiles", None)
-        names = list(profiles() if callable(profiles) else profiles or [])
-        return ", ".join(names) if names else NO_PROFILES
+    # -- Run configuration card -----------------------------------------------------------------
+    def refresh_configs(self) -> None:
+        """Ask for the profiles that apply to this flow and the effective node timeout."""
+        if self.doc is None or self.config_source is None:
+            return
+        name = self._config_flow = self.doc.flow.name
+        self.config_source(name, lambda view, n=name: self.show_configs(view) if n == self._config_flow else None)
+
+    def show_configs(self, view: Any) -> None:
+        profiles = list(getattr(view, "profiles", ()))
+        self.profiles.setText("\n".join(profile_line(p) for p in profiles) if profiles else NO_PROFILES)
+        self.profiles.setProperty("hint", not profiles)
+        self.profiles.style().unpolish(self.profiles)
+        self.profiles.style().polish(self.profiles)
+        self.timeout.setText(timeout_line(view))
 
     def _commit_description(self) -> None:
         if self.doc is None:
@@ -143,7 +175,7 @@ class FlowOverview(QWidget):
         if self.doc is not None:
             self.doc.set_flow_attr("mode", self.mode.currentData())
 
-    def _open_docs(self) -> None:
-        # Docs: "If compiling or fetching the spec fails, the error message appears under the button".
-        self.api_error.setText(DOCS_LATER)
-        self.api_error.show()
+    def show_api_error(self, text: str) -> None:
+        """Docs: "If compiling or fetching the spec fails, the error message appears under the button"."""
+        self.api_error.setText(text)
+        self.api_error.setVisible(bool(text))
