@@ -103,7 +103,7 @@ class SchemaSet:
     def _component_name(self, descriptor: Descriptor) -> str:
         base = descriptor.full_name
         name, n = base, 1
-        while name in self._owners and not _same_message(self._owners[name], descriptor):
+        while name in self._owners and not same_message(self._owners[name], descriptor):
             n += 1
             name = f"{base}_{n}"
         return name
@@ -168,7 +168,8 @@ class SchemaSet:
         return {"type": "string"}
 
 
-def _same_message(a: Descriptor, b: Descriptor) -> bool:
+def same_message(a: Descriptor, b: Descriptor) -> bool:
+    """Whether two descriptors (from different pools, say) define the same message."""
     if a is b:
         return True
     from google.protobuf import descriptor_pb2

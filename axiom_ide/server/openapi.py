@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from google.protobuf.descriptor import Descriptor
 
 from axiom_ide.runtime.compiler.artifact import Artifact
-from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, _same_message, example_message
+from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, same_message, example_message
 from axiom_ide.runtime.packages.messages import MessageDoc
 
 OPENAPI_VERSION = "3.0.3"
@@ -44,24 +44,25 @@ EXECUTION_ID = {"type": "string", "pattern": "^[0-9a-f]{32}$",
 GENERIC_OBJECT = {"type": "object", "additionalProperties": True}
 
 
-def _json(description: str, schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+def json_content(description: str, schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+    """An OpenAPI response object with an ``application/json`` body."""
     media: dict[str, Any] = {"schema": schema}
     if example is not None:
         media["example"] = example
     return {"description": description, "content": {"application/json": media}}
 
 
-UNAUTHORIZED = _json("Missing, invalid or revoked API key.",
+UNAUTHORIZED = json_content("Missing, invalid or revoked API key.",
                      {"type": "object", "properties": {"error": {"type": "string", "enum": ["unauthorized"]}},
                       "required": ["error"]},
                      {"error": "unauthorized"})
-INVOKE_FAILED = _json(
+INVOKE_FAILED = json_content(
     "Any failure that does not classify into a structured error (for example a missing `graph_id`).",
     {"type": "object", "properties": {"accepted": {"type": "boolean", "enum": [False]},
                                       "error_message": {"type": "string"}},
      "required": ["accepted", "error_message"]},
     {"accepted": False, "error_message": "graph_id is required"})
-BAD_REQUEST = _json(
+BAD_REQUEST = json_content(
     "The request body is not valid JSON.",
     {"type": "object", "properties": {"accepted": {"type": "boolean"}, "error_message": {"type": "string"}},
      "required": ["error_message"]},
@@ -70,13 +71,13 @@ ERROR_CLASS = {"type": "object", "properties": {
     "error": {"type": "string"}, "message": {"type": "string"},
     "max_bytes": {"type": "integer"}, "actual_bytes": {"type": "integer"},
     "retry_after_seconds": {"type": "integer"}}, "required": ["error"]}
-TOO_LARGE = _json("The input payload exceeds the 16 MiB hard cap.", ERROR_CLASS,
+TOO_LARGE = json_content("The input payload exceeds the 16 MiB hard cap.", ERROR_CLASS,
                   {"error": "payload_too_large", "message": "payload exceeds hard cap: actual=18874368 max=16777216",
                    "max_bytes": 16777216, "actual_bytes": 18874368})
-RATE_LIMITED = {**_json("Rate limit or daily quota exceeded; see the `Retry-After` header.", ERROR_CLASS,
+RATE_LIMITED = {**json_content("Rate limit or daily quota exceeded; see the `Retry-After` header.", ERROR_CLASS,
                         {"error": "rate limit exceeded"}),
                 "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}}
-NOT_FOUND = _json("No such resource (or it belongs to another tenant).", ERROR_CLASS, {"error": "not_found"})
+NOT_FOUND = json_content("No such resource (or it belongs to another tenant).", ERROR_CLASS, {"error": "not_found"})
 
 COMMON_FIELDS: dict[str, dict[str, Any]] = {
     "payload": {"type": "string", "format": "byte",
@@ -174,7 +175,7 @@ def invoke_operation(*, mode: str, input_schema: dict[str, Any], output_schema: 
     if example_body is not None:
         body["example"] = example_body
     if unary:
-        ok = {"202": _json("Accepted. With `wait: true`, `result` carries the outcome.", _accepted_schema(output_schema),
+        ok = {"202": json_content("Accepted. With `wait: true`, `result` carries the outcome.", _accepted_schema(output_schema),
                            None if example_body is None else {
                                "accepted": True, "execution_id": "4bf92f3577b34da6a3ce929d0e0e4736",
                                "result": {"success": True, "output": output_example, "completed_at": 1765432100000}})}
@@ -200,16 +201,14 @@ def invoke_operation(*, mode: str, input_schema: dict[str, Any], output_schema: 
 
 
 # -- per flow ---------------------------------------------------------------------------------------
-def artifact_message(artifact: Artifact, full_name: str, node_id: str) -> Descriptor | None:
+def artifact_message(codec: Any, artifact: Artifact, full_name: str, node_id: str) -> Descriptor | None:
     """A message descriptor from the artifact's embedded descriptor sets (None if absent)."""
-    from axiom_ide.runtime.engine.codec import Codec
-
     try:
         key = artifact.node(node_id).package_key
     except KeyError:
         key = ""
     try:
-        return Codec(artifact).message_class(full_name, key).DESCRIPTOR
+        return codec.message_class(full_name, key).DESCRIPTOR
     except (KeyError, TypeError):
         return None
 
@@ -233,7 +232,7 @@ def workspace_docs(workspace: Any, package_keys: Iterable[str]) -> DocLookup:
                 own = pkg.messages.pool.FindMessageTypeByName(descriptor.full_name)
             except Exception:  # noqa: BLE001 — not in this package (or its protos do not compile)
                 continue
-            if _same_message(own, descriptor):
+            if same_message(own, descriptor):
                 return pkg.message_doc(descriptor.full_name)
         return None
 
@@ -252,9 +251,12 @@ def _package_keys(artifact: Artifact) -> list[str]:
 
 def graph_spec(artifact: Artifact, origin: str, *, workspace: Any = None) -> dict[str, Any]:
     """The OpenAPI document of one compiled flow (see the module docstring)."""
+    from axiom_ide.runtime.engine.codec import Codec
+
     schemas = SchemaSet(workspace_docs(workspace, _package_keys(artifact)))
-    entry = artifact_message(artifact, artifact.input_type, artifact.entry)
-    terminal = artifact_message(artifact, artifact.output_type, artifact.terminal)
+    codec = Codec(artifact)
+    entry = artifact_message(codec, artifact, artifact.input_type, artifact.entry)
+    terminal = artifact_message(codec, artifact, artifact.output_type, artifact.terminal)
     input_schema = schemas.ref(entry) if entry is not None else dict(GENERIC_OBJECT)
     output_schema = schemas.ref(terminal) if terminal is not None else dict(GENERIC_OBJECT)
     input_example = example_message(entry) if entry is not None else {}
@@ -310,7 +312,7 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
                           "content": {"text/event-stream": {"schema": _frame_schema(out_ref),
                                                             "example": _sse_example(out_example)}}}}
         else:
-            ok = {"200": _json(f"The node's output message ({spec.output_type.name}).", out_ref, out_example)}
+            ok = {"200": json_content(f"The node's output message ({spec.output_type.name}).", out_ref, out_example)}
         paths[node_path(spec.package, spec.version, spec.name)] = {"post": {
             "summary": spec.description or f"Invoke {spec.name}",
             "description": f"Node `{spec.name}` ({spec.kind}): `{spec.input_type.name}` → `{spec.output_type.name}`. "
@@ -319,7 +321,7 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
             "tags": ["nodes"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": in_ref, "example": in_example}}},
             "responses": {**ok, "401": UNAUTHORIZED, "404": NOT_FOUND,
-                          "422": _json("The node returned an error.",
+                          "422": json_content("The node returned an error.",
                                        {"type": "object", "properties": {"error_message": {"type": "string"}},
                                         "required": ["error_message"]}),
                           "429": RATE_LIMITED},
@@ -350,12 +352,12 @@ _NODE_RESPONSES = {
                            "text/event-stream`) its frames as Server-Sent Events.",
             "content": {"application/json": {"schema": GENERIC_OBJECT},
                         "text/event-stream": {"schema": _NODE_FRAME}}},
-    "400": _json("The body is not valid JSON for the node's input message.", _ERROR_MESSAGE,
+    "400": json_content("The body is not valid JSON for the node's input message.", _ERROR_MESSAGE,
                  {"error_message": "invalid JSON for GreetRequest: ..."}),
-    "404": _json("No such node (or not deployed).", _ERROR_MESSAGE, {"error_message": "node not found or not yet deployed"}),
-    "422": _json("The node returned an error.", _ERROR_MESSAGE),
+    "404": json_content("No such node (or not deployed).", _ERROR_MESSAGE, {"error_message": "node not found or not yet deployed"}),
+    "422": json_content("The node returned an error.", _ERROR_MESSAGE),
     "429": RATE_LIMITED,
-    "502": _json("The node's host crashed, hung or flooded its output.", _ERROR_MESSAGE),
+    "502": json_content("The node's host crashed, hung or flooded its output.", _ERROR_MESSAGE),
 }
 _BINARY_RESULT = {"type": "object", "properties": {
     "success": {"type": "boolean"}, "payload": {"type": "string", "format": "byte"}, "error_message": {"type": "string"}}}
@@ -373,9 +375,9 @@ INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Cancel a running execution", "operationId": "cancelExecution", "tags": ["flows"],
         "parameters": [{"name": "execution_id", "in": "path", "required": True, "schema": EXECUTION_ID}],
         "responses": {
-            "200": _json("The cancel request's outcome.", {"type": "object", "properties": {
+            "200": json_content("The cancel request's outcome.", {"type": "object", "properties": {
                 "execution_id": EXECUTION_ID, "cancelled": {"type": "boolean"}, "status": {"type": "string"}}}),
-            "404": _json("No such execution for the caller's tenant.", ERROR_CLASS, {"error": "execution not found"})}},
+            "404": json_content("No such execution for the caller's tenant.", ERROR_CLASS, {"error": "execution not found"})}},
     ("POST", INVOCATIONS + "/v1/nodes/{owner}/{pkg}/{version}/{node}"): {
         "summary": "Invoke one node of a package by name", "operationId": "invokeNode", "tags": ["nodes"],
         "description": "Per-package schemas: `GET /api/packages/{name}@{version}/openapi.json`.",
@@ -391,8 +393,8 @@ INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "type": "object", "required": ["node_id", "payload"], "properties": {
                 "node_id": {"type": "string", "description": "A node id or a name path `owner/pkg/version/Node`."},
                 "payload": {"type": "string", "format": "byte"}}}}}},
-        "responses": {"200": _json("The node's outcome.", _BINARY_RESULT),
-                      **{code: _json(text, _BINARY_RESULT) for code, text in (
+        "responses": {"200": json_content("The node's outcome.", _BINARY_RESULT),
+                      **{code: json_content(text, _BINARY_RESULT) for code, text in (
                           ("400", "The body or payload is malformed."), ("404", "No such node."),
                           ("422", "The node returned an error."), ("502", "The node's host failed."))},
                       "429": RATE_LIMITED}},

@@ -175,7 +175,7 @@ _NAME = {"name": "name", "in": "path", "required": True,
          "schema": {"type": "string"}, "example": "examples/text"}
 _VERSION = {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}, "example": "0.1.0"}
 _ARTIFACT = {"name": "artifact_id", "in": "path", "required": True, "schema": openapi.GRAPH_ID}
-_PACKAGE_404 = openapi._json("No such package version.", openapi.ERROR_CLASS,
+_PACKAGE_404 = openapi.json_content("No such package version.", openapi.ERROR_CLASS,
                              {"error": "package_not_found", "message": 'package "examples/nope@0.1.0" not found'})
 
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
@@ -186,7 +186,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/graphs/{artifact_id}/openapi.json"): {
         "summary": "A compiled flow's OpenAPI document (its invoke operation, input and result schemas)",
         "tags": ["docs"], "parameters": [_ARTIFACT],
-        "responses": {"200": _SPEC, "404": openapi._json(
+        "responses": {"200": _SPEC, "404": openapi.json_content(
             "No compiled artifact with this id for the caller's tenant.", openapi.ERROR_CLASS,
             {"error": "graph_not_found", "message": 'compiled artifact "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD" not found'})}},
     ("GET", "/api/graphs/{artifact_id}/docs"): {
@@ -204,5 +204,5 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                         "schema": {"type": "string", "enum": sorted(_ASSET_FILES)}}],
         "responses": {"200": {"description": "The file.", "content": {"*/*": {"schema": {"type": "string",
                                                                                        "format": "binary"}}}},
-                      "404": openapi._json("No such file.", openapi.ERROR_CLASS, {"error": "not_found"})}},
+                      "404": openapi.json_content("No such file.", openapi.ERROR_CLASS, {"error": "not_found"})}},
 }

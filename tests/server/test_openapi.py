@@ -181,3 +181,24 @@ def test_a_route_without_a_description_is_flagged(tmp_path):
     assert "GET /api/not-described/{thing}" in undocumented(spec)
     op = spec["paths"]["/api/not-described/{thing}"]["get"]
     assert op["parameters"] == [{"name": "thing", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
+def test_a_message_missing_from_the_artifact_is_documented_as_a_generic_object(live):
+    from axiom_ide.runtime.compiler.artifact import Artifact
+    from axiom_ide.runtime.store.artifacts import ArtifactStore
+    from axiom_ide.runtime.store.db import open_database
+    from axiom_ide.server.openapi import graph_spec
+
+    graph_id = live.compile("hello")
+    db = open_database(live.data_dir)
+    try:
+        data = ArtifactStore(db).get(graph_id).to_json()
+    finally:
+        db.close()
+    data["descriptor_sets"] = {}
+    spec = graph_spec(Artifact.from_json(data), "http://127.0.0.1:1")
+    validate(spec)
+    op = spec["paths"]["/v1/flows/invoke"]["post"]
+    output = op["responses"]["202"]["content"]["application/json"]["schema"]["properties"]["result"]["properties"]["output"]
+    assert output["type"] == "object" and output["additionalProperties"] is True
+    assert spec["components"]["schemas"] == {}
