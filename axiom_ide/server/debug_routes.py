@@ -1,8 +1,451 @@
-"""Routes: see app.py's module docstring. (Being built.)"""
+"""Debug session routes (guides/debug-a-flow): sessions, breakpoints, pause/continue/step, fork, replay.
+
+The docs name no paths for these; they live next to the invocation routes:
+
+- ``POST /invocations/v1/debug/sessions`` — create: ``{"mode": "LIVE", "breakpoints": [...]}`` (then
+  pass the session id as ``debug_session_id`` / ``X-Debug-Session-Id`` on an invoke),
+  ``{"mode": "REPLAY", "execution_id": ...}``, or ``{"mode": "FORK", "execution_id", "checkpoint_id",
+  "overrides", "breakpoints"}`` (a fork: a new execution starts at once). 201 with the session.
+- ``GET .../sessions/{session_id}`` — the session: mode, execution, breakpoints, ``state`` (run,
+  pause, step, paused; null while no run is attached here), ``paused_at``, ``execution_status``.
+- ``PUT .../breakpoints`` ``{"breakpoints": [...]}`` replaces them; ``POST .../breakpoints``
+  ``{"node": id}`` adds one; ``DELETE .../breakpoints/{node}`` clears one; ``DELETE .../breakpoints``
+  clears all. Breakpoints persist (a restarted runtime keeps them).
+- ``POST .../pause`` | ``.../continue`` | ``.../step`` — run control (step only while paused).
+- ``POST .../fork`` ``{"checkpoint_id", "overrides", "breakpoints", "execution_id"?}`` — fork the
+  session's execution (or ``execution_id``) from a checkpoint: 201 with the new FORK session.
+- ``GET .../replay?index=N&payloads=true&timeline=false`` — the execution's history as of event
+  ``N`` (-1 = before the first; default: the end): status, each node's state and decoded
+  checkpointed input/output; ``timeline=true`` adds every event's index, type, node and status.
+
+Everything is tenant-scoped: another tenant's session or execution answers exactly like an unknown
+one (404 ``{"error":"debug session not found"}`` / ``{"error":"execution not found"}``). A refused
+override (a literal null, a value over 1 MB) is 400 ``{"error":"invalid_override","message":...}``;
+bad fields are 400 ``{"error":"invalid_argument","message":...}``; control that does not apply
+now (step while running, pause on a REPLAY session) is 409 ``{"error":<code>,"message":...}``.
+"""
 from __future__ import annotations
+
+import json
+import re
+from typing import Any
 
 from aiohttp import web
 
+from axiom_ide.runtime.engine.debug import FORK, MODES, REPLAY, DebugSession
+from axiom_ide.runtime.engine.replay import ReplaySession
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
+from axiom_ide.runtime.store.executions import STATUSES
+from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.envelope import invalid_body, reply
+
+PREFIX = "/invocations/v1/debug/sessions"
+SESSION = PREFIX + "/{session_id}"
+SESSION_NOT_FOUND = {"error": "debug session not found"}
+EXECUTION_NOT_FOUND = {"error": "execution not found"}
+CHECKPOINT_NOT_FOUND = {"error": "checkpoint_not_found_or_expired",
+                        "detail": f"checkpoint may have been evicted by TTL policy "
+                                  f"(default {DEFAULT_TTL_SECONDS // 86400}d)"}
+_CANVAS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: AxiomError codes of run control that does not apply now → 409.
+_CONFLICTS = {"debug_not_paused", "debug_session_not_attached", "debug_session_read_only", "debug_session_busy"}
+
+
+class Bad(Exception):
+    def __init__(self, response: web.Response) -> None:
+        self.response = response
+
+
+def _invalid(message: str) -> Bad:
+    return Bad(reply(400, {"error": "invalid_argument", "message": message}))
+
+
+def _code(exc: AxiomError) -> str:
+    return exc.diagnostics[0].code if exc.diagnostics else ""
+
+
+def _axiom_error(exc: AxiomError) -> web.Response:
+    code = _code(exc)
+    if code == "debug_session_not_found":
+        return reply(404, SESSION_NOT_FOUND)
+    if code == "execution_not_found":
+        return reply(404, EXECUTION_NOT_FOUND)
+    if code == "checkpoint_not_found_or_expired":
+        return reply(404, {**CHECKPOINT_NOT_FOUND, "message": exc.message})
+    if code in _CONFLICTS:
+        return reply(409, {"error": code, "message": exc.message})
+    if code in ("invalid_override", "invalid_debug_mode", "invalid_debug_session"):
+        return reply(400, {"error": "invalid_override" if code == "invalid_override" else "invalid_argument",
+                           "message": exc.message})
+    raise exc  # the envelope's catch-all
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.body_exists:
+        return {}
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Bad(invalid_body(str(exc))) from None
+    if not isinstance(data, dict):
+        raise Bad(invalid_body(f"expected a JSON object, got {type(data).__name__}"))
+    return data
+
+
+def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise _invalid(f"{key} is required")
+        return None
+    if not isinstance(value, str) or not value:
+        raise _invalid(f"{key} must be a non-empty string")
+    return value
+
+
+def _breakpoints(runtime: Any, session: DebugSession | None, value: Any, key: str = "breakpoints") -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _invalid(f"{key} must be an array of canvas ids")
+    for node in value:
+        _check_node(runtime, session, node)
+    return list(dict.fromkeys(value))
+
+
+def _check_node(runtime: Any, session: DebugSession | None, node: Any) -> str:
+    if not isinstance(node, str) or not _CANVAS_ID.match(node):
+        raise _invalid(f"{json.dumps(node)} is not a canvas id (^[a-z0-9][a-z0-9_-]*$)")
+    rec = runtime.executions.get(session.execution_id) if session and session.execution_id else None
+    if rec is not None:
+        nodes = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id)).plan.nodes
+        if node not in nodes:
+            raise _invalid(f'flow "{rec.flow_name}" has no node "{node}"')
+    return node
+
+
+def _session_json(runtime: Any, session: DebugSession) -> dict[str, Any]:
+    body = session.to_json()
+    rec = runtime.executions.get(session.execution_id) if session.execution_id else None
+    body["execution_status"] = rec.status if rec is not None else None
+    if rec is not None and rec.parent_id and session.mode == FORK:
+        body["parent_execution_id"] = rec.parent_id
+        body["fork_checkpoint_id"] = rec.fork_checkpoint
+    return body
+
+
+def _session(request: web.Request) -> DebugSession:
+    return request.app[STATE].runtime.debug_session(request.match_info["session_id"], tenant_id=request[TENANT])
+
+
+# -- routes ------------------------------------------------------------------------------------------
+async def create(request: web.Request) -> web.Response:
+    runtime = request.app[STATE].runtime
+    tenant = request[TENANT]
+    try:
+        data = await _body(request)
+        mode = data.get("mode", "LIVE")
+        if mode not in MODES:
+            raise _invalid(f"mode must be one of LIVE, REPLAY, FORK; got {json.dumps(mode)}")
+        if mode == FORK:
+            return await _fork(request, data, _string(data, "execution_id", required=True))
+        execution_id = _string(data, "execution_id", required=mode == REPLAY)
+        if mode == REPLAY:
+            if data.get("breakpoints"):
+                raise _invalid("a REPLAY session has no breakpoints")
+            session = runtime.create_debug_session(REPLAY, execution_id=execution_id, tenant_id=tenant)
+        else:
+            if execution_id is not None:
+                raise _invalid("a LIVE session is attached by the invoke that names it (debug_session_id); "
+                               "execution_id does not apply")
+            session = runtime.create_debug_session(mode, breakpoints=set(_breakpoints(runtime, None, data.get("breakpoints"))),
+                                                   tenant_id=tenant)
+    except Bad as bad:
+        return bad.response
+    except AxiomError as exc:
+        return _axiom_error(exc)
+    return reply(201, _session_json(runtime, session))
+
+
+async def get(request: web.Request) -> web.Response:
+    runtime = request.app[STATE].runtime
+    try:
+        return reply(200, _session_json(runtime, _session(request)))
+    except AxiomError as exc:
+        return _axiom_error(exc)
+
+
+async def put_breakpoints(request: web.Request) -> web.Response:
+    runtime = request.app[STATE].runtime
+    try:
+        session = _session(request)
+        data = await _body(request)
+        if "breakpoints" not in data:
+            raise _invalid("breakpoints is required")
+        session.set_breakpoints(_breakpoints(runtime, session, data["breakpoints"]))
+    except Bad as bad:
+        return bad.response
+    except AxiomError as exc:
+        return _axiom_error(exc)
+    return reply(200, _session_json(runtime, session))
+
+
+async def add_breakpoint(request: web.Request) -> web.Response:
+    runtime = request.app[STATE].runtime
+    try:
+        session = _session(request)
+        data = await _body(request)
+        session.set_breakpoint(_check_node(runtime, session, _string(data, "node", required=True)))
+    except Bad as bad:
+        return bad.response
+    except AxiomError as exc:
+        return _axiom_error(exc)
+    return reply(200, _session_json(runtime, session))
+
+
+async def clear_breakpoint(request: web.Request) -> web.Response:
+    runtime = request.app[STATE].runtime
+    try:
+        session = _session(request)
+        session.clear_breakpoint(request.match_info["node"])
+    except AxiomError as exc:
+        return _axiom_error(exc)
+    return reply(200, _session_json(runtime, session))
+
+
+async def clear_breakpoints(request: web.Request) -> web.Response:
+    runtime = request.app[STATE].runtime
+    try:
+        session = _session(request)
+        session.clear_breakpoints()
+    except AxiomError as exc:
+        return _axiom_error(exc)
+    return reply(200, _session_json(runtime, session))
+
+
+def _control(action: str):
+    async def handler(request: web.Request) -> web.Response:
+        runtime = request.app[STATE].runtime
+        try:
+            session = _session(request)
+            getattr(session, action)()
+        except AxiomError as exc:
+            return _axiom_error(exc)
+        return reply(200, _session_json(runtime, session))
+
+    handler.__name__ = action
+    return handler
+
+
+async def fork(request: web.Request) -> web.Response:
+    try:
+        session = _session(request)
+        data = await _body(request)
+        execution_id = _string(data, "execution_id") or session.execution_id
+        if execution_id is None:
+            raise _invalid("this session has no execution to fork; give execution_id")
+        return await _fork(request, data, execution_id)
+    except Bad as bad:
+        return bad.response
+    except AxiomError as exc:
+        return _axiom_error(exc)
+
+
+async def _fork(request: web.Request, data: dict[str, Any], execution_id: str) -> web.Response:
+    runtime = request.app[STATE].runtime
+    tenant = request[TENANT]
+    checkpoint_id = _string(data, "checkpoint_id", required=True)
+    overrides = data.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        raise _invalid("overrides must be an object of top-level output keys")
+    try:
+        runtime._execution(execution_id, tenant)  # 404 before anything else is looked at
+        breakpoints = _breakpoints(runtime, None, data.get("breakpoints"))
+        rec = runtime.executions.get(execution_id)
+        plan = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=tenant)).plan
+        unknown = [b for b in breakpoints if b not in plan.nodes]
+        if unknown:
+            raise _invalid(f'flow "{rec.flow_name}" has no node "{unknown[0]}"')
+        _, session = await runtime.fork(execution_id, checkpoint_id, overrides, breakpoints=set(breakpoints),
+                                        tenant_id=tenant)
+    except AxiomError as exc:
+        return _axiom_error(exc)
+    return reply(201, _session_json(runtime, session))
+
+
+def _flag(request: web.Request, name: str, default: bool) -> bool:
+    value = request.query.get(name)
+    if value is None:
+        return default
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise _invalid(f"{name} must be true or false")
+
+
+async def replay(request: web.Request) -> web.Response:
+    runtime = request.app[STATE].runtime
+    try:
+        session = _session(request)
+        if session.execution_id is None:
+            raise _invalid("this session has no execution yet")
+        if isinstance(session, ReplaySession):
+            timeline = session.replay
+            if not timeline.execution.is_final:
+                timeline = session.refresh()  # still running: read the latest history
+        else:
+            timeline = runtime.replay(session.execution_id, tenant_id=request[TENANT])
+        raw = request.query.get("index")
+        index = None
+        if raw is not None:
+            try:
+                index = int(raw)
+            except ValueError:
+                raise _invalid(f"index must be an integer, got {json.dumps(raw)}") from None
+            if not -1 <= index < len(timeline):
+                raise _invalid(f"index must be between -1 and {len(timeline) - 1}, got {index}")
+        body = timeline.to_json(index, payloads=_flag(request, "payloads", True))
+        body["session_id"] = session.id
+        if _flag(request, "timeline", False):
+            body["timeline"] = [{"index": p.index, "seq": p.event.seq, "type": p.event.type, "node": p.event.node,
+                                 "time": int(p.event.time * 1000), "status": p.status} for p in timeline]
+    except Bad as bad:
+        return bad.response
+    except AxiomError as exc:
+        return _axiom_error(exc)
+    return reply(200, body)
+
 
 def setup(app: web.Application) -> None:
-    pass
+    app.router.add_post(PREFIX, create)
+    app.router.add_get(SESSION, get)
+    app.router.add_put(SESSION + "/breakpoints", put_breakpoints)
+    app.router.add_post(SESSION + "/breakpoints", add_breakpoint)
+    app.router.add_delete(SESSION + "/breakpoints", clear_breakpoints)
+    app.router.add_delete(SESSION + "/breakpoints/{node}", clear_breakpoint)
+    app.router.add_post(SESSION + "/pause", _control("pause"))
+    app.router.add_post(SESSION + "/continue", _control("resume"))
+    app.router.add_post(SESSION + "/step", _control("step"))
+    app.router.add_post(SESSION + "/fork", fork)
+    app.router.add_get(SESSION + "/replay", replay)
+
+
+# -- OpenAPI ------------------------------------------------------------------------------------------
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str, example: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"type": "object", "properties": {k: {"type": "string"} for k in example}}, "example": example}}}
+
+
+def _body_schema(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+_CANVAS = {"type": "string", "pattern": _CANVAS_ID.pattern}
+_BREAKPOINTS = {"type": "array", "items": _CANVAS, "description": "canvas ids to pause before"}
+_SESSION_SCHEMA = {"type": "object", "properties": {
+    "session_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+    "mode": {"type": "string", "enum": list(MODES)},
+    "execution_id": {"type": "string", "nullable": True},
+    "breakpoints": _BREAKPOINTS,
+    "state": {"type": "string", "enum": ["run", "pause", "step", "paused"], "nullable": True,
+              "description": "the gate's control state; null while no run is attached in this runtime"},
+    "paused_at": {"type": "string", "nullable": True, "description": "canvas id the run is paused before"},
+    "pause_reason": {"type": "string", "enum": ["breakpoint", "pause", "step"], "nullable": True},
+    "created_at": {"type": "integer", "format": "int64", "description": "unix milliseconds"},
+    "execution_status": {"type": "string", "enum": list(STATUSES), "nullable": True},
+    "parent_execution_id": {"type": "string"}, "fork_checkpoint_id": {"type": "string"},
+    "events": {"type": "integer", "description": "REPLAY sessions: events in the replayed history"}}}
+_OVERRIDES = {"type": "object", "additionalProperties": True,
+              "description": "top-level keys of the checkpoint's output to replace (no null; each value ≤ 1 MB)"}
+_FORK_BODY = {"type": "object", "required": ["checkpoint_id"], "properties": {
+    "checkpoint_id": {"type": "string"}, "overrides": _OVERRIDES, "breakpoints": _BREAKPOINTS,
+    "execution_id": {"type": "string", "description": "defaults to the session's execution"}}}
+_CREATE_BODY = {"type": "object", "properties": {
+    "mode": {"type": "string", "enum": list(MODES), "default": "LIVE"},
+    "breakpoints": _BREAKPOINTS,
+    "execution_id": {"type": "string", "description": "REPLAY: the execution to replay; FORK: the one to fork"},
+    "checkpoint_id": {"type": "string", "description": "FORK only"}, "overrides": _OVERRIDES}}
+_NODE_STATE = {"type": "object", "properties": {
+    "node": {"type": "string"},
+    "status": {"type": "string", "enum": ["pending", "running", "completed", "failed", "skipped"]},
+    "runs": {"type": "integer"}, "attempt": {"type": "integer"}, "checkpoint_id": {"type": "string"},
+    "from_parent": {"type": "boolean"}, "error": {"type": "string"}, "duration_ms": {"type": "number"},
+    "frames": {"type": "integer"}, "expired": {"type": "boolean"},
+    "input": {"nullable": True, "description": "decoded checkpointed input (\"Snapshot expired\" after the TTL)"},
+    "output": {"nullable": True, "description": "decoded checkpointed output"}}}
+_REPLAY_SCHEMA = {"type": "object", "properties": {
+    "session_id": {"type": "string"}, "execution_id": {"type": "string"},
+    "index": {"type": "integer", "description": "event index (-1: before the first event)"},
+    "events": {"type": "integer"}, "event": {"type": "object", "nullable": True},
+    "status": {"type": "string", "enum": list(STATUSES)}, "paused_at": {"type": "string", "nullable": True},
+    "nodes": {"type": "array", "items": _NODE_STATE},
+    "timeline": {"type": "array", "items": {"type": "object", "properties": {
+        "index": {"type": "integer"}, "seq": {"type": "integer"}, "type": {"type": "string"},
+        "node": {"type": "string", "nullable": True}, "time": {"type": "integer", "format": "int64"},
+        "status": {"type": "string"}}}}}}
+_ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_NODE = {"name": "node", "in": "path", "required": True, "schema": _CANVAS}
+_400 = _error("A malformed field", {"error": "invalid_argument", "message": "breakpoints must be an array of canvas ids"})
+_401 = _error("Missing, invalid or revoked API key", {"error": "unauthorized"})
+_404 = _error("No such debug session for this tenant", SESSION_NOT_FOUND)
+_409 = _error("The control does not apply now", {"error": "debug_not_paused",
+                                                 "message": "step is available only while the run is paused"})
+_OK = _json("The session", _SESSION_SCHEMA)
+_TAGS = ["debug"]
+
+
+def _op(summary: str, ok: dict[str, Any], *, params: list | None = None, body: dict | None = None,
+        status: str = "200", extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "tags": _TAGS, "parameters": params if params is not None else [_ID],
+                          "responses": {status: ok, "401": _401, "404": _404, **(extra or {})}}
+    if body is not None:
+        op["requestBody"] = body
+    return op
+
+
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", PREFIX): _op(
+        "Create a debug session: LIVE (pass its id as debug_session_id on an invoke), REPLAY of an execution, "
+        "or FORK (a new execution from a checkpoint, with overrides).", _json("The new session", _SESSION_SCHEMA),
+        params=[], body=_body_schema(_CREATE_BODY, required=False), status="201",
+        extra={"400": _400, "404": _error("No such execution or checkpoint for this tenant", EXECUTION_NOT_FOUND)}),
+    ("GET", SESSION): _op("A debug session: mode, execution, breakpoints, run state.", _OK),
+    ("PUT", SESSION + "/breakpoints"): _op(
+        "Replace the session's breakpoints.", _OK, extra={"400": _400},
+        body=_body_schema({"type": "object", "required": ["breakpoints"], "properties": {"breakpoints": _BREAKPOINTS}})),
+    ("POST", SESSION + "/breakpoints"): _op(
+        "Set a breakpoint on a node.", _OK, extra={"400": _400},
+        body=_body_schema({"type": "object", "required": ["node"], "properties": {"node": _CANVAS}})),
+    ("DELETE", SESSION + "/breakpoints"): _op("Clear every breakpoint.", _OK, extra={"409": _409}),
+    ("DELETE", SESSION + "/breakpoints/{node}"): _op("Clear one breakpoint.", _OK, params=[_ID, _NODE],
+                                                    extra={"409": _409}),
+    ("POST", SESSION + "/pause"): _op("Pause the run before its next node is dispatched.", _OK, extra={"409": _409}),
+    ("POST", SESSION + "/continue"): _op("Continue a paused run (until the next breakpoint or the end).", _OK,
+                                         extra={"409": _409}),
+    ("POST", SESSION + "/step"): _op("Run exactly one node, then pause again (only while paused).", _OK,
+                                     extra={"409": _409}),
+    ("POST", SESSION + "/fork"): _op(
+        "Fork the session's execution from a checkpoint into a new execution with top-level-key overrides.",
+        _json("The new FORK session", _SESSION_SCHEMA), body=_body_schema(_FORK_BODY), status="201",
+        extra={"400": _error("A refused override or malformed field",
+                             {"error": "invalid_override", "message": 'override for "text" is null; remove the key instead'})}),
+    ("GET", SESSION + "/replay"): _op(
+        "The session's execution as of one event: status, node states and decoded checkpoint payloads.",
+        _json("One point of the timeline", _REPLAY_SCHEMA), extra={"400": _400},
+        params=[_ID,
+                {"name": "index", "in": "query", "required": False, "schema": {"type": "integer", "minimum": -1},
+                 "description": "event index (-1: before the first event); default: the last"},
+                {"name": "payloads", "in": "query", "required": False, "schema": {"type": "boolean", "default": True},
+                 "description": "include decoded checkpoint input/output"},
+                {"name": "timeline", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+                 "description": "include every event's index, type, node and status"}]),
+}
