@@ -454,3 +454,47 @@ def test_worker_module_imports_neither_grpc_nor_qt():
     probe = "import sys, axiom_ide.runtime.host.worker; print(sorted({m.split('.')[0] for m in sys.modules} & {'grpc', 'PySide6', 'shiboken6'}))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
+
+
+def test_invocation_header_from_cached_parts_equals_a_plain_encoding():
+    """The CALL header is spliced from cached pieces; it must decode to exactly what the plain
+    encoding gives, whatever changes between calls (run, variables, node, attempt, position)."""
+    import json
+
+    from axiom_ide.runtime.compiler.artifact import ArtifactNode
+    from axiom_ide.runtime.host.invocation import Invocation
+    from axiom_ide.runtime.host.records import NodeCall
+
+    class Conn:
+        sent_graphs: dict = {}
+
+    def node(handler):
+        return ArtifactNode(id=handler, instance=1, ref=f"p@1:{handler}", kind="unary", package="p", version="1",
+                            name=handler, input_type="p.In", output_type="p.Out", handler=handler, package_root="/")
+
+    view = {"graph_id": "G", "nodes": [], "position": {"current_instance": 1, "depth": 0}}
+    variables = {"A": "1"}
+    calls = [(node("a"), NodeCall("e1", "f", "t", "n1", attempt=1, variables=variables, reflection=view)),
+             (node("a"), NodeCall("e1", "f", "t", "n1", attempt=2, variables=variables, reflection=view)),
+             (node("b"), NodeCall("e1", "f", "t", "n2", attempt=1, variables=variables,
+                                  reflection=dict(view, position={"current_instance": 2, "depth": 0}))),
+             (node("b"), NodeCall("e2", "f", "t", "n2", attempt=1, variables={"A": "2"}, reflection=view)),
+             (node("b"), NodeCall("e2", "f", "t", "n2", attempt=1, variables={"A": "2", "B": "x"}, reflection={}))]
+    conn = Conn()
+    for n, call in calls:
+        inv = Invocation.__new__(Invocation)
+        inv.call, inv.node, inv.conn = call, n, conn
+        plain = {"handler": n.handler, "input_type": "p.In", "output_type": "p.Out", "canvas_id": call.canvas_id,
+                 "execution_id": call.execution_id, "flow_id": "f", "tenant_id": "t", "attempt": call.attempt,
+                 "variables": dict(call.variables)}
+        if not call.reflection:
+            plain["reflection"] = None
+        elif "G" in conn.sent_graphs:  # the connection holds the view: only a reference crosses
+            plain.update(reflection_ref="G", reflection_position=call.reflection["position"])
+        else:
+            plain["reflection"] = call.reflection
+        assert json.loads(inv.header()) == plain
+    variables["A"] = "changed"  # the same mapping, mutated: not served from the cache
+    inv = Invocation.__new__(Invocation)
+    inv.call, inv.node, inv.conn = NodeCall("e1", "f", "t", "n1", variables=variables, reflection=view), node("a"), conn
+    assert json.loads(inv.header())["variables"] == {"A": "changed"}

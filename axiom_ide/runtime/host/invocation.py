@@ -65,19 +65,16 @@ class Invocation:
 
     # -- requests ---------------------------------------------------------------------------------
     def header(self) -> bytes:
+        """The CALL/OPEN frame's JSON context. Built from cached pieces: the node's part (same in
+        every run), the run's part (same for every node of a run) and the reflection reference
+        (same per graph and node) are each encoded once; only ``attempt`` is formatted per call."""
         call, node = self.call, self.node
-        return wire.dumps({
-            "handler": node.handler,
-            "input_type": node.input_type,
-            "output_type": node.output_type,
-            "canvas_id": call.canvas_id,
-            "execution_id": call.execution_id,
-            "flow_id": call.flow_id,
-            "tenant_id": call.tenant_id,
-            "attempt": call.attempt,
-            "variables": dict(call.variables),
-            **self._reflection(),
-        })
+        reflection = self._reflection()
+        if reflection.get("reflection") is not None:  # a full view crosses this connection: not cached
+            return wire.dumps({**_node_part(node, call.canvas_id), **_run_part(call), "attempt": call.attempt,
+                               **reflection})
+        return b"".join((b"{", _NODE_CACHE.get(node, call.canvas_id), b",", _RUN_CACHE.get(call),
+                         b',"attempt":%d,' % call.attempt, _REF_CACHE.get(reflection), b"}"))
 
     def _reflection(self) -> dict[str, Any]:
         view = self.call.reflection
@@ -198,6 +195,83 @@ class Invocation:
         for task in self._tasks:
             task.cancel()
         self.host.release(self.conn, reuse)
+
+
+def _node_part(node: ArtifactNode, canvas_id: str) -> dict[str, Any]:
+    return {"handler": node.handler, "input_type": node.input_type, "output_type": node.output_type,
+            "canvas_id": canvas_id}
+
+
+def _run_part(call: NodeCall) -> dict[str, Any]:
+    return {"execution_id": call.execution_id, "flow_id": call.flow_id, "tenant_id": call.tenant_id,
+            "variables": dict(call.variables)}
+
+
+def _members(obj: dict[str, Any]) -> bytes:
+    """``"a":1,"b":2`` — a JSON object's members without the braces, to splice into a header."""
+    return wire.dumps(obj)[1:-1]
+
+
+class _NodeParts:
+    """Encoded node parts by (handler, types, canvas id); bounded, first-in-first-out."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: dict[tuple, bytes] = {}
+
+    def get(self, node: ArtifactNode, canvas_id: str) -> bytes:
+        key = (node.handler, node.input_type, node.output_type, canvas_id)
+        out = self._items.get(key)
+        if out is None:
+            out = self._items[key] = _members(_node_part(node, canvas_id))
+            if len(self._items) > self._size:
+                self._items.pop(next(iter(self._items)))
+        return out
+
+
+class _RunPart:
+    """The encoded run part of the most recent run (a run's calls come one after another). The
+    variables mapping is compared by identity *and* content, so a new run never reuses another's."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._variables: Any = None
+        self._snapshot: dict[str, Any] = {}
+        self._encoded = b""
+
+    def get(self, call: NodeCall) -> bytes:
+        key = (call.execution_id, call.flow_id, call.tenant_id)
+        variables = call.variables
+        if key != self._key or variables is not self._variables or variables != self._snapshot:
+            self._key, self._variables, self._snapshot = key, variables, dict(variables)
+            self._encoded = _members(_run_part(call))
+        return self._encoded
+
+
+class _RefParts:
+    """Encoded reflection references by (graph id, position); bounded, first-in-first-out."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: dict[tuple, tuple] = {}
+
+    def get(self, reflection: dict[str, Any]) -> bytes:
+        position = reflection.get("reflection_position")
+        # Positions are the per-artifact view's own dicts: identity is the key, content the check.
+        key = (reflection.get("reflection_ref"), id(position))
+        hit = self._items.get(key)
+        if hit is not None and hit[0] is position and hit[1] == position:
+            return hit[2]
+        out = _members(reflection)
+        self._items[key] = (position, dict(position) if isinstance(position, dict) else position, out)
+        if len(self._items) > self._size:
+            self._items.pop(next(iter(self._items)))
+        return out
+
+
+_NODE_CACHE = _NodeParts()
+_RUN_CACHE = _RunPart()
+_REF_CACHE = _RefParts()
 
 
 def _wake(fut: asyncio.Future) -> None:
