@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from typing import Any, Callable
 
@@ -109,10 +110,12 @@ async def _stream(request: web.Request, endpoint: NodeEndpoint, payload: bytes,
     final: dict[str, Any]
     try:
         if endpoint.streaming:
-            async for frame in runtime.stream_node(endpoint, [payload], tenant_id=request[TENANT]):
-                if not await sse.send(response, {"frame_index": index, "payload": encode(frame), "is_final": False}):
-                    return response
-                index += 1
+            async with contextlib.aclosing(runtime.stream_node(endpoint, [payload], tenant_id=request[TENANT])) as frames:
+                async for frame in frames:
+                    if not await sse.send(response, {"frame_index": index, "payload": encode(frame),
+                                                     "is_final": False}):
+                        return response  # the client left: closing the stream ends the call
+                    index += 1
         else:
             frame = await runtime.invoke_node(endpoint, payload, tenant_id=request[TENANT])
             if not await sse.send(response, {"frame_index": 0, "payload": encode(frame), "is_final": False}):

@@ -91,8 +91,9 @@ class FrameRelay:
 
 async def relay_to_client(request: web.Request, relay: FrameRelay) -> web.StreamResponse:
     """Write the relay's frames as SSE until the last one or until the client goes."""
-    response = await open_stream(request)
+    response = None
     try:
+        response = await open_stream(request)
         async for frame in relay.frames():
             if not await send(response, frame):
                 break
