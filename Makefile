@@ -22,6 +22,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@scripts/ensure-qt-libs.sh
+	@scripts/ensure-test-tools.sh
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Tools some end-to-end tests drive: curl (the docs' curl commands run verbatim), Node.js (the
+# "Use via API" JavaScript snippet) and Chromium (the offline interactive docs' try-it-out, over
+# the DevTools protocol). On Debian/Ubuntu as root, install the missing ones; otherwise print the
+# command. Tests that need a missing tool skip with a reason naming it.
+set -u
+[ "$(uname -s)" = "Linux" ] || exit 0
+missing=""
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } || missing="$missing chromium"
+[ -z "$missing" ] && exit 0
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing test tools:$missing"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+    || echo "could not install:$missing (the tests that need them will skip)" >&2
+elif command -v apt-get >/dev/null 2>&1; then
+  echo "some end-to-end tests skip without: sudo apt-get install -y$missing" >&2
+fi
+exit 0
