@@ -35,6 +35,9 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
     def __init__(self, workspace_root: Path, data_dir: Path, prefs: Preferences | None = None,
                  *, quiet: bool = False, autosave_ms: int | None = None, backend_factory: Any = None):
         super().__init__()
+        from axiom_ide.document import gc_guard
+
+        gc_guard.install()  # worker threads (runtime loop, background YAML) next to Qt objects
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.workspace_root = Path(workspace_root).resolve()

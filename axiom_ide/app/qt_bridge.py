@@ -17,7 +17,6 @@ GUI thread, in emission order (queued signals from one thread keep their order).
 """
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import logging
 import threading
@@ -34,15 +33,21 @@ class LoopThread:
     """An asyncio loop running forever in a daemon thread."""
 
     def __init__(self, name: str = "axiom-runtime") -> None:
+        import asyncio  # not on the startup path: the runtime starts on first use
+
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
+        import asyncio
+
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
 
     def submit(self, coro: Awaitable[Any]) -> concurrent.futures.Future:
+        import asyncio
+
         return asyncio.run_coroutine_threadsafe(coro, self.loop)  # type: ignore[arg-type]
 
     def run_sync(self, fn: Callable[[], Any], timeout: float | None = 30) -> Any:
@@ -87,6 +92,9 @@ class RuntimeBridge(QObject):
         the loop runs callbacks in order, so every later call finds the backend built."""
         if self._thread is not None:
             return
+        from axiom_ide.document import gc_guard
+
+        gc_guard.install()  # the loop thread must never run Qt wrappers' destructors
         self._thread = LoopThread()
 
         async def build() -> Any:
@@ -147,6 +155,8 @@ class RuntimeBridge(QObject):
 
         async def with_backend() -> Any:
             if self.backend is None:  # building it failed
+                import asyncio
+
                 return await asyncio.wrap_future(self._built)
             return await fn(self.backend)
 

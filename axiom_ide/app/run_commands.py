@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from axiom_ide.app.run_controller import FlowRun
-
 #: The progress message while a run goes; the status bar repeats the result panel's header.
 RUN_STARTED = "Running {name}…"
 
@@ -53,8 +51,9 @@ class RunCommands:
 
     # -- running --------------------------------------------------------------------------------
     def start_run(self, tab: Any, data: dict[str, Any], config_id: str | None = None, *,
-                  debug_mode: bool = True) -> FlowRun:
-        """Compile the tab's flow and run it with ``data``; the views follow the returned run."""
+                  debug_mode: bool = True) -> Any:
+        """Compile the tab's flow and run it with ``data``; the views follow the returned FlowRun."""
+        from axiom_ide.app.run_controller import FlowRun
         from axiom_ide.canvas.run_binding import RunBinding
 
         tab.last_input = dict(data)

@@ -18,8 +18,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from axiom_ide.runtime.store import events as ev
-
 COMPILING = "Compiling"
 RUNNING = "Running"
 COMPLETED = "Completed"
@@ -90,6 +88,8 @@ class RunState(QObject):
 
     def accept(self, event: Any) -> None:
         """Take an engine event (of any execution); keep it if it is this run's."""
+        from axiom_ide.runtime.store import events as ev  # the store is off the startup path
+
         if self.execution_id is None:
             if (event.type == ev.EXECUTION_STARTED and self.graph_id is not None
                     and event.data.get("graph_id") == self.graph_id):
@@ -105,6 +105,8 @@ class RunState(QObject):
         self.eventAdded.emit(event)
 
     def _fold(self, e: Any) -> None:
+        from axiom_ide.runtime.store import events as ev
+
         node = e.node
         if node is None or "/" in node:  # subflow internals are not on this canvas
             return

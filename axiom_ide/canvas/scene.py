@@ -23,6 +23,7 @@ from axiom_ide.canvas.items.edge_item import EdgeItem, EdgeLabelItem
 from axiom_ide.canvas.items.node_item import LOD_DETAIL, NodeItem
 from axiom_ide.canvas.items.style import style
 from axiom_ide.document.analysis import resolve_node
+from axiom_ide.document.document import paused_gc
 from axiom_ide.runtime.compiler.layout import layout_cells
 from axiom_ide.runtime.errors import Severity
 
@@ -105,13 +106,14 @@ class FlowScene(QGraphicsScene):
         self._adj.clear()
         flow = self.document.flow
         self._bind(flow)
-        for node in flow.nodes:
-            self._add_node_item(node)
-        self._layout_pending = True
-        self.flush()  # cards first, so each edge is routed once, when it is made
-        for edge in flow.edges:
-            self._add_edge_item(edge)
-        self.apply_analysis()
+        with paused_gc():  # thousands of items at once: no GC passes over them mid-build
+            for node in flow.nodes:
+                self._add_node_item(node)
+            self._layout_pending = True
+            self.flush()  # cards first, so each edge is routed once, when it is made
+            for edge in flow.edges:
+                self._add_edge_item(edge)
+            self.apply_analysis()
         self._emit_selection()
 
     def _add_node_item(self, node: Any) -> NodeItem:
@@ -139,7 +141,8 @@ class FlowScene(QGraphicsScene):
         self._adj[edge.src].add(edge.key)
         self._adj[edge.dst].add(edge.key)
         self.addItem(item)
-        self.addItem(item.label)
+        if item.label.isVisible():  # an empty label joins the scene when it gets text
+            self.addItem(item.label)
         return item
 
     def _remove_edge_item(self, key: EdgeKey) -> None:
@@ -148,7 +151,8 @@ class FlowScene(QGraphicsScene):
             return
         for end in key:
             self._adj.get(end, set()).discard(key)
-        self.removeItem(item.label)
+        if item.label.scene() is self:
+            self.removeItem(item.label)
         self.removeItem(item)
 
     # -- model events ------------------------------------------------------------------------

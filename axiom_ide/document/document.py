@@ -10,13 +10,16 @@ Selection, zoom and run state are view state and never live here.
 """
 from __future__ import annotations
 
+import gc
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from axiom_ide.document import clipboard
+from axiom_ide.document import clipboard, gc_guard
 from axiom_ide.document.analysis import PIPELINE_EDGE_ERROR, analyze, is_pipeline, resolve_node
 from axiom_ide.document.commands import (
     AddEdgeCommand,
@@ -52,6 +55,19 @@ def _id_base(name: str) -> str:
     return base if CANVAS_ID_RE.match(base) else "node"
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic GC while building many objects at once (opening a large flow allocates
+    tens of thousands; each generation-2 pass walks them all). Restores the previous state."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class FlowDocument(QObject):
     """An open flow: model + undo stack + analysis. Create with :meth:`open` or :meth:`new`."""
 
@@ -82,8 +98,11 @@ class FlowDocument(QObject):
     # -- construction ------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, workspace: Any = None, parent: QObject | None = None) -> "FlowDocument":
-        """Load a flow file; raises AxiomError when it cannot be read or parsed."""
-        return cls(load_flow(path), workspace, parent)
+        """Load a flow file; raises AxiomError when it cannot be read or parsed. Opening takes the
+        libyaml fast path; the round-trip tree that keeps saves minimal is built in the background
+        once the document is first edited (or by the first save, whichever comes first)."""
+        with paused_gc():
+            return cls(load_flow(path, fast=True), workspace, parent)
 
     @classmethod
     def new(cls, name: str, workspace: Any = None, path: str | Path | None = None, parent: QObject | None = None) -> "FlowDocument":
@@ -130,7 +149,17 @@ class FlowDocument(QObject):
         return layout_cells(self.flow)
 
     def _on_clean_changed(self, clean: bool) -> None:
+        if not clean:
+            self.prepare_save()
         self.dirtyChanged.emit(not clean)
+
+    def prepare_save(self) -> None:
+        """Build the round-trip tree of a fast-opened file on a worker thread, so the first save
+        does not parse a large file on the GUI thread. Saving waits for it (FlowFile's lock).
+        Only with :mod:`gc_guard` installed (the IDE does); otherwise the first save builds it."""
+        file = self.file
+        if not file.has_tree and file.text is not None and gc_guard.installed():
+            threading.Thread(target=file.round_trip, name="flow-round-trip", daemon=True).start()
 
     def _listen(self, flow: Flow) -> None:
         for ev in (flow.node_added, flow.node_removed, flow.node_changed, flow.edge_added,
@@ -402,7 +431,7 @@ class FlowDocument(QObject):
         """Replace the model with the file on disk; clears undo history. Raises AxiomError."""
         if self.file.path is None:
             raise AxiomError.of("no_path", "flow has no file path")
-        fresh = load_flow(self.file.path)
+        fresh = load_flow(self.file.path, fast=True)
         self.file = fresh
         self._listen(fresh.flow)
         self.undo_stack.clear()

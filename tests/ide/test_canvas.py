@@ -211,3 +211,14 @@ def test_unresolved_node_drawn_as_error_with_reason(qtbot, workspace, qapp):
     item = scene.item_for_node("nope")
     assert item.spec is None
     assert 'node "Nope" not found in package examples/text@0.1.0' in item.toolTip()
+
+
+def test_label_joins_the_scene_when_an_edge_gets_a_condition(qtbot, branching):
+    scene, _ = make(qtbot, branching)
+    key = next(e.key for e in branching.flow.edges if not e.when and e.loop is None)
+    item = scene.item_for_edge(key)
+    assert item.label.scene() is None  # empty labels are not added (5,000-edge flows open faster)
+    branching.set_edge(key, when='output.text != ""')
+    assert item.label.scene() is scene and item.label.isVisible()
+    branching.remove(edge_keys=[key])
+    assert scene.item_for_edge(key) is None and item.label.scene() is None

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from axiom_ide.runtime.store.executions import STATUSES
-
 COLUMNS = ("Status", "Started", "Duration", "Flow", "Execution")
 ALL_STATUSES = "All statuses"
 ALL_FLOWS = "All flows"
@@ -51,9 +49,7 @@ class ExecutionsPanel(QWidget):
         self.records: list[Any] = []
         self._flows: set[str] = set()
         self.status_filter = QComboBox(objectName="executionsStatusFilter")
-        self.status_filter.addItem(ALL_STATUSES, None)
-        for status in STATUSES:
-            self.status_filter.addItem(status, status)
+        self.status_filter.addItem(ALL_STATUSES, None)  # the statuses are added on first refresh
         self.flow_filter = QComboBox(objectName="executionsFlowFilter")
         self.flow_filter.addItem(ALL_FLOWS, None)
         self.flow_filter.setMinimumContentsLength(14)
@@ -94,6 +90,13 @@ class ExecutionsPanel(QWidget):
         self._timer.start()
 
     def refresh(self) -> None:
+        if self.status_filter.count() == 1:
+            from axiom_ide.runtime.store.executions import STATUSES  # off the startup path
+
+            self.status_filter.blockSignals(True)
+            for status in STATUSES:
+                self.status_filter.addItem(status, status)
+            self.status_filter.blockSignals(False)
         self._fetch(self.status_filter.currentData(), self.flow_filter.currentData(), self.set_records)
 
     def set_records(self, records: list[Any]) -> None:

@@ -162,6 +162,9 @@ class EdgeItem(QGraphicsItem):
         if self.when:
             parts.append(f"when {self.when}")
         self.label.set_text(" · ".join(parts))
+        scene = self.scene()
+        if scene is not None and self.label.isVisible() and self.label.scene() is None:
+            scene.addItem(self.label)  # the scene skips empty labels when it adds an edge
         self._refresh_tip()
 
     def adjust(self) -> None:

@@ -6,10 +6,18 @@ tree — changing only the keys whose values differ — and dumps it, so:
 - an edit changes only the lines it must; comments, key order and quoting elsewhere survive.
 Parsing is lenient: whatever is malformed is left for :mod:`.validate` to report with its
 file:line:column; only unreadable YAML raises here.
+
+The fast path (:func:`loads_flow_fast`, libyaml) builds the model ~15x faster and keeps the source
+text instead of the tree; :meth:`FlowFile.round_trip` parses that text with ruamel the first time
+the tree is needed (saving), then syncs the model into it as usual — so a file opened fast still
+saves touching only the edited lines. The fast loader resolves scalars as YAML 1.2 (like ruamel):
+``no``/``on`` stay strings, only ``true``/``false`` are booleans.
 """
 from __future__ import annotations
 
 import io
+import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -41,9 +49,32 @@ class FlowFile:
     """A loaded flow document: the model plus the YAML tree it came from."""
 
     flow: Flow
-    #: The ruamel round-trip tree; :func:`dumps_flow` syncs the model into it.
+    #: The ruamel round-trip tree; :func:`dumps_flow` syncs the model into it. A plain dict when
+    #: loaded on the fast path (until :meth:`round_trip` replaces it).
     doc: Any = field(default_factory=CommentedMap)
     path: Path | None = None
+    #: The source text, kept by the fast path so the round-trip tree can be built when needed.
+    text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def has_tree(self) -> bool:
+        return isinstance(self.doc, CommentedMap)
+
+    def round_trip(self) -> CommentedMap:
+        """The ruamel tree, parsed from the kept source text on first use (thread-safe)."""
+        if isinstance(self.doc, CommentedMap):
+            return self.doc
+        with _TREE_LOCK:
+            if not isinstance(self.doc, CommentedMap):
+                tree = None
+                if self.text is not None:
+                    try:
+                        tree = _yaml().load(self.text)
+                    except YAMLError:
+                        tree = None
+                self.doc = tree if isinstance(tree, CommentedMap) else CommentedMap()
+                self.text = None
+        return self.doc
 
     def where(self, *key_path: Any) -> tuple[int | None, int | None]:
         """1-based (line, column) of the value at ``key_path`` (falls back to its parent)."""
@@ -121,24 +152,57 @@ def loads_flow(text: str, path: str | Path | None = None) -> FlowFile:
     return FlowFile(flow=flow, doc=doc, path=Path(path) if path is not None else None)
 
 
+_TREE_LOCK = threading.Lock()
+_FAST_LOADER: Any = None
+
+
+def _fast_loader() -> Any:
+    """libyaml's SafeLoader (C) with YAML 1.2 core-schema scalars, matching the round-trip parser:
+    booleans are only true/false, ints and floats are plain decimal, no timestamps."""
+    global _FAST_LOADER
+    if _FAST_LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loader = type("Yaml12Loader", (base,), {})
+        drop = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                "tag:yaml.org,2002:timestamp"}
+        loader.yaml_implicit_resolvers = {
+            ch: [(tag, rx) for tag, rx in resolvers if tag not in drop]
+            for ch, resolvers in base.yaml_implicit_resolvers.items()
+        }
+        loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                     list("tTfF"))
+        loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"),
+                                     list("-+0123456789"))
+        loader.add_constructor("tag:yaml.org,2002:int", lambda ld, node: int(ld.construct_scalar(node), 10))
+        loader.add_implicit_resolver(
+            "tag:yaml.org,2002:float",
+            re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
+            list("-+0123456789."))
+        _FAST_LOADER = loader
+    return _FAST_LOADER
+
+
 def loads_flow_fast(text: str, path: str | Path | None = None) -> FlowFile:
-    """Parse with libyaml (C) when available — ~15x faster, but no round-trip tree and no
-    positions. For headless reads of large flows; :func:`load_flow_checked` falls back to the
-    round-trip parser whenever positions are needed for an error message."""
+    """Parse with libyaml (C) when available — ~15x faster; the round-trip tree is built from the
+    kept text on first need (:meth:`FlowFile.round_trip`), so the result can be saved. ``doc`` is
+    a plain dict without positions; validation re-reads with the round-trip parser when it needs
+    file:line:column for an error message."""
     try:
         import yaml
 
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        doc = yaml.load(text, Loader=loader)
+        doc = yaml.load(text, Loader=_fast_loader())
     except Exception:  # any problem: the round-trip parser gives the located error
         return loads_flow(text, path)
     if doc is None or not isinstance(doc, dict):
         return loads_flow(text, path)
-    return FlowFile(flow=flow_from_tree(doc), doc=doc, path=Path(path) if path is not None else None)
+    return FlowFile(flow=flow_from_tree(doc), doc=doc, path=Path(path) if path is not None else None, text=text)
 
 
 def load_flow(path: str | Path, *, fast: bool = False) -> FlowFile:
-    """Load a flow file. ``fast=True`` skips the round-trip tree (read-only use, no saving)."""
+    """Load a flow file. ``fast=True`` parses with libyaml and builds the round-trip tree only
+    when a save needs it."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -210,9 +274,7 @@ def _plain(value: Any) -> Any:
 # -- saving -----------------------------------------------------------------------------------
 def dumps_flow(ff: FlowFile) -> str:
     """Sync the model into the tree and dump it."""
-    if not isinstance(ff.doc, CommentedMap):
-        ff.doc = CommentedMap()
-    sync_tree(ff.doc, ff.flow)
+    sync_tree(ff.round_trip(), ff.flow)
     buf = io.StringIO()
     _yaml().dump(ff.doc, buf)
     return buf.getvalue()
