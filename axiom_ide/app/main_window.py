@@ -16,6 +16,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QUndoGroup
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
 from axiom_ide.app import actions as action_defs
+from axiom_ide.app.api_commands import ApiCommands
 from axiom_ide.app.file_commands import FileCommands
 from axiom_ide.app.panels.executions import ExecutionsPanel
 from axiom_ide.app.panels.inspector import Inspector
@@ -31,9 +32,10 @@ from axiom_ide.app.settings import Preferences
 APP_TITLE = "Axiom IDE"
 
 
-class MainWindow(FileCommands, RunCommands, QMainWindow):
+class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
     def __init__(self, workspace_root: Path, data_dir: Path, prefs: Preferences | None = None,
-                 *, quiet: bool = False, autosave_ms: int | None = None, backend_factory: Any = None):
+                 *, quiet: bool = False, autosave_ms: int | None = None, backend_factory: Any = None,
+                 serve_api: bool = True):
         super().__init__()
         from axiom_ide.document import gc_guard
 
@@ -46,6 +48,8 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
         self.prefs = prefs or Preferences()
         #: No modal error boxes (tests, scripted runs); errors still reach the status bar.
         self.quiet = quiet
+        #: Serve the HTTP API on 127.0.0.1:8765 once started (``start``).
+        self.serve_api = serve_api
         self.workspace: Any = None
         self.undo_group = QUndoGroup(self)
         self._own_writes: dict[str, str | None] = {}
@@ -159,6 +163,8 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
             if Path(p).exists() and str(Path(p).resolve()) not in opened:
                 self.open_path(p)
         self.recovery.start()
+        if self.serve_api:
+            self.start_local_server()
 
     def _default_flows(self) -> list[str]:
         from axiom_ide.app.dialogs.open_flow import workspace_flows
@@ -280,24 +286,6 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
         if doc is not None:
             doc.auto_layout()
 
-    # -- API -------------------------------------------------------------------------------------
-    def show_use_api(self, data: Any = None) -> Any:
-        from axiom_ide.app.api_info import curl_command
-        from axiom_ide.app.dialogs.use_api import UseApiDialog
-
-        doc = self.current_doc()
-        if doc is None:
-            return None
-        analysis = doc.analysis
-        dialog = UseApiDialog(curl_command(analysis.mode, analysis.input_type), self)
-        dialog.setModal(False)
-        dialog.show()
-        self._use_api_dialog = dialog
-        return dialog
-
-    def open_interactive_docs(self) -> None:
-        self.inspector.flow_page.show_api_error("Interactive docs arrive with the local API server.")
-
     def show_command_palette(self) -> Any:
         from axiom_ide.app.palette import CommandPalette
 
@@ -318,6 +306,7 @@ class MainWindow(FileCommands, RunCommands, QMainWindow):
             return
         self.prefs.set_open_files(open_files)
         self.recovery.stop()
+        self.stop_local_server()
         self.bridge.close()
         event.accept()
 

@@ -1,7 +1,6 @@
 """Inspector: flow overview (API section, run configuration), node details, selection pages."""
 from __future__ import annotations
 
-from axiom_ide.app.api_info import GRAPH_ID_PLACEHOLDER
 from axiom_ide.app.panels.inspector_flow import NO_PROFILES, OPEN_DOCS, USE_API
 from test_app_support import flush, window  # noqa: F401 (fixture)
 
@@ -65,16 +64,6 @@ def test_description_edit_is_one_undoable_command(window, qtbot, example_workspa
     doc.undo_stack.undo()
     flush(qtbot, doc)
     assert page.description.text() == "Greets, then shouts."
-
-
-def test_use_via_api_dialog_has_the_documented_request(window, example_workspace):
-    window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
-    window.inspector.flow_page.use_api.click()
-    text = window._use_api_dialog.text.toPlainText()
-    assert text.startswith("curl -X POST 'http://127.0.0.1:8765/invocations/v1/flows/invoke'")
-    assert '-H "Authorization: Bearer $AXIOM_API_KEY"' in text
-    assert f'"graph_id": "{GRAPH_ID_PLACEHOLDER}"' in text
-    assert '"input": {"name": ""}' in text and '"wait": true' in text
 
 
 def test_node_page_shows_contract_docs_secrets_and_source(window, qtbot, example_workspace):

@@ -15,7 +15,6 @@ from axiom_ide.app import api_info
 
 USE_API = "Use via API (curl)"
 OPEN_DOCS = "Open interactive docs"
-DOCS_LATER = "Interactive docs arrive with the local API server."
 NO_PROFILES = "No profiles for this flow yet."
 DEFAULT_TIMEOUT = "300 s (platform default)"
 
@@ -58,6 +57,8 @@ class FlowOverview(QWidget):
         self.doc: Any = None
         #: ``config_source(flow_name, on_view)`` asks the backend for a ConfigView (set by the window).
         self.config_source: Any = None
+        #: The origin the local API server listens on (set by the window once it does).
+        self.origin: str = api_info.LOCAL_ORIGIN
         self._config_flow: str | None = None
         self.name = QLabel(objectName="flowName")
         self.name.setProperty("heading", True)
@@ -140,7 +141,7 @@ class FlowOverview(QWidget):
         self.mode.setToolTip("A flow that contains a pipeline node always runs in pipeline mode." if forced else "")
         entry, terminal = getattr(analysis, "entry", None), getattr(analysis, "terminal", None)
         self.entry.setText(f"{entry or '—'} → {terminal or '—'}" if flow.nodes else "—")
-        self.endpoint.setText(f"POST {api_info.endpoint(mode)}")
+        self.endpoint.setText(f"POST {api_info.endpoint(mode, self.origin)}")
         empty = not flow.nodes
         for button in (self.use_api, self.open_docs):
             button.setEnabled(not empty)
