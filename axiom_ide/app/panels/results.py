@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from axiom_ide.app import run_state as rs
 
 PLACEHOLDER = "Run the flow to see the terminal node's output here."
+NO_RUN = "No run yet"
 TITLES = {rs.COMPLETED: "Execution Completed", rs.FAILED: "Execution Failed", rs.CANCELLED: "Execution Cancelled"}
 SHOW_ON_CANVAS = "Show on canvas"
 EVENT_COLUMNS = ("Time", "Event", "Node", "Duration", "Detail")
@@ -54,7 +55,7 @@ class ResultsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("resultsPanel")
         self.state: Any = None
-        self.title = QLabel("Result", objectName="resultTitle")
+        self.title = QLabel(NO_RUN, objectName="resultTitle")
         self.title.setProperty("heading", True)
         self.execution_label = QLabel(objectName="resultExecution")
         self.execution_label.setProperty("hint", True)
@@ -160,7 +161,7 @@ class ResultsPanel(QWidget):
         """"Running — greet · 1.2 s" while a run goes; the docs' header once it ended."""
         state = self.state
         if state is None:
-            return "Result"
+            return NO_RUN
         if state.result is not None:
             return TITLES.get(state.result.status, f"Execution {state.result.status}")
         if state.status == rs.COMPILING:
