@@ -37,9 +37,6 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
                  *, quiet: bool = False, autosave_ms: int | None = None, backend_factory: Any = None,
                  serve_api: bool = True):
         super().__init__()
-        from axiom_ide.document import gc_guard
-
-        gc_guard.install()  # worker threads (runtime loop, background YAML) next to Qt objects
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.workspace_root = Path(workspace_root).resolve()
@@ -143,8 +140,10 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
 
     # -- startup work after the first paint ------------------------------------------------------
     def load_workspace(self) -> None:
+        from axiom_ide.document import gc_guard
         from axiom_ide.runtime.packages import Workspace
 
+        gc_guard.install()  # worker threads (runtime loop, background YAML) next to Qt objects
         extra = [self.registry_root] if self.registry_root.is_dir() else []
         self.workspace = Workspace(self.workspace_root, extra_roots=extra)
         for doc in self.documents():
