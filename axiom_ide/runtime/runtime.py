@@ -87,7 +87,10 @@ class Runtime:
         #: Sessions in use, by id (others load from :attr:`debug_store` on demand).
         self.debug_sessions: dict[str, DebugSession] = {}
         self._compiled: dict[str, Compiled] = {}
+        #: Executions in flight here (finished ones are dropped; :meth:`wait` then reads the store).
         self._tasks: dict[str, asyncio.Task] = {}
+        #: (tenant, flow, config_id) → ((config generation, data_version), RunConfig).
+        self._configs: dict[tuple[str, str, str | None], tuple[tuple[int, int], RunConfig]] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _log_sink(self, record: Any) -> None:
@@ -117,11 +120,26 @@ class Runtime:
         return c
 
     def resolve_config(self, flow_name: str, config_id: str | None, *, tenant_id: str | None = None) -> RunConfig:
+        """The four-layer resolution of the flow-configs page, with the tenant's secrets decrypted.
+
+        Cached per (tenant, flow, config_id): an entry is used only while nothing it was resolved
+        from can have changed — this process's writes to secrets and configs bump
+        ``db.config_generation``, and any commit by another process (the CLI on the same data dir)
+        moves SQLite's ``data_version``. Refusals (unknown config) are not cached."""
         tenant = tenant_id or self.tenant_id
+        key = (tenant, flow_name, config_id)
+        stamp = (self.db.config_generation, self.db.data_version())
+        hit = self._configs.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
         r = self.configs.resolve(flow_name, config_id, secrets=self.secrets.resolve(tenant_id=tenant),
                                  tenant_id=tenant)
-        return RunConfig(node_timeout_seconds=r.node_timeout_seconds, max_attempts=r.max_attempts,
-                         secrets=r.secrets, config_id=config_id)
+        config = RunConfig(node_timeout_seconds=r.node_timeout_seconds, max_attempts=r.max_attempts,
+                           secrets=r.secrets, config_id=config_id)
+        if len(self._configs) >= 1024:  # many tenants or flows: start over rather than grow
+            self._configs.clear()
+        self._configs[key] = (stamp, config)
+        return config
 
     def _new_record(self, artifact: Artifact, input_json: Any, *, tenant_id: str | None = None,
                     **kw: Any) -> ExecutionRecord:
@@ -150,17 +168,17 @@ class Runtime:
         try:
             payload = compiled.encode_input(input) if payload is None else compiled.check_input(payload)
         except InvalidInput as exc:
-            rec = self.executions.create(rec)
-            self._done(rec.id, self.runner.fail_before_start(rec, str(exc), "INVALID_INPUT"))
+            self.runner.reject(rec, str(exc), "INVALID_INPUT")
             return rec.id
-        rec = self.executions.create(replace(rec, input=payload))
+        rec = replace(rec, input=payload)
         try:
             config = self.resolve_config(artifact.flow_name, config_id, tenant_id=tenant)
         except AxiomError as exc:
-            self._done(rec.id, self.runner.fail_before_start(rec, exc.message, "CONFIG"))
+            self.runner.reject(rec, exc.message, "CONFIG")
             return rec.id
+        rec, recorder = self.runner.accept(rec, **({"config_id": config_id} if config_id else {}))
         gate = self._gate(debug_session_id, rec.id, tenant_id=tenant)
-        self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, debug=gate))
+        self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, debug=gate, recorder=recorder))
         return rec.id
 
     @staticmethod
@@ -212,17 +230,26 @@ class Runtime:
             changed(session.gate)
         return session.gate
 
-    def _spawn(self, execution_id: str, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro, name=f"execution-{execution_id}")
-        self._tasks[execution_id] = task
-        task.add_done_callback(lambda t: None)
+    def _spawn(self, execution_id: str, coro: Any) -> asyncio.Task:
+        return self._track(execution_id, asyncio.get_running_loop().create_task(coro, name=f"execution-{execution_id}"))
 
-    def _done(self, execution_id: str, outcome: Outcome) -> None:
-        fut = asyncio.get_running_loop().create_future()
-        fut.set_result(outcome)
-        self._tasks[execution_id] = fut  # type: ignore[assignment]
+    def _track(self, execution_id: str, task: asyncio.Task) -> asyncio.Task:
+        """Keep ``task`` while it runs; a finished one is dropped (its execution is in the store)."""
+        self._tasks[execution_id] = task
+
+        def finished(t: asyncio.Task) -> None:
+            if self._tasks.get(execution_id) is t:
+                del self._tasks[execution_id]
+
+        task.add_done_callback(finished)
+        return task
+
+    def running(self) -> list[str]:
+        """Ids of the executions in flight in this runtime (unary and pipeline), oldest first."""
+        return [i for i, t in self._tasks.items() if not t.done()]
 
     async def wait(self, execution_id: str, timeout: float | None = None) -> Outcome:
+        """The execution's outcome once it ends (at once for one that has ended, here or before)."""
         task = self._tasks.get(execution_id)
         if task is None:
             rec = self.executions.get(execution_id)
@@ -254,6 +281,12 @@ class Runtime:
             await self.invoker.cancel(execution_id)
         finally:
             await asyncio.gather(task, return_exceptions=True)
+            if execution_id in self.runner.cancel_requested:  # never reached its first step
+                self.runner.cancel_requested.discard(execution_id)
+                rec = self.executions.get(execution_id)
+                if rec is not None and rec.mode == "unary" and not rec.is_final:
+                    self.runner._finish(execution_id, self.runner.recorder(execution_id), ex.CANCELLED,
+                                        error="cancelled", code="CANCELLED")
         return True
 
     # -- pipeline ------------------------------------------------------------------------------
@@ -272,20 +305,16 @@ class Runtime:
         try:
             payload = compiled.encode_input(input) if payload is None else compiled.check_input(payload)
         except InvalidInput as exc:
-            rec = self.executions.create(rec)
-            self.runner.fail_before_start(rec, str(exc), "INVALID_INPUT")
+            self.runner.reject(rec, str(exc), "INVALID_INPUT")
             yield {"execution_id": rec.id, "frame_index": 0, "is_final": True, "error": str(exc)}
             return
-        rec = self.executions.create(replace(rec, input=payload))
         config = self.resolve_config(artifact.flow_name, config_id, tenant_id=tenant)
-        recorder = self.runner.recorders[rec.id] = self.runner.recorder(rec.id)
+        rec, recorder = self.runner.accept(replace(rec, input=payload))
+        self.runner.recorders[rec.id] = recorder
         ctx = RunContext(rec.id, artifact.flow_name, tenant, compiled.plan, compiled.codec,
                          self.invoker, recorder, None, config, None, compiled.reflection)
-        recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name)
-        self.executions.update(rec.id, status=ex.RUNNING)
         sink: asyncio.Queue = asyncio.Queue(maxsize=16)
-        task = asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink))
-        self._tasks[rec.id] = task
+        task = self._track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
         deadline = time.monotonic() + timeout
         error: str | None = None
         status = ex.COMPLETED
@@ -321,9 +350,9 @@ class Runtime:
             self.runner.recorders.pop(rec.id, None)
             kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
             recorder.emit(kind, **({"error": error} if error else {"frames": index}))
-            recorder.flush()
             self.executions.update(rec.id, status=status, error=error,
-                                   output={"frames": index} if status == ex.COMPLETED else None)
+                                   output={"frames": index} if status == ex.COMPLETED else None,
+                                   events=recorder.drain(self.db))
         final: dict[str, Any] = {"execution_id": rec.id, "frame_index": index, "is_final": True}
         final.update({"success": True} if error is None else {"error": error})
         yield final

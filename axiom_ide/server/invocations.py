@@ -238,8 +238,11 @@ async def invoke_stream(request: web.Request) -> web.StreamResponse:
     if artifact.mode != "pipeline":
         return unclassified(f'graph "{req.graph_id}" is a unary flow: invoke it with '
                             "POST /invocations/v1/flows/invoke")
-    if req.debug_session_id and req.debug_session_id not in runtime.debug_sessions:
-        return unclassified(f'debug session "{req.debug_session_id}" not found')
+    if req.debug_session_id:  # stored sessions count too, whichever runtime created them; tenancy checked
+        try:
+            runtime.debug_session(req.debug_session_id, tenant_id=request[TENANT])
+        except AxiomError as exc:
+            return unclassified(exc.message)
     frames = runtime.stream(artifact, req.input, timeout=req.timeout, config_id=req.config_id,
                             tenant_id=request[TENANT], payload=req.payload)
     relay = FrameRelay(frames, tasks=request.app[INVOCATIONS].background)

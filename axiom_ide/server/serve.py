@@ -85,14 +85,17 @@ async def serve(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8765, wo
         await stop.wait()
     finally:
         await site.stop()
-        pending = [t for t in runtime._tasks.values() if not t.done()]
-        pending += [t for t in app[INVOCATIONS].background if not t.done()]
+        waits = [asyncio.ensure_future(runtime.wait(i)) for i in runtime.running()]
+        pending = waits + [t for t in app[INVOCATIONS].background if not t.done()]
         if pending:
             say(f"Stopping: waiting up to {grace:g}s for {len(pending)} running execution(s) "
                 "(signal again to stop now)")
             await _drain(pending, hurry, grace)
+        for w in waits:  # only the waits: the executions themselves stay for runtime.close()
+            w.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
         await app[INVOCATIONS].webhooks.close(grace=0 if hurry.is_set() else WEBHOOK_GRACE)
-        left = sum(1 for t in runtime._tasks.values() if not t.done())
+        left = len(runtime.running())
         await runner.cleanup()
         await runtime.close()
         say("Axiom API stopped" + (f"; {left} execution(s) left checkpointed, resumed on the next start"

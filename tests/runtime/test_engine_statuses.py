@@ -36,10 +36,14 @@ def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspa
     async def go():
         art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
         ok = await rt.start(art["ok"], {"text": "a"})
-        assert status(ok) == "Queued"  # accepted, not picked up yet
-        await until(lambda: status(ok) == "Running")
+        assert status(ok) == "Running"  # a fresh run is accepted, announced and Running in one commit
         await rt.wait(ok, 10)
         assert status(ok) == "Completed"
+        first = rt.checkpoints.list(ok)[0]
+        fork, _ = await rt.fork(ok, first.id)
+        assert status(fork) == "Queued"  # recorded with its checkpoints, not picked up yet
+        await rt.wait(fork, 10)
+        assert status(fork) == "Completed"
         bad = (await rt.run(art["bad"], {"text": "a"}, timeout=10)).execution_id
         assert status(bad) == "Failed"
         session = rt.create_debug_session(breakpoints={"n2"})

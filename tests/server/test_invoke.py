@@ -172,6 +172,39 @@ def test_config_id_by_name_or_id_and_unknown(flows):
     assert unknown["result"]["error"] == 'config "nope" not found for flow "faults-secret"'
 
 
+def test_config_and_secret_changes_reach_the_next_invoke_from_this_server_or_the_cli(flows):
+    """Resolved configs are cached by the server; a change made through its own API or by another
+    process (the CLI on the same data dir) is seen by the very next invoke."""
+    import subprocess
+    import sys
+
+    graph_id = flows.compile("faults-secret")
+
+    def cli(*args):
+        subprocess.run([sys.executable, "-m", "axiom_ide", *args, "--data-dir", str(flows.data_dir)],
+                       check=True, capture_output=True, text=True, timeout=60)
+
+    with flows.client() as c:
+        def token(**extra):
+            r = c.post(INVOKE, json={"graph_id": graph_id, "input": {"text": ""}, "wait": True, **extra}).json()
+            return r["result"]["output"]["text"] if r["result"]["success"] else r["result"]["error"]
+
+        cli("configs", "set", "cli-made", "--flow", "faults-secret", "--secret", "TOKEN=one")
+        assert token(config_id="cli-made") == "one"
+        assert token(config_id="cli-made") == "one"
+        cli("configs", "set", "cli-made", "--flow", "faults-secret", "--secret", "TOKEN=two")
+        assert token(config_id="cli-made") == "two"
+        assert c.put("/api/secrets/TOKEN", json={"value": "via-api"}).status_code in (200, 201)
+        assert token() == "via-api"
+        cli("secrets", "set", "TOKEN", "--value", "via-cli")
+        assert token() == "via-cli"
+        assert token(config_id="cli-made") == "two"  # the profile's override still wins
+        cli("configs", "rm", "cli-made", "--flow", "faults-secret")
+        assert token(config_id="cli-made") == 'config "cli-made" not found for flow "faults-secret"'
+        assert c.delete("/api/secrets/TOKEN").status_code in (200, 204)
+        assert token() == "missing"
+
+
 def test_unknown_debug_session_is_refused_and_the_header_wins_over_the_body(live):
     graph_id = live.compile("hello")
     with live.client() as c:

@@ -13,7 +13,7 @@ import httpx
 
 from conftest import LiveServer, start_server, stop_server
 from engine_support import chain
-from server_support import execution, test_flows, wait_for
+from server_support import execution, sse_frames, test_flows, wait_for
 
 INVOKE = "/invocations/v1/flows/invoke"
 
@@ -86,6 +86,37 @@ def test_an_execution_cut_off_by_shutdown_resumes_on_the_next_start(tmp_path):
         rec = wait_for(lambda: (x := execution(again, execution_id)) is not None and x.is_final and x)
         assert rec.status == "Completed" and rec.output == {"text": "r" + "+" * 8, "big": 0}
         assert _checkpoints(again, execution_id) == 8  # completed nodes were not run twice
+    finally:
+        stop_server(again)
+
+
+def test_a_debug_session_created_before_a_restart_is_found_by_invokes_after_it(tmp_path):
+    server = start_server(tmp_path)
+    test_flows(server)
+    hello, words = server.compile("hello"), server.compile("streams-words")
+    their_words = server.compile("streams-words", tenant_id="acme")
+    with server.client() as c:
+        r = c.post("/invocations/v1/debug/sessions", json={"mode": "LIVE"})
+        assert r.status_code == 201
+        session_id = r.json()["session_id"]
+    stop_server(server)
+
+    again, _ = _spawn(server)
+    try:
+        with again.client() as c:
+            r = c.post(INVOKE, json={"graph_id": hello, "input": {"name": "Ada"}, "wait": True,
+                                     "debug_session_id": session_id})
+            assert r.status_code == 202 and r.json()["result"]["output"] == {"greeting": "Hello, Ada!"}
+            assert execution(again, r.json()["execution_id"]).debug_session == session_id
+            r = c.post(INVOKE + "/stream", json={"graph_id": words, "input": {"text": "a b"}},
+                       headers={"X-Debug-Session-Id": session_id})
+            assert r.status_code == 200
+            assert [f.get("payload") for f in sse_frames(r.text)] == [{"text": "a"}, {"text": "b"}, None]
+        with again.client(again.other_key) as c:  # another tenant's session: exactly like none
+            r = c.post(INVOKE + "/stream", json={"graph_id": their_words, "input": {"text": "a"}},
+                       headers={"X-Debug-Session-Id": session_id})
+            assert (r.status_code, r.json()) == (500, {"accepted": False,
+                                                       "error_message": f'debug session "{session_id}" not found'})
     finally:
         stop_server(again)
 

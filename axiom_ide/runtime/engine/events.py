@@ -44,6 +44,15 @@ class Recorder:
             events, self.buffer = self.buffer, []
             self.store.append(events)
 
+    def drain(self, db: Any) -> list[EventRecord]:
+        """Hand the buffered events to a caller that writes them in its own transaction on ``db``
+        (the runtime database); when the events live elsewhere they are flushed here instead."""
+        if self.store is None or self.store.db is not db:
+            self.flush()
+            return []
+        events, self.buffer = self.buffer, []
+        return events
+
     def commit_checkpoint(self, store: CheckpointStore, cp: Checkpoint) -> None:
         """Save ``cp`` durably, with the buffered events in the same transaction when possible."""
         if (self.buffer and isinstance(store, SqliteCheckpointStore) and self.store is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from axiom_ide.runtime.engine import steps
@@ -39,10 +40,11 @@ class RunConfig:
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
     config_id: str | None = None
 
-    @property
+    @cached_property
     def variables(self) -> dict[str, str]:
         """The run's variables as node hosts take them: one flat string map (config parameters,
-        then secrets — ``ax.secrets.get`` reads it)."""
+        then secrets — ``ax.secrets.get`` reads it). Computed once per config (configs are cached
+        across runs); treat it as read-only."""
         out = {k: str(v) for k, v in self.params.items()}
         out.update(self.secrets)
         return out

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from axiom_ide.runtime.compiler.artifact import Artifact
@@ -118,14 +119,47 @@ class Runner:
     def recorder(self, execution_id: str) -> Recorder:
         return Recorder(execution_id, self.events, self.publish, last_seq=self.events.last_seq(execution_id))
 
+    def accept(self, rec: ExecutionRecord, **started: Any) -> tuple[ExecutionRecord, Recorder]:
+        """Record a fresh run: the execution row (Running), and its EXECUTION_STARTED event with
+        ``started`` as data, in one transaction. Returns the stored record and the run's recorder
+        (for :meth:`run_unary` and pipeline runs). Live listeners hear of it once it is stored."""
+        now = time.time()
+        recorder = Recorder(rec.id, self.events, None)
+        recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name, **started)
+        events = recorder.drain(self.executions.db)
+        rec = self.executions.create(replace(rec, status=ex.RUNNING, created_at=now, updated_at=now),
+                                     events=events)
+        recorder.publish = self.publish
+        if self.publish is not None:
+            for e in events:
+                self.publish(e)
+        return rec, recorder
+
+    def reject(self, rec: ExecutionRecord, error: str, code: str) -> Outcome:
+        """Record a run that fails before it starts (bad input, unknown config): the execution,
+        EXECUTION_STARTED and EXECUTION_FAILED, and the Failed status, in one transaction."""
+        recorder = Recorder(rec.id, self.events, self.publish)
+        recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name)
+        recorder.emit(ev.EXECUTION_FAILED, error=error, code=code)
+        events = recorder.drain(self.executions.db)
+        self.executions.create(replace(rec, status=ex.FAILED, error=error, error_code=code), events=events)
+        return Outcome(rec.id, ex.FAILED, None, None, error, code)
+
     async def run_unary(self, rec: ExecutionRecord, compiled: Compiled, config: RunConfig, *,
                         resume: bool = False, debug: Any = None,
-                        forked_from: tuple[str, str] | None = None) -> Outcome:
-        recorder = self.recorders[rec.id] = self.recorder(rec.id)
+                        forked_from: tuple[str, str] | None = None, recorder: Recorder | None = None) -> Outcome:
+        """Run (or, with ``resume``, continue) one unary execution to its end. ``recorder`` is the
+        one :meth:`accept` returned: the run is already recorded as started and Running."""
+        accepted = recorder is not None
+        if recorder is None:
+            recorder = self.recorder(rec.id)
+        self.recorders[rec.id] = recorder
         ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
                          self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection)
         try:
-            if resume:
+            if accepted:
+                state = steps.start(compiled.plan, rec.input or b"")
+            elif resume:
                 done = self.checkpoints.list(rec.id)
                 if any(cp.expired for cp in done):
                     raise StepError("cannot resume: a checkpoint of this execution expired", "CHECKPOINT_EXPIRED")
@@ -140,9 +174,12 @@ class Runner:
                 recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name,
                               **({"config_id": config.config_id} if config.config_id else {}))
                 state = steps.start(compiled.plan, rec.input or b"")
-            recorder.flush()
-            if not (resume and debug is not None and debug.pauses_first):  # a restored pause stays paused
-                self.executions.update(rec.id, status=ex.RUNNING)
+            if not accepted:
+                events = recorder.drain(self.executions.db)
+                if not (resume and debug is not None and debug.pauses_first):  # a restored pause stays paused
+                    self.executions.update(rec.id, status=ex.RUNNING, events=events)
+                elif events:
+                    self.events.append(events)
             output = await drive(ctx, state)
             output_json = compiled.decode_output(output)
         except StepError as exc:
@@ -159,20 +196,16 @@ class Runner:
             self.recorders.pop(rec.id, None)
         return self._finish(rec.id, recorder, ex.COMPLETED, output=output_json, output_bytes=output)
 
-    def fail_before_start(self, rec: ExecutionRecord, error: str, code: str) -> Outcome:
-        recorder = self.recorder(rec.id)
-        recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name)
-        return self._finish(rec.id, recorder, ex.FAILED, error=error, code=code)
-
     def _finish(self, execution_id: str, recorder: Recorder, status: str, *, output: Any = None,
                 output_bytes: bytes | None = None, error: str | None = None, code: str | None = None,
                 data: dict[str, Any] | None = None) -> Outcome:
         self.cancel_requested.discard(execution_id)
         kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
         recorder.emit(kind, **({"error": error, "code": code} if error else {}), **(data or {}))
-        try:
-            recorder.flush()
-            self.executions.update(execution_id, status=status, output=output, error=error, error_code=code)
+        try:  # the last events and the final status: one transaction
+            events = recorder.drain(self.executions.db)
+            self.executions.update(execution_id, status=status, output=output, error=error, error_code=code,
+                                   events=events)
         except Exception as exc:  # noqa: BLE001 — e.g. the disk is full: report, don't hang
             log.error("could not record the end of execution %s: %s", execution_id, exc)
             if status == ex.COMPLETED:

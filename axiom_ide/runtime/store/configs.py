@@ -107,6 +107,7 @@ class ConfigStore:
                              (config_id, key, self.box.seal(value)))
             for key in remove_overrides:
                 conn.execute("DELETE FROM config_secret_overrides WHERE config_id = ? AND name = ?", (config_id, key))
+            self.db.config_generation += 1
         return self.by_id(config_id)  # type: ignore[return-value]
 
     def _from_row(self, row) -> FlowConfig:
@@ -140,6 +141,7 @@ class ConfigStore:
 
     def delete(self, name: str, *, flow_name: str = TENANT, tenant_id: str = "local") -> bool:
         with self.db.transaction() as conn:
+            self.db.config_generation += 1
             return conn.execute("DELETE FROM flow_configs WHERE tenant_id = ? AND flow_name = ? AND name = ?",
                                 (tenant_id, flow_name, name)).rowcount > 0
 

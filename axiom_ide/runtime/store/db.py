@@ -192,6 +192,9 @@ class Database:
         self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.lock = threading.RLock()
+        #: Bumped by every write this process makes to what a run's config is resolved from
+        #: (secrets, flow configs); with :meth:`data_version` it tells when a cached resolution is stale.
+        self.config_generation = 0
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute(f"PRAGMA synchronous={'FULL' if durability == 'full' else 'NORMAL'}")
         self.conn.execute("PRAGMA foreign_keys=ON")
@@ -220,6 +223,12 @@ class Database:
                 except BaseException:
                     self.conn.execute("ROLLBACK")
                     raise
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes whenever *another* connection (another process,
+        such as the CLI) commits to the database; this connection's own commits leave it alone."""
+        with self.lock:
+            return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def transaction(self) -> "_Transaction":
         """``with db.transaction(): ...`` — one BEGIN IMMEDIATE … COMMIT under the lock."""

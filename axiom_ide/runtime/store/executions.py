@@ -11,9 +11,10 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Sequence
 
 from axiom_ide.runtime.store.db import Database
+from axiom_ide.runtime.store.events import INSERT_EVENT, EventRecord, event_row
 
 QUEUED = "Queued"
 RUNNING = "Running"
@@ -115,6 +116,11 @@ def _row(rec: ExecutionRecord) -> tuple:
             rec.debug_session, rec.created_at, rec.started_at, rec.updated_at, rec.completed_at)
 
 
+_INSERT = f"INSERT INTO executions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_UPDATE = f"UPDATE executions SET {', '.join(c + ' = ?' for c in _COLUMNS[1:])} WHERE id = ?"
+_SELECT = "SELECT * FROM executions WHERE id = ?"
+
+
 def _record(row: Any) -> ExecutionRecord:
     d = dict(row)
     return ExecutionRecord(
@@ -129,43 +135,49 @@ def _record(row: Any) -> ExecutionRecord:
     )
 
 
+def _stamped(rec: ExecutionRecord) -> ExecutionRecord:
+    """``completed_at`` set once final, ``started_at`` once Running."""
+    if rec.status in FINAL_STATUSES and rec.completed_at is None:
+        rec = replace(rec, completed_at=rec.updated_at)
+    if rec.status == RUNNING and rec.started_at is None:
+        rec = replace(rec, started_at=rec.updated_at)
+    return rec
+
+
 class ExecutionStore:
     """Executions in SQLite. Records are immutable values; updates write a new version of a row."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, rec: ExecutionRecord) -> ExecutionRecord:
+    def create(self, rec: ExecutionRecord, *, events: Sequence[EventRecord] = ()) -> ExecutionRecord:
+        """Insert a new execution; ``events`` (its first log entries) go in the same transaction,
+        so a run is accepted, announced and marked Running with one commit."""
         now = time.time()
-        rec = replace(rec, created_at=rec.created_at or now, updated_at=rec.updated_at or now)
+        rec = _stamped(replace(rec, created_at=rec.created_at or now, updated_at=rec.updated_at or now))
         with self.db.transaction() as conn:
-            conn.execute(
-                f"INSERT INTO executions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                _row(rec),
-            )
+            conn.execute(_INSERT, _row(rec))
+            if events:
+                conn.executemany(INSERT_EVENT, [event_row(e) for e in events])
         return rec
 
-    def update(self, execution_id: str, **changes: Any) -> ExecutionRecord:
-        """Set fields (``status=..., error=...``); ``updated_at`` always moves forward."""
-        current = self.get(execution_id)
-        if current is None:
-            raise KeyError(execution_id)
-        now = time.time()
-        rec = replace(current, **changes, updated_at=max(now, current.updated_at))
-        if rec.status in FINAL_STATUSES and rec.completed_at is None:
-            rec = replace(rec, completed_at=rec.updated_at)
-        if rec.status == RUNNING and rec.started_at is None:
-            rec = replace(rec, started_at=rec.updated_at)
+    def update(self, execution_id: str, *, events: Sequence[EventRecord] = (), **changes: Any) -> ExecutionRecord:
+        """Set fields (``status=..., error=...``); ``updated_at`` always moves forward. ``events``
+        are appended in the same transaction (a run's last events land with its final status)."""
         with self.db.transaction() as conn:
-            conn.execute(
-                f"UPDATE executions SET {', '.join(c + ' = ?' for c in _COLUMNS[1:])} WHERE id = ?",
-                _row(rec)[1:] + (rec.id,),
-            )
+            row = conn.execute(_SELECT, (execution_id,)).fetchone()
+            if row is None:
+                raise KeyError(execution_id)
+            current = _record(row)
+            rec = _stamped(replace(current, **changes, updated_at=max(time.time(), current.updated_at)))
+            if events:
+                conn.executemany(INSERT_EVENT, [event_row(e) for e in events])
+            conn.execute(_UPDATE, _row(rec)[1:] + (rec.id,))
         return rec
 
     def get(self, execution_id: str) -> ExecutionRecord | None:
         with self.db.lock:
-            row = self.db.conn.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
+            row = self.db.conn.execute(_SELECT, (execution_id,)).fetchone()
         return _record(row) if row is not None else None
 
     def list(self, *, status: str | None = None, flow_name: str | None = None,

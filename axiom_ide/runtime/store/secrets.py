@@ -98,6 +98,7 @@ class SecretStore:
                 "ON CONFLICT (tenant_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 (tenant_id, name, self.box.seal(value), now, now),
             )
+            self.db.config_generation += 1
         return existed
 
     def list(self, *, tenant_id: str = "local") -> list[dict[str, Any]]:
@@ -111,6 +112,7 @@ class SecretStore:
 
     def delete(self, name: str, *, tenant_id: str = "local") -> bool:
         with self.db.transaction() as conn:
+            self.db.config_generation += 1
             return conn.execute("DELETE FROM secrets WHERE tenant_id = ? AND name = ?",
                                 (tenant_id, name)).rowcount > 0
 
