@@ -64,3 +64,26 @@ def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspa
         assert seen == {"Queued", "Running", "Debug paused", "Completed", "Failed", "Cancelled"}
     finally:
         rt.db.close()
+
+
+def test_finished_executions_leave_running_and_wait_still_answers_from_the_store(tmp_path, example_workspace):
+    add_faults_package(example_workspace)
+    flows = {name: chain(example_workspace, name, nodes) for name, nodes in {"ok": ["Upper"], "hang": ["Hang"]}.items()}
+    rt = Runtime(tmp_path / "data", inline=True)
+
+    async def go():
+        art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
+        done = [(await rt.run(art["ok"], {"text": f"r{i}"}, timeout=10)).execution_id for i in range(3)]
+        hang = await rt.start(art["hang"], {"text": "h"})
+        in_flight = rt.running()
+        later = await rt.wait(done[0], 1)
+        assert await rt.cancel(hang)
+        return done, hang, in_flight, later, rt.running()
+
+    try:
+        done, hang, in_flight, later, after = asyncio.run(go())
+        assert in_flight == [hang]  # the three finished runs are not kept
+        assert (later.execution_id, later.status, later.output) == (done[0], "Completed", {"text": "R0", "big": 0})
+        assert after == []
+    finally:
+        rt.db.close()
