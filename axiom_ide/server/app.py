@@ -47,7 +47,7 @@ class ServerState:
 
 STATE = web.AppKey("axiom_state", ServerState)
 #: request[TENANT]: the tenant the request's API key resolves to.
-TENANT = "axiom_tenant"
+TENANT = web.RequestKey("axiom_tenant", str)
 
 
 def public(handler: Callable) -> Callable:
