@@ -534,7 +534,7 @@ class Runtime:
             input=source.input, parent_id=source.id, fork_checkpoint=checkpoint_id))
         now = time.time()
         for cp in prefix:
-            self.checkpoints.put(Checkpoint(new_checkpoint_id(), rec.id, cp.step, cp.node, cp.attempt, cp.input_type,
+            self.checkpoints.put(Checkpoint(new_checkpoint_id(now), rec.id, cp.step, cp.node, cp.attempt, cp.input_type,
                                             cp.output_type, cp.input, output if cp is last else cp.output, now))
         session.execution_id = rec.id
         config = self.resolve_config(artifact.flow_name, source.config_id, tenant_id=source.tenant_id)

@@ -84,3 +84,51 @@ def test_asserting_store_detects_a_modified_checkpoint(tmp_path):
     db.conn.execute("UPDATE checkpoints SET output = ? WHERE id = ?", (b"tampered", a.id))
     with pytest.raises(AssertionError, match="changed"):
         store.list(a.execution_id)
+
+
+def test_ttl_evicts_old_checkpoints_whatever_their_ids(store):
+    month_ago = time.time() - 31 * 24 * 3600
+    in_order = Checkpoint(new_checkpoint_id(month_ago), "e" * 32, 1, "a", 1, "pkg.In", "pkg.Out", b"i", b"o", month_ago)
+    made_up = Checkpoint("0" * 31 + "1", "e" * 32, 2, "b", 1, "pkg.In", "pkg.Out", b"i", b"o", month_ago)
+    recent = cp(step=3)
+    for c in (in_order, made_up, recent):
+        store.put(c)
+    assert store.expire() == 2
+    assert [c.expired for c in store.list("e" * 32)] == [True, True, False]
+    assert store.expire() == 0
+
+
+def test_checkpoint_ids_are_32_hex_that_sort_by_time():
+    ids = [new_checkpoint_id(t) for t in (1_700_000_000.0, 1_700_000_000.002, 1_800_000_000.0)]
+    assert all(len(i) == 32 and int(i, 16) >= 0 and i == i.lower() for i in ids)
+    assert ids == sorted(ids) and len(set(ids)) == 3
+
+
+def test_checkpoints_written_before_time_ordered_ids_still_expire(tmp_path):
+    """A database from before migration 6 (random checkpoint ids, an index on created_at) upgrades,
+    and the TTL still finds its old checkpoints."""
+    import sqlite3
+    import uuid
+
+    from axiom_ide.runtime.store.db import DB_FILENAME, MIGRATIONS, _split
+
+    conn = sqlite3.connect(tmp_path / DB_FILENAME, isolation_level=None)
+    for script in MIGRATIONS[:5]:
+        for statement in _split(script):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version=5")
+    month_ago = time.time() - 31 * 24 * 3600
+    for step, created in ((1, month_ago), (2, time.time())):
+        conn.execute("INSERT INTO checkpoints (id, execution_id, step, node, attempt, input_type, output_type, "
+                     "input, output, created_at) VALUES (?, ?, ?, 'a', 1, 'pkg.In', 'pkg.Out', x'01', x'02', ?)",
+                     (uuid.uuid4().hex, "e" * 32, step, created))
+    conn.close()
+    db = open_database(tmp_path)
+    try:
+        store = SqliteCheckpointStore(db)
+        assert store.expire() == 1
+        assert [c.expired for c in store.list("e" * 32)] == [True, False]
+        indexes = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "checkpoints_by_time" not in indexes and "checkpoints_unordered_by_time" in indexes
+    finally:
+        db.close()

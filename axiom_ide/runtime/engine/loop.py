@@ -124,9 +124,10 @@ def _apply(ctx: RunContext, state: RunState, act: Activation, result: NodeResult
         node = plan.nodes[act.node]
         cp = None
         if ctx.checkpoints is not None:
-            cp = Checkpoint(new_checkpoint_id(), ctx.execution_id, state.completed + 1, act.node,
+            now = time.time()
+            cp = Checkpoint(new_checkpoint_id(now), ctx.execution_id, state.completed + 1, act.node,
                             result.attempt, node.input_type, node.output_type, act.payload,
-                            result.output, time.time())
+                            result.output, now)
         ctx.recorder.emit(ev.NODE_COMPLETED, act.node, duration_ms=result.duration_ms,
                           attempt=result.attempt, **({"checkpoint_id": cp.id} if cp else {}))
         if cp is not None:

@@ -15,6 +15,7 @@ Implementations: :class:`SqliteCheckpointStore` (the runtime's) and
 """
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -28,8 +29,32 @@ DEFAULT_TTL_SECONDS = 30 * 24 * 3600
 SNAPSHOT_EXPIRED = "Snapshot expired"
 
 
-def new_checkpoint_id() -> str:
-    return uuid.uuid4().hex
+#: How far a time-ordered id's time may be from the checkpoint's ``created_at`` (ms).
+ID_TIME_SLACK_MS = 60_000
+
+
+def new_checkpoint_id(now: float | None = None) -> str:
+    """32 lowercase hex: the time in ms (12 hex) then 80 random bits. Ids sort by time, so the id
+    index grows at its right edge and the TTL's range scan needs no other index."""
+    ms = int((time.time() if now is None else now) * 1000)
+    return f"{ms:012x}{os.urandom(10).hex()}"
+
+
+def _time_ordered(checkpoint_id: str, created_at: float) -> bool:
+    """Whether ``checkpoint_id`` starts with (about) its creation time, as new ids do."""
+    head = checkpoint_id[:12]
+    if len(checkpoint_id) != 32 or head.lower() != head:
+        return False
+    try:
+        ms = int(head, 16)
+    except ValueError:
+        return False
+    return abs(ms - created_at * 1000) <= ID_TIME_SLACK_MS
+
+
+def _id_bound(cutoff: float) -> str:
+    """An id prefix above every time-ordered id created before ``cutoff``."""
+    return f"{int(cutoff * 1000) + ID_TIME_SLACK_MS + 1:012x}"
 
 
 @dataclass(frozen=True)
@@ -121,7 +146,13 @@ class MemoryCheckpointStore:
 
 
 _INSERT = ("INSERT INTO checkpoints (id, execution_id, step, node, attempt, input_type, output_type, "
-           "input, input_blob, output, output_blob, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "input, input_blob, output, output_blob, created_at, unordered) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+#: The checkpoints the TTL evicts: time-ordered ids by a range of the id index, others by the
+#: partial ``checkpoints_unordered_by_time`` index.
+_STALE = ("SELECT id FROM checkpoints WHERE id < :bound AND unordered = 0 AND expired = 0 AND created_at < :cutoff "
+          "UNION ALL SELECT id FROM checkpoints INDEXED BY checkpoints_unordered_by_time "
+          "WHERE expired = 0 AND unordered = 1 AND created_at < :cutoff")
 
 
 class SqliteCheckpointStore:
@@ -141,7 +172,7 @@ class SqliteCheckpointStore:
             out_inline, out_blob = self._payload(conn, cp.output, cp.created_at)
             conn.execute(_INSERT, (cp.id, cp.execution_id, cp.step, cp.node, cp.attempt,
                                    cp.input_type, cp.output_type, in_inline, in_blob, out_inline,
-                                   out_blob, cp.created_at))
+                                   out_blob, cp.created_at, 0 if _time_ordered(cp.id, cp.created_at) else 1))
 
     @staticmethod
     def _payload(conn, data: bytes | None, created_at: float) -> tuple[bytes | None, str | None]:
@@ -188,15 +219,15 @@ class SqliteCheckpointStore:
     def expire(self, now: float | None = None, ttl_seconds: float | None = None) -> int:
         now = time.time() if now is None else now
         cutoff = now - (self.ttl_seconds if ttl_seconds is None else ttl_seconds)
+        args = {"bound": _id_bound(cutoff), "cutoff": cutoff}
         with self.db.transaction() as conn:
             conn.execute(
-                "DELETE FROM blobs WHERE id IN (SELECT input_blob FROM checkpoints WHERE expired = 0 "
-                "AND created_at < ? UNION SELECT output_blob FROM checkpoints WHERE expired = 0 AND created_at < ?)",
-                (cutoff, cutoff),
+                f"DELETE FROM blobs WHERE id IN (SELECT input_blob FROM checkpoints WHERE id IN ({_STALE}) "
+                f"UNION SELECT output_blob FROM checkpoints WHERE id IN ({_STALE}))", args,
             )
             cur = conn.execute(
                 "UPDATE checkpoints SET input = NULL, output = NULL, input_blob = NULL, output_blob = NULL, "
-                "expired = 1 WHERE expired = 0 AND created_at < ?", (cutoff,),
+                f"expired = 1 WHERE id IN ({_STALE})", args,
             )
             return cur.rowcount
 

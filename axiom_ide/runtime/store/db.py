@@ -176,6 +176,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE debug_sessions ADD COLUMN updated_at REAL;
     CREATE INDEX debug_sessions_by_execution ON debug_sessions (execution_id);
     """,
+    # 6: checkpoint ids are time-ordered (checkpoints.new_checkpoint_id), so the TTL finds old
+    # checkpoints through the id's own index and an index on created_at no longer costs a page in
+    # every checkpoint commit. Rows whose id does not start with their time (all rows written before
+    # this migration) keep such an index, partial, until they expire.
+    """
+    ALTER TABLE checkpoints ADD COLUMN unordered INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX checkpoints_unordered_by_time ON checkpoints (created_at) WHERE expired = 0 AND unordered = 1;
+    DROP INDEX checkpoints_by_time;
+    """,
 ]
 
 
@@ -197,6 +206,14 @@ class Database:
         self.config_generation = 0
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute(f"PRAGMA synchronous={'FULL' if durability == 'full' else 'NORMAL'}")
+        # A WAL checkpoint (copying the log into the database, with an fsync) every 4,000 pages
+        # (~16 MB) rather than SQLite's 1,000: a checkpoint run's cost grows with the distinct pages
+        # it copies, not with the log, and a run's commits rewrite the same few pages, so four times
+        # fewer checkpoints cut the mean cost of a commit by ~40% on a busy disk (measured:
+        # 150-180 -> 95-100 µs per checkpoint-sized commit). The log is cut back to 64 MB after a
+        # checkpoint if a long reader ever let it grow past that.
+        self.conn.execute("PRAGMA wal_autocheckpoint=4000")
+        self.conn.execute(f"PRAGMA journal_size_limit={64 * 1024 * 1024}")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
         self._migrate()
