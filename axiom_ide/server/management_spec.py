@@ -197,7 +197,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "One flow's memory sessions: turn and entry counts and last activity.",
         "tags": ["memory"], "parameters": [_path("flow_id", "The flow's name")],
         "responses": {"200": _json("Sessions", _obj({"flow_id": _STR, "sessions": {"type": "array", "items": _obj({
-            "session_id": _STR, "turns": _INT, "entries": _INT, "last_active": _MS})}}))},
+            "session_id": _STR, "turns": _INT, "entries": _INT, "last_active": _MS,
+            "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"}})}}))},
     },
     ("GET", "/api/memory/flows/{flow_id}/search"): {
         "summary": "Search one flow's memories; ranked results with scores, the method and the latency.",
@@ -222,8 +223,16 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "tags": ["memory"],
         "parameters": [_path("session_id", "The session id node code chose"), _query("flow", "The flow's name")],
         "responses": {"200": _json("The session", _obj({
-            "session_id": _STR, "turns": {"type": "array", "items": _TURN},
+            "session_id": _STR, "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"},
+            "turns": {"type": "array", "items": _TURN},
             "memories": {"type": "array", "items": _ENTRY}})), "404": _404},
+    },
+    ("POST", "/api/memory/sessions/{session_id}/end"): {
+        "summary": "Close a session (axiom memory end): marked ended, its history kept (non-destructive).",
+        "tags": ["memory"],
+        "parameters": [_path("session_id", "The session id"), _query("flow", "Only this flow's session")],
+        "responses": {"200": _json("Ended", _obj({"session_id": _STR, "flows": {"type": "array", "items": _STR},
+                                                   "ended_at": _MS})), "404": _404},
     },
     ("DELETE", "/api/memory/sessions/{session_id}"): {
         "summary": "Permanently delete one session's turns and entries; reports how many records went.",

@@ -14,7 +14,8 @@ like one that does not exist (404). Values written here are never read back:
   shown this once), ``DELETE /api/keys/{name}`` (204; the key fails on its next use).
 - **Memory** (the ``axiom memory`` verbs) — ``GET /api/memory/flows``,
   ``GET /api/memory/flows/{flow_id}/sessions``, ``GET /api/memory/flows/{flow_id}/search?q=&limit=``,
-  ``DELETE /api/memory/flows/{flow_id}``, ``GET|DELETE /api/memory/sessions/{session_id}[?flow=]``.
+  ``DELETE /api/memory/flows/{flow_id}``, ``GET|DELETE /api/memory/sessions/{session_id}[?flow=]``,
+  ``POST /api/memory/sessions/{session_id}/end[?flow=]`` (non-destructive; ``DELETE`` is ``rm``).
 """
 from __future__ import annotations
 
@@ -218,6 +219,17 @@ async def memory_session(request: web.Request) -> web.Response:
     return web.json_response(body) if body is not None else not_found("memory session")
 
 
+async def end_memory_session(request: web.Request) -> web.Response:
+    """Close a session (``axiom memory end``): marked ended, its history kept (non-destructive)."""
+    session_id = request.match_info["session_id"]
+    flows = _memory(request).end_session(request[TENANT], session_id, request.query.get("flow"))
+    if not flows:
+        return not_found("memory session")
+    body = _memory(request).session(request[TENANT], session_id, request.query.get("flow"))
+    return web.json_response({"session_id": session_id, "flows": flows,
+                              "ended_at": body["ended_at"] if body is not None else None})
+
+
 async def delete_memory_session(request: web.Request) -> web.Response:
     """Permanently delete one session's turns and entries; reports how many records went."""
     removed = _memory(request).delete_session(request[TENANT], request.match_info["session_id"],
@@ -254,3 +266,4 @@ def setup(app: web.Application) -> None:
     r.add_delete("/api/memory/flows/{flow_id}", delete_memory_flow)
     r.add_get("/api/memory/sessions/{session_id}", memory_session)
     r.add_delete("/api/memory/sessions/{session_id}", delete_memory_session)
+    r.add_post("/api/memory/sessions/{session_id}/end", end_memory_session)

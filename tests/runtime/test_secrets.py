@@ -11,6 +11,7 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.configs import ConfigStore
 from axiom_ide.runtime.store.db import open_database
 from axiom_ide.runtime.store.memory import SqliteMemory
+from axiom_ide.runtime.store.memory_inspect import MemoryInspector
 from axiom_ide.runtime.store.secrets import KEY_FILE, SecretBox, SecretStore, load_master_key
 
 
@@ -74,7 +75,12 @@ def test_memory_is_scoped_and_searchable(stores):
         await mem.call("t", "f", "history_append", {"session_id": "s", "role": "assistant", "content": "yo"})
         turns = await mem.call("t", "f", "history_last", {"session_id": "s", "n": 5})
         assert [(t["role"], t["content"]) for t in turns] == [("user", "hi"), ("assistant", "yo")]
-        await mem.call("t", "f", "session_end", {"session_id": "s"})
+        await mem.call("t", "f", "session_end", {"session_id": "s"})  # non-destructive: marks it ended
+        kept = await mem.call("t", "f", "history_last", {"session_id": "s", "n": 5})
+        assert [(t["role"], t["content"]) for t in kept] == [("user", "hi"), ("assistant", "yo")]
+        ended = MemoryInspector(mem.db).session("t", "s", "f")
+        assert ended["ended_at"] is not None and len(ended["turns"]) == 2
+        assert MemoryInspector(mem.db).delete_session("t", "s", "f") == 2  # `rm` is what deletes
         assert await mem.call("t", "f", "history_last", {"session_id": "s", "n": 5}) == []
 
     asyncio.run(go())

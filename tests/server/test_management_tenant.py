@@ -146,7 +146,19 @@ def test_memory_list_show_search_and_delete(live):
         r = other.delete("/api/memory/flows/notes")
         assert (r.status_code, r.json()) == (404, {"error": "flow memory not found"})
 
-        r = c.delete("/api/memory/sessions/thread-1", params={"flow": "chat"})
+        r = other.post("/api/memory/sessions/thread-2/end")  # acme has no thread-2: exactly like none
+        assert (r.status_code, r.json()) == (404, {"error": "memory session not found"})
+        assert show["ended_at"] is None
+        r = c.post("/api/memory/sessions/thread-1/end", params={"flow": "chat"})  # `end` keeps the history
+        assert r.status_code == 200 and r.json()["flows"] == ["chat"] and r.json()["ended_at"] > 1_700_000_000_000
+        ended = c.get("/api/memory/sessions/thread-1", params={"flow": "chat"}).json()
+        assert ended["ended_at"] == r.json()["ended_at"]
+        assert (ended["turns"], ended["memories"]) == (show["turns"], show["memories"])
+        assert {s["session_id"]: s["ended_at"] for s in c.get("/api/memory/flows/chat/sessions").json()["sessions"]} == {
+            "thread-1": ended["ended_at"], "thread-2": None}
+        assert other.get("/api/memory/sessions/thread-1").json()["ended_at"] is None
+
+        r = c.delete("/api/memory/sessions/thread-1", params={"flow": "chat"})  # `rm` deletes
         assert (r.status_code, r.json()) == (200, {"session_id": "thread-1", "deleted": 3})
         r = c.get("/api/memory/sessions/thread-1")
         assert (r.status_code, r.json()) == (404, {"error": "memory session not found"})

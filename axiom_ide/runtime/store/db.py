@@ -185,6 +185,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX checkpoints_unordered_by_time ON checkpoints (created_at) WHERE expired = 0 AND unordered = 1;
     DROP INDEX checkpoints_by_time;
     """,
+    # 7: ending an agent-memory session marks it ended (its history stays; `rm` deletes)
+    """
+    CREATE TABLE memory_sessions (
+        tenant_id  TEXT NOT NULL,
+        flow_id    TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        ended_at   REAL NOT NULL,
+        PRIMARY KEY (tenant_id, flow_id, session_id)
+    );
+    """,
 ]
 
 

@@ -9,7 +9,10 @@ SDK-shaped, JSON-safe results:
   keyword overlap, then importance and recency (a keyword search, not embeddings)
 - ``history_append`` {session_id, role, content} → None
 - ``history_last`` {session_id, n} → [ConversationTurn dicts], oldest first
-- ``session_end`` {session_id} → None (drops the session's turns and entries)
+- ``session_end`` {session_id} → None: the session is marked ended (``ended_at``); its turns and
+  entries stay readable (the docs: ending is non-destructive and enqueues consolidation — there is
+  no consolidation here yet, so nothing else happens). Deleting is the operator's ``rm``
+  (:mod:`.memory_inspect`).
 
 Bad arguments raise :class:`MemoryError_` with ``code`` "invalid_argument" (HTTP 400).
 """
@@ -125,10 +128,13 @@ class SqliteMemory:
                           for r in reversed(rows)]}
 
     def _end(self, tenant: str, flow: str, args: dict) -> dict:
-        session = _need(args, "session_id")
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM memory_turns WHERE tenant_id = ? AND flow_id = ? AND session_id = ?",
-                         (tenant, flow, session))
-            conn.execute("DELETE FROM memory_entries WHERE tenant_id = ? AND flow_id = ? AND session_id = ?",
-                         (tenant, flow, session))
+        end_session(self.db, tenant, flow, _need(args, "session_id"))
         return {}
+
+
+def end_session(db: Database, tenant: str, flow: str, session: str, now: float | None = None) -> None:
+    """Mark a session ended (again: the time moves on). Its turns and entries are kept."""
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO memory_sessions (tenant_id, flow_id, session_id, ended_at) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (tenant_id, flow_id, session_id) DO UPDATE SET ended_at = excluded.ended_at",
+                     (tenant, flow, session, time.time() if now is None else now))

@@ -3,8 +3,9 @@
 :class:`~axiom_ide.runtime.store.memory.SqliteMemory` is what node code reaches through
 ``ax.agent.memory``; this module is the operator's view of the same tables, always for one tenant:
 which flows have memory (``memory ls``), a flow's sessions (``ls --flow``), one session's
-conversation and entries (``show``), a flow's memory search (``search --flow``), and permanent
-deletion of a session or of all of a flow's memory (``rm``). A flow id is the flow's name (what
+conversation and entries (``show``), a flow's memory search (``search --flow``), closing a
+session (``end``: marked ended, nothing deleted) and permanent deletion of a session or of all of
+a flow's memory (``rm``). A flow id is the flow's name (what
 the engine passes as ``ax.flow_id``); a session id is whatever string node code chose.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from typing import Any
 
 from axiom_ide.runtime.store.db import Database
-from axiom_ide.runtime.store.memory import SqliteMemory
+from axiom_ide.runtime.store.memory import SqliteMemory, end_session
 
 
 def _ms(t: float | None) -> int | None:
@@ -36,7 +37,8 @@ class MemoryInspector:
         return [{"flow_id": r["flow_id"], "sessions": r["sessions"], "last_active": _ms(r["last"])} for r in rows]
 
     def sessions(self, tenant_id: str, flow_id: str) -> list[dict[str, Any]]:
-        """A flow's sessions: ``session_id``, ``turns``, ``entries``, ``last_active`` (ms), newest first."""
+        """A flow's sessions: ``session_id``, ``turns``, ``entries``, ``last_active`` and ``ended_at``
+        (ms; None while open), newest first."""
         with self.db.lock:
             rows = self.db.conn.execute(
                 "SELECT session_id, SUM(turn) AS turns, SUM(1 - turn) AS entries, MAX(created_at) AS last FROM ("
@@ -45,11 +47,15 @@ class MemoryInspector:
                 "  WHERE tenant_id = ? AND flow_id = ? AND session_id != '') "
                 "GROUP BY session_id ORDER BY last DESC, session_id",
                 (tenant_id, flow_id, tenant_id, flow_id)).fetchall()
+            ended = dict(self.db.conn.execute(
+                "SELECT session_id, ended_at FROM memory_sessions WHERE tenant_id = ? AND flow_id = ?",
+                (tenant_id, flow_id)).fetchall())
         return [{"session_id": r["session_id"], "turns": r["turns"], "entries": r["entries"],
-                 "last_active": _ms(r["last"])} for r in rows]
+                 "last_active": _ms(r["last"]), "ended_at": _ms(ended.get(r["session_id"]))} for r in rows]
 
     def session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> dict[str, Any] | None:
-        """One session's conversation (oldest first) and memory entries; None when it has neither.
+        """One session's conversation (oldest first) and memory entries, and when it was last ended
+        (``ended_at``, ms, or None); None when it has neither turns nor entries.
         Without ``flow_id`` every flow's session of that id is included (each item names its flow)."""
         scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
         if flow_id is not None:
@@ -59,10 +65,12 @@ class MemoryInspector:
             turns = self.db.conn.execute(f"SELECT * FROM memory_turns WHERE {scope} ORDER BY id", params).fetchall()
             entries = self.db.conn.execute(
                 f"SELECT * FROM memory_entries WHERE {scope} ORDER BY created_at, id", params).fetchall()
+            ended = self.db.conn.execute(f"SELECT MAX(ended_at) FROM memory_sessions WHERE {scope}", params).fetchone()[0]
         if not turns and not entries:
             return None
         return {
             "session_id": session_id,
+            "ended_at": _ms(ended),
             "turns": [{"id": str(t["id"]), "flow_id": t["flow_id"], "role": t["role"], "content": t["content"],
                        "created_at": _ms(t["created_at"])} for t in turns],
             "memories": [{"id": e["id"], "flow_id": e["flow_id"], "memory_type": e["memory_type"],
@@ -78,6 +86,22 @@ class MemoryInspector:
         return {"results": results, "method": "keyword",
                 "latency_ms": round((time.perf_counter() - started) * 1000.0, 3)}
 
+    def end_session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> list[str]:
+        """Close a session (``axiom memory end``): marked ended in every flow that has it (or only
+        ``flow_id``), turns and entries kept. Returns the flows it was ended in (none: no such session)."""
+        scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
+        if flow_id is not None:
+            scope += " AND flow_id = ?"
+            params.append(flow_id)
+        with self.db.lock:
+            flows = [r[0] for r in self.db.conn.execute(
+                f"SELECT flow_id FROM memory_turns WHERE {scope} UNION SELECT flow_id FROM memory_entries "
+                f"WHERE {scope} ORDER BY 1", params + params).fetchall()]
+        now = time.time()
+        for flow in flows:
+            end_session(self.db, tenant_id, flow, session_id, now)
+        return flows
+
     def delete_session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> int:
         """Delete a session's turns and entries permanently; returns how many records went."""
         scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
@@ -87,6 +111,7 @@ class MemoryInspector:
         with self.db.transaction() as conn:
             removed = conn.execute(f"DELETE FROM memory_turns WHERE {scope}", params).rowcount
             removed += conn.execute(f"DELETE FROM memory_entries WHERE {scope}", params).rowcount
+            conn.execute(f"DELETE FROM memory_sessions WHERE {scope}", params)
         return removed
 
     def delete_flow(self, tenant_id: str, flow_id: str) -> int:
@@ -96,4 +121,5 @@ class MemoryInspector:
                                    (tenant_id, flow_id)).rowcount
             removed += conn.execute("DELETE FROM memory_entries WHERE tenant_id = ? AND flow_id = ?",
                                     (tenant_id, flow_id)).rowcount
+            conn.execute("DELETE FROM memory_sessions WHERE tenant_id = ? AND flow_id = ?", (tenant_id, flow_id))
         return removed
