@@ -58,19 +58,22 @@ def frame_ms(view, repeats: int = 7) -> float:
 
 
 def drag_ms(view, scene, node_id: str, steps: int = 20) -> float:
-    """One drag step: move a card one grid cell and repaint only the dirty region."""
+    """One drag step: move a card one grid cell as a mouse drag does (snapped, its edges
+    re-routed) and repaint only the dirty region."""
     from axiom_ide.canvas.geometry import CELL_W
+    from axiom_ide.canvas.interactions import MoveDrag
 
     item = scene.item_for_node(node_id)
     view.centerOn(item)
     vp = view.viewport()
     img = QImage(vp.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    drag = MoveDrag(scene, [item])
     times = []
     for i in range(steps):
         before = item.sceneBoundingRect()
         edges = [scene.item_for_edge(k).sceneBoundingRect() for k in scene._adj[node_id]]
         t = time.perf_counter()
-        item.setPos(item.pos() + QPointF(CELL_W if i % 2 == 0 else -CELL_W, 0))
+        drag.move(QPointF(CELL_W + 3 if i % 2 == 0 else 3, 0))
         dirty = before.united(item.sceneBoundingRect())
         for k in scene._adj[node_id]:
             dirty = dirty.united(scene.item_for_edge(k).sceneBoundingRect())

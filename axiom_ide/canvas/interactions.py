@@ -1,5 +1,9 @@
 """Mouse tools of the canvas, one object per gesture (started by the scene, ended on release).
 
+- :class:`MoveDrag` — the selected cards follow the mouse, snapped live to the (col, row) grid,
+  their edges re-routed as they go; on release the whole drag becomes one ``doc.move_nodes``
+  (one undo step). Qt's own item moving is off (cards are not ``ItemIsMovable``) so a card is
+  only ever placed on a cell.
 - :class:`ConnectInteraction` — drag from an output port (or backwards from an input port) to
   another card; a rubber curve follows the mouse, the target port shows green (allowed) or red
   (refused, with the reason in the status/tooltip). On release the scene's document is asked to
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent
 
+from axiom_ide.canvas.geometry import snap
 from axiom_ide.canvas.items.edge_item import curve
 from axiom_ide.canvas.items.style import style
 
@@ -39,6 +44,28 @@ class Interaction:
     def end(self) -> None:
         if self.scene.interaction is self:
             self.scene.interaction = None
+
+
+class MoveDrag:
+    """A drag of the cards ``items`` (the selection when the press landed on a card)."""
+
+    def __init__(self, scene: "FlowScene", items: "list[NodeItem]") -> None:
+        self.scene = scene
+        self.items = items
+        #: Start position of every dragged card, by canvas id.
+        self.start = {item.node_id: item.pos() for item in items}
+
+    def move(self, delta: QPointF) -> None:
+        """Place every card at its start + ``delta``, snapped; re-route the edges of those that moved."""
+        for item in self.items:
+            target = snap(self.start[item.node_id] + delta)
+            if item.pos() != target:
+                item.setPos(target)
+                self.scene.node_item_moved(item)
+
+    def finish(self) -> None:
+        """One ``doc.move_nodes`` for the cards that ended in a new cell."""
+        self.scene.finish_move(self.start)
 
 
 class ConnectInteraction(Interaction):
@@ -78,6 +105,7 @@ class ConnectInteraction(Interaction):
         if target is not self.target:
             if self.target is not None:
                 self.target.port_hint = None
+                self.target.refusal = None
                 self.target.update()
             self.target = target
             self.reason = None
@@ -85,8 +113,7 @@ class ConnectInteraction(Interaction):
                 self.reason = self.scene.document.can_connect(*self._pair(target))
                 target.port_hint = "bad" if self.reason else "ok"
                 target.update()
-                if self.reason:
-                    target.setToolTip(self.reason)
+                target.refusal = self.reason
         self._update_line(event.scenePos())
 
     def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -105,8 +132,8 @@ class ConnectInteraction(Interaction):
     def end(self) -> None:
         if self.target is not None:
             self.target.port_hint = None
+            self.target.refusal = None
             self.target.update()
-            self.scene.refresh_item(self.target.node_id)
         if self.line.scene() is not None:
             self.scene.removeItem(self.line)
         super().end()

@@ -8,20 +8,26 @@ Invariants:
 - pinned nodes sit at their (col, row); unpinned nodes at ``layout_cells()``; the layout is
   recomputed lazily (coalesced per event-loop turn; ``flush()`` forces it);
 - selection, hover, run state and breakpoints are view state: signals out, never model edits.
+
+Opening a big flow is mostly building items, so the build does as little per item as it can:
+cards are placed before they join the scene, edges record their ports and a bounding box (their
+paths are made on first paint), labels exist only for loop/conditional edges, and tooltips are
+composed when the help event asks for them (:meth:`helpEvent`).
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsSceneMouseEvent, QToolTip
 
 from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos, pos_to_cell
-from axiom_ide.canvas.interactions import ConnectInteraction, Interaction
-from axiom_ide.canvas.items.edge_item import EdgeItem, EdgeLabelItem
-from axiom_ide.canvas.items.node_item import LOD_DETAIL, NodeItem
-from axiom_ide.canvas.items.style import style
+from axiom_ide.canvas.interactions import ConnectInteraction, Interaction, MoveDrag
+from axiom_ide.canvas.items.edge_item import EdgeItem
+from axiom_ide.canvas.items.edge_label import EdgeLabelItem
+from axiom_ide.canvas.items.node_item import NodeItem
+from axiom_ide.canvas.overview import Overview
 from axiom_ide.document.analysis import resolve_node
 from axiom_ide.document.document import paused_gc
 from axiom_ide.runtime.compiler.layout import layout_cells
@@ -29,13 +35,7 @@ from axiom_ide.runtime.errors import Severity
 
 EdgeKey = tuple[str, str]
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
-
-
-def _cosmetic(pen: QPen) -> QPen:
-    """A 1-px cosmetic solid copy of ``pen`` for the overview."""
-    out = QPen(pen.color(), 1.0)
-    out.setCosmetic(True)
-    return out
+_LEFT = Qt.MouseButton.LeftButton
 
 
 class FlowScene(QGraphicsScene):
@@ -63,13 +63,12 @@ class FlowScene(QGraphicsScene):
         self._adj: dict[str, set[EdgeKey]] = {}
         self._run_states: dict[str, str] = {}
         self._breakpoints: set[str] = set()
-        self._drag_start: dict[str, QPointF] | None = None
+        self._drag: MoveDrag | None = None
         self._layout_pending = False
         self._flow = None
         #: Overview mode (zoomed far out): items paint nothing, the scene draws them in bulk.
         self._overview = False
-        self._ov_cache: Any = None
-        self._ov_pens: dict[int, QPen] = {}
+        self._ov = Overview(self)
         self._grid_pen = QPen(QColor("#d5dbe3"), 2.0)
         self._grid_pen.setCosmetic(True)
         self.setBackgroundBrush(QBrush(QColor("#f7f8fa")))
@@ -106,18 +105,25 @@ class FlowScene(QGraphicsScene):
         self._adj.clear()
         flow = self.document.flow
         self._bind(flow)
+        self._timer.stop()
+        self._layout_pending = False
+        self._ov.invalidate()
         with paused_gc():  # thousands of items at once: no GC passes over them mid-build
+            # Cards are placed before they join the scene (no re-index after a move), and
+            # before the edges, so each edge is routed once, when it is made.
+            cells = layout_cells(flow)
             for node in flow.nodes:
-                self._add_node_item(node)
-            self._layout_pending = True
-            self.flush()  # cards first, so each edge is routed once, when it is made
+                cell = cells.get(node.id)
+                self._add_node_item(node, cell_to_pos(cell) if cell is not None else None)
             for edge in flow.edges:
                 self._add_edge_item(edge)
             self.apply_analysis()
         self._emit_selection()
 
-    def _add_node_item(self, node: Any) -> NodeItem:
+    def _add_node_item(self, node: Any, pos: QPointF | None = None) -> NodeItem:
         item = NodeItem(node.id, node.node)
+        if pos is not None:
+            item.setPos(pos)
         if self._overview:
             item.setFlag(NO_CONTENTS, True)
         item.force_detail = self.force_detail
@@ -133,16 +139,19 @@ class FlowScene(QGraphicsScene):
         if src is None or dst is None:
             return None
         item = EdgeItem(src, dst, edge.loop, edge.when)
+        label = item.label_if_any
         if self._overview:
             item.setFlag(NO_CONTENTS, True)
-            item.label.setFlag(NO_CONTENTS, True)
-        item.force_detail = self.force_detail
+            if label is not None:
+                label.setFlag(NO_CONTENTS, True)
+        if self.force_detail:
+            item.force_detail = True
         self._edges[edge.key] = item
         self._adj[edge.src].add(edge.key)
         self._adj[edge.dst].add(edge.key)
         self.addItem(item)
-        if item.label.isVisible():  # an empty label joins the scene when it gets text
-            self.addItem(item.label)
+        if label is not None and label.isVisible():  # an empty label joins the scene when it gets text
+            self.addItem(label)
         return item
 
     def _remove_edge_item(self, key: EdgeKey) -> None:
@@ -151,14 +160,15 @@ class FlowScene(QGraphicsScene):
             return
         for end in key:
             self._adj.get(end, set()).discard(key)
-        if item.label.scene() is self:
-            self.removeItem(item.label)
+        label = item.label_if_any
+        if label is not None and label.scene() is self:
+            self.removeItem(label)
         self.removeItem(item)
 
     # -- model events ------------------------------------------------------------------------
     def _schedule_layout(self) -> None:
         self._layout_pending = True
-        self._ov_cache = None
+        self._ov.invalidate()
         self._timer.start()
 
     def _on_node_added(self, node: Any, index: int) -> None:
@@ -220,26 +230,23 @@ class FlowScene(QGraphicsScene):
         if not self._layout_pending:
             return
         self._layout_pending = False
-        self._ov_cache = None
+        self._ov.invalidate()
         cells = layout_cells(self.document.flow)
-        self._syncing = True
-        try:
-            for nid, item in self._nodes.items():
-                cell = cells.get(nid)
-                if cell is not None:
-                    pos = cell_to_pos(cell)
-                    if item.pos() != pos:
-                        item.setPos(pos)
-        finally:
-            self._syncing = False
-        for edge in self._edges.values():
-            edge.adjust()
+        moved: set[str] = set()
+        for nid, item in self._nodes.items():
+            cell = cells.get(nid)
+            if cell is not None:
+                pos = cell_to_pos(cell)
+                if item.pos() != pos:
+                    item.setPos(pos)
+                    moved.add(nid)
+        for key, edge in self._edges.items():
+            if key[0] in moved or key[1] in moved:
+                edge.adjust()
 
     def node_item_moved(self, item: NodeItem) -> None:
-        """Called by a card when it moved (drag preview or sync): re-route its edges."""
-        self._ov_cache = None
-        if getattr(self, "_syncing", False):
-            return
+        """A card was moved (drag preview): re-route its edges."""
+        self._ov.invalidate()
         for key in self._adj.get(item.node_id, ()):
             edge = self._edges.get(key)
             if edge is not None:
@@ -249,7 +256,7 @@ class FlowScene(QGraphicsScene):
     def apply_analysis(self) -> None:
         """Show the document's latest analysis: specs, red/amber diagnostics and tooltips."""
         a = self.document.analysis
-        self._ov_cache = None
+        self._ov.invalidate()
         node_diags: dict[str, tuple[list[str], list[str]]] = {}
         edge_diags: dict[EdgeKey, tuple[list[str], list[str]]] = {}
         for d in getattr(a, "diagnostics", []):
@@ -282,13 +289,6 @@ class FlowScene(QGraphicsScene):
                 messages += warns
                 state = state if state == "error" else "warning"
             item.set_check(state, messages)
-
-    def refresh_item(self, node_id: str) -> None:
-        """Re-apply model/analysis state to one card (e.g. after a transient hint)."""
-        item = self._nodes.get(node_id)
-        if item is not None:
-            item._state_key = None
-            self.apply_analysis()
 
     # -- queries -----------------------------------------------------------------------------
     def item_for_node(self, node_id: str) -> NodeItem | None:
@@ -345,7 +345,7 @@ class FlowScene(QGraphicsScene):
 
     def _emit_selection(self) -> None:
         if self._overview:
-            self._ov_cache = None
+            self._ov.invalidate()
             self.update()
         nodes, edges = self.selected_node_ids(), self.selected_edge_keys()
         if not nodes and not edges:
@@ -369,7 +369,7 @@ class FlowScene(QGraphicsScene):
             item.run_state = state
             item.update()
             if self._overview:
-                self._ov_cache = None
+                self._ov.invalidate()
                 self.update(item.sceneBoundingRect())
 
     def clear_run_states(self) -> None:
@@ -389,12 +389,30 @@ class FlowScene(QGraphicsScene):
         for item in [*self._nodes.values(), *self._edges.values()]:
             item.force_detail = on
 
+    # -- tooltips: composed by the item under the mouse when Qt asks ------------------------
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt API
+        """Show the topmost item's ``toolTip()`` — our items compose theirs on demand, which Qt's
+        own help event (it reads the C++ tooltip property) would not see."""
+        view = event.widget().parentWidget() if event.widget() is not None else None
+        transform = view.transform() if hasattr(view, "transform") else QTransform()
+        text = ""
+        for item in self.items(event.scenePos(), Qt.ItemSelectionMode.IntersectsItemShape,
+                               Qt.SortOrder.DescendingOrder, transform):
+            text = item.toolTip()
+            if text:
+                break
+        if text:
+            QToolTip.showText(event.screenPos(), text, event.widget())
+        else:
+            QToolTip.hideText()
+        event.setAccepted(bool(text))
+
     # -- mouse: start interactions, turn a finished drag into one Move ----------------------
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
         if self.interaction is not None:
             event.accept()
             return
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == _LEFT:
             item = self.node_item_at(event.scenePos())
             if item is not None:
                 port = item.port_at(event.scenePos())
@@ -407,8 +425,8 @@ class FlowScene(QGraphicsScene):
                     event.accept()
                     return
         super().mousePressEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._drag_start = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+        if event.button() == _LEFT and isinstance(self.mouseGrabberItem(), NodeItem):
+            self._drag = MoveDrag(self, [i for i in self.selectedItems() if isinstance(i, NodeItem)])
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
         if self.interaction is not None:
@@ -416,6 +434,8 @@ class FlowScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
+        if self._drag is not None and event.buttons() & _LEFT:
+            self._drag.move(event.scenePos() - event.buttonDownScenePos(_LEFT))
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
         if self.interaction is not None:
@@ -423,12 +443,13 @@ class FlowScene(QGraphicsScene):
             event.accept()
             return
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton and self._drag_start:
-            start, self._drag_start = self._drag_start, None
-            self.finish_move({nid: start[nid] for nid in start if nid in self._nodes})
+        if event.button() == _LEFT and self._drag is not None:
+            drag, self._drag = self._drag, None
+            drag.finish()
 
     def finish_move(self, start: dict[str, QPointF]) -> None:
         """Turn dragged cards (start positions given) into one ``move_nodes``; re-sync from the model."""
+        start = {nid: p for nid, p in start.items() if nid in self._nodes}
         moved = {nid: pos_to_cell(self._nodes[nid].pos()) for nid, p in start.items() if self._nodes[nid].pos() != p}
         if not moved:
             return
@@ -460,53 +481,23 @@ class FlowScene(QGraphicsScene):
         if on == self._overview or self.force_detail and on:
             return
         self._overview = on
-        self._ov_cache = None
+        self._ov.invalidate()
         for item in self._nodes.values():
             item.setFlag(NO_CONTENTS, on)
         for edge in self._edges.values():
             edge.setFlag(NO_CONTENTS, on)
-            edge.label.setFlag(NO_CONTENTS, on)
+            label = edge.label_if_any
+            if label is not None:
+                label.setFlag(NO_CONTENTS, on)
         self.update()
 
     @property
     def overview(self) -> bool:
         return self._overview
 
-    def _overview_batches(self) -> Any:
-        if self._ov_cache is not None:
-            return self._ov_cache
-        st = style()
-        rects: dict[int, tuple[QBrush, list[QRectF]]] = {}
-        for item in self._nodes.values():
-            if item.isSelected():
-                brush = st.lod_sel_fill
-            elif item.run_state in st.run_fill:
-                brush = st.run_pen[item.run_state].brush()
-            elif item.spec is None or item.problems:
-                brush = st.lod_error_fill
-            else:
-                brush = st.lod_fill
-            rects.setdefault(id(brush), (brush, []))[1].append(item.card_rect().translated(item.pos()))
-        lines: dict[int, tuple[QPen, list[QLineF]]] = {}
-        for edge in self._edges.values():
-            pen = self._ov_pens.setdefault(id(edge.pen()), _cosmetic(edge.pen()))
-            lines.setdefault(id(pen), (pen, []))[1].append(QLineF(edge.src.output_port(), edge.dst.input_port()))
-        self._ov_cache = (list(rects.values()), list(lines.values()))
-        return self._ov_cache
-
     def paint_overview(self, painter: QPainter, rect: QRectF | None = None) -> None:
-        """Bulk-draw all cards (rectangles) and edges (straight lines)."""
-        rect_groups, line_groups = self._overview_batches()
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for pen, group in line_groups:
-            painter.setPen(pen)
-            painter.drawLines(group)
-        painter.setPen(Qt.PenStyle.NoPen)
-        for brush, group in rect_groups:
-            painter.setBrush(brush)
-            painter.drawRects(group)
-        painter.restore()
+        """Bulk-draw all cards (rectangles) and edges (straight lines); see ``overview.py``."""
+        self._ov.paint(painter)
 
     # -- background grid ---------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API

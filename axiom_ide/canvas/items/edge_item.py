@@ -3,101 +3,45 @@
 States (from the analysis, set by the scene): normal grey; amber when its EdgeCheck is not ok (a
 type warning — the tooltip gives the exact mismatch texts); red for an error on the edge (e.g. a
 pipeline → unary edge). Loop edges are dashed purple and routed below both cards, labelled
-"↺ N"; a conditional edge shows its condition on a label. Labels are separate items (z above the
-cards) so a card never hides them.
+"↺ N"; a conditional edge shows its condition on a label (``edge_label``).
+
+Cheap to build and to move: ``adjust`` only records the two port points and a bounding box from
+the curve's control points (a forward curve never leaves that box); the QPainterPath, arrowhead
+and hit shape are made on the first paint or hit test, so edges off screen never build them.
+The tooltip is composed when asked for (``toolTip()``, shown by the scene's help event).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPolygonF, QStaticText
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from axiom_ide.canvas.geometry import CARD_H, PORT_R
+from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_R
+from axiom_ide.canvas.items.edge_label import LOOP_LABEL_MAX_W, EdgeLabelItem, label_center
 from axiom_ide.canvas.items.style import style
 
 if TYPE_CHECKING:  # pragma: no cover
     from axiom_ide.canvas.items.node_item import NodeItem
 
-#: Widest an edge label may be (it sits in the gutter between two columns).
-LABEL_MAX_W = 80.0
 _ARROW = 9.0
+#: Half the stroke width the hit shape and bounding box allow around the curve.
+_SLACK = 8.0
+_SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+
+
+def _controls(p1: QPointF, p2: QPointF) -> tuple[QPointF, QPointF]:
+    dx = max(48.0, abs(p2.x() - p1.x()) * 0.5)
+    return QPointF(p1.x() + dx, p1.y()), QPointF(p2.x() - dx, p2.y())
 
 
 def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
     """The forward-edge curve between two port points (also used by the rubber line)."""
-    dx = max(48.0, abs(p2.x() - p1.x()) * 0.5)
+    c1, c2 = _controls(p1, p2)
     path = QPainterPath(p1)
-    path.cubicTo(p1 + QPointF(dx, 0), p2 - QPointF(dx, 0), p2)
+    path.cubicTo(c1, c2, p2)
     return path
-
-
-def _wrap(text: str, max_lines: int = 3) -> str:
-    fm = style().fm_label
-    words, lines, cur = text.split(" "), [], ""
-    for w in words:
-        trial = f"{cur} {w}".strip()
-        if fm.horizontalAdvance(trial) <= LABEL_MAX_W or not cur:
-            cur = trial
-        else:
-            lines.append(cur)
-            cur = w
-    lines.append(cur)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1] + " …"
-    return "\n".join(fm.elidedText(line, Qt.TextElideMode.ElideRight, LABEL_MAX_W) for line in lines)
-
-
-class EdgeLabelItem(QGraphicsItem):
-    """The pill showing an edge's loop count and/or condition; click selects the edge."""
-
-    def __init__(self, edge: "EdgeItem") -> None:
-        super().__init__()
-        self.edge = edge
-        self.setZValue(3.0)
-        self._lines: list[QStaticText] = []
-        self._rect = QRectF()
-
-    def set_text(self, text: str) -> None:
-        self.prepareGeometryChange()
-        lines = _wrap(text).split("\n") if text else []
-        self._lines = []
-        fm = style().fm_label
-        w = 0.0
-        for line in lines:
-            st = QStaticText(line)
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            self._lines.append(st)
-            w = max(w, fm.horizontalAdvance(line))
-        h = fm.height() * len(lines)
-        self._rect = QRectF(-w / 2 - 5, -h / 2 - 3, w + 10, h + 6)
-        self.setVisible(bool(lines))
-
-    def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-1, -1, 1, 1)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.4 and not self.edge.force_detail:
-            return
-        s = style()
-        painter.setPen(s.label_loop_pen if self.edge.loop is not None else s.label_pen)
-        painter.setBrush(s.label_warn_fill if self.edge.state == "warning" else s.label_fill)
-        painter.drawRoundedRect(self._rect, 6, 6)
-        painter.setFont(s.font_label)
-        painter.setPen(s.text)
-        y = self._rect.top() + 3
-        for st in self._lines:
-            painter.drawStaticText(QPointF(self._rect.left() + 5, y), st)
-            y += s.fm_label.height()
-
-    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt API
-        scene = self.scene()
-        if scene is not None:
-            scene.clearSelection()
-            self.edge.setSelected(True)
-        event.accept()
 
 
 class EdgeItem(QGraphicsItem):
@@ -113,14 +57,19 @@ class EdgeItem(QGraphicsItem):
         self.state = "ok"
         self.messages: list[str] = []
         self.force_detail = False
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlags(_SELECTABLE)
         self.setZValue(0.0 if loop is None else 0.5)
-        self.label = EdgeLabelItem(self)
-        self._path = QPainterPath()
+        self._label: EdgeLabelItem | None = None
+        #: Port points (scene) and, for loop edges, the y of the run below the cards.
+        self.p1 = QPointF()
+        self.p2 = QPointF()
+        self.loop_y = 0.0
+        self._path: QPainterPath | None = None
         self._shape: QPainterPath | None = None
-        self._arrow = QPolygonF()
+        self._arrow: QPolygonF | None = None
         self._rect = QRectF()
-        self._label_text()
+        if self.has_label:
+            self._label_text()
         self.adjust()
 
     def type(self) -> int:  # noqa: A003 - Qt API
@@ -130,6 +79,22 @@ class EdgeItem(QGraphicsItem):
     def key(self) -> tuple[str, str]:
         return (self.src.node_id, self.dst.node_id)
 
+    @property
+    def has_label(self) -> bool:
+        return self.loop is not None or bool(self.when)
+
+    @property
+    def label(self) -> EdgeLabelItem:
+        """The label item (made on first use; in the scene only while it has text)."""
+        if self._label is None:
+            self._label = EdgeLabelItem(self)
+            self._label.setVisible(False)
+        return self._label
+
+    @property
+    def label_if_any(self) -> EdgeLabelItem | None:
+        return self._label
+
     def set_edge(self, loop: int | None, when: str | None) -> None:
         if (loop, when) != (self.loop, self.when):
             self.loop, self.when = loop, when
@@ -138,22 +103,22 @@ class EdgeItem(QGraphicsItem):
             self.adjust()
 
     def set_check(self, state: str, messages: list[str]) -> None:
-        if (state, messages) == (self.state, self.messages):
+        if state == self.state and messages == self.messages:
             return
         self.state, self.messages = state, list(messages)
-        self._refresh_tip()
         self.update()
-        self.label.update()
+        if self._label is not None:
+            self._label.update()
 
-    def _refresh_tip(self) -> None:
+    def toolTip(self) -> str:  # noqa: N802 - Qt API, composed on demand
+        """"src → dst", the loop limit, the condition, then the analysis' messages (one a line)."""
         tip = [f"{self.src.node_id} → {self.dst.node_id}"]
         if self.loop is not None:
             tip.append(f"loop edge, at most {self.loop} iterations")
         if self.when:
             tip.append(f"when {self.when}")
         tip += self.messages
-        self.setToolTip("\n".join(tip))
-        self.label.setToolTip(self.toolTip())
+        return "\n".join(tip)
 
     def _label_text(self) -> None:
         parts = []
@@ -161,47 +126,74 @@ class EdgeItem(QGraphicsItem):
             parts.append(f"↺ {self.loop}")
         if self.when:
             parts.append(f"when {self.when}")
-        self.label.set_text(" · ".join(parts))
+        label = self.label
+        if self.loop is not None:
+            label.set_text(" · ".join(parts), LOOP_LABEL_MAX_W, 2)
+        else:
+            label.set_text(" · ".join(parts))
         scene = self.scene()
-        if scene is not None and self.label.isVisible() and self.label.scene() is None:
-            scene.addItem(self.label)  # the scene skips empty labels when it adds an edge
-        self._refresh_tip()
+        if scene is not None and label.isVisible() and label.scene() is None:
+            scene.addItem(label)  # the scene skips empty labels when it adds an edge
+
+    def controls(self) -> tuple[QPointF, QPointF]:
+        """The forward curve's two control points."""
+        return _controls(self.p1, self.p2)
 
     def adjust(self) -> None:
-        """Recompute the curve from the two cards' current positions."""
-        self.prepareGeometryChange()
-        p1 = self.src.output_port()
-        p2 = self.dst.input_port() - QPointF(PORT_R, 0)
+        """Follow the two cards' current positions (the path itself is built when first needed)."""
+        if self.scene() is not None:
+            self.prepareGeometryChange()
+        a, b = self.src.pos(), self.dst.pos()
+        x1, y1 = a.x() + CARD_W, a.y() + CARD_H / 2
+        x2, y2 = b.x() - PORT_R, b.y() + CARD_H / 2
+        self.p1, self.p2 = QPointF(x1, y1), QPointF(x2, y2)
+        self._path = self._shape = self._arrow = None
         if self.loop is None:
-            path = curve(p1, p2)
-            mid = path.pointAtPercent(0.5)
+            dx = max(48.0, abs(x2 - x1) * 0.5)  # as in _controls
+            left, right = min(x1, x2 - dx), max(x1 + dx, x2)
         else:
-            # Route around: out of the source, down into the gutter below both cards, back
-            # left under them and up into the destination's input.
-            yb = max(self.src.pos().y(), self.dst.pos().y()) + CARD_H + 22
-            path = QPainterPath(p1)
-            path.cubicTo(p1 + QPointF(36, 0), QPointF(p1.x() + 36, yb), QPointF(p1.x(), yb))
-            path.lineTo(QPointF(p2.x() - PORT_R, yb))
-            path.cubicTo(QPointF(p2.x() - 40, yb), QPointF(p2.x() - 40, p2.y()), p2)
-            mid = QPointF((p1.x() + p2.x()) / 2, yb)
-        self._path = path
-        tip = p2
-        self._arrow = QPolygonF([tip, tip + QPointF(-_ARROW, -_ARROW / 2), tip + QPointF(-_ARROW, _ARROW / 2)])
-        self._shape = None  # stroked lazily: only hit tests need it
-        self._rect = path.boundingRect().adjusted(-8, -8, 8, 8)
-        self.label.setPos(mid)
+            self.loop_y = max(a.y(), b.y()) + CARD_H + 22
+            left, right = min(x1, x2 - 40), max(x1 + 36, x2)
+        top, bottom = min(y1, y2), max(y1, y2) if self.loop is None else self.loop_y
+        self._rect = QRectF(left - _SLACK, top - _SLACK, right - left + 2 * _SLACK, bottom - top + 2 * _SLACK)
+        label = self._label
+        if label is not None and label.isVisible():
+            label.setPos(label_center(self, label.size()))
 
-    def boundingRect(self) -> QRectF:
+    def path(self) -> QPainterPath:
+        """The curve (built on first use after a move)."""
+        if self._path is None:
+            p1, p2 = self.p1, self.p2
+            if self.loop is None:
+                path = curve(p1, p2)
+            else:
+                # Route around: out of the source, down into the gutter below both cards, back
+                # left under them and up into the destination's input.
+                yb = self.loop_y
+                path = QPainterPath(p1)
+                path.cubicTo(p1 + QPointF(36, 0), QPointF(p1.x() + 36, yb), QPointF(p1.x(), yb))
+                path.lineTo(QPointF(p2.x() - PORT_R, yb))
+                path.cubicTo(QPointF(p2.x() - 40, yb), QPointF(p2.x() - 40, p2.y()), p2)
+            self._path = path
+            self._arrow = QPolygonF([p2, p2 + QPointF(-_ARROW, -_ARROW / 2), p2 + QPointF(-_ARROW, _ARROW / 2)])
+        return self._path
+
+    def arrow(self) -> QPolygonF:
+        if self._arrow is None:
+            self.path()
+        return self._arrow  # type: ignore[return-value]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return self._rect
 
     def shape(self) -> QPainterPath:
         if self._shape is None:
             stroker = QPainterPathStroker()
             stroker.setWidth(12)
-            self._shape = stroker.createStroke(self._path)
+            self._shape = stroker.createStroke(self.path())
         return self._shape
 
-    def pen(self):
+    def pen(self) -> QPen:
         s = style()
         if self.isSelected():
             return s.edge_loop_sel if self.loop is not None else s.edge_selected
@@ -216,8 +208,8 @@ class EdgeItem(QGraphicsItem):
         pen = self.pen()
         painter.setPen(pen)
         painter.setBrush(s.no_brush)
-        painter.drawPath(self._path)
+        painter.drawPath(self.path())
         if option.levelOfDetailFromTransform(painter.worldTransform()) >= 0.4 or self.force_detail:
             painter.setPen(s.no_pen)
             painter.setBrush(s.arrow[id(pen)])
-            painter.drawPolygon(self._arrow)
+            painter.drawPolygon(self.arrow())

@@ -1,9 +1,15 @@
 """A node card: name, canvas id, package@version, input → output message, two ports.
 
 The item mirrors one FlowNode plus its resolved NodeSpec and diagnostics (set by the scene); it
-never edits the model. Painting uses shared pens/fonts (``style``) and cached QStaticText; below
-``LOD_DETAIL`` zoom only a filled rectangle is drawn (no text, no ports), so a zoomed-out canvas of
-thousands of cards paints in a few milliseconds.
+never edits the model. Everything is drawn in ``paint`` (no child items); painting uses shared
+pens/fonts (``style``) and QStaticText built on the first detailed paint, so a card that is never
+seen at readable zoom never lays out text. Below ``LOD_DETAIL`` zoom only a filled rectangle is
+drawn. The tooltip is composed when asked for (``toolTip()``, shown by the scene's help event),
+not stored on every analysis.
+
+Cards do not override ``itemChange`` (a Python ``itemChange`` runs for every flag, z, scene and
+position change — ten calls per card while a 5,000-node flow opens); whoever moves a card
+(``FlowScene.flush``, the drag in ``interactions.MoveDrag``) re-routes its edges.
 """
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_HIT, PORT_R, snap
+from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_HIT, PORT_R
 from axiom_ide.canvas.items.style import style
 
 #: Below this level of detail (scale), cards are drawn as plain rectangles.
@@ -21,9 +27,14 @@ LOD_DETAIL = 0.4
 _PAD = 10.0
 _BP_CENTER = QPointF(_PAD + 4, 17)
 _BADGE_W = 64.0
-# Looked up once: enum attribute access is slow and itemChange runs for every setPos/setFlag.
-_POS_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
-_POS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_CARD = QRectF(0, 0, CARD_W, CARD_H)
+_BOUNDS = QRectF(-PORT_R - 2, -2, CARD_W + 2 * PORT_R + 4, CARD_H + 4)
+_IN = QPointF(0, CARD_H / 2)
+_OUT = QPointF(CARD_W, CARD_H / 2)
+_RULE = (QPointF(_PAD, 68), QPointF(CARD_W - _PAD, 68))
+_BADGE = QRectF(CARD_W - _PAD - _BADGE_W, 8, _BADGE_W, 18)
+# Looked up once: enum attribute access is slow and runs for every card built.
+_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 
 
 def _static(text: str) -> QStaticText:
@@ -53,18 +64,17 @@ class NodeItem(QGraphicsItem):
         self.breakpoint = False
         #: Port under a connect drag: None | "ok" | "bad" (view state while dragging).
         self.port_hint: str | None = None
+        #: Why a connect drag onto this card would be refused; shown instead of the usual tooltip.
+        self.refusal: str | None = None
         #: The scene forces full detail for headless rendering.
         self.force_detail = False
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
-        )
-        self.setAcceptHoverEvents(False)
+        # Selectable only: a drag is moved by the scene (snapped, one undo step on release).
+        self.setFlags(_FLAGS)
         self.setZValue(1.0)
         #: Prepared texts, built on first detailed paint (None = stale).
         self._texts: list[tuple[QPointF, QStaticText, Any, Any]] | None = None
-        self._state_key: Any = None  # tooltip and texts follow the first set_state
+        self._badge: QStaticText | None = None
+        self._state_key: Any = None
 
     def type(self) -> int:  # noqa: A003 - Qt API
         return self.Type
@@ -73,13 +83,12 @@ class NodeItem(QGraphicsItem):
     def set_state(self, node_id: str, ref: str, spec: Any, problems: list[str], warnings: list[str]) -> None:
         """Update from the model/analysis; repaints only when something shown changed."""
         key = (node_id, ref, id(spec) if spec is not None else None, tuple(problems), tuple(warnings))
-        if key == getattr(self, "_state_key", None):
+        if key == self._state_key:
             return
         self._state_key = key
         self.node_id, self.ref, self.spec = node_id, ref, spec
         self.problems, self.warnings = list(problems), list(warnings)
         self._texts = None
-        self._update_tooltip()
         self.update()
 
     @property
@@ -115,38 +124,42 @@ class NodeItem(QGraphicsItem):
             (QPointF(_PAD, 52), _static(s.fm_small.elidedText(package, Qt.TextElideMode.ElideMiddle, inner)), s.font_small, s.text_dim),
             (QPointF(_PAD, 72), _static(s.fm_small.elidedText(types, Qt.TextElideMode.ElideRight, inner)), s.font_small, s.text if ok else s.text_error),
         ]
-        self._badge = _static("⚡ pipeline")
+        if self._badge is None and self.is_pipeline:
+            self._badge = _static("⚡ pipeline")
 
-    def _update_tooltip(self) -> None:
+    def toolTip(self) -> str:  # noqa: N802 - Qt API, composed on demand
+        """Rich text: name, id, package, description, message types, problems and warnings."""
+        if self.refusal:
+            return self.refusal
         spec = self.spec
         name, package = self._names()
-        tips = [f"<b>{name}</b> &nbsp;<code>{self.node_id}</code>", package]
+        tips = [f"<b>{_esc(name)}</b> &nbsp;<code>{_esc(self.node_id)}</code>", package]
         if spec is not None and getattr(spec, "description", ""):
-            tips.append(spec.description)
+            tips.append(_esc(spec.description))
         if spec is not None and getattr(spec, "input_type", None) is not None:
             tips.append(f"{spec.input_type.full_name} → {spec.output_type.full_name}")
         tips += [f"<span style='color:#b3261e'>{_esc(p)}</span>" for p in self.problems]
         tips += [f"<span style='color:#a06800'>{_esc(w)}</span>" for w in self.warnings]
-        self.setToolTip("<br>".join(t for t in tips if t))
+        return "<br>".join(t for t in tips if t)
 
     # -- geometry ----------------------------------------------------------------------------
-    def boundingRect(self) -> QRectF:
-        return QRectF(-PORT_R - 2, -2, CARD_W + 2 * PORT_R + 4, CARD_H + 4)
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return _BOUNDS
 
     def card_rect(self) -> QRectF:
-        return QRectF(0, 0, CARD_W, CARD_H)
+        return QRectF(_CARD)
 
     def input_port(self) -> QPointF:
         """Scene position of the input port (left edge, middle)."""
-        return self.pos() + QPointF(0, CARD_H / 2)
+        return self.pos() + _IN
 
     def output_port(self) -> QPointF:
-        return self.pos() + QPointF(CARD_W, CARD_H / 2)
+        return self.pos() + _OUT
 
     def port_at(self, scene_pos: QPointF) -> str | None:
         """"in" / "out" when ``scene_pos`` is on a port (with a forgiving hit radius)."""
         local = scene_pos - self.pos()
-        for kind, center in (("in", QPointF(0, CARD_H / 2)), ("out", QPointF(CARD_W, CARD_H / 2))):
+        for kind, center in (("in", _IN), ("out", _OUT)):
             d = local - center
             if d.x() * d.x() + d.y() * d.y() <= PORT_HIT * PORT_HIT * 1.6:
                 return kind
@@ -156,27 +169,16 @@ class NodeItem(QGraphicsItem):
         d = scene_pos - self.pos() - _BP_CENTER
         return d.x() * d.x() + d.y() * d.y() <= 49
 
-    # -- interaction hooks -------------------------------------------------------------------
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == _POS_CHANGE:
-            return snap(value)  # drag snaps live to the grid
-        if change == _POS_CHANGED:
-            scene = self.scene()
-            if scene is not None and hasattr(scene, "node_item_moved"):
-                scene.node_item_moved(self)
-        return super().itemChange(change, value)
-
     # -- painting ----------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         s = style()
         selected = self.isSelected()
         bad = self.spec is None or bool(self.problems)
-        rect = QRectF(0, 0, CARD_W, CARD_H)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < LOD_DETAIL and not self.force_detail:
             painter.setPen(s.no_pen)
             painter.setBrush(s.lod_sel_fill if selected else (s.lod_error_fill if bad else s.run_fill.get(self.run_state, s.lod_fill)))
-            painter.drawRect(rect)
+            painter.drawRect(_CARD)
             return
         fill = s.run_fill.get(self.run_state) or (s.card_error_fill if bad else s.card_fill)
         if selected:
@@ -187,10 +189,10 @@ class NodeItem(QGraphicsItem):
             pen = s.card_error if bad else s.card_border
         painter.setPen(pen)
         painter.setBrush(fill)
-        painter.drawRoundedRect(rect, 8, 8)
+        painter.drawRoundedRect(_CARD, 8, 8)
         # Separator above the message line.
         painter.setPen(s.label_pen)
-        painter.drawLine(QPointF(_PAD, 68), QPointF(CARD_W - _PAD, 68))
+        painter.drawLine(*_RULE)
         # Breakpoint slot (a dot when set).
         if self.breakpoint:
             painter.setPen(s.no_pen)
@@ -206,19 +208,19 @@ class NodeItem(QGraphicsItem):
             painter.setPen(tpen)
             painter.drawStaticText(pos, text)
         if self.is_pipeline:
-            badge = QRectF(CARD_W - _PAD - _BADGE_W, 8, _BADGE_W, 18)
             painter.setPen(s.no_pen)
             painter.setBrush(s.badge_fill)
-            painter.drawRoundedRect(badge, 9, 9)
+            painter.drawRoundedRect(_BADGE, 9, 9)
             painter.setFont(s.font_badge)
             painter.setPen(s.badge_text)
-            painter.drawStaticText(QPointF(badge.x() + 7, badge.y() + 2.5), self._badge)
+            painter.drawStaticText(QPointF(_BADGE.x() + 7, _BADGE.y() + 2.5), self._badge or _static("⚡ pipeline"))
         # Ports: input on the left edge, output on the right edge.
         painter.setPen(s.port_pen)
-        for kind, center in (("in", QPointF(0, CARD_H / 2)), ("out", QPointF(CARD_W, CARD_H / 2))):
-            hot = self.port_hint if kind == "in" else None
-            painter.setBrush(s.port_hot if hot == "ok" else s.port_bad if hot == "bad" else s.port_fill)
-            painter.drawEllipse(center, PORT_R, PORT_R)
+        hint = self.port_hint
+        painter.setBrush(s.port_hot if hint == "ok" else s.port_bad if hint == "bad" else s.port_fill)
+        painter.drawEllipse(_IN, PORT_R, PORT_R)
+        painter.setBrush(s.port_fill)
+        painter.drawEllipse(_OUT, PORT_R, PORT_R)
 
 
 def _esc(text: str) -> str:
