@@ -2,7 +2,9 @@
 
 A :class:`SchemaSet` turns message descriptors into ``components/schemas`` entries and hands back
 ``$ref`` objects, so nested and recursive messages are described once. The mapping is the one
-``json_format.ParseDict`` accepts for a request body:
+``json_format.ParseDict`` accepts for a request body, and exactly what the runtime answers with
+(the wire form of ``engine/codec.py``: invoke results, stream frames, checkpoint payloads;
+``tests/server/test_invoke_schema.py`` validates real responses against it):
 
 * property names are the proto field names (the parser accepts them and the runtime emits them);
 * ``int64``/``uint64`` (and their fixed/sint kinds) are decimal strings, 32-bit integers numbers;

@@ -50,7 +50,7 @@ def test_breakpoint_pauses_before_node_then_step_and_continue(setup):
         assert completed(rt, execution_id) == ["n1", "n2"]
         session.gate.resume()
         outcome = await rt.wait(execution_id, 5)
-        assert outcome.output == {"text": "A", "big": 0}
+        assert outcome.output == {"text": "A", "big": "0"}
         assert rt.executions.get(execution_id).status == "Completed"
 
     asyncio.run(go())
@@ -65,7 +65,7 @@ def test_fork_from_checkpoint_with_override_links_parent(setup):
         child_id, session = await rt.fork(parent.execution_id, cps[1].id, {"text": "forked"})
         outcome = await rt.wait(child_id, 5)
         assert session.mode == "FORK"
-        assert outcome.output == {"text": "FORKED", "big": 0}
+        assert outcome.output == {"text": "FORKED", "big": "0"}
         child = rt.executions.get(child_id)
         assert child.parent_id == parent.execution_id and child.fork_checkpoint == cps[1].id
         assert completed(rt, child_id) == ["n3", "n4"]  # n1, n2 came from the parent's checkpoints
@@ -139,14 +139,14 @@ def test_replay_session_walks_the_timeline_and_writes_nothing(setup):
     cps = rt.checkpoints.list(outcome.execution_id)
     assert session.at(2).nodes["n1"].checkpoint_id == cps[0].id
     assert session.replay.payloads("n1", 2) == {**session.replay.payloads("n1", 9)}
-    assert session.replay.payloads("n1", 2)["input"] == {"text": "a", "big": 0}
-    assert session.replay.payloads("n1", 2)["output"] == {"text": "A", "big": 0}
+    assert session.replay.payloads("n1", 2)["input"] == {"text": "a", "big": "0"}
+    assert session.replay.payloads("n1", 2)["output"] == {"text": "A", "big": "0"}
     assert session.replay.payloads("n2", 3) is None  # running, no checkpoint yet
     body = session.replay.to_json(4)
     assert body["status"] == "Running" and body["event"]["type"] == "NODE_COMPLETED"
     assert body["nodes"][1] == {"node": "n2", "status": "completed", "runs": 1, "attempt": 1,
                                 "checkpoint_id": cps[1].id, "duration_ms": body["nodes"][1]["duration_ms"],
-                                "input": {"text": "A", "big": 0}, "output": {"text": "A", "big": 0},
+                                "input": {"text": "A", "big": "0"}, "output": {"text": "A", "big": "0"},
                                 "expired": False}
     with pytest.raises(IndexError):
         session.at(10)
@@ -195,8 +195,8 @@ def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace
         first = child.at(-1).nodes
         assert (first["a"].status, first["a"].from_parent, first["c"].status, first["d"].status) == (
             "completed", True, "completed", "pending")
-        assert child.replay.payloads("c", -1)["output"] == {"text": "forked", "big": 0}
-        assert child.replay.payloads("d", len(child) - 1)["output"] == {"text": "FORKED", "big": 0}
+        assert child.replay.payloads("c", -1)["output"] == {"text": "forked", "big": "0"}
+        assert child.replay.payloads("d", len(child) - 1)["output"] == {"text": "FORKED", "big": "0"}
         assert {n: s.status for n, s in child.replay.end.nodes.items()} == {
             "a": "completed", "b": "skipped", "c": "completed", "d": "completed"}
         with pytest.raises(AxiomError, match="execution not found"):

@@ -131,7 +131,7 @@ def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, i
         assert _completed(rt, rec.id) == ["n1", "n2", "n3", "n4"]
         session.resume()
         outcome = await rt.wait(rec.id, 30)
-        assert outcome.status == "Completed" and outcome.output == {"text": "A+", "big": 0}
+        assert outcome.status == "Completed" and outcome.output == {"text": "A+", "big": "0"}
         assert rt.debug_store.get(session_id).control == "run"
 
     try:
@@ -162,7 +162,7 @@ def test_run_killed_while_stepping_reruns_that_node_then_pauses(flow, tmp_path):
             (ev.NODE_STARTED, "n2"), (ev.NODE_COMPLETED, "n2"), (ev.DEBUG_PAUSED, "n3")]
         assert events[-1].data["reason"] == "step"
         session.resume()
-        assert (await rt.wait(rec.id, 30)).output == {"text": "A+", "big": 0}
+        assert (await rt.wait(rec.id, 30)).output == {"text": "A+", "big": "0"}
         assert Counter(_completed(rt, rec.id)) == Counter({f"n{i}": 1 for i in range(1, 6)})
 
     try:

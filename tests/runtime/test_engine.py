@@ -187,7 +187,7 @@ def test_failed_branch_aborts_join(rt, ws):
 def test_join_with_ignore_policy_continues_without_failed_branch(rt, ws):
     _join_flow(ws, "ignore")
     outcome = run(rt, ws, "joinignore", {"text": "x"})
-    assert outcome.success and outcome.output == {"text": "X", "big": 0}
+    assert outcome.success and outcome.output == {"text": "X", "big": "0"}
 
 
 def test_int64_fields_reach_conditions_as_ints(rt, ws):
@@ -201,7 +201,7 @@ def test_int64_fields_reach_conditions_as_ints(rt, ws):
           - {from: a, to: b, when: 'output.big > 9000000000'}
         """)
     outcome = run(rt, ws, "big", {"text": "x", "big": "9000000001"})
-    assert outcome.output == {"text": "X", "big": 9000000001}
+    assert outcome.output == {"text": "X", "big": "9000000001"}  # the condition saw an int; the wire form is a string
 
 
 def test_node_timeout_from_config(rt, ws):
@@ -277,7 +277,7 @@ def test_saved_checkpoints_never_change_during_runs(ws, tmp_path):
 
 def test_secrets_reach_nodes_and_config_overrides_win(rt, ws):
     chain(ws, "sec", ["Secret"])
-    assert run(rt, ws, "sec", {"text": ""}).output == {"text": "missing", "big": 0}
+    assert run(rt, ws, "sec", {"text": ""}).output == {"text": "missing", "big": "0"}
     rt.secrets.set("TOKEN", "tenant-value")
     assert run(rt, ws, "sec", {"text": ""}).output["text"] == "tenant-value"
     rt.configs.set("load-test", flow_name="sec", secret_overrides={"TOKEN": "override"})

@@ -83,7 +83,7 @@ def test_finished_executions_leave_running_and_wait_still_answers_from_the_store
     try:
         done, hang, in_flight, later, after = asyncio.run(go())
         assert in_flight == [hang]  # the three finished runs are not kept
-        assert (later.execution_id, later.status, later.output) == (done[0], "Completed", {"text": "R0", "big": 0})
+        assert (later.execution_id, later.status, later.output) == (done[0], "Completed", {"text": "R0", "big": "0"})
         assert after == []
     finally:
         rt.db.close()

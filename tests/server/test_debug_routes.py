@@ -50,7 +50,7 @@ def test_live_session_breakpoint_step_continue_through_invoke(live):
         done = wait_for(lambda: (b := _session(c, sid))["execution_status"] == "Completed" and b)
         assert (done["state"], done["paused_at"]) == ("run", None)
         detail = c.get(f"/invocations/v1/executions/{execution_id}").json()
-        assert detail["output"] == {"text": "A", "big": 0} and detail["debug_session_id"] == sid
+        assert detail["output"] == {"text": "A", "big": "0"} and detail["debug_session_id"] == sid
         # a finished run: stepping no longer applies
         r = c.post(f"{SESSIONS}/{sid}/step")
         assert (r.status_code, r.json()) == (409, {"error": "debug_not_paused",
@@ -104,7 +104,7 @@ def test_fork_with_overrides_refusals_and_tenancy(live):
         c.post(f"{SESSIONS}/{fork['session_id']}/continue")
         wait_for(lambda: _session(c, fork["session_id"])["execution_status"] == "Completed")
         child = c.get(f"/invocations/v1/executions/{fork['execution_id']}").json()
-        assert child["output"] == {"text": "FORKED", "big": 0} and child["parent_execution_id"] == parent
+        assert child["output"] == {"text": "FORKED", "big": "0"} and child["parent_execution_id"] == parent
         # the same through POST /sessions with mode FORK
         r = c.post(SESSIONS, json={"mode": "FORK", "execution_id": parent, "checkpoint_id": cps[2]["checkpoint_id"]})
         assert r.status_code == 201 and r.json()["mode"] == "FORK"
@@ -145,7 +145,7 @@ def test_replay_timeline_as_json(live):
         assert mid["event"]["type"] == "NODE_COMPLETED" and mid["event"]["node"] == "n2"
         assert [(n["node"], n["status"]) for n in mid["nodes"]] == [
             ("n1", "completed"), ("n2", "completed"), ("n3", "pending"), ("n4", "pending")]
-        assert (mid["nodes"][1]["input"], mid["nodes"][1]["output"]) == ({"text": "A", "big": 0}, {"text": "A", "big": 0})
+        assert (mid["nodes"][1]["input"], mid["nodes"][1]["output"]) == ({"text": "A", "big": "0"}, {"text": "A", "big": "0"})
         assert [(t["index"], t["type"], t["node"], t["status"]) for t in mid["timeline"]][:3] == [
             (0, "EXECUTION_STARTED", None, "Running"), (1, "NODE_STARTED", "n1", "Running"),
             (2, "NODE_COMPLETED", "n1", "Running")]

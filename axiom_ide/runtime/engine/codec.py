@@ -2,9 +2,21 @@
 
 The artifact carries one serialized FileDescriptorSet per package version; :class:`Codec` builds a
 descriptor pool per package from them (two packages may both define ``Text``) and message classes
-with ``message_factory.GetMessageClass``. Dicts handed to transforms and conditions use proto
-field names, include default values (so ``output.length > 0`` works on a zero length) and keep
-64-bit integers as ints (json_format would turn them into strings).
+with ``message_factory.GetMessageClass``.
+
+Two forms of a decoded message, on purpose:
+
+* the **value form** (:meth:`Codec.to_dict`, :func:`message_to_dict`) is what edge maps, transforms
+  and CEL conditions work on: proto field names, default values included (so ``output.length > 0``
+  works on a zero length), 64-bit integers as Python ints (so ``output.count + 1`` is arithmetic),
+  well-known types as their plain fields;
+* the **wire form** (:meth:`Codec.to_json`, :func:`message_to_json`) is what leaves the runtime —
+  invoke results, stream frames, checkpoint payloads in the history API, execution records: the
+  proto3 JSON mapping (what the platform's protobuf services speak and what
+  ``runtime/message_schema.py`` documents in every OpenAPI spec) with proto field names and fields
+  without presence at their defaults: 64-bit integers as decimal strings, enums by name, bytes as
+  base64, Timestamp/Duration/Struct/wrappers in their JSON forms, NaN/Infinity as strings.
+  ``from_json`` parses it back (it accepts both forms of a 64-bit integer).
 """
 from __future__ import annotations
 
@@ -91,8 +103,14 @@ class Codec:
         return message_to_dict(cls.FromString(payload))
 
     def to_json(self, payload: bytes, full_name: str, package_key: str = "") -> dict[str, Any]:
-        """JSON-safe dict (bytes fields base64) for outputs, checkpoints and frames."""
-        return _jsonable(self.to_dict(payload, full_name, package_key))
+        """The wire form (proto3 JSON mapping) for outputs, checkpoints and frames."""
+        return message_to_json(self.message_class(full_name, package_key).FromString(payload))
+
+
+def message_to_json(msg: Any) -> dict[str, Any]:
+    """A message in the proto3 JSON mapping, proto field names, fields without presence included."""
+    return json_format.MessageToDict(msg, preserving_proto_field_name=True,
+                                     always_print_fields_with_no_presence=True)
 
 
 def message_to_dict(msg: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from google.protobuf import json_format, message_factory
 from google.protobuf.message import DecodeError
 
 from axiom_ide.runtime.compiler.artifact import ArtifactNode
-from axiom_ide.runtime.engine.codec import InvalidInput, _jsonable, message_to_dict
+from axiom_ide.runtime.engine.codec import InvalidInput, message_to_json
 from axiom_ide.runtime.packages.node_id import node_id
 
 #: Seconds between rescans of the workspace triggered by lookups that miss.
@@ -62,8 +62,8 @@ class NodeEndpoint:
         return check_message(self.input_cls, payload)
 
     def decode(self, payload: bytes) -> dict[str, Any]:
-        """Output bytes as JSON (proto field names, defaults included, bytes base64)."""
-        return _jsonable(message_to_dict(self.output_cls.FromString(payload)))
+        """Output bytes in the wire form (proto3 JSON mapping; see :mod:`.codec`)."""
+        return message_to_json(self.output_cls.FromString(payload))
 
 
 def check_message(cls: type, payload: bytes) -> bytes:
