@@ -62,9 +62,11 @@ class Invoker(Protocol):
     async def close(self) -> None: ...
 
 
+_CALL_FIELDS = frozenset(getattr(NodeCall, "__dataclass_fields__", None) or ())
+
+
 def make_call(**kwargs: Any) -> NodeCall:
     """Build a NodeCall, dropping fields a given NodeCall definition does not know."""
-    fields = getattr(NodeCall, "__dataclass_fields__", None)
-    if fields is not None:
-        kwargs = {k: v for k, v in kwargs.items() if k in fields}
+    if _CALL_FIELDS and not _CALL_FIELDS.issuperset(kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if k in _CALL_FIELDS}
     return NodeCall(**kwargs)
