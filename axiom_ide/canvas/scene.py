@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpE
 from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos, pos_to_cell
 from axiom_ide.canvas.interactions import ConnectInteraction, Interaction, MoveDrag
 from axiom_ide.canvas.items.edge_item import EdgeItem
-from axiom_ide.canvas.items.edge_label import EdgeLabelItem
+from axiom_ide.canvas.items.edge_label import EdgeLabelItem, pack_labels
 from axiom_ide.canvas.items.node_item import NodeItem
 from axiom_ide.canvas.overview import Overview
 from axiom_ide.document.analysis import resolve_node
@@ -61,6 +61,8 @@ class FlowScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[EdgeKey, EdgeItem] = {}
         self._adj: dict[str, set[EdgeKey]] = {}
+        #: Edges that have a label (loop or condition): a few, even in a huge flow.
+        self._labelled: set[EdgeItem] = set()
         self._run_states: dict[str, str] = {}
         self._breakpoints: set[str] = set()
         self._drag: MoveDrag | None = None
@@ -103,6 +105,7 @@ class FlowScene(QGraphicsScene):
         self._nodes.clear()
         self._edges.clear()
         self._adj.clear()
+        self._labelled.clear()
         flow = self.document.flow
         self._bind(flow)
         self._timer.stop()
@@ -117,6 +120,7 @@ class FlowScene(QGraphicsScene):
                 self._add_node_item(node, cell_to_pos(cell) if cell is not None else None)
             for edge in flow.edges:
                 self._add_edge_item(edge)
+            self._pack_labels()
             self.apply_analysis()
         self._emit_selection()
 
@@ -152,6 +156,7 @@ class FlowScene(QGraphicsScene):
         self.addItem(item)
         if label is not None and label.isVisible():  # an empty label joins the scene when it gets text
             self.addItem(label)
+            self._labelled.add(item)
         return item
 
     def _remove_edge_item(self, key: EdgeKey) -> None:
@@ -163,6 +168,7 @@ class FlowScene(QGraphicsScene):
         label = item.label_if_any
         if label is not None and label.scene() is self:
             self.removeItem(label)
+        self._labelled.discard(item)
         self.removeItem(item)
 
     # -- model events ------------------------------------------------------------------------
@@ -222,6 +228,7 @@ class FlowScene(QGraphicsScene):
             item = self._edges.get(edge.key)
             if item is not None:
                 item.set_edge(edge.loop, edge.when)
+                (self._labelled.add if item.has_label else self._labelled.discard)(item)
         self._schedule_layout()
 
     def flush(self) -> None:
@@ -243,14 +250,22 @@ class FlowScene(QGraphicsScene):
         for key, edge in self._edges.items():
             if key[0] in moved or key[1] in moved:
                 edge.adjust()
+        self._pack_labels()
 
     def node_item_moved(self, item: NodeItem) -> None:
         """A card was moved (drag preview): re-route its edges."""
         self._ov.invalidate()
+        labels = False
         for key in self._adj.get(item.node_id, ()):
             edge = self._edges.get(key)
             if edge is not None:
                 edge.adjust()
+                labels = labels or edge in self._labelled
+        if labels:
+            self._pack_labels()
+
+    def _pack_labels(self) -> None:
+        pack_labels([e.label for e in self._labelled if e.label.isVisible()])
 
     # -- analysis ----------------------------------------------------------------------------
     def apply_analysis(self) -> None:

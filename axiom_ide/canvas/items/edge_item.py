@@ -158,7 +158,8 @@ class EdgeItem(QGraphicsItem):
         self._rect = QRectF(left - _SLACK, top - _SLACK, right - left + 2 * _SLACK, bottom - top + 2 * _SLACK)
         label = self._label
         if label is not None and label.isVisible():
-            label.setPos(label_center(self, label.size()))
+            label.anchor = label_center(self, label.size())
+            label.setPos(label.anchor)
 
     def path(self) -> QPainterPath:
         """The curve (built on first use after a move)."""

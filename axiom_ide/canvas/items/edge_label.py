@@ -5,11 +5,14 @@ have something to say — most edges of a big flow have no label and pay nothing
 
 Placement (:func:`label_center`) keeps a label in the gutters of the (col, row) grid, clear of
 cards, ports and the arrowhead:
-- a forward edge's label sits in the column gutter right after its source card, on the curve —
-  or, where the curve runs level there (source and destination in one row), just above it, so
-  the line and its arrowhead stay visible;
+- a forward edge's label sits in the column gutter before its destination card (the branches
+  of one source fan out to different gutters when they span different columns), on the curve —
+  or, where the curve runs level there (e.g. source and destination in one row), just above it,
+  so the line and its arrowhead stay visible;
 - a loop edge's label sits on the run below the cards, in the row gutter, on one or two lines;
-- anything else (an edge drawn backwards or into its own column) at the curve's middle.
+- anything else (an edge drawn backwards or into its own column) at the curve's middle;
+- labels that would still overlap in one gutter are stacked (:func:`pack_labels`, run by the
+  scene after it moves cards or edges).
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from axiom_ide.canvas.geometry import CARD_W, CELL_W
+from axiom_ide.canvas.geometry import CARD_W, CELL_W, PORT_R
 from axiom_ide.canvas.items.style import style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +37,26 @@ _PAD_X, _PAD_Y = 4.0, 2.0
 #: Gap between a level edge and the label above it (clears the arrowhead, 9 units tall).
 _ABOVE = 6.0
 _GUTTER = CELL_W - CARD_W
+#: Space kept between two labels stacked in one gutter.
+_PACK_GAP = 3.0
+
+
+#: Operators kept on one line with the operand after them ("< 1.0", never "<" ending a line).
+_OPERATORS = {"<", ">", "<=", ">=", "==", "!=", "&&", "||", "+", "-", "*", "/", "%", "in", "·"}
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    carry = ""
+    for w in text.split(" "):
+        if w in _OPERATORS:
+            carry = f"{carry} {w}".strip()
+            continue
+        out.append(f"{carry} {w}".strip())
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out
 
 
 def wrap(text: str, max_w: float, max_lines: int) -> list[str]:
@@ -41,7 +64,7 @@ def wrap(text: str, max_w: float, max_lines: int) -> list[str]:
     fm = style().fm_label
     lines: list[str] = []
     cur = ""
-    for w in text.split(" "):
+    for w in _tokens(text):
         trial = f"{cur} {w}".strip()
         if fm.horizontalAdvance(trial) <= max_w or not cur:
             cur = trial
@@ -64,6 +87,8 @@ class EdgeLabelItem(QGraphicsItem):
         self.setZValue(3.0)
         self._lines: list[QStaticText] = []
         self._rect = QRectF()
+        #: Where :func:`label_center` wants the label; :func:`pack_labels` may move it down.
+        self.anchor = QPointF()
 
     def set_text(self, text: str, max_w: float = LABEL_MAX_W, max_lines: int = 3) -> None:
         self.prepareGeometryChange()
@@ -133,11 +158,28 @@ def label_center(edge: "EdgeItem", size: tuple[float, float]) -> QPointF:
     if edge.loop is not None:
         return QPointF((edge.p1.x() + edge.p2.x()) / 2, edge.loop_y)
     p1, p2 = edge.p1, edge.p2
-    if p2.x() - p1.x() >= _GUTTER - 1:  # forward: into the gutter after the source card
-        x = p1.x() + _GUTTER / 2
+    if p2.x() > p1.x():  # forward: into the gutter before the destination card
+        x = p2.x() + PORT_R - _GUTTER / 2
         c1, c2 = edge.controls()
         y = _cubic_y_at_x(p1, c1, c2, p2, x)
-        if abs(p2.y() - p1.y()) < 1.0:
-            y -= _ABOVE + h / 2  # level: sit above the line
+        slope = (_cubic_y_at_x(p1, c1, c2, p2, x + 2) - _cubic_y_at_x(p1, c1, c2, p2, x - 2)) / 4
+        if abs(slope) < 0.25:
+            y -= _ABOVE + h / 2  # running level there: sit just above the line
         return QPointF(x, y)
     return edge.path().pointAtPercent(0.5)
+
+
+def pack_labels(labels: "list[EdgeLabelItem]") -> None:
+    """Move apart labels that share a gutter and would overlap: in each column of anchors, from
+    the top down, a label starts below the one above it."""
+    columns: dict[int, list[EdgeLabelItem]] = {}
+    for label in labels:
+        columns.setdefault(round(label.anchor.x()), []).append(label)
+    for group in columns.values():
+        group.sort(key=lambda lb: (lb.anchor.y(), lb.anchor.x()))
+        floor = float("-inf")
+        for label in group:
+            w, h = label.size()
+            top = max(label.anchor.y() - h / 2, floor)
+            label.setPos(QPointF(label.anchor.x(), top + h / 2))
+            floor = top + h + _PACK_GAP
