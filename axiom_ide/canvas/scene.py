@@ -22,6 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsSceneMouseEvent, QToolTip
 
+from axiom_ide.canvas.diagnostics import edge_state, split_diagnostics
 from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos, pos_to_cell
 from axiom_ide.canvas.interactions import ConnectInteraction, Interaction, MoveDrag
 from axiom_ide.canvas.items.edge_item import EdgeItem
@@ -31,7 +32,6 @@ from axiom_ide.canvas.overview import Overview
 from axiom_ide.document.analysis import resolve_node
 from axiom_ide.document.document import paused_gc
 from axiom_ide.runtime.compiler.layout import layout_cells
-from axiom_ide.runtime.errors import Severity
 
 EdgeKey = tuple[str, str]
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
@@ -269,41 +269,20 @@ class FlowScene(QGraphicsScene):
 
     # -- analysis ----------------------------------------------------------------------------
     def apply_analysis(self) -> None:
-        """Show the document's latest analysis: specs, red/amber diagnostics and tooltips."""
+        """Show the document's latest analysis: specs, red cards and amber/red edges."""
         a = self.document.analysis
         self._ov.invalidate()
-        node_diags: dict[str, tuple[list[str], list[str]]] = {}
-        edge_diags: dict[EdgeKey, tuple[list[str], list[str]]] = {}
-        for d in getattr(a, "diagnostics", []):
-            loc = d.location
-            bucket = None
-            if loc.edge is not None:
-                bucket = edge_diags.setdefault(tuple(loc.edge), ([], []))
-            elif loc.node is not None:
-                bucket = node_diags.setdefault(loc.node, ([], []))
-            if bucket is not None:
-                bucket[0 if d.severity is Severity.ERROR else 1].append(d.message)
+        node_diags, edge_diags = split_diagnostics(a)
         specs = getattr(a, "nodes", {})
         model = {n.id: n for n in self.document.flow.nodes}
+        none: tuple[list[str], list[str]] = ([], [])
         for nid, item in self._nodes.items():
             node = model.get(nid)
-            errs, warns = node_diags.get(nid, ([], []))
+            errs, warns = node_diags.get(nid, none)
             item.set_state(nid, node.node if node else item.ref, specs.get(nid), errs, warns)
         checks = getattr(a, "edge_checks", {})
         for key, item in self._edges.items():
-            errs, warns = edge_diags.get(key, ([], []))
-            check = checks.get(key)
-            messages = list(errs)
-            state = "error" if errs else "ok"
-            if check is not None and not getattr(check, "ok", not check.issues):
-                for issue in check.issues:
-                    text = f"{issue.dst_field}: {issue.message}" if issue.dst_field else issue.message
-                    messages.append(text)
-                state = state if state == "error" else "warning"
-            elif warns:
-                messages += warns
-                state = state if state == "error" else "warning"
-            item.set_check(state, messages)
+            item.set_check(*edge_state(checks.get(key), *edge_diags.get(key, none)))
 
     # -- queries -----------------------------------------------------------------------------
     def item_for_node(self, node_id: str) -> NodeItem | None:
