@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel
 
 from axiom_ide.app import api_info
 from axiom_ide.app.local_server import LocalServer
+from axiom_ide.app.qt_bridge import alive
 
 COMPILING = "Compiling flow…"
 SERVER_LABEL = "API {origin}"
@@ -90,11 +91,11 @@ class ApiCommands:
         value = data if data is not None else descriptor
 
         def compiled(c: Any) -> None:
-            if _alive(dialog):
+            if alive(dialog):
                 dialog.show_compiled(c.mode, c.graph_id, value, self.api_origin)
 
         def failed(exc: BaseException) -> None:
-            if _alive(dialog):
+            if alive(dialog):
                 dialog.show_error(error_text(exc))
 
         if not self.compile_current(compiled, failed):
@@ -139,10 +140,3 @@ class ApiCommands:
         """Open ``url`` in the user's browser (tests replace this)."""
         return QDesktopServices.openUrl(QUrl(url))
 
-
-def _alive(widget: Any) -> bool:
-    try:
-        widget.objectName()
-    except RuntimeError:
-        return False
-    return True

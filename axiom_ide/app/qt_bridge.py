@@ -194,3 +194,12 @@ class RuntimeBridge(QObject):
     @Slot(object, object)
     def _on_deliver(self, callback: Callable[[Any], None], value: Any) -> None:
         callback(value)
+
+
+def alive(widget: Any) -> bool:
+    """False once Qt has deleted ``widget`` (a reply arriving after its dialog closed)."""
+    try:
+        widget.objectName()
+    except RuntimeError:
+        return False
+    return True

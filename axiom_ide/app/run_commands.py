@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axiom_ide.app.qt_bridge import alive
+
 #: The progress message while a run goes; the status bar repeats the result panel's header.
 RUN_STARTED = "Running {name}…"
 
@@ -43,7 +45,7 @@ class RunCommands:
                                                        debug_mode=dialog.debug_mode.isChecked()))
         dialog.useApiRequested.connect(lambda data: self.show_use_api(data))
         name = doc.flow.name
-        self.bridge.call(lambda b: b.flow_configs(name), lambda view: _alive(dialog) and dialog.set_configs(view),
+        self.bridge.call(lambda b: b.flow_configs(name), lambda view: alive(dialog) and dialog.set_configs(view),
                          lambda _exc: None)
         dialog.open()  # window-modal, does not block the event loop
         self._run_dialog = dialog
@@ -117,7 +119,7 @@ class RunCommands:
     def fetch_configs(self, flow_name: str, on_view: Any) -> None:
         """The Run configuration card's data: profiles that apply and the effective timeout."""
         page = self.inspector.flow_page
-        self.bridge.call(lambda b: b.flow_configs(flow_name), lambda view: _alive(page) and on_view(view),
+        self.bridge.call(lambda b: b.flow_configs(flow_name), lambda view: alive(page) and on_view(view),
                          lambda exc: self.statusBar().showMessage(f"Flow configs: {exc}", 6000))
 
     # -- the Executions page --------------------------------------------------------------------
@@ -138,7 +140,7 @@ class RunCommands:
     def fetch_executions(self, status: str | None, flow: str | None, on_rows: Any) -> None:
         page = self.executions_page
         self.bridge.call(lambda b: b.list_executions(status=status, flow=flow),
-                         lambda rows: _alive(page) and on_rows(rows),
+                         lambda rows: alive(page) and on_rows(rows),
                          lambda exc: self.statusBar().showMessage(f"Executions: {exc}", 6000))
 
     def open_execution(self, execution_id: str) -> None:
@@ -165,10 +167,3 @@ class RunCommands:
 
         self.bridge.call(load, show)
 
-
-def _alive(widget: Any) -> bool:
-    try:
-        widget.objectName()
-    except RuntimeError:
-        return False
-    return True

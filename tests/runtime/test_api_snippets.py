@@ -11,6 +11,8 @@ import pytest
 from google.protobuf import json_format, message_factory
 from openapi_schema_validator import OAS30Validator
 
+from kinds_support import kinds_proto
+
 from axiom_ide.runtime import api_snippets as snippets
 from axiom_ide.runtime.message_schema import SchemaSet, example_message
 from axiom_ide.runtime.packages import Workspace
@@ -106,49 +108,7 @@ def test_js_snippets_are_valid_module_syntax(mode, tmp_path):
 
 
 # -- messages as schemas --------------------------------------------------------------------------
-PROTO = """syntax = "proto3";
-package acme.kinds;
-
-import "google/protobuf/timestamp.proto";
-import "google/protobuf/struct.proto";
-import "google/protobuf/wrappers.proto";
-import "google/protobuf/duration.proto";
-
-// How urgent something is.
-enum Priority {
-  PRIORITY_UNSPECIFIED = 0;
-  HIGH = 1;
-}
-
-// Every kind of field.
-message Kinds {
-  // A 64-bit count.
-  int64 big = 1;
-  uint64 ubig = 2;
-  int32 small = 3;
-  uint32 usmall = 4;
-  double ratio = 5;
-  float f = 6;
-  bool flag = 7;
-  bytes blob = 8;
-  Priority priority = 9;
-  repeated string tags = 10;
-  map<string, int64> counts = 11;
-  // The parent, if any.
-  Kinds parent = 12;
-  google.protobuf.Timestamp at = 13;
-  google.protobuf.Struct extra = 14;
-  google.protobuf.StringValue maybe = 15;
-  google.protobuf.Duration took = 16;
-  repeated Item items = 17;
-  optional string note = 18;
-
-  // A nested message.
-  message Item {
-    string sku = 1;  // Stock keeping unit.
-  }
-}
-"""
+PROTO = kinds_proto("acme.kinds")
 
 
 @pytest.fixture(scope="module")

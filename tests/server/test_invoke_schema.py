@@ -7,49 +7,12 @@ from __future__ import annotations
 import pytest
 from openapi_schema_validator import OAS30Validator
 
+from kinds_support import kinds_proto
 from server_support import sse_frames
 
 INVOKE = "/invocations/v1/flows/invoke"
 
-PROTO = """syntax = "proto3";
-package tests.rich;
-
-import "google/protobuf/timestamp.proto";
-import "google/protobuf/struct.proto";
-import "google/protobuf/wrappers.proto";
-import "google/protobuf/duration.proto";
-
-enum Priority {
-  PRIORITY_UNSPECIFIED = 0;
-  HIGH = 1;
-}
-
-message Kinds {
-  int64 big = 1;
-  uint64 ubig = 2;
-  int32 small = 3;
-  uint32 usmall = 4;
-  double ratio = 5;
-  float f = 6;
-  bool flag = 7;
-  bytes blob = 8;
-  Priority priority = 9;
-  repeated string tags = 10;
-  map<string, int64> counts = 11;
-  Kinds parent = 12;
-  google.protobuf.Timestamp at = 13;
-  google.protobuf.Struct extra = 14;
-  google.protobuf.StringValue maybe = 15;
-  google.protobuf.Duration took = 16;
-  repeated Item items = 17;
-  optional string note = 18;
-  repeated int64 bigs = 19;
-
-  message Item {
-    string sku = 1;
-  }
-}
-"""
+PROTO = kinds_proto("tests.rich")
 MANIFEST = """\
 name: tests/rich
 version: 0.1.0
