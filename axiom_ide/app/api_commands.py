@@ -139,4 +139,3 @@ class ApiCommands:
     def open_url(self, url: str) -> bool:
         """Open ``url`` in the user's browser (tests replace this)."""
         return QDesktopServices.openUrl(QUrl(url))
-

@@ -166,4 +166,3 @@ class RunCommands:
             self.results_dock.raise_()
 
         self.bridge.call(load, show)
-
