@@ -53,16 +53,21 @@ FAULTS_NODES = {
 }
 
 
-def add_faults_package(workspace: Path) -> Path:
-    root = workspace / "packages" / "faults"
+def write_package(workspace: Path, dirname: str, manifest: str, proto: str, nodes: dict[str, str]) -> Path:
+    """``packages/<dirname>`` with its axiom.yaml, messages.proto and ``nodes/<name>.py`` files."""
+    root = workspace / "packages" / dirname
     (root / "messages").mkdir(parents=True, exist_ok=True)
     (root / "nodes").mkdir(parents=True, exist_ok=True)
-    (root / "axiom.yaml").write_text(FAULTS_MANIFEST)
-    (root / "messages" / "messages.proto").write_text(FAULTS_PROTO)
+    (root / "axiom.yaml").write_text(manifest)
+    (root / "messages" / "messages.proto").write_text(proto)
     (root / "requirements.txt").write_text("")
-    for name, src in FAULTS_NODES.items():
+    for name, src in nodes.items():
         (root / "nodes" / f"{name}.py").write_text(src)
     return root
+
+
+def add_faults_package(workspace: Path) -> Path:
+    return write_package(workspace, "faults", FAULTS_MANIFEST, FAULTS_PROTO, FAULTS_NODES)
 
 
 def write_flow(workspace: Path, name: str, body: str) -> Path:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from engine_support import add_faults_package, chain, write_flow
+from engine_support import add_faults_package, chain, write_flow, write_package
 
 STREAMS_MANIFEST = """\
 name: tests/streams
@@ -44,15 +44,7 @@ _ready: set[str] = set()
 
 
 def add_streams_package(workspace: Path) -> Path:
-    root = workspace / "packages" / "streams"
-    (root / "messages").mkdir(parents=True, exist_ok=True)
-    (root / "nodes").mkdir(parents=True, exist_ok=True)
-    (root / "axiom.yaml").write_text(STREAMS_MANIFEST)
-    (root / "messages" / "messages.proto").write_text(STREAMS_PROTO)
-    (root / "requirements.txt").write_text("")
-    for name, src in STREAMS_NODES.items():
-        (root / "nodes" / f"{name}.py").write_text(src)
-    return root
+    return write_package(workspace, "streams", STREAMS_MANIFEST, STREAMS_PROTO, STREAMS_NODES)
 
 
 def test_flows(live) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from openapi_schema_validator import OAS30Validator
 
+from engine_support import write_package
 from kinds_support import kinds_proto
 from server_support import sse_frames
 
@@ -36,14 +37,7 @@ INPUTS = [RICH, {}, {"big": 5, "counts": {"y": 3}}]  # numbers are accepted for 
 
 @pytest.fixture(scope="module")
 def rich(live):
-    root = live.workspace / "packages" / "rich"
-    (root / "messages").mkdir(parents=True, exist_ok=True)
-    (root / "nodes").mkdir(exist_ok=True)
-    (root / "axiom.yaml").write_text(MANIFEST)
-    (root / "messages" / "messages.proto").write_text(PROTO)
-    (root / "requirements.txt").write_text("")
-    for name, src in NODES.items():
-        (root / "nodes" / f"{name}.py").write_text(src)
+    write_package(live.workspace, "rich", MANIFEST, PROTO, NODES)
     for flow, node, mode in (("rich-echo", "Echo", "unary"), ("rich-twice", "Twice", "pipeline")):
         (live.workspace / "flows" / f"{flow}.flow.yaml").write_text(
             f"name: {flow}\nmode: {mode}\nimports: [tests/rich@0.1.0]\nnodes:\n"
