@@ -22,7 +22,6 @@ class Minimap(QWidget):
     def __init__(self, view: "FlowView") -> None:
         super().__init__(view)
         self.setObjectName("canvas-minimap")
-        self.view = view
         self.setFixedSize(QSize(200, 130))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._image: QImage | None = None
@@ -33,6 +32,13 @@ class Minimap(QWidget):
         self._timer.timeout.connect(self.refresh)
         self._frame = QPen(QColor("#2f6fed"), 1.5)
         view.scene().changed.connect(self._scene_changed)
+
+    @property
+    def view(self) -> "FlowView":
+        """The view this minimap sits on — its Qt parent. Not kept as a Python attribute: a
+        view ↔ minimap reference cycle let the garbage collector clear the view's attributes
+        while Qt was still delivering its teardown events (resize, scroll) to Python overrides."""
+        return self.parentWidget()  # type: ignore[return-value]
 
     def _scene_changed(self, *_args) -> None:
         if self.isVisible() and not self._timer.isActive():

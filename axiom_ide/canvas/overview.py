@@ -28,22 +28,22 @@ def _cosmetic(pen: QPen) -> QPen:
 
 
 class Overview:
-    """The cached bulk picture of one scene's cards and edges."""
+    """The cached bulk picture of one scene's cards and edges (the scene passes itself in: no
+    reference cycle between the two)."""
 
-    def __init__(self, scene: "FlowScene") -> None:
-        self.scene = scene
+    def __init__(self) -> None:
         self._cache: Any = None
         self._pens: dict[int, QPen] = {}
 
     def invalidate(self) -> None:
         self._cache = None
 
-    def _batches(self) -> Any:
+    def _batches(self, scene: "FlowScene") -> Any:
         if self._cache is not None:
             return self._cache
         st = style()
         rects: dict[int, tuple[QBrush, list[QRectF]]] = {}
-        for item in self.scene.node_items():
+        for item in scene.node_items():
             if item.isSelected():
                 brush = st.lod_sel_fill
             elif item.run_state in st.run_fill:
@@ -54,15 +54,15 @@ class Overview:
                 brush = st.lod_fill
             rects.setdefault(id(brush), (brush, []))[1].append(item.card_rect().translated(item.pos()))
         lines: dict[int, tuple[QPen, list[QLineF]]] = {}
-        for edge in self.scene.edge_items():
+        for edge in scene.edge_items():
             pen = self._pens.setdefault(id(edge.pen()), _cosmetic(edge.pen()))
             lines.setdefault(id(pen), (pen, []))[1].append(QLineF(edge.src.output_port(), edge.dst.input_port()))
         self._cache = (list(rects.values()), list(lines.values()))
         return self._cache
 
-    def paint(self, painter: QPainter) -> None:
-        """Bulk-draw all cards (rectangles) and edges (straight lines)."""
-        rect_groups, line_groups = self._batches()
+    def paint(self, painter: QPainter, scene: "FlowScene") -> None:
+        """Bulk-draw all of ``scene``'s cards (rectangles) and edges (straight lines)."""
+        rect_groups, line_groups = self._batches(scene)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for pen, group in line_groups:

@@ -16,6 +16,7 @@ composed when the help event asks for them (:meth:`helpEvent`).
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -36,6 +37,32 @@ from axiom_ide.runtime.compiler.layout import layout_cells
 EdgeKey = tuple[str, str]
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 _LEFT = Qt.MouseButton.LeftButton
+
+
+class _WeakHandler:
+    """A flow event listener that calls ``scene.<name>`` while the scene lives.
+
+    The flow's events must not own the scene: a strong handler made flow → scene → document →
+    flow a reference cycle, so a dropped scene (a QObject with a QTimer child) waited for the
+    cyclic garbage collector, which may run on any Python thread — and a QObject destroyed off
+    the GUI thread crashes the process. With weak handlers a dropped scene is freed at once,
+    on the thread that dropped it, and its finalizer disconnects these handlers."""
+
+    __slots__ = ("_scene", "_name")
+
+    def __init__(self, scene: "FlowScene", name: str) -> None:
+        self._scene = weakref.ref(scene)
+        self._name = name
+
+    def __call__(self, *args: Any) -> None:
+        scene = self._scene()
+        if scene is not None:
+            getattr(scene, self._name)(*args)
+
+
+def _disconnect(handlers: list[tuple[Any, _WeakHandler]]) -> None:
+    for event, handler in handlers:
+        event.disconnect(handler)
 
 
 class FlowScene(QGraphicsScene):
@@ -68,9 +95,11 @@ class FlowScene(QGraphicsScene):
         self._drag: MoveDrag | None = None
         self._layout_pending = False
         self._flow = None
+        self._handlers: list[tuple[Any, _WeakHandler]] = []
+        self._unbinder: weakref.finalize | None = None
         #: Overview mode (zoomed far out): items paint nothing, the scene draws them in bulk.
         self._overview = False
-        self._ov = Overview(self)
+        self._ov = Overview()
         self._grid_pen = QPen(QColor("#d5dbe3"), 2.0)
         self._grid_pen.setCosmetic(True)
         self.setBackgroundBrush(QBrush(QColor("#f7f8fa")))
@@ -88,12 +117,18 @@ class FlowScene(QGraphicsScene):
     _EVENTS = ("node_added", "node_removed", "node_changed", "edge_added", "edge_removed", "edge_changed")
 
     def _bind(self, flow: Any) -> None:
-        if self._flow is not None:
-            for name in self._EVENTS:
-                getattr(self._flow, name).disconnect(getattr(self, f"_on_{name}"))
+        """Listen to ``flow``'s change events through weak handlers (see :class:`_WeakHandler`)."""
+        self._unbind()
         self._flow = flow
-        for name in self._EVENTS:
-            getattr(flow, name).connect(getattr(self, f"_on_{name}"))
+        self._handlers = [(getattr(flow, name), _WeakHandler(self, f"_on_{name}")) for name in self._EVENTS]
+        for event, handler in self._handlers:
+            event.connect(handler)
+        self._unbinder = weakref.finalize(self, _disconnect, self._handlers)
+
+    def _unbind(self) -> None:
+        if self._unbinder is not None:
+            self._unbinder()  # runs once: disconnects from the previous flow
+        self._flow, self._handlers, self._unbinder = None, [], None
 
     def rebuild(self) -> None:
         """Drop every item and mirror ``document.flow`` afresh."""
@@ -491,7 +526,7 @@ class FlowScene(QGraphicsScene):
 
     def paint_overview(self, painter: QPainter, rect: QRectF | None = None) -> None:
         """Bulk-draw all cards (rectangles) and edges (straight lines); see ``overview.py``."""
-        self._ov.paint(painter)
+        self._ov.paint(painter, self)
 
     # -- background grid ---------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API

@@ -6,7 +6,9 @@ card's own geometry; edge labels sit in the gutters, clear of cards, ports and a
 """
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 from pathlib import Path
 
 import pytest
@@ -250,3 +252,56 @@ def test_edge_without_loop_or_condition_has_no_label_item(qtbot, branching):
     edge = scene.item_for_edge(("loud", "both"))
     assert edge.label_if_any is None
     assert len([i for i in scene.items() if isinstance(i, EdgeLabelItem)]) == 2  # the two conditions
+
+
+def test_edge_into_a_card_below_in_the_same_column_goes_around_cards(qtbot, branching):
+    scene, _ = make(qtbot, branching)
+    both = scene.item_for_node("both")
+    branching.move_nodes({"both": (1, 2)})  # under "quiet", which feeds it
+    edge = scene.item_for_edge(("quiet", "both"))
+    assert scene.item_for_node("both") is both and edge.routed
+    path = edge.path()
+    samples = [path.pointAtPercent(i / 100) for i in range(101)]
+    for rect in card_rects(scene):  # the ends touch the cards' edges at the ports, never inside
+        assert not any(rect.adjusted(1, 1, -1, -1).contains(p) for p in samples)
+    assert samples[-1] == both.input_port() - QPointF(PORT_R, 0)
+
+
+def test_a_closed_view_is_freed_without_the_cycle_collector(qtbot, branching):
+    # The minimap used to keep a Python reference to its view (a cycle): the collector then
+    # cleared the view's attributes while Qt still sent it teardown events (AttributeError in
+    # resizeEvent/scrollContentsBy). Freed by reference counting, it dies whole.
+    scene = FlowScene(branching)
+    view = FlowView(scene)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    ref = weakref.ref(view)
+    view.close()
+    automatic = gc.isenabled()  # off when gc_guard collects on the GUI thread: leave it so
+    gc.disable()
+    try:
+        del view
+        assert ref() is None
+    finally:
+        if automatic:
+            gc.enable()
+
+
+def test_a_dropped_scene_is_freed_at_once_and_leaves_no_flow_listener(qtbot, branching):
+    # The flow's events hold the scene weakly: no flow -> scene -> document -> flow cycle waiting
+    # for the collector (which may run on a worker thread, where destroying a QObject crashes).
+    before = len(branching.flow.node_added)
+    scene = FlowScene(branching)
+    assert len(branching.flow.node_added) == before + 1
+    ref = weakref.ref(scene)
+    automatic = gc.isenabled()
+    gc.disable()
+    try:
+        del scene
+        assert ref() is None
+    finally:
+        if automatic:
+            gc.enable()
+    assert len(branching.flow.node_added) == before
+    branching.add_node(f"{TEXT}:Echo", (4, 4))  # nothing listens for the dead scene any more

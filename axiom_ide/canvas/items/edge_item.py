@@ -3,7 +3,9 @@
 States (from the analysis, set by the scene): normal grey; amber when its EdgeCheck is not ok (a
 type warning — the tooltip gives the exact mismatch texts); red for an error on the edge (e.g. a
 pipeline → unary edge). Loop edges are dashed purple and routed below both cards, labelled
-"↺ N"; a conditional edge shows its condition on a label (``edge_label``).
+"↺ N"; an edge whose destination is not to the right of its source (dragged into the same
+column, or drawn back) is routed the same way along a row gutter, never through a card. A
+conditional edge shows its condition on a label (``edge_label``).
 
 Cheap to build and to move: ``adjust`` only records the two port points and a bounding box from
 the curve's control points (a forward curve never leaves that box); the QPainterPath, arrowhead
@@ -18,7 +20,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_R
+from axiom_ide.canvas.geometry import CARD_H, CARD_W, CELL_H, PORT_R
 from axiom_ide.canvas.items.edge_label import LOOP_LABEL_MAX_W, EdgeLabelItem, label_center
 from axiom_ide.canvas.items.style import style
 
@@ -44,6 +46,15 @@ def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
     return path
 
 
+def _route_y(loop: bool, src_y: float, dst_y: float) -> float:
+    """The row gutter a routed edge runs along: below both cards for a loop or an edge back
+    within one row; else the gutter between the two cards' rows (no card in the way)."""
+    half_gap = (CELL_H - CARD_H) / 2
+    if loop or src_y == dst_y:
+        return max(src_y, dst_y) + CARD_H + half_gap
+    return max(src_y, dst_y) - half_gap
+
+
 class EdgeItem(QGraphicsItem):
     """The curve for the edge ``key`` = (src, dst)."""
 
@@ -63,7 +74,10 @@ class EdgeItem(QGraphicsItem):
         #: Port points (scene) and, for loop edges, the y of the run below the cards.
         self.p1 = QPointF()
         self.p2 = QPointF()
-        self.loop_y = 0.0
+        #: Routed around the cards (a loop edge, or one whose destination is not to the right)
+        #: along a row gutter at ``route_y``, instead of a direct curve.
+        self.routed = False
+        self.route_y = 0.0
         self._path: QPainterPath | None = None
         self._shape: QPainterPath | None = None
         self._arrow: QPolygonF | None = None
@@ -148,13 +162,15 @@ class EdgeItem(QGraphicsItem):
         x2, y2 = b.x() - PORT_R, b.y() + CARD_H / 2
         self.p1, self.p2 = QPointF(x1, y1), QPointF(x2, y2)
         self._path = self._shape = self._arrow = None
-        if self.loop is None:
+        self.routed = self.loop is not None or x2 <= x1
+        if not self.routed:
             dx = max(48.0, abs(x2 - x1) * 0.5)  # as in _controls
             left, right = min(x1, x2 - dx), max(x1 + dx, x2)
+            top, bottom = min(y1, y2), max(y1, y2)
         else:
-            self.loop_y = max(a.y(), b.y()) + CARD_H + 22
+            self.route_y = _route_y(self.loop is not None, a.y(), b.y())
             left, right = min(x1, x2 - 40), max(x1 + 36, x2)
-        top, bottom = min(y1, y2), max(y1, y2) if self.loop is None else self.loop_y
+            top, bottom = min(y1, y2, self.route_y), max(y1, y2, self.route_y)
         self._rect = QRectF(left - _SLACK, top - _SLACK, right - left + 2 * _SLACK, bottom - top + 2 * _SLACK)
         label = self._label
         if label is not None and label.isVisible():
@@ -165,12 +181,12 @@ class EdgeItem(QGraphicsItem):
         """The curve (built on first use after a move)."""
         if self._path is None:
             p1, p2 = self.p1, self.p2
-            if self.loop is None:
+            if not self.routed:
                 path = curve(p1, p2)
             else:
-                # Route around: out of the source, down into the gutter below both cards, back
-                # left under them and up into the destination's input.
-                yb = self.loop_y
+                # Route around: out of the source, into a row gutter, back left along it and
+                # into the destination's input.
+                yb = self.route_y
                 path = QPainterPath(p1)
                 path.cubicTo(p1 + QPointF(36, 0), QPointF(p1.x() + 36, yb), QPointF(p1.x(), yb))
                 path.lineTo(QPointF(p2.x() - PORT_R, yb))

@@ -9,8 +9,8 @@ cards, ports and the arrowhead:
   of one source fan out to different gutters when they span different columns), on the curve —
   or, where the curve runs level there (e.g. source and destination in one row), just above it,
   so the line and its arrowhead stay visible;
-- a loop edge's label sits on the run below the cards, in the row gutter, on one or two lines;
-- anything else (an edge drawn backwards or into its own column) at the curve's middle;
+- a loop edge's label sits on the run below the cards, in the row gutter, on one or two lines
+  (so does the label of any edge routed along a gutter, see ``EdgeItem.routed``);
 - labels that would still overlap in one gutter are stacked (:func:`pack_labels`, run by the
   scene after it moves cards or edges).
 """
@@ -155,18 +155,16 @@ def _cubic_y_at_x(p0: QPointF, c1: QPointF, c2: QPointF, p3: QPointF, x: float) 
 def label_center(edge: "EdgeItem", size: tuple[float, float]) -> QPointF:
     """Scene point for the centre of ``edge``'s label of ``size`` (see the module docstring)."""
     _w, h = size
-    if edge.loop is not None:
-        return QPointF((edge.p1.x() + edge.p2.x()) / 2, edge.loop_y)
-    p1, p2 = edge.p1, edge.p2
-    if p2.x() > p1.x():  # forward: into the gutter before the destination card
-        x = p2.x() + PORT_R - _GUTTER / 2
-        c1, c2 = edge.controls()
-        y = _cubic_y_at_x(p1, c1, c2, p2, x)
-        slope = (_cubic_y_at_x(p1, c1, c2, p2, x + 2) - _cubic_y_at_x(p1, c1, c2, p2, x - 2)) / 4
-        if abs(slope) < 0.25:
-            y -= _ABOVE + h / 2  # running level there: sit just above the line
-        return QPointF(x, y)
-    return edge.path().pointAtPercent(0.5)
+    if edge.routed:
+        return QPointF((edge.p1.x() + edge.p2.x()) / 2, edge.route_y)
+    p1, p2 = edge.p1, edge.p2  # forward (else routed): into the gutter before the destination card
+    x = p2.x() + PORT_R - _GUTTER / 2
+    c1, c2 = edge.controls()
+    y = _cubic_y_at_x(p1, c1, c2, p2, x)
+    slope = (_cubic_y_at_x(p1, c1, c2, p2, x + 2) - _cubic_y_at_x(p1, c1, c2, p2, x - 2)) / 4
+    if abs(slope) < 0.25:
+        y -= _ABOVE + h / 2  # running level there: sit just above the line
+    return QPointF(x, y)
 
 
 def pack_labels(labels: "list[EdgeLabelItem]") -> None:
