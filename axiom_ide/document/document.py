@@ -164,7 +164,7 @@ class FlowDocument(QObject):
     def _listen(self, flow: Flow) -> None:
         for ev in (flow.node_added, flow.node_removed, flow.node_changed, flow.edge_added,
                    flow.edge_removed, flow.edge_changed, flow.flow_changed):
-            ev.connect(self._on_model_changed)
+            ev.connect_weak(self._on_model_changed)  # the flow must not keep the document alive
 
     def _on_model_changed(self, *args: Any) -> None:
         self._timer.start()

@@ -4,6 +4,7 @@ The Qt side subscribes in ``app/qt_bridge.py`` and the canvas; pure tests subscr
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
 
 
@@ -18,6 +19,21 @@ class Event:
     def connect(self, listener: Callable[..., Any]) -> None:
         if listener not in self._listeners:
             self._listeners.append(listener)
+
+    def connect_weak(self, method: Callable[..., Any]) -> None:
+        """Listen with a bound method without keeping its object alive: the event must not own
+        its listener (a Qt object kept alive only by a reference cycle is freed by the cyclic
+        collector, on whatever thread it runs). The listener drops out once its object is gone."""
+        ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+
+        def call(*args: Any) -> None:
+            target = ref()
+            if target is None:
+                self.disconnect(call)
+            else:
+                target(*args)
+
+        self.connect(call)
 
     def disconnect(self, listener: Callable[..., Any]) -> None:
         try:

@@ -175,3 +175,28 @@ def test_reload_from_disk_replaces_model(qapp, workspace, tmp_path, qtbot):
     with qtbot.waitSignal(doc.flowReplaced):
         doc.reload_from_disk()
     assert doc.flow.description != "changed" and not doc.is_dirty and doc.undo_stack.count() == 0
+
+
+def test_a_document_with_undo_history_is_freed_without_the_cycle_collector(qapp, workspace):
+    """The flow's events hold the document weakly, so dropping an edited document frees it at once
+    on this thread. (Kept alive by a cycle, it waited for the cyclic collector, which crashed in
+    QUndoStack::clear while tearing the cycle apart.)"""
+    import gc
+    import weakref
+
+    doc = FlowDocument.open(EXAMPLES / "flows" / "branching.flow.yaml", workspace)
+    flow = doc.flow
+    doc.set_edge(("loud", "both"), map=None)
+    doc.move_nodes({"both": (5, 4)})
+    assert doc.undo_stack.count() == 2
+    ref = weakref.ref(doc)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del doc
+        assert ref() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+    flow.node_changed.emit(flow.nodes[0])  # the dead document's listener drops out quietly
+    assert len(flow.node_changed) == 0
