@@ -21,13 +21,11 @@ import asyncio
 import time
 from typing import Any, AsyncIterator
 
-from axiom_ide.runtime.conditions import ConditionError
 from axiom_ide.runtime.engine.invoker import NODE_ERRORS, make_call
 from axiom_ide.runtime.engine.loop import RunContext
 from axiom_ide.runtime.engine.plan import PlanEdge
-from axiom_ide.runtime.engine.steps import StepError
+from axiom_ide.runtime.engine.steps import StepError, edge_fires, map_fields
 from axiom_ide.runtime.store import events as ev
-from axiom_ide.runtime.transforms import TransformError, evaluate_map
 
 #: Frames buffered per node input before its producers wait.
 QUEUE_SIZE = 16
@@ -146,24 +144,11 @@ async def _route(ctx: RunContext, node_id: str, out: bytes, index: int, inboxes:
 
 
 def _evaluate(ctx: RunContext, pe: PlanEdge, out: bytes, out_dict: Any, index: int) -> bytes | None:
-    if pe.problem is not None:
-        kind, text = pe.problem
-        raise StepError(f"{pe.label}: EvaluateEdge {kind}: {text}", "EDGE_" + kind.upper(), edge=(pe.src, pe.dst))
-    if pe.condition is not None:
-        try:
-            fires = pe.condition.evaluate(out_dict)
-        except ConditionError as exc:
-            raise StepError(f"{pe.label}: EvaluateEdge condition: {exc}", "EDGE_CONDITION",
-                            edge=(pe.src, pe.dst)) from None
-        if not fires:
-            ctx.recorder.emit(ev.EDGE_SKIPPED, pe.dst, edge={"from": pe.src, "to": pe.dst},
-                              reason="condition false", frame_index=index)
-            return None
+    if not edge_fires(pe, out_dict):
+        ctx.recorder.emit(ev.EDGE_SKIPPED, pe.dst, edge={"from": pe.src, "to": pe.dst},
+                          reason="condition false", frame_index=index)
+        return None
     if pe.fields is None:
         return out
-    try:
-        fields = evaluate_map(pe.fields, out_dict)
-    except TransformError as exc:
-        raise StepError(exc.edge_message(pe.src, pe.dst), "EDGE_ADAPTER", edge=(pe.src, pe.dst)) from None
     dst = ctx.plan.nodes[pe.dst]
-    return ctx.codec.from_dict(fields, dst.input_type, dst.package_key)
+    return ctx.codec.from_dict(map_fields(pe, out_dict), dst.input_type, dst.package_key)

@@ -113,23 +113,13 @@ def complete(plan: Plan, codec: Codec, state: RunState, node: str, output: bytes
     out_dict: dict[str, Any] | None = None
     skipped: list[EdgeSkipped] = []
     for pe in edges:
-        if pe.problem is not None:
-            kind, text = pe.problem
-            raise StepError(f"{pe.label}: EvaluateEdge {kind}: {text}",
-                            "EDGE_ADAPTER" if kind == "adapter" else "EDGE_CONDITION", edge=(pe.src, pe.dst))
-        if (pe.condition is not None or pe.fields is not None) and out_dict is None:
+        if pe.problem is None and (pe.condition is not None or pe.fields is not None) and out_dict is None:
             out_dict = codec.to_dict(output, meta.output_type, meta.package_key)
-        if pe.condition is not None:
-            try:
-                fires = pe.condition.evaluate(out_dict)
-            except ConditionError as exc:
-                raise StepError(f"{pe.label}: EvaluateEdge condition: {exc}", "EDGE_CONDITION",
-                                edge=(pe.src, pe.dst)) from None
-            if not fires:
-                skipped.append(EdgeSkipped(pe.src, pe.dst, "condition false"))
-                if not pe.is_loop:
-                    _settle(plan, codec, state, pe, None, skipped)
-                continue
+        if not edge_fires(pe, out_dict):
+            skipped.append(EdgeSkipped(pe.src, pe.dst, "condition false"))
+            if not pe.is_loop:
+                _settle(plan, codec, state, pe, None, skipped)
+            continue
         if pe.is_loop:
             limit = pe.edge.loop or 0
             count = state.loop_counts.get((pe.src, pe.dst), 0)
@@ -181,14 +171,33 @@ def refold(plan: Plan, codec: Codec, payload: bytes, outputs: list[tuple[str, by
     return state
 
 
-# -- internals -----------------------------------------------------------------------------------
-def _deliver(codec: Codec, pe: PlanEdge, output: bytes, out_dict: dict | None):
-    if pe.fields is None:
-        return (output, None)
+# -- one edge, shared with the pipeline engine ---------------------------------------------------
+def edge_fires(pe: PlanEdge, out_dict: dict | None) -> bool:
+    """Whether ``pe`` carries the source's output: raises the edge's compile problem (adapter or
+    condition, as the error catalog words it) or a condition that fails to evaluate."""
+    if pe.problem is not None:
+        kind, text = pe.problem
+        raise StepError(f"{pe.label}: EvaluateEdge {kind}: {text}", "EDGE_" + kind.upper(), edge=(pe.src, pe.dst))
+    if pe.condition is None:
+        return True
     try:
-        return (None, evaluate_map(pe.fields, out_dict or {}))
+        return bool(pe.condition.evaluate(out_dict))
+    except ConditionError as exc:
+        raise StepError(f"{pe.label}: EvaluateEdge condition: {exc}", "EDGE_CONDITION",
+                        edge=(pe.src, pe.dst)) from None
+
+
+def map_fields(pe: PlanEdge, out_dict: dict | None) -> dict[str, Any]:
+    """The destination's fields from the edge's ``map:`` (an EDGE_ADAPTER StepError on failure)."""
+    try:
+        return evaluate_map(pe.fields, out_dict or {})
     except TransformError as exc:
         raise StepError(exc.edge_message(pe.src, pe.dst), "EDGE_ADAPTER", edge=(pe.src, pe.dst)) from None
+
+
+# -- internals -----------------------------------------------------------------------------------
+def _deliver(codec: Codec, pe: PlanEdge, output: bytes, out_dict: dict | None):
+    return (output, None) if pe.fields is None else (None, map_fields(pe, out_dict))
 
 
 def _settle(plan: Plan, codec: Codec, state: RunState, pe: PlanEdge, delivery, skipped: list) -> None:
