@@ -1,2 +1,17 @@
 """Dock panels of the main window. Each has ``set_document(doc | None)`` and reads the active
 document; edits go through the document's undoable methods only."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def follow_analysis(old: Any, new: Any, slot: Callable[[], Any]) -> None:
+    """Move ``slot`` from ``old``'s ``analysisChanged`` to ``new``'s (either may be None; a
+    document Qt already deleted is skipped)."""
+    if old is not None:
+        try:
+            old.analysisChanged.disconnect(slot)
+        except (RuntimeError, TypeError):
+            pass
+    if new is not None:
+        new.analysisChanged.connect(slot)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from axiom_ide.app.panels import follow_analysis
 from axiom_ide.app.panels.edge_plan_rows import FieldRow
 
 TYPES_MATCH = "Types match — fields pass through automatically."
@@ -101,9 +102,8 @@ class EdgePlanPanel(QWidget):
     # -- binding ---------------------------------------------------------------------------------
     def show_edge(self, doc: Any, key: tuple[str, str]) -> None:
         if self.doc is not doc:
-            self._disconnect()
+            follow_analysis(self.doc, doc, self._on_doc_changed)
             self.doc = doc
-            doc.analysisChanged.connect(self._on_doc_changed)
         self.key = tuple(key)
         self.rebuild()
 
@@ -114,11 +114,7 @@ class EdgePlanPanel(QWidget):
         self.key = None
 
     def _disconnect(self) -> None:
-        if self.doc is not None:
-            try:
-                self.doc.analysisChanged.disconnect(self._on_doc_changed)
-            except (RuntimeError, TypeError):
-                pass
+        follow_analysis(self.doc, None, self._on_doc_changed)
 
     def edge(self) -> Any:
         return self.doc.flow.edge(*self.key) if self.doc is not None and self.key else None

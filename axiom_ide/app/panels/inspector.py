@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
+from axiom_ide.app.panels import follow_analysis
 from axiom_ide.app.panels.edge_plan import EdgePlanPanel
 from axiom_ide.app.panels.inspector_flow import FlowOverview
 from axiom_ide.app.panels.inspector_node import NodeInspector
@@ -48,16 +49,10 @@ class Inspector(QWidget):
         self.edge_page.edgeGone.connect(lambda _k: self.show_target("none", None))
 
     def set_document(self, doc: Any) -> None:
-        if self.doc is not None:
-            try:
-                self.doc.analysisChanged.disconnect(self._doc_changed)
-            except (RuntimeError, TypeError):
-                pass
+        follow_analysis(self.doc, doc, self._doc_changed)
         self.edge_page.clear()
         self.doc = doc
         self.flow_page.set_document(doc)
-        if doc is not None:
-            doc.analysisChanged.connect(self._doc_changed)
         self.show_target("none", None)
 
     def show_target(self, kind: str, key: Any) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from axiom_ide.app import api_info
+from axiom_ide.app.panels import follow_analysis
 
 USE_API = "Use via API (curl)"
 OPEN_DOCS = "Open interactive docs"
@@ -111,14 +112,8 @@ class FlowOverview(QWidget):
         self.open_docs.clicked.connect(self.openDocsRequested)
 
     def set_document(self, doc: Any) -> None:
-        if self.doc is not None:
-            try:
-                self.doc.analysisChanged.disconnect(self.refresh)
-            except (RuntimeError, TypeError):
-                pass
+        follow_analysis(self.doc, doc, self.refresh)
         self.doc = doc
-        if doc is not None:
-            doc.analysisChanged.connect(self.refresh)
         self.api_error.hide()
         self._config_flow = None
         self.refresh()

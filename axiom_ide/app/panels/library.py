@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app.flow_tab import NODE_MIME
+from axiom_ide.app.panels import follow_analysis
 
 #: The canvas's own name for the same payload (FlowView accepts either, or plain text).
 CANVAS_MIME = "application/x-axiom-node-ref"
@@ -72,14 +73,8 @@ class LibraryPanel(QWidget):
         self.refresh()
 
     def set_document(self, doc: Any) -> None:
-        if self.doc is not None:
-            try:
-                self.doc.analysisChanged.disconnect(self.refresh)
-            except (RuntimeError, TypeError):
-                pass
+        follow_analysis(self.doc, doc, self.refresh)
         self.doc = doc
-        if doc is not None:
-            doc.analysisChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from axiom_ide.app.panels import follow_analysis
+
 FILTERS = ("All packages", "In Development", "Local registry")
 
 
@@ -113,14 +115,8 @@ class MarketplacePanel(QWidget):
         return "In Development"
 
     def set_document(self, doc: Any) -> None:
-        if self.doc is not None:
-            try:
-                self.doc.analysisChanged.disconnect(self.update_buttons)
-            except (RuntimeError, TypeError):
-                pass
+        follow_analysis(self.doc, doc, self.update_buttons)
         self.doc = doc
-        if doc is not None:
-            doc.analysisChanged.connect(self.update_buttons)
         self.update_buttons()
 
     def rebuild(self) -> None:

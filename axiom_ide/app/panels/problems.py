@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from axiom_ide.app.panels import follow_analysis
+
 DIAG_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -45,14 +47,8 @@ class ProblemsPanel(QWidget):
         self.tree.itemDoubleClicked.connect(self._activated)
 
     def set_document(self, doc: Any) -> None:
-        if self.doc is not None:
-            try:
-                self.doc.analysisChanged.disconnect(self.refresh)
-            except (RuntimeError, TypeError):
-                pass
+        follow_analysis(self.doc, doc, self.refresh)
         self.doc = doc
-        if doc is not None:
-            doc.analysisChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
