@@ -39,28 +39,7 @@ NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 _LEFT = Qt.MouseButton.LeftButton
 
 
-class _WeakHandler:
-    """A flow event listener that calls ``scene.<name>`` while the scene lives.
-
-    The flow's events must not own the scene: a strong handler made flow → scene → document →
-    flow a reference cycle, so a dropped scene (a QObject with a QTimer child) waited for the
-    cyclic garbage collector, which may run on any Python thread — and a QObject destroyed off
-    the GUI thread crashes the process. With weak handlers a dropped scene is freed at once,
-    on the thread that dropped it, and its finalizer disconnects these handlers."""
-
-    __slots__ = ("_scene", "_name")
-
-    def __init__(self, scene: "FlowScene", name: str) -> None:
-        self._scene = weakref.ref(scene)
-        self._name = name
-
-    def __call__(self, *args: Any) -> None:
-        scene = self._scene()
-        if scene is not None:
-            getattr(scene, self._name)(*args)
-
-
-def _disconnect(handlers: list[tuple[Any, _WeakHandler]]) -> None:
+def _disconnect(handlers: list[tuple[Any, Any]]) -> None:
     for event, handler in handlers:
         event.disconnect(handler)
 
@@ -95,7 +74,7 @@ class FlowScene(QGraphicsScene):
         self._drag: MoveDrag | None = None
         self._layout_pending = False
         self._flow = None
-        self._handlers: list[tuple[Any, _WeakHandler]] = []
+        self._handlers: list[tuple[Any, Any]] = []
         self._unbinder: weakref.finalize | None = None
         #: Overview mode (zoomed far out): items paint nothing, the scene draws them in bulk.
         self._overview = False
@@ -117,12 +96,17 @@ class FlowScene(QGraphicsScene):
     _EVENTS = ("node_added", "node_removed", "node_changed", "edge_added", "edge_removed", "edge_changed")
 
     def _bind(self, flow: Any) -> None:
-        """Listen to ``flow``'s change events through weak handlers (see :class:`_WeakHandler`)."""
+        """Listen to ``flow``'s change events without the flow keeping the scene alive."""
         self._unbind()
         self._flow = flow
-        self._handlers = [(getattr(flow, name), _WeakHandler(self, f"_on_{name}")) for name in self._EVENTS]
-        for event, handler in self._handlers:
-            event.connect(handler)
+        # Weak: the flow must not own the scene. A strong handler made flow → scene → document → flow
+        # a cycle, so a dropped scene (a QObject with a QTimer child) waited for the cyclic
+        # collector, which may run on any thread — and a QObject destroyed off the GUI thread
+        # crashes the process. The finalizer disconnects the handlers once the scene is gone.
+        self._handlers = []
+        for name in self._EVENTS:
+            event = getattr(flow, name)
+            self._handlers.append((event, event.connect_weak(getattr(self, f"_on_{name}"))))
         self._unbinder = weakref.finalize(self, _disconnect, self._handlers)
 
     def _unbind(self) -> None:

@@ -20,10 +20,11 @@ class Event:
         if listener not in self._listeners:
             self._listeners.append(listener)
 
-    def connect_weak(self, method: Callable[..., Any]) -> None:
+    def connect_weak(self, method: Callable[..., Any]) -> Callable[..., Any]:
         """Listen with a bound method without keeping its object alive: the event must not own
         its listener (a Qt object kept alive only by a reference cycle is freed by the cyclic
-        collector, on whatever thread it runs). The listener drops out once its object is gone."""
+        collector, on whatever thread it runs). The listener drops out once its object is gone;
+        the returned listener disconnects it earlier (``ev.disconnect(listener)``)."""
         ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
 
         def call(*args: Any) -> None:
@@ -34,6 +35,7 @@ class Event:
                 target(*args)
 
         self.connect(call)
+        return call
 
     def disconnect(self, listener: Callable[..., Any]) -> None:
         try:
