@@ -113,10 +113,19 @@ _NODE = re.compile(r'node "([^"]+)"')
 
 
 def attribute_failure(error: str | None, code: str | None, events: Sequence[Any] = ()) -> Failure:
-    """Which node or edge a failure belongs to: the catalog's ``edge "a" → "b": …`` and
-    ``node "x": …`` prefixes first, else the last final NODE_FAILED event."""
+    """Which node or edge a failure belongs to: what the engine recorded on EXECUTION_FAILED,
+    else the catalog's ``edge "a" → "b": …`` / ``node "x": …`` prefixes (executions recorded
+    before the engine kept it), else the last final NODE_FAILED event."""
     text = error or "failed"
     kind = code or "FAILED"
+    for e in reversed(list(events)):
+        if e.type == ev.EXECUTION_FAILED:
+            edge, node = e.data.get("edge"), e.data.get("node")
+            if edge:
+                return Failure(kind, text, edge=(edge["from"], edge["to"]))
+            if node:
+                return Failure(kind, text, node=node)
+            break
     m = _EDGE.match(text)
     if m:
         return Failure(kind, text, edge=(m.group(1), m.group(2)))

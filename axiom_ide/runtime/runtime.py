@@ -24,7 +24,7 @@ from axiom_ide.runtime.engine.debug import (CHECKPOINT_EXPIRED, FORK, LIVE, MODE
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext
 from axiom_ide.runtime.engine.pipeline import run_pipeline
 from axiom_ide.runtime.engine.replay import Replay, ReplaySession
-from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner
+from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner, blame
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.events import Event
@@ -317,6 +317,7 @@ class Runtime:
         task = self._track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
         deadline = time.monotonic() + timeout
         error: str | None = None
+        where: dict[str, Any] = {}
         status = ex.COMPLETED
         try:
             while True:
@@ -340,6 +341,7 @@ class Runtime:
                     elif task.exception() is not None:
                         exc = task.exception()
                         status, error = ex.FAILED, str(exc) if isinstance(exc, StepError) else f"internal error: {exc}"
+                        where = blame(exc) if isinstance(exc, StepError) else {}
                     break
                 status, error = ex.FAILED, PIPELINE_TIMEOUT  # no final result in time
                 break
@@ -349,7 +351,7 @@ class Runtime:
                 await asyncio.gather(task, return_exceptions=True)
             self.runner.recorders.pop(rec.id, None)
             kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
-            recorder.emit(kind, **({"error": error} if error else {"frames": index}))
+            recorder.emit(kind, **({"error": error, **where} if error else {"frames": index}))
             self.executions.update(rec.id, status=status, error=error,
                                    output={"frames": index} if status == ex.COMPLETED else None,
                                    events=recorder.drain(self.db))

@@ -147,6 +147,7 @@ def test_failing_condition_names_the_edge(rt, ws):
         """)
     outcome = run(rt, ws, "badcond", {"text": "x"})
     assert outcome.error.startswith('edge "a" → "b": EvaluateEdge condition: CEL evaluation failed: ')
+    assert rt.event_log.list(outcome.execution_id)[-1].data["edge"] == {"from": "a", "to": "b"}
 
 
 def test_handler_exception_is_verbatim_on_node_failed(rt, ws):
@@ -157,6 +158,8 @@ def test_handler_exception_is_verbatim_on_node_failed(rt, ws):
     failed = [e for e in rt.event_log.list(outcome.execution_id) if e.type == ev.NODE_FAILED]
     assert failed[0].node == "n2" and failed[0].data["error"] == "boom: X"
     assert rt.executions.get(outcome.execution_id).error == 'node "n2": boom: X'
+    last = rt.event_log.list(outcome.execution_id)[-1]
+    assert (last.type, last.data["node"], last.data["code"]) == (ev.EXECUTION_FAILED, "n2", "NODE_FAILED")
 
 
 def _join_flow(ws, policy):

@@ -183,7 +183,7 @@ class Runner:
             output = await drive(ctx, state)
             output_json = compiled.decode_output(output)
         except StepError as exc:
-            return self._finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code)
+            return self._finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc))
         except asyncio.CancelledError:
             if rec.id not in self.cancel_requested:
                 recorder.flush()
@@ -211,3 +211,10 @@ class Runner:
             if status == ex.COMPLETED:
                 status, error, code = ex.FAILED, f"could not record the result: {exc}", "STORE_WRITE"
         return Outcome(execution_id, status, output, output_bytes, error, code)
+
+
+def blame(exc: StepError) -> dict[str, Any]:
+    """Where a failure belongs, for its EXECUTION_FAILED event: ``node`` or ``edge`` ({from, to})."""
+    if exc.edge is not None:
+        return {"edge": {"from": exc.edge[0], "to": exc.edge[1]}}
+    return {"node": exc.node} if exc.node else {}
