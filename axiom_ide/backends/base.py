@@ -120,7 +120,7 @@ def attribute_failure(error: str | None, code: str | None, events: Sequence[Any]
     kind = code or "FAILED"
     for e in reversed(list(events)):
         if e.type == ev.EXECUTION_FAILED:
-            edge, node = e.data.get("edge"), e.data.get("node")
+            edge, node = e.data.get("edge"), e.node
             if edge:
                 return Failure(kind, text, edge=(edge["from"], edge["to"]))
             if node:

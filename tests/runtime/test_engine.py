@@ -159,7 +159,7 @@ def test_handler_exception_is_verbatim_on_node_failed(rt, ws):
     assert failed[0].node == "n2" and failed[0].data["error"] == "boom: X"
     assert rt.executions.get(outcome.execution_id).error == 'node "n2": boom: X'
     last = rt.event_log.list(outcome.execution_id)[-1]
-    assert (last.type, last.data["node"], last.data["code"]) == (ev.EXECUTION_FAILED, "n2", "NODE_FAILED")
+    assert (last.type, last.node, last.data["code"]) == (ev.EXECUTION_FAILED, "n2", "NODE_FAILED")
 
 
 def _join_flow(ws, policy):

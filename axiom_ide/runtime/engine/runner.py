@@ -214,7 +214,8 @@ class Runner:
 
 
 def blame(exc: StepError) -> dict[str, Any]:
-    """Where a failure belongs, for its EXECUTION_FAILED event: ``node`` or ``edge`` ({from, to})."""
+    """Where a failure belongs, for its EXECUTION_FAILED event: the event's node, or its ``edge``
+    ({from, to}) data."""
     if exc.edge is not None:
         return {"edge": {"from": exc.edge[0], "to": exc.edge[1]}}
     return {"node": exc.node} if exc.node else {}
