@@ -307,3 +307,15 @@ def test_another_tenants_graph_id_reads_as_not_found_and_executions_carry_their_
 
     outcome = asyncio.run(rt.run(artifact.graph_id, {"name": "Ada"}, timeout=20))
     assert rt.executions.get(outcome.execution_id).tenant_id == "local"
+
+
+def test_in_process_run_regenerates_a_gen_folder_left_half_written(rt, ws):
+    """A process killed while generating can leave gen/axiom_context.py without messages_pb2.py."""
+    from axiom_ide.runtime.packages.generate import generate
+
+    root = ws / "packages" / "faults"
+    generate(root)
+    (root / "gen" / "messages_pb2.py").unlink()
+    chain(ws, "upper1", ["Upper"])
+    outcome = run(rt, ws, "upper1", {"text": "abc"})
+    assert (outcome.status, outcome.output) == ("Completed", {"text": "ABC", "big": "0"})

@@ -207,10 +207,11 @@ def _activate(root: Path) -> None:
 
 
 def _load_package(root: Path) -> _Package:
-    if not (root / "gen" / "axiom_context.py").exists():
-        from axiom_ide.runtime.packages.generate import generate
+    # Fresh and complete gen/ (the host checks the same): a process killed while generating can
+    # leave axiom_context.py without the *_pb2 modules.
+    from axiom_ide.runtime.host.freshness import ensure_gen
 
-        generate(root)
+    ensure_gen(root)
     pkg = _Package(root)
     pool = descriptor_pool.DescriptorPool()
     with _IMPORT_LOCK:
