@@ -1,15 +1,24 @@
 """Per-invocation overhead of the node host (``axiom_ide.runtime.host``).
 
-Prints µs per invoke for 1,000 sequential invokes of a sync handler with a tiny message (no
-logging), the same with one ``ax.log`` line, and — for comparison — a bare gRPC unary call over a
-Unix socket (the transport DESIGN.md first named; see axiom_ide/runtime/host/README.md).
-Run: ``.venv/bin/python bench/host_rpc.py``.
+Prints, for sequential invokes with a tiny message, the wall time per invoke and the runtime
+process's own CPU per invoke (``time.process_time``; the worker is another process):
+
+* ``noop``   — a sync handler, no logging, a bare NodeCall;
+* ``engine`` — the same handler called the way the engine calls it on a 100-node chain: a
+  variables map, a per-node reflection view of a 100-node graph, a new canvas id per call;
+* ``echo``   — a sync handler writing one ``ax.log`` record;
+
+and, for comparison, a bare gRPC unary call over a Unix socket (the transport DESIGN.md first
+named; see axiom_ide/runtime/host/README.md). Each case runs ``--rounds`` times (interleaved);
+the median is printed. Run: ``.venv/bin/python bench/host_rpc.py``.
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,7 +29,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 EXAMPLE = REPO / "axiom_ide" / "resources" / "examples" / "workspace" / "packages" / "text"
-N = 1000
 
 _GRPC_SERVER = textwrap.dedent("""
     import asyncio, sys, grpc
@@ -38,43 +46,71 @@ _GRPC_SERVER = textwrap.dedent("""
 """)
 
 
-def _node(root: Path, handler: str):
+def _node(root: Path, handler: str, canvas_id: str | None = None):
     from axiom_ide.runtime.compiler.artifact import ArtifactNode
 
     return ArtifactNode(
-        id=handler, instance=1, ref=f"examples/text@0.1.0:{handler}", kind="unary",
+        id=canvas_id or handler, instance=1, ref=f"examples/text@0.1.0:{handler}", kind="unary",
         package="examples/text", version="0.1.0", name=handler,
         input_type="examples.text.Text", output_type="examples.text.Text",
         handler=handler, package_root=str(root),
     )
 
 
-async def _time(fn, n: int) -> float:
-    for _ in range(100):
-        await fn()
-    t = time.perf_counter()
-    for _ in range(n):
-        await fn()
-    return (time.perf_counter() - t) / n * 1e6
+def _engine_calls(root: Path, n: int = 100) -> list:
+    """(node, call) pairs shaped like the engine's on an ``n``-node chain (runner.reflection_views)."""
+    from axiom_ide.runtime.host import NodeCall
+
+    ids = [f"n{i}" for i in range(n)]
+    base = {
+        "graph_id": "01BENCHGRAPH",
+        "nodes": [{"instance_id": i + 1, "name": "Noop", "package_name": "examples/text", "package_version": "0.1.0",
+                   "node_type": "node", "input_message_name": "examples.text.Text",
+                   "output_message_name": "examples.text.Text", "canvas_node_id": c} for i, c in enumerate(ids)],
+        "edges": [{"src_instance": i + 1, "dst_instance": i + 2, "canvas_edge_id": f"{a}->{b}", "has_condition": False,
+                   "has_adapter": False, "max_iterations": 0} for i, (a, b) in enumerate(zip(ids, ids[1:]))],
+        "loop_edges": [],
+    }
+    views = {c: dict(base, position={"current_instance": i + 1, "depth": 0}) for i, c in enumerate(ids)}
+    variables = {"API_KEY": "sk-bench", "region": "eu", "model": "small"}
+    return [(_node(root, "noop", c), NodeCall("exec-1", "flow-1", "tenant-1", c, variables=variables,
+                                              reflection=views[c], timeout_s=300.0)) for c in ids]
 
 
-async def bench_host(root: Path) -> dict[str, float]:
+async def _time(fn, n: int) -> tuple[float, float]:
+    """(wall µs, runtime-process CPU µs) per call of ``fn(i)`` over ``n`` sequential calls."""
+    for i in range(100):
+        await fn(i)
+    w, c = time.perf_counter(), time.process_time()
+    for i in range(n):
+        await fn(i)
+    return (time.perf_counter() - w) / n * 1e6, (time.process_time() - c) / n * 1e6
+
+
+async def bench_host(root: Path, n: int, rounds: int) -> dict[str, list[tuple[float, float]]]:
     from axiom_ide.runtime.host import HostPool, NodeCall
 
     pool = HostPool(log_sink=lambda rec: None)
-    call = NodeCall("exec-1", "flow-1", "tenant-1", "noop")
+    bare = NodeCall("exec-1", "flow-1", "tenant-1", "noop")
     payload = b"\n\x02hi"  # examples.text.Text(text="hi")
+    noop, echo = _node(root, "noop"), _node(root, "echo")
+    engine = _engine_calls(root)
+    cases = {
+        "noop": lambda i: pool.invoke(noop, payload, bare),
+        "engine": lambda i: pool.invoke(engine[i % 100][0], payload, engine[i % 100][1]),
+        "echo": lambda i: pool.invoke(echo, payload, bare),
+    }
+    results: dict[str, list[tuple[float, float]]] = {k: [] for k in cases}
     try:
-        results = {}
-        for handler in ("noop", "echo"):
-            node = _node(root, handler)
-            results[handler] = await _time(lambda: pool.invoke(node, payload, call), N)
+        for _ in range(rounds):
+            for name, fn in cases.items():
+                results[name].append(await _time(fn, n))
         return results
     finally:
         await pool.close()
 
 
-async def bench_grpc_unary(tmp: Path) -> float:
+async def bench_grpc_unary(tmp: Path, n: int) -> float:
     import grpc
 
     sock = str(tmp / "grpc.sock")
@@ -84,13 +120,18 @@ async def bench_grpc_unary(tmp: Path) -> float:
         async with grpc.aio.insecure_channel("unix:" + sock) as channel:
             ident = lambda b: b  # noqa: E731
             unary = channel.unary_unary("/bench.Echo/Unary", request_serializer=ident, response_deserializer=ident)
-            return await _time(lambda: unary(b"\n\x02hi"), N)
+            return (await _time(lambda i: unary(b"\n\x02hi"), n))[0]
     finally:
         proc.kill()
         proc.wait()
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=3000, help="invokes per round")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-grpc", action="store_true")
+    args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="axb-"))
     try:
         root = tmp / "text"
@@ -98,10 +139,19 @@ def main() -> None:
         (root / "nodes" / "noop.py").write_text(
             "from gen.messages_pb2 import Text\n\n\ndef noop(ax, input):\n    return Text(text=input.text)\n"
         )
-        host = asyncio.run(bench_host(root))
-        print(f"host invoke, sync handler, tiny message:        {host['noop']:7.1f} µs/invoke ({N} sequential)")
-        print(f"host invoke, same + one ax.log record:          {host['echo']:7.1f} µs/invoke")
-        print(f"bare grpc.aio unary call (Unix socket), compare: {asyncio.run(bench_grpc_unary(tmp)):7.1f} µs/call")
+        host = asyncio.run(bench_host(root, args.n, args.rounds))
+        labels = {
+            "noop": "host invoke, sync handler, tiny message:",
+            "engine": "same, engine-shaped call (vars, reflection):",
+            "echo": "same + one ax.log record:",
+        }
+        print(f"{args.n} sequential invokes, median of {args.rounds} rounds; wall / runtime-process CPU per invoke")
+        for name, label in labels.items():
+            wall = statistics.median(r[0] for r in host[name])
+            cpu = statistics.median(r[1] for r in host[name])
+            print(f"{label:<46}{wall:7.1f} µs wall {cpu:7.1f} µs runtime CPU")
+        if not args.no_grpc:
+            print(f"{'bare grpc.aio unary call (Unix socket):':<46}{asyncio.run(bench_grpc_unary(tmp, args.n)):7.1f} µs wall")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
