@@ -61,7 +61,8 @@ class Runtime:
                  checkpoints: CheckpointStore | None = None, use_keyring: bool = True) -> None:
         self.data_dir = Path(data_dir)
         self.tenant_id = tenant_id
-        self.db = open_database(self.data_dir, durability=durability)
+        # The engine's per-step writes go through the step journal (store/journal.py).
+        self.db = open_database(self.data_dir, durability=durability, journal=checkpoints is None)
         self.artifacts = ArtifactStore(self.db)
         self.executions = ExecutionStore(self.db)
         self.event_log = EventStore(self.db)

@@ -1,11 +1,12 @@
 """The engine's event recorder: numbers events, publishes them live, persists them in order.
 
 Events get consecutive ``seq`` numbers per execution. They are published to live listeners the
-moment they happen and buffered for the database; the buffer is written in the same transaction as
-the next checkpoint (so a checkpoint and the NODE_COMPLETED that announces it land together), and
-flushed at pauses and at the end of the run (with a checkpoint store that is not the runtime
-database, e.g. the in-memory one, events are written in batches instead). A process killed mid-run loses at most the events
-after its last checkpoint; the resumed run continues numbering after the last stored one.
+moment they happen and buffered for the database; the buffer is written in the same write as the
+next checkpoint (one step-journal record, so a checkpoint and the NODE_COMPLETED that announces it
+land together), and flushed at pauses and at the end of the run (with a checkpoint store that is
+not the runtime database, e.g. the in-memory one, events are written in batches instead). A process
+killed mid-run loses at most the events after its last checkpoint; the resumed run continues
+numbering after the last stored one.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 from typing import Any, Callable
 
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore
-from axiom_ide.runtime.store.events import INSERT_EVENT, EventRecord, EventStore, event_row
+from axiom_ide.runtime.store.events import EventRecord, EventStore, event_row
 
 
 #: With a checkpoint store outside the runtime database, events are written in batches this big.
@@ -54,12 +55,12 @@ class Recorder:
         return events
 
     def commit_checkpoint(self, store: CheckpointStore, cp: Checkpoint) -> None:
-        """Save ``cp`` durably, with the buffered events in the same transaction when possible."""
+        """Save ``cp`` durably, with the buffered events in the same write when possible."""
         if (self.buffer and isinstance(store, SqliteCheckpointStore) and self.store is not None
                 and store.db is self.store.db):
             events, self.buffer = self.buffer, []
             try:
-                store.put(cp, extra=(INSERT_EVENT, [event_row(e) for e in events]))
+                store.put(cp, events=[event_row(e) for e in events])
             except BaseException:
                 self.buffer[:0] = events
                 raise

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Protocol, Sequence, runtime_checkable
 
-from axiom_ide.runtime.store.db import Database
+from axiom_ide.runtime.store.db import J_BLOB, J_CHECKPOINT, J_EVENT, Database
 
 #: Payloads larger than this are stored in ``blobs`` (the docs' "stored out-of-band").
 INLINE_LIMIT = 64 * 1024
@@ -145,9 +145,6 @@ class MemoryCheckpointStore:
         return count
 
 
-_INSERT = ("INSERT INTO checkpoints (id, execution_id, step, node, attempt, input_type, output_type, "
-           "input, input_blob, output, output_blob, created_at, unordered) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 #: The checkpoints the TTL evicts: time-ordered ids by a range of the id index, others by the
 #: partial ``checkpoints_unordered_by_time`` index.
 _STALE = ("SELECT id FROM checkpoints WHERE id < :bound AND unordered = 0 AND expired = 0 AND created_at < :cutoff "
@@ -162,24 +159,24 @@ class SqliteCheckpointStore:
         self.db = db
         self.ttl_seconds = ttl_seconds
 
-    def put(self, checkpoint: Checkpoint, *, extra: tuple[str, list] | None = None) -> None:
-        """Save; ``extra`` = (sql, rows) run in the same transaction (the engine's buffered events)."""
+    def put(self, checkpoint: Checkpoint, *, events: list[tuple] = ()) -> None:
+        """Save durably (one step-journal append when the database has a journal, else one
+        transaction), with ``events`` — event rows (:func:`.events.event_row`) — in the same write."""
         cp = checkpoint
-        with self.db.transaction() as conn:
-            if extra is not None:
-                conn.executemany(*extra)
-            in_inline, in_blob = self._payload(conn, cp.input, cp.created_at)
-            out_inline, out_blob = self._payload(conn, cp.output, cp.created_at)
-            conn.execute(_INSERT, (cp.id, cp.execution_id, cp.step, cp.node, cp.attempt,
-                                   cp.input_type, cp.output_type, in_inline, in_blob, out_inline,
-                                   out_blob, cp.created_at, 0 if _time_ordered(cp.id, cp.created_at) else 1))
+        rows = [(J_EVENT, e) for e in events]
+        in_inline, in_blob = self._payload(rows, cp.input, cp.created_at)
+        out_inline, out_blob = self._payload(rows, cp.output, cp.created_at)
+        rows.append((J_CHECKPOINT, (cp.id, cp.execution_id, cp.step, cp.node, cp.attempt,
+                                    cp.input_type, cp.output_type, in_inline, in_blob, out_inline,
+                                    out_blob, cp.created_at, 0 if _time_ordered(cp.id, cp.created_at) else 1)))
+        self.db.write(rows)
 
     @staticmethod
-    def _payload(conn, data: bytes | None, created_at: float) -> tuple[bytes | None, str | None]:
+    def _payload(rows: list, data: bytes | None, created_at: float) -> tuple[bytes | None, str | None]:
         if data is None or len(data) <= INLINE_LIMIT:
             return data, None
         blob_id = uuid.uuid4().hex
-        conn.execute("INSERT INTO blobs (id, data, created_at) VALUES (?, ?, ?)", (blob_id, data, created_at))
+        rows.append((J_BLOB, (blob_id, data, created_at)))
         return None, blob_id
 
     def _record(self, row, now: float) -> Checkpoint:
@@ -200,6 +197,7 @@ class SqliteCheckpointStore:
 
     def list(self, execution_id: str) -> list[Checkpoint]:
         now = time.time()
+        self.db.sync()
         with self.db.lock:
             rows = self.db.conn.execute(
                 "SELECT * FROM checkpoints WHERE execution_id = ? ORDER BY step", (execution_id,)
@@ -207,11 +205,13 @@ class SqliteCheckpointStore:
             return [self._record(r, now) for r in rows]
 
     def get(self, checkpoint_id: str) -> Checkpoint | None:
+        self.db.sync()
         with self.db.lock:
             row = self.db.conn.execute("SELECT * FROM checkpoints WHERE id = ?", (checkpoint_id,)).fetchone()
             return self._record(row, time.time()) if row is not None else None
 
     def count(self, execution_id: str) -> int:
+        self.db.sync()
         with self.db.lock:
             return self.db.conn.execute("SELECT COUNT(*) FROM checkpoints WHERE execution_id = ?",
                                         (execution_id,)).fetchone()[0]

@@ -7,11 +7,15 @@ refused with a clear message and never altered.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store import journal as jn
+
+log = logging.getLogger(__name__)
 
 DB_FILENAME = "axiom.db"
 
@@ -195,7 +199,26 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (tenant_id, flow_id, session_id)
     );
     """,
+    # 8: the step journal (store/journal.py): how far each journal file has been folded in
+    """
+    CREATE TABLE journal_folds (
+        journal TEXT PRIMARY KEY,
+        offset  INTEGER NOT NULL
+    );
+    """,
 ]
+
+#: The statements the step journal may hold, by the number a record names them with. Append-only:
+#: a journal written by this version must stay foldable by the next.
+JOURNALED: dict[int, str] = {
+    1: "INSERT INTO events (execution_id, seq, type, node, time, duration_ms, attempt, data) "
+       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    2: "INSERT INTO checkpoints (id, execution_id, step, node, attempt, input_type, output_type, "
+       "input, input_blob, output, output_blob, created_at, unordered) "
+       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    3: "INSERT INTO blobs (id, data, created_at) VALUES (?, ?, ?)",
+}
+J_EVENT, J_CHECKPOINT, J_BLOB = 1, 2, 3
 
 
 class SchemaError(AxiomError):
@@ -203,9 +226,15 @@ class SchemaError(AxiomError):
 
 
 class Database:
-    """A connection with the schema migrated; safe to share within one thread (the loop's)."""
+    """A connection with the schema migrated, shared under :attr:`lock`.
 
-    def __init__(self, path: Path, *, durability: str = "normal") -> None:
+    Opening folds the step journals of processes that died (:mod:`.journal`). With ``journal=True``
+    (the runtime's database) :meth:`write` appends to this process's own journal instead of
+    committing; every transaction folds what is pending first, and :meth:`sync` folds on demand
+    (readers of events and checkpoints call it).
+    """
+
+    def __init__(self, path: Path, *, durability: str = "normal", journal: bool = False) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
@@ -227,6 +256,91 @@ class Database:
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
         self._migrate()
+        self.journal: jn.Journal | None = None
+        self._fold_timer: threading.Timer | None = None
+        self.recover_journals()
+        if journal:
+            self.journal = jn.Journal(self.journal_dir, sync=durability == "full")
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.path.with_name(self.path.name + "-steps")
+
+    # -- the step journal ------------------------------------------------------------------------
+    def write(self, rows: list) -> None:
+        """Durably record ``rows`` — ``(statement, params)`` pairs, statements from
+        :data:`JOURNALED` — in order: one journal append, or one transaction without a journal."""
+        with self.lock:
+            j = self.journal
+            if j is None:
+                with self.transaction() as conn:
+                    for code, params in rows:
+                        conn.execute(JOURNALED[code], params)
+                return
+            first = not j.pending.rows
+            j.append(rows)
+            if j.pending.nbytes >= jn.FOLD_BYTES:
+                self.sync()
+            elif first:
+                self._schedule_fold()
+
+    def sync(self) -> None:
+        """Fold whatever the journal has pending (no-op without)."""
+        j = self.journal
+        if j is not None and j.pending.rows:
+            with self.transaction():
+                pass
+
+    def _schedule_fold(self) -> None:
+        timer = self._fold_timer
+        if timer is not None and timer.is_alive():
+            return
+        timer = threading.Timer(jn.FOLD_AFTER, self._timed_fold)
+        timer.daemon = True
+        self._fold_timer = timer
+        timer.start()
+
+    def _timed_fold(self) -> None:
+        try:
+            self.sync()
+        except Exception as exc:  # noqa: BLE001 — the next transaction folds (or reports) it
+            log.warning("could not fold the step journal: %s", exc)
+
+    def _fold(self, conn: sqlite3.Connection) -> tuple[int, list[str]] | None:
+        """Inside a transaction: insert the pending journal rows and the fold mark. Returns what to
+        tell the journal once committed (the offset folded to, the retired marks deleted), or None."""
+        j = self.journal
+        if j is None or not j.pending.rows:
+            return None
+        _insert(conn, j.pending.rows)
+        conn.execute("INSERT OR REPLACE INTO journal_folds (journal, offset) VALUES (?, ?)", (j.name, j.pending.end))
+        retired = list(j.retired)
+        if retired:
+            conn.executemany("DELETE FROM journal_folds WHERE journal = ?", [(n,) for n in retired])
+        return j.pending.end, retired
+
+    def recover_journals(self) -> int:
+        """Fold the journals of processes that died (each in its own transaction, then deleted).
+        Returns how many records were folded."""
+        count = 0
+        own = self.journal.name if self.journal is not None else None
+        for orphan in jn.orphans(self.journal_dir, own):
+            try:
+                with self.transaction() as conn:
+                    row = conn.execute("SELECT offset FROM journal_folds WHERE journal = ?", (orphan.name,)).fetchone()
+                    rows = []
+                    for _end, record in jn.read_records(orphan.data, row[0] if row else 0):
+                        rows.extend(record)
+                    _insert(conn, rows)
+                    conn.execute("DELETE FROM journal_folds WHERE journal = ?", (orphan.name,))
+                    count += len(rows)
+            except BaseException:
+                orphan.release(remove=False)
+                raise
+            orphan.release(remove=True)
+            if rows:
+                log.info("folded %d rows from the step journal of a process that stopped (%s)", len(rows), orphan.name)
+        return count
 
     def _migrate(self) -> None:
         with self.lock:
@@ -262,19 +376,36 @@ class Database:
         return _Transaction(self)
 
     def close(self) -> None:
-        self.conn.close()
+        with self.lock:
+            if self._fold_timer is not None:
+                self._fold_timer.cancel()
+            if self.journal is not None:
+                try:
+                    self.sync()
+                finally:
+                    self.journal.close(remove=not self.journal.pending.rows)
+                    self.journal = None
+            self.conn.close()
 
 
 class _Transaction:
-    __slots__ = ("db",)
+    """BEGIN IMMEDIATE, the journal's pending rows, the caller's statements, COMMIT."""
+
+    __slots__ = ("db", "folded")
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.folded: tuple[int, list[str]] | None = None
 
     def __enter__(self) -> sqlite3.Connection:
         self.db.lock.acquire()
         try:
             self.db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.folded = self.db._fold(self.db.conn)
+            except BaseException:
+                self.db.conn.execute("ROLLBACK")
+                raise
         except BaseException:
             self.db.lock.release()
             raise
@@ -284,6 +415,11 @@ class _Transaction:
         try:
             if exc_type is None:
                 self.db.conn.execute("COMMIT")
+                if self.folded is not None:
+                    end, retired = self.folded
+                    j = self.db.journal
+                    j.retired = [n for n in j.retired if n not in retired]
+                    j.folded(end)
             else:
                 try:
                     self.db.conn.execute("ROLLBACK")
@@ -293,9 +429,21 @@ class _Transaction:
             self.db.lock.release()
 
 
+def _insert(conn: sqlite3.Connection, rows: list) -> None:
+    """Execute journaled ``(statement, params)`` rows, consecutive runs of one statement batched."""
+    i = 0
+    while i < len(rows):
+        code = rows[i][0]
+        j = i + 1
+        while j < len(rows) and rows[j][0] == code:
+            j += 1
+        conn.executemany(JOURNALED[code], [params for _c, params in rows[i:j]])
+        i = j
+
+
 def _split(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-def open_database(data_dir: Path, *, durability: str = "normal") -> Database:
-    return Database(Path(data_dir) / DB_FILENAME, durability=durability)
+def open_database(data_dir: Path, *, durability: str = "normal", journal: bool = False) -> Database:
+    return Database(Path(data_dir) / DB_FILENAME, durability=durability, journal=journal)

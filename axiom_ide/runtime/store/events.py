@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from axiom_ide.runtime.store.db import Database
+from axiom_ide.runtime.store.db import J_EVENT, JOURNALED, Database
 
 EXECUTION_STARTED = "EXECUTION_STARTED"
 EXECUTION_RESUMED = "EXECUTION_RESUMED"
@@ -61,8 +61,7 @@ def event_row(ev: EventRecord) -> tuple:
             json.dumps(ev.data, separators=(",", ":")) if ev.data else None)
 
 
-INSERT_EVENT = ("INSERT INTO events (execution_id, seq, type, node, time, duration_ms, attempt, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_EVENT = JOURNALED[J_EVENT]
 
 
 class EventStore:
@@ -88,6 +87,7 @@ class EventStore:
             params.extend(types)
         sql += " ORDER BY seq LIMIT ?"
         params.append(limit)
+        self.db.sync()
         with self.db.lock:
             rows = self.db.conn.execute(sql, params).fetchall()
         return [EventRecord(r["execution_id"], r["seq"], r["type"], r["node"], r["time"],
@@ -95,6 +95,7 @@ class EventStore:
                 for r in rows]
 
     def last_seq(self, execution_id: str) -> int:
+        self.db.sync()
         with self.db.lock:
             row = self.db.conn.execute("SELECT MAX(seq) FROM events WHERE execution_id = ?",
                                        (execution_id,)).fetchone()

@@ -1,0 +1,251 @@
+"""The step journal: an append-only file in front of the database for the engine's per-step writes.
+
+A completed node's checkpoint and the events recorded since the previous one are one *record*,
+appended with one ``write()`` (and an ``fdatasync`` when durability is "full") instead of one
+SQLite transaction. That is the durability of a WAL commit with ``synchronous=NORMAL``: a killed
+process loses nothing it wrote, and power loss can only cut the tail — at a fraction of the cost
+(measured: ~1.5 µs per append against 70–120 µs for the checkpoint's own transaction).
+
+Records are *folded* into the database in batches by :class:`~axiom_ide.runtime.store.db.Database`:
+inside the next transaction this process runs on it (so the database never holds a state later
+than what the journal still has pending), before this process reads events or checkpoints, when
+more than :data:`FOLD_BYTES` are pending, and at most :data:`FOLD_AFTER` seconds after a record
+arrives (so other processes — the CLI — see a running execution's progress that late at most).
+A fold stores how far it got in ``journal_folds`` in the same transaction, so a process killed
+between that commit and resetting the file never folds a record twice.
+
+A database holds an exclusive lock on its journal file while it is open; opening a database folds
+every journal whose lock is free (its process died) before anything can read or resume.
+
+File format: the 8-byte :data:`MAGIC`, then records ``<u32 length><u32 crc32><marshal payload>``
+(little-endian). A payload is a list of ``(statement, row)`` pairs, ``statement`` a key of
+:data:`axiom_ide.runtime.store.db.JOURNALED`. A record that is cut short or fails its checksum — a
+write torn by power loss — ends the journal: it was never acknowledged, and nothing follows it.
+"""
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import struct
+import time
+import uuid
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"AXSTEPJ1"
+SUFFIX = ".journal"
+_HEADER = struct.Struct("<II")
+#: Fold once this many bytes are pending.
+FOLD_BYTES = 1 << 20
+#: Fold at most this long after a record is appended.
+FOLD_AFTER = 0.2
+#: After a fold leaves nothing pending, start a fresh file once the current one is this big.
+ROTATE_BYTES = 4 << 20
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
+
+
+class JournalError(OSError):
+    """The journal cannot be written (the engine reports it as a failed checkpoint write)."""
+
+
+def _try_lock(fd: int) -> bool:
+    """An exclusive, non-blocking lock on the whole file; False when another process holds it."""
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # pragma: no cover — Windows: lock the first byte
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True
+
+
+@dataclass
+class Pending:
+    """Records appended and not yet folded: their rows, in order, and the file offset after them."""
+
+    rows: list
+    end: int
+    nbytes: int = 0
+    #: time.monotonic() of the oldest pending record.
+    since: float = 0.0
+
+
+class Journal:
+    """This process's journal file in ``directory`` (created on first use)."""
+
+    def __init__(self, directory: Path, *, sync: bool = False) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.sync = sync
+        self.instance = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.generation = 0
+        self.pending = Pending([], 0)
+        #: Names of this process's earlier files whose fold marks can go (see :meth:`rotate`).
+        self.retired: list[str] = []
+        self._open()
+
+    @property
+    def name(self) -> str:
+        return f"{self.instance}.{self.generation}{SUFFIX}"
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.name
+
+    def _open(self) -> None:
+        # Created and locked under a temporary name, then renamed: a process scanning for orphans
+        # (which only looks at *.journal) can never take a live journal for a dead one.
+        temp = self.path.with_name(self.name + ".new")
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        try:
+            if not _try_lock(fd):  # pragma: no cover — a fresh, uniquely named file
+                raise JournalError(f"cannot lock the step journal {temp}")
+            os.write(fd, MAGIC)
+            os.replace(temp, self.path)
+        except BaseException:
+            os.close(fd)
+            temp.unlink(missing_ok=True)
+            raise
+        self.fd = fd
+        self.size = len(MAGIC)
+        self.pending = Pending([], self.size)
+
+    def append(self, rows: list) -> None:
+        """Write one record durably (per the durability setting); raises JournalError when it cannot,
+        leaving the file as it was."""
+        payload = marshal.dumps(rows)
+        record = _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+        try:
+            written = os.write(self.fd, record)
+            while written < len(record):  # a short write: the next call reports why (ENOSPC, EFBIG)
+                more = os.write(self.fd, record[written:])
+                if more == 0:
+                    raise OSError(28, os.strerror(28))
+                written += more
+            if self.sync:
+                (getattr(os, "fdatasync", None) or os.fsync)(self.fd)
+        except OSError as exc:
+            try:  # a partial record must not sit in front of the next one
+                os.ftruncate(self.fd, self.size)
+                os.lseek(self.fd, self.size, os.SEEK_SET)
+            except OSError:
+                pass
+            raise JournalError(exc.errno, exc.strerror or str(exc)) from None
+        self.size += len(record)
+        p = self.pending
+        if not p.rows:
+            p.since = time.monotonic()
+        p.rows.extend(rows)
+        p.end = self.size
+        p.nbytes += len(record)
+
+    def folded(self, end: int) -> None:
+        """The records up to ``end`` are committed to the database."""
+        p = self.pending
+        if p.end == end:
+            self.pending = Pending([], end)
+            if self.size >= ROTATE_BYTES:
+                self.rotate()
+
+    def rotate(self) -> None:
+        """Start a fresh file (everything in the current one is folded) and delete the old one."""
+        old_fd, old_path, old_name = self.fd, self.path, self.name
+        self.generation += 1
+        self._open()
+        self.retired.append(old_name)
+        os.close(old_fd)
+        old_path.unlink(missing_ok=True)
+
+    def close(self, *, remove: bool) -> None:
+        """Release the file; ``remove`` only once everything in it is folded."""
+        if self.fd < 0:
+            return
+        path = self.path
+        if remove and self.pending.rows:
+            remove = False
+        if remove:
+            path.unlink(missing_ok=True)
+        os.close(self.fd)
+        self.fd = -1
+
+
+def read_records(data: bytes, start: int = len(MAGIC)) -> Iterator[tuple[int, list]]:
+    """(end offset, rows) of each intact record from ``start``; stops at the first torn one."""
+    pos = max(start, len(MAGIC))
+    while pos + _HEADER.size <= len(data):
+        length, crc = _HEADER.unpack_from(data, pos)
+        body = data[pos + _HEADER.size: pos + _HEADER.size + length]
+        if len(body) != length or zlib.crc32(body) != crc:
+            log.warning("step journal: a torn record at offset %d ends it (%d bytes dropped)", pos, len(data) - pos)
+            return
+        try:
+            rows = marshal.loads(body)
+        except (ValueError, EOFError, TypeError):
+            log.warning("step journal: an unreadable record at offset %d ends it", pos)
+            return
+        pos += _HEADER.size + length
+        yield pos, rows
+
+
+@dataclass
+class Orphan:
+    """A journal file whose process is gone, locked by us until :meth:`release`."""
+
+    path: Path
+    fd: int
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def release(self, *, remove: bool) -> None:
+        if remove:
+            self.path.unlink(missing_ok=True)
+        os.close(self.fd)
+
+
+def orphans(directory: Path, own: str | None = None) -> Iterator[Orphan]:
+    """Journal files in ``directory`` that no live process holds (each yielded locked)."""
+    if not directory.is_dir():
+        return
+    for temp in directory.glob(f"*{SUFFIX}.new"):  # died before its first record could be written
+        fd = os.open(temp, os.O_RDWR)
+        if _try_lock(fd):
+            temp.unlink(missing_ok=True)
+        os.close(fd)
+    for path in sorted(directory.glob(f"*{SUFFIX}")):
+        if path.name == own:
+            continue
+        try:
+            fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        except FileNotFoundError:
+            continue
+        if not _try_lock(fd):
+            os.close(fd)
+            continue  # a live process's journal
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if not same:  # folded and removed by another process while we opened it
+            os.close(fd)
+            continue
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read()
+        if data and not data.startswith(MAGIC[:len(data)]):
+            log.warning("step journal: %s is not a journal (no header); left alone", path)
+            os.close(fd)
+            continue
+        yield Orphan(path, fd, data)

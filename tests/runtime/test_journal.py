@@ -1,0 +1,214 @@
+"""The step journal in front of the database: durable appends, folds, recovery after a kill."""
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from axiom_ide.runtime.store import journal as jn
+from axiom_ide.runtime.store.checkpoints import Checkpoint, SqliteCheckpointStore, new_checkpoint_id
+from axiom_ide.runtime.store.db import J_EVENT, Database, open_database
+from axiom_ide.runtime.store.events import EventRecord, EventStore, event_row
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def event(execution: str, seq: int, node: str = "a") -> tuple:
+    return event_row(EventRecord(execution, seq, "NODE_STARTED", node, 1700000000.0 + seq, None, 1, {}))
+
+
+def outside_count(db_path: Path, table: str) -> int:
+    """What another process sees (a separate connection, read-only)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def journal_files(data: Path) -> list[str]:
+    return sorted(p.name for p in (data / "axiom.db-steps").glob("*"))
+
+
+def run_child(data: Path, body: str) -> subprocess.CompletedProcess:
+    """Run ``body`` in a fresh interpreter with ``db`` = a journaled Database on ``data``; the child
+    ends with SIGKILL on itself (no cleanup of any kind)."""
+    script = textwrap.dedent("""
+        import os, signal, sys
+        sys.path.insert(0, {root!r})
+        from axiom_ide.runtime.store import journal as jn
+        from axiom_ide.runtime.store.db import open_database, J_EVENT
+        from axiom_ide.runtime.store.events import EventRecord, event_row
+        def event(execution, seq, node="a"):
+            return event_row(EventRecord(execution, seq, "NODE_STARTED", node, 1700000000.0 + seq, None, 1, {{}}))
+        db = open_database({data!r}, journal=True)
+    """).format(root=str(ROOT), data=str(data)) + textwrap.dedent(body) + "\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+
+
+def test_appends_are_folded_before_reads_and_in_the_next_transaction(tmp_path):
+    db = open_database(tmp_path, journal=True)
+    events = EventStore(db)
+    db.write([(J_EVENT, event("x", 1)), (J_EVENT, event("x", 2))])
+    assert outside_count(db.path, "events") == 0  # appended, not yet committed to SQLite
+    assert [e.seq for e in events.list("x")] == [1, 2]  # a read in this process folds first
+    assert outside_count(db.path, "events") == 2
+    db.write([(J_EVENT, event("x", 3))])
+    events.append([EventRecord("x", 4, "LOG", None, 1.0)])  # a direct write keeps the order
+    assert outside_count(db.path, "events") == 4
+    assert db.journal.pending.rows == []
+    db.close()
+    assert journal_files(tmp_path) == []  # closed cleanly: nothing left to recover
+
+
+def test_pending_records_reach_other_processes_within_the_fold_delay(tmp_path):
+    db = open_database(tmp_path, journal=True)
+    db.write([(J_EVENT, event("x", 1))])
+    deadline = time.monotonic() + 30  # the fold comes after FOLD_AFTER (0.2 s); wait generously
+    while outside_count(db.path, "events") == 0:
+        assert time.monotonic() < deadline, "the timed fold never happened"
+        time.sleep(0.02)
+    assert db.journal.pending.rows == []
+    db.close()
+
+
+def test_a_killed_process_s_journal_is_folded_by_the_next_opener(tmp_path):
+    out = run_child(tmp_path, """
+        db.write([(J_EVENT, event("x", 1)), (J_EVENT, event("x", 2))])
+        db.write([(J_EVENT, event("x", 3))])
+        print(len(db.journal.pending.rows), flush=True)
+    """)
+    assert out.stdout.strip() == "3", out.stderr
+    assert len(journal_files(tmp_path)) == 1
+    assert outside_count(tmp_path / "axiom.db", "events") == 0
+    db = open_database(tmp_path)  # any opener — the CLI's read-only commands too
+    assert outside_count(db.path, "events") == 3
+    assert journal_files(tmp_path) == []
+    assert [e.seq for e in EventStore(db).list("x")] == [1, 2, 3]
+
+
+def test_records_folded_before_the_kill_are_not_folded_again(tmp_path):
+    out = run_child(tmp_path, """
+        db.write([(J_EVENT, event("x", 1)), (J_EVENT, event("x", 2))])
+        db.sync()  # committed, and marked as folded; the file still holds the records
+        db.write([(J_EVENT, event("x", 3))])
+        print(db.journal.path.stat().st_size > 30, flush=True)
+    """)
+    assert out.stdout.strip() == "True", out.stderr
+    db = open_database(tmp_path)
+    assert [e.seq for e in EventStore(db).list("x")] == [1, 2, 3]  # no duplicate-key failure
+    assert db.conn.execute("SELECT COUNT(*) FROM journal_folds").fetchone()[0] == 0
+
+
+def test_a_torn_record_ends_the_journal_and_the_intact_ones_are_kept(tmp_path, caplog):
+    out = run_child(tmp_path, """
+        db.write([(J_EVENT, event("x", 1))])
+        db.write([(J_EVENT, event("x", 2))])
+        path = db.journal.path
+        os.ftruncate(db.journal.fd, path.stat().st_size - 3)  # as if power failed mid-write
+    """)
+    assert out.returncode == -9, out.stderr
+    with caplog.at_level(logging.WARNING, logger="axiom_ide.runtime.store.journal"):
+        db = open_database(tmp_path)
+    assert [e.seq for e in EventStore(db).list("x")] == [1]
+    assert any("torn record" in r.message for r in caplog.records)
+    assert journal_files(tmp_path) == []
+
+
+def test_a_live_process_s_journal_is_left_alone(tmp_path):
+    live = open_database(tmp_path, journal=True)
+    live._schedule_fold = lambda: None  # keep the record pending for this test
+    live.write([(J_EVENT, event("x", 1))])
+    other = open_database(tmp_path)
+    assert outside_count(other.path, "events") == 0
+    assert journal_files(tmp_path) == [live.journal.name]
+    other.close()
+    live.close()  # folds what it has
+    assert outside_count(tmp_path / "axiom.db", "events") == 1
+
+
+def test_a_failed_append_leaves_the_journal_intact(tmp_path):
+    """The file size limit (RLIMIT_FSIZE) makes the kernel refuse the write, as a full disk would."""
+    out = run_child(tmp_path, """
+        import resource
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        db.write([(J_EVENT, event("x", 1))])
+        size = db.journal.path.stat().st_size
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size + 100, resource.RLIM_INFINITY))
+        try:
+            db.write([(J_EVENT, event_row(EventRecord("x", 2, "LOG", None, 1.0, None, None, {"m": "y" * 500})))])
+        except jn.JournalError as exc:
+            print("refused:", exc, flush=True)
+        print(db.journal.path.stat().st_size == size, len(db.journal.pending.rows), flush=True)
+        db.write([(J_EVENT, event("x", 3))])  # a record that fits still goes in
+    """)
+    refused, intact = out.stdout.strip().splitlines()
+    assert refused == "refused: [Errno 27] File too large", out.stderr
+    assert intact == "True 1"
+    db = open_database(tmp_path)
+    assert [e.seq for e in EventStore(db).list("x")] == [1, 3]
+
+
+def test_the_journal_starts_a_fresh_file_once_folded_and_big(tmp_path, monkeypatch):
+    monkeypatch.setattr(jn, "ROTATE_BYTES", 200)
+    db = open_database(tmp_path, journal=True)
+    first = db.journal.name
+    for seq in range(1, 6):
+        db.write([(J_EVENT, event("x", seq))])
+    db.sync()
+    assert db.journal.name != first and journal_files(tmp_path) == [db.journal.name]
+    db.write([(J_EVENT, event("x", 6))])
+    db.sync()  # this fold also deletes the retired file's mark
+    marks = [r[0] for r in db.conn.execute("SELECT journal FROM journal_folds")]
+    assert marks == [db.journal.name]
+    assert [e.seq for e in EventStore(db).list("x")] == [1, 2, 3, 4, 5, 6]
+
+
+def test_checkpoints_go_through_the_journal_with_their_events(tmp_path):
+    db = open_database(tmp_path, journal=True)
+    db._schedule_fold = lambda: None
+    store = SqliteCheckpointStore(db)
+    big = b"z" * (70 * 1024)  # stored out of line
+    cp = Checkpoint(new_checkpoint_id(), "x", 1, "a", 1, "p.In", "p.Out", b"\x01", big, time.time())
+    store.put(cp, events=[event("x", 1)])
+    assert outside_count(db.path, "checkpoints") == 0 and outside_count(db.path, "blobs") == 0
+    assert store.get(cp.id) == cp
+    assert outside_count(db.path, "checkpoints") == 1 and outside_count(db.path, "blobs") == 1
+    assert [e.seq for e in EventStore(db).list("x")] == [1]
+
+
+def test_without_a_journal_writes_commit_at_once(tmp_path):
+    db = Database(tmp_path / "plain.db")
+    db.write([(J_EVENT, event("x", 1))])
+    assert db.journal is None and outside_count(db.path, "events") == 1
+
+
+def test_a_runtime_killed_mid_run_leaves_its_steps_to_the_next_runtime(tmp_path):
+    """Through the Runtime: the checkpoints a killed runtime journaled are all there for the next one."""
+    out = run_child(tmp_path, """
+        import asyncio
+        db.close()
+        from axiom_ide.runtime.runtime import Runtime
+        from axiom_ide.runtime.store.checkpoints import Checkpoint, new_checkpoint_id
+        rt = Runtime({data!r}, inline=True)
+        rt.db._schedule_fold = lambda: None
+        for step in range(1, 4):
+            rt.checkpoints.put(Checkpoint(new_checkpoint_id(), "x", step, f"n{{step}}", 1, "p.T", "p.T",
+                                          b"i", b"o", 1700000000.0 + step))
+        print(len(rt.db.journal.pending.rows), flush=True)
+    """.format(data=str(tmp_path)))
+    assert out.stdout.strip() == "3", out.stderr
+    from axiom_ide.runtime.runtime import Runtime
+
+    rt = Runtime(tmp_path, inline=True)
+    try:
+        assert [c.step for c in rt.checkpoints.list("x")] == [1, 2, 3]
+    finally:
+        rt.db.close()
