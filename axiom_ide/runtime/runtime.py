@@ -146,7 +146,7 @@ class Runtime:
                     **kw: Any) -> ExecutionRecord:
         return ExecutionRecord(id=new_execution_id(), graph_id=artifact.graph_id, flow_name=artifact.flow_name,
                                mode=artifact.mode, tenant_id=tenant_id or self.tenant_id, status=ex.QUEUED,
-                               input_json=input_json, **kw)
+                               input_json=input_json, owner=self.db.instance, **kw)
 
     # -- unary -------------------------------------------------------------------------------
     async def start(self, target: str | Artifact, input: Any, *, config_id: str | None = None,
@@ -399,11 +399,16 @@ class Runtime:
 
     # -- resume, fork, debug -------------------------------------------------------------------
     async def resume_incomplete(self, *, wait: bool = False) -> list[str]:
-        """Continue every execution a previous process left incomplete (same ids)."""
+        """Continue every execution a previous process left incomplete (same ids). Executions another
+        live runtime on this data dir is running are left to it."""
         resumed = []
         for rec in self.executions.incomplete():
             if rec.id in self._tasks:
                 continue
+            if rec.owner is not None and rec.owner != self.db.instance and self.db.alive(rec.owner):
+                continue
+            if rec.owner != self.db.instance and not self.executions.claim(rec.id, self.db.instance, rec.owner):
+                continue  # another runtime starting just now took it
             if rec.mode == "pipeline":
                 self._end_interrupted_pipeline(rec)
                 continue

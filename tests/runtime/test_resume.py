@@ -104,3 +104,27 @@ def test_sigkill_with_real_host_processes_resumes(slow_flow, tmp_path):
     data = tmp_path / "data"
     _run_and_kill(slow_flow, data, 2, inline=False)
     _assert_resumed(data, 2)
+
+
+def test_a_run_another_live_runtime_owns_is_not_resumed_until_that_runtime_dies(slow_flow, tmp_path):
+    data = tmp_path / "data"
+    env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data))
+    proc = subprocess.Popen([sys.executable, "-m", "axiom_ide", "flow", "run", str(slow_flow), "-d", '{"text": "a"}',
+                             "--timeout", "60", "--inline"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while _checkpoints(data / "axiom.db") < 1:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        other = Runtime(data, inline=True)  # e.g. the IDE opened on the same data dir meanwhile
+        try:
+            (rec,) = other.executions.incomplete()
+            assert asyncio.run(other.resume_incomplete()) == []
+            assert other.executions.get(rec.id).owner == rec.owner != other.db.instance
+        finally:
+            asyncio.run(other.close())
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    _assert_resumed(data, 1)  # its owner is gone: the next runtime takes it over

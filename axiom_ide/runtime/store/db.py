@@ -199,12 +199,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (tenant_id, flow_id, session_id)
     );
     """,
-    # 8: the step journal (store/journal.py): how far each journal file has been folded in
+    # 8: the step journal (store/journal.py): how far each journal file has been folded in; which
+    # open database (runtime process) runs an execution, so no other runtime resumes it meanwhile
     """
     CREATE TABLE journal_folds (
         journal TEXT PRIMARY KEY,
         offset  INTEGER NOT NULL
     );
+    ALTER TABLE executions ADD COLUMN owner TEXT;
     """,
 ]
 
@@ -256,17 +258,23 @@ class Database:
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
         self._migrate()
+        #: This open database's id: executions it runs are owned by it (``executions.owner``).
+        self.instance = jn.new_instance()
         self.journal: jn.Journal | None = None
         self._fold_timer: threading.Timer | None = None
         self.recover_journals()
         if journal:
-            self.journal = jn.Journal(self.journal_dir, sync=durability == "full")
+            self.journal = jn.Journal(self.journal_dir, instance=self.instance, sync=durability == "full")
 
     @property
     def journal_dir(self) -> Path:
         return self.path.with_name(self.path.name + "-steps")
 
     # -- the step journal ------------------------------------------------------------------------
+    def alive(self, instance: str) -> bool:
+        """Whether ``instance`` is this database or another live process's journaled database."""
+        return instance == self.instance or jn.alive(self.journal_dir, instance)
+
     def write(self, rows: list) -> None:
         """Durably record ``rows`` — ``(statement, params)`` pairs, statements from
         :data:`JOURNALED` — in order: one journal append, or one transaction without a journal."""

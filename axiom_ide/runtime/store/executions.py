@@ -65,6 +65,9 @@ class ExecutionRecord:
     started_at: float | None = None
     updated_at: float = 0.0
     completed_at: float | None = None
+    #: The open database (``Database.instance``, one per runtime process) that runs it; while that
+    #: process lives no other runtime resumes the execution.
+    owner: str | None = None
 
     @property
     def is_final(self) -> bool:
@@ -105,7 +108,7 @@ class ExecutionRecord:
 
 _COLUMNS = ("id", "graph_id", "flow_name", "mode", "tenant_id", "status", "input", "input_json",
             "output_json", "error", "error_code", "config_id", "parent_id", "fork_checkpoint",
-            "debug_session", "created_at", "started_at", "updated_at", "completed_at")
+            "debug_session", "created_at", "started_at", "updated_at", "completed_at", "owner")
 
 
 def _row(rec: ExecutionRecord) -> tuple:
@@ -113,7 +116,7 @@ def _row(rec: ExecutionRecord) -> tuple:
             json.dumps(rec.input_json) if rec.input_json is not None else None,
             json.dumps(rec.output) if rec.output is not None else None,
             rec.error, rec.error_code, rec.config_id, rec.parent_id, rec.fork_checkpoint,
-            rec.debug_session, rec.created_at, rec.started_at, rec.updated_at, rec.completed_at)
+            rec.debug_session, rec.created_at, rec.started_at, rec.updated_at, rec.completed_at, rec.owner)
 
 
 _INSERT = f"INSERT INTO executions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -131,7 +134,7 @@ def _record(row: Any) -> ExecutionRecord:
         error=d["error"], error_code=d["error_code"], config_id=d["config_id"],
         parent_id=d["parent_id"], fork_checkpoint=d["fork_checkpoint"],
         debug_session=d["debug_session"], created_at=d["created_at"], started_at=d["started_at"],
-        updated_at=d["updated_at"], completed_at=d["completed_at"],
+        updated_at=d["updated_at"], completed_at=d["completed_at"], owner=d["owner"],
     )
 
 
@@ -174,6 +177,14 @@ class ExecutionStore:
                 conn.executemany(INSERT_EVENT, [event_row(e) for e in events])
             conn.execute(_UPDATE, _row(rec)[1:] + (rec.id,))
         return rec
+
+    def claim(self, execution_id: str, owner: str, previous: str | None) -> bool:
+        """Make ``owner`` run the execution if ``previous`` still does (compare-and-set): False when
+        another runtime claimed it first."""
+        with self.db.transaction() as conn:
+            cur = conn.execute("UPDATE executions SET owner = ? WHERE id = ? AND owner IS ?",
+                               (owner, execution_id, previous))
+            return cur.rowcount == 1
 
     def get(self, execution_id: str) -> ExecutionRecord | None:
         with self.db.lock:

@@ -54,6 +54,26 @@ except ImportError:  # Windows
     import msvcrt
 
 
+def new_instance() -> str:
+    """An id for one open database (process id + random), what its journal files are named after."""
+    return f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def alive(directory: Path, instance: str) -> bool:
+    """Whether the process that opened the database as ``instance`` still holds its journal."""
+    for path in Path(directory).glob(f"{instance}.*{SUFFIX}"):
+        try:
+            fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        except FileNotFoundError:
+            continue
+        try:
+            if not _try_lock(fd):
+                return True
+        finally:
+            os.close(fd)  # closing drops a lock we took
+    return False
+
+
 class JournalError(OSError):
     """The journal cannot be written (the engine reports it as a failed checkpoint write)."""
 
@@ -84,11 +104,11 @@ class Pending:
 class Journal:
     """This process's journal file in ``directory`` (created on first use)."""
 
-    def __init__(self, directory: Path, *, sync: bool = False) -> None:
+    def __init__(self, directory: Path, *, instance: str | None = None, sync: bool = False) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.sync = sync
-        self.instance = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.instance = instance or new_instance()
         self.generation = 0
         self.pending = Pending([], 0)
         #: Names of this process's earlier files whose fold marks can go (see :meth:`rotate`).
