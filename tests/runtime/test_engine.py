@@ -207,6 +207,23 @@ def test_int64_fields_reach_conditions_as_ints(rt, ws):
     assert outcome.output == {"text": "X", "big": "9000000001"}  # the condition saw an int; the wire form is a string
 
 
+def test_bounded_times_out_and_lets_other_cancels_through():
+    from axiom_ide.runtime.engine.loop import bounded
+
+    async def go():
+        with pytest.raises(TimeoutError):
+            await bounded(asyncio.sleep(10), 0.05)
+        assert asyncio.current_task().cancelling() == 0  # our own cancel was taken back
+        assert await bounded(asyncio.sleep(0, "ok"), 5) == "ok"
+        inner = asyncio.ensure_future(bounded(asyncio.sleep(10), 5))
+        await asyncio.sleep(0.01)
+        inner.cancel()  # a cancel from outside stays a cancel
+        with pytest.raises(asyncio.CancelledError):
+            await inner
+
+    asyncio.run(go())
+
+
 def test_node_timeout_from_config(rt, ws):
     chain(ws, "hang", ["Upper", "Hang"])
     rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)

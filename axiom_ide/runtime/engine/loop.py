@@ -159,8 +159,7 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
                                  variables=ctx.variables, reflection=ctx.reflection.get(act.node, {}),
                                  timeout_s=timeout)
                 limit = timeout if not getattr(ctx.invoker, "enforces_timeout", True) else timeout + TIMEOUT_GRACE
-                async with asyncio.timeout(limit):
-                    output = await ctx.invoker.invoke(node, act.payload, call)
+                output = await bounded(ctx.invoker.invoke(node, act.payload, call), limit)
         except TimeoutError:
             error, code = f"timed out after {timeout:g}s", "NODE_TIMEOUT"
         except NodeTimeout as exc:
@@ -176,6 +175,34 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
         ctx.recorder.emit(ev.NODE_FAILED, act.node, duration_ms=duration, attempt=attempt,
                           error=error, final=attempt == attempts)
     return NodeResult(False, None, error, code, attempts, duration)
+
+
+async def bounded(awaitable: Any, limit: float) -> Any:
+    """``await awaitable``, raising TimeoutError after ``limit`` seconds. What ``asyncio.timeout``
+    does, with one timer handle and no context-manager object: it runs once per step."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    cancelling = task.cancelling()
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    handle = loop.call_at(loop.time() + limit, expire)
+    try:
+        return await awaitable
+    except asyncio.CancelledError:
+        if expired:
+            expired = False
+            if task.uncancel() <= cancelling:  # our cancel, not someone else's
+                raise TimeoutError from None
+        raise
+    finally:
+        handle.cancel()
+        if expired:  # fired, but the awaitable ended some other way: take our cancel back
+            task.uncancel()
 
 
 async def run_subflow(ctx: RunContext, node: Any, payload: bytes) -> bytes:

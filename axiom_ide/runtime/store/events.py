@@ -56,9 +56,13 @@ class EventRecord:
         return out
 
 
+#: ``json.dumps(..., separators=...)`` builds an encoder per call; a row is written per event.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def event_row(ev: EventRecord) -> tuple:
     return (ev.execution_id, ev.seq, ev.type, ev.node, ev.time, ev.duration_ms, ev.attempt,
-            json.dumps(ev.data, separators=(",", ":")) if ev.data else None)
+            _encode(ev.data) if ev.data else None)
 
 
 INSERT_EVENT = JOURNALED[J_EVENT]
