@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
 
 import pytest
 
@@ -37,6 +39,29 @@ def test_secret_values_are_encrypted_and_never_listed(stores, tmp_path):
     assert secrets.delete("API_KEY") and secrets.resolve() == {}
     with pytest.raises(AxiomError):
         secrets.set("bad name", "x")
+
+
+def test_concurrent_first_opens_of_a_data_dir_agree_on_one_key_file(tmp_path):
+    start = Barrier(8)
+
+    def open_key(_):
+        start.wait()
+        return load_master_key(tmp_path, use_keyring=False)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = set(pool.map(open_key, range(8)))
+    assert results == {((tmp_path / KEY_FILE).read_bytes(), "file")}
+    assert [p.name for p in tmp_path.iterdir()] == [KEY_FILE]  # no half-written or temp files left
+
+
+def test_a_key_file_that_is_not_a_key_is_reported_not_replaced(tmp_path):
+    (tmp_path / KEY_FILE).write_bytes(b"")
+    with pytest.raises(AxiomError) as caught:
+        load_master_key(tmp_path)
+    diag = caught.value.diagnostics[0]
+    assert (diag.code, diag.message) == ("secret_key_unavailable",
+                                         f"{tmp_path / KEY_FILE} does not hold a valid master key")
+    assert (tmp_path / KEY_FILE).read_bytes() == b""
 
 
 def test_config_layers_merge_in_order(stores):
