@@ -3,7 +3,8 @@
 Linear chains of 10 / 100 / 1,000 trivial nodes (a pass-through handler), each run end to end:
 
 * ``host+sqlite`` — the real runtime: node code in a host process, every step checkpointed
-  durably in SQLite (WAL, synchronous=NORMAL) together with its events;
+  durably together with its events (one step-journal append, as durable as a WAL commit with
+  synchronous=NORMAL; folded into SQLite in the run's final transaction);
 * ``inline+sqlite`` — same durable checkpoints, handlers called in-process;
 * ``inline+memory`` — the pure scheduler: in-process handlers, in-memory checkpoints;
 * ``langgraph+sqlite`` — LangGraph StateGraph of the same shape with SqliteSaver (if installed).

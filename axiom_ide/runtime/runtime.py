@@ -62,7 +62,7 @@ class Runtime:
         self.data_dir = Path(data_dir)
         self.tenant_id = tenant_id
         # The engine's per-step writes go through the step journal (store/journal.py).
-        self.db = open_database(self.data_dir, durability=durability, journal=checkpoints is None)
+        self.db = open_database(self.data_dir, durability=durability, journal=True)
         self.artifacts = ArtifactStore(self.db)
         self.executions = ExecutionStore(self.db)
         self.event_log = EventStore(self.db)
@@ -214,11 +214,13 @@ class Runtime:
         session.execution_id = execution_id
         self.debug_store.set_execution(session_id, execution_id)
 
-        def paused(node: str) -> None:
+        def paused(node: str) -> None:  # folded at once: a pause is what other processes wait to see
             self.executions.update(execution_id, status=ex.DEBUG_PAUSED)
+            self.db.sync()
 
         def resumed() -> None:
             self.executions.update(execution_id, status=ex.RUNNING)
+            self.db.sync()
 
         def changed(gate: DebugGate) -> None:
             self.debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)

@@ -96,6 +96,7 @@ def test_pause_requested_while_running_stops_before_next_dispatch(setup):
 def test_replay_reads_history_without_writing(setup):
     rt, art = setup
     outcome = asyncio.run(rt.run(art, {"text": "a"}))
+    rt.db.sync()  # the run's own writes, still in the step journal
     before = rt.db.conn.execute("SELECT total_changes()").fetchone()[0]
     events = rt.event_log.list(outcome.execution_id)
     cps = rt.checkpoints.list(outcome.execution_id)
@@ -118,6 +119,7 @@ def _tables(db_path) -> dict:
 def test_replay_session_walks_the_timeline_and_writes_nothing(setup):
     rt, art = setup
     outcome = asyncio.run(rt.run(art, {"text": "a"}))
+    rt.db.sync()  # the run's own writes, still in the step journal
     before = _tables(rt.db.path)
     session = rt.create_debug_session("REPLAY", execution_id=outcome.execution_id)
     assert session.mode == "REPLAY" and len(session) == 10

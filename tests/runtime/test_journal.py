@@ -212,3 +212,16 @@ def test_a_runtime_killed_mid_run_leaves_its_steps_to_the_next_runtime(tmp_path)
         assert [c.step for c in rt.checkpoints.list("x")] == [1, 2, 3]
     finally:
         rt.db.close()
+
+
+def test_a_conflicting_row_is_dropped_with_an_error_not_poisoning_later_writes(tmp_path, caplog):
+    db = open_database(tmp_path, journal=True)
+    db._schedule_fold = lambda: None
+    db.write([(J_EVENT, event("x", 1))])
+    db.write([(J_EVENT, event("x", 1, node="again")), (J_EVENT, event("x", 2))])  # seq 1 twice: a bug
+    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.store.db"):
+        events = EventStore(db).list("x")
+    assert [(e.seq, e.node) for e in events] == [(1, "a"), (2, "a")]
+    assert any("dropped a row" in r.message and "'x', 1" in r.message for r in caplog.records)
+    db.write([(J_EVENT, event("x", 3))])
+    assert [e.seq for e in EventStore(db).list("x")] == [1, 2, 3]

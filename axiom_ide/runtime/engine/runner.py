@@ -202,7 +202,7 @@ class Runner:
         self.cancel_requested.discard(execution_id)
         kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
         recorder.emit(kind, **({"error": error, "code": code} if error else {}), **(data or {}))
-        try:  # the last events and the final status: one transaction
+        try:  # the last events and the final status: one write, committed before anyone is told
             events = recorder.drain(self.executions.db)
             self.executions.update(execution_id, status=status, output=output, error=error, error_code=code,
                                    events=events)

@@ -210,6 +210,13 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
+#: The executions columns a journaled insert or update writes (the ``owner`` column of migration 8
+#: last). A later migration that adds a column leaves this list alone: rows journaled by this
+#: version must stay foldable by the next.
+EXECUTION_COLUMNS = ("id", "graph_id", "flow_name", "mode", "tenant_id", "status", "input", "input_json",
+                     "output_json", "error", "error_code", "config_id", "parent_id", "fork_checkpoint",
+                     "debug_session", "created_at", "started_at", "updated_at", "completed_at", "owner")
+
 #: The statements the step journal may hold, by the number a record names them with. Append-only:
 #: a journal written by this version must stay foldable by the next.
 JOURNALED: dict[int, str] = {
@@ -219,8 +226,10 @@ JOURNALED: dict[int, str] = {
        "input, input_blob, output, output_blob, created_at, unordered) "
        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     3: "INSERT INTO blobs (id, data, created_at) VALUES (?, ?, ?)",
+    4: f"INSERT INTO executions ({', '.join(EXECUTION_COLUMNS)}) VALUES ({', '.join('?' * len(EXECUTION_COLUMNS))})",
+    5: f"UPDATE executions SET {', '.join(c + ' = ?' for c in EXECUTION_COLUMNS[1:])} WHERE id = ?",
 }
-J_EVENT, J_CHECKPOINT, J_BLOB = 1, 2, 3
+J_EVENT, J_CHECKPOINT, J_BLOB, J_EXECUTION, J_EXECUTION_UPDATE = 1, 2, 3, 4, 5
 
 
 class SchemaError(AxiomError):
@@ -320,7 +329,7 @@ class Database:
         j = self.journal
         if j is None or not j.pending.rows:
             return None
-        _insert(conn, j.pending.rows)
+        _fold_rows(conn, j.pending.rows)
         conn.execute("INSERT OR REPLACE INTO journal_folds (journal, offset) VALUES (?, ?)", (j.name, j.pending.end))
         retired = list(j.retired)
         if retired:
@@ -339,7 +348,7 @@ class Database:
                     rows = []
                     for _end, record in jn.read_records(orphan.data, row[0] if row else 0):
                         rows.extend(record)
-                    _insert(conn, rows)
+                    _fold_rows(conn, rows)
                     conn.execute("DELETE FROM journal_folds WHERE journal = ?", (orphan.name,))
                     count += len(rows)
             except BaseException:
@@ -447,6 +456,24 @@ def _insert(conn: sqlite3.Connection, rows: list) -> None:
             j += 1
         conn.executemany(JOURNALED[code], [params for _c, params in rows[i:j]])
         i = j
+
+
+def _fold_rows(conn: sqlite3.Connection, rows: list) -> None:
+    """Fold journaled rows. A row that conflicts with the database (which only a bug can cause) is
+    dropped with an error in the log rather than failing this and every later transaction."""
+    conn.execute("SAVEPOINT fold")
+    try:
+        _insert(conn, rows)
+    except sqlite3.IntegrityError:
+        conn.execute("ROLLBACK TO fold")
+        for code, params in rows:
+            try:
+                conn.execute(JOURNALED[code], params)
+            except sqlite3.IntegrityError as exc:
+                log.error("step journal: dropped a row that conflicts with the database (%s, key %r): %s",
+                          JOURNALED[code].split(" (")[0], params[:2], exc)
+    finally:
+        conn.execute("RELEASE fold")
 
 
 def _split(script: str) -> list[str]:

@@ -13,8 +13,8 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
-from axiom_ide.runtime.store.db import Database
-from axiom_ide.runtime.store.events import INSERT_EVENT, EventRecord, event_row
+from axiom_ide.runtime.store.db import J_EVENT, J_EXECUTION, J_EXECUTION_UPDATE, Database
+from axiom_ide.runtime.store.events import EventRecord, event_row
 
 QUEUED = "Queued"
 RUNNING = "Running"
@@ -106,12 +106,8 @@ class ExecutionRecord:
         return out
 
 
-_COLUMNS = ("id", "graph_id", "flow_name", "mode", "tenant_id", "status", "input", "input_json",
-            "output_json", "error", "error_code", "config_id", "parent_id", "fork_checkpoint",
-            "debug_session", "created_at", "started_at", "updated_at", "completed_at", "owner")
-
-
 def _row(rec: ExecutionRecord) -> tuple:
+    """The row in :data:`EXECUTION_COLUMNS` order."""
     return (rec.id, rec.graph_id, rec.flow_name, rec.mode, rec.tenant_id, rec.status, rec.input,
             json.dumps(rec.input_json) if rec.input_json is not None else None,
             json.dumps(rec.output) if rec.output is not None else None,
@@ -119,8 +115,6 @@ def _row(rec: ExecutionRecord) -> tuple:
             rec.debug_session, rec.created_at, rec.started_at, rec.updated_at, rec.completed_at, rec.owner)
 
 
-_INSERT = f"INSERT INTO executions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-_UPDATE = f"UPDATE executions SET {', '.join(c + ' = ?' for c in _COLUMNS[1:])} WHERE id = ?"
 _SELECT = "SELECT * FROM executions WHERE id = ?"
 
 
@@ -148,35 +142,49 @@ def _stamped(rec: ExecutionRecord) -> ExecutionRecord:
 
 
 class ExecutionStore:
-    """Executions in SQLite. Records are immutable values; updates write a new version of a row."""
+    """Executions in SQLite. Records are immutable values; updates write a new version of a row.
+
+    Writes go through :meth:`Database.write` — with the runtime's step journal, a run is accepted
+    without a SQLite commit of its own. A final status is committed before :meth:`update` (or
+    :meth:`create`) returns, with whatever the journal holds, so a run any caller has been told
+    ended is in the database for every process. The records of executions this process is running
+    are kept (:attr:`_live`), so an update needs no read; reads fold the journal first.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: Not-yet-final executions this store wrote, by id: the latest version of each row.
+        self._live: dict[str, ExecutionRecord] = {}
 
     def create(self, rec: ExecutionRecord, *, events: Sequence[EventRecord] = ()) -> ExecutionRecord:
-        """Insert a new execution; ``events`` (its first log entries) go in the same transaction,
-        so a run is accepted, announced and marked Running with one commit."""
+        """Insert a new execution; ``events`` (its first log entries) go in the same write, so a
+        run is accepted, announced and marked Running at once."""
         now = time.time()
         rec = _stamped(replace(rec, created_at=rec.created_at or now, updated_at=rec.updated_at or now))
-        with self.db.transaction() as conn:
-            conn.execute(_INSERT, _row(rec))
-            if events:
-                conn.executemany(INSERT_EVENT, [event_row(e) for e in events])
+        with self.db.lock:
+            self.db.write([(J_EXECUTION, _row(rec)), *((J_EVENT, event_row(e)) for e in events)])
+            self._remember(rec)
         return rec
 
     def update(self, execution_id: str, *, events: Sequence[EventRecord] = (), **changes: Any) -> ExecutionRecord:
         """Set fields (``status=..., error=...``); ``updated_at`` always moves forward. ``events``
-        are appended in the same transaction (a run's last events land with its final status)."""
-        with self.db.transaction() as conn:
-            row = conn.execute(_SELECT, (execution_id,)).fetchone()
-            if row is None:
+        are appended in the same write (a run's last events land with its final status)."""
+        with self.db.lock:
+            current = self._live.get(execution_id) or self.get(execution_id)
+            if current is None:
                 raise KeyError(execution_id)
-            current = _record(row)
             rec = _stamped(replace(current, **changes, updated_at=max(time.time(), current.updated_at)))
-            if events:
-                conn.executemany(INSERT_EVENT, [event_row(e) for e in events])
-            conn.execute(_UPDATE, _row(rec)[1:] + (rec.id,))
+            self.db.write([*((J_EVENT, event_row(e)) for e in events),
+                           (J_EXECUTION_UPDATE, _row(rec)[1:] + (rec.id,))])
+            self._remember(rec)
         return rec
+
+    def _remember(self, rec: ExecutionRecord) -> None:
+        if rec.is_final:
+            self._live.pop(rec.id, None)
+            self.db.sync()
+        else:
+            self._live[rec.id] = rec
 
     def claim(self, execution_id: str, owner: str, previous: str | None) -> bool:
         """Make ``owner`` run the execution if ``previous`` still does (compare-and-set): False when
@@ -184,9 +192,11 @@ class ExecutionStore:
         with self.db.transaction() as conn:
             cur = conn.execute("UPDATE executions SET owner = ? WHERE id = ? AND owner IS ?",
                                (owner, execution_id, previous))
+            self._live.pop(execution_id, None)
             return cur.rowcount == 1
 
     def get(self, execution_id: str) -> ExecutionRecord | None:
+        self.db.sync()
         with self.db.lock:
             row = self.db.conn.execute(_SELECT, (execution_id,)).fetchone()
         return _record(row) if row is not None else None
@@ -201,6 +211,7 @@ class ExecutionStore:
                 params.append(value)
         sql = "SELECT * FROM executions" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
+        self.db.sync()
         with self.db.lock:
             rows = self.db.conn.execute(sql, (*params, limit, offset)).fetchall()
         return [_record(r) for r in rows]
@@ -231,6 +242,7 @@ class ExecutionStore:
             where.append("(created_at < ? OR (created_at = ? AND id < ?))")
             params.extend((before[0], before[0], before[1]))
         sql = f"SELECT * FROM executions WHERE {' AND '.join(where)} ORDER BY created_at DESC, id DESC LIMIT ?"
+        self.db.sync()
         with self.db.lock:
             rows = self.db.conn.execute(sql, (*params, limit)).fetchall()
         return [_record(r) for r in rows]
@@ -238,6 +250,7 @@ class ExecutionStore:
     def incomplete(self) -> list[ExecutionRecord]:
         """Every execution not in a final status, oldest first (the resume order)."""
         marks = ", ".join("?" * len(FINAL_STATUSES))
+        self.db.sync()
         with self.db.lock:
             rows = self.db.conn.execute(
                 f"SELECT * FROM executions WHERE status NOT IN ({marks}) ORDER BY created_at, rowid",
@@ -246,6 +259,7 @@ class ExecutionStore:
         return [_record(r) for r in rows]
 
     def children(self, execution_id: str) -> list[ExecutionRecord]:
+        self.db.sync()
         with self.db.lock:
             rows = self.db.conn.execute(
                 "SELECT * FROM executions WHERE parent_id = ? ORDER BY created_at", (execution_id,)
