@@ -9,6 +9,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
+# Master keys never go to the developer's real keyring (Keychain, Secret Service), in this process or
+# in the runtimes tests start; keyring tests install a backend of their own.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "axiom_ide" / "resources" / "examples" / "workspace"

@@ -67,8 +67,12 @@ class Runtime:
         self.executions = ExecutionStore(self.db)
         self.event_log = EventStore(self.db)
         self.checkpoints: CheckpointStore = checkpoints or SqliteCheckpointStore(self.db)
-        self.checkpoints.expire()
-        box = SecretBox(load_master_key(self.data_dir, use_keyring=use_keyring)[0])
+        try:
+            self.checkpoints.expire()
+            box = SecretBox(load_master_key(self.data_dir, use_keyring=use_keyring)[0])
+        except BaseException:  # e.g. the master key is unavailable: don't leave the database open
+            self.db.close()
+            raise
         self.secrets = SecretStore(self.db, box)
         self.configs = ConfigStore(self.db, box)
         self.memory = SqliteMemory(self.db)

@@ -225,3 +225,16 @@ def test_a_conflicting_row_is_dropped_with_an_error_not_poisoning_later_writes(t
     assert any("dropped a row" in r.message and "'x', 1" in r.message for r in caplog.records)
     db.write([(J_EVENT, event("x", 3))])
     assert [e.seq for e in EventStore(db).list("x")] == [1, 2, 3]
+
+
+def test_a_runtime_that_cannot_open_leaves_no_journal_behind(tmp_path):
+    from axiom_ide.runtime.errors import AxiomError
+    from axiom_ide.runtime.runtime import Runtime
+
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "secret.key").write_bytes(b"x" * 44)
+    (tmp_path / "secret.keyring").write_text("{}")
+    with pytest.raises(AxiomError) as err:
+        Runtime(tmp_path)
+    assert err.value.diagnostics[0].code == "secret_key_ambiguous"
+    assert journal_files(tmp_path) == []  # the database was closed, its journal removed
