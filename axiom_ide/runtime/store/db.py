@@ -337,24 +337,27 @@ class Database:
         return j.pending.end, retired
 
     def recover_journals(self) -> int:
-        """Fold the journals of processes that died (each in its own transaction, then deleted).
-        Returns how many records were folded."""
+        """Fold the journals of processes that died, then delete them. Returns how many rows were
+        folded. The fold mark moves to the file's end in the fold's transaction and goes only once
+        the file is gone, so a recovery interrupted at any point never folds a row twice."""
         count = 0
         own = self.journal.name if self.journal is not None else None
         for orphan in jn.orphans(self.journal_dir, own):
             try:
                 with self.transaction() as conn:
                     row = conn.execute("SELECT offset FROM journal_folds WHERE journal = ?", (orphan.name,)).fetchone()
-                    rows = []
-                    for _end, record in jn.read_records(orphan.data, row[0] if row else 0):
+                    rows, end = [], row[0] if row else 0
+                    for end, record in jn.read_records(orphan.data, end):
                         rows.extend(record)
                     _fold_rows(conn, rows)
-                    conn.execute("DELETE FROM journal_folds WHERE journal = ?", (orphan.name,))
-                    count += len(rows)
+                    conn.execute("INSERT OR REPLACE INTO journal_folds (journal, offset) VALUES (?, ?)", (orphan.name, end))
             except BaseException:
                 orphan.release(remove=False)
                 raise
             orphan.release(remove=True)
+            with self.transaction() as conn:
+                conn.execute("DELETE FROM journal_folds WHERE journal = ?", (orphan.name,))
+            count += len(rows)
             if rows:
                 log.info("folded %d rows from the step journal of a process that stopped (%s)", len(rows), orphan.name)
         return count

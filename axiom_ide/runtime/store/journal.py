@@ -74,6 +74,29 @@ def alive(directory: Path, instance: str) -> bool:
     return False
 
 
+def _remove(path: Path, fd: int) -> None:
+    """Delete a journal file and close it. On POSIX the name goes first, while the lock is still
+    held, so no other process can open the file after it was folded; Windows cannot delete an
+    open file, so there it is closed first (a process that locks it in between finds the fold mark
+    at its end and folds nothing again)."""
+    if os.name == "nt":  # pragma: no cover
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    else:
+        path.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def _sync_directory(directory: Path) -> None:
+    if os.name == "nt":  # pragma: no cover — NTFS journals its metadata
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class JournalError(OSError):
     """The journal cannot be written (the engine reports it as a failed checkpoint write)."""
 
@@ -125,14 +148,19 @@ class Journal:
 
     def _open(self) -> None:
         # Created and locked under a temporary name, then renamed: a process scanning for orphans
-        # (which only looks at *.journal) can never take a live journal for a dead one.
-        temp = self.path.with_name(self.name + ".new")
+        # (which only looks at *.journal) can never take a live journal for a dead one. Windows
+        # cannot rename an open file; there the lock taken right after creating it has to do.
+        temp = self.path if os.name == "nt" else self.path.with_name(self.name + ".new")
         fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         try:
             if not _try_lock(fd):  # pragma: no cover — a fresh, uniquely named file
                 raise JournalError(f"cannot lock the step journal {temp}")
             os.write(fd, MAGIC)
-            os.replace(temp, self.path)
+            if temp != self.path:
+                os.replace(temp, self.path)
+            if self.sync:  # power-loss safety covers the file's name too
+                os.fsync(fd)
+                _sync_directory(self.directory)
         except BaseException:
             os.close(fd)
             temp.unlink(missing_ok=True)
@@ -184,19 +212,16 @@ class Journal:
         self.generation += 1
         self._open()
         self.retired.append(old_name)
-        os.close(old_fd)
-        old_path.unlink(missing_ok=True)
+        _remove(old_path, old_fd)
 
     def close(self, *, remove: bool) -> None:
         """Release the file; ``remove`` only once everything in it is folded."""
         if self.fd < 0:
             return
-        path = self.path
-        if remove and self.pending.rows:
-            remove = False
-        if remove:
-            path.unlink(missing_ok=True)
-        os.close(self.fd)
+        if remove and not self.pending.rows:
+            _remove(self.path, self.fd)
+        else:
+            os.close(self.fd)
         self.fd = -1
 
 
@@ -232,8 +257,9 @@ class Orphan:
 
     def release(self, *, remove: bool) -> None:
         if remove:
-            self.path.unlink(missing_ok=True)
-        os.close(self.fd)
+            _remove(self.path, self.fd)
+        else:
+            os.close(self.fd)
 
 
 def orphans(directory: Path, own: str | None = None) -> Iterator[Orphan]:
