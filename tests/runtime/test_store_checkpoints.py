@@ -12,10 +12,10 @@ from axiom_ide.runtime.store.checkpoints import (
 from axiom_ide.runtime.store.db import open_database
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "sqlite+journal", "memory"])
 def store(request, tmp_path) -> CheckpointStore:
-    if request.param == "sqlite":
-        db = open_database(tmp_path)
+    if request.param.startswith("sqlite"):
+        db = open_database(tmp_path, journal=request.param.endswith("journal"))
         yield AssertingCheckpointStore(SqliteCheckpointStore(db))
         db.close()
     else:
