@@ -50,6 +50,23 @@ def test_duplicate_step_or_id_is_refused(store):
         store.inner.put(cp(step=1))
 
 
+def test_a_duplicate_step_is_refused_after_the_store_forgot_the_execution(tmp_path):
+    db = open_database(tmp_path, journal=True)
+    db._schedule_fold = lambda: None
+    store = SqliteCheckpointStore(db)
+    store.RECENT = 1
+    store.put(cp("a" * 32, step=1))  # pending in the journal
+    store.put(cp("b" * 32, step=1))  # pushes "a" out of the recent executions
+    with pytest.raises(ValueError, match="already has step 1"):
+        store.put(cp("a" * 32, step=1))
+    db.sync()
+    store.put(cp("b" * 32, step=2))
+    store.put(cp("c" * 32, step=1))
+    with pytest.raises(ValueError, match="already has step 2"):
+        store.put(cp("b" * 32, step=2))  # read back from the database
+    db.close()
+
+
 def test_large_payloads_round_trip_out_of_line(store):
     big = bytes(range(256)) * (INLINE_LIMIT // 256 + 10)
     a = cp(output=big, input=big[:10])

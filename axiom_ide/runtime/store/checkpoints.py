@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Protocol, Sequence, runtime_checkable
 
@@ -157,14 +158,24 @@ _STALE = ("SELECT id FROM checkpoints WHERE id < :bound AND unordered = 0 AND ex
 class SqliteCheckpointStore:
     """Checkpoints in the runtime database; large payloads go to ``blobs``."""
 
+    #: Executions whose steps :meth:`put` remembers (the most recently written).
+    RECENT = 1024
+
     def __init__(self, db: Database, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
         self.db = db
         self.ttl_seconds = ttl_seconds
+        #: execution id → the steps stored for it, for the most recently written executions.
+        self._steps: OrderedDict[str, set[int]] = OrderedDict()
 
     def put(self, checkpoint: Checkpoint, *, events: list[tuple] = ()) -> None:
         """Save durably (one step-journal append when the database has a journal, else one
-        transaction), with ``events`` — event rows (:func:`.events.event_row`) — in the same write."""
+        transaction), with ``events`` — event rows (:func:`.events.event_row`) — in the same write.
+        A step the execution already has is refused (ValueError) here, not when the journal is
+        folded: the steps of recently written executions are kept, others read once."""
         cp = checkpoint
+        steps = self._steps_of(cp.execution_id)
+        if cp.step in steps:
+            raise ValueError(f"execution {cp.execution_id} already has step {cp.step}")
         rows = [(J_EVENT, e) for e in events]
         in_inline, in_blob = self._payload(rows, cp.input, cp.created_at)
         out_inline, out_blob = self._payload(rows, cp.output, cp.created_at)
@@ -172,6 +183,24 @@ class SqliteCheckpointStore:
                                     cp.input_type, cp.output_type, in_inline, in_blob, out_inline,
                                     out_blob, cp.created_at, 0 if _time_ordered(cp.id, cp.created_at) else 1)))
         self.db.write(rows)
+        steps.add(cp.step)
+
+    def _steps_of(self, execution_id: str) -> set[int]:
+        steps = self._steps.get(execution_id)
+        if steps is not None:
+            self._steps.move_to_end(execution_id)
+            return steps
+        with self.db.lock:  # what the database has, and what the journal holds for it unfolded
+            steps = {r[0] for r in self.db.conn.execute("SELECT step FROM checkpoints WHERE execution_id = ?",
+                                                        (execution_id,))}
+            journal = self.db.journal
+            if journal is not None:
+                steps.update(params[2] for code, params in journal.pending.rows
+                             if code == J_CHECKPOINT and params[1] == execution_id)
+        self._steps[execution_id] = steps
+        if len(self._steps) > self.RECENT:
+            self._steps.popitem(last=False)
+        return steps
 
     @staticmethod
     def _payload(rows: list, data: bytes | None, created_at: float) -> tuple[bytes | None, str | None]:
