@@ -411,7 +411,7 @@ def test_cancel_fails_in_flight_invocations_of_that_execution_only(package, mess
     async def go(pool):
         doomed = asyncio.ensure_future(
             pool.invoke(node(package, "sleepy"), greet_request(messages, "30"), call("long", execution_id="exec-x")))
-        while not pool._inflight.get("exec-x"):  # the call has reached its host (which may be starting)
+        while not any(inv.call.execution_id == "exec-x" for inv in pool._inflight):  # reached its host (maybe starting)
             await asyncio.sleep(0.01)
         t = time.monotonic()
         await pool.cancel("exec-x")
@@ -457,45 +457,101 @@ def test_worker_module_imports_neither_grpc_nor_qt():
     assert out.stdout.strip() == "[]"
 
 
-def test_invocation_header_from_cached_parts_equals_a_plain_encoding():
-    """The CALL header is spliced from cached pieces; it must decode to exactly what the plain
-    encoding gives, whatever changes between calls (run, variables, node, attempt, position)."""
+def test_context_parts_decode_to_each_calls_plain_context():
+    """A call's context crosses as DEFINEd parts referenced by slot; whatever changes between calls
+    (run, variables — even mutated in place —, node, attempt, position, graph), the worker must see
+    exactly the plain context, and a part already on the connection is not sent again."""
     import json
 
     from axiom_ide.runtime.compiler.artifact import ArtifactNode
-    from axiom_ide.runtime.host.invocation import Invocation
+    from axiom_ide.runtime.host import wire
+    from axiom_ide.runtime.host.invocation import ContextParts
     from axiom_ide.runtime.host.records import NodeCall
-
-    class Conn:
-        sent_graphs: dict = {}
 
     def node(handler):
         return ArtifactNode(id=handler, instance=1, ref=f"p@1:{handler}", kind="unary", package="p", version="1",
                             name=handler, input_type="p.In", output_type="p.Out", handler=handler, package_root="/")
 
-    view = {"graph_id": "G", "nodes": [], "position": {"current_instance": 1, "depth": 0}}
+    view = {"graph_id": "G", "nodes": [{"instance_id": 1}], "position": {"current_instance": 1, "depth": 0}}
     variables = {"A": "1"}
     calls = [(node("a"), NodeCall("e1", "f", "t", "n1", attempt=1, variables=variables, reflection=view)),
              (node("a"), NodeCall("e1", "f", "t", "n1", attempt=2, variables=variables, reflection=view)),
              (node("b"), NodeCall("e1", "f", "t", "n2", attempt=1, variables=variables,
                                   reflection=dict(view, position={"current_instance": 2, "depth": 0}))),
              (node("b"), NodeCall("e2", "f", "t", "n2", attempt=1, variables={"A": "2"}, reflection=view)),
-             (node("b"), NodeCall("e2", "f", "t", "n2", attempt=1, variables={"A": "2", "B": "x"}, reflection={}))]
-    conn = Conn()
+             (node("b"), NodeCall("e2", "f", "t", "n2", attempt=1, variables={"A": "2", "B": "x"}, reflection={})),
+             (node("a"), NodeCall("e1", "f", "t", "n1", attempt=1, variables=variables,
+                                  reflection={"nodes": [], "position": view["position"]})),  # no graph_id
+             (node("a"), NodeCall("e1", "f", "t", "n1", attempt=1, variables=variables, reflection=view))]
+    parts, held = ContextParts(), {}
+
+    def worker_side(data: bytes) -> tuple[dict, int]:
+        """What the worker's serve loop sees (DEFINEs stored, then the CALL), and how many DEFINEs came."""
+        reader, defined = wire.FrameReader(), 0
+        space = reader.space()
+        space[: len(data)] = data
+        reader.filled(len(data))
+        while (frame := reader.next()) is not None:
+            kind, meta, payload = frame
+            if kind == wire.DEFINE:
+                held[int.from_bytes(meta, "little")] = json.loads(payload)
+                defined += 1
+                continue
+            assert kind == wire.CALL and payload == b"input"
+            site, run, graph, attempt = wire.CALL_META.unpack(meta)
+            graph_part = None if graph == wire.NO_PART else held[graph]
+            return dict(held[site], **held[run], attempt=attempt, graph=graph_part), defined
+        raise AssertionError("no CALL frame")
+
+    sent = []
     for n, call in calls:
-        inv = Invocation.__new__(Invocation)
-        inv.call, inv.node, inv.conn = call, n, conn
-        plain = {"handler": n.handler, "input_type": "p.In", "output_type": "p.Out", "canvas_id": call.canvas_id,
-                 "execution_id": call.execution_id, "flow_id": "f", "tenant_id": "t", "attempt": call.attempt,
-                 "variables": dict(call.variables)}
-        if not call.reflection:
-            plain["reflection"] = None
-        elif "G" in conn.sent_graphs:  # the connection holds the view: only a reference crosses
-            plain.update(reflection_ref="G", reflection_position=call.reflection["position"])
-        else:
-            plain["reflection"] = call.reflection
-        assert json.loads(inv.header()) == plain
-    variables["A"] = "changed"  # the same mapping, mutated: not served from the cache
-    inv = Invocation.__new__(Invocation)
-    inv.call, inv.node, inv.conn = NodeCall("e1", "f", "t", "n1", variables=variables, reflection=view), node("a"), conn
-    assert json.loads(inv.header())["variables"] == {"A": "changed"}
+        seen, defined = worker_side(parts.request(wire.CALL, n, call, b"input"))
+        view_ = call.reflection
+        assert seen == {"handler": n.handler, "input_type": "p.In", "output_type": "p.Out", "canvas_id": call.canvas_id,
+                        "position": view_.get("position"), "execution_id": call.execution_id, "flow_id": "f",
+                        "tenant_id": "t", "variables": dict(call.variables), "attempt": call.attempt,
+                        "graph": {k: v for k, v in view_.items() if k != "position"} if view_ else None}
+        sent.append(defined)
+    # call 2 repeats call 1 but for the attempt; the last call's parts are all still on the connection
+    assert sent[0] == 3 and sent[1] == 0 and sent[-1] == 0
+    assert sent[5] == 1  # a graph without graph_id is sent with every call; site and run are held
+    variables["A"] = "changed"  # the same mapping, mutated: defined again
+    seen, defined = worker_side(parts.request(wire.CALL, node("a"), calls[0][1], b"input"))
+    assert seen["variables"] == {"A": "changed"} and defined == 1
+
+
+def test_context_part_slots_are_reused_without_breaking_a_call():
+    """With more distinct parts than slots, slots are reused round-robin; a call never references
+    a slot that one of its own definitions took over."""
+    import json
+
+    from axiom_ide.runtime.compiler.artifact import ArtifactNode
+    from axiom_ide.runtime.host import wire
+    from axiom_ide.runtime.host.invocation import ContextParts
+    from axiom_ide.runtime.host.records import NodeCall
+
+    n = ArtifactNode(id="a", instance=1, ref="p@1:a", kind="unary", package="p", version="1", name="a",
+                     input_type="p.In", output_type="p.Out", handler="a", package_root="/")
+    parts, held = ContextParts(), {}
+    for i in range(3 * wire.PART_SLOTS + 7):
+        call = NodeCall(f"e{i % 5}", "f", "t", f"n{i % (wire.PART_SLOTS + 3)}", variables={"i": "x"},
+                        reflection={"graph_id": f"G{i % 3}", "position": {"current_instance": i}})
+        reader = wire.FrameReader()
+        data = parts.request(wire.CALL, n, call, b"")
+        while data:
+            space = reader.space()
+            k = min(len(space), len(data))
+            space[:k] = data[:k]
+            reader.filled(k)
+            data = data[k:]
+        while (frame := reader.next()) is not None:
+            kind, meta, payload = frame
+            if kind == wire.DEFINE:
+                held[int.from_bytes(meta, "little")] = json.loads(payload)
+            else:
+                site, run, graph, _ = wire.CALL_META.unpack(meta)
+                assert held[site]["canvas_id"] == call.canvas_id
+                assert held[site]["position"] == {"current_instance": i}
+                assert held[run]["execution_id"] == call.execution_id
+                assert held[graph]["graph_id"] == f"G{i % 3}"
+        assert len(held) <= wire.PART_SLOTS

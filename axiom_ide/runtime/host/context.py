@@ -4,7 +4,7 @@ Classes are built once per host by subclassing the package's own ``gen/axiom_con
 ``isinstance(ax, AxiomContext)`` holds in node code. Every capability goes through the
 invocation's :class:`Channel` back to the runtime (the sidecar): logs are sent as frames,
 secrets come from the variables map, memory calls round-trip and never raise, and reflection is
-parsed from the invocation's JSON view on first access.
+parsed from the invocation's JSON view (graph part + position) on first access.
 """
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ class Channel(Protocol):
     def memory(self, op: str, args: dict[str, Any]) -> tuple[bool, Any]: ...
 
 
-def _build(sdk: ModuleType) -> Callable[[Channel, dict], Any]:
-    """Subclass the generated SDK classes; returns ``make(channel, meta) -> AxiomContext``."""
+Make = Callable[[Channel, dict, "dict | None", Any], Any]
+
+
+def _build(sdk: ModuleType) -> Make:
+    """Subclass the generated SDK classes; returns ``make(channel, run, graph, position) -> AxiomContext``."""
 
     class Logger(sdk.AxiomLogger):
         __slots__ = ("_ch",)
@@ -104,15 +107,16 @@ def _build(sdk: ModuleType) -> Callable[[Channel, dict], Any]:
     class Reflection(sdk.AxiomReflection):
         """``flow`` is parsed from the JSON view on first access; bad data degrades to empty."""
 
-        def __init__(self, view: dict | None):
-            self._view = view
+        def __init__(self, graph: dict | None, position: Any):
+            self._graph, self._position = graph, position
             self._flow = None
 
         @property
         def flow(self):
             if self._flow is None:
                 try:
-                    self._flow = _flow_reflection(sdk, self._view or {})
+                    view = dict(self._graph, position=self._position) if self._graph else {}
+                    self._flow = _flow_reflection(sdk, view)
                 except Exception:  # reading reflection never raises
                     self._flow = sdk.AxiomFlowReflection()
             return self._flow
@@ -121,15 +125,17 @@ def _build(sdk: ModuleType) -> Callable[[Channel, dict], Any]:
         def flow(self, value):
             self._flow = value
 
-    def make(ch: Channel, meta: dict) -> Any:
+    def make(ch: Channel, run: dict, graph: dict | None, position: Any) -> Any:
+        """``run``: the ids and ``variables``; ``graph``: the reflection view without its
+        position (None: the call has no reflection)."""
         return sdk.AxiomContext(
             log=Logger(ch),
-            secrets=Secrets(meta.get("variables") or {}),
+            secrets=Secrets(run.get("variables") or {}),
             agent=sdk.AxiomAgent(Memory(ch)),
-            reflection=Reflection(meta.get("reflection")),
-            execution_id=meta.get("execution_id", ""),
-            flow_id=meta.get("flow_id", ""),
-            tenant_id=meta.get("tenant_id", ""),
+            reflection=Reflection(graph, position),
+            execution_id=run.get("execution_id", ""),
+            flow_id=run.get("flow_id", ""),
+            tenant_id=run.get("tenant_id", ""),
         )
 
     return make
@@ -161,11 +167,11 @@ def _flow_reflection(sdk: ModuleType, view: dict) -> Any:
     )
 
 
-_makers: dict[int, Callable[[Channel, dict], Any]] = {}
+_makers: dict[int, Make] = {}
 
 
-def context_factory(sdk: ModuleType) -> Callable[[Channel, dict], Any]:
-    """``make(channel, meta)`` for the package's generated SDK module (built once)."""
+def context_factory(sdk: ModuleType) -> Make:
+    """``make(channel, run, graph, position)`` for the package's generated SDK module (built once)."""
     make = _makers.get(id(sdk))
     if make is None:
         make = _makers[id(sdk)] = _build(sdk)

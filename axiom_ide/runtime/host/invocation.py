@@ -3,7 +3,7 @@ frames into events, relays logs and memory calls, and enforces the log budget.
 
 Events are ``(tag, value)`` pairs, consumed in order by :meth:`Invocation.next_event`:
 ``result``/``out``/``done`` (from the worker), ``error`` (a NodeHostError to raise), ``lost``
-(the connection dropped: the pool works out whether the host crashed).
+(the connection dropped: the pool works out whether the host crashed), ``timeout``.
 """
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ import asyncio
 import collections
 import dataclasses
 import json
+import math
+import struct
 import time
-from typing import Any, Callable
+from typing import Any
 
 from axiom_ide.runtime.compiler.artifact import ArtifactNode
 from axiom_ide.runtime.host import wire
 from axiom_ide.runtime.host.process import Connection, HostProcess
 from axiom_ide.runtime.host.records import (
     LogRecord,
-    MemoryBackend,
     NodeCall,
     NodeFailure,
     NodeHostError,
@@ -28,95 +29,74 @@ from axiom_ide.runtime.host.records import (
 )
 
 _MEMORY_EMPTY = {"search": [], "session_search": [], "history_last": [], "write": "", "session_write": ""}
+_SLOT = struct.Struct("<I")
 
 
 class Invocation:
     __slots__ = (
-        "host", "conn", "node", "call", "_events", "_waiter", "_log_sink", "_memory",
-        "_log_limit", "log_bytes", "active_at", "finished", "_tasks",
+        "pool", "host", "conn", "node", "call", "timeout_s", "_events", "_waiter", "log_bytes", "active_at",
+        "finished", "_tasks",
     )
 
-    def __init__(
-        self,
-        host: HostProcess,
-        conn: Connection,
-        node: ArtifactNode,
-        call: NodeCall,
-        *,
-        log_sink: Callable[[LogRecord], None] | None,
-        memory: MemoryBackend | None,
-        log_limit: int,
-    ):
+    def __init__(self, pool: Any, host: HostProcess, conn: Connection, node: ArtifactNode, call: NodeCall):
+        #: the HostPool: its ``log_sink``, ``memory``, ``log_limit`` and ``watchdog`` serve this invocation.
+        self.pool = pool
         self.host = host
         self.conn = conn
         self.node = node
         self.call = call
+        self.timeout_s = call.timeout_s
         self._events: collections.deque = collections.deque()
         self._waiter: asyncio.Future | None = None
-        self._log_sink = log_sink
-        self._memory = memory
-        self._log_limit = log_limit
         self.log_bytes = 0
-        #: monotonic time of the last sign of progress (pipeline timeouts count from it).
+        #: monotonic time of the last sign of progress (timeouts count from it).
         self.active_at = time.monotonic()
         self.finished = False
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task] | None = None  # memory calls in flight (rare: made lazily)
         conn.sink = self
 
     # -- requests ---------------------------------------------------------------------------------
-    def header(self) -> bytes:
-        """The CALL/OPEN frame's JSON context. Built from cached pieces: the node's part (same in
-        every run), the run's part (same for every node of a run) and the reflection reference
-        (same per graph and node) are each encoded once; only ``attempt`` is formatted per call."""
-        call, node = self.call, self.node
-        reflection = self._reflection()
-        if reflection.get("reflection") is not None:  # a full view crosses this connection: not cached
-            return wire.dumps({**_node_part(node, call.canvas_id), **_run_part(call), "attempt": call.attempt,
-                               **reflection})
-        return b"".join((b"{", _NODE_CACHE.get(node, call.canvas_id), b",", _RUN_CACHE.get(call),
-                         b',"attempt":%d,' % call.attempt, _REF_CACHE.get(reflection), b"}"))
+    def request(self, kind: int, payload: bytes = b"") -> bytes:
+        """The CALL/OPEN frame, preceded by DEFINE frames for the context parts the connection's
+        worker does not hold yet — one write."""
+        parts = self.conn.parts
+        if parts is None:
+            parts = self.conn.parts = ContextParts()
+        return parts.request(kind, self.node, self.call, payload)
 
-    def _reflection(self) -> dict[str, Any]:
-        view = self.call.reflection
-        if not view:
-            return {"reflection": None}
-        graph_id = view.get("graph_id") or ""
-        sent = getattr(self.conn, "sent_graphs", None)
-        if graph_id and sent is not None and graph_id in sent:
-            return {"reflection_ref": graph_id, "reflection_position": view.get("position")}
-        if graph_id and sent is not None:
-            wire.remember_graph(sent, graph_id)
-        return {"reflection": dict(view)}
-
-    # -- events -----------------------------------------------------------------------------------
+    # -- events ---------------------------------------------------------------------------------
     def push(self, tag: str, value: Any = None) -> None:
         self._events.append((tag, value))
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    async def next_event(self, timeout_s: float) -> tuple[str, Any]:
-        """The next event; a ``timeout`` event after ``timeout_s`` without progress."""
-        if not self._events:
-            loop = asyncio.get_running_loop()
-            self._waiter = waiter = loop.create_future()
-            timer = loop.call_later(max(0.0, self.active_at + timeout_s - time.monotonic()), _wake, waiter)
-            try:
-                while not self._events:
+    def wake(self) -> None:
+        """Make a waiting :meth:`next_event` look at the clock (the watchdog calls this)."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def next_event(self) -> tuple[str, Any]:
+        """The next event; a ``timeout`` event after ``timeout_s`` without progress. No timer per
+        wait: the pool's :class:`Watchdog` wakes waiters whose time is up."""
+        events = self._events
+        if not events:
+            loop = self.conn.loop
+            while True:
+                due = self.active_at + self.timeout_s
+                if time.monotonic() >= due:
+                    canvas = self.call.canvas_id
+                    return "timeout", NodeTimeout(f'node "{canvas}" timed out after {self.timeout_s:g}s', canvas_id=canvas)
+                self._waiter = waiter = loop.create_future()
+                self.pool.watchdog.arm(loop, due)
+                try:
                     await waiter
-                    if self._events:
-                        break
-                    idle = time.monotonic() - self.active_at
-                    if idle >= timeout_s:
-                        return "timeout", NodeTimeout(
-                            f'node "{self.call.canvas_id}" timed out after {timeout_s:g}s', canvas_id=self.call.canvas_id
-                        )
-                    self._waiter = waiter = loop.create_future()
-                    timer = loop.call_later(timeout_s - idle, _wake, waiter)
-            finally:
-                timer.cancel()
-                self._waiter = None
-        return self._events.popleft()
+                finally:
+                    self._waiter = None
+                if events:
+                    break
+        return events.popleft()
 
     # -- frames from the worker (Connection sink) -------------------------------------------------
     def on_frame(self, kind: int, meta: bytes, payload: bytes) -> None:
@@ -133,6 +113,8 @@ class Invocation:
             self.push("error", self._error(json.loads(meta)))
         elif kind == wire.MEM_CALL:
             task = asyncio.ensure_future(self._memory_call(json.loads(meta)))
+            if self._tasks is None:
+                self._tasks = set()
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -149,20 +131,22 @@ class Invocation:
 
     def _on_log(self, meta: bytes) -> None:
         self.log_bytes += len(meta)
-        if self.log_bytes > self._log_limit:
-            if self.log_bytes - len(meta) <= self._log_limit:  # report once
-                limit = self._log_limit / (1024 * 1024)
+        limit = self.pool.log_limit
+        if self.log_bytes > limit:
+            if self.log_bytes - len(meta) <= limit:  # report once
+                limit /= 1024 * 1024
                 self.push("error", NodeOutputFlood(
                     f'node "{self.call.canvas_id}" wrote more than {limit:g} MiB of logs in one invocation',
                     canvas_id=self.call.canvas_id,
                 ))
             return
-        if self._log_sink is None:
+        sink = self.pool.log_sink
+        if sink is None:
             return
         try:
             d = json.loads(meta)
             attrs = d.get("attrs")
-            self._log_sink(LogRecord(
+            sink(LogRecord(
                 execution_id=self.call.execution_id,
                 canvas_id=self.call.canvas_id,
                 level=str(d.get("level", "info")),
@@ -177,9 +161,10 @@ class Invocation:
         op = str(request.get("op", ""))
         args = request.get("args") if isinstance(request.get("args"), dict) else {}
         ok, result = False, _MEMORY_EMPTY.get(op)
-        if self._memory is not None:
+        memory = self.pool.memory
+        if memory is not None:
             try:
-                result = _jsonable(await self._memory.call(self.call.tenant_id, self.call.flow_id, op, args))
+                result = _jsonable(await memory.call(self.call.tenant_id, self.call.flow_id, op, args))
                 ok = True
             except Exception:  # memory never raises into node code: it degrades to empty
                 pass
@@ -192,91 +177,150 @@ class Invocation:
         if self.finished:
             return
         self.finished = True
-        for task in self._tasks:
-            task.cancel()
+        if self._tasks:
+            for task in self._tasks:
+                task.cancel()
         self.host.release(self.conn, reuse)
 
 
-def _node_part(node: ArtifactNode, canvas_id: str) -> dict[str, Any]:
-    return {"handler": node.handler, "input_type": node.input_type, "output_type": node.output_type,
-            "canvas_id": canvas_id}
+class ContextParts:
+    """The context parts one worker connection holds, by slot (``wire.DEFINE``).
 
+    A call's context splits into parts that many calls share: the *site* (handler, message types,
+    canvas id and reflection position: the same whenever a node runs at that place of a graph),
+    the *run* (ids and variables: the same for every call of an execution) and the *graph* (the
+    reflection view without its position: the same for every call in that graph). A request
+    defines the parts the worker lacks and references the others by slot.
 
-def _run_part(call: NodeCall) -> dict[str, Any]:
-    return {"execution_id": call.execution_id, "flow_id": call.flow_id, "tenant_id": call.tenant_id,
-            "variables": dict(call.variables)}
+    Keys: a site by its strings plus the identity of its position mapping, a run by its ids plus
+    the identity of its variables mapping — each checked against a deep snapshot of the mapping,
+    so a mapping changed in place is defined again — and a graph by its ``graph_id``, which names
+    the view's content (a view without one is defined with every call). Slots are reused
+    round-robin; the worker simply keeps whatever was defined last in each.
+    """
 
-
-def _members(obj: dict[str, Any]) -> bytes:
-    """``"a":1,"b":2`` — a JSON object's members without the braces, to splice into a header."""
-    return wire.dumps(obj)[1:-1]
-
-
-class _NodeParts:
-    """Encoded node parts by (handler, types, canvas id); bounded, first-in-first-out."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._items: dict[tuple, bytes] = {}
-
-    def get(self, node: ArtifactNode, canvas_id: str) -> bytes:
-        key = (node.handler, node.input_type, node.output_type, canvas_id)
-        out = self._items.get(key)
-        if out is None:
-            out = self._items[key] = _members(_node_part(node, canvas_id))
-            if len(self._items) > self._size:
-                self._items.pop(next(iter(self._items)))
-        return out
-
-
-class _RunPart:
-    """The encoded run part of the most recent run (a run's calls come one after another). The
-    variables mapping is compared by identity *and* content, so a new run never reuses another's."""
+    __slots__ = ("_entries", "_owners", "_next")
 
     def __init__(self) -> None:
-        self._key: tuple | None = None
-        self._variables: Any = None
-        self._snapshot: dict[str, Any] = {}
-        self._encoded = b""
+        self._entries: dict[Any, tuple[int, Any, Any]] = {}  # key -> (slot, mapping, snapshot)
+        self._owners: list[Any] = [None] * wire.PART_SLOTS  # slot -> key
+        self._next = 0
 
-    def get(self, call: NodeCall) -> bytes:
-        key = (call.execution_id, call.flow_id, call.tenant_id)
+    def request(self, kind: int, node: ArtifactNode, call: NodeCall, payload: bytes) -> bytes:
+        defines: list[bytes] = []
+        entries = self._entries
+        view = call.reflection
+        position = view.get("position") if view else None
+        key = (node.handler, node.input_type, node.output_type, call.canvas_id, id(position))
+        hit = entries.get(key)
+        if hit is not None and hit[1] is position and hit[2] == position:
+            site = hit[0]
+        else:
+            part = {"handler": node.handler, "input_type": node.input_type, "output_type": node.output_type,
+                    "canvas_id": call.canvas_id, "position": position}
+            site = self._define(key, part, position, defines, ())
         variables = call.variables
-        if key != self._key or variables is not self._variables or variables != self._snapshot:
-            self._key, self._variables, self._snapshot = key, variables, dict(variables)
-            self._encoded = _members(_run_part(call))
-        return self._encoded
+        key = (call.execution_id, call.flow_id, call.tenant_id, id(variables))
+        hit = entries.get(key)
+        if hit is not None and hit[1] is variables and hit[2] == variables:
+            run = hit[0]
+        else:
+            part = {"execution_id": call.execution_id, "flow_id": call.flow_id, "tenant_id": call.tenant_id,
+                    "variables": dict(variables)}
+            run = self._define(key, part, variables, defines, (site,))
+        if not view:
+            graph = wire.NO_PART
+        else:
+            graph_id = view.get("graph_id")
+            hit = entries.get(("graph", graph_id)) if graph_id else None
+            if hit is not None:
+                graph = hit[0]
+            else:
+                part = {k: v for k, v in view.items() if k != "position"}
+                graph = self._define(("graph", graph_id) if graph_id else None, part, None, defines, (site, run))
+        frame = wire.encode(kind, wire.CALL_META.pack(site, run, graph, call.attempt), payload)
+        if defines:
+            defines.append(frame)
+            return b"".join(defines)
+        return frame
+
+    def _define(self, key: Any, part: dict[str, Any], mapping: Any, defines: list[bytes], pinned: tuple[int, ...]) -> int:
+        """Put ``part`` in the next free slot (not one this request already uses); its DEFINE
+        frame goes to ``defines``. ``key`` None: not kept for later calls."""
+        encoded = wire.dumps(part)  # first: a part that cannot be encoded takes no slot
+        slot = self._next
+        while slot in pinned:
+            slot = (slot + 1) % wire.PART_SLOTS
+        self._next = (slot + 1) % wire.PART_SLOTS
+        owners, entries = self._owners, self._entries
+        evicted = owners[slot]
+        if evicted is not None:
+            del entries[evicted]
+        if key is not None:
+            stale = entries.get(key)
+            if stale is not None:  # the same key with changed content: its old slot is free now
+                owners[stale[0]] = None
+            entries[key] = (slot, mapping, _snapshot(mapping))
+        owners[slot] = key
+        defines.append(wire.encode(wire.DEFINE, _SLOT.pack(slot), encoded))
+        return slot
 
 
-class _RefParts:
-    """Encoded reflection references by (graph id, position); bounded, first-in-first-out."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._items: dict[tuple, tuple] = {}
-
-    def get(self, reflection: dict[str, Any]) -> bytes:
-        position = reflection.get("reflection_position")
-        # Positions are the per-artifact view's own dicts: identity is the key, content the check.
-        key = (reflection.get("reflection_ref"), id(position))
-        hit = self._items.get(key)
-        if hit is not None and hit[0] is position and hit[1] == position:
-            return hit[2]
-        out = _members(reflection)
-        self._items[key] = (position, dict(position) if isinstance(position, dict) else position, out)
-        if len(self._items) > self._size:
-            self._items.pop(next(iter(self._items)))
-        return out
+def _snapshot(value: Any) -> Any:
+    """A deep copy of JSON-like data, to notice later in-place changes by comparison."""
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    try:
+        return {k: _snapshot(v) for k, v in value.items()}  # another Mapping
+    except AttributeError:
+        return value
 
 
-_NODE_CACHE = _NodeParts()
-_RUN_CACHE = _RunPart()
-_REF_CACHE = _RefParts()
+class Watchdog:
+    """Wakes invocations whose time without progress is up: one loop timer, set for the soonest
+    deadline of all waiters, instead of a timer per wait (a timer handle, a heap push and a cancel
+    per invocation). Waiting invocations arm it; when it fires it wakes the ones that are due
+    (their ``next_event`` sees the clock) and re-arms for the rest."""
 
+    __slots__ = ("_inflight", "_handle", "_when", "_loop")
 
-def _wake(fut: asyncio.Future) -> None:
-    if not fut.done():
-        fut.set_result(None)
+    def __init__(self, inflight: set[Invocation]):
+        self._inflight = inflight
+        self._handle: asyncio.TimerHandle | None = None
+        self._when = math.inf
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def arm(self, loop: asyncio.AbstractEventLoop, due: float) -> None:
+        """Make sure the timer fires no later than ``due`` (monotonic seconds)."""
+        if due < self._when or loop is not self._loop:
+            if self._handle is not None:
+                self._handle.cancel()
+            self._when, self._loop = due, loop
+            self._handle = loop.call_later(max(0.0, due - time.monotonic()), self._fire)
+
+    def _fire(self) -> None:
+        loop, self._handle, self._when = self._loop, None, math.inf
+        now = time.monotonic()
+        soonest = math.inf
+        for inv in list(self._inflight):
+            if inv._waiter is None:
+                continue  # not waiting: it checks its deadline when it next waits
+            due = inv.active_at + inv.timeout_s
+            if due <= now:
+                inv.wake()
+            elif due < soonest:
+                soonest = due
+        if soonest < math.inf and loop is not None and not loop.is_closed():
+            self.arm(loop, soonest)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._handle, self._when, self._loop = None, math.inf, None
 
 
 def _jsonable(value: Any) -> Any:

@@ -20,7 +20,7 @@ from axiom_ide.runtime.compiler.artifact import ArtifactNode
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.host import wire
 from axiom_ide.runtime.host.freshness import ensure_gen, source_fingerprint
-from axiom_ide.runtime.host.invocation import Invocation
+from axiom_ide.runtime.host.invocation import Invocation, Watchdog
 from axiom_ide.runtime.host.process import HostProcess, exit_status
 from axiom_ide.runtime.host.records import (
     LogRecord,
@@ -51,25 +51,28 @@ class HostPool:
         log_limit_bytes: int = LOG_LIMIT_BYTES,
         freshness_ttl_s: float = FRESHNESS_TTL_S,
     ):
-        self._log_sink = log_sink
-        self._memory = memory
+        self.log_sink = log_sink
+        self.memory = memory
         self._python = python
         self._own_dir = socket_dir is None
         self._socket_dir = Path(socket_dir) if socket_dir is not None else None
-        self._log_limit = log_limit_bytes
+        self.log_limit = log_limit_bytes
         self._ttl = freshness_ttl_s
-        self._hosts: dict[tuple[str, str], HostProcess] = {}
+        self._hosts: dict[tuple[str, str, str], HostProcess] = {}  # (package root, name, version)
         self._all: set[HostProcess] = set()
-        self._inflight: dict[str, set[Invocation]] = {}
+        #: invocations in flight (``cancel`` picks an execution's out of them; the watchdog
+        #: looks for waiters whose time is up). Read by Invocation: log_sink, memory, log_limit.
+        self._inflight: set[Invocation] = set()
+        self.watchdog = Watchdog(self._inflight)
 
     # -- public -------------------------------------------------------------------------------------
     async def invoke(self, node: ArtifactNode, payload: bytes, call: NodeCall) -> bytes:
         """Run a unary node: serialized input message in, serialized output message out."""
-        inv = await self._begin(node, call)
+        inv = self._begin_idle(node, call) or await self._begin(node, call)
         reuse = False
         try:
-            inv.conn.write(wire.encode(wire.CALL, inv.header(), payload))
-            tag, value = await inv.next_event(call.timeout_s)
+            inv.conn.write(inv.request(wire.CALL, payload))
+            tag, value = await inv.next_event()
             if tag == "result":
                 reuse = True
                 return value
@@ -86,10 +89,10 @@ class HostPool:
         pump = None
         clean = False
         try:
-            inv.conn.write(wire.encode(wire.OPEN, inv.header()))
+            inv.conn.write(inv.request(wire.OPEN))
             pump = asyncio.ensure_future(_pump(inputs, inv))
             while True:
-                tag, value = await inv.next_event(call.timeout_s)
+                tag, value = await inv.next_event()
                 if tag == "out":
                     yield value
                 elif tag == "done":
@@ -106,13 +109,14 @@ class HostPool:
     async def cancel(self, execution_id: str) -> None:
         """Fail the in-flight invocations of ``execution_id`` now (NodeCancelled) and restart
         the hosts they ran on (their handlers cannot be stopped otherwise)."""
-        for inv in list(self._inflight.get(execution_id, ())):
+        for inv in [inv for inv in self._inflight if inv.call.execution_id == execution_id]:
             inv.push("error", NodeCancelled(f'node "{inv.call.canvas_id}" was cancelled', canvas_id=inv.call.canvas_id))
             inv.host.retire()
             self._end(inv, reuse=False)
 
     async def close(self) -> None:
         """Stop every host process."""
+        self.watchdog.close()
         hosts = list(self._all)
         self._hosts.clear()
         self._all.clear()
@@ -123,7 +127,7 @@ class HostPool:
 
     # -- internals --------------------------------------------------------------------------------
     async def _host(self, node: ArtifactNode) -> HostProcess:
-        key = (node.package_root, node.package_key)
+        key = (node.package_root, node.package, node.version)
         host = self._hosts.get(key)
         if host is not None and host.started:
             now = time.monotonic()
@@ -161,12 +165,19 @@ class HostPool:
             if h is host:
                 del self._hosts[k]
 
-    async def _begin(self, node: ArtifactNode, call: NodeCall) -> Invocation:
-        host = self._hosts.get((node.package_root, node.package_key))
+    def _begin_idle(self, node: ArtifactNode, call: NodeCall) -> Invocation | None:
+        """The hot path, no awaits before the request is written: a started, recently checked
+        host with an idle connection. None when :meth:`_begin` has to do more."""
+        host = self._hosts.get((node.package_root, node.package, node.version))
         if host is not None and host.started and time.monotonic() - host.checked_at < self._ttl:
             conn = host.acquire_idle()
-            if conn is not None:  # the hot path: no awaits before the request is written
-                return self._track(Invocation(host, conn, node, call, log_sink=self._log_sink, memory=self._memory, log_limit=self._log_limit))
+            if conn is not None:
+                inv = Invocation(self, host, conn, node, call)
+                self._inflight.add(inv)
+                return inv
+        return None
+
+    async def _begin(self, node: ArtifactNode, call: NodeCall) -> Invocation:
         if not node.handler or not node.package_root:
             raise NodeFailure(f'node "{call.canvas_id}" has no handler to run (kind {node.kind!r})', canvas_id=call.canvas_id)
         host = await self._host(node)
@@ -177,21 +188,12 @@ class HostPool:
             rc = await host.wait_exit(1.0)
             what = f"exited ({exit_status(rc)})" if rc is not None else f"refused a connection ({exc})"
             raise NodeCrashed(host.describe_exit(f'{what} before running node "{call.canvas_id}"'), canvas_id=call.canvas_id) from exc
-        return self._track(Invocation(host, conn, node, call, log_sink=self._log_sink, memory=self._memory, log_limit=self._log_limit))
-
-    def _track(self, inv: Invocation) -> Invocation:
-        live = self._inflight.get(inv.call.execution_id)
-        if live is None:
-            live = self._inflight[inv.call.execution_id] = set()
-        live.add(inv)
+        inv = Invocation(self, host, conn, node, call)
+        self._inflight.add(inv)
         return inv
 
     def _end(self, inv: Invocation, reuse: bool) -> None:
-        live = self._inflight.get(inv.call.execution_id)
-        if live is not None:
-            live.discard(inv)
-            if not live:
-                del self._inflight[inv.call.execution_id]
+        self._inflight.discard(inv)
         inv.finish(reuse)
 
     async def _failure(self, inv: Invocation, tag: str, value: object) -> NodeHostError:

@@ -51,32 +51,47 @@ class OutputTail:
         return [line for line in out if line.strip()]
 
 
-class Connection(asyncio.Protocol):
-    """One socket to the worker. ``sink`` receives every frame while an invocation owns it."""
+class Connection(asyncio.BufferedProtocol):
+    """One socket to the worker. ``sink`` receives every frame while an invocation owns it.
+
+    A buffered protocol: the transport reads straight into the connection's reused
+    :class:`~axiom_ide.runtime.host.wire.FrameReader` (no allocation per read)."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.sink: Any = None  # has on_frame(kind, meta, payload) and on_lost()
-        #: graph ids whose reflection view this worker connection already holds (see wire.GRAPH_CACHE).
-        self.sent_graphs: dict[str, None] = {}
+        #: context parts this connection's worker holds (see invocation.ContextParts).
+        self.parts: Any = None
         self.closed = False
-        self._parser = wire.FrameParser()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._reader = wire.FrameReader()
         self._paused: asyncio.Future | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        #: the loop this connection lives on (``get_running_loop`` costs a getpid() per call).
+        self.loop = asyncio.get_running_loop()
 
-    def data_received(self, data: bytes) -> None:
-        try:
-            bodies = self._parser.feed(data)
-        except ValueError:
-            self.close()
-            return
-        for body in bodies:
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._reader.space()
+
+    def buffer_updated(self, nbytes: int) -> None:
+        reader = self._reader
+        reader.filled(nbytes)
+        while True:
+            try:
+                frame = reader.next()
+            except ValueError:  # a malformed frame: the stream cannot be trusted past it
+                sink = self.sink
+                self.close()
+                if sink is not None:
+                    sink.on_lost()
+                return
+            if frame is None:
+                return
             sink = self.sink
             if sink is not None:
-                kind, meta, payload = wire.decode(body)
-                sink.on_frame(kind, meta, payload)
+                sink.on_frame(*frame)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True

@@ -18,6 +18,7 @@ import importlib
 import inspect
 import os
 import socket
+import struct
 import sys
 import threading
 import traceback
@@ -34,6 +35,7 @@ _local = threading.local()
 _import_lock = threading.RLock()
 _handlers: dict[str, Any] = {}
 _classes: dict[str, type] = {}
+_SLOT = struct.Struct("<I")
 
 
 class Abandoned(BaseException):
@@ -94,13 +96,13 @@ def message_class(full_name: str) -> type:
 _make_context = None
 
 
-def make_context(inv: "Invocation", meta: dict) -> Any:
+def make_context(inv: "Invocation") -> Any:
     global _make_context
     if _make_context is None:
         with _import_lock:
             sdk = importlib.import_module("gen.axiom_context")
             _make_context = context_factory(sdk)
-    return _make_context(inv, meta)
+    return _make_context(inv, inv.run, inv.graph, inv.site.get("position"))
 
 
 def thread_loop() -> asyncio.AbstractEventLoop:
@@ -121,9 +123,11 @@ class Invocation:
     one per line, so logging costs little on the hot path yet still streams live.
     """
 
-    def __init__(self, frames: wire.SocketFrames, meta: dict):
+    def __init__(self, frames: wire.SocketFrames, site: dict, run: dict, graph: dict | None, attempt: int):
         self.frames = frames
-        self.meta = meta
+        #: The call's context parts (see wire.DEFINE): handler, types, canvas id, position; ids
+        #: and variables; the reflection view without its position (None: no reflection).
+        self.site, self.run, self.graph, self.attempt = site, run, graph, attempt
         self.pending: collections.deque = collections.deque()
         self.ended = False
         self.broken = False
@@ -283,9 +287,9 @@ class InputFrames:
         return self._cls.FromString(payload)
 
 
-def serialize_output(result: Any, meta: dict) -> bytes:
-    expected = meta.get("output_type") or ""
-    handler = meta.get("handler", "")
+def serialize_output(result: Any, site: dict) -> bytes:
+    expected = site.get("output_type") or ""
+    handler = site.get("handler", "")
     if not isinstance(result, Message):
         got = "None" if result is None else type(result).__name__
         raise HandlerError(f"handler {handler} returned {got}, expected message {expected or 'a protobuf message'}")
@@ -295,7 +299,7 @@ def serialize_output(result: Any, meta: dict) -> bytes:
     out = result.SerializeToString()
     if len(out) > wire.MAX_OUTPUT:
         raise OutputFlood(
-            f'node "{meta.get("canvas_id", "")}" produced {len(out)} bytes of output, '
+            f'node "{site.get("canvas_id", "")}" produced {len(out)} bytes of output, '
             f"over the {wire.MAX_OUTPUT // (1024 * 1024)} MiB limit"
         )
     return out
@@ -312,14 +316,14 @@ def _error_frame(inv: Invocation, exc: BaseException) -> None:
 
 
 def run_unary(inv: Invocation, payload: bytes) -> None:
-    meta = inv.meta
+    site = inv.site
     try:
-        fn = load_handler(meta["handler"])
-        request = message_class(meta["input_type"]).FromString(payload)
-        result = fn(make_context(inv, meta), request)
+        fn = load_handler(site["handler"])
+        request = message_class(site["input_type"]).FromString(payload)
+        result = fn(make_context(inv), request)
         if inspect.isawaitable(result):
             result = thread_loop().run_until_complete(result)
-        out = serialize_output(result, meta)
+        out = serialize_output(result, site)
     except Abandoned:
         raise
     except BaseException as exc:  # noqa: BLE001 — node code may raise anything, even SystemExit
@@ -331,11 +335,11 @@ def run_unary(inv: Invocation, payload: bytes) -> None:
 
 
 def run_pipeline(inv: Invocation) -> None:
-    meta = inv.meta
+    site = inv.site
     try:
-        fn = load_handler(meta["handler"])
-        inputs = InputFrames(inv, message_class(meta["input_type"]))
-        frames = fn(make_context(inv, meta), inputs)
+        fn = load_handler(site["handler"])
+        inputs = InputFrames(inv, message_class(site["input_type"]))
+        frames = fn(make_context(inv), inputs)
         if inspect.isasyncgen(frames):
             loop = thread_loop()
             while True:
@@ -343,13 +347,13 @@ def run_pipeline(inv: Invocation) -> None:
                     item = loop.run_until_complete(frames.__anext__())
                 except StopAsyncIteration:
                     break
-                inv.send(wire.OUT, b"", serialize_output(item, meta))
+                inv.send(wire.OUT, b"", serialize_output(item, site))
         elif inspect.isgenerator(frames) or hasattr(frames, "__next__"):
             for item in frames:
-                inv.send(wire.OUT, b"", serialize_output(item, meta))
+                inv.send(wire.OUT, b"", serialize_output(item, site))
         else:
             raise HandlerError(
-                f"pipeline handler {meta['handler']} must be a generator (use yield); it returned {type(frames).__name__}"
+                f"pipeline handler {site['handler']} must be a generator (use yield); it returned {type(frames).__name__}"
             )
     except Abandoned:
         raise
@@ -366,26 +370,24 @@ def serve_connection(sock: socket.socket) -> None:
     import json
 
     frames = wire.SocketFrames(sock)
-    graphs: dict[str, dict] = {}  # reflection views this connection holds (wire.GRAPH_CACHE)
+    parts: dict[int, Any] = {}  # slot -> context part (wire.DEFINE), decoded once
     try:
         while True:
             try:
                 frame = frames.read()
-            except OSError:
+            except (OSError, ValueError):
                 return
             if frame is None:
                 return
             kind, meta, payload = frame
-            if kind not in (wire.CALL, wire.OPEN):
+            if kind == wire.DEFINE:
+                parts[_SLOT.unpack(meta)[0]] = json.loads(payload)
+                continue
+            if kind != wire.CALL and kind != wire.OPEN:
                 continue  # a stray frame of an abandoned invocation
-            header = json.loads(meta)
-            ref = header.pop("reflection_ref", None)
-            if ref is not None:
-                header["reflection"] = dict(graphs.get(ref) or {}, position=header.pop("reflection_position", None))
-            elif header.get("reflection") and header["reflection"].get("graph_id"):
-                view = header["reflection"]
-                wire.remember_graph(graphs, view["graph_id"], {k: v for k, v in view.items() if k != "position"})
-            inv = _local.inv = Invocation(frames, header)
+            site, run, graph, attempt = wire.CALL_META.unpack(meta)
+            inv = _local.inv = Invocation(frames, parts[site], parts[run],
+                                          None if graph == wire.NO_PART else parts[graph], attempt)
             try:
                 run_unary(inv, payload) if kind == wire.CALL else run_pipeline(inv)
             except Abandoned:
