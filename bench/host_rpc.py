@@ -1,7 +1,8 @@
 """Per-invocation overhead of the node host (``axiom_ide.runtime.host``).
 
-Prints, for sequential invokes with a tiny message, the wall time per invoke and the runtime
-process's own CPU per invoke (``time.process_time``; the worker is another process):
+Prints, for sequential invokes with a tiny message, the wall time per invoke, the runtime
+process's own CPU per invoke (``time.process_time``) and the worker process's (its threads'
+``/proc/<pid>/task/*/schedstat``; Linux only):
 
 * ``noop``   — a sync handler, no logging, a bare NodeCall;
 * ``engine`` — the same handler called the way the engine calls it on a 100-node chain: a
@@ -77,17 +78,31 @@ def _engine_calls(root: Path, n: int = 100) -> list:
                                               reflection=views[c], timeout_s=300.0)) for c in ids]
 
 
-async def _time(fn, n: int) -> tuple[float, float]:
-    """(wall µs, runtime-process CPU µs) per call of ``fn(i)`` over ``n`` sequential calls."""
+def _cpu_ns(pids: list[int]) -> int:
+    """CPU time of the given processes' threads so far (0 where schedstat is unavailable)."""
+    total = 0
+    for pid in pids:
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            try:
+                total += int(stat.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+    return total
+
+
+async def _time(fn, n: int, pids=lambda: []) -> tuple[float, float, float]:
+    """(wall µs, runtime-process CPU µs, CPU µs of ``pids()``) per call of ``fn(i)`` over ``n``
+    sequential calls."""
     for i in range(100):
         await fn(i)
-    w, c = time.perf_counter(), time.process_time()
+    w, c, o = time.perf_counter(), time.process_time(), _cpu_ns(pids())
     for i in range(n):
         await fn(i)
-    return (time.perf_counter() - w) / n * 1e6, (time.process_time() - c) / n * 1e6
+    return ((time.perf_counter() - w) / n * 1e6, (time.process_time() - c) / n * 1e6,
+            (_cpu_ns(pids()) - o) / n / 1e3)
 
 
-async def bench_host(root: Path, n: int, rounds: int) -> dict[str, list[tuple[float, float]]]:
+async def bench_host(root: Path, n: int, rounds: int) -> dict[str, list[tuple[float, float, float]]]:
     from axiom_ide.runtime.host import HostPool, NodeCall
 
     pool = HostPool(log_sink=lambda rec: None)
@@ -100,11 +115,15 @@ async def bench_host(root: Path, n: int, rounds: int) -> dict[str, list[tuple[fl
         "engine": lambda i: pool.invoke(engine[i % 100][0], payload, engine[i % 100][1]),
         "echo": lambda i: pool.invoke(echo, payload, bare),
     }
-    results: dict[str, list[tuple[float, float]]] = {k: [] for k in cases}
+    results: dict[str, list[tuple[float, float, float]]] = {k: [] for k in cases}
+
+    def workers() -> list[int]:
+        return [h._proc.pid for h in pool._all if h._proc is not None and h._proc.returncode is None]
+
     try:
         for _ in range(rounds):
             for name, fn in cases.items():
-                results[name].append(await _time(fn, n))
+                results[name].append(await _time(fn, n, workers))
         return results
     finally:
         await pool.close()
@@ -145,11 +164,11 @@ def main() -> None:
             "engine": "same, engine-shaped call (vars, reflection):",
             "echo": "same + one ax.log record:",
         }
-        print(f"{args.n} sequential invokes, median of {args.rounds} rounds; wall / runtime-process CPU per invoke")
+        print(f"{args.n} sequential invokes, median of {args.rounds} rounds; per invoke: wall, runtime-process CPU, "
+              "worker-process CPU")
         for name, label in labels.items():
-            wall = statistics.median(r[0] for r in host[name])
-            cpu = statistics.median(r[1] for r in host[name])
-            print(f"{label:<46}{wall:7.1f} µs wall {cpu:7.1f} µs runtime CPU")
+            wall, cpu, worker = (statistics.median(r[i] for r in host[name]) for i in range(3))
+            print(f"{label:<46}{wall:7.1f} µs wall {cpu:7.1f} µs runtime CPU {worker:7.1f} µs worker CPU")
         if not args.no_grpc:
             print(f"{'bare grpc.aio unary call (Unix socket):':<46}{asyncio.run(bench_grpc_unary(tmp, args.n)):7.1f} µs wall")
     finally:
