@@ -555,3 +555,25 @@ def test_context_part_slots_are_reused_without_breaking_a_call():
                 assert held[run]["execution_id"] == call.execution_id
                 assert held[graph]["graph_id"] == f"G{i % 3}"
         assert len(held) <= wire.PART_SLOTS
+
+
+def test_log_frames_round_trip_level_message_attrs_and_stream():
+    from axiom_ide.runtime.host import wire
+
+    cases = [
+        (("debug", "plain", {}, 1.5, 0), ("debug", "plain", {}, 1.5)),
+        (("warn", "ünïcode \ud800 lone surrogate", {"n": 1, "obj": object}, 2.0, 0),
+         ("warn", "ünïcode \ud800 lone surrogate", {"n": 1, "obj": repr(object)}, 2.0)),
+        (("info", "from print", None, 3.0, 1), ("info", "from print", {"stream": "stdout"}, 3.0)),
+        (("error", "", None, 4.0, 2), ("error", "", {"stream": "stderr"}, 4.0)),
+        (("fatal?", "unknown level", {}, 5.0, 0), ("info", "unknown level", {}, 5.0)),
+    ]
+    for args, expected in cases:
+        reader = wire.FrameReader()
+        frame = wire.log_frame(*args)
+        space = reader.space()
+        space[: len(frame)] = frame
+        reader.filled(len(frame))
+        kind, meta, payload = reader.next()
+        assert (kind, payload) == (wire.LOG, b"")
+        assert wire.parse_log(meta) == expected

@@ -134,28 +134,22 @@ class Invocation:
         limit = self.pool.log_limit
         if self.log_bytes > limit:
             if self.log_bytes - len(meta) <= limit:  # report once
-                limit /= 1024 * 1024
-                self.push("error", NodeOutputFlood(
-                    f'node "{self.call.canvas_id}" wrote more than {limit:g} MiB of logs in one invocation',
-                    canvas_id=self.call.canvas_id,
-                ))
+                self._flood(limit)
             return
         sink = self.pool.log_sink
         if sink is None:
             return
         try:
-            d = json.loads(meta)
-            attrs = d.get("attrs")
-            sink(LogRecord(
-                execution_id=self.call.execution_id,
-                canvas_id=self.call.canvas_id,
-                level=str(d.get("level", "info")),
-                message=str(d.get("message", "")),
-                attrs=attrs if isinstance(attrs, dict) else {},
-                time=float(d.get("time") or time.time()),
-            ))
+            level, message, attrs, when = wire.parse_log(meta)
+            call = self.call
+            sink(LogRecord(call.execution_id, call.canvas_id, level, message, attrs, when))
         except Exception:  # a broken sink must not break the invocation
             pass
+
+    def _flood(self, limit: int) -> None:
+        canvas = self.call.canvas_id
+        self.push("error", NodeOutputFlood(
+            f'node "{canvas}" wrote more than {limit / (1024 * 1024):g} MiB of logs in one invocation', canvas_id=canvas))
 
     async def _memory_call(self, request: dict) -> None:
         op = str(request.get("op", ""))

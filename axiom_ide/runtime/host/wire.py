@@ -34,11 +34,17 @@ RESULT = 10     #: payload: output message
 ERROR = 11      #: meta: {"kind": "failure"|"flood", "message": str, "traceback": str}
 OUT = 12        #: payload: one pipeline output frame
 DONE = 13       #: the pipeline handler returned
-LOG = 14        #: meta: {"level", "message", "attrs", "time"}
+LOG = 14        #: meta: LOG_META, the UTF-8 message, the attrs as JSON (absent: none)
 MEM_CALL = 15   #: meta: {"op", "args"}
 
 #: CALL/OPEN meta: site slot, run slot, graph slot (or NO_PART), attempt.
 CALL_META = struct.Struct("<IIII")
+#: LOG meta head: time, level code (LEVELS index; bits 2-3: STREAMS index), message length.
+LOG_META = struct.Struct("<dBI")
+LEVELS = ("debug", "info", "warn", "error")
+#: print()/fd output carries attrs {"stream": name}; sent as a code, not as JSON.
+STREAMS = ("", "stdout", "stderr")
+_LEVEL_CODES = {name: code for code, name in enumerate(LEVELS)}
 #: Slot number meaning "this call has no such part".
 NO_PART = 0xFFFFFFFF
 #: Part slots per connection. The runtime reuses them round-robin (it alone decides what a slot
@@ -67,11 +73,49 @@ def encode(kind: int, meta: bytes = b"", payload: bytes = b"") -> bytes:
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), default=repr).encode
+try:  # the C encoder made once: JSONEncoder.encode builds a new one per call (most of its cost)
+    from json.encoder import c_make_encoder, encode_basestring_ascii
+
+    _c_encode = c_make_encoder(None, repr, encode_basestring_ascii, None, ":", ",", False, False, True)
+except (ImportError, TypeError):
+    _c_encode = None
 
 
 def dumps(obj: Any) -> bytes:
     """Compact JSON; values JSON cannot carry arrive as their ``repr``."""
+    if _c_encode is not None and isinstance(obj, dict):
+        return "".join(_c_encode(obj, 0)).encode()
     return _encode(obj).encode()
+
+
+def log_frame(level: str, message: str, attrs: dict[str, Any] | None, when: float, stream: int = 0) -> bytes:
+    """A whole LOG frame. Fixed binary but for non-empty ``attrs`` (JSON): a log line is the one
+    frame a chatty node sends many of. ``stream`` (1 stdout, 2 stderr) stands for the attrs."""
+    text = message.encode("utf-8", "surrogatepass")
+    extra = dumps(attrs) if attrs else b""
+    head = LOG_META.pack(when, _LEVEL_CODES.get(level, 1) | stream << 2, len(text))
+    return _HEAD.pack(5 + LOG_META.size + len(text) + len(extra), LOG, LOG_META.size + len(text) + len(extra)) + head + text + extra
+
+
+#: The C JSON scanner without JSONDecoder.decode's whitespace handling (our JSON is compact).
+_scan_json = json.JSONDecoder().scan_once
+
+
+def parse_log(meta: bytes) -> tuple[str, str, dict[str, Any], float]:
+    """A LOG frame's meta as (level, message, attrs, time)."""
+    when, code, size = LOG_META.unpack_from(meta)
+    end = LOG_META.size + size
+    message = meta[LOG_META.size : end].decode("utf-8", "surrogatepass")
+    stream = code >> 2
+    if stream:
+        attrs: Any = {"stream": STREAMS[stream]}
+    elif len(meta) > end:
+        attrs = _scan_json(meta[end:].decode("utf-8", "surrogatepass"), 0)[0]
+        if not isinstance(attrs, dict):
+            attrs = {}
+    else:
+        attrs = {}
+    return LEVELS[code & 3], message, attrs, when
 
 
 class FrameReader:

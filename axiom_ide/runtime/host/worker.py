@@ -179,10 +179,10 @@ class Invocation:
             raise Abandoned()
         return frame
 
-    def log(self, level: str, message: str, attrs: dict[str, Any], when: float) -> None:
+    def log(self, level: str, message: str, attrs: dict[str, Any] | None, when: float, stream: int = 0) -> None:
         if self.broken:
             raise Abandoned()
-        frame = wire.encode(wire.LOG, wire.dumps({"level": level, "message": message, "attrs": attrs, "time": when}))
+        frame = wire.log_frame(level, message, attrs, when, stream)
         with self._lock:
             self._logs.append(frame)
             self._log_size += len(frame)
@@ -223,14 +223,16 @@ class Invocation:
     def write_stream(self, stream: str, text: str) -> None:
         buf = self._partial[stream] + text
         *lines, self._partial[stream] = buf.split("\n")
+        code = wire.STREAMS.index(stream)
         for line in lines:
-            self.log("info" if stream == "stdout" else "error", line, {"stream": stream}, _now())
+            self.log("info" if code == 1 else "error", line, None, _now(), code)
 
     def flush_streams(self) -> None:
         for stream, rest in self._partial.items():
             if rest:
                 self._partial[stream] = ""
-                self.log("info" if stream == "stdout" else "error", rest, {"stream": stream}, _now())
+                code = wire.STREAMS.index(stream)
+                self.log("info" if code == 1 else "error", rest, None, _now(), code)
 
 
 #: Seconds a batched log line may wait before the flusher thread sends it.
