@@ -9,7 +9,8 @@ Linear chains of 10 / 100 / 1,000 trivial nodes (a pass-through handler), each r
 * ``inline+memory`` — the pure scheduler: in-process handlers, in-memory checkpoints;
 * ``langgraph+sqlite`` — LangGraph StateGraph of the same shape with SqliteSaver (if installed).
 
-Prints µs/step (best of ``--repeat`` runs), checkpoint bytes per step, and the ratio to LangGraph.
+Prints µs/step (the median of ``--repeat`` runs, and the best), checkpoint bytes per step, and the
+ratio of the medians to LangGraph's.
 Run: ``.venv/bin/python bench/runtime_overhead.py``.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -68,15 +70,15 @@ async def bench_runtime(rt: Runtime, artifacts: dict, repeat: int) -> dict[int, 
     payload = {"text": "x" * 32}
     for n, art in artifacts.items():
         await rt.run(art, payload)  # warm (host start, imports)
-        best = float("inf")
+        times = []
         before = db_bytes(rt)
         for _ in range(repeat):
             t0 = time.perf_counter()
             outcome = await rt.run(art, payload)
-            best = min(best, time.perf_counter() - t0)
+            times.append(time.perf_counter() - t0)
             assert outcome.success, outcome.error
         grown = (db_bytes(rt) - before) / (repeat * n)
-        out[n] = (best / n * 1e6, grown)
+        out[n] = (statistics.median(times) / n * 1e6, grown, min(times) / n * 1e6)
     return out
 
 
@@ -111,14 +113,14 @@ def bench_langgraph(sizes: list[int], repeat: int, tmp: Path) -> dict[int, tuple
         app = g.compile(checkpointer=saver)
         cfg = {"recursion_limit": n + 10}
         app.invoke({"text": "x" * 32}, {**cfg, "configurable": {"thread_id": "warm"}})
-        best = float("inf")
+        times = []
         before = sum(p.stat().st_size for p in tmp.glob(f"lg{n}.db*"))
         for r in range(repeat):
             t0 = time.perf_counter()
             app.invoke({"text": "x" * 32}, {**cfg, "configurable": {"thread_id": f"t{r}"}})
-            best = min(best, time.perf_counter() - t0)
+            times.append(time.perf_counter() - t0)
         grown = (sum(p.stat().st_size for p in tmp.glob(f"lg{n}.db*")) - before) / (repeat * n)
-        out[n] = (best / n * 1e6, grown)
+        out[n] = (statistics.median(times) / n * 1e6, grown, min(times) / n * 1e6)
         conn.close()
     return out
 
@@ -126,7 +128,7 @@ def bench_langgraph(sizes: list[int], repeat: int, tmp: Path) -> dict[int, tuple
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10,100,1000")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=9)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="axiom-bench-") as tmpdir:
@@ -150,11 +152,11 @@ async def main() -> None:
         if lg is not None:
             results["langgraph+sqlite"] = lg
         payload = 2 * (32 + 2)
-        print(f"per-node step overhead, linear chains (best of {args.repeat}); checkpoint payload "
-              f"{payload} B/step (input+output protobuf)")
-        print(f"{'config':<18}" + "".join(f"{f'{n} nodes':>24}" for n in sizes))
+        print(f"per-node step overhead, linear chains (median of {args.repeat} runs, best in brackets); "
+              f"checkpoint payload {payload} B/step (input+output protobuf)")
+        print(f"{'config':<18}" + "".join(f"{f'{n} nodes':>32}" for n in sizes))
         for label, by_n in results.items():
-            cells = "".join(f"{f'{us:8.1f} µs/step {b:6.0f} B':>24}" for us, b in (by_n[n] for n in sizes))
+            cells = "".join(f"{f'{us:7.1f} ({lo:7.1f}) µs/step {b:6.0f} B':>32}" for us, b, lo in (by_n[n] for n in sizes))
             print(f"{label:<18}{cells}")
         if lg is None:
             print("langgraph not installed (pip install -e '.[bench]'); no comparison")
