@@ -146,6 +146,27 @@ class Invocation:
         except Exception:  # a broken sink must not break the invocation
             pass
 
+    def fd_output(self, fd: int, size: int, lines: list[bytes]) -> None:
+        """``size`` bytes the host wrote straight to ``fd`` (1 or 2) while this invocation ran,
+        as complete ``lines``: log records like ``print`` output, counted toward the budget."""
+        self.log_bytes += size
+        limit = self.pool.log_limit
+        if self.log_bytes > limit:
+            if self.log_bytes - size <= limit:  # report once
+                self._flood(limit)
+            return
+        sink = self.pool.log_sink
+        if sink is None:
+            return
+        call, stream, now = self.call, wire.STREAMS[fd], time.time()
+        level = "info" if fd == 1 else "error"
+        for line in lines:
+            try:
+                sink(LogRecord(call.execution_id, call.canvas_id, level, line.decode("utf-8", "replace"),
+                               {"stream": stream}, now))
+            except Exception:  # a broken sink must not break the invocation
+                pass
+
     def _flood(self, limit: int) -> None:
         canvas = self.call.canvas_id
         self.push("error", NodeOutputFlood(

@@ -36,6 +36,8 @@ from axiom_ide.runtime.host.records import (
 LOG_LIMIT_BYTES = 8 * 1024 * 1024
 #: Seconds between checks of a package's source files (reload on change).
 FRESHNESS_TTL_S = 0.5
+#: Longest line of fd output kept whole; a longer run without a newline is cut into lines this long.
+FD_LINE_BYTES = 64 * 1024
 
 
 class HostPool:
@@ -146,6 +148,7 @@ class HostPool:
                 fingerprint=source_fingerprint(root),
             )
             host.checked_at = time.monotonic()
+            host.on_output = self._host_output
             self._hosts[key] = host
             self._all.add(host)
         try:
@@ -193,8 +196,35 @@ class HostPool:
         return inv
 
     def _end(self, inv: Invocation, reuse: bool) -> None:
+        if inv.host.partial_lines:  # an unfinished fd line: it belongs to the invocations running now
+            self._fd_lines(inv.host, b"", final=True)
         self._inflight.discard(inv)
         inv.finish(reuse)
+
+    def _host_output(self, host: HostProcess, fd: int, data: bytes) -> None:
+        """What ``host`` wrote straight to fd 1/2 (C extensions, ``os.write``, ``sys.__stdout__``):
+        log records of the invocations running on it, counted toward their log budget like
+        ``print`` output. An fd write names no thread, so while several invocations run on the
+        host each of them gets the lines (and is charged for them); with none running, only the
+        crash tail keeps them."""
+        self._fd_lines(host, data, fd=fd)
+
+    def _fd_lines(self, host: HostProcess, data: bytes, *, fd: int = 0, final: bool = False) -> None:
+        running = [inv for inv in self._inflight if inv.host is host and not inv.finished]
+        partial = host.partial_lines
+        if not running:
+            partial.clear()
+            return
+        for stream in (fd,) if not final else tuple(partial):
+            *lines, rest = (partial.pop(stream, b"") + data).split(b"\n")
+            if final and rest:
+                lines.append(rest)
+            elif len(rest) > FD_LINE_BYTES:
+                lines.append(rest)
+            elif rest:
+                partial[stream] = rest
+            for inv in running:
+                inv.fd_output(stream, len(data), lines)
 
     async def _failure(self, inv: Invocation, tag: str, value: object) -> NodeHostError:
         """The exception to raise for a non-result event; retires the host where needed."""

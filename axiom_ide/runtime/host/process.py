@@ -125,6 +125,32 @@ class Connection(asyncio.BufferedProtocol):
                 self.transport.abort()
 
 
+class _OutputPipe(asyncio.Protocol):
+    """The read end of the host's stdout or stderr pipe. Data is handed over in the loop's read
+    callback itself (asyncio's subprocess pipes defer it by a ``call_soon``): output a handler
+    wrote before it answered is seen in the same loop iteration as the answer or earlier, so
+    before the invocation that answered is over."""
+
+    def __init__(self, host: "HostProcess", fd: int):
+        self.host, self.fd = host, fd
+        self.transport: asyncio.BaseTransport | None = None
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.host._output(self.fd, data)
+
+    def eof_received(self) -> None:
+        pass
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+        self.host._output_closed(self.fd)
+
+
 class HostProcess:
     """A worker process serving one package version."""
 
@@ -137,14 +163,23 @@ class HostProcess:
         self.checked_at = 0.0
         self.retired = False
         self.tail = OutputTail()
+        #: ``on_output(host, fd, data)``: what the host writes to fd 1/2 after its ready line
+        #: (the pool turns it into log records of the invocations running on it).
+        self.on_output: Callable[["HostProcess", int, bytes], None] | None = None
+        #: the unfinished last line of fd 1 and fd 2 (kept by whoever handles ``on_output``).
+        self.partial_lines: dict[int, bytes] = {}
         self._python = python
         self._socket_dir = socket_dir
         self._proc: asyncio.subprocess.Process | None = None
         self._address = ""
+        self._ready: asyncio.Future[str] | None = None
+        self._before_ready = b""
         self._idle: list[Connection] = []
         self._busy = 0
         self._start: asyncio.Task | None = None
-        self._readers: list[asyncio.Task] = []
+        #: done when the stdout/stderr readers have seen the end of their pipes.
+        self._readers: list[asyncio.Future] = []
+        self._pipes: list[asyncio.BaseTransport] = []
         self._dead = False
 
     # -- state ------------------------------------------------------------------------------------
@@ -156,6 +191,10 @@ class HostProcess:
     @property
     def started(self) -> bool:
         return self._address != "" and self.usable
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
 
     # -- start ------------------------------------------------------------------------------------
     async def ensure_started(self, prepare: Callable[[], Any]) -> None:
@@ -179,46 +218,85 @@ class HostProcess:
             os.close(fd)
             os.unlink(path)
             args += ["--socket", path]
-        self._proc = await asyncio.create_subprocess_exec(
-            *args,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env,
-            cwd=str(self.root),
-        )
-        self._readers.append(asyncio.ensure_future(self._read_stream(self._proc.stderr)))
+        loop = asyncio.get_running_loop()
+        self._ready = loop.create_future()
+        if sys.platform == "win32":  # the proactor cannot read os.pipe(): stream readers (a hop later)
+            self._proc = await asyncio.create_subprocess_exec(
+                *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                env=env, cwd=str(self.root),
+            )
+            self._readers = [asyncio.ensure_future(self._read_stream(fd, stream))
+                             for fd, stream in ((1, self._proc.stdout), (2, self._proc.stderr))]
+        else:
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            try:
+                self._proc = await asyncio.create_subprocess_exec(
+                    *args, stdin=asyncio.subprocess.PIPE, stdout=out_w, stderr=err_w, env=env, cwd=str(self.root),
+                )
+            except BaseException:
+                os.close(out_r)
+                os.close(err_r)
+                raise
+            finally:
+                os.close(out_w)
+                os.close(err_w)
+            for fd, read_end in ((1, out_r), (2, err_r)):
+                transport, pipe = await loop.connect_read_pipe(lambda fd=fd: _OutputPipe(self, fd),
+                                                               os.fdopen(read_end, "rb", 0))
+                self._pipes.append(transport)
+                self._readers.append(pipe.closed)
         try:
-            self._address = await asyncio.wait_for(self._read_ready(), START_TIMEOUT_S)
+            self._address = await asyncio.wait_for(self._ready, START_TIMEOUT_S)
         except asyncio.TimeoutError:
             self.kill()
             raise RuntimeError(self.describe_exit(f"did not start within {START_TIMEOUT_S:g}s"))
-        self._readers.append(asyncio.ensure_future(self._read_stream(self._proc.stdout)))
         if not self._address:
             rc = await self._proc.wait()
-            await asyncio.gather(*self._readers, return_exceptions=True)
+            await asyncio.wait(self._readers, timeout=0.5)
             self._dead = True
             raise RuntimeError(self.describe_exit(f"exited ({_status(rc)}) while starting"))
 
-    async def _read_ready(self) -> str:
-        assert self._proc is not None and self._proc.stdout is not None
-        while True:
-            line = await self._proc.stdout.readline()
-            if not line:
-                return ""
-            text = line.decode("utf-8", "replace").strip()
-            if text.startswith(wire.READY_LINE):
-                return text.split(" ", 1)[1]
-            self.tail.feed(line)
+    def _output(self, fd: int, data: bytes) -> None:
+        """Bytes the process wrote to ``fd``: its ready line, then the tail and ``on_output``."""
+        ready = self._ready
+        if ready is not None and not ready.done():
+            if fd != 1:
+                self.tail.feed(data)
+                return
+            self._before_ready += data
+            while b"\n" in self._before_ready:
+                line, self._before_ready = self._before_ready.split(b"\n", 1)
+                text = line.decode("utf-8", "replace").strip()
+                if text.startswith(wire.READY_LINE):
+                    ready.set_result(text.split(" ", 1)[1])
+                    data, self._before_ready = self._before_ready, b""
+                    break
+                self.tail.feed(line + b"\n")
+            else:
+                return
+            if not data:
+                return
+        self.tail.feed(data)
+        if self.on_output is not None:
+            self.on_output(self, fd, data)
 
-    async def _read_stream(self, stream: asyncio.StreamReader | None) -> None:
+    async def _read_stream(self, fd: int, stream: asyncio.StreamReader | None) -> None:
         if stream is None:
             return
         while True:
             data = await stream.read(65536)
             if not data:
+                self._output_closed(fd)
                 return
-            self.tail.feed(data)
+            self._output(fd, data)
+
+    def _output_closed(self, fd: int) -> None:
+        ready = self._ready
+        if fd == 1 and ready is not None and not ready.done():  # exited (or closed stdout) before ready
+            self.tail.feed(self._before_ready)
+            self._before_ready = b""
+            ready.set_result("")
 
     # -- connections ------------------------------------------------------------------------------
     def acquire_idle(self) -> Connection | None:
@@ -289,7 +367,8 @@ class HostProcess:
             return None
         self._dead = True
         # Let the pipe readers pick up the last words before they are quoted.
-        await asyncio.wait(self._readers, timeout=0.5)
+        if self._readers:
+            await asyncio.wait(self._readers, timeout=0.5)
         return rc
 
     def describe_exit(self, what: str) -> str:
@@ -306,8 +385,10 @@ class HostProcess:
             self._start.cancel()
         if self._proc is not None:
             await self.wait_exit(5.0)
-        for task in self._readers:
-            task.cancel()
+        for pipe in self._pipes:  # a pipe still open after the exit (a grandchild holds it): stop reading
+            pipe.close()
+        for reader in self._readers:
+            reader.cancel()
 
 
 def _status(rc: int | None) -> str:

@@ -49,7 +49,8 @@ class LogRecord:
     level: str
     message: str
     #: The keyword attributes (JSON-safe; other values arrive as their ``repr``). ``print``
-    #: output carries ``{"stream": "stdout"}`` or ``{"stream": "stderr"}``.
+    #: output, and output written straight to the host's fd 1/2, carries ``{"stream": "stdout"}``
+    #: or ``{"stream": "stderr"}``.
     attrs: dict[str, Any]
     #: Unix time (seconds) at which the node logged.
     time: float

@@ -425,6 +425,27 @@ class _InvocationStream:
         return getattr(self._real, name)
 
 
+def _line_buffer_c_stdout() -> None:
+    """C stdio buffers a pipe fully, so a C extension's ``printf`` lines would reach the runtime
+    (which makes them log records of the invocation running) only in 4 KiB blocks or at exit:
+    make C ``stdout`` line-buffered, as on a terminal. Best effort (glibc and macOS names)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.setvbuf.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t]
+        for name in ("stdout", "__stdoutp"):
+            try:
+                stream = ctypes.c_void_p.in_dll(libc, name).value
+            except ValueError:
+                continue
+            if stream:
+                libc.setvbuf(stream, None, 1, 0)  # _IOLBF
+            return
+    except Exception:  # no C library to speak of (Windows): nothing is buffered this way there
+        pass
+
+
 def _exit_when_stdin_closes() -> None:
     try:
         while sys.stdin.buffer.read(4096):
@@ -452,6 +473,7 @@ def main(argv: list[str] | None = None) -> None:
         listener.bind(args.socket)
         address = "unix:" + args.socket
     listener.listen(128)
+    _line_buffer_c_stdout()
     real_stdout = sys.stdout
     sys.stdout = _InvocationStream("stdout", sys.stdout)
     sys.stderr = _InvocationStream("stderr", sys.stderr)
