@@ -125,6 +125,8 @@ def _build(sdk: ModuleType) -> Make:
         def flow(self, value):
             self._flow = value
 
+    mutation = sdk.AxiomMutation()  # the generated default refuses every mutation: stateless, shared
+
     def make(ch: Channel, run: dict, graph: dict | None, position: Any) -> Any:
         """``run``: the ids and ``variables``; ``graph``: the reflection view without its
         position (None: the call has no reflection)."""
@@ -133,6 +135,7 @@ def _build(sdk: ModuleType) -> Make:
             secrets=Secrets(run.get("variables") or {}),
             agent=sdk.AxiomAgent(Memory(ch)),
             reflection=Reflection(graph, position),
+            mutation=mutation,
             execution_id=run.get("execution_id", ""),
             flow_id=run.get("flow_id", ""),
             tenant_id=run.get("tenant_id", ""),

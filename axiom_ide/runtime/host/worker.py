@@ -123,6 +123,9 @@ class Invocation:
     one per line, so logging costs little on the hot path yet still streams live.
     """
 
+    __slots__ = ("frames", "site", "run", "graph", "attempt", "pending", "ended", "broken", "_partial", "_logs",
+                 "_log_size", "_lock")
+
     def __init__(self, frames: wire.SocketFrames, site: dict, run: dict, graph: dict | None, attempt: int):
         self.frames = frames
         #: The call's context parts (see wire.DEFINE): handler, types, canvas id, position; ids
@@ -131,7 +134,7 @@ class Invocation:
         self.pending: collections.deque = collections.deque()
         self.ended = False
         self.broken = False
-        self._partial = {"stdout": "", "stderr": ""}
+        self._partial: dict[str, str] | None = None  # print() text after the last newline, per stream
         self._logs: list[bytes] = []
         self._log_size = 0
         self._lock = threading.Lock()
@@ -221,6 +224,8 @@ class Invocation:
             pass
 
     def write_stream(self, stream: str, text: str) -> None:
+        if self._partial is None:
+            self._partial = {"stdout": "", "stderr": ""}
         buf = self._partial[stream] + text
         *lines, self._partial[stream] = buf.split("\n")
         code = wire.STREAMS.index(stream)
@@ -228,6 +233,8 @@ class Invocation:
             self.log("info" if code == 1 else "error", line, None, _now(), code)
 
     def flush_streams(self) -> None:
+        if self._partial is None:
+            return
         for stream, rest in self._partial.items():
             if rest:
                 self._partial[stream] = ""
@@ -289,14 +296,22 @@ class InputFrames:
         return self._cls.FromString(payload)
 
 
+#: Message classes seen as outputs, with their full names (skips an ABC isinstance check and a
+#: descriptor lookup per answer).
+_message_names: dict[type, str] = {}
+
+
 def serialize_output(result: Any, site: dict) -> bytes:
     expected = site.get("output_type") or ""
-    handler = site.get("handler", "")
-    if not isinstance(result, Message):
-        got = "None" if result is None else type(result).__name__
-        raise HandlerError(f"handler {handler} returned {got}, expected message {expected or 'a protobuf message'}")
-    actual = result.DESCRIPTOR.full_name
+    actual = _message_names.get(type(result))
+    if actual is None:
+        if not isinstance(result, Message):
+            got = "None" if result is None else type(result).__name__
+            raise HandlerError(f"handler {site.get('handler', '')} returned {got}, expected message "
+                               f"{expected or 'a protobuf message'}")
+        actual = _message_names[type(result)] = result.DESCRIPTOR.full_name
     if expected and actual != expected:
+        handler = site.get("handler", "")
         raise HandlerError(f"handler {handler} returned message {actual}, expected {expected}")
     out = result.SerializeToString()
     if len(out) > wire.MAX_OUTPUT:
@@ -323,7 +338,7 @@ def run_unary(inv: Invocation, payload: bytes) -> None:
         fn = load_handler(site["handler"])
         request = message_class(site["input_type"]).FromString(payload)
         result = fn(make_context(inv), request)
-        if inspect.isawaitable(result):
+        if type(result) not in _message_names and inspect.isawaitable(result):
             result = thread_loop().run_until_complete(result)
         out = serialize_output(result, site)
     except Abandoned:
