@@ -41,7 +41,8 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # HostPool pulls in grpc.aio; the worker process imports this package too and must stay light.
+    # HostPool pulls in asyncio and the compiler's records; the worker process imports this package
+    # too and must stay light.
     if name == "HostPool":
         from axiom_ide.runtime.host.pool import HostPool
 

@@ -2,7 +2,9 @@
 
 A :class:`HostProcess` spawns ``python -m axiom_ide.runtime.host.worker`` for one package
 version, waits for its ready line, and hands out :class:`Connection`s — one per concurrent
-invocation, pooled when idle. Its stdout/stderr are kept as a bounded tail for crash messages.
+invocation, pooled when idle. The runtime holds the read ends of its stdout/stderr pipes: what
+arrives goes to a bounded tail for crash messages and to ``on_output`` (the pool makes it log
+records of the invocations running on the host).
 
 Lifecycle: ``new → started → (retired →) dead``. A *retired* host takes no new invocations and
 is killed as soon as the ones still running on it finish: that is how a timeout, a cancel, a
