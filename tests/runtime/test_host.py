@@ -130,15 +130,20 @@ NODES = {
 }
 
 
-@pytest.fixture(scope="module")
-def package(tmp_path_factory) -> Path:
-    """The example text package with generated gen/ and the test nodes above."""
-    root = tmp_path_factory.mktemp("host") / "text"
+def text_package(tmp_path_factory, label: str, nodes: dict[str, str]) -> Path:
+    """A copy of the example text package with ``nodes`` (handler name → source) added, gen/ built."""
+    root = tmp_path_factory.mktemp(label) / "text"
     shutil.copytree(TEXT, root, ignore=shutil.ignore_patterns("gen", "__pycache__", ".pytest_cache"))
-    for name, body in NODES.items():
+    for name, body in nodes.items():
         (root / "nodes" / f"{name}.py").write_text(textwrap.dedent(body))
     ensure_gen(root)
     return root
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    """The example text package with the test nodes above."""
+    return text_package(tmp_path_factory, "host", NODES)
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,14 @@ crashes. Real host processes, like test_host.py."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from test_host import TEXT, call, greet_request, node, run
+from test_host import NODES as HOST_NODES
+from test_host import call, greet_request, node, run, text_package
 
 from axiom_ide.runtime.host import NodeCrashed, NodeOutputFlood
-from axiom_ide.runtime.host.freshness import ensure_gen
 from axiom_ide.runtime.packages import Package
 
 NODES = {
@@ -51,25 +49,13 @@ NODES = {
             os.write(2, b"last words on fd 2\\n")
             os.kill(os.getpid(), signal.SIGKILL)
     """,
-    "sleepy": """
-        import time
-        from gen.messages_pb2 import GreetReply
-
-        def sleepy(ax, input):
-            time.sleep(float(input.name))
-            return GreetReply(greeting="slept " + input.name)
-    """,
+    "sleepy": HOST_NODES["sleepy"],
 }
 
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("host-output") / "text"
-    shutil.copytree(TEXT, root, ignore=shutil.ignore_patterns("gen", "__pycache__", ".pytest_cache"))
-    for name, body in NODES.items():
-        (root / "nodes" / f"{name}.py").write_text(textwrap.dedent(body))
-    ensure_gen(root)
-    return root
+    return text_package(tmp_path_factory, "host-output", NODES)
 
 
 @pytest.fixture(scope="module")
