@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -43,7 +45,10 @@ def _checkpoints(db: Path) -> int:
         return -1
 
 
-def _run_and_kill(flow: Path, data: Path, after: int, *, inline: bool) -> None:
+@contextmanager
+def _running(flow: Path, data: Path, after: int, *, inline: bool) -> Iterator[subprocess.Popen]:
+    """``flow run`` in a subprocess, yielded once the database shows ``after`` checkpoints, then
+    SIGKILLed."""
     env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data))
     cmd = [sys.executable, "-m", "axiom_ide", "flow", "run", str(flow), "-d", '{"text": "a"}', "--timeout", "60"]
     proc = subprocess.Popen(cmd + (["--inline"] if inline else []), env=env,
@@ -54,9 +59,15 @@ def _run_and_kill(flow: Path, data: Path, after: int, *, inline: bool) -> None:
             assert proc.poll() is None, proc.stderr.read().decode()
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        proc.send_signal(signal.SIGKILL)
+        yield proc
     finally:
+        proc.send_signal(signal.SIGKILL)
         proc.wait(10)
+
+
+def _run_and_kill(flow: Path, data: Path, after: int, *, inline: bool) -> None:
+    with _running(flow, data, after, inline=inline):
+        pass
 
 
 def _assert_resumed(data: Path, checkpoints_before: int) -> None:
@@ -108,15 +119,7 @@ def test_sigkill_with_real_host_processes_resumes(slow_flow, tmp_path):
 
 def test_a_run_another_live_runtime_owns_is_not_resumed_until_that_runtime_dies(slow_flow, tmp_path):
     data = tmp_path / "data"
-    env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data))
-    proc = subprocess.Popen([sys.executable, "-m", "axiom_ide", "flow", "run", str(slow_flow), "-d", '{"text": "a"}',
-                             "--timeout", "60", "--inline"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while _checkpoints(data / "axiom.db") < 1:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+    with _running(slow_flow, data, 1, inline=True):
         other = Runtime(data, inline=True)  # e.g. the IDE opened on the same data dir meanwhile
         try:
             (rec,) = other.executions.incomplete()
@@ -124,7 +127,4 @@ def test_a_run_another_live_runtime_owns_is_not_resumed_until_that_runtime_dies(
             assert other.executions.get(rec.id).owner == rec.owner != other.db.instance
         finally:
             asyncio.run(other.close())
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
     _assert_resumed(data, 1)  # its owner is gone: the next runtime takes it over
