@@ -291,8 +291,7 @@ class Database:
             j = self.journal
             if j is None:
                 with self.transaction() as conn:
-                    for code, params in rows:
-                        conn.execute(JOURNALED[code], params)
+                    _insert(conn, rows)
                 return
             first = not j.pending.rows
             j.append(rows)

@@ -180,6 +180,7 @@ class ExecutionStore:
         return rec
 
     def _remember(self, rec: ExecutionRecord) -> None:
+        """Keep a running execution's latest row; a finished one is forgotten and committed now."""
         if rec.is_final:
             self._live.pop(rec.id, None)
             self.db.sync()
