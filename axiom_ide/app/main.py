@@ -10,7 +10,11 @@ from pathlib import Path
 from typing import Sequence
 
 
-def run_app(workspace_root: Path, data_dir: Path, flows: Sequence[str] = (), argv: list[str] | None = None) -> int:
+def run_app(workspace_root: Path, data_dir: Path, flows: Sequence[str] = (), argv: list[str] | None = None, *,
+            log_format: str | None = None, log_level: str | None = None) -> int:
+    from axiom_ide.runtime.logs import setup_logging
+
+    setup_logging(data_dir, "gui", fmt=log_format, level=log_level)  # stderr + <data dir>/logs/axiom-ide-gui.log
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 from axiom_ide.cli.context import add_location_flags, data_dir, workspace_dir
+from axiom_ide.cli.serve_cmds import add_log_flags
 
 
 def register(subparsers: Any) -> None:
@@ -18,11 +20,19 @@ def register(subparsers: Any) -> None:
         description="Open the Axiom IDE window, optionally with flow files (*.flow.yaml).",
     )
     parser.add_argument("flows", nargs="*", metavar="FLOW", help="flow files to open")
+    add_log_flags(parser)
     add_location_flags(parser)
     parser.set_defaults(handler=run_gui)
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    from axiom_ide.runtime.logs import resolve
+
+    try:
+        resolve(args.log_format, args.log_level)
+    except ValueError as exc:  # a bad AXIOM_IDE_LOG_FORMAT / AXIOM_IDE_LOG_LEVEL
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     data = data_dir(args)
     if getattr(args, "workspace", None) or os.environ.get("AXIOM_IDE_WORKSPACE"):
         workspace = workspace_dir(args)
@@ -32,4 +42,4 @@ def run_gui(args: argparse.Namespace) -> int:
         workspace = ensure_example_workspace(data)
     from axiom_ide.app.main import run_app
 
-    return run_app(workspace, data, args.flows)
+    return run_app(workspace, data, args.flows, log_format=args.log_format, log_level=args.log_level)

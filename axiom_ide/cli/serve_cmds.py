@@ -23,6 +23,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--grace", type=float, default=10.0, metavar="SECONDS",
                    help="on SIGINT/SIGTERM, how long running executions may finish before the server stops "
                         "(the rest resume on the next start; default: 10)")
+    p.add_argument("--otlp-endpoint", metavar="URL",
+                   help="export executions as OpenTelemetry traces (a span per node) to this OTLP/HTTP endpoint, "
+                        "e.g. http://127.0.0.1:4318 (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or "
+                        "OTEL_EXPORTER_OTLP_ENDPOINT; off when neither is set)")
+    add_log_flags(p)
     p.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
     add_location_flags(p)
     p.set_defaults(handler=run_serve)
@@ -47,9 +52,35 @@ def register(subparsers: Any) -> None:
     r.set_defaults(handler=run_keys_revoke)
 
 
+def add_log_flags(parser: Any) -> None:
+    """--log-format / --log-level, for the verbs that log (serve, gui)."""
+    parser.add_argument("--log-format", choices=("auto", "text", "json"), default=None,
+                        help="stderr log format: text, json (one JSON object a line), or auto (default: text "
+                             "when stderr is a terminal, else json; env AXIOM_IDE_LOG_FORMAT). The log file "
+                             "<data dir>/logs/axiom-ide-<verb>.log is always JSON lines")
+    parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default=None,
+                        help="least severe level logged (default: info; env AXIOM_IDE_LOG_LEVEL)")
+
+
+def start_logging(args: argparse.Namespace, program: str) -> bool:
+    """Set up stderr and file logging from the flags; False (after saying why) on a bad value."""
+    from axiom_ide.runtime.logs import setup_logging
+
+    try:
+        setup_logging(data_dir(args), program, fmt=args.log_format, level=args.log_level)
+    except ValueError as exc:  # a bad AXIOM_IDE_LOG_FORMAT / AXIOM_IDE_LOG_LEVEL
+        print(f"error: {exc}", file=sys.stderr)
+        return False
+    except OSError as exc:
+        print(f"error: cannot open the log file: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import asyncio
 
+    from axiom_ide.runtime import tracing
     from axiom_ide.server.app import ServerOptions
     from axiom_ide.server.limits import parse_limits
     from axiom_ide.server.serve import serve
@@ -62,6 +93,13 @@ def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"error: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
         return 2
+    if args.otlp_endpoint is not None and not args.otlp_endpoint.startswith(("http://", "https://")):
+        print(f"error: --otlp-endpoint must be an http:// or https:// URL, got {args.otlp_endpoint!r}",
+              file=sys.stderr)
+        return 2
+    if not start_logging(args, "serve"):
+        return 2
+    tracing.set_endpoint(args.otlp_endpoint)
     workspace = workspace_dir(args)
     try:
         asyncio.run(serve(data_dir(args), host=args.host, port=args.port, workspace=workspace,

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+from axiom_ide.runtime import telemetry
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine.codec import InvalidInput
 from axiom_ide.runtime.engine.debug import (CHECKPOINT_EXPIRED, FORK, LIVE, MODES, REPLAY, DebugGate, DebugSession,
@@ -79,6 +80,8 @@ class Runtime:
         self.api_keys = ApiKeyStore(self.db)
         #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
         self.events = Event()
+        #: Executions as log records and, with an OTLP endpoint configured, traces.
+        self.telemetry = telemetry.attach(self)
         if invoker is None:
             if inline:
                 from axiom_ide.runtime.engine.inline import InlineInvoker
@@ -564,6 +567,7 @@ class Runtime:
                 task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         try:
+            await self.telemetry.close(time.time())
             await self.invoker.close()
         finally:
             self.db.close()
