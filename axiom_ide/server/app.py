@@ -65,7 +65,7 @@ def create_app(runtime: Runtime, *, workspace: Path | None = None,
                options: ServerOptions | None = None) -> web.Application:
     import importlib
 
-    from axiom_ide.server import auth, envelope, limits
+    from axiom_ide.server import access_log, auth, envelope, limits
 
     options = options or ServerOptions()
     app = web.Application(
@@ -74,6 +74,7 @@ def create_app(runtime: Runtime, *, workspace: Path | None = None,
         client_max_size=options.max_payload_bytes * 4,
         middlewares=[envelope.middleware, auth.middleware, limits.middleware],
     )
+    access_log.setup(app)
     app[STATE] = ServerState(runtime, Path(workspace) if workspace else None, options)
     for name in ROUTE_MODULES:
         importlib.import_module(f"axiom_ide.server.{name}").setup(app)

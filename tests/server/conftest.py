@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,14 @@ class LiveServer:
     other_key: str
     process: subprocess.Popen
     _graphs: dict[str, str] = field(default_factory=dict)
+    #: What it printed after its "listening on" line, read as it comes (a server logs a line per
+    #: request: with nobody reading, the pipe would fill and the server block).
+    output: list[str] = field(default_factory=list, init=False)
+    _reader: threading.Thread | None = field(default=None, init=False)
+
+    def drain(self) -> None:
+        self._reader = threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True)
+        self._reader.start()
 
     def headers(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.key}"}
@@ -88,7 +97,9 @@ def start_server(root: Path, *extra: str, workspace: Path | None = None) -> Live
         lines.append(line)
         if "listening on " in line:
             origin = line.split("listening on ", 1)[1].split()[0]
-            return LiveServer(origin, data_dir, workspace, key, other_key, process)
+            server = LiveServer(origin, data_dir, workspace, key, other_key, process)
+            server.drain()
+            return server
     process.kill()
     raise RuntimeError("server did not start:\n" + "".join(lines))
 
@@ -97,11 +108,15 @@ def stop_server(server: LiveServer) -> str:
     """SIGTERM, wait, return the rest of its output."""
     server.process.terminate()
     try:
-        out, _ = server.process.communicate(timeout=30)
+        server.process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        server.process.wait()
+    if server._reader is None:
         out, _ = server.process.communicate()
-    return out or ""
+        return out or ""
+    server._reader.join(timeout=30)
+    return "".join(server.output)
 
 
 @pytest.fixture(scope="module")
