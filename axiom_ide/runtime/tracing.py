@@ -151,9 +151,9 @@ class OtlpTracer:
         span = self._nodes.pop((execution_id, span_id), None)
         if span is None:
             return
-        self._finish(span, when, status, error)
         if final is not None:
             span.set_attribute("axiom.node.final_attempt", bool(final))
+        self._finish(span, when, status, error)
 
     def add_event(self, execution_id: str, name: str, when: float, attributes: dict[str, Any]) -> None:
         root = self._roots.get(execution_id)
