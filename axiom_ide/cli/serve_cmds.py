@@ -71,9 +71,6 @@ def start_logging(args: argparse.Namespace, program: str) -> bool:
     except ValueError as exc:  # a bad AXIOM_IDE_LOG_FORMAT / AXIOM_IDE_LOG_LEVEL
         print(f"error: {exc}", file=sys.stderr)
         return False
-    except OSError as exc:
-        print(f"error: cannot open the log file: {exc}", file=sys.stderr)
-        return False
     return True
 
 

@@ -82,6 +82,8 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         fields = extras(record)
+        for key in getattr(record, "_in_message", ()):  # already said by the message itself
+            fields.pop(key, None)
         if fields:
             tail = "  " + " ".join(f"{k}={v}" for k, v in fields.items())
             head, sep, rest = line.partition("\n")  # keep a traceback below the fields
@@ -152,26 +154,36 @@ def setup_logging(data_dir: Path | str, program: str, *, fmt: str | None = None,
     fmt, levelno = resolve(fmt, level)
     stream = stream if stream is not None else sys.stderr
     path = log_path(data_dir, program)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        os.chmod(path.parent, 0o700)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)  # made by an older version, or under another umask
     except OSError:
-        pass
+        pass  # reported below when the file cannot be opened
     if fmt == "auto":
         isatty = getattr(stream, "isatty", None)
         fmt = "text" if isatty is not None and isatty() else "json"
     console = logging.StreamHandler(stream)
     console.setFormatter(TextFormatter() if fmt == "text" else JsonFormatter())
-    file = _PrivateFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
-    file.setFormatter(JsonFormatter())
+    handlers: list[logging.Handler] = [console]
+    problem = None
+    try:
+        file = _PrivateFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    except OSError as exc:  # a read-only data dir: keep logging to stderr
+        problem = exc
+    else:
+        file.setFormatter(JsonFormatter())
+        handlers.append(file)
     stop_logging()
     root = logging.getLogger()
-    _installed[:] = [console, file]
-    for handler in _installed:
+    _installed[:] = handlers
+    for handler in handlers:
         handler.addFilter(Redact())
         root.addHandler(handler)
     root.setLevel(levelno)
     logging.captureWarnings(True)
+    if problem is not None:
+        logging.getLogger(__name__).warning("cannot write the log file %s: %s; logging to stderr only", path,
+                                            problem.strerror or problem)
     return path
 
 

@@ -76,7 +76,10 @@ class Telemetry:
         handler = self._handlers.get(record.type)
         if handler is not None and (self.tracer is not None or log.isEnabledFor(logging.INFO)
                                     or record.type == ev.LOG):
-            handler(record)
+            try:
+                handler(record)
+            except Exception:  # noqa: BLE001 — observing a run must never fail it
+                log.exception("could not log or trace %s of execution %s", record.type, record.execution_id)
 
     # -- executions ------------------------------------------------------------------------------
     def _fields(self, record: EventRecord, span: str, **more: Any) -> dict[str, Any]:

@@ -40,11 +40,16 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
             _line(request, status, (time.perf_counter() - started) * 1000.0)
 
 
+#: Fields the text format need not repeat after the message (logs.TextFormatter).
+_IN_MESSAGE = ("method", "path", "status")
+
+
 def _line(request: web.Request, status: int, latency_ms: float) -> None:
     from axiom_ide.server.app import TENANT
 
     fields: dict[str, Any] = {"method": request.method, "path": request.path, "status": status,
-                              "latency_ms": round(latency_ms, 3), "remote": request.remote}
+                              "latency_ms": round(latency_ms, 3), "remote": request.remote,
+                              "_in_message": _IN_MESSAGE}
     tenant = request.get(TENANT)
     if tenant is not None:
         fields["tenant"] = tenant

@@ -164,3 +164,47 @@ def test_gui_refuses_a_bad_log_setting_before_opening_a_window(tmp_path):
     out = subprocess.run([sys.executable, "-m", "axiom_ide", "gui", "--log-level", "chatty"], capture_output=True,
                          text=True, env=env, timeout=60)
     assert out.returncode == 2 and "--log-level: invalid choice: 'chatty'" in out.stderr
+
+
+def test_the_text_format_does_not_repeat_what_the_message_says(tmp_path, logging_reset):
+    terminal = Terminal()
+    logs.setup_logging(tmp_path, "serve", stream=terminal)
+    logging.getLogger("axiom_ide.server.access").info(
+        "GET /x 200 1.5 ms", extra={"method": "GET", "path": "/x", "status": 200, "latency_ms": 1.5,
+                                    "_in_message": ("method", "path", "status")})
+    assert terminal.getvalue().rstrip().endswith("axiom_ide.server.access: GET /x 200 1.5 ms  latency_ms=1.5")
+
+
+def test_an_unwritable_log_folder_leaves_stderr_logging_and_says_so(tmp_path, logging_reset):
+    (tmp_path / "logs").write_text("not a folder")
+    stderr = io.StringIO()
+    logs.setup_logging(tmp_path, "gui", stream=stderr)
+    logging.getLogger("axiom_ide.test").info("still here")
+    first, second = [json.loads(x) for x in stderr.getvalue().splitlines()]
+    assert first["level"] == "warn" and first["msg"].startswith(
+        f"cannot write the log file {tmp_path / 'logs' / 'axiom-ide-gui.log'}: ")
+    assert second["msg"] == "still here"
+
+
+def test_a_tracer_that_raises_is_logged_and_never_fails_the_run(tmp_path, example_workspace, logging_reset):
+    class Broken:
+        def __getattr__(self, name):
+            raise RuntimeError(f"tracer bug in {name}")
+
+    path = logs.setup_logging(tmp_path / "data", "serve", stream=io.StringIO())
+    rt = Runtime(tmp_path / "data", inline=True)
+    rt.telemetry.tracer = Broken()
+    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt.artifacts)
+
+    async def go():
+        try:
+            return await rt.run(artifact, {"name": "Ada"}, timeout=20)
+        finally:
+            rt.telemetry.tracer = None
+            await rt.close()
+
+    outcome = asyncio.run(go())
+    assert outcome.error is None and outcome.output == {"greeting": "Hello, Ada!"}
+    errors = [r for r in records(path) if r["level"] == "error"]
+    assert errors and errors[0]["msg"] == f"could not log or trace EXECUTION_STARTED of execution {outcome.execution_id}"
+    assert "tracer bug in start_execution" in errors[0]["exc"]
