@@ -12,7 +12,8 @@
 A JSON line has ``time`` (ISO 8601, UTC, milliseconds), ``level`` (``debug``, ``info``, ``warn``,
 ``error``, ``critical`` — the ``ax.log`` vocabulary), ``logger``, ``msg``, then ``trace_id``
 (the execution id), ``span_id`` and any other field the record was given with ``extra=``; a
-traceback goes in ``exc``. The execution events that carry ``trace_id``/``span_id`` come from
+traceback goes in ``exc``. A record logged from an execution's task without ids gets its
+``trace_id`` from the task (:class:`InExecution`). The execution events that carry ``trace_id``/``span_id`` come from
 :mod:`axiom_ide.runtime.telemetry`; the HTTP request lines from ``server/access_log.py``.
 
 No caller logs an API key or an ``Authorization`` header; as a second line of defence every record
@@ -20,6 +21,7 @@ passes :class:`Redact`, which masks ``Bearer <token>`` and 64-hex-digit runs (th
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import logging.handlers
@@ -111,6 +113,22 @@ class Redact(logging.Filter):
         return True
 
 
+class InExecution(logging.Filter):
+    """Gives a record logged from an execution's own task (``Runtime`` names it
+    ``execution-<id>``) that execution's ``trace_id`` and ``execution_id``, when it has none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "trace_id" not in record.__dict__:
+            try:
+                task = asyncio.current_task()
+            except RuntimeError:  # not on an event loop's thread
+                task = None
+            name = task.get_name() if task is not None else ""
+            if name.startswith("execution-") and len(name) == 42:
+                record.trace_id = record.execution_id = name[10:]
+        return True
+
+
 class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
     """A RotatingFileHandler whose files are created 0600 (rotation creates a new one)."""
 
@@ -156,7 +174,7 @@ def setup_logging(data_dir: Path | str, program: str, *, fmt: str | None = None,
     path = log_path(data_dir, program)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o700)  # made by an older version, or under another umask
+        os.chmod(path.parent, 0o700)  # mkdir's mode is masked by the umask; an existing folder keeps its own
     except OSError:
         pass  # reported below when the file cannot be opened
     if fmt == "auto":
@@ -177,6 +195,7 @@ def setup_logging(data_dir: Path | str, program: str, *, fmt: str | None = None,
     root = logging.getLogger()
     _installed[:] = handlers
     for handler in handlers:
+        handler.addFilter(InExecution())
         handler.addFilter(Redact())
         root.addHandler(handler)
     root.setLevel(levelno)
@@ -193,4 +212,6 @@ def stop_logging() -> None:
     for handler in _installed:
         root.removeHandler(handler)
         handler.close()
+    if _installed:
+        logging.captureWarnings(False)
     _installed.clear()

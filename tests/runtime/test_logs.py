@@ -206,5 +206,30 @@ def test_a_tracer_that_raises_is_logged_and_never_fails_the_run(tmp_path, exampl
     outcome = asyncio.run(go())
     assert outcome.error is None and outcome.output == {"greeting": "Hello, Ada!"}
     errors = [r for r in records(path) if r["level"] == "error"]
-    assert errors and errors[0]["msg"] == f"could not log or trace EXECUTION_STARTED of execution {outcome.execution_id}"
+    eid = outcome.execution_id
+    assert errors and errors[0]["msg"] == f"could not log or trace EXECUTION_STARTED of execution {eid}"
     assert "tracer bug in start_execution" in errors[0]["exc"]
+
+
+def test_a_record_logged_from_an_execution_s_task_carries_its_trace_id(tmp_path, example_workspace, logging_reset):
+    add_faults_package(example_workspace)
+    chain(example_workspace, "upper", ["Upper"])
+    path = logs.setup_logging(tmp_path / "data", "serve", stream=io.StringIO())
+    rt = Runtime(tmp_path / "data", inline=True)
+    artifact = compile_file(example_workspace / "flows" / "upper.flow.yaml", example_workspace, store=rt.artifacts)
+
+    def broken_update(*args, **kw):  # the store fails as the run ends: the runner logs it, inside the task
+        raise OSError("disk full")
+
+    async def go():
+        try:
+            execution_id = await rt.start(artifact, {"text": "x"})
+            rt.executions.update = broken_update
+            return execution_id, await rt.wait(execution_id)
+        finally:
+            await rt.close()
+
+    execution_id, _ = asyncio.run(go())
+    [record] = [r for r in records(path) if r["logger"] == "axiom_ide.runtime.engine.runner"]
+    assert record["msg"] == f"could not record the end of execution {execution_id}: disk full"
+    assert record["trace_id"] == record["execution_id"] == execution_id

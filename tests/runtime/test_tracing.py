@@ -78,6 +78,7 @@ def test_a_failed_node_and_its_execution_are_error_spans_with_exception_events(t
     chain(example_workspace, "boom", ["Upper", "Boom"])
     [eid] = run_flows(tmp_path / "data", example_workspace, ("boom", {"text": "x"}))
     spans = receiver.by_name()
+    assert {s.trace_id for s in spans.values()} == {eid}
     root, upper, boom = spans["execution boom"], spans["node n1"], spans["node n2"]
     assert upper.status_code == 0 and upper.attributes["axiom.status"] == "Completed"
     assert (boom.status_code, boom.status_message, boom.attributes["axiom.status"]) == (ERROR, "boom: X", "Failed")

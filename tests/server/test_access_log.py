@@ -67,7 +67,7 @@ def test_serve_refuses_a_bad_log_level_or_otlp_endpoint(tmp_path):
     assert (out.returncode, out.stderr) == (
         2, "error: log level must be one of debug, info, warning, error, critical, got 'loud'\n")
     env.pop("AXIOM_IDE_LOG_LEVEL")
-    out = subprocess.run([sys.executable, "-m", "axiom_ide", "serve", "--port", "0", "--otlp-endpoint", "127.0.0.1:4318"],
-                         capture_output=True, text=True, env=env, timeout=60)
+    out = subprocess.run([sys.executable, "-m", "axiom_ide", "serve", "--port", "0",
+                          "--otlp-endpoint", "127.0.0.1:4318"], capture_output=True, text=True, env=env, timeout=60)
     assert (out.returncode, out.stderr) == (
         2, "error: --otlp-endpoint must be an http:// or https:// URL, got '127.0.0.1:4318'\n")
