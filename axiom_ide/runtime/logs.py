@@ -13,11 +13,11 @@ A JSON line has ``time`` (ISO 8601, UTC, milliseconds), ``level`` (``debug``, ``
 ``error``, ``critical`` — the ``ax.log`` vocabulary), ``logger``, ``msg``, then ``trace_id``
 (the execution id), ``span_id`` and any other field the record was given with ``extra=``; a
 traceback goes in ``exc``. A record logged from an execution's task without ids gets its
-``trace_id`` from the task (:class:`InExecution`). The execution events that carry ``trace_id``/``span_id`` come from
+``trace_id`` from the task (:class:`Prepare`). The execution events that carry ``trace_id``/``span_id`` come from
 :mod:`axiom_ide.runtime.telemetry`; the HTTP request lines from ``server/access_log.py``.
 
 No caller logs an API key or an ``Authorization`` header; as a second line of defence every record
-passes :class:`Redact`, which masks ``Bearer <token>`` and 64-hex-digit runs (the raw key format).
+passes :class:`Prepare`, which masks ``Bearer <token>`` and 64-hex-digit runs (the raw key format).
 """
 from __future__ import annotations
 
@@ -51,15 +51,28 @@ def _iso(created: float) -> str:
 
 def extras(record: logging.LogRecord) -> dict[str, Any]:
     """The fields a record was given with ``extra=`` (trace ids first)."""
-    fields = {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
-    first = {k: fields.pop(k) for k in _FIRST if k in fields}
-    return {**first, **fields}
+    d = record.__dict__
+    names = d.keys() - _STANDARD
+    out = {k: d[k] for k in _FIRST if k in names}
+    out.update((k, d[k]) for k in names if k not in out and not k.startswith("_"))
+    return out
+
+
+#: ``json.dumps`` with options builds an encoder per call; a line is written per record.
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ``time``, ``level``, ``logger``, ``msg``, extras, ``exc``."""
+    """One JSON object per line: ``time``, ``level``, ``logger``, ``msg``, extras, ``exc``. The line
+    is kept on the record: the stderr and file handlers (and the file's rollover check) share it."""
 
     def format(self, record: logging.LogRecord) -> str:
+        line = record.__dict__.get("_json_line")
+        if line is None:
+            line = record.__dict__["_json_line"] = self._format(record)
+        return line
+
+    def _format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {"time": _iso(record.created),
                                "level": _LEVEL_NAMES.get(record.levelno, record.levelname.lower()),
                                "logger": record.name, "msg": record.getMessage()}
@@ -69,7 +82,7 @@ class JsonFormatter(logging.Formatter):
             out["exc"] = self.formatException(record.exc_info)
         elif record.stack_info:
             out["exc"] = record.stack_info
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return _encode(out)
 
 
 class TextFormatter(logging.Formatter):
@@ -93,52 +106,63 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-class Redact(logging.Filter):
-    """Masks bearer tokens and raw-key-shaped strings in a record's message and extras."""
+_SECRET = re.compile(r"(?i)(bearer\s+)\S+|\b[0-9a-f]{64}\b")
 
-    _PATTERN = re.compile(r"(?i)(bearer\s+)\S+|\b[0-9a-f]{64}\b")
 
-    @classmethod
-    def text(cls, value: str) -> str:
-        return cls._PATTERN.sub(lambda m: (m.group(1) or "") + "[redacted]", value)
+def redact(value: str) -> str:
+    """``value`` with bearer tokens and raw-key-shaped strings (64 hex digits) masked."""
+    if _SECRET.search(value) is None:
+        return value
+    return _SECRET.sub(lambda m: (m.group(1) or "") + "[redacted]", value)
+
+
+class Prepare(logging.Filter):
+    """Runs once per record, in whichever installed handler sees it first:
+
+    - **redaction** — masks bearer tokens and raw keys in the message and string extras;
+    - **execution context** — a record logged from an execution's own task (``Runtime`` names it
+      ``execution-<id>``) without ids gets that execution's ``trace_id`` and ``execution_id``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        d = record.__dict__
+        if "_prepared" in d:
+            return True
+        d["_prepared"] = True
         message = record.getMessage()
-        clean = self.text(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        for key, value in extras(record).items():
-            if isinstance(value, str):
-                setattr(record, key, self.text(value))
-        return True
-
-
-class InExecution(logging.Filter):
-    """Gives a record logged from an execution's own task (``Runtime`` names it
-    ``execution-<id>``) that execution's ``trace_id`` and ``execution_id``, when it has none."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "trace_id" not in record.__dict__:
+        strings = [(k, v) for k, v in d.items() if type(v) is str and k not in _STANDARD]
+        if _SECRET.search("\n".join([message, *(v for _, v in strings)])) is not None:  # rare: look closer
+            record.msg, record.args = redact(message), None
+            for key, value in strings:
+                d[key] = redact(value)
+        if "trace_id" not in d:
             try:
                 task = asyncio.current_task()
             except RuntimeError:  # not on an event loop's thread
                 task = None
             name = task.get_name() if task is not None else ""
             if name.startswith("execution-") and len(name) == 42:
-                record.trace_id = record.execution_id = name[10:]
+                d["trace_id"] = d["execution_id"] = name[10:]
         return True
 
 
 class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
     """A RotatingFileHandler whose files are created 0600 (rotation creates a new one)."""
 
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802
+        # The stdlib's also stats the path twice per record (bpo-45401: only regular files rotate);
+        # ours is always a regular file we created.
+        if self.stream is None:
+            self.stream = self._open()
+        return self.stream.tell() + len(self.format(record)) + 1 >= self.maxBytes > 0
+
     def _open(self):  # type: ignore[override]
         stream = open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
                       opener=lambda path, flags: os.open(path, flags, 0o600))
         try:
-            os.chmod(self.baseFilename, 0o600)  # a file left by an older version
+            os.chmod(self.baseFilename, 0o600)  # a file that was there before, with other modes
         except OSError:
             pass
+        stream.seek(0, 2)  # so tell() is the size everywhere (Windows starts appends at 0)
         return stream
 
 
@@ -194,9 +218,9 @@ def setup_logging(data_dir: Path | str, program: str, *, fmt: str | None = None,
     stop_logging()
     root = logging.getLogger()
     _installed[:] = handlers
+    prepare = Prepare()
     for handler in handlers:
-        handler.addFilter(InExecution())
-        handler.addFilter(Redact())
+        handler.addFilter(prepare)
         root.addHandler(handler)
     root.setLevel(levelno)
     logging.captureWarnings(True)
