@@ -5,7 +5,8 @@ The Qt side subscribes in ``app/qt_bridge.py`` and the canvas; pure tests subscr
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Event:

@@ -23,7 +23,8 @@ zero value in this mapping (``""``, ``0``, ``"0"`` for 64-bit integers, the enum
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 

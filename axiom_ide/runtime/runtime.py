@@ -13,14 +13,23 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine.codec import InvalidInput
-from axiom_ide.runtime.engine.debug import (CHECKPOINT_EXPIRED, FORK, LIVE, MODES, REPLAY, DebugGate, DebugSession,
-                                           apply_overrides)
+from axiom_ide.runtime.engine.debug import (
+    CHECKPOINT_EXPIRED,
+    FORK,
+    LIVE,
+    MODES,
+    REPLAY,
+    DebugGate,
+    DebugSession,
+    apply_overrides,
+)
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext
 from axiom_ide.runtime.engine.pipeline import run_pipeline
 from axiom_ide.runtime.engine.replay import Replay, ReplaySession
@@ -34,8 +43,8 @@ from axiom_ide.runtime.store.apikeys import ApiKeyStore
 from axiom_ide.runtime.store.artifacts import ArtifactStore
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore, new_checkpoint_id
 from axiom_ide.runtime.store.configs import ConfigStore
-from axiom_ide.runtime.store.debug_sessions import DebugSessionRecord, DebugSessionStore
 from axiom_ide.runtime.store.db import open_database
+from axiom_ide.runtime.store.debug_sessions import DebugSessionRecord, DebugSessionStore
 from axiom_ide.runtime.store.events import EventStore
 from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore, new_execution_id
 from axiom_ide.runtime.store.memory import SqliteMemory

@@ -24,12 +24,13 @@ belong to, so editors can mark the row.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Mapping
+from typing import Literal
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from .errors import Diagnostic, Severity, Location
+from .errors import Diagnostic, Location, Severity
 from .transforms import FieldPlan, PlanSyntaxError, parse_plan
 from .transforms.kinds import compatible, display_kind, mismatch_message
 

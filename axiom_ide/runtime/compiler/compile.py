@@ -87,7 +87,7 @@ def freeze(analysis: Analysis) -> Artifact:
     descriptor_sets = []
     for key in sorted(files):
         fds = descriptor_pb2.FileDescriptorSet()
-        for name, blob in files[key].items():
+        for blob in files[key].values():
             fds.file.add().MergeFromString(blob)
         descriptor_sets.append((key, fds.SerializeToString()))
     entry = analysis.entry or ""

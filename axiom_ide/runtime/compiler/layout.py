@@ -51,7 +51,7 @@ def layout_cells(flow: Flow) -> dict[str, tuple[int, int]]:
         for node in ranked:
             want = barycenter(node)[0]
             if want != float("inf"):
-                row = max(row, int(round(want)))
+                row = max(row, round(want))
             while (col, row) in taken:
                 row += 1
             cells[node] = (col, row)

@@ -20,8 +20,9 @@ import sys
 import threading
 import time
 from collections import namedtuple
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 from google.protobuf import descriptor_pool
 
@@ -94,7 +95,7 @@ class InlineInvoker:
                 result = fn(ax, message)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the handler's message, verbatim
+        except Exception as exc:  # noqa: BLE001 — the handler's message, verbatim
             raise NodeFailure(str(exc) or type(exc).__name__) from None
         if result is None:
             raise NodeFailure(f"handler {node.handler} returned None")

@@ -8,8 +8,9 @@ errors; otherwise equivalent local definitions are used.
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, Protocol
 
 try:  # the real node host
     from axiom_ide.runtime.host import LogRecord  # type: ignore[attr-defined]
@@ -18,7 +19,12 @@ except Exception:  # noqa: BLE001
 
 try:  # the real node host
     from axiom_ide.runtime.host import (  # type: ignore[attr-defined]
-        NodeCall, NodeCancelled, NodeCrashed, NodeFailure, NodeOutputFlood, NodeTimeout,
+        NodeCall,
+        NodeCancelled,
+        NodeCrashed,
+        NodeFailure,
+        NodeOutputFlood,
+        NodeTimeout,
     )
 except Exception:  # noqa: BLE001 — host not built (or broken): local stand-ins
     @dataclass(frozen=True)

@@ -24,8 +24,9 @@ of this flow's canvas.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from axiom_ide.runtime.engine.debug import REPLAY, DebugSession
 from axiom_ide.runtime.errors import AxiomError

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine import steps
@@ -189,7 +190,7 @@ class Runner:
                 recorder.flush()
                 raise  # runtime shutdown: stay incomplete, resume later
             return self._finish(rec.id, recorder, ex.CANCELLED, error="cancelled", code="CANCELLED")
-        except Exception as exc:  # noqa: BLE001 — a bug or a store failure must not leave it Running
+        except Exception as exc:
             log.exception("execution %s failed unexpectedly", rec.id)
             return self._finish(rec.id, recorder, ex.FAILED, error=f"internal error: {exc}", code="INTERNAL")
         finally:

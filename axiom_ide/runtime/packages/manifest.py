@@ -306,7 +306,7 @@ def check_manifest(m: Manifest) -> list[Diagnostic]:
             err(f"nodes[{i}] must be a mapping with name, input and output", line=_line_of(raw_nodes, i), path=f"nodes[{i}]")
     seen: set[str] = set()
     for i, n in enumerate(m.nodes):
-        where = dict(line=n.line, path=f"nodes[{i}]")
+        where = {"line": n.line, "path": f"nodes[{i}]"}
         if not n.name:
             err(f"nodes[{i}]: name is required", **where)
         elif not PASCAL_RE.match(n.name):
@@ -320,7 +320,7 @@ def check_manifest(m: Manifest) -> list[Diagnostic]:
         if n.type not in ("unary", "pipeline"):
             err(f'node "{n.name}": invalid type "{n.type}": must be unary or pipeline', **where)
     for i, imp in enumerate(m.imports):
-        where = dict(line=imp.line, path=f"imports[{i}]")
+        where = {"line": imp.line, "path": f"imports[{i}]"}
         if name_problem(imp.package):
             err(f'imports[{i}]: package "{imp.package}" must be a scoped package name (handle/package-name)', **where)
         if version_problem(imp.version):

@@ -8,14 +8,14 @@ an import is an error ("import collision"), as the import guide says.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from google.protobuf import descriptor_pb2, descriptor_pool
 from google.protobuf.descriptor import Descriptor
 
-from axiom_ide.runtime.errors import AxiomError, error
+from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.packages.manifest import ImportDecl
 from axiom_ide.runtime.packages.naming import flatten_scope
 from axiom_ide.runtime.packages.protoc import compile_descriptor_set

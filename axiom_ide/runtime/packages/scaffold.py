@@ -11,10 +11,17 @@ from pathlib import Path
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
-from axiom_ide.runtime.packages import templates as T
+from axiom_ide.runtime.packages import templates as T  # noqa: N812 — T.PROTO_HEADER: the template texts
 from axiom_ide.runtime.packages.fields import parse_fields, render_message
 from axiom_ide.runtime.packages.generate import GEN_DIR, import_module_name
-from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, Manifest, NodeDecl, dump_manifest, load_manifest, save_manifest
+from axiom_ide.runtime.packages.manifest import (
+    MANIFEST_FILE,
+    Manifest,
+    NodeDecl,
+    dump_manifest,
+    load_manifest,
+    save_manifest,
+)
 from axiom_ide.runtime.packages.messages import MESSAGES_DIR, MessageSet
 from axiom_ide.runtime.packages.naming import (
     LANGUAGES,

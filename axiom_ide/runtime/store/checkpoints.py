@@ -19,8 +19,9 @@ import random
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from axiom_ide.runtime.store.db import J_BLOB, J_CHECKPOINT, J_EVENT, Database
 

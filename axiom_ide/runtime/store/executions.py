@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Sequence
+from typing import Any
 
 from axiom_ide.runtime.store.db import J_EVENT, J_EXECUTION, J_EXECUTION_UPDATE, Database
 from axiom_ide.runtime.store.events import EventRecord, event_row
