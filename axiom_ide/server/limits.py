@@ -170,7 +170,7 @@ class Limiter:
         return True
 
 
-_LIMITERS: "weakref.WeakKeyDictionary[web.Application, Limiter | None]" = weakref.WeakKeyDictionary()
+_LIMITERS: weakref.WeakKeyDictionary[web.Application, Limiter | None] = weakref.WeakKeyDictionary()
 
 
 def limiter_for(app: web.Application) -> Limiter | None:

@@ -84,7 +84,7 @@ class _WorkspaceHandle:
         return self._workspace
 
 
-_WORKSPACES: "weakref.WeakKeyDictionary[web.Application, _WorkspaceHandle]" = weakref.WeakKeyDictionary()
+_WORKSPACES: weakref.WeakKeyDictionary[web.Application, _WorkspaceHandle] = weakref.WeakKeyDictionary()
 
 
 def workspace_handle(app: web.Application) -> _WorkspaceHandle:
@@ -315,4 +315,5 @@ def setup(app: web.Application) -> None:
     management_tenant.setup(app)
 
 
-from axiom_ide.server.management_spec import OPERATIONS  # noqa: E402  (every /api/ route here and in _tenant)
+# Re-exported: every /api/ route here and in _tenant (the OpenAPI test reads it from here).
+from axiom_ide.server.management_spec import OPERATIONS as OPERATIONS  # noqa: E402

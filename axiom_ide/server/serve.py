@@ -19,8 +19,8 @@ import asyncio
 import ipaddress
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from aiohttp import web
 
