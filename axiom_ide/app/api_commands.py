@@ -6,7 +6,8 @@ the flow, through the backend) so what they describe is exactly what is drawn.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices

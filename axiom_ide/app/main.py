@@ -6,8 +6,8 @@ The window is shown before anything heavy (package scanning, protobuf, pygments)
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 
 def run_app(workspace_root: Path, data_dir: Path, flows: Sequence[str] = (), argv: list[str] | None = None) -> int:

@@ -10,8 +10,17 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDoubleValidator, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )
 
 from axiom_ide.app import api_info
@@ -93,7 +102,7 @@ def _fields(descriptor: Any) -> list[FieldControl]:
     from axiom_ide.runtime.typecheck import describe_fields
 
     controls = []
-    for (name, kind, _req), fd in zip(describe_fields(descriptor), descriptor.fields):
+    for (name, kind, _req), fd in zip(describe_fields(descriptor), descriptor.fields, strict=True):
         enum = [v.name for v in fd.enum_type.values] if kind.startswith("enum:") and fd.enum_type else None
         controls.append(FieldControl(name, kind, enum))
     return controls
