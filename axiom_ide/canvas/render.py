@@ -37,8 +37,8 @@ def render_scene(scene: Any, out: str | Path, width: int | None = None, margin: 
     if source.isEmpty():
         source = QRectF(0, 0, 320, 160)
     source = source.adjusted(-margin, -margin, margin, margin)
-    w = int(width) if width else int(round(source.width()))
-    h = max(1, int(round(w * source.height() / source.width())))
+    w = int(width) if width else round(source.width())
+    h = max(1, round(w * source.height() / source.width()))
     target = QRectF(0, 0, w, h)
     suffix = out.suffix.lower()
     if suffix == ".svg":

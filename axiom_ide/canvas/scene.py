@@ -17,7 +17,8 @@ composed when the help event asks for them (:meth:`helpEvent`).
 from __future__ import annotations
 
 import weakref
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
@@ -491,7 +492,7 @@ class FlowScene(QGraphicsScene):
         """Zoomed far out, draw every card and edge in a few bulk calls instead of per item.
 
         Items stay in the scene (selectable, rubber-band, hit tests) but paint nothing."""
-        if on == self._overview or self.force_detail and on:
+        if on == self._overview or (self.force_detail and on):
             return
         self._overview = on
         self._ov.invalidate()

@@ -60,7 +60,7 @@ class EdgeItem(QGraphicsItem):
 
     Type = QGraphicsItem.UserType + 2
 
-    def __init__(self, src: "NodeItem", dst: "NodeItem", loop: int | None = None, when: str | None = None) -> None:
+    def __init__(self, src: NodeItem, dst: NodeItem, loop: int | None = None, when: str | None = None) -> None:
         super().__init__()
         self.src, self.dst = src, dst
         self.loop, self.when = loop, when
@@ -86,7 +86,7 @@ class EdgeItem(QGraphicsItem):
             self._label_text()
         self.adjust()
 
-    def type(self) -> int:  # noqa: A003 - Qt API
+    def type(self) -> int:
         return self.Type
 
     @property

@@ -79,7 +79,7 @@ class NodeItem(QGraphicsItem):
         self._badge: QStaticText | None = None
         self._state_key: Any = None
 
-    def type(self) -> int:  # noqa: A003 - Qt API
+    def type(self) -> int:
         return self.Type
 
     # -- model mirror ------------------------------------------------------------------------
