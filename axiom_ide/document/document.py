@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -97,7 +98,7 @@ class FlowDocument(QObject):
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, workspace: Any = None, parent: QObject | None = None) -> "FlowDocument":
+    def open(cls, path: str | Path, workspace: Any = None, parent: QObject | None = None) -> FlowDocument:
         """Load a flow file; raises AxiomError when it cannot be read or parsed. Opening takes the
         libyaml fast path; the round-trip tree that keeps saves minimal is built in the background
         once the document is first edited (or by the first save, whichever comes first)."""
@@ -105,7 +106,7 @@ class FlowDocument(QObject):
             return cls(load_flow(path, fast=True), workspace, parent)
 
     @classmethod
-    def new(cls, name: str, workspace: Any = None, path: str | Path | None = None, parent: QObject | None = None) -> "FlowDocument":
+    def new(cls, name: str, workspace: Any = None, path: str | Path | None = None, parent: QObject | None = None) -> FlowDocument:
         flow = Flow(name, mode="unary")
         return cls(new_flow_file(flow, path), workspace, parent)
 
@@ -397,7 +398,7 @@ class FlowDocument(QObject):
                 self._import_for(parse_node_ref(raw["node"]), macro, pending)
             except RefError:
                 pass
-        for raw, (c, r) in zip(data["nodes"], cells):
+        for raw, (c, r) in zip(data["nodes"], cells, strict=True):
             AddNodeCommand(self.flow, FlowNode(id_map[raw["id"]], raw["node"], c + dc, r + dr), parent=macro)
         for e in data["edges"]:
             if e["from"] in id_map and e["to"] in id_map:
