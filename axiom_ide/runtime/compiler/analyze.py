@@ -273,7 +273,7 @@ def _resolve_subflow(name, node_id, workspace, flow_resolver, stack, diags):
 
 def _check_topology(flow: Flow, a: Analysis, known: set[str]) -> None:
     diags = a.diagnostics
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(n.id for n in flow.nodes)
     for e in flow.forward_edges():
         if e.src in known and e.dst in known and e.src != e.dst:

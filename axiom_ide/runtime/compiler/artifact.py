@@ -99,7 +99,7 @@ class Artifact:
 
 
 def _artifact_to_json(a: Artifact) -> dict[str, Any]:
-    out = {
+    out: dict[str, Any] = {
         "graph_id": a.graph_id,
         "flow_name": a.flow_name,
         "mode": a.mode,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError
@@ -172,7 +172,7 @@ class DebugSession:
         self.breakpoints.discard(node)
         self._changed()
 
-    def set_breakpoints(self, nodes: set[str] | list[str]) -> None:
+    def set_breakpoints(self, nodes: Iterable[str]) -> None:
         """Replace every breakpoint (in place: the running gate shares the set)."""
         self.breakpoints.clear()
         self.breakpoints.update(nodes)

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 try:  # the real node host
-    from axiom_ide.runtime.host import LogRecord  # type: ignore[attr-defined]
+    from axiom_ide.runtime.host import LogRecord
 except Exception:  # noqa: BLE001
     LogRecord = None  # type: ignore[assignment,misc]
 
 try:  # the real node host
-    from axiom_ide.runtime.host import (  # type: ignore[attr-defined]
+    from axiom_ide.runtime.host import (
         NodeCall,
         NodeCancelled,
         NodeCrashed,

@@ -172,7 +172,7 @@ class Replay:
             status = _STATUS_AFTER.get(e.type, status)
             paused_at = e.node if e.type == ev.DEBUG_PAUSED else (None if status != ex.DEBUG_PAUSED else paused_at)
             state = nodes.get(e.node) if e.node is not None else None
-            if state is not None:
+            if state is not None and e.node is not None:
                 if e.type == ev.NODE_STARTED:
                     nodes[e.node] = replace(state, status=RUNNING, attempt=e.attempt, error=None)
                 elif e.type == ev.NODE_FAILED:

@@ -172,8 +172,8 @@ class Runner:
                 else:
                     recorder.emit(ev.EXECUTION_RESUMED, completed_nodes=len(done))
             else:
-                recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name,
-                              **({"config_id": config.config_id} if config.config_id else {}))
+                extra: dict[str, Any] = {"config_id": config.config_id} if config.config_id else {}
+                recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name, **extra)
                 state = steps.start(compiled.plan, rec.input or b"")
             if not accepted:
                 events = recorder.drain(self.executions.db)
@@ -202,7 +202,8 @@ class Runner:
                 data: dict[str, Any] | None = None) -> Outcome:
         self.cancel_requested.discard(execution_id)
         kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
-        recorder.emit(kind, **({"error": error, "code": code} if error else {}), **(data or {}))
+        failure: dict[str, Any] = {"error": error, "code": code} if error else {}
+        recorder.emit(kind, **failure, **(data or {}))
         try:  # the last events and the final status: one write, committed before anyone is told
             events = recorder.drain(self.executions.db)
             self.executions.update(execution_id, status=status, output=output, error=error, error_code=code,

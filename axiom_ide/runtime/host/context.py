@@ -26,7 +26,7 @@ class Channel(Protocol):
 Make = Callable[[Channel, dict, "dict | None", Any], Any]
 
 
-def _build(sdk: ModuleType) -> Make:
+def _build(sdk: Any) -> Make:  # the package's generated gen/axiom_context module, loaded at run time
     """Subclass the generated SDK classes; returns ``make(channel, run, graph, position) -> AxiomContext``."""
 
     class Logger(sdk.AxiomLogger):

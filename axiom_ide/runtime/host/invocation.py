@@ -83,6 +83,7 @@ class Invocation:
         events = self._events
         if not events:
             loop = self.conn.loop
+            assert loop is not None  # set when the connection was made, before any call
             while True:
                 due = self.active_at + self.timeout_s
                 if time.monotonic() >= due:
@@ -226,7 +227,7 @@ class ContextParts:
         entries = self._entries
         view = call.reflection
         position = view.get("position") if view else None
-        key = (node.handler, node.input_type, node.output_type, call.canvas_id, id(position))
+        key: tuple[Any, ...] = (node.handler, node.input_type, node.output_type, call.canvas_id, id(position))
         hit = entries.get(key)
         if hit is not None and hit[1] is position and hit[2] == position:
             site = hit[0]

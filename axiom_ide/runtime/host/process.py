@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import os
 import sys
 import tempfile
@@ -245,13 +246,13 @@ class HostProcess:
                 os.close(out_w)
                 os.close(err_w)
             for fd, read_end in ((1, out_r), (2, err_r)):
-                transport, pipe = await loop.connect_read_pipe(lambda fd=fd: _OutputPipe(self, fd),
+                transport, pipe = await loop.connect_read_pipe(functools.partial(_OutputPipe, self, fd),
                                                                os.fdopen(read_end, "rb", 0))
                 self._pipes.append(transport)
                 self._readers.append(pipe.closed)
         try:
             self._address = await asyncio.wait_for(self._ready, START_TIMEOUT_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.kill()
             raise RuntimeError(self.describe_exit(f"did not start within {START_TIMEOUT_S:g}s")) from None
         if not self._address:
@@ -366,7 +367,7 @@ class HostProcess:
             return None
         try:
             rc = await asyncio.wait_for(self._proc.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         self._dead = True
         # Let the pipe readers pick up the last words before they are quoted.

@@ -34,7 +34,7 @@ from axiom_ide.runtime.host.context import context_factory
 _local = threading.local()
 _import_lock = threading.RLock()
 _handlers: dict[str, Any] = {}
-_classes: dict[str, type] = {}
+_classes: dict[str, type[Message]] = {}
 _SLOT = struct.Struct("<I")
 
 
@@ -74,7 +74,7 @@ def load_handler(name: str) -> Any:
     return fn
 
 
-def message_class(full_name: str) -> type:
+def message_class(full_name: str) -> type[Message]:
     cls = _classes.get(full_name)
     if cls is not None:
         return cls
@@ -274,7 +274,7 @@ class InputFrames:
     """The iterator a pipeline handler receives: input messages as the runtime sends them.
     Usable with ``for`` and ``async for``."""
 
-    def __init__(self, inv: Invocation, cls: type):
+    def __init__(self, inv: Invocation, cls: type[Message]):
         self._inv, self._cls = inv, cls
 
     def __iter__(self) -> InputFrames:

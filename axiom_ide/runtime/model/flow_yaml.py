@@ -165,7 +165,7 @@ def _fast_loader() -> Any:
         import yaml
 
         base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        loader = type("Yaml12Loader", (base,), {})
+        loader: Any = type("Yaml12Loader", (base,), {})  # a class made at run time: its resolvers are dynamic
         drop = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                 "tag:yaml.org,2002:timestamp"}
         loader.yaml_implicit_resolvers = {

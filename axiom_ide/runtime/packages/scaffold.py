@@ -178,9 +178,10 @@ def create_node(root: Path, name: str, input: str, output: str, *, kind: str = "
     if kind not in ("unary", "pipeline"):
         raise AxiomError.of("invalid_argument", f'invalid --type "{kind}": must be unary or pipeline')
     manifest = load_manifest(root / MANIFEST_FILE)
-    if manifest.node(name):
+    existing = manifest.node(name)
+    if existing:
         raise AxiomError.of("already_exists", f'node "{name}" already exists in axiom.yaml',
-                            file=str(root / MANIFEST_FILE), line=manifest.node(name).line or None)
+                            file=str(root / MANIFEST_FILE), line=existing.line or None)
     handler = snake_case(name)
     source = root / NODES_DIR / f"{handler}.py"
     test = root / NODES_DIR / f"{handler}_test.py"

@@ -168,7 +168,7 @@ class SqliteCheckpointStore:
         #: execution id → the steps stored for it, for the most recently written executions.
         self._steps: OrderedDict[str, set[int]] = OrderedDict()
 
-    def put(self, checkpoint: Checkpoint, *, events: list[tuple] = ()) -> None:
+    def put(self, checkpoint: Checkpoint, *, events: Sequence[tuple] = ()) -> None:
         """Save durably (one step-journal append when the database has a journal, else one
         transaction), with ``events`` — event rows (:func:`.events.event_row`) — in the same write.
         A step the execution already has is refused (ValueError) here, not when the journal is

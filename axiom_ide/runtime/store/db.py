@@ -437,6 +437,7 @@ class _Transaction:
                 if self.folded is not None:
                     end, retired = self.folded
                     j = self.db.journal
+                    assert j is not None  # folded is only set on a database with a journal
                     j.retired = [n for n in j.retired if n not in retired]
                     j.folded(end)
             else:
