@@ -55,8 +55,8 @@ def test_every_headless_module_imports_without_qt():
 
 def test_cli_help_builds_every_verb_without_qt():
     out = subprocess.run(
-        [sys.executable, "-c", "import sys; from axiom_ide.cli.main import build_parser; build_parser();"
-         "print(','.join(m for m in sys.modules if m.startswith('PySide6')))"],
+        [sys.executable, "-c", ("import sys; from axiom_ide.cli.main import build_parser; build_parser();"
+          "print(','.join(m for m in sys.modules if m.startswith('PySide6')))")],
         capture_output=True,
         text=True,
         check=True,
