@@ -61,7 +61,7 @@ class Minimap(QWidget):
         p.translate(off)
         p.scale(k, k)
         p.translate(-self._source.topLeft())
-        self.view.scene().paint_overview(p)  # bulk rectangles and lines: cheap at any size
+        self.view.flow_scene.paint_overview(p)  # bulk rectangles and lines: cheap at any size
         p.end()
         self._image = img
         self.update()

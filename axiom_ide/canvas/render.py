@@ -63,7 +63,7 @@ def render_scene(scene: Any, out: str | Path, width: int | None = None, margin: 
         scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
         painter.end()
         out.parent.mkdir(parents=True, exist_ok=True)
-        if not img.save(str(out), "PNG"):
+        if not img.save(str(out), "PNG"):  # type: ignore[call-overload]  # PySide6 takes str; its stubs say bytes
             raise OSError(f"could not write {out}")
     else:
         raise ValueError(f"unsupported output type {out.suffix!r}: use .png or .svg")

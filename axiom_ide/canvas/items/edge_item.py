@@ -58,7 +58,7 @@ def _route_y(loop: bool, src_y: float, dst_y: float) -> float:
 class EdgeItem(QGraphicsItem):
     """The curve for the edge ``key`` = (src, dst)."""
 
-    Type = QGraphicsItem.UserType + 2
+    Type = QGraphicsItem.UserType + 2  # type: ignore[attr-defined]  # PySide6's stubs omit UserType
 
     def __init__(self, src: NodeItem, dst: NodeItem, loop: int | None = None, when: str | None = None) -> None:
         super().__init__()
