@@ -187,7 +187,7 @@ class FlowDocument(QObject):
         elif not CANVAS_ID_RE.match(node_id):
             raise AxiomError.of("invalid_id", f'id "{node_id}" must match ^[a-z0-9][a-z0-9_-]*$')
         if cell is not None:
-            cell = self._free_cell(tuple(cell), set(self.cells().values()))
+            cell = self._free_cell((cell[0], cell[1]), set(self.cells().values()))
         node = FlowNode(node_id, ref, *(cell if cell is not None else (None, None)))
         macro = Macro(f"Add {label}")
         self._import_for(parsed, macro)
@@ -198,7 +198,7 @@ class FlowDocument(QObject):
     def remove(self, node_ids: Iterable[str] = (), edge_keys: Iterable[EdgeKey] = ()) -> None:
         """Remove nodes (with their edges) and edges as one undo step."""
         node_ids = [n for n in dict.fromkeys(node_ids) if self.flow.node(n) is not None]
-        keys = {tuple(k) for k in edge_keys if self.flow.edge(*k) is not None}
+        keys: set[EdgeKey] = {(k[0], k[1]) for k in edge_keys if self.flow.edge(*k) is not None}
         for n in node_ids:
             keys |= {e.key for e in self.flow.edges_of(n)}
         if not node_ids and not keys:
@@ -271,20 +271,21 @@ class FlowDocument(QObject):
     # -- edits: edges ------------------------------------------------------------------------
     def can_connect(self, src: str, dst: str) -> str | None:
         """None when ``src → dst`` may be added; else the refusal reason in the docs' words."""
-        if self.flow.node(src) is None or self.flow.node(dst) is None:
+        src_node, dst_node = self.flow.node(src), self.flow.node(dst)
+        if src_node is None or dst_node is None:
             return "both ends of an edge must be nodes in this flow"
         if src == dst:
             return "a node cannot feed itself; use a loop edge (loop: N)"
         if self.flow.edge(src, dst) is not None:
             return f'"{src}" is already connected to "{dst}"'
         # Resolve now: the debounced analysis may not have seen the newest nodes yet.
-        a = resolve_node(self.workspace, self.flow.node(src).node)[0]
-        b = resolve_node(self.workspace, self.flow.node(dst).node)[0]
+        a = resolve_node(self.workspace, src_node.node)[0]
+        b = resolve_node(self.workspace, dst_node.node)[0]
         if a is not None and b is not None and is_pipeline(a) and not is_pipeline(b):
             return PIPELINE_EDGE_ERROR
         return None
 
-    def connect(self, src: str, dst: str, *, loop: int | None = None, map: dict[str, str] | None = None, when: str | None = None) -> str | None:
+    def connect(self, src: str, dst: str, *, loop: int | None = None, map: dict[str, str] | None = None, when: str | None = None) -> str | None:  # type: ignore[override]  # adds an edge; shadows QObject.connect, unused on documents
         """Add the edge ``src → dst``; None on success, else the reason it was refused.
 
         A type mismatch is not a refusal: the edge is added and drawn amber until mapped."""
@@ -312,7 +313,7 @@ class FlowDocument(QObject):
         what = {"map": "mapping", "when": "condition", "loop": "loop"}
         names = " and ".join(what[k] for k in ("map", "when", "loop") if k in changes)
         text = f"Edit {names} of {key[0]} → {key[1]}"
-        self.undo_stack.push(UpdateEdgeCommand(self.flow, tuple(key), changes, text))
+        self.undo_stack.push(UpdateEdgeCommand(self.flow, (key[0], key[1]), changes, text))
 
     # -- edits: flow attributes --------------------------------------------------------------
     def set_flow_attr(self, name: str, value: Any) -> None:
@@ -365,7 +366,9 @@ class FlowDocument(QObject):
         ids = [n for n in node_ids if self.flow.node(n) is not None]
         if not ids:
             return []
-        return self._insert_group(clipboard.loads(self.copy(ids)), None, "Duplicate")
+        data = clipboard.loads(self.copy(ids))
+        assert data is not None  # our own copy of existing nodes always reads back
+        return self._insert_group(data, None, "Duplicate")
 
     def _insert_group(self, data: dict[str, Any], at_cell: Cell | None, verb: str) -> list[str]:
         taken_ids = {n.id for n in self.flow.nodes}
