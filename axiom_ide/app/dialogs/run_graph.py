@@ -39,7 +39,7 @@ class FieldControl:
     def __init__(self, name: str, kind: str, enum_values: list[str] | None = None):
         self.name, self.kind = name, kind
         if kind == "bool":
-            self.widget: QWidget = QCheckBox()
+            self.widget: QCheckBox | QComboBox | QLineEdit = QCheckBox()
         elif enum_values is not None:
             combo = QComboBox()
             combo.addItems(enum_values)

@@ -112,7 +112,7 @@ class EdgePlanPanel(QWidget):
         if self.doc is not doc:
             follow_analysis(self.doc, doc, self._on_doc_changed)
             self.doc = doc
-        self.key = tuple(key)
+        self.key = (key[0], key[1])
         self.rebuild()
 
     def clear(self) -> None:

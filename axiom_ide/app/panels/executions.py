@@ -143,8 +143,8 @@ class ExecutionsPanel(QWidget):
 
     # -- reading ------------------------------------------------------------------------------
     def rows(self) -> list[list[str]]:
-        return [[self.table.topLevelItem(i).text(c) for c in range(len(COLUMNS))]
-                for i in range(self.table.topLevelItemCount())]
+        items = (self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount()))
+        return [[item.text(c) for c in range(len(COLUMNS))] for item in items if item is not None]
 
     def selected_id(self) -> str | None:
         items = self.table.selectedItems()
