@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test setup bench render clean
+.PHONY: run test lint setup bench render clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ run: $(STAMP)
 	@scripts/ensure-qt-libs.sh gui
 	$(BIN)/axiom-ide gui
 
-test: $(STAMP)
+# Lint, types and import contracts first: seconds, where the suite takes minutes (config: pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/mypy
+	PYTHONPATH=. $(BIN)/lint-imports  # this checkout, whichever one the venv was installed from
+
+test: lint
 	@scripts/ensure-qt-libs.sh
 	@scripts/ensure-test-tools.sh
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider

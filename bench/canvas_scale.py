@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 EXAMPLES = ROOT / "axiom_ide" / "resources" / "examples" / "workspace"
 
-from PySide6.QtCore import QPoint, QPointF, QRect  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QRegion  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 

@@ -73,13 +73,13 @@ def main() -> int:
         flow = generate(n)
         text = dumps_flow(new_flow_file(flow))
         repeats = 5 if n <= 1000 else 2
-        rt = measure(lambda: loads_flow(text, "gen.flow.yaml"), 1)
-        v = measure(lambda: validate_flow_file(loads_flow_fast(text, "gen.flow.yaml")), repeats)
+        rt = measure(lambda text=text: loads_flow(text, "gen.flow.yaml"), 1)
+        v = measure(lambda text=text: validate_flow_file(loads_flow_fast(text, "gen.flow.yaml")), repeats)
         analysis = analyze_flow(flow, workspace)
         assert analysis.ok, analysis.errors[:3]
-        a = measure(lambda: analyze_flow(flow, workspace), repeats)
-        f = measure(lambda: freeze(analysis), repeats)
-        lay = measure(lambda: layout_cells(flow), repeats)
+        a = measure(lambda flow=flow: analyze_flow(flow, workspace), repeats)
+        f = measure(lambda analysis=analysis: freeze(analysis), repeats)
+        lay = measure(lambda flow=flow: layout_cells(flow), repeats)
         print(f"{len(flow.nodes):>6} {rt * 1e3:>11.1f} {v * 1e3:>12.1f} {a * 1e3:>11.1f} {f * 1e3:>10.1f} {lay * 1e3:>10.1f} {(v + a + f + lay) * 1e3:>9.1f}")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0

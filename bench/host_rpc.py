@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import shutil
 import statistics
@@ -69,7 +70,7 @@ def _engine_calls(root: Path, n: int = 100) -> list:
                    "node_type": "node", "input_message_name": "examples.text.Text",
                    "output_message_name": "examples.text.Text", "canvas_node_id": c} for i, c in enumerate(ids)],
         "edges": [{"src_instance": i + 1, "dst_instance": i + 2, "canvas_edge_id": f"{a}->{b}", "has_condition": False,
-                   "has_adapter": False, "max_iterations": 0} for i, (a, b) in enumerate(zip(ids, ids[1:]))],
+                   "has_adapter": False, "max_iterations": 0} for i, (a, b) in enumerate(itertools.pairwise(ids))],
         "loop_edges": [],
     }
     views = {c: dict(base, position={"current_instance": i + 1, "depth": 0}) for i, c in enumerate(ids)}
@@ -90,7 +91,7 @@ def _cpu_ns(pids: list[int]) -> int:
     return total
 
 
-async def _time(fn, n: int, pids=lambda: []) -> tuple[float, float, float]:
+async def _time(fn, n: int, pids=list) -> tuple[float, float, float]:
     """(wall µs, runtime-process CPU µs, CPU µs of ``pids()``) per call of ``fn(i)`` over ``n``
     sequential calls."""
     for i in range(100):
@@ -133,7 +134,7 @@ async def bench_grpc_unary(tmp: Path, n: int) -> float:
     import grpc
 
     sock = str(tmp / "grpc.sock")
-    proc = subprocess.Popen([sys.executable, "-c", _GRPC_SERVER, sock], stdout=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", _GRPC_SERVER, sock], stdout=subprocess.PIPE)  # noqa: ASYNC220 — before the timed loop
     try:
         proc.stdout.readline()
         async with grpc.aio.insecure_channel("unix:" + sock) as channel:

@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from axiom_ide.runtime.compiler.compile import compile_flow  # noqa: E402
-from axiom_ide.runtime.engine.inline import InlineInvoker  # noqa: E402
-from axiom_ide.runtime.model.flow_yaml import load_flow  # noqa: E402
-from axiom_ide.runtime.packages import Workspace  # noqa: E402
-from axiom_ide.runtime.runtime import Runtime  # noqa: E402
-from axiom_ide.runtime.store.checkpoints import MemoryCheckpointStore  # noqa: E402
+from axiom_ide.runtime.compiler.compile import compile_flow
+from axiom_ide.runtime.engine.inline import InlineInvoker
+from axiom_ide.runtime.model.flow_yaml import load_flow
+from axiom_ide.runtime.packages import Workspace
+from axiom_ide.runtime.runtime import Runtime
+from axiom_ide.runtime.store.checkpoints import MemoryCheckpointStore
 
 MANIFEST = """name: bench/trivial\nversion: 0.1.0\nlanguage: python\ndescription: Trivial nodes.\n
 nodes:\n  - {name: Relay, input: Text, output: Text}\n"""
@@ -136,9 +136,9 @@ async def main() -> None:
         ws = make_workspace(tmp / "ws", sizes)
         results: dict[str, dict] = {}
         configs = {
-            "host+sqlite": dict(),
-            "inline+sqlite": dict(invoker=InlineInvoker(threaded=False)),
-            "inline+memory": dict(invoker=InlineInvoker(threaded=False), checkpoints=MemoryCheckpointStore()),
+            "host+sqlite": {},
+            "inline+sqlite": {"invoker": InlineInvoker(threaded=False)},
+            "inline+memory": {"invoker": InlineInvoker(threaded=False), "checkpoints": MemoryCheckpointStore()},
         }
         for label, kw in configs.items():
             rt = Runtime(tmp / label, use_keyring=False, **kw)

@@ -7,8 +7,9 @@ and the toolbar always show the same set.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar
@@ -82,7 +83,7 @@ def _shortcut(value: object) -> list[QKeySequence]:
     return QKeySequence.keyBindings(value)  # type: ignore[arg-type]
 
 
-def build_actions(window: "MainWindow") -> dict[str, QAction]:
+def build_actions(window: MainWindow) -> dict[str, QAction]:
     """Create every action, connected to ``window``; returns them by objectName."""
     actions: dict[str, QAction] = {}
     for spec in SPECS:

@@ -6,7 +6,8 @@ the flow, through the backend) so what they describe is exactly what is drawn.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -16,12 +17,32 @@ from axiom_ide.app import api_info
 from axiom_ide.app.local_server import LocalServer
 from axiom_ide.app.qt_bridge import alive
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from axiom_ide.app.panels.inspector import Inspector
+    from axiom_ide.app.qt_bridge import RuntimeBridge
+
+    _Window = QMainWindow  # to the checker the mixin is the window it is mixed into
+else:
+    _Window = object
+
 COMPILING = "Compiling flow…"
 SERVER_LABEL = "API {origin}"
 SERVER_DOWN = "API server not running"
 
 
-class ApiCommands:
+class ApiCommands(_Window):
+    # What MainWindow gives this one.
+    bridge: RuntimeBridge
+    inspector: Inspector
+    workspace_root: Path
+
+    if TYPE_CHECKING:
+        def current_doc(self) -> Any: ...
+
     # -- the local server ---------------------------------------------------------------------
     def _server_label(self) -> QLabel:
         label = getattr(self, "_server_status", None)

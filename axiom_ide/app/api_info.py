@@ -7,8 +7,16 @@ flow-type labels of the docs (concepts/execution-model, "Running a flow from the
 from __future__ import annotations
 
 from axiom_ide.runtime.api_snippets import (  # noqa: F401 (re-exported for the app)
-    DEFAULT_PORT, GRAPH_ID_PLACEHOLDER, INVOKE_PATH, LANGUAGES, LOCAL_ORIGIN, STREAM_PATH, curl_command, endpoint,
-    example_input, snippet,
+    DEFAULT_PORT,
+    GRAPH_ID_PLACEHOLDER,
+    INVOKE_PATH,
+    LANGUAGES,
+    LOCAL_ORIGIN,
+    STREAM_PATH,
+    curl_command,
+    endpoint,
+    example_input,
+    snippet,
 )
 
 UNARY_LABEL = "Unary — single request / response"

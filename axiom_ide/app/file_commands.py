@@ -6,23 +6,56 @@ Questions to the user go through ``ask_*`` methods, which tests replace.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox
 
 from axiom_ide.app.dialogs.new_flow import NewFlowDialog, slugify, unique_flow_path
 from axiom_ide.app.dialogs.open_flow import OpenFlowDialog
 from axiom_ide.app.flow_tab import FlowTab
 from axiom_ide.runtime.errors import AxiomError
 
+if TYPE_CHECKING:
+    from PySide6.QtCore import QFileSystemWatcher
+    from PySide6.QtGui import QUndoGroup
+    from PySide6.QtWidgets import QMenu, QTabWidget
+
+    from axiom_ide.app.recovery import RecoveryManager
+    from axiom_ide.app.settings import Preferences
+
+    _Window = QMainWindow  # to the checker the mixin is the window it is mixed into
+else:
+    _Window = object
+
 SAVED_MESSAGE = "Saved"
 
 
-class FileCommands:
+class FileCommands(_Window):
     """Mixed into MainWindow; uses ``self.tabs``, ``self.workspace``, ``self.prefs``,
     ``self.recovery``, ``self.watcher``, ``self.undo_group``."""
+
+    # What MainWindow (and its other mixins) give this one.
+    tabs: QTabWidget
+    workspace: Any
+    workspace_root: Path
+    prefs: Preferences
+    quiet: bool
+    recent_menu: QMenu
+    recovery: RecoveryManager
+    watcher: QFileSystemWatcher
+    undo_group: QUndoGroup
+    _own_writes: dict[str, str | None]
+
+    if TYPE_CHECKING:
+        def current_doc(self) -> Any: ...
+        def panels_follow_document(self) -> None: ...
+        def _update_window_title(self) -> None: ...
+        def _selection_changed(self, tab: Any, kind: str, key: Any) -> None: ...
+        def run_flow(self) -> Any: ...
+        def stop_run(self) -> None: ...
 
     # -- questions (tests override these) --------------------------------------------------------
     def ask_new_flow_name(self) -> str | None:
@@ -74,14 +107,16 @@ class FileCommands:
     def flows_dir(self) -> Path:
         return self.workspace_root / "flows"
 
+    def flow_tabs(self) -> list[FlowTab]:
+        """The open tabs, in order (the tab widget holds nothing but FlowTabs)."""
+        widgets = (self.tabs.widget(i) for i in range(self.tabs.count()))
+        return [w for w in widgets if isinstance(w, FlowTab)]
+
     def documents(self) -> list[Any]:
-        return [self.tabs.widget(i).doc for i in range(self.tabs.count())]
+        return [tab.doc for tab in self.flow_tabs()]
 
     def tab_for(self, doc: Any) -> FlowTab | None:
-        for i in range(self.tabs.count()):
-            if self.tabs.widget(i).doc is doc:
-                return self.tabs.widget(i)
-        return None
+        return next((tab for tab in self.flow_tabs() if tab.doc is doc), None)
 
     def add_document(self, doc: Any) -> FlowTab:
         tab = FlowTab(doc)
@@ -148,8 +183,9 @@ class FileCommands:
 
         path = Path(path).resolve()
         for doc in self.documents():
-            if doc.path is not None and Path(doc.path).resolve() == path:
-                self.tabs.setCurrentWidget(self.tab_for(doc))
+            tab = self.tab_for(doc)
+            if tab is not None and doc.path is not None and Path(doc.path).resolve() == path:
+                self.tabs.setCurrentWidget(tab)
                 self.prefs.add_recent_file(path)
                 self._rebuild_recent_menu()
                 return doc
@@ -198,7 +234,7 @@ class FileCommands:
 
     def close_tab(self, index: int) -> bool:
         tab = self.tabs.widget(index)
-        if tab is None:
+        if not isinstance(tab, FlowTab):  # no tab at that index
             return False
         doc = tab.doc
         if doc.is_dirty:
@@ -227,11 +263,15 @@ class FileCommands:
         menu.clear()
         files = [f for f in self.prefs.recent_files() if Path(f).exists()]
         for f in files:
-            menu.addAction(Path(f).name, lambda p=f: self.open_path(p)).setToolTip(f)
+            menu.addAction(Path(f).name, functools.partial(self.open_path, f)).setToolTip(f)
         if files:
             menu.addSeparator()
-            menu.addAction("Clear Recent", lambda: (self.prefs.clear_recent_files(), self._rebuild_recent_menu()))
+            menu.addAction("Clear Recent", self._clear_recent_files)
         menu.setEnabled(bool(files))
+
+    def _clear_recent_files(self) -> None:
+        self.prefs.clear_recent_files()
+        self._rebuild_recent_menu()
 
     # -- files changing on disk ------------------------------------------------------------------
     @staticmethod
@@ -273,7 +313,9 @@ class FileCommands:
             self.show_error("Cannot reload flow", exc)
             return
         self.recovery.forget(doc)
-        self._update_tab_title(self.tab_for(doc))
+        tab = self.tab_for(doc)
+        if tab is not None:
+            self._update_tab_title(tab)
         self.panels_follow_document()
 
     # -- crash recovery --------------------------------------------------------------------------

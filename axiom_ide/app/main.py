@@ -6,8 +6,8 @@ The window is shown before anything heavy (package scanning, protobuf, pygments)
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 
 def run_app(workspace_root: Path, data_dir: Path, flows: Sequence[str] = (), argv: list[str] | None = None, *,
@@ -20,7 +20,8 @@ def run_app(workspace_root: Path, data_dir: Path, flows: Sequence[str] = (), arg
     from PySide6.QtWidgets import QApplication
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    existing = QApplication.instance()  # tests may have made one
+    app = existing if isinstance(existing, QApplication) else QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("Axiom")
     app.setApplicationName("Axiom IDE")
     app.setApplicationDisplayName("Axiom IDE")

@@ -8,6 +8,7 @@ through QSettings (``saveState``/``restoreState``).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,7 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
         self.marketplace.rebuild()
         self.library.refresh()
 
-    def start(self, paths: list[str | Path] = ()) -> None:
+    def start(self, paths: Sequence[str | Path] = ()) -> None:
         """Load the workspace, offer crash recovery, open ``paths`` (or last session's tabs)."""
         if self.workspace is None:
             self.load_workspace()

@@ -5,7 +5,7 @@ Matching is a subsequence match scored so that consecutive letters and word star
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence

@@ -20,13 +20,14 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import threading
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[Any], None] | None
+Callback = Callable[[Any], object] | None  # what it returns is ignored
 
 
 class LoopThread:
@@ -109,6 +110,7 @@ class RuntimeBridge(QObject):
     def wait_ready(self, timeout: float | None = 30) -> Any:
         """Block until the backend exists (tests, scripts); returns it."""
         self.ensure_started()
+        assert self._built is not None  # ensure_started submitted the build
         return self._built.result(timeout)
 
     def _forward_event(self, event: Any) -> None:
@@ -117,7 +119,7 @@ class RuntimeBridge(QObject):
         except RuntimeError:  # the window is gone while the runtime still reports
             pass
 
-    def _emit(self, callback: Callable[[Any], None], value: Any) -> None:
+    def _emit(self, callback: Callable[[Any], object], value: Any) -> None:
         try:
             self._deliver.emit(callback, value)
         except RuntimeError:  # the bridge was deleted with its window
@@ -152,12 +154,14 @@ class RuntimeBridge(QObject):
         ``on_error(exception)`` then runs on the GUI thread."""
         self.ensure_started()
         assert self._thread is not None
+        built = self._built
+        assert built is not None  # ensure_started submitted the build
 
         async def with_backend() -> Any:
             if self.backend is None:  # building it failed
                 import asyncio
 
-                return await asyncio.wrap_future(self._built)
+                return await asyncio.wrap_future(built)
             return await fn(self.backend)
 
         future = self._thread.submit(with_backend())
@@ -177,7 +181,7 @@ class RuntimeBridge(QObject):
         future.add_done_callback(finished)
         return future
 
-    def iterate(self, fn: Callable[[Any], Any], on_item: Callback, on_done: Callback = None,
+    def iterate(self, fn: Callable[[Any], Any], on_item: Callable[[Any], object], on_done: Callback = None,
                 on_error: Callback = None) -> concurrent.futures.Future:
         """Consume the async iterator ``fn(backend)`` on the runtime loop; each item reaches
         ``on_item`` on the GUI thread as it arrives, then ``on_done(count)``."""

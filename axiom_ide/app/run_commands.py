@@ -6,15 +6,44 @@ A mixin for :class:`~axiom_ide.app.main_window.MainWindow` (uses ``self.bridge``
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axiom_ide.app.qt_bridge import alive
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+    from axiom_ide.app.panels.executions import ExecutionsPanel
+    from axiom_ide.app.panels.inspector import Inspector
+    from axiom_ide.app.panels.results import ResultsPanel
+    from axiom_ide.app.qt_bridge import RuntimeBridge
+
+    _Window = QMainWindow  # to the checker the mixin is the window it is mixed into
+else:
+    _Window = object
 
 #: The progress message while a run goes; the status bar repeats the result panel's header.
 RUN_STARTED = "Running {name}…"
 
 
-class RunCommands:
+class RunCommands(_Window):
+    # What MainWindow (and its other mixins) give this one.
+    bridge: RuntimeBridge
+    actions: dict[str, QAction]  # type: ignore[assignment]  # shadows QWidget.actions(): name → action
+    inspector: Inspector
+    results: ResultsPanel
+    results_dock: QDockWidget
+    executions_dock: QDockWidget
+    problems_dock: QDockWidget
+    executions_page: ExecutionsPanel
+
+    if TYPE_CHECKING:
+        def current_tab(self) -> Any: ...
+        def documents(self) -> list[Any]: ...
+        def select_target(self, kind: str, key: Any) -> None: ...
+        def show_use_api(self, data: Any = None) -> Any: ...
+
     # -- the Run Graph dialog -------------------------------------------------------------------
     def run_flow(self) -> Any:
         """Run (F5 / the Run button): open the Run Graph dialog for the active flow."""
@@ -45,8 +74,12 @@ class RunCommands:
                                                        debug_mode=dialog.debug_mode.isChecked()))
         dialog.useApiRequested.connect(lambda data: self.show_use_api(data))
         name = doc.flow.name
-        self.bridge.call(lambda b: b.flow_configs(name), lambda view: alive(dialog) and dialog.set_configs(view),
-                         lambda _exc: None)
+
+        def show_configs(view: Any) -> None:
+            if alive(dialog):
+                dialog.set_configs(view)
+
+        self.bridge.call(lambda b: b.flow_configs(name), show_configs, lambda _exc: None)
         dialog.open()  # window-modal, does not block the event loop
         self._run_dialog = dialog
         return dialog

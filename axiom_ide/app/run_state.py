@@ -58,7 +58,7 @@ class RunState(QObject):
         self.input: Any = None
 
     @classmethod
-    def from_history(cls, record: Any, events: list[Any], result: Any, parent: QObject | None = None) -> "RunState":
+    def from_history(cls, record: Any, events: list[Any], result: Any, parent: QObject | None = None) -> RunState:
         """A finished (or running) execution rebuilt from the store, for the executions page."""
         state = cls(record.flow_name, record.mode, parent)
         state.graph_id, state.execution_id, state.input = record.graph_id, record.id, record.input_json

@@ -38,7 +38,7 @@ class Preferences:
         value = self.qsettings.value("files/recent", [])
         if isinstance(value, str):  # QSettings collapses a one-item list to a string
             value = [value]
-        return [str(v) for v in value or [] if v]
+        return [str(v) for v in value if v] if isinstance(value, list) else []
 
     def add_recent_file(self, path: str | Path) -> list[str]:
         path = str(Path(path).resolve())
@@ -54,7 +54,7 @@ class Preferences:
         value = self.qsettings.value("files/open", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in value or [] if v]
+        return [str(v) for v in value if v] if isinstance(value, list) else []
 
     def set_open_files(self, paths: list[str]) -> None:
         self.qsettings.setValue("files/open", list(paths))

@@ -20,25 +20,25 @@ RED = "#dc2626"
 _STYLESHEET = """
 QLabel#statusPill {{ border-radius: 9px; padding: 2px 10px; font-weight: 600; color: white; }}
 QLabel#statusPill[state="draft"] {{ background: {muted}; }}
-QLabel#statusPill[state="valid"] {{ background: %s; }}
-QLabel#statusPill[state="problems"] {{ background: %s; }}
-QLabel#statusPill[state="running"] {{ background: %s; }}
-QLabel#statusPill[state="completed"] {{ background: %s; }}
-QLabel#statusPill[state="failed"] {{ background: %s; }}
+QLabel#statusPill[state="valid"] {{ background: {green}; }}
+QLabel#statusPill[state="problems"] {{ background: {amber}; }}
+QLabel#statusPill[state="running"] {{ background: {accent}; }}
+QLabel#statusPill[state="completed"] {{ background: {green}; }}
+QLabel#statusPill[state="failed"] {{ background: {red}; }}
 QLabel#statusPill[state="cancelled"] {{ background: {muted}; }}
 QPushButton#stopButton {{ padding: 6px 22px; font-weight: 600; border-radius: 6px;
-    background: %s; color: white; border: none; }}
-QLabel#resultTitle[state="failed"] {{ color: %s; }}
-QLabel#resultTitle[state="completed"] {{ color: %s; }}
+    background: {red}; color: white; border: none; }}
+QLabel#resultTitle[state="failed"] {{ color: {red}; }}
+QLabel#resultTitle[state="completed"] {{ color: {green}; }}
 QPushButton#runButton {{ padding: 6px 28px; font-weight: 600; border-radius: 6px;
-    background: %s; color: white; border: none; }}
+    background: {accent}; color: white; border: none; }}
 QPushButton#runButton:disabled {{ background: {muted}; color: {disabled_text}; }}
 QFrame[card="true"] {{ border: 1px solid {border}; border-radius: 6px; background: {card}; }}
 QLabel[hint="true"] {{ color: {hint}; }}
-QLabel[error="true"] {{ color: %s; }}
-QLabel[warning="true"] {{ color: %s; }}
+QLabel[error="true"] {{ color: {red}; }}
+QLabel[warning="true"] {{ color: {amber}; }}
 QLabel[heading="true"] {{ font-weight: 600; }}
-""" % (GREEN, AMBER, ACCENT, GREEN, RED, RED, RED, GREEN, ACCENT, RED, AMBER)
+"""
 
 
 def is_dark() -> bool:
@@ -79,6 +79,7 @@ def _palette(dark: bool) -> QPalette:
 
 def stylesheet(dark: bool) -> str:
     return _STYLESHEET.format(
+        green=GREEN, amber=AMBER, accent=ACCENT, red=RED,
         muted="#6b7280" if dark else "#9ca3af",
         disabled_text="#d1d5db" if dark else "#f3f4f6",
         border="#3f4246" if dark else "#d0d4da",

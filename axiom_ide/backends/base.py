@@ -9,8 +9,9 @@ the runtime's own immutable records (``ExecutionRecord``, ``EventRecord``, ``Che
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from axiom_ide.runtime.store import events as ev
 
@@ -130,7 +131,7 @@ def attribute_failure(error: str | None, code: str | None, events: Sequence[Any]
     if m:
         return Failure(kind, text, edge=(m.group(1), m.group(2)))
     m = _NODE.search(text)
-    if m and (text.startswith("node ") or text.startswith("downstream join failed: node ")):
+    if m and (text.startswith(("node ", "downstream join failed: node "))):
         return Failure(kind, text, node=m.group(1))
     for e in reversed(list(events)):
         if e.type == ev.NODE_FAILED and e.node:

@@ -7,7 +7,8 @@ hands the listener every ``EventRecord`` the runtime's event bus emits, on that 
 """
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
 from axiom_ide.runtime.store import executions as ex

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class Interaction:
     """Base: receives the scene's mouse events while active; ``end()`` detaches it."""
 
-    def __init__(self, scene: "FlowScene") -> None:
+    def __init__(self, scene: FlowScene) -> None:
         self.scene = scene
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -49,7 +49,7 @@ class Interaction:
 class MoveDrag:
     """A drag of the cards ``items`` (the selection when the press landed on a card)."""
 
-    def __init__(self, scene: "FlowScene", items: "list[NodeItem]") -> None:
+    def __init__(self, scene: FlowScene, items: list[NodeItem]) -> None:
         self.scene = scene
         self.items = items
         #: Start position of every dragged card, by canvas id.
@@ -71,11 +71,11 @@ class MoveDrag:
 class ConnectInteraction(Interaction):
     """Drag a new edge out of ``anchor``'s output port (``from_output``) or into its input port."""
 
-    def __init__(self, scene: "FlowScene", anchor: "NodeItem", from_output: bool = True) -> None:
+    def __init__(self, scene: FlowScene, anchor: NodeItem, from_output: bool = True) -> None:
         super().__init__(scene)
         self.anchor = anchor
         self.from_output = from_output
-        self.target: "NodeItem | None" = None
+        self.target: NodeItem | None = None
         #: Why the current target would be refused (None when it is allowed).
         self.reason: str | None = None
         self.line = QGraphicsPathItem()
@@ -95,7 +95,7 @@ class ConnectInteraction(Interaction):
     def _update_line(self, point: QPointF) -> None:
         self.line.setPath(curve(*self._ends(point)))
 
-    def _pair(self, other: "NodeItem") -> tuple[str, str]:
+    def _pair(self, other: NodeItem) -> tuple[str, str]:
         return (self.anchor.node_id, other.node_id) if self.from_output else (other.node_id, self.anchor.node_id)
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:

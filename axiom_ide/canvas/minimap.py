@@ -19,7 +19,7 @@ REFRESH_MS = 120
 
 
 class Minimap(QWidget):
-    def __init__(self, view: "FlowView") -> None:
+    def __init__(self, view: FlowView) -> None:
         super().__init__(view)
         self.setObjectName("canvas-minimap")
         self.setFixedSize(QSize(200, 130))
@@ -34,7 +34,7 @@ class Minimap(QWidget):
         view.scene().changed.connect(self._scene_changed)
 
     @property
-    def view(self) -> "FlowView":
+    def view(self) -> FlowView:
         """The view this minimap sits on — its Qt parent. Not kept as a Python attribute: a
         view ↔ minimap reference cycle let the garbage collector clear the view's attributes
         while Qt was still delivering its teardown events (resize, scroll) to Python overrides."""
@@ -61,7 +61,7 @@ class Minimap(QWidget):
         p.translate(off)
         p.scale(k, k)
         p.translate(-self._source.topLeft())
-        self.view.scene().paint_overview(p)  # bulk rectangles and lines: cheap at any size
+        self.view.flow_scene.paint_overview(p)  # bulk rectangles and lines: cheap at any size
         p.end()
         self._image = img
         self.update()

@@ -38,7 +38,7 @@ class Overview:
     def invalidate(self) -> None:
         self._cache = None
 
-    def _batches(self, scene: "FlowScene") -> Any:
+    def _batches(self, scene: FlowScene) -> Any:
         if self._cache is not None:
             return self._cache
         st = style()
@@ -60,7 +60,7 @@ class Overview:
         self._cache = (list(rects.values()), list(lines.values()))
         return self._cache
 
-    def paint(self, painter: QPainter, scene: "FlowScene") -> None:
+    def paint(self, painter: QPainter, scene: FlowScene) -> None:
         """Bulk-draw all of ``scene``'s cards (rectangles) and edges (straight lines)."""
         rect_groups, line_groups = self._batches(scene)
         painter.save()

@@ -37,8 +37,8 @@ def render_scene(scene: Any, out: str | Path, width: int | None = None, margin: 
     if source.isEmpty():
         source = QRectF(0, 0, 320, 160)
     source = source.adjusted(-margin, -margin, margin, margin)
-    w = int(width) if width else int(round(source.width()))
-    h = max(1, int(round(w * source.height() / source.width())))
+    w = int(width) if width else round(source.width())
+    h = max(1, round(w * source.height() / source.width()))
     target = QRectF(0, 0, w, h)
     suffix = out.suffix.lower()
     if suffix == ".svg":
@@ -63,7 +63,7 @@ def render_scene(scene: Any, out: str | Path, width: int | None = None, margin: 
         scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
         painter.end()
         out.parent.mkdir(parents=True, exist_ok=True)
-        if not img.save(str(out), "PNG"):
+        if not img.save(str(out), "PNG"):  # type: ignore[call-overload]  # PySide6 takes str; its stubs say bytes
             raise OSError(f"could not write {out}")
     else:
         raise ValueError(f"unsupported output type {out.suffix!r}: use .png or .svg")

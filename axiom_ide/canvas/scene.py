@@ -17,11 +17,19 @@ composed when the help event asks for them (:meth:`helpEvent`).
 from __future__ import annotations
 
 import weakref
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsSceneMouseEvent, QToolTip
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QGraphicsView,
+    QToolTip,
+)
 
 from axiom_ide.canvas.diagnostics import edge_state, split_diagnostics
 from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos, pos_to_cell
@@ -221,8 +229,7 @@ class FlowScene(QGraphicsScene):
             self._adj[node.id] = set()
             for key in keys:
                 edge = self._edges.pop(key)
-                new_key = edge.key  # the item reads ids from its NodeItems
-                new_key = tuple(node.id if k == old_id else k for k in key)
+                new_key = (node.id if key[0] == old_id else key[0], node.id if key[1] == old_id else key[1])
                 self._edges[new_key] = edge
                 for end in new_key:
                     self._adj.setdefault(end, set()).discard(key)
@@ -300,8 +307,8 @@ class FlowScene(QGraphicsScene):
             errs, warns = node_diags.get(nid, none)
             item.set_state(nid, node.node if node else item.ref, specs.get(nid), errs, warns)
         checks = getattr(a, "edge_checks", {})
-        for key, item in self._edges.items():
-            item.set_check(*edge_state(checks.get(key), *edge_diags.get(key, none)))
+        for key, edge_item in self._edges.items():
+            edge_item.set_check(*edge_state(checks.get(key), *edge_diags.get(key, none)))
 
     # -- queries -----------------------------------------------------------------------------
     def item_for_node(self, node_id: str) -> NodeItem | None:
@@ -310,7 +317,7 @@ class FlowScene(QGraphicsScene):
 
     def item_for_edge(self, key: EdgeKey) -> EdgeItem | None:
         self.flush()
-        return self._edges.get(tuple(key))
+        return self._edges.get((key[0], key[1]))
 
     def node_items(self) -> list[NodeItem]:
         return list(self._nodes.values())
@@ -350,7 +357,7 @@ class FlowScene(QGraphicsScene):
         self.blockSignals(True)
         self.clearSelection()
         for key in keys:
-            item = self._edges.get(tuple(key))
+            item = self._edges.get((key[0], key[1]))
             if item is not None:
                 item.setSelected(True)
         self.blockSignals(False)
@@ -399,15 +406,17 @@ class FlowScene(QGraphicsScene):
     def set_force_detail(self, on: bool) -> None:
         """Draw full detail at every zoom (headless rendering)."""
         self.force_detail = on
-        for item in [*self._nodes.values(), *self._edges.values()]:
+        items: list[NodeItem | EdgeItem] = [*self._nodes.values(), *self._edges.values()]
+        for item in items:
             item.force_detail = on
 
     # -- tooltips: composed by the item under the mouse when Qt asks ------------------------
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt API
         """Show the topmost item's ``toolTip()`` — our items compose theirs on demand, which Qt's
         own help event (it reads the C++ tooltip property) would not see."""
-        view = event.widget().parentWidget() if event.widget() is not None else None
-        transform = view.transform() if hasattr(view, "transform") else QTransform()
+        widget = event.widget()  # the view's viewport
+        view = widget.parentWidget() if widget is not None else None
+        transform = view.transform() if isinstance(view, QGraphicsView) else QTransform()
         text = ""
         for item in self.items(event.scenePos(), Qt.ItemSelectionMode.IntersectsItemShape,
                                Qt.SortOrder.DescendingOrder, transform):
@@ -491,7 +500,7 @@ class FlowScene(QGraphicsScene):
         """Zoomed far out, draw every card and edge in a few bulk calls instead of per item.
 
         Items stay in the scene (selectable, rubber-band, hit tests) but paint nothing."""
-        if on == self._overview or self.force_detail and on:
+        if on == self._overview or (self.force_detail and on):
             return
         self._overview = on
         self._ov.invalidate()
@@ -513,7 +522,7 @@ class FlowScene(QGraphicsScene):
         self._ov.paint(painter, self)
 
     # -- background grid ---------------------------------------------------------------------
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # type: ignore[override]  # noqa: N802 - Qt API; Qt passes a QRectF (the stubs add QRect for the implicit conversion)
         super().drawBackground(painter, rect)
         if self._overview:
             self.paint_overview(painter, rect)

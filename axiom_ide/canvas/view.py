@@ -8,8 +8,8 @@ Drops of ``NODE_REF_MIME`` (or plain ``package@version:Node`` text) add a node a
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtWidgets import QGraphicsView, QPinchGesture
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QNativeGestureEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QGestureEvent, QGraphicsView, QPinchGesture
 
 from axiom_ide.canvas.geometry import pos_to_cell
 from axiom_ide.canvas.items.node_item import LOD_DETAIL
@@ -136,7 +136,7 @@ class FlowView(QGraphicsView):
         mime = QGuiApplication.clipboard().mimeData()
         if mime is None:
             return []
-        text = bytes(mime.data(CLIPBOARD_MIME)).decode("utf-8") if mime.hasFormat(CLIPBOARD_MIME) else mime.text()
+        text = bytes(mime.data(CLIPBOARD_MIME).data()).decode("utf-8") if mime.hasFormat(CLIPBOARD_MIME) else mime.text()
         ids = self.flow_scene.document.paste(text)
         if ids:
             self.flow_scene.select_nodes(ids)
@@ -201,13 +201,13 @@ class FlowView(QGraphicsView):
         event.accept()
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.Gesture:
+        if isinstance(event, QGestureEvent):  # PySide6 hands each event as its own class
             pinch = event.gesture(Qt.GestureType.PinchGesture)
             if isinstance(pinch, QPinchGesture):
                 self.set_zoom(self.zoom() * pinch.scaleFactor(), anchor=pinch.centerPoint())
                 event.accept()
                 return True
-        if event.type() == QEvent.Type.NativeGesture and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+        if isinstance(event, QNativeGestureEvent) and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
             self.set_zoom(self.zoom() * (1.0 + event.value()), anchor=event.position())
             return True
         return super().viewportEvent(event)
@@ -254,7 +254,7 @@ class FlowView(QGraphicsView):
     @staticmethod
     def _ref_from(mime: QMimeData) -> str | None:
         if mime.hasFormat(NODE_REF_MIME):
-            return bytes(mime.data(NODE_REF_MIME)).decode("utf-8").strip()
+            return bytes(mime.data(NODE_REF_MIME).data()).decode("utf-8").strip()
         text = mime.text().strip() if mime.hasText() else ""
         return text if text and ":" in text and "\n" not in text else None
 

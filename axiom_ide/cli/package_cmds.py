@@ -12,8 +12,9 @@ import functools
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 _PROTOC_PREFIX = re.compile(r"^\S+:\d+:\d+: ")
 

@@ -110,7 +110,7 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-class _keys:
+class _keys:  # noqa: N801 — a context manager read as a verb: ``with _keys(args) as keys``
     """``with _keys(args) as keys:`` — the data dir's API key store, closed afterwards."""
 
     def __init__(self, args: argparse.Namespace) -> None:
@@ -157,7 +157,7 @@ def run_keys_ls(args: argparse.Namespace) -> int:
         (k.name, k.masked, _date(k.created_at), _date(k.last_used)) for k in rows]
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     for r in table:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
     return 0
 
 

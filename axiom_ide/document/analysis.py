@@ -106,7 +106,7 @@ def analyze(file: FlowFile, workspace: Any) -> Any:
         if analyze_flow is not None:
             try:
                 return analyze_flow(flow, workspace)
-            except Exception as exc:  # a compiler bug must not take the editor down
+            except Exception as exc:  # noqa: BLE001 — a compiler bug must not take the editor down
                 fb = _fallback(flow, workspace)
                 fb.diagnostics.insert(0, Diagnostic("analyze_failed", f"analysis failed: {exc}", Severity.ERROR))
                 return fb
@@ -121,7 +121,7 @@ def _fallback(flow: Flow, workspace: Any) -> FallbackAnalysis:
         ff = new_flow_file(flow.clone())
         sync_tree(ff.doc, ff.flow)
         a.diagnostics += validate_flow_file(ff)
-    except Exception:  # validation is best effort here
+    except Exception:  # noqa: BLE001 — validation is best effort here
         pass
     for node in flow.nodes:
         spec, reason = resolve_node(workspace, node.node)

@@ -25,7 +25,7 @@ class Command(QUndoCommand):
     from Python are freed twice (a crash at teardown). Here the parent runs its children itself:
     in order on redo, in reverse on undo, exactly as Qt would."""
 
-    def __init__(self, text: str, parent: "Command | None" = None) -> None:
+    def __init__(self, text: str, parent: Command | None = None) -> None:
         super().__init__(text)
         self._kids: list[Command] = []
         if parent is not None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -97,7 +98,7 @@ class FlowDocument(QObject):
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, workspace: Any = None, parent: QObject | None = None) -> "FlowDocument":
+    def open(cls, path: str | Path, workspace: Any = None, parent: QObject | None = None) -> FlowDocument:
         """Load a flow file; raises AxiomError when it cannot be read or parsed. Opening takes the
         libyaml fast path; the round-trip tree that keeps saves minimal is built in the background
         once the document is first edited (or by the first save, whichever comes first)."""
@@ -105,7 +106,7 @@ class FlowDocument(QObject):
             return cls(load_flow(path, fast=True), workspace, parent)
 
     @classmethod
-    def new(cls, name: str, workspace: Any = None, path: str | Path | None = None, parent: QObject | None = None) -> "FlowDocument":
+    def new(cls, name: str, workspace: Any = None, path: str | Path | None = None, parent: QObject | None = None) -> FlowDocument:
         flow = Flow(name, mode="unary")
         return cls(new_flow_file(flow, path), workspace, parent)
 
@@ -186,7 +187,7 @@ class FlowDocument(QObject):
         elif not CANVAS_ID_RE.match(node_id):
             raise AxiomError.of("invalid_id", f'id "{node_id}" must match ^[a-z0-9][a-z0-9_-]*$')
         if cell is not None:
-            cell = self._free_cell(tuple(cell), set(self.cells().values()))
+            cell = self._free_cell((cell[0], cell[1]), set(self.cells().values()))
         node = FlowNode(node_id, ref, *(cell if cell is not None else (None, None)))
         macro = Macro(f"Add {label}")
         self._import_for(parsed, macro)
@@ -197,7 +198,7 @@ class FlowDocument(QObject):
     def remove(self, node_ids: Iterable[str] = (), edge_keys: Iterable[EdgeKey] = ()) -> None:
         """Remove nodes (with their edges) and edges as one undo step."""
         node_ids = [n for n in dict.fromkeys(node_ids) if self.flow.node(n) is not None]
-        keys = {tuple(k) for k in edge_keys if self.flow.edge(*k) is not None}
+        keys: set[EdgeKey] = {(k[0], k[1]) for k in edge_keys if self.flow.edge(*k) is not None}
         for n in node_ids:
             keys |= {e.key for e in self.flow.edges_of(n)}
         if not node_ids and not keys:
@@ -270,20 +271,21 @@ class FlowDocument(QObject):
     # -- edits: edges ------------------------------------------------------------------------
     def can_connect(self, src: str, dst: str) -> str | None:
         """None when ``src → dst`` may be added; else the refusal reason in the docs' words."""
-        if self.flow.node(src) is None or self.flow.node(dst) is None:
+        src_node, dst_node = self.flow.node(src), self.flow.node(dst)
+        if src_node is None or dst_node is None:
             return "both ends of an edge must be nodes in this flow"
         if src == dst:
             return "a node cannot feed itself; use a loop edge (loop: N)"
         if self.flow.edge(src, dst) is not None:
             return f'"{src}" is already connected to "{dst}"'
         # Resolve now: the debounced analysis may not have seen the newest nodes yet.
-        a = resolve_node(self.workspace, self.flow.node(src).node)[0]
-        b = resolve_node(self.workspace, self.flow.node(dst).node)[0]
+        a = resolve_node(self.workspace, src_node.node)[0]
+        b = resolve_node(self.workspace, dst_node.node)[0]
         if a is not None and b is not None and is_pipeline(a) and not is_pipeline(b):
             return PIPELINE_EDGE_ERROR
         return None
 
-    def connect(self, src: str, dst: str, *, loop: int | None = None, map: dict[str, str] | None = None, when: str | None = None) -> str | None:
+    def connect(self, src: str, dst: str, *, loop: int | None = None, map: dict[str, str] | None = None, when: str | None = None) -> str | None:  # type: ignore[override]  # adds an edge; shadows QObject.connect, unused on documents
         """Add the edge ``src → dst``; None on success, else the reason it was refused.
 
         A type mismatch is not a refusal: the edge is added and drawn amber until mapped."""
@@ -311,7 +313,7 @@ class FlowDocument(QObject):
         what = {"map": "mapping", "when": "condition", "loop": "loop"}
         names = " and ".join(what[k] for k in ("map", "when", "loop") if k in changes)
         text = f"Edit {names} of {key[0]} → {key[1]}"
-        self.undo_stack.push(UpdateEdgeCommand(self.flow, tuple(key), changes, text))
+        self.undo_stack.push(UpdateEdgeCommand(self.flow, (key[0], key[1]), changes, text))
 
     # -- edits: flow attributes --------------------------------------------------------------
     def set_flow_attr(self, name: str, value: Any) -> None:
@@ -364,7 +366,9 @@ class FlowDocument(QObject):
         ids = [n for n in node_ids if self.flow.node(n) is not None]
         if not ids:
             return []
-        return self._insert_group(clipboard.loads(self.copy(ids)), None, "Duplicate")
+        data = clipboard.loads(self.copy(ids))
+        assert data is not None  # our own copy of existing nodes always reads back
+        return self._insert_group(data, None, "Duplicate")
 
     def _insert_group(self, data: dict[str, Any], at_cell: Cell | None, verb: str) -> list[str]:
         taken_ids = {n.id for n in self.flow.nodes}
@@ -397,7 +401,7 @@ class FlowDocument(QObject):
                 self._import_for(parse_node_ref(raw["node"]), macro, pending)
             except RefError:
                 pass
-        for raw, (c, r) in zip(data["nodes"], cells):
+        for raw, (c, r) in zip(data["nodes"], cells, strict=True):
             AddNodeCommand(self.flow, FlowNode(id_map[raw["id"]], raw["node"], c + dc, r + dr), parent=macro)
         for e in data["edges"]:
             if e["from"] in id_map and e["to"] in id_map:

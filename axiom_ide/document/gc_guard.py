@@ -13,7 +13,7 @@ import gc
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
-_collector: "_Collector | None" = None
+_collector: _Collector | None = None
 
 
 class _Collector(QObject):

@@ -15,9 +15,10 @@ double, ``str`` → string, ``bytes`` → bytes, ``list``/``tuple`` → list, ``
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import celpy
 from celpy import celtypes
@@ -134,7 +135,7 @@ def compile_cel(text: str) -> CelProgram:
         program = _ENV.program(ast)
     except CELParseError as exc:
         raise ConditionError(f"CEL parse error: {_parse_detail(exc)}") from None
-    except Exception as exc:  # e.g. celpy rejecting a construct while building the program
+    except Exception as exc:  # noqa: BLE001 — e.g. celpy rejecting a construct while building the program
         raise ConditionError(f"CEL parse error: {exc}") from None
     return CelProgram(text, program)
 

@@ -7,9 +7,10 @@ the same wherever a user meets it. :class:`AxiomError` is the exception that car
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 
 class Severity(str, Enum):
@@ -108,7 +109,7 @@ class AxiomError(Exception):
         super().__init__("\n".join(d.render() for d in self.diagnostics))
 
     @classmethod
-    def of(cls, code: str, message: str, **where: Any) -> "AxiomError":
+    def of(cls, code: str, message: str, **where: Any) -> AxiomError:
         return cls(error(code, message, **where))
 
     @property

@@ -5,7 +5,8 @@ The Qt side subscribes in ``app/qt_bridge.py`` and the canvas; pure tests subscr
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Event:
@@ -25,7 +26,7 @@ class Event:
         its listener (a Qt object kept alive only by a reference cycle is freed by the cyclic
         collector, on whatever thread it runs). The listener drops out once its object is gone;
         the returned listener disconnects it earlier (``ev.disconnect(listener)``)."""
-        ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+        ref = weakref.WeakMethod(method)
 
         def call(*args: Any) -> None:
             target = ref()

@@ -155,7 +155,7 @@ class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
             self.stream = self._open()
         return self.stream.tell() + len(self.format(record)) + 1 >= self.maxBytes > 0
 
-    def _open(self):  # type: ignore[override]
+    def _open(self):
         stream = open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
                       opener=lambda path, flags: os.open(path, flags, 0o600))
         try:

@@ -23,7 +23,8 @@ zero value in this mapping (``""``, ``0``, ``"0"`` for 64-bit integers, the enum
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
@@ -73,7 +74,7 @@ WELL_KNOWN: dict[str, dict[str, Any]] = {
 
 def is_repeated(fd: FieldDescriptor) -> bool:
     repeated = getattr(fd, "is_repeated", None)
-    return bool(repeated) if repeated is not None else fd.label == FieldDescriptor.LABEL_REPEATED
+    return bool(repeated) if repeated is not None else fd.label == FieldDescriptor.LABEL_REPEATED  # type: ignore[attr-defined]  # protobuf before is_repeated; the stubs dropped label
 
 
 def is_map(fd: FieldDescriptor) -> bool:
@@ -137,6 +138,7 @@ class SchemaSet:
 
     def field_schema(self, fd: FieldDescriptor) -> dict[str, Any]:
         if is_map(fd):
+            assert fd.message_type is not None  # a map field is a repeated entry message
             value = fd.message_type.fields_by_name["value"]
             return {"type": "object", "additionalProperties": self._singular(value)}
         if is_repeated(fd):
@@ -146,11 +148,14 @@ class SchemaSet:
     def _singular(self, fd: FieldDescriptor) -> dict[str, Any]:
         t = fd.type
         if t in (FieldDescriptor.TYPE_MESSAGE, FieldDescriptor.TYPE_GROUP):
+            assert fd.message_type is not None  # set for every message-typed field
             return self.ref(fd.message_type)
         if t == FieldDescriptor.TYPE_ENUM:
-            if fd.enum_type.full_name == "google.protobuf.NullValue":
+            enum = fd.enum_type
+            assert enum is not None  # set for every enum-typed field
+            if enum.full_name == "google.protobuf.NullValue":
                 return {"nullable": True, "enum": [None]}
-            return {"type": "string", "enum": [v.name for v in fd.enum_type.values]}
+            return {"type": "string", "enum": [v.name for v in enum.values]}
         if t in _INT32:
             return {"type": "integer", "format": "int32"}
         if t in _UINT32:
@@ -190,12 +195,15 @@ def example_value(fd: FieldDescriptor) -> Any:
         return []
     t = fd.type
     if t in (FieldDescriptor.TYPE_MESSAGE, FieldDescriptor.TYPE_GROUP):
+        assert fd.message_type is not None  # set for every message-typed field
         wkt = WELL_KNOWN.get(fd.message_type.full_name)
         return wkt["example"] if wkt is not None else {}
     if t == FieldDescriptor.TYPE_ENUM:
-        if fd.enum_type.full_name == "google.protobuf.NullValue":
+        enum = fd.enum_type
+        assert enum is not None  # set for every enum-typed field
+        if enum.full_name == "google.protobuf.NullValue":
             return None
-        return fd.enum_type.values[0].name
+        return enum.values[0].name
     if t in _INT64 or t in _UINT64:
         return "0"
     if t in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):

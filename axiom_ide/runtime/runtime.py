@@ -13,15 +13,24 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from axiom_ide.runtime import telemetry
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine.codec import InvalidInput
-from axiom_ide.runtime.engine.debug import (CHECKPOINT_EXPIRED, FORK, LIVE, MODES, REPLAY, DebugGate, DebugSession,
-                                           apply_overrides)
+from axiom_ide.runtime.engine.debug import (
+    CHECKPOINT_EXPIRED,
+    FORK,
+    LIVE,
+    MODES,
+    REPLAY,
+    DebugGate,
+    DebugSession,
+    apply_overrides,
+)
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext
 from axiom_ide.runtime.engine.pipeline import run_pipeline
 from axiom_ide.runtime.engine.replay import Replay, ReplaySession
@@ -35,8 +44,8 @@ from axiom_ide.runtime.store.apikeys import ApiKeyStore
 from axiom_ide.runtime.store.artifacts import ArtifactStore
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore, new_checkpoint_id
 from axiom_ide.runtime.store.configs import ConfigStore
-from axiom_ide.runtime.store.debug_sessions import DebugSessionRecord, DebugSessionStore
 from axiom_ide.runtime.store.db import open_database
+from axiom_ide.runtime.store.debug_sessions import DebugSessionRecord, DebugSessionStore
 from axiom_ide.runtime.store.events import EventStore
 from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore, new_execution_id
 from axiom_ide.runtime.store.memory import SqliteMemory
@@ -48,7 +57,7 @@ PIPELINE_TIMEOUT = "timeout waiting for pipeline result"
 def default_invoker(log_sink: Any, memory: Any) -> Any:
     """The host pool when the node host is available, else the in-process invoker."""
     try:
-        from axiom_ide.runtime.host import HostPool  # type: ignore[attr-defined]
+        from axiom_ide.runtime.host import HostPool
     except Exception:  # noqa: BLE001
         from axiom_ide.runtime.engine.inline import InlineInvoker
 
@@ -273,7 +282,7 @@ class Runtime:
         execution_id = await self.start(target, input, **kw)
         try:
             return await self.wait(execution_id, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await self.cancel(execution_id)
             return Outcome(execution_id, ex.FAILED, error="timeout waiting for result", code="TIMEOUT")
 
@@ -349,9 +358,10 @@ class Runtime:
                     if task.cancelled():
                         status, error = ex.CANCELLED, "cancelled"
                     elif task.exception() is not None:
-                        exc = task.exception()
-                        status, error = ex.FAILED, str(exc) if isinstance(exc, StepError) else f"internal error: {exc}"
-                        where = blame(exc) if isinstance(exc, StepError) else {}
+                        raised = task.exception()
+                        status, error = (ex.FAILED, str(raised) if isinstance(raised, StepError)
+                                         else f"internal error: {raised}")
+                        where = blame(raised) if isinstance(raised, StepError) else {}
                     break
                 status, error = ex.FAILED, PIPELINE_TIMEOUT  # no final result in time
                 break
@@ -395,7 +405,7 @@ class Runtime:
             raise NodeTimeout(f"timed out after {timeout:g}s") from None
 
     async def stream_node(self, endpoint: Any, payloads: list[bytes], *,
-                          tenant_id: str | None = None) -> AsyncIterator[bytes]:
+                          tenant_id: str | None = None) -> AsyncGenerator[bytes, None]:
         """Run one pipeline package node over the input frames ``payloads``; yields output frames."""
         call, _timeout = self._node_call(endpoint, tenant_id)
 

@@ -78,7 +78,7 @@ class Telemetry:
                                     or record.type == ev.LOG):
             try:
                 handler(record)
-            except Exception:  # noqa: BLE001 — observing a run must never fail it
+            except Exception:
                 log.exception("could not log or trace %s of execution %s", record.type, record.execution_id)
 
     # -- executions ------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 #: How often the batch processor sends finished spans (the SDK's default is 5 s).
 EXPORT_DELAY_MS = 1000

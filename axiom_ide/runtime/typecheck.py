@@ -24,12 +24,13 @@ belong to, so editors can mark the row.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Mapping
+from typing import Literal
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from .errors import Diagnostic, Severity, Location
+from .errors import Diagnostic, Location, Severity
 from .transforms import FieldPlan, PlanSyntaxError, parse_plan
 from .transforms.kinds import compatible, display_kind, mismatch_message
 
@@ -91,7 +92,7 @@ class EdgeCheck:
 def _is_repeated(fd: FieldDescriptor) -> bool:
     repeated = getattr(fd, "is_repeated", None)
     if repeated is None:  # older protobuf runtimes
-        return fd.label == FieldDescriptor.LABEL_REPEATED
+        return fd.label == FieldDescriptor.LABEL_REPEATED  # type: ignore[attr-defined]  # protobuf before is_repeated; the stubs dropped label
     return bool(repeated)
 
 
@@ -102,8 +103,10 @@ def _is_map(fd: FieldDescriptor) -> bool:
 
 def _singular_kind(fd: FieldDescriptor) -> str:
     if fd.type in (FieldDescriptor.TYPE_MESSAGE, FieldDescriptor.TYPE_GROUP):
+        assert fd.message_type is not None  # set for every message-typed field
         return f"message:{fd.message_type.full_name}"
     if fd.type == FieldDescriptor.TYPE_ENUM:
+        assert fd.enum_type is not None  # set for every enum-typed field
         return f"enum:{fd.enum_type.full_name}"
     return _SCALAR_KINDS[fd.type]
 
@@ -112,6 +115,7 @@ def field_kind(fd: FieldDescriptor) -> str:
     """The kind of a field: ``string``, ``message:pkg.Msg``, ``repeated:int32``, ``map:k,v``."""
     if _is_map(fd):
         entry = fd.message_type
+        assert entry is not None  # _is_map checked it
         key, value = entry.fields_by_name["key"], entry.fields_by_name["value"]
         return f"map:{_singular_kind(key)},{_singular_kind(value)}"
     if _is_repeated(fd):
@@ -150,8 +154,8 @@ def resolve_path(descriptor: Descriptor, path: Iterable[str]) -> str | None:
                 return None
             kind = field_kind(fd)
             current = fd.message_type
-            if _is_map(fd):
-                current = fd.message_type.fields_by_name["value"].message_type
+            if current is not None and _is_map(fd):
+                current = current.fields_by_name["value"].message_type
         else:
             return None
     return kind

@@ -14,9 +14,10 @@ Handlers read shared state with ``request.app[STATE]`` and the caller's tenant w
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import web
 

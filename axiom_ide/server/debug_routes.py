@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal, overload
 
 from aiohttp import web
 
@@ -96,6 +96,10 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data
 
 
+@overload
+def _string(data: dict[str, Any], key: str, *, required: Literal[True]) -> str: ...
+@overload
+def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str | None: ...
 def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
     value = data.get(key)
     if value is None:
@@ -263,9 +267,8 @@ async def _fork(request: web.Request, data: dict[str, Any], execution_id: str) -
     if not isinstance(overrides, dict):
         raise _invalid("overrides must be an object of top-level output keys")
     try:
-        runtime._execution(execution_id, tenant)  # 404 before anything else is looked at
+        rec = runtime._execution(execution_id, tenant)  # 404 before anything else is looked at
         breakpoints = _breakpoints(runtime, None, data.get("breakpoints"))
-        rec = runtime.executions.get(execution_id)
         plan = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=tenant)).plan
         unknown = [b for b in breakpoints if b not in plan.nodes]
         if unknown:
@@ -313,7 +316,8 @@ async def replay(request: web.Request) -> web.Response:
         body["session_id"] = session.id
         if _flag(request, "timeline", False):
             body["timeline"] = [{"index": p.index, "seq": p.event.seq, "type": p.event.type, "node": p.event.node,
-                                 "time": int(p.event.time * 1000), "status": p.status} for p in timeline]
+                                 "time": int(p.event.time * 1000), "status": p.status}
+                                for p in timeline if p.event is not None]  # every point but the start has one
     except Bad as bad:
         return bad.response
     except AxiomError as exc:

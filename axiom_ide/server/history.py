@@ -88,7 +88,7 @@ def parse_instant(name: str, value: str, *, end_of_day: bool = False) -> float:
     except ValueError:
         raise BadArgument(f'{name} must be an ISO 8601 date or date-time, or unix milliseconds; got "{value}"') from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     try:
         if end_of_day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             when += dt.timedelta(days=1)
@@ -225,7 +225,7 @@ def _error(description: str, example: dict[str, Any]) -> dict[str, Any]:
 
 _TS = {"type": "integer", "format": "int64", "nullable": True, "description": "unix milliseconds"}
 _STATUS = {"type": "string", "enum": list(STATUSES)}
-_SUMMARY = {"type": "object", "properties": {
+_SUMMARY: dict[str, Any] = {"type": "object", "properties": {
     "execution_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "graph_id": {"type": "string"},
     "flow": {"type": "string"}, "mode": {"type": "string", "enum": ["unary", "pipeline"]},
     "tenant_id": {"type": "string"}, "status": _STATUS, "created_at": _TS, "started_at": _TS,

@@ -205,7 +205,7 @@ async def invoke(request: web.Request) -> web.Response:
     if req.wait:
         try:
             outcome = await runtime.wait(execution_id, req.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             _notify_later(request, req, execution_id)
             return _accepted(execution_id, error_message=_timeout_text(req.timeout))
         return _accepted(execution_id, result=result_json(runtime, req.graph_id, outcome, as_payload=as_payload))

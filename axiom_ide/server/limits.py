@@ -162,15 +162,15 @@ class Limiter:
         buckets = [self._bucket(tenant, "all", lim.rate, lim.burst, now)]
         if invocation_route:
             buckets.append(self._bucket(tenant, "invocations", lim.invoke_rate, lim.invoke_burst, now))
-        buckets = [b for b in buckets if b is not None]
-        if any(b.tokens < 1.0 for b in buckets):
+        live = [b for b in buckets if b is not None]
+        if any(b.tokens < 1.0 for b in live):
             return False
-        for b in buckets:
+        for b in live:
             b.tokens -= 1.0
         return True
 
 
-_LIMITERS: "weakref.WeakKeyDictionary[web.Application, Limiter | None]" = weakref.WeakKeyDictionary()
+_LIMITERS: weakref.WeakKeyDictionary[web.Application, Limiter | None] = weakref.WeakKeyDictionary()
 
 
 def limiter_for(app: web.Application) -> Limiter | None:

@@ -77,6 +77,8 @@ class _WorkspaceHandle:
     def get(self) -> Any:
         from axiom_ide.runtime.packages import Workspace
 
+        if self.root is None:
+            raise BadArgument("this server has no workspace to compile against")
         if self._workspace is None:
             self._workspace = Workspace(self.root)
         else:
@@ -84,7 +86,7 @@ class _WorkspaceHandle:
         return self._workspace
 
 
-_WORKSPACES: "weakref.WeakKeyDictionary[web.Application, _WorkspaceHandle]" = weakref.WeakKeyDictionary()
+_WORKSPACES: weakref.WeakKeyDictionary[web.Application, _WorkspaceHandle] = weakref.WeakKeyDictionary()
 
 
 def workspace_handle(app: web.Application) -> _WorkspaceHandle:
@@ -204,6 +206,7 @@ async def _compile_source(request: web.Request) -> tuple[str, str]:
         path = find_flow_file(root, data["flow"])
         if path is None:
             raise BadArgument(f'no flow named "{data["flow"]}" in the workspace')
+        assert root is not None  # the flow was found in it
         return path.read_text(encoding="utf-8"), str(path.relative_to(root))
     raise BadArgument('send one of "flow" (a workspace flow name), "file" (a path in the workspace) or '
                       '"source" (flow.yaml text)')
@@ -221,6 +224,8 @@ async def compile_route(request: web.Request) -> web.Response:
             artifact, warnings = await asyncio.to_thread(lambda: _compile_text(handle.get(), text, display))
         except AxiomError as exc:
             return compile_failed(exc.diagnostics)
+        except BadArgument as exc:
+            return bad_argument(str(exc))
     request.app[STATE].runtime.artifacts.put(artifact, tenant_id=request[TENANT])
     return web.json_response({
         "ok": True, "graph_id": artifact.graph_id, "flow": artifact.flow_name, "mode": artifact.mode,
@@ -244,6 +249,7 @@ async def list_flows(request: web.Request) -> web.Response:
     flows: dict[str, dict[str, Any]] = {}
     problems = []
     for path in flow_files(root):
+        assert root is not None  # flow_files found files under it
         name, info = _read_flow_name(path)
         rel = str(path.relative_to(root))
         if name is None:
@@ -315,4 +321,5 @@ def setup(app: web.Application) -> None:
     management_tenant.setup(app)
 
 
-from axiom_ide.server.management_spec import OPERATIONS  # noqa: E402  (every /api/ route here and in _tenant)
+# Re-exported: every /api/ route here and in _tenant (the OpenAPI test reads it from here).
+from axiom_ide.server.management_spec import OPERATIONS as OPERATIONS  # noqa: E402

@@ -22,7 +22,8 @@ import base64
 import binascii
 import contextlib
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 

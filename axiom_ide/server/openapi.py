@@ -21,12 +21,13 @@ import copy
 import importlib
 import re
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from google.protobuf.descriptor import Descriptor
 
 from axiom_ide.runtime.compiler.artifact import Artifact
-from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, same_message, example_message
+from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, example_message, same_message
 from axiom_ide.runtime.packages.messages import MessageDoc
 
 OPENAPI_VERSION = "3.0.3"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
 
@@ -66,7 +67,7 @@ class FrameRelay:
                     self.detach()
                     continue
                 self._queue.put_nowait(frame)
-        except Exception as exc:  # noqa: BLE001 — a bug in the source: end the stream with it
+        except Exception as exc:
             log.exception("stream source failed")
             if self.attached:
                 self._queue.put_nowait({"is_final": True, "error": f"internal error: {exc}"})

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from engine_support import add_faults_package, chain, write_flow  # noqa: E402
+from engine_support import add_faults_package, chain, write_flow
 
-from axiom_ide.backends import Backend, LocalBackend, attribute_failure  # noqa: E402
-from axiom_ide.runtime.model.flow_yaml import load_flow  # noqa: E402
-from axiom_ide.runtime.packages import Workspace  # noqa: E402
-from axiom_ide.runtime.runtime import Runtime  # noqa: E402
+from axiom_ide.backends import Backend, LocalBackend, attribute_failure
+from axiom_ide.runtime.model.flow_yaml import load_flow
+from axiom_ide.runtime.packages import Workspace
+from axiom_ide.runtime.runtime import Runtime
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_compile_run_and_look_back(backend, ws):
     assert len(compiled.graph_id) == 26 and compiled.mode == "unary" and compiled.flow_name == "hello"
     assert result.success and result.output == {"greeting": "Hello, Ada!"} and result.failure is None
     assert [r.id for r in listed] == [result.execution_id]
-    assert [e.type for e in events][0] == "EXECUTION_STARTED"
+    assert events[0].type == "EXECUTION_STARTED"
     assert [e.type for e in events][-1] == "EXECUTION_COMPLETED"
     assert [(e.seq, e.type) for e in seen] == [(e.seq, e.type) for e in events]
 

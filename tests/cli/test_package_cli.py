@@ -176,8 +176,8 @@ def test_pipeline_node_scaffold_passes_its_generated_test(pkg):
     r = axiom(pkg, "create", "node", "StreamGreetings", "--input", "GreetRequest", "--output", "GreetReply",
               "--type", "pipeline", "--description", "Streams greetings.")
     assert r.returncode == 0, r.stderr
-    assert "  - name: StreamGreetings\n    description: Streams greetings.\n    input: GreetRequest\n" \
-           "    output: GreetReply\n    type: pipeline\n" in (pkg / "axiom.yaml").read_text()
+    assert ("  - name: StreamGreetings\n    description: Streams greetings.\n    input: GreetRequest\n"
+            "    output: GreetReply\n    type: pipeline\n") in (pkg / "axiom.yaml").read_text()
     src = (pkg / "nodes/stream_greetings.py").read_text()
     assert "def stream_greetings(ax: AxiomContext, inputs: Iterator[GreetRequest]) -> Iterator[GreetReply]:" in src
     r = axiom(pkg, "test", "--", "-q")

@@ -2,13 +2,11 @@
 same runtime (next free port, status bar) and Open interactive docs — end to end over HTTP."""
 from __future__ import annotations
 
-import json
 import re
 import socket
 
 import httpx
 import pytest
-
 from test_app_support import close_window, make_window  # noqa: F401
 from test_run import open_flow, wait_done, window  # noqa: F401 (fixture)
 

@@ -59,7 +59,7 @@ def test_status_words():
     flow = Flow("f", nodes=[FlowNode("a", "x/y@0.1.0:A")])
 
     class A:
-        diagnostics = [1, 2]
+        diagnostics = (1, 2)
 
     assert pill_status(flow, A()) == ("2 problems", "problems")
     A.diagnostics = []

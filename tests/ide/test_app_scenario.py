@@ -9,12 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
+from test_app_support import flush, window  # noqa: F401 (fixture)
 
 from axiom_ide.app.status import NO_NODES_BLOCKER
 from axiom_ide.document import FlowDocument
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.typecheck import required_unmapped_message
-from test_app_support import flush, window  # noqa: F401 (fixture)
 
 TYPE_BLOCKER = "Type warnings must be resolved before running."
 

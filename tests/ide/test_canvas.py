@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from PySide6.QtCore import QPoint, QPointF, QStandardPaths, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, QStandardPaths, Qt
+from PySide6.QtTest import QTest
 
-from axiom_ide.canvas import FlowScene, FlowView  # noqa: E402
-from axiom_ide.canvas.geometry import CARD_H, CARD_W, cell_to_pos  # noqa: E402
-from axiom_ide.document import PIPELINE_EDGE_ERROR, FlowDocument  # noqa: E402
-from axiom_ide.runtime.compiler.layout import layout_cells  # noqa: E402
-from axiom_ide.runtime.packages import Workspace  # noqa: E402
+from axiom_ide.canvas import FlowScene, FlowView
+from axiom_ide.canvas.geometry import CARD_H, CARD_W, cell_to_pos
+from axiom_ide.document import PIPELINE_EDGE_ERROR, FlowDocument
+from axiom_ide.runtime.compiler.layout import layout_cells
+from axiom_ide.runtime.packages import Workspace
 
 QStandardPaths.setTestModeEnabled(True)
 EXAMPLES = Path(__file__).resolve().parents[2] / "axiom_ide" / "resources" / "examples" / "workspace"
@@ -128,7 +128,7 @@ def test_loop_edge_is_dashed_and_labelled(qtbot, workspace, qapp):
     loop = scene.item_for_edge(("step", "bump"))
     assert loop.pen().style() == Qt.PenStyle.DashLine
     assert loop.label.isVisible()
-    assert [st.text() for st in loop.label._lines][0].startswith("↺ 5")
+    assert loop.label._lines[0].text().startswith("↺ 5")
     # routed below both cards
     assert loop.boundingRect().bottom() > scene.item_for_node("step").sceneBoundingRect().bottom()
 

@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QStandardPaths, Qt  # noqa: E402
-from PySide6.QtGui import QHelpEvent  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QToolTip  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QStandardPaths, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QToolTip
 
-from axiom_ide.canvas import FlowScene, FlowView  # noqa: E402
-from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_R, cell_to_pos  # noqa: E402
-from axiom_ide.canvas.interactions import ConnectInteraction  # noqa: E402
-from axiom_ide.canvas.items.edge_label import EdgeLabelItem  # noqa: E402
-from axiom_ide.document import PIPELINE_EDGE_ERROR, FlowDocument  # noqa: E402
-from axiom_ide.runtime.packages import Workspace  # noqa: E402
+from axiom_ide.canvas import FlowScene, FlowView
+from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_R, cell_to_pos
+from axiom_ide.canvas.interactions import ConnectInteraction
+from axiom_ide.canvas.items.edge_label import EdgeLabelItem
+from axiom_ide.document import PIPELINE_EDGE_ERROR, FlowDocument
+from axiom_ide.runtime.packages import Workspace
 
 QStandardPaths.setTestModeEnabled(True)
 EXAMPLES = Path(__file__).resolve().parents[2] / "axiom_ide" / "resources" / "examples" / "workspace"

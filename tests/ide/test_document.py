@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from PySide6.QtCore import QStandardPaths  # noqa: E402
+from PySide6.QtCore import QStandardPaths
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "axiom_ide" / "resources" / "examples" / "workspace"
 TEXT = "examples/text@0.1.0"
@@ -55,7 +55,7 @@ def test_remove_node_takes_its_edges_and_undo_restores_order(doc):
     text = assert_undo_restores(doc, lambda: doc.remove(["loud"], []))
     assert text == "Remove loud"
     doc.undo_stack.undo()
-    assert [e.key for e in doc.flow.edges][0] == ("score", "loud")
+    assert doc.flow.edges[0].key == ("score", "loud")
 
 
 def test_remove_after_redo_has_no_node_and_no_dangling_edges(doc):

@@ -2,8 +2,9 @@
 undoable ``set_edge`` that lands in flow.yaml."""
 from __future__ import annotations
 
-from axiom_ide.app.panels.edge_plan import CONFIGURE_ANYWAY, TYPES_MATCH
 from test_app_support import flush, window  # noqa: F401 (fixture)
+
+from axiom_ide.app.panels.edge_plan import CONFIGURE_ANYWAY, TYPES_MATCH
 
 
 def open_edge(window, qtbot, path, key):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from test_app_support import close_window, make_window  # noqa: F401
 from test_run import open_flow, wait_done, window  # noqa: F401 (fixture)
 

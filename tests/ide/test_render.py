@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from PySide6.QtCore import QStandardPaths  # noqa: E402
-from PySide6.QtGui import QColor, QImage  # noqa: E402
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtGui import QColor, QImage
 
-from axiom_ide.cli.main import main  # noqa: E402
+from axiom_ide.cli.main import main
 
 QStandardPaths.setTestModeEnabled(True)
 EXAMPLES = Path(__file__).resolve().parents[2] / "axiom_ide" / "resources" / "examples" / "workspace"

@@ -10,9 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from engine_support import add_faults_package, chain, write_flow  # noqa: E402
-
-from test_app_support import close_window, make_window  # noqa: E402
+from engine_support import add_faults_package, chain, write_flow
+from test_app_support import close_window, make_window
 
 
 @pytest.fixture

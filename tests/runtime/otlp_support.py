@@ -53,13 +53,15 @@ class OtlpReceiver:
 
 
 def start_receiver() -> OtlpReceiver:
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (ExportTraceServiceRequest,
-                                                                          ExportTraceServiceResponse)
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+        ExportTraceServiceResponse,
+    )
 
     receiver: OtlpReceiver
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if self.path != "/v1/traces" or self.headers.get("Content-Type") != "application/x-protobuf":
                 receiver.rejected.append(f"{self.path} {self.headers.get('Content-Type')}")

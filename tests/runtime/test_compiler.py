@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_artifact_json_round_trip_and_store(workspace, tmp_path):
     assert loaded == artifact
     assert Artifact.from_json(artifact.to_json()) == artifact
     assert [r["graph_id"] for r in fresh.list("welcome")] == [again.graph_id, artifact.graph_id]
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         store.put(artifact)  # written once, never replaced
     db.close()
 

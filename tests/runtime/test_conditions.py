@@ -4,7 +4,12 @@ from __future__ import annotations
 import pytest
 
 from axiom_ide.runtime.conditions import (
-    Condition, ConditionError, compile_cel, compile_condition, from_cel, to_cel,
+    Condition,
+    ConditionError,
+    compile_cel,
+    compile_condition,
+    from_cel,
+    to_cel,
 )
 
 

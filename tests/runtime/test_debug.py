@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from engine_support import add_faults_package, chain, compile_file
 
 from axiom_ide.runtime.errors import AxiomError

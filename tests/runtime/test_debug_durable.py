@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from engine_support import add_faults_package, chain, compile_file
 
 from axiom_ide.runtime.runtime import Runtime

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from engine_support import add_faults_package, compile_file, write_flow
 
 from axiom_ide.runtime.runtime import Runtime

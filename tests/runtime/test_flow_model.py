@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode

@@ -218,7 +218,7 @@ async def _frames(*items: bytes):
     ("async_words", [("olleh", 0), ("gib", 1), ("dlrow", 2), ("niaga", 3)]),
 ])
 def test_pipeline_yields_output_frames_for_input_frames(package, messages, handler, expected):
-    Text, Word = messages["Text"], messages["Word"]
+    Text, Word = messages["Text"], messages["Word"]  # noqa: N806 — message classes keep their proto names
 
     async def go(pool):
         n = node(package, handler, kind="pipeline", input="Text", output="Word")
@@ -416,7 +416,7 @@ def test_cancel_fails_in_flight_invocations_of_that_execution_only(package, mess
     async def go(pool):
         doomed = asyncio.ensure_future(
             pool.invoke(node(package, "sleepy"), greet_request(messages, "30"), call("long", execution_id="exec-x")))
-        while not any(inv.call.execution_id == "exec-x" for inv in pool._inflight):  # reached its host (maybe starting)
+        while not any(inv.call.execution_id == "exec-x" for inv in pool._inflight):  # noqa: ASYNC110 — reached its host (maybe starting); the pool signals nothing
             await asyncio.sleep(0.01)
         t = time.monotonic()
         await pool.cancel("exec-x")

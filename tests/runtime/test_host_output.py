@@ -7,7 +7,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-
 from test_host import NODES as HOST_NODES
 from test_host import call, greet_request, node, run, text_package
 
@@ -124,7 +123,7 @@ def test_fd_output_goes_to_every_invocation_running_on_the_host(package, message
     async def go(pool):
         await pool.invoke(node(package, "sleepy"), greet_request(messages, "0"), call("warm"))
         slow = asyncio.ensure_future(pool.invoke(node(package, "sleepy"), greet_request(messages, "0.5"), call("bystander")))
-        while not any(inv.call.canvas_id == "bystander" for inv in pool._inflight):
+        while not any(inv.call.canvas_id == "bystander" for inv in pool._inflight):  # noqa: ASYNC110 — the pool signals nothing
             await asyncio.sleep(0.01)
         await pool.invoke(node(package, "fd_writer"), greet_request(messages, "Di"), call("writer"))
         await slow

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import subprocess
 import sys
@@ -192,18 +191,18 @@ def test_without_a_journal_writes_commit_at_once(tmp_path):
 
 def test_a_runtime_killed_mid_run_leaves_its_steps_to_the_next_runtime(tmp_path):
     """Through the Runtime: the checkpoints a killed runtime journaled are all there for the next one."""
-    out = run_child(tmp_path, """
+    out = run_child(tmp_path, f"""
         import asyncio
         db.close()
         from axiom_ide.runtime.runtime import Runtime
         from axiom_ide.runtime.store.checkpoints import Checkpoint, new_checkpoint_id
-        rt = Runtime({data!r}, inline=True)
+        rt = Runtime({str(tmp_path)!r}, inline=True)
         rt.db._schedule_fold = lambda: None
         for step in range(1, 4):
             rt.checkpoints.put(Checkpoint(new_checkpoint_id(), "x", step, f"n{{step}}", 1, "p.T", "p.T",
                                           b"i", b"o", 1700000000.0 + step))
         print(len(rt.db.journal.pending.rows), flush=True)
-    """.format(data=str(tmp_path)))
+    """)
     assert out.stdout.strip() == "3", out.stderr
     from axiom_ide.runtime.runtime import Runtime
 

@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from engine_support import add_faults_package, chain, compile_file
 
 from axiom_ide.runtime import logs

@@ -37,8 +37,8 @@ def test_message_typed_field():
 
 
 @pytest.mark.parametrize("spec, message", [
-    ("string", 'invalid field definition "string": use "type name = N", "type name" or "name:type" '
-               '(optionally with "repeated" or "optional" before the type)'),
+    ("string", ('invalid field definition "string": use "type name = N", "type name" or "name:type" '
+                '(optionally with "repeated" or "optional" before the type)')),
     ("string a = 0", 'invalid field number 0 in "string a = 0": must be 1 or greater'),
     ("string a = 1; string b = 1", "field number 1 is used more than once"),
     ("string a; int32 a", 'field "a" is defined more than once'),

@@ -1,13 +1,16 @@
 """axiom.yaml parsing, schema checks (the reference's patterns and messages) and writing."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.packages.manifest import (
-    Manifest, NodeDecl, check_manifest, dump_manifest, load_manifest, parse_manifest_text,
+    Manifest,
+    NodeDecl,
+    check_manifest,
+    dump_manifest,
+    load_manifest,
+    parse_manifest_text,
 )
 from axiom_ide.runtime.packages.naming import flatten_scope, module_scope, proto_package, snake_case
 
@@ -71,7 +74,7 @@ def test_malformed_yaml_is_a_manifest_error_with_line_and_column(tmp_path):
 
 
 def test_top_level_must_be_a_mapping():
-    with pytest.raises(AxiomError, match="axiom.yaml must be a mapping"):
+    with pytest.raises(AxiomError, match=r"axiom\.yaml must be a mapping"):
         parse_manifest_text("- a\n- b\n")
 
 
@@ -79,12 +82,12 @@ def test_top_level_must_be_a_mapping():
     ("name: text-tools\nversion: 0.1.0\nlanguage: python\n",
      'package name "text-tools" must be scoped: your-handle/package-name (pattern: ^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$)', 1),
     ("name: Chris/Tools\nversion: 0.1.0\nlanguage: python\n",
-     'invalid package name "Chris/Tools": both parts may contain only lowercase letters, digits, and hyphens, '
-     "and must start with a letter or digit (pattern: ^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$)", 1),
+     ('invalid package name "Chris/Tools": both parts may contain only lowercase letters, digits, and hyphens, '
+      "and must start with a letter or digit (pattern: ^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$)"), 1),
     ("version: 0.1.0\nlanguage: python\n", "name is required: a scoped package name (handle/package-name)", None),
     ("name: a/b\nversion: 1.0\nlanguage: python\n",
-     'invalid version "1.0": must be semantic versioning MAJOR.MINOR.PATCH '
-     "(pattern: ^v?[0-9]+\\.[0-9]+\\.[0-9]+(-[a-zA-Z0-9.]+)?$)", 2),
+     ('invalid version "1.0": must be semantic versioning MAJOR.MINOR.PATCH '
+      "(pattern: ^v?[0-9]+\\.[0-9]+\\.[0-9]+(-[a-zA-Z0-9.]+)?$)"), 2),
     ("name: a/b\nversion: 0.1.0\nlanguage: cobol\n",
      'unsupported language "cobol": must be one of go, python, rust, java, typescript, csharp', 3),
     ("name: a/b\nversion: 0.1.0\n", "language is required: one of go, python, rust, java, typescript, csharp", None),

@@ -1,7 +1,6 @@
 """validate: the five layers and the axiom.yaml reference's severity table."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ def test_example_packages_are_valid(example_workspace):
     for name in ("text", "math"):
         report = validate_package(example_workspace / "packages" / name)
         assert report.ok and report.diagnostics == []
-        assert [(l.name, l.ok) for l in report.layers] == [(n, True) for n in LAYERS]
+        assert [(layer.name, layer.ok) for layer in report.layers] == [(n, True) for n in LAYERS]
         assert report.package == f"examples/{name}@0.1.0"
 
 
@@ -40,14 +39,14 @@ def test_unknown_message_reference_is_an_error(text_pkg):
     assert not report.ok
     assert found(report) == [("error", 'node "Greet": output message "GreetResponse" not found in messages/ or imported packages',
                               "axiom.yaml", 11)]
-    assert [l.ok for l in report.layers] == [False, True, True, True, True]
+    assert [layer.ok for layer in report.layers] == [False, True, True, True, True]
 
 
 def test_broken_proto_fails_the_proto_layer(text_pkg):
     proto = text_pkg / "messages" / "messages.proto"
     proto.write_text(proto.read_text().replace("string name = 1;", "strin name = 1;"))
     report = validate_package(text_pkg)
-    assert [l.ok for l in report.layers] == [True, False, True, True, True]
+    assert [layer.ok for layer in report.layers] == [True, False, True, True, True]
     assert found(report) == [("error", 'messages/messages.proto:8:3: "strin" is not defined.',
                               "messages/messages.proto", 8)]
 
@@ -64,7 +63,7 @@ def test_signature_layer_checks_function_name_and_params_without_importing(text_
         ("error", 'node "Echo": nodes/echo.py not found', "nodes/echo.py", None),
         ("error", 'node "Concat": nodes/concat.py is not valid Python', "nodes/concat.py", None),
     ]
-    assert [l.ok for l in report.layers] == [True, True, False, True, True]
+    assert [layer.ok for layer in report.layers] == [True, True, False, True, True]
 
 
 def test_missing_tests_are_warnings_and_missing_requirements_an_error(text_pkg):
@@ -79,7 +78,7 @@ def test_missing_tests_are_warnings_and_missing_requirements_an_error(text_pkg):
          "nodes/echo_test.py", None),
         ("error", "requirements.txt not found: Python packages must have one (it may be empty)", "requirements.txt", None),
     ]
-    assert [l.ok for l in report.layers] == [True, True, True, True, False]
+    assert [layer.ok for layer in report.layers] == [True, True, True, True, False]
 
 
 def test_secrets_and_subprocess_tools_are_warnings(text_pkg):
@@ -101,10 +100,10 @@ def test_secrets_and_subprocess_tools_are_warnings(text_pkg):
     assert report.ok
     assert found(report) == [
         ("warning", 'node "Upper" reads secret "OPENAI_KEY" but it is not listed in its required_secrets', "nodes/upper.py", 6),
-        ("warning", 'node "Upper" runs "git" through subprocess but "git" is not listed in build.system_deps; '
-                    "it would be missing from the runtime image", "nodes/upper.py", 7),
-        ("warning", 'node "Upper" runs "jq" through subprocess but "jq" is not listed in build.system_deps; '
-                    "it would be missing from the runtime image", "nodes/upper.py", 9),
+        ("warning", ('node "Upper" runs "git" through subprocess but "git" is not listed in build.system_deps; '
+                     "it would be missing from the runtime image"), "nodes/upper.py", 7),
+        ("warning", ('node "Upper" runs "jq" through subprocess but "jq" is not listed in build.system_deps; '
+                     "it would be missing from the runtime image"), "nodes/upper.py", 9),
     ]
     assert all(d.severity is Severity.WARNING for d in report.diagnostics)
 
@@ -124,10 +123,10 @@ def test_import_rules(text_pkg):
     assert found(report) == [
         ("error", 'import "a/empty@1.0.0" has an empty messages list; re-run `axiom import a/empty@1.0.0` to populate it',
          "axiom.yaml", 42),
-        ("warning", "message Gone is listed in axiom.yaml imports but its proto definition is not downloaded; "
-                    "run `axiom import a/gone@1.0.0`", "axiom.yaml", 45),
-        ("warning", "message Dropped is listed in axiom.yaml imports but not found in the downloaded proto files "
-                    "of a/stale@2.0.0", "axiom.yaml", 48),
+        ("warning", ("message Gone is listed in axiom.yaml imports but its proto definition is not downloaded; "
+                     "run `axiom import a/gone@1.0.0`"), "axiom.yaml", 45),
+        ("warning", ("message Dropped is listed in axiom.yaml imports but not found in the downloaded proto files "
+                     "of a/stale@2.0.0"), "axiom.yaml", 48),
     ]
 
 
@@ -135,6 +134,6 @@ def test_malformed_manifest_fails_the_first_layer(tmp_path):
     (tmp_path / "axiom.yaml").write_text("name: a/b\n  version: 1\n")
     report = validate_package(tmp_path)
     assert not report.ok
-    assert report.layers[0].ok is False and all(not l.checked for l in report.layers[1:])
+    assert report.layers[0].ok is False and all(not layer.checked for layer in report.layers[1:])
     assert report.diagnostics[0].location.file == "axiom.yaml"
     assert report.diagnostics[0].location.line == 2

@@ -9,8 +9,7 @@ import pytest
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.model.refs import parse_node_ref
-from axiom_ide.runtime.packages import MessageDoc, NodeSpec, Package, Workspace
-from axiom_ide.runtime.packages import protoc
+from axiom_ide.runtime.packages import MessageDoc, NodeSpec, Package, Workspace, protoc
 from axiom_ide.runtime.packages.generate import generate
 
 
@@ -75,7 +74,7 @@ def test_resolve_errors_name_the_package_and_node(example_workspace, ref, code, 
 
 def test_message_classes_and_docs(example_workspace):
     pkg = Workspace(example_workspace).package("examples/text", "0.1.0")
-    Score = pkg.message_class("ScoreResult")
+    Score = pkg.message_class("ScoreResult")  # noqa: N806 — a message class
     msg = Score(text="Hi", score=0.5, length=2)
     assert Score.FromString(msg.SerializeToString()).length == 2
     assert pkg.message("examples.text.Word") is pkg.message("Word")
@@ -202,7 +201,8 @@ def test_imported_messages_resolve_and_generate_a_module(tmp_path):
     written = generate(root)
     assert root / "gen" / "christian_text_ops_messages_pb2.py" in written
     assert (root / "gen/imports/christian-text-ops/1.0.0/tokens_result_pb2.py").is_file()
-    import subprocess, sys
+    import subprocess
+    import sys
     code = ("from gen.christian_text_ops_messages_pb2 import TokensResult; from gen.messages_pb2 import Report;"
             "print(TokensResult(tokens=['a','b'], count=2).count, Report(summary='s').summary)")
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)

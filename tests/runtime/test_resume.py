@@ -10,12 +10,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from engine_support import add_faults_package, chain
 
 from axiom_ide.runtime.runtime import Runtime

@@ -1,6 +1,8 @@
 """The runtime database: migrations, executions, the event log."""
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from axiom_ide.runtime.store.db import MIGRATIONS, SchemaError, open_database
@@ -48,5 +50,5 @@ def test_event_log_is_ordered_and_filterable(tmp_path):
     assert [e.seq for e in store.list("e", types=["NODE_COMPLETED"])] == [2, 4]
     assert [e.seq for e in store.list("e", after_seq=3)] == [4, 5]
     assert store.last_seq("e") == 5 and store.last_seq("x") == 0
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         store.append([EventRecord("e", 5, "LOG", None, 9.0)])  # append-only: seq cannot repeat

@@ -6,8 +6,13 @@ import time
 import pytest
 
 from axiom_ide.runtime.store.checkpoints import (
-    INLINE_LIMIT, AssertingCheckpointStore, Checkpoint, CheckpointStore, MemoryCheckpointStore,
-    SqliteCheckpointStore, new_checkpoint_id,
+    INLINE_LIMIT,
+    AssertingCheckpointStore,
+    Checkpoint,
+    CheckpointStore,
+    MemoryCheckpointStore,
+    SqliteCheckpointStore,
+    new_checkpoint_id,
 )
 from axiom_ide.runtime.store.db import open_database
 
@@ -44,9 +49,9 @@ def test_put_then_list_and_get_round_trip(store):
 def test_duplicate_step_or_id_is_refused(store):
     a = cp()
     store.inner.put(a)
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="already"):
         store.inner.put(a)
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="already has step 1"):
         store.inner.put(cp(step=1))
 
 

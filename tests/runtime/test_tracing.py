@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from engine_support import add_faults_package, chain, compile_file
 from otlp_support import start_receiver
 

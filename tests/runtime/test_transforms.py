@@ -4,7 +4,12 @@ from __future__ import annotations
 import pytest
 
 from axiom_ide.runtime.transforms import (
-    TRANSFORMS, FieldPlan, PlanSyntaxError, TransformError, TransformStep, evaluate_map,
+    TRANSFORMS,
+    FieldPlan,
+    PlanSyntaxError,
+    TransformError,
+    TransformStep,
+    evaluate_map,
     parse_plan,
 )
 

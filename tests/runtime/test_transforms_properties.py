@@ -2,10 +2,16 @@
 their algebraic promises on arbitrary values."""
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from axiom_ide.runtime.transforms import (
-    TRANSFORMS, FieldPlan, PlanSyntaxError, TransformError, TransformStep, parse_plan,
+    TRANSFORMS,
+    FieldPlan,
+    PlanSyntaxError,
+    TransformError,
+    TransformStep,
+    parse_plan,
 )
 
 settings.register_profile("axiom", max_examples=150, deadline=None)

@@ -5,10 +5,15 @@ import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool
 
 from axiom_ide.runtime.errors import Severity
-from axiom_ide.runtime.typecheck import (
-    EdgeCheck, FieldIssue, check_edge, describe_fields, field_kind, resolve_path,
-)
 from axiom_ide.runtime.transforms import parse_plan
+from axiom_ide.runtime.typecheck import (
+    EdgeCheck,
+    FieldIssue,
+    check_edge,
+    describe_fields,
+    field_kind,
+    resolve_path,
+)
 
 F = descriptor_pb2.FieldDescriptorProto
 

@@ -8,7 +8,6 @@ import os
 import stat
 
 import httpx
-
 from conftest import start_server, stop_server
 
 INVOKE = "/invocations/v1/flows/invoke"

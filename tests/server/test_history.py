@@ -10,9 +10,9 @@ import datetime as dt
 import time
 
 import pytest
+from conftest import start_server, stop_server
 
 from axiom_ide.runtime.runtime import Runtime
-from conftest import start_server, stop_server
 
 EXECUTION_NOT_FOUND = {"error": "execution not found"}
 CHECKPOINT_GONE = {"error": "checkpoint_not_found_or_expired",
@@ -96,12 +96,12 @@ def test_list_filters_by_date_range(live, runs):
         assert ids(since=str(pivot)) == runs["local"][:3]            # inclusive lower bound (unix ms)
         assert ids(until=str(pivot)) == runs["local"][3:]            # exclusive upper bound
         assert ids(since=str(pivot), until=str(by_id[runs["linear2"]])) == [runs["greeter"], runs["failed"]]
-        today = dt.datetime.now(dt.timezone.utc).date()
+        today = dt.datetime.now(dt.UTC).date()
         assert ids(since=today.isoformat(), until=today.isoformat()) == runs["local"]  # a bare date: the whole day
         tomorrow = (today + dt.timedelta(days=1)).isoformat()
         assert ids(since=tomorrow) == []
         assert ids(until=(today - dt.timedelta(days=1)).isoformat()) == []
-        iso = dt.datetime.fromtimestamp(pivot / 1000, dt.timezone.utc).isoformat()
+        iso = dt.datetime.fromtimestamp(pivot / 1000, dt.UTC).isoformat()
         assert ids(since=iso) == runs["local"][:3]
         r = c.get("/invocations/v1/executions", params={"since": "last tuesday"})
         assert (r.status_code, r.json()) == (400, {
@@ -123,8 +123,8 @@ def test_list_paginates_with_a_cursor_unaffected_by_new_executions(live, runs):
         assert c.get("/invocations/v1/executions", params={"limit": 1}).json()["executions"][0]["execution_id"] == newer
         for params, message in (({"limit": 0}, 'limit must be an integer from 1 to 500; got "0"'),
                                 ({"limit": "ten"}, 'limit must be an integer from 1 to 500; got "ten"'),
-                                ({"cursor": "!!"}, "cursor is not one this server issued; "
-                                                   "pass a response's next_cursor unchanged")):
+                                ({"cursor": "!!"}, ("cursor is not one this server issued; "
+                                                    "pass a response's next_cursor unchanged"))):
             r = c.get("/invocations/v1/executions", params=params)
             assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": message})
 

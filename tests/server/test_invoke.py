@@ -9,7 +9,6 @@ import base64
 import re
 
 import pytest
-
 from server_support import execution, test_flows, wait_for
 
 INVOKE = "/invocations/v1/flows/invoke"

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from server_support import sse_frames
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")

@@ -5,10 +5,9 @@ forms) that ``runtime/message_schema.py`` documents."""
 from __future__ import annotations
 
 import pytest
-from openapi_schema_validator import OAS30Validator
-
 from engine_support import write_package
 from kinds_support import kinds_proto
+from openapi_schema_validator import OAS30Validator
 from server_support import sse_frames
 
 INVOKE = "/invocations/v1/flows/invoke"

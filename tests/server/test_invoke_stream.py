@@ -10,7 +10,6 @@ import socket
 import httpx
 import pytest
 from httpx_sse import connect_sse
-
 from server_support import execution, sse_frames, test_flows, wait_for
 
 STREAM = "/invocations/v1/flows/invoke/stream"

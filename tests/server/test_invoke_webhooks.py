@@ -3,7 +3,6 @@ caller does not get it inline, retried with backoff on 5xx/429/connection errors
 from __future__ import annotations
 
 import pytest
-
 from server_support import Receiver, test_flows, wait_for
 
 INVOKE = "/invocations/v1/flows/invoke"

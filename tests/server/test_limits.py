@@ -6,11 +6,11 @@ import time
 
 import httpx
 import pytest
+from conftest import start_server, stop_server
 
 from axiom_ide.runtime.store.db import open_database
 from axiom_ide.runtime.store.usage import UsageStore, seconds_to_utc_midnight, utc_day
 from axiom_ide.server.limits import OFF, PLATFORM, Limits, classify, parse_limits
-from conftest import start_server, stop_server
 
 RATE_LIMITED = {"error": "rate limit exceeded"}
 HISTORY = "/invocations/v1/executions"
@@ -35,8 +35,8 @@ def test_explicit_numbers_override_the_platform_values():
 
 @pytest.mark.parametrize("spec, message", [
     ("fast", 'limits: expected key=value, got "fast" (or use "off" or "platform")'),
-    ("speed=1", 'unknown limit "speed"; one of: rate, burst, invoke_rate, invoke_burst, daily_invocations, '
-                "daily_executions"),
+    ("speed=1", ('unknown limit "speed"; one of: rate, burst, invoke_rate, invoke_burst, daily_invocations, '
+                 "daily_executions")),
     ("burst=lots", 'limit burst must be a number or "off"; got "lots"'),
     ("daily_invocations=1.5", 'limit daily_invocations must be a number or "off"; got "1.5"'),
     ("rate=-1", "limit rate must not be negative; got -1"),
@@ -68,7 +68,7 @@ def test_what_counts_as_an_invocation_and_an_execution(method, path, expected):
 
 
 def test_retry_after_counts_down_to_midnight_utc():
-    midnight = dt.datetime(2030, 5, 2, tzinfo=dt.timezone.utc).timestamp()
+    midnight = dt.datetime(2030, 5, 2, tzinfo=dt.UTC).timestamp()
     assert seconds_to_utc_midnight(midnight - 74380) == 74380
     assert seconds_to_utc_midnight(midnight - 0.2) == 1
     assert seconds_to_utc_midnight(midnight) == 86400

@@ -77,8 +77,8 @@ def test_compile_errors_are_400_with_file_line_col(live):
         assert texts == [
             "flows/broken.flow.yaml:3:1: error: graph must have exactly one start node",
             "flows/broken.flow.yaml:3:1: error: graph must have exactly one terminal node",
-            "flows/broken.flow.yaml:13:5: error: graph has a cycle: greet → shout → greet; "
-            "make the edge back a loop edge (loop: N)"]
+            ("flows/broken.flow.yaml:13:5: error: graph has a cycle: greet → shout → greet; "
+             "make the edge back a loop edge (loop: N)")]
         assert body["message"] == texts[0]
         cycle = body["diagnostics"][2]
         assert cycle["location"] == {"file": "flows/broken.flow.yaml", "line": 13, "column": 5,
@@ -98,8 +98,8 @@ def test_compile_argument_errors(live):
         for payload, message in (
             ({"flow": "nope"}, 'no flow named "nope" in the workspace'),
             ({"file": "../../etc/passwd"}, 'no flow file "../../etc/passwd" in the workspace'),
-            ({}, 'send one of "flow" (a workspace flow name), "file" (a path in the workspace) or '
-                 '"source" (flow.yaml text)'),
+            ({}, ('send one of "flow" (a workspace flow name), "file" (a path in the workspace) or '
+                  '"source" (flow.yaml text)')),
         ):
             r = c.post("/api/compile", json=payload)
             assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": message})

@@ -6,9 +6,9 @@ import base64
 import json
 
 import pytest
+from server_support import count_executions, sse_frames, test_flows, wait_for
 
 from axiom_ide.runtime.packages.node_id import is_node_id, node_id
-from server_support import count_executions, sse_frames, test_flows, wait_for
 
 NODES = "/invocations/v1/nodes"
 GREET = f"{NODES}/examples/text/0.1.0/Greet"

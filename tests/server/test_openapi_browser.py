@@ -71,7 +71,8 @@ class Page:
 async def chromium_page(url: str):
     """A fresh headless Chromium (own profile) with one tab opened at ``url``; stopped on exit."""
     profile = tempfile.mkdtemp(prefix="axiom-chromium-")
-    proc = subprocess.Popen([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",
+    # Blocking start and read of the DevTools line: nothing else runs on this test's loop yet.
+    proc = subprocess.Popen([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",  # noqa: ASYNC220
                              "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

@@ -20,11 +20,10 @@ from __future__ import annotations
 import httpx
 import pytest
 import schemathesis
+from conftest import start_server, stop_server
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import content_type_conformance, response_schema_conformance, status_code_conformance
-
-from conftest import start_server, stop_server
 
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES_PER_OPERATION = 5

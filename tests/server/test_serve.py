@@ -10,7 +10,6 @@ import threading
 from dataclasses import replace
 
 import httpx
-
 from conftest import LiveServer, start_server, stop_server
 from engine_support import chain
 from server_support import execution, sse_frames, test_flows, wait_for

@@ -10,8 +10,17 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDoubleValidator, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )
 
 from axiom_ide.app import api_info
@@ -30,7 +39,7 @@ class FieldControl:
     def __init__(self, name: str, kind: str, enum_values: list[str] | None = None):
         self.name, self.kind = name, kind
         if kind == "bool":
-            self.widget: QWidget = QCheckBox()
+            self.widget: QCheckBox | QComboBox | QLineEdit = QCheckBox()
         elif enum_values is not None:
             combo = QComboBox()
             combo.addItems(enum_values)
@@ -93,7 +102,7 @@ def _fields(descriptor: Any) -> list[FieldControl]:
     from axiom_ide.runtime.typecheck import describe_fields
 
     controls = []
-    for (name, kind, _req), fd in zip(describe_fields(descriptor), descriptor.fields):
+    for (name, kind, _req), fd in zip(describe_fields(descriptor), descriptor.fields, strict=True):
         enum = [v.name for v in fd.enum_type.values] if kind.startswith("enum:") and fd.enum_type else None
         controls.append(FieldControl(name, kind, enum))
     return controls

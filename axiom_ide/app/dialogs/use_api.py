@@ -11,7 +11,14 @@ from typing import Any
 
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from axiom_ide.app import api_info
@@ -75,7 +82,8 @@ class UseApiDialog(QDialog):
         self.copy_button.setEnabled(False)
 
     def current_text(self) -> str:
-        return self.tabs.currentWidget().toPlainText()
+        edit = self.tabs.currentWidget()  # every tab is one snippet's QPlainTextEdit
+        return edit.toPlainText() if isinstance(edit, QPlainTextEdit) else ""
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.current_text())

@@ -2,7 +2,8 @@
 document; edits go through the document's undoable methods only."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def follow_analysis(old: Any, new: Any, slot: Callable[[], Any]) -> None:

@@ -13,9 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from axiom_ide.app.panels import follow_analysis
@@ -104,7 +112,7 @@ class EdgePlanPanel(QWidget):
         if self.doc is not doc:
             follow_analysis(self.doc, doc, self._on_doc_changed)
             self.doc = doc
-        self.key = tuple(key)
+        self.key = (key[0], key[1])
         self.rebuild()
 
     def clear(self) -> None:

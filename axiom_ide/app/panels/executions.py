@@ -9,11 +9,20 @@ row emits :attr:`openExecution`; the window shows that execution's events and ou
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 COLUMNS = ("Status", "Started", "Duration", "Flow", "Execution")
@@ -134,8 +143,8 @@ class ExecutionsPanel(QWidget):
 
     # -- reading ------------------------------------------------------------------------------
     def rows(self) -> list[list[str]]:
-        return [[self.table.topLevelItem(i).text(c) for c in range(len(COLUMNS))]
-                for i in range(self.table.topLevelItemCount())]
+        items = (self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount()))
+        return [[item.text(c) for c in range(len(COLUMNS))] for item in items if item is not None]
 
     def selected_id(self) -> str | None:
         items = self.table.selectedItems()

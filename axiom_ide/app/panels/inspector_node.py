@@ -81,7 +81,7 @@ class NodeInspector(QWidget):
         def docs_for(desc: Any) -> Any:
             try:
                 return pkg.message_doc(desc.full_name) if pkg is not None else None
-            except Exception:  # imported/unknown messages may carry no source info
+            except Exception:  # noqa: BLE001 — imported/unknown messages may carry no source info
                 return None
 
         secrets = ", ".join(spec.required_secrets) or "none"

@@ -5,11 +5,19 @@ The library is per flow (``flow.imports``). A node card drags onto the canvas wi
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QLabel, QLineEdit, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from axiom_ide.app.flow_tab import NODE_MIME
@@ -29,7 +37,7 @@ class NodeTree(QTreeWidget):
     def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt API)
         return [NODE_MIME, CANVAS_MIME]
 
-    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:  # noqa: N802 (Qt API)
+    def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:  # noqa: N802 (Qt API)
         mime = QMimeData()
         refs = [i.data(0, REF_ROLE) for i in items if i.data(0, REF_ROLE)]
         if refs:
@@ -120,20 +128,17 @@ class LibraryPanel(QWidget):
         self.empty.setVisible(not has_imports)
         self.empty.setText(EMPTY_TEXT if self.doc is not None else "Open a flow to see its library.")
 
+    def _leaves(self) -> list[QTreeWidgetItem]:
+        """The node items: the children of the package items at the top."""
+        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        children = (top.child(j) for top in tops if top is not None for j in range(top.childCount()))
+        return [leaf for leaf in children if leaf is not None]
+
     def node_refs(self) -> list[str]:
-        out = []
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            out += [top.child(j).data(0, REF_ROLE) for j in range(top.childCount()) if top.child(j).data(0, REF_ROLE)]
-        return out
+        return [leaf.data(0, REF_ROLE) for leaf in self._leaves() if leaf.data(0, REF_ROLE)]
 
     def item_for(self, ref: str) -> QTreeWidgetItem | None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                if top.child(j).data(0, REF_ROLE) == ref:
-                    return top.child(j)
-        return None
+        return next((leaf for leaf in self._leaves() if leaf.data(0, REF_ROLE) == ref), None)
 
     def _double_clicked(self, item: QTreeWidgetItem, _col: int) -> None:
         ref = item.data(0, REF_ROLE)

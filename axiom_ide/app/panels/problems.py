@@ -66,7 +66,8 @@ class ProblemsPanel(QWidget):
         self.setWindowTitle(f"Problems ({len(diagnostics)})" if diagnostics else "Problems")
 
     def messages(self) -> list[str]:
-        return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())]
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item.text(0) for item in items if item is not None]
 
     def _activated(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         d = item.data(0, DIAG_ROLE)

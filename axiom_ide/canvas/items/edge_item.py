@@ -58,9 +58,9 @@ def _route_y(loop: bool, src_y: float, dst_y: float) -> float:
 class EdgeItem(QGraphicsItem):
     """The curve for the edge ``key`` = (src, dst)."""
 
-    Type = QGraphicsItem.UserType + 2
+    Type = QGraphicsItem.UserType + 2  # type: ignore[attr-defined]  # PySide6's stubs omit UserType
 
-    def __init__(self, src: "NodeItem", dst: "NodeItem", loop: int | None = None, when: str | None = None) -> None:
+    def __init__(self, src: NodeItem, dst: NodeItem, loop: int | None = None, when: str | None = None) -> None:
         super().__init__()
         self.src, self.dst = src, dst
         self.loop, self.when = loop, when
@@ -86,7 +86,7 @@ class EdgeItem(QGraphicsItem):
             self._label_text()
         self.adjust()
 
-    def type(self) -> int:  # noqa: A003 - Qt API
+    def type(self) -> int:
         return self.Type
 
     @property

@@ -81,7 +81,7 @@ def wrap(text: str, max_w: float, max_lines: int) -> list[str]:
 class EdgeLabelItem(QGraphicsItem):
     """The pill showing an edge's loop count and/or condition; click selects the edge."""
 
-    def __init__(self, edge: "EdgeItem") -> None:
+    def __init__(self, edge: EdgeItem) -> None:
         super().__init__()
         self.edge = edge
         self.setZValue(3.0)
@@ -152,7 +152,7 @@ def _cubic_y_at_x(p0: QPointF, c1: QPointF, c2: QPointF, p3: QPointF, x: float) 
     return u * u * u * p0.y() + 3 * u * u * t * c1.y() + 3 * u * t * t * c2.y() + t * t * t * p3.y()
 
 
-def label_center(edge: "EdgeItem", size: tuple[float, float]) -> QPointF:
+def label_center(edge: EdgeItem, size: tuple[float, float]) -> QPointF:
     """Scene point for the centre of ``edge``'s label of ``size`` (see the module docstring)."""
     _w, h = size
     if edge.routed:
@@ -167,7 +167,7 @@ def label_center(edge: "EdgeItem", size: tuple[float, float]) -> QPointF:
     return QPointF(x, y)
 
 
-def pack_labels(labels: "list[EdgeLabelItem]") -> None:
+def pack_labels(labels: list[EdgeLabelItem]) -> None:
     """Move apart labels that share a gutter and would overlap: in each column of anchors, from
     the top down, a label starts below the one above it."""
     columns: dict[int, list[EdgeLabelItem]] = {}
@@ -177,7 +177,7 @@ def pack_labels(labels: "list[EdgeLabelItem]") -> None:
         group.sort(key=lambda lb: (lb.anchor.y(), lb.anchor.x()))
         floor = float("-inf")
         for label in group:
-            w, h = label.size()
+            _w, h = label.size()
             top = max(label.anchor.y() - h / 2, floor)
             label.setPos(QPointF(label.anchor.x(), top + h / 2))
             floor = top + h + _PACK_GAP

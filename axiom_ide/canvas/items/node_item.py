@@ -54,7 +54,7 @@ def _short(full_name: str) -> str:
 class NodeItem(QGraphicsItem):
     """The card for canvas id ``node_id``. Position = top-left of its grid cell."""
 
-    Type = QGraphicsItem.UserType + 1
+    Type = QGraphicsItem.UserType + 1  # type: ignore[attr-defined]  # PySide6's stubs omit UserType
 
     def __init__(self, node_id: str, ref: str) -> None:
         super().__init__()
@@ -79,7 +79,7 @@ class NodeItem(QGraphicsItem):
         self._badge: QStaticText | None = None
         self._state_key: Any = None
 
-    def type(self) -> int:  # noqa: A003 - Qt API
+    def type(self) -> int:
         return self.Type
 
     # -- model mirror ------------------------------------------------------------------------
@@ -137,7 +137,7 @@ class NodeItem(QGraphicsItem):
         spec = self.spec
         name, package = self._names()
         tips = [f"<b>{_esc(name)}</b> &nbsp;<code>{_esc(self.node_id)}</code>", package]
-        if spec is not None and getattr(spec, "description", ""):
+        if spec is not None and getattr(spec, "description", None):
             tips.append(_esc(spec.description))
         if spec is not None and getattr(spec, "input_type", None) is not None:
             tips.append(f"{spec.input_type.full_name} → {spec.output_type.full_name}")
@@ -180,10 +180,10 @@ class NodeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < LOD_DETAIL and not self.force_detail:
             painter.setPen(s.no_pen)
-            painter.setBrush(s.lod_sel_fill if selected else (s.lod_error_fill if bad else s.run_fill.get(self.run_state, s.lod_fill)))
+            painter.setBrush(s.lod_sel_fill if selected else (s.lod_error_fill if bad else s.run_fill.get(self.run_state or "", s.lod_fill)))
             painter.drawRect(_CARD)
             return
-        fill = s.run_fill.get(self.run_state) or (s.card_error_fill if bad else s.card_fill)
+        fill = s.run_fill.get(self.run_state or "") or (s.card_error_fill if bad else s.card_fill)
         if selected:
             pen = s.card_error_sel if bad else s.card_selected
         elif self.run_state in s.run_pen:
@@ -206,6 +206,7 @@ class NodeItem(QGraphicsItem):
         painter.drawEllipse(_BP_CENTER, 5, 5)
         if self._texts is None:
             self._rebuild_text()
+        assert self._texts is not None  # _rebuild_text made them
         for pos, text, font, tpen in self._texts:
             painter.setFont(font)
             painter.setPen(tpen)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 
-_STYLE: "Style | None" = None
+_STYLE: Style | None = None
 
 #: Run-state tints (view state bound by the debugger).
 RUN_STATES = ("running", "completed", "failed")

@@ -7,9 +7,10 @@ docs say ("Type warnings must be resolved before running.").
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -18,7 +19,7 @@ from axiom_ide.runtime.model.flow import Flow, FlowEdge
 from axiom_ide.runtime.model.refs import RefError, parse_import, parse_node_ref
 
 if TYPE_CHECKING:  # pragma: no cover
-    from axiom_ide.runtime.packages import NodeSpec, Workspace
+    from axiom_ide.runtime.packages import Workspace
     from axiom_ide.runtime.typecheck import EdgeCheck
 
 START_NODE_ERROR = "graph must have exactly one start node"
@@ -35,7 +36,7 @@ class SubflowSpec:
     """A flow placed as a node: its contract is its entry input and terminal output."""
 
     name: str
-    analysis: "Analysis"
+    analysis: Analysis
 
     @property
     def kind(self) -> str:
@@ -61,7 +62,7 @@ class Analysis:
     #: canvas id → resolved node (a NodeSpec or SubflowSpec), or None when unresolved.
     nodes: dict[str, Any] = field(default_factory=dict)
     #: (src, dst) → EdgeCheck for every edge whose endpoints resolved.
-    edge_checks: dict[tuple[str, str], "EdgeCheck"] = field(default_factory=dict)
+    edge_checks: dict[tuple[str, str], EdgeCheck] = field(default_factory=dict)
     entry: str | None = None
     terminal: str | None = None
     mode: str = "unary"
@@ -133,7 +134,7 @@ def workspace_flow_resolver(workspace_root: Path) -> FlowResolver:
 
 def analyze_flow(
     flow: Flow,
-    workspace: "Workspace",
+    workspace: Workspace,
     *,
     flow_resolver: FlowResolver | None = None,
     _stack: tuple[str, ...] = (),
@@ -272,7 +273,7 @@ def _resolve_subflow(name, node_id, workspace, flow_resolver, stack, diags):
 
 def _check_topology(flow: Flow, a: Analysis, known: set[str]) -> None:
     diags = a.diagnostics
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(n.id for n in flow.nodes)
     for e in flow.forward_edges():
         if e.src in known and e.dst in known and e.src != e.dst:

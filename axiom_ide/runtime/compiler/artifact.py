@@ -36,7 +36,7 @@ class ArtifactNode:
     required_secrets: tuple[str, ...] = ()
     mutation_capable: bool = False
     #: The compiled subflow, for ``kind == "subflow"``.
-    subflow: "Artifact | None" = None
+    subflow: Artifact | None = None
 
     @property
     def package_key(self) -> str:
@@ -94,12 +94,12 @@ class Artifact:
         return _artifact_to_json(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Artifact":
+    def from_json(cls, data: dict[str, Any]) -> Artifact:
         return _artifact_from_json(data)
 
 
 def _artifact_to_json(a: Artifact) -> dict[str, Any]:
-    out = {
+    out: dict[str, Any] = {
         "graph_id": a.graph_id,
         "flow_name": a.flow_name,
         "mode": a.mode,

@@ -72,14 +72,14 @@ def freeze(analysis: Analysis) -> Artifact:
             required_secrets=tuple(spec.required_secrets),
             mutation_capable=bool(getattr(spec, "mutation_capable", False)),
         ))
-    edges = []
-    loops = []
+    edges: list[ArtifactEdge] = []
+    loops: list[ArtifactEdge] = []
     for e in flow.edges:
         frozen = ArtifactEdge(e.src, e.dst, tuple(e.map.items()) if e.map is not None else None, e.when, e.loop)
         (loops if e.is_loop else edges).append(frozen)
     incoming: dict[str, int] = {}
-    for e in edges:
-        incoming[e.dst] = incoming.get(e.dst, 0) + 1
+    for ae in edges:
+        incoming[ae.dst] = incoming.get(ae.dst, 0) + 1
     joins = tuple(
         (node_id, str((flow.join.get(node_id) or {}).get("on_failure", "abort")))
         for node_id in (n.id for n in flow.nodes) if incoming.get(node_id, 0) > 1
@@ -87,7 +87,7 @@ def freeze(analysis: Analysis) -> Artifact:
     descriptor_sets = []
     for key in sorted(files):
         fds = descriptor_pb2.FileDescriptorSet()
-        for name, blob in files[key].items():
+        for blob in files[key].values():
             fds.file.add().MergeFromString(blob)
         descriptor_sets.append((key, fds.SerializeToString()))
     entry = analysis.entry or ""

@@ -17,7 +17,7 @@ from axiom_ide.runtime.model.flow import Flow
 def layout_cells(flow: Flow) -> dict[str, tuple[int, int]]:
     """(col, row) for every node; pinned nodes keep theirs."""
     order = {n.id: i for i, n in enumerate(flow.nodes)}
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(order)
     for e in flow.forward_edges():
         if e.src in order and e.dst in order and e.src != e.dst:
@@ -51,7 +51,7 @@ def layout_cells(flow: Flow) -> dict[str, tuple[int, int]]:
         for node in ranked:
             want = barycenter(node)[0]
             if want != float("inf"):
-                row = max(row, int(round(want)))
+                row = max(row, round(want))
             while (col, row) in taken:
                 row += 1
             cells[node] = (col, row)

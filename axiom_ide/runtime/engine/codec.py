@@ -25,6 +25,7 @@ from typing import Any
 
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
 
 from axiom_ide.runtime.compiler.artifact import Artifact
 
@@ -65,7 +66,7 @@ class Codec:
             if node.subflow is not None:
                 self._add_sets(node.subflow)
 
-    def message_class(self, full_name: str, package_key: str = "") -> type:
+    def message_class(self, full_name: str, package_key: str = "") -> type[Message]:
         cls = self._classes.get((package_key, full_name))
         if cls is not None:
             return cls
@@ -134,13 +135,14 @@ def _is_repeated(fd: FieldDescriptor) -> bool:
     label = getattr(fd, "is_repeated", None)
     if label is not None:
         return bool(label)
-    return fd.label == FieldDescriptor.LABEL_REPEATED
+    return fd.label == FieldDescriptor.LABEL_REPEATED  # type: ignore[attr-defined]  # protobuf before is_repeated; the stubs dropped label
 
 
 def _scalar(fd: FieldDescriptor, value: Any) -> Any:
     if fd.type == FieldDescriptor.TYPE_MESSAGE:
         return message_to_dict(value)
     if fd.type == FieldDescriptor.TYPE_ENUM:
+        assert fd.enum_type is not None  # set for every enum-typed field
         ev = fd.enum_type.values_by_number.get(value)
         return ev.name if ev is not None else value
     return value

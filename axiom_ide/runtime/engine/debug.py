@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import events as ev
@@ -36,7 +37,7 @@ class DebugGate:
     def __init__(self, session_id: str, breakpoints: set[str] | None = None, *,
                  on_pause: Callable[[str], None] | None = None,
                  on_resume: Callable[[], None] | None = None,
-                 on_change: Callable[["DebugGate"], None] | None = None,
+                 on_change: Callable[[DebugGate], None] | None = None,
                  restore: tuple[str, str | None, str | None] | None = None) -> None:
         self.session_id = session_id
         #: The session's own set when the session made the gate: edits apply to the running gate.
@@ -152,7 +153,7 @@ class DebugSession:
 
     def __init__(self, id: str, mode: str, execution_id: str | None = None,
                  breakpoints: set[str] | None = None, *, tenant_id: str = "local",
-                 created_at: float = 0.0, on_change: Callable[["DebugSession"], None] | None = None) -> None:
+                 created_at: float = 0.0, on_change: Callable[[DebugSession], None] | None = None) -> None:
         self.id = id
         self.mode = mode
         self.execution_id = execution_id
@@ -171,7 +172,7 @@ class DebugSession:
         self.breakpoints.discard(node)
         self._changed()
 
-    def set_breakpoints(self, nodes: set[str] | list[str]) -> None:
+    def set_breakpoints(self, nodes: Iterable[str]) -> None:
         """Replace every breakpoint (in place: the running gate shares the set)."""
         self.breakpoints.clear()
         self.breakpoints.update(nodes)

@@ -11,11 +11,11 @@ numbering after the last stored one.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore
 from axiom_ide.runtime.store.events import EventRecord, EventStore, event_row
-
 
 #: With a checkpoint store outside the runtime database, events are written in batches this big.
 FLUSH_EVERY = 256
@@ -69,14 +69,14 @@ class Recorder:
         if len(self.buffer) >= FLUSH_EVERY:  # checkpoints live elsewhere: batch the event writes
             self.flush()
 
-    def child(self, prefix: str) -> "ChildRecorder":
+    def child(self, prefix: str) -> ChildRecorder:
         return ChildRecorder(self, prefix)
 
 
 class ChildRecorder:
     """A subflow's view of its parent's recorder: node ids become ``outer/inner``."""
 
-    def __init__(self, parent: Recorder | "ChildRecorder", prefix: str) -> None:
+    def __init__(self, parent: Recorder | ChildRecorder, prefix: str) -> None:
         self.parent = parent
         self.prefix = prefix
 
@@ -89,5 +89,5 @@ class ChildRecorder:
     def commit_checkpoint(self, store: Any, cp: Any) -> None:  # subflow steps are not checkpointed
         pass
 
-    def child(self, prefix: str) -> "ChildRecorder":
+    def child(self, prefix: str) -> ChildRecorder:
         return ChildRecorder(self, prefix)

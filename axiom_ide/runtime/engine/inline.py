@@ -19,23 +19,23 @@ import inspect
 import sys
 import threading
 import time
-from collections import namedtuple
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 from google.protobuf import descriptor_pool
+from google.protobuf.message import Message
 
 from axiom_ide.runtime.engine.invoker import LogRecord, NodeCall, NodeFailure
 
 _IMPORT_LOCK = threading.Lock()
-_LogRecord = LogRecord or namedtuple("LogRecord", "execution_id canvas_id level message attrs time")
 
 
 class _Package:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.handlers: dict[str, Callable] = {}
-        self.classes: dict[str, type] = {}
+        self.classes: dict[str, type[Message]] = {}
         self.context_mod: Any = None
         self.secrets_cls: Any = None
 
@@ -66,7 +66,7 @@ class InlineInvoker:
         return pkg, fn
 
     def _context(self, pkg: _Package, call: NodeCall) -> Any:
-        mod = pkg.context_mod
+        mod: Any = pkg.context_mod  # the generated gen/axiom_context module
         if pkg.secrets_cls is None:
             class _Secrets(mod.AxiomSecrets):
                 def __init__(self, values: Any) -> None:
@@ -94,7 +94,7 @@ class InlineInvoker:
                 result = fn(ax, message)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the handler's message, verbatim
+        except Exception as exc:  # noqa: BLE001 — the handler's message, verbatim
             raise NodeFailure(str(exc) or type(exc).__name__) from None
         if result is None:
             raise NodeFailure(f"handler {node.handler} returned None")
@@ -109,10 +109,13 @@ class InlineInvoker:
         done = object()
         cancelled = threading.Event()
 
+        async def next_input() -> bytes:  # a coroutine, as run_coroutine_threadsafe wants
+            return await inputs.__anext__()
+
         def pull():
             while not cancelled.is_set():
                 try:
-                    data = asyncio.run_coroutine_threadsafe(inputs.__anext__(), loop).result()
+                    data = asyncio.run_coroutine_threadsafe(next_input(), loop).result()
                 except StopAsyncIteration:
                     return
                 yield cls.FromString(data)
@@ -179,7 +182,7 @@ class _Logger:
     def _emit(self, level: str, msg: str, attrs: dict) -> None:
         if self._sink is not None:
             call = self._call
-            self._sink(_LogRecord(call.execution_id, call.canvas_id, level, str(msg), dict(attrs), time.time()))
+            self._sink(LogRecord(call.execution_id, call.canvas_id, level, str(msg), dict(attrs), time.time()))
 
     def debug(self, msg: str, **attrs: Any) -> None:
         self._emit("debug", msg, attrs)

@@ -8,17 +8,23 @@ errors; otherwise equivalent local definitions are used.
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, Protocol
 
 try:  # the real node host
-    from axiom_ide.runtime.host import LogRecord  # type: ignore[attr-defined]
+    from axiom_ide.runtime.host import LogRecord
 except Exception:  # noqa: BLE001
     LogRecord = None  # type: ignore[assignment,misc]
 
 try:  # the real node host
-    from axiom_ide.runtime.host import (  # type: ignore[attr-defined]
-        NodeCall, NodeCancelled, NodeCrashed, NodeFailure, NodeOutputFlood, NodeTimeout,
+    from axiom_ide.runtime.host import (
+        NodeCall,
+        NodeCancelled,
+        NodeCrashed,
+        NodeFailure,
+        NodeOutputFlood,
+        NodeTimeout,
     )
 except Exception:  # noqa: BLE001 — host not built (or broken): local stand-ins
     @dataclass(frozen=True)

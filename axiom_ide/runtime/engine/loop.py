@@ -136,6 +136,7 @@ def _apply(ctx: RunContext, state: RunState, act: Activation, result: NodeResult
             except Exception as exc:  # e.g. disk full: the run cannot stay durable
                 raise StepError(f'checkpoint write failed after node "{act.node}": {exc}',
                                 "CHECKPOINT_WRITE", node=act.node) from exc
+        assert result.output is not None  # an ok result carries its output
         skipped = steps.complete(plan, ctx.codec, state, act.node, result.output)
     for s in skipped:
         ctx.recorder.emit(ev.EDGE_SKIPPED, s.dst, edge={"from": s.src, "to": s.dst}, reason=s.reason)
@@ -181,6 +182,7 @@ async def bounded(awaitable: Any, limit: float) -> Any:
     """``await awaitable``, raising TimeoutError after ``limit`` seconds. What ``asyncio.timeout``
     does, with one timer handle and no context-manager object: it runs once per step."""
     task = asyncio.current_task()
+    assert task is not None  # awaited inside a task, like every engine step
     loop = asyncio.get_running_loop()
     cancelling = task.cancelling()
     expired = False

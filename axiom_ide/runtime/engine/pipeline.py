@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from axiom_ide.runtime.engine.invoker import NODE_ERRORS, make_call
 from axiom_ide.runtime.engine.loop import RunContext

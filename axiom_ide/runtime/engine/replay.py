@@ -24,8 +24,9 @@ of this flow's canvas.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from axiom_ide.runtime.engine.debug import REPLAY, DebugSession
 from axiom_ide.runtime.errors import AxiomError
@@ -171,7 +172,7 @@ class Replay:
             status = _STATUS_AFTER.get(e.type, status)
             paused_at = e.node if e.type == ev.DEBUG_PAUSED else (None if status != ex.DEBUG_PAUSED else paused_at)
             state = nodes.get(e.node) if e.node is not None else None
-            if state is not None:
+            if state is not None and e.node is not None:
                 if e.type == ev.NODE_STARTED:
                     nodes[e.node] = replace(state, status=RUNNING, attempt=e.attempt, error=None)
                 elif e.type == ev.NODE_FAILED:

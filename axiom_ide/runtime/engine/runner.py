@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine import steps
@@ -171,8 +172,8 @@ class Runner:
                 else:
                     recorder.emit(ev.EXECUTION_RESUMED, completed_nodes=len(done))
             else:
-                recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name,
-                              **({"config_id": config.config_id} if config.config_id else {}))
+                extra: dict[str, Any] = {"config_id": config.config_id} if config.config_id else {}
+                recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name, **extra)
                 state = steps.start(compiled.plan, rec.input or b"")
             if not accepted:
                 events = recorder.drain(self.executions.db)
@@ -189,7 +190,7 @@ class Runner:
                 recorder.flush()
                 raise  # runtime shutdown: stay incomplete, resume later
             return self._finish(rec.id, recorder, ex.CANCELLED, error="cancelled", code="CANCELLED")
-        except Exception as exc:  # noqa: BLE001 — a bug or a store failure must not leave it Running
+        except Exception as exc:
             log.exception("execution %s failed unexpectedly", rec.id)
             return self._finish(rec.id, recorder, ex.FAILED, error=f"internal error: {exc}", code="INTERNAL")
         finally:
@@ -201,7 +202,8 @@ class Runner:
                 data: dict[str, Any] | None = None) -> Outcome:
         self.cancel_requested.discard(execution_id)
         kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
-        recorder.emit(kind, **({"error": error, "code": code} if error else {}), **(data or {}))
+        failure: dict[str, Any] = {"error": error, "code": code} if error else {}
+        recorder.emit(kind, **failure, **(data or {}))
         try:  # the last events and the final status: one write, committed before anyone is told
             events = recorder.drain(self.executions.db)
             self.executions.update(execution_id, status=status, output=output, error=error, error_code=code,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf import json_format, message_factory
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 
 from axiom_ide.runtime.compiler.artifact import ArtifactNode
 from axiom_ide.runtime.engine.codec import InvalidInput, message_to_json
@@ -36,8 +36,8 @@ class NodeEndpoint:
     id: str
     #: What the node invoker runs (``kind`` is "unary" or "pipeline").
     node: ArtifactNode
-    input_cls: type
-    output_cls: type
+    input_cls: type[Message]
+    output_cls: type[Message]
 
     @property
     def path(self) -> str:
@@ -66,7 +66,7 @@ class NodeEndpoint:
         return message_to_json(self.output_cls.FromString(payload))
 
 
-def check_message(cls: type, payload: bytes) -> bytes:
+def check_message(cls: type[Message], payload: bytes) -> bytes:
     try:
         cls.FromString(payload)
     except (DecodeError, ValueError) as exc:

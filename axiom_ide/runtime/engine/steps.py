@@ -189,6 +189,7 @@ def edge_fires(pe: PlanEdge, out_dict: dict | None) -> bool:
 
 def map_fields(pe: PlanEdge, out_dict: dict | None) -> dict[str, Any]:
     """The destination's fields from the edge's ``map:`` (an EDGE_ADAPTER StepError on failure)."""
+    assert pe.fields is not None  # called only for an edge with a map:
     try:
         return evaluate_map(pe.fields, out_dict or {})
     except TransformError as exc:

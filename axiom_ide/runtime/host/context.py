@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 
 class Channel(Protocol):
@@ -25,7 +26,7 @@ class Channel(Protocol):
 Make = Callable[[Channel, dict, "dict | None", Any], Any]
 
 
-def _build(sdk: ModuleType) -> Make:
+def _build(sdk: Any) -> Make:  # the package's generated gen/axiom_context module, loaded at run time
     """Subclass the generated SDK classes; returns ``make(channel, run, graph, position) -> AxiomContext``."""
 
     class Logger(sdk.AxiomLogger):
@@ -117,7 +118,7 @@ def _build(sdk: ModuleType) -> Make:
                 try:
                     view = dict(self._graph, position=self._position) if self._graph else {}
                     self._flow = _flow_reflection(sdk, view)
-                except Exception:  # reading reflection never raises
+                except Exception:  # noqa: BLE001 — reading reflection never raises
                     self._flow = sdk.AxiomFlowReflection()
             return self._flow
 

@@ -83,6 +83,7 @@ class Invocation:
         events = self._events
         if not events:
             loop = self.conn.loop
+            assert loop is not None  # set when the connection was made, before any call
             while True:
                 due = self.active_at + self.timeout_s
                 if time.monotonic() >= due:
@@ -143,7 +144,7 @@ class Invocation:
             level, message, attrs, when = wire.parse_log(meta)
             call = self.call
             sink(LogRecord(call.execution_id, call.canvas_id, level, message, attrs, when))
-        except Exception:  # a broken sink must not break the invocation
+        except Exception:  # noqa: BLE001 — a broken sink must not break the invocation
             pass
 
     def fd_output(self, fd: int, size: int, lines: list[bytes]) -> None:
@@ -164,7 +165,7 @@ class Invocation:
             try:
                 sink(LogRecord(call.execution_id, call.canvas_id, level, line.decode("utf-8", "replace"),
                                {"stream": stream}, now))
-            except Exception:  # a broken sink must not break the invocation
+            except Exception:  # noqa: BLE001 — a broken sink must not break the invocation
                 pass
 
     def _flood(self, limit: int) -> None:
@@ -181,7 +182,7 @@ class Invocation:
             try:
                 result = _jsonable(await memory.call(self.call.tenant_id, self.call.flow_id, op, args))
                 ok = True
-            except Exception:  # memory never raises into node code: it degrades to empty
+            except Exception:  # noqa: BLE001 — memory never raises into node code: it degrades to empty
                 pass
         if not self.finished:
             self.conn.write(wire.encode(wire.MEM_REPLY, wire.dumps({"ok": ok, "result": result})))
@@ -226,7 +227,7 @@ class ContextParts:
         entries = self._entries
         view = call.reflection
         position = view.get("position") if view else None
-        key = (node.handler, node.input_type, node.output_type, call.canvas_id, id(position))
+        key: tuple[Any, ...] = (node.handler, node.input_type, node.output_type, call.canvas_id, id(position))
         hit = entries.get(key)
         if hit is not None and hit[1] is position and hit[2] == position:
             site = hit[0]

@@ -13,8 +13,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import AsyncIterator, Callable
 
 from axiom_ide.runtime.compiler.artifact import ArtifactNode
 from axiom_ide.runtime.errors import AxiomError

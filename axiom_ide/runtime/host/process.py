@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import axiom_ide
 from axiom_ide.runtime.host import wire
@@ -133,7 +135,7 @@ class _OutputPipe(asyncio.Protocol):
     wrote before it answered is seen in the same loop iteration as the answer or earlier, so
     before the invocation that answered is over."""
 
-    def __init__(self, host: "HostProcess", fd: int):
+    def __init__(self, host: HostProcess, fd: int):
         self.host, self.fd = host, fd
         self.transport: asyncio.BaseTransport | None = None
         self.closed = asyncio.get_running_loop().create_future()
@@ -167,7 +169,7 @@ class HostProcess:
         self.tail = OutputTail()
         #: ``on_output(host, fd, data)``: what the host writes to fd 1/2 after its ready line
         #: (the pool turns it into log records of the invocations running on it).
-        self.on_output: Callable[["HostProcess", int, bytes], None] | None = None
+        self.on_output: Callable[[HostProcess, int, bytes], None] | None = None
         #: the unfinished last line of fd 1 and fd 2 (kept by whoever handles ``on_output``).
         self.partial_lines: dict[int, bytes] = {}
         self._python = python
@@ -209,7 +211,7 @@ class HostProcess:
     async def _spawn(self, prepare: Callable[[], Any]) -> None:
         await asyncio.to_thread(prepare)
         env = dict(os.environ)
-        src = str(Path(axiom_ide.__file__).resolve().parents[1])
+        src = str(Path(axiom_ide.__file__).resolve().parents[1])  # noqa: ASYNC240 — one stat, once per host start
         env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         env["PYTHONUNBUFFERED"] = "1"
         args = [self._python, "-m", "axiom_ide.runtime.host.worker", "--package-root", str(self.root)]
@@ -244,15 +246,15 @@ class HostProcess:
                 os.close(out_w)
                 os.close(err_w)
             for fd, read_end in ((1, out_r), (2, err_r)):
-                transport, pipe = await loop.connect_read_pipe(lambda fd=fd: _OutputPipe(self, fd),
+                transport, pipe = await loop.connect_read_pipe(functools.partial(_OutputPipe, self, fd),
                                                                os.fdopen(read_end, "rb", 0))
                 self._pipes.append(transport)
                 self._readers.append(pipe.closed)
         try:
             self._address = await asyncio.wait_for(self._ready, START_TIMEOUT_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.kill()
-            raise RuntimeError(self.describe_exit(f"did not start within {START_TIMEOUT_S:g}s"))
+            raise RuntimeError(self.describe_exit(f"did not start within {START_TIMEOUT_S:g}s")) from None
         if not self._address:
             rc = await self._proc.wait()
             await asyncio.wait(self._readers, timeout=0.5)
@@ -365,7 +367,7 @@ class HostProcess:
             return None
         try:
             rc = await asyncio.wait_for(self._proc.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         self._dead = True
         # Let the pipe readers pick up the last words before they are quoted.

@@ -8,11 +8,11 @@ and turns into a :class:`~axiom_ide.runtime.errors.Diagnostic` naming the failin
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from axiom_ide.runtime.errors import Diagnostic, error
-
 
 
 @dataclass(frozen=True)

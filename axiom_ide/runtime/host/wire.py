@@ -74,7 +74,7 @@ def encode(kind: int, meta: bytes = b"", payload: bytes = b"") -> bytes:
 
 _encode = json.JSONEncoder(separators=(",", ":"), default=repr).encode
 try:  # the C encoder made once: JSONEncoder.encode builds a new one per call (most of its cost)
-    from json.encoder import c_make_encoder, encode_basestring_ascii
+    from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]  # C, not in typeshed
 
     _c_encode = c_make_encoder(None, repr, encode_basestring_ascii, None, ":", ",", False, False, True)
 except (ImportError, TypeError):
@@ -98,7 +98,7 @@ def log_frame(level: str, message: str, attrs: dict[str, Any] | None, when: floa
 
 
 #: The C JSON scanner without JSONDecoder.decode's whitespace handling (our JSON is compact).
-_scan_json = json.JSONDecoder().scan_once
+_scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, not in typeshed
 
 
 def parse_log(meta: bytes) -> tuple[str, str, dict[str, Any], float]:

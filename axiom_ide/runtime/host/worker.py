@@ -34,7 +34,7 @@ from axiom_ide.runtime.host.context import context_factory
 _local = threading.local()
 _import_lock = threading.RLock()
 _handlers: dict[str, Any] = {}
-_classes: dict[str, type] = {}
+_classes: dict[str, type[Message]] = {}
 _SLOT = struct.Struct("<I")
 
 
@@ -74,7 +74,7 @@ def load_handler(name: str) -> Any:
     return fn
 
 
-def message_class(full_name: str) -> type:
+def message_class(full_name: str) -> type[Message]:
     cls = _classes.get(full_name)
     if cls is not None:
         return cls
@@ -96,7 +96,7 @@ def message_class(full_name: str) -> type:
 _make_context = None
 
 
-def make_context(inv: "Invocation") -> Any:
+def make_context(inv: Invocation) -> Any:
     global _make_context
     if _make_context is None:
         with _import_lock:
@@ -274,10 +274,10 @@ class InputFrames:
     """The iterator a pipeline handler receives: input messages as the runtime sends them.
     Usable with ``for`` and ``async for``."""
 
-    def __init__(self, inv: Invocation, cls: type):
+    def __init__(self, inv: Invocation, cls: type[Message]):
         self._inv, self._cls = inv, cls
 
-    def __iter__(self) -> "InputFrames":
+    def __iter__(self) -> InputFrames:
         return self
 
     def __next__(self) -> Any:
@@ -286,7 +286,7 @@ class InputFrames:
             raise StopIteration
         return self._cls.FromString(payload)
 
-    def __aiter__(self) -> "InputFrames":
+    def __aiter__(self) -> InputFrames:
         return self
 
     async def __anext__(self) -> Any:
@@ -457,7 +457,7 @@ def _line_buffer_c_stdout() -> None:
             if stream:
                 libc.setvbuf(stream, None, 1, 0)  # _IOLBF
             return
-    except Exception:  # no C library to speak of (Windows): nothing is buffered this way there
+    except Exception:  # noqa: BLE001 — no C library to speak of (Windows): nothing is buffered this way there
         pass
 
 
@@ -482,7 +482,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.tcp or not args.socket:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.bind(("127.0.0.1", 0))
-        address = "tcp:127.0.0.1:%d" % listener.getsockname()[1]
+        address = f"tcp:127.0.0.1:{listener.getsockname()[1]}"
     else:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(args.socket)

@@ -9,9 +9,10 @@ Nothing here knows about YAML or Qt; ``flow_yaml`` maps this model to the file a
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, replace
 from enum import Enum
-from typing import Any, Iterator
+from typing import Any
 
 from axiom_ide.runtime.events import Event
 from axiom_ide.runtime.model.refs import NodeRef, parse_node_ref
@@ -221,7 +222,7 @@ class Flow:
         self.flow_changed.emit(name)
 
     # -- copies and comparison ---------------------------------------------------------------
-    def clone(self) -> "Flow":
+    def clone(self) -> Flow:
         """A deep copy with no listeners."""
         return Flow(
             self.name,

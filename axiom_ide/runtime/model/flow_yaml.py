@@ -18,15 +18,16 @@ from __future__ import annotations
 import io
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from axiom_ide.runtime.errors import AxiomError, error
+from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
 from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode
 
@@ -164,7 +165,7 @@ def _fast_loader() -> Any:
         import yaml
 
         base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        loader = type("Yaml12Loader", (base,), {})
+        loader: Any = type("Yaml12Loader", (base,), {})  # a class made at run time: its resolvers are dynamic
         drop = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                 "tag:yaml.org,2002:timestamp"}
         loader.yaml_implicit_resolvers = {
@@ -193,7 +194,7 @@ def loads_flow_fast(text: str, path: str | Path | None = None) -> FlowFile:
         import yaml
 
         doc = yaml.load(text, Loader=_fast_loader())
-    except Exception:  # any problem: the round-trip parser gives the located error
+    except Exception:  # noqa: BLE001 — any problem: the round-trip parser gives the located error
         return loads_flow(text, path)
     if doc is None or not isinstance(doc, dict):
         return loads_flow(text, path)
@@ -392,7 +393,7 @@ def _sync_seq(
             m = CommentedMap()
         sync_item(m, item)
         new_items.append(m)
-    if len(new_items) != len(seq) or any(a is not b for a, b in zip(new_items, seq)):
+    if len(new_items) != len(seq) or any(a is not b for a, b in zip(new_items, seq, strict=True)):
         if not new_items:
             seq.fa.set_flow_style()
         elif seq.fa.flow_style():

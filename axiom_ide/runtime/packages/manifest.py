@@ -300,13 +300,14 @@ def check_manifest(m: Manifest) -> list[Diagnostic]:
         if key in doc and doc[key] is not None and not isinstance(doc[key], kind):
             err(f"{key} must be a {'list' if kind is list else 'mapping'}", key, path=key)
 
-    raw_nodes = doc.get("nodes") if isinstance(doc.get("nodes"), list) else []
+    nodes_value = doc.get("nodes")
+    raw_nodes = nodes_value if isinstance(nodes_value, list) else []
     for i, entry in enumerate(raw_nodes):
         if not isinstance(entry, dict):
             err(f"nodes[{i}] must be a mapping with name, input and output", line=_line_of(raw_nodes, i), path=f"nodes[{i}]")
     seen: set[str] = set()
     for i, n in enumerate(m.nodes):
-        where = dict(line=n.line, path=f"nodes[{i}]")
+        where: dict[str, Any] = {"line": n.line, "path": f"nodes[{i}]"}
         if not n.name:
             err(f"nodes[{i}]: name is required", **where)
         elif not PASCAL_RE.match(n.name):
@@ -320,7 +321,7 @@ def check_manifest(m: Manifest) -> list[Diagnostic]:
         if n.type not in ("unary", "pipeline"):
             err(f'node "{n.name}": invalid type "{n.type}": must be unary or pipeline', **where)
     for i, imp in enumerate(m.imports):
-        where = dict(line=imp.line, path=f"imports[{i}]")
+        where = {"line": imp.line, "path": f"imports[{i}]"}
         if name_problem(imp.package):
             err(f'imports[{i}]: package "{imp.package}" must be a scoped package name (handle/package-name)', **where)
         if version_problem(imp.version):
@@ -340,7 +341,7 @@ def check_manifest(m: Manifest) -> list[Diagnostic]:
 def dump_manifest(m: Manifest) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # ruamel declares it None
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     buf = io.StringIO()

@@ -8,14 +8,15 @@ an import is an error ("import collision"), as the import guide says.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from google.protobuf import descriptor_pb2, descriptor_pool
 from google.protobuf.descriptor import Descriptor
 
-from axiom_ide.runtime.errors import AxiomError, error
+from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.packages.manifest import ImportDecl
 from axiom_ide.runtime.packages.naming import flatten_scope
 from axiom_ide.runtime.packages.protoc import compile_descriptor_set
@@ -171,6 +172,8 @@ class MessageSet:
         src = self._source.get(full_name)
         if src is None:
             src = self._source.get(self.full_name(full_name))
+        if src is None:  # was a TypeError from unpacking None; callers treat either as "no docs"
+            raise KeyError(f"message {full_name} is not defined in this package's messages/")
         fp, path = src
         comments = {tuple(loc.path): loc for loc in fp.source_code_info.location}
 
@@ -183,7 +186,7 @@ class MessageSet:
                 s = loc.trailing_comments.strip()
             return "\n".join(line.strip() for line in s.splitlines())
 
-        msg = fp
+        msg: Any = fp  # the file, then the (nested) DescriptorProto the path walks to
         for i in range(1, len(path), 2):
             msg = (msg.message_type if i == 1 else msg.nested_type)[path[i]]
         fields = {}

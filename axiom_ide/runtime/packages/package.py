@@ -76,7 +76,7 @@ class Package:
         self._messages: MessageSet | None = None
 
     @classmethod
-    def load(cls, root: Path) -> "Package":
+    def load(cls, root: Path) -> Package:
         return cls(root)
 
     def __repr__(self) -> str:

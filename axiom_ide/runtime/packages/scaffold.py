@@ -11,10 +11,17 @@ from pathlib import Path
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
-from axiom_ide.runtime.packages import templates as T
+from axiom_ide.runtime.packages import templates as T  # noqa: N812 — T.PROTO_HEADER: the template texts
 from axiom_ide.runtime.packages.fields import parse_fields, render_message
 from axiom_ide.runtime.packages.generate import GEN_DIR, import_module_name
-from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, Manifest, NodeDecl, dump_manifest, load_manifest, save_manifest
+from axiom_ide.runtime.packages.manifest import (
+    MANIFEST_FILE,
+    Manifest,
+    NodeDecl,
+    dump_manifest,
+    load_manifest,
+    save_manifest,
+)
 from axiom_ide.runtime.packages.messages import MESSAGES_DIR, MessageSet
 from axiom_ide.runtime.packages.naming import (
     LANGUAGES,
@@ -171,9 +178,10 @@ def create_node(root: Path, name: str, input: str, output: str, *, kind: str = "
     if kind not in ("unary", "pipeline"):
         raise AxiomError.of("invalid_argument", f'invalid --type "{kind}": must be unary or pipeline')
     manifest = load_manifest(root / MANIFEST_FILE)
-    if manifest.node(name):
+    existing = manifest.node(name)
+    if existing:
         raise AxiomError.of("already_exists", f'node "{name}" already exists in axiom.yaml',
-                            file=str(root / MANIFEST_FILE), line=manifest.node(name).line or None)
+                            file=str(root / MANIFEST_FILE), line=existing.line or None)
     handler = snake_case(name)
     source = root / NODES_DIR / f"{handler}.py"
     test = root / NODES_DIR / f"{handler}_test.py"

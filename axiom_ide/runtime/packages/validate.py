@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, Location, Severity, error, warning
-from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, Manifest, NodeDecl, check_manifest, load_manifest
+from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, NodeDecl, check_manifest, load_manifest
 from axiom_ide.runtime.packages.messages import MessageSet, import_dir
 from axiom_ide.runtime.packages.naming import snake_case
 from axiom_ide.runtime.packages.package import NODES_DIR
@@ -137,7 +137,7 @@ def _handler_problem(tree: ast.Module, handler: str) -> tuple[str | None, int | 
             params = node.args.posonlyargs + node.args.args
             if len(params) < 2 and node.args.vararg is None:
                 return (f"function {handler} must take (ax, input): found {len(params)} positional "
-                        f"parameter{'s' if len(params) != 1 else ''}", node.lineno)
+                        f"parameter{'s' if len(params) != 1 else ''}"), node.lineno
             return None, node.lineno
     return f"function {handler}(ax, input) not found", None
 

@@ -8,8 +8,8 @@ messages survive; a package whose files changed is reloaded.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic
 from axiom_ide.runtime.model.refs import NodeRef

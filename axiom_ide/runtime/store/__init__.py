@@ -9,7 +9,7 @@
 - :mod:`.secrets` / :mod:`.configs` — encrypted secrets; flow configs and their resolution.
 - :mod:`.memory` — agent memory (the host's MemoryBackend).
 """
-from axiom_ide.runtime.store.db import Database, SchemaError, open_database
 from axiom_ide.runtime.store.artifacts import ArtifactStore
+from axiom_ide.runtime.store.db import Database, SchemaError, open_database
 
 __all__ = ["Database", "SchemaError", "open_database", "ArtifactStore"]

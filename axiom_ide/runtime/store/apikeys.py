@@ -10,8 +10,8 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.db import Database

@@ -19,8 +19,9 @@ import random
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from axiom_ide.runtime.store.db import J_BLOB, J_CHECKPOINT, J_EVENT, Database
 
@@ -167,7 +168,7 @@ class SqliteCheckpointStore:
         #: execution id → the steps stored for it, for the most recently written executions.
         self._steps: OrderedDict[str, set[int]] = OrderedDict()
 
-    def put(self, checkpoint: Checkpoint, *, events: list[tuple] = ()) -> None:
+    def put(self, checkpoint: Checkpoint, *, events: Sequence[tuple] = ()) -> None:
         """Save durably (one step-journal append when the database has a journal, else one
         transaction), with ``events`` — event rows (:func:`.events.event_row`) — in the same write.
         A step the execution already has is refused (ValueError) here, not when the journal is

@@ -346,7 +346,7 @@ class Database:
                 with self.transaction() as conn:
                     row = conn.execute("SELECT offset FROM journal_folds WHERE journal = ?", (orphan.name,)).fetchone()
                     rows, end = [], row[0] if row else 0
-                    for end, record in jn.read_records(orphan.data, end):
+                    for end, record in jn.read_records(orphan.data, end):  # noqa: B007, B020 — end: the last record's offset
                         rows.extend(record)
                     _fold_rows(conn, rows)
                     conn.execute("INSERT OR REPLACE INTO journal_folds (journal, offset) VALUES (?, ?)", (orphan.name, end))
@@ -390,7 +390,7 @@ class Database:
         with self.lock:
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def transaction(self) -> "_Transaction":
+    def transaction(self) -> _Transaction:
         """``with db.transaction(): ...`` — one BEGIN IMMEDIATE … COMMIT under the lock."""
         return _Transaction(self)
 
@@ -437,6 +437,7 @@ class _Transaction:
                 if self.folded is not None:
                     end, retired = self.folded
                     j = self.db.journal
+                    assert j is not None  # folded is only set on a database with a journal
                     j.retired = [n for n in j.retired if n not in retired]
                     j.folded(end)
             else:

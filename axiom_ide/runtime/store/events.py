@@ -6,8 +6,9 @@ payloads). The log drives live views, replay and the Events API alike.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from axiom_ide.runtime.store.db import J_EVENT, JOURNALED, Database
 

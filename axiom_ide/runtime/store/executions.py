@@ -7,11 +7,13 @@ data dir again. Ids are 32 lowercase hex characters (also the trace id).
 """
 from __future__ import annotations
 
+import builtins
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Sequence
+from typing import Any
 
 from axiom_ide.runtime.store.db import J_EVENT, J_EXECUTION, J_EXECUTION_UPDATE, Database
 from axiom_ide.runtime.store.events import EventRecord, event_row
@@ -203,7 +205,7 @@ class ExecutionStore:
         return _record(row) if row is not None else None
 
     def list(self, *, status: str | None = None, flow_name: str | None = None,
-             tenant_id: str | None = None, limit: int = 100, offset: int = 0) -> list[ExecutionRecord]:
+             tenant_id: str | None = None, limit: int = 100, offset: int = 0) -> builtins.list[ExecutionRecord]:
         """Newest first."""
         where, params = [], []
         for column, value in (("status", status), ("flow_name", flow_name), ("tenant_id", tenant_id)):
@@ -219,14 +221,15 @@ class ExecutionStore:
 
     def page(self, *, tenant_id: str, statuses: tuple[str, ...] = (), flow_name: str | None = None,
              created_from: float | None = None, created_to: float | None = None,
-             before: tuple[float, str] | None = None, limit: int = 50) -> list[ExecutionRecord]:
+             before: tuple[float, str] | None = None, limit: int = 50) -> builtins.list[ExecutionRecord]:
         """One page of a tenant's executions, newest first (``created_at``, then ``id``, descending).
 
         ``before`` is the (created_at, id) of the previous page's last row — keyset pagination, so
         executions accepted meanwhile never shift a later page. ``created_from`` is inclusive,
         ``created_to`` exclusive (unix seconds).
         """
-        where, params = ["tenant_id = ?"], [tenant_id]
+        where = ["tenant_id = ?"]
+        params: builtins.list[object] = [tenant_id]
         if statuses:
             where.append(f"status IN ({', '.join('?' * len(statuses))})")
             params.extend(statuses)
@@ -248,7 +251,7 @@ class ExecutionStore:
             rows = self.db.conn.execute(sql, (*params, limit)).fetchall()
         return [_record(r) for r in rows]
 
-    def incomplete(self) -> list[ExecutionRecord]:
+    def incomplete(self) -> builtins.list[ExecutionRecord]:
         """Every execution not in a final status, oldest first (the resume order)."""
         marks = ", ".join("?" * len(FINAL_STATUSES))
         self.db.sync()
@@ -259,7 +262,7 @@ class ExecutionStore:
             ).fetchall()
         return [_record(r) for r in rows]
 
-    def children(self, execution_id: str) -> list[ExecutionRecord]:
+    def children(self, execution_id: str) -> builtins.list[ExecutionRecord]:
         self.db.sync()
         with self.db.lock:
             rows = self.db.conn.execute(

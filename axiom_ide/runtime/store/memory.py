@@ -29,7 +29,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 ROLES = ("user", "assistant", "tool", "system")
 
 
-class MemoryError_(Exception):
+class MemoryError_(Exception):  # noqa: N801 — the trailing _ keeps it apart from the builtin MemoryError
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code

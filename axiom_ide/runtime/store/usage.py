@@ -17,13 +17,13 @@ EXECUTIONS = "executions"
 
 def utc_day(now: float) -> str:
     """The UTC date of unix time ``now`` as ``YYYY-MM-DD``."""
-    return dt.datetime.fromtimestamp(now, dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(now, dt.UTC).date().isoformat()
 
 
 def seconds_to_utc_midnight(now: float) -> int:
     """Whole seconds (at least 1) until the next midnight UTC, when the daily budgets reset."""
-    today = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
-    midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), dt.timezone.utc).timestamp()
+    today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+    midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), dt.UTC).timestamp()
     return max(1, int(-(-(midnight - now) // 1)))
 
 

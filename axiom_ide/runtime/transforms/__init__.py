@@ -12,8 +12,8 @@ whole edge's ``{dst_field: plan}``), ``functions`` (the transforms), ``kinds`` (
 """
 from .errors import EDGE_ADAPTER, PlanSyntaxError, TransformError
 from .functions import ALIASES, CAST_KINDS, TRANSFORMS, TransformSpec
-from .parse import parse_plan
 from .mapping import evaluate_map
+from .parse import parse_plan
 from .plan import FieldPlan, TransformStep
 
 __all__ = [

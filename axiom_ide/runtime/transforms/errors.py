@@ -40,7 +40,7 @@ class TransformError(Exception):
         self.dst_field = dst_field
         super().__init__(f"transform TRANSFORM_{transform.upper()} failed: {message}")
 
-    def with_field(self, dst_field: str) -> "TransformError":
+    def with_field(self, dst_field: str) -> TransformError:
         return TransformError(self.transform, self.message, dst_field)
 
     def edge_message(self, src_id: str, dst_id: str) -> str:

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from ..conditions import ConditionError, compile_cel
 from .errors import TransformError
@@ -289,6 +290,8 @@ def _arith(name: str, op: Callable[[Any, Any], Any]) -> Apply:
         number = 0 if value is None else parse_number(value)
         if number is None:
             raise _fail(name, f"cannot convert {show(value)} to float")
+        if operand is None:  # the plan's check refuses this; a hand-built plan still gets an error
+            raise _fail(name, f"cannot convert {show(args[0])} to float")
         if isinstance(number, int) and isinstance(operand, int):
             return op(number, operand)
         return op(float(number), float(operand))
@@ -357,11 +360,12 @@ def _cast(value: Any, args: Args, output: Mapping[str, Any]) -> Any:
         raise cannot()
     # numeric targets
     if isinstance(value, bool):
-        number: int | float | None = int(value)
+        number: int | float = int(value)
     elif isinstance(value, (str, bytes, bytearray)):
-        number = parse_number(value)
-        if number is None:
+        parsed = parse_number(value)
+        if parsed is None:
             raise _fail("cast", f'cast: "{as_text(value)}" is not a number')
+        number = parsed
     elif isinstance(value, (int, float)):
         number = value
     else:

@@ -7,14 +7,15 @@ with its ``dst_field`` set, and the engine renders it with ``TransformError.edge
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import TransformError
 from .parse import parse_plan
 from .plan import FieldPlan
 
 
-def evaluate_map(plans: Mapping[str, "FieldPlan | str"],
+def evaluate_map(plans: Mapping[str, FieldPlan | str],
                  source: Mapping[str, Any]) -> dict[str, Any]:
     """Build the destination message dict from ``{dst_field: plan}``.
 

@@ -11,8 +11,9 @@ refuses its arguments or its input raises :class:`~.errors.TransformError` with 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from . import functions
 from .errors import TransformError
