@@ -28,7 +28,7 @@ def test_flow_run_pipeline_prints_frames_then_inspect_execution(example_workspac
     assert main(["flow", "run", str(example_workspace / "flows" / "linear.flow.yaml"), "-d", '{"text": "x"}',
                  "--json", "--inline"]) == 0
     envelope = json.loads(capsys.readouterr().out)
-    assert envelope["result"] == {"success": True, "output": {"text": "X"}}
+    assert envelope["result"]["output"] == {"text": "X"} and envelope["result"]["success"] is True
     eid = envelope["execution_id"]
     assert main(["executions", "ls", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["executions"]
@@ -53,3 +53,48 @@ def test_secrets_and_configs_verbs_never_print_values(capsys):
     assert main(["secrets", "rm", "API_KEY"]) == 0
     assert main(["configs", "rm", "fast", "--flow", "greeter"]) == 0
     assert main(["secrets", "rm", "API_KEY"]) == 1
+
+
+def _ms(rt_dir, execution_id):
+    import sqlite3
+
+    with sqlite3.connect(rt_dir / "axiom.db") as conn:
+        (completed,) = conn.execute("SELECT completed_at FROM executions WHERE id=?", (execution_id,)).fetchone()
+    return int(completed * 1000)
+
+
+def test_flow_run_json_is_the_invoke_response_on_success_and_failure(example_workspace, tmp_path, capsys):
+    data = tmp_path / "data"
+    flow = str(example_workspace / "flows" / "hello.flow.yaml")
+    assert main(["--data-dir", str(data), "flow", "run", flow, "-d", '{"name": "Ada"}', "--json"]) == 0
+    ok = json.loads(capsys.readouterr().out)
+    assert set(ok) == {"accepted", "execution_id", "result"} and ok["accepted"] is True
+    assert ok["result"] == {"success": True, "output": {"greeting": "Hello, Ada!"},
+                            "completed_at": _ms(data, ok["execution_id"])}
+
+    assert main(["--data-dir", str(data), "flow", "run", flow, "-d", '{"nam": 1}', "--json"]) == 1
+    out, err = capsys.readouterr()
+    failed = json.loads(out)
+    assert set(failed) == {"accepted", "execution_id", "result"} and err == ""
+    assert set(failed["result"]) == {"success", "error", "completed_at"}
+    assert failed["result"]["success"] is False
+    assert failed["result"]["error"].startswith("invalid JSON for GreetRequest: ")
+    assert failed["result"]["completed_at"] == _ms(data, failed["execution_id"])
+
+    # Nothing could run: the envelope of a request the API does not accept.
+    assert main(["--data-dir", str(data), "flow", "run", "no-such-flow", "--json"]) == 1
+    refused = json.loads(capsys.readouterr().out)
+    assert refused == {"accepted": False, "error_message": 'no compiled artifact or flow named "no-such-flow"; '
+                       "pass a graph_id, a compiled flow's name, or a .flow.yaml file"}
+
+
+def test_flow_run_json_pipeline_prints_every_frame_and_the_failed_final_one(example_workspace, capsys):
+    assert main(["flow", "run", str(example_workspace / "flows" / "words.flow.yaml"), "-d", '{"text": "a b"}',
+                 "--json"]) == 0
+    frames = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [f["frame_index"] for f in frames] == [0, 1, 2]
+    assert frames[-1] == {"execution_id": frames[0]["execution_id"], "frame_index": 2, "is_final": True, "success": True}
+    assert main(["flow", "run", str(example_workspace / "flows" / "words.flow.yaml"), "-d", '{"txt": 1}',
+                 "--json"]) == 1
+    (final,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert final["is_final"] and "success" not in final and final["error"].startswith("invalid JSON for Text: ")
