@@ -70,9 +70,10 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_resume)
 
     se = _verbs(subparsers, "secrets", "tenant secrets (encrypted at rest; values are never shown)")
-    p = se.add_parser("set", help="store or replace a secret (value from --value or stdin)")
+    p = se.add_parser("set", help="store or replace a secret (value from stdin; --value is visible to other processes)")
     p.add_argument("name")
-    p.add_argument("--value")
+    p.add_argument("--value", help="the value on the command line — other processes and your shell history can "
+                                   "read it; prefer stdin (a pipe, or a prompt without echo on a terminal)")
     add_location_flags(p)
     p.set_defaults(handler=cmd_secret_set)
     p = se.add_parser("ls", help="secret names and dates")
@@ -336,9 +337,37 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 # -- secrets and configs ---------------------------------------------------------------------------
+ARGV_WARNING = ("warning: --value puts the secret in the command line, which other processes on this machine "
+                "(ps, /proc) and your shell history can read; pass it on stdin instead: "
+                "axiom-ide secrets set {name} < file (or type it at the prompt)\n")
+
+
+def _secret_value(args: Any) -> str:
+    """``--value`` (with a warning), else stdin: a prompt without echo on a terminal, else the
+    piped text without its trailing newline."""
+    if args.value is not None:
+        sys.stderr.write(ARGV_WARNING.format(name=args.name))
+        return args.value
+    try:
+        interactive = sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    if interactive:
+        import getpass
+
+        try:
+            return getpass.getpass(f"Value for {args.name}: ")
+        except EOFError:
+            return ""
+    return sys.stdin.read().rstrip("\r\n")
+
+
 @_with_store
 def cmd_secret_set(rt, args) -> int:
-    value = args.value if args.value is not None else sys.stdin.read().rstrip("\n")
+    value = _secret_value(args)
+    if not value:
+        raise AxiomError.of("invalid_argument", f'secret "{args.name}": no value given; pipe it on stdin '
+                            f"(axiom-ide secrets set {args.name} < file)")
     replaced = rt.secrets.set(args.name, value)
     print(f"{'replaced' if replaced else 'saved'} secret {args.name}")
     return 0

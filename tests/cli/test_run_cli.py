@@ -98,3 +98,48 @@ def test_flow_run_json_pipeline_prints_every_frame_and_the_failed_final_one(exam
                  "--json"]) == 1
     (final,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert final["is_final"] and "success" not in final and final["error"].startswith("invalid JSON for Text: ")
+
+
+def test_secrets_set_reads_stdin_and_warns_that_value_is_visible(example_workspace, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    pkg = example_workspace / "packages" / "vault"
+    (pkg / "messages").mkdir(parents=True)
+    (pkg / "nodes").mkdir()
+    (pkg / "axiom.yaml").write_text("name: tests/vault\nversion: 0.1.0\nlanguage: python\n"
+                                    "nodes:\n  - {name: Reveal, input: Text, output: Text, required_secrets: [TOKEN]}\n")
+    (pkg / "messages" / "messages.proto").write_text('syntax = "proto3";\npackage tests.vault;\nmessage Text { string text = 1; }\n')
+    (pkg / "requirements.txt").write_text("")
+    (pkg / "nodes" / "reveal.py").write_text(
+        "from gen.messages_pb2 import Text\n"
+        "def reveal(ax, input):\n    value, ok = ax.secrets.get('TOKEN')\n    return Text(text=value if ok else 'missing')\n")
+    flow = example_workspace / "flows" / "secretive.flow.yaml"
+    flow.write_text("name: secretive\nimports: [tests/vault@0.1.0]\n"
+                    "nodes:\n  - {id: reveal, node: 'tests/vault@0.1.0:Reveal'}\nedges: []\n")
+    data = ["--data-dir", str(tmp_path / "data")]
+
+    def axiom(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "axiom_ide", *data, *args], input=stdin, capture_output=True,
+                              text=True, timeout=120, cwd=example_workspace, env=dict(os.environ))
+
+    def secret_seen_by_a_node():
+        r = axiom("flow", "run", str(flow), "-d", '{"text": "x"}')
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)["text"]
+
+    r = axiom("secrets", "set", "TOKEN", stdin="sk-from-stdin\n")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "saved secret TOKEN\n", "")
+    assert secret_seen_by_a_node() == "sk-from-stdin"
+
+    r = axiom("secrets", "set", "TOKEN", "--value", "sk-from-argv")
+    assert r.returncode == 0 and r.stdout == "replaced secret TOKEN\n"
+    assert r.stderr.startswith("warning: --value puts the secret in the command line, which other processes")
+    assert "axiom-ide secrets set TOKEN < file" in r.stderr and "sk-from-argv" not in r.stderr
+    assert secret_seen_by_a_node() == "sk-from-argv"
+
+    r = axiom("secrets", "set", "TOKEN", stdin="")
+    assert (r.returncode, r.stderr) == (
+        1, 'error: secret "TOKEN": no value given; pipe it on stdin (axiom-ide secrets set TOKEN < file)\n')
+    assert secret_seen_by_a_node() == "sk-from-argv"  # nothing was overwritten
