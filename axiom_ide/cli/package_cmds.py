@@ -138,7 +138,12 @@ def _rel(path: Path, root: Path) -> str:
 @_verb
 def cmd_init(args: Any) -> int:
     from axiom_ide.runtime.errors import AxiomError
-    from axiom_ide.runtime.packages.scaffold import AGENT_GUIDE_FILE, VENV_DIR, init_package, install_dependencies
+    from axiom_ide.runtime.packages.scaffold import (
+        AGENT_GUIDE_FILE,
+        VENV_DIR,
+        init_package,
+        install_dependencies,
+    )
 
     if args.install and args.language != "python":  # refuse before writing anything
         raise AxiomError.of("invalid_argument",

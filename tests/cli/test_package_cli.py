@@ -279,7 +279,8 @@ def test_init_no_agent_guide_and_install_into_a_project_local_venv(tmp_path):
     assert venv_python.is_file()
     assert "Installed: installed/.venv/ (requirements.txt is empty: nothing to install)" in r.stdout
     # The venv is the package's own: its prefix is inside the package, not the system's.
-    prefix = subprocess.run([str(venv_python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True)
+    prefix = subprocess.run([str(venv_python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True,
+                            check=True)
     assert Path(prefix.stdout.strip()).resolve() == (root / ".venv").resolve()
     assert ".venv/" in (root / ".gitignore").read_text().splitlines()
 

@@ -122,7 +122,7 @@ def test_secrets_set_reads_stdin_and_warns_that_value_is_visible(example_workspa
 
     def axiom(*args, stdin=""):
         return subprocess.run([sys.executable, "-m", "axiom_ide", *data, *args], input=stdin, capture_output=True,
-                              text=True, timeout=120, cwd=example_workspace, env=dict(os.environ))
+                              text=True, timeout=120, cwd=example_workspace, env=dict(os.environ), check=False)
 
     def secret_seen_by_a_node():
         r = axiom("flow", "run", str(flow), "-d", '{"text": "x"}')

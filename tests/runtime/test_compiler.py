@@ -188,8 +188,8 @@ def test_compile_refuses_a_required_field_left_unmapped_and_differing_messages(w
     assert [d.code for d in info.value.diagnostics] == ["type_types_differ"]
     # A warning that is not about types (a package not imported) still compiles.
     artifact, _ = compile_flow(flow_of(("a", f"{TEXT}:Echo"), imports=()), workspace)
-    assert artifact.warnings == ('warning: node "a": package "examples/text@0.1.0" is not in the flow\'s imports; '
-                                 'import it into the Library',)
+    assert artifact.warnings == (('warning: node "a": package "examples/text@0.1.0" is not in the flow\'s imports; '
+                                  'import it into the Library'),)
 
 
 def test_every_bundled_example_flow_compiles(workspace):

@@ -4,12 +4,16 @@ connection, no error naming its node twice, an ``error_code`` on every failure, 
 from __future__ import annotations
 
 import asyncio
-import os
 import stat
 
 import pytest
-
-from engine_support import add_faults_package, chain, compile_file, write_flow, write_package
+from engine_support import (
+    add_faults_package,
+    chain,
+    compile_file,
+    write_flow,
+    write_package,
+)
 
 from axiom_ide.runtime.host import HostPool
 from axiom_ide.runtime.runtime import Runtime
@@ -20,14 +24,12 @@ version: 0.1.0
 language: python
 description: Pipeline nodes that lose their connection, and a node that calls sys.exit.
 nodes:
-  - {name: Relay, input: Text, output: Text, type: pipeline}
   - {name: Dies, input: Text, output: Text, type: pipeline}
   - {name: Stalls, input: Text, output: Text, type: pipeline}
   - {name: Exits, input: Text, output: Text}
 """
 PIPES_PROTO = 'syntax = "proto3";\npackage tests.pipes;\nmessage Text { string text = 1; }\n'
 PIPES_NODES = {
-    "relay": "def relay(ax, inputs):\n    for i in inputs:\n        yield i\n",
     # One frame out, then the process is gone: the runtime loses the connection mid-stream.
     "dies": ("import os\nfrom gen.messages_pb2 import Text\n"
              "def dies(ax, inputs):\n    for i in inputs:\n        yield Text(text=i.text)\n"
@@ -44,23 +46,21 @@ PIPE = "tests/pipes@0.1.0"
 def ws(example_workspace):
     add_faults_package(example_workspace)
     write_package(example_workspace, "pipes", PIPES_MANIFEST, PIPES_PROTO, PIPES_NODES)
+    # One node: another node of the same package would share its host process and could be
+    # the one to notice the loss first.
     write_flow(example_workspace, "pdies", f"""\
         mode: pipeline
         imports: [{PIPE}]
         nodes:
-          - {{id: relay, node: "{PIPE}:Relay"}}
           - {{id: dies, node: "{PIPE}:Dies"}}
-        edges:
-          - {{from: relay, to: dies}}
+        edges: []
         """)
     write_flow(example_workspace, "pstalls", f"""\
         mode: pipeline
         imports: [{PIPE}]
         nodes:
-          - {{id: relay, node: "{PIPE}:Relay"}}
           - {{id: stall, node: "{PIPE}:Stalls"}}
-        edges:
-          - {{from: relay, to: stall}}
+        edges: []
         """)
     write_flow(example_workspace, "exits", f"""\
         imports: [{PIPE}]
@@ -148,3 +148,11 @@ def test_sys_exit_in_a_node_reads_as_an_exit_and_the_host_lives_on(ws, tmp_path)
     assert (seven.error, seven.code) == ('node "h": exited with status 7', "NODE_FAILED")
     assert text.error == 'node "h": exited with status 1: bye'
     assert ok.output == {"text": "still here"}
+
+
+def test_sys_exit_in_a_node_run_inline_fails_the_call_not_the_process(ws, tmp_path):
+    async def body(rt, art):
+        return await rt.run(art("exits"), {"text": "7"}, timeout=30)
+
+    outcome = _run(ws, tmp_path / "data", body, inline=True)
+    assert (outcome.error, outcome.code) == ('node "h": exited with status 7', "NODE_FAILED")

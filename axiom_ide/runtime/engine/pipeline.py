@@ -24,7 +24,12 @@ from typing import Any, AsyncIterator
 from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeTimeout, make_call
 from axiom_ide.runtime.engine.loop import RunContext
 from axiom_ide.runtime.engine.plan import PlanEdge
-from axiom_ide.runtime.engine.steps import StepError, edge_fires, map_fields, node_error_text
+from axiom_ide.runtime.engine.steps import (
+    StepError,
+    edge_fires,
+    map_fields,
+    node_error_text,
+)
 from axiom_ide.runtime.store import events as ev
 
 #: Frames buffered per node input before its producers wait.

@@ -98,7 +98,7 @@ def install_dependencies(root: Path, language: str, *, python: str | None = None
         commands.append([str(venv_python), "-m", "pip", "install", "--disable-pip-version-check",
                          "-r", "requirements.txt"])
     for command in commands:
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             output = (done.stderr or done.stdout).strip()
             raise AxiomError.of("install_failed", f"{' '.join(command[:4])} failed (exit {done.returncode})"
