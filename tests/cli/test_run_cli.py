@@ -55,6 +55,37 @@ def test_secrets_and_configs_verbs_never_print_values(capsys):
     assert main(["secrets", "rm", "API_KEY"]) == 1
 
 
+def _one_node_flow(ws, name, node, extra, body):
+    """Package ``tests/<name>`` with one Text → Text node ``node`` (``body`` is its function body,
+    with ``Text`` imported) and a flow ``<name>`` of just that node; returns the flow file."""
+    pkg = ws / "packages" / name
+    (pkg / "messages").mkdir(parents=True)
+    (pkg / "nodes").mkdir()
+    (pkg / "axiom.yaml").write_text(f"name: tests/{name}\nversion: 0.1.0\nlanguage: python\n"
+                                    f"nodes:\n  - {{name: {node}, input: Text, output: Text, {extra}}}\n")
+    (pkg / "messages" / "messages.proto").write_text(
+        f'syntax = "proto3";\npackage tests.{name};\nmessage Text {{ string text = 1; }}\n')
+    (pkg / "requirements.txt").write_text("")
+    handler = node.lower()
+    (pkg / "nodes" / f"{handler}.py").write_text(
+        f"import time\nfrom gen.messages_pb2 import Text\ndef {handler}(ax, input):\n{body}")
+    flow = ws / "flows" / f"{name}.flow.yaml"
+    flow.write_text(f"name: {name}\nimports: [tests/{name}@0.1.0]\n"
+                    f"nodes:\n  - {{id: {handler}, node: 'tests/{name}@0.1.0:{node}'}}\nedges: []\n")
+    return flow
+
+
+def test_flow_run_timeout_uses_the_apis_words(example_workspace, tmp_path, capsys):
+    flow = _one_node_flow(example_workspace, "sleepy", "Sleep", "description: sleeps",
+                          "    time.sleep(60)\n    return input\n")
+    args = ["--data-dir", str(tmp_path / "data"), "flow", "run", str(flow), "-d", '{"text": "x"}', "--timeout", "0.5"]
+    assert main(args) == 1
+    assert capsys.readouterr().err == "error: timeout waiting for flow result (0.5s)\n"
+    assert main([*args, "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)["result"]
+    assert (result["success"], result["error"]) == (False, "timeout waiting for flow result (0.5s)")
+
+
 def _ms(rt_dir, execution_id):
     import sqlite3
 
@@ -105,19 +136,8 @@ def test_secrets_set_reads_stdin_and_warns_that_value_is_visible(example_workspa
     import subprocess
     import sys
 
-    pkg = example_workspace / "packages" / "vault"
-    (pkg / "messages").mkdir(parents=True)
-    (pkg / "nodes").mkdir()
-    (pkg / "axiom.yaml").write_text("name: tests/vault\nversion: 0.1.0\nlanguage: python\n"
-                                    "nodes:\n  - {name: Reveal, input: Text, output: Text, required_secrets: [TOKEN]}\n")
-    (pkg / "messages" / "messages.proto").write_text('syntax = "proto3";\npackage tests.vault;\nmessage Text { string text = 1; }\n')
-    (pkg / "requirements.txt").write_text("")
-    (pkg / "nodes" / "reveal.py").write_text(
-        "from gen.messages_pb2 import Text\n"
-        "def reveal(ax, input):\n    value, ok = ax.secrets.get('TOKEN')\n    return Text(text=value if ok else 'missing')\n")
-    flow = example_workspace / "flows" / "secretive.flow.yaml"
-    flow.write_text("name: secretive\nimports: [tests/vault@0.1.0]\n"
-                    "nodes:\n  - {id: reveal, node: 'tests/vault@0.1.0:Reveal'}\nedges: []\n")
+    flow = _one_node_flow(example_workspace, "secretive", "Reveal", "required_secrets: [TOKEN]",
+                          "    value, ok = ax.secrets.get('TOKEN')\n    return Text(text=value if ok else 'missing')\n")
     data = ["--data-dir", str(tmp_path / "data")]
 
     def axiom(*args, stdin=""):
