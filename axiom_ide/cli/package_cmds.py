@@ -35,6 +35,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--description", default="", help="package description (written to axiom.yaml)")
     p.add_argument("--no-example-comment", action="store_true",
                    help="omit the commented example node block from axiom.yaml")
+    p.add_argument("--no-agent-guide", action="store_true",
+                   help="skip writing the CLAUDE.md agent-authoring guide into the package")
+    p.add_argument("--install", action="store_true",
+                   help="after scaffolding, run the project-local dependency install for the language "
+                        "(python: a .venv/ in the package and pip install -r requirements.txt; "
+                        "never system package managers)")
     p.set_defaults(handler=cmd_init)
 
     create = subparsers.add_parser("create", help="create Axiom resources (message, node)")
@@ -132,18 +138,35 @@ def _rel(path: Path, root: Path) -> str:
 
 @_verb
 def cmd_init(args: Any) -> int:
-    from axiom_ide.runtime.packages.scaffold import init_package
+    from axiom_ide.runtime.errors import AxiomError
+    from axiom_ide.runtime.packages.scaffold import (
+        AGENT_GUIDE_FILE,
+        VENV_DIR,
+        init_package,
+        install_dependencies,
+    )
 
+    if args.install and args.language != "python":  # refuse before writing anything
+        raise AxiomError.of("invalid_argument",
+                            f"--install: axiom-ide installs dependencies for python packages only, not {args.language}")
     root = init_package(Path.cwd(), args.name, language=args.language, version=args.pkg_version,
-                        description=args.description, example_comment=not args.no_example_comment)
+                        description=args.description, example_comment=not args.no_example_comment,
+                        agent_guide=not args.no_agent_guide)
     files = ["axiom.yaml", "messages/messages.proto", "nodes/", "gen/", ".gitignore"]
     if args.language == "python":
         files[3:3] = ["nodes/conftest.py", "requirements.txt"]
+    if not args.no_agent_guide:
+        files.append(AGENT_GUIDE_FILE)
     print(f"Created {root.name}/ for package {args.name}@{args.pkg_version} ({args.language}):")
     for f in files:
         print(f"  {root.name}/{f}")
     if args.language != "python":
         print(f"Note: axiom-ide generates code for python packages only; {args.language} bindings are not generated.")
+    if args.install:
+        print(f"Installing dependencies into {root.name}/{VENV_DIR}/ ...", flush=True)
+        commands = install_dependencies(root, args.language)
+        pip = "pip install -r requirements.txt" if len(commands) > 1 else "requirements.txt is empty: nothing to install"
+        print(f"Installed: {root.name}/{VENV_DIR}/ ({pip})")
     print(f"Next: cd {root.name} && axiom-ide create message <Name> --fields \"name:string\"")
     return 0
 
@@ -191,12 +214,17 @@ def cmd_create_node(args: Any) -> int:
         if not names:
             raise AxiomError.of("unknown_message",
                                 "no messages defined yet: create one first with axiom-ide create message <Name>")
-        if args.input is None:
-            args.input = _pick("input", names)
-        if args.output is None:
-            args.output = _pick("output", names)
-        if kind is None:
-            kind = input("Node type (unary/pipeline) [unary]: ").strip() or "unary"
+        try:
+            if args.input is None:
+                args.input = _pick("input", names)
+            if args.output is None:
+                args.output = _pick("output", names)
+            if kind is None:
+                kind = input("Node type (unary/pipeline) [unary]: ").strip() or "unary"
+        except EOFError:  # Ctrl+D at a prompt: the user gave up
+            print()  # end the prompt's line
+            print("aborted: end of input; nothing was created", file=sys.stderr)
+            return 1
     scaffold = create_node(root, args.name, args.input, args.output, kind=kind or "unary",
                            description=args.description)
     for note in scaffold.notes:
@@ -224,8 +252,12 @@ def cmd_remove_node(args: Any) -> int:
                 "confirmation_required",
                 f"refusing to remove node {args.name} without confirmation: stdin is not a terminal; pass --force")
         snake = snake_case(args.name)
-        answer = input(f"Remove node {args.name} (nodes/{snake}.py, nodes/{snake}_test.py and its axiom.yaml entry)? "
-                       "[y/N] ").strip().lower()
+        try:
+            answer = input(f"Remove node {args.name} (nodes/{snake}.py, nodes/{snake}_test.py and its axiom.yaml "
+                           "entry)? [y/N] ").strip().lower()
+        except EOFError:  # Ctrl+D: no
+            print()
+            answer = ""
         if answer not in ("y", "yes"):
             print("Aborted; nothing was removed.")
             return 1

@@ -2,7 +2,10 @@
 
 ``flow run`` accepts a compiled ``graph_id``, a flow name (its latest artifact) or a flow FILE
 (compiled first). Unary flows print the output JSON; pipeline flows print each frame as it arrives.
-A failed run prints the error (the catalog's words) to stderr and exits 1.
+A failed run prints the error (the catalog's words) to stderr and exits 1. ``--json`` prints the
+HTTP API's response instead — for unary runs the invoke response (``accepted``, ``execution_id``,
+``result`` with ``completed_at``; ``{"accepted": false, "error_message"}`` when nothing could run),
+for pipelines every SSE frame — in the same shape whether the run succeeded or failed.
 """
 from __future__ import annotations
 
@@ -67,9 +70,10 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_resume)
 
     se = _verbs(subparsers, "secrets", "tenant secrets (encrypted at rest; values are never shown)")
-    p = se.add_parser("set", help="store or replace a secret (value from --value or stdin)")
+    p = se.add_parser("set", help="store or replace a secret (value from stdin; --value is visible to other processes)")
     p.add_argument("name")
-    p.add_argument("--value")
+    p.add_argument("--value", help="the value on the command line — other processes and your shell history can "
+                                   "read it; prefer stdin (a pipe, or a prompt without echo on a terminal)")
     add_location_flags(p)
     p.set_defaults(handler=cmd_secret_set)
     p = se.add_parser("ls", help="secret names and dates")
@@ -161,12 +165,30 @@ def _resolve_target(rt: Any, args: Any):
                         "pass a graph_id, a compiled flow's name, or a .flow.yaml file")
 
 
-def _fail(message: str, execution_id: str | None, as_json: bool) -> int:
-    if as_json:
-        print_json({"execution_id": execution_id, "success": False, "error": message})
-    else:
-        sys.stderr.write(f"error: {message}\n")
+def _fail(message: str) -> int:
+    sys.stderr.write(f"error: {message}\n")
     return 1
+
+
+def _timeout_text(seconds: float) -> str:
+    return f"timeout waiting for flow result ({seconds:g}s)"  # the HTTP API's words
+
+
+def _response(rt: Any, outcome: Any, timeout: float) -> dict[str, Any]:
+    """The invoke API's response for a finished run (reference/http-api): ``accepted``,
+    ``execution_id`` and ``result`` with ``success``, ``output`` or ``error``, and
+    ``completed_at`` (ms) — one shape for success and failure."""
+    import time
+
+    rec = rt.executions.get(outcome.execution_id)
+    done = rec.completed_at if rec is not None and rec.completed_at is not None else time.time()
+    if outcome.success:
+        result: dict[str, Any] = {"success": True, "output": outcome.output}
+    else:
+        error = _timeout_text(timeout) if outcome.code == "TIMEOUT" else (outcome.error or outcome.status)
+        result = {"success": False, "error": error}
+    result["completed_at"] = int(done * 1000)
+    return {"accepted": True, "execution_id": outcome.execution_id, "result": result}
 
 
 # -- flow run --------------------------------------------------------------------------------------
@@ -175,34 +197,50 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    data = _input(args.data)
-    rt = _runtime(args)
+    """Unary: the output JSON, or with ``--json`` the invoke API's full response. Pipeline: each
+    frame's payload, or with ``--json`` every frame as the SSE stream sends it (final one too).
+    A failed run exits 1; without ``--json`` its error goes to stderr."""
     try:
-        artifact = _resolve_target(rt, args)
+        data = _input(args.data)
+        rt = _runtime(args)
+    except AxiomError as exc:
+        return _refused(exc, args.json)
+    try:
+        try:
+            artifact = _resolve_target(rt, args)
+        except AxiomError as exc:
+            return _refused(exc, args.json)
         if artifact.mode == "pipeline":
             code = 0
             async for frame in rt.stream(artifact, data, timeout=args.timeout, config_id=args.config):
-                if frame["is_final"]:
-                    if frame.get("success"):
-                        if args.json:
-                            print(json.dumps(frame), flush=True)
-                    else:
-                        code = _fail(frame.get("error", "failed"), frame["execution_id"], args.json)
-                elif args.json:
-                    print(json.dumps(frame), flush=True)
-                else:
+                failed = frame["is_final"] and not frame.get("success")
+                if args.json:
+                    print(json.dumps(frame, ensure_ascii=False), flush=True)
+                elif failed:
+                    _fail(frame.get("error", "failed"))
+                elif not frame["is_final"]:
                     print(json.dumps(frame.get("payload"), ensure_ascii=False), flush=True)
+                code = 1 if failed else code
             return code
         outcome = await rt.run(artifact, data, timeout=args.timeout, config_id=args.config)
-        if not outcome.success:
-            return _fail(outcome.error or outcome.status, outcome.execution_id, args.json)
         if args.json:
-            print_json({"accepted": True, "execution_id": outcome.execution_id, "result": outcome.result_json()})
-        else:
-            print_json(outcome.output)
+            print_json(_response(rt, outcome, args.timeout))
+            return 0 if outcome.success else 1
+        if not outcome.success:
+            return _fail(_timeout_text(args.timeout) if outcome.code == "TIMEOUT" else (outcome.error or outcome.status))
+        print_json(outcome.output)
         return 0
     finally:
         await rt.close()
+
+
+def _refused(exc: AxiomError, as_json: bool) -> int:
+    """Nothing ran (bad -d, unknown graph, a flow that does not compile): with ``--json`` the
+    invoke API's envelope for a request it could not accept."""
+    if not as_json:
+        raise exc  # rendered by cli/output.py like every other verb's errors
+    print_json({"accepted": False, "error_message": "\n".join(d.message for d in exc.diagnostics)})
+    return 1
 
 
 # -- executions ------------------------------------------------------------------------------------
@@ -299,9 +337,37 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 # -- secrets and configs ---------------------------------------------------------------------------
+ARGV_WARNING = ("warning: --value puts the secret in the command line, which other processes on this machine "
+                "(ps, /proc) and your shell history can read; pass it on stdin instead: "
+                "axiom-ide secrets set {name} < file (or type it at the prompt)\n")
+
+
+def _secret_value(args: Any) -> str:
+    """``--value`` (with a warning), else stdin: a prompt without echo on a terminal, else the
+    piped text without its trailing newline."""
+    if args.value is not None:
+        sys.stderr.write(ARGV_WARNING.format(name=args.name))
+        return args.value
+    try:
+        interactive = sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    if interactive:
+        import getpass
+
+        try:
+            return getpass.getpass(f"Value for {args.name}: ")
+        except EOFError:
+            return ""
+    return sys.stdin.read().rstrip("\r\n")
+
+
 @_with_store
 def cmd_secret_set(rt, args) -> int:
-    value = args.value if args.value is not None else sys.stdin.read().rstrip("\n")
+    value = _secret_value(args)
+    if not value:
+        raise AxiomError.of("invalid_argument", f'secret "{args.name}": no value given; pipe it on stdin '
+                            f"(axiom-ide secrets set {args.name} < file)")
     replaced = rt.secrets.set(args.name, value)
     print(f"{'replaced' if replaced else 'saved'} secret {args.name}")
     return 0

@@ -336,6 +336,7 @@ class Runtime:
         task = self._track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
         deadline = time.monotonic() + timeout
         error: str | None = None
+        code: str | None = None
         where: dict[str, Any] = {}
         status = ex.COMPLETED
         try:
@@ -356,14 +357,15 @@ class Runtime:
                                "payload": compiled.decode_output(sink.get_nowait()), "is_final": False}
                         index += 1
                     if task.cancelled():
-                        status, error = ex.CANCELLED, "cancelled"
+                        status, error, code = ex.CANCELLED, "cancelled", "CANCELLED"
                     elif task.exception() is not None:
                         raised = task.exception()
-                        status, error = (ex.FAILED, str(raised) if isinstance(raised, StepError)
-                                         else f"internal error: {raised}")
-                        where = blame(raised) if isinstance(raised, StepError) else {}
+                        if isinstance(raised, StepError):
+                            status, error, code, where = ex.FAILED, str(raised), raised.code, blame(raised)
+                        else:
+                            status, error, code = ex.FAILED, f"internal error: {raised}", "INTERNAL"
                     break
-                status, error = ex.FAILED, PIPELINE_TIMEOUT  # no final result in time
+                status, error, code = ex.FAILED, PIPELINE_TIMEOUT, "PIPELINE_TIMEOUT"  # no final result in time
                 break
         finally:
             if not task.done():
@@ -371,8 +373,8 @@ class Runtime:
                 await asyncio.gather(task, return_exceptions=True)
             self.runner.recorders.pop(rec.id, None)
             kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
-            recorder.emit(kind, **({"error": error, **where} if error else {"frames": index}))
-            self.executions.update(rec.id, status=status, error=error,
+            recorder.emit(kind, **({"error": error, "code": code, **where} if error else {"frames": index}))
+            self.executions.update(rec.id, status=status, error=error, error_code=code,
                                    output={"frames": index} if status == ex.COMPLETED else None,
                                    events=recorder.drain(self.db))
         final: dict[str, Any] = {"execution_id": rec.id, "frame_index": index, "is_final": True}

@@ -82,8 +82,9 @@ def test_edge_adapter_failure_is_attributed_to_the_edge(backend, ws):
           - from: a
             to: b
             map:
-              text: text | multiply(2)
-        """)
+              text: text
+              big: text | cast("int64")
+        """)  # type-checks (cast yields int64), fails at run time: "abc" is not a number
 
     async def go():
         compiled = await backend.compile(flow(ws, "badmap"))

@@ -120,3 +120,37 @@ def test_invalid_flow_name_for_new(example_workspace):
     out = axiom("flow", "new", "My Flow", cwd=example_workspace)
     assert out.returncode == 1
     assert out.stderr == 'error: flow name "My Flow" must be lowercase letters, digits, "-" or "_", starting with a letter or digit\n'
+
+
+MISMATCHED = (
+    "name: mismatch\nimports: [examples/text@0.1.0, examples/math@0.1.0]\nnodes:\n"
+    "  - id: score\n    node: examples/text@0.1.0:Score\n  - id: inc\n    node: examples/math@0.1.0:Increment\n"
+    "edges:\n  - from: score\n    to: inc\n    map:\n      value: text\n"
+)
+MISMATCH_TEXT = ('edge "score" → "inc" field `value`: Type mismatch: `string` → `double`. '
+                 "Add a transform to convert the value.")
+
+
+def test_compile_and_run_refuse_a_type_mismatch_as_the_run_button_does(tmp_path, example_workspace):
+    (example_workspace / "flows" / "mismatch.flow.yaml").write_text(MISMATCHED)
+    data = ["--data-dir", str(tmp_path / "data")]
+    out = axiom("flow", "compile", "flows/mismatch.flow.yaml", *data, cwd=example_workspace)
+    assert (out.returncode, out.stdout, out.stderr) == (1, "", f"error: {MISMATCH_TEXT}\n")
+    out = axiom("flow", "compile", "flows/mismatch.flow.yaml", "--json", *data, cwd=example_workspace)
+    report = json.loads(out.stdout)
+    assert out.returncode == 1 and report["ok"] is False
+    assert [(e["code"], e["message"]) for e in report["errors"]] == [("type_mismatch", MISMATCH_TEXT)]
+
+    out = axiom("flow", "run", "flows/mismatch.flow.yaml", "-d", '{"text": "x"}', *data, cwd=example_workspace)
+    assert (out.returncode, out.stdout, out.stderr) == (1, "", f"error: {MISMATCH_TEXT}\n")
+    with sqlite3.connect(tmp_path / "data" / "axiom.db") as conn:  # nothing compiled, nothing ran
+        assert conn.execute("SELECT count(*) FROM artifacts").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM executions").fetchone() == (0,)
+
+
+def test_compile_refuses_a_required_field_left_unmapped(example_workspace):
+    text = MISMATCHED.replace("examples/math@0.1.0:Increment", "examples/text@0.1.0:Concat").replace("value: text", "left: text")
+    (example_workspace / "flows" / "unmapped.flow.yaml").write_text(text)
+    out = axiom("flow", "compile", "flows/unmapped.flow.yaml", cwd=example_workspace)
+    assert (out.returncode, out.stderr) == (
+        1, 'error: edge "score" → "inc" field `right`: Required field `right` is not mapped.\n')

@@ -57,8 +57,13 @@ def test_init_writes_the_documented_layout(tmp_path):
     assert r.returncode == 0, r.stderr
     root = tmp_path / "text-tools"
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == [
-        ".gitignore", "axiom.yaml", "gen", "messages", "messages/messages.proto", "nodes", "nodes/conftest.py",
-        "requirements.txt"]
+        ".gitignore", "CLAUDE.md", "axiom.yaml", "gen", "messages", "messages/messages.proto", "nodes",
+        "nodes/conftest.py", "requirements.txt"]
+    assert r.stdout.splitlines()[-2] == "  text-tools/CLAUDE.md"
+    guide = (root / "CLAUDE.md").read_text()
+    assert guide.startswith("# Authoring my-org/text-tools (an Axiom package)")
+    for step in ("axiom-ide create message", "axiom-ide create node", "axiom-ide validate --json", "axiom-ide test"):
+        assert step in guide
     manifest = (root / "axiom.yaml").read_text()
     assert manifest.startswith("name: my-org/text-tools\nversion: v1.2.0\nlanguage: python\n\n# Example node declarations")
     assert "#     required_secrets:" in manifest
@@ -255,3 +260,37 @@ def test_remove_node_asks_for_confirmation_on_a_terminal(pkg):
     code, out = _run_on_tty(pkg, ["remove", "node", "Greet"], "y\n")
     assert code == 0 and "Removed node Greet from axiom.yaml" in out
     assert not (pkg / "nodes/greet.py").exists()
+
+
+def test_init_no_agent_guide_and_install_into_a_project_local_venv(tmp_path):
+    r = axiom(tmp_path, "init", "a/quiet", "--no-agent-guide")
+    assert r.returncode == 0 and "CLAUDE.md" not in r.stdout
+    assert not (tmp_path / "quiet" / "CLAUDE.md").exists()
+
+    r = axiom(tmp_path, "init", "a/go-pkg", "--language", "go", "--install")
+    assert (r.returncode, r.stderr) == (
+        1, "error: --install: axiom-ide installs dependencies for python packages only, not go\n")
+    assert not (tmp_path / "go-pkg").exists()  # refused before anything was written
+
+    r = axiom(tmp_path, "init", "a/installed", "--install")
+    assert r.returncode == 0, r.stderr
+    root = tmp_path / "installed"
+    venv_python = root / ".venv" / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    assert venv_python.is_file()
+    assert "Installed: installed/.venv/ (requirements.txt is empty: nothing to install)" in r.stdout
+    # The venv is the package's own: its prefix is inside the package, not the system's.
+    prefix = subprocess.run([str(venv_python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True,
+                            check=True)
+    assert Path(prefix.stdout.strip()).resolve() == (root / ".venv").resolve()
+    assert ".venv/" in (root / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_create_node_at_end_of_input_says_aborted(pkg):
+    before = (pkg / "axiom.yaml").read_text()
+    code, out = _run_on_tty(pkg, ["create", "node", "Reply", "--no-generate"], "\x04")
+    assert code == 1, out
+    assert "aborted: end of input; nothing was created" in out and "Traceback" not in out
+    assert (pkg / "axiom.yaml").read_text() == before and not (pkg / "nodes" / "reply.py").exists()
+    code, out = _run_on_tty(pkg, ["remove", "node", "Greet"], "\x04")
+    assert code == 1 and "Aborted; nothing was removed." in out and "Traceback" not in out

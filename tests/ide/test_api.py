@@ -110,3 +110,19 @@ def test_docs_button_shows_compile_errors_under_it(qtbot, window, example_worksp
     page.open_docs.click()
     qtbot.waitUntil(lambda: not page.api_error.isHidden(), timeout=10000)
     assert "Nope" in page.api_error.text()
+
+
+def test_use_via_api_refuses_a_flow_with_a_type_mismatch(qtbot, window, example_workspace):
+    (example_workspace / "flows" / "mismatch.flow.yaml").write_text(
+        "name: mismatch\nimports: [examples/text@0.1.0, examples/math@0.1.0]\nnodes:\n"
+        "  - id: score\n    node: examples/text@0.1.0:Score\n  - id: inc\n    node: examples/math@0.1.0:Increment\n"
+        "edges:\n  - from: score\n    to: inc\n    map:\n      value: text\n")
+    tab = open_flow(window, example_workspace, "mismatch")
+    assert not tab.run_button.isEnabled()  # what the Run button already refused
+    window.inspector.flow_page.use_api.click()
+    dialog = window._use_api_dialog
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
+    assert dialog.error.text() == ('edge "score" → "inc" field `value`: Type mismatch: `string` → `double`. '
+                                   "Add a transform to convert the value.")
+    assert dialog.graph_id is None and not dialog.copy_button.isEnabled()
+    assert window.bridge.wait_ready().runtime.artifacts.latest("mismatch") is None

@@ -165,11 +165,55 @@ def test_mismatched_field_kind_names_the_kinds(workspace):
     assert messages(a) == ['edge "s" → "m" field `value`: Type mismatch: `string` → `double`. Add a transform to convert the value.']
 
 
+MISMATCH = 'edge "s" → "m" field `value`: Type mismatch: `string` → `double`. Add a transform to convert the value.'
+
+
+def test_compile_refuses_a_type_mismatch_with_the_docs_text(workspace):
+    flow = flow_of(("s", f"{TEXT}:Score"), ("m", f"{MATH}:Increment"), edges=[FlowEdge("s", "m", {"value": "text"})])
+    with pytest.raises(AxiomError) as info:
+        compile_flow(flow, workspace)
+    (d,) = info.value.diagnostics
+    assert (d.code, d.severity.value, d.message, d.location.edge) == ("type_mismatch", "error", MISMATCH, ("s", "m"))
+    assert d.render() == f"error: {MISMATCH}"
+
+
+def test_compile_refuses_a_required_field_left_unmapped_and_differing_messages(workspace):
+    unmapped = flow_of(("g", f"{TEXT}:Greet"), ("c", f"{TEXT}:Concat"), edges=[FlowEdge("g", "c", {"left": "greeting"})])
+    with pytest.raises(AxiomError) as info:
+        compile_flow(unmapped, workspace)
+    assert [(d.code, d.message) for d in info.value.diagnostics] == [
+        ("type_required_unmapped", 'edge "g" → "c" field `right`: Required field `right` is not mapped.')]
+    differ = flow_of(("g", f"{TEXT}:Greet"), ("u", f"{TEXT}:Upper"), edges=[FlowEdge("g", "u")])
+    with pytest.raises(AxiomError) as info:
+        compile_flow(differ, workspace)
+    assert [d.code for d in info.value.diagnostics] == ["type_types_differ"]
+    # A warning that is not about types (a package not imported) still compiles.
+    artifact, _ = compile_flow(flow_of(("a", f"{TEXT}:Echo"), imports=()), workspace)
+    assert artifact.warnings == (('warning: node "a": package "examples/text@0.1.0" is not in the flow\'s imports; '
+                                  'import it into the Library'),)
+
+
+def test_every_bundled_example_flow_compiles(workspace):
+    paths = sorted((workspace.root / "flows").glob("*.flow.yaml"))
+    assert len(paths) >= 8
+    for path in paths:
+        artifact, _ = compile_flow(load_flow(path).flow, workspace)
+        assert artifact.flow_name == path.name.removesuffix(".flow.yaml")
+
+
+def test_a_subflow_with_a_type_mismatch_does_not_compile_inside_another(workspace):
+    inner = flow_of(("s", f"{TEXT}:Score"), ("m", f"{MATH}:Increment"), edges=[FlowEdge("s", "m", {"value": "text"})])
+    outer = Flow("outer", nodes=[FlowNode("sub", "flow:inner")])
+    a = analyze_flow(outer, workspace, flow_resolver=lambda name: inner if name == "inner" else None)
+    assert messages(a) == [f'node "sub": subflow "inner" does not compile: {MISMATCH}']
+
+
 def test_required_destination_fields_of_a_join_may_come_from_different_edges(workspace):
     flow = load_flow(workspace.root / "flows" / "branching.flow.yaml").flow
     a = analyze_flow(flow, workspace)
     assert a.warnings == []
     assert a.edge_checks[("loud", "both")].ok and a.edge_checks[("quiet", "both")].ok  # what the canvas colours by
+    assert compile_flow(flow, workspace)[0].joins == (("both", "abort"),)
     flow.update_edge("quiet", "both", map={"left": "text"})
     msgs = messages(analyze_flow(flow, workspace))
     assert any("`right`" in m and "not mapped" in m for m in msgs), msgs

@@ -227,7 +227,7 @@ def test_node_timeout_from_config(rt, ws):
     chain(ws, "hang", ["Upper", "Hang"])
     rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
     outcome = run(rt, ws, "hang", {"text": "x"})
-    assert outcome.error == 'node "n2": timed out after 1s'
+    assert outcome.error == 'node "n2" timed out after 1s'
 
 
 def test_retry_uses_max_attempts_and_numbers_attempts(rt, ws, tmp_path):

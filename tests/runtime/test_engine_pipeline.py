@@ -59,7 +59,7 @@ def test_pipeline_failure_ends_with_error_frame_without_success(rt, example_work
           - {id: bad, node: "tests/faults@0.1.0:Boom"}
           - {id: split, node: "examples/text@0.1.0:WordStream"}
         edges:
-          - {from: bad, to: split}
+          - {from: bad, to: split, map: {text: text}}
         """)
     art = compile_file(example_workspace / "flows" / "pboom.flow.yaml", example_workspace, store=rt.artifacts)
     out = frames(rt, art, {"text": "x y"})
@@ -76,7 +76,7 @@ def test_pipeline_timeout_final_frame(rt, example_workspace):
           - {id: slow, node: "tests/faults@0.1.0:Hang"}
           - {id: split, node: "examples/text@0.1.0:WordStream"}
         edges:
-          - {from: slow, to: split}
+          - {from: slow, to: split, map: {text: text}}
         """)
     art = compile_file(example_workspace / "flows" / "phang.flow.yaml", example_workspace, store=rt.artifacts)
     out = frames(rt, art, {"text": "x"}, timeout=0.5)

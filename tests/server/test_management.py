@@ -20,6 +20,8 @@ edges:
       text: greeting
   - from: shout
     to: greet
+    map:
+      name: text
 """
 
 

@@ -1,9 +1,10 @@
 """Analyze a flow against a workspace: resolve nodes, type-check edges, check topology.
 
 Pure and side-effect free: the canvas runs it live after every edit, ``flow compile`` runs it
-before freezing an artifact. Errors block compiling; warnings (amber edges: type mismatches,
-required fields left unmapped) are reported by compile and block running from the IDE, as the
-docs say ("Type warnings must be resolved before running.").
+before freezing an artifact. Errors block compiling. Type warnings (amber edges: type mismatches,
+required fields left unmapped) stay warnings here so the canvas can colour them amber, but they
+block running ("Type warnings must be resolved before running.") and compiling alike:
+:meth:`Analysis.compile_blockers` is what every compile path refuses on.
 """
 from __future__ import annotations
 
@@ -95,13 +96,23 @@ class Analysis:
     def for_edge(self, key: tuple[str, str]) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.location.edge == key]
 
+    @property
+    def type_warnings(self) -> list[Diagnostic]:
+        """Amber edges: mismatched kinds, unmapped required fields, differing messages."""
+        return [d for d in self.warnings if d.code.startswith("type_")]
+
+    def compile_blockers(self) -> list[Diagnostic]:
+        """Every error, then every type warning raised to an error ("Compilation validates that
+        every edge connects type-compatible messages"): what compiling refuses on."""
+        return self.errors + [replace(d, severity=Severity.ERROR) for d in self.type_warnings]
+
     def run_blockers(self) -> list[str]:
         """What must be fixed before the flow can run, in words for the Run button's tooltip."""
         out: list[str] = []
         for d in self.errors:
             if d.message not in out:
                 out.append(d.message)
-        if any(d.code.startswith("type_") for d in self.warnings):
+        if self.type_warnings:
             out.append(TYPE_WARNINGS_BLOCKER)
         return out
 
@@ -264,8 +275,9 @@ def _resolve_subflow(name, node_id, workspace, flow_resolver, stack, diags):
         diags.append(Diagnostic("unknown_flow", f'node "{node_id}": unknown subflow "flow:{name}"', Severity.ERROR, where))
         return None
     inner = analyze_flow(sub, workspace, flow_resolver=flow_resolver, _stack=stack)
-    if not inner.ok:
-        first = inner.errors[0].message
+    blockers = inner.compile_blockers()
+    if blockers:  # a subflow that would not compile on its own cannot compile inside another
+        first = blockers[0].message
         diags.append(Diagnostic("subflow_invalid", f'node "{node_id}": subflow "{name}" does not compile: {first}', Severity.ERROR, where))
         return None
     return SubflowSpec(name, inner)

@@ -1,7 +1,10 @@
 """compile = analyze + freeze: an immutable :class:`Artifact` with a new ULID.
 
-Compiling never touches the source flow (STYLE.md rule 6). Errors raise :class:`AxiomError`
-carrying every error diagnostic; warnings travel on the artifact and are printed by the CLI.
+Compiling never touches the source flow (STYLE.md rule 6). Errors and type warnings (a type
+mismatch, a required destination field left unmapped — what disables the editor's Run button)
+raise :class:`AxiomError` carrying every such diagnostic as an error, so ``flow compile``,
+``flow run FILE``, ``POST /api/compile`` and the IDE's Run / Use via API refuse alike; other
+warnings travel on the artifact and are printed by the CLI.
 """
 from __future__ import annotations
 
@@ -24,8 +27,9 @@ def new_graph_id() -> str:
 def compile_flow(flow: Flow, workspace: Any, *, flow_resolver=None, store=None) -> tuple[Artifact, Analysis]:
     """Compile ``flow``; store the artifact when ``store`` (an ArtifactStore) is given."""
     analysis = analyze_flow(flow, workspace, flow_resolver=flow_resolver)
-    if not analysis.ok:
-        raise AxiomError(analysis.errors)
+    blockers = analysis.compile_blockers()
+    if blockers:
+        raise AxiomError(blockers)
     artifact = freeze(analysis)
     if store is not None:
         _store_tree(store, artifact)

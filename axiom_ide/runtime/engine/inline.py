@@ -94,6 +94,10 @@ class InlineInvoker:
                 result = fn(ax, message)
         except asyncio.CancelledError:
             raise
+        except SystemExit as exc:  # sys.exit() in node code ends the call, never this process
+            from axiom_ide.runtime.host.worker import exit_message
+
+            raise NodeFailure(exit_message(exc)) from None
         except Exception as exc:  # noqa: BLE001 — the handler's message, verbatim
             raise NodeFailure(str(exc) or type(exc).__name__) from None
         if result is None:
@@ -129,8 +133,13 @@ class InlineInvoker:
                 asyncio.run_coroutine_threadsafe(out.put(done), loop).result()
             except BaseException as exc:  # noqa: BLE001 — handed to the consumer
                 if not cancelled.is_set():
-                    asyncio.run_coroutine_threadsafe(
-                        out.put(NodeFailure(str(exc) or type(exc).__name__)), loop).result()
+                    if isinstance(exc, SystemExit):
+                        from axiom_ide.runtime.host.worker import exit_message
+
+                        failure = NodeFailure(exit_message(exc))
+                    else:
+                        failure = NodeFailure(str(exc) or type(exc).__name__)
+                    asyncio.run_coroutine_threadsafe(out.put(failure), loop).result()
 
         thread = threading.Thread(target=worker, daemon=True, name=f"inline-{node.id}")
         thread.start()

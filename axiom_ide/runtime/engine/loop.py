@@ -119,7 +119,7 @@ async def drive(ctx: RunContext, state: RunState) -> bytes:
 def _apply(ctx: RunContext, state: RunState, act: Activation, result: NodeResult) -> None:
     plan = ctx.plan
     if not result.ok:
-        skipped = steps.fail(plan, ctx.codec, state, act.node, result.error or "")
+        skipped = steps.fail(plan, ctx.codec, state, act.node, result.error or "", result.code or "NODE_FAILED")
     else:
         node = plan.nodes[act.node]
         cp = None
@@ -161,10 +161,10 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
                                  timeout_s=timeout)
                 limit = timeout if not getattr(ctx.invoker, "enforces_timeout", True) else timeout + TIMEOUT_GRACE
                 output = await bounded(ctx.invoker.invoke(node, act.payload, call), limit)
-        except TimeoutError:
-            error, code = f"timed out after {timeout:g}s", "NODE_TIMEOUT"
+        except TimeoutError:  # the words the node host uses, so both invokers read alike
+            error, code = f'node "{act.node}" timed out after {timeout:g}s', "NODE_TIMEOUT"
         except NodeTimeout as exc:
-            error, code = str(exc) or f"timed out after {timeout:g}s", "NODE_TIMEOUT"
+            error, code = str(exc) or f'node "{act.node}" timed out after {timeout:g}s', "NODE_TIMEOUT"
         except NODE_ERRORS as exc:
             error, code = str(exc) or type(exc).__name__, "NODE_FAILED"
         except StepError as exc:  # a subflow failed

@@ -22,10 +22,15 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from axiom_ide.runtime.engine.invoker import NODE_ERRORS, make_call
+from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeTimeout, make_call
 from axiom_ide.runtime.engine.loop import RunContext
 from axiom_ide.runtime.engine.plan import PlanEdge
-from axiom_ide.runtime.engine.steps import StepError, edge_fires, map_fields
+from axiom_ide.runtime.engine.steps import (
+    StepError,
+    edge_fires,
+    map_fields,
+    node_error_text,
+)
 from axiom_ide.runtime.store import events as ev
 
 #: Frames buffered per node input before its producers wait.
@@ -113,7 +118,8 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
     except NODE_ERRORS as exc:
         duration = round((time.perf_counter() - t0) * 1000.0, 3)
         ctx.recorder.emit(ev.NODE_FAILED, node_id, duration_ms=duration, attempt=1, error=str(exc))
-        raise StepError(f'node "{node_id}": {exc}', "NODE_FAILED", node=node_id) from None
+        code = "NODE_TIMEOUT" if isinstance(exc, NodeTimeout) else "NODE_FAILED"
+        raise StepError(node_error_text(node_id, str(exc)), code, node=node_id) from None
     duration = round((time.perf_counter() - t0) * 1000.0, 3)
     ctx.recorder.emit(ev.NODE_COMPLETED, node_id, duration_ms=duration, attempt=1, frames=frames)
     ctx.recorder.flush()

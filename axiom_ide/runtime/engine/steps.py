@@ -138,13 +138,22 @@ def complete(plan: Plan, codec: Codec, state: RunState, node: str, output: bytes
     return skipped
 
 
-def fail(plan: Plan, codec: Codec, state: RunState, node: str, message: str) -> list[EdgeSkipped]:
+def node_error_text(node: str, message: str) -> str:
+    """``node "<id>": <message>`` — or ``message`` alone when it names the node already (a host
+    timeout reads ``node "<id>" timed out after 1s``, a lost pipeline ``recv from node "<id>"``):
+    no error names its node twice."""
+    named = f'node "{node}"'
+    return message if named in message else f"{named}: {message}"
+
+
+def fail(plan: Plan, codec: Codec, state: RunState, node: str, message: str,
+         code: str = "NODE_FAILED") -> list[EdgeSkipped]:
     """A node failed for good: abort (raise StepError) unless a downstream join ignores failures."""
     state.running.discard(node)
     joins = [j for j in plan.downstream[node] if j in plan.joins]
-    text = f'node "{node}": {message}'
+    text = node_error_text(node, message)
     if not joins:
-        raise StepError(text, "NODE_FAILED", node=node)
+        raise StepError(text, code, node=node)
     if any(plan.joins[j] != "ignore" for j in joins):
         raise StepError(f"downstream join failed: {text}", "JOIN_FAILED", node=node)
     skipped: list[EdgeSkipped] = []

@@ -86,8 +86,10 @@ class HostPool:
 
     async def stream(self, node: ArtifactNode, inputs: AsyncIterator[bytes], call: NodeCall) -> AsyncIterator[bytes]:
         """Run a pipeline node: input frames in, output frames out as the handler yields them.
-        ``call.timeout_s`` bounds the time without progress (an input sent or an output received)."""
-        inv = await self._begin(node, call)
+        ``call.timeout_s`` bounds the time without progress (an input sent or an output received).
+        A lost connection reads in the catalog's words: ``open pipeline stream for node "<id>"``,
+        ``send to node "<id>"``, ``recv from node "<id>"``."""
+        inv = await self._begin(node, call, opening_stream=True)
         pump = None
         clean = False
         try:
@@ -100,6 +102,9 @@ class HostPool:
                 elif tag == "done":
                     clean = True
                     return
+                elif tag == "lost" or (tag == "pump_error" and isinstance(value, OSError)):
+                    verb = "send to" if tag == "pump_error" else "recv from"
+                    raise await self._stream_lost(inv, inv.host, call.canvas_id, verb, value)
                 else:
                     raise await self._failure(inv, tag, value)
         finally:
@@ -180,17 +185,27 @@ class HostPool:
                 return inv
         return None
 
-    async def _begin(self, node: ArtifactNode, call: NodeCall) -> Invocation:
+    async def _begin(self, node: ArtifactNode, call: NodeCall, *, opening_stream: bool = False) -> Invocation:
+        """An invocation on a connection to the node's host. ``opening_stream``: failures read
+        ``open pipeline stream for node "<id>": …`` (the catalog's words)."""
+        canvas = call.canvas_id
         if not node.handler or not node.package_root:
-            raise NodeFailure(f'node "{call.canvas_id}" has no handler to run (kind {node.kind!r})', canvas_id=call.canvas_id)
-        host = await self._host(node)
+            raise NodeFailure(f'node "{canvas}" has no handler to run (kind {node.kind!r})', canvas_id=canvas)
+        try:
+            host = await self._host(node)
+        except NodeCrashed as exc:
+            if not opening_stream:
+                raise
+            raise NodeCrashed(f'open pipeline stream for node "{canvas}": {exc}', canvas_id=canvas) from exc
         try:
             conn = await host.acquire()
         except OSError as exc:
             host.retire()
             rc = await host.wait_exit(1.0)
+            if opening_stream:
+                raise await self._stream_lost(None, host, canvas, "open pipeline stream for", exc) from exc
             what = f"exited ({exit_status(rc)})" if rc is not None else f"refused a connection ({exc})"
-            raise NodeCrashed(host.describe_exit(f'{what} before running node "{call.canvas_id}"'), canvas_id=call.canvas_id) from exc
+            raise NodeCrashed(host.describe_exit(f'{what} before running node "{canvas}"'), canvas_id=canvas) from exc
         inv = Invocation(self, host, conn, node, call)
         self._inflight.add(inv)
         return inv
@@ -225,6 +240,20 @@ class HostPool:
                 partial[stream] = rest
             for inv in running:
                 inv.fd_output(stream, len(data), lines)
+
+    async def _stream_lost(self, inv: Invocation | None, host: HostProcess, canvas: str, verb: str,
+                           exc: object) -> NodeCrashed:
+        """A pipeline's connection failed, in the catalog's words (``verb``: "open pipeline stream
+        for", "send to", "recv from") and the cause; retires the host."""
+        if inv is not None:
+            inv.finish(False)
+        rc = await host.wait_exit(2.0)
+        host.retire()
+        cause = f"the node's process exited ({exit_status(rc)})" if rc is not None else f"connection lost ({exc or 'closed'})"
+        lines = host.tail.last()
+        if lines:
+            cause += "; last output:\n" + "\n".join("  " + line for line in lines)
+        return NodeCrashed(f'{verb} node "{canvas}": {cause}', canvas_id=canvas)
 
     async def _failure(self, inv: Invocation, tag: str, value: object) -> NodeHostError:
         """The exception to raise for a non-result event; retires the host where needed."""

@@ -322,9 +322,20 @@ def serialize_output(result: Any, site: dict) -> bytes:
     return out
 
 
+def exit_message(exc: SystemExit) -> str:
+    """``sys.exit(n)`` in node code reads as the exit it is: ``exited with status 7`` (Python's
+    rules: ``None`` is 0, a non-integer is printed and means 1). The host itself keeps running."""
+    code = exc.code
+    if code is None or isinstance(code, int):
+        return f"exited with status {code or 0}"
+    return f"exited with status 1: {code}"
+
+
 def _error_frame(inv: Invocation, exc: BaseException) -> None:
     if isinstance(exc, HandlerError):
         kind, message, tb = exc.kind, str(exc), ""
+    elif isinstance(exc, SystemExit):
+        kind, message, tb = "failure", exit_message(exc), "".join(traceback.format_exception(exc))
     else:
         kind = "failure"
         message = str(exc) or type(exc).__name__

@@ -49,9 +49,13 @@ def find_package_root(start: Path) -> Path:
 # --- init ------------------------------------------------------------------------------------------
 
 
+AGENT_GUIDE_FILE = "CLAUDE.md"
+
+
 def init_package(parent: Path, name: str, *, language: str = "python", version: str = "0.1.0",
-                 description: str = "", example_comment: bool = True) -> Path:
-    """Create ``parent/<name after the last '/'>/`` with the standard layout; returns it."""
+                 description: str = "", example_comment: bool = True, agent_guide: bool = True) -> Path:
+    """Create ``parent/<name after the last '/'>/`` with the standard layout (and the CLAUDE.md
+    agent-authoring guide unless ``agent_guide`` is false); returns it."""
     for problem in (name_problem(name), version_problem(version)):
         if problem:
             raise AxiomError.of("invalid_argument", problem)
@@ -73,7 +77,40 @@ def init_package(parent: Path, name: str, *, language: str = "python", version: 
     if language == "python":
         atomic_write_text(root / NODES_DIR / "conftest.py", T.CONFTEST)
         atomic_write_text(root / "requirements.txt", "")
+    if agent_guide:
+        atomic_write_text(root / AGENT_GUIDE_FILE, T.AGENT_GUIDE.format(name=name))
     return root
+
+
+#: Where ``init --install`` puts a Python package's dependencies: project-local, never system-wide.
+VENV_DIR = ".venv"
+
+
+def install_dependencies(root: Path, language: str, *, python: str | None = None) -> list[list[str]]:
+    """The project-local dependency install for ``language`` (``init --install``): for Python a
+    ``.venv/`` in the package and ``pip install -r requirements.txt`` into it. Returns the commands
+    run; raises ``install_failed`` with the tool's own output when one fails, and
+    ``invalid_argument`` for a language axiom-ide does not build."""
+    import subprocess
+    import sys
+
+    if language != "python":
+        raise AxiomError.of("invalid_argument",
+                            f"--install: axiom-ide installs dependencies for python packages only, not {language}")
+    venv = root / VENV_DIR
+    venv_python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    commands = [[python or sys.executable, "-m", "venv", str(venv)]]
+    requirements = (root / "requirements.txt").read_text(encoding="utf-8")
+    if any(line.strip() and not line.lstrip().startswith("#") for line in requirements.splitlines()):
+        commands.append([str(venv_python), "-m", "pip", "install", "--disable-pip-version-check",
+                         "-r", "requirements.txt"])
+    for command in commands:
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            output = (done.stderr or done.stdout).strip()
+            raise AxiomError.of("install_failed", f"{' '.join(command[:4])} failed (exit {done.returncode})"
+                                + (f": {output}" if output else ""))
+    return commands
 
 
 # --- create message --------------------------------------------------------------------------------

@@ -185,3 +185,43 @@ def axiom_context_source() -> str:
     """The generated ``gen/axiom_context.py`` (the full Python SDK surface)."""
     path = resources.files("axiom_ide") / "resources" / "templates" / "python" / "axiom_context.py.txt"
     return path.read_text(encoding="utf-8")
+
+#: The agent-authoring guide ``init`` writes as CLAUDE.md (skip it with ``--no-agent-guide``):
+#: the create → validate → test loop and the sharp edges, for an agent driving the CLI.
+AGENT_GUIDE = """\
+# Authoring {name} (an Axiom package) — guide for coding agents
+
+This package was created by `axiom-ide init`. Drive it with the `axiom-ide` CLI from this
+directory (where `axiom.yaml` lives); every verb below also works from a subdirectory.
+
+## The loop
+1. **Messages first.** Every node input and output is a protobuf message in
+   `messages/messages.proto` (one file, so messages can reference each other):
+   `axiom-ide create message OrderRequest --fields "order_id:string; quantity:int32"`.
+   A comment directly above a message or field (no blank line) becomes its documentation.
+2. **Then the node.** `axiom-ide create node ProcessOrder --input OrderRequest --output OrderConfirmation`
+   (add `--type pipeline` for a streaming node). Always pass `--input` and `--output`: without a
+   terminal the command cannot prompt. It writes `nodes/process_order.py`,
+   `nodes/process_order_test.py` and the `axiom.yaml` entry, then regenerates `gen/`.
+3. **Implement** the function in `nodes/<snake_name>.py`. Keep its signature exactly:
+   `def process_order(ax: AxiomContext, input: OrderRequest) -> OrderConfirmation` (unary), or
+   `def words(ax: AxiomContext, inputs: Iterator[Text]) -> Iterator[Word]` with `yield` (pipeline).
+   Use `async def` only when you need `await`. The docstring is the node's registry description.
+   Use `ax.log.info(...)` instead of `print`, `ax.secrets.get("NAME")` (returns `(value, found)`)
+   instead of environment variables, and list the secret under `required_secrets` in `axiom.yaml`.
+4. **Test.** Replace the placeholder test in `nodes/<snake_name>_test.py` with assertions on real
+   output fields (keep the generated `_TestContext`), then run `axiom-ide test`
+   (generate → validate → pytest; extra pytest arguments after `--`).
+5. **Validate as a fix loop.** `axiom-ide validate --json` prints one JSON object; fix every entry
+   with severity `error` (each names its file and line), re-run until `"ok": true`.
+
+## Sharp edges
+- Names: messages and nodes are PascalCase (`ProcessOrder`); the package name is scoped
+  (`your-handle/package-name`); the version is semantic (`0.1.0`).
+- Create a message before any node that uses it; regenerate (`axiom-ide generate`) after editing
+  `messages/messages.proto` by hand.
+- Never edit `gen/` — it is regenerated from the messages.
+- `requirements.txt` lists the Python dependencies; it may be empty but must exist. Install them
+  into the project-local `.venv/` (`axiom-ide init --install` did that once), never system-wide.
+- Field numbers in a message are never reused once published.
+"""
