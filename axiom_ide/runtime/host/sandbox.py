@@ -75,6 +75,9 @@ class Sandbox:
 
     enabled: bool = True
     limits: HostLimits | None = HostLimits()
+    #: False: no bwrap / sandbox-exec even where present, but limits and the scrubbed
+    #: environment stay (``axiom-ide serve --unsandboxed``).
+    use_tool: bool = True
     #: The bubblewrap program (looked up on PATH); tests point it elsewhere to simulate its absence.
     bwrap: str = "bwrap"
     #: Paths a deny-list sandbox (macOS) must hide besides the home directory: the data dir.
@@ -82,7 +85,7 @@ class Sandbox:
 
     def tool(self) -> str | None:
         """The sandbox tool hosts run under on this platform (its path), or None."""
-        if not self.enabled:
+        if not self.enabled or not self.use_tool:
             return None
         if sys.platform.startswith("linux"):
             return _working_bwrap(self.bwrap)
