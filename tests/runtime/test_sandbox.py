@@ -104,6 +104,19 @@ NODES = {
                 os._exit(3)
             return GreetReply(greeting="spawned")
     """,
+    "bomb": """
+        import subprocess
+
+        def bomb(ax, input):
+            children = []
+            try:
+                while True:
+                    children.append(subprocess.Popen(["sleep", "60"]))
+            finally:
+                for child in children:
+                    child.kill()
+                    child.wait()
+    """,
     # A forked copy of the host that keeps every fd (the connection too), named by the marker.
     "forker": """
         import ctypes, os, time
@@ -391,3 +404,16 @@ def test_children_are_gone_after_the_runtime_process_is_killed(package, messages
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     assert wait_gone(marker) == []
+
+
+def test_a_fork_bomb_stops_at_the_process_limit(package, messages):
+    """Where a pids cgroup can be made (as here), HostLimits.processes caps processes and threads."""
+    from axiom_ide.runtime.host import cgroup
+
+    if cgroup.base() is None:
+        if os.environ.get("CI") == "true" and Path("/sys/fs/cgroup/pids").is_dir():
+            pytest.fail("a writable pids cgroup was expected here")
+        pytest.skip("no writable pids cgroup: the process limit is not enforced here (README.md)")
+    exc, after = failure(package, messages, "bomb", "", sandbox=Sandbox(limits=HostLimits(processes=40)))
+    assert isinstance(exc, NodeFailure) and str(exc) == 'node "bomb" exceeded the process limit (40)'
+    assert json.loads(after)

@@ -20,7 +20,7 @@ from typing import AsyncIterator, Callable
 
 from axiom_ide.runtime.compiler.artifact import ArtifactNode
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.host import wire
+from axiom_ide.runtime.host import cgroup, wire
 from axiom_ide.runtime.host.freshness import ensure_gen, source_fingerprint
 from axiom_ide.runtime.host.invocation import Invocation, Watchdog
 from axiom_ide.runtime.host.process import HostProcess, exit_status
@@ -141,6 +141,7 @@ class HostPool:
         self._hosts.clear()
         self._all.clear()
         await asyncio.gather(*(h.close() for h in hosts), return_exceptions=True)
+        cgroup.release()
         if self._own_dir and self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = None
@@ -187,7 +188,7 @@ class HostPool:
         (an idle one if any; a busy one is retired and dies when its invocations end)."""
         live = [h for h in self._hosts.values() if h.usable]
         while len(live) >= self.max_hosts:
-            idle = [h for h in live if h.busy <= 0]
+            idle = [h for h in live if h.busy <= 0 and h.started]
             victim = min(idle or live, key=lambda h: h.last_used)
             live.remove(victim)
             self._retire(victim)
@@ -210,6 +211,8 @@ class HostPool:
         self._reaper = None
         now = time.monotonic()
         for host in list(self._all):
+            if host.usable and not host.started:
+                continue  # still starting: its first invocation is waiting for it
             if host.busy <= 0 and (not host.usable or now - host.last_used >= self.idle_timeout):
                 self._retire(host)
         if self._all:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import os
 import shutil
 import signal
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from axiom_ide.runtime.host import wire
+from axiom_ide.runtime.host import cgroup, wire
 from axiom_ide.runtime.host.sandbox import HostLimits, Sandbox, host_env
 from axiom_ide.runtime.host.sandbox import command as sandbox_command
 
@@ -214,6 +215,7 @@ class HostProcess:
         self._exit: asyncio.Future[int] | None = None
         self._job = None  # Windows job object (winjob.Job)
         self._in_bwrap = False
+        self._pids: cgroup.PidsGroup | None = None  # Linux: the host's pids cgroup, where one can be made
         self._dir: Path | None = None  # the host's own directory: its socket (and private tmp)
         self._address = ""
         self._ready: asyncio.Future[str] | None = None
@@ -281,14 +283,21 @@ class HostProcess:
         worker = [self._python, "-m", "axiom_ide.runtime.host.worker", "--package-root", str(self.root)]
         if self.tenant:
             worker += ["--tenant", self.tenant]
-        if sandbox.limits is not None:
-            worker += ["--limits", sandbox.limits.to_json()]
+        limits = sandbox.limits
+        if limits is not None and limits.processes and sys.platform.startswith("linux"):
+            self._pids = await asyncio.to_thread(cgroup.PidsGroup.create, limits.processes)
+        if limits is not None and limits.processes and sys.platform != "win32" and self._pids is None:
+            limits = dataclasses.replace(limits, processes=None)  # nothing here to enforce it with
+        if limits is not None:
+            worker += ["--limits", limits.to_json()]
         if sys.platform == "win32":
             worker.append("--tcp")
         else:
             worker += ["--socket", str(self._dir / "h.sock")]
         args, scrub = sandbox_command(sandbox, worker, root=self.root, host_dir=self._dir, python=self._python)
         in_bwrap = self._in_bwrap = args[0] != worker[0] and sys.platform.startswith("linux")
+        if self._pids is not None:  # join the pids cgroup before anything else runs
+            args = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', self._pids.procs, *args]
         env = host_env(sandboxed=scrub, private_tmp="/tmp" if in_bwrap else str(private_tmp))
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
@@ -360,6 +369,8 @@ class HostProcess:
             self.on_exit(self)
 
     def _kill_group(self) -> None:
+        if self._pids is not None:
+            self._pids.kill_all()  # also what left the process group with setsid()
         if self._job is not None:
             self._job.close()  # kill-on-close: every process of the job
             self._job = None
@@ -495,6 +506,12 @@ class HostProcess:
         if self._transport is not None:
             await self.wait_exit(5.0)
             self._transport.close()
+        if self._pids is not None:
+            for _ in range(100):  # its last processes are being reaped
+                self._pids.kill_all()
+                if self._pids.remove():
+                    break
+                await asyncio.sleep(0.02)
         for pipe in self._pipes:  # a pipe still open after the exit: stop reading
             pipe.close()
         for reader in self._readers:

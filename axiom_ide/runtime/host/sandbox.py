@@ -57,8 +57,8 @@ class HostLimits:
     open_files: int | None = 1024
     #: Largest file the node may write (RLIMIT_FSIZE).
     file_size_mib: int | None = 1024
-    #: Processes in the host (Windows: the job's active process limit; Linux and macOS: not
-    #: enforced — RLIMIT_NPROC counts every process of the user, see README.md "Sandbox").
+    #: Processes and threads in the host: a pids cgroup on Linux where one can be made, the
+    #: job's active process limit on Windows; not enforced otherwise (README.md "Sandbox").
     processes: int | None = 256
 
     def to_json(self) -> str:

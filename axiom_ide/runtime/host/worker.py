@@ -338,7 +338,26 @@ def _limit_breach(inv: Invocation, exc: BaseException) -> str | None:
             return f'node "{canvas}" exceeded the open files limit ({_limits["open_files"]})'
         if exc.errno == errno.EFBIG and _limits.get("file_size_mib"):
             return f'node "{canvas}" exceeded the file size limit ({_limits["file_size_mib"]} MiB)'
+        if exc.errno == errno.EAGAIN and _limits.get("processes") and _in_fork(exc):
+            return f'node "{canvas}" exceeded the process limit ({_limits["processes"]})'
+    if isinstance(exc, RuntimeError) and str(exc) == "can't start new thread" and _limits.get("processes"):
+        return f'node "{canvas}" exceeded the process limit ({_limits["processes"]})'
     return None
+
+
+def _in_fork(exc: BaseException) -> bool:
+    """Whether ``exc`` came out of starting a process (fork/spawn), not some other EAGAIN."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    if tb.tb_frame.f_code.co_name in ("_execute_child", "_launch", "_fork_exec"):  # subprocess, multiprocessing
+        return True
+    import linecache
+
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+    return "fork" in line or "spawn" in line  # os.fork() / os.posix_spawn() called by the node itself
 
 
 def _error_frame(inv: Invocation, exc: BaseException) -> None:
@@ -530,6 +549,8 @@ def apply_limits(limits: dict[str, Any]) -> None:
         resource.setrlimit(which, (value, value))
         return value
 
+    if limits.get("processes"):  # enforced by the runtime (pids cgroup), named in breach messages
+        _limits["processes"] = int(limits["processes"])
     if limits.get("memory_mib"):
         _limits["memory_mib"] = cap(resource.RLIMIT_AS, int(limits["memory_mib"]) << 20) >> 20
     if limits.get("open_files"):
