@@ -104,6 +104,14 @@ NODES = {
                 os._exit(3)
             return GreetReply(greeting="spawned")
     """,
+    "nap": """
+        import time
+        from gen.messages_pb2 import GreetReply
+
+        def nap(ax, input):
+            time.sleep(float(input.name))
+            return GreetReply(greeting="rested")
+    """,
     "bomb": """
         import subprocess
 
@@ -417,3 +425,39 @@ def test_a_fork_bomb_stops_at_the_process_limit(package, messages):
     exc, after = failure(package, messages, "bomb", "", sandbox=Sandbox(limits=HostLimits(processes=40)))
     assert isinstance(exc, NodeFailure) and str(exc) == 'node "bomb" exceeded the process limit (40)'
     assert json.loads(after)
+
+
+def fan_out(package, messages, n: int, **pool_kw) -> list:
+    """``n`` concurrent invocations of one node on one host: their answers or errors."""
+
+    async def go():
+        pool = HostPool(**pool_kw)
+        req = greet_request(messages, "0.5")
+        try:
+            return await asyncio.gather(*(pool.invoke(node(package, "nap"), req, call(f"n{i}")) for i in range(n)),
+                                        return_exceptions=True)
+        finally:
+            await pool.close()
+
+    return asyncio.run(go())
+
+
+def test_a_wide_fan_out_fits_in_the_default_limits(package, messages):
+    """200 invocations at once on one sandboxed host (a thread each, connecting in one burst)."""
+    results = fan_out(package, messages, 200)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert {messages["GreetReply"].FromString(r).greeting for r in results} == {"rested"}
+
+
+def test_invocations_past_the_hosts_thread_limit_fail_clearly(package, messages):
+    from axiom_ide.runtime.host import cgroup
+
+    if cgroup.base() is None:
+        pytest.skip("no writable pids cgroup: the process limit is not enforced here (README.md)")
+    results = fan_out(package, messages, 60, sandbox=Sandbox(limits=HostLimits(processes=40)))
+    errors = {str(r) for r in results if isinstance(r, Exception)}
+    assert len(errors) == 1 and len([r for r in results if isinstance(r, Exception)]) > 0
+    (error,) = errors
+    assert error.startswith("the node host cannot run more than ") and error.endswith(
+        " invocations at once within its limits (memory 1024 MiB, processes 40): no thread can be started")
+    assert sum(1 for r in results if not isinstance(r, Exception)) > 20

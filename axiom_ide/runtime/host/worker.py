@@ -560,6 +560,27 @@ def apply_limits(limits: dict[str, Any]) -> None:
         _limits["file_size_mib"] = cap(resource.RLIMIT_FSIZE, int(limits["file_size_mib"]) << 20) >> 20
 
 
+def _refuse(conn: socket.socket) -> None:
+    """Answer the invocation on ``conn`` with an error saying why the host cannot take it, so the
+    runtime fails that one invocation clearly (instead of seeing a dropped connection)."""
+    running = sum(1 for t in threading.enumerate() if t.name == "invocation")
+    limits = ", ".join(f"{name} {_limits[key]}{unit}" for key, name, unit in (
+        ("memory_mib", "memory", " MiB"), ("processes", "processes", "")) if _limits.get(key))
+    why = (f"the node host cannot run more than {running} invocations at once"
+           + (f" within its limits ({limits})" if limits else "") + ": no thread can be started")
+    try:
+        conn.settimeout(5.0)
+        frames = wire.SocketFrames(conn)
+        while (frame := frames.read()) is not None:
+            if frame[0] in (wire.CALL, wire.OPEN):
+                frames.send(wire.ERROR, wire.dumps({"kind": "failure", "message": why, "traceback": ""}))
+                break
+    except (OSError, ValueError):
+        pass
+    finally:
+        conn.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="axiom_ide.runtime.host.worker")
     parser.add_argument("--package-root", required=True)
@@ -574,6 +595,10 @@ def main(argv: list[str] | None = None) -> None:
         import json
 
         apply_limits(json.loads(args.limits))
+    if _limits.get("memory_mib"):
+        # a thread per concurrent invocation: 8 MiB stacks would spend the address-space limit
+        # on ~100 of them; 2 MiB still holds the recursion limit's worth of frames through C calls
+        threading.stack_size(2 << 20)
 
     root = Path(args.package_root).resolve()
     sys.path.insert(0, str(root))
@@ -586,7 +611,7 @@ def main(argv: list[str] | None = None) -> None:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(args.socket)
         address = "unix:" + args.socket
-    listener.listen(128)
+    listener.listen(4096)  # a burst of concurrent invocations connects at once (capped by somaxconn)
     _line_buffer_c_stdout()
     real_stdout = sys.stdout
     sys.stdout = _InvocationStream("stdout", sys.stdout)
@@ -600,8 +625,8 @@ def main(argv: list[str] | None = None) -> None:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             threading.Thread(target=serve_connection, args=(conn,), name="invocation", daemon=True).start()
-        except RuntimeError:  # no thread to be had (memory or process limit): refuse this connection
-            conn.close()
+        except RuntimeError:  # no thread to be had (memory or process limit): refuse this invocation
+            _refuse(conn)
 
 
 if __name__ == "__main__":
