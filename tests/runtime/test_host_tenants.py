@@ -224,3 +224,41 @@ def test_host_count_is_capped_by_evicting_the_least_recently_used(package, messa
     tokens, again_a, again_b = asyncio.run(go())
     assert again_a == tokens["A"]  # A's host survived
     assert again_b != tokens["B"]  # B's was evicted: a new host
+
+
+def test_a_host_refuses_a_call_for_another_tenant(package, messages):
+    """Defence in depth: even a well-formed call naming another tenant (the runtime never sends
+    one) is refused — the host hangs up instead of running it."""
+    import socket
+
+    from axiom_ide.runtime.host import wire
+
+    async def go():
+        pool = HostPool()
+        try:
+            await pool.invoke(node(package, "whoami"), greet_request(messages, "x"), call("A", "w"))
+            (host,) = pool._all
+            path = host._address[len("unix:"):]
+
+            def exchange(tenant: str) -> bytes:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.settimeout(10)
+                    s.connect(path)
+                    site = {"handler": "whoami", "input_type": "examples.text.GreetRequest",
+                            "output_type": "examples.text.GreetReply", "canvas_id": "w", "position": None}
+                    run = {"execution_id": "e", "flow_id": "f", "tenant_id": tenant}
+                    s.sendall(wire.encode(wire.DEFINE, (0).to_bytes(4, "little"), wire.dumps(site))
+                              + wire.encode(wire.DEFINE, (1).to_bytes(4, "little"), wire.dumps(run))
+                              + wire.encode(wire.CALL, wire.CALL_META.pack(0, 1, wire.NO_PART, 1, 0),
+                                            greet_request(messages, "x")))
+                    return s.recv(65536)
+
+            return await asyncio.to_thread(exchange, "A"), await asyncio.to_thread(exchange, "B")
+        finally:
+            await pool.close()
+
+    from axiom_ide.runtime.host import wire
+
+    own, other = asyncio.run(go())
+    assert own[4:5] == bytes([wire.RESULT])  # its own tenant's call runs
+    assert other == b""
