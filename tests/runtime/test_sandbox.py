@@ -461,3 +461,32 @@ def test_invocations_past_the_hosts_thread_limit_fail_clearly(package, messages)
     assert error.startswith("the node host cannot run more than ") and error.endswith(
         " invocations at once within its limits (memory 1024 MiB, processes 40): no thread can be started")
     assert sum(1 for r in results if not isinstance(r, Exception)) > 20
+
+
+# -- other platforms' code paths (only Linux runs here: these check what they would run) ----------
+
+
+def test_the_macos_profile_denies_home_and_data_dir_and_allows_the_runtime_back(tmp_path):
+    root, host_dir, data = tmp_path / "pkg", tmp_path / "host", tmp_path / "data"
+    argv = sandbox_mod.sandbox_exec_command("/usr/bin/sandbox-exec", ["python", "-m", "w"], root=root,
+                                           host_dir=host_dir, python=sys.executable, private_paths=(str(data),))
+    assert argv[:2] == ["/usr/bin/sandbox-exec", "-p"] and argv[3:] == ["python", "-m", "w"]
+    rules = argv[2].splitlines()
+    assert rules[:2] == ["(version 1)", "(allow default)"]
+    deny, allow_read, allow_write = rules[2], rules[3], rules[4]
+    home = os.path.realpath(os.path.expanduser("~"))
+    assert deny.startswith("(deny file-read* file-write* ") and f'(subpath "{home}")' in deny
+    assert f'(subpath "{os.path.realpath(data)}")' in deny
+    assert allow_read.startswith("(allow file-read* ") and f'(subpath "{os.path.realpath(root)}")' in allow_read
+    assert f'(subpath "{os.path.realpath(sandbox_mod.source_dir() / "axiom_ide")}")' in allow_read
+    assert allow_write == f'(allow file-read* file-write* (subpath "{os.path.realpath(host_dir)}"))'
+
+
+def test_the_windows_environment_keeps_what_python_needs_there_and_nothing_else(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("SYSTEMROOT", r"C:\Windows")
+    monkeypatch.setenv("AXIOM_API_KEY", "ak_secret")
+    env = sandbox_mod.host_env(sandboxed=True, private_tmp=r"C:\tmp\h1")
+    assert env["SYSTEMROOT"] == r"C:\Windows" and "AXIOM_API_KEY" not in env
+    assert env["TEMP"] == env["TMP"] == env["USERPROFILE"] == env["HOME"] == r"C:\tmp\h1"
+    assert "MALLOC_ARENA_MAX" not in env
