@@ -346,6 +346,7 @@ class HostProcess:
             self._dead = True
             raise RuntimeError(self.describe_exit(f"exited ({_status(rc)}) while starting"))
         self.start_s = time.monotonic() - began
+        self.last_used = time.monotonic()  # idle from now, not from when the start began
 
     def _exited(self) -> None:
         """The process is gone: kill what it left behind (its process group; under bwrap the
