@@ -119,7 +119,7 @@ async def bench_host(root: Path, n: int, rounds: int) -> dict[str, list[tuple[fl
     results: dict[str, list[tuple[float, float, float]]] = {k: [] for k in cases}
 
     def workers() -> list[int]:
-        return [h._proc.pid for h in pool._all if h._proc is not None and h._proc.returncode is None]
+        return [pid for h in pool._all for pid in h.process_tree()]
 
     try:
         for _ in range(rounds):

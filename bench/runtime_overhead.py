@@ -2,15 +2,19 @@
 
 Linear chains of 10 / 100 / 1,000 trivial nodes (a pass-through handler), each run end to end:
 
-* ``host+sqlite`` — the real runtime: node code in a host process, every step checkpointed
-  durably together with its events (one step-journal append, as durable as a WAL commit with
-  synchronous=NORMAL; folded into SQLite in the run's final transaction);
+* ``host+sqlite`` — the real runtime: node code in a sandboxed host process (bubblewrap where
+  present), every step checkpointed durably together with its events (one step-journal append,
+  as durable as a WAL commit with synchronous=NORMAL; folded into SQLite in the run's final
+  transaction);
+* ``unsandboxed+sqlite`` — the same with the sandbox off (``Sandbox(enabled=False)``);
 * ``inline+sqlite`` — same durable checkpoints, handlers called in-process;
 * ``inline+memory`` — the pure scheduler: in-process handlers, in-memory checkpoints;
 * ``langgraph+sqlite`` — LangGraph StateGraph of the same shape with SqliteSaver (if installed).
 
-Prints µs/step (the median of ``--repeat`` runs, and the best), checkpoint bytes per step, and the
-ratio of the medians to LangGraph's.
+Prints µs/step (the median of ``--repeat`` runs, and the best), checkpoint bytes per step, the
+ratio of the medians to LangGraph's (the budget for a sandboxed host is 1/5), and each host
+configuration's start time (spawn to ready, and the first run of the smallest chain, which
+includes it).
 Run: ``.venv/bin/python bench/runtime_overhead.py``.
 """
 from __future__ import annotations
@@ -28,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from axiom_ide.runtime.compiler.compile import compile_flow
 from axiom_ide.runtime.engine.inline import InlineInvoker
+from axiom_ide.runtime.host.sandbox import Sandbox
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.packages import Workspace
 from axiom_ide.runtime.runtime import Runtime
@@ -65,11 +70,19 @@ def db_bytes(rt: Runtime) -> int:
     return sum(p.stat().st_size for p in rt.data_dir.glob("axiom.db*"))
 
 
-async def bench_runtime(rt: Runtime, artifacts: dict, repeat: int) -> dict[int, tuple[float, float]]:
+#: label -> (host spawn-to-ready s, first run of the smallest chain s)
+STARTS: dict[str, tuple[float, float]] = {}
+
+
+async def bench_runtime(rt: Runtime, artifacts: dict, repeat: int, label: str = "") -> dict[int, tuple[float, float]]:
     out = {}
     payload = {"text": "x" * 32}
     for n, art in artifacts.items():
+        t0 = time.perf_counter()
         await rt.run(art, payload)  # warm (host start, imports)
+        hosts = getattr(rt.invoker, "_all", None)
+        if hosts and label not in STARTS:
+            STARTS[label] = (max(h.start_s for h in hosts), time.perf_counter() - t0)
         times = []
         before = db_bytes(rt)
         for _ in range(repeat):
@@ -137,6 +150,7 @@ async def main() -> None:
         results: dict[str, dict] = {}
         configs = {
             "host+sqlite": {},
+            "unsandboxed+sqlite": {"sandbox": Sandbox(enabled=False)},
             "inline+sqlite": {"invoker": InlineInvoker(threaded=False)},
             "inline+memory": {"invoker": InlineInvoker(threaded=False), "checkpoints": MemoryCheckpointStore()},
         }
@@ -146,7 +160,7 @@ async def main() -> None:
             for n in sizes:
                 flow = load_flow(str(tmp / "ws" / "flows" / f"chain{n}.flow.yaml")).flow
                 arts[n], _ = compile_flow(flow, ws, store=rt.artifacts)
-            results[label] = await bench_runtime(rt, arts, args.repeat)
+            results[label] = await bench_runtime(rt, arts, args.repeat, label)
             await rt.close()
         lg = bench_langgraph(sizes, args.repeat, tmp)
         if lg is not None:
@@ -161,9 +175,15 @@ async def main() -> None:
         if lg is None:
             print("langgraph not installed (pip install -e '.[bench]'); no comparison")
         else:
-            for label in ("host+sqlite", "inline+sqlite", "inline+memory"):
+            for label in ("host+sqlite", "unsandboxed+sqlite", "inline+sqlite", "inline+memory"):
                 ratios = "  ".join(f"{n}: {results[label][n][0] / lg[n][0]:.2f}x" for n in sizes)
-                print(f"ratio {label} / langgraph+sqlite   {ratios}")
+                budget = "   (budget: <= 0.20x)" if label == "host+sqlite" else ""
+                print(f"ratio {label:<18} / langgraph+sqlite   {ratios}{budget}")
+        sandbox = Sandbox().describe()
+        for label, (ready, first) in STARTS.items():
+            what = f"sandbox: {sandbox}" if label == "host+sqlite" else "sandbox off"
+            print(f"host start, {label} ({what}): {ready * 1e3:.0f} ms spawn to ready; first run of the "
+                  f"{sizes[0]}-node chain {first * 1e3:.0f} ms")
         print("(B = database growth per step: checkpoint row + events, including SQLite page overhead)")
 
 

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Tools some end-to-end tests drive: curl (the docs' curl commands run verbatim), Node.js (the
-# "Use via API" JavaScript snippet) and Chromium (the offline interactive docs' try-it-out, over
-# the DevTools protocol). On Debian/Ubuntu as root, install the missing ones; otherwise print the
-# command. Tests that need a missing tool skip with a reason naming it.
+# "Use via API" JavaScript snippet), Chromium (the offline interactive docs' try-it-out, over
+# the DevTools protocol) and bubblewrap (the node sandbox, tests/runtime/test_sandbox.py). On
+# Debian/Ubuntu as root, install the missing ones; otherwise print the command. Tests that need a
+# missing tool skip with a reason naming it — except the sandbox tests under CI (CI=true), which
+# fail without bwrap.
 set -u
 [ "$(uname -s)" = "Linux" ] || exit 0
 missing=""
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } || missing="$missing chromium"
+command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
 [ -z "$missing" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "installing test tools:$missing"

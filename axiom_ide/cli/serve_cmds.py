@@ -28,6 +28,9 @@ def register(subparsers: Any) -> None:
                         "e.g. http://127.0.0.1:4318 (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or "
                         "OTEL_EXPORTER_OTLP_ENDPOINT; off when neither is set)")
     add_log_flags(p)
+    p.add_argument("--unsandboxed", action="store_true",
+                   help="run node code without the sandbox (bubblewrap) even with several tenants' keys; "
+                        "resource limits and a scrubbed environment still apply")
     p.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
     add_location_flags(p)
     p.set_defaults(handler=run_serve)
@@ -98,16 +101,39 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     tracing.set_endpoint(args.otlp_endpoint)
     workspace = workspace_dir(args)
+    sandbox = _sandbox(args)
+    if sandbox is None:
+        return 2
     try:
         asyncio.run(serve(data_dir(args), host=args.host, port=args.port, workspace=workspace,
                           options=ServerOptions(limits=args.limits), inline=args.inline,
-                          grace=max(0.0, args.grace)))
+                          grace=max(0.0, args.grace), sandbox=sandbox))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _sandbox(args: argparse.Namespace) -> Any:
+    """The node sandbox to serve with; None (after saying why) when serving several tenants
+    would run their node code unsandboxed and ``--unsandboxed`` was not given."""
+    from axiom_ide.runtime.host.sandbox import Sandbox
+
+    if args.unsandboxed:
+        return Sandbox(use_tool=False)
+    sandbox = Sandbox()
+    if args.inline or sandbox.isolated:
+        return sandbox
+    with _keys(args) as keys:
+        tenants = sorted({k.tenant_id for k in keys.list(tenant_id=None)})
+    if len(tenants) > 1:
+        print(f"error: API keys of {len(tenants)} tenants exist ({', '.join(tenants)}), but node code would run "
+              f"without a sandbox here ({sandbox.describe()}: bubblewrap is missing or cannot run). Install "
+              "bubblewrap (Debian: apt-get install bubblewrap), or pass --unsandboxed to serve anyway.", file=sys.stderr)
+        return None
+    return sandbox
 
 
 class _keys:  # noqa: N801 — a context manager read as a verb: ``with _keys(args) as keys``

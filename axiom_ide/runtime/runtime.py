@@ -11,6 +11,7 @@ execution a previous process left unfinished.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -54,21 +55,26 @@ from axiom_ide.runtime.store.secrets import SecretBox, SecretStore, load_master_
 PIPELINE_TIMEOUT = "timeout waiting for pipeline result"
 
 
-def default_invoker(log_sink: Any, memory: Any) -> Any:
-    """The host pool when the node host is available, else the in-process invoker."""
+def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None) -> Any:
+    """The host pool when the node host is available, else the in-process invoker. ``sandbox``:
+    a :class:`~axiom_ide.runtime.host.sandbox.Sandbox` (None: the default, bwrap where present)."""
     try:
         from axiom_ide.runtime.host import HostPool
     except Exception:  # noqa: BLE001
         from axiom_ide.runtime.engine.inline import InlineInvoker
 
         return InlineInvoker(log_sink=log_sink, memory=memory)
-    return HostPool(log_sink=log_sink, memory=memory)
+    return HostPool(log_sink=log_sink, memory=memory, sandbox=sandbox)
 
 
 class Runtime:
     def __init__(self, data_dir: Path | str, *, invoker: Any = None, inline: bool = False,
                  durability: str = "normal", tenant_id: str = "local",
-                 checkpoints: CheckpointStore | None = None, use_keyring: bool = True) -> None:
+                 checkpoints: CheckpointStore | None = None, use_keyring: bool = True,
+                 sandbox: Any = None) -> None:
+        """``sandbox``: how node hosts are confined (a host.sandbox.Sandbox; None: the default —
+        bubblewrap where present, limits and a scrubbed environment always). The desktop passes
+        ``Sandbox(enabled=False)`` to relax it for local debugging of native code."""
         self.data_dir = Path(data_dir)
         self.tenant_id = tenant_id
         # The engine's per-step writes go through the step journal (store/journal.py).
@@ -97,7 +103,11 @@ class Runtime:
 
                 invoker = InlineInvoker(log_sink=self._log_sink, memory=self.memory)
             else:
-                invoker = default_invoker(self._log_sink, self.memory)
+                from axiom_ide.runtime.host.sandbox import Sandbox
+
+                # a deny-list sandbox (macOS) must know the data dir to hide it
+                sandbox = dataclasses.replace(sandbox or Sandbox(), private_paths=(str(self.data_dir.resolve()),))
+                invoker = default_invoker(self._log_sink, self.memory, sandbox)
         self.invoker = invoker
         self.runner = Runner(self.executions, self.event_log, self.checkpoints, invoker, self.events.emit)
         self.debug_store = DebugSessionStore(self.db)

@@ -21,6 +21,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -41,12 +42,12 @@ def is_loopback(host: str) -> bool:
 
 async def serve(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8765, workspace: Path | None = None,
                 options: ServerOptions | None = None, inline: bool = False, grace: float = 10.0,
-                announce: Callable[[str], None] | None = None) -> None:
+                announce: Callable[[str], None] | None = None, sandbox: Any = None) -> None:
     from axiom_ide.runtime.runtime import Runtime
     from axiom_ide.server.invocations import INVOCATIONS
 
     say = announce or _print
-    runtime = Runtime(data_dir, inline=inline)
+    runtime = Runtime(data_dir, inline=inline, sandbox=sandbox)
     options = options or ServerOptions()
     app = create_app(runtime, workspace=workspace, options=options)
     # Handlers still running after the drain below (long waits, streams) are cut off after 1 s.

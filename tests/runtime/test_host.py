@@ -502,10 +502,12 @@ def test_context_parts_decode_to_each_calls_plain_context():
                 held[int.from_bytes(meta, "little")] = json.loads(payload)
                 defined += 1
                 continue
-            assert kind == wire.CALL and payload == b"input"
-            site, run, graph, attempt = wire.CALL_META.unpack(meta)
+            site, run, graph, attempt, nvars = wire.CALL_META.unpack(meta)
+            assert kind == wire.CALL and payload[nvars:] == b"input"
+            variables = json.loads(payload[:nvars]) if nvars else {}
             graph_part = None if graph == wire.NO_PART else held[graph]
-            return dict(held[site], **held[run], attempt=attempt, graph=graph_part), defined
+            assert "variables" not in held[run]  # no variables in a part the worker keeps
+            return dict(held[site], **held[run], variables=variables, attempt=attempt, graph=graph_part), defined
         raise AssertionError("no CALL frame")
 
     sent = []
@@ -520,9 +522,9 @@ def test_context_parts_decode_to_each_calls_plain_context():
     # call 2 repeats call 1 but for the attempt; the last call's parts are all still on the connection
     assert sent[0] == 3 and sent[1] == 0 and sent[-1] == 0
     assert sent[5] == 1  # a graph without graph_id is sent with every call; site and run are held
-    variables["A"] = "changed"  # the same mapping, mutated: defined again
+    variables["A"] = "changed"  # the same mapping, mutated: its new content goes with the call
     seen, defined = worker_side(parts.request(wire.CALL, node("a"), calls[0][1], b"input"))
-    assert seen["variables"] == {"A": "changed"} and defined == 1
+    assert seen["variables"] == {"A": "changed"} and defined == 0
 
 
 def test_context_part_slots_are_reused_without_breaking_a_call():
@@ -554,7 +556,7 @@ def test_context_part_slots_are_reused_without_breaking_a_call():
             if kind == wire.DEFINE:
                 held[int.from_bytes(meta, "little")] = json.loads(payload)
             else:
-                site, run, graph, _ = wire.CALL_META.unpack(meta)
+                site, run, graph, _, _ = wire.CALL_META.unpack(meta)
                 assert held[site]["canvas_id"] == call.canvas_id
                 assert held[site]["position"] == {"current_instance": i}
                 assert held[run]["execution_id"] == call.execution_id

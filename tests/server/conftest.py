@@ -84,6 +84,10 @@ def start_server(root: Path, *extra: str, workspace: Path | None = None) -> Live
     other_key, _ = keys.create("other", tenant_id="acme")
     db.close()
     env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    from axiom_ide.runtime.host.sandbox import Sandbox
+
+    if not Sandbox().isolated:  # two tenants' keys: serve refuses to run them unsandboxed unless told
+        extra = ("--unsandboxed", *extra)
     process = subprocess.Popen(
         [sys.executable, "-m", "axiom_ide", "serve", "--port", "0", "--data-dir", str(data_dir),
          "--workspace", str(workspace), *extra],

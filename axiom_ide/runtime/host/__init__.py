@@ -1,8 +1,10 @@
-"""Node hosting: node code runs outside the runtime, one host process per package version.
+"""Node hosting: node code runs outside the runtime, one sandboxed host process per tenant and
+package version.
 
 Public API::
 
-    pool = HostPool(log_sink=on_log, memory=backend)
+    pool = HostPool(log_sink=on_log, memory=backend,
+                    sandbox=Sandbox(limits=HostLimits(memory_mib=1024)))  # the defaults
     out: bytes = await pool.invoke(node, payload, NodeCall(...))     # unary
     async for frame in pool.stream(node, frames, NodeCall(...)): ...  # pipeline
     await pool.cancel(execution_id)
@@ -27,6 +29,7 @@ from axiom_ide.runtime.host.records import (
 )
 
 __all__ = [
+    "HostLimits",
     "HostPool",
     "LogRecord",
     "MemoryBackend",
@@ -37,6 +40,7 @@ __all__ = [
     "NodeHostError",
     "NodeOutputFlood",
     "NodeTimeout",
+    "Sandbox",
 ]
 
 
@@ -47,4 +51,8 @@ def __getattr__(name: str):
         from axiom_ide.runtime.host.pool import HostPool
 
         return HostPool
+    if name in ("Sandbox", "HostLimits"):
+        from axiom_ide.runtime.host import sandbox
+
+        return getattr(sandbox, name)
     raise AttributeError(name)

@@ -23,11 +23,11 @@ class Channel(Protocol):
     def memory(self, op: str, args: dict[str, Any]) -> tuple[bool, Any]: ...
 
 
-Make = Callable[[Channel, dict, "dict | None", Any], Any]
+Make = Callable[[Channel, dict, dict, "dict | None", Any], Any]
 
 
 def _build(sdk: Any) -> Make:  # the package's generated gen/axiom_context module, loaded at run time
-    """Subclass the generated SDK classes; returns ``make(channel, run, graph, position) -> AxiomContext``."""
+    """Subclass the generated SDK classes; returns ``make(channel, run, variables, graph, position) -> AxiomContext``."""
 
     class Logger(sdk.AxiomLogger):
         __slots__ = ("_ch",)
@@ -128,12 +128,12 @@ def _build(sdk: Any) -> Make:  # the package's generated gen/axiom_context modul
 
     mutation = sdk.AxiomMutation()  # the generated default refuses every mutation: stateless, shared
 
-    def make(ch: Channel, run: dict, graph: dict | None, position: Any) -> Any:
-        """``run``: the ids and ``variables``; ``graph``: the reflection view without its
-        position (None: the call has no reflection)."""
+    def make(ch: Channel, run: dict, variables: dict, graph: dict | None, position: Any) -> Any:
+        """``run``: the ids; ``variables``: this invocation's config values and secrets;
+        ``graph``: the reflection view without its position (None: the call has no reflection)."""
         return sdk.AxiomContext(
             log=Logger(ch),
-            secrets=Secrets(run.get("variables") or {}),
+            secrets=Secrets(variables),
             agent=sdk.AxiomAgent(Memory(ch)),
             reflection=Reflection(graph, position),
             mutation=mutation,
@@ -175,7 +175,7 @@ _makers: dict[int, Make] = {}
 
 
 def context_factory(sdk: ModuleType) -> Make:
-    """``make(channel, run, graph, position)`` for the package's generated SDK module (built once)."""
+    """``make(channel, run, variables, graph, position)`` for the package's generated SDK module (built once)."""
     make = _makers.get(id(sdk))
     if make is None:
         make = _makers[id(sdk)] = _build(sdk)

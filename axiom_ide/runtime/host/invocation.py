@@ -128,6 +128,8 @@ class Invocation:
             return NodeOutputFlood(info.get("message", ""), canvas_id=canvas)
         exc = NodeFailure(info.get("message", ""), canvas_id=canvas)
         exc.traceback = info.get("traceback", "")  # type: ignore[attr-defined]
+        if info.get("kind") == "limit":  # a resource limit was hit: the host restarts
+            exc.retire = True  # type: ignore[attr-defined]
         return exc
 
     def _on_log(self, meta: bytes) -> None:
@@ -204,20 +206,22 @@ class ContextParts:
 
     A call's context splits into parts that many calls share: the *site* (handler, message types,
     canvas id and reflection position: the same whenever a node runs at that place of a graph),
-    the *run* (ids and variables: the same for every call of an execution) and the *graph* (the
-    reflection view without its position: the same for every call in that graph). A request
-    defines the parts the worker lacks and references the others by slot.
+    the *run* (ids: the same for every call of an execution) and the *graph* (the reflection view
+    without its position: the same for every call in that graph). A request defines the parts the
+    worker lacks and references the others by slot. The variables are no part: they go with every
+    call (the worker must not keep them), their JSON cached here per mapping.
 
-    Keys: a site by its strings plus the identity of its position mapping, a run by its ids plus
-    the identity of its variables mapping — each checked against a deep snapshot of the mapping,
-    so a mapping changed in place is defined again — and a graph by its ``graph_id``, which names
+    Keys: a site by its strings plus the identity of its position mapping — checked against a deep
+    snapshot of the mapping, so a mapping changed in place is defined again —, a run by its ids,
+    and a graph by its ``graph_id``, which names
     the view's content (a view without one is defined with every call). Slots are reused
     round-robin; the worker simply keeps whatever was defined last in each.
     """
 
-    __slots__ = ("_entries", "_owners", "_next")
+    __slots__ = ("_entries", "_owners", "_next", "_vars")
 
     def __init__(self) -> None:
+        self._vars: tuple[Any, Any, bytes] | None = None  # (mapping, snapshot, JSON) of the last variables
         self._entries: dict[Any, tuple[int, Any, Any]] = {}  # key -> (slot, mapping, snapshot)
         self._owners: list[Any] = [None] * wire.PART_SLOTS  # slot -> key
         self._next = 0
@@ -235,15 +239,13 @@ class ContextParts:
             part = {"handler": node.handler, "input_type": node.input_type, "output_type": node.output_type,
                     "canvas_id": call.canvas_id, "position": position}
             site = self._define(key, part, position, defines, ())
-        variables = call.variables
-        key = (call.execution_id, call.flow_id, call.tenant_id, id(variables))
+        key = (call.execution_id, call.flow_id, call.tenant_id)
         hit = entries.get(key)
-        if hit is not None and hit[1] is variables and hit[2] == variables:
+        if hit is not None:
             run = hit[0]
         else:
-            part = {"execution_id": call.execution_id, "flow_id": call.flow_id, "tenant_id": call.tenant_id,
-                    "variables": dict(variables)}
-            run = self._define(key, part, variables, defines, (site,))
+            part = {"execution_id": call.execution_id, "flow_id": call.flow_id, "tenant_id": call.tenant_id}
+            run = self._define(key, part, None, defines, (site,))
         if not view:
             graph = wire.NO_PART
         else:
@@ -254,7 +256,18 @@ class ContextParts:
             else:
                 part = {k: v for k, v in view.items() if k != "position"}
                 graph = self._define(("graph", graph_id) if graph_id else None, part, None, defines, (site, run))
-        frame = wire.encode(kind, wire.CALL_META.pack(site, run, graph, call.attempt), payload)
+        variables = call.variables
+        if variables:  # with every call (see wire): encoded once per mapping, checked by snapshot
+            held = self._vars
+            if held is not None and held[0] is variables and held[1] == variables:
+                encoded = held[2]
+            else:
+                encoded = wire.dumps(dict(variables))
+                self._vars = (variables, _snapshot(variables), encoded)
+            meta = wire.CALL_META.pack(site, run, graph, call.attempt, len(encoded))
+            frame = wire.encode(kind, meta, encoded + payload)
+        else:
+            frame = wire.encode(kind, wire.CALL_META.pack(site, run, graph, call.attempt, 0), payload)
         if defines:
             defines.append(frame)
             return b"".join(defines)

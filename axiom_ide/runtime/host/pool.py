@@ -1,10 +1,12 @@
 """``HostPool``: the runtime's side of node hosting (it plays the platform's sidecar).
 
-One :class:`~axiom_ide.runtime.host.process.HostProcess` per package version (per package
-root), started lazily on first use after regenerating a stale ``gen/``, reused across runs and
+One :class:`~axiom_ide.runtime.host.process.HostProcess` per tenant and package version (per
+package root) — nothing of one tenant's invocations shares a process with another's —, started
+lazily on first use after regenerating a stale ``gen/``, reused across runs and
 executions, and replaced when the package's sources change. A crash, hang or flood fails only
 the invocation concerned: the host is retired (killed once its other invocations end) and the
-next invocation starts a fresh one.
+next invocation starts a fresh one. Hosts idle for ``idle_timeout_s`` are stopped, and at most
+``max_hosts`` live at once (the least recently used idle one makes room).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from axiom_ide.runtime.compiler.artifact import ArtifactNode
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.host import wire
+from axiom_ide.runtime.host import cgroup, wire
 from axiom_ide.runtime.host.freshness import ensure_gen, source_fingerprint
 from axiom_ide.runtime.host.invocation import Invocation, Watchdog
 from axiom_ide.runtime.host.process import HostProcess, exit_status
@@ -31,6 +33,7 @@ from axiom_ide.runtime.host.records import (
     NodeFailure,
     NodeHostError,
 )
+from axiom_ide.runtime.host.sandbox import Sandbox
 
 #: Log bytes one invocation may write before it fails with NodeOutputFlood.
 LOG_LIMIT_BYTES = 8 * 1024 * 1024
@@ -38,6 +41,10 @@ LOG_LIMIT_BYTES = 8 * 1024 * 1024
 FRESHNESS_TTL_S = 0.5
 #: Longest line of fd output kept whole; a longer run without a newline is cut into lines this long.
 FD_LINE_BYTES = 64 * 1024
+#: Seconds a host may sit without invocations before it is stopped.
+IDLE_TIMEOUT_S = 300.0
+#: Most host processes alive at once (one per tenant and package version in use).
+MAX_HOSTS = 32
 
 
 class HostPool:
@@ -52,6 +59,9 @@ class HostPool:
         socket_dir: Path | None = None,
         log_limit_bytes: int = LOG_LIMIT_BYTES,
         freshness_ttl_s: float = FRESHNESS_TTL_S,
+        sandbox: Sandbox | None = None,
+        idle_timeout_s: float = IDLE_TIMEOUT_S,
+        max_hosts: int = MAX_HOSTS,
     ):
         self.log_sink = log_sink
         self.memory = memory
@@ -60,8 +70,14 @@ class HostPool:
         self._socket_dir = Path(socket_dir) if socket_dir is not None else None
         self.log_limit = log_limit_bytes
         self._ttl = freshness_ttl_s
-        self._hosts: dict[tuple[str, str, str], HostProcess] = {}  # (package root, name, version)
+        #: how hosts are confined (bwrap on Linux, limits, scrubbed environment; see sandbox.py).
+        self.sandbox = sandbox if sandbox is not None else Sandbox()
+        self.idle_timeout = idle_timeout_s
+        self.max_hosts = max(1, max_hosts)
+        self._reaper: asyncio.TimerHandle | None = None
+        self._hosts: dict[tuple[str, str, str, str], HostProcess] = {}  # (tenant, package root, name, version)
         self._all: set[HostProcess] = set()
+        self._closing: set[asyncio.Future[None]] = set()
         #: invocations in flight (``cancel`` picks an execution's out of them; the watchdog
         #: looks for waiters whose time is up). Read by Invocation: log_sink, memory, log_limit.
         self._inflight: set[Invocation] = set()
@@ -122,19 +138,23 @@ class HostPool:
             self._end(inv, reuse=False)
 
     async def close(self) -> None:
-        """Stop every host process."""
+        """Stop every host process (and every process a node started)."""
         self.watchdog.close()
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
         hosts = list(self._all)
         self._hosts.clear()
         self._all.clear()
         await asyncio.gather(*(h.close() for h in hosts), return_exceptions=True)
+        cgroup.release()
         if self._own_dir and self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = None
 
     # -- internals --------------------------------------------------------------------------------
-    async def _host(self, node: ArtifactNode) -> HostProcess:
-        key = (node.package_root, node.package, node.version)
+    async def _host(self, node: ArtifactNode, tenant: str) -> HostProcess:
+        key = (tenant, node.package_root, node.package, node.version)
         host = self._hosts.get(key)
         if host is not None and host.started:
             now = time.monotonic()
@@ -147,15 +167,18 @@ class HostPool:
         if host is None or not host.usable:
             if self._socket_dir is None:
                 self._socket_dir = Path(tempfile.mkdtemp(prefix="axh-"))
+            self._make_room()
             root = Path(node.package_root)
             host = HostProcess(
                 node.package_key, root, python=self._python, socket_dir=self._socket_dir,
-                fingerprint=source_fingerprint(root),
+                fingerprint=source_fingerprint(root), tenant=tenant, sandbox=self.sandbox,
             )
-            host.checked_at = time.monotonic()
+            host.checked_at = host.last_used = time.monotonic()
             host.on_output = self._host_output
+            host.on_exit = self._host_exited
             self._hosts[key] = host
             self._all.add(host)
+            self._arm_reaper()
         try:
             await host.ensure_started(lambda: ensure_gen(host.root))
         except AxiomError as exc:
@@ -165,6 +188,50 @@ class HostPool:
             self._forget(host)
             raise NodeCrashed(str(exc)) from exc
         return host
+
+    def _make_room(self) -> None:
+        """Before a new host starts: with ``max_hosts`` alive, stop the least recently used
+        (an idle one if any; a busy one is retired and dies when its invocations end)."""
+        live = [h for h in self._hosts.values() if h.usable]
+        while len(live) >= self.max_hosts:
+            idle = [h for h in live if h.busy <= 0 and h.started]
+            victim = min(idle or live, key=lambda h: h.last_used)
+            live.remove(victim)
+            self._retire(victim)
+
+    def _retire(self, host: HostProcess) -> None:
+        host.retire()
+        for k, h in list(self._hosts.items()):
+            if h is host:
+                del self._hosts[k]
+        if host.busy <= 0:
+            self._all.discard(host)
+            closing = asyncio.ensure_future(host.close())
+            self._closing.add(closing)  # held until done: a bare future may be collected mid-close
+            closing.add_done_callback(self._closing.discard)
+
+    def _arm_reaper(self) -> None:
+        if self._reaper is None and self.idle_timeout > 0:
+            self._reaper = asyncio.get_running_loop().call_later(min(self.idle_timeout / 2, 30.0), self._reap)
+
+    def _reap(self) -> None:
+        """Stop hosts idle for ``idle_timeout`` (and forget dead ones); re-arm while any live."""
+        self._reaper = None
+        now = time.monotonic()
+        for host in list(self._all):
+            if host.usable and not host.started:
+                continue  # still starting: its first invocation is waiting for it
+            if host.busy <= 0 and (not host.usable or now - host.last_used >= self.idle_timeout):
+                self._retire(host)
+        if self._all:
+            self._arm_reaper()
+
+    def _host_exited(self, host: HostProcess) -> None:
+        """A host process exited: the invocations running on it fail now (their connections
+        may stay open while a forked child holds them)."""
+        for inv in list(self._inflight):
+            if inv.host is host and not inv.finished:
+                inv.push("lost")
 
     def _forget(self, host: HostProcess) -> None:
         host.kill()
@@ -176,7 +243,7 @@ class HostPool:
     def _begin_idle(self, node: ArtifactNode, call: NodeCall) -> Invocation | None:
         """The hot path, no awaits before the request is written: a started, recently checked
         host with an idle connection. None when :meth:`_begin` has to do more."""
-        host = self._hosts.get((node.package_root, node.package, node.version))
+        host = self._hosts.get((call.tenant_id, node.package_root, node.package, node.version))
         if host is not None and host.started and time.monotonic() - host.checked_at < self._ttl:
             conn = host.acquire_idle()
             if conn is not None:
@@ -192,7 +259,7 @@ class HostPool:
         if not node.handler or not node.package_root:
             raise NodeFailure(f'node "{canvas}" has no handler to run (kind {node.kind!r})', canvas_id=canvas)
         try:
-            host = await self._host(node)
+            host = await self._host(node, call.tenant_id)
         except NodeCrashed as exc:
             if not opening_stream:
                 raise
@@ -269,6 +336,8 @@ class HostPool:
             inv.finish(False)
             return value  # type: ignore[return-value]
         assert isinstance(value, NodeHostError), (tag, value)
+        if getattr(value, "retire", False):  # a resource limit was hit
+            inv.host.retire()
         if not isinstance(value, NodeFailure) or isinstance(value, NodeCancelled):
             inv.finish(False)
             inv.host.retire()  # timeout, flood, cancel: the handler may still be running

@@ -1,7 +1,8 @@
 """One node host process and its connections, seen from the runtime.
 
-A :class:`HostProcess` spawns ``python -m axiom_ide.runtime.host.worker`` for one package
-version, waits for its ready line, and hands out :class:`Connection`s — one per concurrent
+A :class:`HostProcess` spawns ``python -m axiom_ide.runtime.host.worker`` for one tenant's use
+of one package version (confined as its :class:`~axiom_ide.runtime.host.sandbox.Sandbox` says),
+waits for its ready line, and hands out :class:`Connection`s — one per concurrent
 invocation, pooled when idle. The runtime holds the read ends of its stdout/stderr pipes: what
 arrives goes to a bounded tail for crash messages and to ``on_output`` (the pool makes it log
 records of the invocations running on the host).
@@ -14,16 +15,25 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import functools
 import os
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import axiom_ide
-from axiom_ide.runtime.host import wire
+from axiom_ide.runtime.host import cgroup, wire
+from axiom_ide.runtime.host.sandbox import HostLimits, Sandbox, host_env
+from axiom_ide.runtime.host.sandbox import command as sandbox_command
+
+if sys.platform == "win32":
+    from axiom_ide.runtime.host import winjob
 
 #: How long a host may take to print its ready line.
 START_TIMEOUT_S = 30.0
@@ -155,26 +165,60 @@ class _OutputPipe(asyncio.Protocol):
         self.host._output_closed(self.fd)
 
 
-class HostProcess:
-    """A worker process serving one package version."""
+class _HostProtocol(asyncio.SubprocessProtocol):
+    """The host as asyncio's child watcher sees it: its exit is reported by the process itself
+    (``process_exited``), at once — not when its pipes close, which a forked child that keeps
+    them open would delay indefinitely. On Windows it also carries stdout/stderr."""
 
-    def __init__(self, key: str, root: Path, *, python: str, socket_dir: Path, fingerprint: tuple):
+    def __init__(self, host: HostProcess):
+        self.host = host
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        self.host._output(fd, data)
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        if fd in (1, 2):
+            self.host._output_closed(fd)
+
+    def process_exited(self) -> None:
+        self.host._exited()
+
+
+class HostProcess:
+    """A worker process serving one tenant's invocations of one package version."""
+
+    def __init__(self, key: str, root: Path, *, python: str, socket_dir: Path, fingerprint: tuple,
+                 tenant: str = "", sandbox: Sandbox | None = None):
         #: ``package@version``.
         self.key = key
         self.root = root
+        #: the one tenant whose invocations this host runs.
+        self.tenant = tenant
         self.fingerprint = fingerprint
         #: monotonic time of the last fingerprint check (the pool throttles them).
         self.checked_at = 0.0
+        #: monotonic time an invocation last ended here (idle reaping, LRU eviction).
+        self.last_used = 0.0
         self.retired = False
         self.tail = OutputTail()
         #: ``on_output(host, fd, data)``: what the host writes to fd 1/2 after its ready line
         #: (the pool turns it into log records of the invocations running on it).
         self.on_output: Callable[[HostProcess, int, bytes], None] | None = None
+        #: ``on_exit(host)``: the process exited (called once, at once).
+        self.on_exit: Callable[[HostProcess], None] | None = None
         #: the unfinished last line of fd 1 and fd 2 (kept by whoever handles ``on_output``).
         self.partial_lines: dict[int, bytes] = {}
         self._python = python
         self._socket_dir = socket_dir
-        self._proc: asyncio.subprocess.Process | None = None
+        self._sandbox = sandbox if sandbox is not None else Sandbox(enabled=False, limits=None)
+        self._transport: asyncio.SubprocessTransport | None = None
+        self._pid: int | None = None
+        self._returncode: int | None = None
+        self._exit: asyncio.Future[int] | None = None
+        self._job = None  # Windows job object (winjob.Job)
+        self._in_bwrap = False
+        self._pids: cgroup.PidsGroup | None = None  # Linux: the host's pids cgroup, where one can be made
+        self._dir: Path | None = None  # the host's own directory: its socket (and private tmp)
         self._address = ""
         self._ready: asyncio.Future[str] | None = None
         self._before_ready = b""
@@ -185,12 +229,14 @@ class HostProcess:
         self._readers: list[asyncio.Future] = []
         self._pipes: list[asyncio.BaseTransport] = []
         self._dead = False
+        #: seconds the process took from spawn to its ready line.
+        self.start_s = 0.0
 
     # -- state ------------------------------------------------------------------------------------
     @property
     def usable(self) -> bool:
         """Takes new invocations: not retired and not known dead."""
-        return not self.retired and not self._dead and (self._proc is None or self._proc.returncode is None)
+        return not self.retired and not self._dead and self._returncode is None
 
     @property
     def started(self) -> bool:
@@ -198,7 +244,27 @@ class HostProcess:
 
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
+        return self._pid
+
+    def process_tree(self) -> list[int]:
+        """The host's pid and its descendants' (Linux; elsewhere the host's alone): under bwrap
+        the worker is the host's grandchild."""
+        if self._pid is None or self._returncode is not None:
+            return []
+        out, todo = [], [self._pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            for children in Path(f"/proc/{pid}/task").glob("*/children"):
+                try:
+                    todo += [int(c) for c in children.read_text().split()]
+                except (OSError, ValueError):
+                    pass
+        return out
+
+    @property
+    def busy(self) -> int:
+        return self._busy
 
     # -- start ------------------------------------------------------------------------------------
     async def ensure_started(self, prepare: Callable[[], Any]) -> None:
@@ -209,34 +275,53 @@ class HostProcess:
         await asyncio.shield(self._start)
 
     async def _spawn(self, prepare: Callable[[], Any]) -> None:
+        sandbox = self._sandbox
         await asyncio.to_thread(prepare)
-        env = dict(os.environ)
-        src = str(Path(axiom_ide.__file__).resolve().parents[1])  # noqa: ASYNC240 — one stat, once per host start
-        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        env["PYTHONUNBUFFERED"] = "1"
-        args = [self._python, "-m", "axiom_ide.runtime.host.worker", "--package-root", str(self.root)]
+        await asyncio.to_thread(sandbox.tool)  # the first time: looks for bwrap (and warns once)
+        began = time.monotonic()
+        self._dir = Path(tempfile.mkdtemp(prefix="h", dir=self._socket_dir))
+        private_tmp = self._dir / "tmp"
+        private_tmp.mkdir()
+        worker = [self._python, "-m", "axiom_ide.runtime.host.worker", "--package-root", str(self.root)]
+        if self.tenant:
+            worker += ["--tenant", self.tenant]
+        limits = sandbox.limits
+        if limits is not None and limits.processes and sys.platform.startswith("linux"):
+            self._pids = await asyncio.to_thread(cgroup.PidsGroup.create, limits.processes)
+        if limits is not None and limits.processes and sys.platform != "win32" and self._pids is None:
+            limits = dataclasses.replace(limits, processes=None)  # nothing here to enforce it with
+        if limits is not None:
+            worker += ["--limits", limits.to_json()]
         if sys.platform == "win32":
-            args.append("--tcp")
+            worker.append("--tcp")
         else:
-            fd, path = tempfile.mkstemp(prefix="h", suffix=".sock", dir=self._socket_dir)
-            os.close(fd)
-            os.unlink(path)
-            args += ["--socket", path]
+            worker += ["--socket", str(self._dir / "h.sock")]
+        args, scrub = sandbox_command(sandbox, worker, root=self.root, host_dir=self._dir, python=self._python)
+        in_bwrap = self._in_bwrap = args[0] != worker[0] and sys.platform.startswith("linux")
+        if self._pids is not None:  # join the pids cgroup before anything else runs
+            args = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', self._pids.procs, *args]
+        env = host_env(sandboxed=scrub, private_tmp="/tmp" if in_bwrap else str(private_tmp))
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
-        if sys.platform == "win32":  # the proactor cannot read os.pipe(): stream readers (a hop later)
-            self._proc = await asyncio.create_subprocess_exec(
-                *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                env=env, cwd=str(self.root),
+        self._exit = loop.create_future()
+        if sys.platform == "win32":  # the proactor cannot read os.pipe(): asyncio's pipes (a hop later)
+            self._transport, _ = await loop.subprocess_exec(
+                lambda: _HostProtocol(self), *args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env=env, cwd=str(self.root),
+                creationflags=subprocess.CREATE_NEW_PROCESS_GROUP,  # type: ignore[attr-defined]
             )
-            self._readers = [asyncio.ensure_future(self._read_stream(fd, stream))
-                             for fd, stream in ((1, self._proc.stdout), (2, self._proc.stderr))]
+            self._pid = self._transport.get_pid()
+            # a job object even unsandboxed: its children die with the host (kill on close)
+            limits = sandbox.limits if sandbox.enabled and sandbox.limits is not None else HostLimits(None, None, None, None)
+            self._job = winjob.confine(self._transport.get_extra_info("subprocess"), limits)
         else:
             out_r, out_w = os.pipe()
             err_r, err_w = os.pipe()
             try:
-                self._proc = await asyncio.create_subprocess_exec(
-                    *args, stdin=asyncio.subprocess.PIPE, stdout=out_w, stderr=err_w, env=env, cwd=str(self.root),
+                # a session of its own: the whole process group dies with the host (kill())
+                self._transport, _ = await loop.subprocess_exec(
+                    lambda: _HostProtocol(self), *args, stdin=subprocess.PIPE, stdout=out_w, stderr=err_w,
+                    env=env, cwd=str(self.root), start_new_session=True,
                 )
             except BaseException:
                 os.close(out_r)
@@ -245,21 +330,58 @@ class HostProcess:
             finally:
                 os.close(out_w)
                 os.close(err_w)
+            self._pid = self._transport.get_pid()
             for fd, read_end in ((1, out_r), (2, err_r)):
                 transport, pipe = await loop.connect_read_pipe(functools.partial(_OutputPipe, self, fd),
                                                                os.fdopen(read_end, "rb", 0))
                 self._pipes.append(transport)
                 self._readers.append(pipe.closed)
+        if self._returncode is not None and not self._ready.done():  # exited before we looked
+            self._output_closed(1)
         try:
             self._address = await asyncio.wait_for(self._ready, START_TIMEOUT_S)
         except TimeoutError:
             self.kill()
             raise RuntimeError(self.describe_exit(f"did not start within {START_TIMEOUT_S:g}s")) from None
         if not self._address:
-            rc = await self._proc.wait()
-            await asyncio.wait(self._readers, timeout=0.5)
+            rc = await self.wait_exit(5.0)
             self._dead = True
             raise RuntimeError(self.describe_exit(f"exited ({_status(rc)}) while starting"))
+        self.start_s = time.monotonic() - began
+        self.last_used = time.monotonic()  # idle from now, not from when the start began
+
+    def _exited(self) -> None:
+        """The process is gone: kill what it left behind (its process group; under bwrap the
+        PID namespace died with it), end a start still waiting, tell the pool."""
+        if self._exit is None or self._exit.done():
+            return
+        rc = self._transport.get_returncode() if self._transport is not None else None
+        if rc is not None and self._in_bwrap and 128 < rc < 128 + 65:
+            rc = 128 - rc  # bwrap exits 128+N when its child died of signal N: report the signal
+        self._returncode = rc if rc is not None else -9
+        self._dead = True
+        self._kill_group()
+        self._exit.set_result(self._returncode)
+        ready = self._ready
+        if ready is not None and not ready.done():
+            # its stdout may still be held open by a child: do not wait for the pipe to end
+            self.tail.feed(self._before_ready)
+            self._before_ready = b""
+            ready.set_result("")
+        if self.on_exit is not None:
+            self.on_exit(self)
+
+    def _kill_group(self) -> None:
+        if self._pids is not None:
+            self._pids.kill_all()  # also what left the process group with setsid()
+        if self._job is not None:
+            self._job.close()  # kill-on-close: every process of the job
+            self._job = None
+        if self._pid is not None and sys.platform != "win32":
+            try:
+                os.killpg(self._pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def _output(self, fd: int, data: bytes) -> None:
         """Bytes the process wrote to ``fd``: its ready line, then the tail and ``on_output``."""
@@ -284,16 +406,6 @@ class HostProcess:
         self.tail.feed(data)
         if self.on_output is not None:
             self.on_output(self, fd, data)
-
-    async def _read_stream(self, fd: int, stream: asyncio.StreamReader | None) -> None:
-        if stream is None:
-            return
-        while True:
-            data = await stream.read(65536)
-            if not data:
-                self._output_closed(fd)
-                return
-            self._output(fd, data)
 
     def _output_closed(self, fd: int) -> None:
         ready = self._ready
@@ -334,6 +446,7 @@ class HostProcess:
     def release(self, conn: Connection, reuse: bool) -> None:
         """The invocation on ``conn`` is over; keep the connection if it is in a clean state."""
         self._busy -= 1
+        self.last_used = time.monotonic()
         conn.sink = None
         if reuse and self.usable and not conn.closed:
             self._idle.append(conn)
@@ -349,28 +462,34 @@ class HostProcess:
             self.kill()
 
     def kill(self) -> None:
+        """Kill the host and everything it started (its process group, its bwrap PID namespace,
+        its job object)."""
         self.retired = True
         for conn in self._idle:
             conn.close()
         self._idle.clear()
-        if self._proc is not None and self._proc.returncode is None:
+        if self._transport is not None and self._returncode is None:
+            self._kill_group()
             try:
-                self._proc.kill()
+                self._transport.kill()
             except ProcessLookupError:
                 pass
-        if self._proc is not None and self._proc.stdin is not None:
-            self._proc.stdin.close()
+        if self._transport is not None:
+            stdin = self._transport.get_pipe_transport(0)
+            if stdin is not None:
+                stdin.close()
 
     async def wait_exit(self, timeout: float) -> int | None:
         """The exit code (negative: signal), or None if still running after ``timeout``."""
-        if self._proc is None:
+        if self._exit is None:
             return None
         try:
-            rc = await asyncio.wait_for(self._proc.wait(), timeout)
+            rc = await asyncio.wait_for(asyncio.shield(self._exit), timeout)
         except TimeoutError:
             return None
         self._dead = True
-        # Let the pipe readers pick up the last words before they are quoted.
+        # Let the pipe readers pick up the last words before they are quoted (the group is
+        # killed, so nothing holds the pipes for long).
         if self._readers:
             await asyncio.wait(self._readers, timeout=0.5)
         return rc
@@ -387,12 +506,21 @@ class HostProcess:
         self.kill()
         if self._start is not None and not self._start.done():
             self._start.cancel()
-        if self._proc is not None:
+        if self._transport is not None:
             await self.wait_exit(5.0)
-        for pipe in self._pipes:  # a pipe still open after the exit (a grandchild holds it): stop reading
+            self._transport.close()
+        if self._pids is not None:
+            for _ in range(100):  # its last processes are being reaped
+                self._pids.kill_all()
+                if self._pids.remove():
+                    break
+                await asyncio.sleep(0.02)
+        for pipe in self._pipes:  # a pipe still open after the exit: stop reading
             pipe.close()
         for reader in self._readers:
             reader.cancel()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def _status(rc: int | None) -> str:

@@ -7,13 +7,17 @@ for the per-call frames, whose meta is fixed binary so that neither side handles
 
 * ``DEFINE`` — meta ``<I slot>``, payload a *context part* as JSON. The worker keeps it in that
   slot of the connection's part table until the runtime defines another part there.
-* ``CALL`` / ``OPEN`` — meta ``CALL_META`` = ``<I site><I run><I graph><I attempt>``: the slots of
-  the call's site part (handler, message types, canvas id, reflection position), run part
-  (execution/flow/tenant ids, variables) and graph part (the reflection view without its
-  position; ``NO_PART`` when the call has none), then the attempt number.
+* ``CALL`` / ``OPEN`` — meta ``CALL_META`` = ``<I site><I run><I graph><I attempt><I vars_len>``:
+  the slots of the call's site part (handler, message types, canvas id, reflection position), run
+  part (execution/flow/tenant ids) and graph part (the reflection view without its position;
+  ``NO_PART`` when the call has none), the attempt number, and the length of the call's
+  variables (JSON, 0: none) that open its payload; the input message follows them.
 
 A connection's parts are defined once and referenced by every later call that shares them, so a
-run's variables and a graph's reflection view cross each connection once, not once per call.
+graph's reflection view crosses each connection once, not once per call. The variables (config
+values and secrets) are *not* a part: they travel with every call and live in the worker only
+for that invocation, so no later invocation can find them (the runtime encodes them once per
+mapping, so this costs the worker one small ``json.loads`` per call that has any).
 """
 from __future__ import annotations
 
@@ -37,8 +41,8 @@ DONE = 13       #: the pipeline handler returned
 LOG = 14        #: meta: LOG_META, the UTF-8 message, the attrs as JSON (absent: none)
 MEM_CALL = 15   #: meta: {"op", "args"}
 
-#: CALL/OPEN meta: site slot, run slot, graph slot (or NO_PART), attempt.
-CALL_META = struct.Struct("<IIII")
+#: CALL/OPEN meta: site slot, run slot, graph slot (or NO_PART), attempt, variables length.
+CALL_META = struct.Struct("<IIIII")
 #: LOG meta head: time, level code (LEVELS index; bits 2-3: STREAMS index), message length.
 LOG_META = struct.Struct("<dBI")
 LEVELS = ("debug", "info", "warn", "error")
@@ -101,6 +105,12 @@ def log_frame(level: str, message: str, attrs: dict[str, Any] | None, when: floa
 _scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, not in typeshed
 
 
+def load_compact(data: bytes) -> Any:
+    """JSON this module's :func:`dumps` wrote (no surrounding whitespace), a third of the cost
+    of ``json.loads`` for a small object."""
+    return _scan_json(data.decode("utf-8", "surrogatepass"), 0)[0]
+
+
 def parse_log(meta: bytes) -> tuple[str, str, dict[str, Any], float]:
     """A LOG frame's meta as (level, message, attrs, time)."""
     when, code, size = LOG_META.unpack_from(meta)
@@ -128,12 +138,13 @@ class FrameReader:
     it is consumed.
     """
 
-    __slots__ = ("_buf", "_view", "_start", "_end")
+    __slots__ = ("_buf", "_view", "_start", "_end", "_last")
 
     def __init__(self) -> None:
         self._buf = bytearray(RECV_SIZE)
         self._view = memoryview(self._buf)
         self._start = self._end = 0  # unread bytes are _buf[_start:_end]
+        self._last = (0, 0)  # where the last frame returned was (wipe_last)
 
     def space(self) -> memoryview:
         """Where to receive the next bytes: room for at least the rest of the current frame."""
@@ -184,7 +195,16 @@ class FrameReader:
                 self._view = memoryview(self._buf)
         else:
             self._start = stop
+        self._last = (start, stop)
         return kind, meta, payload
+
+    def wipe_last(self) -> None:
+        """Zero the bytes of the frame :meth:`next` returned last, if the buffer still holds them
+        (the worker does this for a call that carried variables: no copy outlives it)."""
+        start, stop = self._last
+        if stop <= len(self._buf):
+            self._view[start:stop] = bytes(stop - start)
+        self._last = (0, 0)
 
 
 class SocketFrames:
@@ -205,6 +225,10 @@ class SocketFrames:
             if not n:
                 return None
             reader.filled(n)
+
+    def wipe_last(self) -> None:
+        """Zero the last frame read in the receive buffer (see FrameReader.wipe_last)."""
+        self._reader.wipe_last()
 
     def send_raw(self, head: bytes, payload: bytes = b"") -> None:
         """Send already-encoded frames, then a payload that belongs to the last one."""

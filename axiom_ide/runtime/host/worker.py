@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import errno
 import importlib
 import inspect
 import os
+import signal
 import socket
 import struct
 import sys
@@ -33,6 +35,8 @@ from axiom_ide.runtime.host.context import context_factory
 #: Per-thread state: ``inv`` (the invocation running on this thread) and ``loop``.
 _local = threading.local()
 _import_lock = threading.RLock()
+#: The one tenant this host serves (``--tenant``); None: not checked.
+_tenant: str | None = None
 _handlers: dict[str, Any] = {}
 _classes: dict[str, type[Message]] = {}
 _SLOT = struct.Struct("<I")
@@ -102,7 +106,7 @@ def make_context(inv: Invocation) -> Any:
         with _import_lock:
             sdk = importlib.import_module("gen.axiom_context")
             _make_context = context_factory(sdk)
-    return _make_context(inv, inv.run, inv.graph, inv.site.get("position"))
+    return _make_context(inv, inv.run, inv.variables, inv.graph, inv.site.get("position"))
 
 
 def thread_loop() -> asyncio.AbstractEventLoop:
@@ -123,14 +127,16 @@ class Invocation:
     one per line, so logging costs little on the hot path yet still streams live.
     """
 
-    __slots__ = ("frames", "site", "run", "graph", "attempt", "pending", "ended", "broken", "_partial", "_logs",
-                 "_log_size", "_lock")
+    __slots__ = ("frames", "site", "run", "variables", "graph", "attempt", "pending", "ended", "broken", "_partial",
+                 "_logs", "_log_size", "_lock")
 
-    def __init__(self, frames: wire.SocketFrames, site: dict, run: dict, graph: dict | None, attempt: int):
+    def __init__(self, frames: wire.SocketFrames, site: dict, run: dict, variables: dict, graph: dict | None,
+                 attempt: int):
         self.frames = frames
-        #: The call's context parts (see wire.DEFINE): handler, types, canvas id, position; ids
-        #: and variables; the reflection view without its position (None: no reflection).
-        self.site, self.run, self.graph, self.attempt = site, run, graph, attempt
+        #: The call's context parts (see wire.DEFINE): handler, types, canvas id, position; ids;
+        #: the reflection view without its position (None: no reflection). ``variables`` came
+        #: with this call alone and die with it.
+        self.site, self.run, self.variables, self.graph, self.attempt = site, run, variables, graph, attempt
         self.pending: collections.deque = collections.deque()
         self.ended = False
         self.broken = False
@@ -331,11 +337,46 @@ def exit_message(exc: SystemExit) -> str:
     return f"exited with status 1: {code}"
 
 
+def _limit_breach(inv: Invocation, exc: BaseException) -> str | None:
+    """The NODE_FAILED message for an exception that is a breach of one of the host's limits."""
+    canvas = inv.site.get("canvas_id", "")
+    if isinstance(exc, MemoryError) and _limits.get("memory_mib"):
+        return f'node "{canvas}" exceeded the memory limit ({_limits["memory_mib"]} MiB)'
+    if isinstance(exc, OSError):
+        if exc.errno == errno.EMFILE and _limits.get("open_files"):
+            return f'node "{canvas}" exceeded the open files limit ({_limits["open_files"]})'
+        if exc.errno == errno.EFBIG and _limits.get("file_size_mib"):
+            return f'node "{canvas}" exceeded the file size limit ({_limits["file_size_mib"]} MiB)'
+        if exc.errno == errno.EAGAIN and _limits.get("processes") and _in_fork(exc):
+            return f'node "{canvas}" exceeded the process limit ({_limits["processes"]})'
+    if isinstance(exc, RuntimeError) and str(exc) == "can't start new thread" and _limits.get("processes"):
+        return f'node "{canvas}" exceeded the process limit ({_limits["processes"]})'
+    return None
+
+
+def _in_fork(exc: BaseException) -> bool:
+    """Whether ``exc`` came out of starting a process (fork/spawn), not some other EAGAIN."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    if tb.tb_frame.f_code.co_name in ("_execute_child", "_launch", "_fork_exec"):  # subprocess, multiprocessing
+        return True
+    import linecache
+
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+    return "fork" in line or "spawn" in line  # os.fork() / os.posix_spawn() called by the node itself
+
+
 def _error_frame(inv: Invocation, exc: BaseException) -> None:
+    breach = _limit_breach(inv, exc)
     if isinstance(exc, HandlerError):
         kind, message, tb = exc.kind, str(exc), ""
     elif isinstance(exc, SystemExit):
         kind, message, tb = "failure", exit_message(exc), "".join(traceback.format_exception(exc))
+    elif breach is not None:  # the host may be short of memory/fds now: the runtime restarts it
+        kind, message, tb = "limit", breach, "".join(traceback.format_exception(exc))
     else:
         kind = "failure"
         message = str(exc) or type(exc).__name__
@@ -408,20 +449,33 @@ def serve_connection(sock: socket.socket) -> None:
             if frame is None:
                 return
             kind, meta, payload = frame
+            frame = None
             if kind == wire.DEFINE:
-                parts[_SLOT.unpack(meta)[0]] = json.loads(payload)
+                part = json.loads(payload)
+                if _tenant is not None and part.get("tenant_id", _tenant) != _tenant:
+                    return  # this host serves one tenant: never run another's call (the runtime never sends one)
+                parts[_SLOT.unpack(meta)[0]] = part
                 continue
             if kind != wire.CALL and kind != wire.OPEN:
                 continue  # a stray frame of an abandoned invocation
-            site, run, graph, attempt = wire.CALL_META.unpack(meta)
-            inv = _local.inv = Invocation(frames, parts[site], parts[run],
+            site, run, graph, attempt, nvars = wire.CALL_META.unpack(meta)
+            if nvars:  # the variables live only for this invocation: decode, then wipe the bytes
+                variables = wire.load_compact(payload[:nvars])
+                payload = payload[nvars:]
+                frames.wipe_last()
+            else:
+                variables = {}
+            inv = _local.inv = Invocation(frames, parts[site], parts[run], variables,
                                           None if graph == wire.NO_PART else parts[graph], attempt)
+            variables = None
             try:
                 run_unary(inv, payload) if kind == wire.CALL else run_pipeline(inv)
             except Abandoned:
                 return
             finally:
                 _local.inv = None
+                # nothing of this invocation stays reachable from this thread until the next one
+                del inv, payload, meta
     finally:
         sock.close()
 
@@ -473,11 +527,69 @@ def _line_buffer_c_stdout() -> None:
 
 
 def _exit_when_stdin_closes() -> None:
+    """The runtime went away (its end of our stdin closed): exit, and take every process a node
+    started with us — they are in our process group (the runtime made us a session leader)."""
     try:
         while sys.stdin.buffer.read(4096):
             pass
     finally:
+        if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+            os.killpg(0, signal.SIGKILL)
         os._exit(0)
+
+
+#: The limits applied (``--limits``, as in sandbox.HostLimits), for breach messages.
+_limits: dict[str, Any] = {}
+
+
+def apply_limits(limits: dict[str, Any]) -> None:
+    """Apply HostLimits to this process (and so to every process a node starts) before any
+    node code runs: soft = hard, so node code cannot raise them back (without privileges).
+    A limit above the current hard limit is capped to it. Windows has no rlimits: the runtime
+    puts the host in a job object instead."""
+    try:
+        import resource
+    except ImportError:
+        _limits.update(limits)
+        return
+
+    def cap(which: int, value: int) -> int:
+        _, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY and hard < value:
+            value = hard
+        resource.setrlimit(which, (value, value))
+        return value
+
+    if limits.get("processes"):  # enforced by the runtime (pids cgroup), named in breach messages
+        _limits["processes"] = int(limits["processes"])
+    if limits.get("memory_mib"):
+        _limits["memory_mib"] = cap(resource.RLIMIT_AS, int(limits["memory_mib"]) << 20) >> 20
+    if limits.get("open_files"):
+        _limits["open_files"] = cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    if limits.get("file_size_mib"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing us
+        _limits["file_size_mib"] = cap(resource.RLIMIT_FSIZE, int(limits["file_size_mib"]) << 20) >> 20
+
+
+def _refuse(conn: socket.socket) -> None:
+    """Answer the invocation on ``conn`` with an error saying why the host cannot take it, so the
+    runtime fails that one invocation clearly (instead of seeing a dropped connection)."""
+    running = sum(1 for t in threading.enumerate() if t.name == "invocation")
+    limits = ", ".join(f"{name} {_limits[key]}{unit}" for key, name, unit in (
+        ("memory_mib", "memory", " MiB"), ("processes", "processes", "")) if _limits.get(key))
+    why = (f"the node host cannot run more than {running} invocations at once"
+           + (f" within its limits ({limits})" if limits else "") + ": no thread can be started")
+    try:
+        conn.settimeout(5.0)
+        frames = wire.SocketFrames(conn)
+        while (frame := frames.read()) is not None:
+            if frame[0] in (wire.CALL, wire.OPEN):
+                frames.send(wire.ERROR, wire.dumps({"kind": "failure", "message": why, "traceback": ""}))
+                break
+    except (OSError, ValueError):
+        pass
+    finally:
+        conn.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -485,7 +597,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--package-root", required=True)
     parser.add_argument("--socket", help="Unix socket path to listen on")
     parser.add_argument("--tcp", action="store_true", help="listen on loopback TCP (Windows)")
+    parser.add_argument("--tenant", help="the one tenant this host serves (calls for another are refused)")
+    parser.add_argument("--limits", help="resource limits as JSON (sandbox.HostLimits)")
     args = parser.parse_args(argv)
+    global _tenant
+    _tenant = args.tenant
+    if args.limits:
+        import json
+
+        apply_limits(json.loads(args.limits))
+    if _limits.get("memory_mib"):
+        # a thread per concurrent invocation: 8 MiB stacks would spend the address-space limit
+        # on ~100 of them; 2 MiB still holds the recursion limit's worth of frames through C calls
+        threading.stack_size(2 << 20)
 
     root = Path(args.package_root).resolve()
     sys.path.insert(0, str(root))
@@ -498,7 +622,7 @@ def main(argv: list[str] | None = None) -> None:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(args.socket)
         address = "unix:" + args.socket
-    listener.listen(128)
+    listener.listen(4096)  # a burst of concurrent invocations connects at once (capped by somaxconn)
     _line_buffer_c_stdout()
     real_stdout = sys.stdout
     sys.stdout = _InvocationStream("stdout", sys.stdout)
@@ -510,7 +634,10 @@ def main(argv: list[str] | None = None) -> None:
         conn, _ = listener.accept()
         if conn.family == socket.AF_INET:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        threading.Thread(target=serve_connection, args=(conn,), name="invocation", daemon=True).start()
+        try:
+            threading.Thread(target=serve_connection, args=(conn,), name="invocation", daemon=True).start()
+        except RuntimeError:  # no thread to be had (memory or process limit): refuse this invocation
+            _refuse(conn)
 
 
 if __name__ == "__main__":
