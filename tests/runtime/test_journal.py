@@ -1,6 +1,7 @@
 """The step journal in front of the database: durable appends, folds, recovery after a kill."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -238,3 +239,41 @@ def test_a_runtime_that_cannot_open_leaves_no_journal_behind(tmp_path):
         Runtime(tmp_path)
     assert err.value.diagnostics[0].code == "secret_key_ambiguous"
     assert journal_files(tmp_path) == []  # the database was closed, its journal removed
+
+
+def test_many_parallel_flow_runs_on_one_fresh_data_dir_all_succeed(tmp_path, example_workspace):
+    """Regression: runs racing on one data dir crashed — a run's orphan scan deleted another's journal
+    while it was being created (FileNotFoundError in the rename), and two processes ran the same
+    schema migration ("table artifacts already exists")."""
+    data = tmp_path / "data"
+    env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
+    flow = str(example_workspace / "flows" / "greeter.flow.yaml")
+    runs = [subprocess.Popen([sys.executable, "-m", "axiom_ide", "flow", "run", flow, "-d", '{"name": "Ada"}',
+                              "--inline"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(32)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in runs]
+    assert [(code, err) for code, _, err in results if code != 0] == []
+    assert [json.loads(out) for _, out, _ in results] == [{"text": "HEY! HELLO, ADA!"}] * 32
+    db = open_database(data)
+    statuses = [r[0] for r in db.conn.execute("SELECT status FROM executions")]
+    assert statuses == ["Completed"] * 32
+    assert journal_files(data) == []  # every run folded its journal and removed it
+
+
+def test_a_journal_file_an_orphan_scan_deletes_while_it_is_created_is_made_again(tmp_path, monkeypatch):
+    """Regression: another process's orphan scan, run between creating a journal's temporary file
+    and locking it, deleted the file, and the rename failed with FileNotFoundError."""
+    real_lock, scans = jn._try_lock, []
+
+    def scan_first(fd: int) -> bool:  # what a second process opening the data dir does right then
+        if not scans:
+            scans.append(None)
+            scans[0] = list(jn.orphans(tmp_path))
+        return real_lock(fd)
+
+    monkeypatch.setattr(jn, "_try_lock", scan_first)
+    journal = jn.Journal(tmp_path)
+    assert scans == [[]]  # the scan ran (and took the unlocked temporary file for a dead one)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [journal.name]
+    assert jn.alive(tmp_path, journal.instance)
+    journal.close(remove=True)

@@ -375,6 +375,11 @@ class Database:
                 )
             for number in range(version, len(MIGRATIONS)):
                 self.conn.execute("BEGIN IMMEDIATE")
+                # Another process opening the same data dir may have migrated while we waited for
+                # the write lock: re-read the version under it, never run a migration twice.
+                if self.conn.execute("PRAGMA user_version").fetchone()[0] > number:
+                    self.conn.execute("COMMIT")
+                    continue
                 try:
                     for statement in _split(MIGRATIONS[number]):
                         self.conn.execute(statement)

@@ -101,6 +101,14 @@ class JournalError(OSError):
     """The journal cannot be written (the engine reports it as a failed checkpoint write)."""
 
 
+class _Lost(Exception):
+    """The temporary file of a journal being created was taken by another process's scan."""
+
+
+#: How often :meth:`Journal._open` makes its file again when a scan deletes it first.
+_OPEN_ATTEMPTS = 100
+
+
 def _try_lock(fd: int) -> bool:
     """An exclusive, non-blocking lock on the whole file; False when another process holds it."""
     try:
@@ -150,21 +158,35 @@ class Journal:
         # Created and locked under a temporary name, then renamed: a process scanning for orphans
         # (which only looks at *.journal) can never take a live journal for a dead one. Windows
         # cannot rename an open file; there the lock taken right after creating it has to do.
-        temp = self.path if os.name == "nt" else self.path.with_name(self.name + ".new")
-        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-        try:
-            if not _try_lock(fd):  # pragma: no cover — a fresh, uniquely named file
-                raise JournalError(f"cannot lock the step journal {temp}")
-            os.write(fd, MAGIC)
-            if temp != self.path:
-                os.replace(temp, self.path)
-            if self.sync:  # power-loss safety covers the file's name too
-                os.fsync(fd)
-                _sync_directory(self.directory)
-        except BaseException:
-            os.close(fd)
-            temp.unlink(missing_ok=True)
-            raise
+        # Between creating the temporary file and locking it, another process's :func:`orphans` may
+        # take it for one left by a crash and delete it; then the lock or the rename fails and the
+        # file is made again under a fresh temporary name. Only a file this process holds locked
+        # under its final name is its journal.
+        for attempt in range(_OPEN_ATTEMPTS):
+            temp = self.path if os.name == "nt" else self.path.with_name(f"{self.name}.{uuid.uuid4().hex[:8]}.new")
+            fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            try:
+                if not _try_lock(fd):  # a scanner holds it for a moment, about to delete it
+                    raise _Lost
+                os.write(fd, MAGIC)
+                if temp != self.path:
+                    try:
+                        os.replace(temp, self.path)
+                    except FileNotFoundError:  # a scanner deleted it before we locked it
+                        raise _Lost from None
+                if self.sync:  # power-loss safety covers the file's name too
+                    os.fsync(fd)
+                    _sync_directory(self.directory)
+            except _Lost:
+                os.close(fd)
+                continue
+            except BaseException:
+                os.close(fd)
+                temp.unlink(missing_ok=True)
+                raise
+            break
+        else:  # pragma: no cover — only if another process deletes every file we make
+            raise JournalError(f"cannot create the step journal {self.path}: its files keep disappearing")
         self.fd = fd
         self.size = len(MAGIC)
         self.pending = Pending([], self.size)
@@ -266,11 +288,18 @@ def orphans(directory: Path, own: str | None = None) -> Iterator[Orphan]:
     """Journal files in ``directory`` that no live process holds (each yielded locked)."""
     if not directory.is_dir():
         return
-    for temp in directory.glob(f"*{SUFFIX}.new"):  # died before its first record could be written
-        fd = os.open(temp, os.O_RDWR)
-        if _try_lock(fd):
-            temp.unlink(missing_ok=True)
-        os.close(fd)
+    for temp in directory.glob(f"*{SUFFIX}*.new"):  # died before its first record could be written
+        # Or is being created right now (not yet locked): deleting it then is safe, its creator
+        # notices (the lock or the rename fails) and makes it again (:meth:`Journal._open`).
+        try:
+            fd = os.open(temp, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        except FileNotFoundError:  # renamed or deleted since the listing
+            continue
+        try:
+            if _try_lock(fd):
+                temp.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
     for path in sorted(directory.glob(f"*{SUFFIX}")):
         if path.name == own:
             continue
