@@ -346,7 +346,7 @@ class Database:
                 with self.transaction() as conn:
                     row = conn.execute("SELECT offset FROM journal_folds WHERE journal = ?", (orphan.name,)).fetchone()
                     rows, end = [], row[0] if row else 0
-                    for end, record in jn.read_records(orphan.data, end):
+                    for end, record in jn.read_records(orphan.data, end, orphan.path):
                         rows.extend(record)
                     _fold_rows(conn, rows)
                     conn.execute("INSERT OR REPLACE INTO journal_folds (journal, offset) VALUES (?, ?)", (orphan.name, end))

@@ -17,29 +17,34 @@ between that commit and resetting the file never folds a record twice.
 A database holds an exclusive lock on its journal file while it is open; opening a database folds
 every journal whose lock is free (its process died) before anything can read or resume.
 
-File format: the 8-byte :data:`MAGIC`, then records ``<u32 length><u32 crc32><marshal payload>``
-(little-endian). A payload is a list of ``(statement, row)`` pairs, ``statement`` a key of
-:data:`axiom_ide.runtime.store.db.JOURNALED`. A record that is cut short or fails its checksum — a
-write torn by power loss — ends the journal: it was never acknowledged, and nothing follows it.
+The file format — versioned, MessagePack records with checksums — and how recovery tells a torn
+tail (never acknowledged: ignored) from a damaged record (acknowledged: recovery stops, the file
+is kept) are in :mod:`.journal_format`.
 """
 from __future__ import annotations
 
 import logging
-import marshal
 import os
-import struct
 import time
 import uuid
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from axiom_ide.runtime.store.journal_format import (  # noqa: F401 — read_records, errors: for callers
+    MAGIC,
+    JournalDamaged,
+    JournalUnreadable,
+    JournalVersionError,
+    encode_record,
+    is_journal,
+    packer,
+    read_records,
+)
+
 log = logging.getLogger(__name__)
 
-MAGIC = b"AXSTEPJ1"
 SUFFIX = ".journal"
-_HEADER = struct.Struct("<II")
 #: Fold once this many bytes are pending.
 FOLD_BYTES = 1 << 20
 #: Fold at most this long after a record is appended.
@@ -144,6 +149,7 @@ class Journal:
         self.pending = Pending([], 0)
         #: Names of this process's earlier files whose fold marks can go (see :meth:`rotate`).
         self.retired: list[str] = []
+        self._pack = packer().pack
         self._open()
 
     @property
@@ -194,8 +200,7 @@ class Journal:
     def append(self, rows: list) -> None:
         """Write one record durably (per the durability setting); raises JournalError when it cannot,
         leaving the file as it was."""
-        payload = marshal.dumps(rows)
-        record = _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+        record = encode_record(rows, self._pack)
         try:
             written = os.write(self.fd, record)
             while written < len(record):  # a short write: the next call reports why (ENOSPC, EFBIG)
@@ -245,24 +250,6 @@ class Journal:
         else:
             os.close(self.fd)
         self.fd = -1
-
-
-def read_records(data: bytes, start: int = len(MAGIC)) -> Iterator[tuple[int, list]]:
-    """(end offset, rows) of each intact record from ``start``; stops at the first torn one."""
-    pos = max(start, len(MAGIC))
-    while pos + _HEADER.size <= len(data):
-        length, crc = _HEADER.unpack_from(data, pos)
-        body = data[pos + _HEADER.size: pos + _HEADER.size + length]
-        if len(body) != length or zlib.crc32(body) != crc:
-            log.warning("step journal: a torn record at offset %d ends it (%d bytes dropped)", pos, len(data) - pos)
-            return
-        try:
-            rows = marshal.loads(body)
-        except (ValueError, EOFError, TypeError):
-            log.warning("step journal: an unreadable record at offset %d ends it", pos)
-            return
-        pos += _HEADER.size + length
-        yield pos, rows
 
 
 @dataclass
@@ -319,7 +306,7 @@ def orphans(directory: Path, own: str | None = None) -> Iterator[Orphan]:
             continue
         with os.fdopen(os.dup(fd), "rb") as f:
             data = f.read()
-        if data and not data.startswith(MAGIC[:len(data)]):
+        if not is_journal(data):
             log.warning("step journal: %s is not a journal (no header); left alone", path)
             os.close(fd)
             continue
