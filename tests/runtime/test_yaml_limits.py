@@ -9,7 +9,8 @@ import pytest
 
 from axiom_ide.runtime import yaml_limits
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.model.flow_yaml import dumps_flow, load_flow, loads_flow, loads_flow_fast
+from axiom_ide.runtime.model.flow import Flow, FlowNode
+from axiom_ide.runtime.model.flow_yaml import dumps_flow, load_flow, loads_flow, loads_flow_fast, new_flow_file
 from axiom_ide.runtime.packages import Workspace
 from axiom_ide.runtime.packages.manifest import load_manifest, parse_manifest_text
 
@@ -140,3 +141,12 @@ def test_every_example_flow_still_loads_and_saves_byte_identically(scanner):
         assert dumps_flow(loads_flow(text, path)) == text, path
         fast = loads_flow_fast(text, path)
         assert fast.flow == loads_flow(text, path).flow and dumps_flow(fast) == text, path
+
+
+def test_a_value_the_model_holds_twice_is_saved_twice_not_as_an_alias_it_could_not_read_back():
+    policy = {"mode": "all"}
+    flow = Flow("x", nodes=[FlowNode("a", "p/q@1.0.0:A")], join={"a": policy, "b": policy})
+    text = dumps_flow(new_flow_file(flow))
+    assert "&" not in text and "*" not in text
+    assert loads_flow(text).flow.join == {"a": {"mode": "all"}, "b": {"mode": "all"}}
+

@@ -42,6 +42,9 @@ def _yaml() -> YAML:
     y.preserve_quotes = True
     y.width = 4096
     y.indent(mapping=2, sequence=4, offset=2)
+    # A value the model holds twice is written twice, never as an anchor and alias: reading refuses
+    # those (runtime/yaml_limits.py).
+    y.representer.ignore_aliases = lambda data: True
     return y
 
 
