@@ -168,7 +168,7 @@ class Journal:
         # take it for one left by a crash and delete it; then the lock or the rename fails and the
         # file is made again under a fresh temporary name. Only a file this process holds locked
         # under its final name is its journal.
-        for attempt in range(_OPEN_ATTEMPTS):
+        for _attempt in range(_OPEN_ATTEMPTS):
             temp = self.path if os.name == "nt" else self.path.with_name(f"{self.name}.{uuid.uuid4().hex[:8]}.new")
             fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
             try:
