@@ -8,21 +8,13 @@ the same way everywhere (``cli/output.py``). Heavy imports happen inside handler
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 from axiom_ide import __version__
+from axiom_ide.cli import api_cmds, flow_cmds, gui_cmds, package_cmds, render_cmd, run_cmds, serve_cmds
 
 #: Command modules, in help order. Each has ``register(subparsers)``.
-COMMAND_MODULES = (
-    "axiom_ide.cli.package_cmds",
-    "axiom_ide.cli.flow_cmds",
-    "axiom_ide.cli.run_cmds",
-    "axiom_ide.cli.api_cmds",
-    "axiom_ide.cli.serve_cmds",
-    "axiom_ide.cli.render_cmd",
-    "axiom_ide.cli.gui_cmds",
-)
+COMMAND_MODULES = (package_cmds, flow_cmds, run_cmds, api_cmds, serve_cmds, render_cmd, gui_cmds)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,13 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of packages and flows (default: $AXIOM_IDE_WORKSPACE or the current directory)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a verb group not built yet
-            if exc.name != name:
-                raise
-            continue
+    for module in COMMAND_MODULES:
         module.register(subparsers)
     return parser
 

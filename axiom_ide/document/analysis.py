@@ -1,4 +1,4 @@
-"""The document's live analysis: the compiler's ``analyze_flow`` when available, else validate-only.
+"""The document's live analysis: the compiler's ``analyze_flow``; validate-only without a workspace.
 
 :func:`analyze` never raises for user errors. The result always has the attributes the canvas and
 the app read: ``diagnostics``, ``nodes`` {canvas id: NodeSpec | None}, ``edge_checks``
@@ -7,14 +7,17 @@ the app read: ``diagnostics``, ``nodes`` {canvas id: NodeSpec | None}, ``edge_ch
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, Location, Severity
 from axiom_ide.runtime.model.flow import Flow
-from axiom_ide.runtime.model.flow_yaml import FlowFile
+from axiom_ide.runtime.model.flow_yaml import FlowFile, new_flow_file, sync_tree
 from axiom_ide.runtime.model.refs import RefError, parse_node_ref
 from axiom_ide.runtime.model.validate import validate_flow_file
+
+log = logging.getLogger(__name__)
 
 #: The docs' wording for the structural rule the canvas enforces on connect.
 PIPELINE_EDGE_ERROR = "an edge leaving a pipeline node may only connect to another pipeline node"
@@ -22,7 +25,7 @@ PIPELINE_EDGE_ERROR = "an edge leaving a pipeline node may only connect to anoth
 
 @dataclass
 class FallbackAnalysis:
-    """Validate + resolve only; used when the compiler's analyze module is unavailable."""
+    """Validate + resolve only: the analysis without a workspace, or when the compiler failed."""
 
     flow: Flow
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -98,31 +101,24 @@ def analyze(file: FlowFile, workspace: Any) -> Any:
     """The compiler's analysis of ``file.flow`` (or a :class:`FallbackAnalysis`)."""
     flow = file.flow
     if workspace is not None:
+        from axiom_ide.runtime.compiler.analyze import analyze_flow  # here: the compiler loads networkx
+
         workspace = _ResolveOnce(workspace)
         try:
-            from axiom_ide.runtime.compiler.analyze import analyze_flow
-        except ImportError:
-            analyze_flow = None  # type: ignore[assignment]
-        if analyze_flow is not None:
-            try:
-                return analyze_flow(flow, workspace)
-            except Exception as exc:  # noqa: BLE001 — a compiler bug must not take the editor down
-                fb = _fallback(flow, workspace)
-                fb.diagnostics.insert(0, Diagnostic("analyze_failed", f"analysis failed: {exc}", Severity.ERROR))
-                return fb
+            return analyze_flow(flow, workspace)
+        except Exception as exc:
+            log.exception("analysing flow %r failed", flow.name)
+            fb = _fallback(flow, workspace)
+            fb.diagnostics.insert(0, Diagnostic("analyze_failed", f"analysis failed: {exc}", Severity.ERROR))
+            return fb
     return _fallback(flow, workspace)
 
 
 def _fallback(flow: Flow, workspace: Any) -> FallbackAnalysis:
     a = FallbackAnalysis(flow=flow)
-    try:
-        from axiom_ide.runtime.model.flow_yaml import new_flow_file, sync_tree
-
-        ff = new_flow_file(flow.clone())
-        sync_tree(ff.doc, ff.flow)
-        a.diagnostics += validate_flow_file(ff)
-    except Exception:  # noqa: BLE001 — validation is best effort here
-        pass
+    ff = new_flow_file(flow.clone())
+    sync_tree(ff.doc, ff.flow)
+    a.diagnostics += validate_flow_file(ff)
     for node in flow.nodes:
         spec, reason = resolve_node(workspace, node.node)
         a.nodes[node.id] = spec

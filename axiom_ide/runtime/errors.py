@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Self
 
 
 class Severity(str, Enum):
@@ -109,7 +109,7 @@ class AxiomError(Exception):
         super().__init__("\n".join(d.render() for d in self.diagnostics))
 
     @classmethod
-    def of(cls, code: str, message: str, **where: Any) -> AxiomError:
+    def of(cls, code: str, message: str, **where: Any) -> Self:
         return cls(error(code, message, **where))
 
     @property

@@ -1,8 +1,8 @@
 """The Runtime: everything one data dir runs on, behind one object.
 
 A ``Runtime`` owns the database, the artifact store, executions with their events and
-checkpoints, the node invoker (the host pool, or an :class:`InlineInvoker` when asked or when the
-host is unavailable), debug sessions, secrets, flow configs, agent memory, and an event bus
+checkpoints, the node invoker (the host pool, or an :class:`InlineInvoker` when asked with
+``inline=True``), debug sessions, secrets, flow configs, agent memory, and an event bus
 (:attr:`events`, a plain :class:`~axiom_ide.runtime.events.Event` emitting ``EventRecord``) that
 live views subscribe to. Async methods must be called on one event loop; construction is sync.
 Opening a runtime evicts expired checkpoint payloads; :meth:`resume_incomplete` continues every
@@ -56,14 +56,10 @@ PIPELINE_TIMEOUT = "timeout waiting for pipeline result"
 
 
 def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None) -> Any:
-    """The host pool when the node host is available, else the in-process invoker. ``sandbox``:
-    a :class:`~axiom_ide.runtime.host.sandbox.Sandbox` (None: the default, bwrap where present)."""
-    try:
-        from axiom_ide.runtime.host import HostPool
-    except Exception:  # noqa: BLE001
-        from axiom_ide.runtime.engine.inline import InlineInvoker
+    """The host pool: node code runs in host processes (``inline=True`` asks for in-process).
+    ``sandbox``: a :class:`~axiom_ide.runtime.host.sandbox.Sandbox` (None: the default, bwrap where present)."""
+    from axiom_ide.runtime.host import HostPool  # here: the pool's asyncio/subprocess machinery
 
-        return InlineInvoker(log_sink=log_sink, memory=memory)
     return HostPool(log_sink=log_sink, memory=memory, sandbox=sandbox)
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import gc
+import logging
 
 from axiom_ide.runtime.events import Event
+from axiom_ide.runtime.model.flow import Flow, FlowNode
 
 
 class Listener:
@@ -34,3 +36,56 @@ def test_a_weak_listener_can_be_disconnected_by_its_handle():
     ev.disconnect(ev.connect_weak(listener.on))
     ev.emit(3)
     assert listener.seen == [] and len(ev) == 0
+
+
+class Scene:
+    """Stands for the canvas scene: a later listener that must stay in step with the model."""
+
+    def __init__(self) -> None:
+        self.nodes: list[str] = []
+
+    def on_node_added(self, node, index: int) -> None:
+        self.nodes.insert(index, node.id)
+
+
+def buggy_listener(*args) -> None:
+    raise RuntimeError("listener bug")
+
+
+def test_a_raising_listener_is_logged_by_name_and_the_next_one_is_still_called(caplog):
+    ev = Event()
+    seen = []
+    ev.connect(buggy_listener)
+    ev.connect(lambda *args: seen.append(args))
+    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.events"):
+        ev.emit(1, "a")
+    assert seen == [(1, "a")]
+    (record,) = caplog.records
+    assert record.getMessage() == ("event listener test_events.buggy_listener failed; "
+                                   "the other listeners are still called")
+    assert record.exc_info[1].args == ("listener bug",)
+
+
+def test_a_raising_first_model_listener_leaves_the_scene_in_step_with_the_flow(caplog):
+    flow = Flow("f")
+    scene = Scene()
+    flow.node_added.connect(buggy_listener)  # the first listener, raising every time
+    flow.node_added.connect_weak(scene.on_node_added)
+    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.events"):
+        flow.add_node(FlowNode("a", "p/q@1.0.0:A"))
+        flow.add_node(FlowNode("b", "p/q@1.0.0:B"))
+    assert scene.nodes == [n.id for n in flow.nodes] == ["a", "b"]
+    assert len(caplog.records) == 2
+
+
+def test_a_raising_weak_listener_is_logged_under_its_method_name(caplog):
+    class Broken:
+        def on(self, *args) -> None:
+            raise ValueError("weak bug")
+
+    ev, broken = Event(), Broken()
+    ev.connect_weak(broken.on)
+    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.events"):
+        ev.emit()
+    assert "test_events.test_a_raising_weak_listener_is_logged_under_its_method_name.<locals>.Broken.on" in \
+        caplog.records[0].getMessage()

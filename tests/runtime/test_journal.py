@@ -1,55 +1,20 @@
 """The step journal in front of the database: durable appends, folds, recovery after a kill."""
 from __future__ import annotations
 
+import json
 import logging
-import sqlite3
+import os
 import subprocess
 import sys
-import textwrap
 import time
-from pathlib import Path
 
 import pytest
+from journal_support import ROOT, event, journal_files, outside_count, run_child
 
 from axiom_ide.runtime.store import journal as jn
 from axiom_ide.runtime.store.checkpoints import Checkpoint, SqliteCheckpointStore, new_checkpoint_id
 from axiom_ide.runtime.store.db import J_EVENT, Database, open_database
-from axiom_ide.runtime.store.events import EventRecord, EventStore, event_row
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def event(execution: str, seq: int, node: str = "a") -> tuple:
-    return event_row(EventRecord(execution, seq, "NODE_STARTED", node, 1700000000.0 + seq, None, 1, {}))
-
-
-def outside_count(db_path: Path, table: str) -> int:
-    """What another process sees (a separate connection, read-only)."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
-
-
-def journal_files(data: Path) -> list[str]:
-    return sorted(p.name for p in (data / "axiom.db-steps").glob("*"))
-
-
-def run_child(data: Path, body: str) -> subprocess.CompletedProcess:
-    """Run ``body`` in a fresh interpreter with ``db`` = a journaled Database on ``data``; the child
-    ends with SIGKILL on itself (no cleanup of any kind)."""
-    script = textwrap.dedent("""
-        import os, signal, sys
-        sys.path.insert(0, {root!r})
-        from axiom_ide.runtime.store import journal as jn
-        from axiom_ide.runtime.store.db import open_database, J_EVENT
-        from axiom_ide.runtime.store.events import EventRecord, event_row
-        def event(execution, seq, node="a"):
-            return event_row(EventRecord(execution, seq, "NODE_STARTED", node, 1700000000.0 + seq, None, 1, {{}}))
-        db = open_database({data!r}, journal=True)
-    """).format(root=str(ROOT), data=str(data)) + textwrap.dedent(body) + "\nos.kill(os.getpid(), signal.SIGKILL)\n"
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+from axiom_ide.runtime.store.events import EventRecord, EventStore
 
 
 def test_appends_are_folded_before_reads_and_in_the_next_transaction(tmp_path):
@@ -237,3 +202,41 @@ def test_a_runtime_that_cannot_open_leaves_no_journal_behind(tmp_path):
         Runtime(tmp_path)
     assert err.value.diagnostics[0].code == "secret_key_ambiguous"
     assert journal_files(tmp_path) == []  # the database was closed, its journal removed
+
+
+def test_many_parallel_flow_runs_on_one_fresh_data_dir_all_succeed(tmp_path, example_workspace):
+    """Regression: runs racing on one data dir crashed — a run's orphan scan deleted another's journal
+    while it was being created (FileNotFoundError in the rename), and two processes ran the same
+    schema migration ("table artifacts already exists")."""
+    data = tmp_path / "data"
+    env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
+    flow = str(example_workspace / "flows" / "greeter.flow.yaml")
+    runs = [subprocess.Popen([sys.executable, "-m", "axiom_ide", "flow", "run", flow, "-d", '{"name": "Ada"}',
+                              "--inline"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(32)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in runs]
+    assert [(code, err) for code, _, err in results if code != 0] == []
+    assert [json.loads(out) for _, out, _ in results] == [{"text": "HEY! HELLO, ADA!"}] * 32
+    db = open_database(data)
+    statuses = [r[0] for r in db.conn.execute("SELECT status FROM executions")]
+    assert statuses == ["Completed"] * 32
+    assert journal_files(data) == []  # every run folded its journal and removed it
+
+
+def test_a_journal_file_an_orphan_scan_deletes_while_it_is_created_is_made_again(tmp_path, monkeypatch):
+    """Regression: another process's orphan scan, run between creating a journal's temporary file
+    and locking it, deleted the file, and the rename failed with FileNotFoundError."""
+    real_lock, scans = jn._try_lock, []
+
+    def scan_first(fd: int) -> bool:  # what a second process opening the data dir does right then
+        if not scans:
+            scans.append(None)
+            scans[0] = list(jn.orphans(tmp_path))
+        return real_lock(fd)
+
+    monkeypatch.setattr(jn, "_try_lock", scan_first)
+    journal = jn.Journal(tmp_path)
+    assert scans == [[]]  # the scan ran (and took the unlocked temporary file for a dead one)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [journal.name]
+    assert jn.alive(tmp_path, journal.instance)
+    journal.close(remove=True)

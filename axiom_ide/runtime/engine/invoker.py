@@ -2,58 +2,26 @@
 
 ``HostPool`` (axiom_ide.runtime.host — node code in host processes) and
 :class:`~axiom_ide.runtime.engine.inline.InlineInvoker` (in-process, for the pure-scheduler
-benchmark and fast tests) both satisfy :class:`Invoker`. ``NodeCall`` and the failure classes come
-from the host package when it is importable, so ``except NodeFailure`` catches the host's own
-errors; otherwise equivalent local definitions are used.
+benchmark and fast tests) both satisfy :class:`Invoker`. ``NodeCall`` and the failure classes are
+the host package's own, so ``except NodeFailure`` catches what a host raises.
 """
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-try:  # the real node host
-    from axiom_ide.runtime.host import LogRecord
-except Exception:  # noqa: BLE001
-    LogRecord = None  # type: ignore[assignment,misc]
+from axiom_ide.runtime.host import (
+    LogRecord,
+    NodeCall,
+    NodeCancelled,
+    NodeCrashed,
+    NodeFailure,
+    NodeOutputFlood,
+    NodeTimeout,
+)
 
-try:  # the real node host
-    from axiom_ide.runtime.host import (
-        NodeCall,
-        NodeCancelled,
-        NodeCrashed,
-        NodeFailure,
-        NodeOutputFlood,
-        NodeTimeout,
-    )
-except Exception:  # noqa: BLE001 — host not built (or broken): local stand-ins
-    @dataclass(frozen=True)
-    class NodeCall:  # type: ignore[no-redef]
-        execution_id: str
-        flow_id: str
-        tenant_id: str
-        canvas_id: str
-        attempt: int = 1
-        #: Resolved config parameters and secrets, one flat string map.
-        variables: dict[str, Any] = field(default_factory=dict)
-        #: The reflection view of the running flow (plain dict).
-        reflection: dict[str, Any] = field(default_factory=dict)
-        timeout_s: float = 300.0
-
-    class NodeFailure(Exception):  # type: ignore[no-redef]
-        """The handler raised; ``str()`` is its message verbatim."""
-
-    class NodeCrashed(Exception):  # type: ignore[no-redef]
-        """The host process died during the call."""
-
-    class NodeTimeout(Exception):  # type: ignore[no-redef]
-        """The call exceeded its timeout."""
-
-    class NodeOutputFlood(Exception):  # type: ignore[no-redef]
-        """The node produced more output than allowed."""
-
-    class NodeCancelled(Exception):  # type: ignore[no-redef]
-        """The invocation was cancelled with its execution."""
+__all__ = ["NODE_ERRORS", "Invoker", "LogRecord", "NodeCall", "NodeCancelled", "NodeCrashed", "NodeFailure",
+           "NodeOutputFlood", "NodeTimeout", "make_call"]
 
 NODE_ERRORS: tuple[type[BaseException], ...] = (NodeFailure, NodeCrashed, NodeTimeout, NodeOutputFlood, NodeCancelled)
 
@@ -68,11 +36,6 @@ class Invoker(Protocol):
     async def close(self) -> None: ...
 
 
-_CALL_FIELDS = frozenset(getattr(NodeCall, "__dataclass_fields__", None) or ())
-
-
 def make_call(**kwargs: Any) -> NodeCall:
-    """Build a NodeCall, dropping fields a given NodeCall definition does not know."""
-    if _CALL_FIELDS and not _CALL_FIELDS.issuperset(kwargs):
-        kwargs = {k: v for k, v in kwargs.items() if k in _CALL_FIELDS}
+    """Build a NodeCall (a field it does not know is a TypeError, not silently dropped)."""
     return NodeCall(**kwargs)

@@ -27,6 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from axiom_ide.runtime import yaml_limits
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
 from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode
@@ -42,6 +43,9 @@ def _yaml() -> YAML:
     y.preserve_quotes = True
     y.width = 4096
     y.indent(mapping=2, sequence=4, offset=2)
+    # A value the model holds twice is written twice, never as an anchor and alias: reading refuses
+    # those (runtime/yaml_limits.py).
+    y.representer.ignore_aliases = lambda data: True
     return y
 
 
@@ -70,8 +74,8 @@ class FlowFile:
                 tree = None
                 if self.text is not None:
                     try:
-                        tree = _yaml().load(self.text)
-                    except YAMLError:
+                        tree = yaml_limits.load(_yaml(), self.text, None)
+                    except (YAMLError, AxiomError):
                         tree = None
                 self.doc = tree if isinstance(tree, CommentedMap) else CommentedMap()
                 self.text = None
@@ -129,10 +133,11 @@ def value_position(doc: Any, key_path: Sequence[Any]) -> tuple[int | None, int |
 
 # -- loading ----------------------------------------------------------------------------------
 def loads_flow(text: str, path: str | Path | None = None) -> FlowFile:
-    """Parse flow.yaml text. Raises AxiomError("yaml_syntax") with file:line:col on bad YAML."""
+    """Parse flow.yaml text. Raises AxiomError("yaml_syntax") with file:line:col on bad YAML, and
+    ``yaml_size``/``yaml_alias``/``yaml_depth`` past the limits of :mod:`..yaml_limits`."""
     file = str(path) if path is not None else None
     try:
-        doc = _yaml().load(text)
+        doc = yaml_limits.load(_yaml(), text, file)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -189,7 +194,10 @@ def loads_flow_fast(text: str, path: str | Path | None = None) -> FlowFile:
     """Parse with libyaml (C) when available — ~15x faster; the round-trip tree is built from the
     kept text on first need (:meth:`FlowFile.round_trip`), so the result can be saved. ``doc`` is
     a plain dict without positions; validation re-reads with the round-trip parser when it needs
-    file:line:column for an error message."""
+    file:line:column for an error message. A document past the YAML limits is refused as
+    :func:`loads_flow` refuses it."""
+    if not yaml_limits.check_fast(text, _fast_loader(), str(path) if path is not None else None):
+        return loads_flow(text, path)
     try:
         import yaml
 
@@ -206,6 +214,7 @@ def load_flow(path: str | Path, *, fast: bool = False) -> FlowFile:
     when a save needs it."""
     p = Path(path)
     try:
+        yaml_limits.check_size(p.stat().st_size, str(p))  # before reading a file of any size
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise AxiomError.of("file_not_found", f"flow file not found: {p}", file=str(p)) from None

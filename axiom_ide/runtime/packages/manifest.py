@@ -7,6 +7,7 @@ re-serializes the whole file, as the docs say the ``axiom`` CLI does (comments a
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from axiom_ide.runtime import yaml_limits
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, error
 from axiom_ide.runtime.fileio import atomic_write_text
 from axiom_ide.runtime.packages.naming import (
@@ -183,9 +185,10 @@ def _str_list(value: Any) -> list[str]:
 def parse_manifest_text(text: str, path: Path | None = None) -> Manifest:
     """Parse manifest text; raises ``manifest_error`` (with file:line:col) for malformed YAML."""
     shown = str(path) if path else MANIFEST_FILE
-    yaml = YAML(typ="rt")
     try:
-        doc = yaml.load(text)
+        doc = yaml_limits.load(YAML(typ="rt"), text, shown)
+    except AxiomError as exc:  # past a YAML limit: a manifest problem, where the workspace looks for them
+        raise AxiomError([dataclasses.replace(d, code="manifest_error") for d in exc.diagnostics]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -265,6 +268,7 @@ def parse_manifest_text(text: str, path: Path | None = None) -> Manifest:
 def load_manifest(path: Path) -> Manifest:
     """Read and parse ``path`` (an axiom.yaml file)."""
     try:
+        yaml_limits.check_size(path.stat().st_size, str(path), code="manifest_error")  # before reading it
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AxiomError.of("manifest_error", f"cannot read {MANIFEST_FILE}: {exc.strerror}", file=str(path)) from None

@@ -5,7 +5,8 @@
 - :mod:`.executions` — execution records and the docs' statuses.
 - :mod:`.events` — the append-only per-execution event log.
 - :mod:`.checkpoints` — the checkpoint protocol, SQLite/in-memory stores, TTL, blobs.
-- :mod:`.journal` — the step journal: per-step checkpoints appended to a file, folded in batches.
+- :mod:`.journal` — the step journal: per-step checkpoints appended to a file, folded in batches;
+  :mod:`.journal_format` — its versioned record format, and recovery that never drops an acknowledged step.
 - :mod:`.secrets` / :mod:`.configs` — encrypted secrets; flow configs and their resolution.
 - :mod:`.memory` — agent memory (the host's MemoryBackend).
 """

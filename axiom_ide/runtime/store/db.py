@@ -346,7 +346,7 @@ class Database:
                 with self.transaction() as conn:
                     row = conn.execute("SELECT offset FROM journal_folds WHERE journal = ?", (orphan.name,)).fetchone()
                     rows, end = [], row[0] if row else 0
-                    for end, record in jn.read_records(orphan.data, end):  # noqa: B007, B020 — end: the last record's offset
+                    for end, record in jn.read_records(orphan.data, end, orphan.path):  # noqa: B007, B020 — end: the last record's offset
                         rows.extend(record)
                     _fold_rows(conn, rows)
                     conn.execute("INSERT OR REPLACE INTO journal_folds (journal, offset) VALUES (?, ?)", (orphan.name, end))
@@ -375,6 +375,11 @@ class Database:
                 )
             for number in range(version, len(MIGRATIONS)):
                 self.conn.execute("BEGIN IMMEDIATE")
+                # Another process opening the same data dir may have migrated while we waited for
+                # the write lock: re-read the version under it, never run a migration twice.
+                if self.conn.execute("PRAGMA user_version").fetchone()[0] > number:
+                    self.conn.execute("COMMIT")
+                    continue
                 try:
                     for statement in _split(MIGRATIONS[number]):
                         self.conn.execute(statement)

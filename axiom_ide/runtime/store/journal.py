@@ -17,29 +17,34 @@ between that commit and resetting the file never folds a record twice.
 A database holds an exclusive lock on its journal file while it is open; opening a database folds
 every journal whose lock is free (its process died) before anything can read or resume.
 
-File format: the 8-byte :data:`MAGIC`, then records ``<u32 length><u32 crc32><marshal payload>``
-(little-endian). A payload is a list of ``(statement, row)`` pairs, ``statement`` a key of
-:data:`axiom_ide.runtime.store.db.JOURNALED`. A record that is cut short or fails its checksum — a
-write torn by power loss — ends the journal: it was never acknowledged, and nothing follows it.
+The file format — versioned, MessagePack records with checksums — and how recovery tells a torn
+tail (never acknowledged: ignored) from a damaged record (acknowledged: recovery stops, the file
+is kept) are in :mod:`.journal_format`.
 """
 from __future__ import annotations
 
 import logging
-import marshal
 import os
-import struct
 import time
 import uuid
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from axiom_ide.runtime.store.journal_format import (  # noqa: F401 — read_records, errors: for callers
+    MAGIC,
+    JournalDamaged,
+    JournalUnreadable,
+    JournalVersionError,
+    encode_record,
+    is_journal,
+    packer,
+    read_records,
+)
+
 log = logging.getLogger(__name__)
 
-MAGIC = b"AXSTEPJ1"
 SUFFIX = ".journal"
-_HEADER = struct.Struct("<II")
 #: Fold once this many bytes are pending.
 FOLD_BYTES = 1 << 20
 #: Fold at most this long after a record is appended.
@@ -101,6 +106,14 @@ class JournalError(OSError):
     """The journal cannot be written (the engine reports it as a failed checkpoint write)."""
 
 
+class _Lost(Exception):
+    """The temporary file of a journal being created was taken by another process's scan."""
+
+
+#: How often :meth:`Journal._open` makes its file again when a scan deletes it first.
+_OPEN_ATTEMPTS = 100
+
+
 def _try_lock(fd: int) -> bool:
     """An exclusive, non-blocking lock on the whole file; False when another process holds it."""
     try:
@@ -136,6 +149,7 @@ class Journal:
         self.pending = Pending([], 0)
         #: Names of this process's earlier files whose fold marks can go (see :meth:`rotate`).
         self.retired: list[str] = []
+        self._pack = packer().pack
         self._open()
 
     @property
@@ -150,21 +164,35 @@ class Journal:
         # Created and locked under a temporary name, then renamed: a process scanning for orphans
         # (which only looks at *.journal) can never take a live journal for a dead one. Windows
         # cannot rename an open file; there the lock taken right after creating it has to do.
-        temp = self.path if os.name == "nt" else self.path.with_name(self.name + ".new")
-        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-        try:
-            if not _try_lock(fd):  # pragma: no cover — a fresh, uniquely named file
-                raise JournalError(f"cannot lock the step journal {temp}")
-            os.write(fd, MAGIC)
-            if temp != self.path:
-                os.replace(temp, self.path)
-            if self.sync:  # power-loss safety covers the file's name too
-                os.fsync(fd)
-                _sync_directory(self.directory)
-        except BaseException:
-            os.close(fd)
-            temp.unlink(missing_ok=True)
-            raise
+        # Between creating the temporary file and locking it, another process's :func:`orphans` may
+        # take it for one left by a crash and delete it; then the lock or the rename fails and the
+        # file is made again under a fresh temporary name. Only a file this process holds locked
+        # under its final name is its journal.
+        for _attempt in range(_OPEN_ATTEMPTS):
+            temp = self.path if os.name == "nt" else self.path.with_name(f"{self.name}.{uuid.uuid4().hex[:8]}.new")
+            fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            try:
+                if not _try_lock(fd):  # a scanner holds it for a moment, about to delete it
+                    raise _Lost
+                os.write(fd, MAGIC)
+                if temp != self.path:
+                    try:
+                        os.replace(temp, self.path)
+                    except FileNotFoundError:  # a scanner deleted it before we locked it
+                        raise _Lost from None
+                if self.sync:  # power-loss safety covers the file's name too
+                    os.fsync(fd)
+                    _sync_directory(self.directory)
+            except _Lost:
+                os.close(fd)
+                continue
+            except BaseException:
+                os.close(fd)
+                temp.unlink(missing_ok=True)
+                raise
+            break
+        else:  # pragma: no cover — only if another process deletes every file we make
+            raise JournalError(f"cannot create the step journal {self.path}: its files keep disappearing")
         self.fd = fd
         self.size = len(MAGIC)
         self.pending = Pending([], self.size)
@@ -172,8 +200,7 @@ class Journal:
     def append(self, rows: list) -> None:
         """Write one record durably (per the durability setting); raises JournalError when it cannot,
         leaving the file as it was."""
-        payload = marshal.dumps(rows)
-        record = _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+        record = encode_record(rows, self._pack)
         try:
             written = os.write(self.fd, record)
             while written < len(record):  # a short write: the next call reports why (ENOSPC, EFBIG)
@@ -225,24 +252,6 @@ class Journal:
         self.fd = -1
 
 
-def read_records(data: bytes, start: int = len(MAGIC)) -> Iterator[tuple[int, list]]:
-    """(end offset, rows) of each intact record from ``start``; stops at the first torn one."""
-    pos = max(start, len(MAGIC))
-    while pos + _HEADER.size <= len(data):
-        length, crc = _HEADER.unpack_from(data, pos)
-        body = data[pos + _HEADER.size: pos + _HEADER.size + length]
-        if len(body) != length or zlib.crc32(body) != crc:
-            log.warning("step journal: a torn record at offset %d ends it (%d bytes dropped)", pos, len(data) - pos)
-            return
-        try:
-            rows = marshal.loads(body)
-        except (ValueError, EOFError, TypeError):
-            log.warning("step journal: an unreadable record at offset %d ends it", pos)
-            return
-        pos += _HEADER.size + length
-        yield pos, rows
-
-
 @dataclass
 class Orphan:
     """A journal file whose process is gone, locked by us until :meth:`release`."""
@@ -266,11 +275,18 @@ def orphans(directory: Path, own: str | None = None) -> Iterator[Orphan]:
     """Journal files in ``directory`` that no live process holds (each yielded locked)."""
     if not directory.is_dir():
         return
-    for temp in directory.glob(f"*{SUFFIX}.new"):  # died before its first record could be written
-        fd = os.open(temp, os.O_RDWR)
-        if _try_lock(fd):
-            temp.unlink(missing_ok=True)
-        os.close(fd)
+    for temp in directory.glob(f"*{SUFFIX}*.new"):  # died before its first record could be written
+        # Or is being created right now (not yet locked): deleting it then is safe, its creator
+        # notices (the lock or the rename fails) and makes it again (:meth:`Journal._open`).
+        try:
+            fd = os.open(temp, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        except FileNotFoundError:  # renamed or deleted since the listing
+            continue
+        try:
+            if _try_lock(fd):
+                temp.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
     for path in sorted(directory.glob(f"*{SUFFIX}")):
         if path.name == own:
             continue
@@ -290,7 +306,7 @@ def orphans(directory: Path, own: str | None = None) -> Iterator[Orphan]:
             continue
         with os.fdopen(os.dup(fd), "rb") as f:
             data = f.read()
-        if data and not data.startswith(MAGIC[:len(data)]):
+        if not is_journal(data):
             log.warning("step journal: %s is not a journal (no header); left alone", path)
             os.close(fd)
             continue
