@@ -3,24 +3,23 @@ NODE_INTERRUPTED attempt, then the re-run as attempt 2 (real runtime, real kill,
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
+from PySide6.QtCore import QSettings
 
-from engine_support import add_faults_package, chain  # noqa: E402
-from test_app_support import make_window  # noqa: E402
-from test_resume import _running  # noqa: E402
+from engine_support import add_faults_package, chain
+from resume_support import running
 
-from axiom_ide.app.run_state import RunState  # noqa: E402
-from axiom_ide.runtime.runtime import Runtime  # noqa: E402
+from axiom_ide.app.main_window import MainWindow, local_backend
+from axiom_ide.app.run_state import RunState
+from axiom_ide.app.settings import Preferences
+from axiom_ide.runtime.runtime import Runtime
 
 
 def test_execution_tab_shows_the_interrupted_attempt_and_the_rerun(qtbot, example_workspace, tmp_path):
     add_faults_package(example_workspace)
     flow = chain(example_workspace, "slow3", ["Slow"] * 3)
     data = tmp_path / "data"
-    with _running(flow, data, 1, inline=True):
+    with running(flow, data, 1, inline=True):
         pass  # SIGKILLed while a node runs
     rt = Runtime(data, inline=True)
     try:
@@ -29,7 +28,12 @@ def test_execution_tab_shows_the_interrupted_attempt_and_the_rerun(qtbot, exampl
     finally:
         rt.db.close()
 
-    window = make_window(qtbot, example_workspace, data, tmp_path / "settings.ini")
+    prefs = Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(example_workspace, data, prefs, quiet=True, serve_api=False,
+                        backend_factory=lambda w: local_backend(w, inline=True))
+    qtbot.addWidget(window)
+    window.ask_unsaved = lambda doc: "discard"
+    window.load_workspace()
     window.show_executions()
     page = window.executions_page
     qtbot.waitUntil(lambda: len(page.rows()) == 1)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from test_resume import _running, slow_flow  # noqa: F401 — slow_flow is a fixture
+from engine_support import add_faults_package, chain
+from resume_support import running
 
 from axiom_ide.runtime.runtime import Runtime
 from axiom_ide.runtime.store.db import open_database
@@ -67,9 +68,11 @@ def test_a_fresh_data_dir_after_a_cli_run_is_owner_only(example_workspace, tmp_p
     assert {"axiom.db", "secret.key"} <= set(modes)
 
 
-def test_wal_shm_and_step_journal_of_a_running_runtime_are_owner_only(slow_flow, tmp_path):  # noqa: F811
+def test_wal_shm_and_step_journal_of_a_running_runtime_are_owner_only(example_workspace, tmp_path):
+    add_faults_package(example_workspace)
+    flow = chain(example_workspace, "slow4", ["Slow"] * 4)
     data = tmp_path / "data"
-    with _umask(0o022), _running(slow_flow, data, 1, inline=False):
+    with _umask(0o022), running(flow, data, 1, inline=False):
         modes = _assert_private(data)  # checked while the runtime has them all open
         assert {"axiom.db", "axiom.db-wal", "axiom.db-shm", "axiom.db-steps", "secret.key"} <= set(modes)
         assert any(k.startswith("axiom.db-steps/") and k.endswith(".journal") for k in modes), modes

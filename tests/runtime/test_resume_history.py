@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from engine_support import add_faults_package, chain, compile_file
-from test_resume import NODES, _running, slow_flow  # noqa: F401 — slow_flow is a fixture
+from resume_support import running
 
 from axiom_ide.runtime.engine.loop import RunConfig
 from axiom_ide.runtime.engine.replay import PENDING, RUNNING
@@ -27,9 +27,18 @@ from axiom_ide.runtime.store.events import EventStore
 from axiom_ide.runtime.store.executions import ExecutionStore
 
 
+NODES = 6
+
+
+@pytest.fixture
+def slow_flow(example_workspace):
+    add_faults_package(example_workspace)
+    return chain(example_workspace, "slow6", ["Slow"] * NODES)
+
+
 def _killed_mid_node(flow: Path, data: Path, after: int, *, inline: bool) -> tuple[str, str]:
     """SIGKILL a ``flow run`` while a node runs; (execution id, the node whose attempt was cut)."""
-    with _running(flow, data, after, inline=inline):
+    with running(flow, data, after, inline=inline):
         pass
     db = open_database(data)  # folds the dead process's step journal
     try:
@@ -38,14 +47,14 @@ def _killed_mid_node(flow: Path, data: Path, after: int, *, inline: bool) -> tup
     finally:
         db.close()
     done = {e.node for e in events if e.type == ev.NODE_COMPLETED}
-    running = [e for e in events if e.type == ev.NODE_STARTED and e.node not in done]
+    in_flight = [e for e in events if e.type == ev.NODE_STARTED and e.node not in done]
     # NODE_STARTED is durable before the node runs: the log already knows what was in flight.
-    assert [(e.node, e.attempt) for e in running] == [(f"n{len(done) + 1}", 1)]
-    return rec.id, running[0].node
+    assert [(e.node, e.attempt) for e in in_flight] == [(f"n{len(done) + 1}", 1)]
+    return rec.id, in_flight[0].node
 
 
 @pytest.mark.parametrize("inline", [True, False], ids=["inline", "host"])
-def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow, tmp_path, inline):  # noqa: F811
+def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow, tmp_path, inline):
     data = tmp_path / "data"
     execution_id, cut = _killed_mid_node(slow_flow, data, 2, inline=inline)
 
@@ -81,7 +90,7 @@ def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow,
         rt.db.close()
 
 
-def test_killed_again_after_the_rerun_started_counts_on(slow_flow, tmp_path):  # noqa: F811
+def test_killed_again_after_the_rerun_started_counts_on(slow_flow, tmp_path):
     """Two crashes in one node: attempts 1 and 2 interrupted, attempt 3 completes it."""
     data = tmp_path / "data"
     execution_id, cut = _killed_mid_node(slow_flow, data, 1, inline=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import start_server, stop_server
 from engine_support import add_faults_package, chain
 from server_support import wait_for
-from test_resume import _running
+from resume_support import running
 
 from axiom_ide.runtime.engine.runner import INTERRUPTED_REASON
 
@@ -13,7 +13,7 @@ from axiom_ide.runtime.engine.runner import INTERRUPTED_REASON
 def test_events_api_lists_the_interrupted_attempt_and_the_rerun(example_workspace, tmp_path):
     add_faults_package(example_workspace)
     flow = chain(example_workspace, "slow3", ["Slow"] * 3)
-    with _running(flow, tmp_path / "data", 1, inline=True):
+    with running(flow, tmp_path / "data", 1, inline=True):
         pass  # SIGKILLed while a node runs
     server = start_server(tmp_path, workspace=example_workspace)  # resumes it on start
     try:
