@@ -101,6 +101,8 @@ def test_an_old_world_readable_data_dir_is_made_private_when_opened(tmp_path, ca
     (data / "axiom.db-steps" / "1-abc.0.journal").write_bytes(b"not a journal")  # left alone by the fold
     (data / "recovery").mkdir()
     (data / "recovery" / "x.flow.yaml").write_text("name: x\n")
+    (data / "logs").mkdir(exist_ok=True)
+    (data / "logs" / "old.log").write_text("a line\n")
     user = data / "workspace" / "flows"  # the user's own files there
     user.mkdir(parents=True)
     (user / "mine.flow.yaml").write_text("name: mine\n")
@@ -108,24 +110,25 @@ def test_an_old_world_readable_data_dir_is_made_private_when_opened(tmp_path, ca
     loose = [p for p in [data, *data.rglob("*")] if p == data / "workspace" or "workspace" not in p.parts]
     for p in loose:
         os.chmod(p, 0o755 if p.is_dir() else 0o644)
-    assert sorted(str(p.relative_to(data)) for p in loose) == [
-        ".", "axiom.db", "axiom.db-steps", "axiom.db-steps/1-abc.0.journal", "axiom.db-wal", "recovery",
-        "recovery/x.flow.yaml", "secret.key", "workspace"]
+    assert {str(p.relative_to(data)) for p in loose} >= {
+        ".", "axiom.db", "axiom.db-steps", "axiom.db-steps/1-abc.0.journal", "axiom.db-wal", "logs", "logs/old.log",
+        "recovery", "recovery/x.flow.yaml", "secret.key", "workspace"}
+    runtime_entries = len(loose) - 1  # all of them but the user's workspace folder
     assert _mode(data / "axiom.db") == 0o644 and _mode(data / "secret.key") == 0o644
 
     with caplog.at_level(logging.INFO, logger="axiom_ide.runtime.store.datadir"):
         rt = Runtime(data, inline=True)
     try:
         assert _mode(data) == 0o700
-        for name in ("axiom.db", "secret.key", "axiom.db-steps/1-abc.0.journal", "recovery/x.flow.yaml"):
+        for name in ("axiom.db", "secret.key", "axiom.db-steps/1-abc.0.journal", "recovery/x.flow.yaml", "logs/old.log"):
             assert _mode(data / name) == 0o600, name
-        for name in ("axiom.db-steps", "recovery"):
+        for name in ("axiom.db-steps", "recovery", "logs"):
             assert _mode(data / name) == 0o700, name
         # The user's folder is closed off by the data dir's mode and otherwise not ours to change.
         assert _mode(data / "workspace") == 0o755 and _mode(user / "mine.flow.yaml") == 0o644
         (record,) = [r for r in caplog.records if r.name == "axiom_ide.runtime.store.datadir"]
         assert record.levelno == logging.INFO
-        assert f"data dir {data}: took access by other users away from 8 entries" in record.getMessage()
+        assert f"data dir {data}: took access by other users away from {runtime_entries} entries" in record.getMessage()
     finally:
         asyncio.run(rt.close())
 

@@ -30,8 +30,8 @@ PRIVATE_FILE = 0o600
 #: the master key or its keyring record), by name or by name prefix.
 RUNTIME_FILES = ("axiom.db", "secret.key", "secret.keyring")
 #: Folders of the runtime in the data dir whose whole content is its own: the step journals
-#: (store/journal.py) and the IDE's crash-recovery copies (app/recovery.py).
-RUNTIME_DIRS = ("axiom.db-steps", "recovery")
+#: (store/journal.py), the IDE's crash-recovery copies (app/recovery.py) and the log files.
+RUNTIME_DIRS = ("axiom.db-steps", "recovery", "logs")
 
 _POSIX = os.name != "nt"
 
