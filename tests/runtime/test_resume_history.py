@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engine_support import add_faults_package, chain, compile_file
+from engine_support import add_faults_package, chain, compile_file, write_flow
 from resume_support import running
 
 from axiom_ide.runtime.engine.loop import RunConfig
@@ -172,5 +172,49 @@ def test_retries_after_an_interruption_keep_the_full_budget(example_workspace, t
         assert result.ok and result.attempt == 3
         assert [(e.type, e.attempt, e.data.get("final")) for e in seen] == [
             (ev.NODE_STARTED, 2, None), (ev.NODE_FAILED, 2, False), (ev.NODE_STARTED, 3, None)]
+    finally:
+        rt.db.close()
+
+
+def test_parallel_branches_in_flight_are_each_interrupted_and_rerun(example_workspace, tmp_path):
+    add_faults_package(example_workspace)
+    flow = write_flow(example_workspace, "fork2", """\
+        mode: unary
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - {id: start, node: "tests/faults@0.1.0:Upper"}
+          - {id: a, node: "tests/faults@0.1.0:Slow"}
+          - {id: b, node: "tests/faults@0.1.0:Slow"}
+          - {id: merge, node: "tests/faults@0.1.0:Upper"}
+        edges:
+          - {from: start, to: a}
+          - {from: start, to: b}
+          - {from: a, to: merge}
+          - {from: b, to: merge}
+        """)
+    data = tmp_path / "data"
+    with running(flow, data, 1, inline=True):  # start is done; a and b were dispatched together
+        pass
+    db = open_database(data)
+    try:
+        (rec,) = ExecutionStore(db).list()
+        before = EventStore(db).list(rec.id)
+    finally:
+        db.close()
+    done = {e.node for e in before if e.type == ev.NODE_COMPLETED}
+    in_flight = {e.node for e in before if e.type == ev.NODE_STARTED} - done
+    assert in_flight and in_flight <= {"a", "b", "merge"}
+
+    rt = Runtime(data, inline=True)
+    try:
+        asyncio.run(rt.resume_incomplete(wait=True))
+        assert rt.executions.get(rec.id).status == "Completed"
+        events = rt.event_log.list(rec.id)
+        assert {(e.node, e.attempt) for e in events if e.type == ev.NODE_INTERRUPTED} == {(n, 1) for n in in_flight}
+        for node in in_flight:
+            assert [(e.type, e.attempt) for e in events if e.node == node and e.type != ev.LOG] == [
+                (ev.NODE_STARTED, 1), (ev.NODE_INTERRUPTED, 1), (ev.NODE_STARTED, 2), (ev.NODE_COMPLETED, 2)]
+        assert Counter(e.node for e in events if e.type == ev.NODE_COMPLETED) == Counter(
+            {"start": 1, "a": 1, "b": 1, "merge": 1})
     finally:
         rt.db.close()
