@@ -1,79 +1,79 @@
 """API commands of the main window: the local HTTP server, "Use via API" and "Open interactive docs".
 
-A mixin for :class:`~axiom_ide.app.main_window.MainWindow` (uses ``self.bridge``,
-``self.inspector``, ``self.current_doc()``). Both API actions compile the canvas first (a clone of
-the flow, through the backend) so what they describe is exactly what is drawn.
+:class:`ApiController` is handed what it works with — the runtime bridge, the Inspector's flow
+page, the status bar, the workspace the server serves, the active document and the browser — and
+owns the local server and its status-bar label. Both API actions compile the canvas first (a clone
+of the flow, through the backend) so what they describe is exactly what is drawn.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from axiom_ide.app import api_info
 from axiom_ide.app.local_server import LocalServer
 from axiom_ide.app.qt_bridge import alive
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from PySide6.QtWidgets import QMainWindow
-
-    from axiom_ide.app.panels.inspector import Inspector
-    from axiom_ide.app.qt_bridge import RuntimeBridge
-
-    _Window = QMainWindow  # to the checker the mixin is the window it is mixed into
-else:
-    _Window = object
 
 COMPILING = "Compiling flow…"
 SERVER_LABEL = "API {origin}"
 SERVER_DOWN = "API server not running"
 
 
-class ApiCommands(_Window):
-    # What MainWindow gives this one.
-    bridge: RuntimeBridge
-    inspector: Inspector
-    workspace_root: Path
-
-    if TYPE_CHECKING:
-        def current_doc(self) -> Any: ...
+class ApiController(QObject):
+    def __init__(self, bridge: Any, flow_page: Any, status_bar: QStatusBar, workspace_root: Path,
+                 current_doc: Callable[[], Any], open_url: Callable[[str], bool], window: QWidget) -> None:
+        super().__init__(window)
+        self.bridge = bridge
+        self.flow_page = flow_page
+        self.status_bar = status_bar
+        self.workspace_root = workspace_root
+        self.current_doc = current_doc
+        self.open_url = open_url
+        #: Parent of the dialogs.
+        self.window = window
+        self.local_server: LocalServer | None = None
+        #: The status bar's server label, added on first use.
+        self.server_status: QLabel | None = None
+        #: The Use via API dialog last opened.
+        self.use_api_dialog: Any = None
+        flow_page.useApiRequested.connect(lambda: self.show_use_api())
+        flow_page.openDocsRequested.connect(self.open_interactive_docs)
 
     # -- the local server ---------------------------------------------------------------------
     def _server_label(self) -> QLabel:
-        label = getattr(self, "_server_status", None)
+        label = self.server_status
         if label is None:
-            label = self._server_status = QLabel(SERVER_DOWN, objectName="serverStatus")
+            label = self.server_status = QLabel(SERVER_DOWN, objectName="serverStatus")
             label.setProperty("hint", True)
-            self.statusBar().addPermanentWidget(label)
+            self.status_bar.addPermanentWidget(label)
         return label
 
     def start_local_server(self, on_ready: Callable[[str], None] | None = None, *, port: int = 8765) -> None:
         """Serve the HTTP API on 127.0.0.1:``port`` (or the next free port); the status bar shows it."""
-        server = self.local_server = getattr(self, "local_server", None) or LocalServer()
+        server = self.local_server = self.local_server or LocalServer()
         workspace = self.workspace_root
 
         def ready(origin: str) -> None:
             self._server_label().setText(SERVER_LABEL.format(origin=origin))
             self._server_label().setToolTip("The local runtime's HTTP API (invoke, executions, OpenAPI docs)")
-            self.inspector.flow_page.origin = origin
-            self.inspector.flow_page.refresh()
+            self.flow_page.origin = origin
+            self.flow_page.refresh()
             if on_ready is not None:
                 on_ready(origin)
 
         def failed(exc: BaseException) -> None:
             self._server_label().setText(SERVER_DOWN)
             self._server_label().setToolTip(str(exc))
-            self.inspector.flow_page.show_api_error(f"The local API server could not start: {exc}")
+            self.flow_page.show_api_error(f"The local API server could not start: {exc}")
 
         self.bridge.call(lambda b: server.start(b, workspace, port=port), ready, failed)
 
     def stop_local_server(self, timeout: float = 5) -> None:
-        server = getattr(self, "local_server", None)
+        server = self.local_server
         if server is not None and self.bridge.started:
             try:
                 self.bridge.call(lambda _b: server.stop()).result(timeout)
@@ -82,7 +82,7 @@ class ApiCommands(_Window):
 
     @property
     def api_origin(self) -> str:
-        server = getattr(self, "local_server", None)
+        server = self.local_server
         return (server.origin if server is not None else None) or api_info.LOCAL_ORIGIN
 
     # -- compile the canvas -------------------------------------------------------------------
@@ -104,10 +104,10 @@ class ApiCommands(_Window):
         doc = self.current_doc()
         if doc is None:
             return None
-        dialog = UseApiDialog(self)
+        dialog = UseApiDialog(self.window)
         dialog.setModal(False)
         dialog.show()
-        self._use_api_dialog = dialog
+        self.use_api_dialog = dialog
         descriptor = getattr(doc.analysis, "input_type", None)
         value = data if data is not None else descriptor
 
@@ -128,7 +128,7 @@ class ApiCommands(_Window):
         """Compile the canvas, make sure the local server runs, open its docs page in the browser."""
         from axiom_ide.app.run_controller import error_text
 
-        page = self.inspector.flow_page
+        page = self.flow_page
         page.show_api_error("")
         page.open_docs.setText(COMPILING)
         page.open_docs.setEnabled(False)
@@ -146,9 +146,11 @@ class ApiCommands(_Window):
         def compiled(c: Any) -> None:
             def serve(origin: str) -> None:
                 done()
-                self.open_url(api_info.docs_url(origin, c.graph_id, self.local_server.docs_key))
+                server = self.local_server
+                assert server is not None  # serve() is called once the server has started
+                self.open_url(api_info.docs_url(origin, c.graph_id, server.docs_key))
 
-            server = getattr(self, "local_server", None)
+            server = self.local_server
             if server is not None and server.origin:
                 serve(server.origin)
             else:
@@ -156,7 +158,3 @@ class ApiCommands(_Window):
 
         if not self.compile_current(compiled, failed):
             done()
-
-    def open_url(self, url: str) -> bool:
-        """Open ``url`` in the user's browser (tests replace this)."""
-        return QDesktopServices.openUrl(QUrl(url))

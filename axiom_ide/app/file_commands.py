@@ -1,106 +1,63 @@
 """File commands of the main window: new, open, save, save as, close, recent files, external
 changes (QFileSystemWatcher) and crash recovery.
 
-A mixin for :class:`~axiom_ide.app.main_window.MainWindow`, kept apart so each file stays small.
-Questions to the user go through ``ask_*`` methods, which tests replace.
+:class:`FileController` is handed what it works with — the tab widget, the preferences, the
+recovery manager, the undo group, the Open Recent menu, the workspace, a ``status(text, ms)``
+line, and a :class:`FileHost` (the window): the questions to the user (``ask_*``, which tests
+answer), error reporting, and what the window does when a tab opens or the active document's title
+changes. It owns the file watcher and what this window last wrote to each file.
 """
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer
+from PySide6.QtGui import QUndoGroup
+from PySide6.QtWidgets import QMenu, QTabWidget
 
-from axiom_ide.app.dialogs.new_flow import NewFlowDialog, slugify, unique_flow_path
-from axiom_ide.app.dialogs.open_flow import OpenFlowDialog
+from axiom_ide.app.dialogs.new_flow import slugify, unique_flow_path
 from axiom_ide.app.flow_tab import FlowTab
 from axiom_ide.runtime.errors import AxiomError
-
-if TYPE_CHECKING:
-    from PySide6.QtCore import QFileSystemWatcher
-    from PySide6.QtGui import QUndoGroup
-    from PySide6.QtWidgets import QMenu, QTabWidget
-
-    from axiom_ide.app.recovery import RecoveryManager
-    from axiom_ide.app.settings import Preferences
-
-    _Window = QMainWindow  # to the checker the mixin is the window it is mixed into
-else:
-    _Window = object
 
 SAVED_MESSAGE = "Saved"
 
 
-class FileCommands(_Window):
-    """Mixed into MainWindow; uses ``self.tabs``, ``self.workspace``, ``self.prefs``,
-    ``self.recovery``, ``self.watcher``, ``self.undo_group``."""
+class FileHost(Protocol):
+    """The window's side of the file commands."""
 
-    # What MainWindow (and its other mixins) give this one.
-    tabs: QTabWidget
-    workspace: Any
-    workspace_root: Path
-    prefs: Preferences
-    quiet: bool
-    recent_menu: QMenu
-    recovery: RecoveryManager
-    watcher: QFileSystemWatcher
-    undo_group: QUndoGroup
-    _own_writes: dict[str, str | None]
+    def ask_new_flow_name(self) -> str | None: ...
+    def ask_open_path(self) -> Path | None: ...
+    def ask_save_path(self, doc: Any) -> Path | None: ...
+    def ask_unsaved(self, doc: Any) -> str: ...
+    def ask_reload_dirty(self, doc: Any) -> bool: ...
+    def ask_restore(self, entries: list[Any]) -> bool: ...
+    def show_error(self, title: str, exc: Exception) -> None: ...
+    def tab_added(self, tab: FlowTab) -> None: ...
+    def document_reloaded(self) -> None: ...
+    def title_changed(self) -> None: ...
 
-    if TYPE_CHECKING:
-        def current_doc(self) -> Any: ...
-        def panels_follow_document(self) -> None: ...
-        def _update_window_title(self) -> None: ...
-        def _selection_changed(self, tab: Any, kind: str, key: Any) -> None: ...
-        def run_flow(self) -> Any: ...
-        def stop_run(self) -> None: ...
 
-    # -- questions (tests override these) --------------------------------------------------------
-    def ask_new_flow_name(self) -> str | None:
-        dialog = NewFlowDialog(self.flows_dir, self)
-        return dialog.flow_name() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    def ask_open_path(self) -> Path | None:
-        dialog = OpenFlowDialog(self.workspace_root, self)
-        return dialog.chosen if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    def ask_save_path(self, doc: Any) -> Path | None:
-        start = str(doc.path or self.flows_dir / f"{doc.flow.name or 'flow'}.flow.yaml")
-        path, _ = QFileDialog.getSaveFileName(self, "Save Flow As", start, "Flows (*.flow.yaml)")
-        if not path:
-            return None
-        return Path(path if path.endswith(".flow.yaml") else path.removesuffix(".yaml") + ".flow.yaml")
-
-    def ask_unsaved(self, doc: Any) -> str:
-        """"save" | "discard" | "cancel" for a dirty document about to close."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
-                          f'Save changes to "{doc.flow.name}" before closing?',
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
-        answer = box.exec()
-        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
-            QMessageBox.StandardButton(answer), "cancel")
-
-    def ask_reload_dirty(self, doc: Any) -> bool:
-        answer = QMessageBox.question(
-            self, "File changed on disk",
-            f'"{doc.path.name}" changed on disk and has unsaved edits here.\n'
-            "Reload it and lose your edits?")
-        return answer == QMessageBox.StandardButton.Yes
-
-    def ask_restore(self, entries: list[Any]) -> bool:
-        names = "\n".join(f"• {e.name or 'untitled'} ({e.original_path or 'never saved'})" for e in entries)
-        answer = QMessageBox.question(
-            self, "Restore unsaved changes?",
-            f"Axiom IDE closed with unsaved edits last time:\n{names}\n\nRestore them?")
-        return answer == QMessageBox.StandardButton.Yes
-
-    def show_error(self, title: str, exc: Exception) -> None:
-        self.statusBar().showMessage(f"{title}: {exc}", 8000)
-        if not self.quiet:
-            QMessageBox.warning(self, title, str(exc))
+class FileController(QObject):
+    def __init__(self, tabs: QTabWidget, prefs: Any, recovery: Any, undo_group: QUndoGroup, recent_menu: QMenu,
+                 workspace_root: Path, workspace: Callable[[], Any], status: Callable[..., None],
+                 host: FileHost) -> None:
+        super().__init__(tabs)
+        self.tabs = tabs
+        self.prefs = prefs
+        self.recovery = recovery
+        self.undo_group = undo_group
+        self.recent_menu = recent_menu
+        self.workspace_root = workspace_root
+        self.workspace = workspace
+        self.status = status
+        self.host = host
+        #: Resolved path → the text this window last wrote there (a change to it is not external).
+        self._own_writes: dict[str, str | None] = {}
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._file_changed)
 
     # -- tabs ------------------------------------------------------------------------------------
     @property
@@ -120,12 +77,7 @@ class FileCommands(_Window):
 
     def add_document(self, doc: Any) -> FlowTab:
         tab = FlowTab(doc)
-        tab.runRequested.connect(self.run_flow)
-        tab.stopRequested.connect(self.stop_run)
-        if tab.scene is not None and hasattr(tab.scene, "selectionTargetChanged"):
-            tab.scene.selectionTargetChanged.connect(lambda kind, key, t=tab: self._selection_changed(t, kind, key))
-        if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
-            tab.scene.connectRefused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
+        self.host.tab_added(tab)
         self.undo_group.addStack(doc.undo_stack)
         doc.dirtyChanged.connect(lambda _d, t=tab: self._update_tab_title(t))
         doc.pathChanged.connect(lambda _p, t=tab: self._path_changed(t))
@@ -147,7 +99,7 @@ class FileCommands(_Window):
         self.tabs.setTabText(i, ("• " if doc.is_dirty else "") + name)
         self.tabs.setTabToolTip(i, str(doc.path) if doc.path else "Not saved yet")
         if tab is self.tabs.currentWidget():
-            self._update_window_title()
+            self.host.title_changed()
 
     def _path_changed(self, tab: FlowTab) -> None:
         self.recovery.rekey(tab.doc)
@@ -160,22 +112,22 @@ class FileCommands(_Window):
         from axiom_ide.document import FlowDocument
 
         if name is None:
-            name = self.ask_new_flow_name()
+            name = self.host.ask_new_flow_name()
             if not name:
                 return None
         slug = slugify(name)
         self.flows_dir.mkdir(parents=True, exist_ok=True)
         path = unique_flow_path(self.flows_dir, slug)
-        doc = FlowDocument.new(slug, self.workspace, path=path)
+        doc = FlowDocument.new(slug, self.workspace(), path=path)
         doc.save()
         self.prefs.add_recent_file(path)
-        self._rebuild_recent_menu()
+        self.rebuild_recent_menu()
         self.add_document(doc)
-        self.statusBar().showMessage(f"Created {path.name}", 4000)
+        self.status(f"Created {path.name}", 4000)
         return doc
 
     def open_flow(self) -> Any:
-        path = self.ask_open_path()
+        path = self.host.ask_open_path()
         return self.open_path(path) if path else None
 
     def open_path(self, path: str | Path) -> Any:
@@ -187,19 +139,23 @@ class FileCommands(_Window):
             if tab is not None and doc.path is not None and Path(doc.path).resolve() == path:
                 self.tabs.setCurrentWidget(tab)
                 self.prefs.add_recent_file(path)
-                self._rebuild_recent_menu()
+                self.rebuild_recent_menu()
                 return doc
         try:
-            doc = FlowDocument.open(path, self.workspace)
+            doc = FlowDocument.open(path, self.workspace())
         except AxiomError as exc:
-            self.show_error("Cannot open flow", exc)
+            self.host.show_error("Cannot open flow", exc)
             return None
         self.prefs.add_recent_file(path)
-        self._rebuild_recent_menu()
+        self.rebuild_recent_menu()
         self.add_document(doc)
         return doc
 
     # -- save ------------------------------------------------------------------------------------
+    def current_doc(self) -> Any:
+        tab = self.tabs.currentWidget()
+        return tab.doc if isinstance(tab, FlowTab) else None
+
     def save(self, doc: Any = None) -> bool:
         doc = doc or self.current_doc()
         if doc is None:
@@ -212,20 +168,20 @@ class FileCommands(_Window):
         doc = doc or self.current_doc()
         if doc is None:
             return False
-        path = Path(path) if path else self.ask_save_path(doc)
+        path = Path(path) if path else self.host.ask_save_path(doc)
         return self._write(doc, path) if path else False
 
     def _write(self, doc: Any, path: Path | None) -> bool:
         try:
             written = doc.save(path)
         except (AxiomError, OSError) as exc:
-            self.show_error("Save failed", exc)
+            self.host.show_error("Save failed", exc)
             return False
         self._own_writes[str(Path(written).resolve())] = self._disk_text(written)
         self.recovery.forget(doc)
         self.prefs.add_recent_file(written)
-        self._rebuild_recent_menu()
-        self.statusBar().showMessage(SAVED_MESSAGE, 4000)
+        self.rebuild_recent_menu()
+        self.status(SAVED_MESSAGE, 4000)
         return True
 
     # -- close -----------------------------------------------------------------------------------
@@ -238,7 +194,7 @@ class FileCommands(_Window):
             return False
         doc = tab.doc
         if doc.is_dirty:
-            answer = self.ask_unsaved(doc)
+            answer = self.host.ask_unsaved(doc)
             if answer == "cancel" or (answer == "save" and not self.save(doc)):
                 return False
         if tab.running:
@@ -258,7 +214,7 @@ class FileCommands(_Window):
         return True
 
     # -- recent files ----------------------------------------------------------------------------
-    def _rebuild_recent_menu(self) -> None:
+    def rebuild_recent_menu(self) -> None:
         menu = self.recent_menu
         menu.clear()
         files = [f for f in self.prefs.recent_files() if Path(f).exists()]
@@ -271,7 +227,7 @@ class FileCommands(_Window):
 
     def _clear_recent_files(self) -> None:
         self.prefs.clear_recent_files()
-        self._rebuild_recent_menu()
+        self.rebuild_recent_menu()
 
     # -- files changing on disk ------------------------------------------------------------------
     @staticmethod
@@ -296,10 +252,10 @@ class FileCommands(_Window):
         self._own_writes[key] = text
         for doc in self.documents():
             if doc.path is not None and str(Path(doc.path).resolve()) == key:
-                if doc.is_dirty and not self.ask_reload_dirty(doc):
+                if doc.is_dirty and not self.host.ask_reload_dirty(doc):
                     return
                 self._reload(doc)
-                self.statusBar().showMessage(f"Reloaded {Path(path).name} (changed on disk)", 5000)
+                self.status(f"Reloaded {Path(path).name} (changed on disk)", 5000)
 
     def reload_from_disk(self) -> None:
         doc = self.current_doc()
@@ -310,13 +266,13 @@ class FileCommands(_Window):
         try:
             doc.reload_from_disk()
         except AxiomError as exc:
-            self.show_error("Cannot reload flow", exc)
+            self.host.show_error("Cannot reload flow", exc)
             return
         self.recovery.forget(doc)
         tab = self.tab_for(doc)
         if tab is not None:
             self._update_tab_title(tab)
-        self.panels_follow_document()
+        self.host.document_reloaded()
 
     # -- crash recovery --------------------------------------------------------------------------
     def offer_recovery(self) -> list[Any]:
@@ -325,7 +281,7 @@ class FileCommands(_Window):
         if not entries:
             return []
         restored: list[Any] = []
-        if self.ask_restore(entries):
+        if self.host.ask_restore(entries):
             for entry in entries:
                 doc = self._restore(entry)
                 if doc is not None:
@@ -342,13 +298,13 @@ class FileCommands(_Window):
         try:
             recovered = loads_flow(entry.text()).flow
         except AxiomError as exc:
-            self.show_error("Cannot restore flow", exc)
+            self.host.show_error("Cannot restore flow", exc)
             return None
         original = Path(entry.original_path) if entry.original_path else None
         if original is not None and original.exists():
             doc = self.open_path(original)
         else:
-            doc = FlowDocument.new(recovered.name or "recovered", self.workspace, path=original)
+            doc = FlowDocument.new(recovered.name or "recovered", self.workspace(), path=original)
             self.add_document(doc)
         if doc is None:
             return None

@@ -2,9 +2,13 @@
 Result and Problems docks.
 
 The window holds view state only (which tab, which panels, selection); flow content lives in each
-tab's :class:`~axiom_ide.document.FlowDocument`. Actions come from :mod:`.actions` and act on the
-active document; file commands live in :mod:`.file_commands`. Layout and panel sizes persist
-through QSettings (``saveState``/``restoreState``).
+tab's :class:`~axiom_ide.document.FlowDocument`. It composes three controllers, each handed the
+parts it works with: :attr:`files` (:mod:`.file_commands`: tabs, open/save/close, recent files,
+external changes, crash recovery), :attr:`runs` (:mod:`.run_commands`: Run, Stop, the result panel,
+the Executions page) and :attr:`api` (:mod:`.api_commands`: the local HTTP server, Use via API,
+interactive docs). The window's own methods of the same names are what actions, panels and tests
+call. Actions come from :mod:`.actions` and act on the active document. Layout and panel sizes
+persist through QSettings (``saveState``/``restoreState``).
 """
 from __future__ import annotations
 
@@ -12,13 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QUndoGroup
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QUndoGroup
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 
 from axiom_ide.app import actions as action_defs
-from axiom_ide.app.api_commands import ApiCommands
-from axiom_ide.app.file_commands import FileCommands
+from axiom_ide.app import questions
+from axiom_ide.app.api_commands import ApiController
+from axiom_ide.app.file_commands import FileController
 from axiom_ide.app.panels.executions import ExecutionsPanel
 from axiom_ide.app.panels.inspector import Inspector
 from axiom_ide.app.panels.library import LibraryPanel
@@ -27,13 +32,16 @@ from axiom_ide.app.panels.problems import ProblemsPanel
 from axiom_ide.app.panels.results import ResultsPanel
 from axiom_ide.app.qt_bridge import RuntimeBridge
 from axiom_ide.app.recovery import RecoveryManager
-from axiom_ide.app.run_commands import RunCommands
+from axiom_ide.app.run_commands import RunController, RunViews
 from axiom_ide.app.settings import Preferences
 
 APP_TITLE = "Axiom IDE"
 
 
-class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
+class MainWindow(QMainWindow):
+    #: Every action by objectName (``actions.py``); hides ``QWidget.actions()``, which nothing here uses.
+    actions: dict[str, QAction]  # type: ignore[assignment]
+
     def __init__(self, workspace_root: Path, data_dir: Path, prefs: Preferences | None = None,
                  *, quiet: bool = False, autosave_ms: int | None = None, backend_factory: Any = None,
                  serve_api: bool = True):
@@ -50,9 +58,6 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
         self.serve_api = serve_api
         self.workspace: Any = None
         self.undo_group = QUndoGroup(self)
-        self._own_writes: dict[str, str | None] = {}
-        self.watcher = QFileSystemWatcher(self)
-        self.watcher.fileChanged.connect(self._file_changed)
         kwargs = {"interval_ms": autosave_ms} if autosave_ms else {}
         self.recovery = RecoveryManager(self.data_dir / "recovery", self.documents, parent=self, **kwargs)
         #: The runtime (through a Backend) on its own loop thread; built on first use.
@@ -63,21 +68,29 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
-        self.tabs.tabCloseRequested.connect(self.close_tab)
-        self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
         self.setCentralWidget(self.tabs)
-
-        self._build_docks()
         self.recent_menu = QMenu("Open Recent", self)
         self.recent_menu.setObjectName("recent-menu")
+        self.files = FileController(self.tabs, self.prefs, self.recovery, self.undo_group, self.recent_menu,
+                                    self.workspace_root, lambda: self.workspace, self._status, self)
+        self._build_docks()
+        self.api = ApiController(self.bridge, self.inspector.flow_page, self.statusBar(), self.workspace_root,
+                                 self.current_doc, lambda url: self.open_url(url), self)
         self.actions = action_defs.build_actions(self)
+        self.runs = RunController(
+            self.bridge, RunViews(self.results, self.results_dock, self.problems_dock, self.executions_page,
+                                  self.executions_dock, self.inspector.flow_page),
+            self.actions["stop-action"], current_tab=self.current_tab, documents=self.documents,
+            select_target=self.select_target, show_use_api=self.show_use_api, status=self._status, window=self)
+        self.tabs.tabCloseRequested.connect(self.files.close_tab)
+        self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
         action_defs.build_menus(self.menuBar(), self.actions, self.recent_menu)
         self.header = QToolBar("Header", objectName="header")
         self.header.setMovable(False)
         self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         action_defs.build_header(self.header, self.actions)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.header)
-        self._rebuild_recent_menu()
+        self.files.rebuild_recent_menu()
         self.statusBar().showMessage("Ready", 2000)
         self._restore_layout()
         self.panels_follow_document()
@@ -98,16 +111,11 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
         self.marketplace = MarketplacePanel(lambda: self.workspace, self.registry_root, self.refresh_packages)
         self.marketplace.imported.connect(lambda key: self.statusBar().showMessage(f"Imported {key}", 4000))
         self.inspector = Inspector()
-        self.inspector.flow_page.useApiRequested.connect(self.show_use_api)
-        self.inspector.flow_page.openDocsRequested.connect(self.open_interactive_docs)
-        self.inspector.flow_page.config_source = self.fetch_configs
         self.results = ResultsPanel()
-        self.results.showOnCanvas.connect(self.show_on_canvas)
-        self.results.stopRequested.connect(self.stop_run)
         self.problems = ProblemsPanel()
         self.problems.locate.connect(self.select_target)
-        self.executions_page = ExecutionsPanel(self.fetch_executions)
-        self.executions_page.openExecution.connect(self.open_execution)
+        # The page asks for its rows when it refreshes; the run controller (made next) answers.
+        self.executions_page = ExecutionsPanel(lambda status, flow, on_rows: self.runs.fetch_executions(status, flow, on_rows))
         self.library_dock = self._dock("Library", "libraryDock", self.library, left)
         self.marketplace_dock = self._dock("Marketplace", "marketplaceDock", self.marketplace, left)
         self.tabifyDockWidget(self.library_dock, self.marketplace_dock)
@@ -156,7 +164,7 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
         """Load the workspace, offer crash recovery, open ``paths`` (or last session's tabs)."""
         if self.workspace is None:
             self.load_workspace()
-        restored = self.offer_recovery()
+        restored = self.files.offer_recovery()
         opened = {str(Path(d.path).resolve()) for d in restored if d.path}
         candidates = list(paths) or self.prefs.open_files() or ([] if restored else self._default_flows())
         for p in candidates:
@@ -202,7 +210,7 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
                      "paste-action", "duplicate-action", "delete-action", "auto-layout-action", "run-action",
                      "zoom-in-action", "zoom-out-action", "reset-zoom-action", "fit-all-action"):
             self.actions[name].setEnabled(has_doc)
-        self.follow_run_of(self.current_tab())
+        self.runs.follow_run_of(self.current_tab())
         self._update_window_title()
 
     def _update_window_title(self) -> None:
@@ -297,16 +305,136 @@ class MainWindow(FileCommands, RunCommands, ApiCommands, QMainWindow):
         self._palette = palette
         return palette
 
+    # -- what the controllers do, by the names actions, panels and tests use ---------------------
+    def _status(self, text: str, ms: int = 0) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    @property
+    def flows_dir(self) -> Path:
+        return self.files.flows_dir
+
+    def documents(self) -> list[Any]:
+        return self.files.documents()
+
+    def new_flow(self, name: str | None = None) -> Any:
+        return self.files.new_flow(name)
+
+    def open_flow(self) -> Any:
+        return self.files.open_flow()
+
+    def open_path(self, path: str | Path) -> Any:
+        return self.files.open_path(path)
+
+    def save(self, doc: Any = None) -> bool:
+        return self.files.save(doc)
+
+    def save_as(self, doc: Any = None, path: str | Path | None = None) -> bool:
+        return self.files.save_as(doc, path)
+
+    def reload_from_disk(self) -> None:
+        self.files.reload_from_disk()
+
+    def close_current_tab(self) -> bool:
+        return self.files.close_current_tab()
+
+    def run_flow(self) -> Any:
+        return self.runs.run_flow()
+
+    def start_run(self, tab: Any, data: dict[str, Any], config_id: str | None = None, *,
+                  debug_mode: bool = True) -> Any:
+        return self.runs.start_run(tab, data, config_id, debug_mode=debug_mode)
+
+    def stop_run(self) -> None:
+        self.runs.stop_run()
+
+    def show_executions(self) -> None:
+        self.runs.show_executions()
+
+    def start_local_server(self, on_ready: Any = None, *, port: int = 8765) -> None:
+        self.api.start_local_server(on_ready, port=port)
+
+    @property
+    def local_server(self) -> Any:
+        return self.api.local_server
+
+    def show_use_api(self, data: Any = None) -> Any:
+        return self.api.show_use_api(data)
+
+    def open_interactive_docs(self) -> None:
+        self.api.open_interactive_docs()
+
+    def open_url(self, url: str) -> bool:
+        """Open ``url`` in the user's browser (tests replace this)."""
+        return QDesktopServices.openUrl(QUrl(url))
+
+    @property
+    def watcher(self) -> Any:
+        """The watcher of the open files (FileController's)."""
+        return self.files.watcher
+
+    # The dialogs and label last shown, for the tests that look at them.
+    @property
+    def _run_dialog(self) -> Any:
+        return self.runs.run_dialog
+
+    @property
+    def _use_api_dialog(self) -> Any:
+        return self.api.use_api_dialog
+
+    @property
+    def _server_status(self) -> Any:
+        return self.api.server_status
+
+    # -- the FileHost side: questions to the user (tests answer them), tab wiring ----------------
+    def ask_new_flow_name(self) -> str | None:
+        return questions.new_flow_name(self, self.flows_dir)
+
+    def ask_open_path(self) -> Path | None:
+        return questions.open_path(self, self.workspace_root)
+
+    def ask_save_path(self, doc: Any) -> Path | None:
+        return questions.save_path(self, self.flows_dir, doc)
+
+    def ask_unsaved(self, doc: Any) -> str:
+        """"save" | "discard" | "cancel" for a dirty document about to close."""
+        return questions.unsaved(self, doc)
+
+    def ask_reload_dirty(self, doc: Any) -> bool:
+        return questions.reload_dirty(self, doc)
+
+    def ask_restore(self, entries: list[Any]) -> bool:
+        return questions.restore(self, entries)
+
+    def show_error(self, title: str, exc: Exception) -> None:
+        self.statusBar().showMessage(f"{title}: {exc}", 8000)
+        if not self.quiet:
+            QMessageBox.warning(self, title, str(exc))
+
+    def tab_added(self, tab: Any) -> None:
+        """A tab opened (FileController): its Run / Stop buttons and its canvas's selection."""
+        tab.runRequested.connect(self.run_flow)
+        tab.stopRequested.connect(self.stop_run)
+        if tab.scene is not None and hasattr(tab.scene, "selectionTargetChanged"):
+            tab.scene.selectionTargetChanged.connect(lambda kind, key, t=tab: self._selection_changed(t, kind, key))
+        if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
+            tab.scene.connectRefused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
+
+    def document_reloaded(self) -> None:
+        self.panels_follow_document()
+
+    def title_changed(self) -> None:
+        self._update_window_title()
+
     # -- closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         open_files = [str(d.path) for d in self.documents() if d.path]
         self.save_layout()
-        if not self.close_all_tabs():
+        if not self.files.close_all_tabs():
             event.ignore()
             return
         self.prefs.set_open_files(open_files)
         self.recovery.stop()
-        self.stop_local_server()
+        self.api.stop_local_server()
         self.bridge.close()
         event.accept()
 

@@ -84,10 +84,11 @@ class RecoveryManager(QObject):
 
     def write(self, doc: Any) -> Path:
         text_file, meta_file = self._paths(doc)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(text_file, document_text(doc))
+        # Owner-only, like the rest of the data dir (runtime/store/datadir.py).
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        atomic_write_text(text_file, document_text(doc), mode=0o600)
         meta = {"path": str(doc.path) if getattr(doc, "path", None) else "", "name": doc.flow.name, "saved_at": time.time()}
-        atomic_write_text(meta_file, json.dumps(meta))
+        atomic_write_text(meta_file, json.dumps(meta), mode=0o600)
         self.written.emit(str(text_file))
         return text_file
 

@@ -1,48 +1,64 @@
 """Run commands of the main window: Run Graph dialog → run on the backend → bind the run state to
-the canvas, the status pill and the result panel; Stop; Show on canvas.
+the canvas, the status pill and the result panel; Stop; Show on canvas; the Executions page.
 
-A mixin for :class:`~axiom_ide.app.main_window.MainWindow` (uses ``self.bridge``, ``self.results``,
-``self.current_tab()``), kept apart so each file stays small.
+:class:`RunController` is handed what it works with — the runtime bridge, the result, problems and
+executions docks and their panels, the Inspector's flow page, the Stop action, the open tabs
+(``current_tab()``, ``documents()``), ``select_target`` and ``show_use_api`` from the window, and
+a ``status(text, ms)`` line — and keeps the run-side view state (the Run dialog last opened,
+whether the Executions page follows live events).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from axiom_ide.app.qt_bridge import alive
-
-if TYPE_CHECKING:
-    from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QDockWidget, QMainWindow
-
-    from axiom_ide.app.panels.executions import ExecutionsPanel
-    from axiom_ide.app.panels.inspector import Inspector
-    from axiom_ide.app.panels.results import ResultsPanel
-    from axiom_ide.app.qt_bridge import RuntimeBridge
-
-    _Window = QMainWindow  # to the checker the mixin is the window it is mixed into
-else:
-    _Window = object
 
 #: The progress message while a run goes; the status bar repeats the result panel's header.
 RUN_STARTED = "Running {name}…"
 
 
-class RunCommands(_Window):
-    # What MainWindow (and its other mixins) give this one.
-    bridge: RuntimeBridge
-    actions: dict[str, QAction]  # type: ignore[assignment]  # shadows QWidget.actions(): name → action
-    inspector: Inspector
-    results: ResultsPanel
-    results_dock: QDockWidget
-    executions_dock: QDockWidget
-    problems_dock: QDockWidget
-    executions_page: ExecutionsPanel
+@dataclass(frozen=True)
+class RunViews:
+    """The window's parts a run shows in."""
 
-    if TYPE_CHECKING:
-        def current_tab(self) -> Any: ...
-        def documents(self) -> list[Any]: ...
-        def select_target(self, kind: str, key: Any) -> None: ...
-        def show_use_api(self, data: Any = None) -> Any: ...
+    results: Any
+    results_dock: QDockWidget
+    problems_dock: QDockWidget
+    executions_page: Any
+    executions_dock: QDockWidget
+    #: The Inspector's flow page (its Run configuration card).
+    flow_page: Any
+
+
+class RunController(QObject):
+    def __init__(self, bridge: Any, views: RunViews, stop_action: QAction, *,
+                 current_tab: Callable[[], Any], documents: Callable[[], list[Any]],
+                 select_target: Callable[[str, Any], None], show_use_api: Callable[[Any], Any],
+                 status: Callable[..., None], window: QWidget) -> None:
+        super().__init__(window)
+        self.bridge = bridge
+        self.views = views
+        self.stop_action = stop_action
+        self.current_tab = current_tab
+        self.documents = documents
+        self.select_target = select_target
+        self.show_use_api = show_use_api
+        self.status = status
+        #: Parent of the dialogs.
+        self.window = window
+        #: The Run Graph dialog last opened.
+        self.run_dialog: Any = None
+        self._executions_live = False
+        views.results.showOnCanvas.connect(self.show_on_canvas)
+        views.results.stopRequested.connect(self.stop_run)
+        views.executions_page.openExecution.connect(self.open_execution)
+        views.flow_page.config_source = self.fetch_configs
 
     # -- the Run Graph dialog -------------------------------------------------------------------
     def run_flow(self) -> Any:
@@ -52,11 +68,11 @@ class RunCommands(_Window):
             return None
         blockers = tab.blockers
         if blockers:
-            self.statusBar().showMessage(blockers[0], 6000)
-            self.problems_dock.raise_()
+            self.status(blockers[0], 6000)
+            self.views.problems_dock.raise_()
             return None
         if tab.running:
-            self.results_dock.raise_()
+            self.views.results_dock.raise_()
             return None
         return self.show_run_dialog(tab)
 
@@ -69,7 +85,7 @@ class RunCommands(_Window):
         last = getattr(tab.run, "state", None)
         initial = last.input if last is not None else getattr(tab, "last_input", None)
         dialog = RunGraphDialog(doc.flow.name, mode, getattr(analysis, "input_type", None),
-                                initial=initial, parent=self)
+                                initial=initial, parent=self.window)
         dialog.accepted.connect(lambda: self.start_run(tab, dialog.input_value(), dialog.config_id(),
                                                        debug_mode=dialog.debug_mode.isChecked()))
         dialog.useApiRequested.connect(lambda data: self.show_use_api(data))
@@ -81,7 +97,7 @@ class RunCommands(_Window):
 
         self.bridge.call(lambda b: b.flow_configs(name), show_configs, lambda _exc: None)
         dialog.open()  # window-modal, does not block the event loop
-        self._run_dialog = dialog
+        self.run_dialog = dialog
         return dialog
 
     # -- running --------------------------------------------------------------------------------
@@ -100,11 +116,11 @@ class RunCommands(_Window):
         if tab.scene is not None and debug_mode:
             tab.run_binding = RunBinding(tab.scene, run.state)
         if tab is self.current_tab():
-            self.results.bind(run.state)
-            self.results_dock.raise_()
+            self.views.results.bind(run.state)
+            self.views.results_dock.raise_()
         run.ended.connect(lambda result, t=tab: self._run_ended(t, result))
         self._update_stop_action()
-        self.statusBar().showMessage(RUN_STARTED.format(name=tab.doc.flow.name))
+        self.status(RUN_STARTED.format(name=tab.doc.flow.name))
         run.start()
         return run
 
@@ -117,20 +133,19 @@ class RunCommands(_Window):
     def _run_ended(self, tab: Any, result: Any) -> None:
         self._update_stop_action()
         if tab is self.current_tab():
-            self.inspector.flow_page.refresh_configs()
-        if tab is self.current_tab():
-            self.statusBar().showMessage(f"{tab.doc.flow.name}: {result.status}", 6000)
+            self.views.flow_page.refresh_configs()
+            self.status(f"{tab.doc.flow.name}: {result.status}", 6000)
         self.executions_changed()
 
     def _update_stop_action(self) -> None:
         tab = self.current_tab()
-        self.actions["stop-action"].setEnabled(bool(tab is not None and tab.running))
+        self.stop_action.setEnabled(bool(tab is not None and tab.running))
 
     def follow_run_of(self, tab: Any) -> None:
         """The result panel shows the active tab's latest run (tab switch)."""
         run = getattr(tab, "run", None)
         if run is not None:
-            self.results.bind(run.state)
+            self.views.results.bind(run.state)
         self._update_stop_action()
 
     def show_on_canvas(self, kind: str, key: Any) -> None:
@@ -144,37 +159,37 @@ class RunCommands(_Window):
 
     def executions_changed(self) -> None:
         """A run ended: refresh views of history (the Executions page)."""
-        page = getattr(self, "executions_page", None)
-        if page is not None and self.bridge.started:
-            page.schedule_refresh()
+        if self.bridge.started:
+            self.views.executions_page.schedule_refresh()
 
     # -- configs ------------------------------------------------------------------------------
     def fetch_configs(self, flow_name: str, on_view: Any) -> None:
         """The Run configuration card's data: profiles that apply and the effective timeout."""
-        page = self.inspector.flow_page
+        page = self.views.flow_page
         self.bridge.call(lambda b: b.flow_configs(flow_name), lambda view: alive(page) and on_view(view),
-                         lambda exc: self.statusBar().showMessage(f"Flow configs: {exc}", 6000))
+                         lambda exc: self.status(f"Flow configs: {exc}", 6000))
 
     # -- the Executions page --------------------------------------------------------------------
     def show_executions(self) -> None:
         """Executions (header): the executions list, newest first, live-updating."""
-        if not getattr(self, "_executions_live", False):
+        if not self._executions_live:
             self._executions_live = True
             self.bridge.executionEvent.connect(self._execution_event)
-        self.executions_page.add_flow_names(d.flow.name for d in self.documents())
-        self.executions_dock.show()
-        self.executions_dock.raise_()
-        self.executions_page.refresh()
+        v = self.views
+        v.executions_page.add_flow_names(d.flow.name for d in self.documents())
+        v.executions_dock.show()
+        v.executions_dock.raise_()
+        v.executions_page.refresh()
 
     def _execution_event(self, event: Any) -> None:
-        if event.type.startswith("EXECUTION_") and self.executions_dock.isVisible():
-            self.executions_page.schedule_refresh()
+        if event.type.startswith("EXECUTION_") and self.views.executions_dock.isVisible():
+            self.views.executions_page.schedule_refresh()
 
     def fetch_executions(self, status: str | None, flow: str | None, on_rows: Any) -> None:
-        page = self.executions_page
+        page = self.views.executions_page
         self.bridge.call(lambda b: b.list_executions(status=status, flow=flow),
                          lambda rows: alive(page) and on_rows(rows),
-                         lambda exc: self.statusBar().showMessage(f"Executions: {exc}", 6000))
+                         lambda exc: self.status(f"Executions: {exc}", 6000))
 
     def open_execution(self, execution_id: str) -> None:
         """Show one execution's events and output in the result panel."""
@@ -189,13 +204,13 @@ class RunCommands(_Window):
 
         def show(loaded: Any) -> None:
             if loaded is None:
-                self.statusBar().showMessage("execution not found", 6000)
+                self.status("execution not found", 6000)
                 return
             rec, events, result = loaded
-            state = RunState.from_history(rec, events, result, parent=self.results)
+            state = RunState.from_history(rec, events, result, parent=self.views.results)
             if not rec.is_final:
                 self.bridge.executionEvent.connect(state.accept)
-            self.results.bind(state)
-            self.results_dock.raise_()
+            self.views.results.bind(state)
+            self.views.results_dock.raise_()
 
         self.bridge.call(load, show)

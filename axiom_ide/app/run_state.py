@@ -121,6 +121,10 @@ class RunState(QObject):
             self._set_node(node, "failed")
             if self.current_node == node:
                 self.current_node = None
+        elif e.type == ev.NODE_INTERRUPTED:  # the runtime died mid-attempt: pending until it runs again
+            self._set_node(node, None)
+            if self.current_node == node:
+                self.current_node = None
         elif e.type == ev.EDGE_SKIPPED and node not in self.node_states:
             self._set_node(node, "skipped")
 

@@ -23,7 +23,7 @@ def data_dir(args: Any) -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir("axiom-ide", "Axiom"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner-only (runtime/store/datadir.py)
     return path.resolve()
 
 

@@ -55,3 +55,24 @@ def test_saving_removes_the_recovery_file(qtbot, example_workspace, tmp_path):
     assert list((data / "recovery").glob("*.flow.yaml"))
     window.save()
     assert not list((data / "recovery").glob("*"))
+
+
+def test_recovery_files_are_owner_only(qtbot, example_workspace, tmp_path):
+    """They hold the user's unsaved flow text: 0600 in a 0700 folder, like the rest of the data dir."""
+    import os
+    import stat
+
+    data = tmp_path / "data"
+    window = make_window(qtbot, example_workspace, data, tmp_path / "a.ini")
+    window.start([example_workspace / "flows" / "hello.flow.yaml"])
+    window.current_doc().set_flow_attr("description", "x")
+    old = os.umask(0o022)
+    try:
+        window.recovery.autosave()
+    finally:
+        os.umask(old)
+    recovery = data / "recovery"
+    files = sorted(p.name.split(".", 1)[1] for p in recovery.iterdir())
+    assert files == ["flow.yaml", "json"]
+    assert stat.S_IMODE(recovery.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in recovery.iterdir()} == {0o600}

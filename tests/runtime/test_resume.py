@@ -4,18 +4,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from engine_support import add_faults_package, chain
+from resume_support import running as _running
 
 from axiom_ide.runtime.runtime import Runtime
 from axiom_ide.runtime.store import events as ev
@@ -27,41 +23,6 @@ NODES = 6
 def slow_flow(example_workspace):
     add_faults_package(example_workspace)
     return chain(example_workspace, "slow6", ["Slow"] * NODES)
-
-
-def _checkpoints(db: Path) -> int:
-    if not db.exists():
-        return -1
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            if conn.execute("SELECT COUNT(*) FROM executions").fetchone()[0] == 0:
-                return -1
-            return conn.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return -1
-
-
-@contextmanager
-def _running(flow: Path, data: Path, after: int, *, inline: bool) -> Iterator[subprocess.Popen]:
-    """``flow run`` in a subprocess, yielded once the database shows ``after`` checkpoints, then
-    SIGKILLed."""
-    env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data))
-    cmd = [sys.executable, "-m", "axiom_ide", "flow", "run", str(flow), "-d", '{"text": "a"}', "--timeout", "60"]
-    proc = subprocess.Popen(cmd + (["--inline"] if inline else []), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while _checkpoints(data / "axiom.db") < after:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
 
 
 def _run_and_kill(flow: Path, data: Path, after: int, *, inline: bool) -> None:

@@ -4,7 +4,8 @@ The panel binds to a :class:`~axiom_ide.app.run_state.RunState` (a live run, or 
 history by the Executions page) and only reads it. Words follow the docs: the header shows
 **Execution Failed** on failure, the **Output** tab holds the terminal output JSON or the error
 text (pipeline frames as they arrive), the **Execution** tab lists the events (NODE_STARTED /
-NODE_COMPLETED / NODE_FAILED with durations, LOG lines). A failure attributed to a node or an
+NODE_COMPLETED / NODE_FAILED with durations, NODE_INTERRUPTED for an attempt a dying runtime cut
+short, LOG lines). A failure attributed to a node or an
 edge shows its kind and a **Show on canvas** button.
 """
 from __future__ import annotations
@@ -48,8 +49,12 @@ def event_detail(e: Any) -> str:
         return str(d["error"])
     if e.type == "EDGE_SKIPPED" and isinstance(d.get("edge"), dict):
         return f'edge "{d["edge"].get("from")}" → "{d["edge"].get("to")}": {d.get("reason", "")}'
+    if e.type == "NODE_INTERRUPTED":
+        return f"attempt {e.attempt} interrupted: {d.get('reason', 'the runtime stopped while it ran')}"
     if e.attempt and e.attempt > 1:
         return f"attempt {e.attempt}"
+    if "reason" in d:  # any other event that says why (types this panel has no words for)
+        return str(d["reason"])
     return ""
 
 
@@ -199,6 +204,9 @@ class ResultsPanel(QWidget):
         if e.type in ("NODE_FAILED", "EXECUTION_FAILED"):
             for col in range(len(EVENT_COLUMNS)):
                 item.setForeground(col, Qt.GlobalColor.red)
+        elif e.type == "NODE_INTERRUPTED":  # not a failure, but the node ran more than once
+            for col in range(len(EVENT_COLUMNS)):
+                item.setForeground(col, Qt.GlobalColor.darkYellow)
         self.events.addTopLevelItem(item)
         if self.state is not None and self.state.is_running:
             self._update_title()

@@ -5,8 +5,9 @@ moment they happen and buffered for the database; the buffer is written in the s
 next checkpoint (one step-journal record, so a checkpoint and the NODE_COMPLETED that announces it
 land together), and flushed at pauses and at the end of the run (with a checkpoint store that is
 not the runtime database, e.g. the in-memory one, events are written in batches instead). A process
-killed mid-run loses at most the events after its last checkpoint; the resumed run continues
-numbering after the last stored one.
+killed mid-run loses at most the events after its last checkpoint — except a node's NODE_STARTED,
+written ahead of the node's invocation (:meth:`Recorder.write_ahead`) so the resumed run can tell
+which attempts were cut short; the resumed run continues numbering after the last stored one.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, SqliteCheckpointStore
+from axiom_ide.runtime.store.db import J_EVENT
 from axiom_ide.runtime.store.events import EventRecord, EventStore, event_row
 
 #: With a checkpoint store outside the runtime database, events are written in batches this big.
@@ -53,6 +55,23 @@ class Recorder:
             return []
         events, self.buffer = self.buffer, []
         return events
+
+    def write_ahead(self, store: CheckpointStore | None) -> None:
+        """Make the buffered events — a NODE_STARTED last — durable before the node is invoked, so
+        a runtime killed while the node runs leaves that attempt in the log and the resumed run
+        reports it (NODE_INTERRUPTED). One step-journal append (~2 µs), only when the checkpoints
+        are journaled in this log's database; an append that fails leaves the events buffered (the
+        node's checkpoint write reports the failure)."""
+        if not self.buffer or self.store is None or not isinstance(store, SqliteCheckpointStore):
+            return
+        db = self.store.db
+        if store.db is not db or db.journal is None:
+            return
+        events, self.buffer = self.buffer, []
+        try:
+            db.write([(J_EVENT, event_row(e)) for e in events])
+        except Exception:  # noqa: BLE001 — the checkpoint write that follows reports it
+            self.buffer[:0] = events
 
     def commit_checkpoint(self, store: CheckpointStore, cp: Checkpoint) -> None:
         """Save ``cp`` durably, with the buffered events in the same write when possible."""

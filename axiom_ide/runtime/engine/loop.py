@@ -66,6 +66,9 @@ class RunContext:
     debug: Any = None
     #: Canvas id → the reflection view for calls to that node.
     reflection: dict[str, Any] = field(default_factory=dict)
+    #: Canvas id → attempts a resumed run's history already used on the node's pending activation
+    #: (an interrupted one included): its next run is numbered after them. Used once per node.
+    attempt_base: dict[str, int] = field(default_factory=dict)
     _variables: dict[str, Any] | None = None
 
     @property
@@ -147,9 +150,14 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
     node = ctx.plan.nodes[act.node]
     timeout = ctx.config.node_timeout_seconds
     attempts = max(1, int(ctx.config.max_attempts))
+    # A re-run after an interrupted attempt continues its numbering, with the full retry budget.
+    base = ctx.attempt_base.pop(act.node, 0) if ctx.attempt_base else 0
+    last = base + attempts
     error, code, duration = "", "NODE_FAILED", 0.0
-    for attempt in range(1, attempts + 1):
+    for attempt in range(base + 1, last + 1):
         ctx.recorder.emit(ev.NODE_STARTED, act.node, attempt=attempt)
+        if ctx.checkpoints is not None:  # durable before the node can have any effect
+            ctx.recorder.write_ahead(ctx.checkpoints)
         t0 = time.perf_counter()
         try:
             if node.kind == "subflow":
@@ -174,8 +182,8 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
             return NodeResult(True, output, None, None, attempt, duration)
         duration = round((time.perf_counter() - t0) * 1000.0, 3)
         ctx.recorder.emit(ev.NODE_FAILED, act.node, duration_ms=duration, attempt=attempt,
-                          error=error, final=attempt == attempts)
-    return NodeResult(False, None, error, code, attempts, duration)
+                          error=error, final=attempt == last)
+    return NodeResult(False, None, error, code, last, duration)
 
 
 async def bounded(awaitable: Any, limit: float) -> Any:
@@ -213,5 +221,5 @@ async def run_subflow(ctx: RunContext, node: Any, payload: bytes) -> bytes:
 
     sub = replace(ctx, plan=build_plan(node.subflow), recorder=ctx.recorder.child(node.id),
                   reflection=reflection_views(node.subflow),
-                  checkpoints=None, debug=None, _variables=ctx._variables)
+                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={})
     return await drive(sub, steps.start(sub.plan, payload))

@@ -12,7 +12,8 @@ payloads are decoded only when a view asks, with the same rendering as the check
 Rules, applied event by event:
 - NODE_STARTED → running; NODE_FAILED → failed when it was the final attempt (an earlier attempt
   keeps it running, with the error); NODE_COMPLETED → completed, and its ``checkpoint_id`` becomes
-  the node's current checkpoint (a loop round replaces the previous one).
+  the node's current checkpoint (a loop round replaces the previous one). NODE_INTERRUPTED (the
+  runtime died while the attempt ran) → pending again, until the resumed run starts it anew.
 - EDGE_SKIPPED on a forward edge settles it; a pending node whose incoming edges have all been
   skipped is skipped.
 - A forked execution starts with the checkpoints it copied from its parent: those nodes are
@@ -175,6 +176,8 @@ class Replay:
             if state is not None and e.node is not None:
                 if e.type == ev.NODE_STARTED:
                     nodes[e.node] = replace(state, status=RUNNING, attempt=e.attempt, error=None)
+                elif e.type == ev.NODE_INTERRUPTED:  # cut short by a dying runtime: it waits to run again
+                    nodes[e.node] = replace(state, status=PENDING, attempt=e.attempt)
                 elif e.type == ev.NODE_FAILED:
                     final = e.data.get("final", True)
                     nodes[e.node] = replace(state, status=FAILED if final else RUNNING, attempt=e.attempt,

@@ -2,7 +2,8 @@
 
 :class:`Runner` joins the pure engine to the stores. ``run_unary`` starts a fresh run or, with
 ``resume=True``, rebuilds the state from the execution's checkpoints (:func:`steps.refold`) and
-continues: completed nodes are skipped, the node that was in flight runs again, the id and the
+continues: completed nodes are skipped, the node that was in flight runs again — after a
+NODE_INTERRUPTED event for the attempt that was cut short, as the next attempt — and the id and the
 event numbering continue. Whatever happens the execution ends in a final status — a store that
 fails while recording the end is reported, never left looking Running — except when the runtime
 itself shuts down, which leaves the run incomplete so the next runtime resumes it.
@@ -30,6 +31,9 @@ from axiom_ide.runtime.store.events import EventRecord, EventStore
 from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore
 
 log = logging.getLogger(__name__)
+
+#: The ``reason`` of a NODE_INTERRUPTED event.
+INTERRUPTED_REASON = "the runtime stopped while this attempt ran; the node runs again"
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,8 @@ class Runner:
                                   forked_from=forked_from[0], checkpoint_id=forked_from[1])
                 else:
                     recorder.emit(ev.EXECUTION_RESUMED, completed_nodes=len(done))
+                    for node, attempt in self._interrupted(rec.id, compiled.plan, ctx.attempt_base).items():
+                        recorder.emit(ev.NODE_INTERRUPTED, node, attempt=attempt, reason=INTERRUPTED_REASON)
             else:
                 extra: dict[str, Any] = {"config_id": config.config_id} if config.config_id else {}
                 recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name, **extra)
@@ -196,6 +202,21 @@ class Runner:
         finally:
             self.recorders.pop(rec.id, None)
         return self._finish(rec.id, recorder, ex.COMPLETED, output=output_json, output_bytes=output)
+
+    def _interrupted(self, execution_id: str, plan: Plan, attempt_base: dict[str, int]) -> dict[str, int]:
+        """The attempts a resumed execution's log shows started and never ended (node → attempt):
+        the runtime died while they ran. Fills ``attempt_base`` with the attempts each node's
+        pending activation has used, so its re-run is numbered after them."""
+        kinds = (ev.NODE_STARTED, ev.NODE_COMPLETED, ev.NODE_FAILED, ev.NODE_INTERRUPTED)
+        interrupted: dict[str, int] = {}
+        for node, e in self.events.last_by_node(execution_id, kinds).items():
+            if node not in plan.nodes or not e.attempt:  # subflow internals re-run with their node
+                continue
+            if e.type == ev.NODE_STARTED:
+                interrupted[node] = attempt_base[node] = e.attempt
+            elif e.type == ev.NODE_INTERRUPTED or (e.type == ev.NODE_FAILED and not e.data.get("final", True)):
+                attempt_base[node] = e.attempt
+        return interrupted
 
     def _finish(self, execution_id: str, recorder: Recorder, status: str, *, output: Any = None,
                 output_bytes: bytes | None = None, error: str | None = None, code: str | None = None,

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store import datadir
 from axiom_ide.runtime.store import journal as jn
 
 log = logging.getLogger(__name__)
@@ -247,7 +248,11 @@ class Database:
 
     def __init__(self, path: Path, *, durability: str = "normal", journal: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only (store/datadir.py): the dir, and the database file made before SQLite opens
+        # it — the WAL and shared-memory files SQLite creates take this file's mode.
+        datadir.private_dir(self.path.parent)
+        datadir.tighten(self.path.parent)
+        datadir.create_private_file(self.path)
         self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.lock = threading.RLock()

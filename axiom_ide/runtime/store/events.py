@@ -18,6 +18,9 @@ NODE_STARTED = "NODE_STARTED"
 NODE_COMPLETED = "NODE_COMPLETED"
 NODE_FAILED = "NODE_FAILED"
 NODE_RETRY = "NODE_RETRY"
+#: A node attempt that was running when its runtime died; the resumed run runs the node again, as
+#: the next attempt (at-least-once delivery). Emitted at resume, before that re-run's NODE_STARTED.
+NODE_INTERRUPTED = "NODE_INTERRUPTED"
 EDGE_SKIPPED = "EDGE_SKIPPED"
 LOG = "LOG"
 FRAME = "FRAME"
@@ -98,6 +101,19 @@ class EventStore:
         return [EventRecord(r["execution_id"], r["seq"], r["type"], r["node"], r["time"],
                             r["duration_ms"], r["attempt"], json.loads(r["data"]) if r["data"] else {})
                 for r in rows]
+
+    def last_by_node(self, execution_id: str, types: Iterable[str]) -> dict[str, EventRecord]:
+        """Per node, its latest event of ``types`` (one pass over the log, whatever its length)."""
+        types = list(types)
+        sql = (f"SELECT * FROM events WHERE execution_id = ? AND node IS NOT NULL "
+               f"AND type IN ({', '.join('?' * len(types))}) ORDER BY seq")
+        self.db.sync()
+        out: dict[str, EventRecord] = {}
+        with self.db.lock:
+            for r in self.db.conn.execute(sql, [execution_id, *types]):
+                out[r["node"]] = EventRecord(r["execution_id"], r["seq"], r["type"], r["node"], r["time"],
+                                             r["duration_ms"], r["attempt"], json.loads(r["data"]) if r["data"] else {})
+        return out
 
     def last_seq(self, execution_id: str) -> int:
         self.db.sync()

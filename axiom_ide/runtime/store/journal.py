@@ -142,7 +142,7 @@ class Journal:
 
     def __init__(self, directory: Path, *, instance: str | None = None, sync: bool = False) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner-only (store/datadir.py)
         self.sync = sync
         self.instance = instance or new_instance()
         self.generation = 0
