@@ -1,4 +1,5 @@
-"""Suite-wide setup: Qt runs offscreen (CI has no display); state never touches the user's dirs."""
+"""Suite-wide setup: Qt runs offscreen (CI has no display); state never touches the user's dirs;
+``@pytest.mark.requires_tool(...)`` for the end-to-end tests that need an outside program."""
 from __future__ import annotations
 
 import os
@@ -15,6 +16,30 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "axiom_ide" / "resources" / "examples" / "workspace"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "requires_tool(*names, why=''): the test runs one of these programs (the first on PATH); "
+        "without any it is skipped, or fails under CI (CI=true) so that CI never passes by skipping")
+
+
+def require_tool(*names: str, why: str = "") -> str:
+    """The path of the first of ``names`` on PATH. Missing: skip the test on a developer machine,
+    fail it under CI (``CI=true``) — an end-to-end check that silently skips there proves nothing."""
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    message = f"{' or '.join(names)} is not installed" + (f" ({why})" if why else "")
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}; CI must have it", pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("requires_tool"):
+        require_tool(*mark.args, why=mark.kwargs.get("why", ""))
 
 
 @pytest.fixture(autouse=True)
