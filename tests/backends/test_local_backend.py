@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from engine_support import add_faults_package, chain, write_flow  # noqa: E402
+from engine_support import add_faults_package, chain, write_flow
 
-from axiom_ide.backends import Backend, LocalBackend, attribute_failure  # noqa: E402
-from axiom_ide.runtime.model.flow_yaml import load_flow  # noqa: E402
-from axiom_ide.runtime.packages import Workspace  # noqa: E402
-from axiom_ide.runtime.runtime import Runtime  # noqa: E402
+from axiom_ide.backends import Backend, LocalBackend, attribute_failure
+from axiom_ide.runtime.model.flow_yaml import load_flow
+from axiom_ide.runtime.packages import Workspace
+from axiom_ide.runtime.runtime import Runtime
 
 
 @pytest.fixture

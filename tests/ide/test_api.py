@@ -9,8 +9,12 @@ import socket
 import httpx
 import pytest
 
-from test_app_support import close_window, make_window  # noqa: F401
-from test_run import open_flow, wait_done, window  # noqa: F401 (fixture)
+from ide_support import open_flow, wait_done
+
+
+@pytest.fixture
+def window(run_window):
+    return run_window
 
 
 @pytest.fixture

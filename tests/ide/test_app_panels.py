@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from test_app_support import close_window, flush, make_window, window  # noqa: F401 (fixture)
+from ide_support import close_window, flush, make_window
 
 
 def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_path):

@@ -1,7 +1,7 @@
 """Crash recovery: a dirty document is autosaved to <data>/recovery and offered on restart."""
 from __future__ import annotations
 
-from test_app_support import make_window
+from ide_support import make_window
 
 
 def test_dirty_doc_is_autosaved_and_restored_after_a_crash(qtbot, example_workspace, tmp_path):

@@ -14,7 +14,7 @@ from axiom_ide.app.status import NO_NODES_BLOCKER
 from axiom_ide.document import FlowDocument
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.typecheck import required_unmapped_message
-from test_app_support import flush, window  # noqa: F401 (fixture)
+from ide_support import flush
 
 TYPE_BLOCKER = "Type warnings must be resolved before running."
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from axiom_ide.app import actions as action_defs
-from test_app_support import close_window, flush, make_window, window  # noqa: F401 (fixture)
+from ide_support import close_window, flush, make_window
 
 
 def test_every_action_is_found_by_object_name(window):

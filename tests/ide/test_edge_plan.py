@@ -3,7 +3,7 @@ undoable ``set_edge`` that lands in flow.yaml."""
 from __future__ import annotations
 
 from axiom_ide.app.panels.edge_plan import CONFIGURE_ANYWAY, TYPES_MATCH
-from test_app_support import flush, window  # noqa: F401 (fixture)
+from ide_support import flush
 
 
 def open_edge(window, qtbot, path, key):

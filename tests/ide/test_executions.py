@@ -6,8 +6,12 @@ import json
 
 import pytest
 
-from test_app_support import close_window, make_window  # noqa: F401
-from test_run import open_flow, wait_done, window  # noqa: F401 (fixture)
+from ide_support import open_flow, wait_done
+
+
+@pytest.fixture
+def window(run_window):
+    return run_window
 
 
 def run(qtbot, window, tab, data):

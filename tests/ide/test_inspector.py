@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from axiom_ide.app.panels.inspector_flow import NO_PROFILES, OPEN_DOCS, USE_API
-from test_app_support import flush, window  # noqa: F401 (fixture)
+from ide_support import flush
 
 
 def test_flow_overview_shows_endpoint_and_run_configuration(window, qtbot, example_workspace):

@@ -3,32 +3,17 @@ panel, status pill, run state on the canvas, Show on canvas, Stop, pipeline fram
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from engine_support import add_faults_package, chain, write_flow  # noqa: E402
-
-from test_app_support import close_window, make_window  # noqa: E402
+from engine_support import chain, write_flow
+from ide_support import open_flow, wait_done
 
 
 @pytest.fixture
-def window(qtbot, example_workspace, tmp_path):
-    add_faults_package(example_workspace)
-    w = make_window(qtbot, example_workspace, tmp_path / "data", tmp_path / "settings.ini")
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    close_window(w)
-
-
-def open_flow(window, ws, name):
-    doc = window.open_path(ws / "flows" / f"{name}.flow.yaml")
-    doc.refresh_analysis()
-    return window.current_tab()
+def window(run_window):
+    return run_window
 
 
 def run_with(qtbot, window, tab, **fields):
@@ -42,10 +27,6 @@ def run_with(qtbot, window, tab, **fields):
         qtbot.keyClicks(widget, str(value))
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
     return tab.run
-
-
-def wait_done(qtbot, tab, timeout=20000):
-    qtbot.waitUntil(lambda: tab.run is not None and not tab.run.state.is_running, timeout=timeout)
 
 
 def event_rows(window):
