@@ -52,6 +52,14 @@ except Exception:  # noqa: BLE001 — host not built (or broken): local stand-in
 NODE_ERRORS: tuple[type[BaseException], ...] = (NodeFailure, NodeCrashed, NodeTimeout, NodeOutputFlood, NodeCancelled)
 
 
+def node_error_text(exc: BaseException, node: str) -> str:
+    """An invoker error's text for NODE_FAILED: without the host's own ``node "<id>" `` lead, as
+    the engine names the node itself (``node "n2": timed out after 1s``, whichever the invoker)."""
+    text = str(exc) or type(exc).__name__
+    lead = f'node "{node}" '
+    return text[len(lead):] if text.startswith(lead) else text
+
+
 class Invoker(Protocol):
     async def invoke(self, node: Any, payload: bytes, call: NodeCall) -> bytes: ...
 

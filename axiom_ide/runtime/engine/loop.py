@@ -17,7 +17,7 @@ from typing import Any
 
 from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
-from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeTimeout, make_call
+from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeTimeout, make_call, node_error_text
 from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.steps import Activation, RunState, StepError
 from axiom_ide.runtime.store import events as ev
@@ -163,9 +163,9 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
         except TimeoutError:
             error, code = f"timed out after {timeout:g}s", "NODE_TIMEOUT"
         except NodeTimeout as exc:
-            error, code = str(exc) or f"timed out after {timeout:g}s", "NODE_TIMEOUT"
+            error, code = node_error_text(exc, act.node) if str(exc) else f"timed out after {timeout:g}s", "NODE_TIMEOUT"
         except NODE_ERRORS as exc:
-            error, code = str(exc) or type(exc).__name__, "NODE_FAILED"
+            error, code = node_error_text(exc, act.node), "NODE_FAILED"
         except StepError as exc:  # a subflow failed
             error, code = str(exc), exc.code
         else:

@@ -21,7 +21,7 @@ import asyncio
 import time
 from typing import Any, AsyncIterator
 
-from axiom_ide.runtime.engine.invoker import NODE_ERRORS, make_call
+from axiom_ide.runtime.engine.invoker import NODE_ERRORS, make_call, node_error_text
 from axiom_ide.runtime.engine.loop import RunContext
 from axiom_ide.runtime.engine.plan import PlanEdge
 from axiom_ide.runtime.engine.steps import StepError, edge_fires, map_fields
@@ -111,8 +111,9 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
                 await _route(ctx, node_id, out, frames - 1, inboxes, sink)
     except NODE_ERRORS as exc:
         duration = round((time.perf_counter() - t0) * 1000.0, 3)
-        ctx.recorder.emit(ev.NODE_FAILED, node_id, duration_ms=duration, attempt=1, error=str(exc))
-        raise StepError(f'node "{node_id}": {exc}', "NODE_FAILED", node=node_id) from None
+        error = node_error_text(exc, node_id)
+        ctx.recorder.emit(ev.NODE_FAILED, node_id, duration_ms=duration, attempt=1, error=error)
+        raise StepError(f'node "{node_id}": {error}', "NODE_FAILED", node=node_id) from None
     duration = round((time.perf_counter() - t0) * 1000.0, 3)
     ctx.recorder.emit(ev.NODE_COMPLETED, node_id, duration_ms=duration, attempt=1, frames=frames)
     ctx.recorder.flush()
