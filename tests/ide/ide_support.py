@@ -3,7 +3,7 @@ data dir (QStandardPaths test mode keeps users' files safe), and waiting for a r
 The fixtures built from them live in ``conftest.py``."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
 
 QStandardPaths.setTestModeEnabled(True)
 
@@ -44,3 +44,35 @@ def open_flow(window, ws, name):
 
 def wait_done(qtbot, tab, timeout=20000):
     qtbot.waitUntil(lambda: tab.run is not None and not tab.run.state.is_running, timeout=timeout)
+
+
+# -- gestures: what the user does, sent as real mouse and key events ---------------------------------
+def click(qtbot, widget) -> None:
+    """A left click in the middle of ``widget`` (a button)."""
+    assert widget.isEnabled(), f"{widget.objectName() or widget!r} is disabled"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def double_click_item(qtbot, tree, item, column: int = 0) -> None:
+    """A double click on ``item``'s ``column`` cell, on the tree's viewport (scrolled into view first)."""
+    tree.scrollToItem(item)
+    index = tree.indexFromItem(item, column)
+    rect = tree.visualRect(index)
+    assert rect.isValid() and tree.viewport().rect().contains(rect.center()), "item not on screen"
+    # What the window system delivers: press, release, the second press as a double-click event,
+    # release (QTest's mouseDClick sends only the double-click event; item views ignore it alone).
+    viewport, left, at = tree.viewport(), Qt.MouseButton.LeftButton, rect.center()
+    qtbot.mouseClick(viewport, left, pos=at)
+    qtbot.mouseDClick(viewport, left, pos=at)
+    qtbot.mouseRelease(viewport, left, pos=at)
+
+
+def type_and_enter(qtbot, field, text: str) -> None:
+    """Select everything in ``field`` (a line edit or spin box), type ``text`` over it (nothing: clear
+    it), press Enter — how a field is committed (``editingFinished``)."""
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    if text:
+        qtbot.keyClicks(field, text)
+    else:
+        qtbot.keyClick(field, Qt.Key.Key_Delete)
+    qtbot.keyClick(field, Qt.Key.Key_Return)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from ide_support import close_window, flush, make_window
+from ide_support import click, close_window, flush, make_window
 
 
 def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_path):
@@ -29,7 +29,7 @@ def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_pat
 def test_import_is_undoable_and_library_follows(window, qtbot):
     doc = window.new_flow("lib")
     card = window.marketplace.cards["examples/math@0.1.0"]
-    card.import_button.click()
+    click(qtbot, card.import_button)
     flush(qtbot, doc)
     assert doc.flow.imports == ["examples/math@0.1.0"]
     assert window.library.node_refs() == ["examples/math@0.1.0:Add", "examples/math@0.1.0:Multiply",
@@ -43,11 +43,11 @@ def test_import_is_undoable_and_library_follows(window, qtbot):
     assert not window.library.empty.isHidden()
 
 
-def test_refresh_picks_up_a_new_package(window, example_workspace):
+def test_refresh_picks_up_a_new_package(window, example_workspace, qtbot):
     shutil.copytree(example_workspace / "packages" / "math", example_workspace / "packages" / "math2")
     m = example_workspace / "packages" / "math2" / "axiom.yaml"
     m.write_text(m.read_text().replace("version: 0.1.0", "version: 0.2.0", 1))
-    window.marketplace.refresh_button.click()
+    click(qtbot, window.marketplace.refresh_button)
     assert "examples/math@0.2.0" in window.marketplace.cards
 
 

@@ -14,7 +14,7 @@ from axiom_ide.app.status import NO_NODES_BLOCKER
 from axiom_ide.document import FlowDocument
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.typecheck import required_unmapped_message
-from ide_support import flush
+from ide_support import click, double_click_item, flush, type_and_enter
 
 TYPE_BLOCKER = "Type warnings must be resolved before running."
 
@@ -40,7 +40,7 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     market.filter.setCurrentText("In Development")
     card = market.cards["examples/text@0.1.0"]
     assert card.import_button.text() == "+ Import"
-    card.import_button.click()
+    click(qtbot, card.import_button)
     assert doc.flow.imports == ["examples/text@0.1.0"]
     assert card.import_button.text() == "Imported" and not card.import_button.isEnabled()
 
@@ -49,7 +49,7 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     lib = window.library
     assert "examples/text@0.1.0:Greet" in lib.node_refs()
     greet_item = lib.item_for("examples/text@0.1.0:Greet")
-    lib.tree.itemDoubleClicked.emit(greet_item, 0)
+    double_click_item(qtbot, lib.tree, greet_item)
     assert [n.id for n in doc.flow.nodes] == ["greet"]
     mime = lib.tree.mimeData([lib.item_for("examples/text@0.1.0:Upper")])
     assert bytes(mime.data("application/x-axiom-node")).decode() == "examples/text@0.1.0:Upper"
@@ -84,22 +84,23 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     assert tab.run_button.isEnabled() and tab.pill.text() == "Valid"
 
     # Add a transform step, then change it to PREFIX with an argument typed in
-    row.add_step.click()
+    click(qtbot, row.add_step)
     assert doc.flow.edge(*key).map == {"text": "greeting | upper"}
     step = row.step_rows()[0]
     step.name_combo.setCurrentIndex(step.name_combo.findData("prefix"))
-    qtbot.keyClicks(step.args_edit, '"Hey "')
-    step.args_edit.editingFinished.emit()
+    type_and_enter(qtbot, step.args_edit, '"Hey "')
     assert doc.flow.edge(*key).map == {"text": 'greeting | prefix("Hey ")'}
 
     # Condition: a parse error shows under the editor and is not committed; a valid one is
-    page.condition.setText("output.greeting ==")
+    page.condition.clear()
+    qtbot.keyClicks(page.condition, "output.greeting ==")
     assert page.condition_error.text().startswith("CEL parse error")
-    page.condition.editingFinished.emit()
+    qtbot.keyClick(page.condition, Qt.Key.Key_Return)
     assert doc.flow.edge(*key).when is None
-    page.condition.setText('output.greeting != ""')
+    page.condition.clear()
+    qtbot.keyClicks(page.condition, 'output.greeting != ""')
     assert page.condition_error.text() == ""
-    page.condition.editingFinished.emit()
+    qtbot.keyClick(page.condition, Qt.Key.Key_Return)
     assert doc.flow.edge(*key).when == 'output.greeting != ""'
 
     # Undo each step back to the unmapped edge, watching the panel follow; then redo all

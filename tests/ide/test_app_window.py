@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from axiom_ide.app import actions as action_defs
-from ide_support import close_window, flush, make_window
+from ide_support import click, close_window, flush, make_window, type_and_enter
 
 
 def test_every_action_is_found_by_object_name(window):
@@ -44,7 +44,7 @@ def test_new_flow_dialog_creates_from_name(qtbot, tmp_path):
     assert dialog.create_button.text() == "Create" and dialog.create_button.isEnabled()
     assert dialog.preview.text() == "Saved as flows/order-intake.flow.yaml"
     with qtbot.waitSignal(dialog.accepted):
-        dialog.create_button.click()
+        click(qtbot, dialog.create_button)
     assert dialog.flow_name() == "order-intake"
 
 
@@ -52,8 +52,7 @@ def test_edit_marks_tab_and_save_confirms(window, example_workspace, qtbot):
     path = example_workspace / "flows" / "hello.flow.yaml"
     doc = window.open_path(path)
     page = window.inspector.flow_page
-    page.description.setText("Says hello.")
-    page.description.editingFinished.emit()
+    type_and_enter(qtbot, page.description, "Says hello.")
     assert doc.flow.description == "Says hello."
     assert window.tabs.tabText(0) == "• hello"
     assert window.windowTitle().startswith("hello*")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ide_support import open_flow, wait_done
+from ide_support import double_click_item, open_flow, wait_done
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_double_click_shows_the_execution_events_and_output(qtbot, window, examp
     page = window.executions_page
     qtbot.waitUntil(lambda: len(page.rows()) == 1)
     item = page.table.topLevelItem(0)
-    page.table.itemDoubleClicked.emit(item, 0)
+    double_click_item(qtbot, page.table, item)
     qtbot.waitUntil(lambda: window.results.state is not None)
     results = window.results
     assert results.title.text() == "Execution Completed"

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engine_support import chain, write_flow
-from ide_support import open_flow, wait_done
+from ide_support import click, open_flow, wait_done
 
 
 @pytest.fixture
@@ -142,8 +142,8 @@ def test_pipeline_frames_arrive_in_the_output_tab(qtbot, window, example_workspa
     dialog = window.run_flow()
     assert dialog.flow_type.text() == "⚡ Pipeline — streams multiple frames via SSE"
     assert not dialog.debug_mode.isVisible()
-    dialog.control("text").setText("to be or")
-    dialog.run_button.click()
+    qtbot.keyClicks(dialog.control("text"), "to be or")
+    click(qtbot, dialog.run_button)
     wait_done(qtbot, tab)
     lines = window.results.output.toPlainText().splitlines()
     assert lines == ['[0] {"word": "TO", "index": 0}', '[1] {"word": "BE", "index": 1}',
