@@ -6,6 +6,7 @@ import asyncio
 import pytest
 
 from engine_support import add_faults_package, chain, write_flow
+from protocol_support import protocol_gaps, protocol_methods
 
 from axiom_ide.backends import Backend, LocalBackend, attribute_failure
 from axiom_ide.runtime.model.flow_yaml import load_flow
@@ -31,7 +32,10 @@ def flow(ws, name):
 
 
 def test_local_backend_is_a_backend(backend):
-    assert isinstance(backend, Backend)
+    assert protocol_methods(Backend) == [
+        "cancel", "checkpoints", "close", "compile", "events", "flow_configs", "get_execution", "list_executions",
+        "result", "start", "stream", "subscribe", "wait"]
+    assert protocol_gaps(Backend, backend) == {}
 
 
 def test_compile_run_and_look_back(backend, ws):
