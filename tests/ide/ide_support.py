@@ -76,3 +76,11 @@ def type_and_enter(qtbot, field, text: str) -> None:
     else:
         qtbot.keyClick(field, Qt.Key.Key_Delete)
     qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def shown(window, cls):
+    """The one ``cls`` (a dialog, the palette) open over ``window`` — what the user sees, found as
+    the user finds it rather than through the window's private attributes."""
+    found = [w for w in window.findChildren(cls) if w.isVisible()]
+    assert len(found) == 1, f"{len(found)} visible {cls.__name__}"
+    return found[0]

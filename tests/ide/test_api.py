@@ -9,7 +9,10 @@ import socket
 import httpx
 import pytest
 
-from ide_support import click, open_flow, wait_done
+from PySide6.QtWidgets import QLabel
+
+from axiom_ide.app.dialogs.use_api import UseApiDialog
+from ide_support import click, open_flow, shown, wait_done
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ def start_server(qtbot, window, port):
 def test_use_via_api_compiles_the_canvas_into_a_real_graph_id(qtbot, window, example_workspace):
     open_flow(window, example_workspace, "hello")
     click(qtbot, window.inspector.flow_page.use_api)
-    dialog = window._use_api_dialog
+    dialog = shown(window, UseApiDialog)
     qtbot.waitUntil(lambda: dialog.graph_id is not None, timeout=10000)
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", dialog.graph_id)
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["curl", "Python", "JavaScript"]
@@ -61,7 +64,7 @@ def test_use_via_api_from_the_run_dialog_prefills_the_input(qtbot, window, examp
     run_dialog = window.run_flow()
     run_dialog.control("name").setText("Ada")
     click(qtbot, run_dialog.use_api)
-    dialog = window._use_api_dialog
+    dialog = shown(window, UseApiDialog)
     qtbot.waitUntil(lambda: dialog.graph_id is not None, timeout=10000)
     assert '"name": "Ada"' in dialog.texts["curl"].toPlainText()
     run_dialog.reject()
@@ -70,12 +73,12 @@ def test_use_via_api_from_the_run_dialog_prefills_the_input(qtbot, window, examp
 def test_ide_serves_the_api_on_its_runtime_next_free_port(qtbot, window, example_workspace, taken_port):
     origin = start_server(qtbot, window, taken_port)
     assert origin.startswith("http://127.0.0.1:") and int(origin.rsplit(":", 1)[1]) > taken_port
-    assert window._server_status.text() == f"API {origin}"
+    assert window.findChild(QLabel, "serverStatus").text() == f"API {origin}"
     tab = open_flow(window, example_workspace, "hello")
     assert window.inspector.flow_page.endpoint.text() == f"POST {origin}/invocations/v1/flows/invoke"
     # The curl command of the dialog, sent with httpx to the IDE's own server.
     click(qtbot, window.inspector.flow_page.use_api)
-    dialog = window._use_api_dialog
+    dialog = shown(window, UseApiDialog)
     qtbot.waitUntil(lambda: dialog.graph_id is not None, timeout=10000)
     key = window.local_server.docs_key
     response = httpx.post(f"{origin}/invocations/v1/flows/invoke", headers={"Authorization": f"Bearer {key}"},

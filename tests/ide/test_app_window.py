@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from axiom_ide.app import actions as action_defs
-from ide_support import click, close_window, flush, make_window, type_and_enter
+from axiom_ide.app.palette import CommandPalette
+from ide_support import click, close_window, flush, make_window, shown, type_and_enter
 
 
 def test_every_action_is_found_by_object_name(window):
@@ -106,7 +107,7 @@ def test_layout_and_open_tabs_persist(qtbot, example_workspace, tmp_path):
 def test_command_palette_filters_and_triggers(window, qtbot):
     window.show()
     window.actions["command-palette-action"].trigger()
-    palette = window._palette
+    palette = shown(window, CommandPalette)
     assert "Save As…" in palette.visible_labels()
     qtbot.keyClicks(palette.search, "probl")
     assert palette.visible_labels()[0] == "Problems"

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engine_support import chain, write_flow
-from ide_support import click, open_flow, wait_done
+from axiom_ide.app.dialogs.run_graph import RunGraphDialog
+from ide_support import click, open_flow, shown, wait_done
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def window(run_window):
 def run_with(qtbot, window, tab, **fields):
     """Click Run, fill the form, click ▶ Run; return the run."""
     qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
-    dialog = window._run_dialog
+    dialog = shown(window, RunGraphDialog)
     assert dialog.windowTitle() == "Run Graph" and dialog.isVisible()
     for name, value in fields.items():
         widget = dialog.control(name)
