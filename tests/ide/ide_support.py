@@ -3,7 +3,8 @@ data dir (QStandardPaths test mode keeps users' files safe), and waiting for a r
 The fixtures built from them live in ``conftest.py``."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, QStandardPaths, Qt
+from PySide6.QtTest import QTest
 
 QStandardPaths.setTestModeEnabled(True)
 
@@ -84,3 +85,33 @@ def shown(window, cls):
     found = [w for w in window.findChildren(cls) if w.isVisible()]
     assert len(found) == 1, f"{len(found)} visible {cls.__name__}"
     return found[0]
+
+
+# -- canvas gestures: mouse events on the view's viewport at scene points ----------------------------
+def vp(view, scene_point: QPointF) -> QPoint:
+    return view.mapFromScene(scene_point)
+
+
+def drag(view, a: QPointF, b: QPointF, steps: int = 6) -> None:
+    """Press at scene point ``a``, move there in ``steps``, release at ``b`` (a card, a port, a band)."""
+    w = view.viewport()
+    pa, pb = vp(view, a), vp(view, b)
+    QTest.mousePress(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pa)
+    for i in range(1, steps + 1):
+        QTest.mouseMove(w, pa + (pb - pa) * i / steps)
+    QTest.mouseRelease(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pb)
+
+
+def click_at(view, scene_point: QPointF) -> None:
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     vp(view, scene_point))
+
+
+def on_edge(item, at: float = 0.3) -> QPointF:
+    """A scene point on an edge's curve, off its middle (where a condition label may sit)."""
+    return item.mapToScene(item.path().pointAtPercent(at))
+
+
+def on_card(item) -> QPointF:
+    """A scene point inside a node card, clear of its ports."""
+    return item.mapToScene(item.boundingRect().center())

@@ -2,7 +2,6 @@
 same runtime (next free port, status bar) and Open interactive docs — end to end over HTTP."""
 from __future__ import annotations
 
-import json
 import re
 import socket
 
@@ -12,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from axiom_ide.app.dialogs.use_api import UseApiDialog
-from ide_support import click, open_flow, shown, wait_done
+from ide_support import click, open_flow, shown
 
 
 @pytest.fixture

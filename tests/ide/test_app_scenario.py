@@ -14,7 +14,7 @@ from axiom_ide.app.status import NO_NODES_BLOCKER
 from axiom_ide.document import FlowDocument
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.typecheck import required_unmapped_message
-from ide_support import click, double_click_item, flush, type_and_enter
+from ide_support import click, click_at, double_click_item, drag, flush, on_card, on_edge, type_and_enter
 
 TYPE_BLOCKER = "Type warnings must be resolved before running."
 
@@ -56,18 +56,23 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     drop_on_canvas(tab.view, mime, QPoint(tab.view.viewport().width() // 2, 60))
     assert [n.node for n in doc.flow.nodes] == ["examples/text@0.1.0:Greet", "examples/text@0.1.0:Upper"]
 
-    # Connect: GreetReply → Text differ, so the edge is amber and Run is blocked
-    assert doc.connect("greet", "upper") is None
-    flush(qtbot, doc)
+    # Connect by dragging greet's output port onto upper's input port: GreetReply → Text differ,
+    # so the edge is amber and Run is blocked
+    greet, upper = tab.scene.item_for_node("greet"), tab.scene.item_for_node("upper")
+    drag(tab.view, greet.output_port(), upper.input_port())
     key = ("greet", "upper")
+    assert doc.flow.edge(*key) is not None
+    flush(qtbot, doc)
     assert tab.scene.item_for_edge(key).state == "warning"
     assert not tab.run_button.isEnabled()
     assert TYPE_BLOCKER in tab.run_button.toolTip().splitlines()
     assert tab.pill.text().endswith("problem") or tab.pill.text().endswith("problems")
     assert window.problems.messages()
 
-    # Select the edge: the Edge Plan panel opens on it
-    tab.scene.select_edges([key])
+    # Click a card, then the edge: the Edge Plan panel opens on it
+    click_at(tab.view, on_card(greet))
+    assert window.inspector.kind == "node"
+    click_at(tab.view, on_edge(tab.scene.item_for_edge(key)))
     page = window.inspector.edge_page
     assert window.inspector.kind == "edge"
     assert page.title.text() == "GreetReply → Text"

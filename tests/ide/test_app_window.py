@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from axiom_ide.app import actions as action_defs
 from axiom_ide.app.palette import CommandPalette
-from ide_support import click, close_window, flush, make_window, shown, type_and_enter
+from ide_support import click, close_window, make_window, shown, type_and_enter
 
 
 def test_every_action_is_found_by_object_name(window):

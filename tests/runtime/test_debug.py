@@ -1,7 +1,6 @@
 """Debug sessions: breakpoints, pause, step, continue; fork with overrides; replay reads only."""
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 

@@ -2,7 +2,6 @@
 attached to its session, with its breakpoints, paused where it was."""
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sqlite3
