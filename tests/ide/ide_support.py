@@ -115,3 +115,28 @@ def on_edge(item, at: float = 0.3) -> QPointF:
 def on_card(item) -> QPointF:
     """A scene point inside a node card, clear of its ports."""
     return item.mapToScene(item.boundingRect().center())
+
+
+def press_shortcut(qtbot, window, action_name: str) -> None:
+    """Press the action's first shortcut (Ctrl+S for Save, …) where the keyboard focus is, as the
+    user does; the window is shown and made active first, as shortcuts need."""
+    from PySide6.QtWidgets import QApplication
+
+    action = window.actions[action_name]
+    sequence = action.shortcut()
+    assert not sequence.isEmpty(), f"{action_name} has no shortcut"
+    if not window.isVisible():
+        window.show()
+        qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    target = QApplication.focusWidget() or window
+    combo = sequence[0]
+    qtbot.keyClick(target, combo.key(), combo.keyboardModifiers())
+
+
+def click_header(qtbot, window, action_name: str) -> None:
+    """Click the header toolbar's button for the action (Save, Undo, Redo, Executions, …)."""
+    button = window.header.widgetForAction(window.actions[action_name])
+    assert button is not None, f"{action_name} is not in the header"
+    click(qtbot, button)

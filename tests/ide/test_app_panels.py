@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from ide_support import click, close_window, flush, make_window
+from ide_support import click, click_header, close_window, flush, make_window
 
 
 def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_path):
@@ -36,7 +36,7 @@ def test_import_is_undoable_and_library_follows(window, qtbot):
                                           "examples/math@0.1.0:Increment"]
     window.library.search.setText("incr")
     assert window.library.node_refs() == ["examples/math@0.1.0:Increment"]
-    window.actions["undo-action"].trigger()
+    click_header(qtbot, window, "undo-action")
     flush(qtbot, doc)
     assert doc.flow.imports == [] and window.library.node_refs() == []
     assert card.import_button.text() == "+ Import" and card.import_button.isEnabled()

@@ -14,7 +14,7 @@ from axiom_ide.app.status import NO_NODES_BLOCKER
 from axiom_ide.document import FlowDocument
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.typecheck import required_unmapped_message
-from ide_support import click, click_at, double_click_item, drag, flush, on_card, on_edge, type_and_enter
+from ide_support import click, click_at, click_header, double_click_item, drag, flush, on_card, on_edge, type_and_enter
 
 TYPE_BLOCKER = "Type warnings must be resolved before running."
 
@@ -118,14 +118,14 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     ]
     end = doc.undo_stack.index()
     for expected in history:
-        window.actions["undo-action"].trigger()
+        click_header(qtbot, window, "undo-action")
         flush(qtbot, doc)
         edge = doc.flow.edge(*key)
         assert (edge.map, edge.when) == (expected["map"], expected["when"])
         assert page.current_map() == (expected["map"] if expected["map"] is not None else {})
     assert tab.scene.item_for_edge(key).state == "warning"
     while doc.undo_stack.index() < end:
-        window.actions["redo-action"].trigger()
+        click_header(qtbot, window, "redo-action")
     flush(qtbot, doc)
     edge = doc.flow.edge(*key)
     assert edge.map == {"text": 'greeting | prefix("Hey ")'} and edge.when == 'output.greeting != ""'
@@ -133,7 +133,7 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     assert tab.run_button.isEnabled()
 
     # Save, reopen, compare model and file
-    window.actions["save-action"].trigger()
+    click_header(qtbot, window, "save-action")
     assert window.statusBar().currentMessage() == "Saved"
     path = doc.path
     text = path.read_text()

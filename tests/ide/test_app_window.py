@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from axiom_ide.app import actions as action_defs
 from axiom_ide.app.palette import CommandPalette
-from ide_support import click, close_window, make_window, shown, type_and_enter
+from ide_support import click, close_window, make_window, press_shortcut, shown, type_and_enter
 
 
 def test_every_action_is_found_by_object_name(window):
@@ -57,11 +57,15 @@ def test_edit_marks_tab_and_save_confirms(window, example_workspace, qtbot):
     assert doc.flow.description == "Says hello."
     assert window.tabs.tabText(0) == "• hello"
     assert window.windowTitle().startswith("hello*")
-    window.actions["save-action"].trigger()
+    press_shortcut(qtbot, window, "save-action")
     assert window.statusBar().currentMessage() == "Saved"
     assert window.tabs.tabText(0) == "hello"
     assert "description: Says hello." in path.read_text()
-    window.actions["undo-action"].trigger()
+    # Ctrl+Z in the description field would undo its text; on the canvas it undoes the edit.
+    view = window.current_tab().view
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(4, 4))
+    assert view.hasFocus()
+    press_shortcut(qtbot, window, "undo-action")
     assert doc.flow.description == "Greets the caller by name."
     assert window.tabs.tabText(0) == "• hello"
 
@@ -106,7 +110,7 @@ def test_layout_and_open_tabs_persist(qtbot, example_workspace, tmp_path):
 
 def test_command_palette_filters_and_triggers(window, qtbot):
     window.show()
-    window.actions["command-palette-action"].trigger()
+    press_shortcut(qtbot, window, "command-palette-action")
     palette = shown(window, CommandPalette)
     assert "Save As…" in palette.visible_labels()
     qtbot.keyClicks(palette.search, "probl")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ide_support import double_click_item, open_flow, wait_done
+from ide_support import click_header, double_click_item, open_flow, wait_done
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def run(qtbot, window, tab, data):
 
 def test_executions_list_shows_runs_newest_first_and_filters(qtbot, window, example_workspace):
     page = window.executions_page
-    window.actions["executions-action"].trigger()
+    click_header(qtbot, window, "executions-action")
     qtbot.waitUntil(lambda: page.count.text() == "No executions yet. Run a flow to see it here.")
     hello = open_flow(window, example_workspace, "hello")
     first = run(qtbot, window, hello, {"name": "Ada"})

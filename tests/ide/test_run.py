@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from engine_support import chain, write_flow
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
-from ide_support import click, open_flow, shown, wait_done
+from ide_support import click, open_flow, press_shortcut, shown, wait_done
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_stop_cancels_a_long_run(qtbot, window, example_workspace):
     assert window.actions["stop-action"].isEnabled()
     assert window.results.progress_text().startswith("Running — n2 · ")
     assert tab.scene.item_for_node("n2").run_state == "running"
-    window.actions["stop-action"].trigger()
+    press_shortcut(qtbot, window, "stop-action")
     wait_done(qtbot, tab)
     assert run.state.status == "Cancelled"
     assert window.results.title.text() == "Execution Cancelled"
