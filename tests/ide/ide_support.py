@@ -68,14 +68,19 @@ def double_click_item(qtbot, tree, item, column: int = 0) -> None:
     qtbot.mouseRelease(viewport, left, pos=at)
 
 
-def type_and_enter(qtbot, field, text: str) -> None:
-    """Select everything in ``field`` (a line edit or spin box), type ``text`` over it (nothing: clear
-    it), press Enter — how a field is committed (``editingFinished``)."""
+def type_over(qtbot, field, text: str) -> None:
+    """Select everything in ``field`` (a line edit or spin box) and type ``text`` over it (nothing:
+    clear it), key by key."""
     qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     if text:
         qtbot.keyClicks(field, text)
     else:
         qtbot.keyClick(field, Qt.Key.Key_Delete)
+
+
+def type_and_enter(qtbot, field, text: str) -> None:
+    """:func:`type_over`, then Enter — how a field is committed (``editingFinished``)."""
+    type_over(qtbot, field, text)
     qtbot.keyClick(field, Qt.Key.Key_Return)
 
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from axiom_ide.app.dialogs.use_api import UseApiDialog
-from ide_support import click, open_flow, shown
+from ide_support import click, open_flow, shown, type_over
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_use_via_api_compiles_the_canvas_into_a_real_graph_id(qtbot, window, exa
 def test_use_via_api_from_the_run_dialog_prefills_the_input(qtbot, window, example_workspace):
     open_flow(window, example_workspace, "hello")
     run_dialog = window.run_flow()
-    run_dialog.control("name").setText("Ada")
+    type_over(qtbot, run_dialog.control("name"), "Ada")
     click(qtbot, run_dialog.use_api)
     dialog = shown(window, UseApiDialog)
     qtbot.waitUntil(lambda: dialog.graph_id is not None, timeout=10000)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from ide_support import click, click_header, close_window, flush, make_window
+from ide_support import click, click_header, close_window, flush, make_window, type_over
 
 
 def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_path):
@@ -20,7 +20,7 @@ def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_pat
     assert list(market.cards) == ["acme/shapes@0.1.0"]
     market.filter.setCurrentText("In Development")
     assert sorted(market.cards) == ["examples/math@0.1.0", "examples/text@0.1.0"]
-    market.search.setText("arithmetic")
+    type_over(qtbot, market.search, "arithmetic")
     assert list(market.cards) == ["examples/math@0.1.0"]
     assert not market.cards["examples/math@0.1.0"].import_button.isEnabled()  # no flow open
     close_window(w)
@@ -34,7 +34,7 @@ def test_import_is_undoable_and_library_follows(window, qtbot):
     assert doc.flow.imports == ["examples/math@0.1.0"]
     assert window.library.node_refs() == ["examples/math@0.1.0:Add", "examples/math@0.1.0:Multiply",
                                           "examples/math@0.1.0:Increment"]
-    window.library.search.setText("incr")
+    type_over(qtbot, window.library.search, "incr")
     assert window.library.node_refs() == ["examples/math@0.1.0:Increment"]
     click_header(qtbot, window, "undo-action")
     flush(qtbot, doc)

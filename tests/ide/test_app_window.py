@@ -153,6 +153,6 @@ def test_own_save_does_not_trigger_reload(window, example_workspace, qtbot):
     window.ask_reload_dirty = lambda d: (_ for _ in ()).throw(AssertionError("asked"))
     # The watcher does see our own write: once its fileChanged has been handled, nothing reloaded.
     with qtbot.waitSignal(window.watcher.fileChanged, timeout=5000):
-        window.save()
+        press_shortcut(qtbot, window, "save-action")
     assert doc.flow.description == "saved by us" and doc.undo_stack.count() == 1
     assert not window.statusBar().currentMessage().startswith("Reloaded")

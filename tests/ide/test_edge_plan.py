@@ -5,7 +5,7 @@ from __future__ import annotations
 from axiom_ide.app.panels.edge_plan import CONFIGURE_ANYWAY, TYPES_MATCH
 from PySide6.QtWidgets import QToolButton
 
-from ide_support import click, flush, type_and_enter
+from ide_support import click, flush, press_shortcut, type_and_enter
 
 
 def open_edge(window, qtbot, path, key):
@@ -89,7 +89,7 @@ def test_loop_edge_max_iterations_and_condition(window, qtbot, example_workspace
     assert page.condition_error.text().startswith("CEL parse error")
     type_and_enter(qtbot, page.condition, "")
     assert doc.flow.edge("step", "bump").when is None
-    window.save()
+    press_shortcut(qtbot, window, "save-action")
     text = path.read_text()
     assert "loop: 7" in text and "when:" not in text
     doc.undo_stack.undo()

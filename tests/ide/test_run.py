@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from engine_support import chain, write_flow
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
-from ide_support import click, open_flow, press_shortcut, shown, wait_done
+from ide_support import click, open_flow, press_shortcut, shown, type_over, wait_done
 
 
 @pytest.fixture
@@ -63,8 +63,8 @@ def test_run_dialog_builds_the_form_from_the_entry_input_and_ctrl_enter_runs(qtb
     assert [c.name for c in dialog.controls] == ["a", "b"]
     assert dialog.flow_type.text() == "Unary — single request / response"
     assert dialog.debug_mode.isChecked()
-    dialog.control("a").setText("2")
-    dialog.control("b").setText("3")
+    type_over(qtbot, dialog.control("a"), "2")
+    type_over(qtbot, dialog.control("b"), "3")
     qtbot.keyClick(dialog.control("b"), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     wait_done(qtbot, tab)
     assert tab.run.state.result.output == {"result": 25.0}
