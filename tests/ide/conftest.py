@@ -1,5 +1,5 @@
 """The IDE tests' windows: ``window`` over a fresh copy of the example workspace; ``run_window``
-shown, with the misbehaving ``tests/faults`` package added (the run tests)."""
+shown, with the misbehaving ``tests/faults`` package added (the run tests), once per invoker."""
 from __future__ import annotations
 
 import pytest
@@ -16,9 +16,10 @@ def window(qtbot, example_workspace, tmp_path):
 
 
 @pytest.fixture
-def run_window(qtbot, example_workspace, tmp_path):
+def run_window(qtbot, example_workspace, tmp_path, invoker):
     add_faults_package(example_workspace)
-    w = make_window(qtbot, example_workspace, tmp_path / "data", tmp_path / "settings.ini")
+    w = make_window(qtbot, example_workspace, tmp_path / "data", tmp_path / "settings.ini",
+                    inline=invoker == "inline")
     w.show()
     qtbot.waitExposed(w)
     yield w

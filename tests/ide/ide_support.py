@@ -9,14 +9,14 @@ from PySide6.QtTest import QTest
 QStandardPaths.setTestModeEnabled(True)
 
 
-def make_window(qtbot, workspace, data_dir, settings_file):
+def make_window(qtbot, workspace, data_dir, settings_file, *, inline: bool = True):
     from axiom_ide.app.main_window import MainWindow, local_backend
     from axiom_ide.app.settings import Preferences
 
     prefs = Preferences(QSettings(str(settings_file), QSettings.Format.IniFormat))
-    # Node code runs in process (the real runtime, stores and engine; no host subprocesses).
+    # The real runtime, stores and engine; node code in process unless ``inline=False`` (node hosts).
     window = MainWindow(workspace, data_dir, prefs, quiet=True, autosave_ms=100,
-                        backend_factory=lambda w: local_backend(w, inline=True))
+                        backend_factory=lambda w: local_backend(w, inline=inline))
     qtbot.addWidget(window)
     # pytest-qt closes widgets before fixture teardown: never block on a question there.
     window.ask_unsaved = lambda doc: "discard"
