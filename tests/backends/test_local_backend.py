@@ -1,19 +1,16 @@
-"""LocalBackend over a real Runtime (inline invoker) on the example workspace — no Qt."""
+"""LocalBackend over a real Runtime on the example workspace, once per invoker (in process and real
+node host processes) — no Qt."""
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
 from engine_support import add_faults_package, chain, write_flow
+from protocol_support import protocol_gaps, protocol_methods
 
 from axiom_ide.backends import Backend, LocalBackend, attribute_failure
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.packages import Workspace
-from axiom_ide.runtime.runtime import Runtime
 
 
 @pytest.fixture
@@ -23,10 +20,8 @@ def ws(example_workspace):
 
 
 @pytest.fixture
-def backend(tmp_path, ws):
-    b = LocalBackend(Runtime(tmp_path / "data", inline=True), lambda: Workspace(ws))
-    yield b
-    b.runtime.db.close()
+def backend(tmp_path, ws, make_runtime):
+    return LocalBackend(make_runtime(tmp_path / "data"), lambda: Workspace(ws))
 
 
 def flow(ws, name):
@@ -34,10 +29,13 @@ def flow(ws, name):
 
 
 def test_local_backend_is_a_backend(backend):
-    assert isinstance(backend, Backend)
+    assert protocol_methods(Backend) == [
+        "cancel", "checkpoints", "close", "compile", "events", "flow_configs", "get_execution", "list_executions",
+        "result", "start", "stream", "subscribe", "wait"]
+    assert protocol_gaps(Backend, backend) == {}
 
 
-def test_compile_run_and_look_back(backend, ws):
+def test_compile_run_and_look_back(backend, ws, aio):
     seen = []
     unsubscribe = backend.subscribe(seen.append)
 
@@ -47,7 +45,7 @@ def test_compile_run_and_look_back(backend, ws):
         result = await backend.wait(execution_id, 20)
         return compiled, result, await backend.list_executions(), await backend.events(execution_id)
 
-    compiled, result, listed, events = asyncio.run(go())
+    compiled, result, listed, events = aio(go())
     unsubscribe()
     assert len(compiled.graph_id) == 26 and compiled.mode == "unary" and compiled.flow_name == "hello"
     assert result.success and result.output == {"greeting": "Hello, Ada!"} and result.failure is None
@@ -57,20 +55,20 @@ def test_compile_run_and_look_back(backend, ws):
     assert [(e.seq, e.type) for e in seen] == [(e.seq, e.type) for e in events]
 
 
-def test_node_failure_is_attributed_to_the_node(backend, ws):
+def test_node_failure_is_attributed_to_the_node(backend, ws, aio):
     chain(ws, "boom", ["Upper", "Boom"])
 
     async def go():
         compiled = await backend.compile(flow(ws, "boom"))
         return await backend.wait(await backend.start(compiled.graph_id, {"text": "x"}), 20)
 
-    result = asyncio.run(go())
+    result = aio(go())
     assert result.status == "Failed"
     assert result.failure.kind == "NODE_FAILED" and result.failure.node == "n2"
     assert result.failure.message == 'node "n2": boom: X'
 
 
-def test_edge_adapter_failure_is_attributed_to_the_edge(backend, ws):
+def test_edge_adapter_failure_is_attributed_to_the_edge(backend, ws, aio):
     write_flow(ws, "badmap", """\
         imports: [tests/faults@0.1.0, examples/math@0.1.0]
         nodes:
@@ -90,30 +88,30 @@ def test_edge_adapter_failure_is_attributed_to_the_edge(backend, ws):
         compiled = await backend.compile(flow(ws, "badmap"))
         return await backend.wait(await backend.start(compiled.graph_id, {"text": "abc"}), 20)
 
-    result = asyncio.run(go())
+    result = aio(go())
     assert result.status == "Failed"
     assert result.failure.kind == "EDGE_ADAPTER" and result.failure.edge == ("a", "b")
     assert result.failure.message.startswith('edge "a" → "b": EvaluateEdge adapter: transform')
 
 
-def test_flow_configs_list_profiles_and_resolve_timeout(backend):
+def test_flow_configs_list_profiles_and_resolve_timeout(backend, aio):
     async def view():
         return await backend.flow_configs("hello")
 
-    assert asyncio.run(view()).profiles == () and asyncio.run(view()).node_timeout_seconds == 300
-    assert asyncio.run(view()).timeout_source == "platform default"
+    assert aio(view()).profiles == () and aio(view()).node_timeout_seconds == 300
+    assert aio(view()).timeout_source == "platform default"
     backend.runtime.configs.set("default", node_timeout_seconds=120)
-    v = asyncio.run(view())
+    v = aio(view())
     assert [p.name for p in v.profiles] == ["default"] and v.node_timeout_seconds == 120
     assert v.timeout_source == "tenant default"
     backend.runtime.configs.set("load-test", flow_name="hello", node_timeout_seconds=30)
     backend.runtime.configs.set("default", flow_name="hello", node_timeout_seconds=60)
-    v = asyncio.run(view())
+    v = aio(view())
     assert [(p.flow_name, p.name) for p in v.profiles] == [("", "default"), ("hello", "default"), ("hello", "load-test")]
     assert v.node_timeout_seconds == 60 and v.timeout_source == "flow default"
 
 
-def test_cancel_stops_a_running_execution(backend, ws):
+def test_cancel_stops_a_running_execution(backend, ws, aio):
     chain(ws, "hang", ["Hang"])
 
     async def go():
@@ -121,11 +119,11 @@ def test_cancel_stops_a_running_execution(backend, ws):
         started = asyncio.Event()
         backend.subscribe(lambda e: e.type == "NODE_STARTED" and started.set())
         execution_id = await backend.start(compiled.graph_id, {"text": "x"})
-        await asyncio.wait_for(started.wait(), 10)
+        await asyncio.wait_for(started.wait(), 30)
         assert await backend.cancel(execution_id)
-        return await backend.wait(execution_id, 5)
+        return await backend.wait(execution_id, 30)
 
-    result = asyncio.run(go())
+    result = aio(go())
     assert result.status == "Cancelled" and result.failure.kind == "CANCELLED"
 
 

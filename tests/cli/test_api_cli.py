@@ -4,7 +4,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,7 +66,7 @@ def test_without_data_the_input_is_an_example_of_the_entry_message(live, capsys)
         "}'\n")
 
 
-needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed (apt-get install curl)")
+needs_curl = pytest.mark.requires_tool("curl", why="apt-get install curl")
 
 
 @needs_curl
@@ -125,7 +124,7 @@ def test_python_snippets_run_with_the_venv_python(live, capsys, tmp_path):
     assert frames[-1]["is_final"] is True and frames[-1]["success"] is True
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed; the fetch snippet needs Node 18+")
+@pytest.mark.requires_tool("node", why="the fetch snippet needs Node 18+")
 def test_js_snippets_run_with_node(live, capsys, tmp_path):
     script = tmp_path / "unary.mjs"
     script.write_text(_api(live, capsys, "hello", "--lang", "js", "-d", '{"name": "Ada"}'), encoding="utf-8")

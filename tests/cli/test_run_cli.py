@@ -1,32 +1,41 @@
-"""``axiom-ide flow run`` / ``executions`` / ``secrets`` / ``configs`` end to end (in-process main)."""
+"""``axiom-ide flow run`` / ``executions`` / ``secrets`` / ``configs`` end to end (in-process main);
+``flow run`` once with ``--inline`` and once through real node host processes (the default)."""
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from axiom_ide.cli.main import main
 
 
-def test_flow_run_file_prints_output_json(example_workspace, capsys):
-    code = main(["flow", "run", str(example_workspace / "flows" / "greeter.flow.yaml"), "-d", '{"name": "Ada"}', "--inline"])
+@pytest.fixture
+def how(invoker) -> list[str]:
+    """``flow run``'s flag for the invoker under test: ``--inline``, or none (node host processes)."""
+    return ["--inline"] if invoker == "inline" else []
+
+
+def test_flow_run_file_prints_output_json(example_workspace, capsys, how):
+    code = main(["flow", "run", str(example_workspace / "flows" / "greeter.flow.yaml"), "-d", '{"name": "Ada"}', *how])
     assert code == 0
     assert json.loads(capsys.readouterr().out) == {"text": "HEY! HELLO, ADA!"}
 
 
-def test_flow_run_failure_exits_1_with_catalog_error(example_workspace, capsys):
-    code = main(["flow", "run", str(example_workspace / "flows" / "hello.flow.yaml"), "-d", '{"nam": 1}', "--inline"])
+def test_flow_run_failure_exits_1_with_catalog_error(example_workspace, capsys, how):
+    code = main(["flow", "run", str(example_workspace / "flows" / "hello.flow.yaml"), "-d", '{"nam": 1}', *how])
     assert code == 1
     assert capsys.readouterr().err.startswith("error: invalid JSON for GreetRequest: ")
 
 
-def test_flow_run_pipeline_prints_frames_then_inspect_execution(example_workspace, capsys):
-    code = main(["flow", "run", str(example_workspace / "flows" / "words.flow.yaml"), "-d", '{"text": "a b"}', "--inline"])
+def test_flow_run_pipeline_prints_frames_then_inspect_execution(example_workspace, capsys, how):
+    code = main(["flow", "run", str(example_workspace / "flows" / "words.flow.yaml"), "-d", '{"text": "a b"}', *how])
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(x) for x in lines] == [{"word": "A", "index": 0}, {"word": "B", "index": 1}]
-    assert main(["flow", "run", "greeter", "-d", "{}", "--inline"]) == 1  # not compiled yet
+    assert main(["flow", "run", "greeter", "-d", "{}", *how]) == 1  # not compiled yet
     capsys.readouterr()
     assert main(["flow", "run", str(example_workspace / "flows" / "linear.flow.yaml"), "-d", '{"text": "x"}',
-                 "--json", "--inline"]) == 0
+                 "--json", *how]) == 0
     envelope = json.loads(capsys.readouterr().out)
     assert envelope["result"]["output"] == {"text": "X"} and envelope["result"]["success"] is True
     eid = envelope["execution_id"]

@@ -7,8 +7,15 @@ import socket
 
 import httpx
 import pytest
-from test_app_support import close_window, make_window  # noqa: F401
-from test_run import open_flow, wait_done, window  # noqa: F401 (fixture)
+from ide_support import click, open_flow, shown, type_over
+from PySide6.QtWidgets import QLabel
+
+from axiom_ide.app.dialogs.use_api import UseApiDialog
+
+
+@pytest.fixture
+def window(run_window):
+    return run_window
 
 
 @pytest.fixture
@@ -30,8 +37,8 @@ def start_server(qtbot, window, port):
 
 def test_use_via_api_compiles_the_canvas_into_a_real_graph_id(qtbot, window, example_workspace):
     open_flow(window, example_workspace, "hello")
-    window.inspector.flow_page.use_api.click()
-    dialog = window._use_api_dialog
+    click(qtbot, window.inspector.flow_page.use_api)
+    dialog = shown(window, UseApiDialog)
     qtbot.waitUntil(lambda: dialog.graph_id is not None, timeout=10000)
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", dialog.graph_id)
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["curl", "Python", "JavaScript"]
@@ -44,7 +51,7 @@ def test_use_via_api_compiles_the_canvas_into_a_real_graph_id(qtbot, window, exa
     runtime = window.bridge.wait_ready().runtime
     assert runtime.artifacts.get(dialog.graph_id).flow_name == "hello"
     dialog.tabs.setCurrentIndex(1)
-    dialog.copy_button.click()
+    click(qtbot, dialog.copy_button)
     from PySide6.QtGui import QGuiApplication
 
     assert QGuiApplication.clipboard().text() == dialog.texts["python"].toPlainText()
@@ -53,9 +60,9 @@ def test_use_via_api_compiles_the_canvas_into_a_real_graph_id(qtbot, window, exa
 def test_use_via_api_from_the_run_dialog_prefills_the_input(qtbot, window, example_workspace):
     open_flow(window, example_workspace, "hello")
     run_dialog = window.run_flow()
-    run_dialog.control("name").setText("Ada")
-    run_dialog.use_api.click()
-    dialog = window._use_api_dialog
+    type_over(qtbot, run_dialog.control("name"), "Ada")
+    click(qtbot, run_dialog.use_api)
+    dialog = shown(window, UseApiDialog)
     qtbot.waitUntil(lambda: dialog.graph_id is not None, timeout=10000)
     assert '"name": "Ada"' in dialog.texts["curl"].toPlainText()
     run_dialog.reject()
@@ -64,12 +71,12 @@ def test_use_via_api_from_the_run_dialog_prefills_the_input(qtbot, window, examp
 def test_ide_serves_the_api_on_its_runtime_next_free_port(qtbot, window, example_workspace, taken_port):
     origin = start_server(qtbot, window, taken_port)
     assert origin.startswith("http://127.0.0.1:") and int(origin.rsplit(":", 1)[1]) > taken_port
-    assert window._server_status.text() == f"API {origin}"
+    assert window.findChild(QLabel, "serverStatus").text() == f"API {origin}"
     tab = open_flow(window, example_workspace, "hello")
     assert window.inspector.flow_page.endpoint.text() == f"POST {origin}/invocations/v1/flows/invoke"
     # The curl command of the dialog, sent with httpx to the IDE's own server.
-    window.inspector.flow_page.use_api.click()
-    dialog = window._use_api_dialog
+    click(qtbot, window.inspector.flow_page.use_api)
+    dialog = shown(window, UseApiDialog)
     qtbot.waitUntil(lambda: dialog.graph_id is not None, timeout=10000)
     key = window.local_server.docs_key
     response = httpx.post(f"{origin}/invocations/v1/flows/invoke", headers={"Authorization": f"Bearer {key}"},
@@ -89,7 +96,7 @@ def test_open_interactive_docs_opens_the_compiled_flows_docs_page(qtbot, window,
     window.open_url = opened.append
     window.start_local_server(port=taken_port)
     page = window.inspector.flow_page
-    page.open_docs.click()
+    click(qtbot, page.open_docs)
     qtbot.waitUntil(lambda: bool(opened), timeout=10000)
     assert page.open_docs.text() == "Open interactive docs" and page.open_docs.isEnabled()
     url = opened[0]
@@ -107,7 +114,7 @@ def test_docs_button_shows_compile_errors_under_it(qtbot, window, example_worksp
     doc.set_node("greet", node="examples/text@0.1.0:Nope")
     window.open_url = lambda url: pytest.fail(f"opened {url}")
     page = window.inspector.flow_page
-    page.open_docs.click()
+    click(qtbot, page.open_docs)
     qtbot.waitUntil(lambda: not page.api_error.isHidden(), timeout=10000)
     assert "Nope" in page.api_error.text()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from test_app_support import close_window, flush, make_window, window  # noqa: F401 (fixture)
+from ide_support import click, click_header, close_window, flush, make_window, type_over
 
 
 def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_path):
@@ -20,7 +20,7 @@ def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_pat
     assert list(market.cards) == ["acme/shapes@0.1.0"]
     market.filter.setCurrentText("In Development")
     assert sorted(market.cards) == ["examples/math@0.1.0", "examples/text@0.1.0"]
-    market.search.setText("arithmetic")
+    type_over(qtbot, market.search, "arithmetic")
     assert list(market.cards) == ["examples/math@0.1.0"]
     assert not market.cards["examples/math@0.1.0"].import_button.isEnabled()  # no flow open
     close_window(w)
@@ -29,25 +29,25 @@ def test_marketplace_sources_filter_and_search(qtbot, example_workspace, tmp_pat
 def test_import_is_undoable_and_library_follows(window, qtbot):
     doc = window.new_flow("lib")
     card = window.marketplace.cards["examples/math@0.1.0"]
-    card.import_button.click()
+    click(qtbot, card.import_button)
     flush(qtbot, doc)
     assert doc.flow.imports == ["examples/math@0.1.0"]
     assert window.library.node_refs() == ["examples/math@0.1.0:Add", "examples/math@0.1.0:Multiply",
                                           "examples/math@0.1.0:Increment"]
-    window.library.search.setText("incr")
+    type_over(qtbot, window.library.search, "incr")
     assert window.library.node_refs() == ["examples/math@0.1.0:Increment"]
-    window.actions["undo-action"].trigger()
+    click_header(qtbot, window, "undo-action")
     flush(qtbot, doc)
     assert doc.flow.imports == [] and window.library.node_refs() == []
     assert card.import_button.text() == "+ Import" and card.import_button.isEnabled()
     assert not window.library.empty.isHidden()
 
 
-def test_refresh_picks_up_a_new_package(window, example_workspace):
+def test_refresh_picks_up_a_new_package(window, example_workspace, qtbot):
     shutil.copytree(example_workspace / "packages" / "math", example_workspace / "packages" / "math2")
     m = example_workspace / "packages" / "math2" / "axiom.yaml"
     m.write_text(m.read_text().replace("version: 0.1.0", "version: 0.2.0", 1))
-    window.marketplace.refresh_button.click()
+    click(qtbot, window.marketplace.refresh_button)
     assert "examples/math@0.2.0" in window.marketplace.cards
 
 

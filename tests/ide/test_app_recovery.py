@@ -1,7 +1,7 @@
 """Crash recovery: a dirty document is autosaved to <data>/recovery and offered on restart."""
 from __future__ import annotations
 
-from test_app_support import make_window
+from ide_support import make_window, press_shortcut
 
 
 def test_dirty_doc_is_autosaved_and_restored_after_a_crash(qtbot, example_workspace, tmp_path):
@@ -53,7 +53,7 @@ def test_saving_removes_the_recovery_file(qtbot, example_workspace, tmp_path):
     window.current_doc().set_flow_attr("description", "x")
     window.recovery.autosave()
     assert list((data / "recovery").glob("*.flow.yaml"))
-    window.save()
+    press_shortcut(qtbot, window, "save-action")
     assert not list((data / "recovery").glob("*"))
 
 

@@ -6,10 +6,10 @@ redo each step → save → reopen and compare model and file.
 """
 from __future__ import annotations
 
+from ide_support import click, click_at, click_header, double_click_item, drag, flush, on_card, on_edge, type_and_enter
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
-from test_app_support import flush, window  # noqa: F401 (fixture)
 
 from axiom_ide.app.status import NO_NODES_BLOCKER
 from axiom_ide.document import FlowDocument
@@ -40,7 +40,7 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     market.filter.setCurrentText("In Development")
     card = market.cards["examples/text@0.1.0"]
     assert card.import_button.text() == "+ Import"
-    card.import_button.click()
+    click(qtbot, card.import_button)
     assert doc.flow.imports == ["examples/text@0.1.0"]
     assert card.import_button.text() == "Imported" and not card.import_button.isEnabled()
 
@@ -49,25 +49,30 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     lib = window.library
     assert "examples/text@0.1.0:Greet" in lib.node_refs()
     greet_item = lib.item_for("examples/text@0.1.0:Greet")
-    lib.tree.itemDoubleClicked.emit(greet_item, 0)
+    double_click_item(qtbot, lib.tree, greet_item)
     assert [n.id for n in doc.flow.nodes] == ["greet"]
     mime = lib.tree.mimeData([lib.item_for("examples/text@0.1.0:Upper")])
     assert bytes(mime.data("application/x-axiom-node")).decode() == "examples/text@0.1.0:Upper"
     drop_on_canvas(tab.view, mime, QPoint(tab.view.viewport().width() // 2, 60))
     assert [n.node for n in doc.flow.nodes] == ["examples/text@0.1.0:Greet", "examples/text@0.1.0:Upper"]
 
-    # Connect: GreetReply → Text differ, so the edge is amber and Run is blocked
-    assert doc.connect("greet", "upper") is None
-    flush(qtbot, doc)
+    # Connect by dragging greet's output port onto upper's input port: GreetReply → Text differ,
+    # so the edge is amber and Run is blocked
+    greet, upper = tab.scene.item_for_node("greet"), tab.scene.item_for_node("upper")
+    drag(tab.view, greet.output_port(), upper.input_port())
     key = ("greet", "upper")
+    assert doc.flow.edge(*key) is not None
+    flush(qtbot, doc)
     assert tab.scene.item_for_edge(key).state == "warning"
     assert not tab.run_button.isEnabled()
     assert TYPE_BLOCKER in tab.run_button.toolTip().splitlines()
     assert tab.pill.text().endswith("problem") or tab.pill.text().endswith("problems")
     assert window.problems.messages()
 
-    # Select the edge: the Edge Plan panel opens on it
-    tab.scene.select_edges([key])
+    # Click a card, then the edge: the Edge Plan panel opens on it
+    click_at(tab.view, on_card(greet))
+    assert window.inspector.kind == "node"
+    click_at(tab.view, on_edge(tab.scene.item_for_edge(key)))
     page = window.inspector.edge_page
     assert window.inspector.kind == "edge"
     assert page.title.text() == "GreetReply → Text"
@@ -84,22 +89,23 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     assert tab.run_button.isEnabled() and tab.pill.text() == "Valid"
 
     # Add a transform step, then change it to PREFIX with an argument typed in
-    row.add_step.click()
+    click(qtbot, row.add_step)
     assert doc.flow.edge(*key).map == {"text": "greeting | upper"}
     step = row.step_rows()[0]
     step.name_combo.setCurrentIndex(step.name_combo.findData("prefix"))
-    qtbot.keyClicks(step.args_edit, '"Hey "')
-    step.args_edit.editingFinished.emit()
+    type_and_enter(qtbot, step.args_edit, '"Hey "')
     assert doc.flow.edge(*key).map == {"text": 'greeting | prefix("Hey ")'}
 
     # Condition: a parse error shows under the editor and is not committed; a valid one is
-    page.condition.setText("output.greeting ==")
+    page.condition.clear()
+    qtbot.keyClicks(page.condition, "output.greeting ==")
     assert page.condition_error.text().startswith("CEL parse error")
-    page.condition.editingFinished.emit()
+    qtbot.keyClick(page.condition, Qt.Key.Key_Return)
     assert doc.flow.edge(*key).when is None
-    page.condition.setText('output.greeting != ""')
+    page.condition.clear()
+    qtbot.keyClicks(page.condition, 'output.greeting != ""')
     assert page.condition_error.text() == ""
-    page.condition.editingFinished.emit()
+    qtbot.keyClick(page.condition, Qt.Key.Key_Return)
     assert doc.flow.edge(*key).when == 'output.greeting != ""'
 
     # Undo each step back to the unmapped edge, watching the panel follow; then redo all
@@ -112,14 +118,14 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     ]
     end = doc.undo_stack.index()
     for expected in history:
-        window.actions["undo-action"].trigger()
+        click_header(qtbot, window, "undo-action")
         flush(qtbot, doc)
         edge = doc.flow.edge(*key)
         assert (edge.map, edge.when) == (expected["map"], expected["when"])
         assert page.current_map() == (expected["map"] if expected["map"] is not None else {})
     assert tab.scene.item_for_edge(key).state == "warning"
     while doc.undo_stack.index() < end:
-        window.actions["redo-action"].trigger()
+        click_header(qtbot, window, "redo-action")
     flush(qtbot, doc)
     edge = doc.flow.edge(*key)
     assert edge.map == {"text": 'greeting | prefix("Hey ")'} and edge.when == 'output.greeting != ""'
@@ -127,7 +133,7 @@ def test_compose_fix_undo_save_reopen(window, qtbot, example_workspace):
     assert tab.run_button.isEnabled()
 
     # Save, reopen, compare model and file
-    window.actions["save-action"].trigger()
+    click_header(qtbot, window, "save-action")
     assert window.statusBar().currentMessage() == "Saved"
     path = doc.path
     text = path.read_text()

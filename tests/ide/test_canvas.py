@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from PySide6.QtCore import QPoint, QPointF, QStandardPaths, Qt
+from ide_support import click_at, drag, on_card, on_edge
+from PySide6.QtCore import QPointF, QStandardPaths, Qt
 from PySide6.QtTest import QTest
 
 from axiom_ide.canvas import FlowScene, FlowView
@@ -36,19 +37,6 @@ def make(qtbot, doc):
     view.reset_zoom()
     view.centerOn(500, 200)
     return scene, view
-
-
-def vp(view, scene_point: QPointF) -> QPoint:
-    return view.mapFromScene(scene_point)
-
-
-def drag(view, a: QPointF, b: QPointF, steps: int = 6) -> None:
-    w = view.viewport()
-    pa, pb = vp(view, a), vp(view, b)
-    QTest.mousePress(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pa)
-    for i in range(1, steps + 1):
-        QTest.mouseMove(w, pa + (pb - pa) * i / steps)
-    QTest.mouseRelease(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pb)
 
 
 @pytest.fixture
@@ -161,13 +149,15 @@ def test_copy_paste_through_clipboard_selects_new_ids(qtbot, branching):
 
 
 def test_selection_intents(qtbot, branching):
-    scene, _ = make(qtbot, branching)
+    scene, view = make(qtbot, branching)
     with qtbot.waitSignal(scene.selectionTargetChanged) as sig:
-        scene.select_nodes(["score"])
+        click_at(view, on_card(scene.item_for_node("score")))
     assert sig.args == ["node", "score"]
+    assert scene.selected_node_ids() == ["score"]
     with qtbot.waitSignal(scene.selectionTargetChanged) as sig:
-        scene.select_edges([("score", "loud")])
+        click_at(view, on_edge(scene.item_for_edge(("score", "loud"))))
     assert sig.args == ["edge", ("score", "loud")]
+    assert scene.selected_edge_keys() == [("score", "loud")] and scene.selected_node_ids() == []
 
 
 def test_rubber_band_selects_cards(qtbot, branching):

@@ -2,7 +2,8 @@
 undoable ``set_edge`` that lands in flow.yaml."""
 from __future__ import annotations
 
-from test_app_support import flush, window  # noqa: F401 (fixture)
+from ide_support import click, flush, press_shortcut, type_and_enter
+from PySide6.QtWidgets import QToolButton
 
 from axiom_ide.app.panels.edge_plan import CONFIGURE_ANYWAY, TYPES_MATCH
 
@@ -27,7 +28,7 @@ def test_same_types_pass_through_and_configure_anyway(window, qtbot, example_wor
     assert page.edge_message.text() == TYPES_MATCH
     assert page.configure_button.text() == CONFIGURE_ANYWAY and not page.configure_button.isHidden()
     assert page.rows == {}
-    page.configure_button.click()
+    click(qtbot, page.configure_button)
     assert doc.flow.edge("upper", "echo").map == {"text": "text"}
     assert list(page.rows) == ["text"] and page.rows["text"].text() == "text"
     assert page.configure_button.isHidden() and not page.passthrough_button.isHidden()
@@ -46,13 +47,13 @@ def test_mismatch_message_per_field_in_the_docs_words(window, qtbot, example_wor
     assert row.message.isHidden()
     # Reorder, then remove a step: each one command
     count = doc.undo_stack.count()
-    row.step_rows()[1].moveRequested.emit("up")
+    click(qtbot, row.step_rows()[1].findChild(QToolButton, "step-up"))
     assert doc.flow.edge("greet", "shout").map == {"text": 'greeting | prefix("Hey! ") | trim'}
-    row.step_rows()[0].moveRequested.emit("remove")
+    click(qtbot, row.step_rows()[0].findChild(QToolButton, "step-remove"))
     assert doc.flow.edge("greet", "shout").map == {"text": "greeting | trim"}
     assert doc.undo_stack.count() == count + 2
     # A step with bad arguments: the catalog's message appears on the row, live
-    row.add_step.click()
+    click(qtbot, row.add_step)
     step = row.step_rows()[-1]
     step.name_combo.setCurrentIndex(step.name_combo.findData("multiply"))
     assert row.message.text() and not row.message.isHidden()
@@ -81,15 +82,14 @@ def test_loop_edge_max_iterations_and_condition(window, qtbot, example_workspace
     doc, page = open_edge(window, qtbot, path, ("step", "bump"))
     assert not page.loop_spin.isHidden() and page.loop_spin.value() == 5
     assert page.condition.text() == "output.value < 10.0"
-    page.loop_spin.setValue(7)
-    page.loop_spin.editingFinished.emit()
+    type_and_enter(qtbot, page.loop_spin, "7")
     assert doc.flow.edge("step", "bump").loop == 7
-    page.condition.setText("output.value <")
+    page.condition.clear()
+    qtbot.keyClicks(page.condition, "output.value <")
     assert page.condition_error.text().startswith("CEL parse error")
-    page.condition.setText("")
-    page.condition.editingFinished.emit()
+    type_and_enter(qtbot, page.condition, "")
     assert doc.flow.edge("step", "bump").when is None
-    window.save()
+    press_shortcut(qtbot, window, "save-action")
     text = path.read_text()
     assert "loop: 7" in text and "when:" not in text
     doc.undo_stack.undo()

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
-from test_app_support import close_window, make_window  # noqa: F401
-from test_run import open_flow, wait_done, window  # noqa: F401 (fixture)
+import pytest
+from ide_support import click_header, double_click_item, open_flow, wait_done
+
+
+@pytest.fixture
+def window(run_window):
+    return run_window
 
 
 def run(qtbot, window, tab, data):
@@ -16,7 +21,7 @@ def run(qtbot, window, tab, data):
 
 def test_executions_list_shows_runs_newest_first_and_filters(qtbot, window, example_workspace):
     page = window.executions_page
-    window.actions["executions-action"].trigger()
+    click_header(qtbot, window, "executions-action")
     qtbot.waitUntil(lambda: page.count.text() == "No executions yet. Run a flow to see it here.")
     hello = open_flow(window, example_workspace, "hello")
     first = run(qtbot, window, hello, {"name": "Ada"})
@@ -48,7 +53,7 @@ def test_double_click_shows_the_execution_events_and_output(qtbot, window, examp
     page = window.executions_page
     qtbot.waitUntil(lambda: len(page.rows()) == 1)
     item = page.table.topLevelItem(0)
-    page.table.itemDoubleClicked.emit(item, 0)
+    double_click_item(qtbot, page.table, item)
     qtbot.waitUntil(lambda: window.results.state is not None)
     results = window.results
     assert results.title.text() == "Execution Completed"

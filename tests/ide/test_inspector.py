@@ -1,7 +1,8 @@
 """Inspector: flow overview (API section, run configuration), node details, selection pages."""
 from __future__ import annotations
 
-from test_app_support import flush, window  # noqa: F401 (fixture)
+from ide_support import double_click_item, flush, type_and_enter
+from PySide6.QtCore import Qt
 
 from axiom_ide.app.panels.inspector_flow import NO_PROFILES, OPEN_DOCS, USE_API
 
@@ -58,9 +59,8 @@ def test_empty_canvas_disables_api_buttons(window):
 def test_description_edit_is_one_undoable_command(window, qtbot, example_workspace):
     doc = window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
     page = window.inspector.flow_page
-    page.description.setText("Greets loudly.")
-    page.description.editingFinished.emit()
-    page.description.editingFinished.emit()  # a second focus-out changes nothing
+    type_and_enter(qtbot, page.description, "Greets loudly.")
+    qtbot.keyClick(page.description, Qt.Key.Key_Return)  # a second Enter changes nothing
     assert doc.flow.description == "Greets loudly." and doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     flush(qtbot, doc)
@@ -101,6 +101,6 @@ def test_problems_double_click_selects_the_edge(window, qtbot, example_workspace
     rows = [problems.tree.topLevelItem(i) for i in range(problems.tree.topLevelItemCount())]
     edge_rows = [r for r in rows if r.text(1) == "greet → upper"]
     assert edge_rows
-    problems.tree.itemDoubleClicked.emit(edge_rows[0], 0)
+    double_click_item(qtbot, problems.tree, edge_rows[0])
     assert window.current_tab().scene.selected_edge_keys() == [("greet", "upper")]
     assert window.inspector.kind == "edge"

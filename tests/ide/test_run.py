@@ -3,37 +3,24 @@ panel, status pill, run state on the canvas, Show on canvas, Stop, pipeline fram
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from engine_support import chain, write_flow
+from ide_support import click, open_flow, press_shortcut, shown, type_over, wait_done
 from PySide6.QtCore import Qt
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from engine_support import add_faults_package, chain, write_flow
-from test_app_support import close_window, make_window
+from axiom_ide.app.dialogs.run_graph import RunGraphDialog
 
 
 @pytest.fixture
-def window(qtbot, example_workspace, tmp_path):
-    add_faults_package(example_workspace)
-    w = make_window(qtbot, example_workspace, tmp_path / "data", tmp_path / "settings.ini")
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    close_window(w)
-
-
-def open_flow(window, ws, name):
-    doc = window.open_path(ws / "flows" / f"{name}.flow.yaml")
-    doc.refresh_analysis()
-    return window.current_tab()
+def window(run_window):
+    return run_window
 
 
 def run_with(qtbot, window, tab, **fields):
     """Click Run, fill the form, click ▶ Run; return the run."""
     qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
-    dialog = window._run_dialog
+    dialog = shown(window, RunGraphDialog)
     assert dialog.windowTitle() == "Run Graph" and dialog.isVisible()
     for name, value in fields.items():
         widget = dialog.control(name)
@@ -41,10 +28,6 @@ def run_with(qtbot, window, tab, **fields):
         qtbot.keyClicks(widget, str(value))
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
     return tab.run
-
-
-def wait_done(qtbot, tab, timeout=20000):
-    qtbot.waitUntil(lambda: tab.run is not None and not tab.run.state.is_running, timeout=timeout)
 
 
 def event_rows(window):
@@ -80,8 +63,8 @@ def test_run_dialog_builds_the_form_from_the_entry_input_and_ctrl_enter_runs(qtb
     assert [c.name for c in dialog.controls] == ["a", "b"]
     assert dialog.flow_type.text() == "Unary — single request / response"
     assert dialog.debug_mode.isChecked()
-    dialog.control("a").setText("2")
-    dialog.control("b").setText("3")
+    type_over(qtbot, dialog.control("a"), "2")
+    type_over(qtbot, dialog.control("b"), "3")
     qtbot.keyClick(dialog.control("b"), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     wait_done(qtbot, tab)
     assert tab.run.state.result.output == {"result": 25.0}
@@ -145,7 +128,7 @@ def test_stop_cancels_a_long_run(qtbot, window, example_workspace):
     assert window.actions["stop-action"].isEnabled()
     assert window.results.progress_text().startswith("Running — n2 · ")
     assert tab.scene.item_for_node("n2").run_state == "running"
-    window.actions["stop-action"].trigger()
+    press_shortcut(qtbot, window, "stop-action")
     wait_done(qtbot, tab)
     assert run.state.status == "Cancelled"
     assert window.results.title.text() == "Execution Cancelled"
@@ -160,8 +143,8 @@ def test_pipeline_frames_arrive_in_the_output_tab(qtbot, window, example_workspa
     dialog = window.run_flow()
     assert dialog.flow_type.text() == "⚡ Pipeline — streams multiple frames via SSE"
     assert not dialog.debug_mode.isVisible()
-    dialog.control("text").setText("to be or")
-    dialog.run_button.click()
+    qtbot.keyClicks(dialog.control("text"), "to be or")
+    click(qtbot, dialog.run_button)
     wait_done(qtbot, tab)
     lines = window.results.output.toPlainText().splitlines()
     assert lines == ['[0] {"word": "TO", "index": 0}', '[1] {"word": "BE", "index": 1}',

@@ -1,7 +1,9 @@
 """Shared helpers for the engine/store/resume/debug tests: a misbehaving package and flow builders."""
 from __future__ import annotations
 
+import asyncio
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from axiom_ide.runtime.compiler.compile import compile_flow
@@ -90,3 +92,14 @@ def chain(workspace: Path, name: str, nodes: list[str], *, pkg: str = "tests/fau
 def compile_file(path: Path, workspace: Path, store=None):
     artifact, _ = compile_flow(load_flow(str(path)).flow, Workspace(workspace), store=store)
     return artifact
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait until ``predicate()`` holds, checking every few ms. The engine writes what tests look
+    for (statuses, stored events) after it announces it, so this polls; ``timeout`` only bounds a
+    failure ("condition not reached"), it is never what the test waits for."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < end, "condition not reached"
+        await asyncio.sleep(0.005)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -98,7 +97,7 @@ def test_python_and_js_snippets_carry_the_same_call():
         snippets.snippet("ruby", "unary")
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed; the JS syntax check needs it")
+@pytest.mark.requires_tool("node", why="the JS syntax check needs it")
 @pytest.mark.parametrize("mode", ["unary", "pipeline"])
 def test_js_snippets_are_valid_module_syntax(mode, tmp_path):
     script = tmp_path / "call.mjs"

@@ -1,39 +1,27 @@
 """Debug sessions: breakpoints, pause, step, continue; fork with overrides; replay reads only."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from engine_support import add_faults_package, chain, compile_file
+from engine_support import add_faults_package, chain, compile_file, until, write_flow
 
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.runtime import Runtime
 from axiom_ide.runtime.store import events as ev
 
 
 @pytest.fixture
-def setup(tmp_path, example_workspace):
+def setup(tmp_path, example_workspace, make_runtime):
     add_faults_package(example_workspace)
     chain(example_workspace, "four", ["Upper", "Upper", "Upper", "Upper"])
-    rt = Runtime(tmp_path / "data", inline=True)
+    rt = make_runtime(tmp_path / "data")
     art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt.artifacts)
-    yield rt, art
-    rt.db.close()
-
-
-async def until(predicate, timeout=5.0):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < end, "condition not reached"
-        await asyncio.sleep(0.005)
+    return rt, art
 
 
 def completed(rt, execution_id):
     return [e.node for e in rt.event_log.list(execution_id) if e.type == ev.NODE_COMPLETED]
 
 
-def test_breakpoint_pauses_before_node_then_step_and_continue(setup):
+def test_breakpoint_pauses_before_node_then_step_and_continue(setup, aio):
     rt, art = setup
 
     async def go():
@@ -48,21 +36,21 @@ def test_breakpoint_pauses_before_node_then_step_and_continue(setup):
         await until(lambda: session.gate.paused_at == "n3")
         assert completed(rt, execution_id) == ["n1", "n2"]
         session.gate.resume()
-        outcome = await rt.wait(execution_id, 5)
+        outcome = await rt.wait(execution_id, 30)
         assert outcome.output == {"text": "A", "big": "0"}
         assert rt.executions.get(execution_id).status == "Completed"
 
-    asyncio.run(go())
+    aio(go())
 
 
-def test_fork_from_checkpoint_with_override_links_parent(setup):
+def test_fork_from_checkpoint_with_override_links_parent(setup, aio):
     rt, art = setup
 
     async def go():
         parent = await rt.run(art, {"text": "a"})
         cps = rt.checkpoints.list(parent.execution_id)
         child_id, session = await rt.fork(parent.execution_id, cps[1].id, {"text": "forked"})
-        outcome = await rt.wait(child_id, 5)
+        outcome = await rt.wait(child_id, 30)
         assert session.mode == "FORK"
         assert outcome.output == {"text": "FORKED", "big": "0"}
         child = rt.executions.get(child_id)
@@ -74,10 +62,10 @@ def test_fork_from_checkpoint_with_override_links_parent(setup):
         with pytest.raises(AxiomError, match="over 1 MB"):
             await rt.fork(parent.execution_id, cps[1].id, {"text": "x" * (1024 * 1024 + 1)})
 
-    asyncio.run(go())
+    aio(go())
 
 
-def test_pause_requested_while_running_stops_before_next_dispatch(setup):
+def test_pause_requested_while_running_stops_before_next_dispatch(setup, aio):
     rt, art = setup
 
     async def go():
@@ -87,14 +75,14 @@ def test_pause_requested_while_running_stops_before_next_dispatch(setup):
         await until(lambda: session.gate.paused_at is not None)
         assert rt.executions.get(execution_id).status == "Debug paused"
         session.gate.resume()
-        assert (await rt.wait(execution_id, 5)).success
+        assert (await rt.wait(execution_id, 30)).success
 
-    asyncio.run(go())
+    aio(go())
 
 
-def test_replay_reads_history_without_writing(setup):
+def test_replay_reads_history_without_writing(setup, aio):
     rt, art = setup
-    outcome = asyncio.run(rt.run(art, {"text": "a"}))
+    outcome = aio(rt.run(art, {"text": "a"}))
     rt.db.sync()  # the run's own writes, still in the step journal
     before = rt.db.conn.execute("SELECT total_changes()").fetchone()[0]
     events = rt.event_log.list(outcome.execution_id)
@@ -115,9 +103,9 @@ def _tables(db_path) -> dict:
         conn.close()
 
 
-def test_replay_session_walks_the_timeline_and_writes_nothing(setup):
+def test_replay_session_walks_the_timeline_and_writes_nothing(setup, aio):
     rt, art = setup
-    outcome = asyncio.run(rt.run(art, {"text": "a"}))
+    outcome = aio(rt.run(art, {"text": "a"}))
     rt.db.sync()  # the run's own writes, still in the step journal
     before = _tables(rt.db.path)
     session = rt.create_debug_session("REPLAY", execution_id=outcome.execution_id)
@@ -156,15 +144,13 @@ def test_replay_session_walks_the_timeline_and_writes_nothing(setup):
     with pytest.raises(AxiomError, match="only reads history"):
         session.pause()
     with pytest.raises(AxiomError, match="only reads history"):
-        asyncio.run(rt.start(art, {"text": "a"}, debug_session_id=session.id))
+        aio(rt.start(art, {"text": "a"}, debug_session_id=session.id))
     session.refresh()
     assert _tables(rt.db.path) == before
 
 
-def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace):
+def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace, make_runtime, aio):
     add_faults_package(example_workspace)
-    from engine_support import write_flow
-
     write_flow(example_workspace, "branchy", """\
         mode: unary
         imports: [tests/faults@0.1.0]
@@ -179,34 +165,31 @@ def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace
           - {from: b, to: d}
           - {from: c, to: d}
         """)
-    rt = Runtime(tmp_path / "data", inline=True)
-    try:
-        art = compile_file(example_workspace / "flows" / "branchy.flow.yaml", example_workspace, store=rt.artifacts)
-        outcome = asyncio.run(rt.run(art, {"text": "x"}))
-        assert outcome.success
-        replay = rt.replay(outcome.execution_id)
-        skipped_at = next(p.index for p in replay if p.nodes["b"].status == "skipped")
-        assert replay.events[skipped_at].type == "EDGE_SKIPPED"
-        assert {n: s.status for n, s in replay.end.nodes.items()} == {
-            "a": "completed", "b": "skipped", "c": "completed", "d": "completed"}
-        # a fork from c's checkpoint: a and c come from the parent, d runs in the child
-        cps = rt.checkpoints.list(outcome.execution_id)
-        child_id, _ = asyncio.run(_fork_and_wait(rt, outcome.execution_id, cps[1].id))
-        child = rt.create_debug_session("REPLAY", execution_id=child_id)
-        first = child.at(-1).nodes
-        assert (first["a"].status, first["a"].from_parent, first["c"].status, first["d"].status) == (
-            "completed", True, "completed", "pending")
-        assert child.replay.payloads("c", -1)["output"] == {"text": "forked", "big": "0"}
-        assert child.replay.payloads("d", len(child) - 1)["output"] == {"text": "FORKED", "big": "0"}
-        assert {n: s.status for n, s in child.replay.end.nodes.items()} == {
-            "a": "completed", "b": "skipped", "c": "completed", "d": "completed"}
-        with pytest.raises(AxiomError, match="execution not found"):
-            rt.create_debug_session("REPLAY", execution_id=outcome.execution_id, tenant_id="acme")
-    finally:
-        rt.db.close()
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / "branchy.flow.yaml", example_workspace, store=rt.artifacts)
+    outcome = aio(rt.run(art, {"text": "x"}))
+    assert outcome.success
+    replay = rt.replay(outcome.execution_id)
+    skipped_at = next(p.index for p in replay if p.nodes["b"].status == "skipped")
+    assert replay.events[skipped_at].type == "EDGE_SKIPPED"
+    assert {n: s.status for n, s in replay.end.nodes.items()} == {
+        "a": "completed", "b": "skipped", "c": "completed", "d": "completed"}
+    # a fork from c's checkpoint: a and c come from the parent, d runs in the child
+    cps = rt.checkpoints.list(outcome.execution_id)
+    child_id, _ = aio(_fork_and_wait(rt, outcome.execution_id, cps[1].id))
+    child = rt.create_debug_session("REPLAY", execution_id=child_id)
+    first = child.at(-1).nodes
+    assert (first["a"].status, first["a"].from_parent, first["c"].status, first["d"].status) == (
+        "completed", True, "completed", "pending")
+    assert child.replay.payloads("c", -1)["output"] == {"text": "forked", "big": "0"}
+    assert child.replay.payloads("d", len(child) - 1)["output"] == {"text": "FORKED", "big": "0"}
+    assert {n: s.status for n, s in child.replay.end.nodes.items()} == {
+        "a": "completed", "b": "skipped", "c": "completed", "d": "completed"}
+    with pytest.raises(AxiomError, match="execution not found"):
+        rt.create_debug_session("REPLAY", execution_id=outcome.execution_id, tenant_id="acme")
 
 
 async def _fork_and_wait(rt, execution_id, checkpoint_id):
     child_id, session = await rt.fork(execution_id, checkpoint_id, {"text": "forked"})
-    await rt.wait(child_id, 5)
+    await rt.wait(child_id, 30)
     return child_id, session

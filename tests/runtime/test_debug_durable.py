@@ -2,7 +2,6 @@
 attached to its session, with its breakpoints, paused where it was."""
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sqlite3
@@ -13,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from engine_support import add_faults_package, chain, compile_file
+from engine_support import add_faults_package, chain, compile_file, until
 
 from axiom_ide.runtime.runtime import Runtime
 from axiom_ide.runtime.store import events as ev
@@ -88,33 +87,24 @@ def _run_until(data: Path, graph_id: str, session_id: str, want, *, inline: bool
     return row
 
 
-async def _until(predicate, timeout=30.0):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < end, "condition not reached"
-        await asyncio.sleep(0.005)
-
-
 def _completed(rt: Runtime, execution_id: str) -> list[str]:
     return [e.node for e in rt.event_log.list(execution_id) if e.type == ev.NODE_COMPLETED]
 
 
-@pytest.mark.parametrize("inline", [True, False], ids=["inline", "host"])
-def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, inline):
+def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, invoker, make_runtime, aio):
     data = tmp_path / "data"
     graph_id, session_id = _prepare(flow, data, {"n3"})
-    row = _run_until(data, graph_id, session_id, lambda r: r["control"] == "paused", inline=inline)
+    row = _run_until(data, graph_id, session_id, lambda r: r["control"] == "paused", inline=invoker == "inline")
     assert row == {"control": "paused", "paused_at": "n3", "status": "Debug paused"}
 
-    rt = Runtime(data, inline=True)
+    rt = make_runtime(data)
 
     async def go():
         (rec,) = rt.executions.list()
         assert rec.status == "Debug paused" and rec.debug_session == session_id
         assert await rt.resume_incomplete() == [rec.id]
         session = rt.debug_session(session_id)
-        await _until(lambda: session.paused_at == "n3")
+        await until(lambda: session.paused_at == "n3")
         assert rt.executions.get(rec.id).status == "Debug paused"
         assert session.breakpoints == {"n3"} and session.execution_id == rec.id
         assert _completed(rt, rec.id) == ["n1", "n2"]
@@ -126,27 +116,25 @@ def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, i
         # the restored session keeps working: a new breakpoint, then continue, then continue again
         session.set_breakpoint("n5")
         session.resume()
-        await _until(lambda: session.paused_at == "n5")
+        await until(lambda: session.paused_at == "n5")
         assert _completed(rt, rec.id) == ["n1", "n2", "n3", "n4"]
         session.resume()
         outcome = await rt.wait(rec.id, 30)
         assert outcome.status == "Completed" and outcome.output == {"text": "A+", "big": "0"}
         assert rt.debug_store.get(session_id).control == "run"
 
-    try:
-        asyncio.run(go())
-    finally:
-        rt.db.close()
+    aio(go())
 
 
-def test_run_killed_while_stepping_reruns_that_node_then_pauses(flow, tmp_path):
+def test_run_killed_while_stepping_reruns_that_node_then_pauses(flow, tmp_path, invoker, make_runtime, aio):
     data = tmp_path / "data"
     graph_id, session_id = _prepare(flow, data, {"n2"})
     # n2 is Slow (0.3 s): the subprocess steps into it and is killed while it runs
-    row = _run_until(data, graph_id, session_id, lambda r: r["control"] == "step", inline=True, step=True)
+    row = _run_until(data, graph_id, session_id, lambda r: r["control"] == "step", inline=invoker == "inline",
+                     step=True)
     assert row == {"control": "step", "paused_at": "n2", "status": "Running"}
 
-    rt = Runtime(data, inline=True)
+    rt = make_runtime(data)
 
     async def go():
         (rec,) = rt.executions.list()
@@ -154,7 +142,7 @@ def test_run_killed_while_stepping_reruns_that_node_then_pauses(flow, tmp_path):
         cut = [e.attempt for e in rt.event_log.list(rec.id) if e.type == ev.NODE_STARTED and e.node == "n2"]
         await rt.resume_incomplete()
         session = rt.debug_session(session_id)
-        await _until(lambda: session.paused_at == "n3")
+        await until(lambda: session.paused_at == "n3")
         assert rt.executions.get(rec.id).status == "Debug paused"
         assert _completed(rt, rec.id) == ["n1", "n2"]
         events = rt.event_log.list(rec.id)
@@ -167,10 +155,7 @@ def test_run_killed_while_stepping_reruns_that_node_then_pauses(flow, tmp_path):
         assert (await rt.wait(rec.id, 30)).output == {"text": "A+", "big": "0"}
         assert Counter(_completed(rt, rec.id)) == Counter({f"n{i}": 1 for i in range(1, 6)})
 
-    try:
-        asyncio.run(go())
-    finally:
-        rt.db.close()
+    aio(go())
 
 
 def test_breakpoint_edits_persist_across_runtimes(flow, tmp_path):

@@ -1,4 +1,6 @@
-"""A few flows through real node host processes (the default invoker)."""
+"""A few flows through real node host processes (the default invoker) in one runtime: hosts reused
+across runs, and what only a host survives (a node that exits its process). The whole engine suite
+runs through hosts too (the ``invoker`` fixture)."""
 from __future__ import annotations
 
 import asyncio
@@ -7,6 +9,7 @@ import pytest
 from engine_support import add_faults_package, chain, compile_file
 
 from axiom_ide.runtime.runtime import Runtime
+from axiom_ide.runtime.store import events as ev
 
 
 @pytest.fixture
@@ -35,16 +38,16 @@ def test_examples_and_faults_through_the_host(ws, tmp_path):
             words = [f async for f in rt.stream(art("words"), {"text": "a b"})]
             assert [f.get("payload") for f in words] == [{"word": "A", "index": 0}, {"word": "B", "index": 1}, None]
             hang = art("hang")
+            started = asyncio.Event()
+            rt.events.connect(lambda e: e.type == ev.NODE_STARTED and e.node == "n1" and started.set())
             execution_id = await rt.start(hang, {"text": "x"})
-            await asyncio.sleep(0.5)
-            loop = asyncio.get_running_loop()
-            t0 = loop.time()
-            assert await rt.cancel(execution_id)
-            assert loop.time() - t0 < 2.0
+            await asyncio.wait_for(started.wait(), 30)
+            # Well inside the node's 60 s: the cancel did not wait for the handler.
+            assert await asyncio.wait_for(rt.cancel(execution_id), 30)
             assert rt.executions.get(execution_id).status == "Cancelled"
             rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
             timed = await rt.run(hang, {"text": "x"}, timeout=30)
-            assert timed.status == "Failed" and "n1" in timed.error
+            assert (timed.status, timed.error) == ("Failed", 'node "n1" timed out after 1s')
         finally:
             await rt.close()
 

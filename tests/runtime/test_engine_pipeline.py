@@ -1,28 +1,26 @@
-"""The pipeline engine: frames as produced, one final frame, errors and the result timeout."""
+"""The pipeline engine, once per invoker: frames as produced, one final frame, errors and the result timeout."""
 from __future__ import annotations
-
-import asyncio
 
 import pytest
 from engine_support import add_faults_package, compile_file, write_flow
 
-from axiom_ide.runtime.runtime import Runtime
+
+@pytest.fixture
+def rt(make_runtime, tmp_path):
+    return make_runtime(tmp_path / "data")
 
 
 @pytest.fixture
-def rt(tmp_path):
-    runtime = Runtime(tmp_path / "data", inline=True)
-    yield runtime
-    runtime.db.close()
+def frames(aio):
+    """``frames(rt, artifact, data)``: every frame the stream gives, the final one last."""
+    def frames(rt, artifact, data, timeout=10.0):
+        async def go():
+            return [f async for f in rt.stream(artifact, data, timeout=timeout)]
+        return aio(go())
+    return frames
 
 
-def frames(rt, artifact, data, timeout=10.0):
-    async def go():
-        return [f async for f in rt.stream(artifact, data, timeout=timeout)]
-    return asyncio.run(go())
-
-
-def test_words_streams_one_frame_per_word_then_final(rt, example_workspace):
+def test_words_streams_one_frame_per_word_then_final(rt, example_workspace, frames):
     art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt.artifacts)
     out = frames(rt, art, {"text": "to be or"})
     assert [f["payload"] for f in out[:-1]] == [{"word": "TO", "index": 0}, {"word": "BE", "index": 1},
@@ -32,7 +30,7 @@ def test_words_streams_one_frame_per_word_then_final(rt, example_workspace):
     assert rt.executions.get(out[0]["execution_id"]).status == "Completed"
 
 
-def test_unary_node_feeds_pipeline_per_frame(rt, example_workspace):
+def test_unary_node_feeds_pipeline_per_frame(rt, example_workspace, frames):
     write_flow(example_workspace, "mixed", """\
         mode: pipeline
         imports: [examples/text@0.1.0]
@@ -50,7 +48,7 @@ def test_unary_node_feeds_pipeline_per_frame(rt, example_workspace):
     assert out[-1]["success"] is True
 
 
-def test_pipeline_failure_ends_with_error_frame_without_success(rt, example_workspace):
+def test_pipeline_failure_ends_with_error_frame_without_success(rt, example_workspace, frames):
     add_faults_package(example_workspace)
     write_flow(example_workspace, "pboom", """\
         mode: pipeline
@@ -67,7 +65,7 @@ def test_pipeline_failure_ends_with_error_frame_without_success(rt, example_work
     assert out[-1]["error"] == 'node "bad": boom: x y'
 
 
-def test_pipeline_timeout_final_frame(rt, example_workspace):
+def test_pipeline_timeout_final_frame(rt, example_workspace, frames):
     add_faults_package(example_workspace)
     write_flow(example_workspace, "phang", """\
         mode: pipeline

@@ -1,11 +1,8 @@
 """Execution statuses: every status the local engine reaches, stored with the docs' exact spelling."""
 from __future__ import annotations
 
-import asyncio
+from engine_support import add_faults_package, chain, compile_file, until
 
-from engine_support import add_faults_package, chain, compile_file
-
-from axiom_ide.runtime.runtime import Runtime
 from axiom_ide.runtime.store import executions as ex
 
 #: The status table of concepts/execution-model, in its order.
@@ -18,20 +15,16 @@ def test_status_constants_are_the_docs_table():
     assert ex.FINAL_STATUSES == {"Completed", "Failed", "Cancelled"}
 
 
-def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspace):
+def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspace, make_runtime, aio):
     add_faults_package(example_workspace)
     flows = {name: chain(example_workspace, name, nodes)
              for name, nodes in {"ok": ["Upper", "Slow"], "bad": ["Upper", "Boom"], "hang": ["Hang"]}.items()}
-    rt = Runtime(tmp_path / "data", inline=True)
+    rt = make_runtime(tmp_path / "data")
     seen: set[str] = set()
 
     def status(execution_id):
         seen.add(rt.executions.get(execution_id).status)
         return rt.executions.get(execution_id).status
-
-    async def until(predicate):
-        while not predicate():  # noqa: ASYNC110 — polls store rows, which signal nothing
-            await asyncio.sleep(0.005)
 
     async def go():
         art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
@@ -57,19 +50,17 @@ def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspa
         assert await rt.cancel(hang)
         assert status(hang) == "Cancelled"
 
-    try:
-        asyncio.run(go())
-        stored = {r.status for r in rt.executions.list(limit=100)}
-        assert stored == {"Completed", "Failed", "Cancelled"}
-        assert seen == {"Queued", "Running", "Debug paused", "Completed", "Failed", "Cancelled"}
-    finally:
-        rt.db.close()
+    aio(go())
+    stored = {r.status for r in rt.executions.list(limit=100)}
+    assert stored == {"Completed", "Failed", "Cancelled"}
+    assert seen == {"Queued", "Running", "Debug paused", "Completed", "Failed", "Cancelled"}
 
 
-def test_finished_executions_leave_running_and_wait_still_answers_from_the_store(tmp_path, example_workspace):
+def test_finished_executions_leave_running_and_wait_still_answers_from_the_store(tmp_path, example_workspace,
+                                                                                   make_runtime, aio):
     add_faults_package(example_workspace)
     flows = {name: chain(example_workspace, name, nodes) for name, nodes in {"ok": ["Upper"], "hang": ["Hang"]}.items()}
-    rt = Runtime(tmp_path / "data", inline=True)
+    rt = make_runtime(tmp_path / "data")
 
     async def go():
         art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
@@ -80,10 +71,7 @@ def test_finished_executions_leave_running_and_wait_still_answers_from_the_store
         assert await rt.cancel(hang)
         return done, hang, in_flight, later, rt.running()
 
-    try:
-        done, hang, in_flight, later, after = asyncio.run(go())
-        assert in_flight == [hang]  # the three finished runs are not kept
-        assert (later.execution_id, later.status, later.output) == (done[0], "Completed", {"text": "R0", "big": "0"})
-        assert after == []
-    finally:
-        rt.db.close()
+    done, hang, in_flight, later, after = aio(go())
+    assert in_flight == [hang]  # the three finished runs are not kept
+    assert (later.execution_id, later.status, later.output) == (done[0], "Completed", {"text": "R0", "big": "0"})
+    assert after == []

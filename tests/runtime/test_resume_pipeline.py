@@ -2,7 +2,6 @@
 execution ends Failed saying how far it got (it is not resumed: its stream's caller is gone)."""
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sqlite3
@@ -13,7 +12,6 @@ from pathlib import Path
 
 from engine_support import compile_file, write_flow
 
-from axiom_ide.runtime.runtime import Runtime
 from axiom_ide.runtime.store import events as ev
 
 TICKS_MANIFEST = """\
@@ -68,11 +66,13 @@ def _terminal_frames(db: Path) -> int:
         return 0
 
 
-def test_interrupted_pipeline_ends_failed_with_its_frame_counts(example_workspace, tmp_path):
+def test_interrupted_pipeline_ends_failed_with_its_frame_counts(example_workspace, tmp_path, invoker, make_runtime,
+                                                                aio):
     flow = _ticks_flow(example_workspace)
     data = tmp_path / "data"
+    how = ["--inline"] if invoker == "inline" else []
     proc = subprocess.Popen([sys.executable, "-m", "axiom_ide", "flow", "run", str(flow), "-d", '{"text": "t"}',
-                             "--timeout", "60", "--inline"], env=dict(os.environ, AXIOM_IDE_DATA_DIR=str(data)),
+                             "--timeout", "60", *how], env=dict(os.environ, AXIOM_IDE_DATA_DIR=str(data)),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
@@ -84,43 +84,37 @@ def test_interrupted_pipeline_ends_failed_with_its_frame_counts(example_workspac
     finally:
         proc.wait(10)
 
-    rt = Runtime(data, inline=True)
-    try:
-        (rec,) = rt.executions.list()
-        assert rec.status == "Running" and rec.mode == "pipeline"
-        before = rt.event_log.list(rec.id)
-        shout = [e.data["frame_index"] for e in before if e.type == ev.FRAME and e.node == "shout"]
-        tick = [e.data["frame_index"] for e in before if e.type == ev.FRAME and e.node == "tick"]
-        n = len(shout)
-        assert n >= 3 and shout == list(range(n)) and tick[:n] == list(range(n))
-        assert asyncio.run(rt.resume_incomplete(wait=True)) == []
-        rec = rt.executions.get(rec.id)
-        assert rec.status == "Failed" and rec.error_code == "INTERRUPTED"
-        assert rec.error == (f'the runtime stopped during this pipeline execution; its terminal node "shout" had '
-                             f"produced {n} frame(s). A pipeline run is not resumed: its frames went to a stream "
-                             "whose caller is gone — invoke the flow again")
-        last = rt.event_log.list(rec.id)[-1]
-        assert last.seq == len(before) + 1 and last.type == ev.EXECUTION_FAILED
-        assert last.data["frames"] == {"tick": len(tick), "shout": n}
-    finally:
-        rt.db.close()
+    rt = make_runtime(data)
+    (rec,) = rt.executions.list()
+    assert rec.status == "Running" and rec.mode == "pipeline"
+    before = rt.event_log.list(rec.id)
+    shout = [e.data["frame_index"] for e in before if e.type == ev.FRAME and e.node == "shout"]
+    tick = [e.data["frame_index"] for e in before if e.type == ev.FRAME and e.node == "tick"]
+    n = len(shout)
+    assert n >= 3 and shout == list(range(n)) and tick[:n] == list(range(n))
+    assert aio(rt.resume_incomplete(wait=True)) == []
+    rec = rt.executions.get(rec.id)
+    assert rec.status == "Failed" and rec.error_code == "INTERRUPTED"
+    assert rec.error == (f'the runtime stopped during this pipeline execution; its terminal node "shout" had '
+                         f"produced {n} frame(s). A pipeline run is not resumed: its frames went to a stream "
+                         "whose caller is gone — invoke the flow again")
+    last = rt.event_log.list(rec.id)[-1]
+    assert last.seq == len(before) + 1 and last.type == ev.EXECUTION_FAILED
+    assert last.data["frames"] == {"tick": len(tick), "shout": n}
 
 
-def test_pipeline_events_record_every_frame_of_every_node(example_workspace, tmp_path):
-    rt = Runtime(tmp_path / "data", inline=True)
-    try:
-        art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt.artifacts)
+def test_pipeline_events_record_every_frame_of_every_node(example_workspace, tmp_path, make_runtime, aio):
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt.artifacts)
 
-        async def go():
-            return [f async for f in rt.stream(art, {"text": "to be or"})]
+    async def go():
+        return [f async for f in rt.stream(art, {"text": "to be or"})]
 
-        frames = asyncio.run(go())
-        events = rt.event_log.list(frames[0]["execution_id"])
-        for node in ("split", "shout"):  # frames of different nodes interleave as scheduled
-            assert [(e.type, e.data.get("frame_index"), e.data.get("frames")) for e in events
-                    if e.node == node and e.type in (ev.FRAME, ev.NODE_COMPLETED)] == [
-                (ev.FRAME, 0, None), (ev.FRAME, 1, None), (ev.FRAME, 2, None), (ev.NODE_COMPLETED, None, 3)]
-        assert len(frames) == 4
-        assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    finally:
-        rt.db.close()
+    frames = aio(go())
+    events = rt.event_log.list(frames[0]["execution_id"])
+    for node in ("split", "shout"):  # frames of different nodes interleave as scheduled
+        assert [(e.type, e.data.get("frame_index"), e.data.get("frames")) for e in events
+                if e.node == node and e.type in (ev.FRAME, ev.NODE_COMPLETED)] == [
+            (ev.FRAME, 0, None), (ev.FRAME, 1, None), (ev.FRAME, 2, None), (ev.NODE_COMPLETED, None, 3)]
+    assert len(frames) == 4
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from protocol_support import protocol_gaps, protocol_methods
 
 from axiom_ide.runtime.store.checkpoints import (
     INLINE_LIMIT,
@@ -33,7 +34,9 @@ def cp(execution_id="e" * 32, step=1, node="a", output=b"out", created_at=None, 
 
 
 def test_store_satisfies_protocol(store):
-    assert isinstance(store.inner, CheckpointStore)
+    assert protocol_methods(CheckpointStore) == ["expire", "get", "list", "put"]
+    assert protocol_gaps(CheckpointStore, store.inner) == {}
+    assert protocol_gaps(CheckpointStore, store) == {}  # the asserting wrapper is a drop-in too
 
 
 def test_put_then_list_and_get_round_trip(store):

@@ -154,10 +154,20 @@ def test_slice_and_length_work_on_lists_and_bytes():
     assert run("v | length", {"v": [1, 2, 3]}) == 3
 
 
-def test_upper_lower_trim_length_do_not_fail_on_any_value():
-    for value in (None, 1, 2.5, True, b"\xff", [1, "a"], {"k": 1}, "x"):
-        for name in ("upper", "lower", "trim", "length"):
-            run(f"v | {name}", {"v": value})
+@pytest.mark.parametrize("value, upper, lower, trim, length", [
+    (None, "", "", "", 0),
+    (1, "1", "1", "1", 1),
+    (2.5, "2.5", "2.5", "2.5", 3),
+    (True, "TRUE", "true", "true", 4),
+    (b"\xff", "\ufffd", "\ufffd", "\ufffd", 1),
+    ([1, "a"], '[1,"A"]', '[1,"a"]', '[1,"a"]', 2),
+    ({"k": 1}, '{"K":1}', '{"k":1}', '{"k":1}', 1),
+    ("x", "X", "x", "x", 1),
+])
+def test_upper_lower_trim_length_do_not_fail_on_any_value(value, upper, lower, trim, length):
+    # error-catalog: "upper, lower, trim, and length ... do not fail at runtime" — each gives a value.
+    assert [run(f"v | {name}", {"v": value}) for name in ("upper", "lower", "trim", "length")] == [
+        upper, lower, trim, length]
 
 
 # --- numbers -------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "axiom_ide" / "resources" / "examples" / "workspace"
-sys.path.insert(0, str(REPO / "tests" / "runtime"))
 
 
 @dataclass

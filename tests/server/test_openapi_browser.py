@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")
+pytestmark = pytest.mark.requires_tool("chromium", "chromium-browser", "google-chrome", why="apt-get install chromium")
 
 
 class Page:
