@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from test_host import NODES as HOST_NODES
-from test_host import call, greet_request, node, run, text_package
+from host_support import NODES as HOST_NODES
+from host_support import call, greet_request, node, run, text_package
 
 from axiom_ide.runtime.host import NodeCrashed, NodeOutputFlood
 from axiom_ide.runtime.packages import Package

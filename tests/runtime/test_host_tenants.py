@@ -7,7 +7,7 @@ import os
 import time
 
 import pytest
-from test_host import greet_request, messages, node, text_package  # noqa: F401 (fixture)
+from host_support import greet_request, node, text_package
 
 from axiom_ide.runtime.host import HostPool, NodeCall, NodeCrashed, NodeOutputFlood
 

@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_host import REPO, greet_request, messages, node, text_package  # noqa: F401 (fixture)
+from host_support import REPO, greet_request, node, text_package
 
 from axiom_ide.runtime.host import HostPool, NodeCall, NodeCrashed, NodeFailure
 from axiom_ide.runtime.host import sandbox as sandbox_mod
@@ -387,7 +387,7 @@ def test_children_are_gone_after_the_runtime_process_is_killed(package, messages
         sys.path.insert(0, {str(REPO / "tests" / "runtime")!r})
         from axiom_ide.runtime.host import HostPool, NodeCall
         from axiom_ide.runtime.host.sandbox import Sandbox
-        from test_host import node
+        from host_support import node
         from axiom_ide.runtime.packages import Package
 
         async def main():
