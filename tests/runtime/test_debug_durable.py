@@ -94,7 +94,9 @@ def _completed(rt: Runtime, execution_id: str) -> list[str]:
 def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, invoker, make_runtime, aio):
     data = tmp_path / "data"
     graph_id, session_id = _prepare(flow, data, {"n3"})
-    row = _run_until(data, graph_id, session_id, lambda r: r["control"] == "paused", inline=invoker == "inline")
+    # The session row and the execution's status are two writes: wait for both (the kill may land between)
+    row = _run_until(data, graph_id, session_id, lambda r: r["control"] == "paused" and r["status"] == "Debug paused",
+                     inline=invoker == "inline")
     assert row == {"control": "paused", "paused_at": "n3", "status": "Debug paused"}
 
     rt = make_runtime(data)
