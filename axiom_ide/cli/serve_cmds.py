@@ -23,6 +23,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--grace", type=float, default=10.0, metavar="SECONDS",
                    help="on SIGINT/SIGTERM, how long running executions may finish before the server stops "
                         "(the rest resume on the next start; default: 10)")
+    p.add_argument("--body-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="how long a request body may take to arrive before the request is answered 408 "
+                        "(default: 60)")
     p.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
     add_location_flags(p)
     p.set_defaults(handler=run_serve)
@@ -59,13 +62,17 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --limits: {exc}", file=sys.stderr)
         return 2
+    if not args.body_timeout > 0:
+        print(f"error: --body-timeout must be a positive number of seconds, got {args.body_timeout:g}",
+              file=sys.stderr)
+        return 2
     if not 0 <= args.port <= 65535:
         print(f"error: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
         return 2
     workspace = workspace_dir(args)
     try:
         asyncio.run(serve(data_dir(args), host=args.host, port=args.port, workspace=workspace,
-                          options=ServerOptions(limits=args.limits), inline=args.inline,
+                          options=ServerOptions(limits=args.limits, body_timeout=args.body_timeout), inline=args.inline,
                           grace=max(0.0, args.grace)))
     except KeyboardInterrupt:
         pass

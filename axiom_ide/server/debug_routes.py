@@ -22,7 +22,8 @@ Everything is tenant-scoped: another tenant's session or execution answers exact
 one (404 ``{"error":"debug session not found"}`` / ``{"error":"execution not found"}``). A refused
 override (a literal null, a value over 1 MB) is 400 ``{"error":"invalid_override","message":...}``;
 bad fields are 400 ``{"error":"invalid_argument","message":...}``; control that does not apply
-now (step while running, pause on a REPLAY session) is 409 ``{"error":<code>,"message":...}``.
+now (step while running, pause on a REPLAY session) is 409 ``{"error":<code>,"message":...}``, and so
+is a fork of an execution whose flow config has since been deleted (``config_not_found``).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.runtime.store.executions import STATUSES
 from axiom_ide.server.app import STATE, TENANT
-from axiom_ide.server.envelope import invalid_body, reply
+from axiom_ide.server.envelope import BodyError, invalid_body, read_json, reply
 
 PREFIX = "/invocations/v1/debug/sessions"
 SESSION = PREFIX + "/{session_id}"
@@ -75,6 +76,8 @@ def _axiom_error(exc: AxiomError) -> web.Response:
         return reply(404, {**CHECKPOINT_NOT_FOUND, "message": exc.message})
     if code in _CONFLICTS:
         return reply(409, {"error": code, "message": exc.message})
+    if code == "config_not_found":  # the forked execution's flow config was deleted since it ran
+        return reply(409, {"error": "config_not_found", "message": exc.message})
     if code in ("invalid_override", "invalid_debug_mode", "invalid_debug_session"):
         return reply(400, {"error": "invalid_override" if code == "invalid_override" else "invalid_argument",
                            "message": exc.message})
@@ -82,18 +85,10 @@ def _axiom_error(exc: AxiomError) -> web.Response:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.body_exists:
-        return {}
-    raw = await request.read()
-    if not raw.strip():
-        return {}
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return read_json(request, empty={})
+    except BodyError as exc:
         raise Bad(invalid_body(str(exc))) from None
-    if not isinstance(data, dict):
-        raise Bad(invalid_body(f"expected a JSON object, got {type(data).__name__}"))
-    return data
 
 
 def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
@@ -270,6 +265,9 @@ async def _fork(request: web.Request, data: dict[str, Any], execution_id: str) -
         unknown = [b for b in breakpoints if b not in plan.nodes]
         if unknown:
             raise _invalid(f'flow "{rec.flow_name}" has no node "{unknown[0]}"')
+        # The fork runs under the parent's config: refuse now (409) if it is gone, before the
+        # runtime records a session and an execution for a run that cannot start.
+        runtime.resolve_config(rec.flow_name, rec.config_id, tenant_id=tenant)
         _, session = await runtime.fork(execution_id, checkpoint_id, overrides, breakpoints=set(breakpoints),
                                         tenant_id=tenant)
     except AxiomError as exc:

@@ -31,7 +31,7 @@ from axiom_ide.runtime.engine.single_node import NodeDirectory
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.server.app import STATE, TENANT
-from axiom_ide.server.envelope import invalid_body, reply, unclassified
+from axiom_ide.server.envelope import BodyError, invalid_body, read_json, reply, unclassified
 from axiom_ide.server.sse import FrameRelay, relay_to_client
 from axiom_ide.server.webhooks import Webhook, WebhookSender, parse_webhook
 
@@ -96,12 +96,9 @@ def _json_type(value: Any) -> str:
 async def parse_json_object(request: web.Request) -> dict[str, Any]:
     """The body as a JSON object; BadRequest (400 ``invalid request body: ...``) otherwise."""
     try:
-        data = json.loads(await request.read())
-    except ValueError as exc:
+        return read_json(request)
+    except BodyError as exc:
         raise BadRequest(invalid_body(str(exc))) from None
-    if not isinstance(data, dict):
-        raise BadRequest(invalid_body(f"expected a JSON object, got {_json_type(data)}"))
-    return data
 
 
 def _field_error(message: str) -> BadRequest:
@@ -114,7 +111,7 @@ async def parse_invoke(request: web.Request) -> InvokeRequest:
     if graph_id is None or graph_id == "":
         raise BadRequest(unclassified("graph_id is required"))  # the table's own example of a 500
     if not isinstance(graph_id, str):
-        raise BadRequest(unclassified(f"graph_id must be a string, got {_json_type(graph_id)}"))
+        raise _field_error(f"graph_id must be a string, got {_json_type(graph_id)}")
     input_ = data.get("input")
     payload = None
     if input_ is None:  # `input` takes precedence when both are set
@@ -133,8 +130,8 @@ async def parse_invoke(request: web.Request) -> InvokeRequest:
     timeout = data.get("timeout_seconds")
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
-    elif isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise _field_error(f"timeout_seconds must be a positive number, got {json.dumps(timeout)}")
+    elif isinstance(timeout, bool) or not isinstance(timeout, int) or not timeout > 0:
+        raise _field_error(f"timeout_seconds must be a positive integer, got {json.dumps(timeout)}")
     config_id = data.get("config_id")
     if config_id is not None and not isinstance(config_id, str):
         raise _field_error(f"config_id must be a string, got {_json_type(config_id)}")

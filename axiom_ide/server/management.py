@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import os
 import weakref
 from pathlib import Path
@@ -31,6 +30,7 @@ from aiohttp import web
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, has_errors
 from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.envelope import BodyError, body_bytes, parse_json
 
 #: Directories never searched for flow files (as the package scan skips them).
 _SKIP_DIRS = frozenset({".venv", "venv", "node_modules", "gen", "imports", "__pycache__"})
@@ -51,10 +51,10 @@ def not_found(thing: str) -> web.Response:
 
 async def json_body(request: web.Request) -> dict[str, Any]:
     """The body as a JSON object, or BadArgument."""
-    raw = await request.read()
+    raw = body_bytes(request)
     try:
-        data = json.loads(raw or b"null")
-    except ValueError as exc:
+        data = parse_json(raw or b"null")
+    except BodyError as exc:
         raise BadArgument(f"request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise BadArgument("request body must be a JSON object")
@@ -182,7 +182,7 @@ async def _compile_source(request: web.Request) -> tuple[str, str]:
     """(flow.yaml text, the file name diagnostics use) from the request."""
     root = request.app[STATE].workspace
     if request.content_type in _YAML_TYPES:
-        raw = await request.read()
+        raw = body_bytes(request)
         try:
             return raw.decode("utf-8"), request.query.get("filename") or "flow.yaml"
         except UnicodeDecodeError:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import json
 from typing import Any, Callable
 
 from aiohttp import web
@@ -31,7 +30,7 @@ from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeFailure
 from axiom_ide.runtime.engine.single_node import NodeEndpoint
 from axiom_ide.server import sse
 from axiom_ide.server.app import STATE, TENANT
-from axiom_ide.server.envelope import reply
+from axiom_ide.server.envelope import BodyError, read_json, reply
 from axiom_ide.server.invocations import INVOCATIONS
 
 NOT_DEPLOYED = "node not found or not yet deployed"
@@ -76,8 +75,8 @@ def _wants_stream(request: web.Request, endpoint: NodeEndpoint) -> bool:
 async def _invoke_json(request: web.Request, endpoint: NodeEndpoint) -> web.StreamResponse:
     short = endpoint.input_cls.DESCRIPTOR.name
     try:
-        data = json.loads(await request.read())
-    except ValueError as exc:
+        data = read_json(request, want_object=False)
+    except BodyError as exc:
         return reply(400, {"error_message": f"invalid JSON for {short}: {exc}"})
     try:
         payload = endpoint.encode_json(data)
@@ -134,11 +133,9 @@ async def invoke_binary(request: web.Request) -> web.StreamResponse:
         return reply(status, {"success": False, "payload": "", "error_message": message})
 
     try:
-        data = json.loads(await request.read())
-    except ValueError as exc:
+        data = read_json(request)
+    except BodyError as exc:
         return answer(400, f"invalid request body: {exc}")
-    if not isinstance(data, dict):
-        return answer(400, "invalid request body: expected a JSON object")
     ref, raw = data.get("node_id"), data.get("payload", "")
     if not isinstance(ref, str) or not ref:
         return answer(400, "invalid request body: node_id is required")
