@@ -51,9 +51,14 @@ def _dumps(body: Any) -> str:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
-def reply(status: int, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> web.Response:
-    """A compact JSON response."""
+def reply(status: int, body: Any, *, headers: dict[str, str] | None = None) -> web.Response:
+    """A compact JSON response (the docs print bodies compact: ``{"error":"rate limit exceeded"}``)."""
     return web.json_response(body, status=status, headers=headers, dumps=_dumps)
+
+
+def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """``web.json_response`` with the compact encoding every route answers with."""
+    return reply(status, body, headers=headers)
 
 
 #: An error body is a JSON reply too.

@@ -34,6 +34,7 @@ from axiom_ide.runtime.history import checkpoint_json, checkpoints_json, executi
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.runtime.store.executions import STATUSES, ExecutionRecord
 from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.envelope import json_response
 
 PREFIX = "/invocations/v1/executions"
 EXECUTION_NOT_FOUND = {"error": "execution not found"}
@@ -51,7 +52,7 @@ class BadArgument(Exception):
 
 
 def _bad(exc: BadArgument) -> web.Response:
-    return web.json_response({"error": "invalid_argument", "message": str(exc)}, status=400)
+    return json_response({"error": "invalid_argument", "message": str(exc)}, status=400)
 
 
 # -- query parsing ---------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ async def list_executions(request: web.Request) -> web.Response:
         created_from=created_from, created_to=created_to, before=before, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return web.json_response({"executions": [summary_json(r) for r in rows],
+    return json_response({"executions": [summary_json(r) for r in rows],
                               "next_cursor": encode_cursor(rows[-1]) if more else None})
 
 
@@ -165,15 +166,15 @@ async def get_execution(request: web.Request) -> web.Response:
     """One execution: status, timestamps, duration, graph, flow, input, output or error, links."""
     rec = _own_execution(request)
     if rec is None:
-        return web.json_response(EXECUTION_NOT_FOUND, status=404)
-    return web.json_response(execution_detail(request.app[STATE].runtime, rec))
+        return json_response(EXECUTION_NOT_FOUND, status=404)
+    return json_response(execution_detail(request.app[STATE].runtime, rec))
 
 
 async def list_events(request: web.Request) -> web.Response:
     """An execution's event log in order, filtered by node and type, paginated by sequence number."""
     rec = _own_execution(request)
     if rec is None:
-        return web.json_response(EXECUTION_NOT_FOUND, status=404)
+        return json_response(EXECUTION_NOT_FOUND, status=404)
     try:
         after_seq = parse_int(request, "after_seq", 0, 0, 2**62)
         limit = parse_int(request, "limit", EVENTS_LIMIT, 1, EVENTS_MAX)
@@ -184,7 +185,7 @@ async def list_events(request: web.Request) -> web.Response:
         types=[t.upper() for t in _multi(request, "type")], limit=limit + 1)
     more = len(events) > limit
     events = events[:limit]
-    return web.json_response({"execution_id": rec.id, "events": [e.to_json() for e in events],
+    return json_response({"execution_id": rec.id, "events": [e.to_json() for e in events],
                               "next_after_seq": events[-1].seq if more else None})
 
 
@@ -192,8 +193,8 @@ async def list_checkpoints(request: web.Request) -> web.Response:
     """An execution's checkpoints by step, each with its decoded input and output."""
     rec = _own_execution(request)
     if rec is None:
-        return web.json_response(EXECUTION_NOT_FOUND, status=404)
-    return web.json_response({"execution_id": rec.id,
+        return json_response(EXECUTION_NOT_FOUND, status=404)
+    return json_response({"execution_id": rec.id,
                               "checkpoints": checkpoints_json(request.app[STATE].runtime, rec)})
 
 
@@ -201,12 +202,12 @@ async def get_checkpoint(request: web.Request) -> web.Response:
     """One checkpoint with its decoded input and output; 404 once expired or unknown."""
     rec = _own_execution(request)
     if rec is None:
-        return web.json_response(EXECUTION_NOT_FOUND, status=404)
+        return json_response(EXECUTION_NOT_FOUND, status=404)
     runtime = request.app[STATE].runtime
     cp = runtime.checkpoints.get(request.match_info["checkpoint_id"])
     if cp is None or cp.execution_id != rec.id or cp.expired:
-        return web.json_response(CHECKPOINT_NOT_FOUND, status=404)
-    return web.json_response(checkpoint_json(runtime, rec, cp))
+        return json_response(CHECKPOINT_NOT_FOUND, status=404)
+    return json_response(checkpoint_json(runtime, rec, cp))
 
 
 def setup(app: web.Application) -> None:

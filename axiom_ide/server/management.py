@@ -30,7 +30,7 @@ from aiohttp import web
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, has_errors
 from axiom_ide.server.app import STATE, TENANT
-from axiom_ide.server.envelope import BodyError, body_bytes, parse_json
+from axiom_ide.server.envelope import BodyError, body_bytes, json_response, parse_json
 
 #: Directories never searched for flow files (as the package scan skips them).
 _SKIP_DIRS = frozenset({".venv", "venv", "node_modules", "gen", "imports", "__pycache__"})
@@ -42,11 +42,11 @@ class BadArgument(Exception):
 
 
 def bad_argument(message: str) -> web.Response:
-    return web.json_response({"error": "invalid_argument", "message": message}, status=400)
+    return json_response({"error": "invalid_argument", "message": message}, status=400)
 
 
 def not_found(thing: str) -> web.Response:
-    return web.json_response({"error": f"{thing} not found"}, status=404)
+    return json_response({"error": f"{thing} not found"}, status=404)
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
 
 def compile_failed(diagnostics: list[Diagnostic]) -> web.Response:
     errors = [d for d in diagnostics if d.is_error] or diagnostics
-    return web.json_response({"error": "compile_failed", "message": errors[0].render(),
+    return json_response({"error": "compile_failed", "message": errors[0].render(),
                               "diagnostics": [diagnostic_json(d) for d in diagnostics]}, status=400)
 
 
@@ -222,7 +222,7 @@ async def compile_route(request: web.Request) -> web.Response:
         except AxiomError as exc:
             return compile_failed(exc.diagnostics)
     request.app[STATE].runtime.artifacts.put(artifact, tenant_id=request[TENANT])
-    return web.json_response({
+    return json_response({
         "ok": True, "graph_id": artifact.graph_id, "flow": artifact.flow_name, "mode": artifact.mode,
         "entry": artifact.entry, "terminal": artifact.terminal, "input_type": artifact.input_type,
         "output_type": artifact.output_type, "created_at": ms(artifact.created_at),
@@ -257,14 +257,14 @@ async def list_flows(request: web.Request) -> web.Response:
     for name in sorted(flows):
         latest = artifacts.list(name, limit=1, tenant_id=tenant)
         out.append({**flows[name], "latest_artifact": _artifact_row(latest[0]) if latest else None})
-    return web.json_response({"flows": out, "problems": problems})
+    return json_response({"flows": out, "problems": problems})
 
 
 async def list_flow_artifacts(request: web.Request) -> web.Response:
     """One flow's artifacts compiled by the caller, newest first."""
     rows = request.app[STATE].runtime.artifacts.list(request.match_info["name"], limit=1000,
                                                       tenant_id=request[TENANT])
-    return web.json_response({"flow": request.match_info["name"], "artifacts": [_artifact_row(r) for r in rows]})
+    return json_response({"flow": request.match_info["name"], "artifacts": [_artifact_row(r) for r in rows]})
 
 
 async def get_graph(request: web.Request) -> web.Response:
@@ -273,7 +273,7 @@ async def get_graph(request: web.Request) -> web.Response:
         a = request.app[STATE].runtime.artifact(request.match_info["graph_id"], tenant_id=request[TENANT])
     except AxiomError:
         return not_found("graph")
-    return web.json_response({
+    return json_response({
         "graph_id": a.graph_id, "flow": a.flow_name, "mode": a.mode, "entry": a.entry, "terminal": a.terminal,
         "input_type": a.input_type, "output_type": a.output_type, "created_at": ms(a.created_at),
         "warnings": list(a.warnings),
@@ -296,12 +296,12 @@ async def list_packages(request: web.Request) -> web.Response:
     """The workspace's packages with their nodes, as their axiom.yaml files declare them."""
     handle = workspace_handle(request.app)
     if handle.root is None:
-        return web.json_response({"packages": [], "problems": []})
+        return json_response({"packages": [], "problems": []})
     async with handle.lock:
         ws = await asyncio.to_thread(handle.get)
         packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
         problems = [d.render() for d in ws.problems]
-    return web.json_response({"packages": packages, "problems": problems})
+    return json_response({"packages": packages, "problems": problems})
 
 
 def setup(app: web.Application) -> None:

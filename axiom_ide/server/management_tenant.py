@@ -28,6 +28,7 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.apikeys import created_json
 from axiom_ide.runtime.store.memory_inspect import MemoryInspector
 from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.envelope import json_response
 from axiom_ide.server.management import BadArgument, bad_argument, json_body, not_found
 
 
@@ -38,7 +39,7 @@ def _runtime(request: web.Request) -> Any:
 # -- secrets ---------------------------------------------------------------------------------------
 async def list_secrets(request: web.Request) -> web.Response:
     """The caller's secret names with their dates; never a value."""
-    return web.json_response({"secrets": _runtime(request).secrets.list(tenant_id=request[TENANT])})
+    return json_response({"secrets": _runtime(request).secrets.list(tenant_id=request[TENANT])})
 
 
 async def put_secret(request: web.Request) -> web.Response:
@@ -54,7 +55,7 @@ async def put_secret(request: web.Request) -> web.Response:
         return bad_argument(str(exc))
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return web.json_response({"name": name, "replaced": replaced}, status=200 if replaced else 201)
+    return json_response({"name": name, "replaced": replaced}, status=200 if replaced else 201)
 
 
 async def delete_secret(request: web.Request) -> web.Response:
@@ -93,7 +94,7 @@ async def list_configs(request: web.Request) -> web.Response:
     """The caller's configs (tenant-wide and per-flow profiles); ``flow`` narrows to one flow."""
     flow = request.query.get("flow")
     rows = _runtime(request).configs.list(flow_name=flow, tenant_id=request[TENANT])
-    return web.json_response({"configs": [c.to_json() for c in rows]})
+    return json_response({"configs": [c.to_json() for c in rows]})
 
 
 async def create_config(request: web.Request) -> web.Response:
@@ -109,20 +110,20 @@ async def create_config(request: web.Request) -> web.Response:
         changes = _config_changes(data, creating=True)
         if configs.get(name, flow_name=flow, tenant_id=tenant) is not None:
             scope = f'flow "{flow}"' if flow else "the tenant default"
-            return web.json_response({"error": "already_exists",
+            return json_response({"error": "already_exists",
                                       "message": f'a config named "{name}" already exists for {scope}'}, status=409)
         config = configs.set(name, flow_name=flow, tenant_id=tenant, **changes)
     except BadArgument as exc:
         return bad_argument(str(exc))
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return web.json_response(config.to_json(), status=201)
+    return json_response(config.to_json(), status=201)
 
 
 async def get_config(request: web.Request) -> web.Response:
     """One config by id; its secret overrides by name only."""
     config = _runtime(request).configs.by_id(request.match_info["config_id"], tenant_id=request[TENANT])
-    return web.json_response(config.to_json()) if config is not None else not_found("config")
+    return json_response(config.to_json()) if config is not None else not_found("config")
 
 
 async def update_config(request: web.Request) -> web.Response:
@@ -142,7 +143,7 @@ async def update_config(request: web.Request) -> web.Response:
         return bad_argument(str(exc))
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return web.json_response(updated.to_json())
+    return json_response(updated.to_json())
 
 
 async def delete_config(request: web.Request) -> web.Response:
@@ -158,7 +159,7 @@ async def delete_config(request: web.Request) -> web.Response:
 # -- keys ------------------------------------------------------------------------------------------
 async def list_keys(request: web.Request) -> web.Response:
     """The caller's active API keys, masked, with created and last-used times."""
-    return web.json_response({"keys": [k.to_json() for k in _runtime(request).api_keys.list(tenant_id=request[TENANT])]})
+    return json_response({"keys": [k.to_json() for k in _runtime(request).api_keys.list(tenant_id=request[TENANT])]})
 
 
 async def create_key(request: web.Request) -> web.Response:
@@ -173,9 +174,9 @@ async def create_key(request: web.Request) -> web.Response:
         return bad_argument(str(exc))
     except AxiomError as exc:
         if exc.diagnostics[0].code == "key_exists":
-            return web.json_response({"error": "already_exists", "message": exc.message}, status=409)
+            return json_response({"error": "already_exists", "message": exc.message}, status=409)
         return bad_argument(exc.message)
-    return web.json_response(created_json(raw, key), status=201)
+    return json_response(created_json(raw, key), status=201)
 
 
 async def revoke_key(request: web.Request) -> web.Response:
@@ -192,12 +193,12 @@ def _memory(request: web.Request) -> MemoryInspector:
 
 async def memory_flows(request: web.Request) -> web.Response:
     """Flows with agent memory: session count and last activity."""
-    return web.json_response({"flows": _memory(request).flows(request[TENANT])})
+    return json_response({"flows": _memory(request).flows(request[TENANT])})
 
 
 async def memory_sessions(request: web.Request) -> web.Response:
     """One flow's memory sessions: turn and entry counts and last activity."""
-    return web.json_response({"flow_id": request.match_info["flow_id"],
+    return json_response({"flow_id": request.match_info["flow_id"],
                               "sessions": _memory(request).sessions(request[TENANT], request.match_info["flow_id"])})
 
 
@@ -210,13 +211,13 @@ async def memory_search(request: web.Request) -> web.Response:
     if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 100:
         return bad_argument(f'limit must be an integer from 1 to 100; got "{raw}"')
     result = _memory(request).search(request[TENANT], request.match_info["flow_id"], query, int(raw))
-    return web.json_response({"flow_id": request.match_info["flow_id"], "query": query, **result})
+    return json_response({"flow_id": request.match_info["flow_id"], "query": query, **result})
 
 
 async def memory_session(request: web.Request) -> web.Response:
     """One session's conversation turns and memory entries (``flow`` narrows to one flow)."""
     body = _memory(request).session(request[TENANT], request.match_info["session_id"], request.query.get("flow"))
-    return web.json_response(body) if body is not None else not_found("memory session")
+    return json_response(body) if body is not None else not_found("memory session")
 
 
 async def end_memory_session(request: web.Request) -> web.Response:
@@ -226,7 +227,7 @@ async def end_memory_session(request: web.Request) -> web.Response:
     if not flows:
         return not_found("memory session")
     body = _memory(request).session(request[TENANT], session_id, request.query.get("flow"))
-    return web.json_response({"session_id": session_id, "flows": flows,
+    return json_response({"session_id": session_id, "flows": flows,
                               "ended_at": body["ended_at"] if body is not None else None})
 
 
@@ -236,7 +237,7 @@ async def delete_memory_session(request: web.Request) -> web.Response:
                                               request.query.get("flow"))
     if not removed:
         return not_found("memory session")
-    return web.json_response({"session_id": request.match_info["session_id"], "deleted": removed})
+    return json_response({"session_id": request.match_info["session_id"], "deleted": removed})
 
 
 async def delete_memory_flow(request: web.Request) -> web.Response:
@@ -244,7 +245,7 @@ async def delete_memory_flow(request: web.Request) -> web.Response:
     removed = _memory(request).delete_flow(request[TENANT], request.match_info["flow_id"])
     if not removed:
         return not_found("flow memory")
-    return web.json_response({"flow_id": request.match_info["flow_id"], "deleted": removed})
+    return json_response({"flow_id": request.match_info["flow_id"], "deleted": removed})
 
 
 def setup(app: web.Application) -> None:

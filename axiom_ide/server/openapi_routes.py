@@ -30,6 +30,7 @@ from aiohttp import web
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.server import openapi
 from axiom_ide.server.app import STATE, TENANT, public
+from axiom_ide.server.envelope import json_response
 
 ASSETS = "/api/docs-assets"
 #: Files served under :data:`ASSETS`: name → (package, path inside it).
@@ -76,7 +77,7 @@ def request_origin(request: web.Request) -> str:
 async def server_openapi(request: web.Request) -> web.Response:
     from axiom_ide import __version__
 
-    return web.json_response(openapi.server_spec(request.app, request_origin(request), version=__version__))
+    return json_response(openapi.server_spec(request.app, request_origin(request), version=__version__))
 
 
 async def graph_openapi(request: web.Request) -> web.Response:
@@ -85,8 +86,8 @@ async def graph_openapi(request: web.Request) -> web.Response:
     try:
         artifact = state.runtime.artifact(graph_id, tenant_id=request[TENANT])
     except AxiomError as exc:
-        return web.json_response({"error": "graph_not_found", "message": exc.message}, status=404)
-    return web.json_response(openapi.graph_spec(artifact, request_origin(request), workspace=_workspace(request.app)))
+        return json_response({"error": "graph_not_found", "message": exc.message}, status=404)
+    return json_response(openapi.graph_spec(artifact, request_origin(request), workspace=_workspace(request.app)))
 
 
 @public
@@ -94,7 +95,7 @@ async def package_openapi(request: web.Request) -> web.Response:
     package = _package(request)
     if isinstance(package, web.Response):
         return package
-    return web.json_response(openapi.package_spec(package, request_origin(request)))
+    return json_response(openapi.package_spec(package, request_origin(request)))
 
 
 def _workspace(app: web.Application) -> Any:
@@ -116,7 +117,7 @@ def _package(request: web.Request) -> Any:
     ws = _workspace(request.app)
     package = ws.package(name, version) if ws is not None else None
     if package is None:
-        return web.json_response({"error": "package_not_found", "message": f'package "{name}@{version}" not found'},
+        return json_response({"error": "package_not_found", "message": f'package "{name}@{version}" not found'},
                                  status=404)
     return package
 
@@ -156,7 +157,7 @@ async def package_docs(request: web.Request) -> web.Response:
 async def docs_asset(request: web.Request) -> web.StreamResponse:
     entry = _ASSET_FILES.get(request.match_info["file"])
     if entry is None:
-        return web.json_response({"error": "not_found"}, status=404)
+        return json_response({"error": "not_found"}, status=404)
     package, path = entry
     data = resources.files(package).joinpath(path).read_bytes()
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
