@@ -320,11 +320,7 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
             "operationId": spec.name,
             "tags": ["nodes"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": in_ref, "example": in_example}}},
-            "responses": {**ok, "401": UNAUTHORIZED, "404": NOT_FOUND,
-                          "422": json_content("The node returned an error.",
-                                       {"type": "object", "properties": {"error_message": {"type": "string"}},
-                                        "required": ["error_message"]}),
-                          "429": RATE_LIMITED},
+            "responses": {**ok, **_node_errors(spec.input_type.name)},
         }}
     manifest = package.manifest
     return {
@@ -341,6 +337,22 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
 
 # -- the server's own ------------------------------------------------------------------------------
 _ERROR_MESSAGE = {"type": "object", "properties": {"error_message": {"type": "string"}}, "required": ["error_message"]}
+
+
+def _node_errors(input_name: str) -> dict[str, Any]:
+    """The per-node error responses of the error catalog's single-node table."""
+    return {
+        "400": json_content(f"The body is not valid JSON for {input_name}.", _ERROR_MESSAGE,
+                            {"error_message": f"invalid JSON for {input_name}: ..."}),
+        "401": UNAUTHORIZED,
+        "404": json_content("No such node (or not deployed).", _ERROR_MESSAGE,
+                            {"error_message": "node not found or not yet deployed"}),
+        "422": json_content("The node ran and its handler returned an error (its own message).", _ERROR_MESSAGE),
+        "429": RATE_LIMITED,
+        "502": json_content("The platform could not reach the node (its host crashed, hung or flooded its output).",
+                            _ERROR_MESSAGE, {"error_message": "calling node: ..."}),
+    }
+
 _NODE_BODY = {"type": "object", "additionalProperties": True,
               "description": "The node's input message as a plain JSON object (no envelope)."}
 _NODE_FRAME = {"type": "object", "required": ["frame_index", "is_final"], "properties": {
@@ -352,12 +364,7 @@ _NODE_RESPONSES = {
                            "text/event-stream`) its frames as Server-Sent Events.",
             "content": {"application/json": {"schema": GENERIC_OBJECT},
                         "text/event-stream": {"schema": _NODE_FRAME}}},
-    "400": json_content("The body is not valid JSON for the node's input message.", _ERROR_MESSAGE,
-                 {"error_message": "invalid JSON for GreetRequest: ..."}),
-    "404": json_content("No such node (or not deployed).", _ERROR_MESSAGE, {"error_message": "node not found or not yet deployed"}),
-    "422": json_content("The node returned an error.", _ERROR_MESSAGE),
-    "429": RATE_LIMITED,
-    "502": json_content("The node's host crashed, hung or flooded its output.", _ERROR_MESSAGE),
+    **{k: v for k, v in _node_errors("the node's input message").items() if k != "401"},
 }
 _BINARY_RESULT = {"type": "object", "properties": {
     "success": {"type": "boolean"}, "payload": {"type": "string", "format": "byte"}, "error_message": {"type": "string"}}}

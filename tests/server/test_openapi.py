@@ -128,7 +128,10 @@ def test_package_spec_is_public_with_one_operation_per_node(live, ref):
                                              "description": "Number of characters in the text."}
     stream = spec["paths"][prefix + "WordStream"]["post"]["responses"]["200"]["content"]
     assert list(stream) == ["text/event-stream"]
-    assert {"401", "404", "422"} <= set(greet["responses"])
+    assert set(greet["responses"]) == {"200", "400", "401", "404", "422", "429", "502"}
+    assert greet["responses"]["400"]["content"]["application/json"]["example"] == {
+        "error_message": "invalid JSON for GreetRequest: ..."}
+    assert greet["responses"]["502"]["content"]["application/json"]["example"] == {"error_message": "calling node: ..."}
 
 
 def test_unknown_package_spec_is_404(live):
