@@ -25,7 +25,7 @@ MAX_NAME_LENGTH = 64
 
 @dataclass(frozen=True)
 class ApiKey:
-    #: Unique among the tenant's active keys (``ci``, ``laptop``, ``cli``).
+    #: Unique among the tenant's active keys (``ci``, ``laptop``, ``cli``); revoked keys keep theirs.
     name: str
     #: The tenant every request made with this key acts as.
     tenant_id: str
@@ -84,13 +84,12 @@ class ApiKeyStore:
         raw = secrets.token_hex(32)
         now = self.clock()
         with self.db.transaction() as conn:
-            existing = conn.execute("SELECT revoked_at FROM api_keys WHERE tenant_id = ? AND name = ?",
-                                    (tenant_id, name)).fetchone()
-            if existing is not None and existing["revoked_at"] is None:
+            # A revoked key's name may be reused; its row stays (revoked) for the audit trail.
+            active = conn.execute("SELECT 1 FROM api_keys WHERE tenant_id = ? AND name = ? AND revoked_at IS NULL",
+                                  (tenant_id, name)).fetchone()
+            if active is not None:
                 raise AxiomError.of("key_exists", f'an API key named "{name}" already exists; '
                                                   "revoke it first or pick another name")
-            if existing is not None:  # a revoked key's name may be reused
-                conn.execute("DELETE FROM api_keys WHERE tenant_id = ? AND name = ?", (tenant_id, name))
             conn.execute(
                 "INSERT INTO api_keys (name, tenant_id, key_hash, prefix, suffix, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)", (name, tenant_id, hash_key(raw), raw[:8], raw[-4:], now))
