@@ -12,6 +12,8 @@ The middleware runs first, around every other middleware and handler:
   (``serve --body-timeout``, default 60): a client that stops sending, or announces an absurd chunk
   size and never sends it, gets 408 ``{"error":"request_timeout","message":"request body not
   received within 60s"}`` and the connection is closed instead of being held open forever.
+- **Router answers.** An unknown path is 404 ``{"error":"not found"}`` and a method the path does not
+  have 405 ``{"error":"method not allowed","message":...}`` with ``Allow`` (JSON, as everywhere).
 - **Unclassified failures.** Any exception a handler lets escape (other than aiohttp's own HTTP
   responses) becomes 500 ``{"accepted": false, "error_message": "..."}`` — for an
   :class:`AxiomError` its message, otherwise ``internal error: ...`` (and a logged traceback).
@@ -188,6 +190,14 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         request[BODY] = body
     try:
         return await handler(request)
+    except web.HTTPMethodNotAllowed as exc:  # the router's own answers, in JSON like every other one
+        return error(405, {"error": "method not allowed", "message": f"{request.method} is not allowed here; "
+                                                                    f"allowed: {', '.join(sorted(exc.allowed_methods))}"},
+                     headers={"Allow": ",".join(sorted(exc.allowed_methods))})
+    except web.HTTPNotFound as exc:
+        if exc.content_type == "application/json":
+            raise
+        return error(404, {"error": "not found"})
     except web.HTTPException:
         raise
     except AxiomError as exc:

@@ -78,7 +78,8 @@ def setup(app: web.Application) -> None:
     app[INVOCATIONS] = Invocations(NodeDirectory(app[STATE].workspace))
     app.router.add_post("/invocations/v1/flows/invoke", invoke)
     app.router.add_post("/invocations/v1/flows/invoke/stream", invoke_stream)
-    app.router.add_delete("/invocations/v1/flows/{execution_id}", cancel)
+    # The id's own pattern, so ".../flows/invoke" is not also an execution (OPTIONS would say DELETE).
+    app.router.add_delete("/invocations/v1/flows/{execution_id:[0-9a-f]{32}}", cancel)
     node_invocations.setup(app)
     app.on_cleanup.append(_close)
 

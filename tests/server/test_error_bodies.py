@@ -33,3 +33,16 @@ def test_an_unknown_checkpoint_is_the_documented_body(live):
         r = c.get(f"/invocations/v1/executions/{execution_id}/checkpoints/{'0' * 32}")
     assert (r.status_code, r.content) == (404, b'{"error":"checkpoint_not_found_or_expired",'
                                                b'"detail":"checkpoint may have been evicted by TTL policy (default 30d)"}')
+
+
+def test_router_answers_are_json_and_allow_names_only_the_paths_own_methods(live):
+    with live.client() as c:
+        r = c.options("/invocations/v1/flows/invoke")  # not also DELETE of an execution named "invoke"
+        assert (r.status_code, r.headers["Allow"]) == (405, "POST")
+        assert r.json() == {"error": "method not allowed", "message": "OPTIONS is not allowed here; allowed: POST"}
+        r = c.delete("/invocations/v1/flows/invoke")
+        assert (r.status_code, r.headers["Allow"]) == (405, "POST")
+        r = c.get("/api/nope")
+        assert (r.status_code, r.content) == (404, b'{"error":"not found"}')
+        r = c.delete("/invocations/v1/flows/not-an-execution-id")
+        assert (r.status_code, r.content) == (404, b'{"error":"not found"}')
