@@ -32,6 +32,9 @@ def _path(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "description": description, "schema": _STR}
 
 
+path_param = _path
+
+
 def _query(name: str, description: str, schema: dict[str, Any] | None = None, required: bool = False) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema or _STR}
 
@@ -126,118 +129,40 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": {"200": _json("Packages", _obj({"packages": {"type": "array", "items": _PACKAGE},
                                                      "problems": {"type": "array", "items": _STR}}))},
     },
-    ("GET", "/api/secrets"): {
-        "summary": "The caller's secret names with their dates; never a value.",
-        "tags": ["secrets"],
-        "responses": {"200": _json("Secrets", _obj({"secrets": {"type": "array", "items": _SECRET}}))},
-    },
-    ("PUT", "/api/secrets/{name}"): {
-        "summary": "Store or replace a secret's value (encrypted at rest; never returned).",
-        "tags": ["secrets"], "parameters": [_path("name", "Letters, digits, _ . - ; starts with a letter or _")],
-        "requestBody": _body(_obj({"value": _STR}, ["value"])),
-        "responses": {"201": _json("Created", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
+}
+
+#: Responses of the tenant routes (management_tenant.py); their requests are its models.
+RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/api/secrets"): {"200": _json("Secrets", _obj({"secrets": {"type": "array", "items": _SECRET}}))},
+    ("PUT", "/api/secrets/{name}"): {"201": _json("Created", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
                       "200": _json("Replaced", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
                       "400": _400},
-    },
-    ("DELETE", "/api/secrets/{name}"): {
-        "summary": "Delete a secret now; the next execution no longer sees it.",
-        "tags": ["secrets"], "parameters": [_path("name", "The secret's name")],
-        "responses": {"204": _204, "404": _404},
-    },
-    ("GET", "/api/configs"): {
-        "summary": "The caller's configs (tenant-wide and per-flow profiles); flow narrows to one flow.",
-        "tags": ["configs"], "parameters": [_query("flow", "Only this flow's profiles (empty: tenant-wide only)")],
-        "responses": {"200": _json("Configs", _obj({"configs": {"type": "array", "items": _CONFIG}}))},
-    },
-    ("POST", "/api/configs"): {
-        "summary": "Create a config profile (tenant-wide when flow is null); 409 if the name is taken.",
-        "tags": ["configs"],
-        "requestBody": _body(_obj({"name": {"type": "string", "default": "default"},
-                                   "flow": {"type": "string", "nullable": True}, **_CONFIG_FIELDS})),
-        "responses": {"201": _json("Created", _CONFIG), "400": _400, "409": _409},
-    },
-    ("GET", "/api/configs/{config_id}"): {
-        "summary": "One config by id; its secret overrides by name only.",
-        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
-        "responses": {"200": _json("The config", _CONFIG), "404": _404},
-    },
-    ("PATCH", "/api/configs/{config_id}"): {
-        "summary": "Change the given fields of a config; remove_overrides drops secret overrides.",
-        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
-        "requestBody": _body(_obj({**_CONFIG_FIELDS, "remove_overrides": {"type": "array", "items": _STR}})),
-        "responses": {"200": _json("The updated config", _CONFIG), "400": _400, "404": _404},
-    },
-    ("DELETE", "/api/configs/{config_id}"): {
-        "summary": "Delete a config and its secret overrides.",
-        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
-        "responses": {"204": _204, "404": _404},
-    },
-    ("GET", "/api/keys"): {
-        "summary": "The caller's active API keys, masked, with created and last-used times.",
-        "tags": ["keys"],
-        "responses": {"200": _json("Keys", _obj({"keys": {"type": "array", "items": _KEY}}))},
-    },
-    ("POST", "/api/keys"): {
-        "summary": "Mint an API key for the caller's tenant; the raw key is in this response only.",
-        "tags": ["keys"], "requestBody": _body(_obj({"name": {"type": "string", "maxLength": 64}}, ["name"])),
-        "responses": {"201": _json("Created", _NEW_KEY), "400": _400, "409": _409},
-    },
-    ("DELETE", "/api/keys/{name}"): {
-        "summary": "Revoke one of the caller's keys; it fails on its very next use.",
-        "tags": ["keys"], "parameters": [_path("name", "The key's name")],
-        "responses": {"204": _204, "404": _404},
-    },
-    ("GET", "/api/memory/flows"): {
-        "summary": "Flows with agent memory: session count and last activity.",
-        "tags": ["memory"],
-        "responses": {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _obj({
+    ("DELETE", "/api/secrets/{name}"): {"204": _204, "404": _404},
+    ("GET", "/api/configs"): {"200": _json("Configs", _obj({"configs": {"type": "array", "items": _CONFIG}}))},
+    ("POST", "/api/configs"): {"201": _json("Created", _CONFIG), "400": _400, "409": _409},
+    ("GET", "/api/configs/{config_id}"): {"200": _json("The config", _CONFIG), "404": _404},
+    ("PATCH", "/api/configs/{config_id}"): {"200": _json("The updated config", _CONFIG), "400": _400, "404": _404},
+    ("DELETE", "/api/configs/{config_id}"): {"204": _204, "404": _404},
+    ("GET", "/api/keys"): {"200": _json("Keys", _obj({"keys": {"type": "array", "items": _KEY}}))},
+    ("POST", "/api/keys"): {"201": _json("Created", _NEW_KEY), "400": _400, "409": _409},
+    ("DELETE", "/api/keys/{name}"): {"204": _204, "404": _404},
+    ("GET", "/api/memory/flows"): {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _obj({
             "flow_id": _STR, "sessions": _INT, "last_active": _MS})}}))},
-    },
-    ("GET", "/api/memory/flows/{flow_id}/sessions"): {
-        "summary": "One flow's memory sessions: turn and entry counts and last activity.",
-        "tags": ["memory"], "parameters": [_path("flow_id", "The flow's name")],
-        "responses": {"200": _json("Sessions", _obj({"flow_id": _STR, "sessions": {"type": "array", "items": _obj({
+    ("GET", "/api/memory/flows/{flow_id}/sessions"): {"200": _json("Sessions", _obj({"flow_id": _STR, "sessions": {"type": "array", "items": _obj({
             "session_id": _STR, "turns": _INT, "entries": _INT, "last_active": _MS,
             "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"}})}}))},
-    },
-    ("GET", "/api/memory/flows/{flow_id}/search"): {
-        "summary": "Search one flow's memories; ranked results with scores, the method and the latency.",
-        "tags": ["memory"],
-        "parameters": [_path("flow_id", "The flow's name"), _query("q", "The query", required=True),
-                       _query("limit", "Most results", {"type": "integer", "minimum": 1, "maximum": 100,
-                                                        "default": 10})],
-        "responses": {"200": _json("Results", _obj({
+    ("GET", "/api/memory/flows/{flow_id}/search"): {"200": _json("Results", _obj({
             "flow_id": _STR, "query": _STR, "method": _STR, "latency_ms": {"type": "number"},
             "results": {"type": "array", "items": _obj({
                 "id": _STR, "content": _STR, "scope_level": _STR, "memory_type": _STR,
                 "importance": {"type": "number"}, "confidence": {"type": "number"}, "score": {"type": "number"},
                 "created_at": _MS})}})), "400": _400},
-    },
-    ("DELETE", "/api/memory/flows/{flow_id}"): {
-        "summary": "Permanently delete all of one flow's memory; reports how many records went.",
-        "tags": ["memory"], "parameters": [_path("flow_id", "The flow's name")],
-        "responses": {"200": _json("Deleted", _DELETED), "404": _404},
-    },
-    ("GET", "/api/memory/sessions/{session_id}"): {
-        "summary": "One session's conversation turns and memory entries (flow narrows to one flow).",
-        "tags": ["memory"],
-        "parameters": [_path("session_id", "The session id node code chose"), _query("flow", "The flow's name")],
-        "responses": {"200": _json("The session", _obj({
+    ("DELETE", "/api/memory/flows/{flow_id}"): {"200": _json("Deleted", _DELETED), "404": _404},
+    ("GET", "/api/memory/sessions/{session_id}"): {"200": _json("The session", _obj({
             "session_id": _STR, "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"},
             "turns": {"type": "array", "items": _TURN},
             "memories": {"type": "array", "items": _ENTRY}})), "404": _404},
-    },
-    ("POST", "/api/memory/sessions/{session_id}/end"): {
-        "summary": "Close a session (axiom memory end): marked ended, its history kept (non-destructive).",
-        "tags": ["memory"],
-        "parameters": [_path("session_id", "The session id"), _query("flow", "Only this flow's session")],
-        "responses": {"200": _json("Ended", _obj({"session_id": _STR, "flows": {"type": "array", "items": _STR},
+    ("POST", "/api/memory/sessions/{session_id}/end"): {"200": _json("Ended", _obj({"session_id": _STR, "flows": {"type": "array", "items": _STR},
                                                    "ended_at": _MS})), "404": _404},
-    },
-    ("DELETE", "/api/memory/sessions/{session_id}"): {
-        "summary": "Permanently delete one session's turns and entries; reports how many records went.",
-        "tags": ["memory"],
-        "parameters": [_path("session_id", "The session id"), _query("flow", "Only this flow's session")],
-        "responses": {"200": _json("Deleted", _DELETED), "404": _404},
-    },
+    ("DELETE", "/api/memory/sessions/{session_id}"): {"200": _json("Deleted", _DELETED), "404": _404},
 }

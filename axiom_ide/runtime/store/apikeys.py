@@ -56,14 +56,19 @@ def created_json(raw: str, key: ApiKey) -> dict:
             "created_at": int(key.created_at * 1000)}
 
 
+#: A key name as given: at most MAX_NAME_LENGTH characters, no control characters, not all blank
+#: (the HTTP API's schema publishes exactly this pattern).
+KEY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+
+
 def check_key_name(name: str) -> str:
-    """``name`` stripped; raises ``invalid_key_name`` when empty, too long or not printable."""
-    name = (name or "").strip()
-    if not name:
+    """``name`` stripped; raises ``invalid_key_name`` when blank, too long or not printable."""
+    raw = name or ""
+    if not raw.strip():
         raise AxiomError.of("invalid_key_name", "a key name is required")
-    if len(name) > MAX_NAME_LENGTH or not name.isprintable():
+    if len(raw) > MAX_NAME_LENGTH or not re.fullmatch(KEY_NAME_PATTERN, raw):
         raise AxiomError.of("invalid_key_name", f"a key name is at most {MAX_NAME_LENGTH} printable characters")
-    return name
+    return raw.strip()
 
 
 def hash_key(raw: str) -> str:
