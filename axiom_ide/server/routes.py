@@ -123,6 +123,7 @@ def openapi_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON Schema as OpenAPI 3.0 wants it: inlined definitions, ``nullable`` instead of
     a null type, ``enum`` for ``const``, boolean exclusive bounds, one ``example``."""
     raw = model.model_json_schema(mode="validation")
+    raw.pop("description", None)  # the model's docstring is for programmers
     defs = raw.pop("$defs", {})
     return _convert(raw, defs)
 
