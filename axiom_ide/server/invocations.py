@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import time
 from dataclasses import dataclass, field
 from typing import Any

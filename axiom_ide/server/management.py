@@ -315,4 +315,4 @@ def setup(app: web.Application) -> None:
     management_tenant.setup(app)
 
 
-from axiom_ide.server.management_spec import OPERATIONS  # noqa: E402  (every /api/ route here and in _tenant)
+from axiom_ide.server.management_spec import OPERATIONS  # noqa: E402,F401  (the spec of the routes above)

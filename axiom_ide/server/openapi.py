@@ -28,7 +28,7 @@ from google.protobuf.descriptor import Descriptor
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, same_message, example_message
 from axiom_ide.runtime.packages.messages import MessageDoc
-from axiom_ide.server.invoke_models import COMMON_FIELDS, GRAPH_ID, WAIT, WEBHOOK, InvokeBody, InvokeStreamBody
+from axiom_ide.server.invoke_models import GRAPH_ID, InvokeBody, InvokeStreamBody
 from axiom_ide.server.routes import openapi_schema
 
 OPENAPI_VERSION = "3.0.3"
