@@ -32,7 +32,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 
 from axiom_ide.runtime.engine.debug import FORK, MODES, REPLAY, DebugSession
 from axiom_ide.runtime.engine.replay import ReplaySession
@@ -67,16 +67,35 @@ def _text(name: str) -> dict[str, str]:
 
 
 class SessionCreate(Body):
+    # Absent fields stay None; an explicit null is refused like any non-string (the schema has no null).
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"anyOf": [
+        {"properties": {"mode": {"enum": ["LIVE"]}}, "not": {"required": ["execution_id"]}},
+        {"required": ["mode", "execution_id"], "properties": {"mode": {"enum": ["REPLAY"]},
+                                                              "breakpoints": {"maxItems": 0}}},
+        {"required": ["mode", "execution_id", "checkpoint_id"], "properties": {"mode": {"enum": ["FORK"]}}}]})
     mode: Literal["LIVE", "REPLAY", "FORK"] = "LIVE"
-    breakpoints: list[CanvasId] | None = Field(None, description=_BREAKPOINTS_DOC)
-    execution_id: NonEmpty | None = Field(None, description="REPLAY: the execution to replay; FORK: the one to fork")
-    checkpoint_id: NonEmpty | None = Field(None, description="FORK only")
-    overrides: dict[str, Any] | None = Field(None, description="FORK only: top-level keys of the checkpoint's output "
-                                                              "to replace (no null; each value ≤ 1 MB)")
+    breakpoints: list[CanvasId] = Field(None, description=_BREAKPOINTS_DOC)  # type: ignore[assignment]
+    execution_id: NonEmpty = Field(None, description="REPLAY: the execution to replay; FORK: the one to fork")  # type: ignore[assignment]
+    checkpoint_id: NonEmpty = Field(None, description="FORK only")  # type: ignore[assignment]
+    overrides: dict[str, Any] = Field(None, description="FORK only: top-level keys of the checkpoint's output "  # type: ignore[assignment]
+                                                        "to replace (no null; each value ≤ 1 MB)")
     messages = {"mode": "mode must be one of LIVE, REPLAY, FORK; got {value}",
                 "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
                 "overrides": "overrides must be an object of top-level output keys",
                 **_text("execution_id"), **_text("checkpoint_id")}
+
+    @model_validator(mode="after")
+    def _per_mode(self) -> "SessionCreate":
+        if self.mode != "LIVE" and self.execution_id is None:
+            raise ValueError("execution_id is required")
+        if self.mode == FORK and self.checkpoint_id is None:
+            raise ValueError("checkpoint_id is required")
+        if self.mode == REPLAY and self.breakpoints:
+            raise ValueError("a REPLAY session has no breakpoints")
+        if self.mode == "LIVE" and self.execution_id is not None:
+            raise ValueError("a LIVE session is attached by the invoke that names it (debug_session_id); "
+                             "execution_id does not apply")
+        return self
 
 
 class BreakpointsReplace(Body):
@@ -93,10 +112,10 @@ class BreakpointAdd(Body):
 
 class ForkBody(Body):
     checkpoint_id: NonEmpty
-    overrides: dict[str, Any] | None = Field(None, description="top-level keys of the checkpoint's output to replace "
-                                                              "(no null; each value ≤ 1 MB)")
-    breakpoints: list[CanvasId] | None = Field(None, description=_BREAKPOINTS_DOC)
-    execution_id: NonEmpty | None = Field(None, description="defaults to the session's execution")
+    overrides: dict[str, Any] = Field(None, description="top-level keys of the checkpoint's output to replace "  # type: ignore[assignment]
+                                                        "(no null; each value ≤ 1 MB)")
+    breakpoints: list[CanvasId] = Field(None, description=_BREAKPOINTS_DOC)  # type: ignore[assignment]
+    execution_id: NonEmpty = Field(None, description="defaults to the session's execution")  # type: ignore[assignment]
     messages = {"breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
                 "overrides": "overrides must be an object of top-level output keys",
                 **_text("execution_id"), **_text("checkpoint_id")}
@@ -190,18 +209,11 @@ async def create(request: web.Request, body: SessionCreate) -> web.Response:
     runtime = request.app[STATE].runtime
     tenant = request[TENANT]
     try:
-        if body.mode != "LIVE" and body.execution_id is None:
-            raise _invalid("execution_id is required")
-        if body.mode == FORK:
+        if body.mode == FORK:  # the model checked what each mode needs
             return await _fork(request, body.checkpoint_id, body.overrides, body.breakpoints, body.execution_id)
         if body.mode == REPLAY:
-            if body.breakpoints:
-                raise _invalid("a REPLAY session has no breakpoints")
             session = runtime.create_debug_session(REPLAY, execution_id=body.execution_id, tenant_id=tenant)
         else:
-            if body.execution_id is not None:
-                raise _invalid("a LIVE session is attached by the invoke that names it (debug_session_id); "
-                               "execution_id does not apply")
             session = runtime.create_debug_session(body.mode, tenant_id=tenant,
                                                    breakpoints=set(_breakpoints(runtime, None, body.breakpoints)))
     except Bad as bad:

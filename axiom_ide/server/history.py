@@ -29,12 +29,14 @@ import re
 from typing import Any
 
 from aiohttp import web
+from pydantic import Field, field_validator
 
 from axiom_ide.runtime.history import checkpoint_json, checkpoints_json, execution_detail
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.runtime.store.executions import STATUSES, ExecutionRecord
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import json_response
+from axiom_ide.server.routes import Invalid, Query, query_parameters, validate_query
 
 PREFIX = "/invocations/v1/executions"
 EXECUTION_NOT_FOUND = {"error": "execution not found"}
@@ -61,11 +63,6 @@ def _squash(text: str) -> str:
 
 
 _STATUS_BY_KEY = {_squash(s): s for s in STATUSES}
-
-
-def _multi(request: web.Request, name: str) -> list[str]:
-    """Values of a repeatable, comma-separable query parameter (empty items dropped)."""
-    return [v.strip() for raw in request.query.getall(name, []) for v in raw.split(",") if v.strip()]
 
 
 def parse_statuses(values: list[str]) -> tuple[str, ...]:
@@ -98,8 +95,9 @@ def parse_instant(name: str, value: str, *, end_of_day: bool = False) -> float:
         return float("inf")
 
 
-def parse_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
+def parse_int_text(name: str, raw: Any, default: int, low: int, high: int) -> int:
+    if isinstance(raw, list):
+        raise BadArgument(f"{name} must be given once")
     if raw is None or raw == "":
         return default
     try:
@@ -124,6 +122,89 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
         raise BadArgument("cursor is not one this server issued; pass a response's next_cursor unchanged") from None
 
 
+# -- query models (validate the request and generate its parameters) -------------------------------
+_STATUS = {"type": "string", "enum": list(STATUSES)}
+_INSTANT = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"},
+                      {"type": "string", "pattern": r"^\d{1,15}$"}]}
+
+
+def _repeatable(value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise ValueError("expected text")
+    return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
+
+
+def _as_error(fn: Any, *args: Any, **kw: Any) -> Any:
+    try:
+        return fn(*args, **kw)
+    except BadArgument as exc:
+        raise ValueError(str(exc)) from None
+
+
+class ExecutionsQuery(Query):
+    status: Any = Field(None, description="Status filter; repeatable or comma-separated (case and punctuation ignored).",
+                        json_schema_extra={"type": "array", "items": _STATUS})
+    flow: str | None = Field(None, description="Only executions of this flow name.")
+    since: str | None = Field(None, json_schema_extra=_INSTANT,
+                              description="Accepted at or after: ISO 8601 date/date-time (UTC when no zone) or unix ms.")
+    until: str | None = Field(None, json_schema_extra=_INSTANT,
+                              description="Accepted before: ISO 8601 or unix ms; a bare date includes that whole day.")
+    limit: Any = Field(None, description="Page size.",
+                       json_schema_extra={"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": LIST_LIMIT})
+    cursor: str | None = Field(None, description="The previous page's next_cursor.")
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: Any) -> tuple[str, ...]:
+        return _as_error(parse_statuses, _repeatable(value)) if value is not None else ()
+
+    @field_validator("since", "until")
+    @classmethod
+    def _instant(cls, value: str | None, info: Any) -> str | None:
+        if value:
+            _as_error(parse_instant, info.field_name, value)
+        return value or None
+
+    @field_validator("limit")
+    @classmethod
+    def _limit(cls, value: Any) -> int:
+        return _as_error(parse_int_text, "limit", value, LIST_LIMIT, 1, LIST_MAX)
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value:
+            _as_error(decode_cursor, value)
+        return value or None
+
+
+class EventsQuery(Query):
+    node: str | None = Field(None, description="Only events of this canvas node id.")
+    type: Any = Field(None, description="Event types (EXECUTION_STARTED, NODE_COMPLETED, ...); repeatable or "
+                                        "comma-separated.", json_schema_extra={"type": "array", "items": {"type": "string"}})
+    after_seq: Any = Field(None, description="Only events after this sequence number (the previous page's "
+                                             "next_after_seq).",
+                           json_schema_extra={"type": "integer", "minimum": 0, "maximum": 2**62, "default": 0})
+    limit: Any = Field(None, description="Page size.",
+                       json_schema_extra={"type": "integer", "minimum": 1, "maximum": EVENTS_MAX, "default": EVENTS_LIMIT})
+
+    @field_validator("type")
+    @classmethod
+    def _types(cls, value: Any) -> list[str]:
+        return [t.upper() for t in _repeatable(value)] if value is not None else []
+
+    @field_validator("after_seq")
+    @classmethod
+    def _after(cls, value: Any) -> int:
+        return _as_error(parse_int_text, "after_seq", value, 0, 0, 2**62)
+
+    @field_validator("limit")
+    @classmethod
+    def _limit(cls, value: Any) -> int:
+        return _as_error(parse_int_text, "limit", value, EVENTS_LIMIT, 1, EVENTS_MAX)
+
+
 # -- handlers --------------------------------------------------------------------------------------
 def _own_execution(request: web.Request) -> ExecutionRecord | None:
     """The path's execution if it belongs to the caller's tenant; else None (→ 404, never 403)."""
@@ -143,18 +224,15 @@ def summary_json(rec: ExecutionRecord) -> dict[str, Any]:
 async def list_executions(request: web.Request) -> web.Response:
     """List the caller's executions, newest first, filtered and paginated."""
     try:
-        statuses = parse_statuses(_multi(request, "status"))
-        since = request.query.get("since")
-        until = request.query.get("until")
-        created_from = parse_instant("since", since) if since else None
-        created_to = parse_instant("until", until, end_of_day=True) if until else None
-        limit = parse_int(request, "limit", LIST_LIMIT, 1, LIST_MAX)
-        cursor = request.query.get("cursor")
-        before = decode_cursor(cursor) if cursor else None
-    except BadArgument as exc:
-        return _bad(exc)
+        q = validate_query(request, ExecutionsQuery)
+    except Invalid as exc:
+        return _bad(BadArgument(str(exc)))
+    created_from = parse_instant("since", q.since) if q.since else None
+    created_to = parse_instant("until", q.until, end_of_day=True) if q.until else None
+    limit = q.limit
+    before = decode_cursor(q.cursor) if q.cursor else None
     rows = request.app[STATE].runtime.executions.page(
-        tenant_id=request[TENANT], statuses=statuses, flow_name=request.query.get("flow") or None,
+        tenant_id=request[TENANT], statuses=q.status, flow_name=q.flow or None,
         created_from=created_from, created_to=created_to, before=before, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -176,13 +254,12 @@ async def list_events(request: web.Request) -> web.Response:
     if rec is None:
         return json_response(EXECUTION_NOT_FOUND, status=404)
     try:
-        after_seq = parse_int(request, "after_seq", 0, 0, 2**62)
-        limit = parse_int(request, "limit", EVENTS_LIMIT, 1, EVENTS_MAX)
-    except BadArgument as exc:
-        return _bad(exc)
+        q = validate_query(request, EventsQuery)
+    except Invalid as exc:
+        return _bad(BadArgument(str(exc)))
+    limit = q.limit
     events = request.app[STATE].runtime.event_log.list(
-        rec.id, after_seq=after_seq, node=request.query.get("node") or None,
-        types=[t.upper() for t in _multi(request, "type")], limit=limit + 1)
+        rec.id, after_seq=q.after_seq, node=q.node or None, types=q.type, limit=limit + 1)
     more = len(events) > limit
     events = events[:limit]
     return json_response({"execution_id": rec.id, "events": [e.to_json() for e in events],
@@ -225,7 +302,6 @@ def _error(description: str, example: dict[str, Any]) -> dict[str, Any]:
 
 
 _TS = {"type": "integer", "format": "int64", "nullable": True, "description": "unix milliseconds"}
-_STATUS = {"type": "string", "enum": list(STATUSES)}
 _SUMMARY = {"type": "object", "properties": {
     "execution_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "graph_id": {"type": "string"},
     "flow": {"type": "string"}, "mode": {"type": "string", "enum": ["unary", "pipeline"]},
@@ -267,15 +343,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", PREFIX): {
         "summary": "List the caller's executions, newest first, filtered and paginated.",
         "tags": ["executions"],
-        "parameters": [
-            _q("status", "Status filter; repeatable or comma-separated (case and punctuation ignored).",
-               {"type": "array", "items": {"type": "string"}}, style="form", explode=True),
-            _q("flow", "Only executions of this flow name."),
-            _q("since", "Accepted at or after: ISO 8601 date/date-time (UTC when no zone) or unix ms."),
-            _q("until", "Accepted before: ISO 8601 or unix ms; a bare date includes that whole day."),
-            _q("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": LIST_LIMIT}),
-            _q("cursor", "The previous page's next_cursor."),
-        ],
+        "parameters": query_parameters(ExecutionsQuery),
         "responses": {
             "200": _json("A page of executions", {"type": "object", "properties": {
                 "executions": {"type": "array", "items": _SUMMARY},
@@ -291,13 +359,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "An execution's event log in order, filtered by node and type, paginated by sequence number.",
         "tags": ["executions"],
         "parameters": [
-            _ID, _q("node", "Only events of this canvas node id."),
-            _q("type", "Event types (EXECUTION_STARTED, NODE_COMPLETED, ...); repeatable or comma-separated.",
-               {"type": "array", "items": {"type": "string"}}, style="form", explode=True),
-            _q("after_seq", "Only events after this sequence number (the previous page's next_after_seq).",
-               {"type": "integer", "minimum": 0, "default": 0}),
-            _q("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": EVENTS_MAX, "default": EVENTS_LIMIT}),
-        ],
+            _ID, *query_parameters(EventsQuery)],
         "responses": {
             "200": _json("A page of events", {"type": "object", "properties": {
                 "execution_id": {"type": "string"}, "events": {"type": "array", "items": _EVENT},

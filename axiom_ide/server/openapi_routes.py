@@ -60,8 +60,10 @@ def setup(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/openapi.json", server_openapi)
     r.add_get("/docs", server_docs)
-    r.add_get("/api/graphs/{artifact_id}/openapi.json", graph_openapi)
-    r.add_get("/api/graphs/{artifact_id}/docs", graph_docs)
+    # Only artifact ids match (anything else is the router's 404), as the spec's pattern says.
+    artifact = "/api/graphs/{artifact_id:" + openapi.GRAPH_ID["pattern"].strip("^$") + "}"
+    r.add_get(artifact + "/openapi.json", graph_openapi)
+    r.add_get(artifact + "/docs", graph_docs)
     r.add_get(_PACKAGE_REF + "/openapi.json", package_openapi)
     r.add_get(_PACKAGE_REF + "/docs", package_docs)
     r.add_get(ASSETS + "/{file}", docs_asset)
@@ -192,7 +194,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             {"error": "graph_not_found", "message": 'compiled artifact "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD" not found'})}},
     ("GET", "/api/graphs/{artifact_id}/docs"): {
         "summary": "A compiled flow's interactive docs page (loads the spec with the caller's key)",
-        "tags": ["docs"], "parameters": [_ARTIFACT], "responses": {"200": _HTML}},
+        "tags": ["docs"], "parameters": [_ARTIFACT], "responses": {"200": _HTML, "404": openapi.json_content(
+            "Not an artifact id.", openapi.ERROR_CLASS, {"error": "not found"})}},
     ("GET", "/api/packages/{name}@{version}/openapi.json"): {
         "summary": "A package version's OpenAPI document (one operation per node)", "tags": ["docs"],
         "parameters": [_NAME, _VERSION], "responses": {"200": _SPEC, "404": _PACKAGE_404}},

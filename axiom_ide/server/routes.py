@@ -45,7 +45,7 @@ class Body(BaseModel):
 class Query(BaseModel):
     """A query string: values are text and converted; unknown parameters are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", validate_default=True)  # defaults go through the validators too
     messages: ClassVar[dict[str, str]] = {}
     unknown_fields: ClassVar[str] = "unknown parameter(s): {names}"
 
@@ -145,6 +145,8 @@ def _convert(node: Any, defs: dict[str, Any]) -> Any:
         del out["anyOf"]
         out = {**rest[0], **out} if len(rest) == 1 else {**out, "anyOf": rest}
         out["nullable"] = True
+    if out.get("default", 0) is None and not out.get("nullable"):
+        del out["default"]  # pydantic's "absent" default, not a value the schema allows
     if "const" in out:
         out["enum"] = [out.pop("const")]
     for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
