@@ -85,3 +85,13 @@ class InvokeBody(InvokeStreamBody):
         return None if value is None else parse_webhook(value)  # its ValueError names the field
 
 
+
+
+class NodeInvokeBody(Body):
+    """The body of ``POST /invocations/v1/nodes/invoke`` (protobuf bytes in, protobuf bytes out)."""
+
+    node_id: str = Field(min_length=1, description="A node id or a name path `owner/pkg/version/Node`.")
+    payload: str = Field(description="The node's input message as protobuf bytes, base64-encoded.",
+                         json_schema_extra={"format": "byte"})
+    messages = {"node_id": "node_id is required", "payload:missing": "payload is required",
+                "payload": "payload must be a base64 string"}

@@ -31,6 +31,8 @@ from axiom_ide.runtime.engine.single_node import NodeEndpoint
 from axiom_ide.server import sse
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import BodyError, read_json, reply
+from axiom_ide.server.invoke_models import NodeInvokeBody
+from axiom_ide.server.routes import Invalid, NotAnObject, validate_body
 from axiom_ide.server.invocations import INVOCATIONS
 
 NOT_DEPLOYED = "node not found or not yet deployed"
@@ -133,14 +135,12 @@ async def invoke_binary(request: web.Request) -> web.StreamResponse:
         return reply(status, {"success": False, "payload": "", "error_message": message})
 
     try:
-        data = read_json(request)
-    except BodyError as exc:
+        body = validate_body(request, NodeInvokeBody)
+    except (BodyError, Invalid) as exc:
         return answer(400, f"invalid request body: {exc}")
-    ref, raw = data.get("node_id"), data.get("payload", "")
-    if not isinstance(ref, str) or not ref:
-        return answer(400, "invalid request body: node_id is required")
-    if not isinstance(raw, str):
-        return answer(400, "invalid request body: payload must be a base64 string")
+    except NotAnObject as exc:
+        return answer(400, f"invalid request body: expected a JSON object, got {exc}")
+    ref, raw = body.node_id, body.payload
     endpoint = _lookup(request, ref)
     if endpoint is None:
         return answer(404, NOT_DEPLOYED if "/" not in ref else f"node not found: {ref}")

@@ -28,7 +28,7 @@ from google.protobuf.descriptor import Descriptor
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, same_message, example_message
 from axiom_ide.runtime.packages.messages import MessageDoc
-from axiom_ide.server.invoke_models import GRAPH_ID, InvokeBody, InvokeStreamBody
+from axiom_ide.server.invoke_models import GRAPH_ID, InvokeBody, InvokeStreamBody, NodeInvokeBody
 from axiom_ide.server.routes import openapi_schema
 
 OPENAPI_VERSION = "3.0.3"
@@ -371,10 +371,7 @@ INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": _NODE_RESPONSES},
     ("POST", INVOCATIONS + "/v1/nodes/invoke"): {
         "summary": "Invoke one node with protobuf bytes", "operationId": "invokeNodeBinary", "tags": ["nodes"],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["node_id", "payload"], "properties": {
-                "node_id": {"type": "string", "description": "A node id or a name path `owner/pkg/version/Node`."},
-                "payload": {"type": "string", "format": "byte"}}}}}},
+        "requestBody": {"required": True, "content": {"application/json": {"schema": openapi_schema(NodeInvokeBody)}}},
         "responses": {"200": json_content("The node's outcome.", _BINARY_RESULT),
                       **{code: json_content(text, _BINARY_RESULT) for code, text in (
                           ("400", "The body or payload is malformed."), ("404", "No such node."),
