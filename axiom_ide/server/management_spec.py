@@ -1,8 +1,9 @@
-"""OpenAPI 3.0 operations of the management routes (``/api/...``) in management(_tenant).py.
+"""OpenAPI 3.0 responses of the management routes (``/api/...``) in management(_tenant).py.
 
-``OPERATIONS[(METHOD, path)]`` is an operation object; the server's own spec
-(:func:`axiom_ide.server.openapi.server_spec`) merges it with every route module's. Schemas are
-inline so each operation stands alone.
+``RESPONSES[(METHOD, path)]`` is an operation's responses object. The operations themselves (summary,
+parameters, request body) are generated from the routes' declarations (:mod:`axiom_ide.server.routes`),
+so the request schema is the model the route validates with. Schemas are inline so each operation
+stands alone.
 """
 from __future__ import annotations
 
@@ -24,19 +25,11 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
-
-
 def _path(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "description": description, "schema": _STR}
 
 
 path_param = _path
-
-
-def _query(name: str, description: str, schema: dict[str, Any] | None = None, required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema or _STR}
 
 
 _ERROR = _obj({"error": _STR, "message": _STR})
@@ -55,12 +48,6 @@ _ARTIFACT_ROW = _obj({"graph_id": _STR, "flow": _STR, "mode": {"type": "string",
 _COMPILED = _obj({"ok": {"type": "boolean"}, "graph_id": _STR, "flow": _STR, "mode": _STR, "entry": _STR,
                   "terminal": _STR, "input_type": _STR, "output_type": _STR, "created_at": _MS,
                   "warnings": {"type": "array", "items": _DIAGNOSTIC}})
-_COMPILE_REQUEST = _obj({
-    "flow": {"type": "string", "description": "a workspace flow's name"},
-    "file": {"type": "string", "description": "a flow file's path relative to the workspace"},
-    "source": {"type": "string", "description": "flow.yaml text"},
-    "filename": {"type": "string", "description": "the file name diagnostics use for `source` (default flow.yaml)"}},
-    description="Exactly one of flow, file or source.")
 _FLOW = _obj({"name": _STR, "file": {"type": "string", "nullable": True}, "description": _STR, "mode": _STR,
               "latest_artifact": {**_ARTIFACT_ROW, "nullable": True}})
 _PACKAGE = _obj({"name": _STR, "version": _STR, "key": _STR, "language": _STR, "description": _STR,
@@ -75,10 +62,6 @@ _CONFIG = _obj({"id": _STR, "flow": {"type": "string", "nullable": True}, "name"
                 "max_attempts": {"type": "integer", "nullable": True},
                 "secret_overrides": {"type": "array", "items": _STR, "description": "override names only"},
                 "created_at": _MS, "updated_at": _MS})
-_CONFIG_FIELDS = {
-    "node_timeout_seconds": {"type": "number", "minimum": 1, "maximum": 3600, "nullable": True},
-    "max_attempts": {"type": "integer", "minimum": 1, "maximum": 100, "nullable": True},
-    "secret_overrides": {"type": "object", "additionalProperties": _STR, "description": "NAME: value (write-only)"}}
 _KEY = _obj({"name": _STR, "key": {"type": "string", "description": "masked: first 8 … last 4"},
              "created_at": _MS, "last_used": _MS})
 _NEW_KEY = _obj({"name": _STR, "tenant": _STR, "key": {"type": "string", "description": "the raw key, shown once"},
@@ -88,51 +71,25 @@ _ENTRY = _obj({"id": _STR, "flow_id": _STR, "memory_type": _STR, "importance": {
                "content": _STR, "created_at": _MS})
 _DELETED = _obj({"deleted": {"type": "integer", "description": "records removed"}, "session_id": _STR, "flow_id": _STR})
 
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "/api/compile"): {
-        "summary": "Compile a workspace flow or a posted flow.yaml into an artifact of the caller's tenant.",
-        "tags": ["management"],
-        "parameters": [_query("filename", "With a YAML body: the file name diagnostics use.")],
-        "requestBody": {"required": True, "content": {
-            "application/json": {"schema": _COMPILE_REQUEST},
-            "application/yaml": {"schema": {"type": "string", "description": "flow.yaml text"}}}},
-        "responses": {"201": _json("Compiled", _COMPILED),
+#: The responses of every /api/ management route; requests are described once, by the models the
+#: routes validate with (management.py, management_tenant.py), and their operations generated there.
+RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/compile"): {"201": _json("Compiled", _COMPILED),
                       "400": _json("Invalid argument, or the flow does not compile", _obj({
                           "error": {"type": "string", "enum": ["invalid_argument", "compile_failed"]},
                           "message": _STR, "diagnostics": {"type": "array", "items": _DIAGNOSTIC}}))},
-    },
-    ("GET", "/api/flows"): {
-        "summary": "The workspace's flows and the caller's compiled-only flows, each with its latest artifact.",
-        "tags": ["management"],
-        "responses": {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _FLOW},
+    ("GET", "/api/flows"): {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _FLOW},
                                                   "problems": {"type": "array", "items": _obj({"file": _STR,
                                                                                                "error": _STR})}}))},
-    },
-    ("GET", "/api/flows/{name}/artifacts"): {
-        "summary": "One flow's artifacts compiled by the caller, newest first.",
-        "tags": ["management"], "parameters": [_path("name", "The flow's name")],
-        "responses": {"200": _json("Artifacts", _obj({"flow": _STR, "artifacts": {"type": "array",
+    ("GET", "/api/flows/{name}/artifacts"): {"200": _json("Artifacts", _obj({"flow": _STR, "artifacts": {"type": "array",
                                                                                    "items": _ARTIFACT_ROW}}))},
-    },
-    ("GET", "/api/graphs/{graph_id}"): {
-        "summary": "One of the caller's compiled artifacts: summary, nodes and the flow document as compiled.",
-        "tags": ["management"], "parameters": [_path("graph_id", "The artifact's 26-character ULID")],
-        "responses": {"200": _json("The artifact", _obj({
+    ("GET", "/api/graphs/{graph_id}"): {"200": _json("The artifact", _obj({
             **_COMPILED["properties"], "warnings": {"type": "array", "items": _STR},
             "nodes": {"type": "array", "items": _obj({"id": _STR, "node": _STR, "kind": _STR,
                                                       "input_type": _STR, "output_type": _STR})},
             "source": {"type": "object", "description": "the flow document as compiled"}})), "404": _404},
-    },
-    ("GET", "/api/packages"): {
-        "summary": "The workspace's packages with their nodes, as their axiom.yaml files declare them.",
-        "tags": ["management"],
-        "responses": {"200": _json("Packages", _obj({"packages": {"type": "array", "items": _PACKAGE},
+    ("GET", "/api/packages"): {"200": _json("Packages", _obj({"packages": {"type": "array", "items": _PACKAGE},
                                                      "problems": {"type": "array", "items": _STR}}))},
-    },
-}
-
-#: Responses of the tenant routes (management_tenant.py); their requests are its models.
-RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/secrets"): {"200": _json("Secrets", _obj({"secrets": {"type": "array", "items": _SECRET}}))},
     ("PUT", "/api/secrets/{name}"): {"201": _json("Created", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
                       "200": _json("Replaced", _obj({"name": _STR, "replaced": {"type": "boolean"}})),

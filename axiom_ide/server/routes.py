@@ -203,7 +203,7 @@ class RouteTable:
               extra_content: dict[str, Any] | None = None, tags: list[str] | None = None) -> Callable:
         """Declare a route; the decorated handler is called as ``handler(request, body=..., query=...)``
         (only the models declared). ``extra_content`` adds request media types the handler reads
-        itself (e.g. a YAML body); with it the JSON body is validated only when it is JSON."""
+        itself (e.g. a YAML body): a request of one of those types gets ``body=None``."""
         operation: dict[str, Any] = {"summary": summary, "tags": tags or self.tags}  # summary: else the docstring
         if description:
             operation["description"] = description
@@ -221,14 +221,14 @@ class RouteTable:
         def decorate(fn: Callable) -> Callable:
             operation["summary"] = operation["summary"] or " ".join((fn.__doc__ or fn.__name__).split())
             invalid, bad_json = self.invalid, self.bad_json or self.invalid
-            json_only = not extra_content
+            own_types = set(extra_content or ())  # media types the handler reads itself
 
             async def handler(request: web.Request) -> web.StreamResponse:
                 kwargs: dict[str, Any] = {}
                 try:
                     if query is not None:
                         kwargs["query"] = validate_query(request, query)
-                    if body is not None and (json_only or request.content_type == "application/json"):
+                    if body is not None and request.content_type not in own_types:
                         kwargs["body"] = validate_body(request, body, required=body_required)
                     elif body is not None:
                         kwargs["body"] = None
