@@ -20,7 +20,9 @@ node's message). Not covered here: generated ``graph_id``s never name a compiled
 successful runs are covered by the example-driven tests (test_openapi.py, tests/cli/test_api_cli.py);
 invoke bodies lose any generated ``webhook`` (the server would POST to the generated URL, off this
 machine); generated secret override names are made valid (OpenAPI 3.0 has no ``propertyNames``);
-positive cases send no ``cursor`` (an opaque token only the server issues).
+positive cases send no ``cursor`` (an opaque token only the server issues); a negative case whose
+request line passes aiohttp's 8190-byte limit is refused by its HTTP parser (plain-text 400) before
+the application sees it, so it is not checked against the spec.
 """
 from __future__ import annotations
 
@@ -92,6 +94,8 @@ def _check_operation(operation, mode: GenerationMode, origin: str, auth: dict[st
     def check(case):
         _prepare(case, mode)
         response = case.call(base_url=origin, headers=_headers(case, mode, auth), timeout=60)
+        if response.status_code == 400 and response.content.startswith(b"Got more than "):
+            return  # a request line over aiohttp's 8190 bytes: its HTTP parser refuses it before the app
         case.validate_response(response, checks=checks)
         if response.status_code >= 500:
             body = response.json()
