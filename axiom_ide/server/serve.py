@@ -59,8 +59,8 @@ async def serve(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8765, wo
         await runner.cleanup()
         await runtime.close()
         raise
-    sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-    bound = sockets[0].getsockname()[1] if sockets else port
+    addresses = runner.addresses  # (host, port[, ...]) of each listening socket
+    bound = addresses[0][1] if addresses else port
     display_host = f"[{host}]" if ":" in host else host
     options.origin = f"http://{display_host}:{bound}"
     stop = asyncio.Event()
