@@ -98,7 +98,7 @@ def parse_instant(name: str, value: str, *, end_of_day: bool = False) -> float:
 def parse_int_text(name: str, raw: Any, default: int, low: int, high: int) -> int:
     if isinstance(raw, list):
         raise BadArgument(f"{name} must be given once")
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -125,7 +125,8 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
 # -- query models (validate the request and generate its parameters) -------------------------------
 _STATUS = {"type": "string", "enum": list(STATUSES)}
 _INSTANT = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"},
-                      {"type": "string", "pattern": r"^\d{1,15}$"}]}
+                      {"type": "string", "pattern": r"^\d{1,15}$"},
+                      {"type": "string", "maxLength": 0, "description": "empty: no bound"}]}
 
 
 def _repeatable(value: Any) -> list[str]:
