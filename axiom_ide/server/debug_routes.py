@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from aiohttp import web
 from pydantic import ConfigDict, Field, model_validator
@@ -79,7 +79,7 @@ class SessionCreate(Body):
     checkpoint_id: NonEmpty = Field(None, description="FORK only")  # type: ignore[assignment]
     overrides: dict[str, Any] = Field(None, description="FORK only: top-level keys of the checkpoint's output "  # type: ignore[assignment]
                                                         "to replace (no null; each value ≤ 1 MB)")
-    messages = {"mode": "mode must be one of LIVE, REPLAY, FORK; got {value}",
+    messages: ClassVar[dict[str, str]] = {"mode": "mode must be one of LIVE, REPLAY, FORK; got {value}",
                 "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
                 "overrides": "overrides must be an object of top-level output keys",
                 **_text("execution_id"), **_text("checkpoint_id")}
@@ -100,13 +100,13 @@ class SessionCreate(Body):
 
 class BreakpointsReplace(Body):
     breakpoints: list[CanvasId] = Field(description=_BREAKPOINTS_DOC)
-    messages = {"breakpoints:missing": "breakpoints is required",
+    messages: ClassVar[dict[str, str]] = {"breakpoints:missing": "breakpoints is required",
                 "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS}
 
 
 class BreakpointAdd(Body):
     node: CanvasId = Field(description="The canvas id to pause before")
-    messages = {"node:missing": "node is required", "node:type": "node must be a non-empty string",
+    messages: ClassVar[dict[str, str]] = {"node:missing": "node is required", "node:type": "node must be a non-empty string",
                 "node:range": _NOT_CANVAS}
 
 
@@ -116,7 +116,7 @@ class ForkBody(Body):
                                                         "(no null; each value ≤ 1 MB)")
     breakpoints: list[CanvasId] = Field(None, description=_BREAKPOINTS_DOC)  # type: ignore[assignment]
     execution_id: NonEmpty = Field(None, description="defaults to the session's execution")  # type: ignore[assignment]
-    messages = {"breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
+    messages: ClassVar[dict[str, str]] = {"breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
                 "overrides": "overrides must be an object of top-level output keys",
                 **_text("execution_id"), **_text("checkpoint_id")}
 
@@ -126,7 +126,7 @@ class ReplayQuery(Query):
                               description="event index (-1: before the first event); default: the last")
     payloads: bool = Field(True, description="include decoded checkpoint input/output")
     timeline: bool = Field(False, description="include every event's index, type, node and status")
-    messages = {"index": "index must be an integer, got {value}", "payloads": "payloads must be true or false",
+    messages: ClassVar[dict[str, str]] = {"index": "index must be an integer, got {value}", "payloads": "payloads must be true or false",
                 "timeline": "timeline must be true or false"}
 
 

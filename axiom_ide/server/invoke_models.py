@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -51,7 +51,7 @@ class InvokeStreamBody(Body):
     timeout_seconds: int | None = Field(None, ge=1, json_schema_extra=COMMON_FIELDS["timeout_seconds"])
     config_id: str | None = Field(None, json_schema_extra=COMMON_FIELDS["config_id"])
     debug_session_id: str | None = Field(None, json_schema_extra=COMMON_FIELDS["debug_session_id"])
-    messages = {"graph_id": "graph_id must be a string, got {got}",
+    messages: ClassVar[dict[str, str]] = {"graph_id": "graph_id must be a string, got {got}",
                 "payload": "payload must be a base64 string, got {got}",
                 "timeout_seconds": "timeout_seconds must be a positive integer, got {value}",
                 "config_id": "config_id must be a string, got {got}",
@@ -93,5 +93,5 @@ class NodeInvokeBody(Body):
     node_id: str = Field(min_length=1, description="A node id or a name path `owner/pkg/version/Node`.")
     payload: str = Field(description="The node's input message as protobuf bytes, base64-encoded.",
                          json_schema_extra={"format": "byte"})
-    messages = {"node_id": "node_id is required", "payload:missing": "payload is required",
+    messages: ClassVar[dict[str, str]] = {"node_id": "node_id is required", "payload:missing": "payload is required",
                 "payload": "payload must be a base64 string"}

@@ -19,7 +19,7 @@ like one that does not exist (404). Values written here are never read back:
 """
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from aiohttp import web
 from pydantic import Field, field_validator, model_validator
@@ -46,7 +46,7 @@ def _runtime(request: web.Request) -> Any:
 # -- request models --------------------------------------------------------------------------------
 class SecretValue(Body):
     value: str = Field(description="The secret's value (write-only: never returned).")
-    messages = {"value": '"value" (a string) is required'}
+    messages: ClassVar[dict[str, str]] = {"value": '"value" (a string) is required'}
 
 
 Timeout = Annotated[float, Field(ge=1, le=3600, description="Seconds a node may run (1–3600).")]
@@ -59,13 +59,13 @@ class _ConfigFields(Body):
     secret_overrides: dict[str, str] | None = Field(
         None, description="NAME: value (write-only). Names start with a letter or _ and use letters, digits, "
                           "_ . - (as secret names).")
-    messages = {"node_timeout_seconds:type": "node_timeout_seconds must be a number",
+    messages: ClassVar[dict[str, str]] = {"node_timeout_seconds:type": "node_timeout_seconds must be a number",
                 "node_timeout_seconds:range": "node_timeout_seconds must be between 1 and 3600",
                 "max_attempts:type": "max_attempts must be an integer",
                 "max_attempts:range": "max_attempts must be between 1 and 100",
                 "secret_overrides": "secret_overrides must be an object of NAME: value strings",
                 "remove_overrides": "remove_overrides must be a list of names"}
-    unknown_fields = "unknown config field(s): {names}"
+    unknown_fields: ClassVar[str] = "unknown config field(s): {names}"
 
     def changes(self) -> dict[str, Any]:
         return {"node_timeout_seconds": self.node_timeout_seconds, "max_attempts": self.max_attempts,
@@ -91,7 +91,7 @@ class ConfigPatch(_ConfigFields):
 class KeyCreate(Body):
     name: str = Field(description="Unique among the tenant's active keys; surrounding blanks are dropped.",
                       json_schema_extra={"minLength": 1, "maxLength": MAX_NAME_LENGTH, "pattern": KEY_NAME_PATTERN})
-    messages = {"name": '"name" (a string) is required'}
+    messages: ClassVar[dict[str, str]] = {"name": '"name" (a string) is required'}
 
     @field_validator("name")
     @classmethod
@@ -105,7 +105,7 @@ class KeyCreate(Body):
 class MemorySearch(Query):
     q: str = Field(pattern=r"\S", description="The query (not blank).")
     limit: int = Field(10, ge=1, le=100, description="Most results (1–100).")
-    messages = {"q": '"q" (the search query) is required',
+    messages: ClassVar[dict[str, str]] = {"q": '"q" (the search query) is required',
                 "limit": 'limit must be an integer from 1 to 100; got {value}'}
 
 

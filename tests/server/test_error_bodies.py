@@ -31,8 +31,8 @@ def test_an_unknown_checkpoint_is_the_documented_body(live):
         execution_id = c.post("/invocations/v1/flows/invoke", json={"graph_id": graph_id, "input": {"name": "A"},
                                                                      "wait": True}).json()["execution_id"]
         r = c.get(f"/invocations/v1/executions/{execution_id}/checkpoints/{'0' * 32}")
-    assert (r.status_code, r.content) == (404, b'{"error":"checkpoint_not_found_or_expired",'
-                                               b'"detail":"checkpoint may have been evicted by TTL policy (default 30d)"}')
+    assert (r.status_code, r.content) == (404, (b'{"error":"checkpoint_not_found_or_expired",'
+                                                b'"detail":"checkpoint may have been evicted by TTL policy (default 30d)"}'))
 
 
 def test_router_answers_are_json_and_allow_names_only_the_paths_own_methods(live):
