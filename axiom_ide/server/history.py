@@ -59,7 +59,7 @@ def _bad(exc: BadArgument) -> web.Response:
 
 # -- query parsing ---------------------------------------------------------------------------------
 def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return re.sub(r"[^A-Za-z0-9]", "", text).lower()  # ASCII only: "İ".lower() would add an "i"
 
 
 _STATUS_BY_KEY = {_squash(s): s for s in STATUSES}
@@ -68,6 +68,8 @@ _STATUS_BY_KEY = {_squash(s): s for s in STATUSES}
 def parse_statuses(values: list[str]) -> tuple[str, ...]:
     out = []
     for value in values:
+        if not _squash(value):  # only punctuation: an empty item
+            continue
         status = _STATUS_BY_KEY.get(_squash(value))
         if status is None:
             raise BadArgument(f'unknown status "{value}"; one of: {", ".join(STATUSES)}')
@@ -124,6 +126,19 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
 
 # -- query models (validate the request and generate its parameters) -------------------------------
 _STATUS = {"type": "string", "enum": list(STATUSES)}
+
+
+def _loose_status_pattern() -> str:
+    """What ``status`` accepts, as a regex: comma-separated statuses with case and punctuation
+    ignored (``completed``, ``paused_hitl``), empty items dropped."""
+    gap = "[^A-Za-z0-9,]*"  # punctuation and blanks, anywhere in an item
+    letters = [[f"[{c.upper()}{c}]" if c.isalpha() else c for c in _squash(s)] for s in STATUSES]
+    item = gap + "(?:" + "|".join(gap.join(chars) for chars in letters) + ")?" + gap
+    return f"^{item}(?:,{item})*$"
+
+
+_STATUS_FILTER = {"type": "string", "pattern": _loose_status_pattern(),
+                  "description": "one of: " + ", ".join(STATUSES) + " (case and punctuation ignored)"}
 _INSTANT = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"},
                       {"type": "string", "pattern": r"^\d{1,15}$"},
                       {"type": "string", "maxLength": 0, "description": "empty: no bound"}]}
@@ -145,7 +160,7 @@ def _as_error(fn: Any, *args: Any, **kw: Any) -> Any:
 
 class ExecutionsQuery(Query):
     status: Any = Field(None, description="Status filter; repeatable or comma-separated (case and punctuation ignored).",
-                        json_schema_extra={"type": "array", "items": _STATUS})
+                        json_schema_extra={"type": "array", "items": _STATUS_FILTER})
     flow: str | None = Field(None, description="Only executions of this flow name.")
     since: str | None = Field(None, json_schema_extra=_INSTANT,
                               description="Accepted at or after: ISO 8601 date/date-time (UTC when no zone) or unix ms.")
