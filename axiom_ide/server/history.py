@@ -36,7 +36,7 @@ from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.runtime.store.executions import STATUSES, ExecutionRecord
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import json_response
-from axiom_ide.server.routes import Invalid, Query, query_parameters, validate_query
+from axiom_ide.server.routes import Query, RouteTable
 
 PREFIX = "/invocations/v1/executions"
 EXECUTION_NOT_FOUND = {"error": "execution not found"}
@@ -237,12 +237,9 @@ def summary_json(rec: ExecutionRecord) -> dict[str, Any]:
     return body
 
 
-async def list_executions(request: web.Request) -> web.Response:
+async def list_executions(request: web.Request, query: ExecutionsQuery) -> web.Response:
     """List the caller's executions, newest first, filtered and paginated."""
-    try:
-        q = validate_query(request, ExecutionsQuery)
-    except Invalid as exc:
-        return _bad(BadArgument(str(exc)))
+    q = query
     created_from = parse_instant("since", q.since) if q.since else None
     created_to = parse_instant("until", q.until, end_of_day=True) if q.until else None
     limit = q.limit
@@ -264,15 +261,12 @@ async def get_execution(request: web.Request) -> web.Response:
     return json_response(execution_detail(request.app[STATE].runtime, rec))
 
 
-async def list_events(request: web.Request) -> web.Response:
+async def list_events(request: web.Request, query: EventsQuery) -> web.Response:
     """An execution's event log in order, filtered by node and type, paginated by sequence number."""
     rec = _own_execution(request)
     if rec is None:
         return json_response(EXECUTION_NOT_FOUND, status=404)
-    try:
-        q = validate_query(request, EventsQuery)
-    except Invalid as exc:
-        return _bad(BadArgument(str(exc)))
+    q = query
     limit = q.limit
     events = request.app[STATE].runtime.event_log.list(
         rec.id, after_seq=q.after_seq, node=q.node or None, types=q.type, limit=limit + 1)
@@ -301,14 +295,6 @@ async def get_checkpoint(request: web.Request) -> web.Response:
     if cp is None or cp.execution_id != rec.id or cp.expired:
         return json_response(CHECKPOINT_NOT_FOUND, status=404)
     return json_response(checkpoint_json(runtime, rec, cp))
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get(PREFIX, list_executions)
-    app.router.add_get(PREFIX + "/{execution_id}", get_execution)
-    app.router.add_get(PREFIX + "/{execution_id}/events", list_events)
-    app.router.add_get(PREFIX + "/{execution_id}/checkpoints", list_checkpoints)
-    app.router.add_get(PREFIX + "/{execution_id}/checkpoints/{checkpoint_id}", get_checkpoint)
 
 
 # -- OpenAPI (merged into the server's own spec by openapi_routes) ---------------------------------
@@ -355,11 +341,11 @@ def _q(name: str, description: str, schema: dict[str, Any] | None = None, **extr
             "schema": schema or {"type": "string"}, **extra}
 
 
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+#: Summaries, path parameters and responses; the routes below add the query parameters from their models.
+_DOCUMENTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", PREFIX): {
         "summary": "List the caller's executions, newest first, filtered and paginated.",
         "tags": ["executions"],
-        "parameters": query_parameters(ExecutionsQuery),
         "responses": {
             "200": _json("A page of executions", {"type": "object", "properties": {
                 "executions": {"type": "array", "items": _SUMMARY},
@@ -374,8 +360,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", PREFIX + "/{execution_id}/events"): {
         "summary": "An execution's event log in order, filtered by node and type, paginated by sequence number.",
         "tags": ["executions"],
-        "parameters": [
-            _ID, *query_parameters(EventsQuery)],
+        "parameters": [_ID],
         "responses": {
             "200": _json("A page of events", {"type": "object", "properties": {
                 "execution_id": {"type": "string"}, "events": {"type": "array", "items": _EVENT},
@@ -400,3 +385,16 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                           CHECKPOINT_NOT_FOUND)},
     },
 }
+
+ROUTES = RouteTable(invalid=lambda message: _bad(BadArgument(message)), tags=["executions"])
+for _path, _handler, _query in ((PREFIX, list_executions, ExecutionsQuery),
+                                (PREFIX + "/{execution_id}", get_execution, None),
+                                (PREFIX + "/{execution_id}/events", list_events, EventsQuery),
+                                (PREFIX + "/{execution_id}/checkpoints", list_checkpoints, None),
+                                (PREFIX + "/{execution_id}/checkpoints/{checkpoint_id}", get_checkpoint, None)):
+    _doc = _DOCUMENTED[("GET", _path)]
+    ROUTES.route("GET", _path, query=_query, summary=_doc["summary"], parameters=_doc.get("parameters"),
+                 responses=_doc["responses"])(_handler)
+
+setup = ROUTES.setup
+OPERATIONS = ROUTES.operations()
