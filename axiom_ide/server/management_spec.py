@@ -74,26 +74,27 @@ _DELETED = _obj({"deleted": {"type": "integer", "description": "records removed"
 #: The responses of every /api/ management route; requests are described once, by the models the
 #: routes validate with (management.py, management_tenant.py), and their operations generated there.
 RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "/api/compile"): {"201": _json("Compiled", _COMPILED),
-                      "400": _json("Invalid argument, or the flow does not compile", _obj({
-                          "error": {"type": "string", "enum": ["invalid_argument", "compile_failed"]},
-                          "message": _STR, "diagnostics": {"type": "array", "items": _DIAGNOSTIC}}))},
-    ("GET", "/api/flows"): {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _FLOW},
-                                                  "problems": {"type": "array", "items": _obj({"file": _STR,
-                                                                                               "error": _STR})}}))},
-    ("GET", "/api/flows/{name}/artifacts"): {"200": _json("Artifacts", _obj({"flow": _STR, "artifacts": {"type": "array",
-                                                                                   "items": _ARTIFACT_ROW}}))},
+    ("POST", "/api/compile"): {
+        "201": _json("Compiled", _COMPILED),
+        "400": _json("Invalid argument, or the flow does not compile", _obj({
+            "error": {"type": "string", "enum": ["invalid_argument", "compile_failed"]},
+            "message": _STR, "diagnostics": {"type": "array", "items": _DIAGNOSTIC}}))},
+    ("GET", "/api/flows"): {"200": _json("Flows", _obj({
+        "flows": {"type": "array", "items": _FLOW},
+        "problems": {"type": "array", "items": _obj({"file": _STR, "error": _STR})}}))},
+    ("GET", "/api/flows/{name}/artifacts"): {"200": _json("Artifacts", _obj({
+        "flow": _STR, "artifacts": {"type": "array", "items": _ARTIFACT_ROW}}))},
     ("GET", "/api/graphs/{graph_id}"): {"200": _json("The artifact", _obj({
-            **_COMPILED["properties"], "warnings": {"type": "array", "items": _STR},
-            "nodes": {"type": "array", "items": _obj({"id": _STR, "node": _STR, "kind": _STR,
-                                                      "input_type": _STR, "output_type": _STR})},
-            "source": {"type": "object", "description": "the flow document as compiled"}})), "404": _404},
-    ("GET", "/api/packages"): {"200": _json("Packages", _obj({"packages": {"type": "array", "items": _PACKAGE},
-                                                     "problems": {"type": "array", "items": _STR}}))},
+        **_COMPILED["properties"], "warnings": {"type": "array", "items": _STR},
+        "nodes": {"type": "array", "items": _obj({"id": _STR, "node": _STR, "kind": _STR,
+                                                  "input_type": _STR, "output_type": _STR})},
+        "source": {"type": "object", "description": "the flow document as compiled"}})), "404": _404},
+    ("GET", "/api/packages"): {"200": _json("Packages", _obj({
+        "packages": {"type": "array", "items": _PACKAGE}, "problems": {"type": "array", "items": _STR}}))},
     ("GET", "/api/secrets"): {"200": _json("Secrets", _obj({"secrets": {"type": "array", "items": _SECRET}}))},
-    ("PUT", "/api/secrets/{name}"): {"201": _json("Created", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
-                      "200": _json("Replaced", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
-                      "400": _400},
+    ("PUT", "/api/secrets/{name}"): {
+        "201": _json("Created", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
+        "200": _json("Replaced", _obj({"name": _STR, "replaced": {"type": "boolean"}})), "400": _400},
     ("DELETE", "/api/secrets/{name}"): {"204": _204, "404": _404},
     ("GET", "/api/configs"): {"200": _json("Configs", _obj({"configs": {"type": "array", "items": _CONFIG}}))},
     ("POST", "/api/configs"): {"201": _json("Created", _CONFIG), "400": _400, "409": _409},
@@ -104,22 +105,23 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/keys"): {"201": _json("Created", _NEW_KEY), "400": _400, "409": _409},
     ("DELETE", "/api/keys/{name}"): {"204": _204, "404": _404},
     ("GET", "/api/memory/flows"): {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _obj({
-            "flow_id": _STR, "sessions": _INT, "last_active": _MS})}}))},
-    ("GET", "/api/memory/flows/{flow_id}/sessions"): {"200": _json("Sessions", _obj({"flow_id": _STR, "sessions": {"type": "array", "items": _obj({
+        "flow_id": _STR, "sessions": _INT, "last_active": _MS})}}))},
+    ("GET", "/api/memory/flows/{flow_id}/sessions"): {"200": _json("Sessions", _obj({
+        "flow_id": _STR, "sessions": {"type": "array", "items": _obj({
             "session_id": _STR, "turns": _INT, "entries": _INT, "last_active": _MS,
             "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"}})}}))},
     ("GET", "/api/memory/flows/{flow_id}/search"): {"200": _json("Results", _obj({
-            "flow_id": _STR, "query": _STR, "method": _STR, "latency_ms": {"type": "number"},
-            "results": {"type": "array", "items": _obj({
-                "id": _STR, "content": _STR, "scope_level": _STR, "memory_type": _STR,
-                "importance": {"type": "number"}, "confidence": {"type": "number"}, "score": {"type": "number"},
-                "created_at": _MS})}})), "400": _400},
+        "flow_id": _STR, "query": _STR, "method": _STR, "latency_ms": {"type": "number"},
+        "results": {"type": "array", "items": _obj({
+            "id": _STR, "content": _STR, "scope_level": _STR, "memory_type": _STR,
+            "importance": {"type": "number"}, "confidence": {"type": "number"}, "score": {"type": "number"},
+            "created_at": _MS})}})), "400": _400},
     ("DELETE", "/api/memory/flows/{flow_id}"): {"200": _json("Deleted", _DELETED), "404": _404},
     ("GET", "/api/memory/sessions/{session_id}"): {"200": _json("The session", _obj({
-            "session_id": _STR, "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"},
-            "turns": {"type": "array", "items": _TURN},
-            "memories": {"type": "array", "items": _ENTRY}})), "404": _404},
-    ("POST", "/api/memory/sessions/{session_id}/end"): {"200": _json("Ended", _obj({"session_id": _STR, "flows": {"type": "array", "items": _STR},
-                                                   "ended_at": _MS})), "404": _404},
+        "session_id": _STR, "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"},
+        "turns": {"type": "array", "items": _TURN},
+        "memories": {"type": "array", "items": _ENTRY}})), "404": _404},
+    ("POST", "/api/memory/sessions/{session_id}/end"): {"200": _json("Ended", _obj({
+        "session_id": _STR, "flows": {"type": "array", "items": _STR}, "ended_at": _MS})), "404": _404},
     ("DELETE", "/api/memory/sessions/{session_id}"): {"200": _json("Deleted", _DELETED), "404": _404},
 }
