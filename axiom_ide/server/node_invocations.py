@@ -32,7 +32,7 @@ from axiom_ide.server import sse
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import BodyError, read_json, reply
 from axiom_ide.server.invoke_models import NodeInvokeBody
-from axiom_ide.server.routes import Invalid, NotAnObject, validate_body
+from axiom_ide.server.routes import RouteTable
 from axiom_ide.server.invocations import INVOCATIONS
 
 NOT_DEPLOYED = "node not found or not yet deployed"
@@ -40,7 +40,8 @@ NOT_DEPLOYED = "node not found or not yet deployed"
 
 def setup(app: web.Application) -> None:
     # /nodes/invoke first: the one-segment id route below would match it too.
-    app.router.add_post("/invocations/v1/nodes/invoke", invoke_binary)
+    app.router.add_post("/invocations/v1/nodes/invoke", BINARY.route(
+        "POST", "/invocations/v1/nodes/invoke", body=NodeInvokeBody, responses={})(invoke_binary))
     app.router.add_post("/invocations/v1/nodes/{node_id}", invoke_by_id)
     app.router.add_post("/invocations/v1/nodes/{owner}/{pkg}/{version}/{node}", invoke_by_path)
 
@@ -130,16 +131,17 @@ async def _stream(request: web.Request, endpoint: NodeEndpoint, payload: bytes,
     return response
 
 
-async def invoke_binary(request: web.Request) -> web.StreamResponse:
-    def answer(status: int, message: str) -> web.Response:
-        return reply(status, {"success": False, "payload": "", "error_message": message})
+def _binary_failure(status: int, message: str) -> web.Response:
+    return reply(status, {"success": False, "payload": "", "error_message": message})
 
-    try:
-        body = validate_body(request, NodeInvokeBody)
-    except (BodyError, Invalid) as exc:
-        return answer(400, f"invalid request body: {exc}")
-    except NotAnObject as exc:
-        return answer(400, f"invalid request body: expected a JSON object, got {exc}")
+
+#: Validation of the binary route's body (its operation is openapi.INVOCATION_OPERATIONS', built
+#: from the same model).
+BINARY = RouteTable(invalid=lambda message: _binary_failure(400, f"invalid request body: {message}"))
+
+
+async def invoke_binary(request: web.Request, body: NodeInvokeBody) -> web.StreamResponse:
+    answer = _binary_failure
     ref, raw = body.node_id, body.payload
     endpoint = _lookup(request, ref)
     if endpoint is None:

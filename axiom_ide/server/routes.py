@@ -245,6 +245,7 @@ class RouteTable:
             handler.__module__ = fn.__module__
             if getattr(fn, "axiom_public", False):
                 handler.axiom_public = True  # type: ignore[attr-defined]
+            handler.axiom_models = {"body": body, "query": query}  # type: ignore[attr-defined]  # for tests and tools
             self.routes.append(Route(method, path, handler, operation))
             return handler
 
