@@ -31,6 +31,7 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.server import openapi
 from axiom_ide.server.app import STATE, TENANT, public
 from axiom_ide.server.envelope import json_response
+from axiom_ide.server.routes import RouteTable
 
 ASSETS = "/api/docs-assets"
 #: Files served under :data:`ASSETS`: name → (package, path inside it).
@@ -57,16 +58,7 @@ _PACKAGES = web.AppKey("axiom_openapi_packages", _Packages)
 
 def setup(app: web.Application) -> None:
     app[_PACKAGES] = _Packages()
-    r = app.router
-    r.add_get("/api/openapi.json", server_openapi)
-    r.add_get("/docs", server_docs)
-    # Only artifact ids match (anything else is the router's 404), as the spec's pattern says.
-    artifact = "/api/graphs/{artifact_id:" + openapi.GRAPH_ID["pattern"].strip("^$") + "}"
-    r.add_get(artifact + "/openapi.json", graph_openapi)
-    r.add_get(artifact + "/docs", graph_docs)
-    r.add_get(_PACKAGE_REF + "/openapi.json", package_openapi)
-    r.add_get(_PACKAGE_REF + "/docs", package_docs)
-    r.add_get(ASSETS + "/{file}", docs_asset)
+    ROUTES.setup(app)
 
 
 def request_origin(request: web.Request) -> str:
@@ -181,7 +173,8 @@ _ARTIFACT = {"name": "artifact_id", "in": "path", "required": True, "schema": op
 _PACKAGE_404 = openapi.json_content("No such package version.", openapi.ERROR_CLASS,
                              {"error": "package_not_found", "message": 'package "examples/nope@0.1.0" not found'})
 
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+#: Summaries, parameters and responses of the routes declared below (none takes a body or a query).
+_DOCUMENTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/openapi.json"): {"summary": "This server's own OpenAPI document", "tags": ["docs"],
                                    "responses": {"200": _SPEC}},
     ("GET", "/docs"): {"summary": "Interactive docs of this server's API", "tags": ["docs"],
@@ -210,3 +203,20 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                                                                        "format": "binary"}}}},
                       "404": openapi.json_content("No such file.", openapi.ERROR_CLASS, {"error": "not_found"})}},
 }
+
+ROUTES = RouteTable(invalid=lambda message: json_response({"error": "invalid_argument", "message": message}, status=400),
+                    tags=["docs"])
+# Only artifact ids match the graph routes (anything else is the router's 404), as the spec's pattern says.
+_ARTIFACT_PATH = "/api/graphs/{artifact_id:" + openapi.GRAPH_ID["pattern"].strip("^$") + "}"
+for _path, _spec_path, _handler in (
+        ("/api/openapi.json", "/api/openapi.json", server_openapi), ("/docs", "/docs", server_docs),
+        (_ARTIFACT_PATH + "/openapi.json", "/api/graphs/{artifact_id}/openapi.json", graph_openapi),
+        (_ARTIFACT_PATH + "/docs", "/api/graphs/{artifact_id}/docs", graph_docs),
+        (_PACKAGE_REF + "/openapi.json", "/api/packages/{name}@{version}/openapi.json", package_openapi),
+        (_PACKAGE_REF + "/docs", "/api/packages/{name}@{version}/docs", package_docs),
+        (ASSETS + "/{file}", ASSETS + "/{file}", docs_asset)):
+    _doc = _DOCUMENTED[("GET", _spec_path)]
+    ROUTES.route("GET", _path, summary=_doc["summary"], parameters=_doc.get("parameters"),
+                 responses=_doc["responses"])(_handler)
+
+OPERATIONS = ROUTES.operations()
