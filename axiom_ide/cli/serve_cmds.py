@@ -31,6 +31,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--unsandboxed", action="store_true",
                    help="run node code without the sandbox (bubblewrap) even with several tenants' keys; "
                         "resource limits and a scrubbed environment still apply")
+    p.add_argument("--body-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="how long a request body may take to arrive before the request is answered 408 "
+                        "(default: 60)")
     p.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
     add_location_flags(p)
     p.set_defaults(handler=run_serve)
@@ -90,6 +93,10 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --limits: {exc}", file=sys.stderr)
         return 2
+    if not args.body_timeout > 0:
+        print(f"error: --body-timeout must be a positive number of seconds, got {args.body_timeout:g}",
+              file=sys.stderr)
+        return 2
     if not 0 <= args.port <= 65535:
         print(f"error: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
         return 2
@@ -106,7 +113,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     try:
         asyncio.run(serve(data_dir(args), host=args.host, port=args.port, workspace=workspace,
-                          options=ServerOptions(limits=args.limits), inline=args.inline,
+                          options=ServerOptions(limits=args.limits, body_timeout=args.body_timeout), inline=args.inline,
                           grace=max(0.0, args.grace), sandbox=sandbox))
     except KeyboardInterrupt:
         pass

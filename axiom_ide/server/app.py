@@ -25,6 +25,8 @@ from axiom_ide.runtime.runtime import Runtime
 
 #: The platform's hard cap on an input payload (reference/http-api: 16 MiB).
 MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
+#: Seconds a request body may take to arrive in full (a stalled or lying client is answered 408).
+BODY_TIMEOUT = 60.0
 
 ROUTE_MODULES = ("invocations", "history", "debug_routes", "openapi_routes", "management")
 
@@ -34,6 +36,7 @@ class ServerOptions:
     #: "off" (local default), "platform" (the documented beta values), or explicit numbers.
     limits: str = "off"
     max_payload_bytes: int = MAX_PAYLOAD_BYTES
+    body_timeout: float = BODY_TIMEOUT
     #: The origin clients use (for generated specs and curl commands); set once bound.
     origin: str = "http://127.0.0.1:8765"
     extra: dict[str, Any] = field(default_factory=dict)

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from axiom_ide.server.app import STATE, TENANT, is_public
+from axiom_ide.server.envelope import json_response
 
 
 @web.middleware
@@ -22,6 +23,6 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     raw = header[7:].strip() if header[:7].lower() == "bearer " else None
     key = request.app[STATE].runtime.api_keys.authenticate(raw)
     if key is None:
-        return web.json_response({"error": "unauthorized"}, status=401)
+        return json_response({"error": "unauthorized"}, status=401)
     request[TENANT] = key.tenant_id
     return await handler(request)

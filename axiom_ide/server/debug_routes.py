@@ -22,15 +22,17 @@ Everything is tenant-scoped: another tenant's session or execution answers exact
 one (404 ``{"error":"debug session not found"}`` / ``{"error":"execution not found"}``). A refused
 override (a literal null, a value over 1 MB) is 400 ``{"error":"invalid_override","message":...}``;
 bad fields are 400 ``{"error":"invalid_argument","message":...}``; control that does not apply
-now (step while running, pause on a REPLAY session) is 409 ``{"error":<code>,"message":...}``.
+now (step while running, pause on a REPLAY session) is 409 ``{"error":<code>,"message":...}``, and so
+is a fork of an execution whose flow config has since been deleted (``config_not_found``).
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal, overload
+from typing import Annotated, Any, ClassVar, Literal
 
 from aiohttp import web
+from pydantic import ConfigDict, Field, model_validator
 
 from axiom_ide.runtime.engine.debug import FORK, MODES, REPLAY, DebugSession
 from axiom_ide.runtime.engine.replay import ReplaySession
@@ -39,6 +41,7 @@ from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.runtime.store.executions import STATUSES
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import invalid_body, reply
+from axiom_ide.server.routes import Body, Query, RouteTable
 
 PREFIX = "/invocations/v1/debug/sessions"
 SESSION = PREFIX + "/{session_id}"
@@ -50,6 +53,81 @@ CHECKPOINT_NOT_FOUND = {"error": "checkpoint_not_found_or_expired",
 _CANVAS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: AxiomError codes of run control that does not apply now → 409.
 _CONFLICTS = {"debug_not_paused", "debug_session_not_attached", "debug_session_read_only", "debug_session_busy"}
+
+
+# -- request models -----------------------------------------------------------------------------------
+CanvasId = Annotated[str, Field(pattern=_CANVAS_ID.pattern)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+_NOT_CANVAS = "{value} is not a canvas id (^[a-z0-9][a-z0-9_-]*$)"
+_BREAKPOINTS_DOC = "canvas ids to pause before"
+
+
+def _text(name: str) -> dict[str, str]:
+    return {f"{name}:type": f"{name} must be a non-empty string", f"{name}:range": f"{name} must be a non-empty string"}
+
+
+class SessionCreate(Body):
+    # Absent fields stay None; an explicit null is refused like any non-string (the schema has no null).
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"anyOf": [
+        {"properties": {"mode": {"enum": ["LIVE"]}}, "not": {"required": ["execution_id"]}},
+        {"required": ["mode", "execution_id"], "properties": {"mode": {"enum": ["REPLAY"]},
+                                                              "breakpoints": {"maxItems": 0}}},
+        {"required": ["mode", "execution_id", "checkpoint_id"], "properties": {"mode": {"enum": ["FORK"]}}}]})
+    mode: Literal["LIVE", "REPLAY", "FORK"] = "LIVE"
+    breakpoints: list[CanvasId] = Field(None, description=_BREAKPOINTS_DOC)  # type: ignore[arg-type]  # absent, never null
+    execution_id: NonEmpty = Field(None, description="REPLAY: the execution to replay; FORK: the one to fork")  # type: ignore[assignment]  # absent, never null
+    checkpoint_id: NonEmpty = Field(None, description="FORK only")  # type: ignore[assignment]  # absent, never null
+    overrides: dict[str, Any] = Field(None, description="FORK only: top-level keys of the checkpoint's output "  # type: ignore[arg-type]  # absent, never null
+                                                        "to replace (no null; each value ≤ 1 MB)")
+    messages: ClassVar[dict[str, str]] = {"mode": "mode must be one of LIVE, REPLAY, FORK; got {value}",
+                "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
+                "overrides": "overrides must be an object of top-level output keys",
+                **_text("execution_id"), **_text("checkpoint_id")}
+
+    @model_validator(mode="after")
+    def _per_mode(self) -> SessionCreate:
+        if self.mode != "LIVE" and self.execution_id is None:
+            raise ValueError("execution_id is required")
+        if self.mode == FORK and self.checkpoint_id is None:
+            raise ValueError("checkpoint_id is required")
+        if self.mode == REPLAY and self.breakpoints:
+            raise ValueError("a REPLAY session has no breakpoints")
+        if self.mode == "LIVE" and self.execution_id is not None:
+            raise ValueError("a LIVE session is attached by the invoke that names it (debug_session_id); "
+                             "execution_id does not apply")
+        return self
+
+
+class BreakpointsReplace(Body):
+    breakpoints: list[CanvasId] = Field(description=_BREAKPOINTS_DOC)
+    messages: ClassVar[dict[str, str]] = {"breakpoints:missing": "breakpoints is required",
+                "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS}
+
+
+class BreakpointAdd(Body):
+    node: CanvasId = Field(description="The canvas id to pause before")
+    messages: ClassVar[dict[str, str]] = {"node:missing": "node is required", "node:type": "node must be a non-empty string",
+                "node:range": _NOT_CANVAS}
+
+
+class ForkBody(Body):
+    checkpoint_id: NonEmpty
+    overrides: dict[str, Any] = Field(None, description="top-level keys of the checkpoint's output to replace "  # type: ignore[arg-type]  # absent, never null
+                                                        "(no null; each value ≤ 1 MB)")
+    breakpoints: list[CanvasId] = Field(None, description=_BREAKPOINTS_DOC)  # type: ignore[arg-type]  # absent, never null
+    execution_id: NonEmpty = Field(None, description="defaults to the session's execution")  # type: ignore[assignment]  # absent, never null
+    messages: ClassVar[dict[str, str]] = {"breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
+                "overrides": "overrides must be an object of top-level output keys",
+                **_text("execution_id"), **_text("checkpoint_id")}
+
+
+class ReplayQuery(Query):
+    index: int | None = Field(None, json_schema_extra={"minimum": -1},
+                              description="event index (-1: before the first event); default: the last")
+    payloads: bool = Field(True, description="include decoded checkpoint input/output")
+    timeline: bool = Field(False, description="include every event's index, type, node and status")
+    messages: ClassVar[dict[str, str]] = {"index": "index must be an integer, got {value}", "payloads": "payloads must be true or false",
+                "timeline": "timeline must be true or false"}
 
 
 class Bad(Exception):
@@ -75,40 +153,12 @@ def _axiom_error(exc: AxiomError) -> web.Response:
         return reply(404, {**CHECKPOINT_NOT_FOUND, "message": exc.message})
     if code in _CONFLICTS:
         return reply(409, {"error": code, "message": exc.message})
+    if code == "config_not_found":  # the forked execution's flow config was deleted since it ran
+        return reply(409, {"error": "config_not_found", "message": exc.message})
     if code in ("invalid_override", "invalid_debug_mode", "invalid_debug_session"):
         return reply(400, {"error": "invalid_override" if code == "invalid_override" else "invalid_argument",
                            "message": exc.message})
     raise exc  # the envelope's catch-all
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.body_exists:
-        return {}
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Bad(invalid_body(str(exc))) from None
-    if not isinstance(data, dict):
-        raise Bad(invalid_body(f"expected a JSON object, got {type(data).__name__}"))
-    return data
-
-
-@overload
-def _string(data: dict[str, Any], key: str, *, required: Literal[True]) -> str: ...
-@overload
-def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str | None: ...
-def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise _invalid(f"{key} is required")
-        return None
-    if not isinstance(value, str) or not value:
-        raise _invalid(f"{key} must be a non-empty string")
-    return value
 
 
 def _breakpoints(runtime: Any, session: DebugSession | None, value: Any, key: str = "breakpoints") -> list[str]:
@@ -147,27 +197,25 @@ def _session(request: web.Request) -> DebugSession:
 
 
 # -- routes ------------------------------------------------------------------------------------------
-async def create(request: web.Request) -> web.Response:
+def _invalid_response(message: str) -> web.Response:
+    return reply(400, {"error": "invalid_argument", "message": message})
+
+
+ROUTES = RouteTable(invalid=_invalid_response, bad_json=invalid_body, tags=["debug"])
+route = ROUTES.route
+
+
+async def create(request: web.Request, body: SessionCreate) -> web.Response:
     runtime = request.app[STATE].runtime
     tenant = request[TENANT]
     try:
-        data = await _body(request)
-        mode = data.get("mode", "LIVE")
-        if mode not in MODES:
-            raise _invalid(f"mode must be one of LIVE, REPLAY, FORK; got {json.dumps(mode)}")
-        if mode == FORK:
-            return await _fork(request, data, _string(data, "execution_id", required=True))
-        execution_id = _string(data, "execution_id", required=mode == REPLAY)
-        if mode == REPLAY:
-            if data.get("breakpoints"):
-                raise _invalid("a REPLAY session has no breakpoints")
-            session = runtime.create_debug_session(REPLAY, execution_id=execution_id, tenant_id=tenant)
+        if body.mode == FORK:  # the model checked what each mode needs
+            return await _fork(request, body.checkpoint_id, body.overrides, body.breakpoints, body.execution_id)
+        if body.mode == REPLAY:
+            session = runtime.create_debug_session(REPLAY, execution_id=body.execution_id, tenant_id=tenant)
         else:
-            if execution_id is not None:
-                raise _invalid("a LIVE session is attached by the invoke that names it (debug_session_id); "
-                               "execution_id does not apply")
-            session = runtime.create_debug_session(mode, breakpoints=set(_breakpoints(runtime, None, data.get("breakpoints"))),
-                                                   tenant_id=tenant)
+            session = runtime.create_debug_session(body.mode, tenant_id=tenant,
+                                                   breakpoints=set(_breakpoints(runtime, None, body.breakpoints)))
     except Bad as bad:
         return bad.response
     except AxiomError as exc:
@@ -183,14 +231,11 @@ async def get(request: web.Request) -> web.Response:
         return _axiom_error(exc)
 
 
-async def put_breakpoints(request: web.Request) -> web.Response:
+async def put_breakpoints(request: web.Request, body: BreakpointsReplace) -> web.Response:
     runtime = request.app[STATE].runtime
     try:
         session = _session(request)
-        data = await _body(request)
-        if "breakpoints" not in data:
-            raise _invalid("breakpoints is required")
-        session.set_breakpoints(_breakpoints(runtime, session, data["breakpoints"]))
+        session.set_breakpoints(_breakpoints(runtime, session, body.breakpoints))
     except Bad as bad:
         return bad.response
     except AxiomError as exc:
@@ -198,12 +243,11 @@ async def put_breakpoints(request: web.Request) -> web.Response:
     return reply(200, _session_json(runtime, session))
 
 
-async def add_breakpoint(request: web.Request) -> web.Response:
+async def add_breakpoint(request: web.Request, body: BreakpointAdd) -> web.Response:
     runtime = request.app[STATE].runtime
     try:
         session = _session(request)
-        data = await _body(request)
-        session.set_breakpoint(_check_node(runtime, session, _string(data, "node", required=True)))
+        session.set_breakpoint(_check_node(runtime, session, body.node))
     except Bad as bad:
         return bad.response
     except AxiomError as exc:
@@ -245,53 +289,43 @@ def _control(action: str):
     return handler
 
 
-async def fork(request: web.Request) -> web.Response:
+async def fork(request: web.Request, body: ForkBody) -> web.Response:
     try:
         session = _session(request)
-        data = await _body(request)
-        execution_id = _string(data, "execution_id") or session.execution_id
+        execution_id = body.execution_id or session.execution_id
         if execution_id is None:
             raise _invalid("this session has no execution to fork; give execution_id")
-        return await _fork(request, data, execution_id)
+        return await _fork(request, body.checkpoint_id, body.overrides, body.breakpoints, execution_id)
     except Bad as bad:
         return bad.response
     except AxiomError as exc:
         return _axiom_error(exc)
 
 
-async def _fork(request: web.Request, data: dict[str, Any], execution_id: str) -> web.Response:
+async def _fork(request: web.Request, checkpoint_id: str | None, overrides: dict[str, Any] | None,
+                breakpoint_ids: list[str] | None, execution_id: str) -> web.Response:
     runtime = request.app[STATE].runtime
     tenant = request[TENANT]
-    checkpoint_id = _string(data, "checkpoint_id", required=True)
-    overrides = data.get("overrides") or {}
-    if not isinstance(overrides, dict):
-        raise _invalid("overrides must be an object of top-level output keys")
+    if not checkpoint_id:
+        raise _invalid("checkpoint_id is required")
     try:
         rec = runtime._execution(execution_id, tenant)  # 404 before anything else is looked at
-        breakpoints = _breakpoints(runtime, None, data.get("breakpoints"))
+        breakpoints = _breakpoints(runtime, None, breakpoint_ids)
         plan = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=tenant)).plan
         unknown = [b for b in breakpoints if b not in plan.nodes]
         if unknown:
             raise _invalid(f'flow "{rec.flow_name}" has no node "{unknown[0]}"')
-        _, session = await runtime.fork(execution_id, checkpoint_id, overrides, breakpoints=set(breakpoints),
+        # The fork runs under the parent's config: refuse now (409) if it is gone, before the
+        # runtime records a session and an execution for a run that cannot start.
+        runtime.resolve_config(rec.flow_name, rec.config_id, tenant_id=tenant)
+        _, session = await runtime.fork(execution_id, checkpoint_id, overrides or {}, breakpoints=set(breakpoints),
                                         tenant_id=tenant)
     except AxiomError as exc:
         return _axiom_error(exc)
     return reply(201, _session_json(runtime, session))
 
 
-def _flag(request: web.Request, name: str, default: bool) -> bool:
-    value = request.query.get(name)
-    if value is None:
-        return default
-    if value.lower() in ("true", "1", "yes"):
-        return True
-    if value.lower() in ("false", "0", "no"):
-        return False
-    raise _invalid(f"{name} must be true or false")
-
-
-async def replay(request: web.Request) -> web.Response:
+async def replay(request: web.Request, query: ReplayQuery) -> web.Response:
     runtime = request.app[STATE].runtime
     try:
         session = _session(request)
@@ -303,18 +337,12 @@ async def replay(request: web.Request) -> web.Response:
                 timeline = session.refresh()  # still running: read the latest history
         else:
             timeline = runtime.replay(session.execution_id, tenant_id=request[TENANT])
-        raw = request.query.get("index")
-        index = None
-        if raw is not None:
-            try:
-                index = int(raw)
-            except ValueError:
-                raise _invalid(f"index must be an integer, got {json.dumps(raw)}") from None
-            if not -1 <= index < len(timeline):
-                raise _invalid(f"index must be between -1 and {len(timeline) - 1}, got {index}")
-        body = timeline.to_json(index, payloads=_flag(request, "payloads", True))
+        index = query.index
+        if index is not None and not -1 <= index < len(timeline):
+            raise _invalid(f"index must be between -1 and {len(timeline) - 1}, got {index}")
+        body = timeline.to_json(index, payloads=query.payloads)
         body["session_id"] = session.id
-        if _flag(request, "timeline", False):
+        if query.timeline:
             body["timeline"] = [{"index": p.index, "seq": p.event.seq, "type": p.event.type, "node": p.event.node,
                                  "time": int(p.event.time * 1000), "status": p.status}
                                 for p in timeline if p.event is not None]  # every point but the start has one
@@ -325,20 +353,6 @@ async def replay(request: web.Request) -> web.Response:
     return reply(200, body)
 
 
-def setup(app: web.Application) -> None:
-    app.router.add_post(PREFIX, create)
-    app.router.add_get(SESSION, get)
-    app.router.add_put(SESSION + "/breakpoints", put_breakpoints)
-    app.router.add_post(SESSION + "/breakpoints", add_breakpoint)
-    app.router.add_delete(SESSION + "/breakpoints", clear_breakpoints)
-    app.router.add_delete(SESSION + "/breakpoints/{node}", clear_breakpoint)
-    app.router.add_post(SESSION + "/pause", _control("pause"))
-    app.router.add_post(SESSION + "/continue", _control("resume"))
-    app.router.add_post(SESSION + "/step", _control("step"))
-    app.router.add_post(SESSION + "/fork", fork)
-    app.router.add_get(SESSION + "/replay", replay)
-
-
 # -- OpenAPI ------------------------------------------------------------------------------------------
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -347,10 +361,6 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 def _error(description: str, example: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {
         "schema": {"type": "object", "properties": {k: {"type": "string"} for k in example}}, "example": example}}}
-
-
-def _body_schema(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
 _CANVAS = {"type": "string", "pattern": _CANVAS_ID.pattern}
@@ -368,16 +378,6 @@ _SESSION_SCHEMA = {"type": "object", "properties": {
     "execution_status": {"type": "string", "enum": list(STATUSES), "nullable": True},
     "parent_execution_id": {"type": "string"}, "fork_checkpoint_id": {"type": "string"},
     "events": {"type": "integer", "description": "REPLAY sessions: events in the replayed history"}}}
-_OVERRIDES = {"type": "object", "additionalProperties": True,
-              "description": "top-level keys of the checkpoint's output to replace (no null; each value ≤ 1 MB)"}
-_FORK_BODY = {"type": "object", "required": ["checkpoint_id"], "properties": {
-    "checkpoint_id": {"type": "string"}, "overrides": _OVERRIDES, "breakpoints": _BREAKPOINTS,
-    "execution_id": {"type": "string", "description": "defaults to the session's execution"}}}
-_CREATE_BODY = {"type": "object", "properties": {
-    "mode": {"type": "string", "enum": list(MODES), "default": "LIVE"},
-    "breakpoints": _BREAKPOINTS,
-    "execution_id": {"type": "string", "description": "REPLAY: the execution to replay; FORK: the one to fork"},
-    "checkpoint_id": {"type": "string", "description": "FORK only"}, "overrides": _OVERRIDES}}
 _NODE_STATE = {"type": "object", "properties": {
     "node": {"type": "string"},
     "status": {"type": "string", "enum": ["pending", "running", "completed", "failed", "skipped"]},
@@ -404,52 +404,40 @@ _404 = _error("No such debug session for this tenant", SESSION_NOT_FOUND)
 _409 = _error("The control does not apply now", {"error": "debug_not_paused",
                                                  "message": "step is available only while the run is paused"})
 _OK = _json("The session", _SESSION_SCHEMA)
-_TAGS = ["debug"]
 
 
-def _op(summary: str, ok: dict[str, Any], *, params: list | None = None, body: dict | None = None,
-        status: str = "200", extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "tags": _TAGS, "parameters": params if params is not None else [_ID],
-                          "responses": {status: ok, "401": _401, "404": _404, **(extra or {})}}
-    if body is not None:
-        op["requestBody"] = body
-    return op
+_CONFIG_GONE = _error("The forked execution's flow config no longer exists",
+                      {"error": "config_not_found", "message": 'config "fast" not found for flow "hello"'})
+_WITH_SESSION = {"401": _401, "404": _404}
+route("POST", PREFIX, body=SessionCreate, body_required=False, responses={
+    "201": _json("The new session", _SESSION_SCHEMA), "400": _400, "401": _401,
+    "404": _error("No such execution or checkpoint for this tenant", EXECUTION_NOT_FOUND), "409": _CONFIG_GONE},
+    summary="Create a debug session: LIVE (pass its id as debug_session_id on an invoke), REPLAY of an execution, "
+            "or FORK (a new execution from a checkpoint, with overrides).")(create)
+route("GET", SESSION, parameters=[_ID], responses={"200": _OK, **_WITH_SESSION},
+      summary="A debug session: mode, execution, breakpoints, run state.")(get)
+route("PUT", SESSION + "/breakpoints", parameters=[_ID], body=BreakpointsReplace,
+      responses={"200": _OK, "400": _400, **_WITH_SESSION}, summary="Replace the session's breakpoints.")(put_breakpoints)
+route("POST", SESSION + "/breakpoints", parameters=[_ID], body=BreakpointAdd,
+      responses={"200": _OK, "400": _400, **_WITH_SESSION}, summary="Set a breakpoint on a node.")(add_breakpoint)
+route("DELETE", SESSION + "/breakpoints", parameters=[_ID], responses={"200": _OK, **_WITH_SESSION, "409": _409},
+      summary="Clear every breakpoint.")(clear_breakpoints)
+route("DELETE", SESSION + "/breakpoints/{node}", parameters=[_ID, _NODE],
+      responses={"200": _OK, **_WITH_SESSION, "409": _409}, summary="Clear one breakpoint.")(clear_breakpoint)
+for _path, _action, _summary in (
+        ("/pause", "pause", "Pause the run before its next node is dispatched."),
+        ("/continue", "resume", "Continue a paused run (until the next breakpoint or the end)."),
+        ("/step", "step", "Run exactly one node, then pause again (only while paused).")):
+    route("POST", SESSION + _path, parameters=[_ID], responses={"200": _OK, **_WITH_SESSION, "409": _409},
+          summary=_summary)(_control(_action))
+route("POST", SESSION + "/fork", parameters=[_ID], body=ForkBody, responses={
+    "201": _json("The new FORK session", _SESSION_SCHEMA), **_WITH_SESSION, "409": _CONFIG_GONE,
+    "400": _error("A refused override or malformed field",
+                  {"error": "invalid_override", "message": 'override for "text" is null; remove the key instead'})},
+    summary="Fork the session's execution from a checkpoint into a new execution with top-level-key overrides.")(fork)
+route("GET", SESSION + "/replay", parameters=[_ID], query=ReplayQuery,
+      responses={"200": _json("One point of the timeline", _REPLAY_SCHEMA), "400": _400, **_WITH_SESSION},
+      summary="The session's execution as of one event: status, node states and decoded checkpoint payloads.")(replay)
 
-
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", PREFIX): _op(
-        "Create a debug session: LIVE (pass its id as debug_session_id on an invoke), REPLAY of an execution, "
-        "or FORK (a new execution from a checkpoint, with overrides).", _json("The new session", _SESSION_SCHEMA),
-        params=[], body=_body_schema(_CREATE_BODY, required=False), status="201",
-        extra={"400": _400, "404": _error("No such execution or checkpoint for this tenant", EXECUTION_NOT_FOUND)}),
-    ("GET", SESSION): _op("A debug session: mode, execution, breakpoints, run state.", _OK),
-    ("PUT", SESSION + "/breakpoints"): _op(
-        "Replace the session's breakpoints.", _OK, extra={"400": _400},
-        body=_body_schema({"type": "object", "required": ["breakpoints"], "properties": {"breakpoints": _BREAKPOINTS}})),
-    ("POST", SESSION + "/breakpoints"): _op(
-        "Set a breakpoint on a node.", _OK, extra={"400": _400},
-        body=_body_schema({"type": "object", "required": ["node"], "properties": {"node": _CANVAS}})),
-    ("DELETE", SESSION + "/breakpoints"): _op("Clear every breakpoint.", _OK, extra={"409": _409}),
-    ("DELETE", SESSION + "/breakpoints/{node}"): _op("Clear one breakpoint.", _OK, params=[_ID, _NODE],
-                                                    extra={"409": _409}),
-    ("POST", SESSION + "/pause"): _op("Pause the run before its next node is dispatched.", _OK, extra={"409": _409}),
-    ("POST", SESSION + "/continue"): _op("Continue a paused run (until the next breakpoint or the end).", _OK,
-                                         extra={"409": _409}),
-    ("POST", SESSION + "/step"): _op("Run exactly one node, then pause again (only while paused).", _OK,
-                                     extra={"409": _409}),
-    ("POST", SESSION + "/fork"): _op(
-        "Fork the session's execution from a checkpoint into a new execution with top-level-key overrides.",
-        _json("The new FORK session", _SESSION_SCHEMA), body=_body_schema(_FORK_BODY), status="201",
-        extra={"400": _error("A refused override or malformed field",
-                             {"error": "invalid_override", "message": 'override for "text" is null; remove the key instead'})}),
-    ("GET", SESSION + "/replay"): _op(
-        "The session's execution as of one event: status, node states and decoded checkpoint payloads.",
-        _json("One point of the timeline", _REPLAY_SCHEMA), extra={"400": _400},
-        params=[_ID,
-                {"name": "index", "in": "query", "required": False, "schema": {"type": "integer", "minimum": -1},
-                 "description": "event index (-1: before the first event); default: the last"},
-                {"name": "payloads", "in": "query", "required": False, "schema": {"type": "boolean", "default": True},
-                 "description": "include decoded checkpoint input/output"},
-                {"name": "timeline", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
-                 "description": "include every event's index, type, node and status"}]),
-}
+setup = ROUTES.setup
+OPERATIONS = ROUTES.operations()

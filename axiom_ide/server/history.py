@@ -29,11 +29,14 @@ import re
 from typing import Any
 
 from aiohttp import web
+from pydantic import Field, field_validator
 
 from axiom_ide.runtime.history import checkpoint_json, checkpoints_json, execution_detail
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.runtime.store.executions import STATUSES, ExecutionRecord
 from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.envelope import json_response
+from axiom_ide.server.routes import Query, RouteTable
 
 PREFIX = "/invocations/v1/executions"
 EXECUTION_NOT_FOUND = {"error": "execution not found"}
@@ -51,25 +54,22 @@ class BadArgument(Exception):
 
 
 def _bad(exc: BadArgument) -> web.Response:
-    return web.json_response({"error": "invalid_argument", "message": str(exc)}, status=400)
+    return json_response({"error": "invalid_argument", "message": str(exc)}, status=400)
 
 
 # -- query parsing ---------------------------------------------------------------------------------
 def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return re.sub(r"[^A-Za-z0-9]", "", text).lower()  # ASCII only: "İ".lower() would add an "i"
 
 
 _STATUS_BY_KEY = {_squash(s): s for s in STATUSES}
 
 
-def _multi(request: web.Request, name: str) -> list[str]:
-    """Values of a repeatable, comma-separable query parameter (empty items dropped)."""
-    return [v.strip() for raw in request.query.getall(name, []) for v in raw.split(",") if v.strip()]
-
-
 def parse_statuses(values: list[str]) -> tuple[str, ...]:
     out = []
     for value in values:
+        if not _squash(value):  # only punctuation: an empty item
+            continue
         status = _STATUS_BY_KEY.get(_squash(value))
         if status is None:
             raise BadArgument(f'unknown status "{value}"; one of: {", ".join(STATUSES)}')
@@ -97,9 +97,10 @@ def parse_instant(name: str, value: str, *, end_of_day: bool = False) -> float:
         return float("inf")
 
 
-def parse_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
+def parse_int_text(name: str, raw: Any, default: int, low: int, high: int) -> int:
+    if isinstance(raw, list):
+        raise BadArgument(f"{name} must be given once")
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -123,6 +124,103 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
         raise BadArgument("cursor is not one this server issued; pass a response's next_cursor unchanged") from None
 
 
+# -- query models (validate the request and generate its parameters) -------------------------------
+_STATUS = {"type": "string", "enum": list(STATUSES)}
+
+
+def _loose_status_pattern() -> str:
+    """What ``status`` accepts, as a regex: comma-separated statuses with case and punctuation
+    ignored (``completed``, ``paused_hitl``), empty items dropped."""
+    gap = "[^A-Za-z0-9,]*"  # punctuation and blanks, anywhere in an item
+    letters = [[f"[{c.upper()}{c}]" if c.isalpha() else c for c in _squash(s)] for s in STATUSES]
+    item = gap + "(?:" + "|".join(gap.join(chars) for chars in letters) + ")?" + gap
+    return f"^{item}(?:,{item})*$"
+
+
+_STATUS_FILTER: dict[str, Any] = {"type": "string", "pattern": _loose_status_pattern(),
+                  "description": "one of: " + ", ".join(STATUSES) + " (case and punctuation ignored)"}
+_INSTANT: dict[str, Any] = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"},
+                      {"type": "string", "pattern": r"^\d{1,15}$"},
+                      {"type": "string", "maxLength": 0, "description": "empty: no bound"}]}
+
+
+def _repeatable(value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise ValueError("expected text")
+    return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
+
+
+def _as_error(fn: Any, *args: Any, **kw: Any) -> Any:
+    try:
+        return fn(*args, **kw)
+    except BadArgument as exc:
+        raise ValueError(str(exc)) from None
+
+
+class ExecutionsQuery(Query):
+    status: Any = Field(None, description="Status filter; repeatable or comma-separated (case and punctuation ignored).",
+                        json_schema_extra={"type": "array", "items": _STATUS_FILTER})
+    flow: str | None = Field(None, description="Only executions of this flow name.")
+    since: str | None = Field(None, json_schema_extra=_INSTANT,
+                              description="Accepted at or after: ISO 8601 date/date-time (UTC when no zone) or unix ms.")
+    until: str | None = Field(None, json_schema_extra=_INSTANT,
+                              description="Accepted before: ISO 8601 or unix ms; a bare date includes that whole day.")
+    limit: Any = Field(None, description="Page size.",
+                       json_schema_extra={"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": LIST_LIMIT})
+    cursor: str | None = Field(None, description="The previous page's next_cursor.")
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: Any) -> tuple[str, ...]:
+        return _as_error(parse_statuses, _repeatable(value)) if value is not None else ()
+
+    @field_validator("since", "until")
+    @classmethod
+    def _instant(cls, value: str | None, info: Any) -> str | None:
+        if value:
+            _as_error(parse_instant, info.field_name, value)
+        return value or None
+
+    @field_validator("limit")
+    @classmethod
+    def _limit(cls, value: Any) -> int:
+        return _as_error(parse_int_text, "limit", value, LIST_LIMIT, 1, LIST_MAX)
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value:
+            _as_error(decode_cursor, value)
+        return value or None
+
+
+class EventsQuery(Query):
+    node: str | None = Field(None, description="Only events of this canvas node id.")
+    type: Any = Field(None, description="Event types (EXECUTION_STARTED, NODE_COMPLETED, ...); repeatable or "
+                                        "comma-separated.", json_schema_extra={"type": "array", "items": {"type": "string"}})
+    after_seq: Any = Field(None, description="Only events after this sequence number (the previous page's "
+                                             "next_after_seq).",
+                           json_schema_extra={"type": "integer", "minimum": 0, "maximum": 2**62, "default": 0})
+    limit: Any = Field(None, description="Page size.",
+                       json_schema_extra={"type": "integer", "minimum": 1, "maximum": EVENTS_MAX, "default": EVENTS_LIMIT})
+
+    @field_validator("type")
+    @classmethod
+    def _types(cls, value: Any) -> list[str]:
+        return [t.upper() for t in _repeatable(value)] if value is not None else []
+
+    @field_validator("after_seq")
+    @classmethod
+    def _after(cls, value: Any) -> int:
+        return _as_error(parse_int_text, "after_seq", value, 0, 0, 2**62)
+
+    @field_validator("limit")
+    @classmethod
+    def _limit(cls, value: Any) -> int:
+        return _as_error(parse_int_text, "limit", value, EVENTS_LIMIT, 1, EVENTS_MAX)
+
+
 # -- handlers --------------------------------------------------------------------------------------
 def _own_execution(request: web.Request) -> ExecutionRecord | None:
     """The path's execution if it belongs to the caller's tenant; else None (→ 404, never 403)."""
@@ -139,25 +237,19 @@ def summary_json(rec: ExecutionRecord) -> dict[str, Any]:
     return body
 
 
-async def list_executions(request: web.Request) -> web.Response:
+async def list_executions(request: web.Request, query: ExecutionsQuery) -> web.Response:
     """List the caller's executions, newest first, filtered and paginated."""
-    try:
-        statuses = parse_statuses(_multi(request, "status"))
-        since = request.query.get("since")
-        until = request.query.get("until")
-        created_from = parse_instant("since", since) if since else None
-        created_to = parse_instant("until", until, end_of_day=True) if until else None
-        limit = parse_int(request, "limit", LIST_LIMIT, 1, LIST_MAX)
-        cursor = request.query.get("cursor")
-        before = decode_cursor(cursor) if cursor else None
-    except BadArgument as exc:
-        return _bad(exc)
+    q = query
+    created_from = parse_instant("since", q.since) if q.since else None
+    created_to = parse_instant("until", q.until, end_of_day=True) if q.until else None
+    limit = q.limit
+    before = decode_cursor(q.cursor) if q.cursor else None
     rows = request.app[STATE].runtime.executions.page(
-        tenant_id=request[TENANT], statuses=statuses, flow_name=request.query.get("flow") or None,
+        tenant_id=request[TENANT], statuses=q.status, flow_name=q.flow or None,
         created_from=created_from, created_to=created_to, before=before, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return web.json_response({"executions": [summary_json(r) for r in rows],
+    return json_response({"executions": [summary_json(r) for r in rows],
                               "next_cursor": encode_cursor(rows[-1]) if more else None})
 
 
@@ -165,26 +257,22 @@ async def get_execution(request: web.Request) -> web.Response:
     """One execution: status, timestamps, duration, graph, flow, input, output or error, links."""
     rec = _own_execution(request)
     if rec is None:
-        return web.json_response(EXECUTION_NOT_FOUND, status=404)
-    return web.json_response(execution_detail(request.app[STATE].runtime, rec))
+        return json_response(EXECUTION_NOT_FOUND, status=404)
+    return json_response(execution_detail(request.app[STATE].runtime, rec))
 
 
-async def list_events(request: web.Request) -> web.Response:
+async def list_events(request: web.Request, query: EventsQuery) -> web.Response:
     """An execution's event log in order, filtered by node and type, paginated by sequence number."""
     rec = _own_execution(request)
     if rec is None:
-        return web.json_response(EXECUTION_NOT_FOUND, status=404)
-    try:
-        after_seq = parse_int(request, "after_seq", 0, 0, 2**62)
-        limit = parse_int(request, "limit", EVENTS_LIMIT, 1, EVENTS_MAX)
-    except BadArgument as exc:
-        return _bad(exc)
+        return json_response(EXECUTION_NOT_FOUND, status=404)
+    q = query
+    limit = q.limit
     events = request.app[STATE].runtime.event_log.list(
-        rec.id, after_seq=after_seq, node=request.query.get("node") or None,
-        types=[t.upper() for t in _multi(request, "type")], limit=limit + 1)
+        rec.id, after_seq=q.after_seq, node=q.node or None, types=q.type, limit=limit + 1)
     more = len(events) > limit
     events = events[:limit]
-    return web.json_response({"execution_id": rec.id, "events": [e.to_json() for e in events],
+    return json_response({"execution_id": rec.id, "events": [e.to_json() for e in events],
                               "next_after_seq": events[-1].seq if more else None})
 
 
@@ -192,8 +280,8 @@ async def list_checkpoints(request: web.Request) -> web.Response:
     """An execution's checkpoints by step, each with its decoded input and output."""
     rec = _own_execution(request)
     if rec is None:
-        return web.json_response(EXECUTION_NOT_FOUND, status=404)
-    return web.json_response({"execution_id": rec.id,
+        return json_response(EXECUTION_NOT_FOUND, status=404)
+    return json_response({"execution_id": rec.id,
                               "checkpoints": checkpoints_json(request.app[STATE].runtime, rec)})
 
 
@@ -201,20 +289,12 @@ async def get_checkpoint(request: web.Request) -> web.Response:
     """One checkpoint with its decoded input and output; 404 once expired or unknown."""
     rec = _own_execution(request)
     if rec is None:
-        return web.json_response(EXECUTION_NOT_FOUND, status=404)
+        return json_response(EXECUTION_NOT_FOUND, status=404)
     runtime = request.app[STATE].runtime
     cp = runtime.checkpoints.get(request.match_info["checkpoint_id"])
     if cp is None or cp.execution_id != rec.id or cp.expired:
-        return web.json_response(CHECKPOINT_NOT_FOUND, status=404)
-    return web.json_response(checkpoint_json(runtime, rec, cp))
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get(PREFIX, list_executions)
-    app.router.add_get(PREFIX + "/{execution_id}", get_execution)
-    app.router.add_get(PREFIX + "/{execution_id}/events", list_events)
-    app.router.add_get(PREFIX + "/{execution_id}/checkpoints", list_checkpoints)
-    app.router.add_get(PREFIX + "/{execution_id}/checkpoints/{checkpoint_id}", get_checkpoint)
+        return json_response(CHECKPOINT_NOT_FOUND, status=404)
+    return json_response(checkpoint_json(runtime, rec, cp))
 
 
 # -- OpenAPI (merged into the server's own spec by openapi_routes) ---------------------------------
@@ -224,7 +304,6 @@ def _error(description: str, example: dict[str, Any]) -> dict[str, Any]:
 
 
 _TS = {"type": "integer", "format": "int64", "nullable": True, "description": "unix milliseconds"}
-_STATUS = {"type": "string", "enum": list(STATUSES)}
 _SUMMARY: dict[str, Any] = {"type": "object", "properties": {
     "execution_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "graph_id": {"type": "string"},
     "flow": {"type": "string"}, "mode": {"type": "string", "enum": ["unary", "pipeline"]},
@@ -233,7 +312,7 @@ _SUMMARY: dict[str, Any] = {"type": "object", "properties": {
     "error": {"type": "string"}, "error_code": {"type": "string"}, "config_id": {"type": "string"},
     "parent_execution_id": {"type": "string"}, "fork_checkpoint_id": {"type": "string"},
     "debug_session_id": {"type": "string"}}}
-_DETAIL = {"type": "object", "properties": {
+_DETAIL: dict[str, Any] = {"type": "object", "properties": {
     **_SUMMARY["properties"], "input": {"type": "object", "nullable": True},
     "output": {"type": "object", "description": "terminal output decoded to JSON (Completed only)"},
     "forks": {"type": "array", "items": {"type": "string"}, "description": "executions forked from this one"}}}
@@ -262,19 +341,11 @@ def _q(name: str, description: str, schema: dict[str, Any] | None = None, **extr
             "schema": schema or {"type": "string"}, **extra}
 
 
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+#: Summaries, path parameters and responses; the routes below add the query parameters from their models.
+_DOCUMENTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", PREFIX): {
         "summary": "List the caller's executions, newest first, filtered and paginated.",
         "tags": ["executions"],
-        "parameters": [
-            _q("status", "Status filter; repeatable or comma-separated (case and punctuation ignored).",
-               {"type": "array", "items": {"type": "string"}}, style="form", explode=True),
-            _q("flow", "Only executions of this flow name."),
-            _q("since", "Accepted at or after: ISO 8601 date/date-time (UTC when no zone) or unix ms."),
-            _q("until", "Accepted before: ISO 8601 or unix ms; a bare date includes that whole day."),
-            _q("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": LIST_LIMIT}),
-            _q("cursor", "The previous page's next_cursor."),
-        ],
         "responses": {
             "200": _json("A page of executions", {"type": "object", "properties": {
                 "executions": {"type": "array", "items": _SUMMARY},
@@ -289,14 +360,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", PREFIX + "/{execution_id}/events"): {
         "summary": "An execution's event log in order, filtered by node and type, paginated by sequence number.",
         "tags": ["executions"],
-        "parameters": [
-            _ID, _q("node", "Only events of this canvas node id."),
-            _q("type", "Event types (EXECUTION_STARTED, NODE_COMPLETED, ...); repeatable or comma-separated.",
-               {"type": "array", "items": {"type": "string"}}, style="form", explode=True),
-            _q("after_seq", "Only events after this sequence number (the previous page's next_after_seq).",
-               {"type": "integer", "minimum": 0, "default": 0}),
-            _q("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": EVENTS_MAX, "default": EVENTS_LIMIT}),
-        ],
+        "parameters": [_ID],
         "responses": {
             "200": _json("A page of events", {"type": "object", "properties": {
                 "execution_id": {"type": "string"}, "events": {"type": "array", "items": _EVENT},
@@ -321,3 +385,16 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                           CHECKPOINT_NOT_FOUND)},
     },
 }
+
+ROUTES = RouteTable(invalid=lambda message: _bad(BadArgument(message)), tags=["executions"])
+for _path, _handler, _query in ((PREFIX, list_executions, ExecutionsQuery),
+                                (PREFIX + "/{execution_id}", get_execution, None),
+                                (PREFIX + "/{execution_id}/events", list_events, EventsQuery),
+                                (PREFIX + "/{execution_id}/checkpoints", list_checkpoints, None),
+                                (PREFIX + "/{execution_id}/checkpoints/{checkpoint_id}", get_checkpoint, None)):
+    _doc = _DOCUMENTED[("GET", _path)]
+    ROUTES.route("GET", _path, query=_query, summary=_doc["summary"], parameters=_doc.get("parameters"),
+                 responses=_doc["responses"])(_handler)
+
+setup = ROUTES.setup
+OPERATIONS = ROUTES.operations()

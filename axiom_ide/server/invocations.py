@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,8 +30,10 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import invalid_body, reply, unclassified
+from axiom_ide.server.invoke_models import InvokeBody, InvokeStreamBody
+from axiom_ide.server.routes import RouteTable
 from axiom_ide.server.sse import FrameRelay, relay_to_client
-from axiom_ide.server.webhooks import Webhook, WebhookSender, parse_webhook
+from axiom_ide.server.webhooks import Webhook, WebhookSender
 
 DEFAULT_TIMEOUT = 30.0
 DEBUG_HEADER = "X-Debug-Session-Id"
@@ -76,9 +76,14 @@ def setup(app: web.Application) -> None:
     from axiom_ide.server import node_invocations
 
     app[INVOCATIONS] = Invocations(NodeDirectory(app[STATE].workspace))
-    app.router.add_post("/invocations/v1/flows/invoke", invoke)
-    app.router.add_post("/invocations/v1/flows/invoke/stream", invoke_stream)
-    app.router.add_delete("/invocations/v1/flows/{execution_id}", cancel)
+    # Validation only: the operations (openapi.INVOCATION_OPERATIONS) build their request schema
+    # from the same models.
+    app.router.add_post("/invocations/v1/flows/invoke", ROUTES.route("POST", "/invocations/v1/flows/invoke",
+                                                                     body=InvokeBody, responses={})(invoke))
+    app.router.add_post("/invocations/v1/flows/invoke/stream", ROUTES.route(
+        "POST", "/invocations/v1/flows/invoke/stream", body=InvokeStreamBody, responses={})(invoke_stream))
+    # The id's own pattern, so ".../flows/invoke" is not also an execution (OPTIONS would say DELETE).
+    app.router.add_delete("/invocations/v1/flows/{execution_id:[0-9a-f]{32}}", cancel)
     node_invocations.setup(app)
     app.on_cleanup.append(_close)
 
@@ -87,67 +92,20 @@ async def _close(app: web.Application) -> None:
     await app[INVOCATIONS].webhooks.close(grace=0)
 
 
-# -- request parsing ------------------------------------------------------------------------------
-def _json_type(value: Any) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number")
-
-
-async def parse_json_object(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object; BadRequest (400 ``invalid request body: ...``) otherwise."""
-    try:
-        data = json.loads(await request.read())
-    except ValueError as exc:
-        raise BadRequest(invalid_body(str(exc))) from None
-    if not isinstance(data, dict):
-        raise BadRequest(invalid_body(f"expected a JSON object, got {_json_type(data)}"))
-    return data
-
-
-def _field_error(message: str) -> BadRequest:
-    return BadRequest(invalid_body(message))
-
-
-async def parse_invoke(request: web.Request) -> InvokeRequest:
-    data = await parse_json_object(request)
-    graph_id = data.get("graph_id")
-    if graph_id is None or graph_id == "":
+# -- request parsing --------------------------------------------------------------------------------
+def _parse_invoke(request: web.Request, body: InvokeStreamBody) -> InvokeRequest:
+    """The validated body as an InvokeRequest; BadRequest for the envelope's documented 500s."""
+    if not body.graph_id:
         raise BadRequest(unclassified("graph_id is required"))  # the table's own example of a 500
-    if not isinstance(graph_id, str):
-        raise BadRequest(unclassified(f"graph_id must be a string, got {_json_type(graph_id)}"))
-    input_ = data.get("input")
     payload = None
-    if input_ is None:  # `input` takes precedence when both are set
-        raw = data.get("payload")
-        if raw is None:
+    if body.input is None:  # `input` takes precedence when both are set
+        if body.payload is None:
             raise BadRequest(unclassified("one of input or payload is required"))
-        if not isinstance(raw, str):
-            raise _field_error(f"payload must be a base64 string, got {_json_type(raw)}")
-        try:
-            payload = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise _field_error(f"payload is not valid base64: {exc}") from None
-    wait = data.get("wait", False)
-    if not isinstance(wait, bool):
-        raise _field_error(f"wait must be true or false, got {_json_type(wait)}")
-    timeout = data.get("timeout_seconds")
-    if timeout is None:
-        timeout = DEFAULT_TIMEOUT
-    elif isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise _field_error(f"timeout_seconds must be a positive number, got {json.dumps(timeout)}")
-    config_id = data.get("config_id")
-    if config_id is not None and not isinstance(config_id, str):
-        raise _field_error(f"config_id must be a string, got {_json_type(config_id)}")
-    debug = request.headers.get(DEBUG_HEADER) or data.get("debug_session_id")  # the header wins
-    if debug is not None and not isinstance(debug, str):
-        raise _field_error(f"debug_session_id must be a string, got {_json_type(debug)}")
-    webhook = None
-    if data.get("webhook") is not None:
-        try:
-            webhook = parse_webhook(data["webhook"])
-        except ValueError as exc:
-            raise _field_error(str(exc)) from None
-    return InvokeRequest(graph_id, input_, payload, wait, float(timeout), config_id or None, debug or None, webhook)
+        payload = base64.b64decode(body.payload, validate=True)
+    debug = request.headers.get(DEBUG_HEADER) or body.debug_session_id  # the header wins
+    timeout = float(body.timeout_seconds) if body.timeout_seconds is not None else DEFAULT_TIMEOUT
+    return InvokeRequest(body.graph_id, body.input, payload, getattr(body, "wait", False), timeout,
+                         body.config_id or None, debug or None, getattr(body, "webhook", None))
 
 
 def _artifact(request: web.Request, graph_id: str) -> Any:
@@ -184,11 +142,15 @@ def _timeout_text(seconds: float) -> str:
 
 
 # -- routes ---------------------------------------------------------------------------------------
-async def invoke(request: web.Request) -> web.Response:
+ROUTES = RouteTable(invalid=invalid_body, tags=["flows"])
+
+
+async def invoke(request: web.Request, body: InvokeBody) -> web.Response:
+    """Invoke a compiled flow once"""
     state = request.app[STATE]
     runtime = state.runtime
     try:
-        req = await parse_invoke(request)
+        req = _parse_invoke(request, body)
         artifact = _artifact(request, req.graph_id)
     except BadRequest as bad:
         return bad.response
@@ -227,11 +189,12 @@ def _notify_later(request: web.Request, req: InvokeRequest, execution_id: str) -
     request.app[INVOCATIONS].webhooks.send(req.webhook, execution_id, body())
 
 
-async def invoke_stream(request: web.Request) -> web.StreamResponse:
+async def invoke_stream(request: web.Request, body: InvokeStreamBody) -> web.StreamResponse:
+    """Invoke a flow in pipeline mode and stream its frames (SSE)"""
     state = request.app[STATE]
     runtime = state.runtime
     try:
-        req = await parse_invoke(request)  # `wait` and `webhook` do not apply to streams
+        req = _parse_invoke(request, body)
         artifact = _artifact(request, req.graph_id)
     except BadRequest as bad:
         return bad.response

@@ -44,6 +44,7 @@ from aiohttp import web
 
 from axiom_ide.runtime.store.usage import EXECUTIONS, INVOCATIONS, UsageStore, seconds_to_utc_midnight, utc_day
 from axiom_ide.server.app import STATE, TENANT, is_public
+from axiom_ide.server.envelope import json_response
 
 RATE_LIMITED = {"error": "rate limit exceeded"}
 #: Error statuses that mean compute did run (a node's own error, a node host that failed).
@@ -186,7 +187,7 @@ def limiter_for(app: web.Application) -> Limiter | None:
 
 def _quota_exceeded(budget: str, cap: int, now: float) -> web.Response:
     wait = seconds_to_utc_midnight(now)
-    return web.json_response({"error": "quota_exceeded", "message": f"daily {budget} quota exceeded (cap {cap})",
+    return json_response({"error": "quota_exceeded", "message": f"daily {budget} quota exceeded (cap {cap})",
                               "retry_after_seconds": wait}, status=429, headers={"Retry-After": str(wait)})
 
 
@@ -197,7 +198,7 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         return await handler(request)
     tenant = request[TENANT]
     if not limiter.take(tenant, request.path.startswith("/invocations/"), time.monotonic()):
-        return web.json_response(RATE_LIMITED, status=429, headers={"Retry-After": "1"})
+        return json_response(RATE_LIMITED, status=429, headers={"Retry-After": "1"})
     invocation, execution = classify(request.method, request.path)
     lim = limiter.limits
     if not invocation or (lim.daily_invocations is None and lim.daily_executions is None):
@@ -209,7 +210,7 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         exhausted = limiter.usage.reserve(tenant, day, **drawn, invocation_cap=lim.daily_invocations,
                                           execution_cap=lim.daily_executions)
     except sqlite3.Error:
-        return web.json_response(QUOTA_UNAVAILABLE, status=503, headers={"Retry-After": "5"})
+        return json_response(QUOTA_UNAVAILABLE, status=503, headers={"Retry-After": "5"})
     if exhausted == INVOCATIONS:
         return _quota_exceeded(INVOCATIONS, lim.daily_invocations or 0, now)
     if exhausted == EXECUTIONS:

@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import os
 import weakref
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from pydantic import ConfigDict, Field, model_validator
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, has_errors
 from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.envelope import body_bytes, json_response
+from axiom_ide.server.management_spec import RESPONSES, path_param
+from axiom_ide.server.routes import Body, Query, RouteTable
 
 #: Directories never searched for flow files (as the package scan skips them).
 _SKIP_DIRS = frozenset({".venv", "venv", "node_modules", "gen", "imports", "__pycache__"})
@@ -42,23 +45,11 @@ class BadArgument(Exception):
 
 
 def bad_argument(message: str) -> web.Response:
-    return web.json_response({"error": "invalid_argument", "message": message}, status=400)
+    return json_response({"error": "invalid_argument", "message": message}, status=400)
 
 
 def not_found(thing: str) -> web.Response:
-    return web.json_response({"error": f"{thing} not found"}, status=404)
-
-
-async def json_body(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object, or BadArgument."""
-    raw = await request.read()
-    try:
-        data = json.loads(raw or b"null")
-    except ValueError as exc:
-        raise BadArgument(f"request body is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise BadArgument("request body must be a JSON object")
-    return data
+    return json_response({"error": f"{thing} not found"}, status=404)
 
 
 def ms(t: float | None) -> int | None:
@@ -159,7 +150,7 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
 
 def compile_failed(diagnostics: list[Diagnostic]) -> web.Response:
     errors = [d for d in diagnostics if d.is_error] or diagnostics
-    return web.json_response({"error": "compile_failed", "message": errors[0].render(),
+    return json_response({"error": "compile_failed", "message": errors[0].render(),
                               "diagnostics": [diagnostic_json(d) for d in diagnostics]}, status=400)
 
 
@@ -180,42 +171,66 @@ def _compile_text(workspace: Any, text: str, display: str) -> tuple[Any, list[Di
     return artifact, [_locate(ff, d) for d in list(checks) + list(analysis.warnings)]
 
 
-async def _compile_source(request: web.Request) -> tuple[str, str]:
+_SEND_ONE = ('send one of "flow" (a workspace flow name), "file" (a path in the workspace) or '
+             '"source" (flow.yaml text)')
+
+
+class CompileRequest(Body):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
+        "anyOf": [{"required": ["flow"]}, {"required": ["file"]}, {"required": ["source"]}],
+        "description": "One of flow, file or source (source wins, then file)."})
+    flow: str = Field(None, description="a workspace flow's name")  # type: ignore[assignment]
+    file: str = Field(None, description="a flow file's path relative to the workspace")  # type: ignore[assignment]
+    source: str = Field(None, description="flow.yaml text")  # type: ignore[assignment]
+    filename: str = Field(None, description="the file name diagnostics use for `source` (default flow.yaml)")  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _one(self) -> CompileRequest:
+        if self.flow is None and self.file is None and self.source is None:
+            raise ValueError(_SEND_ONE)
+        return self
+
+
+class CompileQuery(Query):
+    filename: str | None = Field(None, description="With a YAML body: the file name diagnostics use.")
+
+
+def _compile_source(request: web.Request, body: CompileRequest | None, query: CompileQuery) -> tuple[str, str]:
     """(flow.yaml text, the file name diagnostics use) from the request."""
     root = request.app[STATE].workspace
-    if request.content_type in _YAML_TYPES:
-        raw = await request.read()
+    if body is None:  # a YAML body
         try:
-            return raw.decode("utf-8"), request.query.get("filename") or "flow.yaml"
+            return body_bytes(request).decode("utf-8"), query.filename or "flow.yaml"
         except UnicodeDecodeError:
             raise BadArgument("the flow document is not UTF-8") from None
-    data = await json_body(request)
-    if isinstance(data.get("source"), str):
-        return data["source"], str(data.get("filename") or "flow.yaml")
-    if isinstance(data.get("file"), str):
+    if body.source is not None:
+        return body.source, body.filename or "flow.yaml"
+    if body.file is not None:
         if root is None:
             raise BadArgument("this server has no workspace to read files from")
         try:
-            path = (root / data["file"]).resolve()
+            path = (root / body.file).resolve()
             if not path.is_relative_to(root.resolve()) or not path.is_file():
-                raise BadArgument(f'no flow file "{data["file"]}" in the workspace')
-            return path.read_text(encoding="utf-8"), data["file"]
+                raise BadArgument(f'no flow file "{body.file}" in the workspace')
+            return path.read_text(encoding="utf-8"), body.file
         except (OSError, ValueError) as exc:  # a NUL in the path, unreadable, not UTF-8
-            raise BadArgument(f'cannot read flow file "{data["file"]}": {exc}') from None
-    if isinstance(data.get("flow"), str):
-        path = find_flow_file(root, data["flow"])
-        if path is None:
-            raise BadArgument(f'no flow named "{data["flow"]}" in the workspace')
-        assert root is not None  # the flow was found in it
-        return path.read_text(encoding="utf-8"), str(path.relative_to(root))
-    raise BadArgument('send one of "flow" (a workspace flow name), "file" (a path in the workspace) or '
-                      '"source" (flow.yaml text)')
+            raise BadArgument(f'cannot read flow file "{body.file}": {exc}') from None
+    path = find_flow_file(root, body.flow)
+    if path is None:
+        raise BadArgument(f'no flow named "{body.flow}" in the workspace')
+    return path.read_text(encoding="utf-8"), str(path.relative_to(root))
 
 
-async def compile_route(request: web.Request) -> web.Response:
+ROUTES = RouteTable(invalid=bad_argument, bad_json=lambda detail: bad_argument(f"request body is not valid JSON: {detail}"),
+                    not_an_object="request body must be a JSON object", tags=["management"])
+
+
+@ROUTES.route("POST", "/api/compile", body=CompileRequest, query=CompileQuery, responses=RESPONSES[("POST", "/api/compile")],
+              extra_content={t: {"schema": {"type": "string", "description": "flow.yaml text"}} for t in _YAML_TYPES})
+async def compile_route(request: web.Request, body: CompileRequest | None, query: CompileQuery) -> web.Response:
     """Compile a workspace flow or a posted flow.yaml into an artifact of the caller's tenant."""
     try:
-        text, display = await _compile_source(request)
+        text, display = _compile_source(request, body, query)
     except BadArgument as exc:
         return bad_argument(str(exc))
     handle = workspace_handle(request.app)
@@ -227,7 +242,7 @@ async def compile_route(request: web.Request) -> web.Response:
         except BadArgument as exc:
             return bad_argument(str(exc))
     request.app[STATE].runtime.artifacts.put(artifact, tenant_id=request[TENANT])
-    return web.json_response({
+    return json_response({
         "ok": True, "graph_id": artifact.graph_id, "flow": artifact.flow_name, "mode": artifact.mode,
         "entry": artifact.entry, "terminal": artifact.terminal, "input_type": artifact.input_type,
         "output_type": artifact.output_type, "created_at": ms(artifact.created_at),
@@ -240,6 +255,7 @@ def _artifact_row(row: dict[str, Any]) -> dict[str, Any]:
             "created_at": ms(row["created_at"])}
 
 
+@ROUTES.route("GET", "/api/flows", responses=RESPONSES[("GET", "/api/flows")])
 async def list_flows(request: web.Request) -> web.Response:
     """The workspace's flows and the caller's compiled-only flows, each with its latest artifact."""
     state = request.app[STATE]
@@ -263,23 +279,25 @@ async def list_flows(request: web.Request) -> web.Response:
     for name in sorted(flows):
         latest = artifacts.list(name, limit=1, tenant_id=tenant)
         out.append({**flows[name], "latest_artifact": _artifact_row(latest[0]) if latest else None})
-    return web.json_response({"flows": out, "problems": problems})
+    return json_response({"flows": out, "problems": problems})
 
 
+@ROUTES.route("GET", "/api/flows/{name}/artifacts", parameters=[path_param("name", "The flow's name")], responses=RESPONSES[("GET", "/api/flows/{name}/artifacts")])
 async def list_flow_artifacts(request: web.Request) -> web.Response:
     """One flow's artifacts compiled by the caller, newest first."""
     rows = request.app[STATE].runtime.artifacts.list(request.match_info["name"], limit=1000,
                                                       tenant_id=request[TENANT])
-    return web.json_response({"flow": request.match_info["name"], "artifacts": [_artifact_row(r) for r in rows]})
+    return json_response({"flow": request.match_info["name"], "artifacts": [_artifact_row(r) for r in rows]})
 
 
+@ROUTES.route("GET", "/api/graphs/{graph_id}", parameters=[path_param("graph_id", "The artifact's 26-character ULID")], responses=RESPONSES[("GET", "/api/graphs/{graph_id}")])
 async def get_graph(request: web.Request) -> web.Response:
     """One of the caller's compiled artifacts: summary, nodes and the flow document as compiled."""
     try:
         a = request.app[STATE].runtime.artifact(request.match_info["graph_id"], tenant_id=request[TENANT])
     except AxiomError:
         return not_found("graph")
-    return web.json_response({
+    return json_response({
         "graph_id": a.graph_id, "flow": a.flow_name, "mode": a.mode, "entry": a.entry, "terminal": a.terminal,
         "input_type": a.input_type, "output_type": a.output_type, "created_at": ms(a.created_at),
         "warnings": list(a.warnings),
@@ -298,28 +316,24 @@ def _package_json(pkg: Any) -> dict[str, Any]:
                        "required_secrets": list(n.required_secrets)} for n in m.nodes]}
 
 
+@ROUTES.route("GET", "/api/packages", responses=RESPONSES[("GET", "/api/packages")])
 async def list_packages(request: web.Request) -> web.Response:
     """The workspace's packages with their nodes, as their axiom.yaml files declare them."""
     handle = workspace_handle(request.app)
     if handle.root is None:
-        return web.json_response({"packages": [], "problems": []})
+        return json_response({"packages": [], "problems": []})
     async with handle.lock:
         ws = await asyncio.to_thread(handle.get)
         packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
         problems = [d.render() for d in ws.problems]
-    return web.json_response({"packages": packages, "problems": problems})
+    return json_response({"packages": packages, "problems": problems})
 
 
 def setup(app: web.Application) -> None:
     from axiom_ide.server import management_tenant
 
-    app.router.add_post("/api/compile", compile_route)
-    app.router.add_get("/api/flows", list_flows)
-    app.router.add_get("/api/flows/{name}/artifacts", list_flow_artifacts)
-    app.router.add_get("/api/graphs/{graph_id}", get_graph)
-    app.router.add_get("/api/packages", list_packages)
+    ROUTES.setup(app)
     management_tenant.setup(app)
 
 
-# Re-exported: every /api/ route here and in _tenant (the OpenAPI test reads it from here).
-from axiom_ide.server.management_spec import OPERATIONS as OPERATIONS  # noqa: E402
+OPERATIONS = ROUTES.operations()

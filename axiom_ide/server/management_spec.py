@@ -1,8 +1,9 @@
-"""OpenAPI 3.0 operations of the management routes (``/api/...``) in management(_tenant).py.
+"""OpenAPI 3.0 responses of the management routes (``/api/...``) in management(_tenant).py.
 
-``OPERATIONS[(METHOD, path)]`` is an operation object; the server's own spec
-(:func:`axiom_ide.server.openapi.server_spec`) merges it with every route module's. Schemas are
-inline so each operation stands alone.
+``RESPONSES[(METHOD, path)]`` is an operation's responses object. The operations themselves (summary,
+parameters, request body) are generated from the routes' declarations (:mod:`axiom_ide.server.routes`),
+so the request schema is the model the route validates with. Schemas are inline so each operation
+stands alone.
 """
 from __future__ import annotations
 
@@ -24,16 +25,11 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
-
-
 def _path(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "description": description, "schema": _STR}
 
 
-def _query(name: str, description: str, schema: dict[str, Any] | None = None, required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema or _STR}
+path_param = _path
 
 
 _ERROR = _obj({"error": _STR, "message": _STR})
@@ -52,12 +48,6 @@ _ARTIFACT_ROW = _obj({"graph_id": _STR, "flow": _STR, "mode": {"type": "string",
 _COMPILED = _obj({"ok": {"type": "boolean"}, "graph_id": _STR, "flow": _STR, "mode": _STR, "entry": _STR,
                   "terminal": _STR, "input_type": _STR, "output_type": _STR, "created_at": _MS,
                   "warnings": {"type": "array", "items": _DIAGNOSTIC}})
-_COMPILE_REQUEST = _obj({
-    "flow": {"type": "string", "description": "a workspace flow's name"},
-    "file": {"type": "string", "description": "a flow file's path relative to the workspace"},
-    "source": {"type": "string", "description": "flow.yaml text"},
-    "filename": {"type": "string", "description": "the file name diagnostics use for `source` (default flow.yaml)"}},
-    description="Exactly one of flow, file or source.")
 _FLOW = _obj({"name": _STR, "file": {"type": "string", "nullable": True}, "description": _STR, "mode": _STR,
               "latest_artifact": {**_ARTIFACT_ROW, "nullable": True}})
 _PACKAGE = _obj({"name": _STR, "version": _STR, "key": _STR, "language": _STR, "description": _STR,
@@ -72,10 +62,6 @@ _CONFIG = _obj({"id": _STR, "flow": {"type": "string", "nullable": True}, "name"
                 "max_attempts": {"type": "integer", "nullable": True},
                 "secret_overrides": {"type": "array", "items": _STR, "description": "override names only"},
                 "created_at": _MS, "updated_at": _MS})
-_CONFIG_FIELDS = {
-    "node_timeout_seconds": {"type": "number", "minimum": 1, "maximum": 3600, "nullable": True},
-    "max_attempts": {"type": "integer", "minimum": 1, "maximum": 100, "nullable": True},
-    "secret_overrides": {"type": "object", "additionalProperties": _STR, "description": "NAME: value (write-only)"}}
 _KEY = _obj({"name": _STR, "key": {"type": "string", "description": "masked: first 8 … last 4"},
              "created_at": _MS, "last_used": _MS})
 _NEW_KEY = _obj({"name": _STR, "tenant": _STR, "key": {"type": "string", "description": "the raw key, shown once"},
@@ -85,159 +71,57 @@ _ENTRY = _obj({"id": _STR, "flow_id": _STR, "memory_type": _STR, "importance": {
                "content": _STR, "created_at": _MS})
 _DELETED = _obj({"deleted": {"type": "integer", "description": "records removed"}, "session_id": _STR, "flow_id": _STR})
 
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+#: The responses of every /api/ management route; requests are described once, by the models the
+#: routes validate with (management.py, management_tenant.py), and their operations generated there.
+RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/compile"): {
-        "summary": "Compile a workspace flow or a posted flow.yaml into an artifact of the caller's tenant.",
-        "tags": ["management"],
-        "parameters": [_query("filename", "With a YAML body: the file name diagnostics use.")],
-        "requestBody": {"required": True, "content": {
-            "application/json": {"schema": _COMPILE_REQUEST},
-            "application/yaml": {"schema": {"type": "string", "description": "flow.yaml text"}}}},
-        "responses": {"201": _json("Compiled", _COMPILED),
-                      "400": _json("Invalid argument, or the flow does not compile", _obj({
-                          "error": {"type": "string", "enum": ["invalid_argument", "compile_failed"]},
-                          "message": _STR, "diagnostics": {"type": "array", "items": _DIAGNOSTIC}}))},
-    },
-    ("GET", "/api/flows"): {
-        "summary": "The workspace's flows and the caller's compiled-only flows, each with its latest artifact.",
-        "tags": ["management"],
-        "responses": {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _FLOW},
-                                                  "problems": {"type": "array", "items": _obj({"file": _STR,
-                                                                                               "error": _STR})}}))},
-    },
-    ("GET", "/api/flows/{name}/artifacts"): {
-        "summary": "One flow's artifacts compiled by the caller, newest first.",
-        "tags": ["management"], "parameters": [_path("name", "The flow's name")],
-        "responses": {"200": _json("Artifacts", _obj({"flow": _STR, "artifacts": {"type": "array",
-                                                                                   "items": _ARTIFACT_ROW}}))},
-    },
-    ("GET", "/api/graphs/{graph_id}"): {
-        "summary": "One of the caller's compiled artifacts: summary, nodes and the flow document as compiled.",
-        "tags": ["management"], "parameters": [_path("graph_id", "The artifact's 26-character ULID")],
-        "responses": {"200": _json("The artifact", _obj({
-            **_COMPILED["properties"], "warnings": {"type": "array", "items": _STR},
-            "nodes": {"type": "array", "items": _obj({"id": _STR, "node": _STR, "kind": _STR,
-                                                      "input_type": _STR, "output_type": _STR})},
-            "source": {"type": "object", "description": "the flow document as compiled"}})), "404": _404},
-    },
-    ("GET", "/api/packages"): {
-        "summary": "The workspace's packages with their nodes, as their axiom.yaml files declare them.",
-        "tags": ["management"],
-        "responses": {"200": _json("Packages", _obj({"packages": {"type": "array", "items": _PACKAGE},
-                                                     "problems": {"type": "array", "items": _STR}}))},
-    },
-    ("GET", "/api/secrets"): {
-        "summary": "The caller's secret names with their dates; never a value.",
-        "tags": ["secrets"],
-        "responses": {"200": _json("Secrets", _obj({"secrets": {"type": "array", "items": _SECRET}}))},
-    },
+        "201": _json("Compiled", _COMPILED),
+        "400": _json("Invalid argument, or the flow does not compile", _obj({
+            "error": {"type": "string", "enum": ["invalid_argument", "compile_failed"]},
+            "message": _STR, "diagnostics": {"type": "array", "items": _DIAGNOSTIC}}))},
+    ("GET", "/api/flows"): {"200": _json("Flows", _obj({
+        "flows": {"type": "array", "items": _FLOW},
+        "problems": {"type": "array", "items": _obj({"file": _STR, "error": _STR})}}))},
+    ("GET", "/api/flows/{name}/artifacts"): {"200": _json("Artifacts", _obj({
+        "flow": _STR, "artifacts": {"type": "array", "items": _ARTIFACT_ROW}}))},
+    ("GET", "/api/graphs/{graph_id}"): {"200": _json("The artifact", _obj({
+        **_COMPILED["properties"], "warnings": {"type": "array", "items": _STR},
+        "nodes": {"type": "array", "items": _obj({"id": _STR, "node": _STR, "kind": _STR,
+                                                  "input_type": _STR, "output_type": _STR})},
+        "source": {"type": "object", "description": "the flow document as compiled"}})), "404": _404},
+    ("GET", "/api/packages"): {"200": _json("Packages", _obj({
+        "packages": {"type": "array", "items": _PACKAGE}, "problems": {"type": "array", "items": _STR}}))},
+    ("GET", "/api/secrets"): {"200": _json("Secrets", _obj({"secrets": {"type": "array", "items": _SECRET}}))},
     ("PUT", "/api/secrets/{name}"): {
-        "summary": "Store or replace a secret's value (encrypted at rest; never returned).",
-        "tags": ["secrets"], "parameters": [_path("name", "Letters, digits, _ . - ; starts with a letter or _")],
-        "requestBody": _body(_obj({"value": _STR}, ["value"])),
-        "responses": {"201": _json("Created", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
-                      "200": _json("Replaced", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
-                      "400": _400},
-    },
-    ("DELETE", "/api/secrets/{name}"): {
-        "summary": "Delete a secret now; the next execution no longer sees it.",
-        "tags": ["secrets"], "parameters": [_path("name", "The secret's name")],
-        "responses": {"204": _204, "404": _404},
-    },
-    ("GET", "/api/configs"): {
-        "summary": "The caller's configs (tenant-wide and per-flow profiles); flow narrows to one flow.",
-        "tags": ["configs"], "parameters": [_query("flow", "Only this flow's profiles (empty: tenant-wide only)")],
-        "responses": {"200": _json("Configs", _obj({"configs": {"type": "array", "items": _CONFIG}}))},
-    },
-    ("POST", "/api/configs"): {
-        "summary": "Create a config profile (tenant-wide when flow is null); 409 if the name is taken.",
-        "tags": ["configs"],
-        "requestBody": _body(_obj({"name": {"type": "string", "default": "default"},
-                                   "flow": {"type": "string", "nullable": True}, **_CONFIG_FIELDS})),
-        "responses": {"201": _json("Created", _CONFIG), "400": _400, "409": _409},
-    },
-    ("GET", "/api/configs/{config_id}"): {
-        "summary": "One config by id; its secret overrides by name only.",
-        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
-        "responses": {"200": _json("The config", _CONFIG), "404": _404},
-    },
-    ("PATCH", "/api/configs/{config_id}"): {
-        "summary": "Change the given fields of a config; remove_overrides drops secret overrides.",
-        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
-        "requestBody": _body(_obj({**_CONFIG_FIELDS, "remove_overrides": {"type": "array", "items": _STR}})),
-        "responses": {"200": _json("The updated config", _CONFIG), "400": _400, "404": _404},
-    },
-    ("DELETE", "/api/configs/{config_id}"): {
-        "summary": "Delete a config and its secret overrides.",
-        "tags": ["configs"], "parameters": [_path("config_id", "The config's id")],
-        "responses": {"204": _204, "404": _404},
-    },
-    ("GET", "/api/keys"): {
-        "summary": "The caller's active API keys, masked, with created and last-used times.",
-        "tags": ["keys"],
-        "responses": {"200": _json("Keys", _obj({"keys": {"type": "array", "items": _KEY}}))},
-    },
-    ("POST", "/api/keys"): {
-        "summary": "Mint an API key for the caller's tenant; the raw key is in this response only.",
-        "tags": ["keys"], "requestBody": _body(_obj({"name": {"type": "string", "maxLength": 64}}, ["name"])),
-        "responses": {"201": _json("Created", _NEW_KEY), "400": _400, "409": _409},
-    },
-    ("DELETE", "/api/keys/{name}"): {
-        "summary": "Revoke one of the caller's keys; it fails on its very next use.",
-        "tags": ["keys"], "parameters": [_path("name", "The key's name")],
-        "responses": {"204": _204, "404": _404},
-    },
-    ("GET", "/api/memory/flows"): {
-        "summary": "Flows with agent memory: session count and last activity.",
-        "tags": ["memory"],
-        "responses": {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _obj({
-            "flow_id": _STR, "sessions": _INT, "last_active": _MS})}}))},
-    },
-    ("GET", "/api/memory/flows/{flow_id}/sessions"): {
-        "summary": "One flow's memory sessions: turn and entry counts and last activity.",
-        "tags": ["memory"], "parameters": [_path("flow_id", "The flow's name")],
-        "responses": {"200": _json("Sessions", _obj({"flow_id": _STR, "sessions": {"type": "array", "items": _obj({
+        "201": _json("Created", _obj({"name": _STR, "replaced": {"type": "boolean"}})),
+        "200": _json("Replaced", _obj({"name": _STR, "replaced": {"type": "boolean"}})), "400": _400},
+    ("DELETE", "/api/secrets/{name}"): {"204": _204, "404": _404},
+    ("GET", "/api/configs"): {"200": _json("Configs", _obj({"configs": {"type": "array", "items": _CONFIG}}))},
+    ("POST", "/api/configs"): {"201": _json("Created", _CONFIG), "400": _400, "409": _409},
+    ("GET", "/api/configs/{config_id}"): {"200": _json("The config", _CONFIG), "404": _404},
+    ("PATCH", "/api/configs/{config_id}"): {"200": _json("The updated config", _CONFIG), "400": _400, "404": _404},
+    ("DELETE", "/api/configs/{config_id}"): {"204": _204, "404": _404},
+    ("GET", "/api/keys"): {"200": _json("Keys", _obj({"keys": {"type": "array", "items": _KEY}}))},
+    ("POST", "/api/keys"): {"201": _json("Created", _NEW_KEY), "400": _400, "409": _409},
+    ("DELETE", "/api/keys/{name}"): {"204": _204, "404": _404},
+    ("GET", "/api/memory/flows"): {"200": _json("Flows", _obj({"flows": {"type": "array", "items": _obj({
+        "flow_id": _STR, "sessions": _INT, "last_active": _MS})}}))},
+    ("GET", "/api/memory/flows/{flow_id}/sessions"): {"200": _json("Sessions", _obj({
+        "flow_id": _STR, "sessions": {"type": "array", "items": _obj({
             "session_id": _STR, "turns": _INT, "entries": _INT, "last_active": _MS,
             "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"}})}}))},
-    },
-    ("GET", "/api/memory/flows/{flow_id}/search"): {
-        "summary": "Search one flow's memories; ranked results with scores, the method and the latency.",
-        "tags": ["memory"],
-        "parameters": [_path("flow_id", "The flow's name"), _query("q", "The query", required=True),
-                       _query("limit", "Most results", {"type": "integer", "minimum": 1, "maximum": 100,
-                                                        "default": 10})],
-        "responses": {"200": _json("Results", _obj({
-            "flow_id": _STR, "query": _STR, "method": _STR, "latency_ms": {"type": "number"},
-            "results": {"type": "array", "items": _obj({
-                "id": _STR, "content": _STR, "scope_level": _STR, "memory_type": _STR,
-                "importance": {"type": "number"}, "confidence": {"type": "number"}, "score": {"type": "number"},
-                "created_at": _MS})}})), "400": _400},
-    },
-    ("DELETE", "/api/memory/flows/{flow_id}"): {
-        "summary": "Permanently delete all of one flow's memory; reports how many records went.",
-        "tags": ["memory"], "parameters": [_path("flow_id", "The flow's name")],
-        "responses": {"200": _json("Deleted", _DELETED), "404": _404},
-    },
-    ("GET", "/api/memory/sessions/{session_id}"): {
-        "summary": "One session's conversation turns and memory entries (flow narrows to one flow).",
-        "tags": ["memory"],
-        "parameters": [_path("session_id", "The session id node code chose"), _query("flow", "The flow's name")],
-        "responses": {"200": _json("The session", _obj({
-            "session_id": _STR, "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"},
-            "turns": {"type": "array", "items": _TURN},
-            "memories": {"type": "array", "items": _ENTRY}})), "404": _404},
-    },
-    ("POST", "/api/memory/sessions/{session_id}/end"): {
-        "summary": "Close a session (axiom memory end): marked ended, its history kept (non-destructive).",
-        "tags": ["memory"],
-        "parameters": [_path("session_id", "The session id"), _query("flow", "Only this flow's session")],
-        "responses": {"200": _json("Ended", _obj({"session_id": _STR, "flows": {"type": "array", "items": _STR},
-                                                   "ended_at": _MS})), "404": _404},
-    },
-    ("DELETE", "/api/memory/sessions/{session_id}"): {
-        "summary": "Permanently delete one session's turns and entries; reports how many records went.",
-        "tags": ["memory"],
-        "parameters": [_path("session_id", "The session id"), _query("flow", "Only this flow's session")],
-        "responses": {"200": _json("Deleted", _DELETED), "404": _404},
-    },
+    ("GET", "/api/memory/flows/{flow_id}/search"): {"200": _json("Results", _obj({
+        "flow_id": _STR, "query": _STR, "method": _STR, "latency_ms": {"type": "number"},
+        "results": {"type": "array", "items": _obj({
+            "id": _STR, "content": _STR, "scope_level": _STR, "memory_type": _STR,
+            "importance": {"type": "number"}, "confidence": {"type": "number"}, "score": {"type": "number"},
+            "created_at": _MS})}})), "400": _400},
+    ("DELETE", "/api/memory/flows/{flow_id}"): {"200": _json("Deleted", _DELETED), "404": _404},
+    ("GET", "/api/memory/sessions/{session_id}"): {"200": _json("The session", _obj({
+        "session_id": _STR, "ended_at": {**_MS, "description": "unix milliseconds of the last end; null while open"},
+        "turns": {"type": "array", "items": _TURN},
+        "memories": {"type": "array", "items": _ENTRY}})), "404": _404},
+    ("POST", "/api/memory/sessions/{session_id}/end"): {"200": _json("Ended", _obj({
+        "session_id": _STR, "flows": {"type": "array", "items": _STR}, "ended_at": _MS})), "404": _404},
+    ("DELETE", "/api/memory/sessions/{session_id}"): {"200": _json("Deleted", _DELETED), "404": _404},
 }

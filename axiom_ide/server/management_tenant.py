@@ -19,44 +19,126 @@ like one that does not exist (404). Values written here are never read back:
 """
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from aiohttp import web
+from pydantic import Field, field_validator, model_validator
 
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store.apikeys import created_json
+from axiom_ide.runtime.store.apikeys import KEY_NAME_PATTERN, MAX_NAME_LENGTH, check_key_name, created_json
 from axiom_ide.runtime.store.memory_inspect import MemoryInspector
+from axiom_ide.runtime.store.secrets import SECRET_NAME_RE
+from axiom_ide.server import management_spec as spec
 from axiom_ide.server.app import STATE, TENANT
-from axiom_ide.server.management import BadArgument, bad_argument, json_body, not_found
+from axiom_ide.server.envelope import json_response
+from axiom_ide.server.management import bad_argument, not_found
+from axiom_ide.server.routes import Body, Query, RouteTable
+
+ROUTES = RouteTable(invalid=bad_argument, bad_json=lambda detail: bad_argument(f"request body is not valid JSON: {detail}"),
+                    not_an_object="request body must be a JSON object")
+route = ROUTES.route
 
 
 def _runtime(request: web.Request) -> Any:
     return request.app[STATE].runtime
 
 
+# -- request models --------------------------------------------------------------------------------
+class SecretValue(Body):
+    value: str = Field(description="The secret's value (write-only: never returned).")
+    messages: ClassVar[dict[str, str]] = {"value": '"value" (a string) is required'}
+
+
+Timeout = Annotated[float, Field(ge=1, le=3600, description="Seconds a node may run (1–3600).")]
+Attempts = Annotated[int, Field(ge=1, le=100, description="Tries per node (1–100).")]
+
+
+class _ConfigFields(Body):
+    node_timeout_seconds: Timeout | None = None
+    max_attempts: Attempts | None = None
+    secret_overrides: dict[str, str] | None = Field(
+        None, description="NAME: value (write-only). Names start with a letter or _ and use letters, digits, "
+                          "_ . - (as secret names).")
+    messages: ClassVar[dict[str, str]] = {"node_timeout_seconds:type": "node_timeout_seconds must be a number",
+                "node_timeout_seconds:range": "node_timeout_seconds must be between 1 and 3600",
+                "max_attempts:type": "max_attempts must be an integer",
+                "max_attempts:range": "max_attempts must be between 1 and 100",
+                "secret_overrides": "secret_overrides must be an object of NAME: value strings",
+                "remove_overrides": "remove_overrides must be a list of names"}
+    unknown_fields: ClassVar[str] = "unknown config field(s): {names}"
+
+    def changes(self) -> dict[str, Any]:
+        return {"node_timeout_seconds": self.node_timeout_seconds, "max_attempts": self.max_attempts,
+                "secret_overrides": self.secret_overrides or {}}
+
+
+class ConfigCreate(_ConfigFields):
+    name: str | None = Field(None, description='The profile\'s name (default "default").')
+    flow: str | None = Field(None, description="The flow it applies to; null or absent: tenant-wide.")
+
+
+class ConfigPatch(_ConfigFields):
+    remove_overrides: list[str] | None = Field(None, description="Secret override names to drop.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fixed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("name" in data or "flow" in data):
+            raise ValueError("a config's name and flow cannot change; create another config instead")
+        return data
+
+
+class KeyCreate(Body):
+    name: str = Field(description="Unique among the tenant's active keys; surrounding blanks are dropped.",
+                      json_schema_extra={"minLength": 1, "maxLength": MAX_NAME_LENGTH, "pattern": KEY_NAME_PATTERN})
+    messages: ClassVar[dict[str, str]] = {"name": '"name" (a string) is required'}
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        try:
+            return check_key_name(value)
+        except AxiomError as exc:
+            raise ValueError(exc.message) from None
+
+
+class MemorySearch(Query):
+    q: str = Field(pattern=r"\S", description="The query (not blank).")
+    limit: int = Field(10, ge=1, le=100, description="Most results (1–100).")
+    messages: ClassVar[dict[str, str]] = {"q": '"q" (the search query) is required',
+                "limit": 'limit must be an integer from 1 to 100; got {value}'}
+
+
+class FlowFilter(Query):
+    flow: str | None = Field(None, description="Only this flow's (a flow name).")
+
+
+_SECRET_NAME = {"name": "name", "in": "path", "required": True,
+                "description": "Letters, digits, _ . - ; starts with a letter or _",
+                "schema": {"type": "string", "pattern": SECRET_NAME_RE.pattern}}
+
+
 # -- secrets ---------------------------------------------------------------------------------------
+@route("GET", "/api/secrets", tags=["secrets"], responses=spec.RESPONSES[("GET", "/api/secrets")])
 async def list_secrets(request: web.Request) -> web.Response:
     """The caller's secret names with their dates; never a value."""
-    return web.json_response({"secrets": _runtime(request).secrets.list(tenant_id=request[TENANT])})
+    return json_response({"secrets": _runtime(request).secrets.list(tenant_id=request[TENANT])})
 
 
-async def put_secret(request: web.Request) -> web.Response:
+@route("PUT", "/api/secrets/{name}", tags=["secrets"], body=SecretValue, parameters=[_SECRET_NAME],
+       responses=spec.RESPONSES[("PUT", "/api/secrets/{name}")])
+async def put_secret(request: web.Request, body: SecretValue) -> web.Response:
     """Store or replace a secret's value (encrypted at rest; never returned)."""
     name = request.match_info["name"]
     try:
-        data = await json_body(request)
-        value = data.get("value")
-        if not isinstance(value, str):
-            raise BadArgument('"value" (a string) is required')
-        replaced = _runtime(request).secrets.set(name, value, tenant_id=request[TENANT])
-    except BadArgument as exc:
-        return bad_argument(str(exc))
+        replaced = _runtime(request).secrets.set(name, body.value, tenant_id=request[TENANT])
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return web.json_response({"name": name, "replaced": replaced}, status=200 if replaced else 201)
+    return json_response({"name": name, "replaced": replaced}, status=200 if replaced else 201)
 
 
+@route("DELETE", "/api/secrets/{name}", tags=["secrets"], parameters=[_SECRET_NAME],
+       responses=spec.RESPONSES[("DELETE", "/api/secrets/{name}")])
 async def delete_secret(request: web.Request) -> web.Response:
     """Delete a secret now; the next execution no longer sees it."""
     if not _runtime(request).secrets.delete(request.match_info["name"], tenant_id=request[TENANT]):
@@ -65,86 +147,60 @@ async def delete_secret(request: web.Request) -> web.Response:
 
 
 # -- configs ---------------------------------------------------------------------------------------
-_CONFIG_FIELDS = {"name", "flow", "node_timeout_seconds", "max_attempts", "secret_overrides", "remove_overrides"}
+_CONFIG_ID = spec.path_param("config_id", "The config's id")
 
 
-def _config_changes(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
-    unknown = sorted(set(data) - (_CONFIG_FIELDS - ({"remove_overrides"} if creating else {"name", "flow"})))
-    if unknown:
-        raise BadArgument(f"unknown config field(s): {', '.join(unknown)}")
-    out: dict[str, Any] = {}
-    for key in ("node_timeout_seconds", "max_attempts"):
-        value = data.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise BadArgument(f"{key} must be a number")
-        out[key] = value
-    overrides = data.get("secret_overrides") or {}
-    if not isinstance(overrides, dict) or not all(isinstance(v, str) for v in overrides.values()):
-        raise BadArgument("secret_overrides must be an object of NAME: value strings")
-    out["secret_overrides"] = overrides
-    remove = data.get("remove_overrides") or []
-    if not isinstance(remove, list) or not all(isinstance(v, str) for v in remove):
-        raise BadArgument("remove_overrides must be a list of names")
-    out["remove_overrides"] = tuple(remove)
-    return out
+@route("GET", "/api/configs", tags=["configs"], query=FlowFilter, responses=spec.RESPONSES[("GET", "/api/configs")])
+async def list_configs(request: web.Request, query: FlowFilter) -> web.Response:
+    """The caller's configs (tenant-wide and per-flow profiles); flow narrows to one flow."""
+    rows = _runtime(request).configs.list(flow_name=query.flow, tenant_id=request[TENANT])
+    return json_response({"configs": [c.to_json() for c in rows]})
 
 
-async def list_configs(request: web.Request) -> web.Response:
-    """The caller's configs (tenant-wide and per-flow profiles); ``flow`` narrows to one flow."""
-    flow = request.query.get("flow")
-    rows = _runtime(request).configs.list(flow_name=flow, tenant_id=request[TENANT])
-    return web.json_response({"configs": [c.to_json() for c in rows]})
-
-
-async def create_config(request: web.Request) -> web.Response:
-    """Create a config profile (tenant-wide when ``flow`` is null); 409 if the name is taken."""
+@route("POST", "/api/configs", tags=["configs"], body=ConfigCreate, responses=spec.RESPONSES[("POST", "/api/configs")])
+async def create_config(request: web.Request, body: ConfigCreate) -> web.Response:
+    """Create a config profile (tenant-wide when flow is null); 409 if the name is taken."""
     configs = _runtime(request).configs
     tenant = request[TENANT]
+    name, flow = body.name or "default", body.flow or ""
+    if configs.get(name, flow_name=flow, tenant_id=tenant) is not None:
+        scope = f'flow "{flow}"' if flow else "the tenant default"
+        return json_response({"error": "already_exists",
+                              "message": f'a config named "{name}" already exists for {scope}'}, status=409)
     try:
-        data = await json_body(request)
-        name = data.get("name") or "default"
-        flow = data.get("flow") or ""
-        if not isinstance(name, str) or not isinstance(flow, str):
-            raise BadArgument("name and flow must be strings")
-        changes = _config_changes(data, creating=True)
-        if configs.get(name, flow_name=flow, tenant_id=tenant) is not None:
-            scope = f'flow "{flow}"' if flow else "the tenant default"
-            return web.json_response({"error": "already_exists",
-                                      "message": f'a config named "{name}" already exists for {scope}'}, status=409)
-        config = configs.set(name, flow_name=flow, tenant_id=tenant, **changes)
-    except BadArgument as exc:
-        return bad_argument(str(exc))
+        config = configs.set(name, flow_name=flow, tenant_id=tenant, **body.changes())
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return web.json_response(config.to_json(), status=201)
+    return json_response(config.to_json(), status=201)
 
 
+@route("GET", "/api/configs/{config_id}", tags=["configs"], parameters=[_CONFIG_ID],
+       responses=spec.RESPONSES[("GET", "/api/configs/{config_id}")])
 async def get_config(request: web.Request) -> web.Response:
     """One config by id; its secret overrides by name only."""
     config = _runtime(request).configs.by_id(request.match_info["config_id"], tenant_id=request[TENANT])
-    return web.json_response(config.to_json()) if config is not None else not_found("config")
+    return json_response(config.to_json()) if config is not None else not_found("config")
 
 
-async def update_config(request: web.Request) -> web.Response:
-    """Change the given fields of a config; ``remove_overrides`` drops secret overrides."""
+@route("PATCH", "/api/configs/{config_id}", tags=["configs"], body=ConfigPatch, parameters=[_CONFIG_ID],
+       responses=spec.RESPONSES[("PATCH", "/api/configs/{config_id}")])
+async def update_config(request: web.Request, body: ConfigPatch) -> web.Response:
+    """Change the given fields of a config; remove_overrides drops secret overrides."""
     configs = _runtime(request).configs
     tenant = request[TENANT]
     config = configs.by_id(request.match_info["config_id"], tenant_id=tenant)
     if config is None:
         return not_found("config")
     try:
-        data = await json_body(request)
-        if "name" in data or "flow" in data:
-            raise BadArgument("a config's name and flow cannot change; create another config instead")
-        updated = configs.set(config.name, flow_name=config.flow_name, tenant_id=tenant,
-                              **_config_changes(data, creating=False))
-    except BadArgument as exc:
-        return bad_argument(str(exc))
+        updated = configs.set(config.name, flow_name=config.flow_name, tenant_id=tenant, **body.changes(),
+                              remove_overrides=tuple(body.remove_overrides or ()))
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return web.json_response(updated.to_json())
+    return json_response(updated.to_json())
 
 
+@route("DELETE", "/api/configs/{config_id}", tags=["configs"], parameters=[_CONFIG_ID],
+       responses=spec.RESPONSES[("DELETE", "/api/configs/{config_id}")])
 async def delete_config(request: web.Request) -> web.Response:
     """Delete a config and its secret overrides."""
     configs = _runtime(request).configs
@@ -156,28 +212,26 @@ async def delete_config(request: web.Request) -> web.Response:
 
 
 # -- keys ------------------------------------------------------------------------------------------
+@route("GET", "/api/keys", tags=["keys"], responses=spec.RESPONSES[("GET", "/api/keys")])
 async def list_keys(request: web.Request) -> web.Response:
     """The caller's active API keys, masked, with created and last-used times."""
-    return web.json_response({"keys": [k.to_json() for k in _runtime(request).api_keys.list(tenant_id=request[TENANT])]})
+    return json_response({"keys": [k.to_json() for k in _runtime(request).api_keys.list(tenant_id=request[TENANT])]})
 
 
-async def create_key(request: web.Request) -> web.Response:
+@route("POST", "/api/keys", tags=["keys"], body=KeyCreate, responses=spec.RESPONSES[("POST", "/api/keys")])
+async def create_key(request: web.Request, body: KeyCreate) -> web.Response:
     """Mint an API key for the caller's tenant; the raw key is in this response only."""
     try:
-        data = await json_body(request)
-        name = data.get("name")
-        if not isinstance(name, str):
-            raise BadArgument('"name" (a string) is required')
-        raw, key = _runtime(request).api_keys.create(name, tenant_id=request[TENANT])
-    except BadArgument as exc:
-        return bad_argument(str(exc))
+        raw, key = _runtime(request).api_keys.create(body.name, tenant_id=request[TENANT])
     except AxiomError as exc:
         if exc.diagnostics[0].code == "key_exists":
-            return web.json_response({"error": "already_exists", "message": exc.message}, status=409)
+            return json_response({"error": "already_exists", "message": exc.message}, status=409)
         return bad_argument(exc.message)
-    return web.json_response(created_json(raw, key), status=201)
+    return json_response(created_json(raw, key), status=201)
 
 
+@route("DELETE", "/api/keys/{name}", tags=["keys"], parameters=[spec.path_param("name", "The key's name")],
+       responses=spec.RESPONSES[("DELETE", "/api/keys/{name}")])
 async def revoke_key(request: web.Request) -> web.Response:
     """Revoke one of the caller's keys; it fails on its very next use."""
     if not _runtime(request).api_keys.revoke(request.match_info["name"], tenant_id=request[TENANT]):
@@ -186,84 +240,77 @@ async def revoke_key(request: web.Request) -> web.Response:
 
 
 # -- memory ----------------------------------------------------------------------------------------
+_FLOW_ID = spec.path_param("flow_id", "The flow's name")
+_SESSION_ID = spec.path_param("session_id", "The session id node code chose")
+
+
 def _memory(request: web.Request) -> MemoryInspector:
     return MemoryInspector(_runtime(request).db)
 
 
+@route("GET", "/api/memory/flows", tags=["memory"], responses=spec.RESPONSES[("GET", "/api/memory/flows")])
 async def memory_flows(request: web.Request) -> web.Response:
     """Flows with agent memory: session count and last activity."""
-    return web.json_response({"flows": _memory(request).flows(request[TENANT])})
+    return json_response({"flows": _memory(request).flows(request[TENANT])})
 
 
+@route("GET", "/api/memory/flows/{flow_id}/sessions", tags=["memory"], parameters=[_FLOW_ID],
+       responses=spec.RESPONSES[("GET", "/api/memory/flows/{flow_id}/sessions")])
 async def memory_sessions(request: web.Request) -> web.Response:
     """One flow's memory sessions: turn and entry counts and last activity."""
-    return web.json_response({"flow_id": request.match_info["flow_id"],
-                              "sessions": _memory(request).sessions(request[TENANT], request.match_info["flow_id"])})
+    return json_response({"flow_id": request.match_info["flow_id"],
+                          "sessions": _memory(request).sessions(request[TENANT], request.match_info["flow_id"])})
 
 
-async def memory_search(request: web.Request) -> web.Response:
+@route("GET", "/api/memory/flows/{flow_id}/search", tags=["memory"], parameters=[_FLOW_ID], query=MemorySearch,
+       responses=spec.RESPONSES[("GET", "/api/memory/flows/{flow_id}/search")])
+async def memory_search(request: web.Request, query: MemorySearch) -> web.Response:
     """Search one flow's memories; ranked results with scores, the method and the latency."""
-    query = request.query.get("q", "").strip()
-    if not query:
-        return bad_argument('"q" (the search query) is required')
-    raw = request.query.get("limit", "10")
-    if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 100:
-        return bad_argument(f'limit must be an integer from 1 to 100; got "{raw}"')
-    result = _memory(request).search(request[TENANT], request.match_info["flow_id"], query, int(raw))
-    return web.json_response({"flow_id": request.match_info["flow_id"], "query": query, **result})
+    text = query.q.strip()
+    result = _memory(request).search(request[TENANT], request.match_info["flow_id"], text, query.limit)
+    return json_response({"flow_id": request.match_info["flow_id"], "query": text, **result})
 
 
-async def memory_session(request: web.Request) -> web.Response:
-    """One session's conversation turns and memory entries (``flow`` narrows to one flow)."""
-    body = _memory(request).session(request[TENANT], request.match_info["session_id"], request.query.get("flow"))
-    return web.json_response(body) if body is not None else not_found("memory session")
+@route("GET", "/api/memory/sessions/{session_id}", tags=["memory"], parameters=[_SESSION_ID], query=FlowFilter,
+       responses=spec.RESPONSES[("GET", "/api/memory/sessions/{session_id}")])
+async def memory_session(request: web.Request, query: FlowFilter) -> web.Response:
+    """One session's conversation turns and memory entries (flow narrows to one flow)."""
+    body = _memory(request).session(request[TENANT], request.match_info["session_id"], query.flow)
+    return json_response(body) if body is not None else not_found("memory session")
 
 
-async def end_memory_session(request: web.Request) -> web.Response:
-    """Close a session (``axiom memory end``): marked ended, its history kept (non-destructive)."""
+@route("POST", "/api/memory/sessions/{session_id}/end", tags=["memory"], parameters=[_SESSION_ID], query=FlowFilter,
+       responses=spec.RESPONSES[("POST", "/api/memory/sessions/{session_id}/end")])
+async def end_memory_session(request: web.Request, query: FlowFilter) -> web.Response:
+    """Close a session (axiom memory end): marked ended, its history kept (non-destructive)."""
     session_id = request.match_info["session_id"]
-    flows = _memory(request).end_session(request[TENANT], session_id, request.query.get("flow"))
+    flows = _memory(request).end_session(request[TENANT], session_id, query.flow)
     if not flows:
         return not_found("memory session")
-    body = _memory(request).session(request[TENANT], session_id, request.query.get("flow"))
-    return web.json_response({"session_id": session_id, "flows": flows,
-                              "ended_at": body["ended_at"] if body is not None else None})
+    body = _memory(request).session(request[TENANT], session_id, query.flow)
+    return json_response({"session_id": session_id, "flows": flows,
+                          "ended_at": body["ended_at"] if body is not None else None})
 
 
-async def delete_memory_session(request: web.Request) -> web.Response:
+@route("DELETE", "/api/memory/sessions/{session_id}", tags=["memory"], parameters=[_SESSION_ID], query=FlowFilter,
+       responses=spec.RESPONSES[("DELETE", "/api/memory/sessions/{session_id}")])
+async def delete_memory_session(request: web.Request, query: FlowFilter) -> web.Response:
     """Permanently delete one session's turns and entries; reports how many records went."""
-    removed = _memory(request).delete_session(request[TENANT], request.match_info["session_id"],
-                                              request.query.get("flow"))
+    removed = _memory(request).delete_session(request[TENANT], request.match_info["session_id"], query.flow)
     if not removed:
         return not_found("memory session")
-    return web.json_response({"session_id": request.match_info["session_id"], "deleted": removed})
+    return json_response({"session_id": request.match_info["session_id"], "deleted": removed})
 
 
+@route("DELETE", "/api/memory/flows/{flow_id}", tags=["memory"], parameters=[_FLOW_ID],
+       responses=spec.RESPONSES[("DELETE", "/api/memory/flows/{flow_id}")])
 async def delete_memory_flow(request: web.Request) -> web.Response:
     """Permanently delete all of one flow's memory; reports how many records went."""
     removed = _memory(request).delete_flow(request[TENANT], request.match_info["flow_id"])
     if not removed:
         return not_found("flow memory")
-    return web.json_response({"flow_id": request.match_info["flow_id"], "deleted": removed})
+    return json_response({"flow_id": request.match_info["flow_id"], "deleted": removed})
 
 
-def setup(app: web.Application) -> None:
-    r = app.router
-    r.add_get("/api/secrets", list_secrets)
-    r.add_put("/api/secrets/{name}", put_secret)
-    r.add_delete("/api/secrets/{name}", delete_secret)
-    r.add_get("/api/configs", list_configs)
-    r.add_post("/api/configs", create_config)
-    r.add_get("/api/configs/{config_id}", get_config)
-    r.add_patch("/api/configs/{config_id}", update_config)
-    r.add_delete("/api/configs/{config_id}", delete_config)
-    r.add_get("/api/keys", list_keys)
-    r.add_post("/api/keys", create_key)
-    r.add_delete("/api/keys/{name}", revoke_key)
-    r.add_get("/api/memory/flows", memory_flows)
-    r.add_get("/api/memory/flows/{flow_id}/sessions", memory_sessions)
-    r.add_get("/api/memory/flows/{flow_id}/search", memory_search)
-    r.add_delete("/api/memory/flows/{flow_id}", delete_memory_flow)
-    r.add_get("/api/memory/sessions/{session_id}", memory_session)
-    r.add_delete("/api/memory/sessions/{session_id}", delete_memory_session)
-    r.add_post("/api/memory/sessions/{session_id}/end", end_memory_session)
+setup = ROUTES.setup
+OPERATIONS = ROUTES.operations()

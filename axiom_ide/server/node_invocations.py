@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -32,15 +31,18 @@ from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeFailure
 from axiom_ide.runtime.engine.single_node import NodeEndpoint
 from axiom_ide.server import sse
 from axiom_ide.server.app import STATE, TENANT
-from axiom_ide.server.envelope import reply
+from axiom_ide.server.envelope import BodyError, read_json, reply
 from axiom_ide.server.invocations import INVOCATIONS
+from axiom_ide.server.invoke_models import NodeInvokeBody
+from axiom_ide.server.routes import RouteTable
 
 NOT_DEPLOYED = "node not found or not yet deployed"
 
 
 def setup(app: web.Application) -> None:
     # /nodes/invoke first: the one-segment id route below would match it too.
-    app.router.add_post("/invocations/v1/nodes/invoke", invoke_binary)
+    app.router.add_post("/invocations/v1/nodes/invoke", BINARY.route(
+        "POST", "/invocations/v1/nodes/invoke", body=NodeInvokeBody, responses={})(invoke_binary))
     app.router.add_post("/invocations/v1/nodes/{node_id}", invoke_by_id)
     app.router.add_post("/invocations/v1/nodes/{owner}/{pkg}/{version}/{node}", invoke_by_path)
 
@@ -77,8 +79,8 @@ def _wants_stream(request: web.Request, endpoint: NodeEndpoint) -> bool:
 async def _invoke_json(request: web.Request, endpoint: NodeEndpoint) -> web.StreamResponse:
     short = endpoint.input_cls.DESCRIPTOR.name
     try:
-        data = json.loads(await request.read())
-    except ValueError as exc:
+        data = read_json(request, want_object=False)
+    except BodyError as exc:
         return reply(400, {"error_message": f"invalid JSON for {short}: {exc}"})
     try:
         payload = endpoint.encode_json(data)
@@ -130,21 +132,18 @@ async def _stream(request: web.Request, endpoint: NodeEndpoint, payload: bytes,
     return response
 
 
-async def invoke_binary(request: web.Request) -> web.StreamResponse:
-    def answer(status: int, message: str) -> web.Response:
-        return reply(status, {"success": False, "payload": "", "error_message": message})
+def _binary_failure(status: int, message: str) -> web.Response:
+    return reply(status, {"success": False, "payload": "", "error_message": message})
 
-    try:
-        data = json.loads(await request.read())
-    except ValueError as exc:
-        return answer(400, f"invalid request body: {exc}")
-    if not isinstance(data, dict):
-        return answer(400, "invalid request body: expected a JSON object")
-    ref, raw = data.get("node_id"), data.get("payload", "")
-    if not isinstance(ref, str) or not ref:
-        return answer(400, "invalid request body: node_id is required")
-    if not isinstance(raw, str):
-        return answer(400, "invalid request body: payload must be a base64 string")
+
+#: Validation of the binary route's body (its operation is openapi.INVOCATION_OPERATIONS', built
+#: from the same model).
+BINARY = RouteTable(invalid=lambda message: _binary_failure(400, f"invalid request body: {message}"))
+
+
+async def invoke_binary(request: web.Request, body: NodeInvokeBody) -> web.StreamResponse:
+    answer = _binary_failure
+    ref, raw = body.node_id, body.payload
     endpoint = _lookup(request, ref)
     if endpoint is None:
         return answer(404, NOT_DEPLOYED if "/" not in ref else f"node not found: {ref}")

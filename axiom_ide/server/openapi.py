@@ -29,6 +29,8 @@ from google.protobuf.descriptor import Descriptor
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, example_message, same_message
 from axiom_ide.runtime.packages.messages import MessageDoc
+from axiom_ide.server.invoke_models import GRAPH_ID, InvokeBody, InvokeStreamBody, NodeInvokeBody
+from axiom_ide.server.routes import openapi_schema
 
 OPENAPI_VERSION = "3.0.3"
 INVOCATIONS = "/invocations"
@@ -38,8 +40,6 @@ BEARER = {"bearerAuth": {
     "description": "An API key: the 64-character hex string shown once when the key was created "
                    "(`axiom-ide keys create`). Sent as `Authorization: Bearer <key>`.",
 }}
-GRAPH_ID = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$",
-            "description": "A compiled artifact's 26-character id."}
 EXECUTION_ID = {"type": "string", "pattern": "^[0-9a-f]{32}$",
                 "description": "32 lowercase hex characters; also the execution's trace id."}
 GENERIC_OBJECT = {"type": "object", "additionalProperties": True}
@@ -80,45 +80,19 @@ RATE_LIMITED = {**json_content("Rate limit or daily quota exceeded; see the `Ret
                 "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}}
 NOT_FOUND = json_content("No such resource (or it belongs to another tenant).", ERROR_CLASS, {"error": "not_found"})
 
-COMMON_FIELDS: dict[str, dict[str, Any]] = {
-    "payload": {"type": "string", "format": "byte",
-                "description": "The entry node's input message as protobuf bytes, base64-encoded. "
-                               "`input` takes precedence when both are set."},
-    "timeout_seconds": {"type": "integer", "minimum": 1, "default": 30,
-                        "description": "How long to wait for the result (unary with `wait`) or the stream "
-                                       "(pipeline) before giving up; default 30."},
-    "config_id": {"type": "string",
-                  "description": "Named flow config profile; when omitted the defaults apply "
-                                 "(tenant default → flow default)."},
-    "debug_session_id": {"type": "string",
-                         "description": "Stream this execution's per-node debug events to the named debug "
-                                        "session (the `X-Debug-Session-Id` header takes precedence)."},
-}
-WAIT = {"type": "boolean", "default": False,
-        "description": "Block until the execution completes and include `result`; otherwise the response "
-                       "returns at once with `accepted` and `execution_id`."}
-WEBHOOK = {"type": "object", "required": ["url"], "additionalProperties": False,
-           "description": "Where to POST the result (the body a waited invoke returns) when it is not returned "
-                          "inline: without `wait`, or when a `wait` runs out of time.",
-           "properties": {"url": {"type": "string", "format": "uri", "pattern": "^https?://"},
-                          "headers": {"type": "object", "additionalProperties": {"type": "string"}}}}
 DEBUG_HEADER = {"name": "X-Debug-Session-Id", "in": "header", "required": False,
                 "schema": {"type": "string"}, "description": "Debug session to stream per-node events to."}
 
 
 def _request_schema(input_schema: dict[str, Any], *, unary: bool, graph_id: dict[str, Any]) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "graph_id": graph_id,
-        "input": {"allOf": [input_schema], "description": "The entry node's input message as a JSON object."}
-        if "$ref" in input_schema else {**input_schema, "description": "The entry node's input message as a JSON object."},
-        "payload": COMMON_FIELDS["payload"],
-    }
-    if unary:
-        props["wait"] = WAIT
-    props.update({k: v for k, v in COMMON_FIELDS.items() if k != "payload"})
-    if unary:
-        props["webhook"] = WEBHOOK
-    return {"type": "object", "properties": props, "required": ["graph_id"], "additionalProperties": False}
+    """The invoke body's schema, generated from the models the route validates with
+    (``invoke_models.InvokeBody`` / ``InvokeStreamBody``), with this flow's ``graph_id`` and ``input``."""
+    schema = openapi_schema(InvokeBody if unary else InvokeStreamBody)
+    description = schema["properties"]["input"].get("description", "")
+    schema["properties"]["graph_id"] = graph_id
+    schema["properties"]["input"] = ({"allOf": [input_schema], "description": description} if "$ref" in input_schema
+                                     else {**input_schema, "description": description})
+    return schema
 
 
 def _accepted_schema(output_schema: dict[str, Any]) -> dict[str, Any]:
@@ -321,11 +295,7 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
             "operationId": spec.name,
             "tags": ["nodes"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": in_ref, "example": in_example}}},
-            "responses": {**ok, "401": UNAUTHORIZED, "404": NOT_FOUND,
-                          "422": json_content("The node returned an error.",
-                                       {"type": "object", "properties": {"error_message": {"type": "string"}},
-                                        "required": ["error_message"]}),
-                          "429": RATE_LIMITED},
+            "responses": {**ok, **_node_errors(spec.input_type.name)},
         }}
     manifest = package.manifest
     return {
@@ -342,6 +312,22 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
 
 # -- the server's own ------------------------------------------------------------------------------
 _ERROR_MESSAGE = {"type": "object", "properties": {"error_message": {"type": "string"}}, "required": ["error_message"]}
+
+
+def _node_errors(input_name: str) -> dict[str, Any]:
+    """The per-node error responses of the error catalog's single-node table."""
+    return {
+        "400": json_content(f"The body is not valid JSON for {input_name}.", _ERROR_MESSAGE,
+                            {"error_message": f"invalid JSON for {input_name}: ..."}),
+        "401": UNAUTHORIZED,
+        "404": json_content("No such node (or not deployed).", _ERROR_MESSAGE,
+                            {"error_message": "node not found or not yet deployed"}),
+        "422": json_content("The node ran and its handler returned an error (its own message).", _ERROR_MESSAGE),
+        "429": RATE_LIMITED,
+        "502": json_content("The platform could not reach the node (its host crashed, hung or flooded its output).",
+                            _ERROR_MESSAGE, {"error_message": "calling node: ..."}),
+    }
+
 _NODE_BODY = {"type": "object", "additionalProperties": True,
               "description": "The node's input message as a plain JSON object (no envelope)."}
 _NODE_FRAME = {"type": "object", "required": ["frame_index", "is_final"], "properties": {
@@ -353,24 +339,20 @@ _NODE_RESPONSES = {
                            "text/event-stream`) its frames as Server-Sent Events.",
             "content": {"application/json": {"schema": GENERIC_OBJECT},
                         "text/event-stream": {"schema": _NODE_FRAME}}},
-    "400": json_content("The body is not valid JSON for the node's input message.", _ERROR_MESSAGE,
-                 {"error_message": "invalid JSON for GreetRequest: ..."}),
-    "404": json_content("No such node (or not deployed).", _ERROR_MESSAGE, {"error_message": "node not found or not yet deployed"}),
-    "422": json_content("The node returned an error.", _ERROR_MESSAGE),
-    "429": RATE_LIMITED,
-    "502": json_content("The node's host crashed, hung or flooded its output.", _ERROR_MESSAGE),
+    **{k: v for k, v in _node_errors("the node's input message").items() if k != "401"},
 }
 _BINARY_RESULT = {"type": "object", "properties": {
     "success": {"type": "boolean"}, "payload": {"type": "string", "format": "byte"}, "error_message": {"type": "string"}}}
 
 #: The invocation routes (reference/http-api), described here for the server's own spec.
 INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    # `input` untyped here: the server checks it against the flow's entry message inside the run.
     ("POST", INVOCATIONS + "/v1/flows/invoke"): invoke_operation(
-        mode="unary", input_schema=dict(GENERIC_OBJECT), output_schema=dict(GENERIC_OBJECT), graph_id=GRAPH_ID,
+        mode="unary", input_schema={}, output_schema=dict(GENERIC_OBJECT), graph_id=GRAPH_ID,
         summary="Invoke a compiled flow once", description="Runs the artifact `graph_id`; with `wait: true` the "
         "result is inline. Per-flow schemas: `GET /api/graphs/{artifact_id}/openapi.json`."),
     ("POST", INVOCATIONS + "/v1/flows/invoke/stream"): invoke_operation(
-        mode="pipeline", input_schema=dict(GENERIC_OBJECT), output_schema=dict(GENERIC_OBJECT), graph_id=GRAPH_ID,
+        mode="pipeline", input_schema={}, output_schema=dict(GENERIC_OBJECT), graph_id=GRAPH_ID,
         summary="Invoke a flow in pipeline mode and stream its frames (SSE)"),
     ("DELETE", INVOCATIONS + "/v1/flows/{execution_id}"): {
         "summary": "Cancel a running execution", "operationId": "cancelExecution", "tags": ["flows"],
@@ -390,10 +372,7 @@ INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": _NODE_RESPONSES},
     ("POST", INVOCATIONS + "/v1/nodes/invoke"): {
         "summary": "Invoke one node with protobuf bytes", "operationId": "invokeNodeBinary", "tags": ["nodes"],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["node_id", "payload"], "properties": {
-                "node_id": {"type": "string", "description": "A node id or a name path `owner/pkg/version/Node`."},
-                "payload": {"type": "string", "format": "byte"}}}}}},
+        "requestBody": {"required": True, "content": {"application/json": {"schema": openapi_schema(NodeInvokeBody)}}},
         "responses": {"200": json_content("The node's outcome.", _BINARY_RESULT),
                       **{code: json_content(text, _BINARY_RESULT) for code, text in (
                           ("400", "The body or payload is malformed."), ("404", "No such node."),

@@ -30,6 +30,8 @@ from aiohttp import web
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.server import openapi
 from axiom_ide.server.app import STATE, TENANT, public
+from axiom_ide.server.envelope import json_response
+from axiom_ide.server.routes import RouteTable
 
 ASSETS = "/api/docs-assets"
 #: Files served under :data:`ASSETS`: name → (package, path inside it).
@@ -56,14 +58,7 @@ _PACKAGES = web.AppKey("axiom_openapi_packages", _Packages)
 
 def setup(app: web.Application) -> None:
     app[_PACKAGES] = _Packages()
-    r = app.router
-    r.add_get("/api/openapi.json", server_openapi)
-    r.add_get("/docs", server_docs)
-    r.add_get("/api/graphs/{artifact_id}/openapi.json", graph_openapi)
-    r.add_get("/api/graphs/{artifact_id}/docs", graph_docs)
-    r.add_get(_PACKAGE_REF + "/openapi.json", package_openapi)
-    r.add_get(_PACKAGE_REF + "/docs", package_docs)
-    r.add_get(ASSETS + "/{file}", docs_asset)
+    ROUTES.setup(app)
 
 
 def request_origin(request: web.Request) -> str:
@@ -76,7 +71,7 @@ def request_origin(request: web.Request) -> str:
 async def server_openapi(request: web.Request) -> web.Response:
     from axiom_ide import __version__
 
-    return web.json_response(openapi.server_spec(request.app, request_origin(request), version=__version__))
+    return json_response(openapi.server_spec(request.app, request_origin(request), version=__version__))
 
 
 async def graph_openapi(request: web.Request) -> web.Response:
@@ -85,8 +80,8 @@ async def graph_openapi(request: web.Request) -> web.Response:
     try:
         artifact = state.runtime.artifact(graph_id, tenant_id=request[TENANT])
     except AxiomError as exc:
-        return web.json_response({"error": "graph_not_found", "message": exc.message}, status=404)
-    return web.json_response(openapi.graph_spec(artifact, request_origin(request), workspace=_workspace(request.app)))
+        return json_response({"error": "graph_not_found", "message": exc.message}, status=404)
+    return json_response(openapi.graph_spec(artifact, request_origin(request), workspace=_workspace(request.app)))
 
 
 @public
@@ -94,7 +89,7 @@ async def package_openapi(request: web.Request) -> web.Response:
     package = _package(request)
     if isinstance(package, web.Response):
         return package
-    return web.json_response(openapi.package_spec(package, request_origin(request)))
+    return json_response(openapi.package_spec(package, request_origin(request)))
 
 
 def _workspace(app: web.Application) -> Any:
@@ -116,7 +111,7 @@ def _package(request: web.Request) -> Any:
     ws = _workspace(request.app)
     package = ws.package(name, version) if ws is not None else None
     if package is None:
-        return web.json_response({"error": "package_not_found", "message": f'package "{name}@{version}" not found'},
+        return json_response({"error": "package_not_found", "message": f'package "{name}@{version}" not found'},
                                  status=404)
     return package
 
@@ -156,7 +151,7 @@ async def package_docs(request: web.Request) -> web.Response:
 async def docs_asset(request: web.Request) -> web.StreamResponse:
     entry = _ASSET_FILES.get(request.match_info["file"])
     if entry is None:
-        return web.json_response({"error": "not_found"}, status=404)
+        return json_response({"error": "not_found"}, status=404)
     package, path = entry
     data = resources.files(package).joinpath(path).read_bytes()
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
@@ -178,7 +173,8 @@ _ARTIFACT = {"name": "artifact_id", "in": "path", "required": True, "schema": op
 _PACKAGE_404 = openapi.json_content("No such package version.", openapi.ERROR_CLASS,
                              {"error": "package_not_found", "message": 'package "examples/nope@0.1.0" not found'})
 
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+#: Summaries, parameters and responses of the routes declared below (none takes a body or a query).
+_DOCUMENTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/openapi.json"): {"summary": "This server's own OpenAPI document", "tags": ["docs"],
                                    "responses": {"200": _SPEC}},
     ("GET", "/docs"): {"summary": "Interactive docs of this server's API", "tags": ["docs"],
@@ -191,7 +187,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             {"error": "graph_not_found", "message": 'compiled artifact "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD" not found'})}},
     ("GET", "/api/graphs/{artifact_id}/docs"): {
         "summary": "A compiled flow's interactive docs page (loads the spec with the caller's key)",
-        "tags": ["docs"], "parameters": [_ARTIFACT], "responses": {"200": _HTML}},
+        "tags": ["docs"], "parameters": [_ARTIFACT], "responses": {"200": _HTML, "404": openapi.json_content(
+            "Not an artifact id.", openapi.ERROR_CLASS, {"error": "not found"})}},
     ("GET", "/api/packages/{name}@{version}/openapi.json"): {
         "summary": "A package version's OpenAPI document (one operation per node)", "tags": ["docs"],
         "parameters": [_NAME, _VERSION], "responses": {"200": _SPEC, "404": _PACKAGE_404}},
@@ -206,3 +203,20 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                                                                        "format": "binary"}}}},
                       "404": openapi.json_content("No such file.", openapi.ERROR_CLASS, {"error": "not_found"})}},
 }
+
+ROUTES = RouteTable(invalid=lambda message: json_response({"error": "invalid_argument", "message": message}, status=400),
+                    tags=["docs"])
+# Only artifact ids match the graph routes (anything else is the router's 404), as the spec's pattern says.
+_ARTIFACT_PATH = "/api/graphs/{artifact_id:" + openapi.GRAPH_ID["pattern"].strip("^$") + "}"
+for _path, _spec_path, _handler in (
+        ("/api/openapi.json", "/api/openapi.json", server_openapi), ("/docs", "/docs", server_docs),
+        (_ARTIFACT_PATH + "/openapi.json", "/api/graphs/{artifact_id}/openapi.json", graph_openapi),
+        (_ARTIFACT_PATH + "/docs", "/api/graphs/{artifact_id}/docs", graph_docs),
+        (_PACKAGE_REF + "/openapi.json", "/api/packages/{name}@{version}/openapi.json", package_openapi),
+        (_PACKAGE_REF + "/docs", "/api/packages/{name}@{version}/docs", package_docs),
+        (ASSETS + "/{file}", ASSETS + "/{file}", docs_asset)):
+    _doc = _DOCUMENTED[("GET", _spec_path)]
+    ROUTES.route("GET", _path, summary=_doc["summary"], parameters=_doc.get("parameters"),
+                 responses=_doc["responses"])(_handler)
+
+OPERATIONS = ROUTES.operations()

@@ -60,7 +60,7 @@ async def serve(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8765, wo
         await runner.cleanup()
         await runtime.close()
         raise
-    addresses = runner.addresses  # the one site's bound (host, port, ...): port 0 picks a free one
+    addresses = runner.addresses  # (host, port[, ...]) of each listening socket
     bound = addresses[0][1] if addresses else port
     display_host = f"[{host}]" if ":" in host else host
     options.origin = f"http://{display_host}:{bound}"

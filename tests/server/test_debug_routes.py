@@ -67,8 +67,12 @@ def test_breakpoint_edits_and_their_validation(live):
         r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": ["n1,n2"]})
         assert (r.status_code, r.json()) == (400, {"error": "invalid_argument",
                                                    "message": '"n1,n2" is not a canvas id (^[a-z0-9][a-z0-9_-]*$)'})
-        r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": "n1"})
-        assert r.json() == {"error": "invalid_argument", "message": "breakpoints must be an array of canvas ids"}
+        for bad in ("n1", None, [1]):  # null is not an empty list: the spec says array
+            r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": bad})
+            assert (r.status_code, r.json()) == (400, {"error": "invalid_argument",
+                                                       "message": "breakpoints must be an array of canvas ids"})
+        r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={})
+        assert r.json() == {"error": "invalid_argument", "message": "breakpoints is required"}
         r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={})
         assert (r.status_code, r.json()["message"]) == (400, "node is required")
         r = c.post(f"{SESSIONS}/{sid}/pause")

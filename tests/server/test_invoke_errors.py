@@ -91,8 +91,11 @@ def test_neither_input_nor_payload_is_500(live):
 
 @pytest.mark.parametrize("field, value, message", [
     ("wait", "yes", "wait must be true or false, got string"),
-    ("timeout_seconds", 0, "timeout_seconds must be a positive number, got 0"),
-    ("timeout_seconds", "30", 'timeout_seconds must be a positive number, got "30"'),
+    ("timeout_seconds", 0, "timeout_seconds must be a positive integer, got 0"),
+    ("timeout_seconds", "30", 'timeout_seconds must be a positive integer, got "30"'),
+    ("timeout_seconds", 1.5, "timeout_seconds must be a positive integer, got 1.5"),
+    ("timeout_seconds", True, "timeout_seconds must be a positive integer, got true"),
+    ("graph_id", 7, "graph_id must be a string, got number"),
     ("config_id", 7, "config_id must be a string, got number"),
     ("debug_session_id", [], "debug_session_id must be a string, got array"),
     ("webhook", {"url": "ftp://x"}, "webhook.url must be an http:// or https:// URL"),

@@ -76,9 +76,9 @@ def test_a_waited_run_that_returns_inline_does_not_call_the_webhook(live):
 def test_a_waited_run_that_times_out_delivers_its_result_later(flows):
     graph_id = flows.compile("faults-slow4")
     with Receiver() as hook, flows.client() as c:
-        r = c.post(INVOKE, json={"graph_id": graph_id, "input": {"text": "s"}, "wait": True, "timeout_seconds": 0.2,
+        r = c.post(INVOKE, json={"graph_id": graph_id, "input": {"text": "s"}, "wait": True, "timeout_seconds": 1,
                                  "webhook": {"url": hook.url}})
-        assert r.json()["error_message"] == "timeout waiting for flow result (0.2s)"
+        assert r.json()["error_message"] == "timeout waiting for flow result (1s)"
         assert wait_for(lambda: hook.received)
     assert hook.received[0].body["execution_id"] == r.json()["execution_id"]
     assert hook.received[0].body["result"]["output"]["text"] == "s++++"

@@ -100,6 +100,26 @@ def test_keys_create_list_revoke_for_the_callers_tenant(live):
         assert c.delete("/api/keys/ci-http").status_code == 404
 
 
+def test_reusing_a_revoked_keys_name_keeps_the_revoked_row(live):
+    from axiom_ide.runtime.store.apikeys import ApiKeyStore
+
+    with live.client() as c:
+        first = c.post("/api/keys", json={"name": "rotated"}).json()
+        assert c.delete("/api/keys/rotated").status_code == 204
+        r = c.post("/api/keys", json={"name": "rotated"})
+        assert r.status_code == 201, r.text
+        second = r.json()
+        assert [k["name"] for k in c.get("/api/keys").json()["keys"]].count("rotated") == 1
+    db = open_database(live.data_dir)
+    try:
+        rows = [k for k in ApiKeyStore(db).list(include_revoked=True) if k.name == "rotated"]
+    finally:
+        db.close()
+    assert [(k.masked, k.revoked_at is not None) for k in rows] == [(first["masked"], True), (second["masked"], False)]
+    assert httpx.get(live.origin + "/api/keys", headers={"Authorization": f"Bearer {first['key']}"}).status_code == 401
+    assert httpx.get(live.origin + "/api/keys", headers={"Authorization": f"Bearer {second['key']}"}).status_code == 200
+
+
 def _seed_memory(live) -> None:
     """What node code writes through ax.agent.memory, for two flows of tenant local and one of acme."""
     db = open_database(live.data_dir)

@@ -128,7 +128,10 @@ def test_package_spec_is_public_with_one_operation_per_node(live, ref):
                                              "description": "Number of characters in the text."}
     stream = spec["paths"][prefix + "WordStream"]["post"]["responses"]["200"]["content"]
     assert list(stream) == ["text/event-stream"]
-    assert {"401", "404", "422"} <= set(greet["responses"])
+    assert set(greet["responses"]) == {"200", "400", "401", "404", "422", "429", "502"}
+    assert greet["responses"]["400"]["content"]["application/json"]["example"] == {
+        "error_message": "invalid JSON for GreetRequest: ..."}
+    assert greet["responses"]["502"]["content"]["application/json"]["example"] == {"error_message": "calling node: ..."}
 
 
 def test_unknown_package_spec_is_404(live):
@@ -202,3 +205,43 @@ def test_a_message_missing_from_the_artifact_is_documented_as_a_generic_object(l
     output = op["responses"]["202"]["content"]["application/json"]["schema"]["properties"]["result"]["properties"]["output"]
     assert output["type"] == "object" and output["additionalProperties"] is True
     assert spec["components"]["schemas"] == {}
+
+
+def test_every_validated_request_is_documented_by_its_own_model(tmp_path):
+    """One description per route: where a route validates a JSON body or a query with models, the
+    server spec's request schema and query parameters are those models' schemas; the only request
+    bodies without a model are the node routes' (a node's own message, documented per package)."""
+    import asyncio
+    import re
+
+    from axiom_ide.runtime.runtime import Runtime
+    from axiom_ide.server.app import create_app
+    from axiom_ide.server.openapi import route_table, server_spec
+    from axiom_ide.server.routes import openapi_schema, query_parameters
+
+    def without_flow_fields(schema):  # the generic invoke spec pins no graph_id and types no input
+        return {**schema, "properties": {k: v for k, v in schema["properties"].items() if k not in ("graph_id", "input")}}
+
+    runtime = Runtime(tmp_path, inline=True)
+    try:
+        app = create_app(runtime)
+        spec = server_spec(app, "http://127.0.0.1:1")
+        checked = 0
+        for method, path, handler in route_table(app):
+            op = spec["paths"][re.sub(r"\{([^{}:]+):(?:[^{}]|\{[^{}]*\})*\}", r"{\1}", path)][method.lower()]
+            models = getattr(handler, "axiom_models", None)
+            if models is None:
+                assert "requestBody" not in op or path.startswith("/invocations/v1/nodes/{"), (method, path)
+                assert not [p for p in op.get("parameters", []) if p["in"] == "query"], (method, path)
+                continue
+            if models["body"] is not None:
+                schema = op["requestBody"]["content"]["application/json"]["schema"]
+                assert without_flow_fields(schema) == without_flow_fields(openapi_schema(models["body"])), (method, path)
+                checked += 1
+            if models["query"] is not None:
+                names = {p["name"] for p in op["parameters"] if p["in"] == "query"}
+                assert names == {p["name"] for p in query_parameters(models["query"])}, (method, path)
+                checked += 1
+        assert checked >= 15
+    finally:
+        asyncio.run(runtime.close())

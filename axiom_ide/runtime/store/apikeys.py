@@ -25,7 +25,7 @@ MAX_NAME_LENGTH = 64
 
 @dataclass(frozen=True)
 class ApiKey:
-    #: Unique among the tenant's active keys (``ci``, ``laptop``, ``cli``).
+    #: Unique among the tenant's active keys (``ci``, ``laptop``, ``cli``); revoked keys keep theirs.
     name: str
     #: The tenant every request made with this key acts as.
     tenant_id: str
@@ -56,14 +56,19 @@ def created_json(raw: str, key: ApiKey) -> dict:
             "created_at": int(key.created_at * 1000)}
 
 
+#: A key name as given: at most MAX_NAME_LENGTH characters, no control characters, not all blank
+#: (the HTTP API's schema publishes exactly this pattern).
+KEY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+
+
 def check_key_name(name: str) -> str:
-    """``name`` stripped; raises ``invalid_key_name`` when empty, too long or not printable."""
-    name = (name or "").strip()
-    if not name:
+    """``name`` stripped; raises ``invalid_key_name`` when blank, too long or not printable."""
+    raw = name or ""
+    if not raw.strip():
         raise AxiomError.of("invalid_key_name", "a key name is required")
-    if len(name) > MAX_NAME_LENGTH or not name.isprintable():
+    if len(raw) > MAX_NAME_LENGTH or not re.fullmatch(KEY_NAME_PATTERN, raw):
         raise AxiomError.of("invalid_key_name", f"a key name is at most {MAX_NAME_LENGTH} printable characters")
-    return name
+    return raw.strip()
 
 
 def hash_key(raw: str) -> str:
@@ -84,13 +89,12 @@ class ApiKeyStore:
         raw = secrets.token_hex(32)
         now = self.clock()
         with self.db.transaction() as conn:
-            existing = conn.execute("SELECT revoked_at FROM api_keys WHERE tenant_id = ? AND name = ?",
-                                    (tenant_id, name)).fetchone()
-            if existing is not None and existing["revoked_at"] is None:
+            # A revoked key's name may be reused; its row stays (revoked) for the audit trail.
+            active = conn.execute("SELECT 1 FROM api_keys WHERE tenant_id = ? AND name = ? AND revoked_at IS NULL",
+                                  (tenant_id, name)).fetchone()
+            if active is not None:
                 raise AxiomError.of("key_exists", f'an API key named "{name}" already exists; '
                                                   "revoke it first or pick another name")
-            if existing is not None:  # a revoked key's name may be reused
-                conn.execute("DELETE FROM api_keys WHERE tenant_id = ? AND name = ?", (tenant_id, name))
             conn.execute(
                 "INSERT INTO api_keys (name, tenant_id, key_hash, prefix, suffix, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)", (name, tenant_id, hash_key(raw), raw[:8], raw[-4:], now))

@@ -209,6 +209,26 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE executions ADD COLUMN owner TEXT;
     """,
+    # 9: a revoked API key's row stays (audit) when its name is reused: names are unique among a
+    # tenant's active keys only
+    """
+    CREATE TABLE api_keys_v9 (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        tenant_id   TEXT NOT NULL,
+        key_hash    TEXT NOT NULL UNIQUE,
+        prefix      TEXT NOT NULL,
+        suffix      TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        last_used   REAL,
+        revoked_at  REAL
+    );
+    INSERT INTO api_keys_v9 (name, tenant_id, key_hash, prefix, suffix, created_at, last_used, revoked_at)
+        SELECT name, tenant_id, key_hash, prefix, suffix, created_at, last_used, revoked_at FROM api_keys;
+    DROP TABLE api_keys;
+    ALTER TABLE api_keys_v9 RENAME TO api_keys;
+    CREATE UNIQUE INDEX api_keys_active_name ON api_keys (tenant_id, name) WHERE revoked_at IS NULL;
+    """,
 ]
 
 #: The executions columns a journaled insert or update writes (the ``owner`` column of migration 8
