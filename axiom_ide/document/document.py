@@ -230,7 +230,8 @@ class FlowDocument(QObject):
         ``by_hand`` (a drag on the canvas): every other node is pinned where it is shown, so no
         unpinned neighbour re-flows around the moved one, and a cell left of or above the grid
         re-bases the whole grid (cells stay non-negative, as flow.yaml requires) — the same step."""
-        wanted = {nid: (int(c), int(r)) for nid, (c, r) in cells.items() if self.flow.node(nid) is not None}
+        nodes = {n.id: n for n in self.flow.nodes}  # one pass: a first move pins thousands
+        wanted = {nid: (int(c), int(r)) for nid, (c, r) in cells.items() if nid in nodes}
         if by_hand:
             shown = {**self.cells(), **wanted}
             dc = -min((c for c, _ in shown.values()), default=0)
@@ -241,7 +242,7 @@ class FlowDocument(QObject):
             targets = {nid: (max(0, c), max(0, r)) for nid, (c, r) in wanted.items()}
         changes = {}
         for nid, cell in targets.items():
-            node = self.flow.node(nid)
+            node = nodes.get(nid)
             if node is not None and (node.col, node.row) != cell:
                 changes[nid] = cell
         moved = [nid for nid in wanted if nid in changes]

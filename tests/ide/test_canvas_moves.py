@@ -342,3 +342,15 @@ def test_dragging_a_card_offscreen_keeps_it_reachable(qtbot, workspace):
 def test_point_helpers_are_consistent():
     assert pos_to_cell(cell_to_pos((-2, -3))) == (-2, -3)
     assert pos_to_cell(QPointF(-170, -71)) == (-1, -1)
+
+
+def test_fit_leaves_the_minimap_a_corner_when_the_content_fills_every_corner(qtbot, workspace):
+    doc = FlowDocument.new("corners", workspace)
+    for cell in ((0, 0), (3, 0), (0, 4), (3, 4), (1, 2), (2, 2)):
+        doc.add_node("examples/text@0.1.0:Echo", cell)
+    scene, view = make(qtbot, doc, 900, 560)
+    qtbot.mouseClick(view.minimap.toggle, LEFT)
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_F)
+    assert view.visible_scene_rect().contains(scene.content_rect())
+    assert view.minimap.isVisible() and minimap_clear_of_cards(view)
