@@ -120,12 +120,15 @@ class Minimap(QWidget):
         wanted = self.is_wanted()
         self.toggle.setChecked(wanted)
         self.toggle.setToolTip("Hide minimap" if wanted else "Show minimap")
+        self.toggle.setAccessibleName(self.toggle.toolTip())
         size = self._size_for(vp)
         if size != self.size():
             self.setFixedSize(size)
             self._image = None
         spot = self.free_corner() if wanted else None
         if spot is None:
+            if wanted:  # say why it is not there
+                self.toggle.setToolTip("Hide minimap (hidden now: cards fill every corner)")
             self.hide()
             return False
         self.move(spot.topLeft())

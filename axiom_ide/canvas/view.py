@@ -317,7 +317,9 @@ class FlowView(QGraphicsView):
             event.accept()
             return
         drag = self.flow_scene.drag if event.button() == Qt.MouseButton.LeftButton else None
-        shown = {i: i.pos() for i in drag.items} if drag is not None else {}
+        # Only a drag that moved a card: a plain click on a card never scrolls.
+        moved = drag is not None and any(i.pos() != drag.start[i.node_id] for i in drag.items)
+        shown = {i: i.pos() for i in drag.items} if drag is not None and moved else {}
         super().mouseReleaseEvent(event)
         if shown:
             self._after_drop(shown)

@@ -354,3 +354,15 @@ def test_fit_leaves_the_minimap_a_corner_when_the_content_fills_every_corner(qtb
     QTest.keyClick(view, Qt.Key.Key_F)
     assert view.visible_scene_rect().contains(scene.content_rect())
     assert view.minimap.isVisible() and minimap_clear_of_cards(view)
+
+
+def test_a_click_on_a_card_at_the_edge_does_not_scroll(qtbot, workspace):
+    doc = open_doc(workspace, "linear")
+    scene, view = make(qtbot, doc, 800, 600)
+    upper = scene.item_for_node("upper")
+    view.centerOn(upper.pos() + QPointF(-250, 40))  # "upper" half off the right edge
+    card = card_on_screen(view, upper)
+    assert not view.viewport().rect().contains(card)
+    QTest.mouseClick(view.viewport(), LEFT, NONE, vp(view, upper.pos() + QPointF(40, 40)))
+    assert scene.selected_node_ids() == ["upper"]
+    assert card_on_screen(view, upper) == card and doc.undo_stack.count() == 0
