@@ -155,7 +155,8 @@ class FlowView(QGraphicsView):
         parent = self.parentWidget()
         if parent is not None:
             for w in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
-                if w is self or not w.isVisible():
+                # A mouse-transparent sibling (a hint, a banner drawn over the canvas) is no control.
+                if w is self or not w.isVisible() or w.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents):
                     continue
                 r = QRect(vp.mapFrom(parent, w.geometry().topLeft()), w.size())
                 if r.intersects(vp.rect()):

@@ -238,9 +238,9 @@ def test_a_card_dropped_on_the_run_button_is_scrolled_clear_of_it(qtbot, window)
     button = overlay_in_viewport(view, tab.run_button)
     assert button.intersects(view.viewport().rect())
     upper = scene.item_for_node("upper")
-    # Pan so that column 1 is under the Run button (it may sit in the gutter between columns).
-    column = view.mapFromScene(card_rect_at((1, 0))).boundingRect()
-    pan(view, button.center().x() - column.center().x(), 0)
+    # Pan so that cell (1, 1) is under the Run button (it may sit in a gutter between cells).
+    cell = view.mapFromScene(card_rect_at((1, 1))).boundingRect()
+    pan(view, button.center().x() - cell.center().x(), button.center().y() - cell.center().y())
     # The cell whose card would sit on the Run button.
     target = next(c for c in ((col, row) for row in range(8) for col in range(-2, 5))
                   if c not in cells(scene).values()
