@@ -174,7 +174,8 @@ class FlowView(QGraphicsView):
         scene = self.scene()
         if scene is None:
             return
-        need = scene.itemsBoundingRect().united(self.visible_scene_rect())
+        # The scene's own rect: the items' bounding rect that Qt keeps growing (cheap, cached).
+        need = scene.sceneRect().united(self.visible_scene_rect())
         if extra is not None:
             need = need.united(extra)
         margin = max(SCENE_MARGIN, self.viewport().width() / self.zoom(), self.viewport().height() / self.zoom())
