@@ -24,8 +24,25 @@ def cell_to_pos(cell: tuple[int, int]) -> QPointF:
 
 
 def pos_to_cell(pos: QPointF) -> tuple[int, int]:
-    """The nearest cell to a card's top-left corner (never negative)."""
-    return max(0, round(pos.x() / CELL_W)), max(0, round(pos.y() / CELL_H))
+    """The nearest cell to a card's top-left corner. Negative left of / above the first cell: a
+    drag may go there (the document re-bases the grid on drop); a new node is clamped by its caller."""
+    return round(pos.x() / CELL_W), round(pos.y() / CELL_H)
+
+
+def free_cell(cell: tuple[int, int], taken: set[tuple[int, int]]) -> tuple[int, int]:
+    """``cell`` if free, else the nearest free cell (by distance on the grid, then below before
+    above, right before left): where a card dropped onto another one lands."""
+    if cell not in taken:
+        return cell
+    radius = 1
+    while True:
+        ring = [(cell[0] + dc, cell[1] + dr) for dc in range(-radius, radius + 1) for dr in range(-radius, radius + 1)
+                if max(abs(dc), abs(dr)) == radius]
+        free = [c for c in ring if c not in taken]
+        if free:
+            return min(free, key=lambda c: ((c[0] - cell[0]) ** 2 + (c[1] - cell[1]) ** 2,
+                                            c[1] < cell[1], c[1] != cell[1] + 1, c[0] < cell[0]))
+        radius += 1
 
 
 def snap(pos: QPointF) -> QPointF:

@@ -3,7 +3,8 @@
 - :class:`MoveDrag` — the selected cards follow the mouse, snapped live to the (col, row) grid,
   their edges re-routed as they go; on release the whole drag becomes one ``doc.move_nodes``
   (one undo step). Qt's own item moving is off (cards are not ``ItemIsMovable``) so a card is
-  only ever placed on a cell.
+  only ever placed on a cell. The preview is the drop: a card over a taken cell is shown in the
+  nearest free one, and exactly those cells are what the release commits.
 - :class:`ConnectInteraction` — drag from an output port (or backwards from an input port) to
   another card; a rubber curve follows the mouse, the target port shows green (allowed) or red
   (refused, with the reason in the status/tooltip). On release the scene's document is asked to
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent
 
-from axiom_ide.canvas.geometry import snap
+from axiom_ide.canvas.geometry import cell_to_pos, free_cell, pos_to_cell
 from axiom_ide.canvas.items.edge_item import curve
 from axiom_ide.canvas.items.style import style
 
@@ -55,17 +56,27 @@ class MoveDrag:
         #: Start position of every dragged card, by canvas id.
         self.start = {item.node_id: item.pos() for item in items}
 
+        #: Cells of the cards that stay put: a dragged card never lands on one of them.
+        dragged = set(self.start)
+        self.taken = {pos_to_cell(i.pos()) for i in scene.node_items() if i.node_id not in dragged}
+        #: Where each dragged card is shown now — and where the release puts it.
+        self.cells = {nid: pos_to_cell(p) for nid, p in self.start.items()}
+
     def move(self, delta: QPointF) -> None:
-        """Place every card at its start + ``delta``, snapped; re-route the edges of those that moved."""
+        """Show every card at its start + ``delta``, snapped to a free cell; re-route the edges of those that moved."""
+        taken = set(self.taken)
         for item in self.items:
-            target = snap(self.start[item.node_id] + delta)
+            cell = free_cell(pos_to_cell(self.start[item.node_id] + delta), taken)
+            taken.add(cell)
+            self.cells[item.node_id] = cell
+            target = cell_to_pos(cell)
             if item.pos() != target:
                 item.setPos(target)
                 self.scene.node_item_moved(item)
 
     def finish(self) -> None:
-        """One ``doc.move_nodes`` for the cards that ended in a new cell."""
-        self.scene.finish_move(self.start)
+        """One ``doc.move_nodes`` for the cards that ended in a new cell (the cells shown)."""
+        self.scene.finish_move(self.start, self.cells)
 
 
 class ConnectInteraction(Interaction):

@@ -6,7 +6,8 @@ Invariants:
   release, becomes one ``doc.move_nodes`` call (one undo step) after which positions are re-read
   from the model;
 - pinned nodes sit at their (col, row); unpinned nodes at ``layout_cells()``; the layout is
-  recomputed lazily (coalesced per event-loop turn; ``flush()`` forces it);
+  recomputed lazily (coalesced per event-loop turn; ``flush()`` forces it). A drag pins every
+  node where it is shown (see ``finish_move``), so hand-placed cards never re-flow;
 - selection, hover, run state and breakpoints are view state: signals out, never model edits.
 
 Opening a big flow is mostly building items, so the build does as little per item as it can:
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.canvas.diagnostics import edge_state, split_diagnostics
-from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos, pos_to_cell
+from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos
 from axiom_ide.canvas.interactions import ConnectInteraction, Interaction, MoveDrag
 from axiom_ide.canvas.items.edge_item import EdgeItem
 from axiom_ide.canvas.items.edge_label import EdgeLabelItem, pack_labels
@@ -331,6 +332,11 @@ class FlowScene(QGraphicsScene):
                 return item
         return None
 
+    @property
+    def drag(self) -> MoveDrag | None:
+        """The card drag under way (its cards and where the preview shows them), if any."""
+        return self._drag
+
     def content_rect(self) -> QRectF:
         """Bounding rect of every card, edge and label."""
         self.flush()
@@ -469,19 +475,13 @@ class FlowScene(QGraphicsScene):
             drag, self._drag = self._drag, None
             drag.finish()
 
-    def finish_move(self, start: dict[str, QPointF]) -> None:
-        """Turn dragged cards (start positions given) into one ``move_nodes``; re-sync from the model."""
-        start = {nid: p for nid, p in start.items() if nid in self._nodes}
-        moved = {nid: pos_to_cell(self._nodes[nid].pos()) for nid, p in start.items() if self._nodes[nid].pos() != p}
-        if not moved:
-            return
-        occupied = {pos_to_cell(i.pos()) for nid, i in self._nodes.items() if nid not in moved}
-        for nid, (col, row) in moved.items():
-            while (col, row) in occupied:  # never stack two cards in one cell
-                row += 1
-            moved[nid] = (col, row)
-            occupied.add((col, row))
-        self.document.move_nodes(moved)
+    def finish_move(self, start: dict[str, QPointF], cells: dict[str, tuple[int, int]]) -> None:
+        """Commit a drag: the cards that left their start go to ``cells`` (what the preview showed),
+        as one ``move_nodes(by_hand=True)`` — the other cards are pinned where they are shown and
+        a move left of / above the grid re-bases it; then re-sync every card from the model."""
+        moved = {nid: cells[nid] for nid, p in start.items() if nid in self._nodes and self._nodes[nid].pos() != p}
+        if moved:
+            self.document.move_nodes(moved, by_hand=True)
         self._layout_pending = True
         self.flush()
 

@@ -4,15 +4,21 @@ Zoom: wheel (trackpad two-finger scroll pans), pinch (QPinchGesture or native zo
 Ctrl+= / Ctrl+- / Ctrl+0; pan: middle drag, Space+drag, scrollbars; F fits everything. Keys
 Del/Backspace, Ctrl+C/V/D turn into document edits. Zoom and scroll are view state.
 Drops of ``NODE_REF_MIME`` (or plain ``package@version:Node`` text) add a node at the drop cell.
+
+The view's scene rect is the content plus a wide margin and only grows, so Qt never re-centres a
+small scene when a card moves (the whole canvas used to jump on a drop). After a card drop the
+dropped card stays where the preview showed it on screen — when the grid was re-based (a drop left
+of / above the first cell) the view scrolls by the same amount — and it is scrolled clear of the
+overlays (the Run button laid over the view, the minimap's toggle).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QNativeGestureEvent, QPainter, QWheelEvent
-from PySide6.QtWidgets import QGestureEvent, QGraphicsView, QPinchGesture
+from PySide6.QtWidgets import QGestureEvent, QGraphicsView, QPinchGesture, QWidget
 
 from axiom_ide.canvas.geometry import pos_to_cell
-from axiom_ide.canvas.items.node_item import LOD_DETAIL
+from axiom_ide.canvas.items.node_item import LOD_DETAIL, NodeItem
 from axiom_ide.canvas.minimap import Minimap
 from axiom_ide.canvas.scene import FlowScene
 from axiom_ide.document.clipboard import MIME_TYPE as CLIPBOARD_MIME
@@ -21,6 +27,10 @@ from axiom_ide.document.clipboard import MIME_TYPE as CLIPBOARD_MIME
 NODE_REF_MIME = "application/x-axiom-node-ref"
 MIN_ZOOM, MAX_ZOOM = 0.03, 4.0
 ZOOM_STEP = 1.2
+#: Scene units the scrollable area reaches past the content (and past the visible area).
+SCENE_MARGIN = 2000.0
+#: Viewport pixels kept between a dropped card or fitted content and an overlay.
+CLEARANCE = 8
 
 
 class FlowView(QGraphicsView):
@@ -45,7 +55,10 @@ class FlowView(QGraphicsView):
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
         self._pan_from: QPointF | None = None
         self._space = False
+        self._rect_set = False
         self.minimap = Minimap(self)
+        scene.sceneRectChanged.connect(self._grow_scene_rect)
+        self._grow_scene_rect()
         self._place_minimap()
 
     # -- view state --------------------------------------------------------------------------
@@ -72,7 +85,9 @@ class FlowView(QGraphicsView):
         else:
             self.scale(factor, factor)
         self._sync_overview()
+        self._grow_scene_rect()
         self.zoomChanged.emit(self.zoom())
+        self._place_minimap()
         self.minimap.update()
 
     def _sync_overview(self) -> None:
@@ -88,22 +103,89 @@ class FlowView(QGraphicsView):
         self.set_zoom(1.0)
 
     def fit_all(self) -> None:
-        """Zoom and scroll so every card is visible (never above 100 %)."""
+        """Zoom and scroll so every card is visible (never above 100 %), clear of the overlays:
+        the Run button's band, and a corner for the minimap when it is shown."""
         rect = self.flow_scene.content_rect()
         if rect.isEmpty():
             self.reset_zoom()
             return
         rect = rect.adjusted(-40, -40, 40, 40)
-        self.setSceneRect(self.flow_scene.itemsBoundingRect().united(rect).adjusted(-2000, -2000, 2000, 2000))
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.0:
-            self.set_zoom(1.0)
-        elif self.zoom() < MIN_ZOOM:
-            self.set_zoom(MIN_ZOOM)
-        self.centerOn(rect.center())
+        self._grow_scene_rect(rect)
+        target = self._free_area()
+        self._fit_into(rect, target)
+        if self.minimap.is_wanted() and not self.minimap.place():
+            target.setRight(target.right() - self.minimap.width() - 2 * CLEARANCE)  # give it the right side
+            self._fit_into(rect, target)
         self._sync_overview()
         self.zoomChanged.emit(self.zoom())
         self.minimap.refresh()
+
+    def _fit_into(self, rect: QRectF, target: QRect) -> None:
+        """Scale ``rect`` (scene) to fit ``target`` (viewport px) and centre it there."""
+        if target.width() < 40 or target.height() < 40:
+            target = self.viewport().rect()
+        k = min(target.width() / rect.width(), target.height() / rect.height(), 1.0)
+        self.set_zoom(max(MIN_ZOOM, k))
+        k = self.zoom()
+        shift = QPointF(target.center() - self.viewport().rect().center()) / k
+        self.centerOn(rect.center() - shift)
+
+    def _free_area(self) -> QRect:
+        """The viewport less the bands its bottom/top overlays (the Run button) take."""
+        area = self.viewport().rect()
+        mid = area.center().y()
+        for r in self.overlay_rects(minimap=False):
+            if r.width() >= area.width() // 2:
+                continue  # not a floating control
+            if r.center().y() > mid:
+                area.setBottom(min(area.bottom(), r.top() - CLEARANCE))
+            else:
+                area.setTop(max(area.top(), r.bottom() + CLEARANCE))
+        return area
+
+    def overlay_rects(self, minimap: bool = True) -> list[QRect]:
+        """Viewport rectangles of the widgets laid over the canvas: the minimap (when shown) and
+        its toggle, and any visible sibling of this view over it (the tab's Run button)."""
+        vp = self.viewport()
+        out = []
+        if minimap and self.minimap.isVisible():
+            out.append(self.minimap.geometry().translated(-vp.geometry().topLeft()))
+        if self.minimap.toggle.isVisible():
+            out.append(self.minimap.toggle.geometry().translated(-vp.geometry().topLeft()))
+        parent = self.parentWidget()
+        if parent is not None:
+            for w in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+                # A mouse-transparent sibling (a hint, a banner drawn over the canvas) is no control.
+                if w is self or not w.isVisible() or w.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents):
+                    continue
+                r = QRect(vp.mapFrom(parent, w.geometry().topLeft()), w.size())
+                if r.intersects(vp.rect()):
+                    out.append(r.intersected(vp.rect()))
+        return out
+
+    def cards_in(self, rect: QRect) -> list[NodeItem]:
+        """Cards (with their ports) under a viewport rectangle."""
+        area = self.mapToScene(rect).boundingRect()
+        return [i for i in self.flow_scene.items(area) if isinstance(i, NodeItem)]
+
+    def _grow_scene_rect(self, extra: QRectF | None = None) -> None:
+        """Make the scrollable area reach ``SCENE_MARGIN`` past the content and what is visible.
+        It only grows: shrinking would clamp the scroll position and move the canvas."""
+        scene = self.scene()
+        if scene is None:
+            return
+        # The scene's own rect: the items' bounding rect that Qt keeps growing (cheap, cached).
+        need = scene.sceneRect().united(self.visible_scene_rect())
+        if extra is not None:
+            need = need.united(extra)
+        margin = max(SCENE_MARGIN, self.viewport().width() / self.zoom(), self.viewport().height() / self.zoom())
+        current = self.sceneRect()
+        inner = current.adjusted(margin / 2, margin / 2, -margin / 2, -margin / 2)
+        if self._rect_set and inner.contains(need):
+            return
+        wanted = need.adjusted(-margin, -margin, margin, margin)
+        self._rect_set = True
+        self.setSceneRect(wanted.united(current) if current.isValid() else wanted)
 
     def find_node(self, node_id: str) -> bool:
         """Select a card and centre it (zooming in if it would be unreadable); False if unknown."""
@@ -236,19 +318,64 @@ class FlowView(QGraphicsView):
             self.viewport().unsetCursor()
             event.accept()
             return
+        drag = self.flow_scene.drag if event.button() == Qt.MouseButton.LeftButton else None
+        # Only a drag that moved a card: a plain click on a card never scrolls.
+        moved = drag is not None and any(i.pos() != drag.start[i.node_id] for i in drag.items)
+        shown = {i: i.pos() for i in drag.items} if drag is not None and moved else {}
         super().mouseReleaseEvent(event)
+        if shown:
+            self._after_drop(shown)
+
+    def _after_drop(self, shown: dict[NodeItem, QPointF]) -> None:
+        """Keep the dropped cards where the preview showed them on screen, clear of the overlays."""
+        items = [i for i in shown if i.scene() is self.scene()]
+        if not items:
+            return
+        self._grow_scene_rect()
+        shift = items[0].pos() - shown[items[0]]  # a re-based grid moved every card by this much
+        if not shift.isNull():
+            self._scroll_by(shift * self.zoom())
+        self._keep_clear(items[0])
+        self._place_minimap()
+
+    def _scroll_by(self, pixels: QPointF) -> None:
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + round(pixels.x()))
+        v.setValue(v.value() + round(pixels.y()))
+
+    def _keep_clear(self, item: NodeItem) -> None:
+        """Scroll just enough that ``item`` is inside the viewport and under no control laid over
+        it (the Run button, the minimap's toggle); the minimap steps aside on its own."""
+        card = self.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        area = self.viewport().rect().adjusted(CLEARANCE, CLEARANCE, -CLEARANCE, -CLEARANCE)
+        dx = min(0, card.left() - area.left()) or max(0, card.right() - area.right())
+        dy = min(0, card.top() - area.top()) or max(0, card.bottom() - area.bottom())
+        card.translate(-dx, -dy)
+        for r in self.overlay_rects(minimap=False):
+            if card.intersects(r):
+                up = card.bottom() - r.top() + CLEARANCE  # scroll the card up above the control
+                down = r.bottom() - card.top() + CLEARANCE
+                step = up if r.center().y() > area.center().y() else -down
+                dy += step
+                card.translate(0, -step)
+        if dx or dy:
+            self._scroll_by(QPointF(dx, dy))
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt API
         super().scrollContentsBy(dx, dy)
+        self._place_minimap()
         self.minimap.update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self._place_minimap()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._place_minimap()  # the window's width (the minimap's default) is known now
+
     def _place_minimap(self) -> None:
-        vp = self.viewport().geometry()
-        self.minimap.move(vp.right() - self.minimap.width() - 8, vp.bottom() - self.minimap.height() - 8)
+        self.minimap.place()
 
     # -- drops from the Library --------------------------------------------------------------
     @staticmethod

@@ -224,16 +224,31 @@ class FlowDocument(QObject):
             RemoveNodeCommand(self.flow, n, parent=macro, with_edges=False)
         self.undo_stack.push(macro)
 
-    def move_nodes(self, cells: dict[str, Cell]) -> None:
-        """Pin nodes to cells: one "Move" undo step (a whole drag). Unchanged nodes are skipped."""
+    def move_nodes(self, cells: dict[str, Cell], *, by_hand: bool = False) -> None:
+        """Pin nodes to cells: one "Move" undo step (a whole drag). Unchanged nodes are skipped.
+
+        ``by_hand`` (a drag on the canvas): every other node is pinned where it is shown, so no
+        unpinned neighbour re-flows around the moved one, and a cell left of or above the grid
+        re-bases the whole grid (cells stay non-negative, as flow.yaml requires) — the same step."""
+        nodes = {n.id: n for n in self.flow.nodes}  # one pass: a first move pins thousands
+        wanted = {nid: (int(c), int(r)) for nid, (c, r) in cells.items() if nid in nodes}
+        if by_hand:
+            shown = {**self.cells(), **wanted}
+            dc = -min((c for c, _ in shown.values()), default=0)
+            dr = -min((r for _, r in shown.values()), default=0)
+            dc, dr = max(0, dc), max(0, dr)
+            targets = {nid: (c + dc, r + dr) for nid, (c, r) in shown.items()}
+        else:
+            targets = {nid: (max(0, c), max(0, r)) for nid, (c, r) in wanted.items()}
         changes = {}
-        for nid, (col, row) in cells.items():
-            node = self.flow.node(nid)
-            if node is not None and (node.col, node.row) != (int(col), int(row)):
-                changes[nid] = (max(0, int(col)), max(0, int(row)))
-        if not changes:
+        for nid, cell in targets.items():
+            node = nodes.get(nid)
+            if node is not None and (node.col, node.row) != cell:
+                changes[nid] = cell
+        moved = [nid for nid in wanted if nid in changes]
+        if not moved:
             return
-        text = f"Move {next(iter(changes))}" if len(changes) == 1 else f"Move {len(changes)} nodes"
+        text = f"Move {moved[0]}" if len(moved) == 1 else f"Move {len(moved)} nodes"
         macro = Macro(text)
         for nid, (col, row) in changes.items():
             UpdateNodeCommand(self.flow, nid, {"col": col, "row": row}, text, parent=macro)

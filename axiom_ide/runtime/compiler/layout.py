@@ -16,6 +16,8 @@ from axiom_ide.runtime.model.flow import Flow
 
 def layout_cells(flow: Flow) -> dict[str, tuple[int, int]]:
     """(col, row) for every node; pinned nodes keep theirs."""
+    if all(n.pinned for n in flow.nodes):  # laid out by hand (the canvas pins on the first move)
+        return {n.id: (n.col, n.row) for n in flow.nodes}  # type: ignore[misc]
     order = {n.id: i for i, n in enumerate(flow.nodes)}
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(order)
