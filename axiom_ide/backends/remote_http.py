@@ -229,7 +229,7 @@ class Http:
             async with self.open(method, path, json_body=json_body, params=params, read=read) as response:
                 body = await response.aread()
         except AxiomError as exc:
-            if missing_ok and exc.diagnostics[0].code.endswith("not_found"):
+            if missing_ok and (exc.diagnostics[0].code.endswith("not_found") or exc.diagnostics[0].code == "http_404"):
                 return None
             raise
         if response.status_code == 204 or not body:
