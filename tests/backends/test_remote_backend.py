@@ -174,6 +174,36 @@ def test_cancel_a_hanging_run(live, remote, aio):
     assert unknown is False
 
 
+def test_flow_configs_and_a_run_under_a_named_profile(live, remote, aio):
+    backend = remote(live.other_key)  # tenant acme: its configs touch no other test's runs
+
+    def post(body):
+        with live.client(live.other_key) as client:
+            response = client.post("/api/configs", json=body)
+            assert response.status_code == 201, response.text
+
+    before = aio(backend.flow_configs("hello"))
+    post({"name": "default", "flow": None, "node_timeout_seconds": 120})
+    tenant_only = aio(backend.flow_configs("hello"))
+    post({"name": "default", "flow": "hello", "node_timeout_seconds": 45})
+    post({"name": "fast", "flow": "hello", "max_attempts": 2, "secret_overrides": {"TOKEN": "x"}})
+
+    async def go():
+        view = await backend.flow_configs("hello")
+        compiled = await backend.compile(flow(live, "hello"))
+        result = await backend.wait(await backend.start(compiled.graph_id, {"name": "Cy"}, config_id="fast"), 60)
+        return view, result, await backend.get_execution(result.execution_id)
+
+    view, result, rec = aio(go())
+    assert (before.profiles, before.node_timeout_seconds, before.timeout_source) == ((), 300.0, "platform default")
+    assert (tenant_only.node_timeout_seconds, tenant_only.timeout_source) == (120, "tenant default")
+    assert [(c.flow_name, c.name) for c in view.profiles] == [("", "default"), ("hello", "default"), ("hello", "fast")]
+    assert (view.node_timeout_seconds, view.timeout_source) == (45, "flow default")
+    assert view.profiles[2].secret_overrides == ("TOKEN",) and view.profiles[2].max_attempts == 2
+    assert result.output == {"greeting": "Hello, Cy!"} and rec.config_id == "fast"
+    assert rec.tenant_id == "acme"
+
+
 def test_a_wrong_key_gives_the_documented_401(remote, aio):
     with pytest.raises(AxiomError) as err:
         aio(remote("0" * 64).list_executions())

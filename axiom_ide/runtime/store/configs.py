@@ -108,7 +108,7 @@ class ConfigStore:
             for key in remove_overrides:
                 conn.execute("DELETE FROM config_secret_overrides WHERE config_id = ? AND name = ?", (config_id, key))
             self.db.config_generation += 1
-        return self.by_id(config_id)  # type: ignore[return-value]
+        return self.by_id(config_id, tenant_id=tenant_id)  # type: ignore[return-value]
 
     def _from_row(self, row) -> FlowConfig:
         with self.db.lock:
