@@ -124,6 +124,16 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_whoami)
     p = subparsers.add_parser("version", help="print the axiom-ide version")
     p.set_defaults(handler=cmd_version)
+    p = subparsers.add_parser("search", help="search the remote's packages, nodes or messages")
+    p.add_argument("query", nargs="?", default="")
+    p.add_argument("-t", "--type", default="packages", choices=("packages", "nodes", "messages"),
+                   help="entity type to search: packages, nodes, or messages")
+    p.add_argument("--json", action="store_true", help="Emit structured JSON instead of human-readable tables")
+    p.set_defaults(handler=cmd_search)
+    p = subparsers.add_parser("info", help="show a package's details, nodes, messages and live endpoint")
+    p.add_argument("package", metavar="NAME[@VERSION]")
+    p.add_argument("--json", action="store_true", help="Emit structured JSON instead of human-readable output")
+    p.set_defaults(handler=cmd_info)
 
     flow = subparsers.choices.get("flow")
     verbs = next(a for a in flow._actions if isinstance(a, argparse._SubParsersAction)) if flow else None
@@ -309,4 +319,111 @@ async def _invoke_remote(remote: Any, args: argparse.Namespace, data: Any, sourc
     if not ok:
         return _fail(result.get("error", "failed") if result else answer.get("error_message", "failed"))
     print_json(result.get("output") if result else None)
+    return 0
+
+
+# -- search and info -------------------------------------------------------------------------------
+def _packages() -> list[dict[str, Any]]:
+    """The remote's packages (``GET /api/packages``), each with ``author`` (the manifest's, else
+    the name's scope) and ``messages`` (the message types its nodes take and give)."""
+    async def go() -> Any:
+        remote = backend()
+        try:
+            return await remote.api.json("GET", "/api/packages")
+        finally:
+            await remote.close()
+
+    out = []
+    for pkg in asyncio.run(go()).get("packages", []):
+        messages = sorted({m for n in pkg.get("nodes", []) for m in (n.get("input"), n.get("output")) if m})
+        out.append({**pkg, "author": pkg.get("author") or pkg["name"].split("/")[0],
+                    "messages": pkg.get("messages") or messages})
+    return out
+
+
+def _matches(query: str, *texts: Any) -> bool:
+    return not query or any(query.lower() in str(t or "").lower() for t in texts)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=False)]
+    for row in (header, *rows):
+        print("  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=False)).rstrip())
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Packages (name, version, language, node count, author), nodes or messages matching QUERY
+    (case-insensitive, in names, descriptions and tags); every package without one."""
+    q = args.query
+    packages = _packages()
+    if args.type == "packages":
+        found = [p for p in packages if _matches(q, p["name"], p.get("description"), *p.get("tags", []))]
+        if args.json:
+            print_json({"packages": found})
+        elif found:
+            _table(("NAME", "VERSION", "LANGUAGE", "NODES", "AUTHOR"),
+                   [(p["name"], p["version"], p.get("language", ""), len(p.get("nodes", [])), p["author"]) for p in found])
+        return _none_found(found, args)
+    if args.type == "nodes":
+        nodes = [{"name": n["name"], "package": p["name"], "version": p["version"], "type": n.get("type", "unary"),
+                  "input": n.get("input"), "output": n.get("output"), "description": n.get("description") or ""}
+                 for p in packages for n in p.get("nodes", []) if _matches(q, n["name"], n.get("description"))]
+        if args.json:
+            print_json({"nodes": nodes})
+        elif nodes:
+            _table(("NODE", "PACKAGE", "VERSION", "INPUT → OUTPUT"),
+                   [(n["name"], n["package"], n["version"], f"{n['input']} → {n['output']}") for n in nodes])
+        return _none_found(nodes, args)
+    messages = [{"name": m, "package": p["name"], "version": p["version"]}
+                for p in packages for m in p["messages"] if _matches(q, m)]
+    if args.json:
+        print_json({"messages": messages})
+    elif messages:
+        _table(("MESSAGE", "PACKAGE", "VERSION"), [(m["name"], m["package"], m["version"]) for m in messages])
+    return _none_found(messages, args)
+
+
+def _none_found(found: list[Any], args: argparse.Namespace) -> int:
+    if not found and not args.json:
+        print(f'no {args.type} match "{args.query}"' if args.query else f"no {args.type} on this remote")
+    return 0
+
+
+def _version_key(version: str) -> tuple[Any, ...]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.+-]", version))
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """A package version (the highest when @VERSION is omitted): description, author, language, live
+    endpoint, its OpenAPI and docs URLs, every node with input → output, and its messages."""
+    name, _, version = args.package.partition("@")
+    candidates = [p for p in _packages() if p["name"] == name and (not version or p["version"] == version)]
+    if not candidates:
+        which = f"{name}@{version}" if version else name
+        raise AxiomError.of("package_not_found", f'package "{which}" not found on {remote_settings().api_url}')
+    pkg = max(candidates, key=lambda p: _version_key(p["version"]))
+    settings = remote_settings()
+    owner, _, short = pkg["name"].partition("/")
+    ref = f"{pkg['name']}@{pkg['version']}"
+    detail = {**pkg,
+              "endpoint": f"{settings.ingress_url}/invocations/v1/nodes/{owner}/{short}/{pkg['version']}/{{node}}",
+              "openapi_url": f"{settings.api_url}/api/packages/{ref}/openapi.json",
+              "docs_url": f"{settings.api_url}/api/packages/{ref}/docs"}
+    if args.json:
+        print_json(detail)
+        return 0
+    print(ref)
+    if pkg.get("description"):
+        print(f"  {pkg['description']}")
+    print(f"Author:   {pkg['author']}")
+    print(f"Language: {pkg.get('language', '')}")
+    print(f"Endpoint: {detail['endpoint']}")
+    print(f"OpenAPI:  {detail['openapi_url']}")
+    print(f"Docs:     {detail['docs_url']}")
+    print("Nodes:" if pkg.get("nodes") else "Nodes: none (proto-only)")
+    for n in pkg.get("nodes", []):
+        print(f"  {n['name']}: {n.get('input')} → {n.get('output')}" + (" (pipeline)" if n.get("type") == "pipeline" else ""))
+    print("Messages:")
+    for m in pkg["messages"]:
+        print(f"  {m}")
     return 0

@@ -157,3 +157,41 @@ def test_flow_run_remote_without_login_or_with_a_bad_target(live, cli):
     assert missing.returncode == 1
     assert missing.stderr == (f'error: {live.origin} has no compiled artifact or flow named "nothing-here"; '
                               "pass a graph_id, a compiled flow's name, or a .flow.yaml file\n")
+
+
+def test_search_packages_nodes_and_messages(live, cli):
+    listed = cli("search", key=live.key)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "VERSION", "LANGUAGE", "NODES", "AUTHOR"]
+    assert "examples/text  0.1.0    python    7      examples" in lines
+    assert [line.split()[0] for line in cli("search", "math", key=live.key).stdout.splitlines()] == [
+        "NAME", "examples/math"]
+    nodes = cli("search", "--type", "nodes", "GREET", key=live.key)
+    assert nodes.stdout.splitlines()[1:] == ["Greet  examples/text  0.1.0    GreetRequest → GreetReply"]
+    messages = json.loads(cli("search", "-t", "messages", "Number", "--json", key=live.key).stdout)
+    assert messages == {"messages": [{"name": "Number", "package": "examples/math", "version": "0.1.0"}]}
+    none = cli("search", "zzz-nothing", key=live.key)
+    assert (none.returncode, none.stdout) == (0, 'no packages match "zzz-nothing"\n')
+    assert cli("search", "--type", "flows", key=live.key).returncode == 2  # argparse names the choices
+
+
+def test_info_shows_nodes_messages_and_a_live_spec(live, cli):
+    import httpx
+
+    done = cli("info", "examples/text", key=live.key)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    assert out[0] == "examples/text@0.1.0"
+    assert f"Endpoint: {live.origin}/invocations/v1/nodes/examples/text/0.1.0/{{node}}" in out
+    assert "  Greet: GreetRequest → GreetReply" in out and "  WordStream: Text → Word (pipeline)" in out
+    assert out[out.index("Messages:") + 1:] == ["  GreetReply", "  GreetRequest", "  ScoreRequest", "  ScoreResult",
+                                               "  Text", "  TextPair", "  Word"]
+    detail = json.loads(cli("info", "examples/math@0.1.0", "--json", key=live.key).stdout)
+    assert (detail["name"], detail["version"], [n["name"] for n in detail["nodes"]]) == (
+        "examples/math", "0.1.0", ["Add", "Multiply", "Increment"])
+    spec = httpx.get(detail["openapi_url"], timeout=30)  # public: no key
+    assert spec.status_code == 200 and spec.json()["info"]["version"] == "0.1.0"
+    missing = cli("info", "examples/text@9.9.9", key=live.key)
+    assert (missing.returncode, missing.stderr) == (
+        1, f'error: package "examples/text@9.9.9" not found on {live.origin}\n')
