@@ -231,6 +231,18 @@ class RemoteBackend:
         which = f" (execution {execution_id}; look it up by that id)" if execution_id else ""
         raise AxiomError.of("connection_lost", f"the stream from {self.ingress_url} ended before its final frame{which}")
 
+    async def call_node(self, package: str, version: str, node: str, input: Any) -> Any:
+        """One node without a flow (``POST /v1/nodes/{owner}/{package}/{version}/{node}``): its output
+        JSON. A node error is ``node_error`` with the node's message; an unknown node ``not_found``."""
+        owner, _, name = package.partition("/")
+        return await self.ingress.json("POST", f"{INVOCATIONS}/nodes/{owner}/{name}/{version}/{node}",
+                                       json_body=input if input is not None else {})
+
+    async def openapi(self, graph_id: str) -> dict[str, Any]:
+        """The compiled flow's live OpenAPI 3.0 document (``GET /api/graphs/{id}/openapi.json``)."""
+        spec: dict[str, Any] = await self.api.json("GET", f"/api/graphs/{graph_id}/openapi.json")
+        return spec
+
     async def cancel(self, execution_id: str) -> bool:
         body = await self.ingress.json("DELETE", f"{INVOCATIONS}/flows/{execution_id}", missing_ok=True)
         return bool(body and body.get("cancelled"))

@@ -138,9 +138,13 @@ def envelope_error(method: str, url: httpx.URL, status: int, reason: str, body: 
                 text += f" (retry after {seconds:g}s)"
             return AxiomError.of(_slug(cls), text)
         if isinstance(message, str) and message:
-            return AxiomError.of("invalid_request" if status == 400 else "server_error", message)
+            return AxiomError.of(_MESSAGE_CODES.get(status, "server_error"), message)
     snippet = body[:200].decode("utf-8", "replace").strip()
     return AxiomError.of(f"http_{status}", f"{where}: HTTP {status} {reason}" + (f": {snippet}" if snippet else ""))
+
+
+#: The class of an ``{"error_message"}`` body by status (the envelope table's rows without a class).
+_MESSAGE_CODES = {400: "invalid_request", 404: "not_found", 422: "node_error", 502: "node_unreachable"}
 
 
 class Http:

@@ -165,6 +165,8 @@ def test_cancel_a_hanging_run(live, remote, aio):
             await asyncio.sleep(0.05)
         else:
             pytest.fail("the Hang node never started")
+        with pytest.raises(TimeoutError):
+            await backend.wait(execution_id, 0.2)
         cancelled = await backend.cancel(execution_id)
         return cancelled, await backend.wait(execution_id, 60), await backend.cancel("f" * 32)
 
@@ -204,6 +206,28 @@ def test_flow_configs_and_a_run_under_a_named_profile(live, remote, aio):
     assert rec.tenant_id == "acme"
 
 
+def test_single_node_calls_and_the_flows_openapi(live, remote, aio):
+    backend = remote()
+
+    async def go():
+        compiled = await backend.compile(flow(live, "hello"))
+        out = await backend.call_node("examples/text", "0.1.0", "Greet", {"name": "Di"})
+        spec = await backend.openapi(compiled.graph_id)
+        errors = []
+        for args in (("examples/text", "0.1.0", "Nope", {}), ("tests/faults", "0.1.0", "Boom", {"text": "x"})):
+            try:
+                await backend.call_node(*args)
+            except AxiomError as exc:
+                errors.append((exc.diagnostics[0].code, exc.message))
+        return compiled, out, spec, errors
+
+    compiled, out, spec, errors = aio(go())
+    assert out == {"greeting": "Hello, Di!"}
+    assert spec["openapi"].startswith("3.0") and spec["info"]["version"] == compiled.graph_id
+    assert errors[0] == ("not_found", "node not found: examples/text/0.1.0/Nope")
+    assert errors[1][0] == "node_error" and "boom" in errors[1][1].lower()
+
+
 def test_a_wrong_key_gives_the_documented_401(remote, aio):
     with pytest.raises(AxiomError) as err:
         aio(remote("0" * 64).list_executions())
@@ -217,6 +241,25 @@ def test_an_unknown_graph_is_the_servers_error_message(remote, aio):
         aio(remote().start("01JX3F8Q4ZJ4M9W4Y0B8T2K7RD", {}))
     assert err.value.diagnostics[0].code == "server_error"
     assert err.value.message == 'compiled artifact "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD" not found'
+
+
+def test_the_real_servers_rate_limit_is_waited_out(tmp_path, aio):
+    server = server_live.start_server(tmp_path, "--limits", "invoke_rate=2,invoke_burst=1")
+    waits = []
+    backend = RemoteBackend(server.origin, server.key, on_retry=lambda status, seconds: waits.append((status, seconds)))
+
+    async def go():
+        compiled = await backend.compile(flow(server, "hello"))
+        started = [await backend.start(compiled.graph_id, {"name": str(i)}) for i in range(3)]
+        return started, await backend.list_executions()
+
+    try:
+        started, listed = aio(go())
+    finally:
+        aio(backend.close())
+        server_live.stop_server(server)
+    assert len(set(started)) == 3 and {r.id for r in listed} == set(started)
+    assert waits and set(waits) == {(429, 1.0)}  # the server's Retry-After: 1, each time
 
 
 # -- misbehaving servers ---------------------------------------------------------------------------
