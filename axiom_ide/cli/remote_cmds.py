@@ -137,6 +137,11 @@ def register(subparsers: Any) -> None:
 
     flow = subparsers.choices.get("flow")
     verbs = next(a for a in flow._actions if isinstance(a, argparse._SubParsersAction)) if flow else None
+    if verbs is not None:
+        p = verbs.add_parser("pull", help="write a compiled flow (its graph id) back out as an editable flow.yaml")
+        p.add_argument("graph_id")
+        p.add_argument("-o", "--out", default="flow.yaml", help="Output flow.yaml path")
+        p.set_defaults(handler=cmd_pull)
     for verb, remote_fn in (("compile", cmd_compile_remote), ("run", cmd_run_remote)):
         parser = verbs.choices.get(verb) if verbs is not None else None
         if parser is None:
@@ -238,6 +243,35 @@ def cmd_compile_remote(args: argparse.Namespace) -> int:
     else:
         print_diagnostics(diagnostics_from_json(body.get("warnings")))
         print(body["graph_id"])
+    return 0
+
+
+# -- flow pull ------------------------------------------------------------------------------------
+def cmd_pull(args: argparse.Namespace) -> int:
+    """``GET /api/graphs/{id}``'s flow document as compiled → ``--out`` (atomically; an existing file
+    is never overwritten, so nothing edited is lost)."""
+    from axiom_ide.runtime.model.flow_yaml import flow_from_tree, new_flow_file, save_flow
+
+    target = Path(args.out)
+    if target.exists():
+        raise AxiomError.of("file_exists", f"{target} already exists; not overwriting it (choose another with -o)",
+                            file=str(target))
+
+    async def go() -> Any:
+        remote = backend()
+        try:
+            return await remote.api.json("GET", f"/api/graphs/{args.graph_id}", missing_ok=True)
+        finally:
+            await remote.close()
+
+    graph = asyncio.run(go())
+    if graph is None:
+        raise AxiomError.of("graph_not_found", f'{remote_settings().api_url} has no compiled flow "{args.graph_id}" '
+                            "for this key's tenant")
+    if not graph.get("source"):
+        raise AxiomError.of("no_source", f'compiled flow "{args.graph_id}" was stored without its flow document')
+    save_flow(new_flow_file(flow_from_tree(graph["source"])), target)
+    print(f"wrote {target} (flow {graph['flow']}, from {args.graph_id})")
     return 0
 
 

@@ -195,3 +195,26 @@ def test_info_shows_nodes_messages_and_a_live_spec(live, cli):
     missing = cli("info", "examples/text@9.9.9", key=live.key)
     assert (missing.returncode, missing.stderr) == (
         1, f'error: package "examples/text@9.9.9" not found on {live.origin}\n')
+
+
+def test_flow_pull_writes_an_editable_flow_that_compiles_to_the_same_graph(live, cli, tmp_path):
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+
+    assert cli("login", stdin=live.key).returncode == 0
+    graph_id = cli("flow", "compile", _flow(live, "branching"), "--remote").stdout.strip()
+    out = tmp_path / "pulled.flow.yaml"
+    done = cli("flow", "pull", graph_id, "-o", str(out))
+    assert (done.returncode, done.stdout) == (0, f"wrote {out} (flow branching, from {graph_id})\n"), done.stderr
+    assert load_flow(out).flow == load_flow(_flow(live, "branching")).flow
+    again = cli("flow", "compile", str(out), "--remote").stdout.strip()
+    assert ULID.fullmatch(again) and again != graph_id
+    with live.client() as client:
+        first, second = (client.get(f"/api/graphs/{g}").json() for g in (graph_id, again))
+    assert first["nodes"] == second["nodes"] and first["source"] == second["source"]
+    refused = cli("flow", "pull", graph_id, "-o", str(out))  # never overwrites
+    assert (refused.returncode, refused.stderr) == (
+        1, f"{out}: error: {out} already exists; not overwriting it (choose another with -o)\n")
+    unknown = cli("flow", "pull", "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD", "-o", str(tmp_path / "x.yaml"))
+    assert unknown.returncode == 1 and not (tmp_path / "x.yaml").exists()
+    assert unknown.stderr == (f'error: {live.origin} has no compiled flow "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD" '
+                              "for this key's tenant\n")
