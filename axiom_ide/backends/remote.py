@@ -37,6 +37,7 @@ from axiom_ide.runtime.store.executions import FINAL_STATUSES, ExecutionRecord
 log = logging.getLogger(__name__)
 
 INVOCATIONS = "/invocations/v1"
+DEBUG = INVOCATIONS + "/debug/sessions"
 #: Page size the executions list asks for (the API's maximum).
 PAGE = 500
 
@@ -156,17 +157,20 @@ class RemoteBackend:
         return body
 
     async def invoke(self, graph_id: str, input: Any, *, config_id: str | None = None, wait: bool = True,
-                     timeout: float = 30.0) -> dict[str, Any]:
+                     timeout: float = 30.0, debug_session_id: str | None = None) -> dict[str, Any]:
         """``POST /v1/flows/invoke`` as the API answers it (the 202 body)."""
         body = self._invoke_body(graph_id, input, config_id, wait=wait,
-                                 **({"timeout_seconds": timeout} if wait else {}))
+                                 **({"timeout_seconds": timeout} if wait else {}),
+                                 **({"debug_session_id": debug_session_id} if debug_session_id else {}))
         read = timeout + self.api.timeouts.read if wait else None
         answer: dict[str, Any] = await self.ingress.json("POST", f"{INVOCATIONS}/flows/invoke", json_body=body,
                                                          read=read)
         return answer
 
-    async def start(self, graph_id: str, input: Any, *, config_id: str | None = None) -> str:
-        answer = await self.invoke(graph_id, input, config_id=config_id, wait=False)
+    async def start(self, graph_id: str, input: Any, *, config_id: str | None = None,
+                    debug_session_id: str | None = None) -> str:
+        answer = await self.invoke(graph_id, input, config_id=config_id, wait=False,
+                                   debug_session_id=debug_session_id)
         return str(answer["execution_id"])
 
     async def wait(self, execution_id: str, timeout: float | None = None) -> RunResult:
@@ -284,6 +288,48 @@ class RemoteBackend:
     async def checkpoints(self, execution_id: str) -> list[Any]:
         body = await self.ingress.json("GET", f"{INVOCATIONS}/executions/{execution_id}/checkpoints")
         return [checkpoint_from_json(d) for d in body.get("checkpoints", [])]
+
+    # -- debug sessions (server/debug_routes.py) -----------------------------------------------
+    async def create_debug_session(self, *, breakpoints: tuple[str, ...] | list[str] = (), mode: str = "LIVE",
+                                   **fields: Any) -> dict[str, Any]:
+        """A new session (``LIVE``: pass its ``session_id`` to ``start``; ``REPLAY``/``FORK`` take
+        ``execution_id``, ``checkpoint_id``, ``overrides``)."""
+        session: dict[str, Any] = await self.ingress.json(
+            "POST", DEBUG, json_body={"mode": mode, "breakpoints": list(breakpoints), **fields})
+        return session
+
+    async def debug_session(self, session_id: str) -> dict[str, Any] | None:
+        session: dict[str, Any] | None = await self.ingress.json("GET", f"{DEBUG}/{session_id}", missing_ok=True)
+        return session
+
+    async def set_breakpoints(self, session_id: str, nodes: tuple[str, ...] | list[str]) -> list[str]:
+        body = await self.ingress.json("PUT", f"{DEBUG}/{session_id}/breakpoints",
+                                       json_body={"breakpoints": list(nodes)})
+        return list(body["breakpoints"])
+
+    async def debug_control(self, session_id: str, action: str) -> dict[str, Any]:
+        """``pause`` | ``continue`` | ``step``; control that does not apply now raises its 409 class
+        (``debug_not_paused``, ...) with the server's message."""
+        if action not in ("pause", "continue", "step"):
+            raise AxiomError.of("invalid_argument", f'debug action must be pause, continue or step, not "{action}"')
+        body: dict[str, Any] = await self.ingress.json("POST", f"{DEBUG}/{session_id}/{action}")
+        return body
+
+    async def debug_wait(self, session_id: str, timeout: float, *, not_at: str | None = None) -> dict[str, Any]:
+        """Poll the session until its run pauses (at a node other than ``not_at``) or ends; raises
+        TimeoutError after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            session = await self.debug_session(session_id)
+            if session is None:
+                raise AxiomError.of("debug_session_not_found", "debug session not found")
+            paused = session.get("state") == "paused" and session.get("paused_at") not in (None, not_at)
+            if paused or session.get("execution_status") in FINAL_STATUSES:
+                return session
+            if loop.time() >= deadline:
+                raise TimeoutError(f"debug session {session_id} neither paused nor ended within {timeout:g}s")
+            await asyncio.sleep(self.poll_interval)
 
     # -- configs -------------------------------------------------------------------------------
     async def flow_configs(self, flow_name: str) -> ConfigView:

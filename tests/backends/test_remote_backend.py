@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from engine_support import chain
 from protocol_support import protocol_gaps, protocol_methods
 
 from axiom_ide.backends import Backend
@@ -226,6 +227,34 @@ def test_single_node_calls_and_the_flows_openapi(live, remote, aio):
     assert spec["openapi"].startswith("3.0") and spec["info"]["version"] == compiled.graph_id
     assert errors[0] == ("not_found", "node not found: examples/text/0.1.0/Nope")
     assert errors[1][0] == "node_error" and "boom" in errors[1][1].lower()
+
+
+def test_remote_debugging_breakpoint_step_continue(live, remote, aio):
+    chain(live.workspace, "dbg-upper3", ["Upper"] * 3)
+    backend = remote()
+
+    async def go():
+        compiled = await backend.compile(flow(live, "dbg-upper3"))
+        session = await backend.create_debug_session(breakpoints=["n2"])
+        sid = session["session_id"]
+        execution_id = await backend.start(compiled.graph_id, {"text": "a"}, debug_session_id=sid)
+        at_breakpoint = await backend.debug_wait(sid, 60)
+        assert await backend.set_breakpoints(sid, []) == []
+        await backend.debug_control(sid, "step")
+        stepped = await backend.debug_wait(sid, 60, not_at="n2")
+        await backend.debug_control(sid, "continue")
+        result = await backend.wait(execution_id, 60)
+        with pytest.raises(AxiomError) as late:  # the run is over: stepping no longer applies
+            await backend.debug_control(sid, "step")
+        return execution_id, at_breakpoint, stepped, result, late.value
+
+    execution_id, at_breakpoint, stepped, result, late = aio(go())
+    assert (at_breakpoint["execution_id"], at_breakpoint["paused_at"], at_breakpoint["pause_reason"]) == (
+        execution_id, "n2", "breakpoint")
+    assert (stepped["paused_at"], stepped["pause_reason"]) == ("n3", "step")
+    assert result.success and result.output["text"] == "A"
+    assert late.diagnostics[0].code == "debug_not_paused"
+    assert late.message == "step is available only while the run is paused"
 
 
 def test_a_wrong_key_gives_the_documented_401(remote, aio):
