@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -160,7 +161,7 @@ class RemoteBackend:
                      timeout: float = 30.0, debug_session_id: str | None = None) -> dict[str, Any]:
         """``POST /v1/flows/invoke`` as the API answers it (the 202 body)."""
         body = self._invoke_body(graph_id, input, config_id, wait=wait,
-                                 **({"timeout_seconds": timeout} if wait else {}),
+                                 **({"timeout_seconds": _whole_seconds(timeout)} if wait else {}),
                                  **({"debug_session_id": debug_session_id} if debug_session_id else {}))
         read = timeout + self.api.timeouts.read if wait else None
         answer: dict[str, Any] = await self.ingress.json("POST", f"{INVOCATIONS}/flows/invoke", json_body=body,
@@ -216,7 +217,7 @@ class RemoteBackend:
                      timeout: float = 30.0) -> AsyncIterator[dict[str, Any]]:
         """The SSE frames of a pipeline run, as they arrive. A stream that ends before its final
         frame raises ``connection_lost`` naming the execution, so it can be looked up again."""
-        body = self._invoke_body(graph_id, input, config_id, timeout_seconds=timeout)
+        body = self._invoke_body(graph_id, input, config_id, timeout_seconds=_whole_seconds(timeout))
         path = f"{INVOCATIONS}/flows/invoke/stream"
         execution_id = None
         async with self.ingress.open("POST", path, json_body=body, read=timeout + self.ingress.timeouts.read,
@@ -356,3 +357,8 @@ class RemoteBackend:
         await self.api.close()
         if self.ingress is not self.api:
             await self.ingress.close()
+
+
+def _whole_seconds(timeout: float) -> int:
+    """``timeout_seconds`` as the API takes it: a positive integer (a fraction rounds up)."""
+    return max(1, math.ceil(timeout))
