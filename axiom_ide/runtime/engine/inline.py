@@ -19,6 +19,7 @@ import inspect
 import sys
 import threading
 import time
+import traceback
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,9 @@ class InlineInvoker:
 
             raise NodeFailure(exit_message(exc)) from None
         except Exception as exc:  # noqa: BLE001 — the handler's message, verbatim
-            raise NodeFailure(str(exc) or type(exc).__name__) from None
+            raise NodeFailure(str(exc) or type(exc).__name__, canvas_id=call.canvas_id,
+                              exception_type=type(exc).__name__,
+                              traceback="".join(traceback.format_exception(exc))) from None
         if result is None:
             raise NodeFailure(f"handler {node.handler} returned None")
         return result.SerializeToString()
@@ -138,7 +141,9 @@ class InlineInvoker:
 
                         failure = NodeFailure(exit_message(exc))
                     else:
-                        failure = NodeFailure(str(exc) or type(exc).__name__)
+                        failure = NodeFailure(str(exc) or type(exc).__name__, canvas_id=call.canvas_id,
+                                              exception_type=type(exc).__name__,
+                                              traceback="".join(traceback.format_exception(exc)))
                     asyncio.run_coroutine_threadsafe(out.put(failure), loop).result()
 
         thread = threading.Thread(target=worker, daemon=True, name=f"inline-{node.id}")

@@ -381,7 +381,8 @@ def _error_frame(inv: Invocation, exc: BaseException) -> None:
         kind = "failure"
         message = str(exc) or type(exc).__name__
         tb = "".join(traceback.format_exception(exc))
-    inv.send(wire.ERROR, wire.dumps({"kind": kind, "message": message, "traceback": tb}))
+    name = "" if isinstance(exc, HandlerError) else type(exc).__name__
+    inv.send(wire.ERROR, wire.dumps({"kind": kind, "message": message, "traceback": tb, "type": name}))
 
 
 def run_unary(inv: Invocation, payload: bytes) -> None:
