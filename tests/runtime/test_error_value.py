@@ -10,7 +10,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from engine_support import add_faults_package, chain, compile_file, write_flow, write_package
+from engine_support import add_faults_package, chain, compile_file, write_flow
+from error_value_support import BLAME_TEXT, blame_flow
 
 from axiom_ide.backends import LocalBackend, attribute_failure
 from axiom_ide.cli.main import main
@@ -19,18 +20,6 @@ from axiom_ide.runtime.store import db as dbmod
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store.db import Database
 from axiom_ide.runtime.store.executions import ExecutionStore
-
-#: A node whose message starts by naming another node: reading the text would blame "n1".
-BLAME_NODES = {"blame": "def blame(ax, input):\n    raise RuntimeError('node \"n1\" sent nothing to node \"n2\"')\n"}
-BLAME_MANIFEST = """\
-name: tests/blame
-version: 0.1.0
-language: python
-description: A node whose error names another node first.
-nodes:
-  - {name: Blame, input: Text, output: Text}
-"""
-BLAME_PROTO = 'syntax = "proto3";\npackage tests.blame;\nmessage Text { string text = 1; int64 big = 2; }\n'
 
 
 @pytest.fixture
@@ -67,7 +56,8 @@ def test_a_raising_node_keeps_type_traceback_and_canvas_id(rt, ws, aio, tmp_path
         "NODE_FAILED", 'node "n2": boom: X', "n2", "ValueError")
     handler = ws / "packages" / "faults" / "nodes" / "boom.py"
     # The handler's own frame: its file, its line 2, the raising statement; the message last.
-    assert f'File "{handler}", line 2, in boom' in d.traceback
+    assert d.traceback.splitlines()[:2] == ["Traceback (most recent call last):",
+                                            f'  File "{handler}", line 2, in boom']  # no host frames
     assert "raise ValueError('boom: ' + input.text)" in d.traceback
     assert d.traceback.rstrip().endswith("ValueError: boom: X")
     assert outcome.diagnostic == d  # what the caller is told is what was stored
@@ -81,20 +71,13 @@ def test_a_raising_node_keeps_type_traceback_and_canvas_id(rt, ws, aio, tmp_path
 
 
 def test_the_node_is_the_structured_one_not_the_first_named_in_the_text(rt, ws, aio):
-    write_package(ws, "blame", BLAME_MANIFEST, BLAME_PROTO, BLAME_NODES)
-    write_flow(ws, "blames", """\
-        imports: [tests/blame@0.1.0]
-        nodes:
-          - {id: n2, node: "tests/blame@0.1.0:Blame"}
-        edges: []
-        """)
+    blame_flow(ws)
     outcome = run(aio, rt, ws, "blames", {"text": "x"})
-    text = 'node "n1" sent nothing to node "n2"'  # it names its node: no prefix
-    assert outcome.error == text
+    assert outcome.error == BLAME_TEXT
     failure = aio(LocalBackend(rt, ws).result(outcome.execution_id)).failure
     assert (failure.node, failure.exception_type) == ("n2", "RuntimeError")
     # Message parsing (the fallback for executions stored before migration 9) blames n1.
-    assert attribute_failure(text, "NODE_FAILED").node == "n1"
+    assert attribute_failure(BLAME_TEXT, "NODE_FAILED").node == "n1"
 
 
 def test_an_edge_failure_is_located_on_its_edge(rt, ws, aio):

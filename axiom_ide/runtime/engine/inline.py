@@ -19,7 +19,6 @@ import inspect
 import sys
 import threading
 import time
-import traceback
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -100,9 +99,11 @@ class InlineInvoker:
 
             raise NodeFailure(exit_message(exc)) from None
         except Exception as exc:  # noqa: BLE001 — the handler's message, verbatim
+            from axiom_ide.runtime.host.worker import node_traceback
+
             raise NodeFailure(str(exc) or type(exc).__name__, canvas_id=call.canvas_id,
                               exception_type=type(exc).__name__,
-                              traceback="".join(traceback.format_exception(exc))) from None
+                              traceback=node_traceback(exc)) from None
         if result is None:
             raise NodeFailure(f"handler {node.handler} returned None")
         return result.SerializeToString()
@@ -141,9 +142,11 @@ class InlineInvoker:
 
                         failure = NodeFailure(exit_message(exc))
                     else:
+                        from axiom_ide.runtime.host.worker import node_traceback
+
                         failure = NodeFailure(str(exc) or type(exc).__name__, canvas_id=call.canvas_id,
                                               exception_type=type(exc).__name__,
-                                              traceback="".join(traceback.format_exception(exc)))
+                                              traceback=node_traceback(exc))
                     asyncio.run_coroutine_threadsafe(out.put(failure), loop).result()
 
         thread = threading.Thread(target=worker, daemon=True, name=f"inline-{node.id}")
