@@ -220,3 +220,10 @@ def test_a_pipeline_node_that_raises_keeps_its_type(rt, ws, aio):
     d = rt.executions.get(final["execution_id"]).diagnostic
     assert (d.code, d.location.node, d.exception_type) == ("NODE_FAILED", "p2", "ValueError")
     assert "line 2, in boom" in d.traceback
+
+
+def test_the_log_line_of_a_failed_execution_is_the_rendered_error(rt, ws, aio, caplog):
+    chain(ws, "boom", ["Upper", "Boom"])
+    with caplog.at_level("INFO", logger="axiom_ide.runtime.engine.runner"):
+        outcome = run(aio, rt, ws, "boom", {"text": "x"})
+    assert f'execution {outcome.execution_id} failed: error: node "n2": boom: X' in caplog.messages

@@ -24,7 +24,7 @@ from axiom_ide.runtime.engine.events import Recorder
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
 from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.steps import StepError
-from axiom_ide.runtime.errors import Diagnostic
+from axiom_ide.runtime.errors import Diagnostic, render
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.checkpoints import CheckpointStore
@@ -232,6 +232,8 @@ class Runner:
         self.cancel_requested.discard(execution_id)
         if error is not None and detail is None:
             detail = Diagnostic(code or "", error)
+        if status == ex.FAILED and detail is not None:  # the operator's log reads like the CLI
+            log.info("execution %s failed: %s", execution_id, render(detail))
         kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
         failure: dict[str, Any] = {"error": error, "code": code} if error else {}
         recorder.emit(kind, **failure, **(data or {}))
