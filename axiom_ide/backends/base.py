@@ -129,7 +129,7 @@ class Backend(Protocol):
 def attribute_failure(error: str | None, code: str | None, events: Sequence[Any] = (),
                       detail: Diagnostic | None = None) -> Failure:
     """The failure of an execution: its stored error value ``detail`` when it has one (every
-    execution since store migration 9). Older executions have only the text: see
+    execution since the store keeps ``error_detail``). Older executions have only the text: see
     :func:`_legacy_failure`."""
     if detail is not None:
         return Failure.from_diagnostic(detail)

@@ -73,7 +73,7 @@ def test_a_run_without_a_raised_exception_has_no_traceback_section(qtbot, window
 
 def test_an_execution_stored_before_the_error_value_still_shows_on_canvas(qtbot, window, example_workspace,
                                                                           tmp_path):
-    """An old row in history (no error_detail, as before migration 9), opened from the Executions
+    """An old row in history (no error_detail, as before the store kept it), opened from the Executions
     page: the fallback attributes it to the node the engine recorded; no traceback section."""
     blame_flow(example_workspace)
     window.refresh_packages()  # the package was added after the window scanned the workspace

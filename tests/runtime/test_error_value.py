@@ -1,5 +1,5 @@
 """One error value (issue 10 item 7): a run failure is an ``errors.Diagnostic`` from the engine to the
-store (``executions.error_detail``, migration 9) to the backend's ``Failure`` and the CLI, rendered by
+store (``executions.error_detail``) to the backend's ``Failure`` and the CLI, rendered by
 the one ``errors.render``; a node that raised keeps its exception type and traceback — in process
 and through real node host processes."""
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_the_node_is_the_structured_one_not_the_first_named_in_the_text(rt, ws, 
     assert outcome.error == BLAME_TEXT
     failure = aio(LocalBackend(rt, ws).result(outcome.execution_id)).failure
     assert (failure.node, failure.exception_type) == ("n2", "RuntimeError")
-    # Message parsing (the fallback for executions stored before migration 9) blames n1.
+    # Message parsing (the fallback for executions stored before error_detail) blames n1.
     assert attribute_failure(BLAME_TEXT, "NODE_FAILED").node == "n1"
 
 
@@ -129,7 +129,7 @@ def test_compile_and_run_errors_render_in_the_same_order(ws, capsys, aio, make_r
 
 
 def test_executions_stored_before_the_error_value_still_attribute(rt, ws, aio, tmp_path):
-    """An execution row without ``error_detail`` (written before migration 9) is attributed by the
+    """An execution row without ``error_detail`` (written before the column existed) is attributed by the
     fallback: the EXECUTION_FAILED event's node, else the catalog's text prefixes."""
     chain(ws, "boom", ["Upper", "Boom"])
     outcome = run(aio, rt, ws, "boom", {"text": "x"})
@@ -148,12 +148,13 @@ def test_executions_stored_before_the_error_value_still_attribute(rt, ws, aio, t
         aio(again.close())
 
 
-def test_migration_9_adds_error_detail_and_old_journal_rows_still_fold(tmp_path):
-    """A database at schema 8 with a failed execution in it (statement 4, the old column list)
-    opens, migrates and reads: no error value, attribution by the text."""
+def test_the_error_detail_migration_keeps_old_rows_and_old_journal_rows_fold(tmp_path):
+    """A database at the schema before ``error_detail`` with a failed execution in it (statement 4,
+    the old column list) opens, migrates and reads: no error value, attribution by the text."""
     path = tmp_path / dbmod.DB_FILENAME
     conn = sqlite3.connect(path)
-    for number, script in enumerate(dbmod.MIGRATIONS[:8]):
+    before = next(i for i, m in enumerate(dbmod.MIGRATIONS) if "error_detail" in m)
+    for number, script in enumerate(dbmod.MIGRATIONS[:before]):
         for statement in dbmod._split(script):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version={number + 1}")
@@ -165,7 +166,7 @@ def test_migration_9_adds_error_detail_and_old_journal_rows_still_fold(tmp_path)
     conn.close()
     db = Database(path)
     try:
-        assert db.conn.execute("PRAGMA user_version").fetchone()[0] == len(dbmod.MIGRATIONS) >= 9
+        assert db.conn.execute("PRAGMA user_version").fetchone()[0] == len(dbmod.MIGRATIONS) > before
         rec = ExecutionStore(db).get("e" * 32)
         assert rec.error_detail is None and rec.diagnostic is None
         failure = attribute_failure(rec.error, rec.error_code, (), rec.diagnostic)

@@ -237,7 +237,7 @@ JOURNALED: dict[int, str] = {
 }
 J_EVENT, J_CHECKPOINT, J_BLOB, J_EXECUTION_V1, J_EXECUTION_UPDATE_V1 = 1, 2, 3, 4, 5
 
-#: The executions columns since migration 9: :data:`EXECUTION_COLUMNS` and ``error_detail``. Rows of
+#: The executions columns since the ``error_detail`` migration: :data:`EXECUTION_COLUMNS` and ``error_detail``. Rows of
 #: statements 4 and 5 (journals written before) still fold; they leave ``error_detail`` NULL.
 EXECUTION_COLUMNS_9 = (*EXECUTION_COLUMNS, "error_detail")
 JOURNALED[6] = f"INSERT INTO executions ({', '.join(EXECUTION_COLUMNS_9)}) VALUES ({', '.join('?' * len(EXECUTION_COLUMNS_9))})"

@@ -72,7 +72,7 @@ class ExecutionRecord:
     #: process lives no other runtime resumes the execution.
     owner: str | None = None
     #: The failure as an error value (:meth:`Diagnostic.to_json`): code, message, location and, for
-    #: a node that raised, its exception type and traceback. None before migration 9.
+    #: a node that raised, its exception type and traceback. None for executions stored before the column.
     error_detail: dict[str, Any] | None = None
 
     @property
