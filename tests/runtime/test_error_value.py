@@ -228,3 +228,15 @@ def test_the_log_line_of_a_failed_execution_is_the_rendered_error(rt, ws, aio, c
     with caplog.at_level("INFO", logger="axiom_ide.runtime.engine.runner"):
         outcome = run(aio, rt, ws, "boom", {"text": "x"})
     assert f'execution {outcome.execution_id} failed: error: node "n2": boom: X' in caplog.messages
+
+
+def test_a_huge_traceback_is_bounded_and_keeps_its_exception_line():
+    from axiom_ide.runtime.host.worker import TRACEBACK_LIMIT, node_traceback
+
+    try:
+        raise ValueError("x" * (4 * TRACEBACK_LIMIT) + " END")
+    except ValueError as exc:
+        text = node_traceback(exc)
+    assert len(text) <= TRACEBACK_LIMIT + 100
+    assert text.startswith("Traceback (most recent call last):\n") and text.rstrip().endswith("x END")
+    assert "characters left out" in text

@@ -373,13 +373,24 @@ def _in_fork(exc: BaseException) -> bool:
 _OWN_CODE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
 
 
+#: A traceback longer than this keeps its head and its tail (where the exception line is): it is
+#: stored with the execution and sent to every client that shows it.
+TRACEBACK_LIMIT = 64 * 1024
+
+
 def node_traceback(exc: BaseException) -> str:
     """The traceback text as the node's author needs it: from the first frame of node code on (the
-    host's own calling frames left out; all of them kept when no node code is on the stack)."""
+    host's own calling frames left out; all of them kept when no node code is on the stack), at most
+    :data:`TRACEBACK_LIMIT` characters."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_OWN_CODE):
         tb = tb.tb_next
-    return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    if len(text) > TRACEBACK_LIMIT:
+        head = TRACEBACK_LIMIT // 8
+        cut = len(text) - TRACEBACK_LIMIT
+        text = f"{text[:head]}\n… ({cut} characters left out) …\n{text[head + cut:]}"
+    return text
 
 
 def _error_frame(inv: Invocation, exc: BaseException) -> None:
