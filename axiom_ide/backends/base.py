@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from axiom_ide.runtime.errors import Diagnostic, Location, Severity
 from axiom_ide.runtime.store import events as ev
 
 
@@ -47,9 +48,10 @@ class ConfigView:
 
 @dataclass(frozen=True)
 class Failure:
-    """Why a run failed, and where on the canvas."""
+    """Why a run failed, and where on the canvas: the run's error value
+    (:class:`~axiom_ide.runtime.errors.Diagnostic`) as the IDE reads it."""
 
-    #: The engine's failure kind: EDGE_ADAPTER, EDGE_CONDITION, NODE_FAILED, NODE_TIMEOUT, ...
+    #: The engine's failure kind (the error value's code): EDGE_ADAPTER, NODE_FAILED, NODE_TIMEOUT, ...
     kind: str
     #: The error text, in the catalog's words.
     message: str
@@ -57,6 +59,21 @@ class Failure:
     node: str | None = None
     #: (source, destination) of the offending edge, when an edge is to blame.
     edge: tuple[str, str] | None = None
+    #: A node that raised: the exception's type name and the traceback text.
+    exception_type: str | None = None
+    traceback: str | None = None
+
+    @classmethod
+    def from_diagnostic(cls, diag: Diagnostic) -> Failure:
+        loc = diag.location
+        return cls(diag.code or "FAILED", diag.message, None if loc.edge else loc.node, loc.edge,
+                   diag.exception_type, diag.traceback)
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        """The error value, for :func:`~axiom_ide.runtime.errors.render`."""
+        return Diagnostic(self.kind, self.message, Severity.ERROR, Location(node=self.node, edge=self.edge),
+                          self.exception_type, self.traceback)
 
 
 @dataclass
@@ -109,16 +126,25 @@ class Backend(Protocol):
     async def close(self) -> None: ...
 
 
+def attribute_failure(error: str | None, code: str | None, events: Sequence[Any] = (),
+                      detail: Diagnostic | None = None) -> Failure:
+    """The failure of an execution: its stored error value ``detail`` when it has one (every
+    execution since the store keeps ``error_detail``). Older executions have only the text: see
+    :func:`_legacy_failure`."""
+    if detail is not None:
+        return Failure.from_diagnostic(detail)
+    return _legacy_failure(error or "failed", code or "FAILED", events)
+
+
 _EDGE = re.compile(r'edge "([^"]+)" → "([^"]+)"')
 _NODE = re.compile(r'node "([^"]+)"')
 
 
-def attribute_failure(error: str | None, code: str | None, events: Sequence[Any] = ()) -> Failure:
-    """Which node or edge a failure belongs to: what the engine recorded on EXECUTION_FAILED,
-    else the catalog's ``edge "a" → "b": …`` / ``node "x": …`` prefixes (executions recorded
-    before the engine kept it), else the last final NODE_FAILED event."""
-    text = error or "failed"
-    kind = code or "FAILED"
+def _legacy_failure(text: str, kind: str, events: Sequence[Any]) -> Failure:
+    """For executions stored before the error value was kept (no ``error_detail``): the node or
+    edge the engine recorded on EXECUTION_FAILED, else the catalog's ``edge "a" → "b": …`` /
+    ``node "x": …`` prefixes of the text (executions older still), else the last final
+    NODE_FAILED event."""
     for e in reversed(list(events)):
         if e.type == ev.EXECUTION_FAILED:
             edge, node = e.data.get("edge"), e.node

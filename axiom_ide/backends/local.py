@@ -59,8 +59,10 @@ class LocalBackend:
             raise AxiomError.of("execution_not_found", "execution not found")
         failure = None
         if rec.status in (ex.FAILED, ex.CANCELLED):
+            detail = rec.diagnostic
             failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(),
-                                        self.runtime.event_log.list(execution_id))
+                                        () if detail is not None else self.runtime.event_log.list(execution_id),
+                                        detail)
         output = rec.output if rec.status == ex.COMPLETED else None
         return RunResult(rec.id, rec.status, output, failure)
 

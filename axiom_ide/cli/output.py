@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from axiom_ide.runtime.errors import AxiomError, Diagnostic
+from axiom_ide.runtime.errors import AxiomError, Diagnostic, render
 
 
 def print_json(obj: Any) -> None:
@@ -14,9 +14,10 @@ def print_json(obj: Any) -> None:
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic], stream=None) -> None:
+    """Each problem — a compile diagnostic or a run's failure — as :func:`errors.render` prints it."""
     stream = stream or sys.stderr
     for d in diagnostics:
-        stream.write(d.render() + "\n")
+        stream.write(render(d) + "\n")
 
 
 def run_handler(handler: Callable[[Any], int], args: Any) -> int:

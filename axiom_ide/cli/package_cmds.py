@@ -13,8 +13,11 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from axiom_ide.runtime.errors import Location, render
 
 _PROTOC_PREFIX = re.compile(r"^\S+:\d+:\d+: ")
 
@@ -277,12 +280,10 @@ def cmd_generate(args: Any) -> int:
 
 
 def _render(d: Any) -> str:
-    where = str(d.location)
-    text = f"{d.severity.value}: {d.message}"
     # protoc's own message already starts with file:line:col.
-    if where and not _PROTOC_PREFIX.match(d.message):
-        text = f"{where}: {text}"
-    return text
+    if _PROTOC_PREFIX.match(d.message):
+        return render(replace(d, location=Location()))
+    return render(d)
 
 
 def print_report(report: Any, stream: Any = None) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from axiom_ide.cli.context import add_location_flags, data_dir, workspace_dir
-from axiom_ide.cli.output import print_json
-from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.cli.output import print_diagnostics, print_json
+from axiom_ide.runtime.errors import AxiomError, Diagnostic
 
 
 def _verbs(subparsers: Any, name: str, help_text: str) -> Any:
@@ -165,8 +165,9 @@ def _resolve_target(rt: Any, args: Any):
                         "pass a graph_id, a compiled flow's name, or a .flow.yaml file")
 
 
-def _fail(message: str) -> int:
-    sys.stderr.write(f"error: {message}\n")
+def _fail(failure: str | Diagnostic) -> int:
+    """A failed run: its error value (or a bare text) printed with the one renderer; exit 1."""
+    print_diagnostics([failure if isinstance(failure, Diagnostic) else Diagnostic("FAILED", failure)])
     return 1
 
 
@@ -227,7 +228,9 @@ async def _run(args: argparse.Namespace) -> int:
             print_json(_response(rt, outcome, args.timeout))
             return 0 if outcome.success else 1
         if not outcome.success:
-            return _fail(_timeout_text(args.timeout) if outcome.code == "TIMEOUT" else (outcome.error or outcome.status))
+            if outcome.code == "TIMEOUT":
+                return _fail(Diagnostic("TIMEOUT", _timeout_text(args.timeout)))
+            return _fail(outcome.diagnostic or Diagnostic(outcome.code or "FAILED", outcome.error or outcome.status))
         print_json(outcome.output)
         return 0
     finally:

@@ -15,13 +15,22 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from axiom_ide.runtime.errors import envelope_extras
 from axiom_ide.runtime.store.checkpoints import SNAPSHOT_EXPIRED, Checkpoint
 from axiom_ide.runtime.store.executions import ExecutionRecord
 
 
+def failure_extras(rec: ExecutionRecord) -> dict[str, Any]:
+    """A failed execution's error value beyond ``error``/``error_code``: ``location`` (node, edge,
+    file position) and ``exception_type``; empty for the rest and for rows stored before it."""
+    return {k: v for k, v in envelope_extras(rec.diagnostic).items() if k != "code"}
+
+
 def execution_detail(runtime: Any, rec: ExecutionRecord) -> dict[str, Any]:
-    """``rec.to_json()`` plus ``forks``: the ids of executions forked from this one, oldest first."""
+    """``rec.to_json()`` plus ``forks``: the ids of executions forked from this one, oldest first;
+    a failure's ``location`` and ``exception_type`` (its error value) beside the documented fields."""
     body = rec.to_json()
+    body.update(failure_extras(rec))
     body["forks"] = [child.id for child in runtime.executions.children(rec.id)]
     return body
 

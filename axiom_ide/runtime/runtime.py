@@ -37,7 +37,7 @@ from axiom_ide.runtime.engine.pipeline import run_pipeline
 from axiom_ide.runtime.engine.replay import Replay, ReplaySession
 from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner, blame
 from axiom_ide.runtime.engine.steps import StepError
-from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.errors import AxiomError, Diagnostic
 from axiom_ide.runtime.events import Event
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
@@ -280,7 +280,7 @@ class Runtime:
             rec = self.executions.get(execution_id)
             if rec is None:
                 raise AxiomError.of("execution_not_found", "execution not found")
-            return Outcome(rec.id, rec.status, rec.output, None, rec.error, rec.error_code)
+            return Outcome(rec.id, rec.status, rec.output, None, rec.error, rec.error_code, rec.diagnostic)
         return await asyncio.wait_for(asyncio.shield(task), timeout)
 
     async def run(self, target: str | Artifact, input: Any, *, timeout: float | None = None, **kw: Any) -> Outcome:
@@ -344,6 +344,7 @@ class Runtime:
         error: str | None = None
         code: str | None = None
         where: dict[str, Any] = {}
+        detail: Diagnostic | None = None
         status = ex.COMPLETED
         try:
             while True:
@@ -368,6 +369,7 @@ class Runtime:
                         raised = task.exception()
                         if isinstance(raised, StepError):
                             status, error, code, where = ex.FAILED, str(raised), raised.code, blame(raised)
+                            detail = raised.diagnostic
                         else:
                             status, error, code = ex.FAILED, f"internal error: {raised}", "INTERNAL"
                     break
@@ -381,6 +383,7 @@ class Runtime:
             kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
             recorder.emit(kind, **({"error": error, "code": code, **where} if error else {"frames": index}))
             self.executions.update(rec.id, status=status, error=error, error_code=code,
+                                   error_detail=(detail or Diagnostic(code or "", error)).to_json() if error else None,
                                    output={"frames": index} if status == ex.COMPLETED else None,
                                    events=recorder.drain(self.db))
         final: dict[str, Any] = {"execution_id": rec.id, "frame_index": index, "is_final": True}

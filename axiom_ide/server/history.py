@@ -31,7 +31,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import Field, field_validator
 
-from axiom_ide.runtime.history import checkpoint_json, checkpoints_json, execution_detail
+from axiom_ide.runtime.history import checkpoint_json, checkpoints_json, execution_detail, failure_extras
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.runtime.store.executions import STATUSES, ExecutionRecord
 from axiom_ide.server.app import STATE, TENANT
@@ -232,6 +232,8 @@ def _own_execution(request: web.Request) -> ExecutionRecord | None:
 
 def summary_json(rec: ExecutionRecord) -> dict[str, Any]:
     body = rec.to_json()
+    # beside the documented fields: where a failure happened and what the node raised
+    body.update(failure_extras(rec))
     for key in _DETAIL_ONLY:
         body.pop(key, None)
     return body
@@ -311,7 +313,9 @@ _SUMMARY: dict[str, Any] = {"type": "object", "properties": {
     "updated_at": _TS, "completed_at": _TS, "duration_ms": {"type": "number", "nullable": True},
     "error": {"type": "string"}, "error_code": {"type": "string"}, "config_id": {"type": "string"},
     "parent_execution_id": {"type": "string"}, "fork_checkpoint_id": {"type": "string"},
-    "debug_session_id": {"type": "string"}}}
+    "debug_session_id": {"type": "string"},
+    "location": {"type": "object", "description": "where a failure happened: file, line, column, node, edge {from, to}"},
+    "exception_type": {"type": "string", "description": "the exception a failed node raised, e.g. ValueError"}}}
 _DETAIL: dict[str, Any] = {"type": "object", "properties": {
     **_SUMMARY["properties"], "input": {"type": "object", "nullable": True},
     "output": {"type": "object", "description": "terminal output decoded to JSON (Completed only)"},

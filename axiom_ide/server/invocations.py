@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from axiom_ide.runtime.engine.single_node import NodeDirectory
-from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.errors import AxiomError, envelope_extras
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import invalid_body, reply, unclassified
@@ -124,7 +124,9 @@ def result_json(runtime: Any, graph_id: str, outcome: Any, *, as_payload: bool) 
     """The invoke API's ``result`` object for a finished execution."""
     completed_at = int(time.time() * 1000)
     if outcome.status != ex.COMPLETED:
-        return {"success": False, "error": outcome.error or outcome.status, "completed_at": completed_at}
+        # beside the documented fields: the error value's code and location (errors.envelope_extras)
+        return {"success": False, "error": outcome.error or outcome.status, "completed_at": completed_at,
+                **envelope_extras(getattr(outcome, "diagnostic", None))}
     if not as_payload:
         return {"success": True, "output": outcome.output, "completed_at": completed_at}
     data = outcome.output_bytes

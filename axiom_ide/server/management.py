@@ -29,7 +29,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ConfigDict, Field, model_validator
 
-from axiom_ide.runtime.errors import AxiomError, Diagnostic, has_errors
+from axiom_ide.runtime.errors import AxiomError, Diagnostic, envelope_extras, has_errors
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import body_bytes, json_response
 from axiom_ide.server.management_spec import RESPONSES, path_param
@@ -151,7 +151,8 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
 def compile_failed(diagnostics: list[Diagnostic]) -> web.Response:
     errors = [d for d in diagnostics if d.is_error] or diagnostics
     return json_response({"error": "compile_failed", "message": errors[0].render(),
-                              "diagnostics": [diagnostic_json(d) for d in diagnostics]}, status=400)
+                          "diagnostics": [diagnostic_json(d) for d in diagnostics],
+                          **{k: v for k, v in envelope_extras(errors[0]).items() if k != "code"}}, status=400)
 
 
 def _compile_text(workspace: Any, text: str, display: str) -> tuple[Any, list[Diagnostic]]:

@@ -269,5 +269,6 @@ def test_issues_become_edge_diagnostics(greeting, reply):
     first = diagnostics[0]
     assert first.severity is Severity.WARNING
     assert first.location.edge == ("greet", "shout") and first.location.path == "text"
-    assert first.render() == ('edge "greet" → "shout": warning: Type mismatch: `bool` → `string`. '
+    # errors.render's one order: position, severity, canvas element, message
+    assert first.render() == ('warning: edge "greet" → "shout": Type mismatch: `bool` → `string`. '
                               "Add a transform to convert the value.")

@@ -64,7 +64,7 @@ def test_input_that_does_not_match_the_entry_message_fails_inside_a_202(live):
         assert r.status_code == 202
         body = r.json()
         assert body["accepted"] is True
-        assert list(body["result"]) == ["success", "error", "completed_at"]
+        assert list(body["result"])[:3] == ["success", "error", "completed_at"]  # the documented ones first
         assert body["result"]["success"] is False
         assert body["result"]["error"].startswith("invalid JSON for GreetRequest: ")
         assert execution(live, body["execution_id"]).status == "Failed"
@@ -80,6 +80,22 @@ def test_a_failing_node_fails_inside_a_202_with_the_handlers_message(flows):
     result = r.json()["result"]
     assert result["success"] is False and "output" not in result
     assert "boom: x" in result["error"]
+
+
+def test_a_failure_carries_its_error_value_beside_the_documented_fields(flows):
+    """One error value from engine to server: the code, the node to blame and what it raised,
+    after the documented fields — in the invoke answer and in the execution's detail."""
+    graph_id = flows.compile("faults-boom")
+    with flows.client() as c:
+        r = c.post(INVOKE, json={"graph_id": graph_id, "input": {"text": "x"}, "wait": True})
+        body = r.json()
+        detail = c.get(f"/invocations/v1/executions/{body['execution_id']}").json()
+    result = body["result"]
+    assert list(result)[:3] == ["success", "error", "completed_at"]
+    assert (result["code"], result["location"], result["exception_type"]) == ("NODE_FAILED", {"node": "n1"}, "ValueError")
+    assert (detail["error_code"], detail["location"], detail["exception_type"]) == ("NODE_FAILED", {"node": "n1"},
+                                                                                   "ValueError")
+    assert "traceback" not in result and "traceback" not in detail  # it names the server's paths: IDE only
 
 
 def test_payload_in_payload_out(live):

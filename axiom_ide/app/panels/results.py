@@ -6,7 +6,9 @@ history by the Executions page) and only reads it. Words follow the docs: the he
 text (pipeline frames as they arrive), the **Execution** tab lists the events (NODE_STARTED /
 NODE_COMPLETED / NODE_FAILED with durations, NODE_INTERRUPTED for an attempt a dying runtime cut
 short, LOG lines). A failure attributed to a node or an
-edge shows its kind and a **Show on canvas** button.
+edge shows its kind and a **Show on canvas** button; the attribution is the run's error value
+(``Failure``, from the stored ``errors.Diagnostic``), never read back out of the message. A node
+that raised shows its exception type and a collapsed **Traceback** section under the error.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -29,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app import run_state as rs
+from axiom_ide.runtime.errors import render
 
 PLACEHOLDER = "Run the flow to see the terminal node's output here."
 NO_RUN = "No run yet"
 TITLES = {rs.COMPLETED: "Execution Completed", rs.FAILED: "Execution Failed", rs.CANCELLED: "Execution Cancelled"}
 SHOW_ON_CANVAS = "Show on canvas"
+TRACEBACK = "Traceback"
 EVENT_COLUMNS = ("Time", "Event", "Node", "Duration", "Detail")
 
 
@@ -109,7 +114,26 @@ class ResultsPanel(QWidget):
         for i in range(4):
             head.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
         head.setStretchLastSection(True)
-        self.tabs.addTab(self.output, "Output")
+        # A node that raised: its traceback, collapsed under the error text until asked for.
+        self.traceback_toggle = QToolButton(objectName="tracebackToggle")
+        self.traceback_toggle.setCheckable(True)
+        self.traceback_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.traceback_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.traceback_toggle.setAutoRaise(True)
+        self.traceback_toggle.toggled.connect(self._toggle_traceback)
+        self.traceback_view = QPlainTextEdit(objectName="resultsTraceback")
+        self.traceback_view.setReadOnly(True)
+        self.traceback_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.traceback_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.output_page = QWidget(objectName="resultsOutputPage")
+        page = self._output_layout = QVBoxLayout(self.output_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(self.output, 1)
+        page.addWidget(self.traceback_toggle)
+        page.addWidget(self.traceback_view, 4)
+        self._show_traceback(None)
+        self.tabs.addTab(self.output_page, "Output")
         self.tabs.addTab(self.events, "Execution")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,7 +150,8 @@ class ResultsPanel(QWidget):
     def show_message(self, text: str) -> None:
         self.unbind()
         self.output.setPlainText(text)
-        self.tabs.setCurrentWidget(self.output)
+        self._show_traceback(None)
+        self.tabs.setCurrentWidget(self.output_page)
 
     def unbind(self) -> None:
         state = self.state
@@ -150,6 +175,7 @@ class ResultsPanel(QWidget):
         self.events.clear()
         self.output.clear()
         self.failure_bar.hide()
+        self._show_traceback(None)
         for e in state.events:
             self._add_event(e)
         for i, payload in enumerate(state.frames):
@@ -231,19 +257,37 @@ class ResultsPanel(QWidget):
             else:
                 self.output.setPlainText(text)
             self._show_failure(failure)
-        self.tabs.setCurrentWidget(self.output)
+            self._show_traceback(failure)
+        self.tabs.setCurrentWidget(self.output_page)
 
     def _show_failure(self, failure: Any) -> None:
+        # The tooltip is the error as the CLI and the logs print it (errors.render).
+        self.failure_label.setToolTip(render(failure.diagnostic) if failure is not None else "")
         if failure is None or (failure.node is None and failure.edge is None):
             self.failure_bar.setVisible(failure is not None and failure.kind not in ("CANCELLED",))
             self.failure_label.setText(failure.kind if failure is not None else "")
             self.show_button.hide()
             return
-        where = (f'edge "{failure.edge[0]}" → "{failure.edge[1]}"' if failure.edge is not None
-                 else f'node "{failure.node}"')
-        self.failure_label.setText(f"{failure.kind} · {where}")
+        self.failure_label.setText(f"{failure.kind} · {failure.diagnostic.location.canvas}")
         self.show_button.show()
         self.failure_bar.show()
+
+    def _show_traceback(self, failure: Any) -> None:
+        """The Traceback section of a node that raised (collapsed); hidden for any other end."""
+        text = getattr(failure, "traceback", None) or ""
+        kind = getattr(failure, "exception_type", None)
+        self.traceback_toggle.setText(f"{TRACEBACK} ({kind})" if kind else TRACEBACK)
+        self.traceback_toggle.setVisible(bool(text))
+        self.traceback_view.setPlainText(text)
+        self.traceback_toggle.setChecked(False)
+        self._toggle_traceback(False)
+
+    def _toggle_traceback(self, shown: bool) -> None:
+        shown = shown and bool(self.traceback_view.toPlainText())
+        self.traceback_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.traceback_view.setVisible(shown)
+        # Open, the traceback takes most of the page: the error text above it is a line or two.
+        self._output_layout.setStretchFactor(self.output, 1 if shown else 4)
 
     def _show_on_canvas(self) -> None:
         failure = getattr(getattr(self.state, "result", None), "failure", None)

@@ -99,7 +99,11 @@ class InlineInvoker:
 
             raise NodeFailure(exit_message(exc)) from None
         except Exception as exc:  # noqa: BLE001 — the handler's message, verbatim
-            raise NodeFailure(str(exc) or type(exc).__name__) from None
+            from axiom_ide.runtime.host.worker import node_traceback
+
+            raise NodeFailure(str(exc) or type(exc).__name__, canvas_id=call.canvas_id,
+                              exception_type=type(exc).__name__,
+                              traceback=node_traceback(exc)) from None
         if result is None:
             raise NodeFailure(f"handler {node.handler} returned None")
         return result.SerializeToString()
@@ -138,7 +142,11 @@ class InlineInvoker:
 
                         failure = NodeFailure(exit_message(exc))
                     else:
-                        failure = NodeFailure(str(exc) or type(exc).__name__)
+                        from axiom_ide.runtime.host.worker import node_traceback
+
+                        failure = NodeFailure(str(exc) or type(exc).__name__, canvas_id=call.canvas_id,
+                                              exception_type=type(exc).__name__,
+                                              traceback=node_traceback(exc))
                     asyncio.run_coroutine_threadsafe(out.put(failure), loop).result()
 
         thread = threading.Thread(target=worker, daemon=True, name=f"inline-{node.id}")

@@ -86,6 +86,8 @@ class NodeResult:
     code: str | None
     attempt: int
     duration_ms: float
+    #: A handler that raised: ``exception_type`` and ``traceback`` (see :func:`steps.raised_fields`).
+    raised: dict[str, str] = field(default_factory=dict)
 
 
 async def drive(ctx: RunContext, state: RunState) -> bytes:
@@ -122,7 +124,8 @@ async def drive(ctx: RunContext, state: RunState) -> bytes:
 def _apply(ctx: RunContext, state: RunState, act: Activation, result: NodeResult) -> None:
     plan = ctx.plan
     if not result.ok:
-        skipped = steps.fail(plan, ctx.codec, state, act.node, result.error or "", result.code or "NODE_FAILED")
+        skipped = steps.fail(plan, ctx.codec, state, act.node, result.error or "", result.code or "NODE_FAILED",
+                             **result.raised)
     else:
         node = plan.nodes[act.node]
         cp = None
@@ -154,11 +157,13 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
     base = ctx.attempt_base.pop(act.node, 0) if ctx.attempt_base else 0
     last = base + attempts
     error, code, duration = "", "NODE_FAILED", 0.0
+    raised: dict[str, str] = {}
     for attempt in range(base + 1, last + 1):
         ctx.recorder.emit(ev.NODE_STARTED, act.node, attempt=attempt)
         if ctx.checkpoints is not None:  # durable before the node can have any effect
             ctx.recorder.write_ahead(ctx.checkpoints)
         t0 = time.perf_counter()
+        raised = {}
         try:
             if node.kind == "subflow":
                 output = await run_subflow(ctx, node, act.payload)
@@ -174,16 +179,16 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
         except NodeTimeout as exc:
             error, code = str(exc) or f'node "{act.node}" timed out after {timeout:g}s', "NODE_TIMEOUT"
         except NODE_ERRORS as exc:
-            error, code = str(exc) or type(exc).__name__, "NODE_FAILED"
+            error, code, raised = str(exc) or type(exc).__name__, "NODE_FAILED", steps.raised_fields(exc)
         except StepError as exc:  # a subflow failed
-            error, code = str(exc), exc.code
+            error, code, raised = str(exc), exc.code, steps.raised_fields(exc)
         else:
             duration = round((time.perf_counter() - t0) * 1000.0, 3)
             return NodeResult(True, output, None, None, attempt, duration)
         duration = round((time.perf_counter() - t0) * 1000.0, 3)
         ctx.recorder.emit(ev.NODE_FAILED, act.node, duration_ms=duration, attempt=attempt,
-                          error=error, final=attempt == last)
-    return NodeResult(False, None, error, code, last, duration)
+                          error=error, final=attempt == last, **raised)
+    return NodeResult(False, None, error, code, last, duration, raised)
 
 
 async def bounded(awaitable: Any, limit: float) -> Any:

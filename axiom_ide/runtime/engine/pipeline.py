@@ -30,6 +30,7 @@ from axiom_ide.runtime.engine.steps import (
     edge_fires,
     map_fields,
     node_error_text,
+    raised_fields,
 )
 from axiom_ide.runtime.store import events as ev
 
@@ -117,9 +118,11 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
                 await _route(ctx, node_id, out, frames - 1, inboxes, sink)
     except NODE_ERRORS as exc:
         duration = round((time.perf_counter() - t0) * 1000.0, 3)
-        ctx.recorder.emit(ev.NODE_FAILED, node_id, duration_ms=duration, attempt=1, error=str(exc))
+        raised = raised_fields(exc)
+        ctx.recorder.emit(ev.NODE_FAILED, node_id, duration_ms=duration, attempt=1, error=str(exc), **raised)
         code = "NODE_TIMEOUT" if isinstance(exc, NodeTimeout) else "NODE_FAILED"
-        raise StepError(node_error_text(node_id, str(exc)), code, node=node_id) from None
+        raise StepError(node_error_text(node_id, str(exc)), code, node=node_id,
+                        exception_type=raised.get("exception_type"), traceback=raised.get("traceback")) from None
     duration = round((time.perf_counter() - t0) * 1000.0, 3)
     ctx.recorder.emit(ev.NODE_COMPLETED, node_id, duration_ms=duration, attempt=1, frames=frames)
     ctx.recorder.flush()

@@ -24,6 +24,7 @@ from axiom_ide.runtime.engine.events import Recorder
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
 from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.steps import StepError
+from axiom_ide.runtime.errors import Diagnostic, render
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.checkpoints import CheckpointStore
@@ -44,6 +45,8 @@ class Outcome:
     output_bytes: bytes | None = None
     error: str | None = None
     code: str | None = None
+    #: The failure as an error value (the store keeps the same with the execution).
+    diagnostic: Diagnostic | None = None
 
     @property
     def success(self) -> bool:
@@ -147,8 +150,10 @@ class Runner:
         recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name)
         recorder.emit(ev.EXECUTION_FAILED, error=error, code=code)
         events = recorder.drain(self.executions.db)
-        self.executions.create(replace(rec, status=ex.FAILED, error=error, error_code=code), events=events)
-        return Outcome(rec.id, ex.FAILED, None, None, error, code)
+        detail = Diagnostic(code, error)
+        self.executions.create(replace(rec, status=ex.FAILED, error=error, error_code=code,
+                                       error_detail=detail.to_json()), events=events)
+        return Outcome(rec.id, ex.FAILED, None, None, error, code, detail)
 
     async def run_unary(self, rec: ExecutionRecord, compiled: Compiled, config: RunConfig, *,
                         resume: bool = False, debug: Any = None,
@@ -190,7 +195,8 @@ class Runner:
             output = await drive(ctx, state)
             output_json = compiled.decode_output(output)
         except StepError as exc:
-            return self._finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc))
+            return self._finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc),
+                                detail=exc.diagnostic)
         except asyncio.CancelledError:
             if rec.id not in self.cancel_requested:
                 recorder.flush()
@@ -220,20 +226,27 @@ class Runner:
 
     def _finish(self, execution_id: str, recorder: Recorder, status: str, *, output: Any = None,
                 output_bytes: bytes | None = None, error: str | None = None, code: str | None = None,
-                data: dict[str, Any] | None = None) -> Outcome:
+                data: dict[str, Any] | None = None, detail: Diagnostic | None = None) -> Outcome:
+        """Record the end. ``detail`` is the failure's error value (a bare ``error`` text and
+        ``code`` make one without a location)."""
         self.cancel_requested.discard(execution_id)
+        if error is not None and detail is None:
+            detail = Diagnostic(code or "", error)
+        if status == ex.FAILED and detail is not None:  # the operator's log reads like the CLI
+            log.info("execution %s failed: %s", execution_id, render(detail))
         kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
         failure: dict[str, Any] = {"error": error, "code": code} if error else {}
         recorder.emit(kind, **failure, **(data or {}))
         try:  # the last events and the final status: one write, committed before anyone is told
             events = recorder.drain(self.executions.db)
             self.executions.update(execution_id, status=status, output=output, error=error, error_code=code,
-                                   events=events)
+                                   error_detail=detail.to_json() if detail is not None else None, events=events)
         except Exception as exc:  # noqa: BLE001 — e.g. the disk is full: report, don't hang
             log.error("could not record the end of execution %s: %s", execution_id, exc)
             if status == ex.COMPLETED:
                 status, error, code = ex.FAILED, f"could not record the result: {exc}", "STORE_WRITE"
-        return Outcome(execution_id, status, output, output_bytes, error, code)
+                detail = Diagnostic(code, error)
+        return Outcome(execution_id, status, output, output_bytes, error, code, detail)
 
 
 def blame(exc: StepError) -> dict[str, Any]:

@@ -22,20 +22,32 @@ from typing import Any
 from axiom_ide.runtime.conditions import ConditionError
 from axiom_ide.runtime.engine.codec import Codec, InvalidInput
 from axiom_ide.runtime.engine.plan import Plan, PlanEdge
+from axiom_ide.runtime.errors import Diagnostic, Location, Severity
 from axiom_ide.runtime.transforms import TransformError, evaluate_map
 
 NO_TERMINAL_RESULT = "graph produced no terminal result"
 
 
 class StepError(Exception):
-    """The run cannot continue; ``str()`` is the user-facing text, ``code`` its failure kind."""
+    """The run cannot continue; ``str()`` is the user-facing text, ``code`` its failure kind,
+    :attr:`diagnostic` the whole error value (where, and for a node that raised, the exception's
+    type and traceback) the store keeps with the execution."""
 
     def __init__(self, message: str, code: str, *, node: str | None = None,
-                 edge: tuple[str, str] | None = None) -> None:
+                 edge: tuple[str, str] | None = None, exception_type: str | None = None,
+                 traceback: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.node = node
         self.edge = edge
+        self.exception_type = exception_type
+        self.traceback = traceback
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        where = Location(edge=self.edge) if self.edge is not None else Location(node=self.node)
+        return Diagnostic(self.code, str(self), Severity.ERROR, where, self.exception_type or None,
+                          self.traceback or None)
 
 
 @dataclass(frozen=True)
@@ -146,16 +158,26 @@ def node_error_text(node: str, message: str) -> str:
     return message if named in message else f"{named}: {message}"
 
 
+def raised_fields(exc: BaseException) -> dict[str, str]:
+    """``exception_type`` and ``traceback`` of a node failure that has them (a handler raised), for
+    its NODE_FAILED event and its StepError; {} otherwise."""
+    out = {"exception_type": getattr(exc, "exception_type", "") or "", "traceback": getattr(exc, "traceback", "") or ""}
+    return {k: v for k, v in out.items() if v}
+
+
 def fail(plan: Plan, codec: Codec, state: RunState, node: str, message: str,
-         code: str = "NODE_FAILED") -> list[EdgeSkipped]:
-    """A node failed for good: abort (raise StepError) unless a downstream join ignores failures."""
+         code: str = "NODE_FAILED", *, exception_type: str | None = None,
+         traceback: str | None = None) -> list[EdgeSkipped]:
+    """A node failed for good: abort (raise StepError) unless a downstream join ignores failures.
+    ``exception_type`` and ``traceback`` (a handler that raised) go into the error value."""
     state.running.discard(node)
     joins = [j for j in plan.downstream[node] if j in plan.joins]
     text = node_error_text(node, message)
     if not joins:
-        raise StepError(text, code, node=node)
+        raise StepError(text, code, node=node, exception_type=exception_type, traceback=traceback)
     if any(plan.joins[j] != "ignore" for j in joins):
-        raise StepError(f"downstream join failed: {text}", "JOIN_FAILED", node=node)
+        raise StepError(f"downstream join failed: {text}", "JOIN_FAILED", node=node,
+                        exception_type=exception_type, traceback=traceback)
     skipped: list[EdgeSkipped] = []
     for pe in plan.outgoing[node]:
         if not pe.is_loop:

@@ -126,8 +126,8 @@ class Invocation:
         canvas = self.call.canvas_id
         if info.get("kind") == "flood":
             return NodeOutputFlood(info.get("message", ""), canvas_id=canvas)
-        exc = NodeFailure(info.get("message", ""), canvas_id=canvas)
-        exc.traceback = info.get("traceback", "")  # type: ignore[attr-defined]
+        exc = NodeFailure(info.get("message", ""), canvas_id=canvas, exception_type=str(info.get("type") or ""),
+                          traceback=str(info.get("traceback") or ""))
         if info.get("kind") == "limit":  # a resource limit was hit: the host restarts
             exc.retire = True  # type: ignore[attr-defined]
         return exc

@@ -75,10 +75,13 @@ class NodeHostError(Exception):
 
     code = "node_failed"
 
-    def __init__(self, message: str, *, canvas_id: str = ""):
+    def __init__(self, message: str, *, canvas_id: str = "", exception_type: str = "", traceback: str = ""):
         super().__init__(message)
         self.message = message
         self.canvas_id = canvas_id
+        #: A handler that raised: the exception's type name (``ValueError``) and the traceback text.
+        self.exception_type = exception_type
+        self.traceback = traceback
 
     def diagnostic(self) -> Diagnostic:
         return error(self.code, self.message, node=self.canvas_id or None)

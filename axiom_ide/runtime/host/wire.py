@@ -35,7 +35,7 @@ MEM_REPLY = 5   #: meta: {"ok": bool, "result": ...}
 DEFINE = 6      #: meta: <I slot>; payload: a context part (JSON) for that slot
 # worker → runtime
 RESULT = 10     #: payload: output message
-ERROR = 11      #: meta: {"kind": "failure"|"flood", "message": str, "traceback": str}
+ERROR = 11      #: meta: {"kind": "failure"|"flood", "message": str, "traceback": str, "type": str}
 OUT = 12        #: payload: one pipeline output frame
 DONE = 13       #: the pipeline handler returned
 LOG = 14        #: meta: LOG_META, the UTF-8 message, the attrs as JSON (absent: none)

@@ -369,19 +369,44 @@ def _in_fork(exc: BaseException) -> bool:
     return "fork" in line or "spawn" in line  # os.fork() / os.posix_spawn() called by the node itself
 
 
+#: Frames from files under here are the host's own, not the node's (``axiom_ide/``).
+_OWN_CODE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
+
+
+#: A traceback longer than this keeps its head and its tail (where the exception line is): it is
+#: stored with the execution and sent to every client that shows it.
+TRACEBACK_LIMIT = 64 * 1024
+
+
+def node_traceback(exc: BaseException) -> str:
+    """The traceback text as the node's author needs it: from the first frame of node code on (the
+    host's own calling frames left out; all of them kept when no node code is on the stack), at most
+    :data:`TRACEBACK_LIMIT` characters."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_OWN_CODE):
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    if len(text) > TRACEBACK_LIMIT:
+        head = TRACEBACK_LIMIT // 8
+        cut = len(text) - TRACEBACK_LIMIT
+        text = f"{text[:head]}\n… ({cut} characters left out) …\n{text[head + cut:]}"
+    return text
+
+
 def _error_frame(inv: Invocation, exc: BaseException) -> None:
     breach = _limit_breach(inv, exc)
     if isinstance(exc, HandlerError):
         kind, message, tb = exc.kind, str(exc), ""
     elif isinstance(exc, SystemExit):
-        kind, message, tb = "failure", exit_message(exc), "".join(traceback.format_exception(exc))
+        kind, message, tb = "failure", exit_message(exc), node_traceback(exc)
     elif breach is not None:  # the host may be short of memory/fds now: the runtime restarts it
-        kind, message, tb = "limit", breach, "".join(traceback.format_exception(exc))
+        kind, message, tb = "limit", breach, node_traceback(exc)
     else:
         kind = "failure"
         message = str(exc) or type(exc).__name__
-        tb = "".join(traceback.format_exception(exc))
-    inv.send(wire.ERROR, wire.dumps({"kind": kind, "message": message, "traceback": tb}))
+        tb = node_traceback(exc)
+    name = "" if isinstance(exc, HandlerError) else type(exc).__name__
+    inv.send(wire.ERROR, wire.dumps({"kind": kind, "message": message, "traceback": tb, "type": name}))
 
 
 def run_unary(inv: Invocation, payload: bytes) -> None:

@@ -229,6 +229,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE api_keys_v9 RENAME TO api_keys;
     CREATE UNIQUE INDEX api_keys_active_name ON api_keys (tenant_id, name) WHERE revoked_at IS NULL;
     """,
+    # 10: a failed execution's error value (errors.Diagnostic as JSON: code, message, location, and
+    # for a node that raised its exception type and traceback); NULL for executions stored before
+    """
+    ALTER TABLE executions ADD COLUMN error_detail TEXT;
+    """,
 ]
 
 #: The executions columns a journaled insert or update writes (the ``owner`` column of migration 8
@@ -250,7 +255,14 @@ JOURNALED: dict[int, str] = {
     4: f"INSERT INTO executions ({', '.join(EXECUTION_COLUMNS)}) VALUES ({', '.join('?' * len(EXECUTION_COLUMNS))})",
     5: f"UPDATE executions SET {', '.join(c + ' = ?' for c in EXECUTION_COLUMNS[1:])} WHERE id = ?",
 }
-J_EVENT, J_CHECKPOINT, J_BLOB, J_EXECUTION, J_EXECUTION_UPDATE = 1, 2, 3, 4, 5
+J_EVENT, J_CHECKPOINT, J_BLOB, J_EXECUTION_V1, J_EXECUTION_UPDATE_V1 = 1, 2, 3, 4, 5
+
+#: The executions columns since the ``error_detail`` migration: :data:`EXECUTION_COLUMNS` and ``error_detail``. Rows of
+#: statements 4 and 5 (journals written before) still fold; they leave ``error_detail`` NULL.
+EXECUTION_COLUMNS_9 = (*EXECUTION_COLUMNS, "error_detail")
+JOURNALED[6] = f"INSERT INTO executions ({', '.join(EXECUTION_COLUMNS_9)}) VALUES ({', '.join('?' * len(EXECUTION_COLUMNS_9))})"
+JOURNALED[7] = f"UPDATE executions SET {', '.join(c + ' = ?' for c in EXECUTION_COLUMNS_9[1:])} WHERE id = ?"
+J_EXECUTION, J_EXECUTION_UPDATE = 6, 7
 
 
 class SchemaError(AxiomError):

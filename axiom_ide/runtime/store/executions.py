@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from axiom_ide.runtime.errors import Diagnostic
 from axiom_ide.runtime.store.db import J_EVENT, J_EXECUTION, J_EXECUTION_UPDATE, Database
 from axiom_ide.runtime.store.events import EventRecord, event_row
 
@@ -70,6 +71,14 @@ class ExecutionRecord:
     #: The open database (``Database.instance``, one per runtime process) that runs it; while that
     #: process lives no other runtime resumes the execution.
     owner: str | None = None
+    #: The failure as an error value (:meth:`Diagnostic.to_json`): code, message, location and, for
+    #: a node that raised, its exception type and traceback. None for executions stored before the column.
+    error_detail: dict[str, Any] | None = None
+
+    @property
+    def diagnostic(self) -> Diagnostic | None:
+        """The stored error value, or None (a success, or an execution stored before it was kept)."""
+        return Diagnostic.from_json(self.error_detail) if self.error_detail is not None else None
 
     @property
     def is_final(self) -> bool:
@@ -114,7 +123,8 @@ def _row(rec: ExecutionRecord) -> tuple:
             json.dumps(rec.input_json) if rec.input_json is not None else None,
             json.dumps(rec.output) if rec.output is not None else None,
             rec.error, rec.error_code, rec.config_id, rec.parent_id, rec.fork_checkpoint,
-            rec.debug_session, rec.created_at, rec.started_at, rec.updated_at, rec.completed_at, rec.owner)
+            rec.debug_session, rec.created_at, rec.started_at, rec.updated_at, rec.completed_at, rec.owner,
+            json.dumps(rec.error_detail, ensure_ascii=False) if rec.error_detail is not None else None)
 
 
 _SELECT = "SELECT * FROM executions WHERE id = ?"
@@ -131,7 +141,19 @@ def _record(row: Any) -> ExecutionRecord:
         parent_id=d["parent_id"], fork_checkpoint=d["fork_checkpoint"],
         debug_session=d["debug_session"], created_at=d["created_at"], started_at=d["started_at"],
         updated_at=d["updated_at"], completed_at=d["completed_at"], owner=d["owner"],
+        error_detail=_detail(d.get("error_detail")),
     )
+
+
+def _detail(text: str | None) -> dict[str, Any] | None:
+    """The stored error value; a damaged one reads as absent (the error text is still there)."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _stamped(rec: ExecutionRecord) -> ExecutionRecord:
@@ -170,11 +192,15 @@ class ExecutionStore:
 
     def update(self, execution_id: str, *, events: Sequence[EventRecord] = (), **changes: Any) -> ExecutionRecord:
         """Set fields (``status=..., error=...``); ``updated_at`` always moves forward. ``events``
-        are appended in the same write (a run's last events land with its final status)."""
+        are appended in the same write (a run's last events land with its final status). An
+        ``error`` without an ``error_detail`` is kept as an error value with no location."""
         with self.db.lock:
             current = self._live.get(execution_id) or self.get(execution_id)
             if current is None:
                 raise KeyError(execution_id)
+            if "error" in changes and "error_detail" not in changes:  # a bare text: its value has no location
+                text, code = changes["error"], changes.get("error_code", current.error_code)
+                changes["error_detail"] = Diagnostic(code or "", text).to_json() if text is not None else None
             rec = _stamped(replace(current, **changes, updated_at=max(time.time(), current.updated_at)))
             self.db.write([*((J_EVENT, event_row(e)) for e in events),
                            (J_EXECUTION_UPDATE, _row(rec)[1:] + (rec.id,))])
