@@ -6,6 +6,7 @@ document through the main window. Node cards dropped from the Library are placed
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -22,6 +23,17 @@ from axiom_ide.app.status import pill_status, run_blockers, run_tooltip
 
 #: Mime type of a node card dragged from the Library; the payload is ``pkg@ver:Node``.
 NODE_MIME = "application/x-axiom-node"
+
+
+def _disconnect_all(links: list[tuple[Any, Any]]) -> None:
+    """Disconnect every (signal, slot); a module function, so ``destroyed`` can call it without
+    holding the tab."""
+    while links:
+        signal, slot = links.pop()
+        try:
+            signal.disconnect(slot)
+        except (RuntimeError, TypeError):  # the document (or that connection) is gone already
+            pass
 
 
 class FlowTab(QWidget):
@@ -78,11 +90,27 @@ class FlowTab(QWidget):
         layout.addLayout(header)
         layout.addLayout(stack, 1)
 
-        doc.analysisChanged.connect(self.refresh_status)
-        doc.pathChanged.connect(lambda _p: self.refresh_status())
+        #: (signal, slot) this tab (or its window, through :meth:`follow`) connected to the
+        #: document. The document outlives the tab (closing a tab only deletes the widget; the
+        #: undo stack's destructor then clears it and emits ``indexChanged``), so they are cut
+        #: when the tab goes: otherwise a slot ran on the deleted tab and its deleted run and
+        #: raised ``RuntimeError: Signal source has been deleted`` on closing tabs and quitting.
+        self._links: list[tuple[Any, Any]] = []
+        self.destroyed.connect(functools.partial(_disconnect_all, self._links))
+        self.follow(doc.analysisChanged, self.refresh_status)
+        self.follow(doc.pathChanged, lambda _p: self.refresh_status())
         # A finished run's status stays on the pill until the flow is edited.
-        doc.undo_stack.indexChanged.connect(lambda _i: self._edited())
+        self.follow(doc.undo_stack.indexChanged, lambda _i: self._edited())
         self.refresh_status()
+
+    def follow(self, signal: Any, slot: Any) -> None:
+        """``signal.connect(slot)`` for as long as this tab lives (see ``_links``)."""
+        signal.connect(slot)
+        self._links.append((signal, slot))
+
+    def detach(self) -> None:
+        """Stop following the document (the tab is closing)."""
+        _disconnect_all(self._links)
 
     def _make_canvas(self) -> QWidget:
         try:
