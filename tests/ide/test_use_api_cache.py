@@ -1,0 +1,84 @@
+"""Use via API / Open interactive docs on an unchanged flow reuse its compiled graph_id (an edit
+makes a new one); without a browser the docs address is offered on the clipboard, and the
+session's docs key never reaches the terminal."""
+from __future__ import annotations
+
+import re
+
+from ide_support import click, drag, on_card, open_flow, shown
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from axiom_ide.app.api_commands import COPY_URL, NO_BROWSER
+from axiom_ide.app.dialogs.use_api import UseApiDialog
+
+DOCS_URL = r"http://127\.0\.0\.1:\d+/api/graphs/([0-9A-Z]{26})/docs#key=([0-9a-f]{64})"
+
+
+def use_api_graph_id(qtbot, window) -> str:
+    click(qtbot, window.inspector.flow_page.use_api)
+    dialog = shown(window, UseApiDialog)
+    qtbot.waitUntil(lambda: dialog.graph_id is not None, timeout=10000)
+    graph_id = dialog.graph_id
+    dialog.close()
+    return graph_id
+
+
+def test_use_via_api_twice_gives_one_graph_id_until_the_flow_changes(qtbot, window, example_workspace):
+    tab = open_flow(window, example_workspace, "hello")
+    first = use_api_graph_id(qtbot, window)
+    assert use_api_graph_id(qtbot, window) == first
+    runtime = window.bridge.wait_ready().runtime
+    assert len(runtime.artifacts.list("hello")) == 1  # one artifact stored, not one per click
+    # An edit (a card moved) is a new flow text: a new graph_id, then that one is reused.
+    item = tab.scene.item_for_node(tab.doc.flow.nodes[0].id)
+    drag(tab.view, on_card(item), on_card(item) + QPointF(0, 150))
+    assert tab.doc.is_dirty
+    second = use_api_graph_id(qtbot, window)
+    assert second != first and re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", second)
+    assert use_api_graph_id(qtbot, window) == second
+    # Undo back to the first text: its graph_id again.
+    tab.doc.undo_stack.undo()
+    assert use_api_graph_id(qtbot, window) == first
+
+
+def test_no_browser_says_so_and_copy_url_puts_the_docs_address_on_the_clipboard(
+        qtbot, window, example_workspace, monkeypatch, capfd):
+    tried: list[str] = []
+
+    def no_browser(url) -> bool:  # what openUrl answers when no browser can be started
+        tried.append(url.toString())
+        return False
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(no_browser))
+    open_flow(window, example_workspace, "hello")
+    QGuiApplication.clipboard().clear()
+    click(qtbot, window.inspector.flow_page.open_docs)
+    qtbot.waitUntil(lambda: window.api.no_browser_box is not None
+                    and window.api.no_browser_box.isVisible(), timeout=10000)
+    box = shown(window, QMessageBox)
+    assert box.text() == NO_BROWSER
+    assert len(tried) == 1 and re.fullmatch(DOCS_URL, tried[0])
+    copy = next(b for b in box.buttons() if b.text() == COPY_URL)
+    click(qtbot, copy)
+    assert QGuiApplication.clipboard().text() == tried[0]
+    qtbot.waitUntil(lambda: not box.isVisible())
+    # The docs (and the Use via API snippets) keep the same graph_id while the flow is unchanged.
+    graph_id = re.fullmatch(DOCS_URL, tried[0]).group(1)
+    assert use_api_graph_id(qtbot, window) == graph_id
+    key = re.fullmatch(DOCS_URL, tried[0]).group(2)
+    out, err = capfd.readouterr()
+    assert key not in out and key not in err
+
+
+def test_qt_warnings_while_opening_the_docs_mask_the_key(qtbot, window, example_workspace, qtlog):
+    # The offscreen platform really cannot open URLs and warns with the whole address.
+    open_flow(window, example_workspace, "hello")
+    click(qtbot, window.inspector.flow_page.open_docs)
+    qtbot.waitUntil(lambda: window.api.no_browser_box is not None
+                    and window.api.no_browser_box.isVisible(), timeout=10000)
+    warnings = [r.message for r in qtlog.records if "openUrl" in r.message]
+    assert warnings and all(re.search(r"#key=…'", w) for w in warnings), warnings
+    assert not any(re.search(r"#key=[0-9a-f]{64}", r.message) for r in qtlog.records)
+    window.api.no_browser_box.close()
