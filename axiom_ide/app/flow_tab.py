@@ -168,8 +168,10 @@ class FlowTab(QWidget):
             self.pill.setProperty("state", state)
             self.pill.style().unpolish(self.pill)
             self.pill.style().polish(self.pill)
-        if analysis is not None and state == "problems":
-            self.pill.setToolTip("\n".join(d.message for d in analysis.diagnostics))
+        if analysis is not None and state in ("problems", "errors"):
+            from axiom_ide.canvas.diagnostics import code_html
+
+            self.pill.setToolTip("<p>" + "<br>".join(code_html(d.message) for d in analysis.diagnostics) + "</p>")
         else:
             self.pill.setToolTip("")
         blockers = run_blockers(flow, analysis)
