@@ -3,8 +3,11 @@ makes a new one); without a browser the docs address is offered on the clipboard
 session's docs key never reaches the terminal."""
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 
+import pytest
 from ide_support import click, drag, on_card, open_flow, shown
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -82,3 +85,37 @@ def test_qt_warnings_while_opening_the_docs_mask_the_key(qtbot, window, example_
     assert warnings and all(re.search(r"#key=…'", w) for w in warnings), warnings
     assert not any(re.search(r"#key=[0-9a-f]{64}", r.message) for r in qtlog.records)
     window.api.no_browser_box.close()
+
+
+@pytest.mark.requires_tool("node", why="runs the docs page's script")
+def test_the_docs_page_is_titled_with_the_flows_name_once_its_spec_loads(tmp_path):
+    from importlib import resources
+
+    script = resources.files("axiom_ide.server").joinpath("static/axiom-docs.js").read_text("utf-8")
+    # The page's DOM and Swagger UI, as far as the script touches them; then the spec's answer.
+    harness = """
+const vm = require("vm");
+const heading = {textContent: "Flow 01J — Interactive API Docs"};
+const el = () => ({hidden: true, addEventListener() {}, focus() {}, textContent: "", value: ""});
+const nodes = {"axiom-docs-config": {textContent: JSON.stringify({specUrl: "/api/graphs/01J/openapi.json", needsKey: true})},
+               "axiom-key-form": el(), "axiom-key": el(), "axiom-key-message": el()};
+let options = null;
+const document = {title: "Flow 01J — Interactive API Docs", getElementById: (id) => nodes[id],
+                  querySelector: (q) => q === ".axiom-docs-header h1" ? heading : null};
+const store = {"axiom-docs-api-key": "k"};
+const context = {document, URL, JSON,
+  window: {location: {hash: "", href: "http://127.0.0.1:8765/api/graphs/01J/docs", pathname: "/api/graphs/01J/docs", search: ""}},
+  sessionStorage: {getItem: (k) => store[k] || null, setItem: (k, v) => { store[k] = v; }, removeItem: (k) => { delete store[k]; }},
+  history: {replaceState() {}},
+  SwaggerUIBundle: (o) => { options = o; return {}; }};
+context.window.ui = null;
+vm.runInNewContext(process.argv[2], context);
+options.responseInterceptor({url: "http://127.0.0.1:8765/api/graphs/01J/openapi.json", status: 200,
+  text: JSON.stringify({info: {title: "branching — Axiom flow API"}})});
+console.log(JSON.stringify([document.title, heading.textContent]));
+"""
+    (tmp_path / "harness.js").write_text(harness)
+    out = subprocess.run(["node", str(tmp_path / "harness.js"), script], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == ["branching — Interactive API Docs"] * 2
