@@ -53,6 +53,8 @@ class FlowTab(QWidget):
         self.run: Any = None
         self.run_binding: Any = None
 
+        #: Whether the flow had no nodes at the last refresh (the canvas shows a hint then).
+        self._was_empty = not doc.flow.nodes
         self.title = QLabel(objectName="flowTitle")
         self.title.setProperty("heading", True)
         self.pill = QLabel("Draft", objectName="statusPill")
@@ -159,6 +161,10 @@ class FlowTab(QWidget):
 
         flow = self.doc.flow
         analysis = getattr(self.doc, "analysis", None)
+        if self.view is not None and (not flow.nodes) != self._was_empty:
+            # The empty-canvas hint comes or goes: repaint all of it, not just the changed items.
+            self._was_empty = not flow.nodes
+            self.view.viewport().update()
         self.title.setText(flow.name or "untitled")
         text, state = pill_status(flow, analysis)
         if self.run is not None:

@@ -119,3 +119,23 @@ console.log(JSON.stringify([document.title, heading.textContent]));
                          timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == ["branching — Interactive API Docs"] * 2
+
+
+def test_run_twice_and_use_via_api_share_the_graph_id_of_an_unchanged_flow(qtbot, window, example_workspace):
+    from ide_support import wait_done
+
+    from axiom_ide.app.dialogs.run_graph import RunGraphDialog
+
+    window.show()
+    qtbot.waitExposed(window)
+    tab = open_flow(window, example_workspace, "hello")
+    ids = []
+    for _ in range(2):
+        click(qtbot, tab.run_button)
+        dialog = shown(window, RunGraphDialog)
+        click(qtbot, dialog.run_button)
+        wait_done(qtbot, tab)
+        assert tab.run.state.status == "Completed"
+        ids.append(tab.run.state.graph_id)
+    assert ids[0] == ids[1] and ids[0] is not None
+    assert use_api_graph_id(qtbot, window) == ids[0]
