@@ -6,6 +6,7 @@ from __future__ import annotations
 from ide_support import click_at, flush, on_edge, open_flow, type_and_enter
 from PySide6.QtCore import Qt
 
+from axiom_ide.canvas.diagnostics import code_html
 from axiom_ide.runtime.typecheck import required_unmapped_message
 
 MISSING = "Unknown field `output.missing` in `examples.text.ScoreResult`."
@@ -101,7 +102,8 @@ def test_the_edge_a_run_failed_on_is_red_until_the_flow_is_edited(window, exampl
     assert failure.message.startswith('edge "score" → "loud": EvaluateEdge condition: CEL evaluation failed')
     edge = tab.scene.item_for_edge(key)
     assert edge.state == "error"
-    assert failure.message in edge.toolTip().splitlines()
+    assert f"<br>{code_html(failure.message)}</p>" in edge.toolTip()
+    assert "`" not in edge.toolTip()
     assert tab.scene.item_for_edge(("score", "quiet")).state == "ok"
     tab.view.fit_all()
     qtbot.wait(0)
