@@ -3,16 +3,25 @@
 :class:`ApiController` is handed what it works with — the runtime bridge, the Inspector's flow
 page, the status bar, the workspace the server serves, the active document and the browser — and
 owns the local server and its status-bar label. Both API actions compile the canvas first (a clone
-of the flow, through the backend) so what they describe is exactly what is drawn.
+of the flow, through the backend) so what they describe is exactly what is drawn; the backend hands
+back the same ``graph_id`` while the flow is unchanged.
+
+The docs address carries the session's docs key (``#key=…``). It is never printed: Qt's own
+warnings while opening it ("… does not support openUrl() for '<url>'") go through a message
+handler that masks the key, and when no browser opens, a message box says so and offers the
+address on the clipboard instead of anywhere on a terminal.
 """
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QMessageBox, QStatusBar, QWidget
 
 from axiom_ide.app import api_info
 from axiom_ide.app.local_server import LocalServer
@@ -21,6 +30,33 @@ from axiom_ide.app.qt_bridge import alive
 COMPILING = "Compiling flow…"
 SERVER_LABEL = "API {origin}"
 SERVER_DOWN = "API server not running"
+NO_BROWSER_TITLE = "Open interactive docs"
+NO_BROWSER = ("No web browser could be opened for the interactive docs. Copy the address and open "
+              "it in a browser yourself; it holds this session's docs key, so keep it to yourself.")
+COPY_URL = "Copy URL"
+URL_COPIED = "Docs address copied to the clipboard"
+_KEY_IN_URL = re.compile(r"(#key=)[0-9A-Za-z]+")
+
+
+def mask_key(text: str) -> str:
+    """``text`` with any ``#key=<key>`` masked: what may reach a terminal or a log."""
+    return _KEY_IN_URL.sub(r"\1…", text)
+
+
+def open_url_masked(open_url: Callable[[str], bool], url: str) -> bool:
+    """``open_url(url)`` with Qt's messages meanwhile passed on key-masked (the platform plugins
+    warn with the whole address when they cannot open it)."""
+    def handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if previous is not None:
+            previous(mode, context, mask_key(message))
+        else:
+            sys.stderr.write(mask_key(message) + "\n")
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        return bool(open_url(url))
+    finally:
+        qInstallMessageHandler(previous)
 
 
 class ApiController(QObject):
@@ -40,6 +76,8 @@ class ApiController(QObject):
         self.server_status: QLabel | None = None
         #: The Use via API dialog last opened.
         self.use_api_dialog: Any = None
+        #: The "no browser" message box last shown.
+        self.no_browser_box: QMessageBox | None = None
         flow_page.useApiRequested.connect(lambda: self.show_use_api())
         flow_page.openDocsRequested.connect(self.open_interactive_docs)
 
@@ -148,7 +186,9 @@ class ApiController(QObject):
                 done()
                 server = self.local_server
                 assert server is not None  # serve() is called once the server has started
-                self.open_url(api_info.docs_url(origin, c.graph_id, server.docs_key))
+                url = api_info.docs_url(origin, c.graph_id, server.docs_key)
+                if not open_url_masked(self.open_url, url):
+                    self.offer_url(url)
 
             server = self.local_server
             if server is not None and server.origin:
@@ -158,3 +198,20 @@ class ApiController(QObject):
 
         if not self.compile_current(compiled, failed):
             done()
+
+    def offer_url(self, url: str) -> QMessageBox:
+        """No browser opened ``url``: say so, and offer it on the clipboard (window-modal, so the
+        event loop goes on)."""
+        box = QMessageBox(QMessageBox.Icon.Information, NO_BROWSER_TITLE, NO_BROWSER,
+                          QMessageBox.StandardButton.Close, self.window)
+        box.setObjectName("noBrowserBox")
+        copy = box.addButton(COPY_URL, QMessageBox.ButtonRole.ActionRole)
+
+        def copy_url() -> None:
+            QGuiApplication.clipboard().setText(url)
+            self.status_bar.showMessage(URL_COPIED, 6000)
+
+        copy.clicked.connect(copy_url)
+        box.open()
+        self.no_browser_box = box
+        return box

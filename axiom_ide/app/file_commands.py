@@ -79,9 +79,10 @@ class FileController(QObject):
         tab = FlowTab(doc)
         self.host.tab_added(tab)
         self.undo_group.addStack(doc.undo_stack)
-        doc.dirtyChanged.connect(lambda _d, t=tab: self._update_tab_title(t))
-        doc.pathChanged.connect(lambda _p, t=tab: self._path_changed(t))
-        doc.saved.connect(lambda _p, d=doc: self.recovery.forget(d))
+        # Through the tab: cut when it closes (the document outlives it).
+        tab.follow(doc.dirtyChanged, lambda _d, t=tab: self._update_tab_title(t))
+        tab.follow(doc.pathChanged, lambda _p, t=tab: self._path_changed(t))
+        tab.follow(doc.saved, lambda _p, d=doc: self.recovery.forget(d))
         self.tabs.addTab(tab, "")
         self._update_tab_title(tab)
         self._watch(doc)
@@ -204,6 +205,7 @@ class FileController(QObject):
             self.watcher.removePath(str(doc.path))
         self.undo_group.removeStack(doc.undo_stack)
         self.tabs.removeTab(index)
+        tab.detach()
         tab.deleteLater()
         return True
 

@@ -6,6 +6,7 @@ document through the main window. Node cards dropped from the Library are placed
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -22,6 +23,17 @@ from axiom_ide.app.status import pill_status, run_blockers, run_tooltip
 
 #: Mime type of a node card dragged from the Library; the payload is ``pkg@ver:Node``.
 NODE_MIME = "application/x-axiom-node"
+
+
+def _disconnect_all(links: list[tuple[Any, Any]]) -> None:
+    """Disconnect every (signal, slot); a module function, so ``destroyed`` can call it without
+    holding the tab."""
+    while links:
+        signal, slot = links.pop()
+        try:
+            signal.disconnect(slot)
+        except (RuntimeError, TypeError):  # the document (or that connection) is gone already
+            pass
 
 
 class FlowTab(QWidget):
@@ -41,6 +53,8 @@ class FlowTab(QWidget):
         self.run: Any = None
         self.run_binding: Any = None
 
+        #: Whether the flow had no nodes at the last refresh (the canvas shows a hint then).
+        self._was_empty = not doc.flow.nodes
         self.title = QLabel(objectName="flowTitle")
         self.title.setProperty("heading", True)
         self.pill = QLabel("Draft", objectName="statusPill")
@@ -78,11 +92,27 @@ class FlowTab(QWidget):
         layout.addLayout(header)
         layout.addLayout(stack, 1)
 
-        doc.analysisChanged.connect(self.refresh_status)
-        doc.pathChanged.connect(lambda _p: self.refresh_status())
+        #: (signal, slot) this tab (or its window, through :meth:`follow`) connected to the
+        #: document. The document outlives the tab (closing a tab only deletes the widget; the
+        #: undo stack's destructor then clears it and emits ``indexChanged``), so they are cut
+        #: when the tab goes: otherwise a slot ran on the deleted tab and its deleted run and
+        #: raised ``RuntimeError: Signal source has been deleted`` on closing tabs and quitting.
+        self._links: list[tuple[Any, Any]] = []
+        self.destroyed.connect(functools.partial(_disconnect_all, self._links))
+        self.follow(doc.analysisChanged, self.refresh_status)
+        self.follow(doc.pathChanged, lambda _p: self.refresh_status())
         # A finished run's status stays on the pill until the flow is edited.
-        doc.undo_stack.indexChanged.connect(lambda _i: self._edited())
+        self.follow(doc.undo_stack.indexChanged, lambda _i: self._edited())
         self.refresh_status()
+
+    def follow(self, signal: Any, slot: Any) -> None:
+        """``signal.connect(slot)`` for as long as this tab lives (see ``_links``)."""
+        signal.connect(slot)
+        self._links.append((signal, slot))
+
+    def detach(self) -> None:
+        """Stop following the document (the tab is closing)."""
+        _disconnect_all(self._links)
 
     def _make_canvas(self) -> QWidget:
         try:
@@ -131,6 +161,10 @@ class FlowTab(QWidget):
 
         flow = self.doc.flow
         analysis = getattr(self.doc, "analysis", None)
+        if self.view is not None and (not flow.nodes) != self._was_empty:
+            # The empty-canvas hint comes or goes: repaint all of it, not just the changed items.
+            self._was_empty = not flow.nodes
+            self.view.viewport().update()
         self.title.setText(flow.name or "untitled")
         text, state = pill_status(flow, analysis)
         if self.run is not None:
@@ -140,8 +174,10 @@ class FlowTab(QWidget):
             self.pill.setProperty("state", state)
             self.pill.style().unpolish(self.pill)
             self.pill.style().polish(self.pill)
-        if analysis is not None and state == "problems":
-            self.pill.setToolTip("\n".join(d.message for d in analysis.diagnostics))
+        if analysis is not None and state in ("problems", "errors"):
+            from axiom_ide.canvas.diagnostics import code_html
+
+            self.pill.setToolTip("<p>" + "<br>".join(code_html(d.message) for d in analysis.diagnostics) + "</p>")
         else:
             self.pill.setToolTip("")
         blockers = run_blockers(flow, analysis)

@@ -14,14 +14,17 @@ NO_NODES_BLOCKER = "Add a node to the canvas to run the flow."
 
 
 def pill_status(flow: Any, analysis: Any) -> tuple[str, str]:
-    """(text, state) for the status pill: "Draft", "Valid" or "N problems"."""
+    """(text, state) for the status pill: "Draft", "Valid" or "N problems" — counted and coloured
+    as the Problems list shows them: red ("errors") when any is an error, else amber
+    ("problems")."""
     if flow is None or not flow.nodes:
         return "Draft", "draft"
     diagnostics = list(getattr(analysis, "diagnostics", []) or []) if analysis is not None else []
     if not diagnostics:
         return "Valid", "valid"
     n = len(diagnostics)
-    return (f"{n} problem" if n == 1 else f"{n} problems"), "problems"
+    state = "errors" if any(getattr(d, "is_error", False) for d in diagnostics) else "problems"
+    return (f"{n} problem" if n == 1 else f"{n} problems"), state
 
 
 def run_blockers(flow: Any, analysis: Any) -> list[str]:

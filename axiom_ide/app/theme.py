@@ -22,6 +22,7 @@ QLabel#statusPill {{ border-radius: 9px; padding: 2px 10px; font-weight: 600; co
 QLabel#statusPill[state="draft"] {{ background: {muted}; }}
 QLabel#statusPill[state="valid"] {{ background: {green}; }}
 QLabel#statusPill[state="problems"] {{ background: {amber}; }}
+QLabel#statusPill[state="errors"] {{ background: {red}; }}
 QLabel#statusPill[state="running"] {{ background: {accent}; }}
 QLabel#statusPill[state="completed"] {{ background: {green}; }}
 QLabel#statusPill[state="failed"] {{ background: {red}; }}

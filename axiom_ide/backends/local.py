@@ -4,15 +4,41 @@ Compiling stores the artifact in the runtime's artifact store (so the local HTTP
 see the same ``graph_id``); runs, streams, cancels and history go straight to the runtime and its
 stores. All coroutines must run on the runtime's event loop (one loop per runtime). ``subscribe``
 hands the listener every ``EventRecord`` the runtime's event bus emits, on that loop's thread.
+
+Compiling an unchanged flow again hands back the same ``graph_id`` (Use via API, Open interactive
+docs and Run all compile the canvas first, and a new id each time would make every snippet the
+user copied stale): the result is cached by :func:`content_digest` — the artifact without its id and
+timestamp, i.e. the canonical flow text plus, per package, its version, the message descriptors
+and handlers the flow resolved to. Any edit, or a package whose messages changed, is a new digest.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.configs import PLATFORM_NODE_TIMEOUT, TENANT
+
+#: How many distinct compiled flows a backend remembers (an IDE session's open flows and then some).
+COMPILE_CACHE_SIZE = 64
+
+
+def content_digest(artifact: Any) -> str:
+    """sha256 of everything an artifact is made of except what each compile makes up anew (its
+    ``graph_id`` and ``created_at``, its subflows' too)."""
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("graph_id", "created_at")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    text = json.dumps(strip(artifact.to_json()), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class LocalBackend:
@@ -22,6 +48,8 @@ class LocalBackend:
     def __init__(self, runtime: Any, workspace: Any = None) -> None:
         self.runtime = runtime
         self._workspace = workspace
+        #: content digest → CompiledFlow, most recent last.
+        self._compiled: OrderedDict[str, CompiledFlow] = OrderedDict()
 
     @property
     def workspace(self) -> Any:
@@ -38,10 +66,18 @@ class LocalBackend:
         from axiom_ide.runtime.compiler.compile import compile_flow
 
         artifact, _ = compile_flow(flow, self.workspace)
+        digest = content_digest(artifact)
+        cached = self._compiled.get(digest)
+        if cached is not None and self.runtime.artifacts.get(cached.graph_id) is not None:
+            self._compiled.move_to_end(digest)
+            return cached  # unchanged since its last compile: the same graph_id
         self.runtime.artifact(artifact)  # store it for this tenant
-        return CompiledFlow(artifact.graph_id, artifact.flow_name, artifact.mode, artifact.entry,
-                            artifact.terminal, artifact.input_type, artifact.output_type,
-                            tuple(artifact.warnings))
+        compiled = self._compiled[digest] = CompiledFlow(
+            artifact.graph_id, artifact.flow_name, artifact.mode, artifact.entry, artifact.terminal,
+            artifact.input_type, artifact.output_type, tuple(artifact.warnings))
+        while len(self._compiled) > COMPILE_CACHE_SIZE:
+            self._compiled.popitem(last=False)
+        return compiled
 
     async def start(self, graph_id: str, input: Any, *, config_id: str | None = None) -> str:
         return await self.runtime.start(graph_id, input, config_id=config_id)

@@ -6,9 +6,13 @@ EdgeCheck is not ok — each issue as "field: message" — or a warning is locat
 """
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from axiom_ide.runtime.errors import Severity
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 EdgeKey = tuple[str, str]
 #: (error messages, warning messages) of one card or edge.
@@ -43,3 +47,10 @@ def edge_state(check: Any, errors: list[str], warnings: list[str]) -> tuple[str,
         messages += warnings
         state = state if state == "error" else "warning"
     return state, messages
+
+
+def code_html(text: str) -> str:
+    """A message as rich text: escaped, its Markdown code spans (`Text`) as ``<code>`` (the docs'
+    messages name fields and types that way), line breaks as ``<br>``."""
+    escaped = html.escape(text, quote=False)
+    return _CODE_SPAN.sub(r"<code>\1</code>", escaped).replace("\n", "<br>")

@@ -31,6 +31,8 @@ ZOOM_STEP = 1.2
 SCENE_MARGIN = 2000.0
 #: Viewport pixels kept between a dropped card or fitted content and an overlay.
 CLEARANCE = 8
+#: Drawn over an empty canvas (no nodes yet).
+EMPTY_CANVAS_HINT = "Drag a node from the Library, or press Ctrl+K"
 
 
 class FlowView(QGraphicsView):
@@ -406,3 +408,22 @@ class FlowView(QGraphicsView):
         node_id = self.flow_scene.document.add_node(ref, cell)
         self.flow_scene.select_nodes([node_id])
         event.acceptProposedAction()
+
+    # -- empty canvas ------------------------------------------------------------------------
+    def drawForeground(self, painter: QPainter, rect) -> None:  # noqa: N802 - Qt API; Qt passes a QRectF
+        """On a flow without nodes, a hint in the middle of the viewport (view coordinates, so it
+        neither zooms nor scrolls) saying how to start."""
+        super().drawForeground(painter, rect)
+        if self.flow_scene.document.flow.nodes:
+            return
+        from PySide6.QtGui import QColor
+
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(QColor("#6b7685"))
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        painter.setFont(font)
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                         EMPTY_CANVAS_HINT)
+        painter.restore()

@@ -9,6 +9,11 @@ CEL, ``CEL evaluation failed: <detail>`` when it fails against a value (unknown 
 operand types, division by zero, a non-bool condition). The engine prefixes these with
 ``edge "a" → "b": EvaluateEdge condition: ``.
 
+Given the source node's output message (``compile_condition(text, output_type)``), a condition is
+also checked against it before it ever runs: every ``output.a.b`` selection must name fields the
+message has (nested messages too), so ``output.missing`` is refused at edit and compile time with
+``Unknown field `output.missing` in `pkg.Msg`.`` instead of failing mid-run.
+
 Values cross into CEL as: ``bool`` → bool, ``int`` → int (uint when above int64), ``float`` →
 double, ``str`` → string, ``bytes`` → bytes, ``list``/``tuple`` → list, ``dict`` → map,
 ``None`` → null; results come back the same way.
@@ -18,11 +23,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import celpy
 from celpy import celtypes
 from celpy.celparser import CELParseError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from google.protobuf.descriptor import Descriptor
 
 _INT64_MIN, _INT64_MAX, _UINT64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 
@@ -157,9 +165,82 @@ class Condition:
         return result
 
 
-def compile_condition(text: str) -> Condition:
-    """Compile an edge condition once; evaluate it many times."""
-    return Condition(text, compile_cel(text))
+def compile_condition(text: str, output_type: Descriptor | None = None) -> Condition:
+    """Compile an edge condition once; evaluate it many times. With the source's ``output_type``
+    the fields it selects are checked too (``ConditionError`` naming the first unknown one)."""
+    program = compile_cel(text)
+    if output_type is not None:
+        unknown = unknown_fields(text, output_type)
+        if unknown:
+            raise ConditionError(unknown_field_message(unknown[0], output_type))
+    return Condition(text, program)
+
+
+def unknown_field_message(path: str, output_type: Descriptor) -> str:
+    return f"Unknown field `{path}` in `{output_type.full_name}`."
+
+
+def unknown_fields(text: str, output_type: Descriptor) -> list[str]:
+    """``output.…`` selections in ``text`` (already known to parse) that ``output_type`` does not
+    have, each as the shortest unknown prefix (``output.missing``), in order, without repeats.
+
+    Walks celpy's parse tree: a ``member_dot`` node is ``<member> . IDENT``; chains rooted at the
+    bare identifier ``output`` are field paths. Descent stops at anything that is not a singular
+    message field (maps take any key; lists and scalars are CEL's business at run time), and at
+    ``google.protobuf.*`` messages (Struct and friends hold arbitrary fields)."""
+    tree = _ENV.compile(text)
+    out: list[str] = []
+    for node in tree.iter_subtrees_topdown():
+        if node.data != "member_dot":
+            continue
+        path = _output_path(node)
+        if path is None:
+            continue
+        bad = _first_unknown(path, output_type)
+        if bad is not None and bad not in out:
+            out.append(bad)
+    return out
+
+
+def _tree(node: Any, data: str | None = None) -> bool:
+    """Whether ``node`` is a lark tree (tokens are ``str``s; lark comes with celpy, not with us)."""
+    return not isinstance(node, str) and hasattr(node, "data") and data in (None, node.data)
+
+
+def _output_path(node: Any) -> list[str] | None:
+    """The field names of a ``member_dot`` chain rooted at ``output``; None for other roots."""
+    if node.data == "member" and len(node.children) == 1:
+        child = node.children[0]
+        if _tree(child, "primary"):
+            ident: Any = child.children[0] if child.children else None
+            if _tree(ident, "ident") and ident.children and str(ident.children[0]) == "output":
+                return []
+            return None
+        return _output_path(child) if _tree(child) else None
+    if node.data == "member_dot" and len(node.children) == 2:
+        base, name = node.children
+        if not _tree(base) or not isinstance(name, str):
+            return None
+        head = _output_path(base)
+        return None if head is None else head + [str(name)]
+    return None
+
+
+def _first_unknown(path: list[str], output_type: Descriptor) -> str | None:
+    from google.protobuf.descriptor import FieldDescriptor
+
+    current: Descriptor | None = output_type
+    for i, name in enumerate(path):
+        if current is None or current.full_name.startswith("google.protobuf."):
+            return None
+        fd = current.fields_by_name.get(name)
+        if fd is None:
+            return "output." + ".".join(path[: i + 1])
+        repeated = getattr(fd, "is_repeated", None)
+        if repeated is None:  # protobuf before is_repeated
+            repeated = fd.label == FieldDescriptor.LABEL_REPEATED  # type: ignore[attr-defined]
+        current = None if repeated or fd.type != FieldDescriptor.TYPE_MESSAGE else fd.message_type
+    return None
 
 
 def _cel_type(value: Any) -> str:

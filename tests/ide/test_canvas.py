@@ -60,9 +60,10 @@ def test_edges_show_type_warnings_in_amber_with_mismatch_text(qtbot, branching):
     branching.set_edge(("loud", "both"), map=None)
     branching.refresh_analysis()
     assert edge.state == "warning"
-    assert "Message types differ: `examples.text.Text` → `examples.text.TextPair`." in edge.toolTip()
+    assert ("Message types differ: <code>examples.text.Text</code> → <code>examples.text.TextPair</code>."
+            in edge.toolTip())
     assert scene.item_for_edge(("score", "loud")).state == "ok"
-    assert "when output.length > 0" in scene.item_for_edge(("score", "loud")).toolTip()
+    assert "when output.length &gt; 0" in scene.item_for_edge(("score", "loud")).toolTip()
 
 
 def test_whole_drag_is_one_undo_step_snapped_to_grid(qtbot, branching):
@@ -94,7 +95,8 @@ def test_connect_by_dragging_port_to_port_draws_amber_edge(qtbot, workspace, qap
     doc.refresh_analysis()
     edge = scene.item_for_edge(("greet", "upper"))
     assert edge.state == "warning"
-    assert "Message types differ: `examples.text.GreetReply` → `examples.text.Text`." in edge.toolTip()
+    assert ("Message types differ: <code>examples.text.GreetReply</code> → <code>examples.text.Text</code>."
+            in edge.toolTip())
     assert scene.selected_edge_keys() == [("greet", "upper")]
 
 

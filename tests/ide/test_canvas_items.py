@@ -92,15 +92,15 @@ def test_hovering_an_amber_edge_shows_its_mismatch(qtbot, branching):
     edge = scene.item_for_edge(("loud", "both"))
     assert edge.state == "warning"
     text = hover_tooltip(qtbot, view, edge.path().pointAtPercent(0.5))
-    assert text.splitlines()[0] == "loud → both"
-    assert "Message types differ: `examples.text.Text` → `examples.text.TextPair`." in text
+    assert text.startswith("<p style='white-space:nowrap'>loud → both<br>")
+    assert "Message types differ: <code>examples.text.Text</code> → <code>examples.text.TextPair</code>." in text
 
 
 def test_hovering_a_condition_label_shows_the_edge_tooltip(qtbot, branching):
     scene, view = make(qtbot, branching)
     label = scene.item_for_edge(("score", "loud")).label
     text = hover_tooltip(qtbot, view, label.sceneBoundingRect().center())
-    assert text.splitlines() == ["score → loud", "when output.length > 0"]
+    assert text == "<p style='white-space:nowrap'>score → loud<br>when output.length &gt; 0</p>"
 
 
 def test_hovering_a_card_shows_name_id_and_types(qtbot, branching):

@@ -203,9 +203,13 @@ class EdgePlanPanel(QWidget):
     def refresh_messages(self) -> None:
         if self.src_desc is None or self.dst_desc is None:
             return
+        from axiom_ide.runtime.compiler.analyze import joined_elsewhere, without_joined
         from axiom_ide.runtime.typecheck import check_edge
 
         check = check_edge(self.src_desc, self.dst_desc, self.current_map())
+        edge = self.edge()
+        if edge is not None and not edge.is_loop:  # a join's other inputs supply their fields
+            check = without_joined(check, joined_elsewhere(self.doc.flow, edge))
         by_field: dict[str, list[Any]] = {}
         edge_level = []
         for issue in check.issues:
@@ -240,7 +244,7 @@ class EdgePlanPanel(QWidget):
         error = ""
         if text.strip():
             try:
-                compile_condition(text)
+                compile_condition(text, self.src_desc)  # fields checked against the source
             except ConditionError as exc:
                 error = str(exc)
         self.condition_error.setText(error)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from axiom_ide.canvas.diagnostics import code_html
 from axiom_ide.canvas.geometry import CARD_H, CARD_W, CELL_H, PORT_R
 from axiom_ide.canvas.items.edge_label import LOOP_LABEL_MAX_W, EdgeLabelItem, label_center
 from axiom_ide.canvas.items.style import style
@@ -125,14 +126,16 @@ class EdgeItem(QGraphicsItem):
             self._label.update()
 
     def toolTip(self) -> str:  # noqa: N802 - Qt API, composed on demand
-        """"src → dst", the loop limit, the condition, then the analysis' messages (one a line)."""
+        """"src → dst", the loop limit, the condition, then the analysis' messages (one a line);
+        rich text, so the messages' code spans show as code."""
         tip = [f"{self.src.node_id} → {self.dst.node_id}"]
         if self.loop is not None:
             tip.append(f"loop edge, at most {self.loop} iterations")
         if self.when:
             tip.append(f"when {self.when}")
         tip += self.messages
-        return "\n".join(tip)
+        # nowrap: a rich-text tooltip otherwise wraps at a narrow guessed width, mid-message.
+        return "<p style='white-space:nowrap'>" + "<br>".join(code_html(line) for line in tip) + "</p>"
 
     def _label_text(self) -> None:
         parts = []

@@ -19,6 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from axiom_ide.canvas.diagnostics import code_html
 from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_HIT, PORT_R
 from axiom_ide.canvas.items.style import style
 
@@ -141,8 +142,8 @@ class NodeItem(QGraphicsItem):
             tips.append(_esc(spec.description))
         if spec is not None and getattr(spec, "input_type", None) is not None:
             tips.append(f"{spec.input_type.full_name} → {spec.output_type.full_name}")
-        tips += [f"<span style='color:#b3261e'>{_esc(p)}</span>" for p in self.problems]
-        tips += [f"<span style='color:#a06800'>{_esc(w)}</span>" for w in self.warnings]
+        tips += [f"<span style='color:#b3261e'>{code_html(p)}</span>" for p in self.problems]
+        tips += [f"<span style='color:#a06800'>{code_html(w)}</span>" for w in self.warnings]
         return "<br>".join(t for t in tips if t)
 
     # -- geometry ----------------------------------------------------------------------------

@@ -217,9 +217,9 @@ def analyze_flow(
             diags.append(Diagnostic("self_edge", f"{label}: a node cannot feed itself; use a loop edge (loop: N)", Severity.ERROR, where))
         if edge.loop is not None and edge.loop < 1:
             diags.append(Diagnostic("invalid_loop", f"{label}: loop (max iterations) must be a positive integer", Severity.ERROR, where))
-        if edge.when is not None:
-            _check_condition(edge, label, where, diags)
         src, dst = a.nodes.get(edge.src), a.nodes.get(edge.dst)
+        if edge.when is not None:  # against the source's message when it resolved
+            _check_condition(edge, label, where, diags, getattr(src, "output_type", None))
         if src is None or dst is None:
             continue
         if _is_pipeline(src) and not _is_pipeline(dst):
@@ -227,14 +227,8 @@ def analyze_flow(
         if src.output_type is None or dst.input_type is None:
             continue
         check = check_edge(src.output_type, dst.input_type, edge.map)
-        covered_elsewhere = covered.get(edge.dst, set()) - set(edge.map or ())
-        kept = [
-            issue for issue in check.issues
-            if not (issue.kind == "required_unmapped" and not edge.is_loop
-                    and {issue.dst_field, "*"} & covered_elsewhere)
-        ]
-        if len(kept) != len(check.issues):
-            check = replace(check, issues=kept)
+        if not edge.is_loop:
+            check = without_joined(check, covered.get(edge.dst, set()) - set(edge.map or ()))
         a.edge_checks[edge.key] = check
         for issue in check.issues:
             field_part = f" field `{issue.dst_field}`:" if issue.dst_field else ":"
@@ -255,11 +249,30 @@ def analyze_flow(
     return a
 
 
-def _check_condition(edge: FlowEdge, label: str, where: Location, diags: list[Diagnostic]) -> None:
+def joined_elsewhere(flow: Flow, edge: FlowEdge) -> set[str]:
+    """The destination fields the *other* forward edges into ``edge.dst`` supply (``"*"`` when one
+    passes its whole message through) — what a join's other inputs fill in for this edge."""
+    out: set[str] = set()
+    for other in flow.forward_edges():
+        if other.dst == edge.dst and other.key != edge.key:
+            out.update(other.map if other.map is not None else ("*",))
+    return out
+
+
+def without_joined(check: EdgeCheck, covered: set[str]) -> EdgeCheck:
+    """``check`` without "Required field is not mapped" for fields another edge into the same join
+    maps (``covered``, from :func:`joined_elsewhere`): the flow gets them, so they are no problem."""
+    kept = [issue for issue in check.issues
+            if not (issue.kind == "required_unmapped" and {issue.dst_field, "*"} & covered)]
+    return check if len(kept) == len(check.issues) else replace(check, issues=kept)
+
+
+def _check_condition(edge: FlowEdge, label: str, where: Location, diags: list[Diagnostic],
+                     output_type: Any = None) -> None:
     from axiom_ide.runtime.conditions import ConditionError, compile_condition
 
     try:
-        compile_condition(edge.when or "")
+        compile_condition(edge.when or "", output_type)
     except ConditionError as exc:
         diags.append(Diagnostic("invalid_condition", f"{label}: invalid condition: {exc}", Severity.ERROR, where))
 

@@ -35,6 +35,20 @@
     catch (e) { return false; }
   }
 
+  // A flow's page is public and names no flow; once the (authenticated) spec is in, the page is
+  // titled with the flow's name, as the docs' "<flow name> — Interactive API Docs".
+  var FLOW_SPEC_SUFFIX = " — Axiom flow API";
+  function showFlowName(response) {
+    var spec = response.obj || response.body;
+    if (!spec && response.text) { try { spec = JSON.parse(response.text); } catch (e) { spec = null; } }
+    var title = spec && spec.info && spec.info.title;
+    if (typeof title !== "string" || title.slice(-FLOW_SPEC_SUFFIX.length) !== FLOW_SPEC_SUFFIX) { return; }
+    var text = title.slice(0, -FLOW_SPEC_SUFFIX.length) + " — Interactive API Docs";
+    document.title = text;
+    var heading = document.querySelector(".axiom-docs-header h1");
+    if (heading) { heading.textContent = text; }
+  }
+
   function askForKey(text, isError) {
     message.textContent = text;
     message.className = "axiom-key-message" + (isError ? " error" : "");
@@ -60,6 +74,7 @@
         return request;
       },
       responseInterceptor: function (response) {
+        if (config.needsKey && isSpecRequest(response.url) && response.status === 200) { showFlowName(response); }
         if (config.needsKey && isSpecRequest(response.url) && (response.status === 401 || response.status === 404)) {
           sessionStorage.removeItem(STORE);
           askForKey(response.status === 401
