@@ -32,6 +32,7 @@ class FileHost(Protocol):
     def ask_open_path(self) -> Path | None: ...
     def ask_save_path(self, doc: Any) -> Path | None: ...
     def ask_unsaved(self, doc: Any) -> str: ...
+    def ask_unsaved_many(self, docs: list[Any]) -> str: ...
     def ask_reload_dirty(self, doc: Any) -> bool: ...
     def ask_restore(self, entries: list[Any]) -> bool: ...
     def show_error(self, title: str, exc: Exception) -> None: ...
@@ -188,12 +189,14 @@ class FileController(QObject):
     def close_current_tab(self) -> bool:
         return self.close_tab(self.tabs.currentIndex())
 
-    def close_tab(self, index: int) -> bool:
+    def close_tab(self, index: int, *, ask: bool = True) -> bool:
+        """Close the tab at ``index``; a dirty document is asked about first unless ``ask`` is
+        False (the caller already settled every unsaved document: :meth:`close_all_tabs`)."""
         tab = self.tabs.widget(index)
         if not isinstance(tab, FlowTab):  # no tab at that index
             return False
         doc = tab.doc
-        if doc.is_dirty:
+        if ask and doc.is_dirty:
             answer = self.host.ask_unsaved(doc)
             if answer == "cancel" or (answer == "save" and not self.save(doc)):
                 return False
@@ -207,9 +210,35 @@ class FileController(QObject):
         tab.deleteLater()
         return True
 
+    def settle_unsaved(self) -> bool:
+        """Before closing every tab: one question for the dirty documents (Save / Discard / Cancel
+        for one, Save All / Discard All / Cancel for several); True when closing may go on.
+
+        Nothing is closed here, so a Cancel — or a save that fails — leaves every tab open."""
+        dirty = [d for d in self.documents() if d.is_dirty]
+        if not dirty:
+            return True
+        if len(dirty) == 1:
+            answer = self.host.ask_unsaved(dirty[0])
+        else:
+            answer = {"save_all": "save", "discard_all": "discard"}.get(self.host.ask_unsaved_many(dirty), "cancel")
+        if answer == "cancel":
+            return False
+        if answer == "save":
+            for doc in dirty:
+                tab = self.tab_for(doc)
+                if tab is not None:
+                    self.tabs.setCurrentWidget(tab)  # a Save As dialog shows which flow it is for
+                if not self.save(doc):
+                    return False
+        return True
+
     def close_all_tabs(self) -> bool:
+        """Close every tab after one question about the unsaved ones; False (all tabs kept) on Cancel."""
+        if not self.settle_unsaved():
+            return False
         while self.tabs.count():
-            if not self.close_tab(self.tabs.currentIndex()):
+            if not self.close_tab(self.tabs.count() - 1, ask=False):
                 return False
         return True
 
