@@ -152,6 +152,15 @@ class FileController(QObject):
         self.add_document(doc)
         return doc
 
+    def open_subflow(self, name: str, near: Path | None = None) -> Any:
+        """Open the flow a ``flow:<name>`` node runs, in its own tab (or switch to it); None and a
+        status line when no flow of that name is in the workspace."""
+        path = find_flow_file(self.workspace_root, name, near)
+        if path is None:
+            self.status(f'unknown subflow "flow:{name}"', 6000)
+            return None
+        return self.open_path(path)
+
     # -- save ------------------------------------------------------------------------------------
     def current_doc(self) -> Any:
         tab = self.tabs.currentWidget()
@@ -339,6 +348,30 @@ class FileController(QObject):
             return None
         apply_flow(doc, recovered)
         return doc
+
+
+def find_flow_file(workspace_root: Path, name: str, near: Path | None = None) -> Path | None:
+    """The ``*.flow.yaml`` whose ``name:`` is ``name``, looked for as the compiler resolves
+    ``flow:<name>`` (``workspace_flow_resolver``): ``<name>.flow.yaml`` first — beside ``near``,
+    then anywhere — then every flow file; hidden directories are skipped."""
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+
+    root = Path(workspace_root)
+    candidates = ([Path(near).parent / f"{name}.flow.yaml"] if near is not None else []) + sorted(
+        root.rglob(f"{name}.flow.yaml")) + sorted(root.rglob("*.flow.yaml"))
+    for path in dict.fromkeys(candidates):
+        try:
+            hidden = any(part.startswith(".") for part in path.resolve().relative_to(root.resolve()).parts)
+        except ValueError:  # beside a flow opened from outside the workspace
+            hidden = False
+        if hidden or not path.is_file():
+            continue
+        try:
+            if load_flow(path, fast=True).flow.name == name:
+                return path
+        except AxiomError:
+            continue
+    return None
 
 
 def apply_flow(doc: Any, target: Any) -> None:

@@ -429,8 +429,17 @@ class MainWindow(QMainWindow):
         tab.stopRequested.connect(self.stop_run)
         if tab.scene is not None and hasattr(tab.scene, "selectionTargetChanged"):
             tab.scene.selectionTargetChanged.connect(lambda kind, key, t=tab: self._selection_changed(t, kind, key))
+        if tab.scene is not None and hasattr(tab.scene, "nodeActivated"):
+            tab.scene.nodeActivated.connect(lambda node_id, t=tab: self.node_activated(t, node_id))
         if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
             tab.scene.connectRefused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
+
+    def node_activated(self, tab: Any, node_id: str) -> Any:
+        """A card was double-clicked: a subflow node (``flow:<name>``) opens its flow in a tab."""
+        node = tab.doc.flow.node(node_id)
+        if node is None or not node.node.startswith("flow:"):
+            return None
+        return self.files.open_subflow(node.node.removeprefix("flow:"), tab.doc.path)
 
     def document_reloaded(self) -> None:
         self.panels_follow_document()
