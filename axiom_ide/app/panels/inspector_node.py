@@ -92,7 +92,7 @@ class NodeInspector(QWidget):
         new = self.id_field.text().strip()
         reason = doc.rename_check(old, new)
         if reason is not None:
-            self.id_error.setText(f"Not renamed: {reason}.")
+            self.id_error.setText(f"Not renamed: {reason}")
             self.id_error.show()
             return
         self.id_error.hide()
