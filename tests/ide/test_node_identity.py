@@ -60,6 +60,8 @@ def test_a_refused_id_says_why_inline_and_changes_nothing(qtbot, window, example
     assert page.id_error.text() == 'Not renamed: duplicate node id "shout"'
     assert doc.flow.to_plain() == before and doc.undo_stack.count() == 0 and not doc.is_dirty
     window.inspector.grab().save("/tmp/e2shots/inspector_refused.png")
+    qtbot.keyClick(page.id_field, Qt.Key.Key_Escape)  # Esc puts the current id back
+    assert page.id_field.text() == "greet" and not page.id_error.isVisible()
     type_and_enter(qtbot, page.id_field, "greet-2")  # corrected: the message goes away
     assert not page.id_error.isVisible() and doc.flow.node("greet-2") is not None
 

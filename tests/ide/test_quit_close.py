@@ -93,3 +93,15 @@ def test_the_real_question_offers_save_all_discard_all_cancel(qtbot, window, exa
     assert seen["buttons"] == ["Cancel", "Discard All", "Save All"]
     assert "2 flows have unsaved changes" in seen["text"] and "• greeter" in seen["text"]
     assert window.isVisible() and window.tabs.count() == 2 and all(d.is_dirty for d in docs)
+
+
+def test_closing_the_window_with_several_dirty_tabs_asks_once(qtbot, window, example_workspace):
+    docs = [_open(window, example_workspace, n, edit="x") for n in ("hello", "greeter")]
+    _open(window, example_workspace, "square")
+    asked = []
+    window.ask_unsaved = _never
+    window.ask_unsaved_many = lambda ds: asked.append(ds) or "cancel"
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.close()  # the title bar's close button sends the same QCloseEvent
+    assert asked == [docs] and window.isVisible() and window.tabs.count() == 3

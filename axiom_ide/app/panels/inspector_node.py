@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
 from axiom_ide.app.theme import is_dark
@@ -59,6 +61,7 @@ class NodeInspector(QWidget):
         self.id_field.setToolTip("The node's canvas id: unique in the flow, ^[a-z0-9][a-z0-9_-]*$. "
                                  "Press Enter to rename; edges follow.")
         self.id_field.editingFinished.connect(self.commit_id)
+        self.id_field.installEventFilter(self)
         self.id_error = QLabel(objectName="nodeIdError")
         self.id_error.setProperty("error", True)
         self.id_error.setWordWrap(True)
@@ -82,6 +85,15 @@ class NodeInspector(QWidget):
         source_label.setProperty("heading", True)
         layout.addWidget(source_label)
         layout.addWidget(self.source, 2)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Esc in the id field puts the current id back (and drops a refusal message)."""
+        escape = isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape
+        if escape and watched == self.id_field and self.node_id is not None:
+            self.id_field.setText(self.node_id)
+            self.id_error.hide()
+            return True
+        return super().eventFilter(watched, event)
 
     def commit_id(self) -> None:
         """Rename the node to the typed id (Enter or leaving the field): one undo step, or an
