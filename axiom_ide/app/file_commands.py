@@ -32,6 +32,7 @@ class FileHost(Protocol):
     def ask_open_path(self) -> Path | None: ...
     def ask_save_path(self, doc: Any) -> Path | None: ...
     def ask_unsaved(self, doc: Any) -> str: ...
+    def ask_unsaved_many(self, docs: list[Any]) -> str: ...
     def ask_reload_dirty(self, doc: Any) -> bool: ...
     def ask_restore(self, entries: list[Any]) -> bool: ...
     def show_error(self, title: str, exc: Exception) -> None: ...
@@ -152,6 +153,15 @@ class FileController(QObject):
         self.add_document(doc)
         return doc
 
+    def open_subflow(self, name: str, near: Path | None = None) -> Any:
+        """Open the flow a ``flow:<name>`` node runs, in its own tab (or switch to it); None and a
+        status line when no flow of that name is in the workspace."""
+        path = find_flow_file(self.workspace_root, name, near)
+        if path is None:
+            self.status(f'unknown subflow "flow:{name}"', 6000)
+            return None
+        return self.open_path(path)
+
     # -- save ------------------------------------------------------------------------------------
     def current_doc(self) -> Any:
         tab = self.tabs.currentWidget()
@@ -189,12 +199,14 @@ class FileController(QObject):
     def close_current_tab(self) -> bool:
         return self.close_tab(self.tabs.currentIndex())
 
-    def close_tab(self, index: int) -> bool:
+    def close_tab(self, index: int, *, ask: bool = True) -> bool:
+        """Close the tab at ``index``; a dirty document is asked about first unless ``ask`` is
+        False (the caller already settled every unsaved document: :meth:`close_all_tabs`)."""
         tab = self.tabs.widget(index)
         if not isinstance(tab, FlowTab):  # no tab at that index
             return False
         doc = tab.doc
-        if doc.is_dirty:
+        if ask and doc.is_dirty:
             answer = self.host.ask_unsaved(doc)
             if answer == "cancel" or (answer == "save" and not self.save(doc)):
                 return False
@@ -209,9 +221,35 @@ class FileController(QObject):
         tab.deleteLater()
         return True
 
+    def settle_unsaved(self) -> bool:
+        """Before closing every tab: one question for the dirty documents (Save / Discard / Cancel
+        for one, Save All / Discard All / Cancel for several); True when closing may go on.
+
+        Nothing is closed here, so a Cancel — or a save that fails — leaves every tab open."""
+        dirty = [d for d in self.documents() if d.is_dirty]
+        if not dirty:
+            return True
+        if len(dirty) == 1:
+            answer = self.host.ask_unsaved(dirty[0])
+        else:
+            answer = {"save_all": "save", "discard_all": "discard"}.get(self.host.ask_unsaved_many(dirty), "cancel")
+        if answer == "cancel":
+            return False
+        if answer == "save":
+            for doc in dirty:
+                tab = self.tab_for(doc)
+                if tab is not None:
+                    self.tabs.setCurrentWidget(tab)  # a Save As dialog shows which flow it is for
+                if not self.save(doc):
+                    return False
+        return True
+
     def close_all_tabs(self) -> bool:
+        """Close every tab after one question about the unsaved ones; False (all tabs kept) on Cancel."""
+        if not self.settle_unsaved():
+            return False
         while self.tabs.count():
-            if not self.close_tab(self.tabs.currentIndex()):
+            if not self.close_tab(self.tabs.count() - 1, ask=False):
                 return False
         return True
 
@@ -312,6 +350,30 @@ class FileController(QObject):
             return None
         apply_flow(doc, recovered)
         return doc
+
+
+def find_flow_file(workspace_root: Path, name: str, near: Path | None = None) -> Path | None:
+    """The ``*.flow.yaml`` whose ``name:`` is ``name``, looked for as the compiler resolves
+    ``flow:<name>`` (``workspace_flow_resolver``): ``<name>.flow.yaml`` first — beside ``near``,
+    then anywhere — then every flow file; hidden directories are skipped."""
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+
+    root = Path(workspace_root)
+    candidates = ([Path(near).parent / f"{name}.flow.yaml"] if near is not None else []) + sorted(
+        root.rglob(f"{name}.flow.yaml")) + sorted(root.rglob("*.flow.yaml"))
+    for path in dict.fromkeys(candidates):
+        try:
+            hidden = any(part.startswith(".") for part in path.resolve().relative_to(root.resolve()).parts)
+        except ValueError:  # beside a flow opened from outside the workspace
+            hidden = False
+        if hidden or not path.is_file():
+            continue
+        try:
+            if load_flow(path, fast=True).flow.name == name:
+                return path
+        except AxiomError:
+            continue
+    return None
 
 
 def apply_flow(doc: Any, target: Any) -> None:

@@ -294,6 +294,15 @@ class MainWindow(QMainWindow):
         if doc is not None:
             doc.auto_layout()
 
+    def show_shortcuts(self) -> Any:
+        """Help → Keyboard Shortcuts: every action and its keys, read from the actions."""
+        from axiom_ide.app.dialogs.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self.actions.values(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def show_command_palette(self) -> Any:
         from axiom_ide.app.palette import CommandPalette
 
@@ -399,6 +408,10 @@ class MainWindow(QMainWindow):
         """"save" | "discard" | "cancel" for a dirty document about to close."""
         return questions.unsaved(self, doc)
 
+    def ask_unsaved_many(self, docs: list[Any]) -> str:
+        """"save_all" | "discard_all" | "cancel" for several dirty documents closing at once."""
+        return questions.unsaved_many(self, docs)
+
     def ask_reload_dirty(self, doc: Any) -> bool:
         return questions.reload_dirty(self, doc)
 
@@ -416,8 +429,17 @@ class MainWindow(QMainWindow):
         tab.stopRequested.connect(self.stop_run)
         if tab.scene is not None and hasattr(tab.scene, "selectionTargetChanged"):
             tab.scene.selectionTargetChanged.connect(lambda kind, key, t=tab: self._selection_changed(t, kind, key))
+        if tab.scene is not None and hasattr(tab.scene, "nodeActivated"):
+            tab.scene.nodeActivated.connect(lambda node_id, t=tab: self.node_activated(t, node_id))
         if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
             tab.scene.connectRefused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
+
+    def node_activated(self, tab: Any, node_id: str) -> Any:
+        """A card was double-clicked: a subflow node (``flow:<name>``) opens its flow in a tab."""
+        node = tab.doc.flow.node(node_id)
+        if node is None or not node.node.startswith("flow:"):
+            return None
+        return self.files.open_subflow(node.node.removeprefix("flow:"), tab.doc.path)
 
     def document_reloaded(self) -> None:
         self.panels_follow_document()
@@ -427,6 +449,8 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        """Quit / closing the window: one question for all unsaved flows first; Cancel (or a
+        failed save) keeps the window and every tab, clean ones included."""
         open_files = [str(d.path) for d in self.documents() if d.path]
         self.save_layout()
         if not self.files.close_all_tabs():

@@ -42,6 +42,22 @@ def unsaved(parent: QWidget, doc: Any) -> str:
         QMessageBox.StandardButton(answer), "cancel")
 
 
+def unsaved_many(parent: QWidget, docs: list[Any]) -> str:
+    """"save_all" | "discard_all" | "cancel" for several dirty documents about to close at once."""
+    names = "\n".join(f"• {d.flow.name or 'untitled'}" for d in docs)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                      f"{len(docs)} flows have unsaved changes:\n{names}\n\nSave them before closing?",
+                      QMessageBox.StandardButton.SaveAll | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("unsavedManyBox")
+    box.button(QMessageBox.StandardButton.SaveAll).setText("Save All")
+    box.button(QMessageBox.StandardButton.Discard).setText("Discard All")
+    box.setDefaultButton(QMessageBox.StandardButton.SaveAll)
+    answer = box.exec()
+    return {QMessageBox.StandardButton.SaveAll: "save_all", QMessageBox.StandardButton.Discard: "discard_all"}.get(
+        QMessageBox.StandardButton(answer), "cancel")
+
+
 def reload_dirty(parent: QWidget, doc: Any) -> bool:
     answer = QMessageBox.question(
         parent, "File changed on disk",

@@ -226,6 +226,9 @@ class FlowScene(QGraphicsScene):
             return
         self._nodes[node.id] = item
         if old_id != node.id:
+            if old_id in self._breakpoints:  # view state keyed by canvas id follows a rename
+                self._breakpoints.discard(old_id)
+                self._breakpoints.add(node.id)
             keys = self._adj.pop(old_id, set())
             self._adj[node.id] = set()
             for key in keys:

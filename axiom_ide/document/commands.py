@@ -135,6 +135,20 @@ class UpdateNodeCommand(Command):
         self.flow.update_node(new_id, **self.before)
 
 
+class RenameNodeCommand(Command):
+    """Rename a node's canvas id; its edges and join entry follow (``Flow.rename_node``)."""
+
+    def __init__(self, flow: Flow, old_id: str, new_id: str, parent: Command | None = None) -> None:
+        super().__init__(f"Rename {old_id} → {new_id}", parent)
+        self.flow, self.old_id, self.new_id = flow, old_id, new_id
+
+    def redo(self) -> None:
+        self.flow.rename_node(self.old_id, self.new_id)
+
+    def undo(self) -> None:
+        self.flow.rename_node(self.new_id, self.old_id)
+
+
 class UpdateEdgeCommand(Command):
     """Change map/when/loop of one edge."""
 

@@ -28,6 +28,7 @@ from axiom_ide.document.commands import (
     Macro,
     RemoveEdgeCommand,
     RemoveNodeCommand,
+    RenameNodeCommand,
     SetFlowAttrCommand,
     UpdateEdgeCommand,
     UpdateNodeCommand,
@@ -82,6 +83,9 @@ class FlowDocument(QObject):
     analysisChanged = Signal()
     #: the whole model was replaced (reload from disk); views rebuild from ``doc.flow``.
     flowReplaced = Signal()
+    #: (old_id, new_id) a node's canvas id changed (a rename, its undo or redo); panels showing
+    #: the node follow it.
+    nodeRenamed = Signal(str, str)
 
     def __init__(self, file: FlowFile, workspace: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -166,9 +170,14 @@ class FlowDocument(QObject):
         for ev in (flow.node_added, flow.node_removed, flow.node_changed, flow.edge_added,
                    flow.edge_removed, flow.edge_changed, flow.flow_changed):
             ev.connect_weak(self._on_model_changed)  # the flow must not keep the document alive
+        flow.node_changed.connect_weak(self._on_node_changed)
 
     def _on_model_changed(self, *args: Any) -> None:
         self._timer.start()
+
+    def _on_node_changed(self, old_id: str, node: FlowNode) -> None:
+        if old_id != node.id:
+            self.nodeRenamed.emit(old_id, node.id)
 
     # -- edits: nodes ------------------------------------------------------------------------
     def add_node(self, ref: str, cell: Cell | None = None, node_id: str | None = None) -> str:
@@ -254,14 +263,38 @@ class FlowDocument(QObject):
             UpdateNodeCommand(self.flow, nid, {"col": col, "row": row}, text, parent=macro)
         self.undo_stack.push(macro)
 
+    def rename_check(self, node_id: str, new_id: Any) -> str | None:
+        """None when ``node_id`` may be renamed to ``new_id``; else why not (the validator's words)."""
+        if self.flow.node(node_id) is None:
+            return f'no node "{node_id}" in this flow'
+        if not isinstance(new_id, str) or not CANVAS_ID_RE.match(new_id):
+            return f'id "{new_id}" must match ^[a-z0-9][a-z0-9_-]*$'
+        if new_id != node_id and self.flow.node(new_id) is not None:
+            return f'duplicate node id "{new_id}"'
+        return None
+
+    def rename_node(self, node_id: str, new_id: str) -> bool:
+        """Rename a node's canvas id as one "Rename a → b" undo step; its edges and join entry
+        follow. False when ``new_id`` is the current id; AxiomError when it is refused."""
+        reason = self.rename_check(node_id, new_id)
+        if reason is not None:
+            code = "duplicate_id" if reason.startswith("duplicate") else "unknown_node" if reason.startswith("no node") else "invalid_id"
+            raise AxiomError.of(code, reason)
+        if new_id == node_id:
+            return False
+        self.undo_stack.push(RenameNodeCommand(self.flow, node_id, new_id))
+        return True
+
     def set_node(self, node_id: str, **changes: Any) -> None:
         """Change a node's ``id`` (rename), ``node`` (reference) or pin, as one undo step."""
         if "id" in changes and changes["id"] != node_id:
+            if set(changes) == {"id"}:
+                self.rename_node(node_id, changes["id"])
+                return
             new = changes["id"]
-            if not isinstance(new, str) or not CANVAS_ID_RE.match(new):
-                raise AxiomError.of("invalid_id", f'id "{new}" must match ^[a-z0-9][a-z0-9_-]*$')
-            if self.flow.node(new) is not None:
-                raise AxiomError.of("duplicate_id", f'duplicate node id "{new}"')
+            reason = self.rename_check(node_id, new)
+            if reason is not None:
+                raise AxiomError.of("duplicate_id" if reason.startswith("duplicate") else "invalid_id", reason)
             text = f"Rename {node_id} → {new}"
         elif "node" in changes:
             text = f"Change node of {node_id}"

@@ -20,6 +20,7 @@ def make_window(qtbot, workspace, data_dir, settings_file, *, inline: bool = Tru
     qtbot.addWidget(window)
     # pytest-qt closes widgets before fixture teardown: never block on a question there.
     window.ask_unsaved = lambda doc: "discard"
+    window.ask_unsaved_many = lambda docs: "discard_all"
     window.ask_restore = lambda entries: False
     window.resize(1280, 800)
     window.load_workspace()
@@ -28,6 +29,7 @@ def make_window(qtbot, workspace, data_dir, settings_file, *, inline: bool = Tru
 
 def close_window(window) -> None:
     window.ask_unsaved = lambda doc: "discard"
+    window.ask_unsaved_many = lambda docs: "discard_all"
     window.close()
 
 

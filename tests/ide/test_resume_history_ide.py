@@ -32,6 +32,7 @@ def test_execution_tab_shows_the_interrupted_attempt_and_the_rerun(qtbot, exampl
                         backend_factory=lambda w: local_backend(w, inline=True))
     qtbot.addWidget(window)
     window.ask_unsaved = lambda doc: "discard"
+    window.ask_unsaved_many = lambda docs: "discard_all"
     window.load_workspace()
     window.show_executions()
     page = window.executions_page

@@ -50,6 +50,13 @@ class Inspector(QWidget):
 
     def set_document(self, doc: Any) -> None:
         follow_analysis(self.doc, doc, self._doc_changed)
+        if self.doc is not None and self.doc is not doc:
+            try:
+                self.doc.nodeRenamed.disconnect(self._node_renamed)
+            except (RuntimeError, TypeError):  # never connected, or the document is gone
+                pass
+        if doc is not None and doc is not self.doc:
+            doc.nodeRenamed.connect(self._node_renamed)
         self.edge_page.clear()
         self.doc = doc
         self.flow_page.set_document(doc)
@@ -74,6 +81,11 @@ class Inspector(QWidget):
             count = len(key) if isinstance(key, (list, tuple, set)) else 0
             self.multi_page.setText(f"{count} items selected" if count else "Several items selected")
             self.stack.setCurrentIndex(3)
+
+    def _node_renamed(self, old: str, new: str) -> None:
+        """The shown node got a new canvas id (a rename, its undo or redo): keep showing it."""
+        if self.kind == "node" and self.key == old:
+            self.show_target("node", new)
 
     def _doc_changed(self) -> None:
         if self.kind == "node":

@@ -1,12 +1,15 @@
-"""Inspector page for one node: package, version, description, input/output schemas field by
-field (kind, required, doc comment), required secrets and the handler source, highlighted with
-pygments (imported lazily — it is not needed to paint the first window)."""
+"""Inspector page for one node: its canvas id (edited here: a rename, one undo step, edges
+following), its description (from the package's axiom.yaml), package, version, input/output
+schemas field by field (kind, required, doc comment), required secrets and the handler source,
+highlighted with pygments (imported lazily — it is not needed to paint the first window)."""
 from __future__ import annotations
 
 import html
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
 from axiom_ide.app.theme import is_dark
 
@@ -45,31 +48,87 @@ def highlighted_source(path: Any) -> str:
 
 
 class NodeInspector(QWidget):
-    """Shows one node's contract and code."""
+    """Shows one node's canvas id (editable: a rename), description, contract and code."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("nodeInspector")
+        self.doc: Any = None
+        self.node_id: str | None = None
         self.header = QLabel(objectName="nodeHeader")
         self.header.setWordWrap(True)
+        self.id_field = QLineEdit(objectName="nodeIdField")
+        self.id_field.setToolTip("The node's canvas id: unique in the flow, ^[a-z0-9][a-z0-9_-]*$. "
+                                 "Press Enter to rename; edges follow.")
+        self.id_field.editingFinished.connect(self.commit_id)
+        self.id_field.installEventFilter(self)
+        self.id_error = QLabel(objectName="nodeIdError")
+        self.id_error.setProperty("error", True)
+        self.id_error.setWordWrap(True)
+        self.id_error.hide()
+        self.description = QLabel(objectName="nodeDescription")
+        self.description.setWordWrap(True)
         self.details = QTextBrowser(objectName="nodeDetails")
         self.details.setOpenExternalLinks(False)
         self.source = QTextBrowser(objectName="nodeSource")
+        id_row = QFormLayout()
+        id_row.setContentsMargins(0, 0, 0, 0)
+        id_row.addRow("Canvas id", self.id_field)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.header)
+        layout.addLayout(id_row)
+        layout.addWidget(self.id_error)
+        layout.addWidget(self.description)
         layout.addWidget(self.details, 3)
         source_label = QLabel("Handler source")
         source_label.setProperty("heading", True)
         layout.addWidget(source_label)
         layout.addWidget(self.source, 2)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Esc in the id field puts the current id back (and drops a refusal message)."""
+        escape = isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape
+        if escape and watched == self.id_field and self.node_id is not None:
+            self.id_field.setText(self.node_id)
+            self.id_error.hide()
+            return True
+        return super().eventFilter(watched, event)
+
+    def commit_id(self) -> None:
+        """Rename the node to the typed id (Enter or leaving the field): one undo step, or an
+        inline message saying why not (the typed text stays, to be corrected)."""
+        doc, old = self.doc, self.node_id
+        if doc is None or old is None or doc.flow.node(old) is None:
+            return
+        new = self.id_field.text().strip()
+        reason = doc.rename_check(old, new)
+        if reason is not None:
+            self.id_error.setText(f"Not renamed: {reason}")
+            self.id_error.show()
+            return
+        self.id_error.hide()
+        if new != old:
+            doc.rename_node(old, new)  # the inspector follows through doc.nodeRenamed
+
     def show_node(self, doc: Any, node_id: str) -> None:
         node = doc.flow.node(node_id)
         if node is None:
             return
+        same = doc is self.doc and node_id == self.node_id
+        self.doc, self.node_id = doc, node_id
+        if not (same and self.id_field.hasFocus()):  # never overwrite what is being typed
+            self.id_field.setText(node_id)
+            self.id_error.hide()
         spec = doc.spec(node_id)
-        self.header.setText(f"<b>{html.escape(node_id)}</b><br/><code>{html.escape(node.node)}</code>")
+        name = node.node.rsplit(":", 1)[-1]
+        self.header.setText(f"<b>{html.escape(name)}</b><br/><code>{html.escape(node.node)}</code>")
+        if node.node.startswith("flow:"):
+            self.description.setText(f'Runs the flow "{html.escape(node.node[5:])}" as one node. '
+                                     "Double-click the card to open it in its own tab.")
+        else:
+            description = getattr(spec, "description", "") if spec is not None else ""
+            self.description.setText(html.escape(description or "No description."))
         if spec is None or not hasattr(spec, "package"):
             problems = doc.analysis.for_node(node_id) if hasattr(doc.analysis, "for_node") else []
             text = "".join(f"<p>{html.escape(d.message)}</p>" for d in problems) or "<p>This node does not resolve.</p>"
@@ -92,7 +151,6 @@ class NodeInspector(QWidget):
             f"<tr><td>Kind</td><td>{html.escape(spec.kind)}</td></tr>",
             f"<tr><td>Required secrets</td><td>{html.escape(secrets)}</td></tr>",
             "</table>",
-            f"<p>{html.escape(spec.description or 'No description.')}</p>",
             schema_html("Input", spec.input_type, docs_for(spec.input_type)),
             schema_html("Output", spec.output_type, docs_for(spec.output_type)),
         ]
@@ -100,4 +158,5 @@ class NodeInspector(QWidget):
         self.source.setHtml(highlighted_source(spec.source_file))
 
     def details_text(self) -> str:
-        return self.details.toPlainText()
+        """What the page says about the node, as plain text: description, then the contract."""
+        return self.description.text() + "\n" + self.details.toPlainText()

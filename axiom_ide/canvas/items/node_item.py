@@ -1,4 +1,4 @@
-"""A node card: name, canvas id, package@version, input → output message, two ports.
+"""A node card: canvas id (the title), node name, package@version, input → output message, two ports.
 
 The item mirrors one FlowNode plus its resolved NodeSpec and diagnostics (set by the scene); it
 never edits the model. Everything is drawn in ``paint`` (no child items); painting uses shared
@@ -122,9 +122,11 @@ class NodeItem(QGraphicsItem):
         name_w = CARD_W - 2 * _PAD - 14 - (_BADGE_W + 4 if self.is_pipeline else 0)
         inner = CARD_W - 2 * _PAD
         ok = spec is not None
+        # The canvas id is the title: it is what tells two cards of the same node apart, and what
+        # errors, edges and breakpoints name. The node's own name comes second.
         self._texts = [
-            (QPointF(_PAD + 14, 8), _static(s.fm_name.elidedText(name, Qt.TextElideMode.ElideRight, name_w)), s.font_name, s.text),
-            (QPointF(_PAD, 34), _static(s.fm_id.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, inner)), s.font_id, s.text_id),
+            (QPointF(_PAD + 14, 8), _static(s.fm_name.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, name_w)), s.font_name, s.text),
+            (QPointF(_PAD, 34), _static(s.fm_small.elidedText(name, Qt.TextElideMode.ElideRight, inner)), s.font_small, s.text_id),
             (QPointF(_PAD, 52), _static(s.fm_small.elidedText(package, Qt.TextElideMode.ElideMiddle, inner)), s.font_small, s.text_dim),
             (QPointF(_PAD, 72), _static(s.fm_small.elidedText(types, Qt.TextElideMode.ElideRight, inner)), s.font_small, s.text if ok else s.text_error),
         ]

@@ -187,6 +187,11 @@ class Flow:
         self.node_changed.emit(node_id, new)
         return new
 
+    def rename_node(self, old_id: str, new_id: str) -> FlowNode:
+        """Give node ``old_id`` the canvas id ``new_id``: its edges and join policy follow (one
+        ``node_changed(old_id, node)`` event). Raises ValueError on a taken id."""
+        return self.update_node(old_id, id=new_id)
+
     # -- edge mutations ----------------------------------------------------------------------
     def add_edge(self, edge: FlowEdge, index: int | None = None) -> int:
         if self.edge(edge.src, edge.dst) is not None:
