@@ -58,3 +58,23 @@ def test_a_package_needing_more_than_the_app_has_says_to_configure_a_python(exam
     assert code == 1
     assert ("package examples/text@0.1.0 needs no-such-distribution-axiom>=1.0, which this app does not include: "
             "set AXIOM_IDE_PYTHON to a Python 3.11+ interpreter") in err, err
+
+
+def test_requirements_the_running_interpreter_satisfies_need_no_venv(tmp_path):
+    from axiom_ide.runtime.host.interpreter import unmet_requirements
+
+    (tmp_path / "requirements.txt").write_text(
+        "pytest>=8  # installed here\n\nprotobuf\npytest<1\nwin-only-thing; sys_platform == 'nonesuch'\n"
+        "-r more.txt\nno-such-distribution-axiom\n")
+    assert unmet_requirements(tmp_path) == ["pytest<1", "-r more.txt", "no-such-distribution-axiom"]
+
+
+def test_an_unusable_configured_python_is_named_in_the_error(example_workspace, capsys, monkeypatch, tmp_path):
+    missing = tmp_path / "no" / "python3"
+    monkeypatch.setenv("AXIOM_IDE_PYTHON", str(missing))
+    (example_workspace / "packages" / "text" / "requirements.txt").write_text("no-such-distribution-axiom\n")
+    code = main(["--workspace", str(example_workspace), "flow", "run",
+                 str(example_workspace / "flows" / "hello.flow.yaml"), "-d", '{"name": "Ada"}'])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"AXIOM_IDE_PYTHON={missing}: cannot create a virtual environment: " in err, err
