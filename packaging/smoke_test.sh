@@ -53,9 +53,13 @@ set -eu
 "$APP" serve --port $PORT > "$WORK/serve.log" 2>&1 &
 server=\$!
 for _ in \$(seq 1 300); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/docs" && break
+  curl -s -o /dev/null "http://127.0.0.1:$PORT/api/docs-assets/swagger-ui.css" && break
   kill -0 \$server 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
   sleep 0.1
+done
+# the docs page and its offline assets come from the bundle's data files
+for asset in /docs /api/docs-assets/swagger-ui-bundle.js /api/docs-assets/swagger-ui.css /api/docs-assets/axiom-docs.js; do
+  curl -sSf -o /dev/null "http://127.0.0.1:$PORT\$asset" || { echo "GET \$asset failed" >&2; exit 1; }
 done
 curl -sS -X POST "http://127.0.0.1:$PORT/invocations/v1/flows/invoke" -H "Authorization: Bearer $key" \
   -H 'Content-Type: application/json' -d '{"graph_id": "$graph", "input": {"name": "Ada"}, "wait": true}'
