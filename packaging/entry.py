@@ -25,9 +25,8 @@ def _main() -> int:
     argv = sys.argv[1:]
     if sys.platform == "darwin" and getattr(sys, "frozen", False):
         # Finder starts Axiom IDE.app without arguments (older macOS adds -psn_<n>): open the IDE
-        argv = [a for a in argv if not a.startswith("-psn_")]
-        if not argv:
-            sys.argv[1:] = argv = ["gui"]
+        argv = [a for a in argv if not a.startswith("-psn_")] or ["gui"]
+        sys.argv[1:] = argv
     if argv[:1] == ["host"]:
         argv = ["-m", "axiom_ide.runtime.host.worker", *argv[1:]]
     if len(argv) >= 2 and argv[0] == "-m" and argv[1] in _MODULES:
