@@ -33,6 +33,10 @@ def run_gui(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a bad AXIOM_IDE_LOG_FORMAT / AXIOM_IDE_LOG_LEVEL
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if no_display():
+        # Qt would abort with "could not connect to display" and a core dump
+        print("no display: set DISPLAY or use QT_QPA_PLATFORM=offscreen", file=sys.stderr)
+        return 1
     data = data_dir(args)
     if getattr(args, "workspace", None) or os.environ.get("AXIOM_IDE_WORKSPACE"):
         workspace = workspace_dir(args)
@@ -43,3 +47,10 @@ def run_gui(args: argparse.Namespace) -> int:
     from axiom_ide.app.main import run_app
 
     return run_app(workspace, data, args.flows, log_format=args.log_format, log_level=args.log_level)
+
+
+def no_display() -> bool:
+    """Linux/BSD without an X11 or Wayland display and no other Qt platform chosen."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -55,12 +55,13 @@ from axiom_ide.runtime.store.secrets import SecretBox, SecretStore, load_master_
 PIPELINE_TIMEOUT = "timeout waiting for pipeline result"
 
 
-def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None) -> Any:
+def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: Path | None = None) -> Any:
     """The host pool: node code runs in host processes (``inline=True`` asks for in-process).
     ``sandbox``: a :class:`~axiom_ide.runtime.host.sandbox.Sandbox` (None: the default, bwrap where present)."""
     from axiom_ide.runtime.host import HostPool  # here: the pool's asyncio/subprocess machinery
 
-    return HostPool(log_sink=log_sink, memory=memory, sandbox=sandbox)
+    return HostPool(log_sink=log_sink, memory=memory, sandbox=sandbox,
+                    gen_root=data_dir / "gen" if data_dir else None, venv_root=data_dir / "venvs" if data_dir else None)
 
 
 class Runtime:
@@ -97,13 +98,13 @@ class Runtime:
             if inline:
                 from axiom_ide.runtime.engine.inline import InlineInvoker
 
-                invoker = InlineInvoker(log_sink=self._log_sink, memory=self.memory)
+                invoker = InlineInvoker(log_sink=self._log_sink, memory=self.memory, gen_root=self.data_dir / "gen")
             else:
                 from axiom_ide.runtime.host.sandbox import Sandbox
 
                 # a deny-list sandbox (macOS) must know the data dir to hide it
                 sandbox = dataclasses.replace(sandbox or Sandbox(), private_paths=(str(self.data_dir.resolve()),))
-                invoker = default_invoker(self._log_sink, self.memory, sandbox)
+                invoker = default_invoker(self._log_sink, self.memory, sandbox, self.data_dir)
         self.invoker = invoker
         self.runner = Runner(self.executions, self.event_log, self.checkpoints, invoker, self.events.emit)
         self.debug_store = DebugSessionStore(self.db)

@@ -45,8 +45,10 @@ class InlineInvoker:
     enforces_timeout = False
 
     def __init__(self, *, log_sink: Callable[..., None] | None = None, memory: Any = None,
-                 threaded: bool = True) -> None:
+                 threaded: bool = True, gen_root: Path | None = None) -> None:
+        """``gen_root``: where a read-only package's generated code goes (packages/gendir.py)."""
         self.log_sink = log_sink
+        self.gen_root = gen_root
         self.memory = memory
         self.threaded = threaded
         self._packages: dict[str, _Package] = {}
@@ -55,7 +57,7 @@ class InlineInvoker:
     def _package(self, root: str) -> _Package:
         pkg = self._packages.get(root)
         if pkg is None:
-            pkg = self._packages[root] = _load_package(Path(root))
+            pkg = self._packages[root] = _load_package(Path(root), self.gen_root)
         return pkg
 
     def _handler(self, node: Any) -> tuple[_Package, Callable]:
@@ -214,33 +216,37 @@ class _Logger:
         self._emit("error", msg, attrs)
 
 
-def _activate(root: Path) -> None:
-    """Make ``gen`` and ``nodes`` resolve to this package's modules."""
+def _activate(root: Path, home: Path) -> None:
+    """Make ``gen`` and ``nodes`` resolve to this package's modules (``gen`` from ``home``)."""
     for name in list(sys.modules):
         if name in ("gen", "nodes") or name.startswith(("gen.", "nodes.")):
             del sys.modules[name]
-    text = str(root)
-    if text in sys.path:
-        sys.path.remove(text)
-    sys.path.insert(0, text)
+    for text in dict.fromkeys((str(root), str(home))):  # home last: first on sys.path
+        if text in sys.path:
+            sys.path.remove(text)
+        sys.path.insert(0, text)
     importlib.invalidate_caches()
 
 
-def _load_package(root: Path) -> _Package:
+def _load_package(root: Path, gen_root: Path | None = None) -> _Package:
     # Fresh and complete gen/ (the host checks the same): a process killed while generating can
-    # leave axiom_context.py without the *_pb2 modules.
+    # leave axiom_context.py without the *_pb2 modules. A read-only package's goes to gen_root.
     from axiom_ide.runtime.host.freshness import ensure_gen
+    from axiom_ide.runtime.packages.gendir import gen_home
 
-    ensure_gen(root)
+    home = gen_home(root, gen_root)
+    ensure_gen(root, home)
     pkg = _Package(root)
     pool = descriptor_pool.DescriptorPool()
     with _IMPORT_LOCK:
-        _activate(root)
+        _activate(root, home)
         default = descriptor_pool.Default
         descriptor_pool.Default = lambda: pool
+        bytecode = sys.dont_write_bytecode
+        sys.dont_write_bytecode = bytecode or home != root  # a read-only package: no __pycache__ in it
         try:
             pkg.context_mod = importlib.import_module("gen.axiom_context")
-            for path in sorted((root / "gen").glob("*_pb2.py")):
+            for path in sorted((home / "gen").glob("*_pb2.py")):
                 importlib.import_module(f"gen.{path.stem}")
             _index_classes(pkg)
             for path in sorted((root / "nodes").glob("*.py")):
@@ -252,6 +258,7 @@ def _load_package(root: Path) -> _Package:
                     pkg.handlers[path.stem] = fn
         finally:
             descriptor_pool.Default = default
+            sys.dont_write_bytecode = bytecode
     return pkg
 
 

@@ -40,13 +40,15 @@ def source_fingerprint(root: Path) -> tuple:
     return tuple(_scan(Path(root)))
 
 
-def gen_is_stale(root: Path) -> bool:
-    """True when ``gen/`` is missing a file or is older than the manifest or a .proto."""
+def gen_is_stale(root: Path, home: Path | None = None) -> bool:
+    """True when ``gen/`` (in ``home``, default the package ``root``) is missing a file or is
+    older than the manifest or a .proto."""
     root = Path(root)
+    gen = Path(home if home is not None else root) / "gen"
     sources = [p for p in _scan(root) if not p[0].endswith(".py")]
     newest = max((m for _, m, _ in sources), default=0)
-    needed = [root / "gen" / "__init__.py", root / "gen" / "axiom_context.py"]
-    needed += [root / "gen" / (Path(p).stem + "_pb2.py") for p, _, _ in sources if p.endswith(".proto")]
+    needed = [gen / "__init__.py", gen / "axiom_context.py"]
+    needed += [gen / (Path(p).stem + "_pb2.py") for p, _, _ in sources if p.endswith(".proto")]
     for path in needed:
         try:
             if path.stat().st_mtime_ns < newest:
@@ -56,9 +58,10 @@ def gen_is_stale(root: Path) -> bool:
     return False
 
 
-def ensure_gen(root: Path) -> None:
-    """Regenerate ``gen/`` when stale (protoc runs in a subprocess; call from a thread)."""
-    if gen_is_stale(root):
+def ensure_gen(root: Path, home: Path | None = None) -> None:
+    """Regenerate ``gen/`` (in ``home``, default ``root``) when stale (protoc runs in a
+    subprocess; call from a thread)."""
+    if gen_is_stale(root, home):
         from axiom_ide.runtime.packages.generate import generate
 
-        generate(Path(root))
+        generate(Path(root), home=home)

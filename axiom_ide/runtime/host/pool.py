@@ -22,6 +22,7 @@ from axiom_ide.runtime.compiler.artifact import ArtifactNode
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.host import cgroup, wire
 from axiom_ide.runtime.host.freshness import ensure_gen, source_fingerprint
+from axiom_ide.runtime.host.interpreter import host_python
 from axiom_ide.runtime.host.invocation import Invocation, Watchdog
 from axiom_ide.runtime.host.process import HostProcess, exit_status
 from axiom_ide.runtime.host.records import (
@@ -34,6 +35,7 @@ from axiom_ide.runtime.host.records import (
     NodeHostError,
 )
 from axiom_ide.runtime.host.sandbox import Sandbox
+from axiom_ide.runtime.packages.gendir import gen_home
 
 #: Log bytes one invocation may write before it fails with NodeOutputFlood.
 LOG_LIMIT_BYTES = 8 * 1024 * 1024
@@ -62,10 +64,18 @@ class HostPool:
         sandbox: Sandbox | None = None,
         idle_timeout_s: float = IDLE_TIMEOUT_S,
         max_hosts: int = MAX_HOSTS,
+        gen_root: Path | None = None,
+        venv_root: Path | None = None,
     ):
+        """``gen_root``: where the generated code of read-only packages goes (the runtime passes
+        ``<data dir>/gen``; None: the user cache dir; packages/gendir.py). ``venv_root``: where
+        packages whose requirements this interpreter lacks get their virtual environment
+        (``<data dir>/venvs``; host/interpreter.py); only when ``python`` is this interpreter."""
         self.log_sink = log_sink
         self.memory = memory
         self._python = python
+        self.gen_root = gen_root
+        self.venv_root = venv_root
         self._own_dir = socket_dir is None
         self._socket_dir = Path(socket_dir) if socket_dir is not None else None
         self.log_limit = log_limit_bytes
@@ -180,7 +190,7 @@ class HostPool:
             self._all.add(host)
             self._arm_reaper()
         try:
-            await host.ensure_started(lambda: ensure_gen(host.root))
+            await host.ensure_started(lambda: self._prepare(host))
         except AxiomError as exc:
             self._forget(host)
             raise NodeFailure(f"cannot prepare {node.package_key}: {exc.message}") from exc
@@ -188,6 +198,14 @@ class HostPool:
             self._forget(host)
             raise NodeCrashed(str(exc)) from exc
         return host
+
+    def _prepare(self, host: HostProcess) -> None:
+        """Before a host starts (in a thread): a fresh gen/, in the data dir for a read-only
+        package; the interpreter, a virtual environment's for requirements this one lacks."""
+        host.gen_home = gen_home(host.root, self.gen_root)
+        ensure_gen(host.root, host.gen_home)
+        if self._python == sys.executable:
+            host.python = host_python(host.root, default=self._python, venv_root=self.venv_root)
 
     def _make_room(self) -> None:
         """Before a new host starts: with ``max_hosts`` alive, stop the least recently used

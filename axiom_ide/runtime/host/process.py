@@ -208,7 +208,10 @@ class HostProcess:
         self.on_exit: Callable[[HostProcess], None] | None = None
         #: the unfinished last line of fd 1 and fd 2 (kept by whoever handles ``on_output``).
         self.partial_lines: dict[int, bytes] = {}
-        self._python = python
+        #: the interpreter the worker runs on (the pool may pick a package's venv before the start).
+        self.python = python
+        #: the directory holding the run's gen/ (set by the pool before the start; packages/gendir.py).
+        self.gen_home: Path | None = None
         self._socket_dir = socket_dir
         self._sandbox = sandbox if sandbox is not None else Sandbox(enabled=False, limits=None)
         self._transport: asyncio.SubprocessTransport | None = None
@@ -282,9 +285,13 @@ class HostProcess:
         self._dir = Path(tempfile.mkdtemp(prefix="h", dir=self._socket_dir))
         private_tmp = self._dir / "tmp"
         private_tmp.mkdir()
-        worker = [self._python, "-m", "axiom_ide.runtime.host.worker", "--package-root", str(self.root)]
+        worker = [self.python, "-m", "axiom_ide.runtime.host.worker", "--package-root", str(self.root)]
         if self.tenant:
             worker += ["--tenant", self.tenant]
+        read_only: tuple[Path, ...] = ()
+        if self.gen_home is not None and self.gen_home != self.root:  # a read-only package's gen/
+            worker += ["--gen-home", str(self.gen_home)]
+            read_only = (self.gen_home,)
         limits = sandbox.limits
         if limits is not None and limits.processes and sys.platform.startswith("linux"):
             self._pids = await asyncio.to_thread(cgroup.PidsGroup.create, limits.processes)
@@ -296,7 +303,8 @@ class HostProcess:
             worker.append("--tcp")
         else:
             worker += ["--socket", str(self._dir / "h.sock")]
-        args, scrub = sandbox_command(sandbox, worker, root=self.root, host_dir=self._dir, python=self._python)
+        args, scrub = sandbox_command(sandbox, worker, root=self.root, host_dir=self._dir, python=self.python,
+                                      read_only=read_only)
         in_bwrap = self._in_bwrap = args[0] != worker[0] and sys.platform.startswith("linux")
         if self._pids is not None:  # join the pids cgroup before anything else runs
             args = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', self._pids.procs, *args]

@@ -180,6 +180,7 @@ def _runtime_paths(python: str) -> list[str]:
     paths = []
     for p in (sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
               os.path.dirname(os.path.dirname(os.path.realpath(python))), os.path.dirname(python),
+              os.path.dirname(os.path.dirname(os.path.abspath(python))),  # a virtual environment's root
               str(source_dir() / "axiom_ide")):
         for q in (os.path.abspath(p), os.path.realpath(p)):
             if os.path.exists(q):
@@ -196,8 +197,10 @@ def _outermost(paths: list[str]) -> list[str]:
     return out
 
 
-def bwrap_command(tool: str, argv: list[str], *, root: Path, host_dir: Path, python: str) -> list[str]:
-    """``argv`` (the worker) under bubblewrap, seeing only what a host needs (module docstring)."""
+def bwrap_command(tool: str, argv: list[str], *, root: Path, host_dir: Path, python: str,
+                  read_only: tuple[Path, ...] = ()) -> list[str]:
+    """``argv`` (the worker) under bubblewrap, seeing only what a host needs (module docstring);
+    ``read_only``: more directories it reads (a read-only package's gen/ in the data dir)."""
     args = [tool, *_bwrap_namespaces()]
     for d in _SYSTEM_DIRS:
         if os.path.islink(d):
@@ -209,6 +212,8 @@ def bwrap_command(tool: str, argv: list[str], *, root: Path, host_dir: Path, pyt
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # before binds that may lie under /tmp
     for p in _runtime_paths(python):
         args += ["--ro-bind", p, p]
+    for extra in read_only:
+        args += ["--ro-bind", str(extra), str(extra)]
     args += ["--ro-bind", str(root), str(root), "--bind", str(host_dir), str(host_dir), "--chdir", str(root), "--"]
     return args + argv
 
@@ -218,12 +223,12 @@ def _sbpl(path: str) -> str:
 
 
 def sandbox_exec_command(tool: str, argv: list[str], *, root: Path, host_dir: Path, python: str,
-                         private_paths: tuple[str, ...]) -> list[str]:
+                         private_paths: tuple[str, ...], read_only: tuple[Path, ...] = ()) -> list[str]:
     """``argv`` under macOS ``sandbox-exec``: deny the home directory and ``private_paths``,
     then allow back reading the runtime and the package and writing the host's own directory
     (later rules win). Not tested here (no macOS): see README.md."""
     deny = [os.path.expanduser("~"), *private_paths]
-    allow = [*_runtime_paths(python), str(root)]
+    allow = [*_runtime_paths(python), str(root), *map(str, read_only)]
     profile = "\n".join([
         "(version 1)",
         "(allow default)",
@@ -234,15 +239,16 @@ def sandbox_exec_command(tool: str, argv: list[str], *, root: Path, host_dir: Pa
     return [tool, "-p", profile, *argv]
 
 
-def command(sandbox: Sandbox, argv: list[str], *, root: Path, host_dir: Path, python: str) -> tuple[list[str], bool]:
+def command(sandbox: Sandbox, argv: list[str], *, root: Path, host_dir: Path, python: str,
+            read_only: tuple[Path, ...] = ()) -> tuple[list[str], bool]:
     """The command line that starts the worker ``argv`` confined by ``sandbox``, and whether
-    its environment is to be scrubbed."""
+    its environment is to be scrubbed; ``read_only``: more directories the worker reads."""
     if not sandbox.enabled:
         return argv, False
     tool = sandbox.tool()
     if tool is not None and sys.platform.startswith("linux"):
-        return bwrap_command(tool, argv, root=root, host_dir=host_dir, python=python), True
+        return bwrap_command(tool, argv, root=root, host_dir=host_dir, python=python, read_only=read_only), True
     if tool is not None and sys.platform == "darwin":
         return sandbox_exec_command(tool, argv, root=root, host_dir=host_dir, python=python,
-                                    private_paths=sandbox.private_paths), True
+                                    private_paths=sandbox.private_paths, read_only=read_only), True
     return argv, True

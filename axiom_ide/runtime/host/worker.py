@@ -1,7 +1,8 @@
 """The node host process: ``python -m axiom_ide.runtime.host.worker --package-root R --socket S``.
 
 It serves one package version. The package root goes on ``sys.path`` so ``nodes.<handler>`` and
-``gen.*`` import as they do under ``axiom test``. Each accepted connection gets a thread that
+``gen.*`` import as they do under ``axiom test`` (``--gen-home``: the directory holding the run's
+``gen/`` when the package is read-only, ahead of the root; packages/gendir.py). Each accepted connection gets a thread that
 reads one invocation at a time and runs the handler *on that thread* — no hand-offs on the hot
 path; concurrent invocations arrive on separate connections. ``async def`` handlers and async
 generators run on the thread's own event loop. ``print`` inside a handler becomes a log record
@@ -624,6 +625,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tcp", action="store_true", help="listen on loopback TCP (Windows)")
     parser.add_argument("--tenant", help="the one tenant this host serves (calls for another are refused)")
     parser.add_argument("--limits", help="resource limits as JSON (sandbox.HostLimits)")
+    parser.add_argument("--gen-home", help="directory holding gen/ when not the package root (read-only package)")
     args = parser.parse_args(argv)
     global _tenant
     _tenant = args.tenant
@@ -638,6 +640,9 @@ def main(argv: list[str] | None = None) -> None:
 
     root = Path(args.package_root).resolve()
     sys.path.insert(0, str(root))
+    if args.gen_home:
+        sys.path.insert(0, str(Path(args.gen_home).resolve()))
+        sys.dont_write_bytecode = True  # a read-only package: no __pycache__ in its tree
     os.chdir(root)
     if args.tcp or not args.socket:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

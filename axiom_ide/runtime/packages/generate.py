@@ -66,8 +66,9 @@ def _copy_tree(src: Path, dst: Path) -> list[Path]:
     return written
 
 
-def generate(root: Path, manifest: Manifest | None = None) -> list[Path]:
-    """Regenerate ``gen/`` for the package at ``root``; returns the files written.
+def generate(root: Path, manifest: Manifest | None = None, *, home: Path | None = None) -> list[Path]:
+    """Regenerate ``gen/`` for the package at ``root`` (in ``home``, default ``root``: see
+    ``gendir.py`` for runs of a read-only package); returns the files written.
 
     Raises ``proto_error`` (protoc's text) when a .proto does not compile and
     ``unsupported_language`` for a package whose language is not python.
@@ -82,7 +83,7 @@ def generate(root: Path, manifest: Manifest | None = None) -> list[Path]:
         )
     if not (root / MESSAGES_DIR).is_dir():
         raise AxiomError.of("proto_error", "messages/ directory not found", file=str(root / MESSAGES_DIR))
-    gen = root / GEN_DIR
+    gen = Path(home if home is not None else root) / GEN_DIR
     written: list[Path] = []
     atomic_write_text(gen / "__init__.py", _GEN_INIT)
     written.append(gen / "__init__.py")
