@@ -35,3 +35,13 @@ def test_the_editor_analysis_without_its_compiler_module_raises(monkeypatch, exa
     monkeypatch.setitem(sys.modules, "axiom_ide.runtime.compiler.analyze", None)
     with pytest.raises(ImportError, match=r"axiom_ide\.runtime\.compiler\.analyze"):
         analyze(new_flow_file(Flow("f")), Workspace(example_workspace))
+
+
+def test_a_tab_without_its_canvas_package_raises_instead_of_showing_a_placeholder(monkeypatch, qtbot, example_workspace):
+    from axiom_ide.app.flow_tab import FlowTab
+    from axiom_ide.document import FlowDocument
+
+    doc = FlowDocument.open(example_workspace / "flows" / "hello.flow.yaml")
+    monkeypatch.setitem(sys.modules, "axiom_ide.canvas", None)
+    with pytest.raises(ImportError, match=r"axiom_ide\.canvas"):
+        FlowTab(doc)

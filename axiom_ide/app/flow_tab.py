@@ -115,12 +115,8 @@ class FlowTab(QWidget):
         _disconnect_all(self._links)
 
     def _make_canvas(self) -> QWidget:
-        try:
-            from axiom_ide.canvas import FlowScene, FlowView
-        except ImportError:  # the canvas package has not landed in this checkout
-            label = QLabel("The canvas is not available in this build.")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            return label
+        from axiom_ide.canvas import FlowScene, FlowView  # here: the canvas loads after the first paint
+
         self.scene = FlowScene(self.doc)
         self.view = FlowView(self.scene)  # accepts Library drops itself (one doc.add_node)
         return self.view
