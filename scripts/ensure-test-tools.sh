@@ -3,8 +3,8 @@
 # "Use via API" JavaScript snippet), Chromium (the offline interactive docs' try-it-out, over
 # the DevTools protocol) and bubblewrap (the node sandbox, tests/runtime/test_sandbox.py). On
 # Debian/Ubuntu as root, install the missing ones; otherwise print the command. Tests that need a
-# missing tool skip with a reason naming it — except the sandbox tests under CI (CI=true), which
-# fail without bwrap.
+# missing tool skip with a reason naming it — except under CI (CI=true), where a missing tool
+# fails the run (tests/conftest.py requires_tool; the sandbox tests likewise for bwrap).
 set -u
 [ "$(uname -s)" = "Linux" ] || exit 0
 missing=""

@@ -23,6 +23,11 @@ Std = QKeySequence.StandardKey
 CONSOLE_LATER = "Console (Flow Configs, API Keys, Secrets) arrives in a later release"
 
 
+#: Tooltip of the node sandbox setting (runtime/host/README.md says what each platform isolates).
+SANDBOX_TIP = ("Node code runs in an isolated host process (bubblewrap on Linux) that sees only its package; "
+               "turn off to debug native code locally. Takes effect the next time Axiom IDE starts.")
+
+
 @dataclass(frozen=True)
 class Spec:
     name: str
@@ -63,6 +68,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("stop-action", "Stop", "stop_run", ("Esc", "Shift+F5"), "Cancel the running flow", "Run"),
     Spec("executions-action", "Executions", "show_executions", "Ctrl+Shift+E", "Past and running executions, newest first", "Run"),
     Spec("console-action", "Console", None, None, CONSOLE_LATER, "Run"),
+    Spec("sandbox-action", "Run Node Code in Sandbox", "toggle_sandbox", None, SANDBOX_TIP, "Run"),
     Spec("shortcuts-action", "Keyboard Shortcuts", "show_shortcuts", "Ctrl+/", "Every command and its keys", "Help"),
 )
 
@@ -107,6 +113,9 @@ def build_actions(window: MainWindow) -> dict[str, QAction]:
             action.triggered.connect(lambda _checked=False, s=slot: s())
         if spec.name in ("console-action", "stop-action"):
             action.setEnabled(False)
+        if spec.name == "sandbox-action":
+            action.setCheckable(True)
+            action.setChecked(window.prefs.sandbox_nodes())
         window.addAction(action)  # shortcuts work even while the menu bar is hidden
         actions[spec.name] = action
     for name, dock_attr, key in DOCK_TOGGLES:

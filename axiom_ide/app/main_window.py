@@ -38,6 +38,11 @@ from axiom_ide.app.settings import Preferences
 APP_TITLE = "Axiom IDE"
 
 
+#: Status-bar words after the sandbox setting changes (the runtime reads it when it starts).
+SANDBOX_ON = "Node code will run in the sandbox the next time Axiom IDE starts"
+SANDBOX_OFF = "Node code will run without the sandbox the next time Axiom IDE starts (for debugging native code)"
+
+
 class MainWindow(QMainWindow):
     #: Every action by objectName (``actions.py``); hides ``QWidget.actions()``, which nothing here uses.
     actions: dict[str, QAction]  # type: ignore[assignment]
@@ -294,6 +299,12 @@ class MainWindow(QMainWindow):
         if doc is not None:
             doc.auto_layout()
 
+    def toggle_sandbox(self) -> None:
+        """Run → Run Node Code in Sandbox: remembered; the runtime reads it when it starts."""
+        on = self.actions["sandbox-action"].isChecked()
+        self.prefs.set_sandbox_nodes(on)
+        self._status(SANDBOX_ON if on else SANDBOX_OFF, 8000)
+
     def show_shortcuts(self) -> Any:
         """Help → Keyboard Shortcuts: every action and its keys, read from the actions."""
         from axiom_ide.app.dialogs.shortcuts import ShortcutsDialog
@@ -465,11 +476,14 @@ class MainWindow(QMainWindow):
 
 def local_backend(window: MainWindow, *, inline: bool = False) -> Any:
     """The default backend: the runtime of the window's data dir, in process (built on the
-    runtime's loop thread); ``inline`` runs node code in process instead of host processes."""
+    runtime's loop thread); ``inline`` runs node code in process instead of host processes. Hosts
+    are sandboxed unless the user turned that off (Run → Run Node Code in Sandbox)."""
     from axiom_ide.backends import LocalBackend
+    from axiom_ide.runtime.host.sandbox import Sandbox
     from axiom_ide.runtime.runtime import Runtime
 
-    return LocalBackend(Runtime(window.data_dir, inline=inline), lambda: window.workspace)
+    sandbox = None if window.prefs.sandbox_nodes() else Sandbox(enabled=False)
+    return LocalBackend(Runtime(window.data_dir, inline=inline, sandbox=sandbox), lambda: window.workspace)
 
 
 def schedule_start(window: MainWindow, paths: list[str]) -> None:

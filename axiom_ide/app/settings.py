@@ -59,3 +59,10 @@ class Preferences:
     def set_open_files(self, paths: list[str]) -> None:
         self.qsettings.setValue("files/open", list(paths))
         self.qsettings.sync()
+
+    def sandbox_nodes(self) -> bool:
+        """Whether node code runs sandboxed (the default); off relaxes it for local debugging."""
+        return str(self.qsettings.value("run/sandbox", "true")).lower() != "false"
+
+    def set_sandbox_nodes(self, on: bool) -> None:
+        self.qsettings.setValue("run/sandbox", "true" if on else "false")
