@@ -77,7 +77,7 @@ def test_import_contracts_hold():
         ("runtime/errors.py", "import PySide6.QtCore", "runtime, server, backends and cli never import Qt"),
         ("server/serve.py", "import axiom_ide.canvas.scene", "runtime, server, backends and cli never import Qt"),
         ("backends/base.py", "import axiom_ide.document.document", "GUI layers"),
-        ("runtime/events.py", "import axiom_ide.server.app", "Headless layers"),
+        ("runtime/observer.py", "import axiom_ide.server.app", "Headless layers"),
         ("runtime/model/__init__.py", "import axiom_ide.runtime.engine.runner", "No import cycles"),
     ],
 )

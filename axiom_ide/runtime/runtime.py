@@ -3,7 +3,7 @@
 A ``Runtime`` owns the database, the artifact store, executions with their events and
 checkpoints, the node invoker (the host pool, or an :class:`InlineInvoker` when asked with
 ``inline=True``), debug sessions, secrets, flow configs, agent memory, and an event bus
-(:attr:`events`, a plain :class:`~axiom_ide.runtime.events.Event` emitting ``EventRecord``) that
+(:attr:`events`, a plain :class:`~axiom_ide.runtime.observer.Event` emitting ``EventRecord``) that
 live views subscribe to. Async methods must be called on one event loop; construction is sync.
 Opening a runtime evicts expired checkpoint payloads; :meth:`resume_incomplete` continues every
 execution a previous process left unfinished.
@@ -38,7 +38,7 @@ from axiom_ide.runtime.engine.replay import Replay, ReplaySession
 from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner, blame
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import AxiomError, Diagnostic
-from axiom_ide.runtime.events import Event
+from axiom_ide.runtime.observer import Event
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.apikeys import ApiKeyStore

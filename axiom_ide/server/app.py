@@ -4,7 +4,7 @@
 quotas) and lets each route module add its routes through ``setup(app)``:
 
 - ``invocations``  — ``/invocations/v1/flows/invoke[/stream]``, ``/v1/nodes/...``, cancel
-- ``history``      — ``/invocations/v1/executions[/{id}[/events|/checkpoints[/{cp}]]]``
+- ``history_routes`` — ``/invocations/v1/executions[/{id}[/events|/checkpoints[/{cp}]]]``
 - ``debug_routes`` — debug sessions: create, breakpoints, pause/continue/step, fork
 - ``openapi_routes`` — ``/api/graphs/{id}/openapi.json``, ``/api/packages/{name}@{version}/...``, docs
 - ``management``   — the server's own ``/api/...`` routes (compile, flows, packages, secrets, ...)
@@ -28,7 +28,7 @@ MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
 #: Seconds a request body may take to arrive in full (a stalled or lying client is answered 408).
 BODY_TIMEOUT = 60.0
 
-ROUTE_MODULES = ("invocations", "history", "debug_routes", "openapi_routes", "management")
+ROUTE_MODULES = ("invocations", "history_routes", "debug_routes", "openapi_routes", "management")
 
 
 @dataclass

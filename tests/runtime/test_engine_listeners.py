@@ -33,7 +33,7 @@ def test_a_listener_raising_on_node_completed_neither_fails_the_run_nor_silences
         finally:
             await rt.close()
 
-    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.events"):
+    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.observer"):
         outcome, stored, events = asyncio.run(go())
     assert (outcome.status, outcome.output, stored) == ("Completed", {"text": "A", "big": "0"}, "Completed"), outcome
     assert [e.type for e in events] == heard  # the log holds every event, the buggy listener's too

@@ -4,8 +4,8 @@ from __future__ import annotations
 import gc
 import logging
 
-from axiom_ide.runtime.events import Event
 from axiom_ide.runtime.model.flow import Flow, FlowNode
+from axiom_ide.runtime.observer import Event
 
 
 class Listener:
@@ -57,7 +57,7 @@ def test_a_raising_listener_is_logged_by_name_and_the_next_one_is_still_called(c
     seen = []
     ev.connect(buggy_listener)
     ev.connect(lambda *args: seen.append(args))
-    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.events"):
+    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.observer"):
         ev.emit(1, "a")
     assert seen == [(1, "a")]
     (record,) = caplog.records
@@ -71,7 +71,7 @@ def test_a_raising_first_model_listener_leaves_the_scene_in_step_with_the_flow(c
     scene = Scene()
     flow.node_added.connect(buggy_listener)  # the first listener, raising every time
     flow.node_added.connect_weak(scene.on_node_added)
-    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.events"):
+    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.observer"):
         flow.add_node(FlowNode("a", "p/q@1.0.0:A"))
         flow.add_node(FlowNode("b", "p/q@1.0.0:B"))
     assert scene.nodes == [n.id for n in flow.nodes] == ["a", "b"]
@@ -85,7 +85,7 @@ def test_a_raising_weak_listener_is_logged_under_its_method_name(caplog):
 
     ev, broken = Event(), Broken()
     ev.connect_weak(broken.on)
-    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.events"):
+    with caplog.at_level(logging.ERROR, logger="axiom_ide.runtime.observer"):
         ev.emit()
     assert "test_events.test_a_raising_weak_listener_is_logged_under_its_method_name.<locals>.Broken.on" in \
         caplog.records[0].getMessage()

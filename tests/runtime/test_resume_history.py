@@ -155,8 +155,8 @@ def test_retries_after_an_interruption_keep_the_full_budget(example_workspace, t
     try:
         art = compile_file(chain(example_workspace, "flaky1", ["Flaky"]), example_workspace, store=rt.artifacts)
         compiled = rt.compiled(art)
-        from axiom_ide.runtime.engine.events import Recorder
         from axiom_ide.runtime.engine.loop import RunContext, run_node
+        from axiom_ide.runtime.engine.recorder import Recorder
         from axiom_ide.runtime.engine.steps import start
 
         state = start(compiled.plan, compiled.encode_input({"text": str(marker)}))

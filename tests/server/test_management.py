@@ -144,7 +144,7 @@ def test_packages_list_nodes_from_axiom_yaml(live):
 def test_every_management_and_history_route_is_in_the_servers_openapi(live):
     with live.client() as c:
         spec = c.get("/api/openapi.json").json()
-    from axiom_ide.server.history import OPERATIONS as HISTORY
+    from axiom_ide.server.history_routes import OPERATIONS as HISTORY
     from axiom_ide.server.management import OPERATIONS as MANAGEMENT
 
     for method, path in list(HISTORY) + list(MANAGEMENT):

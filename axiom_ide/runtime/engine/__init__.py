@@ -1,7 +1,7 @@
 """The execution engine: pure step functions plus thin async loops (STYLE.md rule 7).
 
 - :mod:`.plan` — an artifact's topology with edge plans and conditions compiled once.
-- :mod:`.steps` — the pure unary step functions over a :class:`~.steps.RunState`; ``refold``.
+- :mod:`.steps` — the pure unary step functions over a :class:`~.steps.ExecutionState`; ``refold``.
 - :mod:`.loop` — the async unary driver (dispatch, timeout, retry, checkpoint-then-continue).
 - :mod:`.pipeline` — the pipeline driver (frame streams with backpressure).
 - :mod:`.runner` — one execution end to end against the stores (status, EXECUTION_* events).

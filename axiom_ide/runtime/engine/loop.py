@@ -19,7 +19,7 @@ from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
 from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeTimeout, make_call
 from axiom_ide.runtime.engine.plan import Plan, build_plan
-from axiom_ide.runtime.engine.steps import Activation, RunState, StepError
+from axiom_ide.runtime.engine.steps import Activation, ExecutionState, StepError
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store.checkpoints import Checkpoint, CheckpointStore, new_checkpoint_id
 
@@ -90,7 +90,7 @@ class NodeResult:
     raised: dict[str, str] = field(default_factory=dict)
 
 
-async def drive(ctx: RunContext, state: RunState) -> bytes:
+async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
     """Run until nothing is ready or running; returns the terminal output. Raises StepError."""
     plan = ctx.plan
     tasks: dict[asyncio.Future, Activation] = {}
@@ -121,7 +121,7 @@ async def drive(ctx: RunContext, state: RunState) -> bytes:
     return steps.finish(state)
 
 
-def _apply(ctx: RunContext, state: RunState, act: Activation, result: NodeResult) -> None:
+def _apply(ctx: RunContext, state: ExecutionState, act: Activation, result: NodeResult) -> None:
     plan = ctx.plan
     if not result.ok:
         skipped = steps.fail(plan, ctx.codec, state, act.node, result.error or "", result.code or "NODE_FAILED",

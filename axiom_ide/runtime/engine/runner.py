@@ -20,9 +20,9 @@ from typing import Any
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
-from axiom_ide.runtime.engine.events import Recorder
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
 from axiom_ide.runtime.engine.plan import Plan, build_plan
+from axiom_ide.runtime.engine.recorder import Recorder
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import Diagnostic, render
 from axiom_ide.runtime.store import events as ev

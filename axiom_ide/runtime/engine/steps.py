@@ -1,10 +1,10 @@
 """Pure step functions of the unary executor (STYLE.md rule 7).
 
-The run's whole state is a :class:`RunState`; these functions are its only writers. They do no
+The run's whole state is a :class:`ExecutionState`; these functions are its only writers. They do no
 I/O and read nothing but their arguments (the plan, the codec, the state and a node's output), so
 the state after *n* completed nodes is a function of the input and the first *n* checkpoints —
 which is exactly how a resumed or forked run rebuilds it (:func:`refold`). The async loop in
-:mod:`.loop` only dispatches what :attr:`RunState.ready` holds and feeds results back.
+:mod:`.loop` only dispatches what :attr:`ExecutionState.ready` holds and feeds results back.
 
 Dataflow rules: a completed node evaluates each outgoing edge (condition, then map). A fired
 forward edge delivers to its destination; a skipped one settles it without a delivery. A node is
@@ -67,7 +67,7 @@ class EdgeSkipped:
 
 
 @dataclass
-class RunState:
+class ExecutionState:
     """Everything the executor knows about one run, in plain data."""
 
     #: Activations waiting to be dispatched, in order.
@@ -88,13 +88,13 @@ class RunState:
     terminal_output: bytes | None = None
 
 
-def start(plan: Plan, payload: bytes) -> RunState:
-    state = RunState()
+def start(plan: Plan, payload: bytes) -> ExecutionState:
+    state = ExecutionState()
     state.ready.append(Activation(plan.entry, payload))
     return state
 
 
-def begin(plan: Plan, state: RunState, act: Activation) -> None:
+def begin(plan: Plan, state: ExecutionState, act: Activation) -> None:
     """Account for dispatching ``act`` (already popped from ``ready``)."""
     if state.steps >= plan.max_steps:
         raise StepError(f"exceeded max steps ({plan.max_steps})", "MAX_STEPS", node=act.node)
@@ -102,7 +102,7 @@ def begin(plan: Plan, state: RunState, act: Activation) -> None:
     state.running.add(act.node)
 
 
-def take(state: RunState, node: str) -> Activation:
+def take(state: ExecutionState, node: str) -> Activation:
     """Pop the ready activation of ``node`` (refold uses this to follow checkpoint order)."""
     for act in state.ready:
         if act.node == node:
@@ -112,7 +112,7 @@ def take(state: RunState, node: str) -> Activation:
                     "CHECKPOINT_MISMATCH", node=node)
 
 
-def complete(plan: Plan, codec: Codec, state: RunState, node: str, output: bytes) -> list[EdgeSkipped]:
+def complete(plan: Plan, codec: Codec, state: ExecutionState, node: str, output: bytes) -> list[EdgeSkipped]:
     """Feed a node's output into the graph; returns the edges skipped. Raises StepError."""
     state.running.discard(node)
     state.completed += 1
@@ -165,7 +165,7 @@ def raised_fields(exc: BaseException) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
-def fail(plan: Plan, codec: Codec, state: RunState, node: str, message: str,
+def fail(plan: Plan, codec: Codec, state: ExecutionState, node: str, message: str,
          code: str = "NODE_FAILED", *, exception_type: str | None = None,
          traceback: str | None = None) -> list[EdgeSkipped]:
     """A node failed for good: abort (raise StepError) unless a downstream join ignores failures.
@@ -186,14 +186,14 @@ def fail(plan: Plan, codec: Codec, state: RunState, node: str, message: str,
     return skipped
 
 
-def finish(state: RunState) -> bytes:
+def finish(state: ExecutionState) -> bytes:
     """The run's result once nothing is ready or running. Raises StepError when there is none."""
     if state.terminal_output is None:
         raise StepError(NO_TERMINAL_RESULT, "NO_TERMINAL_RESULT")
     return state.terminal_output
 
 
-def refold(plan: Plan, codec: Codec, payload: bytes, outputs: list[tuple[str, bytes]]) -> RunState:
+def refold(plan: Plan, codec: Codec, payload: bytes, outputs: list[tuple[str, bytes]]) -> ExecutionState:
     """The state after the given completions (checkpoint order): how resume and fork start."""
     state = start(plan, payload)
     for node, output in outputs:
@@ -232,7 +232,7 @@ def _deliver(codec: Codec, pe: PlanEdge, output: bytes, out_dict: dict | None):
     return (output, None) if pe.fields is None else (None, map_fields(pe, out_dict))
 
 
-def _settle(plan: Plan, codec: Codec, state: RunState, pe: PlanEdge, delivery, skipped: list) -> None:
+def _settle(plan: Plan, codec: Codec, state: ExecutionState, pe: PlanEdge, delivery, skipped: list) -> None:
     dst = pe.dst
     settled = state.settled.setdefault(dst, set())
     settled.add(pe.src)

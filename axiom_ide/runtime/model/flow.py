@@ -14,8 +14,8 @@ from dataclasses import dataclass, fields, replace
 from enum import Enum
 from typing import Any
 
-from axiom_ide.runtime.events import Event
 from axiom_ide.runtime.model.refs import NodeRef, parse_node_ref
+from axiom_ide.runtime.observer import Event
 
 
 class FlowMode(str, Enum):
