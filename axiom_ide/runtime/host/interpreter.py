@@ -95,7 +95,10 @@ def check_python(path: str | Path) -> tuple[int, int]:
         raise AxiomError.of("python_required", f"{where} is not a file")
     try:
         proc = subprocess.run([where, "-c", VERSION_PROBE], capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
+    except OSError as exc:  # e.g. "Exec format error" (a text file), "Permission denied" (not executable)
+        raise AxiomError.of("python_required", f"{where} is not a working Python interpreter: "
+                            f"{exc.strerror or exc}") from exc
+    except subprocess.SubprocessError as exc:  # it hung
         raise AxiomError.of("python_required", f"{where} is not a working Python interpreter: {exc}") from exc
     out = proc.stdout.strip()
     match = re.fullmatch(r"\((\d+), (\d+)\)", out)
