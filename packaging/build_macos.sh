@@ -10,7 +10,8 @@ VERSION=$("$PY" -c 'import axiom_ide; print(axiom_ide.__version__)')
 packaging/macos/make_icns.sh
 "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/axiom-ide.spec
 APP="dist/Axiom IDE.app"
-"$APP/Contents/MacOS/axiom-ide" --version
+"$APP/Contents/MacOS/axiom-ide" --version  # the CLI; the .app launches axiom-ide-gui (windowed)
+test -x "$APP/Contents/MacOS/axiom-ide-gui"
 if [ -n "${AXIOM_CODESIGN_IDENTITY:-}" ]; then
   codesign --force --deep --options runtime --timestamp --entitlements resources/macos/entitlements.plist \
     --sign "$AXIOM_CODESIGN_IDENTITY" "$APP"

@@ -9,6 +9,8 @@ $version = & $py -c "import axiom_ide; print(axiom_ide.__version__)"
 if ($LASTEXITCODE -ne 0) { throw "PyInstaller failed" }
 & dist\axiom-ide\axiom-ide.exe --version
 if ($LASTEXITCODE -ne 0) { throw "the frozen app does not start" }
+# the windowed GUI executable the Start-menu entry runs (it has no console to print --version to)
+if (-not (Test-Path dist\axiom-ide\axiom-ide-gui.exe)) { throw "dist\axiom-ide\axiom-ide-gui.exe is missing" }
 $iscc = (Get-Command ISCC.exe -ErrorAction SilentlyContinue).Source
 if (-not $iscc) { $iscc = "${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe" }
 & $iscc "/DAppVersion=$version" packaging\windows\axiom-ide.iss

@@ -7,6 +7,10 @@ The runtime starts node hosts as ``<python> -m axiom_ide.runtime.host.worker ...
 short name for the worker); the runtime's command lines stay the same frozen or not. Anything
 else is the CLI.
 
+On Windows and macOS the bundle has a second, windowed executable, ``axiom-ide-gui`` (no console
+window beside the IDE; the spec's GUI_NAME): started without arguments it opens the IDE, as the
+.app does (Finder passes none).
+
 ``AXIOM_IDE_SMOKE_QUIT=1`` (packaging/smoke_test.sh, bench/bundle.py): the GUI quits by itself
 once its first window has painted, printing ``first window painted after <s> s`` to stderr — a
 clean close of a real start, measurable without a display.
@@ -19,14 +23,25 @@ import time
 _STARTED = time.monotonic()
 
 _MODULES = {"axiom_ide.runtime.host.worker", "grpc_tools.protoc"}
+#: The windowed executable's name (packaging/axiom-ide.spec GUI_NAME).
+GUI_NAME = "axiom-ide-gui"
+
+
+def default_argv(argv: list[str], *, executable: str, frozen: bool, platform: str) -> list[str]:
+    """The arguments to act on: ``gui`` when a frozen launcher that opens the IDE got none."""
+    if not frozen:
+        return argv
+    if platform == "darwin":
+        # Finder starts Axiom IDE.app without arguments (older macOS adds -psn_<n>): open the IDE
+        return [a for a in argv if not a.startswith("-psn_")] or ["gui"]
+    name = executable.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+    return argv or (["gui"] if name == GUI_NAME else [])
 
 
 def _main() -> int:
-    argv = sys.argv[1:]
-    if sys.platform == "darwin" and getattr(sys, "frozen", False):
-        # Finder starts Axiom IDE.app without arguments (older macOS adds -psn_<n>): open the IDE
-        argv = [a for a in argv if not a.startswith("-psn_")] or ["gui"]
-        sys.argv[1:] = argv
+    argv = default_argv(sys.argv[1:], executable=sys.executable, frozen=bool(getattr(sys, "frozen", False)),
+                        platform=sys.platform)
+    sys.argv[1:] = argv
     if argv[:1] == ["host"]:
         argv = ["-m", "axiom_ide.runtime.host.worker", *argv[1:]]
     if len(argv) >= 2 and argv[0] == "-m" and argv[1] in _MODULES:

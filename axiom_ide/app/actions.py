@@ -27,6 +27,10 @@ CONSOLE_LATER = "Console (Flow Configs, API Keys, Secrets) arrives in a later re
 SANDBOX_TIP = ("Node code runs in an isolated host process (bubblewrap on Linux) that sees only its package; "
                "turn off to debug native code locally. Takes effect the next time Axiom IDE starts.")
 
+#: Tooltip of the package interpreter setting (runtime/host/interpreter.py).
+INTERPRETER_TIP = ("The Python 3.11+ interpreter that makes a virtual environment for a package whose "
+                   "requirements.txt Axiom IDE does not include. Takes effect the next time Axiom IDE starts.")
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -69,6 +73,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("executions-action", "Executions", "show_executions", "Ctrl+Shift+E", "Past and running executions, newest first", "Run"),
     Spec("console-action", "Console", None, None, CONSOLE_LATER, "Run"),
     Spec("sandbox-action", "Run Node Code in Sandbox", "toggle_sandbox", None, SANDBOX_TIP, "Run"),
+    Spec("interpreter-action", "Python Interpreter for Packages…", "choose_package_python", None, INTERPRETER_TIP,
+         "Run"),
     Spec("shortcuts-action", "Keyboard Shortcuts", "show_shortcuts", "Ctrl+/", "Every command and its keys", "Help"),
 )
 

@@ -42,6 +42,11 @@ APP_TITLE = "Axiom IDE"
 SANDBOX_ON = "Node code will run in the sandbox the next time Axiom IDE starts"
 SANDBOX_OFF = "Node code will run without the sandbox the next time Axiom IDE starts (for debugging native code)"
 
+#: Title of the interpreter setting's refusal box; the status-bar words after it is set.
+INTERPRETER_TITLE = "Python Interpreter for Packages"
+INTERPRETER_SET = ("Packages whose requirements Axiom IDE does not include will use {path} (Python {version}) "
+                   "the next time Axiom IDE starts")
+
 
 class MainWindow(QMainWindow):
     #: Every action by objectName (``actions.py``); hides ``QWidget.actions()``, which nothing here uses.
@@ -305,6 +310,24 @@ class MainWindow(QMainWindow):
         self.prefs.set_sandbox_nodes(on)
         self._status(SANDBOX_ON if on else SANDBOX_OFF, 8000)
 
+    def choose_package_python(self) -> None:
+        """Run → Python Interpreter for Packages…: a file that runs as Python 3.11+ is remembered
+        (the runtime reads it when it starts); anything else is refused, saying why."""
+        from axiom_ide.runtime.errors import AxiomError
+        from axiom_ide.runtime.host.interpreter import check_python
+
+        path = self.ask_package_python()
+        if path is None:
+            return
+        try:
+            version = check_python(path)
+        except AxiomError as exc:
+            self.show_error(INTERPRETER_TITLE, ValueError(exc.message))  # the words, without "error: "
+            return
+        self.prefs.set_python_for_packages(path)
+        self.actions["interpreter-action"].setStatusTip(f"{action_defs.INTERPRETER_TIP} Now: {path}")
+        self._status(INTERPRETER_SET.format(path=path, version=".".join(map(str, version))), 8000)
+
     def show_shortcuts(self) -> Any:
         """Help → Keyboard Shortcuts: every action and its keys, read from the actions."""
         from axiom_ide.app.dialogs.shortcuts import ShortcutsDialog
@@ -415,6 +438,9 @@ class MainWindow(QMainWindow):
     def ask_save_path(self, doc: Any) -> Path | None:
         return questions.save_path(self, self.flows_dir, doc)
 
+    def ask_package_python(self) -> Path | None:
+        return questions.package_python(self, self.prefs.python_for_packages())
+
     def ask_unsaved(self, doc: Any) -> str:
         """"save" | "discard" | "cancel" for a dirty document about to close."""
         return questions.unsaved(self, doc)
@@ -477,13 +503,16 @@ class MainWindow(QMainWindow):
 def local_backend(window: MainWindow, *, inline: bool = False) -> Any:
     """The default backend: the runtime of the window's data dir, in process (built on the
     runtime's loop thread); ``inline`` runs node code in process instead of host processes. Hosts
-    are sandboxed unless the user turned that off (Run → Run Node Code in Sandbox)."""
+    are sandboxed unless the user turned that off (Run → Run Node Code in Sandbox); packages the
+    app does not satisfy get venvs from Run → Python Interpreter for Packages… (else AXIOM_IDE_PYTHON)."""
     from axiom_ide.backends import LocalBackend
     from axiom_ide.runtime.host.sandbox import Sandbox
     from axiom_ide.runtime.runtime import Runtime
 
     sandbox = None if window.prefs.sandbox_nodes() else Sandbox(enabled=False)
-    return LocalBackend(Runtime(window.data_dir, inline=inline, sandbox=sandbox), lambda: window.workspace)
+    python = window.prefs.python_for_packages()
+    runtime = Runtime(window.data_dir, inline=inline, sandbox=sandbox, python_for_packages=Path(python) if python else None)
+    return LocalBackend(runtime, lambda: window.workspace)
 
 
 def schedule_start(window: MainWindow, paths: list[str]) -> None:

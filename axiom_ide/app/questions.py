@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,14 @@ def save_path(parent: QWidget, flows_dir: Path, doc: Any) -> Path | None:
     if not path:
         return None
     return Path(path if path.endswith(".flow.yaml") else path.removesuffix(".yaml") + ".flow.yaml")
+
+
+def package_python(parent: QWidget, current: str | None) -> Path | None:
+    """Run → Python Interpreter for Packages…: an executable file (the window vets it)."""
+    start = current or ("C:\\" if sys.platform == "win32" else "/usr/bin")
+    pattern = "Python (python*.exe);;All files (*)" if sys.platform == "win32" else ""
+    path, _ = QFileDialog.getOpenFileName(parent, "Python Interpreter for Packages", start, pattern)
+    return Path(path) if path else None
 
 
 def unsaved(parent: QWidget, doc: Any) -> str:

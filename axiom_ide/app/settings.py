@@ -66,3 +66,13 @@ class Preferences:
 
     def set_sandbox_nodes(self, on: bool) -> None:
         self.qsettings.setValue("run/sandbox", "true" if on else "false")
+
+    def python_for_packages(self) -> str | None:
+        """The interpreter that makes the virtual environment of a package whose requirements the
+        app lacks (Run → Python Interpreter for Packages…); None: AXIOM_IDE_PYTHON, if set."""
+        value = self.qsettings.value("run/python_for_packages", "")
+        return str(value) if value else None
+
+    def set_python_for_packages(self, path: str | Path | None) -> None:
+        self.qsettings.setValue("run/python_for_packages", str(path) if path else "")
+        self.qsettings.sync()

@@ -55,24 +55,31 @@ from axiom_ide.runtime.store.secrets import SecretBox, SecretStore, load_master_
 PIPELINE_TIMEOUT = "timeout waiting for pipeline result"
 
 
-def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: Path | None = None) -> Any:
+def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: Path | None = None,
+                    python_for_packages: Path | None = None) -> Any:
     """The host pool: node code runs in host processes (``inline=True`` asks for in-process).
-    ``sandbox``: a :class:`~axiom_ide.runtime.host.sandbox.Sandbox` (None: the default, bwrap where present)."""
+    ``sandbox``: a :class:`~axiom_ide.runtime.host.sandbox.Sandbox` (None: the default, bwrap where present).
+    ``python_for_packages``: makes the virtual environments of packages this interpreter does not
+    satisfy (None: ``AXIOM_IDE_PYTHON``; host/interpreter.py)."""
     from axiom_ide.runtime.host import HostPool  # here: the pool's asyncio/subprocess machinery
 
     return HostPool(log_sink=log_sink, memory=memory, sandbox=sandbox,
-                    gen_root=data_dir / "gen" if data_dir else None, venv_root=data_dir / "venvs" if data_dir else None)
+                    gen_root=data_dir / "gen" if data_dir else None, venv_root=data_dir / "venvs" if data_dir else None,
+                    python_for_packages=python_for_packages)
 
 
 class Runtime:
     def __init__(self, data_dir: Path | str, *, invoker: Any = None, inline: bool = False,
                  durability: str = "normal", tenant_id: str = "local",
                  checkpoints: CheckpointStore | None = None, use_keyring: bool = True,
-                 sandbox: Any = None) -> None:
+                 sandbox: Any = None, python_for_packages: Path | str | None = None) -> None:
         """``sandbox``: how node hosts are confined (a host.sandbox.Sandbox; None: the default —
         bubblewrap where present, limits and a scrubbed environment always). The desktop passes
-        ``Sandbox(enabled=False)`` to relax it for local debugging of native code."""
+        ``Sandbox(enabled=False)`` to relax it for local debugging of native code.
+        ``python_for_packages``: the interpreter that makes the virtual environment of a package
+        whose requirements this one lacks (None: ``AXIOM_IDE_PYTHON``; the desktop's setting)."""
         self.data_dir = Path(data_dir)
+        self.python_for_packages = Path(python_for_packages) if python_for_packages else None
         self.tenant_id = tenant_id
         # The engine's per-step writes go through the step journal (store/journal.py).
         self.db = open_database(self.data_dir, durability=durability, journal=True)
@@ -104,7 +111,7 @@ class Runtime:
 
                 # a deny-list sandbox (macOS) must know the data dir to hide it
                 sandbox = dataclasses.replace(sandbox or Sandbox(), private_paths=(str(self.data_dir.resolve()),))
-                invoker = default_invoker(self._log_sink, self.memory, sandbox, self.data_dir)
+                invoker = default_invoker(self._log_sink, self.memory, sandbox, self.data_dir, self.python_for_packages)
         self.invoker = invoker
         self.runner = Runner(self.executions, self.event_log, self.checkpoints, invoker, self.events.emit)
         self.debug_store = DebugSessionStore(self.db)

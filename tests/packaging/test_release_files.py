@@ -61,7 +61,7 @@ def test_info_plist_has_what_notarization_needs_and_the_current_version():
     assert info["CFBundleShortVersionString"] == info["CFBundleVersion"] == axiom_ide.__version__
     assert info["LSMinimumSystemVersion"] == "11.0"
     assert info["NSHighResolutionCapable"] is True
-    assert info["CFBundleExecutable"] == "axiom-ide" and info["CFBundlePackageType"] == "APPL"
+    assert info["CFBundleExecutable"] == "axiom-ide-gui" and info["CFBundlePackageType"] == "APPL"
     with open(RESOURCES / "macos" / "entitlements.plist", "rb") as f:
         entitlements = plistlib.load(f)
     assert entitlements["com.apple.security.cs.allow-unsigned-executable-memory"] is True

@@ -66,16 +66,20 @@ class HostPool:
         max_hosts: int = MAX_HOSTS,
         gen_root: Path | None = None,
         venv_root: Path | None = None,
+        python_for_packages: str | Path | None = None,
     ):
         """``gen_root``: where the generated code of read-only packages goes (the runtime passes
         ``<data dir>/gen``; None: the user cache dir; packages/gendir.py). ``venv_root``: where
         packages whose requirements this interpreter lacks get their virtual environment
-        (``<data dir>/venvs``; host/interpreter.py); only when ``python`` is this interpreter."""
+        (``<data dir>/venvs``; host/interpreter.py); only when ``python`` is this interpreter.
+        ``python_for_packages``: the interpreter those virtual environments are made with (None:
+        ``AXIOM_IDE_PYTHON``)."""
         self.log_sink = log_sink
         self.memory = memory
         self._python = python
         self.gen_root = gen_root
         self.venv_root = venv_root
+        self.python_for_packages = python_for_packages
         self._own_dir = socket_dir is None
         self._socket_dir = Path(socket_dir) if socket_dir is not None else None
         self.log_limit = log_limit_bytes
@@ -205,7 +209,8 @@ class HostPool:
         host.gen_home = gen_home(host.root, self.gen_root)
         ensure_gen(host.root, host.gen_home)
         if self._python == sys.executable:
-            host.python = host_python(host.root, default=self._python, venv_root=self.venv_root)
+            host.python = host_python(host.root, default=self._python, venv_root=self.venv_root,
+                                      python_for_packages=self.python_for_packages)
 
     def _make_room(self) -> None:
         """Before a new host starts: with ``max_hosts`` alive, stop the least recently used
