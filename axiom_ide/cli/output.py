@@ -33,3 +33,20 @@ def run_handler(handler: Callable[[Any], int], args: Any) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+
+
+def read_secret(prompt: str) -> str | None:
+    """A secret typed at a terminal, without echo (``""`` at end of input); None when stdin is not
+    a terminal, so the caller reads the piped text its own way."""
+    try:
+        interactive = sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    if not interactive:
+        return None
+    import getpass
+
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        return ""

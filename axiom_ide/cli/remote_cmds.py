@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from axiom_ide.cli.output import print_diagnostics, print_json
+from axiom_ide.cli.output import print_diagnostics, print_json, read_secret
 from axiom_ide.runtime.errors import AxiomError
 
 DEFAULT_ORIGIN = "http://127.0.0.1:8765"  # `axiom-ide serve`'s default
@@ -101,18 +101,8 @@ def _read_key() -> str:
     key = os.environ.get("AXIOM_API_KEY")
     if key:
         return key.strip()
-    try:
-        interactive = sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        interactive = False
-    if interactive:
-        import getpass
-
-        try:
-            return getpass.getpass("API key: ").strip()
-        except EOFError:
-            return ""
-    return sys.stdin.readline().strip()
+    typed = read_secret("API key: ")
+    return typed.strip() if typed is not None else sys.stdin.readline().strip()
 
 
 # -- verbs -----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from axiom_ide.cli.context import add_location_flags, data_dir, workspace_dir
-from axiom_ide.cli.output import print_diagnostics, print_json
+from axiom_ide.cli.output import print_diagnostics, print_json, read_secret
 from axiom_ide.runtime.errors import AxiomError, Diagnostic
 
 
@@ -351,18 +351,8 @@ def _secret_value(args: Any) -> str:
     if args.value is not None:
         sys.stderr.write(ARGV_WARNING.format(name=args.name))
         return args.value
-    try:
-        interactive = sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        interactive = False
-    if interactive:
-        import getpass
-
-        try:
-            return getpass.getpass(f"Value for {args.name}: ")
-        except EOFError:
-            return ""
-    return sys.stdin.read().rstrip("\r\n")
+    typed = read_secret(f"Value for {args.name}: ")
+    return typed if typed is not None else sys.stdin.read().rstrip("\r\n")
 
 
 @_with_store

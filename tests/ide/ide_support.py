@@ -147,3 +147,15 @@ def click_header(qtbot, window, action_name: str) -> None:
     button = window.header.widgetForAction(window.actions[action_name])
     assert button is not None, f"{action_name} is not in the header"
     click(qtbot, button)
+
+
+def click_menu_item(qtbot, window, menu_title: str, action) -> None:
+    """Open the menu bar's ``menu_title`` menu (``"Run"``) with a click, then click ``action`` in it."""
+    from PySide6.QtCore import Qt
+
+    bar = window.menuBar()
+    menu = next(a.menu() for a in bar.actions() if a.text().replace("&", "") == menu_title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(menu.menuAction()).center())
+    qtbot.waitUntil(menu.isVisible)
+    assert action in menu.actions()
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())

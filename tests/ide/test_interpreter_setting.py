@@ -7,20 +7,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-from ide_support import close_window, make_window
-from PySide6.QtCore import Qt, QTimer
+from ide_support import click_menu_item, close_window, make_window
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from axiom_ide.app.main_window import INTERPRETER_TITLE, local_backend
-
-
-def _click_run_menu_item(qtbot, window, action) -> None:
-    bar = window.menuBar()
-    run_menu = next(a.menu() for a in bar.actions() if a.text() == "&Run")
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(run_menu.menuAction()).center())
-    qtbot.waitUntil(run_menu.isVisible)
-    assert action in run_menu.actions()
-    qtbot.mouseClick(run_menu, Qt.MouseButton.LeftButton, pos=run_menu.actionGeometry(action).center())
 
 
 def _shown(qtbot, window, tmp_path):
@@ -43,7 +34,7 @@ def test_choosing_a_python_is_remembered_and_reaches_the_next_runtime(qtbot, exa
 
     asked = []
     window.ask_package_python = lambda: asked.append(True) or Path(sys.executable)
-    _click_run_menu_item(qtbot, window, action)
+    click_menu_item(qtbot, window, "Run", action)
     qtbot.waitUntil(lambda: window.prefs.python_for_packages() is not None)
     assert asked == [True]
     assert window.prefs.python_for_packages() == sys.executable
@@ -86,7 +77,7 @@ def test_a_file_that_is_not_python_is_refused_with_a_message(qtbot, example_work
             QTimer.singleShot(10, answer_box)
 
     QTimer.singleShot(0, answer_box)
-    _click_run_menu_item(qtbot, window, window.actions["interpreter-action"])
+    click_menu_item(qtbot, window, "Run", window.actions["interpreter-action"])
     qtbot.waitUntil(lambda: bool(boxes))
     [(title, text)] = boxes
     assert title == INTERPRETER_TITLE

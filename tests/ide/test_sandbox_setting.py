@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from ide_support import close_window, make_window
-from PySide6.QtCore import Qt
+from ide_support import click_menu_item, close_window, make_window
 
 from axiom_ide.app.main_window import SANDBOX_OFF, local_backend
-
-
-def _click_run_menu_item(qtbot, window, action) -> None:
-    bar = window.menuBar()
-    run_menu = next(a.menu() for a in bar.actions() if a.text() == "&Run")
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(run_menu.menuAction()).center())
-    qtbot.waitUntil(run_menu.isVisible)
-    assert action in run_menu.actions()
-    qtbot.mouseClick(run_menu, Qt.MouseButton.LeftButton, pos=run_menu.actionGeometry(action).center())
 
 
 def test_turning_the_sandbox_off_is_remembered_and_reaches_the_next_runtime(qtbot, example_workspace, tmp_path):
@@ -32,7 +22,7 @@ def test_turning_the_sandbox_off_is_remembered_and_reaches_the_next_runtime(qtbo
     finally:
         asyncio.run(default.close())
 
-    _click_run_menu_item(qtbot, window, action)
+    click_menu_item(qtbot, window, "Run", action)
     qtbot.waitUntil(lambda: not action.isChecked())
     assert window.statusBar().currentMessage() == SANDBOX_OFF
     relaxed = local_backend(window)  # what the window builds when it next starts its runtime
