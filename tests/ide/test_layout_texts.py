@@ -173,6 +173,11 @@ def test_steps_without_parameters_have_no_argument_box(window, qtbot, example_wo
     step = page.rows["text"].step_rows()[-1]
     qtbot.waitUntil(step.isVisible)
     assert step.args_edit.isVisible() and step.args_edit.text() == '"Hi "'
+    click(qtbot, page.rows["text"].add_step)  # a second step: upper, no box, beside prefix's
+    qtbot.waitUntil(lambda: doc.flow.edge(LONG_ID, "loud").map == {"text": 'text | prefix("Hi ") | upper'})
+    narrowest_inspector(window, qtbot)
+    window.grab().save("/tmp/layout_texts_steps.png")
+    assert_fits(window.inspector.stack.currentWidget())
 
 
 def test_a_loaded_no_argument_step_has_no_box(window, qtbot, example_workspace):

@@ -95,6 +95,9 @@ class StepRow(QWidget):
         _shrinking(self.name_combo, 8).setToolTip(self.name_combo.currentText())
         self.args_edit = QLineEdit(args, objectName="stepArgs", placeholderText="args")
         self.args_edit.setMinimumWidth(40)
+        policy = self.args_edit.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the hidden box keeps its room: steps stay in columns
+        self.args_edit.setSizePolicy(policy)
         self.args_edit.textChanged.connect(self.args_edit.setToolTip)
         self.args_edit.setToolTip(args)
         layout = QHBoxLayout(self)
