@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.panels import follow_analysis
 from axiom_ide.app.panels.edge_plan_rows import FieldRow
+from axiom_ide.app.panels.inspector_text import ElidedLabel, tip_full_text
 
 TYPES_MATCH = "Types match — fields pass through automatically."
 CONFIGURE_ANYWAY = "Configure field mapping anyway"
@@ -60,15 +61,22 @@ class EdgePlanPanel(QWidget):
         self.src_desc: Any = None
         self.dst_desc: Any = None
 
-        self.title = _label(name="edgePlanTitle", heading=True)
-        self.subtitle = _label(name="edgePlanSubtitle", hint=True)
+        # One line each, elided with the full text in the tooltip (message names and node ids
+        # have no spaces to wrap at).
+        self.title = ElidedLabel(objectName="edgePlanTitle")
+        self.title.setProperty("heading", True)
+        self.subtitle = ElidedLabel(objectName="edgePlanSubtitle")
+        self.subtitle.setProperty("hint", True)
         self.edge_message = _label(name="edgeMessage")
         self.configure_button = QPushButton(CONFIGURE_ANYWAY, objectName="configureMappingButton")
         self.passthrough_button = QPushButton(USE_PASSTHROUGH, objectName="usePassthroughButton")
+        for button in (self.configure_button, self.passthrough_button):  # one at a time, by rebuild():
+            button.hide()  # both side by side would set the dock's minimum width
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(6)
 
         self.condition = QLineEdit(objectName="conditionEdit", placeholderText='e.g. output.greeting != ""')
+        tip_full_text(self.condition)
         self.condition_error = _label(name="conditionError", error=True)
         self.condition_error.hide()
         self.loop_spin = QSpinBox(objectName="loopSpin")
@@ -180,7 +188,9 @@ class EdgePlanPanel(QWidget):
             self.passthrough_button.setVisible(same and self._mapping)
         self.condition.blockSignals(True)
         self.condition.setText(edge.when or "")
+        self.condition.setCursorPosition(0)  # a long condition shows its start
         self.condition.blockSignals(False)
+        self.condition.setToolTip(self.condition.text())
         self._validate_condition(self.condition.text())
         self.loop_spin.blockSignals(True)
         self.loop_spin.setValue(edge.loop or 1)

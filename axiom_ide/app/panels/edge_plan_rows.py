@@ -31,6 +31,28 @@ def _transform_names() -> list[str]:
     return list(TRANSFORMS)
 
 
+def params_hint(name: str) -> str | None:
+    """The argument box's placeholder for the transform ``name`` ("from, to"; "cutset (optional)"),
+    or None when it takes no arguments (``upper``, ``lower``, ``length``). An unknown name gets
+    "args", so what was typed stays editable."""
+    from axiom_ide.runtime.transforms.functions import TRANSFORMS, canonical_name
+
+    spec = TRANSFORMS.get(canonical_name(name))
+    if spec is None:
+        return "args"
+    if not spec.params:
+        return None
+    return ", ".join(f"{p[:-1]} (optional)" if p.endswith("?") else p for p in spec.params)
+
+
+def _shrinking(combo: QComboBox, chars: int) -> QComboBox:
+    """A combo that may be narrower than its longest item (it elides), its text as the tooltip."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.currentTextChanged.connect(combo.setToolTip)
+    return combo
+
+
 def split_plan(text: str) -> tuple[str | None, list[tuple[str, str]]] | None:
     """(source path, [(step name, args text)]) of a plan, or None when it does not parse."""
     from axiom_ide.runtime.transforms import PlanSyntaxError, parse_plan
@@ -70,7 +92,14 @@ class StepRow(QWidget):
             self.name_combo.addItem(name.upper(), name)
             index = self.name_combo.count() - 1
         self.name_combo.setCurrentIndex(index)
+        _shrinking(self.name_combo, 8).setToolTip(self.name_combo.currentText())
         self.args_edit = QLineEdit(args, objectName="stepArgs", placeholderText="args")
+        self.args_edit.setMinimumWidth(40)
+        policy = self.args_edit.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the hidden box keeps its room: steps stay in columns
+        self.args_edit.setSizePolicy(policy)
+        self.args_edit.textChanged.connect(self.args_edit.setToolTip)
+        self.args_edit.setToolTip(args)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 0, 0, 0)
         layout.setSpacing(4)
@@ -83,12 +112,24 @@ class StepRow(QWidget):
             b.setToolTip(tip)
             b.clicked.connect(lambda _c=False, a=action: self.moveRequested.emit(a))
             layout.addWidget(b)
-        self.name_combo.currentIndexChanged.connect(lambda _i: self.changed.emit(True))
+        self._show_args()
+        self.name_combo.currentIndexChanged.connect(self._name_changed)
         self.args_edit.textEdited.connect(lambda _t: self.changed.emit(False))
         self.args_edit.editingFinished.connect(lambda: self.changed.emit(True))
 
+    def _show_args(self) -> None:
+        # A step without parameters gets no box; a typed argument stays visible to be removed.
+        hint = params_hint(self.name_combo.currentData())
+        self.args_edit.setPlaceholderText(hint or "args")
+        self.args_edit.setVisible(hint is not None or bool(self.args_edit.text().strip()))
+
+    def _name_changed(self, _index: int) -> None:
+        self._show_args()
+        self.changed.emit(True)
+
     def value(self) -> tuple[str, str]:
-        return self.name_combo.currentData(), self.args_edit.text()
+        args = self.args_edit.text() if self.args_edit.isVisibleTo(self) else ""
+        return self.name_combo.currentData(), args
 
 
 class FieldRow(QFrame):
@@ -103,19 +144,21 @@ class FieldRow(QFrame):
         self.dst = dst
         self.setObjectName(f"fieldRow:{dst}")
         title = QLabel(f"<b>{dst}</b> <span style='color:gray'>{kind}</span>" + (" <i>required</i>" if required else ""))
-        self.source = QComboBox(objectName="sourceCombo")
+        title.setWordWrap(True)
+        title.setToolTip(f"{dst}: {kind}" + (", required" if required else ""))
+        self.source = _shrinking(QComboBox(objectName="sourceCombo"), 8)
         self.source.addItem(UNMAPPED, None)
         for name, src_kind, _req in src_fields:
             self.source.addItem(f"{name}  ({src_kind})", name)
         self.add_step = QPushButton("+ Step", objectName="addStep")
         self.add_step.setToolTip("Add a transform step")
         self.raw = QLineEdit(objectName="rawPlan")  # for plans the picker cannot show
+        self.raw.textChanged.connect(self.raw.setToolTip)
+        # The field's name on its own line, the source picker below it: the row fits a narrow dock.
         top = QHBoxLayout()
         top.setSpacing(6)
-        top.addWidget(title)
-        top.addStretch(1)
         top.addWidget(QLabel("←"))
-        top.addWidget(self.source)
+        top.addWidget(self.source, 1)
         top.addWidget(self.add_step)
         self.steps_box = QVBoxLayout()
         self.steps_box.setSpacing(2)
@@ -125,6 +168,7 @@ class FieldRow(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
+        layout.addWidget(title)
         layout.addLayout(top)
         layout.addWidget(self.raw)
         layout.addLayout(self.steps_box)
@@ -161,6 +205,7 @@ class FieldRow(QFrame):
             self.source.setCurrentIndex(index)
             self._set_steps(steps)
         self.source.blockSignals(False)
+        self.source.setToolTip(self.source.currentText())
         self._update_enabled()
 
     def text(self) -> str | None:

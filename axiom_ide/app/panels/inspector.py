@@ -9,21 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from axiom_ide.app.panels import follow_analysis
 from axiom_ide.app.panels.edge_plan import EdgePlanPanel
 from axiom_ide.app.panels.inspector_flow import FlowOverview
 from axiom_ide.app.panels.inspector_node import NodeInspector
-
-
-def _scrolled(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    return area
+from axiom_ide.app.panels.inspector_text import FittingScrollArea
 
 
 class Inspector(QWidget):
@@ -38,10 +30,11 @@ class Inspector(QWidget):
         self.edge_page = EdgePlanPanel()
         self.multi_page = QLabel(objectName="multiSelection")
         self.multi_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.multi_page.setWordWrap(True)
         self.stack = QStackedWidget()
-        self.stack.addWidget(_scrolled(self.flow_page))
+        self.stack.addWidget(FittingScrollArea(self.flow_page))
         self.stack.addWidget(self.node_page)
-        self.stack.addWidget(_scrolled(self.edge_page))
+        self.stack.addWidget(FittingScrollArea(self.edge_page))
         self.stack.addWidget(self.multi_page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QLineEdit,
 
 from axiom_ide.app import api_info
 from axiom_ide.app.panels import follow_analysis
+from axiom_ide.app.panels.inspector_text import ElidedLabel, tip_full_text
 
 USE_API = "Use via API (curl)"
 OPEN_DOCS = "Open interactive docs"
@@ -61,26 +62,28 @@ class FlowOverview(QWidget):
         #: The origin the local API server listens on (set by the window once it does).
         self.origin: str = api_info.LOCAL_ORIGIN
         self._config_flow: str | None = None
-        self.name = QLabel(objectName="flowName")
+        self.name = ElidedLabel(objectName="flowName")
         self.name.setProperty("heading", True)
         self.description = QLineEdit(objectName="flowDescription", placeholderText="Describe what this flow does")
+        tip_full_text(self.description)
         self.mode = QComboBox(objectName="flowMode")
         self.mode.addItem(api_info.UNARY_LABEL, "unary")
         self.mode.addItem(api_info.PIPELINE_LABEL, "pipeline")
         self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.mode.setMinimumContentsLength(12)
-        self.entry = QLabel(objectName="flowEntry")
-        self.entry.setWordWrap(True)
+        self.entry = ElidedLabel(objectName="flowEntry")
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # fields under their labels when narrow
         form.addRow("Name", self.name)
         form.addRow("Description", self.description)
         form.addRow("Mode", self.mode)
         form.addRow("Entry → terminal", self.entry)
 
         api, api_layout = card("API")
-        self.endpoint = QLabel(objectName="apiEndpoint")
-        self.endpoint.setWordWrap(True)
-        self.endpoint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A URL has no spaces to wrap at: a read-only field (selectable, scrolls) with the full text as its tooltip.
+        self.endpoint = QLineEdit(objectName="apiEndpoint", readOnly=True, frame=False)
+        self.endpoint.setStyleSheet("QLineEdit { background: transparent; }")
+        tip_full_text(self.endpoint)
         self.use_api = QPushButton(USE_API, objectName="useApiButton")
         self.open_docs = QPushButton(OPEN_DOCS, objectName="openDocsButton")
         self.api_error = QLabel(objectName="apiError")
@@ -96,6 +99,7 @@ class FlowOverview(QWidget):
         self.profiles.setWordWrap(True)
         self.profiles.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.timeout = QLabel(f"Node timeout: {DEFAULT_TIMEOUT}", objectName="nodeTimeout")
+        self.timeout.setWordWrap(True)
         run_layout.addWidget(self.profiles)
         run_layout.addWidget(self.timeout)
 

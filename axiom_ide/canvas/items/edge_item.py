@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from axiom_ide.canvas.diagnostics import code_html
 from axiom_ide.canvas.geometry import CARD_H, CARD_W, CELL_H, PORT_R
-from axiom_ide.canvas.items.edge_label import LOOP_LABEL_MAX_W, EdgeLabelItem, label_center
+from axiom_ide.canvas.items.edge_label import LABEL_MAX_W, LOOP_LABEL_MAX_W, EdgeLabelItem, label_center
 from axiom_ide.canvas.items.style import style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,16 +138,17 @@ class EdgeItem(QGraphicsItem):
         return "<p style='white-space:nowrap'>" + "<br>".join(code_html(line) for line in tip) + "</p>"
 
     def _label_text(self) -> None:
+        # Along a row gutter (loops, routed edges) no card or port is beside the label: it may be
+        # wider than in a column gutter, between two ports, where "when " would leave room for
+        # hardly any of the condition (the tooltip still says "when …" in full).
+        wide = self.loop is not None or self.routed
         parts = []
         if self.loop is not None:
             parts.append(f"↺ {self.loop}")
         if self.when:
-            parts.append(f"when {self.when}")
+            parts.append(f"when {self.when}" if wide else self.when)
         label = self.label
-        if self.loop is not None:
-            label.set_text(" · ".join(parts), LOOP_LABEL_MAX_W, 2)
-        else:
-            label.set_text(" · ".join(parts))
+        label.set_text(" · ".join(parts), LOOP_LABEL_MAX_W if wide else LABEL_MAX_W)
         scene = self.scene()
         if scene is not None and label.isVisible() and label.scene() is None:
             scene.addItem(label)  # the scene skips empty labels when it adds an edge
@@ -165,7 +166,11 @@ class EdgeItem(QGraphicsItem):
         x2, y2 = b.x() - PORT_R, b.y() + CARD_H / 2
         self.p1, self.p2 = QPointF(x1, y1), QPointF(x2, y2)
         self._path = self._shape = self._arrow = None
-        self.routed = self.loop is not None or x2 <= x1
+        routed = self.loop is not None or x2 <= x1
+        if routed != self.routed:
+            self.routed = routed
+            if self._label is not None and self.has_label:
+                self._label_text()  # its room changed
         if not self.routed:
             dx = max(48.0, abs(x2 - x1) * 0.5)  # as in _controls
             left, right = min(x1, x2 - dx), max(x1 + dx, x2)

@@ -9,8 +9,10 @@ cards, ports and the arrowhead:
   of one source fan out to different gutters when they span different columns), on the curve —
   or, where the curve runs level there (e.g. source and destination in one row), just above it,
   so the line and its arrowhead stay visible;
-- a loop edge's label sits on the run below the cards, in the row gutter, on one or two lines
-  (so does the label of any edge routed along a gutter, see ``EdgeItem.routed``);
+- a loop edge's label sits on the run below the cards, in the row gutter (so does the label of
+  any edge routed along a gutter, see ``EdgeItem.routed``);
+- a label is one line, elided to fit its gutter (in a column gutter the bare condition, without
+  "when"); hovering it shows the edge's tooltip, which has the whole condition;
 - labels that would still overlap in one gutter are stacked (:func:`pack_labels`, run by the
   scene after it moves cards or edges).
 """
@@ -41,41 +43,9 @@ _GUTTER = CELL_W - CARD_W
 _PACK_GAP = 3.0
 
 
-#: Operators kept on one line with the operand after them ("< 1.0", never "<" ending a line).
-_OPERATORS = {"<", ">", "<=", ">=", "==", "!=", "&&", "||", "+", "-", "*", "/", "%", "in", "·"}
-
-
-def _tokens(text: str) -> list[str]:
-    out: list[str] = []
-    carry = ""
-    for w in text.split(" "):
-        if w in _OPERATORS:
-            carry = f"{carry} {w}".strip()
-            continue
-        out.append(f"{carry} {w}".strip())
-        carry = ""
-    if carry:
-        out.append(carry)
-    return out
-
-
-def wrap(text: str, max_w: float, max_lines: int) -> list[str]:
-    """``text`` broken at spaces into lines of at most ``max_w`` (elided), ``max_lines`` at most."""
-    fm = style().fm_label
-    lines: list[str] = []
-    cur = ""
-    for w in _tokens(text):
-        trial = f"{cur} {w}".strip()
-        if fm.horizontalAdvance(trial) <= max_w or not cur:
-            cur = trial
-        else:
-            lines.append(cur)
-            cur = w
-    lines.append(cur)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1] + " …"
-    return [fm.elidedText(line, Qt.TextElideMode.ElideRight, max_w) for line in lines]
+def elide(text: str, max_w: float) -> str:
+    """``text`` on one line of at most ``max_w``, elided at the right (the tooltip has it all)."""
+    return style().fm_label.elidedText(text, Qt.TextElideMode.ElideRight, max_w)
 
 
 class EdgeLabelItem(QGraphicsItem):
@@ -86,13 +56,16 @@ class EdgeLabelItem(QGraphicsItem):
         self.edge = edge
         self.setZValue(3.0)
         self._lines: list[QStaticText] = []
+        self.full_text = ""
         self._rect = QRectF()
         #: Where :func:`label_center` wants the label; :func:`pack_labels` may move it down.
         self.anchor = QPointF()
 
-    def set_text(self, text: str, max_w: float = LABEL_MAX_W, max_lines: int = 3) -> None:
+    def set_text(self, text: str, max_w: float = LABEL_MAX_W) -> None:
         self.prepareGeometryChange()
-        lines = wrap(text, max_w, max_lines) if text else []
+        #: The label's whole text; what is painted may be elided (see :meth:`shown_text`).
+        self.full_text = text
+        lines = [elide(text, max_w)] if text else []
         fm = style().fm_label
         self._lines = []
         w = 0.0
@@ -104,6 +77,10 @@ class EdgeLabelItem(QGraphicsItem):
         h = fm.height() * len(lines)
         self._rect = QRectF(-w / 2 - _PAD_X, -h / 2 - _PAD_Y, w + 2 * _PAD_X, h + 2 * _PAD_Y)
         self.setVisible(bool(lines))
+
+    def shown_text(self) -> list[str]:
+        """The painted lines (one at most)."""
+        return [st.text() for st in self._lines]
 
     def size(self) -> tuple[float, float]:
         return self._rect.width(), self._rect.height()

@@ -1,0 +1,76 @@
+"""Texts that fit a narrow Inspector dock: one-line labels that elide (full text in the tooltip)
+and a scroll area whose minimum width is what its page needs, so the dock cannot be dragged
+narrower than its fields and nothing is clipped at the dock's edge."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QScrollArea, QSizePolicy, QWidget
+
+
+class ElidedLabel(QLabel):
+    """A one-line plain-text label that shrinks: it paints ``text()`` elided at the right when it
+    does not fit and then shows the full text as its tooltip. ``text()`` is always the full text."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, **kwargs: object) -> None:
+        super().__init__(text, parent, **kwargs)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._sync_tip()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self._sync_tip()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 3, super().minimumSizeHint().height())
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._sync_tip()
+
+    def _sync_tip(self) -> None:
+        self.setToolTip(self.text() if self.is_elided() else "")
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setFont(self.font())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+def tip_full_text(edit: QLineEdit) -> None:
+    """Keep ``edit``'s tooltip the full text it holds (a long one scrolls out of sight)."""
+    edit.textChanged.connect(edit.setToolTip)
+    edit.setToolTip(edit.text())
+
+
+class FittingScrollArea(QScrollArea):
+    """A vertical scroll area (no horizontal scrolling) at least as wide as its page's minimum:
+    the page's fields elide or wrap down to that width, never past the viewport's edge."""
+
+    def __init__(self, widget: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(widget)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        # The page's fields changed (an edge with other fields): the dock re-reads our minimum.
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        page = self.widget()
+        if page is None:
+            return hint
+        need = page.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), need), hint.height())
