@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from engine_support import add_faults_package, chain
+from ide_support import click_header, double_click_item
 from PySide6.QtCore import QSettings
 from resume_support import running
 
@@ -34,10 +35,14 @@ def test_execution_tab_shows_the_interrupted_attempt_and_the_rerun(qtbot, exampl
     window.ask_unsaved = lambda doc: "discard"
     window.ask_unsaved_many = lambda docs: "discard_all"
     window.load_workspace()
-    window.show_executions()
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    click_header(qtbot, window, "executions-action")
     page = window.executions_page
     qtbot.waitUntil(lambda: len(page.rows()) == 1)
-    page.table.itemDoubleClicked.emit(page.table.topLevelItem(0), 0)
+    qtbot.waitUntil(page.table.isVisible)
+    double_click_item(qtbot, page.table, page.table.topLevelItem(0))
     qtbot.waitUntil(lambda: window.results.state is not None)
     results = window.results
     assert results.title.text() == "Execution Completed"
