@@ -231,7 +231,7 @@ def test_the_log_line_of_a_failed_execution_is_the_rendered_error(rt, ws, aio, c
 
 
 def test_a_huge_traceback_is_bounded_and_keeps_its_exception_line():
-    from axiom_ide.runtime.host.worker import TRACEBACK_LIMIT, node_traceback
+    from axiom_ide.runtime.host.failures import TRACEBACK_LIMIT, node_traceback
 
     try:
         raise ValueError("x" * (4 * TRACEBACK_LIMIT) + " END")

@@ -97,11 +97,11 @@ class InlineInvoker:
         except asyncio.CancelledError:
             raise
         except SystemExit as exc:  # sys.exit() in node code ends the call, never this process
-            from axiom_ide.runtime.host.worker import exit_message
+            from axiom_ide.runtime.host.failures import exit_message
 
             raise NodeFailure(exit_message(exc)) from None
         except Exception as exc:  # noqa: BLE001 — the handler's message, verbatim
-            from axiom_ide.runtime.host.worker import node_traceback
+            from axiom_ide.runtime.host.failures import node_traceback
 
             raise NodeFailure(str(exc) or type(exc).__name__, canvas_id=call.canvas_id,
                               exception_type=type(exc).__name__,
@@ -140,11 +140,11 @@ class InlineInvoker:
             except BaseException as exc:  # noqa: BLE001 — handed to the consumer
                 if not cancelled.is_set():
                     if isinstance(exc, SystemExit):
-                        from axiom_ide.runtime.host.worker import exit_message
+                        from axiom_ide.runtime.host.failures import exit_message
 
                         failure = NodeFailure(exit_message(exc))
                     else:
-                        from axiom_ide.runtime.host.worker import node_traceback
+                        from axiom_ide.runtime.host.failures import node_traceback
 
                         failure = NodeFailure(str(exc) or type(exc).__name__, canvas_id=call.canvas_id,
                                               exception_type=type(exc).__name__,
