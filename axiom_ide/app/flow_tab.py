@@ -52,6 +52,9 @@ class FlowTab(QWidget):
         #: The latest run of this document (a FlowRun) and its canvas binding — view state only.
         self.run: Any = None
         self.run_binding: Any = None
+        #: The RunState the result panel shows for this tab (its latest run, or an execution
+        #: opened from history for it); kept after an edit clears ``run``. View state only.
+        self.result_state: Any = None
 
         #: Whether the flow had no nodes at the last refresh (the canvas shows a hint then).
         self._was_empty = not doc.flow.nodes

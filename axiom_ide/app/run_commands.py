@@ -40,7 +40,10 @@ class RunController(QObject):
     def __init__(self, bridge: Any, views: RunViews, stop_action: QAction, *,
                  current_tab: Callable[[], Any], documents: Callable[[], list[Any]],
                  select_target: Callable[[str, Any], None], show_use_api: Callable[[Any], Any],
-                 status: Callable[..., None], window: QWidget) -> None:
+                 status: Callable[..., None], window: QWidget,
+                 flow_tabs: Callable[[], list[Any]] = list,
+                 activate_tab: Callable[[Any], None] | None = None,
+                 open_flow_named: Callable[[str], Any] | None = None) -> None:
         super().__init__(window)
         self.bridge = bridge
         self.views = views
@@ -52,6 +55,10 @@ class RunController(QObject):
         self.status = status
         #: Parent of the dialogs.
         self.window = window
+        #: Every open FlowTab; make one the current tab; open (or switch to) a flow by name.
+        self.flow_tabs = flow_tabs
+        self.activate_tab = activate_tab
+        self.open_flow_named = open_flow_named
         #: The Run Graph dialog last opened.
         self.run_dialog: Any = None
         self._executions_live = False
@@ -113,7 +120,10 @@ class RunController(QObject):
             tab.run_binding = None
         run = FlowRun(self.bridge, tab.doc, data, config_id=config_id, parent=tab)
         tab.show_run(run)
-        if tab.scene is not None and debug_mode:
+        tab.result_state = run.state
+        # Every run colours its cards (unary and pipeline alike); the Debug Mode choice only
+        # decides how the run is driven, never whether the canvas shows it.
+        if tab.scene is not None:
             tab.run_binding = RunBinding(tab.scene, run.state)
         if tab is self.current_tab():
             self.views.results.bind(run.state)
@@ -142,17 +152,48 @@ class RunController(QObject):
         self.stop_action.setEnabled(bool(tab is not None and tab.running))
 
     def follow_run_of(self, tab: Any) -> None:
-        """The result panel shows the active tab's latest run (tab switch)."""
-        run = getattr(tab, "run", None)
-        if run is not None:
-            self.views.results.bind(run.state)
+        """The result panel shows the active tab's own result (tab switch): its latest run, or the
+        execution last opened for it; a tab that has none shows "No run yet", never another
+        tab's result."""
+        state = getattr(tab, "result_state", None)
+        results = self.views.results
+        if state is None:
+            results.clear_run()
+        elif results.state is not state:
+            results.bind(state)
+        results.follow_tab(tab)
         self._update_stop_action()
 
+    def owner_tab(self, state: Any) -> Any:
+        """The open tab a run state belongs to: the tab that ran (or was shown) it, else the tab of
+        its flow by name; None when that flow is not open."""
+        tabs = self.flow_tabs()
+        for tab in tabs:
+            if state is not None and (getattr(tab, "result_state", None) is state
+                                      or getattr(getattr(tab, "run", None), "state", None) is state):
+                return tab
+        name = getattr(state, "flow_name", None)
+        return next((tab for tab in tabs if tab.doc.flow.name == name), None)
+
     def show_on_canvas(self, kind: str, key: Any) -> None:
-        """Select the node or edge a failure is attributed to."""
+        """Select the node or edge a failure is attributed to, on the canvas of the flow that ran:
+        that flow's tab is activated first (opened from the workspace when it is not open)."""
+        state = self.views.results.state
+        tab = self.owner_tab(state)
+        if tab is None and state is not None and self.open_flow_named is not None:
+            tab = self.open_flow_named(state.flow_name)
+        if tab is None:
+            if state is not None:
+                self.status(f'flow "{state.flow_name}" is not open', 6000)
+            return
+        if tab is not self.current_tab():
+            tab.result_state = state  # the result goes with its flow's tab
+            if self.activate_tab is not None:
+                self.activate_tab(tab)
+        if tab is not self.current_tab():
+            return
         self.select_target(kind, key)
-        tab = self.current_tab()
-        if tab is not None and tab.view is not None and kind == "edge" and tab.scene is not None:
+        if tab.view is not None and kind == "edge" and tab.scene is not None:
             item = tab.scene.item_for_edge(tuple(key))
             if item is not None:
                 tab.view.centerOn(item)
@@ -210,6 +251,9 @@ class RunController(QObject):
             state = RunState.from_history(rec, events, result, parent=self.views.results)
             if not rec.is_final:
                 self.bridge.executionEvent.connect(state.accept)
+            tab = self.current_tab()
+            if tab is not None and tab.doc.flow.name == rec.flow_name:
+                tab.result_state = state  # the active flow's own history: it stays with its tab
             self.views.results.bind(state)
             self.views.results_dock.raise_()
 

@@ -159,3 +159,12 @@ def click_menu_item(qtbot, window, menu_title: str, action) -> None:
     qtbot.waitUntil(menu.isVisible)
     assert action in menu.actions()
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+
+def click_tab(qtbot, tabs, index: int) -> None:
+    """Click the ``index``-th tab of a QTabWidget on its tab bar, as the user switches tabs."""
+    from PySide6.QtCore import Qt
+
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    qtbot.waitUntil(lambda: tabs.currentIndex() == index)

@@ -68,11 +68,15 @@ class ResultsPanel(QWidget):
     showOnCanvas = Signal(str, object)
     #: The Stop button was clicked while a run is going.
     stopRequested = Signal()
+    #: The panel now follows this flow tab (None: no tab): per-tab pages (e.g. Breakpoints) rebind.
+    tabFollowed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("resultsPanel")
         self.state: Any = None
+        #: The flow tab whose result this panel shows (each tab has its own, see follow_tab).
+        self.tab: Any = None
         self.title = QLabel(NO_RUN, objectName="resultTitle")
         self.title.setProperty("heading", True)
         self.execution_label = QLabel(objectName="resultExecution")
@@ -152,6 +156,22 @@ class ResultsPanel(QWidget):
         self.output.setPlainText(text)
         self._show_traceback(None)
         self.tabs.setCurrentWidget(self.output_page)
+
+    def clear_run(self) -> None:
+        """No run to show (a tab that has not run yet): "No run yet" and an empty Output tab."""
+        self.unbind()
+        self.events.clear()
+        self.output.clear()
+        self.failure_bar.hide()
+        self._show_traceback(None)
+        self._status_changed("")
+        self.tabs.setCurrentWidget(self.output_page)
+
+    def follow_tab(self, tab: Any) -> None:
+        """The active flow tab changed: pages that hold per-tab content follow ``tabFollowed``."""
+        if tab is not self.tab:
+            self.tab = tab
+            self.tabFollowed.emit(tab)
 
     def unbind(self) -> None:
         state = self.state
