@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from axiom_ide.app.qt_bridge import alive
 
@@ -66,6 +66,9 @@ class RunController(QObject):
         views.results.stopRequested.connect(self.stop_run)
         views.executions_page.openExecution.connect(self.open_execution)
         views.flow_page.config_source = self.fetch_configs
+        views.executions_page.probe = self.probe_executions
+        # A tabified dock's page stays "visible" to Qt behind another tab; the dock says when it is seen.
+        views.executions_dock.visibilityChanged.connect(views.executions_page.set_shown)
 
     # -- the Run Graph dialog -------------------------------------------------------------------
     def run_flow(self) -> Any:
@@ -220,6 +223,10 @@ class RunController(QObject):
         v.executions_page.add_flow_names(d.flow.name for d in self.documents())
         v.executions_dock.show()
         v.executions_dock.raise_()
+        # The page fills the lower half of the window, not a 170-pixel strip of five rows.
+        window = self.window
+        if isinstance(window, QMainWindow) and v.executions_dock.height() < window.height() // 2:
+            window.resizeDocks([v.executions_dock], [window.height() // 2], Qt.Orientation.Vertical)
         v.executions_page.refresh()
 
     def _execution_event(self, event: Any) -> None:
@@ -228,9 +235,24 @@ class RunController(QObject):
 
     def fetch_executions(self, status: str | None, flow: str | None, on_rows: Any) -> None:
         page = self.views.executions_page
-        self.bridge.call(lambda b: b.list_executions(status=status, flow=flow),
+        limit = page.limit
+        self.bridge.call(lambda b: b.list_executions(status=status, flow=flow, limit=limit),
                          lambda rows: alive(page) and on_rows(rows),
                          lambda exc: self.status(f"Executions: {exc}", 6000))
+
+    def probe_executions(self, token: str | None, on_changed: Any) -> None:
+        """Whether executions changed since ``token`` — runs of other processes on the same data
+        dir included — through the backend's change token (a backend without one: never)."""
+        if not self.bridge.started:
+            return
+        page = self.views.executions_page
+
+        async def probe(b: Any) -> Any:
+            changed = getattr(b, "executions_changed_since", None)
+            return await changed(token) if changed is not None else None
+
+        self.bridge.call(probe, lambda new: new is not None and alive(page) and on_changed(new),
+                         lambda _exc: None)
 
     def open_execution(self, execution_id: str) -> None:
         """Show one execution's events and output in the result panel."""

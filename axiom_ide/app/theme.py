@@ -16,6 +16,11 @@ ACCENT = "#3b82f6"
 AMBER = "#f59e0b"
 GREEN = "#16a34a"
 RED = "#dc2626"
+#: Execution statuses as the Executions view draws them (readable on light and dark bases).
+STATUS_MUTED = "#9ca3af"
+STATUS_COLORS = {"Completed": GREEN, "Failed": RED, "Running": ACCENT, "Queued": ACCENT,
+                 "Cancelled": STATUS_MUTED, "Compensating": AMBER, "Debug paused": AMBER,
+                 "Paused (HITL)": AMBER, "Waiting on gate": AMBER}
 
 _STYLESHEET = """
 QLabel#statusPill {{ border-radius: 9px; padding: 2px 10px; font-weight: 600; color: white; }}

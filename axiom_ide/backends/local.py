@@ -115,6 +115,12 @@ class LocalBackend:
                               limit: int = 200) -> list[Any]:
         return self.runtime.executions.list(status=status, flow_name=flow, tenant_id=self.tenant, limit=limit)
 
+    async def executions_changed_since(self, token: str | None) -> str | None:
+        """The executions' change token when it differs from ``token`` (None: unchanged). Runs
+        started by other processes on the same data dir change it too (it reads the database)."""
+        current = self.runtime.executions.change_token(self.tenant)
+        return None if current == token else current
+
     async def get_execution(self, execution_id: str) -> Any:
         rec = self.runtime.executions.get(execution_id)
         return rec if rec is not None and rec.tenant_id == self.tenant else None

@@ -52,3 +52,16 @@ def test_event_log_is_ordered_and_filterable(tmp_path):
     assert store.last_seq("e") == 5 and store.last_seq("x") == 0
     with pytest.raises(sqlite3.IntegrityError):
         store.append([EventRecord("e", 5, "LOG", None, 9.0)])  # append-only: seq cannot repeat
+
+
+def test_change_token_moves_on_create_and_update_seen_from_another_connection(tmp_path):
+    writer = ExecutionStore(open_database(tmp_path))
+    reader = ExecutionStore(open_database(tmp_path))  # another process's view of the same data dir
+    empty = reader.change_token("local")
+    rec = writer.create(ExecutionRecord(new_execution_id(), "G", "f", "unary", "local", "Queued"))
+    created = reader.change_token("local")
+    assert created != empty
+    assert reader.change_token("other") == reader.change_token("other")  # unchanged: the same token
+    writer.update(rec.id, status="Completed", output={"x": 1})
+    assert reader.change_token("local") not in (empty, created)
+    assert reader.change_token("other") == "0:0:0"  # another tenant's executions are not counted

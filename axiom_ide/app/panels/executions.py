@@ -3,8 +3,13 @@
 (concepts/execution-model, "The executions list").
 
 The page only displays; it asks for rows through ``fetch(status, flow, on_rows)`` (the window runs
-it through the backend) and refreshes, debounced, whenever an execution changes. Double-clicking a
-row emits :attr:`openExecution`; the window shows that execution's events and output.
+it through the backend; it reads :attr:`limit`, a page of :data:`PAGE_SIZE` rows that **Load more**
+grows) and refreshes, debounced, whenever an execution changes. Runs of other processes on the
+same data dir (CLI ``flow run``, ``serve``) raise no event here: while the page is visible it polls
+``probe(token, on_changed)`` (the backend's cheap change token) every :data:`POLL_MS` and reloads
+when the token moved. Each status is drawn in its theme colour (Completed green, Failed red,
+Running blue, Cancelled grey, paused amber). Double-clicking a row emits :attr:`openExecution`;
+the window shows that execution's events and output.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QHideEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -29,6 +35,18 @@ COLUMNS = ("Status", "Started", "Duration", "Flow", "Execution")
 ALL_STATUSES = "All statuses"
 ALL_FLOWS = "All flows"
 EMPTY = "No executions yet. Run a flow to see it here."
+LOAD_MORE = "Load more"
+#: Rows per page; **Load more** asks for one page more.
+PAGE_SIZE = 50
+#: How often the visible page asks whether executions changed (runs of other processes).
+POLL_MS = 1000
+
+
+def status_color(status: str) -> QColor:
+    """The theme colour a status is drawn in (theme.STATUS_COLORS; unknown statuses: grey)."""
+    from axiom_ide.app.theme import STATUS_COLORS, STATUS_MUTED
+
+    return QColor(STATUS_COLORS.get(status, STATUS_MUTED))
 
 
 def format_duration(ms: float | None) -> str:
@@ -55,6 +73,12 @@ class ExecutionsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("executionsPanel")
         self._fetch = fetch
+        #: How many rows to ask for (one page; **Load more** adds one).
+        self.limit = PAGE_SIZE
+        #: ``probe(token, on_changed)``: calls ``on_changed(new token)`` when executions changed
+        #: since ``token`` (set by the window; None: no polling).
+        self.probe: Callable[[str | None, Callable[[str], None]], None] | None = None
+        self._token: str | None = None
         self.records: list[Any] = []
         self._flows: set[str] = set()
         self.status_filter = QComboBox(objectName="executionsStatusFilter")
@@ -82,21 +106,57 @@ class ExecutionsPanel(QWidget):
         for i in range(4):
             head.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
         head.setStretchLastSection(True)
+        self.more_button = QPushButton(LOAD_MORE, objectName="executionsLoadMore")
+        self.more_button.hide()
+        self.more_button.clicked.connect(self.load_more)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._poll = QTimer(self, interval=POLL_MS)
+        self._poll.timeout.connect(self._probe)
 
         self._timer = QTimer(self, singleShot=True, interval=150)
         self._timer.timeout.connect(self.refresh)
-        self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.flow_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.status_filter.currentIndexChanged.connect(lambda _i: self._filters_changed())
+        self.flow_filter.currentIndexChanged.connect(lambda _i: self._filters_changed())
         self.refresh_button.clicked.connect(self.refresh)
         self.table.itemDoubleClicked.connect(self._activated)
 
     # -- data ---------------------------------------------------------------------------------
     def schedule_refresh(self) -> None:
         self._timer.start()
+
+    def load_more(self) -> None:
+        """**Load more**: one page more of the same filters."""
+        self.limit += PAGE_SIZE
+        self.refresh()
+
+    # -- polling for other processes' runs, only while shown -----------------------------------
+    def set_shown(self, shown: bool) -> None:
+        """The page came on screen (its dock's tab selected, the dock opened) or left it: poll
+        for changes only while it is seen."""
+        if shown and self.probe is not None:
+            self._poll.start()
+        else:
+            self._poll.stop()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
+        super().hideEvent(event)
+        self._poll.stop()
+
+    @property
+    def polling(self) -> bool:
+        return self._poll.isActive()
+
+    def _probe(self) -> None:
+        if self.probe is not None and self.isVisible():
+            self.probe(self._token, self._changed)
+
+    def _changed(self, token: str) -> None:
+        self._token = token
+        self.schedule_refresh()
 
     def refresh(self) -> None:
         if self.status_filter.count() == 1:
@@ -108,6 +168,10 @@ class ExecutionsPanel(QWidget):
             self.status_filter.blockSignals(False)
         self._fetch(self.status_filter.currentData(), self.flow_filter.currentData(), self.set_records)
 
+    def _filters_changed(self) -> None:
+        self.limit = PAGE_SIZE  # new filters start at the first page again
+        self.refresh()
+
     def set_records(self, records: list[Any]) -> None:
         self.records = list(records)
         self._add_flows(r.flow_name for r in self.records)
@@ -117,12 +181,15 @@ class ExecutionsPanel(QWidget):
             item = QTreeWidgetItem([rec.status, format_started(rec), format_duration(rec.duration_ms),
                                     rec.flow_name, rec.id])
             item.setData(0, Qt.ItemDataRole.UserRole, rec.id)
+            item.setForeground(0, QBrush(status_color(rec.status)))
+            item.setData(0, Qt.ItemDataRole.DecorationRole, status_color(rec.status))
             item.setToolTip(4, rec.error or rec.id)
             self.table.addTopLevelItem(item)
             if rec.id == selected:
                 item.setSelected(True)
         n = len(self.records)
         self.count.setText(EMPTY if n == 0 else f"{n} execution{'s' if n != 1 else ''}")
+        self.more_button.setVisible(n >= self.limit)  # a full page: there may be more
 
     def add_flow_names(self, names: Any) -> None:
         self._add_flows(names)

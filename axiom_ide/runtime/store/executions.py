@@ -288,6 +288,20 @@ class ExecutionStore:
             ).fetchall()
         return [_record(r) for r in rows]
 
+    def change_token(self, tenant_id: str | None = None) -> str:
+        """A cheap fingerprint of the (tenant's) executions as committed, for any process: it
+        differs as soon as an execution is created or updated — by this runtime or by another
+        process on the same data dir (``flow run``, ``serve``) — so a view can poll it and reload
+        only when something changed."""
+        sql = "SELECT count(*), max(updated_at), max(rowid) FROM executions"
+        params: tuple[object, ...] = ()
+        if tenant_id is not None:
+            sql, params = sql + " WHERE tenant_id = ?", (tenant_id,)
+        self.db.sync()
+        with self.db.lock:
+            count, updated, rowid = self.db.conn.execute(sql, params).fetchone()
+        return f"{count}:{updated or 0!r}:{rowid or 0}"
+
     def children(self, execution_id: str) -> builtins.list[ExecutionRecord]:
         self.db.sync()
         with self.db.lock:
