@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
             self.actions["stop-action"], current_tab=self.current_tab, documents=self.documents,
             select_target=self.select_target, show_use_api=self.show_use_api, status=self._status, window=self,
             flow_tabs=lambda: self.files.flow_tabs(), activate_tab=self.tabs.setCurrentWidget,
-            open_flow_named=lambda name: self.files.open_subflow(name))
+            open_flow_named=lambda name: self.files.tab_for(self.files.open_subflow(name)))
         self.tabs.tabCloseRequested.connect(self.files.close_tab)
         self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
         action_defs.build_menus(self.menuBar(), self.actions, self.recent_menu)

@@ -55,7 +55,7 @@ class RunController(QObject):
         self.status = status
         #: Parent of the dialogs.
         self.window = window
-        #: Every open FlowTab; make one the current tab; open (or switch to) a flow by name.
+        #: Every open FlowTab; make one the current tab; open (or switch to) a flow by name → its tab.
         self.flow_tabs = flow_tabs
         self.activate_tab = activate_tab
         self.open_flow_named = open_flow_named

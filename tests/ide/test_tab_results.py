@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from engine_support import chain
+from engine_support import chain, write_flow
 from ide_support import click, click_header, click_tab, double_click_item, open_flow, wait_done
 
 
@@ -84,6 +84,44 @@ def test_show_on_canvas_from_a_background_result_activates_its_tab(qtbot, window
     assert boom.scene.selected_node_ids() == ["n2"]
     assert hello.scene.selected_node_ids() == []
     assert results.execution_label.text() == f"execution {failed_id}"
+
+
+def test_show_on_canvas_opens_the_closed_flow_and_selects_the_failing_edge(qtbot, window, example_workspace):
+    write_flow(example_workspace, "badmap", """\
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - id: a
+            node: tests/faults@0.1.0:Upper
+          - id: b
+            node: tests/faults@0.1.0:Upper
+        edges:
+          - from: a
+            to: b
+            map:
+              text: text | split(" ", 3)
+              big: big
+        """)
+    badmap = open_flow(window, example_workspace, "badmap")
+    window.start_run(badmap, {"text": "abc"})
+    wait_done(qtbot, badmap)
+    hello = open_flow(window, example_workspace, "hello")
+    click_tab(qtbot, window.tabs, 0)
+    assert window.close_current_tab()
+    assert window.current_tab() is hello and window.tabs.count() == 1
+
+    click_header(qtbot, window, "executions-action")
+    page = window.executions_page
+    qtbot.waitUntil(lambda: len(page.rows()) == 1)
+    double_click_item(qtbot, page.table, page.table.topLevelItem(0))
+    results = window.results
+    qtbot.waitUntil(lambda: results.failure_label.text() == 'EDGE_ADAPTER · edge "a" → "b"')
+    window.results_dock.raise_()
+    qtbot.waitUntil(results.show_button.isVisible)
+    click(qtbot, results.show_button)
+    tab = window.current_tab()
+    assert tab is not hello and tab.doc.flow.name == "badmap"
+    assert tab.scene.selected_edge_keys() == [("a", "b")]
+    assert hello.scene.selected_edge_keys() == []
 
 
 def test_a_pipeline_run_colours_its_cards(qtbot, window, example_workspace):
