@@ -216,16 +216,18 @@ class RunController(QObject):
     # -- the Executions page --------------------------------------------------------------------
     def show_executions(self) -> None:
         """Executions (header): the executions list, newest first, live-updating."""
-        if not self._executions_live:
+        first = not self._executions_live
+        if first:
             self._executions_live = True
             self.bridge.executionEvent.connect(self._execution_event)
         v = self.views
         v.executions_page.add_flow_names(d.flow.name for d in self.documents())
         v.executions_dock.show()
         v.executions_dock.raise_()
-        # The page fills the lower half of the window, not a 170-pixel strip of five rows.
+        # First opened, the page fills the lower half of the window, not a 170-pixel strip of
+        # five rows; a size the user gives it afterwards is kept.
         window = self.window
-        if isinstance(window, QMainWindow) and v.executions_dock.height() < window.height() // 2:
+        if first and isinstance(window, QMainWindow) and v.executions_dock.height() < window.height() // 2:
             window.resizeDocks([v.executions_dock], [window.height() // 2], Qt.Orientation.Vertical)
         v.executions_page.refresh()
 
