@@ -30,6 +30,16 @@ from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, example_message, same_message
 from axiom_ide.runtime.packages.messages import MessageDoc
 from axiom_ide.server.invoke_models import GRAPH_ID, InvokeBody, InvokeStreamBody, NodeInvokeBody
+from axiom_ide.server.response_models import (
+    CancelResult,
+    ErrorBody,
+    ErrorClass,
+    InvokeAccepted,
+    InvokeFailure,
+    NodeBinaryResult,
+    NodeError,
+    content,
+)
 from axiom_ide.server.routes import openapi_schema
 
 OPENAPI_VERSION = "3.0.3"
@@ -53,25 +63,14 @@ def json_content(description: str, schema: dict[str, Any], example: Any = None) 
     return {"description": description, "content": {"application/json": media}}
 
 
-UNAUTHORIZED = json_content("Missing, invalid or revoked API key.",
-                     {"type": "object", "properties": {"error": {"type": "string", "enum": ["unauthorized"]}},
-                      "required": ["error"]},
-                     {"error": "unauthorized"})
-INVOKE_FAILED = json_content(
+UNAUTHORIZED = content("Missing, invalid or revoked API key.", ErrorBody, {"error": "unauthorized"})
+INVOKE_FAILED = content(
     "Any failure that does not classify into a structured error (for example a missing `graph_id`).",
-    {"type": "object", "properties": {"accepted": {"type": "boolean", "enum": [False]},
-                                      "error_message": {"type": "string"}},
-     "required": ["accepted", "error_message"]},
-    {"accepted": False, "error_message": "graph_id is required"})
-BAD_REQUEST = json_content(
-    "The request body is not valid JSON.",
-    {"type": "object", "properties": {"accepted": {"type": "boolean"}, "error_message": {"type": "string"}},
-     "required": ["error_message"]},
+    InvokeFailure, {"accepted": False, "error_message": "graph_id is required"})
+BAD_REQUEST = content(
+    "The request body is not valid JSON.", InvokeFailure,
     {"accepted": False, "error_message": "invalid request body: Expecting value: line 1 column 1 (char 0)"})
-ERROR_CLASS = {"type": "object", "properties": {
-    "error": {"type": "string"}, "message": {"type": "string"},
-    "max_bytes": {"type": "integer"}, "actual_bytes": {"type": "integer"},
-    "retry_after_seconds": {"type": "integer"}}, "required": ["error"]}
+ERROR_CLASS = openapi_schema(ErrorClass)
 TOO_LARGE = json_content("The input payload exceeds the 16 MiB hard cap.", ERROR_CLASS,
                   {"error": "payload_too_large", "message": "payload exceeds hard cap: actual=18874368 max=16777216",
                    "max_bytes": 16777216, "actual_bytes": 18874368})
@@ -96,24 +95,14 @@ def _request_schema(input_schema: dict[str, Any], *, unary: bool, graph_id: dict
 
 
 def _accepted_schema(output_schema: dict[str, Any]) -> dict[str, Any]:
-    output = ({"allOf": [output_schema], "description": "The terminal node's output message, decoded to JSON."}
-              if "$ref" in output_schema else
-              {**output_schema, "description": "The terminal node's output message, decoded to JSON."})
-    return {"type": "object", "required": ["accepted", "execution_id"], "properties": {
-        "accepted": {"type": "boolean", "enum": [True]},
-        "execution_id": EXECUTION_ID,
-        "error_message": {"type": "string", "description": "Set when a `wait` ran out of time "
-                                                           "(\"timeout waiting for flow result (30s)\"); the run continues."},
-        "result": {"type": "object", "description": "Present only with `wait: true`.",
-                   "required": ["success"], "properties": {
-                       "success": {"type": "boolean"},
-                       "output": output,
-                       "payload": {"type": "string", "format": "byte",
-                                   "description": "The output as base64 protobuf bytes (when invoked with "
-                                                  "`payload`, or when JSON decoding was not possible)."},
-                       "error": {"type": "string", "description": "Why the execution failed."},
-                       "completed_at": {"type": "integer", "format": "int64",
-                                        "description": "Completion time, unix milliseconds."}}}}}
+    """The 202 body (``response_models.InvokeAccepted``) with this flow's output message as ``result.output``."""
+    schema = openapi_schema(InvokeAccepted)
+    output = schema["properties"]["result"]["properties"]["output"]
+    description = output.get("description", "")
+    schema["properties"]["result"]["properties"]["output"] = (
+        {"allOf": [output_schema], "description": description} if "$ref" in output_schema
+        else {**output_schema, "description": description})
+    return schema
 
 
 def _frame_schema(output_schema: dict[str, Any]) -> dict[str, Any]:
@@ -311,7 +300,7 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
 
 
 # -- the server's own ------------------------------------------------------------------------------
-_ERROR_MESSAGE = {"type": "object", "properties": {"error_message": {"type": "string"}}, "required": ["error_message"]}
+_ERROR_MESSAGE = openapi_schema(NodeError)
 
 
 def _node_errors(input_name: str) -> dict[str, Any]:
@@ -341,8 +330,7 @@ _NODE_RESPONSES = {
                         "text/event-stream": {"schema": _NODE_FRAME}}},
     **{k: v for k, v in _node_errors("the node's input message").items() if k != "401"},
 }
-_BINARY_RESULT = {"type": "object", "properties": {
-    "success": {"type": "boolean"}, "payload": {"type": "string", "format": "byte"}, "error_message": {"type": "string"}}}
+_BINARY_RESULT = openapi_schema(NodeBinaryResult)
 
 #: The invocation routes (reference/http-api), described here for the server's own spec.
 INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
@@ -358,8 +346,7 @@ INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Cancel a running execution", "operationId": "cancelExecution", "tags": ["flows"],
         "parameters": [{"name": "execution_id", "in": "path", "required": True, "schema": EXECUTION_ID}],
         "responses": {
-            "200": json_content("The cancel request's outcome.", {"type": "object", "properties": {
-                "execution_id": EXECUTION_ID, "cancelled": {"type": "boolean"}, "status": {"type": "string"}}}),
+            "200": content("The cancel request's outcome.", CancelResult),
             "404": json_content("No such execution for the caller's tenant.", ERROR_CLASS, {"error": "execution not found"})}},
     ("POST", INVOCATIONS + "/v1/nodes/{owner}/{pkg}/{version}/{node}"): {
         "summary": "Invoke one node of a package by name", "operationId": "invokeNode", "tags": ["nodes"],
