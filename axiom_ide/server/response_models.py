@@ -16,18 +16,18 @@ models here only document them. Management responses live in :mod:`axiom_ide.ser
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from axiom_ide.runtime.engine.debug import MODES
 from axiom_ide.runtime.store.executions import STATUSES
 from axiom_ide.server.envelope import reply
 from axiom_ide.server.routes import openapi_schema
 
-#: A JSON number that keeps its type (an integer stays an integer).
-Num = int | float
+#: A JSON number that keeps its type (an integer stays an integer); documented as ``number``.
+Num = Annotated[int | float, WithJsonSchema({"type": "number"})]
 EXECUTION_ID_PATTERN = "^[0-9a-f]{32}$"
 
 
