@@ -38,6 +38,8 @@ from axiom_ide.server.response_models import (
     InvokeFailure,
     NodeBinaryResult,
     NodeError,
+    NodeFrame,
+    StreamFrame,
     content,
 )
 from axiom_ide.server.routes import openapi_schema
@@ -105,28 +107,22 @@ def _accepted_schema(output_schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _frame_schema(output_schema: dict[str, Any]) -> dict[str, Any]:
-    payload = ({"allOf": [output_schema], "description": "The terminal node's output message for this frame."}
-               if "$ref" in output_schema else
-               {**output_schema, "description": "The terminal node's output message for this frame."})
-    return {"type": "object", "required": ["execution_id", "frame_index", "is_final"], "properties": {
-        "execution_id": EXECUTION_ID,
-        "frame_index": {"type": "integer", "minimum": 0, "description": "Position in the stream, from 0."},
-        "payload": payload,
-        "is_final": {"type": "boolean", "description": "True on the last frame; the stream ends after it."},
-        "success": {"type": "boolean", "enum": [True],
-                    "description": "True on the final frame of a successful execution; omitted on failure."},
-        "error": {"type": "string", "description": "Error message when a frame reports failure."}},
-        "description": "One Server-Sent Event: a single `data:` line holding this JSON object."}
+def _frame_schema(output_schema: dict[str, Any], model: type[StreamFrame | NodeFrame] = StreamFrame) -> dict[str, Any]:
+    """A stream frame (``response_models.StreamFrame``; a node call's: ``NodeFrame``) with this
+    output message as ``payload``."""
+    schema = openapi_schema(model)
+    description = schema["properties"]["payload"].get("description", "")
+    schema["properties"]["payload"] = ({"allOf": [output_schema], "description": description} if "$ref" in output_schema
+                                       else {**output_schema, "description": description})
+    return schema
 
 
-def _sse_example(output_example: Any) -> str:
+def _sse_example(output_example: Any, *, execution: bool = True) -> str:
     import json
 
-    frames = [{"execution_id": "4bf92f3577b34da6a3ce929d0e0e4736", "frame_index": 0, "payload": output_example,
-               "is_final": False},
-              {"execution_id": "4bf92f3577b34da6a3ce929d0e0e4736", "frame_index": 1, "is_final": True,
-               "success": True}]
+    eid = {"execution_id": "4bf92f3577b34da6a3ce929d0e0e4736"} if execution else {}  # node calls have none
+    frames = [{**eid, "frame_index": 0, "payload": output_example, "is_final": False},
+              {**eid, "frame_index": 1, "is_final": True, "success": True}]
     return "".join(f"data: {json.dumps(f, separators=(',', ':'))}\n\n" for f in frames)
 
 
@@ -273,8 +269,8 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
         in_example, out_example = example_message(spec.input_type), example_message(spec.output_type)
         if spec.kind == "pipeline":
             ok = {"200": {"description": "Server-Sent Events: one `data:` line of JSON per output frame.",
-                          "content": {"text/event-stream": {"schema": _frame_schema(out_ref),
-                                                            "example": _sse_example(out_example)}}}}
+                          "content": {"text/event-stream": {"schema": _frame_schema(out_ref, NodeFrame),
+                                                            "example": _sse_example(out_example, execution=False)}}}}
         else:
             ok = {"200": json_content(f"The node's output message ({spec.output_type.name}).", out_ref, out_example)}
         paths[node_path(spec.package, spec.version, spec.name)] = {"post": {
@@ -319,10 +315,7 @@ def _node_errors(input_name: str) -> dict[str, Any]:
 
 _NODE_BODY = {"type": "object", "additionalProperties": True,
               "description": "The node's input message as a plain JSON object (no envelope)."}
-_NODE_FRAME = {"type": "object", "required": ["frame_index", "is_final"], "properties": {
-    "frame_index": {"type": "integer", "minimum": 0}, "payload": GENERIC_OBJECT, "is_final": {"type": "boolean"},
-    "success": {"type": "boolean", "enum": [True]}, "error": {"type": "string"}},
-    "description": "One Server-Sent Event: a single `data:` line holding this JSON object."}
+_NODE_FRAME = openapi_schema(NodeFrame)
 _NODE_RESPONSES = {
     "200": {"description": "The node's output message as JSON; for a pipeline node (or `Accept: "
                            "text/event-stream`) its frames as Server-Sent Events.",

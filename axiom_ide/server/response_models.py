@@ -139,6 +139,30 @@ class InvokeAccepted(Reply):
     result: InvokeResult = absent("Present only with `wait: true`.")
 
 
+class NodeFrame(Reply):
+    """One Server-Sent Event of a pipeline node call: a single `data:` line holding this JSON object."""
+
+    frame_index: int = Field(ge=0, description="Position in the stream, from 0.")
+    payload: Any = absent("The node's output message for this frame.")
+    is_final: bool = Field(description="True on the last frame; the stream ends after it.")
+    success: bool = absent("True on the final frame of a successful call; omitted on failure.",
+                           json_schema_extra={"enum": [True]})
+    error: str = absent("Error message when a frame reports failure.")
+
+
+class StreamFrame(Reply):
+    """One Server-Sent Event of ``/invoke/stream``: a single `data:` line holding this JSON object."""
+
+    execution_id: str = Field(pattern=EXECUTION_ID_PATTERN,
+                              description="32 lowercase hex characters; also the execution's trace id.")
+    frame_index: int = Field(ge=0, description="Position in the stream, from 0.")
+    payload: Any = absent("The terminal node's output message for this frame.")
+    is_final: bool = Field(description="True on the last frame; the stream ends after it.")
+    success: bool = absent("True on the final frame of a successful execution; omitted on failure.",
+                           json_schema_extra={"enum": [True]})
+    error: str = absent("Error message when a frame reports failure.")
+
+
 class CancelResult(Reply):
     """200 of ``DELETE /invocations/v1/flows/{execution_id}``."""
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30Validator
-from server_support import wait_for
+from server_support import sse_frames, wait_for
 
 from axiom_ide.runtime.packages.node_id import node_id
 from axiom_ide.runtime.store.db import open_database
@@ -197,6 +197,43 @@ def test_node_invocation_responses_match_their_schemas(live, check):
               "POST", binary)
         check(c.post(binary, json={"node_id": node_id("x/y", "1.0.0", "Z"), "payload": ""}), "POST", binary)
         check(c.post(binary, json={"payload": payload}), "POST", binary)
+
+
+def _all_valid(schema: dict, bodies: list[dict], components: dict | None = None) -> None:
+    root = {**schema, "components": components} if components else schema
+    validator = OAS30Validator(root)
+    """Each body (a frame, a response) is valid, and would not be with an undocumented field."""
+    for body in bodies:
+        errors = [e.message for e in validator.iter_errors(body)]
+        assert not errors, (body, errors)
+        with pytest.raises(ValidationError):
+            validator.validate({**body, "undocumented_field": 1})
+
+
+def test_stream_frames_match_the_documented_frame_schema(live, spec):
+    words = live.compile("words")
+    with live.client() as c:
+        r = c.post("/invocations/v1/flows/invoke/stream", json={"graph_id": words, "input": {"text": "a b"}})
+        node = c.post(f"{NODES}/examples/text/0.1.0/WordStream", json={"text": "to be"})
+        graph = c.get(f"/api/graphs/{words}/openapi.json").json()
+        hello = live.compile("hello")
+        waited = c.post(INVOKE, json={"graph_id": hello, "input": {"name": "Ada"}, "wait": True})
+        hello_spec = c.get(f"/api/graphs/{hello}/openapi.json").json()
+    frames = sse_frames(r.text)
+    assert [f["is_final"] for f in frames] == [False, False, True]
+    server_op = spec["paths"]["/invocations/v1/flows/invoke/stream"]["post"]
+    _all_valid(server_op["responses"]["200"]["content"]["text/event-stream"]["schema"], frames)
+    flow_op = graph["paths"]["/v1/flows/invoke/stream"]["post"]  # payload typed as the flow's output message
+    _all_valid(flow_op["responses"]["200"]["content"]["text/event-stream"]["schema"], frames, graph["components"])
+    with pytest.raises(ValidationError):  # the typed payload is checked: a word must be a string
+        OAS30Validator({**flow_op["responses"]["200"]["content"]["text/event-stream"]["schema"],
+                        "components": graph["components"]}).validate({**frames[0], "payload": {"word": 1}})
+    node_op = spec["paths"][NODES + "/{owner}/{pkg}/{version}/{node}"]["post"]
+    _all_valid(node_op["responses"]["200"]["content"]["text/event-stream"]["schema"], sse_frames(node.text))
+    unary = hello_spec["paths"]["/v1/flows/invoke"]["post"]["responses"]["202"]["content"]["application/json"]
+    assert waited.status_code == 202
+    _all_valid(unary["schema"], [waited.json()], hello_spec["components"])
+    _all_valid(unary["schema"], [unary["example"]], hello_spec["components"])
 
 
 def test_no_writes_to_aiohttp_private_attributes():
