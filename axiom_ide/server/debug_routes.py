@@ -40,7 +40,15 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import invalid_body, reply
-from axiom_ide.server.response_models import CheckpointGone, ErrorBody, ErrorMessage, ReplayPoint, content, respond
+from axiom_ide.server.response_models import (
+    CheckpointGone,
+    ErrorBody,
+    ErrorMessage,
+    InvokeFailure,
+    ReplayPoint,
+    content,
+    respond,
+)
 from axiom_ide.server.response_models import DebugSession as DebugSessionBody
 from axiom_ide.server.routes import Body, Query, RouteTable
 
@@ -358,7 +366,9 @@ async def replay(request: web.Request, query: ReplayQuery) -> web.Response:
 _CANVAS = {"type": "string", "pattern": _CANVAS_ID.pattern}
 _ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _NODE = {"name": "node", "in": "path", "required": True, "schema": _CANVAS}
-_400 = content("A malformed field", ErrorMessage, {"error": "invalid_argument", "message": "breakpoints must be an array of canvas ids"})
+#: A refused field is ``invalid_argument``; a body that is not JSON at all the invoke routes' wording.
+_400 = content("A malformed field, or a body that is not JSON", ErrorMessage,
+               {"error": "invalid_argument", "message": "breakpoints must be an array of canvas ids"}, also=(InvokeFailure,))
 _401 = content("Missing, invalid or revoked API key", ErrorBody, {"error": "unauthorized"})
 _404 = content("No such debug session for this tenant", ErrorBody, SESSION_NOT_FOUND)
 _409 = content("The control does not apply now", ErrorMessage, {"error": "debug_not_paused",
@@ -392,8 +402,9 @@ for _path, _action, _summary in (
           summary=_summary)(_control(_action))
 route("POST", SESSION + "/fork", parameters=[_ID], body=ForkBody, responses={
     "201": content("The new FORK session", DebugSessionBody), **_WITH_SESSION, "409": _CONFIG_GONE,
-    "400": content("A refused override or malformed field", ErrorMessage,
-                   {"error": "invalid_override", "message": 'override for "text" is null; remove the key instead'})},
+    "400": content("A refused override or malformed field, or a body that is not JSON", ErrorMessage,
+                   {"error": "invalid_override", "message": 'override for "text" is null; remove the key instead'},
+                   also=(InvokeFailure,))},
     summary="Fork the session's execution from a checkpoint into a new execution with top-level-key overrides.")(fork)
 route("GET", SESSION + "/replay", parameters=[_ID], query=ReplayQuery,
       responses={"200": content("One point of the timeline", ReplayPoint), "400": _400, **_WITH_SESSION},

@@ -59,9 +59,12 @@ def respond(model: type[Reply], data: Any, *, status: int = 200, headers: dict[s
     return reply(status, build(model, data), headers=headers)
 
 
-def content(description: str, model: type[BaseModel], example: Any = None) -> dict[str, Any]:
-    """An OpenAPI response object whose ``application/json`` schema is generated from ``model``."""
-    media: dict[str, Any] = {"schema": openapi_schema(model)}
+def content(description: str, model: type[BaseModel], example: Any = None, *,
+            also: tuple[type[BaseModel], ...] = ()) -> dict[str, Any]:
+    """An OpenAPI response object whose ``application/json`` schema is generated from ``model``
+    (``oneOf`` it and the models ``also`` when the status has more than one shape)."""
+    schema = openapi_schema(model)
+    media: dict[str, Any] = {"schema": {"oneOf": [schema, *map(openapi_schema, also)]} if also else schema}
     if example is not None:
         media["example"] = example
     return {"description": description, "content": {"application/json": media}}
