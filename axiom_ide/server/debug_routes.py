@@ -34,13 +34,22 @@ from typing import Annotated, Any, ClassVar, Literal
 from aiohttp import web
 from pydantic import ConfigDict, Field, model_validator
 
-from axiom_ide.runtime.engine.debug import FORK, MODES, REPLAY, DebugSession
+from axiom_ide.runtime.engine.debug import FORK, REPLAY, DebugSession
 from axiom_ide.runtime.engine.replay import ReplaySession
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
-from axiom_ide.runtime.store.executions import STATUSES
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import invalid_body, reply
+from axiom_ide.server.response_models import (
+    CheckpointGone,
+    ErrorBody,
+    ErrorMessage,
+    InvokeFailure,
+    ReplayPoint,
+    content,
+    respond,
+)
+from axiom_ide.server.response_models import DebugSession as DebugSessionBody
 from axiom_ide.server.routes import Body, Query, RouteTable
 
 PREFIX = "/invocations/v1/debug/sessions"
@@ -220,13 +229,13 @@ async def create(request: web.Request, body: SessionCreate) -> web.Response:
         return bad.response
     except AxiomError as exc:
         return _axiom_error(exc)
-    return reply(201, _session_json(runtime, session))
+    return respond(DebugSessionBody, _session_json(runtime, session), status=201)
 
 
 async def get(request: web.Request) -> web.Response:
     runtime = request.app[STATE].runtime
     try:
-        return reply(200, _session_json(runtime, _session(request)))
+        return respond(DebugSessionBody, _session_json(runtime, _session(request)))
     except AxiomError as exc:
         return _axiom_error(exc)
 
@@ -240,7 +249,7 @@ async def put_breakpoints(request: web.Request, body: BreakpointsReplace) -> web
         return bad.response
     except AxiomError as exc:
         return _axiom_error(exc)
-    return reply(200, _session_json(runtime, session))
+    return respond(DebugSessionBody, _session_json(runtime, session))
 
 
 async def add_breakpoint(request: web.Request, body: BreakpointAdd) -> web.Response:
@@ -252,7 +261,7 @@ async def add_breakpoint(request: web.Request, body: BreakpointAdd) -> web.Respo
         return bad.response
     except AxiomError as exc:
         return _axiom_error(exc)
-    return reply(200, _session_json(runtime, session))
+    return respond(DebugSessionBody, _session_json(runtime, session))
 
 
 async def clear_breakpoint(request: web.Request) -> web.Response:
@@ -262,7 +271,7 @@ async def clear_breakpoint(request: web.Request) -> web.Response:
         session.clear_breakpoint(request.match_info["node"])
     except AxiomError as exc:
         return _axiom_error(exc)
-    return reply(200, _session_json(runtime, session))
+    return respond(DebugSessionBody, _session_json(runtime, session))
 
 
 async def clear_breakpoints(request: web.Request) -> web.Response:
@@ -272,7 +281,7 @@ async def clear_breakpoints(request: web.Request) -> web.Response:
         session.clear_breakpoints()
     except AxiomError as exc:
         return _axiom_error(exc)
-    return reply(200, _session_json(runtime, session))
+    return respond(DebugSessionBody, _session_json(runtime, session))
 
 
 def _control(action: str):
@@ -283,7 +292,7 @@ def _control(action: str):
             getattr(session, action)()
         except AxiomError as exc:
             return _axiom_error(exc)
-        return reply(200, _session_json(runtime, session))
+        return respond(DebugSessionBody, _session_json(runtime, session))
 
     handler.__name__ = action
     return handler
@@ -322,7 +331,7 @@ async def _fork(request: web.Request, checkpoint_id: str | None, overrides: dict
                                         tenant_id=tenant)
     except AxiomError as exc:
         return _axiom_error(exc)
-    return reply(201, _session_json(runtime, session))
+    return respond(DebugSessionBody, _session_json(runtime, session), status=201)
 
 
 async def replay(request: web.Request, query: ReplayQuery) -> web.Response:
@@ -350,68 +359,29 @@ async def replay(request: web.Request, query: ReplayQuery) -> web.Response:
         return bad.response
     except AxiomError as exc:
         return _axiom_error(exc)
-    return reply(200, body)
+    return respond(ReplayPoint, body)
 
 
 # -- OpenAPI ------------------------------------------------------------------------------------------
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str, example: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {
-        "schema": {"type": "object", "properties": {k: {"type": "string"} for k in example}}, "example": example}}}
-
-
 _CANVAS = {"type": "string", "pattern": _CANVAS_ID.pattern}
-_BREAKPOINTS = {"type": "array", "items": _CANVAS, "description": "canvas ids to pause before"}
-_SESSION_SCHEMA = {"type": "object", "properties": {
-    "session_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
-    "mode": {"type": "string", "enum": list(MODES)},
-    "execution_id": {"type": "string", "nullable": True},
-    "breakpoints": _BREAKPOINTS,
-    "state": {"type": "string", "enum": ["run", "pause", "step", "paused"], "nullable": True,
-              "description": "the gate's control state; null while no run is attached in this runtime"},
-    "paused_at": {"type": "string", "nullable": True, "description": "canvas id the run is paused before"},
-    "pause_reason": {"type": "string", "enum": ["breakpoint", "pause", "step"], "nullable": True},
-    "created_at": {"type": "integer", "format": "int64", "description": "unix milliseconds"},
-    "execution_status": {"type": "string", "enum": list(STATUSES), "nullable": True},
-    "parent_execution_id": {"type": "string"}, "fork_checkpoint_id": {"type": "string"},
-    "events": {"type": "integer", "description": "REPLAY sessions: events in the replayed history"}}}
-_NODE_STATE = {"type": "object", "properties": {
-    "node": {"type": "string"},
-    "status": {"type": "string", "enum": ["pending", "running", "completed", "failed", "skipped"]},
-    "runs": {"type": "integer"}, "attempt": {"type": "integer"}, "checkpoint_id": {"type": "string"},
-    "from_parent": {"type": "boolean"}, "error": {"type": "string"}, "duration_ms": {"type": "number"},
-    "frames": {"type": "integer"}, "expired": {"type": "boolean"},
-    "input": {"nullable": True, "description": "decoded checkpointed input (\"Snapshot expired\" after the TTL)"},
-    "output": {"nullable": True, "description": "decoded checkpointed output"}}}
-_REPLAY_SCHEMA = {"type": "object", "properties": {
-    "session_id": {"type": "string"}, "execution_id": {"type": "string"},
-    "index": {"type": "integer", "description": "event index (-1: before the first event)"},
-    "events": {"type": "integer"}, "event": {"type": "object", "nullable": True},
-    "status": {"type": "string", "enum": list(STATUSES)}, "paused_at": {"type": "string", "nullable": True},
-    "nodes": {"type": "array", "items": _NODE_STATE},
-    "timeline": {"type": "array", "items": {"type": "object", "properties": {
-        "index": {"type": "integer"}, "seq": {"type": "integer"}, "type": {"type": "string"},
-        "node": {"type": "string", "nullable": True}, "time": {"type": "integer", "format": "int64"},
-        "status": {"type": "string"}}}}}}
 _ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _NODE = {"name": "node", "in": "path", "required": True, "schema": _CANVAS}
-_400 = _error("A malformed field", {"error": "invalid_argument", "message": "breakpoints must be an array of canvas ids"})
-_401 = _error("Missing, invalid or revoked API key", {"error": "unauthorized"})
-_404 = _error("No such debug session for this tenant", SESSION_NOT_FOUND)
-_409 = _error("The control does not apply now", {"error": "debug_not_paused",
+#: A refused field is ``invalid_argument``; a body that is not JSON at all the invoke routes' wording.
+_400 = content("A malformed field, or a body that is not JSON", ErrorMessage,
+               {"error": "invalid_argument", "message": "breakpoints must be an array of canvas ids"}, also=(InvokeFailure,))
+_401 = content("Missing, invalid or revoked API key", ErrorBody, {"error": "unauthorized"})
+_404 = content("No such debug session for this tenant", ErrorBody, SESSION_NOT_FOUND)
+_409 = content("The control does not apply now", ErrorMessage, {"error": "debug_not_paused",
                                                  "message": "step is available only while the run is paused"})
-_OK = _json("The session", _SESSION_SCHEMA)
+_OK = content("The session", DebugSessionBody)
 
 
-_CONFIG_GONE = _error("The forked execution's flow config no longer exists",
-                      {"error": "config_not_found", "message": 'config "fast" not found for flow "hello"'})
+_CONFIG_GONE = content("The forked execution's flow config no longer exists", ErrorMessage,
+                       {"error": "config_not_found", "message": 'config "fast" not found for flow "hello"'})
 _WITH_SESSION = {"401": _401, "404": _404}
 route("POST", PREFIX, body=SessionCreate, body_required=False, responses={
-    "201": _json("The new session", _SESSION_SCHEMA), "400": _400, "401": _401,
-    "404": _error("No such execution or checkpoint for this tenant", EXECUTION_NOT_FOUND), "409": _CONFIG_GONE},
+    "201": content("The new session", DebugSessionBody), "400": _400, "401": _401,
+    "404": content("No such execution or checkpoint for this tenant", CheckpointGone, EXECUTION_NOT_FOUND), "409": _CONFIG_GONE},
     summary="Create a debug session: LIVE (pass its id as debug_session_id on an invoke), REPLAY of an execution, "
             "or FORK (a new execution from a checkpoint, with overrides).")(create)
 route("GET", SESSION, parameters=[_ID], responses={"200": _OK, **_WITH_SESSION},
@@ -431,12 +401,13 @@ for _path, _action, _summary in (
     route("POST", SESSION + _path, parameters=[_ID], responses={"200": _OK, **_WITH_SESSION, "409": _409},
           summary=_summary)(_control(_action))
 route("POST", SESSION + "/fork", parameters=[_ID], body=ForkBody, responses={
-    "201": _json("The new FORK session", _SESSION_SCHEMA), **_WITH_SESSION, "409": _CONFIG_GONE,
-    "400": _error("A refused override or malformed field",
-                  {"error": "invalid_override", "message": 'override for "text" is null; remove the key instead'})},
+    "201": content("The new FORK session", DebugSessionBody), **_WITH_SESSION, "409": _CONFIG_GONE,
+    "400": content("A refused override or malformed field, or a body that is not JSON", ErrorMessage,
+                   {"error": "invalid_override", "message": 'override for "text" is null; remove the key instead'},
+                   also=(InvokeFailure,))},
     summary="Fork the session's execution from a checkpoint into a new execution with top-level-key overrides.")(fork)
 route("GET", SESSION + "/replay", parameters=[_ID], query=ReplayQuery,
-      responses={"200": _json("One point of the timeline", _REPLAY_SCHEMA), "400": _400, **_WITH_SESSION},
+      responses={"200": content("One point of the timeline", ReplayPoint), "400": _400, **_WITH_SESSION},
       summary="The session's execution as of one event: status, node states and decoded checkpoint payloads.")(replay)
 
 setup = ROUTES.setup

@@ -36,6 +36,18 @@ from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
 from axiom_ide.runtime.store.executions import STATUSES, ExecutionRecord
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import json_response
+from axiom_ide.server.response_models import (
+    Checkpoint,
+    CheckpointGone,
+    CheckpointsPage,
+    ErrorBody,
+    ErrorMessage,
+    EventsPage,
+    ExecutionDetail,
+    ExecutionsPage,
+    content,
+    respond,
+)
 from axiom_ide.server.routes import Query, RouteTable
 
 PREFIX = "/invocations/v1/executions"
@@ -125,7 +137,6 @@ def decode_cursor(cursor: str) -> tuple[float, str]:
 
 
 # -- query models (validate the request and generate its parameters) -------------------------------
-_STATUS = {"type": "string", "enum": list(STATUSES)}
 
 
 def _loose_status_pattern() -> str:
@@ -251,7 +262,7 @@ async def list_executions(request: web.Request, query: ExecutionsQuery) -> web.R
         created_from=created_from, created_to=created_to, before=before, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return json_response({"executions": [summary_json(r) for r in rows],
+    return respond(ExecutionsPage, {"executions": [summary_json(r) for r in rows],
                               "next_cursor": encode_cursor(rows[-1]) if more else None})
 
 
@@ -260,7 +271,7 @@ async def get_execution(request: web.Request) -> web.Response:
     rec = _own_execution(request)
     if rec is None:
         return json_response(EXECUTION_NOT_FOUND, status=404)
-    return json_response(execution_detail(request.app[STATE].runtime, rec))
+    return respond(ExecutionDetail, execution_detail(request.app[STATE].runtime, rec))
 
 
 async def list_events(request: web.Request, query: EventsQuery) -> web.Response:
@@ -274,7 +285,7 @@ async def list_events(request: web.Request, query: EventsQuery) -> web.Response:
         rec.id, after_seq=q.after_seq, node=q.node or None, types=q.type, limit=limit + 1)
     more = len(events) > limit
     events = events[:limit]
-    return json_response({"execution_id": rec.id, "events": [e.to_json() for e in events],
+    return respond(EventsPage, {"execution_id": rec.id, "events": [e.to_json() for e in events],
                               "next_after_seq": events[-1].seq if more else None})
 
 
@@ -283,7 +294,7 @@ async def list_checkpoints(request: web.Request) -> web.Response:
     rec = _own_execution(request)
     if rec is None:
         return json_response(EXECUTION_NOT_FOUND, status=404)
-    return json_response({"execution_id": rec.id,
+    return respond(CheckpointsPage, {"execution_id": rec.id,
                               "checkpoints": checkpoints_json(request.app[STATE].runtime, rec)})
 
 
@@ -296,53 +307,14 @@ async def get_checkpoint(request: web.Request) -> web.Response:
     cp = runtime.checkpoints.get(request.match_info["checkpoint_id"])
     if cp is None or cp.execution_id != rec.id or cp.expired:
         return json_response(CHECKPOINT_NOT_FOUND, status=404)
-    return json_response(checkpoint_json(runtime, rec, cp))
+    return respond(Checkpoint, checkpoint_json(runtime, rec, cp))
 
 
 # -- OpenAPI (merged into the server's own spec by openapi_routes) ---------------------------------
-def _error(description: str, example: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {
-        "schema": {"type": "object", "properties": {k: {"type": "string"} for k in example}}, "example": example}}}
-
-
-_TS = {"type": "integer", "format": "int64", "nullable": True, "description": "unix milliseconds"}
-_SUMMARY: dict[str, Any] = {"type": "object", "properties": {
-    "execution_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "graph_id": {"type": "string"},
-    "flow": {"type": "string"}, "mode": {"type": "string", "enum": ["unary", "pipeline"]},
-    "tenant_id": {"type": "string"}, "status": _STATUS, "created_at": _TS, "started_at": _TS,
-    "updated_at": _TS, "completed_at": _TS, "duration_ms": {"type": "number", "nullable": True},
-    "error": {"type": "string"}, "error_code": {"type": "string"}, "config_id": {"type": "string"},
-    "parent_execution_id": {"type": "string"}, "fork_checkpoint_id": {"type": "string"},
-    "debug_session_id": {"type": "string"},
-    "location": {"type": "object", "description": "where a failure happened: file, line, column, node, edge {from, to}"},
-    "exception_type": {"type": "string", "description": "the exception a failed node raised, e.g. ValueError"}}}
-_DETAIL: dict[str, Any] = {"type": "object", "properties": {
-    **_SUMMARY["properties"], "input": {"type": "object", "nullable": True},
-    "output": {"type": "object", "description": "terminal output decoded to JSON (Completed only)"},
-    "forks": {"type": "array", "items": {"type": "string"}, "description": "executions forked from this one"}}}
-_EVENT = {"type": "object", "properties": {
-    "execution_id": {"type": "string"}, "seq": {"type": "integer"}, "type": {"type": "string"},
-    "time": {"type": "integer", "format": "int64"}, "node": {"type": "string"},
-    "duration_ms": {"type": "number"}, "attempt": {"type": "integer"}, "data": {"type": "object"}}}
-_PAYLOAD = {"oneOf": [{"type": "object"}, {"type": "string", "enum": ["Snapshot expired"]}], "nullable": True}
-_CHECKPOINT = {"type": "object", "properties": {
-    "checkpoint_id": {"type": "string"}, "execution_id": {"type": "string"}, "step": {"type": "integer"},
-    "node": {"type": "string"}, "attempt": {"type": "integer"}, "created_at": _TS,
-    "input_type": {"type": "string"}, "output_type": {"type": "string"}, "expired": {"type": "boolean"},
-    "input": _PAYLOAD, "output": _PAYLOAD, "input_base64": {"type": "string"}, "output_base64": {"type": "string"}}}
 _ID = {"name": "execution_id", "in": "path", "required": True, "schema": {"type": "string"}}
-_401 = _error("Missing, invalid or revoked API key", {"error": "unauthorized"})
-_404 = _error("No such execution for this tenant", EXECUTION_NOT_FOUND)
-_400 = _error("A malformed query parameter", {"error": "invalid_argument", "message": "limit must be ..."})
-
-
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _q(name: str, description: str, schema: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}, **extra}
+_401 = content("Missing, invalid or revoked API key", ErrorBody, {"error": "unauthorized"})
+_404 = content("No such execution for this tenant", ErrorBody, EXECUTION_NOT_FOUND)
+_400 = content("A malformed query parameter", ErrorMessage, {"error": "invalid_argument", "message": "limit must be ..."})
 
 
 #: Summaries, path parameters and responses; the routes below add the query parameters from their models.
@@ -351,32 +323,27 @@ _DOCUMENTED: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "List the caller's executions, newest first, filtered and paginated.",
         "tags": ["executions"],
         "responses": {
-            "200": _json("A page of executions", {"type": "object", "properties": {
-                "executions": {"type": "array", "items": _SUMMARY},
-                "next_cursor": {"type": "string", "nullable": True}}}),
+            "200": content("A page of executions", ExecutionsPage),
             "400": _400, "401": _401},
     },
     ("GET", PREFIX + "/{execution_id}"): {
         "summary": "One execution: status, timestamps, duration, graph, flow, input, output or error, links.",
         "tags": ["executions"], "parameters": [_ID],
-        "responses": {"200": _json("The execution", _DETAIL), "401": _401, "404": _404},
+        "responses": {"200": content("The execution", ExecutionDetail), "401": _401, "404": _404},
     },
     ("GET", PREFIX + "/{execution_id}/events"): {
         "summary": "An execution's event log in order, filtered by node and type, paginated by sequence number.",
         "tags": ["executions"],
         "parameters": [_ID],
         "responses": {
-            "200": _json("A page of events", {"type": "object", "properties": {
-                "execution_id": {"type": "string"}, "events": {"type": "array", "items": _EVENT},
-                "next_after_seq": {"type": "integer", "nullable": True}}}),
+            "200": content("A page of events", EventsPage),
             "400": _400, "401": _401, "404": _404},
     },
     ("GET", PREFIX + "/{execution_id}/checkpoints"): {
         "summary": "An execution's checkpoints by step, each with its decoded input and output.",
         "tags": ["executions"], "parameters": [_ID],
         "responses": {
-            "200": _json("The checkpoints", {"type": "object", "properties": {
-                "execution_id": {"type": "string"}, "checkpoints": {"type": "array", "items": _CHECKPOINT}}}),
+            "200": content("The checkpoints", CheckpointsPage),
             "401": _401, "404": _404},
     },
     ("GET", PREFIX + "/{execution_id}/checkpoints/{checkpoint_id}"): {
@@ -384,9 +351,9 @@ _DOCUMENTED: dict[tuple[str, str], dict[str, Any]] = {
         "tags": ["executions"],
         "parameters": [_ID, {"name": "checkpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": {
-            "200": _json("The checkpoint", _CHECKPOINT), "401": _401,
-            "404": _error("No such execution, or the checkpoint is unknown or expired",
-                          CHECKPOINT_NOT_FOUND)},
+            "200": content("The checkpoint", Checkpoint), "401": _401,
+            "404": content("No such execution, or the checkpoint is unknown or expired", CheckpointGone,
+                           CHECKPOINT_NOT_FOUND)},
     },
 }
 

@@ -31,6 +31,7 @@ from axiom_ide.runtime.store import executions as ex
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import invalid_body, reply, unclassified
 from axiom_ide.server.invoke_models import InvokeBody, InvokeStreamBody
+from axiom_ide.server.response_models import CancelResult, InvokeAccepted, build, respond
 from axiom_ide.server.routes import RouteTable
 from axiom_ide.server.sse import FrameRelay, relay_to_client
 from axiom_ide.server.webhooks import Webhook, WebhookSender
@@ -136,7 +137,7 @@ def result_json(runtime: Any, graph_id: str, outcome: Any, *, as_payload: bool) 
 
 
 def _accepted(execution_id: str, **extra: Any) -> web.Response:
-    return reply(202, {"accepted": True, "execution_id": execution_id, **extra})
+    return respond(InvokeAccepted, {"accepted": True, "execution_id": execution_id, **extra}, status=202)
 
 
 def _timeout_text(seconds: float) -> str:
@@ -185,8 +186,9 @@ def _notify_later(request: web.Request, req: InvokeRequest, execution_id: str) -
 
     async def body() -> dict[str, Any]:
         outcome = await runtime.wait(execution_id)
-        return {"accepted": True, "execution_id": execution_id,
-                "result": result_json(runtime, req.graph_id, outcome, as_payload=req.payload is not None)}
+        return build(InvokeAccepted, {"accepted": True, "execution_id": execution_id,
+                                      "result": result_json(runtime, req.graph_id, outcome,
+                                                            as_payload=req.payload is not None)})
 
     request.app[INVOCATIONS].webhooks.send(req.webhook, execution_id, body())
 
@@ -222,4 +224,4 @@ async def cancel(request: web.Request) -> web.Response:
         return reply(404, {"error": "execution not found"})
     cancelled = await runtime.cancel(execution_id)
     rec = runtime.executions.get(execution_id) or rec
-    return reply(200, {"execution_id": execution_id, "cancelled": cancelled, "status": rec.status})
+    return respond(CancelResult, {"execution_id": execution_id, "cancelled": cancelled, "status": rec.status})

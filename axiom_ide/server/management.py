@@ -30,9 +30,11 @@ from aiohttp import web
 from pydantic import ConfigDict, Field, model_validator
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, envelope_extras, has_errors
+from axiom_ide.server import management_models as models
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import body_bytes, json_response
 from axiom_ide.server.management_spec import RESPONSES, path_param
+from axiom_ide.server.response_models import respond
 from axiom_ide.server.routes import Body, Query, RouteTable
 
 #: Directories never searched for flow files (as the package scan skips them).
@@ -150,7 +152,7 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
 
 def compile_failed(diagnostics: list[Diagnostic]) -> web.Response:
     errors = [d for d in diagnostics if d.is_error] or diagnostics
-    return json_response({"error": "compile_failed", "message": errors[0].render(),
+    return respond(models.CompileFailed, {"error": "compile_failed", "message": errors[0].render(),
                           "diagnostics": [diagnostic_json(d) for d in diagnostics],
                           **{k: v for k, v in envelope_extras(errors[0]).items() if k != "code"}}, status=400)
 
@@ -243,7 +245,7 @@ async def compile_route(request: web.Request, body: CompileRequest | None, query
         except BadArgument as exc:
             return bad_argument(str(exc))
     request.app[STATE].runtime.artifacts.put(artifact, tenant_id=request[TENANT])
-    return json_response({
+    return respond(models.Compiled, {
         "ok": True, "graph_id": artifact.graph_id, "flow": artifact.flow_name, "mode": artifact.mode,
         "entry": artifact.entry, "terminal": artifact.terminal, "input_type": artifact.input_type,
         "output_type": artifact.output_type, "created_at": ms(artifact.created_at),
@@ -280,7 +282,7 @@ async def list_flows(request: web.Request) -> web.Response:
     for name in sorted(flows):
         latest = artifacts.list(name, limit=1, tenant_id=tenant)
         out.append({**flows[name], "latest_artifact": _artifact_row(latest[0]) if latest else None})
-    return json_response({"flows": out, "problems": problems})
+    return respond(models.Flows, {"flows": out, "problems": problems})
 
 
 @ROUTES.route("GET", "/api/flows/{name}/artifacts", parameters=[path_param("name", "The flow's name")], responses=RESPONSES[("GET", "/api/flows/{name}/artifacts")])
@@ -288,7 +290,7 @@ async def list_flow_artifacts(request: web.Request) -> web.Response:
     """One flow's artifacts compiled by the caller, newest first."""
     rows = request.app[STATE].runtime.artifacts.list(request.match_info["name"], limit=1000,
                                                       tenant_id=request[TENANT])
-    return json_response({"flow": request.match_info["name"], "artifacts": [_artifact_row(r) for r in rows]})
+    return respond(models.Artifacts, {"flow": request.match_info["name"], "artifacts": [_artifact_row(r) for r in rows]})
 
 
 @ROUTES.route("GET", "/api/graphs/{graph_id}", parameters=[path_param("graph_id", "The artifact's 26-character ULID")], responses=RESPONSES[("GET", "/api/graphs/{graph_id}")])
@@ -298,7 +300,7 @@ async def get_graph(request: web.Request) -> web.Response:
         a = request.app[STATE].runtime.artifact(request.match_info["graph_id"], tenant_id=request[TENANT])
     except AxiomError:
         return not_found("graph")
-    return json_response({
+    return respond(models.Graph, {
         "graph_id": a.graph_id, "flow": a.flow_name, "mode": a.mode, "entry": a.entry, "terminal": a.terminal,
         "input_type": a.input_type, "output_type": a.output_type, "created_at": ms(a.created_at),
         "warnings": list(a.warnings),
@@ -322,12 +324,12 @@ async def list_packages(request: web.Request) -> web.Response:
     """The workspace's packages with their nodes, as their axiom.yaml files declare them."""
     handle = workspace_handle(request.app)
     if handle.root is None:
-        return json_response({"packages": [], "problems": []})
+        return respond(models.Packages, {"packages": [], "problems": []})
     async with handle.lock:
         ws = await asyncio.to_thread(handle.get)
         packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
         problems = [d.render() for d in ws.problems]
-    return json_response({"packages": packages, "problems": problems})
+    return respond(models.Packages, {"packages": packages, "problems": problems})
 
 
 def setup(app: web.Application) -> None:

@@ -28,10 +28,12 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.apikeys import KEY_NAME_PATTERN, MAX_NAME_LENGTH, check_key_name, created_json
 from axiom_ide.runtime.store.memory_inspect import MemoryInspector
 from axiom_ide.runtime.store.secrets import SECRET_NAME_RE
+from axiom_ide.server import management_models as models
 from axiom_ide.server import management_spec as spec
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import json_response
 from axiom_ide.server.management import bad_argument, not_found
+from axiom_ide.server.response_models import respond
 from axiom_ide.server.routes import Body, Query, RouteTable
 
 ROUTES = RouteTable(invalid=bad_argument, bad_json=lambda detail: bad_argument(f"request body is not valid JSON: {detail}"),
@@ -122,7 +124,7 @@ _SECRET_NAME = {"name": "name", "in": "path", "required": True,
 @route("GET", "/api/secrets", tags=["secrets"], responses=spec.RESPONSES[("GET", "/api/secrets")])
 async def list_secrets(request: web.Request) -> web.Response:
     """The caller's secret names with their dates; never a value."""
-    return json_response({"secrets": _runtime(request).secrets.list(tenant_id=request[TENANT])})
+    return respond(models.Secrets, {"secrets": _runtime(request).secrets.list(tenant_id=request[TENANT])})
 
 
 @route("PUT", "/api/secrets/{name}", tags=["secrets"], body=SecretValue, parameters=[_SECRET_NAME],
@@ -134,7 +136,7 @@ async def put_secret(request: web.Request, body: SecretValue) -> web.Response:
         replaced = _runtime(request).secrets.set(name, body.value, tenant_id=request[TENANT])
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return json_response({"name": name, "replaced": replaced}, status=200 if replaced else 201)
+    return respond(models.SecretSet, {"name": name, "replaced": replaced}, status=200 if replaced else 201)
 
 
 @route("DELETE", "/api/secrets/{name}", tags=["secrets"], parameters=[_SECRET_NAME],
@@ -154,7 +156,7 @@ _CONFIG_ID = spec.path_param("config_id", "The config's id")
 async def list_configs(request: web.Request, query: FlowFilter) -> web.Response:
     """The caller's configs (tenant-wide and per-flow profiles); flow narrows to one flow."""
     rows = _runtime(request).configs.list(flow_name=query.flow, tenant_id=request[TENANT])
-    return json_response({"configs": [c.to_json() for c in rows]})
+    return respond(models.Configs, {"configs": [c.to_json() for c in rows]})
 
 
 @route("POST", "/api/configs", tags=["configs"], body=ConfigCreate, responses=spec.RESPONSES[("POST", "/api/configs")])
@@ -171,7 +173,7 @@ async def create_config(request: web.Request, body: ConfigCreate) -> web.Respons
         config = configs.set(name, flow_name=flow, tenant_id=tenant, **body.changes())
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return json_response(config.to_json(), status=201)
+    return respond(models.Config, config.to_json(), status=201)
 
 
 @route("GET", "/api/configs/{config_id}", tags=["configs"], parameters=[_CONFIG_ID],
@@ -179,7 +181,7 @@ async def create_config(request: web.Request, body: ConfigCreate) -> web.Respons
 async def get_config(request: web.Request) -> web.Response:
     """One config by id; its secret overrides by name only."""
     config = _runtime(request).configs.by_id(request.match_info["config_id"], tenant_id=request[TENANT])
-    return json_response(config.to_json()) if config is not None else not_found("config")
+    return respond(models.Config, config.to_json()) if config is not None else not_found("config")
 
 
 @route("PATCH", "/api/configs/{config_id}", tags=["configs"], body=ConfigPatch, parameters=[_CONFIG_ID],
@@ -196,7 +198,7 @@ async def update_config(request: web.Request, body: ConfigPatch) -> web.Response
                               remove_overrides=tuple(body.remove_overrides or ()))
     except AxiomError as exc:
         return bad_argument(exc.message)
-    return json_response(updated.to_json())
+    return respond(models.Config, updated.to_json())
 
 
 @route("DELETE", "/api/configs/{config_id}", tags=["configs"], parameters=[_CONFIG_ID],
@@ -215,7 +217,7 @@ async def delete_config(request: web.Request) -> web.Response:
 @route("GET", "/api/keys", tags=["keys"], responses=spec.RESPONSES[("GET", "/api/keys")])
 async def list_keys(request: web.Request) -> web.Response:
     """The caller's active API keys, masked, with created and last-used times."""
-    return json_response({"keys": [k.to_json() for k in _runtime(request).api_keys.list(tenant_id=request[TENANT])]})
+    return respond(models.Keys, {"keys": [k.to_json() for k in _runtime(request).api_keys.list(tenant_id=request[TENANT])]})
 
 
 @route("POST", "/api/keys", tags=["keys"], body=KeyCreate, responses=spec.RESPONSES[("POST", "/api/keys")])
@@ -227,7 +229,7 @@ async def create_key(request: web.Request, body: KeyCreate) -> web.Response:
         if exc.diagnostics[0].code == "key_exists":
             return json_response({"error": "already_exists", "message": exc.message}, status=409)
         return bad_argument(exc.message)
-    return json_response(created_json(raw, key), status=201)
+    return respond(models.NewKey, created_json(raw, key), status=201)
 
 
 @route("DELETE", "/api/keys/{name}", tags=["keys"], parameters=[spec.path_param("name", "The key's name")],
@@ -251,14 +253,14 @@ def _memory(request: web.Request) -> MemoryInspector:
 @route("GET", "/api/memory/flows", tags=["memory"], responses=spec.RESPONSES[("GET", "/api/memory/flows")])
 async def memory_flows(request: web.Request) -> web.Response:
     """Flows with agent memory: session count and last activity."""
-    return json_response({"flows": _memory(request).flows(request[TENANT])})
+    return respond(models.MemoryFlows, {"flows": _memory(request).flows(request[TENANT])})
 
 
 @route("GET", "/api/memory/flows/{flow_id}/sessions", tags=["memory"], parameters=[_FLOW_ID],
        responses=spec.RESPONSES[("GET", "/api/memory/flows/{flow_id}/sessions")])
 async def memory_sessions(request: web.Request) -> web.Response:
     """One flow's memory sessions: turn and entry counts and last activity."""
-    return json_response({"flow_id": request.match_info["flow_id"],
+    return respond(models.MemorySessions, {"flow_id": request.match_info["flow_id"],
                           "sessions": _memory(request).sessions(request[TENANT], request.match_info["flow_id"])})
 
 
@@ -268,7 +270,7 @@ async def memory_search(request: web.Request, query: MemorySearch) -> web.Respon
     """Search one flow's memories; ranked results with scores, the method and the latency."""
     text = query.q.strip()
     result = _memory(request).search(request[TENANT], request.match_info["flow_id"], text, query.limit)
-    return json_response({"flow_id": request.match_info["flow_id"], "query": text, **result})
+    return respond(models.MemorySearchResult, {"flow_id": request.match_info["flow_id"], "query": text, **result})
 
 
 @route("GET", "/api/memory/sessions/{session_id}", tags=["memory"], parameters=[_SESSION_ID], query=FlowFilter,
@@ -276,7 +278,7 @@ async def memory_search(request: web.Request, query: MemorySearch) -> web.Respon
 async def memory_session(request: web.Request, query: FlowFilter) -> web.Response:
     """One session's conversation turns and memory entries (flow narrows to one flow)."""
     body = _memory(request).session(request[TENANT], request.match_info["session_id"], query.flow)
-    return json_response(body) if body is not None else not_found("memory session")
+    return respond(models.MemorySession, body) if body is not None else not_found("memory session")
 
 
 @route("POST", "/api/memory/sessions/{session_id}/end", tags=["memory"], parameters=[_SESSION_ID], query=FlowFilter,
@@ -288,7 +290,7 @@ async def end_memory_session(request: web.Request, query: FlowFilter) -> web.Res
     if not flows:
         return not_found("memory session")
     body = _memory(request).session(request[TENANT], session_id, query.flow)
-    return json_response({"session_id": session_id, "flows": flows,
+    return respond(models.MemoryEnded, {"session_id": session_id, "flows": flows,
                           "ended_at": body["ended_at"] if body is not None else None})
 
 
@@ -299,7 +301,7 @@ async def delete_memory_session(request: web.Request, query: FlowFilter) -> web.
     removed = _memory(request).delete_session(request[TENANT], request.match_info["session_id"], query.flow)
     if not removed:
         return not_found("memory session")
-    return json_response({"session_id": request.match_info["session_id"], "deleted": removed})
+    return respond(models.Deleted, {"session_id": request.match_info["session_id"], "deleted": removed})
 
 
 @route("DELETE", "/api/memory/flows/{flow_id}", tags=["memory"], parameters=[_FLOW_ID],
@@ -309,7 +311,7 @@ async def delete_memory_flow(request: web.Request) -> web.Response:
     removed = _memory(request).delete_flow(request[TENANT], request.match_info["flow_id"])
     if not removed:
         return not_found("flow memory")
-    return json_response({"flow_id": request.match_info["flow_id"], "deleted": removed})
+    return respond(models.Deleted, {"flow_id": request.match_info["flow_id"], "deleted": removed})
 
 
 setup = ROUTES.setup

@@ -34,6 +34,7 @@ from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import BodyError, read_json, reply
 from axiom_ide.server.invocations import INVOCATIONS
 from axiom_ide.server.invoke_models import NodeInvokeBody
+from axiom_ide.server.response_models import NodeBinaryResult, respond
 from axiom_ide.server.routes import RouteTable
 
 NOT_DEPLOYED = "node not found or not yet deployed"
@@ -133,7 +134,7 @@ async def _stream(request: web.Request, endpoint: NodeEndpoint, payload: bytes,
 
 
 def _binary_failure(status: int, message: str) -> web.Response:
-    return reply(status, {"success": False, "payload": "", "error_message": message})
+    return respond(NodeBinaryResult, {"success": False, "payload": "", "error_message": message}, status=status)
 
 
 #: Validation of the binary route's body (its operation is openapi.INVOCATION_OPERATIONS', built
@@ -162,4 +163,4 @@ async def invoke_binary(request: web.Request, body: NodeInvokeBody) -> web.Strea
     except NODE_ERRORS as exc:
         status, message = _failure(exc)
         return answer(status, message)
-    return reply(200, {"success": True, "payload": b64(output), "error_message": ""})
+    return respond(NodeBinaryResult, {"success": True, "payload": b64(output), "error_message": ""})

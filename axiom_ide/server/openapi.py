@@ -30,6 +30,18 @@ from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.message_schema import DocLookup, SchemaSet, example_message, same_message
 from axiom_ide.runtime.packages.messages import MessageDoc
 from axiom_ide.server.invoke_models import GRAPH_ID, InvokeBody, InvokeStreamBody, NodeInvokeBody
+from axiom_ide.server.response_models import (
+    CancelResult,
+    ErrorBody,
+    ErrorClass,
+    InvokeAccepted,
+    InvokeFailure,
+    NodeBinaryResult,
+    NodeError,
+    NodeFrame,
+    StreamFrame,
+    content,
+)
 from axiom_ide.server.routes import openapi_schema
 
 OPENAPI_VERSION = "3.0.3"
@@ -53,25 +65,14 @@ def json_content(description: str, schema: dict[str, Any], example: Any = None) 
     return {"description": description, "content": {"application/json": media}}
 
 
-UNAUTHORIZED = json_content("Missing, invalid or revoked API key.",
-                     {"type": "object", "properties": {"error": {"type": "string", "enum": ["unauthorized"]}},
-                      "required": ["error"]},
-                     {"error": "unauthorized"})
-INVOKE_FAILED = json_content(
+UNAUTHORIZED = content("Missing, invalid or revoked API key.", ErrorBody, {"error": "unauthorized"})
+INVOKE_FAILED = content(
     "Any failure that does not classify into a structured error (for example a missing `graph_id`).",
-    {"type": "object", "properties": {"accepted": {"type": "boolean", "enum": [False]},
-                                      "error_message": {"type": "string"}},
-     "required": ["accepted", "error_message"]},
-    {"accepted": False, "error_message": "graph_id is required"})
-BAD_REQUEST = json_content(
-    "The request body is not valid JSON.",
-    {"type": "object", "properties": {"accepted": {"type": "boolean"}, "error_message": {"type": "string"}},
-     "required": ["error_message"]},
+    InvokeFailure, {"accepted": False, "error_message": "graph_id is required"})
+BAD_REQUEST = content(
+    "The request body is not valid JSON.", InvokeFailure,
     {"accepted": False, "error_message": "invalid request body: Expecting value: line 1 column 1 (char 0)"})
-ERROR_CLASS = {"type": "object", "properties": {
-    "error": {"type": "string"}, "message": {"type": "string"},
-    "max_bytes": {"type": "integer"}, "actual_bytes": {"type": "integer"},
-    "retry_after_seconds": {"type": "integer"}}, "required": ["error"]}
+ERROR_CLASS = openapi_schema(ErrorClass)
 TOO_LARGE = json_content("The input payload exceeds the 16 MiB hard cap.", ERROR_CLASS,
                   {"error": "payload_too_large", "message": "payload exceeds hard cap: actual=18874368 max=16777216",
                    "max_bytes": 16777216, "actual_bytes": 18874368})
@@ -96,48 +97,32 @@ def _request_schema(input_schema: dict[str, Any], *, unary: bool, graph_id: dict
 
 
 def _accepted_schema(output_schema: dict[str, Any]) -> dict[str, Any]:
-    output = ({"allOf": [output_schema], "description": "The terminal node's output message, decoded to JSON."}
-              if "$ref" in output_schema else
-              {**output_schema, "description": "The terminal node's output message, decoded to JSON."})
-    return {"type": "object", "required": ["accepted", "execution_id"], "properties": {
-        "accepted": {"type": "boolean", "enum": [True]},
-        "execution_id": EXECUTION_ID,
-        "error_message": {"type": "string", "description": "Set when a `wait` ran out of time "
-                                                           "(\"timeout waiting for flow result (30s)\"); the run continues."},
-        "result": {"type": "object", "description": "Present only with `wait: true`.",
-                   "required": ["success"], "properties": {
-                       "success": {"type": "boolean"},
-                       "output": output,
-                       "payload": {"type": "string", "format": "byte",
-                                   "description": "The output as base64 protobuf bytes (when invoked with "
-                                                  "`payload`, or when JSON decoding was not possible)."},
-                       "error": {"type": "string", "description": "Why the execution failed."},
-                       "completed_at": {"type": "integer", "format": "int64",
-                                        "description": "Completion time, unix milliseconds."}}}}}
+    """The 202 body (``response_models.InvokeAccepted``) with this flow's output message as ``result.output``."""
+    schema = openapi_schema(InvokeAccepted)
+    output = schema["properties"]["result"]["properties"]["output"]
+    description = output.get("description", "")
+    schema["properties"]["result"]["properties"]["output"] = (
+        {"allOf": [output_schema], "description": description} if "$ref" in output_schema
+        else {**output_schema, "description": description})
+    return schema
 
 
-def _frame_schema(output_schema: dict[str, Any]) -> dict[str, Any]:
-    payload = ({"allOf": [output_schema], "description": "The terminal node's output message for this frame."}
-               if "$ref" in output_schema else
-               {**output_schema, "description": "The terminal node's output message for this frame."})
-    return {"type": "object", "required": ["execution_id", "frame_index", "is_final"], "properties": {
-        "execution_id": EXECUTION_ID,
-        "frame_index": {"type": "integer", "minimum": 0, "description": "Position in the stream, from 0."},
-        "payload": payload,
-        "is_final": {"type": "boolean", "description": "True on the last frame; the stream ends after it."},
-        "success": {"type": "boolean", "enum": [True],
-                    "description": "True on the final frame of a successful execution; omitted on failure."},
-        "error": {"type": "string", "description": "Error message when a frame reports failure."}},
-        "description": "One Server-Sent Event: a single `data:` line holding this JSON object."}
+def _frame_schema(output_schema: dict[str, Any], model: type[StreamFrame | NodeFrame] = StreamFrame) -> dict[str, Any]:
+    """A stream frame (``response_models.StreamFrame``; a node call's: ``NodeFrame``) with this
+    output message as ``payload``."""
+    schema = openapi_schema(model)
+    description = schema["properties"]["payload"].get("description", "")
+    schema["properties"]["payload"] = ({"allOf": [output_schema], "description": description} if "$ref" in output_schema
+                                       else {**output_schema, "description": description})
+    return schema
 
 
-def _sse_example(output_example: Any) -> str:
+def _sse_example(output_example: Any, *, execution: bool = True) -> str:
     import json
 
-    frames = [{"execution_id": "4bf92f3577b34da6a3ce929d0e0e4736", "frame_index": 0, "payload": output_example,
-               "is_final": False},
-              {"execution_id": "4bf92f3577b34da6a3ce929d0e0e4736", "frame_index": 1, "is_final": True,
-               "success": True}]
+    eid = {"execution_id": "4bf92f3577b34da6a3ce929d0e0e4736"} if execution else {}  # node calls have none
+    frames = [{**eid, "frame_index": 0, "payload": output_example, "is_final": False},
+              {**eid, "frame_index": 1, "is_final": True, "success": True}]
     return "".join(f"data: {json.dumps(f, separators=(',', ':'))}\n\n" for f in frames)
 
 
@@ -284,8 +269,8 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
         in_example, out_example = example_message(spec.input_type), example_message(spec.output_type)
         if spec.kind == "pipeline":
             ok = {"200": {"description": "Server-Sent Events: one `data:` line of JSON per output frame.",
-                          "content": {"text/event-stream": {"schema": _frame_schema(out_ref),
-                                                            "example": _sse_example(out_example)}}}}
+                          "content": {"text/event-stream": {"schema": _frame_schema(out_ref, NodeFrame),
+                                                            "example": _sse_example(out_example, execution=False)}}}}
         else:
             ok = {"200": json_content(f"The node's output message ({spec.output_type.name}).", out_ref, out_example)}
         paths[node_path(spec.package, spec.version, spec.name)] = {"post": {
@@ -311,7 +296,7 @@ def package_spec(package: Any, origin: str) -> dict[str, Any]:
 
 
 # -- the server's own ------------------------------------------------------------------------------
-_ERROR_MESSAGE = {"type": "object", "properties": {"error_message": {"type": "string"}}, "required": ["error_message"]}
+_ERROR_MESSAGE = openapi_schema(NodeError)
 
 
 def _node_errors(input_name: str) -> dict[str, Any]:
@@ -330,10 +315,7 @@ def _node_errors(input_name: str) -> dict[str, Any]:
 
 _NODE_BODY = {"type": "object", "additionalProperties": True,
               "description": "The node's input message as a plain JSON object (no envelope)."}
-_NODE_FRAME = {"type": "object", "required": ["frame_index", "is_final"], "properties": {
-    "frame_index": {"type": "integer", "minimum": 0}, "payload": GENERIC_OBJECT, "is_final": {"type": "boolean"},
-    "success": {"type": "boolean", "enum": [True]}, "error": {"type": "string"}},
-    "description": "One Server-Sent Event: a single `data:` line holding this JSON object."}
+_NODE_FRAME = openapi_schema(NodeFrame)
 _NODE_RESPONSES = {
     "200": {"description": "The node's output message as JSON; for a pipeline node (or `Accept: "
                            "text/event-stream`) its frames as Server-Sent Events.",
@@ -341,8 +323,7 @@ _NODE_RESPONSES = {
                         "text/event-stream": {"schema": _NODE_FRAME}}},
     **{k: v for k, v in _node_errors("the node's input message").items() if k != "401"},
 }
-_BINARY_RESULT = {"type": "object", "properties": {
-    "success": {"type": "boolean"}, "payload": {"type": "string", "format": "byte"}, "error_message": {"type": "string"}}}
+_BINARY_RESULT = openapi_schema(NodeBinaryResult)
 
 #: The invocation routes (reference/http-api), described here for the server's own spec.
 INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
@@ -358,8 +339,7 @@ INVOCATION_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Cancel a running execution", "operationId": "cancelExecution", "tags": ["flows"],
         "parameters": [{"name": "execution_id", "in": "path", "required": True, "schema": EXECUTION_ID}],
         "responses": {
-            "200": json_content("The cancel request's outcome.", {"type": "object", "properties": {
-                "execution_id": EXECUTION_ID, "cancelled": {"type": "boolean"}, "status": {"type": "string"}}}),
+            "200": content("The cancel request's outcome.", CancelResult),
             "404": json_content("No such execution for the caller's tenant.", ERROR_CLASS, {"error": "execution not found"})}},
     ("POST", INVOCATIONS + "/v1/nodes/{owner}/{pkg}/{version}/{node}"): {
         "summary": "Invoke one node of a package by name", "operationId": "invokeNode", "tags": ["nodes"],
