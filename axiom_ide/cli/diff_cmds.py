@@ -59,3 +59,42 @@ def cmd_flow_diff(args: argparse.Namespace) -> int:
         w, h = render_diff(a, b, args.render, Workspace(_workspace_root(args, anchor)))
         (sys.stderr if args.json else sys.stdout).write(f"{args.render} ({w}×{h})\n")
     return 1 if args.exit_code and not d.empty(args.ignore_layout) else 0
+
+
+def register_executions(verbs: Any) -> None:
+    p = verbs.add_parser("diff", help="compare two executions node by node (input/output, status, durations)",
+                         description="Compare two executions (same flow or two versions): node by node input "
+                                     "and output diffs, durations and status, and the first divergent node.")
+    p.add_argument("a", metavar="A", help="execution id")
+    p.add_argument("b", metavar="B", help="execution id")
+    p.add_argument("--json", action="store_true", help="emit the diff as JSON")
+    add_location_flags(p)
+    p.set_defaults(handler=cmd_executions_diff)
+
+
+def cmd_executions_diff(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from axiom_ide.cli.context import data_dir
+    from axiom_ide.runtime.rundiff import diff_runs, format_run_diff, run_summary
+    from axiom_ide.runtime.runtime import Runtime
+
+    async def go() -> dict[str, Any]:
+        rt = Runtime(data_dir(args), inline=True)  # reads history only: no node host is started
+        try:
+            sides = []
+            for eid in (args.a, args.b):
+                rec = rt.executions.get(eid)
+                if rec is None:
+                    raise AxiomError.of("execution_not_found", f'execution "{eid}" not found')
+                sides.append(run_summary(rt, rec))
+            return diff_runs(*sides)
+        finally:
+            await rt.close()
+
+    d = asyncio.run(go())
+    if args.json:
+        print_json({"ok": True, **d})
+    else:
+        sys.stdout.write(format_run_diff(d) + "\n")
+    return 0
