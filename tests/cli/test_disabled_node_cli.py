@@ -50,3 +50,7 @@ def test_flow_diff_shows_disabling(example_workspace, capsys):
     _disable(path, "upper")
     assert main(["flow", "diff", str(old), str(path)]) == 0
     assert capsys.readouterr().out == "~ node upper disabled: False → True\n"
+    from axiom_ide.runtime.flowdiff import load_side, merged_flow
+
+    drawn = merged_flow(load_side(str(old)), load_side(str(path)))  # what --render draws: dimmed
+    assert drawn.node("upper").disabled is True
