@@ -124,3 +124,14 @@ def test_expectation_mismatch_on_failure_and_unreadable_file(flows, capsys):
 def test_flow_without_test_file_is_a_precise_error(flows, capsys):
     assert main(["flow", "test", str(flows / "hello.flow.yaml")]) == 1
     assert "no test file for" in capsys.readouterr().err
+
+
+def test_flow_key_names_another_flow_and_a_bad_mock_value_is_precise(flows, capsys):
+    (flows / "checks.flow.test.yaml").write_text(
+        "flow: linear.flow.yaml\ncases:\n  - name: echo mocked\n    input: {text: a}\n    mocks:\n      echo: {text: b}\n"
+        "    expect: {output: {text: B}, nodes: {echo: {output: {text: b}}}}\n"
+        "  - name: bad mock\n    input: {text: a}\n    mocks:\n      echo: {nope: 1}\n", encoding="utf-8")
+    assert main(["flow", "test", str(flows / "checks.flow.test.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert ":: echo mocked  (" in out and out.startswith("PASS  ")
+    assert 'checks.flow.test.yaml:11: error: case "bad mock": mock "echo": not a valid examples.text.Text' in out
