@@ -135,3 +135,28 @@ def test_flow_key_names_another_flow_and_a_bad_mock_value_is_precise(flows, caps
     out = capsys.readouterr().out
     assert ":: echo mocked  (" in out and out.startswith("PASS  ")
     assert 'checks.flow.test.yaml:11: error: case "bad mock": mock "echo": not a valid examples.text.Text' in out
+
+
+def test_mock_stands_in_for_a_hanging_node_timeout_and_node_failure(tmp_path, monkeypatch, capsys):
+    """A mocked node is never called (the real one would hang); an unmocked hang hits the case's
+    timeout; a node that raises is a NODE_FAILED failure with its error text."""
+    from engine_support import add_faults_package, chain
+
+    workspace = tmp_path / "ws"
+    (workspace / "flows").mkdir(parents=True)
+    add_faults_package(workspace)
+    flow = chain(workspace, "hangs", ["Upper", "Hang", "Upper"])
+    chain(workspace, "booms", ["Boom"])
+    flow.with_name("hangs.flow.test.yaml").write_text(
+        "cases:\n"
+        "  - name: mocked hang\n    input: {text: a}\n    timeout: 30\n    mocks: {n2: {text: mocked}}\n"
+        "    expect: {partial: {text: MOCKED}, nodes: {n1: {output: {text: A, big: '0'}}}}\n"
+        "  - name: real hang times out\n    input: {text: a}\n    timeout: 1\n    expect: {failure: TIMEOUT}\n",
+        encoding="utf-8")
+    flow.with_name("booms.flow.test.yaml").write_text(
+        "cases:\n  - name: boom\n    input: {text: x}\n    expect: {failure: NODE_FAILED, error: 'boom: x'}\n", encoding="utf-8")
+    monkeypatch.chdir(workspace)
+    assert main(["flow", "test", "flows", "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert [(c["name"], c["status"]) for c in body["cases"]] == [
+        ("boom", "passed"), ("mocked hang", "passed"), ("real hang times out", "passed")]
