@@ -54,3 +54,11 @@ def test_flow_diff_shows_disabling(example_workspace, capsys):
 
     drawn = merged_flow(load_side(str(old)), load_side(str(path)))  # what --render draws: dimmed
     assert drawn.node("upper").disabled is True
+
+
+
+def test_a_disabled_pipeline_node_is_refused(example_workspace, capsys):
+    path = example_workspace / "flows" / "words.flow.yaml"
+    _disable(path, "shout")
+    assert main(["flow", "run", str(path), "-d", '{"text": "a b"}']) == 1
+    assert 'node "shout" is disabled, but a pipeline node cannot be passed through' in capsys.readouterr().err
