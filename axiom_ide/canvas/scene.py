@@ -48,6 +48,10 @@ NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 _LEFT = Qt.MouseButton.LeftButton
 
 
+#: A disabled node's card (``disabled: true``) is drawn dimmed.
+DISABLED_OPACITY = 0.4
+
+
 def _disconnect(handlers: list[tuple[Any, Any]]) -> None:
     for event, handler in handlers:
         event.disconnect(handler)
@@ -161,6 +165,7 @@ class FlowScene(QGraphicsScene):
         item.force_detail = self.force_detail
         item.run_state = self._run_states.get(node.id)
         item.breakpoint = node.id in self._breakpoints
+        item.setOpacity(DISABLED_OPACITY if getattr(node, "disabled", False) else 1.0)
         self._nodes[node.id] = item
         self._adj.setdefault(node.id, set())
         self.addItem(item)
@@ -240,6 +245,7 @@ class FlowScene(QGraphicsScene):
                     self._adj[end].add(new_key)
         spec = item.spec if item.ref == node.node else resolve_node(self.document.workspace, node.node)[0]
         item.set_state(node.id, node.node, spec, item.problems, item.warnings)
+        item.setOpacity(DISABLED_OPACITY if getattr(node, "disabled", False) else 1.0)
         self._schedule_layout()
 
     def _on_edge_added(self, edge: Any, index: int) -> None:

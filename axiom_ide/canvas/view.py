@@ -232,6 +232,14 @@ class FlowView(QGraphicsView):
             self.flow_scene.select_nodes(ids)
         return ids
 
+    def toggle_disabled_selected(self) -> None:
+        """Ctrl+Shift+D: disable the selected nodes (enable them when all are disabled), one undo step."""
+        doc = self.flow_scene.document
+        ids = self.flow_scene.selected_node_ids()
+        nodes = [n for n in (doc.flow.node(i) for i in ids) if n is not None]
+        if nodes:
+            doc.set_disabled([n.id for n in nodes], not all(n.disabled for n in nodes))
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         key, mods = event.key(), event.modifiers()
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
@@ -241,6 +249,8 @@ class FlowView(QGraphicsView):
             self.copy_selected()
         elif ctrl and key == Qt.Key.Key_V:
             self.paste()
+        elif ctrl and key == Qt.Key.Key_D and mods & Qt.KeyboardModifier.ShiftModifier:
+            self.toggle_disabled_selected()
         elif ctrl and key == Qt.Key.Key_D:
             self.duplicate_selected()
         elif ctrl and key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):

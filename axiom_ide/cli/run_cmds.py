@@ -68,6 +68,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--inline", action="store_true", help="run node code in this process (no host)")
     add_location_flags(p)
     p.set_defaults(handler=cmd_resume)
+    from axiom_ide.cli import diff_cmds
+
+    diff_cmds.register_executions(ex)
 
     se = _verbs(subparsers, "secrets", "tenant secrets (encrypted at rest; values are never shown)")
     p = se.add_parser("set", help="store or replace a secret (value from stdin; --value is visible to other processes)")

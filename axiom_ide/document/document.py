@@ -302,6 +302,16 @@ class FlowDocument(QObject):
             text = f"Edit {node_id}"
         self.undo_stack.push(UpdateNodeCommand(self.flow, node_id, changes, text))
 
+    def set_disabled(self, node_ids: Iterable[str], on: bool) -> None:
+        """Disable (``on``) or enable nodes, as one undo step; nodes already so are left alone."""
+        ids = [i for i in node_ids if (n := self.flow.node(i)) is not None and n.disabled != on]
+        if not ids:
+            return
+        macro = Macro(f"{'Disable' if on else 'Enable'} {ids[0] if len(ids) == 1 else f'{len(ids)} nodes'}")
+        for node_id in ids:
+            UpdateNodeCommand(self.flow, node_id, {"disabled": on}, parent=macro)
+        self.undo_stack.push(macro)
+
     def auto_layout(self) -> None:
         """Write the compiler's layout onto every node: one "Auto-layout" undo step.
 

@@ -117,6 +117,28 @@ class Analysis:
         return out
 
 
+def _type_name(t: Any) -> str:
+    return str(getattr(t, "full_name", t) or "")
+
+
+def _check_disabled(flow: Flow, a: Analysis, diags: list[Diagnostic]) -> None:
+    """A disabled node passes its input on as its output: only when both are the same message."""
+    for node in flow.nodes:
+        spec = a.nodes.get(node.id)
+        if not node.disabled or spec is None:
+            continue
+        where = Location(node=node.id)
+        if _is_pipeline(spec):
+            diags.append(Diagnostic("disabled_node_types", f'node "{node.id}" is disabled, but a pipeline node '
+                                    "cannot be passed through; enable it or remove it", Severity.ERROR, where))
+            continue
+        tin, tout = _type_name(getattr(spec, "input_type", "")), _type_name(getattr(spec, "output_type", ""))
+        if tin != tout:
+            diags.append(Diagnostic("disabled_node_types", f'node "{node.id}" is disabled, but its input {tin} is not '
+                                    f"its output {tout}, so it cannot pass its input through; enable it or remove it",
+                                    Severity.ERROR, where))
+
+
 def _is_pipeline(spec: Any) -> bool:
     if isinstance(spec, SubflowSpec):
         return spec.is_pipeline
@@ -192,6 +214,7 @@ def analyze_flow(
                 Severity.WARNING, where,
             ))
 
+    _check_disabled(flow, a, diags)
     known = {n.id for n in flow.nodes}
     # -- edges -------------------------------------------------------------------------------
     from axiom_ide.runtime.typecheck import check_edge

@@ -37,6 +37,8 @@ class ArtifactNode:
     mutation_capable: bool = False
     #: The compiled subflow, for ``kind == "subflow"``.
     subflow: Artifact | None = None
+    #: Disabled in the flow: the engine passes the node's input on as its output, never calling it.
+    disabled: bool = False
 
     @property
     def package_key(self) -> str:

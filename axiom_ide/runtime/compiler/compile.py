@@ -75,6 +75,7 @@ def freeze(analysis: Analysis) -> Artifact:
             package_root=str(spec.package_root),
             required_secrets=tuple(spec.required_secrets),
             mutation_capable=bool(getattr(spec, "mutation_capable", False)),
+            disabled=node.disabled,
         ))
     edges: list[ArtifactEdge] = []
     loops: list[ArtifactEdge] = []

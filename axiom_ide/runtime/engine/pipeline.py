@@ -113,7 +113,8 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
                 await _route(ctx, node_id, out, frames - 1, inboxes, sink)
         else:
             async for frame in inputs():
-                out = await ctx.invoker.invoke(node, frame, call)
+                # a disabled node (compile checked its input is its output's type) passes frames on
+                out = frame if getattr(node, "disabled", False) else await ctx.invoker.invoke(node, frame, call)
                 frames += 1
                 await _route(ctx, node_id, out, frames - 1, inboxes, sink)
     except NODE_ERRORS as exc:

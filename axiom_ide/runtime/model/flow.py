@@ -34,6 +34,8 @@ class FlowNode:
     #: Optional grid pin; both ``col`` and ``row`` or neither.
     col: int | None = None
     row: int | None = None
+    #: ``disabled: true``: the node passes its input through (input and output types must match).
+    disabled: bool = False
 
     @property
     def ref(self) -> NodeRef:
@@ -248,7 +250,8 @@ class Flow:
             out["mode"] = self.mode
         out["imports"] = list(self.imports)
         out["nodes"] = [
-            {k: v for k, v in (("id", n.id), ("node", n.node), ("col", n.col), ("row", n.row)) if v is not None}
+            {k: v for k, v in (("id", n.id), ("node", n.node), ("col", n.col), ("row", n.row),
+                               ("disabled", True if n.disabled else None)) if v is not None}
             for n in self.nodes
         ]
         out["edges"] = [edge_to_plain(e) for e in self.edges]

@@ -34,7 +34,7 @@ from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode
 
 #: Top-level keys in canonical order; new keys are inserted to keep this order.
 TOP_KEYS = ("name", "description", "mode", "imports", "nodes", "edges", "join")
-NODE_KEYS = ("id", "node", "col", "row")
+NODE_KEYS = ("id", "node", "col", "row", "disabled")
 EDGE_KEYS = ("from", "to", "map", "when", "loop")
 
 
@@ -245,7 +245,8 @@ def flow_from_tree(doc: Any) -> Flow:
         if node_id in seen:  # duplicate ids: keep the first, validate reports the rest
             continue
         seen.add(node_id)
-        nodes.append(FlowNode(node_id, _str_or_none(raw.get("node")) or "", _int_or_none(raw.get("col")), _int_or_none(raw.get("row"))))
+        nodes.append(FlowNode(node_id, _str_or_none(raw.get("node")) or "", _int_or_none(raw.get("col")), _int_or_none(raw.get("row")),
+                              raw.get("disabled") is True))
     edges: list[FlowEdge] = []
     keys: set[tuple[str, str]] = set()
     for raw in doc.get("edges") or [] if isinstance(doc.get("edges"), list) else []:
@@ -419,6 +420,10 @@ def _sync_node(m: CommentedMap, node: FlowNode) -> None:
             _del_key(m, key)
         else:
             _set_key(m, key, value, NODE_KEYS)
+    if node.disabled:
+        _set_key(m, "disabled", True, NODE_KEYS)
+    else:
+        _del_key(m, "disabled")
 
 
 def _sync_edge(m: CommentedMap, edge: FlowEdge) -> None:

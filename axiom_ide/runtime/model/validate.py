@@ -131,6 +131,8 @@ def _validate_nodes(c: _Collector, doc: Any) -> set[str]:
         for key in raw:
             if key not in NODE_KEYS:
                 c.warn("unknown_key", f'unknown key "{key}" in nodes[{i}] (known: {", ".join(NODE_KEYS)})', where + (key,))
+        if "disabled" in raw and not isinstance(raw["disabled"], bool):
+            c.error("invalid_field", f'nodes[{i}]: "disabled" must be true or false', where + ("disabled",), value=True)
         node_id = raw.get("id")
         label = f"nodes[{i}]"
         if node_id is None or node_id == "":
