@@ -88,17 +88,12 @@ class LocalBackend:
 
     async def result(self, execution_id: str) -> RunResult:
         """The stored end of an execution (or its state so far) as a :class:`RunResult`."""
-        rec = self.runtime.executions.get(execution_id)
-        if rec is None:
-            from axiom_ide.runtime.errors import AxiomError
-
-            raise AxiomError.of("execution_not_found", "execution not found")
+        rec = self.runtime.execution(execution_id, self.tenant)
         failure = None
         if rec.status in (ex.FAILED, ex.CANCELLED):
             detail = rec.diagnostic
-            failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(),
-                                        () if detail is not None else self.runtime.event_log.list(execution_id),
-                                        detail)
+            events = () if detail is not None else self.runtime.execution_events(execution_id, tenant_id=self.tenant)
+            failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(), events, detail)
         output = rec.output if rec.status == ex.COMPLETED else None
         return RunResult(rec.id, rec.status, output, failure)
 
@@ -113,17 +108,16 @@ class LocalBackend:
     # -- history -------------------------------------------------------------------------------
     async def list_executions(self, *, status: str | None = None, flow: str | None = None,
                               limit: int = 200) -> list[Any]:
-        return self.runtime.executions.list(status=status, flow_name=flow, tenant_id=self.tenant, limit=limit)
+        return self.runtime.list_executions(status=status, flow_name=flow, tenant_id=self.tenant, limit=limit)
 
     async def get_execution(self, execution_id: str) -> Any:
-        rec = self.runtime.executions.get(execution_id)
-        return rec if rec is not None and rec.tenant_id == self.tenant else None
+        return self.runtime.find_execution(execution_id, tenant_id=self.tenant)
 
     async def events(self, execution_id: str) -> list[Any]:
-        return self.runtime.event_log.list(execution_id)
+        return self.runtime.execution_events(execution_id, tenant_id=self.tenant)
 
     async def checkpoints(self, execution_id: str) -> list[Any]:
-        return self.runtime.checkpoints.list(execution_id)
+        return self.runtime.execution_checkpoints(execution_id, tenant_id=self.tenant)
 
     # -- configs -------------------------------------------------------------------------------
     async def flow_configs(self, flow_name: str) -> ConfigView:

@@ -181,7 +181,7 @@ def _response(rt: Any, outcome: Any, timeout: float) -> dict[str, Any]:
     ``completed_at`` (ms) — one shape for success and failure."""
     import time
 
-    rec = rt.executions.get(outcome.execution_id)
+    rec = rt.find_execution(outcome.execution_id)
     done = rec.completed_at if rec is not None and rec.completed_at is not None else time.time()
     if outcome.success:
         result: dict[str, Any] = {"success": True, "output": outcome.output}
@@ -261,7 +261,7 @@ def _with_store(fn):
 
 @_with_store
 def cmd_ls(rt, args) -> int:
-    rows = rt.executions.list(status=args.status, flow_name=args.flow, limit=args.limit)
+    rows = rt.list_executions(status=args.status, flow_name=args.flow, limit=args.limit)
     if args.json:
         print_json({"executions": [r.to_json() for r in rows]})
         return 0
@@ -278,10 +278,7 @@ def _time(t: float) -> str:
 
 
 def _get(rt, execution_id: str):
-    rec = rt.executions.get(execution_id)
-    if rec is None:
-        raise AxiomError.of("execution_not_found", "execution not found")
-    return rec
+    return rt.execution(execution_id)
 
 
 @_with_store
@@ -294,8 +291,7 @@ def cmd_show(rt, args) -> int:
 
 @_with_store
 def cmd_events(rt, args) -> int:
-    _get(rt, args.execution_id)
-    events = rt.event_log.list(args.execution_id)
+    events = rt.execution_events(args.execution_id)
     if args.json:
         print_json({"events": [e.to_json() for e in events]})
         return 0
@@ -325,7 +321,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         rt = _runtime(args)
         try:
             ids = await rt.resume_incomplete(wait=True)
-            results = [rt.executions.get(i) for i in ids]
+            results = [rt.operator_execution(i) for i in ids]
         finally:
             await rt.close()
         if args.json:

@@ -38,6 +38,7 @@ from axiom_ide.runtime.engine.replay import Replay, ReplaySession
 from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner, blame
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import AxiomError, Diagnostic
+from axiom_ide.runtime.history_reads import HistoryReads
 from axiom_ide.runtime.observer import Event
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
@@ -68,7 +69,7 @@ def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: P
                     python_for_packages=python_for_packages)
 
 
-class Runtime:
+class Runtime(HistoryReads):
     def __init__(self, data_dir: Path | str, *, invoker: Any = None, inline: bool = False,
                  durability: str = "normal", tenant_id: str = "local",
                  checkpoints: CheckpointStore | None = None, use_keyring: bool = True,
@@ -84,11 +85,11 @@ class Runtime:
         # The engine's per-step writes go through the step journal (store/journal.py).
         self.db = open_database(self.data_dir, durability=durability, journal=True)
         self.artifacts = ArtifactStore(self.db)
-        self.executions = ExecutionStore(self.db)
-        self.event_log = EventStore(self.db)
-        self.checkpoints: CheckpointStore = checkpoints or SqliteCheckpointStore(self.db)
+        self._executions = ExecutionStore(self.db)
+        self._event_log = EventStore(self.db)
+        self._checkpoints = checkpoints or SqliteCheckpointStore(self.db)
         try:
-            self.checkpoints.expire()
+            self._checkpoints.expire()
             box = SecretBox(load_master_key(self.data_dir, use_keyring=use_keyring)[0])
         except BaseException:  # e.g. the master key is unavailable: don't leave the database open
             self.db.close()
@@ -113,7 +114,7 @@ class Runtime:
                 sandbox = dataclasses.replace(sandbox or Sandbox(), private_paths=(str(self.data_dir.resolve()),))
                 invoker = default_invoker(self._log_sink, self.memory, sandbox, self.data_dir, self.python_for_packages)
         self.invoker = invoker
-        self.runner = Runner(self.executions, self.event_log, self.checkpoints, invoker, self.events.emit)
+        self.runner = Runner(self._executions, self._event_log, self._checkpoints, invoker, self.events.emit)
         self.debug_store = DebugSessionStore(self.db)
         #: Sessions in use, by id (others load from :attr:`debug_store` on demand).
         self.debug_sessions: dict[str, DebugSession] = {}
@@ -245,11 +246,11 @@ class Runtime:
         self.debug_store.set_execution(session_id, execution_id)
 
         def paused(node: str) -> None:  # folded at once: a pause is what other processes wait to see
-            self.executions.update(execution_id, status=ex.DEBUG_PAUSED)
+            self._executions.update(execution_id, status=ex.DEBUG_PAUSED)
             self.db.sync()
 
         def resumed() -> None:
-            self.executions.update(execution_id, status=ex.RUNNING)
+            self._executions.update(execution_id, status=ex.RUNNING)
             self.db.sync()
 
         def changed(gate: DebugGate) -> None:
@@ -285,7 +286,7 @@ class Runtime:
         """The execution's outcome once it ends (at once for one that has ended, here or before)."""
         task = self._tasks.get(execution_id)
         if task is None:
-            rec = self.executions.get(execution_id)
+            rec = self._executions.get(execution_id)
             if rec is None:
                 raise AxiomError.of("execution_not_found", "execution not found")
             return Outcome(rec.id, rec.status, rec.output, None, rec.error, rec.error_code, rec.diagnostic)
@@ -316,7 +317,7 @@ class Runtime:
             await asyncio.gather(task, return_exceptions=True)
             if execution_id in self.runner.cancel_requested:  # never reached its first step
                 self.runner.cancel_requested.discard(execution_id)
-                rec = self.executions.get(execution_id)
+                rec = self._executions.get(execution_id)
                 if rec is not None and rec.mode == "unary" and not rec.is_final:
                     self.runner._finish(execution_id, self.runner.recorder(execution_id), ex.CANCELLED,
                                         error="cancelled", code="CANCELLED")
@@ -390,7 +391,7 @@ class Runtime:
             self.runner.recorders.pop(rec.id, None)
             kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
             recorder.emit(kind, **({"error": error, "code": code, **where} if error else {"frames": index}))
-            self.executions.update(rec.id, status=status, error=error, error_code=code,
+            self._executions.update(rec.id, status=status, error=error, error_code=code,
                                    error_detail=(detail or Diagnostic(code or "", error)).to_json() if error else None,
                                    output={"frames": index} if status == ex.COMPLETED else None,
                                    events=recorder.drain(self.db))
@@ -440,12 +441,12 @@ class Runtime:
         """Continue every execution a previous process left incomplete (same ids). Executions another
         live runtime on this data dir is running are left to it."""
         resumed = []
-        for rec in self.executions.incomplete():
+        for rec in self._executions.incomplete():
             if rec.id in self._tasks:
                 continue
             if rec.owner is not None and rec.owner != self.db.instance and self.db.alive(rec.owner):
                 continue
-            if rec.owner != self.db.instance and not self.executions.claim(rec.id, self.db.instance, rec.owner):
+            if rec.owner != self.db.instance and not self._executions.claim(rec.id, self.db.instance, rec.owner):
                 continue  # another runtime starting just now took it
             if rec.mode == "pipeline":
                 self._end_interrupted_pipeline(rec)
@@ -477,7 +478,7 @@ class Runtime:
         its frames went to the caller of the stream, and that connection died with the runtime —
         re-running would produce frames nobody receives (and re-run nodes for nothing)."""
         frames: dict[str, int] = {}
-        for e in self.event_log.list(rec.id, types=(ev.FRAME, ev.NODE_COMPLETED), limit=10_000_000):
+        for e in self._event_log.list(rec.id, types=(ev.FRAME, ev.NODE_COMPLETED), limit=10_000_000):
             count = e.data["frame_index"] + 1 if e.type == ev.FRAME else e.data.get("frames", 0)
             frames[e.node or ""] = max(frames.get(e.node or "", 0), count)
         try:
@@ -502,7 +503,7 @@ class Runtime:
         if mode == REPLAY:
             if not execution_id:
                 raise AxiomError.of("invalid_debug_session", "a REPLAY session needs the execution_id it replays")
-            self._execution(execution_id, tenant)
+            self.execution(execution_id, tenant)
         rec = self.debug_store.create(DebugSessionRecord(uuid.uuid4().hex, mode, tenant, execution_id,
                                                          frozenset(breakpoints or ())))
         return self._session(rec)
@@ -532,30 +533,24 @@ class Runtime:
         self.debug_sessions[rec.id] = session
         return session
 
-    def _execution(self, execution_id: str, tenant_id: str) -> ExecutionRecord:
-        rec = self.executions.get(execution_id)
-        if rec is None or rec.tenant_id != tenant_id:
-            raise AxiomError.of("execution_not_found", "execution not found")
-        return rec
-
     def replay(self, execution_id: str, *, tenant_id: str | None = None) -> Replay:
         """The stored history of an execution as a :class:`Replay` timeline (reads only)."""
         from axiom_ide.runtime.history import checkpoint_json
 
-        rec = self._execution(execution_id, tenant_id or self.tenant_id)
+        rec = self.execution(execution_id, tenant_id or self.tenant_id)
         compiled = self.compiled(self.artifact(rec.graph_id, tenant_id=rec.tenant_id))
         plan = compiled.plan
         incoming = {n: [pe.src for pe in plan.incoming[n]] for n in plan.nodes}
-        return Replay(rec, list(plan.nodes), incoming, self.event_log.list(rec.id, limit=1_000_000),
-                      self.checkpoints.list(rec.id),
+        return Replay(rec, list(plan.nodes), incoming, self._event_log.list(rec.id, limit=1_000_000),
+                      self._checkpoints.list(rec.id),
                       lambda cp: checkpoint_json(self, rec, cp, compiled=compiled))
 
     async def fork(self, execution_id: str, checkpoint_id: str, overrides: dict[str, Any] | None = None, *,
                    breakpoints: set[str] | None = None, tenant_id: str | None = None) -> tuple[str, DebugSession]:
         """A new execution continuing from ``checkpoint_id`` with top-level-key overrides of its output,
         driven by a new FORK session. Nothing is recorded when the fork is refused."""
-        source = self._execution(execution_id, tenant_id or self.tenant_id)
-        history = self.checkpoints.list(execution_id)
+        source = self.execution(execution_id, tenant_id or self.tenant_id)
+        history = self._checkpoints.list(execution_id)
         upto = next((i for i, cp in enumerate(history) if cp.id == checkpoint_id), None)
         if upto is None:
             raise AxiomError.of("checkpoint_not_found_or_expired", "checkpoint not found")
@@ -574,13 +569,13 @@ class Runtime:
             except InvalidInput as exc:
                 raise AxiomError.of("invalid_override", str(exc)) from None
         session = self.create_debug_session(FORK, breakpoints=breakpoints, tenant_id=source.tenant_id)
-        rec = self.executions.create(replace(
+        rec = self._executions.create(replace(
             self._new_record(artifact, source.input_json, config_id=source.config_id, debug_session=session.id,
                              tenant_id=source.tenant_id),
             input=source.input, parent_id=source.id, fork_checkpoint=checkpoint_id))
         now = time.time()
         for cp in prefix:
-            self.checkpoints.put(Checkpoint(new_checkpoint_id(now), rec.id, cp.step, cp.node, cp.attempt, cp.input_type,
+            self._checkpoints.put(Checkpoint(new_checkpoint_id(now), rec.id, cp.step, cp.node, cp.attempt, cp.input_type,
                                             cp.output_type, cp.input, output if cp is last else cp.output, now))
         session.execution_id = rec.id
         config = self.resolve_config(artifact.flow_name, source.config_id, tenant_id=source.tenant_id)

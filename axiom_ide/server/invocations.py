@@ -217,9 +217,9 @@ async def invoke_stream(request: web.Request, body: InvokeStreamBody) -> web.Str
 async def cancel(request: web.Request) -> web.Response:
     runtime = request.app[STATE].runtime
     execution_id = request.match_info["execution_id"]
-    rec = runtime.executions.get(execution_id)
-    if rec is None or rec.tenant_id != request[TENANT]:  # another tenant's id: exactly like none
+    rec = runtime.find_execution(execution_id, tenant_id=request[TENANT])
+    if rec is None:  # another tenant's id: exactly like none
         return reply(404, {"error": "execution not found"})
     cancelled = await runtime.cancel(execution_id)
-    rec = runtime.executions.get(execution_id) or rec
+    rec = runtime.find_execution(execution_id, tenant_id=request[TENANT]) or rec
     return reply(200, {"execution_id": execution_id, "cancelled": cancelled, "status": rec.status})

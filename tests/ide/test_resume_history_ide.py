@@ -24,7 +24,7 @@ def test_execution_tab_shows_the_interrupted_attempt_and_the_rerun(qtbot, exampl
     rt = Runtime(data, inline=True)
     try:
         (execution_id,) = asyncio.run(rt.resume_incomplete(wait=True))
-        assert rt.executions.get(execution_id).status == "Completed"
+        assert rt.find_execution(execution_id).status == "Completed"
     finally:
         rt.db.close()
 

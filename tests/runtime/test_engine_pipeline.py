@@ -27,7 +27,7 @@ def test_words_streams_one_frame_per_word_then_final(rt, example_workspace, fram
                                                {"word": "OR", "index": 2}]
     assert [f["frame_index"] for f in out] == [0, 1, 2, 3]
     assert out[-1] == {"execution_id": out[0]["execution_id"], "frame_index": 3, "is_final": True, "success": True}
-    assert rt.executions.get(out[0]["execution_id"]).status == "Completed"
+    assert rt.find_execution(out[0]["execution_id"]).status == "Completed"
 
 
 def test_unary_node_feeds_pipeline_per_frame(rt, example_workspace, frames):
@@ -79,4 +79,4 @@ def test_pipeline_timeout_final_frame(rt, example_workspace, frames):
     art = compile_file(example_workspace / "flows" / "phang.flow.yaml", example_workspace, store=rt.artifacts)
     out = frames(rt, art, {"text": "x"}, timeout=0.5)
     assert out[-1]["error"] == "timeout waiting for pipeline result"
-    assert rt.executions.get(out[-1]["execution_id"]).status == "Failed"
+    assert rt.find_execution(out[-1]["execution_id"]).status == "Failed"

@@ -59,10 +59,10 @@ def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow,
     rt = Runtime(data, inline=True)
     try:
         assert asyncio.run(rt.resume_incomplete(wait=True)) == [execution_id]
-        rec = rt.executions.get(execution_id)
+        rec = rt.find_execution(execution_id)
         assert rec.status == "Completed", rec.error
         assert rec.output == {"text": "a" + "+" * NODES, "big": "0"}
-        events = rt.event_log.list(execution_id)
+        events = rt.execution_events(execution_id)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         resumed = next(i for i, e in enumerate(events) if e.type == ev.EXECUTION_RESUMED)
         (interrupted,) = [e for e in events if e.type == ev.NODE_INTERRUPTED]
@@ -76,7 +76,7 @@ def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow,
         assert {e.attempt for e in events if e.type == ev.NODE_STARTED and e.node != cut} == {1}
         assert Counter(e.node for e in events if e.type == ev.NODE_COMPLETED) == Counter(
             {f"n{i}": 1 for i in range(1, NODES + 1)})
-        assert {cp.node: cp.attempt for cp in rt.checkpoints.list(execution_id)}[cut] == 2
+        assert {cp.node: cp.attempt for cp in rt.execution_checkpoints(execution_id)}[cut] == 2
 
         # Replay shows the cut attempt: running, then pending again until its re-run.
         replay = rt.create_debug_session("REPLAY", execution_id=execution_id).replay
@@ -108,8 +108,8 @@ def test_killed_again_after_the_rerun_started_counts_on(slow_flow, tmp_path):
     rt = Runtime(data, inline=True)
     try:
         asyncio.run(rt.resume_incomplete(wait=True))
-        assert rt.executions.get(execution_id).status == "Completed"
-        events = rt.event_log.list(execution_id)
+        assert rt.find_execution(execution_id).status == "Completed"
+        events = rt.execution_events(execution_id)
         assert [(e.type, e.attempt) for e in events if e.node == cut and e.type != ev.LOG] == [
             (ev.NODE_STARTED, 1), (ev.NODE_INTERRUPTED, 1), (ev.NODE_STARTED, 2), (ev.NODE_INTERRUPTED, 2),
             (ev.NODE_STARTED, 3), (ev.NODE_COMPLETED, 3)]
@@ -138,7 +138,7 @@ def test_a_run_that_was_never_cut_has_no_interrupted_events(example_workspace, t
         art = compile_file(chain(example_workspace, "two", ["Upper", "Upper"]), example_workspace,
                            store=rt.artifacts)
         eid = asyncio.run(rt.run(art.graph_id, {"text": "a"})).execution_id
-        events = rt.event_log.list(eid)
+        events = rt.execution_events(eid)
         assert [(e.type, e.node, e.attempt) for e in events if e.type.startswith("NODE_")] == [
             (ev.NODE_STARTED, "n1", 1), (ev.NODE_COMPLETED, "n1", 1),
             (ev.NODE_STARTED, "n2", 1), (ev.NODE_COMPLETED, "n2", 1)]
@@ -206,8 +206,8 @@ def test_parallel_branches_in_flight_are_each_interrupted_and_rerun(example_work
     rt = Runtime(data, inline=True)
     try:
         asyncio.run(rt.resume_incomplete(wait=True))
-        assert rt.executions.get(rec.id).status == "Completed"
-        events = rt.event_log.list(rec.id)
+        assert rt.find_execution(rec.id).status == "Completed"
+        events = rt.execution_events(rec.id)
         assert {(e.node, e.attempt) for e in events if e.type == ev.NODE_INTERRUPTED} == {(n, 1) for n in in_flight}
         for node in in_flight:
             assert [(e.type, e.attempt) for e in events if e.node == node and e.type != ev.LOG] == [

@@ -58,7 +58,7 @@ def test_an_execution_is_a_trace_with_its_id_and_a_child_span_per_node(tmp_path,
     assert {s.trace_id for s in spans.values()} == {eid}  # the trace id is the execution id
     assert (root.span_id, root.parent_span_id) == (span_id(eid), "")
     assert greet.parent_span_id == shout.parent_span_id == root.span_id
-    events = {e.type + (e.node or ""): e for e in Runtime(tmp_path / "data", inline=True).event_log.list(eid)}
+    events = {e.type + (e.node or ""): e for e in Runtime(tmp_path / "data", inline=True).execution_events(eid)}
     assert greet.span_id == span_id(eid, "greet", events["NODE_STARTEDgreet"].seq)  # the id its log lines carry
     assert root.attributes == {"axiom.execution_id": eid, "axiom.flow": "greeter", "axiom.resumed": False,
                                "axiom.graph_id": root.attributes["axiom.graph_id"], "axiom.status": "Completed"}
