@@ -32,12 +32,11 @@ from axiom_ide.runtime.engine.debug import (
     DebugSession,
     apply_overrides,
 )
-from axiom_ide.runtime.engine.loop import RunConfig, RunContext
-from axiom_ide.runtime.engine.pipeline import run_pipeline
+from axiom_ide.runtime.engine.loop import RunConfig
+from axiom_ide.runtime.engine.pipeline_runner import PipelineRunner
 from axiom_ide.runtime.engine.replay import Replay, ReplaySession
-from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner, blame
-from axiom_ide.runtime.engine.steps import StepError
-from axiom_ide.runtime.errors import AxiomError, Diagnostic
+from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner
+from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.history_reads import HistoryReads
 from axiom_ide.runtime.observer import Event
 from axiom_ide.runtime.store import events as ev
@@ -52,8 +51,6 @@ from axiom_ide.runtime.store.events import EventStore
 from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore, new_execution_id
 from axiom_ide.runtime.store.memory import SqliteMemory
 from axiom_ide.runtime.store.secrets import SecretBox, SecretStore, load_master_key
-
-PIPELINE_TIMEOUT = "timeout waiting for pipeline result"
 
 
 def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: Path | None = None,
@@ -115,6 +112,8 @@ class Runtime(HistoryReads):
                 invoker = default_invoker(self._log_sink, self.memory, sandbox, self.data_dir, self.python_for_packages)
         self.invoker = invoker
         self.runner = Runner(self._executions, self._event_log, self._checkpoints, invoker, self.events.emit)
+        #: Pipeline runs' lifecycle (unary runs': :attr:`runner`).
+        self.pipelines = PipelineRunner(self.runner)
         self.debug_store = DebugSessionStore(self.db)
         #: Sessions in use, by id (others load from :attr:`debug_store` on demand).
         self.debug_sessions: dict[str, DebugSession] = {}
@@ -127,7 +126,7 @@ class Runtime(HistoryReads):
     # -- helpers -------------------------------------------------------------------------------
     def _log_sink(self, record: Any) -> None:
         """A node's ``ax.log`` line (a host LogRecord) becomes a LOG event of its execution."""
-        recorder = self.runner.recorders.get(record.execution_id)
+        recorder = self.runner.running_recorder(record.execution_id)
         if recorder is not None:
             recorder.emit(ev.LOG, record.canvas_id, level=record.level, message=record.message,
                           **({"attrs": record.attrs} if record.attrs else {}))
@@ -306,7 +305,7 @@ class Runtime(HistoryReads):
         task = self._tasks.get(execution_id)
         if task is None or task.done():
             return False
-        self.runner.cancel_requested.add(execution_id)
+        self.runner.request_cancel(execution_id)
         for session in self.debug_sessions.values():
             if session.execution_id == execution_id and session.gate is not None:
                 session.gate.resume()
@@ -315,12 +314,7 @@ class Runtime(HistoryReads):
             await self.invoker.cancel(execution_id)
         finally:
             await asyncio.gather(task, return_exceptions=True)
-            if execution_id in self.runner.cancel_requested:  # never reached its first step
-                self.runner.cancel_requested.discard(execution_id)
-                rec = self._executions.get(execution_id)
-                if rec is not None and rec.mode == "unary" and not rec.is_final:
-                    self.runner._finish(execution_id, self.runner.recorder(execution_id), ex.CANCELLED,
-                                        error="cancelled", code="CANCELLED")
+            self.runner.end_unstarted_cancel(self._executions.get(execution_id))  # never reached its first step
         return True
 
     # -- pipeline ------------------------------------------------------------------------------
@@ -335,7 +329,6 @@ class Runtime(HistoryReads):
         if payload is not None:
             input = self._payload_json(compiled, payload)
         rec = self._new_record(artifact, input, config_id=config_id, tenant_id=tenant)
-        index = 0
         try:
             payload = compiled.encode_input(input) if payload is None else compiled.check_input(payload)
         except InvalidInput as exc:
@@ -343,61 +336,9 @@ class Runtime(HistoryReads):
             yield {"execution_id": rec.id, "frame_index": 0, "is_final": True, "error": str(exc)}
             return
         config = self.resolve_config(artifact.flow_name, config_id, tenant_id=tenant)
-        rec, recorder = self.runner.accept(replace(rec, input=payload))
-        self.runner.recorders[rec.id] = recorder
-        ctx = RunContext(rec.id, artifact.flow_name, tenant, compiled.plan, compiled.codec,
-                         self.invoker, recorder, None, config, None, compiled.reflection)
-        sink: asyncio.Queue = asyncio.Queue(maxsize=16)
-        task = self._track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
-        deadline = time.monotonic() + timeout
-        error: str | None = None
-        code: str | None = None
-        where: dict[str, Any] = {}
-        detail: Diagnostic | None = None
-        status = ex.COMPLETED
-        try:
-            while True:
-                getter = asyncio.ensure_future(sink.get())
-                done, _ = await asyncio.wait({getter, task}, timeout=max(0.0, deadline - time.monotonic()),
-                                             return_when=asyncio.FIRST_COMPLETED)
-                if getter in done:
-                    frame = getter.result()
-                    yield {"execution_id": rec.id, "frame_index": index,
-                           "payload": compiled.decode_output(frame), "is_final": False}
-                    index += 1
-                    continue
-                getter.cancel()
-                if task in done:
-                    while not sink.empty():
-                        yield {"execution_id": rec.id, "frame_index": index,
-                               "payload": compiled.decode_output(sink.get_nowait()), "is_final": False}
-                        index += 1
-                    if task.cancelled():
-                        status, error, code = ex.CANCELLED, "cancelled", "CANCELLED"
-                    elif task.exception() is not None:
-                        raised = task.exception()
-                        if isinstance(raised, StepError):
-                            status, error, code, where = ex.FAILED, str(raised), raised.code, blame(raised)
-                            detail = raised.diagnostic
-                        else:
-                            status, error, code = ex.FAILED, f"internal error: {raised}", "INTERNAL"
-                    break
-                status, error, code = ex.FAILED, PIPELINE_TIMEOUT, "PIPELINE_TIMEOUT"  # no final result in time
-                break
-        finally:
-            if not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-            self.runner.recorders.pop(rec.id, None)
-            kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
-            recorder.emit(kind, **({"error": error, "code": code, **where} if error else {"frames": index}))
-            self._executions.update(rec.id, status=status, error=error, error_code=code,
-                                   error_detail=(detail or Diagnostic(code or "", error)).to_json() if error else None,
-                                   output={"frames": index} if status == ex.COMPLETED else None,
-                                   events=recorder.drain(self.db))
-        final: dict[str, Any] = {"execution_id": rec.id, "frame_index": index, "is_final": True}
-        final.update({"success": True} if error is None else {"error": error})
-        yield final
+        async for frame in self.pipelines.stream(replace(rec, input=payload), compiled, config, payload,
+                                                 timeout=timeout, track=self._track):
+            yield frame
 
     # -- single nodes ----------------------------------------------------------------------------
     def _node_call(self, endpoint: Any, tenant_id: str | None) -> tuple[Any, float]:
@@ -452,7 +393,7 @@ class Runtime(HistoryReads):
                 self._end_interrupted_pipeline(rec)
                 continue
             if rec.input is None:
-                self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
+                self.runner.finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
                                     error="the runtime stopped before this execution's input was recorded; "
                                           "it cannot be resumed")
                 continue
@@ -460,7 +401,7 @@ class Runtime(HistoryReads):
                 artifact = self.artifact(rec.graph_id, tenant_id=rec.tenant_id)
                 config = self.resolve_config(rec.flow_name, rec.config_id, tenant_id=rec.tenant_id)
             except AxiomError as exc:
-                self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, error=exc.message, code="RESUME")
+                self.runner.finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, error=exc.message, code="RESUME")
                 continue
             gate = None
             if rec.debug_session and self.debug_store.get(rec.debug_session) is not None:
@@ -486,7 +427,7 @@ class Runtime(HistoryReads):
             where = f'its terminal node "{terminal}" had produced {frames.get(terminal, 0)} frame(s)'
         except AxiomError:
             where = "its compiled artifact is gone"
-        self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
+        self.runner.finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
                             error=f"the runtime stopped during this pipeline execution; {where}. A pipeline "
                                   "run is not resumed: its frames went to a stream whose caller is gone — "
                                   "invoke the flow again",
