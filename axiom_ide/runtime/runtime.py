@@ -38,6 +38,7 @@ from axiom_ide.runtime.engine.replay import Replay, ReplaySession
 from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.history_reads import HistoryReads
+from axiom_ide.runtime.key_access import KeyAccess
 from axiom_ide.runtime.observer import Event
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
@@ -66,7 +67,7 @@ def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: P
                     python_for_packages=python_for_packages)
 
 
-class Runtime(HistoryReads):
+class Runtime(HistoryReads, KeyAccess):
     def __init__(self, data_dir: Path | str, *, invoker: Any = None, inline: bool = False,
                  durability: str = "normal", tenant_id: str = "local",
                  checkpoints: CheckpointStore | None = None, use_keyring: bool = True,
@@ -93,8 +94,8 @@ class Runtime(HistoryReads):
             raise
         self.secrets = SecretStore(self.db, box)
         self.configs = ConfigStore(self.db, box)
-        self.memory = SqliteMemory(self.db)
-        self.api_keys = ApiKeyStore(self.db)
+        self._memory = SqliteMemory(self.db)
+        self._api_keys = ApiKeyStore(self.db)
         #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
         self.events = Event()
         #: Executions as log records and, with an OTLP endpoint configured, traces.
@@ -103,19 +104,19 @@ class Runtime(HistoryReads):
             if inline:
                 from axiom_ide.runtime.engine.inline import InlineInvoker
 
-                invoker = InlineInvoker(log_sink=self._log_sink, memory=self.memory, gen_root=self.data_dir / "gen")
+                invoker = InlineInvoker(log_sink=self._log_sink, memory=self._memory, gen_root=self.data_dir / "gen")
             else:
                 from axiom_ide.runtime.host.sandbox import Sandbox
 
                 # a deny-list sandbox (macOS) must know the data dir to hide it
                 sandbox = dataclasses.replace(sandbox or Sandbox(), private_paths=(str(self.data_dir.resolve()),))
-                invoker = default_invoker(self._log_sink, self.memory, sandbox, self.data_dir, self.python_for_packages)
+                invoker = default_invoker(self._log_sink, self._memory, sandbox, self.data_dir, self.python_for_packages)
         self.invoker = invoker
         self.runner = Runner(self._executions, self._event_log, self._checkpoints, invoker, self.events.emit)
         #: Pipeline runs' lifecycle (unary runs': :attr:`runner`).
         self.pipelines = PipelineRunner(self.runner)
-        self.debug_store = DebugSessionStore(self.db)
-        #: Sessions in use, by id (others load from :attr:`debug_store` on demand).
+        self._debug_store = DebugSessionStore(self.db)
+        #: Sessions in use, by id (others load from :attr:`_debug_store` on demand).
         self.debug_sessions: dict[str, DebugSession] = {}
         self._compiled: dict[str, Compiled] = {}
         #: Executions in flight here (finished ones are dropped; :meth:`wait` then reads the store).
@@ -240,9 +241,9 @@ class Runtime(HistoryReads):
         if not session_id:
             return None
         session = self.debug_session(session_id, tenant_id=tenant_id)
-        stored = self.debug_store.get(session_id) if restore else None
+        stored = self._debug_store.get(session_id) if restore else None
         session.execution_id = execution_id
-        self.debug_store.set_execution(session_id, execution_id)
+        self._debug_store.set_execution(session_id, execution_id)
 
         def paused(node: str) -> None:  # folded at once: a pause is what other processes wait to see
             self._executions.update(execution_id, status=ex.DEBUG_PAUSED)
@@ -253,7 +254,7 @@ class Runtime(HistoryReads):
             self.db.sync()
 
         def changed(gate: DebugGate) -> None:
-            self.debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)
+            self._debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)
 
         session.gate = DebugGate(session_id, session.breakpoints, on_pause=paused, on_resume=resumed,
                                  on_change=changed,
@@ -404,7 +405,7 @@ class Runtime(HistoryReads):
                 self.runner.finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, error=exc.message, code="RESUME")
                 continue
             gate = None
-            if rec.debug_session and self.debug_store.get(rec.debug_session) is not None:
+            if rec.debug_session and self._debug_store.get(rec.debug_session) is not None:
                 gate = self._gate(rec.debug_session, rec.id, tenant_id=rec.tenant_id, restore=True)
             self._spawn(rec.id, self.runner.run_unary(rec, self.compiled(artifact), config, resume=True,
                                                       debug=gate))
@@ -445,7 +446,7 @@ class Runtime(HistoryReads):
             if not execution_id:
                 raise AxiomError.of("invalid_debug_session", "a REPLAY session needs the execution_id it replays")
             self.execution(execution_id, tenant)
-        rec = self.debug_store.create(DebugSessionRecord(uuid.uuid4().hex, mode, tenant, execution_id,
+        rec = self._debug_store.create(DebugSessionRecord(uuid.uuid4().hex, mode, tenant, execution_id,
                                                          frozenset(breakpoints or ())))
         return self._session(rec)
 
@@ -455,7 +456,7 @@ class Runtime(HistoryReads):
         tenant = tenant_id or self.tenant_id
         session = self.debug_sessions.get(session_id)
         if session is None:
-            rec = self.debug_store.get(session_id)
+            rec = self._debug_store.get(session_id)
             session = self._session(rec) if rec is not None else None
         if session is None or session.tenant_id != tenant:
             raise AxiomError.of("debug_session_not_found", f'debug session "{session_id}" not found')
@@ -470,7 +471,7 @@ class Runtime(HistoryReads):
         else:
             session = DebugSession(rec.id, rec.mode, rec.execution_id, set(rec.breakpoints),
                                    tenant_id=rec.tenant_id, created_at=rec.created_at,
-                                   on_change=lambda s: self.debug_store.set_breakpoints(s.id, s.breakpoints))
+                                   on_change=lambda s: self._debug_store.set_breakpoints(s.id, s.breakpoints))
         self.debug_sessions[rec.id] = session
         return session
 

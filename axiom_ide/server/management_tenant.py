@@ -215,14 +215,14 @@ async def delete_config(request: web.Request) -> web.Response:
 @route("GET", "/api/keys", tags=["keys"], responses=spec.RESPONSES[("GET", "/api/keys")])
 async def list_keys(request: web.Request) -> web.Response:
     """The caller's active API keys, masked, with created and last-used times."""
-    return json_response({"keys": [k.to_json() for k in _runtime(request).api_keys.list(tenant_id=request[TENANT])]})
+    return json_response({"keys": [k.to_json() for k in _runtime(request).list_api_keys(tenant_id=request[TENANT])]})
 
 
 @route("POST", "/api/keys", tags=["keys"], body=KeyCreate, responses=spec.RESPONSES[("POST", "/api/keys")])
 async def create_key(request: web.Request, body: KeyCreate) -> web.Response:
     """Mint an API key for the caller's tenant; the raw key is in this response only."""
     try:
-        raw, key = _runtime(request).api_keys.create(body.name, tenant_id=request[TENANT])
+        raw, key = _runtime(request).create_api_key(body.name, tenant_id=request[TENANT])
     except AxiomError as exc:
         if exc.diagnostics[0].code == "key_exists":
             return json_response({"error": "already_exists", "message": exc.message}, status=409)
@@ -234,7 +234,7 @@ async def create_key(request: web.Request, body: KeyCreate) -> web.Response:
        responses=spec.RESPONSES[("DELETE", "/api/keys/{name}")])
 async def revoke_key(request: web.Request) -> web.Response:
     """Revoke one of the caller's keys; it fails on its very next use."""
-    if not _runtime(request).api_keys.revoke(request.match_info["name"], tenant_id=request[TENANT]):
+    if not _runtime(request).revoke_api_key(request.match_info["name"], tenant_id=request[TENANT]):
         return not_found("key")
     return web.Response(status=204)
 

@@ -123,7 +123,7 @@ def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, i
         session.resume()
         outcome = await rt.wait(rec.id, 30)
         assert outcome.status == "Completed" and outcome.output == {"text": "A+", "big": "0"}
-        assert rt.debug_store.get(session_id).control == "run"
+        assert rt._debug_store.get(session_id).control == "run"
 
     aio(go())
 
@@ -174,7 +174,7 @@ def test_breakpoint_edits_persist_across_runtimes(flow, tmp_path):
         again = rt.debug_session(session.id)
         assert again is not session and again.mode == "LIVE" and again.breakpoints == {"n2", "n4"}
         again.clear_breakpoints()
-        assert rt.debug_store.get(session.id).breakpoints == frozenset()
+        assert rt._debug_store.get(session.id).breakpoints == frozenset()
         again.set_breakpoints(["n3", "n5"])
     finally:
         rt.db.close()
