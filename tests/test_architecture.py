@@ -98,7 +98,7 @@ def test_import_contracts_catch_a_violation(tmp_path, module, line, broken):
 
 #: The Runtime's stores: private behind its facade (runtime.py, history_reads.py).
 RUNTIME_STORES = ("executions", "event_log", "checkpoints", "artifacts", "configs", "secrets", "api_keys",
-                  "memory", "debug_store", "db")
+                  "memory", "debug_store", "db", "configs_store")
 _STORES = "|".join(RUNTIME_STORES)
 _PRIVATE_STORE_READ = re.compile(rf"\b(?:runtime|rt|_runtime\([^()]*\))\s*\.\s*_(?:{_STORES})\b")
 

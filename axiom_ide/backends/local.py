@@ -121,13 +121,13 @@ class LocalBackend:
 
     # -- configs -------------------------------------------------------------------------------
     async def flow_configs(self, flow_name: str) -> ConfigView:
-        configs = self.runtime.configs
-        tenant_default = configs.get("default", flow_name=TENANT, tenant_id=self.tenant)
-        own = configs.list(flow_name=flow_name, tenant_id=self.tenant) if flow_name else []
+        rt = self.runtime
+        tenant_default = rt.config("default", flow_name=TENANT, tenant_id=self.tenant)
+        own = rt.list_configs(flow_name=flow_name, tenant_id=self.tenant) if flow_name else []
         profiles = tuple(([tenant_default] if tenant_default else []) + own)
-        resolved = configs.resolve(flow_name, None, tenant_id=self.tenant)
+        resolved = rt.config_layers(flow_name, None, tenant_id=self.tenant)
         source = "platform default"
-        for cfg in (tenant_default, configs.get("default", flow_name=flow_name, tenant_id=self.tenant)):
+        for cfg in (tenant_default, rt.config("default", flow_name=flow_name, tenant_id=self.tenant)):
             if cfg is not None and cfg.node_timeout_seconds is not None and cfg.id in resolved.layers:
                 source = "tenant default" if cfg.flow_name == TENANT else "flow default"
         timeout = resolved.node_timeout_seconds if resolved.node_timeout_seconds else PLATFORM_NODE_TIMEOUT

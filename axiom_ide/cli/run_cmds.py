@@ -357,14 +357,14 @@ def cmd_secret_set(rt, args) -> int:
     if not value:
         raise AxiomError.of("invalid_argument", f'secret "{args.name}": no value given; pipe it on stdin '
                             f"(axiom-ide secrets set {args.name} < file)")
-    replaced = rt.secrets.set(args.name, value)
+    replaced = rt.set_secret(args.name, value)
     print(f"{'replaced' if replaced else 'saved'} secret {args.name}")
     return 0
 
 
 @_with_store
 def cmd_secret_ls(rt, args) -> int:
-    rows = rt.secrets.list()
+    rows = rt.list_secrets()
     if args.json:
         print_json({"secrets": rows})
     else:
@@ -375,7 +375,7 @@ def cmd_secret_ls(rt, args) -> int:
 
 @_with_store
 def cmd_secret_rm(rt, args) -> int:
-    if not rt.secrets.delete(args.name):
+    if not rt.delete_secret(args.name):
         raise AxiomError.of("secret_not_found", f'secret "{args.name}" not found')
     print(f"deleted secret {args.name}")
     return 0
@@ -383,7 +383,7 @@ def cmd_secret_rm(rt, args) -> int:
 
 @_with_store
 def cmd_config_ls(rt, args) -> int:
-    rows = rt.configs.list(flow_name=args.flow)
+    rows = rt.list_configs(flow_name=args.flow)
     if args.json:
         print_json({"configs": [c.to_json() for c in rows]})
         return 0
@@ -402,8 +402,8 @@ def cmd_config_set(rt, args) -> int:
             raise AxiomError.of("invalid_argument", f'--secret expects NAME=VALUE, got "{item}"')
         k, v = item.split("=", 1)
         overrides[k] = v
-    c = rt.configs.set(args.name, flow_name=args.flow, node_timeout_seconds=args.node_timeout_seconds,
-                       max_attempts=args.max_attempts, secret_overrides=overrides)
+    c = rt.set_config(args.name, flow_name=args.flow, node_timeout_seconds=args.node_timeout_seconds,
+                      max_attempts=args.max_attempts, secret_overrides=overrides)
     if args.json:
         print_json(c.to_json())
     else:
@@ -413,7 +413,7 @@ def cmd_config_set(rt, args) -> int:
 
 @_with_store
 def cmd_config_rm(rt, args) -> int:
-    if not rt.configs.delete(args.name, flow_name=args.flow):
+    if not rt.delete_config(args.name, flow_name=args.flow):
         raise AxiomError.of("config_not_found", f'config "{args.name}" not found')
     print(f"deleted config {args.name}")
     return 0

@@ -40,6 +40,7 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.history_reads import HistoryReads
 from axiom_ide.runtime.key_access import KeyAccess
 from axiom_ide.runtime.observer import Event
+from axiom_ide.runtime.settings_access import SettingsAccess
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.apikeys import ApiKeyStore
@@ -67,7 +68,7 @@ def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: P
                     python_for_packages=python_for_packages)
 
 
-class Runtime(HistoryReads, KeyAccess):
+class Runtime(HistoryReads, KeyAccess, SettingsAccess):
     def __init__(self, data_dir: Path | str, *, invoker: Any = None, inline: bool = False,
                  durability: str = "normal", tenant_id: str = "local",
                  checkpoints: CheckpointStore | None = None, use_keyring: bool = True,
@@ -92,8 +93,8 @@ class Runtime(HistoryReads, KeyAccess):
         except BaseException:  # e.g. the master key is unavailable: don't leave the database open
             self.db.close()
             raise
-        self.secrets = SecretStore(self.db, box)
-        self.configs = ConfigStore(self.db, box)
+        self._secrets = SecretStore(self.db, box)
+        self._configs_store = ConfigStore(self.db, box)
         self._memory = SqliteMemory(self.db)
         self._api_keys = ApiKeyStore(self.db)
         #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
@@ -164,7 +165,7 @@ class Runtime(HistoryReads, KeyAccess):
         hit = self._configs.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-        r = self.configs.resolve(flow_name, config_id, secrets=self.secrets.resolve(tenant_id=tenant),
+        r = self._configs_store.resolve(flow_name, config_id, secrets=self._secrets.resolve(tenant_id=tenant),
                                  tenant_id=tenant)
         config = RunConfig(node_timeout_seconds=r.node_timeout_seconds, max_attempts=r.max_attempts,
                            secrets=r.secrets, config_id=config_id)

@@ -228,14 +228,14 @@ def test_bounded_times_out_and_lets_other_cancels_through():
 
 def test_node_timeout_from_config(rt, ws, run):
     chain(ws, "hang", ["Upper", "Hang"])
-    rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
+    rt.set_config("default", flow_name="hang", node_timeout_seconds=1)
     outcome = run(rt, ws, "hang", {"text": "x"})
     assert outcome.error == 'node "n2" timed out after 1s'
 
 
 def test_retry_uses_max_attempts_and_numbers_attempts(rt, ws, tmp_path, run):
     chain(ws, "flaky", ["Flaky"])
-    rt.configs.set("default", flow_name="flaky", max_attempts=2)
+    rt.set_config("default", flow_name="flaky", max_attempts=2)
     outcome = run(rt, ws, "flaky", {"text": str(tmp_path / "marker")})
     assert outcome.success
     events = [(e.type, e.attempt) for e in rt.execution_events(outcome.execution_id) if e.node == "n1"]
@@ -303,9 +303,9 @@ def test_saved_checkpoints_never_change_during_runs(ws, tmp_path, make_runtime, 
 def test_secrets_reach_nodes_and_config_overrides_win(rt, ws, run):
     chain(ws, "sec", ["Secret"])
     assert run(rt, ws, "sec", {"text": ""}).output == {"text": "missing", "big": "0"}
-    rt.secrets.set("TOKEN", "tenant-value")
+    rt.set_secret("TOKEN", "tenant-value")
     assert run(rt, ws, "sec", {"text": ""}).output["text"] == "tenant-value"
-    rt.configs.set("load-test", flow_name="sec", secret_overrides={"TOKEN": "override"})
+    rt.set_config("load-test", flow_name="sec", secret_overrides={"TOKEN": "override"})
     assert run(rt, ws, "sec", {"text": ""}, config_id="load-test").output["text"] == "override"
 
 

@@ -45,7 +45,7 @@ def test_examples_and_faults_through_the_host(ws, tmp_path):
             # Well inside the node's 60 s: the cancel did not wait for the handler.
             assert await asyncio.wait_for(rt.cancel(execution_id), 30)
             assert rt.find_execution(execution_id).status == "Cancelled"
-            rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
+            rt.set_config("default", flow_name="hang", node_timeout_seconds=1)
             timed = await rt.run(hang, {"text": "x"}, timeout=30)
             assert (timed.status, timed.error) == ("Failed", 'node "n1" timed out after 1s')
         finally:

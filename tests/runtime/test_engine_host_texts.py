@@ -119,8 +119,8 @@ def test_pipeline_stream_that_cannot_open_reads_open_pipeline_stream(ws, tmp_pat
 
 def test_timeouts_name_their_node_once_and_carry_node_timeout(ws, tmp_path):
     async def body(rt, art):
-        rt.configs.set("default", flow_name="pstalls", node_timeout_seconds=1)
-        rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
+        rt.set_config("default", flow_name="pstalls", node_timeout_seconds=1)
+        rt.set_config("default", flow_name="hang", node_timeout_seconds=1)
         frames = [f async for f in rt.stream(art("pstalls"), {"text": "a"}, timeout=30)]
         unary = await rt.run(art("hang"), {"text": "x"}, timeout=30)
         return _final(rt, frames), (unary.error, rt.find_execution(unary.execution_id).error_code)
