@@ -68,7 +68,7 @@ class LocalBackend:
         artifact, _ = compile_flow(flow, self.workspace)
         digest = content_digest(artifact)
         cached = self._compiled.get(digest)
-        if cached is not None and self.runtime.artifacts.get(cached.graph_id) is not None:
+        if cached is not None and self.runtime.find_artifact(cached.graph_id, tenant_id=self.tenant) is not None:
             self._compiled.move_to_end(digest)
             return cached  # unchanged since its last compile: the same graph_id
         self.runtime.artifact(artifact)  # store it for this tenant

@@ -154,11 +154,12 @@ def _resolve_target(rt: Any, args: Any):
         root = workspace_dir(args) if (explicit or os.environ.get("AXIOM_IDE_WORKSPACE")) else (
             path.resolve().parent.parent if path.resolve().parent.name == "flows" else workspace_dir(args))
         ff, _ = _load_valid(str(path))
-        artifact, _ = compile_flow(ff.flow, Workspace(root), store=rt.artifacts)
-        return artifact
-    if rt.artifacts.get(target) is not None:
-        return rt.artifacts.get(target)
-    latest = rt.artifacts.latest(target)
+        artifact, _ = compile_flow(ff.flow, Workspace(root))
+        return rt.artifact(artifact)  # stored for the runtime's tenant
+    stored = rt.find_artifact(target)
+    if stored is not None:
+        return stored
+    latest = rt.latest_artifact(target)
     if latest is not None:
         return latest
     raise AxiomError.of("graph_not_found", f'no compiled artifact or flow named "{target}"; '

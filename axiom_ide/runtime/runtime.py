@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from axiom_ide.runtime import telemetry
+from axiom_ide.runtime.artifact_access import ArtifactAccess
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine.codec import InvalidInput
 from axiom_ide.runtime.engine.debug import (
@@ -68,7 +69,7 @@ def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: P
                     python_for_packages=python_for_packages)
 
 
-class Runtime(HistoryReads, KeyAccess, SettingsAccess):
+class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
     def __init__(self, data_dir: Path | str, *, invoker: Any = None, inline: bool = False,
                  durability: str = "normal", tenant_id: str = "local",
                  checkpoints: CheckpointStore | None = None, use_keyring: bool = True,
@@ -83,7 +84,7 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess):
         self.tenant_id = tenant_id
         # The engine's per-step writes go through the step journal (store/journal.py).
         self.db = open_database(self.data_dir, durability=durability, journal=True)
-        self.artifacts = ArtifactStore(self.db)
+        self._artifacts = ArtifactStore(self.db)
         self._executions = ExecutionStore(self.db)
         self._event_log = EventStore(self.db)
         self._checkpoints = checkpoints or SqliteCheckpointStore(self.db)
@@ -138,11 +139,11 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess):
         another tenant is reported exactly like one that does not exist."""
         tenant = tenant_id or self.tenant_id
         if isinstance(target, Artifact):
-            if self.artifacts.get(target.graph_id) is None:
-                self.artifacts.put(target, tenant_id=tenant)
+            if self._artifacts.get(target.graph_id) is None:
+                self._artifacts.put(target, tenant_id=tenant)
             return target
-        artifact = self.artifacts.get(target)
-        if artifact is None or self.artifacts.tenant_of(target) != tenant:
+        artifact = self._artifacts.get(target)
+        if artifact is None or self._artifacts.tenant_of(target) != tenant:
             raise AxiomError.of("graph_not_found", f'compiled artifact "{target}" not found')
         return artifact
 

@@ -13,7 +13,7 @@ def setup(tmp_path, example_workspace, make_runtime):
     add_faults_package(example_workspace)
     chain(example_workspace, "four", ["Upper", "Upper", "Upper", "Upper"])
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt._artifacts)
     return rt, art
 
 
@@ -166,7 +166,7 @@ def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace
           - {from: c, to: d}
         """)
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "branchy.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "branchy.flow.yaml", example_workspace, store=rt._artifacts)
     outcome = aio(rt.run(art, {"text": "x"}))
     assert outcome.success
     replay = rt.replay(outcome.execution_id)

@@ -46,7 +46,7 @@ def _prepare(flow, data: Path, breakpoints: set[str]) -> tuple[str, str]:
     path, workspace = flow
     rt = Runtime(data, inline=True)
     try:
-        art = compile_file(path, workspace, store=rt.artifacts)
+        art = compile_file(path, workspace, store=rt._artifacts)
         session = rt.create_debug_session(breakpoints=breakpoints)
         return art.graph_id, session.id
     finally:

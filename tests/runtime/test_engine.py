@@ -26,7 +26,7 @@ def rt(make_runtime, tmp_path):
 def run(aio):
     """``run(rt, ws, flow, data)``: compile ``flows/<flow>.flow.yaml`` and run it to its outcome."""
     def run(rt, ws, flow, data, **kw):
-        artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt.artifacts)
+        artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt._artifacts)
         return aio(rt.run(artifact, data, timeout=kw.pop("timeout", 20), **kw))
     return run
 
@@ -262,7 +262,7 @@ def test_exceeding_max_steps_fails(rt, ws, run):
 def test_cancel_is_immediate_inside_a_long_node(rt, ws, aio):
     # n1 first: by the time n2 (60 s of sleep) starts, its package's host is up and taking calls.
     chain(ws, "hang2", ["Upper", "Hang"])
-    artifact = compile_file(ws / "flows" / "hang2.flow.yaml", ws, store=rt.artifacts)
+    artifact = compile_file(ws / "flows" / "hang2.flow.yaml", ws, store=rt._artifacts)
 
     async def go():
         hanging = asyncio.Event()
@@ -320,12 +320,13 @@ def test_live_events_reach_subscribers_in_order(rt, ws, run):
 def test_another_tenants_graph_id_reads_as_not_found_and_executions_carry_their_tenant(rt, ws, aio):
     from axiom_ide.runtime.errors import AxiomError
 
-    artifact = compile_file(ws / "flows" / "hello.flow.yaml", ws, store=rt.artifacts)
-    assert rt.artifacts.tenant_of(artifact.graph_id) == "local"
+    artifact = compile_file(ws / "flows" / "hello.flow.yaml", ws, store=rt._artifacts)
+    assert rt.find_artifact(artifact.graph_id).graph_id == artifact.graph_id
+    assert rt.find_artifact(artifact.graph_id, tenant_id="acme") is None
     with pytest.raises(AxiomError) as caught:
         aio(rt.run(artifact.graph_id, {"name": "Ada"}, tenant_id="acme"))
     assert caught.value.message == f'compiled artifact "{artifact.graph_id}" not found'
-    assert rt.artifacts.tenant_of("01JX3F8Q4ZJ4M9W4Y0B8T2K7RD") is None
+    assert rt.find_artifact("01JX3F8Q4ZJ4M9W4Y0B8T2K7RD") is None
 
     outcome = aio(rt.run(artifact.graph_id, {"name": "Ada"}, timeout=20))
     assert rt.find_execution(outcome.execution_id).tenant_id == "local"

@@ -28,7 +28,7 @@ def test_examples_and_faults_through_the_host(ws, tmp_path):
         assert type(rt.invoker).__name__ == "HostPool"
         try:
             def art(name):
-                return compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt.artifacts)
+                return compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt._artifacts)
             assert (await rt.run(art("branching"), {"text": "Hello"}, timeout=30)).output == {"text": "HELLO hello"}
             assert (await rt.run(art("welcome"), {"name": "Ada"}, timeout=30)).output == {"text": "HEY! HELLO, ADA!"}
             assert (await rt.run(art("boom"), {"text": "x"}, timeout=30)).error == 'node "n2": boom: X'

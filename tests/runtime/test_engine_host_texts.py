@@ -77,7 +77,7 @@ def _run(ws, data_dir, body, **runtime_kw):
     async def go():
         rt = Runtime(data_dir, **runtime_kw)
         try:
-            return await body(rt, lambda name: compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt.artifacts))
+            return await body(rt, lambda name: compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt._artifacts))
         finally:
             await rt.close()
     return asyncio.run(go())

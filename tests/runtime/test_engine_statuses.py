@@ -27,7 +27,7 @@ def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspa
         return rt.find_execution(execution_id).status
 
     async def go():
-        art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
+        art = {n: compile_file(p, example_workspace, store=rt._artifacts) for n, p in flows.items()}
         ok = await rt.start(art["ok"], {"text": "a"})
         assert status(ok) == "Running"  # a fresh run is accepted, announced and Running in one commit
         await rt.wait(ok, 10)
@@ -63,7 +63,7 @@ def test_finished_executions_leave_running_and_wait_still_answers_from_the_store
     rt = make_runtime(tmp_path / "data")
 
     async def go():
-        art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
+        art = {n: compile_file(p, example_workspace, store=rt._artifacts) for n, p in flows.items()}
         done = [(await rt.run(art["ok"], {"text": f"r{i}"}, timeout=10)).execution_id for i in range(3)]
         hang = await rt.start(art["hang"], {"text": "h"})
         in_flight = rt.running()

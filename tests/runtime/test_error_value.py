@@ -34,7 +34,7 @@ def rt(make_runtime, tmp_path):
 
 
 def run(aio, rt, ws, flow, data):
-    artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt.artifacts)
+    artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt._artifacts)
     return aio(rt.run(artifact, data, timeout=20))
 
 
@@ -211,7 +211,7 @@ def test_a_pipeline_node_that_raises_keeps_its_type(rt, ws, aio):
         edges:
           - {from: p1, to: p2}
         """)
-    artifact = compile_file(ws / "flows" / "pboom.flow.yaml", ws, store=rt.artifacts)
+    artifact = compile_file(ws / "flows" / "pboom.flow.yaml", ws, store=rt._artifacts)
 
     async def frames():
         return [f async for f in rt.stream(artifact, {"text": "x"}, timeout=20)]

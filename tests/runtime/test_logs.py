@@ -43,7 +43,7 @@ def records(path) -> list[dict]:
 
 def run_flow(data_dir, ws, flow, data):
     rt = Runtime(data_dir, inline=True)
-    artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt.artifacts)
+    artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt._artifacts)
 
     async def go():
         try:
@@ -193,7 +193,7 @@ def test_a_tracer_that_raises_is_logged_and_never_fails_the_run(tmp_path, exampl
     path = logs.setup_logging(tmp_path / "data", "serve", stream=io.StringIO())
     rt = Runtime(tmp_path / "data", inline=True)
     rt.telemetry.tracer = Broken()
-    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt.artifacts)
+    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt._artifacts)
 
     async def go():
         try:
@@ -215,7 +215,7 @@ def test_a_record_logged_from_an_execution_s_task_carries_its_trace_id(tmp_path,
     chain(example_workspace, "upper", ["Upper"])
     path = logs.setup_logging(tmp_path / "data", "serve", stream=io.StringIO())
     rt = Runtime(tmp_path / "data", inline=True)
-    artifact = compile_file(example_workspace / "flows" / "upper.flow.yaml", example_workspace, store=rt.artifacts)
+    artifact = compile_file(example_workspace / "flows" / "upper.flow.yaml", example_workspace, store=rt._artifacts)
 
     def broken_update(*args, **kw):  # the store fails as the run ends: the runner logs it, inside the task
         raise OSError("disk full")

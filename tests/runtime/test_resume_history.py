@@ -136,7 +136,7 @@ def test_a_run_that_was_never_cut_has_no_interrupted_events(example_workspace, t
     rt = Runtime(tmp_path / "data", inline=True)
     try:
         art = compile_file(chain(example_workspace, "two", ["Upper", "Upper"]), example_workspace,
-                           store=rt.artifacts)
+                           store=rt._artifacts)
         eid = asyncio.run(rt.run(art.graph_id, {"text": "a"})).execution_id
         events = rt.execution_events(eid)
         assert [(e.type, e.node, e.attempt) for e in events if e.type.startswith("NODE_")] == [
@@ -153,7 +153,7 @@ def test_retries_after_an_interruption_keep_the_full_budget(example_workspace, t
     marker = tmp_path / "flaky-marker"
     rt = Runtime(tmp_path / "data", inline=True)
     try:
-        art = compile_file(chain(example_workspace, "flaky1", ["Flaky"]), example_workspace, store=rt.artifacts)
+        art = compile_file(chain(example_workspace, "flaky1", ["Flaky"]), example_workspace, store=rt._artifacts)
         compiled = rt.compiled(art)
         from axiom_ide.runtime.engine.loop import RunContext, run_node
         from axiom_ide.runtime.engine.recorder import Recorder

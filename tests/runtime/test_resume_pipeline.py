@@ -105,7 +105,7 @@ def test_interrupted_pipeline_ends_failed_with_its_frame_counts(example_workspac
 
 def test_pipeline_events_record_every_frame_of_every_node(example_workspace, tmp_path, make_runtime, aio):
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt._artifacts)
 
     async def go():
         return [f async for f in rt.stream(art, {"text": "to be or"})]

@@ -106,7 +106,7 @@ def test_secrets_set_through_the_runtime_survive_a_reopen_via_the_keyring(
     chain(example_workspace, "sec", ["Secret"])
 
     def run_secret_flow(rt):
-        artifact = compile_file(example_workspace / "flows" / "sec.flow.yaml", example_workspace, store=rt.artifacts)
+        artifact = compile_file(example_workspace / "flows" / "sec.flow.yaml", example_workspace, store=rt._artifacts)
         return asyncio.run(rt.run(artifact, {"text": ""}, timeout=20)).output["text"]
 
     rt = Runtime(data, inline=True)

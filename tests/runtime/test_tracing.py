@@ -40,7 +40,7 @@ def run_flows(data_dir, ws, *runs):
         ids = []
         try:
             for flow, data in runs:
-                artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt.artifacts)
+                artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt._artifacts)
                 ids.append((await rt.run(artifact, data, timeout=20)).execution_id)
             assert await asyncio.to_thread(rt.telemetry.tracer.flush)
             return ids
@@ -126,7 +126,7 @@ def test_unconfigured_a_run_imports_no_opentelemetry(tmp_path, example_workspace
         "from axiom_ide.runtime.runtime import Runtime\n"
         f"ws = Path({str(example_workspace)!r})\n"
         f"rt = Runtime({str(tmp_path / 'data')!r}, inline=True)\n"
-        "a = compile_file(ws / 'flows' / 'hello.flow.yaml', ws, store=rt.artifacts)\n"
+        "a = compile_file(ws / 'flows' / 'hello.flow.yaml', ws, store=rt._artifacts)\n"
         "async def go():\n"
         "    out = await rt.run(a, {'name': 'Ada'}, timeout=20)\n"
         "    await rt.close()\n"
