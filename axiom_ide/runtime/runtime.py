@@ -53,7 +53,9 @@ from axiom_ide.runtime.store.debug_sessions import DebugSessionRecord, DebugSess
 from axiom_ide.runtime.store.events import EventStore
 from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore, new_execution_id
 from axiom_ide.runtime.store.memory import SqliteMemory
+from axiom_ide.runtime.store.memory_inspect import MemoryInspector
 from axiom_ide.runtime.store.secrets import SecretBox, SecretStore, load_master_key
+from axiom_ide.runtime.store.usage import UsageStore
 
 
 def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: Path | None = None,
@@ -83,21 +85,21 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         self.python_for_packages = Path(python_for_packages) if python_for_packages else None
         self.tenant_id = tenant_id
         # The engine's per-step writes go through the step journal (store/journal.py).
-        self.db = open_database(self.data_dir, durability=durability, journal=True)
-        self._artifacts = ArtifactStore(self.db)
-        self._executions = ExecutionStore(self.db)
-        self._event_log = EventStore(self.db)
-        self._checkpoints = checkpoints or SqliteCheckpointStore(self.db)
+        self._db = open_database(self.data_dir, durability=durability, journal=True)
+        self._artifacts = ArtifactStore(self._db)
+        self._executions = ExecutionStore(self._db)
+        self._event_log = EventStore(self._db)
+        self._checkpoints = checkpoints or SqliteCheckpointStore(self._db)
         try:
             self._checkpoints.expire()
             box = SecretBox(load_master_key(self.data_dir, use_keyring=use_keyring)[0])
         except BaseException:  # e.g. the master key is unavailable: don't leave the database open
-            self.db.close()
+            self._db.close()
             raise
-        self._secrets = SecretStore(self.db, box)
-        self._configs_store = ConfigStore(self.db, box)
-        self._memory = SqliteMemory(self.db)
-        self._api_keys = ApiKeyStore(self.db)
+        self._secrets = SecretStore(self._db, box)
+        self._configs_store = ConfigStore(self._db, box)
+        self._memory = SqliteMemory(self._db)
+        self._api_keys = ApiKeyStore(self._db)
         #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
         self.events = Event()
         #: Executions as log records and, with an OTLP endpoint configured, traces.
@@ -117,7 +119,7 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         self.runner = Runner(self._executions, self._event_log, self._checkpoints, invoker, self.events.emit)
         #: Pipeline runs' lifecycle (unary runs': :attr:`runner`).
         self.pipelines = PipelineRunner(self.runner)
-        self._debug_store = DebugSessionStore(self.db)
+        self._debug_store = DebugSessionStore(self._db)
         #: Sessions in use, by id (others load from :attr:`_debug_store` on demand).
         self.debug_sessions: dict[str, DebugSession] = {}
         self._compiled: dict[str, Compiled] = {}
@@ -127,6 +129,14 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         self._configs: dict[tuple[str, str, str | None], tuple[tuple[int, int], RunConfig]] = {}
 
     # -- helpers -------------------------------------------------------------------------------
+    def usage(self) -> UsageStore:
+        """The per-tenant usage counters (the server's rate and quota limits)."""
+        return UsageStore(self._db)
+
+    def memory_inspector(self) -> MemoryInspector:
+        """The operator's view of agent memory (one tenant per call)."""
+        return MemoryInspector(self._db)
+
     def _log_sink(self, record: Any) -> None:
         """A node's ``ax.log`` line (a host LogRecord) becomes a LOG event of its execution."""
         recorder = self.runner.running_recorder(record.execution_id)
@@ -158,11 +168,11 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
 
         Cached per (tenant, flow, config_id): an entry is used only while nothing it was resolved
         from can have changed — this process's writes to secrets and configs bump
-        ``db.config_generation``, and any commit by another process (the CLI on the same data dir)
+        ``_db.config_generation``, and any commit by another process (the CLI on the same data dir)
         moves SQLite's ``data_version``. Refusals (unknown config) are not cached."""
         tenant = tenant_id or self.tenant_id
         key = (tenant, flow_name, config_id)
-        stamp = (self.db.config_generation, self.db.data_version())
+        stamp = (self._db.config_generation, self._db.data_version())
         hit = self._configs.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -179,7 +189,7 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
                     **kw: Any) -> ExecutionRecord:
         return ExecutionRecord(id=new_execution_id(), graph_id=artifact.graph_id, flow_name=artifact.flow_name,
                                mode=artifact.mode, tenant_id=tenant_id or self.tenant_id, status=ex.QUEUED,
-                               input_json=input_json, owner=self.db.instance, **kw)
+                               input_json=input_json, owner=self._db.instance, **kw)
 
     # -- unary -------------------------------------------------------------------------------
     async def start(self, target: str | Artifact, input: Any, *, config_id: str | None = None,
@@ -249,11 +259,11 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
 
         def paused(node: str) -> None:  # folded at once: a pause is what other processes wait to see
             self._executions.update(execution_id, status=ex.DEBUG_PAUSED)
-            self.db.sync()
+            self._db.sync()
 
         def resumed() -> None:
             self._executions.update(execution_id, status=ex.RUNNING)
-            self.db.sync()
+            self._db.sync()
 
         def changed(gate: DebugGate) -> None:
             self._debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)
@@ -388,9 +398,9 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         for rec in self._executions.incomplete():
             if rec.id in self._tasks:
                 continue
-            if rec.owner is not None and rec.owner != self.db.instance and self.db.alive(rec.owner):
+            if rec.owner is not None and rec.owner != self._db.instance and self._db.alive(rec.owner):
                 continue
-            if rec.owner != self.db.instance and not self._executions.claim(rec.id, self.db.instance, rec.owner):
+            if rec.owner != self._db.instance and not self._executions.claim(rec.id, self._db.instance, rec.owner):
                 continue  # another runtime starting just now took it
             if rec.mode == "pipeline":
                 self._end_interrupted_pipeline(rec)
@@ -538,4 +548,4 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
             await self.telemetry.close(time.time())
             await self.invoker.close()
         finally:
-            self.db.close()
+            self._db.close()

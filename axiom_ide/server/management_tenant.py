@@ -245,7 +245,7 @@ _SESSION_ID = spec.path_param("session_id", "The session id node code chose")
 
 
 def _memory(request: web.Request) -> MemoryInspector:
-    return MemoryInspector(_runtime(request).db)
+    return _runtime(request).memory_inspector()
 
 
 @route("GET", "/api/memory/flows", tags=["memory"], responses=spec.RESPONSES[("GET", "/api/memory/flows")])

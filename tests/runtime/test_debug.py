@@ -83,12 +83,12 @@ def test_pause_requested_while_running_stops_before_next_dispatch(setup, aio):
 def test_replay_reads_history_without_writing(setup, aio):
     rt, art = setup
     outcome = aio(rt.run(art, {"text": "a"}))
-    rt.db.sync()  # the run's own writes, still in the step journal
-    before = rt.db.conn.execute("SELECT total_changes()").fetchone()[0]
+    rt._db.sync()  # the run's own writes, still in the step journal
+    before = rt._db.conn.execute("SELECT total_changes()").fetchone()[0]
     events = rt.execution_events(outcome.execution_id)
     cps = rt.execution_checkpoints(outcome.execution_id)
     assert len(cps) == 4 and events[-1].type == ev.EXECUTION_COMPLETED
-    assert rt.db.conn.execute("SELECT total_changes()").fetchone()[0] == before
+    assert rt._db.conn.execute("SELECT total_changes()").fetchone()[0] == before
 
 
 def _tables(db_path) -> dict:
@@ -106,8 +106,8 @@ def _tables(db_path) -> dict:
 def test_replay_session_walks_the_timeline_and_writes_nothing(setup, aio):
     rt, art = setup
     outcome = aio(rt.run(art, {"text": "a"}))
-    rt.db.sync()  # the run's own writes, still in the step journal
-    before = _tables(rt.db.path)
+    rt._db.sync()  # the run's own writes, still in the step journal
+    before = _tables(rt._db.path)
     session = rt.create_debug_session("REPLAY", execution_id=outcome.execution_id)
     assert session.mode == "REPLAY" and len(session) == 10
     start = session.at(-1)
@@ -146,7 +146,7 @@ def test_replay_session_walks_the_timeline_and_writes_nothing(setup, aio):
     with pytest.raises(AxiomError, match="only reads history"):
         aio(rt.start(art, {"text": "a"}, debug_session_id=session.id))
     session.refresh()
-    assert _tables(rt.db.path) == before
+    assert _tables(rt._db.path) == before
 
 
 def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace, make_runtime, aio):

@@ -50,7 +50,7 @@ def _prepare(flow, data: Path, breakpoints: set[str]) -> tuple[str, str]:
         session = rt.create_debug_session(breakpoints=breakpoints)
         return art.graph_id, session.id
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def _session_row(db: Path, session_id: str) -> dict | None:
@@ -167,7 +167,7 @@ def test_breakpoint_edits_persist_across_runtimes(flow, tmp_path):
     session.set_breakpoint("n4")
     session.set_breakpoint("n2")
     session.clear_breakpoint("n1")
-    rt.db.close()
+    rt._db.close()
 
     rt = Runtime(data, inline=True)
     try:
@@ -177,9 +177,9 @@ def test_breakpoint_edits_persist_across_runtimes(flow, tmp_path):
         assert rt._debug_store.get(session.id).breakpoints == frozenset()
         again.set_breakpoints(["n3", "n5"])
     finally:
-        rt.db.close()
+        rt._db.close()
     rt = Runtime(data, inline=True)
     try:
         assert rt.debug_session(session.id).breakpoints == {"n3", "n5"}
     finally:
-        rt.db.close()
+        rt._db.close()

@@ -50,7 +50,7 @@ def _assert_resumed(data: Path, checkpoints_before: int) -> None:
         assert started_after == {f"n{i}" for i in range(resumed[0].data["completed_nodes"] + 1, NODES + 1)}
         assert [c.step for c in rt.execution_checkpoints(rec.id)] == list(range(1, NODES + 1))
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 @pytest.mark.parametrize("after", [0, 1, 3, 5])
@@ -84,7 +84,7 @@ def test_a_run_another_live_runtime_owns_is_not_resumed_until_that_runtime_dies(
         try:
             (rec,) = other._executions.incomplete()
             assert asyncio.run(other.resume_incomplete()) == []
-            assert other.find_execution(rec.id).owner == rec.owner != other.db.instance
+            assert other.find_execution(rec.id).owner == rec.owner != other._db.instance
         finally:
             asyncio.run(other.close())
     _assert_resumed(data, 1)  # its owner is gone: the next runtime takes it over

@@ -85,7 +85,7 @@ def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow,
         assert at[started_1].nodes[cut].status == RUNNING
         assert at[interrupted.seq].nodes[cut].status == PENDING and at[interrupted.seq].nodes[cut].attempt == 1
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def test_killed_again_after_the_rerun_started_counts_on(slow_flow, tmp_path):
@@ -115,7 +115,7 @@ def test_killed_again_after_the_rerun_started_counts_on(slow_flow, tmp_path):
             (ev.NODE_STARTED, 3), (ev.NODE_COMPLETED, 3)]
         assert [e.type for e in events].count(ev.EXECUTION_RESUMED) == 2
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def _started(db: Path, execution_id: str) -> set[tuple[str, int]]:
@@ -143,7 +143,7 @@ def test_a_run_that_was_never_cut_has_no_interrupted_events(example_workspace, t
             (ev.NODE_STARTED, "n1", 1), (ev.NODE_COMPLETED, "n1", 1),
             (ev.NODE_STARTED, "n2", 1), (ev.NODE_COMPLETED, "n2", 1)]
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def test_retries_after_an_interruption_keep_the_full_budget(example_workspace, tmp_path):
@@ -171,7 +171,7 @@ def test_retries_after_an_interruption_keep_the_full_budget(example_workspace, t
         assert [(e.type, e.attempt, e.data.get("final")) for e in seen] == [
             (ev.NODE_STARTED, 2, None), (ev.NODE_FAILED, 2, False), (ev.NODE_STARTED, 3, None)]
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def test_parallel_branches_in_flight_are_each_interrupted_and_rerun(example_workspace, tmp_path):
@@ -215,4 +215,4 @@ def test_parallel_branches_in_flight_are_each_interrupted_and_rerun(example_work
         assert Counter(e.node for e in events if e.type == ev.NODE_COMPLETED) == Counter(
             {"start": 1, "a": 1, "b": 1, "merge": 1})
     finally:
-        rt.db.close()
+        rt._db.close()
