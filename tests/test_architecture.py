@@ -6,6 +6,7 @@ static import graph, lazy imports included; the probe below imports every headle
 from __future__ import annotations
 
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -93,3 +94,33 @@ def test_import_contracts_catch_a_violation(tmp_path, module, line, broken):
     report = out.stdout.split("Broken contracts")[1]
     assert broken in report
     assert line.split()[1].removeprefix("axiom_ide.").split(".")[0] in report
+
+
+#: The Runtime's stores: private behind its facade (runtime.py, history_reads.py).
+RUNTIME_STORES = ("executions", "event_log", "checkpoints", "artifacts", "configs", "secrets", "api_keys",
+                  "memory", "debug_store", "db", "configs_store")
+_STORES = "|".join(RUNTIME_STORES)
+_PRIVATE_STORE_READ = re.compile(rf"\b(?:runtime|rt|_runtime\([^()]*\))\s*\.\s*_(?:{_STORES})\b")
+
+
+def private_store_reads(text: str) -> list[str]:
+    """The lines of ``text`` that reach a private store of a Runtime (``runtime._executions`` ...)."""
+    return [line.strip() for line in text.splitlines() if _PRIVATE_STORE_READ.search(line)]
+
+
+def test_no_module_outside_the_runtime_reads_a_private_store_of_runtime():
+    runtime_pkg = ROOT / "axiom_ide" / "runtime"
+    found = {str(path.relative_to(ROOT)): hits for path in sorted((ROOT / "axiom_ide").rglob("*.py"))
+             if runtime_pkg not in path.parents and (hits := private_store_reads(path.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+@pytest.mark.parametrize("line", [
+    "rec = request.app[STATE].runtime._executions.get(execution_id)",
+    "rows = rt._event_log.list(eid)",
+    "box = _runtime(request)._secrets",
+    "self.runtime._db.sync()",
+])
+def test_the_private_store_check_catches_a_violation(line):
+    assert private_store_reads(f"x = 1\n{line}\n") == [line]
+    assert private_store_reads(line.replace("._", ".")) == []

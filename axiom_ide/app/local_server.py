@@ -59,15 +59,15 @@ class LocalServer:
             raise OSError(errno.EADDRINUSE, f"ports {port}–{port + tries - 1} on {host} are all taken")
         self.runner, self._runtime = runner, runtime
         self.origin = options.origin = f"http://{host}:{bound}"
-        runtime.api_keys.revoke(DOCS_KEY_NAME)
-        self.docs_key, _ = runtime.api_keys.create(DOCS_KEY_NAME)
+        runtime.revoke_api_key(DOCS_KEY_NAME)
+        self.docs_key, _ = runtime.create_api_key(DOCS_KEY_NAME)
         return self.origin
 
     async def stop(self) -> None:
         if self.runner is None:
             return
         try:
-            self._runtime.api_keys.revoke(DOCS_KEY_NAME)
+            self._runtime.revoke_api_key(DOCS_KEY_NAME)
         finally:
             runner, self.runner, self.origin, self.docs_key = self.runner, None, None, None
             await runner.cleanup()

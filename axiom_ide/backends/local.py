@@ -68,7 +68,7 @@ class LocalBackend:
         artifact, _ = compile_flow(flow, self.workspace)
         digest = content_digest(artifact)
         cached = self._compiled.get(digest)
-        if cached is not None and self.runtime.artifacts.get(cached.graph_id) is not None:
+        if cached is not None and self.runtime.find_artifact(cached.graph_id, tenant_id=self.tenant) is not None:
             self._compiled.move_to_end(digest)
             return cached  # unchanged since its last compile: the same graph_id
         self.runtime.artifact(artifact)  # store it for this tenant
@@ -88,17 +88,12 @@ class LocalBackend:
 
     async def result(self, execution_id: str) -> RunResult:
         """The stored end of an execution (or its state so far) as a :class:`RunResult`."""
-        rec = self.runtime.executions.get(execution_id)
-        if rec is None:
-            from axiom_ide.runtime.errors import AxiomError
-
-            raise AxiomError.of("execution_not_found", "execution not found")
+        rec = self.runtime.execution(execution_id, self.tenant)
         failure = None
         if rec.status in (ex.FAILED, ex.CANCELLED):
             detail = rec.diagnostic
-            failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(),
-                                        () if detail is not None else self.runtime.event_log.list(execution_id),
-                                        detail)
+            events = () if detail is not None else self.runtime.execution_events(execution_id, tenant_id=self.tenant)
+            failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(), events, detail)
         output = rec.output if rec.status == ex.COMPLETED else None
         return RunResult(rec.id, rec.status, output, failure)
 
@@ -113,33 +108,32 @@ class LocalBackend:
     # -- history -------------------------------------------------------------------------------
     async def list_executions(self, *, status: str | None = None, flow: str | None = None,
                               limit: int = 200) -> list[Any]:
-        return self.runtime.executions.list(status=status, flow_name=flow, tenant_id=self.tenant, limit=limit)
+        return self.runtime.list_executions(status=status, flow_name=flow, tenant_id=self.tenant, limit=limit)
 
     async def executions_changed_since(self, token: str | None) -> str | None:
         """The executions' change token when it differs from ``token`` (None: unchanged). Runs
         started by other processes on the same data dir change it too (it reads the database)."""
-        current = self.runtime.executions.change_token(self.tenant)
+        current = self.runtime.executions_change_token(tenant_id=self.tenant)
         return None if current == token else current
 
     async def get_execution(self, execution_id: str) -> Any:
-        rec = self.runtime.executions.get(execution_id)
-        return rec if rec is not None and rec.tenant_id == self.tenant else None
+        return self.runtime.find_execution(execution_id, tenant_id=self.tenant)
 
     async def events(self, execution_id: str) -> list[Any]:
-        return self.runtime.event_log.list(execution_id)
+        return self.runtime.execution_events(execution_id, tenant_id=self.tenant)
 
     async def checkpoints(self, execution_id: str) -> list[Any]:
-        return self.runtime.checkpoints.list(execution_id)
+        return self.runtime.execution_checkpoints(execution_id, tenant_id=self.tenant)
 
     # -- configs -------------------------------------------------------------------------------
     async def flow_configs(self, flow_name: str) -> ConfigView:
-        configs = self.runtime.configs
-        tenant_default = configs.get("default", flow_name=TENANT, tenant_id=self.tenant)
-        own = configs.list(flow_name=flow_name, tenant_id=self.tenant) if flow_name else []
+        rt = self.runtime
+        tenant_default = rt.config("default", flow_name=TENANT, tenant_id=self.tenant)
+        own = rt.list_configs(flow_name=flow_name, tenant_id=self.tenant) if flow_name else []
         profiles = tuple(([tenant_default] if tenant_default else []) + own)
-        resolved = configs.resolve(flow_name, None, tenant_id=self.tenant)
+        resolved = rt.config_layers(flow_name, None, tenant_id=self.tenant)
         source = "platform default"
-        for cfg in (tenant_default, configs.get("default", flow_name=flow_name, tenant_id=self.tenant)):
+        for cfg in (tenant_default, rt.config("default", flow_name=flow_name, tenant_id=self.tenant)):
             if cfg is not None and cfg.node_timeout_seconds is not None and cfg.id in resolved.layers:
                 source = "tenant default" if cfg.flow_name == TENANT else "flow default"
         timeout = resolved.node_timeout_seconds if resolved.node_timeout_seconds else PLATFORM_NODE_TIMEOUT

@@ -84,7 +84,7 @@ def cmd_executions_diff(args: argparse.Namespace) -> int:
         try:
             sides = []
             for eid in (args.a, args.b):
-                rec = rt.executions.get(eid)
+                rec = rt.find_execution(eid)
                 if rec is None:
                     raise AxiomError.of("execution_not_found", f'execution "{eid}" not found')
                 sides.append(run_summary(rt, rec))

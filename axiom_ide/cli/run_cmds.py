@@ -157,11 +157,12 @@ def _resolve_target(rt: Any, args: Any):
         root = workspace_dir(args) if (explicit or os.environ.get("AXIOM_IDE_WORKSPACE")) else (
             path.resolve().parent.parent if path.resolve().parent.name == "flows" else workspace_dir(args))
         ff, _ = _load_valid(str(path))
-        artifact, _ = compile_flow(ff.flow, Workspace(root), store=rt.artifacts)
-        return artifact
-    if rt.artifacts.get(target) is not None:
-        return rt.artifacts.get(target)
-    latest = rt.artifacts.latest(target)
+        artifact, _ = compile_flow(ff.flow, Workspace(root))
+        return rt.artifact(artifact)  # stored for the runtime's tenant
+    stored = rt.find_artifact(target)
+    if stored is not None:
+        return stored
+    latest = rt.latest_artifact(target)
     if latest is not None:
         return latest
     raise AxiomError.of("graph_not_found", f'no compiled artifact or flow named "{target}"; '
@@ -184,7 +185,7 @@ def _response(rt: Any, outcome: Any, timeout: float) -> dict[str, Any]:
     ``completed_at`` (ms) — one shape for success and failure."""
     import time
 
-    rec = rt.executions.get(outcome.execution_id)
+    rec = rt.find_execution(outcome.execution_id)
     done = rec.completed_at if rec is not None and rec.completed_at is not None else time.time()
     if outcome.success:
         result: dict[str, Any] = {"success": True, "output": outcome.output}
@@ -264,7 +265,7 @@ def _with_store(fn):
 
 @_with_store
 def cmd_ls(rt, args) -> int:
-    rows = rt.executions.list(status=args.status, flow_name=args.flow, limit=args.limit)
+    rows = rt.list_executions(status=args.status, flow_name=args.flow, limit=args.limit)
     if args.json:
         print_json({"executions": [r.to_json() for r in rows]})
         return 0
@@ -281,10 +282,7 @@ def _time(t: float) -> str:
 
 
 def _get(rt, execution_id: str):
-    rec = rt.executions.get(execution_id)
-    if rec is None:
-        raise AxiomError.of("execution_not_found", "execution not found")
-    return rec
+    return rt.execution(execution_id)
 
 
 @_with_store
@@ -297,8 +295,7 @@ def cmd_show(rt, args) -> int:
 
 @_with_store
 def cmd_events(rt, args) -> int:
-    _get(rt, args.execution_id)
-    events = rt.event_log.list(args.execution_id)
+    events = rt.execution_events(args.execution_id)
     if args.json:
         print_json({"events": [e.to_json() for e in events]})
         return 0
@@ -328,7 +325,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         rt = _runtime(args)
         try:
             ids = await rt.resume_incomplete(wait=True)
-            results = [rt.executions.get(i) for i in ids]
+            results = [rt.operator_execution(i) for i in ids]
         finally:
             await rt.close()
         if args.json:
@@ -364,14 +361,14 @@ def cmd_secret_set(rt, args) -> int:
     if not value:
         raise AxiomError.of("invalid_argument", f'secret "{args.name}": no value given; pipe it on stdin '
                             f"(axiom-ide secrets set {args.name} < file)")
-    replaced = rt.secrets.set(args.name, value)
+    replaced = rt.set_secret(args.name, value)
     print(f"{'replaced' if replaced else 'saved'} secret {args.name}")
     return 0
 
 
 @_with_store
 def cmd_secret_ls(rt, args) -> int:
-    rows = rt.secrets.list()
+    rows = rt.list_secrets()
     if args.json:
         print_json({"secrets": rows})
     else:
@@ -382,7 +379,7 @@ def cmd_secret_ls(rt, args) -> int:
 
 @_with_store
 def cmd_secret_rm(rt, args) -> int:
-    if not rt.secrets.delete(args.name):
+    if not rt.delete_secret(args.name):
         raise AxiomError.of("secret_not_found", f'secret "{args.name}" not found')
     print(f"deleted secret {args.name}")
     return 0
@@ -390,7 +387,7 @@ def cmd_secret_rm(rt, args) -> int:
 
 @_with_store
 def cmd_config_ls(rt, args) -> int:
-    rows = rt.configs.list(flow_name=args.flow)
+    rows = rt.list_configs(flow_name=args.flow)
     if args.json:
         print_json({"configs": [c.to_json() for c in rows]})
         return 0
@@ -409,8 +406,8 @@ def cmd_config_set(rt, args) -> int:
             raise AxiomError.of("invalid_argument", f'--secret expects NAME=VALUE, got "{item}"')
         k, v = item.split("=", 1)
         overrides[k] = v
-    c = rt.configs.set(args.name, flow_name=args.flow, node_timeout_seconds=args.node_timeout_seconds,
-                       max_attempts=args.max_attempts, secret_overrides=overrides)
+    c = rt.set_config(args.name, flow_name=args.flow, node_timeout_seconds=args.node_timeout_seconds,
+                      max_attempts=args.max_attempts, secret_overrides=overrides)
     if args.json:
         print_json(c.to_json())
     else:
@@ -420,7 +417,7 @@ def cmd_config_set(rt, args) -> int:
 
 @_with_store
 def cmd_config_rm(rt, args) -> int:
-    if not rt.configs.delete(args.name, flow_name=args.flow):
+    if not rt.delete_config(args.name, flow_name=args.flow):
         raise AxiomError.of("config_not_found", f'config "{args.name}" not found')
     print(f"deleted config {args.name}")
     return 0

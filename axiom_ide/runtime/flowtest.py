@@ -449,7 +449,7 @@ def _node_outputs(runtime: Any, execution_id: str) -> dict[str, Any]:
     """Each node's last recorded output in the execution (its checkpoints, decoded)."""
     from axiom_ide.runtime.history import checkpoints_json
 
-    rec = runtime.executions.get(execution_id)
+    rec = runtime.find_execution(execution_id)
     if rec is None:
         return {}
     return {row["node"]: row.get("output") for row in checkpoints_json(runtime, rec)}

@@ -31,7 +31,7 @@ def execution_detail(runtime: Any, rec: ExecutionRecord) -> dict[str, Any]:
     a failure's ``location`` and ``exception_type`` (its error value) beside the documented fields."""
     body = rec.to_json()
     body.update(failure_extras(rec))
-    body["forks"] = [child.id for child in runtime.executions.children(rec.id)]
+    body["forks"] = [child.id for child in runtime.forks(rec.id, tenant_id=rec.tenant_id)]
     return body
 
 
@@ -63,7 +63,7 @@ def checkpoint_json(runtime: Any, rec: ExecutionRecord, cp: Checkpoint, *, compi
 
 def checkpoints_json(runtime: Any, rec: ExecutionRecord) -> list[dict[str, Any]]:
     """Every checkpoint of ``rec``, by step, decoded (see :func:`checkpoint_json`)."""
-    items = runtime.checkpoints.list(rec.id)
+    items = runtime.execution_checkpoints(rec.id, tenant_id=rec.tenant_id)
     if not items:
         return []
     compiled = _compiled(runtime, rec)

@@ -22,7 +22,7 @@ def run_summary(runtime: Any, rec: Any) -> dict[str, Any]:
     from axiom_ide.runtime.history import checkpoints_json, execution_detail
 
     nodes: dict[str, dict[str, Any]] = {}
-    for e in runtime.event_log.list(rec.id):
+    for e in runtime.execution_events(rec.id, tenant_id=rec.tenant_id):
         if e.node is None:
             continue
         n = nodes.setdefault(e.node, {"status": "started", "duration_ms": None, "attempts": 0,

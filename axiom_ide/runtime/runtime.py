@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from axiom_ide.runtime import telemetry
+from axiom_ide.runtime.artifact_access import ArtifactAccess
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine.codec import InvalidInput
 from axiom_ide.runtime.engine.debug import (
@@ -32,13 +33,15 @@ from axiom_ide.runtime.engine.debug import (
     DebugSession,
     apply_overrides,
 )
-from axiom_ide.runtime.engine.loop import RunConfig, RunContext
-from axiom_ide.runtime.engine.pipeline import run_pipeline
+from axiom_ide.runtime.engine.loop import RunConfig
+from axiom_ide.runtime.engine.pipeline_runner import PipelineRunner
 from axiom_ide.runtime.engine.replay import Replay, ReplaySession
-from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner, blame
-from axiom_ide.runtime.engine.steps import StepError
-from axiom_ide.runtime.errors import AxiomError, Diagnostic
+from axiom_ide.runtime.engine.runner import Compiled, Outcome, Runner
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.history_reads import HistoryReads
+from axiom_ide.runtime.key_access import KeyAccess
 from axiom_ide.runtime.observer import Event
+from axiom_ide.runtime.settings_access import SettingsAccess
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.apikeys import ApiKeyStore
@@ -50,9 +53,9 @@ from axiom_ide.runtime.store.debug_sessions import DebugSessionRecord, DebugSess
 from axiom_ide.runtime.store.events import EventStore
 from axiom_ide.runtime.store.executions import ExecutionRecord, ExecutionStore, new_execution_id
 from axiom_ide.runtime.store.memory import SqliteMemory
+from axiom_ide.runtime.store.memory_inspect import MemoryInspector
 from axiom_ide.runtime.store.secrets import SecretBox, SecretStore, load_master_key
-
-PIPELINE_TIMEOUT = "timeout waiting for pipeline result"
+from axiom_ide.runtime.store.usage import UsageStore
 
 
 def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: Path | None = None,
@@ -68,7 +71,7 @@ def default_invoker(log_sink: Any, memory: Any, sandbox: Any = None, data_dir: P
                     python_for_packages=python_for_packages)
 
 
-class Runtime:
+class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
     def __init__(self, data_dir: Path | str, *, invoker: Any = None, inline: bool = False,
                  durability: str = "normal", tenant_id: str = "local",
                  checkpoints: CheckpointStore | None = None, use_keyring: bool = True,
@@ -82,21 +85,21 @@ class Runtime:
         self.python_for_packages = Path(python_for_packages) if python_for_packages else None
         self.tenant_id = tenant_id
         # The engine's per-step writes go through the step journal (store/journal.py).
-        self.db = open_database(self.data_dir, durability=durability, journal=True)
-        self.artifacts = ArtifactStore(self.db)
-        self.executions = ExecutionStore(self.db)
-        self.event_log = EventStore(self.db)
-        self.checkpoints: CheckpointStore = checkpoints or SqliteCheckpointStore(self.db)
+        self._db = open_database(self.data_dir, durability=durability, journal=True)
+        self._artifacts = ArtifactStore(self._db)
+        self._executions = ExecutionStore(self._db)
+        self._event_log = EventStore(self._db)
+        self._checkpoints = checkpoints or SqliteCheckpointStore(self._db)
         try:
-            self.checkpoints.expire()
+            self._checkpoints.expire()
             box = SecretBox(load_master_key(self.data_dir, use_keyring=use_keyring)[0])
         except BaseException:  # e.g. the master key is unavailable: don't leave the database open
-            self.db.close()
+            self._db.close()
             raise
-        self.secrets = SecretStore(self.db, box)
-        self.configs = ConfigStore(self.db, box)
-        self.memory = SqliteMemory(self.db)
-        self.api_keys = ApiKeyStore(self.db)
+        self._secrets = SecretStore(self._db, box)
+        self._configs_store = ConfigStore(self._db, box)
+        self._memory = SqliteMemory(self._db)
+        self._api_keys = ApiKeyStore(self._db)
         #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
         self.events = Event()
         #: Executions as log records and, with an OTLP endpoint configured, traces.
@@ -105,17 +108,19 @@ class Runtime:
             if inline:
                 from axiom_ide.runtime.engine.inline import InlineInvoker
 
-                invoker = InlineInvoker(log_sink=self._log_sink, memory=self.memory, gen_root=self.data_dir / "gen")
+                invoker = InlineInvoker(log_sink=self._log_sink, memory=self._memory, gen_root=self.data_dir / "gen")
             else:
                 from axiom_ide.runtime.host.sandbox import Sandbox
 
                 # a deny-list sandbox (macOS) must know the data dir to hide it
                 sandbox = dataclasses.replace(sandbox or Sandbox(), private_paths=(str(self.data_dir.resolve()),))
-                invoker = default_invoker(self._log_sink, self.memory, sandbox, self.data_dir, self.python_for_packages)
+                invoker = default_invoker(self._log_sink, self._memory, sandbox, self.data_dir, self.python_for_packages)
         self.invoker = invoker
-        self.runner = Runner(self.executions, self.event_log, self.checkpoints, invoker, self.events.emit)
-        self.debug_store = DebugSessionStore(self.db)
-        #: Sessions in use, by id (others load from :attr:`debug_store` on demand).
+        self.runner = Runner(self._executions, self._event_log, self._checkpoints, invoker, self.events.emit)
+        #: Pipeline runs' lifecycle (unary runs': :attr:`runner`).
+        self.pipelines = PipelineRunner(self.runner)
+        self._debug_store = DebugSessionStore(self._db)
+        #: Sessions in use, by id (others load from :attr:`_debug_store` on demand).
         self.debug_sessions: dict[str, DebugSession] = {}
         self._compiled: dict[str, Compiled] = {}
         #: Executions in flight here (finished ones are dropped; :meth:`wait` then reads the store).
@@ -124,9 +129,17 @@ class Runtime:
         self._configs: dict[tuple[str, str, str | None], tuple[tuple[int, int], RunConfig]] = {}
 
     # -- helpers -------------------------------------------------------------------------------
+    def usage(self) -> UsageStore:
+        """The per-tenant usage counters (the server's rate and quota limits)."""
+        return UsageStore(self._db)
+
+    def memory_inspector(self) -> MemoryInspector:
+        """The operator's view of agent memory (one tenant per call)."""
+        return MemoryInspector(self._db)
+
     def _log_sink(self, record: Any) -> None:
         """A node's ``ax.log`` line (a host LogRecord) becomes a LOG event of its execution."""
-        recorder = self.runner.recorders.get(record.execution_id)
+        recorder = self.runner.running_recorder(record.execution_id)
         if recorder is not None:
             recorder.emit(ev.LOG, record.canvas_id, level=record.level, message=record.message,
                           **({"attrs": record.attrs} if record.attrs else {}))
@@ -136,11 +149,11 @@ class Runtime:
         another tenant is reported exactly like one that does not exist."""
         tenant = tenant_id or self.tenant_id
         if isinstance(target, Artifact):
-            if self.artifacts.get(target.graph_id) is None:
-                self.artifacts.put(target, tenant_id=tenant)
+            if self._artifacts.get(target.graph_id) is None:
+                self._artifacts.put(target, tenant_id=tenant)
             return target
-        artifact = self.artifacts.get(target)
-        if artifact is None or self.artifacts.tenant_of(target) != tenant:
+        artifact = self._artifacts.get(target)
+        if artifact is None or self._artifacts.tenant_of(target) != tenant:
             raise AxiomError.of("graph_not_found", f'compiled artifact "{target}" not found')
         return artifact
 
@@ -155,15 +168,15 @@ class Runtime:
 
         Cached per (tenant, flow, config_id): an entry is used only while nothing it was resolved
         from can have changed — this process's writes to secrets and configs bump
-        ``db.config_generation``, and any commit by another process (the CLI on the same data dir)
+        ``_db.config_generation``, and any commit by another process (the CLI on the same data dir)
         moves SQLite's ``data_version``. Refusals (unknown config) are not cached."""
         tenant = tenant_id or self.tenant_id
         key = (tenant, flow_name, config_id)
-        stamp = (self.db.config_generation, self.db.data_version())
+        stamp = (self._db.config_generation, self._db.data_version())
         hit = self._configs.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-        r = self.configs.resolve(flow_name, config_id, secrets=self.secrets.resolve(tenant_id=tenant),
+        r = self._configs_store.resolve(flow_name, config_id, secrets=self._secrets.resolve(tenant_id=tenant),
                                  tenant_id=tenant)
         config = RunConfig(node_timeout_seconds=r.node_timeout_seconds, max_attempts=r.max_attempts,
                            secrets=r.secrets, config_id=config_id)
@@ -176,7 +189,7 @@ class Runtime:
                     **kw: Any) -> ExecutionRecord:
         return ExecutionRecord(id=new_execution_id(), graph_id=artifact.graph_id, flow_name=artifact.flow_name,
                                mode=artifact.mode, tenant_id=tenant_id or self.tenant_id, status=ex.QUEUED,
-                               input_json=input_json, owner=self.db.instance, **kw)
+                               input_json=input_json, owner=self._db.instance, **kw)
 
     # -- unary -------------------------------------------------------------------------------
     async def start(self, target: str | Artifact, input: Any, *, config_id: str | None = None,
@@ -240,20 +253,20 @@ class Runtime:
         if not session_id:
             return None
         session = self.debug_session(session_id, tenant_id=tenant_id)
-        stored = self.debug_store.get(session_id) if restore else None
+        stored = self._debug_store.get(session_id) if restore else None
         session.execution_id = execution_id
-        self.debug_store.set_execution(session_id, execution_id)
+        self._debug_store.set_execution(session_id, execution_id)
 
         def paused(node: str) -> None:  # folded at once: a pause is what other processes wait to see
-            self.executions.update(execution_id, status=ex.DEBUG_PAUSED)
-            self.db.sync()
+            self._executions.update(execution_id, status=ex.DEBUG_PAUSED)
+            self._db.sync()
 
         def resumed() -> None:
-            self.executions.update(execution_id, status=ex.RUNNING)
-            self.db.sync()
+            self._executions.update(execution_id, status=ex.RUNNING)
+            self._db.sync()
 
         def changed(gate: DebugGate) -> None:
-            self.debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)
+            self._debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)
 
         session.gate = DebugGate(session_id, session.breakpoints, on_pause=paused, on_resume=resumed,
                                  on_change=changed,
@@ -285,7 +298,7 @@ class Runtime:
         """The execution's outcome once it ends (at once for one that has ended, here or before)."""
         task = self._tasks.get(execution_id)
         if task is None:
-            rec = self.executions.get(execution_id)
+            rec = self._executions.get(execution_id)
             if rec is None:
                 raise AxiomError.of("execution_not_found", "execution not found")
             return Outcome(rec.id, rec.status, rec.output, None, rec.error, rec.error_code, rec.diagnostic)
@@ -305,7 +318,7 @@ class Runtime:
         task = self._tasks.get(execution_id)
         if task is None or task.done():
             return False
-        self.runner.cancel_requested.add(execution_id)
+        self.runner.request_cancel(execution_id)
         for session in self.debug_sessions.values():
             if session.execution_id == execution_id and session.gate is not None:
                 session.gate.resume()
@@ -314,12 +327,7 @@ class Runtime:
             await self.invoker.cancel(execution_id)
         finally:
             await asyncio.gather(task, return_exceptions=True)
-            if execution_id in self.runner.cancel_requested:  # never reached its first step
-                self.runner.cancel_requested.discard(execution_id)
-                rec = self.executions.get(execution_id)
-                if rec is not None and rec.mode == "unary" and not rec.is_final:
-                    self.runner._finish(execution_id, self.runner.recorder(execution_id), ex.CANCELLED,
-                                        error="cancelled", code="CANCELLED")
+            self.runner.end_unstarted_cancel(self._executions.get(execution_id))  # never reached its first step
         return True
 
     # -- pipeline ------------------------------------------------------------------------------
@@ -334,7 +342,6 @@ class Runtime:
         if payload is not None:
             input = self._payload_json(compiled, payload)
         rec = self._new_record(artifact, input, config_id=config_id, tenant_id=tenant)
-        index = 0
         try:
             payload = compiled.encode_input(input) if payload is None else compiled.check_input(payload)
         except InvalidInput as exc:
@@ -342,61 +349,9 @@ class Runtime:
             yield {"execution_id": rec.id, "frame_index": 0, "is_final": True, "error": str(exc)}
             return
         config = self.resolve_config(artifact.flow_name, config_id, tenant_id=tenant)
-        rec, recorder = self.runner.accept(replace(rec, input=payload))
-        self.runner.recorders[rec.id] = recorder
-        ctx = RunContext(rec.id, artifact.flow_name, tenant, compiled.plan, compiled.codec,
-                         self.invoker, recorder, None, config, None, compiled.reflection)
-        sink: asyncio.Queue = asyncio.Queue(maxsize=16)
-        task = self._track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
-        deadline = time.monotonic() + timeout
-        error: str | None = None
-        code: str | None = None
-        where: dict[str, Any] = {}
-        detail: Diagnostic | None = None
-        status = ex.COMPLETED
-        try:
-            while True:
-                getter = asyncio.ensure_future(sink.get())
-                done, _ = await asyncio.wait({getter, task}, timeout=max(0.0, deadline - time.monotonic()),
-                                             return_when=asyncio.FIRST_COMPLETED)
-                if getter in done:
-                    frame = getter.result()
-                    yield {"execution_id": rec.id, "frame_index": index,
-                           "payload": compiled.decode_output(frame), "is_final": False}
-                    index += 1
-                    continue
-                getter.cancel()
-                if task in done:
-                    while not sink.empty():
-                        yield {"execution_id": rec.id, "frame_index": index,
-                               "payload": compiled.decode_output(sink.get_nowait()), "is_final": False}
-                        index += 1
-                    if task.cancelled():
-                        status, error, code = ex.CANCELLED, "cancelled", "CANCELLED"
-                    elif task.exception() is not None:
-                        raised = task.exception()
-                        if isinstance(raised, StepError):
-                            status, error, code, where = ex.FAILED, str(raised), raised.code, blame(raised)
-                            detail = raised.diagnostic
-                        else:
-                            status, error, code = ex.FAILED, f"internal error: {raised}", "INTERNAL"
-                    break
-                status, error, code = ex.FAILED, PIPELINE_TIMEOUT, "PIPELINE_TIMEOUT"  # no final result in time
-                break
-        finally:
-            if not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-            self.runner.recorders.pop(rec.id, None)
-            kind = {ex.COMPLETED: ev.EXECUTION_COMPLETED, ex.CANCELLED: ev.EXECUTION_CANCELLED}.get(status, ev.EXECUTION_FAILED)
-            recorder.emit(kind, **({"error": error, "code": code, **where} if error else {"frames": index}))
-            self.executions.update(rec.id, status=status, error=error, error_code=code,
-                                   error_detail=(detail or Diagnostic(code or "", error)).to_json() if error else None,
-                                   output={"frames": index} if status == ex.COMPLETED else None,
-                                   events=recorder.drain(self.db))
-        final: dict[str, Any] = {"execution_id": rec.id, "frame_index": index, "is_final": True}
-        final.update({"success": True} if error is None else {"error": error})
-        yield final
+        async for frame in self.pipelines.stream(replace(rec, input=payload), compiled, config, payload,
+                                                 timeout=timeout, track=self._track):
+            yield frame
 
     # -- single nodes ----------------------------------------------------------------------------
     def _node_call(self, endpoint: Any, tenant_id: str | None) -> tuple[Any, float]:
@@ -440,18 +395,18 @@ class Runtime:
         """Continue every execution a previous process left incomplete (same ids). Executions another
         live runtime on this data dir is running are left to it."""
         resumed = []
-        for rec in self.executions.incomplete():
+        for rec in self._executions.incomplete():
             if rec.id in self._tasks:
                 continue
-            if rec.owner is not None and rec.owner != self.db.instance and self.db.alive(rec.owner):
+            if rec.owner is not None and rec.owner != self._db.instance and self._db.alive(rec.owner):
                 continue
-            if rec.owner != self.db.instance and not self.executions.claim(rec.id, self.db.instance, rec.owner):
+            if rec.owner != self._db.instance and not self._executions.claim(rec.id, self._db.instance, rec.owner):
                 continue  # another runtime starting just now took it
             if rec.mode == "pipeline":
                 self._end_interrupted_pipeline(rec)
                 continue
             if rec.input is None:
-                self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
+                self.runner.finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
                                     error="the runtime stopped before this execution's input was recorded; "
                                           "it cannot be resumed")
                 continue
@@ -459,10 +414,10 @@ class Runtime:
                 artifact = self.artifact(rec.graph_id, tenant_id=rec.tenant_id)
                 config = self.resolve_config(rec.flow_name, rec.config_id, tenant_id=rec.tenant_id)
             except AxiomError as exc:
-                self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, error=exc.message, code="RESUME")
+                self.runner.finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, error=exc.message, code="RESUME")
                 continue
             gate = None
-            if rec.debug_session and self.debug_store.get(rec.debug_session) is not None:
+            if rec.debug_session and self._debug_store.get(rec.debug_session) is not None:
                 gate = self._gate(rec.debug_session, rec.id, tenant_id=rec.tenant_id, restore=True)
             self._spawn(rec.id, self.runner.run_unary(rec, self.compiled(artifact), config, resume=True,
                                                       debug=gate))
@@ -477,7 +432,7 @@ class Runtime:
         its frames went to the caller of the stream, and that connection died with the runtime —
         re-running would produce frames nobody receives (and re-run nodes for nothing)."""
         frames: dict[str, int] = {}
-        for e in self.event_log.list(rec.id, types=(ev.FRAME, ev.NODE_COMPLETED), limit=10_000_000):
+        for e in self._event_log.list(rec.id, types=(ev.FRAME, ev.NODE_COMPLETED), limit=10_000_000):
             count = e.data["frame_index"] + 1 if e.type == ev.FRAME else e.data.get("frames", 0)
             frames[e.node or ""] = max(frames.get(e.node or "", 0), count)
         try:
@@ -485,7 +440,7 @@ class Runtime:
             where = f'its terminal node "{terminal}" had produced {frames.get(terminal, 0)} frame(s)'
         except AxiomError:
             where = "its compiled artifact is gone"
-        self.runner._finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
+        self.runner.finish(rec.id, self.runner.recorder(rec.id), ex.FAILED, code="INTERRUPTED",
                             error=f"the runtime stopped during this pipeline execution; {where}. A pipeline "
                                   "run is not resumed: its frames went to a stream whose caller is gone — "
                                   "invoke the flow again",
@@ -502,8 +457,8 @@ class Runtime:
         if mode == REPLAY:
             if not execution_id:
                 raise AxiomError.of("invalid_debug_session", "a REPLAY session needs the execution_id it replays")
-            self._execution(execution_id, tenant)
-        rec = self.debug_store.create(DebugSessionRecord(uuid.uuid4().hex, mode, tenant, execution_id,
+            self.execution(execution_id, tenant)
+        rec = self._debug_store.create(DebugSessionRecord(uuid.uuid4().hex, mode, tenant, execution_id,
                                                          frozenset(breakpoints or ())))
         return self._session(rec)
 
@@ -513,7 +468,7 @@ class Runtime:
         tenant = tenant_id or self.tenant_id
         session = self.debug_sessions.get(session_id)
         if session is None:
-            rec = self.debug_store.get(session_id)
+            rec = self._debug_store.get(session_id)
             session = self._session(rec) if rec is not None else None
         if session is None or session.tenant_id != tenant:
             raise AxiomError.of("debug_session_not_found", f'debug session "{session_id}" not found')
@@ -528,34 +483,28 @@ class Runtime:
         else:
             session = DebugSession(rec.id, rec.mode, rec.execution_id, set(rec.breakpoints),
                                    tenant_id=rec.tenant_id, created_at=rec.created_at,
-                                   on_change=lambda s: self.debug_store.set_breakpoints(s.id, s.breakpoints))
+                                   on_change=lambda s: self._debug_store.set_breakpoints(s.id, s.breakpoints))
         self.debug_sessions[rec.id] = session
         return session
-
-    def _execution(self, execution_id: str, tenant_id: str) -> ExecutionRecord:
-        rec = self.executions.get(execution_id)
-        if rec is None or rec.tenant_id != tenant_id:
-            raise AxiomError.of("execution_not_found", "execution not found")
-        return rec
 
     def replay(self, execution_id: str, *, tenant_id: str | None = None) -> Replay:
         """The stored history of an execution as a :class:`Replay` timeline (reads only)."""
         from axiom_ide.runtime.history import checkpoint_json
 
-        rec = self._execution(execution_id, tenant_id or self.tenant_id)
+        rec = self.execution(execution_id, tenant_id or self.tenant_id)
         compiled = self.compiled(self.artifact(rec.graph_id, tenant_id=rec.tenant_id))
         plan = compiled.plan
         incoming = {n: [pe.src for pe in plan.incoming[n]] for n in plan.nodes}
-        return Replay(rec, list(plan.nodes), incoming, self.event_log.list(rec.id, limit=1_000_000),
-                      self.checkpoints.list(rec.id),
+        return Replay(rec, list(plan.nodes), incoming, self._event_log.list(rec.id, limit=1_000_000),
+                      self._checkpoints.list(rec.id),
                       lambda cp: checkpoint_json(self, rec, cp, compiled=compiled))
 
     async def fork(self, execution_id: str, checkpoint_id: str, overrides: dict[str, Any] | None = None, *,
                    breakpoints: set[str] | None = None, tenant_id: str | None = None) -> tuple[str, DebugSession]:
         """A new execution continuing from ``checkpoint_id`` with top-level-key overrides of its output,
         driven by a new FORK session. Nothing is recorded when the fork is refused."""
-        source = self._execution(execution_id, tenant_id or self.tenant_id)
-        history = self.checkpoints.list(execution_id)
+        source = self.execution(execution_id, tenant_id or self.tenant_id)
+        history = self._checkpoints.list(execution_id)
         upto = next((i for i, cp in enumerate(history) if cp.id == checkpoint_id), None)
         if upto is None:
             raise AxiomError.of("checkpoint_not_found_or_expired", "checkpoint not found")
@@ -574,13 +523,13 @@ class Runtime:
             except InvalidInput as exc:
                 raise AxiomError.of("invalid_override", str(exc)) from None
         session = self.create_debug_session(FORK, breakpoints=breakpoints, tenant_id=source.tenant_id)
-        rec = self.executions.create(replace(
+        rec = self._executions.create(replace(
             self._new_record(artifact, source.input_json, config_id=source.config_id, debug_session=session.id,
                              tenant_id=source.tenant_id),
             input=source.input, parent_id=source.id, fork_checkpoint=checkpoint_id))
         now = time.time()
         for cp in prefix:
-            self.checkpoints.put(Checkpoint(new_checkpoint_id(now), rec.id, cp.step, cp.node, cp.attempt, cp.input_type,
+            self._checkpoints.put(Checkpoint(new_checkpoint_id(now), rec.id, cp.step, cp.node, cp.attempt, cp.input_type,
                                             cp.output_type, cp.input, output if cp is last else cp.output, now))
         session.execution_id = rec.id
         config = self.resolve_config(artifact.flow_name, source.config_id, tenant_id=source.tenant_id)
@@ -599,4 +548,4 @@ class Runtime:
             await self.telemetry.close(time.time())
             await self.invoker.close()
         finally:
-            self.db.close()
+            self._db.close()

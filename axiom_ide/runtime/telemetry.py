@@ -211,9 +211,9 @@ def describe(runtime: Any, execution_id: str, graph_id: str | None) -> tuple[str
     """An execution's flow name and canvas id → ArtifactNode (subflow nodes as ``outer/inner``);
     the graph id is read from the execution when the event did not carry it (a resumed run)."""
     if not graph_id:
-        rec = runtime.executions.get(execution_id)
+        rec = runtime._executions.get(execution_id)  # the runtime's own read: no tenant to check
         graph_id = rec.graph_id if rec is not None else None
-    artifact = runtime.artifacts.get(graph_id) if graph_id else None
+    artifact = runtime._artifacts.get(graph_id) if graph_id else None
     out: dict[str, Any] = {}
 
     def walk(a: Any, prefix: str) -> None:

@@ -21,7 +21,7 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         return await handler(request)
     header = request.headers.get("Authorization", "")
     raw = header[7:].strip() if header[:7].lower() == "bearer " else None
-    key = request.app[STATE].runtime.api_keys.authenticate(raw)
+    key = request.app[STATE].runtime.authenticate(raw)
     if key is None:
         return json_response({"error": "unauthorized"}, status=401)
     request[TENANT] = key.tenant_id

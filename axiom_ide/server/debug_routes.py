@@ -183,7 +183,8 @@ def _breakpoints(runtime: Any, session: DebugSession | None, value: Any, key: st
 def _check_node(runtime: Any, session: DebugSession | None, node: Any) -> str:
     if not isinstance(node, str) or not _CANVAS_ID.match(node):
         raise _invalid(f"{json.dumps(node)} is not a canvas id (^[a-z0-9][a-z0-9_-]*$)")
-    rec = runtime.executions.get(session.execution_id) if session and session.execution_id else None
+    rec = (runtime.find_execution(session.execution_id, tenant_id=session.tenant_id)
+           if session and session.execution_id else None)
     if rec is not None:
         nodes = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id)).plan.nodes
         if node not in nodes:
@@ -193,7 +194,8 @@ def _check_node(runtime: Any, session: DebugSession | None, node: Any) -> str:
 
 def _session_json(runtime: Any, session: DebugSession) -> dict[str, Any]:
     body = session.to_json()
-    rec = runtime.executions.get(session.execution_id) if session.execution_id else None
+    rec = (runtime.find_execution(session.execution_id, tenant_id=session.tenant_id)
+           if session.execution_id else None)
     body["execution_status"] = rec.status if rec is not None else None
     if rec is not None and rec.parent_id and session.mode == FORK:
         body["parent_execution_id"] = rec.parent_id
@@ -318,7 +320,7 @@ async def _fork(request: web.Request, checkpoint_id: str | None, overrides: dict
     if not checkpoint_id:
         raise _invalid("checkpoint_id is required")
     try:
-        rec = runtime._execution(execution_id, tenant)  # 404 before anything else is looked at
+        rec = runtime.execution(execution_id, tenant)  # 404 before anything else is looked at
         breakpoints = _breakpoints(runtime, None, breakpoint_ids)
         plan = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=tenant)).plan
         unknown = [b for b in breakpoints if b not in plan.nodes]

@@ -235,10 +235,7 @@ class EventsQuery(Query):
 # -- handlers --------------------------------------------------------------------------------------
 def _own_execution(request: web.Request) -> ExecutionRecord | None:
     """The path's execution if it belongs to the caller's tenant; else None (→ 404, never 403)."""
-    rec = request.app[STATE].runtime.executions.get(request.match_info["execution_id"])
-    if rec is None or rec.tenant_id != request[TENANT]:
-        return None
-    return rec
+    return request.app[STATE].runtime.find_execution(request.match_info["execution_id"], tenant_id=request[TENANT])
 
 
 def summary_json(rec: ExecutionRecord) -> dict[str, Any]:
@@ -257,7 +254,7 @@ async def list_executions(request: web.Request, query: ExecutionsQuery) -> web.R
     created_to = parse_instant("until", q.until, end_of_day=True) if q.until else None
     limit = q.limit
     before = decode_cursor(q.cursor) if q.cursor else None
-    rows = request.app[STATE].runtime.executions.page(
+    rows = request.app[STATE].runtime.executions_page(
         tenant_id=request[TENANT], statuses=q.status, flow_name=q.flow or None,
         created_from=created_from, created_to=created_to, before=before, limit=limit + 1)
     more = len(rows) > limit
@@ -281,8 +278,8 @@ async def list_events(request: web.Request, query: EventsQuery) -> web.Response:
         return json_response(EXECUTION_NOT_FOUND, status=404)
     q = query
     limit = q.limit
-    events = request.app[STATE].runtime.event_log.list(
-        rec.id, after_seq=q.after_seq, node=q.node or None, types=q.type, limit=limit + 1)
+    events = request.app[STATE].runtime.execution_events(
+        rec.id, tenant_id=request[TENANT], after_seq=q.after_seq, node=q.node or None, types=q.type, limit=limit + 1)
     more = len(events) > limit
     events = events[:limit]
     return respond(EventsPage, {"execution_id": rec.id, "events": [e.to_json() for e in events],
@@ -304,7 +301,7 @@ async def get_checkpoint(request: web.Request) -> web.Response:
     if rec is None:
         return json_response(EXECUTION_NOT_FOUND, status=404)
     runtime = request.app[STATE].runtime
-    cp = runtime.checkpoints.get(request.match_info["checkpoint_id"])
+    cp = runtime.checkpoint(request.match_info["checkpoint_id"], tenant_id=request[TENANT])
     if cp is None or cp.execution_id != rec.id or cp.expired:
         return json_response(CHECKPOINT_NOT_FOUND, status=404)
     return respond(Checkpoint, checkpoint_json(runtime, rec, cp))

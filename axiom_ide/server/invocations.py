@@ -121,7 +121,8 @@ def _artifact(request: web.Request, graph_id: str) -> Any:
 
 
 # -- results ------------------------------------------------------------------------------------
-def result_json(runtime: Any, graph_id: str, outcome: Any, *, as_payload: bool) -> dict[str, Any]:
+def result_json(runtime: Any, graph_id: str, outcome: Any, *, as_payload: bool,
+                tenant_id: str | None = None) -> dict[str, Any]:
     """The invoke API's ``result`` object for a finished execution."""
     completed_at = int(time.time() * 1000)
     if outcome.status != ex.COMPLETED:
@@ -132,7 +133,7 @@ def result_json(runtime: Any, graph_id: str, outcome: Any, *, as_payload: bool) 
         return {"success": True, "output": outcome.output, "completed_at": completed_at}
     data = outcome.output_bytes
     if data is None:  # finished before this process saw it: re-encode the recorded output
-        data = runtime.compiled(runtime.artifacts.get(graph_id)).encode_output(outcome.output)
+        data = runtime.compiled(runtime.artifact(graph_id, tenant_id=tenant_id)).encode_output(outcome.output)
     return {"success": True, "payload": base64.b64encode(data).decode("ascii"), "completed_at": completed_at}
 
 
@@ -173,7 +174,8 @@ async def invoke(request: web.Request, body: InvokeBody) -> web.Response:
         except TimeoutError:
             _notify_later(request, req, execution_id)
             return _accepted(execution_id, error_message=_timeout_text(req.timeout))
-        return _accepted(execution_id, result=result_json(runtime, req.graph_id, outcome, as_payload=as_payload))
+        return _accepted(execution_id, result=result_json(runtime, req.graph_id, outcome, as_payload=as_payload,
+                                                                tenant_id=request[TENANT]))
     _notify_later(request, req, execution_id)
     return _accepted(execution_id)
 
@@ -188,7 +190,8 @@ def _notify_later(request: web.Request, req: InvokeRequest, execution_id: str) -
         outcome = await runtime.wait(execution_id)
         return build(InvokeAccepted, {"accepted": True, "execution_id": execution_id,
                                       "result": result_json(runtime, req.graph_id, outcome,
-                                                            as_payload=req.payload is not None)})
+                                                            as_payload=req.payload is not None,
+                                                            tenant_id=request[TENANT])})
 
     request.app[INVOCATIONS].webhooks.send(req.webhook, execution_id, body())
 
@@ -219,9 +222,9 @@ async def invoke_stream(request: web.Request, body: InvokeStreamBody) -> web.Str
 async def cancel(request: web.Request) -> web.Response:
     runtime = request.app[STATE].runtime
     execution_id = request.match_info["execution_id"]
-    rec = runtime.executions.get(execution_id)
-    if rec is None or rec.tenant_id != request[TENANT]:  # another tenant's id: exactly like none
+    rec = runtime.find_execution(execution_id, tenant_id=request[TENANT])
+    if rec is None:  # another tenant's id: exactly like none
         return reply(404, {"error": "execution not found"})
     cancelled = await runtime.cancel(execution_id)
-    rec = runtime.executions.get(execution_id) or rec
+    rec = runtime.find_execution(execution_id, tenant_id=request[TENANT]) or rec
     return respond(CancelResult, {"execution_id": execution_id, "cancelled": cancelled, "status": rec.status})

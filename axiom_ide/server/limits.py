@@ -180,7 +180,7 @@ def limiter_for(app: web.Application) -> Limiter | None:
         return _LIMITERS[app]
     state = app[STATE]
     limits = parse_limits(state.options.limits)
-    limiter = Limiter(limits, UsageStore(state.runtime.db)) if limits.any else None
+    limiter = Limiter(limits, state.runtime.usage()) if limits.any else None
     _LIMITERS[app] = limiter
     return limiter
 

@@ -244,7 +244,7 @@ async def compile_route(request: web.Request, body: CompileRequest | None, query
             return compile_failed(exc.diagnostics)
         except BadArgument as exc:
             return bad_argument(str(exc))
-    request.app[STATE].runtime.artifacts.put(artifact, tenant_id=request[TENANT])
+    request.app[STATE].runtime.store_artifact(artifact, tenant_id=request[TENANT])
     return respond(models.Compiled, {
         "ok": True, "graph_id": artifact.graph_id, "flow": artifact.flow_name, "mode": artifact.mode,
         "entry": artifact.entry, "terminal": artifact.terminal, "input_type": artifact.input_type,
@@ -263,7 +263,7 @@ async def list_flows(request: web.Request) -> web.Response:
     """The workspace's flows and the caller's compiled-only flows, each with its latest artifact."""
     state = request.app[STATE]
     tenant = request[TENANT]
-    artifacts = state.runtime.artifacts
+    runtime = state.runtime
     root = state.workspace
     flows: dict[str, dict[str, Any]] = {}
     problems = []
@@ -275,12 +275,12 @@ async def list_flows(request: web.Request) -> web.Response:
             problems.append({"file": rel, **info})
             continue
         flows.setdefault(name, {"name": name, "file": rel, **info})
-    for row in artifacts.list(limit=10_000, tenant_id=tenant):
+    for row in runtime.list_artifacts(limit=10_000, tenant_id=tenant):
         flows.setdefault(row["flow_name"], {"name": row["flow_name"], "file": None, "description": "",
                                             "mode": row["mode"]})
     out = []
     for name in sorted(flows):
-        latest = artifacts.list(name, limit=1, tenant_id=tenant)
+        latest = runtime.list_artifacts(name, limit=1, tenant_id=tenant)
         out.append({**flows[name], "latest_artifact": _artifact_row(latest[0]) if latest else None})
     return respond(models.Flows, {"flows": out, "problems": problems})
 
@@ -288,7 +288,7 @@ async def list_flows(request: web.Request) -> web.Response:
 @ROUTES.route("GET", "/api/flows/{name}/artifacts", parameters=[path_param("name", "The flow's name")], responses=RESPONSES[("GET", "/api/flows/{name}/artifacts")])
 async def list_flow_artifacts(request: web.Request) -> web.Response:
     """One flow's artifacts compiled by the caller, newest first."""
-    rows = request.app[STATE].runtime.artifacts.list(request.match_info["name"], limit=1000,
+    rows = request.app[STATE].runtime.list_artifacts(request.match_info["name"], limit=1000,
                                                       tenant_id=request[TENANT])
     return respond(models.Artifacts, {"flow": request.match_info["name"], "artifacts": [_artifact_row(r) for r in rows]})
 

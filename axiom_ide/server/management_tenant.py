@@ -124,7 +124,7 @@ _SECRET_NAME = {"name": "name", "in": "path", "required": True,
 @route("GET", "/api/secrets", tags=["secrets"], responses=spec.RESPONSES[("GET", "/api/secrets")])
 async def list_secrets(request: web.Request) -> web.Response:
     """The caller's secret names with their dates; never a value."""
-    return respond(models.Secrets, {"secrets": _runtime(request).secrets.list(tenant_id=request[TENANT])})
+    return respond(models.Secrets, {"secrets": _runtime(request).list_secrets(tenant_id=request[TENANT])})
 
 
 @route("PUT", "/api/secrets/{name}", tags=["secrets"], body=SecretValue, parameters=[_SECRET_NAME],
@@ -133,7 +133,7 @@ async def put_secret(request: web.Request, body: SecretValue) -> web.Response:
     """Store or replace a secret's value (encrypted at rest; never returned)."""
     name = request.match_info["name"]
     try:
-        replaced = _runtime(request).secrets.set(name, body.value, tenant_id=request[TENANT])
+        replaced = _runtime(request).set_secret(name, body.value, tenant_id=request[TENANT])
     except AxiomError as exc:
         return bad_argument(exc.message)
     return respond(models.SecretSet, {"name": name, "replaced": replaced}, status=200 if replaced else 201)
@@ -143,7 +143,7 @@ async def put_secret(request: web.Request, body: SecretValue) -> web.Response:
        responses=spec.RESPONSES[("DELETE", "/api/secrets/{name}")])
 async def delete_secret(request: web.Request) -> web.Response:
     """Delete a secret now; the next execution no longer sees it."""
-    if not _runtime(request).secrets.delete(request.match_info["name"], tenant_id=request[TENANT]):
+    if not _runtime(request).delete_secret(request.match_info["name"], tenant_id=request[TENANT]):
         return not_found("secret")
     return web.Response(status=204)
 
@@ -155,22 +155,22 @@ _CONFIG_ID = spec.path_param("config_id", "The config's id")
 @route("GET", "/api/configs", tags=["configs"], query=FlowFilter, responses=spec.RESPONSES[("GET", "/api/configs")])
 async def list_configs(request: web.Request, query: FlowFilter) -> web.Response:
     """The caller's configs (tenant-wide and per-flow profiles); flow narrows to one flow."""
-    rows = _runtime(request).configs.list(flow_name=query.flow, tenant_id=request[TENANT])
+    rows = _runtime(request).list_configs(flow_name=query.flow, tenant_id=request[TENANT])
     return respond(models.Configs, {"configs": [c.to_json() for c in rows]})
 
 
 @route("POST", "/api/configs", tags=["configs"], body=ConfigCreate, responses=spec.RESPONSES[("POST", "/api/configs")])
 async def create_config(request: web.Request, body: ConfigCreate) -> web.Response:
     """Create a config profile (tenant-wide when flow is null); 409 if the name is taken."""
-    configs = _runtime(request).configs
+    runtime = _runtime(request)
     tenant = request[TENANT]
     name, flow = body.name or "default", body.flow or ""
-    if configs.get(name, flow_name=flow, tenant_id=tenant) is not None:
+    if runtime.config(name, flow_name=flow, tenant_id=tenant) is not None:
         scope = f'flow "{flow}"' if flow else "the tenant default"
         return json_response({"error": "already_exists",
                               "message": f'a config named "{name}" already exists for {scope}'}, status=409)
     try:
-        config = configs.set(name, flow_name=flow, tenant_id=tenant, **body.changes())
+        config = runtime.set_config(name, flow_name=flow, tenant_id=tenant, **body.changes())
     except AxiomError as exc:
         return bad_argument(exc.message)
     return respond(models.Config, config.to_json(), status=201)
@@ -180,7 +180,7 @@ async def create_config(request: web.Request, body: ConfigCreate) -> web.Respons
        responses=spec.RESPONSES[("GET", "/api/configs/{config_id}")])
 async def get_config(request: web.Request) -> web.Response:
     """One config by id; its secret overrides by name only."""
-    config = _runtime(request).configs.by_id(request.match_info["config_id"], tenant_id=request[TENANT])
+    config = _runtime(request).config_by_id(request.match_info["config_id"], tenant_id=request[TENANT])
     return respond(models.Config, config.to_json()) if config is not None else not_found("config")
 
 
@@ -188,14 +188,14 @@ async def get_config(request: web.Request) -> web.Response:
        responses=spec.RESPONSES[("PATCH", "/api/configs/{config_id}")])
 async def update_config(request: web.Request, body: ConfigPatch) -> web.Response:
     """Change the given fields of a config; remove_overrides drops secret overrides."""
-    configs = _runtime(request).configs
+    runtime = _runtime(request)
     tenant = request[TENANT]
-    config = configs.by_id(request.match_info["config_id"], tenant_id=tenant)
+    config = runtime.config_by_id(request.match_info["config_id"], tenant_id=tenant)
     if config is None:
         return not_found("config")
     try:
-        updated = configs.set(config.name, flow_name=config.flow_name, tenant_id=tenant, **body.changes(),
-                              remove_overrides=tuple(body.remove_overrides or ()))
+        updated = runtime.set_config(config.name, flow_name=config.flow_name, tenant_id=tenant, **body.changes(),
+                                     remove_overrides=tuple(body.remove_overrides or ()))
     except AxiomError as exc:
         return bad_argument(exc.message)
     return respond(models.Config, updated.to_json())
@@ -205,11 +205,11 @@ async def update_config(request: web.Request, body: ConfigPatch) -> web.Response
        responses=spec.RESPONSES[("DELETE", "/api/configs/{config_id}")])
 async def delete_config(request: web.Request) -> web.Response:
     """Delete a config and its secret overrides."""
-    configs = _runtime(request).configs
-    config = configs.by_id(request.match_info["config_id"], tenant_id=request[TENANT])
+    runtime = _runtime(request)
+    config = runtime.config_by_id(request.match_info["config_id"], tenant_id=request[TENANT])
     if config is None:
         return not_found("config")
-    configs.delete(config.name, flow_name=config.flow_name, tenant_id=request[TENANT])
+    runtime.delete_config(config.name, flow_name=config.flow_name, tenant_id=request[TENANT])
     return web.Response(status=204)
 
 
@@ -217,14 +217,14 @@ async def delete_config(request: web.Request) -> web.Response:
 @route("GET", "/api/keys", tags=["keys"], responses=spec.RESPONSES[("GET", "/api/keys")])
 async def list_keys(request: web.Request) -> web.Response:
     """The caller's active API keys, masked, with created and last-used times."""
-    return respond(models.Keys, {"keys": [k.to_json() for k in _runtime(request).api_keys.list(tenant_id=request[TENANT])]})
+    return respond(models.Keys, {"keys": [k.to_json() for k in _runtime(request).list_api_keys(tenant_id=request[TENANT])]})
 
 
 @route("POST", "/api/keys", tags=["keys"], body=KeyCreate, responses=spec.RESPONSES[("POST", "/api/keys")])
 async def create_key(request: web.Request, body: KeyCreate) -> web.Response:
     """Mint an API key for the caller's tenant; the raw key is in this response only."""
     try:
-        raw, key = _runtime(request).api_keys.create(body.name, tenant_id=request[TENANT])
+        raw, key = _runtime(request).create_api_key(body.name, tenant_id=request[TENANT])
     except AxiomError as exc:
         if exc.diagnostics[0].code == "key_exists":
             return json_response({"error": "already_exists", "message": exc.message}, status=409)
@@ -236,7 +236,7 @@ async def create_key(request: web.Request, body: KeyCreate) -> web.Response:
        responses=spec.RESPONSES[("DELETE", "/api/keys/{name}")])
 async def revoke_key(request: web.Request) -> web.Response:
     """Revoke one of the caller's keys; it fails on its very next use."""
-    if not _runtime(request).api_keys.revoke(request.match_info["name"], tenant_id=request[TENANT]):
+    if not _runtime(request).revoke_api_key(request.match_info["name"], tenant_id=request[TENANT]):
         return not_found("key")
     return web.Response(status=204)
 
@@ -247,7 +247,7 @@ _SESSION_ID = spec.path_param("session_id", "The session id node code chose")
 
 
 def _memory(request: web.Request) -> MemoryInspector:
-    return MemoryInspector(_runtime(request).db)
+    return _runtime(request).memory_inspector()
 
 
 @route("GET", "/api/memory/flows", tags=["memory"], responses=spec.RESPONSES[("GET", "/api/memory/flows")])

@@ -100,12 +100,12 @@ def test_flow_configs_list_profiles_and_resolve_timeout(backend, aio):
 
     assert aio(view()).profiles == () and aio(view()).node_timeout_seconds == 300
     assert aio(view()).timeout_source == "platform default"
-    backend.runtime.configs.set("default", node_timeout_seconds=120)
+    backend.runtime.set_config("default", node_timeout_seconds=120)
     v = aio(view())
     assert [p.name for p in v.profiles] == ["default"] and v.node_timeout_seconds == 120
     assert v.timeout_source == "tenant default"
-    backend.runtime.configs.set("load-test", flow_name="hello", node_timeout_seconds=30)
-    backend.runtime.configs.set("default", flow_name="hello", node_timeout_seconds=60)
+    backend.runtime.set_config("load-test", flow_name="hello", node_timeout_seconds=30)
+    backend.runtime.set_config("default", flow_name="hello", node_timeout_seconds=60)
     v = aio(view())
     assert [(p.flow_name, p.name) for p in v.profiles] == [("", "default"), ("hello", "default"), ("hello", "load-test")]
     assert v.node_timeout_seconds == 60 and v.timeout_source == "flow default"

@@ -49,7 +49,7 @@ def test_use_via_api_compiles_the_canvas_into_a_real_graph_id(qtbot, window, exa
     assert "httpx.post(" in dialog.texts["python"].toPlainText()
     assert "await fetch(" in dialog.texts["js"].toPlainText()
     runtime = window.bridge.wait_ready().runtime
-    assert runtime.artifacts.get(dialog.graph_id).flow_name == "hello"
+    assert runtime.find_artifact(dialog.graph_id).flow_name == "hello"
     dialog.tabs.setCurrentIndex(1)
     click(qtbot, dialog.copy_button)
     from PySide6.QtGui import QGuiApplication
@@ -132,4 +132,4 @@ def test_use_via_api_refuses_a_flow_with_a_type_mismatch(qtbot, window, example_
     assert dialog.error.text() == ('edge "score" → "inc" field `value`: Type mismatch: `string` → `double`. '
                                    "Add a transform to convert the value.")
     assert dialog.graph_id is None and not dialog.copy_button.isEnabled()
-    assert window.bridge.wait_ready().runtime.artifacts.latest("mismatch") is None
+    assert window.bridge.wait_ready().runtime.latest_artifact("mismatch") is None

@@ -23,15 +23,15 @@ def test_flow_overview_shows_endpoint_and_run_configuration(window, qtbot, examp
 
 def test_run_configuration_card_lists_profiles_from_the_config_store(window, qtbot, example_workspace):
     runtime = window.bridge.wait_ready().runtime
-    runtime.configs.set("default", node_timeout_seconds=120)
-    runtime.configs.set("load-test", flow_name="greeter", node_timeout_seconds=30,
-                        secret_overrides={"TOKEN": "x"})
-    runtime.configs.set("other", flow_name="hello", node_timeout_seconds=5)
+    runtime.set_config("default", node_timeout_seconds=120)
+    runtime.set_config("load-test", flow_name="greeter", node_timeout_seconds=30,
+                       secret_overrides={"TOKEN": "x"})
+    runtime.set_config("other", flow_name="hello", node_timeout_seconds=5)
     window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
     page = window.inspector.flow_page
     qtbot.waitUntil(lambda: page.timeout.text() == "Node timeout: 120 s (tenant default)")
     assert page.profiles.text() == "default (tenant default) — 120 s\nload-test — 30 s · overrides TOKEN"
-    runtime.configs.set("default", flow_name="greeter", node_timeout_seconds=60)
+    runtime.set_config("default", flow_name="greeter", node_timeout_seconds=60)
     page.refresh_configs()
     qtbot.waitUntil(lambda: page.timeout.text() == "Node timeout: 60 s (flow default)")
     assert page.profiles.text().splitlines()[1] == "default — 60 s"

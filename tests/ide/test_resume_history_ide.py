@@ -24,9 +24,9 @@ def test_execution_tab_shows_the_interrupted_attempt_and_the_rerun(qtbot, exampl
     rt = Runtime(data, inline=True)
     try:
         (execution_id,) = asyncio.run(rt.resume_incomplete(wait=True))
-        assert rt.executions.get(execution_id).status == "Completed"
+        assert rt.find_execution(execution_id).status == "Completed"
     finally:
-        rt.db.close()
+        rt._db.close()
 
     prefs = Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(example_workspace, data, prefs, quiet=True, serve_api=False,

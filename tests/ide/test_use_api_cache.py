@@ -33,7 +33,7 @@ def test_use_via_api_twice_gives_one_graph_id_until_the_flow_changes(qtbot, wind
     first = use_api_graph_id(qtbot, window)
     assert use_api_graph_id(qtbot, window) == first
     runtime = window.bridge.wait_ready().runtime
-    assert len(runtime.artifacts.list("hello")) == 1  # one artifact stored, not one per click
+    assert len(runtime.list_artifacts("hello")) == 1  # one artifact stored, not one per click
     # An edit (a card moved) is a new flow text: a new graph_id, then that one is reused.
     item = tab.scene.item_for_node(tab.doc.flow.nodes[0].id)
     drag(tab.view, on_card(item), on_card(item) + QPointF(0, 150))

@@ -13,12 +13,12 @@ def setup(tmp_path, example_workspace, make_runtime):
     add_faults_package(example_workspace)
     chain(example_workspace, "four", ["Upper", "Upper", "Upper", "Upper"])
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt._artifacts)
     return rt, art
 
 
 def completed(rt, execution_id):
-    return [e.node for e in rt.event_log.list(execution_id) if e.type == ev.NODE_COMPLETED]
+    return [e.node for e in rt.execution_events(execution_id) if e.type == ev.NODE_COMPLETED]
 
 
 def test_breakpoint_pauses_before_node_then_step_and_continue(setup, aio):
@@ -28,9 +28,9 @@ def test_breakpoint_pauses_before_node_then_step_and_continue(setup, aio):
         session = rt.create_debug_session(breakpoints={"n2"})
         execution_id = await rt.start(art, {"text": "a"}, debug_session_id=session.id)
         await until(lambda: session.gate is not None and session.gate.paused_at == "n2")
-        assert rt.executions.get(execution_id).status == "Debug paused"
+        assert rt.find_execution(execution_id).status == "Debug paused"
         assert completed(rt, execution_id) == ["n1"]
-        paused = [e for e in rt.event_log.list(execution_id) if e.type == ev.DEBUG_PAUSED]
+        paused = [e for e in rt.execution_events(execution_id) if e.type == ev.DEBUG_PAUSED]
         assert paused[0].node == "n2" and paused[0].data["reason"] == "breakpoint"
         session.gate.step()
         await until(lambda: session.gate.paused_at == "n3")
@@ -38,7 +38,7 @@ def test_breakpoint_pauses_before_node_then_step_and_continue(setup, aio):
         session.gate.resume()
         outcome = await rt.wait(execution_id, 30)
         assert outcome.output == {"text": "A", "big": "0"}
-        assert rt.executions.get(execution_id).status == "Completed"
+        assert rt.find_execution(execution_id).status == "Completed"
 
     aio(go())
 
@@ -48,15 +48,15 @@ def test_fork_from_checkpoint_with_override_links_parent(setup, aio):
 
     async def go():
         parent = await rt.run(art, {"text": "a"})
-        cps = rt.checkpoints.list(parent.execution_id)
+        cps = rt.execution_checkpoints(parent.execution_id)
         child_id, session = await rt.fork(parent.execution_id, cps[1].id, {"text": "forked"})
         outcome = await rt.wait(child_id, 30)
         assert session.mode == "FORK"
         assert outcome.output == {"text": "FORKED", "big": "0"}
-        child = rt.executions.get(child_id)
+        child = rt.find_execution(child_id)
         assert child.parent_id == parent.execution_id and child.fork_checkpoint == cps[1].id
         assert completed(rt, child_id) == ["n3", "n4"]  # n1, n2 came from the parent's checkpoints
-        assert [c.id for c in rt.executions.children(parent.execution_id)] == [child_id]
+        assert [c.id for c in rt.forks(parent.execution_id)] == [child_id]
         with pytest.raises(AxiomError, match='override for "text" is null; remove the key instead'):
             await rt.fork(parent.execution_id, cps[1].id, {"text": None})
         with pytest.raises(AxiomError, match="over 1 MB"):
@@ -73,7 +73,7 @@ def test_pause_requested_while_running_stops_before_next_dispatch(setup, aio):
         execution_id = await rt.start(art, {"text": "a"}, debug_session_id=session.id)
         session.gate.pause()
         await until(lambda: session.gate.paused_at is not None)
-        assert rt.executions.get(execution_id).status == "Debug paused"
+        assert rt.find_execution(execution_id).status == "Debug paused"
         session.gate.resume()
         assert (await rt.wait(execution_id, 30)).success
 
@@ -83,12 +83,12 @@ def test_pause_requested_while_running_stops_before_next_dispatch(setup, aio):
 def test_replay_reads_history_without_writing(setup, aio):
     rt, art = setup
     outcome = aio(rt.run(art, {"text": "a"}))
-    rt.db.sync()  # the run's own writes, still in the step journal
-    before = rt.db.conn.execute("SELECT total_changes()").fetchone()[0]
-    events = rt.event_log.list(outcome.execution_id)
-    cps = rt.checkpoints.list(outcome.execution_id)
+    rt._db.sync()  # the run's own writes, still in the step journal
+    before = rt._db.conn.execute("SELECT total_changes()").fetchone()[0]
+    events = rt.execution_events(outcome.execution_id)
+    cps = rt.execution_checkpoints(outcome.execution_id)
     assert len(cps) == 4 and events[-1].type == ev.EXECUTION_COMPLETED
-    assert rt.db.conn.execute("SELECT total_changes()").fetchone()[0] == before
+    assert rt._db.conn.execute("SELECT total_changes()").fetchone()[0] == before
 
 
 def _tables(db_path) -> dict:
@@ -106,8 +106,8 @@ def _tables(db_path) -> dict:
 def test_replay_session_walks_the_timeline_and_writes_nothing(setup, aio):
     rt, art = setup
     outcome = aio(rt.run(art, {"text": "a"}))
-    rt.db.sync()  # the run's own writes, still in the step journal
-    before = _tables(rt.db.path)
+    rt._db.sync()  # the run's own writes, still in the step journal
+    before = _tables(rt._db.path)
     session = rt.create_debug_session("REPLAY", execution_id=outcome.execution_id)
     assert session.mode == "REPLAY" and len(session) == 10
     start = session.at(-1)
@@ -125,7 +125,7 @@ def test_replay_session_walks_the_timeline_and_writes_nothing(setup, aio):
         (8, "NODE_COMPLETED", "Running", ("completed",) * 4),
         (9, "EXECUTION_COMPLETED", "Completed", ("completed",) * 4),
     ]
-    cps = rt.checkpoints.list(outcome.execution_id)
+    cps = rt.execution_checkpoints(outcome.execution_id)
     assert session.at(2).nodes["n1"].checkpoint_id == cps[0].id
     assert session.replay.payloads("n1", 2) == {**session.replay.payloads("n1", 9)}
     assert session.replay.payloads("n1", 2)["input"] == {"text": "a", "big": "0"}
@@ -146,7 +146,7 @@ def test_replay_session_walks_the_timeline_and_writes_nothing(setup, aio):
     with pytest.raises(AxiomError, match="only reads history"):
         aio(rt.start(art, {"text": "a"}, debug_session_id=session.id))
     session.refresh()
-    assert _tables(rt.db.path) == before
+    assert _tables(rt._db.path) == before
 
 
 def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace, make_runtime, aio):
@@ -166,7 +166,7 @@ def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace
           - {from: c, to: d}
         """)
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "branchy.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "branchy.flow.yaml", example_workspace, store=rt._artifacts)
     outcome = aio(rt.run(art, {"text": "x"}))
     assert outcome.success
     replay = rt.replay(outcome.execution_id)
@@ -175,7 +175,7 @@ def test_replay_marks_skipped_nodes_and_fork_history(tmp_path, example_workspace
     assert {n: s.status for n, s in replay.end.nodes.items()} == {
         "a": "completed", "b": "skipped", "c": "completed", "d": "completed"}
     # a fork from c's checkpoint: a and c come from the parent, d runs in the child
-    cps = rt.checkpoints.list(outcome.execution_id)
+    cps = rt.execution_checkpoints(outcome.execution_id)
     child_id, _ = aio(_fork_and_wait(rt, outcome.execution_id, cps[1].id))
     child = rt.create_debug_session("REPLAY", execution_id=child_id)
     first = child.at(-1).nodes

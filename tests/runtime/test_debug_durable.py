@@ -46,11 +46,11 @@ def _prepare(flow, data: Path, breakpoints: set[str]) -> tuple[str, str]:
     path, workspace = flow
     rt = Runtime(data, inline=True)
     try:
-        art = compile_file(path, workspace, store=rt.artifacts)
+        art = compile_file(path, workspace, store=rt._artifacts)
         session = rt.create_debug_session(breakpoints=breakpoints)
         return art.graph_id, session.id
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def _session_row(db: Path, session_id: str) -> dict | None:
@@ -88,7 +88,7 @@ def _run_until(data: Path, graph_id: str, session_id: str, want, *, inline: bool
 
 
 def _completed(rt: Runtime, execution_id: str) -> list[str]:
-    return [e.node for e in rt.event_log.list(execution_id) if e.type == ev.NODE_COMPLETED]
+    return [e.node for e in rt.execution_events(execution_id) if e.type == ev.NODE_COMPLETED]
 
 
 def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, invoker, make_runtime, aio):
@@ -102,15 +102,15 @@ def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, i
     rt = make_runtime(data)
 
     async def go():
-        (rec,) = rt.executions.list()
+        (rec,) = rt.list_executions()
         assert rec.status == "Debug paused" and rec.debug_session == session_id
         assert await rt.resume_incomplete() == [rec.id]
         session = rt.debug_session(session_id)
         await until(lambda: session.paused_at == "n3")
-        assert rt.executions.get(rec.id).status == "Debug paused"
+        assert rt.find_execution(rec.id).status == "Debug paused"
         assert session.breakpoints == {"n3"} and session.execution_id == rec.id
         assert _completed(rt, rec.id) == ["n1", "n2"]
-        events = rt.event_log.list(rec.id)
+        events = rt.execution_events(rec.id)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         assert [(e.type, e.node, e.data.get("reason"), e.data.get("restored")) for e in events[-2:]] == [
             (ev.EXECUTION_RESUMED, None, None, None), (ev.DEBUG_PAUSED, "n3", "breakpoint", True)]
@@ -123,7 +123,7 @@ def test_paused_run_killed_comes_back_paused_at_its_breakpoint(flow, tmp_path, i
         session.resume()
         outcome = await rt.wait(rec.id, 30)
         assert outcome.status == "Completed" and outcome.output == {"text": "A+", "big": "0"}
-        assert rt.debug_store.get(session_id).control == "run"
+        assert rt._debug_store.get(session_id).control == "run"
 
     aio(go())
 
@@ -139,15 +139,15 @@ def test_run_killed_while_stepping_reruns_that_node_then_pauses(flow, tmp_path, 
     rt = make_runtime(data)
 
     async def go():
-        (rec,) = rt.executions.list()
+        (rec,) = rt.list_executions()
         # n2's NODE_STARTED is durable before it runs: the kill (almost always) caught it running
-        cut = [e.attempt for e in rt.event_log.list(rec.id) if e.type == ev.NODE_STARTED and e.node == "n2"]
+        cut = [e.attempt for e in rt.execution_events(rec.id) if e.type == ev.NODE_STARTED and e.node == "n2"]
         await rt.resume_incomplete()
         session = rt.debug_session(session_id)
         await until(lambda: session.paused_at == "n3")
-        assert rt.executions.get(rec.id).status == "Debug paused"
+        assert rt.find_execution(rec.id).status == "Debug paused"
         assert _completed(rt, rec.id) == ["n1", "n2"]
-        events = rt.event_log.list(rec.id)
+        events = rt.execution_events(rec.id)
         resumed = next(e.seq for e in events if e.type == ev.EXECUTION_RESUMED)
         assert [(e.type, e.node, e.attempt) for e in events if e.seq > resumed and e.type != ev.LOG] == (
             [(ev.NODE_INTERRUPTED, "n2", 1)] if cut == [1] else []) + [
@@ -167,19 +167,19 @@ def test_breakpoint_edits_persist_across_runtimes(flow, tmp_path):
     session.set_breakpoint("n4")
     session.set_breakpoint("n2")
     session.clear_breakpoint("n1")
-    rt.db.close()
+    rt._db.close()
 
     rt = Runtime(data, inline=True)
     try:
         again = rt.debug_session(session.id)
         assert again is not session and again.mode == "LIVE" and again.breakpoints == {"n2", "n4"}
         again.clear_breakpoints()
-        assert rt.debug_store.get(session.id).breakpoints == frozenset()
+        assert rt._debug_store.get(session.id).breakpoints == frozenset()
         again.set_breakpoints(["n3", "n5"])
     finally:
-        rt.db.close()
+        rt._db.close()
     rt = Runtime(data, inline=True)
     try:
         assert rt.debug_session(session.id).breakpoints == {"n3", "n5"}
     finally:
-        rt.db.close()
+        rt._db.close()

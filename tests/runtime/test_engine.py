@@ -26,13 +26,13 @@ def rt(make_runtime, tmp_path):
 def run(aio):
     """``run(rt, ws, flow, data)``: compile ``flows/<flow>.flow.yaml`` and run it to its outcome."""
     def run(rt, ws, flow, data, **kw):
-        artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt.artifacts)
+        artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt._artifacts)
         return aio(rt.run(artifact, data, timeout=kw.pop("timeout", 20), **kw))
     return run
 
 
 def types(rt, execution_id):
-    return [(e.type, e.node) for e in rt.event_log.list(execution_id)]
+    return [(e.type, e.node) for e in rt.execution_events(execution_id)]
 
 
 EXAMPLES = [
@@ -51,11 +51,11 @@ def test_example_flow_produces_expected_output(rt, ws, flow, data, expected, run
     outcome = run(rt, ws, flow, data)
     assert outcome.error is None
     assert outcome.output == expected
-    rec = rt.executions.get(outcome.execution_id)
+    rec = rt.find_execution(outcome.execution_id)
     assert rec.status == "Completed" and rec.output == expected
     assert len(rec.id) == 32 and rec.id == rec.id.lower()
     assert rec.started_at <= rec.completed_at
-    seqs = [e.seq for e in rt.event_log.list(rec.id)]
+    seqs = [e.seq for e in rt.execution_events(rec.id)]
     assert seqs == list(range(1, len(seqs) + 1))
     kinds = [t for t, _ in types(rt, rec.id)]
     assert kinds[0] == ev.EXECUTION_STARTED and kinds[-1] == ev.EXECUTION_COMPLETED
@@ -63,11 +63,11 @@ def test_example_flow_produces_expected_output(rt, ws, flow, data, expected, run
 
 def test_every_completed_node_has_a_checkpoint_with_input_and_output(rt, ws, run):
     outcome = run(rt, ws, "greeter", {"name": "Ada"})
-    cps = rt.checkpoints.list(outcome.execution_id)
+    cps = rt.execution_checkpoints(outcome.execution_id)
     assert [(c.step, c.node) for c in cps] == [(1, "greet"), (2, "shout")]
-    compiled = rt.compiled(rt.artifact(rt.executions.get(outcome.execution_id).graph_id))
+    compiled = rt.compiled(rt.artifact(rt.find_execution(outcome.execution_id).graph_id))
     assert compiled.codec.to_json(cps[1].input, cps[1].input_type) == {"text": "Hey! Hello, Ada!"}
-    completed = [e for e in rt.event_log.list(outcome.execution_id) if e.type == ev.NODE_COMPLETED]
+    completed = [e for e in rt.execution_events(outcome.execution_id) if e.type == ev.NODE_COMPLETED]
     assert [e.data["checkpoint_id"] for e in completed] == [c.id for c in cps]
 
 
@@ -75,13 +75,13 @@ def test_counter_loop_reactivates_until_condition_false(rt, ws, run):
     outcome = run(rt, ws, "counter", {"value": 0})
     nodes = [n for t, n in types(rt, outcome.execution_id) if t == ev.NODE_COMPLETED]
     assert nodes == ["bump", "step"] * 5
-    skipped = [e for e in rt.event_log.list(outcome.execution_id) if e.type == ev.EDGE_SKIPPED]
+    skipped = [e for e in rt.execution_events(outcome.execution_id) if e.type == ev.EDGE_SKIPPED]
     assert skipped[-1].data == {"edge": {"from": "step", "to": "bump"}, "reason": "condition false"}
 
 
 def test_loop_stops_at_max_iterations(rt, ws, run):
     outcome = run(rt, ws, "counter", {"value": -100})
-    skipped = [e for e in rt.event_log.list(outcome.execution_id) if e.type == ev.EDGE_SKIPPED]
+    skipped = [e for e in rt.execution_events(outcome.execution_id) if e.type == ev.EDGE_SKIPPED]
     assert skipped[-1].data["reason"] == "max_iterations (5) reached"
     assert outcome.output == {"value": -88.0}
 
@@ -89,7 +89,7 @@ def test_loop_stops_at_max_iterations(rt, ws, run):
 def test_false_condition_skips_edge_and_join_waits_for_the_rest(rt, ws, run):
     outcome = run(rt, ws, "branching", {"text": "HELLO"})  # score 1.0: quiet branch skipped
     assert outcome.output == {"text": "HELLO "}  # Concat joins left and an empty right
-    skipped = [e.data for e in rt.event_log.list(outcome.execution_id) if e.type == ev.EDGE_SKIPPED]
+    skipped = [e.data for e in rt.execution_events(outcome.execution_id) if e.type == ev.EDGE_SKIPPED]
     assert {"edge": {"from": "score", "to": "quiet"}, "reason": "condition false"} in skipped
     assert {"edge": {"from": "quiet", "to": "both"}, "reason": "upstream skipped"} in skipped
 
@@ -148,7 +148,7 @@ def test_failing_condition_names_the_edge(rt, ws, run):
         """)
     outcome = run(rt, ws, "badcond", {"text": "x"})
     assert outcome.error.startswith('edge "a" → "b": EvaluateEdge condition: CEL evaluation failed: ')
-    assert rt.event_log.list(outcome.execution_id)[-1].data["edge"] == {"from": "a", "to": "b"}
+    assert rt.execution_events(outcome.execution_id)[-1].data["edge"] == {"from": "a", "to": "b"}
 
 
 def test_handler_exception_is_verbatim_on_node_failed(rt, ws, run):
@@ -156,10 +156,10 @@ def test_handler_exception_is_verbatim_on_node_failed(rt, ws, run):
     outcome = run(rt, ws, "boom", {"text": "x"})
     assert outcome.status == "Failed"
     assert outcome.error == 'node "n2": boom: X'
-    failed = [e for e in rt.event_log.list(outcome.execution_id) if e.type == ev.NODE_FAILED]
+    failed = [e for e in rt.execution_events(outcome.execution_id) if e.type == ev.NODE_FAILED]
     assert failed[0].node == "n2" and failed[0].data["error"] == "boom: X"
-    assert rt.executions.get(outcome.execution_id).error == 'node "n2": boom: X'
-    last = rt.event_log.list(outcome.execution_id)[-1]
+    assert rt.find_execution(outcome.execution_id).error == 'node "n2": boom: X'
+    last = rt.execution_events(outcome.execution_id)[-1]
     assert (last.type, last.node, last.data["code"]) == (ev.EXECUTION_FAILED, "n2", "NODE_FAILED")
 
 
@@ -228,19 +228,19 @@ def test_bounded_times_out_and_lets_other_cancels_through():
 
 def test_node_timeout_from_config(rt, ws, run):
     chain(ws, "hang", ["Upper", "Hang"])
-    rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
+    rt.set_config("default", flow_name="hang", node_timeout_seconds=1)
     outcome = run(rt, ws, "hang", {"text": "x"})
     assert outcome.error == 'node "n2" timed out after 1s'
 
 
 def test_retry_uses_max_attempts_and_numbers_attempts(rt, ws, tmp_path, run):
     chain(ws, "flaky", ["Flaky"])
-    rt.configs.set("default", flow_name="flaky", max_attempts=2)
+    rt.set_config("default", flow_name="flaky", max_attempts=2)
     outcome = run(rt, ws, "flaky", {"text": str(tmp_path / "marker")})
     assert outcome.success
-    events = [(e.type, e.attempt) for e in rt.event_log.list(outcome.execution_id) if e.node == "n1"]
+    events = [(e.type, e.attempt) for e in rt.execution_events(outcome.execution_id) if e.node == "n1"]
     assert events == [(ev.NODE_STARTED, 1), (ev.NODE_FAILED, 1), (ev.NODE_STARTED, 2), (ev.NODE_COMPLETED, 2)]
-    assert rt.checkpoints.list(outcome.execution_id)[0].attempt == 2
+    assert rt.execution_checkpoints(outcome.execution_id)[0].attempt == 2
 
 
 def test_exceeding_max_steps_fails(rt, ws, run):
@@ -256,13 +256,13 @@ def test_exceeding_max_steps_fails(rt, ws, run):
         """)
     outcome = run(rt, ws, "spin", {"value": 0})
     assert outcome.error == "exceeded max steps (1000)"
-    assert len(rt.checkpoints.list(outcome.execution_id)) == 1000
+    assert len(rt.execution_checkpoints(outcome.execution_id)) == 1000
 
 
 def test_cancel_is_immediate_inside_a_long_node(rt, ws, aio):
     # n1 first: by the time n2 (60 s of sleep) starts, its package's host is up and taking calls.
     chain(ws, "hang2", ["Upper", "Hang"])
-    artifact = compile_file(ws / "flows" / "hang2.flow.yaml", ws, store=rt.artifacts)
+    artifact = compile_file(ws / "flows" / "hang2.flow.yaml", ws, store=rt._artifacts)
 
     async def go():
         hanging = asyncio.Event()
@@ -274,7 +274,7 @@ def test_cancel_is_immediate_inside_a_long_node(rt, ws, aio):
         return execution_id
 
     execution_id = aio(go())
-    rec = rt.executions.get(execution_id)
+    rec = rt.find_execution(execution_id)
     assert rec.status == "Cancelled"
     assert types(rt, execution_id)[-1] == (ev.EXECUTION_CANCELLED, None)
     assert [n for t, n in types(rt, execution_id) if t == ev.NODE_COMPLETED] == ["n1"]
@@ -289,7 +289,7 @@ def test_checkpoint_store_failure_fails_the_execution_cleanly(ws, tmp_path, make
     outcome = run(rt, ws, "linear", {"text": "x"})
     assert outcome.status == "Failed"
     assert outcome.error == 'checkpoint write failed after node "echo": [Errno 28] No space left on device'
-    assert rt.executions.get(outcome.execution_id).status == "Failed"
+    assert rt.find_execution(outcome.execution_id).status == "Failed"
 
 
 def test_saved_checkpoints_never_change_during_runs(ws, tmp_path, make_runtime, run):
@@ -303,9 +303,9 @@ def test_saved_checkpoints_never_change_during_runs(ws, tmp_path, make_runtime, 
 def test_secrets_reach_nodes_and_config_overrides_win(rt, ws, run):
     chain(ws, "sec", ["Secret"])
     assert run(rt, ws, "sec", {"text": ""}).output == {"text": "missing", "big": "0"}
-    rt.secrets.set("TOKEN", "tenant-value")
+    rt.set_secret("TOKEN", "tenant-value")
     assert run(rt, ws, "sec", {"text": ""}).output["text"] == "tenant-value"
-    rt.configs.set("load-test", flow_name="sec", secret_overrides={"TOKEN": "override"})
+    rt.set_config("load-test", flow_name="sec", secret_overrides={"TOKEN": "override"})
     assert run(rt, ws, "sec", {"text": ""}, config_id="load-test").output["text"] == "override"
 
 
@@ -313,22 +313,23 @@ def test_live_events_reach_subscribers_in_order(rt, ws, run):
     seen = []
     rt.events.connect(lambda e: seen.append((e.seq, e.type)))
     outcome = run(rt, ws, "linear", {"text": "x"})
-    stored = [(e.seq, e.type) for e in rt.event_log.list(outcome.execution_id)]
+    stored = [(e.seq, e.type) for e in rt.execution_events(outcome.execution_id)]
     assert seen == stored
 
 
 def test_another_tenants_graph_id_reads_as_not_found_and_executions_carry_their_tenant(rt, ws, aio):
     from axiom_ide.runtime.errors import AxiomError
 
-    artifact = compile_file(ws / "flows" / "hello.flow.yaml", ws, store=rt.artifacts)
-    assert rt.artifacts.tenant_of(artifact.graph_id) == "local"
+    artifact = compile_file(ws / "flows" / "hello.flow.yaml", ws, store=rt._artifacts)
+    assert rt.find_artifact(artifact.graph_id).graph_id == artifact.graph_id
+    assert rt.find_artifact(artifact.graph_id, tenant_id="acme") is None
     with pytest.raises(AxiomError) as caught:
         aio(rt.run(artifact.graph_id, {"name": "Ada"}, tenant_id="acme"))
     assert caught.value.message == f'compiled artifact "{artifact.graph_id}" not found'
-    assert rt.artifacts.tenant_of("01JX3F8Q4ZJ4M9W4Y0B8T2K7RD") is None
+    assert rt.find_artifact("01JX3F8Q4ZJ4M9W4Y0B8T2K7RD") is None
 
     outcome = aio(rt.run(artifact.graph_id, {"name": "Ada"}, timeout=20))
-    assert rt.executions.get(outcome.execution_id).tenant_id == "local"
+    assert rt.find_execution(outcome.execution_id).tenant_id == "local"
 
 
 def test_a_run_regenerates_a_gen_folder_left_half_written(rt, ws, run):

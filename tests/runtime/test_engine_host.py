@@ -28,7 +28,7 @@ def test_examples_and_faults_through_the_host(ws, tmp_path):
         assert type(rt.invoker).__name__ == "HostPool"
         try:
             def art(name):
-                return compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt.artifacts)
+                return compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt._artifacts)
             assert (await rt.run(art("branching"), {"text": "Hello"}, timeout=30)).output == {"text": "HELLO hello"}
             assert (await rt.run(art("welcome"), {"name": "Ada"}, timeout=30)).output == {"text": "HEY! HELLO, ADA!"}
             assert (await rt.run(art("boom"), {"text": "x"}, timeout=30)).error == 'node "n2": boom: X'
@@ -44,8 +44,8 @@ def test_examples_and_faults_through_the_host(ws, tmp_path):
             await asyncio.wait_for(started.wait(), 30)
             # Well inside the node's 60 s: the cancel did not wait for the handler.
             assert await asyncio.wait_for(rt.cancel(execution_id), 30)
-            assert rt.executions.get(execution_id).status == "Cancelled"
-            rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
+            assert rt.find_execution(execution_id).status == "Cancelled"
+            rt.set_config("default", flow_name="hang", node_timeout_seconds=1)
             timed = await rt.run(hang, {"text": "x"}, timeout=30)
             assert (timed.status, timed.error) == ("Failed", 'node "n1" timed out after 1s')
         finally:

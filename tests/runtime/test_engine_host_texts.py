@@ -77,7 +77,7 @@ def _run(ws, data_dir, body, **runtime_kw):
     async def go():
         rt = Runtime(data_dir, **runtime_kw)
         try:
-            return await body(rt, lambda name: compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt.artifacts))
+            return await body(rt, lambda name: compile_file(ws / "flows" / f"{name}.flow.yaml", ws, store=rt._artifacts))
         finally:
             await rt.close()
     return asyncio.run(go())
@@ -86,7 +86,7 @@ def _run(ws, data_dir, body, **runtime_kw):
 def _final(rt, frames):
     final = frames[-1]
     assert final["is_final"] and "success" not in final
-    return final["error"], rt.executions.get(final["execution_id"]).error_code
+    return final["error"], rt.find_execution(final["execution_id"]).error_code
 
 
 def test_pipeline_connection_lost_mid_stream_reads_recv_from_node(ws, tmp_path):
@@ -119,11 +119,11 @@ def test_pipeline_stream_that_cannot_open_reads_open_pipeline_stream(ws, tmp_pat
 
 def test_timeouts_name_their_node_once_and_carry_node_timeout(ws, tmp_path):
     async def body(rt, art):
-        rt.configs.set("default", flow_name="pstalls", node_timeout_seconds=1)
-        rt.configs.set("default", flow_name="hang", node_timeout_seconds=1)
+        rt.set_config("default", flow_name="pstalls", node_timeout_seconds=1)
+        rt.set_config("default", flow_name="hang", node_timeout_seconds=1)
         frames = [f async for f in rt.stream(art("pstalls"), {"text": "a"}, timeout=30)]
         unary = await rt.run(art("hang"), {"text": "x"}, timeout=30)
-        return _final(rt, frames), (unary.error, rt.executions.get(unary.execution_id).error_code)
+        return _final(rt, frames), (unary.error, rt.find_execution(unary.execution_id).error_code)
 
     pipeline, unary = _run(ws, tmp_path / "data", body)
     assert pipeline == ('node "stall" timed out after 1s', "NODE_TIMEOUT")

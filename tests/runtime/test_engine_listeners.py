@@ -29,7 +29,7 @@ def test_a_listener_raising_on_node_completed_neither_fails_the_run_nor_silences
     async def go():
         try:
             outcome = await rt.run(artifact, {"text": "a"}, timeout=30)
-            return outcome, rt.executions.get(outcome.execution_id).status, rt.event_log.list(outcome.execution_id)
+            return outcome, rt.find_execution(outcome.execution_id).status, rt.execution_events(outcome.execution_id)
         finally:
             await rt.close()
 

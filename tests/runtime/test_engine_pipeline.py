@@ -21,13 +21,13 @@ def frames(aio):
 
 
 def test_words_streams_one_frame_per_word_then_final(rt, example_workspace, frames):
-    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt._artifacts)
     out = frames(rt, art, {"text": "to be or"})
     assert [f["payload"] for f in out[:-1]] == [{"word": "TO", "index": 0}, {"word": "BE", "index": 1},
                                                {"word": "OR", "index": 2}]
     assert [f["frame_index"] for f in out] == [0, 1, 2, 3]
     assert out[-1] == {"execution_id": out[0]["execution_id"], "frame_index": 3, "is_final": True, "success": True}
-    assert rt.executions.get(out[0]["execution_id"]).status == "Completed"
+    assert rt.find_execution(out[0]["execution_id"]).status == "Completed"
 
 
 def test_unary_node_feeds_pipeline_per_frame(rt, example_workspace, frames):
@@ -42,7 +42,7 @@ def test_unary_node_feeds_pipeline_per_frame(rt, example_workspace, frames):
           - {from: up, to: split}
           - {from: split, to: echo, when: 'output.index != 1'}
         """)
-    art = compile_file(example_workspace / "flows" / "mixed.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "mixed.flow.yaml", example_workspace, store=rt._artifacts)
     out = frames(rt, art, {"text": "a b c"})
     assert [f["payload"]["word"] for f in out[:-1]] == ["A", "C"]
     assert out[-1]["success"] is True
@@ -59,7 +59,7 @@ def test_pipeline_failure_ends_with_error_frame_without_success(rt, example_work
         edges:
           - {from: bad, to: split, map: {text: text}}
         """)
-    art = compile_file(example_workspace / "flows" / "pboom.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "pboom.flow.yaml", example_workspace, store=rt._artifacts)
     out = frames(rt, art, {"text": "x y"})
     assert out[-1]["is_final"] and "success" not in out[-1]
     assert out[-1]["error"] == 'node "bad": boom: x y'
@@ -76,7 +76,7 @@ def test_pipeline_timeout_final_frame(rt, example_workspace, frames):
         edges:
           - {from: slow, to: split, map: {text: text}}
         """)
-    art = compile_file(example_workspace / "flows" / "phang.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "phang.flow.yaml", example_workspace, store=rt._artifacts)
     out = frames(rt, art, {"text": "x"}, timeout=0.5)
     assert out[-1]["error"] == "timeout waiting for pipeline result"
-    assert rt.executions.get(out[-1]["execution_id"]).status == "Failed"
+    assert rt.find_execution(out[-1]["execution_id"]).status == "Failed"

@@ -23,16 +23,16 @@ def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspa
     seen: set[str] = set()
 
     def status(execution_id):
-        seen.add(rt.executions.get(execution_id).status)
-        return rt.executions.get(execution_id).status
+        seen.add(rt.find_execution(execution_id).status)
+        return rt.find_execution(execution_id).status
 
     async def go():
-        art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
+        art = {n: compile_file(p, example_workspace, store=rt._artifacts) for n, p in flows.items()}
         ok = await rt.start(art["ok"], {"text": "a"})
         assert status(ok) == "Running"  # a fresh run is accepted, announced and Running in one commit
         await rt.wait(ok, 10)
         assert status(ok) == "Completed"
-        first = rt.checkpoints.list(ok)[0]
+        first = rt.execution_checkpoints(ok)[0]
         fork, _ = await rt.fork(ok, first.id)
         assert status(fork) == "Queued"  # recorded with its checkpoints, not picked up yet
         await rt.wait(fork, 10)
@@ -51,7 +51,7 @@ def test_every_reachable_status_is_produced_and_stored(tmp_path, example_workspa
         assert status(hang) == "Cancelled"
 
     aio(go())
-    stored = {r.status for r in rt.executions.list(limit=100)}
+    stored = {r.status for r in rt.list_executions(limit=100)}
     assert stored == {"Completed", "Failed", "Cancelled"}
     assert seen == {"Queued", "Running", "Debug paused", "Completed", "Failed", "Cancelled"}
 
@@ -63,7 +63,7 @@ def test_finished_executions_leave_running_and_wait_still_answers_from_the_store
     rt = make_runtime(tmp_path / "data")
 
     async def go():
-        art = {n: compile_file(p, example_workspace, store=rt.artifacts) for n, p in flows.items()}
+        art = {n: compile_file(p, example_workspace, store=rt._artifacts) for n, p in flows.items()}
         done = [(await rt.run(art["ok"], {"text": f"r{i}"}, timeout=10)).execution_id for i in range(3)]
         hang = await rt.start(art["hang"], {"text": "h"})
         in_flight = rt.running()

@@ -34,7 +34,7 @@ def rt(make_runtime, tmp_path):
 
 
 def run(aio, rt, ws, flow, data):
-    artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt.artifacts)
+    artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt._artifacts)
     return aio(rt.run(artifact, data, timeout=20))
 
 
@@ -61,7 +61,7 @@ def test_a_raising_node_keeps_type_traceback_and_canvas_id(rt, ws, aio, tmp_path
     assert "raise ValueError('boom: ' + input.text)" in d.traceback
     assert d.traceback.rstrip().endswith("ValueError: boom: X")
     assert outcome.diagnostic == d  # what the caller is told is what was stored
-    failed = [e for e in rt.event_log.list(outcome.execution_id) if e.type == ev.NODE_FAILED]
+    failed = [e for e in rt.execution_events(outcome.execution_id) if e.type == ev.NODE_FAILED]
     assert failed[0].data["exception_type"] == "ValueError"
     assert failed[0].data["traceback"] == d.traceback
     failure = aio(LocalBackend(rt, ws).result(outcome.execution_id)).failure
@@ -90,7 +90,7 @@ def test_an_edge_failure_is_located_on_its_edge(rt, ws, aio):
           - {from: a, to: b, when: 'output.text / 2 > 1'}
         """)
     outcome = run(aio, rt, ws, "badcond", {"text": "x"})
-    d = rt.executions.get(outcome.execution_id).diagnostic
+    d = rt.find_execution(outcome.execution_id).diagnostic
     assert (d.code, d.location.edge, d.location.node, d.exception_type, d.traceback) == (
         "EDGE_CONDITION", ("a", "b"), None, None, None)
     assert render(d) == f"error: {outcome.error}"  # the message names its edge: not twice
@@ -139,7 +139,7 @@ def test_executions_stored_before_the_error_value_still_attribute(rt, ws, aio, t
         conn.execute("UPDATE executions SET error_detail = NULL WHERE id = ?", (outcome.execution_id,))
     again = type(rt)(tmp_path / "data", inline=True)
     try:
-        assert again.executions.get(outcome.execution_id).diagnostic is None
+        assert again.find_execution(outcome.execution_id).diagnostic is None
         failure = aio(LocalBackend(again, ws).result(outcome.execution_id))
         assert (failure.failure.node, failure.failure.kind, failure.failure.message) == (
             "n2", "NODE_FAILED", 'node "n2": boom: X')
@@ -211,14 +211,14 @@ def test_a_pipeline_node_that_raises_keeps_its_type(rt, ws, aio):
         edges:
           - {from: p1, to: p2}
         """)
-    artifact = compile_file(ws / "flows" / "pboom.flow.yaml", ws, store=rt.artifacts)
+    artifact = compile_file(ws / "flows" / "pboom.flow.yaml", ws, store=rt._artifacts)
 
     async def frames():
         return [f async for f in rt.stream(artifact, {"text": "x"}, timeout=20)]
 
     final = aio(frames())[-1]
     assert final["error"] == 'node "p2": boom: X'
-    d = rt.executions.get(final["execution_id"]).diagnostic
+    d = rt.find_execution(final["execution_id"]).diagnostic
     assert (d.code, d.location.node, d.exception_type) == ("NODE_FAILED", "p2", "ValueError")
     assert "line 2, in boom" in d.traceback
 

@@ -162,20 +162,20 @@ def test_a_runtime_killed_mid_run_leaves_its_steps_to_the_next_runtime(tmp_path)
         from axiom_ide.runtime.runtime import Runtime
         from axiom_ide.runtime.store.checkpoints import Checkpoint, new_checkpoint_id
         rt = Runtime({str(tmp_path)!r}, inline=True)
-        rt.db._schedule_fold = lambda: None
+        rt._db._schedule_fold = lambda: None
         for step in range(1, 4):
-            rt.checkpoints.put(Checkpoint(new_checkpoint_id(), "x", step, f"n{{step}}", 1, "p.T", "p.T",
+            rt._checkpoints.put(Checkpoint(new_checkpoint_id(), "x", step, f"n{{step}}", 1, "p.T", "p.T",
                                           b"i", b"o", 1700000000.0 + step))
-        print(len(rt.db.journal.pending.rows), flush=True)
+        print(len(rt._db.journal.pending.rows), flush=True)
     """)
     assert out.stdout.strip() == "3", out.stderr
     from axiom_ide.runtime.runtime import Runtime
 
     rt = Runtime(tmp_path, inline=True)
     try:
-        assert [c.step for c in rt.checkpoints.list("x")] == [1, 2, 3]
+        assert [c.step for c in rt._checkpoints.list("x")] == [1, 2, 3]  # a bare store: no execution row
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def test_a_conflicting_row_is_dropped_with_an_error_not_poisoning_later_writes(tmp_path, caplog):

@@ -43,7 +43,7 @@ def records(path) -> list[dict]:
 
 def run_flow(data_dir, ws, flow, data):
     rt = Runtime(data_dir, inline=True)
-    artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt.artifacts)
+    artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt._artifacts)
 
     async def go():
         try:
@@ -81,7 +81,7 @@ def test_a_flow_run_logs_its_execution_and_nodes_as_json_lines_with_trace_and_sp
     assert started["span_id"] == completed["span_id"] == span_id(eid)
     assert (started["flow"], completed["status"], completed["flow"]) == ("greeter", "Completed", "greeter")
     assert completed["duration_ms"] >= 0
-    events = {e.type + (e.node or ""): e for e in Runtime(tmp_path / "data", inline=True).event_log.list(eid)}
+    events = {e.type + (e.node or ""): e for e in Runtime(tmp_path / "data", inline=True).execution_events(eid)}
     greet = span_id(eid, "greet", events["NODE_STARTEDgreet"].seq)
     assert [r["span_id"] for r in mine if r.get("node") == "greet"] == [greet, greet, greet]
     assert mine[3]["duration_ms"] == events["NODE_COMPLETEDgreet"].duration_ms and mine[3]["attempt"] == 1
@@ -193,7 +193,7 @@ def test_a_tracer_that_raises_is_logged_and_never_fails_the_run(tmp_path, exampl
     path = logs.setup_logging(tmp_path / "data", "serve", stream=io.StringIO())
     rt = Runtime(tmp_path / "data", inline=True)
     rt.telemetry.tracer = Broken()
-    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt.artifacts)
+    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt._artifacts)
 
     async def go():
         try:
@@ -215,7 +215,7 @@ def test_a_record_logged_from_an_execution_s_task_carries_its_trace_id(tmp_path,
     chain(example_workspace, "upper", ["Upper"])
     path = logs.setup_logging(tmp_path / "data", "serve", stream=io.StringIO())
     rt = Runtime(tmp_path / "data", inline=True)
-    artifact = compile_file(example_workspace / "flows" / "upper.flow.yaml", example_workspace, store=rt.artifacts)
+    artifact = compile_file(example_workspace / "flows" / "upper.flow.yaml", example_workspace, store=rt._artifacts)
 
     def broken_update(*args, **kw):  # the store fails as the run ends: the runner logs it, inside the task
         raise OSError("disk full")
@@ -223,7 +223,7 @@ def test_a_record_logged_from_an_execution_s_task_carries_its_trace_id(tmp_path,
     async def go():
         try:
             execution_id = await rt.start(artifact, {"text": "x"})
-            rt.executions.update = broken_update
+            rt._executions.update = broken_update  # fault injection into the store
             return execution_id, await rt.wait(execution_id)
         finally:
             await rt.close()

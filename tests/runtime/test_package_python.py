@@ -33,7 +33,7 @@ def test_the_configured_interpreter_not_the_environment_variable_makes_the_venv(
     rt = Runtime(tmp_path / "data", python_for_packages=configured, use_keyring=False)
     assert rt.python_for_packages == configured
     assert rt.invoker.python_for_packages == configured
-    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt.artifacts)
+    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt._artifacts)
 
     async def go():
         try:
@@ -55,7 +55,7 @@ def test_without_a_setting_the_environment_variable_still_applies(example_worksp
     (example_workspace / "packages" / "text" / "requirements.txt").write_text("no-such-distribution-axiom>=1\n")
     rt = Runtime(tmp_path / "data", use_keyring=False)
     assert rt.python_for_packages is None
-    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt.artifacts)
+    artifact = compile_file(example_workspace / "flows" / "hello.flow.yaml", example_workspace, store=rt._artifacts)
 
     async def go():
         try:

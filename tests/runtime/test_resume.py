@@ -33,14 +33,14 @@ def _run_and_kill(flow: Path, data: Path, after: int, *, inline: bool) -> None:
 def _assert_resumed(data: Path, checkpoints_before: int) -> None:
     rt = Runtime(data, inline=True)
     try:
-        (rec,) = rt.executions.list()
+        (rec,) = rt.list_executions()
         assert rec.status == "Running"
         ids = asyncio.run(rt.resume_incomplete(wait=True))
         assert ids == [rec.id]
-        rec = rt.executions.get(rec.id)
+        rec = rt.find_execution(rec.id)
         assert rec.status == "Completed", rec.error
         assert rec.output == {"text": "a" + "+" * NODES, "big": "0"}
-        events = rt.event_log.list(rec.id)
+        events = rt.execution_events(rec.id)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         done = Counter(e.node for e in events if e.type == ev.NODE_COMPLETED)
         assert done == Counter({f"n{i}": 1 for i in range(1, NODES + 1)})
@@ -48,9 +48,9 @@ def _assert_resumed(data: Path, checkpoints_before: int) -> None:
         assert len(resumed) == 1 and resumed[0].data["completed_nodes"] >= checkpoints_before
         started_after = {e.node for e in events if e.type == ev.NODE_STARTED and e.seq > resumed[0].seq}
         assert started_after == {f"n{i}" for i in range(resumed[0].data["completed_nodes"] + 1, NODES + 1)}
-        assert [c.step for c in rt.checkpoints.list(rec.id)] == list(range(1, NODES + 1))
+        assert [c.step for c in rt.execution_checkpoints(rec.id)] == list(range(1, NODES + 1))
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 @pytest.mark.parametrize("after", [0, 1, 3, 5])
@@ -82,9 +82,9 @@ def test_a_run_another_live_runtime_owns_is_not_resumed_until_that_runtime_dies(
     with _running(slow_flow, data, 1, inline=True):
         other = Runtime(data, inline=True)  # e.g. the IDE opened on the same data dir meanwhile
         try:
-            (rec,) = other.executions.incomplete()
+            (rec,) = other._executions.incomplete()
             assert asyncio.run(other.resume_incomplete()) == []
-            assert other.executions.get(rec.id).owner == rec.owner != other.db.instance
+            assert other.find_execution(rec.id).owner == rec.owner != other._db.instance
         finally:
             asyncio.run(other.close())
     _assert_resumed(data, 1)  # its owner is gone: the next runtime takes it over

@@ -59,10 +59,10 @@ def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow,
     rt = Runtime(data, inline=True)
     try:
         assert asyncio.run(rt.resume_incomplete(wait=True)) == [execution_id]
-        rec = rt.executions.get(execution_id)
+        rec = rt.find_execution(execution_id)
         assert rec.status == "Completed", rec.error
         assert rec.output == {"text": "a" + "+" * NODES, "big": "0"}
-        events = rt.event_log.list(execution_id)
+        events = rt.execution_events(execution_id)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         resumed = next(i for i, e in enumerate(events) if e.type == ev.EXECUTION_RESUMED)
         (interrupted,) = [e for e in events if e.type == ev.NODE_INTERRUPTED]
@@ -76,7 +76,7 @@ def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow,
         assert {e.attempt for e in events if e.type == ev.NODE_STARTED and e.node != cut} == {1}
         assert Counter(e.node for e in events if e.type == ev.NODE_COMPLETED) == Counter(
             {f"n{i}": 1 for i in range(1, NODES + 1)})
-        assert {cp.node: cp.attempt for cp in rt.checkpoints.list(execution_id)}[cut] == 2
+        assert {cp.node: cp.attempt for cp in rt.execution_checkpoints(execution_id)}[cut] == 2
 
         # Replay shows the cut attempt: running, then pending again until its re-run.
         replay = rt.create_debug_session("REPLAY", execution_id=execution_id).replay
@@ -85,7 +85,7 @@ def test_a_node_in_flight_at_sigkill_shows_interrupted_then_attempt_2(slow_flow,
         assert at[started_1].nodes[cut].status == RUNNING
         assert at[interrupted.seq].nodes[cut].status == PENDING and at[interrupted.seq].nodes[cut].attempt == 1
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def test_killed_again_after_the_rerun_started_counts_on(slow_flow, tmp_path):
@@ -108,14 +108,14 @@ def test_killed_again_after_the_rerun_started_counts_on(slow_flow, tmp_path):
     rt = Runtime(data, inline=True)
     try:
         asyncio.run(rt.resume_incomplete(wait=True))
-        assert rt.executions.get(execution_id).status == "Completed"
-        events = rt.event_log.list(execution_id)
+        assert rt.find_execution(execution_id).status == "Completed"
+        events = rt.execution_events(execution_id)
         assert [(e.type, e.attempt) for e in events if e.node == cut and e.type != ev.LOG] == [
             (ev.NODE_STARTED, 1), (ev.NODE_INTERRUPTED, 1), (ev.NODE_STARTED, 2), (ev.NODE_INTERRUPTED, 2),
             (ev.NODE_STARTED, 3), (ev.NODE_COMPLETED, 3)]
         assert [e.type for e in events].count(ev.EXECUTION_RESUMED) == 2
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def _started(db: Path, execution_id: str) -> set[tuple[str, int]]:
@@ -136,14 +136,14 @@ def test_a_run_that_was_never_cut_has_no_interrupted_events(example_workspace, t
     rt = Runtime(tmp_path / "data", inline=True)
     try:
         art = compile_file(chain(example_workspace, "two", ["Upper", "Upper"]), example_workspace,
-                           store=rt.artifacts)
+                           store=rt._artifacts)
         eid = asyncio.run(rt.run(art.graph_id, {"text": "a"})).execution_id
-        events = rt.event_log.list(eid)
+        events = rt.execution_events(eid)
         assert [(e.type, e.node, e.attempt) for e in events if e.type.startswith("NODE_")] == [
             (ev.NODE_STARTED, "n1", 1), (ev.NODE_COMPLETED, "n1", 1),
             (ev.NODE_STARTED, "n2", 1), (ev.NODE_COMPLETED, "n2", 1)]
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def test_retries_after_an_interruption_keep_the_full_budget(example_workspace, tmp_path):
@@ -153,7 +153,7 @@ def test_retries_after_an_interruption_keep_the_full_budget(example_workspace, t
     marker = tmp_path / "flaky-marker"
     rt = Runtime(tmp_path / "data", inline=True)
     try:
-        art = compile_file(chain(example_workspace, "flaky1", ["Flaky"]), example_workspace, store=rt.artifacts)
+        art = compile_file(chain(example_workspace, "flaky1", ["Flaky"]), example_workspace, store=rt._artifacts)
         compiled = rt.compiled(art)
         from axiom_ide.runtime.engine.loop import RunContext, run_node
         from axiom_ide.runtime.engine.recorder import Recorder
@@ -171,7 +171,7 @@ def test_retries_after_an_interruption_keep_the_full_budget(example_workspace, t
         assert [(e.type, e.attempt, e.data.get("final")) for e in seen] == [
             (ev.NODE_STARTED, 2, None), (ev.NODE_FAILED, 2, False), (ev.NODE_STARTED, 3, None)]
     finally:
-        rt.db.close()
+        rt._db.close()
 
 
 def test_parallel_branches_in_flight_are_each_interrupted_and_rerun(example_workspace, tmp_path):
@@ -206,8 +206,8 @@ def test_parallel_branches_in_flight_are_each_interrupted_and_rerun(example_work
     rt = Runtime(data, inline=True)
     try:
         asyncio.run(rt.resume_incomplete(wait=True))
-        assert rt.executions.get(rec.id).status == "Completed"
-        events = rt.event_log.list(rec.id)
+        assert rt.find_execution(rec.id).status == "Completed"
+        events = rt.execution_events(rec.id)
         assert {(e.node, e.attempt) for e in events if e.type == ev.NODE_INTERRUPTED} == {(n, 1) for n in in_flight}
         for node in in_flight:
             assert [(e.type, e.attempt) for e in events if e.node == node and e.type != ev.LOG] == [
@@ -215,4 +215,4 @@ def test_parallel_branches_in_flight_are_each_interrupted_and_rerun(example_work
         assert Counter(e.node for e in events if e.type == ev.NODE_COMPLETED) == Counter(
             {"start": 1, "a": 1, "b": 1, "merge": 1})
     finally:
-        rt.db.close()
+        rt._db.close()

@@ -85,33 +85,33 @@ def test_interrupted_pipeline_ends_failed_with_its_frame_counts(example_workspac
         proc.wait(10)
 
     rt = make_runtime(data)
-    (rec,) = rt.executions.list()
+    (rec,) = rt.list_executions()
     assert rec.status == "Running" and rec.mode == "pipeline"
-    before = rt.event_log.list(rec.id)
+    before = rt.execution_events(rec.id)
     shout = [e.data["frame_index"] for e in before if e.type == ev.FRAME and e.node == "shout"]
     tick = [e.data["frame_index"] for e in before if e.type == ev.FRAME and e.node == "tick"]
     n = len(shout)
     assert n >= 3 and shout == list(range(n)) and tick[:n] == list(range(n))
     assert aio(rt.resume_incomplete(wait=True)) == []
-    rec = rt.executions.get(rec.id)
+    rec = rt.find_execution(rec.id)
     assert rec.status == "Failed" and rec.error_code == "INTERRUPTED"
     assert rec.error == (f'the runtime stopped during this pipeline execution; its terminal node "shout" had '
                          f"produced {n} frame(s). A pipeline run is not resumed: its frames went to a stream "
                          "whose caller is gone — invoke the flow again")
-    last = rt.event_log.list(rec.id)[-1]
+    last = rt.execution_events(rec.id)[-1]
     assert last.seq == len(before) + 1 and last.type == ev.EXECUTION_FAILED
     assert last.data["frames"] == {"tick": len(tick), "shout": n}
 
 
 def test_pipeline_events_record_every_frame_of_every_node(example_workspace, tmp_path, make_runtime, aio):
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt._artifacts)
 
     async def go():
         return [f async for f in rt.stream(art, {"text": "to be or"})]
 
     frames = aio(go())
-    events = rt.event_log.list(frames[0]["execution_id"])
+    events = rt.execution_events(frames[0]["execution_id"])
     for node in ("split", "shout"):  # frames of different nodes interleave as scheduled
         assert [(e.type, e.data.get("frame_index"), e.data.get("frames")) for e in events
                 if e.node == node and e.type in (ev.FRAME, ev.NODE_COMPLETED)] == [

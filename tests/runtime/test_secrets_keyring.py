@@ -106,19 +106,19 @@ def test_secrets_set_through_the_runtime_survive_a_reopen_via_the_keyring(
     chain(example_workspace, "sec", ["Secret"])
 
     def run_secret_flow(rt):
-        artifact = compile_file(example_workspace / "flows" / "sec.flow.yaml", example_workspace, store=rt.artifacts)
+        artifact = compile_file(example_workspace / "flows" / "sec.flow.yaml", example_workspace, store=rt._artifacts)
         return asyncio.run(rt.run(artifact, {"text": ""}, timeout=20)).output["text"]
 
     rt = Runtime(data, inline=True)
-    rt.secrets.set("TOKEN", SECRET)
+    rt.set_secret("TOKEN", SECRET)
     asyncio.run(rt.close())
     on_disk = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert SECRET.encode() not in on_disk  # (the flow below outputs it, so it lands in its execution record)
 
     rt = Runtime(data, inline=True)
     try:
-        assert rt.secrets.resolve() == {"TOKEN": SECRET}
-        assert [s["name"] for s in rt.secrets.list()] == ["TOKEN"]
+        assert rt._secrets.resolve() == {"TOKEN": SECRET}
+        assert [s["name"] for s in rt.list_secrets()] == ["TOKEN"]
         assert run_secret_flow(rt) == SECRET
     finally:
         asyncio.run(rt.close())
@@ -165,7 +165,7 @@ def test_use_keyring_false_never_touches_the_keyring(data, os_keyring):
 def test_a_key_file_keeps_its_key_when_a_keyring_becomes_available(tmp_path, data, use_backend):
     use_backend(fail.Keyring())
     rt = Runtime(data, inline=True)
-    rt.secrets.set("TOKEN", SECRET)
+    rt.set_secret("TOKEN", SECRET)
     asyncio.run(rt.close())
     file_key = (data / KEY_FILE).read_bytes()
 
@@ -173,7 +173,7 @@ def test_a_key_file_keeps_its_key_when_a_keyring_becomes_available(tmp_path, dat
     assert load_master_key(data) == (file_key, "file")
     rt = Runtime(data, inline=True)
     try:
-        assert rt.secrets.resolve() == {"TOKEN": SECRET}
+        assert rt._secrets.resolve() == {"TOKEN": SECRET}
     finally:
         asyncio.run(rt.close())
     assert not (data / KEYRING_REF_FILE).exists()
@@ -182,7 +182,7 @@ def test_a_key_file_keeps_its_key_when_a_keyring_becomes_available(tmp_path, dat
 
 def test_a_keyring_key_is_never_replaced_when_the_keyring_is_unusable(tmp_path, data, os_keyring, use_backend):
     rt = Runtime(data, inline=True)
-    rt.secrets.set("TOKEN", SECRET)
+    rt.set_secret("TOKEN", SECRET)
     asyncio.run(rt.close())
     key = load_master_key(data)[0]
     entry = ref_of(data)["username"]
@@ -215,7 +215,7 @@ def test_a_keyring_key_is_never_replaced_when_the_keyring_is_unusable(tmp_path, 
     os_keyring.set_password(KEYRING_SERVICE, entry, key.decode("ascii"))  # the keyring is back
     rt = Runtime(data, inline=True)
     try:
-        assert rt.secrets.resolve() == {"TOKEN": SECRET}
+        assert rt._secrets.resolve() == {"TOKEN": SECRET}
     finally:
         asyncio.run(rt.close())
 

@@ -40,7 +40,7 @@ def run_flows(data_dir, ws, *runs):
         ids = []
         try:
             for flow, data in runs:
-                artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt.artifacts)
+                artifact = compile_file(ws / "flows" / f"{flow}.flow.yaml", ws, store=rt._artifacts)
                 ids.append((await rt.run(artifact, data, timeout=20)).execution_id)
             assert await asyncio.to_thread(rt.telemetry.tracer.flush)
             return ids
@@ -58,7 +58,7 @@ def test_an_execution_is_a_trace_with_its_id_and_a_child_span_per_node(tmp_path,
     assert {s.trace_id for s in spans.values()} == {eid}  # the trace id is the execution id
     assert (root.span_id, root.parent_span_id) == (span_id(eid), "")
     assert greet.parent_span_id == shout.parent_span_id == root.span_id
-    events = {e.type + (e.node or ""): e for e in Runtime(tmp_path / "data", inline=True).event_log.list(eid)}
+    events = {e.type + (e.node or ""): e for e in Runtime(tmp_path / "data", inline=True).execution_events(eid)}
     assert greet.span_id == span_id(eid, "greet", events["NODE_STARTEDgreet"].seq)  # the id its log lines carry
     assert root.attributes == {"axiom.execution_id": eid, "axiom.flow": "greeter", "axiom.resumed": False,
                                "axiom.graph_id": root.attributes["axiom.graph_id"], "axiom.status": "Completed"}
@@ -126,7 +126,7 @@ def test_unconfigured_a_run_imports_no_opentelemetry(tmp_path, example_workspace
         "from axiom_ide.runtime.runtime import Runtime\n"
         f"ws = Path({str(example_workspace)!r})\n"
         f"rt = Runtime({str(tmp_path / 'data')!r}, inline=True)\n"
-        "a = compile_file(ws / 'flows' / 'hello.flow.yaml', ws, store=rt.artifacts)\n"
+        "a = compile_file(ws / 'flows' / 'hello.flow.yaml', ws, store=rt._artifacts)\n"
         "async def go():\n"
         "    out = await rt.run(a, {'name': 'Ada'}, timeout=20)\n"
         "    await rt.close()\n"

@@ -12,7 +12,7 @@ from axiom_ide.server.app import create_app
 
 def test_compile_without_a_workspace_is_a_400_not_a_500(tmp_path):
     runtime = Runtime(tmp_path / "data", inline=True)
-    raw, _key = runtime.api_keys.create("ci")
+    raw, _key = runtime.create_api_key("ci")
 
     async def go():
         async with TestClient(TestServer(create_app(runtime, workspace=None))) as client:

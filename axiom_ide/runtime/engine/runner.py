@@ -121,11 +121,38 @@ class Runner:
         self.invoker = invoker
         self.publish = publish
         #: Executions whose cancel was requested (a shutdown cancels tasks without this).
-        self.cancel_requested: set[str] = set()
-        self.recorders: dict[str, Recorder] = {}
+        self._cancel_requested: set[str] = set()
+        #: The recorders of the executions running here, by id (a node's log lines go to them).
+        self._recorders: dict[str, Recorder] = {}
 
     def recorder(self, execution_id: str) -> Recorder:
+        """A recorder continuing the execution's stored event log."""
         return Recorder(execution_id, self.events, self.publish, last_seq=self.events.last_seq(execution_id))
+
+    def running_recorder(self, execution_id: str) -> Recorder | None:
+        """The recorder of an execution running here (None when it is not)."""
+        return self._recorders.get(execution_id)
+
+    def attach(self, execution_id: str, recorder: Recorder) -> None:
+        """``recorder`` records the execution while it runs here (until :meth:`detach`)."""
+        self._recorders[execution_id] = recorder
+
+    def detach(self, execution_id: str) -> None:
+        self._recorders.pop(execution_id, None)
+
+    def request_cancel(self, execution_id: str) -> None:
+        """Mark a cancel as asked for: the run then ends Cancelled (a shutdown's cancel leaves it
+        incomplete, to be resumed)."""
+        self._cancel_requested.add(execution_id)
+
+    def end_unstarted_cancel(self, rec: ExecutionRecord | None) -> None:
+        """After a cancelled task: a unary run whose cancel was asked for and never reached its
+        first step ends Cancelled here (a run that started recorded its own end)."""
+        if rec is None or rec.id not in self._cancel_requested:
+            return
+        self._cancel_requested.discard(rec.id)
+        if rec.mode == "unary" and not rec.is_final:
+            self.finish(rec.id, self.recorder(rec.id), ex.CANCELLED, error="cancelled", code="CANCELLED")
 
     def accept(self, rec: ExecutionRecord, **started: Any) -> tuple[ExecutionRecord, Recorder]:
         """Record a fresh run: the execution row (Running), and its EXECUTION_STARTED event with
@@ -163,7 +190,7 @@ class Runner:
         accepted = recorder is not None
         if recorder is None:
             recorder = self.recorder(rec.id)
-        self.recorders[rec.id] = recorder
+        self.attach(rec.id, recorder)
         ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
                          self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection)
         try:
@@ -195,19 +222,19 @@ class Runner:
             output = await drive(ctx, state)
             output_json = compiled.decode_output(output)
         except StepError as exc:
-            return self._finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc),
+            return self.finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc),
                                 detail=exc.diagnostic)
         except asyncio.CancelledError:
-            if rec.id not in self.cancel_requested:
+            if rec.id not in self._cancel_requested:
                 recorder.flush()
                 raise  # runtime shutdown: stay incomplete, resume later
-            return self._finish(rec.id, recorder, ex.CANCELLED, error="cancelled", code="CANCELLED")
+            return self.finish(rec.id, recorder, ex.CANCELLED, error="cancelled", code="CANCELLED")
         except Exception as exc:
             log.exception("execution %s failed unexpectedly", rec.id)
-            return self._finish(rec.id, recorder, ex.FAILED, error=f"internal error: {exc}", code="INTERNAL")
+            return self.finish(rec.id, recorder, ex.FAILED, error=f"internal error: {exc}", code="INTERNAL")
         finally:
-            self.recorders.pop(rec.id, None)
-        return self._finish(rec.id, recorder, ex.COMPLETED, output=output_json, output_bytes=output)
+            self.detach(rec.id)
+        return self.finish(rec.id, recorder, ex.COMPLETED, output=output_json, output_bytes=output)
 
     def _interrupted(self, execution_id: str, plan: Plan, attempt_base: dict[str, int]) -> dict[str, int]:
         """The attempts a resumed execution's log shows started and never ended (node → attempt):
@@ -224,12 +251,12 @@ class Runner:
                 attempt_base[node] = e.attempt
         return interrupted
 
-    def _finish(self, execution_id: str, recorder: Recorder, status: str, *, output: Any = None,
+    def finish(self, execution_id: str, recorder: Recorder, status: str, *, output: Any = None,
                 output_bytes: bytes | None = None, error: str | None = None, code: str | None = None,
                 data: dict[str, Any] | None = None, detail: Diagnostic | None = None) -> Outcome:
         """Record the end. ``detail`` is the failure's error value (a bare ``error`` text and
         ``code`` make one without a location)."""
-        self.cancel_requested.discard(execution_id)
+        self._cancel_requested.discard(execution_id)
         if error is not None and detail is None:
             detail = Diagnostic(code or "", error)
         if status == ex.FAILED and detail is not None:  # the operator's log reads like the CLI
