@@ -1,0 +1,64 @@
+"""Fork and Run from here over an in-process runtime (guides/debug-a-flow, #13 items 4 and 5).
+
+``LocalBackend.fork`` delegates here. Two ways to continue a recorded execution at one node:
+
+- **Fork from here** (``mode="output"``): a fork at the node's *output* checkpoint. The node is not
+  re-run; everything downstream of it runs again from its recorded output.
+- **Run from here** (``mode="input"``, the default): a fork at the node's *input* checkpoint — the
+  checkpoints recorded before the node's are reused, and the node and everything downstream run
+  again. ``input_override`` (a JSON object) replaces the node's input: it is applied as top-level
+  overrides of the one upstream output that feeds the node unmapped (the same rule as the fork
+  API's ``overrides``); a node fed by a mapped edge or several edges refuses an override with a
+  message saying so. The flow's entry node has no upstream checkpoint: running from it starts a
+  new execution with the recorded (or overriding) flow input.
+
+A checkpoint past its TTL refuses with ``CHECKPOINT_EXPIRED`` ("Checkpoint expired — fork
+unavailable"). No Qt here.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from axiom_ide.runtime.engine.debug import CHECKPOINT_EXPIRED
+from axiom_ide.runtime.errors import AxiomError
+
+RUN_FROM_HERE, FORK_FROM_HERE = "input", "output"
+
+
+async def fork(runtime: Any, execution_id: str, *, node: str, input_override: Any = None,
+               mode: str = RUN_FROM_HERE, tenant_id: str | None = None) -> str:
+    """The new execution's id (it starts at once)."""
+    tenant = tenant_id or runtime.tenant_id
+    rec = runtime.executions.get(execution_id)
+    if rec is None or rec.tenant_id != tenant:
+        raise AxiomError.of("execution_not_found", "execution not found")
+    history = runtime.checkpoints.list(execution_id)
+    own = [i for i, cp in enumerate(history) if cp.node == node]
+    if not own:
+        raise AxiomError.of("checkpoint_not_found_or_expired", f'node "{node}" has no checkpoint in this execution')
+    index = own[-1]
+    if any(cp.expired for cp in history[: index + 1]):
+        raise AxiomError.of("checkpoint_not_found_or_expired", CHECKPOINT_EXPIRED)
+    if input_override is not None and not isinstance(input_override, dict):
+        raise AxiomError.of("invalid_override", "the edited input must be a JSON object")
+    if mode == FORK_FROM_HERE:
+        child, _ = await runtime.fork(execution_id, history[index].id, tenant_id=tenant)
+        return str(child)
+    compiled = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
+    incoming = list(compiled.plan.incoming.get(node, ()))
+    if not incoming:  # the entry node: a new run of the flow with its recorded input
+        payload = input_override if input_override is not None else rec.input_json
+        return str(await runtime.start(rec.graph_id, payload, config_id=rec.config_id, tenant_id=rec.tenant_id))
+    if input_override is not None:
+        if len(incoming) != 1 or incoming[0].fields is not None:
+            raise AxiomError.of("invalid_override", f'node "{node}" is fed by a mapped edge or several edges: '
+                                "its input cannot be edited; run from here without edits")
+        upstream = [i for i, cp in enumerate(history[:index]) if cp.node == incoming[0].src]
+        if not upstream:
+            raise AxiomError.of("checkpoint_not_found_or_expired", f'node "{incoming[0].src}" has no checkpoint')
+        child, _ = await runtime.fork(execution_id, history[upstream[-1]].id, input_override, tenant_id=tenant)
+        return str(child)
+    if index == 0:
+        raise AxiomError.of("checkpoint_not_found_or_expired", f'node "{node}" has no recorded input')
+    child, _ = await runtime.fork(execution_id, history[index - 1].id, tenant_id=tenant)
+    return str(child)
