@@ -345,7 +345,7 @@ class Runtime:
         rec, recorder = self.runner.accept(replace(rec, input=payload))
         self.runner.recorders[rec.id] = recorder
         ctx = RunContext(rec.id, artifact.flow_name, tenant, compiled.plan, compiled.codec,
-                         self.invoker, recorder, None, config, None, compiled.reflection)
+                         self.invoker, recorder, self.checkpoints, config, None, compiled.reflection)
         sink: asyncio.Queue = asyncio.Queue(maxsize=16)
         task = self._track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
         deadline = time.monotonic() + timeout
@@ -555,6 +555,8 @@ class Runtime:
         """A new execution continuing from ``checkpoint_id`` with top-level-key overrides of its output,
         driven by a new FORK session. Nothing is recorded when the fork is refused."""
         source = self._execution(execution_id, tenant_id or self.tenant_id)
+        if source.mode == "pipeline":  # its checkpoints hold frames, not one output to continue from
+            raise AxiomError.of("pipeline_flow", "a pipeline execution cannot be forked; run the flow again")
         history = self.checkpoints.list(execution_id)
         upto = next((i for i, cp in enumerate(history) if cp.id == checkpoint_id), None)
         if upto is None:

@@ -85,3 +85,23 @@ def test_node_payload_reads_input_output_and_failure(setup, aio):
         assert "boom: X" in (payload.error or "") and "Traceback" in (payload.traceback or "")
 
     aio(go())
+
+
+def test_pipeline_nodes_checkpoint_their_frames(tmp_path, example_workspace, make_runtime, aio):
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt.artifacts)
+    backend = LocalBackend(rt)
+
+    async def go():
+        out = [f async for f in rt.stream(art, {"text": "to be or"}, timeout=10)]
+        execution_id = out[0]["execution_id"]
+        payloads = {n: await backend.node_payload(execution_id, n) for n in rt.compiled(art).plan.nodes}
+        terminal = payloads[rt.compiled(art).plan.terminal]
+        assert terminal.pipeline and terminal.executed
+        assert terminal.output_frames == [{"word": "TO", "index": 0}, {"word": "BE", "index": 1},
+                                          {"word": "OR", "index": 2}]
+        assert all(p.checkpoint_id for p in payloads.values())
+        with pytest.raises(AxiomError, match="pipeline execution cannot be forked"):
+            await backend.fork(execution_id, node=rt.compiled(art).plan.terminal)
+
+    aio(go())
