@@ -17,6 +17,8 @@ unavailable"). No Qt here.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from axiom_ide.runtime.engine.debug import CHECKPOINT_EXPIRED
@@ -25,14 +27,22 @@ from axiom_ide.runtime.errors import AxiomError
 RUN_FROM_HERE, FORK_FROM_HERE = "input", "output"
 
 
-async def fork(runtime: Any, execution_id: str, *, node: str, input_override: Any = None,
-               mode: str = RUN_FROM_HERE, tenant_id: str | None = None) -> str:
-    """The new execution's id (it starts at once)."""
-    tenant = tenant_id or runtime.tenant_id
-    rec = runtime.executions.get(execution_id)
-    if rec is None or rec.tenant_id != tenant:
-        raise AxiomError.of("execution_not_found", "execution not found")
-    history = runtime.checkpoints.list(execution_id)
+@dataclass(frozen=True)
+class ForkPlan:
+    """Where to fork: ``checkpoint_id`` with ``overrides`` of its output — or, when ``checkpoint_id``
+    is None, a new run of the flow with ``flow_input`` (running from the entry node)."""
+
+    checkpoint_id: str | None
+    overrides: dict[str, Any] | None = None
+    flow_input: Any = None
+
+
+def plan_fork(history: Sequence[Any], node: str, *, mode: str = RUN_FROM_HERE, input_override: Any = None,
+              feeders: Sequence[tuple[str, bool]] | None = None, flow_input: Any = None) -> ForkPlan:
+    """Pick the checkpoint a fork at ``node`` continues from. ``history``: the execution's
+    checkpoints by step (each with ``id``, ``node``, ``expired``); ``feeders``: the node's incoming
+    edges as (source, mapped), or None when unknown (a remote backend: the checkpoint just before
+    the node's is taken to feed it)."""
     own = [i for i, cp in enumerate(history) if cp.node == node]
     if not own:
         raise AxiomError.of("checkpoint_not_found_or_expired", f'node "{node}" has no checkpoint in this execution')
@@ -42,23 +52,40 @@ async def fork(runtime: Any, execution_id: str, *, node: str, input_override: An
     if input_override is not None and not isinstance(input_override, dict):
         raise AxiomError.of("invalid_override", "the edited input must be a JSON object")
     if mode == FORK_FROM_HERE:
-        child, _ = await runtime.fork(execution_id, history[index].id, tenant_id=tenant)
-        return str(child)
-    compiled = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
-    incoming = list(compiled.plan.incoming.get(node, ()))
-    if not incoming:  # the entry node: a new run of the flow with its recorded input
-        payload = input_override if input_override is not None else rec.input_json
-        return str(await runtime.start(rec.graph_id, payload, config_id=rec.config_id, tenant_id=rec.tenant_id))
-    if input_override is not None:
-        if len(incoming) != 1 or incoming[0].fields is not None:
-            raise AxiomError.of("invalid_override", f'node "{node}" is fed by a mapped edge or several edges: '
-                                "its input cannot be edited; run from here without edits")
-        upstream = [i for i, cp in enumerate(history[:index]) if cp.node == incoming[0].src]
-        if not upstream:
-            raise AxiomError.of("checkpoint_not_found_or_expired", f'node "{incoming[0].src}" has no checkpoint')
-        child, _ = await runtime.fork(execution_id, history[upstream[-1]].id, input_override, tenant_id=tenant)
-        return str(child)
+        return ForkPlan(history[index].id)
+    if (feeders is not None and not feeders) or (feeders is None and index == 0):
+        # the entry node: a new run of the flow with its recorded (or the edited) input
+        return ForkPlan(None, flow_input=input_override if input_override is not None else flow_input)
     if index == 0:
         raise AxiomError.of("checkpoint_not_found_or_expired", f'node "{node}" has no recorded input')
-    child, _ = await runtime.fork(execution_id, history[index - 1].id, tenant_id=tenant)
+    if input_override is None:
+        return ForkPlan(history[index - 1].id)
+    if feeders is None:
+        return ForkPlan(history[index - 1].id, input_override)
+    if len(feeders) != 1 or feeders[0][1]:
+        raise AxiomError.of("invalid_override", f'node "{node}" is fed by a mapped edge or several edges: '
+                            "its input cannot be edited; run from here without edits")
+    upstream = [i for i, cp in enumerate(history[:index]) if cp.node == feeders[0][0]]
+    if not upstream:
+        raise AxiomError.of("checkpoint_not_found_or_expired", f'node "{feeders[0][0]}" has no checkpoint')
+    return ForkPlan(history[upstream[-1]].id, input_override)
+
+
+async def fork(runtime: Any, execution_id: str, *, node: str, input_override: Any = None,
+               mode: str = RUN_FROM_HERE, tenant_id: str | None = None) -> str:
+    """The new execution's id (it starts at once)."""
+    tenant = tenant_id or runtime.tenant_id
+    rec = runtime.executions.get(execution_id)
+    if rec is None or rec.tenant_id != tenant:
+        raise AxiomError.of("execution_not_found", "execution not found")
+    if rec.mode == "pipeline":
+        raise AxiomError.of("pipeline_flow", "a pipeline execution cannot be forked; run the flow again")
+    compiled = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
+    feeders = [(pe.src, pe.fields is not None) for pe in compiled.plan.incoming.get(node, ()) if not pe.is_loop]
+    where = plan_fork(runtime.checkpoints.list(execution_id), node, mode=mode, input_override=input_override,
+                      feeders=feeders, flow_input=rec.input_json)
+    if where.checkpoint_id is None:
+        return str(await runtime.start(rec.graph_id, where.flow_input, config_id=rec.config_id,
+                                       tenant_id=rec.tenant_id))
+    child, _ = await runtime.fork(execution_id, where.checkpoint_id, where.overrides, tenant_id=tenant)
     return str(child)
