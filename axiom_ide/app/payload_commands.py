@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QRect, QSize
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from axiom_ide.app.qt_bridge import alive
@@ -108,9 +108,26 @@ class PayloadController(QObject):
         popover = PayloadPopover(payload, tab.view.viewport())
         popover.forkRequested.connect(lambda eid, node, t=tab: self.fork(t, eid, node, mode="output"))
         popover.runFromHereRequested.connect(lambda eid, node, t=tab: self.ask_run_from_here(t, payload))
-        at = tab.view.mapFromScene(item.mapToScene(item.boundingRect().topRight())) if item is not None else None
-        popover.show_at(at if at is not None else tab.view.viewport().rect().center())
+        popover.show_at(self._card_rect(tab, item, popover.width()))
         self.popover = popover
+
+    @staticmethod
+    def _card_rect(tab: Any, item: Any, width: int) -> QRect:
+        """The card's rect in the viewport; when the popover fits on neither side of it, the view
+        first scrolls the card towards the left edge (as far as the scene allows) to make room."""
+        view = tab.view
+        if item is None:
+            return QRect(view.viewport().rect().center(), QSize(1, 1))
+
+        def rect() -> QRect:
+            return view.mapFromScene(item.mapToScene(item.boundingRect())).boundingRect()
+
+        card, room = rect(), view.viewport().width()
+        if card.right() + 14 + width > room and card.left() - 14 - width < 0:
+            bar = view.horizontalScrollBar()
+            bar.setValue(bar.value() + card.left() - 8)
+            card = rect()
+        return card
 
     def close_popover(self) -> None:
         if self.popover is not None and alive(self.popover):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
 SNAPSHOT_EXPIRED = "Snapshot expired"
 CHECKPOINT_EXPIRED = "Checkpoint expired — fork unavailable"
 PIPELINE_NO_FORK = "A pipeline run cannot be forked; run the flow again."
-WIDTH, MAX_HEIGHT = 380, 460
+WIDTH, MIN_WIDTH, MAX_HEIGHT = 380, 250, 460
+#: The strip at the canvas's bottom where the Run / Stop buttons float.
+RESERVED_BOTTOM = 64
 
 
 def json_text(value: Any) -> str:
@@ -113,7 +115,6 @@ class PayloadPopover(QFrame):
         if payload.checkpoint_id is None:  # a failed node: nothing to fork at, it can still run again
             self.fork_button.setEnabled(False)
             self.fork_button.setToolTip(f'node "{payload.node}" has no output to fork from')
-        self.setMaximumHeight(MAX_HEIGHT)
 
     # -- sections ----------------------------------------------------------------------------
     def _heading(self, title: str, text: str | None) -> None:
@@ -172,14 +173,30 @@ class PayloadPopover(QFrame):
             self._text_box(payload.traceback, 10).setObjectName("payloadTraceback")
 
     # -- placement and keys ------------------------------------------------------------------
-    def show_at(self, point: QPoint) -> None:
-        """Show next to ``point`` (viewport coordinates of the clicked card), kept inside the parent."""
-        self.adjustSize()
+    def show_at(self, card: QRect) -> None:
+        """Show beside ``card`` (the clicked card's rect in the parent's coordinates): to its right
+        when there is room, else to its left, else over the canvas; clear of the Run button strip
+        at the bottom, kept inside the parent."""
         parent = self.parentWidget()
-        x, y = point.x() + 12, point.y() - 20
         if parent is not None:
-            x = max(4, min(x, parent.width() - self.width() - 4))
-            y = max(4, min(y, parent.height() - self.height() - 4))
+            self.setMaximumHeight(max(160, min(MAX_HEIGHT, parent.height() - RESERVED_BOTTOM - 8)))
+        x, y = card.right() + 10, card.top() - 10
+        if parent is not None:
+            right, left = parent.width() - card.right() - 14, card.left() - 14
+            room = max(right, left)
+            if room < WIDTH and room >= MIN_WIDTH:  # a narrow canvas: narrower, beside the card
+                self.setFixedWidth(room)
+            self.adjustSize()
+            if right >= self.width():
+                x = card.right() + 10
+            elif left >= self.width():
+                x = card.left() - 10 - self.width()
+            else:
+                x = parent.width() - self.width() - 4
+            x = max(4, x)
+            y = max(4, min(y, parent.height() - RESERVED_BOTTOM - self.height()))
+        else:
+            self.adjustSize()
         self.move(x, y)
         self.show()
         self.raise_()
