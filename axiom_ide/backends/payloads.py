@@ -59,3 +59,33 @@ def node_payload(runtime: Any, execution_id: str, node: str, *, tenant_id: str |
         values.update(error=data.get("error") or state.error, exception_type=data.get("exception_type") or None,
                       traceback=data.get("traceback") or None)
     return NodePayload(execution_id, node, state.status, **values)
+
+
+def payload_from_history(execution_id: str, node: str, checkpoints: list[Any], events: list[Any]) -> NodePayload:
+    """The same from decoded checkpoints (``CheckpointView``: a remote backend's) and the event log."""
+    status = "pending"
+    failed: Any = None
+    for e in events:
+        if e.node != node:
+            continue
+        if e.type == ev.NODE_STARTED:
+            status = "running"
+        elif e.type == ev.NODE_COMPLETED:
+            status = "completed"
+        elif e.type == ev.NODE_FAILED and e.data.get("final", True):
+            status, failed = "failed", e
+    own = [cp for cp in checkpoints if cp.node == node]
+    if own and status == "pending":  # copied from the parent of a fork
+        status = "completed"
+    values: dict[str, Any] = {}
+    if own and status == "completed":
+        cp = own[-1]
+        values = {"input": cp.input, "output": cp.output, "expired": cp.expired, "checkpoint_id": cp.id}
+        frames = getattr(cp, "frames", None)
+        if isinstance(frames, dict):
+            values.update(pipeline=True, input_frames=list(frames.get("input") or []),
+                          output_frames=list(frames.get("output") or []))
+    if failed is not None:
+        values.update(error=failed.data.get("error"), exception_type=failed.data.get("exception_type") or None,
+                      traceback=failed.data.get("traceback") or None)
+    return NodePayload(execution_id, node, status, **values)

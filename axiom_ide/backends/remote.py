@@ -63,6 +63,8 @@ class CheckpointView:
     expired: bool = False
     input_base64: str | None = None
     output_base64: str | None = None
+    #: A pipeline node's checkpoint: its decoded frames, ``{"input": [...], "output": [...]}``.
+    frames: dict[str, Any] | None = None
 
 
 def _seconds(ms: Any) -> float | None:
@@ -96,7 +98,7 @@ def checkpoint_from_json(d: dict[str, Any]) -> CheckpointView:
     return CheckpointView(d["checkpoint_id"], d["execution_id"], int(d["step"]), d["node"], int(d.get("attempt", 1)),
                           d.get("input_type", ""), d.get("output_type", ""), d.get("input"), d.get("output"),
                           _seconds(d.get("created_at")) or 0.0, bool(d.get("expired")), d.get("input_base64"),
-                          d.get("output_base64"))
+                          d.get("output_base64"), d.get("frames"))
 
 
 def compiled_from_json(d: dict[str, Any]) -> CompiledFlow:
@@ -307,6 +309,13 @@ class RemoteBackend:
         session = await self.create_debug_session(mode="FORK", execution_id=execution_id,
                                                   checkpoint_id=where.checkpoint_id, overrides=where.overrides or {})
         return str(session["execution_id"])
+
+    async def node_payload(self, execution_id: str, node: str) -> Any:
+        """The node's payload (backends/payloads.py) from the execution's checkpoints and events."""
+        from axiom_ide.backends.payloads import payload_from_history
+
+        return payload_from_history(execution_id, node, await self.checkpoints(execution_id),
+                                    await self.events(execution_id))
 
     # -- debug sessions (server/debug_routes.py) -----------------------------------------------
     async def create_debug_session(self, *, breakpoints: tuple[str, ...] | list[str] = (), mode: str = "LIVE",

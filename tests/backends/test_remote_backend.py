@@ -267,9 +267,11 @@ def test_remote_run_from_here_reruns_the_node_and_downstream_only(live, remote, 
         await backend.wait(parent, 60)
         child = await backend.fork(parent, node="n2", input_override={"text": "edited"})
         result = await backend.wait(child, 60)
-        return parent, result, await backend.events(child), await backend.get_execution(child)
+        payload = await backend.node_payload(child, "n2")
+        return parent, result, await backend.events(child), await backend.get_execution(child), payload
 
-    parent, result, events, rec = aio(go())
+    parent, result, events, rec, payload = aio(go())
+    assert (payload.status, payload.input["text"], payload.output["text"]) == ("completed", "edited", "EDITED")
     assert result.output["text"] == "EDITED"
     assert [e.node for e in events if e.type == "NODE_STARTED"] == ["n2", "n3"]  # n1 reused, not re-run
     assert rec.parent_id == parent
