@@ -90,13 +90,22 @@ class PayloadController(QObject):
     # -- the popover ---------------------------------------------------------------------------
     def node_clicked(self, tab: Any, node_id: str) -> None:
         self.close_popover()
-        state = getattr(tab.run, "state", None)
+        state = self.shown_state(tab)
         if state is None or state.execution_id is None or state.node_states.get(node_id) not in EXECUTED:
             return  # idle or running nodes open no popover
         execution_id = state.execution_id
         self.bridge.call(lambda b: b.node_payload(execution_id, node_id),
                          lambda payload: self._show(tab, payload),
                          lambda exc: self.status(f"Payload: {getattr(exc, 'message', None) or exc}", 6000))
+
+    def shown_state(self, tab: Any) -> Any:
+        """The execution whose payloads a click on ``tab``'s canvas shows: an execution of this flow
+        opened from history in the result panel, else the tab's latest run."""
+        shown = getattr(self.results, "state", None)
+        own = getattr(tab.run, "state", None)
+        if shown is not None and shown is not own and shown.flow_name == tab.doc.flow.name:
+            return shown
+        return own
 
     def _show(self, tab: Any, payload: Any) -> None:
         from axiom_ide.app.panels.payload_popover import PayloadPopover

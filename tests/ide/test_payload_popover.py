@@ -6,7 +6,7 @@ import json
 
 import pytest
 from engine_support import chain
-from ide_support import click, click_at, on_card, open_flow, wait_done
+from ide_support import click, click_at, click_header, double_click_item, on_card, open_flow, wait_done
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
@@ -96,3 +96,24 @@ def test_pipeline_card_shows_its_frames(qtbot, window, example_workspace):
     assert json.loads(frames.topLevelItem(1).child(0).text(0)) == {"word": "BE", "index": 1}
     assert popover.frame_lists["Input Frames"].topLevelItemCount() == 3
     assert not popover.run_from_here_button.isEnabled()
+
+
+def test_an_execution_opened_from_history_shows_its_payloads(qtbot, window, example_workspace):
+    chain(example_workspace, "payhist", ["Upper", "Upper"])
+    tab = open_flow(window, example_workspace, "payhist")
+    run_with(qtbot, window, tab, text="first")
+    wait_done(qtbot, tab)
+    first = tab.run.state.execution_id
+    run_with(qtbot, window, tab, text="second")
+    wait_done(qtbot, tab)
+    click_header(qtbot, window, "executions-action")
+    page = window.executions_page
+    qtbot.waitUntil(lambda: len(page.rows()) == 2)
+    qtbot.waitUntil(page.table.isVisible)
+    row = next(page.table.topLevelItem(i) for i in range(2) if page.table.topLevelItem(i).text(4).startswith(first[:8]))
+    double_click_item(qtbot, page.table, row)
+    qtbot.waitUntil(lambda: window.results.state is not None and window.results.state.execution_id == first)
+    click_card(qtbot, window, tab, "n2")
+    popover = popover_of(qtbot, window, "n2")
+    assert popover.payload.execution_id == first
+    assert json.loads(popover.texts["Input"]) == {"text": "FIRST", "big": "0"}
