@@ -34,14 +34,19 @@ class ForkRun(FlowRun):
 
         async def finish(b: Any) -> Any:
             result = await b.wait(execution_id)
-            return result, await b.events(execution_id)
+            return result, await b.events(execution_id), await b.checkpoints(execution_id)
 
         self.bridge.call(finish, self._ended, self._failed)
 
     def _ended(self, loaded: Any) -> None:
-        result, events = loaded
+        result, events, checkpoints = loaded
         for e in events:
             self.state.accept(e)
+        # The nodes whose checkpoints the fork copied from its parent ran there, not here: they
+        # show completed (as the replay folds them) and their payload popover opens.
+        for cp in checkpoints:
+            if cp.node not in self.state.node_states and "/" not in cp.node:
+                self.state._set_node(cp.node, "completed")
         self.state.finish(result)
 
     def _on_finished(self, result: Any) -> None:

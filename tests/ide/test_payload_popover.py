@@ -117,3 +117,32 @@ def test_an_execution_opened_from_history_shows_its_payloads(qtbot, window, exam
     popover = popover_of(qtbot, window, "n2")
     assert popover.payload.execution_id == first
     assert json.loads(popover.texts["Input"]) == {"text": "FIRST", "big": "0"}
+
+
+def test_fork_from_here_keeps_the_node_and_an_expired_checkpoint_refuses(qtbot, window, example_workspace):
+    chain(example_workspace, "payfork", ["Upper", "Upper", "Upper"])
+    tab = open_flow(window, example_workspace, "payfork")
+    run_with(qtbot, window, tab, text="a")
+    wait_done(qtbot, tab)
+    parent = tab.run.state.execution_id
+    click_card(qtbot, window, tab, "n2")
+    click(qtbot, popover_of(qtbot, window, "n2").fork_button)
+    qtbot.waitUntil(lambda: tab.run.state.execution_id not in (None, parent))
+    wait_done(qtbot, tab)
+    assert tab.run.state.status == "Completed"
+    assert [e.node for e in tab.run.state.events if e.type == ev.NODE_STARTED] == ["n3"]  # n1, n2 kept
+
+    import time
+
+    expired = []  # the store's TTL passes (a day later): evict on the runtime's loop
+    window.bridge.call(lambda b: _expire(b, time.time() + 86400 * 31), expired.append)
+    qtbot.waitUntil(lambda: bool(expired))
+    click_card(qtbot, window, tab, "n2")
+    popover = popover_of(qtbot, window, "n2")
+    assert popover.payload.expired and "Input" not in popover.texts
+    assert not popover.run_from_here_button.isEnabled()
+    assert popover.run_from_here_button.toolTip() == "Checkpoint expired — fork unavailable"
+
+
+async def _expire(backend, now):
+    return backend.runtime.checkpoints.expire(now=now)
