@@ -3,6 +3,7 @@ Run from here with an edited input re-runs the node and what is downstream only 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from engine_support import chain
@@ -131,8 +132,6 @@ def test_fork_from_here_keeps_the_node_and_an_expired_checkpoint_refuses(qtbot, 
     wait_done(qtbot, tab)
     assert tab.run.state.status == "Completed"
     assert [e.node for e in tab.run.state.events if e.type == ev.NODE_STARTED] == ["n3"]  # n1, n2 kept
-
-    import time
 
     expired = []  # the store's TTL passes (a day later): evict on the runtime's loop
     window.bridge.call(lambda b: _expire(b, time.time() + 86400 * 31), expired.append)
