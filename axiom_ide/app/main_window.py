@@ -94,6 +94,11 @@ class MainWindow(QMainWindow):
             select_target=self.select_target, show_use_api=self.show_use_api, status=self._status, window=self,
             flow_tabs=lambda: self.files.flow_tabs(), activate_tab=self.tabs.setCurrentWidget,
             open_flow_named=lambda name: self.files.tab_for(self.files.open_subflow(name)))
+        from axiom_ide.app.payload_commands import PayloadController
+
+        self.payloads = PayloadController(self.bridge, results=self.results, results_dock=self.results_dock,
+                                          status=self._status, on_run_ended=self.runs.executions_changed,
+                                          window=self)
         self.tabs.tabCloseRequested.connect(self.files.close_tab)
         self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
         action_defs.build_menus(self.menuBar(), self.actions, self.recent_menu)
@@ -472,6 +477,7 @@ class MainWindow(QMainWindow):
             tab.scene.nodeActivated.connect(lambda node_id, t=tab: self.node_activated(t, node_id))
         if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
             tab.scene.connectRefused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
+        self.payloads.attach(tab)  # click an executed card: its payload popover
 
     def node_activated(self, tab: Any, node_id: str) -> Any:
         """A card was double-clicked: a subflow node (``flow:<name>``) opens its flow in a tab."""

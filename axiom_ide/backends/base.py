@@ -121,6 +121,16 @@ class Backend(Protocol):
 
     async def flow_configs(self, flow_name: str) -> ConfigView: ...
 
+    async def fork(self, execution_id: str, *, node: str, input_override: Any = None,
+                   mode: str = "input") -> str:
+        """Run from here (``mode="input"``: fork at the node's input checkpoint, optionally with an
+        edited input) or Fork from here (``"output"``); the new execution's id (backends/local_fork.py)."""
+        ...
+
+    async def node_payload(self, execution_id: str, node: str) -> Any:
+        """The node's :class:`~axiom_ide.backends.payloads.NodePayload` in that execution."""
+        ...
+
     def subscribe(self, listener: Callable[[Any], None]) -> Callable[[], None]: ...
 
     async def close(self) -> None: ...

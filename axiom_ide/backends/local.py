@@ -125,6 +125,20 @@ class LocalBackend:
     async def checkpoints(self, execution_id: str) -> list[Any]:
         return self.runtime.execution_checkpoints(execution_id, tenant_id=self.tenant)
 
+    async def fork(self, execution_id: str, *, node: str, input_override: Any = None,
+                   mode: str = "input") -> str:
+        """Run from here (``mode="input"``) or Fork from here (``"output"``): see backends/local_fork.py."""
+        from axiom_ide.backends import local_fork
+
+        return await local_fork.fork(self.runtime, execution_id, node=node, input_override=input_override,
+                                     mode=mode, tenant_id=self.tenant)
+
+    async def node_payload(self, execution_id: str, node: str) -> Any:
+        """The node's decoded Input/Output (frames, error) in that execution: see backends/payloads.py."""
+        from axiom_ide.backends import payloads
+
+        return payloads.node_payload(self.runtime, execution_id, node, tenant_id=self.tenant)
+
     # -- configs -------------------------------------------------------------------------------
     async def flow_configs(self, flow_name: str) -> ConfigView:
         rt = self.runtime

@@ -63,6 +63,8 @@ class CheckpointView:
     expired: bool = False
     input_base64: str | None = None
     output_base64: str | None = None
+    #: A pipeline node's checkpoint: its decoded frames, ``{"input": [...], "output": [...]}``.
+    frames: dict[str, Any] | None = None
 
 
 def _seconds(ms: Any) -> float | None:
@@ -96,7 +98,7 @@ def checkpoint_from_json(d: dict[str, Any]) -> CheckpointView:
     return CheckpointView(d["checkpoint_id"], d["execution_id"], int(d["step"]), d["node"], int(d.get("attempt", 1)),
                           d.get("input_type", ""), d.get("output_type", ""), d.get("input"), d.get("output"),
                           _seconds(d.get("created_at")) or 0.0, bool(d.get("expired")), d.get("input_base64"),
-                          d.get("output_base64"))
+                          d.get("output_base64"), d.get("frames"))
 
 
 def compiled_from_json(d: dict[str, Any]) -> CompiledFlow:
@@ -289,6 +291,31 @@ class RemoteBackend:
     async def checkpoints(self, execution_id: str) -> list[Any]:
         body = await self.ingress.json("GET", f"{INVOCATIONS}/executions/{execution_id}/checkpoints")
         return [checkpoint_from_json(d) for d in body.get("checkpoints", [])]
+
+    async def fork(self, execution_id: str, *, node: str, input_override: Any = None,
+                   mode: str = "input") -> str:
+        """Run from here / Fork from here (see backends/local_fork.py), as a FORK session of the
+        server. The remote plan is not known here: an edited input overrides the output of the
+        checkpoint recorded just before the node's."""
+        from axiom_ide.backends.local_fork import plan_fork
+
+        rec = await self.get_execution(execution_id)
+        if rec is None:
+            raise AxiomError.of("execution_not_found", "execution not found")
+        where = plan_fork(await self.checkpoints(execution_id), node, mode=mode, input_override=input_override,
+                          flow_input=rec.input_json)
+        if where.checkpoint_id is None:
+            return await self.start(rec.graph_id, where.flow_input, config_id=rec.config_id)
+        session = await self.create_debug_session(mode="FORK", execution_id=execution_id,
+                                                  checkpoint_id=where.checkpoint_id, overrides=where.overrides or {})
+        return str(session["execution_id"])
+
+    async def node_payload(self, execution_id: str, node: str) -> Any:
+        """The node's payload (backends/payloads.py) from the execution's checkpoints and events."""
+        from axiom_ide.backends.payloads import payload_from_history
+
+        return payload_from_history(execution_id, node, await self.checkpoints(execution_id),
+                                    await self.events(execution_id))
 
     # -- debug sessions (server/debug_routes.py) -----------------------------------------------
     async def create_debug_session(self, *, breakpoints: tuple[str, ...] | list[str] = (), mode: str = "LIVE",

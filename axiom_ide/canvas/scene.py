@@ -70,6 +70,8 @@ class FlowScene(QGraphicsScene):
     nodeActivated = Signal(str)
     #: ((src, dst)) an edge was double-clicked (e.g. to open its edge plan).
     edgeActivated = Signal(object)
+    #: (node id) a card was clicked (pressed and released on it without moving it): the payload popover.
+    nodeClicked = Signal(str)
 
     def __init__(self, document: Any, parent: Any = None) -> None:
         super().__init__(parent)
@@ -480,9 +482,15 @@ class FlowScene(QGraphicsScene):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+        # On screen, not in the scene: the view may scroll between press and release (a panel opens).
+        moved = (event.screenPos() - event.buttonDownScreenPos(_LEFT)).manhattanLength() > 3
         if event.button() == _LEFT and self._drag is not None:
             drag, self._drag = self._drag, None
             drag.finish()
+        if event.button() == _LEFT and not moved:
+            item = self.node_item_at(event.buttonDownScenePos(_LEFT))
+            if item is not None:
+                self.nodeClicked.emit(item.node_id)
 
     def finish_move(self, start: dict[str, QPointF], cells: dict[str, tuple[int, int]]) -> None:
         """Commit a drag: the cards that left their start go to ``cells`` (what the preview showed),

@@ -16,7 +16,7 @@ import base64
 from typing import Any
 
 from axiom_ide.runtime.errors import envelope_extras
-from axiom_ide.runtime.store.checkpoints import SNAPSHOT_EXPIRED, Checkpoint
+from axiom_ide.runtime.store.checkpoints import FRAMES_PREFIX, SNAPSHOT_EXPIRED, Checkpoint, unpack_frames
 from axiom_ide.runtime.store.executions import ExecutionRecord
 
 
@@ -52,12 +52,32 @@ def checkpoint_json(runtime: Any, rec: ExecutionRecord, cp: Checkpoint, *, compi
     compiled = compiled if compiled is not None else _compiled(runtime, rec)
     node = compiled.plan.nodes.get(cp.node) if compiled is not None else None
     key = node.package_key if node is not None else ""
+    if cp.input_type.startswith(FRAMES_PREFIX):
+        return _frames_json(row, compiled, cp, key)
     for field, payload, type_name in (("input", cp.input, cp.input_type), ("output", cp.output, cp.output_type)):
         try:
             row[field] = compiled.codec.to_json(payload or b"", type_name, key)
         except Exception:  # noqa: BLE001 — undecodable history is shown raw, not hidden
             row[field] = None
             row[f"{field}_base64"] = base64.b64encode(payload or b"").decode("ascii")
+    return row
+
+
+def _frames_json(row: dict[str, Any], compiled: Any, cp: Checkpoint, key: str) -> dict[str, Any]:
+    """A pipeline node's checkpoint: ``frames: {"input": [...], "output": [...]}`` decoded frame by
+    frame; ``input``/``output`` are the first frame of each side (what a unary view shows)."""
+    frames: dict[str, list[Any]] = {}
+    for field, payload, type_name in (("input", cp.input, cp.input_type), ("output", cp.output, cp.output_type)):
+        type_name = type_name[len(FRAMES_PREFIX):]
+        decoded: list[Any] = []
+        for frame in unpack_frames(payload):
+            try:
+                decoded.append(compiled.codec.to_json(frame, type_name, key))
+            except Exception:  # noqa: BLE001 — undecodable history is shown raw, not hidden
+                decoded.append({"base64": base64.b64encode(frame).decode("ascii")})
+        frames[field] = decoded
+        row[field] = decoded[0] if decoded else None
+    row["frames"] = frames
     return row
 
 

@@ -504,6 +504,8 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         """A new execution continuing from ``checkpoint_id`` with top-level-key overrides of its output,
         driven by a new FORK session. Nothing is recorded when the fork is refused."""
         source = self.execution(execution_id, tenant_id or self.tenant_id)
+        if source.mode == "pipeline":  # its checkpoints hold frames, not one output to continue from
+            raise AxiomError.of("pipeline_flow", "a pipeline execution cannot be forked; run the flow again")
         history = self._checkpoints.list(execution_id)
         upto = next((i for i, cp in enumerate(history) if cp.id == checkpoint_id), None)
         if upto is None:

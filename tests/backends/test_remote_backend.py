@@ -257,6 +257,26 @@ def test_remote_debugging_breakpoint_step_continue(live, remote, aio):
     assert late.message == "step is available only while the run is paused"
 
 
+def test_remote_run_from_here_reruns_the_node_and_downstream_only(live, remote, aio):
+    chain(live.workspace, "fork-upper3", ["Upper"] * 3)
+    backend = remote()
+
+    async def go():
+        compiled = await backend.compile(flow(live, "fork-upper3"))
+        parent = await backend.start(compiled.graph_id, {"text": "a"})
+        await backend.wait(parent, 60)
+        child = await backend.fork(parent, node="n2", input_override={"text": "edited"})
+        result = await backend.wait(child, 60)
+        payload = await backend.node_payload(child, "n2")
+        return parent, result, await backend.events(child), await backend.get_execution(child), payload
+
+    parent, result, events, rec, payload = aio(go())
+    assert (payload.status, payload.input["text"], payload.output["text"]) == ("completed", "edited", "EDITED")
+    assert result.output["text"] == "EDITED"
+    assert [e.node for e in events if e.type == "NODE_STARTED"] == ["n2", "n3"]  # n1 reused, not re-run
+    assert rec.parent_id == parent
+
+
 def test_a_wrong_key_gives_the_documented_401(remote, aio):
     with pytest.raises(AxiomError) as err:
         aio(remote("0" * 64).list_executions())

@@ -8,9 +8,12 @@ node's inbound stream ends when every upstream producer has finished; the termin
 go to the caller as they are produced (:class:`FrameSink`), followed by one final frame — success,
 or the error that ended the run.
 
-Pipeline runs have no checkpoints (a frame stream is not a node output to resume from); the event
-log records every frame instead: a FRAME event per frame a node produces (``frame_index``), and
-NODE_COMPLETED carries the node's frame count. The terminal node's FRAME events are written before
+Pipeline runs are not resumed (a frame stream is not a node output to resume from); the event
+log records every frame: a FRAME event per frame a node produces (``frame_index``), and
+NODE_COMPLETED carries the node's frame count. So the payload popover can show what a node
+received and sent, each node that completes writes one frames checkpoint (when the run has a
+checkpoint store): its first :data:`~axiom_ide.runtime.store.checkpoints.FRAMES_KEPT` input and
+output frames (``frames:<type>``, see store/checkpoints.py), named by NODE_COMPLETED's ``checkpoint_id``. The terminal node's FRAME events are written before
 the frame is handed to the caller, so after a crash the log tells exactly how many frames the
 caller could have received; other events are written at node boundaries and every
 :data:`FLUSH_EVERY` events.
@@ -33,6 +36,7 @@ from axiom_ide.runtime.engine.steps import (
     raised_fields,
 )
 from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime.store.checkpoints import FRAMES_KEPT, FRAMES_PREFIX, Checkpoint, new_checkpoint_id, pack_frames
 
 #: Frames buffered per node input before its producers wait.
 QUEUE_SIZE = 16
@@ -97,9 +101,15 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
                 await inboxes[pe.dst].close_one()
         return
 
+    seen_in: list[bytes] = []
+    seen_out: list[bytes] = []
+
     async def inputs() -> AsyncIterator[bytes]:
+        seen_in.append(first)
         yield first
         async for frame in inbox.frames():
+            if len(seen_in) < FRAMES_KEPT:
+                seen_in.append(frame)
             yield frame
 
     ctx.recorder.emit(ev.NODE_STARTED, node_id, attempt=1)
@@ -110,12 +120,16 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
         if node.kind == "pipeline":
             async for out in ctx.invoker.stream(node, inputs(), call):
                 frames += 1
+                if len(seen_out) < FRAMES_KEPT:
+                    seen_out.append(out)
                 await _route(ctx, node_id, out, frames - 1, inboxes, sink)
         else:
             async for frame in inputs():
                 # a disabled node (compile checked its input is its output's type) passes frames on
                 out = frame if getattr(node, "disabled", False) else await ctx.invoker.invoke(node, frame, call)
                 frames += 1
+                if len(seen_out) < FRAMES_KEPT:
+                    seen_out.append(out)
                 await _route(ctx, node_id, out, frames - 1, inboxes, sink)
     except NODE_ERRORS as exc:
         duration = round((time.perf_counter() - t0) * 1000.0, 3)
@@ -125,11 +139,31 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
         raise StepError(node_error_text(node_id, str(exc)), code, node=node_id,
                         exception_type=raised.get("exception_type"), traceback=raised.get("traceback")) from None
     duration = round((time.perf_counter() - t0) * 1000.0, 3)
-    ctx.recorder.emit(ev.NODE_COMPLETED, node_id, duration_ms=duration, attempt=1, frames=frames)
+    cp = _frames_checkpoint(ctx, node_id, seen_in, seen_out)
+    ctx.recorder.emit(ev.NODE_COMPLETED, node_id, duration_ms=duration, attempt=1, frames=frames,
+                      **({"checkpoint_id": cp.id} if cp else {}))
+    if cp is not None:
+        try:
+            ctx.recorder.commit_checkpoint(ctx.checkpoints, cp)
+        except Exception as exc:  # e.g. disk full
+            raise StepError(f'checkpoint write failed after node "{node_id}": {exc}', "CHECKPOINT_WRITE",
+                            node=node_id) from exc
     ctx.recorder.flush()
     for pe in plan.outgoing[node_id]:
         if not pe.is_loop:
             await inboxes[pe.dst].close_one()
+
+
+def _frames_checkpoint(ctx: RunContext, node_id: str, seen_in: list[bytes],
+                       seen_out: list[bytes]) -> Checkpoint | None:
+    """The node's frames checkpoint (None when the run keeps none). Steps count completions."""
+    if ctx.checkpoints is None:
+        return None
+    node = ctx.plan.nodes[node_id]
+    now = time.time()
+    step = len(ctx.checkpoints.list(ctx.execution_id)) + 1  # no await between this and the write
+    return Checkpoint(new_checkpoint_id(now), ctx.execution_id, step, node_id, 1, FRAMES_PREFIX + node.input_type,
+                      FRAMES_PREFIX + node.output_type, pack_frames(seen_in), pack_frames(seen_out), now)
 
 
 async def _route(ctx: RunContext, node_id: str, out: bytes, index: int, inboxes: dict, sink: asyncio.Queue) -> None:

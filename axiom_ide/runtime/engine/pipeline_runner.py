@@ -35,7 +35,7 @@ class PipelineRunner:
         rec, recorder = runner.accept(rec)
         runner.attach(rec.id, recorder)
         ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
-                         runner.invoker, recorder, None, config, None, compiled.reflection)
+                         runner.invoker, recorder, runner.checkpoints, config, None, compiled.reflection)
         sink: asyncio.Queue = asyncio.Queue(maxsize=16)
         task = track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
         deadline = time.monotonic() + timeout

@@ -61,6 +61,25 @@ def _id_bound(cutoff: float) -> str:
     return f"{int(cutoff * 1000) + ID_TIME_SLACK_MS + 1:012x}"
 
 
+#: A pipeline node's checkpoint holds its frames, not one message: its ``input_type``/``output_type``
+#: read ``frames:<message type>`` and its payloads are msgpack arrays of the frames' protobuf bytes
+#: (the first :data:`FRAMES_KEPT` of each side; the NODE_COMPLETED event carries the full count).
+FRAMES_PREFIX = "frames:"
+FRAMES_KEPT = 100
+
+
+def pack_frames(frames: Sequence[bytes]) -> bytes:
+    import msgpack
+
+    return bytes(msgpack.packb(list(frames[:FRAMES_KEPT]), use_bin_type=True))
+
+
+def unpack_frames(payload: bytes | None) -> list[bytes]:
+    import msgpack
+
+    return list(msgpack.unpackb(payload or b"\x90", raw=False)) if payload else []
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     #: Unique id (32 hex), what the checkpoints API and ``fork`` name.
