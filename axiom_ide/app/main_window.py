@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         #: The runtime (through a Backend) on its own loop thread; built on first use.
         factory = backend_factory or local_backend
         self.bridge = RuntimeBridge(lambda: factory(self), self)
+        self._console: Any = None  # the Console window, built on first use (show_console)
 
         self.tabs = QTabWidget(objectName="flowTabs")
         self.tabs.setTabsClosable(True)
@@ -392,6 +393,17 @@ class MainWindow(QMainWindow):
 
     def show_executions(self) -> None:
         self.runs.show_executions()
+
+    def show_console(self, page: str = "API Keys") -> Any:
+        """Console (header, Ctrl+K page names): the Console window on ``page`` (app/console/)."""
+        if self._console is None:
+            from axiom_ide.app.console.window import ConsoleWindow
+
+            self._console = ConsoleWindow(self.bridge.call, self)
+        return self._console.show_page(page)
+
+    def show_console_api_keys(self) -> Any:
+        return self.show_console("API Keys")
 
     def start_local_server(self, on_ready: Any = None, *, port: int = 8765) -> None:
         self.api.start_local_server(on_ready, port=port)

@@ -1,0 +1,61 @@
+"""ConsoleWindow: the sub-nav (left) and the current page (right).
+
+Pages talk only to the active Backend's ``console`` API through ``call(fn, on_done, on_error)``
+(``RuntimeBridge.call``): ``fn(backend)`` is a coroutine run on the runtime loop, its result or
+exception reaches the page on the GUI thread.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
+
+from axiom_ide.app.console.api_keys import ApiKeysPage
+
+Call = Callable[..., Any]
+
+#: Sub-nav entries, in the order the docs list the Console's pages (only the ones built so far).
+PAGES = ("API Keys",)
+
+
+class ConsoleWindow(QWidget):
+    """A top-level window owned by the main window; :meth:`show_page` opens it on a page."""
+
+    def __init__(self, call: Call, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("consoleWindow")
+        self.setWindowTitle("Console")
+        self.nav = QListWidget(objectName="consoleNav")
+        self.nav.addItems(list(PAGES))
+        self.nav.setFixedWidth(160)
+        self.stack = QStackedWidget(objectName="consoleStack")
+        self.api_keys = ApiKeysPage(call, self)
+        self.pages: dict[str, QWidget] = {"API Keys": self.api_keys}
+        for name in PAGES:
+            self.stack.addWidget(self.pages[name])
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.nav.currentRowChanged.connect(self._select)
+        self.resize(960, 600)
+
+    def _select(self, row: int) -> None:
+        if 0 <= row < len(PAGES):
+            page = self.pages[PAGES[row]]
+            self.stack.setCurrentWidget(page)
+            refresh = getattr(page, "refresh", None)
+            if refresh is not None:
+                refresh()
+
+    def show_page(self, name: str) -> QWidget:
+        row = PAGES.index(name)
+        if self.nav.currentRow() == row:
+            self._select(row)
+        else:
+            self.nav.setCurrentRow(row)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        return self.pages[name]
