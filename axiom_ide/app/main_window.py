@@ -405,6 +405,9 @@ class MainWindow(QMainWindow):
     def show_console_api_keys(self) -> Any:
         return self.show_console("API Keys")
 
+    def show_console_secrets(self) -> Any:
+        return self.show_console("Secrets")
+
     def start_local_server(self, on_ready: Any = None, *, port: int = 8765) -> None:
         self.api.start_local_server(on_ready, port=port)
 

@@ -52,7 +52,7 @@ class LocalBackend:
         #: content digest → CompiledFlow, most recent last.
         self._compiled: OrderedDict[str, CompiledFlow] = OrderedDict()
         #: The Console pages' API (API Keys, ...): :mod:`.local_console`.
-        self.console = LocalConsole(runtime, runtime.tenant_id)
+        self.console = LocalConsole(runtime, runtime.tenant_id, lambda: self.workspace)
 
     @property
     def workspace(self) -> Any:

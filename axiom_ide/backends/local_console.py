@@ -6,15 +6,24 @@ other backend call); each returns plain records (the stores' own dataclasses) an
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store.secrets import check_secret_name
+
+#: The largest secret value the Console saves (a credential, not a file): 64 KiB of UTF-8.
+MAX_SECRET_BYTES = 64 * 1024
 
 
 class LocalConsole:
-    """``LocalConsole(runtime, tenant)``: the tenant's API keys (more pages follow)."""
+    """``LocalConsole(runtime, tenant, workspace)``: the tenant's API keys and secrets; ``workspace``
+    returns the IDE's current Workspace (for the nodes' ``required_secrets``)."""
 
-    def __init__(self, runtime: Any, tenant: str) -> None:
+    def __init__(self, runtime: Any, tenant: str, workspace: Callable[[], Any] | None = None) -> None:
         self.runtime = runtime
         self.tenant = tenant
+        self._workspace = workspace
 
     # -- API Keys ---------------------------------------------------------------------------------
     async def list_keys(self) -> list[Any]:
@@ -28,3 +37,43 @@ class LocalConsole:
     async def revoke_key(self, name: str) -> bool:
         """Revoke now (the server checks keys on every request); False when no active key has that name."""
         return self.runtime.api_keys.revoke(name, tenant_id=self.tenant)
+
+    # -- Secrets ----------------------------------------------------------------------------------
+    async def list_secrets(self) -> list[dict[str, Any]]:
+        """Names with ``created_at``/``updated_at`` (ms); never a value."""
+        return self.runtime.secrets.list(tenant_id=self.tenant)
+
+    async def set_secret(self, name: str, value: str, *, replace: bool = False) -> bool:
+        """Save ``value`` encrypted under ``name``; an existing name is replaced only with ``replace``
+        (the page's **I understand, replace it**). Returns True when a value was replaced. Checked
+        before anything is written: nothing is half-saved."""
+        check_secret_name(name)
+        if not value:
+            raise AxiomError.of("invalid_value", f'secret "{name}" needs a value')
+        size = len(value.encode("utf-8"))
+        if size > MAX_SECRET_BYTES:
+            raise AxiomError.of("secret_too_large", f'secret "{name}" is {size} bytes; a secret value is at most '
+                                                    f"{MAX_SECRET_BYTES} bytes")
+        if not replace and any(s["name"] == name for s in self.runtime.secrets.list(tenant_id=self.tenant)):
+            raise AxiomError.of("secret_exists", f'a secret named "{name}" already exists; confirm '
+                                                 '"I understand, replace it" to replace its value')
+        return self.runtime.secrets.set(name, value, tenant_id=self.tenant)
+
+    async def delete_secret(self, name: str) -> bool:
+        """Delete now (the next execution no longer sees it); False when there is none of that name."""
+        return self.runtime.secrets.delete(name, tenant_id=self.tenant)
+
+    async def missing_secrets(self) -> list[tuple[str, str]]:
+        """(secret name, ``package@version:Node``) for each workspace node's ``required_secrets`` the
+        tenant has not set, sorted."""
+        workspace = self._workspace() if self._workspace is not None else None
+        if workspace is None:
+            return []
+        have = {s["name"] for s in self.runtime.secrets.list(tenant_id=self.tenant)}
+        missing = set()
+        for package in workspace.packages.values():
+            for node in package.manifest.nodes:
+                for secret in node.required_secrets:
+                    if secret not in have:
+                        missing.add((secret, f"{package.name}@{package.version}:{node.name}"))
+        return sorted(missing)

@@ -13,11 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from axiom_ide.app.console.api_keys import ApiKeysPage
+from axiom_ide.app.console.secrets import SecretsPage
 
 Call = Callable[..., Any]
 
 #: Sub-nav entries, in the order the docs list the Console's pages (only the ones built so far).
-PAGES = ("API Keys",)
+PAGES = ("API Keys", "Secrets")
 
 
 class ConsoleWindow(QWidget):
@@ -32,7 +33,8 @@ class ConsoleWindow(QWidget):
         self.nav.setFixedWidth(160)
         self.stack = QStackedWidget(objectName="consoleStack")
         self.api_keys = ApiKeysPage(call, self)
-        self.pages: dict[str, QWidget] = {"API Keys": self.api_keys}
+        self.secrets = SecretsPage(call, self)
+        self.pages: dict[str, QWidget] = {"API Keys": self.api_keys, "Secrets": self.secrets}
         for name in PAGES:
             self.stack.addWidget(self.pages[name])
         layout = QHBoxLayout(self)
