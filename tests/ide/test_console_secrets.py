@@ -10,7 +10,7 @@ import pytest
 from engine_support import FAULTS_PROTO, chain, write_package
 from ide_support import click, close_window, make_window, open_flow, shown, type_over, wait_done
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QToolButton
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from axiom_ide.app.console.window import ConsoleWindow
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
@@ -62,8 +62,7 @@ def test_a_secret_saved_in_the_page_reaches_the_node_and_is_never_in_plain_text(
     qtbot.waitUntil(lambda: "TOKEN — required by tests/secrets@0.1.0:Reader" in page.missing.text(), timeout=10000)
     add_secret(qtbot, page, "TOKEN", VALUE)
     assert page.value.echoMode() == QLineEdit.EchoMode.Password
-    # The show/hide toggle: the line edit's trailing action, drawn as a tool button.
-    button = next(b for b in page.value.findChildren(QToolButton) if b.defaultAction() is page.show_value)
+    button = page.show_value
     click(qtbot, button)
     assert page.value.echoMode() == QLineEdit.EchoMode.Normal and page.show_value.text() == "Hide"
     click(qtbot, button)

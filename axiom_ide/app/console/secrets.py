@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -51,11 +50,10 @@ class SecretsPage(QWidget):
         self.value.setEchoMode(QLineEdit.EchoMode.Password)
         # Not Qt's 32767 default: a longer paste would be cut silently; the backend says what is too long.
         self.value.setMaxLength(2**31 - 1)
-        self.show_value = QAction("Show", self.value)
-        self.show_value.setObjectName("showSecretValue")
+        self.show_value = QPushButton("Show", objectName="showSecretValue")
         self.show_value.setCheckable(True)
+        self.show_value.setToolTip("Show or hide the value")
         self.show_value.toggled.connect(self._toggle_echo)
-        self.value.addAction(self.show_value, QLineEdit.ActionPosition.TrailingPosition)
         self.replace = QCheckBox("I understand, replace it", objectName="replaceSecret")
         self.warning = QLabel(objectName="secretWarning")
         self.warning.setWordWrap(True)
@@ -69,7 +67,10 @@ class SecretsPage(QWidget):
         cancel.clicked.connect(self.close_form)
         fields = QFormLayout()
         fields.addRow("Name", self.name)
-        fields.addRow("Value", self.value)
+        value_row = QHBoxLayout()
+        value_row.addWidget(self.value, 1)
+        value_row.addWidget(self.show_value)
+        fields.addRow("Value", value_row)
         buttons = QHBoxLayout()
         buttons.addWidget(self.replace)
         buttons.addStretch(1)
