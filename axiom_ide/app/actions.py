@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Std = QKeySequence.StandardKey
 
 #: Tooltip of the Console entry (app/console/).
-CONSOLE_TIP = "Console: API Keys, Secrets"
+CONSOLE_TIP = "Console: API Keys, Secrets, Flow Configs"
 
 
 #: Tooltip of the node sandbox setting (runtime/host/README.md says what each platform isolates).
@@ -77,6 +77,8 @@ SPECS: tuple[Spec, ...] = (
          "Console → API Keys: create and revoke API keys", ""),
     Spec("console-secrets-action", "Secrets", "show_console_secrets", None,
          "Console → Secrets: add, replace and delete secrets", ""),
+    Spec("console-flow-configs-action", "Flow Configs", "show_console_flow_configs", None,
+         "Console → Flow Configs: node timeouts and secret overrides per flow", ""),
     Spec("sandbox-action", "Run Node Code in Sandbox", "toggle_sandbox", None, SANDBOX_TIP, "Run"),
     Spec("interpreter-action", "Python Interpreter for Packages…", "choose_package_python", None, INTERPRETER_TIP,
          "Run"),

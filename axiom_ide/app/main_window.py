@@ -399,7 +399,9 @@ class MainWindow(QMainWindow):
         if self._console is None:
             from axiom_ide.app.console.window import ConsoleWindow
 
-            self._console = ConsoleWindow(self.bridge.call, self)
+            flows = self.workspace_root / "flows"
+            self._console = ConsoleWindow(self.bridge.call, lambda: sorted(
+                p.name.removesuffix(".flow.yaml") for p in flows.glob("*.flow.yaml")), self)
         return self._console.show_page(page)
 
     def show_console_api_keys(self) -> Any:
@@ -407,6 +409,9 @@ class MainWindow(QMainWindow):
 
     def show_console_secrets(self) -> Any:
         return self.show_console("Secrets")
+
+    def show_console_flow_configs(self) -> Any:
+        return self.show_console("Flow Configs")
 
     def start_local_server(self, on_ready: Any = None, *, port: int = 8765) -> None:
         self.api.start_local_server(on_ready, port=port)

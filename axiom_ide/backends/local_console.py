@@ -77,3 +77,24 @@ class LocalConsole:
                     if secret not in have:
                         missing.add((secret, f"{package.name}@{package.version}:{node.name}"))
         return sorted(missing)
+
+    # -- Flow Configs -----------------------------------------------------------------------------
+    async def list_configs(self, flow_name: str) -> list[Any]:
+        """``FlowConfig`` records of ``flow_name`` ("" = the tenant's own, not scoped to a flow)."""
+        return self.runtime.configs.list(flow_name=flow_name, tenant_id=self.tenant)
+
+    async def set_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
+                         secret_overrides: dict[str, str] | None = None) -> Any:
+        """Create or update a profile (blank name: ``default``); the store checks every value first."""
+        return self.runtime.configs.set(name.strip() or "default", flow_name=flow_name,
+                                        node_timeout_seconds=node_timeout_seconds,
+                                        secret_overrides=secret_overrides, tenant_id=self.tenant)
+
+    async def delete_config(self, name: str, *, flow_name: str) -> bool:
+        return self.runtime.configs.delete(name, flow_name=flow_name, tenant_id=self.tenant)
+
+    async def effective(self, flow_name: str) -> tuple[float, tuple[str, ...]]:
+        """The node timeout after the four layers with no profile selected, and the names of the
+        secret overrides that apply (values never leave the store)."""
+        resolved = self.runtime.configs.resolve(flow_name, None, tenant_id=self.tenant)
+        return resolved.node_timeout_seconds, tuple(sorted(resolved.secrets))

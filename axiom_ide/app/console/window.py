@@ -13,18 +13,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from axiom_ide.app.console.api_keys import ApiKeysPage
+from axiom_ide.app.console.flow_configs import FlowConfigsPage
 from axiom_ide.app.console.secrets import SecretsPage
 
 Call = Callable[..., Any]
 
 #: Sub-nav entries, in the order the docs list the Console's pages (only the ones built so far).
-PAGES = ("API Keys", "Secrets")
+PAGES = ("API Keys", "Secrets", "Flow Configs")
 
 
 class ConsoleWindow(QWidget):
     """A top-level window owned by the main window; :meth:`show_page` opens it on a page."""
 
-    def __init__(self, call: Call, parent: QWidget | None = None) -> None:
+    def __init__(self, call: Call, flow_names: Callable[[], list[str]] = list, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("consoleWindow")
         self.setWindowTitle("Console")
@@ -34,7 +35,9 @@ class ConsoleWindow(QWidget):
         self.stack = QStackedWidget(objectName="consoleStack")
         self.api_keys = ApiKeysPage(call, self)
         self.secrets = SecretsPage(call, self)
-        self.pages: dict[str, QWidget] = {"API Keys": self.api_keys, "Secrets": self.secrets}
+        self.flow_configs = FlowConfigsPage(call, flow_names, self)
+        self.pages: dict[str, QWidget] = {"API Keys": self.api_keys, "Secrets": self.secrets,
+                                          "Flow Configs": self.flow_configs}
         for name in PAGES:
             self.stack.addWidget(self.pages[name])
         layout = QHBoxLayout(self)
@@ -47,6 +50,9 @@ class ConsoleWindow(QWidget):
         if 0 <= row < len(PAGES):
             page = self.pages[PAGES[row]]
             self.stack.setCurrentWidget(page)
+            fill = getattr(page, "fill_flows", None)
+            if fill is not None:
+                fill()
             refresh = getattr(page, "refresh", None)
             if refresh is not None:
                 refresh()
