@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
                                   self.executions_dock, self.inspector.flow_page),
             self.actions["stop-action"], current_tab=self.current_tab, documents=self.documents,
             select_target=self.select_target, show_use_api=self.show_use_api, status=self._status, window=self)
+        self.inspector.flow_page.flowConfigsRequested.connect(self.show_console_flow_configs)
         self.tabs.tabCloseRequested.connect(self.files.close_tab)
         self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
         action_defs.build_menus(self.menuBar(), self.actions, self.recent_menu)
@@ -410,8 +411,11 @@ class MainWindow(QMainWindow):
     def show_console_secrets(self) -> Any:
         return self.show_console("Secrets")
 
-    def show_console_flow_configs(self) -> Any:
-        return self.show_console("Flow Configs")
+    def show_console_flow_configs(self, flow_name: str = "") -> Any:
+        page = self.show_console("Flow Configs")
+        if flow_name:
+            page.select_flow(flow_name)
+        return page
 
     def start_local_server(self, on_ready: Any = None, *, port: int = 8765) -> None:
         self.api.start_local_server(on_ready, port=port)

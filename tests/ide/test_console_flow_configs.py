@@ -64,3 +64,13 @@ def test_the_tenant_default_timeout_saves_on_leaving_the_field(qtbot, window):
     qtbot.waitUntil(lambda: page.effective.text() == "Effective: node timeout 42 s", timeout=10000)
     runtime = window.bridge.wait_ready().runtime
     assert runtime.configs.get("default").node_timeout_seconds == 42
+
+
+def test_the_inspectors_run_configuration_card_links_to_the_flows_configs(qtbot, window, example_workspace):
+    open_flow(window, example_workspace, "hello")
+    click(qtbot, window.inspector.flow_page.edit_configs)
+    console = shown(window, ConsoleWindow)
+    assert console.stack.currentWidget() is console.flow_configs
+    assert console.nav.currentItem().text() == "Flow Configs"
+    assert console.flow_configs.flow.currentText() == "hello"
+    qtbot.waitUntil(console.flow_configs.empty.isVisible, timeout=10000)

@@ -115,6 +115,13 @@ class FlowConfigsPage(QWidget):
         self.flow.setCurrentIndex(max(0, self.flow.findText(current)))
         self.flow.blockSignals(False)
 
+    def select_flow(self, name: str) -> None:
+        """Preselect ``name`` in the picker (the inspector's link); unknown names keep the current pick."""
+        self.fill_flows()
+        index = self.flow.findText(name) if name else 0
+        if index >= 0:
+            self.flow.setCurrentIndex(index)
+
     def refresh(self) -> None:
         flow = self.flow_name()
         self.new_button.setEnabled(bool(flow))
