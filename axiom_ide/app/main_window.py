@@ -403,6 +403,7 @@ class MainWindow(QMainWindow):
             flows = self.workspace_root / "flows"
             self._console = ConsoleWindow(self.bridge.call, lambda: sorted(
                 p.name.removesuffix(".flow.yaml") for p in flows.glob("*.flow.yaml")), self)
+            self._console.flow_configs.changed.connect(self.inspector.flow_page.refresh_configs)
         return self._console.show_page(page)
 
     def show_console_api_keys(self) -> Any:

@@ -47,6 +47,7 @@ def test_a_profile_made_in_flow_configs_sets_the_runs_node_timeout(qtbot, window
     qtbot.waitUntil(lambda: page.effective.text() == "Effective: node timeout 1 s; secrets TOKEN", timeout=10000)
 
     tab = open_flow(window, example_workspace, "hang")
+    qtbot.waitUntil(lambda: window.inspector.flow_page.timeout.text().startswith("Node timeout: 1 s"), timeout=10000)
     qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
     dialog = shown(window, RunGraphDialog)
     type_over(qtbot, dialog.control("text"), "x")
@@ -74,3 +75,9 @@ def test_the_inspectors_run_configuration_card_links_to_the_flows_configs(qtbot,
     assert console.nav.currentItem().text() == "Flow Configs"
     assert console.flow_configs.flow.currentText() == "hello"
     qtbot.waitUntil(console.flow_configs.empty.isVisible, timeout=10000)
+    page = console.flow_configs
+    click(qtbot, page.new_button)
+    type_over(qtbot, page.profile_timeout, "7")
+    click(qtbot, page.create_button)
+    # The card re-reads after the Console's change.
+    qtbot.waitUntil(lambda: window.inspector.flow_page.timeout.text().startswith("Node timeout: 7 s"), timeout=10000)

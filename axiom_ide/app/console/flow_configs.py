@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -34,6 +35,9 @@ def seconds(value: float | None) -> str:
 
 
 class FlowConfigsPage(QWidget):
+    #: A profile or the tenant default was saved or deleted (the inspector's card re-reads).
+    changed = Signal()
+
     def __init__(self, call: Call, flow_names: Callable[[], list[str]], parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("flowConfigsPage")
@@ -153,7 +157,7 @@ class FlowConfigsPage(QWidget):
             self.table.addTopLevelItem(item)
             button = QPushButton("Delete", objectName="deleteProfile")
             button.clicked.connect(lambda _c=False, n=cfg.name, f=flow: self._call(
-                lambda b: b.console.delete_config(n, flow_name=f), lambda _ok: self.refresh(), self._refused))
+                lambda b: b.console.delete_config(n, flow_name=f), self._saved, self._refused))
             self.table.setItemWidget(item, 3, button)
             self.delete_buttons[cfg.name] = button
 
@@ -174,7 +178,7 @@ class FlowConfigsPage(QWidget):
             return
         self.error.hide()
         self._call(lambda b: b.console.set_config("default", flow_name="", node_timeout_seconds=float(value)),
-                   lambda _cfg: self.refresh(), self._refused)
+                   self._saved, self._refused)
 
     def _open_form(self) -> None:
         self.form.show()
@@ -199,6 +203,10 @@ class FlowConfigsPage(QWidget):
                                                   secret_overrides=overrides),
                    self._created, self._refused)
 
-    def _created(self, _config: Any) -> None:
+    def _created(self, config: Any) -> None:
         self._close_form()
+        self._saved(config)
+
+    def _saved(self, _result: Any) -> None:
         self.refresh()
+        self.changed.emit()
