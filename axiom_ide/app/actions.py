@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Std = QKeySequence.StandardKey
 
 #: Tooltip of the Console entry (app/console/).
-CONSOLE_TIP = "Console: API Keys, Secrets, Flow Configs"
+CONSOLE_TIP = "Console: API Keys, Usage, Secrets, Flow Configs"
 
 
 #: Tooltip of the node sandbox setting (runtime/host/README.md says what each platform isolates).
@@ -75,6 +75,8 @@ SPECS: tuple[Spec, ...] = (
     # Console pages by name (Ctrl+K "API Keys"); no menu, the Console's sub-nav lists them.
     Spec("console-api-keys-action", "API Keys", "show_console_api_keys", None,
          "Console → API Keys: create and revoke API keys", ""),
+    Spec("console-usage-action", "Usage", "show_console_usage", None,
+         "Console → Usage: executions over the last 30 days", ""),
     Spec("console-secrets-action", "Secrets", "show_console_secrets", None,
          "Console → Secrets: add, replace and delete secrets", ""),
     Spec("console-flow-configs-action", "Flow Configs", "show_console_flow_configs", None,

@@ -409,6 +409,9 @@ class MainWindow(QMainWindow):
     def show_console_api_keys(self) -> Any:
         return self.show_console("API Keys")
 
+    def show_console_usage(self) -> Any:
+        return self.show_console("Usage")
+
     def show_console_secrets(self) -> Any:
         return self.show_console("Secrets")
 

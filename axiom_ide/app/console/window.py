@@ -15,11 +15,12 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 from axiom_ide.app.console.api_keys import ApiKeysPage
 from axiom_ide.app.console.flow_configs import FlowConfigsPage
 from axiom_ide.app.console.secrets import SecretsPage
+from axiom_ide.app.console.usage import UsagePage
 
 Call = Callable[..., Any]
 
 #: Sub-nav entries, in the order the docs list the Console's pages (only the ones built so far).
-PAGES = ("API Keys", "Secrets", "Flow Configs")
+PAGES = ("API Keys", "Usage", "Secrets", "Flow Configs")
 
 
 class ConsoleWindow(QWidget):
@@ -36,7 +37,8 @@ class ConsoleWindow(QWidget):
         self.api_keys = ApiKeysPage(call, self)
         self.secrets = SecretsPage(call, self)
         self.flow_configs = FlowConfigsPage(call, flow_names, self)
-        self.pages: dict[str, QWidget] = {"API Keys": self.api_keys, "Secrets": self.secrets,
+        self.usage = UsagePage(call, self)
+        self.pages: dict[str, QWidget] = {"API Keys": self.api_keys, "Usage": self.usage, "Secrets": self.secrets,
                                           "Flow Configs": self.flow_configs}
         for name in PAGES:
             self.stack.addWidget(self.pages[name])
