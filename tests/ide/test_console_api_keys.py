@@ -134,3 +134,27 @@ def test_ctrl_k_api_keys_opens_the_console_on_that_page(qtbot, window):
     # A fresh data dir: the page says there are no keys yet.
     qtbot.waitUntil(lambda: console.api_keys.status.text() == "No API keys yet. Click Create key to mint one.",
                     timeout=10000)
+
+
+
+def test_a_backend_without_the_console_api_is_a_clear_refusal(qtbot, example_workspace, tmp_path):
+    from ide_support import close_window
+    from PySide6.QtCore import QSettings
+
+    from axiom_ide.app.console.window import NO_CONSOLE
+    from axiom_ide.app.main_window import MainWindow, local_backend
+    from axiom_ide.app.settings import Preferences
+
+    def without_console(window):
+        backend = local_backend(window, inline=True)
+        backend.console = None  # what a remote without a RemoteConsole offers
+        return backend
+
+    prefs = Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    w = MainWindow(example_workspace, tmp_path / "data", prefs, quiet=True, backend_factory=without_console)
+    qtbot.addWidget(w)
+    try:
+        page = w.show_console_api_keys()
+        qtbot.waitUntil(lambda: page.status.text() == NO_CONSOLE, timeout=10000)
+    finally:
+        close_window(w)

@@ -16,8 +16,25 @@ from axiom_ide.app.console.api_keys import ApiKeysPage
 from axiom_ide.app.console.flow_configs import FlowConfigsPage
 from axiom_ide.app.console.secrets import SecretsPage
 from axiom_ide.app.console.usage import UsagePage
+from axiom_ide.runtime.errors import AxiomError
 
 Call = Callable[..., Any]
+
+#: What a page says when the active backend has no Console API (a remote, until RemoteConsole exists).
+NO_CONSOLE = "The connected backend does not offer the Console's pages yet"
+
+
+def console_call(call: Call) -> Call:
+    """``call`` for the pages: a backend without ``console`` is a clear refusal, not an AttributeError."""
+    def wrapped(fn: Callable[[Any], Any], on_done: Any = None, on_error: Any = None) -> Any:
+        async def guarded(backend: Any) -> Any:
+            if getattr(backend, "console", None) is None:
+                raise AxiomError.of("console_unavailable", NO_CONSOLE)
+            return await fn(backend)
+
+        return call(guarded, on_done, on_error)
+
+    return wrapped
 
 #: Sub-nav entries, in the order the docs list the Console's pages (only the ones built so far).
 PAGES = ("API Keys", "Usage", "Secrets", "Flow Configs")
@@ -30,6 +47,7 @@ class ConsoleWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("consoleWindow")
         self.setWindowTitle("Console")
+        call = console_call(call)
         self.nav = QListWidget(objectName="consoleNav")
         self.nav.addItems(list(PAGES))
         self.nav.setFixedWidth(160)
