@@ -19,8 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Std = QKeySequence.StandardKey
 
-#: Tooltip of the Console entry, whose pages come with a later issue.
-CONSOLE_LATER = "Console (Flow Configs, API Keys, Secrets) arrives in a later release"
+#: Tooltip of the Console entry (app/console/).
+CONSOLE_TIP = "Console: API Keys, Usage, Secrets, Flow Configs"
 
 
 #: Tooltip of the node sandbox setting (runtime/host/README.md says what each platform isolates).
@@ -71,7 +71,16 @@ SPECS: tuple[Spec, ...] = (
     Spec("run-action", "Run", "run_flow", "F5", "Run the flow", "Run"),
     Spec("stop-action", "Stop", "stop_run", ("Esc", "Shift+F5"), "Cancel the running flow", "Run"),
     Spec("executions-action", "Executions", "show_executions", "Ctrl+Shift+E", "Past and running executions, newest first", "Run"),
-    Spec("console-action", "Console", None, None, CONSOLE_LATER, "Run"),
+    Spec("console-action", "Console", "show_console", None, CONSOLE_TIP, "Run"),
+    # Console pages by name (Ctrl+K "API Keys"); no menu, the Console's sub-nav lists them.
+    Spec("console-api-keys-action", "API Keys", "show_console_api_keys", None,
+         "Console → API Keys: create and revoke API keys", ""),
+    Spec("console-usage-action", "Usage", "show_console_usage", None,
+         "Console → Usage: executions over the last 30 days", ""),
+    Spec("console-secrets-action", "Secrets", "show_console_secrets", None,
+         "Console → Secrets: add, replace and delete secrets", ""),
+    Spec("console-flow-configs-action", "Flow Configs", "show_console_flow_configs", None,
+         "Console → Flow Configs: node timeouts and secret overrides per flow", ""),
     Spec("sandbox-action", "Run Node Code in Sandbox", "toggle_sandbox", None, SANDBOX_TIP, "Run"),
     Spec("interpreter-action", "Python Interpreter for Packages…", "choose_package_python", None, INTERPRETER_TIP,
          "Run"),
@@ -117,7 +126,7 @@ def build_actions(window: MainWindow) -> dict[str, QAction]:
         if spec.slot:
             slot: Callable[[], object] = getattr(window, spec.slot)
             action.triggered.connect(lambda _checked=False, s=slot: s())
-        if spec.name in ("console-action", "stop-action"):
+        if spec.name == "stop-action":
             action.setEnabled(False)
         if spec.name == "sandbox-action":
             action.setCheckable(True)

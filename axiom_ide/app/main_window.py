@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         #: The runtime (through a Backend) on its own loop thread; built on first use.
         factory = backend_factory or local_backend
         self.bridge = RuntimeBridge(lambda: factory(self), self)
+        self._console: Any = None  # the Console window, built on first use (show_console)
 
         self.tabs = QTabWidget(objectName="flowTabs")
         self.tabs.setTabsClosable(True)
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.payloads = PayloadController(self.bridge, results=self.results, results_dock=self.results_dock,
                                           status=self._status, on_run_ended=self.runs.executions_changed,
                                           window=self)
+        self.inspector.flow_page.flowConfigsRequested.connect(self.show_console_flow_configs)
         self.tabs.tabCloseRequested.connect(self.files.close_tab)
         self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
         action_defs.build_menus(self.menuBar(), self.actions, self.recent_menu)
@@ -399,6 +401,32 @@ class MainWindow(QMainWindow):
 
     def show_executions(self) -> None:
         self.runs.show_executions()
+
+    def show_console(self, page: str = "API Keys") -> Any:
+        """Console (header, Ctrl+K page names): the Console window on ``page`` (app/console/)."""
+        if self._console is None:
+            from axiom_ide.app.console.window import ConsoleWindow
+
+            flows = self.workspace_root / "flows"
+            self._console = ConsoleWindow(self.bridge.call, lambda: sorted(
+                p.name.removesuffix(".flow.yaml") for p in flows.glob("*.flow.yaml")), self)
+            self._console.flow_configs.changed.connect(self.inspector.flow_page.refresh_configs)
+        return self._console.show_page(page)
+
+    def show_console_api_keys(self) -> Any:
+        return self.show_console("API Keys")
+
+    def show_console_usage(self) -> Any:
+        return self.show_console("Usage")
+
+    def show_console_secrets(self) -> Any:
+        return self.show_console("Secrets")
+
+    def show_console_flow_configs(self, flow_name: str = "") -> Any:
+        page = self.show_console("Flow Configs")
+        if flow_name:
+            page.select_flow(flow_name)
+        return page
 
     def start_local_server(self, on_ready: Any = None, *, port: int = 8765) -> None:
         self.api.start_local_server(on_ready, port=port)

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
+from axiom_ide.backends.local_console import LocalConsole
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.configs import PLATFORM_NODE_TIMEOUT, TENANT
 
@@ -50,6 +51,8 @@ class LocalBackend:
         self._workspace = workspace
         #: content digest → CompiledFlow, most recent last.
         self._compiled: OrderedDict[str, CompiledFlow] = OrderedDict()
+        #: The Console pages' API (API Keys, ...): :mod:`.local_console`.
+        self.console = LocalConsole(runtime, runtime.tenant_id, lambda: self.workspace)
 
     @property
     def workspace(self) -> Any:

@@ -29,6 +29,7 @@ import httpx
 from httpx_sse import EventSource
 
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
+from axiom_ide.backends.remote_console import RemoteConsole
 from axiom_ide.backends.remote_http import Http, RetryPolicy, Timeouts
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.configs import PLATFORM_NODE_TIMEOUT, FlowConfig
@@ -127,6 +128,8 @@ class RemoteBackend:
         http: dict[str, Any] = {"timeouts": timeouts, "retry": retry, "transport": transport, "on_retry": on_retry}
         self.api = Http(self.api_url, key, **http)
         self.ingress = self.api if self.ingress_url == self.api_url else Http(self.ingress_url, key, **http)
+        #: The Console pages' API over the management routes: :mod:`.remote_console`.
+        self.console = RemoteConsole(self.api)
         self.poll_interval = poll_interval
         self._listeners: list[Callable[[Any], None]] = []
 

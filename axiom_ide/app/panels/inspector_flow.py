@@ -52,6 +52,8 @@ class FlowOverview(QWidget):
     useApiRequested = Signal()
     #: "Open interactive docs" was clicked.
     openDocsRequested = Signal()
+    #: "Edit in Flow Configs" in the Run configuration card: the open flow's name (Console → Flow Configs).
+    flowConfigsRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -100,8 +102,13 @@ class FlowOverview(QWidget):
         self.profiles.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.timeout = QLabel(f"Node timeout: {DEFAULT_TIMEOUT}", objectName="nodeTimeout")
         self.timeout.setWordWrap(True)
+        self.edit_configs = QPushButton("Edit in Flow Configs", objectName="editFlowConfigs")
+        self.edit_configs.setToolTip("Console → Flow Configs for this flow: profiles, node timeout, secret overrides")
+        self.edit_configs.clicked.connect(
+            lambda: self.flowConfigsRequested.emit(self.doc.flow.name if self.doc is not None else ""))
         run_layout.addWidget(self.profiles)
         run_layout.addWidget(self.timeout)
+        run_layout.addWidget(self.edit_configs)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)

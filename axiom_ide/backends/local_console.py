@@ -1,0 +1,160 @@
+"""LocalConsole: the Console pages' API over an in-process runtime (exposed as ``LocalBackend.console``).
+
+Every method is a coroutine run on the runtime's loop (the app calls it through the bridge like any
+other backend call); each returns plain records (the stores' own dataclasses) and raises the stores'
+``AxiomError`` for bad input (a blank or duplicate key name, ...), whose message the page shows.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store.secrets import check_secret_name
+
+#: Days the Usage page covers.
+USAGE_DAYS = 30
+
+
+@dataclass
+class Usage:
+    """The Usage page's numbers for the last :data:`USAGE_DAYS` days (UTC days, oldest first)."""
+
+    executions: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    #: Mean wall-clock ms of completed runs (None when there is none).
+    avg_duration_ms: float | None = None
+    #: (``YYYY-MM-DD``, total, succeeded, failed) per day; in-flight runs count toward the total only.
+    days: list[tuple[str, int, int, int]] = field(default_factory=list)
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.succeeded / self.executions * 100 if self.executions else None
+
+
+#: The largest secret value the Console saves (a credential, not a file): 64 KiB of UTF-8.
+MAX_SECRET_BYTES = 64 * 1024
+
+
+class LocalConsole:
+    """``LocalConsole(runtime, tenant, workspace)``: the tenant's API keys and secrets; ``workspace``
+    returns the IDE's current Workspace (for the nodes' ``required_secrets``)."""
+
+    def __init__(self, runtime: Any, tenant: str, workspace: Callable[[], Any] | None = None) -> None:
+        self.runtime = runtime
+        self.tenant = tenant
+        self._workspace = workspace
+
+    # -- API Keys ---------------------------------------------------------------------------------
+    async def list_keys(self) -> list[Any]:
+        """The tenant's active keys (``ApiKey``: name, masked key, created, last used), oldest first."""
+        return self.runtime.list_api_keys(tenant_id=self.tenant)
+
+    async def create_key(self, name: str) -> tuple[str, Any]:
+        """Mint a key; returns (the raw 64-hex key — shown once, never stored — and its record)."""
+        return self.runtime.create_api_key(name, tenant_id=self.tenant)
+
+    async def revoke_key(self, name: str) -> bool:
+        """Revoke now (the server checks keys on every request); False when no active key has that name."""
+        return self.runtime.revoke_api_key(name, tenant_id=self.tenant)
+
+    # -- Secrets ----------------------------------------------------------------------------------
+    async def list_secrets(self) -> list[dict[str, Any]]:
+        """Names with ``created_at``/``updated_at`` (ms); never a value."""
+        return self.runtime.list_secrets(tenant_id=self.tenant)
+
+    async def set_secret(self, name: str, value: str, *, replace: bool = False) -> bool:
+        """Save ``value`` encrypted under ``name``; an existing name is replaced only with ``replace``
+        (the page's **I understand, replace it**). Returns True when a value was replaced. Checked
+        before anything is written: nothing is half-saved."""
+        check_secret_name(name)
+        if not value:
+            raise AxiomError.of("invalid_value", f'secret "{name}" needs a value')
+        size = len(value.encode("utf-8"))
+        if size > MAX_SECRET_BYTES:
+            raise AxiomError.of("secret_too_large", f'secret "{name}" is {size} bytes; a secret value is at most '
+                                                    f"{MAX_SECRET_BYTES} bytes")
+        if not replace and any(s["name"] == name for s in self.runtime.list_secrets(tenant_id=self.tenant)):
+            raise AxiomError.of("secret_exists", f'a secret named "{name}" already exists; confirm '
+                                                 '"I understand, replace it" to replace its value')
+        return self.runtime.set_secret(name, value, tenant_id=self.tenant)
+
+    async def delete_secret(self, name: str) -> bool:
+        """Delete now (the next execution no longer sees it); False when there is none of that name."""
+        return self.runtime.delete_secret(name, tenant_id=self.tenant)
+
+    async def missing_secrets(self) -> list[tuple[str, str]]:
+        """(secret name, ``package@version:Node``) for each workspace node's ``required_secrets`` the
+        tenant has not set, sorted."""
+        workspace = self._workspace() if self._workspace is not None else None
+        if workspace is None:
+            return []
+        have = {s["name"] for s in self.runtime.list_secrets(tenant_id=self.tenant)}
+        missing = set()
+        for package in workspace.packages.values():
+            for node in package.manifest.nodes:
+                for secret in node.required_secrets:
+                    if secret not in have:
+                        missing.add((secret, f"{package.name}@{package.version}:{node.name}"))
+        return sorted(missing)
+
+    # -- Flow Configs -----------------------------------------------------------------------------
+    async def list_configs(self, flow_name: str) -> list[Any]:
+        """``FlowConfig`` records of ``flow_name`` ("" = the tenant's own, not scoped to a flow)."""
+        return self.runtime.list_configs(flow_name=flow_name, tenant_id=self.tenant)
+
+    async def set_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
+                         secret_overrides: dict[str, str] | None = None) -> Any:
+        """Create or update a profile (blank name: ``default``); the store checks every value first."""
+        return self.runtime.set_config(name.strip() or "default", flow_name=flow_name,
+                                       node_timeout_seconds=node_timeout_seconds,
+                                       secret_overrides=secret_overrides, tenant_id=self.tenant)
+
+    async def delete_config(self, name: str, *, flow_name: str) -> bool:
+        return self.runtime.delete_config(name, flow_name=flow_name, tenant_id=self.tenant)
+
+    async def effective(self, flow_name: str) -> tuple[float, tuple[str, ...]]:
+        """The node timeout after the four layers with no profile selected, and the names of the
+        secret overrides that apply (values never leave the store)."""
+        resolved = self.runtime.config_layers(flow_name, None, tenant_id=self.tenant)
+        return resolved.node_timeout_seconds, tuple(sorted(resolved.secrets))
+
+    # -- Usage ------------------------------------------------------------------------------------
+    async def usage(self, *, now: float | None = None) -> Usage:
+        """Executions, succeeded/failed (failed: ended in failure, cancelled or compensating) and the
+        mean duration of completed runs over the last 30 days, per UTC day."""
+        from axiom_ide.runtime.store import executions as ex
+
+        now = time.time() if now is None else now
+        day_s = 86400
+        first = (int(now) // day_s - (USAGE_DAYS - 1)) * day_s
+        names = [time.strftime("%Y-%m-%d", time.gmtime(first + i * day_s)) for i in range(USAGE_DAYS)]
+        per_day = {n: [0, 0, 0] for n in names}
+        result, durations, offset = Usage(), [], 0
+        while True:
+            page = self.runtime.list_executions(tenant_id=self.tenant, limit=500, offset=offset)
+            for rec in page:
+                if rec.created_at < first:
+                    continue
+                row = per_day.get(time.strftime("%Y-%m-%d", time.gmtime(rec.created_at)))
+                if row is None:
+                    continue
+                row[0] += 1
+                result.executions += 1
+                if rec.status == ex.COMPLETED:
+                    row[1] += 1
+                    result.succeeded += 1
+                    if rec.duration_ms is not None:
+                        durations.append(rec.duration_ms)
+                elif rec.status in (ex.FAILED, ex.CANCELLED, ex.COMPENSATING):
+                    row[2] += 1
+                    result.failed += 1
+            if len(page) < 500 or page[-1].created_at < first:
+                break
+            offset += 500
+        result.avg_duration_ms = sum(durations) / len(durations) if durations else None
+        result.days = [(n, *per_day[n]) for n in names]  # type: ignore[misc]
+        return result
