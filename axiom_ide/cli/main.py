@@ -11,10 +11,20 @@ import argparse
 import sys
 
 from axiom_ide import __version__
-from axiom_ide.cli import api_cmds, flow_cmds, gui_cmds, package_cmds, remote_cmds, render_cmd, run_cmds, serve_cmds
+from axiom_ide.cli import (
+    api_cmds,
+    flow_cmds,
+    gui_cmds,
+    memory_cmds,
+    package_cmds,
+    remote_cmds,
+    render_cmd,
+    run_cmds,
+    serve_cmds,
+)
 
 #: Command modules, in help order. Each has ``register(subparsers)``.
-COMMAND_MODULES = (package_cmds, flow_cmds, run_cmds, remote_cmds, api_cmds, serve_cmds, render_cmd, gui_cmds)
+COMMAND_MODULES = (package_cmds, flow_cmds, run_cmds, remote_cmds, api_cmds, serve_cmds, render_cmd, gui_cmds, memory_cmds)
 
 
 def build_parser() -> argparse.ArgumentParser:
