@@ -30,8 +30,8 @@ def flow(ws, name):
 
 def test_local_backend_is_a_backend(backend):
     assert protocol_methods(Backend) == [
-        "cancel", "checkpoints", "close", "compile", "events", "flow_configs", "get_execution", "list_executions",
-        "result", "start", "stream", "subscribe", "wait"]
+        "cancel", "checkpoints", "close", "compile", "events", "flow_configs", "fork", "get_execution",
+        "list_executions", "node_payload", "result", "start", "stream", "subscribe", "wait"]
     assert protocol_gaps(Backend, backend) == {}
 
 

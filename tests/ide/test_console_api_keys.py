@@ -119,7 +119,7 @@ def test_blank_and_duplicate_names_are_refused_inline_and_nothing_is_saved(qtbot
     assert dialog.isVisible()
     dialog.reject()
     runtime = window.bridge.wait_ready().runtime
-    assert [k.name for k in runtime.api_keys.list()] == ["ci"]
+    assert [k.name for k in runtime.list_api_keys()] == ["ci"]
 
 
 def test_ctrl_k_api_keys_opens_the_console_on_that_page(qtbot, window):

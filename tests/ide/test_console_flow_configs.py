@@ -64,7 +64,7 @@ def test_the_tenant_default_timeout_saves_on_leaving_the_field(qtbot, window):
     page.flow.setFocus()  # click away
     qtbot.waitUntil(lambda: page.effective.text() == "Effective: node timeout 42 s", timeout=10000)
     runtime = window.bridge.wait_ready().runtime
-    assert runtime.configs.get("default").node_timeout_seconds == 42
+    assert runtime.config("default").node_timeout_seconds == 42
 
 
 def test_the_inspectors_run_configuration_card_links_to_the_flows_configs(qtbot, window, example_workspace):

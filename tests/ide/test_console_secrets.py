@@ -98,7 +98,7 @@ def test_replace_needs_confirmation_bad_input_is_refused_and_delete_asks(qtbot, 
     click(qtbot, page.save_button)
     qtbot.waitUntil(lambda: not page.form.isVisible(), timeout=10000)
     runtime = window.bridge.wait_ready().runtime
-    assert runtime.secrets.resolve() == {"TOKEN": "two"}
+    assert runtime._secrets.resolve() == {"TOKEN": "two"}
 
     add_secret(qtbot, page, "BIG", "x")
     page.value.setText("x" * (1024 * 1024))  # a 1 MB paste (typing it key by key would take minutes)
@@ -110,11 +110,11 @@ def test_replace_needs_confirmation_bad_input_is_refused_and_delete_asks(qtbot, 
     click(qtbot, page.save_button)
     qtbot.waitUntil(lambda: page.error.text().startswith('secret name "9 bad" must start with a letter'),
                     timeout=10000)
-    assert runtime.secrets.resolve() == {"TOKEN": "two"}  # nothing half-saved
+    assert runtime._secrets.resolve() == {"TOKEN": "two"}  # nothing half-saved
 
     click(qtbot, page.delete_buttons["TOKEN"])
     box = shown(window, QMessageBox)
     assert box.windowTitle() == "Delete secret"
     click(qtbot, next(b for b in box.buttons() if b.text() == "Delete secret"))
     qtbot.waitUntil(lambda: page.rows() == [], timeout=10000)
-    assert runtime.secrets.resolve() == {}
+    assert runtime._secrets.resolve() == {}

@@ -144,4 +144,4 @@ def test_fork_from_here_keeps_the_node_and_an_expired_checkpoint_refuses(qtbot, 
 
 
 async def _expire(backend, now):
-    return backend.runtime.checkpoints.expire(now=now)
+    return backend.runtime._checkpoints.expire(now=now)

@@ -18,13 +18,13 @@ def setup(tmp_path, example_workspace, make_runtime):
     chain(example_workspace, "four", ["Upper", "Upper", "Upper", "Upper"])
     chain(example_workspace, "fails", ["Upper", "Boom"])
     rt = make_runtime(tmp_path / "data")
-    four = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt.artifacts)
-    fails = compile_file(example_workspace / "flows" / "fails.flow.yaml", example_workspace, store=rt.artifacts)
+    four = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt._artifacts)
+    fails = compile_file(example_workspace / "flows" / "fails.flow.yaml", example_workspace, store=rt._artifacts)
     return rt, LocalBackend(rt), four, fails
 
 
 def started(rt, execution_id):
-    return [e.node for e in rt.event_log.list(execution_id) if e.type == ev.NODE_STARTED]
+    return [e.node for e in rt.execution_events(execution_id) if e.type == ev.NODE_STARTED]
 
 
 def test_run_from_here_reruns_node_and_downstream_only(setup, aio):
@@ -36,7 +36,7 @@ def test_run_from_here_reruns_node_and_downstream_only(setup, aio):
         result = await backend.wait(child, 30)
         assert result.output == {"text": "A", "big": "0"}
         assert started(rt, child) == ["n3", "n4"]  # n1, n2: recorded outputs reused, not re-run
-        assert rt.executions.get(child).parent_id == parent.execution_id
+        assert rt.find_execution(child).parent_id == parent.execution_id
         edited = await backend.fork(parent.execution_id, node="n3", input_override={"text": "edited"})
         result = await backend.wait(edited, 30)
         assert result.output == {"text": "EDITED", "big": "0"}
@@ -64,7 +64,7 @@ def test_fork_from_an_expired_checkpoint_is_refused(setup, aio):
 
     async def go():
         parent = await rt.run(four, {"text": "a"})
-        rt.checkpoints.expire(now=time.time() + 10, ttl_seconds=1)
+        rt._checkpoints.expire(now=time.time() + 10, ttl_seconds=1)
         with pytest.raises(AxiomError, match=CHECKPOINT_EXPIRED):
             await backend.fork(parent.execution_id, node="n3")
 
@@ -89,7 +89,7 @@ def test_node_payload_reads_input_output_and_failure(setup, aio):
 
 def test_pipeline_nodes_checkpoint_their_frames(tmp_path, example_workspace, make_runtime, aio):
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt._artifacts)
     backend = LocalBackend(rt)
 
     async def go():
