@@ -470,6 +470,10 @@ class MainWindow(QMainWindow):
             tab.scene.nodeActivated.connect(lambda node_id, t=tab: self.node_activated(t, node_id))
         if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
             tab.scene.connectRefused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
+        from axiom_ide.app.breakpoints import FILE_NAME, BreakpointStore, TabBreakpoints
+
+        tab.breakpoint_list = TabBreakpoints(tab, BreakpointStore(self.data_dir / FILE_NAME),
+                                             lambda text: self.statusBar().showMessage(text, 10000))
 
     def node_activated(self, tab: Any, node_id: str) -> Any:
         """A card was double-clicked: a subflow node (``flow:<name>``) opens its flow in a tab."""

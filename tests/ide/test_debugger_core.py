@@ -3,10 +3,15 @@ starts a LIVE session with the tab's breakpoints; the bottom-center control bar 
 Step) drives it; the status pill reads "Debug paused"; plain ▶ Run ignores breakpoints."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from engine_support import chain
-from ide_support import open_flow, shown, wait_done
+from ide_support import close_window, make_window, on_card, open_flow, shown, vp, wait_done
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMenu
 
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
 
@@ -25,10 +30,32 @@ def open_dialog(qtbot, window, tab, text):
     return dialog
 
 
+def right_click_menu(qtbot, tab, node_id) -> QMenu:
+    """Right-click the card: the press, then the context-menu event the platform sends with it."""
+    view = tab.view
+    pos = vp(view, on_card(tab.scene.item_for_node(node_id)))
+    QTest.mousePress(view.viewport(), Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, pos)
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, pos)
+    QApplication.sendEvent(view.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos,
+                                                              view.viewport().mapToGlobal(pos)))
+    menu = tab.breakpoint_list.menu
+    qtbot.waitUntil(lambda: menu is not None and menu.isVisible())
+    return menu
+
+
+def choose(qtbot, menu, text) -> None:
+    action = next(a for a in menu.actions() if a.text() == text)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+
 def test_debug_pauses_at_the_breakpoint_then_step_and_continue(qtbot, window, example_workspace):
     chain(example_workspace, "dbg-upper3", ["Upper"] * 3)
     tab = open_flow(window, example_workspace, "dbg-upper3")
-    tab.breakpoints = {"n2"}  # stand-in until breakpoints are set by right-click (app/breakpoints.py)
+    menu = right_click_menu(qtbot, tab, "n2")
+    assert [a.text() for a in menu.actions()] == ["Set breakpoint"]
+    choose(qtbot, menu, "Set breakpoint")
+    assert tab.breakpoints == {"n2"} and tab.scene.item_for_node("n2").breakpoint
+    assert not tab.scene.item_for_node("n1").breakpoint
     dialog = open_dialog(qtbot, window, tab, "a")
     assert dialog.debug_button.text() == "Debug" and dialog.debug_button.isVisible()
     qtbot.mouseClick(dialog.debug_button, Qt.MouseButton.LeftButton)
@@ -52,7 +79,8 @@ def test_debug_pauses_at_the_breakpoint_then_step_and_continue(qtbot, window, ex
 def test_plain_run_ignores_breakpoints_and_pipeline_has_no_debug(qtbot, window, example_workspace):
     chain(example_workspace, "dbg-upper2", ["Upper"] * 2)
     tab = open_flow(window, example_workspace, "dbg-upper2")
-    tab.breakpoints = {"n2"}
+    choose(qtbot, right_click_menu(qtbot, tab, "n2"), "Set breakpoint")
+    assert tab.breakpoints == {"n2"}
     dialog = open_dialog(qtbot, window, tab, "b")
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
     wait_done(qtbot, tab)
@@ -61,3 +89,32 @@ def test_plain_run_ignores_breakpoints_and_pipeline_has_no_debug(qtbot, window, 
     assert not tab.debug_bar.isVisible()
     pipeline = RunGraphDialog("p", "pipeline", None)
     assert pipeline.debug_button.isHidden()
+
+
+def test_breakpoints_survive_a_restart_and_a_missing_node_is_dropped_with_a_note(qtbot, example_workspace, tmp_path):
+    chain(example_workspace, "dbg-keep", ["Upper"] * 2)
+    data = tmp_path / "data"
+    first = make_window(qtbot, example_workspace, data, tmp_path / "settings.ini")
+    tab = open_flow(first, example_workspace, "dbg-keep")
+    choose(qtbot, right_click_menu(qtbot, tab, "n1"), "Set breakpoint")
+    close_window(first)
+    stored = data / "breakpoints.json"
+    assert stored.stat().st_mode & 0o777 == 0o600
+    key = str((example_workspace / "flows" / "dbg-keep.flow.yaml").resolve())
+    assert json.loads(stored.read_text()) == {key: ["n1"]}
+    assert "breakpoint" not in (example_workspace / "flows" / "dbg-keep.flow.yaml").read_text()
+    stored.write_text(json.dumps({key: ["n1", "gone"]}))
+
+    second = make_window(qtbot, example_workspace, data, tmp_path / "settings.ini")
+    try:
+        tab = open_flow(second, example_workspace, "dbg-keep")
+        assert tab.breakpoints == {"n1"} and tab.scene.item_for_node("n1").breakpoint
+        assert second.statusBar().currentMessage() == \
+            'Breakpoint on "gone" dropped: the flow has no such node any more'
+        assert json.loads(stored.read_text()) == {key: ["n1"]}
+        menu = right_click_menu(qtbot, tab, "n1")
+        assert [a.text() for a in menu.actions()] == ["Clear breakpoint"]
+        choose(qtbot, menu, "Clear breakpoint")
+        assert tab.breakpoints == set() and not tab.scene.item_for_node("n1").breakpoint
+    finally:
+        close_window(second)
