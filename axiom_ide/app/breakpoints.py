@@ -62,6 +62,8 @@ class TabBreakpoints:
         self.store = store
         self.note = note
         self.menu: QMenu | None = None
+        #: Called after every change (the Breakpoints tab of the result panel).
+        self.listeners: set[Callable[[], None]] = set()
         tab.breakpoints = set()
         self.load()
         tab.follow(tab.doc.pathChanged, lambda _p: self.load())
@@ -94,6 +96,8 @@ class TabBreakpoints:
         path = self.tab.doc.path
         if save and path is not None:
             self.store.put(path, self.tab.breakpoints)
+        for listener in list(self.listeners):
+            listener()
 
     def set(self, node: str, on: bool) -> None:
         nodes = self.nodes

@@ -221,6 +221,11 @@ class MainWindow(QMainWindow):
                      "zoom-in-action", "zoom-out-action", "reset-zoom-action", "fit-all-action"):
             self.actions[name].setEnabled(has_doc)
         self.runs.follow_run_of(self.current_tab())
+        if not hasattr(self, "breakpoints_panel"):
+            from axiom_ide.app.panels.breakpoints import BreakpointsPanel
+
+            self.breakpoints_panel = BreakpointsPanel(self.results.tabs)
+        self.breakpoints_panel.bind(getattr(self.current_tab(), "breakpoint_list", None))
         self._update_window_title()
 
     def _update_window_title(self) -> None:

@@ -116,5 +116,30 @@ def test_breakpoints_survive_a_restart_and_a_missing_node_is_dropped_with_a_note
         assert [a.text() for a in menu.actions()] == ["Clear breakpoint"]
         choose(qtbot, menu, "Clear breakpoint")
         assert tab.breakpoints == set() and not tab.scene.item_for_node("n1").breakpoint
+        assert "Breakpoints" not in tab_titles(second)
     finally:
         close_window(second)
+
+
+def tab_titles(window):
+    tabs = window.results.tabs
+    return [tabs.tabText(i) for i in range(tabs.count())]
+
+
+def test_breakpoints_tab_lists_node_and_package_with_clear_and_clear_all(qtbot, window, example_workspace):
+    chain(example_workspace, "dbg-list", ["Upper"] * 3)
+    tab = open_flow(window, example_workspace, "dbg-list")
+    assert "Breakpoints" not in tab_titles(window)
+    for node in ("n1", "n3"):
+        choose(qtbot, right_click_menu(qtbot, tab, node), "Set breakpoint")
+    assert "Breakpoints" in tab_titles(window)
+    panel = window.breakpoints_panel
+    tree = panel.tree
+    rows = [[tree.topLevelItem(i).text(c) for c in range(2)] for i in range(tree.topLevelItemCount())]
+    package = tab.doc.flow.node("n1").node.split(":", 1)[0]
+    assert rows == [["n1", package], ["n3", package]]
+    qtbot.mouseClick(tree.itemWidget(tree.topLevelItem(0), 2), Qt.MouseButton.LeftButton)
+    assert tab.breakpoints == {"n3"} and not tab.scene.item_for_node("n1").breakpoint
+    window.results.tabs.setCurrentWidget(panel)
+    qtbot.mouseClick(panel.clear_all, Qt.MouseButton.LeftButton)
+    assert tab.breakpoints == set() and "Breakpoints" not in tab_titles(window)
