@@ -114,9 +114,13 @@ class RunState(QObject):
         node = e.node
         if e.type == ev.DEBUG_PAUSED:
             self.paused_at = node
+            if node is not None and node not in self.node_states:
+                self._set_node(node, "paused")  # the paused node is highlighted on the canvas
             self._set_status(DEBUG_PAUSED)
             return
         if e.type == ev.DEBUG_RESUMED:
+            if self.paused_at is not None and self.node_states.get(self.paused_at) == "paused":
+                self._set_node(self.paused_at, None)
             self.paused_at = None
             self._set_status(RUNNING)
             return

@@ -66,10 +66,11 @@ def test_debug_pauses_at_the_breakpoint_then_step_and_continue(qtbot, window, ex
     assert bar.isVisible() and bar.continue_button.isVisible() and not bar.pause_button.isVisible()
     assert bar.step_button.isEnabled()
     assert tab.scene.item_for_node("n1").run_state == "completed"
-    assert tab.scene.item_for_node("n2").run_state is None  # paused before it ran
+    assert tab.scene.item_for_node("n2").run_state == "paused"  # highlighted, paused before it ran
     qtbot.mouseClick(bar.step_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: run.state.status == "Debug paused" and run.state.paused_at == "n3", timeout=60_000)
     assert tab.scene.item_for_node("n2").run_state == "completed"
+    assert tab.scene.item_for_node("n3").run_state == "paused"
     qtbot.mouseClick(bar.continue_button, Qt.MouseButton.LeftButton)
     wait_done(qtbot, tab)
     assert run.state.status == "Completed" and run.state.result.output["text"] == "A"
