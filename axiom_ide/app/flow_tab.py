@@ -87,6 +87,10 @@ class FlowTab(QWidget):
         run_layout.setContentsMargins(0, 0, 0, 24)
         run_layout.addWidget(self.run_button)
         run_layout.addWidget(self.stop_button)
+        from axiom_ide.app.debug_bar import DebugBar
+
+        self.debug_bar = DebugBar()  # Pause / Continue / Step during a Debug run
+        run_layout.addWidget(self.debug_bar)
         stack.addWidget(run_holder, 0, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter)
 
         layout = QVBoxLayout(self)
@@ -134,6 +138,7 @@ class FlowTab(QWidget):
                 pass
         self.run = run
         run.state.statusChanged.connect(self._run_status)
+        self.debug_bar.bind(run)
         self._run_status(run.state.status)
 
     @property

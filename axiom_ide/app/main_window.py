@@ -230,6 +230,11 @@ class MainWindow(QMainWindow):
                      "zoom-in-action", "zoom-out-action", "reset-zoom-action", "fit-all-action"):
             self.actions[name].setEnabled(has_doc)
         self.runs.follow_run_of(self.current_tab())
+        if not hasattr(self, "breakpoints_panel"):
+            from axiom_ide.app.panels.breakpoints import BreakpointsPanel
+
+            self.breakpoints_panel = BreakpointsPanel(self.results.tabs)
+        self.breakpoints_panel.bind(getattr(self.current_tab(), "breakpoint_list", None))
         self._update_window_title()
 
     def _update_window_title(self) -> None:
@@ -506,6 +511,10 @@ class MainWindow(QMainWindow):
         if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
             tab.scene.connectRefused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
         self.payloads.attach(tab)  # click an executed card: its payload popover
+        from axiom_ide.app.breakpoints import FILE_NAME, BreakpointStore, TabBreakpoints
+
+        tab.breakpoint_list = TabBreakpoints(tab, BreakpointStore(self.data_dir / FILE_NAME),
+                                             lambda text: self.statusBar().showMessage(text, 10000))
 
     def node_activated(self, tab: Any, node_id: str) -> Any:
         """A card was double-clicked: a subflow node (``flow:<name>``) opens its flow in a tab."""

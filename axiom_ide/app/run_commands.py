@@ -97,7 +97,8 @@ class RunController(QObject):
         dialog = RunGraphDialog(doc.flow.name, mode, getattr(analysis, "input_type", None),
                                 initial=initial, parent=self.window)
         dialog.accepted.connect(lambda: self.start_run(tab, dialog.input_value(), dialog.config_id(),
-                                                       debug_mode=dialog.debug_mode.isChecked()))
+                                                       debug_mode=dialog.debug_mode.isChecked(),
+                                                       debug=dialog.debug))
         dialog.useApiRequested.connect(lambda data: self.show_use_api(data))
         name = doc.flow.name
 
@@ -112,7 +113,7 @@ class RunController(QObject):
 
     # -- running --------------------------------------------------------------------------------
     def start_run(self, tab: Any, data: dict[str, Any], config_id: str | None = None, *,
-                  debug_mode: bool = True) -> Any:
+                  debug_mode: bool = True, debug: bool = False) -> Any:
         """Compile the tab's flow and run it with ``data``; the views follow the returned FlowRun."""
         from axiom_ide.app.run_controller import FlowRun
         from axiom_ide.canvas.run_binding import RunBinding
@@ -121,7 +122,8 @@ class RunController(QObject):
         if tab.run_binding is not None:
             tab.run_binding.unbind()
             tab.run_binding = None
-        run = FlowRun(self.bridge, tab.doc, data, config_id=config_id, parent=tab)
+        breakpoints = sorted(getattr(tab, "breakpoints", None) or ()) if debug else None
+        run = FlowRun(self.bridge, tab.doc, data, config_id=config_id, breakpoints=breakpoints, parent=tab)
         tab.show_run(run)
         tab.result_state = run.state
         # Every run colours its cards (unary and pipeline alike); the Debug Mode choice only

@@ -32,7 +32,7 @@ class FlowRun(QObject):
     ended = Signal(object)
 
     def __init__(self, bridge: Any, doc: Any, input: dict[str, Any], *, config_id: str | None = None,
-                 parent: QObject | None = None):
+                 breakpoints: list[str] | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.bridge = bridge
         self.doc = doc
@@ -42,6 +42,9 @@ class FlowRun(QObject):
         self.state = RunState(doc.flow.name, mode, self)
         self.state.input = dict(input)
         self._cancel_requested = False
+        #: A Debug run (guides/debug-a-flow): a LIVE session with these breakpoints; None = plain ▶ Run.
+        self.breakpoints = None if breakpoints is None else list(breakpoints)
+        self.debug_session_id: str | None = None
         self.state.finished.connect(self._on_finished)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -71,6 +74,17 @@ class FlowRun(QObject):
         if compiled.mode == "pipeline":
             self.bridge.iterate(lambda b: b.stream(graph_id, data, config_id=config_id),
                                 self._frame, self._stream_done, self._failed)
+        elif self.breakpoints is not None:
+            breakpoints = self.breakpoints
+
+            async def debug_start(b: Any) -> str:
+                session = await b.create_debug_session(breakpoints=breakpoints)
+                self.debug_session_id = session["session_id"]
+                execution_id: str = await b.start(graph_id, data, config_id=config_id,
+                                                  debug_session_id=session["session_id"])
+                return execution_id
+
+            self.bridge.call(debug_start, self._started, self._failed)
         else:
             self.bridge.call(lambda b: b.start(graph_id, data, config_id=config_id), self._started, self._failed)
 

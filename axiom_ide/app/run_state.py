@@ -23,9 +23,11 @@ RUNNING = "Running"
 COMPLETED = "Completed"
 FAILED = "Failed"
 CANCELLED = "Cancelled"
+#: A Debug run stopped before a node (guides/debug-a-flow: the status pill reads "Debug paused").
+DEBUG_PAUSED = "Debug paused"
 #: The pill's style state for each run status.
 PILL_STATE = {COMPILING: "running", RUNNING: "running", COMPLETED: "completed", FAILED: "failed",
-              CANCELLED: "cancelled"}
+              CANCELLED: "cancelled", DEBUG_PAUSED: "running"}
 
 
 class RunState(QObject):
@@ -56,6 +58,8 @@ class RunState(QObject):
         self.started = time.monotonic()
         self.ended: float | None = None
         self.input: Any = None
+        #: Canvas id a Debug run is paused before (DEBUG_PAUSED event), else None.
+        self.paused_at: str | None = None
 
     @classmethod
     def from_history(cls, record: Any, events: list[Any], result: Any, parent: QObject | None = None) -> RunState:
@@ -73,7 +77,7 @@ class RunState(QObject):
     # -- feeding ------------------------------------------------------------------------------
     @property
     def is_running(self) -> bool:
-        return self.status in (COMPILING, RUNNING)
+        return self.status in (COMPILING, RUNNING, DEBUG_PAUSED)
 
     @property
     def elapsed(self) -> float:
@@ -108,6 +112,18 @@ class RunState(QObject):
         from axiom_ide.runtime.store import events as ev
 
         node = e.node
+        if e.type == ev.DEBUG_PAUSED:
+            self.paused_at = node
+            if node is not None and node not in self.node_states:
+                self._set_node(node, "paused")  # the paused node is highlighted on the canvas
+            self._set_status(DEBUG_PAUSED)
+            return
+        if e.type == ev.DEBUG_RESUMED:
+            if self.paused_at is not None and self.node_states.get(self.paused_at) == "paused":
+                self._set_node(self.paused_at, None)
+            self.paused_at = None
+            self._set_status(RUNNING)
+            return
         if node is None or "/" in node:  # subflow internals are not on this canvas
             return
         if e.type == ev.NODE_STARTED:

@@ -21,6 +21,7 @@ from typing import Any
 
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
 from axiom_ide.backends.local_console import LocalConsole
+from axiom_ide.backends.local_debug import LocalDebug
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.configs import PLATFORM_NODE_TIMEOUT, TENANT
 
@@ -42,7 +43,7 @@ def content_digest(artifact: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class LocalBackend:
+class LocalBackend(LocalDebug):
     """``LocalBackend(runtime, workspace)``; ``workspace`` is a Workspace or a callable returning one
     (the IDE rescans packages, so it hands a provider)."""
 
@@ -82,8 +83,9 @@ class LocalBackend:
             self._compiled.popitem(last=False)
         return compiled
 
-    async def start(self, graph_id: str, input: Any, *, config_id: str | None = None) -> str:
-        return await self.runtime.start(graph_id, input, config_id=config_id)
+    async def start(self, graph_id: str, input: Any, *, config_id: str | None = None,
+                    debug_session_id: str | None = None) -> str:
+        return await self.runtime.start(graph_id, input, config_id=config_id, debug_session_id=debug_session_id)
 
     async def wait(self, execution_id: str, timeout: float | None = None) -> RunResult:
         await self.runtime.wait(execution_id, timeout)

@@ -131,3 +131,33 @@ def test_attribute_failure_reads_the_catalog_prefixes():
     assert attribute_failure('edge "a" → "b": EvaluateEdge condition: x', "EDGE_CONDITION").edge == ("a", "b")
     assert attribute_failure('downstream join failed: node "j": boom', "JOIN_FAILED").node == "j"
     assert attribute_failure("graph produced no terminal result", "NO_TERMINAL").node is None
+
+
+def test_local_debugging_breakpoint_step_continue(backend, ws, aio):
+    """LIVE debug on LocalBackend answers like RemoteBackend's (tests/backends/test_remote_backend.py)."""
+    from axiom_ide.runtime.errors import AxiomError
+
+    chain(ws, "dbg-upper3", ["Upper"] * 3)
+
+    async def go():
+        compiled = await backend.compile(flow(ws, "dbg-upper3"))
+        session = await backend.create_debug_session(breakpoints=["n2"])
+        sid = session["session_id"]
+        execution_id = await backend.start(compiled.graph_id, {"text": "a"}, debug_session_id=sid)
+        at_breakpoint = await backend.debug_wait(sid, 60)
+        assert await backend.set_breakpoints(sid, []) == []
+        await backend.debug_control(sid, "step")
+        stepped = await backend.debug_wait(sid, 60, not_at="n2")
+        await backend.debug_control(sid, "continue")
+        result = await backend.wait(execution_id, 60)
+        with pytest.raises(AxiomError) as late:
+            await backend.debug_control(sid, "step")
+        return execution_id, at_breakpoint, stepped, result, late.value, await backend.debug_session("nope")
+
+    execution_id, at_breakpoint, stepped, result, late, missing = aio(go())
+    assert (at_breakpoint["execution_id"], at_breakpoint["paused_at"], at_breakpoint["pause_reason"]) == (
+        execution_id, "n2", "breakpoint")
+    assert (stepped["paused_at"], stepped["pause_reason"]) == ("n3", "step")
+    assert result.success and result.output["text"] == "A"
+    assert late.diagnostics[0].code == "debug_not_paused"
+    assert missing is None

@@ -27,6 +27,7 @@ from axiom_ide.app import api_info
 
 TITLE = "Run Graph"
 RUN = "▶ Run"
+DEBUG = "Debug"
 TENANT_DEFAULT = "Tenant default"
 NO_FIELDS = "The entry node's input message has no fields."
 _INTS = {"int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64"}
@@ -161,10 +162,17 @@ class RunGraphDialog(QDialog):
         self.run_button = QPushButton(RUN, objectName="runGraphButton")
         self.run_button.setDefault(True)
         self.run_button.setToolTip("Run (Ctrl+Enter)")
+        # guides/debug-a-flow: the amber Debug button next to ▶ Run, unary flows only.
+        self.debug = False  # set when Debug (not ▶ Run) accepted the dialog
+        self.debug_button = QPushButton(DEBUG, objectName="runDebugButton")
+        self.debug_button.setStyleSheet("QPushButton { background: #f59e0b; color: #1f1300; font-weight: 600; }")
+        self.debug_button.setToolTip("Debug: run honoring breakpoints, with Pause / Continue / Step")
+        self.debug_button.setVisible(mode != "pipeline")
         buttons = QHBoxLayout()
         buttons.addWidget(self.use_api)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel)
+        buttons.addWidget(self.debug_button)
         buttons.addWidget(self.run_button)
 
         config_row = QHBoxLayout()
@@ -182,6 +190,7 @@ class RunGraphDialog(QDialog):
         self.resize(520, min(180 + 36 * len(self.controls), 560))
 
         self.run_button.clicked.connect(self._try_accept)
+        self.debug_button.clicked.connect(self._try_debug)
         self.cancel.clicked.connect(self.reject)
         self.use_api.clicked.connect(self._use_api)
         if self.controls:
@@ -231,6 +240,10 @@ class RunGraphDialog(QDialog):
             self.error.show()
             return
         self.accept()
+
+    def _try_debug(self) -> None:
+        self.debug = self.mode != "pipeline"
+        self._try_accept()
 
     def _use_api(self) -> None:
         try:

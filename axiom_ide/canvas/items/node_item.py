@@ -199,14 +199,11 @@ class NodeItem(QGraphicsItem):
         # Separator above the message line.
         painter.setPen(s.label_pen)
         painter.drawLine(*_RULE)
-        # Breakpoint slot (a dot when set).
+        # Breakpoint: a red dot only when set (set/cleared from the card's right-click menu).
         if self.breakpoint:
             painter.setPen(s.no_pen)
             painter.setBrush(s.bp_fill)
-        else:
-            painter.setPen(s.bp_slot)
-            painter.setBrush(s.no_brush)
-        painter.drawEllipse(_BP_CENTER, 5, 5)
+            painter.drawEllipse(_BP_CENTER, 5, 5)
         if self._texts is None:
             self._rebuild_text()
         assert self._texts is not None  # _rebuild_text made them

@@ -32,12 +32,14 @@ class Style:
             "completed": QBrush(c("#e6f6ea")),
             "failed": QBrush(c("#fde4e2")),
             "skipped": QBrush(c("#f1f3f5")),
+            "paused": QBrush(c("#ffe9b8")),  # a Debug run is paused before this node
         }
         self.run_pen = {
             "running": QPen(c("#e0a100"), 2.4),
             "completed": QPen(c("#1e8e3e"), 2.0),
             "failed": QPen(c("#d93025"), 2.4),
             "skipped": QPen(c("#9aa5b4"), 1.4, Qt.PenStyle.DashLine),
+            "paused": QPen(c("#f59e0b"), 3.2),
         }
         self.text = QPen(c("#1f2733"))
         self.text_dim = QPen(c("#5f6b7a"))

@@ -1,0 +1,125 @@
+"""Breakpoints of each saved flow (guides/debug-a-flow): set and cleared by right-clicking a card
+(**Set breakpoint** / **Clear breakpoint**; an unsaved flow's item reads "Save the flow first to
+enable breakpoints."), drawn as a red dot on the card, honoured only by **Debug** runs.
+
+They are not part of the flow: they persist in ``<data dir>/breakpoints.json`` (0600, written
+atomically) keyed by the flow file's resolved path. A stored breakpoint on a node the flow no longer
+has is dropped when the flow opens, with a note in the status bar naming it.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QMenu
+
+from axiom_ide.runtime.fileio import atomic_write_text
+
+FILE_NAME = "breakpoints.json"
+SET, CLEAR = "Set breakpoint", "Clear breakpoint"
+SAVE_FIRST = "Save the flow first to enable breakpoints."
+DROPPED = 'Breakpoint on "{node}" dropped: the flow has no such node any more'
+
+
+class BreakpointStore:
+    """``{flow path: [canvas id, ...]}`` in one JSON file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def _load(self) -> dict[str, list[str]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: [n for n in v if isinstance(n, str)] for k, v in data.items() if isinstance(v, list)}
+
+    def get(self, flow_path: Path) -> set[str]:
+        return set(self._load().get(str(Path(flow_path).resolve()), ()))
+
+    def put(self, flow_path: Path, nodes: set[str]) -> None:
+        data = self._load()
+        key = str(Path(flow_path).resolve())
+        if nodes:
+            data[key] = sorted(nodes)
+        else:
+            data.pop(key, None)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode=0o600)
+
+
+class TabBreakpoints:
+    """One tab's breakpoints: ``tab.breakpoints`` (the set Debug runs use), the card dots, the
+    right-click menu on the canvas and the store."""
+
+    def __init__(self, tab: Any, store: BreakpointStore, note: Callable[[str], None]):
+        self.tab = tab
+        self.store = store
+        self.note = note
+        self.menu: QMenu | None = None
+        #: Called after every change (the Breakpoints tab of the result panel).
+        self.listeners: set[Callable[[], None]] = set()
+        tab.breakpoints = set()
+        self.load()
+        tab.follow(tab.doc.pathChanged, lambda _p: self.load())
+        view = tab.view
+        if view is not None:
+            from PySide6.QtCore import Qt
+
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(self._menu)
+
+    @property
+    def nodes(self) -> set[str]:
+        return set(self.tab.breakpoints)
+
+    def load(self) -> None:
+        path = self.tab.doc.path
+        stored = self.store.get(path) if path is not None else set()
+        present = {n.id for n in self.tab.doc.flow.nodes}
+        dropped = sorted(stored - present)
+        self._set(stored & present, save=bool(dropped))
+        for node in dropped:
+            self.note(DROPPED.format(node=node))
+
+    def _set(self, nodes: set[str], *, save: bool = True) -> None:
+        scene = self.tab.scene
+        for node in set(self.tab.breakpoints) | nodes:
+            if scene is not None:
+                scene.set_breakpoint(node, node in nodes)
+        self.tab.breakpoints = set(nodes)
+        path = self.tab.doc.path
+        if save and path is not None:
+            self.store.put(path, self.tab.breakpoints)
+        for listener in list(self.listeners):
+            listener()
+
+    def set(self, node: str, on: bool) -> None:
+        nodes = self.nodes
+        (nodes.add if on else nodes.discard)(node)
+        self._set(nodes)
+
+    def clear_all(self) -> None:
+        self._set(set())
+
+    def _menu(self, pos: QPoint) -> None:
+        view = self.tab.view
+        item = self.tab.scene.node_item_at(view.mapToScene(pos))
+        if item is None:
+            return
+        menu = QMenu(view)
+        menu.setObjectName("nodeContextMenu")
+        node = item.node_id
+        if self.tab.doc.path is None:
+            menu.addAction(SAVE_FIRST).setEnabled(False)
+        elif node in self.tab.breakpoints:
+            menu.addAction(CLEAR, lambda: self.set(node, False))
+        else:
+            menu.addAction(SET, lambda: self.set(node, True))
+        self.menu = menu
+        menu.popup(view.viewport().mapToGlobal(pos))

@@ -1,0 +1,65 @@
+"""The Debug run control bar (guides/debug-a-flow): bottom-center of the canvas while a Debug run
+goes. **Pause** pauses before the next dispatch; **Continue** replaces it while paused (the bar gets
+an amber outline); **Step** runs exactly one node and is enabled only while paused. Each click is one
+``Backend.debug_control`` call on the run's LIVE session; the buttons follow the run's RunState
+(``Debug paused`` ⇄ ``Running``) as its DEBUG_PAUSED / DEBUG_RESUMED events arrive.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
+
+from axiom_ide.app import run_state as rs
+
+PAUSE, CONTINUE, STEP = "Pause", "Continue", "Step"
+_PAUSED_STYLE = "QFrame#debugBar { border: 2px solid #f59e0b; border-radius: 6px; }"
+
+
+class DebugBar(QFrame):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent, objectName="debugBar")
+        self.run: Any = None
+        self.pause_button = QPushButton(PAUSE, objectName="debugPause")
+        self.continue_button = QPushButton(CONTINUE, objectName="debugContinue")
+        self.step_button = QPushButton(STEP, objectName="debugStep")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        for button in (self.pause_button, self.continue_button, self.step_button):
+            layout.addWidget(button)
+        self.pause_button.clicked.connect(lambda: self._control("pause"))
+        self.continue_button.clicked.connect(lambda: self._control("continue"))
+        self.step_button.clicked.connect(lambda: self._control("step"))
+        self.hide()
+
+    def bind(self, run: Any) -> None:
+        """Follow ``run`` (a FlowRun); shown only while a Debug run (one with breakpoints) goes."""
+        if self.run is not None:
+            try:
+                self.run.state.statusChanged.disconnect(self._refresh)
+            except (RuntimeError, TypeError):
+                pass
+        self.run = run if getattr(run, "breakpoints", None) is not None else None
+        if self.run is not None:
+            self.run.state.statusChanged.connect(self._refresh)
+        self._refresh()
+
+    @property
+    def paused(self) -> bool:
+        return self.run is not None and self.run.state.status == rs.DEBUG_PAUSED
+
+    def _refresh(self, *_args: Any) -> None:
+        live = self.run is not None and self.run.state.is_running
+        self.setVisible(live)
+        paused = self.paused
+        self.pause_button.setVisible(not paused)
+        self.continue_button.setVisible(paused)
+        self.step_button.setEnabled(paused)
+        self.setStyleSheet(_PAUSED_STYLE if paused else "")
+
+    def _control(self, action: str) -> None:
+        run = self.run
+        sid = getattr(run, "debug_session_id", None)
+        if run is None or sid is None:
+            return
+        run.bridge.call(lambda b: b.debug_control(sid, action), None, lambda _exc: None)
