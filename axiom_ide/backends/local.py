@@ -50,6 +50,10 @@ class LocalBackend:
         self._workspace = workspace
         #: content digest → CompiledFlow, most recent last.
         self._compiled: OrderedDict[str, CompiledFlow] = OrderedDict()
+        from axiom_ide.backends.local_sessions import LocalSessions
+
+        #: REPLAY / FORK debug sessions (backends/local_sessions.py).
+        self.sessions = LocalSessions(runtime)
 
     @property
     def workspace(self) -> Any:
