@@ -54,6 +54,10 @@ class LocalBackend(LocalDebug):
         self._compiled: OrderedDict[str, CompiledFlow] = OrderedDict()
         #: The Console pages' API (API Keys, ...): :mod:`.local_console`.
         self.console = LocalConsole(runtime, runtime.tenant_id, lambda: self.workspace)
+        from axiom_ide.backends.local_sessions import LocalSessions
+
+        #: REPLAY / FORK debug sessions (backends/local_sessions.py).
+        self.sessions = LocalSessions(runtime)
 
     @property
     def workspace(self) -> Any:

@@ -1,0 +1,27 @@
+"""REPLAY and FORK debug sessions over an in-process runtime (the execution detail and debug
+session pages read these). LocalBackend exposes one :class:`LocalSessions` as ``.sessions``.
+
+``replay`` only reads stored history (no execution, event or checkpoint row is written);
+``fork`` starts a new execution from a checkpoint with top-level-key overrides, exactly as the
+server's ``POST /debug/sessions`` with ``mode: FORK`` does.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class LocalSessions:
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    def replay(self, execution_id: str) -> Any:
+        """The execution's stored history as a runtime ``Replay`` timeline (reads only)."""
+        return self.runtime.replay(execution_id)
+
+    async def fork(self, execution_id: str, checkpoint_id: str,
+                   overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A FORK session continuing ``execution_id`` from ``checkpoint_id``; returns the session
+        JSON (``session_id``, ``mode``, ``execution_id`` of the new run). Refusals (null override,
+        over 1 MB, expired checkpoint) raise the runtime's AxiomError with its message."""
+        child_id, session = await self.runtime.fork(execution_id, checkpoint_id, overrides or None)
+        return {"session_id": session.id, "mode": session.mode, "execution_id": child_id}

@@ -1,0 +1,63 @@
+"""The debug session page: step with , and ., Modify… a key, Apply 1 override(s) and Fork."""
+from __future__ import annotations
+
+from engine_support import add_faults_package, chain, compile_file
+from ide_support import click
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from axiom_ide.app.pages.debug_session import NULL_REFUSED, DebugSessionPage
+from axiom_ide.backends.local import LocalBackend
+
+
+def test_step_modify_and_fork_with_override(qtbot, tmp_path, example_workspace, make_runtime, aio):
+    add_faults_package(example_workspace)
+    chain(example_workspace, "four", ["Upper", "Upper", "Upper", "Upper"])
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt.artifacts)
+    backend = LocalBackend(rt)
+    parent = aio(rt.run(art, {"text": "a"}))
+    replay = backend.sessions.replay(parent.execution_id)
+    forks: list[tuple[str, dict]] = []
+    page = DebugSessionPage(replay, session_id="s1", mode="REPLAY", on_fork=lambda cp, o: forks.append((cp, o)))
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.pill.text() == "REPLAY"
+
+    # select n2, then step forward with "." until it has a checkpoint; "," steps back once
+    rect = page.nodes.visualItemRect(page.nodes.item(1))
+    QTest.mouseClick(page.nodes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    for _ in range(len(replay)):
+        if page.selected_checkpoint() is not None:
+            break
+        QTest.keyClick(page, Qt.Key.Key_Period)
+    at = page.index
+    QTest.keyClick(page, Qt.Key.Key_Comma)
+    assert page.index == at - 1 and page.selected_checkpoint() is None
+    QTest.keyClick(page, Qt.Key.Key_Period)
+    checkpoint = page.selected_checkpoint()
+    assert checkpoint == replay.checkpoints[1].id
+    assert '"text": "A"' in page.output.toPlainText()
+
+    click(qtbot, page.modify)
+    dialog = page.dialog
+    qtbot.waitExposed(dialog)
+    dialog.key.setCurrentText("text")
+    QTest.keyClicks(dialog.value, "null")
+    click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert dialog.error.text() == NULL_REFUSED and dialog.isVisible()
+    dialog.value.selectAll()
+    QTest.keyClicks(dialog.value, '"forked"')
+    click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert not dialog.isVisible()
+    assert page.step_forward.text() == "Apply 1 override(s) and Fork"
+    click(qtbot, page.step_forward)
+    assert forks == [(checkpoint, {"text": "forked"})]
+    assert page.step_forward.text() == "Step Forward"
+
+    session = aio(backend.sessions.fork(parent.execution_id, *forks[0]))
+    child = aio(rt.wait(session["execution_id"], 30))
+    assert child.output == {"text": "FORKED", "big": "0"}
+    assert rt.executions.get(session["execution_id"]).parent_id == parent.execution_id

@@ -1,0 +1,73 @@
+"""The execution detail page: scrub the replay, read checkpoints, fork and follow Forked from."""
+from __future__ import annotations
+
+import json
+
+from engine_support import add_faults_package, chain, compile_file
+from ide_support import click
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from axiom_ide.app.pages.execution_detail import ExecutionDetailPage
+from axiom_ide.backends.local import LocalBackend
+
+
+def _rows(rt) -> tuple[int, int, int]:
+    ex = rt.executions.list() if hasattr(rt.executions, "list") else []
+    return len(ex), sum(len(rt.event_log.list(e.id)) for e in ex), sum(len(rt.checkpoints.list(e.id)) for e in ex)
+
+
+def test_scrub_checkpoint_payload_and_fork_link(qtbot, tmp_path, example_workspace, make_runtime, aio):
+    add_faults_package(example_workspace)
+    chain(example_workspace, "four", ["Upper", "Upper", "Upper", "Upper"])
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt.artifacts)
+    backend = LocalBackend(rt)
+    parent = aio(rt.run(art, {"text": "a"}))
+    before = _rows(rt)
+    replay = backend.sessions.replay(parent.execution_id)
+    forks: list[str] = []
+    page = ExecutionDetailPage(replay, on_fork=forks.append)
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.status_label.text() == "Completed"
+    assert set(page.node_states().values()) == {"completed"}
+
+    # scrub to a middle event with the keyboard: each card's drawn state matches the history there
+    page.scrubber.setFocus()
+    QTest.keyClick(page.scrubber, Qt.Key.Key_Home)
+    assert set(page.node_states().values()) == {"pending"}
+    middle = len(replay) // 2
+    for _ in range(middle + 1):
+        QTest.keyClick(page.scrubber, Qt.Key.Key_Right)
+    assert page.scrubber.value() == middle
+    expected = {n: s.status for n, s in replay.at(middle).nodes.items()}
+    assert page.node_states() == expected
+    assert "completed" in expected.values() and "pending" in expected.values()
+
+    # Checkpoints: a row click shows the payload; Fork from here names that checkpoint
+    page.tabs.setCurrentIndex(2)
+    table = page.checkpoints_table
+    rect = table.visualItemRect(table.item(1, 1))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert json.loads(page.payload_view.toPlainText()) == {"input": {"text": "A", "big": "0"},
+                                                          "output": {"text": "A", "big": "0"}}
+    click(qtbot, table.cellWidget(1, 4))
+    assert forks == [replay.checkpoints[1].id]
+    assert _rows(rt) == before  # replay only read history
+
+    # fork with an override: the new execution's output changed and links to its parent
+    session = aio(backend.sessions.fork(parent.execution_id, forks[0], {"text": "forked"}))
+    assert session["mode"] == "FORK"
+    child = aio(rt.wait(session["execution_id"], 30))
+    assert child.output == {"text": "FORKED", "big": "0"}
+    opened: list[str] = []
+    child_page = ExecutionDetailPage(backend.sessions.replay(session["execution_id"]), on_open=opened.append)
+    qtbot.addWidget(child_page)
+    child_page.show()
+    assert child_page.forked_from is not None
+    click(qtbot, child_page.forked_from)
+    assert opened == [parent.execution_id]
+    assert json.loads(child_page.output_view.toPlainText()) == {"text": "FORKED", "big": "0"}
