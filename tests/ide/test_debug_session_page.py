@@ -14,7 +14,7 @@ def test_step_modify_and_fork_with_override(qtbot, tmp_path, example_workspace, 
     add_faults_package(example_workspace)
     chain(example_workspace, "four", ["Upper", "Upper", "Upper", "Upper"])
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt._artifacts)
     backend = LocalBackend(rt)
     parent = aio(rt.run(art, {"text": "a"}))
     replay = backend.sessions.replay(parent.execution_id)
@@ -60,4 +60,4 @@ def test_step_modify_and_fork_with_override(qtbot, tmp_path, example_workspace, 
     session = aio(backend.sessions.fork(parent.execution_id, *forks[0]))
     child = aio(rt.wait(session["execution_id"], 30))
     assert child.output == {"text": "FORKED", "big": "0"}
-    assert rt.executions.get(session["execution_id"]).parent_id == parent.execution_id
+    assert rt.find_execution(session["execution_id"]).parent_id == parent.execution_id

@@ -13,15 +13,15 @@ from axiom_ide.backends.local import LocalBackend
 
 
 def _rows(rt) -> tuple[int, int, int]:
-    ex = rt.executions.list() if hasattr(rt.executions, "list") else []
-    return len(ex), sum(len(rt.event_log.list(e.id)) for e in ex), sum(len(rt.checkpoints.list(e.id)) for e in ex)
+    ex = rt.list_executions(limit=1000)
+    return len(ex), sum(len(rt.execution_events(e.id)) for e in ex), sum(len(rt.execution_checkpoints(e.id)) for e in ex)
 
 
 def test_scrub_checkpoint_payload_and_fork_link(qtbot, tmp_path, example_workspace, make_runtime, aio):
     add_faults_package(example_workspace)
     chain(example_workspace, "four", ["Upper", "Upper", "Upper", "Upper"])
     rt = make_runtime(tmp_path / "data")
-    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt.artifacts)
+    art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt._artifacts)
     backend = LocalBackend(rt)
     parent = aio(rt.run(art, {"text": "a"}))
     before = _rows(rt)
