@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.console.cells import button_cell
+
 Call = Callable[..., Any]
 COLUMNS = ("Name", "Key", "Created", "Last used", "")
 
@@ -171,7 +173,7 @@ class ApiKeysPage(QWidget):
             button = QPushButton(trash, f"Revoke {key.name}")
             button.setObjectName("revokeKey")
             button.clicked.connect(lambda _c=False, n=key.name: self.confirm_revoke(n))
-            self.table.setItemWidget(item, 4, button)
+            self.table.setItemWidget(item, 4, button_cell(button))
             self.revoke_buttons[key.name] = button
 
     def rows(self) -> list[list[str]]:

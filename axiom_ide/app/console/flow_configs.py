@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app.console.api_keys import error_text
+from axiom_ide.app.console.cells import button_cell
 
 Call = Callable[..., Any]
 TENANT_DEFAULT = "Tenant default (all flows)"
@@ -158,7 +159,7 @@ class FlowConfigsPage(QWidget):
             button = QPushButton("Delete", objectName="deleteProfile")
             button.clicked.connect(lambda _c=False, n=cfg.name, f=flow: self._call(
                 lambda b: b.console.delete_config(n, flow_name=f), self._saved, self._refused))
-            self.table.setItemWidget(item, 3, button)
+            self.table.setItemWidget(item, 3, button_cell(button))
             self.delete_buttons[cfg.name] = button
 
     def _show_effective(self, value: tuple[float, tuple[str, ...]]) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app.console.api_keys import error_text
+from axiom_ide.app.console.cells import button_cell
 
 Call = Callable[..., Any]
 
@@ -173,7 +174,7 @@ class SecretsPage(QWidget):
             button = QPushButton(trash, f"Delete {row['name']}")
             button.setObjectName("deleteSecret")
             button.clicked.connect(lambda _c=False, n=row["name"]: self.confirm_delete(n))
-            self.table.setItemWidget(item, 2, button)
+            self.table.setItemWidget(item, 2, button_cell(button))
             self.delete_buttons[row["name"]] = button
         self._update_form()
 
