@@ -172,7 +172,6 @@ class RunGraphDialog(QDialog):
         for warning in (self.topology, self.secrets):
             warning.setProperty("warning", True)
             warning.setWordWrap(True)
-            warning.setStyleSheet("color: #b45309;")
             warning.hide()
         self._field_errors: list[str] = []
         #: Returns the flow's current analysis (set by the run commands); None: not followed.
@@ -218,7 +217,8 @@ class RunGraphDialog(QDialog):
         # guides/debug-a-flow: the amber Debug button next to ▶ Run, unary flows only.
         self.debug = False  # set when Debug (not ▶ Run) accepted the dialog
         self.debug_button = QPushButton(DEBUG, objectName="runDebugButton")
-        self.debug_button.setStyleSheet("QPushButton { background: #f59e0b; color: #1f1300; font-weight: 600; }")
+        self.debug_button.setStyleSheet("QPushButton { background: #f59e0b; color: #1f1300; font-weight: 600; }"
+                                        "QPushButton:disabled { background: #f5deb0; color: #8a7a5a; }")
         self.debug_button.setToolTip("Debug: run honoring breakpoints, with Pause / Continue / Step")
         self.debug_button.setVisible(mode != "pipeline")
         buttons = QHBoxLayout()
@@ -284,6 +284,7 @@ class RunGraphDialog(QDialog):
         self.topology.setText("\n".join(TOPOLOGY_WARNING.format(message=m) for m in dict.fromkeys(messages)))
         self.topology.setVisible(bool(messages))
         self._update_buttons()
+        self._fit()
 
     def follow_analysis(self) -> None:
         """The flow's analysis changed (a slot of the document's ``analysisChanged``)."""
@@ -295,6 +296,18 @@ class RunGraphDialog(QDialog):
         names = ", ".join(f"{secret} ({node})" for secret, node in missing)
         self.secrets.setText(SECRETS_WARNING.format(names=names) if missing else "")
         self.secrets.setVisible(bool(missing))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show every wrapped warning line (a word-wrapped label's height is not part of
+        the layout's minimum size)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else layout.sizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _check_fields(self) -> None:
         errors = []
@@ -308,6 +321,7 @@ class RunGraphDialog(QDialog):
         self.error.setText("\n".join(errors))
         self.error.setVisible(bool(errors))
         self._update_buttons()
+        self._fit()
 
     def _update_buttons(self) -> None:
         ok = not self._field_errors and not self.topology.text()
