@@ -93,7 +93,8 @@ class RunController(QObject):
         analysis = doc.analysis
         mode = getattr(analysis, "mode", None) or doc.flow.mode or "unary"
         last = getattr(tab.run, "state", None)
-        initial = last.input if last is not None else getattr(tab, "last_input", None)
+        # The input last typed (a run, or Use via API), else the shown run's input.
+        initial = getattr(tab, "last_input", None) or (last.input if last is not None else None)
         dialog = RunGraphDialog(doc.flow.name, mode, getattr(analysis, "input_type", None),
                                 initial=initial, parent=self.window)
         dialog.accepted.connect(lambda: self.start_run(tab, dialog.input_value(), dialog.config_id(),

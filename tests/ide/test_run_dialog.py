@@ -89,6 +89,8 @@ def test_a_topology_error_shows_the_warning_and_disables_run(qtbot, window, exam
     tab = open_flow(window, example_workspace, "upper")
     dialog = open_run_dialog(qtbot, window, tab)
     assert not dialog.topology.isVisible() and dialog.run_button.isEnabled()
+    click(qtbot, dialog.debug_mode)
+    assert not dialog.debug_mode.isChecked()
     # The flow changes while the dialog is open (a second, unconnected node: two entry nodes).
     tab.doc.add_node("tests/faults@0.1.0:Upper", node_id="n2")
     tab.doc.refresh_analysis()
@@ -96,6 +98,7 @@ def test_a_topology_error_shows_the_warning_and_disables_run(qtbot, window, exam
     assert dialog.topology.text().startswith("Topology error: ")
     assert any(d.message in dialog.topology.text() for d in tab.doc.analysis.diagnostics if d.code == "start_nodes")
     assert not dialog.run_button.isEnabled() and not dialog.debug_button.isEnabled()
+    assert not dialog.debug_mode.isChecked()  # the user's choice survives the flow's change
     dialog.reject()
 
 

@@ -262,6 +262,7 @@ class RunGraphDialog(QDialog):
     # -- flow type, warnings ------------------------------------------------------------------
     def set_mode(self, mode: str, *, has_pipeline_node: bool) -> None:
         """Show the flow type; Switch is disabled (tooltip says why) when a pipeline node exists."""
+        changed = mode != self.mode
         self.mode = mode
         self.has_pipeline_node = has_pipeline_node
         self.flow_type.setText(api_info.PIPELINE_LABEL if mode == "pipeline" else api_info.UNARY_LABEL)
@@ -269,7 +270,8 @@ class RunGraphDialog(QDialog):
         self.switch_button.setToolTip(SWITCH_DISABLED if has_pipeline_node else SWITCH_TOOLTIP)
         unary = mode != "pipeline"
         self.debug_mode.setVisible(unary)
-        self.debug_mode.setChecked(unary)
+        if changed:  # the default for the new type; a choice the user made stays otherwise
+            self.debug_mode.setChecked(unary)
         self.debug_button.setVisible(unary)
 
     def set_analysis(self, analysis: Any) -> None:
