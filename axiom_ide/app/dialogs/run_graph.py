@@ -1,6 +1,8 @@
-"""The **Run Graph** dialog: one control per field of the entry node's input message, the flow type,
-a Config profile selector (once any config applies), Debug Mode, **Use via API** and **▶ Run**
-(Ctrl+Enter). Words follow getting-started/first-flow and concepts/execution-model.
+"""The **Run Graph** dialog: one control per field of the entry node's input message, the flow type
+with **Switch**, the topology-error and unregistered-secrets warnings, a Config profile selector
+(once any config applies), Debug Mode, **Use via API**, the amber **Debug** and **▶ Run**
+(Ctrl+Enter). A number field with letters names the field and keeps Run disabled. Words follow
+getting-started/first-flow and concepts/execution-model.
 """
 from __future__ import annotations
 
