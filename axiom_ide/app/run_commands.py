@@ -93,14 +93,32 @@ class RunController(QObject):
         analysis = doc.analysis
         mode = getattr(analysis, "mode", None) or doc.flow.mode or "unary"
         last = getattr(tab.run, "state", None)
-        initial = last.input if last is not None else getattr(tab, "last_input", None)
+        # The input last typed (a run, or Use via API), else the shown run's input.
+        initial = getattr(tab, "last_input", None) or (last.input if last is not None else None)
         dialog = RunGraphDialog(doc.flow.name, mode, getattr(analysis, "input_type", None),
                                 initial=initial, parent=self.window)
         dialog.accepted.connect(lambda: self.start_run(tab, dialog.input_value(), dialog.config_id(),
                                                        debug_mode=dialog.debug_mode.isChecked(),
                                                        debug=dialog.debug))
-        dialog.useApiRequested.connect(lambda data: self.show_use_api(data))
+        dialog.set_analysis(analysis)
+        dialog.useApiRequested.connect(lambda data: self._use_api_from(dialog, tab, data))
+        dialog.switchRequested.connect(lambda new_mode: self._switch_mode(dialog, tab, new_mode))
+        # The dialog follows the flow while open (Switch, a reload): its type and topology warning.
+        dialog.analysis_source = lambda: doc.analysis
+        doc.analysisChanged.connect(dialog.follow_analysis)
         name = doc.flow.name
+        refs = {getattr(s, "ref", None) for s in (getattr(analysis, "nodes", {}) or {}).values()} - {None}
+
+        async def missing_secrets(b: Any) -> list[tuple[str, str]]:
+            console = getattr(b, "console", None)
+            missing = await console.missing_secrets() if console is not None else []
+            return [(secret, node) for secret, node in missing if node in refs]
+
+        def show_missing(missing: list[tuple[str, str]]) -> None:
+            if alive(dialog):
+                dialog.set_missing_secrets(missing)
+
+        self.bridge.call(missing_secrets, show_missing, lambda _exc: None)
 
         def show_configs(view: Any) -> None:
             if alive(dialog):
@@ -110,6 +128,20 @@ class RunController(QObject):
         dialog.open()  # window-modal, does not block the event loop
         self.run_dialog = dialog
         return dialog
+
+    def _switch_mode(self, dialog: Any, tab: Any, mode: str) -> None:
+        """Switch (Run Graph dialog): the flow type as one undoable document edit."""
+        tab.doc.set_flow_attr("mode", mode)
+        if alive(dialog):
+            dialog.set_analysis(tab.doc.refresh_analysis())
+
+    def _use_api_from(self, dialog: Any, tab: Any, data: Any) -> Any:
+        """Use via API from the Run Graph dialog: the modal dialog closes first (its input is kept
+        for the next Run), so the Use via API dialog is on top and usable."""
+        tab.last_input = dict(data or {})
+        if alive(dialog):
+            dialog.reject()
+        return self.show_use_api(data)
 
     # -- running --------------------------------------------------------------------------------
     def start_run(self, tab: Any, data: dict[str, Any], config_id: str | None = None, *,
