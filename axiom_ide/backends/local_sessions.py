@@ -18,6 +18,10 @@ class LocalSessions:
         """The execution's stored history as a runtime ``Replay`` timeline (reads only)."""
         return self.runtime.replay(execution_id)
 
+    async def forks(self, execution_id: str) -> list[str]:
+        """The ids of the executions forked from ``execution_id`` (its fork descendants), oldest first."""
+        return [child.id for child in self.runtime.forks(execution_id)]
+
     async def fork(self, execution_id: str, checkpoint_id: str,
                    overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         """A FORK session continuing ``execution_id`` from ``checkpoint_id``; returns the session

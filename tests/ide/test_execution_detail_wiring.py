@@ -1,0 +1,88 @@
+"""The execution detail page opened from the Executions view: select a row, Open details (button or
+Enter), read a checkpoint's payload, Fork from here opens the fork, Forked from opens the parent."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from ide_support import click, open_flow, wait_done
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+
+@pytest.fixture
+def window(run_window):
+    return run_window
+
+
+def _select_row(qtbot, table, row: int) -> None:
+    item = table.topLevelItem(row)
+    table.scrollToItem(item)
+    rect = table.visualItemRect(item)
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: item.isSelected())
+
+
+def _click_cell(table, row: int, column: int) -> None:
+    rect = table.visualItemRect(table.item(row, column))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_open_details_from_a_row_then_fork_and_follow_forked_from(qtbot, window, example_workspace):
+    hello = open_flow(window, example_workspace, "hello")
+    run = window.start_run(hello, {"name": "Ada"})
+    wait_done(qtbot, hello)
+    execution_id = run.state.execution_id
+    window.show_executions()
+    panel = window.executions_page
+    qtbot.waitUntil(lambda: len(panel.rows()) == 1)
+    assert not panel.details_button.isEnabled()  # nothing selected yet
+    _select_row(qtbot, panel.table, 0)
+    click(qtbot, panel.details_button)
+    pages = window.execution_pages.pages
+    qtbot.waitUntil(lambda: execution_id in pages)
+    page = pages[execution_id]
+    qtbot.waitExposed(page)
+    assert page.isVisible() and page.windowTitle() == f"Execution {execution_id}"
+    assert page.status_label.text() == "Completed"
+    assert page.forked_from is None and page.descendants == []
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        page.resize(1280, 720)
+        page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_detail.png"))
+
+    # Checkpoints: clicking a row shows that checkpoint's payload
+    page.tabs.setCurrentIndex(2)
+    table = page.checkpoints_table
+    assert table.rowCount() >= 1
+    _click_cell(table, 0, 1)
+    payload = json.loads(page.payload_view.toPlainText())
+    assert payload["output"] == {"greeting": "Hello, Ada!"}
+
+    # Fork from here: the fork runs and its page opens, linked to the parent
+    click(qtbot, table.cellWidget(0, 4))
+    qtbot.waitUntil(lambda: len(pages) == 2, timeout=20000)
+    child_id = next(e for e in pages if e != execution_id)
+    child = pages[child_id]
+    qtbot.waitExposed(child)
+    assert child.forked_from is not None
+    assert child.forked_from.text() == f"Forked from {execution_id[:8]}"
+
+    # the parent's page, reopened from the list with Enter, now lists the fork among its descendants
+    page.close()
+    qtbot.waitUntil(lambda: execution_id not in pages)
+    qtbot.waitUntil(lambda: len(panel.rows()) == 2)
+    row = [r[4] for r in panel.rows()].index(execution_id)
+    _select_row(qtbot, panel.table, row)
+    panel.table.setFocus()
+    QTest.keyClick(panel.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: execution_id in pages)
+    parent = pages[execution_id]
+    assert [link.text() for link in parent.descendants] == [child_id[:8]]
+
+    # Forked from on the fork's page raises the parent's page (one page per execution)
+    parent.close()
+    qtbot.waitUntil(lambda: execution_id not in pages)
+    click(qtbot, child.forked_from)
+    qtbot.waitUntil(lambda: execution_id in pages)
+    assert pages[execution_id].status_label.text() == "Completed"
