@@ -4,7 +4,8 @@ One page per execution, a window of its own over the main window (raised again w
 open). Everything it shows is read through the backend on the runtime bridge: the history
 (``sessions.replay``) and the fork descendants (``sessions.forks``). **Forked from** and a fork
 link open that execution's page; **Fork from here** starts the fork (``sessions.fork``) and opens
-the new execution's page.
+the new execution's page. A page opened while its execution ran is read again when it ends (and
+then its parent's open page too, whose fork descendants grew), in place: same geometry and tab.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import QWidget
 
 from axiom_ide.app.qt_bridge import alive
 
+#: The events after which an open page is read again.
+ENDED = ("EXECUTION_COMPLETED", "EXECUTION_FAILED", "EXECUTION_CANCELLED")
 #: The page's size when opened, shrunk to the main window's screen when smaller.
 PAGE_SIZE = (1200, 680)
 
@@ -27,11 +30,16 @@ class ExecutionPages:
         self.status = status
         #: Execution id → its open page.
         self.pages: dict[str, Any] = {}
+        #: Executions being read, and those of them that ended meanwhile (read again once shown).
+        self._reading: set[str] = set()
+        self._ended: set[str] = set()
+        bridge.executionEvent.connect(self._execution_event)
 
-    def open(self, execution_id: str) -> None:
-        """Show ``execution_id``'s detail page (read through the backend; raised when open)."""
+    def open(self, execution_id: str, *, reload: bool = False) -> None:
+        """Show ``execution_id``'s detail page (read through the backend; raised when open, read
+        again in place when ``reload``)."""
         page = self.pages.get(execution_id)
-        if page is not None and alive(page):
+        if page is not None and alive(page) and not reload:
             page.show()
             page.raise_()
             page.activateWindow()
@@ -43,12 +51,18 @@ class ExecutionPages:
                 raise RuntimeError("execution details need the local runtime")
             return sessions.replay(execution_id), await sessions.forks(execution_id)
 
-        self.bridge.call(read, lambda got: self._show(execution_id, *got),
-                         lambda exc: self.status(f"Execution details: {exc}", 6000))
+        self._reading.add(execution_id)
+        self.bridge.call(read, lambda got: self._show(execution_id, *got), lambda exc: self._failed(execution_id, exc))
+
+    def _failed(self, execution_id: str, exc: Exception) -> None:
+        self._reading.discard(execution_id)
+        self._ended.discard(execution_id)
+        self.status(f"Execution details: {exc}", 6000)
 
     def _show(self, execution_id: str, replay: Any, children: list[str]) -> None:
         from axiom_ide.app.pages.execution_detail import ExecutionDetailPage
 
+        self._reading.discard(execution_id)
         if not alive(self.window):
             return
         page = ExecutionDetailPage(replay, children=children, parent=self.window,
@@ -56,12 +70,37 @@ class ExecutionPages:
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Execution {execution_id}")
-        screen = self.window.screen().availableGeometry()
-        page.resize(min(PAGE_SIZE[0], screen.width()), min(PAGE_SIZE[1], screen.height()))
-        page.destroyed.connect(lambda _=None, e=execution_id: self.pages.pop(e, None))
+        old = self.pages.get(execution_id)
+        if old is not None and alive(old):  # read again: in place of the old page
+            page.setGeometry(old.geometry())
+            page.tabs.setCurrentIndex(old.tabs.currentIndex())
+            old.close()
+        else:
+            screen = self.window.screen().availableGeometry()
+            page.resize(min(PAGE_SIZE[0], screen.width()), min(PAGE_SIZE[1], screen.height()))
+        page.destroyed.connect(lambda _=None, e=execution_id, p=page: self.pages.get(e) is p and self.pages.pop(e))
         self.pages[execution_id] = page
         page.show()
         page.raise_()
+        if execution_id in self._ended:  # it ended while being read: read its final state
+            self._ended.discard(execution_id)
+            self.open(execution_id, reload=True)
+            return
+        parent_id = replay.execution.parent_id
+        if parent_id and parent_id in self.pages and execution_id not in self._children(parent_id):
+            self.open(parent_id, reload=True)  # its fork descendants grew
+
+    def _children(self, execution_id: str) -> list[str]:
+        page = self.pages.get(execution_id)
+        return list(page.children_ids) if page is not None and alive(page) else []
+
+    def _execution_event(self, event: Any) -> None:
+        if event.type not in ENDED:
+            return
+        if event.execution_id in self._reading:
+            self._ended.add(event.execution_id)
+        elif event.execution_id in self.pages:
+            self.open(event.execution_id, reload=True)
 
     def fork(self, execution_id: str, checkpoint_id: str) -> None:
         """**Fork from here**: fork ``execution_id`` at ``checkpoint_id``, then open the new execution."""

@@ -10,6 +10,8 @@ from ide_support import click, open_flow, wait_done
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from axiom_ide.app.qt_bridge import alive
+
 
 @pytest.fixture
 def window(run_window):
@@ -59,17 +61,22 @@ def test_open_details_from_a_row_then_fork_and_follow_forked_from(qtbot, window,
     payload = json.loads(page.payload_view.toPlainText())
     assert payload["output"] == {"greeting": "Hello, Ada!"}
 
-    # Fork from here: the fork runs and its page opens, linked to the parent
+    # Fork from here: the fork runs and its page opens, linked to the parent; once the fork ended
+    # its page shows the final state and the parent's page (read again in place) lists the fork
     click(qtbot, table.cellWidget(0, 4))
     qtbot.waitUntil(lambda: len(pages) == 2, timeout=20000)
     child_id = next(e for e in pages if e != execution_id)
+    qtbot.waitUntil(lambda: alive(pages[child_id]) and pages[child_id].status_label.text() == "Completed",
+                    timeout=20000)
+    qtbot.waitUntil(lambda: [link.text() for link in pages[execution_id].descendants] == [child_id[:8]])
     child = pages[child_id]
-    qtbot.waitExposed(child)
     assert child.forked_from is not None
     assert child.forked_from.text() == f"Forked from {execution_id[:8]}"
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        child.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_detail_fork.png"))
 
-    # the parent's page, reopened from the list with Enter, now lists the fork among its descendants
-    page.close()
+    # the parent's page closed, reopened from the list with Enter
+    pages[execution_id].close()
     qtbot.waitUntil(lambda: execution_id not in pages)
     qtbot.waitUntil(lambda: len(panel.rows()) == 2)
     row = [r[4] for r in panel.rows()].index(execution_id)
@@ -77,11 +84,10 @@ def test_open_details_from_a_row_then_fork_and_follow_forked_from(qtbot, window,
     panel.table.setFocus()
     QTest.keyClick(panel.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: execution_id in pages)
-    parent = pages[execution_id]
-    assert [link.text() for link in parent.descendants] == [child_id[:8]]
+    assert pages[execution_id].children_ids == (child_id,)
 
-    # Forked from on the fork's page raises the parent's page (one page per execution)
-    parent.close()
+    # Forked from on the fork's page opens the parent's page (one page per execution)
+    pages[execution_id].close()
     qtbot.waitUntil(lambda: execution_id not in pages)
     click(qtbot, child.forked_from)
     qtbot.waitUntil(lambda: execution_id in pages)

@@ -57,6 +57,7 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[Any]]) -> None:
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+    table.resizeColumnsToContents()  # event types and ids in full, not elided
 
 
 class ExecutionDetailPage(QWidget):
@@ -81,8 +82,10 @@ class ExecutionDetailPage(QWidget):
                     if rec.completed_at and rec.started_at else "—")
         self.times = {"Started": _when(rec.started_at or rec.created_at), "Updated": _when(rec.updated_at),
                       "Completed": _when(rec.completed_at), "Duration": duration}
+        times = QHBoxLayout()  # a line of its own: the page stays narrow enough for a 1280-pixel screen
         for name, value in self.times.items():
-            header.addWidget(QLabel(f"{name}: {value}"))
+            times.addWidget(QLabel(f"{name}: {value}"))
+        times.addStretch(1)
         header.addStretch(1)
         self.forked_from: QPushButton | None = None
         if rec.parent_id:
@@ -91,7 +94,10 @@ class ExecutionDetailPage(QWidget):
             self.forked_from.clicked.connect(lambda: self._open(rec.parent_id))
             header.addWidget(self.forked_from)
         root.addLayout(header)
+        root.addLayout(times)
         self.descendants: list[QPushButton] = []
+        #: The fork descendants' execution ids.
+        self.children_ids = tuple(children)
         if children:
             forks = QHBoxLayout()
             forks.addWidget(QLabel("Forks:"))
