@@ -7,8 +7,10 @@ import os
 
 import pytest
 from ide_support import click, open_flow, wait_done
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMenu
 
 from axiom_ide.app.qt_bridge import alive
 
@@ -92,3 +94,33 @@ def test_open_details_from_a_row_then_fork_and_follow_forked_from(qtbot, window,
     click(qtbot, child.forked_from)
     qtbot.waitUntil(lambda: execution_id in pages)
     assert pages[execution_id].status_label.text() == "Completed"
+
+
+def test_open_details_from_the_row_context_menu(qtbot, window, example_workspace):
+    hello = open_flow(window, example_workspace, "hello")
+    run = window.start_run(hello, {"name": "Ada"})
+    wait_done(qtbot, hello)
+    window.show_executions()
+    panel = window.executions_page
+    qtbot.waitUntil(lambda: len(panel.rows()) == 1)
+    _select_row(qtbot, panel.table, 0)
+    chosen: list[str] = []
+
+    def choose() -> None:  # the context menu is up: click its Open details item
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        action = next(a for a in menu.actions() if a.text() == "Open details")
+        chosen.append(action.text())
+        QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+    QTimer.singleShot(0, choose)  # runs inside the menu's own event loop
+    item = panel.table.topLevelItem(0)
+    pos = panel.table.visualItemRect(item).center()
+    # right-click the row: the press and release, then the context-menu event the platform sends with it
+    viewport = panel.table.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, pos)
+    QTest.mouseRelease(viewport, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, pos)
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, viewport.mapToGlobal(pos)))
+    pages = window.execution_pages.pages
+    qtbot.waitUntil(lambda: run.state.execution_id in pages)
+    assert chosen == ["Open details"]
