@@ -101,6 +101,11 @@ class MainWindow(QMainWindow):
                                           status=self._status, on_run_ended=self.runs.executions_changed,
                                           window=self)
         self.inspector.flow_page.flowConfigsRequested.connect(self.show_console_flow_configs)
+        from axiom_ide.app.execution_pages import ExecutionPages
+
+        #: Execution detail pages, opened by **Open details** in the Executions view.
+        self.execution_pages = ExecutionPages(self.bridge, self, self._status)
+        self.executions_page.openDetails.connect(self.execution_pages.open)
         self.tabs.tabCloseRequested.connect(self.files.close_tab)
         self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
         action_defs.build_menus(self.menuBar(), self.actions, self.recent_menu)

@@ -1,7 +1,7 @@
 """REPLAY and FORK debug sessions over an in-process runtime (the execution detail and debug
 session pages read these). LocalBackend exposes one :class:`LocalSessions` as ``.sessions``.
 
-``replay`` only reads stored history (no execution, event or checkpoint row is written);
+``replay`` only reads stored history (returned as ``replay_view.ReplayView`` values) (no execution, event or checkpoint row is written);
 ``fork`` starts a new execution from a checkpoint with top-level-key overrides, exactly as the
 server's ``POST /debug/sessions`` with ``mode: FORK`` does.
 """
@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from axiom_ide.backends.replay_view import ReplayView, replay_view
+
 
 class LocalSessions:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
 
-    def replay(self, execution_id: str) -> Any:
-        """The execution's stored history as a runtime ``Replay`` timeline (reads only)."""
-        return self.runtime.replay(execution_id)
+    def replay(self, execution_id: str) -> ReplayView:
+        """The execution's stored history as a :class:`ReplayView` (backend value types; reads only)."""
+        return replay_view(self.runtime.replay(execution_id))
+
+    async def forks(self, execution_id: str) -> list[str]:
+        """The ids of the executions forked from ``execution_id`` (its fork descendants), oldest first."""
+        return [child.id for child in self.runtime.forks(execution_id)]
 
     async def fork(self, execution_id: str, checkpoint_id: str,
                    overrides: dict[str, Any] | None = None) -> dict[str, Any]:

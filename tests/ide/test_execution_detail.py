@@ -10,6 +10,8 @@ from PySide6.QtTest import QTest
 
 from axiom_ide.app.pages.execution_detail import ExecutionDetailPage
 from axiom_ide.backends.local import LocalBackend
+from axiom_ide.backends.remote import CheckpointView
+from axiom_ide.backends.replay_view import ReplayView
 
 
 def _rows(rt) -> tuple[int, int, int]:
@@ -26,6 +28,9 @@ def test_scrub_checkpoint_payload_and_fork_link(qtbot, tmp_path, example_workspa
     parent = aio(rt.run(art, {"text": "a"}))
     before = _rows(rt)
     replay = backend.sessions.replay(parent.execution_id)
+    # backend value types, not the runtime's Replay: frozen records the app only reads
+    assert isinstance(replay, ReplayView) and isinstance(replay.checkpoints[0], CheckpointView)
+    assert all(type(p).__module__ == "axiom_ide.backends.replay_view" for p in (replay.at(-1), replay.at(len(replay) - 1)))
     forks: list[str] = []
     page = ExecutionDetailPage(replay, on_fork=forks.append)
     qtbot.addWidget(page)

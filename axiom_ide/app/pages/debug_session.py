@@ -1,6 +1,6 @@
 """The debug session page (guides__debug-a-flow.md, "Fork a debug session from a checkpoint").
 
-A REPLAY/FORK session over an execution's stored history (a runtime ``Replay``): a header with the
+A REPLAY/FORK session over an execution's stored history (a backend ``ReplayView``, backends/replay_view.py): a header with the
 session id and the mode pill, a step toolbar — **Step Back** (``,``), **Step Forward** (``.``),
 **Run to End** (**Stop** while running) — and an Inspector with the selected node's checkpointed
 output and **Modify…**, which replaces one top-level key with a JSON value (a literal null and
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent
@@ -28,6 +28,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from axiom_ide.backends.replay_view import ReplayView
 
 MAX_OVERRIDE_BYTES = 1024 * 1024
 NULL_REFUSED = "A literal null is not a value — use Clear to remove an override key."
@@ -78,7 +81,7 @@ class ModifyDialog(QDialog):
 
 
 class DebugSessionPage(QWidget):
-    def __init__(self, replay: Any, *, session_id: str, mode: str = "REPLAY",
+    def __init__(self, replay: ReplayView, *, session_id: str, mode: str = "REPLAY",
                  on_fork: Callable[[str, dict[str, Any]], None] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -194,19 +197,21 @@ class DebugSessionPage(QWidget):
 
     def _inspect(self) -> None:
         cp = self.selected_checkpoint()
-        expired = cp is not None and bool(self.replay.checkpoint(cp).expired)
+        view = self.replay.checkpoint(cp) if cp is not None else None
+        expired = view is not None and view.expired
         if cp is None:
             self.output.setPlainText("No checkpoint yet at this point.")
         elif expired:
             self.output.setPlainText("Snapshot expired")
         else:
-            self.output.setPlainText(json.dumps(self.replay.decoded(cp).get("output"), indent=2, default=str))
+            self.output.setPlainText(json.dumps(view.output if view is not None else None, indent=2, default=str))
         self.modify.setEnabled(cp is not None and not expired)
         self.modify.setToolTip(EXPIRED if expired else "")
 
     def open_modify(self) -> None:
         cp = self.selected_checkpoint()
-        output = self.replay.decoded(cp).get("output") if cp else None
+        view = self.replay.checkpoint(cp) if cp else None
+        output = view.output if view is not None else None
         keys = sorted(output) if isinstance(output, dict) else []
         self.dialog = ModifyDialog(keys, self)
         self.dialog.accepted.connect(self._modified)

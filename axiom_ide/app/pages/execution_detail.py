@@ -1,6 +1,7 @@
 """The execution detail page (guides__debug-a-flow.md, "Open the execution detail page").
 
-Built from a runtime ``Replay`` (``backend.sessions.replay(execution_id)``), it only reads history:
+Built from a backend ``ReplayView`` (``backend.sessions.replay(execution_id)``,
+backends/replay_view.py), it only reads history:
 a status header (Started / Updated / Completed / Duration, **Forked from** link, fork descendants),
 replay controls (play/pause, step, speed) and a timeline scrubber that redraws every node's state
 at any event index, and the six tabs Timeline, Events, Checkpoints, Pauses, Branches, Output.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -26,6 +27,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from axiom_ide.backends.replay_view import ReplayView
 
 EVENTS_PAGE = 50
 SPEEDS = (("0.5×", 1000), ("1×", 500), ("2×", 250), ("4×", 125))
@@ -53,10 +57,11 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[Any]]) -> None:
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+    table.resizeColumnsToContents()  # event types and ids in full, not elided
 
 
 class ExecutionDetailPage(QWidget):
-    def __init__(self, replay: Any, *, children: Sequence[str] = (),
+    def __init__(self, replay: ReplayView, *, children: Sequence[str] = (),
                  on_fork: Callable[[str], None] | None = None,
                  on_open: Callable[[str], None] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,8 +82,10 @@ class ExecutionDetailPage(QWidget):
                     if rec.completed_at and rec.started_at else "—")
         self.times = {"Started": _when(rec.started_at or rec.created_at), "Updated": _when(rec.updated_at),
                       "Completed": _when(rec.completed_at), "Duration": duration}
+        times = QHBoxLayout()  # a line of its own: the page stays narrow enough for a 1280-pixel screen
         for name, value in self.times.items():
-            header.addWidget(QLabel(f"{name}: {value}"))
+            times.addWidget(QLabel(f"{name}: {value}"))
+        times.addStretch(1)
         header.addStretch(1)
         self.forked_from: QPushButton | None = None
         if rec.parent_id:
@@ -87,7 +94,10 @@ class ExecutionDetailPage(QWidget):
             self.forked_from.clicked.connect(lambda: self._open(rec.parent_id))
             header.addWidget(self.forked_from)
         root.addLayout(header)
+        root.addLayout(times)
         self.descendants: list[QPushButton] = []
+        #: The fork descendants' execution ids.
+        self.children_ids = tuple(children)
         if children:
             forks = QHBoxLayout()
             forks.addWidget(QLabel("Forks:"))
@@ -249,8 +259,7 @@ class ExecutionDetailPage(QWidget):
         if cp.expired:
             self.payload_view.setPlainText(SNAPSHOT_EXPIRED)
             return
-        d = self.replay.decoded(cp.id)
-        self.payload_view.setPlainText(json.dumps({"input": d.get("input"), "output": d.get("output")},
+        self.payload_view.setPlainText(json.dumps({"input": cp.input, "output": cp.output},
                                                   indent=2, default=str))
 
     def _filtered_tab(self, types: Sequence[str], empty: str) -> QWidget:

@@ -9,7 +9,9 @@ same data dir (CLI ``flow run``, ``serve``) raise no event here: while the page 
 ``probe(token, on_changed)`` (the backend's cheap change token) every :data:`POLL_MS` and reloads
 when the token moved. Each status is drawn in its theme colour (Completed green, Failed red,
 Running blue, Cancelled grey, paused amber). Double-clicking a row emits :attr:`openExecution`;
-the window shows that execution's events and output.
+the window shows that execution's events and output. **Open details** (the toolbar button, the
+row's context menu, Enter on the selected row) emits :attr:`openDetails`: the window opens the
+execution detail page (app/pages/execution_detail.py).
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QHideEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QHideEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -36,6 +38,7 @@ ALL_STATUSES = "All statuses"
 ALL_FLOWS = "All flows"
 EMPTY = "No executions yet. Run a flow to see it here."
 LOAD_MORE = "Load more"
+OPEN_DETAILS = "Open details"
 #: Rows per page; **Load more** asks for one page more.
 PAGE_SIZE = 50
 #: How often the visible page asks whether executions changed (runs of other processes).
@@ -67,6 +70,8 @@ def format_started(rec: Any) -> str:
 class ExecutionsPanel(QWidget):
     #: A row was double-clicked: the execution id.
     openExecution = Signal(str)
+    #: **Open details** on the selected row: the execution id.
+    openDetails = Signal(str)
 
     def __init__(self, fetch: Callable[[str | None, str | None, Callable[[list[Any]], None]], None],
                  parent: QWidget | None = None):
@@ -96,6 +101,9 @@ class ExecutionsPanel(QWidget):
         bar.addWidget(QLabel("Flow"))
         bar.addWidget(self.flow_filter)
         bar.addWidget(self.refresh_button)
+        self.details_button = QPushButton(OPEN_DETAILS, objectName="executionsOpenDetails")
+        self.details_button.setEnabled(False)
+        bar.addWidget(self.details_button)
         bar.addStretch(1)
         bar.addWidget(self.count)
         self.table = QTreeWidget(objectName="executionsTable")
@@ -123,6 +131,15 @@ class ExecutionsPanel(QWidget):
         self.flow_filter.currentIndexChanged.connect(lambda _i: self._filters_changed())
         self.refresh_button.clicked.connect(self.refresh)
         self.table.itemDoubleClicked.connect(self._activated)
+        # Open details: the button, the row's context menu and Enter on the selected row
+        self.details_action = QAction(OPEN_DETAILS, self.table, objectName="executionsOpenDetailsAction")
+        self.details_action.setEnabled(False)
+        self.details_action.triggered.connect(self.open_details)
+        self.table.addAction(self.details_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.details_button.clicked.connect(self.open_details)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.installEventFilter(self)  # Enter on the selected row
 
     # -- data ---------------------------------------------------------------------------------
     def schedule_refresh(self) -> None:
@@ -219,3 +236,21 @@ class ExecutionsPanel(QWidget):
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         self.openExecution.emit(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def _selection_changed(self) -> None:
+        selected = self.selected_id() is not None
+        self.details_button.setEnabled(selected)
+        self.details_action.setEnabled(selected)
+
+    def open_details(self) -> None:
+        """**Open details**: the execution detail page of the selected row."""
+        execution_id = self.selected_id()
+        if execution_id is not None:
+            self.openDetails.emit(execution_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.selected_id() is not None):
+            self.open_details()
+            return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,109 @@
+"""Opens the execution detail page (app/pages/execution_detail.py) from the Executions view.
+
+One page per execution, a window of its own over the main window (raised again when already
+open). Everything it shows is read through the backend on the runtime bridge: the history
+(``sessions.replay``) and the fork descendants (``sessions.forks``). **Forked from** and a fork
+link open that execution's page; **Fork from here** starts the fork (``sessions.fork``) and opens
+the new execution's page. A page opened while its execution ran is read again when it ends (and
+then its parent's open page too, whose fork descendants grew), in place: same geometry and tab.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from axiom_ide.app.qt_bridge import alive
+
+#: The events after which an open page is read again.
+ENDED = ("EXECUTION_COMPLETED", "EXECUTION_FAILED", "EXECUTION_CANCELLED")
+#: The page's size when opened, shrunk to the main window's screen when smaller.
+PAGE_SIZE = (1200, 680)
+
+
+class ExecutionPages:
+    def __init__(self, bridge: Any, window: QWidget, status: Callable[[str, int], None]) -> None:
+        self.bridge = bridge
+        self.window = window
+        self.status = status
+        #: Execution id → its open page.
+        self.pages: dict[str, Any] = {}
+        #: Executions being read, and those of them that ended meanwhile (read again once shown).
+        self._reading: set[str] = set()
+        self._ended: set[str] = set()
+        bridge.executionEvent.connect(self._execution_event)
+
+    def open(self, execution_id: str, *, reload: bool = False) -> None:
+        """Show ``execution_id``'s detail page (read through the backend; raised when open, read
+        again in place when ``reload``)."""
+        page = self.pages.get(execution_id)
+        if page is not None and alive(page) and not reload:
+            page.show()
+            page.raise_()
+            page.activateWindow()
+            return
+
+        async def read(backend: Any) -> tuple[Any, list[str]]:
+            sessions = getattr(backend, "sessions", None)
+            if sessions is None:
+                raise RuntimeError("execution details need the local runtime")
+            return sessions.replay(execution_id), await sessions.forks(execution_id)
+
+        self._reading.add(execution_id)
+        self.bridge.call(read, lambda got: self._show(execution_id, *got), lambda exc: self._failed(execution_id, exc))
+
+    def _failed(self, execution_id: str, exc: Exception) -> None:
+        self._reading.discard(execution_id)
+        self._ended.discard(execution_id)
+        self.status(f"Execution details: {exc}", 6000)
+
+    def _show(self, execution_id: str, replay: Any, children: list[str]) -> None:
+        from axiom_ide.app.pages.execution_detail import ExecutionDetailPage
+
+        self._reading.discard(execution_id)
+        if not alive(self.window):
+            return
+        page = ExecutionDetailPage(replay, children=children, parent=self.window,
+                                   on_fork=lambda cp: self.fork(execution_id, cp), on_open=self.open)
+        page.setWindowFlag(Qt.WindowType.Window, True)
+        page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        page.setWindowTitle(f"Execution {execution_id}")
+        old = self.pages.get(execution_id)
+        if old is not None and alive(old):  # read again: in place of the old page
+            page.setGeometry(old.geometry())
+            page.tabs.setCurrentIndex(old.tabs.currentIndex())
+            old.close()
+        else:
+            screen = self.window.screen().availableGeometry()
+            page.resize(min(PAGE_SIZE[0], screen.width()), min(PAGE_SIZE[1], screen.height()))
+        page.destroyed.connect(lambda _=None, e=execution_id, p=page: self.pages.get(e) is p and self.pages.pop(e))
+        self.pages[execution_id] = page
+        page.show()
+        page.raise_()
+        if execution_id in self._ended:  # it ended while being read: read its final state
+            self._ended.discard(execution_id)
+            self.open(execution_id, reload=True)
+            return
+        parent_id = replay.execution.parent_id
+        if parent_id and parent_id in self.pages and execution_id not in self._children(parent_id):
+            self.open(parent_id, reload=True)  # its fork descendants grew
+
+    def _children(self, execution_id: str) -> list[str]:
+        page = self.pages.get(execution_id)
+        return list(page.children_ids) if page is not None and alive(page) else []
+
+    def _execution_event(self, event: Any) -> None:
+        if event.type not in ENDED:
+            return
+        if event.execution_id in self._reading:
+            self._ended.add(event.execution_id)
+        elif event.execution_id in self.pages:
+            self.open(event.execution_id, reload=True)
+
+    def fork(self, execution_id: str, checkpoint_id: str) -> None:
+        """**Fork from here**: fork ``execution_id`` at ``checkpoint_id``, then open the new execution."""
+        self.bridge.call(lambda b: b.sessions.fork(execution_id, checkpoint_id),
+                         lambda session: self.open(session["execution_id"]),
+                         lambda exc: self.status(f"Fork from here: {exc}", 6000))
