@@ -39,6 +39,17 @@ class Usage:
 MAX_SECRET_BYTES = 64 * 1024
 
 
+def check_secret(name: str, value: str) -> None:
+    """A secret's name and value as the Console pages accept them (local and remote alike)."""
+    check_secret_name(name)
+    if not value:
+        raise AxiomError.of("invalid_value", f'secret "{name}" needs a value')
+    size = len(value.encode("utf-8"))
+    if size > MAX_SECRET_BYTES:
+        raise AxiomError.of("secret_too_large", f'secret "{name}" is {size} bytes; a secret value is at most '
+                                                f"{MAX_SECRET_BYTES} bytes")
+
+
 class LocalConsole:
     """``LocalConsole(runtime, tenant, workspace)``: the tenant's API keys and secrets; ``workspace``
     returns the IDE's current Workspace (for the nodes' ``required_secrets``)."""
@@ -70,13 +81,7 @@ class LocalConsole:
         """Save ``value`` encrypted under ``name``; an existing name is replaced only with ``replace``
         (the page's **I understand, replace it**). Returns True when a value was replaced. Checked
         before anything is written: nothing is half-saved."""
-        check_secret_name(name)
-        if not value:
-            raise AxiomError.of("invalid_value", f'secret "{name}" needs a value')
-        size = len(value.encode("utf-8"))
-        if size > MAX_SECRET_BYTES:
-            raise AxiomError.of("secret_too_large", f'secret "{name}" is {size} bytes; a secret value is at most '
-                                                    f"{MAX_SECRET_BYTES} bytes")
+        check_secret(name, value)
         if not replace and any(s["name"] == name for s in self.runtime.list_secrets(tenant_id=self.tenant)):
             raise AxiomError.of("secret_exists", f'a secret named "{name}" already exists; confirm '
                                                  '"I understand, replace it" to replace its value')

@@ -6,13 +6,12 @@ The same methods and answers as :class:`~axiom_ide.backends.remote.RemoteBackend
 """
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
+from axiom_ide.backends.debug_wait import wait_for_pause
 from axiom_ide.runtime.engine.debug import LIVE, DebugSession
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store.executions import FINAL_STATUSES
 
 _CANVAS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: ``debug_control`` actions → the DebugSession method that does them.
@@ -70,15 +69,5 @@ class LocalDebug:
     async def debug_wait(self, session_id: str, timeout: float, *, not_at: str | None = None) -> dict[str, Any]:
         """Until the session's run pauses (at a node other than ``not_at``) or ends; TimeoutError
         after ``timeout`` seconds."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            session = await self.debug_session(session_id)
-            if session is None:
-                raise AxiomError.of("debug_session_not_found", "debug session not found")
-            paused = session.get("state") == "paused" and session.get("paused_at") not in (None, not_at)
-            if paused or session.get("execution_status") in FINAL_STATUSES:
-                return session
-            if loop.time() >= deadline:
-                raise TimeoutError(f"debug session {session_id} neither paused nor ended within {timeout:g}s")
-            await asyncio.sleep(self.poll_interval)
+        return await wait_for_pause(self.debug_session, session_id, timeout, not_at=not_at,
+                                    poll_interval=self.poll_interval)

@@ -29,6 +29,7 @@ import httpx
 from httpx_sse import EventSource
 
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
+from axiom_ide.backends.debug_wait import wait_for_pause
 from axiom_ide.backends.remote_console import RemoteConsole
 from axiom_ide.backends.remote_http import Http, RetryPolicy, Timeouts
 from axiom_ide.runtime.errors import AxiomError
@@ -349,18 +350,8 @@ class RemoteBackend:
     async def debug_wait(self, session_id: str, timeout: float, *, not_at: str | None = None) -> dict[str, Any]:
         """Poll the session until its run pauses (at a node other than ``not_at``) or ends; raises
         TimeoutError after ``timeout`` seconds."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            session = await self.debug_session(session_id)
-            if session is None:
-                raise AxiomError.of("debug_session_not_found", "debug session not found")
-            paused = session.get("state") == "paused" and session.get("paused_at") not in (None, not_at)
-            if paused or session.get("execution_status") in FINAL_STATUSES:
-                return session
-            if loop.time() >= deadline:
-                raise TimeoutError(f"debug session {session_id} neither paused nor ended within {timeout:g}s")
-            await asyncio.sleep(self.poll_interval)
+        return await wait_for_pause(self.debug_session, session_id, timeout, not_at=not_at,
+                                    poll_interval=self.poll_interval)
 
     # -- configs -------------------------------------------------------------------------------
     async def flow_configs(self, flow_name: str) -> ConfigView:

@@ -8,10 +8,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from axiom_ide.backends.local_console import MAX_SECRET_BYTES
+from axiom_ide.backends.local_console import check_secret
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.apikeys import ApiKey, check_key_name
-from axiom_ide.runtime.store.secrets import check_secret_name
 
 
 def _key(d: dict[str, Any], tenant: str) -> ApiKey:
@@ -47,13 +46,7 @@ class RemoteConsole:
         return (await self.http.json("GET", "/api/secrets"))["secrets"]
 
     async def set_secret(self, name: str, value: str, *, replace: bool = False) -> bool:
-        check_secret_name(name)
-        if not value:
-            raise AxiomError.of("invalid_value", f'secret "{name}" needs a value')
-        size = len(value.encode("utf-8"))
-        if size > MAX_SECRET_BYTES:
-            raise AxiomError.of("secret_too_large", f'secret "{name}" is {size} bytes; a secret value is at most '
-                                                    f"{MAX_SECRET_BYTES} bytes")
+        check_secret(name, value)
         existed = any(s["name"] == name for s in await self.list_secrets())
         if existed and not replace:
             raise AxiomError.of("secret_exists", f'a secret named "{name}" already exists; confirm '
