@@ -21,7 +21,45 @@ def _key(d: dict[str, Any], tenant: str) -> ApiKey:
                   sec(d["created_at"]) or 0.0, sec(d.get("last_used")))
 
 
-class RemoteConsole:
+class RemoteMemory:
+    """The Memory page over ``/api/memory/...`` (server/management_tenant.py), the same records as
+    :class:`~axiom_ide.backends.local_console.LocalMemory`; mixed into :class:`RemoteConsole`."""
+
+    http: Any
+
+    async def _memory(self, method: str, path: str, flow: str | None = None, **params: Any) -> Any:
+        if flow is not None:
+            params["flow"] = flow
+        return await self.http.json(method, path, params=params or None, missing_ok=True)
+
+    async def memory_flows(self) -> list[dict[str, Any]]:
+        return (await self._memory("GET", "/api/memory/flows") or {}).get("flows", [])
+
+    async def memory_sessions(self, flow_id: str) -> list[dict[str, Any]]:
+        body = await self._memory("GET", f"/api/memory/flows/{quote(flow_id, safe='')}/sessions")
+        return (body or {}).get("sessions", [])
+
+    async def memory_session(self, session_id: str, flow_id: str | None = None) -> dict[str, Any] | None:
+        return await self._memory("GET", f"/api/memory/sessions/{quote(session_id, safe='')}", flow_id)
+
+    async def memory_search(self, flow_id: str, query: str) -> dict[str, Any]:
+        body = await self._memory("GET", f"/api/memory/flows/{quote(flow_id, safe='')}/search", q=query)
+        return body or {"results": [], "method": "keyword", "latency_ms": 0}
+
+    async def memory_end(self, session_id: str, flow_id: str | None = None) -> bool:
+        return await self._memory("POST", f"/api/memory/sessions/{quote(session_id, safe='')}/end",
+                                  flow_id) is not None
+
+    async def memory_delete_session(self, session_id: str, flow_id: str | None = None) -> int:
+        body = await self._memory("DELETE", f"/api/memory/sessions/{quote(session_id, safe='')}", flow_id)
+        return int(body["deleted"]) if body else 0
+
+    async def memory_delete_flow(self, flow_id: str) -> int:
+        body = await self._memory("DELETE", f"/api/memory/flows/{quote(flow_id, safe='')}")
+        return int(body["deleted"]) if body else 0
+
+
+class RemoteConsole(RemoteMemory):
     def __init__(self, http: Any) -> None:
         self.http = http
 
@@ -72,3 +110,4 @@ class RemoteConsole:
         raise AxiomError.of("console_unavailable", "this page is not offered for a remote backend yet")
 
     list_configs = set_config = delete_config = effective = usage = _unavailable
+
