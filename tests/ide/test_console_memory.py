@@ -95,17 +95,18 @@ def test_browse_flow_session_conversation_and_search(qtbot, seeded, shown_window
     assert re.fullmatch(WHEN, sessions["support-42"][2])
 
     choose(qtbot, page.sessions, "support-42")
-    qtbot.waitUntil(lambda: page.conversation.topLevelItemCount() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: page.turn_count() == 2, timeout=10000)
     assert "• Session support-42" in page.session_title.text()
-    turns = rows(page.conversation)
-    assert [t[0] for t in turns] == ["USER", "ASSISTANT"]
-    assert turns[0][2] == "What export formats do you support?" and re.fullmatch(WHEN, turns[0][1])
+    lines = page.conversation_lines()
+    assert len(lines) == 4
+    assert re.fullmatch(rf"USER {WHEN}", lines[0]) and re.fullmatch(rf"ASSISTANT {WHEN}", lines[2])
+    assert lines[1] == "What export formats do you support?" and lines[3] == "CSV and JSON are both supported."
     assert page.turns_footer.text() == "· 2 turn(s) total"
     assert rows(page.memories) == [["semantic", "0.80", "User works with CSV and JSON exports."]]
     assert page.memories_footer.text() == "· 1 entr(ies) found"
 
     choose(qtbot, page.sessions, "support-7")
-    qtbot.waitUntil(lambda: page.conversation.topLevelItemCount() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: page.turn_count() == 1, timeout=10000)
     assert page.memories_footer.text() == "No semantic memories yet"
 
     type_and_enter(qtbot, page.query, "CSV exports")
@@ -127,7 +128,7 @@ def test_end_then_delete_session_then_delete_all(qtbot, seeded, shown_window, tm
     qtbot.waitUntil(lambda: page.status.text() == "✓ Session support-42 ended. Consolidation enqueued.",
                     timeout=10000)
     qtbot.waitUntil(lambda: "ended" in page.session_title.text(), timeout=10000)
-    assert page.conversation.topLevelItemCount() == 2  # non-destructive
+    assert page.turn_count() == 2 and len(page.conversation_lines()) == 4  # non-destructive
 
     click(qtbot, page.delete_button)
     assert answer(qtbot, page, "memoryDeleteSessionButton") == "Permanently delete session support-42?"

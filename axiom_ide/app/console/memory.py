@@ -6,16 +6,19 @@ session** / **Delete all** for a flow, each asked first with the CLI's question 
 its confirmation. Texts come from :mod:`axiom_ide.runtime.store.memory_texts`."""
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
+    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -38,6 +41,11 @@ def tree(name: str, headers: list[str]) -> QTreeWidget:
     view.setRootIsDecorated(False)
     view.setWordWrap(True)
     view.setUniformRowHeights(False)
+    header = view.header()
+    header.setStretchLastSection(False)
+    for c in range(len(headers) - 1):
+        header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -62,6 +70,7 @@ class MemoryPage(QWidget):
         self.flow: str | None = None
         self.session_id: str | None = None
         self.dialog: QMessageBox | None = None
+        self._turns = 0
         intro = QLabel("What your flows' agent memory holds: conversation turns and extracted facts per "
                        "session. End a session to trigger consolidation; deletion is permanent.")
         intro.setWordWrap(True)
@@ -99,6 +108,9 @@ class MemoryPage(QWidget):
         self.query.setEnabled(False)
         self.search_button.setEnabled(False)
         self.results = tree("memoryResults", ["Content", "Importance", "Score"])
+        self.results.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in (1, 2):
+            self.results.header().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.results_footer = QLabel(objectName="memoryResultsFooter")
         lv.addWidget(self.results, 1)
         lv.addWidget(self.results_footer)
@@ -106,7 +118,8 @@ class MemoryPage(QWidget):
         # Right: one session.
         self.session_title = QLabel(CHOOSE_SESSION, objectName="memorySessionTitle")
         self.session_title.setWordWrap(True)
-        self.conversation = tree("memoryConversation", ["Role", "Time", "Content"])
+        #: The turns as the CLI prints them: ROLE and UTC time, then the content (wrapped).
+        self.conversation = QTextBrowser(objectName="memoryConversation")
         self.turns_footer = QLabel(objectName="memoryTurnsFooter")
         self.memories = tree("memorySemantic", ["Type", "Importance", "Content"])
         self.memories_footer = QLabel(objectName="memorySemanticFooter")
@@ -167,8 +180,6 @@ class MemoryPage(QWidget):
             self.flows.addTopLevelItem(item)
         self.flows.blockSignals(False)
         self.flows_empty.setVisible(not flows)
-        for c in range(3):
-            self.flows.resizeColumnToContents(c)
         again = find_row(self.flows, keep) if keep is not None else None
         if again is not None:
             self.flows.setCurrentItem(again)
@@ -205,8 +216,6 @@ class MemoryPage(QWidget):
                 item.setToolTip(0, f"Ended {texts.when(s['ended_at'])}")
             self.sessions.addTopLevelItem(item)
         self.sessions.blockSignals(False)
-        for c in range(3):
-            self.sessions.resizeColumnToContents(c)
         self.sessions_empty.setText(texts.no_sessions(flow or texts.NO_FLOW))
         self.sessions_empty.setVisible(not sessions)
         again = find_row(self.sessions, keep) if keep is not None else None
@@ -225,6 +234,7 @@ class MemoryPage(QWidget):
     def _show_session(self, body: dict[str, Any] | None) -> None:
         self.conversation.clear()
         self.memories.clear()
+        self._turns = 0
         on = body is not None and body["session_id"] == self.session_id
         self.end_button.setEnabled(on)
         self.delete_button.setEnabled(on)
@@ -235,10 +245,10 @@ class MemoryPage(QWidget):
             return
         ended = f" — ended {texts.when(body['ended_at'])}" if body.get("ended_at") is not None else ""
         self.session_title.setText(f"<b>• Session {body['session_id']}</b>{ended}")
-        for t in body["turns"]:
-            item = QTreeWidgetItem([t["role"].upper(), texts.when(t["created_at"]), t["content"]])
-            item.setToolTip(2, t["content"])
-            self.conversation.addTopLevelItem(item)
+        self._turns = len(body["turns"])
+        self.conversation.setHtml("".join(
+            f"<p><b>{html.escape(t['role'].upper())}</b>&nbsp;&nbsp;<span style='color:gray'>"
+            f"{texts.when(t['created_at'])}</span><br>{html.escape(t['content'])}</p>" for t in body["turns"]))
         self.turns_footer.setText(texts.turns_total(len(body["turns"])))
         for m in body["memories"]:
             item = QTreeWidgetItem([m["memory_type"], f"{m['importance']:.2f}", texts.short(m["content"])])
@@ -246,9 +256,6 @@ class MemoryPage(QWidget):
             self.memories.addTopLevelItem(item)
         memories = body["memories"]
         self.memories_footer.setText(texts.entries_found(len(memories)) if memories else texts.NO_SEMANTIC)
-        for view in (self.conversation, self.memories):
-            view.resizeColumnToContents(0)
-            view.resizeColumnToContents(1)
 
     # -- search -----------------------------------------------------------------------------------
     def search(self) -> None:
@@ -263,10 +270,9 @@ class MemoryPage(QWidget):
     def _show_results(self, body: dict[str, Any]) -> None:
         self.results.clear()
         for r in body["results"]:
-            item = QTreeWidgetItem([texts.short(r["content"]), f"{r['importance']:.2f}", f"{r['score']:.4f}"])
+            item = QTreeWidgetItem([r["content"], f"{r['importance']:.2f}", f"{r['score']:.4f}"])
             item.setToolTip(0, r["content"])
             self.results.addTopLevelItem(item)
-        self.results.resizeColumnToContents(1)
         self.results_footer.setText(texts.search_footer(body))
 
     # -- end and delete ---------------------------------------------------------------------------
@@ -325,3 +331,10 @@ class MemoryPage(QWidget):
 
     def session_rows(self) -> list[list[str]]:
         return rows(self.sessions)
+
+    def turn_count(self) -> int:
+        return self._turns
+
+    def conversation_lines(self) -> list[str]:
+        """The conversation as shown: ``ROLE  time`` and content lines, blank lines dropped."""
+        return [" ".join(line.split()) for line in self.conversation.toPlainText().splitlines() if line.strip()]
