@@ -1,5 +1,5 @@
 """RemoteConsole: the Console pages' API over a remote deployment's management routes (``/api/keys``,
-``/api/secrets``), exposed as ``RemoteBackend.console``. Same methods and records as
+``/api/secrets``, ``/api/memory/...``), exposed as ``RemoteBackend.console``. Same methods and records as
 :class:`~axiom_ide.backends.local_console.LocalConsole` for the pages built on it; a refusal (401,
 403, 404, 409 ...) is the ``AxiomError`` :mod:`.remote_http` makes of it, which the page shows.
 Flow Configs and Usage are not offered remotely yet: they refuse with ``console_unavailable``."""
