@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store.memory_texts import check_query
 from axiom_ide.runtime.store.secrets import check_secret_name
 
 #: Days the Usage page covers.
@@ -56,7 +57,7 @@ class LocalMemory:
         return self.runtime.memory_inspector().session(self.tenant, session_id, flow_id)
 
     async def memory_search(self, flow_id: str, query: str) -> dict[str, Any]:
-        return self.runtime.memory_inspector().search(self.tenant, flow_id, query)
+        return self.runtime.memory_inspector().search(self.tenant, flow_id, check_query(query))
 
     async def memory_end(self, session_id: str, flow_id: str | None = None) -> bool:
         return bool(self.runtime.memory_inspector().end_session(self.tenant, session_id, flow_id))

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from axiom_ide.backends.local_console import MAX_SECRET_BYTES
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.apikeys import ApiKey, check_key_name
+from axiom_ide.runtime.store.memory_texts import check_query
 from axiom_ide.runtime.store.secrets import check_secret_name
 
 
@@ -43,7 +44,7 @@ class RemoteMemory:
         return await self._memory("GET", f"/api/memory/sessions/{quote(session_id, safe='')}", flow_id)
 
     async def memory_search(self, flow_id: str, query: str) -> dict[str, Any]:
-        body = await self._memory("GET", f"/api/memory/flows/{quote(flow_id, safe='')}/search", q=query)
+        body = await self._memory("GET", f"/api/memory/flows/{quote(flow_id, safe='')}/search", q=check_query(query))
         return body or {"results": [], "method": "keyword", "latency_ms": 0}
 
     async def memory_end(self, session_id: str, flow_id: str | None = None) -> bool:

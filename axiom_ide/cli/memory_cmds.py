@@ -21,7 +21,6 @@ from axiom_ide.runtime.store.memory_texts import NO_FLOW
 
 LOCAL_TENANT = "local"
 MAX_ID = 256
-MAX_QUERY = 4096
 
 
 # -- where the memory is ---------------------------------------------------------------------------
@@ -234,12 +233,7 @@ async def _show(src: Any, args: argparse.Namespace) -> int:
 
 async def _search(src: Any, args: argparse.Namespace) -> int:
     flow = _check_id(args.flow, "flow ID")
-    query = args.query.strip()
-    if not query:
-        raise AxiomError.of("invalid_argument", "the search query must not be empty")
-    if len(query) > MAX_QUERY:
-        raise AxiomError.of("invalid_argument", f"the search query is {len(query)} characters long; "
-                            f"at most {MAX_QUERY} are allowed")
+    query = texts.check_query(args.query)
     body = await src.search(flow, query)
     if args.json:
         print_json({"flow_id": flow, "query": query, **body})

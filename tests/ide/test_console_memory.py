@@ -9,6 +9,7 @@ import re
 import pytest
 from ide_support import click, click_item, press_shortcut, shown, type_and_enter
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from axiom_ide.app.console.memory import find_row
@@ -170,3 +171,17 @@ def test_empty_state(qtbot, shown_window):
     assert page.flows_empty.text() == "No flows with memory yet."
     assert page.sessions_empty.text() == "Choose a flow to see its sessions."
     assert not page.search_button.isEnabled() and not page.delete_all_button.isEnabled()
+
+
+def test_a_blank_or_too_long_query_is_refused_inline(qtbot, seeded, shown_window):
+    page = open_memory(qtbot, shown_window)
+    choose(qtbot, page.flows, "chat")
+    qtbot.waitUntil(page.search_button.isEnabled, timeout=10000)
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: page.results_footer.text() == "the search query must not be empty", timeout=10000)
+    QGuiApplication.clipboard().setText("x" * 4097)  # pasted, as a user brings in a long text
+    qtbot.keyClick(page.query, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(page.query.text()) == 4097
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: "at most 4096" in page.results_footer.text(), timeout=10000)
+    assert page.results.topLevelItemCount() == 0

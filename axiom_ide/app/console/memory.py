@@ -262,10 +262,9 @@ class MemoryPage(QWidget):
         query, flow = self.query.text().strip(), self.flow
         if flow is None:
             return
-        if not query:
-            self.results_footer.setText("Type what to search for")
-            return
-        self._call(lambda b: b.console.memory_search(flow, query), self._show_results, self._refused)
+        self.results.clear()
+        self._call(lambda b: b.console.memory_search(flow, query), self._show_results,
+                   lambda exc: self.results_footer.setText(error_text(exc)))
 
     def _show_results(self, body: dict[str, Any]) -> None:
         self.results.clear()

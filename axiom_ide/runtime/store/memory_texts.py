@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import time
 
+from axiom_ide.runtime.errors import AxiomError
+
 #: How a flow without an id is listed.
 NO_FLOW = "(no flow)"
 NO_FLOWS = "No flows with memory yet."
 NO_SEMANTIC = "No semantic memories yet"
+#: The longest search query accepted.
+MAX_QUERY = 4096
+
+
+def check_query(query: str) -> str:
+    """``query`` stripped; blank or longer than :data:`MAX_QUERY` is refused with what is wrong."""
+    query = query.strip()
+    if not query:
+        raise AxiomError.of("invalid_argument", "the search query must not be empty")
+    if len(query) > MAX_QUERY:
+        raise AxiomError.of("invalid_argument", f"the search query is {len(query)} characters long; "
+                            f"at most {MAX_QUERY} are allowed")
+    return query
 
 
 def when(ms: int | None) -> str:
