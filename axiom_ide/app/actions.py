@@ -81,6 +81,8 @@ SPECS: tuple[Spec, ...] = (
          "Console → Secrets: add, replace and delete secrets", ""),
     Spec("console-flow-configs-action", "Flow Configs", "show_console_flow_configs", None,
          "Console → Flow Configs: node timeouts and secret overrides per flow", ""),
+    Spec("console-memory-action", "Memory", "show_console_memory", None,
+         "Console → Memory: the flows' agent memory sessions, search, end and delete", ""),
     Spec("sandbox-action", "Run Node Code in Sandbox", "toggle_sandbox", None, SANDBOX_TIP, "Run"),
     Spec("interpreter-action", "Python Interpreter for Packages…", "choose_package_python", None, INTERPRETER_TIP,
          "Run"),

@@ -438,6 +438,9 @@ class MainWindow(QMainWindow):
             page.select_flow(flow_name)
         return page
 
+    def show_console_memory(self) -> Any:
+        return self.show_console("Memory")
+
     def start_local_server(self, on_ready: Any = None, *, port: int = 8765) -> None:
         self.api.start_local_server(on_ready, port=port)
 

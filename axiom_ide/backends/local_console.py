@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store.memory_texts import check_query
 from axiom_ide.runtime.store.secrets import check_secret_name
 
 #: Days the Usage page covers.
@@ -50,7 +51,36 @@ def check_secret(name: str, value: str) -> None:
                                                 f"{MAX_SECRET_BYTES} bytes")
 
 
-class LocalConsole:
+class LocalMemory:
+    """The Console's **Memory** page over the runtime's :class:`MemoryInspector` (the ``axiom-ide
+    memory`` verbs' records, as plain dicts); mixed into :class:`LocalConsole`."""
+
+    runtime: Any
+    tenant: str
+
+    async def memory_flows(self) -> list[dict[str, Any]]:
+        return self.runtime.memory_inspector().flows(self.tenant)
+
+    async def memory_sessions(self, flow_id: str) -> list[dict[str, Any]]:
+        return self.runtime.memory_inspector().sessions(self.tenant, flow_id)
+
+    async def memory_session(self, session_id: str, flow_id: str | None = None) -> dict[str, Any] | None:
+        return self.runtime.memory_inspector().session(self.tenant, session_id, flow_id)
+
+    async def memory_search(self, flow_id: str, query: str) -> dict[str, Any]:
+        return self.runtime.memory_inspector().search(self.tenant, flow_id, check_query(query))
+
+    async def memory_end(self, session_id: str, flow_id: str | None = None) -> bool:
+        return bool(self.runtime.memory_inspector().end_session(self.tenant, session_id, flow_id))
+
+    async def memory_delete_session(self, session_id: str, flow_id: str | None = None) -> int:
+        return self.runtime.memory_inspector().delete_session(self.tenant, session_id, flow_id)
+
+    async def memory_delete_flow(self, flow_id: str) -> int:
+        return self.runtime.memory_inspector().delete_flow(self.tenant, flow_id)
+
+
+class LocalConsole(LocalMemory):
     """``LocalConsole(runtime, tenant, workspace)``: the tenant's API keys and secrets; ``workspace``
     returns the IDE's current Workspace (for the nodes' ``required_secrets``)."""
 
@@ -163,3 +193,4 @@ class LocalConsole:
         result.avg_duration_ms = sum(durations) / len(durations) if durations else None
         result.days = [(n, *per_day[n]) for n in names]  # type: ignore[misc]
         return result
+

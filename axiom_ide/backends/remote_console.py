@@ -1,5 +1,5 @@
 """RemoteConsole: the Console pages' API over a remote deployment's management routes (``/api/keys``,
-``/api/secrets``), exposed as ``RemoteBackend.console``. Same methods and records as
+``/api/secrets``, ``/api/memory/...``), exposed as ``RemoteBackend.console``. Same methods and records as
 :class:`~axiom_ide.backends.local_console.LocalConsole` for the pages built on it; a refusal (401,
 403, 404, 409 ...) is the ``AxiomError`` :mod:`.remote_http` makes of it, which the page shows.
 Flow Configs and Usage are not offered remotely yet: they refuse with ``console_unavailable``."""
@@ -11,6 +11,7 @@ from urllib.parse import quote
 from axiom_ide.backends.local_console import check_secret
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.apikeys import ApiKey, check_key_name
+from axiom_ide.runtime.store.memory_texts import check_query
 
 
 def _key(d: dict[str, Any], tenant: str) -> ApiKey:
@@ -20,7 +21,45 @@ def _key(d: dict[str, Any], tenant: str) -> ApiKey:
                   sec(d["created_at"]) or 0.0, sec(d.get("last_used")))
 
 
-class RemoteConsole:
+class RemoteMemory:
+    """The Memory page over ``/api/memory/...`` (server/management_tenant.py), the same records as
+    :class:`~axiom_ide.backends.local_console.LocalMemory`; mixed into :class:`RemoteConsole`."""
+
+    http: Any
+
+    async def _memory(self, method: str, path: str, flow: str | None = None, **params: Any) -> Any:
+        if flow is not None:
+            params["flow"] = flow
+        return await self.http.json(method, path, params=params or None, missing_ok=True)
+
+    async def memory_flows(self) -> list[dict[str, Any]]:
+        return (await self._memory("GET", "/api/memory/flows") or {}).get("flows", [])
+
+    async def memory_sessions(self, flow_id: str) -> list[dict[str, Any]]:
+        body = await self._memory("GET", f"/api/memory/flows/{quote(flow_id, safe='')}/sessions")
+        return (body or {}).get("sessions", [])
+
+    async def memory_session(self, session_id: str, flow_id: str | None = None) -> dict[str, Any] | None:
+        return await self._memory("GET", f"/api/memory/sessions/{quote(session_id, safe='')}", flow_id)
+
+    async def memory_search(self, flow_id: str, query: str) -> dict[str, Any]:
+        body = await self._memory("GET", f"/api/memory/flows/{quote(flow_id, safe='')}/search", q=check_query(query))
+        return body or {"results": [], "method": "keyword", "latency_ms": 0}
+
+    async def memory_end(self, session_id: str, flow_id: str | None = None) -> bool:
+        return await self._memory("POST", f"/api/memory/sessions/{quote(session_id, safe='')}/end",
+                                  flow_id) is not None
+
+    async def memory_delete_session(self, session_id: str, flow_id: str | None = None) -> int:
+        body = await self._memory("DELETE", f"/api/memory/sessions/{quote(session_id, safe='')}", flow_id)
+        return int(body["deleted"]) if body else 0
+
+    async def memory_delete_flow(self, flow_id: str) -> int:
+        body = await self._memory("DELETE", f"/api/memory/flows/{quote(flow_id, safe='')}")
+        return int(body["deleted"]) if body else 0
+
+
+class RemoteConsole(RemoteMemory):
     def __init__(self, http: Any) -> None:
         self.http = http
 
@@ -65,3 +104,4 @@ class RemoteConsole:
         raise AxiomError.of("console_unavailable", "this page is not offered for a remote backend yet")
 
     list_configs = set_config = delete_config = effective = usage = _unavailable
+

@@ -10,18 +10,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import time
 from typing import Any
 from urllib.parse import quote
 
 from axiom_ide.cli.context import add_location_flags, data_dir
 from axiom_ide.cli.output import print_json
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store import memory_texts as texts
+from axiom_ide.runtime.store.memory_texts import NO_FLOW
 
 LOCAL_TENANT = "local"
 MAX_ID = 256
-MAX_QUERY = 4096
-NO_FLOW = "(no flow)"
 
 
 # -- where the memory is ---------------------------------------------------------------------------
@@ -152,10 +151,7 @@ def _check_id(value: str, what: str) -> str:
     return value
 
 
-def _when(ms: int | None) -> str:
-    if ms is None:
-        return "-"
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ms / 1000))
+_when = texts.when
 
 
 def _table(header: list[str], rows: list[list[str]]) -> None:
@@ -164,9 +160,7 @@ def _table(header: list[str], rows: list[list[str]]) -> None:
         print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
 
 
-def _short(text: str, width: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+_short = texts.short
 
 
 def _confirm(question: str, args: argparse.Namespace) -> bool:
@@ -194,7 +188,7 @@ async def _ls(src: Any, args: argparse.Namespace) -> int:
         if args.json:
             print_json({"flow_id": flow, "sessions": sessions})
         elif not sessions:
-            print(f"No memory sessions for flow {flow}.")
+            print(texts.no_sessions(flow))
         else:
             _table(["SESSION ID", "TURNS", "LAST ACTIVE"],
                    [[s["session_id"], str(s["turns"]), _when(s["last_active"])] for s in sessions])
@@ -203,7 +197,7 @@ async def _ls(src: Any, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"flows": flows})
     elif not flows:
-        print("No flows with memory yet.")
+        print(texts.NO_FLOWS)
     else:
         _table(["FLOW ID", "SESSIONS", "LAST ACTIVE"],
                [[f["flow_id"] or NO_FLOW, str(f["sessions"]), _when(f["last_active"])] for f in flows])
@@ -224,27 +218,22 @@ async def _show(src: Any, args: argparse.Namespace) -> int:
     for t in body["turns"]:
         print(f"  {t['role'].upper()}  {_when(t['created_at'])}")
         print(f"  {t['content']}")
-    print(f"· {len(body['turns'])} turn(s) total")
+    print(texts.turns_total(len(body['turns'])))
     print()
     print("Semantic memories")
     memories = body["memories"]
     if not memories:
-        print("No semantic memories yet")
+        print(texts.NO_SEMANTIC)
         return 0
     _table(["TYPE", "IMPORTANCE", "CONTENT"],
            [[m["memory_type"], f"{m['importance']:.2f}", _short(m["content"])] for m in memories])
-    print(f"· {len(memories)} entr(ies) found")
+    print(texts.entries_found(len(memories)))
     return 0
 
 
 async def _search(src: Any, args: argparse.Namespace) -> int:
     flow = _check_id(args.flow, "flow ID")
-    query = args.query.strip()
-    if not query:
-        raise AxiomError.of("invalid_argument", "the search query must not be empty")
-    if len(query) > MAX_QUERY:
-        raise AxiomError.of("invalid_argument", f"the search query is {len(query)} characters long; "
-                            f"at most {MAX_QUERY} are allowed")
+    query = texts.check_query(args.query)
     body = await src.search(flow, query)
     if args.json:
         print_json({"flow_id": flow, "query": query, **body})
@@ -253,8 +242,7 @@ async def _search(src: Any, args: argparse.Namespace) -> int:
     if results:
         _table(["CONTENT", "IMPORTANCE", "SCORE"],
                [[_short(r["content"]), f"{r['importance']:.2f}", f"{r['score']:.4f}"] for r in results])
-    latency = round(float(body.get("latency_ms") or 0))
-    print(f"· {len(results)} result(s) — method: {body.get('method', 'keyword')}, latency: {latency}ms")
+    print(texts.search_footer(body))
     return 0
 
 
@@ -262,14 +250,14 @@ async def _end(src: Any, args: argparse.Namespace) -> int:
     sid = _check_id(args.session_id, "session ID")
     if await src.session(sid, None) is None:
         raise _not_found(sid)
-    if not _confirm(f"End session {sid} and trigger consolidation?", args):
+    if not _confirm(texts.confirm_end(sid), args):
         return 1
     if not await src.end(sid, None):
         raise _not_found(sid)
     if args.json:
         print_json({"session_id": sid, "ended": True})
     else:
-        print(f"✓ Session {sid} ended. Consolidation enqueued.")
+        print(texts.ended(sid))
     return 0
 
 
@@ -280,13 +268,13 @@ async def _rm(src: Any, args: argparse.Namespace) -> int:
         raise AxiomError.of("invalid_argument", "pass either a session ID or --flow --all, not both")
     if args.all:
         flow = _check_id(args.flow, "flow ID")
-        if not _confirm(f"Permanently delete ALL memory for flow {flow}?", args):
+        if not _confirm(texts.confirm_delete_flow(flow), args):
             return 1
         removed = await src.delete_flow(flow)
         if args.json:
             print_json({"flow_id": flow, "deleted": removed})
         else:
-            print(f"✓ Deleted all memory for flow {flow} ({removed} record(s) removed).")
+            print(texts.deleted_flow(flow, removed))
         return 0
     if not args.session_id:
         raise AxiomError.of("invalid_argument", "pass a session ID, or --flow FLOW --all to delete all of a flow's "
@@ -295,11 +283,11 @@ async def _rm(src: Any, args: argparse.Namespace) -> int:
     only = _check_id(args.flow, "flow ID") if args.flow else None
     if await src.session(sid, only) is None:
         raise _not_found(sid)
-    if not _confirm(f"Permanently delete session {sid}?", args):
+    if not _confirm(texts.confirm_delete_session(sid), args):
         return 1
     removed = await src.delete_session(sid, only)
     if args.json:
         print_json({"session_id": sid, "deleted": removed})
     else:
-        print(f"✓ Deleted session {sid} ({removed} record(s) removed).")
+        print(texts.deleted_session(sid, removed))
     return 0

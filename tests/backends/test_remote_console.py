@@ -1,6 +1,7 @@
 """RemoteConsole against a real ``serve`` subprocess: a key minted through it authenticates an
 invoke and fails after revoke; secrets are listed by name only, an existing name needs ``replace``;
-a bad key is a 401 shown as such; the pages the remote does not offer yet refuse clearly."""
+a bad key is a 401 shown as such; the pages the remote does not offer yet refuse clearly; the
+Memory page's calls browse, search, end and delete over ``/api/memory/...``."""
 from __future__ import annotations
 
 import importlib.util
@@ -75,4 +76,39 @@ def test_a_refusing_remote_is_shown_as_such(live, aio):
     with pytest.raises(AxiomError) as info:
         aio(backend.console.list_keys())
     assert "401" in info.value.message or "unauthorized" in info.value.message.lower()
+    aio(backend.close())
+
+
+def test_memory_through_the_remote(live, aio):
+    """The Memory page's calls over ``/api/memory/...``: the same records LocalConsole returns."""
+    from axiom_ide.runtime.store.db import open_database
+    from axiom_ide.runtime.store.memory import SqliteMemory
+
+    db = open_database(live.data_dir)
+    try:
+        m = SqliteMemory(db)
+        for role, text in (("user", "Which formats?"), ("assistant", "CSV and JSON.")):
+            m.call_sync("local", "remote-chat", "history_append", {"session_id": "s-1", "role": role, "content": text})
+        m.call_sync("local", "remote-chat", "write", {"content": "User prefers CSV exports.", "importance": 0.6})
+    finally:
+        db.close()
+    backend = RemoteBackend(live.origin, live.key)
+    console = backend.console
+    flows = aio(console.memory_flows())
+    assert [(f["flow_id"], f["sessions"]) for f in flows if f["flow_id"] == "remote-chat"] == [("remote-chat", 1)]
+    sessions = aio(console.memory_sessions("remote-chat"))
+    assert [(s["session_id"], s["turns"]) for s in sessions] == [("s-1", 2)]
+    body = aio(console.memory_session("s-1", "remote-chat"))
+    assert [(t["role"], t["content"]) for t in body["turns"]] == [("user", "Which formats?"),
+                                                                  ("assistant", "CSV and JSON.")]
+    found = aio(console.memory_search("remote-chat", "CSV exports"))
+    assert [r["content"] for r in found["results"]] == ["User prefers CSV exports."]
+    assert found["results"][0]["score"] > 0 and found["method"] == "keyword"
+    assert aio(console.memory_end("s-1", "remote-chat")) is True
+    assert aio(console.memory_session("s-1", "remote-chat"))["ended_at"] is not None
+    assert aio(console.memory_delete_session("s-1", "remote-chat")) == 2
+    assert aio(console.memory_session("s-1", "remote-chat")) is None
+    assert aio(console.memory_end("s-1", "remote-chat")) is False
+    assert aio(console.memory_delete_flow("remote-chat")) == 1
+    assert [f for f in aio(console.memory_flows()) if f["flow_id"] == "remote-chat"] == []
     aio(backend.close())

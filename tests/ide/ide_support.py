@@ -168,3 +168,11 @@ def click_tab(qtbot, tabs, index: int) -> None:
     bar = tabs.tabBar()
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
     qtbot.waitUntil(lambda: tabs.currentIndex() == index)
+
+
+def click_item(qtbot, tree, item, column: int = 0) -> None:
+    """A single left click on ``item``'s ``column`` cell, on the tree's viewport (scrolled into view first)."""
+    tree.scrollToItem(item)
+    rect = tree.visualRect(tree.indexFromItem(item, column))
+    assert rect.isValid() and tree.viewport().rect().contains(rect.center()), "item not on screen"
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

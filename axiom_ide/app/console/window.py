@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from axiom_ide.app.console.api_keys import ApiKeysPage
 from axiom_ide.app.console.flow_configs import FlowConfigsPage
+from axiom_ide.app.console.memory import MemoryPage
 from axiom_ide.app.console.secrets import SecretsPage
 from axiom_ide.app.console.usage import UsagePage
 from axiom_ide.runtime.errors import AxiomError
@@ -37,7 +38,7 @@ def console_call(call: Call) -> Call:
     return wrapped
 
 #: Sub-nav entries, in the order the docs list the Console's pages (only the ones built so far).
-PAGES = ("API Keys", "Usage", "Secrets", "Flow Configs")
+PAGES = ("API Keys", "Usage", "Secrets", "Flow Configs", "Memory")
 
 
 class ConsoleWindow(QWidget):
@@ -56,8 +57,9 @@ class ConsoleWindow(QWidget):
         self.secrets = SecretsPage(call, self)
         self.flow_configs = FlowConfigsPage(call, flow_names, self)
         self.usage = UsagePage(call, self)
+        self.memory = MemoryPage(call, self)
         self.pages: dict[str, QWidget] = {"API Keys": self.api_keys, "Usage": self.usage, "Secrets": self.secrets,
-                                          "Flow Configs": self.flow_configs}
+                                          "Flow Configs": self.flow_configs, "Memory": self.memory}
         for name in PAGES:
             self.stack.addWidget(self.pages[name])
         layout = QHBoxLayout(self)
