@@ -3,7 +3,8 @@
 The key is looked up on every request (no cache), so a revoked key fails on its very next use. A
 missing, malformed, unknown or revoked key gets 401 ``{"error":"unauthorized"}`` — also on paths
 that do not exist, so an unauthenticated caller learns nothing about the routes. Otherwise
-``request[TENANT]`` is the key's tenant; every handler scopes what it reads and writes by it.
+``request[TENANT]`` is the key's tenant; every handler scopes what it reads and writes by it, and
+``request[API_KEY]`` the key's stored row (name, tenant, masked prefix; never the key itself).
 """
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from typing import Any
 
 from aiohttp import web
 
+from axiom_ide.runtime.store.apikeys import ApiKey
 from axiom_ide.server.app import STATE, TENANT, is_public
 from axiom_ide.server.envelope import json_response
+
+#: request[API_KEY]: the API key the request authenticated with (``GET /api/whoami`` names it).
+API_KEY = web.RequestKey("axiom_api_key", ApiKey)
 
 
 @web.middleware
@@ -25,4 +30,5 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     if key is None:
         return json_response({"error": "unauthorized"}, status=401)
     request[TENANT] = key.tenant_id
+    request[API_KEY] = key
     return await handler(request)

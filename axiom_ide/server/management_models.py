@@ -169,6 +169,16 @@ class NewKey(Reply):
     created_at: int | None = ms()
 
 
+class Whoami(Reply):
+    """``GET /api/whoami``: who the caller's API key is (what ``axiom-ide whoami`` prints)."""
+
+    email: str | None = Field(description="the user's email; null: this server's keys belong to no user account")
+    tenant: str = Field(description="the tenant every request made with this key acts as")
+    key: str = Field(description="the key's name")
+    masked: str = Field(description="the key, masked: first 8 … last 4")
+    created_at: int | None = ms()
+
+
 class MemoryFlow(Reply):
     flow_id: str
     sessions: int

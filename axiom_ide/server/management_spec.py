@@ -46,6 +46,7 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/keys"): {"200": content("Keys", m.Keys)},
     ("POST", "/api/keys"): {"201": content("Created", m.NewKey), "400": _400, "409": _409},
     ("DELETE", "/api/keys/{name}"): {"204": _204, "404": _404},
+    ("GET", "/api/whoami"): {"200": content("The caller's identity", m.Whoami)},
     ("GET", "/api/memory/flows"): {"200": content("Flows", m.MemoryFlows)},
     ("GET", "/api/memory/flows/{flow_id}/sessions"): {"200": content("Sessions", m.MemorySessions)},
     ("GET", "/api/memory/flows/{flow_id}/search"): {"200": content("Results", m.MemorySearchResult), "400": _400},

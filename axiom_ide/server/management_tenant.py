@@ -12,6 +12,8 @@ like one that does not exist (404). Values written here are never read back:
   fields it is given; ``remove_overrides: [NAME]`` drops overrides.
 - **Keys** — ``GET /api/keys`` (masked), ``POST /api/keys`` ``{"name"}`` (201 with the raw key,
   shown this once), ``DELETE /api/keys/{name}`` (204; the key fails on its next use).
+  ``GET /api/whoami`` — the caller's own key: ``{"email", "tenant", "key" (its name), "masked",
+  "created_at"}`` (``email`` null: keys here belong to no user account).
 - **Memory** (the ``axiom memory`` verbs) — ``GET /api/memory/flows``,
   ``GET /api/memory/flows/{flow_id}/sessions``, ``GET /api/memory/flows/{flow_id}/search?q=&limit=``,
   ``DELETE /api/memory/flows/{flow_id}``, ``GET|DELETE /api/memory/sessions/{session_id}[?flow=]``,
@@ -31,6 +33,7 @@ from axiom_ide.runtime.store.secrets import SECRET_NAME_RE
 from axiom_ide.server import management_models as models
 from axiom_ide.server import management_spec as spec
 from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.auth import API_KEY
 from axiom_ide.server.envelope import json_response
 from axiom_ide.server.management import bad_argument, not_found
 from axiom_ide.server.response_models import respond
@@ -239,6 +242,14 @@ async def revoke_key(request: web.Request) -> web.Response:
     if not _runtime(request).revoke_api_key(request.match_info["name"], tenant_id=request[TENANT]):
         return not_found("key")
     return web.Response(status=204)
+
+
+@route("GET", "/api/whoami", tags=["keys"], responses=spec.RESPONSES[("GET", "/api/whoami")])
+async def whoami(request: web.Request) -> web.Response:
+    """The identity and tenant of the API key this request carries (no secret material)."""
+    key = request[API_KEY]
+    return respond(models.Whoami, {"email": None, "tenant": key.tenant_id, "key": key.name, "masked": key.masked,
+                                   "created_at": int(key.created_at * 1000)})
 
 
 # -- memory ----------------------------------------------------------------------------------------

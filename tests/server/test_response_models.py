@@ -100,6 +100,7 @@ def test_management_responses_match_their_schemas(live, check):
         check(c.post("/api/keys", json={"name": "resp-key"}), "POST", "/api/keys")
         check(c.get("/api/keys"), "GET", "/api/keys")
         check(c.delete("/api/keys/resp-key"), "DELETE", "/api/keys/{name}")
+        check(c.get("/api/whoami"), "GET", "/api/whoami")
 
 
 def test_memory_responses_match_their_schemas(live, check):
