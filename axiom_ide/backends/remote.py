@@ -128,6 +128,7 @@ class RemoteBackend:
         self.ingress_url = (ingress_url or api_url or "").rstrip("/")
         http: dict[str, Any] = {"timeouts": timeouts, "retry": retry, "transport": transport, "on_retry": on_retry}
         self.api = Http(self.api_url, key, **http)
+        self._key = key
         self.ingress = self.api if self.ingress_url == self.api_url else Http(self.ingress_url, key, **http)
         #: The Console pages' API over the management routes: :mod:`.remote_console`.
         self.console = RemoteConsole(self.api)
@@ -253,6 +254,18 @@ class RemoteBackend:
         """The compiled flow's live OpenAPI 3.0 document (``GET /api/graphs/{id}/openapi.json``)."""
         spec: dict[str, Any] = await self.api.json("GET", f"/api/graphs/{graph_id}/openapi.json")
         return spec
+
+    async def whoami(self) -> dict[str, Any]:
+        """Who the key is (``GET /api/whoami``): ``{"email", "tenant", "key" (its name), "masked", ...}``.
+        A server without that route is asked for its key list instead, which proves the key and
+        names it but not its tenant (``tenant`` None)."""
+        who = await self.api.json("GET", "/api/whoami", missing_ok=True)
+        if isinstance(who, dict):
+            return who
+        keys = await self.api.json("GET", "/api/keys")
+        masked = f"{self._key[:8]}…{self._key[-4:]}"
+        name = next((k.get("name") for k in keys.get("keys", []) if k.get("key") == masked), None)
+        return {"email": None, "tenant": None, "key": name, "masked": masked}
 
     async def cancel(self, execution_id: str) -> bool:
         body = await self.ingress.json("DELETE", f"{INVOCATIONS}/flows/{execution_id}", missing_ok=True)

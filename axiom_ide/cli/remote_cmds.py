@@ -81,18 +81,6 @@ def backend(settings: Remote | None = None) -> Any:
     return RemoteBackend(settings.api_url, settings.key, ingress_url=settings.ingress_url)
 
 
-async def identity(remote: Any, key: str) -> dict[str, Any]:
-    """``GET /api/whoami`` (``email``, ``tenant``, ``key``); a server without that route is asked
-    for its key list instead, which proves the key and names it (but not its tenant)."""
-    who = await remote.api.json("GET", "/api/whoami", missing_ok=True)
-    if isinstance(who, dict):
-        return who
-    keys = await remote.api.json("GET", "/api/keys")
-    masked = f"{key[:8]}…{key[-4:]}"
-    name = next((k.get("name") for k in keys.get("keys", []) if k.get("key") == masked), None)
-    return {"email": None, "tenant": None, "key": name}
-
-
 def _tenant(who: dict[str, Any]) -> str:
     return who.get("tenant") or "not reported by this server"
 
@@ -111,6 +99,7 @@ def register(subparsers: Any) -> None:
                                             "AXIOM_API_KEY, stdin or a prompt")
     p.set_defaults(handler=cmd_login)
     p = subparsers.add_parser("whoami", help="show the identity and tenant of the stored API key")
+    p.add_argument("--json", action="store_true", help="print GET /api/whoami's JSON object")
     p.set_defaults(handler=cmd_whoami)
     p = subparsers.add_parser("version", help="print the axiom-ide version")
     p.set_defaults(handler=cmd_version)
@@ -166,7 +155,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     async def check() -> dict[str, Any]:
         remote = backend(Remote(settings.api_url, settings.ingress_url, key))
         try:
-            return await identity(remote, key)
+            return dict(await remote.whoami())
         finally:
             await remote.close()
 
@@ -190,14 +179,17 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     async def ask() -> dict[str, Any]:
         remote = backend(settings)
         try:
-            return await identity(remote, settings.key or "")
+            return dict(await remote.whoami())
         finally:
             await remote.close()
 
     who = asyncio.run(ask())
+    if getattr(args, "json", False):
+        print_json(who)
+        return 0
     print(f"Email: {who.get('email') or '-'}")
     print(f"Tenant: {_tenant(who)}")
-    if who.get("key"):
+    if not who.get("tenant") and who.get("key"):  # a server without /api/whoami: name the key at least
         print(f"Key: {who['key']}")
     return 0
 

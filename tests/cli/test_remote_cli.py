@@ -75,19 +75,31 @@ def test_whoami_before_login_says_so(cli):
 def test_login_reads_the_key_from_stdin_and_stores_it_owner_only(live, cli):
     done = cli("login", stdin=live.key + "\n")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "✓ Logged in as test (tenant: not reported by this server)\n"
+    assert done.stdout == "✓ Logged in as test (tenant: local)\n"
     path = cli.config / "credentials.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text()) == {"api_url": live.origin, "ingress_url": live.origin, "key": live.key}
     assert live.key not in done.stdout + done.stderr
     who = cli("whoami")
-    assert (who.returncode, who.stdout) == (0, "Email: -\nTenant: not reported by this server\nKey: test\n")
+    assert (who.returncode, who.stdout, who.stderr) == (0, "Email: -\nTenant: local\n", "")
 
 
 def test_login_in_ci_takes_axiom_api_key(live, cli):
     assert cli("login", key=live.other_key).returncode == 0
     assert json.loads((cli.config / "credentials.json").read_text())["key"] == live.other_key
-    assert cli("whoami").stdout.endswith("Key: other\n")
+    assert cli("whoami").stdout == "Email: -\nTenant: acme\n"
+
+
+def test_whoami_json_is_the_routes_object_for_each_tenant(live, cli):
+    assert cli("login", stdin=live.key).returncode == 0
+    mine = cli("whoami", "--json")
+    assert mine.returncode == 0, mine.stderr
+    who = json.loads(mine.stdout)
+    assert {k: who[k] for k in ("email", "tenant", "key", "masked")} == {
+        "email": None, "tenant": "local", "key": "test", "masked": f"{live.key[:8]}…{live.key[-4:]}"}
+    theirs = json.loads(cli("whoami", "--json", key=live.other_key).stdout)
+    assert (theirs["tenant"], theirs["key"]) == ("acme", "other")
+    assert live.key not in mine.stdout and live.other_key not in json.dumps(theirs)
 
 
 def test_a_refused_key_is_not_stored(live, cli):
@@ -107,6 +119,15 @@ def test_whoami_with_a_revoked_key_is_the_401(live, cli):
     assert cli("login", stdin=live.key).returncode == 0
     done = cli("whoami", key="f" * 64)  # AXIOM_API_KEY wins over the stored key
     assert done.returncode == 1 and done.stderr.startswith("error: unauthorized: ")
+    with live.client() as c:
+        new = c.post("/api/keys", json={"name": "cli-revoked"}).json()["key"]
+        assert cli("login", stdin=new).stdout == "✓ Logged in as cli-revoked (tenant: local)\n"
+        assert cli("whoami").stdout == "Email: -\nTenant: local\n"
+        assert c.delete("/api/keys/cli-revoked").status_code == 204
+    done = cli("whoami")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (f"error: unauthorized: {live.origin} refused the API key (missing, invalid or revoked); "
+                           'run "axiom-ide login" with a valid key\n')
 
 
 def test_flow_compile_remote_prints_the_artifact_id_and_json(live, cli):
