@@ -479,3 +479,34 @@ def test_a_stream_cut_before_its_final_frame_names_the_execution(aio):
         aio(go())
     assert err.value.diagnostics[0].code == "connection_lost"
     assert f"(execution {'a' * 32}; look it up by that id)" in err.value.message
+
+
+def test_whoami_names_each_tenants_key(live, remote, aio):
+    mine, theirs = aio(remote().whoami()), aio(remote(live.other_key).whoami())
+    assert {k: mine[k] for k in ("email", "tenant", "key", "masked")} == {
+        "email": None, "tenant": "local", "key": "test", "masked": f"{live.key[:8]}…{live.key[-4:]}"}
+    assert (theirs["tenant"], theirs["key"]) == ("acme", "other")
+    with pytest.raises(AxiomError) as err:
+        aio(remote("0" * 64).whoami())
+    assert err.value.diagnostics[0].code == "unauthorized"
+
+
+def test_whoami_on_a_server_without_the_route_names_the_key_from_its_list(aio):
+    key = "ab" * 32
+
+    async def handler(request):
+        if request.path == "/api/keys":
+            return web.json_response({"keys": [{"name": "ci", "key": f"{key[:8]}…{key[-4:]}", "created_at": 1,
+                                                "last_used": None}]})
+        return web.json_response({"error": "not found"}, status=404)
+
+    async def go():
+        runner, origin = await _serve(handler)
+        backend = RemoteBackend(origin, key)
+        try:
+            return await backend.whoami()
+        finally:
+            await backend.close()
+            await runner.cleanup()
+
+    assert aio(go()) == {"email": None, "tenant": None, "key": "ci", "masked": f"{key[:8]}…{key[-4:]}"}
