@@ -34,7 +34,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from aiohttp import web
 from pydantic import ConfigDict, Field, model_validator
 
-from axiom_ide.runtime.engine.debug import FORK, REPLAY, DebugSession
+from axiom_ide.runtime.engine.debug import FORK, REPLAY, BreakpointOptions, DebugSession
 from axiom_ide.runtime.engine.replay import ReplaySession
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
@@ -115,8 +115,12 @@ class BreakpointsReplace(Body):
 
 class BreakpointAdd(Body):
     node: CanvasId = Field(description="The canvas id to pause before")
+    condition: NonEmpty = Field(None, description="CEL over the node's input (`input`, e.g. `input.score < 0.5`): "  # type: ignore[assignment]  # absent, never null
+                                "pause only when true; an evaluation error pauses with reason condition_error")
+    hit_count: int = Field(None, ge=1, description="pause on every Nth reach whose condition holds")  # type: ignore[assignment]  # absent, never null
     messages: ClassVar[dict[str, str]] = {"node:missing": "node is required", "node:type": "node must be a non-empty string",
-                "node:range": _NOT_CANVAS}
+                "node:range": _NOT_CANVAS, **_text("condition"),
+                "hit_count": "hit_count must be an integer >= 1"}
 
 
 class ForkBody(Body):
@@ -164,6 +168,8 @@ def _axiom_error(exc: AxiomError) -> web.Response:
         return reply(409, {"error": code, "message": exc.message})
     if code == "config_not_found":  # the forked execution's flow config was deleted since it ran
         return reply(409, {"error": "config_not_found", "message": exc.message})
+    if code == "invalid_condition":
+        return reply(400, {"error": "invalid_argument", "message": f"condition: {exc.message}"})
     if code in ("invalid_override", "invalid_debug_mode", "invalid_debug_session"):
         return reply(400, {"error": "invalid_override" if code == "invalid_override" else "invalid_argument",
                            "message": exc.message})
@@ -258,7 +264,8 @@ async def add_breakpoint(request: web.Request, body: BreakpointAdd) -> web.Respo
     runtime = request.app[STATE].runtime
     try:
         session = _session(request)
-        session.set_breakpoint(_check_node(runtime, session, body.node))
+        session.set_breakpoint(_check_node(runtime, session, body.node),
+                               BreakpointOptions.parse({"condition": body.condition, "hit_count": body.hit_count}))
     except Bad as bad:
         return bad.response
     except AxiomError as exc:
