@@ -107,10 +107,18 @@ class SessionCreate(Body):
         return self
 
 
+class BreakpointOptionsIn(Body):
+    condition: NonEmpty = Field(None, description="CEL over the node's input (`input`): pause only when true")  # type: ignore[assignment]  # absent, never null
+    hit_count: int = Field(None, ge=1, description="pause on every Nth reach whose condition holds")  # type: ignore[assignment]  # absent, never null
+
+
 class BreakpointsReplace(Body):
     breakpoints: list[CanvasId] = Field(description=_BREAKPOINTS_DOC)
+    options: dict[str, BreakpointOptionsIn] = Field(None, description="condition / hit count per breakpoint (canvas id)")  # type: ignore[arg-type]  # absent, never null
     messages: ClassVar[dict[str, str]] = {"breakpoints:missing": "breakpoints is required",
-                "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS}
+                "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
+                "options": "options must map breakpoint canvas ids to {{condition, hit_count}} "
+                           "(condition a non-empty string, hit_count an integer >= 1)"}
 
 
 class BreakpointAdd(Body):
@@ -252,7 +260,12 @@ async def put_breakpoints(request: web.Request, body: BreakpointsReplace) -> web
     runtime = request.app[STATE].runtime
     try:
         session = _session(request)
-        session.set_breakpoints(_breakpoints(runtime, session, body.breakpoints))
+        nodes = _breakpoints(runtime, session, body.breakpoints)
+        stray = sorted(set(body.options or {}) - set(nodes))
+        if stray:
+            raise AxiomError.of("invalid_debug_session", f'options name "{stray[0]}", which is not among breakpoints')
+        session.set_breakpoints(nodes, {n: BreakpointOptions.parse(o.model_dump())
+                                        for n, o in (body.options or {}).items()})
     except Bad as bad:
         return bad.response
     except AxiomError as exc:

@@ -111,6 +111,13 @@ def test_conditional_and_hit_count_breakpoints(live):
         for bad in (0, "2", True):
             r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={"node": "n2", "hit_count": bad})
             assert (r.status_code, r.json()["message"]) == (400, "hit_count must be an integer >= 1")
+        r = c.put(f"{SESSIONS}/{sid}/breakpoints",
+                  json={"breakpoints": ["n3"], "options": {"n3": {"condition": "true", "hit_count": 2}}})
+        assert r.json()["breakpoint_options"] == {"n3": {"condition": "true", "hit_count": 2}}
+        r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": ["n3"], "options": {"n1": {}}})
+        assert (r.status_code, r.json()["message"]) == (400, 'options name "n1", which is not among breakpoints')
+        r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": ["n3"], "options": {"n3": {"hit_count": 0}}})
+        assert r.status_code == 400 and r.json()["message"].startswith("options must map")
     from axiom_ide.server.debug_routes import BreakpointAdd
 
     assert {"condition", "hit_count"} <= set(BreakpointAdd.model_json_schema()["properties"])
