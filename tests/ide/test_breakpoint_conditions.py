@@ -7,7 +7,7 @@ import json
 
 import pytest
 from engine_support import chain
-from ide_support import open_flow, wait_done
+from ide_support import close_window, make_window, open_flow, wait_done
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from test_debugger_core import choose, open_dialog, right_click_menu
@@ -68,3 +68,32 @@ def test_condition_refused_as_typed_then_fires_on_one_input_not_another(qtbot, w
     qtbot.mouseClick(tab.debug_bar.continue_button, Qt.MouseButton.LeftButton)
     wait_done(qtbot, tab)
     assert run.state.status == "Completed" and run.state.result.output["text"] == "A"
+
+
+def test_hit_count_cell_persists_across_a_restart(qtbot, example_workspace, tmp_path):
+    chain(example_workspace, "dbg-hits", ["Upper"] * 2)
+    window = make_window(qtbot, example_workspace, tmp_path / "data", tmp_path / "settings.ini")
+    tab = open_flow(window, example_workspace, "dbg-hits")
+    choose(qtbot, right_click_menu(qtbot, tab, "n1"), "Set breakpoint")
+    panel = window.breakpoints_panel
+    window.results.tabs.setCurrentWidget(panel)
+    tree = panel.tree
+    hits = tree.itemWidget(tree.topLevelItem(0), 3)
+    assert hits.text() == "every"
+    qtbot.mouseClick(hits, Qt.MouseButton.LeftButton)
+    QTest.keyClick(hits, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(hits, "2")
+    QTest.keyClick(hits, Qt.Key.Key_Return)
+    assert tab.breakpoint_options == {"n1": {"condition": None, "hit_count": 2}}
+    key = str((example_workspace / "flows" / "dbg-hits.flow.yaml").resolve())
+    stored = json.loads((tmp_path / "data" / "breakpoints.json").read_text())
+    assert stored == {key: [{"node": "n1", "condition": None, "hit_count": 2}]}
+    close_window(window)
+    again = make_window(qtbot, example_workspace, tmp_path / "data", tmp_path / "settings.ini")
+    try:
+        tab = open_flow(again, example_workspace, "dbg-hits")
+        assert tab.breakpoint_options == {"n1": {"condition": None, "hit_count": 2}}
+        tree = again.breakpoints_panel.tree
+        assert tree.itemWidget(tree.topLevelItem(0), 3).value() == 2
+    finally:
+        close_window(again)
