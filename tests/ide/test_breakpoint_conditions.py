@@ -97,3 +97,24 @@ def test_hit_count_cell_persists_across_a_restart(qtbot, example_workspace, tmp_
         assert tree.itemWidget(tree.topLevelItem(0), 3).value() == 2
     finally:
         close_window(again)
+
+
+def test_a_condition_that_fails_to_evaluate_pauses_with_its_error(qtbot, window, example_workspace):
+    chain(example_workspace, "dbg-bad", ["Upper"] * 2)
+    tab = open_flow(window, example_workspace, "dbg-bad")
+    choose(qtbot, right_click_menu(qtbot, tab, "n2"), "Set breakpoint")
+    panel = window.breakpoints_panel
+    window.results.tabs.setCurrentWidget(panel)
+    edit = panel.tree.itemWidget(panel.tree.topLevelItem(0), 2)
+    type_condition(qtbot, edit, "input.text")  # compiles, but is a string, not a bool
+    assert not panel.error.isVisible()
+    run = debug_run(qtbot, window, tab, "a")
+    qtbot.waitUntil(lambda: run.state.status == "Debug paused", timeout=60_000)
+    bar = tab.debug_bar
+    assert run.state.paused_at == "n2"
+    assert bar.error_label.isVisible()
+    assert bar.error_label.text() == ("Breakpoint condition failed: CEL evaluation failed: "
+                                      "condition must evaluate to a bool, got str")
+    qtbot.mouseClick(bar.continue_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, tab)
+    assert run.state.status == "Completed" and not bar.error_label.isVisible()
