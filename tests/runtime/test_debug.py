@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from engine_support import add_faults_package, chain, compile_file, until, write_flow
 
-from axiom_ide.runtime.engine.debug import BreakpointOptions
+from axiom_ide.runtime.engine.debug import BreakpointOptions, edge_breakpoint
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import events as ev
 
@@ -277,3 +277,37 @@ def test_breakpoint_options_persist_and_bad_ones_are_refused(setup):
         BreakpointOptions.parse({"condition": "input.text =="})
     with pytest.raises(AxiomError, match="hit_count must be an integer >= 1, got 0"):
         BreakpointOptions.parse({"hit_count": 0})
+
+
+def test_edge_breakpoint_pauses_before_the_destination_only_when_the_edge_fires(tmp_path, example_workspace,
+                                                                                 make_runtime, aio):
+    add_faults_package(example_workspace)
+    path = write_flow(example_workspace, "fork2", """\
+        mode: unary
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - {id: a, node: "tests/faults@0.1.0:Upper"}
+          - {id: b, node: "tests/faults@0.1.0:Upper"}
+          - {id: c, node: "tests/faults@0.1.0:Upper"}
+          - {id: d, node: "tests/faults@0.1.0:Upper"}
+        edges:
+          - {from: a, to: b, when: 'output.text == "X"'}
+          - {from: a, to: c, when: 'output.text != "X"'}
+          - {from: b, to: d}
+          - {from: c, to: d}
+        """)
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(path, example_workspace, store=rt._artifacts)
+
+    async def go():
+        session = rt.create_debug_session(breakpoints={edge_breakpoint("a", "b")})
+        other = await rt.start(art, {"text": "y"}, debug_session_id=session.id)  # a → c fires, a → b does not
+        assert (await rt.wait(other, 30)).success and paused_events(rt, other) == []
+        fired = await rt.start(art, {"text": "x"}, debug_session_id=session.id)
+        await until(lambda: session.gate is not None and session.gate.paused_at == "b")
+        event = paused_events(rt, fired)[0]
+        assert (event.node, event.data["reason"], event.data["edge"]) == ("b", "breakpoint", "a->b")
+        session.resume()
+        assert (await rt.wait(fired, 30)).success
+
+    aio(go())

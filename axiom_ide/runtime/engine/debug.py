@@ -12,6 +12,10 @@ bound as ``input``, e.g. ``input.score < 0.5``) and a **hit count** N. The gate 
 whose condition holds (every reach without a condition) and pauses on every Nth one (N, 2N, ...).
 A condition that fails to compile or evaluate (or is not a bool) pauses the run with reason
 ``condition_error`` and the CEL error text as ``pause_error``: a broken condition never skips.
+
+An **edge breakpoint** is the id ``"<src>-><dst>"`` (:func:`edge_breakpoint`) in the same set: the
+run pauses before ``dst`` when that edge fired into its dispatch (reason ``breakpoint``, the
+DEBUG_PAUSED event names the ``edge``). Canvas ids never contain ``>``, so the ids cannot clash.
 """
 from __future__ import annotations
 
@@ -32,6 +36,11 @@ CHECKPOINT_EXPIRED = "Checkpoint expired — fork unavailable"
 
 #: The gate's control states (what :mod:`axiom_ide.runtime.store.debug_sessions` stores).
 RUN, PAUSE, STEP, PAUSED = "run", "pause", "step", "paused"
+def edge_breakpoint(src: str, dst: str) -> str:
+    """The breakpoint id of the edge ``src`` → ``dst``."""
+    return f"{src}->{dst}"
+
+
 #: The pause reason of a breakpoint whose condition could not be evaluated.
 CONDITION_ERROR = "condition_error"
 
@@ -190,22 +199,29 @@ class DebugGate:
         return "breakpoint", None
 
     async def before_dispatch(self, node: str, recorder: Any,
-                              input_of: Callable[[], Mapping[str, Any]] | None = None) -> None:
-        """``input_of()`` decodes the node's input (only called when a condition needs it)."""
+                              input_of: Callable[[], Mapping[str, Any]] | None = None,
+                              via: tuple[str, ...] = ()) -> None:
+        """``input_of()`` decodes the node's input (only called when a condition needs it);
+        ``via``: the sources of the edges that fired into this dispatch."""
         passed, self._passed = self._passed == node, None
-        reason = error = None
+        reason = error = edge = None
         if self._budget == 0:
             reason = STEP
         elif self._pending is not None:
             reason = self._pending
         elif node in self.breakpoints and not passed:
             reason, error = self._breakpoint(node, input_of)
+        if reason is None and not passed and self._budget != 0:
+            edge = next((e for e in (edge_breakpoint(s, node) for s in via) if e in self.breakpoints), None)
+            if edge is not None:
+                reason = "breakpoint"
         if reason is not None:
             restored, self._pending, self._restored = self._restored, None, False
             self.paused_at, self.pause_reason, self.pause_error = node, reason, error
             self._resume.clear()
             recorder.emit(ev.DEBUG_PAUSED, node, reason=reason, session_id=self.session_id,
-                          **({"restored": True} if restored else {}), **({"error": error} if error else {}))
+                          **({"restored": True} if restored else {}), **({"error": error} if error else {}),
+                          **({"edge": edge} if edge else {}))
             recorder.flush()
             self._changed()  # the session first: a restart trusts it over the execution's status
             if self.on_pause is not None:

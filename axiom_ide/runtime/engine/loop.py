@@ -106,7 +106,7 @@ async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
             while state.ready and (ctx.debug is None or not tasks):
                 if ctx.debug is not None:
                     head = state.ready[0]
-                    await ctx.debug.before_dispatch(head.node, ctx.recorder, _input_of(ctx, head))
+                    await ctx.debug.before_dispatch(head.node, ctx.recorder, _input_of(ctx, head), via=head.via)
                 act = state.ready.popleft()
                 steps.begin(plan, state, act)
                 if not tasks and not state.ready and ctx.debug is None:
