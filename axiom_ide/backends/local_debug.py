@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
 from typing import Any
 
-from axiom_ide.runtime.engine.debug import LIVE, BreakpointOptions, DebugSession
+from axiom_ide.runtime.engine.debug import LIVE, DebugSession
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.executions import FINAL_STATUSES
 
@@ -55,9 +54,11 @@ class LocalDebug:
             raise
 
     async def set_breakpoints(self, session_id: str, nodes: tuple[str, ...] | list[str],
-                              options: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
+                              options: dict[str, dict[str, Any]] | None = None) -> list[str]:
         """Replace the breakpoints; ``options``: canvas id -> {"condition"?, "hit_count"?}
         (an invalid condition raises ``invalid_condition`` with the CEL error text)."""
+        from axiom_ide.runtime.engine.debug import BreakpointOptions
+
         session = self.runtime.debug_session(session_id)
         session.set_breakpoints(_checked(nodes), {n: BreakpointOptions.parse(o) for n, o in (options or {}).items()})
         return list(self._session_json(session)["breakpoints"])
