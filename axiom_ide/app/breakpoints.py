@@ -4,7 +4,10 @@ enable breakpoints."), drawn as a red dot on the card, honoured only by **Debug*
 
 They are not part of the flow: they persist in ``<data dir>/breakpoints.json`` (0600, written
 atomically) keyed by the flow file's resolved path. A stored breakpoint on a node the flow no longer
-has is dropped when the flow opens, with a note in the status bar naming it.
+has is dropped when the flow opens, with a note in the status bar naming it. A breakpoint may
+carry a condition (CEL over the node's input) and a hit count (pause on every Nth reach), edited
+in the Breakpoints tab; such a breakpoint is stored as ``{"node", "condition", "hit_count"}``
+instead of its bare canvas id.
 """
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ FILE_NAME = "breakpoints.json"
 SET, CLEAR = "Set breakpoint", "Clear breakpoint"
 SAVE_FIRST = "Save the flow first to enable breakpoints."
 DROPPED = 'Breakpoint on "{node}" dropped: the flow has no such node any more'
+#: A breakpoint's condition and hit count, as stored and as the backend's set_breakpoints takes them.
+Options = dict[str, Any]
 
 
 class BreakpointStore:
@@ -30,23 +35,35 @@ class BreakpointStore:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def _load(self) -> dict[str, list[str]]:
+    def _load(self) -> dict[str, list[Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         if not isinstance(data, dict):
             return {}
-        return {k: [n for n in v if isinstance(n, str)] for k, v in data.items() if isinstance(v, list)}
+        return {k: [n for n in v if isinstance(n, str) or (isinstance(n, dict) and isinstance(n.get("node"), str))]
+                for k, v in data.items() if isinstance(v, list)}
 
     def get(self, flow_path: Path) -> set[str]:
-        return set(self._load().get(str(Path(flow_path).resolve()), ()))
+        return {n if isinstance(n, str) else n["node"] for n in self._load().get(str(Path(flow_path).resolve()), ())}
 
-    def put(self, flow_path: Path, nodes: set[str]) -> None:
+    def get_options(self, flow_path: Path) -> dict[str, Options]:
+        """Canvas id -> {"condition", "hit_count"} of the breakpoints that have either."""
+        found: dict[str, Options] = {}
+        for n in self._load().get(str(Path(flow_path).resolve()), ()):
+            if isinstance(n, dict):
+                condition, hits = n.get("condition"), n.get("hit_count")
+                found[n["node"]] = {"condition": condition if isinstance(condition, str) else None,
+                                    "hit_count": hits if isinstance(hits, int) and hits >= 1 else None}
+        return found
+
+    def put(self, flow_path: Path, nodes: set[str], options: dict[str, Options] | None = None) -> None:
         data = self._load()
         key = str(Path(flow_path).resolve())
+        options = options or {}
         if nodes:
-            data[key] = sorted(nodes)
+            data[key] = [{"node": n, **options[n]} if n in options else n for n in sorted(nodes)]
         else:
             data.pop(key, None)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +82,8 @@ class TabBreakpoints:
         #: Called after every change (the Breakpoints tab of the result panel).
         self.listeners: set[Callable[[], None]] = set()
         tab.breakpoints = set()
+        #: Condition / hit count per breakpoint (only those that have one); Debug runs send them.
+        tab.breakpoint_options = {}
         self.load()
         tab.follow(tab.doc.pathChanged, lambda _p: self.load())
         view = tab.view
@@ -83,6 +102,8 @@ class TabBreakpoints:
         stored = self.store.get(path) if path is not None else set()
         present = {n.id for n in self.tab.doc.flow.nodes}
         dropped = sorted(stored - present)
+        options = self.store.get_options(path) if path is not None else {}
+        self.tab.breakpoint_options = {n: o for n, o in options.items() if n in present}
         self._set(stored & present, save=bool(dropped))
         for node in dropped:
             self.note(DROPPED.format(node=node))
@@ -93,9 +114,10 @@ class TabBreakpoints:
             if scene is not None:
                 scene.set_breakpoint(node, node in nodes)
         self.tab.breakpoints = set(nodes)
+        self.tab.breakpoint_options = {n: o for n, o in self.tab.breakpoint_options.items() if n in nodes}
         path = self.tab.doc.path
         if save and path is not None:
-            self.store.put(path, self.tab.breakpoints)
+            self.store.put(path, self.tab.breakpoints, self.tab.breakpoint_options)
         for listener in list(self.listeners):
             listener()
 
@@ -103,6 +125,19 @@ class TabBreakpoints:
         nodes = self.nodes
         (nodes.add if on else nodes.discard)(node)
         self._set(nodes)
+
+    def options(self, node: str) -> Options:
+        return dict(self.tab.breakpoint_options.get(node) or {"condition": None, "hit_count": None})
+
+    def set_options(self, node: str, condition: str | None, hit_count: int | None) -> None:
+        """Store a breakpoint's condition (already checked) and hit count; None/None = plain."""
+        if condition or hit_count:
+            self.tab.breakpoint_options[node] = {"condition": condition or None, "hit_count": hit_count or None}
+        else:
+            self.tab.breakpoint_options.pop(node, None)
+        path = self.tab.doc.path
+        if path is not None:
+            self.store.put(path, self.tab.breakpoints, self.tab.breakpoint_options)
 
     def clear_all(self) -> None:
         self._set(set())

@@ -2,17 +2,19 @@
 goes. **Pause** pauses before the next dispatch; **Continue** replaces it while paused (the bar gets
 an amber outline); **Step** runs exactly one node and is enabled only while paused. Each click is one
 ``Backend.debug_control`` call on the run's LIVE session; the buttons follow the run's RunState
-(``Debug paused`` ⇄ ``Running``) as its DEBUG_PAUSED / DEBUG_RESUMED events arrive.
+(``Debug paused`` ⇄ ``Running``) as its DEBUG_PAUSED / DEBUG_RESUMED events arrive. A pause for a
+breakpoint condition that failed to evaluate shows its CEL error in the bar.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from axiom_ide.app import run_state as rs
 
 PAUSE, CONTINUE, STEP = "Pause", "Continue", "Step"
+CONDITION_FAILED = "Breakpoint condition failed: {error}"
 _PAUSED_STYLE = "QFrame#debugBar { border: 2px solid #f59e0b; border-radius: 6px; }"
 
 
@@ -27,6 +29,12 @@ class DebugBar(QFrame):
         layout.setContentsMargins(6, 4, 6, 4)
         for button in (self.pause_button, self.continue_button, self.step_button):
             layout.addWidget(button)
+        self.error_label = QLabel(objectName="debugPauseError")
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setWordWrap(True)  # the bar stays narrow: a long CEL error wraps
+        self.error_label.setMaximumWidth(340)
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
         self.pause_button.clicked.connect(lambda: self._control("pause"))
         self.continue_button.clicked.connect(lambda: self._control("continue"))
         self.step_button.clicked.connect(lambda: self._control("step"))
@@ -55,6 +63,10 @@ class DebugBar(QFrame):
         self.pause_button.setVisible(not paused)
         self.continue_button.setVisible(paused)
         self.step_button.setEnabled(paused)
+        error = self.run.state.pause_error if paused else None
+        self.error_label.setText(CONDITION_FAILED.format(error=error) if error else "")
+        self.error_label.setToolTip(error or "")
+        self.error_label.setVisible(bool(error))
         self.setStyleSheet(_PAUSED_STYLE if paused else "")
 
     def _control(self, action: str) -> None:

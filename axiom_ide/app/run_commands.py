@@ -156,6 +156,8 @@ class RunController(QObject):
             tab.run_binding = None
         breakpoints = sorted(getattr(tab, "breakpoints", None) or ()) if debug else None
         run = FlowRun(self.bridge, tab.doc, data, config_id=config_id, breakpoints=breakpoints, parent=tab)
+        if debug:
+            run.breakpoint_options = dict(getattr(tab, "breakpoint_options", None) or {})
         tab.show_run(run)
         tab.result_state = run.state
         # Every run colours its cards (unary and pipeline alike); the Debug Mode choice only

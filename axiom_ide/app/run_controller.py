@@ -45,6 +45,8 @@ class FlowRun(QObject):
         #: A Debug run (guides/debug-a-flow): a LIVE session with these breakpoints; None = plain ▶ Run.
         self.breakpoints = None if breakpoints is None else list(breakpoints)
         self.debug_session_id: str | None = None
+        #: A Debug run's breakpoint conditions / hit counts: canvas id -> {"condition", "hit_count"}.
+        self.breakpoint_options: dict[str, dict[str, Any]] = {}
         self.state.finished.connect(self._on_finished)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -80,6 +82,8 @@ class FlowRun(QObject):
             async def debug_start(b: Any) -> str:
                 session = await b.create_debug_session(breakpoints=breakpoints)
                 self.debug_session_id = session["session_id"]
+                if self.breakpoint_options:  # conditions / hit counts (app/breakpoints.py)
+                    await b.set_breakpoints(session["session_id"], breakpoints, self.breakpoint_options)
                 execution_id: str = await b.start(graph_id, data, config_id=config_id,
                                                   debug_session_id=session["session_id"])
                 return execution_id

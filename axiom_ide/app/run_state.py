@@ -60,6 +60,8 @@ class RunState(QObject):
         self.input: Any = None
         #: Canvas id a Debug run is paused before (DEBUG_PAUSED event), else None.
         self.paused_at: str | None = None
+        #: While paused for a breakpoint condition that failed to evaluate: the CEL error text.
+        self.pause_error: str | None = None
 
     @classmethod
     def from_history(cls, record: Any, events: list[Any], result: Any, parent: QObject | None = None) -> RunState:
@@ -114,6 +116,7 @@ class RunState(QObject):
         node = e.node
         if e.type == ev.DEBUG_PAUSED:
             self.paused_at = node
+            self.pause_error = (getattr(e, "data", None) or {}).get("error")
             if node is not None and node not in self.node_states:
                 self._set_node(node, "paused")  # the paused node is highlighted on the canvas
             self._set_status(DEBUG_PAUSED)
@@ -121,7 +124,7 @@ class RunState(QObject):
         if e.type == ev.DEBUG_RESUMED:
             if self.paused_at is not None and self.node_states.get(self.paused_at) == "paused":
                 self._set_node(self.paused_at, None)
-            self.paused_at = None
+            self.paused_at = self.pause_error = None
             self._set_status(RUNNING)
             return
         if node is None or "/" in node:  # subflow internals are not on this canvas

@@ -52,9 +52,14 @@ class LocalDebug:
                 return None
             raise
 
-    async def set_breakpoints(self, session_id: str, nodes: tuple[str, ...] | list[str]) -> list[str]:
+    async def set_breakpoints(self, session_id: str, nodes: tuple[str, ...] | list[str],
+                              options: dict[str, dict[str, Any]] | None = None) -> list[str]:
+        """Replace the breakpoints; ``options``: canvas id -> {"condition"?, "hit_count"?}
+        (an invalid condition raises ``invalid_condition`` with the CEL error text)."""
+        from axiom_ide.runtime.engine.debug import BreakpointOptions
+
         session = self.runtime.debug_session(session_id)
-        session.set_breakpoints(_checked(nodes))
+        session.set_breakpoints(_checked(nodes), {n: BreakpointOptions.parse(o) for n, o in (options or {}).items()})
         return list(self._session_json(session)["breakpoints"])
 
     async def debug_control(self, session_id: str, action: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -347,9 +347,13 @@ class RemoteBackend:
         session: dict[str, Any] | None = await self.ingress.json("GET", f"{DEBUG}/{session_id}", missing_ok=True)
         return session
 
-    async def set_breakpoints(self, session_id: str, nodes: tuple[str, ...] | list[str]) -> list[str]:
+    async def set_breakpoints(self, session_id: str, nodes: tuple[str, ...] | list[str],
+                              options: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
+        """Replace the breakpoints; ``options``: canvas id -> {"condition"?, "hit_count"?}."""
+        extra = {"options": {n: {k: v for k, v in o.items() if v is not None} for n, o in options.items()}} \
+            if options else {}
         body = await self.ingress.json("PUT", f"{DEBUG}/{session_id}/breakpoints",
-                                       json_body={"breakpoints": list(nodes)})
+                                       json_body={"breakpoints": list(nodes), **extra})
         return list(body["breakpoints"])
 
     async def debug_control(self, session_id: str, action: str) -> dict[str, Any]:

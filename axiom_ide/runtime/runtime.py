@@ -29,6 +29,7 @@ from axiom_ide.runtime.engine.debug import (
     LIVE,
     MODES,
     REPLAY,
+    BreakpointOptions,
     DebugGate,
     DebugSession,
     apply_overrides,
@@ -269,7 +270,7 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
             self._debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)
 
         session.gate = DebugGate(session_id, session.breakpoints, on_pause=paused, on_resume=resumed,
-                                 on_change=changed,
+                                 on_change=changed, options=session.options,
                                  restore=(stored.control, stored.paused_at, stored.pause_reason)
                                  if stored is not None else None)
         if not restore:
@@ -483,7 +484,10 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         else:
             session = DebugSession(rec.id, rec.mode, rec.execution_id, set(rec.breakpoints),
                                    tenant_id=rec.tenant_id, created_at=rec.created_at,
-                                   on_change=lambda s: self._debug_store.set_breakpoints(s.id, s.breakpoints))
+                                   on_change=lambda s: self._debug_store.set_breakpoints(
+                                       s.id, s.breakpoints, {n: o.to_json() for n, o in s.options.items()}))
+            session.options.update({n: BreakpointOptions(o.get("condition"), o.get("hit_count"))
+                                    for n, o in rec.breakpoint_options.items()})
         self.debug_sessions[rec.id] = session
         return session
 

@@ -34,7 +34,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from aiohttp import web
 from pydantic import ConfigDict, Field, model_validator
 
-from axiom_ide.runtime.engine.debug import FORK, REPLAY, DebugSession
+from axiom_ide.runtime.engine.debug import FORK, REPLAY, BreakpointOptions, DebugSession
 from axiom_ide.runtime.engine.replay import ReplaySession
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
@@ -107,16 +107,28 @@ class SessionCreate(Body):
         return self
 
 
+class BreakpointOptionsIn(Body):
+    condition: NonEmpty = Field(None, description="CEL over the node's input (`input`): pause only when true")  # type: ignore[assignment]  # absent, never null
+    hit_count: int = Field(None, ge=1, description="pause on every Nth reach whose condition holds")  # type: ignore[assignment]  # absent, never null
+
+
 class BreakpointsReplace(Body):
     breakpoints: list[CanvasId] = Field(description=_BREAKPOINTS_DOC)
+    options: dict[str, BreakpointOptionsIn] = Field(None, description="condition / hit count per breakpoint (canvas id)")  # type: ignore[arg-type]  # absent, never null
     messages: ClassVar[dict[str, str]] = {"breakpoints:missing": "breakpoints is required",
-                "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS}
+                "breakpoints:type": "breakpoints must be an array of canvas ids", "breakpoints:range": _NOT_CANVAS,
+                "options": "options must map breakpoint canvas ids to {{condition, hit_count}} "
+                           "(condition a non-empty string, hit_count an integer >= 1)"}
 
 
 class BreakpointAdd(Body):
     node: CanvasId = Field(description="The canvas id to pause before")
+    condition: NonEmpty = Field(None, description="CEL over the node's input (`input`, e.g. `input.score < 0.5`): "  # type: ignore[assignment]  # absent, never null
+                                "pause only when true; an evaluation error pauses with reason condition_error")
+    hit_count: int = Field(None, ge=1, description="pause on every Nth reach whose condition holds")  # type: ignore[assignment]  # absent, never null
     messages: ClassVar[dict[str, str]] = {"node:missing": "node is required", "node:type": "node must be a non-empty string",
-                "node:range": _NOT_CANVAS}
+                "node:range": _NOT_CANVAS, **_text("condition"),
+                "hit_count": "hit_count must be an integer >= 1"}
 
 
 class ForkBody(Body):
@@ -164,6 +176,8 @@ def _axiom_error(exc: AxiomError) -> web.Response:
         return reply(409, {"error": code, "message": exc.message})
     if code == "config_not_found":  # the forked execution's flow config was deleted since it ran
         return reply(409, {"error": "config_not_found", "message": exc.message})
+    if code == "invalid_condition":
+        return reply(400, {"error": "invalid_argument", "message": f"condition: {exc.message}"})
     if code in ("invalid_override", "invalid_debug_mode", "invalid_debug_session"):
         return reply(400, {"error": "invalid_override" if code == "invalid_override" else "invalid_argument",
                            "message": exc.message})
@@ -246,7 +260,12 @@ async def put_breakpoints(request: web.Request, body: BreakpointsReplace) -> web
     runtime = request.app[STATE].runtime
     try:
         session = _session(request)
-        session.set_breakpoints(_breakpoints(runtime, session, body.breakpoints))
+        nodes = _breakpoints(runtime, session, body.breakpoints)
+        stray = sorted(set(body.options or {}) - set(nodes))
+        if stray:
+            raise AxiomError.of("invalid_debug_session", f'options name "{stray[0]}", which is not among breakpoints')
+        session.set_breakpoints(nodes, {n: BreakpointOptions.parse(o.model_dump())
+                                        for n, o in (body.options or {}).items()})
     except Bad as bad:
         return bad.response
     except AxiomError as exc:
@@ -258,7 +277,8 @@ async def add_breakpoint(request: web.Request, body: BreakpointAdd) -> web.Respo
     runtime = request.app[STATE].runtime
     try:
         session = _session(request)
-        session.set_breakpoint(_check_node(runtime, session, body.node))
+        session.set_breakpoint(_check_node(runtime, session, body.node),
+                               BreakpointOptions.parse({"condition": body.condition, "hit_count": body.hit_count}))
     except Bad as bad:
         return bad.response
     except AxiomError as exc:

@@ -259,6 +259,11 @@ class CheckpointsPage(Reply):
 
 
 # -- debug sessions ---------------------------------------------------------------------------------
+class BreakpointOptionsBody(Reply):
+    condition: str | None = Field(description="CEL over the node's input (`input`); pauses only when true")
+    hit_count: int | None = Field(description="pause on every Nth reach whose condition holds (N, 2N, ...)")
+
+
 class DebugSession(Reply):
     session_id: str = Field(pattern=EXECUTION_ID_PATTERN)
     mode: str = Field(json_schema_extra={"enum": list(MODES)})
@@ -267,7 +272,10 @@ class DebugSession(Reply):
     state: str | None = Field(json_schema_extra={"enum": ["run", "pause", "step", "paused", None]},
                               description="the gate's control state; null while no run is attached in this runtime")
     paused_at: str | None = Field(description="canvas id the run is paused before")
-    pause_reason: str | None = Field(json_schema_extra={"enum": ["breakpoint", "pause", "step", None]})
+    pause_reason: str | None = Field(json_schema_extra={"enum": ["breakpoint", "pause", "step", "condition_error", None]})
+    pause_error: str | None = Field(None, description="condition_error: the CEL error text of the breakpoint's condition")
+    breakpoint_options: dict[str, BreakpointOptionsBody] = Field(
+        default_factory=dict, description="per canvas id: the breakpoint's condition and hit count")
     created_at: int = ms()
     execution_status: str | None = Field(json_schema_extra={"enum": [*STATUSES, None]})
     parent_execution_id: str = absent()

@@ -161,3 +161,31 @@ def test_local_debugging_breakpoint_step_continue(backend, ws, aio):
     assert result.success and result.output["text"] == "A"
     assert late.diagnostics[0].code == "debug_not_paused"
     assert missing is None
+
+
+def test_local_debugging_conditional_breakpoint(backend, ws, aio):
+    """Breakpoint options pass through LocalBackend.set_breakpoints: the condition decides."""
+    from axiom_ide.runtime.errors import AxiomError
+
+    chain(ws, "dbg-cond3", ["Upper"] * 3)
+
+    async def go():
+        compiled = await backend.compile(flow(ws, "dbg-cond3"))
+        sid = (await backend.create_debug_session())["session_id"]
+        await backend.set_breakpoints(sid, ["n2"], {"n2": {"condition": 'input.text == "A"'}})
+        with pytest.raises(AxiomError) as bad:
+            await backend.set_breakpoints(sid, ["n2"], {"n2": {"condition": "input.text =="}})
+        plain = await backend.start(compiled.graph_id, {"text": "b"}, debug_session_id=sid)
+        ended = await backend.debug_wait(sid, 60)
+        assert (await backend.wait(plain, 60)).success
+        fired = await backend.start(compiled.graph_id, {"text": "a"}, debug_session_id=sid)
+        paused = await backend.debug_wait(sid, 60)
+        await backend.debug_control(sid, "continue")
+        assert (await backend.wait(fired, 60)).success
+        return bad.value, ended, paused
+
+    bad, ended, paused = aio(go())
+    assert bad.diagnostics[0].code == "invalid_condition" and bad.message.startswith("CEL parse error")
+    assert ended["paused_at"] is None and ended["execution_status"] == "Completed"
+    assert (paused["paused_at"], paused["breakpoint_options"]) == ("n2", {"n2": {"condition": 'input.text == "A"',
+                                                                                  "hit_count": None}})

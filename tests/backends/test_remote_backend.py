@@ -257,6 +257,29 @@ def test_remote_debugging_breakpoint_step_continue(live, remote, aio):
     assert late.message == "step is available only while the run is paused"
 
 
+def test_remote_debugging_hit_count_and_condition_pass_through(live, remote, aio):
+    chain(live.workspace, "dbg-hits3", ["Upper"] * 3)
+    backend = remote()
+
+    async def go():
+        compiled = await backend.compile(flow(live, "dbg-hits3"))
+        sid = (await backend.create_debug_session())["session_id"]
+        await backend.set_breakpoints(sid, ["n2"], {"n2": {"condition": 'input.text == "A"', "hit_count": None}})
+        plain = await backend.start(compiled.graph_id, {"text": "b"}, debug_session_id=sid)
+        ended = await backend.debug_wait(sid, 60)
+        assert (await backend.wait(plain, 60)).success
+        fired = await backend.start(compiled.graph_id, {"text": "a"}, debug_session_id=sid)
+        paused = await backend.debug_wait(sid, 60)
+        await backend.debug_control(sid, "continue")
+        assert (await backend.wait(fired, 60)).success
+        return ended, paused
+
+    ended, paused = aio(go())
+    assert ended["paused_at"] is None and ended["execution_status"] == "Completed"
+    assert paused["paused_at"] == "n2"
+    assert paused["breakpoint_options"] == {"n2": {"condition": 'input.text == "A"', "hit_count": None}}
+
+
 def test_remote_run_from_here_reruns_the_node_and_downstream_only(live, remote, aio):
     chain(live.workspace, "fork-upper3", ["Upper"] * 3)
     backend = remote()

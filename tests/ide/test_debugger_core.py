@@ -139,7 +139,7 @@ def test_breakpoints_tab_lists_node_and_package_with_clear_and_clear_all(qtbot, 
     rows = [[tree.topLevelItem(i).text(c) for c in range(2)] for i in range(tree.topLevelItemCount())]
     package = tab.doc.flow.node("n1").node.split(":", 1)[0]
     assert rows == [["n1", package], ["n3", package]]
-    qtbot.mouseClick(tree.itemWidget(tree.topLevelItem(0), 2), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tree.itemWidget(tree.topLevelItem(0), 4), Qt.MouseButton.LeftButton)
     assert tab.breakpoints == {"n3"} and not tab.scene.item_for_node("n1").breakpoint
     window.results.tabs.setCurrentWidget(panel)
     qtbot.mouseClick(panel.clear_all, Qt.MouseButton.LeftButton)

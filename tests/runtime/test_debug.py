@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from engine_support import add_faults_package, chain, compile_file, until, write_flow
 
+from axiom_ide.runtime.engine.debug import BreakpointOptions, edge_breakpoint
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import events as ev
 
@@ -193,3 +194,120 @@ async def _fork_and_wait(rt, execution_id, checkpoint_id):
     child_id, session = await rt.fork(execution_id, checkpoint_id, {"text": "forked"})
     await rt.wait(child_id, 30)
     return child_id, session
+
+
+def paused_events(rt, execution_id):
+    return [e for e in rt.execution_events(execution_id) if e.type == ev.DEBUG_PAUSED]
+
+
+def test_conditional_breakpoint_fires_on_one_input_not_another(setup, aio):
+    rt, art = setup
+
+    async def go():
+        session = rt.create_debug_session(breakpoints={"n2"})
+        session.set_breakpoint("n2", BreakpointOptions(condition='input.text == "A"'))
+        skipped = await rt.start(art, {"text": "b"}, debug_session_id=session.id)
+        assert (await rt.wait(skipped, 30)).output == {"text": "B", "big": "0"}
+        assert paused_events(rt, skipped) == []
+        fired = await rt.start(art, {"text": "a"}, debug_session_id=session.id)
+        await until(lambda: session.gate is not None and session.gate.paused_at == "n2")
+        assert paused_events(rt, fired)[0].data["reason"] == "breakpoint"
+        session.resume()
+        assert (await rt.wait(fired, 30)).success
+
+    aio(go())
+
+
+def test_condition_error_pauses_with_the_cel_error(setup, aio):
+    rt, art = setup
+
+    async def go():
+        session = rt.create_debug_session(breakpoints={"n2"})
+        session.set_breakpoint("n2", BreakpointOptions(condition="input.text"))  # a string, not a bool
+        execution_id = await rt.start(art, {"text": "a"}, debug_session_id=session.id)
+        await until(lambda: session.gate is not None and session.gate.paused_at == "n2")
+        error = "CEL evaluation failed: condition must evaluate to a bool, got str"
+        assert session.to_json()["pause_reason"] == "condition_error"
+        assert session.to_json()["pause_error"] == error
+        assert paused_events(rt, execution_id)[0].data["error"] == error
+        session.resume()
+        assert (await rt.wait(execution_id, 30)).success
+
+    aio(go())
+
+
+def test_hit_count_two_pauses_on_the_second_reach(tmp_path, example_workspace, make_runtime, aio):
+    add_faults_package(example_workspace)
+    path = write_flow(example_workspace, "twice", """\
+        mode: unary
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - {id: a, node: "tests/faults@0.1.0:Count"}
+          - {id: b, node: "tests/faults@0.1.0:Count"}
+        edges:
+          - {from: a, to: b}
+          - {from: b, to: a, loop: 1}
+        """)
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(path, example_workspace, store=rt._artifacts)
+
+    async def go():
+        session = rt.create_debug_session(breakpoints={"a"})
+        session.set_breakpoint("a", BreakpointOptions(hit_count=2))
+        execution_id = await rt.start(art, {"value": 0}, debug_session_id=session.id)
+        await until(lambda: session.gate is not None and session.gate.paused_at == "a")
+        assert completed(rt, execution_id) == ["a", "b"]  # the first reach of a did not pause
+        assert session.gate.hits["a"] == 2
+        session.resume()
+        assert (await rt.wait(execution_id, 30)).success
+        assert len(paused_events(rt, execution_id)) == 1
+
+    aio(go())
+
+
+def test_breakpoint_options_persist_and_bad_ones_are_refused(setup):
+    rt, _ = setup
+    session = rt.create_debug_session(breakpoints={"n2"})
+    session.set_breakpoint("n2", BreakpointOptions.parse({"condition": "input.text == 'x'", "hit_count": 3}))
+    rt.debug_sessions.clear()
+    again = rt.debug_session(session.id)
+    assert again.options == {"n2": BreakpointOptions("input.text == 'x'", 3)}
+    assert again.to_json()["breakpoint_options"] == {"n2": {"condition": "input.text == 'x'", "hit_count": 3}}
+    with pytest.raises(AxiomError, match="CEL parse error"):
+        BreakpointOptions.parse({"condition": "input.text =="})
+    with pytest.raises(AxiomError, match="hit_count must be an integer >= 1, got 0"):
+        BreakpointOptions.parse({"hit_count": 0})
+
+
+def test_edge_breakpoint_pauses_before_the_destination_only_when_the_edge_fires(tmp_path, example_workspace,
+                                                                                 make_runtime, aio):
+    add_faults_package(example_workspace)
+    path = write_flow(example_workspace, "fork2", """\
+        mode: unary
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - {id: a, node: "tests/faults@0.1.0:Upper"}
+          - {id: b, node: "tests/faults@0.1.0:Upper"}
+          - {id: c, node: "tests/faults@0.1.0:Upper"}
+          - {id: d, node: "tests/faults@0.1.0:Upper"}
+        edges:
+          - {from: a, to: b, when: 'output.text == "X"'}
+          - {from: a, to: c, when: 'output.text != "X"'}
+          - {from: b, to: d}
+          - {from: c, to: d}
+        """)
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(path, example_workspace, store=rt._artifacts)
+
+    async def go():
+        session = rt.create_debug_session(breakpoints={edge_breakpoint("a", "b")})
+        other = await rt.start(art, {"text": "y"}, debug_session_id=session.id)  # a → c fires, a → b does not
+        assert (await rt.wait(other, 30)).success and paused_events(rt, other) == []
+        fired = await rt.start(art, {"text": "x"}, debug_session_id=session.id)
+        await until(lambda: session.gate is not None and session.gate.paused_at == "b")
+        event = paused_events(rt, fired)[0]
+        assert (event.node, event.data["reason"], event.data["edge"]) == ("b", "breakpoint", "a->b")
+        session.resume()
+        assert (await rt.wait(fired, 30)).success
+
+    aio(go())

@@ -92,6 +92,37 @@ def test_breakpoint_edits_and_their_validation(live):
         assert execution_id
 
 
+def test_conditional_and_hit_count_breakpoints(live):
+    graph_id = _graph(live)
+    with live.client() as c:
+        sid = c.post(SESSIONS, json={}).json()["session_id"]
+        r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={"node": "n2", "condition": 'input.text == "A"'})
+        assert r.status_code == 200
+        assert r.json()["breakpoint_options"] == {"n2": {"condition": 'input.text == "A"', "hit_count": None}}
+        skipped = c.post(INVOKE, json={"graph_id": graph_id, "input": {"text": "b"}, "debug_session_id": sid}).json()
+        wait_for(lambda: c.get(f"/invocations/v1/executions/{skipped['execution_id']}").json()["status"] == "Completed")
+        c.post(INVOKE, json={"graph_id": graph_id, "input": {"text": "a"}, "debug_session_id": sid})
+        paused = wait_for(lambda: (b := _session(c, sid))["paused_at"] == "n2" and b)
+        assert (paused["pause_reason"], paused["pause_error"]) == ("breakpoint", None)
+        c.post(f"{SESSIONS}/{sid}/continue")
+        wait_for(lambda: _session(c, sid)["execution_status"] == "Completed")
+        r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={"node": "n2", "condition": "input.text =="})
+        assert r.status_code == 400 and r.json()["message"].startswith("condition: CEL parse error")
+        for bad in (0, "2", True):
+            r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={"node": "n2", "hit_count": bad})
+            assert (r.status_code, r.json()["message"]) == (400, "hit_count must be an integer >= 1")
+        r = c.put(f"{SESSIONS}/{sid}/breakpoints",
+                  json={"breakpoints": ["n3"], "options": {"n3": {"condition": "true", "hit_count": 2}}})
+        assert r.json()["breakpoint_options"] == {"n3": {"condition": "true", "hit_count": 2}}
+        r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": ["n3"], "options": {"n1": {}}})
+        assert (r.status_code, r.json()["message"]) == (400, 'options name "n1", which is not among breakpoints')
+        r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": ["n3"], "options": {"n3": {"hit_count": 0}}})
+        assert r.status_code == 400 and r.json()["message"].startswith("options must map")
+    from axiom_ide.server.debug_routes import BreakpointAdd
+
+    assert {"condition", "hit_count"} <= set(BreakpointAdd.model_json_schema()["properties"])
+
+
 def test_fork_with_overrides_refusals_and_tenancy(live):
     graph_id = _graph(live)
     with live.client() as c, live.client(live.other_key) as other:

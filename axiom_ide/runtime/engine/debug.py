@@ -6,14 +6,26 @@ is attached). The gate pauses *before* a node with a breakpoint, before the next
 ``pause()``, and after exactly one node following ``step()``; ``resume()`` continues. A FORK session
 starts a new execution from a checkpoint with top-level-key overrides (:func:`apply_overrides`);
 a REPLAY session only reads the stored history of an execution and never writes.
+
+A breakpoint may carry :class:`BreakpointOptions`: a **condition** (CEL over the node's input,
+bound as ``input``, e.g. ``input.score < 0.5``) and a **hit count** N. The gate counts the reaches
+whose condition holds (every reach without a condition) and pauses on every Nth one (N, 2N, ...).
+A condition that fails to compile or evaluate (or is not a bool) pauses the run with reason
+``condition_error`` and the CEL error text as ``pause_error``: a broken condition never skips.
+
+An **edge breakpoint** is the id ``"<src>-><dst>"`` (:func:`edge_breakpoint`) in the same set: the
+run pauses before ``dst`` when that edge fired into its dispatch (reason ``breakpoint``, the
+DEBUG_PAUSED event names the ``edge``). Canvas ids never contain ``>``, so the ids cannot clash.
 """
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from axiom_ide.runtime.conditions import ConditionError, compile_cel
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import events as ev
 
@@ -24,6 +36,49 @@ CHECKPOINT_EXPIRED = "Checkpoint expired — fork unavailable"
 
 #: The gate's control states (what :mod:`axiom_ide.runtime.store.debug_sessions` stores).
 RUN, PAUSE, STEP, PAUSED = "run", "pause", "step", "paused"
+def edge_breakpoint(src: str, dst: str) -> str:
+    """The breakpoint id of the edge ``src`` → ``dst``."""
+    return f"{src}->{dst}"
+
+
+#: The pause reason of a breakpoint whose condition could not be evaluated.
+CONDITION_ERROR = "condition_error"
+
+
+@dataclass(frozen=True)
+class BreakpointOptions:
+    """What a breakpoint checks before it pauses (both optional)."""
+
+    #: CEL over the node's input (``input``); the breakpoint pauses only when it is true.
+    condition: str | None = None
+    #: Pause on every Nth reach whose condition holds (N >= 1); None = every reach.
+    hit_count: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"condition": self.condition, "hit_count": self.hit_count}
+
+    @classmethod
+    def parse(cls, value: Mapping[str, Any]) -> BreakpointOptions:
+        """From ``{"condition"?, "hit_count"?}``; raises ``AxiomError`` naming the bad field."""
+        condition, hit_count = value.get("condition"), value.get("hit_count")
+        if condition is not None:
+            if not isinstance(condition, str):
+                raise AxiomError.of("invalid_argument", "condition must be a string")
+            condition = condition.strip() or None
+        if condition is not None:
+            check_condition(condition)
+        if hit_count is not None and (isinstance(hit_count, bool) or not isinstance(hit_count, int)
+                                      or hit_count < 1):
+            raise AxiomError.of("invalid_argument", f"hit_count must be an integer >= 1, got {hit_count!r}")
+        return cls(condition, hit_count)
+
+
+def check_condition(text: str) -> None:
+    """Compile a breakpoint condition; raises ``AxiomError`` with the CEL error text."""
+    try:
+        compile_cel(text)
+    except ConditionError as exc:
+        raise AxiomError.of("invalid_condition", str(exc)) from None
 
 
 class DebugGate:
@@ -38,10 +93,17 @@ class DebugGate:
                  on_pause: Callable[[str], None] | None = None,
                  on_resume: Callable[[], None] | None = None,
                  on_change: Callable[[DebugGate], None] | None = None,
-                 restore: tuple[str, str | None, str | None] | None = None) -> None:
+                 restore: tuple[str, str | None, str | None] | None = None,
+                 options: dict[str, BreakpointOptions] | None = None) -> None:
         self.session_id = session_id
         #: The session's own set when the session made the gate: edits apply to the running gate.
         self.breakpoints: set[str] = breakpoints if breakpoints is not None else set()
+        #: Condition / hit count per breakpoint (the session's own dict, shared like the set).
+        self.options: dict[str, BreakpointOptions] = options if options is not None else {}
+        #: Per node: how many reaches counted towards its hit count in this run.
+        self.hits: dict[str, int] = {}
+        #: The CEL error text while paused for CONDITION_ERROR.
+        self.pause_error: str | None = None
         self.on_pause = on_pause
         self.on_resume = on_resume
         self.on_change = on_change
@@ -114,21 +176,52 @@ class DebugGate:
             self._changed()
 
     # -- the loop's hook -----------------------------------------------------------------------
-    async def before_dispatch(self, node: str, recorder: Any) -> None:
+    def _breakpoint(self, node: str, input_of: Callable[[], Mapping[str, Any]] | None) -> tuple[str | None, str | None]:
+        """(reason, error) for a breakpoint on ``node``: its condition and hit count decide."""
+        opts = self.options.get(node)
+        if opts is None:
+            return "breakpoint", None
+        if opts.condition is not None:
+            try:
+                value = compile_cel(opts.condition).run({"input": dict(input_of()) if input_of else {}})
+            except ConditionError as exc:
+                return CONDITION_ERROR, str(exc)
+            except Exception as exc:  # noqa: BLE001 — e.g. an input that does not decode: pause, never skip
+                return CONDITION_ERROR, f"CEL evaluation failed: {exc}"
+            if not isinstance(value, bool):
+                return CONDITION_ERROR, ("CEL evaluation failed: condition must evaluate to a bool, "
+                                         f"got {type(value).__name__}")
+            if not value:
+                return None, None
+        count = self.hits[node] = self.hits.get(node, 0) + 1
+        if opts.hit_count is not None and count % opts.hit_count:
+            return None, None
+        return "breakpoint", None
+
+    async def before_dispatch(self, node: str, recorder: Any,
+                              input_of: Callable[[], Mapping[str, Any]] | None = None,
+                              via: tuple[str, ...] = ()) -> None:
+        """``input_of()`` decodes the node's input (only called when a condition needs it);
+        ``via``: the sources of the edges that fired into this dispatch."""
         passed, self._passed = self._passed == node, None
-        reason = None
+        reason = error = edge = None
         if self._budget == 0:
             reason = STEP
         elif self._pending is not None:
             reason = self._pending
         elif node in self.breakpoints and not passed:
-            reason = "breakpoint"
+            reason, error = self._breakpoint(node, input_of)
+        if reason is None and not passed and self._budget != 0:
+            edge = next((e for e in (edge_breakpoint(s, node) for s in via) if e in self.breakpoints), None)
+            if edge is not None:
+                reason = "breakpoint"
         if reason is not None:
             restored, self._pending, self._restored = self._restored, None, False
-            self.paused_at, self.pause_reason = node, reason
+            self.paused_at, self.pause_reason, self.pause_error = node, reason, error
             self._resume.clear()
             recorder.emit(ev.DEBUG_PAUSED, node, reason=reason, session_id=self.session_id,
-                          **({"restored": True} if restored else {}))
+                          **({"restored": True} if restored else {}), **({"error": error} if error else {}),
+                          **({"edge": edge} if edge else {}))
             recorder.flush()
             self._changed()  # the session first: a restart trusts it over the execution's status
             if self.on_pause is not None:
@@ -136,7 +229,7 @@ class DebugGate:
             try:
                 await self._resume.wait()
             finally:
-                self.paused_at = self.pause_reason = None
+                self.paused_at = self.pause_reason = self.pause_error = None
                 self.released = node
             recorder.emit(ev.DEBUG_RESUMED, node, session_id=self.session_id,
                           mode="step" if self._budget == 1 else "continue")
@@ -158,24 +251,42 @@ class DebugSession:
         self.mode = mode
         self.execution_id = execution_id
         self.breakpoints: set[str] = set(breakpoints or ())
+        #: Condition / hit count of some breakpoints (shared with the running gate).
+        self.options: dict[str, BreakpointOptions] = {}
         self.tenant_id = tenant_id
         self.created_at = created_at
         self.on_change = on_change
         self.gate: DebugGate | None = None
 
     # -- breakpoints ---------------------------------------------------------------------------
-    def set_breakpoint(self, node: str) -> None:
+    def set_breakpoint(self, node: str, options: BreakpointOptions | None = None) -> None:
+        """Set one breakpoint; ``options`` (condition / hit count) replace its previous ones."""
         self.breakpoints.add(node)
+        self._set_options(node, options)
         self._changed()
+
+    def _set_options(self, node: str, options: BreakpointOptions | None) -> None:
+        if options is None or (options.condition is None and options.hit_count is None):
+            self.options.pop(node, None)
+        else:
+            self.options[node] = options
+        if self.gate is not None:
+            self.gate.hits.pop(node, None)  # a changed breakpoint counts from zero
 
     def clear_breakpoint(self, node: str) -> None:
         self.breakpoints.discard(node)
+        self.options.pop(node, None)
         self._changed()
 
-    def set_breakpoints(self, nodes: Iterable[str]) -> None:
-        """Replace every breakpoint (in place: the running gate shares the set)."""
+    def set_breakpoints(self, nodes: Iterable[str],
+                        options: Mapping[str, BreakpointOptions] | None = None) -> None:
+        """Replace every breakpoint (in place: the running gate shares the set and the options)."""
         self.breakpoints.clear()
         self.breakpoints.update(nodes)
+        self.options.clear()
+        for node, opts in (options or {}).items():
+            if node in self.breakpoints:
+                self._set_options(node, opts)
         self._changed()
 
     def clear_breakpoints(self) -> None:
@@ -211,9 +322,11 @@ class DebugSession:
         gate = self.gate
         return {"session_id": self.id, "mode": self.mode, "execution_id": self.execution_id,
                 "breakpoints": sorted(self.breakpoints),
+                "breakpoint_options": {n: o.to_json() for n, o in sorted(self.options.items())},
                 "state": gate.control if gate is not None else None,
                 "paused_at": gate.paused_at if gate is not None else None,
                 "pause_reason": gate.pause_reason if gate is not None else None,
+                "pause_error": gate.pause_error if gate is not None else None,
                 "created_at": int(self.created_at * 1000)}
 
 

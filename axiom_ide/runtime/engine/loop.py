@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -90,6 +91,12 @@ class NodeResult:
     raised: dict[str, str] = field(default_factory=dict)
 
 
+def _input_of(ctx: RunContext, act: Activation) -> Callable[[], dict[str, Any]]:
+    """Decodes ``act``'s input for a breakpoint condition (only when one asks)."""
+    meta = ctx.plan.nodes[act.node]
+    return lambda: ctx.codec.to_dict(act.payload, meta.input_type, meta.package_key)
+
+
 async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
     """Run until nothing is ready or running; returns the terminal output. Raises StepError."""
     plan = ctx.plan
@@ -98,7 +105,8 @@ async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
         while True:
             while state.ready and (ctx.debug is None or not tasks):
                 if ctx.debug is not None:
-                    await ctx.debug.before_dispatch(state.ready[0].node, ctx.recorder)
+                    head = state.ready[0]
+                    await ctx.debug.before_dispatch(head.node, ctx.recorder, _input_of(ctx, head), via=head.via)
                 act = state.ready.popleft()
                 steps.begin(plan, state, act)
                 if not tasks and not state.ready and ctx.debug is None:

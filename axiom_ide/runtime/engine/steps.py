@@ -56,6 +56,8 @@ class Activation:
 
     node: str
     payload: bytes
+    #: Sources of the edges that fired into this dispatch (edge breakpoints, engine/debug.py).
+    via: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def complete(plan: Plan, codec: Codec, state: ExecutionState, node: str, output:
             for n in (pe.dst, *plan.downstream[pe.dst]):
                 state.inbox.pop(n, None)
                 state.settled.pop(n, None)
-            state.ready.append(Activation(pe.dst, _input_bytes(plan, codec, pe.dst, {pe.src: delivery})))
+            state.ready.append(Activation(pe.dst, _input_bytes(plan, codec, pe.dst, {pe.src: delivery}), (pe.src,)))
         else:
             _settle(plan, codec, state, pe, delivery, skipped)
     return skipped
@@ -244,7 +246,7 @@ def _settle(plan: Plan, codec: Codec, state: ExecutionState, pe: PlanEdge, deliv
     inbox = state.inbox.pop(dst, {})
     state.settled.pop(dst, None)
     if inbox:
-        state.ready.append(Activation(dst, _input_bytes(plan, codec, dst, inbox)))
+        state.ready.append(Activation(dst, _input_bytes(plan, codec, dst, inbox), tuple(inbox)))
         return
     for out in plan.outgoing[dst]:  # dead node: its forward edges settle as skipped
         if not out.is_loop:

@@ -234,6 +234,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE executions ADD COLUMN error_detail TEXT;
     """,
+    # 11: conditional and hit-count breakpoints (engine/debug.py BreakpointOptions), as JSON
+    """
+    ALTER TABLE debug_sessions ADD COLUMN breakpoint_options TEXT;
+    """,
 ]
 
 #: The executions columns a journaled insert or update writes (the ``owner`` column of migration 8

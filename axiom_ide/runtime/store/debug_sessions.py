@@ -9,8 +9,11 @@ session rebuilds the gate from it, so a run that was paused comes back paused wh
 """
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from axiom_ide.runtime.store.db import Database
 
@@ -39,11 +42,17 @@ class DebugSessionRecord:
     #: Unix seconds.
     created_at: float = 0.0
     updated_at: float | None = None
+    #: Condition / hit count of some breakpoints: canvas id -> {"condition", "hit_count"} (JSON).
+    breakpoint_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def _join(breakpoints: frozenset[str] | set[str]) -> str:
     # Canvas ids match ^[a-z0-9][a-z0-9_-]*$, so a comma never occurs inside one.
     return ",".join(sorted(breakpoints))
+
+
+def _options(text: str | None) -> dict[str, dict[str, Any]]:
+    return json.loads(text) if text else {}
 
 
 class DebugSessionStore:
@@ -69,10 +78,12 @@ class DebugSessionStore:
             id=row["id"], mode=row["mode"], tenant_id=row["tenant_id"], execution_id=row["execution_id"],
             breakpoints=frozenset(b for b in row["breakpoints"].split(",") if b), control=row["control"],
             paused_at=row["paused_at"], pause_reason=row["pause_reason"], created_at=row["created_at"],
-            updated_at=row["updated_at"])
+            updated_at=row["updated_at"], breakpoint_options=_options(row["breakpoint_options"]))
 
-    def set_breakpoints(self, session_id: str, breakpoints: frozenset[str] | set[str]) -> None:
-        self._update(session_id, breakpoints=_join(breakpoints))
+    def set_breakpoints(self, session_id: str, breakpoints: frozenset[str] | set[str],
+                        options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._update(session_id, breakpoints=_join(breakpoints),
+                     breakpoint_options=json.dumps(dict(sorted((options or {}).items()))))
 
     def set_execution(self, session_id: str, execution_id: str) -> None:
         self._update(session_id, execution_id=execution_id)
