@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -97,7 +97,10 @@ class DebugSessionPage(QWidget):
         self.pill.setObjectName("modePill")
         self.pill.setStyleSheet("border: 1px solid #d9a400; border-radius: 8px; padding: 1px 8px;")
         header.addWidget(self.pill)
-        header.addWidget(QLabel(f"Session {session_id}"))
+        self.session_label = QLabel(f"Session {session_id}")
+        self.session_label.setObjectName("sessionId")
+        self.session_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        header.addWidget(self.session_label)
         header.addStretch(1)
         left.addLayout(header)
         self.nodes = QListWidget()
@@ -130,15 +133,17 @@ class DebugSessionPage(QWidget):
         root.addLayout(inspector, 2)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
+        #: ``,`` Step Back and ``.`` Step Forward (the docs' keys), page-wide shortcuts.
+        self.shortcuts = (self._shortcut(Qt.Key.Key_Comma, self.step_back),
+                          self._shortcut(Qt.Key.Key_Period, self.step_forward))
         self.go(-1)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        """``,`` steps back, ``.`` steps forward (the docs' keys), wherever focus is on the page."""
-        button = {Qt.Key.Key_Comma: self.step_back, Qt.Key.Key_Period: self.step_forward}.get(Qt.Key(event.key()))
-        if button is None:
-            super().keyPressEvent(event)
-        elif button.isEnabled():
-            button.click()
+    def _shortcut(self, key: Qt.Key, button: QPushButton) -> QShortcut:
+        """``key`` clicks ``button`` (when enabled) wherever focus is on the page, the node list too."""
+        shortcut = QShortcut(QKeySequence(key), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(lambda: button.click() if button.isEnabled() else None)
+        return shortcut
 
     # -- stepping ----------------------------------------------------------------------------
     def go(self, index: int) -> None:
