@@ -4,7 +4,7 @@ One page per execution, a window of its own over the main window (raised again w
 open). Everything it shows is read through the backend on the runtime bridge: the history
 (``sessions.replay``) and the fork descendants (``sessions.forks``). **Forked from** and a fork
 link open that execution's page; **Fork from here** starts the fork (``sessions.fork``) and opens
-the new execution's page. **Replay in debugger** opens the debug session page
+the new execution's page, then, once the fork ended, its FORK session page (the debug session page). **Replay in debugger** opens the debug session page
 (app/pages/debug_session.py) in REPLAY mode on that execution (``sessions.replay_session``), a
 window of its own too; its "Apply N override(s) and Fork" forks with the overrides and opens the
 fork's detail page. A page opened while its execution ran is read again when it ends (and
@@ -24,6 +24,8 @@ from axiom_ide.app.qt_bridge import alive
 ENDED = ("EXECUTION_COMPLETED", "EXECUTION_FAILED", "EXECUTION_CANCELLED")
 #: The page's size when opened, shrunk to the main window's screen when smaller.
 PAGE_SIZE = (1200, 680)
+#: Seconds a fork may run before its FORK session page gives up waiting (the status bar says so).
+FORK_WAIT = 120.0
 
 
 class ExecutionPages:
@@ -33,7 +35,7 @@ class ExecutionPages:
         self.status = status
         #: Execution id → its open page.
         self.pages: dict[str, Any] = {}
-        #: Execution id → its open debug session page (REPLAY).
+        #: Execution id → its open debug session page (REPLAY, or FORK for a fork).
         self.sessions: dict[str, Any] = {}
         #: Executions being read, and those of them that ended meanwhile (read again once shown).
         self._reading: set[str] = set()
@@ -112,12 +114,24 @@ class ExecutionPages:
         """**Fork from here** (and "Apply N override(s) and Fork"): fork ``execution_id`` at
         ``checkpoint_id`` with ``overrides``, then open the new execution."""
         self.bridge.call(lambda b: b.sessions.fork(execution_id, checkpoint_id, overrides),
-                         lambda session: self.open(session["execution_id"]),
+                         self._forked, lambda exc: self.status(f"Fork from here: {exc}", 6000))
+
+    def _forked(self, session: dict[str, Any]) -> None:
+        """The fork runs: its detail page opens now, its FORK session page once it ended (the
+        session page steps through a finished history)."""
+        child_id = session["execution_id"]
+        self.open(child_id)
+
+        async def ended(backend: Any) -> Any:
+            await backend.wait(child_id, FORK_WAIT)
+            return backend.sessions.replay(child_id)
+
+        self.bridge.call(ended, lambda replay: self._show_session(child_id, session, replay),
                          lambda exc: self.status(f"Fork from here: {exc}", 6000))
 
     def debug(self, execution_id: str) -> None:
         """**Replay in debugger**: a REPLAY session over ``execution_id`` on the debug session page
-        (raised when already open)."""
+        (raised when already open). A fork's FORK session page, once open, is its session page."""
         page = self.sessions.get(execution_id)
         if page is not None and alive(page):
             page.show()
@@ -146,6 +160,9 @@ class ExecutionPages:
         page.setWindowTitle(f"Debug session {session['session_id']} · {session['mode']}")
         screen = self.window.screen().availableGeometry()
         page.resize(min(PAGE_SIZE[0], screen.width()), min(PAGE_SIZE[1], screen.height()))
+        old = self.sessions.get(execution_id)
+        if old is not None and alive(old):
+            old.close()
         page.destroyed.connect(lambda _=None, e=execution_id, p=page: self.sessions.get(e) is p and self.sessions.pop(e))
         self.sessions[execution_id] = page
         page.show()

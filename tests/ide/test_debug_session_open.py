@@ -105,3 +105,38 @@ def test_replay_in_debugger_steps_and_forks_with_an_override(qtbot, window, exam
     assert child.parent_id == execution_id
     assert child.output == {"text": "FORKED"}
     assert _execution(qtbot, window, execution_id).output == {"text": "ABC"}
+
+    # the fork's FORK session page opens too, once the fork ended, over the fork's history
+    qtbot.waitUntil(lambda: child_id in sessions, timeout=20000)
+    fork_page = sessions[child_id]
+    assert fork_page.pill.text() == "FORK"
+    assert fork_page.session_label.text() != page.session_label.text()
+    assert fork_page.replay.execution.id == child_id
+
+
+def test_fork_from_here_opens_the_fork_session_page(qtbot, window, example_workspace):
+    hello = open_flow(window, example_workspace, "hello")
+    run = window.start_run(hello, {"name": "Ada"})
+    wait_done(qtbot, hello)
+    execution_id = run.state.execution_id
+    window.show_executions()
+    panel = window.executions_page
+    qtbot.waitUntil(lambda: len(panel.rows()) == 1)
+    _select_row(qtbot, panel.table, 0)
+    click(qtbot, panel.details_button)
+    pages = window.execution_pages.pages
+    qtbot.waitUntil(lambda: execution_id in pages)
+    detail = pages[execution_id]
+    qtbot.waitExposed(detail)
+    detail.tabs.setCurrentIndex(2)  # Checkpoints
+    click(qtbot, detail.checkpoints_table.cellWidget(0, 4))  # Fork from here
+    sessions = window.execution_pages.sessions
+    qtbot.waitUntil(lambda: len(sessions) == 1, timeout=20000)
+    child_id, page = next(iter(sessions.items()))
+    assert child_id != execution_id and child_id in pages  # the fork's detail page opened as well
+    qtbot.waitExposed(page)
+    assert page.pill.text() == "FORK"
+    assert page.windowTitle().startswith("Debug session ") and page.windowTitle().endswith(" · FORK")
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "debug_session_fork.png"))
+    assert _execution(qtbot, window, child_id).parent_id == execution_id
