@@ -123,7 +123,11 @@ class ExecutionPages:
         self.open(child_id)
 
         async def ended(backend: Any) -> Any:
-            await backend.wait(child_id, FORK_WAIT)
+            try:
+                await backend.wait(child_id, FORK_WAIT)
+            except TimeoutError:
+                raise RuntimeError(f"fork {child_id} still running after {FORK_WAIT:.0f}s; "
+                                   "its session page was not opened (open it from its detail page)") from None
             return backend.sessions.replay(child_id)
 
         self.bridge.call(ended, lambda replay: self._show_session(child_id, session, replay),
