@@ -140,3 +140,11 @@ def test_fork_from_here_opens_the_fork_session_page(qtbot, window, example_works
     if os.environ.get("AXIOM_SCREENSHOT_DIR"):
         page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "debug_session_fork.png"))
     assert _execution(qtbot, window, child_id).parent_id == execution_id
+
+    # the header's Fork button forks the fork at the selected node's checkpoint: its pages open in turn
+    assert page.selected_checkpoint() is not None and page.fork_button.isEnabled()
+    click(qtbot, page.fork_button)
+    qtbot.waitUntil(lambda: len(sessions) == 2, timeout=20000)
+    grandchild_id = next(e for e in sessions if e != child_id)
+    assert grandchild_id in pages and sessions[grandchild_id].pill.text() == "FORK"
+    assert _execution(qtbot, window, grandchild_id).parent_id == child_id

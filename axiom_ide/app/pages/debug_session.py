@@ -1,7 +1,7 @@
 """The debug session page (guides__debug-a-flow.md, "Fork a debug session from a checkpoint").
 
 A REPLAY/FORK session over an execution's stored history (a backend ``ReplayView``, backends/replay_view.py): a header with the
-session id and the mode pill, a step toolbar — **Step Back** (``,``), **Step Forward** (``.``),
+session id, the mode pill and a **Fork** button (fork at the selected node's checkpoint), a step toolbar — **Step Back** (``,``), **Step Forward** (``.``),
 **Run to End** (**Stop** while running) — and an Inspector with the selected node's checkpointed
 output and **Modify…**, which replaces one top-level key with a JSON value (a literal null and
 values over 1 MB are refused). With overrides pending, Step Forward reads
@@ -102,6 +102,10 @@ class DebugSessionPage(QWidget):
         self.session_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         header.addWidget(self.session_label)
         header.addStretch(1)
+        #: The header's fork button: fork at the selected node's checkpoint (with any pending overrides).
+        self.fork_button = QPushButton("Fork")
+        self.fork_button.clicked.connect(self.fork)
+        header.addWidget(self.fork_button)
         left.addLayout(header)
         self.nodes = QListWidget()
         self.nodes.currentRowChanged.connect(lambda _: self._inspect())
@@ -163,13 +167,17 @@ class DebugSessionPage(QWidget):
 
     def forward(self) -> None:
         if self.overrides:
-            cp = self.selected_checkpoint()
-            if cp is not None and self.on_fork is not None:
-                self.on_fork(cp, dict(self.overrides))
-            self.overrides.clear()
-            self._label_forward()
+            self.fork()
             return
         self.go(self.index + 1)
+
+    def fork(self) -> None:
+        """Fork at the selected node's checkpoint with the pending overrides (then none pend)."""
+        cp = self.selected_checkpoint()
+        if cp is not None and self.on_fork is not None:
+            self.on_fork(cp, dict(self.overrides))
+        self.overrides.clear()
+        self._label_forward()
 
     def toggle_run(self) -> None:
         if self._timer.isActive():
@@ -212,6 +220,8 @@ class DebugSessionPage(QWidget):
             self.output.setPlainText(json.dumps(view.output if view is not None else None, indent=2, default=str))
         self.modify.setEnabled(cp is not None and not expired)
         self.modify.setToolTip(EXPIRED if expired else "")
+        self.fork_button.setEnabled(cp is not None and not expired and self.on_fork is not None)
+        self.fork_button.setToolTip(EXPIRED if expired else "")
 
     def open_modify(self) -> None:
         cp = self.selected_checkpoint()
