@@ -4,7 +4,10 @@ One page per execution, a window of its own over the main window (raised again w
 open). Everything it shows is read through the backend on the runtime bridge: the history
 (``sessions.replay``) and the fork descendants (``sessions.forks``). **Forked from** and a fork
 link open that execution's page; **Fork from here** starts the fork (``sessions.fork``) and opens
-the new execution's page. A page opened while its execution ran is read again when it ends (and
+the new execution's page, then, once the fork ended, its FORK session page (the debug session page). **Replay in debugger** opens the debug session page
+(app/pages/debug_session.py) in REPLAY mode on that execution (``sessions.replay_session``), a
+window of its own too; its "Apply N override(s) and Fork" forks with the overrides and opens the
+fork's detail page. A page opened while its execution ran is read again when it ends (and
 then its parent's open page too, whose fork descendants grew), in place: same geometry and tab.
 """
 from __future__ import annotations
@@ -21,6 +24,8 @@ from axiom_ide.app.qt_bridge import alive
 ENDED = ("EXECUTION_COMPLETED", "EXECUTION_FAILED", "EXECUTION_CANCELLED")
 #: The page's size when opened, shrunk to the main window's screen when smaller.
 PAGE_SIZE = (1200, 680)
+#: Seconds a fork may run before its FORK session page gives up waiting (the status bar says so).
+FORK_WAIT = 120.0
 
 
 class ExecutionPages:
@@ -30,6 +35,8 @@ class ExecutionPages:
         self.status = status
         #: Execution id → its open page.
         self.pages: dict[str, Any] = {}
+        #: Execution id → its open debug session page (REPLAY, or FORK for a fork).
+        self.sessions: dict[str, Any] = {}
         #: Executions being read, and those of them that ended meanwhile (read again once shown).
         self._reading: set[str] = set()
         self._ended: set[str] = set()
@@ -66,7 +73,8 @@ class ExecutionPages:
         if not alive(self.window):
             return
         page = ExecutionDetailPage(replay, children=children, parent=self.window,
-                                   on_fork=lambda cp: self.fork(execution_id, cp), on_open=self.open)
+                                   on_fork=lambda cp: self.fork(execution_id, cp), on_open=self.open,
+                                   on_debug=lambda: self.debug(execution_id))
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Execution {execution_id}")
@@ -102,8 +110,65 @@ class ExecutionPages:
         elif event.execution_id in self.pages:
             self.open(event.execution_id, reload=True)
 
-    def fork(self, execution_id: str, checkpoint_id: str) -> None:
-        """**Fork from here**: fork ``execution_id`` at ``checkpoint_id``, then open the new execution."""
-        self.bridge.call(lambda b: b.sessions.fork(execution_id, checkpoint_id),
-                         lambda session: self.open(session["execution_id"]),
+    def fork(self, execution_id: str, checkpoint_id: str, overrides: dict[str, Any] | None = None) -> None:
+        """**Fork from here** (and "Apply N override(s) and Fork"): fork ``execution_id`` at
+        ``checkpoint_id`` with ``overrides``, then open the new execution."""
+        self.bridge.call(lambda b: b.sessions.fork(execution_id, checkpoint_id, overrides),
+                         self._forked, lambda exc: self.status(f"Fork from here: {exc}", 6000))
+
+    def _forked(self, session: dict[str, Any]) -> None:
+        """The fork runs: its detail page opens now, its FORK session page once it ended (the
+        session page steps through a finished history)."""
+        child_id = session["execution_id"]
+        self.open(child_id)
+
+        async def ended(backend: Any) -> Any:
+            try:
+                await backend.wait(child_id, FORK_WAIT)
+            except TimeoutError:
+                raise RuntimeError(f"fork {child_id} still running after {FORK_WAIT:.0f}s; "
+                                   "its session page was not opened (open it from its detail page)") from None
+            return backend.sessions.replay(child_id)
+
+        self.bridge.call(ended, lambda replay: self._show_session(child_id, session, replay),
                          lambda exc: self.status(f"Fork from here: {exc}", 6000))
+
+    def debug(self, execution_id: str) -> None:
+        """**Replay in debugger**: a REPLAY session over ``execution_id`` on the debug session page
+        (raised when already open). A fork's FORK session page, once open, is its session page."""
+        page = self.sessions.get(execution_id)
+        if page is not None and alive(page):
+            page.show()
+            page.raise_()
+            page.activateWindow()
+            return
+
+        async def start(backend: Any) -> tuple[dict[str, Any], Any]:
+            sessions = getattr(backend, "sessions", None)
+            if sessions is None:
+                raise RuntimeError("the debug session page needs the local runtime")
+            return await sessions.replay_session(execution_id), sessions.replay(execution_id)
+
+        self.bridge.call(start, lambda got: self._show_session(execution_id, *got),
+                         lambda exc: self.status(f"Replay in debugger: {exc}", 6000))
+
+    def _show_session(self, execution_id: str, session: dict[str, Any], replay: Any) -> None:
+        from axiom_ide.app.pages.debug_session import DebugSessionPage
+
+        if not alive(self.window):
+            return
+        page = DebugSessionPage(replay, session_id=session["session_id"], mode=session["mode"], parent=self.window,
+                                on_fork=lambda cp, overrides: self.fork(execution_id, cp, overrides))
+        page.setWindowFlag(Qt.WindowType.Window, True)
+        page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        page.setWindowTitle(f"Debug session {session['session_id']} · {session['mode']}")
+        screen = self.window.screen().availableGeometry()
+        page.resize(min(PAGE_SIZE[0], screen.width()), min(PAGE_SIZE[1], screen.height()))
+        old = self.sessions.get(execution_id)
+        if old is not None and alive(old):
+            old.close()
+        page.destroyed.connect(lambda _=None, e=execution_id, p=page: self.sessions.get(e) is p and self.sessions.pop(e))
+        self.sessions[execution_id] = page
+        page.show()
+        page.raise_()
+        page.activateWindow()

@@ -31,3 +31,10 @@ class LocalSessions:
         over 1 MB, expired checkpoint) raise the runtime's AxiomError with its message."""
         child_id, session = await self.runtime.fork(execution_id, checkpoint_id, overrides or None)
         return {"session_id": session.id, "mode": session.mode, "execution_id": child_id}
+
+    async def replay_session(self, execution_id: str) -> dict[str, Any]:
+        """A stored REPLAY session over ``execution_id`` (the debug session page's **Replay in
+        debugger**); returns the session JSON (``session_id``, ``mode``, ``execution_id``). It only
+        reads history."""
+        session = self.runtime.create_debug_session("REPLAY", execution_id=execution_id)
+        return {"session_id": session.id, "mode": session.mode, "execution_id": execution_id}

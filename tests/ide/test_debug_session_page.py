@@ -5,6 +5,7 @@ from engine_support import add_faults_package, chain, compile_file
 from ide_support import click
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from axiom_ide.app.pages.debug_session import NULL_REFUSED, DebugSessionPage
 from axiom_ide.backends.local import LocalBackend
@@ -23,7 +24,8 @@ def test_step_modify_and_fork_with_override(qtbot, tmp_path, example_workspace, 
     qtbot.addWidget(page)
     page.resize(1280, 720)
     page.show()
-    qtbot.waitExposed(page)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)  # , and . are shortcuts of the active window
     assert page.pill.text() == "REPLAY"
 
     # select n2, then step forward with "." until it has a checkpoint; "," steps back once

@@ -1,7 +1,7 @@
 """The debug session page (guides__debug-a-flow.md, "Fork a debug session from a checkpoint").
 
 A REPLAY/FORK session over an execution's stored history (a backend ``ReplayView``, backends/replay_view.py): a header with the
-session id and the mode pill, a step toolbar — **Step Back** (``,``), **Step Forward** (``.``),
+session id, the mode pill and a **Fork** button (fork at the selected node's checkpoint), a step toolbar — **Step Back** (``,``), **Step Forward** (``.``),
 **Run to End** (**Stop** while running) — and an Inspector with the selected node's checkpointed
 output and **Modify…**, which replaces one top-level key with a JSON value (a literal null and
 values over 1 MB are refused). With overrides pending, Step Forward reads
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -97,8 +97,15 @@ class DebugSessionPage(QWidget):
         self.pill.setObjectName("modePill")
         self.pill.setStyleSheet("border: 1px solid #d9a400; border-radius: 8px; padding: 1px 8px;")
         header.addWidget(self.pill)
-        header.addWidget(QLabel(f"Session {session_id}"))
+        self.session_label = QLabel(f"Session {session_id}")
+        self.session_label.setObjectName("sessionId")
+        self.session_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        header.addWidget(self.session_label)
         header.addStretch(1)
+        #: The header's fork button: fork at the selected node's checkpoint (with any pending overrides).
+        self.fork_button = QPushButton("Fork")
+        self.fork_button.clicked.connect(self.fork)
+        header.addWidget(self.fork_button)
         left.addLayout(header)
         self.nodes = QListWidget()
         self.nodes.currentRowChanged.connect(lambda _: self._inspect())
@@ -130,15 +137,17 @@ class DebugSessionPage(QWidget):
         root.addLayout(inspector, 2)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
+        #: ``,`` Step Back and ``.`` Step Forward (the docs' keys), page-wide shortcuts.
+        self.shortcuts = (self._shortcut(Qt.Key.Key_Comma, self.step_back),
+                          self._shortcut(Qt.Key.Key_Period, self.step_forward))
         self.go(-1)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        """``,`` steps back, ``.`` steps forward (the docs' keys), wherever focus is on the page."""
-        button = {Qt.Key.Key_Comma: self.step_back, Qt.Key.Key_Period: self.step_forward}.get(Qt.Key(event.key()))
-        if button is None:
-            super().keyPressEvent(event)
-        elif button.isEnabled():
-            button.click()
+    def _shortcut(self, key: Qt.Key, button: QPushButton) -> QShortcut:
+        """``key`` clicks ``button`` (when enabled) wherever focus is on the page, the node list too."""
+        shortcut = QShortcut(QKeySequence(key), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(lambda: button.click() if button.isEnabled() else None)
+        return shortcut
 
     # -- stepping ----------------------------------------------------------------------------
     def go(self, index: int) -> None:
@@ -158,13 +167,17 @@ class DebugSessionPage(QWidget):
 
     def forward(self) -> None:
         if self.overrides:
-            cp = self.selected_checkpoint()
-            if cp is not None and self.on_fork is not None:
-                self.on_fork(cp, dict(self.overrides))
-            self.overrides.clear()
-            self._label_forward()
+            self.fork()
             return
         self.go(self.index + 1)
+
+    def fork(self) -> None:
+        """Fork at the selected node's checkpoint with the pending overrides (then none pend)."""
+        cp = self.selected_checkpoint()
+        if cp is not None and self.on_fork is not None:
+            self.on_fork(cp, dict(self.overrides))
+        self.overrides.clear()
+        self._label_forward()
 
     def toggle_run(self) -> None:
         if self._timer.isActive():
@@ -207,6 +220,8 @@ class DebugSessionPage(QWidget):
             self.output.setPlainText(json.dumps(view.output if view is not None else None, indent=2, default=str))
         self.modify.setEnabled(cp is not None and not expired)
         self.modify.setToolTip(EXPIRED if expired else "")
+        self.fork_button.setEnabled(cp is not None and not expired and self.on_fork is not None)
+        self.fork_button.setToolTip(EXPIRED if expired else "")
 
     def open_modify(self) -> None:
         cp = self.selected_checkpoint()

@@ -63,7 +63,8 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[Any]]) -> None:
 class ExecutionDetailPage(QWidget):
     def __init__(self, replay: ReplayView, *, children: Sequence[str] = (),
                  on_fork: Callable[[str], None] | None = None,
-                 on_open: Callable[[str], None] | None = None, parent: QWidget | None = None) -> None:
+                 on_open: Callable[[str], None] | None = None,
+                 on_debug: Callable[[], None] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("executionDetailPage")
         self.replay = replay
@@ -93,6 +94,12 @@ class ExecutionDetailPage(QWidget):
             self.forked_from.setFlat(True)
             self.forked_from.clicked.connect(lambda: self._open(rec.parent_id))
             header.addWidget(self.forked_from)
+        #: **Replay in debugger**: this execution on the debug session page (REPLAY).
+        self.debug_button = QPushButton("Replay in debugger")
+        self.debug_button.setEnabled(on_debug is not None)
+        if on_debug is not None:
+            self.debug_button.clicked.connect(on_debug)
+        header.addWidget(self.debug_button)
         root.addLayout(header)
         root.addLayout(times)
         self.descendants: list[QPushButton] = []
