@@ -497,6 +497,10 @@ class MainWindow(QMainWindow):
         """"save_all" | "discard_all" | "cancel" for several dirty documents closing at once."""
         return questions.unsaved_many(self, docs)
 
+    def ask_stop_debug(self, doc: Any, status: str) -> bool:
+        """True: cancel the Debug run (paused or running) of the tab about to close."""
+        return questions.stop_debug_run(self, doc, status)
+
     def ask_reload_dirty(self, doc: Any) -> bool:
         return questions.reload_dirty(self, doc)
 

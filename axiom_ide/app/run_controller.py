@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from axiom_ide.app import run_state as rs
+from axiom_ide.app.qt_bridge import alive
 from axiom_ide.app.run_state import RunState
 from axiom_ide.backends.base import Failure, RunResult
 
@@ -95,7 +96,7 @@ class FlowRun(QObject):
         self.state.set_execution(execution_id)
         if self._cancel_requested:
             self.bridge.call(lambda b: b.cancel(execution_id))
-        self.bridge.call(lambda b: b.wait(execution_id), self.state.finish, self._failed)
+        self.bridge.call(lambda b: b.wait(execution_id), self._finish, self._failed)
 
     def _frame(self, frame: dict[str, Any]) -> None:
         first = self.state.execution_id is None
@@ -106,10 +107,15 @@ class FlowRun(QObject):
     def _stream_done(self, _count: int) -> None:
         execution_id = self.state.execution_id
         if execution_id:
-            self.bridge.call(lambda b: b.result(execution_id), self.state.finish, self._failed)
+            self.bridge.call(lambda b: b.result(execution_id), self._finish, self._failed)
+
+    def _finish(self, result: Any) -> None:
+        """The run's result arrived; dropped when its tab closed (and deleted this run) first."""
+        if alive(self.state):
+            self.state.finish(result)
 
     def _failed(self, exc: BaseException) -> None:
-        self.state.finish(RunResult(self.state.execution_id or "", rs.FAILED,
+        self._finish(RunResult(self.state.execution_id or "", rs.FAILED,
                                     failure=Failure("INTERNAL", error_text(exc))))
 
     def _on_finished(self, result: Any) -> None:
