@@ -88,6 +88,7 @@ class ResultsPanel(QWidget):
         self.stop_button.clicked.connect(self.stopRequested)
         header = QHBoxLayout()
         header.setContentsMargins(8, 4, 8, 0)
+        header.setSpacing(12)  # the title and "execution <id>" never run together
         header.addWidget(self.title)
         header.addWidget(self.execution_label, 1)
         header.addWidget(self.stop_button)
