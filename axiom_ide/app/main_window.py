@@ -527,6 +527,7 @@ class MainWindow(QMainWindow):
 
         tab.breakpoint_list = TabBreakpoints(tab, BreakpointStore(self.data_dir / FILE_NAME),
                                              lambda text: self.statusBar().showMessage(text, 10000))
+        self.runs.reattach_paused_debug(tab)  # a Debug run left paused by a runtime that died
 
     def node_activated(self, tab: Any, node_id: str) -> Any:
         """A card was double-clicked: a subflow node (``flow:<name>``) opens its flow in a tab."""

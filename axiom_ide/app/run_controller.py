@@ -54,6 +54,19 @@ class FlowRun(QObject):
         snapshot = self.doc.flow.clone()
         self.bridge.call(lambda b: b.compile(snapshot), self._compiled, self._compile_failed)
 
+    def attach(self, record: Any, events: list[Any]) -> None:
+        """Follow an execution already going instead of starting one: a Debug run left paused by
+        a runtime that died (its session survives it, runtime/engine/debug.py) — ``record`` its
+        ExecutionRecord, ``events`` its history so far. Bind the views first, then attach."""
+        self.debug_session_id = record.debug_session
+        self.state.graph_id, self.state.execution_id = record.graph_id, record.id
+        self.state.status = rs.RUNNING
+        self.bridge.executionEvent.connect(self.state.accept)
+        for event in events:
+            self.state.accept(event)
+        execution_id = record.id
+        self.bridge.call(lambda b: b.wait(execution_id), self._finish, self._failed)
+
     def cancel(self) -> None:
         """Stop the run now (or as soon as it has an execution id)."""
         if not self.state.is_running:

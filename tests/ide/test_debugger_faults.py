@@ -68,3 +68,38 @@ def test_closing_the_tab_of_a_paused_debug_run_asks_then_cancels_it(qtbot, windo
     press_shortcut(qtbot, window, "close-tab-action")
     assert len(asked) == 2 and window.files.flow_tabs() == []
     qtbot.waitUntil(lambda: history_status(window, execution_id) == "Cancelled", timeout=60_000)
+
+
+def test_a_debug_run_left_paused_by_a_dead_runtime_is_paused_again_on_reopen(qtbot, example_workspace, tmp_path,
+                                                                            invoker):
+    """The runtime (and the app with it) was killed while a Debug run was paused before n2: opening
+    the flow again resumes that run and shows it paused where it was; Continue finishes it."""
+    from engine_support import add_faults_package
+    from ide_support import close_window, make_window
+    from test_debug_durable import _prepare, _run_until
+
+    add_faults_package(example_workspace)
+    path = chain(example_workspace, "dbg-crash", ["Upper"] * 3)
+    data = tmp_path / "data"
+    graph_id, session_id = _prepare((path, example_workspace), data, {"n2"})
+    _run_until(data, graph_id, session_id, lambda r: r["control"] == "paused" and r["status"] == "Debug paused",
+               inline=invoker == "inline")
+
+    window = make_window(qtbot, example_workspace, data, tmp_path / "settings.ini", inline=invoker == "inline")
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        tab = open_flow(window, example_workspace, "dbg-crash")
+        qtbot.waitUntil(lambda: tab.run is not None and tab.run.state.status == "Debug paused", timeout=60_000)
+        run = tab.run
+        assert run.state.paused_at == "n2" and run.debug_session_id == session_id
+        assert tab.pill.text() == "Debug paused" and window.results.title.text() == "Debug paused — n2"
+        assert tab.scene.item_for_node("n1").run_state == "completed"
+        assert tab.scene.item_for_node("n2").run_state == "paused"
+        assert tab.debug_bar.isVisible() and tab.debug_bar.continue_button.isVisible()
+        qtbot.mouseClick(tab.debug_bar.continue_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not run.state.is_running, timeout=60_000)
+        assert run.state.status == "Completed" and run.state.result.output["text"] == "A"
+        assert history_status(window, run.state.execution_id) == "Completed"
+    finally:
+        close_window(window)
