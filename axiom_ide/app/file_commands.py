@@ -250,7 +250,13 @@ class FileController(QObject):
         return True
 
     def close_all_tabs(self) -> bool:
-        """Close every tab after one question about the unsaved ones; False (all tabs kept) on Cancel."""
+        """Close every tab after the questions about Debug runs still going and one about the
+        unsaved ones; False (all tabs kept) on Cancel."""
+        for tab in self.flow_tabs():
+            if tab.running and tab.run.breakpoints is not None:
+                self.tabs.setCurrentWidget(tab)  # the question shows which flow it is about
+                if not self.host.ask_stop_debug(tab.doc, tab.run.state.status):
+                    return False
         if not self.settle_unsaved():
             return False
         while self.tabs.count():

@@ -103,3 +103,14 @@ def test_a_debug_run_left_paused_by_a_dead_runtime_is_paused_again_on_reopen(qtb
         assert history_status(window, run.state.execution_id) == "Completed"
     finally:
         close_window(window)
+
+
+def test_quitting_with_a_paused_debug_run_asks_first(qtbot, window, example_workspace):
+    tab = paused_debug_run(qtbot, window, example_workspace, "dbg-quit")
+    execution_id = tab.run.state.execution_id
+    asked: list[str] = []
+    window.ask_stop_debug = lambda doc, status: asked.append(doc.flow.name) or False
+    window.actions["quit-action"].trigger()  # File ▸ Quit; Cancel: the window and the run stay
+    assert asked == ["dbg-quit"] and window.isVisible()
+    assert window.files.flow_tabs() == [tab] and tab.run.state.status == "Debug paused"
+    assert history_status(window, execution_id) == "Debug paused"
