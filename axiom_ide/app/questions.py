@@ -86,8 +86,8 @@ def restore(parent: QWidget, entries: list[Any]) -> bool:
 def stop_debug_run(parent: QWidget, doc: Any, status: str) -> bool:
     """True when the user agrees to cancel the Debug run of a tab about to close."""
     box = QMessageBox(QMessageBox.Icon.Warning, "Debug run in progress",
-                      f'"{doc.flow.name}" has a debug run in progress ({status}).\n'
-                      "Closing the tab cancels the run.",
+                      f'The debug run of "{doc.flow.name}" is '
+                      f'{"paused" if status == "Debug paused" else "still running"}.\nClosing cancels it.',
                       QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel, parent)
     box.setObjectName("stopDebugBox")
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
