@@ -34,6 +34,7 @@ class FileHost(Protocol):
     def ask_unsaved(self, doc: Any) -> str: ...
     def ask_unsaved_many(self, docs: list[Any]) -> str: ...
     def ask_reload_dirty(self, doc: Any) -> bool: ...
+    def ask_stop_debug(self, doc: Any, status: str) -> bool: ...
     def ask_restore(self, entries: list[Any]) -> bool: ...
     def show_error(self, title: str, exc: Exception) -> None: ...
     def tab_added(self, tab: FlowTab) -> None: ...
@@ -200,12 +201,16 @@ class FileController(QObject):
         return self.close_tab(self.tabs.currentIndex())
 
     def close_tab(self, index: int, *, ask: bool = True) -> bool:
-        """Close the tab at ``index``; a dirty document is asked about first unless ``ask`` is
-        False (the caller already settled every unsaved document: :meth:`close_all_tabs`)."""
+        """Close the tab at ``index``; a Debug run still going (paused or running) and a dirty
+        document are asked about first unless ``ask`` is False (the caller already settled every
+        unsaved document: :meth:`close_all_tabs`). A run still going is cancelled."""
         tab = self.tabs.widget(index)
         if not isinstance(tab, FlowTab):  # no tab at that index
             return False
         doc = tab.doc
+        debugging = tab.running and tab.run.breakpoints is not None
+        if ask and debugging and not self.host.ask_stop_debug(doc, tab.run.state.status):
+            return False
         if ask and doc.is_dirty:
             answer = self.host.ask_unsaved(doc)
             if answer == "cancel" or (answer == "save" and not self.save(doc)):
@@ -245,7 +250,13 @@ class FileController(QObject):
         return True
 
     def close_all_tabs(self) -> bool:
-        """Close every tab after one question about the unsaved ones; False (all tabs kept) on Cancel."""
+        """Close every tab after the questions about Debug runs still going and one about the
+        unsaved ones; False (all tabs kept) on Cancel."""
+        for tab in self.flow_tabs():
+            if tab.running and tab.run.breakpoints is not None:
+                self.tabs.setCurrentWidget(tab)  # the question shows which flow it is about
+                if not self.host.ask_stop_debug(tab.doc, tab.run.state.status):
+                    return False
         if not self.settle_unsaved():
             return False
         while self.tabs.count():

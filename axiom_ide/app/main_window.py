@@ -497,6 +497,10 @@ class MainWindow(QMainWindow):
         """"save_all" | "discard_all" | "cancel" for several dirty documents closing at once."""
         return questions.unsaved_many(self, docs)
 
+    def ask_stop_debug(self, doc: Any, status: str) -> bool:
+        """True: cancel the Debug run (paused or running) of the tab about to close."""
+        return questions.stop_debug_run(self, doc, status)
+
     def ask_reload_dirty(self, doc: Any) -> bool:
         return questions.reload_dirty(self, doc)
 
@@ -523,6 +527,7 @@ class MainWindow(QMainWindow):
 
         tab.breakpoint_list = TabBreakpoints(tab, BreakpointStore(self.data_dir / FILE_NAME),
                                              lambda text: self.statusBar().showMessage(text, 10000))
+        self.runs.reattach_paused_debug(tab)  # a Debug run left paused by a runtime that died
 
     def node_activated(self, tab: Any, node_id: str) -> Any:
         """A card was double-clicked: a subflow node (``flow:<name>``) opens its flow in a tab."""

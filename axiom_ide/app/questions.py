@@ -81,3 +81,14 @@ def restore(parent: QWidget, entries: list[Any]) -> bool:
         parent, "Restore unsaved changes?",
         f"Axiom IDE closed with unsaved edits last time:\n{names}\n\nRestore them?")
     return answer == QMessageBox.StandardButton.Yes
+
+
+def stop_debug_run(parent: QWidget, doc: Any, status: str) -> bool:
+    """True when the user agrees to cancel the Debug run of a tab about to close."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Debug run in progress",
+                      f'The debug run of "{doc.flow.name}" is '
+                      f'{"paused" if status == "Debug paused" else "still running"}.\nClosing cancels it.',
+                      QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("stopDebugBox")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Close

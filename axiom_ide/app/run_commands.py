@@ -148,16 +148,25 @@ class RunController(QObject):
                   debug_mode: bool = True, debug: bool = False) -> Any:
         """Compile the tab's flow and run it with ``data``; the views follow the returned FlowRun."""
         from axiom_ide.app.run_controller import FlowRun
-        from axiom_ide.canvas.run_binding import RunBinding
 
         tab.last_input = dict(data)
-        if tab.run_binding is not None:
-            tab.run_binding.unbind()
-            tab.run_binding = None
         breakpoints = sorted(getattr(tab, "breakpoints", None) or ()) if debug else None
         run = FlowRun(self.bridge, tab.doc, data, config_id=config_id, breakpoints=breakpoints, parent=tab)
         if debug:
             run.breakpoint_options = dict(getattr(tab, "breakpoint_options", None) or {})
+        self._show_run(tab, run)
+        self.status(RUN_STARTED.format(name=tab.doc.flow.name))
+        run.start()
+        return run
+
+    def _show_run(self, tab: Any, run: Any) -> None:
+        """The tab's canvas, pill, control bar and (when it is the active tab) the result panel
+        follow ``run``."""
+        from axiom_ide.canvas.run_binding import RunBinding
+
+        if tab.run_binding is not None:
+            tab.run_binding.unbind()
+            tab.run_binding = None
         tab.show_run(run)
         tab.result_state = run.state
         # Every run colours its cards (unary and pipeline alike); the Debug Mode choice only
@@ -169,9 +178,14 @@ class RunController(QObject):
             self.views.results_dock.raise_()
         run.ended.connect(lambda result, t=tab: self._run_ended(t, result))
         self._update_stop_action()
-        self.status(RUN_STARTED.format(name=tab.doc.flow.name))
-        run.start()
-        return run
+
+    def reattach_paused_debug(self, tab: Any) -> None:
+        """A flow opened while a Debug run of it is still paused in the runtime (the app or its
+        runtime died with it paused: the runtime brings it back paused where it was) shows it
+        paused again, with its control bar: Continue / Step / Stop drive it as before."""
+        from axiom_ide.app.debug_resume import reattach_paused_debug
+
+        reattach_paused_debug(self, tab)
 
     def stop_run(self) -> None:
         """Stop (Esc): cancel the active flow's run."""

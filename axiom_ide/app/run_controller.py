@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from axiom_ide.app import run_state as rs
+from axiom_ide.app.qt_bridge import alive
 from axiom_ide.app.run_state import RunState
 from axiom_ide.backends.base import Failure, RunResult
 
@@ -54,6 +55,19 @@ class FlowRun(QObject):
         self.bridge.executionEvent.connect(self.state.accept)
         snapshot = self.doc.flow.clone()
         self.bridge.call(lambda b: b.compile(snapshot), self._compiled, self._compile_failed)
+
+    def attach(self, record: Any, events: list[Any]) -> None:
+        """Follow an execution already going instead of starting one: a Debug run left paused by
+        a runtime that died (its session survives it, runtime/engine/debug.py) — ``record`` its
+        ExecutionRecord, ``events`` its history so far. Bind the views first, then attach."""
+        self.debug_session_id = record.debug_session
+        self.state.graph_id, self.state.execution_id = record.graph_id, record.id
+        self.state.status = rs.RUNNING
+        self.bridge.executionEvent.connect(self.state.accept)
+        for event in events:
+            self.state.accept(event)
+        execution_id = record.id
+        self.bridge.call(lambda b: b.wait(execution_id), self._finish, self._failed)
 
     def cancel(self) -> None:
         """Stop the run now (or as soon as it has an execution id)."""
@@ -99,7 +113,7 @@ class FlowRun(QObject):
         self.state.set_execution(execution_id)
         if self._cancel_requested:
             self.bridge.call(lambda b: b.cancel(execution_id))
-        self.bridge.call(lambda b: b.wait(execution_id), self.state.finish, self._failed)
+        self.bridge.call(lambda b: b.wait(execution_id), self._finish, self._failed)
 
     def _frame(self, frame: dict[str, Any]) -> None:
         first = self.state.execution_id is None
@@ -110,10 +124,15 @@ class FlowRun(QObject):
     def _stream_done(self, _count: int) -> None:
         execution_id = self.state.execution_id
         if execution_id:
-            self.bridge.call(lambda b: b.result(execution_id), self.state.finish, self._failed)
+            self.bridge.call(lambda b: b.result(execution_id), self._finish, self._failed)
+
+    def _finish(self, result: Any) -> None:
+        """The run's result arrived; dropped when its tab closed (and deleted this run) first."""
+        if alive(self.state):
+            self.state.finish(result)
 
     def _failed(self, exc: BaseException) -> None:
-        self.state.finish(RunResult(self.state.execution_id or "", rs.FAILED,
+        self._finish(RunResult(self.state.execution_id or "", rs.FAILED,
                                     failure=Failure("INTERNAL", error_text(exc))))
 
     def _on_finished(self, result: Any) -> None:

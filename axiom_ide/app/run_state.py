@@ -27,7 +27,7 @@ CANCELLED = "Cancelled"
 DEBUG_PAUSED = "Debug paused"
 #: The pill's style state for each run status.
 PILL_STATE = {COMPILING: "running", RUNNING: "running", COMPLETED: "completed", FAILED: "failed",
-              CANCELLED: "cancelled", DEBUG_PAUSED: "running"}
+              CANCELLED: "cancelled", DEBUG_PAUSED: "paused"}
 
 
 class RunState(QObject):

@@ -32,10 +32,12 @@ QLabel#statusPill[state="running"] {{ background: {accent}; }}
 QLabel#statusPill[state="completed"] {{ background: {green}; }}
 QLabel#statusPill[state="failed"] {{ background: {red}; }}
 QLabel#statusPill[state="cancelled"] {{ background: {muted}; }}
+QLabel#statusPill[state="paused"] {{ background: {amber}; }}
 QPushButton#stopButton {{ padding: 6px 22px; font-weight: 600; border-radius: 6px;
     background: {red}; color: white; border: none; }}
 QLabel#resultTitle[state="failed"] {{ color: {red}; }}
 QLabel#resultTitle[state="completed"] {{ color: {green}; }}
+QLabel#resultTitle[state="paused"] {{ color: {amber}; }}
 QPushButton#runButton {{ padding: 6px 28px; font-weight: 600; border-radius: 6px;
     background: {accent}; color: white; border: none; }}
 QPushButton#runButton:disabled {{ background: {muted}; color: {disabled_text}; }}

@@ -76,3 +76,9 @@ class LocalDebug:
         after ``timeout`` seconds."""
         return await wait_for_pause(self.debug_session, session_id, timeout, not_at=not_at,
                                     poll_interval=self.poll_interval)
+
+    async def resume_debug_run(self, execution_id: str) -> bool:
+        """Continue a Debug run a previous process left paused (the app or its runtime died): it
+        comes back paused where it was, attached to its session. False when it is not this
+        runtime's to resume (already running here, or another live runtime's)."""
+        return bool(await self.runtime.resume_incomplete(only=execution_id))

@@ -392,12 +392,12 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
             yield frame
 
     # -- resume, fork, debug -------------------------------------------------------------------
-    async def resume_incomplete(self, *, wait: bool = False) -> list[str]:
-        """Continue every execution a previous process left incomplete (same ids). Executions another
-        live runtime on this data dir is running are left to it."""
+    async def resume_incomplete(self, *, wait: bool = False, only: str | None = None) -> list[str]:
+        """Continue every execution a previous process left incomplete (same ids) — or only the
+        execution ``only``. Executions another live runtime on this data dir is running are left to it."""
         resumed = []
         for rec in self._executions.incomplete():
-            if rec.id in self._tasks:
+            if rec.id in self._tasks or (only is not None and rec.id != only):
                 continue
             if rec.owner is not None and rec.owner != self._db.instance and self._db.alive(rec.owner):
                 continue

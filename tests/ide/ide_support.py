@@ -22,6 +22,7 @@ def make_window(qtbot, workspace, data_dir, settings_file, *, inline: bool = Tru
     window.ask_unsaved = lambda doc: "discard"
     window.ask_unsaved_many = lambda docs: "discard_all"
     window.ask_restore = lambda entries: False
+    window.ask_stop_debug = lambda doc, status: True
     window.resize(1280, 800)
     window.load_workspace()
     return window
@@ -30,6 +31,7 @@ def make_window(qtbot, workspace, data_dir, settings_file, *, inline: bool = Tru
 def close_window(window) -> None:
     window.ask_unsaved = lambda doc: "discard"
     window.ask_unsaved_many = lambda docs: "discard_all"
+    window.ask_stop_debug = lambda doc, status: True
     window.close()
 
 

@@ -88,6 +88,7 @@ class ResultsPanel(QWidget):
         self.stop_button.clicked.connect(self.stopRequested)
         header = QHBoxLayout()
         header.setContentsMargins(8, 4, 8, 0)
+        header.setSpacing(12)  # the title and "execution <id>" never run together
         header.addWidget(self.title)
         header.addWidget(self.execution_label, 1)
         header.addWidget(self.stop_button)
@@ -217,7 +218,8 @@ class ResultsPanel(QWidget):
         self._update_title()
 
     def progress_text(self) -> str:
-        """"Running — greet · 1.2 s" while a run goes; the docs' header once it ended."""
+        """"Running — greet · 1.2 s" while a run goes ("Debug paused — greet" while a Debug run is
+        paused before greet); the docs' header once it ended."""
         state = self.state
         if state is None:
             return NO_RUN
@@ -225,6 +227,8 @@ class ResultsPanel(QWidget):
             return TITLES.get(state.result.status, f"Execution {state.result.status}")
         if state.status == rs.COMPILING:
             return f"Compiling {state.flow_name}…"
+        if state.status == rs.DEBUG_PAUSED:
+            return f"Debug paused — {state.paused_at}" if state.paused_at else rs.DEBUG_PAUSED
         node = f" — {state.current_node}" if state.current_node else ""
         return f"Running{node} · {state.elapsed:.1f} s"
 
@@ -232,7 +236,7 @@ class ResultsPanel(QWidget):
         text = self.progress_text()
         self.title.setText(text)
         state = self.state
-        kind = {rs.COMPLETED: "completed", rs.FAILED: "failed"}.get(getattr(state, "status", ""), "")
+        kind = {rs.COMPLETED: "completed", rs.FAILED: "failed", rs.DEBUG_PAUSED: "paused"}.get(getattr(state, "status", ""), "")
         if self.title.property("state") != kind:
             self.title.setProperty("state", kind)
             self.title.style().unpolish(self.title)
