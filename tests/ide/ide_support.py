@@ -178,3 +178,21 @@ def click_item(qtbot, tree, item, column: int = 0) -> None:
     rect = tree.visualRect(tree.indexFromItem(item, column))
     assert rect.isValid() and tree.viewport().rect().contains(rect.center()), "item not on screen"
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+#: Two Upper nodes whose edge maps ``text`` through ``split`` (a list into a string field): the run
+#: fails on the edge a → b, so "Show on canvas" selects that edge.
+BADMAP_FLOW = """\
+    imports: [tests/faults@0.1.0]
+    nodes:
+      - id: a
+        node: tests/faults@0.1.0:Upper
+      - id: b
+        node: tests/faults@0.1.0:Upper
+    edges:
+      - from: a
+        to: b
+        map:
+          text: text | split(" ", 3)
+          big: big
+    """

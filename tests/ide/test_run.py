@@ -6,7 +6,7 @@ import json
 
 import pytest
 from engine_support import chain, write_flow
-from ide_support import click, open_flow, press_shortcut, shown, type_over, wait_done
+from ide_support import BADMAP_FLOW, click, open_flow, press_shortcut, shown, type_over, wait_done
 from PySide6.QtCore import Qt
 
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
@@ -93,20 +93,7 @@ def test_failing_node_shows_execution_failed_and_show_on_canvas_selects_it(qtbot
 
 
 def test_edge_adapter_failure_selects_the_edge(qtbot, window, example_workspace):
-    write_flow(example_workspace, "badmap", """\
-        imports: [tests/faults@0.1.0]
-        nodes:
-          - id: a
-            node: tests/faults@0.1.0:Upper
-          - id: b
-            node: tests/faults@0.1.0:Upper
-        edges:
-          - from: a
-            to: b
-            map:
-              text: text | split(" ", 3)
-              big: big
-        """)
+    write_flow(example_workspace, "badmap", BADMAP_FLOW)
     tab = open_flow(window, example_workspace, "badmap")
     run_with(qtbot, window, tab, text="abc")
     wait_done(qtbot, tab)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from engine_support import chain, write_flow
-from ide_support import click, click_header, click_tab, double_click_item, open_flow, wait_done
+from ide_support import BADMAP_FLOW, click, click_header, click_tab, double_click_item, open_flow, wait_done
 
 
 @pytest.fixture
@@ -87,20 +87,7 @@ def test_show_on_canvas_from_a_background_result_activates_its_tab(qtbot, window
 
 
 def test_show_on_canvas_opens_the_closed_flow_and_selects_the_failing_edge(qtbot, window, example_workspace):
-    write_flow(example_workspace, "badmap", """\
-        imports: [tests/faults@0.1.0]
-        nodes:
-          - id: a
-            node: tests/faults@0.1.0:Upper
-          - id: b
-            node: tests/faults@0.1.0:Upper
-        edges:
-          - from: a
-            to: b
-            map:
-              text: text | split(" ", 3)
-              big: big
-        """)
+    write_flow(example_workspace, "badmap", BADMAP_FLOW)
     badmap = open_flow(window, example_workspace, "badmap")
     window.start_run(badmap, {"text": "abc"})
     wait_done(qtbot, badmap)
