@@ -180,6 +180,13 @@ def click_item(qtbot, tree, item, column: int = 0) -> None:
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
+
+def select_row(qtbot, tree, row: int) -> None:
+    """Click the tree's top-level row ``row`` and wait until it is selected."""
+    item = tree.topLevelItem(row)
+    click_item(qtbot, tree, item)
+    qtbot.waitUntil(lambda: item.isSelected())
+
 #: Two Upper nodes whose edge maps ``text`` through ``split`` (a list into a string field): the run
 #: fails on the edge a → b, so "Show on canvas" selects that edge.
 BADMAP_FLOW = """\

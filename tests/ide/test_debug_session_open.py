@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from ide_support import click, open_flow, wait_done
+from ide_support import click, open_flow, select_row, wait_done
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -18,13 +18,6 @@ from axiom_ide.app.qt_bridge import alive
 @pytest.fixture
 def window(run_window):
     return run_window
-
-
-def _select_row(qtbot, table, row: int) -> None:
-    item = table.topLevelItem(row)
-    rect = table.visualItemRect(item)
-    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: item.isSelected())
 
 
 def _click_row(qtbot, lst, row: int) -> None:
@@ -48,7 +41,7 @@ def test_replay_in_debugger_steps_and_forks_with_an_override(qtbot, window, exam
     window.show_executions()
     panel = window.executions_page
     qtbot.waitUntil(lambda: len(panel.rows()) == 1)
-    _select_row(qtbot, panel.table, 0)
+    select_row(qtbot, panel.table, 0)
     click(qtbot, panel.details_button)
     pages = window.execution_pages.pages
     qtbot.waitUntil(lambda: execution_id in pages)
@@ -122,7 +115,7 @@ def test_fork_from_here_opens_the_fork_session_page(qtbot, window, example_works
     window.show_executions()
     panel = window.executions_page
     qtbot.waitUntil(lambda: len(panel.rows()) == 1)
-    _select_row(qtbot, panel.table, 0)
+    select_row(qtbot, panel.table, 0)
     click(qtbot, panel.details_button)
     pages = window.execution_pages.pages
     qtbot.waitUntil(lambda: execution_id in pages)

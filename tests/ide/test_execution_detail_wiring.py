@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from ide_support import click, open_flow, wait_done
+from ide_support import click, open_flow, select_row, wait_done
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
@@ -18,14 +18,6 @@ from axiom_ide.app.qt_bridge import alive
 @pytest.fixture
 def window(run_window):
     return run_window
-
-
-def _select_row(qtbot, table, row: int) -> None:
-    item = table.topLevelItem(row)
-    table.scrollToItem(item)
-    rect = table.visualItemRect(item)
-    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: item.isSelected())
 
 
 def _click_cell(table, row: int, column: int) -> None:
@@ -42,7 +34,7 @@ def test_open_details_from_a_row_then_fork_and_follow_forked_from(qtbot, window,
     panel = window.executions_page
     qtbot.waitUntil(lambda: len(panel.rows()) == 1)
     assert not panel.details_button.isEnabled()  # nothing selected yet
-    _select_row(qtbot, panel.table, 0)
+    select_row(qtbot, panel.table, 0)
     click(qtbot, panel.details_button)
     pages = window.execution_pages.pages
     qtbot.waitUntil(lambda: execution_id in pages)
@@ -82,7 +74,7 @@ def test_open_details_from_a_row_then_fork_and_follow_forked_from(qtbot, window,
     qtbot.waitUntil(lambda: execution_id not in pages)
     qtbot.waitUntil(lambda: len(panel.rows()) == 2)
     row = [r[4] for r in panel.rows()].index(execution_id)
-    _select_row(qtbot, panel.table, row)
+    select_row(qtbot, panel.table, row)
     panel.table.setFocus()
     QTest.keyClick(panel.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: execution_id in pages)
@@ -103,7 +95,7 @@ def test_open_details_from_the_row_context_menu(qtbot, window, example_workspace
     window.show_executions()
     panel = window.executions_page
     qtbot.waitUntil(lambda: len(panel.rows()) == 1)
-    _select_row(qtbot, panel.table, 0)
+    select_row(qtbot, panel.table, 0)
     chosen: list[str] = []
 
     def choose() -> None:  # the context menu is up: click its Open details item
