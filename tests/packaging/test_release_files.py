@@ -37,11 +37,11 @@ def test_release_workflow_builds_all_three_oses_with_real_steps():
     assert doc["jobs"]["release"]["needs"] == "build"
 
 
+@pytest.mark.requires_tool("desktop-file-validate", why="apt-get install desktop-file-utils")
 def test_desktop_entry_is_valid_and_names_the_installed_icon_and_binary():
     entry = RESOURCES / "linux" / "axiom-ide.desktop"
     tool = shutil.which("desktop-file-validate")
-    if tool is None:
-        pytest.skip("desktop-file-validate not installed (apt-get install desktop-file-utils)")
+    assert tool is not None
     proc = subprocess.run([tool, str(entry)], capture_output=True, text=True)
     assert (proc.returncode, proc.stdout + proc.stderr) == (0, "")
     parser = configparser.ConfigParser(interpolation=None)
