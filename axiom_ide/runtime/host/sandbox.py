@@ -12,7 +12,7 @@ README.md "Sandbox" for what is and is not tested.
 
 Every platform: the environment is the allow-list below (never ``AXIOM_API_KEY`` or anything
 else of the server's), and the worker applies :class:`HostLimits` to itself before it runs any
-node code (``worker.apply_limits``).
+node code (``process_setup.apply_limits``).
 """
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ import collections
 import importlib
 import inspect
 import os
-import signal
 import socket
 import struct
 import sys
@@ -31,6 +30,7 @@ from google.protobuf.message import Message
 from axiom_ide.runtime.host import wire
 from axiom_ide.runtime.host.context import context_factory
 from axiom_ide.runtime.host.failures import exit_message, limit_breach, node_traceback
+from axiom_ide.runtime.host.process_setup import LIMITS, apply_limits, exit_when_stdin_closes, line_buffer_c_stdout
 
 #: Per-thread state: ``inv`` (the invocation running on this thread) and ``loop``.
 _local = threading.local()
@@ -329,7 +329,7 @@ def serialize_output(result: Any, site: dict) -> bytes:
 
 
 def _error_frame(inv: Invocation, exc: BaseException) -> None:
-    breach = limit_breach(_limits, inv.site.get("canvas_id", ""), exc)
+    breach = limit_breach(LIMITS, inv.site.get("canvas_id", ""), exc)
     if isinstance(exc, HandlerError):
         kind, message, tb = exc.kind, str(exc), ""
     elif isinstance(exc, SystemExit):
@@ -465,78 +465,12 @@ class _InvocationStream:
         return getattr(self._real, name)
 
 
-def _line_buffer_c_stdout() -> None:
-    """C stdio buffers a pipe fully, so a C extension's ``printf`` lines would reach the runtime
-    (which makes them log records of the invocation running) only in 4 KiB blocks or at exit:
-    make C ``stdout`` line-buffered, as on a terminal. Best effort (glibc and macOS names)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        libc.setvbuf.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t]
-        for name in ("stdout", "__stdoutp"):
-            try:
-                stream = ctypes.c_void_p.in_dll(libc, name).value
-            except ValueError:
-                continue
-            if stream:
-                libc.setvbuf(stream, None, 1, 0)  # _IOLBF
-            return
-    except Exception:  # noqa: BLE001 — no C library to speak of (Windows): nothing is buffered this way there
-        pass
-
-
-def _exit_when_stdin_closes() -> None:
-    """The runtime went away (its end of our stdin closed): exit, and take every process a node
-    started with us — they are in our process group (the runtime made us a session leader)."""
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
-            os.killpg(0, signal.SIGKILL)
-        os._exit(0)
-
-
-#: The limits applied (``--limits``, as in sandbox.HostLimits), for breach messages.
-_limits: dict[str, Any] = {}
-
-
-def apply_limits(limits: dict[str, Any]) -> None:
-    """Apply HostLimits to this process (and so to every process a node starts) before any
-    node code runs: soft = hard, so node code cannot raise them back (without privileges).
-    A limit above the current hard limit is capped to it. Windows has no rlimits: the runtime
-    puts the host in a job object instead."""
-    try:
-        import resource
-    except ImportError:
-        _limits.update(limits)
-        return
-
-    def cap(which: int, value: int) -> int:
-        _, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY and hard < value:
-            value = hard
-        resource.setrlimit(which, (value, value))
-        return value
-
-    if limits.get("processes"):  # enforced by the runtime (pids cgroup), named in breach messages
-        _limits["processes"] = int(limits["processes"])
-    if limits.get("memory_mib"):
-        _limits["memory_mib"] = cap(resource.RLIMIT_AS, int(limits["memory_mib"]) << 20) >> 20
-    if limits.get("open_files"):
-        _limits["open_files"] = cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
-    if limits.get("file_size_mib"):
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing us
-        _limits["file_size_mib"] = cap(resource.RLIMIT_FSIZE, int(limits["file_size_mib"]) << 20) >> 20
-
-
 def _refuse(conn: socket.socket) -> None:
     """Answer the invocation on ``conn`` with an error saying why the host cannot take it, so the
     runtime fails that one invocation clearly (instead of seeing a dropped connection)."""
     running = sum(1 for t in threading.enumerate() if t.name == "invocation")
-    limits = ", ".join(f"{name} {_limits[key]}{unit}" for key, name, unit in (
-        ("memory_mib", "memory", " MiB"), ("processes", "processes", "")) if _limits.get(key))
+    limits = ", ".join(f"{name} {LIMITS[key]}{unit}" for key, name, unit in (
+        ("memory_mib", "memory", " MiB"), ("processes", "processes", "")) if LIMITS.get(key))
     why = (f"the node host cannot run more than {running} invocations at once"
            + (f" within its limits ({limits})" if limits else "") + ": no thread can be started")
     try:
@@ -567,7 +501,7 @@ def main(argv: list[str] | None = None) -> None:
         import json
 
         apply_limits(json.loads(args.limits))
-    if _limits.get("memory_mib"):
+    if LIMITS.get("memory_mib"):
         # a thread per concurrent invocation: 8 MiB stacks would spend the address-space limit
         # on ~100 of them; 2 MiB still holds the recursion limit's worth of frames through C calls
         threading.stack_size(2 << 20)
@@ -587,13 +521,13 @@ def main(argv: list[str] | None = None) -> None:
         listener.bind(args.socket)
         address = "unix:" + args.socket
     listener.listen(4096)  # a burst of concurrent invocations connects at once (capped by somaxconn)
-    _line_buffer_c_stdout()
+    line_buffer_c_stdout()
     real_stdout = sys.stdout
     sys.stdout = _InvocationStream("stdout", sys.stdout)
     sys.stderr = _InvocationStream("stderr", sys.stderr)
     real_stdout.write(f"{wire.READY_LINE} {address}\n")
     real_stdout.flush()
-    threading.Thread(target=_exit_when_stdin_closes, name="stdin-watch", daemon=True).start()
+    threading.Thread(target=exit_when_stdin_closes, name="stdin-watch", daemon=True).start()
     while True:
         conn, _ = listener.accept()
         if conn.family == socket.AF_INET:
