@@ -187,6 +187,24 @@ def select_row(qtbot, tree, row: int) -> None:
     click_item(qtbot, tree, item)
     qtbot.waitUntil(lambda: item.isSelected())
 
+
+def run_then_open_details(qtbot, window, workspace, flow: str, data: dict):
+    """Run ``flow`` in the window, then open its execution's detail page as a user does: the
+    Executions view, select the row, click **Open details**. Returns (execution id, page)."""
+    tab = open_flow(window, workspace, flow)
+    run = window.start_run(tab, data)
+    wait_done(qtbot, tab)
+    execution_id = run.state.execution_id
+    window.show_executions()
+    panel = window.executions_page
+    qtbot.waitUntil(lambda: len(panel.rows()) == 1)
+    select_row(qtbot, panel.table, 0)
+    click(qtbot, panel.details_button)
+    pages = window.execution_pages.pages
+    qtbot.waitUntil(lambda: execution_id in pages)
+    qtbot.waitExposed(pages[execution_id])
+    return execution_id, pages[execution_id]
+
 #: Two Upper nodes whose edge maps ``text`` through ``split`` (a list into a string field): the run
 #: fails on the edge a → b, so "Show on canvas" selects that edge.
 BADMAP_FLOW = """\

@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from ide_support import click, open_flow, select_row, wait_done
+from ide_support import click, run_then_open_details
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -34,19 +34,8 @@ def _execution(qtbot, window, execution_id: str):
 
 
 def test_replay_in_debugger_steps_and_forks_with_an_override(qtbot, window, example_workspace):
-    linear = open_flow(window, example_workspace, "linear")
-    run = window.start_run(linear, {"text": "abc"})
-    wait_done(qtbot, linear)
-    execution_id = run.state.execution_id
-    window.show_executions()
-    panel = window.executions_page
-    qtbot.waitUntil(lambda: len(panel.rows()) == 1)
-    select_row(qtbot, panel.table, 0)
-    click(qtbot, panel.details_button)
+    execution_id, detail = run_then_open_details(qtbot, window, example_workspace, "linear", {"text": "abc"})
     pages = window.execution_pages.pages
-    qtbot.waitUntil(lambda: execution_id in pages)
-    detail = pages[execution_id]
-    qtbot.waitExposed(detail)
 
     # Replay in debugger: the debug session page, REPLAY, with its stored session's id
     assert detail.debug_button.text() == "Replay in debugger"
@@ -108,19 +97,8 @@ def test_replay_in_debugger_steps_and_forks_with_an_override(qtbot, window, exam
 
 
 def test_fork_from_here_opens_the_fork_session_page(qtbot, window, example_workspace):
-    hello = open_flow(window, example_workspace, "hello")
-    run = window.start_run(hello, {"name": "Ada"})
-    wait_done(qtbot, hello)
-    execution_id = run.state.execution_id
-    window.show_executions()
-    panel = window.executions_page
-    qtbot.waitUntil(lambda: len(panel.rows()) == 1)
-    select_row(qtbot, panel.table, 0)
-    click(qtbot, panel.details_button)
+    execution_id, detail = run_then_open_details(qtbot, window, example_workspace, "hello", {"name": "Ada"})
     pages = window.execution_pages.pages
-    qtbot.waitUntil(lambda: execution_id in pages)
-    detail = pages[execution_id]
-    qtbot.waitExposed(detail)
     detail.tabs.setCurrentIndex(2)  # Checkpoints
     click(qtbot, detail.checkpoints_table.cellWidget(0, 4))  # Fork from here
     sessions = window.execution_pages.sessions
