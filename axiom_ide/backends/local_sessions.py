@@ -18,7 +18,9 @@ class LocalSessions:
 
     def replay(self, execution_id: str) -> ReplayView:
         """The execution's stored history as a :class:`ReplayView` (backend value types; reads only)."""
-        return replay_view(self.runtime.replay(execution_id))
+        replay = self.runtime.replay(execution_id)
+        rec = replay.execution
+        return replay_view(replay, self.runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id).source)
 
     async def forks(self, execution_id: str) -> list[str]:
         """The ids of the executions forked from ``execution_id`` (its fork descendants), oldest first."""

@@ -3,14 +3,14 @@ session pages read), so no runtime ``Replay`` object crosses into the app.
 
 :func:`replay_view` folds a runtime ``Replay`` once into frozen values: the execution record, the
 flow's node ids, the ordered events (the runtime's ``EventRecord``, as the Backend protocol gives
-them), the checkpoints as :class:`~axiom_ide.backends.remote.CheckpointView` (payloads decoded,
+them), the flow as compiled for the run, the checkpoints as :class:`~axiom_ide.backends.remote.CheckpointView` (payloads decoded,
 the same shape a remote backend serves) and, for each event index, a :class:`PointView` with every
 node's :class:`NodeStateView`. No Qt here.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from axiom_ide.backends.remote import CheckpointView, checkpoint_from_json
@@ -51,6 +51,9 @@ class ReplayView:
     checkpoints: tuple[CheckpointView, ...]
     #: ``points[i + 1]`` is the run just after event ``i``; ``points[0]`` the start.
     points: tuple[PointView, ...]
+    #: The flow as it was compiled for this run (``Flow.to_plain()``, the artifact's ``source``):
+    #: what the pages' read-only canvas draws. Empty when the backend cannot tell.
+    flow: Mapping[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         """The number of events (valid indexes: -1 … len - 1)."""
@@ -66,8 +69,9 @@ class ReplayView:
         return next((cp for cp in self.checkpoints if cp.id == checkpoint_id), None)
 
 
-def replay_view(replay: Any) -> ReplayView:
-    """The frozen view of a runtime ``Replay`` (every checkpoint decoded once)."""
+def replay_view(replay: Any, flow: Mapping[str, Any] | None = None) -> ReplayView:
+    """The frozen view of a runtime ``Replay`` (every checkpoint decoded once); ``flow`` is the
+    run's compiled flow source."""
     def point(p: Any) -> PointView:
         nodes = {n: NodeStateView(s.node, s.status, s.runs, s.attempt, s.checkpoint_id, s.error)
                  for n, s in p.nodes.items()}
@@ -75,4 +79,4 @@ def replay_view(replay: Any) -> ReplayView:
 
     return ReplayView(replay.execution, tuple(replay.node_ids), tuple(replay.events),
                       tuple(checkpoint_from_json(replay.decoded(cp.id)) for cp in replay.checkpoints),
-                      tuple(point(replay.at(i)) for i in range(-1, len(replay))))
+                      tuple(point(replay.at(i)) for i in range(-1, len(replay))), dict(flow or {}))

@@ -27,3 +27,13 @@ def test_replay_session_of_an_unknown_execution_is_refused(tmp_path, make_runtim
     with pytest.raises(AxiomError) as info:
         aio(backend.sessions.replay_session("nope"))
     assert "not found" in str(info.value)
+
+
+def test_replay_carries_the_flow_as_compiled(tmp_path, example_workspace, make_runtime, aio):
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / "linear.flow.yaml", example_workspace, store=rt._artifacts)
+    run = aio(rt.run(art, {"text": "hi"}))
+    flow = LocalBackend(rt).sessions.replay(run.execution_id).flow
+    assert flow["name"] == "linear"
+    assert [n["id"] for n in flow["nodes"]] == ["echo", "upper"]
+    assert flow["edges"] == [{"from": "echo", "to": "upper"}]
