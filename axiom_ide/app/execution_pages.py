@@ -74,7 +74,8 @@ class ExecutionPages:
             return
         page = ExecutionDetailPage(replay, children=children, parent=self.window,
                                    on_fork=lambda cp: self.fork(execution_id, cp), on_open=self.open,
-                                   on_debug=lambda: self.debug(execution_id))
+                                   on_debug=lambda: self.debug(execution_id),
+                                   workspace=getattr(self.window, "workspace", None))
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Execution {execution_id}")

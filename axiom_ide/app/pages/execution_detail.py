@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -21,12 +22,15 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSlider,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+
+from axiom_ide.canvas.readonly import readonly_canvas
 
 if TYPE_CHECKING:
     from axiom_ide.backends.replay_view import ReplayView
@@ -64,7 +68,8 @@ class ExecutionDetailPage(QWidget):
     def __init__(self, replay: ReplayView, *, children: Sequence[str] = (),
                  on_fork: Callable[[str], None] | None = None,
                  on_open: Callable[[str], None] | None = None,
-                 on_debug: Callable[[], None] | None = None, parent: QWidget | None = None) -> None:
+                 on_debug: Callable[[], None] | None = None, workspace: Any = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("executionDetailPage")
         self.replay = replay
@@ -117,9 +122,15 @@ class ExecutionDetailPage(QWidget):
             forks.addStretch(1)
             root.addLayout(forks)
 
-        # -- read-only replay: node states at the scrubbed index, controls, scrubber
-        self.nodes_table = _table(("Node", "State", "Runs", "Error"))
-        root.addWidget(self.nodes_table, 2)
+        # -- read-only canvas replay: node states at the scrubbed index, controls, scrubber
+        replay_box = QWidget()
+        replay_lay = QVBoxLayout(replay_box)
+        replay_lay.setContentsMargins(0, 0, 0, 0)
+        #: The flow as it was compiled for this run, drawn read-only; the scrubber tints its cards.
+        self.canvas = readonly_canvas(replay.flow, workspace)
+        self.canvas.setMinimumHeight(220)
+        self._fitted = False
+        replay_lay.addWidget(self.canvas, 1)
         controls = QHBoxLayout()
         self.play_button = QPushButton("Play")
         self.play_button.clicked.connect(self.toggle_play)
@@ -138,7 +149,7 @@ class ExecutionDetailPage(QWidget):
             controls.addWidget(w)
         controls.addWidget(self.scrubber, 1)
         controls.addWidget(self.position)
-        root.addLayout(controls)
+        replay_lay.addLayout(controls)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
 
@@ -156,21 +167,40 @@ class ExecutionDetailPage(QWidget):
                                           else (rec.error or "No output."))
         self.output_view.setReadOnly(True)
         self.tabs.addTab(self.output_view, "Output")
-        root.addWidget(self.tabs, 2)
+        self.tabs.setMinimumHeight(150)
+        #: Canvas (with its controls) over the tabs; the user drags the handle between them.
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(replay_box)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([400, 260])
+        root.addWidget(self.splitter, 1)
         self.scrubber.setValue(len(replay) - 1)
         self.show_index(self.scrubber.value())
 
     # -- replay ------------------------------------------------------------------------------
-    def node_states(self) -> dict[str, str]:
-        """Node id → the state drawn now (what the scrubber shows)."""
-        t = self.nodes_table
-        cells = [(t.item(r, 0), t.item(r, 1)) for r in range(t.rowCount())]
-        return {a.text(): b.text() for a, b in cells if a is not None and b is not None}
+    def node_states(self) -> dict[str, str | None]:
+        """Card id → the run state drawn on it now (None: idle), what the scrubber shows."""
+        return {item.node_id: item.run_state for item in self.canvas.flow_scene.node_items()}
 
     def show_index(self, index: int) -> None:
+        """Redraw every card as the run was just after event ``index`` (pending → idle)."""
         point = self.replay.at(index)
-        _fill(self.nodes_table, [(s.node, s.status, s.runs, s.error) for s in point.nodes.values()])
+        self.canvas.show_states({n: None if s.status == "pending" else s.status for n, s in point.nodes.items()})
         self.position.setText(f"{index + 1}/{len(self.replay)} · {point.status}")
+        if hasattr(self, "timeline"):  # the Timeline tab marks the event scrubbed to
+            if index >= 0:
+                self.timeline.selectRow(index)
+            else:
+                self.timeline.clearSelection()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._fitted:  # the canvas's size is known once shown: every card in view
+            self._fitted = True
+            QTimer.singleShot(0, self.canvas, self.canvas.fit_all)
 
     def step(self) -> None:
         self.scrubber.setValue(min(self.scrubber.value() + 1, self.scrubber.maximum()))
