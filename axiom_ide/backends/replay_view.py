@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from axiom_ide.backends.payloads import NodePayload
 from axiom_ide.backends.remote import CheckpointView, checkpoint_from_json
+from axiom_ide.runtime.store import events as ev
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,38 @@ class ReplayView:
 
     def checkpoint(self, checkpoint_id: str) -> CheckpointView | None:
         return next((cp for cp in self.checkpoints if cp.id == checkpoint_id), None)
+
+    def payload(self, index: int, node: str) -> NodePayload:
+        """What ``node`` had received and returned just after event ``index`` (the payload popover
+        of a replay): its state there, the checkpoint of its latest completion up to that point and,
+        when it had failed, the error of its last NODE_FAILED event up to there."""
+        state = self.at(index).nodes.get(node)
+        execution_id = self.execution.id
+        if state is None:
+            return NodePayload(execution_id, node, "pending")
+        cp = self.checkpoint(state.checkpoint_id) if state.checkpoint_id is not None else None
+        values = _checkpoint_values(cp) if cp is not None else {}
+        if state.status == "failed":
+            failed = [e for e in self.events[:index + 1] if e.type == ev.NODE_FAILED and e.node == node]
+            data = failed[-1].data if failed else {}
+            values.update(error=data.get("error") or state.error, exception_type=data.get("exception_type") or None,
+                          traceback=data.get("traceback") or None)
+        return NodePayload(execution_id, node, state.status, **values)
+
+    def checkpoint_payload(self, checkpoint_id: str) -> NodePayload | None:
+        """One checkpoint as the payload popover shows it (its node completed there)."""
+        cp = self.checkpoint(checkpoint_id)
+        if cp is None:
+            return None
+        return NodePayload(cp.execution_id, cp.node, "completed", **_checkpoint_values(cp))
+
+
+def _checkpoint_values(cp: CheckpointView) -> dict[str, Any]:
+    values: dict[str, Any] = {"input": cp.input, "output": cp.output, "expired": cp.expired, "checkpoint_id": cp.id}
+    if isinstance(cp.frames, dict):
+        values.update(pipeline=True, input_frames=list(cp.frames.get("input") or []),
+                      output_frames=list(cp.frames.get("output") or []))
+    return values
 
 
 def replay_view(replay: Any, flow: Mapping[str, Any] | None = None) -> ReplayView:

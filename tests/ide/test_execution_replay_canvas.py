@@ -3,10 +3,12 @@ card's state at an event index, a click on an executed card opens its payload at
 the Checkpoints tab opens the same popover; an expired checkpoint reads "Snapshot expired"."""
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
-from ide_support import run_then_open_details
+from engine_support import chain
+from ide_support import click, click_at, on_card, run_then_open_details
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -28,6 +30,16 @@ def _scrub_to(page, index: int) -> None:
     assert page.scrubber.value() == index
 
 
+def _middle(replay) -> int:
+    """The first event after which echo has completed and upper has not."""
+    return next(i for i in range(len(replay)) if replay.at(i).nodes["echo"].status == "completed"
+                and replay.at(i).nodes["upper"].status != "completed")
+
+
+def _click_card(page, node: str) -> None:
+    click_at(page.canvas, on_card(page.canvas.flow_scene.item_for_node(node)))
+
+
 def _drawn(page) -> dict:
     scene = page.canvas.flow_scene
     return {n: scene.item_for_node(n).run_state for n in page.replay.node_ids}
@@ -45,8 +57,7 @@ def test_scrubbing_redraws_each_card(qtbot, window, example_workspace):
     assert _drawn(page) == {"echo": None, "upper": None}
 
     # a middle event: echo done, upper not yet (or running) — each card as the history says there
-    middle = next(i for i in range(len(replay))
-                  if replay.at(i).nodes["echo"].status == "completed" and replay.at(i).nodes["upper"].status != "completed")
+    middle = _middle(replay)
     _scrub_to(page, middle)
     expected = {n: STATE[s.status] for n, s in replay.at(middle).nodes.items()}
     assert _drawn(page) == expected
@@ -65,3 +76,52 @@ def test_scrubbing_redraws_each_card(qtbot, window, example_workspace):
     if os.environ.get("AXIOM_SCREENSHOT_DIR"):
         _scrub_to(page, middle)
         page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_replay_canvas.png"))
+
+
+def test_a_card_click_opens_its_payload_at_the_scrubbed_point_and_forks(qtbot, window, example_workspace):
+    execution_id, page = run_then_open_details(qtbot, window, example_workspace, "linear", {"text": "ab"})
+    page.resize(1280, 720)
+    qtbot.waitUntil(lambda: page.canvas.viewport().width() > 600)
+    middle = _middle(page.replay)
+    _scrub_to(page, middle)
+
+    _click_card(page, "upper")  # not run yet at this point: no popover
+    assert page.popover is None
+    _click_card(page, "echo")
+    popover = page.popover
+    assert popover is not None and popover.isVisible()
+    assert popover.parentWidget() is page.canvas.viewport()
+    assert json.loads(popover.texts["Input"]) == {"text": "ab"}
+    assert json.loads(popover.texts["Output"]) == {"text": "ab"}
+    assert popover.fork_button.isEnabled() and not popover.run_from_here_button.isVisible()
+
+    # at the end upper has run: its output is upper-cased; scrubbing closes the open popover
+    QTest.keyClick(page.scrubber, Qt.Key.Key_End)
+    assert page.popover is None
+    _click_card(page, "upper")
+    assert json.loads(page.popover.texts["Input"]) == {"text": "ab"}
+    assert json.loads(page.popover.texts["Output"]) == {"text": "AB"}
+    upper_cp = page.replay.at(len(page.replay) - 1).nodes["upper"].checkpoint_id
+
+    # Fork from here forks at that checkpoint through the page's on_fork: the fork's page opens
+    pages = window.execution_pages.pages
+    click(qtbot, page.popover.fork_button)
+    qtbot.waitUntil(lambda: len(pages) == 2, timeout=20000)
+    child_id = next(e for e in pages if e != execution_id)
+    qtbot.waitUntil(lambda: pages[child_id].status_label.text() == "Completed", timeout=20000)
+    child = pages[child_id].replay.execution
+    assert child.parent_id == execution_id and child.fork_checkpoint == upper_cp
+
+
+def test_a_failed_card_shows_its_error(qtbot, window, example_workspace):
+    chain(example_workspace, "boomy", ["Upper", "Boom"])
+    _, page = run_then_open_details(qtbot, window, example_workspace, "boomy", {"text": "ab"})
+    page.resize(1280, 720)
+    qtbot.waitUntil(lambda: page.canvas.viewport().width() > 600)
+    assert page.status_label.text() == "Failed"
+    assert page.node_states() == {"n1": "completed", "n2": "failed"}
+    _click_card(page, "n2")
+    popover = page.popover
+    assert popover is not None
+    assert "Error" in popover.texts and "boom" in popover.texts["Error"].lower()
+    assert not popover.fork_button.isEnabled()  # no output to fork from

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.qt_bridge import alive
 from axiom_ide.canvas.readonly import readonly_canvas
 
 if TYPE_CHECKING:
@@ -129,6 +130,9 @@ class ExecutionDetailPage(QWidget):
         #: The flow as it was compiled for this run, drawn read-only; the scrubber tints its cards.
         self.canvas = readonly_canvas(replay.flow, workspace)
         self.canvas.setMinimumHeight(220)
+        self.canvas.nodeClicked.connect(self.node_clicked)
+        #: The payload popover open now (one at a time: a card's or a checkpoint row's).
+        self.popover: Any = None
         self._fitted = False
         replay_lay.addWidget(self.canvas, 1)
         controls = QHBoxLayout()
@@ -189,12 +193,50 @@ class ExecutionDetailPage(QWidget):
         """Redraw every card as the run was just after event ``index`` (pending → idle)."""
         point = self.replay.at(index)
         self.canvas.show_states({n: None if s.status == "pending" else s.status for n, s in point.nodes.items()})
+        self.close_popover()  # a payload of another point
         self.position.setText(f"{index + 1}/{len(self.replay)} · {point.status}")
         if hasattr(self, "timeline"):  # the Timeline tab marks the event scrubbed to
             if index >= 0:
                 self.timeline.selectRow(index)
             else:
                 self.timeline.clearSelection()
+
+    # -- payload popover ---------------------------------------------------------------------
+    def node_clicked(self, node: str) -> None:
+        """A card clicked: its payload at the scrubbed point, when it had completed or failed
+        there (idle and running cards open none)."""
+        self.close_popover()
+        payload = self.replay.payload(self.scrubber.value(), node)
+        if not payload.executed:
+            return
+        item = self.canvas.flow_scene.item_for_node(node)
+        view = self.canvas
+        card = (view.mapFromScene(item.mapToScene(item.boundingRect())).boundingRect() if item is not None
+                else QRect(view.viewport().rect().center(), QSize(1, 1)))
+        self._open_popover(payload, view.viewport(), card)
+
+    def _open_popover(self, payload: Any, parent: QWidget, anchor: QRect) -> None:
+        from axiom_ide.app.panels.payload_popover import PayloadPopover
+
+        self.close_popover()
+        popover = PayloadPopover(payload, parent)
+        # a past execution is forked at the node's checkpoint (the page's on_fork); Run from here
+        # belongs to the editor's last run
+        popover.run_from_here_button.hide()
+        popover.forkRequested.connect(lambda _eid, _node, cp=payload.checkpoint_id: self._fork(cp))
+        popover.show_at(anchor)
+        self.popover = popover
+
+    def close_popover(self) -> None:
+        if self.popover is not None and alive(self.popover):
+            self.popover.close()
+            self.popover.deleteLater()
+        self.popover = None
+
+    def _fork(self, checkpoint_id: str | None) -> None:
+        self.close_popover()
+        if checkpoint_id is not None and self.on_fork is not None:
+            self.on_fork(checkpoint_id)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
