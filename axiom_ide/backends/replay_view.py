@@ -6,12 +6,18 @@ flow's node ids, the ordered events (the runtime's ``EventRecord``, as the Backe
 them), the flow as compiled for the run, the checkpoints as :class:`~axiom_ide.backends.remote.CheckpointView` (payloads decoded,
 the same shape a remote backend serves) and, for each event index, a :class:`PointView` with every
 node's :class:`NodeStateView`. No Qt here.
+
+Checkpoint payloads are decoded lazily: :class:`LazyCheckpoints` is a read-only sequence of
+``CheckpointView`` that decodes each checkpoint on its first access and keeps it; its ``rows``
+(:class:`CheckpointRow`: id, step, node, attempt, created, expired) list them without decoding, which
+is what a table of checkpoints needs. Opening a page of a long run decodes nothing up front.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from axiom_ide.backends.payloads import NodePayload
 from axiom_ide.backends.remote import CheckpointView, checkpoint_from_json
@@ -45,12 +51,72 @@ class PointView:
 
 
 @dataclass(frozen=True)
+class CheckpointRow:
+    """One checkpoint without its payloads (what listing it needs; nothing decoded)."""
+
+    id: str
+    execution_id: str
+    step: int
+    node: str
+    attempt: int
+    #: Unix seconds.
+    created_at: float
+    #: True once the TTL evicted its payloads ("Snapshot expired").
+    expired: bool = False
+
+
+class LazyCheckpoints(Sequence[CheckpointView]):
+    """The checkpoints of one execution, in step order, each decoded on its first access (by
+    index, iteration or :meth:`get`) and kept. ``rows`` describe them without decoding."""
+
+    def __init__(self, rows: Sequence[CheckpointRow], decode: Callable[[str], Mapping[str, Any]]) -> None:
+        self.rows: tuple[CheckpointRow, ...] = tuple(rows)
+        self._decode = decode
+        self._index = {row.id: i for i, row in enumerate(self.rows)}
+        self._views: dict[int, CheckpointView] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> CheckpointView: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CheckpointView, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> CheckpointView | tuple[CheckpointView, ...]:
+        if isinstance(index, slice):
+            return tuple(self._view(i) for i in range(len(self.rows))[index])
+        return self._view(range(len(self.rows))[index])  # IndexError as a tuple raises it
+
+    def __iter__(self) -> Iterator[CheckpointView]:
+        return (self._view(i) for i in range(len(self.rows)))
+
+    def get(self, checkpoint_id: str) -> CheckpointView | None:
+        """The checkpoint ``checkpoint_id`` (decoded now if not yet), or None."""
+        i = self._index.get(checkpoint_id)
+        return None if i is None else self._view(i)
+
+    def decoded_count(self) -> int:
+        """How many checkpoints have been decoded so far."""
+        return len(self._views)
+
+    def _view(self, i: int) -> CheckpointView:
+        with self._lock:
+            view = self._views.get(i)
+            if view is None:
+                view = self._views[i] = checkpoint_from_json(dict(self._decode(self.rows[i].id)))
+            return view
+
+
+@dataclass(frozen=True)
 class ReplayView:
     execution: Any  # ExecutionRecord, as Backend.get_execution returns it
     node_ids: tuple[str, ...]
     #: The ordered events (seq, type, node, attempt, time, duration_ms, data).
     events: tuple[Any, ...]
-    checkpoints: tuple[CheckpointView, ...]
+    #: In step order; a :class:`LazyCheckpoints` (decoded on first access) from :func:`replay_view`.
+    checkpoints: Sequence[CheckpointView]
     #: ``points[i + 1]`` is the run just after event ``i``; ``points[0]`` the start.
     points: tuple[PointView, ...]
     #: The flow as it was compiled for this run (``Flow.to_plain()``, the artifact's ``source``):
@@ -68,7 +134,18 @@ class ReplayView:
         return self.points[index + 1]
 
     def checkpoint(self, checkpoint_id: str) -> CheckpointView | None:
+        """The checkpoint ``checkpoint_id``, decoded (only that one), or None."""
+        if isinstance(self.checkpoints, LazyCheckpoints):
+            return self.checkpoints.get(checkpoint_id)
         return next((cp for cp in self.checkpoints if cp.id == checkpoint_id), None)
+
+    @property
+    def checkpoint_rows(self) -> tuple[CheckpointRow, ...]:
+        """The checkpoints in step order without their payloads (nothing is decoded)."""
+        if isinstance(self.checkpoints, LazyCheckpoints):
+            return self.checkpoints.rows
+        return tuple(CheckpointRow(cp.id, cp.execution_id, cp.step, cp.node, cp.attempt, cp.created_at, cp.expired)
+                     for cp in self.checkpoints)
 
     def payload(self, index: int, node: str) -> NodePayload:
         """What ``node`` had received and returned just after event ``index`` (the payload popover
@@ -104,13 +181,15 @@ def _checkpoint_values(cp: CheckpointView) -> dict[str, Any]:
 
 
 def replay_view(replay: Any, flow: Mapping[str, Any] | None = None) -> ReplayView:
-    """The frozen view of a runtime ``Replay`` (every checkpoint decoded once); ``flow`` is the
-    run's compiled flow source."""
+    """The frozen view of a runtime ``Replay`` (each checkpoint decoded on first access, once);
+    ``flow`` is the run's compiled flow source."""
     def point(p: Any) -> PointView:
         nodes = {n: NodeStateView(s.node, s.status, s.runs, s.attempt, s.checkpoint_id, s.error)
                  for n, s in p.nodes.items()}
         return PointView(p.index, p.status, nodes, p.paused_at)
 
     return ReplayView(replay.execution, tuple(replay.node_ids), tuple(replay.events),
-                      tuple(checkpoint_from_json(replay.decoded(cp.id)) for cp in replay.checkpoints),
+                      LazyCheckpoints([CheckpointRow(cp.id, cp.execution_id, cp.step, cp.node, cp.attempt,
+                                                     cp.created_at, cp.expired) for cp in replay.checkpoints],
+                                      replay.decoded),
                       tuple(point(replay.at(i)) for i in range(-1, len(replay))), dict(flow or {}))
