@@ -52,13 +52,14 @@ def test_scrub_checkpoint_payload_and_fork_link(qtbot, tmp_path, example_workspa
     assert page.node_states() == {n: None if s == "pending" else s for n, s in expected.items()}
     assert "completed" in expected.values() and "pending" in expected.values()
 
-    # Checkpoints: a row click shows the payload; Fork from here names that checkpoint
+    # Checkpoints: a row click opens its payload popover; Fork from here names that checkpoint
     page.tabs.setCurrentIndex(2)
     table = page.checkpoints_table
     rect = table.visualItemRect(table.item(1, 1))
     QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert json.loads(page.payload_view.toPlainText()) == {"input": {"text": "A", "big": "0"},
-                                                          "output": {"text": "A", "big": "0"}}
+    assert page.popover is not None and page.popover.isVisible()
+    assert json.loads(page.popover.texts["Input"]) == {"text": "A", "big": "0"}
+    assert json.loads(page.popover.texts["Output"]) == {"text": "A", "big": "0"}
     click(qtbot, table.cellWidget(1, 4))
     assert forks == [replay.checkpoints[1].id]
     assert _rows(rt) == before  # replay only read history

@@ -47,13 +47,12 @@ def test_open_details_from_a_row_then_fork_and_follow_forked_from(qtbot, window,
         page.resize(1280, 720)
         page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_detail.png"))
 
-    # Checkpoints: clicking a row shows that checkpoint's payload
+    # Checkpoints: clicking a row opens that checkpoint's payload popover
     page.tabs.setCurrentIndex(2)
     table = page.checkpoints_table
     assert table.rowCount() >= 1
     _click_cell(table, 0, 1)
-    payload = json.loads(page.payload_view.toPlainText())
-    assert payload["output"] == {"greeting": "Hello, Ada!"}
+    assert json.loads(page.popover.texts["Output"]) == {"greeting": "Hello, Ada!"}
 
     # Fork from here: the fork runs and its page opens, linked to the parent; once the fork ended
     # its page shows the final state and the parent's page (read again in place) lists the fork

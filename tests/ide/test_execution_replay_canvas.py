@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 from engine_support import chain
-from ide_support import click, click_at, on_card, run_then_open_details
+from ide_support import click, click_at, click_tab, on_card, run_then_open_details, select_row
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
+
+from axiom_ide.app.pages.detail_tabs import EVENTS_PAGE, FORK_COLUMN, SNAPSHOT_COLUMN
 
 STATE = {"pending": None, "running": "running", "completed": "completed", "failed": "failed",
          "skipped": "skipped"}
@@ -125,3 +129,106 @@ def test_a_failed_card_shows_its_error(qtbot, window, example_workspace):
     assert popover is not None
     assert "Error" in popover.texts and "boom" in popover.texts["Error"].lower()
     assert not popover.fork_button.isEnabled()  # no output to fork from
+
+
+async def _expire_all(backend):
+    return backend.runtime._checkpoints.expire(now=time.time() + 86400 * 31)
+
+
+def _click_row(table, row: int, column: int = 1) -> None:
+    rect = table.visualItemRect(table.item(row, column))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_checkpoint_rows_open_the_popover_and_expired_ones_refuse_to_fork(qtbot, window, example_workspace):
+    execution_id, page = run_then_open_details(qtbot, window, example_workspace, "linear", {"text": "ab"})
+    page.resize(1280, 720)
+    click_tab(qtbot, page.tabs, 2)
+    table = page.checkpoints_table
+    assert [table.item(r, 1).text() for r in range(table.rowCount())] == ["echo", "upper"]
+    assert table.item(1, 2).text() == page.replay.checkpoints[1].id
+    assert table.item(1, SNAPSHOT_COLUMN).text() == ""
+    _click_row(table, 1)
+    popover = page.popover
+    assert popover is not None and popover.isVisible() and popover.parentWidget() is page
+    assert json.loads(popover.texts["Output"]) == {"text": "AB"}
+    assert not popover.run_from_here_button.isVisible()
+
+    # the TTL passes: the page read again lists the checkpoints as "Snapshot expired"
+    page.close()
+    pages = window.execution_pages.pages
+    qtbot.waitUntil(lambda: execution_id not in pages)
+    expired: list[int] = []
+    window.bridge.call(_expire_all, expired.append)
+    qtbot.waitUntil(lambda: bool(expired))
+    assert expired == [2]
+    panel = window.executions_page
+    select_row(qtbot, panel.table, 0)
+    click(qtbot, panel.details_button)
+    qtbot.waitUntil(lambda: execution_id in pages)
+    page = pages[execution_id]
+    qtbot.waitExposed(page)
+    click_tab(qtbot, page.tabs, 2)
+    table = page.checkpoints_table
+    assert [table.item(r, SNAPSHOT_COLUMN).text() for r in range(2)] == ["Snapshot expired"] * 2
+    fork = table.cellWidget(0, FORK_COLUMN)
+    assert not fork.isEnabled() and fork.toolTip() == "Checkpoint expired — fork unavailable"
+    QTest.mouseClick(fork, Qt.MouseButton.LeftButton)  # a disabled button: nothing forks
+    _click_row(table, 0)
+    popover = page.popover
+    assert popover.payload.expired and "Input" not in popover.texts
+    labels = [w.text() for w in popover.findChildren(QLabel)]
+    assert labels.count("Snapshot expired") == 2
+    assert not popover.fork_button.isEnabled()
+    assert popover.fork_button.toolTip() == "Checkpoint expired — fork unavailable"
+    QTest.mouseClick(popover.fork_button, Qt.MouseButton.LeftButton)
+    assert list(pages) == [execution_id]  # no fork was started
+    # a card's popover at the end reads the same
+    click_tab(qtbot, page.tabs, 0)
+    _click_card(page, "upper")
+    assert page.popover.payload.expired and not page.popover.fork_button.isEnabled()
+
+
+def _choose(combo, text: str) -> None:
+    """Pick ``text`` in ``combo`` with the keyboard: Home, then Down until it is current."""
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(combo.count()):
+        if combo.currentText() == text:
+            return
+        QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentText() == text
+
+
+def test_events_filter_by_node_and_type_and_paginate(qtbot, window, example_workspace):
+    chain(example_workspace, "long", ["Upper"] * 30)
+    _, page = run_then_open_details(qtbot, window, example_workspace, "long", {"text": "ab"})
+    page.resize(1280, 720)
+    click_tab(qtbot, page.tabs, 1)
+    events = page.replay.events
+    table = page.events_table
+    pages = -(-len(events) // EVENTS_PAGE)
+    assert pages >= 2
+    assert page.page_label.text() == f"Page 1 of {pages}"
+    assert table.rowCount() == EVENTS_PAGE
+    assert [table.item(r, 0).text() for r in (0, EVENTS_PAGE - 1)] == [str(events[0].seq), str(events[EVENTS_PAGE - 1].seq)]
+    assert not page.prev_page.isEnabled()
+    click(qtbot, page.next_page)
+    assert page.page_label.text() == f"Page 2 of {pages}"
+    assert table.item(0, 0).text() == str(events[EVENTS_PAGE].seq)
+    assert page.prev_page.isEnabled()
+    click(qtbot, page.prev_page)
+    assert table.item(0, 0).text() == str(events[0].seq)
+
+    # by node: only n7's events, one page; then by type too: its one NODE_COMPLETED
+    _choose(page.node_filter, "n7")
+    own = [e for e in events if e.node == "n7"]
+    assert page.page_label.text() == "Page 1 of 1"
+    assert [table.item(r, 1).text() for r in range(table.rowCount())] == [e.type for e in own]
+    assert {table.item(r, 2).text() for r in range(table.rowCount())} == {"n7"}
+    _choose(page.type_filter, "NODE_COMPLETED")
+    assert table.rowCount() == 1
+    assert (table.item(0, 1).text(), table.item(0, 2).text()) == ("NODE_COMPLETED", "n7")
+    # by type alone: one NODE_COMPLETED per node
+    _choose(page.node_filter, "All nodes")
+    assert [table.item(r, 2).text() for r in range(table.rowCount())] == [f"n{i}" for i in range(1, 31)]

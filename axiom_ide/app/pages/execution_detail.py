@@ -9,7 +9,6 @@ at any event index, and the six tabs Timeline, Events, Checkpoints, Pauses, Bran
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,46 +22,21 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from axiom_ide.app.pages.detail_tabs import CheckpointsTab, EventsTab, fill, filtered_tab, table, when
 from axiom_ide.app.qt_bridge import alive
 from axiom_ide.canvas.readonly import readonly_canvas
 
 if TYPE_CHECKING:
     from axiom_ide.backends.replay_view import ReplayView
 
-EVENTS_PAGE = 50
 SPEEDS = (("0.5×", 1000), ("1×", 500), ("2×", 250), ("4×", 125))
-SNAPSHOT_EXPIRED = "Snapshot expired"
 PAUSE_TYPES = ("DEBUG_PAUSED", "DEBUG_RESUMED")
 BRANCH_TYPES = ("EDGE_SKIPPED", "EDGE_FIRED", "BRANCH_TAKEN")
-
-
-def _when(t: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "—"
-
-
-def _table(headers: Sequence[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: Sequence[Sequence[Any]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
-    table.resizeColumnsToContents()  # event types and ids in full, not elided
 
 
 class ExecutionDetailPage(QWidget):
@@ -87,8 +61,8 @@ class ExecutionDetailPage(QWidget):
         header.addWidget(self.status_label)
         duration = (f"{(rec.completed_at - rec.started_at):.2f}s"
                     if rec.completed_at and rec.started_at else "—")
-        self.times = {"Started": _when(rec.started_at or rec.created_at), "Updated": _when(rec.updated_at),
-                      "Completed": _when(rec.completed_at), "Duration": duration}
+        self.times = {"Started": when(rec.started_at or rec.created_at), "Updated": when(rec.updated_at),
+                      "Completed": when(rec.completed_at), "Duration": duration}
         times = QHBoxLayout()  # a line of its own: the page stays narrow enough for a 1280-pixel screen
         for name, value in self.times.items():
             times.addWidget(QLabel(f"{name}: {value}"))
@@ -159,14 +133,22 @@ class ExecutionDetailPage(QWidget):
 
         # -- six tabs
         self.tabs = QTabWidget()
-        self.timeline = _table(("#", "Event", "Node", "Time"))
-        _fill(self.timeline, [(e.seq, e.type, e.node, _when(e.time)) for e in replay.events])
+        self.timeline = table(("#", "Event", "Node", "Time"))
+        fill(self.timeline, [(e.seq, e.type, e.node, when(e.time)) for e in replay.events])
         self.timeline.cellClicked.connect(lambda r, _c: self.scrubber.setValue(r))
         self.tabs.addTab(self.timeline, "Timeline")
-        self.tabs.addTab(self._events_tab(), "Events")
-        self.tabs.addTab(self._checkpoints_tab(), "Checkpoints")
-        self.tabs.addTab(self._filtered_tab(PAUSE_TYPES, "No pauses in this execution."), "Pauses")
-        self.tabs.addTab(self._filtered_tab(BRANCH_TYPES, "No branch activity in this execution."), "Branches")
+        self.events_tab = EventsTab(replay)
+        self.node_filter, self.type_filter = self.events_tab.node_filter, self.events_tab.type_filter
+        self.prev_page, self.next_page = self.events_tab.prev_page, self.events_tab.next_page
+        self.page_label, self.events_table = self.events_tab.page_label, self.events_tab.table
+        self.tabs.addTab(self.events_tab, "Events")
+        self.checkpoints_tab = CheckpointsTab(replay)
+        self.checkpoints_table = self.checkpoints_tab.table
+        self.checkpoints_tab.rowClicked.connect(self.checkpoint_clicked)
+        self.checkpoints_tab.forkClicked.connect(self._fork)
+        self.tabs.addTab(self.checkpoints_tab, "Checkpoints")
+        self.tabs.addTab(filtered_tab(replay, PAUSE_TYPES, "No pauses in this execution."), "Pauses")
+        self.tabs.addTab(filtered_tab(replay, BRANCH_TYPES, "No branch activity in this execution."), "Branches")
         self.output_view = QPlainTextEdit(json.dumps(rec.output, indent=2) if rec.output is not None
                                           else (rec.error or "No output."))
         self.output_view.setReadOnly(True)
@@ -227,6 +209,17 @@ class ExecutionDetailPage(QWidget):
         popover.show_at(anchor)
         self.popover = popover
 
+    def checkpoint_clicked(self, checkpoint_id: str, row: QRect) -> None:
+        """A Checkpoints row clicked: that checkpoint's payload popover over the page, beside the
+        row ("Snapshot expired" when its TTL passed; its Fork from here is then disabled)."""
+        payload = self.replay.checkpoint_payload(checkpoint_id)
+        if payload is None:
+            return
+        top_left = self.checkpoints_tab.mapTo(self, row.topLeft())
+        # anchored at the row's right end: the popover sits over the page's right side
+        anchor = QRect(top_left.x() + row.width() - 1, top_left.y(), 1, row.height())
+        self._open_popover(payload, self, anchor)
+
     def close_popover(self) -> None:
         if self.popover is not None and alive(self.popover):
             self.popover.close()
@@ -265,89 +258,3 @@ class ExecutionDetailPage(QWidget):
     def _open(self, execution_id: str) -> None:
         if self.on_open is not None:
             self.on_open(execution_id)
-
-    # -- tabs --------------------------------------------------------------------------------
-    def _events_tab(self) -> QWidget:
-        box = QWidget()
-        lay = QVBoxLayout(box)
-        bar = QHBoxLayout()
-        self.node_filter = QComboBox()
-        self.node_filter.addItem("All nodes", None)
-        for n in self.replay.node_ids:
-            self.node_filter.addItem(n, n)
-        self.type_filter = QComboBox()
-        self.type_filter.addItem("All types", None)
-        for t in sorted({e.type for e in self.replay.events}):
-            self.type_filter.addItem(t, t)
-        self.prev_page = QPushButton("Previous")
-        self.next_page = QPushButton("Next")
-        self.page_label = QLabel()
-        for w in (self.node_filter, self.type_filter, self.prev_page, self.page_label, self.next_page):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        lay.addLayout(bar)
-        self.events_table = _table(("#", "Event", "Node", "Attempt", "Time", "Detail"))
-        lay.addWidget(self.events_table)
-        self._page = 0
-        self.node_filter.currentIndexChanged.connect(lambda _: self._set_page(0))
-        self.type_filter.currentIndexChanged.connect(lambda _: self._set_page(0))
-        self.prev_page.clicked.connect(lambda: self._set_page(self._page - 1))
-        self.next_page.clicked.connect(lambda: self._set_page(self._page + 1))
-        self._set_page(0)
-        return box
-
-    def filtered_events(self) -> list[Any]:
-        node, kind = self.node_filter.currentData(), self.type_filter.currentData()
-        return [e for e in self.replay.events if (node is None or e.node == node) and (kind is None or e.type == kind)]
-
-    def _set_page(self, page: int) -> None:
-        events = self.filtered_events()
-        pages = max(1, -(-len(events) // EVENTS_PAGE))
-        self._page = max(0, min(page, pages - 1))
-        shown = events[self._page * EVENTS_PAGE:(self._page + 1) * EVENTS_PAGE]
-        _fill(self.events_table, [(e.seq, e.type, e.node, e.attempt, _when(e.time),
-                                   json.dumps(e.data) if e.data else "") for e in shown])
-        self.page_label.setText(f"Page {self._page + 1} of {pages}")
-        self.prev_page.setEnabled(self._page > 0)
-        self.next_page.setEnabled(self._page < pages - 1)
-
-    def _checkpoints_tab(self) -> QWidget:
-        box = QWidget()
-        lay = QHBoxLayout(box)
-        self.checkpoints_table = _table(("Step", "Node", "Checkpoint", "Created", ""))
-        rows = self.replay.checkpoints
-        _fill(self.checkpoints_table, [(cp.step, cp.node, cp.id, _when(cp.created_at), None) for cp in rows])
-        for r, cp in enumerate(rows):
-            fork = QPushButton("Fork from here")
-            fork.setEnabled(not cp.expired)
-            if cp.expired:
-                fork.setToolTip("Checkpoint expired — fork unavailable")
-            fork.clicked.connect(lambda _=False, c=cp.id: self.on_fork(c) if self.on_fork else None)
-            self.checkpoints_table.setCellWidget(r, 4, fork)
-        self.checkpoints_table.cellClicked.connect(self.show_checkpoint)
-        # the payload pane stands in for dbg-payload's PayloadPopover until it lands
-        self.payload_view = QPlainTextEdit()
-        self.payload_view.setReadOnly(True)
-        self.payload_view.setPlaceholderText("Click a checkpoint to see its payload.")
-        lay.addWidget(self.checkpoints_table, 3)
-        lay.addWidget(self.payload_view, 2)
-        return box
-
-    def show_checkpoint(self, row: int, _column: int = 0) -> None:
-        cp = self.replay.checkpoints[row]
-        if cp.expired:
-            self.payload_view.setPlainText(SNAPSHOT_EXPIRED)
-            return
-        self.payload_view.setPlainText(json.dumps({"input": cp.input, "output": cp.output},
-                                                  indent=2, default=str))
-
-    def _filtered_tab(self, types: Sequence[str], empty: str) -> QWidget:
-        events = [e for e in self.replay.events if e.type in types]
-        if not events:
-            label = QLabel(empty)
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            return label
-        table = _table(("#", "Event", "Node", "Time", "Detail"))
-        _fill(table, [(e.seq, e.type, e.node, _when(e.time), json.dumps(e.data) if e.data else "")
-                      for e in events])
-        return table
