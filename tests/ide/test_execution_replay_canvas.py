@@ -98,6 +98,8 @@ def test_a_card_click_opens_its_payload_at_the_scrubbed_point_and_forks(qtbot, w
     assert json.loads(popover.texts["Input"]) == {"text": "ab"}
     assert json.loads(popover.texts["Output"]) == {"text": "ab"}
     assert popover.fork_button.isEnabled() and not popover.run_from_here_button.isVisible()
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_replay_popover.png"))
 
     # at the end upper has run: its output is upper-cased; scrubbing closes the open popover
     QTest.keyClick(page.scrubber, Qt.Key.Key_End)
@@ -143,6 +145,7 @@ def _click_row(table, row: int, column: int = 1) -> None:
 def test_checkpoint_rows_open_the_popover_and_expired_ones_refuse_to_fork(qtbot, window, example_workspace):
     execution_id, page = run_then_open_details(qtbot, window, example_workspace, "linear", {"text": "ab"})
     page.resize(1280, 720)
+    assert page.replay.checkpoints.decoded_count() == 0  # the page opened without decoding a payload
     click_tab(qtbot, page.tabs, 2)
     table = page.checkpoints_table
     assert [table.item(r, 1).text() for r in range(table.rowCount())] == ["echo", "upper"]
@@ -153,6 +156,9 @@ def test_checkpoint_rows_open_the_popover_and_expired_ones_refuse_to_fork(qtbot,
     assert popover is not None and popover.isVisible() and popover.parentWidget() is page
     assert json.loads(popover.texts["Output"]) == {"text": "AB"}
     assert not popover.run_from_here_button.isVisible()
+    assert page.replay.checkpoints.decoded_count() == 1
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_checkpoint_popover.png"))
 
     # the TTL passes: the page read again lists the checkpoints as "Snapshot expired"
     page.close()
@@ -168,6 +174,7 @@ def test_checkpoint_rows_open_the_popover_and_expired_ones_refuse_to_fork(qtbot,
     qtbot.waitUntil(lambda: execution_id in pages)
     page = pages[execution_id]
     qtbot.waitExposed(page)
+    page.resize(1280, 720)
     click_tab(qtbot, page.tabs, 2)
     table = page.checkpoints_table
     assert [table.item(r, SNAPSHOT_COLUMN).text() for r in range(2)] == ["Snapshot expired"] * 2
@@ -181,6 +188,8 @@ def test_checkpoint_rows_open_the_popover_and_expired_ones_refuse_to_fork(qtbot,
     assert labels.count("Snapshot expired") == 2
     assert not popover.fork_button.isEnabled()
     assert popover.fork_button.toolTip() == "Checkpoint expired — fork unavailable"
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_checkpoint_expired.png"))
     QTest.mouseClick(popover.fork_button, Qt.MouseButton.LeftButton)
     assert list(pages) == [execution_id]  # no fork was started
     # a card's popover at the end reads the same
