@@ -75,7 +75,8 @@ class ExecutionPages:
         page = ExecutionDetailPage(replay, children=children, parent=self.window,
                                    on_fork=lambda cp: self.fork(execution_id, cp), on_open=self.open,
                                    on_debug=lambda: self.debug(execution_id),
-                                   workspace=getattr(self.window, "workspace", None))
+                                   workspace=getattr(self.window, "workspace", None),
+                                   on_run_from_here=lambda node, override: self.run_from_here(execution_id, node, override))
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Execution {execution_id}")
@@ -133,6 +134,14 @@ class ExecutionPages:
 
         self.bridge.call(ended, lambda replay: self._show_session(child_id, session, replay),
                          lambda exc: self.status(f"Fork from here: {exc}", 6000))
+
+    def run_from_here(self, execution_id: str, node: str, input_override: Any = None) -> None:
+        """**Run from here** on a detail page: re-run ``node`` and everything downstream of it in
+        ``execution_id`` (upstream outputs reused; ``Backend.fork`` mode "input", optionally with an
+        edited input), then open the new execution's page."""
+        self.bridge.call(lambda b: b.fork(execution_id, node=node, input_override=input_override, mode="input"),
+                         self.open, lambda exc: self.status(f"Run from here: {getattr(exc, 'message', None) or exc}",
+                                                            6000))
 
     def debug(self, execution_id: str) -> None:
         """**Replay in debugger**: a REPLAY session over ``execution_id`` on the debug session page

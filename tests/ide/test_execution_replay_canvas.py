@@ -97,7 +97,7 @@ def test_a_card_click_opens_its_payload_at_the_scrubbed_point_and_forks(qtbot, w
     assert popover.parentWidget() is page.canvas.viewport()
     assert json.loads(popover.texts["Input"]) == {"text": "ab"}
     assert json.loads(popover.texts["Output"]) == {"text": "ab"}
-    assert popover.fork_button.isEnabled() and not popover.run_from_here_button.isVisible()
+    assert popover.fork_button.isEnabled() and popover.run_from_here_button.isVisible()
     if os.environ.get("AXIOM_SCREENSHOT_DIR"):
         page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_replay_popover.png"))
 
@@ -155,7 +155,6 @@ def test_checkpoint_rows_open_the_popover_and_expired_ones_refuse_to_fork(qtbot,
     popover = page.popover
     assert popover is not None and popover.isVisible() and popover.parentWidget() is page
     assert json.loads(popover.texts["Output"]) == {"text": "AB"}
-    assert not popover.run_from_here_button.isVisible()
     assert page.replay.checkpoints.decoded_count() == 1
     if os.environ.get("AXIOM_SCREENSHOT_DIR"):
         page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_checkpoint_popover.png"))
@@ -241,3 +240,29 @@ def test_events_filter_by_node_and_type_and_paginate(qtbot, window, example_work
     # by type alone: one NODE_COMPLETED per node
     _choose(page.node_filter, "All nodes")
     assert [table.item(r, 2).text() for r in range(table.rowCount())] == [f"n{i}" for i in range(1, 31)]
+
+
+def test_run_from_here_on_a_past_execution_reruns_only_downstream(qtbot, window, example_workspace):
+    execution_id, page = run_then_open_details(qtbot, window, example_workspace, "linear", {"text": "ab"})
+    page.resize(1280, 720)
+    qtbot.waitUntil(lambda: page.canvas.viewport().width() > 600)
+    _click_card(page, "upper")
+    click(qtbot, page.popover.run_from_here_button)
+    dialog = page.edit_dialog
+    qtbot.waitExposed(dialog)
+    assert json.loads(dialog.editor.toPlainText()) == {"text": "ab"}  # what upper received
+    dialog.editor.setFocus()
+    QTest.keyClick(dialog.editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(dialog.editor, '{"text": "xy"}')
+    click(qtbot, dialog.run_button)
+
+    pages = window.execution_pages.pages
+    qtbot.waitUntil(lambda: len(pages) == 2, timeout=20000)
+    child_id = next(e for e in pages if e != execution_id)
+    qtbot.waitUntil(lambda: pages[child_id].status_label.text() == "Completed", timeout=20000)
+    child = pages[child_id]
+    assert json.loads(child.output_view.toPlainText()) == {"text": "XY"}
+    assert child.replay.execution.parent_id == execution_id
+    started = [e.node for e in child.replay.events if e.type == "NODE_STARTED"]
+    assert started == ["upper"]  # echo was not re-run: its recorded output was reused
+    assert child.node_states() == {"echo": "completed", "upper": "completed"}

@@ -44,11 +44,16 @@ class ExecutionDetailPage(QWidget):
                  on_fork: Callable[[str], None] | None = None,
                  on_open: Callable[[str], None] | None = None,
                  on_debug: Callable[[], None] | None = None, workspace: Any = None,
+                 on_run_from_here: Callable[[str, Any], None] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("executionDetailPage")
         self.replay = replay
         self.on_fork = on_fork
+        #: Run from here: ``(node, edited input or None)`` re-runs the node and what is downstream.
+        self.on_run_from_here = on_run_from_here
+        #: The Run from here dialog last opened (the node's recorded input, editable).
+        self.edit_dialog: Any = None
         self.on_open = on_open
         rec = replay.execution
         root = QVBoxLayout(self)
@@ -202,9 +207,11 @@ class ExecutionDetailPage(QWidget):
 
         self.close_popover()
         popover = PayloadPopover(payload, parent)
-        # a past execution is forked at the node's checkpoint (the page's on_fork); Run from here
-        # belongs to the editor's last run
-        popover.run_from_here_button.hide()
+        # Fork from here: at the node's checkpoint (the page's on_fork); Run from here: the node's
+        # recorded input, editable first (hidden when the page cannot run)
+        if self.on_run_from_here is None:
+            popover.run_from_here_button.hide()
+        popover.runFromHereRequested.connect(lambda _eid, _node, p=payload: self.ask_run_from_here(p))
         popover.forkRequested.connect(lambda _eid, _node, cp=payload.checkpoint_id: self._fork(cp))
         popover.show_at(anchor)
         self.popover = popover
@@ -219,6 +226,19 @@ class ExecutionDetailPage(QWidget):
         # anchored at the row's right end: the popover sits over the page's right side
         anchor = QRect(top_left.x() + row.width() - 1, top_left.y(), 1, row.height())
         self._open_popover(payload, self, anchor)
+
+    def ask_run_from_here(self, payload: Any) -> Any:
+        """**Run from here**: the node's recorded input in the editor's dialog; **Run** re-runs the
+        node and everything downstream, upstream reused (``on_run_from_here``)."""
+        from axiom_ide.app.payload_commands import EditInputDialog
+
+        self.close_popover()
+        dialog = EditInputDialog(payload.node, payload.input, self)
+        dialog.accepted.connect(lambda: self.on_run_from_here(payload.node, dialog.override)
+                                if self.on_run_from_here is not None else None)
+        dialog.open()  # window-modal, does not block the event loop
+        self.edit_dialog = dialog
+        return dialog
 
     def close_popover(self) -> None:
         if self.popover is not None and alive(self.popover):
