@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from axiom_ide.app.pages.detail_tabs import EVENTS_PAGE, FORK_COLUMN, SNAPSHOT_COLUMN
+from axiom_ide.app.pages.detail_tabs import DETAIL_CHARS, EVENTS_PAGE, FORK_COLUMN, SNAPSHOT_COLUMN
 
 STATE = {"pending": None, "running": "running", "completed": "completed", "failed": "failed",
          "skipped": "skipped"}
@@ -66,6 +66,16 @@ def test_scrubbing_redraws_each_card(qtbot, window, example_workspace):
     expected = {n: STATE[s.status] for n, s in replay.at(middle).nodes.items()}
     assert _drawn(page) == expected
     assert expected["echo"] == "completed" and expected["upper"] != "completed"
+
+    # a Timeline row click scrubs to that event
+    click_tab(qtbot, page.tabs, 0)
+    page.timeline.scrollToTop()
+    _click_row(page.timeline, 0)
+    assert page.scrubber.value() == 0 and _drawn(page) == {"echo": None, "upper": None}
+    row = next(i for i, e in enumerate(replay.events) if e.type == "NODE_STARTED" and e.node == "echo")
+    _click_row(page.timeline, row)
+    assert page.scrubber.value() == row and _drawn(page) == {"echo": "running", "upper": None}
+    _scrub_to(page, middle)
 
     # Step advances one event; Play runs to the end and stops there
     QTest.mouseClick(page.step_button, Qt.MouseButton.LeftButton)
@@ -131,6 +141,14 @@ def test_a_failed_card_shows_its_error(qtbot, window, example_workspace):
     assert popover is not None
     assert "Error" in popover.texts and "boom" in popover.texts["Error"].lower()
     assert not popover.fork_button.isEnabled()  # no output to fork from
+    # its NODE_FAILED event in the Events tab: the data cut short in the cell, in full in its tooltip
+    click_tab(qtbot, page.tabs, 1)
+    _choose(page.type_filter, "NODE_FAILED")
+    table = page.events_table
+    assert table.rowCount() >= 1
+    cell = table.item(table.rowCount() - 1, 5)
+    failed = [e for e in page.replay.events if e.type == "NODE_FAILED"][-1]
+    assert json.loads(cell.toolTip()) == failed.data and len(cell.text()) <= DETAIL_CHARS
 
 
 async def _expire_all(backend):

@@ -55,8 +55,25 @@ def fill(t: QTableWidget, rows: Sequence[Sequence[Any]]) -> None:
     t.resizeColumnsToContents()  # event types and ids in full, not elided
 
 
+#: A Detail cell shows this many characters of an event's data; its tooltip has all of it.
+DETAIL_CHARS = 160
+
+
 def detail(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, default=str) if data else ""
+
+
+def fill_events(t: QTableWidget, rows: Sequence[Sequence[Any]], data: Sequence[Any]) -> None:
+    """:func:`fill`, the last column each event's data: cut to ``DETAIL_CHARS`` (a traceback would
+    make the table scroll sideways), in full in the cell's tooltip."""
+    fill(t, [(*row, None) for row in rows])
+    for r, value in enumerate(data):
+        text = detail(value)
+        item = QTableWidgetItem(text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS - 1] + "…")
+        if text:
+            item.setToolTip(text)
+        t.setItem(r, len(rows[r]), item)
+    t.resizeColumnsToContents()
 
 
 class EventsTab(QWidget):
@@ -101,7 +118,8 @@ class EventsTab(QWidget):
         pages = max(1, -(-len(events) // EVENTS_PAGE))
         self.page = max(0, min(page, pages - 1))
         shown = events[self.page * EVENTS_PAGE:(self.page + 1) * EVENTS_PAGE]
-        fill(self.table, [(e.seq, e.type, e.node, e.attempt, when(e.time), detail(e.data)) for e in shown])
+        fill_events(self.table, [(e.seq, e.type, e.node, e.attempt, when(e.time)) for e in shown],
+                    [e.data for e in shown])
         self.page_label.setText(f"Page {self.page + 1} of {pages}")
         self.prev_page.setEnabled(self.page > 0)
         self.next_page.setEnabled(self.page < pages - 1)
@@ -155,5 +173,5 @@ def filtered_tab(replay: Any, types: Sequence[str], empty: str) -> QWidget:
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
     t = table(("#", "Event", "Node", "Time", "Detail"))
-    fill(t, [(e.seq, e.type, e.node, when(e.time), detail(e.data)) for e in events])
+    fill_events(t, [(e.seq, e.type, e.node, when(e.time)) for e in events], [e.data for e in events])
     return t
