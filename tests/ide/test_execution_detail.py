@@ -1,7 +1,9 @@
 """The execution detail page: scrub the replay, read checkpoints, fork and follow Forked from."""
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 
 from engine_support import add_faults_package, chain, compile_file
 from ide_support import click
@@ -77,3 +79,23 @@ def test_scrub_checkpoint_payload_and_fork_link(qtbot, tmp_path, example_workspa
     click(qtbot, child_page.forked_from)
     assert opened == [parent.execution_id]
     assert json.loads(child_page.output_view.toPlainText()) == {"text": "FORKED", "big": "0"}
+
+
+def test_without_the_compiled_flow_each_node_is_still_a_card(qtbot, tmp_path, example_workspace, make_runtime, aio):
+    add_faults_package(example_workspace)
+    chain(example_workspace, "two", ["Upper", "Upper"])
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / "two.flow.yaml", example_workspace, store=rt._artifacts)
+    run = aio(rt.run(art, {"text": "a"}))
+    replay = dataclasses.replace(LocalBackend(rt).sessions.replay(run.execution_id), flow={})
+    page = ExecutionDetailPage(replay)
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.node_states() == {"n1": "completed", "n2": "completed"}
+    page.scrubber.setFocus()
+    QTest.keyClick(page.scrubber, Qt.Key.Key_Home)
+    assert page.node_states() == {"n1": None, "n2": None}
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_detail_bare.png"))

@@ -39,6 +39,12 @@ PAUSE_TYPES = ("DEBUG_PAUSED", "DEBUG_RESUMED")
 BRANCH_TYPES = ("EDGE_SKIPPED", "EDGE_FIRED", "BRANCH_TAKEN")
 
 
+def _bare_flow(replay: ReplayView) -> dict[str, Any]:
+    """The flow to draw when the backend cannot tell how it was compiled: one card per node id,
+    in flow order, no edges (the replay still tints every card)."""
+    return {"name": replay.execution.flow_name, "nodes": [{"id": n, "node": n} for n in replay.node_ids]}
+
+
 class ExecutionDetailPage(QWidget):
     def __init__(self, replay: ReplayView, *, children: Sequence[str] = (),
                  on_fork: Callable[[str], None] | None = None,
@@ -107,7 +113,7 @@ class ExecutionDetailPage(QWidget):
         replay_lay = QVBoxLayout(replay_box)
         replay_lay.setContentsMargins(0, 0, 0, 0)
         #: The flow as it was compiled for this run, drawn read-only; the scrubber tints its cards.
-        self.canvas = readonly_canvas(replay.flow, workspace)
+        self.canvas = readonly_canvas(replay.flow or _bare_flow(replay), workspace)
         self.canvas.setMinimumHeight(220)
         self.canvas.nodeClicked.connect(self.node_clicked)
         #: The payload popover open now (one at a time: a card's or a checkpoint row's).
