@@ -284,3 +284,20 @@ def test_run_from_here_on_a_past_execution_reruns_only_downstream(qtbot, window,
     started = [e.node for e in child.replay.events if e.type == "NODE_STARTED"]
     assert started == ["upper"]  # echo was not re-run: its recorded output was reused
     assert child.node_states() == {"echo": "completed", "upper": "completed"}
+
+
+def test_a_pipeline_execution_shows_frames_and_does_not_fork(qtbot, window, example_workspace):
+    _, page = run_then_open_details(qtbot, window, example_workspace, "words", {"text": "to be or"})
+    page.resize(1280, 720)
+    qtbot.waitUntil(lambda: page.canvas.viewport().width() > 600)
+    assert page.node_states() == {"split": "completed", "shout": "completed"}
+    _click_card(page, "shout")
+    frames = page.popover.frame_lists["Output Frames"]
+    assert frames.topLevelItemCount() == 3
+    assert json.loads(frames.topLevelItem(1).child(0).text(0)) == {"word": "BE", "index": 1}
+    assert not page.popover.fork_button.isEnabled() and not page.popover.run_from_here_button.isEnabled()
+    click_tab(qtbot, page.tabs, 2)
+    table = page.checkpoints_table
+    assert table.rowCount() >= 1
+    fork = table.cellWidget(0, FORK_COLUMN)
+    assert not fork.isEnabled() and fork.toolTip() == "A pipeline run cannot be forked; run the flow again."

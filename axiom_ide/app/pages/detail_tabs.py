@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.panels.payload_popover import CHECKPOINT_EXPIRED, PIPELINE_NO_FORK, SNAPSHOT_EXPIRED
+
 EVENTS_PAGE = 50
-SNAPSHOT_EXPIRED = "Snapshot expired"
-CHECKPOINT_EXPIRED = "Checkpoint expired — fork unavailable"
 #: The Checkpoints table's columns: the Fork from here button's, then the snapshot note's.
 FORK_COLUMN, SNAPSHOT_COLUMN = 4, 5
 
@@ -137,14 +137,18 @@ class CheckpointsTab(QWidget):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         self.rows = replay.checkpoint_rows
+        pipeline = getattr(replay.execution, "mode", "unary") == "pipeline"
         self.table = table(("Step", "Node", "Checkpoint", "Created", "", ""))
         fill(self.table, [(cp.step, cp.node, cp.id, when(cp.created_at), None,
                            SNAPSHOT_EXPIRED if cp.expired else None) for cp in self.rows])
         for r, cp in enumerate(self.rows):
             fork = QPushButton("Fork from here")
-            fork.setEnabled(not cp.expired)
-            if cp.expired:
+            fork.setEnabled(not cp.expired and not pipeline)
+            if pipeline:
+                fork.setToolTip(PIPELINE_NO_FORK)
+            elif cp.expired:
                 fork.setToolTip(CHECKPOINT_EXPIRED)
+            if cp.expired:
                 note = self.table.item(r, SNAPSHOT_COLUMN)
                 if note is not None:
                     note.setToolTip("Its payloads passed the checkpoint TTL; the Events tab keeps the history.")
