@@ -3,8 +3,15 @@
 Built from a backend ``ReplayView`` (``backend.sessions.replay(execution_id)``,
 backends/replay_view.py), it only reads history:
 a status header (Started / Updated / Completed / Duration, **Forked from** link, fork descendants),
-replay controls (play/pause, step, speed) and a timeline scrubber that redraws every node's state
-at any event index, and the six tabs Timeline, Events, Checkpoints, Pauses, Branches, Output.
+the flow as compiled for the run on a read-only canvas (canvas/readonly.py) with replay controls
+(play/pause, step, speed) and a timeline scrubber that redraws every card's state at any event
+index, and the six tabs Timeline, Events, Checkpoints, Pauses, Branches, Output (Events and
+Checkpoints: app/pages/detail_tabs.py).
+
+A click on a card that had completed or failed at the scrubbed point, or on a Checkpoints row,
+opens the payload popover (app/panels/payload_popover.py) with that checkpoint's Input/Output;
+its **Fork from here** calls ``on_fork(checkpoint_id)``, its **Run from here** (the recorded input,
+editable) ``on_run_from_here(node, edited input)``.
 """
 from __future__ import annotations
 
