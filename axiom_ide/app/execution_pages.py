@@ -158,7 +158,8 @@ class ExecutionPages:
         if not alive(self.window):
             return
         page = DebugSessionPage(replay, session_id=session["session_id"], mode=session["mode"], parent=self.window,
-                                on_fork=lambda cp, overrides: self.fork(execution_id, cp, overrides))
+                                on_fork=lambda cp, overrides: self.fork(execution_id, cp, overrides),
+                                workspace=getattr(self.window, "workspace", None))
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Debug session {session['session_id']} · {session['mode']}")

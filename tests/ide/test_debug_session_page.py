@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from engine_support import add_faults_package, chain, compile_file
-from ide_support import click
+from ide_support import click, click_at, on_card
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from axiom_ide.app.pages.debug_session import NULL_REFUSED, DebugSessionPage
 from axiom_ide.backends.local import LocalBackend
+from axiom_ide.runtime.packages import Workspace
 
 
 def test_step_modify_and_fork_with_override(qtbot, tmp_path, example_workspace, make_runtime, aio):
@@ -20,7 +21,8 @@ def test_step_modify_and_fork_with_override(qtbot, tmp_path, example_workspace, 
     parent = aio(rt.run(art, {"text": "a"}))
     replay = backend.sessions.replay(parent.execution_id)
     forks: list[tuple[str, dict]] = []
-    page = DebugSessionPage(replay, session_id="s1", mode="REPLAY", on_fork=lambda cp, o: forks.append((cp, o)))
+    page = DebugSessionPage(replay, session_id="s1", mode="REPLAY", on_fork=lambda cp, o: forks.append((cp, o)),
+                            workspace=Workspace(example_workspace))
     qtbot.addWidget(page)
     page.resize(1280, 720)
     page.show()
@@ -28,9 +30,10 @@ def test_step_modify_and_fork_with_override(qtbot, tmp_path, example_workspace, 
     qtbot.waitUntil(lambda: QApplication.activeWindow() is page)  # , and . are shortcuts of the active window
     assert page.pill.text() == "REPLAY"
 
-    # select n2, then step forward with "." until it has a checkpoint; "," steps back once
-    rect = page.nodes.visualItemRect(page.nodes.item(1))
-    QTest.mouseClick(page.nodes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    # click n2 on the canvas, then step forward with "." until it has a checkpoint; "," steps back once
+    page.canvas.fit_all()
+    click_at(page.canvas, on_card(page.canvas.flow_scene.item_for_node("n2")))
+    assert page.selected_node() == "n2"
     for _ in range(len(replay)):
         if page.selected_checkpoint() is not None:
             break
