@@ -63,6 +63,8 @@ def open_live(qtbot, window, tab, run):
 
 def test_live_step_forward_steps_the_paused_run(qtbot, window, example_workspace):
     tab, run = paused_debug_run(qtbot, window, example_workspace)
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        window.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "debug_bar_open_in_debugger.png"))
     page = open_live(qtbot, window, tab, run)
     assert page.pill.text() == "LIVE"
     assert page.session_label.text() == f"Session {run.debug_session_id}"
