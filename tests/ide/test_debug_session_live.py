@@ -148,3 +148,26 @@ def test_open_in_debugger_from_the_run_menu(qtbot, window, example_workspace):
     sessions = window.execution_pages.sessions
     qtbot.waitUntil(lambda: run.state.execution_id in sessions)
     assert sessions[run.state.execution_id].pill.text() == "LIVE"
+
+
+def test_live_run_to_end_reads_stop_and_stop_pauses_the_run(qtbot, window, example_workspace):
+    chain(example_workspace, "live-slow", ["Upper"] + ["Slow"] * 5)
+    tab = open_flow(window, example_workspace, "live-slow")
+    choose(qtbot, right_click_menu(qtbot, tab, "n2"), "Set breakpoint")
+    dialog = open_dialog(qtbot, window, tab, "a")
+    qtbot.mouseClick(dialog.debug_button, Qt.MouseButton.LeftButton)
+    run = tab.run
+    qtbot.waitUntil(lambda: run.state.status == "Debug paused", timeout=60_000)
+    page = open_live(qtbot, window, tab, run)
+    assert page.run_to_end.text() == "Run to End"
+    click(qtbot, page.run_to_end)  # continue: the page reads Stop while the run goes
+    qtbot.waitUntil(lambda: page.run_to_end.text() == "Stop", timeout=20_000)
+    assert not page.step_forward.isEnabled()  # nothing to step while it runs
+    click(qtbot, page.run_to_end)  # Stop: the run pauses before its next node
+    qtbot.waitUntil(lambda: run.state.status == "Debug paused", timeout=20_000)
+    qtbot.waitUntil(lambda: page.run_to_end.text() == "Run to End" and page.step_forward.isEnabled(), timeout=20_000)
+    assert "paused" in drawn(page).values()
+    assert run.state.paused_at not in (None, "n1", "n2")
+    click(qtbot, page.run_to_end)
+    wait_done(qtbot, tab, timeout=60_000)
+    assert run.state.result.output["text"] == "A+++++"
