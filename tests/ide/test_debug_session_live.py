@@ -9,13 +9,14 @@ import os
 
 import pytest
 from engine_support import chain
-from ide_support import click, click_at, click_menu_item, on_card, open_flow, wait_done
+from ide_support import click, click_at, click_menu_item, on_card, open_flow, press_shortcut, shown, wait_done
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from test_debugger_core import choose, open_dialog, right_click_menu
 
 from axiom_ide.app.pages.debug_session import CONFIRM_TEXT
+from axiom_ide.app.palette import CommandPalette
 from axiom_ide.app.qt_bridge import alive
 
 
@@ -142,10 +143,22 @@ def test_live_step_with_an_override_asks_first(qtbot, window, example_workspace)
     assert run.state.status == "Debug paused" and run.state.paused_at == "n2"
 
 
-def test_open_in_debugger_from_the_run_menu(qtbot, window, example_workspace):
+def test_open_in_debugger_from_the_run_menu_and_the_palette(qtbot, window, example_workspace):
     _tab, run = paused_debug_run(qtbot, window, example_workspace)
     click_menu_item(qtbot, window, "Run", window.actions["open-debugger-action"])
     sessions = window.execution_pages.sessions
+    qtbot.waitUntil(lambda: run.state.execution_id in sessions)
+    page = sessions[run.state.execution_id]
+    assert page.pill.text() == "LIVE"
+    page.close()
+    qtbot.waitUntil(lambda: run.state.execution_id not in sessions)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    press_shortcut(qtbot, window, "command-palette-action")
+    palette = shown(window, CommandPalette)
+    qtbot.keyClicks(palette.search, "Open in debugger")
+    assert palette.visible_labels()[0] == "Open in debugger"
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: run.state.execution_id in sessions)
     assert sessions[run.state.execution_id].pill.text() == "LIVE"
 
