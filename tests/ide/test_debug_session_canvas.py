@@ -39,7 +39,9 @@ def session(qtbot, tmp_path, example_workspace, make_runtime, aio):
     page.show()
     page.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
-    page.canvas.fit_all()
+    qtbot.waitUntil(lambda: page.fitted)  # the page fits the flow to its canvas when first shown
+    view = page.canvas
+    assert all(view.viewport().rect().contains(view.mapFromScene(on_card(i))) for i in view.flow_scene.node_items())
     return page
 
 

@@ -141,7 +141,19 @@ class DebugSessionPage(QWidget):
         #: ``,`` Step Back and ``.`` Step Forward (the docs' keys), page-wide shortcuts.
         self.shortcuts = (self._shortcut(Qt.Key.Key_Comma, self.step_back),
                           self._shortcut(Qt.Key.Key_Period, self.step_forward))
+        self.fitted = False
         self.go(len(replay) - 1 if live is not None else -1)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        """The first time shown: the whole flow fits the canvas (once laid out at its size)."""
+        super().showEvent(event)
+        if not self.fitted and self.canvas is not None:
+            QTimer.singleShot(0, self._fit)
+
+    def _fit(self) -> None:
+        if self.canvas is not None and not self.fitted:
+            self.canvas.fit_all()
+            self.fitted = True
 
     # -- building ----------------------------------------------------------------------------
     def _header(self, session_id: str) -> QHBoxLayout:
