@@ -3,22 +3,28 @@ goes. **Pause** pauses before the next dispatch; **Continue** replaces it while 
 an amber outline); **Step** runs exactly one node and is enabled only while paused. Each click is one
 ``Backend.debug_control`` call on the run's LIVE session; the buttons follow the run's RunState
 (``Debug paused`` ⇄ ``Running``) as its DEBUG_PAUSED / DEBUG_RESUMED events arrive. A pause for a
-breakpoint condition that failed to evaluate shows its CEL error in the bar.
+breakpoint condition that failed to evaluate shows its CEL error in the bar. **Open in debugger**
+asks for the run's LIVE debug session page (``openSessionRequested``; app/execution_pages.py).
 """
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from axiom_ide.app import run_state as rs
 
 PAUSE, CONTINUE, STEP = "Pause", "Continue", "Step"
+OPEN_SESSION = "Open in debugger"
 CONDITION_FAILED = "Breakpoint condition failed: {error}"
 _PAUSED_STYLE = "QFrame#debugBar { border: 2px solid #f59e0b; border-radius: 6px; }"
 
 
 class DebugBar(QFrame):
+    #: (FlowRun) **Open in debugger** was clicked: show this run's LIVE debug session page.
+    openSessionRequested = Signal(object)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, objectName="debugBar")
         self.run: Any = None
@@ -29,6 +35,10 @@ class DebugBar(QFrame):
         layout.setContentsMargins(6, 4, 6, 4)
         for button in (self.pause_button, self.continue_button, self.step_button):
             layout.addWidget(button)
+        self.open_button = QPushButton(OPEN_SESSION, objectName="debugOpenSession")
+        self.open_button.setToolTip("This run on the debug session page (LIVE)")
+        self.open_button.clicked.connect(lambda: self.openSessionRequested.emit(self.run))
+        layout.addWidget(self.open_button)
         self.error_label = QLabel(objectName="debugPauseError")
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.setWordWrap(True)  # the bar stays narrow: a long CEL error wraps

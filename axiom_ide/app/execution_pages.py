@@ -7,7 +7,8 @@ link open that execution's page; **Fork from here** starts the fork (``sessions.
 the new execution's page, then, once the fork ended, its FORK session page (the debug session page). **Replay in debugger** opens the debug session page
 (app/pages/debug_session.py) in REPLAY mode on that execution (``sessions.replay_session``), a
 window of its own too; its "Apply N override(s) and Fork" forks with the overrides and opens the
-fork's detail page. A page opened while its execution ran is read again when it ends (and
+fork's detail page. **Open in debugger** (a Debug run going in the editor) opens it in LIVE mode
+on that run (app/pages/live_session.py follows and drives the run). A page opened while its execution ran is read again when it ends (and
 then its parent's open page too, whose fork descendants grew), in place: same geometry and tab.
 """
 from __future__ import annotations
@@ -26,6 +27,8 @@ ENDED = ("EXECUTION_COMPLETED", "EXECUTION_FAILED", "EXECUTION_CANCELLED")
 PAGE_SIZE = (1200, 680)
 #: Seconds a fork may run before its FORK session page gives up waiting (the status bar says so).
 FORK_WAIT = 120.0
+#: The editor's way to the LIVE session page (the guide names none for it).
+OPEN_LIVE = "Open in debugger"
 
 
 class ExecutionPages:
@@ -162,13 +165,49 @@ class ExecutionPages:
         self.bridge.call(start, lambda got: self._show_session(execution_id, *got),
                          lambda exc: self.status(f"Replay in debugger: {exc}", 6000))
 
-    def _show_session(self, execution_id: str, session: dict[str, Any], replay: Any) -> None:
+    def live(self, run: Any) -> None:
+        """**Open in debugger** (the Debug run's control bar, the Run menu, Ctrl+K): the debug
+        session page in LIVE mode on ``run`` (a FlowRun of a Debug run going; raised when open)."""
+        execution_id = getattr(getattr(run, "state", None), "execution_id", None)
+        session_id = getattr(run, "debug_session_id", None)
+        if run is None or session_id is None or not run.state.is_running:
+            self.status(f"{OPEN_LIVE}: no Debug run is going in this flow", 6000)
+            return
+        if execution_id is None:
+            self.status(f"{OPEN_LIVE}: the Debug run has not started yet", 6000)
+            return
+        page = self.sessions.get(execution_id)
+        if page is not None and alive(page) and page.live is not None:
+            page.show()
+            page.raise_()
+            page.activateWindow()
+            return
+
+        async def history(backend: Any) -> Any:
+            sessions = getattr(backend, "sessions", None)
+            if sessions is None:
+                raise RuntimeError("the debug session page needs the local runtime")
+            return sessions.replay(execution_id)
+
+        def show(replay: Any) -> None:
+            from axiom_ide.app.pages.live_session import LiveSession
+
+            live = LiveSession(self.bridge, execution_id, session_id, self.status)
+            page = self._show_session(execution_id, {"session_id": session_id, "mode": "LIVE"}, replay, live=live)
+            if page is not None:
+                live.setParent(page)
+                live.attach(page)
+
+        self.bridge.call(history, show, lambda exc: self.status(f"{OPEN_LIVE}: {exc}", 6000))
+
+    def _show_session(self, execution_id: str, session: dict[str, Any], replay: Any, *, live: Any = None) -> Any:
         from axiom_ide.app.pages.debug_session import DebugSessionPage
 
         if not alive(self.window):
-            return
+            return None
         page = DebugSessionPage(replay, session_id=session["session_id"], mode=session["mode"], parent=self.window,
-                                on_fork=lambda cp, overrides: self.fork(execution_id, cp, overrides))
+                                on_fork=lambda cp, overrides: self.fork(execution_id, cp, overrides),
+                                workspace=getattr(self.window, "workspace", None), live=live)
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Debug session {session['session_id']} · {session['mode']}")
@@ -182,3 +221,4 @@ class ExecutionPages:
         page.show()
         page.raise_()
         page.activateWindow()
+        return page

@@ -412,6 +412,10 @@ class MainWindow(QMainWindow):
     def show_executions(self) -> None:
         self.runs.show_executions()
 
+    def open_debugger(self) -> None:
+        """**Open in debugger** (Run menu, Ctrl+K): the current tab's Debug run on the LIVE debug session page."""
+        self.execution_pages.live(getattr(self.current_tab(), "run", None))
+
     def show_console(self, page: str = "API Keys") -> Any:
         """Console (header, Ctrl+K page names): the Console window on ``page`` (app/console/)."""
         if self._console is None:
@@ -523,6 +527,7 @@ class MainWindow(QMainWindow):
         if tab.scene is not None and hasattr(tab.scene, "connectRefused"):
             tab.scene.connectRefused.connect(lambda reason: self.statusBar().showMessage(reason, 6000))
         self.payloads.attach(tab)  # click an executed card: its payload popover
+        tab.debug_bar.openSessionRequested.connect(self.execution_pages.live)  # Open in debugger (LIVE)
         from axiom_ide.app.breakpoints import FILE_NAME, BreakpointStore, TabBreakpoints
 
         tab.breakpoint_list = TabBreakpoints(tab, BreakpointStore(self.data_dir / FILE_NAME),

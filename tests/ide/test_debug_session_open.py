@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from ide_support import click, run_then_open_details
+from ide_support import click, click_at, on_card, run_then_open_details
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -20,10 +20,10 @@ def window(run_window):
     return run_window
 
 
-def _click_row(qtbot, lst, row: int) -> None:
-    rect = lst.visualItemRect(lst.item(row))
-    QTest.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: lst.currentRow() == row)
+def _click_card(qtbot, page, node: str) -> None:
+    page.canvas.fit_all()
+    click_at(page.canvas, on_card(page.canvas.flow_scene.item_for_node(node)))
+    qtbot.waitUntil(lambda: page.selected_node() == node)
 
 
 def _execution(qtbot, window, execution_id: str):
@@ -49,19 +49,20 @@ def test_replay_in_debugger_steps_and_forks_with_an_override(qtbot, window, exam
     assert len(session_id) == 32 and page.windowTitle() == f"Debug session {session_id} · REPLAY"
     assert page.index == -1
 
-    # "." with focus in the node list advances (a page shortcut, not the list's keyboard search)
+    # "." with focus on the session canvas advances (a page shortcut, not the canvas's keys)
     page.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
-    _click_row(qtbot, page.nodes, 0)  # echo
-    assert QApplication.focusWidget() is page.nodes
-    QTest.keyClick(page.nodes, Qt.Key.Key_Period)
+    _click_card(qtbot, page, "echo")
+    page.canvas.setFocus()
+    assert QApplication.focusWidget() is page.canvas
+    QTest.keyClick(page.canvas, Qt.Key.Key_Period)
     assert page.index == 0
-    QTest.keyClick(page.nodes, Qt.Key.Key_Comma)
+    QTest.keyClick(page.canvas, Qt.Key.Key_Comma)
     assert page.index == -1
     for _ in range(len(page.replay)):
         if page.selected_checkpoint() is not None:
             break
-        QTest.keyClick(page.nodes, Qt.Key.Key_Period)
+        QTest.keyClick(page.canvas, Qt.Key.Key_Period)
     checkpoint = page.selected_checkpoint()
     assert checkpoint is not None
     assert json.loads(page.output.toPlainText()) == {"text": "abc"}
