@@ -88,7 +88,12 @@ class LocalBackend(LocalDebug):
         return compiled
 
     async def start(self, graph_id: str, input: Any, *, config_id: str | None = None,
-                    debug_session_id: str | None = None) -> str:
+                    debug_session_id: str | None = None, pins: dict[str, Any] | None = None) -> str:
+        """``pins`` (canvas id → output JSON): the editor's pinned outputs (runtime/pins.py); only the
+        IDE passes them — the HTTP invoke has no such field, so API runs never see a pin."""
+        if pins:
+            return await self.runtime.start(graph_id, input, config_id=config_id,
+                                            debug_session_id=debug_session_id, pins=pins)
         return await self.runtime.start(graph_id, input, config_id=config_id, debug_session_id=debug_session_id)
 
     async def wait(self, execution_id: str, timeout: float | None = None) -> RunResult:
