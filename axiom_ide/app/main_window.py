@@ -527,6 +527,9 @@ class MainWindow(QMainWindow):
 
         tab.breakpoint_list = TabBreakpoints(tab, BreakpointStore(self.data_dir / FILE_NAME),
                                              lambda text: self.statusBar().showMessage(text, 10000))
+        from axiom_ide.app.pins import TabPins
+
+        tab.pin_list = TabPins(tab, lambda text: self.statusBar().showMessage(text, 10000), self)
         self.runs.reattach_paused_debug(tab)  # a Debug run left paused by a runtime that died
 
     def node_activated(self, tab: Any, node_id: str) -> Any:

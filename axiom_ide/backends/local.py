@@ -47,6 +47,9 @@ class LocalBackend(LocalDebug):
     """``LocalBackend(runtime, workspace)``; ``workspace`` is a Workspace or a callable returning one
     (the IDE rescans packages, so it hands a provider)."""
 
+    #: :meth:`start` takes the editor's ``pins`` (a RemoteBackend does not: pins never leave the IDE).
+    takes_pins = True
+
     def __init__(self, runtime: Any, workspace: Any = None) -> None:
         self.runtime = runtime
         self._workspace = workspace
