@@ -61,6 +61,10 @@ class LocalBackend(LocalDebug):
 
         #: REPLAY / FORK debug sessions (backends/local_sessions.py).
         self.sessions = LocalSessions(runtime)
+        from axiom_ide.backends.local_batch import LocalBatches
+
+        #: Datasets: a flow over a JSONL / CSV file, saved as a batch (backends/local_batch.py).
+        self.batches = LocalBatches(runtime)
 
     @property
     def workspace(self) -> Any:

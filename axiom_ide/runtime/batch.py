@@ -270,6 +270,8 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
     pending: deque[asyncio.Task[RowResult]] = deque()
     window = window or max(64, 4 * concurrency)
     t0 = time.perf_counter()
+    #: This batch's executions in flight (a cancel cancels these, not the runtime's other runs).
+    mine: set[str] = set()
 
     async def one(row: Row) -> RowResult:
         if row.problem is not None:
@@ -280,11 +282,20 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
             return RowResult(row.line, INVALID, row.input, error=f"{data}:{row.line}: {exc}")
         async with gate:
             started = time.perf_counter()
-            outcome = await runtime.run(artifact, row.input, timeout=timeout)
+            execution_id = await runtime.start(artifact, row.input)
+            mine.add(execution_id)
+            try:  # a cancelled batch leaves the id in ``mine``: the batch cancels the execution
+                outcome = await runtime.wait(execution_id, timeout)
+            except TimeoutError:
+                mine.discard(execution_id)
+                await runtime.cancel(execution_id)
+                return RowResult(row.line, FAILED, row.input, None, f"timed out after {timeout:g}s",
+                                 round((time.perf_counter() - started) * 1000.0, 3), execution_id)
+            mine.discard(execution_id)
             ms = round((time.perf_counter() - started) * 1000.0, 3)
         if outcome.success:
-            return RowResult(row.line, COMPLETED, row.input, outcome.output, None, ms, outcome.execution_id)
-        return RowResult(row.line, FAILED, row.input, None, outcome.error or outcome.status, ms, outcome.execution_id)
+            return RowResult(row.line, COMPLETED, row.input, outcome.output, None, ms, execution_id)
+        return RowResult(row.line, FAILED, row.input, None, outcome.error or outcome.status, ms, execution_id)
 
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
@@ -307,7 +318,8 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            await _cancel_running(runtime)
+            for execution_id in list(mine):
+                await runtime.cancel(execution_id)
             raise
         finally:
             summary.duration_s = time.perf_counter() - t0
@@ -321,12 +333,6 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
 def _header(batch_id: str, artifact: Any, data: str | Path, concurrency: int) -> dict[str, Any]:
     return {"batch": {"id": batch_id, "flow": artifact.flow_name, "graph_id": artifact.graph_id,
                       "data": str(Path(data).resolve()), "concurrency": concurrency, "created_at": time.time()}}
-
-
-async def _cancel_running(runtime: Any) -> None:
-    """Cancel the executions a cancelled batch left in flight (so none is left Running)."""
-    for execution_id in list(runtime.running()):
-        await runtime.cancel(execution_id)
 
 
 # -- reading batches -------------------------------------------------------------------------------
