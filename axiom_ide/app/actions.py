@@ -70,6 +70,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("refresh-packages-action", "Refresh Packages", "refresh_packages", "Ctrl+Alt+R", "Rescan the workspace's packages", "View"),
     Spec("run-action", "Run", "run_flow", "F5", "Run the flow", "Run"),
     Spec("stop-action", "Stop", "stop_run", ("Esc", "Shift+F5"), "Cancel the running flow", "Run"),
+    Spec("run-dataset-action", "Run Dataset…", "run_dataset", None,
+         "Run the flow once per row of a JSONL or CSV file; a results table, saved as a batch", "Run"),
     Spec("executions-action", "Executions", "show_executions", "Ctrl+Shift+E", "Past and running executions, newest first", "Run"),
     Spec("console-action", "Console", "show_console", None, CONSOLE_TIP, "Run"),
     # Console pages by name (Ctrl+K "API Keys"); no menu, the Console's sub-nav lists them.

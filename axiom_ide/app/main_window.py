@@ -409,6 +409,12 @@ class MainWindow(QMainWindow):
     def stop_run(self) -> None:
         self.runs.stop_run()
 
+    def run_dataset(self) -> Any:
+        """Run → Run Dataset… (app/dialogs/run_dataset.py)."""
+        from axiom_ide.app.dialogs.run_dataset import open_for
+
+        return open_for(self)
+
     def show_executions(self) -> None:
         self.runs.show_executions()
 

@@ -256,6 +256,9 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
     the rows done so far (the summary says ``cancelled``), then re-raises."""
     if concurrency < 1:
         raise AxiomError.of("batch_concurrency", "--concurrency must be at least 1")
+    if artifact.mode == "pipeline":
+        raise AxiomError.of("batch_pipeline", f"{artifact.flow_name} is a pipeline flow; a batch runs a unary flow "
+                            "once per row")
     compiled = runtime.compiled(artifact)
     entry = compiled.codec.message_class(artifact.input_type, compiled.plan.nodes[compiled.plan.entry].package_key)
     rows = read_rows(data, entry.DESCRIPTOR)
