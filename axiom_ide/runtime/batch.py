@@ -112,7 +112,7 @@ def data_format(path: str | Path) -> str:
         return "jsonl"
     if suffix == ".csv":
         return "csv"
-    raise AxiomError.of("dataset_format", f"{path}: a dataset is a .jsonl or a .csv file (one case per row)",
+    raise AxiomError.of("dataset_format", "a dataset is a .jsonl or a .csv file (one case per row)",
                         file=str(path))
 
 
@@ -122,7 +122,7 @@ def read_rows(path: str | Path, descriptor: Any) -> Iterator[Row]:
     try:
         fh = p.open(encoding="utf-8", newline="")
     except OSError as exc:
-        raise AxiomError.of("file_not_found", f"cannot read dataset {p}: {exc.strerror or exc}", file=str(p)) from None
+        raise AxiomError.of("file_not_found", f"cannot read the dataset: {exc.strerror or exc}", file=str(p)) from None
     with fh:
         if data_format(p) == "jsonl":
             yield from _jsonl_rows(fh)
@@ -261,6 +261,7 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
                             "once per row")
     compiled = runtime.compiled(artifact)
     entry = compiled.codec.message_class(artifact.input_type, compiled.plan.nodes[compiled.plan.entry].package_key)
+    _check_readable(data)  # before anything is saved: no batch for a file that cannot be read
     rows = read_rows(data, entry.DESCRIPTOR)
     batch_id = batch_id or new_batch_id()
     target = batch_path(runtime.data_dir, batch_id)
@@ -331,6 +332,16 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
             os.fsync(out.fileno())
             os.replace(tmp, target)
     return summary
+
+
+def _check_readable(data: str | Path) -> None:
+    data_format(data)
+    try:
+        with open(data, "rb"):
+            pass
+    except OSError as exc:
+        raise AxiomError.of("file_not_found", f"cannot read the dataset: {exc.strerror or exc}",
+                            file=str(data)) from None
 
 
 def _header(batch_id: str, artifact: Any, data: str | Path, concurrency: int) -> dict[str, Any]:

@@ -170,3 +170,16 @@ def test_a_100000_row_dataset_is_read_as_a_stream(tmp_path, example_workspace):
         tracemalloc.stop()
     assert count == 100_000 and last.line == 100_001 and last.input["text"].startswith("row 99999 ")
     assert peak < 2_000_000  # a few rows at a time, never the file (~5 MB)
+
+
+def test_bad_arguments_are_refused_before_any_batch_is_saved(ws, capsys, tmp_path):
+    assert main(["flow", "batch", "flows/greeter.flow.yaml", "nope.jsonl"]) == 1
+    assert capsys.readouterr().err.strip() == "nope.jsonl: error: cannot read the dataset: No such file or directory"
+    assert main(["flow", "batch", "flows/greeter.flow.yaml", "flows/greeter.flow.yaml"]) == 1
+    assert "error: a dataset is a .jsonl or a .csv file (one case per row)" in capsys.readouterr().err
+    (ws / "d.jsonl").write_text('{"text": "a"}\n', encoding="utf-8")
+    assert main(["flow", "batch", "flows/words.flow.yaml", "d.jsonl"]) == 1
+    assert "words.flow.yaml is a pipeline flow; a batch runs a unary flow once per row" in capsys.readouterr().err
+    assert main(["flow", "batch", "flows/greeter.flow.yaml", "d.jsonl", "--concurrency", "0"]) == 1
+    assert "--concurrency must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "batches").exists()
