@@ -102,6 +102,7 @@ class TabPins:
         self._path = None
         self.load()
         tab.follow(tab.doc.pathChanged, lambda _p: self.load())
+        tab.follow(tab.doc.nodeRenamed, self.renamed)
         menus = getattr(tab, "breakpoint_list", None)
         if menus is not None:
             menus.menu_extenders.append(self.extend_menu)
@@ -132,6 +133,18 @@ class TabPins:
         else:
             self.tab.pins[node] = pin
         self._badge(node, pin is not None)
+        path = self.tab.doc.path
+        if path is not None:
+            save_pins(path, self.tab.pins)
+
+    def renamed(self, old_id: str, new_id: str) -> None:
+        """A pin follows its node's rename (and the rename's undo); the scene moves the badge itself."""
+        pin = self.tab.pins.pop(old_id, None)
+        if pin is None or old_id == new_id:
+            if pin is not None:
+                self.tab.pins[old_id] = pin
+            return
+        self.tab.pins[new_id] = pin
         path = self.tab.doc.path
         if path is not None:
             save_pins(path, self.tab.pins)

@@ -8,9 +8,10 @@ import stat
 
 import pytest
 from engine_support import chain
-from ide_support import click, click_header, open_flow, wait_done
+from ide_support import click, click_header, open_flow, type_and_enter, wait_done
 from PySide6.QtCore import Qt
 from test_debugger_core import choose, right_click_menu
+from test_node_identity import _select as select_card
 from test_payload_popover import click_card, popover_of
 from test_run import run_with
 
@@ -98,3 +99,20 @@ def test_pin_output_from_the_payload_popover(qtbot, window, example_workspace):
     assert state.result.output == {"text": "FIRST", "big": "0"}
     assert [e.data.get("pinned") for e in state.events if e.node == "n1" and e.type == ev.NODE_COMPLETED] == [True]
     assert [e.data.get("pinned") for e in state.events if e.node == "n2" and e.type == ev.NODE_COMPLETED] == [None]
+
+
+def test_a_pin_follows_its_node_s_rename_and_its_undo(qtbot, window, example_workspace):
+    flow = chain(example_workspace, "pinrename", ["Upper", "Upper"])
+    tab = open_flow(window, example_workspace, "pinrename")
+    choose(qtbot, right_click_menu(qtbot, tab, "n2"), PIN)
+    dialog = tab.pin_list.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    type_json(qtbot, dialog.editor, '{"text": "P"}')
+    click(qtbot, dialog.pin_button)
+    assert set(tab.pins) == {"n2"}
+    page = select_card(qtbot, window, tab, "n2")
+    type_and_enter(qtbot, page.id_field, "last")  # the inspector's canvas id field
+    assert set(tab.pins) == {"last"} and tab.scene.item_for_node("last").pinned
+    assert set(json.loads(pins_path(flow).read_text())["pins"]) == {"last"}
+    click_header(qtbot, window, "undo-action")
+    assert set(tab.pins) == {"n2"} and tab.scene.item_for_node("n2").pinned
