@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from test_debugger_core import choose, right_click_menu
 from test_node_identity import _select as select_card
 from test_payload_popover import click_card, popover_of
-from test_run import run_with
+from test_run import event_rows, run_with
 
 from axiom_ide.app.pins import PIN, UNPIN
 from axiom_ide.runtime.pins import Pin, pins_path
@@ -63,6 +63,10 @@ def test_pin_by_right_click_skips_the_node_and_undo_unpins(qtbot, window, exampl
     assert state.result.output == {"text": "from the pin", "big": "0"}
     n2 = [(e.type, e.data.get("pinned")) for e in state.events if e.node == "n2"]
     assert n2 == [(ev.NODE_STARTED, True), (ev.NODE_COMPLETED, True)]  # never called: no NODE_FAILED
+    rows = event_rows(window)  # the result panel's Execution tab
+    assert rows[0][1] == "EXECUTION_STARTED" and rows[0][4] == "pinned: n2"
+    assert [r[4] for r in rows if r[2] == "n2"] == ["pinned (the node was not called)"] * 2
+    assert [r[4] for r in rows if r[2] == "n1"] == ["", ""]
     click_card(qtbot, window, tab, "n2")
     popover = popover_of(qtbot, window, "n2")
     assert popover.title.text().endswith(" · Pinned")
