@@ -72,6 +72,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("stop-action", "Stop", "stop_run", ("Esc", "Shift+F5"), "Cancel the running flow", "Run"),
     Spec("open-debugger-action", "Open in debugger", "open_debugger", None,
          "The current flow's Debug run on the debug session page (LIVE)", "Run"),
+    Spec("run-dataset-action", "Run Dataset…", "run_dataset", None,
+         "Run the flow once per row of a JSONL or CSV file; a results table, saved as a batch", "Run"),
     Spec("executions-action", "Executions", "show_executions", "Ctrl+Shift+E", "Past and running executions, newest first", "Run"),
     Spec("console-action", "Console", "show_console", None, CONSOLE_TIP, "Run"),
     # Console pages by name (Ctrl+K "API Keys"); no menu, the Console's sub-nav lists them.

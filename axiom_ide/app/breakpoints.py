@@ -81,6 +81,8 @@ class TabBreakpoints:
         self.menu: QMenu | None = None
         #: Called after every change (the Breakpoints tab of the result panel).
         self.listeners: set[Callable[[], None]] = set()
+        #: ``extend(menu, node)`` adds more items to a card's right-click menu (app/pins.py).
+        self.menu_extenders: list[Callable[[QMenu, str], None]] = []
         tab.breakpoints = set()
         #: Condition / hit count per breakpoint (only those that have one); Debug runs send them.
         tab.breakpoint_options = {}
@@ -156,5 +158,7 @@ class TabBreakpoints:
             menu.addAction(CLEAR, lambda: self.set(node, False))
         else:
             menu.addAction(SET, lambda: self.set(node, True))
+        for extend in self.menu_extenders:
+            extend(menu, node)
         self.menu = menu
         menu.popup(view.viewport().mapToGlobal(pos))

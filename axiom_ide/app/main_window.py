@@ -409,6 +409,12 @@ class MainWindow(QMainWindow):
     def stop_run(self) -> None:
         self.runs.stop_run()
 
+    def run_dataset(self) -> Any:
+        """Run → Run Dataset… (app/dialogs/run_dataset.py)."""
+        from axiom_ide.app.dialogs.run_dataset import open_for
+
+        return open_for(self)
+
     def show_executions(self) -> None:
         self.runs.show_executions()
 
@@ -532,6 +538,9 @@ class MainWindow(QMainWindow):
 
         tab.breakpoint_list = TabBreakpoints(tab, BreakpointStore(self.data_dir / FILE_NAME),
                                              lambda text: self.statusBar().showMessage(text, 10000))
+        from axiom_ide.app.pins import TabPins
+
+        tab.pin_list = TabPins(tab, lambda text: self.statusBar().showMessage(text, 10000), self)
         self.runs.reattach_paused_debug(tab)  # a Debug run left paused by a runtime that died
 
     def node_activated(self, tab: Any, node_id: str) -> Any:

@@ -117,6 +117,7 @@ class PayloadController(QObject):
         popover = PayloadPopover(payload, tab.view.viewport())
         popover.forkRequested.connect(lambda eid, node, t=tab: self.fork(t, eid, node, mode="output"))
         popover.runFromHereRequested.connect(lambda eid, node, t=tab: self.ask_run_from_here(t, payload))
+        popover.pinRequested.connect(lambda eid, node, output, t=tab: self.pin(t, eid, node, output))
         popover.show_at(self._card_rect(tab, item, popover.width()))
         self.popover = popover
 
@@ -137,6 +138,12 @@ class PayloadController(QObject):
             bar.setValue(bar.value() + card.left() - 8)
             card = rect()
         return card
+
+    def pin(self, tab: Any, execution_id: str, node: str, output: Any) -> None:
+        """Pin output: the tab's pins take the node's recorded output (app/pins.py)."""
+        pins = getattr(tab, "pin_list", None)
+        if pins is not None and alive(tab) and pins.pin_from_run(node, output, execution_id):
+            self.close_popover()
 
     def close_popover(self) -> None:
         if self.popover is not None and alive(self.popover):

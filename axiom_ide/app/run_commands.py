@@ -154,6 +154,9 @@ class RunController(QObject):
         run = FlowRun(self.bridge, tab.doc, data, config_id=config_id, breakpoints=breakpoints, parent=tab)
         if debug:
             run.breakpoint_options = dict(getattr(tab, "breakpoint_options", None) or {})
+        pin_list = getattr(tab, "pin_list", None)
+        if pin_list is not None:  # the editor's pinned outputs (app/pins.py)
+            run.pins = pin_list.for_run()
         self._show_run(tab, run)
         self.status(RUN_STARTED.format(name=tab.doc.flow.name))
         run.start()

@@ -48,6 +48,8 @@ class FlowRun(QObject):
         self.debug_session_id: str | None = None
         #: A Debug run's breakpoint conditions / hit counts: canvas id -> {"condition", "hit_count"}.
         self.breakpoint_options: dict[str, dict[str, Any]] = {}
+        #: Canvas id → pinned output JSON (app/pins.py): those nodes are not called in this run.
+        self.pins: dict[str, Any] = {}
         self.state.finished.connect(self._on_finished)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -87,6 +89,10 @@ class FlowRun(QObject):
         self.state.mode = compiled.mode
         self.state.compiled(compiled.graph_id)
         graph_id, data, config_id = compiled.graph_id, self.state.input, self.config_id
+        pins = dict(self.pins)
+
+        def pinned(b: Any) -> dict[str, Any]:  # only a pinned run on a backend that takes pins passes them
+            return {"pins": pins} if pins and getattr(b, "takes_pins", False) else {}
         if compiled.mode == "pipeline":
             self.bridge.iterate(lambda b: b.stream(graph_id, data, config_id=config_id),
                                 self._frame, self._stream_done, self._failed)
@@ -99,12 +105,12 @@ class FlowRun(QObject):
                 if self.breakpoint_options:  # conditions / hit counts (app/breakpoints.py)
                     await b.set_breakpoints(session["session_id"], breakpoints, self.breakpoint_options)
                 execution_id: str = await b.start(graph_id, data, config_id=config_id,
-                                                  debug_session_id=session["session_id"])
+                                                  debug_session_id=session["session_id"], **pinned(b))
                 return execution_id
 
             self.bridge.call(debug_start, self._started, self._failed)
         else:
-            self.bridge.call(lambda b: b.start(graph_id, data, config_id=config_id), self._started, self._failed)
+            self.bridge.call(lambda b: b.start(graph_id, data, config_id=config_id, **pinned(b)), self._started, self._failed)
 
     def _compile_failed(self, exc: BaseException) -> None:
         self.state.finish(RunResult("", rs.FAILED, failure=Failure("COMPILE", error_text(exc))))

@@ -47,6 +47,9 @@ class LocalBackend(LocalDebug):
     """``LocalBackend(runtime, workspace)``; ``workspace`` is a Workspace or a callable returning one
     (the IDE rescans packages, so it hands a provider)."""
 
+    #: :meth:`start` takes the editor's ``pins`` (a RemoteBackend does not: pins never leave the IDE).
+    takes_pins = True
+
     def __init__(self, runtime: Any, workspace: Any = None) -> None:
         self.runtime = runtime
         self._workspace = workspace
@@ -58,6 +61,10 @@ class LocalBackend(LocalDebug):
 
         #: REPLAY / FORK debug sessions (backends/local_sessions.py).
         self.sessions = LocalSessions(runtime)
+        from axiom_ide.backends.local_batch import LocalBatches
+
+        #: Datasets: a flow over a JSONL / CSV file, saved as a batch (backends/local_batch.py).
+        self.batches = LocalBatches(runtime)
 
     @property
     def workspace(self) -> Any:
@@ -88,7 +95,12 @@ class LocalBackend(LocalDebug):
         return compiled
 
     async def start(self, graph_id: str, input: Any, *, config_id: str | None = None,
-                    debug_session_id: str | None = None) -> str:
+                    debug_session_id: str | None = None, pins: dict[str, Any] | None = None) -> str:
+        """``pins`` (canvas id → output JSON): the editor's pinned outputs (runtime/pins.py); only the
+        IDE passes them — the HTTP invoke has no such field, so API runs never see a pin."""
+        if pins:
+            return await self.runtime.start(graph_id, input, config_id=config_id,
+                                            debug_session_id=debug_session_id, pins=pins)
         return await self.runtime.start(graph_id, input, config_id=config_id, debug_session_id=debug_session_id)
 
     async def wait(self, execution_id: str, timeout: float | None = None) -> RunResult:

@@ -32,6 +32,8 @@ class NodePayload:
     error: str | None = None
     exception_type: str | None = None
     traceback: str | None = None
+    #: The node was not called: its output was the editor run's pin (runtime/pins.py).
+    pinned: bool = False
 
     @property
     def executed(self) -> bool:
@@ -58,7 +60,14 @@ def node_payload(runtime: Any, execution_id: str, node: str, *, tenant_id: str |
         data = failed[-1].data if failed else {}
         values.update(error=data.get("error") or state.error, exception_type=data.get("exception_type") or None,
                       traceback=data.get("traceback") or None)
+    values["pinned"] = _pinned(replay.events, node)
     return NodePayload(execution_id, node, state.status, **values)
+
+
+def _pinned(events: Any, node: str) -> bool:
+    """Whether the node's last completion in the run was its pin (``pinned: true``)."""
+    done = [e for e in events if e.type == ev.NODE_COMPLETED and e.node == node]
+    return bool(done and done[-1].data.get("pinned"))
 
 
 def payload_from_history(execution_id: str, node: str, checkpoints: list[Any], events: list[Any]) -> NodePayload:
@@ -88,4 +97,5 @@ def payload_from_history(execution_id: str, node: str, checkpoints: list[Any], e
     if failed is not None:
         values.update(error=failed.data.get("error"), exception_type=failed.data.get("exception_type") or None,
                       traceback=failed.data.get("traceback") or None)
+    values["pinned"] = _pinned(events, node)
     return NodePayload(execution_id, node, status, **values)

@@ -86,6 +86,8 @@ class FlowScene(QGraphicsScene):
         self._labelled: set[EdgeItem] = set()
         self._run_states: dict[str, str] = {}
         self._breakpoints: set[str] = set()
+        #: Canvas ids whose output is pinned (app/pins.py): view state, like breakpoints.
+        self._pinned: set[str] = set()
         self._drag: MoveDrag | None = None
         self._layout_pending = False
         self._flow = None
@@ -167,6 +169,7 @@ class FlowScene(QGraphicsScene):
         item.force_detail = self.force_detail
         item.run_state = self._run_states.get(node.id)
         item.breakpoint = node.id in self._breakpoints
+        item.pinned = node.id in self._pinned
         item.setOpacity(DISABLED_OPACITY if getattr(node, "disabled", False) else 1.0)
         self._nodes[node.id] = item
         self._adj.setdefault(node.id, set())
@@ -236,6 +239,9 @@ class FlowScene(QGraphicsScene):
             if old_id in self._breakpoints:  # view state keyed by canvas id follows a rename
                 self._breakpoints.discard(old_id)
                 self._breakpoints.add(node.id)
+            if old_id in self._pinned:
+                self._pinned.discard(old_id)
+                self._pinned.add(node.id)
             keys = self._adj.pop(old_id, set())
             self._adj[node.id] = set()
             for key in keys:
@@ -419,6 +425,13 @@ class FlowScene(QGraphicsScene):
         if item is not None and item.breakpoint != on:
             item.breakpoint = on
             item.update()
+
+    def set_pinned(self, node_id: str, on: bool) -> None:
+        """Show or hide ``node_id``'s pin badge (its output is pinned for editor runs)."""
+        (self._pinned.add if on else self._pinned.discard)(node_id)
+        item = self._nodes.get(node_id)
+        if item is not None:
+            item.set_pinned(on)
 
     def set_force_detail(self, on: bool) -> None:
         """Draw full detail at every zoom (headless rendering)."""

@@ -41,10 +41,11 @@ def register(subparsers: Any) -> None:
     add_location_flags(p)
     p.set_defaults(handler=cmd_compile)
 
-    from axiom_ide.cli import diff_cmds, flowtest_cmds
+    from axiom_ide.cli import batch_cmds, diff_cmds, flowtest_cmds
 
     diff_cmds.register_flow(verbs)
     flowtest_cmds.register_flow(verbs)
+    batch_cmds.register_flow(verbs)
 
 
 def _load_valid(path: str, *, fast: bool = False):

@@ -195,10 +195,12 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
     # -- unary -------------------------------------------------------------------------------
     async def start(self, target: str | Artifact, input: Any, *, config_id: str | None = None,
                     debug_session_id: str | None = None, tenant_id: str | None = None,
-                    payload: bytes | None = None) -> str:
+                    payload: bytes | None = None, pins: dict[str, Any] | None = None) -> str:
         """Accept an execution and start it in the background; returns its id. ``payload`` (the
         entry message as protobuf bytes) is used instead of ``input`` when given. A pipeline flow or
-        an unknown debug session raises before anything is recorded."""
+        an unknown debug session raises before anything is recorded. ``pins`` (canvas id → output
+        JSON; only the editor's runs pass them, runtime/pins.py): those nodes are not called, a pin
+        that names no node or is not its output message raises before anything is recorded."""
         tenant = tenant_id or self.tenant_id
         artifact = self.artifact(target, tenant_id=tenant)
         if artifact.mode == "pipeline":
@@ -206,6 +208,11 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         if debug_session_id:
             self._attachable(debug_session_id, tenant)
         compiled = self.compiled(artifact)
+        pinned: dict[str, bytes] = {}
+        if pins:
+            from axiom_ide.runtime.pins import encode_pins
+
+            pinned = encode_pins(compiled, pins)
         if payload is not None:
             input = self._payload_json(compiled, payload)
         rec = self._new_record(artifact, input, config_id=config_id, debug_session=debug_session_id,
@@ -221,9 +228,13 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         except AxiomError as exc:
             self.runner.reject(rec, exc.message, "CONFIG")
             return rec.id
-        rec, recorder = self.runner.accept(rec, **({"config_id": config_id} if config_id else {}))
+        started: dict[str, Any] = {"config_id": config_id} if config_id else {}
+        if pinned:
+            started["pinned"] = sorted(pinned)
+        rec, recorder = self.runner.accept(rec, **started)
         gate = self._gate(debug_session_id, rec.id, tenant_id=tenant)
-        self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, debug=gate, recorder=recorder))
+        self._spawn(rec.id, self.runner.run_unary(rec, compiled, config, debug=gate, recorder=recorder,
+                                                  pins=pinned))
         return rec.id
 
     @staticmethod

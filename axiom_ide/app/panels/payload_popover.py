@@ -50,6 +50,8 @@ class PayloadPopover(QFrame):
     forkRequested = Signal(str, str)
     #: (execution id, node) Run from here: re-run the node and everything downstream.
     runFromHereRequested = Signal(str, str)
+    #: (execution id, node, output JSON) Pin output: editor runs use this output instead (app/pins.py).
+    pinRequested = Signal(str, str, object)
 
     def __init__(self, payload: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,7 +70,9 @@ class PayloadPopover(QFrame):
         outer.setContentsMargins(10, 8, 10, 10)
         outer.setSpacing(6)
         head = QHBoxLayout()
-        self.title = QLabel(f"<b>{payload.node}</b> · {payload.status}", objectName="payloadTitle")
+        pinned = bool(getattr(payload, "pinned", False))
+        self.title = QLabel(f"<b>{payload.node}</b> · {payload.status}" + (" · Pinned" if pinned else ""),
+                            objectName="payloadTitle")
         head.addWidget(self.title, 1)
         self.close_button = QPushButton("×", objectName="payloadClose")
         self.close_button.setToolTip("Close (Esc)")
@@ -88,6 +92,11 @@ class PayloadPopover(QFrame):
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
 
+        if pinned:  # the node was not called in this run: its output was the editor's pin
+            note = QLabel("Pinned", objectName="payloadPinned")
+            note.setToolTip("This run used the node's pinned output; the node was not called.")
+            note.setStyleSheet("color: #8a5a00; font-weight: bold;")
+            self.body.addWidget(note)
         if payload.status == "failed" and payload.error:
             self._error(payload)
         if payload.pipeline:
@@ -105,6 +114,11 @@ class PayloadPopover(QFrame):
                                (self.run_from_here_button, self.runFromHereRequested)):
             button.clicked.connect(lambda _=False, s=signal: s.emit(payload.execution_id, payload.node))
             buttons.addWidget(button)
+        self.pin_button = QPushButton("Pin output", objectName="pinOutput")
+        self.pin_button.setToolTip("Editor runs use this output instead of running the node")
+        self.pin_button.clicked.connect(lambda: self.pinRequested.emit(payload.execution_id, payload.node, payload.output))
+        self.pin_button.setEnabled(payload.checkpoint_id is not None and not payload.expired and not payload.pipeline)
+        buttons.addWidget(self.pin_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
         blocked = CHECKPOINT_EXPIRED if payload.expired else PIPELINE_NO_FORK if payload.pipeline else ""

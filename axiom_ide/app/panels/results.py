@@ -50,6 +50,10 @@ def event_detail(e: Any) -> str:
     d = e.data or {}
     if e.type == "LOG":
         return f"{d.get('level', 'info').upper()}: {d.get('message', '')}"
+    if d.get("pinned") is True:  # an editor run's pin answered for the node (app/pins.py)
+        return "pinned (the node was not called)"
+    if e.type == "EXECUTION_STARTED" and isinstance(d.get("pinned"), list):
+        return "pinned: " + ", ".join(map(str, d["pinned"]))
     if "error" in d:
         return str(d["error"])
     if e.type == "EDGE_SKIPPED" and isinstance(d.get("edge"), dict):

@@ -34,6 +34,10 @@ _IN = QPointF(0, CARD_H / 2)
 _OUT = QPointF(CARD_W, CARD_H / 2)
 _RULE = (QPointF(_PAD, 68), QPointF(CARD_W - _PAD, 68))
 _BADGE = QRectF(CARD_W - _PAD - _BADGE_W, 8, _BADGE_W, 18)
+#: The pin badge ("pinned": editor runs use the node's pinned output), left of a pipeline badge.
+_PIN_W = 54.0
+_PIN = QRectF(CARD_W - _PAD - _PIN_W, 8, _PIN_W, 18)
+_PIN_BESIDE = QRectF(_BADGE.x() - 4 - _PIN_W, 8, _PIN_W, 18)
 #: The card's outline, built once (drawPath of a kept path beats drawRoundedRect by ~15 %).
 _OUTLINE = QPainterPath()
 _OUTLINE.addRoundedRect(_CARD, 8, 8)
@@ -66,6 +70,8 @@ class NodeItem(QGraphicsItem):
         self.warnings: list[str] = []
         self.run_state: str | None = None
         self.breakpoint = False
+        #: The node's output is pinned for editor runs (app/pins.py): a pin badge, view state.
+        self.pinned = False
         #: Port under a connect drag: None | "ok" | "bad" (view state while dragging).
         self.port_hint: str | None = None
         #: Why a connect drag onto this card would be refused; shown instead of the usual tooltip.
@@ -119,7 +125,7 @@ class NodeItem(QGraphicsItem):
             types = "unresolved"
         else:
             types = "? → ?"
-        name_w = CARD_W - 2 * _PAD - 14 - (_BADGE_W + 4 if self.is_pipeline else 0)
+        name_w = CARD_W - 2 * _PAD - 14 - (_BADGE_W + 4 if self.is_pipeline else 0) - (_PIN_W + 4 if self.pinned else 0)
         inner = CARD_W - 2 * _PAD
         ok = spec is not None
         # The canvas id is the title: it is what tells two cards of the same node apart, and what
@@ -132,6 +138,13 @@ class NodeItem(QGraphicsItem):
         ]
         if self._badge is None and self.is_pipeline:
             self._badge = _static("⚡ pipeline")
+
+    def set_pinned(self, on: bool) -> None:
+        """Show (or hide) the pin badge; the title makes room for it."""
+        if on != self.pinned:
+            self.pinned = on
+            self._texts = None
+            self.update()
 
     def toolTip(self) -> str:  # noqa: N802 - Qt API, composed on demand
         """Rich text: name, id, package, description, message types, problems and warnings."""
@@ -218,6 +231,16 @@ class NodeItem(QGraphicsItem):
             painter.setFont(s.font_badge)
             painter.setPen(s.badge_text)
             painter.drawStaticText(QPointF(_BADGE.x() + 7, _BADGE.y() + 2.5), self._badge or _static("⚡ pipeline"))
+        if self.pinned:  # drawn only when pinned
+            rect = _PIN_BESIDE if self.is_pipeline else _PIN
+            painter.setPen(s.no_pen)
+            painter.setBrush(s.pin_fill)
+            painter.drawRoundedRect(rect, 9, 9)
+            painter.setBrush(s.pin_head)  # a pin head (fonts may lack the emoji)
+            painter.drawEllipse(QPointF(rect.x() + 10, rect.y() + 9), 3.5, 3.5)
+            painter.setFont(s.font_badge)
+            painter.setPen(s.pin_text)
+            painter.drawStaticText(QPointF(rect.x() + 17, rect.y() + 2.5), _PIN_TEXT)
         # Ports: input on the left edge, output on the right edge.
         painter.setPen(s.port_pen)
         hint = self.port_hint
@@ -225,6 +248,9 @@ class NodeItem(QGraphicsItem):
         painter.drawEllipse(_IN, PORT_R, PORT_R)
         painter.setBrush(s.port_fill)
         painter.drawEllipse(_OUT, PORT_R, PORT_R)
+
+
+_PIN_TEXT = _static("pinned")
 
 
 def _esc(text: str) -> str:

@@ -53,6 +53,9 @@ class Style:
         self.badge_text = QPen(c("#6a3fc1"))
         self.bp_slot = QPen(c("#c3cad4"), 1.0, Qt.PenStyle.DotLine)
         self.bp_fill = QBrush(c("#d93025"))
+        self.pin_fill = QBrush(c("#fff1c2"))
+        self.pin_text = QPen(c("#8a5a00"))
+        self.pin_head = QBrush(c("#d97706"))
         self.no_pen = QPen(Qt.PenStyle.NoPen)
         self.no_brush = QBrush(Qt.BrushStyle.NoBrush)
 

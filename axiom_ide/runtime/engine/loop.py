@@ -70,6 +70,9 @@ class RunContext:
     #: Canvas id → attempts a resumed run's history already used on the node's pending activation
     #: (an interrupted one included): its next run is numbered after them. Used once per node.
     attempt_base: dict[str, int] = field(default_factory=dict)
+    #: Canvas id → a pinned output (protobuf bytes): the node is not called, this is its output
+    #: (editor runs only; runtime/pins.py). Its events say ``pinned: true``.
+    pins: dict[str, bytes] = field(default_factory=dict)
     _variables: dict[str, Any] | None = None
 
     @property
@@ -89,6 +92,8 @@ class NodeResult:
     duration_ms: float
     #: A handler that raised: ``exception_type`` and ``traceback`` (see :func:`steps.raised_fields`).
     raised: dict[str, str] = field(default_factory=dict)
+    #: The output is the node's pin (the node was not called).
+    pinned: bool = False
 
 
 def _input_of(ctx: RunContext, act: Activation) -> Callable[[], dict[str, Any]]:
@@ -143,7 +148,8 @@ def _apply(ctx: RunContext, state: ExecutionState, act: Activation, result: Node
                             result.attempt, node.input_type, node.output_type, act.payload,
                             result.output, now)
         ctx.recorder.emit(ev.NODE_COMPLETED, act.node, duration_ms=result.duration_ms,
-                          attempt=result.attempt, **({"checkpoint_id": cp.id} if cp else {}))
+                          attempt=result.attempt, **({"checkpoint_id": cp.id} if cp else {}),
+                          **({"pinned": True} if result.pinned else {}))
         if cp is not None:
             try:
                 ctx.recorder.commit_checkpoint(ctx.checkpoints, cp)
@@ -166,6 +172,10 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
     last = base + attempts
     error, code, duration = "", "NODE_FAILED", 0.0
     raised: dict[str, str] = {}
+    pinned = ctx.pins.get(act.node) if ctx.pins else None
+    if pinned is not None:  # an editor run's pin: the node's host is never called
+        ctx.recorder.emit(ev.NODE_STARTED, act.node, attempt=base + 1, pinned=True)
+        return NodeResult(True, pinned, None, None, base + 1, 0.0, pinned=True)
     for attempt in range(base + 1, last + 1):
         ctx.recorder.emit(ev.NODE_STARTED, act.node, attempt=attempt)
         if ctx.checkpoints is not None:  # durable before the node can have any effect
@@ -236,5 +246,5 @@ async def run_subflow(ctx: RunContext, node: Any, payload: bytes) -> bytes:
 
     sub = replace(ctx, plan=build_plan(node.subflow), recorder=ctx.recorder.child(node.id),
                   reflection=reflection_views(node.subflow),
-                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={})
+                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={}, pins={})
     return await drive(sub, steps.start(sub.plan, payload))

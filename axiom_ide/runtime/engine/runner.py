@@ -184,15 +184,18 @@ class Runner:
 
     async def run_unary(self, rec: ExecutionRecord, compiled: Compiled, config: RunConfig, *,
                         resume: bool = False, debug: Any = None,
-                        forked_from: tuple[str, str] | None = None, recorder: Recorder | None = None) -> Outcome:
+                        forked_from: tuple[str, str] | None = None, recorder: Recorder | None = None,
+                        pins: dict[str, bytes] | None = None) -> Outcome:
         """Run (or, with ``resume``, continue) one unary execution to its end. ``recorder`` is the
-        one :meth:`accept` returned: the run is already recorded as started and Running."""
+        one :meth:`accept` returned: the run is already recorded as started and Running. ``pins``:
+        canvas id → pinned output bytes (an editor run's pins; those nodes are not called)."""
         accepted = recorder is not None
         if recorder is None:
             recorder = self.recorder(rec.id)
         self.attach(rec.id, recorder)
         ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
-                         self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection)
+                         self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection,
+                         pins=dict(pins or {}))
         try:
             if accepted:
                 state = steps.start(compiled.plan, rec.input or b"")
