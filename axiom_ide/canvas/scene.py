@@ -185,6 +185,7 @@ class FlowScene(QGraphicsScene):
                 label.setFlag(NO_CONTENTS, True)
         if self.force_detail:
             item.force_detail = True
+        item.breakpoint = f"{edge.src}->{edge.dst}" in self._breakpoints
         self._edges[edge.key] = item
         self._adj[edge.src].add(edge.key)
         self._adj[edge.dst].add(edge.key)
@@ -343,6 +344,13 @@ class FlowScene(QGraphicsScene):
                 return item
         return None
 
+    def edge_item_at(self, pos: QPointF) -> EdgeItem | None:
+        """The edge whose hit shape (its curve, 12 px wide) passes within a few pixels of ``pos``."""
+        for item in self.items(QRectF(pos.x() - 4, pos.y() - 4, 8, 8)):
+            if isinstance(item, EdgeItem):
+                return item
+        return None
+
     @property
     def drag(self) -> MoveDrag | None:
         """The card drag under way (its cards and where the preview shows them), if any."""
@@ -414,8 +422,10 @@ class FlowScene(QGraphicsScene):
             self.set_run_state(nid, None)
 
     def set_breakpoint(self, node_id: str, on: bool) -> None:
+        """Show a breakpoint: ``node_id`` is a canvas id, or ``"src->dst"`` for an edge's."""
         (self._breakpoints.add if on else self._breakpoints.discard)(node_id)
-        item = self._nodes.get(node_id)
+        src, arrow, dst = node_id.partition("->")
+        item: NodeItem | EdgeItem | None = self._edges.get((src, dst)) if arrow else self._nodes.get(node_id)
         if item is not None and item.breakpoint != on:
             item.breakpoint = on
             item.update()
