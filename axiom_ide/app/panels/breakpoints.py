@@ -43,6 +43,7 @@ class BreakpointsPanel(QWidget):
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnWidth(0, 110)
+        self.tree.setColumnWidth(1, 160)
         self.tree.setColumnWidth(2, 200)
         self.error = QLabel(objectName="breakpointConditionError")
         self.error.setWordWrap(True)
