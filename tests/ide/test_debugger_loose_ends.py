@@ -56,3 +56,30 @@ def test_run_from_here_paints_the_cards_while_the_fork_goes(qtbot, run_window, e
     click(qtbot, tab.stop_button)
     wait_done(qtbot, tab)
     assert fork.state.status == "Cancelled"
+
+
+def test_a_pipeline_executions_output_is_its_frames_live_and_from_history(qtbot, run_window, example_workspace):
+    import json
+
+    from ide_support import click_header, double_click_item
+
+    window = run_window
+    tab = open_flow(window, example_workspace, "words")
+    dialog = window.run_flow()
+    qtbot.keyClicks(dialog.control("text"), "to be or")
+    click(qtbot, dialog.run_button)
+    wait_done(qtbot, tab)
+    state = tab.run.state
+    frames = [{"word": "TO", "index": 0}, {"word": "BE", "index": 1}, {"word": "OR", "index": 2}]
+    assert state.frames == frames and state.result.output == {"frames": frames}  # the stored output
+    execution_id = state.execution_id
+    click_header(qtbot, window, "executions-action")
+    page = window.executions_page
+    qtbot.waitUntil(lambda: len(page.rows()) == 1)
+    qtbot.waitUntil(page.table.isVisible)
+    double_click_item(qtbot, page.table, page.table.topLevelItem(0))
+    qtbot.waitUntil(lambda: window.results.state is not None and window.results.state.execution_id == execution_id
+                    and window.results.state.result is not None)
+    assert window.results.state.result.output == {"frames": frames}  # not {"frames": 3}
+    assert window.results.output.toPlainText().splitlines() == [
+        f"[{i}] {json.dumps(f)}" for i, f in enumerate(frames)] + ["— 3 frame(s), stream complete"]
