@@ -157,3 +157,17 @@ def test_edge_breakpoints_survive_a_restart_and_a_gone_edge_is_dropped_with_a_no
         assert json.loads(stored.read_text()) == {key: ["n2->n3"]}
     finally:
         close_window(second)
+
+
+def test_an_unsaved_flows_edge_menu_asks_to_save_first(qtbot, window, example_workspace):
+    mapped_flow(example_workspace, "edge-any")
+    saved = open_flow(window, example_workspace, "edge-any")
+    doc = type(saved.doc).new("scratch", window.workspace)
+    a = doc.add_node("tests/faults@0.1.0:Upper", node_id="a")
+    b = doc.add_node("tests/faults@0.1.0:Upper", node_id="b")
+    doc.connect(a, b)
+    tab = window.files.add_document(doc)
+    qtbot.waitUntil(lambda: window.current_tab() is tab and tab.scene.item_for_edge(("a", "b")) is not None)
+    menu = right_click_edge(qtbot, tab, ("a", "b"))
+    assert [(x.text(), x.isEnabled()) for x in menu.actions()] == [("Save the flow first to enable breakpoints.", False)]
+    assert tab.breakpoints == set()
