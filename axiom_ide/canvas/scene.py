@@ -430,6 +430,14 @@ class FlowScene(QGraphicsScene):
             item.breakpoint = on
             item.update()
 
+    def set_paused_edge(self, key: EdgeKey | None) -> None:
+        """Draw the edge a Debug run is paused at (its breakpoint fired) amber; None: no edge."""
+        for edge_key, item in self._edges.items():
+            paused = key is not None and edge_key == (key[0], key[1])
+            if item.paused != paused:
+                item.paused = paused
+                item.update()
+
     def set_force_detail(self, on: bool) -> None:
         """Draw full detail at every zoom (headless rendering)."""
         self.force_detail = on

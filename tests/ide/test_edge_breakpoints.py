@@ -55,6 +55,12 @@ def right_click_edge(qtbot, tab, key) -> QMenu:
     return tab.breakpoint_list.menu
 
 
+def edge_paused_pen():
+    from axiom_ide.canvas.items.style import style
+
+    return style().edge_paused
+
+
 def dot_drawn(item) -> bool:
     """True when the edge paints red where its breakpoint dot goes (what the user sees)."""
     rect = item.boundingRect()
@@ -97,6 +103,9 @@ def test_set_an_edge_breakpoint_by_right_click_and_pause_with_the_mapped_values(
     assert tab.scene.item_for_node("n1").run_state == "completed"
     assert tab.scene.item_for_node("n2").run_state == "paused"
     assert run.state.pause_input["text"] == "A-mapped"  # what n2 receives through the map, not n1's "A"
+    assert edge.paused and edge.pen() is edge_paused_pen()  # the edge that fired is drawn amber
+    assert not tab.scene.item_for_edge(("n2", "n3")).paused
+    assert "breakpoint: a Debug run pauses when this edge fires" in edge.toolTip()
     assert bar.edge_label.isVisible()
     assert bar.edge_label.text().startswith('Paused at edge n1 → n2; n2 receives: {"text": "A-mapped"')
     assert json.loads(bar.edge_label.toolTip())["text"] == "A-mapped"
@@ -104,7 +113,7 @@ def test_set_an_edge_breakpoint_by_right_click_and_pause_with_the_mapped_values(
     qtbot.mouseClick(bar.continue_button, Qt.MouseButton.LeftButton)
     wait_done(qtbot, tab)
     assert run.state.status == "Completed" and run.state.result.output["text"] == "A-MAPPED"
-    assert not bar.edge_label.isVisible()
+    assert not bar.edge_label.isVisible() and not edge.paused
 
     menu = right_click_edge(qtbot, tab, ("n1", "n2"))
     assert [a.text() for a in menu.actions()] == ["Clear breakpoint"]

@@ -7,7 +7,8 @@ pipeline → unary edge). Loop edges are dashed purple and routed below both car
 column, or drawn back) is routed the same way along a row gutter, never through a card. A
 conditional edge shows its condition on a label (``edge_label``). An edge with a breakpoint
 (``breakpoint``, view state set by the debugger) draws a red dot at the middle of its curve — a
-little before the middle when a label sits there; nothing when it has none.
+little before the middle when a label sits there; nothing when it has none. While a Debug run is
+paused where it fired (``paused``) it is drawn amber, as the paused card is.
 
 Cheap to build and to move: ``adjust`` only records the two port points and a bounding box from
 the curve's control points (a forward curve never leaves that box); the QPainterPath, arrowhead
@@ -73,6 +74,8 @@ class EdgeItem(QGraphicsItem):
         self.force_detail = False
         #: A Debug run pauses when this edge fires (set by the scene; drawn as a red dot).
         self.breakpoint = False
+        #: A Debug run is paused at this edge's breakpoint now (drawn amber, as the paused card).
+        self.paused = False
         self.setFlags(_SELECTABLE)
         self.setZValue(0.0 if loop is None else 0.5)
         self._label: EdgeLabelItem | None = None
@@ -137,6 +140,8 @@ class EdgeItem(QGraphicsItem):
             tip.append(f"loop edge, at most {self.loop} iterations")
         if self.when:
             tip.append(f"when {self.when}")
+        if self.breakpoint:
+            tip.append("breakpoint: a Debug run pauses when this edge fires")
         tip += self.messages
         # nowrap: a rich-text tooltip otherwise wraps at a narrow guessed width, mid-message.
         return "<p style='white-space:nowrap'>" + "<br>".join(code_html(line) for line in tip) + "</p>"
@@ -228,6 +233,8 @@ class EdgeItem(QGraphicsItem):
 
     def pen(self) -> QPen:
         s = style()
+        if self.paused:
+            return s.edge_paused
         if self.isSelected():
             return s.edge_loop_sel if self.loop is not None else s.edge_selected
         if self.state == "error":
