@@ -1,6 +1,8 @@
 """Breakpoints of each saved flow (guides/debug-a-flow): set and cleared by right-clicking a card
-(**Set breakpoint** / **Clear breakpoint**; an unsaved flow's item reads "Save the flow first to
-enable breakpoints."), drawn as a red dot on the card, honoured only by **Debug** runs.
+or an edge (**Set breakpoint** / **Clear breakpoint**; an unsaved flow's item reads "Save the flow
+first to enable breakpoints."), drawn as a red dot on the card or at the edge's middle, honoured
+only by **Debug** runs. An edge's breakpoint (id ``"src->dst"``, as the runtime takes it) pauses
+the run when that edge fires, before its destination, showing the mapped values it delivers.
 
 They are not part of the flow: they persist in ``<data dir>/breakpoints.json`` (0600, written
 atomically) keyed by the flow file's resolved path. A stored breakpoint on a node the flow no longer
@@ -19,12 +21,21 @@ from typing import Any
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QMenu
 
+from axiom_ide.backends.breakpoint_check import edge_breakpoint as edge_id
+from axiom_ide.backends.breakpoint_check import edge_ends
 from axiom_ide.runtime.fileio import atomic_write_text
 
 FILE_NAME = "breakpoints.json"
 SET, CLEAR = "Set breakpoint", "Clear breakpoint"
 SAVE_FIRST = "Save the flow first to enable breakpoints."
 DROPPED = 'Breakpoint on "{node}" dropped: the flow has no such node any more'
+DROPPED_EDGE = 'Breakpoint on "{src} → {dst}" dropped: the flow has no such edge any more'
+
+
+def label(breakpoint: str) -> str:
+    """How a breakpoint is named to the user: the canvas id, or ``a → b`` for an edge."""
+    ends = edge_ends(breakpoint)
+    return breakpoint if ends is None else f"{ends[0]} → {ends[1]}"
 #: A breakpoint's condition and hit count, as stored and as the backend's set_breakpoints takes them.
 Options = dict[str, Any]
 
@@ -102,13 +113,15 @@ class TabBreakpoints:
     def load(self) -> None:
         path = self.tab.doc.path
         stored = self.store.get(path) if path is not None else set()
-        present = {n.id for n in self.tab.doc.flow.nodes}
+        flow = self.tab.doc.flow
+        present = {n.id for n in flow.nodes} | {edge_id(e.src, e.dst) for e in flow.edges}
         dropped = sorted(stored - present)
         options = self.store.get_options(path) if path is not None else {}
         self.tab.breakpoint_options = {n: o for n, o in options.items() if n in present}
         self._set(stored & present, save=bool(dropped))
         for node in dropped:
-            self.note(DROPPED.format(node=node))
+            ends = edge_ends(node)
+            self.note(DROPPED.format(node=node) if ends is None else DROPPED_EDGE.format(src=ends[0], dst=ends[1]))
 
     def _set(self, nodes: set[str], *, save: bool = True) -> None:
         scene = self.tab.scene
@@ -145,20 +158,28 @@ class TabBreakpoints:
         self._set(set())
 
     def _menu(self, pos: QPoint) -> None:
+        """The right-click menu of the card under ``pos``, else of the edge under it."""
         view = self.tab.view
-        item = self.tab.scene.node_item_at(view.mapToScene(pos))
-        if item is None:
-            return
+        scene_pos = view.mapToScene(pos)
         menu = QMenu(view)
-        menu.setObjectName("nodeContextMenu")
-        node = item.node_id
+        item = self.tab.scene.node_item_at(scene_pos)
+        if item is not None:
+            menu.setObjectName("nodeContextMenu")
+            node = item.node_id
+        else:
+            edge = self.tab.scene.edge_item_at(scene_pos)
+            if edge is None:
+                return
+            menu.setObjectName("edgeContextMenu")
+            node = edge_id(*edge.key)
         if self.tab.doc.path is None:
             menu.addAction(SAVE_FIRST).setEnabled(False)
         elif node in self.tab.breakpoints:
             menu.addAction(CLEAR, lambda: self.set(node, False))
         else:
             menu.addAction(SET, lambda: self.set(node, True))
-        for extend in self.menu_extenders:
-            extend(menu, node)
+        if item is not None:  # the extenders (pins) are about cards, not edges
+            for extend in self.menu_extenders:
+                extend(menu, node)
         self.menu = menu
         menu.popup(view.viewport().mapToGlobal(pos))

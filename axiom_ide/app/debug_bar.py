@@ -3,11 +3,13 @@ goes. **Pause** pauses before the next dispatch; **Continue** replaces it while 
 an amber outline); **Step** runs exactly one node and is enabled only while paused. Each click is one
 ``Backend.debug_control`` call on the run's LIVE session; the buttons follow the run's RunState
 (``Debug paused`` ⇄ ``Running``) as its DEBUG_PAUSED / DEBUG_RESUMED events arrive. A pause for a
-breakpoint condition that failed to evaluate shows its CEL error in the bar. **Open in debugger**
-asks for the run's LIVE debug session page (``openSessionRequested``; app/execution_pages.py).
+breakpoint condition that failed to evaluate shows its CEL error in the bar. A pause at an edge's
+breakpoint names the edge and shows the mapped values its destination receives through it
+(compact JSON in the bar, in full in its tooltip). **Open in debugger** asks for the run's LIVE debug session page (``openSessionRequested``; app/execution_pages.py).
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -18,6 +20,9 @@ from axiom_ide.app import run_state as rs
 PAUSE, CONTINUE, STEP = "Pause", "Continue", "Step"
 OPEN_SESSION = "Open in debugger"
 CONDITION_FAILED = "Breakpoint condition failed: {error}"
+EDGE_PAUSED = "Paused at edge {src} → {dst}; {dst} receives: {values}"
+#: The bar shows this much of the mapped values; the tooltip has them all.
+_EDGE_VALUES_CHARS = 160
 _PAUSED_STYLE = "QFrame#debugBar { border: 2px solid #f59e0b; border-radius: 6px; }"
 
 
@@ -45,6 +50,11 @@ class DebugBar(QFrame):
         self.error_label.setMaximumWidth(340)
         self.error_label.hide()
         layout.addWidget(self.error_label)
+        self.edge_label = QLabel(objectName="debugPauseEdge")
+        self.edge_label.setWordWrap(True)
+        self.edge_label.setMaximumWidth(420)
+        self.edge_label.hide()
+        layout.addWidget(self.edge_label)
         self.pause_button.clicked.connect(lambda: self._control("pause"))
         self.continue_button.clicked.connect(lambda: self._control("continue"))
         self.step_button.clicked.connect(lambda: self._control("step"))
@@ -77,6 +87,18 @@ class DebugBar(QFrame):
         self.error_label.setText(CONDITION_FAILED.format(error=error) if error else "")
         self.error_label.setToolTip(error or "")
         self.error_label.setVisible(bool(error))
+        edge = self.run.state.pause_edge if paused else None
+        text = tip = ""
+        if edge is not None:
+            values = self.run.state.pause_input
+            compact = json.dumps(values, ensure_ascii=False, separators=(", ", ": "), default=str)
+            if len(compact) > _EDGE_VALUES_CHARS:
+                compact = compact[:_EDGE_VALUES_CHARS - 1] + "…"
+            text = EDGE_PAUSED.format(src=edge[0], dst=edge[1], values=compact)
+            tip = json.dumps(values, ensure_ascii=False, indent=2, default=str)
+        self.edge_label.setText(text)
+        self.edge_label.setToolTip(tip)
+        self.edge_label.setVisible(bool(text))
         self.setStyleSheet(_PAUSED_STYLE if paused else "")
 
     def _control(self, action: str) -> None:

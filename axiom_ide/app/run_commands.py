@@ -18,9 +18,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from axiom_ide.app.qt_bridge import alive
-
-#: The progress message while a run goes; the status bar repeats the result panel's header.
-RUN_STARTED = "Running {name}…"
+from axiom_ide.app.status import RUN_STARTED, run_status_text
 
 
 @dataclass(frozen=True)
@@ -159,8 +157,16 @@ class RunController(QObject):
             run.pins = pin_list.for_run()
         self._show_run(tab, run)
         self.status(RUN_STARTED.format(name=tab.doc.flow.name))
+        run.state.statusChanged.connect(lambda status, name=tab.doc.flow.name: self._run_status(name, status))
         run.start()
         return run
+
+    def _run_status(self, flow_name: str, status: str) -> None:
+        """The status bar follows a going run: "Debug paused" while paused, "Running <flow>…" again
+        on Continue / Step (app/status.py)."""
+        text = run_status_text(flow_name, status)
+        if text is not None:
+            self.status(text)
 
     def _show_run(self, tab: Any, run: Any) -> None:
         """The tab's canvas, pill, control bar and (when it is the active tab) the result panel

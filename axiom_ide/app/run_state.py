@@ -62,6 +62,10 @@ class RunState(QObject):
         self.paused_at: str | None = None
         #: While paused for a breakpoint condition that failed to evaluate: the CEL error text.
         self.pause_error: str | None = None
+        #: While paused at an edge's breakpoint: the edge ``(src, dst)`` and the mapped values the
+        #: destination receives through it (decoded JSON, bounded by the runtime).
+        self.pause_edge: tuple[str, str] | None = None
+        self.pause_input: Any = None
 
     @classmethod
     def from_history(cls, record: Any, events: list[Any], result: Any, parent: QObject | None = None) -> RunState:
@@ -115,37 +119,41 @@ class RunState(QObject):
 
         node = e.node
         if e.type == ev.DEBUG_PAUSED:
+            data = getattr(e, "data", None) or {}
             self.paused_at = node
-            self.pause_error = (getattr(e, "data", None) or {}).get("error")
+            self.pause_error = data.get("error")
+            src, arrow, dst = str(data.get("edge") or "").partition("->")
+            self.pause_edge = (src, dst) if arrow else None
+            self.pause_input = (data["input"] if "input" in data else data.get("input_error")) if arrow else None
             if node is not None and node not in self.node_states:
-                self._set_node(node, "paused")  # the paused node is highlighted on the canvas
+                self.set_node(node, "paused")  # the paused node is highlighted on the canvas
             self._set_status(DEBUG_PAUSED)
             return
         if e.type == ev.DEBUG_RESUMED:
             if self.paused_at is not None and self.node_states.get(self.paused_at) == "paused":
-                self._set_node(self.paused_at, None)
-            self.paused_at = self.pause_error = None
+                self.set_node(self.paused_at, None)
+            self.paused_at = self.pause_error = self.pause_edge = self.pause_input = None
             self._set_status(RUNNING)
             return
         if node is None or "/" in node:  # subflow internals are not on this canvas
             return
         if e.type == ev.NODE_STARTED:
             self.current_node = node
-            self._set_node(node, "running")
+            self.set_node(node, "running")
         elif e.type == ev.NODE_COMPLETED:
-            self._set_node(node, "completed")
+            self.set_node(node, "completed")
             if self.current_node == node:
                 self.current_node = None
         elif e.type == ev.NODE_FAILED and e.data.get("final", True):
-            self._set_node(node, "failed")
+            self.set_node(node, "failed")
             if self.current_node == node:
                 self.current_node = None
         elif e.type == ev.NODE_INTERRUPTED:  # the runtime died mid-attempt: pending until it runs again
-            self._set_node(node, None)
+            self.set_node(node, None)
             if self.current_node == node:
                 self.current_node = None
         elif e.type == ev.EDGE_SKIPPED and node not in self.node_states:
-            self._set_node(node, "skipped")
+            self.set_node(node, "skipped")
 
     def add_frame(self, frame: dict[str, Any]) -> None:
         if self.execution_id is None:
@@ -165,16 +173,17 @@ class RunState(QObject):
         if result.status == FAILED:
             for node, state in list(self.node_states.items()):
                 if state == "running":
-                    self._set_node(node, "failed")
+                    self.set_node(node, "failed")
         elif result.status == CANCELLED:
             for node, state in list(self.node_states.items()):
                 if state == "running":
-                    self._set_node(node, None)
+                    self.set_node(node, None)
         self._set_status(result.status if result.status in PILL_STATE else FAILED)
         self.finished.emit(result)
 
-    # -- internals ----------------------------------------------------------------------------
-    def _set_node(self, node: str, state: str | None) -> None:
+    def set_node(self, node: str, state: str | None) -> None:
+        """Set one node's run state (the events set them; a fork also marks the nodes whose
+        checkpoints it copied from its parent as completed)."""
         if self.node_states.get(node) == state:
             return
         if state is None:
@@ -183,6 +192,7 @@ class RunState(QObject):
             self.node_states[node] = state
         self.nodeStateChanged.emit(node, state)
 
+    # -- internals ----------------------------------------------------------------------------
     def _set_status(self, status: str) -> None:
         if status != self.status:
             self.status = status

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 RUN_TOOLTIP = "Run the flow (F5)"
+#: The status bar while a run goes, and while a Debug run is paused (as the pill: "Debug paused").
+RUN_STARTED = "Running {name}…"
+DEBUG_PAUSED = "Debug paused"
 NO_NODES_BLOCKER = "Add a node to the canvas to run the flow."
 
 
@@ -38,3 +41,13 @@ def run_blockers(flow: Any, analysis: Any) -> list[str]:
 
 def run_tooltip(blockers: list[str]) -> str:
     return "\n".join(blockers) if blockers else RUN_TOOLTIP
+
+
+def run_status_text(flow_name: str, status: str) -> str | None:
+    """The status bar's words for a run that goes (``RunState.status``): "Running <flow>…", or
+    "Debug paused" while a Debug run is paused; None once it has ended (the end says its own)."""
+    if status == DEBUG_PAUSED:
+        return DEBUG_PAUSED
+    if status in ("Compiling", "Running"):
+        return RUN_STARTED.format(name=flow_name)
+    return None

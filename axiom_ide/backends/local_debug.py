@@ -6,22 +6,20 @@ The same methods and answers as :class:`~axiom_ide.backends.remote.RemoteBackend
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from axiom_ide.backends.debug_wait import wait_for_pause
-from axiom_ide.runtime.engine.debug import LIVE, DebugSession
+from axiom_ide.runtime.engine.debug import BREAKPOINT_ID, LIVE, NOT_A_BREAKPOINT, BreakpointOptions, DebugSession
 from axiom_ide.runtime.errors import AxiomError
 
-_CANVAS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: ``debug_control`` actions → the DebugSession method that does them.
 _ACTIONS = {"pause": "pause", "continue": "resume", "step": "step"}
 
 
 def _checked(nodes: tuple[str, ...] | list[str]) -> set[str]:
-    bad = next((n for n in nodes if not isinstance(n, str) or not _CANVAS_ID.match(n)), None)
+    bad = next((n for n in nodes if not isinstance(n, str) or not BREAKPOINT_ID.match(n)), None)
     if bad is not None:
-        raise AxiomError.of("invalid_argument", f"{bad!r} is not a canvas id (^[a-z0-9][a-z0-9_-]*$)")
+        raise AxiomError.of("invalid_argument", NOT_A_BREAKPOINT.format(value=repr(bad)))
     return set(nodes)
 
 
@@ -56,8 +54,6 @@ class LocalDebug:
                               options: dict[str, dict[str, Any]] | None = None) -> list[str]:
         """Replace the breakpoints; ``options``: canvas id -> {"condition"?, "hit_count"?}
         (an invalid condition raises ``invalid_condition`` with the CEL error text)."""
-        from axiom_ide.runtime.engine.debug import BreakpointOptions
-
         session = self.runtime.debug_session(session_id)
         session.set_breakpoints(_checked(nodes), {n: BreakpointOptions.parse(o) for n, o in (options or {}).items()})
         return list(self._session_json(session)["breakpoints"])

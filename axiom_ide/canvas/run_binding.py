@@ -5,7 +5,9 @@ The run-state object is duck-typed (the app's ``RunState``): a ``node_states`` d
 ``nodeStateChanged(str, object)`` signal, a ``result`` (a RunResult once ended) and a
 ``finished(object)`` signal. When the run failed on an edge (a condition or a mapping that failed
 at run time: ``failure.edge``), that edge is drawn red with the failure in its tooltip. Unbinding
-clears the tints it put on the cards and gives the edge back its analysis state.
+clears the tints it put on the cards and gives the edge back its analysis state. While a Debug run
+is paused at an edge's breakpoint (``pause_edge``, read on each ``statusChanged``) that edge is
+drawn amber.
 """
 from __future__ import annotations
 
@@ -22,11 +24,18 @@ class RunBinding:
         for node_id, state in dict(run_state.node_states).items():
             scene.set_run_state(node_id, state)
         run_state.nodeStateChanged.connect(scene.set_run_state)
+        status = getattr(run_state, "statusChanged", None)
+        if status is not None:
+            status.connect(self._status)
+        self._status()
         finished = getattr(run_state, "finished", None)
         if finished is not None:
             finished.connect(self._finished)
         if getattr(run_state, "result", None) is not None:
             self._finished(run_state.result)
+
+    def _status(self, *_args: Any) -> None:
+        self.scene.set_paused_edge(getattr(self.run_state, "pause_edge", None))
 
     def _finished(self, result: Any) -> None:
         failure: Any = getattr(result, "failure", None)
@@ -43,6 +52,7 @@ class RunBinding:
 
     def unbind(self, *, clear: bool = True) -> None:
         for signal, slot in ((self.run_state.nodeStateChanged, self.scene.set_run_state),
+                             (getattr(self.run_state, "statusChanged", None), self._status),
                              (getattr(self.run_state, "finished", None), self._finished)):
             if signal is None:
                 continue
@@ -52,6 +62,7 @@ class RunBinding:
                 pass
         if clear:
             self.scene.clear_run_states()
+            self.scene.set_paused_edge(None)
             if self.failed_edge is not None:
                 self.failed_edge = None
                 self.scene.apply_analysis()  # the edge's own state again

@@ -188,6 +188,7 @@ class FlowScene(QGraphicsScene):
                 label.setFlag(NO_CONTENTS, True)
         if self.force_detail:
             item.force_detail = True
+        item.breakpoint = f"{edge.src}->{edge.dst}" in self._breakpoints
         self._edges[edge.key] = item
         self._adj[edge.src].add(edge.key)
         self._adj[edge.dst].add(edge.key)
@@ -349,6 +350,13 @@ class FlowScene(QGraphicsScene):
                 return item
         return None
 
+    def edge_item_at(self, pos: QPointF) -> EdgeItem | None:
+        """The edge whose hit shape (its curve, 12 px wide) passes within a few pixels of ``pos``."""
+        for item in self.items(QRectF(pos.x() - 4, pos.y() - 4, 8, 8)):
+            if isinstance(item, EdgeItem):
+                return item
+        return None
+
     @property
     def drag(self) -> MoveDrag | None:
         """The card drag under way (its cards and where the preview shows them), if any."""
@@ -420,8 +428,10 @@ class FlowScene(QGraphicsScene):
             self.set_run_state(nid, None)
 
     def set_breakpoint(self, node_id: str, on: bool) -> None:
+        """Show a breakpoint: ``node_id`` is a canvas id, or ``"src->dst"`` for an edge's."""
         (self._breakpoints.add if on else self._breakpoints.discard)(node_id)
-        item = self._nodes.get(node_id)
+        src, arrow, dst = node_id.partition("->")
+        item: NodeItem | EdgeItem | None = self._edges.get((src, dst)) if arrow else self._nodes.get(node_id)
         if item is not None and item.breakpoint != on:
             item.breakpoint = on
             item.update()
@@ -432,6 +442,14 @@ class FlowScene(QGraphicsScene):
         item = self._nodes.get(node_id)
         if item is not None:
             item.set_pinned(on)
+
+    def set_paused_edge(self, key: EdgeKey | None) -> None:
+        """Draw the edge a Debug run is paused at (its breakpoint fired) amber; None: no edge."""
+        for edge_key, item in self._edges.items():
+            paused = key is not None and edge_key == (key[0], key[1])
+            if item.paused != paused:
+                item.paused = paused
+                item.update()
 
     def set_force_detail(self, on: bool) -> None:
         """Draw full detail at every zoom (headless rendering)."""

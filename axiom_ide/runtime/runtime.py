@@ -29,7 +29,6 @@ from axiom_ide.runtime.engine.debug import (
     LIVE,
     MODES,
     REPLAY,
-    BreakpointOptions,
     DebugGate,
     DebugSession,
     apply_overrides,
@@ -280,8 +279,11 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         def changed(gate: DebugGate) -> None:
             self._debug_store.set_control(session_id, gate.control, gate.paused_at or gate.released, gate.pause_reason)
 
+        if not restore:
+            session.hits.clear()  # a new run counts from zero; a resumed one where it was
         session.gate = DebugGate(session_id, session.breakpoints, on_pause=paused, on_resume=resumed,
-                                 on_change=changed, options=session.options,
+                                 on_change=changed, options=session.options, hits=session.hits,
+                                 on_hit=session.save,
                                  restore=(stored.control, stored.paused_at, stored.pause_reason)
                                  if stored is not None else None)
         if not restore:
@@ -496,9 +498,8 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
             session = DebugSession(rec.id, rec.mode, rec.execution_id, set(rec.breakpoints),
                                    tenant_id=rec.tenant_id, created_at=rec.created_at,
                                    on_change=lambda s: self._debug_store.set_breakpoints(
-                                       s.id, s.breakpoints, {n: o.to_json() for n, o in s.options.items()}))
-            session.options.update({n: BreakpointOptions(o.get("condition"), o.get("hit_count"))
-                                    for n, o in rec.breakpoint_options.items()})
+                                       s.id, s.breakpoints, s.stored_options()))
+            session.load_options(rec.breakpoint_options)
         self.debug_sessions[rec.id] = session
         return session
 

@@ -8,7 +8,9 @@ The docs name no paths for these; they live next to the invocation routes:
   "overrides", "breakpoints"}`` (a fork: a new execution starts at once). 201 with the session.
 - ``GET .../sessions/{session_id}`` — the session: mode, execution, breakpoints, ``state`` (run,
   pause, step, paused; null while no run is attached here), ``paused_at``, ``execution_status``.
-- ``PUT .../breakpoints`` ``{"breakpoints": [...]}`` replaces them; ``POST .../breakpoints``
+- ``PUT .../breakpoints`` ``{"breakpoints": [...]}`` replaces them (a breakpoint is a canvas id,
+  or an edge ``"src->dst"``: the run pauses before ``dst`` when that edge fires, and the pause's
+  DEBUG_PAUSED event carries the mapped ``input``; ``%3E`` in a DELETE path); ``POST .../breakpoints``
   ``{"node": id}`` adds one; ``DELETE .../breakpoints/{node}`` clears one; ``DELETE .../breakpoints``
   clears all. Breakpoints persist (a restarted runtime keeps them).
 - ``POST .../pause`` | ``.../continue`` | ``.../step`` — run control (step only while paused).
@@ -28,13 +30,20 @@ is a fork of an execution whose flow config has since been deleted (``config_not
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from aiohttp import web
 from pydantic import ConfigDict, Field, model_validator
 
-from axiom_ide.runtime.engine.debug import FORK, REPLAY, BreakpointOptions, DebugSession
+from axiom_ide.runtime.engine.debug import (
+    BREAKPOINT_ID,
+    FORK,
+    NOT_A_BREAKPOINT,
+    REPLAY,
+    BreakpointOptions,
+    DebugSession,
+    edge_ends,
+)
 from axiom_ide.runtime.engine.replay import ReplaySession
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
@@ -59,16 +68,17 @@ EXECUTION_NOT_FOUND = {"error": "execution not found"}
 CHECKPOINT_NOT_FOUND = {"error": "checkpoint_not_found_or_expired",
                         "detail": f"checkpoint may have been evicted by TTL policy "
                                   f"(default {DEFAULT_TTL_SECONDS // 86400}d)"}
-_CANVAS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: AxiomError codes of run control that does not apply now → 409.
 _CONFLICTS = {"debug_not_paused", "debug_session_not_attached", "debug_session_read_only", "debug_session_busy"}
 
 
 # -- request models -----------------------------------------------------------------------------------
-CanvasId = Annotated[str, Field(pattern=_CANVAS_ID.pattern)]
+#: A breakpoint: a canvas id (``n2``), or an edge ``src->dst`` (``n1->n2``: pause before ``dst``
+#: when that edge fires, with the mapped values it delivers).
+CanvasId = Annotated[str, Field(pattern=BREAKPOINT_ID.pattern)]
 NonEmpty = Annotated[str, Field(min_length=1)]
-_NOT_CANVAS = "{value} is not a canvas id (^[a-z0-9][a-z0-9_-]*$)"
-_BREAKPOINTS_DOC = "canvas ids to pause before"
+_NOT_CANVAS = NOT_A_BREAKPOINT
+_BREAKPOINTS_DOC = "canvas ids to pause before, or edges src->dst to pause at when they fire"
 
 
 def _text(name: str) -> dict[str, str]:
@@ -122,7 +132,7 @@ class BreakpointsReplace(Body):
 
 
 class BreakpointAdd(Body):
-    node: CanvasId = Field(description="The canvas id to pause before")
+    node: CanvasId = Field(description="The canvas id to pause before, or an edge src->dst to pause at when it fires")
     condition: NonEmpty = Field(None, description="CEL over the node's input (`input`, e.g. `input.score < 0.5`): "  # type: ignore[assignment]  # absent, never null
                                 "pause only when true; an evaluation error pauses with reason condition_error")
     hit_count: int = Field(None, ge=1, description="pause on every Nth reach whose condition holds")  # type: ignore[assignment]  # absent, never null
@@ -195,15 +205,26 @@ def _breakpoints(runtime: Any, session: DebugSession | None, value: Any, key: st
 
 
 def _check_node(runtime: Any, session: DebugSession | None, node: Any) -> str:
-    if not isinstance(node, str) or not _CANVAS_ID.match(node):
-        raise _invalid(f"{json.dumps(node)} is not a canvas id (^[a-z0-9][a-z0-9_-]*$)")
+    if not isinstance(node, str) or not BREAKPOINT_ID.match(node):
+        raise _invalid(NOT_A_BREAKPOINT.format(value=json.dumps(node)))
     rec = (runtime.find_execution(session.execution_id, tenant_id=session.tenant_id)
            if session and session.execution_id else None)
     if rec is not None:
-        nodes = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id)).plan.nodes
-        if node not in nodes:
-            raise _invalid(f'flow "{rec.flow_name}" has no node "{node}"')
+        _check_in_plan(runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id)).plan,
+                       rec.flow_name, node)
     return node
+
+
+def _check_in_plan(plan: Any, flow_name: str, breakpoint: str) -> None:
+    """A node breakpoint names a node of the flow; an edge one an edge of it."""
+    ends = edge_ends(breakpoint)
+    if ends is None:
+        if breakpoint not in plan.nodes:
+            raise _invalid(f'flow "{flow_name}" has no node "{breakpoint}"')
+        return
+    src, dst = ends
+    if not any(e.dst == dst for e in plan.outgoing.get(src, ())):
+        raise _invalid(f'flow "{flow_name}" has no edge "{src}" → "{dst}"')
 
 
 def _session_json(runtime: Any, session: DebugSession) -> dict[str, Any]:
@@ -343,9 +364,8 @@ async def _fork(request: web.Request, checkpoint_id: str | None, overrides: dict
         rec = runtime.execution(execution_id, tenant)  # 404 before anything else is looked at
         breakpoints = _breakpoints(runtime, None, breakpoint_ids)
         plan = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=tenant)).plan
-        unknown = [b for b in breakpoints if b not in plan.nodes]
-        if unknown:
-            raise _invalid(f'flow "{rec.flow_name}" has no node "{unknown[0]}"')
+        for b in breakpoints:
+            _check_in_plan(plan, rec.flow_name, b)
         # The fork runs under the parent's config: refuse now (409) if it is gone, before the
         # runtime records a session and an execution for a run that cannot start.
         runtime.resolve_config(rec.flow_name, rec.config_id, tenant_id=tenant)
@@ -385,7 +405,7 @@ async def replay(request: web.Request, query: ReplayQuery) -> web.Response:
 
 
 # -- OpenAPI ------------------------------------------------------------------------------------------
-_CANVAS = {"type": "string", "pattern": _CANVAS_ID.pattern}
+_CANVAS = {"type": "string", "pattern": BREAKPOINT_ID.pattern}
 _ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _NODE = {"name": "node", "in": "path", "required": True, "schema": _CANVAS}
 #: A refused field is ``invalid_argument``; a body that is not JSON at all the invoke routes' wording.

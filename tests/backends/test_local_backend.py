@@ -189,3 +189,31 @@ def test_local_debugging_conditional_breakpoint(backend, ws, aio):
     assert ended["paused_at"] is None and ended["execution_status"] == "Completed"
     assert (paused["paused_at"], paused["breakpoint_options"]) == ("n2", {"n2": {"condition": 'input.text == "A"',
                                                                                   "hit_count": None}})
+
+
+def test_local_debugging_edge_breakpoint_with_a_condition(backend, ws, aio):
+    """An edge breakpoint ("src->dst") passes through LocalBackend like a node's; a malformed id is refused."""
+    from axiom_ide.runtime.errors import AxiomError
+
+    chain(ws, "dbg-edge3", ["Upper"] * 3)
+
+    async def go():
+        compiled = await backend.compile(flow(ws, "dbg-edge3"))
+        sid = (await backend.create_debug_session(breakpoints=["n1->n2"]))["session_id"]
+        assert await backend.set_breakpoints(sid, ["n2->n3"], {"n2->n3": {"condition": 'input.text == "A"'}}) == [
+            "n2->n3"]
+        with pytest.raises(AxiomError) as bad:
+            await backend.set_breakpoints(sid, ["n2->"])
+        plain = await backend.start(compiled.graph_id, {"text": "b"}, debug_session_id=sid)
+        ended = await backend.debug_wait(sid, 60)
+        assert (await backend.wait(plain, 60)).success
+        fired = await backend.start(compiled.graph_id, {"text": "a"}, debug_session_id=sid)
+        paused = await backend.debug_wait(sid, 60)
+        await backend.debug_control(sid, "continue")
+        assert (await backend.wait(fired, 60)).success
+        return bad.value, ended, paused
+
+    bad, ended, paused = aio(go())
+    assert bad.message == "'n2->' is not a canvas id (^[a-z0-9][a-z0-9_-]*$) or an edge src->dst of two canvas ids"
+    assert ended["paused_at"] is None
+    assert (paused["paused_at"], paused["pause_reason"]) == ("n3", "breakpoint")

@@ -533,3 +533,24 @@ def test_whoami_on_a_server_without_the_route_names_the_key_from_its_list(aio):
             await runner.cleanup()
 
     assert aio(go()) == {"email": None, "tenant": None, "key": "ci", "masked": f"{key[:8]}…{key[-4:]}"}
+
+
+def test_remote_debugging_edge_breakpoint_pauses_where_the_edge_fires(live, remote, aio):
+    chain(live.workspace, "dbg-edge3", ["Upper"] * 3)
+    backend = remote()
+
+    async def go():
+        compiled = await backend.compile(flow(live, "dbg-edge3"))
+        sid = (await backend.create_debug_session(breakpoints=["n2->n3"]))["session_id"]
+        await backend.set_breakpoints(sid, ["n2->n3"], {"n2->n3": {"condition": 'input.text == "A"', "hit_count": None}})
+        execution_id = await backend.start(compiled.graph_id, {"text": "a"}, debug_session_id=sid)
+        paused = await backend.debug_wait(sid, 60)
+        await backend.debug_control(sid, "continue")
+        result = await backend.wait(execution_id, 60)
+        return paused, result, await backend.events(execution_id)
+
+    paused, result, events = aio(go())
+    assert (paused["paused_at"], paused["breakpoints"]) == ("n3", ["n2->n3"])
+    [event] = [e for e in events if e.type == "DEBUG_PAUSED"]
+    assert (event.data["edge"], event.data["input"]["text"]) == ("n2->n3", "A")
+    assert result.success

@@ -311,3 +311,72 @@ def test_edge_breakpoint_pauses_before_the_destination_only_when_the_edge_fires(
         assert (await rt.wait(fired, 30)).success
 
     aio(go())
+
+
+def _mapped_flow(example_workspace, name="mapped"):
+    add_faults_package(example_workspace)
+    return write_flow(example_workspace, name, """\
+        mode: unary
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - {id: a, node: "tests/faults@0.1.0:Upper"}
+          - {id: b, node: "tests/faults@0.1.0:Upper"}
+        edges:
+          - {from: a, to: b, map: {text: 'text | suffix("-mapped")', big: big}}
+        """)
+
+
+def test_edge_breakpoint_pause_carries_the_mapped_input_and_its_condition_sees_it(tmp_path, example_workspace,
+                                                                                  make_runtime, aio):
+    path = _mapped_flow(example_workspace)
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(path, example_workspace, store=rt._artifacts)
+
+    async def go():
+        session = rt.create_debug_session(breakpoints={"a->b"})
+        session.set_breakpoint("a->b", BreakpointOptions.parse({"condition": 'input.text == "X-mapped"'}))
+        other = await rt.start(art, {"text": "y"}, debug_session_id=session.id)  # b receives "Y-mapped": no pause
+        assert (await rt.wait(other, 30)).success and paused_events(rt, other) == []
+        fired = await rt.start(art, {"text": "x"}, debug_session_id=session.id)
+        await until(lambda: session.gate is not None and session.gate.paused_at == "b")
+        event = paused_events(rt, fired)[0]
+        assert (event.data["edge"], event.data["reason"]) == ("a->b", "breakpoint")
+        assert event.data["input"]["text"] == "X-mapped"  # what b receives through the map, not a's output
+        session.resume()
+        outcome = await rt.wait(fired, 30)
+        assert outcome.output["text"] == "X-MAPPED"
+
+    aio(go())
+
+
+def test_edge_hit_count_and_hits_persist_with_the_session(tmp_path, example_workspace, make_runtime, aio):
+    add_faults_package(example_workspace)
+    path = write_flow(example_workspace, "twice-edge", """\
+        mode: unary
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - {id: a, node: "tests/faults@0.1.0:Count"}
+          - {id: b, node: "tests/faults@0.1.0:Count"}
+        edges:
+          - {from: a, to: b}
+          - {from: b, to: a, loop: 1}
+        """)
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(path, example_workspace, store=rt._artifacts)
+
+    async def go():
+        session = rt.create_debug_session(breakpoints={"a->b"})
+        session.set_breakpoint("a->b", BreakpointOptions(hit_count=2))
+        execution_id = await rt.start(art, {"value": 0}, debug_session_id=session.id)
+        await until(lambda: session.gate is not None and session.gate.paused_at == "b")
+        assert completed(rt, execution_id) == ["a", "b", "a"]  # the edge's first firing did not pause
+        assert session.gate.hits == {"a->b": 2}
+        rt.debug_sessions.clear()  # as a restarted runtime reads it: the count is stored
+        assert rt.debug_session(session.id).hits == {"a->b": 2}
+        assert rt._debug_store.get(session.id).breakpoint_options == {
+            "a->b": {"condition": None, "hit_count": 2, "hits": 2}}
+        session.resume()
+        assert (await rt.wait(execution_id, 30)).success
+        assert [e.data["edge"] for e in paused_events(rt, execution_id)] == ["a->b"]
+
+    aio(go())

@@ -183,3 +183,64 @@ def test_breakpoint_edits_persist_across_runtimes(flow, tmp_path):
         assert rt.debug_session(session.id).breakpoints == {"n3", "n5"}
     finally:
         rt._db.close()
+
+
+#: As DEBUG_RUN, for the Num flow below (input ``{"value": 0}``).
+DEBUG_RUN_NUM = DEBUG_RUN.replace('{"text": "a"}', '{"value": 0}')
+
+
+def test_hit_counts_survive_a_restart(example_workspace, tmp_path, invoker, make_runtime, aio):
+    from engine_support import write_flow
+
+    from axiom_ide.runtime.engine.debug import BreakpointOptions
+
+    add_faults_package(example_workspace)
+    path = write_flow(example_workspace, "twice-durable", """\
+        mode: unary
+        imports: [tests/faults@0.1.0]
+        nodes:
+          - {id: a, node: "tests/faults@0.1.0:Count"}
+          - {id: b, node: "tests/faults@0.1.0:Count"}
+        edges:
+          - {from: a, to: b}
+          - {from: b, to: a, loop: 1}
+        """)
+    data = tmp_path / "data"
+    rt = Runtime(data, inline=True)
+    try:
+        graph_id = compile_file(path, example_workspace, store=rt._artifacts).graph_id
+        session = rt.create_debug_session(breakpoints={"a", "b"})
+        session.set_breakpoint("a", BreakpointOptions(hit_count=2))  # a's first reach counts, the second pauses
+        session_id = session.id
+    finally:
+        rt._db.close()
+    args = [sys.executable, "-c", DEBUG_RUN_NUM, str(data), graph_id, session_id, invoker]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, AXIOM_IDE_DATA_DIR=str(data)))
+    try:
+        deadline = time.monotonic() + 60
+        while (row := _session_row(data / "axiom.db", session_id)) is None or (
+                row["control"], row["paused_at"], row["status"]) != ("paused", "b", "Debug paused"):
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, row
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(10)
+
+    rt = make_runtime(data)
+
+    async def go():
+        (rec,) = rt.list_executions()
+        session = rt.debug_session(session_id)
+        assert session.hits == {"a": 1}  # stored with the options, read by the new runtime
+        await rt.resume_incomplete()
+        await until(lambda: session.paused_at == "b")
+        session.clear_breakpoint("b")
+        session.resume()
+        await until(lambda: session.paused_at == "a")  # the second reach of a, counted across the restart
+        assert session.hits == {"a": 2} and _completed(rt, rec.id) == ["a", "b"]
+        session.resume()
+        assert (await rt.wait(rec.id, 30)).success
+
+    aio(go())

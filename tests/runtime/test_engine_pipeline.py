@@ -80,3 +80,25 @@ def test_pipeline_timeout_final_frame(rt, example_workspace, frames):
     out = frames(rt, art, {"text": "x"}, timeout=0.5)
     assert out[-1]["error"] == "timeout waiting for pipeline result"
     assert rt.find_execution(out[-1]["execution_id"]).status == "Failed"
+
+
+def test_a_pipeline_executions_stored_output_is_its_frames(rt, example_workspace, frames):
+    art = compile_file(example_workspace / "flows" / "words.flow.yaml", example_workspace, store=rt._artifacts)
+    out = frames(rt, art, {"text": "to be or"})
+    rec = rt.find_execution(out[0]["execution_id"])
+    assert rec.output == {"frames": [f["payload"] for f in out[:-1]]}
+    assert rec.output == {"frames": [{"word": "TO", "index": 0}, {"word": "BE", "index": 1},
+                                     {"word": "OR", "index": 2}]}
+
+
+def test_frames_over_the_bound_keep_the_leading_ones_and_say_truncated():
+    from axiom_ide.runtime.payload_bounds import FrameOutput, bounded_json
+
+    out = FrameOutput(limit=40)
+    for i in range(10):
+        out.add({"word": f"w{i}"})  # 13 bytes + a comma each
+    assert out.output() == {"frames": [{"word": "w0"}, {"word": "w1"}], "truncated": True, "total_frames": 10}
+    assert bounded_json({"a": "x" * 10}, limit=100) == {"a": "x" * 10}
+    big = bounded_json({"a": "x" * 200}, limit=100)
+    assert big["truncated"] is True and big["bytes"] == len('{"a": "' + "x" * 200 + '"}')
+    assert big["preview"].startswith('{"a": "xxx')

@@ -66,7 +66,8 @@ def test_breakpoint_edits_and_their_validation(live):
         assert c.delete(f"{SESSIONS}/{sid}/breakpoints").json()["breakpoints"] == []
         r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": ["n1,n2"]})
         assert (r.status_code, r.json()) == (400, {"error": "invalid_argument",
-                                                   "message": '"n1,n2" is not a canvas id (^[a-z0-9][a-z0-9_-]*$)'})
+                                                   "message": '"n1,n2" is not a canvas id (^[a-z0-9][a-z0-9_-]*$) '
+                                                              'or an edge src->dst of two canvas ids'})
         for bad in ("n1", None, [1]):  # null is not an empty list: the spec says array
             r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": bad})
             assert (r.status_code, r.json()) == (400, {"error": "invalid_argument",
@@ -209,3 +210,27 @@ def test_every_debug_route_has_an_openapi_operation():
     assert routes == set(debug_routes.OPERATIONS)
     for op in debug_routes.OPERATIONS.values():
         assert op["summary"] and "401" in op["responses"] and op["tags"] == ["debug"]
+
+
+def test_edge_breakpoint_over_http_pauses_with_the_mapped_input(live):
+    graph_id = _graph(live)
+    with live.client() as c:
+        sid = c.post(SESSIONS, json={"breakpoints": ["n1->n2"]}).json()["session_id"]
+        r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={"node": "n2->n3", "condition": 'input.text == "B"'})
+        assert r.status_code == 200 and r.json()["breakpoints"] == ["n1->n2", "n2->n3"]
+        assert r.json()["breakpoint_options"] == {"n2->n3": {"condition": 'input.text == "B"', "hit_count": None}}
+        execution_id = c.post(INVOKE, json={"graph_id": graph_id, "input": {"text": "a"},
+                                            "debug_session_id": sid}).json()["execution_id"]
+        paused = wait_for(lambda: (b := _session(c, sid))["paused_at"] == "n2" and b)
+        assert (paused["pause_reason"], paused["execution_status"]) == ("breakpoint", "Debug paused")
+        events = c.get(f"/invocations/v1/executions/{execution_id}/events", params={"type": "DEBUG_PAUSED"}).json()
+        [event] = events["events"]
+        assert (event["node"], event["data"]["edge"], event["data"]["input"]["text"]) == ("n2", "n1->n2", "A")
+        r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={"node": "n1->n3"})
+        assert r.json() == {"error": "invalid_argument", "message": 'flow "dbg-upper4" has no edge "n1" → "n3"'}
+        r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={"node": "n1->"})
+        assert r.status_code == 400 and r.json()["message"].startswith('"n1->" is not a canvas id')
+        c.post(f"{SESSIONS}/{sid}/continue")  # n2 → n3 carries "A", not "B": its condition is false
+        done = wait_for(lambda: (b := _session(c, sid))["execution_status"] == "Completed" and b)
+        assert done["paused_at"] is None
+        assert c.delete(f"{SESSIONS}/{sid}/breakpoints/n1-%3En2").json()["breakpoints"] == ["n2->n3"]

@@ -101,7 +101,7 @@ def test_a_client_that_disconnects_mid_stream_leaves_the_execution_running_to_it
     assert first["frame_index"] == 0 and first["payload"] == {"text": "t0"}
     rec = wait_for(lambda: (x := execution(flows, first["execution_id"])) is not None and x.is_final and x)
     assert rec.status == "Completed"
-    assert rec.output == {"frames": 6}
+    assert rec.output == {"frames": [{"text": f"t{i}"} for i in range(6)]}  # the frames, decoded
 
 
 def test_a_slow_reader_gets_every_frame_in_order(flows):

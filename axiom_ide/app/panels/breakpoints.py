@@ -1,6 +1,7 @@
 """The **Breakpoints** tab of the result panel (guides/debug-a-flow): present once the open flow has
-at least one breakpoint; one row per breakpoint with the node name and package, an editable
-**Condition** (CEL over the node's input, e.g. ``input.score < 0.5``; an invalid one is refused as
+at least one breakpoint; one row per breakpoint with the node name and package (an edge's row
+reads ``a → b`` with its source's package), an editable
+**Condition** (CEL over the node's input — for an edge, the mapped values it delivers — e.g. ``input.score < 0.5``; an invalid one is refused as
 you type: the CEL error shows under the list; a valid one is saved on Enter or leaving the cell,
 an invalid one never), a **Hit count** (pause on every
 Nth reach whose condition holds; "every" = each reach), a per-row **Clear** and a **Clear all** button. It follows the current tab's :class:`~axiom_ide.app.breakpoints.TabBreakpoints`
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.breakpoints import edge_ends, label
 from axiom_ide.backends.breakpoint_check import condition_error
 
 TITLE = "Breakpoints"
@@ -39,7 +42,8 @@ class BreakpointsPanel(QWidget):
         self.tree = QTreeWidget(objectName="breakpointsList")
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setRootIsDecorated(False)
-        self.tree.setColumnWidth(0, 70)
+        self.tree.setColumnWidth(0, 110)
+        self.tree.setColumnWidth(1, 160)
         self.tree.setColumnWidth(2, 200)
         self.error = QLabel(objectName="breakpointConditionError")
         self.error.setWordWrap(True)
@@ -71,9 +75,11 @@ class BreakpointsPanel(QWidget):
         nodes = sorted(self.source.nodes) if self.source is not None else []
         flow = self.source.tab.doc.flow if self.source is not None else None
         for node_id in nodes:
-            node = flow.node(node_id) if flow is not None else None
+            ends = edge_ends(node_id)
+            node = flow.node(ends[0] if ends else node_id) if flow is not None else None
             package = node.node.split(":", 1)[0] if node is not None else ""
-            item = QTreeWidgetItem([node_id, package, "", "", ""])
+            item = QTreeWidgetItem([label(node_id), package, "", "", ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, node_id)
             self.tree.addTopLevelItem(item)
             self._option_cells(item, node_id)
             clear = QPushButton("Clear", objectName="breakpointClear")
@@ -99,7 +105,7 @@ class BreakpointsPanel(QWidget):
             error = condition_error(text)
             condition.setToolTip(error or "")
             condition.setStyleSheet("border: 1px solid #c62828;" if error else "")
-            self.error.setText(f'Condition of "{node_id}": {error}' if error else "")
+            self.error.setText(f'Condition of "{label(node_id)}": {error}' if error else "")
             self.error.setVisible(error is not None)
 
         def finished() -> None:  # Enter or focus out; an invalid condition is refused: the stored one stays

@@ -5,7 +5,10 @@ type warning — the tooltip gives the exact mismatch texts); red for an error o
 pipeline → unary edge). Loop edges are dashed purple and routed below both cards, labelled
 "↺ N"; an edge whose destination is not to the right of its source (dragged into the same
 column, or drawn back) is routed the same way along a row gutter, never through a card. A
-conditional edge shows its condition on a label (``edge_label``).
+conditional edge shows its condition on a label (``edge_label``). An edge with a breakpoint
+(``breakpoint``, view state set by the debugger) draws a red dot at the middle of its curve — a
+little before the middle when a label sits there; nothing when it has none. While a Debug run is
+paused where it fired (``paused``) it is drawn amber, as the paused card is.
 
 Cheap to build and to move: ``adjust`` only records the two port points and a bounding box from
 the curve's control points (a forward curve never leaves that box); the QPainterPath, arrowhead
@@ -69,6 +72,10 @@ class EdgeItem(QGraphicsItem):
         self.state = "ok"
         self.messages: list[str] = []
         self.force_detail = False
+        #: A Debug run pauses when this edge fires (set by the scene; drawn as a red dot).
+        self.breakpoint = False
+        #: A Debug run is paused at this edge's breakpoint now (drawn amber, as the paused card).
+        self.paused = False
         self.setFlags(_SELECTABLE)
         self.setZValue(0.0 if loop is None else 0.5)
         self._label: EdgeLabelItem | None = None
@@ -133,6 +140,8 @@ class EdgeItem(QGraphicsItem):
             tip.append(f"loop edge, at most {self.loop} iterations")
         if self.when:
             tip.append(f"when {self.when}")
+        if self.breakpoint:
+            tip.append("breakpoint: a Debug run pauses when this edge fires")
         tip += self.messages
         # nowrap: a rich-text tooltip otherwise wraps at a narrow guessed width, mid-message.
         return "<p style='white-space:nowrap'>" + "<br>".join(code_html(line) for line in tip) + "</p>"
@@ -203,6 +212,10 @@ class EdgeItem(QGraphicsItem):
             self._arrow = QPolygonF([p2, p2 + QPointF(-_ARROW, -_ARROW / 2), p2 + QPointF(-_ARROW, _ARROW / 2)])
         return self._path
 
+    def breakpoint_point(self) -> QPointF:
+        """Where the breakpoint dot sits: the curve's middle (off it when a label is there)."""
+        return self.path().pointAtPercent(0.3 if self.has_label else 0.5)
+
     def arrow(self) -> QPolygonF:
         if self._arrow is None:
             self.path()
@@ -220,6 +233,8 @@ class EdgeItem(QGraphicsItem):
 
     def pen(self) -> QPen:
         s = style()
+        if self.paused:
+            return s.edge_paused
         if self.isSelected():
             return s.edge_loop_sel if self.loop is not None else s.edge_selected
         if self.state == "error":
@@ -238,3 +253,7 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(s.no_pen)
             painter.setBrush(s.arrow[id(pen)])
             painter.drawPolygon(self.arrow())
+        if self.breakpoint:
+            painter.setPen(s.no_pen)
+            painter.setBrush(s.bp_fill)
+            painter.drawEllipse(self.breakpoint_point(), 5, 5)

@@ -67,11 +67,13 @@ class Style:
         self.edge_loop = QPen(c("#7b4fd6"), 2.0, Qt.PenStyle.DashLine)
         self.edge_loop_sel = QPen(c("#2f6fed"), 3.0, Qt.PenStyle.DashLine)
         self.edge_rubber = QPen(c("#2f6fed"), 2.0, Qt.PenStyle.DashLine)
+        #: A Debug run is paused where this edge fired (its breakpoint): as the paused card's pen.
+        self.edge_paused = QPen(c("#f59e0b"), 3.6)
         for pen in (self.edge, self.edge_selected, self.edge_warning, self.edge_error,
-                    self.edge_loop, self.edge_loop_sel, self.edge_rubber):
+                    self.edge_loop, self.edge_loop_sel, self.edge_rubber, self.edge_paused):
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setCosmetic(False)
-        self.arrow = {id(p): QBrush(p.color()) for p in (self.edge, self.edge_selected, self.edge_warning, self.edge_error, self.edge_loop, self.edge_loop_sel)}
+        self.arrow = {id(p): QBrush(p.color()) for p in (self.edge, self.edge_selected, self.edge_warning, self.edge_error, self.edge_loop, self.edge_loop_sel, self.edge_paused)}
         self.label_fill = QBrush(QColor(255, 255, 255, 235))
         self.label_pen = QPen(c("#c3cad4"), 1.0)
         self.label_loop_pen = QPen(c("#7b4fd6"), 1.0)

@@ -15,18 +15,23 @@ A condition that fails to compile or evaluate (or is not a bool) pauses the run 
 
 An **edge breakpoint** is the id ``"<src>-><dst>"`` (:func:`edge_breakpoint`) in the same set: the
 run pauses before ``dst`` when that edge fired into its dispatch (reason ``breakpoint``, the
-DEBUG_PAUSED event names the ``edge``). Canvas ids never contain ``>``, so the ids cannot clash.
+DEBUG_PAUSED event names the ``edge`` and carries ``input``: the mapped values the destination
+receives, bounded by :func:`~axiom_ide.runtime.payload_bounds.bounded_json`). An edge breakpoint
+takes options too: its condition sees that mapped input as ``input``, its hit count counts the
+edge's firings. Canvas ids never contain ``>``, so the ids cannot clash.
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from axiom_ide.runtime.conditions import ConditionError, compile_cel
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.payload_bounds import bounded_json
 from axiom_ide.runtime.store import events as ev
 
 LIVE, REPLAY, FORK = "LIVE", "REPLAY", "FORK"
@@ -36,9 +41,20 @@ CHECKPOINT_EXPIRED = "Checkpoint expired — fork unavailable"
 
 #: The gate's control states (what :mod:`axiom_ide.runtime.store.debug_sessions` stores).
 RUN, PAUSE, STEP, PAUSED = "run", "pause", "step", "paused"
+#: A breakpoint id: a canvas id, or an edge ``src->dst`` of two canvas ids.
+BREAKPOINT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(->[a-z0-9][a-z0-9_-]*)?$")
+NOT_A_BREAKPOINT = "{value} is not a canvas id (^[a-z0-9][a-z0-9_-]*$) or an edge src->dst of two canvas ids"
+
+
 def edge_breakpoint(src: str, dst: str) -> str:
     """The breakpoint id of the edge ``src`` → ``dst``."""
     return f"{src}->{dst}"
+
+
+def edge_ends(breakpoint: str) -> tuple[str, str] | None:
+    """(src, dst) of an edge breakpoint id, None for a node's."""
+    src, arrow, dst = breakpoint.partition("->")
+    return (src, dst) if arrow else None
 
 
 #: The pause reason of a breakpoint whose condition could not be evaluated.
@@ -94,14 +110,19 @@ class DebugGate:
                  on_resume: Callable[[], None] | None = None,
                  on_change: Callable[[DebugGate], None] | None = None,
                  restore: tuple[str, str | None, str | None] | None = None,
-                 options: dict[str, BreakpointOptions] | None = None) -> None:
+                 options: dict[str, BreakpointOptions] | None = None,
+                 hits: dict[str, int] | None = None,
+                 on_hit: Callable[[], None] | None = None) -> None:
         self.session_id = session_id
         #: The session's own set when the session made the gate: edits apply to the running gate.
         self.breakpoints: set[str] = breakpoints if breakpoints is not None else set()
         #: Condition / hit count per breakpoint (the session's own dict, shared like the set).
         self.options: dict[str, BreakpointOptions] = options if options is not None else {}
-        #: Per node: how many reaches counted towards its hit count in this run.
-        self.hits: dict[str, int] = {}
+        #: Per breakpoint: how many reaches counted towards its hit count in this run (the
+        #: session's own dict when it made the gate: stored with the options, so a restart keeps it).
+        self.hits: dict[str, int] = hits if hits is not None else {}
+        #: Called after each counted reach (the runtime stores the counts).
+        self.on_hit = on_hit
         #: The CEL error text while paused for CONDITION_ERROR.
         self.pause_error: str | None = None
         self.on_pause = on_pause
@@ -177,7 +198,8 @@ class DebugGate:
 
     # -- the loop's hook -----------------------------------------------------------------------
     def _breakpoint(self, node: str, input_of: Callable[[], Mapping[str, Any]] | None) -> tuple[str | None, str | None]:
-        """(reason, error) for a breakpoint on ``node``: its condition and hit count decide."""
+        """(reason, error) for the breakpoint ``node`` (a canvas id or an edge id): its condition
+        (over the destination's input for an edge: the mapped values) and hit count decide."""
         opts = self.options.get(node)
         if opts is None:
             return "breakpoint", None
@@ -194,6 +216,8 @@ class DebugGate:
             if not value:
                 return None, None
         count = self.hits[node] = self.hits.get(node, 0) + 1
+        if self.on_hit is not None:
+            self.on_hit()
         if opts.hit_count is not None and count % opts.hit_count:
             return None, None
         return "breakpoint", None
@@ -212,16 +236,24 @@ class DebugGate:
         elif node in self.breakpoints and not passed:
             reason, error = self._breakpoint(node, input_of)
         if reason is None and not passed and self._budget != 0:
-            edge = next((e for e in (edge_breakpoint(s, node) for s in via) if e in self.breakpoints), None)
-            if edge is not None:
-                reason = "breakpoint"
+            for candidate in (e for e in (edge_breakpoint(s, node) for s in via) if e in self.breakpoints):
+                reason, error = self._breakpoint(candidate, input_of)
+                if reason is not None:
+                    edge = candidate
+                    break
+        mapped: dict[str, Any] = {}
+        if edge is not None:  # what the destination receives through the edge's map, bounded
+            try:
+                mapped = {"input": bounded_json(dict(input_of()) if input_of else {})}
+            except Exception as exc:  # noqa: BLE001 — an input that does not decode still pauses
+                mapped = {"input_error": f"input could not be decoded: {exc}"}
         if reason is not None:
             restored, self._pending, self._restored = self._restored, None, False
             self.paused_at, self.pause_reason, self.pause_error = node, reason, error
             self._resume.clear()
             recorder.emit(ev.DEBUG_PAUSED, node, reason=reason, session_id=self.session_id,
                           **({"restored": True} if restored else {}), **({"error": error} if error else {}),
-                          **({"edge": edge} if edge else {}))
+                          **({"edge": edge} if edge else {}), **mapped)
             recorder.flush()
             self._changed()  # the session first: a restart trusts it over the execution's status
             if self.on_pause is not None:
@@ -253,6 +285,9 @@ class DebugSession:
         self.breakpoints: set[str] = set(breakpoints or ())
         #: Condition / hit count of some breakpoints (shared with the running gate).
         self.options: dict[str, BreakpointOptions] = {}
+        #: Reaches counted towards each breakpoint's hit count in the attached run (shared with the
+        #: gate; stored with the options, so a restarted runtime keeps counting where it was).
+        self.hits: dict[str, int] = {}
         self.tenant_id = tenant_id
         self.created_at = created_at
         self.on_change = on_change
@@ -270,12 +305,14 @@ class DebugSession:
             self.options.pop(node, None)
         else:
             self.options[node] = options
+        self.hits.pop(node, None)  # a changed breakpoint counts from zero
         if self.gate is not None:
-            self.gate.hits.pop(node, None)  # a changed breakpoint counts from zero
+            self.gate.hits.pop(node, None)
 
     def clear_breakpoint(self, node: str) -> None:
         self.breakpoints.discard(node)
         self.options.pop(node, None)
+        self.hits.pop(node, None)
         self._changed()
 
     def set_breakpoints(self, nodes: Iterable[str],
@@ -284,6 +321,8 @@ class DebugSession:
         self.breakpoints.clear()
         self.breakpoints.update(nodes)
         self.options.clear()
+        for node in [n for n in self.hits if n not in self.breakpoints]:
+            del self.hits[node]
         for node, opts in (options or {}).items():
             if node in self.breakpoints:
                 self._set_options(node, opts)
@@ -295,6 +334,23 @@ class DebugSession:
     def _changed(self) -> None:
         if self.on_change is not None:
             self.on_change(self)
+
+    def save(self) -> None:
+        """Store the session as it is now (the gate calls it after counting a hit)."""
+        self._changed()
+
+    def stored_options(self) -> dict[str, dict[str, Any]]:
+        """The options as stored: each breakpoint's condition / hit count and its counted ``hits``."""
+        return {n: {**o.to_json(), **({"hits": self.hits[n]} if self.hits.get(n) else {})}
+                for n, o in self.options.items()}
+
+    def load_options(self, stored: Mapping[str, Mapping[str, Any]]) -> None:
+        """The inverse of :meth:`stored_options` (rows written before hits were stored have none)."""
+        for node, o in stored.items():
+            self.options[node] = BreakpointOptions(o.get("condition"), o.get("hit_count"))
+            hits = o.get("hits")
+            if isinstance(hits, int) and not isinstance(hits, bool) and hits > 0:
+                self.hits[node] = hits
 
     # -- run control ---------------------------------------------------------------------------
     @property

@@ -1,7 +1,10 @@
 """The lifecycle of one pipeline execution, as :class:`~.runner.Runner` owns a unary one: start the
 frame loop (:func:`~.pipeline.run_pipeline`), relay its frames as they come, bound the wait for its
-end, and record how it ended (Completed with its frame count, Failed, Cancelled or
-PIPELINE_TIMEOUT). The Runtime only prepares the record and composes."""
+end, and record how it ended (Completed, Failed, Cancelled or PIPELINE_TIMEOUT). A Completed
+execution's stored output is its output frames decoded to JSON, ``{"frames": [...]}``, bounded by
+:class:`~axiom_ide.runtime.payload_bounds.FrameOutput` (over 64 KiB: the leading frames plus
+``"truncated": true`` and ``"total_frames"``); its EXECUTION_COMPLETED event keeps the count.
+The Runtime only prepares the record and composes."""
 from __future__ import annotations
 
 import asyncio
@@ -14,6 +17,7 @@ from axiom_ide.runtime.engine.pipeline import run_pipeline
 from axiom_ide.runtime.engine.runner import Compiled, Runner, blame
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import Diagnostic
+from axiom_ide.runtime.payload_bounds import FrameOutput
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.executions import ExecutionRecord
 
@@ -40,6 +44,7 @@ class PipelineRunner:
         task = track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
         deadline = time.monotonic() + timeout
         index = 0
+        frames = FrameOutput()
         error: str | None = None
         code: str | None = None
         where: dict[str, Any] = {}
@@ -51,15 +56,17 @@ class PipelineRunner:
                 done, _ = await asyncio.wait({getter, task}, timeout=max(0.0, deadline - time.monotonic()),
                                              return_when=asyncio.FIRST_COMPLETED)
                 if getter in done:
-                    yield {"execution_id": rec.id, "frame_index": index,
-                           "payload": compiled.decode_output(getter.result()), "is_final": False}
+                    decoded = compiled.decode_output(getter.result())
+                    frames.add(decoded)
+                    yield {"execution_id": rec.id, "frame_index": index, "payload": decoded, "is_final": False}
                     index += 1
                     continue
                 getter.cancel()
                 if task in done:
                     while not sink.empty():
-                        yield {"execution_id": rec.id, "frame_index": index,
-                               "payload": compiled.decode_output(sink.get_nowait()), "is_final": False}
+                        decoded = compiled.decode_output(sink.get_nowait())
+                        frames.add(decoded)
+                        yield {"execution_id": rec.id, "frame_index": index, "payload": decoded, "is_final": False}
                         index += 1
                     if task.cancelled():
                         status, error, code = ex.CANCELLED, "cancelled", "CANCELLED"
@@ -78,7 +85,7 @@ class PipelineRunner:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
             runner.detach(rec.id)
-            runner.finish(rec.id, recorder, status, output={"frames": index} if status == ex.COMPLETED else None,
+            runner.finish(rec.id, recorder, status, output=frames.output() if status == ex.COMPLETED else None,
                           error=error, code=code, data=where if error else {"frames": index}, detail=detail)
         final: dict[str, Any] = {"execution_id": rec.id, "frame_index": index, "is_final": True}
         final.update({"success": True} if error is None else {"error": error})
