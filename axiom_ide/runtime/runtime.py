@@ -100,6 +100,7 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         self._secrets = SecretStore(self._db, box)
         self._configs_store = ConfigStore(self._db, box)
         self._memory = SqliteMemory(self._db)
+        self._memory.consolidator.resume_pending()  # sessions ended before a stop; episodic retention
         self._api_keys = ApiKeyStore(self._db)
         #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
         self.events = Event()
@@ -136,7 +137,7 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
 
     def memory_inspector(self) -> MemoryInspector:
         """The operator's view of agent memory (one tenant per call)."""
-        return MemoryInspector(self._db)
+        return MemoryInspector(self._db, self._memory)
 
     def _log_sink(self, record: Any) -> None:
         """A node's ``ax.log`` line (a host LogRecord) becomes a LOG event of its execution."""
@@ -554,4 +555,5 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
             await self.telemetry.close(time.time())
             await self.invoker.close()
         finally:
+            self._memory.close()  # its consolidation thread writes to the database
             self._db.close()

@@ -80,7 +80,8 @@ def test_show_prints_the_conversation_then_the_semantic_memories(data, capsys, m
     assert lines[12] == "· 1 entr(ies) found"
     code, out, _ = _run(capsys, monkeypatch, "memory", "show", "support-42", "--json", "--data-dir", data)
     body = json.loads(out)
-    assert set(body) == {"session_id", "ended_at", "turns", "memories"}
+    assert set(body) == {"session_id", "ended_at", "consolidation", "turns", "memories"}
+    assert body["consolidation"] is None  # never ended
     assert [t["role"] for t in body["turns"]] == ["user", "assistant"]
 
 

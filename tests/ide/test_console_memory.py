@@ -115,7 +115,7 @@ def test_browse_flow_session_conversation_and_search(qtbot, seeded, shown_window
     results = rows(page.results)
     assert [r[:2] for r in results] == [["User prefers CSV exports.", "0.60"]]  # the flow's own memories
     assert re.fullmatch(r"\d+\.\d{4}", results[0][2]) and float(results[0][2]) > 0
-    assert re.fullmatch(r"· 1 result\(s\) — method: keyword, latency: \d+ms", page.results_footer.text())
+    assert re.fullmatch(r"· 1 result\(s\) — method: hybrid, latency: \d+ms", page.results_footer.text())
 
 
 def test_end_then_delete_session_then_delete_all(qtbot, seeded, shown_window, tmp_path):
