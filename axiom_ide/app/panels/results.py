@@ -50,6 +50,8 @@ def event_detail(e: Any) -> str:
     d = e.data or {}
     if e.type == "LOG":
         return f"{d.get('level', 'info').upper()}: {d.get('message', '')}"
+    if e.type.startswith("MEMORY_") and "summary" in d:  # runtime/memory/events.py
+        return str(d["summary"])
     if "error" in d:
         return str(d["error"])
     if e.type == "EDGE_SKIPPED" and isinstance(d.get("edge"), dict):

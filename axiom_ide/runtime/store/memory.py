@@ -21,12 +21,15 @@ Bad arguments raise :class:`MemoryError_` with ``code`` "invalid_argument" (HTTP
 """
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from axiom_ide.runtime.memory import consolidation as cons
 from axiom_ide.runtime.memory import embedding as emb
+from axiom_ide.runtime.memory import events as mev
 from axiom_ide.runtime.memory import search as srch
 from axiom_ide.runtime.store.db import Database
 
@@ -79,13 +82,16 @@ class SqliteMemory:
         self._embedder = embedder
         #: Runs ended sessions' consolidation in the background (shared with :class:`MemoryInspector`).
         self.consolidator = consolidator or cons.Consolidator(db, embedder=embedder)
+        #: ``fn(execution_id, node, type, data)`` for each observed call (:mod:`axiom_ide.runtime.memory.events`).
+        self.on_event: Callable[[str, str, str, dict], None] | None = None
 
     @property
     def embedder(self) -> emb.Embedder | emb.Unavailable:
         return emb.resolve() if self._embedder is None else self._embedder
 
     async def call(self, tenant_id: str, flow_id: str, op: str, args: dict[str, Any]) -> Any:
-        return self.call_sync(tenant_id, flow_id, op, args)
+        # off the event loop: a search or write may embed text (milliseconds; the first call loads the model)
+        return _sdk_result(*await asyncio.to_thread(self._dispatch, tenant_id, flow_id, op, args))
 
     def close(self) -> None:
         """Stop the consolidation thread (before the database closes)."""
@@ -93,6 +99,32 @@ class SqliteMemory:
         srch.forget(self.db)
 
     def call_sync(self, tenant_id: str, flow_id: str, op: str, args: dict[str, Any]) -> Any:
+        return _sdk_result(*self._dispatch(tenant_id, flow_id, op, args))
+
+    async def call_observed(self, tenant_id: str, flow_id: str, op: str, args: dict[str, Any], *,
+                            execution_id: str, node: str) -> Any:
+        """:meth:`call`, reported to :attr:`on_event` as a memory event of ``execution_id`` (the
+        host's invocation calls this when present); a refused call is reported, then raised."""
+        kind = mev.event_type(op)
+        try:
+            name, raw = await asyncio.to_thread(self._dispatch, tenant_id, flow_id, op, args)
+        except MemoryError_ as exc:
+            self._report(execution_id, node, kind, op, args, None, str(exc))
+            raise
+        self._report(execution_id, node, kind, op, args, raw, None)
+        return _sdk_result(name, raw)
+
+    def _report(self, execution_id: str, node: str, kind: str | None, op: str, args: dict[str, Any],
+                raw: Any, error: str | None) -> None:
+        sink = self.on_event
+        if sink is None or kind is None:
+            return
+        try:
+            sink(execution_id, node, kind, mev.event_data(op, dict(args or {}), raw, error))
+        except Exception:  # noqa: BLE001 — a broken sink must not break the node's memory call
+            pass
+
+    def _dispatch(self, tenant_id: str, flow_id: str, op: str, args: dict[str, Any]) -> tuple[str, dict]:
         args = dict(args or {})
         if op.startswith("session_") and op != "session_end":
             check_session_id(args.get("session_id"))
@@ -103,14 +135,7 @@ class SqliteMemory:
                    "history_last": self._last, "session_end": self._end}.get(op)
         if handler is None:
             raise MemoryError_("invalid_argument", f'unknown memory operation "{op}"')
-        result = handler(tenant_id, flow_id, args)
-        if op == "write":
-            return result["id"]
-        if op == "search":
-            return result["entries"]
-        if op == "history_last":
-            return result["turns"]
-        return None
+        return op, handler(tenant_id, flow_id, args)
 
     def _write(self, tenant: str, flow: str, args: dict) -> dict:
         content = check_content(_need(args, "content"))
@@ -174,6 +199,17 @@ class SqliteMemory:
         end_session(self.db, tenant, flow, session)
         self.consolidator.submit(tenant, flow, session)
         return {}
+
+
+def _sdk_result(op: str, raw: dict) -> Any:
+    """What node code gets back for a dispatched call."""
+    if op == "write":
+        return raw["id"]
+    if op == "search":
+        return raw["entries"]
+    if op == "history_last":
+        return raw["turns"]
+    return None
 
 
 def end_session(db: Database, tenant: str, flow: str, session: str, now: float | None = None) -> None:

@@ -72,13 +72,13 @@ class MemoryInspector:
         with self.db.lock:
             turns = self.db.conn.execute(f"SELECT * FROM memory_turns WHERE {scope} ORDER BY id", params).fetchall()
             entries = self.db.conn.execute(
-                f"SELECT * FROM memory_entries WHERE {scope} ORDER BY created_at, id", params).fetchall()
+                f"SELECT * FROM memory_entries WHERE {scope} ORDER BY created_at, rowid", params).fetchall()
             ended_row = self.db.conn.execute(
                 f"SELECT ended_at, consolidation, consolidated_at, consolidation_note FROM memory_sessions "
                 f"WHERE {scope} ORDER BY ended_at DESC LIMIT 1", params).fetchone()
             facts = self.db.conn.execute(
                 f"SELECT e.* FROM memory_entries e JOIN memory_fact_sources s ON s.entry_id = e.id "
-                f"WHERE s.{scope.replace(' AND ', ' AND s.')} ORDER BY e.created_at, e.id", params).fetchall()
+                f"WHERE s.{scope.replace(' AND ', ' AND s.')} ORDER BY e.created_at, e.rowid", params).fetchall()
         ended = ended_row["ended_at"] if ended_row else None
         if not turns and not entries:
             return None
