@@ -194,7 +194,8 @@ class _VectorCache:
             import numpy as np
 
             sims = self.vectors @ np.asarray(query, dtype=np.float32)
-            top = np.argsort(-sims)[:CANDIDATES]
+            top = np.argpartition(-sims, CANDIDATES)[:CANDIDATES] if len(sims) > CANDIDATES else np.arange(len(sims))
+            top = top[np.argsort(-sims[top])]
             return [(self.rowids[i], float(sims[i])) for i in top]
         pairs = [(emb.cosine(v, query), rowid) for rowid, v in zip(self.rowids, self.vectors, strict=True)]
         pairs.sort(reverse=True)
