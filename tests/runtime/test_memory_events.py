@@ -4,46 +4,14 @@ the node's ``session.end()`` consolidates the session in the background."""
 from __future__ import annotations
 
 import pytest
-from engine_support import compile_file, write_flow, write_package
-
-CHAT_MANIFEST = """\
-name: tests/chat
-version: 0.1.0
-language: python
-description: A node that uses agent memory.
-nodes:
-  - {name: ChatAgent, input: ChatRequest, output: ChatReply}
-"""
-
-CHAT_PROTO = """\
-syntax = "proto3";
-package tests.chat;
-message ChatRequest { string session_id = 1; string text = 2; }
-message ChatReply { string text = 1; }
-"""
-
-CHAT_NODE = '''\
-from gen.messages_pb2 import ChatReply
-
-
-async def chat_agent(ax, input):
-    session = ax.agent.memory.session(input.session_id)
-    await session.history.append(role="user", content=input.text)
-    recent = await session.history.last(20)
-    await ax.agent.memory.write("Exports are available as CSV or JSON spreadsheets.", importance=0.8)
-    refused = await ax.agent.memory.write("x" * 40000)
-    facts = await ax.agent.memory.search("what file types can I download", limit=3)
-    await session.end()
-    return ChatReply(text=f"{len(recent)}|{refused!r}|{facts[0].content if facts else '-'}")
-'''
+from engine_support import compile_file
+from memory_support import add_chat_flow
 
 
 @pytest.mark.parametrize("invoker", ["host"], indirect=True)
 def test_memory_calls_are_events_of_the_execution(example_workspace, make_runtime, tmp_path, aio):
     ws = example_workspace
-    write_package(ws, "chat", CHAT_MANIFEST, CHAT_PROTO, {"chat_agent": CHAT_NODE})
-    write_flow(ws, "chat", "mode: unary\nimports: [tests/chat@0.1.0]\nnodes:\n  - id: agent\n"
-                           "    node: tests/chat@0.1.0:ChatAgent\nedges: []\n")
+    add_chat_flow(ws)
     rt = make_runtime(tmp_path / "data")
     artifact = compile_file(ws / "flows" / "chat.flow.yaml", ws, store=rt._artifacts)
     outcome = aio(rt.run(artifact, {"session_id": "user/42 ü", "text": "I prefer JSON exports."}, timeout=60))
