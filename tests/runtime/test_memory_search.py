@@ -214,3 +214,18 @@ def test_the_rule_based_extractor_restates_first_person_statements():
     facts = rule_based.extract([{"role": "assistant", "content": "I prefer cats."},
                                 {"role": "user", "content": "I don't like long answers. Hello there."}])
     assert [(f.content, f.importance) for f in facts] == [("User doesn't like long answers.", 0.8)]
+
+
+def test_consolidation_keeps_facts_apart_that_differ_in_a_name(store):
+    db, memory = store
+    memory.call_sync("t", "f", "write", {"content": "User prefers CSV exports.", "importance": 0.6})
+    memory.call_sync("t", "f", "write", {"content": "User uses Postgres daily."})
+    for text in ("I prefer JSON exports.", "I use MySQL daily.", "I like CSV exports."):
+        memory.call_sync("t", "f", "history_append", {"session_id": "s", "role": "user", "content": text})
+    memory.call_sync("t", "f", "session_end", {"session_id": "s"})
+    memory.consolidator.drain()
+    body = MemoryInspector(db, memory).session("t", "s")
+    assert body["consolidation"]["note"] == "3 turn(s) read: 2 fact(s) stored, 1 merged"
+    assert [m["content"] for m in body["memories"]] == [
+        "User prefers CSV exports.", "User prefers JSON exports.", "User uses MySQL daily."]
+    assert cons.salient("User's team uses Postgres 16 at ACME") == {"postgres", "16", "acme"}

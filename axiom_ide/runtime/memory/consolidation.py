@@ -4,8 +4,10 @@ Ending a session (:func:`enqueue`) marks it ``enqueued`` in ``memory_sessions``;
 :class:`Consolidator` (one thread per open database) then runs :func:`consolidate`: the turns are
 read (never deleted), the extractor (:mod:`.extract`) turns them into facts, and each fact is
 either **merged** into an existing flow-scoped semantic memory that says the same thing (embedding
-cosine ≥ :data:`MERGE_COSINE`, or without embeddings word-set Jaccard ≥ :data:`MERGE_JACCARD`:
-importance becomes the larger of the two, confidence ``1 − (1 − a)(1 − b)``) or **stored** as a
+cosine ≥ the embedder's ``duplicate`` threshold (:data:`MERGE_COSINE` by default), or without
+embeddings word-set Jaccard ≥ :data:`MERGE_JACCARD`; and never when their names, acronyms or
+numbers differ — "User prefers JSON" is not "User prefers CSV". Merging makes importance the
+larger of the two and confidence ``1 − (1 − a)(1 − b)``) or **stored** as a
 new one (``session_id = ''``, ``memory_type = 'semantic'``). Each fact records the sessions it came
 from (``memory_fact_sources``), which is how ``memory show`` lists a session's semantic memories.
 The status moves ``enqueued → running → done`` (or ``failed``), with ``consolidated_at`` and a
@@ -32,7 +34,9 @@ from axiom_ide.runtime.memory import search as srch
 if TYPE_CHECKING:
     from axiom_ide.runtime.store.db import Database
 
-MERGE_COSINE = 0.93
+#: The cosine at or above which two facts say the same thing, unless the embedder has its own
+#: ``duplicate`` threshold (the bundled E5: 0.97 — "prefers JSON" / "prefers CSV" is 0.947 there).
+MERGE_COSINE = 0.92
 MERGE_JACCARD = 0.8
 RETENTION_ENV = "AXIOM_IDE_MEMORY_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90.0
@@ -75,6 +79,12 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
+def salient(text: str) -> set[str]:
+    """The names, acronyms and numbers of a statement (its first word aside)."""
+    words = re.findall(r"[\w'’]+", text)[1:]
+    return {w.lower() for w in words if w[:1].isupper() or w.isupper() or any(c.isdigit() for c in w)}
+
+
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
@@ -107,28 +117,35 @@ def consolidate(db: Database, tenant: str, flow: str, session: str, *,
     existing_near: list[list[tuple[int, float]]] = []
     if vectors is not None and not isinstance(embedder, emb.Unavailable):
         cache = srch._VectorCache.get(db, flow_scope, embedder)
-        existing_near = [cache.nearest(v)[:1] for v in vectors]
+        existing_near = [cache.nearest(v)[:3] for v in vectors]
     with db.lock:
-        semantic = [(r["rowid"], _words(r["content"])) for r in db.conn.execute(
+        contents = {r[0]: r[1] for r in db.conn.execute(
+            "SELECT rowid, content FROM memory_entries WHERE rowid IN (%s)" % ",".join(  # noqa: UP031
+                str(int(rowid)) for near in existing_near for rowid, _ in near))} if existing_near else {}
+    threshold = float(getattr(embedder, "duplicate", MERGE_COSINE))
+    with db.lock:
+        semantic = [(r["rowid"], _words(r["content"]), salient(r["content"])) for r in db.conn.execute(
             "SELECT rowid, content FROM memory_entries WHERE tenant_id = ? AND flow_id = ? AND session_id = '' "
             "AND memory_type = 'semantic'", (tenant, flow)).fetchall()] if vectors is None else []
     stored = merged = 0
-    batch: list[tuple[int, list[float] | None, set[str]]] = []  # this run's facts: rowid, vector, words
+    batch: list[tuple[int, list[float] | None, set[str], set[str]]] = []  # this run's: rowid, vector, words, salient
     now = time.time()
     for i, fact in enumerate(facts):
         vector = vectors[i] if vectors is not None else None
-        words = _words(fact.content)
+        words, names = _words(fact.content), salient(fact.content)
         target: int | None = None
         if vector is not None:
-            near = existing_near[i]
-            if near and near[0][1] >= MERGE_COSINE:
-                target = near[0][0]
-            for rowid, other, _w in batch:
-                if target is None and other is not None and emb.cosine(vector, other) >= MERGE_COSINE:
+            for rowid, sim in existing_near[i]:
+                if sim >= threshold and salient(contents.get(rowid, "")) == names:
+                    target = rowid
+                    break
+            for rowid, other, _w, other_names in batch:
+                if target is None and other is not None and other_names == names \
+                        and emb.cosine(vector, other) >= threshold:
                     target = rowid
         else:
-            for rowid, other_words in semantic + [(b[0], b[2]) for b in batch]:
-                if _jaccard(words, other_words) >= MERGE_JACCARD:
+            for rowid, other_words, other_names in semantic + [(b[0], b[2], b[3]) for b in batch]:
+                if other_names == names and _jaccard(words, other_words) >= MERGE_JACCARD:
                     target = rowid
                     break
         with db.transaction() as conn:
@@ -148,7 +165,7 @@ def consolidate(db: Database, tenant: str, flow: str, session: str, *,
                     (entry_id, tenant, flow, fact.content, fact.importance, fact.confidence,
                      emb.pack(vector) if vector is not None else None,
                      embedder.name if vector is not None and not isinstance(embedder, emb.Unavailable) else None, now))
-                batch.append((int(cur.lastrowid or 0), vector, words))
+                batch.append((int(cur.lastrowid or 0), vector, words, names))
                 stored += 1
             conn.execute("INSERT OR IGNORE INTO memory_fact_sources (tenant_id, flow_id, entry_id, session_id) "
                          "VALUES (?, ?, ?, ?)", (tenant, flow, entry_id, session))
