@@ -32,6 +32,9 @@ class NodePayload:
     error: str | None = None
     exception_type: str | None = None
     traceback: str | None = None
+    #: The node's agent-memory calls in this execution: ``{"type", "summary"}`` per MEMORY_* event
+    #: (runtime/memory/events.py), in order.
+    memory: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def executed(self) -> bool:
@@ -58,7 +61,14 @@ def node_payload(runtime: Any, execution_id: str, node: str, *, tenant_id: str |
         data = failed[-1].data if failed else {}
         values.update(error=data.get("error") or state.error, exception_type=data.get("exception_type") or None,
                       traceback=data.get("traceback") or None)
+    values["memory"] = memory_calls(replay.events, node)
     return NodePayload(execution_id, node, state.status, **values)
+
+
+def memory_calls(events: list[Any], node: str) -> list[dict[str, str]]:
+    """The node's MEMORY_READ / MEMORY_WRITE / MEMORY_SEARCH events as ``{"type", "summary"}``."""
+    return [{"type": e.type, "summary": str((e.data or {}).get("summary") or "")} for e in events
+            if e.node == node and e.type in (ev.MEMORY_READ, ev.MEMORY_WRITE, ev.MEMORY_SEARCH)]
 
 
 def payload_from_history(execution_id: str, node: str, checkpoints: list[Any], events: list[Any]) -> NodePayload:
@@ -88,4 +98,5 @@ def payload_from_history(execution_id: str, node: str, checkpoints: list[Any], e
     if failed is not None:
         values.update(error=failed.data.get("error"), exception_type=failed.data.get("exception_type") or None,
                       traceback=failed.data.get("traceback") or None)
+    values["memory"] = memory_calls(events, node)
     return NodePayload(execution_id, node, status, **values)

@@ -7,6 +7,7 @@ import os
 import pytest
 from ide_support import close_window, make_window, open_flow, wait_done
 from memory_support import add_chat_flow
+from PySide6.QtWidgets import QTreeWidget
 from test_run import event_rows, run_with
 
 
@@ -40,3 +41,20 @@ def test_memory_events_are_listed_with_their_summary(qtbot, window, example_work
         tabs = window.results.tabs
         tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == "Execution"))
         window.grab().save(os.environ["AXIOM_TEST_SCREENSHOT"])
+
+
+def test_the_node_popover_lists_the_nodes_memory_calls(qtbot, window, example_workspace):
+    from test_payload_popover import click_card, popover_of
+
+    tab = open_flow(window, example_workspace, "chat")
+    run_with(qtbot, window, tab, session_id="thread-2", text="I use Postgres.")
+    wait_done(qtbot, tab, timeout=60000)
+    click_card(qtbot, window, tab, "agent")
+    popover = popover_of(qtbot, window, "agent")
+    tree = popover.findChild(QTreeWidget, "payloadMemory")
+    lines = [(tree.topLevelItem(i).text(0), tree.topLevelItem(i).text(1)) for i in range(tree.topLevelItemCount())]
+    assert [kind for kind, _ in lines] == ["write", "read", "write", "write", "search", "write"]
+    assert lines[0][1] == "history.append user in session thread-2: I use Postgres."
+    assert lines[5][1] == "session.end in session thread-2: consolidation enqueued"
+    if os.environ.get("AXIOM_TEST_SCREENSHOT"):
+        window.grab().save(os.environ["AXIOM_TEST_SCREENSHOT"].replace(".png", "-popover.png"))
