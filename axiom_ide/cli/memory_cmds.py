@@ -147,10 +147,9 @@ def _check_id(value: str, what: str) -> str:
         raise AxiomError.of("invalid_argument", f"{what} must not be empty")
     if len(value) > MAX_ID:
         raise AxiomError.of("invalid_argument", f"{what} is {len(value)} characters long; at most {MAX_ID} are allowed")
-    bad = next((c for c in value if not c.isprintable() or c in "/\\"), None)
-    if bad is not None:
-        raise AxiomError.of("invalid_argument", f"{what} {value!r} contains the character {bad!r}; "
-                            "use letters, digits and punctuation other than / and \\")
+    bad = next((c for c in value if not c.isprintable()), None)
+    if bad is not None:  # node code may choose any printable id ("user/42 ü"): only control characters are refused
+        raise AxiomError.of("invalid_argument", f"{what} {value!r} contains the unprintable character {bad!r}")
     return value
 
 
