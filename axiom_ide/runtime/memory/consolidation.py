@@ -118,10 +118,13 @@ def consolidate(db: Database, tenant: str, flow: str, session: str, *,
     if vectors is not None and not isinstance(embedder, emb.Unavailable):
         cache = srch._VectorCache.get(db, flow_scope, embedder)
         existing_near = [cache.nearest(v)[:3] for v in vectors]
-    with db.lock:
-        contents = {r[0]: r[1] for r in db.conn.execute(
-            "SELECT rowid, content FROM memory_entries WHERE rowid IN (%s)" % ",".join(  # noqa: UP031
-                str(int(rowid)) for near in existing_near for rowid, _ in near))} if existing_near else {}
+    candidates = sorted({rowid for near in existing_near for rowid, _ in near})
+    contents: dict[int, str] = {}
+    if candidates:
+        with db.lock:
+            contents = {r[0]: r[1] for r in db.conn.execute(
+                f"SELECT rowid, content FROM memory_entries WHERE rowid IN ({','.join('?' * len(candidates))})",
+                candidates)}
     threshold = float(getattr(embedder, "duplicate", MERGE_COSINE))
     with db.lock:
         semantic = [(r["rowid"], _words(r["content"]), salient(r["content"])) for r in db.conn.execute(
