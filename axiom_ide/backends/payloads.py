@@ -34,6 +34,9 @@ class NodePayload:
     traceback: str | None = None
     #: The node was not called: its output was the editor run's pin (runtime/pins.py).
     pinned: bool = False
+    #: The node's agent-memory calls in this execution: ``{"type", "summary"}`` per MEMORY_* event
+    #: (runtime/memory/events.py), in order.
+    memory: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def executed(self) -> bool:
@@ -61,6 +64,7 @@ def node_payload(runtime: Any, execution_id: str, node: str, *, tenant_id: str |
         values.update(error=data.get("error") or state.error, exception_type=data.get("exception_type") or None,
                       traceback=data.get("traceback") or None)
     values["pinned"] = _pinned(replay.events, node)
+    values["memory"] = memory_calls(replay.events, node)
     return NodePayload(execution_id, node, state.status, **values)
 
 
@@ -68,6 +72,12 @@ def _pinned(events: Any, node: str) -> bool:
     """Whether the node's last completion in the run was its pin (``pinned: true``)."""
     done = [e for e in events if e.type == ev.NODE_COMPLETED and e.node == node]
     return bool(done and done[-1].data.get("pinned"))
+
+
+def memory_calls(events: list[Any], node: str) -> list[dict[str, str]]:
+    """The node's MEMORY_READ / MEMORY_WRITE / MEMORY_SEARCH events as ``{"type", "summary"}``."""
+    return [{"type": e.type, "summary": str((e.data or {}).get("summary") or "")} for e in events
+            if e.node == node and e.type in (ev.MEMORY_READ, ev.MEMORY_WRITE, ev.MEMORY_SEARCH)]
 
 
 def payload_from_history(execution_id: str, node: str, checkpoints: list[Any], events: list[Any]) -> NodePayload:
@@ -98,4 +108,5 @@ def payload_from_history(execution_id: str, node: str, checkpoints: list[Any], e
         values.update(error=failed.data.get("error"), exception_type=failed.data.get("exception_type") or None,
                       traceback=failed.data.get("traceback") or None)
     values["pinned"] = _pinned(events, node)
+    values["memory"] = memory_calls(events, node)
     return NodePayload(execution_id, node, status, **values)

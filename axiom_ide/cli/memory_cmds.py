@@ -43,8 +43,8 @@ class _Local:
     async def session(self, sid: str, flow: str | None) -> dict | None:
         return self.inspector.session(LOCAL_TENANT, sid, flow)
 
-    async def search(self, flow: str, query: str) -> dict:
-        return self.inspector.search(LOCAL_TENANT, flow, query)
+    async def search(self, flow: str, query: str, session: str | None = None) -> dict:
+        return self.inspector.search(LOCAL_TENANT, flow, query, session_id=session)
 
     async def end(self, sid: str, flow: str | None) -> bool:
         return bool(self.inspector.end_session(LOCAL_TENANT, sid, flow))
@@ -56,6 +56,7 @@ class _Local:
         return self.inspector.delete_flow(LOCAL_TENANT, flow)
 
     async def close(self) -> None:
+        self.inspector.close()  # an `end` enqueued a consolidation: it completes before the process exits
         self.db.close()
 
 
@@ -80,8 +81,9 @@ class _Remote:
     async def session(self, sid: str, flow: str | None) -> dict | None:
         return await self._get("GET", f"/api/memory/sessions/{quote(sid, safe='')}", {"flow": flow})
 
-    async def search(self, flow: str, query: str) -> dict:
-        body = await self._get("GET", f"/api/memory/flows/{quote(flow, safe='')}/search", {"q": query})
+    async def search(self, flow: str, query: str, session: str | None = None) -> dict:
+        body = await self._get("GET", f"/api/memory/flows/{quote(flow, safe='')}/search",
+                               {"q": query, "session": session})
         return body or {"results": [], "method": "keyword", "latency_ms": 0}
 
     async def end(self, sid: str, flow: str | None) -> bool:
@@ -121,6 +123,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("session_id")
     p = verb("search", "Semantic search over memories for a flow", _search)
     p.add_argument("--flow", required=True, help="flow ID to search within (required)")
+    p.add_argument("--session", help="search only this session's memory entries")
     p.add_argument("query")
     p = verb("end", "Close a session and trigger memory consolidation", _end, yes=True)
     p.add_argument("session_id")
@@ -144,10 +147,9 @@ def _check_id(value: str, what: str) -> str:
         raise AxiomError.of("invalid_argument", f"{what} must not be empty")
     if len(value) > MAX_ID:
         raise AxiomError.of("invalid_argument", f"{what} is {len(value)} characters long; at most {MAX_ID} are allowed")
-    bad = next((c for c in value if not c.isprintable() or c in "/\\"), None)
-    if bad is not None:
-        raise AxiomError.of("invalid_argument", f"{what} {value!r} contains the character {bad!r}; "
-                            "use letters, digits and punctuation other than / and \\")
+    bad = next((c for c in value if not c.isprintable()), None)
+    if bad is not None:  # node code may choose any printable id ("user/42 ü"): only control characters are refused
+        raise AxiomError.of("invalid_argument", f"{what} {value!r} contains the unprintable character {bad!r}")
     return value
 
 
@@ -224,19 +226,23 @@ async def _show(src: Any, args: argparse.Namespace) -> int:
     memories = body["memories"]
     if not memories:
         print(texts.NO_SEMANTIC)
-        return 0
-    _table(["TYPE", "IMPORTANCE", "CONTENT"],
-           [[m["memory_type"], f"{m['importance']:.2f}", _short(m["content"])] for m in memories])
-    print(texts.entries_found(len(memories)))
+    else:
+        _table(["TYPE", "IMPORTANCE", "CONTENT"],
+               [[m["memory_type"], f"{m['importance']:.2f}", _short(m["content"])] for m in memories])
+        print(texts.entries_found(len(memories)))
+    state = texts.consolidation(body.get("consolidation"))
+    if state:
+        print(state)
     return 0
 
 
 async def _search(src: Any, args: argparse.Namespace) -> int:
     flow = _check_id(args.flow, "flow ID")
     query = texts.check_query(args.query)
-    body = await src.search(flow, query)
+    session = _check_id(args.session, "session ID") if args.session else None
+    body = await src.search(flow, query, session)
     if args.json:
-        print_json({"flow_id": flow, "query": query, **body})
+        print_json({"flow_id": flow, "query": query, **({"session_id": session} if session else {}), **body})
         return 0
     results = body["results"]
     if results:

@@ -99,6 +99,8 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         self._secrets = SecretStore(self._db, box)
         self._configs_store = ConfigStore(self._db, box)
         self._memory = SqliteMemory(self._db)
+        self._memory.consolidator.resume_pending()  # sessions ended before a stop; episodic retention
+        self._memory.on_event = self._memory_event
         self._api_keys = ApiKeyStore(self._db)
         #: Every engine event, as it happens: ``runtime.events.connect(fn)``; fn(EventRecord).
         self.events = Event()
@@ -135,7 +137,13 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
 
     def memory_inspector(self) -> MemoryInspector:
         """The operator's view of agent memory (one tenant per call)."""
-        return MemoryInspector(self._db)
+        return MemoryInspector(self._db, self._memory)
+
+    def _memory_event(self, execution_id: str, node: str, type_: str, data: dict) -> None:
+        """A node's memory call becomes a MEMORY_READ / MEMORY_WRITE / MEMORY_SEARCH event of its execution."""
+        recorder = self.runner.running_recorder(execution_id)
+        if recorder is not None:
+            recorder.emit(type_, node, **data)
 
     def _log_sink(self, record: Any) -> None:
         """A node's ``ax.log`` line (a host LogRecord) becomes a LOG event of its execution."""
@@ -566,4 +574,5 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
             await self.telemetry.close(time.time())
             await self.invoker.close()
         finally:
+            self._memory.close()  # its consolidation thread writes to the database
             self._db.close()

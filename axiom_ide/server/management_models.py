@@ -234,13 +234,22 @@ class Entry(Reply):
     flow_id: str
     memory_type: str
     importance: Num
+    confidence: Num = 1.0
     content: str
     created_at: int | None = ms()
+
+
+class Consolidation(Reply):
+    """An ended session's consolidation (runtime/memory/consolidation.py)."""
+    status: str = Field(description="enqueued, running, done or failed")
+    completed_at: int | None = ms("unix milliseconds it finished; null until then")
+    note: str | None = Field(None, description='what it did, e.g. "4 turn(s) read: 2 fact(s) stored, 1 merged"')
 
 
 class MemorySession(Reply):
     session_id: str
     ended_at: int | None = ms("unix milliseconds of the last end; null while open")
+    consolidation: Consolidation | None = None
     turns: list[Turn]
     memories: list[Entry]
 
@@ -249,6 +258,8 @@ class MemoryEnded(Reply):
     session_id: str
     flows: list[str]
     ended_at: int | None = ms()
+    consolidation: str = Field("enqueued", description="consolidation runs in the background; "
+                               "GET the session for its status")
 
 
 class Deleted(Reply):

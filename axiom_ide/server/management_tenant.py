@@ -108,9 +108,10 @@ class KeyCreate(Body):
 
 
 class MemorySearch(Query):
-    q: str = Field(pattern=r"\S", description="The query (not blank).")
+    q: str = Field(pattern=r"\S", max_length=4096, description="The query (not blank, at most 4096 characters).")
     limit: int = Field(10, ge=1, le=100, description="Most results (1–100).")
-    messages: ClassVar[dict[str, str]] = {"q": '"q" (the search query) is required',
+    session: str | None = Field(None, description="Search only this session's memory entries.")
+    messages: ClassVar[dict[str, str]] = {"q": '"q" (the search query) is required: 1 to 4096 characters',
                 "limit": 'limit must be an integer from 1 to 100; got {value}'}
 
 
@@ -280,7 +281,8 @@ async def memory_sessions(request: web.Request) -> web.Response:
 async def memory_search(request: web.Request, query: MemorySearch) -> web.Response:
     """Search one flow's memories; ranked results with scores, the method and the latency."""
     text = query.q.strip()
-    result = _memory(request).search(request[TENANT], request.match_info["flow_id"], text, query.limit)
+    result = _memory(request).search(request[TENANT], request.match_info["flow_id"], text, query.limit,
+                                     session_id=query.session)
     return respond(models.MemorySearchResult, {"flow_id": request.match_info["flow_id"], "query": text, **result})
 
 
@@ -295,7 +297,8 @@ async def memory_session(request: web.Request, query: FlowFilter) -> web.Respons
 @route("POST", "/api/memory/sessions/{session_id}/end", tags=["memory"], parameters=[_SESSION_ID], query=FlowFilter,
        responses=spec.RESPONSES[("POST", "/api/memory/sessions/{session_id}/end")])
 async def end_memory_session(request: web.Request, query: FlowFilter) -> web.Response:
-    """Close a session (axiom memory end): marked ended, its history kept (non-destructive)."""
+    """Close a session (axiom memory end): marked ended, its history kept (non-destructive), and
+    consolidated in the background (the session's ``consolidation`` tells how it stands)."""
     session_id = request.match_info["session_id"]
     flows = _memory(request).end_session(request[TENANT], session_id, query.flow)
     if not flows:

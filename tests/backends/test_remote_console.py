@@ -103,7 +103,7 @@ def test_memory_through_the_remote(live, aio):
                                                                   ("assistant", "CSV and JSON.")]
     found = aio(console.memory_search("remote-chat", "CSV exports"))
     assert [r["content"] for r in found["results"]] == ["User prefers CSV exports."]
-    assert found["results"][0]["score"] > 0 and found["method"] == "keyword"
+    assert found["results"][0]["score"] > 0 and found["method"] == "hybrid"
     assert aio(console.memory_end("s-1", "remote-chat")) is True
     assert aio(console.memory_session("s-1", "remote-chat"))["ended_at"] is not None
     assert aio(console.memory_delete_session("s-1", "remote-chat")) == 2

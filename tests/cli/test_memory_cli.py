@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -80,7 +81,8 @@ def test_show_prints_the_conversation_then_the_semantic_memories(data, capsys, m
     assert lines[12] == "· 1 entr(ies) found"
     code, out, _ = _run(capsys, monkeypatch, "memory", "show", "support-42", "--json", "--data-dir", data)
     body = json.loads(out)
-    assert set(body) == {"session_id", "ended_at", "turns", "memories"}
+    assert set(body) == {"session_id", "ended_at", "consolidation", "turns", "memories"}
+    assert body["consolidation"] is None  # never ended
     assert [t["role"] for t in body["turns"]] == ["user", "assistant"]
 
 
@@ -90,8 +92,7 @@ def test_show_of_an_unknown_or_odd_session_id_is_a_precise_error(data, capsys, m
     assert err == 'error: no memory session "nope"; run "axiom-ide memory ls --flow FLOW" to list a flow\'s sessions\n'
     code, _, err = _run(capsys, monkeypatch, "memory", "show", "a\x07b", "--data-dir", data)
     assert code == 1
-    assert err == ("error: session ID 'a\\x07b' contains the character '\\x07'; use letters, digits and "
-                   "punctuation other than / and \\\n")
+    assert err == "error: session ID 'a\\x07b' contains the unprintable character '\\x07'\n"
     code, _, err = _run(capsys, monkeypatch, "memory", "show", "x" * 300, "--data-dir", data)
     assert (code, err) == (1, "error: session ID is 300 characters long; at most 256 are allowed\n")
 
@@ -143,6 +144,38 @@ def test_rm_confirms_deletes_and_counts_records(data, capsys, monkeypatch):
     assert out == "No flows with memory yet.\n"
 
 
+def test_end_consolidates_and_show_lists_the_facts_with_the_status(tmp_path, capsys, monkeypatch):
+    d = tmp_path / "d"
+    d.mkdir()
+    db = open_database(d)
+    try:
+        m = SqliteMemory(db)
+        for text in ("I prefer JSON exports.", "Thanks. I prefer JSON exports!"):
+            m.call_sync("local", "chat", "history_append", {"session_id": "s-9", "role": "user", "content": text})
+        m.call_sync("local", "chat", "session_write", {"session_id": "s-9", "content": "Session note: billing"})
+    finally:
+        db.close()
+    code, out, _ = _run(capsys, monkeypatch, "memory", "show", "s-9", "--data-dir", str(d))
+    assert out.splitlines()[-2:] == ["semantic  0.50        Session note: billing", "· 1 entr(ies) found"]
+    code, out, _ = _run(capsys, monkeypatch, "memory", "end", "s-9", "--yes", "--data-dir", str(d))
+    assert (code, out) == (0, "✓ Session s-9 ended. Consolidation enqueued.\n")
+    code, out, _ = _run(capsys, monkeypatch, "memory", "show", "s-9", "--data-dir", str(d))
+    lines = out.splitlines()
+    assert lines[lines.index("Semantic memories") + 1].split() == ["TYPE", "IMPORTANCE", "CONTENT"]
+    assert lines[-4:-1] == ["semantic  0.50        Session note: billing",
+                            "semantic  0.80        User prefers JSON exports.", "· 2 entr(ies) found"]
+    assert re.fullmatch(rf"· Consolidation done {WHEN} \(2 turn\(s\) read: 1 fact\(s\) stored, 1 merged\)",
+                        lines[-1])
+    # session-scoped search: only that session's own entries
+    code, out, _ = _run(capsys, monkeypatch, "memory", "search", "--flow", "chat", "--session", "s-9", "billing",
+                        "--json", "--data-dir", str(d))
+    body = json.loads(out)
+    assert body["session_id"] == "s-9" and [r["content"] for r in body["results"]] == ["Session note: billing"]
+    assert body["results"][0]["scope_level"] == "session"
+    code, out, _ = _run(capsys, monkeypatch, "memory", "search", "--flow", "chat", "JSON", "--data-dir", str(d))
+    assert out.splitlines()[1].split()[:4] == ["User", "prefers", "JSON", "exports."]
+
+
 # -- --remote ---------------------------------------------------------------------------------------
 def test_remote_verbs_use_the_servers_memory_routes(tmp_path):
     from test_remote_cli import server_live  # tests/server's live-server helpers, loaded there
@@ -165,6 +198,31 @@ def test_remote_verbs_use_the_servers_memory_routes(tmp_path):
         assert r.returncode == 1 and r.stderr.startswith('error: no memory session "ghost"')
         r = cli("end", "support-42", "--yes")
         assert r.stdout == "✓ Session support-42 ended. Consolidation enqueued.\n"
+        deadline = time.monotonic() + 60
+        while True:  # the server consolidates in the background: wait for its status to say done
+            state = json.loads(cli("show", "support-42", "--json").stdout)["consolidation"]
+            if state["status"] == "done" or time.monotonic() > deadline:
+                break
+        assert state["status"] == "done" and state["note"] == "2 turn(s) read: 0 fact(s) stored, 0 merged"
+        r = cli("search", "--flow", "chat", "--session", "support-42", "CSV exports")
+        assert r.returncode == 0 and r.stdout.splitlines()[0].split() == ["CONTENT", "IMPORTANCE", "SCORE"]
+        assert r.stdout.splitlines()[1].startswith("User works with CSV and JSON exports.")
+        assert re.fullmatch(r"· 1 result\(s\) — method: hybrid, latency: \d+ms", r.stdout.splitlines()[2])
+        # a session id as node code may choose it, slash and all, through the routes' path
+        odd = "user/42 ü?#%"
+        db = open_database(server.data_dir)
+        try:
+            SqliteMemory(db).call_sync("local", "chat", "history_append", {"session_id": odd, "role": "user",
+                                                                           "content": "I use Postgres daily."})
+        finally:
+            db.close()
+        r = cli("show", odd, "--json")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["session_id"] == odd
+        r = cli("end", odd, "--yes")
+        assert r.stdout == f"✓ Session {odd} ended. Consolidation enqueued.\n"
+        r = cli("rm", odd, "--yes")
+        assert r.stdout == f"✓ Deleted session {odd} (1 record(s) removed).\n"
         r = cli("rm", "support-42", stdin="y\n")
         assert r.stdout == ("Permanently delete session support-42? [y/N] ✓ Deleted session support-42 "
                             "(3 record(s) removed).\n")

@@ -115,7 +115,7 @@ def test_browse_flow_session_conversation_and_search(qtbot, seeded, shown_window
     results = rows(page.results)
     assert [r[:2] for r in results] == [["User prefers CSV exports.", "0.60"]]  # the flow's own memories
     assert re.fullmatch(r"\d+\.\d{4}", results[0][2]) and float(results[0][2]) > 0
-    assert re.fullmatch(r"· 1 result\(s\) — method: keyword, latency: \d+ms", page.results_footer.text())
+    assert re.fullmatch(r"· 1 result\(s\) — method: hybrid, latency: \d+ms", page.results_footer.text())
 
 
 def test_end_then_delete_session_then_delete_all(qtbot, seeded, shown_window, tmp_path):
@@ -130,6 +130,10 @@ def test_end_then_delete_session_then_delete_all(qtbot, seeded, shown_window, tm
                     timeout=10000)
     qtbot.waitUntil(lambda: "ended" in page.session_title.text(), timeout=10000)
     assert page.turn_count() == 2 and len(page.conversation_lines()) == 4  # non-destructive
+    # the background consolidation's completion shows on the page (a question and an answer: no facts)
+    qtbot.waitUntil(lambda: page.consolidation.text().startswith("· Consolidation done"), timeout=20000)
+    assert re.fullmatch(rf"· Consolidation done {WHEN} \(2 turn\(s\) read: 0 fact\(s\) stored, 0 merged\)",
+                        page.consolidation.text())
 
     click(qtbot, page.delete_button)
     assert answer(qtbot, page, "memoryDeleteSessionButton") == "Permanently delete session support-42?"

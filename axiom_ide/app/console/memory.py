@@ -1,7 +1,8 @@
 """Console → Memory (guides/inspect-agent-memory.md): what the flows' agent memory holds, the
 ``axiom-ide memory`` verbs as a page. Flows with memory (sessions, last active) → a flow's sessions
 (turns, last active) → a session's conversation and semantic memories; search a flow's memories
-(content, importance, score, and the method); **End session** (non-destructive) and **Delete
+(content, importance, score, and the method); **End session** (non-destructive; the session's
+consolidation status shows under its semantic memories, re-read while it is enqueued or running) and **Delete
 session** / **Delete all** for a flow, each asked first with the CLI's question and answered with
 its confirmation. Texts come from :mod:`axiom_ide.runtime.store.memory_texts`."""
 from __future__ import annotations
@@ -10,6 +11,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +29,9 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.console.api_keys import error_text
 from axiom_ide.runtime.store import memory_texts as texts
+
+#: How often a session whose consolidation is enqueued or running is read again.
+CONSOLIDATION_POLL_MS = 300
 
 Call = Callable[..., Any]
 ID_ROLE = 256  # Qt.ItemDataRole.UserRole: the flow / session id behind a row
@@ -123,6 +128,9 @@ class MemoryPage(QWidget):
         self.turns_footer = QLabel(objectName="memoryTurnsFooter")
         self.memories = tree("memorySemantic", ["Type", "Importance", "Content"])
         self.memories_footer = QLabel(objectName="memorySemanticFooter")
+        #: How the session's consolidation stands (memory_texts.consolidation); empty before any end.
+        self.consolidation = QLabel(objectName="memoryConsolidation")
+        self.consolidation.setWordWrap(True)
         self.end_button = QPushButton("End session", objectName="memoryEndSession")
         self.end_button.setToolTip("Close the session and trigger consolidation (the conversation is kept)")
         self.delete_button = QPushButton("Delete session", objectName="memoryDeleteSession")
@@ -139,6 +147,7 @@ class MemoryPage(QWidget):
         rv.addWidget(QLabel("<b>Semantic memories</b>"))
         rv.addWidget(self.memories, 1)
         rv.addWidget(self.memories_footer)
+        rv.addWidget(self.consolidation)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.end_button)
@@ -242,6 +251,7 @@ class MemoryPage(QWidget):
             self.session_title.setText(CHOOSE_SESSION)
             self.turns_footer.clear()
             self.memories_footer.clear()
+            self.consolidation.clear()
             return
         ended = f" — ended {texts.when(body['ended_at'])}" if body.get("ended_at") is not None else ""
         self.session_title.setText(f"<b>• Session {body['session_id']}</b>{ended}")
@@ -256,6 +266,16 @@ class MemoryPage(QWidget):
             self.memories.addTopLevelItem(item)
         memories = body["memories"]
         self.memories_footer.setText(texts.entries_found(len(memories)) if memories else texts.NO_SEMANTIC)
+        state = body.get("consolidation") or {}
+        self.consolidation.setText(texts.consolidation(state) or "")
+        if state.get("status") in ("enqueued", "running"):  # background job: read the session again soon
+            sid = body["session_id"]
+            QTimer.singleShot(CONSOLIDATION_POLL_MS, lambda: self._reread(sid))
+
+    def _reread(self, sid: str) -> None:
+        if self.session_id == sid and self.flow is not None:
+            flow = self.flow
+            self._call(lambda b: b.console.memory_session(sid, flow), self._show_session, self._refused)
 
     # -- search -----------------------------------------------------------------------------------
     def search(self) -> None:

@@ -3,7 +3,8 @@
 Clicking a node that has executed — completed or failed — opens a :class:`PayloadPopover` over the
 canvas: the node's **Input** and **Output** decoded to JSON, each with a copy-to-clipboard button;
 for pipeline nodes **Input Frames** and **Output Frames** lists instead (expand a frame to decode
-it); for a failed node its error with the exception type and traceback. An expired checkpoint reads
+it); for a failed node its error with the exception type and traceback; for a node that used agent
+memory, **Memory**: its reads, writes and searches in the run (the MEMORY_* events' summaries). An expired checkpoint reads
 "Snapshot expired". **Fork from here** and **Run from here** ask the window to continue the
 execution at this node (``forkRequested`` / ``runFromHereRequested``); both are disabled with the
 docs' tooltip when the checkpoint expired, and for pipeline nodes (a pipeline run is not forked).
@@ -105,6 +106,8 @@ class PayloadPopover(QFrame):
         elif payload.checkpoint_id is not None:
             self._section("Input", payload.input, payload.expired)
             self._section("Output", payload.output, payload.expired)
+        if getattr(payload, "memory", None):
+            self._memory(payload.memory)
         self.body.addStretch(1)
 
         buttons = QHBoxLayout()
@@ -174,6 +177,21 @@ class PayloadPopover(QFrame):
             tree.addTopLevelItem(item)
         tree.setFixedHeight(min(max(len(frames), 1), 6) * 22 + 30)
         self.frame_lists[title] = tree
+        self.body.addWidget(tree)
+
+    def _memory(self, calls: list[dict[str, str]]) -> None:
+        """**Memory**: the node's agent-memory reads, writes and searches in this run, one line each."""
+        self._heading("Memory", None)
+        tree = QTreeWidget(objectName="payloadMemory")
+        tree.setHeaderHidden(True)
+        tree.setColumnCount(2)
+        tree.setRootIsDecorated(False)
+        for call in calls:
+            item = QTreeWidgetItem([call["type"].removeprefix("MEMORY_").lower(), call["summary"]])
+            item.setToolTip(1, call["summary"])
+            tree.addTopLevelItem(item)
+        tree.resizeColumnToContents(0)
+        tree.setFixedHeight(min(max(len(calls), 1), 6) * 22 + 8)
         self.body.addWidget(tree)
 
     def _error(self, payload: Any) -> None:

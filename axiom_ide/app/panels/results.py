@@ -54,6 +54,8 @@ def event_detail(e: Any) -> str:
         return "pinned (the node was not called)"
     if e.type == "EXECUTION_STARTED" and isinstance(d.get("pinned"), list):
         return "pinned: " + ", ".join(map(str, d["pinned"]))
+    if e.type.startswith("MEMORY_") and "summary" in d:  # runtime/memory/events.py
+        return str(d["summary"])
     if "error" in d:
         return str(d["error"])
     if e.type == "EDGE_SKIPPED" and isinstance(d.get("edge"), dict):

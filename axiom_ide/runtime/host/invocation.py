@@ -182,7 +182,12 @@ class Invocation:
         memory = self.pool.memory
         if memory is not None:
             try:
-                result = _jsonable(await memory.call(self.call.tenant_id, self.call.flow_id, op, args))
+                observed = getattr(memory, "call_observed", None)  # reports memory events (store/memory.py)
+                if observed is not None:
+                    result = _jsonable(await observed(self.call.tenant_id, self.call.flow_id, op, args,
+                                                      execution_id=self.call.execution_id, node=self.call.canvas_id))
+                else:
+                    result = _jsonable(await memory.call(self.call.tenant_id, self.call.flow_id, op, args))
                 ok = True
             except Exception:  # noqa: BLE001 — memory never raises into node code: it degrades to empty
                 pass

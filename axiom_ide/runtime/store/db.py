@@ -238,6 +238,27 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE debug_sessions ADD COLUMN breakpoint_options TEXT;
     """,
+    # 12: agent memory (runtime/memory/): each entry's confidence, embedding (float32 bytes) and the
+    # model that made it, when a merge last touched it; the sessions a consolidated fact came from;
+    # each ended session's consolidation status (enqueued / running / done / failed) and outcome
+    """
+    ALTER TABLE memory_entries ADD COLUMN confidence REAL NOT NULL DEFAULT 1.0;
+    ALTER TABLE memory_entries ADD COLUMN embedding BLOB;
+    ALTER TABLE memory_entries ADD COLUMN embedding_model TEXT;
+    ALTER TABLE memory_entries ADD COLUMN updated_at REAL;
+    CREATE TABLE memory_fact_sources (
+        tenant_id  TEXT NOT NULL,
+        flow_id    TEXT NOT NULL,
+        entry_id   TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        PRIMARY KEY (entry_id, session_id)
+    );
+    CREATE INDEX memory_fact_sources_by_session ON memory_fact_sources (tenant_id, flow_id, session_id);
+    ALTER TABLE memory_sessions ADD COLUMN consolidation TEXT;
+    ALTER TABLE memory_sessions ADD COLUMN consolidated_at REAL;
+    ALTER TABLE memory_sessions ADD COLUMN consolidation_note TEXT;
+    CREATE INDEX memory_turns_by_time ON memory_turns (created_at);
+    """,
 ]
 
 #: The executions columns a journaled insert or update writes (the ``owner`` column of migration 8

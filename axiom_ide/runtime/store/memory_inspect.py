@@ -3,9 +3,11 @@
 :class:`~axiom_ide.runtime.store.memory.SqliteMemory` is what node code reaches through
 ``ax.agent.memory``; this module is the operator's view of the same tables, always for one tenant:
 which flows have memory (``memory ls``), a flow's sessions (``ls --flow``), one session's
-conversation and entries (``show``), a flow's memory search (``search --flow``), closing a
-session (``end``: marked ended, nothing deleted) and permanent deletion of a session or of all of
-a flow's memory (``rm``). A flow id is the flow's name (what
+conversation, entries and the semantic memories consolidated from it with the consolidation's
+status (``show``), a flow's (or one session's) memory search (``search --flow [--session]``),
+closing a session (``end``: marked ended and consolidated in the background, nothing deleted) and
+permanent deletion of a session or of all of a flow's memory (``rm``; a consolidated fact is the
+flow's and stays when one of its source sessions is deleted). A flow id is the flow's name (what
 the engine passes as ``ax.flow_id``); a session id is whatever string node code chose.
 """
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from axiom_ide.runtime.memory.search import changed
 from axiom_ide.runtime.store.db import Database
 from axiom_ide.runtime.store.memory import SqliteMemory, end_session
 
@@ -22,9 +25,14 @@ def _ms(t: float | None) -> int | None:
 
 
 class MemoryInspector:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, memory: SqliteMemory | None = None) -> None:
         self.db = db
-        self._memory = SqliteMemory(db)
+        #: The node-facing store whose consolidation thread ``end`` uses (a runtime passes its own).
+        self.memory = memory or SqliteMemory(db)
+
+    def close(self) -> None:
+        """Finish enqueued consolidations and stop (only for an inspector that made its own store)."""
+        self.memory.close()
 
     def flows(self, tenant_id: str) -> list[dict[str, Any]]:
         """Flows with at least one session or entry: ``flow_id``, ``sessions``, ``last_active`` (ms)."""
@@ -64,27 +72,36 @@ class MemoryInspector:
         with self.db.lock:
             turns = self.db.conn.execute(f"SELECT * FROM memory_turns WHERE {scope} ORDER BY id", params).fetchall()
             entries = self.db.conn.execute(
-                f"SELECT * FROM memory_entries WHERE {scope} ORDER BY created_at, id", params).fetchall()
-            ended = self.db.conn.execute(f"SELECT MAX(ended_at) FROM memory_sessions WHERE {scope}", params).fetchone()[0]
+                f"SELECT * FROM memory_entries WHERE {scope} ORDER BY created_at, rowid", params).fetchall()
+            ended_row = self.db.conn.execute(
+                f"SELECT ended_at, consolidation, consolidated_at, consolidation_note FROM memory_sessions "
+                f"WHERE {scope} ORDER BY ended_at DESC LIMIT 1", params).fetchone()
+            facts = self.db.conn.execute(
+                f"SELECT e.* FROM memory_entries e JOIN memory_fact_sources s ON s.entry_id = e.id "
+                f"WHERE s.{scope.replace(' AND ', ' AND s.')} ORDER BY e.created_at, e.rowid", params).fetchall()
+        ended = ended_row["ended_at"] if ended_row else None
         if not turns and not entries:
             return None
         return {
             "session_id": session_id,
             "ended_at": _ms(ended),
+            "consolidation": None if not ended_row or not ended_row["consolidation"] else {
+                "status": ended_row["consolidation"], "completed_at": _ms(ended_row["consolidated_at"]),
+                "note": ended_row["consolidation_note"]},
             "turns": [{"id": str(t["id"]), "flow_id": t["flow_id"], "role": t["role"], "content": t["content"],
                        "created_at": _ms(t["created_at"])} for t in turns],
             "memories": [{"id": e["id"], "flow_id": e["flow_id"], "memory_type": e["memory_type"],
-                          "importance": e["importance"], "content": e["content"],
-                          "created_at": _ms(e["created_at"])} for e in entries],
+                          "importance": e["importance"], "confidence": e["confidence"], "content": e["content"],
+                          "created_at": _ms(e["created_at"])} for e in [*entries, *facts]],
         }
 
-    def search(self, tenant_id: str, flow_id: str, query: str, limit: int = 10) -> dict[str, Any]:
-        """The flow's memories ranked for ``query`` (the same ranking node code gets), with the
-        method and the query's latency in milliseconds."""
-        started = time.perf_counter()
-        results = self._memory._search(tenant_id, flow_id, {"query": query, "limit": limit})["entries"]
-        return {"results": results, "method": "keyword",
-                "latency_ms": round((time.perf_counter() - started) * 1000.0, 3)}
+    def search(self, tenant_id: str, flow_id: str, query: str, limit: int = 10,
+               session_id: str | None = None) -> dict[str, Any]:
+        """The flow's memories (or one session's, with ``session_id``) ranked for ``query`` — the
+        ranking node code gets — with the method and the query's latency in milliseconds."""
+        body = self.memory._search(tenant_id, flow_id, {"query": query, "limit": limit,
+                                                        "session_id": session_id or ""})
+        return {"results": body["entries"], "method": body["method"], "latency_ms": body["latency_ms"]}
 
     def end_session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> list[str]:
         """Close a session (``axiom memory end``): marked ended in every flow that has it (or only
@@ -100,6 +117,7 @@ class MemoryInspector:
         now = time.time()
         for flow in flows:
             end_session(self.db, tenant_id, flow, session_id, now)
+            self.memory.consolidator.submit(tenant_id, flow, session_id)
         return flows
 
     def delete_session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> int:
@@ -112,6 +130,8 @@ class MemoryInspector:
             removed = conn.execute(f"DELETE FROM memory_turns WHERE {scope}", params).rowcount
             removed += conn.execute(f"DELETE FROM memory_entries WHERE {scope}", params).rowcount
             conn.execute(f"DELETE FROM memory_sessions WHERE {scope}", params)
+            conn.execute(f"DELETE FROM memory_fact_sources WHERE {scope}", params)
+        changed(self.db)
         return removed
 
     def delete_flow(self, tenant_id: str, flow_id: str) -> int:
@@ -122,4 +142,6 @@ class MemoryInspector:
             removed += conn.execute("DELETE FROM memory_entries WHERE tenant_id = ? AND flow_id = ?",
                                     (tenant_id, flow_id)).rowcount
             conn.execute("DELETE FROM memory_sessions WHERE tenant_id = ? AND flow_id = ?", (tenant_id, flow_id))
+            conn.execute("DELETE FROM memory_fact_sources WHERE tenant_id = ? AND flow_id = ?", (tenant_id, flow_id))
+        changed(self.db)
         return removed

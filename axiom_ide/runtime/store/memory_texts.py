@@ -55,6 +55,17 @@ def search_footer(body: dict) -> str:
     return f"· {len(body['results'])} result(s) — method: {body.get('method', 'keyword')}, latency: {latency}ms"
 
 
+def consolidation(state: dict | None) -> str | None:
+    """How an ended session's consolidation stands (``memory show``, the Console); None before any end."""
+    if not state:
+        return None
+    status = state.get("status")
+    if status in ("enqueued", "running"):
+        return f"· Consolidation {status}"
+    done = f"· Consolidation {status} {when(state.get('completed_at'))}"
+    return f"{done} ({state['note']})" if state.get("note") else done
+
+
 def confirm_end(sid: str) -> str:
     return f"End session {sid} and trigger consolidation?"
 
