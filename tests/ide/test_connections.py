@@ -1,0 +1,160 @@
+"""Settings → Connections against a real ``axiom-ide serve`` in a subprocess (its own data dir): a
+wrong key shows the 401 message and switches nothing; the right key shows whoami's answer, the
+title and the status bar say "Remote: host", ▶ Run runs the flow on the remote (the execution is
+there, not in the local data dir), the Executions view lists the remote's executions; Local again."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from ide_support import click, click_menu_item, open_flow, shown, type_over, wait_done
+from PySide6.QtCore import Qt
+
+from axiom_ide.app.dialogs.run_graph import RunGraphDialog
+
+_SERVER_CONFTEST = Path(__file__).resolve().parents[1] / "server" / "conftest.py"
+
+
+def _server_live():
+    """tests/server's live-server helpers (start_server / stop_server), loaded once by file."""
+    if "server_live" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("server_live", _SERVER_CONFTEST)
+        sys.modules["server_live"] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules["server_live"]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    helpers = _server_live()
+    server = helpers.start_server(tmp_path_factory.mktemp("remote-ide"))
+    yield server
+    helpers.stop_server(server)
+
+
+@pytest.fixture
+def config_dir(tmp_path, monkeypatch):
+    path = tmp_path / "config"
+    monkeypatch.setenv("AXIOM_IDE_CONFIG_DIR", str(path))
+    return path
+
+
+def open_connections(qtbot, window):
+    if not window.isVisible():
+        window.show()
+        qtbot.waitExposed(window)
+    click_menu_item(qtbot, window, "Settings", window.actions["connections-action"])
+    qtbot.waitUntil(lambda: getattr(window, "connections_dialog", None) is not None
+                    and window.connections_dialog.isVisible())
+    return window.connections_dialog
+
+
+def fill_remote(qtbot, dialog, origin: str, key: str) -> None:
+    click(qtbot, dialog.remote_button)
+    type_over(qtbot, dialog.api_url, origin)
+    type_over(qtbot, dialog.key, key)
+
+
+def save_and_wait(qtbot, dialog, state: str) -> str:
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: dialog.result_label.property("state") == state, timeout=30000)
+    return dialog.result_label.text()
+
+
+def test_a_wrong_key_shows_the_401_and_switches_nothing(qtbot, window, live, config_dir):
+    dialog = open_connections(qtbot, window)
+    assert dialog.local_button.isChecked() and not dialog.remote_form.isEnabled()
+    fill_remote(qtbot, dialog, live.origin, "0" * 64)
+    assert dialog.key.echoMode() == dialog.key.EchoMode.Password
+    click(qtbot, dialog.show_key)
+    assert dialog.key.echoMode() == dialog.key.EchoMode.Normal and dialog.show_key.text() == "Hide"
+    text = save_and_wait(qtbot, dialog, "error")
+    assert text.startswith(f"unauthorized: {live.origin} refused the API key")
+    assert window.backend_status.text() == "Local" and window.windowTitle().endswith("(Local)")
+    assert not (config_dir / "credentials.json").exists()
+    assert window.prefs.connection_mode() == "local"
+
+
+def test_bad_urls_and_an_unreachable_remote_say_so(qtbot, window, config_dir):
+    dialog = open_connections(qtbot, window)
+    fill_remote(qtbot, dialog, "example.com", "k" * 64)
+    assert save_and_wait(qtbot, dialog, "error") == ('The API URL must start with http:// or https:// and name a '
+                                                    'host (got "example.com").')
+    type_over(qtbot, dialog.api_url, "http://127.0.0.1:9")  # discard: nothing listens
+    assert save_and_wait(qtbot, dialog, "error").startswith("cannot reach http://127.0.0.1:9")
+
+
+def test_tls_to_a_plain_http_server_is_a_tls_failure(qtbot, window, live, config_dir):
+    dialog = open_connections(qtbot, window)
+    fill_remote(qtbot, dialog, live.origin.replace("http://", "https://"), live.key)
+    text = save_and_wait(qtbot, dialog, "error")
+    assert text.startswith(f"TLS failure talking to {live.origin.replace('http://', 'https://')}")
+    assert window.backend_status.text() == "Local"
+
+
+def test_switch_to_the_remote_and_run_a_flow_there(qtbot, window, live, config_dir, example_workspace, tmp_path):
+    dialog = open_connections(qtbot, window)
+    fill_remote(qtbot, dialog, live.origin, live.key)
+    text = save_and_wait(qtbot, dialog, "ok")
+    assert text == "✓ Logged in as test (tenant: local)"
+    host = live.origin.removeprefix("http://")
+    assert window.backend_status.text() == f"Remote: {host}"
+    assert window.windowTitle().endswith(f"(Remote: {host})")
+    # Stored as the CLI stores it: 0600 in the config dir (no keyring answers under test), never in QSettings.
+    creds = config_dir / "credentials.json"
+    assert stat.S_IMODE(os.stat(creds).st_mode) == 0o600
+    assert json.loads(creds.read_text()) == {"api_url": live.origin, "ingress_url": live.origin, "key": live.key}
+    settings_text = (tmp_path / "settings.ini").read_text()
+    assert live.key not in settings_text
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+
+    tab = open_flow(window, example_workspace, "hello")
+    assert window.windowTitle() == f"hello — Axiom IDE (Remote: {host})"
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    run_dialog = shown(window, RunGraphDialog)
+    type_over(qtbot, run_dialog.control("name"), "Remote Ada")
+    qtbot.mouseClick(run_dialog.run_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, tab, timeout=60000)
+    run = tab.run
+    assert run.state.status == "Completed", window.results.title.text()
+    assert json.loads(window.results.output.toPlainText()) == {"greeting": "Hello, Remote Ada!"}
+    execution_id = run.state.execution_id
+    with live.client() as client:  # the execution is on the remote ...
+        answer = client.get(f"/invocations/v1/executions/{execution_id}")
+        assert answer.status_code == 200 and answer.json()["status"] == "Completed"
+    assert not (tmp_path / "data" / "axiom.db").exists() or _local_has_no(tmp_path / "data", execution_id)
+
+    # ... and the Executions view lists the remote's executions.
+    window.show_executions()
+    panel = window.executions_page
+    qtbot.waitUntil(lambda: execution_id in [r.id for r in panel.records], timeout=20000)
+    with live.client() as client:  # a run by someone else on the remote shows up by the change probe
+        graph = live.compile("hello")
+        other = client.post("/invocations/v1/flows/invoke",
+                            json={"graph_id": graph, "input": {"name": "Bo"}, "wait": True}).json()["execution_id"]
+    qtbot.waitUntil(lambda: other in [r.id for r in panel.records], timeout=20000)
+
+    # Local again: the title and the status bar follow; the local store never saw the remote run.
+    dialog = open_connections(qtbot, window)
+    assert dialog.remote_button.isChecked() and dialog.api_url.text() == live.origin
+    click(qtbot, dialog.local_button)
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: window.backend_status.text() == "Local")
+    assert window.windowTitle() == "hello — Axiom IDE (Local)"
+    assert window.prefs.connection_mode() == "local"
+    qtbot.waitUntil(lambda: execution_id not in [r.id for r in panel.records], timeout=20000)
+
+
+def _local_has_no(data_dir: Path, execution_id: str) -> bool:
+    import sqlite3
+
+    db = sqlite3.connect(data_dir / "axiom.db")
+    try:
+        return db.execute("SELECT count(*) FROM executions WHERE id = ?", (execution_id,)).fetchone()[0] == 0
+    finally:
+        db.close()
