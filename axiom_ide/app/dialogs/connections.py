@@ -80,6 +80,7 @@ class ConnectionsDialog(QDialog):
         self.result_label = QLabel("", objectName="connection-result")
         self.result_label.setWordWrap(True)
         self.result_label.setMinimumWidth(420)
+        self.setMinimumWidth(580)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("connection-save")
