@@ -88,6 +88,11 @@ def apply_connection(window: Any, mode: str, settings: conn.RemoteSettings | Non
 
             window.api.server_status.setText(SERVER_DOWN)
     window.bridge.switch(factory)
+    page = window.inspector.flow_page  # the API section's endpoint: the remote's ingress, or local again
+    window.api.remote_origin = settings.ingress_url if mode == "remote" and settings else None
+    window.api.remote_api_url = settings.api_url if mode == "remote" and settings else None
+    page.origin = window.api.api_origin
+    page.refresh()
     window.backend_label = new_label
     window.backend_status.setText(new_label)
     window._update_window_title()

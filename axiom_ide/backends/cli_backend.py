@@ -106,7 +106,7 @@ class CliBackend:
             raise AxiomError.of("cli_timeout", f'"{shown}" did not finish within {limit:g}s and was stopped') from None
         result = CliResult(tuple(args), proc.returncode or 0, "".join(out), "".join(err))
         if result.returncode not in ok_codes:
-            said = (result.stderr.strip() or result.stdout.strip())[-QUOTE:]
+            said = (result.stderr.strip() or _json_failure(result.stdout) or result.stdout.strip())[-QUOTE:]
             raise AxiomError.of("cli_failed", f'"{shown}" exited with status {result.returncode}'
                                 + (f": {said}" if said else " and printed nothing"))
         return result
@@ -211,6 +211,22 @@ def _json_lines(text: str) -> list[dict[str, Any]] | None:
             return None
         out.append(value)
     return out
+
+
+def _json_failure(stdout: str) -> str | None:
+    """What a ``--json`` verb's failure object says: ``{"errors": [{"message"}...]}``,
+    ``{"error_message"}`` or ``{"error", "message"}``."""
+    try:
+        value = json.loads(stdout)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    errors = value.get("errors")
+    if isinstance(errors, list) and errors:
+        return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
+    text = value.get("error_message") or value.get("message") or value.get("error")
+    return str(text) if text else None
 
 
 def _last_line(text: str) -> str:

@@ -115,3 +115,13 @@ def test_push_streams_its_progress_lines_and_a_failed_publish_says_its_status(ai
     with pytest.raises(AxiomError) as err:
         aio(CliBackend((sys.executable, "-c", "import sys; sys.exit(3)")).publish("me/pkg@0.1.0"))
     assert err.value.diagnostics[0].code == "cli_failed" and err.value.message.endswith("exited with status 3 and printed nothing")
+
+
+def test_a_failed_json_verb_is_said_in_its_own_words(aio, tmp_path):
+    script = ("import json, sys\n"
+              "print(json.dumps({'ok': False, 'errors': [{'message': 'axiom.yaml: version is required'}]}))\n"
+              "sys.exit(1)\n")
+    with pytest.raises(AxiomError) as err:
+        aio(CliBackend((sys.executable, "-c", script)).push(tmp_path))
+    assert err.value.diagnostics[0].code == "cli_failed"
+    assert err.value.message.endswith("push --json\" exited with status 1: axiom.yaml: version is required")

@@ -115,6 +115,8 @@ def test_switch_to_the_remote_and_run_a_flow_there(qtbot, window, live, config_d
 
     tab = open_flow(window, example_workspace, "hello")
     assert window.windowTitle() == f"hello — Axiom IDE (Remote: {host})"
+    # The inspector's API section names the remote's endpoint, not the local server's.
+    assert window.inspector.flow_page.endpoint.text() == f"POST {live.origin}/invocations/v1/flows/invoke"
     qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
     run_dialog = shown(window, RunGraphDialog)
     type_over(qtbot, run_dialog.control("name"), "Remote Ada")
