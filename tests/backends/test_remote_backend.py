@@ -533,3 +533,17 @@ def test_whoami_on_a_server_without_the_route_names_the_key_from_its_list(aio):
             await runner.cleanup()
 
     assert aio(go()) == {"email": None, "tenant": None, "key": "ci", "masked": f"{key[:8]}…{key[-4:]}"}
+
+
+def test_a_pipeline_executions_checkpoints_carry_their_frames(live, remote, aio):
+    backend = remote()
+
+    async def go():
+        compiled = await backend.compile(flow(live, "words"))
+        frames = [f async for f in backend.stream(compiled.graph_id, {"text": "to be"})]
+        execution_id = frames[-1]["execution_id"]
+        return compiled, await backend.checkpoints(execution_id)
+
+    compiled, checkpoints = aio(go())
+    terminal = next(c for c in checkpoints if c.node == compiled.terminal)
+    assert terminal.frames["output"] == [{"word": "TO", "index": 0}, {"word": "BE", "index": 1}]

@@ -160,3 +160,158 @@ def _local_has_no(data_dir: Path, execution_id: str) -> bool:
         return db.execute("SELECT count(*) FROM executions WHERE id = ?", (execution_id,)).fetchone()[0] == 0
     finally:
         db.close()
+
+
+def _window_without_factory(qtbot, workspace, tmp_path, mode: str):
+    from PySide6.QtCore import QSettings
+
+    from axiom_ide.app.main_window import MainWindow
+    from axiom_ide.app.settings import Preferences
+
+    prefs = Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    prefs.set_connection_mode(mode)
+    window = MainWindow(workspace, tmp_path / "data", prefs, quiet=True, serve_api=False)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_a_stored_remote_connection_is_where_the_next_session_starts(qtbot, live, config_dir, example_workspace,
+                                                                    tmp_path):
+    from axiom_ide.backends import credentials
+    from axiom_ide.backends.remote import RemoteBackend
+
+    credentials.save(live.origin, "", live.key)
+    window = _window_without_factory(qtbot, example_workspace, tmp_path, "remote")
+    host = live.origin.removeprefix("http://")
+    window.panels_follow_document()
+    assert window.backend_status.text() == f"Remote: {host}" and window.windowTitle() == f"Axiom IDE (Remote: {host})"
+    backend = window.bridge.wait_ready()
+    assert isinstance(backend, RemoteBackend) and backend.api_url == live.origin
+    window.bridge.close()
+
+
+def test_a_remote_mode_without_credentials_starts_local_and_says_why(qtbot, config_dir, example_workspace, tmp_path):
+    window = _window_without_factory(qtbot, example_workspace, tmp_path, "remote")
+    assert window.backend_status.text() == "Local"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("The Remote connection has no stored"))
+    window.bridge.close()
+
+
+def _dropping_proxy(upstream: str):
+    """A real HTTP proxy on 127.0.0.1 in front of the live server that passes everything through but
+    hangs up on an SSE stream after its first frame (while it drains the rest from the server, so
+    the execution goes on there). Returns (origin, stop)."""
+    import asyncio
+
+    import httpx
+    from aiohttp import web
+
+    from axiom_ide.app.qt_bridge import LoopThread
+
+    thread = LoopThread("dropping-proxy")
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type",
+                                                                              "accept")}
+        client = httpx.AsyncClient(base_url=upstream, timeout=60)
+        if not request.path.endswith("/flows/invoke/stream"):
+            async with client:
+                up = await client.request(request.method, request.path_qs, content=body, headers=headers)
+            return web.Response(status=up.status_code, body=up.content,
+                                headers={"Content-Type": up.headers.get("content-type", "application/json")})
+        response = web.StreamResponse(status=200, headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        stream = client.stream("POST", request.path_qs, content=body, headers=headers)
+        up = await stream.__aenter__()
+        chunks = up.aiter_bytes()
+        buffered = b""
+        while b"\n\n" not in buffered:
+            buffered += await chunks.__anext__()
+        first, _, _ = buffered.partition(b"\n\n")
+        await response.write(first + b"\n\n")
+        request.transport.close()  # hang up on the IDE mid-stream
+
+        async def drain() -> None:
+            async for _ in chunks:
+                pass
+            await stream.__aexit__(None, None, None)
+            await client.aclose()
+
+        asyncio.get_running_loop().create_task(drain())
+        return response
+
+    async def start() -> tuple[web.AppRunner, str]:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        return runner, f"http://127.0.0.1:{port}"
+
+    runner, origin = thread.submit(start()).result(30)
+
+    def stop() -> None:
+        thread.submit(runner.cleanup()).result(30)
+        thread.stop()
+
+    return origin, stop
+
+
+def test_a_dropped_stream_is_said_and_the_run_reattached_by_its_id(qtbot, window, live, config_dir,
+                                                                   example_workspace):
+    origin, stop = _dropping_proxy(live.origin)
+    try:
+        dialog = open_connections(qtbot, window)
+        fill_remote(qtbot, dialog, origin, live.key)
+        assert save_and_wait(qtbot, dialog, "ok") == "✓ Logged in as test (tenant: local)"
+        qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+        tab = open_flow(window, example_workspace, "words")
+        run_dialog = window.run_flow()
+        qtbot.keyClicks(run_dialog.control("text"), "to be or")
+        click(qtbot, run_dialog.run_button)
+        notices: list[str] = []
+        qtbot.waitUntil(lambda: tab.run is not None)
+        tab.run.notice.connect(notices.append)
+        wait_done(qtbot, tab, timeout=60000)
+        run = tab.run
+        execution_id = run.state.execution_id
+        assert execution_id and notices, window.results.output.toPlainText()
+        assert notices[0].startswith("The stream dropped (") and notices[0].endswith(
+            f"reattached to execution {execution_id} by its id")
+        assert run.state.status == "Completed"
+        # The frames the stream lost come from the remote's checkpoints: the output is whole.
+        assert window.results.output.toPlainText().splitlines() == [
+            '[0] {"word": "TO", "index": 0}', '[1] {"word": "BE", "index": 1}', '[2] {"word": "OR", "index": 2}',
+            "— 3 frame(s), stream complete"]
+        with live.client() as client:
+            assert client.get(f"/invocations/v1/executions/{execution_id}").json()["status"] == "Completed"
+    finally:
+        stop()
+
+
+def test_a_debug_run_on_the_remote_pauses_steps_and_continues(qtbot, window, live, config_dir, example_workspace):
+    from test_debugger_core import choose, right_click_menu
+
+    dialog = open_connections(qtbot, window)
+    fill_remote(qtbot, dialog, live.origin, live.key)
+    save_and_wait(qtbot, dialog, "ok")
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    tab = open_flow(window, example_workspace, "linear")
+    choose(qtbot, right_click_menu(qtbot, tab, "echo"), "Set breakpoint")
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    run_dialog = shown(window, RunGraphDialog)
+    type_over(qtbot, run_dialog.control("text"), "far away")
+    qtbot.mouseClick(run_dialog.debug_button, Qt.MouseButton.LeftButton)
+    run, bar = tab.run, tab.debug_bar
+    qtbot.waitUntil(lambda: run.state.status == "Debug paused" and run.state.paused_at == "echo", timeout=60_000)
+    with live.client() as client:  # the LIVE session is the remote's
+        session = client.get(f"/invocations/v1/debug/sessions/{run.debug_session_id}").json()
+        assert session["paused_at"] == "echo"
+    qtbot.mouseClick(bar.step_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: run.state.status == "Debug paused" and run.state.paused_at == "upper", timeout=60_000)
+    qtbot.mouseClick(bar.continue_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, tab, timeout=60_000)
+    assert run.state.status == "Completed" and run.state.result.output == {"text": "FAR AWAY"}
