@@ -10,13 +10,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from axiom_ide.app import connection as conn
 from axiom_ide.runtime.errors import AxiomError
 
 RUN_IN_PROGRESS = "Stop the running flow before switching the connection."
 SWITCHED = "Connected to {label}"
+#: The status bar while a remote's 429/503 is waited out (remote_http.py's Retry-After backoff).
+RETRYING = "{host} answered {status} ({why}); retrying in {seconds:g}s"
+_WHY = {429: "rate limited", 503: "unavailable"}
+
+
+class RetryNotices(QObject):
+    """The remote's retries, said in the status bar: ``on_retry`` runs on the backend's loop
+    thread; the queued signal brings the words to the GUI thread."""
+
+    said = Signal(str)
+
+    def __init__(self, window: Any, host: str) -> None:
+        super().__init__(window)
+        self.window, self.host = window, host
+        self.said.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    def on_retry(self, status: int, seconds: float) -> None:
+        try:
+            self.said.emit(RETRYING.format(host=self.host, status=status, why=_WHY.get(status, "busy"),
+                                           seconds=round(seconds, 1)))
+        except RuntimeError:  # the window is gone
+            pass
+
+    @Slot(str)
+    def _show(self, text: str) -> None:
+        self.window._status(text, 10000)
+
+
+def _remote_factory(window: Any, settings: conn.RemoteSettings) -> Any:
+    notices = RetryNotices(window, conn.host_of(settings.api_url))
+    return lambda: conn.remote_backend(settings, on_retry=notices.on_retry)
 
 
 def initial_backend(window: Any, *, explicit: bool) -> tuple[Any, str]:
@@ -29,7 +60,8 @@ def initial_backend(window: Any, *, explicit: bool) -> tuple[Any, str]:
         except AxiomError as exc:
             settings, problem = None, f"{exc.message} Using Local."
         if settings is not None:
-            return (lambda _w: conn.remote_backend(settings)), conn.label("remote", settings.api_url)
+            remote = _remote_factory(window, settings)
+            return (lambda _w: remote()), conn.label("remote", settings.api_url)
         QTimer.singleShot(0, lambda: window._status(problem, 15000))
     return window.local_factory, conn.LOCAL
 
@@ -71,9 +103,7 @@ def apply_connection(window: Any, mode: str, settings: conn.RemoteSettings | Non
 
         assert settings is not None
         credentials.save(settings.api_url, settings.ingress_url, settings.key)
-
-        def factory() -> Any:
-            return conn.remote_backend(settings)
+        factory = _remote_factory(window, settings)
     else:
         def factory() -> Any:
             return window.local_factory(window)

@@ -197,10 +197,11 @@ def test_a_remote_mode_without_credentials_starts_local_and_says_why(qtbot, conf
     window.bridge.close()
 
 
-def _dropping_proxy(upstream: str):
+def _proxy(upstream: str, *, throttle_invokes: int = 0):
     """A real HTTP proxy on 127.0.0.1 in front of the live server that passes everything through but
     hangs up on an SSE stream after its first frame (while it drains the rest from the server, so
-    the execution goes on there). Returns (origin, stop)."""
+    the execution goes on there), and answers the first ``throttle_invokes`` invokes with the
+    platform's 429 (Retry-After: 1). Returns (origin, stop)."""
     import asyncio
 
     import httpx
@@ -208,10 +209,15 @@ def _dropping_proxy(upstream: str):
 
     from axiom_ide.app.qt_bridge import LoopThread
 
-    thread = LoopThread("dropping-proxy")
+    thread = LoopThread("faulty-proxy")
+    throttled = [throttle_invokes]
 
     async def handler(request: web.Request) -> web.StreamResponse:
         body = await request.read()
+        if request.path.endswith("/flows/invoke") and throttled[0] > 0:
+            throttled[0] -= 1
+            return web.json_response({"error": "rate_limited", "message": "invoke rate limit exceeded",
+                                      "retry_after_seconds": 1}, status=429, headers={"Retry-After": "1"})
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type",
                                                                               "accept")}
         client = httpx.AsyncClient(base_url=upstream, timeout=60)
@@ -262,7 +268,7 @@ def _dropping_proxy(upstream: str):
 
 def test_a_dropped_stream_is_said_and_the_run_reattached_by_its_id(qtbot, window, live, config_dir,
                                                                    example_workspace):
-    origin, stop = _dropping_proxy(live.origin)
+    origin, stop = _proxy(live.origin)
     try:
         dialog = open_connections(qtbot, window)
         fill_remote(qtbot, dialog, origin, live.key)
@@ -315,3 +321,27 @@ def test_a_debug_run_on_the_remote_pauses_steps_and_continues(qtbot, window, liv
     qtbot.mouseClick(bar.continue_button, Qt.MouseButton.LeftButton)
     wait_done(qtbot, tab, timeout=60_000)
     assert run.state.status == "Completed" and run.state.result.output == {"text": "FAR AWAY"}
+
+
+def test_a_rate_limited_remote_is_waited_out_and_said_in_the_status_bar(qtbot, window, live, config_dir,
+                                                                        example_workspace):
+    origin, stop = _proxy(live.origin, throttle_invokes=1)
+    try:
+        dialog = open_connections(qtbot, window)
+        fill_remote(qtbot, dialog, origin, live.key)
+        save_and_wait(qtbot, dialog, "ok")
+        qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+        tab = open_flow(window, example_workspace, "hello")
+        said: list[str] = []
+        window.statusBar().messageChanged.connect(said.append)
+        qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+        run_dialog = shown(window, RunGraphDialog)
+        type_over(qtbot, run_dialog.control("name"), "Patient")
+        qtbot.mouseClick(run_dialog.run_button, Qt.MouseButton.LeftButton)
+        wait_done(qtbot, tab, timeout=60_000)
+        assert tab.run.state.status == "Completed"
+        assert json.loads(window.results.output.toPlainText()) == {"greeting": "Hello, Patient!"}
+        host = origin.removeprefix("http://")
+        assert f"{host} answered 429 (rate limited); retrying in 1s" in said
+    finally:
+        stop()
