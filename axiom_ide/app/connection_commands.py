@@ -134,3 +134,16 @@ def apply_connection(window: Any, mode: str, settings: conn.RemoteSettings | Non
         window.executions_page.refresh()
     if mode == "local" and window.serve_api and window.workspace is not None:
         window.start_local_server()
+
+
+def cli_backend(window: Any) -> Any:
+    """The ``axiom`` CLI of Settings → Connections (``axiom`` on PATH when none is set) as a
+    :class:`~axiom_ide.backends.cli_backend.CliBackend`; on Remote it talks to the same remote."""
+    from axiom_ide.backends.cli_backend import CliBackend
+
+    remote = None
+    if window.backend_label != conn.LOCAL:
+        settings = conn.stored_remote()
+        if settings is not None:
+            remote = {"api_url": settings.api_url, "ingress_url": settings.ingress_url, "key": settings.key}
+    return CliBackend(window.prefs.cli_path() or "axiom", remote=remote, cwd=window.workspace_root)

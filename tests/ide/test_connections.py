@@ -345,3 +345,16 @@ def test_a_rate_limited_remote_is_waited_out_and_said_in_the_status_bar(qtbot, w
         assert f"{host} answered 429 (rate limited); retrying in 1s" in said
     finally:
         stop()
+
+
+def test_the_cli_path_is_kept_and_the_cli_backend_talks_to_the_active_remote(qtbot, window, live, config_dir, aio):
+    from axiom_ide.app.connection_commands import cli_backend
+
+    command = f"{sys.executable} -m axiom_ide"
+    dialog = open_connections(qtbot, window)
+    type_over(qtbot, dialog.cli_path, command)
+    fill_remote(qtbot, dialog, live.origin, live.key)
+    save_and_wait(qtbot, dialog, "ok")
+    assert window.prefs.cli_path() == command
+    cli = cli_backend(window)
+    assert aio(cli.whoami())["tenant"] == "local"
