@@ -95,7 +95,8 @@ def apply_connection(window: Any, mode: str, settings: conn.RemoteSettings | Non
     """Store the choice and switch the window's backend to it (raises AxiomError, switching
     nothing, while a flow runs or when the credentials cannot be stored)."""
     new_label = conn.label(mode, settings.api_url if settings else None)
-    if new_label != window.backend_label and _running(window):
+    switching = not (mode == "local" and window.backend_label == conn.LOCAL)  # a remote saved again: a new key
+    if switching and _running(window):
         raise AxiomError.of("run_in_progress", RUN_IN_PROGRESS)
     window.prefs.set_cli_path(cli_path)
     if mode == "remote":
@@ -108,7 +109,7 @@ def apply_connection(window: Any, mode: str, settings: conn.RemoteSettings | Non
         def factory() -> Any:
             return window.local_factory(window)
     window.prefs.set_connection_mode(mode)
-    if mode == "local" and window.backend_label == conn.LOCAL:
+    if not switching:
         return  # already there
     was_local = window.backend_label == conn.LOCAL
     if was_local:

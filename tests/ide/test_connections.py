@@ -316,6 +316,13 @@ def test_a_debug_run_on_the_remote_pauses_steps_and_continues(qtbot, window, liv
     with live.client() as client:  # the LIVE session is the remote's
         session = client.get(f"/invocations/v1/debug/sessions/{run.debug_session_id}").json()
         assert session["paused_at"] == "echo"
+    # A run is going on the remote: switching away is refused, in words, and changes nothing.
+    switch = open_connections(qtbot, window)
+    click(qtbot, switch.local_button)
+    click(qtbot, switch.save_button)
+    assert switch.result_label.text() == "Stop the running flow before switching the connection."
+    assert window.backend_status.text().startswith("Remote: ") and window.prefs.connection_mode() == "remote"
+    qtbot.mouseClick(switch.close_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(bar.step_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: run.state.status == "Debug paused" and run.state.paused_at == "upper", timeout=60_000)
     qtbot.mouseClick(bar.continue_button, Qt.MouseButton.LeftButton)
