@@ -361,7 +361,19 @@ def test_the_cli_path_is_kept_and_the_cli_backend_talks_to_the_active_remote(qtb
     dialog = open_connections(qtbot, window)
     type_over(qtbot, dialog.cli_path, command)
     fill_remote(qtbot, dialog, live.origin, live.key)
-    save_and_wait(qtbot, dialog, "ok")
+    from axiom_ide import __version__
+
+    assert save_and_wait(qtbot, dialog, "ok") == ("✓ Logged in as test (tenant: local)\n"
+                                                  f"axiom CLI: axiom-ide version {__version__}")
     assert window.prefs.cli_path() == command
     cli = cli_backend(window)
     assert aio(cli.whoami())["tenant"] == "local"
+
+
+def test_a_missing_cli_is_said_and_nothing_is_kept(qtbot, window, config_dir, tmp_path):
+    dialog = open_connections(qtbot, window)
+    missing = str(tmp_path / "no-such-axiom")
+    type_over(qtbot, dialog.cli_path, missing)
+    assert save_and_wait(qtbot, dialog, "error") == (f'the axiom CLI "{missing}" was not found; install it or set '
+                                                    "its path in Settings → Connections")
+    assert window.prefs.cli_path() == "" and dialog.isVisible()

@@ -33,6 +33,7 @@ from axiom_ide.app.qt_bridge import alive
 
 TITLE = "Connections"
 CHECKING = "Checking the key with {url}…"
+CHECKING_CLI = "Checking the axiom CLI ({cli} version)…"
 SHOW, HIDE = "Show", "Hide"
 
 
@@ -47,6 +48,9 @@ class ConnectionsDialog(QDialog):
         self.setObjectName("connectionsDialog")
         self.setWindowTitle(TITLE)
         self._run_check, self._on_saved = run_check, on_saved
+        #: The CLI path last checked (``<cli> version`` answered) and what it said.
+        self._checked_cli: str | None = None
+        self.cli_version = ""
         self.local_button = QRadioButton(conn.LOCAL + " (the runtime in this app)", objectName="connection-local")
         self.remote_button = QRadioButton("Remote (an Axiom deployment)", objectName="connection-remote")
         group = QButtonGroup(self)
@@ -114,6 +118,10 @@ class ConnectionsDialog(QDialog):
 
     # -- save ---------------------------------------------------------------------------------
     def save(self) -> None:
+        cli = self.cli_path.text().strip()
+        if cli and cli != self._checked_cli:
+            self._check_cli(cli)  # then save() again
+            return
         if self.local_button.isChecked():
             try:
                 self._on_saved("local", None, None, self.cli_path.text())
@@ -140,7 +148,7 @@ class ConnectionsDialog(QDialog):
             except Exception as exc:  # noqa: BLE001 — storing failed: say so, switch nothing
                 self._say(f"{getattr(exc, 'message', None) or exc}", "error")
                 return
-            self._say(conn.whoami_text(who), "ok")
+            self._say(conn.whoami_text(who) + (f"\naxiom CLI: {self.cli_version}" if self.cli_version else ""), "ok")
             self.close_button.setText("Close")
 
         def failed(exc: BaseException) -> None:
@@ -149,3 +157,23 @@ class ConnectionsDialog(QDialog):
                 self._say(getattr(exc, "message", None) or str(exc) or type(exc).__name__, "error")
 
         self._run_check(lambda: conn.check_remote(settings), done, failed)
+
+    def _check_cli(self, cli: str) -> None:
+        """``<cli> version`` must answer before the path is kept (a missing CLI is said here)."""
+        from axiom_ide.backends.cli_backend import CliBackend
+
+        self.save_button.setEnabled(False)
+        self._say(CHECKING_CLI.format(cli=cli), "busy")
+
+        def done(version: str) -> None:
+            if alive(self):
+                self._checked_cli, self.cli_version = cli, version
+                self.save_button.setEnabled(True)
+                self.save()
+
+        def failed(exc: BaseException) -> None:
+            if alive(self):
+                self.save_button.setEnabled(True)
+                self._say(getattr(exc, "message", None) or str(exc) or type(exc).__name__, "error")
+
+        self._run_check(lambda: CliBackend(cli, timeout=60).version(), done, failed)
