@@ -20,6 +20,8 @@ from axiom_ide.backends.base import Failure, RunResult
 #: Errors of a stream whose execution may still be running (remote_http.py's classes).
 STREAM_DROPPED = frozenset({"connection_lost", "timeout"})
 STREAM_REATTACHED = "The stream dropped ({error}); reattached to execution {execution_id} by its id"
+#: After a remote's compile errors: whose packages those are.
+COMPILED_REMOTELY = "(compiled on the remote {url}: a flow there can use the remote's packages, not this workspace's)"
 
 
 def error_text(exc: BaseException) -> str:
@@ -115,7 +117,11 @@ class FlowRun(QObject):
             self.bridge.call(lambda b: b.start(graph_id, data, config_id=config_id), self._started, self._failed)
 
     def _compile_failed(self, exc: BaseException) -> None:
-        self.state.finish(RunResult("", rs.FAILED, failure=Failure("COMPILE", error_text(exc))))
+        text = error_text(exc)
+        remote = getattr(self.bridge.backend, "api_url", None)  # a RemoteBackend compiled it
+        if remote:
+            text += "\n" + COMPILED_REMOTELY.format(url=remote)
+        self.state.finish(RunResult("", rs.FAILED, failure=Failure("COMPILE", text)))
 
     def _started(self, execution_id: str) -> None:
         self.state.set_execution(execution_id)

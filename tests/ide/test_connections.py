@@ -377,3 +377,30 @@ def test_a_missing_cli_is_said_and_nothing_is_kept(qtbot, window, config_dir, tm
     assert save_and_wait(qtbot, dialog, "error") == (f'the axiom CLI "{missing}" was not found; install it or set '
                                                     "its path in Settings → Connections")
     assert window.prefs.cli_path() == "" and dialog.isVisible()
+
+
+def test_a_flow_the_remote_cannot_compile_fails_in_the_result_panel_in_its_words(qtbot, window, live, config_dir,
+                                                                                example_workspace):
+    from engine_support import add_faults_package, chain
+
+    add_faults_package(example_workspace)  # a package only this machine has
+    chain(example_workspace, "local-only", ["Upper"])
+    window.refresh_packages()
+    dialog = open_connections(qtbot, window)
+    fill_remote(qtbot, dialog, live.origin, live.key)
+    save_and_wait(qtbot, dialog, "ok")
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    tab = open_flow(window, example_workspace, "local-only")
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    run_dialog = shown(window, RunGraphDialog)
+    type_over(qtbot, run_dialog.control("text"), "x")
+    qtbot.mouseClick(run_dialog.run_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, tab, timeout=60_000)
+    run = tab.run
+    assert run.state.status == "Failed" and run.state.result.failure.kind == "COMPILE"
+    assert run.state.result.failure.message == (
+        'imported package "tests/faults@0.1.0" is not in the workspace\n'
+        'node "n1": package "tests/faults@0.1.0" not found in the workspace\n'
+        f"(compiled on the remote {live.origin}: a flow there can use the remote's packages, not this workspace's)")
+    assert window.results.title.text() == "Execution Failed"
+    assert "tests/faults" in window.results.output.toPlainText()
