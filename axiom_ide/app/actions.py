@@ -86,6 +86,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("sandbox-action", "Run Node Code in Sandbox", "toggle_sandbox", None, SANDBOX_TIP, "Run"),
     Spec("interpreter-action", "Python Interpreter for Packages…", "choose_package_python", None, INTERPRETER_TIP,
          "Run"),
+    Spec("publish-flow-action", "Publish…", "publish_flow", None,
+         "Compile the flow on the remote and publish it to the public marketplace (irreversible)", "Run"),
     Spec("connections-action", "Connections…", "show_connections", None,
          "Local (the runtime in this app) or a Remote Axiom deployment: URLs, API key, axiom CLI", "Settings"),
     Spec("shortcuts-action", "Keyboard Shortcuts", "show_shortcuts", "Ctrl+/", "Every command and its keys", "Help"),

@@ -363,6 +363,11 @@ class MainWindow(QMainWindow):
 
         return show_connections(self)
 
+    def publish_flow(self) -> Any:
+        from axiom_ide.app.publish_commands import publish_flow  # Run → Publish… (on a remote)
+
+        return publish_flow(self)
+
     def show_shortcuts(self) -> Any:
         """Help → Keyboard Shortcuts: every action and its keys, read from the actions."""
         from axiom_ide.app.dialogs.shortcuts import ShortcutsDialog

@@ -270,6 +270,19 @@ class RemoteBackend:
         name = next((k.get("name") for k in keys.get("keys", []) if k.get("key") == masked), None)
         return {"email": None, "tenant": None, "key": name, "masked": masked}
 
+    async def publish_flow(self, graph_id: str) -> dict[str, Any]:
+        """Publish a compiled flow to the public marketplace (irreversible; ``POST
+        /api/registry/flows/{id}/publish``): ``{"artifact_id", "visibility": "public"}``; a second
+        publish is refused (409) with the server's words, an unknown artifact is ``not_found``."""
+        try:
+            body: dict[str, Any] = await self.api.json("POST", f"/api/registry/flows/{graph_id}/publish")
+        except AxiomError as exc:
+            if exc.message == "not found":  # the route itself is missing (an unknown artifact says "graph not found")
+                raise AxiomError.of("not_supported", f"{self.api_url} has no flow marketplace (it does not serve "
+                                    "POST /api/registry/flows/{id}/publish)") from None
+            raise
+        return body
+
     async def cancel(self, execution_id: str) -> bool:
         body = await self.ingress.json("DELETE", f"{INVOCATIONS}/flows/{execution_id}", missing_ok=True)
         return bool(body and body.get("cancelled"))

@@ -404,3 +404,47 @@ def test_a_flow_the_remote_cannot_compile_fails_in_the_result_panel_in_its_words
         f"(compiled on the remote {live.origin}: a flow there can use the remote's packages, not this workspace's)")
     assert window.results.title.text() == "Execution Failed"
     assert "tests/faults" in window.results.output.toPlainText()
+
+
+def _box_text(qtbot, window, previous=None) -> str:
+    qtbot.waitUntil(lambda: getattr(window, "publishing", None) is not None and window.publishing.box is not None
+                    and window.publishing.box is not previous and window.publishing.box.isVisible(), timeout=30_000)
+    return window.publishing.box.text()
+
+
+def test_publish_needs_a_remote_and_says_so(qtbot, window, example_workspace):
+    open_flow(window, example_workspace, "hello")
+    if not window.isVisible():
+        window.show()
+        qtbot.waitExposed(window)
+    click_menu_item(qtbot, window, "Run", window.actions["publish-flow-action"])
+    assert _box_text(qtbot, window) == ("Publishing puts a compiled flow on a remote Axiom deployment's marketplace; "
+                                        "connect to one first (Settings → Connections → Remote).")
+
+
+def test_publish_compiles_on_the_remote_confirms_in_the_docs_words_then_publishes(qtbot, window, live, config_dir,
+                                                                                  example_workspace):
+    dialog = open_connections(qtbot, window)
+    fill_remote(qtbot, dialog, live.origin, live.key)
+    save_and_wait(qtbot, dialog, "ok")
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    open_flow(window, example_workspace, "hello")
+    click_menu_item(qtbot, window, "Run", window.actions["publish-flow-action"])
+    text = _box_text(qtbot, window)
+    graph_id = window.publishing.graph_id
+    assert graph_id and len(graph_id) == 26
+    assert text == (f"Publishing flow {graph_id} makes it publicly visible to every Axiom tenant. This cannot be "
+                    "undone — published flows are immutable.")
+    confirm = window.publishing.box
+    publish = next(b for b in confirm.buttons() if b.text() == "Publish")
+    assert confirm.defaultButton() is not publish  # irreversible: Enter never publishes
+    click(qtbot, publish)
+    answer = _box_text(qtbot, window, previous=confirm)
+    with live.client() as client:
+        has_registry = client.get("/api/registry/flows").status_code == 200
+    if has_registry:  # the platform's registry routes (issue #15 item 4)
+        assert answer == (f"✓ published flow {graph_id}\n  visibility: public — marketplace-visible, forkable, "
+                          "importable as a subflow\n  this version is immutable; compile a new flow to iterate further")
+    else:  # a remote without them: its refusal, in words, and nothing published
+        assert answer == (f"{live.origin} has no flow marketplace (it does not serve "
+                          "POST /api/registry/flows/{id}/publish)")
