@@ -7,8 +7,8 @@ as ``AXIOM_API_URL`` / ``AXIOM_INGRESS_URL`` / ``AXIOM_API_KEY`` to every call, 
 connected to is what the CLI talks to; without it the CLI reads its own login.
 
 Verbs: :meth:`login` (the key through ``AXIOM_API_KEY``, never argv), :meth:`whoami`,
-:meth:`version`, :meth:`push` (``push --json``: the result object on stdout; the progress lines
-it writes to stderr — the build log — reach ``on_progress`` as they come), :meth:`publish` (``publish NAME@VERSION
+:meth:`version`, :meth:`push` (``push --json``'s result object; or, with ``on_progress``, the
+build log streamed line by line as ``push`` prints it), :meth:`publish` (``publish NAME@VERSION
 --yes``), :meth:`flow_compile`, :meth:`flow_publish`, :meth:`flow_pull`, :meth:`flow_run`,
 :meth:`search`, :meth:`info`, :meth:`import_package`.
 
@@ -143,9 +143,21 @@ class CliBackend:
 
     # -- packages -------------------------------------------------------------------------------
     async def push(self, package_dir: str | Path, on_progress: Progress | None = None) -> dict[str, Any]:
-        """``push --json`` in the package's directory: the result object; the progress lines
-        (stderr: the build log) reach ``on_progress`` as the CLI prints them."""
-        return self._json(await self.run("push", "--json", cwd=package_dir, on_progress=on_progress or _ignore))
+        """Push the package in ``package_dir``. Without ``on_progress``: ``push --json``, its result
+        object. With it: ``push`` as a person sees it — ``--json`` prints no progress (the docs: "a
+        single JSON result object instead of human-readable progress output") — every line it
+        prints (the build log, step by step) reaches ``on_progress`` as it comes, and the answer is
+        ``{"key": NAME@VERSION from its "✓ pushed …" line, "log": [lines]}``."""
+        if on_progress is None:
+            return self._json(await self.run("push", "--json", cwd=package_dir))
+        result = await self.run("push", cwd=package_dir, on_progress=on_progress, progress_stdout=True)
+        lines = [line.rstrip() for line in result.stdout.splitlines() if line.strip()]
+        pushed = next((line.split()[2] for line in lines if line.startswith("✓ pushed ") and len(line.split()) > 2),
+                      None)
+        if pushed is None:
+            raise AxiomError.of("cli_bad_output", f'"{self._shown(result.argv)}" did not say what it pushed '
+                                '(no "✓ pushed NAME@VERSION" line)')
+        return {"key": pushed, "log": lines}
 
     async def publish(self, ref: str) -> str:
         """``publish NAME@VERSION --yes`` (irreversible: the IDE confirms first); what it printed."""

@@ -103,18 +103,25 @@ def test_output_that_is_not_json_is_named(aio):
     assert err.value.message.endswith("did not print a JSON object: Email: you@example.com")
 
 
-def test_push_streams_its_progress_lines_and_a_failed_publish_says_its_status(aio, tmp_path):
+def test_push_streams_its_build_log_and_a_failed_publish_says_its_status(aio, tmp_path):
     script = ("import json, sys\n"
-              "print('validating package', file=sys.stderr, flush=True)\n"
-              "print('building image', file=sys.stderr, flush=True)\n"
-              "print(json.dumps({'package': 'me/pkg', 'version': '0.1.0', 'status': 'deployed'}))\n")
+              "if '--json' in sys.argv:\n"
+              "    print(json.dumps({'key': 'me/pkg@0.1.0', 'package_url': 'http://x/me/pkg'}))\n"
+              "    sys.exit(0)\n"
+              "print('1. Validate package', flush=True)\n"
+              "print('2. Build image', file=sys.stderr, flush=True)\n"
+              "print('✓ pushed me/pkg@0.1.0 (private to your tenant)', flush=True)\n")
+    cli = CliBackend((sys.executable, "-c", script, "--"))
     lines: list[str] = []
-    result = aio(CliBackend((sys.executable, "-c", script)).push(tmp_path, lines.append))
-    assert lines == ["validating package", "building image"]
-    assert result == {"package": "me/pkg", "version": "0.1.0", "status": "deployed"}
+    result = aio(cli.push(tmp_path, lines.append))
+    assert sorted(lines) == sorted(["1. Validate package", "2. Build image", "✓ pushed me/pkg@0.1.0 (private to your tenant)"])
+    assert result == {"key": "me/pkg@0.1.0",
+                      "log": ["1. Validate package", "✓ pushed me/pkg@0.1.0 (private to your tenant)"]}
+    assert aio(cli.push(tmp_path)) == {"key": "me/pkg@0.1.0", "package_url": "http://x/me/pkg"}
     with pytest.raises(AxiomError) as err:
         aio(CliBackend((sys.executable, "-c", "import sys; sys.exit(3)")).publish("me/pkg@0.1.0"))
-    assert err.value.diagnostics[0].code == "cli_failed" and err.value.message.endswith("exited with status 3 and printed nothing")
+    assert err.value.diagnostics[0].code == "cli_failed"
+    assert err.value.message.endswith("exited with status 3 and printed nothing")
 
 
 def test_a_failed_json_verb_is_said_in_its_own_words(aio, tmp_path):
