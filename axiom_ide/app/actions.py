@@ -88,6 +88,8 @@ SPECS: tuple[Spec, ...] = (
          "Run"),
     Spec("publish-flow-action", "Publish…", "publish_flow", None,
          "Compile the flow on the remote and publish it to the public marketplace (irreversible)", "Run"),
+    Spec("push-package-action", "Push Package…", "push_package", None,
+         "Push a workspace package to the platform with the axiom CLI (tenant-private; its build log live)", "Run"),
     Spec("connections-action", "Connections…", "show_connections", None,
          "Local (the runtime in this app) or a Remote Axiom deployment: URLs, API key, axiom CLI", "Settings"),
     Spec("shortcuts-action", "Keyboard Shortcuts", "show_shortcuts", "Ctrl+/", "Every command and its keys", "Help"),

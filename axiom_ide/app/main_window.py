@@ -358,15 +358,16 @@ class MainWindow(QMainWindow):
         self._status(INTERPRETER_SET.format(path=path, version=".".join(map(str, version))), 8000)
 
     def show_connections(self) -> Any:
-        """Settings → Connections: Local or Remote (app/connection_commands.py)."""
-        from axiom_ide.app.connection_commands import show_connections
-
+        from axiom_ide.app.connection_commands import show_connections  # Settings → Connections
         return show_connections(self)
 
     def publish_flow(self) -> Any:
         from axiom_ide.app.publish_commands import publish_flow  # Run → Publish… (on a remote)
-
         return publish_flow(self)
+
+    def push_package(self) -> Any:
+        from axiom_ide.app.dialogs.push_package import show_push_package  # Run → Push Package…
+        return show_push_package(self)
 
     def show_shortcuts(self) -> Any:
         """Help → Keyboard Shortcuts: every action and its keys, read from the actions."""

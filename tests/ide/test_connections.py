@@ -448,3 +448,53 @@ def test_publish_compiles_on_the_remote_confirms_in_the_docs_words_then_publishe
     else:  # a remote without them: its refusal, in words, and nothing published
         assert answer == (f"{live.origin} has no flow marketplace (it does not serve "
                           "POST /api/registry/flows/{id}/publish)")
+
+
+PUSH_CLI = """\
+import sys, time
+if sys.argv[1] == "version":
+    print("axiom version 9.9.9")
+elif sys.argv[1] == "push":
+    for step in ("1. Validate package", "2. Generate service", "3. Run tests", "4. Deploy"):
+        print(step, flush=True)
+        time.sleep(0.05)
+    print("✓ pushed examples/math@0.1.0 (private to your tenant)", flush=True)
+"""
+
+
+def _use_cli(qtbot, window, command: str) -> None:
+    dialog = open_connections(qtbot, window)
+    type_over(qtbot, dialog.cli_path, command)
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: window.prefs.cli_path() == command, timeout=30_000)
+
+
+def test_push_package_streams_the_build_log_and_says_what_was_pushed(qtbot, window, config_dir, tmp_path):
+    script = tmp_path / "axiom_cli.py"
+    script.write_text(PUSH_CLI)
+    _use_cli(qtbot, window, f"{sys.executable} {script}")
+    click_menu_item(qtbot, window, "Run", window.actions["push-package-action"])
+    qtbot.waitUntil(lambda: getattr(window, "push_dialog", None) is not None and window.push_dialog.isVisible())
+    dialog = window.push_dialog
+    assert [dialog.package.itemText(i) for i in range(dialog.package.count())] == ["examples/math@0.1.0",
+                                                                                   "examples/text@0.1.0"]
+    click(qtbot, dialog.push_button)
+    qtbot.waitUntil(lambda: dialog.result_label.property("state") == "ok", timeout=30_000)
+    assert dialog.result_label.text() == "✓ pushed examples/math@0.1.0"
+    assert dialog.log.toPlainText().splitlines() == [
+        "1. Validate package", "2. Generate service", "3. Run tests", "4. Deploy",
+        "✓ pushed examples/math@0.1.0 (private to your tenant)"]
+
+
+def test_push_package_through_axiom_ide_says_why_not_in_the_clis_words(qtbot, window, config_dir):
+    command = f"{sys.executable} -m axiom_ide"
+    _use_cli(qtbot, window, command)
+    click_menu_item(qtbot, window, "Run", window.actions["push-package-action"])
+    qtbot.waitUntil(lambda: getattr(window, "push_dialog", None) is not None and window.push_dialog.isVisible())
+    dialog = window.push_dialog
+    click(qtbot, dialog.push_button)
+    qtbot.waitUntil(lambda: dialog.result_label.property("state") == "error", timeout=60_000)
+    # Not a git repository with its HEAD on origin (or, without the registry verbs, no push verb):
+    # either way the CLI's exit status and its own words.
+    assert dialog.result_label.text().startswith(f'"{Path(sys.executable).name} -m axiom_ide push" exited with status ')
+    assert dialog.push_button.isEnabled()
