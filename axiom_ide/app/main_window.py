@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         return publish_flow(self)
 
     def push_package(self) -> Any:
-        from axiom_ide.app.dialogs.push_package import show_push_package  # Run → Push Package…
+        from axiom_ide.app.push_commands import show_push_package  # Run → Push Package…
         return show_push_package(self)
 
     def show_shortcuts(self) -> Any:
