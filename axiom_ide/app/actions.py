@@ -90,6 +90,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("sandbox-action", "Run Node Code in Sandbox", "toggle_sandbox", None, SANDBOX_TIP, "Run"),
     Spec("interpreter-action", "Python Interpreter for Packages…", "choose_package_python", None, INTERPRETER_TIP,
          "Run"),
+    Spec("publish-flow-action", "Publish…", "publish_flow", None,
+         "Compile the flow on the remote and publish it to the public marketplace (irreversible)", "Run"),
+    Spec("push-package-action", "Push Package…", "push_package", None,
+         "Push a workspace package to the platform with the axiom CLI (tenant-private; its build log live)", "Run"),
+    Spec("connections-action", "Connections…", "show_connections", None,
+         "Local (the runtime in this app) or a Remote Axiom deployment: URLs, API key, axiom CLI", "Settings"),
     Spec("shortcuts-action", "Keyboard Shortcuts", "show_shortcuts", "Ctrl+/", "Every command and its keys", "Help"),
 )
 
@@ -153,7 +159,7 @@ def build_actions(window: MainWindow) -> dict[str, QAction]:
 
 def build_menus(menubar: QMenuBar, actions: dict[str, QAction], recent_menu: QMenu) -> None:
     menus: dict[str, QMenu] = {}
-    for title in ("File", "Edit", "View", "Run", "Help"):
+    for title in ("File", "Edit", "View", "Run", "Settings", "Help"):
         menus[title] = menubar.addMenu(f"&{title}")
     for action in actions.values():
         menu = menus.get(action.property("menu") or "")

@@ -72,6 +72,10 @@ class ApiController(QObject):
         #: Parent of the dialogs.
         self.window = window
         self.local_server: LocalServer | None = None
+        #: The remote's ingress URL and API URL while Settings → Connections has the window on
+        #: Remote (else None): snippets and the interactive docs point there, not at the local server.
+        self.remote_origin: str | None = None
+        self.remote_api_url: str | None = None
         #: The status bar's server label, added on first use.
         self.server_status: QLabel | None = None
         #: The Use via API dialog last opened.
@@ -120,6 +124,8 @@ class ApiController(QObject):
 
     @property
     def api_origin(self) -> str:
+        if self.remote_origin:
+            return self.remote_origin
         server = self.local_server
         return (server.origin if server is not None else None) or api_info.LOCAL_ORIGIN
 
@@ -190,6 +196,12 @@ class ApiController(QObject):
                 if not open_url_masked(self.open_url, url):
                     self.offer_url(url)
 
+            if self.remote_api_url:  # the remote's docs page; the key is typed there, never put in a URL
+                done()
+                url = api_info.docs_url(self.remote_api_url, c.graph_id)
+                if not open_url_masked(self.open_url, url):
+                    self.offer_url(url)
+                return
             server = self.local_server
             if server is not None and server.origin:
                 serve(server.origin)

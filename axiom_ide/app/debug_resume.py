@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from axiom_ide.app.qt_bridge import alive
-from axiom_ide.runtime.store.executions import DEBUG_PAUSED
+from axiom_ide.backends.values import DEBUG_PAUSED
 
 #: Seconds to wait for a resumed Debug run to pause again.
 PAUSE_TIMEOUT = 30.0

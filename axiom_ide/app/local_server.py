@@ -37,7 +37,12 @@ class LocalServer:
 
         from axiom_ide.server.app import ServerOptions, create_app
 
-        runtime = backend.runtime
+        runtime = getattr(backend, "runtime", None)
+        if runtime is None:  # Settings → Connections has the window on a remote
+            from axiom_ide.runtime.errors import AxiomError
+
+            raise AxiomError.of("not_local", "the local HTTP API serves the runtime in this app; the active "
+                                "connection is Remote (Settings → Connections)")
         options = ServerOptions()
         app = create_app(runtime, workspace=workspace, options=options)
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)

@@ -71,7 +71,11 @@ class MainWindow(QMainWindow):
         kwargs = {"interval_ms": autosave_ms} if autosave_ms else {}
         self.recovery = RecoveryManager(self.data_dir / "recovery", self.documents, parent=self, **kwargs)
         #: The runtime (through a Backend) on its own loop thread; built on first use.
-        factory = backend_factory or local_backend
+        #: The Local connection's backend; Settings → Connections may switch to a Remote one.
+        self.local_factory = backend_factory or local_backend
+        from axiom_ide.app.connection_commands import initial_backend
+
+        factory, self.backend_label = initial_backend(self, explicit=backend_factory is not None)
         self.bridge = RuntimeBridge(lambda: factory(self), self)
         self._console: Any = None  # the Console window, built on first use (show_console)
 
@@ -116,6 +120,11 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.header)
         self.files.rebuild_recent_menu()
         self.statusBar().showMessage("Ready", 2000)
+        from PySide6.QtWidgets import QLabel
+
+        #: The active backend ("Local" / "Remote: host"), always in the status bar and the title.
+        self.backend_status = QLabel(self.backend_label, objectName="backend-status")
+        self.statusBar().addPermanentWidget(self.backend_status)
         self._restore_layout()
         self.panels_follow_document()
 
@@ -195,7 +204,7 @@ class MainWindow(QMainWindow):
             if Path(p).exists() and str(Path(p).resolve()) not in opened:
                 self.open_path(p)
         self.recovery.start()
-        if self.serve_api:
+        if self.serve_api and self.backend_label == "Local":
             self.start_local_server()
 
     def _default_flows(self) -> list[str]:
@@ -244,10 +253,11 @@ class MainWindow(QMainWindow):
 
     def _update_window_title(self) -> None:
         doc = self.current_doc()
+        backend = f" ({self.backend_label})"
         if doc is None:
-            self.setWindowTitle(APP_TITLE)
+            self.setWindowTitle(APP_TITLE + backend)
             return
-        self.setWindowTitle(f"{doc.flow.name}{'*' if doc.is_dirty else ''} — {APP_TITLE}")
+        self.setWindowTitle(f"{doc.flow.name}{'*' if doc.is_dirty else ''} — {APP_TITLE}{backend}")
 
     def _selection_changed(self, tab: Any, kind: str, key: Any) -> None:
         if tab is self.current_tab():
@@ -346,6 +356,18 @@ class MainWindow(QMainWindow):
         self.prefs.set_python_for_packages(path)
         self.actions["interpreter-action"].setStatusTip(f"{action_defs.INTERPRETER_TIP} Now: {path}")
         self._status(INTERPRETER_SET.format(path=path, version=".".join(map(str, version))), 8000)
+
+    def show_connections(self) -> Any:
+        from axiom_ide.app.connection_commands import show_connections  # Settings → Connections
+        return show_connections(self)
+
+    def publish_flow(self) -> Any:
+        from axiom_ide.app.publish_commands import publish_flow  # Run → Publish… (on a remote)
+        return publish_flow(self)
+
+    def push_package(self) -> Any:
+        from axiom_ide.app.push_commands import show_push_package  # Run → Push Package…
+        return show_push_package(self)
 
     def show_shortcuts(self) -> Any:
         """Help → Keyboard Shortcuts: every action and its keys, read from the actions."""

@@ -113,6 +113,32 @@ class RuntimeBridge(QObject):
         assert self._built is not None  # ensure_started submitted the build
         return self._built.result(timeout)
 
+    def switch(self, backend_factory: Callable[[], Any]) -> concurrent.futures.Future | None:
+        """Drive another backend from now on (Settings → Connections): calls made after this run on
+        the new one; the old one is closed once the new one exists. Before the first use, only the
+        factory changes (nothing is built yet). Returns the swap's future (the new backend)."""
+        self._factory = backend_factory
+        if self._thread is None:
+            return None
+
+        async def swap() -> Any:
+            new = self._factory()
+            old, old_unsubscribe = self.backend, self._unsubscribe
+            self.backend, self._unsubscribe = new, new.subscribe(self._forward_event)
+            if old_unsubscribe is not None:
+                old_unsubscribe()
+            if old is not None:
+                try:
+                    await old.close()
+                except Exception as exc:  # noqa: BLE001 — the new backend is in place regardless
+                    log.warning("closing the previous backend failed: %s", exc)
+            return new
+
+        self._built = self._thread.submit(swap())
+        self._built.add_done_callback(
+            lambda f: None if f.cancelled() or f.exception() else self._emit(self.backendReady.emit, f.result()))
+        return self._built
+
     def _forward_event(self, event: Any) -> None:
         try:
             self.executionEvent.emit(event)

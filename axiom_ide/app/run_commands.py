@@ -173,6 +173,7 @@ class RunController(QObject):
         follow ``run``."""
         from axiom_ide.canvas.run_binding import RunBinding
 
+        run.notice.connect(lambda text: self.status(text, 15000))  # a dropped stream reattached
         if tab.run_binding is not None:
             tab.run_binding.unbind()
             tab.run_binding = None

@@ -17,6 +17,12 @@ from axiom_ide.app.qt_bridge import alive
 from axiom_ide.app.run_state import RunState
 from axiom_ide.backends.base import Failure, RunResult
 
+#: Errors of a stream whose execution may still be running (remote_http.py's classes).
+STREAM_DROPPED = frozenset({"connection_lost", "timeout"})
+STREAM_REATTACHED = "The stream dropped ({error}); reattached to execution {execution_id} by its id"
+#: After a remote's compile errors: whose packages those are.
+COMPILED_REMOTELY = "(compiled on the remote {url}: a flow there can use the remote's packages, not this workspace's)"
+
 
 def error_text(exc: BaseException) -> str:
     """An AxiomError's diagnostics one per line (the compiler's words), else ``str(exc)``."""
@@ -31,6 +37,8 @@ class FlowRun(QObject):
 
     #: The run ended (carries the RunResult); emitted after the RunState's own ``finished``.
     ended = Signal(object)
+    #: Something the user should know while the run goes on (a dropped stream reattached), in words.
+    notice = Signal(str)
 
     def __init__(self, bridge: Any, doc: Any, input: dict[str, Any], *, config_id: str | None = None,
                  breakpoints: list[str] | None = None, parent: QObject | None = None):
@@ -43,6 +51,7 @@ class FlowRun(QObject):
         self.state = RunState(doc.flow.name, mode, self)
         self.state.input = dict(input)
         self._cancel_requested = False
+        self._terminal: str | None = None
         #: A Debug run (guides/debug-a-flow): a LIVE session with these breakpoints; None = plain ▶ Run.
         self.breakpoints = None if breakpoints is None else list(breakpoints)
         self.debug_session_id: str | None = None
@@ -87,6 +96,7 @@ class FlowRun(QObject):
         if not self.state.is_running:  # cancelled while compiling
             return
         self.state.mode = compiled.mode
+        self._terminal = compiled.terminal
         self.state.compiled(compiled.graph_id)
         graph_id, data, config_id = compiled.graph_id, self.state.input, self.config_id
         pins = dict(self.pins)
@@ -95,7 +105,7 @@ class FlowRun(QObject):
             return {"pins": pins} if pins and getattr(b, "takes_pins", False) else {}
         if compiled.mode == "pipeline":
             self.bridge.iterate(lambda b: b.stream(graph_id, data, config_id=config_id),
-                                self._frame, self._stream_done, self._failed)
+                                self._frame, self._stream_done, self._stream_failed)
         elif self.breakpoints is not None:
             breakpoints = self.breakpoints
 
@@ -113,7 +123,11 @@ class FlowRun(QObject):
             self.bridge.call(lambda b: b.start(graph_id, data, config_id=config_id, **pinned(b)), self._started, self._failed)
 
     def _compile_failed(self, exc: BaseException) -> None:
-        self.state.finish(RunResult("", rs.FAILED, failure=Failure("COMPILE", error_text(exc))))
+        text = error_text(exc)
+        remote = getattr(self.bridge.backend, "api_url", None)  # a RemoteBackend compiled it
+        if remote:
+            text += "\n" + COMPILED_REMOTELY.format(url=remote)
+        self.state.finish(RunResult("", rs.FAILED, failure=Failure("COMPILE", text)))
 
     def _started(self, execution_id: str) -> None:
         self.state.set_execution(execution_id)
@@ -126,6 +140,40 @@ class FlowRun(QObject):
         self.state.add_frame(frame)
         if first and self._cancel_requested and self.state.execution_id:
             self.cancel()
+
+    def _stream_failed(self, exc: BaseException) -> None:
+        """A stream that dropped after its execution began (a remote's SSE connection lost or
+        timed out): the execution goes on over there, so follow it by its id instead of failing."""
+        execution_id = self.state.execution_id
+        codes = {getattr(d, "code", None) for d in getattr(exc, "diagnostics", ())}
+        if not execution_id or not codes & STREAM_DROPPED or self._cancel_requested:
+            self._failed(exc)
+            return
+        self.notice.emit(STREAM_REATTACHED.format(error=error_text(exc), execution_id=execution_id))
+        terminal = self._terminal
+
+        async def follow(b: Any) -> tuple[Any, list[Any]]:
+            result = await b.wait(execution_id)
+            frames: list[Any] = []  # the frames the stream lost: the terminal node's output checkpoint
+            try:
+                for checkpoint in await b.checkpoints(execution_id):
+                    got = getattr(checkpoint, "frames", None)
+                    if checkpoint.node == terminal and isinstance(got, dict):
+                        frames = list(got.get("output") or [])
+            except Exception:  # noqa: BLE001 — the result stands without them
+                pass
+            return result, frames
+
+        self.bridge.call(follow, self._reattached, self._failed)
+
+    def _reattached(self, got: tuple[Any, list[Any]]) -> None:
+        result, frames = got
+        if not alive(self.state):
+            return
+        for index in range(len(self.state.frames), len(frames)):
+            self.state.add_frame({"payload": frames[index], "frame_index": index,
+                                  "execution_id": self.state.execution_id})
+        self._finish(result)
 
     def _stream_done(self, _count: int) -> None:
         execution_id = self.state.execution_id

@@ -76,3 +76,20 @@ class Preferences:
     def set_python_for_packages(self, path: str | Path | None) -> None:
         self.qsettings.setValue("run/python_for_packages", str(path) if path else "")
         self.qsettings.sync()
+
+    # -- connection (Settings → Connections; the URLs and key live in backends/credentials.py) -----
+    def connection_mode(self) -> str:
+        """"local" (the default: the embedded runtime) or "remote" (the stored remote)."""
+        return "remote" if str(self.qsettings.value("connection/mode", "local")) == "remote" else "local"
+
+    def set_connection_mode(self, mode: str) -> None:
+        self.qsettings.setValue("connection/mode", "remote" if mode == "remote" else "local")
+        self.qsettings.sync()
+
+    def cli_path(self) -> str:
+        """The ``axiom`` CLI the CLI backend runs (backends/cli_backend.py); "" = ``axiom`` on PATH."""
+        return str(self.qsettings.value("connection/cli_path", "") or "")
+
+    def set_cli_path(self, path: str) -> None:
+        self.qsettings.setValue("connection/cli_path", path.strip())
+        self.qsettings.sync()

@@ -17,6 +17,7 @@ fails inside an accepted request is a ``RunResult`` with its ``Failure``, as Loc
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import math
@@ -43,6 +44,8 @@ INVOCATIONS = "/invocations/v1"
 DEBUG = INVOCATIONS + "/debug/sessions"
 #: Page size the executions list asks for (the API's maximum).
 PAGE = 500
+#: How many of the newest executions the change probe looks at.
+PROBE_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,19 @@ class RemoteBackend:
         name = next((k.get("name") for k in keys.get("keys", []) if k.get("key") == masked), None)
         return {"email": None, "tenant": None, "key": name, "masked": masked}
 
+    async def publish_flow(self, graph_id: str) -> dict[str, Any]:
+        """Publish a compiled flow to the public marketplace (irreversible; ``POST
+        /api/registry/flows/{id}/publish``): ``{"artifact_id", "visibility": "public"}``; a second
+        publish is refused (409) with the server's words, an unknown artifact is ``not_found``."""
+        try:
+            body: dict[str, Any] = await self.api.json("POST", f"/api/registry/flows/{graph_id}/publish")
+        except AxiomError as exc:
+            if exc.message == "not found":  # the route itself is missing (an unknown artifact says "graph not found")
+                raise AxiomError.of("not_supported", f"{self.api_url} has no flow marketplace (it does not serve "
+                                    "POST /api/registry/flows/{id}/publish)") from None
+            raise
+        return body
+
     async def cancel(self, execution_id: str) -> bool:
         body = await self.ingress.json("DELETE", f"{INVOCATIONS}/flows/{execution_id}", missing_ok=True)
         return bool(body and body.get("cancelled"))
@@ -290,6 +306,15 @@ class RemoteBackend:
             if not cursor:
                 break
         return out
+
+    async def executions_changed_since(self, token: str | None) -> str | None:
+        """The remote's executions change token when it differs from ``token`` (None: unchanged),
+        as LocalBackend's: one request for the newest :data:`PROBE_ROWS` executions, whose ids,
+        statuses and update times make the token (a new run, or one that moved on, changes it)."""
+        page = await self.ingress.json("GET", f"{INVOCATIONS}/executions", params={"limit": PROBE_ROWS})
+        rows = [(d.get("execution_id"), d.get("status"), d.get("updated_at")) for d in page.get("executions", [])]
+        current = hashlib.sha256(json.dumps(rows).encode("utf-8")).hexdigest()[:32]
+        return None if current == token else current
 
     async def get_execution(self, execution_id: str) -> Any:
         body = await self.ingress.json("GET", f"{INVOCATIONS}/executions/{execution_id}", missing_ok=True)

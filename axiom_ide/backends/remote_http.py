@@ -5,6 +5,8 @@ into :class:`AxiomError` values.
 Every failure is an ``AxiomError`` whose message says what and where:
 
 - a refused or unresolvable address → ``unreachable`` "cannot reach <origin>: ..."
+- a failed TLS handshake (untrusted certificate, no TLS at the other end) → ``tls`` "TLS failure
+  talking to <origin>: ..."
 - no answer within the configured timeout → ``timeout`` "<origin> did not answer <METHOD> <path>
   within <n>s"
 - the connection dropped mid-answer → ``connection_lost``
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -143,6 +146,16 @@ def envelope_error(method: str, url: httpx.URL, status: int, reason: str, body: 
     return AxiomError.of(f"http_{status}", f"{where}: HTTP {status} {reason}" + (f": {snippet}" if snippet else ""))
 
 
+def _tls_failure(exc: BaseException) -> bool:
+    """A failed TLS handshake (certificate not trusted, not TLS at the other end, ...)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "SSL" in str(exc) or "CERTIFICATE" in str(exc).upper()
+
+
 #: The class of an ``{"error_message"}`` body by status (the envelope table's rows without a class).
 _MESSAGE_CODES = {400: "invalid_request", 404: "not_found", 422: "node_error", 502: "node_unreachable"}
 
@@ -169,6 +182,8 @@ class Http:
             limit = {httpx.ConnectTimeout: self.timeouts.connect, httpx.WriteTimeout: self.timeouts.write,
                      httpx.PoolTimeout: self.timeouts.pool}.get(type(exc), read if read is not None else self.timeouts.read)
             return AxiomError.of("timeout", f"{self.base_url} did not answer {method} {path} within {limit:g}s")
+        if isinstance(exc, httpx.ConnectError) and _tls_failure(exc):
+            return AxiomError.of("tls", f"TLS failure talking to {self.base_url}: {exc}")
         if isinstance(exc, httpx.ConnectError):
             return AxiomError.of("unreachable", f"cannot reach {self.base_url}: {exc or type(exc).__name__}")
         return AxiomError.of("connection_lost", f"the connection to {self.base_url} was lost during {method} {path}: "

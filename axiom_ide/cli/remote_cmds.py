@@ -24,37 +24,29 @@ from axiom_ide.cli.output import print_diagnostics, print_json, read_secret
 from axiom_ide.runtime.errors import AxiomError
 
 DEFAULT_ORIGIN = "http://127.0.0.1:8765"  # `axiom-ide serve`'s default
-CREDENTIALS = "credentials.json"
 NOT_LOGGED_IN = 'Not logged in. Run "axiom-ide login" to authenticate.'
 KEY_RE = re.compile(r"[0-9a-f]{64}")
 ULID_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 
 
-# -- credentials -----------------------------------------------------------------------------------
+# -- credentials: one store with the IDE's Settings → Connections (backends/credentials.py) ----------
 def config_dir() -> Path:
-    value = os.environ.get("AXIOM_IDE_CONFIG_DIR")
-    if value:
-        return Path(value)
-    import platformdirs
+    from axiom_ide.backends import credentials  # imported on use: every other verb starts without it
 
-    return Path(platformdirs.user_config_dir("axiom-ide", "Axiom"))
+    return credentials.config_dir()
 
 
 def credentials_path() -> Path:
-    return config_dir() / CREDENTIALS
+    from axiom_ide.backends import credentials
+
+    return credentials.credentials_path()
 
 
 def stored_credentials() -> dict[str, Any]:
-    """What ``login`` wrote, or {} (a damaged file is an error naming it, never silently ignored)."""
-    path = credentials_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise AxiomError.of("invalid_credentials", f'{path}: cannot read the stored credentials ({exc}); '
-                            'run "axiom-ide login" again', file=str(path)) from None
-    return data if isinstance(data, dict) else {}
+    """What ``login`` (or the IDE) stored, or {} (a damaged file is an error naming it)."""
+    from axiom_ide.backends import credentials
+
+    return credentials.stored_credentials()
 
 
 @dataclass(frozen=True)
@@ -160,12 +152,9 @@ def cmd_login(args: argparse.Namespace) -> int:
             await remote.close()
 
     who = asyncio.run(check())  # a refused key raises here: nothing is written
-    from axiom_ide.runtime.fileio import atomic_write_text
+    from axiom_ide.backends import credentials
 
-    path = credentials_path()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    body = {"api_url": settings.api_url, "ingress_url": settings.ingress_url, "key": key}
-    atomic_write_text(path, json.dumps(body, indent=2) + "\n", mode=0o600)
+    credentials.save(settings.api_url, settings.ingress_url, key)
     print(f"✓ Logged in as {who.get('email') or who.get('key') or 'this key'} (tenant: {_tenant(who)})")
     return 0
 

@@ -251,6 +251,7 @@ class Checkpoint(Reply):
     output: Any = Field(description='decoded output; "Snapshot expired" after the TTL; null when undecodable')
     input_base64: str = absent("the raw input when it could not be decoded")
     output_base64: str = absent("the raw output when it could not be decoded")
+    frames: dict[str, Any] = absent('a pipeline node\'s decoded frames: {"input": [...], "output": [...]}')
 
 
 class CheckpointsPage(Reply):

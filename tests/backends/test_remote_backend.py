@@ -554,3 +554,17 @@ def test_remote_debugging_edge_breakpoint_pauses_where_the_edge_fires(live, remo
     [event] = [e for e in events if e.type == "DEBUG_PAUSED"]
     assert (event.data["edge"], event.data["input"]["text"]) == ("n2->n3", "A")
     assert result.success
+
+
+def test_a_pipeline_executions_checkpoints_carry_their_frames(live, remote, aio):
+    backend = remote()
+
+    async def go():
+        compiled = await backend.compile(flow(live, "words"))
+        frames = [f async for f in backend.stream(compiled.graph_id, {"text": "to be"})]
+        execution_id = frames[-1]["execution_id"]
+        return compiled, await backend.checkpoints(execution_id)
+
+    compiled, checkpoints = aio(go())
+    terminal = next(c for c in checkpoints if c.node == compiled.terminal)
+    assert terminal.frames["output"] == [{"word": "TO", "index": 0}, {"word": "BE", "index": 1}]

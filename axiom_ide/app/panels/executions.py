@@ -177,7 +177,7 @@ class ExecutionsPanel(QWidget):
 
     def refresh(self) -> None:
         if self.status_filter.count() == 1:
-            from axiom_ide.runtime.store.executions import STATUSES  # off the startup path
+            from axiom_ide.backends.values import STATUSES  # off the startup path
 
             self.status_filter.blockSignals(True)
             for status in STATUSES:
