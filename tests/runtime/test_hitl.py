@@ -1,0 +1,172 @@
+"""Human-in-the-loop approval gates (engine/hitl.py): a run pauses before a node with ``approval:``,
+and approve / reject / edited input / timeout decide what happens next."""
+from __future__ import annotations
+
+import pytest
+from engine_support import add_faults_package, compile_file, until, write_flow
+
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime.store import executions as ex
+
+PKG = "tests/faults@0.1.0"
+
+
+def approval_flow(workspace, approval: str = '{prompt: "Ship it?"}'):
+    add_faults_package(workspace)
+    return write_flow(workspace, "gated", f"""\
+mode: unary
+imports: [{PKG}]
+nodes:
+  - id: n1
+    node: {PKG}:Upper
+  - id: review
+    node: {PKG}:Upper
+    approval: {approval}
+  - id: n3
+    node: {PKG}:Upper
+edges:
+  - from: n1
+    to: review
+  - from: review
+    to: n3
+""")
+
+
+@pytest.fixture
+def gated(example_workspace, make_runtime, tmp_path):
+    def make(approval: str = '{prompt: "Ship it?"}'):
+        rt = make_runtime(tmp_path / "data")
+        art = compile_file(approval_flow(example_workspace, approval), example_workspace, store=rt._artifacts)
+        return rt, art
+    return make
+
+
+async def _paused(rt, execution_id):
+    await until(lambda: rt.find_execution(execution_id).status == ex.PAUSED_HITL)
+
+
+def _types(rt, execution_id, *types):
+    return [e for e in rt.execution_events(execution_id) if e.type in types]
+
+
+def test_pause_then_approve_completes(gated, aio):
+    rt, art = gated()
+
+    async def go():
+        eid = await rt.start(art.graph_id, {"text": "a"})
+        await _paused(rt, eid)
+        (pause,) = _types(rt, eid, ev.HITL_PAUSED)
+        assert pause.node == "review" and pause.data["prompt"] == "Ship it?"
+        assert pause.data["input"] == {"text": "A", "big": "0"}
+        assert [e.node for e in _types(rt, eid, ev.NODE_STARTED)] == ["n1"]  # nothing ran past the gate
+        out = await rt.resume_pause(eid, "approve")
+        assert out == {"execution_id": eid, "node": "review", "action": "approve", "status": ex.RUNNING}
+        return eid, await rt.wait(eid, 30)
+
+    eid, outcome = aio(go())
+    assert outcome.status == ex.COMPLETED and outcome.output == {"text": "A", "big": "0"}
+    (resumed,) = _types(rt, eid, ev.HITL_RESUMED)
+    assert resumed.node == "review" and resumed.data == {"action": "approve"}
+
+
+def test_reject_fails_the_run_with_a_clear_text(gated, aio):
+    rt, art = gated()
+
+    async def go():
+        eid = await rt.start(art.graph_id, {"text": "a"})
+        await _paused(rt, eid)
+        await rt.resume_pause(eid, "reject", comment="not today")
+        return await rt.wait(eid, 30)
+
+    outcome = aio(go())
+    assert outcome.status == ex.FAILED
+    assert outcome.error == 'node "review": approval rejected: not today'
+    assert outcome.code == "APPROVAL_REJECTED"
+
+
+def test_edited_input_reaches_the_node(gated, aio):
+    rt, art = gated()
+
+    async def go():
+        eid = await rt.start(art.graph_id, {"text": "a"})
+        await _paused(rt, eid)
+        with pytest.raises(AxiomError, match='input for node "review"'):
+            await rt.resume_pause(eid, "approve", {"nope": 1})
+        assert rt.find_execution(eid).status == ex.PAUSED_HITL  # a refused resume changes nothing
+        await rt.resume_pause(eid, "approve", {"text": "edited"})
+        return await rt.wait(eid, 30)
+
+    outcome = aio(go())
+    assert outcome.status == ex.COMPLETED and outcome.output["text"] == "EDITED"
+
+
+def test_resume_of_a_run_that_is_not_paused_and_double_resume_are_refused(gated, aio):
+    rt, art = gated()
+
+    async def go():
+        eid = await rt.start(art.graph_id, {"text": "a"})
+        await _paused(rt, eid)
+        await rt.resume_pause(eid, "approve")
+        await rt.wait(eid, 30)
+        with pytest.raises(AxiomError) as again:
+            await rt.resume_pause(eid, "reject")
+        return again.value
+
+    err = aio(go())
+    assert err.diagnostics[0].code == "already_resumed"
+    assert "was already resumed (approved); status: Completed" in err.message
+
+
+def test_timeout_applies_on_timeout(gated, aio):
+    rt, art = gated("{timeout: 0.2s, on_timeout: reject}")
+
+    async def go():
+        eid = await rt.start(art.graph_id, {"text": "a"})
+        outcome = await rt.wait(eid, 30)
+        with pytest.raises(AxiomError) as late:
+            await rt.resume_pause(eid, "approve")
+        return eid, outcome, late.value
+
+    eid, outcome, late = aio(go())
+    assert outcome.status == ex.FAILED
+    assert outcome.error == 'node "review": approval timed out after 0.2s (on_timeout: reject)'
+    assert [e.data["outcome"] for e in _types(rt, eid, ev.HITL_TIMED_OUT)] == ["reject"]
+    assert late.diagnostics[0].code == "pause_timed_out"
+
+
+def test_timeout_that_approves_runs_the_node(gated, aio):
+    rt, art = gated("{timeout: 0.2s, on_timeout: approve}")
+    outcome = aio(rt.run(art.graph_id, {"text": "a"}, timeout=30))
+    assert outcome.status == ex.COMPLETED and outcome.output["text"] == "A"
+
+
+def test_approval_key_is_validated_with_file_and_line(example_workspace):
+    from axiom_ide.runtime.model.flow_yaml import dumps_flow, load_flow
+    from axiom_ide.runtime.model.validate import validate_flow_file
+
+    path = approval_flow(example_workspace, "{prompt: '', timeout: soon, on_timeout: maybe, who: me}")
+    diags = validate_flow_file(load_flow(str(path)))
+    got = [(d.severity.value, d.location.line, d.message) for d in diags if d.code == "invalid_approval"]
+    assert got == [
+        ("error", 9, "nodes[1]: approval prompt must be a non-empty text"),
+        ("error", 9, "nodes[1]: approval timeout must be a duration like 30s, 15m, 1h or 2d, not 'soon'"),
+        ("error", 9, "nodes[1]: approval on_timeout must be \"reject\" or \"approve\", not 'maybe'"),
+        ("warning", 9, 'nodes[1]: unknown approval key "who" (known: prompt, timeout, on_timeout)'),
+    ]
+    good = approval_flow(example_workspace, '{prompt: "Ship it?", timeout: 1h30m}')
+    ff = load_flow(str(good))
+    assert validate_flow_file(ff) == []
+    assert ff.flow.node("review").approval == {"prompt": "Ship it?", "timeout": "1h30m"}
+    assert dumps_flow(ff) == good.read_text()  # saves unchanged
+
+
+def test_old_files_load_unchanged(example_workspace):
+    from axiom_ide.runtime.model.flow_yaml import dumps_flow, load_flow
+
+    path = approval_flow(example_workspace)
+    plain = path.read_text().replace('    approval: {prompt: "Ship it?"}\n', "")
+    path.write_text(plain)
+    ff = load_flow(str(path))
+    assert all(n.approval is None for n in ff.flow.nodes)
+    assert dumps_flow(ff) == plain
