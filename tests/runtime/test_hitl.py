@@ -170,3 +170,73 @@ def test_old_files_load_unchanged(example_workspace):
     ff = load_flow(str(path))
     assert all(n.approval is None for n in ff.flow.nodes)
     assert dumps_flow(ff) == plain
+
+
+#: Runs in a subprocess: start the gated flow (real node hosts) and wait forever.
+GATED_RUN = """
+import asyncio, sys
+from axiom_ide.runtime.runtime import Runtime
+
+async def main(data, graph_id):
+    rt = Runtime(data)
+    await rt.start(graph_id, {"text": "a"})
+    await asyncio.Event().wait()
+
+asyncio.run(main(*sys.argv[1:3]))
+"""
+
+
+def _status(db) -> str | None:
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            row = conn.execute("SELECT status FROM executions").fetchone()
+            return row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+@pytest.mark.parametrize("invoker", ["host"], indirect=True)
+def test_pause_survives_sigkill_and_is_resumed_after_restart(example_workspace, make_runtime, tmp_path, aio):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from axiom_ide.runtime.runtime import Runtime
+
+    data = tmp_path / "data"
+    first = Runtime(data, inline=True)
+    art = compile_file(approval_flow(example_workspace), example_workspace, store=first._artifacts)
+    aio(first.close())
+    proc = subprocess.Popen([sys.executable, "-c", GATED_RUN, str(data), art.graph_id],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, AXIOM_IDE_DATA_DIR=str(data)))
+    try:
+        deadline = time.monotonic() + 60
+        while _status(data / "axiom.db") != ex.PAUSED_HITL:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the run never paused"
+            time.sleep(0.01)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+
+    rt = make_runtime(data)
+    (rec,) = rt.list_executions()
+    assert rec.status == ex.PAUSED_HITL
+
+    async def go():
+        assert await rt.resume_incomplete() == [rec.id]
+        await until(lambda: rt.approvals.waiting(rec.id) == "review")
+        assert rt.find_execution(rec.id).status == ex.PAUSED_HITL  # restored, never shown Running
+        await rt.resume_pause(rec.id, "approve", {"text": "later"})
+        return await rt.wait(rec.id, 30)
+
+    outcome = aio(go())
+    assert outcome.status == ex.COMPLETED and outcome.output["text"] == "LATER"
+    assert len(_types(rt, rec.id, ev.HITL_PAUSED)) == 1  # the pause was restored, not repeated
