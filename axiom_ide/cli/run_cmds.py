@@ -63,7 +63,11 @@ def register(subparsers: Any) -> None:
         p.add_argument("--json", action="store_true")
         add_location_flags(p)
         p.set_defaults(handler=fn)
-    p = ex.add_parser("resume", help="resume every incomplete execution and wait for them")
+    p = ex.add_parser("resume", help="resume every incomplete execution and wait for them; "
+                                     "ID --approve|--reject answers its approval pause")
+    from axiom_ide.cli import approval_cmds
+
+    approval_cmds.add_flags(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--inline", action="store_true", help="run node code in this process (no host)")
     add_location_flags(p)
@@ -321,21 +325,15 @@ def cmd_checkpoints(rt, args) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
+    from axiom_ide.cli import approval_cmds
+
     async def go() -> int:
         rt = _runtime(args)
-        try:
-            ids = await rt.resume_incomplete(wait=True)
-            results = [rt.operator_execution(i) for i in ids]
+        try:  # runs until each execution ends or waits for an approval (approval_cmds.py)
+            ids = await approval_cmds.resume(rt, args)
+            return approval_cmds.report(rt, ids, args.json)
         finally:
             await rt.close()
-        if args.json:
-            print_json({"resumed": [r.to_json() for r in results]})
-        else:
-            for r in results:
-                print(f"{r.id}  {r.status}" + (f"  {r.error}" if r.error else ""))
-            if not results:
-                print("nothing to resume")
-        return 0 if all(r.status == "Completed" for r in results) else 1
     return asyncio.run(go())
 
 

@@ -31,7 +31,7 @@ def flow(ws, name):
 def test_local_backend_is_a_backend(backend):
     assert protocol_methods(Backend) == [
         "cancel", "checkpoints", "close", "compile", "events", "flow_configs", "fork", "get_execution",
-        "list_executions", "node_payload", "result", "start", "stream", "subscribe", "wait"]
+        "list_executions", "node_payload", "result", "resume_pause", "start", "stream", "subscribe", "wait"]
     assert protocol_gaps(Backend, backend) == {}
 
 

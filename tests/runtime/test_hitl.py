@@ -3,34 +3,12 @@ and approve / reject / edited input / timeout decide what happens next."""
 from __future__ import annotations
 
 import pytest
-from engine_support import add_faults_package, compile_file, until, write_flow
+from engine_support import compile_file, until
+from hitl_support import approval_flow, pause_then_kill
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
-
-PKG = "tests/faults@0.1.0"
-
-
-def approval_flow(workspace, approval: str = '{prompt: "Ship it?"}'):
-    add_faults_package(workspace)
-    return write_flow(workspace, "gated", f"""\
-mode: unary
-imports: [{PKG}]
-nodes:
-  - id: n1
-    node: {PKG}:Upper
-  - id: review
-    node: {PKG}:Upper
-    approval: {approval}
-  - id: n3
-    node: {PKG}:Upper
-edges:
-  - from: n1
-    to: review
-  - from: review
-    to: n3
-""")
 
 
 @pytest.fixture
@@ -172,59 +150,15 @@ def test_old_files_load_unchanged(example_workspace):
     assert dumps_flow(ff) == plain
 
 
-#: Runs in a subprocess: start the gated flow (real node hosts) and wait forever.
-GATED_RUN = """
-import asyncio, sys
-from axiom_ide.runtime.runtime import Runtime
-
-async def main(data, graph_id):
-    rt = Runtime(data)
-    await rt.start(graph_id, {"text": "a"})
-    await asyncio.Event().wait()
-
-asyncio.run(main(*sys.argv[1:3]))
-"""
-
-
-def _status(db) -> str | None:
-    import sqlite3
-
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            row = conn.execute("SELECT status FROM executions").fetchone()
-            return row[0] if row else None
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-
-
 @pytest.mark.parametrize("invoker", ["host"], indirect=True)
 def test_pause_survives_sigkill_and_is_resumed_after_restart(example_workspace, make_runtime, tmp_path, aio):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     from axiom_ide.runtime.runtime import Runtime
 
     data = tmp_path / "data"
     first = Runtime(data, inline=True)
     art = compile_file(approval_flow(example_workspace), example_workspace, store=first._artifacts)
     aio(first.close())
-    proc = subprocess.Popen([sys.executable, "-c", GATED_RUN, str(data), art.graph_id],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, AXIOM_IDE_DATA_DIR=str(data)))
-    try:
-        deadline = time.monotonic() + 60
-        while _status(data / "axiom.db") != ex.PAUSED_HITL:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the run never paused"
-            time.sleep(0.01)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
+    pause_then_kill(data, art.graph_id)
 
     rt = make_runtime(data)
     (rec,) = rt.list_executions()

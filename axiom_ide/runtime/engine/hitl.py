@@ -73,6 +73,20 @@ class ApprovalGates:
         self.events = events
         #: execution id → (node, the future its run awaits).
         self._waiters: dict[str, tuple[str, asyncio.Future]] = {}
+        #: execution id → a future set when its run starts waiting for an approval (:meth:`settled`).
+        self._parks: dict[str, asyncio.Future] = {}
+
+    async def settled(self, execution_id: str, task: asyncio.Future | None) -> None:
+        """Return once the run ``task`` ends or waits for an approval (at once when it is neither
+        running nor waits here)."""
+        if task is None or task.done() or self.waiting(execution_id) is not None:
+            return
+        park = self._parks.setdefault(execution_id, asyncio.get_running_loop().create_future())
+        try:
+            await asyncio.wait({task, park}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if self._parks.get(execution_id) is park:
+                del self._parks[execution_id]
 
     def waiting(self, execution_id: str) -> str | None:
         """The node the execution waits before here, or None."""
@@ -134,6 +148,9 @@ class ApprovalGates:
         timeout_at = paused.data.get("timeout_at")
         future = asyncio.get_running_loop().create_future()
         self._waiters[ctx.execution_id] = (node, future)
+        park = self._parks.get(ctx.execution_id)
+        if park is not None and not park.done():
+            park.set_result(node)
         try:
             remaining = None if timeout_at is None else max(0.0, timeout_at / 1000 - time.time())
             try:
