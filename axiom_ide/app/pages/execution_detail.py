@@ -28,14 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.hitl_banner import HitlBanner
+
 if TYPE_CHECKING:
     from axiom_ide.backends.replay_view import ReplayView
 
 EVENTS_PAGE = 50
 SPEEDS = (("0.5×", 1000), ("1×", 500), ("2×", 250), ("4×", 125))
 SNAPSHOT_EXPIRED = "Snapshot expired"
-PAUSE_TYPES = ("DEBUG_PAUSED", "DEBUG_RESUMED")
-BRANCH_TYPES = ("EDGE_SKIPPED", "EDGE_FIRED", "BRANCH_TAKEN")
+PAUSE_TYPES = ("DEBUG_PAUSED", "DEBUG_RESUMED", "HITL_PAUSED", "HITL_RESUMED", "HITL_TIMED_OUT")
+BRANCH_TYPES = ("EDGE_SKIPPED", "EDGE_FIRED", "BRANCH_TAKEN", "BRANCH_STARTED", "BRANCH_SKIPPED", "BRANCH_FINISHED",
+                "GATE_WAITING", "GATE_OPENED")
 
 
 def _when(t: float | None) -> str:
@@ -102,6 +105,8 @@ class ExecutionDetailPage(QWidget):
         header.addWidget(self.debug_button)
         root.addLayout(header)
         root.addLayout(times)
+        root.addWidget(hitl := HitlBanner.for_execution(rec.id, replay.events))  # Approve / Reject (app/hitl_banner.py)
+        self.hitl_banner = hitl
         self.descendants: list[QPushButton] = []
         #: The fork descendants' execution ids.
         self.children_ids = tuple(children)
