@@ -118,7 +118,7 @@ class HitlBanner(QFrame):
         self.text.setWordWrap(True)
         self.approve_button = QPushButton(APPROVE, objectName="hitlApprove")
         self.reject_button = QPushButton(REJECT, objectName="hitlReject")
-        self.edit_button = QPushButton(EDIT_APPROVE, objectName="hitlEditApprove")
+        self.edit_button = QPushButton(EDIT_APPROVE.replace("&", "&&"), objectName="hitlEditApprove")  # no mnemonic
         self.error = QLabel(objectName="hitlError")
         self.error.setStyleSheet("color: #c62828;")
         self.error.setWordWrap(True)

@@ -31,7 +31,7 @@ def test_flow_tab_banner_approve(qtbot, window, example_workspace):
     banner = tab.hitl_banner
     qtbot.waitUntil(banner.isVisible, timeout=20000)
     assert banner.text.text() == 'Paused (HITL) before "review": Ship it?'
-    assert [b.text() for b in (banner.approve_button, banner.reject_button, banner.edit_button)] == [
+    assert [b.text().replace("&&", "&") for b in (banner.approve_button, banner.reject_button, banner.edit_button)] == [
         hb.APPROVE, hb.REJECT, hb.EDIT_APPROVE]
     _shot(window, "hitl_flow_tab.png")
     click(qtbot, banner.approve_button)
@@ -76,6 +76,7 @@ def test_detail_page_banner_reject_and_the_pauses_tab(qtbot, window, example_wor
     page = pages[execution_id]
     qtbot.waitExposed(page)
     assert page.status_label.text() == "Paused (HITL)"
+    assert page.position.text().endswith("· Paused (HITL)")  # the scrubber's replay folds the pause too
     qtbot.waitUntil(page.hitl_banner.isVisible)
     _shot(page, "hitl_detail_page.png")
     click(qtbot, page.hitl_banner.reject_button)
