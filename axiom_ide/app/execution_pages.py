@@ -169,7 +169,6 @@ class ExecutionPages:
             return
         page = DebugSessionPage(replay, session_id=session["session_id"], mode=session["mode"], parent=self.window,
                                 on_fork=lambda cp, overrides: self.fork(execution_id, cp, overrides))
-        self._wire_banner(execution_id, page)
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Debug session {session['session_id']} · {session['mode']}")
