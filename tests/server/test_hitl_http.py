@@ -135,7 +135,30 @@ def test_a_fan_out_the_quota_cannot_pay_for_fails_the_run(server):
         r = c.post(INVOKE, json={"graph_id": graph, "input": {"text": "a"}, "wait": True})
         assert r.status_code == 202
         assert r.json()["result"]["success"] is False
-        assert r.json()["result"]["error"] == "daily executions quota exceeded (cap 5)"
+        assert r.json()["result"]["error"] == 'node "n0": fan-out into 10 branches: daily executions quota exceeded (cap 5)'
         events = _events(c, r.json()["execution_id"])
     assert not [e for e in events if e["type"] == "BRANCH_STARTED"]  # refused before any branch ran
     assert _usage(server)["executions"] == 1
+
+
+def test_resume_webhook_answers_one_pause_with_its_token(server):
+    import httpx
+
+    graph = server.compile("gated")
+    with server.client() as c:
+        eid = c.post(INVOKE, json={"graph_id": graph, "input": {"text": "a"}}).json()["execution_id"]
+        _status_becomes(c, eid, "Paused (HITL)")
+        (pause,) = [e for e in _events(c, eid) if e["type"] == "HITL_PAUSED"]
+        token = pause["data"]["resume_token"]
+    before = _usage(server)
+    with httpx.Client(base_url=server.origin, timeout=30) as anonymous:  # no API key: the token is the credential
+        wrong = anonymous.post(f"/invocations/v1/webhooks/resume/{eid}.nope", json={"action": "approve"})
+        assert wrong.status_code == 404 and wrong.json() == {"error": "resume webhook not found"}
+        r = anonymous.post(f"/invocations/v1/webhooks/resume/{token}", json={"action": "approve"})
+        assert r.status_code == 200, r.text
+        assert r.json()["node"] == "review"
+        again = anonymous.post(f"/invocations/v1/webhooks/resume/{token}", json={"action": "approve"})
+        assert again.status_code == 409 and again.json()["error"] == "already_resumed"
+    with server.client() as c:
+        _status_becomes(c, eid, "Completed")
+    assert _usage(server)["invocations"] == before["invocations"] + 1  # refusals gave theirs back

@@ -16,8 +16,10 @@ unary run (only a plan with a fan-out or a join gets one) and, after each node c
 Quota: every started branch draws one execution from the tenant's daily budget (reference/http-api
 "A fan-out into 10 branches costs 10 executions"), through ``budget(n)`` — the server's daily
 execution quota when it has one (``server/execution_budget.py``), else nothing is counted. A
-fan-out the budget cannot pay for fails the run with the quota's own text, ``daily executions
-quota exceeded (cap N)``, code ``QUOTA_EXCEEDED``, before any of its branches runs.
+fan-out the budget cannot pay for fails the run with the quota's own text after where it happened
+(error catalog: ``... daily executions quota exceeded (cap N)``) — ``node "n0": fan-out into 10
+branches: daily executions quota exceeded (cap 500)``, code ``QUOTA_EXCEEDED`` — before any of its
+branches runs.
 
 A resumed run refolds its completed nodes without the tracker, so nothing is drawn twice.
 """
@@ -59,7 +61,8 @@ class BranchTracker:
             if started and self.budget is not None:
                 refused = self.budget(len(started))
                 if refused:
-                    raise StepError(refused, "QUOTA_EXCEEDED", node=node)
+                    raise StepError(f'node "{node}": fan-out into {len(started)} branches: {refused}',
+                                    "QUOTA_EXCEEDED", node=node)
             for pe in forward:
                 branch = f"{node}->{pe.dst}"
                 if pe.dst in not_fired:

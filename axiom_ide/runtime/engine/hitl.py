@@ -15,6 +15,8 @@ by the event log alone:
   decision in the log. A pause a runtime restart interrupted is paused again, with no new event.
 - ``timeout`` elapsed (counted from the HITL_PAUSED, across restarts): HITL_TIMED_OUT with
   ``outcome`` = ``on_timeout``; ``reject`` fails the run, ``approve`` runs the node.
+- Every pause has its own resume webhook: ``resume_token`` on HITL_PAUSED (``<execution
+  id>.<random>``), answered by ``POST /invocations/v1/webhooks/resume/{token}`` with no API key.
 - A rejection fails the run: ``node "<id>": approval rejected`` (+ ``: <comment>``), code
   ``APPROVAL_REJECTED``; a timeout that rejects: ``node "<id>": approval timed out after <t>
   (on_timeout: reject)``, code ``APPROVAL_TIMED_OUT``.
@@ -27,6 +29,8 @@ step of its parent; put the approval on the subflow node).
 from __future__ import annotations
 
 import asyncio
+import hmac
+import secrets
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -121,7 +125,8 @@ class ApprovalGates:
                 shown = None
             last = recorder.emit(ev.HITL_PAUSED, act.node, prompt=approval.get("prompt"), input=shown,
                                  on_timeout=approval.get("on_timeout", REJECT),
-                                 timeout_at=int((now + timeout) * 1000) if timeout else None)
+                                 timeout_at=int((now + timeout) * 1000) if timeout else None,
+                                 resume_token=new_resume_token(ctx.execution_id))
             events = recorder.drain(self.executions.db)
             self._status(ctx.execution_id, ex.PAUSED_HITL, events)
         if last.type == ev.HITL_PAUSED:
@@ -169,6 +174,18 @@ class ApprovalGates:
 
 
 # -- resuming -------------------------------------------------------------------------------------
+def new_resume_token(execution_id: str) -> str:
+    """``<execution id>.<random>``: the secret of one pause's resume webhook (HITL_PAUSED
+    ``resume_token``; ``POST /invocations/v1/webhooks/resume/{token}``)."""
+    return f"{execution_id}.{secrets.token_urlsafe(24)}"
+
+
+def token_execution(token: str) -> str:
+    """The execution id a resume token names ("" for a malformed one)."""
+    execution_id, dot, rest = token.partition(".")
+    return execution_id if dot and rest and len(execution_id) == 32 else ""
+
+
 def _refuse(code: str, message: str) -> AxiomError:
     return AxiomError.of(code, message)
 
@@ -180,7 +197,8 @@ def pending_pause(events: ev.EventStore, execution_id: str) -> ev.EventRecord | 
 
 
 async def resume_pause(runtime: Any, execution_id: str, action: str, input: Any = None, *,
-                       comment: str | None = None, tenant_id: str | None = None) -> dict[str, Any]:
+                       comment: str | None = None, tenant_id: str | None = None,
+                       token: str | None = None) -> dict[str, Any]:
     """Approve or reject the execution's approval pause; returns ``{"execution_id", "node",
     "action", "status"}``. Raises AxiomError: ``execution_not_found``; ``invalid_argument`` (an
     unknown action, input with a rejection, input that does not fit the node); ``not_paused``,
@@ -195,6 +213,13 @@ async def resume_pause(runtime: Any, execution_id: str, action: str, input: Any 
     rec = runtime.execution(execution_id, tenant_id)
     events: ev.EventStore = runtime._event_log
     hitl = events.list(execution_id, types=(ev.HITL_PAUSED, ev.HITL_RESUMED, ev.HITL_TIMED_OUT), limit=10_000_000)
+    if token is not None:  # a resume webhook: the token must be one of this execution's pauses'
+        known = [e.data.get("resume_token") or "" for e in hitl if e.type == ev.HITL_PAUSED]
+        if not any(hmac.compare_digest(token, k) for k in known):
+            raise _refuse("execution_not_found", "execution not found")
+        if hitl[-1].type == ev.HITL_PAUSED and not hmac.compare_digest(token, known[-1]):
+            raise _refuse("already_resumed", f'execution "{execution_id}": this resume webhook is for an earlier '
+                                             "pause, which was already answered")
     if rec.status != ex.PAUSED_HITL or not hitl or hitl[-1].type != ev.HITL_PAUSED:
         if hitl and hitl[-1].type == ev.HITL_TIMED_OUT:
             raise _refuse("pause_timed_out", f'execution "{execution_id}": the approval pause before node '
