@@ -146,8 +146,9 @@ _TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "s
           "description": "resume_token of the pause's HITL_PAUSED event"}
 ROUTES.route("POST", WEBHOOK_PATH, parameters=[_TOKEN], body=ResumeBody, responses={
     "200": content("The decision is recorded; the run continues", ResumeResult),
-    "400": content("A malformed field", ErrorMessage, {"error": "invalid_argument",
-                                                       "message": 'action must be "approve" or "reject"'}),
+    "400": content("A malformed field, or a body that is not JSON", ErrorMessage,
+                   {"error": "invalid_argument", "message": 'action must be "approve" or "reject"'},
+                   also=(InvokeFailure,)),
     "404": content("No pause has this token", ErrorBody, WEBHOOK_NOT_FOUND),
     "409": content("The pause was already answered or timed out", ErrorMessage),
     "429": content("The execution's tenant exhausted its daily invocations", ErrorBody, {"error": "quota_exceeded"}),

@@ -31,12 +31,14 @@ def test_flow_tab_banner_approve(qtbot, window, example_workspace):
     banner = tab.hitl_banner
     qtbot.waitUntil(banner.isVisible, timeout=20000)
     assert banner.text.text() == 'Paused (HITL) before "review": Ship it?'
+    assert tab.pill.text() == "Paused (HITL)" and run.state.is_running  # the pill reads the docs' status
     assert [b.text().replace("&&", "&") for b in (banner.approve_button, banner.reject_button, banner.edit_button)] == [
         hb.APPROVE, hb.REJECT, hb.EDIT_APPROVE]
     _shot(window, "hitl_flow_tab.png")
     click(qtbot, banner.approve_button)
     wait_done(qtbot, tab)
     assert run.state.status == "Completed" and run.state.result.output == {"text": "A", "big": "0"}
+    assert tab.pill.text() == "Completed"
     assert not banner.isVisible()
 
 

@@ -204,13 +204,13 @@ async def resume_pause(runtime: Any, execution_id: str, action: str, input: Any 
     unknown action, input with a rejection, input that does not fit the node); ``not_paused``,
     ``already_resumed``, ``pause_timed_out`` or ``paused_elsewhere`` when there is nothing here to
     resume (the HTTP route answers those 409)."""
+    rec = runtime.execution(execution_id, tenant_id)  # an unknown execution first, whatever was asked
     if action not in ACTIONS:
         raise _refuse("invalid_argument", f'action must be "approve" or "reject", not {action!r}')
     if input is not None and action != APPROVE:
         raise _refuse("invalid_argument", "input can only be given with approve (it is the node's edited input)")
     if input is not None and not isinstance(input, dict):
         raise _refuse("invalid_argument", "input must be a JSON object (the node's input message)")
-    rec = runtime.execution(execution_id, tenant_id)
     events: ev.EventStore = runtime._event_log
     hitl = events.list(execution_id, types=(ev.HITL_PAUSED, ev.HITL_RESUMED, ev.HITL_TIMED_OUT), limit=10_000_000)
     if token is not None:  # a resume webhook: the token must be one of this execution's pauses'
