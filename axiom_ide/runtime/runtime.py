@@ -453,11 +453,11 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
 
     async def resume_pause(self, execution_id: str, action: str, input: Any = None, *,
                            comment: str | None = None, tenant_id: str | None = None,
-                           token: str | None = None) -> dict[str, Any]:
+                           token: str | None = None, by: str | None = None) -> dict[str, Any]:
         """Approve or reject an execution's approval pause (engine/hitl.py ``resume_pause``;
         ``token``: a resume webhook's, checked against the execution's pauses)."""
         return await resume_pause(self, execution_id, action, input, comment=comment, tenant_id=tenant_id,
-                                  token=token)
+                                  token=token, by=by)
 
     def set_execution_budget(self, budget: Any) -> None:
         """``budget(tenant_id, n)`` draws n executions from the tenant's daily quota for a run's

@@ -13,6 +13,9 @@ credential, good for that one pause. It counts against the execution's tenant's 
 (429 ``quota_exceeded`` like any invocation); an unknown token is 404 ``{"error":"resume webhook not
 found"}``.
 
+``approvers`` on the node's approval: only those API key names may resume over this route (403
+``{"error":"not_an_approver","message"}`` for another key); the webhook's token always may.
+
 Refusals: 404 ``{"error":"execution not found"}`` (unknown or another tenant's); 400
 ``invalid_argument`` (a bad field, input with reject, input that does not fit the node's input
 message); 409 ``{"error": <code>, "message"}`` with ``not_paused`` (the execution is not waiting
@@ -32,6 +35,7 @@ from axiom_ide.runtime.engine.hitl import token_execution
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.usage import seconds_to_utc_midnight, utc_day
 from axiom_ide.server.app import STATE, TENANT, public
+from axiom_ide.server.auth import API_KEY
 from axiom_ide.server.envelope import invalid_body, reply
 from axiom_ide.server.limits import QUOTA_UNAVAILABLE, limiter_for
 from axiom_ide.server.response_models import ErrorBody, ErrorMessage, InvokeFailure, Reply, content, respond
@@ -67,12 +71,16 @@ ROUTES = RouteTable(invalid=_invalid, bad_json=invalid_body, tags=["executions"]
 async def resume(request: web.Request, body: ResumeBody) -> web.Response:
     runtime = request.app[STATE].runtime
     try:
+        key = request.get(API_KEY)
         out = await runtime.resume_pause(request.match_info["execution_id"], body.action, body.input,
-                                         comment=body.comment, tenant_id=request[TENANT])
+                                         comment=body.comment, tenant_id=request[TENANT],
+                                         by=key.name if key is not None else None)
     except AxiomError as exc:
         code = exc.diagnostics[0].code if exc.diagnostics else ""
         if code == "execution_not_found":
             return reply(404, EXECUTION_NOT_FOUND)
+        if code == "not_an_approver":
+            return reply(403, {"error": code, "message": exc.message})
         if code in CONFLICTS:
             return reply(409, {"error": code, "message": exc.message})
         if code == "invalid_argument":
@@ -133,6 +141,9 @@ ROUTES.route("POST", PATH, parameters=[_ID], body=ResumeBody, responses={
     "400": content("A malformed field, or input that does not fit the paused node", ErrorMessage,
                    {"error": "invalid_argument", "message": 'action must be "approve" or "reject"'}, also=(InvokeFailure,)),
     "401": content("Missing, invalid or revoked API key", ErrorBody, {"error": "unauthorized"}),
+    "403": content("The caller's API key is not among the pause's approvers", ErrorMessage,
+                   {"error": "not_an_approver", "message": 'API key "ci" may not resume the pause before node '
+                                                           '"review" (approvers: ops)'}),
     "404": content("No such execution for this tenant", ErrorBody, EXECUTION_NOT_FOUND),
     "409": content("Nothing to resume: not paused, already resumed, timed out, or held by another runtime",
                    ErrorMessage, {"error": "not_paused",

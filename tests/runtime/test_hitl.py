@@ -130,7 +130,7 @@ def test_approval_key_is_validated_with_file_and_line(example_workspace):
         ("error", 9, "nodes[1]: approval prompt must be a non-empty text"),
         ("error", 9, "nodes[1]: approval timeout must be a duration like 30s, 15m, 1h or 2d, not 'soon'"),
         ("error", 9, "nodes[1]: approval on_timeout must be \"reject\" or \"approve\", not 'maybe'"),
-        ("warning", 9, 'nodes[1]: unknown approval key "who" (known: prompt, timeout, on_timeout)'),
+        ("warning", 9, 'nodes[1]: unknown approval key "who" (known: prompt, timeout, on_timeout, approvers)'),
     ]
     good = approval_flow(example_workspace, '{prompt: "Ship it?", timeout: 1h30m}')
     ff = load_flow(str(good))

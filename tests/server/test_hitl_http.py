@@ -32,6 +32,15 @@ edges:
   - from: n1
     to: review
 """)
+    write_flow(workspace, "ops-only", f"""\
+mode: unary
+imports: [{PKG}]
+nodes:
+  - id: review
+    node: {PKG}:Upper
+    approval: {{prompt: "Ops only", approvers: [ops]}}
+edges: []
+""")
     branches = "".join(f"  - id: b{i}\n    node: {PKG}:Upper\n" for i in range(1, 11))
     edges = "".join(f"  - from: n0\n    to: b{i}\n  - from: b{i}\n    to: j\n" for i in range(1, 11))
     write_flow(workspace, "fanout", f"mode: unary\nimports: [{PKG}]\nnodes:\n  - id: n0\n    node: {PKG}:Upper\n"
@@ -162,3 +171,26 @@ def test_resume_webhook_answers_one_pause_with_its_token(server):
     with server.client() as c:
         _status_becomes(c, eid, "Completed")
     assert _usage(server)["invocations"] == before["invocations"] + 1  # refusals gave theirs back
+
+
+def test_only_the_approvers_keys_may_resume(server):
+    from axiom_ide.runtime.store.apikeys import ApiKeyStore
+
+    db = open_database(server.data_dir)
+    try:
+        ops_key, _ = ApiKeyStore(db).create("ops")
+    finally:
+        db.close()
+    graph = server.compile("ops-only")
+    with server.client() as c:  # the "test" key
+        eid = c.post(INVOKE, json={"graph_id": graph, "input": {"text": "a"}}).json()["execution_id"]
+        _status_becomes(c, eid, "Paused (HITL)")
+        r = c.post(f"/invocations/v1/executions/{eid}/resume", json={"action": "approve"})
+        assert r.status_code == 403
+        assert r.json() == {"error": "not_an_approver",
+                            "message": 'API key "test" may not resume the pause before node "review" (approvers: ops)'}
+    with server.client(ops_key) as ops:
+        assert ops.post(f"/invocations/v1/executions/{eid}/resume", json={"action": "approve"}).status_code == 200
+        _status_becomes(ops, eid, "Completed")
+        (resumed,) = [e for e in _events(ops, eid) if e["type"] == "HITL_RESUMED"]
+        assert resumed["data"] == {"action": "approve", "by": "ops"}

@@ -126,7 +126,8 @@ class ApprovalGates:
             last = recorder.emit(ev.HITL_PAUSED, act.node, prompt=approval.get("prompt"), input=shown,
                                  on_timeout=approval.get("on_timeout", REJECT),
                                  timeout_at=int((now + timeout) * 1000) if timeout else None,
-                                 resume_token=new_resume_token(ctx.execution_id))
+                                 resume_token=new_resume_token(ctx.execution_id),
+                                 **({"approvers": approval["approvers"]} if approval.get("approvers") else {}))
             events = recorder.drain(self.executions.db)
             self._status(ctx.execution_id, ex.PAUSED_HITL, events)
         if last.type == ev.HITL_PAUSED:
@@ -198,10 +199,12 @@ def pending_pause(events: ev.EventStore, execution_id: str) -> ev.EventRecord | 
 
 async def resume_pause(runtime: Any, execution_id: str, action: str, input: Any = None, *,
                        comment: str | None = None, tenant_id: str | None = None,
-                       token: str | None = None) -> dict[str, Any]:
+                       token: str | None = None, by: str | None = None) -> dict[str, Any]:
     """Approve or reject the execution's approval pause; returns ``{"execution_id", "node",
     "action", "status"}``. Raises AxiomError: ``execution_not_found``; ``invalid_argument`` (an
-    unknown action, input with a rejection, input that does not fit the node); ``not_paused``,
+    unknown action, input with a rejection, input that does not fit the node); ``not_an_approver``
+    (``by``, the caller's API key name, is not among the pause's ``approvers``; None = the local
+    operator, always allowed); ``not_paused``,
     ``already_resumed``, ``pause_timed_out`` or ``paused_elsewhere`` when there is nothing here to
     resume (the HTTP route answers those 409)."""
     rec = runtime.execution(execution_id, tenant_id)  # an unknown execution first, whatever was asked
@@ -232,6 +235,10 @@ async def resume_pause(runtime: Any, execution_id: str, action: str, input: Any 
         raise _refuse("not_paused", f'execution "{execution_id}" is not paused for approval (status: {rec.status})')
     paused = hitl[-1]
     node = paused.node or ""
+    approvers = paused.data.get("approvers") or []
+    if by is not None and approvers and by not in approvers:
+        raise _refuse("not_an_approver", f'API key "{by}" may not resume the pause before node "{node}" '
+                                         f'(approvers: {", ".join(approvers)})')
     gates: ApprovalGates = runtime.approvals
     here = gates.waiting(execution_id) == node
     db = runtime._db
@@ -248,7 +255,7 @@ async def resume_pause(runtime: Any, execution_id: str, action: str, input: Any 
     decision = Decision(action, input, comment or None)
     recorder = runtime.runner.running_recorder(execution_id) or runtime.runner.recorder(execution_id)
     recorder.emit(ev.HITL_RESUMED, node, action=action, **({"input": input} if input is not None else {}),
-                  **({"comment": comment} if comment else {}))
+                  **({"comment": comment} if comment else {}), **({"by": by} if by else {}))
     gates._status(execution_id, ex.RUNNING, recorder.drain(db))
     if not gates.wake(execution_id, decision) and execution_id not in runtime._tasks:
         await runtime.resume_incomplete(only=execution_id)

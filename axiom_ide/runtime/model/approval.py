@@ -9,7 +9,8 @@ nodes:
 
 ``prompt`` (text shown to the approver; default :data:`DEFAULT_PROMPT`), ``timeout`` (a duration —
 ``90``, ``45s``, ``30m``, ``1h``, ``2d``, or ``1h30m`` — or absent: the pause waits indefinitely) and
-``on_timeout`` (``reject``, the default, or ``approve``). :func:`parse_approval` turns the raw
+``on_timeout`` (``reject``, the default, or ``approve``) and ``approvers`` (API key names that may
+resume over HTTP; absent = any key of the tenant). :func:`parse_approval` turns the raw
 mapping into an :class:`Approval` and the problems it has (key path, message), which
 ``validate.py`` reports with file:line:column.
 """
@@ -19,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-APPROVAL_KEYS = ("prompt", "timeout", "on_timeout")
+APPROVAL_KEYS = ("prompt", "timeout", "on_timeout", "approvers")
 ON_TIMEOUT = ("reject", "approve")
 DEFAULT_PROMPT = "Approve this step?"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -32,9 +33,13 @@ class Approval:
     #: Seconds the pause waits before ``on_timeout`` applies; None = indefinitely.
     timeout_seconds: float | None = None
     on_timeout: str = "reject"
+    #: API key names that may resume over HTTP; () = any key of the tenant. The local operator (IDE,
+    #: CLI on the data dir) and a pause's resume webhook token always may.
+    approvers: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"prompt": self.prompt, "timeout_seconds": self.timeout_seconds, "on_timeout": self.on_timeout}
+        return {"prompt": self.prompt, "timeout_seconds": self.timeout_seconds, "on_timeout": self.on_timeout,
+                "approvers": list(self.approvers)}
 
 
 def parse_duration(value: Any) -> float:
@@ -79,5 +84,10 @@ def parse_approval(raw: Any) -> tuple[Approval | None, list[tuple[tuple[str, ...
     if on_timeout not in ON_TIMEOUT:
         problems.append((("on_timeout",), f'approval on_timeout must be "reject" or "approve", not {on_timeout!r}'))
         on_timeout = "reject"
+    approvers = raw.get("approvers", [])
+    if not isinstance(approvers, list) or not all(isinstance(a, str) and a.strip() for a in approvers):
+        problems.append((("approvers",), "approval approvers must be a list of API key names, e.g. [ops, alice]"))
+        approvers = []
     fatal = any(path and path[0] in APPROVAL_KEYS for path, _ in problems)
-    return (None if fatal else Approval(prompt.strip(), timeout, on_timeout)), problems
+    return (None if fatal else Approval(prompt.strip(), timeout, on_timeout,
+                                        tuple(a.strip() for a in approvers))), problems
