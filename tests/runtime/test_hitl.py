@@ -174,3 +174,31 @@ def test_pause_survives_sigkill_and_is_resumed_after_restart(example_workspace, 
     outcome = aio(go())
     assert outcome.status == ex.COMPLETED and outcome.output["text"] == "LATER"
     assert len(_types(rt, rec.id, ev.HITL_PAUSED)) == 1  # the pause was restored, not repeated
+
+
+def test_cancel_while_paused_ends_cancelled(gated, aio):
+    rt, art = gated()
+
+    async def go():
+        eid = await rt.start(art.graph_id, {"text": "a"})
+        await _paused(rt, eid)
+        assert await rt.cancel(eid) is True
+        return eid, await rt.wait(eid, 30)
+
+    eid, outcome = aio(go())
+    assert outcome.status == ex.CANCELLED
+    assert rt.approvals.waiting(eid) is None
+
+
+def test_an_approval_in_a_pipeline_flow_is_refused_by_compile(example_workspace):
+    from axiom_ide.runtime.compiler.compile import compile_flow
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+    from axiom_ide.runtime.packages import Workspace
+
+    path = approval_flow(example_workspace)
+    path.write_text(path.read_text().replace("mode: unary", "mode: pipeline"))
+    with pytest.raises(AxiomError) as refused:
+        compile_flow(load_flow(str(path)).flow, Workspace(example_workspace))
+    assert [d.message for d in refused.value.diagnostics if d.code == "approval_in_pipeline"] == [
+        ('node "review" has an approval gate, but this is a pipeline flow, whose frames cannot wait for a human; '
+        "remove the approval")]
