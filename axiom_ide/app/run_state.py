@@ -129,10 +129,14 @@ class RunState(QObject):
             self.paused_at = self.pause_error = None
             self._set_status(RUNNING)
             return
-        if e.type == ev.HITL_PAUSED:  # an approval gate (runtime/engine/hitl.py)
+        if e.type == ev.HITL_PAUSED:  # an approval gate (runtime/engine/hitl.py): drawn like a debug pause
+            if node is not None and node not in self.node_states:
+                self._set_node(node, "paused")
             self._set_status(PAUSED_HITL)
             return
         if e.type in (ev.HITL_RESUMED, ev.HITL_TIMED_OUT):
+            if node is not None and self.node_states.get(node) == "paused":
+                self._set_node(node, None)
             self._set_status(RUNNING)
             return
         if node is None or "/" in node:  # subflow internals are not on this canvas

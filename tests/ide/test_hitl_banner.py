@@ -32,6 +32,8 @@ def test_flow_tab_banner_approve(qtbot, window, example_workspace):
     qtbot.waitUntil(banner.isVisible, timeout=20000)
     assert banner.text.text() == 'Paused (HITL) before "review": Ship it?'
     assert tab.pill.text() == "Paused (HITL)" and run.state.is_running  # the pill reads the docs' status
+    assert run.state.node_states.get("review") == "paused"  # the canvas marks the node it waits before
+    qtbot.waitUntil(lambda: window.results.progress_text() == "Paused (HITL) — review")
     assert [b.text().replace("&&", "&") for b in (banner.approve_button, banner.reject_button, banner.edit_button)] == [
         hb.APPROVE, hb.REJECT, hb.EDIT_APPROVE]
     _shot(window, "hitl_flow_tab.png")
