@@ -42,6 +42,9 @@ from axiom_ide.runtime.store import executions as ex
 
 APPROVE, REJECT = "approve", "reject"
 ACTIONS = (APPROVE, REJECT)
+#: A paused node's input bigger than this (protobuf bytes) is not copied into HITL_PAUSED (``input``
+#: null): its checkpointed upstream output still has it, and an approver can still edit it.
+MAX_SHOWN_INPUT = 256 * 1024
 _KINDS = (ev.HITL_PAUSED, ev.HITL_RESUMED, ev.HITL_TIMED_OUT, ev.NODE_COMPLETED)
 
 
@@ -122,6 +125,8 @@ class ApprovalGates:
             try:
                 shown = ctx.codec.to_json(act.payload, node.input_type, node.package_key)
             except Exception:  # noqa: BLE001 — the node reports an input it cannot read
+                shown = None
+            if len(act.payload) > MAX_SHOWN_INPUT:  # the event log is no payload store
                 shown = None
             last = recorder.emit(ev.HITL_PAUSED, act.node, prompt=approval.get("prompt"), input=shown,
                                  on_timeout=approval.get("on_timeout", REJECT),
