@@ -75,10 +75,10 @@ class ExecutionPages:
         page = ExecutionDetailPage(replay, children=children, parent=self.window,
                                    on_fork=lambda cp: self.fork(execution_id, cp), on_open=self.open,
                                    on_debug=lambda: self.debug(execution_id))
-        self._wire_banner(execution_id, page)
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Execution {execution_id}")
+        self._wire_banner(execution_id, page)
         old = self.pages.get(execution_id)
         if old is not None and alive(old):  # read again: in place of the old page
             page.setGeometry(old.geometry())

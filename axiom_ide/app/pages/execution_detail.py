@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from axiom_ide.app.hitl_banner import HitlBanner
-
 if TYPE_CHECKING:
     from axiom_ide.backends.replay_view import ReplayView
 
@@ -105,7 +103,9 @@ class ExecutionDetailPage(QWidget):
         header.addWidget(self.debug_button)
         root.addLayout(header)
         root.addLayout(times)
-        root.addWidget(hitl := HitlBanner.for_execution(rec.id, replay.events))  # Approve / Reject (app/hitl_banner.py)
+        from axiom_ide.app.hitl_banner import HitlBanner  # Approve / Reject / Edit & approve while paused
+
+        root.addWidget(hitl := HitlBanner.for_execution(rec.id, replay.events))
         self.hitl_banner = hitl
         self.descendants: list[QPushButton] = []
         #: The fork descendants' execution ids.

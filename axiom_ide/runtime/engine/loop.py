@@ -70,11 +70,12 @@ class RunContext:
     #: Canvas id → attempts a resumed run's history already used on the node's pending activation
     #: (an interrupted one included): its next run is numbered after them. Used once per node.
     attempt_base: dict[str, int] = field(default_factory=dict)
-    #: ApprovalGates when the plan has approval nodes (engine/hitl.py); None inside subflows.
-    hitl: Any = None
-    #: A BranchTracker when the plan has fan-outs or joins (engine/gates.py).
-    gates: Any = None
     _variables: dict[str, Any] | None = None
+    #: ApprovalGates when the plan has approval nodes (engine/hitl.py; the top-level run only: a
+    #: subflow's context has no checkpoints and is not gated).
+    hitl: Any = None
+    #: A BranchTracker when the plan has fan-outs or joins (engine/gates.py; for its own plan only).
+    gates: Any = None
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -108,7 +109,8 @@ async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
     try:
         while True:
             while state.ready and (ctx.debug is None or not tasks):
-                if ctx.hitl is not None and plan.nodes[state.ready[0].node].approval is not None:
+                if (ctx.hitl is not None and ctx.checkpoints is not None
+                        and plan.nodes[state.ready[0].node].approval is not None):
                     if tasks:  # an approval pause waits for the nodes in flight first
                         break
                     state.ready[0] = await ctx.hitl.before_dispatch(ctx, state.ready[0])
@@ -160,7 +162,7 @@ def _apply(ctx: RunContext, state: ExecutionState, act: Activation, result: Node
                                 "CHECKPOINT_WRITE", node=act.node) from exc
         assert result.output is not None  # an ok result carries its output
         skipped = steps.complete(plan, ctx.codec, state, act.node, result.output)
-        if ctx.gates is not None:
+        if ctx.gates is not None and ctx.gates.plan is plan:  # not a subflow's steps
             ctx.gates.after_complete(ctx.recorder, state, act.node, skipped)
     for s in skipped:
         ctx.recorder.emit(ev.EDGE_SKIPPED, s.dst, edge={"from": s.src, "to": s.dst}, reason=s.reason)
@@ -246,6 +248,5 @@ async def run_subflow(ctx: RunContext, node: Any, payload: bytes) -> bytes:
 
     sub = replace(ctx, plan=build_plan(node.subflow), recorder=ctx.recorder.child(node.id),
                   reflection=reflection_views(node.subflow),
-                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={},
-                  hitl=None, gates=None)
+                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={})
     return await drive(sub, steps.start(sub.plan, payload))

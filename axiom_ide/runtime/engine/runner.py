@@ -199,8 +199,8 @@ class Runner:
         self.attach(rec.id, recorder)
         ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
                          self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection)
-        self._gating(ctx, rec, compiled)
         try:
+            self._gating(ctx, rec, compiled)
             if accepted:
                 state = steps.start(compiled.plan, rec.input or b"")
             elif resume:
