@@ -2,14 +2,19 @@
 human-in-the-loop pause (engine/hitl.py) from the command line, then run the execution here until
 it ends or pauses again. ``executions resume`` without ``--approve``/``--reject`` keeps its
 crash-resume meaning; a run it finds waiting for an approval is reported as such, never waited on.
+``flow run`` of a flow with approvals returns once the run ends or pauses: paused, it says how to
+answer (stderr) and exits :data:`PAUSED_EXIT` (3); the run stays paused in the data dir.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import sys
 from typing import Any
 
 from axiom_ide.cli.output import print_json
+from axiom_ide.runtime.engine.hitl import has_approvals, until_settled
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
@@ -59,8 +64,35 @@ async def resume(rt: Any, args: argparse.Namespace) -> list[str]:
     else:
         ids = await rt.resume_incomplete(only=execution_id) if execution_id else await rt.resume_incomplete()
     for i in ids:
-        await rt.approvals.settled(i, rt._tasks.get(i))
+        await until_settled(rt, i)
     return ids
+
+
+#: ``flow run``'s exit code for a run that waits for an approval (it keeps waiting, durably).
+PAUSED_EXIT = 3
+
+
+async def run(rt: Any, artifact: Any, data: Any, args: argparse.Namespace) -> Any:
+    """``flow run`` of a unary flow: the Outcome once it ends — or None, after saying so on stderr
+    (``--json``: the invoke response with ``status`` on stdout), when it waits for an approval."""
+    if not has_approvals(artifact):
+        return await rt.run(artifact, data, timeout=args.timeout, config_id=args.config)
+    from axiom_ide.runtime.engine.runner import Outcome
+
+    execution_id = await rt.start(artifact, data, config_id=args.config)
+    try:
+        await asyncio.wait_for(until_settled(rt, execution_id), args.timeout)
+    except TimeoutError:
+        await rt.cancel(execution_id)
+        return Outcome(execution_id, ex.FAILED, error="timeout waiting for result", code="TIMEOUT")
+    rec = rt.find_execution(execution_id)
+    if rec is not None and rec.status == ex.PAUSED_HITL:
+        if args.json:
+            print_json({"accepted": True, "execution_id": execution_id, "status": ex.PAUSED_HITL})
+        print(f"execution {execution_id} is {pause_text(rt, execution_id)}; answer it with: axiom-ide executions "
+              f"resume {execution_id} --approve (or --reject)", file=sys.stderr)
+        return None
+    return await rt.wait(execution_id)
 
 
 def report(rt: Any, ids: list[str], as_json: bool) -> int:

@@ -231,7 +231,11 @@ async def _run(args: argparse.Namespace) -> int:
                     print(json.dumps(frame.get("payload"), ensure_ascii=False), flush=True)
                 code = 1 if failed else code
             return code
-        outcome = await rt.run(artifact, data, timeout=args.timeout, config_id=args.config)
+        from axiom_ide.cli import approval_cmds
+
+        outcome = await approval_cmds.run(rt, artifact, data, args)  # returns at an approval pause too
+        if outcome is None:
+            return approval_cmds.PAUSED_EXIT
         if args.json:
             print_json(_response(rt, outcome, args.timeout))
             return 0 if outcome.success else 1

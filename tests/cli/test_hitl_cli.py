@@ -31,3 +31,21 @@ def test_resume_a_paused_execution_from_the_cli(example_workspace, tmp_path, cap
     assert main(["executions", "resume", rec.id, "--reject", "--data-dir", str(data)]) != 0
     err = capsys.readouterr().err
     assert f'execution "{rec.id}": the approval pause before node "review" was already resumed (approved)' in err
+
+
+def test_flow_run_returns_at_the_pause_and_says_how_to_answer(example_workspace, tmp_path, capsys):
+    data = tmp_path / "data"
+    path = approval_flow(example_workspace)
+    assert main(["flow", "run", str(path), "-d", '{"text": "a"}', "--data-dir", str(data)]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    store = Runtime(data, inline=True)
+    (rec,) = store.list_executions()
+    import asyncio
+
+    asyncio.run(store.close())
+    assert rec.status == "Paused (HITL)"
+    assert captured.err == (f'execution {rec.id} is paused before node "review": Ship it?; answer it with: '
+                            f"axiom-ide executions resume {rec.id} --approve (or --reject)\n")
+    assert main(["executions", "resume", rec.id, "--approve", "--data-dir", str(data)]) == 0
+    assert capsys.readouterr().out == f"{rec.id}  Completed\n"

@@ -179,6 +179,17 @@ class ApprovalGates:
                 del self._waiters[ctx.execution_id]
 
 
+async def until_settled(runtime: Any, execution_id: str) -> None:
+    """Return once the execution's run here ends or waits for an approval (at once when it does
+    not run here)."""
+    await runtime.approvals.settled(execution_id, runtime._tasks.get(execution_id))
+
+
+def has_approvals(artifact: Any) -> bool:
+    """Whether a run of ``artifact`` can pause for an approval."""
+    return any(n.approval is not None for n in artifact.nodes)
+
+
 # -- resuming -------------------------------------------------------------------------------------
 def new_resume_token(execution_id: str) -> str:
     """``<execution id>.<random>``: the secret of one pause's resume webhook (HITL_PAUSED
