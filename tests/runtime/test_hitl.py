@@ -202,3 +202,17 @@ def test_an_approval_in_a_pipeline_flow_is_refused_by_compile(example_workspace)
     assert [d.message for d in refused.value.diagnostics if d.code == "approval_in_pipeline"] == [
         ('node "review" has an approval gate, but this is a pipeline flow, whose frames cannot wait for a human; '
         "remove the approval")]
+
+
+def test_an_approval_inside_a_subflow_is_a_warning_naming_where_to_put_it(example_workspace):
+    from axiom_ide.runtime.compiler.analyze import analyze_flow
+    from axiom_ide.runtime.model.flow import Flow, FlowNode
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+    from axiom_ide.runtime.packages import Workspace
+
+    inner = load_flow(str(approval_flow(example_workspace))).flow
+    outer = Flow("outer", nodes=[FlowNode("sub", "flow:gated")])
+    a = analyze_flow(outer, Workspace(example_workspace), flow_resolver=lambda name: inner if name == "gated" else None)
+    assert [(d.severity.value, d.message) for d in a.diagnostics if d.code == "approval_in_subflow"] == [
+        ("warning", ('node "sub": subflow "gated" has approval gates (review) that do not pause inside a subflow; '
+                    'put the approval on node "sub"'))]

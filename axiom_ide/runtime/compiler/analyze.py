@@ -327,6 +327,11 @@ def _resolve_subflow(name, node_id, workspace, flow_resolver, stack, diags):
         first = blockers[0].message
         diags.append(Diagnostic("subflow_invalid", f'node "{node_id}": subflow "{name}" does not compile: {first}', Severity.ERROR, where))
         return None
+    gated = [n.id for n in sub.nodes if n.approval is not None]
+    if gated:  # the engine gates the top-level run only (runtime/engine/hitl.py)
+        diags.append(Diagnostic("approval_in_subflow", f'node "{node_id}": subflow "{name}" has approval gates '
+                                f'({", ".join(gated)}) that do not pause inside a subflow; put the approval on '
+                                f'node "{node_id}"', Severity.WARNING, where))
     return SubflowSpec(name, inner)
 
 
