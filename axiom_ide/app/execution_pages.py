@@ -83,6 +83,7 @@ class ExecutionPages:
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Execution {execution_id}")
+        self._wire_banner(execution_id, page)
         old = self.pages.get(execution_id)
         if old is not None and alive(old):  # read again: in place of the old page
             page.setGeometry(old.geometry())
@@ -103,12 +104,21 @@ class ExecutionPages:
         if parent_id and parent_id in self.pages and execution_id not in self._children(parent_id):
             self.open(parent_id, reload=True)  # its fork descendants grew
 
+    def _wire_banner(self, execution_id: str, page: Any) -> None:
+        """The page's Approve / Reject / Edit & approve (app/hitl_banner.py) answer through the
+        backend; the page is read again once the decision is recorded."""
+        def submit(action: str, value: Any, done: Callable[[Any], None], fail: Callable[[BaseException], None]) -> None:
+            self.bridge.call(lambda b: b.resume_pause(execution_id, action, value), done, fail)
+
+        page.hitl_banner.submit = submit
+        page.hitl_banner.on_decided = lambda eid: self.open(eid, reload=True)
+
     def _children(self, execution_id: str) -> list[str]:
         page = self.pages.get(execution_id)
         return list(page.children_ids) if page is not None and alive(page) else []
 
     def _execution_event(self, event: Any) -> None:
-        if event.type not in ENDED:
+        if event.type not in ENDED and event.type != "HITL_PAUSED":  # a pause shows its banner
             return
         if event.execution_id in self._reading:
             self._ended.add(event.execution_id)

@@ -97,6 +97,10 @@ class FlowTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(header)
+        from axiom_ide.app.hitl_banner import HitlBanner
+
+        self.hitl_banner = HitlBanner()  # Approve / Reject / Edit & approve while the run waits for one
+        layout.addWidget(self.hitl_banner)
         layout.addLayout(stack, 1)
 
         #: (signal, slot) this tab (or its window, through :meth:`follow`) connected to the
@@ -139,6 +143,7 @@ class FlowTab(QWidget):
         self.run = run
         run.state.statusChanged.connect(self._run_status)
         self.debug_bar.bind(run)
+        self.hitl_banner.bind(run)
         self._run_status(run.state.status)
 
     @property

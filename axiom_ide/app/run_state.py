@@ -25,9 +25,11 @@ FAILED = "Failed"
 CANCELLED = "Cancelled"
 #: A Debug run stopped before a node (guides/debug-a-flow: the status pill reads "Debug paused").
 DEBUG_PAUSED = "Debug paused"
+#: The run waits for a human-in-the-loop approval (app/hitl_banner.py answers it).
+PAUSED_HITL = "Paused (HITL)"
 #: The pill's style state for each run status.
 PILL_STATE = {COMPILING: "running", RUNNING: "running", COMPLETED: "completed", FAILED: "failed",
-              CANCELLED: "cancelled", DEBUG_PAUSED: "paused"}
+              CANCELLED: "cancelled", DEBUG_PAUSED: "paused", PAUSED_HITL: "paused"}
 
 
 class RunState(QObject):
@@ -83,7 +85,7 @@ class RunState(QObject):
     # -- feeding ------------------------------------------------------------------------------
     @property
     def is_running(self) -> bool:
-        return self.status in (COMPILING, RUNNING, DEBUG_PAUSED)
+        return self.status in (COMPILING, RUNNING, DEBUG_PAUSED, PAUSED_HITL)
 
     @property
     def elapsed(self) -> float:
@@ -133,6 +135,16 @@ class RunState(QObject):
             if self.paused_at is not None and self.node_states.get(self.paused_at) == "paused":
                 self.set_node(self.paused_at, None)
             self.paused_at = self.pause_error = self.pause_edge = self.pause_input = None
+            self._set_status(RUNNING)
+            return
+        if e.type == ev.HITL_PAUSED:  # an approval gate (runtime/engine/hitl.py): drawn like a debug pause
+            if node is not None and node not in self.node_states:
+                self.set_node(node, "paused")
+            self._set_status(PAUSED_HITL)
+            return
+        if e.type in (ev.HITL_RESUMED, ev.HITL_TIMED_OUT):
+            if node is not None and self.node_states.get(node) == "paused":
+                self.set_node(node, None)
             self._set_status(RUNNING)
             return
         if node is None or "/" in node:  # subflow internals are not on this canvas

@@ -160,6 +160,14 @@ class LocalBackend(LocalDebug):
 
         return payloads.node_payload(self.runtime, execution_id, node, tenant_id=self.tenant)
 
+    async def resume_pause(self, execution_id: str, action: str, input: Any = None, *,
+                           comment: str | None = None) -> dict[str, Any]:
+        """Approve / reject an approval pause (engine/hitl.py): ``{"execution_id", "node", "action",
+        "status"}``; a refusal raises AxiomError (``not_paused``, ``already_resumed``, ...)."""
+        out: dict[str, Any] = await self.runtime.resume_pause(execution_id, action, input, comment=comment,
+                                                              tenant_id=self.tenant)
+        return out
+
     # -- configs -------------------------------------------------------------------------------
     async def flow_configs(self, flow_name: str) -> ConfigView:
         rt = self.runtime

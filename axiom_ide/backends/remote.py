@@ -389,6 +389,19 @@ class RemoteBackend:
         body: dict[str, Any] = await self.ingress.json("POST", f"{DEBUG}/{session_id}/{action}")
         return body
 
+    async def resume_pause(self, execution_id: str, action: str, input: Any = None, *,
+                           comment: str | None = None) -> dict[str, Any]:
+        """``POST /invocations/v1/executions/{id}/resume`` (server/resume_routes.py); a 409 raises its
+        class (``not_paused``, ``already_resumed``, ``pause_timed_out``) with the server's message."""
+        payload: dict[str, Any] = {"action": action}
+        if input is not None:
+            payload["input"] = input
+        if comment:
+            payload["comment"] = comment
+        body: dict[str, Any] = await self.ingress.json("POST", f"/invocations/v1/executions/{execution_id}/resume",
+                                                       json_body=payload)
+        return body
+
     async def debug_wait(self, session_id: str, timeout: float, *, not_at: str | None = None) -> dict[str, Any]:
         """Poll the session until its run pauses (at a node other than ``not_at``) or ends; raises
         TimeoutError after ``timeout`` seconds."""

@@ -63,7 +63,11 @@ def register(subparsers: Any) -> None:
         p.add_argument("--json", action="store_true")
         add_location_flags(p)
         p.set_defaults(handler=fn)
-    p = ex.add_parser("resume", help="resume every incomplete execution and wait for them")
+    p = ex.add_parser("resume", help="resume every incomplete execution and wait for them; "
+                                     "ID --approve|--reject answers its approval pause")
+    from axiom_ide.cli import approval_cmds
+
+    approval_cmds.add_flags(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--inline", action="store_true", help="run node code in this process (no host)")
     add_location_flags(p)
@@ -227,7 +231,11 @@ async def _run(args: argparse.Namespace) -> int:
                     print(json.dumps(frame.get("payload"), ensure_ascii=False), flush=True)
                 code = 1 if failed else code
             return code
-        outcome = await rt.run(artifact, data, timeout=args.timeout, config_id=args.config)
+        from axiom_ide.cli import approval_cmds
+
+        outcome = await approval_cmds.run(rt, artifact, data, args)  # returns at an approval pause too
+        if outcome is None:
+            return approval_cmds.PAUSED_EXIT
         if args.json:
             print_json(_response(rt, outcome, args.timeout))
             return 0 if outcome.success else 1
@@ -321,21 +329,15 @@ def cmd_checkpoints(rt, args) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
+    from axiom_ide.cli import approval_cmds
+
     async def go() -> int:
         rt = _runtime(args)
-        try:
-            ids = await rt.resume_incomplete(wait=True)
-            results = [rt.operator_execution(i) for i in ids]
+        try:  # runs until each execution ends or waits for an approval (approval_cmds.py)
+            ids = await approval_cmds.resume(rt, args)
+            return approval_cmds.report(rt, ids, args.json)
         finally:
             await rt.close()
-        if args.json:
-            print_json({"resumed": [r.to_json() for r in results]})
-        else:
-            for r in results:
-                print(f"{r.id}  {r.status}" + (f"  {r.error}" if r.error else ""))
-            if not results:
-                print("nothing to resume")
-        return 0 if all(r.status == "Completed" for r in results) else 1
     return asyncio.run(go())
 
 

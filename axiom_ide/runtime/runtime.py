@@ -33,6 +33,7 @@ from axiom_ide.runtime.engine.debug import (
     DebugSession,
     apply_overrides,
 )
+from axiom_ide.runtime.engine.hitl import ApprovalGates, resume_pause
 from axiom_ide.runtime.engine.loop import RunConfig
 from axiom_ide.runtime.engine.pipeline_runner import PipelineRunner
 from axiom_ide.runtime.engine.replay import Replay, ReplaySession
@@ -121,6 +122,9 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         self.runner = Runner(self._executions, self._event_log, self._checkpoints, invoker, self.events.emit)
         #: Pipeline runs' lifecycle (unary runs': :attr:`runner`).
         self.pipelines = PipelineRunner(self.runner)
+        #: Human-in-the-loop approval pauses of the runs here (engine/hitl.py; :meth:`resume_pause`).
+        self.approvals = ApprovalGates(self._executions, self._event_log)
+        self.runner.hitl = self.approvals
         self._debug_store = DebugSessionStore(self._db)
         #: Sessions in use, by id (others load from :attr:`_debug_store` on demand).
         self.debug_sessions: dict[str, DebugSession] = {}
@@ -467,6 +471,19 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
                                   "run is not resumed: its frames went to a stream whose caller is gone — "
                                   "invoke the flow again",
                             data={"frames": frames})
+
+    async def resume_pause(self, execution_id: str, action: str, input: Any = None, *,
+                           comment: str | None = None, tenant_id: str | None = None,
+                           token: str | None = None, by: str | None = None) -> dict[str, Any]:
+        """Approve or reject an execution's approval pause (engine/hitl.py ``resume_pause``;
+        ``token``: a resume webhook's, checked against the execution's pauses)."""
+        return await resume_pause(self, execution_id, action, input, comment=comment, tenant_id=tenant_id,
+                                  token=token, by=by)
+
+    def set_execution_budget(self, budget: Any) -> None:
+        """``budget(tenant_id, n)`` draws n executions from the tenant's daily quota for a run's
+        fan-out branches (the refusal text, or None); None counts nothing (engine/gates.py)."""
+        self.runner.execution_budget = budget
 
     def create_debug_session(self, mode: str = LIVE, *, breakpoints: set[str] | None = None,
                              execution_id: str | None = None, tenant_id: str | None = None) -> DebugSession:

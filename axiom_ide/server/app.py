@@ -28,7 +28,8 @@ MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
 #: Seconds a request body may take to arrive in full (a stalled or lying client is answered 408).
 BODY_TIMEOUT = 60.0
 
-ROUTE_MODULES = ("invocations", "history_routes", "debug_routes", "openapi_routes", "management")
+ROUTE_MODULES = ("invocations", "history_routes", "debug_routes", "openapi_routes", "management",
+                 "resume_routes", "execution_budget")
 
 
 @dataclass

@@ -24,7 +24,9 @@ What counts is decided from the route path alone, so it holds for every route mo
   ``/invocations/v1/flows/invoke`` or ``.../invoke/stream``, under ``/invocations/v1/nodes/``,
   or to any path with a ``resume`` segment (resume, resume webhooks) or ending in ``fork`` /
   ``forks`` (debug-session forks);
-- an invocation also draws one **execution** (one flow run), except a single-node call.
+- an invocation also draws one **execution** (one flow run), except a single-node call and a
+  resume (it continues a run that already drew its execution). Fan-out branches draw theirs while
+  the run goes (``server/execution_budget.py``).
 
 A reservation is given back when the route refuses the request (400 and above — a bad body, an
 unknown graph, a missing node — except :data:`RAN_STATUSES`): no compute ran, so it was not an
@@ -123,7 +125,9 @@ def classify(method: str, path: str) -> tuple[bool, bool]:
         return True, False
     if path.rstrip("/") in ("/invocations/v1/flows/invoke", "/invocations/v1/flows/invoke/stream"):
         return True, True
-    if "resume" in segments or (segments and segments[-1] in ("fork", "forks")):
+    if "resume" in segments:  # continues a run that already counted as an execution
+        return True, False
+    if segments and segments[-1] in ("fork", "forks"):
         return True, True
     return False, False
 

@@ -31,8 +31,8 @@ def flow(ws, name):
 def test_local_backend_is_a_backend(backend):
     assert protocol_methods(Backend) == [
         "cancel", "checkpoints", "close", "compile", "events", "executions_changed_since", "flow_configs", "fork",
-        "get_execution",
-        "list_executions", "node_payload", "result", "start", "stream", "subscribe", "wait"]
+        "get_execution", "list_executions", "node_payload", "result", "resume_pause", "start", "stream", "subscribe",
+        "wait"]
     assert protocol_gaps(Backend, backend) == {}
 
 

@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from axiom_ide.backends.replay_view import ReplayView
 
 SPEEDS = (("0.5×", 1000), ("1×", 500), ("2×", 250), ("4×", 125))
-PAUSE_TYPES = ("DEBUG_PAUSED", "DEBUG_RESUMED")
-BRANCH_TYPES = ("EDGE_SKIPPED", "EDGE_FIRED", "BRANCH_TAKEN")
+PAUSE_TYPES = ("DEBUG_PAUSED", "DEBUG_RESUMED", "HITL_PAUSED", "HITL_RESUMED", "HITL_TIMED_OUT")
+BRANCH_TYPES = ("EDGE_SKIPPED", "EDGE_FIRED", "BRANCH_TAKEN", "BRANCH_STARTED", "BRANCH_SKIPPED", "BRANCH_FINISHED",
+                "GATE_WAITING", "GATE_OPENED")
 
 
 def _bare_flow(replay: ReplayView) -> dict[str, Any]:
@@ -100,6 +101,10 @@ class ExecutionDetailPage(QWidget):
         header.addWidget(self.debug_button)
         root.addLayout(header)
         root.addLayout(times)
+        from axiom_ide.app.hitl_banner import HitlBanner  # Approve / Reject / Edit & approve while paused
+
+        root.addWidget(hitl := HitlBanner.for_execution(rec.id, replay.events))
+        self.hitl_banner = hitl
         self.descendants: list[QPushButton] = []
         #: The fork descendants' execution ids.
         self.children_ids = tuple(children)

@@ -235,6 +235,9 @@ class ResultsPanel(QWidget):
             return f"Compiling {state.flow_name}…"
         if state.status == rs.DEBUG_PAUSED:
             return f"Debug paused — {state.paused_at}" if state.paused_at else rs.DEBUG_PAUSED
+        if state.status == rs.PAUSED_HITL:  # an approval gate: the flow tab's banner answers it
+            waiting = next((n for n, st in state.node_states.items() if st == "paused"), None)
+            return f"{rs.PAUSED_HITL} — {waiting}" if waiting else rs.PAUSED_HITL
         node = f" — {state.current_node}" if state.current_node else ""
         return f"Running{node} · {state.elapsed:.1f} s"
 
@@ -242,7 +245,8 @@ class ResultsPanel(QWidget):
         text = self.progress_text()
         self.title.setText(text)
         state = self.state
-        kind = {rs.COMPLETED: "completed", rs.FAILED: "failed", rs.DEBUG_PAUSED: "paused"}.get(getattr(state, "status", ""), "")
+        kind = {rs.COMPLETED: "completed", rs.FAILED: "failed", rs.DEBUG_PAUSED: "paused",
+                rs.PAUSED_HITL: "paused"}.get(getattr(state, "status", ""), "")
         if self.title.property("state") != kind:
             self.title.setProperty("state", kind)
             self.title.style().unpolish(self.title)

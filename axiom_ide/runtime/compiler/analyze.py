@@ -121,6 +121,16 @@ def _type_name(t: Any) -> str:
     return str(getattr(t, "full_name", t) or "")
 
 
+def _check_approvals(flow: Flow, a: Analysis, diags: list[Diagnostic]) -> None:
+    """An approval gate pauses a unary run before its node; a streaming pipeline cannot pause."""
+    pipeline = flow.mode == "pipeline" or any(_is_pipeline(s) for s in a.nodes.values() if s is not None)
+    for node in flow.nodes:
+        if node.approval is not None and pipeline:
+            diags.append(Diagnostic("approval_in_pipeline", f'node "{node.id}" has an approval gate, but this is a '
+                                    "pipeline flow, whose frames cannot wait for a human; remove the approval",
+                                    Severity.ERROR, Location(node=node.id)))
+
+
 def _check_disabled(flow: Flow, a: Analysis, diags: list[Diagnostic]) -> None:
     """A disabled node passes its input on as its output: only when both are the same message."""
     for node in flow.nodes:
@@ -215,6 +225,7 @@ def analyze_flow(
             ))
 
     _check_disabled(flow, a, diags)
+    _check_approvals(flow, a, diags)
     known = {n.id for n in flow.nodes}
     # -- edges -------------------------------------------------------------------------------
     from axiom_ide.runtime.typecheck import check_edge
@@ -316,6 +327,11 @@ def _resolve_subflow(name, node_id, workspace, flow_resolver, stack, diags):
         first = blockers[0].message
         diags.append(Diagnostic("subflow_invalid", f'node "{node_id}": subflow "{name}" does not compile: {first}', Severity.ERROR, where))
         return None
+    gated = [n.id for n in sub.nodes if n.approval is not None]
+    if gated:  # the engine gates the top-level run only (runtime/engine/hitl.py)
+        diags.append(Diagnostic("approval_in_subflow", f'node "{node_id}": subflow "{name}" has approval gates '
+                                f'({", ".join(gated)}) that do not pause inside a subflow; put the approval on '
+                                f'node "{node_id}"', Severity.WARNING, where))
     return SubflowSpec(name, inner)
 
 

@@ -39,6 +39,8 @@ class ArtifactNode:
     subflow: Artifact | None = None
     #: Disabled in the flow: the engine passes the node's input on as its output, never calling it.
     disabled: bool = False
+    #: A human-in-the-loop gate before the node runs: ``Approval.to_json()`` (model/approval.py).
+    approval: dict[str, Any] | None = None
 
     @property
     def package_key(self) -> str:

@@ -76,6 +76,7 @@ def freeze(analysis: Analysis) -> Artifact:
             required_secrets=tuple(spec.required_secrets),
             mutation_capable=bool(getattr(spec, "mutation_capable", False)),
             disabled=node.disabled,
+            approval=_approval(node.approval),
         ))
     edges: list[ArtifactEdge] = []
     loops: list[ArtifactEdge] = []
@@ -134,3 +135,13 @@ def _collect_files(desc: Any, out: dict[str, bytes]) -> None:
         out[fd.name] = proto.SerializeToString()
 
     visit(desc.file)
+
+
+def _approval(raw: Any) -> dict[str, Any] | None:
+    """A node's ``approval:`` as the artifact keeps it (validate reported a malformed one)."""
+    if raw is None:
+        return None
+    from axiom_ide.runtime.model.approval import parse_approval
+
+    approval, _ = parse_approval(raw)
+    return approval.to_json() if approval is not None else None

@@ -74,6 +74,11 @@ class RunContext:
     #: (editor runs only; runtime/pins.py). Its events say ``pinned: true``.
     pins: dict[str, bytes] = field(default_factory=dict)
     _variables: dict[str, Any] | None = None
+    #: ApprovalGates when the plan has approval nodes (engine/hitl.py; the top-level run only: a
+    #: subflow's context has no checkpoints and is not gated).
+    hitl: Any = None
+    #: A BranchTracker when the plan has fan-outs or joins (engine/gates.py; for its own plan only).
+    gates: Any = None
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -109,6 +114,11 @@ async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
     try:
         while True:
             while state.ready and (ctx.debug is None or not tasks):
+                if (ctx.hitl is not None and ctx.checkpoints is not None
+                        and plan.nodes[state.ready[0].node].approval is not None):
+                    if tasks:  # an approval pause waits for the nodes in flight first
+                        break
+                    state.ready[0] = await ctx.hitl.before_dispatch(ctx, state.ready[0])
                 if ctx.debug is not None:
                     head = state.ready[0]
                     await ctx.debug.before_dispatch(head.node, ctx.recorder, _input_of(ctx, head), via=head.via)
@@ -158,6 +168,8 @@ def _apply(ctx: RunContext, state: ExecutionState, act: Activation, result: Node
                                 "CHECKPOINT_WRITE", node=act.node) from exc
         assert result.output is not None  # an ok result carries its output
         skipped = steps.complete(plan, ctx.codec, state, act.node, result.output)
+        if ctx.gates is not None and ctx.gates.plan is plan:  # not a subflow's steps
+            ctx.gates.after_complete(ctx.recorder, state, act.node, skipped)
     for s in skipped:
         ctx.recorder.emit(ev.EDGE_SKIPPED, s.dst, edge={"from": s.src, "to": s.dst}, reason=s.reason)
 

@@ -20,6 +20,7 @@ from typing import Any
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
+from axiom_ide.runtime.engine.gates import BranchTracker, has_branches
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
 from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.recorder import Recorder
@@ -124,6 +125,11 @@ class Runner:
         self._cancel_requested: set[str] = set()
         #: The recorders of the executions running here, by id (a node's log lines go to them).
         self._recorders: dict[str, Recorder] = {}
+        #: The runtime's approval gates (engine/hitl.py), for plans with approval nodes.
+        self.hitl: Any = None
+        #: ``budget(tenant_id, n)``: draw n executions from the tenant's daily quota; the refusal
+        #: text, or None when drawn (engine/gates.py). None: nothing is counted.
+        self.execution_budget: Callable[[str, int], str | None] | None = None
 
     def recorder(self, execution_id: str) -> Recorder:
         """A recorder continuing the execution's stored event log."""
@@ -197,6 +203,7 @@ class Runner:
                          self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection,
                          pins=dict(pins or {}))
         try:
+            self._gating(ctx, rec, compiled)
             if accepted:
                 state = steps.start(compiled.plan, rec.input or b"")
             elif resume:
@@ -218,7 +225,8 @@ class Runner:
                 state = steps.start(compiled.plan, rec.input or b"")
             if not accepted:
                 events = recorder.drain(self.executions.db)
-                if not (resume and debug is not None and debug.pauses_first):  # a restored pause stays paused
+                restored = resume and ((debug is not None and debug.pauses_first) or rec.status == ex.PAUSED_HITL)
+                if not restored:  # a restored pause stays paused
                     self.executions.update(rec.id, status=ex.RUNNING, events=events)
                 elif events:
                     self.events.append(events)
@@ -238,6 +246,21 @@ class Runner:
         finally:
             self.detach(rec.id)
         return self.finish(rec.id, recorder, ex.COMPLETED, output=output_json, output_bytes=output)
+
+    def _gating(self, ctx: RunContext, rec: ExecutionRecord, compiled: Compiled) -> None:
+        """Approval gates and branch tracking, for the plans that have them (engine/hitl.py, gates.py)."""
+        plan = compiled.plan
+        if self.hitl is not None and any(n.approval is not None for n in plan.nodes.values()):
+            ctx.hitl = self.hitl
+        if has_branches(plan):
+            budget = self.execution_budget
+            tenant = rec.tenant_id
+
+            def set_status(status: str) -> None:
+                self.executions.update(rec.id, status=status)
+
+            ctx.gates = BranchTracker(plan, budget=(lambda n: budget(tenant, n)) if budget is not None else None,
+                                      set_status=set_status)
 
     def _interrupted(self, execution_id: str, plan: Plan, attempt_base: dict[str, int]) -> dict[str, int]:
         """The attempts a resumed execution's log shows started and never ended (node → attempt):

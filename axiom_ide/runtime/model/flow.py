@@ -36,6 +36,9 @@ class FlowNode:
     row: int | None = None
     #: ``disabled: true``: the node passes its input through (input and output types must match).
     disabled: bool = False
+    #: ``approval:`` as written (a mapping, or True): a human-in-the-loop gate before the node
+    #: runs (``model/approval.py``). None = no gate.
+    approval: Any = None
 
     @property
     def ref(self) -> NodeRef:
@@ -251,7 +254,8 @@ class Flow:
         out["imports"] = list(self.imports)
         out["nodes"] = [
             {k: v for k, v in (("id", n.id), ("node", n.node), ("col", n.col), ("row", n.row),
-                               ("disabled", True if n.disabled else None)) if v is not None}
+                               ("disabled", True if n.disabled else None),
+                               ("approval", copy.deepcopy(n.approval))) if v is not None}
             for n in self.nodes
         ]
         out["edges"] = [edge_to_plain(e) for e in self.edges]

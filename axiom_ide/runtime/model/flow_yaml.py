@@ -34,7 +34,7 @@ from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode
 
 #: Top-level keys in canonical order; new keys are inserted to keep this order.
 TOP_KEYS = ("name", "description", "mode", "imports", "nodes", "edges", "join")
-NODE_KEYS = ("id", "node", "col", "row", "disabled")
+NODE_KEYS = ("id", "node", "col", "row", "disabled", "approval")
 EDGE_KEYS = ("from", "to", "map", "when", "loop")
 
 
@@ -227,6 +227,11 @@ def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _plain_or_none(value: Any) -> Any:
+    """A node's ``approval:`` as plain data (validate reports a malformed one)."""
+    return None if value is None else _plain(value)
+
+
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -246,7 +251,7 @@ def flow_from_tree(doc: Any) -> Flow:
             continue
         seen.add(node_id)
         nodes.append(FlowNode(node_id, _str_or_none(raw.get("node")) or "", _int_or_none(raw.get("col")), _int_or_none(raw.get("row")),
-                              raw.get("disabled") is True))
+                              raw.get("disabled") is True, _plain_or_none(raw.get("approval"))))
     edges: list[FlowEdge] = []
     keys: set[tuple[str, str]] = set()
     for raw in doc.get("edges") or [] if isinstance(doc.get("edges"), list) else []:
@@ -424,6 +429,10 @@ def _sync_node(m: CommentedMap, node: FlowNode) -> None:
         _set_key(m, "disabled", True, NODE_KEYS)
     else:
         _del_key(m, "disabled")
+    if node.approval is not None:
+        _set_key(m, "approval", node.approval, NODE_KEYS)
+    else:
+        _del_key(m, "approval")
 
 
 def _sync_edge(m: CommentedMap, edge: FlowEdge) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from axiom_ide.runtime.errors import Diagnostic, Location, Severity
+from axiom_ide.runtime.model.approval import APPROVAL_KEYS, parse_approval
 from axiom_ide.runtime.model.flow_yaml import EDGE_KEYS, NODE_KEYS, TOP_KEYS, FlowFile, position, value_position
 from axiom_ide.runtime.model.refs import CANVAS_ID_RE, FLOW_NAME_RE, RefError, parse_import, parse_node_ref
 
@@ -133,6 +134,12 @@ def _validate_nodes(c: _Collector, doc: Any) -> set[str]:
                 c.warn("unknown_key", f'unknown key "{key}" in nodes[{i}] (known: {", ".join(NODE_KEYS)})', where + (key,))
         if "disabled" in raw and not isinstance(raw["disabled"], bool):
             c.error("invalid_field", f'nodes[{i}]: "disabled" must be true or false', where + ("disabled",), value=True)
+        if raw.get("approval") is not None:
+            _, problems = parse_approval(raw["approval"])
+            for sub, text in problems:
+                bad_key = bool(sub) and sub[0] not in APPROVAL_KEYS
+                add = c.warn if bad_key else c.error
+                add("invalid_approval", f"nodes[{i}]: {text}", where + ("approval",) + sub, value=not bad_key)
         node_id = raw.get("id")
         label = f"nodes[{i}]"
         if node_id is None or node_id == "":

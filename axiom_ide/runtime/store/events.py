@@ -26,6 +26,20 @@ LOG = "LOG"
 FRAME = "FRAME"
 DEBUG_PAUSED = "DEBUG_PAUSED"
 DEBUG_RESUMED = "DEBUG_RESUMED"
+#: Human-in-the-loop approval gates (engine/hitl.py): the run paused before the node (prompt,
+#: input, timeout_at, on_timeout); how it was resumed (action approve|reject, input when edited,
+#: comment); the pause timed out and ``outcome`` (its on_timeout) applied.
+HITL_PAUSED = "HITL_PAUSED"
+HITL_RESUMED = "HITL_RESUMED"
+HITL_TIMED_OUT = "HITL_TIMED_OUT"
+#: Parallel branches (engine/gates.py): a fan-out started / skipped a branch (``branch`` = the
+#: fan-out edge "src->dst"); a branch reached its join (``gate``); a join waits for the rest of
+#: its branches (``waiting_for``); every branch of a join settled and it runs.
+BRANCH_STARTED = "BRANCH_STARTED"
+BRANCH_SKIPPED = "BRANCH_SKIPPED"
+BRANCH_FINISHED = "BRANCH_FINISHED"
+GATE_WAITING = "GATE_WAITING"
+GATE_OPENED = "GATE_OPENED"
 EXECUTION_COMPLETED = "EXECUTION_COMPLETED"
 EXECUTION_FAILED = "EXECUTION_FAILED"
 EXECUTION_CANCELLED = "EXECUTION_CANCELLED"
