@@ -11,7 +11,8 @@
   latest artifact for the caller; ``GET /api/flows/{name}/artifacts`` — that flow's artifacts.
 - ``GET /api/graphs/{graph_id}`` — one of the caller's artifacts (summary, nodes and the flow
   document as compiled, for ``flow pull``).
-- ``GET /api/packages`` — the workspace's packages and their nodes (from each axiom.yaml).
+- ``GET /api/packages`` — the workspace's packages and their nodes (from each axiom.yaml), then the
+  registry's packages the caller sees (its pushes, every published version).
 
 Secrets, configs, keys and memory are in :mod:`axiom_ide.server.management_tenant`. Errors are
 ``{"error": "<thing> not found"}`` (404, also for another tenant's ids) or
@@ -322,13 +323,19 @@ def _package_json(pkg: Any) -> dict[str, Any]:
 @ROUTES.route("GET", "/api/packages", responses=RESPONSES[("GET", "/api/packages")])
 async def list_packages(request: web.Request) -> web.Response:
     """The workspace's packages with their nodes, as their axiom.yaml files declare them."""
+    from axiom_ide.server.registry_state import package_rows
+
     handle = workspace_handle(request.app)
-    if handle.root is None:
-        return respond(models.Packages, {"packages": [], "problems": []})
-    async with handle.lock:
-        ws = await asyncio.to_thread(handle.get)
-        packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
-        problems = [d.render() for d in ws.problems]
+    packages: list[dict[str, Any]] = []
+    problems: list[str] = []
+    if handle.root is not None:
+        async with handle.lock:
+            ws = await asyncio.to_thread(handle.get)
+            packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
+            problems = [d.render() for d in ws.problems]
+    # then what the caller pushed and what is published (registry_routes.py)
+    seen = {p["key"] for p in packages}
+    packages += [_package_json(p) for p in await asyncio.to_thread(package_rows, request.app, request[TENANT], seen)]
     return respond(models.Packages, {"packages": packages, "problems": problems})
 
 

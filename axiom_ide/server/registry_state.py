@@ -1,0 +1,38 @@
+"""The app's :class:`~axiom_ide.runtime.registry.store.Registry` (``registry(app)``), made when the app is set
+up, in the runtime's data dir with the node hosts' sandbox (so a push's tests run as confined as its
+nodes). Shared by the registry routes, the single-node routes (pushed nodes are invocable) and
+``GET /api/packages`` (pushed and published packages are listed)."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from axiom_ide.runtime.registry.store import Registry
+from axiom_ide.server.app import STATE
+
+REGISTRY = web.AppKey("axiom_registry", Registry)
+
+
+def setup(app: web.Application) -> None:
+    """Called by the registry routes' ``setup`` (before the app starts)."""
+    runtime = app[STATE].runtime
+    app[REGISTRY] = Registry(runtime.data_dir, sandbox=getattr(runtime.invoker, "sandbox", None))
+
+
+def registry(app: web.Application) -> Registry:
+    return app[REGISTRY]
+
+
+def package_rows(app: web.Application, tenant: str, skip: set[str]) -> list[Any]:
+    """The registry's packages ``tenant`` sees (keys in ``skip`` left out), as loaded Packages."""
+    reg = registry(app)
+    out = []
+    for entry in reg.visible(tenant):
+        if entry.key in skip:
+            continue
+        try:
+            out.append(reg.package(tenant, entry))
+        except Exception:  # noqa: BLE001 - a damaged stored tree must not hide the others
+            continue
+    return out

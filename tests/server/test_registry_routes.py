@@ -1,0 +1,112 @@
+"""The registry routes of a real ``axiom-ide serve``: push (built, tested, deployed, tenant-private),
+publish (public, immutable), protos for import, flow publish. Tenant ``local`` is ``live.key``,
+tenant ``acme`` ``live.other_key``."""
+from __future__ import annotations
+
+import pytest
+from registry_support import archive, commit_all, package_repo
+
+ALREADY = ("tester/calc@0.1.0 is already published: making a version public is immutable — you cannot "
+           "unpublish or overwrite it. Bump the version in axiom.yaml, push, then publish the new version")
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    return package_repo(tmp_path_factory.mktemp("registry"))
+
+
+def _keys(client, route="/api/registry/packages"):
+    return [p["key"] for p in client.get(route).json()["packages"]]
+
+
+def test_push_deploys_privately_then_publish_makes_it_public_once(live, repo):
+    with live.client() as mine, live.client(live.other_key) as theirs:
+        r = mine.post("/api/registry/packages", json=archive(repo), timeout=300)
+        assert r.status_code == 201, r.text
+        body = r.json()
+        assert (body["key"], body["visibility"]) == ("tester/calc@0.1.0", "private")
+        assert body["log"][0].startswith("Unpacking ")
+        assert "Validating package" in body["log"] and any(line.startswith("Testing: ") for line in body["log"])
+        assert body["log"][-1] == "  ✓ tester/calc@0.1.0 deployed (private to your tenant)"
+        assert [n["name"] for n in body["nodes"]] == ["Add", "Multiply", "Increment"]
+        assert body["nodes"][0]["endpoint"] == f"{live.origin}/invocations/v1/nodes/tester/calc/0.1.0/Add"
+
+        add = "/invocations/v1/nodes/tester/calc/0.1.0/Add"
+        assert mine.post(add, json={"a": 2, "b": 3}).json() == {"result": 5.0}
+        assert mine.post(f"/invocations/v1/nodes/{body['nodes'][0]['node_id']}", json={"a": 1, "b": 1}).json() == {
+            "result": 2.0}
+        # another tenant never sees a private push
+        assert theirs.post(add, json={"a": 2, "b": 3}).status_code == 404
+        assert "tester/calc@0.1.0" not in _keys(theirs) + _keys(theirs, "/api/packages")
+        assert "tester/calc@0.1.0" in _keys(mine) and "tester/calc@0.1.0" in _keys(mine, "/api/packages")
+
+        # pushing the same version again overwrites it
+        (repo / "nodes" / "add.py").write_text((repo / "nodes" / "add.py").read_text().replace(
+            "result=input.a + input.b", "result=input.a + input.b + 100"))
+        (repo / "nodes" / "add_test.py").write_text((repo / "nodes" / "add_test.py").read_text()
+                                                   .replace("== 6.5", "== 106.5").replace("== -2.0", "== 98.0"))
+        commit_all(repo)
+        r = mine.post("/api/registry/packages", json=archive(repo), timeout=300)
+        assert r.status_code == 201, r.text
+        assert mine.post(add, json={"a": 2, "b": 3}).json() == {"result": 105.0}
+
+        r = mine.post("/api/registry/packages/tester/calc/0.1.0/publish")
+        assert r.status_code == 200, r.text
+        assert r.json()["visibility"] == "public"
+        # public: the other tenant sees and calls it now
+        assert theirs.post(add, json={"a": 2, "b": 3}).json() == {"result": 105.0}
+        assert "tester/calc@0.1.0" in _keys(theirs, "/api/packages")
+
+        for who in (mine, theirs):
+            again = who.post("/api/registry/packages/tester/calc/0.1.0/publish")
+            assert (again.status_code, again.json()) == (409, {"error": "already_published", "message": ALREADY})
+        over = mine.post("/api/registry/packages", json=archive(repo), timeout=300)
+        assert (over.status_code, over.json()["message"]) == (409, ALREADY)
+
+        protos = theirs.get("/api/registry/packages/tester/calc/protos")
+        assert protos.status_code == 200, protos.text
+        protos = protos.json()
+        assert (protos["version"], [f["path"] for f in protos["files"]]) == ("0.1.0", ["add_input.proto"])
+        assert protos["files"][0]["messages"] == ["AddInput", "MathResult", "Number"]
+
+
+def test_a_package_that_fails_validation_is_refused_with_its_message_and_nothing_kept(live, tmp_path):
+    repo = package_repo(tmp_path, "tester/broken")
+    (repo / "axiom.yaml").write_text((repo / "axiom.yaml").read_text().replace("output: MathResult", "output: Nope", 1))
+    commit_all(repo)
+    with live.client() as c:
+        r = c.post("/api/registry/packages", json=archive(repo), timeout=300)
+        assert r.status_code == 400, r.text
+        body = r.json()
+        assert body["error"] == "push_failed"
+        assert body["message"].startswith("package tester/broken@0.1.0 failed validation:\naxiom.yaml:")
+        assert "Nope" in body["message"]
+        assert "tester/broken@0.1.0" not in _keys(c)
+    assert list((live.data_dir / "registry" / "staging").iterdir()) == []
+
+
+def test_bad_archives_and_unknown_publishes(live):
+    with live.client() as c:
+        r = c.post("/api/registry/packages", json={"repository": "x", "commit": "a" * 40, "archive": "bm90IGEgdGFy"})
+        assert (r.status_code, r.json()["error"]) == (400, "invalid_archive")
+        assert r.json()["message"].startswith("the pushed archive is not a gzip'd tar file")
+        r = c.post("/api/registry/packages", json={"repository": "x", "commit": "nothex", "archive": "AA=="})
+        assert r.status_code == 400
+        r = c.post("/api/registry/packages/tester/nothing/1.0.0/publish")
+        assert r.status_code == 404
+        assert r.json()["message"].startswith("package tester/nothing@1.0.0 is not pushed by your tenant")
+        assert c.get("/api/registry/packages/tester/nothing/protos").status_code == 404
+
+
+def test_flow_publish_is_once_and_only_for_the_owner(live):
+    graph_id = live.compile("hello")
+    with live.client() as mine, live.client(live.other_key) as theirs:
+        assert theirs.post(f"/api/registry/flows/{graph_id}/publish").status_code == 404
+        r = mine.post(f"/api/registry/flows/{graph_id}/publish")
+        assert (r.status_code, r.json()) == (200, {"artifact_id": graph_id, "visibility": "public"})
+        again = mine.post(f"/api/registry/flows/{graph_id}/publish")
+        assert again.status_code == 409
+        assert again.json()["message"] == (
+            f"flow {graph_id} is already published: published flows are immutable. Compile the flow again "
+            "to get a new artifact id, then publish that")
+        assert [f["graph_id"] for f in theirs.get("/api/registry/flows").json()["flows"]] == [graph_id]
