@@ -137,7 +137,8 @@ async def list_registry(request: web.Request) -> web.Response:
 
 
 @ROUTES.route("POST", _PATH + "/{version}/publish", parameters=[*_PKG_PARAMS, _param("version", "semver")],
-              responses={"200": content("Published (public, immutable)", m.Pushed), "404": _404, "409": _409})
+              responses={"200": content("Published (public, immutable)", m.Pushed),
+                         "404": content("Not pushed by the caller's tenant", ErrorMessage), "409": _409})
 async def publish(request: web.Request) -> web.Response:
     """Publish a pushed package version to the public marketplace (irreversible)."""
     mi = request.match_info
