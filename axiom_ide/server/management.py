@@ -233,6 +233,8 @@ ROUTES = RouteTable(invalid=bad_argument, bad_json=lambda detail: bad_argument(f
               extra_content={t: {"schema": {"type": "string", "description": "flow.yaml text"}} for t in _YAML_TYPES})
 async def compile_route(request: web.Request, body: CompileRequest | None, query: CompileQuery) -> web.Response:
     """Compile a workspace flow or a posted flow.yaml into an artifact of the caller's tenant."""
+    from axiom_ide.server.registry_state import compile_workspace
+
     try:
         text, display = _compile_source(request, body, query)
     except BadArgument as exc:
@@ -240,7 +242,8 @@ async def compile_route(request: web.Request, body: CompileRequest | None, query
     handle = workspace_handle(request.app)
     async with handle.lock:
         try:
-            artifact, warnings = await asyncio.to_thread(lambda: _compile_text(handle.get(), text, display))
+            artifact, warnings = await asyncio.to_thread(lambda: _compile_text(
+                compile_workspace(request.app, request[TENANT], handle), text, display))  # + the registry's
         except AxiomError as exc:
             return compile_failed(exc.diagnostics)
         except BadArgument as exc:

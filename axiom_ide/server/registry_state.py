@@ -1,7 +1,8 @@
 """The app's :class:`~axiom_ide.runtime.registry.store.Registry` (``registry(app)``), made when the app is set
 up, in the runtime's data dir with the node hosts' sandbox (so a push's tests run as confined as its
-nodes). Shared by the registry routes, the single-node routes (pushed nodes are invocable) and
-``GET /api/packages`` (pushed and published packages are listed)."""
+nodes). Shared by the registry routes, the single-node routes (pushed nodes are invocable),
+``GET /api/packages`` (pushed and published packages are listed) and ``POST /api/compile`` (flows
+compile against them)."""
 from __future__ import annotations
 
 from typing import Any
@@ -36,3 +37,11 @@ def package_rows(app: web.Application, tenant: str, skip: set[str]) -> list[Any]
         except Exception:  # noqa: BLE001 - a damaged stored tree must not hide the others
             continue
     return out
+
+
+def compile_workspace(app: web.Application, tenant: str, handle: Any) -> Any:
+    """What ``POST /api/compile`` compiles ``tenant``'s flows against: the server's workspace
+    (``handle.get()`` refuses as before when there is none) plus the tenant's pushes and every
+    published package."""
+    handle.get()
+    return registry(app).workspace(tenant, handle.root)

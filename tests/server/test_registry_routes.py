@@ -9,6 +9,22 @@ from registry_support import archive, commit_all, package_repo
 ALREADY = ("tester/calc@0.1.0 is already published: making a version public is immutable — you cannot "
            "unpublish or overwrite it. Bump the version in axiom.yaml, push, then publish the new version")
 
+FLOW = """name: calc
+mode: unary
+imports: [tester/calc@0.1.0]
+nodes:
+  - id: add
+    node: tester/calc@0.1.0:Add
+  - id: square
+    node: tester/calc@0.1.0:Multiply
+edges:
+  - from: add
+    to: square
+    map:
+      a: result
+      b: result
+"""
+
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
@@ -39,6 +55,17 @@ def test_push_deploys_privately_then_publish_makes_it_public_once(live, repo):
         assert theirs.post(add, json={"a": 2, "b": 3}).status_code == 404
         assert "tester/calc@0.1.0" not in _keys(theirs) + _keys(theirs, "/api/packages")
         assert "tester/calc@0.1.0" in _keys(mine) and "tester/calc@0.1.0" in _keys(mine, "/api/packages")
+
+        # a flow of the pushing tenant compiles against the push and runs it; another tenant's does not
+        source = {"source": FLOW, "filename": "calc.flow.yaml"}
+        compiled = mine.post("/api/compile", json=source)
+        assert compiled.status_code == 201, compiled.text
+        run = mine.post("/invocations/v1/flows/invoke", json={"graph_id": compiled.json()["graph_id"],
+                                                              "input": {"a": 1, "b": 2}, "wait": True})
+        assert run.json()["result"]["output"] == {"result": 9.0}, run.text
+        refused = theirs.post("/api/compile", json=source)
+        assert (refused.status_code, refused.json()["error"]) == (400, "compile_failed")
+        assert refused.json()["message"] == 'calc.flow.yaml:4:1: error: imported package "tester/calc@0.1.0" is not in the workspace'
 
         # pushing the same version again overwrites it
         (repo / "nodes" / "add.py").write_text((repo / "nodes" / "add.py").read_text().replace(

@@ -32,6 +32,7 @@ from axiom_ide.runtime.engine.single_node import NodeDirectory, NodeEndpoint
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
 from axiom_ide.runtime.packages.package import Package
+from axiom_ide.runtime.packages.workspace import Workspace
 from axiom_ide.runtime.registry.archive import unpack
 from axiom_ide.runtime.registry.pipeline import Log, build_package
 
@@ -89,6 +90,7 @@ class Registry:
             (self.root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.RLock()
         self._nodes: dict[str, NodeDirectory] = {}
+        self._workspaces: dict[str, Workspace] = {}
         self._clear_staging()
 
     # -- paths -----------------------------------------------------------------------------------
@@ -229,6 +231,19 @@ class Registry:
 
     def flow_published(self, graph_id: str) -> dict[str, Any] | None:
         return next((r for r in self.published_flows() if r.get("graph_id") == graph_id), None)
+
+    # -- compiling against it ----------------------------------------------------------------------
+    def workspace(self, tenant: str, base: Path) -> Workspace:
+        """The server's workspace ``base`` plus what ``tenant`` sees here, rescanned: what a flow of
+        that tenant compiles against (a name in ``base`` wins; push refuses those names anyway)."""
+        with self._lock:
+            ws = self._workspaces.get(tenant)
+            if ws is None:
+                ws = self._workspaces[tenant] = Workspace(base, extra_roots=[self._dir(PRIVATE, tenant),
+                                                                             self._dir(PUBLIC)])
+            else:
+                ws.refresh()
+            return ws
 
     # -- nodes -----------------------------------------------------------------------------------
     def _directories(self, tenant: str) -> list[NodeDirectory]:
