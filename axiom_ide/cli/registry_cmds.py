@@ -112,17 +112,10 @@ def cmd_push(args: argparse.Namespace) -> int:
     data = archive(source)
     say(f"Pushing {report.package} from {source.remote_url} at {source.commit[:12]}", flush=True)
     body = {"repository": source.remote_url, "commit": source.commit, "archive": base64.b64encode(data).decode()}
-    try:
-        result = _call("POST", "/api/registry/packages", json_body=body, read=900)
-    except AxiomError as exc:
-        if human:
-            sys.stderr.write(f"✗ push failed on {_origin()}\n")
-        raise exc from None
     if not human:
-        print_json(result)
+        print_json(_call("POST", "/api/registry/packages", json_body=body, read=900))
         return 0
-    for line in result.get("log", []):
-        print(f"  {line}")
+    result = asyncio.run(_push_streamed(body))
     print(f"✓ pushed {result['key']} (private to your tenant; publish it with: axiom-ide publish {result['key']})")
     print(f"  Package: {result['package_url']}")
     for n in result["nodes"]:
@@ -130,6 +123,36 @@ def cmd_push(args: argparse.Namespace) -> int:
         print(f"    {n['curl']}")
     print(f"  API docs: {result['docs_url']}")
     return 0
+
+
+async def _push_streamed(body: dict[str, Any]) -> dict[str, Any]:
+    """POST the push asking for its progress as SSE; print each build step as the server reports it;
+    the final result (or the server's refusal as an AxiomError, worded as for a plain request)."""
+    import json
+
+    from axiom_ide.backends.remote_http import envelope_error
+
+    remote = backend()
+    path = "/api/registry/packages"
+    try:
+        async with remote.api.open("POST", path, json_body=body, read=900,
+                                   headers={"Accept": "text/event-stream"}) as response:
+            async for line in response.aiter_lines():
+                if not line.startswith("data: "):
+                    continue
+                frame = json.loads(line[6:])
+                if "log" in frame:
+                    print(f"  {frame['log']}", flush=True)
+                elif "result" in frame:
+                    result: dict[str, Any] = frame["result"]
+                    return result
+                elif "error" in frame:
+                    raise envelope_error("POST", response.url, int(frame.get("status") or 400), "",
+                                         json.dumps(frame["error"]).encode())
+    finally:
+        await remote.close()
+    raise AxiomError.of("connection_lost", f"the push stream from {_origin()} ended before its result; the push may "
+                        'still complete on the server: look for it with "axiom-ide search"')
 
 
 def _origin() -> str:

@@ -104,3 +104,11 @@ class PublicFlows(Reply):
 
 def millis(t: Any) -> int | None:
     return int(float(t) * 1000) if t is not None else None
+
+
+def build_pushed(answer: dict[str, Any]) -> dict[str, Any]:
+    """The 201 body as the model orders and checks it (for the streamed push's final frame)."""
+    from axiom_ide.server.response_models import build
+
+    result: dict[str, Any] = build(Pushed, answer)
+    return result

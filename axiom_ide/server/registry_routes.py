@@ -100,10 +100,16 @@ def _reserved(request: web.Request) -> Any:
     return check
 
 
+_STREAMED = {"description": "With `Accept: text/event-stream`: the build progress as Server-Sent Events, one "
+                           '`data: {"log": "<line>"}` frame per step as it happens, then `data: {"result": <the '
+                           '201 body>}` or `data: {"status": 400|409, "error": <the error body>}`.',
+             "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+
+
 @ROUTES.route("POST", "/api/registry/packages", body=m.PushBody,
               responses={"201": content("Pushed and deployed (private to the caller's tenant)", m.Pushed),
-                         "400": _400, "409": _409})
-async def push(request: web.Request, body: m.PushBody) -> web.Response:
+                         "200": _STREAMED, "400": _400, "409": _409})
+async def push(request: web.Request, body: m.PushBody) -> web.StreamResponse:
     """Push a package (tenant-private): validate, generate, test and deploy it."""
     if not all(c in "0123456789abcdef" for c in body.commit) or len(body.commit) != 40:
         return _bad("commit must be 40 lowercase hex digits")
@@ -112,17 +118,54 @@ async def push(request: web.Request, body: m.PushBody) -> web.Response:
     except (binascii.Error, ValueError):
         return json_response({"error": "invalid_archive", "message": "archive is not valid base64"}, status=400)
     log: list[str] = []
+    lines: asyncio.Queue[str] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+
+    def step(line: str) -> None:
+        log.append(line)
+        loop.call_soon_threadsafe(lines.put_nowait, line)
+
     reg = registry_state.registry(request.app)
+    # The push runs to its end even when a streaming client leaves (nothing is left half-deployed).
+    task = asyncio.ensure_future(asyncio.to_thread(reg.push, request[TENANT], archive, commit=body.commit,
+                                                   repository=body.repository, log=step, reserved=_reserved(request)))
+    if "text/event-stream" in request.headers.get("Accept", ""):
+        return await _stream_push(request, task, lines, log)
+    status, answer = await _outcome(request, task, log)
+    return json_response(answer, status=status) if status != 201 else respond(m.Pushed, answer, status=201)
+
+
+async def _outcome(request: web.Request, task: asyncio.Future, log: list[str]) -> tuple[int, dict[str, Any]]:
     try:
-        entry = await asyncio.to_thread(reg.push, request[TENANT], archive, commit=body.commit,
-                                        repository=body.repository, log=log.append, reserved=_reserved(request))
+        entry = await asyncio.shield(task)
     except AxiomError as exc:
         code = exc.diagnostics[0].code
         if code in ("already_published", "conflict"):
-            return _error(exc, 409)
-        return json_response({"error": code if code in ("push_failed", "invalid_archive") else "push_failed",
-                              "message": exc.message, "log": log}, status=400)
-    return respond(m.Pushed, _package_json(request, entry, log), status=201)
+            return 409, {"error": code, "message": exc.message}
+        return 400, {"error": code if code in ("push_failed", "invalid_archive") else "push_failed",
+                     "message": exc.message, "log": log}
+    return 201, _package_json(request, entry, log)
+
+
+async def _stream_push(request: web.Request, task: asyncio.Future, lines: asyncio.Queue[str],
+                       log: list[str]) -> web.StreamResponse:
+    from axiom_ide.server import sse
+
+    response = await sse.open_stream(request)
+    attached = True
+    while not (task.done() and lines.empty()):
+        getter = asyncio.ensure_future(lines.get())
+        await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+        if not getter.done():
+            getter.cancel()
+            continue
+        if attached:
+            attached = await sse.send(response, {"log": getter.result()})
+    status, answer = await _outcome(request, task, log)
+    if attached:
+        final = {"result": m.build_pushed(answer)} if status == 201 else {"status": status, "error": answer}
+        await sse.send(response, final)
+    return response
 
 
 @ROUTES.route("GET", "/api/registry/packages",

@@ -137,3 +137,23 @@ def test_flow_publish_is_once_and_only_for_the_owner(live):
             f"flow {graph_id} is already published: published flows are immutable. Compile the flow again "
             "to get a new artifact id, then publish that")
         assert [f["graph_id"] for f in theirs.get("/api/registry/flows").json()["flows"]] == [graph_id]
+
+
+def test_a_streamed_push_reports_each_step_then_its_result_or_refusal(live, tmp_path):
+    import json
+
+    repo = package_repo(tmp_path, "tester/streamed")
+    with live.client() as c:
+        with c.stream("POST", "/api/registry/packages", json=archive(repo), timeout=300,
+                      headers={"Accept": "text/event-stream"}) as r:
+            assert (r.status_code, r.headers["Content-Type"]) == (200, "text/event-stream")
+            frames = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+        logs = [f["log"] for f in frames[:-1]]
+        assert logs[0].startswith("Unpacking ") and "Validating package" in logs and "Deploying tester/streamed@0.1.0" in logs
+        assert frames[-1]["result"]["key"] == "tester/streamed@0.1.0"
+        assert frames[-1]["result"]["log"] == logs
+        assert c.post("/api/registry/packages/tester/streamed/0.1.0/publish").status_code == 200
+        with c.stream("POST", "/api/registry/packages", json=archive(repo), timeout=300,
+                      headers={"Accept": "text/event-stream"}) as r:
+            frames = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+        assert frames[-1]["status"] == 409 and frames[-1]["error"]["error"] == "already_published"
