@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import shutil
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from axiom_ide.cli.output import print_json
 from axiom_ide.cli.remote_cmds import NOT_LOGGED_IN, backend, remote_settings
@@ -58,11 +57,14 @@ def register(subparsers: Any) -> None:
         p.set_defaults(handler=cmd_flow_publish)
 
 
-def _call(method: str, path: str, **kw: Any) -> Any:
+def _registry(call: Callable[[Any], Awaitable[Any]]) -> Any:
+    """``call(RemoteRegistry)`` on the configured remote."""
+    from axiom_ide.backends.remote_registry import RemoteRegistry
+
     async def go() -> Any:
         remote = backend()
         try:
-            return await remote.api.json(method, path, **kw)
+            return await call(RemoteRegistry(remote.api))
         finally:
             await remote.close()
     return asyncio.run(go())
@@ -91,15 +93,14 @@ def _package_root() -> Path:
 
 # -- push ------------------------------------------------------------------------------------------
 def cmd_push(args: argparse.Namespace) -> int:
+    from axiom_ide.backends.push_source import push_source
     from axiom_ide.cli.package_cmds import print_report
-    from axiom_ide.cli.registry_git import archive, push_source
     from axiom_ide.runtime.packages.validate import validate_package
 
     if _not_logged_in():
         return 1
     root = _package_root()
     human = not args.json
-    say = print if human else (lambda *a, **k: None)
     source = push_source(root)
     report = validate_package(root)
     if not report.ok:
@@ -108,14 +109,14 @@ def cmd_push(args: argparse.Namespace) -> int:
         else:
             print_json({"ok": False, "errors": [d.to_json() for d in report.errors]})
         return 1
-    say(f"✓ {report.package} is valid (local checks)")
-    data = archive(source)
-    say(f"Pushing {report.package} from {source.remote_url} at {source.commit[:12]}", flush=True)
-    body = {"repository": source.remote_url, "commit": source.commit, "archive": base64.b64encode(data).decode()}
+    if human:
+        print(f"✓ {report.package} is valid (local checks)")
+        print(f"Pushing {report.package} from {source.remote_url} at {source.commit[:12]}", flush=True)
+    result = _registry(lambda reg: reg.push(source, on_log=(lambda line: print(f"  {line}", flush=True))
+                                            if human else None))
     if not human:
-        print_json(_call("POST", "/api/registry/packages", json_body=body, read=900))
+        print_json(result)
         return 0
-    result = asyncio.run(_push_streamed(body))
     print(f"✓ pushed {result['key']} (private to your tenant; publish it with: axiom-ide publish {result['key']})")
     print(f"  Package: {result['package_url']}")
     for n in result["nodes"]:
@@ -123,36 +124,6 @@ def cmd_push(args: argparse.Namespace) -> int:
         print(f"    {n['curl']}")
     print(f"  API docs: {result['docs_url']}")
     return 0
-
-
-async def _push_streamed(body: dict[str, Any]) -> dict[str, Any]:
-    """POST the push asking for its progress as SSE; print each build step as the server reports it;
-    the final result (or the server's refusal as an AxiomError, worded as for a plain request)."""
-    import json
-
-    from axiom_ide.backends.remote_http import envelope_error
-
-    remote = backend()
-    path = "/api/registry/packages"
-    try:
-        async with remote.api.open("POST", path, json_body=body, read=900,
-                                   headers={"Accept": "text/event-stream"}) as response:
-            async for line in response.aiter_lines():
-                if not line.startswith("data: "):
-                    continue
-                frame = json.loads(line[6:])
-                if "log" in frame:
-                    print(f"  {frame['log']}", flush=True)
-                elif "result" in frame:
-                    result: dict[str, Any] = frame["result"]
-                    return result
-                elif "error" in frame:
-                    raise envelope_error("POST", response.url, int(frame.get("status") or 400), "",
-                                         json.dumps(frame["error"]).encode())
-    finally:
-        await remote.close()
-    raise AxiomError.of("connection_lost", f"the push stream from {_origin()} ended before its result; the push may "
-                        'still complete on the server: look for it with "axiom-ide search"')
 
 
 def _origin() -> str:
@@ -170,8 +141,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm(PACKAGE_CONFIRM.format(key=key)):
         print(ABORTED)
         return 1
-    owner, _, short = name.partition("/")
-    _call("POST", f"/api/registry/packages/{quote(owner, safe='')}/{quote(short, safe='')}/{quote(version, safe='')}/publish")
+    _registry(lambda reg: reg.publish(name, version))
     print(PACKAGE_DONE.format(key=key))
     return 0
 
@@ -183,7 +153,7 @@ def cmd_flow_publish(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm(FLOW_CONFIRM.format(id=graph_id)):
         print(ABORTED)
         return 1
-    result = _call("POST", f"/api/registry/flows/{quote(graph_id, safe='')}/publish")
+    result = _registry(lambda reg: reg.publish_flow(graph_id))
     if args.json:
         print_json(result)
     else:
@@ -237,10 +207,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     name, _, version = args.package.partition("@")
     if name.count("/") != 1:
         raise AxiomError.of("invalid_argument", f'"{args.package}" is not NAME[@VERSION] (e.g. my-handle/my-package@0.1.0)')
-    owner, _, short = name.partition("/")
-    params = {"version": version} if version else None
-    protos = _call("GET", f"/api/registry/packages/{quote(owner, safe='')}/{quote(short, safe='')}/protos",
-                   params=params, missing_ok=True)
+    protos = _registry(lambda reg: reg.protos(name, version or None))
     if protos is None:
         which = f"{name}@{version}" if version else name
         raise AxiomError.of("package_not_found", f'package "{which}" not found on {_origin()}')

@@ -1,6 +1,6 @@
-"""What ``axiom-ide push`` needs from git: the package's repository, its ``origin`` remote, the HEAD
-commit — refused when the tree has uncommitted changes or HEAD is not on the remote — and the
-tar.gz of the package directory at that commit (``git archive``).
+"""What a push (``axiom-ide push``, the IDE's Push package) needs from git: the package's repository,
+its ``origin`` remote, the HEAD commit — refused when the tree has uncommitted changes or HEAD is not
+on the remote — and the tar.gz of the package directory at that commit (``git archive``).
 
 The docs' rule: "your current HEAD commit must be pushed to that remote. The platform builds your
 package from the remote repository, not from your local working tree". ``origin`` may be a local
