@@ -10,7 +10,7 @@
 - ``GET /api/flows`` — the workspace's flows and the caller's compiled-only flows, each with its
   latest artifact for the caller; ``GET /api/flows/{name}/artifacts`` — that flow's artifacts.
 - ``GET /api/graphs/{graph_id}`` — one of the caller's artifacts (summary, nodes and the flow
-  document as compiled, for ``flow pull``).
+  document as compiled, for ``flow pull``), or a published flow of any tenant's.
 - ``GET /api/packages`` — the workspace's packages and their nodes (from each axiom.yaml), then the
   registry's packages the caller sees (its pushes, every published version).
 
@@ -300,10 +300,14 @@ async def list_flow_artifacts(request: web.Request) -> web.Response:
 @ROUTES.route("GET", "/api/graphs/{graph_id}", parameters=[path_param("graph_id", "The artifact's 26-character ULID")], responses=RESPONSES[("GET", "/api/graphs/{graph_id}")])
 async def get_graph(request: web.Request) -> web.Response:
     """One of the caller's compiled artifacts: summary, nodes and the flow document as compiled."""
+    from axiom_ide.server.registry_state import published_artifact
+
     try:
         a = request.app[STATE].runtime.artifact(request.match_info["graph_id"], tenant_id=request[TENANT])
     except AxiomError:
-        return not_found("graph")
+        a = published_artifact(request.app, request.match_info["graph_id"])  # a published flow: any tenant's
+        if a is None:
+            return not_found("graph")
     return respond(models.Graph, {
         "graph_id": a.graph_id, "flow": a.flow_name, "mode": a.mode, "entry": a.entry, "terminal": a.terminal,
         "input_type": a.input_type, "output_type": a.output_type, "created_at": ms(a.created_at),

@@ -45,3 +45,16 @@ def compile_workspace(app: web.Application, tenant: str, handle: Any) -> Any:
     published package."""
     handle.get()
     return registry(app).workspace(tenant, handle.root)
+
+
+def published_artifact(app: web.Application, graph_id: str) -> Any:
+    """The artifact of a published flow (every tenant may read it: ``flow pull``, fork), else None."""
+    from axiom_ide.runtime.errors import AxiomError
+
+    record = registry(app).flow_published(graph_id)
+    if record is None:
+        return None
+    try:
+        return app[STATE].runtime.artifact(graph_id, tenant_id=str(record["owner"]))
+    except AxiomError:
+        return None

@@ -166,6 +166,13 @@ def test_flow_publish_confirms_then_is_immutable_and_pull_round_trips(live, cli,
     assert json.loads(done.stdout)["errors"][0]["message"].startswith(f"flow {graph_id} is already published")
     out = tmp_path / "pulled.flow.yaml"
     assert cli("flow", "pull", graph_id, "-o", str(out)).returncode == 0
+    # published: another tenant can pull (fork) it too; an unpublished artifact stays private
+    theirs = tmp_path / "theirs.flow.yaml"
+    assert cli("flow", "pull", graph_id, "-o", str(theirs), key=live.other_key).returncode == 0
+    assert theirs.read_text() == out.read_text()
+    private = live.compile("square")
+    done = cli("flow", "pull", private, "-o", str(tmp_path / "no.flow.yaml"), key=live.other_key)
+    assert done.returncode == 1 and "has no compiled flow" in done.stderr
     again = json.loads(cli("flow", "compile", str(out), "--remote", "--json").stdout)
     with live.client() as c:
         first = c.get(f"/api/graphs/{graph_id}").json()

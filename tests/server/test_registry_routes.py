@@ -157,3 +157,25 @@ def test_a_streamed_push_reports_each_step_then_its_result_or_refusal(live, tmp_
                       headers={"Accept": "text/event-stream"}) as r:
             frames = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
         assert frames[-1]["status"] == 409 and frames[-1]["error"]["error"] == "already_published"
+
+
+def test_a_workspace_package_name_and_unsafe_archives_are_refused(live, tmp_path):
+    import base64
+    import io
+    import tarfile
+
+    repo = package_repo(tmp_path, "examples/math")  # the server's own workspace has examples/math@0.1.0
+    with live.client() as c:
+        r = c.post("/api/registry/packages", json=archive(repo), timeout=300)
+        assert (r.status_code, r.json()) == (409, {"error": "conflict", "message": (
+            "examples/math@0.1.0 is a package of this server's own workspace; push it under another name or version")})
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+            link = tarfile.TarInfo("axiom.yaml")
+            link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(link)
+        body = {"repository": "x", "commit": "a" * 40, "archive": base64.b64encode(buf.getvalue()).decode()}
+        r = c.post("/api/registry/packages", json=body)
+        assert (r.status_code, r.json()["message"]) == (
+            400, 'the pushed archive holds "axiom.yaml", which is not a plain file or directory inside the package')
+    assert list((live.data_dir / "registry" / "staging").iterdir()) == []
