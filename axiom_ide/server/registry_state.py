@@ -58,3 +58,24 @@ def published_artifact(app: web.Application, graph_id: str) -> Any:
         return app[STATE].runtime.artifact(graph_id, tenant_id=str(record["owner"]))
     except AxiomError:
         return None
+
+
+def spec_package(request: web.Request, name: str, version: str) -> Any:
+    """For the public package spec and docs routes: a published package, or the push of the tenant
+    whose key the request carries (a private push is never described to anyone else); else None."""
+    reg = registry(request.app)
+    entry = reg.public(name, version)
+    tenant = ""
+    if entry is None:
+        header = request.headers.get("Authorization", "")
+        key = request.app[STATE].runtime.authenticate(header[7:].strip()) if header[:7].lower() == "bearer " else None
+        if key is None:
+            return None
+        tenant = key.tenant_id
+        entry = reg.pushed(tenant, name, version)
+    if entry is None:
+        return None
+    try:
+        return reg.package(tenant, entry)
+    except Exception:  # noqa: BLE001 - a damaged stored tree is "not found" here
+        return None

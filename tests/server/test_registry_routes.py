@@ -3,6 +3,7 @@ publish (public, immutable), protos for import, flow publish. Tenant ``local`` i
 tenant ``acme`` ``live.other_key``."""
 from __future__ import annotations
 
+import httpx
 import pytest
 from registry_support import archive, commit_all, package_repo
 
@@ -77,12 +78,16 @@ def test_push_deploys_privately_then_publish_makes_it_public_once(live, repo):
         assert r.status_code == 201, r.text
         assert mine.post(add, json={"a": 2, "b": 3}).json() == {"result": 105.0}
 
+        spec = "/api/packages/tester/calc@0.1.0/openapi.json"
+        assert mine.get(spec).json()["paths"]  # the owner's key reads its private push's spec
+        assert theirs.get(spec).status_code == 404 and httpx.get(live.origin + spec).status_code == 404
         r = mine.post("/api/registry/packages/tester/calc/0.1.0/publish")
         assert r.status_code == 200, r.text
         assert r.json()["visibility"] == "public"
         # public: the other tenant sees and calls it now
         assert theirs.post(add, json={"a": 2, "b": 3}).json() == {"result": 105.0}
         assert "tester/calc@0.1.0" in _keys(theirs, "/api/packages")
+        assert httpx.get(live.origin + spec).json()["paths"] and httpx.get(body["docs_url"]).status_code == 200
 
         for who in (mine, theirs):
             again = who.post("/api/registry/packages/tester/calc/0.1.0/publish")
