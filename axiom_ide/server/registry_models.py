@@ -47,7 +47,7 @@ class Pushed(Reply):
     repository: str
     pushed_at: int = ms()
     published_at: int | None = ms()
-    package_url: str
+    package_url: str = Field(description="the package's live endpoint: POST <package_url>/<Node>")
     docs_url: str
     nodes: list[NodeEndpoint]
     log: list[str] = absent("build progress, one line per step (push only)")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import shlex
+import json
 from typing import Any
 
 from aiohttp import web
@@ -62,28 +62,31 @@ def _error(exc: AxiomError, status: int, **extra: Any) -> web.Response:
 
 
 def _package_json(request: web.Request, entry: Any, log: list[str] | None = None) -> dict[str, Any]:
+    from axiom_ide.runtime.api_snippets import example_input, shell_quote
+
     reg = registry_state.registry(request.app)
     origin = request.app[STATE].options.origin
     owner, _, short = entry.name.partition("/")
-    nodes = []
+    base = f"{origin}/invocations/v1/nodes/{owner}/{short}/{entry.version}"
     try:
-        decls = reg.package(request[TENANT], entry).manifest.nodes
+        specs, _problems = reg.package(request[TENANT], entry).try_nodes()
     except AxiomError:
-        decls = []
-    for n in decls:
-        url = f"{origin}/invocations/v1/nodes/{owner}/{short}/{entry.version}/{n.name}"
-        curl = (f"curl -X POST {shlex.quote(url)} -H 'Authorization: Bearer $AXIOM_API_KEY' "
-                "-H 'Content-Type: application/json' -d '{}'")
-        nodes.append({"name": n.name, "node_id": node_id(entry.name, entry.version, n.name), "endpoint": url,
+        specs = []
+    nodes = []
+    for spec in specs:
+        url = f"{base}/{spec.name}"
+        body = json.dumps(example_input(spec.input_type), ensure_ascii=False)
+        curl = (f"curl {'-N ' if spec.kind == 'pipeline' else ''}-X POST {shell_quote(url)} "
+                f"-H \"Authorization: Bearer $AXIOM_API_KEY\" -H 'Content-Type: application/json' -d {shell_quote(body)}")
+        nodes.append({"name": spec.name, "node_id": node_id(entry.name, entry.version, spec.name), "endpoint": url,
                       "curl": curl})
-    body = {"name": entry.name, "version": entry.version, "key": entry.key, "visibility": entry.visibility,
-            "commit": entry.commit, "repository": entry.repository, "pushed_at": m.millis(entry.pushed_at),
-            "published_at": m.millis(entry.published_at),
-            "package_url": f"{origin}/api/packages/{entry.name}@{entry.version}",
-            "docs_url": f"{origin}/api/packages/{entry.name}@{entry.version}/docs", "nodes": nodes}
+    answer = {"name": entry.name, "version": entry.version, "key": entry.key, "visibility": entry.visibility,
+              "commit": entry.commit, "repository": entry.repository, "pushed_at": m.millis(entry.pushed_at),
+              "published_at": m.millis(entry.published_at), "package_url": base,
+              "docs_url": f"{origin}/api/packages/{entry.name}@{entry.version}/docs", "nodes": nodes}
     if log is not None:
-        body["log"] = log
-    return body
+        answer["log"] = log
+    return answer
 
 
 def _reserved(request: web.Request) -> Any:

@@ -184,3 +184,21 @@ def test_a_workspace_package_name_and_unsafe_archives_are_refused(live, tmp_path
         assert (r.status_code, r.json()["message"]) == (
             400, 'the pushed archive holds "axiom.yaml", which is not a plain file or directory inside the package')
     assert list((live.data_dir / "registry" / "staging").iterdir()) == []
+
+
+@pytest.mark.requires_tool("curl")
+def test_the_pushed_nodes_curl_commands_run_as_printed(live, tmp_path):
+    import json
+    import os
+    import subprocess
+
+    repo = package_repo(tmp_path, "tester/curled")
+    with live.client() as c:
+        body = c.post("/api/registry/packages", json=archive(repo), timeout=300).json()
+    add = body["nodes"][0]
+    assert add["curl"] == (f"curl -X POST '{live.origin}/invocations/v1/nodes/tester/curled/0.1.0/Add' "
+                           "-H \"Authorization: Bearer $AXIOM_API_KEY\" -H 'Content-Type: application/json' "
+                           "-d '{\"a\": 0.0, \"b\": 0.0}'")
+    done = subprocess.run(["sh", "-c", add["curl"] + " -sS"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "AXIOM_API_KEY": live.key})
+    assert json.loads(done.stdout) == {"result": 0.0}, done.stderr
