@@ -100,6 +100,9 @@ def test_push_invoke_publish_search_info_and_import(live, cli, tmp_path):
 
     assert cli("push", "--json", cwd=repo).returncode == 0  # the same version again: overwritten
 
+    done = cli("import", "tester/cli-calc", cwd=repo, key=live.other_key)  # a private push: not theirs to import
+    assert (done.returncode, done.stderr) == (1, f'error: package "tester/cli-calc" not found on {live.origin}\n')
+
     done = cli("publish", "tester/cli-calc@0.1.0", stdin="n\n")
     assert (done.returncode, done.stdout) == (1, (
         "Publishing tester/cli-calc@0.1.0 makes it publicly visible to every Axiom tenant. This cannot be undone — a "
@@ -128,6 +131,10 @@ def test_push_invoke_publish_search_info_and_import(live, cli, tmp_path):
     assert (consumer / "imports" / "tester-cli-calc" / "0.1.0" / "add_input.proto").is_file()
     assert "  - package: tester/cli-calc\n    version: 0.1.0\n    messages:\n      - AddInput\n" in manifest.read_text()
     assert (consumer / "gen" / "tester_cli_calc_messages_pb2.py").is_file()
+    again = cli("import", "tester/cli-calc@0.1.0", cwd=consumer, key=live.other_key)  # safe to re-run: one entry
+    assert again.returncode == 0, again.stderr
+    assert manifest.read_text().count("- package: tester/cli-calc") == 1
+    assert cli("validate", cwd=consumer).returncode == 0
 
     # a package whose own messages collide: refused before anything is written
     clash = registry_support.package_repo(tmp_path, "tester/clash", push=False)

@@ -61,8 +61,8 @@ def test_push_deploys_privately_then_publish_makes_it_public_once(live, repo):
         source = {"source": FLOW, "filename": "calc.flow.yaml"}
         compiled = mine.post("/api/compile", json=source)
         assert compiled.status_code == 201, compiled.text
-        run = mine.post("/invocations/v1/flows/invoke", json={"graph_id": compiled.json()["graph_id"],
-                                                              "input": {"a": 1, "b": 2}, "wait": True})
+        graph = {"graph_id": compiled.json()["graph_id"], "input": {"a": 1, "b": 2}, "wait": True}
+        run = mine.post("/invocations/v1/flows/invoke", json=graph)
         assert run.json()["result"]["output"] == {"result": 9.0}, run.text
         refused = theirs.post("/api/compile", json=source)
         assert (refused.status_code, refused.json()["error"]) == (400, "compile_failed")
@@ -88,6 +88,10 @@ def test_push_deploys_privately_then_publish_makes_it_public_once(live, repo):
         assert theirs.post(add, json={"a": 2, "b": 3}).json() == {"result": 105.0}
         assert "tester/calc@0.1.0" in _keys(theirs, "/api/packages")
         assert httpx.get(live.origin + spec).json()["paths"] and httpx.get(body["docs_url"]).status_code == 200
+        # the flow compiled against the push still runs (now with the overwritten Add: (1+2+100)²)
+        assert mine.post("/invocations/v1/flows/invoke", json=graph).json()["result"]["output"] == {"result": 10609.0}
+        listed = {p["key"]: p["visibility"] for p in mine.get("/api/registry/packages").json()["packages"]}
+        assert listed["tester/calc@0.1.0"] == "public"
 
         for who in (mine, theirs):
             again = who.post("/api/registry/packages/tester/calc/0.1.0/publish")

@@ -10,8 +10,9 @@ Layout under ``<data dir>/registry/`` (directories 0700, records 0600, every wri
 
 A push unpacks into ``staging``, is built there (:mod:`.pipeline`) and only then replaces the
 tenant's previous push of that version by renames, so a failed push leaves nothing behind and
-other requests never see a half-built tree. Publishing moves the tenant's pushed tree to
-``public`` (a rename); a published ``name@version`` is never replaced, whoever asks.
+other requests never see a half-built tree. Publishing copies the tenant's pushed tree to
+``public`` (a copy renamed into place: the owner's flows compiled against the push keep their
+paths); a published ``name@version`` is never replaced nor pushed again, whoever asks.
 Tenants are private from each other: a tenant sees its own pushes and what is public.
 """
 from __future__ import annotations
@@ -133,11 +134,12 @@ class Registry:
         return entry if entry is not None and (base / slot).is_dir() else None
 
     def visible(self, tenant: str) -> list[Entry]:
-        """What ``tenant`` sees: its pushes, then every public version it has not pushed itself."""
-        mine = self._entries(self._dir(PRIVATE, tenant))
-        keys = {e.key for e in mine}
-        return sorted(mine + [e for e in self._entries(self._dir(PUBLIC)) if e.key not in keys],
-                      key=lambda e: (e.name, _semver_key(e.version)))
+        """What ``tenant`` sees: every public version and its own pushes (a published push is
+        listed once, as public)."""
+        public = self._entries(self._dir(PUBLIC))
+        keys = {e.key for e in public}
+        mine = [e for e in self._entries(self._dir(PRIVATE, tenant)) if e.key not in keys]
+        return sorted(public + mine, key=lambda e: (e.name, _semver_key(e.version)))
 
     def find(self, tenant: str, name: str, version: str | None = None, *, public_only: bool = False) -> Entry | None:
         """A visible version of ``name`` (the highest when ``version`` is None)."""
@@ -203,11 +205,16 @@ class Registry:
                                     '"axiom-ide push" from the package directory first')
             slot = self._slot(name, version)
             src, dst = self._dir(PRIVATE, tenant), self._dir(PUBLIC)
-            entry.visibility, entry.published_at = PUBLIC, time.time()
-            self._write(dst / f"{slot}.json.tmp-record", entry)
-            os.rename(src / slot, dst / slot)
-            os.replace(dst / f"{slot}.json.tmp-record", dst / f"{slot}.json")
-            (src / f"{slot}.json").unlink(missing_ok=True)
+            # A copy, not a move: flows the owner compiled against its push keep running from it (the
+            # push is frozen too: a published version cannot be pushed again).
+            copy = dst / f".{slot}.{uuid.uuid4().hex}.tmp"
+            try:
+                shutil.copytree(src / slot, copy, symlinks=True)
+                entry.visibility, entry.published_at = PUBLIC, time.time()
+                os.rename(copy, dst / slot)
+            finally:
+                shutil.rmtree(copy, ignore_errors=True)
+            self._write(dst / f"{slot}.json", entry)
             self._nodes.clear()
             return entry
 
