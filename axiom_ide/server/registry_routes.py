@@ -4,7 +4,9 @@
   the package tree at that commit). The server unpacks it, validates, generates and tests it, then
   deploys it for the caller's tenant only: its nodes answer at ``/invocations/v1/nodes/...`` for
   that tenant, and it is listed by ``GET /api/packages``. Pushing the same version again replaces
-  it. 201 with the package, its node endpoints and the build ``log``; 400 ``push_failed`` /
+  it. 201 with the package, its node endpoints and the build ``log`` (with ``Accept:
+  text/event-stream``: 200 and the build steps as SSE frames while they happen, then the result or
+  the refusal as the last frame; the push completes even if the client leaves); 400 ``push_failed`` /
   ``invalid_archive`` with the failing step's message (nothing is kept); 409 ``already_published``
   for a published version, ``conflict`` for a package of the server's own workspace.
 - ``GET /api/registry/packages`` — what the caller sees: its pushes and every published version.
