@@ -79,8 +79,7 @@ def _test(root: Path, log: Log, sandbox: object | None) -> None:
         except subprocess.TimeoutExpired:
             raise _fail(f"the package's tests did not finish within {TEST_TIMEOUT:g}s") from None
     lines = [line for line in (done.stdout or "").splitlines() if line.strip()]
-    summary = lines[-1] if lines else (done.stderr or "").strip().splitlines()[-1:] or ["no output"]
     if done.returncode != 0:
-        tail = "\n".join(lines[-30:]) or (done.stderr or "").strip()[-2000:]
+        tail = "\n".join(lines[-30:]) or (done.stderr or "").strip()[-2000:] or f"pytest exited with {done.returncode}"
         raise _fail(f"the package's tests failed:\n{tail}")
-    log(f"  ✓ {summary if isinstance(summary, str) else summary[0]}")
+    log(f"  ✓ {lines[-1] if lines else 'tests passed'}")
