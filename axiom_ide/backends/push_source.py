@@ -18,6 +18,8 @@ from axiom_ide.runtime.errors import AxiomError
 
 BUILDS_FROM_HEAD = "axiom-ide push builds your package from your git remote's HEAD commit, not your working tree"
 GIT_TIMEOUT = 120.0
+#: Package directories of generated files, left out of the uncommitted-changes check.
+GENERATED = ("gen", ".axiom")
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,9 @@ def push_source(package_root: Path) -> PushSource:
         raise AxiomError.of("no_commit", f"the repository at {top} has no commit yet: {BUILDS_FROM_HEAD}. "
                             "Commit the package and git push first")
     commit = head_run.stdout.strip()
-    dirty = [line[3:] for line in _git(root, "status", "--porcelain", "--", ".").stdout.splitlines() if line.strip()]
+    # gen/ and .axiom/ are generated (the platform regenerates them), so they never make the tree dirty
+    status = _git(root, "status", "--porcelain", "--", ".", *(f":(exclude){d}" for d in GENERATED))
+    dirty = [line[3:] for line in status.stdout.splitlines() if line.strip()]
     if dirty:
         listed = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
         raise AxiomError.of("uncommitted_changes", f"the package has uncommitted changes ({listed}): {BUILDS_FROM_HEAD}. "

@@ -68,6 +68,8 @@ def test_push_refuses_a_dirty_tree_and_an_unpushed_head_and_sends_nothing(live, 
     assert ("error: the package has uncommitted changes (nodes/add.py): axiom-ide push builds your package from "
             "your git remote's HEAD commit, not your working tree. Commit them and git push first") in done.stderr
     sha = registry_support.commit_all(repo)
+    (repo / "gen").mkdir()
+    (repo / "gen" / "stale_pb2.py").write_text("# generated\n")  # generated files never count as changes
     done = cli("push", cwd=repo)
     assert done.returncode == 1
     assert (f"error: HEAD {sha[:12]} is not pushed to origin ({tmp_path / 'tester-dirty-origin.git'}): axiom-ide push "

@@ -31,7 +31,7 @@ def package_repo(tmp: Path, name: str = "tester/calc", version: str = "0.1.0", *
     proto = (repo / "messages" / "messages.proto").read_text()
     (repo / "messages" / "messages.proto").write_text(
         proto.replace("package examples.math;", f"package {name.replace('/', '.').replace('-', '_')};"))
-    (repo / ".gitignore").write_text("gen/\n__pycache__/\n.axiom/\n")
+    (repo / ".gitignore").write_text(".axiom/\n__pycache__/\n")  # as init writes it: gen/ is not ignored
     git(tmp, "init", "-q", "-b", "main", str(repo))
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "package")
