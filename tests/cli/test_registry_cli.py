@@ -231,3 +231,21 @@ def test_build_writes_the_axiom_artifacts_and_says_when_docker_is_missing(cli, t
     finally:
         service.kill()
         service.wait()
+
+
+def test_push_then_compile_run_and_publish_a_flow_of_the_pushed_nodes_remotely(live, cli, tmp_path):
+    repo = registry_support.package_repo(tmp_path, "tester/flowcalc")
+    assert cli("push", cwd=repo).returncode == 0
+    flow = tmp_path / "sum.flow.yaml"
+    flow.write_text("name: sum\nmode: unary\nimports: [tester/flowcalc@0.1.0]\nnodes:\n"
+                    "  - id: add\n    node: tester/flowcalc@0.1.0:Add\n")
+    compiled = cli("flow", "compile", str(flow), "--remote", "--json")
+    assert compiled.returncode == 0, compiled.stderr
+    graph_id = json.loads(compiled.stdout)["graph_id"]
+    ran = cli("flow", "run", graph_id, "--remote", "-d", '{"a": 40, "b": 2}')
+    assert (ran.returncode, json.loads(ran.stdout)) == (0, {"result": 42.0}), ran.stderr
+    published = cli("flow", "publish", graph_id, "-y", "--json")
+    assert json.loads(published.stdout) == {"artifact_id": graph_id, "visibility": "public"}
+    refused = cli("flow", "compile", str(flow), "--remote", key=live.other_key)  # the push is not theirs
+    assert refused.returncode == 1
+    assert 'imported package "tester/flowcalc@0.1.0" is not in the workspace' in refused.stderr
