@@ -120,7 +120,7 @@ class Registry:
         if not base.is_dir():
             return []
         out = [self._read(p) for p in sorted(base.glob("*.json"))]
-        return [e for e in out if e is not None and (base / p_stem(e)).is_dir()]
+        return [e for e in out if e is not None and (base / self._slot(e.name, e.version)).is_dir()]
 
     def public(self, name: str, version: str) -> Entry | None:
         slot = self._slot(name, version)
@@ -276,11 +276,6 @@ class Registry:
             if hit is not None:
                 return hit
         return None
-
-
-def p_stem(entry: Entry) -> str:
-    """The tree directory name of ``entry`` beside its record."""
-    return f"{quote(entry.name, safe='')}@{entry.version}"
 
 
 def proto_files(root: Path) -> list[dict[str, Any]]:
