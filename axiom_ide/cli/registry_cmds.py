@@ -211,10 +211,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     if protos is None:
         which = f"{name}@{version}" if version else name
         raise AxiomError.of("package_not_found", f'package "{which}" not found on {_origin()}')
-    written, messages = import_protos(root, protos)
+    written, messages, generated = import_protos(root, protos)
     rel = written.relative_to(root).as_posix()
     print(f"✓ imported {protos['name']}@{protos['version']} into {rel}/: {', '.join(messages)}")
-    print("  axiom.yaml imports: updated; gen/ regenerated")
+    print("  axiom.yaml imports: updated; " + ("gen/ regenerated" if generated else
+                                              "the protos compile in this language's own build"))
     return 0
 
 

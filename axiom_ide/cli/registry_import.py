@@ -1,7 +1,8 @@
 """Writing what ``axiom-ide import`` downloaded (guides/import-package-types, "What axiom import writes"):
 the .proto files into ``imports/<scope-name>/<version>/``, the ``imports:`` entry of axiom.yaml (a
 re-import merges newly published message names into the existing entry; another version is a
-second entry), then ``generate``.
+second entry), then ``generate`` (Python packages; the other languages compile the protos in their
+own build, and ``generate`` here supports Python only).
 
 Nothing is half-written: a collision with a local message fails before anything is written, the
 files land in a temporary directory renamed into place, and when generate fails the previous
@@ -29,9 +30,9 @@ def _safe_name(path: str) -> str:
     return name
 
 
-def import_protos(root: Path, protos: dict[str, Any]) -> tuple[Path, list[str]]:
+def import_protos(root: Path, protos: dict[str, Any]) -> tuple[Path, list[str], bool]:
     """Write the ``GET .../protos`` answer ``protos`` into the package at ``root``; (the import
-    directory, the imported message names)."""
+    directory, the imported message names, whether gen/ was regenerated)."""
     from axiom_ide.runtime.packages.generate import generate
 
     name, version = str(protos["name"]), str(protos["version"])
@@ -61,14 +62,21 @@ def import_protos(root: Path, protos: dict[str, Any]) -> tuple[Path, list[str]]:
         else:
             entry.messages += [m for m in messages if m not in entry.messages]
         save_manifest(manifest, manifest_path)
-        generate(root, load_manifest(manifest_path))
+        if manifest.language == "python":  # Rust, Java, C#: the protos compile in the language build
+            generate(root, load_manifest(manifest_path))
     except BaseException:
         atomic_write_text(manifest_path, manifest_text)
         shutil.rmtree(target if backup.exists() or not staging.exists() else staging, ignore_errors=True)
         if backup.exists():
             os.rename(backup, target)
+        shutil.rmtree(staging, ignore_errors=True)
+        for d in (target.parent, target.parent.parent):  # directories this import made, when left empty
+            try:
+                d.rmdir()
+            except OSError:
+                pass
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(backup, ignore_errors=True)
-    return target, messages
+    return target, messages, manifest.language == "python"

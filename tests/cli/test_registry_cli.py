@@ -146,6 +146,16 @@ def test_push_invoke_publish_search_info_and_import(live, cli, tmp_path):
     assert done.stderr == ('error: import collision: message AddInput exists in both your local messages/ and the '
                            'imported package "tester/cli-calc@0.1.0"; rename one of the two first\n')
     assert (clash / "axiom.yaml").read_text() == before and not (clash / "imports").exists()
+    # generate fails (a broken local proto): axiom.yaml and imports/ are put back as they were
+    broken = registry_support.package_repo(tmp_path, "tester/broken-proto", push=False)
+    proto = broken / "messages" / "messages.proto"
+    proto.write_text(proto.read_text().replace("AddInput", "SumInput").replace("MathResult", "SumResult")
+                     .replace("message Number", "message Value") + "\nmessage Oops { int32 = 1; }\n")
+    before = (broken / "axiom.yaml").read_text()
+    done = cli("import", "tester/cli-calc@0.1.0", cwd=broken)
+    assert done.returncode == 1 and "messages/messages.proto:" in done.stderr, done.stderr
+    assert (broken / "axiom.yaml").read_text() == before
+    assert not (broken / "imports").exists()
     done = cli("import", "tester/nothing", cwd=clash)
     assert (done.returncode, done.stderr) == (1, f'error: package "tester/nothing" not found on {live.origin}\n')
 
