@@ -76,6 +76,13 @@ def test_push_refuses_a_dirty_tree_and_an_unpushed_head_and_sends_nothing(live, 
             "builds your package from your git remote's HEAD commit, not your working tree. Run git push first") \
         in done.stderr
     assert "tester/dirty@0.1.0" not in _keys(live)
+    manifest = repo / "axiom.yaml"
+    manifest.write_text(manifest.read_text().replace("output: MathResult", "output: Nope", 1))
+    registry_support.commit_all(repo)
+    registry_support.git(repo, "push", "-q", "origin", "main")
+    done = cli("push", cwd=repo)  # local validation fails: nothing is sent
+    assert done.returncode == 1 and "✗ validation failed: 1 error" in done.stdout and "Nope" in done.stdout
+    assert "tester/dirty@0.1.0" not in _keys(live)
     assert cli("push", cwd=repo, key=None).stderr == NOT_LOGGED_IN
 
 
