@@ -33,6 +33,7 @@ from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribu
 from axiom_ide.backends.debug_wait import wait_for_pause
 from axiom_ide.backends.remote_console import RemoteConsole
 from axiom_ide.backends.remote_http import Http, RetryPolicy, Timeouts
+from axiom_ide.backends.remote_registry import RemoteRegistry
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.configs import PLATFORM_NODE_TIMEOUT, FlowConfig
 from axiom_ide.runtime.store.events import EventRecord
@@ -270,18 +271,22 @@ class RemoteBackend:
         name = next((k.get("name") for k in keys.get("keys", []) if k.get("key") == masked), None)
         return {"email": None, "tenant": None, "key": name, "masked": masked}
 
+    @property
+    def registry(self) -> RemoteRegistry:
+        """The remote's platform registry (push, publish, packages, flows, protos)."""
+        return RemoteRegistry(self.api)
+
     async def publish_flow(self, graph_id: str) -> dict[str, Any]:
         """Publish a compiled flow to the public marketplace (irreversible; ``POST
         /api/registry/flows/{id}/publish``): ``{"artifact_id", "visibility": "public"}``; a second
         publish is refused (409) with the server's words, an unknown artifact is ``not_found``."""
         try:
-            body: dict[str, Any] = await self.api.json("POST", f"/api/registry/flows/{graph_id}/publish")
+            return await self.registry.publish_flow(graph_id)
         except AxiomError as exc:
             if exc.message == "not found":  # the route itself is missing (an unknown artifact says "graph not found")
                 raise AxiomError.of("not_supported", f"{self.api_url} has no flow marketplace (it does not serve "
                                     "POST /api/registry/flows/{id}/publish)") from None
             raise
-        return body
 
     async def cancel(self, execution_id: str) -> bool:
         body = await self.ingress.json("DELETE", f"{INVOCATIONS}/flows/{execution_id}", missing_ok=True)

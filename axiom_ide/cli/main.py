@@ -17,6 +17,7 @@ from axiom_ide.cli import (
     gui_cmds,
     memory_cmds,
     package_cmds,
+    registry_cmds,
     remote_cmds,
     render_cmd,
     run_cmds,
@@ -24,7 +25,8 @@ from axiom_ide.cli import (
 )
 
 #: Command modules, in help order. Each has ``register(subparsers)``.
-COMMAND_MODULES = (package_cmds, flow_cmds, run_cmds, remote_cmds, api_cmds, serve_cmds, render_cmd, gui_cmds, memory_cmds)
+COMMAND_MODULES = (package_cmds, flow_cmds, run_cmds, remote_cmds, api_cmds, serve_cmds, render_cmd, gui_cmds, memory_cmds,
+                   registry_cmds)  # push, build, publish, import, flow publish: after flow's verbs exist
 
 
 def build_parser() -> argparse.ArgumentParser:

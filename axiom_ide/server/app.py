@@ -8,6 +8,7 @@ quotas) and lets each route module add its routes through ``setup(app)``:
 - ``debug_routes`` — debug sessions: create, breakpoints, pause/continue/step, fork
 - ``openapi_routes`` — ``/api/graphs/{id}/openapi.json``, ``/api/packages/{name}@{version}/...``, docs
 - ``management``   — the server's own ``/api/...`` routes (compile, flows, packages, secrets, ...)
+- ``registry_routes`` — ``/api/registry/...``: push, publish, flow publish, protos (the platform registry)
 
 Handlers read shared state with ``request.app[STATE]`` and the caller's tenant with
 ``request[TENANT]`` (set by the auth middleware). A handler marked :func:`public` needs no key.
@@ -29,7 +30,7 @@ MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
 BODY_TIMEOUT = 60.0
 
 ROUTE_MODULES = ("invocations", "history_routes", "debug_routes", "openapi_routes", "management",
-                 "resume_routes", "execution_budget")
+                 "resume_routes", "execution_budget", "registry_routes")
 
 
 @dataclass

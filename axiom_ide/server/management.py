@@ -10,8 +10,9 @@
 - ``GET /api/flows`` — the workspace's flows and the caller's compiled-only flows, each with its
   latest artifact for the caller; ``GET /api/flows/{name}/artifacts`` — that flow's artifacts.
 - ``GET /api/graphs/{graph_id}`` — one of the caller's artifacts (summary, nodes and the flow
-  document as compiled, for ``flow pull``).
-- ``GET /api/packages`` — the workspace's packages and their nodes (from each axiom.yaml).
+  document as compiled, for ``flow pull``), or a published flow of any tenant's.
+- ``GET /api/packages`` — the workspace's packages and their nodes (from each axiom.yaml), then the
+  registry's packages the caller sees (its pushes, every published version).
 
 Secrets, configs, keys and memory are in :mod:`axiom_ide.server.management_tenant`. Errors are
 ``{"error": "<thing> not found"}`` (404, also for another tenant's ids) or
@@ -232,6 +233,8 @@ ROUTES = RouteTable(invalid=bad_argument, bad_json=lambda detail: bad_argument(f
               extra_content={t: {"schema": {"type": "string", "description": "flow.yaml text"}} for t in _YAML_TYPES})
 async def compile_route(request: web.Request, body: CompileRequest | None, query: CompileQuery) -> web.Response:
     """Compile a workspace flow or a posted flow.yaml into an artifact of the caller's tenant."""
+    from axiom_ide.server.registry_state import compile_workspace
+
     try:
         text, display = _compile_source(request, body, query)
     except BadArgument as exc:
@@ -239,7 +242,8 @@ async def compile_route(request: web.Request, body: CompileRequest | None, query
     handle = workspace_handle(request.app)
     async with handle.lock:
         try:
-            artifact, warnings = await asyncio.to_thread(lambda: _compile_text(handle.get(), text, display))
+            artifact, warnings = await asyncio.to_thread(lambda: _compile_text(
+                compile_workspace(request.app, request[TENANT], handle), text, display))  # + the registry's
         except AxiomError as exc:
             return compile_failed(exc.diagnostics)
         except BadArgument as exc:
@@ -296,10 +300,14 @@ async def list_flow_artifacts(request: web.Request) -> web.Response:
 @ROUTES.route("GET", "/api/graphs/{graph_id}", parameters=[path_param("graph_id", "The artifact's 26-character ULID")], responses=RESPONSES[("GET", "/api/graphs/{graph_id}")])
 async def get_graph(request: web.Request) -> web.Response:
     """One of the caller's compiled artifacts: summary, nodes and the flow document as compiled."""
+    from axiom_ide.server.registry_state import published_artifact
+
     try:
         a = request.app[STATE].runtime.artifact(request.match_info["graph_id"], tenant_id=request[TENANT])
     except AxiomError:
-        return not_found("graph")
+        a = published_artifact(request.app, request.match_info["graph_id"])  # a published flow: any tenant's
+        if a is None:
+            return not_found("graph")
     return respond(models.Graph, {
         "graph_id": a.graph_id, "flow": a.flow_name, "mode": a.mode, "entry": a.entry, "terminal": a.terminal,
         "input_type": a.input_type, "output_type": a.output_type, "created_at": ms(a.created_at),
@@ -322,13 +330,19 @@ def _package_json(pkg: Any) -> dict[str, Any]:
 @ROUTES.route("GET", "/api/packages", responses=RESPONSES[("GET", "/api/packages")])
 async def list_packages(request: web.Request) -> web.Response:
     """The workspace's packages with their nodes, as their axiom.yaml files declare them."""
+    from axiom_ide.server.registry_state import package_rows
+
     handle = workspace_handle(request.app)
-    if handle.root is None:
-        return respond(models.Packages, {"packages": [], "problems": []})
-    async with handle.lock:
-        ws = await asyncio.to_thread(handle.get)
-        packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
-        problems = [d.render() for d in ws.problems]
+    packages: list[dict[str, Any]] = []
+    problems: list[str] = []
+    if handle.root is not None:
+        async with handle.lock:
+            ws = await asyncio.to_thread(handle.get)
+            packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
+            problems = [d.render() for d in ws.problems]
+    # then what the caller pushed and what is published (registry_routes.py)
+    seen = {p["key"] for p in packages}
+    packages += [_package_json(p) for p in await asyncio.to_thread(package_rows, request.app, request[TENANT], seen)]
     return respond(models.Packages, {"packages": packages, "problems": problems})
 
 

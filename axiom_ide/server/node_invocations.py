@@ -53,8 +53,18 @@ def _lookup(request: web.Request, ref: str) -> NodeEndpoint | None:
     nodes = request.app[INVOCATIONS].nodes
     parts = ref.split("/")
     if len(parts) == 4:
-        return nodes.by_path(f"{parts[0]}/{parts[1]}", parts[2], parts[3])
-    return nodes.by_id(ref) if len(ref) == 26 else None
+        return nodes.by_path(f"{parts[0]}/{parts[1]}", parts[2], parts[3]) or _registry_lookup(request, ref)
+    return (nodes.by_id(ref) or _registry_lookup(request, ref)) if len(ref) == 26 else None
+
+
+def _registry_lookup(request: web.Request, ref: str) -> NodeEndpoint | None:
+    """A node of a package the caller pushed, or of a published one (registry_routes.py)."""
+    from axiom_ide.server.registry_state import registry
+
+    reg, tenant, parts = registry(request.app), request[TENANT], ref.split("/")
+    if len(parts) == 4:
+        return reg.node_by_path(tenant, f"{parts[0]}/{parts[1]}", parts[2], parts[3])
+    return reg.node_by_id(tenant, ref)
 
 
 async def invoke_by_id(request: web.Request) -> web.StreamResponse:

@@ -6,6 +6,7 @@
   The page holds no tenant data; it fetches the spec with a key from ``#key=<key>``, its key form
   or Swagger UI's Authorize dialog.
 - ``GET /api/packages/{name}@{version}/openapi.json`` and ``.../docs`` — a package version's spec
+  (the workspace's, a published one, or — with the owner's bearer key — a tenant's own push)
   and page (public). ``name`` is scoped (``examples/text``), sent as is or URL-encoded.
 - ``GET /api/openapi.json`` and ``GET /docs`` — the server's own spec (every route on the app) and
   its page (public).
@@ -110,6 +111,10 @@ def _package(request: web.Request) -> Any:
     name, version = request.match_info["name"], request.match_info["version"]
     ws = _workspace(request.app)
     package = ws.package(name, version) if ws is not None else None
+    if package is None:  # a published package, or (spec only) the key holder's own push
+        from axiom_ide.server.registry_state import spec_package
+
+        package = spec_package(request, name, version)
     if package is None:
         return json_response({"error": "package_not_found", "message": f'package "{name}@{version}" not found'},
                                  status=404)

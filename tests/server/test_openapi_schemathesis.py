@@ -16,7 +16,7 @@ unknown ``graph_id``) — never an unhandled exception (``internal error: ...``)
 
 Where the spec cannot say what the server needs, positive acceptance is not asked for, and why:
 :data:`CONTENT_DEPENDENT` (a random flow.yaml does not compile; random protobuf bytes are not the
-node's message). Not covered here: generated ``graph_id``s never name a compiled artifact, so
+node's message; a random archive is no package). Not covered here: generated ``graph_id``s never name a compiled artifact, so
 successful runs are covered by the example-driven tests (test_openapi.py, tests/cli/test_api_cli.py);
 invoke bodies lose any generated ``webhook`` (the server would POST to the generated URL, off this
 machine); generated secret override names are made valid (OpenAPI 3.0 has no ``propertyNames``);
@@ -49,7 +49,8 @@ EXAMPLES_PER_OPERATION = 8
 #: Operations whose success depends on content no schema can describe.
 CONTENT_DEPENDENT = {"POST /api/compile", "POST /invocations/v1/nodes/invoke",
                      "POST /invocations/v1/nodes/{owner}/{pkg}/{version}/{node}",
-                     "POST /invocations/v1/nodes/{node_id}"}
+                     "POST /invocations/v1/nodes/{node_id}",
+                     "POST /api/registry/packages"}  # a random archive is no package
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 
 

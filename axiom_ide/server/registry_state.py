@@ -1,0 +1,81 @@
+"""The app's :class:`~axiom_ide.runtime.registry.store.Registry` (``registry(app)``), made when the app is set
+up, in the runtime's data dir with the node hosts' sandbox (so a push's tests run as confined as its
+nodes). Shared by the registry routes, the single-node routes (pushed nodes are invocable),
+``GET /api/packages`` (pushed and published packages are listed) and ``POST /api/compile`` (flows
+compile against them)."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from axiom_ide.runtime.registry.store import Registry
+from axiom_ide.server.app import STATE
+
+REGISTRY = web.AppKey("axiom_registry", Registry)
+
+
+def setup(app: web.Application) -> None:
+    """Called by the registry routes' ``setup`` (before the app starts)."""
+    runtime = app[STATE].runtime
+    app[REGISTRY] = Registry(runtime.data_dir, sandbox=getattr(runtime.invoker, "sandbox", None))
+
+
+def registry(app: web.Application) -> Registry:
+    return app[REGISTRY]
+
+
+def package_rows(app: web.Application, tenant: str, skip: set[str]) -> list[Any]:
+    """The registry's packages ``tenant`` sees (keys in ``skip`` left out), as loaded Packages."""
+    reg = registry(app)
+    out = []
+    for entry in reg.visible(tenant):
+        if entry.key in skip:
+            continue
+        try:
+            out.append(reg.package(tenant, entry))
+        except Exception:  # noqa: BLE001 - a damaged stored tree must not hide the others
+            continue
+    return out
+
+
+def compile_workspace(app: web.Application, tenant: str, handle: Any) -> Any:
+    """What ``POST /api/compile`` compiles ``tenant``'s flows against: the server's workspace
+    (``handle.get()`` refuses as before when there is none) plus the tenant's pushes and every
+    published package."""
+    handle.get()
+    return registry(app).workspace(tenant, handle.root)
+
+
+def published_artifact(app: web.Application, graph_id: str) -> Any:
+    """The artifact of a published flow (every tenant may read it: ``flow pull``, fork), else None."""
+    from axiom_ide.runtime.errors import AxiomError
+
+    record = registry(app).flow_published(graph_id)
+    if record is None:
+        return None
+    try:
+        return app[STATE].runtime.artifact(graph_id, tenant_id=str(record["owner"]))
+    except AxiomError:
+        return None
+
+
+def spec_package(request: web.Request, name: str, version: str) -> Any:
+    """For the public package spec and docs routes: a published package, or the push of the tenant
+    whose key the request carries (a private push is never described to anyone else); else None."""
+    reg = registry(request.app)
+    entry = reg.public(name, version)
+    tenant = ""
+    if entry is None:
+        header = request.headers.get("Authorization", "")
+        key = request.app[STATE].runtime.authenticate(header[7:].strip()) if header[:7].lower() == "bearer " else None
+        if key is None:
+            return None
+        tenant = key.tenant_id
+        entry = reg.pushed(tenant, name, version)
+    if entry is None:
+        return None
+    try:
+        return reg.package(tenant, entry)
+    except Exception:  # noqa: BLE001 - a damaged stored tree is "not found" here
+        return None
