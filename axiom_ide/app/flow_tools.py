@@ -39,6 +39,7 @@ class FlowTools:
         #: ``ask_case_name(default) -> name | None`` (tests answer it; the app asks with a dialog).
         self.ask_case_name: Callable[[str], str | None] = self._ask_case_name
         window.executions_page.saveAsTestCase.connect(self.save_as_test_case)
+        window.executions_page.compareRuns.connect(self.compare_runs)
         #: Open comparison windows (kept alive while shown).
         self.windows: list[QWidget] = []
 
@@ -102,6 +103,21 @@ class FlowTools:
         window.results.tabs.setCurrentWidget(panel)
         if listing is None:
             panel.reload()
+
+    # -- Compare runs / Compare with… -----------------------------------------------------------
+    def compare_runs(self, first: str, second: str) -> None:
+        from axiom_ide.app.dialogs.run_diff import RunDiffWindow
+
+        def done(view: Any) -> None:
+            if not alive(self.window):
+                return
+            win = RunDiffWindow(view, self.window)
+            self._keep(win)
+
+        def failed(exc: Exception) -> None:
+            self._status(f"Compare runs: {exc}", 12000)
+
+        self.bridge.call(lambda b: b.flow_tests.run_diff(first, second), done, failed)
 
     def _keep(self, win: QWidget) -> None:
         self.windows = [w for w in self.windows if alive(w) and w.isVisible()]

@@ -1,6 +1,7 @@
 """Flow tests through the LocalBackend: ``backend.flow_tests`` lists, runs and grows a flow's
-``<name>.flow.test.yaml`` (``runtime/flowtest.py``). No Qt here; the IDE's Tests tab and **Save as
-test case** read only the value types below.
+``<name>.flow.test.yaml`` (``runtime/flowtest.py``), and compares two executions node by node
+(:meth:`LocalTests.run_diff`, ``runtime/rundiff.py``). No Qt here; the IDE's Tests tab, **Save as
+test case** and **Compare runs** read only the value types below.
 
 Cases run through the backend's own runtime — its real engine and node hosts. Mocks are answered
 by a :class:`ScopedMockingInvoker` wrapped once around the runtime's invoker: a case's mocks live in
@@ -60,6 +61,15 @@ class TestOutcome:
     messages: tuple[str, ...] = ()
     duration: float = 0.0
     execution_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RunDiffView:
+    """Two executions compared (``runtime/rundiff.py``'s ``diff_runs`` JSON, plain values only)."""
+    #: ``{"a": head, "b": head, "same_flow", "input", "output", "first_divergent_node", "nodes": [...]}``.
+    diff: dict[str, Any]
+    #: The first run's flow as it was compiled (``Flow.to_plain()``): the canvas to draw.
+    flow: dict[str, Any]
 
 
 def test_file_for(flow_path: str | Path) -> Path:
@@ -142,3 +152,18 @@ class LocalTests:
         yaml.dump(doc, out)
         atomic_write_text(path, out.getvalue())
         return await self.list_flow_tests(flow_path)
+
+    async def run_diff(self, first: str, second: str) -> RunDiffView:
+        """``first`` and ``second`` compared node by node; an unknown id raises its AxiomError."""
+        from axiom_ide.runtime.rundiff import diff_runs, run_summary
+
+        tenant = self.runtime.tenant_id
+        recs = []
+        for eid in (first, second):
+            rec = self.runtime.find_execution(eid, tenant_id=tenant)
+            if rec is None:
+                raise AxiomError.of("execution_not_found", f'execution "{eid}" not found')
+            recs.append(rec)
+        diff = diff_runs(run_summary(self.runtime, recs[0]), run_summary(self.runtime, recs[1]))
+        artifact = self.runtime.find_artifact(recs[0].graph_id, tenant_id=tenant)
+        return RunDiffView(diff, dict(artifact.source) if artifact is not None else {})
