@@ -42,6 +42,7 @@ class FlowTools:
         window.executions_page.compareRuns.connect(self.compare_runs)
         #: Open comparison windows (kept alive while shown).
         self.windows: list[QWidget] = []
+        self.compare_dialog: Any = None
 
     def _status(self, text: str, ms: int = 8000) -> None:
         self.window.statusBar().showMessage(text, ms)
@@ -118,6 +119,18 @@ class FlowTools:
             self._status(f"Compare runs: {exc}", 12000)
 
         self.bridge.call(lambda b: b.flow_tests.run_diff(first, second), done, failed)
+
+    def compare_with(self) -> None:
+        """File → **Compare with…**: the current flow against a file or a git revision."""
+        from axiom_ide.app.dialogs.flow_compare import ask_and_compare
+
+        doc = self.window.current_doc()
+        if doc is None or doc.path is None:
+            self._status("Compare with…: open a saved flow first")
+            return
+        #: The open Compare with… dialog (its Compare opens the comparison window).
+        self.compare_dialog = ask_and_compare(self.window, Path(doc.path))
+        self._keep(self.compare_dialog)
 
     def _keep(self, win: QWidget) -> None:
         self.windows = [w for w in self.windows if alive(w) and w.isVisible()]
