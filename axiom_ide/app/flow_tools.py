@@ -112,7 +112,7 @@ class FlowTools:
         def done(view: Any) -> None:
             if not alive(self.window):
                 return
-            win = RunDiffWindow(view, self.window)
+            win = RunDiffWindow(view, self.window, getattr(self.window, "workspace", None))
             self._keep(win)
 
         def failed(exc: Exception) -> None:

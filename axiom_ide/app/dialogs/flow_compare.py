@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -155,10 +156,12 @@ class FlowCompareWindow(QWidget):
         self.changes = QTreeWidget(objectName="flowCompareChanges")
         self.changes.setRootIsDecorated(False)
         self.changes.setHeaderLabels([CHANGES])
+        self.changes.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # long lines scroll
         lines = [ln for ln in format_diff(d, ignore_layout=True).splitlines()
                  if not ln.startswith("(") and not ln.startswith(NO_CHANGES)]
         for line in lines or [NO_CHANGES]:
             item = QTreeWidgetItem([line])
+            item.setToolTip(0, line)
             kind = {"+": "added", "-": "removed", "~": "changed"}.get(line[:1])
             if kind:
                 item.setForeground(0, QBrush(QColor(DIFF_COLORS[kind])))

@@ -48,7 +48,7 @@ def _head(key: str, e: dict[str, Any]) -> str:
 
 
 class RunDiffWindow(QWidget):
-    def __init__(self, view: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, view: Any, parent: QWidget | None = None, workspace: Any = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("runDiffWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -71,7 +71,7 @@ class RunDiffWindow(QWidget):
 
         from axiom_ide.canvas.readonly import readonly_canvas
 
-        self.canvas = readonly_canvas(view.flow) if view.flow else None
+        self.canvas = readonly_canvas(view.flow, workspace) if view.flow else None
         self.nodes = QTreeWidget(objectName="runDiffNodes")
         self.nodes.setRootIsDecorated(False)
         self.nodes.setUniformRowHeights(True)
