@@ -17,6 +17,12 @@ cases:
     input: {name: Bob}
     expect:
       output: {text: "HEY! HELLO, ADA!"}
+  - name: mocked greet
+    input: {name: Zed}
+    mocks:
+      greet: {greeting: "  yo  "}
+    expect:
+      output: {text: "HEY! YO"}
 """
 
 
@@ -30,17 +36,17 @@ def show_tests_tab(qtbot, window):
     return panel
 
 
-def test_run_all_shows_one_green_one_red_with_the_diff(qtbot, window, example_workspace):
+def test_run_all_shows_green_and_red_with_the_diff(qtbot, run_window, example_workspace):
+    """Inline and through real node host processes; the mocked case never calls Greet."""
+    window = run_window
     (example_workspace / "flows" / "greeter.flow.test.yaml").write_text(CASES, encoding="utf-8")
-    open_flow(window, example_workspace, "greeter")
-    window.show()
-    qtbot.waitExposed(window)
+    tab = open_flow(window, example_workspace, "greeter")
     panel = show_tests_tab(qtbot, window)
-    qtbot.waitUntil(lambda: panel.case_names() == ["greets Ada", "wrong shout"])
-    assert panel.results_by_case() == {"greets Ada": "not run", "wrong shout": "not run"}
+    qtbot.waitUntil(lambda: panel.case_names() == ["greets Ada", "wrong shout", "mocked greet"])
+    assert set(panel.results_by_case().values()) == {"not run"}
     click(qtbot, panel.run_all_button)
-    qtbot.waitUntil(lambda: panel.results_by_case() == {"greets Ada": "passed", "wrong shout": "failed"},
-                    timeout=30000)
+    qtbot.waitUntil(lambda: "running…" not in panel.results_by_case().values(), timeout=60000)
+    assert panel.results_by_case() == {"greets Ada": "passed", "wrong shout": "failed", "mocked greet": "passed"}
     red = panel.tree.topLevelItem(1)
     assert red.foreground(1).color().name() == "#c62828"
     assert panel.tree.topLevelItem(0).foreground(1).color().name() == "#2e7d32"
@@ -49,6 +55,10 @@ def test_run_all_shows_one_green_one_red_with_the_diff(qtbot, window, example_wo
     assert "flow: output differs" in text
     assert '-  "text": "HEY! HELLO, ADA!"' in text
     assert '+  "text": "HEY! HELLO, BOB!"' in text
+    # the mock belonged to its case: an editor run afterwards calls the real Greet
+    run = window.start_run(tab, {"name": "Zed"})
+    wait_done(qtbot, tab, timeout=60000)
+    assert run.state.result.output == {"text": "HEY! HELLO, ZED!"}
 
 
 def test_a_malformed_test_file_shows_its_file_and_line(qtbot, window, example_workspace):
