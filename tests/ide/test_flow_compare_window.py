@@ -23,7 +23,9 @@ def repo_with_two_commits(ws):
     git(ws, "commit", "-qm", "first")
     flow = ws / "flows" / "greeter.flow.yaml"
     text = flow.read_text(encoding="utf-8")
-    flow.write_text(text.replace("examples/text@0.1.0:Upper", "examples/text@0.1.0:Echo"), encoding="utf-8")
+    text = text.replace("examples/text@0.1.0:Upper", "examples/text@0.1.0:Echo")
+    text = text.replace("node: examples/text@0.1.0:Greet\n", "node: examples/text@0.1.0:Greet\n    col: 0\n    row: 3\n")
+    flow.write_text(text, encoding="utf-8")
     git(ws, "commit", "-qam", "shout echoes")
     return flow
 
@@ -50,7 +52,7 @@ def test_compare_with_head_1_draws_the_changed_node_amber(qtbot, window, example
     qtbot.waitExposed(win)
     assert diff_colors_in(win.canvas.flow_scene) == {"shout": "changed"}
     assert win.change_lines() == ["~ node shout node: examples/text@0.1.0:Upper → examples/text@0.1.0:Echo"]
-    assert win.move_lines() == []
+    assert win.move_lines() == ["node greet: auto → col 0, row 3"]  # layout only: listed apart
 
 
 def test_a_revision_that_does_not_exist_shows_the_git_error(qtbot, window, example_workspace):

@@ -107,3 +107,28 @@ def test_save_as_test_case_appends_the_run_and_it_passes(qtbot, window, example_
     click(qtbot, panel.run_button)
     qtbot.waitUntil(lambda: panel.results_by_case()["greets Grace"] == "passed", timeout=30000)
     assert panel.results_by_case()["greets Ada"] == "not run"
+
+
+def test_save_as_test_case_from_a_failed_run_expects_its_failure(qtbot, window, example_workspace):
+    test_file = example_workspace / "flows" / "greeter.flow.test.yaml"
+    tab = open_flow(window, example_workspace, "greeter")
+    window.show()
+    qtbot.waitExposed(window)
+    window.start_run(tab, {"nam": 1})
+    wait_done(qtbot, tab)
+    asked = []
+    window.flow_tools.ask_case_name = lambda default: asked.append(default) or default
+    window.show_executions()
+    executions = window.executions_page
+    qtbot.waitUntil(lambda: [r[0] for r in executions.rows()] == ["Failed"])
+    select_row(qtbot, executions.table, 0)
+    click(qtbot, executions.save_test_button)
+    panel = window.flow_tools.tests_panel
+    qtbot.waitUntil(lambda: panel.case_names() == asked, timeout=10000)
+    assert asked[0].startswith("failing ")
+    from ruamel.yaml import YAML
+
+    case = YAML(typ="safe").load(test_file.read_text(encoding="utf-8"))["cases"][0]
+    assert case["expect"]["failure"] == "INVALID_INPUT"
+    click(qtbot, panel.run_all_button)
+    qtbot.waitUntil(lambda: panel.results_by_case() == {asked[0]: "passed"}, timeout=30000)
