@@ -97,8 +97,7 @@ class FlowTools:
             window.tabs.setCurrentWidget(tab)
         panel = self.tests_panel
         if listing is not None:
-            panel.listing = listing
-            panel._fill()
+            panel.show_listing(listing)
         window.results_dock.show()
         window.results_dock.raise_()
         window.results.tabs.setCurrentWidget(panel)

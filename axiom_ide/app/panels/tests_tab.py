@@ -197,6 +197,11 @@ class TestsPanel(QWidget):
 
         self.bridge.call(lambda b: self._tests(b).run_flow_tests(path, names), done, self._failed)
 
+    def show_listing(self, listing: Any) -> None:
+        """Show ``listing`` (a TestListing just read, e.g. after Save as test case) without reading again."""
+        self.listing = listing
+        self._fill()
+
     def _running(self) -> bool:
         return any(item.text(1) == RUNNING for item in self._items())
 
