@@ -49,6 +49,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("save-action", "Save", "save", Std.Save, "Save the flow", "File"),
     Spec("save-as-action", "Save As…", "save_as", Std.SaveAs, "Save the flow under a new name", "File"),
     Spec("reload-action", "Reload from Disk", "reload_from_disk", None, "Discard edits and re-read the file", "File"),
+    Spec("compare-with-action", "Compare with…", "flow_tools.compare_with", None,
+         "Compare the flow with a file or a git revision (REV:path): the flow diff on the canvas", "File"),
     Spec("close-tab-action", "Close Flow", "close_current_tab", Std.Close, "Close the current flow", "File"),
     # Std.Quit has no key on Windows or the offscreen platform: spelled out, as the docs and tests press it.
     Spec("quit-action", "Quit", "close", "Ctrl+Q", "Quit Axiom IDE", "File"),
@@ -135,7 +137,10 @@ def build_actions(window: MainWindow) -> dict[str, QAction]:
         action.setStatusTip(spec.tip)
         action.setToolTip(spec.tip or spec.text)
         action.setProperty("menu", spec.menu)
-        if spec.slot:
+        if spec.slot and "." in spec.slot:  # a controller's method, built after the actions
+            owner, method = spec.slot.split(".", 1)
+            action.triggered.connect(lambda _checked=False, o=owner, m=method: getattr(getattr(window, o), m)())
+        elif spec.slot:
             slot: Callable[[], object] = getattr(window, spec.slot)
             action.triggered.connect(lambda _checked=False, s=slot: s())
         if spec.name == "stop-action":

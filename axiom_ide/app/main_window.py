@@ -110,6 +110,10 @@ class MainWindow(QMainWindow):
         #: Execution detail pages, opened by **Open details** in the Executions view.
         self.execution_pages = ExecutionPages(self.bridge, self, self._status)
         self.executions_page.openDetails.connect(self.execution_pages.open)
+        from axiom_ide.app.flow_tools import FlowTools
+
+        #: Tests tab, Save as test case, Compare runs, Compare with… (app/flow_tools.py).
+        self.flow_tools = FlowTools(self)
         self.tabs.tabCloseRequested.connect(self.files.close_tab)
         self.tabs.currentChanged.connect(lambda _i: self.panels_follow_document())
         action_defs.build_menus(self.menuBar(), self.actions, self.recent_menu)

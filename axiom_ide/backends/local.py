@@ -65,6 +65,10 @@ class LocalBackend(LocalDebug):
 
         #: Datasets: a flow over a JSONL / CSV file, saved as a batch (backends/local_batch.py).
         self.batches = LocalBatches(runtime)
+        from axiom_ide.backends.local_tests import LocalTests
+
+        #: Flow tests: a flow's ``.flow.test.yaml`` listed, run, grown (backends/local_tests.py).
+        self.flow_tests = LocalTests(runtime, lambda: self.workspace)
 
     @property
     def workspace(self) -> Any:

@@ -18,9 +18,8 @@ def render_diff(a: Any, b: Any, out: str | Path, workspace: Any = None, width: i
     from axiom_ide.canvas.render import ensure_app, render_scene
 
     ensure_app()
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QBrush, QColor, QFont, QPen
-    from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QGraphicsSimpleTextItem
+    from PySide6.QtGui import QBrush, QColor, QFont
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
     from axiom_ide.canvas.scene import FlowScene
     from axiom_ide.document import FlowDocument
@@ -33,36 +32,68 @@ def render_diff(a: Any, b: Any, out: str | Path, workspace: Any = None, width: i
     try:
         scene.set_force_detail(True)
         scene.flush()
-        for node_id, state in d.node_states().items():
-            item = scene.item_for_node(node_id)
-            if item is None:
-                continue
-            color = QColor(DIFF_COLORS[state])
-            frame = QGraphicsRectItem(item.mapRectToScene(item.card_rect()).adjusted(-5, -5, 5, 5))
-            pen = QPen(color, 4)
-            if state == "removed":
-                pen.setStyle(Qt.PenStyle.DashLine)
-            frame.setPen(pen)
-            fill = QColor(color)
-            fill.setAlpha(40)
-            frame.setBrush(QBrush(fill))
-            frame.setZValue(item.zValue() + 1)
-            scene.addItem(frame)
-        for key, state in d.edge_states().items():
-            edge = scene.item_for_edge(key)
-            if edge is None:
-                continue
-            pen = QPen(QColor(DIFF_COLORS[state]), 4)
-            if state == "removed":
-                pen.setStyle(Qt.PenStyle.DashLine)
-            over = QGraphicsPathItem(edge.mapToScene(edge.path()))
-            over.setPen(pen)
-            over.setZValue(edge.zValue() + 1)
-            scene.addItem(over)
+        paint_diff(scene, d.node_states(), d.edge_states())
         _legend(scene, QGraphicsSimpleTextItem, QColor, QBrush, QFont)
         return render_scene(scene, out, width)
     finally:
         scene.clear()
+
+
+def paint_diff(scene: Any, node_states: dict[str, str],
+               edge_states: dict[tuple[str, str], str] | None = None) -> list[Any]:
+    """Colour ``scene``'s cards and edges by diff state (``added`` / ``removed`` / ``changed``, see
+    :data:`DIFF_COLORS`): a frame round each card, a line over each edge — removed ones dashed.
+    The one colouring the CLI's ``--render``, the IDE's **Compare with…** and **Compare runs** share;
+    returns the items added (the caller may remove them)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QBrush, QColor, QPen
+    from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
+
+    added: list[Any] = []
+    for node_id, state in node_states.items():
+        item = scene.item_for_node(node_id)
+        if item is None:
+            continue
+        color = QColor(DIFF_COLORS[state])
+        frame = QGraphicsRectItem(item.mapRectToScene(item.card_rect()).adjusted(-5, -5, 5, 5))
+        frame.setData(0, f"diff:{state}:{node_id}")
+        pen = QPen(color, 4)
+        if state == "removed":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        frame.setPen(pen)
+        fill = QColor(color)
+        fill.setAlpha(40)
+        frame.setBrush(QBrush(fill))
+        frame.setZValue(item.zValue() + 1)
+        frame.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        scene.addItem(frame)
+        added.append(frame)
+    for key, state in (edge_states or {}).items():
+        edge = scene.item_for_edge(key)
+        if edge is None:
+            continue
+        pen = QPen(QColor(DIFF_COLORS[state]), 4)
+        if state == "removed":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        over = QGraphicsPathItem(edge.mapToScene(edge.path()))
+        over.setData(0, f"diff:{state}:{key[0]}->{key[1]}")
+        over.setPen(pen)
+        over.setZValue(edge.zValue() + 1)
+        over.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        scene.addItem(over)
+        added.append(over)
+    return added
+
+
+def diff_colors_in(scene: Any) -> dict[str, str]:
+    """What :func:`paint_diff` drew in ``scene``: ``{"node id" or "a->b": state}`` (tests, checks)."""
+    out: dict[str, str] = {}
+    for item in scene.items():
+        tag = item.data(0)
+        if isinstance(tag, str) and tag.startswith("diff:"):
+            _, state, key = tag.split(":", 2)
+            out[key] = state
+    return out
 
 
 def _legend(scene: Any, text_item: Any, qcolor: Any, qbrush: Any, qfont: Any) -> None:

@@ -11,7 +11,10 @@ when the token moved. Each status is drawn in its theme colour (Completed green,
 Running blue, Cancelled grey, paused amber). Double-clicking a row emits :attr:`openExecution`;
 the window shows that execution's events and output. **Open details** (the toolbar button, the
 row's context menu, Enter on the selected row) emits :attr:`openDetails`: the window opens the
-execution detail page (app/pages/execution_detail.py).
+execution detail page (app/pages/execution_detail.py). **Save as test case** (toolbar, context
+menu) emits :attr:`saveAsTestCase` for the selected row (a completed or failed run); selecting two
+rows (Ctrl/Shift+click) enables **Compare runs**, which emits :attr:`compareRuns` with both ids,
+the older first (app/flow_tools.py handles both).
 """
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ ALL_FLOWS = "All flows"
 EMPTY = "No executions yet. Run a flow to see it here."
 LOAD_MORE = "Load more"
 OPEN_DETAILS = "Open details"
+SAVE_AS_TEST = "Save as test case"
+COMPARE_RUNS = "Compare runs"
 #: Rows per page; **Load more** asks for one page more.
 PAGE_SIZE = 50
 #: How often the visible page asks whether executions changed (runs of other processes).
@@ -72,6 +77,10 @@ class ExecutionsPanel(QWidget):
     openExecution = Signal(str)
     #: **Open details** on the selected row: the execution id.
     openDetails = Signal(str)
+    #: **Save as test case** on the selected row: the execution id.
+    saveAsTestCase = Signal(str)
+    #: **Compare runs** with two rows selected: (older id, newer id).
+    compareRuns = Signal(str, str)
 
     def __init__(self, fetch: Callable[[str | None, str | None, Callable[[list[Any]], None]], None],
                  parent: QWidget | None = None):
@@ -104,11 +113,19 @@ class ExecutionsPanel(QWidget):
         self.details_button = QPushButton(OPEN_DETAILS, objectName="executionsOpenDetails")
         self.details_button.setEnabled(False)
         bar.addWidget(self.details_button)
+        self.save_test_button = QPushButton(SAVE_AS_TEST, objectName="executionsSaveAsTest")
+        self.save_test_button.setEnabled(False)
+        bar.addWidget(self.save_test_button)
+        self.compare_button = QPushButton(COMPARE_RUNS, objectName="executionsCompareRuns")
+        self.compare_button.setEnabled(False)
+        self.compare_button.setToolTip("Select two executions (Ctrl+click) to compare them node by node")
+        bar.addWidget(self.compare_button)
         bar.addStretch(1)
         bar.addWidget(self.count)
         self.table = QTreeWidget(objectName="executionsTable")
         self.table.setRootIsDecorated(False)
         self.table.setUniformRowHeights(True)
+        self.table.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)  # two rows: Compare runs
         self.table.setHeaderLabels(COLUMNS)
         head = self.table.header()
         for i in range(4):
@@ -136,6 +153,16 @@ class ExecutionsPanel(QWidget):
         self.details_action.setEnabled(False)
         self.details_action.triggered.connect(self.open_details)
         self.table.addAction(self.details_action)
+        self.save_test_action = QAction(SAVE_AS_TEST, self.table, objectName="executionsSaveAsTestAction")
+        self.save_test_action.setEnabled(False)
+        self.save_test_action.triggered.connect(self.save_as_test_case)
+        self.table.addAction(self.save_test_action)
+        self.compare_action = QAction(COMPARE_RUNS, self.table, objectName="executionsCompareRunsAction")
+        self.compare_action.setEnabled(False)
+        self.compare_action.triggered.connect(self.compare_runs)
+        self.table.addAction(self.compare_action)
+        self.save_test_button.clicked.connect(self.save_as_test_case)
+        self.compare_button.clicked.connect(self.compare_runs)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.details_button.clicked.connect(self.open_details)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -192,7 +219,7 @@ class ExecutionsPanel(QWidget):
     def set_records(self, records: list[Any]) -> None:
         self.records = list(records)
         self._add_flows(r.flow_name for r in self.records)
-        selected = self.selected_id()
+        selected = set(self.selected_ids())  # a refresh keeps every selected row (Compare runs: two)
         self.table.clear()
         for rec in self.records:
             item = QTreeWidgetItem([rec.status, format_started(rec), format_duration(rec.duration_ms),
@@ -202,7 +229,7 @@ class ExecutionsPanel(QWidget):
             item.setData(0, Qt.ItemDataRole.DecorationRole, status_color(rec.status))
             item.setToolTip(4, rec.error or rec.id)
             self.table.addTopLevelItem(item)
-            if rec.id == selected:
+            if rec.id in selected:
                 item.setSelected(True)
         n = len(self.records)
         self.count.setText(EMPTY if n == 0 else f"{n} execution{'s' if n != 1 else ''}")
@@ -241,6 +268,33 @@ class ExecutionsPanel(QWidget):
         selected = self.selected_id() is not None
         self.details_button.setEnabled(selected)
         self.details_action.setEnabled(selected)
+        ids = self.selected_ids()
+        by_id = {r.id: r for r in self.records}
+        one_done = len(ids) == 1 and getattr(by_id.get(ids[0]), "status", None) in ("Completed", "Failed")
+        self.save_test_button.setEnabled(one_done)
+        self.save_test_action.setEnabled(one_done)
+        self.compare_button.setEnabled(len(ids) == 2)
+        self.compare_action.setEnabled(len(ids) == 2)
+
+    def selected_ids(self) -> list[str]:
+        """The selected rows' execution ids, in the table's order (newest first)."""
+        return [it.data(0, Qt.ItemDataRole.UserRole) for it in self._row_items() if it.isSelected()]
+
+    def _row_items(self) -> list[QTreeWidgetItem]:
+        items = (self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount()))
+        return [item for item in items if item is not None]
+
+    def save_as_test_case(self) -> None:
+        """**Save as test case**: the selected execution becomes a case of its flow's test file."""
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.saveAsTestCase.emit(ids[0])
+
+    def compare_runs(self) -> None:
+        """**Compare runs**: the two selected executions, the older (lower row) first."""
+        ids = self.selected_ids()
+        if len(ids) == 2:
+            self.compareRuns.emit(ids[1], ids[0])
 
     def open_details(self) -> None:
         """**Open details**: the execution detail page of the selected row."""
