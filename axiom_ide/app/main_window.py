@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplicatio
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 
 from axiom_ide.app import actions as action_defs
-from axiom_ide.app import questions
+from axiom_ide.app import questions, runtime_settings
 from axiom_ide.app.api_commands import ApiController
 from axiom_ide.app.file_commands import FileController
 from axiom_ide.app.panels.executions import ExecutionsPanel
@@ -38,14 +38,6 @@ from axiom_ide.app.settings import Preferences
 APP_TITLE = "Axiom IDE"
 
 
-#: Status-bar words after the sandbox setting changes (the runtime reads it when it starts).
-SANDBOX_ON = "Node code will run in the sandbox the next time Axiom IDE starts"
-SANDBOX_OFF = "Node code will run without the sandbox the next time Axiom IDE starts (for debugging native code)"
-
-#: Title of the interpreter setting's refusal box; the status-bar words after it is set.
-INTERPRETER_TITLE = "Python Interpreter for Packages"
-INTERPRETER_SET = ("Packages whose requirements Axiom IDE does not include will use {path} (Python {version}) "
-                   "the next time Axiom IDE starts")
 
 
 class MainWindow(QMainWindow):
@@ -338,28 +330,10 @@ class MainWindow(QMainWindow):
             doc.auto_layout()
 
     def toggle_sandbox(self) -> None:
-        """Run → Run Node Code in Sandbox: remembered; the runtime reads it when it starts."""
-        on = self.actions["sandbox-action"].isChecked()
-        self.prefs.set_sandbox_nodes(on)
-        self._status(SANDBOX_ON if on else SANDBOX_OFF, 8000)
+        runtime_settings.toggle_sandbox(self)  # Run → Run Node Code in Sandbox
 
     def choose_package_python(self) -> None:
-        """Run → Python Interpreter for Packages…: a file that runs as Python 3.11+ is remembered
-        (the runtime reads it when it starts); anything else is refused, saying why."""
-        from axiom_ide.runtime.errors import AxiomError
-        from axiom_ide.runtime.host.interpreter import check_python
-
-        path = self.ask_package_python()
-        if path is None:
-            return
-        try:
-            version = check_python(path)
-        except AxiomError as exc:
-            self.show_error(INTERPRETER_TITLE, ValueError(exc.message))  # the words, without "error: "
-            return
-        self.prefs.set_python_for_packages(path)
-        self.actions["interpreter-action"].setStatusTip(f"{action_defs.INTERPRETER_TIP} Now: {path}")
-        self._status(INTERPRETER_SET.format(path=path, version=".".join(map(str, version))), 8000)
+        runtime_settings.choose_package_python(self)  # Run → Python Interpreter for Packages…
 
     def show_connections(self) -> Any:
         from axiom_ide.app.connection_commands import show_connections  # Settings → Connections

@@ -11,7 +11,8 @@ from ide_support import click_menu_item, close_window, make_window
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from axiom_ide.app.main_window import INTERPRETER_TITLE, local_backend
+from axiom_ide.app.main_window import local_backend
+from axiom_ide.app.runtime_settings import INTERPRETER_TITLE
 
 
 def _shown(qtbot, window, tmp_path):

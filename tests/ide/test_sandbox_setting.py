@@ -6,7 +6,8 @@ import asyncio
 
 from ide_support import click_menu_item, close_window, make_window
 
-from axiom_ide.app.main_window import SANDBOX_OFF, local_backend
+from axiom_ide.app.main_window import local_backend
+from axiom_ide.app.runtime_settings import SANDBOX_OFF
 
 
 def test_turning_the_sandbox_off_is_remembered_and_reaches_the_next_runtime(qtbot, example_workspace, tmp_path):
