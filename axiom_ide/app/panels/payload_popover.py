@@ -105,6 +105,8 @@ class PayloadPopover(QFrame):
         elif payload.checkpoint_id is not None:
             self._section("Input", payload.input, payload.expired)
             self._section("Output", payload.output, payload.expired)
+        elif payload.input is not None:  # a failed node: the input its upstream delivered
+            self._section("Input", payload.input, False)
         self.body.addStretch(1)
 
         buttons = QHBoxLayout()
