@@ -80,3 +80,30 @@ def test_esc_stops_a_run_from_here(qtbot, window, example_workspace):
     wait_done(qtbot, tab)
     assert fork.state.status == "Cancelled"
     assert not window.actions["stop-action"].isEnabled()
+
+
+def test_run_from_here_on_a_failed_node_from_the_execution_detail_page(qtbot, window, example_workspace):
+    from ide_support import click_at, on_card, run_then_open_details
+
+    chain(example_workspace, "fixme-detail", ["Upper", "Picky", "Upper"], pkg="tests/picky@0.1.0")
+    execution_id, page = run_then_open_details(qtbot, window, example_workspace, "fixme-detail", {"text": "fixed"})
+    pages = window.execution_pages.pages
+    page.canvas.fit_all()
+    click_at(page.canvas, on_card(page.canvas.flow_scene.item_for_node("n2")))
+    qtbot.waitUntil(lambda: page.popover is not None and page.popover.isVisible())
+    assert page.popover.payload.status == "failed"
+    assert json.loads(page.popover.texts["Input"]) == {"text": "FIXED", "big": "0"}
+    click(qtbot, page.popover.run_from_here_button)
+    dialog = page.edit_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert json.loads(dialog.editor.toPlainText()) == {"text": "FIXED", "big": "0"}
+    dialog.editor.setFocus()
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(dialog.editor, '{"text": "fixed", "big": "0"}')
+    click(qtbot, dialog.run_button)
+    qtbot.waitUntil(lambda: len(pages) == 2, timeout=30_000)
+    child_id = next(e for e in pages if e != execution_id)
+    qtbot.waitUntil(lambda: pages[child_id].status_label.text() == "Completed", timeout=30_000)
+    child = pages[child_id].replay
+    assert child.execution.parent_id == execution_id
+    assert [e.node for e in child.events if e.type == ev.NODE_STARTED] == ["n2", "n3"]  # n1 reused
