@@ -9,7 +9,8 @@ atomically) keyed by the flow file's resolved path. A stored breakpoint on a nod
 has is dropped when the flow opens, with a note in the status bar naming it. A breakpoint may
 carry a condition (CEL over the node's input) and a hit count (pause on every Nth reach), edited
 in the Breakpoints tab; such a breakpoint is stored as ``{"node", "condition", "hit_count"}``
-instead of its bare canvas id.
+instead of its bare canvas id. Breakpoints (node and edge ones, with their options) follow a
+node's rename and its undo (``doc.nodeRenamed``), as pins do.
 """
 from __future__ import annotations
 
@@ -99,6 +100,8 @@ class TabBreakpoints:
         tab.breakpoint_options = {}
         self.load()
         tab.follow(tab.doc.pathChanged, lambda _p: self.load())
+        if hasattr(tab.doc, "nodeRenamed"):
+            tab.follow(tab.doc.nodeRenamed, self.renamed)
         view = tab.view
         if view is not None:
             from PySide6.QtCore import Qt
@@ -135,6 +138,40 @@ class TabBreakpoints:
             self.store.put(path, self.tab.breakpoints, self.tab.breakpoint_options)
         for listener in list(self.listeners):
             listener()
+
+    def renamed(self, old_id: str, new_id: str) -> None:
+        """A node's breakpoint, and the breakpoints of the edges at it, take its new id (stored)."""
+        def moved(bp: str) -> str:
+            ends = edge_ends(bp)
+            if ends is None:
+                return new_id if bp == old_id else bp
+            src, dst = (new_id if end == old_id else end for end in ends)
+            return edge_id(src, dst)
+
+        before = set(self.tab.breakpoints)
+        if old_id == new_id or not any(moved(bp) != bp for bp in before):
+            return
+        self.tab.breakpoints = {moved(bp) for bp in before}
+        self.tab.breakpoint_options = {moved(n): o for n, o in self.tab.breakpoint_options.items()}
+        path = self.tab.doc.path
+        if path is not None:
+            self.store.put(path, self.tab.breakpoints, self.tab.breakpoint_options)
+        for listener in list(self.listeners):
+            listener()
+        # The document announces the rename before the scene has re-keyed its cards and edges:
+        # the dots are redrawn once it has (the old ids then name no item any more).
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, self.tab, lambda: self._redraw(before))
+
+    def _redraw(self, before: set[str]) -> None:
+        scene = self.tab.scene
+        if scene is None:
+            return
+        for bp in before - self.tab.breakpoints:
+            scene.set_breakpoint(bp, False)
+        for bp in self.tab.breakpoints:
+            scene.set_breakpoint(bp, True)
 
     def set(self, node: str, on: bool) -> None:
         nodes = self.nodes

@@ -4,7 +4,8 @@ One page per execution, a window of its own over the main window (raised again w
 open). Everything it shows is read through the backend on the runtime bridge: the history
 (``sessions.replay``) and the fork descendants (``sessions.forks``). **Forked from** and a fork
 link open that execution's page; **Fork from here** starts the fork (``sessions.fork``) and opens
-the new execution's page, then, once the fork ended, its FORK session page (the debug session page). **Replay in debugger** opens the debug session page
+the new execution's page and at once its FORK session page (the debug session page), which follows
+the fork live as a LIVE page follows its run. **Replay in debugger** opens the debug session page
 (app/pages/debug_session.py) in REPLAY mode on that execution (``sessions.replay_session``), a
 window of its own too; its "Apply N override(s) and Fork" forks with the overrides and opens the
 fork's detail page. **Open in debugger** (a Debug run going in the editor) opens it in LIVE mode
@@ -25,8 +26,6 @@ from axiom_ide.app.qt_bridge import alive
 ENDED = ("EXECUTION_COMPLETED", "EXECUTION_FAILED", "EXECUTION_CANCELLED")
 #: The page's size when opened, shrunk to the main window's screen when smaller.
 PAGE_SIZE = (1200, 680)
-#: Seconds a fork may run before its FORK session page gives up waiting (the status bar says so).
-FORK_WAIT = 120.0
 #: The editor's way to the LIVE session page (the guide names none for it).
 OPEN_LIVE = "Open in debugger"
 
@@ -132,21 +131,31 @@ class ExecutionPages:
                          self._forked, lambda exc: self.status(f"Fork from here: {exc}", 6000))
 
     def _forked(self, session: dict[str, Any]) -> None:
-        """The fork runs: its detail page opens now, its FORK session page once it ended (the
-        session page steps through a finished history)."""
+        """The fork runs: its detail page and its FORK session page open now; the session page
+        follows the fork live (app/pages/live_session.py), as a LIVE page follows its run."""
         child_id = session["execution_id"]
         self.open(child_id)
 
-        async def ended(backend: Any) -> Any:
-            try:
-                await backend.wait(child_id, FORK_WAIT)
-            except TimeoutError:
-                raise RuntimeError(f"fork {child_id} still running after {FORK_WAIT:.0f}s; "
-                                   "its session page was not opened (open it from its detail page)") from None
-            return backend.sessions.replay(child_id)
+        async def history(backend: Any) -> Any:
+            sessions = getattr(backend, "sessions", None)
+            if sessions is None:
+                raise RuntimeError("the debug session page needs the local runtime")
+            return sessions.replay(child_id)
 
-        self.bridge.call(ended, lambda replay: self._show_session(child_id, session, replay),
+        self.bridge.call(history, lambda replay: self._show_following(child_id, session, replay),
                          lambda exc: self.status(f"Fork from here: {exc}", 6000))
+
+    def _show_following(self, execution_id: str, session: dict[str, Any], replay: Any) -> Any:
+        """The session page over ``replay``, read again on each event of the execution (LIVE and
+        FORK pages): its Step / Run to End / Stop drive the session's run."""
+        from axiom_ide.app.pages.live_session import LiveSession
+
+        live = LiveSession(self.bridge, execution_id, session["session_id"], self.status)
+        page = self._show_session(execution_id, session, replay, live=live)
+        if page is not None:
+            live.setParent(page)
+            live.attach(page)
+        return page
 
     def run_from_here(self, execution_id: str, node: str, input_override: Any = None) -> None:
         """**Run from here** on a detail page: re-run ``node`` and everything downstream of it in
@@ -199,16 +208,10 @@ class ExecutionPages:
                 raise RuntimeError("the debug session page needs the local runtime")
             return sessions.replay(execution_id)
 
-        def show(replay: Any) -> None:
-            from axiom_ide.app.pages.live_session import LiveSession
-
-            live = LiveSession(self.bridge, execution_id, session_id, self.status)
-            page = self._show_session(execution_id, {"session_id": session_id, "mode": "LIVE"}, replay, live=live)
-            if page is not None:
-                live.setParent(page)
-                live.attach(page)
-
-        self.bridge.call(history, show, lambda exc: self.status(f"{OPEN_LIVE}: {exc}", 6000))
+        self.bridge.call(history,
+                         lambda replay: self._show_following(execution_id, {"session_id": session_id, "mode": "LIVE"},
+                                                             replay),
+                         lambda exc: self.status(f"{OPEN_LIVE}: {exc}", 6000))
 
     def _show_session(self, execution_id: str, session: dict[str, Any], replay: Any, *, live: Any = None) -> Any:
         from axiom_ide.app.pages.debug_session import DebugSessionPage

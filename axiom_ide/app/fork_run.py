@@ -46,6 +46,8 @@ class ForkRun(FlowRun):
 
     def _forked(self, execution_id: str) -> None:
         self.state.set_execution(execution_id)
+        if self._cancel_requested:  # Stop (Esc) pressed before the fork's id came back
+            self.bridge.call(lambda b: b.cancel(execution_id))
         early, self._early = self._early, []
         for e in sorted((e for e in early if e.execution_id == execution_id), key=lambda e: e.seq):
             self.state.accept(e)

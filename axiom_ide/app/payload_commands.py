@@ -161,28 +161,38 @@ class PayloadController(QObject):
         return dialog
 
     def fork(self, tab: Any, execution_id: str, node: str, *, mode: str, input_override: Any = None) -> Any:
-        """Start the fork and show it on ``tab`` like a ▶ Run."""
+        """Start the fork and show it on ``tab`` like a ▶ Run: canvas, pill, result panel, and the
+        Stop action (Esc / Shift+F5) follows it (``RunCommands.show_fork``)."""
         from axiom_ide.app.fork_run import ForkRun
-        from axiom_ide.canvas.run_binding import RunBinding
 
         self.close_popover()
         if not alive(tab):
             return None
+        run = ForkRun(self.bridge, tab.doc, execution_id, node, mode=mode, input_override=input_override,
+                      parent=tab)
+        runs = getattr(self.window, "runs", None)
+        if runs is not None:
+            runs.show_fork(tab, run)  # its end updates Stop, the status bar and the Executions view
+        else:
+            self._bind_alone(tab, run)
+        words = "Running from" if mode == "input" else "Forking from"
+        self.status(f'{words} "{node}"…')
+        run.start()
+        return run
+
+    def _bind_alone(self, tab: Any, run: Any) -> None:
+        """Without a window's run commands (a bare controller): bind the canvas and panel only."""
+        from axiom_ide.canvas.run_binding import RunBinding
+
         if tab.run_binding is not None:
             tab.run_binding.unbind()
             tab.run_binding = None
-        run = ForkRun(self.bridge, tab.doc, execution_id, node, mode=mode, input_override=input_override,
-                      parent=tab)
         tab.show_run(run)
         if tab.scene is not None:
             tab.run_binding = RunBinding(tab.scene, run.state)
         self.results.bind(run.state)
         self.results_dock.raise_()
         run.ended.connect(lambda result: self._ended(tab, result))
-        words = "Running from" if mode == "input" else "Forking from"
-        self.status(f'{words} "{node}"…')
-        run.start()
-        return run
 
     def _ended(self, tab: Any, result: Any) -> None:
         if alive(tab):

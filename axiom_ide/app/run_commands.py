@@ -189,6 +189,11 @@ class RunController(QObject):
         run.ended.connect(lambda result, t=tab: self._run_ended(t, result))
         self._update_stop_action()
 
+    def show_fork(self, tab: Any, run: Any) -> None:
+        """A Run from here / Fork from here (app/payload_commands.py) shown exactly as a ▶ Run:
+        the Stop action (Esc / Shift+F5) is enabled while it goes and cancels it."""
+        self._show_run(tab, run)
+
     def reattach_paused_debug(self, tab: Any) -> None:
         """A flow opened while a Debug run of it is still paused in the runtime (the app or its
         runtime died with it paused: the runtime brings it back paused where it was) shows it

@@ -6,35 +6,13 @@ other backend call); each returns plain records (the stores' own dataclasses) an
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.memory_texts import check_query
 from axiom_ide.runtime.store.secrets import check_secret_name
-
-#: Days the Usage page covers.
-USAGE_DAYS = 30
-
-
-@dataclass
-class Usage:
-    """The Usage page's numbers for the last :data:`USAGE_DAYS` days (UTC days, oldest first)."""
-
-    executions: int = 0
-    succeeded: int = 0
-    failed: int = 0
-    #: Mean wall-clock ms of completed runs (None when there is none).
-    avg_duration_ms: float | None = None
-    #: (``YYYY-MM-DD``, total, succeeded, failed) per day; in-flight runs count toward the total only.
-    days: list[tuple[str, int, int, int]] = field(default_factory=list)
-
-    @property
-    def success_rate(self) -> float | None:
-        return self.succeeded / self.executions * 100 if self.executions else None
-
+from axiom_ide.runtime.usage_report import Usage, usage_report
 
 #: The largest secret value the Console saves (a credential, not a file): 64 KiB of UTF-8.
 MAX_SECRET_BYTES = 64 * 1024
@@ -159,38 +137,7 @@ class LocalConsole(LocalMemory):
 
     # -- Usage ------------------------------------------------------------------------------------
     async def usage(self, *, now: float | None = None) -> Usage:
-        """Executions, succeeded/failed (failed: ended in failure, cancelled or compensating) and the
-        mean duration of completed runs over the last 30 days, per UTC day."""
-        from axiom_ide.runtime.store import executions as ex
-
-        now = time.time() if now is None else now
-        day_s = 86400
-        first = (int(now) // day_s - (USAGE_DAYS - 1)) * day_s
-        names = [time.strftime("%Y-%m-%d", time.gmtime(first + i * day_s)) for i in range(USAGE_DAYS)]
-        per_day = {n: [0, 0, 0] for n in names}
-        result, durations, offset = Usage(), [], 0
-        while True:
-            page = self.runtime.list_executions(tenant_id=self.tenant, limit=500, offset=offset)
-            for rec in page:
-                if rec.created_at < first:
-                    continue
-                row = per_day.get(time.strftime("%Y-%m-%d", time.gmtime(rec.created_at)))
-                if row is None:
-                    continue
-                row[0] += 1
-                result.executions += 1
-                if rec.status == ex.COMPLETED:
-                    row[1] += 1
-                    result.succeeded += 1
-                    if rec.duration_ms is not None:
-                        durations.append(rec.duration_ms)
-                elif rec.status in (ex.FAILED, ex.CANCELLED, ex.COMPENSATING):
-                    row[2] += 1
-                    result.failed += 1
-            if len(page) < 500 or page[-1].created_at < first:
-                break
-            offset += 500
-        result.avg_duration_ms = sum(durations) / len(durations) if durations else None
-        result.days = [(n, *per_day[n]) for n in names]  # type: ignore[misc]
-        return result
+        """The last 30 days' executions (runtime/usage_report.py). The in-process runtime applies
+        no daily limits (only a server started with limits does), so it reports no quotas."""
+        return usage_report(self.runtime, self.tenant, now=now)
 

@@ -33,6 +33,7 @@ class LocalDebug:
         body: dict[str, Any] = session.to_json()
         rec = self.runtime.find_execution(session.execution_id, tenant_id=session.tenant_id) if session.execution_id else None
         body["execution_status"] = rec.status if rec is not None else None
+        body["breakpoint_hits"] = session.hits_json()
         return body
 
     async def create_debug_session(self, *, breakpoints: tuple[str, ...] | list[str] = (), mode: str = "LIVE",

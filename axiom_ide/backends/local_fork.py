@@ -12,6 +12,12 @@
   message saying so. The flow's entry node has no upstream checkpoint: running from it starts a
   new execution with the recorded (or overriding) flow input.
 
+A **failed** node has no checkpoint of its own: its input is what its upstream delivered, rebuilt
+from the recorded checkpoints exactly as a resumed run rebuilds it (:func:`pending_input`, the
+engine's ``steps.refold``). Run from here on it forks at the last recorded checkpoint (everything
+that completed is reused; the node and what is downstream run), or, with an edited input, at its
+feeder's checkpoint with the edit as overrides.
+
 A checkpoint past its TTL refuses with ``CHECKPOINT_EXPIRED`` ("Checkpoint expired — fork
 unavailable"). No Qt here.
 """
@@ -38,20 +44,28 @@ class ForkPlan:
 
 
 def plan_fork(history: Sequence[Any], node: str, *, mode: str = RUN_FROM_HERE, input_override: Any = None,
-              feeders: Sequence[tuple[str, bool]] | None = None, flow_input: Any = None) -> ForkPlan:
+              feeders: Sequence[tuple[str, bool]] | None = None, flow_input: Any = None,
+              failed: bool = False) -> ForkPlan:
     """Pick the checkpoint a fork at ``node`` continues from. ``history``: the execution's
     checkpoints by step (each with ``id``, ``node``, ``expired``); ``feeders``: the node's incoming
     edges as (source, mapped), or None when unknown (a remote backend: the checkpoint just before
-    the node's is taken to feed it)."""
+    the node's is taken to feed it); ``failed``: the node failed, so it has no checkpoint and the
+    whole history was recorded before it."""
     own = [i for i, cp in enumerate(history) if cp.node == node]
-    if not own:
+    if own:
+        index = own[-1]
+    elif failed:
+        index = len(history)  # every checkpoint was recorded before the node failed
+    else:
         raise AxiomError.of("checkpoint_not_found_or_expired", f'node "{node}" has no checkpoint in this execution')
-    index = own[-1]
     if any(cp.expired for cp in history[: index + 1]):
         raise AxiomError.of("checkpoint_not_found_or_expired", CHECKPOINT_EXPIRED)
     if input_override is not None and not isinstance(input_override, dict):
         raise AxiomError.of("invalid_override", "the edited input must be a JSON object")
     if mode == FORK_FROM_HERE:
+        if not own:
+            raise AxiomError.of("checkpoint_not_found_or_expired",
+                                f'node "{node}" failed: it has no output to fork from; use Run from here')
         return ForkPlan(history[index].id)
     if (feeders is not None and not feeders) or (feeders is None and index == 0):
         # the entry node: a new run of the flow with its recorded (or the edited) input
@@ -82,10 +96,43 @@ async def fork(runtime: Any, execution_id: str, *, node: str, input_override: An
         raise AxiomError.of("pipeline_flow", "a pipeline execution cannot be forked; run the flow again")
     compiled = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
     feeders = [(pe.src, pe.fields is not None) for pe in compiled.plan.incoming.get(node, ()) if not pe.is_loop]
-    where = plan_fork(runtime.execution_checkpoints(execution_id, tenant_id=tenant), node, mode=mode, input_override=input_override,
-                      feeders=feeders, flow_input=rec.input_json)
+    history = runtime.execution_checkpoints(execution_id, tenant_id=tenant)
+    failed = _failed(runtime, execution_id, node, tenant) if all(cp.node != node for cp in history) else False
+    where = plan_fork(history, node, mode=mode, input_override=input_override,
+                      feeders=feeders, flow_input=rec.input_json, failed=failed)
     if where.checkpoint_id is None:
         return str(await runtime.start(rec.graph_id, where.flow_input, config_id=rec.config_id,
                                        tenant_id=rec.tenant_id))
     child, _ = await runtime.fork(execution_id, where.checkpoint_id, where.overrides, tenant_id=tenant)
     return str(child)
+
+
+def _failed(runtime: Any, execution_id: str, node: str, tenant_id: str) -> bool:
+    state = runtime.replay(execution_id, tenant_id=tenant_id).end.nodes.get(node)
+    return state is not None and state.status == "failed"
+
+
+def pending_input(runtime: Any, execution_id: str, node: str, *, tenant_id: str | None = None) -> Any:
+    """The decoded input ``node`` was dispatched with when it has no checkpoint (it failed): the
+    execution's checkpoints refolded as a resumed run does, then the node's ready activation.
+    None when it cannot be rebuilt (an expired checkpoint, a history that does not match)."""
+    from axiom_ide.runtime.engine import steps
+
+    tenant = tenant_id or runtime.tenant_id
+    rec = runtime.find_execution(execution_id, tenant_id=tenant)
+    if rec is None or rec.mode == "pipeline":
+        return None
+    history = runtime.execution_checkpoints(execution_id, tenant_id=tenant)
+    if any(cp.expired for cp in history):
+        return None
+    compiled = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
+    meta = compiled.plan.nodes.get(node)
+    try:
+        state = steps.refold(compiled.plan, compiled.codec, rec.input or b"",
+                             [(cp.node, cp.output or b"") for cp in history])
+        act = next((a for a in state.ready if a.node == node), None)
+        if act is None or meta is None:
+            return None
+        return compiled.codec.to_json(act.payload, meta.input_type, meta.package_key)
+    except Exception:  # noqa: BLE001 — a history the plan cannot refold shows no input, it does not fail the view
+        return None

@@ -18,9 +18,15 @@ class LocalSessions:
 
     def replay(self, execution_id: str) -> ReplayView:
         """The execution's stored history as a :class:`ReplayView` (backend value types; reads only)."""
+        from axiom_ide.backends.local_fork import pending_input
+
         replay = self.runtime.replay(execution_id)
         rec = replay.execution
-        return replay_view(replay, self.runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id).source)
+        # A failed node has no checkpoint: its input (Run from here edits it) is rebuilt once here
+        failed = {n: pending_input(self.runtime, execution_id, n, tenant_id=rec.tenant_id)
+                  for n, s in replay.end.nodes.items() if s.status == "failed" and s.checkpoint_id is None}
+        return replay_view(replay, self.runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id).source,
+                           failed_inputs={n: v for n, v in failed.items() if v is not None})
 
     async def forks(self, execution_id: str) -> list[str]:
         """The ids of the executions forked from ``execution_id`` (its fork descendants), oldest first."""

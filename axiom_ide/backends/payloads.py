@@ -3,7 +3,8 @@
 ``node_payload(runtime, execution_id, node)`` folds the execution's stored history (the runtime's
 :class:`~axiom_ide.runtime.engine.replay.Replay`, read only) and hands back a :class:`NodePayload`:
 the node's state, its decoded Input and Output (its latest checkpoint), and for a failed node the
-error with its exception type and traceback (from its final NODE_FAILED event). Pipeline nodes
+error with its exception type and traceback (from its final NODE_FAILED event) and, as it has no
+checkpoint, the input its upstream delivered (``local_fork.pending_input``). Pipeline nodes
 carry their frames when the engine recorded them. No Qt here.
 """
 from __future__ import annotations
@@ -63,6 +64,10 @@ def node_payload(runtime: Any, execution_id: str, node: str, *, tenant_id: str |
         data = failed[-1].data if failed else {}
         values.update(error=data.get("error") or state.error, exception_type=data.get("exception_type") or None,
                       traceback=data.get("traceback") or None)
+        if state.checkpoint_id is None:  # its input: what its upstream delivered (Run from here edits it)
+            from axiom_ide.backends.local_fork import pending_input
+
+            values["input"] = pending_input(runtime, execution_id, node, tenant_id=tenant_id)
     values["pinned"] = _pinned(replay.events, node)
     values["memory"] = memory_calls(replay.events, node)
     return NodePayload(execution_id, node, state.status, **values)

@@ -2,7 +2,8 @@
 ``/api/secrets``, ``/api/memory/...``), exposed as ``RemoteBackend.console``. Same methods and records as
 :class:`~axiom_ide.backends.local_console.LocalConsole` for the pages built on it; a refusal (401,
 403, 404, 409 ...) is the ``AxiomError`` :mod:`.remote_http` makes of it, which the page shows.
-Flow Configs and Usage are not offered remotely yet: they refuse with ``console_unavailable``."""
+Usage reads ``GET /api/usage`` (server/usage_routes.py, with the daily quota use when the server
+runs with limits). Flow Configs are not offered remotely yet: they refuse with ``console_unavailable``."""
 from __future__ import annotations
 
 from typing import Any
@@ -103,5 +104,16 @@ class RemoteConsole(RemoteMemory):
     async def _unavailable(self, *_args: Any, **_kw: Any) -> Any:
         raise AxiomError.of("console_unavailable", "this page is not offered for a remote backend yet")
 
-    list_configs = set_config = delete_config = effective = usage = _unavailable
+    list_configs = set_config = delete_config = effective = _unavailable
+
+    async def usage(self) -> Any:
+        """The tenant's Usage as ``LocalConsole.usage`` gives it, with ``quotas`` when limits are on."""
+        from axiom_ide.runtime.usage_report import Usage
+
+        body = await self.http.json("GET", "/api/usage")
+        quotas = body.get("quotas")
+        return Usage(body["executions"], body["succeeded"], body["failed"], body.get("avg_duration_ms"),
+                     [(d["day"], d["total"], d["succeeded"], d["failed"]) for d in body["days"]],
+                     None if quotas is None else {k: (q["used"], q["limit"]) for k, q in quotas.items()},
+                     body.get("resets_in_seconds"))
 

@@ -122,6 +122,8 @@ class ReplayView:
     #: The flow as it was compiled for this run (``Flow.to_plain()``, the artifact's ``source``):
     #: what the pages' read-only canvas draws. Empty when the backend cannot tell.
     flow: Mapping[str, Any] = field(default_factory=dict)
+    #: Failed nodes (no checkpoint of their own) → the decoded input their upstream delivered.
+    failed_inputs: Mapping[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         """The number of events (valid indexes: -1 … len - 1)."""
@@ -162,6 +164,8 @@ class ReplayView:
             data = failed[-1].data if failed else {}
             values.update(error=data.get("error") or state.error, exception_type=data.get("exception_type") or None,
                           traceback=data.get("traceback") or None)
+            if cp is None and node in self.failed_inputs:
+                values["input"] = self.failed_inputs[node]
         return NodePayload(execution_id, node, state.status, **values)
 
     def checkpoint_payload(self, checkpoint_id: str) -> NodePayload | None:
@@ -180,9 +184,10 @@ def _checkpoint_values(cp: CheckpointView) -> dict[str, Any]:
     return values
 
 
-def replay_view(replay: Any, flow: Mapping[str, Any] | None = None) -> ReplayView:
+def replay_view(replay: Any, flow: Mapping[str, Any] | None = None, *,
+                failed_inputs: Mapping[str, Any] | None = None) -> ReplayView:
     """The frozen view of a runtime ``Replay`` (each checkpoint decoded on first access, once);
-    ``flow`` is the run's compiled flow source."""
+    ``flow`` is the run's compiled flow source; ``failed_inputs`` the failed nodes' inputs."""
     def point(p: Any) -> PointView:
         nodes = {n: NodeStateView(s.node, s.status, s.runs, s.attempt, s.checkpoint_id, s.error)
                  for n, s in p.nodes.items()}
@@ -192,4 +197,5 @@ def replay_view(replay: Any, flow: Mapping[str, Any] | None = None) -> ReplayVie
                       LazyCheckpoints([CheckpointRow(cp.id, cp.execution_id, cp.step, cp.node, cp.attempt,
                                                      cp.created_at, cp.expired) for cp in replay.checkpoints],
                                       replay.decoded),
-                      tuple(point(replay.at(i)) for i in range(-1, len(replay))), dict(flow or {}))
+                      tuple(point(replay.at(i)) for i in range(-1, len(replay))), dict(flow or {}),
+                      dict(failed_inputs or {}))

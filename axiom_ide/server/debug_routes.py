@@ -7,7 +7,8 @@ The docs name no paths for these; they live next to the invocation routes:
   ``{"mode": "REPLAY", "execution_id": ...}``, or ``{"mode": "FORK", "execution_id", "checkpoint_id",
   "overrides", "breakpoints"}`` (a fork: a new execution starts at once). 201 with the session.
 - ``GET .../sessions/{session_id}`` — the session: mode, execution, breakpoints, ``state`` (run,
-  pause, step, paused; null while no run is attached here), ``paused_at``, ``execution_status``.
+  pause, step, paused; null while no run is attached here), ``paused_at``, ``execution_status``,
+  ``breakpoint_hits`` (each breakpoint's current hits).
 - ``PUT .../breakpoints`` ``{"breakpoints": [...]}`` replaces them (a breakpoint is a canvas id,
   or an edge ``"src->dst"``: the run pauses before ``dst`` when that edge fires, and the pause's
   DEBUG_PAUSED event carries the mapped ``input``; ``%3E`` in a DELETE path); ``POST .../breakpoints``
@@ -232,6 +233,7 @@ def _session_json(runtime: Any, session: DebugSession) -> dict[str, Any]:
     rec = (runtime.find_execution(session.execution_id, tenant_id=session.tenant_id)
            if session.execution_id else None)
     body["execution_status"] = rec.status if rec is not None else None
+    body["breakpoint_hits"] = session.hits_json()
     if rec is not None and rec.parent_id and session.mode == FORK:
         body["parent_execution_id"] = rec.parent_id
         body["fork_checkpoint_id"] = rec.fork_checkpoint

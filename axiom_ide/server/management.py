@@ -347,10 +347,11 @@ async def list_packages(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    from axiom_ide.server import management_tenant
+    from axiom_ide.server import management_tenant, usage_routes
 
     ROUTES.setup(app)
     management_tenant.setup(app)
+    usage_routes.setup(app)
 
 
 OPERATIONS = ROUTES.operations()

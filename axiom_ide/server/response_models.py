@@ -277,6 +277,10 @@ class DebugSession(Reply):
     pause_error: str | None = Field(None, description="condition_error: the CEL error text of the breakpoint's condition")
     breakpoint_options: dict[str, BreakpointOptionsBody] = Field(
         default_factory=dict, description="per canvas id: the breakpoint's condition and hit count")
+    breakpoint_hits: dict[str, int] = Field(
+        default_factory=dict, description="per breakpoint (canvas id): its current hits, the reaches counted towards "
+                                          "its condition / hit count in the attached run (0 for a plain breakpoint, "
+                                          "which pauses on every reach)")
     created_at: int = ms()
     execution_status: str | None = Field(json_schema_extra={"enum": [*STATUSES, None]})
     parent_execution_id: str = absent()

@@ -190,6 +190,7 @@ def test_local_debugging_conditional_breakpoint(backend, ws, aio):
     assert ended["paused_at"] is None and ended["execution_status"] == "Completed"
     assert (paused["paused_at"], paused["breakpoint_options"]) == ("n2", {"n2": {"condition": 'input.text == "A"',
                                                                                   "hit_count": None}})
+    assert paused["breakpoint_hits"] == {"n2": 1}  # the plain run's "b" did not satisfy the condition
 
 
 def test_local_debugging_edge_breakpoint_with_a_condition(backend, ws, aio):

@@ -5,6 +5,7 @@ Memory page's calls browse, search, end and delete over ``/api/memory/...``."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -67,7 +68,9 @@ def test_keys_and_secrets_through_the_remote(live, aio):
     aio(console.delete_secret("TOKEN"))
     assert aio(console.list_secrets()) == []
     with pytest.raises(AxiomError, match="not offered for a remote backend"):
-        aio(console.usage())
+        aio(console.list_configs())
+    usage = aio(console.usage())  # limits off: the numbers, no quotas
+    assert usage.executions >= 1 and len(usage.days) == 30 and usage.quotas is None
     aio(backend.close())
 
 
@@ -112,3 +115,45 @@ def test_memory_through_the_remote(live, aio):
     assert aio(console.memory_delete_flow("remote-chat")) == 1
     assert [f for f in aio(console.memory_flows()) if f["flow_id"] == "remote-chat"] == []
     aio(backend.close())
+
+
+def test_usage_through_a_limited_remote_shows_the_quota_meters(tmp_path, aio, qtbot):
+    """``serve --limits platform``: /api/usage carries today's quota use (2,000 invocations, 500
+    executions a day); the Usage page shows the meters with the used/limit numbers after real runs."""
+    import time
+
+    from axiom_ide.app.console.usage import UsagePage
+
+    server = server_live.start_server(tmp_path, "--limits", "platform")
+    backend = RemoteBackend(server.origin, server.key)
+    try:
+        graph_id = server.compile("hello")
+        for name in ("Ada", "Bo"):
+            r = httpx.post(f"{server.origin}/invocations/v1/flows/invoke", headers=server.headers(),
+                           json={"graph_id": graph_id, "input": {"name": name}, "wait": True}, timeout=30)
+            assert r.status_code == 202
+        body = httpx.get(f"{server.origin}/api/usage", headers=server.headers(), timeout=30).json()
+        assert body["quotas"] == {"invocations": {"used": 2, "limit": 2000}, "executions": {"used": 2, "limit": 500}}
+        assert 0 < body["resets_in_seconds"] <= 86400
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        assert body["days"][-1] == {"day": today, "total": 2, "succeeded": 2, "failed": 0}
+        usage = aio(backend.console.usage())
+        assert usage.quotas == {"invocations": (2, 2000), "executions": (2, 500)}
+
+        def call(fn, ok, _err):  # the page's bridge call, run here on the remote backend
+            ok(aio(fn(backend)))
+
+        page = UsagePage(call)
+        qtbot.addWidget(page)
+        page.show()
+        page.refresh()
+        assert page.executions.text() == "2" and page.quotas.isVisible()
+        assert page.quotas.texts["invocations"].text() == "2 / 2,000"
+        assert page.quotas.texts["executions"].text() == "2 / 500"
+        assert page.quotas.bars["executions"].value() == 2 and page.quotas.bars["executions"].maximum() == 500
+        if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+            page.resize(1280, 720)
+            page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "console_usage_quotas.png"))
+    finally:
+        aio(backend.close())
+        server_live.stop_server(server)

@@ -103,3 +103,32 @@ async def until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     while not predicate():
         assert loop.time() < end, "condition not reached"
         await asyncio.sleep(0.005)
+
+
+PICKY_MANIFEST = """\
+name: tests/picky
+version: 0.1.0
+language: python
+description: Picky fails unless its input text is "fixed" (Run from here on a failed node).
+nodes:
+  - {name: Upper, input: Text, output: Text}
+  - {name: Picky, input: Text, output: Text}
+  - {name: Gate, input: Text, output: Text}
+"""
+
+PICKY_NODES = {
+    "upper": FAULTS_NODES["upper"],
+    "picky": ("from gen.messages_pb2 import Text\n"
+              "def picky(ax, input):\n    if input.text != 'fixed':\n"
+              "        raise ValueError('not fixed: ' + input.text)\n    return Text(text='ok')\n"),
+    "gate": ("import time\nfrom gen.messages_pb2 import Text\n"
+             "def gate(ax, input):\n    if input.text == 'hang':\n        time.sleep(60)\n"
+             "    return Text(text=input.text)\n"),
+}
+
+
+def add_picky_package(workspace: Path) -> Path:
+    """``tests/picky``: Upper; Picky, which fails unless its input text is "fixed"; Gate, which
+    passes its input on, or hangs when the text is "hang"."""
+    return write_package(workspace, "picky", PICKY_MANIFEST, FAULTS_PROTO.replace("tests.faults", "tests.picky"),
+                         PICKY_NODES)

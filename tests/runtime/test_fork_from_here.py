@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from engine_support import add_faults_package, chain, compile_file
+from engine_support import add_faults_package, add_picky_package, chain, compile_file
 
 from axiom_ide.backends.local import LocalBackend
 from axiom_ide.runtime.engine.debug import CHECKPOINT_EXPIRED
@@ -103,5 +103,36 @@ def test_pipeline_nodes_checkpoint_their_frames(tmp_path, example_workspace, mak
         assert all(p.checkpoint_id for p in payloads.values())
         with pytest.raises(AxiomError, match="pipeline execution cannot be forked"):
             await backend.fork(execution_id, node=rt.compiled(art).plan.terminal)
+
+    aio(go())
+
+
+def test_run_from_here_on_a_failed_node_reuses_upstream_and_takes_its_delivered_input(tmp_path, example_workspace,
+                                                                                     make_runtime, aio):
+    """A failed node has no checkpoint: its payload's input is what its upstream delivered, and Run
+    from here forks there (upstream reused: the events prove it), as it is or with an edited input."""
+    add_picky_package(example_workspace)
+    chain(example_workspace, "fixme", ["Upper", "Picky", "Upper"], pkg="tests/picky@0.1.0")
+    rt = make_runtime(tmp_path / "data")
+    flow = compile_file(example_workspace / "flows" / "fixme.flow.yaml", example_workspace, store=rt._artifacts)
+    backend = LocalBackend(rt)
+
+    async def go():
+        parent = await rt.run(flow, {"text": "fixed"})  # n2 gets "FIXED": it fails
+        assert parent.status == "Failed"
+        payload = await backend.node_payload(parent.execution_id, "n2")
+        assert payload.status == "failed" and payload.checkpoint_id is None
+        assert payload.input == {"text": "FIXED", "big": "0"}
+        again = await backend.fork(parent.execution_id, node="n2")
+        assert (await backend.wait(again, 30)).status == "Failed"
+        assert started(rt, again) == ["n2"]  # n1 reused
+        fixed = await backend.fork(parent.execution_id, node="n2", input_override={"text": "fixed"})
+        result = await backend.wait(fixed, 30)
+        assert result.status == "Completed", [e.data for e in rt.execution_events(fixed) if e.type == ev.NODE_FAILED]
+        assert result.output == {"text": "OK", "big": "0"}
+        assert started(rt, fixed) == ["n2", "n3"]
+        assert rt.find_execution(fixed).parent_id == parent.execution_id
+        with pytest.raises(AxiomError, match="no output to fork from"):
+            await backend.fork(parent.execution_id, node="n2", mode="output")
 
     aio(go())

@@ -105,6 +105,7 @@ def test_conditional_and_hit_count_breakpoints(live):
         c.post(INVOKE, json={"graph_id": graph_id, "input": {"text": "a"}, "debug_session_id": sid})
         paused = wait_for(lambda: (b := _session(c, sid))["paused_at"] == "n2" and b)
         assert (paused["pause_reason"], paused["pause_error"]) == ("breakpoint", None)
+        assert paused["breakpoint_hits"] == {"n2": 1}  # "b" did not satisfy the condition: not a hit
         c.post(f"{SESSIONS}/{sid}/continue")
         wait_for(lambda: _session(c, sid)["execution_status"] == "Completed")
         r = c.post(f"{SESSIONS}/{sid}/breakpoints", json={"node": "n2", "condition": "input.text =="})
@@ -115,6 +116,13 @@ def test_conditional_and_hit_count_breakpoints(live):
         r = c.put(f"{SESSIONS}/{sid}/breakpoints",
                   json={"breakpoints": ["n3"], "options": {"n3": {"condition": "true", "hit_count": 2}}})
         assert r.json()["breakpoint_options"] == {"n3": {"condition": "true", "hit_count": 2}}
+        assert r.json()["breakpoint_hits"] == {"n3": 0}  # a changed breakpoint counts from zero
+        spec = c.get("/api/openapi.json").json()
+        ok = spec["paths"][SESSIONS + "/{session_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+        schema = ok["schema"]
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        assert schema["properties"]["breakpoint_hits"]["additionalProperties"] == {"type": "integer"}
         r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": ["n3"], "options": {"n1": {}}})
         assert (r.status_code, r.json()["message"]) == (400, 'options name "n1", which is not among breakpoints')
         r = c.put(f"{SESSIONS}/{sid}/breakpoints", json={"breakpoints": ["n3"], "options": {"n3": {"hit_count": 0}}})

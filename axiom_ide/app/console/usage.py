@@ -1,6 +1,8 @@
 """Console → Usage (guides/api-keys.md, Monitor usage): the last 30 days — summary cards
-(**Executions**, **Success rate**, **Avg duration**) and executions per day (date, total,
-succeeded, failed). Activity only, not a bill."""
+(**Executions**, **Success rate**, **Avg duration**), the **Executions per day** stacked bar chart
+with hover values (app/console/usage_chart.py, pyqtgraph) above the same numbers as a table (date,
+total, succeeded, failed), and, when the backend reports daily limits on (a server started with
+limits), the quota meters of today's invocations and executions. Activity only, not a bill."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,6 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from axiom_ide.app.console.api_keys import error_text
+from axiom_ide.app.console.usage_chart import DailyChart, QuotaMeters, legend
 
 Call = Callable[..., Any]
 
@@ -41,12 +44,21 @@ class UsagePage(QWidget):
         self.days = QTreeWidget(objectName="usageDays")
         self.days.setHeaderLabels(["Day", "Executions", "Succeeded", "Failed"])
         self.days.setRootIsDecorated(False)
+        self.chart = DailyChart(self)
+        self.quotas = QuotaMeters(self)
+        self.quotas.hide()  # shown when the backend reports daily limits on
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Usage</h2>"))
         layout.addWidget(intro)
         layout.addLayout(cards)
-        layout.addWidget(QLabel("Executions per day"))
-        layout.addWidget(self.days, 1)
+        layout.addWidget(self.quotas)
+        title = QHBoxLayout()
+        title.addWidget(QLabel("Executions per day"))
+        title.addStretch(1)
+        title.addWidget(legend())
+        layout.addLayout(title)
+        layout.addWidget(self.chart, 3)
+        layout.addWidget(self.days, 2)
         layout.addWidget(self.error)
 
     def refresh(self) -> None:
@@ -58,6 +70,11 @@ class UsagePage(QWidget):
         self.success_rate.setText("—" if rate is None else f"{rate:.0f}%")
         avg = usage.avg_duration_ms
         self.avg_duration.setText("—" if avg is None else (f"{avg / 1000:.1f} s" if avg >= 1000 else f"{avg:.0f} ms"))
+        self.chart.set_days(usage.days)
+        quotas = getattr(usage, "quotas", None)
+        if quotas:
+            self.quotas.set_quotas(quotas)
+        self.quotas.setVisible(bool(quotas))
         self.days.clear()
         for day, total, ok, failed in reversed(usage.days):
             self.days.addTopLevelItem(QTreeWidgetItem([day, str(total), str(ok), str(failed)]))

@@ -106,6 +106,8 @@ class PayloadPopover(QFrame):
         elif payload.checkpoint_id is not None:
             self._section("Input", payload.input, payload.expired)
             self._section("Output", payload.output, payload.expired)
+        elif payload.input is not None:  # a failed node: the input its upstream delivered
+            self._section("Input", payload.input, False)
         if getattr(payload, "memory", None):
             self._memory(payload.memory)
         self.body.addStretch(1)

@@ -344,6 +344,11 @@ class DebugSession:
         return {n: {**o.to_json(), **({"hits": self.hits[n]} if self.hits.get(n) else {})}
                 for n, o in self.options.items()}
 
+    def hits_json(self) -> dict[str, int]:
+        """Each breakpoint's current hits (0 where none was counted: a plain breakpoint pauses on
+        every reach and counts none), as the session replies carry them."""
+        return {n: self.hits.get(n, 0) for n in sorted(self.breakpoints)}
+
     def load_options(self, stored: Mapping[str, Mapping[str, Any]]) -> None:
         """The inverse of :meth:`stored_options` (rows written before hits were stored have none)."""
         for node, o in stored.items():
