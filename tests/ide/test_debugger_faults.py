@@ -62,7 +62,8 @@ def test_closing_the_tab_of_a_paused_debug_run_asks_then_cancels_it(qtbot, windo
     press_shortcut(qtbot, window, "close-tab-action")
     assert asked == [("dbg-close", "Debug paused")]
     assert window.files.flow_tabs() == [tab] and tab.run.state.status == "Debug paused"
-    assert history_status(window, execution_id) == "Debug paused"
+    # The stored status follows the DEBUG_PAUSED event the pill read (written just after it).
+    qtbot.waitUntil(lambda: history_status(window, execution_id) == "Debug paused")
 
     window.ask_stop_debug = answer(True)  # Close: the tab goes and the run really ends
     press_shortcut(qtbot, window, "close-tab-action")
@@ -113,4 +114,5 @@ def test_quitting_with_a_paused_debug_run_asks_first(qtbot, window, example_work
     window.actions["quit-action"].trigger()  # File ▸ Quit; Cancel: the window and the run stay
     assert asked == ["dbg-quit"] and window.isVisible()
     assert window.files.flow_tabs() == [tab] and tab.run.state.status == "Debug paused"
-    assert history_status(window, execution_id) == "Debug paused"
+    # The stored status follows the DEBUG_PAUSED event the pill read (written just after it).
+    qtbot.waitUntil(lambda: history_status(window, execution_id) == "Debug paused")
