@@ -13,6 +13,7 @@ import sys
 from axiom_ide import __version__
 from axiom_ide.cli import (
     api_cmds,
+    client_cmds,
     flow_cmds,
     gui_cmds,
     memory_cmds,
@@ -24,7 +25,8 @@ from axiom_ide.cli import (
 )
 
 #: Command modules, in help order. Each has ``register(subparsers)``.
-COMMAND_MODULES = (package_cmds, flow_cmds, run_cmds, remote_cmds, api_cmds, serve_cmds, render_cmd, gui_cmds, memory_cmds)
+COMMAND_MODULES = (package_cmds, flow_cmds, run_cmds, remote_cmds, api_cmds, serve_cmds, render_cmd, gui_cmds, memory_cmds,
+                   client_cmds)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,6 +28,14 @@ from {package} import messages
 DEFAULT_BASE_URL = {origin!r}
 
 
+def _json(msg: Message) -> dict[str, Any]:
+    return json_format.MessageToDict(msg, preserving_proto_field_name=True)
+
+
+def _parse(data: Any, cls: Any) -> Any:
+    return json_format.ParseDict(data or {{}}, cls(), ignore_unknown_fields=True)
+
+
 class AxiomApiError(Exception):
     """A non-success answer: ``status`` (401: missing, invalid or revoked API key) and ``body``."""
 
@@ -77,14 +85,6 @@ class Client:
                 yield frame
                 if frame.get("is_final"):
                     return
-
-
-def _json(msg: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(msg, preserving_proto_field_name=True)
-
-
-def _parse(data: Any, cls: Any) -> Any:
-    return json_format.ParseDict(data or {{}}, cls(), ignore_unknown_fields=True)
 '''
 
 NODE_UNARY = '''

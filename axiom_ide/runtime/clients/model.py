@@ -121,9 +121,9 @@ def check_aliases(members: list[Member]) -> None:
         key = snake(m.alias)
         other = seen.get(key)
         if other is not None:
-            same = "is" if other.alias == m.alias else f'generates the same method name as "{other.alias}", used'
-            raise AxiomError.of("alias_clash", f'alias "{m.alias}" {same} by {other.kind} "{other.target}"; '
-                                "aliases must be unique within the client")
+            same = "is already used" if other.alias == m.alias else f'makes the same method as "{other.alias}", used'
+            raise AxiomError.of("alias_clash", f'alias "{m.alias}" of {m.kind} "{m.target}" {same} by {other.kind} '
+                                f'"{other.target}"; aliases must be unique within the client')
         seen[key] = m
 
 

@@ -29,9 +29,12 @@ def flow_file(workspace: Any, name: str) -> Path:
 def node_member(target: str, alias: str = "") -> Member:
     """``owner/pkg@version:Node`` as a member (the ref checked for shape, not yet resolved)."""
     from axiom_ide.runtime.clients.model import default_alias
-    from axiom_ide.runtime.model.refs import parse_node_ref
+    from axiom_ide.runtime.model.refs import RefError, parse_node_ref
 
-    ref = parse_node_ref(target.strip())
+    try:
+        ref = parse_node_ref((target or "").strip())
+    except RefError as exc:
+        raise AxiomError.of("invalid_member", str(exc)) from None
     if ref.is_subflow:
         raise AxiomError.of("invalid_member", f'"{target}" is a flow; add it with --flow')
     text = f"{ref.package_key}:{ref.node}"
