@@ -89,7 +89,7 @@ def test_a_version_is_frozen_and_add_lang_builds_from_its_snapshot(cli, tmp_path
     cli("rm", "billing", "greet")
     assert cli("add-lang", "billing", "1", "typescript")[0] == 0
     assert cli("add-lang", "billing", "1", "ts")[2] == 'error: version 1 of "billing" already has typescript (succeeded)\n'
-    code, out, _ = cli("versions", "billing", "--json")
+    _code, out, _ = cli("versions", "billing", "--json")
     (v1,) = json.loads(out)
     assert [m["alias"] for m in v1["members"]] == ["greet"]
     assert [(b["language"], b["status"]) for b in v1["builds"]] == [("python", "succeeded"), ("typescript", "succeeded")]
