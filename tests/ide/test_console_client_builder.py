@@ -142,8 +142,12 @@ def test_build_a_client_in_the_page(qtbot, window, tmp_path):
     assert [m["alias"] for m in manifest["members"]] == ["helloFlow", "greet"]
     if os.environ.get("AXIOM_SHOTS"):
         console.resize(1280, 720)
+        click(qtbot, page.market.findChild(type(page.add_button), "closeMarket"))
+        assert not page.market.isVisible()
         click(qtbot, page.add_button)
         qtbot.waitUntil(page.market.isVisible)
+        card = next(c for c in page.market.cards if c.name == "examples/text")
         click(qtbot, card.node_buttons["Upper"])
-        qtbot.wait(200)
+        assert page.market.submit.text() == "Add 1 member"
+        qtbot.waitUntil(lambda: page.market.tray_rows[0].isVisible())
         console.grab().save(os.path.join(os.environ["AXIOM_SHOTS"], "client-builder.png"))

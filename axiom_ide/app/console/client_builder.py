@@ -79,7 +79,7 @@ class ClientBuilderPage(QWidget):
         # The detail view (left of the split).
         self.detail = QWidget(objectName="clientDetail")
         self.heading = QLabel(objectName="clientHeading")
-        self.add_button = QPushButton("+ Add nodes & flows", objectName="addNodesFlows")
+        self.add_button = QPushButton("+ Add nodes && flows", objectName="addNodesFlows")
         self.add_button.clicked.connect(self.open_market)
         head = QHBoxLayout()
         head.addWidget(self.heading, 1)

@@ -31,8 +31,11 @@ def clear_layout(box: Any) -> None:
         item = box.takeAt(0)
         if item is None:
             continue
-        if item.widget() is not None:
-            item.widget().deleteLater()
+        widget = item.widget()
+        if widget is not None:
+            widget.hide()
+            widget.setParent(None)
+            widget.deleteLater()
         elif item.layout() is not None:
             clear_layout(item.layout())
 
@@ -203,12 +206,15 @@ class Marketplace(QWidget):
         self.flows_box.addStretch(1)
 
     def set_client(self, members: Any) -> None:
-        """The client's current members (for **In client** and the alias check); empties the tray."""
+        """The client's current members (for **In client** and the alias check); picks now in the
+        client leave the tray."""
         self.in_client = {(m.kind, m.target) for m in members}
         self.aliases_in_client = {m.alias for m in members}
         for row in list(self.tray_rows):
-            self._remove(row)
+            if (row.kind, row.target) in self.in_client:
+                self._remove(row)
         self._fill_flows()
+        self._update()
 
     # -- the tray --------------------------------------------------------------------------------
     def pick(self, kind: str, target: str) -> None:
