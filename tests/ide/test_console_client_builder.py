@@ -99,6 +99,8 @@ def test_build_a_client_in_the_page(qtbot, window, tmp_path):
                                   ("flow hello", "helloFlow")]
     assert page.market.tray_rows == []
     assert page.market.flow_buttons["hello"].text() == "In client"
+    card = next(c for c in page.market.cards if c.name == "examples/text")
+    assert {b.text() for b in card.node_buttons.values()} == {"In client"}
     # Remove one member, then the package's Remove all.
     tree = page.members
     group = tree.topLevelItem(0)

@@ -34,6 +34,7 @@ from axiom_ide.app.console.api_keys import error_text
 from axiom_ide.app.console.cells import button_cell
 from axiom_ide.app.console.client_builder_market import Marketplace
 from axiom_ide.runtime.clients.model import BUILDING, FAILED, LANGUAGES, PENDING, SUCCEEDED, SUFFIX
+from axiom_ide.runtime.errors import AxiomError
 
 Call = Callable[..., Any]
 #: How often statuses are re-read while a build is pending or building (ms).
@@ -44,7 +45,7 @@ class ClientBuilderPage(QWidget):
     def __init__(self, call: Call, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("clientBuilderPage")
-        self._call = call
+        self._call = _needs_clients(call)
         self.client: Any = None
         self.versions: list[Any] = []
         self.downloaded: list[Path] = []
@@ -333,6 +334,22 @@ class ClientBuilderPage(QWidget):
 
     def _refused(self, exc: BaseException) -> None:
         self.error.setText(error_text(exc))
+
+
+#: What the page says when the active backend's Console has no Client Builder API (a remote, for now).
+NO_CLIENTS = "The connected backend does not offer the Client Builder yet"
+
+
+def _needs_clients(call: Call) -> Call:
+    def wrapped(fn: Callable[[Any], Any], on_done: Any = None, on_error: Any = None) -> Any:
+        async def guarded(backend: Any) -> Any:
+            if not hasattr(getattr(backend, "console", None), "client_list"):
+                raise AxiomError.of("console_unavailable", NO_CLIENTS)
+            return await fn(backend)
+
+        return call(guarded, on_done, on_error)
+
+    return wrapped
 
 
 def button_cell_combo(box: QComboBox) -> QWidget:

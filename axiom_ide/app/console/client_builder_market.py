@@ -50,9 +50,11 @@ def _scroll(inner: QWidget) -> QScrollArea:
 class PackageCard(QFrame):
     """One package: name, version dropdown, description, **+ Add all**, and its nodes with **+ Add**."""
 
-    def __init__(self, entry: dict[str, Any], pick: Callable[[str, str], None], parent: QWidget | None = None):
+    def __init__(self, entry: dict[str, Any], pick: Callable[[str, str], None],
+                 in_client: Callable[[str], bool] = lambda _t: False, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("packageCard")
+        self._in_client = in_client
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.entry = entry
         self._pick = pick
@@ -89,12 +91,17 @@ class PackageCard(QFrame):
             row = QHBoxLayout()
             label = QLabel(node["name"])
             label.setToolTip(node["description"])
-            button = QPushButton("+ Add", objectName="addNode")
-            button.clicked.connect(lambda _=False, n=node["name"]: self._pick("node", f"{self.key}:{n}"))
+            target = f"{self.key}:{node['name']}"
+            button = QPushButton("In client" if self._in_client(target) else "+ Add", objectName="addNode")
+            button.setEnabled(not self._in_client(target))
+            button.clicked.connect(lambda _=False, t=target: self._pick("node", t))
             row.addWidget(label, 1)
             row.addWidget(button)
             self.nodes_box.addLayout(row)
             self.node_buttons[node["name"]] = button
+
+    def refresh(self) -> None:
+        self._show_version(self.version.currentText())
 
     def _add_all(self) -> None:
         for name in self.node_buttons:
@@ -175,7 +182,7 @@ class Marketplace(QWidget):
         clear_layout(self.packages_box)
         self.cards = []
         for entry in market["packages"]:
-            card = PackageCard(entry, self.pick)
+            card = PackageCard(entry, self.pick, lambda t: ("node", t) in self.in_client)
             self.cards.append(card)
             self.packages_box.addWidget(card)
         if not market["packages"]:
@@ -213,6 +220,8 @@ class Marketplace(QWidget):
         for row in list(self.tray_rows):
             if (row.kind, row.target) in self.in_client:
                 self._remove(row)
+        for card in self.cards:
+            card.refresh()
         self._fill_flows()
         self._update()
 

@@ -29,7 +29,9 @@ export interface ClientOptions {{
   baseUrl?: string;
 }}
 
-declare const process: {{ env: Record<string, string | undefined> }};
+/** The environment under Node (empty in a browser). */
+const env: Record<string, string | undefined> =
+  (globalThis as {{ process?: {{ env?: Record<string, string | undefined> }} }}).process?.env ?? {{}};
 
 interface Frame {{
   frame_index?: number;
@@ -46,10 +48,10 @@ CLIENT = '''export class Client {
   readonly baseUrl: string;
 
   constructor(options: ClientOptions = {}) {
-    const key = options.apiKey ?? process.env.AXIOM_API_KEY ?? "";
+    const key = options.apiKey ?? env.AXIOM_API_KEY ?? "";
     if (!key) throw new Error("no API key: set AXIOM_API_KEY or pass apiKey");
     this.apiKey = key;
-    this.baseUrl = (options.baseUrl ?? process.env.AXIOM_BASE_URL ?? DEFAULT_BASE_URL).replace(/\\/+$/, "");
+    this.baseUrl = (options.baseUrl ?? env.AXIOM_BASE_URL ?? DEFAULT_BASE_URL).replace(/\\/+$/, "");
   }
 
   private async send(path: string, body: unknown, stream = false): Promise<Response> {
