@@ -102,3 +102,19 @@ def test_a_version_is_frozen_and_add_lang_builds_from_its_snapshot(cli, tmp_path
     assert [(v["version"], [m["alias"] for m in v["members"]]) for v in json.loads(out)] == [(2, ["hello"]), (1, ["greet"])]
     assert cli("build", "billing", "--lang", "cobol")[2] == (
         'error: unknown language "cobol" (choose from python, go, typescript, java, csharp, rust)\n')
+
+
+@pytest.mark.skipif(shutil.which("javac") is None or shutil.which("rustfmt") is None, reason="javac/rustfmt missing")
+def test_java_compiles_with_javac_and_rust_parses_with_rustfmt(cli, tmp_path):
+    cli("new", "billing")
+    cli("add", "billing", "--package", "examples/text@0.1.0")
+    cli("add", "billing", "--flow", "hello", "--alias", "hello_flow")
+    code, out, _ = cli("build", "billing", "--lang", "java,rust", "--json")
+    assert [(b["language"], b["status"], b["error"]) for b in json.loads(out)["builds"]] == [
+        ("java", "succeeded", None), ("rust", "succeeded", None)]
+    assert code == 0
+    assert cli("download", "billing", "1", "java", "--out", str(tmp_path))[0] == 0
+    with zipfile.ZipFile(tmp_path / "billing-sdk-java.zip") as z:
+        client = z.read("billing-sdk-java/src/main/java/ai/axiom/sdk/billing/Client.java").decode()
+    assert "public String helloFlow(GreetRequest request)" in client
+    assert "public String wordStream(Text request)" in client

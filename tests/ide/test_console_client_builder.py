@@ -153,3 +153,29 @@ def test_build_a_client_in_the_page(qtbot, window, tmp_path):
         assert page.market.submit.text() == "Add 1 member"
         qtbot.waitUntil(lambda: page.market.tray_rows[0].isVisible())
         console.grab().save(os.path.join(os.environ["AXIOM_SHOTS"], "client-builder.png"))
+
+
+def test_a_console_without_the_client_builder_api_is_a_clear_refusal(qtbot, example_workspace, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from axiom_ide.app.console.client_builder import NO_CLIENTS
+    from axiom_ide.app.main_window import MainWindow, local_backend
+    from axiom_ide.app.settings import Preferences
+
+    class KeysOnly:  # a remote's Console that has API keys but no Client Builder yet
+        async def list_keys(self):
+            return []
+
+    def keys_only(window):
+        backend = local_backend(window, inline=True)
+        backend.console = KeysOnly()
+        return backend
+
+    prefs = Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    w = MainWindow(example_workspace, tmp_path / "data", prefs, quiet=True, backend_factory=keys_only)
+    qtbot.addWidget(w)
+    try:
+        page = w.show_console_client_builder()
+        qtbot.waitUntil(lambda: page.error.text() == NO_CLIENTS, timeout=10000)
+    finally:
+        close_window(w)
