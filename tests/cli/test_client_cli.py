@@ -116,5 +116,5 @@ def test_java_compiles_with_javac_and_rust_parses_with_rustfmt(cli, tmp_path):
     assert cli("download", "billing", "1", "java", "--out", str(tmp_path))[0] == 0
     with zipfile.ZipFile(tmp_path / "billing-sdk-java.zip") as z:
         client = z.read("billing-sdk-java/src/main/java/ai/axiom/sdk/billing/Client.java").decode()
-    assert "public String helloFlow(GreetRequest request)" in client
-    assert "public String wordStream(Text request)" in client
+    assert "public GreetReply helloFlow(GreetRequest request)" in client
+    assert "public List<Word> wordStream(Text request)" in client

@@ -31,10 +31,11 @@ def built(tmp_path_factory):
         assert main(["client", "add", "billing", "--flow", "words", *loc]) == 0
         assert main(["client", "add", "billing", "--node", "examples/text@0.1.0:WordStream", "--alias", "split_words",
                      *loc]) == 0
-        assert main(["client", "build", "billing", "--lang", "python,typescript", "--origin", server.origin, *loc]) == 0
+        langs = "python,typescript" + (",java" if shutil.which("javac") else "")
+        assert main(["client", "build", "billing", "--lang", langs, "--origin", server.origin, *loc]) == 0
         out = root / "zips"
         out.mkdir()
-        for lang in ("py", "ts"):
+        for lang in ("py", "ts", "java") if shutil.which("javac") else ("py", "ts"):
             assert main(["client", "download", "billing", "1", lang, "--out", str(out), *loc]) == 0
         yield server, out
     finally:
@@ -136,3 +137,45 @@ def test_the_typescript_sdk_typechecks_and_calls_serve(built, tmp_path):
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.strip()) == {"node": "Hello, Ada!", "flow": "Hello, Bob!", "frames": ["ONE", "TWO"],
                                               "bad": 401}
+
+
+JAVA_MAIN = """
+import ai.axiom.sdk.billing.*;
+import java.util.ArrayList;
+import java.util.List;
+
+public class Main {
+    public static void main(String[] args) throws Exception {
+        Client c = new Client();
+        GreetRequest ada = new GreetRequest();
+        ada.name = "Ada";
+        GreetReply node = c.greet(ada);
+        GreetRequest bob = new GreetRequest();
+        bob.name = "Bob";
+        GreetReply flow = c.helloFlow(bob);
+        Text text = new Text();
+        text.text = "one two";
+        List<String> frames = new ArrayList<>();
+        for (Word w : c.words(text)) frames.add(w.word + "/" + w.index);
+        int bad = 0;
+        try { new Client("0".repeat(64), null).greet(ada); } catch (Client.ApiException e) { bad = e.status; }
+        System.out.println(node.greeting + "|" + flow.greeting + "|" + String.join(",", frames) + "|" + bad);
+    }
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("javac") is None or shutil.which("java") is None, reason="no JDK")
+def test_the_java_sdk_compiles_with_javac_and_calls_serve(built, tmp_path):
+    server, out = built
+    sdk = _unzip(out / "billing-sdk-java.zip", tmp_path)
+    (sdk / "Main.java").write_text(JAVA_MAIN)
+    sources = [str(p) for p in (sdk / "src").rglob("*.java")] + [str(sdk / "Main.java")]
+    javac = subprocess.run(["javac", "-d", str(tmp_path / "classes"), *sources], capture_output=True, text=True,
+                           timeout=600)
+    assert javac.returncode == 0, javac.stderr
+    env = dict(os.environ, AXIOM_API_KEY=server.key)
+    run = subprocess.run(["java", "-cp", str(tmp_path / "classes"), "Main"], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "Hello, Ada!|Hello, Bob!|ONE/0,TWO/1|401"

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from axiom_ide.runtime.clients import gen_others, gen_python, gen_typescript
+from axiom_ide.runtime.clients import gen_java, gen_others, gen_python, gen_typescript
 from axiom_ide.runtime.clients.model import BUILDING, FAILED, LABELS, SUCCEEDED, SUFFIX
 from axiom_ide.runtime.clients.schema import manifest
 from axiom_ide.runtime.errors import AxiomError
@@ -26,7 +26,7 @@ CHECK_TIMEOUT = 180
 
 GENERATORS: dict[str, Callable[[dict[str, Any], str], dict[str, str]]] = {
     "python": gen_python.generate, "typescript": gen_typescript.generate, "go": gen_others.go,
-    "java": gen_others.java, "csharp": gen_others.csharp, "rust": gen_others.rust,
+    "java": gen_java.generate, "csharp": gen_others.csharp, "rust": gen_others.rust,
 }
 
 
@@ -43,6 +43,8 @@ def _readme(snapshot: dict[str, Any], lang: str) -> str:
         install, example, methods = gen_python.readme_usage(snapshot)
     elif lang == "typescript":
         install, example, methods = gen_typescript.readme_usage(snapshot)
+    elif lang == "java":
+        install, example, methods = gen_java.readme_usage(snapshot)
     else:
         install, example, methods = gen_others.readme_usage(lang, snapshot)
     name = snapshot["client"]

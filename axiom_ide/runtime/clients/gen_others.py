@@ -1,6 +1,6 @@
-"""The Go, Java, C# and Rust SDKs: typed message structs/classes from the descriptors and a client
+"""The Go, C# and Rust SDKs: typed message structs/classes from the descriptors and a client
 with one method per member (the language's own naming: Go ``SummarizeInvoice`` — exported, so
-other packages can call it —, Java ``summarizeInvoice``, C# ``SummarizeInvoiceAsync``, Rust
+other packages can call it —, C# ``SummarizeInvoiceAsync``, Rust
 ``summarize_invoice``), each reading AXIOM_API_KEY. Checked by the toolchain where it is installed
 (:mod:`.build`)."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from axiom_ide.runtime.clients.model import camel, pascal, snake
+from axiom_ide.runtime.clients.model import pascal, snake
 from axiom_ide.runtime.clients.schema import Field, schema
 
 # -- Go --------------------------------------------------------------------------------------------
@@ -90,99 +90,6 @@ func (c *Client) post(path string, body any, out any) error {
                        f"\treturn reply.Result.Output, nil\n}}\n")
     mod = f"module {snapshot['client']}-sdk\n\ngo 1.21\n\nrequire google.golang.org/protobuf v1.33.0\n"
     return {"go.mod": mod, "client.go": "\n".join(src)}
-
-
-# -- Java ------------------------------------------------------------------------------------------
-JAVA_SCALAR = {"string": "String", "bytes": "String", "bool": "Boolean", "double": "Double", "float": "Float",
-               "int32": "Integer", "uint32": "Long", "int64": "String", "uint64": "String", "enum": "String"}
-
-
-def _java_type(f: Field) -> str:
-    def one(kind: str, ref: str) -> str:
-        return ref if kind == "message" else JAVA_SCALAR.get(kind, "Object")
-    if f.kind == "map":
-        assert f.map_value is not None
-        return f"java.util.Map<String, {one(*f.map_value)}>"
-    t = one(f.kind, f.ref)
-    return f"java.util.List<{t}>" if f.repeated else t
-
-
-JAVA_JSON = '''
-    static String json(Object v) {
-        if (v == null) return "null";
-        if (v instanceof String s) {
-            StringBuilder b = new StringBuilder("\\"");
-            for (char ch : s.toCharArray()) {
-                if (ch == '"' || ch == '\\\\') b.append('\\\\').append(ch);
-                else if (ch < 0x20) b.append(String.format("\\\\u%04x", (int) ch));
-                else b.append(ch);
-            }
-            return b.append('"').toString();
-        }
-        if (v instanceof Number || v instanceof Boolean) return v.toString();
-        if (v instanceof java.util.Map<?, ?> m) {
-            java.util.StringJoiner j = new java.util.StringJoiner(",", "{", "}");
-            m.forEach((k, x) -> j.add(json(String.valueOf(k)) + ":" + json(x)));
-            return j.toString();
-        }
-        if (v instanceof java.util.List<?> l) {
-            java.util.StringJoiner j = new java.util.StringJoiner(",", "[", "]");
-            l.forEach(x -> j.add(json(x)));
-            return j.toString();
-        }
-        if (v instanceof Jsonable m) return json(m.toMap());
-        return json(v.toString());
-    }
-'''
-
-
-def java(snapshot: dict[str, Any], origin: str) -> dict[str, str]:
-    s = schema(snapshot)
-    pkg = "ai.axiom.sdk." + snake(snapshot["client"].replace("-", "_"))
-    path = "src/main/java/" + pkg.replace(".", "/")
-    files: dict[str, str] = {}
-    files[f"{path}/Jsonable.java"] = (f"package {pkg};\n\n/** A message that writes itself as JSON. */\npublic interface Jsonable {{\n"
-                                      "    java.util.Map<String, Object> toMap();\n}\n")
-    for m in s.messages:
-        body = [f"package {pkg};", "", f"/** {m.full_name}. */", f"public final class {m.name} implements Jsonable {{"]
-        body += [f"    public {_java_type(f)} {camel(f.name) or 'x'};" for f in m.fields]
-        body.append("\n    @Override\n    public java.util.Map<String, Object> toMap() {\n"
-                    "        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();")
-        body += [f"        if ({camel(f.name) or 'x'} != null) m.put(\"{f.name}\", {camel(f.name) or 'x'});" for f in m.fields]
-        body.append("        return m;\n    }\n}\n")
-        files[f"{path}/{m.name}.java"] = "\n".join(body)
-    client = [f"package {pkg};", "", "import java.net.URI;", "import java.net.http.HttpClient;",
-              "import java.net.http.HttpRequest;", "import java.net.http.HttpResponse;", "",
-              f"/** The {snapshot['client']} client (version {snapshot['version']}). Methods return the output message as JSON. */",
-              "public final class Client {", f"    public static final String DEFAULT_BASE_URL = {json.dumps(origin)};",
-              "    private final String apiKey;", "    private final String baseUrl;",
-              "    private final HttpClient http = HttpClient.newHttpClient();", "",
-              "    public Client() { this(System.getenv(\"AXIOM_API_KEY\"), DEFAULT_BASE_URL); }",
-              "    public Client(String apiKey, String baseUrl) { this.apiKey = apiKey; this.baseUrl = baseUrl; }", "",
-              "    private String post(String path, String body) throws java.io.IOException, InterruptedException {",
-              "        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path))",
-              "            .header(\"Authorization\", \"Bearer \" + apiKey).header(\"Content-Type\", \"application/json\")",
-              "            .POST(HttpRequest.BodyPublishers.ofString(body)).build();",
-              "        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());",
-              "        if (resp.statusCode() >= 300) throw new java.io.IOException(\"HTTP \" + resp.statusCode() + \": \" + resp.body());",
-              "        return resp.body();", "    }", JAVA_JSON]
-    for c in s.calls:
-        if c.kind == "node":
-            call = f"post({json.dumps(c.path)}, json(request))"
-        else:
-            call = (f"post({json.dumps(c.path)}, \"{{\\\"graph_id\\\":\" + json({json.dumps(c.graph_id)}) + "
-                    f"\",\\\"wait\\\":true,\\\"input\\\":\" + json(request) + \"}}\")")
-        client.append(f"    /** {c.alias}: {c.input} in, {c.output} (as JSON) out. */\n"
-                      f"    public String {camel(c.alias)}({c.input} request) throws java.io.IOException, InterruptedException {{\n"
-                      f"        return {call};\n    }}\n")
-    client.append("}\n")
-    files[f"{path}/Client.java"] = "\n".join(client)
-    files["pom.xml"] = (f'<project xmlns="http://maven.apache.org/POM/4.0.0">\n  <modelVersion>4.0.0</modelVersion>\n'
-                        f"  <groupId>ai.axiom.sdk</groupId>\n  <artifactId>{snapshot['client']}-sdk</artifactId>\n"
-                        f"  <version>{snapshot['version']}.0.0</version>\n  <properties><maven.compiler.release>17</maven.compiler.release></properties>\n"
-                        "  <dependencies>\n    <dependency><groupId>com.google.protobuf</groupId><artifactId>protobuf-java</artifactId>"
-                        "<version>3.25.3</version></dependency>\n  </dependencies>\n</project>\n")
-    return files
 
 
 # -- C# --------------------------------------------------------------------------------------------
@@ -318,9 +225,6 @@ def readme_usage(lang: str, snapshot: dict[str, Any]) -> tuple[str, str, list[st
     if lang == "go":
         return "go mod tidy", "c := NewClient(\"\", \"\") // reads AXIOM_API_KEY\n", [
             f"`{pascal(c.alias)}(*{c.input}) (*{c.output}, error)`" for c in s.calls]
-    if lang == "java":
-        return "mvn package", "Client client = new Client(); // reads AXIOM_API_KEY\n", [
-            f"`String {camel(c.alias)}({c.input})`" for c in s.calls]
     if lang == "csharp":
         return "dotnet build", "var client = new Client(); // reads AXIOM_API_KEY\n", [
             f"`Task<{c.output}?> {pascal(c.alias)}Async({c.input})`" for c in s.calls]
