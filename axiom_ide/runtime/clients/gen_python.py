@@ -136,7 +136,10 @@ for _key, _b64 in DESCRIPTOR_SETS.items():
 
 
 def _cls(key: str, full_name: str):
-    return message_factory.GetMessageClass(_POOLS[key].FindMessageTypeByName(full_name))
+    descriptor = _POOLS[key].FindMessageTypeByName(full_name)
+    if hasattr(message_factory, "GetMessageClass"):  # protobuf >= 4.22
+        return message_factory.GetMessageClass(descriptor)
+    return message_factory.MessageFactory(_POOLS[key]).GetPrototype(descriptor)
 
 '''
 
