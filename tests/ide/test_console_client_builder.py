@@ -63,6 +63,11 @@ def tray_alias(page, target: str) -> QLineEdit:
 
 def test_build_a_client_in_the_page(qtbot, window, tmp_path):
     console, page = open_builder(qtbot, window)
+    shots = os.environ.get("AXIOM_SHOTS")
+    if shots:
+        console.resize(1280, 720)
+        qtbot.waitUntil(lambda: page.client_list.count() == 0 and page.isVisible())
+        console.grab().save(os.path.join(shots, "client-builder-empty.png"))
     # New client: an empty name is refused inline, then "billing".
     click(qtbot, page.new_button)
     assert page.new_form.isVisible()
@@ -101,6 +106,8 @@ def test_build_a_client_in_the_page(qtbot, window, tmp_path):
     assert page.market.flow_buttons["hello"].text() == "In client"
     card = next(c for c in page.market.cards if c.name == "examples/text")
     assert {b.text() for b in card.node_buttons.values()} == {"In client"}
+    if shots:
+        console.grab().save(os.path.join(shots, "client-builder-flows.png"))
     # Remove one member, then the package's Remove all.
     tree = page.members
     group = tree.topLevelItem(0)
@@ -142,8 +149,7 @@ def test_build_a_client_in_the_page(qtbot, window, tmp_path):
         manifest = json.loads(z.read("billing-sdk-py/manifest.json"))
         assert "billing-sdk-py/README.md" in z.namelist()
     assert [m["alias"] for m in manifest["members"]] == ["helloFlow", "greet"]
-    if os.environ.get("AXIOM_SHOTS"):
-        console.resize(1280, 720)
+    if shots:
         click(qtbot, page.market.findChild(type(page.add_button), "closeMarket"))
         assert not page.market.isVisible()
         click(qtbot, page.add_button)
@@ -152,7 +158,7 @@ def test_build_a_client_in_the_page(qtbot, window, tmp_path):
         click(qtbot, card.node_buttons["Upper"])
         assert page.market.submit.text() == "Add 1 member"
         qtbot.waitUntil(lambda: page.market.tray_rows[0].isVisible())
-        console.grab().save(os.path.join(os.environ["AXIOM_SHOTS"], "client-builder.png"))
+        console.grab().save(os.path.join(shots, "client-builder.png"))
 
 
 def test_a_console_without_the_client_builder_api_is_a_clear_refusal(qtbot, example_workspace, tmp_path):

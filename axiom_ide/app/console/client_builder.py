@@ -56,7 +56,7 @@ class ClientBuilderPage(QWidget):
         intro.setWordWrap(True)
         # Clients and New client.
         self.client_list = QListWidget(objectName="clientList")
-        self.client_list.setMaximumHeight(90)
+        self.client_list.setMaximumHeight(64)
         self.client_list.currentTextChanged.connect(self._select_client)
         self.new_button = QPushButton("New client", objectName="newClient")
         self.new_button.clicked.connect(self.open_new)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -152,7 +153,14 @@ class Marketplace(QWidget):
         # The tray.
         self.tray = QFrame(objectName="memberTray")
         self.tray.setFrameShape(QFrame.Shape.StyledPanel)
-        self.tray_rows_box = QVBoxLayout()
+        self.tray.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        rows = QWidget(objectName="trayRows")
+        self.tray_rows_box = QVBoxLayout(rows)
+        self.tray_rows_box.setContentsMargins(0, 0, 0, 0)
+        self.tray_rows_box.addStretch(1)
+        self.tray_scroll = _scroll(rows)
+        self.tray_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.tray_scroll.setFixedHeight(132)  # about four picks; more scroll
         self.tray_rows: list[TrayRow] = []
         self.tray_error = QLabel(objectName="trayError")
         self.tray_error.setStyleSheet("color: #c0392b")
@@ -163,7 +171,7 @@ class Marketplace(QWidget):
         close.clicked.connect(self.closed)
         tray_layout = QVBoxLayout(self.tray)
         tray_layout.addWidget(QLabel("<b>Picked</b> — edit an alias to rename its method"))
-        tray_layout.addLayout(self.tray_rows_box)
+        tray_layout.addWidget(self.tray_scroll)
         tray_layout.addWidget(self.tray_error)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -231,7 +239,7 @@ class Marketplace(QWidget):
             return
         row = TrayRow(kind, target, self._remove, self._update)
         self.tray_rows.append(row)
-        self.tray_rows_box.addWidget(row)
+        self.tray_rows_box.insertWidget(self.tray_rows_box.count() - 1, row)  # above the stretch
         self._update()
 
     def _remove(self, row: TrayRow) -> None:
