@@ -31,11 +31,12 @@ def built(tmp_path_factory):
         assert main(["client", "add", "billing", "--flow", "words", *loc]) == 0
         assert main(["client", "add", "billing", "--node", "examples/text@0.1.0:WordStream", "--alias", "split_words",
                      *loc]) == 0
-        langs = "python,typescript" + (",java" if shutil.which("javac") else "")
+        extra = [lang for lang, tool in (("java", "javac"), ("go", "go")) if shutil.which(tool)]
+        langs = ",".join(["python", "typescript", *extra])
         assert main(["client", "build", "billing", "--lang", langs, "--origin", server.origin, *loc]) == 0
         out = root / "zips"
         out.mkdir()
-        for lang in ("py", "ts", "java") if shutil.which("javac") else ("py", "ts"):
+        for lang in ("py", "ts", *extra):
             assert main(["client", "download", "billing", "1", lang, "--out", str(out), *loc]) == 0
         yield server, out
     finally:
@@ -177,5 +178,56 @@ def test_the_java_sdk_compiles_with_javac_and_calls_serve(built, tmp_path):
     env = dict(os.environ, AXIOM_API_KEY=server.key)
     run = subprocess.run(["java", "-cp", str(tmp_path / "classes"), "Main"], capture_output=True, text=True, env=env,
                          timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "Hello, Ada!|Hello, Bob!|ONE/0,TWO/1|401"
+
+
+GO_MAIN = """package main
+
+import (
+\t"errors"
+\t"fmt"
+\t"strings"
+
+\tsdk "billing-sdk"
+)
+
+func main() {
+\tc := sdk.NewClient("", "")
+\tnode, err := c.Greet(&sdk.GreetRequest{Name: "Ada"})
+\tif err != nil {
+\t\tpanic(err)
+\t}
+\tflow, err := c.HelloFlow(&sdk.GreetRequest{Name: "Bob"})
+\tif err != nil {
+\t\tpanic(err)
+\t}
+\twords, err := c.Words(&sdk.Text{Text: "one two"})
+\tif err != nil {
+\t\tpanic(err)
+\t}
+\tvar frames []string
+\tfor _, w := range words {
+\t\tframes = append(frames, fmt.Sprintf("%s/%d", w.Word, w.Index))
+\t}
+\tbad := 0
+\t_, err = sdk.NewClient(strings.Repeat("0", 64), "").Greet(&sdk.GreetRequest{Name: "x"})
+\tvar apiErr *sdk.APIError
+\tif errors.As(err, &apiErr) {
+\t\tbad = apiErr.Status
+\t}
+\tfmt.Printf("%s|%s|%s|%d\\n", node.Greeting, flow.Greeting, strings.Join(frames, ","), bad)
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="go not installed")
+def test_the_go_sdk_builds_with_go_and_calls_serve(built, tmp_path):
+    server, out = built
+    sdk = _unzip(out / "billing-sdk-go.zip", tmp_path)
+    (sdk / "cmd" / "demo").mkdir(parents=True)
+    (sdk / "cmd" / "demo" / "main.go").write_text(GO_MAIN)
+    env = dict(os.environ, AXIOM_API_KEY=server.key, GOPROXY="off", GOFLAGS="-mod=mod", GOTOOLCHAIN="local")
+    run = subprocess.run(["go", "run", "./cmd/demo"], cwd=sdk, capture_output=True, text=True, env=env, timeout=600)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "Hello, Ada!|Hello, Bob!|ONE/0,TWO/1|401"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from axiom_ide.runtime.clients import gen_java, gen_others, gen_python, gen_typescript
+from axiom_ide.runtime.clients import gen_go, gen_java, gen_others, gen_python, gen_typescript
 from axiom_ide.runtime.clients.model import BUILDING, FAILED, LABELS, SUCCEEDED, SUFFIX
 from axiom_ide.runtime.clients.schema import manifest
 from axiom_ide.runtime.errors import AxiomError
@@ -25,7 +26,7 @@ from axiom_ide.runtime.errors import AxiomError
 CHECK_TIMEOUT = 180
 
 GENERATORS: dict[str, Callable[[dict[str, Any], str], dict[str, str]]] = {
-    "python": gen_python.generate, "typescript": gen_typescript.generate, "go": gen_others.go,
+    "python": gen_python.generate, "typescript": gen_typescript.generate, "go": gen_go.generate,
     "java": gen_java.generate, "csharp": gen_others.csharp, "rust": gen_others.rust,
 }
 
@@ -45,6 +46,8 @@ def _readme(snapshot: dict[str, Any], lang: str) -> str:
         install, example, methods = gen_typescript.readme_usage(snapshot)
     elif lang == "java":
         install, example, methods = gen_java.readme_usage(snapshot)
+    elif lang == "go":
+        install, example, methods = gen_go.readme_usage(snapshot)
     else:
         install, example, methods = gen_others.readme_usage(lang, snapshot)
     name = snapshot["client"]
@@ -65,9 +68,10 @@ def _readme(snapshot: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def _run(cmd: list[str], cwd: Path) -> None:
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
     try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=CHECK_TIMEOUT)
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=CHECK_TIMEOUT,
+                              env={**os.environ, **env} if env else None)
     except subprocess.TimeoutExpired:
         raise BuildFailed(f"{cmd[0]} did not finish within {CHECK_TIMEOUT}s") from None
     if proc.returncode != 0:
@@ -105,8 +109,9 @@ def check(lang: str, files: dict[str, str], snapshot: dict[str, Any]) -> None:
             if tsc is not None:
                 _run([tsc, "--noEmit", "-p", "."], root)
         elif lang == "go":
-            _need("go")
-            _run([_need("gofmt"), "-e", "-l", "."], root)
+            # the SDK needs only the standard library: nothing to download
+            _run([_need("go"), "vet", "./..."], root, env={"GOPROXY": "off", "GOFLAGS": "-mod=mod",
+                                                          "GOTOOLCHAIN": "local"})
         elif lang == "java":
             sources = [p for p in files if p.endswith(".java")]
             _run([_need("javac"), "-d", str(root / "classes"), *sources], root)

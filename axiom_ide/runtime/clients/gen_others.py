@@ -1,6 +1,5 @@
-"""The Go, C# and Rust SDKs: typed message structs/classes from the descriptors and a client
-with one method per member (the language's own naming: Go ``SummarizeInvoice`` — exported, so
-other packages can call it —, C# ``SummarizeInvoiceAsync``, Rust
+"""The C# and Rust SDKs: typed message structs/classes from the descriptors and a client
+with one method per member (the language's own naming: C# ``SummarizeInvoiceAsync``, Rust
 ``summarize_invoice``), each reading AXIOM_API_KEY. Checked by the toolchain where it is installed
 (:mod:`.build`)."""
 from __future__ import annotations
@@ -10,87 +9,6 @@ from typing import Any
 
 from axiom_ide.runtime.clients.model import pascal, snake
 from axiom_ide.runtime.clients.schema import Field, schema
-
-# -- Go --------------------------------------------------------------------------------------------
-GO_SCALAR = {"string": "string", "bytes": "string", "bool": "bool", "double": "float64", "float": "float32",
-             "int32": "int32", "uint32": "uint32", "int64": "string", "uint64": "string", "enum": "string"}
-
-
-def _go_type(f: Field) -> str:
-    def one(kind: str, ref: str) -> str:
-        return "*" + ref if kind == "message" else GO_SCALAR.get(kind, "any")
-    if f.kind == "map":
-        assert f.map_value is not None
-        return "map[string]" + one(*f.map_value)
-    return ("[]" if f.repeated else "") + one(f.kind, f.ref)
-
-
-def go(snapshot: dict[str, Any], origin: str) -> dict[str, str]:
-    s = schema(snapshot)
-    pkg = snake(snapshot["client"].replace("-", "_")).replace("_", "") + "sdk"
-    src = [f"// Package {pkg} is the {snapshot['client']} client SDK (version {snapshot['version']}).",
-           f"package {pkg}", "", 'import (\n\t"bytes"\n\t"encoding/json"\n\t"fmt"\n\t"net/http"\n\t"os"\n)', "",
-           f"// DefaultBaseURL is the deployment this SDK was downloaded from.\nconst DefaultBaseURL = {json.dumps(origin)}", ""]
-    for m in s.messages:
-        src.append(f"// {m.name} is {m.full_name}.\ntype {m.name} struct {{")
-        src += [f"\t{pascal(f.name) or 'X'} {_go_type(f)} `json:\"{f.name},omitempty\"`" for f in m.fields]
-        src.append("}\n")
-    src.append('''// Client calls the members. NewClient reads AXIOM_API_KEY when apiKey is "".
-type Client struct {
-\tAPIKey  string
-\tBaseURL string
-\tHTTP    *http.Client
-}
-
-// NewClient makes a client; an empty baseURL means DefaultBaseURL.
-func NewClient(apiKey, baseURL string) *Client {
-\tif apiKey == "" {
-\t\tapiKey = os.Getenv("AXIOM_API_KEY")
-\t}
-\tif baseURL == "" {
-\t\tbaseURL = DefaultBaseURL
-\t}
-\treturn &Client{APIKey: apiKey, BaseURL: baseURL, HTTP: http.DefaultClient}
-}
-
-func (c *Client) post(path string, body any, out any) error {
-\tdata, err := json.Marshal(body)
-\tif err != nil {
-\t\treturn err
-\t}
-\treq, err := http.NewRequest("POST", c.BaseURL+path, bytes.NewReader(data))
-\tif err != nil {
-\t\treturn err
-\t}
-\treq.Header.Set("Authorization", "Bearer "+c.APIKey)
-\treq.Header.Set("Content-Type", "application/json")
-\tresp, err := c.HTTP.Do(req)
-\tif err != nil {
-\t\treturn err
-\t}
-\tdefer resp.Body.Close()
-\tif resp.StatusCode >= 300 {
-\t\treturn fmt.Errorf("HTTP %d", resp.StatusCode)
-\t}
-\treturn json.NewDecoder(resp.Body).Decode(out)
-}
-''')
-    for c in s.calls:
-        name = pascal(c.alias)
-        if c.kind == "node":
-            src.append(f"// {name} calls {c.path}.\nfunc (c *Client) {name}(req *{c.input}) (*{c.output}, error) {{\n"
-                       f"\tout := &{c.output}{{}}\n\treturn out, c.post({json.dumps(c.path)}, req, out)\n}}\n")
-        else:
-            src.append(f"// {name} invokes flow graph {c.graph_id}.\nfunc (c *Client) {name}(req *{c.input}) (*{c.output}, error) {{\n"
-                       f"\tvar reply struct {{\n\t\tResult struct {{\n\t\t\tSuccess bool `json:\"success\"`\n"
-                       f"\t\t\tOutput *{c.output} `json:\"output\"`\n\t\t}} `json:\"result\"`\n\t}}\n"
-                       f"\tbody := map[string]any{{\"graph_id\": {json.dumps(c.graph_id)}, \"input\": req, \"wait\": true}}\n"
-                       f"\tif err := c.post({json.dumps(c.path)}, body, &reply); err != nil {{\n\t\treturn nil, err\n\t}}\n"
-                       f"\tif !reply.Result.Success {{\n\t\treturn nil, fmt.Errorf(\"flow failed\")\n\t}}\n"
-                       f"\treturn reply.Result.Output, nil\n}}\n")
-    mod = f"module {snapshot['client']}-sdk\n\ngo 1.21\n\nrequire google.golang.org/protobuf v1.33.0\n"
-    return {"go.mod": mod, "client.go": "\n".join(src)}
-
 
 # -- C# --------------------------------------------------------------------------------------------
 CS_SCALAR = {"string": "string", "bytes": "string", "bool": "bool", "double": "double", "float": "float",
@@ -222,9 +140,6 @@ impl Client {
 
 def readme_usage(lang: str, snapshot: dict[str, Any]) -> tuple[str, str, list[str]]:
     s = schema(snapshot)
-    if lang == "go":
-        return "go mod tidy", "c := NewClient(\"\", \"\") // reads AXIOM_API_KEY\n", [
-            f"`{pascal(c.alias)}(*{c.input}) (*{c.output}, error)`" for c in s.calls]
     if lang == "csharp":
         return "dotnet build", "var client = new Client(); // reads AXIOM_API_KEY\n", [
             f"`Task<{c.output}?> {pascal(c.alias)}Async({c.input})`" for c in s.calls]
