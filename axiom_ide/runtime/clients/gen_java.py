@@ -271,9 +271,7 @@ def generate(snapshot: dict[str, Any], origin: str) -> dict[str, str]:
                         f"  <groupId>ai.axiom.sdk</groupId>\n  <artifactId>{snapshot['client']}-sdk</artifactId>\n"
                         f"  <version>{snapshot['version']}.0.0</version>\n"
                         "  <properties><maven.compiler.release>11</maven.compiler.release></properties>\n"
-                        "  <dependencies>\n    <dependency><groupId>com.google.protobuf</groupId>"
-                        "<artifactId>protobuf-java</artifactId><version>3.25.3</version></dependency>\n"
-                        "  </dependencies>\n</project>\n")
+                        "</project>\n")
     return files
 
 

@@ -58,10 +58,7 @@ def csharp(snapshot: dict[str, Any], origin: str) -> dict[str, str]:
                        f"        var reply = await resp.Content.ReadFromJsonAsync<{name}Reply>();\n        return reply?.Result?.Output;\n    }}\n")
     src.append("}\n")
     proj = ('<Project Sdk="Microsoft.NET.Sdk">\n  <PropertyGroup>\n    <TargetFramework>net8.0</TargetFramework>\n'
-            "    <Nullable>enable</Nullable>\n  </PropertyGroup>\n  <ItemGroup>\n"
-            '    <PackageReference Include="Google.Protobuf" Version="3.25.3" />\n'
-            '    <PackageReference Include="Grpc.Tools" Version="2.62.0" PrivateAssets="All" />\n'
-            "  </ItemGroup>\n</Project>\n")
+            "    <Nullable>enable</Nullable>\n  </PropertyGroup>\n</Project>\n")
     return {f"{ns}.csproj": proj, "Client.cs": "\n".join(src)}
 
 
@@ -133,7 +130,7 @@ impl Client {
                        f"        Ok(serde_json::from_value(reply[\"result\"][\"output\"].clone()).unwrap_or_default())\n    }}\n")
     src.append("}\n")
     cargo = (f'[package]\nname = "{snake(snapshot["client"].replace("-", "_"))}_sdk"\nversion = "{snapshot["version"]}.0.0"\n'
-             'edition = "2021"\n\n[dependencies]\nprost = "0.12"\npbjson = "0.6"\nserde = { version = "1", features = ["derive"] }\n'
+             'edition = "2021"\n\n[dependencies]\nserde = { version = "1", features = ["derive"] }\n'
              'serde_json = "1"\nreqwest = { version = "0.12", features = ["blocking", "json"] }\n')
     return {"Cargo.toml": cargo, "src/lib.rs": "\n".join(src)}
 
