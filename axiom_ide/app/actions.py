@@ -89,6 +89,8 @@ SPECS: tuple[Spec, ...] = (
          "Console → Flow Configs: node timeouts and secret overrides per flow", ""),
     Spec("console-memory-action", "Memory", "show_console_memory", None,
          "Console → Memory: the flows' agent memory sessions, search, end and delete", ""),
+    Spec("console-client-builder-action", "Client Builder", "show_console_client_builder", None,
+         "Console → Client Builder: bundle nodes and flows into a typed client SDK", ""),
     Spec("sandbox-action", "Run Node Code in Sandbox", "toggle_sandbox", None, SANDBOX_TIP, "Run"),
     Spec("interpreter-action", "Python Interpreter for Packages…", "choose_package_python", None, INTERPRETER_TIP,
          "Run"),

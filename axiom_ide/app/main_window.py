@@ -451,6 +451,9 @@ class MainWindow(QMainWindow):
     def show_console_memory(self) -> Any:
         return self.show_console("Memory")
 
+    def show_console_client_builder(self) -> Any:
+        return self.show_console("Client Builder")
+
     def start_local_server(self, on_ready: Any = None, *, port: int = 8765) -> None:
         self.api.start_local_server(on_ready, port=port)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from axiom_ide.backends.local_clients import LocalClients
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.memory_texts import check_query
 from axiom_ide.runtime.store.secrets import check_secret_name
@@ -58,7 +59,7 @@ class LocalMemory:
         return self.runtime.memory_inspector().delete_flow(self.tenant, flow_id)
 
 
-class LocalConsole(LocalMemory):
+class LocalConsole(LocalMemory, LocalClients):
     """``LocalConsole(runtime, tenant, workspace)``: the tenant's API keys and secrets; ``workspace``
     returns the IDE's current Workspace (for the nodes' ``required_secrets``)."""
 

@@ -13,6 +13,7 @@ import sys
 from axiom_ide import __version__
 from axiom_ide.cli import (
     api_cmds,
+    client_cmds,
     flow_cmds,
     gui_cmds,
     memory_cmds,
@@ -26,7 +27,8 @@ from axiom_ide.cli import (
 
 #: Command modules, in help order. Each has ``register(subparsers)``.
 COMMAND_MODULES = (package_cmds, flow_cmds, run_cmds, remote_cmds, api_cmds, serve_cmds, render_cmd, gui_cmds, memory_cmds,
-                   registry_cmds)  # push, build, publish, import, flow publish: after flow's verbs exist
+                   registry_cmds,  # push, build, publish, import, flow publish: after flow's verbs exist
+                   client_cmds)
 
 
 def build_parser() -> argparse.ArgumentParser:

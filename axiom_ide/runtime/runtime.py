@@ -139,6 +139,12 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
         """The per-tenant usage counters (the server's rate and quota limits)."""
         return UsageStore(self._db)
 
+    def client_store(self) -> Any:
+        """Clients, their versions and SDK builds (runtime/clients)."""
+        from axiom_ide.runtime.clients.store import ClientStore
+
+        return ClientStore(self._db)
+
     def memory_inspector(self) -> MemoryInspector:
         """The operator's view of agent memory (one tenant per call)."""
         return MemoryInspector(self._db, self._memory)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from axiom_ide.app.console.api_keys import ApiKeysPage
+from axiom_ide.app.console.client_builder import ClientBuilderPage
 from axiom_ide.app.console.flow_configs import FlowConfigsPage
 from axiom_ide.app.console.memory import MemoryPage
 from axiom_ide.app.console.secrets import SecretsPage
@@ -38,7 +39,7 @@ def console_call(call: Call) -> Call:
     return wrapped
 
 #: Sub-nav entries, in the order the docs list the Console's pages (only the ones built so far).
-PAGES = ("API Keys", "Usage", "Secrets", "Flow Configs", "Memory")
+PAGES = ("Client Builder", "API Keys", "Usage", "Secrets", "Flow Configs", "Memory")
 
 
 class ConsoleWindow(QWidget):
@@ -60,6 +61,8 @@ class ConsoleWindow(QWidget):
         self.memory = MemoryPage(call, self)
         self.pages: dict[str, QWidget] = {"API Keys": self.api_keys, "Usage": self.usage, "Secrets": self.secrets,
                                           "Flow Configs": self.flow_configs, "Memory": self.memory}
+        self.client_builder = ClientBuilderPage(call, self)
+        self.pages["Client Builder"] = self.client_builder
         for name in PAGES:
             self.stack.addWidget(self.pages[name])
         layout = QHBoxLayout(self)

@@ -259,6 +259,37 @@ MIGRATIONS: list[str] = [
     ALTER TABLE memory_sessions ADD COLUMN consolidation_note TEXT;
     CREATE INDEX memory_turns_by_time ON memory_turns (created_at);
     """,
+    # 13: clients (runtime/clients): a named bundle of members; immutable numbered versions (a frozen
+    # snapshot as JSON); one build per (version, language) with its status, error and SDK zip
+    """
+    CREATE TABLE clients (
+        tenant_id   TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        members     TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL,
+        PRIMARY KEY (tenant_id, name)
+    );
+    CREATE TABLE client_versions (
+        tenant_id   TEXT NOT NULL,
+        client      TEXT NOT NULL,
+        number      INTEGER NOT NULL,
+        snapshot    TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        PRIMARY KEY (tenant_id, client, number)
+    );
+    CREATE TABLE client_builds (
+        tenant_id   TEXT NOT NULL,
+        client      TEXT NOT NULL,
+        number      INTEGER NOT NULL,
+        language    TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        error       TEXT NOT NULL DEFAULT '',
+        archive     BLOB,
+        updated_at  REAL NOT NULL,
+        PRIMARY KEY (tenant_id, client, number, language)
+    );
+    """,
 ]
 
 #: The executions columns a journaled insert or update writes (the ``owner`` column of migration 8
