@@ -1,5 +1,5 @@
 """Datasets through the LocalBackend: ``backend.batches`` runs a compiled flow over a JSONL or CSV
-file (``runtime/batch.py``) and reopens saved batches. No Qt here.
+file (``runtime/batch.py``), lists and reopens saved batches and compares two. No Qt here.
 
 :meth:`LocalBatches.rows` is an async iterator the IDE consumes through the bridge: each row's
 :class:`~axiom_ide.runtime.batch.RowResult` in row order as it is written, then the batch's
@@ -9,6 +9,7 @@ which still saves the rows done so far.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -52,3 +53,24 @@ class LocalBatches:
     async def load(self, batch_id: str) -> Any:
         """A saved batch (its header and summary; :meth:`Batch.rows` streams the rows)."""
         return batches.load_batch(self.runtime.data_dir, batch_id)
+
+    async def saved(self) -> list[batches.BatchInfo]:
+        """The saved batches, newest first."""
+        return batches.list_batches(self.runtime.data_dir)
+
+    async def results(self, batch_id: str, limit: int) -> tuple[Any, list[batches.RowResult]]:
+        """A saved batch and its first ``limit`` rows (what a results table shows)."""
+        batch = batches.load_batch(self.runtime.data_dir, batch_id)
+        return batch, list(itertools.islice(batch.rows(), limit))
+
+    async def compare(self, a: str, b: str, limit: int) -> tuple[dict[str, int], list[batches.RowChange]]:
+        """Two saved batches row by row (``runtime/batch.compare``, as ``flow batch --compare``): the
+        count of each kind of change, and the first ``limit`` rows."""
+        counts = {batches.SAME: 0, batches.CHANGED: 0, batches.ONLY_A: 0, batches.ONLY_B: 0}
+        shown: list[batches.RowChange] = []
+        dd = self.runtime.data_dir
+        for change in batches.compare(batches.load_batch(dd, a), batches.load_batch(dd, b)):
+            counts[change.kind] += 1
+            if len(shown) < limit:
+                shown.append(change)
+        return counts, shown
