@@ -41,6 +41,12 @@ BRUSHES = {CHANGED: QBrush(QColor(255, 193, 7, 70)), ONLY_A: QBrush(QColor(217, 
 NO_BATCHES = "No saved batches yet: run a dataset first."
 
 
+async def saved_batches(backend: Any) -> list[Any]:
+    """The backend's saved batches; none on a backend without datasets (a RemoteBackend)."""
+    batches = getattr(backend, "batches", None)
+    return [] if batches is None else list(await batches.saved())
+
+
 def batch_label(info: Any) -> str:
     """How a picker names a batch: id — flow — date — rows."""
     when = datetime.datetime.fromtimestamp(info.created_at).strftime("%Y-%m-%d %H:%M") if info.created_at else "?"
@@ -105,7 +111,7 @@ class BatchCompareDialog(QDialog):
 
     def refresh(self) -> None:
         """(Re)list the saved batches in both pickers: A the second newest, B the newest."""
-        self.bridge.call(lambda b: b.batches.saved(), self._listed, self._failed)
+        self.bridge.call(saved_batches, self._listed, self._failed)
 
     def _listed(self, infos: list[Any]) -> None:
         if not alive(self):

@@ -142,14 +142,14 @@ class RunDatasetDialog(QDialog):
 
     def refresh_saved(self) -> None:
         """List the saved batches in **Saved batch** (newest first)."""
-        from axiom_ide.app.dialogs.batch_compare import fill_batches
+        from axiom_ide.app.dialogs.batch_compare import fill_batches, saved_batches
 
         def listed(infos: list[Any]) -> None:
             if alive(self):
                 fill_batches(self.saved, infos)
                 self.open_button.setEnabled(bool(infos) and not self.running)
 
-        self.bridge.call(lambda b: b.batches.saved(), listed, self._failed)
+        self.bridge.call(saved_batches, listed, self._failed)
 
     def open_batch(self) -> None:
         """**Open**: the chosen saved batch's rows in the results table."""
