@@ -22,6 +22,8 @@ _END = object()
 class LocalBatches:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
+        #: The batches running (a cancelled one is still saving the rows done).
+        self._running: set[asyncio.Task[None]] = set()
 
     async def rows(self, graph_id: str, data: str | Path, *, concurrency: int = 1,
                    timeout: float = batches.DEFAULT_TIMEOUT) -> AsyncIterator[Any]:
@@ -38,6 +40,8 @@ class LocalBatches:
                 queue.put_nowait(_END)
 
         task = asyncio.ensure_future(run())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
         try:
             while True:
                 item = await queue.get()
@@ -55,7 +59,10 @@ class LocalBatches:
         return batches.load_batch(self.runtime.data_dir, batch_id)
 
     async def saved(self) -> list[batches.BatchInfo]:
-        """The saved batches, newest first."""
+        """The saved batches, newest first (a batch being cancelled is waited for: it is saving)."""
+        stopping = [t for t in self._running if t.cancelling()]
+        if stopping:
+            await asyncio.gather(*stopping, return_exceptions=True)
         return batches.list_batches(self.runtime.data_dir)
 
     async def results(self, batch_id: str, limit: int) -> tuple[Any, list[batches.RowResult]]:

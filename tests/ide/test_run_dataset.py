@@ -77,6 +77,8 @@ def test_cancel_stops_the_batch_and_keeps_the_rows_done(qtbot, window, example_w
     saved = next(p for p in batches.iterdir() if p.suffix == ".jsonl")
     summary = json.loads(saved.read_text().splitlines()[-1])["summary"]
     assert summary["cancelled"] is True and done <= summary["rows"] < 300
+    qtbot.waitUntil(lambda: dialog.saved.count() == 1)  # the cancelled batch is listed once saved
+    assert dialog.saved.itemData(0) == saved.stem and dialog.saved.itemText(0).endswith(", cancelled")
     QApplication.processEvents()
     assert dialog.rows_done == done  # nothing arrives after Cancel
     r = cells(dialog)[0]
