@@ -141,3 +141,8 @@ def test_reopen_a_saved_batch_and_compare_two(qtbot, window, example_workspace, 
 
     assert [c.kind for c in compare(load_batch(tmp_path / "data", a), load_batch(tmp_path / "data", b))] == [
         "same", "changed", "only_b"]
+    # A batch deleted since it was listed: a precise message, no crash; Compare works again after.
+    (tmp_path / "data" / "batches" / f"{a}.jsonl").unlink()
+    click(qtbot, cmp.compare_button)
+    qtbot.waitUntil(lambda: cmp.status.text().startswith(f'no batch "{a}" in '))
+    assert cmp.compare_button.isEnabled()
