@@ -6,9 +6,14 @@ popover of an executed node has **Pin output** (its recorded output becomes the 
 shows a pin badge. Pins are not part of the flow document: they live beside the flow in
 ``<name>.flow.pins.json`` (``runtime/pins.py``; an unsaved flow's menu reads "Save the flow first
 to pin outputs."). Pin and unpin are still one :class:`PinCommand` each on the flow tab's undo
-stack, so Undo takes them back like any edit. Only ▶ Run / Debug from the editor pass pins
-(``FlowRun.pins`` → ``LocalBackend.start(pins=...)``); compile, serve, API invokes and publish never
-see them.
+stack, so Undo takes them back like any edit, in order with the edits; but a pin is not an edit of
+the flow.yaml, so it never marks the tab modified: :class:`PinCommand` is ``beside_flow`` and the
+document's dirty state skips such commands (``document/beside.py`` explains why ``setClean()``
+would be wrong). A pin on a canvas id the flow no longer has is dropped when the flow opens, with
+a status-bar note naming it (as breakpoints are). Only ▶ Run / Debug of a unary flow from the
+editor pass pins (``FlowRun.pins`` → ``LocalBackend.start(pins=...)``); a pipeline (streamed) run
+says "Pins apply to unary runs only; N pin(s) ignored" in the status bar as it starts and ends;
+compile, serve, API invokes and publish never see them.
 """
 from __future__ import annotations
 
@@ -25,10 +30,15 @@ from axiom_ide.runtime.pins import TYPED, Pin, check_output, load_pins, pins_pat
 PIN, EDIT, UNPIN = "Pin output…", "Edit pin…", "Unpin"
 SAVE_FIRST = "Save the flow first to pin outputs."
 NO_TYPE = "The node does not resolve: its output message is unknown."
+DROPPED = 'Pin on "{node}" dropped: the flow has no such node any more'
+PIPELINE_IGNORED = "Pins apply to unary runs only; {n} pin(s) ignored"
 
 
 class PinCommand(QUndoCommand):
     """Pin ``node`` to ``new`` (None: unpin); undo restores ``old``. Holds ids and copies only."""
+
+    #: Not an edit of the flow.yaml: the document stays unmodified (document/beside.py).
+    beside_flow = True
 
     def __init__(self, pins: TabPins, node: str, new: Pin | None, old: Pin | None) -> None:
         super().__init__(f'Pin output of "{node}"' if new is not None else f'Unpin "{node}"')
@@ -122,6 +132,13 @@ class TabPins:
             if not pins and previous and not pins_path(path).exists():
                 pins = previous
                 save_pins(path, pins)
+        present = {n.id for n in self.tab.doc.flow.nodes}
+        dropped = sorted(set(pins) - present)
+        if dropped and path is not None:
+            pins = {node: pin for node, pin in pins.items() if node in present}
+            save_pins(path, pins)
+            for node in dropped:
+                self.note(DROPPED.format(node=node))
         for node in set(previous) | set(pins):
             self._badge(node, node in pins)
         self.tab.pins = pins
@@ -165,6 +182,23 @@ class TabPins:
         """Canvas id → output JSON of the pins on nodes the flow has (what a ▶ Run passes)."""
         present = {n.id for n in self.tab.doc.flow.nodes}
         return {node: pin.output for node, pin in self.tab.pins.items() if node in present}
+
+    def watch(self, run: Any) -> None:
+        """A run from the editor: when it turns out a pipeline (streamed) run, which takes no pins,
+        say so as it starts and as it ends (``run.pins_ignored`` counts them)."""
+        count = len(run.pins or {})
+        if not count:
+            return
+        text = PIPELINE_IGNORED.format(n=count)
+
+        def status(value: str) -> None:
+            if value == "Running" and getattr(run.state, "mode", None) == "pipeline" and not run.pins_ignored:
+                run.pins_ignored = count
+                self.note(text)
+
+        run.pins_ignored = 0
+        run.state.statusChanged.connect(status)
+        run.ended.connect(lambda _result: self.note(text) if run.pins_ignored else None)
 
     def pin_from_run(self, node: str, output: Any, execution_id: str) -> bool:
         """The payload popover's **Pin output**: the recorded output becomes the pin."""

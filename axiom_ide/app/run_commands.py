@@ -158,6 +158,8 @@ class RunController(QObject):
         self._show_run(tab, run)
         self.status(RUN_STARTED.format(name=tab.doc.flow.name))
         run.state.statusChanged.connect(lambda status, name=tab.doc.flow.name: self._run_status(name, status))
+        if pin_list is not None:  # after the status line: a pipeline run says its pins are ignored
+            pin_list.watch(run)
         run.start()
         return run
 

@@ -1,5 +1,5 @@
 """Datasets through the LocalBackend: ``backend.batches`` runs a compiled flow over a JSONL or CSV
-file (``runtime/batch.py``) and reopens saved batches. No Qt here.
+file (``runtime/batch.py``), lists and reopens saved batches and compares two. No Qt here.
 
 :meth:`LocalBatches.rows` is an async iterator the IDE consumes through the bridge: each row's
 :class:`~axiom_ide.runtime.batch.RowResult` in row order as it is written, then the batch's
@@ -9,6 +9,7 @@ which still saves the rows done so far.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ _END = object()
 class LocalBatches:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
+        #: The batches running (a cancelled one is still saving the rows done).
+        self._running: set[asyncio.Task[None]] = set()
 
     async def rows(self, graph_id: str, data: str | Path, *, concurrency: int = 1,
                    timeout: float = batches.DEFAULT_TIMEOUT) -> AsyncIterator[Any]:
@@ -37,6 +40,8 @@ class LocalBatches:
                 queue.put_nowait(_END)
 
         task = asyncio.ensure_future(run())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
         try:
             while True:
                 item = await queue.get()
@@ -52,3 +57,27 @@ class LocalBatches:
     async def load(self, batch_id: str) -> Any:
         """A saved batch (its header and summary; :meth:`Batch.rows` streams the rows)."""
         return batches.load_batch(self.runtime.data_dir, batch_id)
+
+    async def saved(self) -> list[batches.BatchInfo]:
+        """The saved batches, newest first (a batch being cancelled is waited for: it is saving)."""
+        stopping = [t for t in self._running if t.cancelling()]
+        if stopping:
+            await asyncio.gather(*stopping, return_exceptions=True)
+        return batches.list_batches(self.runtime.data_dir)
+
+    async def results(self, batch_id: str, limit: int) -> tuple[Any, list[batches.RowResult]]:
+        """A saved batch and its first ``limit`` rows (what a results table shows)."""
+        batch = batches.load_batch(self.runtime.data_dir, batch_id)
+        return batch, list(itertools.islice(batch.rows(), limit))
+
+    async def compare(self, a: str, b: str, limit: int) -> tuple[dict[str, int], list[batches.RowChange]]:
+        """Two saved batches row by row (``runtime/batch.compare``, as ``flow batch --compare``): the
+        count of each kind of change, and the first ``limit`` rows."""
+        counts = {batches.SAME: 0, batches.CHANGED: 0, batches.ONLY_A: 0, batches.ONLY_B: 0}
+        shown: list[batches.RowChange] = []
+        dd = self.runtime.data_dir
+        for change in batches.compare(batches.load_batch(dd, a), batches.load_batch(dd, b)):
+            counts[change.kind] += 1
+            if len(shown) < limit:
+                shown.append(change)
+        return counts, shown

@@ -22,6 +22,7 @@ from PySide6.QtGui import QUndoStack
 
 from axiom_ide.document import clipboard, gc_guard
 from axiom_ide.document.analysis import PIPELINE_EDGE_ERROR, analyze, is_pipeline, resolve_node
+from axiom_ide.document.beside import flow_modified
 from axiom_ide.document.commands import (
     AddEdgeCommand,
     AddNodeCommand,
@@ -93,6 +94,8 @@ class FlowDocument(QObject):
         self.workspace = workspace
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.undo_stack.indexChanged.connect(self._on_clean_changed)  # a pin is no edit (beside.py)
+        self._dirty = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(ANALYSIS_DELAY_MS)
@@ -125,7 +128,7 @@ class FlowDocument(QObject):
 
     @property
     def is_dirty(self) -> bool:
-        return not self.undo_stack.isClean()
+        return not self.undo_stack.isClean() and flow_modified(self.undo_stack)
 
     @property
     def analysis(self) -> Any:
@@ -153,10 +156,14 @@ class FlowDocument(QObject):
         """Display cell of every node: pinned cells, and the compiler's layout for the rest."""
         return layout_cells(self.flow)
 
-    def _on_clean_changed(self, clean: bool) -> None:
-        if not clean:
+    def _on_clean_changed(self, _value: object = None) -> None:
+        dirty = self.is_dirty
+        if dirty == self._dirty:
+            return
+        self._dirty = dirty
+        if dirty:
             self.prepare_save()
-        self.dirtyChanged.emit(not clean)
+        self.dirtyChanged.emit(dirty)
 
     def prepare_save(self) -> None:
         """Build the round-trip tree of a fast-opened file on a worker thread, so the first save

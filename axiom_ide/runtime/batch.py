@@ -12,8 +12,9 @@ reported as ``FILE:LINE: what is wrong`` and recorded as ``invalid``; the other 
 A batch is one JSONL file ``<data dir>/batches/<batch id>.jsonl`` (0600, written to a temporary file
 and renamed when the batch ends, cancelled or not): a header line ``{"batch": {...}}``, then one
 line per row ``{"line", "status", "input", "output" | "error", "duration_ms", "execution_id"}``.
-:func:`load_batch` reopens it; :func:`compare` walks two batches row by row (by the data file's
-line number) and tells which outputs changed.
+:func:`load_batch` reopens it, :func:`list_batches` lists the saved ones (newest first);
+:func:`compare` walks two batches row by row (by the data file's line number) and tells which
+outputs changed — the one comparison behind ``flow batch --compare`` and the IDE's Compare Batches.
 """
 from __future__ import annotations
 
@@ -419,3 +420,31 @@ def compare(a: Batch, b: Batch) -> Iterator[RowChange]:
 def shown_value(r: RowResult | None) -> Any:
     """What a comparison shows of a row: its output, or its status and error."""
     return None if r is None else _shown(r)
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """One saved batch as a picker lists it: id, flow, when, rows."""
+    id: str
+    flow: str
+    created_at: float
+    rows: int
+    cancelled: bool = False
+
+
+def list_batches(data_dir: str | Path) -> list[BatchInfo]:
+    """The saved batches in ``<data dir>/batches``, newest first; an unreadable file is skipped."""
+    folder = Path(data_dir) / DIR
+    found: list[BatchInfo] = []
+    if not folder.is_dir():
+        return found
+    for path in folder.glob("*.jsonl"):
+        try:
+            batch = load_batch(data_dir, path.stem)
+        except (AxiomError, OSError, json.JSONDecodeError, KeyError):
+            continue
+        h, s = batch.header, batch.summary
+        found.append(BatchInfo(str(h.get("id") or path.stem), str(h.get("flow") or "?"),
+                               float(h.get("created_at") or 0.0), int(s.get("rows") or 0), bool(s.get("cancelled"))))
+    found.sort(key=lambda b: (b.created_at, b.id), reverse=True)
+    return found

@@ -132,3 +132,21 @@ def test_render_colours_the_changes(qapp, repo, tmp_path, capsys):
     svg = tmp_path / "diff.svg"
     assert main(["flow", "diff", f"HEAD~1:{FLOW}", FLOW, "--render", str(svg), "--workspace", str(repo)]) == 0
     assert "<svg" in svg.read_text(encoding="utf-8")
+
+
+def test_readme_git_setup_log_show_and_difftool(repo):
+    """The README's other commands, as written: `git log -p --ext-diff` and `git show --ext-diff` use the
+    driver (plain `git log -p` does not), and `git difftool -y -t axiomflow` with `difftool.axiomflow.cmd`."""
+    import sys
+
+    (repo / ".gitattributes").write_text("*.flow.yaml diff=axiomflow\n", encoding="utf-8")
+    driver = f"diff.axiomflow.command={sys.executable} -m axiom_ide flow diff"
+    semantic = "+ node extra (examples/text@0.1.0:Echo)"
+    assert semantic in git(repo, "-c", driver, "log", "-p", "--ext-diff", "-1", "--", FLOW)
+    assert semantic in git(repo, "-c", driver, "show", "--ext-diff", "HEAD")
+    assert semantic not in git(repo, "-c", driver, "log", "-p", "-1", "--", FLOW)  # hence the README's --ext-diff
+    tool = f'difftool.axiomflow.cmd={sys.executable} -m axiom_ide flow diff "$LOCAL" "$REMOTE"'
+    out = git(repo, "-c", tool, "difftool", "-y", "-t", "axiomflow", "HEAD~1", "HEAD", "--", FLOW)
+    assert semantic in out and "~ node quiet node:" in out
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "git difftool -y -t axiomflow HEAD~1 -- flows/" in readme and "git log -p --ext-diff" in readme

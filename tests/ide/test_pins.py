@@ -15,8 +15,8 @@ from test_node_identity import _select as select_card
 from test_payload_popover import click_card, popover_of
 from test_run import event_rows, run_with
 
-from axiom_ide.app.pins import PIN, UNPIN
-from axiom_ide.runtime.pins import Pin, pins_path
+from axiom_ide.app.pins import DROPPED, PIN, PIPELINE_IGNORED, UNPIN
+from axiom_ide.runtime.pins import Pin, load_pins, pins_path, save_pins
 from axiom_ide.runtime.store import events as ev
 
 
@@ -120,3 +120,62 @@ def test_a_pin_follows_its_node_s_rename_and_its_undo(qtbot, window, example_wor
     assert set(json.loads(pins_path(flow).read_text())["pins"]) == {"last"}
     click_header(qtbot, window, "undo-action")
     assert set(tab.pins) == {"n2"} and tab.scene.item_for_node("n2").pinned
+
+
+def tab_text(window, tab):
+    return window.tabs.tabText(window.tabs.indexOf(tab))
+
+
+def test_pin_and_unpin_never_mark_the_flow_modified_and_stay_undoable(qtbot, window, example_workspace):
+    flow = chain(example_workspace, "pinclean", ["Upper", "Upper"])
+    saved = flow.read_text(encoding="utf-8")
+    tab = open_flow(window, example_workspace, "pinclean")
+    doc = tab.doc
+    dirty = []
+    doc.dirtyChanged.connect(dirty.append)
+    choose(qtbot, right_click_menu(qtbot, tab, "n2"), PIN)
+    dialog = tab.pin_list.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    type_json(qtbot, dialog.editor, '{"text": "P"}')
+    click(qtbot, dialog.pin_button)
+    assert set(tab.pins) == {"n2"} and doc.undo_stack.undoText() == 'Pin output of "n2"'
+    assert not doc.is_dirty and not tab_text(window, tab).startswith("• ") and "*" not in window.windowTitle()
+    page = select_card(qtbot, window, tab, "n1")
+    type_and_enter(qtbot, page.id_field, "first")  # a real edit of the flow.yaml
+    assert doc.is_dirty and tab_text(window, tab).startswith("• ")
+    click_header(qtbot, window, "undo-action")  # the rename: the flow is the saved one again
+    assert not doc.is_dirty and not tab_text(window, tab).startswith("• ")
+    assert doc.undo_stack.undoText() == 'Pin output of "n2"'
+    click_header(qtbot, window, "undo-action")  # the pin
+    assert tab.pins == {} and not doc.is_dirty
+    click_header(qtbot, window, "redo-action")
+    choose(qtbot, right_click_menu(qtbot, tab, "n2"), UNPIN)
+    assert tab.pins == {} and not doc.is_dirty and doc.undo_stack.undoText() == 'Unpin "n2"'
+    assert dirty == [True, False]  # only the rename and its undo changed it
+    assert flow.read_text(encoding="utf-8") == saved
+
+
+def test_a_pin_on_a_node_the_flow_no_longer_has_is_dropped_on_open(qtbot, window, example_workspace):
+    flow = chain(example_workspace, "pingone", ["Upper", "Upper"])
+    save_pins(flow, {"n1": Pin({"text": "kept"}), "ghost": Pin({"text": "gone"})})
+    tab = open_flow(window, example_workspace, "pingone")
+    assert tab.pins == {"n1": Pin({"text": "kept"})} and tab.scene.item_for_node("n1").pinned
+    assert window.statusBar().currentMessage() == DROPPED.format(node="ghost")
+    assert DROPPED.format(node="ghost") == 'Pin on "ghost" dropped: the flow has no such node any more'
+    assert load_pins(flow) == {"n1": Pin({"text": "kept"})}  # the file no longer has it
+    assert not tab.doc.is_dirty
+
+
+def test_a_pipeline_run_says_its_pins_are_ignored(qtbot, window, example_workspace):
+    flow = example_workspace / "flows" / "words.flow.yaml"
+    save_pins(flow, {"shout": Pin({"word": "PINNED", "index": 0})})
+    tab = open_flow(window, example_workspace, "words")
+    assert set(tab.pins) == {"shout"}
+    run = run_with(qtbot, window, tab, text="to be")
+    wait_done(qtbot, tab)
+    assert run.state.status == "Completed" and run.pins_ignored == 1
+    text = PIPELINE_IGNORED.format(n=1)
+    assert text == "Pins apply to unary runs only; 1 pin(s) ignored"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == text)
+    lines = window.results.output.toPlainText().splitlines()  # the real node ran: no pin reached it
+    assert lines[:2] == ['[0] {"word": "TO", "index": 0}', '[1] {"word": "BE", "index": 1}']

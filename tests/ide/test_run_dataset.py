@@ -8,6 +8,7 @@ import json
 import pytest
 from engine_support import chain
 from ide_support import click, click_menu_item, open_flow, type_over
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from axiom_ide.runtime.batch import load_batch
@@ -76,7 +77,72 @@ def test_cancel_stops_the_batch_and_keeps_the_rows_done(qtbot, window, example_w
     saved = next(p for p in batches.iterdir() if p.suffix == ".jsonl")
     summary = json.loads(saved.read_text().splitlines()[-1])["summary"]
     assert summary["cancelled"] is True and done <= summary["rows"] < 300
+    qtbot.waitUntil(lambda: dialog.saved.count() == 1)  # the cancelled batch is listed once saved
+    assert dialog.saved.itemData(0) == saved.stem and dialog.saved.itemText(0).endswith(", cancelled")
     QApplication.processEvents()
     assert dialog.rows_done == done  # nothing arrives after Cancel
     r = cells(dialog)[0]
     assert r[:3] == ["2", '{"text": "r0"}', '{"big": "0", "text": "r0+"}']
+
+
+def choose(qtbot, combo, index: int) -> None:
+    """Pick a combo's item with the keyboard, as a user does (Home, then Down)."""
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(index):
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentIndex() == index
+
+
+def run_rows(qtbot, dialog, data):
+    type_over(qtbot, dialog.path, str(data))
+    click(qtbot, dialog.run_button)
+    qtbot.waitUntil(lambda: dialog.summary is not None and not dialog.running, timeout=60000)
+    qtbot.waitUntil(lambda: dialog.saved.findData(dialog.summary.batch_id) >= 0)
+    return dialog.summary.batch_id
+
+
+def test_reopen_a_saved_batch_and_compare_two(qtbot, window, example_workspace, tmp_path):
+    first, second = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"
+    first.write_text('{"name": "Ada"}\n{"name": "Bob"}\n', encoding="utf-8")
+    second.write_text('{"name": "Ada"}\n{"name": "Cyd"}\n{"name": "Dee"}\n', encoding="utf-8")
+    open_flow(window, example_workspace, "greeter")
+    dialog = open_dialog(qtbot, window)
+    a = run_rows(qtbot, dialog, first)
+    b = run_rows(qtbot, dialog, second)
+    # Saved batch: newest first, named by id, flow, date and rows.
+    assert dialog.saved.itemData(0) == b and dialog.saved.itemData(1) == a
+    label = dialog.saved.itemText(1)
+    assert label.startswith(f"{a} — greeter — ") and label.endswith(" — 2 row(s)")
+
+    choose(qtbot, dialog.saved, 1)
+    click(qtbot, dialog.open_button)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith(f"Batch {a} (greeter): 2 row(s)"))
+    assert [r[:3] for r in cells(dialog)] == [["1", '{"name": "Ada"}', '{"text": "HEY! HELLO, ADA!"}'],
+                                             ["2", '{"name": "Bob"}', '{"text": "HEY! HELLO, BOB!"}']]
+
+    click(qtbot, dialog.compare_button)
+    cmp = dialog.compare_dialog
+    qtbot.waitUntil(lambda: cmp.loaded)
+    assert (cmp.batch_a.currentData(), cmp.batch_b.currentData()) == (a, b)  # the two newest
+    click(qtbot, cmp.compare_button)
+    qtbot.waitUntil(lambda: cmp.counts is not None)
+    t = cmp.table
+    rows = [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
+    assert rows == [["1", "same", '{"text": "HEY! HELLO, ADA!"}', '{"text": "HEY! HELLO, ADA!"}'],
+                    ["2", "changed", '{"text": "HEY! HELLO, BOB!"}', '{"text": "HEY! HELLO, CYD!"}'],
+                    ["3", "only in B", "", '{"text": "HEY! HELLO, DEE!"}']]
+    assert t.item(0, 2).background().style() == Qt.BrushStyle.NoBrush  # same: not highlighted
+    assert t.item(1, 2).background().color().name() == "#ffc107"  # changed: amber
+    assert t.item(2, 3).background().color().name() == "#5cb85c"  # only in B: green
+    assert cmp.status.text() == "1 same, 1 changed, 0 only in A, 1 only in B."
+    # The CLI's --compare walks the same rows (one comparison for both).
+    from axiom_ide.runtime.batch import compare
+
+    assert [c.kind for c in compare(load_batch(tmp_path / "data", a), load_batch(tmp_path / "data", b))] == [
+        "same", "changed", "only_b"]
+    # A batch deleted since it was listed: a precise message, no crash; Compare works again after.
+    (tmp_path / "data" / "batches" / f"{a}.jsonl").unlink()
+    click(qtbot, cmp.compare_button)
+    qtbot.waitUntil(lambda: cmp.status.text().startswith(f'no batch "{a}" in '))
+    assert cmp.compare_button.isEnabled()

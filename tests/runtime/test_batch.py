@@ -77,3 +77,32 @@ def test_cancel_cancels_only_the_batch_s_executions(example_workspace, tmp_path,
     events = rt.execution_events(other)
     assert not any(e.type == ev.EXECUTION_CANCELLED for e in events)
     aio(rt.cancel(other))
+
+
+def test_list_batches_newest_first_skips_a_broken_file_and_the_backend_compares(example_workspace, tmp_path, aio):
+    from axiom_ide.backends.local_batch import LocalBatches
+    from axiom_ide.runtime.batch import CHANGED, ONLY_A, SAME, list_batches
+    from axiom_ide.runtime.runtime import Runtime
+
+    assert list_batches(tmp_path / "nothing") == []
+    art = compile_file(example_workspace / "flows" / "greeter.flow.yaml", example_workspace)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    one.write_text('{"name": "Ada"}\n{"name": "Bob"}\n', encoding="utf-8")
+    two.write_text('{"name": "Ada"}\n', encoding="utf-8")
+    rt = Runtime(tmp_path / "data", inline=True)
+    try:
+        a = aio(run_batch(rt, rt.artifact(art), one))
+        b = aio(run_batch(rt, rt.artifact(art), two))
+        (tmp_path / "data" / "batches" / "broken.jsonl").write_text("not json\n", encoding="utf-8")
+        infos = list_batches(tmp_path / "data")
+        assert [(i.id, i.flow, i.rows) for i in infos] == [(b.batch_id, "greeter", 1), (a.batch_id, "greeter", 2)]
+        assert infos[0].created_at >= infos[1].created_at > 0
+        backend = LocalBatches(rt)
+        assert aio(backend.saved()) == infos
+        counts, shown = aio(backend.compare(a.batch_id, b.batch_id, 1))
+        assert counts == {SAME: 1, CHANGED: 0, ONLY_A: 1, "only_b": 0} and [c.kind for c in shown] == [SAME]
+        batch, rows = aio(backend.results(a.batch_id, 5))
+        assert batch.header["id"] == a.batch_id and [r.output for r in rows] == [
+            {"text": "HEY! HELLO, ADA!"}, {"text": "HEY! HELLO, BOB!"}]
+    finally:
+        aio(rt.close())

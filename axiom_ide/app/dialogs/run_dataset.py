@@ -4,8 +4,10 @@ The dialog takes the file (typed, or **Browse…**) and a concurrency, compiles 
 does, and streams the batch through ``backend.batches.rows`` (``backends/local_batch.py``): a
 progress bar (rows done of the file's rows), **Cancel** (the rows done so far are still saved as the
 batch), and a results table — line, input, output or error (red), duration. A malformed row shows
-its ``FILE:LINE: what is wrong``; the other rows still run. The batch can be reopened and compared
-with ``axiom-ide flow batch --show`` / ``--compare``.
+its ``FILE:LINE: what is wrong``; the other rows still run. **Saved batch** lists the saved batches
+(id, flow, date, rows) and **Open** reopens one in the results table (``backend.batches.results``);
+**Compare Batches…** opens :mod:`.batch_compare` (two batches row by row, as ``axiom-ide flow batch
+--compare``; ``--show`` is the CLI's reopen).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -81,7 +84,20 @@ class RunDatasetDialog(QDialog):
         self.concurrency.setRange(1, 64)
         self.concurrency.setValue(4)
         form.addRow("Concurrency", self.concurrency)
+        saved = QHBoxLayout()
+        self.saved = QComboBox(objectName="datasetSavedBatch")
+        saved.addWidget(self.saved, 1)
+        self.open_button = QPushButton("Open", objectName="datasetOpenBatch")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_batch)
+        saved.addWidget(self.open_button)
+        self.compare_button = QPushButton("Compare Batches…", objectName="datasetCompareBatches")
+        self.compare_button.clicked.connect(self.compare_batches)
+        saved.addWidget(self.compare_button)
+        form.addRow("Saved batch", saved)
         layout.addLayout(form)
+        #: The Compare Batches dialog last opened (kept alive while it shows).
+        self.compare_dialog: Any = None
 
         self.progress = QProgressBar(objectName="datasetProgress")
         self.progress.setRange(0, 1)
@@ -115,13 +131,57 @@ class RunDatasetDialog(QDialog):
         for b in (self.run_button, self.cancel_button, self.close_button):
             buttons.addWidget(b)
         layout.addLayout(buttons)
-        self.resize(760, 480)
+        self.resize(880, 480)  # wide enough for a saved batch's whole name
+        self.refresh_saved()
 
     # -- gestures --------------------------------------------------------------------------------
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Dataset", "", "Datasets (*.jsonl *.ndjson *.csv);;All files (*)")
         if path:
             self.path.setText(path)
+
+    def refresh_saved(self) -> None:
+        """List the saved batches in **Saved batch** (newest first)."""
+        from axiom_ide.app.dialogs.batch_compare import fill_batches, saved_batches
+
+        def listed(infos: list[Any]) -> None:
+            if alive(self):
+                fill_batches(self.saved, infos)
+                self.open_button.setEnabled(bool(infos) and not self.running)
+
+        self.bridge.call(saved_batches, listed, self._failed)
+
+    def open_batch(self) -> None:
+        """**Open**: the chosen saved batch's rows in the results table."""
+        batch_id = self.saved.currentData()
+        if not batch_id or self.running:
+            return
+
+        def opened(result: tuple[Any, list[Any]]) -> None:
+            if not alive(self):
+                return
+            batch, rows = result
+            self.table.setRowCount(0)
+            for item in rows:
+                self._add_row(item)
+            s = batch.summary
+            self.rows_done = len(rows)
+            self.progress.setRange(0, max(1, int(s.get("rows") or len(rows))))
+            self.progress.setValue(int(s.get("rows") or len(rows)))
+            more = f" (the first {MAX_SHOWN} shown)" if (s.get("rows") or 0) > MAX_SHOWN else ""
+            self.status.setText(f"Batch {batch.header.get('id')} ({batch.header.get('flow')}): {s.get('rows', 0)} "
+                                f"row(s), {s.get('completed', 0)} completed, {s.get('failed', 0)} failed, "
+                                f"{s.get('invalid', 0)} invalid{more}."
+                                + (" Cancelled." if s.get("cancelled") else ""))
+
+        self.bridge.call(lambda b: b.batches.results(batch_id, MAX_SHOWN), opened, self._failed)
+
+    def compare_batches(self) -> None:
+        """**Compare Batches…**: two saved batches row by row."""
+        from axiom_ide.app.dialogs.batch_compare import BatchCompareDialog
+
+        self.compare_dialog = BatchCompareDialog(self.bridge, self)
+        self.compare_dialog.show()
 
     @property
     def running(self) -> bool:
@@ -160,6 +220,7 @@ class RunDatasetDialog(QDialog):
             self.future.cancel()
             self.future = None
             self._set_running(False)
+            self.refresh_saved()
             self.status.setText(f"Cancelled after {self.rows_done} row(s); the rows done are saved as a batch.")
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
@@ -179,6 +240,9 @@ class RunDatasetDialog(QDialog):
             self.status.setText("Running…")
         if self.table.rowCount() >= MAX_SHOWN:
             return
+        self._add_row(item)
+
+    def _add_row(self, item: Any) -> None:
         r = self.table.rowCount()
         self.table.insertRow(r)
         ok = item.status == "completed"
@@ -206,6 +270,7 @@ class RunDatasetDialog(QDialog):
         more = f" (the first {MAX_SHOWN} shown)" if s.rows > MAX_SHOWN else ""
         self.status.setText(f"Batch {s.batch_id}: {s.rows} row(s), {s.completed} completed, {s.failed} failed, "
                             f"{s.invalid} invalid{more}. Saved to {s.file}")
+        self.refresh_saved()
 
     def _failed(self, exc: BaseException) -> None:
         if not alive(self):
@@ -221,6 +286,7 @@ class RunDatasetDialog(QDialog):
         self.browse.setEnabled(not on)
         self.path.setEnabled(not on)
         self.concurrency.setEnabled(not on)
+        self.open_button.setEnabled(not on and self.saved.count() > 0)
         self.cancel_button.setEnabled(on)
 
 
