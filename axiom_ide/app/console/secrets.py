@@ -180,7 +180,7 @@ class SecretsPage(QWidget):
 
     def _show_missing(self, missing: list[tuple[str, str]]) -> None:
         lines = [f"{secret} — required by {node}" for secret, node in missing]
-        self.missing.setText("Required but not set:\n" + "\n".join(lines) if lines else "")
+        self.missing.setText("Required by flows, not set:\n" + "\n".join(lines) if lines else "")
         self.missing.setVisible(bool(lines))
 
     def rows(self) -> list[list[str]]:
