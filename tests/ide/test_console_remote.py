@@ -1,14 +1,15 @@
 """The Console on a remote (a real ``axiom-ide serve`` in a subprocess, switched to through Settings →
 Connections): Flow Configs creates, edits (timeout, rename, overrides) and deletes profiles there and
 shows the remote's effective values; a taken name is refused with the 409's words and nothing saved;
-Secrets flags the remote's nodes' unset ``required_secrets``, as the Run dialog does."""
+a profile made there sets the node timeout of the next run on the remote; Secrets flags the remote's
+nodes' unset ``required_secrets``, as the Run dialog does."""
 from __future__ import annotations
 
 import shutil
 
 import pytest
-from engine_support import FAULTS_PROTO, chain, write_package
-from ide_support import click, close_window, make_window, open_flow, shown, type_over
+from engine_support import FAULTS_PROTO, add_faults_package, chain, write_package
+from ide_support import click, close_window, make_window, open_flow, shown, type_over, wait_done
 from PySide6.QtCore import Qt
 from test_connections import _server_live, fill_remote, open_connections, save_and_wait
 from test_console_secrets import MANIFEST, READER
@@ -24,6 +25,7 @@ def live(tmp_path_factory):
     workspace = root / "workspace"
     shutil.copytree(helpers.EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__"))
     write_package(workspace, "secrets", MANIFEST, FAULTS_PROTO, {"reader": READER})
+    add_faults_package(workspace)
     server = helpers.start_server(root, workspace=workspace)
     yield server
     helpers.stop_server(server)
@@ -34,6 +36,8 @@ def window(qtbot, example_workspace, tmp_path, live, monkeypatch):
     monkeypatch.setenv("AXIOM_IDE_CONFIG_DIR", str(tmp_path / "config"))
     write_package(example_workspace, "secrets", MANIFEST, FAULTS_PROTO, {"reader": READER})
     chain(example_workspace, "read-token", ["Reader"], pkg="tests/secrets@0.1.0")
+    add_faults_package(example_workspace)
+    chain(example_workspace, "hang", ["Upper", "Hang"])
     w = make_window(qtbot, example_workspace, tmp_path / "data", tmp_path / "settings.ini")
     dialog = open_connections(qtbot, w)
     fill_remote(qtbot, dialog, live.origin, live.key)
@@ -151,3 +155,23 @@ def test_the_remotes_unset_required_secrets_are_flagged_on_the_page_and_in_the_r
     qtbot.waitUntil(lambda: not page.missing.isVisible(), timeout=10000)
     with live.client() as client:
         assert [s["name"] for s in client.get("/api/secrets").json()["secrets"]] == ["TOKEN"]
+
+
+def test_a_profile_made_on_the_remote_sets_the_node_timeout_of_a_run_there(qtbot, window, live, example_workspace):
+    page = open_page(qtbot, window, "Flow Configs")
+    page.flow.setFocus()
+    qtbot.keyClicks(page.flow, "hang")
+    assert page.flow.currentText() == "hang"
+    qtbot.waitUntil(page.empty.isVisible, timeout=10000)
+    new_profile(qtbot, page, "", "1")
+    qtbot.waitUntil(lambda: page.effective.text() == "Effective: node timeout 1 s", timeout=10000)
+    tab = open_flow(window, example_workspace, "hang")
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    dialog = shown(window, RunGraphDialog)
+    type_over(qtbot, dialog.control("text"), "x")
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, tab, timeout=60000)
+    assert tab.run.state.status == "Failed"
+    assert window.results.output.toPlainText() == 'node "n2" timed out after 1s'
+    with live.client() as client:  # it ran there
+        assert client.get(f"/invocations/v1/executions/{tab.run.state.execution_id}").status_code == 200
