@@ -146,7 +146,8 @@ def test_the_remotes_unset_required_secrets_are_flagged_on_the_page_and_in_the_r
 
     page = open_page(qtbot, window, "Secrets")
     qtbot.waitUntil(lambda: "TOKEN — required by tests/secrets@0.1.0:Reader" in page.missing.text(), timeout=10000)
-    assert page.missing.text().startswith("Required by flows, not set:")
+    assert page.missing.text() == ("Required by flows, not set:\n"
+                                   "TOKEN — required by tests/secrets@0.1.0:Reader (flows: read-token)")
     click(qtbot, page.add_button)
     type_over(qtbot, page.name, "TOKEN")
     type_over(qtbot, page.value, "remote-value")
