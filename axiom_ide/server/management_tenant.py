@@ -92,7 +92,8 @@ class ConfigPatch(_ConfigFields):
     @classmethod
     def _fixed(cls, data: Any) -> Any:
         if isinstance(data, dict) and ("name" in data or "flow" in data):
-            raise ValueError("a config's name and flow cannot change; create another config instead")
+            raise ValueError("a config's name and flow are not PATCH fields; rename it with \"rename\", "
+                             "or create another config for another flow")
         return data
 
 
