@@ -41,7 +41,7 @@ def test_usage_counts_the_callers_executions_of_the_last_30_days(live):
         assert r.status_code == 202, r.text
         after = c.get("/api/usage").json()
         assert len(after["days"]) == 30 and after["days"][0]["day"] < after["days"][-1]["day"]
-        assert after["executions"] == before["executions"] + 1 == sum(d["executions"] for d in after["days"])
+        assert after["executions"] == before["executions"] + 1 == sum(d["total"] for d in after["days"])
         assert after["succeeded"] == before["succeeded"] + 1 and after["success_rate"] > 0
         assert other.get("/api/usage").json()["executions"] == 0
 
