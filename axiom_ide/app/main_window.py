@@ -431,6 +431,9 @@ class MainWindow(QMainWindow):
             self._console = ConsoleWindow(self.bridge.call, lambda: sorted(
                 p.name.removesuffix(".flow.yaml") for p in flows.glob("*.flow.yaml")), self)
             self._console.flow_configs.changed.connect(self.inspector.flow_page.refresh_configs)
+            from axiom_ide.app.dialogs.open_flow import workspace_flows
+
+            self._console.secrets.flow_files = lambda: workspace_flows(self.workspace_root)
         return self._console.show_page(page)
 
     def show_console_api_keys(self) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 from axiom_ide.backends.local_clients import LocalClients
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store.configs import config_exists
 from axiom_ide.runtime.store.memory_texts import check_query
 from axiom_ide.runtime.store.secrets import check_secret_name
 from axiom_ide.runtime.usage_report import Usage, usage_report
@@ -126,6 +127,26 @@ class LocalConsole(LocalMemory, LocalClients):
         return self.runtime.set_config(name.strip() or "default", flow_name=flow_name,
                                        node_timeout_seconds=node_timeout_seconds,
                                        secret_overrides=secret_overrides, tenant_id=self.tenant)
+
+    async def create_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
+                            secret_overrides: dict[str, str] | None = None) -> Any:
+        """A new profile (blank name: ``default``); refused (``already_exists``) when the name is taken."""
+        name = name.strip() or "default"
+        if self.runtime.config(name, flow_name=flow_name, tenant_id=self.tenant) is not None:
+            raise config_exists(name, flow_name)
+        return await self.set_config(name, flow_name=flow_name, node_timeout_seconds=node_timeout_seconds,
+                                     secret_overrides=secret_overrides)
+
+    async def update_config(self, name: str, *, flow_name: str, new_name: str | None = None,
+                            node_timeout_seconds: float | None = None, secret_overrides: dict[str, str] | None = None,
+                            remove_overrides: tuple[str, ...] = ()) -> Any:
+        """Edit a profile in one transaction: rename (refused when taken), timeout, overrides set or
+        removed; every value is checked before anything is written."""
+        if self.runtime.config(name, flow_name=flow_name, tenant_id=self.tenant) is None:
+            raise AxiomError.of("not_found", f'no config named "{name}" for {flow_name or "the tenant default"}')
+        return self.runtime.set_config(name, flow_name=flow_name, node_timeout_seconds=node_timeout_seconds,
+                                       secret_overrides=secret_overrides, remove_overrides=tuple(remove_overrides),
+                                       rename_to=new_name, tenant_id=self.tenant)
 
     async def delete_config(self, name: str, *, flow_name: str) -> bool:
         return self.runtime.delete_config(name, flow_name=flow_name, tenant_id=self.tenant)

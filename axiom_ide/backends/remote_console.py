@@ -3,7 +3,8 @@
 :class:`~axiom_ide.backends.local_console.LocalConsole` for the pages built on it; a refusal (401,
 403, 404, 409 ...) is the ``AxiomError`` :mod:`.remote_http` makes of it, which the page shows.
 Usage reads ``GET /api/usage`` (server/usage_routes.py, with the daily quota use when the server
-runs with limits). Flow Configs are not offered remotely yet: they refuse with ``console_unavailable``."""
+runs with limits). Flow Configs go over ``/api/configs`` and ``/api/effective-config``, and the unset
+``required_secrets`` are worked out from ``/api/packages`` and ``/api/secrets``."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +13,7 @@ from urllib.parse import quote
 from axiom_ide.backends.local_console import check_secret
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.apikeys import ApiKey, check_key_name
+from axiom_ide.runtime.store.configs import FlowConfig
 from axiom_ide.runtime.store.memory_texts import check_query
 
 
@@ -60,7 +62,106 @@ class RemoteMemory:
         return int(body["deleted"]) if body else 0
 
 
-class RemoteConsole(RemoteMemory):
+def _config(d: dict[str, Any], tenant: str = "") -> FlowConfig:
+    sec = lambda ms: ms / 1000 if ms is not None else 0.0  # noqa: E731
+    return FlowConfig(d["id"], tenant, d.get("flow") or "", d["name"], d.get("node_timeout_seconds"),
+                      d.get("max_attempts"), tuple(d.get("secret_overrides") or ()), sec(d.get("created_at")),
+                      sec(d.get("updated_at")))
+
+
+class RemoteConfigs(RemoteMemory):
+    """Flow Configs over ``/api/configs`` (server/management_tenant.py), the same ``FlowConfig``
+    records and refusals (409 ``already_exists``, 400 out of range ...) as the local Console."""
+
+    async def list_configs(self, flow_name: str) -> list[FlowConfig]:
+        body = await self.http.json("GET", "/api/configs", params={"flow": flow_name})
+        return [_config(c) for c in body["configs"]]
+
+    async def _find(self, name: str, flow_name: str) -> FlowConfig | None:
+        return next((c for c in await self.list_configs(flow_name) if c.name == name), None)
+
+    async def create_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
+                            secret_overrides: dict[str, str] | None = None) -> FlowConfig:
+        body: dict[str, Any] = {"name": name.strip() or "default", "flow": flow_name or None}
+        if node_timeout_seconds is not None:
+            body["node_timeout_seconds"] = node_timeout_seconds
+        if secret_overrides:
+            body["secret_overrides"] = secret_overrides
+        return _config(await self.http.json("POST", "/api/configs", json_body=body))
+
+    async def update_config(self, name: str, *, flow_name: str, new_name: str | None = None,
+                            node_timeout_seconds: float | None = None, secret_overrides: dict[str, str] | None = None,
+                            remove_overrides: tuple[str, ...] = ()) -> FlowConfig:
+        """One ``PATCH``: the server checks every field before it writes (nothing half-saved)."""
+        current = await self._find(name, flow_name)
+        if current is None:
+            raise AxiomError.of("not_found", f'no config named "{name}" for {flow_name or "the tenant default"}')
+        body: dict[str, Any] = {}
+        if new_name is not None and new_name != name:
+            body["rename"] = new_name
+        if node_timeout_seconds is not None:
+            body["node_timeout_seconds"] = node_timeout_seconds
+        if secret_overrides:
+            body["secret_overrides"] = secret_overrides
+        if remove_overrides:
+            body["remove_overrides"] = list(remove_overrides)
+        return _config(await self.http.json("PATCH", f"/api/configs/{quote(current.id, safe='')}", json_body=body))
+
+    async def set_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
+                         secret_overrides: dict[str, str] | None = None) -> FlowConfig:
+        """Create or update (the tenant default's timeout field), as the local Console does."""
+        name = name.strip() or "default"
+        if await self._find(name, flow_name) is None:
+            return await self.create_config(name, flow_name=flow_name, node_timeout_seconds=node_timeout_seconds,
+                                            secret_overrides=secret_overrides)
+        return await self.update_config(name, flow_name=flow_name, node_timeout_seconds=node_timeout_seconds,
+                                        secret_overrides=secret_overrides)
+
+    async def delete_config(self, name: str, *, flow_name: str) -> bool:
+        current = await self._find(name, flow_name)
+        if current is None:
+            return False
+        await self.http.json("DELETE", f"/api/configs/{quote(current.id, safe='')}", missing_ok=True)
+        return True
+
+    async def effective(self, flow_name: str) -> tuple[float, tuple[str, ...]]:
+        body = await self.http.json("GET", "/api/effective-config", params={"flow": flow_name} if flow_name else None)
+        return float(body["node_timeout_seconds"]), tuple(body["secret_overrides"])
+
+
+class RemoteSecrets:
+    """Secrets over ``/api/secrets``; mixed into :class:`RemoteConsole`."""
+
+    http: Any
+
+    async def list_secrets(self) -> list[dict[str, Any]]:
+        return (await self.http.json("GET", "/api/secrets"))["secrets"]
+
+    async def set_secret(self, name: str, value: str, *, replace: bool = False) -> bool:
+        check_secret(name, value)
+        existed = any(s["name"] == name for s in await self.list_secrets())
+        if existed and not replace:
+            raise AxiomError.of("secret_exists", f'a secret named "{name}" already exists; confirm '
+                                                 '"I understand, replace it" to replace its value')
+        await self.http.json("PUT", f"/api/secrets/{quote(name, safe='')}", json_body={"value": value})
+        return existed
+
+    async def delete_secret(self, name: str) -> bool:
+        await self.http.json("DELETE", f"/api/secrets/{quote(name, safe='')}")
+        return True
+
+    async def missing_secrets(self) -> list[tuple[str, str]]:
+        """(secret name, ``package@version:Node``) for each of the remote's nodes' ``required_secrets``
+        the tenant has not set there, sorted (the same records as the local Console's)."""
+        have = {s["name"] for s in await self.list_secrets()}
+        packages = (await self.http.json("GET", "/api/packages"))["packages"]
+        return sorted({(secret, node["ref"]) for package in packages for node in package["nodes"]
+                       for secret in node.get("required_secrets") or () if secret not in have})
+
+
+class RemoteConsole(RemoteConfigs, RemoteSecrets):
+    """The Console pages' API over a remote's management routes (``RemoteBackend.console``)."""
+
     def __init__(self, http: Any) -> None:
         self.http = http
 
@@ -82,30 +183,6 @@ class RemoteConsole(RemoteMemory):
             raise
         return True
 
-    async def list_secrets(self) -> list[dict[str, Any]]:
-        return (await self.http.json("GET", "/api/secrets"))["secrets"]
-
-    async def set_secret(self, name: str, value: str, *, replace: bool = False) -> bool:
-        check_secret(name, value)
-        existed = any(s["name"] == name for s in await self.list_secrets())
-        if existed and not replace:
-            raise AxiomError.of("secret_exists", f'a secret named "{name}" already exists; confirm '
-                                                 '"I understand, replace it" to replace its value')
-        await self.http.json("PUT", f"/api/secrets/{quote(name, safe='')}", json_body={"value": value})
-        return existed
-
-    async def delete_secret(self, name: str) -> bool:
-        await self.http.json("DELETE", f"/api/secrets/{quote(name, safe='')}")
-        return True
-
-    async def missing_secrets(self) -> list[tuple[str, str]]:
-        return []
-
-    async def _unavailable(self, *_args: Any, **_kw: Any) -> Any:
-        raise AxiomError.of("console_unavailable", "this page is not offered for a remote backend yet")
-
-    list_configs = set_config = delete_config = effective = _unavailable
-
     async def usage(self) -> Any:
         """The tenant's Usage as ``LocalConsole.usage`` gives it, with ``quotas`` when limits are on."""
         from axiom_ide.runtime.usage_report import Usage
@@ -116,4 +193,3 @@ class RemoteConsole(RemoteMemory):
                      [(d["day"], d["total"], d["succeeded"], d["failed"]) for d in body["days"]],
                      None if quotas is None else {k: (q["used"], q["limit"]) for k, q in quotas.items()},
                      body.get("resets_in_seconds"))
-

@@ -150,6 +150,14 @@ class Configs(Reply):
     configs: list[Config]
 
 
+class EffectiveConfig(Reply):
+    flow: str | None
+    node_timeout_seconds: Num
+    max_attempts: int
+    secret_overrides: list[str] = Field(description="names of the secret overrides that apply; never values")
+    layers: list[str] = Field(description="ids of the configs applied, in layer order")
+
+
 class Key(Reply):
     name: str
     key: str = Field(description="masked: first 8 … last 4")

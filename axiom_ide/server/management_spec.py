@@ -41,7 +41,8 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/configs"): {"200": content("Configs", m.Configs)},
     ("POST", "/api/configs"): {"201": content("Created", m.Config), "400": _400, "409": _409},
     ("GET", "/api/configs/{config_id}"): {"200": content("The config", m.Config), "404": _404},
-    ("PATCH", "/api/configs/{config_id}"): {"200": content("The updated config", m.Config), "400": _400, "404": _404},
+    ("PATCH", "/api/configs/{config_id}"): {"200": content("The updated config", m.Config), "400": _400, "404": _404,
+                                           "409": _409},
     ("DELETE", "/api/configs/{config_id}"): {"204": _204, "404": _404},
     ("GET", "/api/keys"): {"200": content("Keys", m.Keys)},
     ("POST", "/api/keys"): {"201": content("Created", m.NewKey), "400": _400, "409": _409},
@@ -54,4 +55,5 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/memory/sessions/{session_id}"): {"200": content("The session", m.MemorySession), "404": _404},
     ("POST", "/api/memory/sessions/{session_id}/end"): {"200": content("Ended", m.MemoryEnded), "404": _404},
     ("DELETE", "/api/memory/sessions/{session_id}"): {"200": content("Deleted", m.Deleted), "404": _404},
+    ("GET", "/api/effective-config"): {"200": content("The effective values", m.EffectiveConfig)},
 }

@@ -9,7 +9,8 @@ like one that does not exist (404). Values written here are never read back:
   flow/name exists), ``GET|PATCH|DELETE /api/configs/{config_id}``. A config is ``{"name",
   "flow" (null: tenant-wide), "node_timeout_seconds" (1–3600), "max_attempts" (1–100),
   "secret_overrides": {NAME: value}}``; responses list override names only. PATCH changes the
-  fields it is given; ``remove_overrides: [NAME]`` drops overrides.
+  fields it is given; ``remove_overrides: [NAME]`` drops overrides; ``rename`` renames (409 when
+  taken). ``GET /api/effective-config[?flow=]`` — the values after the layers, override names only.
 - **Keys** — ``GET /api/keys`` (masked), ``POST /api/keys`` ``{"name"}`` (201 with the raw key,
   shown this once), ``DELETE /api/keys/{name}`` (204; the key fails on its next use).
   ``GET /api/whoami`` — the caller's own key: ``{"email", "tenant", "key" (its name), "masked",
@@ -28,6 +29,7 @@ from pydantic import Field, field_validator, model_validator
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.apikeys import KEY_NAME_PATTERN, MAX_NAME_LENGTH, check_key_name, created_json
+from axiom_ide.runtime.store.configs import config_exists
 from axiom_ide.runtime.store.memory_inspect import MemoryInspector
 from axiom_ide.runtime.store.secrets import SECRET_NAME_RE
 from axiom_ide.server import management_models as models
@@ -84,12 +86,14 @@ class ConfigCreate(_ConfigFields):
 
 class ConfigPatch(_ConfigFields):
     remove_overrides: list[str] | None = Field(None, description="Secret override names to drop.")
+    rename: str | None = Field(None, description="A new name for the config (409 when that flow/name exists).")
 
     @model_validator(mode="before")
     @classmethod
     def _fixed(cls, data: Any) -> Any:
         if isinstance(data, dict) and ("name" in data or "flow" in data):
-            raise ValueError("a config's name and flow cannot change; create another config instead")
+            raise ValueError("a config's name and flow are not PATCH fields; rename it with \"rename\", "
+                             "or create another config for another flow")
         return data
 
 
@@ -170,9 +174,7 @@ async def create_config(request: web.Request, body: ConfigCreate) -> web.Respons
     tenant = request[TENANT]
     name, flow = body.name or "default", body.flow or ""
     if runtime.config(name, flow_name=flow, tenant_id=tenant) is not None:
-        scope = f'flow "{flow}"' if flow else "the tenant default"
-        return json_response({"error": "already_exists",
-                              "message": f'a config named "{name}" already exists for {scope}'}, status=409)
+        return json_response({"error": "already_exists", "message": config_exists(name, flow).message}, status=409)
     try:
         config = runtime.set_config(name, flow_name=flow, tenant_id=tenant, **body.changes())
     except AxiomError as exc:
@@ -199,8 +201,10 @@ async def update_config(request: web.Request, body: ConfigPatch) -> web.Response
         return not_found("config")
     try:
         updated = runtime.set_config(config.name, flow_name=config.flow_name, tenant_id=tenant, **body.changes(),
-                                     remove_overrides=tuple(body.remove_overrides or ()))
+                                     remove_overrides=tuple(body.remove_overrides or ()), rename_to=body.rename)
     except AxiomError as exc:
+        if exc.diagnostics[0].code == "already_exists":
+            return json_response({"error": "already_exists", "message": exc.message}, status=409)
         return bad_argument(exc.message)
     return respond(models.Config, updated.to_json())
 
@@ -326,6 +330,18 @@ async def delete_memory_flow(request: web.Request) -> web.Response:
     if not removed:
         return not_found("flow memory")
     return respond(models.Deleted, {"flow_id": request.match_info["flow_id"], "deleted": removed})
+
+
+@route("GET", "/api/effective-config", tags=["configs"], query=FlowFilter,
+       responses=spec.RESPONSES[("GET", "/api/effective-config")])
+async def effective_config(request: web.Request, query: FlowFilter) -> web.Response:
+    """The values a run of the flow gets with no profile selected, after the four layers (platform,
+    tenant default, the flow's default); no flow: the tenant default alone. Override names only."""
+    resolved = _runtime(request).config_layers(query.flow or "", None, tenant_id=request[TENANT])
+    return respond(models.EffectiveConfig, {
+        "flow": query.flow or None, "node_timeout_seconds": resolved.node_timeout_seconds,
+        "max_attempts": resolved.max_attempts, "secret_overrides": sorted(resolved.secrets),
+        "layers": list(resolved.layers)})
 
 
 setup = ROUTES.setup

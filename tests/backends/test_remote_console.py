@@ -67,11 +67,38 @@ def test_keys_and_secrets_through_the_remote(live, aio):
     assert [r["name"] for r in rows] == ["TOKEN"] and "two" not in str(rows)
     aio(console.delete_secret("TOKEN"))
     assert aio(console.list_secrets()) == []
-    with pytest.raises(AxiomError, match="not offered for a remote backend"):
-        aio(console.list_configs())
     usage = aio(console.usage())  # limits off: the numbers, no quotas
     assert usage.executions >= 1 and len(usage.days) == 30 and usage.quotas is None
     aio(backend.close())
+
+
+def test_configs_through_the_remote(live, aio):
+    backend = RemoteBackend(live.origin, live.key)
+    console = backend.console
+    assert aio(console.effective("hello")) == (300.0, ())
+    made = aio(console.create_config("", flow_name="hello", node_timeout_seconds=7))
+    assert (made.name, made.flow_name, made.node_timeout_seconds) == ("default", "hello", 7)
+    assert aio(console.effective("hello")) == (7.0, ())
+    with pytest.raises(AxiomError, match='a config named "default" already exists for flow "hello"'):
+        aio(console.create_config("default", flow_name="hello", node_timeout_seconds=8))
+    aio(console.create_config("fast", flow_name="hello", node_timeout_seconds=3, secret_overrides={"TOKEN": "x"}))
+    with pytest.raises(AxiomError, match='"default" already exists'):  # a refused rename saves nothing
+        aio(console.update_config("fast", flow_name="hello", new_name="default", node_timeout_seconds=5))
+    with pytest.raises(AxiomError, match="between 1 and 3600"):
+        aio(console.update_config("fast", flow_name="hello", new_name="quick", node_timeout_seconds=9999))
+    assert [(c.name, c.node_timeout_seconds) for c in aio(console.list_configs("hello"))] == [("default", 7),
+                                                                                             ("fast", 3)]
+    edited = aio(console.update_config("fast", flow_name="hello", new_name="quick", remove_overrides=("TOKEN",)))
+    assert (edited.name, edited.secret_overrides) == ("quick", ())
+    aio(console.set_config("default", flow_name="", node_timeout_seconds=42))  # the tenant default, upserted
+    aio(console.set_config("default", flow_name="", node_timeout_seconds=43))
+    assert aio(console.effective("")) == (43.0, ())
+    assert aio(console.delete_config("quick", flow_name="hello")) is True
+    assert aio(console.delete_config("quick", flow_name="hello")) is False
+    for name, flow in (("default", "hello"), ("default", "")):
+        aio(console.delete_config(name, flow_name=flow))
+    aio(backend.close())
+
 
 
 def test_a_refusing_remote_is_shown_as_such(live, aio):

@@ -81,3 +81,36 @@ def test_the_inspectors_run_configuration_card_links_to_the_flows_configs(qtbot,
     click(qtbot, page.create_button)
     # The card re-reads after the Console's change.
     qtbot.waitUntil(lambda: window.inspector.flow_page.timeout.text().startswith("Node timeout: 7 s"), timeout=10000)
+
+
+def test_a_taken_profile_name_is_refused_and_an_edit_saves_whole_or_not_at_all(qtbot, window):
+    page = open_flow_configs(qtbot, window)
+    page.flow.setFocus()
+    qtbot.keyClicks(page.flow, "hello")
+    qtbot.waitUntil(page.empty.isVisible, timeout=10000)
+    for name, timeout in (("", "7"), ("fast", "3")):
+        click(qtbot, page.new_button)
+        type_over(qtbot, page.profile_name, name)
+        type_over(qtbot, page.profile_timeout, timeout)
+        click(qtbot, page.create_button)
+        qtbot.waitUntil(lambda n=name or "default": n in [r[0] for r in page.rows()], timeout=10000)
+    click(qtbot, page.new_button)
+    type_over(qtbot, page.profile_name, "fast")
+    click(qtbot, page.create_button)
+    qtbot.waitUntil(lambda: page.error.text() == 'a config named "fast" already exists for flow "hello"', timeout=10000)
+    click(qtbot, page.edit_buttons["fast"])
+    type_over(qtbot, page.profile_name, "default")
+    type_over(qtbot, page.profile_timeout, "9")
+    click(qtbot, page.create_button)
+    qtbot.waitUntil(lambda: page.error.text() == 'a config named "default" already exists for flow "hello"',
+                    timeout=10000)
+    runtime = window.bridge.wait_ready().runtime
+    assert runtime.config("fast", flow_name="hello").node_timeout_seconds == 3  # nothing half-saved
+    type_over(qtbot, page.profile_name, "quick")
+    click(qtbot, page.create_button)
+    qtbot.waitUntil(lambda: page.rows() == [["default", "7 s", ""], ["quick", "9 s", ""]], timeout=10000)
+    click(qtbot, page.delete_buttons["quick"])
+    assert page.dialog.windowTitle() == "Delete profile"
+    click(qtbot, page.dialog.findChild(type(page.new_button), "deleteProfileButton"))
+    qtbot.waitUntil(lambda: page.rows() == [["default", "7 s", ""]], timeout=10000)
+    assert runtime.config("quick", flow_name="hello") is None

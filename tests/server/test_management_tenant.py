@@ -7,6 +7,45 @@ from axiom_ide.runtime.store.db import open_database
 from axiom_ide.runtime.store.memory import SqliteMemory
 
 
+def test_a_config_renamed_by_patch_and_the_effective_values_after_the_layers(live):
+    with live.client() as c, live.client(live.other_key) as other:
+        assert c.get("/api/effective-config", params={"flow": "hello"}).json() == {
+            "flow": "hello", "node_timeout_seconds": 300, "max_attempts": 1, "secret_overrides": [], "layers": []}
+        fast = c.post("/api/configs", json={"flow": "hello", "name": "fast", "node_timeout_seconds": 3}).json()
+        default = c.post("/api/configs", json={"flow": "hello", "node_timeout_seconds": 7,
+                                               "secret_overrides": {"TOKEN": "v"}}).json()
+        tenant = c.post("/api/configs", json={"node_timeout_seconds": 60}).json()
+        r = c.patch(f"/api/configs/{fast['id']}", json={"rename": "default", "node_timeout_seconds": 5})
+        assert (r.status_code, r.json()) == (409, {"error": "already_exists",
+                                                   "message": 'a config named "default" already exists for flow "hello"'})
+        assert c.get(f"/api/configs/{fast['id']}").json()["node_timeout_seconds"] == 3  # nothing half-saved
+        r = c.patch(f"/api/configs/{fast['id']}", json={"rename": " ", "node_timeout_seconds": 5})
+        assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": "a config needs a name"})
+        r = c.patch(f"/api/configs/{fast['id']}", json={"rename": "quick", "node_timeout_seconds": 4})
+        assert (r.status_code, r.json()["name"], r.json()["node_timeout_seconds"]) == (200, "quick", 4)
+        effective = c.get("/api/effective-config", params={"flow": "hello"}).json()
+        assert effective == {"flow": "hello", "node_timeout_seconds": 7, "max_attempts": 1,
+                             "secret_overrides": ["TOKEN"], "layers": [tenant["id"], default["id"]]}
+        assert "\"v\"" not in str(effective)
+        assert c.get("/api/effective-config").json()["node_timeout_seconds"] == 60
+        assert other.get("/api/effective-config", params={"flow": "hello"}).json()["node_timeout_seconds"] == 300
+        for config in (fast, default, tenant):
+            assert c.delete(f"/api/configs/{config['id']}").status_code == 204
+
+
+def test_usage_counts_the_callers_executions_of_the_last_30_days(live):
+    with live.client() as c, live.client(live.other_key) as other:
+        before = c.get("/api/usage").json()
+        r = c.post("/invocations/v1/flows/invoke", json={"graph_id": live.compile("hello"), "input": {"name": "Ada"},
+                                                          "wait": True})
+        assert r.status_code == 202, r.text
+        after = c.get("/api/usage").json()
+        assert len(after["days"]) == 30 and after["days"][0]["day"] < after["days"][-1]["day"]
+        assert after["executions"] == before["executions"] + 1 == sum(d["total"] for d in after["days"])
+        assert after["succeeded"] == before["succeeded"] + 1 and after["success_rate"] > 0
+        assert other.get("/api/usage").json()["executions"] == 0
+
+
 def test_secrets_set_list_delete_and_values_never_come_back(live):
     with live.client() as c, live.client(live.other_key) as other:
         r = c.put("/api/secrets/OPENAI_KEY", json={"value": "sk-first"})
@@ -57,7 +96,8 @@ def test_configs_create_update_delete_with_write_only_overrides(live):
 
         for bad, message in (({"node_timeout_seconds": 0}, "node_timeout_seconds must be between 1 and 3600"),
                              ({"node_timeout_seconds": "fast"}, "node_timeout_seconds must be a number"),
-                             ({"name": "x"}, "a config's name and flow cannot change; create another config instead"),
+                             ({"name": "x"}, ("a config's name and flow are not PATCH fields; rename it with \"rename\", "
+                                              "or create another config for another flow")),
                              ({"colour": "red"}, "unknown config field(s): colour")):
             r = c.patch(f"/api/configs/{cid}", json=bad)
             assert (r.status_code, r.json()) == (400, {"error": "invalid_argument", "message": message})

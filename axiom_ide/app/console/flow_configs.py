@@ -2,13 +2,16 @@
 flows)**, then each flow), **Default node timeout (seconds)** for the tenant default (saved when the
 field loses focus), the picked flow's profiles (name, timeout, secret override names, Delete),
 **+ New profile** (Profile name — blank is ``default`` —, Node timeout (s), a Secret override with a
-masked Value, **Create**) and the effective values after the layers, refreshed after every change."""
+masked Value, **Create**) and the effective values after the layers, refreshed after every change.
+A row's **Edit** opens the same form on that profile (rename, timeout, add/replace an override, tick
+overrides to remove; **Save** sends it all as one change, refused whole — a taken name, an out-of-range
+timeout — with the form kept); **Delete** asks first (**Delete profile**)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -16,6 +19,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTreeWidget,
@@ -25,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app.console.api_keys import error_text
-from axiom_ide.app.console.cells import button_cell
 
 Call = Callable[..., Any]
 TENANT_DEFAULT = "Tenant default (all flows)"
@@ -62,6 +67,10 @@ class FlowConfigsPage(QWidget):
         self.table.setColumnWidth(1, 120)
         self.table.setColumnWidth(2, 260)
         self.delete_buttons: dict[str, QPushButton] = {}
+        self.edit_buttons: dict[str, QPushButton] = {}
+        #: The profile the form edits (None: the form makes a new one).
+        self.editing: Any = None
+        self.dialog: QMessageBox | None = None
         self.new_button = QPushButton("+ New profile", objectName="newProfile")
         self.new_button.clicked.connect(self._open_form)
         # The new-profile form.
@@ -73,6 +82,8 @@ class FlowConfigsPage(QWidget):
         self.override_name = QLineEdit(objectName="overrideName", placeholderText="Secret name (optional)")
         self.override_value = QLineEdit(objectName="overrideValue", placeholderText="Value")
         self.override_value.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remove_overrides = QListWidget(objectName="removeOverrides")
+        self.remove_overrides.setMaximumHeight(72)
         self.create_button = QPushButton("Create", objectName="createProfile")
         self.create_button.clicked.connect(self._create)
         cancel = QPushButton("Cancel")
@@ -84,6 +95,8 @@ class FlowConfigsPage(QWidget):
         override.addWidget(self.override_name)
         override.addWidget(self.override_value)
         fields.addRow("Secret overrides", override)
+        fields.addRow("Remove overrides", self.remove_overrides)
+        self._fields = fields
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(cancel)
@@ -153,14 +166,23 @@ class FlowConfigsPage(QWidget):
         shown = configs if flow else []
         self.empty.setVisible(bool(flow) and not shown)
         self.table.setVisible(bool(shown))
+        self.edit_buttons = {}
         for cfg in shown:
             item = QTreeWidgetItem([cfg.name, seconds(cfg.node_timeout_seconds), ", ".join(cfg.secret_overrides), ""])
             self.table.addTopLevelItem(item)
+            edit = QPushButton("Edit", objectName="editProfile")
+            edit.clicked.connect(lambda _c=False, c=cfg: self.edit_profile(c))
             button = QPushButton("Delete", objectName="deleteProfile")
-            button.clicked.connect(lambda _c=False, n=cfg.name, f=flow: self._call(
-                lambda b: b.console.delete_config(n, flow_name=f), self._saved, self._refused))
-            self.table.setItemWidget(item, 3, button_cell(button))
+            button.clicked.connect(lambda _c=False, n=cfg.name, f=flow: self.confirm_delete(n, f))
+            cell = QWidget()
+            row = QHBoxLayout(cell)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(edit)
+            row.addWidget(button)
+            row.addStretch(1)
+            self.table.setItemWidget(item, 3, cell)
             self.delete_buttons[cfg.name] = button
+            self.edit_buttons[cfg.name] = edit
 
     def _show_effective(self, value: tuple[float, tuple[str, ...]]) -> None:
         timeout, overrides = value
@@ -182,6 +204,7 @@ class FlowConfigsPage(QWidget):
                    self._saved, self._refused)
 
     def _open_form(self) -> None:
+        self._close_form()
         self.form.show()
         self.profile_name.setFocus()
 
@@ -189,7 +212,31 @@ class FlowConfigsPage(QWidget):
         for field in (self.profile_name, self.override_name, self.override_value):
             field.clear()
         self.profile_timeout.setValue(0)
+        self.editing = None
+        self.remove_overrides.clear()
+        self._fields.setRowVisible(self.remove_overrides, False)
+        self.create_button.setText("Create")
         self.form.hide()
+
+    def edit_profile(self, config: Any) -> None:
+        """Open the form on ``config``: its name and timeout filled in, its overrides to tick for removal."""
+        self._close_form()
+        self.editing = config
+        self.profile_name.setText(config.name)
+        self.profile_timeout.setValue(int(config.node_timeout_seconds or 0))
+        for name in config.secret_overrides:
+            item = QListWidgetItem(name, self.remove_overrides)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self._fields.setRowVisible(self.remove_overrides, bool(config.secret_overrides))
+        self.create_button.setText("Save")
+        self.error.hide()
+        self.form.show()
+        self.profile_name.setFocus()
+
+    def ticked_removals(self) -> tuple[str, ...]:
+        items = [self.remove_overrides.item(i) for i in range(self.remove_overrides.count())]
+        return tuple(i.text() for i in items if i is not None and i.checkState() == Qt.CheckState.Checked)
 
     def _create(self) -> None:
         flow, name = self.flow_name(), self.profile_name.text()
@@ -199,10 +246,34 @@ class FlowConfigsPage(QWidget):
             self._refused(ValueError(f'secret override "{key}" needs a value'))
             return
         overrides = {key: value} if key else None
+        editing = self.editing
+        if editing is not None and timeout is None and editing.node_timeout_seconds is not None:
+            self._refused(ValueError("Node timeout (s) must be 1–3600; a saved timeout cannot be cleared"))
+            return
         self.error.hide()
-        self._call(lambda b: b.console.set_config(name, flow_name=flow, node_timeout_seconds=timeout,
-                                                  secret_overrides=overrides),
+        if editing is None:
+            self._call(lambda b: b.console.create_config(name, flow_name=flow, node_timeout_seconds=timeout,
+                                                         secret_overrides=overrides),
+                       self._created, self._refused)
+            return
+        removals = self.ticked_removals()
+        self._call(lambda b: b.console.update_config(editing.name, flow_name=flow, new_name=name.strip() or "default",
+                                                     node_timeout_seconds=timeout, secret_overrides=overrides,
+                                                     remove_overrides=removals),
                    self._created, self._refused)
+
+    def confirm_delete(self, name: str, flow: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete profile",
+                          f'Delete the profile "{name}" of "{flow}" and its secret overrides? The next run '
+                          "no longer uses it. This cannot be undone.", QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("deleteProfileBox")
+        delete = box.addButton("Delete profile", QMessageBox.ButtonRole.DestructiveRole)
+        delete.setObjectName("deleteProfileButton")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        delete.clicked.connect(lambda: self._call(lambda b: b.console.delete_config(name, flow_name=flow),
+                                                  self._saved, self._refused))
+        self.dialog = box
+        box.open()
 
     def _created(self, config: Any) -> None:
         self._close_form()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.console.api_keys import error_text
 from axiom_ide.app.console.cells import button_cell
+from axiom_ide.runtime.model.flow_users import flows_using
 
 Call = Callable[..., Any]
 
@@ -37,6 +39,9 @@ class SecretsPage(QWidget):
         self.setObjectName("secretsPage")
         self._call = call
         self._names: set[str] = set()
+        #: The workspace's flow files (set by the main window), to name the flows placing a node
+        #: whose required secret is not set.
+        self.flow_files: Callable[[], list[Path]] = list
         title = QLabel("<h2>Secrets</h2>")
         intro = QLabel("Secrets are encrypted at rest and readable by every node of your tenant with "
                        "ax.secrets.get(\"NAME\"). A value is never shown again after you save it.")
@@ -156,7 +161,14 @@ class SecretsPage(QWidget):
     # -- the list ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         self._call(lambda b: b.console.list_secrets(), self._show_secrets, self._list_refused)
-        self._call(lambda b: b.console.missing_secrets(), self._show_missing, self._list_refused)
+        files = self.flow_files()
+
+        async def missing(b: Any) -> list[tuple[str, str, list[str]]]:
+            rows = await b.console.missing_secrets()
+            flows = flows_using(files, {node for _secret, node in rows})
+            return [(secret, node, flows[node]) for secret, node in rows]
+
+        self._call(missing, self._show_missing, self._list_refused)
 
     def _list_refused(self, exc: BaseException) -> None:
         self.status.setText(error_text(exc))
@@ -178,9 +190,10 @@ class SecretsPage(QWidget):
             self.delete_buttons[row["name"]] = button
         self._update_form()
 
-    def _show_missing(self, missing: list[tuple[str, str]]) -> None:
-        lines = [f"{secret} — required by {node}" for secret, node in missing]
-        self.missing.setText("Required but not set:\n" + "\n".join(lines) if lines else "")
+    def _show_missing(self, missing: list[tuple[str, str, list[str]]]) -> None:
+        lines = [f"{secret} — required by {node}" + (f" (flows: {', '.join(flows)})" if flows else "")
+                 for secret, node, flows in missing]
+        self.missing.setText("Required by flows, not set:\n" + "\n".join(lines) if lines else "")
         self.missing.setVisible(bool(lines))
 
     def rows(self) -> list[list[str]]:

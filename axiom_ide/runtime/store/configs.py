@@ -55,6 +55,12 @@ class Resolved:
     config_id: str | None = None
 
 
+def config_exists(name: str, flow_name: str) -> AxiomError:
+    """The refusal of a second config of one name in one scope (a create or a rename; HTTP 409)."""
+    scope = f'flow "{flow_name}"' if flow_name else "the tenant default"
+    return AxiomError.of("already_exists", f'a config named "{name}" already exists for {scope}')
+
+
 def _valid_timeout(value: Any) -> float | None:
     try:
         v = float(value)
@@ -78,9 +84,17 @@ class ConfigStore:
 
     def set(self, name: str = "default", *, flow_name: str = TENANT, node_timeout_seconds: float | None = None,
             max_attempts: int | None = None, secret_overrides: dict[str, str] | None = None,
-            remove_overrides: tuple[str, ...] = (), tenant_id: str = "local") -> FlowConfig:
-        """Create or update (``None`` keeps a field as it is)."""
+            remove_overrides: tuple[str, ...] = (), tenant_id: str = "local",
+            rename_to: str | None = None) -> FlowConfig:
+        """Create or update (``None`` keeps a field as it is); ``rename_to`` renames an existing
+        config in the same transaction (refused before anything is written when the name is taken)."""
         name = name or "default"
+        if rename_to is not None:
+            rename_to = rename_to.strip()
+            if not rename_to:
+                raise AxiomError.of("invalid_config", "a config needs a name")
+            if rename_to != name and self.get(rename_to, flow_name=flow_name, tenant_id=tenant_id) is not None:
+                raise config_exists(rename_to, flow_name)
         if node_timeout_seconds is not None and _valid_timeout(node_timeout_seconds) is None:
             raise AxiomError.of("invalid_config", "node_timeout_seconds must be between 1 and 3600")
         if max_attempts is not None and _valid_attempts(max_attempts) is None:
@@ -102,6 +116,8 @@ class ConfigStore:
                     "UPDATE flow_configs SET node_timeout_seconds = ?, max_attempts = ?, updated_at = ? WHERE id = ?",
                     (node_timeout_seconds if node_timeout_seconds is not None else current.node_timeout_seconds,
                      max_attempts if max_attempts is not None else current.max_attempts, now, config_id))
+                if rename_to and rename_to != name:
+                    conn.execute("UPDATE flow_configs SET name = ? WHERE id = ?", (rename_to, config_id))
             for key, value in (secret_overrides or {}).items():
                 conn.execute("INSERT OR REPLACE INTO config_secret_overrides (config_id, name, value) VALUES (?, ?, ?)",
                              (config_id, key, self.box.seal(value)))
