@@ -74,6 +74,20 @@ class RunContext:
     #: (editor runs only; runtime/pins.py). Its events say ``pinned: true``.
     pins: dict[str, bytes] = field(default_factory=dict)
     _variables: dict[str, Any] | None = None
+    #: The running state's loop counts (set by :func:`drive`) and the per-call views they give
+    #: (reflection's ``loop_iterations``; engine/reflection.py).
+    loop_counts: dict = field(default_factory=dict)
+    _calls: Any = None
+
+    def reflection_for(self, node: str) -> dict[str, Any]:
+        """The reflection view for a call of ``node`` now (the run's loop counts in its position)."""
+        if not self.loop_counts:
+            return self.reflection.get(node, {})
+        if self._calls is None:
+            from axiom_ide.runtime.engine.reflection import CallViews
+
+            self._calls = CallViews(self.reflection, {n: m.instance for n, m in self.plan.nodes.items()})
+        return self._calls.view(node, self.loop_counts)
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -105,6 +119,7 @@ def _input_of(ctx: RunContext, act: Activation) -> Callable[[], dict[str, Any]]:
 async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
     """Run until nothing is ready or running; returns the terminal output. Raises StepError."""
     plan = ctx.plan
+    ctx.loop_counts = state.loop_counts
     tasks: dict[asyncio.Future, Activation] = {}
     try:
         while True:
@@ -190,7 +205,7 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
             else:
                 call = make_call(execution_id=ctx.execution_id, flow_id=ctx.flow_id,
                                  tenant_id=ctx.tenant_id, canvas_id=act.node, attempt=attempt,
-                                 variables=ctx.variables, reflection=ctx.reflection.get(act.node, {}),
+                                 variables=ctx.variables, reflection=ctx.reflection_for(act.node),
                                  timeout_s=timeout)
                 limit = timeout if not getattr(ctx.invoker, "enforces_timeout", True) else timeout + TIMEOUT_GRACE
                 output = await bounded(ctx.invoker.invoke(node, act.payload, call), limit)
@@ -244,7 +259,10 @@ async def run_subflow(ctx: RunContext, node: Any, payload: bytes) -> bytes:
     """A subflow node runs its compiled sub-artifact as a nested step (no checkpoints of its own)."""
     from axiom_ide.runtime.engine.runner import reflection_views
 
+    where = (ctx.reflection.get(node.id) or {}).get("position") or {}
     sub = replace(ctx, plan=build_plan(node.subflow), recorder=ctx.recorder.child(node.id),
-                  reflection=reflection_views(node.subflow),
-                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={}, pins={})
+                  reflection=reflection_views(node.subflow, depth=int(where.get("depth", 0)) + 1,
+                                              stack=[*where.get("subflow_stack_graph_ids", ()), ctx.plan.artifact.graph_id]),
+                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={}, pins={},
+                  loop_counts={}, _calls=None)
     return await drive(sub, steps.start(sub.plan, payload))

@@ -90,26 +90,11 @@ class Compiled:
         return self.codec.from_json(data, self.artifact.output_type, terminal.package_key)
 
 
-def reflection_views(artifact: Artifact) -> dict[str, dict[str, Any]]:
-    """Per canvas id, the JSON view node hosts serve as ``ax.reflection.flow`` (SDK field names)."""
-    instance = {n.id: n.instance for n in artifact.nodes}
+def reflection_views(artifact: Artifact, **where: Any) -> dict[str, dict[str, Any]]:
+    """Per canvas id, the JSON view node hosts serve as ``ax.reflection.flow`` (engine/reflection.py)."""
+    from axiom_ide.runtime.engine.reflection import reflection_views as views
 
-    def edge(e: Any) -> dict[str, Any]:
-        return {"src_instance": instance[e.src], "dst_instance": instance[e.dst],
-                "canvas_edge_id": f"{e.src}->{e.dst}", "has_condition": bool(e.when),
-                "has_adapter": e.map is not None, "max_iterations": e.loop or 0}
-
-    base = {
-        "graph_id": artifact.graph_id,
-        "nodes": [{"instance_id": n.instance, "name": n.name, "package_name": n.package,
-                   "package_version": n.version,
-                   "node_type": {"unary": "node"}.get(n.kind, n.kind),
-                   "input_message_name": n.input_type, "output_message_name": n.output_type,
-                   "canvas_node_id": n.id} for n in artifact.nodes],
-        "edges": [edge(e) for e in artifact.edges],
-        "loop_edges": [edge(e) for e in artifact.loop_edges],
-    }
-    return {n.id: dict(base, position={"current_instance": n.instance, "depth": 0}) for n in artifact.nodes}
+    return views(artifact, **where)
 
 
 class Runner:
