@@ -39,6 +39,8 @@ class ArtifactNode:
     subflow: Artifact | None = None
     #: Disabled in the flow: the engine passes the node's input on as its output, never calling it.
     disabled: bool = False
+    #: Canvas id of the node that compensates this one after a failure (flow.yaml ``compensate:``).
+    compensate: str | None = None
 
     @property
     def package_key(self) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
+from axiom_ide.runtime.engine.compensation import compensate, forward_checkpoints
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
 from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.recorder import Recorder
@@ -189,7 +190,7 @@ class Runner:
                 if any(cp.expired for cp in done):
                     raise StepError("cannot resume: a checkpoint of this execution expired", "CHECKPOINT_EXPIRED")
                 state = steps.refold(compiled.plan, compiled.codec, rec.input or b"",
-                                     [(cp.node, cp.output or b"") for cp in done])
+                                     [(cp.node, cp.output or b"") for cp in forward_checkpoints(compiled.plan, done)])
                 if forked_from is not None:
                     recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name,
                                   forked_from=forked_from[0], checkpoint_id=forked_from[1])
@@ -210,7 +211,8 @@ class Runner:
             output = await drive(ctx, state)
             output_json = compiled.decode_output(output)
         except StepError as exc:
-            return self.finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc),
+            exc, undone = await compensate(self, ctx, exc)  # saga: completed nodes' compensations
+            return self.finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc) | undone,
                                 detail=exc.diagnostic)
         except asyncio.CancelledError:
             if rec.id not in self._cancel_requested:

@@ -36,6 +36,9 @@ class FlowNode:
     row: int | None = None
     #: ``disabled: true``: the node passes its input through (input and output types must match).
     disabled: bool = False
+    #: ``compensate: <canvas id>``: the node run (saga-style) when a later failure ends the run
+    #: after this node completed; it receives this node's output (runtime/engine/compensation.py).
+    compensate: str | None = None
 
     @property
     def ref(self) -> NodeRef:
@@ -185,6 +188,11 @@ class Flow:
                     )
             if node_id in self.join:
                 self.join[new.id] = self.join.pop(node_id)
+            for i, n in enumerate(self.nodes):  # compensation references follow the rename
+                if n.compensate == node_id and i != index:
+                    self.nodes[i] = replace(n, compensate=new.id)
+            if new.compensate == node_id:
+                new = replace(new, compensate=new.id)
         self.nodes[index] = new
         self.node_changed.emit(node_id, new)
         return new
@@ -251,7 +259,8 @@ class Flow:
         out["imports"] = list(self.imports)
         out["nodes"] = [
             {k: v for k, v in (("id", n.id), ("node", n.node), ("col", n.col), ("row", n.row),
-                               ("disabled", True if n.disabled else None)) if v is not None}
+                               ("disabled", True if n.disabled else None), ("compensate", n.compensate))
+                if v is not None}
             for n in self.nodes
         ]
         out["edges"] = [edge_to_plain(e) for e in self.edges]

@@ -34,7 +34,7 @@ from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode
 
 #: Top-level keys in canonical order; new keys are inserted to keep this order.
 TOP_KEYS = ("name", "description", "mode", "imports", "nodes", "edges", "join")
-NODE_KEYS = ("id", "node", "col", "row", "disabled")
+NODE_KEYS = ("id", "node", "col", "row", "disabled", "compensate")
 EDGE_KEYS = ("from", "to", "map", "when", "loop")
 
 
@@ -246,7 +246,8 @@ def flow_from_tree(doc: Any) -> Flow:
             continue
         seen.add(node_id)
         nodes.append(FlowNode(node_id, _str_or_none(raw.get("node")) or "", _int_or_none(raw.get("col")), _int_or_none(raw.get("row")),
-                              raw.get("disabled") is True))
+                              raw.get("disabled") is True,
+                              raw["compensate"] if isinstance(raw.get("compensate"), str) else None))
     edges: list[FlowEdge] = []
     keys: set[tuple[str, str]] = set()
     for raw in doc.get("edges") or [] if isinstance(doc.get("edges"), list) else []:
@@ -424,6 +425,10 @@ def _sync_node(m: CommentedMap, node: FlowNode) -> None:
         _set_key(m, "disabled", True, NODE_KEYS)
     else:
         _del_key(m, "disabled")
+    if node.compensate is not None:
+        _set_key(m, "compensate", node.compensate, NODE_KEYS)
+    else:
+        _del_key(m, "compensate")
 
 
 def _sync_edge(m: CommentedMap, edge: FlowEdge) -> None:
