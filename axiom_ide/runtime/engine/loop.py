@@ -78,6 +78,9 @@ class RunContext:
     #: (reflection's ``loop_iterations``; engine/reflection.py).
     loop_counts: dict = field(default_factory=dict)
     _calls: Any = None
+    #: ``budget(tenant_id, n)``: draw n executions from the daily quota (refusal text or None),
+    #: for nodes a runtime mutation adds (engine/mutation.py). None: nothing is counted.
+    budget: Any = None
 
     def reflection_for(self, node: str) -> dict[str, Any]:
         """The reflection view for a call of ``node`` now (the run's loop counts in its position)."""
@@ -108,6 +111,8 @@ class NodeResult:
     raised: dict[str, str] = field(default_factory=dict)
     #: The output is the node's pin (the node was not called).
     pinned: bool = False
+    #: A mutation-capable node's buffered ``ax.mutation.flow`` additions (engine/mutation.py).
+    mutations: tuple = ()
 
 
 def _input_of(ctx: RunContext, act: Activation) -> Callable[[], dict[str, Any]]:
@@ -150,6 +155,15 @@ async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
 
 
 def _apply(ctx: RunContext, state: ExecutionState, act: Activation, result: NodeResult) -> None:
+    if result.ok and result.mutations:  # applied after the handler returned, before its edges
+        from axiom_ide.runtime.engine.mutation import apply_mutations
+
+        try:
+            apply_mutations(ctx, act.node, list(result.mutations))
+        except StepError as exc:
+            ctx.recorder.emit(ev.NODE_FAILED, act.node, duration_ms=result.duration_ms, attempt=result.attempt,
+                              error=str(exc), final=True)
+            raise
     plan = ctx.plan
     if not result.ok:
         skipped = steps.fail(plan, ctx.codec, state, act.node, result.error or "", result.code or "NODE_FAILED",
@@ -219,6 +233,9 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
             error, code, raised = str(exc), exc.code, steps.raised_fields(exc)
         else:
             duration = round((time.perf_counter() - t0) * 1000.0, 3)
+            mutations = getattr(output, "mutations", None)
+            if mutations is not None:  # host/invocation.Mutated: plain bytes from here on
+                return NodeResult(True, bytes(output), None, None, attempt, duration, mutations=tuple(mutations))
             return NodeResult(True, output, None, None, attempt, duration)
         duration = round((time.perf_counter() - t0) * 1000.0, 3)
         ctx.recorder.emit(ev.NODE_FAILED, act.node, duration_ms=duration, attempt=attempt,

@@ -182,6 +182,7 @@ class Runner:
         ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
                          self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection,
                          pins=dict(pins or {}))
+        ctx.budget = getattr(self, "execution_budget", None)  # quota for runtime mutations
         try:
             if accepted:
                 state = steps.start(compiled.plan, rec.input or b"")
