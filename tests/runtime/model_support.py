@@ -60,6 +60,10 @@ def grow(ax, input):
     me = ax.reflection.flow.position.current_instance
     if input.mode == "cycle":
         ax.mutation.flow.add_edge(src_instance=me, dst_instance=1)
+    elif input.mode.startswith("when-"):
+        added = ax.mutation.flow.add_node(package="tests/probe", version="0.1.0", node="Look")
+        ax.mutation.flow.add_edge(src_instance=me, dst_instance=added,
+                                  condition={"op": "EQ", "field": "mode", "value": "when-yes"})
     elif input.mode == "mismatch":
         other = ax.mutation.flow.add_node(package="tests/probe", version="0.1.0", node="Other")
         ax.mutation.flow.add_edge(src_instance=me, dst_instance=other)

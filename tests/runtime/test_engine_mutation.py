@@ -126,3 +126,16 @@ def test_a_cyclic_or_incompatible_addition_fails_the_node_with_the_reason(make_r
     assert [(e.node, e.data["error"]) for e in failed] == [("g", reason)]
     assert not [e for e in events if e.type == FLOW_MUTATED]
     assert "t" not in [e.node for e in events if e.type == ev.NODE_STARTED]
+
+
+@pytest.mark.parametrize("mode,ran", [("when-yes", True), ("when-no", False)])
+def test_an_added_conditional_edge_fires_only_when_its_predicate_holds(make_runtime, tmp_path, ws, aio, mode, ran):
+    rt = make_runtime(tmp_path / "data")
+    outcome = run(rt, ws, aio, mode)
+    assert outcome.status == "Completed", outcome.error
+    events = rt.execution_events(outcome.execution_id)
+    assert [e.data["edges"] for e in events if e.type == FLOW_MUTATED] == [
+        [{"from": "g", "to": "added-4", "when": 'output.mode == "when-yes"'}]]
+    assert ("added-4" in [e.node for e in events if e.type == ev.NODE_COMPLETED]) is ran
+    skipped = [(e.data["edge"], e.data["reason"]) for e in events if e.type == ev.EDGE_SKIPPED]
+    assert skipped == ([] if ran else [({"from": "g", "to": "added-4"}, "condition false")])

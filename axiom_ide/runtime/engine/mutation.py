@@ -114,7 +114,8 @@ def _condition(cond: dict[str, Any] | None, src_desc: Any) -> str | None:
         except ValueError:
             raise Rejected(f"condition value {value!r} for `{path}` is not a number") from None
         literal = value
-    repeated = field.label == field.LABEL_REPEATED
+    flag = getattr(field, "is_repeated", None)  # newer protobuf; older ones have only ``label``
+    repeated = flag if isinstance(flag, bool) else field.label == field.LABEL_REPEATED
     if op == "CONTAINS":
         return f"output.{path}.exists(x, x.contains({literal}))" if repeated else f"output.{path}.contains({literal})"
     if op not in _OPS:
