@@ -139,3 +139,23 @@ def test_an_added_conditional_edge_fires_only_when_its_predicate_holds(make_runt
     assert ("added-4" in [e.node for e in events if e.type == ev.NODE_COMPLETED]) is ran
     skipped = [(e.data["edge"], e.data["reason"]) for e in events if e.type == ev.EDGE_SKIPPED]
     assert skipped == ([] if ran else [({"from": "g", "to": "added-4"}, "condition false")])
+
+
+def test_a_fork_after_the_mutation_runs_on_the_grown_flow(make_runtime, tmp_path, ws, aio):
+    rt = make_runtime(tmp_path / "data")
+    quota(rt, None)
+    parent = run(rt, ws, aio)
+    cps = rt.execution_checkpoints(parent.execution_id)
+    at_g = next(cp for cp in cps if cp.node == "g")
+
+    async def fork():
+        child_id, _ = await rt.fork(parent.execution_id, at_g.id, {})
+        return await rt.wait(child_id, 30)
+
+    child = aio(fork())
+    assert child.status == "Completed", (child.error, [(e.type, e.node, e.data) for e in rt.execution_events(child.execution_id)])
+    events = rt.execution_events(child.execution_id)
+    assert [e.node for e in events if e.type == FLOW_MUTATED] == ["g"]  # recorded in the fork's own log
+    assert sorted(e.node for e in events if e.type == ev.NODE_COMPLETED) == ["added-4", "t"]
+    tenant = rt.find_execution(parent.execution_id).tenant_id
+    assert rt.usage().get(tenant, utc_day(time.time()))["executions"] == 1  # the parent's addition only

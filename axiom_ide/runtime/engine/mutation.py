@@ -23,8 +23,10 @@ A rejected batch applies nothing: the node fails with ``axiom: mutation rejected
 SDK's documented prefix). An applied batch is recorded as one FLOW_MUTATED event on the node with
 the added ``nodes`` and ``edges`` (what replay draws), the run continues on the grown plan, and
 reflection shows the grown graph from then on. Mutations are for the top-level unary flow run by
-node hosts: inside a subflow they are rejected. A run resumed after a restart refolds the
-original graph (its added nodes' checkpoints do not match it): a known limit.
+node hosts: inside a subflow they are rejected. The event also keeps the batch (``ops``): a run
+resumed after a restart, or forked from one of its checkpoints, re-applies the batches recorded
+before that point (:func:`regrow`) before it refolds its checkpoints — a fork records them in its
+own log — so the added nodes' checkpoints match and nothing is drawn from the quota twice.
 """
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ from axiom_ide.runtime.engine.steps import StepError, node_error_text
 REJECTED = "axiom: mutation rejected: "
 #: The event of an applied batch (data: ``nodes``, ``edges``).
 FLOW_MUTATED = "FLOW_MUTATED"
+#: The events :func:`regrow` reads.
+REGROW_EVENTS = (FLOW_MUTATED, "NODE_COMPLETED")
 
 _OPS = {"": "==", "EQ": "==", "NEQ": "!=", "LT": "<", "LTE": "<=", "GT": ">", "GTE": ">="}
 
@@ -154,16 +158,17 @@ def _fail(node_id: str, reason: str, code: str = "MUTATION_REJECTED") -> StepErr
     return StepError(node_error_text(node_id, REJECTED + reason), code, node=node_id)
 
 
-def apply_mutations(ctx: Any, node_id: str, ops: list[dict[str, Any]]) -> None:
+def apply_mutations(ctx: Any, node_id: str, ops: list[dict[str, Any]], *, again: bool = False) -> dict[str, Any]:
     """Apply ``node_id``'s buffered additions to the run (``ctx``: its RunContext); raises
     StepError (``axiom: mutation rejected: …``, code MUTATION_REJECTED) and applies nothing when
-    any one is refused."""
+    any one is refused. Returns the FLOW_MUTATED data. ``again``: re-applying a recorded batch
+    (:func:`regrow`): no event, no quota drawn."""
     try:
         art, added_nodes, added_edges, descs = _check(ctx, node_id, ops)
     except Rejected as exc:
         raise _fail(node_id, str(exc)) from None
     budget = getattr(ctx, "budget", None)
-    if added_nodes and budget is not None:
+    if added_nodes and budget is not None and not again:
         refused = budget(ctx.tenant_id, len(added_nodes))
         if refused:
             raise StepError(node_error_text(node_id, f"adding {len(added_nodes)} node(s) to the flow: {refused}"),
@@ -176,11 +181,28 @@ def apply_mutations(ctx: Any, node_id: str, ops: list[dict[str, Any]]) -> None:
     ctx.plan = build_plan(grown, max_steps=ctx.plan.max_steps)
     ctx.reflection = reflection_views(grown)
     ctx._calls = None
-    ctx.recorder.emit(FLOW_MUTATED, node_id,
-                      nodes=[{"id": n.id, "instance": n.instance, "ref": n.ref, "name": n.name, "package": n.package,
-                              "version": n.version, "input_type": n.input_type, "output_type": n.output_type}
-                             for n in added_nodes],
-                      edges=[{"from": e.src, "to": e.dst, **({"when": e.when} if e.when else {})} for e in added_edges])
+    data = {"nodes": [{"id": n.id, "instance": n.instance, "ref": n.ref, "name": n.name, "package": n.package,
+                       "version": n.version, "input_type": n.input_type, "output_type": n.output_type}
+                      for n in added_nodes],
+            "edges": [{"from": e.src, "to": e.dst, **({"when": e.when} if e.when else {})} for e in added_edges],
+            "ops": ops}
+    if not again:
+        ctx.recorder.emit(FLOW_MUTATED, node_id, **data)
+    return data
+
+
+def regrow(ctx: Any, events: Any, *, until_checkpoint: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """Re-apply an execution's recorded batches (its FLOW_MUTATED events, in order) to a run
+    about to refold its checkpoints — a resume, or a fork (then only the batches before the
+    completion of ``until_checkpoint``, found among the NODE_COMPLETED events also passed).
+    Returns (node, data) per batch re-applied, for a fork to record in its own log."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for e in events:
+        if until_checkpoint is not None and e.type != FLOW_MUTATED and e.data.get("checkpoint_id") == until_checkpoint:
+            break
+        if e.type == FLOW_MUTATED and e.node in ctx.plan.nodes and isinstance(e.data.get("ops"), list):
+            out.append((e.node, apply_mutations(ctx, e.node, e.data["ops"], again=True)))
+    return out
 
 
 def added_by(events: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -22,6 +22,7 @@ from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
 from axiom_ide.runtime.engine.compensation import compensate, forward_checkpoints
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
+from axiom_ide.runtime.engine.mutation import FLOW_MUTATED, REGROW_EVENTS, regrow
 from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.recorder import Recorder
 from axiom_ide.runtime.engine.steps import StepError
@@ -190,14 +191,18 @@ class Runner:
                 done = self.checkpoints.list(rec.id)
                 if any(cp.expired for cp in done):
                     raise StepError("cannot resume: a checkpoint of this execution expired", "CHECKPOINT_EXPIRED")
-                state = steps.refold(compiled.plan, compiled.codec, rec.input or b"",
-                                     [(cp.node, cp.output or b"") for cp in forward_checkpoints(compiled.plan, done)])
+                grown = regrow(ctx, self.events.list(forked_from[0] if forked_from else rec.id, types=REGROW_EVENTS),
+                               until_checkpoint=forked_from[1] if forked_from else None)  # runtime mutations
+                state = steps.refold(ctx.plan, compiled.codec, rec.input or b"",
+                                     [(cp.node, cp.output or b"") for cp in forward_checkpoints(ctx.plan, done)])
                 if forked_from is not None:
                     recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name,
                                   forked_from=forked_from[0], checkpoint_id=forked_from[1])
+                    for node, data in grown:  # the fork's own log draws the parent's additions too
+                        recorder.emit(FLOW_MUTATED, node, **data)
                 else:
                     recorder.emit(ev.EXECUTION_RESUMED, completed_nodes=len(done))
-                    for node, attempt in self._interrupted(rec.id, compiled.plan, ctx.attempt_base).items():
+                    for node, attempt in self._interrupted(rec.id, ctx.plan, ctx.attempt_base).items():
                         recorder.emit(ev.NODE_INTERRUPTED, node, attempt=attempt, reason=INTERRUPTED_REASON)
             else:
                 extra: dict[str, Any] = {"config_id": config.config_id} if config.config_id else {}
