@@ -244,7 +244,7 @@ class ContextParts:
         entries = self._entries
         view = call.reflection
         position = view.get("position") if view else None
-        capable = bool(getattr(node, "mutation_capable", False))
+        capable = kind == wire.CALL and bool(getattr(node, "mutation_capable", False))  # unary calls only
         key: tuple[Any, ...] = (node.handler, node.input_type, node.output_type, call.canvas_id, id(position), capable)
         hit = entries.get(key)
         if hit is not None and hit[1] is position and hit[2] == position:
