@@ -172,3 +172,15 @@ def test_compensate_round_trips_and_old_files_load_unchanged(ws, tmp_path):
     before = old.read_text()
     save_flow(load_flow(old), tmp_path / "linear.flow.yaml")
     assert (tmp_path / "linear.flow.yaml").read_text() == before
+
+
+def test_flow_diff_reports_a_changed_compensation(ws):
+    from axiom_ide.runtime.flowdiff import diff_flows
+
+    saga(ws, "saga_d1")
+    saga(ws, "saga_d2")
+    a = load_flow(ws / "flows" / "saga_d1.flow.yaml").flow
+    b = load_flow(ws / "flows" / "saga_d2.flow.yaml").flow
+    b.update_node("b", compensate=None)
+    d = diff_flows(a, b)
+    assert [(c.field, c.old, c.new) for n in d.nodes_changed for c in n.changes] == [("compensate", "undo-b", None)]
