@@ -1,6 +1,6 @@
 """Reflection, complete: every ``ax.reflection.flow`` field of the SDK reference as a real node
 host serves it — node ULIDs, condition summaries, loop iteration counts, and depth and the graph
-stack inside a subflow."""
+stack inside a subflow. Once per invoker (real host processes, and in process)."""
 from __future__ import annotations
 
 import json
@@ -11,11 +11,6 @@ from model_support import add_probe_package
 
 from axiom_ide.runtime.engine.reflection import condition_summary
 from axiom_ide.runtime.packages.node_id import node_id
-
-
-@pytest.fixture
-def invoker() -> str:
-    return "host"  # reflection is served by the node host
 
 PKG = "tests/probe@0.1.0"
 

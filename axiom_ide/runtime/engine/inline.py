@@ -79,7 +79,14 @@ class InlineInvoker:
 
             pkg.secrets_cls = _Secrets
         log = _Logger(mod.AxiomLogger, self.log_sink, call)
+        view = getattr(call, "reflection", None)
+        reflection = None
+        if view:  # the same ax.reflection.flow a node host serves (mutations: node hosts only)
+            from axiom_ide.runtime.host.context import flow_reflection
+
+            reflection = mod.AxiomReflection(flow_reflection(mod, view))
         return mod.AxiomContext(log=log, secrets=pkg.secrets_cls(getattr(call, "variables", None) or {}),
+                                reflection=reflection,
                                 execution_id=call.execution_id, flow_id=call.flow_id, tenant_id=call.tenant_id)
 
     # -- the invoker interface -----------------------------------------------------------------

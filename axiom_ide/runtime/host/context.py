@@ -208,6 +208,15 @@ def _flow_reflection(sdk: ModuleType, view: dict) -> Any:
     )
 
 
+def flow_reflection(sdk: ModuleType, view: dict) -> Any:
+    """``ax.reflection.flow`` from a call's whole JSON view (graph and position); bad data
+    degrades to the empty view (reading reflection never raises)."""
+    try:
+        return _flow_reflection(sdk, view)
+    except Exception:  # noqa: BLE001
+        return sdk.AxiomFlowReflection()
+
+
 _makers: dict[int, Make] = {}
 
 
