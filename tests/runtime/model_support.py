@@ -16,6 +16,7 @@ nodes:
   - {name: Fail, input: Probe, output: Probe}
   - {name: Undo, input: Probe, output: Probe}
   - {name: UndoFails, input: Probe, output: Probe}
+  - {name: UndoOnce, input: Probe, output: Probe}
   - {name: Grow, input: Probe, output: Probe, mutation_capable: true}
   - {name: GrowPlain, input: Probe, output: Probe}
   - {name: Other, input: Other, output: Other}
@@ -51,6 +52,13 @@ PROBE_NODES = {
     "fail": "def fail(ax, input):\n    raise RuntimeError('payment declined at step ' + str(input.n))\n",
     "undo": ("from gen.messages_pb2 import Probe\n"
              "def undo(ax, input):\n    return Probe(n=input.n, seen=list(input.seen) + ['undone'])\n"),
+    "undo_once": ("import time\nfrom gen.messages_pb2 import Probe\n"
+                  "def undo_once(ax, input):\n"
+                  "    value, ok = ax.secrets.get('HANG')\n"
+                  "    if ok and value == 'yes':  # the config says hang (the test stops the runtime)\n"
+                  "        ax.log.info('hanging')\n"
+                  "        time.sleep(60)\n"
+                  "    return Probe(n=input.n, seen=list(input.seen) + ['undone once'])\n"),
     "undo_fails": "def undo_fails(ax, input):\n    raise RuntimeError('refund service down')\n",
     "grow": '''\
 from gen.messages_pb2 import Probe

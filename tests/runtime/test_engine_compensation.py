@@ -3,6 +3,8 @@ runs their compensations in reverse completion order with the status "Compensati
 each with events and checkpoints, and ends Failed with the original error and the outcome."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from engine_support import compile_file, write_flow
 from model_support import add_probe_package
@@ -25,7 +27,7 @@ def ws(example_workspace):
     return example_workspace
 
 
-def saga(ws, name: str, undo_b: str = "Undo") -> None:
+def saga(ws, name: str, undo_b: str = "Undo", undo_a: str = "Undo") -> None:
     write_flow(ws, name, f"""\
         mode: unary
         imports: [{PKG}]
@@ -33,7 +35,7 @@ def saga(ws, name: str, undo_b: str = "Undo") -> None:
           - {{id: a, node: "{PKG}:Look", compensate: undo-a}}
           - {{id: b, node: "{PKG}:Look", compensate: undo-b}}
           - {{id: c, node: "{PKG}:Fail"}}
-          - {{id: undo-a, node: "{PKG}:Undo"}}
+          - {{id: undo-a, node: "{PKG}:{undo_a}"}}
           - {{id: undo-b, node: "{PKG}:{undo_b}"}}
         edges:
           - {{from: a, to: b}}
@@ -184,3 +186,42 @@ def test_flow_diff_reports_a_changed_compensation(ws):
     b.update_node("b", compensate=None)
     d = diff_flows(a, b)
     assert [(c.field, c.old, c.new) for n in d.nodes_changed for c in n.changes] == [("compensate", "undo-b", None)]
+
+
+def test_a_runtime_stopped_while_compensating_finishes_the_compensation_after_restart(tmp_path, ws, aio, make_runtime):
+    from axiom_ide.runtime.runtime import Runtime
+
+    saga(ws, "saga_stop", undo_a="UndoOnce")
+    data = tmp_path / "data"
+    first = Runtime(data)
+    first.set_config("default", flow_name="saga_stop", secret_overrides={"HANG": "yes"})
+
+    async def until_undo_a_runs():
+        artifact = compile_file(ws / "flows" / "saga_stop.flow.yaml", ws, store=first._artifacts)
+        reached = asyncio.Event()
+        first.events.connect(lambda e: e.type == ev.LOG and e.node == "undo-a" and reached.set())
+        execution_id = await first.start(artifact, {"n": 0})
+        await reached.wait()  # the handler itself runs (and hangs)
+        assert first.find_execution(execution_id).status == "Compensating"
+        await first.close()  # a shutdown: the run stays incomplete
+        return execution_id
+
+    execution_id = aio(until_undo_a_runs())
+    rt = make_runtime(data)
+    assert rt.find_execution(execution_id).status == "Compensating"
+    rt.set_config("default", flow_name="saga_stop", secret_overrides={"HANG": "no"})
+
+    async def resume():
+        assert await rt.resume_incomplete() == [execution_id]
+        return await rt.wait(execution_id, 30)
+
+    outcome = aio(resume())
+    assert outcome.status == "Failed"
+    assert outcome.error == ('node "c": payment declined at step 2; compensation: '
+                             '"undo-b" for "b" completed; "undo-a" for "a" completed')
+    kinds = [(e.type, e.node) for e in rt.execution_events(execution_id)
+             if e.type.startswith("COMPENSATION") or e.type == ev.NODE_INTERRUPTED]
+    assert kinds == [("COMPENSATION_STARTED", "undo-b"), ("COMPENSATION_COMPLETED", "undo-b"),
+                     ("COMPENSATION_STARTED", "undo-a"), ("NODE_INTERRUPTED", "undo-a"),
+                     ("COMPENSATION_STARTED", "undo-a"), ("COMPENSATION_COMPLETED", "undo-a")]
+    assert [cp.node for cp in rt.execution_checkpoints(execution_id)] == ["a", "b", "undo-b", "undo-a"]

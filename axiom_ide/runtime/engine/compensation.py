@@ -19,6 +19,7 @@ the top-level flow's nodes: a subflow node is compensated as a whole by its own 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -62,6 +63,11 @@ async def compensate(runner: Any, ctx: RunContext, failure: StepError) -> tuple[
     cancel: a store that fails mid-way ends the run with the original error and says so."""
     try:
         return await _compensate(runner, ctx, failure)
+    except asyncio.CancelledError:
+        ctx.recorder.flush()  # a shutdown: what ran is recorded; the next runtime continues
+        if ctx.execution_id not in getattr(runner, "_cancel_requested", ()):
+            raise
+        note = "the run was cancelled"
     except StepError as exc:
         note = str(exc)
     except Exception as exc:
@@ -80,16 +86,22 @@ async def _compensate(runner: Any, ctx: RunContext, failure: StepError) -> tuple
     ctx.recorder.flush()
     history = store.list(ctx.execution_id)
     done = [cp for cp in history if cp.node in pairs and cp.output is not None]
-    settled = {e.data.get("checkpoint_id") for e in runner.events.list(
+    settled = {e.data.get("checkpoint_id"): e for e in runner.events.list(
         ctx.execution_id, types=(ev.COMPENSATION_COMPLETED, ev.COMPENSATION_FAILED))}
-    todo = [cp for cp in reversed(done) if cp.id not in settled]
-    if not todo:
+    if not done:
         return failure, {}
     runner.executions.update(ctx.execution_id, status=ex.COMPENSATING, events=ctx.recorder.drain(runner.executions.db))
     step = len(history)
     outcomes: list[dict[str, Any]] = []
-    for cp in todo:
+    for cp in reversed(done):
         comp = pairs[cp.node]
+        before = settled.get(cp.id)
+        if before is not None:  # compensated before the runtime stopped: not run again
+            ok = before.type == ev.COMPENSATION_COMPLETED
+            outcomes.append({"node": comp, "compensates": cp.node, "checkpoint_id": cp.id,
+                             "status": "completed" if ok else "failed",
+                             **({} if ok else {"error": before.data.get("error", "")})})
+            continue
         assert cp.output is not None  # filtered above
         ctx.recorder.emit(ev.COMPENSATION_STARTED, comp, compensates=cp.node, checkpoint_id=cp.id)
         result = await run_node(ctx, Activation(comp, cp.output))
