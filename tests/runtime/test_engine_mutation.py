@@ -159,3 +159,4 @@ def test_a_fork_after_the_mutation_runs_on_the_grown_flow(make_runtime, tmp_path
     assert sorted(e.node for e in events if e.type == ev.NODE_COMPLETED) == ["added-4", "t"]
     tenant = rt.find_execution(parent.execution_id).tenant_id
     assert rt.usage().get(tenant, utc_day(time.time()))["executions"] == 1  # the parent's addition only
+
