@@ -160,3 +160,13 @@ def test_a_fork_after_the_mutation_runs_on_the_grown_flow(make_runtime, tmp_path
     tenant = rt.find_execution(parent.execution_id).tenant_id
     assert rt.usage().get(tenant, utc_day(time.time()))["executions"] == 1  # the parent's addition only
 
+
+
+def test_a_mutation_inside_a_subflow_is_rejected(make_runtime, tmp_path, ws, aio):
+    write_flow(ws, "grow_inner", f"mode: unary\nimports: [{PKG}]\nnodes:\n  - {{id: g, node: \"{PKG}:Grow\"}}\nedges: []\n")
+    write_flow(ws, "grow_outer", "mode: unary\nnodes:\n  - {id: s, node: \"flow:grow_inner\"}\nedges: []\n")
+    rt = make_runtime(tmp_path / "data")
+    artifact = compile_file(ws / "flows" / "grow_outer.flow.yaml", ws, store=rt._artifacts)
+    outcome = aio(rt.run(artifact, {"n": 0}, timeout=30))
+    assert outcome.status == "Failed"
+    assert outcome.error == 'node "s": node "g": axiom: mutation rejected: flow mutation inside a subflow is not supported'
