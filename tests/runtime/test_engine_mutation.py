@@ -170,3 +170,46 @@ def test_a_mutation_inside_a_subflow_is_rejected(make_runtime, tmp_path, ws, aio
     outcome = aio(rt.run(artifact, {"n": 0}, timeout=30))
     assert outcome.status == "Failed"
     assert outcome.error == 'node "s": node "g": axiom: mutation rejected: flow mutation inside a subflow is not supported'
+
+
+def test_a_run_stopped_after_a_mutation_resumes_on_the_grown_flow(make_runtime, tmp_path, ws, aio):
+    import asyncio
+
+    from axiom_ide.runtime.runtime import Runtime
+
+    write_flow(ws, "grow_stop", f"""\
+        mode: unary
+        imports: [{PKG}]
+        nodes:
+          - {{id: g, node: "{PKG}:Grow"}}
+          - {{id: h, node: "{PKG}:UndoOnce"}}
+        edges:
+          - {{from: g, to: h}}
+        """)
+    data = tmp_path / "data"
+    first = Runtime(data)
+    first.set_config("default", flow_name="grow_stop", secret_overrides={"HANG": "yes"})
+
+    async def until_h_hangs():
+        artifact = compile_file(ws / "flows" / "grow_stop.flow.yaml", ws, store=first._artifacts)
+        reached = asyncio.Event()
+        first.events.connect(lambda e: e.type == ev.LOG and e.node == "h" and reached.set())
+        execution_id = await first.start(artifact, {"n": 0})
+        await reached.wait()
+        await first.close()  # a shutdown while h runs: the run stays incomplete
+        return execution_id
+
+    execution_id = aio(until_h_hangs())
+    rt = make_runtime(data)
+    rt.set_config("default", flow_name="grow_stop", secret_overrides={"HANG": "no"})
+
+    async def resume():
+        assert await rt.resume_incomplete() == [execution_id]
+        return await rt.wait(execution_id, 30)
+
+    outcome = aio(resume())
+    assert outcome.status == "Completed", outcome.error
+    events = rt.execution_events(execution_id)
+    assert [e.node for e in events if e.type == FLOW_MUTATED] == ["g"]  # recorded once, re-applied on resume
+    done = [e.node for e in events if e.type == ev.NODE_COMPLETED]
+    assert done.count("g") == 1 and done.count("h") == 1 and "added-3" in done
