@@ -1,4 +1,4 @@
-"""Runtime flow mutation through real node host processes: a ``mutation_capable`` node's
+"""Runtime flow mutation, once per invoker (real node host processes, and in process): a ``mutation_capable`` node's
 ``ax.mutation.flow`` additions are applied after its handler returns (the added node runs, the
 FLOW_MUTATED event records them, reflection and replay show them, each added node draws one
 execution from the quota); a node that is not capable gets the SDK's error; an incompatible or
@@ -17,11 +17,6 @@ from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store.usage import utc_day
 
 PKG = "tests/probe@0.1.0"
-
-
-@pytest.fixture
-def invoker() -> str:
-    return "host"
 
 
 @pytest.fixture
@@ -172,7 +167,7 @@ def test_a_mutation_inside_a_subflow_is_rejected(make_runtime, tmp_path, ws, aio
     assert outcome.error == 'node "s": node "g": axiom: mutation rejected: flow mutation inside a subflow is not supported'
 
 
-def test_a_run_stopped_after_a_mutation_resumes_on_the_grown_flow(make_runtime, tmp_path, ws, aio):
+def test_a_run_stopped_after_a_mutation_resumes_on_the_grown_flow(make_runtime, tmp_path, ws, aio, invoker):
     import asyncio
 
     from axiom_ide.runtime.runtime import Runtime
@@ -187,7 +182,7 @@ def test_a_run_stopped_after_a_mutation_resumes_on_the_grown_flow(make_runtime, 
           - {{from: g, to: h}}
         """)
     data = tmp_path / "data"
-    first = Runtime(data)
+    first = Runtime(data, inline=invoker == "inline")
     first.set_config("default", flow_name="grow_stop", secret_overrides={"HANG": "yes"})
 
     async def until_h_hangs():

@@ -22,8 +22,8 @@ edges are evaluated (so an edge from the node itself fires at once):
 A rejected batch applies nothing: the node fails with ``axiom: mutation rejected: <reason>`` (the
 SDK's documented prefix). An applied batch is recorded as one FLOW_MUTATED event on the node with
 the added ``nodes`` and ``edges`` (what replay draws), the run continues on the grown plan, and
-reflection shows the grown graph from then on. Mutations are for the top-level unary flow run by
-node hosts: inside a subflow they are rejected. The event also keeps the batch (``ops``): a run
+reflection shows the grown graph from then on. Mutations are for the top-level unary flow (node
+hosts and the in-process invoker alike): inside a subflow they are rejected. The event also keeps the batch (``ops``): a run
 resumed after a restart, or forked from one of its checkpoints, re-applies the batches recorded
 before that point (:func:`regrow`) before it refolds its checkpoints — a fork records them in its
 own log — so the added nodes' checkpoints match and nothing is drawn from the quota twice.

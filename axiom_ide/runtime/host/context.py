@@ -149,6 +149,8 @@ def _build(sdk: Any) -> Make:  # the package's generated gen/axiom_context modul
             self._buf.append({"op": "add_edge", "src_instance": int(src_instance), "dst_instance": int(dst_instance),
                               "condition": {str(k): str(v) for k, v in condition.items()} if condition else None})
 
+    _mutation_flows[id(sdk)] = MutationFlow
+
     def make(ch: Channel, run: dict, variables: dict, graph: dict | None, position: Any,
              mutations: list | None = None) -> Any:
         """``run``: the ids; ``variables``: this invocation's config values and secrets;
@@ -218,6 +220,14 @@ def flow_reflection(sdk: ModuleType, view: dict) -> Any:
 
 
 _makers: dict[int, Make] = {}
+_mutation_flows: dict[int, type] = {}
+
+
+def buffering_mutation(sdk: ModuleType, buffer: list, graph: dict | None) -> Any:
+    """An ``AxiomMutation`` whose ``flow`` buffers into ``buffer`` (as a node host's does), for
+    the in-process invoker."""
+    context_factory(sdk)
+    return sdk.AxiomMutation(_mutation_flows[id(sdk)](buffer, graph))
 
 
 def context_factory(sdk: ModuleType) -> Make:
