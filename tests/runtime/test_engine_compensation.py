@@ -1,5 +1,5 @@
-"""Compensation (saga) through real node host processes: a run that fails after nodes completed
-runs their compensations in reverse completion order with the status "Compensating", records
+"""Compensation (saga), once per invoker (real node host processes, and in process): a run that
+fails after nodes completed runs their compensations in reverse completion order with the status "Compensating", records
 each with events and checkpoints, and ends Failed with the original error and the outcome."""
 from __future__ import annotations
 
@@ -14,11 +14,6 @@ from axiom_ide.runtime.model.validate import validate_flow_file
 from axiom_ide.runtime.store import events as ev
 
 PKG = "tests/probe@0.1.0"
-
-
-@pytest.fixture
-def invoker() -> str:
-    return "host"
 
 
 @pytest.fixture
@@ -188,12 +183,13 @@ def test_flow_diff_reports_a_changed_compensation(ws):
     assert [(c.field, c.old, c.new) for n in d.nodes_changed for c in n.changes] == [("compensate", "undo-b", None)]
 
 
-def test_a_runtime_stopped_while_compensating_finishes_the_compensation_after_restart(tmp_path, ws, aio, make_runtime):
+def test_a_runtime_stopped_while_compensating_finishes_the_compensation_after_restart(tmp_path, ws, aio, make_runtime,
+                                                                                       invoker):
     from axiom_ide.runtime.runtime import Runtime
 
     saga(ws, "saga_stop", undo_a="UndoOnce")
     data = tmp_path / "data"
-    first = Runtime(data)
+    first = Runtime(data, inline=invoker == "inline")
     first.set_config("default", flow_name="saga_stop", secret_overrides={"HANG": "yes"})
 
     async def until_undo_a_runs():
