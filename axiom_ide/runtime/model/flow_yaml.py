@@ -247,7 +247,7 @@ def flow_from_tree(doc: Any) -> Flow:
         seen.add(node_id)
         nodes.append(FlowNode(node_id, _str_or_none(raw.get("node")) or "", _int_or_none(raw.get("col")), _int_or_none(raw.get("row")),
                               raw.get("disabled") is True,
-                              raw["compensate"] if isinstance(raw.get("compensate"), str) else None))
+                              compensate=raw["compensate"] if isinstance(raw.get("compensate"), str) else None))
     edges: list[FlowEdge] = []
     keys: set[tuple[str, str]] = set()
     for raw in doc.get("edges") or [] if isinstance(doc.get("edges"), list) else []:
