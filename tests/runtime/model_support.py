@@ -72,6 +72,10 @@ def grow(ax, input):
         added = ax.mutation.flow.add_node(package="tests/probe", version="0.1.0", node="Look")
         ax.mutation.flow.add_edge(src_instance=me, dst_instance=added,
                                   condition={"op": "EQ", "field": "mode", "value": "when-yes"})
+    elif input.mode == "no-node":
+        ax.mutation.flow.add_node(package="tests/probe", version="0.1.0")
+    elif input.mode == "no-package":
+        ax.mutation.flow.add_node(package="tests/nope", version="9.9.9", node="X")
     elif input.mode == "mismatch":
         other = ax.mutation.flow.add_node(package="tests/probe", version="0.1.0", node="Other")
         ax.mutation.flow.add_edge(src_instance=me, dst_instance=other)

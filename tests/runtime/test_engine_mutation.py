@@ -110,8 +110,11 @@ def test_a_node_that_is_not_mutation_capable_gets_the_documented_error(make_runt
     ("cycle", 'node "g": axiom: mutation rejected: the added edges make a cycle: a → g → a'),
     ("mismatch", ('node "g": axiom: mutation rejected: add_edge 2 → 4: "added-4" takes tests.probe.Other, '
                   'but "g" outputs tests.probe.Probe (an added edge passes the whole message)')),
+    ("no-node", ('node "g": axiom: mutation rejected: package "tests/probe@0.1.0" has 8 nodes (Look, Fail, Undo, '
+                 'UndoFails, UndoOnce, Grow, GrowPlain, Other); name one with add_node(..., node=...)')),
+    ("no-package", 'node "g": axiom: mutation rejected: package "tests/nope@9.9.9" not found in the workspace'),
 ])
-def test_a_cyclic_or_incompatible_addition_fails_the_node_with_the_reason(make_runtime, tmp_path, ws, aio, mode, reason):
+def test_a_rejected_addition_fails_the_node_with_the_reason(make_runtime, tmp_path, ws, aio, mode, reason):
     rt = make_runtime(tmp_path / "data")
     outcome = run(rt, ws, aio, mode)
     assert outcome.status == "Failed"
