@@ -138,7 +138,7 @@ def _cell(n: FlowNode) -> tuple[int, int] | None:
 
 def _node_fields(n: FlowNode) -> dict[str, Any]:
     """A node's behavioural fields: everything but its grid cell (future keys join here)."""
-    return {"node": n.node, "disabled": n.disabled}
+    return {"node": n.node, "disabled": n.disabled, "compensate": n.compensate}
 
 
 def diff_flows(a: Flow, b: Flow) -> FlowDiff:
@@ -229,14 +229,14 @@ def merged_flow(a: Flow, b: Flow) -> Flow:
     """``b`` plus what ``a`` had and ``b`` dropped, for drawing one picture of the diff. A removed
     node keeps its old grid cell when ``b`` leaves it free, else the layout places it."""
     taken = {_cell(n) for n in b.nodes if _cell(n)}
-    nodes = [FlowNode(n.id, n.node, n.col, n.row, n.disabled) for n in b.nodes]
+    nodes = [FlowNode(n.id, n.node, n.col, n.row, n.disabled, compensate=n.compensate) for n in b.nodes]
     ids = {n.id for n in nodes}
     for n in a.nodes:
         if n.id in ids:
             continue
         cell = _cell(n)
         keep = cell is not None and cell not in taken
-        nodes.append(FlowNode(n.id, n.node, n.col if keep else None, n.row if keep else None, n.disabled))
+        nodes.append(FlowNode(n.id, n.node, n.col if keep else None, n.row if keep else None, n.disabled, compensate=n.compensate))
         ids.add(n.id)
     edges = [FlowEdge(e.src, e.dst, e.map, e.when, e.loop) for e in b.edges]
     keys = {e.key for e in edges}

@@ -68,7 +68,7 @@ def test_unknown_keys_are_warnings_not_errors():
     out = validate_flow_file(loads_flow(text, "f.flow.yaml"))
     assert [(d.severity.value, d.location.line, d.message) for d in out] == [
         ("warning", 2, 'unknown top-level key "colour" (known: name, description, mode, imports, nodes, edges, join)'),
-        ("warning", 6, 'unknown key "size" in nodes[0] (known: id, node, col, row, disabled, approval)'),
+        ("warning", 6, 'unknown key "size" in nodes[0] (known: id, node, col, row, disabled, approval, compensate)'),
     ]
 
 

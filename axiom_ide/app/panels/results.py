@@ -56,6 +56,14 @@ def event_detail(e: Any) -> str:
         return "pinned: " + ", ".join(map(str, d["pinned"]))
     if e.type.startswith("MEMORY_") and "summary" in d:  # runtime/memory/events.py
         return str(d["summary"])
+    if e.type.startswith("COMPENSATION_") and d.get("compensates"):  # saga (engine/compensation.py)
+        what = {"COMPENSATION_STARTED": "compensating", "COMPENSATION_COMPLETED": "compensated",
+                "COMPENSATION_FAILED": "compensation failed for"}.get(e.type, "compensating")
+        return f'{what} "{d["compensates"]}"' + (f": {d['error']}" if d.get("error") else "")
+    if e.type == "FLOW_MUTATED":  # runtime flow mutation (engine/mutation.py)
+        nodes = ", ".join(f"{n.get('id')} ({n.get('ref')})" for n in d.get("nodes") or ())
+        edges = ", ".join(f"{x.get('from')} → {x.get('to')}" for x in d.get("edges") or ())
+        return "; ".join(p for p in (f"added {nodes}" if nodes else "", f"edges {edges}" if edges else "") if p)
     if "error" in d:
         return str(d["error"])
     if e.type == "EDGE_SKIPPED" and isinstance(d.get("edge"), dict):

@@ -273,7 +273,10 @@ def analyze_flow(
                 Location(edge=edge.key, path=issue.dst_field),
             ))
 
-    _check_topology(flow, a, known)
+    from axiom_ide.runtime.compiler.compensation import check_compensations, compensation_nodes
+
+    check_compensations(flow, a)
+    _check_topology(flow, a, known - set(compensation_nodes(flow)))
 
     pipeline_nodes = [nid for nid, spec in a.nodes.items() if spec is not None and _is_pipeline(spec)]
     a.mode = "pipeline" if pipeline_nodes else (flow.mode or "unary")
@@ -338,7 +341,7 @@ def _resolve_subflow(name, node_id, workspace, flow_resolver, stack, diags):
 def _check_topology(flow: Flow, a: Analysis, known: set[str]) -> None:
     diags = a.diagnostics
     graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(n.id for n in flow.nodes)
+    graph.add_nodes_from(n.id for n in flow.nodes if n.id in known)
     for e in flow.forward_edges():
         if e.src in known and e.dst in known and e.src != e.dst:
             graph.add_edge(e.src, e.dst)
@@ -372,7 +375,7 @@ def _check_topology(flow: Flow, a: Analysis, known: set[str]) -> None:
     if a.entry is not None:
         reachable = nx.descendants(graph, a.entry) | {a.entry}
         for n in flow.nodes:
-            if n.id not in reachable:
+            if n.id not in reachable and n.id in known:
                 diags.append(Diagnostic(
                     "unreachable",
                     f'node "{n.id}" is not reachable from the start node "{a.entry}"',

@@ -41,6 +41,8 @@ class ArtifactNode:
     disabled: bool = False
     #: A human-in-the-loop gate before the node runs: ``Approval.to_json()`` (model/approval.py).
     approval: dict[str, Any] | None = None
+    #: Canvas id of the node that compensates this one after a failure (flow.yaml ``compensate:``).
+    compensate: str | None = None
 
     @property
     def package_key(self) -> str:

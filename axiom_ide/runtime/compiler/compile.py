@@ -51,6 +51,7 @@ def freeze(analysis: Analysis) -> Artifact:
             nodes.append(ArtifactNode(
                 id=node.id, instance=instance, ref=node.node, kind="subflow", name=spec.name,
                 input_type=sub.input_type, output_type=sub.output_type, subflow=sub,
+                compensate=node.compensate,
             ))
             for key, blob in sub.descriptor_sets:
                 fds = descriptor_pb2.FileDescriptorSet.FromString(blob)
@@ -77,6 +78,7 @@ def freeze(analysis: Analysis) -> Artifact:
             mutation_capable=bool(getattr(spec, "mutation_capable", False)),
             disabled=node.disabled,
             approval=_approval(node.approval),
+            compensate=node.compensate,
         ))
     edges: list[ArtifactEdge] = []
     loops: list[ArtifactEdge] = []

@@ -67,7 +67,7 @@ class InlineInvoker:
             raise NodeFailure(f"handler {node.handler} not found in {pkg.root / 'nodes'}")
         return pkg, fn
 
-    def _context(self, pkg: _Package, call: NodeCall) -> Any:
+    def _context(self, pkg: _Package, call: NodeCall, mutations: list | None = None) -> Any:
         mod: Any = pkg.context_mod  # the generated gen/axiom_context module
         if pkg.secrets_cls is None:
             class _Secrets(mod.AxiomSecrets):
@@ -79,14 +79,27 @@ class InlineInvoker:
 
             pkg.secrets_cls = _Secrets
         log = _Logger(mod.AxiomLogger, self.log_sink, call)
+        view = getattr(call, "reflection", None)
+        reflection = None
+        if view:  # the same ax.reflection.flow a node host serves (mutations: node hosts only)
+            from axiom_ide.runtime.host.context import flow_reflection
+
+            reflection = mod.AxiomReflection(flow_reflection(mod, view))
+        mutation = None
+        if mutations is not None:  # a mutation-capable unary node: additions buffered, as in a host
+            from axiom_ide.runtime.host.context import buffering_mutation
+
+            mutation = buffering_mutation(mod, mutations, view)
         return mod.AxiomContext(log=log, secrets=pkg.secrets_cls(getattr(call, "variables", None) or {}),
+                                reflection=reflection, mutation=mutation,
                                 execution_id=call.execution_id, flow_id=call.flow_id, tenant_id=call.tenant_id)
 
     # -- the invoker interface -----------------------------------------------------------------
     async def invoke(self, node: Any, payload: bytes, call: NodeCall) -> bytes:
         pkg, fn = self._handler(node)
         message = pkg.classes[node.input_type].FromString(payload)
-        ax = self._context(pkg, call)
+        mutations: list | None = [] if getattr(node, "mutation_capable", False) else None
+        ax = self._context(pkg, call, mutations)
         try:
             if inspect.iscoroutinefunction(fn):
                 result = await fn(ax, message)
@@ -108,6 +121,10 @@ class InlineInvoker:
                               traceback=node_traceback(exc)) from None
         if result is None:
             raise NodeFailure(f"handler {node.handler} returned None")
+        if mutations:
+            from axiom_ide.runtime.host.invocation import Mutated
+
+            return Mutated.of(result.SerializeToString(), mutations)
         return result.SerializeToString()
 
     async def stream(self, node: Any, inputs: AsyncIterator[bytes], call: NodeCall) -> AsyncIterator[bytes]:

@@ -79,6 +79,23 @@ class RunContext:
     hitl: Any = None
     #: A BranchTracker when the plan has fan-outs or joins (engine/gates.py; for its own plan only).
     gates: Any = None
+    #: The running state's loop counts (set by :func:`drive`) and the per-call views they give
+    #: (reflection's ``loop_iterations``; engine/reflection.py).
+    loop_counts: dict = field(default_factory=dict)
+    _calls: Any = None
+    #: ``budget(tenant_id, n)``: draw n executions from the daily quota (refusal text or None),
+    #: for nodes a runtime mutation adds (engine/mutation.py). None: nothing is counted.
+    budget: Any = None
+
+    def reflection_for(self, node: str) -> dict[str, Any]:
+        """The reflection view for a call of ``node`` now (the run's loop counts in its position)."""
+        if not self.loop_counts:
+            return self.reflection.get(node, {})
+        if self._calls is None:
+            from axiom_ide.runtime.engine.reflection import CallViews
+
+            self._calls = CallViews(self.reflection, {n: m.instance for n, m in self.plan.nodes.items()})
+        return self._calls.view(node, self.loop_counts)
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -99,6 +116,8 @@ class NodeResult:
     raised: dict[str, str] = field(default_factory=dict)
     #: The output is the node's pin (the node was not called).
     pinned: bool = False
+    #: A mutation-capable node's buffered ``ax.mutation.flow`` additions (engine/mutation.py).
+    mutations: tuple = ()
 
 
 def _input_of(ctx: RunContext, act: Activation) -> Callable[[], dict[str, Any]]:
@@ -109,13 +128,13 @@ def _input_of(ctx: RunContext, act: Activation) -> Callable[[], dict[str, Any]]:
 
 async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
     """Run until nothing is ready or running; returns the terminal output. Raises StepError."""
-    plan = ctx.plan
+    ctx.loop_counts = state.loop_counts
     tasks: dict[asyncio.Future, Activation] = {}
     try:
         while True:
             while state.ready and (ctx.debug is None or not tasks):
                 if (ctx.hitl is not None and ctx.checkpoints is not None
-                        and plan.nodes[state.ready[0].node].approval is not None):
+                        and ctx.plan.nodes[state.ready[0].node].approval is not None):  # a mutation may grow ctx.plan
                     if tasks:  # an approval pause waits for the nodes in flight first
                         break
                     state.ready[0] = await ctx.hitl.before_dispatch(ctx, state.ready[0])
@@ -123,7 +142,7 @@ async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
                     head = state.ready[0]
                     await ctx.debug.before_dispatch(head.node, ctx.recorder, _input_of(ctx, head), via=head.via)
                 act = state.ready.popleft()
-                steps.begin(plan, state, act)
+                steps.begin(ctx.plan, state, act)
                 if not tasks and not state.ready and ctx.debug is None:
                     _apply(ctx, state, act, await run_node(ctx, act))  # the common, linear case
                     continue
@@ -145,6 +164,15 @@ async def drive(ctx: RunContext, state: ExecutionState) -> bytes:
 
 
 def _apply(ctx: RunContext, state: ExecutionState, act: Activation, result: NodeResult) -> None:
+    if result.ok and result.mutations:  # applied after the handler returned, before its edges
+        from axiom_ide.runtime.engine.mutation import apply_mutations
+
+        try:
+            apply_mutations(ctx, act.node, list(result.mutations))
+        except StepError as exc:
+            ctx.recorder.emit(ev.NODE_FAILED, act.node, duration_ms=result.duration_ms, attempt=result.attempt,
+                              error=str(exc), final=True)
+            raise
     plan = ctx.plan
     if not result.ok:
         skipped = steps.fail(plan, ctx.codec, state, act.node, result.error or "", result.code or "NODE_FAILED",
@@ -202,7 +230,7 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
             else:
                 call = make_call(execution_id=ctx.execution_id, flow_id=ctx.flow_id,
                                  tenant_id=ctx.tenant_id, canvas_id=act.node, attempt=attempt,
-                                 variables=ctx.variables, reflection=ctx.reflection.get(act.node, {}),
+                                 variables=ctx.variables, reflection=ctx.reflection_for(act.node),
                                  timeout_s=timeout)
                 limit = timeout if not getattr(ctx.invoker, "enforces_timeout", True) else timeout + TIMEOUT_GRACE
                 output = await bounded(ctx.invoker.invoke(node, act.payload, call), limit)
@@ -216,6 +244,9 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
             error, code, raised = str(exc), exc.code, steps.raised_fields(exc)
         else:
             duration = round((time.perf_counter() - t0) * 1000.0, 3)
+            mutations = getattr(output, "mutations", None)
+            if mutations is not None:  # host/invocation.Mutated: plain bytes from here on
+                return NodeResult(True, bytes(output), None, None, attempt, duration, mutations=tuple(mutations))
             return NodeResult(True, output, None, None, attempt, duration)
         duration = round((time.perf_counter() - t0) * 1000.0, 3)
         ctx.recorder.emit(ev.NODE_FAILED, act.node, duration_ms=duration, attempt=attempt,
@@ -256,7 +287,10 @@ async def run_subflow(ctx: RunContext, node: Any, payload: bytes) -> bytes:
     """A subflow node runs its compiled sub-artifact as a nested step (no checkpoints of its own)."""
     from axiom_ide.runtime.engine.runner import reflection_views
 
+    where = (ctx.reflection.get(node.id) or {}).get("position") or {}
     sub = replace(ctx, plan=build_plan(node.subflow), recorder=ctx.recorder.child(node.id),
-                  reflection=reflection_views(node.subflow),
-                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={}, pins={})
+                  reflection=reflection_views(node.subflow, depth=int(where.get("depth", 0)) + 1,
+                                              stack=[*where.get("subflow_stack_graph_ids", ()), ctx.plan.artifact.graph_id]),
+                  checkpoints=None, debug=None, _variables=ctx._variables, attempt_base={}, pins={},
+                  loop_counts={}, _calls=None)
     return await drive(sub, steps.start(sub.plan, payload))

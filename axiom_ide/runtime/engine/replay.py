@@ -99,6 +99,12 @@ class Replay:
                  checkpoints: Sequence[Checkpoint],
                  decode: Callable[[Checkpoint], dict[str, Any]] | None = None) -> None:
         self.execution = execution
+        from axiom_ide.runtime.engine.mutation import added_by
+
+        #: Nodes and edges runtime mutations added (FLOW_MUTATED events): drawn with the flow's own.
+        self.added_nodes, self.added_edges = added_by(events)
+        nodes = [*nodes, *(n["id"] for n in self.added_nodes if n["id"] not in nodes)]
+        incoming = {n: [*incoming.get(n, ()), *(e["from"] for e in self.added_edges if e["to"] == n)] for n in nodes}
         self.node_ids = tuple(nodes)
         self.incoming = {n: frozenset(incoming.get(n, ())) for n in self.node_ids}
         self.events: tuple[EventRecord, ...] = tuple(events)

@@ -20,8 +20,10 @@ from typing import Any
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
+from axiom_ide.runtime.engine.compensation import compensate, forward_checkpoints
 from axiom_ide.runtime.engine.gates import BranchTracker, has_branches
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
+from axiom_ide.runtime.engine.mutation import FLOW_MUTATED, REGROW_EVENTS, regrow
 from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.recorder import Recorder
 from axiom_ide.runtime.engine.steps import StepError
@@ -91,26 +93,11 @@ class Compiled:
         return self.codec.from_json(data, self.artifact.output_type, terminal.package_key)
 
 
-def reflection_views(artifact: Artifact) -> dict[str, dict[str, Any]]:
-    """Per canvas id, the JSON view node hosts serve as ``ax.reflection.flow`` (SDK field names)."""
-    instance = {n.id: n.instance for n in artifact.nodes}
+def reflection_views(artifact: Artifact, **where: Any) -> dict[str, dict[str, Any]]:
+    """Per canvas id, the JSON view node hosts serve as ``ax.reflection.flow`` (engine/reflection.py)."""
+    from axiom_ide.runtime.engine.reflection import reflection_views as views
 
-    def edge(e: Any) -> dict[str, Any]:
-        return {"src_instance": instance[e.src], "dst_instance": instance[e.dst],
-                "canvas_edge_id": f"{e.src}->{e.dst}", "has_condition": bool(e.when),
-                "has_adapter": e.map is not None, "max_iterations": e.loop or 0}
-
-    base = {
-        "graph_id": artifact.graph_id,
-        "nodes": [{"instance_id": n.instance, "name": n.name, "package_name": n.package,
-                   "package_version": n.version,
-                   "node_type": {"unary": "node"}.get(n.kind, n.kind),
-                   "input_message_name": n.input_type, "output_message_name": n.output_type,
-                   "canvas_node_id": n.id} for n in artifact.nodes],
-        "edges": [edge(e) for e in artifact.edges],
-        "loop_edges": [edge(e) for e in artifact.loop_edges],
-    }
-    return {n.id: dict(base, position={"current_instance": n.instance, "depth": 0}) for n in artifact.nodes}
+    return views(artifact, **where)
 
 
 class Runner:
@@ -202,6 +189,7 @@ class Runner:
         ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
                          self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection,
                          pins=dict(pins or {}))
+        ctx.budget = getattr(self, "execution_budget", None)  # quota for runtime mutations
         try:
             self._gating(ctx, rec, compiled)
             if accepted:
@@ -210,14 +198,18 @@ class Runner:
                 done = self.checkpoints.list(rec.id)
                 if any(cp.expired for cp in done):
                     raise StepError("cannot resume: a checkpoint of this execution expired", "CHECKPOINT_EXPIRED")
-                state = steps.refold(compiled.plan, compiled.codec, rec.input or b"",
-                                     [(cp.node, cp.output or b"") for cp in done])
+                grown = regrow(ctx, self.events.list(forked_from[0] if forked_from else rec.id, types=REGROW_EVENTS),
+                               until_checkpoint=forked_from[1] if forked_from else None)  # runtime mutations
+                state = steps.refold(ctx.plan, compiled.codec, rec.input or b"",
+                                     [(cp.node, cp.output or b"") for cp in forward_checkpoints(ctx.plan, done)])
                 if forked_from is not None:
                     recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name,
                                   forked_from=forked_from[0], checkpoint_id=forked_from[1])
+                    for node, data in grown:  # the fork's own log draws the parent's additions too
+                        recorder.emit(FLOW_MUTATED, node, **data)
                 else:
                     recorder.emit(ev.EXECUTION_RESUMED, completed_nodes=len(done))
-                    for node, attempt in self._interrupted(rec.id, compiled.plan, ctx.attempt_base).items():
+                    for node, attempt in self._interrupted(rec.id, ctx.plan, ctx.attempt_base).items():
                         recorder.emit(ev.NODE_INTERRUPTED, node, attempt=attempt, reason=INTERRUPTED_REASON)
             else:
                 extra: dict[str, Any] = {"config_id": config.config_id} if config.config_id else {}
@@ -233,7 +225,8 @@ class Runner:
             output = await drive(ctx, state)
             output_json = compiled.decode_output(output)
         except StepError as exc:
-            return self.finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc),
+            exc, undone = await compensate(self, ctx, exc)  # saga: completed nodes' compensations
+            return self.finish(rec.id, recorder, ex.FAILED, error=str(exc), code=exc.code, data=blame(exc) | undone,
                                 detail=exc.diagnostic)
         except asyncio.CancelledError:
             if rec.id not in self._cancel_requested:

@@ -23,7 +23,7 @@ class Channel(Protocol):
     def memory(self, op: str, args: dict[str, Any]) -> tuple[bool, Any]: ...
 
 
-Make = Callable[[Channel, dict, dict, "dict | None", Any], Any]
+Make = Callable[..., Any]
 
 
 def _build(sdk: Any) -> Make:  # the package's generated gen/axiom_context module, loaded at run time
@@ -128,21 +128,60 @@ def _build(sdk: Any) -> Make:  # the package's generated gen/axiom_context modul
 
     mutation = sdk.AxiomMutation()  # the generated default refuses every mutation: stateless, shared
 
-    def make(ch: Channel, run: dict, variables: dict, graph: dict | None, position: Any) -> Any:
+    class MutationFlow(sdk.AxiomMutationFlow):
+        """A mutation-capable call's ``ax.mutation.flow``: buffers additions (applied by the
+        runtime after the handler returns). New instance ids follow the graph's nodes."""
+
+        def __init__(self, buffer: list, graph: dict | None):
+            self._buf = buffer
+            nodes = (graph or {}).get("nodes") or ()
+            self._next = max((int(n.get("instance_id", 0)) for n in nodes), default=0) + 1
+
+        def add_node(self, package: str, version: str, canvas_position: Any = None, node: str | None = None) -> int:
+            iid = self._next
+            self._next += 1
+            self._buf.append({"op": "add_node", "instance_id": iid, "package": str(package), "version": str(version),
+                              "node": None if node is None else str(node),
+                              "canvas_position": _position(canvas_position)})
+            return iid
+
+        def add_edge(self, src_instance: int, dst_instance: int, condition: dict | None = None) -> None:
+            self._buf.append({"op": "add_edge", "src_instance": int(src_instance), "dst_instance": int(dst_instance),
+                              "condition": {str(k): str(v) for k, v in condition.items()} if condition else None})
+
+    _mutation_flows[id(sdk)] = MutationFlow
+
+    def make(ch: Channel, run: dict, variables: dict, graph: dict | None, position: Any,
+             mutations: list | None = None) -> Any:
         """``run``: the ids; ``variables``: this invocation's config values and secrets;
-        ``graph``: the reflection view without its position (None: the call has no reflection)."""
+        ``graph``: the reflection view without its position (None: the call has no reflection);
+        ``mutations``: the buffer of a mutation-capable call (None: mutations are refused)."""
         return sdk.AxiomContext(
             log=Logger(ch),
             secrets=Secrets(variables),
             agent=sdk.AxiomAgent(Memory(ch)),
             reflection=Reflection(graph, position),
-            mutation=mutation,
+            mutation=mutation if mutations is None else sdk.AxiomMutation(MutationFlow(mutations, graph)),
             execution_id=run.get("execution_id", ""),
             flow_id=run.get("flow_id", ""),
             tenant_id=run.get("tenant_id", ""),
         )
 
     return make
+
+
+def _position(value: Any) -> dict | None:
+    """A canvas position hint as {"x", "y"} (a mapping, an (x, y) pair or an object with x/y)."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, dict):
+            return {"x": float(value.get("x", 0)), "y": float(value.get("y", 0))}
+        if isinstance(value, (tuple, list)):
+            return {"x": float(value[0]), "y": float(value[1])}
+        return {"x": float(value.x), "y": float(value.y)}
+    except (TypeError, ValueError, AttributeError, IndexError):
+        return None
 
 
 def _record(cls: type, data: dict) -> Any:
@@ -171,7 +210,24 @@ def _flow_reflection(sdk: ModuleType, view: dict) -> Any:
     )
 
 
+def flow_reflection(sdk: ModuleType, view: dict) -> Any:
+    """``ax.reflection.flow`` from a call's whole JSON view (graph and position); bad data
+    degrades to the empty view (reading reflection never raises)."""
+    try:
+        return _flow_reflection(sdk, view)
+    except Exception:  # noqa: BLE001
+        return sdk.AxiomFlowReflection()
+
+
 _makers: dict[int, Make] = {}
+_mutation_flows: dict[int, type] = {}
+
+
+def buffering_mutation(sdk: ModuleType, buffer: list, graph: dict | None) -> Any:
+    """An ``AxiomMutation`` whose ``flow`` buffers into ``buffer`` (as a node host's does), for
+    the in-process invoker."""
+    context_factory(sdk)
+    return sdk.AxiomMutation(_mutation_flows[id(sdk)](buffer, graph))
 
 
 def context_factory(sdk: ModuleType) -> Make:

@@ -102,7 +102,7 @@ class Invocation:
     # -- frames from the worker (Connection sink) -------------------------------------------------
     def on_frame(self, kind: int, meta: bytes, payload: bytes) -> None:
         if kind == wire.RESULT:
-            self.push("result", payload)
+            self.push("result", Mutated.of(payload, json.loads(meta)["mutations"]) if meta else payload)
         elif kind == wire.LOG:
             self._on_log(meta)
         elif kind == wire.OUT:
@@ -206,6 +206,19 @@ class Invocation:
         self.host.release(self.conn, reuse)
 
 
+class Mutated(bytes):
+    """A unary result whose handler buffered ``ax.mutation.flow`` additions: the output bytes, with
+    :attr:`mutations` (the buffered operations, in call order) for the engine to apply."""
+
+    mutations: list
+
+    @classmethod
+    def of(cls, payload: bytes, mutations: list) -> Mutated:
+        out = cls(payload)
+        out.mutations = list(mutations or ())
+        return out
+
+
 class ContextParts:
     """The context parts one worker connection holds, by slot (``wire.DEFINE``).
 
@@ -236,13 +249,16 @@ class ContextParts:
         entries = self._entries
         view = call.reflection
         position = view.get("position") if view else None
-        key: tuple[Any, ...] = (node.handler, node.input_type, node.output_type, call.canvas_id, id(position))
+        capable = kind == wire.CALL and bool(getattr(node, "mutation_capable", False))  # unary calls only
+        key: tuple[Any, ...] = (node.handler, node.input_type, node.output_type, call.canvas_id, id(position), capable)
         hit = entries.get(key)
         if hit is not None and hit[1] is position and hit[2] == position:
             site = hit[0]
         else:
             part = {"handler": node.handler, "input_type": node.input_type, "output_type": node.output_type,
                     "canvas_id": call.canvas_id, "position": position}
+            if capable:
+                part["mutation_capable"] = True
             site = self._define(key, part, position, defines, ())
         key = (call.execution_id, call.flow_id, call.tenant_id)
         hit = entries.get(key)

@@ -106,7 +106,10 @@ def make_context(inv: Invocation) -> Any:
         with _import_lock:
             sdk = importlib.import_module("gen.axiom_context")
             _make_context = context_factory(sdk)
-    return _make_context(inv, inv.run, inv.variables, inv.graph, inv.site.get("position"))
+    mutations: list | None = [] if inv.site.get("mutation_capable") else None
+    ax = _make_context(inv, inv.run, inv.variables, inv.graph, inv.site.get("position"), mutations)
+    inv.mutations = mutations
+    return ax
 
 
 def thread_loop() -> asyncio.AbstractEventLoop:
@@ -128,7 +131,7 @@ class Invocation:
     """
 
     __slots__ = ("frames", "site", "run", "variables", "graph", "attempt", "pending", "ended", "broken", "_partial",
-                 "_logs", "_log_size", "_lock")
+                 "_logs", "_log_size", "_lock", "mutations")
 
     def __init__(self, frames: wire.SocketFrames, site: dict, run: dict, variables: dict, graph: dict | None,
                  attempt: int):
@@ -144,6 +147,8 @@ class Invocation:
         self._logs: list[bytes] = []
         self._log_size = 0
         self._lock = threading.Lock()
+        #: A mutation-capable call's buffered ``ax.mutation.flow`` additions (sent with RESULT).
+        self.mutations: list | None = None
 
     def send(self, kind: int, meta: bytes = b"", payload: bytes = b"") -> None:
         with self._lock:
@@ -360,7 +365,7 @@ def run_unary(inv: Invocation, payload: bytes) -> None:
         _error_frame(inv, exc)
         return
     inv.flush_streams()
-    inv.send(wire.RESULT, b"", out)
+    inv.send(wire.RESULT, wire.dumps({"mutations": inv.mutations}) if inv.mutations else b"", out)
 
 
 def run_pipeline(inv: Invocation) -> None:

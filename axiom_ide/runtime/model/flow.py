@@ -39,6 +39,9 @@ class FlowNode:
     #: ``approval:`` as written (a mapping, or True): a human-in-the-loop gate before the node
     #: runs (``model/approval.py``). None = no gate.
     approval: Any = None
+    #: ``compensate: <canvas id>``: the node run (saga-style) when a later failure ends the run
+    #: after this node completed; it receives this node's output (runtime/engine/compensation.py).
+    compensate: str | None = None
 
     @property
     def ref(self) -> NodeRef:
@@ -188,6 +191,11 @@ class Flow:
                     )
             if node_id in self.join:
                 self.join[new.id] = self.join.pop(node_id)
+            for i, n in enumerate(self.nodes):  # compensation references follow the rename
+                if n.compensate == node_id and i != index:
+                    self.nodes[i] = replace(n, compensate=new.id)
+            if new.compensate == node_id:
+                new = replace(new, compensate=new.id)
         self.nodes[index] = new
         self.node_changed.emit(node_id, new)
         return new
@@ -255,7 +263,8 @@ class Flow:
         out["nodes"] = [
             {k: v for k, v in (("id", n.id), ("node", n.node), ("col", n.col), ("row", n.row),
                                ("disabled", True if n.disabled else None),
-                               ("approval", copy.deepcopy(n.approval))) if v is not None}
+                               ("approval", copy.deepcopy(n.approval)), ("compensate", n.compensate))
+                if v is not None}
             for n in self.nodes
         ]
         out["edges"] = [edge_to_plain(e) for e in self.edges]

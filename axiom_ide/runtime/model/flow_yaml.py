@@ -34,7 +34,7 @@ from axiom_ide.runtime.model.flow import Flow, FlowEdge, FlowNode
 
 #: Top-level keys in canonical order; new keys are inserted to keep this order.
 TOP_KEYS = ("name", "description", "mode", "imports", "nodes", "edges", "join")
-NODE_KEYS = ("id", "node", "col", "row", "disabled", "approval")
+NODE_KEYS = ("id", "node", "col", "row", "disabled", "approval", "compensate")
 EDGE_KEYS = ("from", "to", "map", "when", "loop")
 
 
@@ -251,7 +251,8 @@ def flow_from_tree(doc: Any) -> Flow:
             continue
         seen.add(node_id)
         nodes.append(FlowNode(node_id, _str_or_none(raw.get("node")) or "", _int_or_none(raw.get("col")), _int_or_none(raw.get("row")),
-                              raw.get("disabled") is True, _plain_or_none(raw.get("approval"))))
+                              raw.get("disabled") is True, _plain_or_none(raw.get("approval")),
+                              compensate=raw["compensate"] if isinstance(raw.get("compensate"), str) else None))
     edges: list[FlowEdge] = []
     keys: set[tuple[str, str]] = set()
     for raw in doc.get("edges") or [] if isinstance(doc.get("edges"), list) else []:
@@ -433,6 +434,10 @@ def _sync_node(m: CommentedMap, node: FlowNode) -> None:
         _set_key(m, "approval", node.approval, NODE_KEYS)
     else:
         _del_key(m, "approval")
+    if node.compensate is not None:
+        _set_key(m, "compensate", node.compensate, NODE_KEYS)
+    else:
+        _del_key(m, "compensate")
 
 
 def _sync_edge(m: CommentedMap, edge: FlowEdge) -> None:

@@ -96,6 +96,7 @@ def _validate(ff: FlowFile) -> list[Diagnostic]:
 
     node_ids = _validate_nodes(c, doc)
     _validate_edges(c, doc, node_ids)
+    _validate_compensations(c, doc, node_ids)
 
     join = doc.get("join")
     if join is not None:
@@ -169,6 +170,41 @@ def _validate_nodes(c: _Collector, doc: Any) -> set[str]:
             if value is not None and (not _is_int(value) or value < 0):
                 c.error("invalid_pin", f"{label}: {key} must be a non-negative integer, not {value!r}", where + (key,), value=True)
     return set(ids)
+
+
+def _validate_compensations(c: _Collector, doc: Any, node_ids: set[str]) -> None:
+    """``compensate: <canvas id>`` names another node of the flow, which has no edges (it runs
+    only to compensate) and compensates no node itself."""
+    nodes = doc.get("nodes")
+    if not isinstance(nodes, list):
+        return
+    targets: dict[str, str] = {}
+    for i, raw in enumerate(nodes):
+        if not isinstance(raw, dict) or "compensate" not in raw:
+            continue
+        where = ("nodes", i, "compensate")
+        label = f'node "{raw.get("id")}"' if isinstance(raw.get("id"), str) else f"nodes[{i}]"
+        target = raw["compensate"]
+        if not isinstance(target, str) or not CANVAS_ID_RE.match(target):
+            c.error("invalid_compensate", f'{label}: "compensate" must be the canvas id of a node, not {target!r}', where, value=True)
+        elif target == raw.get("id"):
+            c.error("invalid_compensate", f"{label}: a node cannot compensate itself", where, value=True)
+        elif target not in node_ids:
+            c.error("unknown_node", f'{label}: compensate names unknown node "{target}"', where, value=True)
+        else:
+            targets[target] = str(raw.get("id"))
+    edges = doc.get("edges")
+    for i, raw in enumerate(edges if isinstance(edges, list) else []):
+        if not isinstance(raw, dict):
+            continue
+        for end in ("from", "to"):
+            if raw.get(end) in targets:
+                c.error("compensation_edge", f'edges[{i}]: "{raw[end]}" compensates "{targets[raw[end]]}" and '
+                        "runs only after a failure; it cannot have edges", ("edges", i, end), value=True)
+    for i, raw in enumerate(nodes):
+        if isinstance(raw, dict) and raw.get("id") in targets and "compensate" in raw:
+            c.error("invalid_compensate", f'node "{raw["id"]}": a compensation node cannot declare a compensation itself',
+                    ("nodes", i, "compensate"), value=True)
 
 
 def _validate_edges(c: _Collector, doc: Any, node_ids: set[str]) -> None:

@@ -22,6 +22,12 @@ NODE_RETRY = "NODE_RETRY"
 #: the next attempt (at-least-once delivery). Emitted at resume, before that re-run's NODE_STARTED.
 NODE_INTERRUPTED = "NODE_INTERRUPTED"
 EDGE_SKIPPED = "EDGE_SKIPPED"
+#: Compensation (saga) after a failure, one trio per compensated completion (engine/compensation.py):
+#: the node is the compensation node; data ``compensates`` (the completed node), ``checkpoint_id``
+#: (its completion), and on failure ``error``.
+COMPENSATION_STARTED = "COMPENSATION_STARTED"
+COMPENSATION_COMPLETED = "COMPENSATION_COMPLETED"
+COMPENSATION_FAILED = "COMPENSATION_FAILED"
 LOG = "LOG"
 FRAME = "FRAME"
 DEBUG_PAUSED = "DEBUG_PAUSED"
