@@ -211,3 +211,25 @@ def test_a_run_stopped_after_a_mutation_resumes_on_the_grown_flow(make_runtime, 
     assert [e.node for e in events if e.type == FLOW_MUTATED] == ["g"]  # recorded once, re-applied on resume
     done = [e.node for e in events if e.type == ev.NODE_COMPLETED]
     assert done.count("g") == 1 and done.count("h") == 1 and "added-3" in done
+
+
+def test_a_grown_flow_with_an_approval_gate_runs_the_added_node(make_runtime, tmp_path, ws, aio):
+    """The dispatch loop reads the grown plan: an added node reaching the head of the ready queue
+    in a flow with an approval gate is looked up in it (it once raised KeyError on the plan the
+    run started with)."""
+    write_flow(ws, "grow", f"""\
+        mode: unary
+        imports: [{PKG}]
+        nodes:
+          - {{id: a, node: "{PKG}:Look"}}
+          - {{id: g, node: "{PKG}:Grow"}}
+          - {{id: t, node: "{PKG}:Look", approval: {{timeout: 1s, on_timeout: approve}}}}
+        edges:
+          - {{from: a, to: g}}
+          - {{from: g, to: t}}
+        """)
+    rt = make_runtime(tmp_path / "data")
+    outcome = run(rt, ws, aio)
+    assert outcome.status == "Completed", outcome.error
+    done = [e.node for e in rt.execution_events(outcome.execution_id) if e.type == ev.NODE_COMPLETED]
+    assert sorted(done) == ["a", "added-4", "g", "t"]
