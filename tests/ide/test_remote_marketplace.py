@@ -150,3 +150,46 @@ def test_the_remote_marketplace_lists_imports_and_pulls(qtbot, window, platform,
     click(qtbot, dialog.save_button)
     qtbot.waitUntil(lambda: not market.remote_mode and "examples/text@0.1.0" in market.cards, timeout=30_000)
     assert not market.tab_bar.isVisible() and market.filter.currentText() == "All packages"
+
+
+def _choose(qtbot, menu, text: str) -> None:
+    action = next(a for a in menu.actions() if a.text() == text)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+
+def test_import_types_writes_the_protos_into_a_workspace_package(qtbot, window, platform, config_dir,  # noqa: F811
+                                                                 example_workspace):
+    from axiom_ide.runtime.packages.messages import import_dir
+
+    _connect(qtbot, window, platform)
+    market = window.marketplace
+    window.marketplace_dock.show()
+    qtbot.waitUntil(lambda: market.remote_mode and "tester/market@0.1.0" in market.cards, timeout=30_000)
+    remote = market.remote
+    math_manifest = (example_workspace / "packages" / "math" / "axiom.yaml").read_text()
+
+    # into examples/math: its own AddInput collides, the documented error, nothing written
+    click(qtbot, market.cards["tester/market@0.1.0"].types_button)
+    qtbot.waitUntil(lambda: remote.types_menu is not None and remote.types_menu.isVisible())
+    assert [a.text() for a in remote.types_menu.actions()] == ["examples/math@0.1.0", "examples/text@0.1.0"]
+    _choose(qtbot, remote.types_menu, "examples/math@0.1.0")
+    box = _box(qtbot, remote)
+    assert box.text().startswith("import collision: message ") and '"tester/market@0.1.0"' in box.text()
+    assert (example_workspace / "packages" / "math" / "axiom.yaml").read_text() == math_manifest
+    assert not (example_workspace / "packages" / "math" / "imports").exists()
+    click(qtbot, box.button(QMessageBox.StandardButton.Close))
+
+    # into examples/text: the protos land in imports/<scope-name>/<version>/ and axiom.yaml records them
+    menu_before = remote.types_menu
+    click(qtbot, market.cards["tester/market@0.1.0"].types_button)
+    qtbot.waitUntil(lambda: remote.types_menu is not menu_before and remote.types_menu.isVisible())
+    _choose(qtbot, remote.types_menu, "examples/text@0.1.0")
+    box = _box(qtbot, remote, previous=box)
+    rel = import_dir("tester/market", "0.1.0")
+    assert box.text() == f"✓ imported tester/market@0.1.0 into text/{rel}/: AddInput, MathResult, Number"
+    text_root = example_workspace / "packages" / "text"
+    written = list((text_root / rel).iterdir())
+    assert written and all(p.suffix == ".proto" for p in written)
+    assert "message MathResult" in "".join(p.read_text() for p in written)
+    manifest = (text_root / "axiom.yaml").read_text()
+    assert "tester/market" in manifest and "MathResult" in manifest

@@ -9,15 +9,22 @@
 - a public flow: ``flow pull`` of its graph (``GET /api/graphs/{id}``, the flow document as
   compiled) into ``flows/<name>.flow.yaml``, written atomically and opened; an existing file is
   never overwritten without asking (**Overwrite** / Cancel, Cancel the default).
+
+A package card also has **Import types…**: a menu of the workspace's own packages; choosing one
+imports the remote package's message types into it, as ``axiom-ide import NAME@VERSION`` run in
+that package does (``backends/registry_import.import_protos``: imports/<scope-name>/<version>/, the
+axiom.yaml entry, generate; a collision with a local message fails with the documented error and
+writes nothing), then rescans the workspace.
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from axiom_ide.app.qt_bridge import alive
 
@@ -27,6 +34,11 @@ VISIBILITY = {"private": "In Development", "public": "Published"}
 PULL_TITLE = "Import flow"
 OVERWRITE = "{path} already exists. Overwrite it with flow {flow} ({graph_id}) from the marketplace?"
 OVERWRITE_BUTTON = "Overwrite"
+IMPORT_TYPES = "Import types…"
+TYPES_TITLE = "Import message types"
+NO_TARGET = "No package in this workspace to import into"
+#: ``axiom-ide import``'s own words (cli/registry_cmds.py).
+IMPORTED = "✓ imported {key} into {rel}/: {messages}"
 
 
 def is_remote(backend: Any) -> bool:
@@ -54,7 +66,9 @@ class RemoteCard(QFrame):
         top = QHBoxLayout()
         top.addWidget(QLabel(title), 1)
         top.addWidget(self.import_button)
-        layout = QVBoxLayout(self)
+        #: Packages only: Import types… (None on a flow's card).
+        self.types_button: QPushButton | None = None
+        self.body = layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(top)
         for text in lines:
@@ -73,7 +87,14 @@ def package_card(pkg: dict[str, Any]) -> RemoteCard:
     lines = [VISIBILITY.get(visibility, visibility)]
     if pkg.get("commit"):
         lines.append(f"Commit {str(pkg['commit'])[:12]}")
-    return RemoteCard(key, f"<b>{pkg['name']}</b> <span style='color:gray'>@{pkg['version']}</span>", lines)
+    card = RemoteCard(key, f"<b>{pkg['name']}</b> <span style='color:gray'>@{pkg['version']}</span>", lines)
+    card.types_button = QPushButton(IMPORT_TYPES, objectName="importTypesButton")
+    card.types_button.setToolTip("Import this package's message types into one of your workspace's packages")
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card.types_button)
+    card.body.addLayout(row)
+    return card
 
 
 def flow_card(flow: dict[str, Any]) -> RemoteCard:
@@ -95,6 +116,8 @@ class RemoteMarketplace:
         self.error: str | None = None
         #: The box asking before a pull overwrites a file (or saying a pull failed), while shown.
         self.box: QMessageBox | None = None
+        #: The Import types… menu while shown.
+        self.types_menu: QMenu | None = None
         self.loading = False
 
     def load(self) -> None:
@@ -141,6 +164,8 @@ class RemoteMarketplace:
                 card.deleteLater()
                 continue
             card.import_button.clicked.connect(lambda _c=False, k=card.key: self.panel.import_package(k))
+            if card.types_button is not None:
+                card.types_button.clicked.connect(lambda _c=False, c=card: self.types_menu_for(c))
             out.append(card)
         return out
 
@@ -192,5 +217,55 @@ class RemoteMarketplace:
         text = f"{PULL_TITLE}: {getattr(exc, 'message', None) or exc}"
         box = QMessageBox(QMessageBox.Icon.Warning, PULL_TITLE, text, QMessageBox.StandardButton.Close, self.panel)
         box.setObjectName("pullFlowBox")
+        box.open()
+        self.box = box
+
+    # -- Import types… ------------------------------------------------------------------------
+    def local_packages(self) -> list[tuple[str, Path]]:
+        """The workspace's own packages (key, root), those an import can write into."""
+        workspace = self.panel._workspace()
+        packages = workspace.packages if workspace is not None else {}
+        root = self.workspace_root.resolve()
+        return [(key, Path(pkg.root)) for key, pkg in sorted(packages.items())
+                if Path(pkg.root).resolve().is_relative_to(root)]
+
+    def types_menu_for(self, card: RemoteCard) -> None:
+        """Import types… on ``card``: the menu of the workspace's packages to import into."""
+        menu = QMenu(self.panel)
+        menu.setObjectName("importTypesMenu")
+        targets = self.local_packages()
+        if not targets:
+            menu.addAction(NO_TARGET).setEnabled(False)
+        for key, root in targets:
+            menu.addAction(key).triggered.connect(lambda _c=False, r=root, k=card.key: self.import_types(k, r))
+        button = card.types_button or card.import_button
+        menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+        self.types_menu = menu
+
+    def import_types(self, key: str, root: Path) -> None:
+        """The remote package ``key``'s message types into the local package at ``root``."""
+        from axiom_ide.backends.registry_import import import_protos
+
+        name, _, version = key.partition("@")
+
+        async def go(backend: Any) -> tuple[Path, list[str], bool]:
+            protos = await backend.registry.protos(name, version or None)
+            if protos is None:
+                raise RuntimeError(f'package "{key}" is not on the remote any more')
+            return await asyncio.to_thread(import_protos, root, protos)
+
+        def done(got: tuple[Path, list[str], bool]) -> None:
+            written, messages, _generated = got
+            rel = written.relative_to(root).as_posix()
+            self._say(QMessageBox.Icon.Information, IMPORTED.format(key=key, rel=f"{root.name}/{rel}",
+                                                                    messages=", ".join(messages)))
+            self.panel._refresh_workspace()  # the new types are the workspace's now
+
+        self.bridge.call(go, done, lambda exc: self._say(QMessageBox.Icon.Warning,
+                                                         str(getattr(exc, "message", None) or exc)))
+
+    def _say(self, icon: QMessageBox.Icon, text: str) -> None:
+        box = QMessageBox(icon, TYPES_TITLE, text, QMessageBox.StandardButton.Close, self.panel)
+        box.setObjectName("importTypesBox")
         box.open()
         self.box = box
