@@ -27,6 +27,7 @@ from urllib.parse import quote
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from axiom_ide.app.qt_bridge import alive
+from axiom_ide.runtime.errors import AxiomError
 
 #: The remote's package filters (the guide's "In Development": the tenant's own pushes).
 REMOTE_FILTERS = ("All packages", "In Development", "Published")
@@ -208,8 +209,12 @@ class RemoteMarketplace:
         if not graph.get("source"):
             self._pull_failed(RuntimeError(f'flow "{graph_id}" was published without its flow document'))
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        save_flow(new_flow_file(flow_from_tree(graph["source"])), target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            save_flow(new_flow_file(flow_from_tree(graph["source"])), target)  # atomic: all or nothing
+        except (OSError, AxiomError) as exc:
+            self._pull_failed(RuntimeError(f"could not write {target}: {getattr(exc, 'message', None) or exc}"))
+            return
         self.panel.pulled.emit(str(target))
         self.open_path(target)
 
