@@ -2,17 +2,20 @@
 switched to it in Settings → Connections, the Executions view lists the remote's run; selecting
 it and clicking Open details opens its page (read through ``RemoteBackend.sessions``), a
 checkpoint's payload opens, Fork from here forks on the remote and Replay in debugger opens the
-REPLAY session page."""
+REPLAY session page; Open in debugger on a remote Debug run shows the LIVE page and follows the run."""
 from __future__ import annotations
 
 import json
 import os
 
-from ide_support import click, select_row
+from ide_support import click, open_flow, select_row, shown, type_over, wait_done
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from test_connections import config_dir, fill_remote, live, open_connections, save_and_wait  # noqa: F401  (fixtures)
+from test_debug_session_canvas import drawn
+from test_debugger_core import choose, right_click_menu
 
+from axiom_ide.app.dialogs.run_graph import RunGraphDialog
 from axiom_ide.app.qt_bridge import alive
 
 
@@ -78,3 +81,32 @@ def test_a_remote_execution_opens_its_detail_page_forks_and_replays(qtbot, windo
     with live.client() as client:
         stored = client.get(f"/invocations/v1/debug/sessions/{session_id}").json()
     assert stored["mode"] == "REPLAY" and stored["execution_id"] == execution_id
+
+
+def test_open_in_debugger_follows_a_remote_debug_run(qtbot, window, live, config_dir, example_workspace):  # noqa: F811
+
+    dialog = open_connections(qtbot, window)
+    fill_remote(qtbot, dialog, live.origin, live.key)
+    save_and_wait(qtbot, dialog, "ok")
+    click(qtbot, dialog.close_button)
+    tab = open_flow(window, example_workspace, "linear")
+    choose(qtbot, right_click_menu(qtbot, tab, "upper"), "Set breakpoint")
+    click(qtbot, tab.run_button)
+    run_dialog = shown(window, RunGraphDialog)
+    type_over(qtbot, run_dialog.control("text"), "far")
+    click(qtbot, run_dialog.debug_button)
+    run = tab.run
+    qtbot.waitUntil(lambda: run.state.status == "Debug paused" and run.state.paused_at == "upper", timeout=60_000)
+
+    click(qtbot, tab.debug_bar.open_button)  # Open in debugger: the LIVE page over the remote's run
+    sessions = window.execution_pages.sessions
+    execution_id = run.state.execution_id
+    qtbot.waitUntil(lambda: execution_id in sessions, timeout=30_000)
+    page = sessions[execution_id]
+    qtbot.waitExposed(page)
+    assert page.pill.text() == "LIVE" and page.windowTitle() == f"Debug session {run.debug_session_id} · LIVE"
+    assert drawn(page) == {"echo": "completed", "upper": "paused"}
+    click(qtbot, page.run_to_end)  # continues the remote run; the page follows it to its end
+    wait_done(qtbot, tab, timeout=60_000)
+    assert run.state.result.output == {"text": "FAR"}
+    qtbot.waitUntil(lambda: drawn(page) == {"echo": "completed", "upper": "completed"}, timeout=30_000)
