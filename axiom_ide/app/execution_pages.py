@@ -57,8 +57,8 @@ class ExecutionPages:
         async def read(backend: Any) -> tuple[Any, list[str]]:
             sessions = getattr(backend, "sessions", None)
             if sessions is None:
-                raise RuntimeError("execution details need the local runtime")
-            return sessions.replay(execution_id), await sessions.forks(execution_id)
+                raise RuntimeError("execution details need a backend with execution history (local or remote)")
+            return await sessions.replay(execution_id), await sessions.forks(execution_id)
 
         self._reading.add(execution_id)
         self.bridge.call(read, lambda got: self._show(execution_id, *got), lambda exc: self._failed(execution_id, exc))
@@ -139,8 +139,8 @@ class ExecutionPages:
         async def history(backend: Any) -> Any:
             sessions = getattr(backend, "sessions", None)
             if sessions is None:
-                raise RuntimeError("the debug session page needs the local runtime")
-            return sessions.replay(child_id)
+                raise RuntimeError("the debug session page needs a backend with execution history (local or remote)")
+            return await sessions.replay(child_id)
 
         self.bridge.call(history, lambda replay: self._show_following(child_id, session, replay),
                          lambda exc: self.status(f"Fork from here: {exc}", 6000))
@@ -178,8 +178,8 @@ class ExecutionPages:
         async def start(backend: Any) -> tuple[dict[str, Any], Any]:
             sessions = getattr(backend, "sessions", None)
             if sessions is None:
-                raise RuntimeError("the debug session page needs the local runtime")
-            return await sessions.replay_session(execution_id), sessions.replay(execution_id)
+                raise RuntimeError("the debug session page needs a backend with execution history (local or remote)")
+            return await sessions.replay_session(execution_id), await sessions.replay(execution_id)
 
         self.bridge.call(start, lambda got: self._show_session(execution_id, *got),
                          lambda exc: self.status(f"Replay in debugger: {exc}", 6000))
@@ -205,8 +205,8 @@ class ExecutionPages:
         async def history(backend: Any) -> Any:
             sessions = getattr(backend, "sessions", None)
             if sessions is None:
-                raise RuntimeError("the debug session page needs the local runtime")
-            return sessions.replay(execution_id)
+                raise RuntimeError("the debug session page needs a backend with execution history (local or remote)")
+            return await sessions.replay(execution_id)
 
         self.bridge.call(history,
                          lambda replay: self._show_following(execution_id, {"session_id": session_id, "mode": "LIVE"},

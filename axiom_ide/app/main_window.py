@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         #: Execution detail pages, opened by **Open details** in the Executions view.
         self.execution_pages = ExecutionPages(self.bridge, self, self._status)
         self.executions_page.openDetails.connect(self.execution_pages.open)
+        self.marketplace.attach(self.bridge, self.workspace_root, self.open_path)  # the remote's registry on a remote
         from axiom_ide.app.flow_tools import FlowTools
 
         #: Tests tab, Save as test case, Compare runs, Compare with… (app/flow_tools.py).

@@ -16,7 +16,7 @@ class LocalSessions:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
 
-    def replay(self, execution_id: str) -> ReplayView:
+    async def replay(self, execution_id: str) -> ReplayView:
         """The execution's stored history as a :class:`ReplayView` (backend value types; reads only)."""
         from axiom_ide.backends.local_fork import pending_input
 

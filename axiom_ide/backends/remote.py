@@ -23,13 +23,15 @@ import logging
 import math
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from httpx_sse import EventSource
 
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
+from axiom_ide.backends.checkpoint_view import CheckpointView as CheckpointView  # re-exported: the API's value type
+from axiom_ide.backends.checkpoint_view import checkpoint_from_json
+from axiom_ide.backends.checkpoint_view import ms_seconds as _seconds
 from axiom_ide.backends.debug_wait import wait_for_pause
 from axiom_ide.backends.remote_console import RemoteConsole
 from axiom_ide.backends.remote_http import Http, RetryPolicy, Timeouts
@@ -47,34 +49,6 @@ DEBUG = INVOCATIONS + "/debug/sessions"
 PAGE = 500
 #: How many of the newest executions the change probe looks at.
 PROBE_ROWS = 50
-
-
-@dataclass(frozen=True)
-class CheckpointView:
-    """One checkpoint as the checkpoints API serves it: payloads decoded to JSON."""
-
-    id: str
-    execution_id: str
-    step: int
-    node: str
-    attempt: int
-    input_type: str
-    output_type: str
-    #: Decoded input/output; ``"Snapshot expired"`` once the TTL evicted them; None when undecodable
-    #: (then ``input_base64``/``output_base64`` carry the bytes).
-    input: Any
-    output: Any
-    #: Unix seconds.
-    created_at: float
-    expired: bool = False
-    input_base64: str | None = None
-    output_base64: str | None = None
-    #: A pipeline node's checkpoint: its decoded frames, ``{"input": [...], "output": [...]}``.
-    frames: dict[str, Any] | None = None
-
-
-def _seconds(ms: Any) -> float | None:
-    return ms / 1000.0 if isinstance(ms, (int, float)) else None
 
 
 def execution_from_json(d: dict[str, Any]) -> ExecutionRecord:
@@ -98,13 +72,6 @@ def config_from_json(d: dict[str, Any]) -> FlowConfig:
                       node_timeout_seconds=d.get("node_timeout_seconds"), max_attempts=d.get("max_attempts"),
                       secret_overrides=tuple(d.get("secret_overrides") or ()),
                       created_at=_seconds(d.get("created_at")) or 0.0, updated_at=_seconds(d.get("updated_at")) or 0.0)
-
-
-def checkpoint_from_json(d: dict[str, Any]) -> CheckpointView:
-    return CheckpointView(d["checkpoint_id"], d["execution_id"], int(d["step"]), d["node"], int(d.get("attempt", 1)),
-                          d.get("input_type", ""), d.get("output_type", ""), d.get("input"), d.get("output"),
-                          _seconds(d.get("created_at")) or 0.0, bool(d.get("expired")), d.get("input_base64"),
-                          d.get("output_base64"), d.get("frames"))
 
 
 def compiled_from_json(d: dict[str, Any]) -> CompiledFlow:
@@ -275,6 +242,13 @@ class RemoteBackend:
     def registry(self) -> RemoteRegistry:
         """The remote's platform registry (push, publish, packages, flows, protos)."""
         return RemoteRegistry(self.api)
+
+    @property
+    def sessions(self) -> Any:
+        """REPLAY / FORK debug sessions and the replay of a history (backends/remote_sessions.py)."""
+        from axiom_ide.backends.remote_sessions import RemoteSessions
+
+        return RemoteSessions(self)
 
     async def publish_flow(self, graph_id: str) -> dict[str, Any]:
         """Publish a compiled flow to the public marketplace (irreversible; ``POST

@@ -3,7 +3,7 @@ session pages read), so no runtime ``Replay`` object crosses into the app.
 
 :func:`replay_view` folds a runtime ``Replay`` once into frozen values: the execution record, the
 flow's node ids, the ordered events (the runtime's ``EventRecord``, as the Backend protocol gives
-them), the flow as compiled for the run, the checkpoints as :class:`~axiom_ide.backends.remote.CheckpointView` (payloads decoded,
+them), the flow as compiled for the run, the checkpoints as :class:`~axiom_ide.backends.checkpoint_view.CheckpointView` (payloads decoded,
 the same shape a remote backend serves) and, for each event index, a :class:`PointView` with every
 node's :class:`NodeStateView`. No Qt here.
 
@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
+from axiom_ide.backends.checkpoint_view import CheckpointView, checkpoint_from_json
 from axiom_ide.backends.payloads import NodePayload
-from axiom_ide.backends.remote import CheckpointView, checkpoint_from_json
 from axiom_ide.runtime.store import events as ev
 
 

@@ -199,7 +199,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 # -- import ----------------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace) -> int:
-    from axiom_ide.cli.registry_import import import_protos
+    from axiom_ide.backends.registry_import import import_protos
 
     root = _package_root()
     if _not_logged_in():

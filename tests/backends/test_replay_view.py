@@ -23,9 +23,9 @@ def ran(tmp_path, example_workspace, make_runtime, aio):
     return rt, LocalBackend(rt), result.execution_id
 
 
-def test_checkpoints_decode_on_first_access_once(ran):
+def test_checkpoints_decode_on_first_access_once(ran, aio):
     _, backend, execution_id = ran
-    replay = backend.sessions.replay(execution_id)
+    replay = aio(backend.sessions.replay(execution_id))
     lazy = replay.checkpoints
     assert isinstance(lazy, LazyCheckpoints) and lazy.decoded_count() == 0
     rows = replay.checkpoint_rows
@@ -49,10 +49,10 @@ def test_checkpoints_decode_on_first_access_once(ran):
         replay.checkpoints = ()  # type: ignore[misc]
 
 
-def test_an_expired_checkpoint_reads_snapshot_expired(ran):
+def test_an_expired_checkpoint_reads_snapshot_expired(ran, aio):
     rt, backend, execution_id = ran
     assert rt._checkpoints.expire(now=time.time() + 86400 * 31) == 3
-    replay = backend.sessions.replay(execution_id)
+    replay = aio(backend.sessions.replay(execution_id))
     assert all(r.expired for r in replay.checkpoint_rows)
     cp = replay.checkpoints[0]
     assert cp.expired and cp.input == cp.output == "Snapshot expired"

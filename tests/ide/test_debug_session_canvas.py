@@ -31,7 +31,7 @@ def session(qtbot, tmp_path, example_workspace, make_runtime, aio):
     art = compile_file(example_workspace / "flows" / "three.flow.yaml", example_workspace, store=rt._artifacts)
     backend = LocalBackend(rt)
     parent = aio(rt.run(art, {"text": "a"}))
-    replay = backend.sessions.replay(parent.execution_id)
+    replay = aio(backend.sessions.replay(parent.execution_id))
     page = DebugSessionPage(replay, session_id="s1", mode="REPLAY", on_fork=lambda cp, o: None,
                             workspace=Workspace(example_workspace))
     qtbot.addWidget(page)

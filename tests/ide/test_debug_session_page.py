@@ -19,7 +19,7 @@ def test_step_modify_and_fork_with_override(qtbot, tmp_path, example_workspace, 
     art = compile_file(example_workspace / "flows" / "four.flow.yaml", example_workspace, store=rt._artifacts)
     backend = LocalBackend(rt)
     parent = aio(rt.run(art, {"text": "a"}))
-    replay = backend.sessions.replay(parent.execution_id)
+    replay = aio(backend.sessions.replay(parent.execution_id))
     forks: list[tuple[str, dict]] = []
     page = DebugSessionPage(replay, session_id="s1", mode="REPLAY", on_fork=lambda cp, o: forks.append((cp, o)),
                             workspace=Workspace(example_workspace))
@@ -93,7 +93,7 @@ def _open(qtbot, replay, example_workspace):
 
 def test_modify_refuses_bad_json_and_values_over_1_mb(qtbot, tmp_path, example_workspace, make_runtime, aio):
     _rt, parent, backend = _page_at_end(qtbot, tmp_path, example_workspace, make_runtime, aio)
-    page = _open(qtbot, backend.sessions.replay(parent.execution_id), example_workspace)
+    page = _open(qtbot, aio(backend.sessions.replay(parent.execution_id)), example_workspace)
     click(qtbot, page.modify)
     dialog = page.dialog
     qtbot.waitExposed(dialog)
@@ -125,7 +125,7 @@ def test_an_expired_checkpoint_disables_modify_and_fork(qtbot, tmp_path, example
 
     rt, parent, backend = _page_at_end(qtbot, tmp_path, example_workspace, make_runtime, aio)
     assert rt._checkpoints.expire(now=time.time() + 31 * 24 * 3600) > 0
-    page = _open(qtbot, backend.sessions.replay(parent.execution_id), example_workspace)
+    page = _open(qtbot, aio(backend.sessions.replay(parent.execution_id)), example_workspace)
     assert page.output.toPlainText() == "Snapshot expired"
     assert not page.modify.isEnabled() and page.modify.toolTip() == EXPIRED
     assert not page.fork_button.isEnabled() and page.fork_button.toolTip() == EXPIRED

@@ -29,7 +29,7 @@ def test_scrub_checkpoint_payload_and_fork_link(qtbot, tmp_path, example_workspa
     backend = LocalBackend(rt)
     parent = aio(rt.run(art, {"text": "a"}))
     before = _rows(rt)
-    replay = backend.sessions.replay(parent.execution_id)
+    replay = aio(backend.sessions.replay(parent.execution_id))
     # backend value types, not the runtime's Replay: frozen records the app only reads
     assert isinstance(replay, ReplayView) and isinstance(replay.checkpoints[0], CheckpointView)
     assert all(type(p).__module__ == "axiom_ide.backends.replay_view" for p in (replay.at(-1), replay.at(len(replay) - 1)))
@@ -72,7 +72,7 @@ def test_scrub_checkpoint_payload_and_fork_link(qtbot, tmp_path, example_workspa
     child = aio(rt.wait(session["execution_id"], 30))
     assert child.output == {"text": "FORKED", "big": "0"}
     opened: list[str] = []
-    child_page = ExecutionDetailPage(backend.sessions.replay(session["execution_id"]), on_open=opened.append)
+    child_page = ExecutionDetailPage(aio(backend.sessions.replay(session["execution_id"])), on_open=opened.append)
     qtbot.addWidget(child_page)
     child_page.show()
     assert child_page.forked_from is not None
@@ -87,7 +87,7 @@ def test_without_the_compiled_flow_each_node_is_still_a_card(qtbot, tmp_path, ex
     rt = make_runtime(tmp_path / "data")
     art = compile_file(example_workspace / "flows" / "two.flow.yaml", example_workspace, store=rt._artifacts)
     run = aio(rt.run(art, {"text": "a"}))
-    replay = dataclasses.replace(LocalBackend(rt).sessions.replay(run.execution_id), flow={})
+    replay = dataclasses.replace(aio(LocalBackend(rt).sessions.replay(run.execution_id)), flow={})
     page = ExecutionDetailPage(replay)
     qtbot.addWidget(page)
     page.resize(1280, 720)

@@ -82,7 +82,7 @@ class LiveSession(QObject):
         execution_id = self.execution_id
 
         async def history(backend: Any) -> Any:
-            return backend.sessions.replay(execution_id)
+            return await backend.sessions.replay(execution_id)
 
         self.bridge.call(history, self._got, self._failed)
 

@@ -4,9 +4,15 @@ Sources are local: the workspace's own packages ("In Development", as pushed pac
 platform) and a local registry — packages under ``<data dir>/registry/`` when that folder exists.
 "+ Import" on a card adds the package to the open flow's library (one undoable
 ``doc.import_package``).
+
+On a remote (the window's backend is a RemoteBackend; :meth:`MarketplacePanel.attach` follows the
+bridge's backend) the panel lists the remote's registry instead (app/panels/marketplace_remote.py):
+**Packages** (filters All packages / In Development / Published) and **Flows** (public flows,
+whose + Import pulls the flow into flows/<name>.flow.yaml); refresh reads the remote again.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +25,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QTabBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from axiom_ide.app.panels import follow_analysis
+from axiom_ide.app.panels.marketplace_remote import REMOTE_FILTERS, RemoteMarketplace, is_remote, set_import_state
 
 FILTERS = ("All packages", "In Development", "Local registry")
 
@@ -58,11 +66,7 @@ class PackageCard(QFrame):
         layout.addWidget(source_label)
 
     def set_imported(self, imported: bool, can_import: bool) -> None:
-        self.import_button.setText("Imported" if imported else "+ Import")
-        self.import_button.setEnabled(can_import and not imported)
-        self.import_button.setToolTip(
-            "Already in this flow's library" if imported
-            else ("Add this package to the open flow's library" if can_import else "Open a flow first"))
+        set_import_state(self.import_button, imported, can_import)
 
 
 class MarketplacePanel(QWidget):
@@ -70,6 +74,8 @@ class MarketplacePanel(QWidget):
 
     #: (package key) after + Import was clicked and the import was pushed.
     imported = Signal(str)
+    #: (path) after + Import on a remote's public flow wrote flows/<name>.flow.yaml.
+    pulled = Signal(str)
 
     def __init__(self, workspace_getter: Any, registry_root: Path | None, refresh: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,7 +84,10 @@ class MarketplacePanel(QWidget):
         self._refresh_workspace = refresh
         self.registry_root = Path(registry_root).resolve() if registry_root else None
         self.doc: Any = None
-        self.cards: dict[str, PackageCard] = {}
+        self.cards: dict[str, Any] = {}
+        #: The remote's listing (attach); used while ``remote_mode``.
+        self.remote: RemoteMarketplace | None = None
+        self.remote_mode = False
 
         self.filter = QComboBox(objectName="marketplaceFilter")
         self.filter.addItems(FILTERS)
@@ -87,8 +96,18 @@ class MarketplacePanel(QWidget):
         self.refresh_button.setToolTip("Refresh: rescan packages")
         self.search = QLineEdit(placeholderText="Search packages", objectName="marketplaceSearch")
         self.search.setClearButtonEnabled(True)
+        self.title = QLabel("Packages")
+        #: Packages | Flows: shown on a remote only.
+        self.tab_bar = QTabBar(objectName="marketplaceTabs")
+        self.tab_bar.addTab("Packages")
+        self.tab_bar.addTab("Flows")
+        self.tab_bar.setDrawBase(False)
+        self.tab_bar.setExpanding(False)
+        self.tab_bar.setUsesScrollButtons(False)
+        self.tab_bar.setVisible(False)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Packages"))
+        row.addWidget(self.title)
+        row.addWidget(self.tab_bar, 0)
         row.addStretch(1)
         row.addWidget(self.filter)
         row.addWidget(self.refresh_button)
@@ -114,7 +133,36 @@ class MarketplacePanel(QWidget):
 
         self.filter.currentIndexChanged.connect(lambda _i: self.rebuild())
         self.search.textChanged.connect(lambda _t: self.rebuild())
-        self.refresh_button.clicked.connect(self._refresh_workspace)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.tab_bar.currentChanged.connect(lambda _i: self.rebuild())
+
+    def attach(self, bridge: Any, workspace_root: Path, open_path: Callable[[Path], Any]) -> None:
+        """Follow ``bridge``'s backend: the remote's registry while it is a RemoteBackend."""
+        self.remote = RemoteMarketplace(self, bridge, workspace_root, open_path)
+        bridge.backendReady.connect(self._backend_ready)
+
+    def _backend_ready(self, backend: Any) -> None:
+        remote = is_remote(backend)
+        if remote != self.remote_mode:
+            self.remote_mode = remote
+            self.filter.blockSignals(True)
+            self.filter.clear()
+            self.filter.addItems(REMOTE_FILTERS if remote else FILTERS)
+            self.filter.blockSignals(False)
+            self.title.setVisible(not remote)
+            self.tab_bar.setVisible(remote)
+            self.tab_bar.setCurrentIndex(0)
+        if remote and self.remote is not None:
+            self.remote.load()
+        else:
+            self.rebuild()
+
+    def refresh(self) -> None:
+        """⟳: read the remote's registry again, or rescan the workspace's packages."""
+        if self.remote_mode and self.remote is not None:
+            self.remote.load()
+        else:
+            self._refresh_workspace()
 
     def source_of(self, pkg: Any) -> str:
         root = Path(pkg.root).resolve()
@@ -132,6 +180,12 @@ class MarketplacePanel(QWidget):
             card.setParent(None)
             card.deleteLater()
         self.cards.clear()
+        if self.remote_mode and self.remote is not None:
+            self._rebuild_remote(self.remote)
+            return
+        self.empty.setText("No packages match.")
+        self.filter.setVisible(True)
+        self.search.setPlaceholderText("Search packages")
         workspace = self._workspace()
         wanted = self.filter.currentText()
         needle = self.search.text().strip().lower()
@@ -151,10 +205,22 @@ class MarketplacePanel(QWidget):
         self.empty.setVisible(not self.cards)
         self.update_buttons()
 
+    def _rebuild_remote(self, remote: RemoteMarketplace) -> None:
+        flows = self.tab_bar.currentIndex() == 1
+        self.filter.setVisible(not flows)
+        self.search.setPlaceholderText("Search flows" if flows else "Search packages")
+        for card in remote.cards(self.filter.currentText(), self.search.text().strip().lower(), flows):
+            self.list_layout.insertWidget(self.list_layout.count() - 1, card)
+            self.cards[card.key] = card
+        self.empty.setText(remote.error or ("No public flows match." if flows else "No packages match."))
+        self.empty.setVisible(not self.cards)
+        self.update_buttons()
+
     def update_buttons(self) -> None:
         imports = set(self.doc.flow.imports) if self.doc is not None else set()
         for key, card in self.cards.items():
-            card.set_imported(key in imports, self.doc is not None)
+            if not key.startswith("flow:"):  # a public flow's + Import needs no open flow
+                card.set_imported(key in imports, self.doc is not None)
 
     def import_package(self, key: str) -> None:
         if self.doc is None:

@@ -1,0 +1,110 @@
+"""RemoteBackend.sessions against a real ``axiom-ide serve`` (a subprocess with its own data dir):
+the replay of a finished remote run folds to the same timeline as the local runtime's replay of the
+same flow; forks, fork descendants and REPLAY sessions go through the remote's debug-session
+routes; an unknown execution is refused, naming it."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from engine_support import compile_file
+
+from axiom_ide.backends.local import LocalBackend
+from axiom_ide.backends.remote import RemoteBackend
+from axiom_ide.backends.replay_view import ReplayView
+from axiom_ide.runtime.errors import AxiomError
+
+_SERVER_CONFTEST = Path(__file__).resolve().parents[1] / "server" / "conftest.py"
+
+
+def _server_live():
+    if "server_live" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("server_live", _SERVER_CONFTEST)
+        sys.modules["server_live"] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules["server_live"]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    helpers = _server_live()
+    server = helpers.start_server(tmp_path_factory.mktemp("remote-sessions"))
+    yield server
+    helpers.stop_server(server)
+
+
+@pytest.fixture
+def remote(live, aio):
+    backend = RemoteBackend(live.origin, live.key, poll_interval=0.05)
+    yield backend
+    aio(backend.close())
+
+
+def run_remote(live, flow: str, data: dict) -> str:
+    graph = live.compile(flow)
+    with live.client() as client:
+        answer = client.post("/invocations/v1/flows/invoke", json={"graph_id": graph, "input": data, "wait": True})
+    assert answer.status_code in (200, 202) and answer.json()["result"]["success"], answer.text
+    return str(answer.json()["execution_id"])
+
+
+def timeline(view: ReplayView) -> list[tuple[str, str | None, dict[str, str]]]:
+    """Per point: the execution status, the event there and each node's status."""
+    return [(p.status, view.events[p.index].type if p.index >= 0 else None,
+             {n: s.status for n, s in p.nodes.items()}) for p in view.points]
+
+
+@pytest.mark.parametrize("invoker", ["inline"])
+@pytest.mark.parametrize("flow, data", [("linear", {"text": "hi"}), ("branching", {"text": ""})])
+def test_a_remote_replay_is_the_local_replay(live, remote, aio, tmp_path, example_workspace, make_runtime,
+                                             flow, data):
+    execution_id = run_remote(live, flow, data)
+    view = aio(remote.sessions.replay(execution_id))
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / f"{flow}.flow.yaml", example_workspace, store=rt._artifacts)
+    local = aio(LocalBackend(rt).sessions.replay(aio(rt.run(art, data)).execution_id))
+
+    assert view.execution.id == execution_id and view.execution.status == "Completed"
+    assert view.node_ids == local.node_ids
+    assert view.flow == local.flow and view.flow["name"] == flow
+    if flow == "linear":  # one chain: the same events in the same order, point by point
+        assert timeline(view) == timeline(local)
+    assert timeline(view)[-1] == timeline(local)[-1]
+    assert sorted(r.node for r in view.checkpoint_rows) == sorted(r.node for r in local.checkpoint_rows)
+    last = view.node_ids[-1]
+    assert view.payload(len(view) - 1, last).output == local.payload(len(local) - 1, last).output
+
+
+def test_fork_forks_and_a_replay_session(live, remote, aio):
+    parent = run_remote(live, "linear", {"text": "hi"})
+    view = aio(remote.sessions.replay(parent))
+    first = view.checkpoint_rows[0]
+    assert first.node == "echo" and view.checkpoint(first.id).output == {"text": "hi"}
+
+    session = aio(remote.sessions.fork(parent, first.id, {"text": "forked"}))
+    assert session["mode"] == "FORK"
+    child = session["execution_id"]
+    result = aio(remote.wait(child, 60))
+    assert result.status == "Completed" and result.output == {"text": "FORKED"}
+    assert aio(remote.sessions.forks(parent)) == [child]
+    forked = aio(remote.sessions.replay(child))
+    assert forked.execution.parent_id == parent
+    assert {n: s.status for n, s in forked.at(len(forked) - 1).nodes.items()} == {"echo": "completed",
+                                                                                   "upper": "completed"}
+
+    replay = aio(remote.sessions.replay_session(parent))
+    assert replay["mode"] == "REPLAY" and replay["execution_id"] == parent
+    stored = aio(remote.debug_session(replay["session_id"]))
+    assert stored["mode"] == "REPLAY" and stored["execution_id"] == parent
+    assert len(aio(remote.sessions.replay(parent))) == len(view)  # only read history
+
+
+def test_an_unknown_execution_is_refused_naming_it(remote, aio):
+    with pytest.raises(AxiomError) as info:
+        aio(remote.sessions.replay("01NOPE"))
+    assert "01NOPE" in info.value.message and "not found" in info.value.message
+    with pytest.raises(AxiomError) as info:
+        aio(remote.sessions.forks("01NOPE"))
+    assert "01NOPE" in info.value.message
