@@ -41,6 +41,8 @@ def register_flow(verbs: Any) -> None:
     p.add_argument("--out", metavar="FILE", help="also write the rows' results (JSONL) to FILE")
     p.add_argument("--show", metavar="BATCH_ID", help="print a saved batch")
     p.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two saved batches row by row")
+    p.add_argument("--config", default=None, metavar="PROFILE",
+                   help="flow config profile (name or id) every row runs with")
     p.add_argument("--inline", action="store_true", help="run node code in this process instead of node hosts")
     add_location_flags(p)
     p.set_defaults(handler=cmd_flow_batch)
@@ -114,7 +116,7 @@ async def _run(args: argparse.Namespace, batch_id: str, holder: dict[str, Any]) 
     try:
         artifact = _compile(rt, args)
         summary = await run_batch(rt, artifact, args.data, concurrency=args.concurrency, timeout=args.timeout,
-                                  on_row=on_row, batch_id=batch_id)
+                                  on_row=on_row, batch_id=batch_id, config_id=args.config)
         holder["summary"] = summary
         return summary
     finally:
@@ -138,13 +140,17 @@ def _compile(rt: Any, args: argparse.Namespace) -> Any:
     from axiom_ide.cli.flowtest_cmds import _workspace_for
     from axiom_ide.runtime.compiler.compile import compile_flow
     from axiom_ide.runtime.errors import has_errors
-    from axiom_ide.runtime.model.flow_yaml import load_flow
+    from axiom_ide.runtime.flowdiff import load_flow_spec, split_revision
     from axiom_ide.runtime.model.validate import validate_flow_file
 
+    # FLOW: a file, or REV:path — the flow as committed at a git revision (two revisions, two batches)
     path = Path(args.flow)
-    if not path.is_file():
+    revision = None if path.is_file() else split_revision(args.flow)
+    if not path.is_file() and revision is None:
         raise AxiomError.of("file_not_found", f"flow file not found: {path}", file=str(path))
-    ff = load_flow(path, fast=True)
+    ff = load_flow_spec(args.flow)
+    if revision is not None:
+        path = Path(revision[1])
     diagnostics = validate_flow_file(ff)
     if has_errors(diagnostics):
         raise AxiomError(diagnostics)

@@ -19,6 +19,7 @@ outputs changed — the one comparison behind ``flow batch --compare`` and the I
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import functools
 import json
@@ -251,8 +252,10 @@ def batch_path(data_dir: str | Path, batch_id: str) -> Path:
 
 async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrency: int = 1,
                     timeout: float = DEFAULT_TIMEOUT, on_row: Callable[[RowResult, Summary], None] | None = None,
-                    window: int | None = None, batch_id: str | None = None) -> Summary:
-    """Run every row of ``data`` through ``artifact`` (unary) and save the batch. ``on_row`` hears
+                    window: int | None = None, batch_id: str | None = None,
+                    config_id: str | None = None) -> Summary:
+    """Run every row of ``data`` through ``artifact`` (unary) with the flow config profile
+    ``config_id`` (a name or id; None: the flow's defaults) and save the batch. ``on_row`` hears
     each row's result in row order. Cancelling the task cancels the rows in flight and still saves
     the rows done so far (the summary says ``cancelled``), then re-raises."""
     if concurrency < 1:
@@ -268,7 +271,9 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
     target = batch_path(runtime.data_dir, batch_id)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     summary = Summary(batch_id, artifact.flow_name, str(data), str(target))
-    header = _header(batch_id, artifact, data, concurrency)
+    if config_id:  # an unknown profile is refused before anything is saved
+        runtime.resolve_config(artifact.flow_name, config_id)
+    header = _header(batch_id, artifact, data, concurrency, config_id)
     fd, tmp = tempfile.mkstemp(prefix=f".{batch_id}.", suffix=".tmp", dir=target.parent)
     os.chmod(tmp, 0o600)
     gate = asyncio.Semaphore(concurrency)
@@ -287,7 +292,13 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
             return RowResult(row.line, INVALID, row.input, error=f"{data}:{row.line}: {exc}")
         async with gate:
             started = time.perf_counter()
-            execution_id = await runtime.start(artifact, row.input)
+            accepting = asyncio.ensure_future(runtime.start(artifact, row.input, config_id=config_id))
+            try:
+                execution_id = await asyncio.shield(accepting)
+            except asyncio.CancelledError:  # cancelled while it was being accepted: cancel that run too
+                with contextlib.suppress(Exception):  # refused: nothing runs
+                    await runtime.cancel(await accepting)
+                raise
             mine.add(execution_id)
             try:  # a cancelled batch leaves the id in ``mine``: the batch cancels the execution
                 outcome = await runtime.wait(execution_id, timeout)
@@ -315,9 +326,9 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
             for row in rows:
                 pending.append(asyncio.ensure_future(one(row)))
                 while len(pending) >= window or (pending and pending[0].done()):
-                    write(await pending.popleft())
+                    write(await _next(pending))
             while pending:
-                write(await pending.popleft())
+                write(await _next(pending))
         except asyncio.CancelledError:
             summary.cancelled = True
             for task in pending:
@@ -345,9 +356,21 @@ def _check_readable(data: str | Path) -> None:
                             file=str(data)) from None
 
 
-def _header(batch_id: str, artifact: Any, data: str | Path, concurrency: int) -> dict[str, Any]:
+async def _next(pending: deque[asyncio.Task[RowResult]]) -> RowResult:
+    """The oldest row's result; a cancel of this batch that arrived as that row ended (the awaited
+    task then returns instead of raising) still cancels the batch."""
+    result = await pending.popleft()
+    me = asyncio.current_task()
+    if me is not None and me.cancelling():
+        raise asyncio.CancelledError
+    return result
+
+
+def _header(batch_id: str, artifact: Any, data: str | Path, concurrency: int,
+            config_id: str | None = None) -> dict[str, Any]:
     return {"batch": {"id": batch_id, "flow": artifact.flow_name, "graph_id": artifact.graph_id,
-                      "data": str(Path(data).resolve()), "concurrency": concurrency, "created_at": time.time()}}
+                      "data": str(Path(data).resolve()), "concurrency": concurrency, "created_at": time.time(),
+                      **({"config": config_id} if config_id else {})}}
 
 
 # -- reading batches -------------------------------------------------------------------------------

@@ -194,14 +194,20 @@ def split_revision(spec: str) -> tuple[str, str] | None:
 
 def load_side(spec: str, cwd: str | Path | None = None) -> Flow:
     """Read one side of a diff: a file, ``/dev/null`` or ``REV:path``. Raises a precise AxiomError."""
+    if spec in NULL_SIDES:
+        return Flow("")
+    return load_flow_spec(spec, cwd).flow
+
+
+def load_flow_spec(spec: str, cwd: str | Path | None = None) -> Any:
+    """The FlowFile of a file or of ``REV:path`` (a flow as committed at a git revision; what
+    ``flow diff`` and ``flow batch`` accept). Raises a precise AxiomError."""
     from axiom_ide.runtime.model.flow_yaml import load_flow, loads_flow_fast
 
     here = Path(cwd) if cwd is not None else Path.cwd()
-    if spec in NULL_SIDES:
-        return Flow("")
     path = Path(spec) if Path(spec).is_absolute() else here / spec
     if path.is_file():
-        return load_flow(path, fast=True).flow
+        return load_flow(path, fast=True)
     parts = split_revision(spec)
     if parts is None:
         raise AxiomError.of("file_not_found", f"flow file not found: {spec} (nor a git REV:path)", file=spec)
@@ -222,7 +228,7 @@ def load_side(spec: str, cwd: str | Path | None = None) -> Flow:
         text = shown.stdout.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AxiomError.of("file_encoding", f"{spec} is not UTF-8: {exc.reason}", file=spec) from None
-    return loads_flow_fast(text, spec).flow
+    return loads_flow_fast(text, spec)
 
 
 def merged_flow(a: Flow, b: Flow) -> Flow:

@@ -334,7 +334,13 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
             if rec is None:
                 raise AxiomError.of("execution_not_found", "execution not found")
             return Outcome(rec.id, rec.status, rec.output, None, rec.error, rec.error_code, rec.diagnostic)
-        return await asyncio.wait_for(asyncio.shield(task), timeout)
+        outcome = await asyncio.wait_for(asyncio.shield(task), timeout)
+        # Python 3.11's wait_for returns the result when a cancel of the waiter lands as the run
+        # ends (gh-86296): the cancel is not lost here (a batch's Ctrl+C once ran every row).
+        me = asyncio.current_task()
+        if me is not None and me.cancelling():
+            raise asyncio.CancelledError
+        return outcome
 
     async def run(self, target: str | Artifact, input: Any, *, timeout: float | None = None, **kw: Any) -> Outcome:
         """Start and wait. On timeout the execution is cancelled and the Outcome says so."""

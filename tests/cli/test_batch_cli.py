@@ -183,3 +183,54 @@ def test_bad_arguments_are_refused_before_any_batch_is_saved(ws, capsys, tmp_pat
     assert main(["flow", "batch", "flows/greeter.flow.yaml", "d.jsonl", "--concurrency", "0"]) == 1
     assert "--concurrency must be at least 1" in capsys.readouterr().err
     assert not (tmp_path / "data" / "batches").exists()
+
+
+def git(cwd, *argv):
+    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *argv], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+def test_two_git_revisions_of_a_flow_batch_and_compare(ws, capsys):
+    """FLOW may be REV:path: the flow as committed, so two revisions give two comparable batches."""
+    flow = ws / "flows" / "greeter.flow.yaml"
+    git(ws, "init", "-q")
+    git(ws, "add", "flows/greeter.flow.yaml")
+    git(ws, "commit", "-qm", "hey")
+    flow.write_text(flow.read_text(encoding="utf-8").replace('prefix("Hey! ")', 'prefix("Yo! ")'), encoding="utf-8")
+    git(ws, "commit", "-qam", "yo")
+    data = ws / "people.jsonl"
+    data.write_text('{"name": "Ada"}\n', encoding="utf-8")
+    _, a = batch_json(capsys, "HEAD~1:flows/greeter.flow.yaml", str(data))
+    _, b = batch_json(capsys, "HEAD:flows/greeter.flow.yaml", str(data))
+    assert (a["completed"], b["completed"]) == (1, 1)
+    assert main(["flow", "batch", "--compare", a["batch_id"], b["batch_id"], "--json"]) == 1
+    body = json.loads(capsys.readouterr().out)
+    assert body["rows"][0]["a"]["output"] == {"text": "HEY! HELLO, ADA!"}
+    assert body["rows"][0]["b"]["output"] == {"text": "YO! HELLO, ADA!"}
+    assert main(["flow", "batch", "HEAD~9:flows/greeter.flow.yaml", str(data)]) == 1
+    assert 'git revision "HEAD~9" does not exist' in capsys.readouterr().err
+
+
+def test_two_config_profiles_batch_and_compare(ws, capsys, tmp_path):
+    """--config runs every row with a flow config profile; the batch records it; an unknown profile
+    is refused before any batch is saved."""
+    from axiom_ide.runtime.batch import load_batch
+    from axiom_ide.runtime.runtime import Runtime
+
+    chain(ws, "hang", ["Upper", "Hang"])
+    rt = Runtime(tmp_path / "data")
+    rt.set_config("quick", flow_name="hang", node_timeout_seconds=1)
+    rt.set_config("patient", flow_name="hang", node_timeout_seconds=2)
+    data = ws / "rows.jsonl"
+    data.write_text('{"text": "x"}\n', encoding="utf-8")
+    _, a = batch_json(capsys, "flows/hang.flow.yaml", str(data), "--config", "quick", "--inline")
+    _, b = batch_json(capsys, "flows/hang.flow.yaml", str(data), "--config", "patient", "--inline")
+    assert load_batch(tmp_path / "data", a["batch_id"]).header["config"] == "quick"
+    assert main(["flow", "batch", "--compare", a["batch_id"], b["batch_id"], "--json"]) == 1
+    body = json.loads(capsys.readouterr().out)
+    assert body["rows"][0]["a"]["error"] == 'node "n2" timed out after 1s'
+    assert body["rows"][0]["b"]["error"] == 'node "n2" timed out after 2s'
+    batches = sorted((tmp_path / "data" / "batches").glob("*.jsonl"))
+    assert main(["flow", "batch", "flows/hang.flow.yaml", str(data), "--config", "nope"]) == 1
+    assert 'config "nope" not found for flow "hang"' in capsys.readouterr().err
+    assert sorted((tmp_path / "data" / "batches").glob("*.jsonl")) == batches
