@@ -26,6 +26,7 @@ from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.recorder import Recorder
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import Diagnostic, render
+from axiom_ide.runtime.flow_ids import flow_id
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.checkpoints import CheckpointStore
@@ -206,7 +207,7 @@ class Runner:
         if recorder is None:
             recorder = self.recorder(rec.id)
         self.attach(rec.id, recorder)
-        ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
+        ctx = RunContext(rec.id, flow_id(rec.tenant_id, compiled.artifact.flow_name), rec.tenant_id, compiled.plan, compiled.codec,
                          self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection,
                          pins=dict(pins or {}))
         try:
