@@ -22,6 +22,7 @@ from typing import Any
 
 from axiom_ide.cli.output import print_diagnostics, print_json, read_secret
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.store import executions as ex
 
 DEFAULT_ORIGIN = "http://127.0.0.1:8765"  # `axiom-ide serve`'s default
 NOT_LOGGED_IN = 'Not logged in. Run "axiom-ide login" to authenticate.'
@@ -316,6 +317,15 @@ async def _invoke_remote(remote: Any, args: argparse.Namespace, data: Any, sourc
             code = 1 if failed else code
         return code
     answer = await remote.invoke(graph_id, data, config_id=args.config, wait=True, timeout=args.timeout)
+    if answer.get("status") == ex.PAUSED_HITL:  # like a local run: it waits for an approval, durably
+        from axiom_ide.cli.approval_cmds import PAUSED_EXIT
+
+        if args.json:
+            print_json(answer)
+        eid = answer["execution_id"]
+        print(f"execution {eid} is paused for approval; answer it with: POST /invocations/v1/executions/{eid}/resume "
+              '{"action": "approve"} (or "reject")', file=sys.stderr)
+        return PAUSED_EXIT
     result = answer.get("result")
     ok = bool(result and result.get("success"))
     if args.json:

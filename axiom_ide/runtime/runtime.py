@@ -290,8 +290,8 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess):
             self._executions.update(execution_id, status=ex.DEBUG_PAUSED)
             self._db.sync()
 
-        def resumed() -> None:
-            self._executions.update(execution_id, status=ex.RUNNING)
+        def resumed() -> None:  # Waiting on gate while a gate of the run still waits
+            self._executions.update(execution_id, status=self.runner.resting_status(execution_id))
             self._db.sync()
 
         def changed(gate: DebugGate) -> None:

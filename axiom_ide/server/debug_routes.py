@@ -27,6 +27,10 @@ override (a literal null, a value over 1 MB) is 400 ``{"error":"invalid_override
 bad fields are 400 ``{"error":"invalid_argument","message":...}``; control that does not apply
 now (step while running, pause on a REPLAY session) is 409 ``{"error":<code>,"message":...}``, and so
 is a fork of an execution whose flow config has since been deleted (``config_not_found``).
+
+A fork — ``POST .../fork`` (from any session, REPLAY included) or a session created with mode FORK —
+is an invocation and an execution of the daily quotas (reference/http-api "Daily quotas"): over a
+cap it is 429 ``quota_exceeded`` and nothing is forked; a refused fork (4xx) gives its draw back.
 """
 from __future__ import annotations
 
@@ -48,11 +52,13 @@ from axiom_ide.runtime.engine.debug import (
 from axiom_ide.runtime.engine.replay import ReplaySession
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store.checkpoints import DEFAULT_TTL_SECONDS
+from axiom_ide.server import limits
 from axiom_ide.server.app import STATE, TENANT
 from axiom_ide.server.envelope import invalid_body, reply
 from axiom_ide.server.response_models import (
     CheckpointGone,
     ErrorBody,
+    ErrorClass,
     ErrorMessage,
     InvokeFailure,
     ReplayPoint,
@@ -257,8 +263,9 @@ async def create(request: web.Request, body: SessionCreate) -> web.Response:
     runtime = request.app[STATE].runtime
     tenant = request[TENANT]
     try:
-        if body.mode == FORK:  # the model checked what each mode needs
-            return await _fork(request, body.checkpoint_id, body.overrides, body.breakpoints, body.execution_id)
+        if body.mode == FORK:  # the model checked what each mode needs; a fork is an invocation + an execution
+            return await limits.charge(request, lambda: _fork(request, body.checkpoint_id, body.overrides,
+                                                              body.breakpoints, body.execution_id))
         if body.mode == REPLAY:
             session = runtime.create_debug_session(REPLAY, execution_id=body.execution_id, tenant_id=tenant)
         else:
@@ -423,9 +430,13 @@ _OK = content("The session", DebugSessionBody)
 _CONFIG_GONE = content("The forked execution's flow config no longer exists", ErrorMessage,
                        {"error": "config_not_found", "message": 'config "fast" not found for flow "hello"'})
 _WITH_SESSION = {"401": _401, "404": _404}
+_QUOTA = content("A daily quota is spent (a fork is an invocation and an execution); nothing was forked", ErrorClass,
+                 {"error": "quota_exceeded", "message": "daily executions quota exceeded (cap 500)",
+                  "retry_after_seconds": 74380})
 route("POST", PREFIX, body=SessionCreate, body_required=False, responses={
     "201": content("The new session", DebugSessionBody), "400": _400, "401": _401,
-    "404": content("No such execution or checkpoint for this tenant", CheckpointGone, EXECUTION_NOT_FOUND), "409": _CONFIG_GONE},
+    "404": content("No such execution or checkpoint for this tenant", CheckpointGone, EXECUTION_NOT_FOUND), "409": _CONFIG_GONE,
+    "429": _QUOTA},
     summary="Create a debug session: LIVE (pass its id as debug_session_id on an invoke), REPLAY of an execution, "
             "or FORK (a new execution from a checkpoint, with overrides).")(create)
 route("GET", SESSION, parameters=[_ID], responses={"200": _OK, **_WITH_SESSION},
@@ -445,7 +456,7 @@ for _path, _action, _summary in (
     route("POST", SESSION + _path, parameters=[_ID], responses={"200": _OK, **_WITH_SESSION, "409": _409},
           summary=_summary)(_control(_action))
 route("POST", SESSION + "/fork", parameters=[_ID], body=ForkBody, responses={
-    "201": content("The new FORK session", DebugSessionBody), **_WITH_SESSION, "409": _CONFIG_GONE,
+    "201": content("The new FORK session", DebugSessionBody), **_WITH_SESSION, "409": _CONFIG_GONE, "429": _QUOTA,
     "400": content("A refused override or malformed field, or a body that is not JSON", ErrorMessage,
                    {"error": "invalid_override", "message": 'override for "text" is null; remove the key instead'},
                    also=(InvokeFailure,))},

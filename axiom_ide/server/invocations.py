@@ -3,7 +3,9 @@
 - ``POST /invocations/v1/flows/invoke`` — 202 ``{"accepted": true, "execution_id"}``; with ``wait``
   also ``result`` (``{"success": true, "output"|"payload", "completed_at"}`` or
   ``{"success": false, "error", "completed_at"}``), or, when ``timeout_seconds`` (default 30) runs out
-  first, ``error_message: "timeout waiting for flow result (30s)"`` while the run continues.
+  first, ``error_message: "timeout waiting for flow result (30s)"`` while the run continues; or,
+  when the run stops at an approval first, ``status: "Paused (HITL)"`` at once and no ``result``
+  (it waits, durably, for a resume — ``POST /invocations/v1/executions/{id}/resume``).
   ``webhook`` gets the result POSTed when the caller does not receive it inline (server/webhooks.py).
 - ``POST /invocations/v1/flows/invoke/stream`` — SSE frames exactly as Runtime.stream makes them.
 - ``DELETE /invocations/v1/flows/{execution_id}`` — cancel now.
@@ -25,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from axiom_ide.runtime.engine.hitl import has_approvals, until_settled
 from axiom_ide.runtime.engine.single_node import NodeDirectory
 from axiom_ide.runtime.errors import AxiomError, envelope_extras
 from axiom_ide.runtime.store import executions as ex
@@ -170,14 +173,33 @@ async def invoke(request: web.Request, body: InvokeBody) -> web.Response:
     as_payload = req.payload is not None
     if req.wait:
         try:
-            outcome = await runtime.wait(execution_id, req.timeout)
+            outcome = await _wait_or_pause(runtime, artifact, execution_id, req.timeout)
         except TimeoutError:
             _notify_later(request, req, execution_id)
             return _accepted(execution_id, error_message=_timeout_text(req.timeout))
+        if outcome is None:  # waits for a human: answer now, the result goes to the webhook (if any)
+            _notify_later(request, req, execution_id)
+            return _accepted(execution_id, status=ex.PAUSED_HITL)
         return _accepted(execution_id, result=result_json(runtime, req.graph_id, outcome, as_payload=as_payload,
                                                                 tenant_id=request[TENANT]))
     _notify_later(request, req, execution_id)
     return _accepted(execution_id)
+
+
+async def _wait_or_pause(runtime: Any, artifact: Any, execution_id: str, timeout: float) -> Any:
+    """The run's Outcome — or None as soon as it stops at an approval (Paused (HITL)): that wait
+    is a human's, not the caller's. TimeoutError when neither happens within ``timeout``."""
+    if not has_approvals(artifact):
+        return await runtime.wait(execution_id, timeout)
+
+    async def settle() -> Any:
+        await until_settled(runtime, execution_id)
+        rec = runtime.find_execution(execution_id)
+        if rec is not None and rec.status == ex.PAUSED_HITL:
+            return None
+        return await runtime.wait(execution_id)
+
+    return await asyncio.wait_for(settle(), timeout)
 
 
 def _notify_later(request: web.Request, req: InvokeRequest, execution_id: str) -> None:

@@ -23,7 +23,9 @@ What counts is decided from the route path alone, so it holds for every route mo
 - an **invocation** (one authenticated request that triggers compute) is a ``POST`` to
   ``/invocations/v1/flows/invoke`` or ``.../invoke/stream``, under ``/invocations/v1/nodes/``,
   or to any path with a ``resume`` segment (resume, resume webhooks) or ending in ``fork`` /
-  ``forks`` (debug-session forks);
+  ``forks`` (debug-session forks, also from a REPLAY session); a debug session created with
+  ``"mode": "FORK"`` is one too, charged by its route through :func:`charge` (the path alone
+  cannot tell it from a LIVE or REPLAY session);
 - an invocation also draws one **execution** (one flow run), except a single-node call and a
   resume (it continues a run that already drew its execution). Fan-out branches draw theirs while
   the run goes (``server/execution_budget.py``).
@@ -39,8 +41,9 @@ import json
 import sqlite3
 import time
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -52,6 +55,7 @@ RATE_LIMITED = {"error": "rate limit exceeded"}
 #: Error statuses that mean compute did run (a node's own error, a node host that failed).
 RAN_STATUSES = frozenset({422, 502})
 QUOTA_UNAVAILABLE = {"error": "quota_unavailable", "retry_after_seconds": 5}
+R = TypeVar("R", bound=web.StreamResponse)
 
 
 @dataclass(frozen=True)
@@ -200,13 +204,30 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     limiter = limiter_for(request.app)
     if limiter is None or is_public(request) or TENANT not in request:
         return await handler(request)
-    tenant = request[TENANT]
-    if not limiter.take(tenant, request.path.startswith("/invocations/"), time.monotonic()):
+    if not limiter.take(request[TENANT], request.path.startswith("/invocations/"), time.monotonic()):
         return json_response(RATE_LIMITED, status=429, headers={"Retry-After": "1"})
     invocation, execution = classify(request.method, request.path)
-    lim = limiter.limits
-    if not invocation or (lim.daily_invocations is None and lim.daily_executions is None):
+    if not invocation:
         return await handler(request)
+    return await _charged(request, limiter, execution, lambda: handler(request))
+
+
+async def charge(request: web.Request, call: Callable[[], Awaitable[R]], *, execution: bool = True) -> R | web.Response:
+    """Run ``call`` as one invocation (and, with ``execution``, one execution) of the daily quotas,
+    for a route whose body — not its path — makes it one (a debug session created with mode FORK).
+    Refused over a cap with the same 429 the middleware gives; released when ``call`` refuses."""
+    limiter = limiter_for(request.app)
+    if limiter is None or is_public(request) or TENANT not in request:
+        return await call()
+    return await _charged(request, limiter, execution, call)
+
+
+async def _charged(request: web.Request, limiter: Limiter, execution: bool,
+                   call: Callable[[], Awaitable[R]]) -> R | web.Response:
+    tenant = request[TENANT]
+    lim = limiter.limits
+    if lim.daily_invocations is None and lim.daily_executions is None:
+        return await call()
     now = time.time()
     day = utc_day(now)
     drawn = {"invocations": 1, "executions": 1 if execution else 0}
@@ -220,7 +241,7 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     if exhausted == EXECUTIONS:
         return _quota_exceeded(EXECUTIONS, lim.daily_executions or 0, now)
     try:
-        response = await handler(request)
+        response = await call()
     except web.HTTPException as exc:
         if exc.status >= 400 and exc.status not in RAN_STATUSES:
             limiter.usage.release(tenant, day, **drawn)

@@ -258,7 +258,7 @@ async def whoami(request: web.Request) -> web.Response:
 
 
 # -- memory ----------------------------------------------------------------------------------------
-_FLOW_ID = spec.path_param("flow_id", "The flow's name")
+_FLOW_ID = spec.path_param("flow_id", "The flow's id (ULID form, what node code reads as ax.flow_id) or its name")
 _SESSION_ID = spec.path_param("session_id", "The session id node code chose")
 
 

@@ -140,6 +140,9 @@ class InvokeAccepted(Reply):
     error_message: str = absent('Set when a `wait` ran out of time ("timeout waiting for flow result (30s)"); '
                                 "the run continues.")
     result: InvokeResult = absent("Present only with `wait: true`.")
+    status: str = absent('With `wait: true`: "Paused (HITL)" when the run stopped at an approval before it ended '
+                         "(no `result`; it waits for POST /invocations/v1/executions/{id}/resume).",
+                         json_schema_extra={"enum": ["Paused (HITL)"]})
 
 
 class NodeFrame(Reply):

@@ -239,3 +239,18 @@ def test_flow_pull_writes_an_editable_flow_that_compiles_to_the_same_graph(live,
     assert unknown.returncode == 1 and not (tmp_path / "x.yaml").exists()
     assert unknown.stderr == (f'error: {live.origin} has no compiled flow "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD" '
                               "for this key's tenant\n")
+
+
+def test_flow_run_remote_of_a_flow_that_pauses_for_approval_returns_at_the_pause(live, cli):
+    hitl_support = _load("hitl_support_remote", "../runtime/hitl_support.py")
+    hitl_support.approval_flow(live.workspace)
+    assert cli("login", stdin=live.key).returncode == 0
+    done = cli("flow", "run", _flow(live, "gated"), "-d", '{"text": "a"}', "--remote", "--timeout", "600")
+    assert done.returncode == 3 and done.stdout == "", done.stderr
+    eid = re.match(r"execution ([0-9a-f]{32}) is paused for approval; answer it with: POST "
+                   r"/invocations/v1/executions/\1/resume \{\"action\": \"approve\"\} \(or \"reject\"\)\n\Z", done.stderr)
+    assert eid, done.stderr
+    js = cli("flow", "run", _flow(live, "gated"), "-d", '{"text": "b"}', "--remote", "--json")
+    body = json.loads(js.stdout)
+    assert js.returncode == 3 and body == {"accepted": True, "execution_id": body["execution_id"],
+                                           "status": "Paused (HITL)"}

@@ -65,3 +65,84 @@ edges:
         (ev.BRANCH_FINISHED, "slow", "n0->slow"),
         (ev.GATE_OPENED, "j", 2),
     ]
+
+
+def _half_open_join(workspace, approval: bool):
+    """n0 → a → j and n0 → b → j, with b a node that never returns (Hang), gated by an approval or
+    not: once a delivers, j waits for b."""
+    add_faults_package(workspace)
+    gate = '\n    approval: {prompt: "Go?"}' if approval else ""
+    return write_flow(workspace, "half-open" + ("-hitl" if approval else ""), f"""\
+mode: unary
+imports: [{PKG}]
+nodes:
+  - id: n0
+    node: {PKG}:Upper
+  - id: a
+    node: {PKG}:Upper
+  - id: b
+    node: {PKG}:Hang{gate}
+  - id: j
+    node: {PKG}:Upper
+edges:
+  - from: n0
+    to: a
+  - from: n0
+    to: b
+  - from: a
+    to: j
+  - from: b
+    to: j
+""")
+
+
+@pytest.mark.parametrize("invoker", ["host"], indirect=True)
+def test_a_resumed_approval_pause_reads_waiting_on_gate_while_the_join_still_waits(
+        example_workspace, make_runtime, tmp_path, aio):
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(_half_open_join(example_workspace, True), example_workspace, store=rt._artifacts)
+
+    async def go():
+        eid = await rt.start(art.graph_id, {"text": "a"})
+        await until(lambda: rt.find_execution(eid).status == ex.PAUSED_HITL)
+        assert [e.type for e in rt.execution_events(eid) if e.type in (ev.GATE_WAITING, ev.HITL_PAUSED)] == [
+            ev.GATE_WAITING, ev.HITL_PAUSED]  # j waited for b before b's approval paused the run
+        answer = await rt.resume_pause(eid, "approve")
+        assert answer["status"] == ex.WAITING_ON_GATE
+        assert rt.find_execution(eid).status == ex.WAITING_ON_GATE  # j still waits for b, which now runs
+        await until(lambda: any(e.type == ev.NODE_STARTED and e.node == "b" for e in rt.execution_events(eid)))
+        assert rt.find_execution(eid).status == ex.WAITING_ON_GATE
+        assert await rt.cancel(eid)
+        return eid, await rt.wait(eid, 30)
+
+    eid, outcome = aio(go())
+    assert outcome.status == ex.CANCELLED
+    # the replay reads the history the same way
+    after = {p.event.type: p.status for p in rt.replay(eid) if p.event is not None}
+    assert after[ev.HITL_PAUSED] == ex.PAUSED_HITL and after[ev.HITL_RESUMED] == ex.WAITING_ON_GATE
+
+
+@pytest.mark.parametrize("invoker", ["host"], indirect=True)
+def test_a_continued_debug_pause_reads_waiting_on_gate_while_the_join_still_waits(
+        example_workspace, make_runtime, tmp_path, aio):
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(_half_open_join(example_workspace, False), example_workspace, store=rt._artifacts)
+
+    async def go():
+        session = rt.create_debug_session(breakpoints={"b"})
+        eid = await rt.start(art.graph_id, {"text": "a"}, debug_session_id=session.id)
+        await until(lambda: session.gate is not None and session.gate.paused_at == "b")
+        assert rt.find_execution(eid).status == ex.DEBUG_PAUSED
+        assert any(e.type == ev.GATE_WAITING and e.node == "j" for e in rt.execution_events(eid))
+        session.gate.resume()
+        await until(lambda: rt.find_execution(eid).status != ex.DEBUG_PAUSED)  # the run wakes, then says so
+        assert rt.find_execution(eid).status == ex.WAITING_ON_GATE  # not Running: j still waits for b
+        await until(lambda: any(e.type == ev.NODE_STARTED and e.node == "b" for e in rt.execution_events(eid)))
+        assert rt.find_execution(eid).status == ex.WAITING_ON_GATE
+        assert await rt.cancel(eid)
+        return eid, await rt.wait(eid, 30)
+
+    eid, outcome = aio(go())
+    assert outcome.status == ex.CANCELLED
+    after = {p.event.type: p.status for p in rt.replay(eid) if p.event is not None}
+    assert after[ev.DEBUG_PAUSED] == ex.DEBUG_PAUSED and after[ev.DEBUG_RESUMED] == ex.WAITING_ON_GATE

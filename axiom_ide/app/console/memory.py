@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -84,6 +84,10 @@ class MemoryPage(QWidget):
 
         # Left: flows, then the chosen flow's sessions.
         self.flows = tree("memoryFlows", ["Flow ID", "Sessions", "Last active"])
+        # a flow id is 26 characters (ULID form): it gives way (elided in the middle), the time stays whole
+        self.flows.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.flows.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.flows.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.flows_empty = QLabel(texts.NO_FLOWS, objectName="memoryFlowsEmpty")
         self.sessions = tree("memorySessions", ["Session ID", "Turns", "Last active"])
         self.sessions_empty = QLabel(CHOOSE_FLOW, objectName="memorySessionsEmpty")
@@ -186,6 +190,7 @@ class MemoryPage(QWidget):
         for f in flows:
             item = QTreeWidgetItem([f["flow_id"] or texts.NO_FLOW, str(f["sessions"]), texts.when(f["last_active"])])
             item.setData(0, ID_ROLE, f["flow_id"])
+            item.setToolTip(0, f["flow_id"] or texts.NO_FLOW)
             self.flows.addTopLevelItem(item)
         self.flows.blockSignals(False)
         self.flows_empty.setVisible(not flows)

@@ -12,6 +12,8 @@ unary run (only a plan with a fan-out or a join gets one) and, after each node c
 - GATE_WAITING (node = the gate; ``waiting_for``: the sources not settled yet) the first time a
   gate has some but not all of its edges settled — the execution's status is then **Waiting on
   gate** until no gate waits — and GATE_OPENED (``branches``: how many delivered) when it runs.
+  A pause (approval, debug) shows its own status meanwhile; its resume goes back to Waiting on
+  gate, not Running, while a gate still waits (:func:`resting_status`).
 
 Quota: every started branch draws one execution from the tenant's daily budget (reference/http-api
 "A fan-out into 10 branches costs 10 executions"), through ``budget(n)`` — the server's daily
@@ -37,6 +39,12 @@ from axiom_ide.runtime.store import executions as ex
 def has_branches(plan: Plan) -> bool:
     """Whether a run of ``plan`` has branches or gates to follow."""
     return bool(plan.joins) or any(sum(not pe.is_loop for pe in out) > 1 for out in plan.outgoing.values())
+
+
+def resting_status(tracker: BranchTracker | None) -> str:
+    """The status of a run nothing pauses: **Waiting on gate** while one of its gates waits, else
+    Running — what a resumed approval or debug pause goes back to (engine/hitl.py, Runtime)."""
+    return ex.WAITING_ON_GATE if tracker is not None and tracker.waiting else ex.RUNNING
 
 
 class BranchTracker:

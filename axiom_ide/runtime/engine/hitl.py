@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+from axiom_ide.runtime.engine.gates import resting_status
 from axiom_ide.runtime.engine.steps import Activation, StepError
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import events as ev
@@ -172,7 +173,7 @@ class ApprovalGates:
                 outcome = approval.get("on_timeout", REJECT)
                 future.set_result(None)  # a resume from now on is refused as timed out
                 ctx.recorder.emit(ev.HITL_TIMED_OUT, node, outcome=outcome)
-                self._status(ctx.execution_id, ex.RUNNING, ctx.recorder.drain(self.executions.db))
+                self._status(ctx.execution_id, resting_status(ctx.gates), ctx.recorder.drain(self.executions.db))
                 return Decision(outcome, timed_out=True)
         finally:
             if self._waiters.get(ctx.execution_id, (None, None))[1] is future:
@@ -272,7 +273,8 @@ async def resume_pause(runtime: Any, execution_id: str, action: str, input: Any 
     recorder = runtime.runner.running_recorder(execution_id) or runtime.runner.recorder(execution_id)
     recorder.emit(ev.HITL_RESUMED, node, action=action, **({"input": input} if input is not None else {}),
                   **({"comment": comment} if comment else {}), **({"by": by} if by else {}))
-    gates._status(execution_id, ex.RUNNING, recorder.drain(db))
+    status = runtime.runner.resting_status(execution_id)  # Waiting on gate while a gate still waits
+    gates._status(execution_id, status, recorder.drain(db))
     if not gates.wake(execution_id, decision) and execution_id not in runtime._tasks:
         await runtime.resume_incomplete(only=execution_id)
-    return {"execution_id": execution_id, "node": node, "action": action, "status": ex.RUNNING}
+    return {"execution_id": execution_id, "node": node, "action": action, "status": status}

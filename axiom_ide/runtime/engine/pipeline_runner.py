@@ -17,6 +17,7 @@ from axiom_ide.runtime.engine.pipeline import run_pipeline
 from axiom_ide.runtime.engine.runner import Compiled, Runner, blame
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import Diagnostic
+from axiom_ide.runtime.flow_ids import flow_id
 from axiom_ide.runtime.payload_bounds import FrameOutput
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.executions import ExecutionRecord
@@ -38,7 +39,7 @@ class PipelineRunner:
         runner = self.runner
         rec, recorder = runner.accept(rec)
         runner.attach(rec.id, recorder)
-        ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
+        ctx = RunContext(rec.id, flow_id(rec.tenant_id, compiled.artifact.flow_name), rec.tenant_id, compiled.plan, compiled.codec,
                          runner.invoker, recorder, runner.checkpoints, config, None, compiled.reflection)
         sink: asyncio.Queue = asyncio.Queue(maxsize=16)
         task = track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))

@@ -176,10 +176,17 @@ class Replay:
                 nodes[cp.node] = replace(prev, status=COMPLETED, attempt=cp.attempt, runs=prev.runs + 1,
                                          checkpoint_id=cp.id, from_parent=True)
         status, paused_at = ex.QUEUED, None
+        gates_waiting: set[str] = set()  # a resume (or a gate opening) goes back to Waiting on gate while one waits
         skipped_edges: dict[str, set[str]] = {n: set() for n in self.node_ids}
         points = [ReplayPoint(-1, None, status, dict(nodes), None)]
         for i, e in enumerate(self.events):
+            if e.type == ev.GATE_WAITING and e.node is not None:
+                gates_waiting.add(e.node)
+            elif e.type == ev.GATE_OPENED:
+                gates_waiting.discard(e.node or "")
             status = _STATUS_AFTER.get(e.type, status)
+            if status == ex.RUNNING and gates_waiting and e.type in _STATUS_AFTER:
+                status = ex.WAITING_ON_GATE
             paused_at = e.node if e.type == ev.DEBUG_PAUSED else (None if status != ex.DEBUG_PAUSED else paused_at)
             state = nodes.get(e.node) if e.node is not None else None
             if state is not None and e.node is not None:

@@ -21,13 +21,14 @@ from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
 from axiom_ide.runtime.engine.compensation import compensate, forward_checkpoints
-from axiom_ide.runtime.engine.gates import BranchTracker, has_branches
+from axiom_ide.runtime.engine.gates import BranchTracker, has_branches, resting_status
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
 from axiom_ide.runtime.engine.mutation import FLOW_MUTATED, REGROW_EVENTS, regrow
 from axiom_ide.runtime.engine.plan import Plan, build_plan
 from axiom_ide.runtime.engine.recorder import Recorder
 from axiom_ide.runtime.engine.steps import StepError
 from axiom_ide.runtime.errors import Diagnostic, render
+from axiom_ide.runtime.flow_ids import flow_id
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.checkpoints import CheckpointStore
@@ -117,6 +118,8 @@ class Runner:
         #: ``budget(tenant_id, n)``: draw n executions from the tenant's daily quota; the refusal
         #: text, or None when drawn (engine/gates.py). None: nothing is counted.
         self.execution_budget: Callable[[str, int], str | None] | None = None
+        #: The branch trackers of the executions running here (engine/gates.py), for :meth:`resting_status`.
+        self._trackers: dict[str, BranchTracker] = {}
 
     def recorder(self, execution_id: str) -> Recorder:
         """A recorder continuing the execution's stored event log."""
@@ -132,6 +135,11 @@ class Runner:
 
     def detach(self, execution_id: str) -> None:
         self._recorders.pop(execution_id, None)
+        self._trackers.pop(execution_id, None)
+
+    def resting_status(self, execution_id: str) -> str:
+        """What a pause's resume sets: Waiting on gate while a gate of the run here waits, else Running."""
+        return resting_status(self._trackers.get(execution_id))
 
     def request_cancel(self, execution_id: str) -> None:
         """Mark a cancel as asked for: the run then ends Cancelled (a shutdown's cancel leaves it
@@ -186,7 +194,7 @@ class Runner:
         if recorder is None:
             recorder = self.recorder(rec.id)
         self.attach(rec.id, recorder)
-        ctx = RunContext(rec.id, compiled.artifact.flow_name, rec.tenant_id, compiled.plan, compiled.codec,
+        ctx = RunContext(rec.id, flow_id(rec.tenant_id, compiled.artifact.flow_name), rec.tenant_id, compiled.plan, compiled.codec,
                          self.invoker, recorder, self.checkpoints, config, debug, compiled.reflection,
                          pins=dict(pins or {}))
         ctx.budget = getattr(self, "execution_budget", None)  # quota for runtime mutations
@@ -254,6 +262,7 @@ class Runner:
 
             ctx.gates = BranchTracker(plan, budget=(lambda n: budget(tenant, n)) if budget is not None else None,
                                       set_status=set_status)
+            self._trackers[rec.id] = ctx.gates
 
     def _interrupted(self, execution_id: str, plan: Plan, attempt_base: dict[str, int]) -> dict[str, int]:
         """The attempts a resumed execution's log shows started and never ended (node → attempt):

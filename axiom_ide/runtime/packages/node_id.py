@@ -21,7 +21,12 @@ _NODE_ID_RE = re.compile(NODE_ID_PATTERN + r"\Z")
 
 def node_id(package: str, version: str, node: str) -> str:
     """The node id of ``package@version:node`` (e.g. ``node_id("examples/text", "0.1.0", "Greet")``)."""
-    digest = hashlib.sha256(f"{package}@{version}:{node}".encode()).digest()
+    return derived_id(f"{package}@{version}:{node}")
+
+
+def derived_id(text: str) -> str:
+    """The first 128 bits of SHA-256 over ``text``, written as a ULID (also flow ids: runtime/flow_ids.py)."""
+    digest = hashlib.sha256(text.encode()).digest()
     value = int.from_bytes(digest[:16], "big")
     chars = []
     for _ in range(26):  # 26 × 5 bits = 130 ≥ 128: the first character holds the top 3 bits

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from axiom_ide.runtime import flow_ids
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.store import datadir
 from axiom_ide.runtime.store import journal as jn
@@ -290,6 +291,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (tenant_id, client, number, language)
     );
     """,
+    # 14: agent memory is keyed by the flow's ULID-form id (runtime/flow_ids.py), no longer its name:
+    # rows written under a name move to its id (axiom_flow_id is registered on every connection)
+    """
+    UPDATE memory_turns SET flow_id = axiom_flow_id(tenant_id, flow_id) WHERE NOT axiom_is_flow_id(flow_id);
+    UPDATE memory_entries SET flow_id = axiom_flow_id(tenant_id, flow_id) WHERE NOT axiom_is_flow_id(flow_id);
+    UPDATE OR REPLACE memory_sessions SET flow_id = axiom_flow_id(tenant_id, flow_id) WHERE NOT axiom_is_flow_id(flow_id);
+    UPDATE memory_fact_sources SET flow_id = axiom_flow_id(tenant_id, flow_id) WHERE NOT axiom_is_flow_id(flow_id);
+    """,
 ]
 
 #: The executions columns a journaled insert or update writes (the ``owner`` column of migration 8
@@ -359,6 +368,9 @@ class Database:
         self.conn.execute(f"PRAGMA journal_size_limit={64 * 1024 * 1024}")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
+        # the flow-id migration's functions (runtime/flow_ids.py): '' (no flow) stays ''
+        self.conn.create_function("axiom_flow_id", 2, flow_ids.flow_id, deterministic=True)
+        self.conn.create_function("axiom_is_flow_id", 1, lambda t: not t or flow_ids.is_flow_id(t), deterministic=True)
         self._migrate()
         #: This open database's id: executions it runs are owned by it (``executions.owner``).
         self.instance = jn.new_instance()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from axiom_ide.runtime.flow_ids import flow_keys
 from axiom_ide.runtime.memory.search import changed
 from axiom_ide.runtime.store.db import Database
 from axiom_ide.runtime.store.memory import SqliteMemory, end_session
@@ -47,17 +48,19 @@ class MemoryInspector:
     def sessions(self, tenant_id: str, flow_id: str) -> list[dict[str, Any]]:
         """A flow's sessions: ``session_id``, ``turns``, ``entries``, ``last_active`` and ``ended_at``
         (ms; None while open), newest first."""
+        keys = flow_keys(tenant_id, flow_id)
+        among = f"flow_id IN ({', '.join('?' * len(keys))})"
         with self.db.lock:
             rows = self.db.conn.execute(
                 "SELECT session_id, SUM(turn) AS turns, SUM(1 - turn) AS entries, MAX(created_at) AS last FROM ("
-                "  SELECT session_id, 1 AS turn, created_at FROM memory_turns WHERE tenant_id = ? AND flow_id = ?"
+                f"  SELECT session_id, 1 AS turn, created_at FROM memory_turns WHERE tenant_id = ? AND {among}"
                 "  UNION ALL SELECT session_id, 0 AS turn, created_at FROM memory_entries "
-                "  WHERE tenant_id = ? AND flow_id = ? AND session_id != '') "
+                f"  WHERE tenant_id = ? AND {among} AND session_id != '') "
                 "GROUP BY session_id ORDER BY last DESC, session_id",
-                (tenant_id, flow_id, tenant_id, flow_id)).fetchall()
+                (tenant_id, *keys, tenant_id, *keys)).fetchall()
             ended = dict(self.db.conn.execute(
-                "SELECT session_id, ended_at FROM memory_sessions WHERE tenant_id = ? AND flow_id = ?",
-                (tenant_id, flow_id)).fetchall())
+                f"SELECT session_id, MAX(ended_at) FROM memory_sessions WHERE tenant_id = ? AND {among} "
+                "GROUP BY session_id", (tenant_id, *keys)).fetchall())
         return [{"session_id": r["session_id"], "turns": r["turns"], "entries": r["entries"],
                  "last_active": _ms(r["last"]), "ended_at": _ms(ended.get(r["session_id"]))} for r in rows]
 
@@ -67,8 +70,9 @@ class MemoryInspector:
         Without ``flow_id`` every flow's session of that id is included (each item names its flow)."""
         scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
         if flow_id is not None:
-            scope += " AND flow_id = ?"
-            params.append(flow_id)
+            keys = flow_keys(tenant_id, flow_id)
+            scope += f" AND flow_id IN ({', '.join('?' * len(keys))})"
+            params.extend(keys)
         with self.db.lock:
             turns = self.db.conn.execute(f"SELECT * FROM memory_turns WHERE {scope} ORDER BY id", params).fetchall()
             entries = self.db.conn.execute(
@@ -99,8 +103,12 @@ class MemoryInspector:
                session_id: str | None = None) -> dict[str, Any]:
         """The flow's memories (or one session's, with ``session_id``) ranked for ``query`` — the
         ranking node code gets — with the method and the query's latency in milliseconds."""
-        body = self.memory._search(tenant_id, flow_id, {"query": query, "limit": limit,
-                                                        "session_id": session_id or ""})
+        bodies = [self.memory._search(tenant_id, key, {"query": query, "limit": limit, "session_id": session_id or ""})
+                  for key in flow_keys(tenant_id, flow_id)]
+        body = bodies[0]
+        if len(bodies) > 1:  # a flow name: its id's memories and any still kept under the name
+            results = sorted((e for b in bodies for e in b["entries"]), key=lambda e: -e["score"])[:limit]
+            body = {**bodies[0], "entries": results, "latency_ms": sum(b["latency_ms"] for b in bodies)}
         return {"results": body["entries"], "method": body["method"], "latency_ms": body["latency_ms"]}
 
     def end_session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> list[str]:
@@ -108,8 +116,9 @@ class MemoryInspector:
         ``flow_id``), turns and entries kept. Returns the flows it was ended in (none: no such session)."""
         scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
         if flow_id is not None:
-            scope += " AND flow_id = ?"
-            params.append(flow_id)
+            keys = flow_keys(tenant_id, flow_id)
+            scope += f" AND flow_id IN ({', '.join('?' * len(keys))})"
+            params.extend(keys)
         with self.db.lock:
             flows = [r[0] for r in self.db.conn.execute(
                 f"SELECT flow_id FROM memory_turns WHERE {scope} UNION SELECT flow_id FROM memory_entries "
@@ -124,8 +133,9 @@ class MemoryInspector:
         """Delete a session's turns and entries permanently; returns how many records went."""
         scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
         if flow_id is not None:
-            scope += " AND flow_id = ?"
-            params.append(flow_id)
+            keys = flow_keys(tenant_id, flow_id)
+            scope += f" AND flow_id IN ({', '.join('?' * len(keys))})"
+            params.extend(keys)
         with self.db.transaction() as conn:
             removed = conn.execute(f"DELETE FROM memory_turns WHERE {scope}", params).rowcount
             removed += conn.execute(f"DELETE FROM memory_entries WHERE {scope}", params).rowcount
@@ -136,12 +146,12 @@ class MemoryInspector:
 
     def delete_flow(self, tenant_id: str, flow_id: str) -> int:
         """Delete every session and entry of a flow permanently; returns how many records went."""
+        keys = flow_keys(tenant_id, flow_id)
+        scope = f"tenant_id = ? AND flow_id IN ({', '.join('?' * len(keys))})"
         with self.db.transaction() as conn:
-            removed = conn.execute("DELETE FROM memory_turns WHERE tenant_id = ? AND flow_id = ?",
-                                   (tenant_id, flow_id)).rowcount
-            removed += conn.execute("DELETE FROM memory_entries WHERE tenant_id = ? AND flow_id = ?",
-                                    (tenant_id, flow_id)).rowcount
-            conn.execute("DELETE FROM memory_sessions WHERE tenant_id = ? AND flow_id = ?", (tenant_id, flow_id))
-            conn.execute("DELETE FROM memory_fact_sources WHERE tenant_id = ? AND flow_id = ?", (tenant_id, flow_id))
+            removed = conn.execute(f"DELETE FROM memory_turns WHERE {scope}", (tenant_id, *keys)).rowcount
+            removed += conn.execute(f"DELETE FROM memory_entries WHERE {scope}", (tenant_id, *keys)).rowcount
+            conn.execute(f"DELETE FROM memory_sessions WHERE {scope}", (tenant_id, *keys))
+            conn.execute(f"DELETE FROM memory_fact_sources WHERE {scope}", (tenant_id, *keys))
         changed(self.db)
         return removed
