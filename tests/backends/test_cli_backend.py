@@ -3,34 +3,26 @@ shapes as ``axiom``) as a real subprocess, against a real ``axiom-ide serve`` on
 its precise messages for a missing CLI, a non-zero exit and output that is not JSON."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
+import live_server
 import pytest
 
 from axiom_ide.backends.cli_backend import CliBackend
 from axiom_ide.runtime.errors import AxiomError
 
-_SERVER_CONFTEST = Path(__file__).resolve().parents[1] / "server" / "conftest.py"
 AXIOM_IDE = (sys.executable, "-m", "axiom_ide")
 
 
-def _server_live():
-    if "server_live" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("server_live", _SERVER_CONFTEST)
-        sys.modules["server_live"] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules["server_live"]
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    helpers = _server_live()
-    server = helpers.start_server(tmp_path_factory.mktemp("cli-remote"))
+    server = live_server.start_server(tmp_path_factory.mktemp("cli-remote"))
     yield server
-    helpers.stop_server(server)
+    live_server.stop_server(server)
 
 
 @pytest.fixture

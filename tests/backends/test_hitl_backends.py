@@ -4,10 +4,8 @@ run that is not paused raises ``not_paused`` with the server's message)."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
-from pathlib import Path
 
+import live_server as live_mod
 import pytest
 from engine_support import compile_file
 from hitl_support import approval_flow
@@ -15,16 +13,6 @@ from hitl_support import approval_flow
 from axiom_ide.backends.local import LocalBackend
 from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.runtime.errors import AxiomError
-
-_SERVER_TESTS = Path(__file__).resolve().parents[1] / "server"
-
-
-def _load(name: str, file: str):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _SERVER_TESTS / file)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 async def _approve_then_refuse(backend, execution_id: str):
@@ -57,7 +45,6 @@ def test_local_backend_resume_pause(example_workspace, make_runtime, tmp_path, a
 
 
 def test_remote_backend_resume_pause(tmp_path, aio):
-    live_mod = _load("server_live", "conftest.py")
     live = live_mod.start_server(tmp_path)
     try:
         approval_flow(live.workspace)

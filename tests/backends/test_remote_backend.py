@@ -4,12 +4,11 @@ resets at midnight, 503s that never stop, a server that accepts and never answer
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
+import live_server as server_live
 import pytest
+import server_support
 from aiohttp import web
 from engine_support import chain
 from protocol_support import protocol_gaps, protocol_methods
@@ -19,21 +18,6 @@ from axiom_ide.backends.remote import CheckpointView, RemoteBackend
 from axiom_ide.backends.remote_http import RetryPolicy, Timeouts
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.model.flow_yaml import load_flow
-
-_SERVER_TESTS = Path(__file__).resolve().parents[1] / "server"
-
-
-def _load(name: str, file: str):
-    """tests/server's live-server helpers (not on the path from here), loaded once by file."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _SERVER_TESTS / file)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-server_live = _load("server_live", "conftest.py")
-server_support = _load("server_support_remote", "server_support.py")
 
 EXAMPLE_FLOWS = ("branching", "counter", "greeter", "hello", "linear", "square", "welcome", "words")
 

@@ -4,29 +4,14 @@ a bad key is a 401 shown as such; the pages the remote does not offer yet refuse
 Memory page's calls browse, search, end and delete over ``/api/memory/...``."""
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
-from pathlib import Path
 
 import httpx
+import live_server as server_live
 import pytest
 
 from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.runtime.errors import AxiomError
-
-_SERVER_TESTS = Path(__file__).resolve().parents[1] / "server"
-
-
-def _load(name: str, file: str):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _SERVER_TESTS / file)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-server_live = _load("server_live", "conftest.py")
 
 
 @pytest.fixture(scope="module")

@@ -3,30 +3,14 @@ steps to ``on_log`` before the result; the pushed package is listed for its tena
 protos and flow publish; the server's refusals come back as AxiomErrors in its words."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
+import live_server as server_live
 import pytest
+import registry_support
 
 from axiom_ide.backends.push_source import push_source
 from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.backends.remote_registry import RemoteRegistry
 from axiom_ide.runtime.errors import AxiomError
-
-_SERVER_TESTS = Path(__file__).resolve().parents[1] / "server"
-
-
-def _load(name: str, file: str):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _SERVER_TESTS / file)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-server_live = _load("server_live", "conftest.py")
-registry_support = _load("registry_support", "registry_support.py")
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,7 @@ same flow; forks, fork descendants and REPLAY sessions go through the remote's d
 routes; an unknown execution is refused, naming it."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
+import live_server
 import pytest
 from engine_support import compile_file
 
@@ -16,23 +13,12 @@ from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.backends.replay_view import ReplayView
 from axiom_ide.runtime.errors import AxiomError
 
-_SERVER_CONFTEST = Path(__file__).resolve().parents[1] / "server" / "conftest.py"
-
-
-def _server_live():
-    if "server_live" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("server_live", _SERVER_CONFTEST)
-        sys.modules["server_live"] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules["server_live"]
-
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    helpers = _server_live()
-    server = helpers.start_server(tmp_path_factory.mktemp("remote-sessions"))
+    server = live_server.start_server(tmp_path_factory.mktemp("remote-sessions"))
     yield server
-    helpers.stop_server(server)
+    live_server.stop_server(server)
 
 
 @pytest.fixture

@@ -1,21 +1,15 @@
 """``axiom-ide flow api``: the printed curl / Python / JavaScript calls run verbatim against a live server."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
+import live_server as server_live
 import pytest
 
 from axiom_ide.cli.main import main
-
-_spec = importlib.util.spec_from_file_location("server_live", Path(__file__).resolve().parents[1] / "server" / "conftest.py")
-server_live = sys.modules.setdefault("server_live", importlib.util.module_from_spec(_spec))
-if not hasattr(server_live, "start_server"):
-    _spec.loader.exec_module(server_live)
 
 ULID = r"[0-9A-HJKMNP-TV-Z]{26}"
 EXECUTION_ID = r"[0-9a-f]{32}"

@@ -178,7 +178,7 @@ def test_end_consolidates_and_show_lists_the_facts_with_the_status(tmp_path, cap
 
 # -- --remote ---------------------------------------------------------------------------------------
 def test_remote_verbs_use_the_servers_memory_routes(tmp_path):
-    from test_remote_cli import server_live  # tests/server's live-server helpers, loaded there
+    import live_server as server_live
 
     server = server_live.start_server(tmp_path / "srv")
     try:

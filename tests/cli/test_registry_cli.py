@@ -3,7 +3,6 @@
 repositories whose ``origin`` is a local bare repository."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import socket
@@ -12,24 +11,17 @@ import sys
 from pathlib import Path
 
 import httpx
+import live_server as server_live
 import pytest
+import registry_support
 
-_SERVER_TESTS = Path(__file__).resolve().parents[1] / "server"
 NOT_LOGGED_IN = 'Not logged in. Run "axiom-ide login" to authenticate.\n'
 ALREADY = ("{key} is already published: making a version public is immutable — you cannot unpublish or overwrite "
            "it. Bump the version in axiom.yaml, push, then publish the new version")
 
 
-def _load(name: str, file: str):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _SERVER_TESTS / file)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
-server_live = _load("server_live", "conftest.py")
-registry_support = _load("registry_support", "registry_support.py")
 
 
 @pytest.fixture(scope="module")

@@ -2,35 +2,26 @@
 against a real ``axiom-ide serve`` on 127.0.0.1; the credentials go to a temp config dir."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
+import hitl_support
+import live_server as server_live
 import pytest
+import server_support
 
 from axiom_ide import __version__
 
-_SERVER_TESTS = Path(__file__).resolve().parents[1] / "server"
 ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 NOT_LOGGED_IN = 'Not logged in. Run "axiom-ide login" to authenticate.\n'
 
 
-def _load(name: str, file: str):
-    """tests/server's live-server helpers (not on the path from here), loaded once by file."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _SERVER_TESTS / file)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
-server_live = _load("server_live", "conftest.py")
-server_support = _load("server_support_remote", "server_support.py")
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +233,6 @@ def test_flow_pull_writes_an_editable_flow_that_compiles_to_the_same_graph(live,
 
 
 def test_flow_run_remote_of_a_flow_that_pauses_for_approval_returns_at_the_pause(live, cli):
-    hitl_support = _load("hitl_support_remote", "../runtime/hitl_support.py")
     hitl_support.approval_flow(live.workspace)
     assert cli("login", stdin=live.key).returncode == 0
     done = cli("flow", "run", _flow(live, "gated"), "-d", '{"text": "a"}', "--remote", "--timeout", "600")

@@ -4,37 +4,25 @@ title and the status bar say "Remote: host", ▶ Run runs the flow on the remote
 there, not in the local data dir), the Executions view lists the remote's executions; Local again."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import stat
 import sys
 from pathlib import Path
 
+import live_server
 import pytest
 from ide_support import click, click_menu_item, open_flow, shown, type_over, wait_done
 from PySide6.QtCore import Qt
 
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
 
-_SERVER_CONFTEST = Path(__file__).resolve().parents[1] / "server" / "conftest.py"
-
-
-def _server_live():
-    """tests/server's live-server helpers (start_server / stop_server), loaded once by file."""
-    if "server_live" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("server_live", _SERVER_CONFTEST)
-        sys.modules["server_live"] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules["server_live"]
-
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    helpers = _server_live()
-    server = helpers.start_server(tmp_path_factory.mktemp("remote-ide"))
+    server = live_server.start_server(tmp_path_factory.mktemp("remote-ide"))
     yield server
-    helpers.stop_server(server)
+    live_server.stop_server(server)
 
 
 @pytest.fixture

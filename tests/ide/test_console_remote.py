@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import shutil
 
+import live_server
 import pytest
 from engine_support import FAULTS_PROTO, add_faults_package, chain, write_package
 from ide_support import click, close_window, make_window, open_flow, shown, type_over, wait_done
 from PySide6.QtCore import Qt
-from test_connections import _server_live, fill_remote, open_connections, save_and_wait
+from test_connections import fill_remote, open_connections, save_and_wait
 from test_console_secrets import MANIFEST, READER
 
 from axiom_ide.app.console.window import ConsoleWindow
@@ -20,15 +21,14 @@ from axiom_ide.app.dialogs.run_graph import RunGraphDialog
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    helpers = _server_live()
     root = tmp_path_factory.mktemp("console-remote")
     workspace = root / "workspace"
-    shutil.copytree(helpers.EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__"))
+    shutil.copytree(live_server.EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__"))
     write_package(workspace, "secrets", MANIFEST, FAULTS_PROTO, {"reader": READER})
     add_faults_package(workspace)
-    server = helpers.start_server(root, workspace=workspace)
+    server = live_server.start_server(root, workspace=workspace)
     yield server
-    helpers.stop_server(server)
+    live_server.stop_server(server)
 
 
 @pytest.fixture

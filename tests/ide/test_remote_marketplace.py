@@ -5,12 +5,11 @@ flow's library; + Import on a public flow pulls it into flows/<name>.flow.yaml a
 before it overwrites a file (Cancel keeps the file). Local again: today's listing."""
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
-from pathlib import Path
 
+import live_server as server_live
 import pytest
+import registry_support
 from ide_support import click, open_flow, type_over
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -18,20 +17,6 @@ from PySide6.QtWidgets import QMessageBox
 from test_connections import config_dir, fill_remote, open_connections, save_and_wait  # noqa: F401  (fixtures)
 
 from axiom_ide.runtime.model.flow_yaml import load_flow
-
-_SERVER_TESTS = Path(__file__).resolve().parents[1] / "server"
-
-
-def _load(name: str, file: str):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _SERVER_TESTS / file)
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-server_live = _load("server_live", "conftest.py")
-registry_support = _load("registry_support", "registry_support.py")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import os
 import stat
 
 import httpx
-from conftest import start_server, stop_server
+from live_server import start_server, stop_server
 
 INVOKE = "/invocations/v1/flows/invoke"
 

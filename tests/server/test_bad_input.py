@@ -6,8 +6,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import start_server, stop_server
 from engine_support import chain
+from live_server import start_server, stop_server
 from server_support import count_executions, test_flows
 
 from axiom_ide.server.envelope import MAX_JSON_DEPTH

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import start_server, stop_server
+from live_server import start_server, stop_server
 
 from axiom_ide.cli.main import main
 

@@ -10,7 +10,7 @@ import datetime as dt
 import time
 
 import pytest
-from conftest import start_server, stop_server
+from live_server import start_server, stop_server
 
 from axiom_ide.runtime.runtime import Runtime
 

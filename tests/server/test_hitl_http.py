@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import start_server, stop_server
 from engine_support import add_faults_package, write_flow
+from live_server import start_server, stop_server
 
 from axiom_ide.runtime.store.db import open_database
 from axiom_ide.runtime.store.usage import UsageStore, utc_day

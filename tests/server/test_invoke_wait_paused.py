@@ -4,8 +4,8 @@ the result reaches the caller's webhook once the pause is approved and the run e
 from __future__ import annotations
 
 import pytest
-from conftest import start_server, stop_server
 from hitl_support import approval_flow
+from live_server import start_server, stop_server
 from server_support import Receiver, wait_for
 
 from axiom_ide.server.response_models import InvokeAccepted

@@ -6,7 +6,7 @@ import time
 
 import httpx
 import pytest
-from conftest import start_server, stop_server
+from live_server import start_server, stop_server
 
 from axiom_ide.runtime.store.db import open_database
 from axiom_ide.runtime.store.usage import UsageStore, seconds_to_utc_midnight, utc_day

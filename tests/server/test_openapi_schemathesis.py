@@ -31,9 +31,9 @@ import re
 import httpx
 import pytest
 import schemathesis
-from conftest import start_server, stop_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from live_server import start_server, stop_server
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,

@@ -2,8 +2,8 @@
 SIGKILLed mid-node resumes it, and GET …/events lists NODE_INTERRUPTED and the attempt-2 re-run."""
 from __future__ import annotations
 
-from conftest import start_server, stop_server
 from engine_support import add_faults_package, chain
+from live_server import start_server, stop_server
 from resume_support import running
 from server_support import wait_for
 

@@ -10,8 +10,8 @@ import threading
 from dataclasses import replace
 
 import httpx
-from conftest import LiveServer, start_server, stop_server
 from engine_support import chain
+from live_server import LiveServer, start_server, stop_server
 from server_support import execution, sse_frames, test_flows, wait_for
 
 INVOKE = "/invocations/v1/flows/invoke"

@@ -15,8 +15,8 @@ import uuid
 
 import httpx
 import pytest
-from conftest import REPO, start_server, stop_server
 from engine_support import chain, write_package
+from live_server import REPO, start_server, stop_server
 
 INVOKE = "/invocations/v1/flows/invoke"
 
@@ -90,7 +90,7 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("tenants")
     import shutil
 
-    from conftest import EXAMPLES
+    from live_server import EXAMPLES
 
     workspace = root / "workspace"
     shutil.copytree(EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__", ".pytest_cache"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import start_server, stop_server
+from live_server import start_server, stop_server
 from otlp_support import start_receiver
 from server_support import wait_for
 

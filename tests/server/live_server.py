@@ -1,0 +1,123 @@
+"""A real ``axiom-ide serve`` in a subprocess on 127.0.0.1 (what tests/server's ``live`` fixture and
+every other test that needs "the remote" start; tests/server is on pytest's pythonpath, so any test
+imports it as ``live_server``).
+
+:func:`start_server` starts it on a free port over a fresh copy of the example workspace and data dir, with one
+API key for tenant ``local`` (``live.key``) and one for tenant ``acme`` (``live.other_key``).
+``live.compile("hello")`` compiles a workspace flow into the server's database and returns its
+graph id. Clients are real httpx clients.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "axiom_ide" / "resources" / "examples" / "workspace"
+
+
+@dataclass
+class LiveServer:
+    origin: str
+    data_dir: Path
+    workspace: Path
+    key: str
+    other_key: str
+    process: subprocess.Popen
+    _graphs: dict[str, str] = field(default_factory=dict)
+    #: What it printed after its "listening on" line, read as it comes (a server logs a line per
+    #: request: with nobody reading, the pipe would fill and the server block).
+    output: list[str] = field(default_factory=list, init=False)
+    _reader: threading.Thread | None = field(default=None, init=False)
+
+    def drain(self) -> None:
+        self._reader = threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True)
+        self._reader.start()
+
+    def headers(self, key: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key or self.key}"}
+
+    def client(self, key: str | None = None, **kw) -> httpx.Client:
+        return httpx.Client(base_url=self.origin, headers=self.headers(key), timeout=kw.pop("timeout", 30), **kw)
+
+    def compile(self, flow: str, *, tenant_id: str = "local") -> str:
+        """Compile ``flows/<flow>.flow.yaml`` into the server's store; returns the graph id."""
+        cache_key = f"{tenant_id}/{flow}"
+        if cache_key not in self._graphs:
+            from axiom_ide.runtime.compiler.compile import compile_flow
+            from axiom_ide.runtime.model.flow_yaml import load_flow
+            from axiom_ide.runtime.packages import Workspace
+            from axiom_ide.runtime.store.artifacts import ArtifactStore
+            from axiom_ide.runtime.store.db import open_database
+
+            db = open_database(self.data_dir)
+            try:
+                artifact, analysis = compile_flow(load_flow(self.workspace / "flows" / f"{flow}.flow.yaml").flow,
+                                                  Workspace(self.workspace))
+                assert artifact is not None, [d.message for d in analysis.diagnostics]
+                ArtifactStore(db).put(artifact, tenant_id=tenant_id)
+            finally:
+                db.close()
+            self._graphs[cache_key] = artifact.graph_id
+        return self._graphs[cache_key]
+
+
+def start_server(root: Path, *extra: str, workspace: Path | None = None) -> LiveServer:
+    from axiom_ide.runtime.store.apikeys import ApiKeyStore
+    from axiom_ide.runtime.store.db import open_database
+
+    data_dir = root / "data"
+    if workspace is None:
+        workspace = root / "workspace"
+        shutil.copytree(EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__", ".pytest_cache"))
+    db = open_database(data_dir)
+    keys = ApiKeyStore(db)
+    key, _ = keys.create("test")
+    other_key, _ = keys.create("other", tenant_id="acme")
+    db.close()
+    env = dict(os.environ, AXIOM_IDE_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    from axiom_ide.runtime.host.sandbox import Sandbox
+
+    if not Sandbox().isolated:  # two tenants' keys: serve refuses to run them unsandboxed unless told
+        extra = ("--unsandboxed", *extra)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "axiom_ide", "serve", "--port", "0", "--data-dir", str(data_dir),
+         "--workspace", str(workspace), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    deadline = time.monotonic() + 60
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "listening on " in line:
+            origin = line.split("listening on ", 1)[1].split()[0]
+            server = LiveServer(origin, data_dir, workspace, key, other_key, process)
+            server.drain()
+            return server
+    process.kill()
+    raise RuntimeError("server did not start:\n" + "".join(lines))
+
+
+def stop_server(server: LiveServer) -> str:
+    """SIGTERM, wait, return the rest of its output."""
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+    if server._reader is None:
+        out, _ = server.process.communicate()
+        return out or ""
+    server._reader.join(timeout=30)
+    return "".join(server.output)
