@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axiom_ide.backends.values import COMPENSATING, PAUSED_HITL, WAITING_ON_GATE
+
 RUN_TOOLTIP = "Run the flow (F5)"
 #: The status bar while a run goes, and while a Debug run is paused (as the pill: "Debug paused").
 RUN_STARTED = "Running {name}…"
@@ -44,10 +46,11 @@ def run_tooltip(blockers: list[str]) -> str:
 
 
 def run_status_text(flow_name: str, status: str) -> str | None:
-    """The status bar's words for a run that goes (``RunState.status``): "Running <flow>…", or
-    "Debug paused" while a Debug run is paused; None once it has ended (the end says its own)."""
-    if status == DEBUG_PAUSED:
-        return DEBUG_PAUSED
+    """The status bar's words for a run that goes (``RunState.status``): "Running <flow>…", or the
+    docs' status while it stops or turns ("Debug paused", "Paused (HITL)", "Waiting on gate",
+    "Compensating"); None once it has ended (the end says its own)."""
+    if status in (DEBUG_PAUSED, PAUSED_HITL, WAITING_ON_GATE, COMPENSATING):
+        return status
     if status in ("Compiling", "Running"):
         return RUN_STARTED.format(name=flow_name)
     return None

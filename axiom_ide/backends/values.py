@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from axiom_ide.runtime.store.executions import (  # the one definition; re-exported as the protocol's
     CANCELLED,
+    COMPENSATING,
     COMPLETED,
     DEBUG_PAUSED,
     FAILED,
     FINAL_STATUSES,
+    PAUSED_HITL,
     RUNNING,
     STATUSES,
+    WAITING_ON_GATE,
 )
 
-__all__ = ["CANCELLED", "COMPLETED", "DEBUG_PAUSED", "FAILED", "FINAL_STATUSES", "RUNNING", "STATUSES"]
+__all__ = ["CANCELLED", "COMPENSATING", "COMPLETED", "DEBUG_PAUSED", "FAILED", "FINAL_STATUSES", "PAUSED_HITL",
+           "RUNNING", "STATUSES", "WAITING_ON_GATE"]

@@ -34,6 +34,7 @@ def test_flow_tab_banner_approve(qtbot, window, example_workspace):
     assert tab.pill.text() == "Paused (HITL)" and run.state.is_running  # the pill reads the docs' status
     assert run.state.node_states.get("review") == "paused"  # the canvas marks the node it waits before
     qtbot.waitUntil(lambda: window.results.progress_text() == "Paused (HITL) — review")
+    assert window.statusBar().currentMessage() == "Paused (HITL)"  # not "Running gated…"
     assert [b.text().replace("&&", "&") for b in (banner.approve_button, banner.reject_button, banner.edit_button)] == [
         hb.APPROVE, hb.REJECT, hb.EDIT_APPROVE]
     _shot(window, "hitl_flow_tab.png")
