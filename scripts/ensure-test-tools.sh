@@ -3,7 +3,8 @@
 # "Use via API" JavaScript snippet), Chromium (the offline interactive docs' try-it-out, over
 # the DevTools protocol), bubblewrap (the node sandbox,
 # tests/runtime/test_sandbox.py), desktop-file-utils (the .desktop entry, tests/packaging) and the
-# toolchains the Client Builder's SDKs are built and called with (npm, a JDK, Go, rustfmt;
+# toolchains the Client Builder's SDKs are built and called with (npm, a JDK, Go, rustfmt, and
+# mono's mcs, which checks the C# SDK's syntax where no .NET SDK is — Debian has none;
 # tests/server/test_client_sdk.py, tests/cli/test_client_cli.py). On
 # Debian/Ubuntu as root, install the missing ones; otherwise print the command. Tests that need a
 # missing tool skip with a reason naming it — except under CI (CI=true), where a missing tool
@@ -20,6 +21,7 @@ command -v npm >/dev/null 2>&1 || missing="$missing npm"
 command -v javac >/dev/null 2>&1 || missing="$missing default-jdk-headless"
 command -v go >/dev/null 2>&1 || missing="$missing golang-go"
 command -v rustfmt >/dev/null 2>&1 || missing="$missing rustfmt"
+command -v mcs >/dev/null 2>&1 || missing="$missing mono-mcs"
 [ -z "$missing" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "installing test tools:$missing"

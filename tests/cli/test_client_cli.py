@@ -119,3 +119,23 @@ def test_java_compiles_with_javac_and_rust_parses_with_rustfmt(cli, tmp_path):
         client = z.read("billing-sdk-java/src/main/java/ai/axiom/sdk/billing/Client.java").decode()
     assert "public GreetReply helloFlow(GreetRequest request)" in client
     assert "public List<Word> wordStream(Text request)" in client
+
+
+@pytest.mark.requires_tool("mcs", why="apt-get install mono-mcs")
+def test_without_dotnet_the_csharp_sdk_is_syntax_checked_by_mono(cli, tmp_path, monkeypatch):
+    import shutil as sh
+
+    mcs = sh.which("mcs")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "mcs").symlink_to(mcs)  # mcs, and no dotnet, on PATH
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    if sh.which("dotnet"):
+        pytest.skip("dotnet is on /usr/bin here: the .NET build runs instead")
+    cli("new", "billing")
+    cli("add", "billing", "--package", "examples/text@0.1.0")
+    cli("add", "billing", "--flow", "hello", "--alias", "hello_flow")
+    code, out, _ = cli("build", "billing", "--lang", "csharp", "--json")
+    builds = {b["language"]: (b["status"], b["error"]) for b in json.loads(out)["builds"]}
+    assert builds == {"csharp": ("succeeded", None)}, builds
+    assert code == 0

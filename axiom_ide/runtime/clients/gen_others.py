@@ -25,14 +25,23 @@ def _cs_type(f: Field) -> str:
     return f"List<{t}>?" if f.repeated else t + "?"
 
 
+def _cs_member(field: str, message: str) -> str:
+    """A field's property name: PascalCase, and never its class's own name (C# refuses a member
+    named like its enclosing type, CS0542: ``Text.text`` is ``TextValue``; the JSON name stays)."""
+    name = pascal(field) or "X"
+    return f"{name}Value" if name == message else name
+
+
 def csharp(snapshot: dict[str, Any], origin: str) -> dict[str, str]:
     s = schema(snapshot)
     ns = pascal(snapshot["client"].replace("-", "_")) + "Sdk"
     src = ["using System.Collections.Generic;", "using System.Net.Http;", "using System.Net.Http.Json;",
-           "using System.Text.Json.Serialization;", "using System.Threading.Tasks;", "", f"namespace {ns};", ""]
+           "using System.Text.Json.Serialization;", "using System.Threading.Tasks;", "",
+           # a block namespace (not C# 10's file-scoped one): mono's mcs checks it where no .NET SDK is
+           f"namespace {ns}", "{", ""]
     for m in s.messages:
         src.append(f"/// <summary>{m.full_name}</summary>\npublic sealed class {m.name}\n{{")
-        src += [f"    [JsonPropertyName(\"{f.name}\")] public {_cs_type(f)} {pascal(f.name) or 'X'} {{ get; set; }}"
+        src += [f"    [JsonPropertyName(\"{f.name}\")] public {_cs_type(f)} {_cs_member(f.name, m.name)} {{ get; set; }}"
                 for f in m.fields]
         src.append("}\n")
     src.append(f"public sealed class Client\n{{\n    public const string DefaultBaseUrl = {json.dumps(origin)};\n"
@@ -57,6 +66,7 @@ def csharp(snapshot: dict[str, Any], origin: str) -> dict[str, str]:
                        f"        resp.EnsureSuccessStatusCode();\n"
                        f"        var reply = await resp.Content.ReadFromJsonAsync<{name}Reply>();\n        return reply?.Result?.Output;\n    }}\n")
     src.append("}\n")
+    src.append("}\n")  # the namespace
     proj = ('<Project Sdk="Microsoft.NET.Sdk">\n  <PropertyGroup>\n    <TargetFramework>net8.0</TargetFramework>\n'
             "    <Nullable>enable</Nullable>\n  </PropertyGroup>\n</Project>\n")
     return {f"{ns}.csproj": proj, "Client.cs": "\n".join(src)}
