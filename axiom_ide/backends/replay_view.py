@@ -197,5 +197,21 @@ def replay_view(replay: Any, flow: Mapping[str, Any] | None = None, *,
                       LazyCheckpoints([CheckpointRow(cp.id, cp.execution_id, cp.step, cp.node, cp.attempt,
                                                      cp.created_at, cp.expired) for cp in replay.checkpoints],
                                       replay.decoded),
-                      tuple(point(replay.at(i)) for i in range(-1, len(replay))), dict(flow or {}),
+                      tuple(point(replay.at(i)) for i in range(-1, len(replay))), grown_flow(flow, replay),
                       dict(failed_inputs or {}))
+
+
+def grown_flow(flow: Mapping[str, Any] | None, replay: Any) -> dict[str, Any]:
+    """The compiled flow plus what runtime mutations added to the run (the replay's FLOW_MUTATED
+    nodes and edges), so the pages' canvas draws the flow the run really executed."""
+    out = dict(flow or {})
+    nodes = list(getattr(replay, "added_nodes", ()) or ())
+    edges = list(getattr(replay, "added_edges", ()) or ())
+    if not out or not (nodes or edges):
+        return out
+    known = {n.get("id") for n in out.get("nodes") or ()}
+    out["nodes"] = [*(out.get("nodes") or ()), *({"id": n["id"], "node": n.get("ref", "")} for n in nodes
+                                                  if n["id"] not in known)]
+    out["edges"] = [*(out.get("edges") or ()), *({"from": e["from"], "to": e["to"], **({"when": e["when"]} if e.get("when")
+                                                                                      else {})} for e in edges)]
+    return out

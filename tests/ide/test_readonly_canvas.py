@@ -63,3 +63,41 @@ def test_no_gesture_edits_the_flow(qtbot, view):
     assert [n.id for n in doc.flow.nodes] == ["echo", "upper"]
     assert not doc.flow.nodes[0].disabled
     assert doc.undo_stack.count() == 0
+
+
+def test_the_replay_canvas_draws_the_nodes_a_runtime_mutation_added(qtbot, tmp_path, example_workspace, make_runtime,
+                                                                      aio):
+    """A mutation-capable node grew the run: the pages' flow (ReplayView.flow) has the added node and
+    edge, and the read-only canvas draws them as cards of their own."""
+    from engine_support import compile_file, write_flow
+    from model_support import add_probe_package
+
+    from axiom_ide.backends.local import LocalBackend
+
+    pkg = "tests/probe@0.1.0"
+    add_probe_package(example_workspace)
+    write_flow(example_workspace, "grow", f"""\
+        mode: unary
+        imports: [{pkg}]
+        nodes:
+          - {{id: a, node: "{pkg}:Look"}}
+          - {{id: g, node: "{pkg}:Grow"}}
+          - {{id: t, node: "{pkg}:Look"}}
+        edges:
+          - {{from: a, to: g}}
+          - {{from: g, to: t}}
+        """)
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(example_workspace / "flows" / "grow.flow.yaml", example_workspace, store=rt._artifacts)
+    outcome = aio(rt.run(art, {"n": 0, "mode": ""}, timeout=30))
+    assert outcome.status == "Completed", outcome.error
+    flow = aio(LocalBackend(rt).sessions.replay(outcome.execution_id)).flow
+    assert [n["id"] for n in flow["nodes"]] == ["a", "g", "t", "added-4"]
+    assert {"from": "g", "to": "added-4"} in flow["edges"]
+    view = readonly_canvas(flow, Workspace(example_workspace))
+    qtbot.addWidget(view)
+    scene = view.flow_scene
+    assert sorted(i.node_id for i in scene.node_items()) == ["a", "added-4", "g", "t"]
+    assert scene.item_for_edge(("g", "added-4")) is not None
+    rects = [i.sceneBoundingRect() for i in scene.node_items()]
+    assert not any(r.intersects(q) for k, r in enumerate(rects) for q in rects[k + 1:])  # each its own place
