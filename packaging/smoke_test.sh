@@ -40,8 +40,8 @@ offline "$APP" render "$WS/flows/branching.flow.yaml" -o "$WORK/branching.png" >
 
 step "flow run hello.flow.yaml through a node host"
 out=$(offline "$APP" flow run "$WS/flows/hello.flow.yaml" -d '{"name": "Ada"}' --json)
-echo "$out" | grep -q '"success": true' || { echo "flow run: $out" >&2; exit 1; }
-echo "$out" | grep -q 'Hello, Ada!' || { echo "flow run output: $out" >&2; exit 1; }
+grep -q '"success": true' <<<"$out" || { echo "flow run: $out" >&2; exit 1; }
+grep -q 'Hello, Ada!' <<<"$out" || { echo "flow run output: $out" >&2; exit 1; }
 
 step "serve + one invoke over HTTP"
 PORT=$((20000 + RANDOM % 20000))
@@ -67,12 +67,12 @@ kill -INT \$server
 wait \$server
 SH
 out=$(offline sh "$WORK/serve_and_invoke.sh")
-echo "$out" | grep -q 'Hello, Ada!' || { echo "invoke: $out" >&2; exit 1; }
+grep -q 'Hello, Ada!' <<<"$out" || { echo "invoke: $out" >&2; exit 1; }
 
 step "GUI offscreen: first window, then a clean close"
 out=$(AXIOM_IDE_SMOKE_QUIT=1 offline timeout 120 "$APP" gui 2>&1) || { echo "gui: $out" >&2; exit 1; }
-echo "$out" | grep -q "first window painted after" || { echo "gui: $out" >&2; exit 1; }
-if echo "$out" | grep -q "Fatal Python error\|Segmentation fault\|Aborted"; then echo "gui: $out" >&2; exit 1; fi
+grep -q "first window painted after" <<<"$out" || { echo "gui: $out" >&2; exit 1; }
+if grep -q "Fatal Python error\|Segmentation fault\|Aborted" <<<"$out"; then echo "gui: $out" >&2; exit 1; fi
 # An error the app logs while it closes (e.g. a start-up task finishing after the window closed):
 # shown, not fatal — the exit was clean (status 0) and nothing was lost.
 echo "$out" | grep '"level": "error"' | sed 's/^/smoke: gui logged: /' | cut -c1-300 || true
@@ -80,12 +80,12 @@ echo "$out" | grep '"level": "error"' | sed 's/^/smoke: gui logged: /' | cut -c1
 DEB=$(ls -t dist/axiom-ide_*.deb 2>/dev/null | head -1 || true)
 if [ -n "$DEB" ] && [ "${1:-}" = "" ]; then
   step "$(basename "$DEB"): desktop entry, icon and binary; --version from the installed path"
-  contents=$(dpkg-deb --contents "$DEB")
+  contents=$(dpkg-deb --contents "$DEB")  # grep -q reads it from a here-string: no pipe to break on
   for path in ./usr/bin/axiom-ide ./usr/lib/axiom-ide/axiom-ide ./usr/share/applications/axiom-ide.desktop \
               ./usr/share/icons/hicolor/256x256/apps/axiom-ide.png ./usr/share/icons/hicolor/scalable/apps/axiom-ide.svg; do
-    echo "$contents" | grep -q " $path" || { echo "$DEB lacks $path" >&2; exit 1; }
+    grep -q " $path" <<<"$contents" || { echo "$DEB lacks $path" >&2; exit 1; }
   done
-  dpkg-deb --field "$DEB" Depends | grep -q libxcb-cursor0 || { echo "$DEB: Depends lacks Qt's xcb libraries" >&2; exit 1; }
+  grep -q libxcb-cursor0 <<<"$(dpkg-deb --field "$DEB" Depends)" || { echo "$DEB: Depends lacks Qt's xcb libraries" >&2; exit 1; }
   dpkg-deb -x "$DEB" "$WORK/root"  # a container-less root: the package's files as installed
   out=$(offline "$WORK/root/usr/bin/axiom-ide" --version)
   case "$out" in "axiom-ide "*) ;; *) echo "installed --version: $out" >&2; exit 1 ;; esac
