@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Std = QKeySequence.StandardKey
 
 #: Tooltip of the Console entry (app/console/).
-CONSOLE_TIP = "Console: API Keys, Usage, Secrets, Flow Configs"
+CONSOLE_TIP = "Console: Client Builder, API Keys, Usage, Secrets, Flow Configs, Memory"
 
 
 #: Tooltip of the node sandbox setting (runtime/host/README.md says what each platform isolates).
