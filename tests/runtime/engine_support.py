@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from axiom_ide.runtime.compiler.compile import compile_flow
 from axiom_ide.runtime.model.flow_yaml import load_flow
@@ -92,6 +94,17 @@ def chain(workspace: Path, name: str, nodes: list[str], *, pkg: str = "tests/fau
 def compile_file(path: Path, workspace: Path, store=None):
     artifact, _ = compile_flow(load_flow(str(path)).flow, Workspace(workspace), store=store)
     return artifact
+
+
+def wait_for(predicate: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.05) -> Any:
+    """Poll until ``predicate()`` is truthy and return it (a readiness wait across processes, not a
+    timing check: ``timeout`` only bounds a failure, then the last falsy value is returned)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:

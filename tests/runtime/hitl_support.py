@@ -7,10 +7,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from engine_support import add_faults_package, write_flow
+from engine_support import add_faults_package, wait_for, write_flow
 
 PKG = "tests/faults@0.1.0"
 
@@ -67,12 +66,12 @@ def pause_then_kill(data: Path, graph_id: str) -> None:
     """Run ``graph_id`` in a subprocess until it is Paused (HITL), then SIGKILL it."""
     proc = subprocess.Popen([sys.executable, "-c", GATED_RUN, str(data), graph_id], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=dict(os.environ, AXIOM_IDE_DATA_DIR=str(data)))
+    def paused() -> bool:
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        return stored_status(data / "axiom.db") == "Paused (HITL)"
+
     try:
-        deadline = time.monotonic() + 60
-        while stored_status(data / "axiom.db") != "Paused (HITL)":
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "the run never paused"
-            time.sleep(0.01)
+        assert wait_for(paused, timeout=60, interval=0.01), "the run never paused"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)

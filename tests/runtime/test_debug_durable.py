@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from engine_support import add_faults_package, chain, compile_file, until
+from engine_support import add_faults_package, chain, compile_file, until, wait_for
 
 from axiom_ide.runtime.runtime import Runtime
 from axiom_ide.runtime.store import events as ev
@@ -217,13 +217,13 @@ def test_hit_counts_survive_a_restart(example_workspace, tmp_path, invoker, make
     args = [sys.executable, "-c", DEBUG_RUN_NUM, str(data), graph_id, session_id, invoker]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=dict(os.environ, AXIOM_IDE_DATA_DIR=str(data)))
+    def paused_at_b() -> bool:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        row = _session_row(data / "axiom.db", session_id)
+        return row is not None and (row["control"], row["paused_at"], row["status"]) == ("paused", "b", "Debug paused")
+
     try:
-        deadline = time.monotonic() + 60
-        while (row := _session_row(data / "axiom.db", session_id)) is None or (
-                row["control"], row["paused_at"], row["status"]) != ("paused", "b", "Debug paused"):
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, row
-            time.sleep(0.01)
+        assert wait_for(paused_at_b, timeout=60, interval=0.01), _session_row(data / "axiom.db", session_id)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(10)

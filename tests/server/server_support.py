@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from engine_support import add_faults_package, chain, write_flow, write_package
+from engine_support import add_faults_package, chain, wait_for, write_flow, write_package  # noqa: F401 - wait_for: re-exported
 
 STREAMS_MANIFEST = """\
 name: tests/streams
@@ -98,16 +97,6 @@ def count_executions(live) -> int:
             return db.conn.execute("SELECT COUNT(*) FROM executions").fetchone()[0]
     finally:
         db.close()
-
-
-def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.05):
-    """Poll until ``predicate()`` is truthy and return it (a readiness wait, not a timing check)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 @dataclass

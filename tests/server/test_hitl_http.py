@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from engine_support import add_faults_package, write_flow
+from engine_support import add_faults_package, wait_for, write_flow
 from live_server import start_server, stop_server
 
 from axiom_ide.runtime.store.db import open_database
@@ -64,13 +64,15 @@ def _usage(server) -> dict[str, int]:
 
 
 def _status_becomes(client, execution_id: str, want: str) -> dict:
-    deadline = time.monotonic() + 60
-    while True:
-        body = client.get(f"/invocations/v1/executions/{execution_id}").json()
-        if body["status"] == want:
-            return body
-        assert time.monotonic() < deadline, f"status stayed {body['status']}"
-        time.sleep(0.02)
+    body: dict = {}
+
+    def reached() -> bool:
+        body.update(client.get(f"/invocations/v1/executions/{execution_id}").json())
+        return body["status"] == want
+
+    wait_for(reached, timeout=60, interval=0.02)
+    assert body["status"] == want, f"status stayed {body['status']}"
+    return body
 
 
 def _events(client, execution_id: str) -> list[dict]:
