@@ -326,9 +326,9 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
             for row in rows:
                 pending.append(asyncio.ensure_future(one(row)))
                 while len(pending) >= window or (pending and pending[0].done()):
-                    write(await _next(pending))
+                    write(await pending.popleft())
             while pending:
-                write(await _next(pending))
+                write(await pending.popleft())
         except asyncio.CancelledError:
             summary.cancelled = True
             for task in pending:
@@ -354,16 +354,6 @@ def _check_readable(data: str | Path) -> None:
     except OSError as exc:
         raise AxiomError.of("file_not_found", f"cannot read the dataset: {exc.strerror or exc}",
                             file=str(data)) from None
-
-
-async def _next(pending: deque[asyncio.Task[RowResult]]) -> RowResult:
-    """The oldest row's result; a cancel of this batch that arrived as that row ended (the awaited
-    task then returns instead of raising) still cancels the batch."""
-    result = await pending.popleft()
-    me = asyncio.current_task()
-    if me is not None and me.cancelling():
-        raise asyncio.CancelledError
-    return result
 
 
 def _header(batch_id: str, artifact: Any, data: str | Path, concurrency: int,
