@@ -20,16 +20,15 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from axiom_ide.app.qt_bridge import alive
+from axiom_ide.app.tables import results_table
 from axiom_ide.runtime.batch import CHANGED, ONLY_A, ONLY_B, SAME, shown_value
 
 COLUMNS = ("Line", "Change", "Batch A", "Batch B")
@@ -82,15 +81,7 @@ class BatchCompareDialog(QDialog):
         form.addRow("Batch A", self.batch_a)
         form.addRow("Batch B", self.batch_b)
         layout.addLayout(form)
-        self.table = QTableWidget(0, len(COLUMNS), objectName="batchCompareTable")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = results_table(COLUMNS, "batchCompareTable", stretch=(2, 3))
         layout.addWidget(self.table, 1)
         self.status = QLabel("", objectName="batchCompareStatus")
         self.status.setWordWrap(True)

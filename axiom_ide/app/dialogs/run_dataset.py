@@ -22,19 +22,18 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from axiom_ide.app.qt_bridge import alive
+from axiom_ide.app.tables import results_table
 
 COLUMNS = ("Line", "Input", "Output or error", "Duration")
 #: Rows shown in the table at most (the batch file has them all).
@@ -104,15 +103,7 @@ class RunDatasetDialog(QDialog):
         self.progress.setValue(0)
         self.progress.setFormat("%v / %m rows")
         layout.addWidget(self.progress)
-        self.table = QTableWidget(0, len(COLUMNS), objectName="datasetResults")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table = results_table(COLUMNS, "datasetResults", stretch=(1, 2))
         layout.addWidget(self.table, 1)
         self.status = QLabel("", objectName="datasetStatus")
         self.status.setWordWrap(True)
