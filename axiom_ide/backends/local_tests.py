@@ -3,14 +3,12 @@
 (:meth:`LocalTests.run_diff`, ``runtime/rundiff.py``). No Qt here; the IDE's Tests tab, **Save as
 test case** and **Compare runs** read only the value types below.
 
-Cases run through the backend's own runtime — its real engine and node hosts. Mocks are answered
-by a :class:`ScopedMockingInvoker` wrapped once around the runtime's invoker: a case's mocks live in
-a context variable set by the case's task, which the execution's task inherits, so an editor run
+Cases run through the backend's own runtime as it is — its real engine and node hosts. A case's
+mocks are its run's pins (``runtime/pins.py``): they belong to that one execution, so an editor run
 going at the same time never sees a test's mock.
 """
 from __future__ import annotations
 
-import contextvars
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,20 +17,6 @@ from typing import Any
 from axiom_ide.runtime import flowtest
 from axiom_ide.runtime.errors import AxiomError, render
 from axiom_ide.runtime.store import executions as ex
-
-_MOCKS: contextvars.ContextVar[dict[str, bytes] | None] = contextvars.ContextVar("flow_test_mocks", default=None)
-
-
-class ScopedMockingInvoker(flowtest.MockingInvoker):
-    """A :class:`~axiom_ide.runtime.flowtest.MockingInvoker` whose mocks belong to the task that set them."""
-
-    @property
-    def mocks(self) -> dict[str, bytes]:
-        return _MOCKS.get() or {}
-
-    @mocks.setter
-    def mocks(self, value: dict[str, bytes]) -> None:
-        _MOCKS.set(value)
 
 
 @dataclass(frozen=True)
@@ -61,6 +45,8 @@ class TestOutcome:
     messages: tuple[str, ...] = ()
     duration: float = 0.0
     execution_id: str | None = None
+    #: Canvas ids a mock answered in the run (its events say ``pinned: true``).
+    mocked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,14 +68,6 @@ class LocalTests:
         self.runtime = runtime
         #: A callable returning the current Workspace (the IDE rescans packages).
         self._workspace = workspace
-        self._invoker: ScopedMockingInvoker | None = None
-
-    def _mocking(self) -> ScopedMockingInvoker:
-        if self._invoker is None:
-            current = self.runtime.invoker
-            self._invoker = current if isinstance(current, ScopedMockingInvoker) else ScopedMockingInvoker(current)
-            self.runtime.invoker = self.runtime.runner.invoker = self._invoker
-        return self._invoker
 
     async def list_flow_tests(self, flow_path: str | Path) -> TestListing:
         path = test_file_for(flow_path)
@@ -106,8 +84,9 @@ class LocalTests:
         if names is not None:
             tf.cases = [c for c in tf.cases if c.name in names]
         workspace = self._workspace() if callable(self._workspace) else self._workspace
-        results = await flowtest.run_test_file(self.runtime, self._mocking(), workspace, tf)
-        return [TestOutcome(r.name, r.status, tuple(r.messages), r.duration, r.execution_id) for r in results]
+        results = await flowtest.run_test_file(self.runtime, workspace, tf)
+        return [TestOutcome(r.name, r.status, tuple(r.messages), r.duration, r.execution_id, tuple(r.mocked))
+                for r in results]
 
     async def save_test_case(self, flow_path: str | Path, execution_id: str, name: str) -> TestListing:
         """Append a case made of ``execution_id``'s input and its output (or its failure) to the

@@ -1,7 +1,7 @@
 """``axiom-ide flow test [FLOW|DIR] [--json] [--junit FILE] [-k PATTERN]``: run ``*.flow.test.yaml``.
 
 Every case runs through the real engine and node hosts (``--inline``: in this process, as ``flow
-run --inline``); mocked nodes are answered by :class:`runtime.flowtest.MockingInvoker`. Exit 0
+run --inline``) of a plain Runtime; a case's mocks are its run's pins (``runtime/pins.py``). Exit 0
 when every selected case passed, 1 when any failed or could not run, 2 when no case was selected.
 """
 from __future__ import annotations
@@ -47,7 +47,6 @@ async def _run(args: argparse.Namespace) -> int:
     from axiom_ide.runtime.fileio import atomic_write_bytes
     from axiom_ide.runtime.flowtest import (
         PASSED,
-        MockingInvoker,
         discover,
         format_report,
         junit_xml,
@@ -57,25 +56,12 @@ async def _run(args: argparse.Namespace) -> int:
     from axiom_ide.runtime.runtime import Runtime
 
     files = discover(args.target)
-    dd = data_dir(args)
-    if args.inline:
-        from axiom_ide.runtime.engine.inline import InlineInvoker
-
-        inner: Any = InlineInvoker(gen_root=dd / "gen")
-    else:
-        from dataclasses import replace
-
-        from axiom_ide.runtime.host.sandbox import Sandbox
-        from axiom_ide.runtime.runtime import default_invoker
-
-        inner = default_invoker(None, None, replace(Sandbox(), private_paths=(str(dd),)), dd)
-    invoker = MockingInvoker(inner)
-    rt = Runtime(dd, invoker=invoker)
+    rt = Runtime(data_dir(args), inline=args.inline)
     results = []
     try:
         for path in files:
             tf = load_test_file(path)
-            results += await run_test_file(rt, invoker, _workspace_for(args, tf.flow_path), tf, args.pattern)
+            results += await run_test_file(rt, _workspace_for(args, tf.flow_path), tf, args.pattern)
     finally:
         await rt.close()
     if args.junit:

@@ -20,8 +20,11 @@ A test file::
 
 A malformed case, a mock or node expectation naming a canvas id the flow does not have, and an
 assertion that does not compile are reported as that case's error with ``file:line``; the other
-cases still run. Cases run one after another through the real engine and node hosts of the given
-:class:`~axiom_ide.runtime.runtime.Runtime`, whose invoker must be a :class:`MockingInvoker`.
+cases still run. Cases run one after another through the real engine and node hosts of any
+:class:`~axiom_ide.runtime.runtime.Runtime` — no special invoker: a case's mocks are its run's
+*pins* (``runtime/pins.py``), encoded against each node's output message, so the engine answers
+for a mocked node itself and the run's events say ``pinned: true`` for it, exactly as for an
+editor pin. Which nodes a mock answered (:attr:`CaseResult.mocked`) is read from those events.
 """
 from __future__ import annotations
 
@@ -29,7 +32,6 @@ import difflib
 import fnmatch
 import json
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,37 +47,6 @@ _EXPECT_KEYS = {"output", "partial", "assert", "nodes", "error", "failure"}
 _NODE_EXPECT_KEYS = {"output", "partial", "assert"}
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
-
-
-class MockingInvoker:
-    """An invoker that answers for mocked canvas ids itself and hands every other call to ``inner``."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        #: canvas id → the output payload (protobuf bytes) it returns; set per case.
-        self.mocks: dict[str, bytes] = {}
-        #: canvas ids actually answered by a mock (what a test may check).
-        self.answered: list[str] = []
-
-    @property
-    def enforces_timeout(self) -> bool:
-        return bool(getattr(self.inner, "enforces_timeout", True))
-
-    async def invoke(self, node: Any, payload: bytes, call: Any) -> bytes:
-        mocked = self.mocks.get(call.canvas_id)
-        if mocked is not None:
-            self.answered.append(call.canvas_id)
-            return mocked
-        return await self.inner.invoke(node, payload, call)
-
-    def stream(self, node: Any, inputs: AsyncIterator[bytes], call: Any) -> AsyncIterator[bytes]:
-        return self.inner.stream(node, inputs, call)
-
-    async def cancel(self, execution_id: str) -> None:
-        await self.inner.cancel(execution_id)
-
-    async def close(self) -> None:
-        await self.inner.close()
 
 
 @dataclass
@@ -105,10 +76,12 @@ class CaseResult:
     messages: list[str] = field(default_factory=list)
     duration: float = 0.0
     execution_id: str | None = None
+    #: Canvas ids a mock answered in the run (its events' ``pinned: true``), in completion order.
+    mocked: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "name": self.name, "status": self.status, "messages": self.messages,
-                "duration_s": round(self.duration, 3), "execution_id": self.execution_id}
+                "duration_s": round(self.duration, 3), "execution_id": self.execution_id, "mocked": self.mocked}
 
 
 @dataclass
@@ -327,8 +300,7 @@ def select(cases: list[TestCase], pattern: str | None) -> list[TestCase]:
     return [c for c in cases if pat in c.name.lower() or fnmatch.fnmatch(c.name.lower(), pat)]
 
 
-async def run_test_file(runtime: Any, invoker: MockingInvoker, workspace: Any, tf: TestFile,
-                        pattern: str | None = None) -> list[CaseResult]:
+async def run_test_file(runtime: Any, workspace: Any, tf: TestFile, pattern: str | None = None) -> list[CaseResult]:
     """Run the selected cases of ``tf`` one after another; every case gets a result."""
     file = str(tf.path)
     if tf.problems:
@@ -341,7 +313,7 @@ async def run_test_file(runtime: Any, invoker: MockingInvoker, workspace: Any, t
     except AxiomError as exc:
         msgs = [f"{file}: cannot compile {tf.flow_path.name}:"] + [render(d) for d in exc.diagnostics]
         return [CaseResult(file, c.name, ERROR, msgs) for c in cases]
-    return [await _run_case(runtime, invoker, artifact, compiled, c) for c in cases]
+    return [await _run_case(runtime, artifact, compiled, c) for c in cases]
 
 
 def _compile(runtime: Any, workspace: Any, flow_path: Path) -> tuple[Any, Any]:
@@ -376,12 +348,15 @@ def _unknown_ids(case: TestCase, compiled: Any) -> list[Diagnostic]:
 
 
 def _encode_mocks(case: TestCase, compiled: Any) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The case's mocks as the run's pins (``pins.encode_pin``); every bad one is a problem of its own."""
+    from axiom_ide.runtime.pins import encode_pin
+
     mocks: dict[str, bytes] = {}
     problems: list[Diagnostic] = []
     for node_id, output in case.mocks.items():
         node = compiled.plan.nodes[node_id]
         try:
-            mocks[node_id] = compiled.codec.from_json(output, node.output_type, node.package_key)
+            mocks[node_id] = encode_pin(compiled, node_id, output)
         except Exception as exc:  # noqa: BLE001 — any encoding problem is the mock's, reported as such
             problems.append(_problem(case.file, case.lines.get(f"mock:{node_id}"),
                                      f'case "{case.name}": mock "{node_id}": not a valid {node.output_type}: {exc}',
@@ -389,7 +364,7 @@ def _encode_mocks(case: TestCase, compiled: Any) -> tuple[dict[str, bytes], list
     return mocks, problems
 
 
-async def _run_case(runtime: Any, invoker: MockingInvoker, artifact: Any, compiled: Any, case: TestCase) -> CaseResult:
+async def _run_case(runtime: Any, artifact: Any, compiled: Any, case: TestCase) -> CaseResult:
     result = CaseResult(case.file, case.name, ERROR)
     problems = list(case.problems) or _unknown_ids(case, compiled)
     mocks: dict[str, bytes] = {}
@@ -398,14 +373,16 @@ async def _run_case(runtime: Any, invoker: MockingInvoker, artifact: Any, compil
     if problems:
         result.messages = [render(d) for d in problems]
         return result
-    invoker.mocks = mocks
     t0 = time.perf_counter()
-    try:
-        outcome = await runtime.run(artifact, case.input, timeout=case.timeout)
+    try:  # the mocks are this run's pins: the engine answers for those nodes (runtime/pins.py)
+        outcome = await runtime.run(artifact, case.input, timeout=case.timeout, **({"pins": mocks} if mocks else {}))
     finally:
-        invoker.mocks = {}
         result.duration = time.perf_counter() - t0
     result.execution_id = outcome.execution_id
+    if mocks:
+        from axiom_ide.runtime.pins import pinned_nodes
+
+        result.mocked = pinned_nodes(runtime.execution_events(outcome.execution_id))
     result.messages = _judge(runtime, case, outcome)
     result.status = FAILED if result.messages else PASSED
     return result

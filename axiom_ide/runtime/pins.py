@@ -1,4 +1,5 @@
-"""Pinned data: a node's output fixed for the editor's runs (issue #18, "Pinned data in the editor").
+"""Pinned data: a node's output fixed for a run — the one mechanism behind the editor's pins
+(issue #18, "Pinned data in the editor") and flow-test mocks (``runtime/flowtest.py``).
 
 A pin says "when I run this flow from the editor, don't call node X, use this output". Pins live
 beside the flow in ``<name>.flow.pins.json`` (written atomically, 0600), never in the flow.yaml::
@@ -7,11 +8,14 @@ beside the flow in ``<name>.flow.pins.json`` (written atomically, 0600), never i
      "pins": {"greet": {"output": {"greeting": "hi"}, "source": "execution 3f2a…"}}}
 
 They are never part of a compiled artifact: compile, ``serve``, API invokes and publish work from
-the flow alone and cannot see them. Only an editor run hands them to :meth:`Runtime.start`
-(``pins=``), which encodes them with :func:`encode_pins` against the compiled flow's output
-messages; the engine then answers for those canvas ids itself (``engine/loop.py``), and the run's
-events carry ``pinned: true`` on the node's NODE_STARTED / NODE_COMPLETED and ``pinned: [ids]`` on
-EXECUTION_STARTED.
+the flow alone and cannot see them. Only an editor run hands them to :meth:`Runtime.start` or
+:meth:`Runtime.stream` (``pins=``), which encodes them with :func:`encode_pins` against the compiled
+flow's output messages; a flow-test case's ``mocks`` are handed over the same way. The engine then
+answers for those canvas ids itself — a unary run uses the pin as the node's output
+(``engine/loop.py``), a pipeline run answers every frame reaching the node with it, one out per
+frame in (``engine/pipeline.py``) — and the run's events carry ``pinned: true`` on the node's
+NODE_STARTED / NODE_COMPLETED and ``pinned: [ids]`` on EXECUTION_STARTED (:func:`pinned_nodes`
+reads back which nodes a pin answered).
 """
 from __future__ import annotations
 
@@ -98,21 +102,44 @@ def check_output(descriptor: Any, value: Any) -> str | None:
     return None
 
 
+def encode_pin(compiled: Any, node_id: str, output: Any) -> bytes:
+    """One pin's output JSON as protobuf bytes of ``node_id``'s output message (raises the codec's
+    InvalidInput when it is not that message)."""
+    node = compiled.plan.nodes[node_id]
+    data: bytes = compiled.codec.from_json(output, node.output_type, node.package_key)
+    return data
+
+
 def encode_pins(compiled: Any, pins: dict[str, Any]) -> dict[str, bytes]:
-    """Canvas id → output JSON (or :class:`Pin`) as protobuf bytes of each node's output message.
-    A canvas id the flow does not have, or an output that is not its message, raises AxiomError."""
+    """Canvas id → output JSON (or :class:`Pin`, or ``bytes`` already encoded with :func:`encode_pin`,
+    as flow tests hand their mocks) as protobuf bytes of each node's output message. A canvas id the
+    flow does not have, or an output that is not its message, raises AxiomError."""
     from axiom_ide.runtime.engine.codec import InvalidInput
 
     nodes = compiled.plan.nodes
     out: dict[str, bytes] = {}
     for node_id, value in pins.items():
         output = value.output if isinstance(value, Pin) else value
-        node = nodes.get(node_id)
-        if node is None:
+        if node_id not in nodes:
             raise AxiomError.of("pin_unknown_node", f'pinned node "{node_id}": no node with canvas id "{node_id}" in '
                                 f"{compiled.artifact.flow_name} (its nodes: {', '.join(sorted(nodes))})", node=node_id)
+        if isinstance(output, bytes):
+            out[node_id] = output
+            continue
         try:
-            out[node_id] = compiled.codec.from_json(output, node.output_type, node.package_key)
+            out[node_id] = encode_pin(compiled, node_id, output)
         except InvalidInput as exc:
             raise AxiomError.of("pin_invalid", f'pinned output of "{node_id}": {exc}', node=node_id) from None
     return out
+
+
+def pinned_nodes(events: Any) -> list[str]:
+    """The canvas ids a pin answered in a run, in the order they completed (its events'
+    NODE_COMPLETED with ``pinned: true``; a top-level node, not a subflow's)."""
+    from axiom_ide.runtime.store import events as ev
+
+    seen: list[str] = []
+    for e in events:
+        if e.type == ev.NODE_COMPLETED and e.node and (e.data or {}).get("pinned") is True and e.node not in seen:
+            seen.append(e.node)
+    return seen

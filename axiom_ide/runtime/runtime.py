@@ -213,8 +213,9 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess, DebugAcce
         """Accept an execution and start it in the background; returns its id. ``payload`` (the
         entry message as protobuf bytes) is used instead of ``input`` when given. A pipeline flow or
         an unknown debug session raises before anything is recorded. ``pins`` (canvas id → output
-        JSON; only the editor's runs pass them, runtime/pins.py): those nodes are not called, a pin
-        that names no node or is not its output message raises before anything is recorded."""
+        JSON; only the editor's runs and flow-test cases — their mocks — pass them, runtime/pins.py):
+        those nodes are not called, a pin that names no node or is not its output message raises
+        before anything is recorded."""
         tenant = tenant_id or self.tenant_id
         artifact = self.artifact(target, tenant_id=tenant)
         if artifact.mode == "pipeline":
@@ -368,12 +369,18 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess, DebugAcce
     # -- pipeline ------------------------------------------------------------------------------
     async def stream(self, target: str | Artifact, input: Any, *, timeout: float = 30.0,
                      config_id: str | None = None, tenant_id: str | None = None,
-                     payload: bytes | None = None) -> AsyncIterator[dict[str, Any]]:
+                     payload: bytes | None = None, pins: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
         """Frames as produced, then one final frame (``success: true`` or ``error``). ``payload``
-        (the entry message as protobuf bytes) is used instead of ``input`` when given."""
+        (the entry message as protobuf bytes) is used instead of ``input`` when given. ``pins`` as
+        for :meth:`start`: a pinned node answers every frame reaching it with its pin."""
         tenant = tenant_id or self.tenant_id
         artifact = self.artifact(target, tenant_id=tenant)
         compiled = self.compiled(artifact)
+        pinned: dict[str, bytes] = {}
+        if pins:
+            from axiom_ide.runtime.pins import encode_pins
+
+            pinned = encode_pins(compiled, pins)
         if payload is not None:
             input = self._payload_json(compiled, payload)
         rec = self._new_record(artifact, input, config_id=config_id, tenant_id=tenant)
@@ -385,7 +392,7 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess, DebugAcce
             return
         config = self.resolve_config(artifact.flow_name, config_id, tenant_id=tenant)
         async for frame in self.pipelines.stream(replace(rec, input=payload), compiled, config, payload,
-                                                 timeout=timeout, track=self._track):
+                                                 timeout=timeout, track=self._track, pins=pinned):
             yield frame
 
     # -- single nodes ----------------------------------------------------------------------------

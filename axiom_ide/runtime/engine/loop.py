@@ -71,7 +71,7 @@ class RunContext:
     #: (an interrupted one included): its next run is numbered after them. Used once per node.
     attempt_base: dict[str, int] = field(default_factory=dict)
     #: Canvas id → a pinned output (protobuf bytes): the node is not called, this is its output
-    #: (editor runs only; runtime/pins.py). Its events say ``pinned: true``.
+    #: (an editor run's pins, a flow-test case's mocks; runtime/pins.py). Its events say ``pinned: true``.
     pins: dict[str, bytes] = field(default_factory=dict)
     _variables: dict[str, Any] | None = None
     #: ApprovalGates when the plan has approval nodes (engine/hitl.py; the top-level run only: a
@@ -213,7 +213,7 @@ async def run_node(ctx: RunContext, act: Activation) -> NodeResult:
     error, code, duration = "", "NODE_FAILED", 0.0
     raised: dict[str, str] = {}
     pinned = ctx.pins.get(act.node) if ctx.pins else None
-    if pinned is not None:  # an editor run's pin: the node's host is never called
+    if pinned is not None:  # a pin (or a flow test's mock): the node's host is never called
         ctx.recorder.emit(ev.NODE_STARTED, act.node, attempt=base + 1, pinned=True)
         return NodeResult(True, pinned, None, None, base + 1, 0.0, pinned=True)
     for attempt in range(base + 1, last + 1):

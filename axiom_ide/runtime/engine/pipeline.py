@@ -8,6 +8,12 @@ node's inbound stream ends when every upstream producer has finished; the termin
 go to the caller as they are produced (:class:`FrameSink`), followed by one final frame — success,
 or the error that ended the run.
 
+A pinned node (``ctx.pins``: an editor run's pin, ``runtime/pins.py``) is not called: it answers
+every frame that reaches it with its pinned output — one frame out per frame in, whether it is a
+pipeline node or a unary one (a pin is one output message, so a pipeline node's own frame
+rhythm, several or none per input, is not reproduced) — and its NODE_STARTED / NODE_COMPLETED say
+``pinned: true``.
+
 Pipeline runs are not resumed (a frame stream is not a node output to resume from); the event
 log records every frame: a FRAME event per frame a node produces (``frame_index``), and
 NODE_COMPLETED carries the node's frame count. So the payload popover can show what a node
@@ -112,12 +118,20 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
                 seen_in.append(frame)
             yield frame
 
-    ctx.recorder.emit(ev.NODE_STARTED, node_id, attempt=1)
+    pinned = ctx.pins.get(node_id) if ctx.pins else None
+    mark = {"pinned": True} if pinned is not None else {}
+    ctx.recorder.emit(ev.NODE_STARTED, node_id, attempt=1, **mark)
     ctx.recorder.flush()
     t0 = time.perf_counter()
     frames = 0
     try:
-        if node.kind == "pipeline":
+        if pinned is not None:  # the node's host is never called: each inbound frame gets the pin
+            async for _frame in inputs():
+                frames += 1
+                if len(seen_out) < FRAMES_KEPT:
+                    seen_out.append(pinned)
+                await _route(ctx, node_id, pinned, frames - 1, inboxes, sink)
+        elif node.kind == "pipeline":
             async for out in ctx.invoker.stream(node, inputs(), call):
                 frames += 1
                 if len(seen_out) < FRAMES_KEPT:
@@ -141,7 +155,7 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
     duration = round((time.perf_counter() - t0) * 1000.0, 3)
     cp = _frames_checkpoint(ctx, node_id, seen_in, seen_out)
     ctx.recorder.emit(ev.NODE_COMPLETED, node_id, duration_ms=duration, attempt=1, frames=frames,
-                      **({"checkpoint_id": cp.id} if cp else {}))
+                      **({"checkpoint_id": cp.id} if cp else {}), **mark)
     if cp is not None:
         try:
             ctx.recorder.commit_checkpoint(ctx.checkpoints, cp)

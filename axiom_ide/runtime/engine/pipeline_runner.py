@@ -33,14 +33,16 @@ class PipelineRunner:
         self.runner = runner
 
     async def stream(self, rec: ExecutionRecord, compiled: Compiled, config: RunConfig, payload: bytes, *,
-                     timeout: float, track: Track) -> AsyncIterator[dict[str, Any]]:
+                     timeout: float, track: Track, pins: dict[str, bytes] | None = None) -> AsyncIterator[dict[str, Any]]:
         """Run ``rec`` (queued, its entry ``payload`` encoded): frames as produced, then one final
-        frame (``success: true`` or ``error``)."""
+        frame (``success: true`` or ``error``). ``pins``: canvas id → pinned output bytes (those
+        nodes answer each frame with it, engine/pipeline.py); EXECUTION_STARTED lists them."""
         runner = self.runner
-        rec, recorder = runner.accept(rec)
+        rec, recorder = runner.accept(rec, **({"pinned": sorted(pins)} if pins else {}))
         runner.attach(rec.id, recorder)
         ctx = RunContext(rec.id, flow_id(rec.tenant_id, compiled.artifact.flow_name), rec.tenant_id, compiled.plan, compiled.codec,
-                         runner.invoker, recorder, runner.checkpoints, config, None, compiled.reflection)
+                         runner.invoker, recorder, runner.checkpoints, config, None, compiled.reflection,
+                         pins=dict(pins or {}))
         sink: asyncio.Queue = asyncio.Queue(maxsize=16)
         task = track(rec.id, asyncio.get_running_loop().create_task(run_pipeline(ctx, payload, sink)))
         deadline = time.monotonic() + timeout
