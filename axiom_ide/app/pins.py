@@ -10,10 +10,14 @@ stack, so Undo takes them back like any edit, in order with the edits; but a pin
 the flow.yaml, so it never marks the tab modified: :class:`PinCommand` is ``beside_flow`` and the
 document's dirty state skips such commands (``document/beside.py`` explains why ``setClean()``
 would be wrong). A pin on a canvas id the flow no longer has is dropped when the flow opens, with
-a status-bar note naming it (as breakpoints are). Only ▶ Run / Debug of a unary flow from the
-editor pass pins (``FlowRun.pins`` → ``LocalBackend.start(pins=...)``); a pipeline (streamed) run
-says "Pins apply to unary runs only; N pin(s) ignored" in the status bar as it starts and ends;
-compile, serve, API invokes and publish never see them.
+a status-bar note naming it (as breakpoints are). Only ▶ Run / Debug from the editor pass pins
+(``FlowRun.pins`` → ``LocalBackend.start(pins=...)``, or ``LocalBackend.stream(pins=...)`` for a
+pipeline flow, whose pinned node answers every frame reaching it with its pin). A backend that
+takes no pins — a RemoteBackend: pins never leave the IDE, the remote's invoke has no such field —
+runs the flow as it is, and the status bar says "Pins apply to local runs only; N pin(s) ignored"
+once as the run starts and again as it ends (the end's own status line would hide it); compile,
+serve, API invokes and publish never see pins. Flow-test mocks are the same mechanism
+(``runtime/pins.py``).
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ PIN, EDIT, UNPIN = "Pin output…", "Edit pin…", "Unpin"
 SAVE_FIRST = "Save the flow first to pin outputs."
 NO_TYPE = "The node does not resolve: its output message is unknown."
 DROPPED = 'Pin on "{node}" dropped: the flow has no such node any more'
-PIPELINE_IGNORED = "Pins apply to unary runs only; {n} pin(s) ignored"
+LOCAL_ONLY = "Pins apply to local runs only; {n} pin(s) ignored"
 
 
 class PinCommand(QUndoCommand):
@@ -184,19 +188,21 @@ class TabPins:
         return {node: pin.output for node, pin in self.tab.pins.items() if node in present}
 
     def watch(self, run: Any) -> None:
-        """A run from the editor: when it turns out a pipeline (streamed) run, which takes no pins,
-        say so as it starts and as it ends (``run.pins_ignored`` counts them)."""
+        """A run from the editor on a backend that takes no pins (a RemoteBackend): say so once as
+        it starts and again as it ends (``run.pins_ignored`` counts them; 0 when the pins apply)."""
+        run.pins_ignored = 0
         count = len(run.pins or {})
         if not count:
             return
-        text = PIPELINE_IGNORED.format(n=count)
+        text = LOCAL_ONLY.format(n=count)
 
-        def status(value: str) -> None:
-            if value == "Running" and getattr(run.state, "mode", None) == "pipeline" and not run.pins_ignored:
+        def status(value: str) -> None:  # Running: the backend that compiled the flow runs it
+            if value != "Running" or run.pins_ignored:  # once: a Debug run is Running again after each pause
+                return
+            if not getattr(run.bridge.backend, "takes_pins", False):
                 run.pins_ignored = count
                 self.note(text)
 
-        run.pins_ignored = 0
         run.state.statusChanged.connect(status)
         run.ended.connect(lambda _result: self.note(text) if run.pins_ignored else None)
 

@@ -104,7 +104,7 @@ class FlowRun(QObject):
         def pinned(b: Any) -> dict[str, Any]:  # only a pinned run on a backend that takes pins passes them
             return {"pins": pins} if pins and getattr(b, "takes_pins", False) else {}
         if compiled.mode == "pipeline":
-            self.bridge.iterate(lambda b: b.stream(graph_id, data, config_id=config_id),
+            self.bridge.iterate(lambda b: b.stream(graph_id, data, config_id=config_id, **pinned(b)),
                                 self._frame, self._stream_done, self._stream_failed)
         elif self.breakpoints is not None:
             breakpoints = self.breakpoints

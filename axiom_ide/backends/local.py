@@ -47,7 +47,8 @@ class LocalBackend(LocalDebug):
     """``LocalBackend(runtime, workspace)``; ``workspace`` is a Workspace or a callable returning one
     (the IDE rescans packages, so it hands a provider)."""
 
-    #: :meth:`start` takes the editor's ``pins`` (a RemoteBackend does not: pins never leave the IDE).
+    #: :meth:`start` and :meth:`stream` take the editor's ``pins`` (a RemoteBackend does not: pins
+    #: never leave the IDE).
     takes_pins = True
 
     def __init__(self, runtime: Any, workspace: Any = None) -> None:
@@ -123,8 +124,10 @@ class LocalBackend(LocalDebug):
         return RunResult(rec.id, rec.status, output, failure)
 
     async def stream(self, graph_id: str, input: Any, *, config_id: str | None = None,
-                     timeout: float = 30.0) -> AsyncIterator[dict[str, Any]]:
-        async for frame in self.runtime.stream(graph_id, input, timeout=timeout, config_id=config_id):
+                     timeout: float = 30.0, pins: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
+        """``pins`` as for :meth:`start`: a pinned node answers each frame reaching it with its pin."""
+        extra = {"pins": pins} if pins else {}
+        async for frame in self.runtime.stream(graph_id, input, timeout=timeout, config_id=config_id, **extra):
             yield frame
 
     async def cancel(self, execution_id: str) -> bool:

@@ -15,7 +15,7 @@ from test_node_identity import _select as select_card
 from test_payload_popover import click_card, popover_of
 from test_run import event_rows, run_with
 
-from axiom_ide.app.pins import DROPPED, PIN, PIPELINE_IGNORED, UNPIN
+from axiom_ide.app.pins import DROPPED, PIN, UNPIN
 from axiom_ide.runtime.pins import Pin, load_pins, pins_path, save_pins
 from axiom_ide.runtime.store import events as ev
 
@@ -166,16 +166,32 @@ def test_a_pin_on_a_node_the_flow_no_longer_has_is_dropped_on_open(qtbot, window
     assert not tab.doc.is_dirty
 
 
-def test_a_pipeline_run_says_its_pins_are_ignored(qtbot, window, example_workspace):
-    flow = example_workspace / "flows" / "words.flow.yaml"
-    save_pins(flow, {"shout": Pin({"word": "PINNED", "index": 0})})
+def test_a_pinned_node_in_a_pipeline_run_answers_every_frame_with_its_pin(qtbot, window, example_workspace):
     tab = open_flow(window, example_workspace, "words")
-    assert set(tab.pins) == {"shout"}
+    choose(qtbot, right_click_menu(qtbot, tab, "shout"), PIN)
+    dialog = tab.pin_list.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    type_json(qtbot, dialog.editor, '{"word": "PINNED", "index": 9}')
+    click(qtbot, dialog.pin_button)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert tab.pins == {"shout": Pin({"word": "PINNED", "index": 9}, "typed")}
+    run = run_with(qtbot, window, tab, text="to be or")
+    wait_done(qtbot, tab)
+    assert run.state.status == "Completed" and run.pins_ignored == 0
+    lines = window.results.output.toPlainText().splitlines()  # one pinned frame per word reaching shout
+    assert lines[:3] == [f'[{i}] {{"word": "PINNED", "index": 9}}' for i in range(3)]
+    shout = [(e.type, e.data.get("pinned")) for e in run.state.events
+             if e.node == "shout" and e.type in (ev.NODE_STARTED, ev.NODE_COMPLETED)]
+    assert shout == [(ev.NODE_STARTED, True), (ev.NODE_COMPLETED, True)]
+    rows = event_rows(window)
+    assert rows[0][1] == "EXECUTION_STARTED" and rows[0][4] == "pinned: shout"
+    assert "Pins apply" not in window.statusBar().currentMessage()
+    click_card(qtbot, window, tab, "shout")
+    popover = popover_of(qtbot, window, "shout")
+    assert popover.title.text().endswith(" · Pinned")
+    popover.close()
+    choose(qtbot, right_click_menu(qtbot, tab, "shout"), UNPIN)
     run = run_with(qtbot, window, tab, text="to be")
     wait_done(qtbot, tab)
-    assert run.state.status == "Completed" and run.pins_ignored == 1
-    text = PIPELINE_IGNORED.format(n=1)
-    assert text == "Pins apply to unary runs only; 1 pin(s) ignored"
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == text)
-    lines = window.results.output.toPlainText().splitlines()  # the real node ran: no pin reached it
+    lines = window.results.output.toPlainText().splitlines()  # unpinned: the real WordUpper runs
     assert lines[:2] == ['[0] {"word": "TO", "index": 0}', '[1] {"word": "BE", "index": 1}']
