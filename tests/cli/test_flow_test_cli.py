@@ -160,3 +160,12 @@ def test_mock_stands_in_for_a_hanging_node_timeout_and_node_failure(tmp_path, mo
     body = json.loads(capsys.readouterr().out)
     assert [(c["name"], c["status"]) for c in body["cases"]] == [
         ("boom", "passed"), ("mocked hang", "passed"), ("real hang times out", "passed")]
+
+
+def test_json_names_the_nodes_a_mock_answered(flows, capsys):
+    """A case's mocks are its run's pins: ``mocked`` comes from the run's ``pinned`` events."""
+    (flows / "greeter.flow.test.yaml").write_text(PASSING, encoding="utf-8")
+    assert main(["flow", "test", str(flows / "greeter.flow.yaml"), "--json", "--inline"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert [(c["name"], c["mocked"]) for c in body["cases"]] == [
+        ("greets Ada", []), ("mocked greet never calls the node", ["greet"]), ("bad input fails", [])]

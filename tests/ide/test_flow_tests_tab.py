@@ -55,6 +55,8 @@ def test_run_all_shows_green_and_red_with_the_diff(qtbot, run_window, example_wo
     assert "flow: output differs" in text
     assert '-  "text": "HEY! HELLO, ADA!"' in text
     assert '+  "text": "HEY! HELLO, BOB!"' in text
+    click_item(qtbot, panel.tree, panel.tree.topLevelItem(2))  # the mocked case: its mock answered greet
+    assert panel.detail.toPlainText().splitlines()[-1] == "Mocked (not called): greet"
     # the mock belonged to its case: an editor run afterwards calls the real Greet
     run = window.start_run(tab, {"name": "Zed"})
     wait_done(qtbot, tab, timeout=60000)

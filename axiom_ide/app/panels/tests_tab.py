@@ -2,7 +2,7 @@
 beside it, runtime/flowtest.py), **Run** (the selected case) and **Run all**, each case green
 (passed) or red (failed / could not run) with its duration, and under the list the selected case's
 messages — the expected-vs-actual diff of a failing case, the ``file:line`` error of a malformed
-one. A test file that cannot be read shows its ``file:line`` error and lists nothing.
+one — and the nodes its mocks answered (a case's mocks are its run's pins, runtime/pins.py). A test file that cannot be read shows its ``file:line`` error and lists nothing.
 
 Present while the current flow tab has a file; it follows ``ResultsPanel.tabFollowed`` and reads
 the test file (through ``backend.flow_tests``) when it is shown and after every change
@@ -38,6 +38,8 @@ RUN_ALL = "Run all"
 NO_FILE = "No tests yet: {name} beside the flow holds them. Save as test case on an execution adds one."
 UNSAVED = "Save the flow to give it tests."
 NOT_RUN = "not run"
+#: Under a run case's messages: the canvas ids its mocks answered (the run's ``pinned`` events).
+MOCKED = "Mocked (not called): {nodes}"
 RUNNING = "running…"
 NOT_AVAILABLE = "Flow tests run on the local runtime only."
 #: Result words and colours (theme greens and reds).
@@ -251,10 +253,12 @@ class TestsPanel(QWidget):
         outcome = self.outcomes.get(items[0].text(0)) if items else None
         if outcome is None:
             self.detail.setPlainText("")
-        elif outcome.status == "passed":
-            self.detail.setPlainText(f"{outcome.name}: passed in {outcome.duration:.2f} s")
         else:
-            self.detail.setPlainText("\n\n".join(outcome.messages) or outcome.status)
+            parts = ([f"{outcome.name}: passed in {outcome.duration:.2f} s"] if outcome.status == "passed"
+                     else list(outcome.messages) or [outcome.status])
+            if outcome.mocked:
+                parts.append(MOCKED.format(nodes=", ".join(outcome.mocked)))
+            self.detail.setPlainText("\n\n".join(parts))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
