@@ -33,7 +33,7 @@ class NodePayload:
     error: str | None = None
     exception_type: str | None = None
     traceback: str | None = None
-    #: The node was not called: its output was the editor run's pin (runtime/pins.py).
+    #: The node was not called: its output was the run's pin (an editor pin or a flow-test mock; runtime/pins.py).
     pinned: bool = False
     #: The node's agent-memory calls in this execution: ``{"type", "summary"}`` per MEMORY_* event
     #: (runtime/memory/events.py), in order.

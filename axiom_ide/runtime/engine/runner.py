@@ -189,7 +189,7 @@ class Runner:
                         pins: dict[str, bytes] | None = None) -> Outcome:
         """Run (or, with ``resume``, continue) one unary execution to its end. ``recorder`` is the
         one :meth:`accept` returned: the run is already recorded as started and Running. ``pins``:
-        canvas id → pinned output bytes (an editor run's pins; those nodes are not called)."""
+        canvas id → pinned output bytes (an editor run's pins or a flow-test case's mocks; those nodes are not called)."""
         accepted = recorder is not None
         if recorder is None:
             recorder = self.recorder(rec.id)
