@@ -145,7 +145,9 @@ class CompensationLinks:
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
-        scene.changed.connect(self._on_scene_changed)
+        #: Listening to ``scene.changed`` costs Qt its direct item → view updates: only while
+        #: there is a link to route.
+        self._watching = False
         scene.document.flowReplaced.connect(self._on_flow_replaced)  # after the scene's own rebuild
         self._bind(scene.document.flow)
         self.refresh()
@@ -172,6 +174,11 @@ class CompensationLinks:
     def _on_scene_changed(self, _region: Any = None) -> None:
         if self._links and not self._pending:
             self.sync()
+
+    def _watch(self, scene: Any, on: bool) -> None:
+        if on != self._watching:
+            (scene.changed.connect if on else scene.changed.disconnect)(self._on_scene_changed)
+            self._watching = on
 
     # -- queries ---------------------------------------------------------------------------------
     def links(self) -> dict[tuple[str, str], CompensationLinkItem]:
@@ -210,6 +217,7 @@ class CompensationLinks:
             scene.addItem(link)
             scene.addItem(badge)
             self._links[key] = (link, badge, src, dst)
+        self._watch(scene, bool(self._links))
         self.sync()
 
     def sync(self) -> None:

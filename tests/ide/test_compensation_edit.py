@@ -6,7 +6,7 @@ import pytest
 from engine_support import write_flow
 from model_support import add_probe_package
 
-from axiom_ide.canvas.compensation_links import CompensationLinkItem
+from axiom_ide.canvas.compensation_links import LINK_COLOR, CompensationLinkItem
 from axiom_ide.document import FlowDocument
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.packages import Workspace
@@ -116,3 +116,55 @@ def test_the_canvas_links_each_compensated_card_to_its_compensator(doc):
     assert set(links.links()) == {("b", "refund")} and links.badge("a") is None
     doc.undo_stack.undo()
     assert set(links.links()) == {("a", "undo-a"), ("b", "refund")}
+
+
+def _teal_pixels(img) -> int:
+    from PySide6.QtGui import QColor
+
+    teal = QColor(LINK_COLOR)
+    count = 0
+    for y in range(0, img.height(), 2):
+        for x in range(0, img.width(), 2):
+            c = img.pixelColor(x, y)
+            if abs(c.red() - teal.red()) < 40 and abs(c.green() - teal.green()) < 40 and abs(c.blue() - teal.blue()) < 40:
+                count += 1
+    return count
+
+
+def test_render_draws_the_compensation_link(qapp, example_workspace, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from axiom_ide.cli.main import main
+
+    saga(example_workspace)
+    flow = example_workspace / "flows" / "saga.flow.yaml"
+    out = tmp_path / "saga.png"
+    assert main(["render", str(flow), "-o", str(out), "--workspace", str(example_workspace)]) == 0
+    with_link = _teal_pixels(QImage(str(out)))
+    flow.write_text(flow.read_text().replace(", compensate: undo-a", ""))
+    assert main(["render", str(flow), "-o", str(out), "--workspace", str(example_workspace)]) == 0
+    assert _teal_pixels(QImage(str(out))) == 0 < 20 < with_link
+
+
+def test_the_read_only_canvas_draws_the_compensation_link(doc):
+    from axiom_ide.canvas.readonly import readonly_canvas
+
+    view = readonly_canvas(doc.flow.to_plain(), doc.workspace)
+    links = view.flow_scene.compensation_links
+    assert list(links.links()) == [("a", "undo-a")]
+    assert links.badge("a").toolTip() == 'Compensated by "undo-a"'
+
+
+def test_the_links_follow_a_reload_from_disk(doc):
+    from axiom_ide.canvas.scene import FlowScene
+
+    scene = FlowScene(doc)
+    doc.set_compensation("b", "undo-b")
+    doc.save()
+    doc.set_compensation("b", None)
+    doc.reload_from_disk()
+    links = scene.compensation_links
+    assert set(links.links()) == {("a", "undo-a"), ("b", "undo-b")}
+    assert all(item.scene() is scene for item in links.links().values())
+    doc.remove(["undo-b"])
+    assert set(links.links()) == {("a", "undo-a")}
