@@ -147,3 +147,18 @@ def test_the_link_follows_a_dragged_compensator(qtbot, window, example_workspace
     target = tab.scene.item_for_node("undo-a").sceneBoundingRect().adjusted(-1, -1, 1, 1)
     qtbot.waitUntil(lambda: target.contains(link.mapToScene(link.path()).pointAtPercent(1)))
     assert tab.scene.compensation_links.badge("a").pos() == tab.scene.item_for_node("a").pos() + QPointF(198, 96)
+
+
+def test_hovering_the_badge_and_the_link_names_the_compensator(qtbot, window, example_workspace):
+    from test_canvas_items import hover_tooltip
+
+    tab = _open(qtbot, window, example_workspace)
+    window.show()
+    qtbot.waitExposed(window)
+    tab.view.fit_all()
+    links = tab.scene.compensation_links
+    badge = links.badge("a")
+    assert hover_tooltip(qtbot, tab.view, badge.scenePos()) == 'Compensated by "undo-a"'
+    link = links.links()[("a", "undo-a")]
+    middle = link.mapToScene(link.path().pointAtPercent(0.5))
+    assert hover_tooltip(qtbot, tab.view, middle).startswith('"undo-a" compensates "a"')
