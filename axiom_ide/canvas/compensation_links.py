@@ -16,7 +16,7 @@ import weakref
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
@@ -131,17 +131,27 @@ class CompensationBadgeItem(QGraphicsItem):
         painter.drawText(QRectF(-_BADGE_R, -_BADGE_R, 2 * _BADGE_R, 2 * _BADGE_R), Qt.AlignmentFlag.AlignCenter, "↺")
 
 
-class CompensationLinks:
-    """The scene's compensation layer: one link and one badge per ``compensate:`` declaration."""
+def _disconnect(handlers: list[tuple[Any, Any]]) -> None:
+    for event, handler in handlers:
+        event.disconnect(handler)
+
+
+class CompensationLinks(QObject):
+    """The scene's compensation layer: one link and one badge per ``compensate:`` declaration.
+
+    A QObject child of the scene, so the document's and the scene's signals drop it with the
+    scene; the flow's events hold it weakly and a finalizer disconnects them (as ``FlowScene``)."""
 
     _EVENTS = ("node_added", "node_removed", "node_changed")
 
     def __init__(self, scene: Any) -> None:
+        super().__init__(scene)
         self._scene = weakref.ref(scene)
         self._links: dict[tuple[str, str], tuple[CompensationLinkItem, CompensationBadgeItem, Any, Any]] = {}
         self._handlers: list[tuple[Any, Any]] = []
+        self._unbinder = weakref.finalize(self, _disconnect, self._handlers)
         self._pending = False
-        self._timer = QTimer(scene)
+        self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
@@ -154,9 +164,8 @@ class CompensationLinks:
 
     # -- following the model ---------------------------------------------------------------------
     def _bind(self, flow: Any) -> None:
-        for event, handler in self._handlers:
-            event.disconnect(handler)
-        self._handlers = [(getattr(flow, n), getattr(flow, n).connect_weak(self._on_model_changed)) for n in self._EVENTS]
+        _disconnect(self._handlers)
+        self._handlers[:] = [(getattr(flow, n), getattr(flow, n).connect_weak(self._on_model_changed)) for n in self._EVENTS]
 
     def _on_model_changed(self, *_args: Any) -> None:
         self._pending = True
