@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QMenu
 
+from axiom_ide.app import compensation_menu
 from axiom_ide.backends.breakpoint_check import edge_breakpoint as edge_id
 from axiom_ide.backends.breakpoint_check import edge_ends
 from axiom_ide.runtime.fileio import atomic_write_text
@@ -95,6 +96,7 @@ class TabBreakpoints:
         self.listeners: set[Callable[[], None]] = set()
         #: ``extend(menu, node)`` adds more items to a card's right-click menu (app/pins.py).
         self.menu_extenders: list[Callable[[QMenu, str], None]] = []
+        self.menu_extenders.append(compensation_menu.extender(tab))  # Compensate with… (compensation_menu.py)
         tab.breakpoints = set()
         #: Condition / hit count per breakpoint (only those that have one); Debug runs send them.
         tab.breakpoint_options = {}

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from axiom_ide.canvas.compensation_links import CompensationLinks
 from axiom_ide.canvas.diagnostics import edge_state, split_diagnostics
 from axiom_ide.canvas.geometry import CELL_H, CELL_W, cell_to_pos
 from axiom_ide.canvas.interactions import ConnectInteraction, Interaction, MoveDrag
@@ -108,6 +109,7 @@ class FlowScene(QGraphicsScene):
         document.analysisChanged.connect(self.apply_analysis)
         document.flowReplaced.connect(self.rebuild)
         self.rebuild()
+        self.compensation_links = CompensationLinks(self)  # after rebuild: it follows flowReplaced after it
 
     # -- building ----------------------------------------------------------------------------
     _EVENTS = ("node_added", "node_removed", "node_changed", "edge_added", "edge_removed", "edge_changed")

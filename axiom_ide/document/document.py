@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from axiom_ide.document import clipboard, gc_guard
+from axiom_ide.document import clipboard, compensation, gc_guard
 from axiom_ide.document.analysis import PIPELINE_EDGE_ERROR, analyze, is_pipeline, resolve_node
 from axiom_ide.document.beside import flow_modified
 from axiom_ide.document.commands import (
@@ -233,6 +233,7 @@ class FlowDocument(QObject):
                 parts.append(f"{free} edge{'s' if free != 1 else ''}")
             text = "Remove " + " and ".join(parts)
         macro = Macro(text)
+        compensation.clear_references(self.flow, node_ids, macro)  # compensate: keys naming a removed node
         # Edges by descending index, so undo re-inserts each at its original position.
         for key in sorted(keys, key=lambda k: -self.flow.edge_index(*k)):
             RemoveEdgeCommand(self.flow, key, parent=macro)
@@ -318,6 +319,14 @@ class FlowDocument(QObject):
         for node_id in ids:
             UpdateNodeCommand(self.flow, node_id, {"disabled": on}, parent=macro)
         self.undo_stack.push(macro)
+
+    def compensation_check(self, node_id: str, target: str | None) -> str | None:
+        """None when ``node_id`` may declare ``compensate: target``; else the compiler's reason."""
+        return compensation.compensation_check(self, node_id, target)
+
+    def set_compensation(self, node_id: str, target: str | None) -> bool:
+        """Set or clear ``compensate:`` of a node as one undo step (``compensation.py``)."""
+        return compensation.set_compensation(self, node_id, target)
 
     def auto_layout(self) -> None:
         """Write the compiler's layout onto every node: one "Auto-layout" undo step.

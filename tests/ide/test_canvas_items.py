@@ -293,7 +293,7 @@ def test_a_dropped_scene_is_freed_at_once_and_leaves_no_flow_listener(qtbot, bra
     # for the collector (which may run on a worker thread, where destroying a QObject crashes).
     before = len(branching.flow.node_added)
     scene = FlowScene(branching)
-    assert len(branching.flow.node_added) == before + 1
+    assert len(branching.flow.node_added) == before + 2  # the scene and its compensation links
     ref = weakref.ref(scene)
     automatic = gc.isenabled()
     gc.disable()

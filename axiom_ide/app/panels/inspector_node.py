@@ -1,5 +1,5 @@
 """Inspector page for one node: its canvas id (edited here: a rename, one undo step, edges
-following), its description (from the package's axiom.yaml), package, version, input/output
+following), its compensation (``compensate:``, inspector_compensation.py), its description (from the package's axiom.yaml), package, version, input/output
 schemas field by field (kind, required, doc comment), required secrets and the handler source,
 highlighted with pygments (imported lazily — it is not needed to paint the first window)."""
 from __future__ import annotations
@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
+from axiom_ide.app.panels.inspector_compensation import CompensationRow
 from axiom_ide.app.theme import is_dark
 
 
@@ -74,11 +75,14 @@ class NodeInspector(QWidget):
         id_row = QFormLayout()
         id_row.setContentsMargins(0, 0, 0, 0)
         id_row.addRow("Canvas id", self.id_field)
+        self.compensation = CompensationRow(self)  # compensate: (inspector_compensation.py)
+        id_row.addRow("Compensation", self.compensation.combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.header)
         layout.addLayout(id_row)
         layout.addWidget(self.id_error)
+        layout.addWidget(self.compensation.error)
         layout.addWidget(self.description)
         layout.addWidget(self.details, 3)
         source_label = QLabel("Handler source")
@@ -120,6 +124,7 @@ class NodeInspector(QWidget):
         if not (same and self.id_field.hasFocus()):  # never overwrite what is being typed
             self.id_field.setText(node_id)
             self.id_error.hide()
+        self.compensation.show_node(doc, node_id)
         spec = doc.spec(node_id)
         name = node.node.rsplit(":", 1)[-1]
         self.header.setText(f"<b>{html.escape(name)}</b><br/><code>{html.escape(node.node)}</code>")
