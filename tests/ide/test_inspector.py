@@ -14,6 +14,7 @@ def test_flow_overview_shows_endpoint_and_run_configuration(window, qtbot, examp
     assert page.name.text() == "greeter"
     assert page.description.text() == "Greets, then shouts."
     assert page.endpoint.text() == "POST http://127.0.0.1:8765/invocations/v1/flows/invoke"
+    assert page.endpoint.cursorPosition() == 0  # narrower than its text, it shows the start, not the host's middle
     assert page.entry.text() == "greet → shout"
     assert page.use_api.text() == USE_API and page.use_api.isEnabled()
     assert page.open_docs.text() == OPEN_DOCS and page.open_docs.isEnabled()

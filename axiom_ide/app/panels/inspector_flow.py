@@ -148,6 +148,7 @@ class FlowOverview(QWidget):
         entry, terminal = getattr(analysis, "entry", None), getattr(analysis, "terminal", None)
         self.entry.setText(f"{entry or '—'} → {terminal or '—'}" if flow.nodes else "—")
         self.endpoint.setText(f"POST {api_info.endpoint(mode, self.origin)}")
+        self.endpoint.setCursorPosition(0)  # a narrow inspector shows "POST http://…", not the middle of the host
         empty = not flow.nodes
         for button in (self.use_api, self.open_docs):
             button.setEnabled(not empty)
