@@ -22,12 +22,7 @@ from axiom_ide.runtime.model.flow_yaml import load_flow
 EXAMPLE_FLOWS = ("branching", "counter", "greeter", "hello", "linear", "square", "welcome", "words")
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = server_live.start_server(tmp_path_factory.mktemp("remote"))
-    server_support.test_flows(server)  # tests/faults and tests/streams, one flow per node
-    yield server
-    server_live.stop_server(server)
+live = server_live.live_fixture("remote", setup=server_support.test_flows)
 
 
 @pytest.fixture
