@@ -29,6 +29,7 @@ from axiom_ide.backends.remote import CheckpointView, RemoteBackend
 from axiom_ide.backends.remote_http import RetryPolicy
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.model.flow_yaml import load_flow
+from axiom_ide.runtime.packages.generate import generate
 
 pytestmark = pytest.mark.requires_tool("git", why="push builds a package from a git repository's HEAD")
 
@@ -344,3 +345,104 @@ def test_9_flow_pull_edit_compile_round_trip(live, pushed, compiled, remote, aio
     backend = remote()
     result = aio(backend.wait(aio(backend.start(edited, {"a": 1, "b": 1})), 120))
     assert result.output == {"value": 5.0}
+
+
+# -- bad input: each a precise message, nothing half-written locally -------------------------------
+def _tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (relative path → bytes) and every directory (→ b"<dir>")."""
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else b"<dir>") for p in sorted(root.rglob("*"))}
+
+
+def test_a_push_from_a_dirty_tree_or_an_unpushed_head_is_the_clis_message(live, tmp_path, aio):
+    repo = registry_support.package_repo(tmp_path, "tester/e2e-dirty")
+    cli = _cli(live, tmp_path)
+    add = repo / "nodes" / "add.py"
+    add.write_text(add.read_text() + "\n# changed\n")
+    builds = "axiom-ide push builds your package from your git remote's HEAD commit, not your working tree"
+    lines: list[str] = []
+    with pytest.raises(AxiomError) as dirty:  # the IDE's way: the human push, its log to the callback
+        aio(cli.push(repo, lines.append))
+    assert dirty.value.diagnostics[0].code == "cli_failed"
+    assert dirty.value.message == (
+        f'"{Path(sys.executable).name} -m axiom_ide push" exited with status 1: error: the package has uncommitted '
+        f"changes (nodes/add.py): {builds}. Commit them and git push first")
+    assert lines == [(f"error: the package has uncommitted changes (nodes/add.py): {builds}. Commit them and git push "
+                     "first")]  # stderr reached the log as well: the IDE shows why
+    sha = registry_support.commit_all(repo)
+    with pytest.raises(AxiomError) as unpushed:
+        aio(cli.push(repo))
+    assert unpushed.value.message.endswith(
+        f"push --json\" exited with status 1: HEAD {sha[:12]} is not pushed to origin "
+        f"({tmp_path / 'tester-e2e-dirty-origin.git'}): {builds}. Run git push first")
+    with live.client() as client:
+        keys = [p["key"] for p in client.get("/api/registry/packages").json()["packages"]]
+    assert "tester/e2e-dirty@0.1.0" not in keys  # nothing was sent
+
+
+def test_a_failed_import_writes_nothing(live, pushed, tmp_path, aio):
+    cli = _cli(live, tmp_path)
+    clash = registry_support.package_repo(tmp_path, "tester/e2e-clash", push=False)  # the same message names
+    broken = registry_support.package_repo(tmp_path, "tester/e2e-broken", push=False)
+    fresh = registry_support.package_repo(tmp_path, "tester/e2e-fresh", push=False)  # never generated: no gen/
+    for package in (broken, fresh):
+        proto = package / "messages" / "messages.proto"
+        proto.write_text(proto.read_text().replace("AddInput", "SumInput").replace("MathResult", "SumResult")
+                         .replace("message Number", "message Value"))
+        manifest = package / "axiom.yaml"
+        manifest.write_text(manifest.read_text().replace("AddInput", "SumInput").replace("MathResult", "SumResult")
+                            .replace("Number", "Value"))
+    generate(broken)  # a gen/ of its own, which a failed import must leave as it was
+    for package in (broken, fresh):  # then a local proto that does not compile: the import's generate fails
+        proto = package / "messages" / "messages.proto"
+        proto.write_text(proto.read_text() + "\nmessage Oops { int32 = 1; }\n")
+    failures = {}
+    assert (broken / "gen" / "messages_pb2.py").is_file() and not (fresh / "gen").exists()
+    for package, ref in ((clash, REF), (broken, REF), (fresh, REF), (clash, "tester/e2e-nothing")):
+        before = _tree(package)
+        with pytest.raises(AxiomError) as err:
+            aio(cli.import_package(ref, package))
+        assert _tree(package) == before, f"import {ref} into {package.name} left files behind"
+        failures[(package.name, ref)] = err.value.message.split(": ", 1)[1]
+    assert failures[("tester-e2e-clash", REF)] == (
+        f'error: import collision: message AddInput exists in both your local messages/ and the imported package '
+        f'"{REF}"; rename one of the two first')
+    for package in (broken, fresh):  # protoc's words, at the line and column
+        said = failures[(package.name, REF)]
+        assert said.startswith(f"{package / 'messages' / 'messages.proto'}:25:22: error: ") and said.endswith(
+            "Expected field name."), said
+    assert failures[("tester-e2e-clash", "tester/e2e-nothing")] == (
+        f'error: package "tester/e2e-nothing" not found on {live.origin}')
+
+
+def test_a_failed_flow_pull_writes_nothing(live, pushed, compiled, tmp_path, aio):
+    mine, theirs = _cli(live, tmp_path), _cli(live, tmp_path, key=live.other_key)
+    target = tmp_path / "pulled"
+    target.mkdir()
+    (target / "kept.flow.yaml").write_text("name: kept\n")
+    before = _tree(target)
+    messages = []
+    for cli, graph_id, out in ((mine, "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD", "new.flow.yaml"),  # no such graph
+                               (theirs, compiled.count, "new.flow.yaml"),  # another tenant's private flow
+                               (mine, compiled.calc, "kept.flow.yaml")):  # an existing file is never overwritten
+        with pytest.raises(AxiomError) as err:
+            aio(cli.flow_pull(graph_id, target / out))
+        assert _tree(target) == before
+        messages.append(err.value.message.split(": ", 1)[1])
+    assert messages == [
+        f'error: {live.origin} has no compiled flow "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD" for this key\'s tenant',
+        f'error: {live.origin} has no compiled flow "{compiled.count}" for this key\'s tenant',
+        (f"{target / 'kept.flow.yaml'}: error: {target / 'kept.flow.yaml'} already exists; not overwriting it "
+        "(choose another with -o)")]
+
+
+def test_tls_to_a_plain_http_remote_is_a_tls_failure_through_the_cli(live, tmp_path, aio):
+    https = live.origin.replace("http://", "https://")
+    cli = _cli(live, tmp_path, api_url=https)
+    with pytest.raises(AxiomError) as err:
+        aio(cli.whoami())
+    assert err.value.diagnostics[0].code == "cli_failed"
+    assert f'whoami --json" exited with status 1: TLS failure talking to {https}: ' in err.value.message
+    with pytest.raises(AxiomError) as login:  # nothing is stored for a remote that failed the handshake
+        aio(cli.login(live.key))
+    assert f"TLS failure talking to {https}: " in login.value.message
+    assert not (tmp_path / "config").exists()
