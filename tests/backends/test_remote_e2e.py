@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,8 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.packages.generate import generate
 
-pytestmark = pytest.mark.requires_tool("git", why="push builds a package from a git repository's HEAD")
+#: The tests that push (or make a package repository) need git.
+GIT = pytest.mark.requires_tool("git", why="push builds a package from a git repository's HEAD")
 
 AXIOM_IDE = (sys.executable, "-m", "axiom_ide")
 PACKAGE = "tester/e2e-calc"
@@ -168,22 +170,42 @@ def remote(live, aio):
 
 
 # -- the chain, in the issue's order ---------------------------------------------------------------
+@GIT
 def test_1_push_through_the_cli_backend_streams_the_build_log(live, pushed):
-    commit = registry_support.git(pushed.repo, "rev-parse", "HEAD")
+    commit = registry_support.git(pushed.repo, "rev-parse", "HEAD")[:12]
     origin = pushed.repo.parent / f"{pushed.repo.name}-origin.git"
+    nodes_url = f"{live.origin}/invocations/v1/nodes/{PACKAGE}/0.1.0"
     assert pushed.result["key"] == REF
     assert pushed.result["log"] == pushed.log  # every line reached the callback, in the order printed
-    steps = [line for line in pushed.log if not line.startswith("    ")]
-    assert steps[:2] == [f"✓ {REF} is valid (local checks)", f"Pushing {REF} from {origin} at {commit[:12]}"]
-    order = ["  Validating package", "  Generating message bindings", "  Testing: 5 test files",
-             f"  Deploying {REF}", f"✓ pushed {REF} (private to your tenant; publish it with: axiom-ide publish {REF})"]
-    assert [line for line in steps if line in order] == order
+    expected = [  # the CLI's own lines, the server's build steps (indented), then where the nodes answer
+        re.escape(f"✓ {REF} is valid (local checks)"),
+        re.escape(f"Pushing {REF} from {origin} at {commit}"),
+        re.escape(f"  Unpacking {commit} (") + r"\d+ bytes\)",
+        re.escape("    ✓ 15 files"),
+        re.escape("  Validating package"),
+        re.escape(f"    ✓ {REF} is valid"),
+        re.escape("  Generating message bindings"),
+        re.escape("    ✓ 3 files in gen/"),
+        re.escape("  Testing: 5 test files"),
+        re.escape("    ✓ 8 passed in ") + r"[\d.]+s",  # the package's own tests, run by the platform
+        re.escape(f"  Deploying {REF}"),
+        re.escape(f"    ✓ {REF} deployed (private to your tenant)"),
+        re.escape(f"✓ pushed {REF} (private to your tenant; publish it with: axiom-ide publish {REF})"),
+        re.escape(f"  Package: {nodes_url}"),
+    ]
     for node in ("Add", "Multiply", "Increment", "Count", "Sleep"):
-        assert f"  {node}: POST {live.origin}/invocations/v1/nodes/{PACKAGE}/0.1.0/{node}" in pushed.log
+        expected += [re.escape(f"  {node}: POST {nodes_url}/{node}"), re.escape("    curl ") + ".*"]
+    expected.append(re.escape(f"  API docs: {live.origin}/api/packages/{REF}/docs"))
+    assert len(pushed.log) == len(expected), pushed.log
+    for line, pattern in zip(pushed.log, expected, strict=True):
+        assert re.fullmatch(pattern, line), (line, pattern)
     with live.client() as client:  # deployed: the pushed node answers, for this tenant only
-        assert client.post(f"/invocations/v1/nodes/{PACKAGE}/0.1.0/Add", json={"a": 1, "b": 2}).json() == {"result": 3.0}
+        assert client.post(f"{nodes_url}/Add", json={"a": 1, "b": 2}).json() == {"result": 3.0}
+    with live.client(live.other_key) as client:
+        assert client.post(f"{nodes_url}/Add", json={"a": 1, "b": 2}).status_code == 404
 
 
+@GIT
 def test_2_compile_and_publish_a_flow_of_the_pushed_nodes(live, pushed, compiled, remote, aio):
     assert len({compiled.calc, compiled.count, compiled.sleep}) == 3
     assert aio(pushed.cli.flow_publish(compiled.calc)) == {"artifact_id": compiled.calc, "visibility": "public"}
@@ -196,6 +218,7 @@ def test_2_compile_and_publish_a_flow_of_the_pushed_nodes(live, pushed, compiled
         f for f in listed if f["graph_id"] == compiled.calc).items()
 
 
+@GIT
 def test_3_invoke_it_with_the_remote_backend_wait_and_stream(compiled, remote, aio):
     backend = remote()
 
@@ -214,6 +237,7 @@ def test_3_invoke_it_with_the_remote_backend_wait_and_stream(compiled, remote, a
     assert len({f["execution_id"] for f in frames}) == 1
 
 
+@GIT
 def test_4_read_its_events_and_checkpoints(compiled, remote, aio):
     backend = remote()
     seen = []
@@ -226,20 +250,23 @@ def test_4_read_its_events_and_checkpoints(compiled, remote, aio):
 
     execution_id, events, checkpoints = aio(go())
     unsubscribe()
-    started = [e.node for e in events if e.type == "NODE_STARTED"]
-    completed = [e.node for e in events if e.type == "NODE_COMPLETED"]
-    assert (events[0].type, events[-1].type) == ("EXECUTION_STARTED", "EXECUTION_COMPLETED")
-    assert started == completed == ["add", "inc", "twice"]
+    assert [(e.type, e.node) for e in events] == [
+        ("EXECUTION_STARTED", None),
+        *[pair for node in ("add", "inc", "twice")
+          for pair in (("NODE_STARTED", node), ("LOG", node), ("NODE_COMPLETED", node))],  # a LOG: ax.log.info
+        ("EXECUTION_COMPLETED", None)]
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert [(e.seq, e.type) for e in seen] == [(e.seq, e.type) for e in events]  # the listeners saw them all
     assert all(isinstance(c, CheckpointView) and c.execution_id == execution_id for c in checkpoints)
-    assert [(c.node, c.input, c.output) for c in checkpoints] == [
-        ("add", {"a": 2.0, "b": 3.0}, {"result": 5.0}),
-        ("inc", {"value": 5.0}, {"value": 6.0}),
-        ("twice", {"value": 6.0}, {"value": 7.0}),
+    scope = "tester.e2e_calc"
+    assert [(c.step, c.node, c.attempt, c.input_type, c.output_type, c.input, c.output) for c in checkpoints] == [
+        (1, "add", 1, f"{scope}.AddInput", f"{scope}.MathResult", {"a": 2.0, "b": 3.0}, {"result": 5.0}),
+        (2, "inc", 1, f"{scope}.Number", f"{scope}.Number", {"value": 5.0}, {"value": 6.0}),
+        (3, "twice", 1, f"{scope}.Number", f"{scope}.Number", {"value": 6.0}, {"value": 7.0}),
     ]
 
 
+@GIT
 def test_5_debug_it_remotely_breakpoint_and_step(compiled, remote, aio):
     backend = remote()
 
@@ -261,6 +288,7 @@ def test_5_debug_it_remotely_breakpoint_and_step(compiled, remote, aio):
     assert result.success and result.output == {"value": 4.0}
 
 
+@GIT
 def test_6_cancel_a_long_run(compiled, remote, aio):
     backend = remote()
 
@@ -326,6 +354,7 @@ def test_8_a_burst_over_the_platform_rate_limit_is_waited_out(live, remote, aio)
     assert transport.statuses.count(404) == 20
 
 
+@GIT
 def test_9_flow_pull_edit_compile_round_trip(live, pushed, compiled, remote, aio, tmp_path):
     out = tmp_path / "pulled.flow.yaml"
     assert aio(pushed.cli.flow_pull(compiled.calc, out)) == out
@@ -353,6 +382,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else b"<dir>") for p in sorted(root.rglob("*"))}
 
 
+@GIT
 def test_a_push_from_a_dirty_tree_or_an_unpushed_head_is_the_clis_message(live, tmp_path, aio):
     repo = registry_support.package_repo(tmp_path, "tester/e2e-dirty")
     cli = _cli(live, tmp_path)
@@ -379,6 +409,7 @@ def test_a_push_from_a_dirty_tree_or_an_unpushed_head_is_the_clis_message(live, 
     assert "tester/e2e-dirty@0.1.0" not in keys  # nothing was sent
 
 
+@GIT
 def test_a_failed_import_writes_nothing(live, pushed, tmp_path, aio):
     cli = _cli(live, tmp_path)
     clash = registry_support.package_repo(tmp_path, "tester/e2e-clash", push=False)  # the same message names
@@ -414,6 +445,7 @@ def test_a_failed_import_writes_nothing(live, pushed, tmp_path, aio):
         f'error: package "tester/e2e-nothing" not found on {live.origin}')
 
 
+@GIT
 def test_a_failed_flow_pull_writes_nothing(live, pushed, compiled, tmp_path, aio):
     mine, theirs = _cli(live, tmp_path), _cli(live, tmp_path, key=live.other_key)
     target = tmp_path / "pulled"
