@@ -23,21 +23,7 @@ EXAMPLE_FLOWS = ("branching", "counter", "greeter", "hello", "linear", "square",
 
 
 live = server_live.live_fixture("remote", setup=server_support.test_flows)
-
-
-@pytest.fixture
-def remote(live, aio):
-    backends = []
-
-    def make(key: str | None = None, **kw) -> RemoteBackend:
-        kw.setdefault("poll_interval", 0.05)
-        backend = RemoteBackend(live.origin, key or live.key, **kw)
-        backends.append(backend)
-        return backend
-
-    yield make
-    for backend in backends:
-        aio(backend.close())
+remote = server_live.remote_fixture()
 
 
 def flow(live, name):

@@ -8,7 +8,8 @@ API key for tenant ``local`` (``live.key``) and one for tenant ``acme`` (``live.
 graph id. Clients are real httpx clients.
 
 :func:`live_fixture` makes a test module's ``live`` fixture: one such server shared by the module
-(``live = live_fixture("remote", "--limits", "platform", setup=...)``).
+(``live = live_fixture("remote", "--limits", "platform", setup=...)``); :func:`remote_fixture` a
+test's ``remote(key=None, **kw)`` factory of RemoteBackends on it, closed after the test.
 """
 from __future__ import annotations
 
@@ -156,3 +157,27 @@ def live_fixture(name: str, *server_args: str, prepare: Callable[[Path], object]
             stop_server(server)
 
     return live
+
+
+def remote_fixture(poll_interval: float = 0.05):
+    """A test's ``remote`` fixture over the module's ``live`` server: ``remote(key=None, **kw)`` makes a
+    real RemoteBackend (``live.key`` by default; ``kw`` as RemoteBackend takes them), all closed after
+    the test. Assign it in the module: ``remote = remote_fixture()``."""
+
+    @pytest.fixture(name="remote")
+    def remote(live: LiveServer, aio: Callable[..., object]) -> Iterator[Callable[..., object]]:
+        from axiom_ide.backends.remote import RemoteBackend
+
+        backends: list[RemoteBackend] = []
+
+        def make(key: str | None = None, **kw: object) -> RemoteBackend:
+            kw.setdefault("poll_interval", poll_interval)
+            backend = RemoteBackend(live.origin, key or live.key, **kw)  # type: ignore[arg-type]
+            backends.append(backend)
+            return backend
+
+        yield make
+        for backend in backends:
+            aio(backend.close())
+
+    return remote
