@@ -16,13 +16,7 @@ from axiom_ide.runtime.errors import AxiomError
 AXIOM_IDE = (sys.executable, "-m", "axiom_ide")
 
 
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = live_server.start_server(tmp_path_factory.mktemp("cli-remote"))
-    yield server
-    live_server.stop_server(server)
+live = live_server.live_fixture("cli-remote")
 
 
 @pytest.fixture

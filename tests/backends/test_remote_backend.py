@@ -22,27 +22,8 @@ from axiom_ide.runtime.model.flow_yaml import load_flow
 EXAMPLE_FLOWS = ("branching", "counter", "greeter", "hello", "linear", "square", "welcome", "words")
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = server_live.start_server(tmp_path_factory.mktemp("remote"))
-    server_support.test_flows(server)  # tests/faults and tests/streams, one flow per node
-    yield server
-    server_live.stop_server(server)
-
-
-@pytest.fixture
-def remote(live, aio):
-    backends = []
-
-    def make(key: str | None = None, **kw) -> RemoteBackend:
-        kw.setdefault("poll_interval", 0.05)
-        backend = RemoteBackend(live.origin, key or live.key, **kw)
-        backends.append(backend)
-        return backend
-
-    yield make
-    for backend in backends:
-        aio(backend.close())
+live = server_live.live_fixture("remote", setup=server_support.test_flows)
+remote = server_live.remote_fixture()
 
 
 def flow(live, name):

@@ -13,12 +13,7 @@ import pytest
 from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.runtime.errors import AxiomError
 
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = server_live.start_server(tmp_path_factory.mktemp("remote-console"))
-    yield server
-    server_live.stop_server(server)
+live = server_live.live_fixture("remote-console")
 
 
 def test_keys_and_secrets_through_the_remote(live, aio):

@@ -12,12 +12,7 @@ from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.backends.remote_registry import RemoteRegistry
 from axiom_ide.runtime.errors import AxiomError
 
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = server_live.start_server(tmp_path_factory.mktemp("remote-registry"))
-    yield server
-    server_live.stop_server(server)
+live = server_live.live_fixture("remote-registry")
 
 
 def _registry(live, key=None) -> tuple[RemoteBackend, RemoteRegistry]:

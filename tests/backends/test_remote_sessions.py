@@ -13,12 +13,7 @@ from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.backends.replay_view import ReplayView
 from axiom_ide.runtime.errors import AxiomError
 
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = live_server.start_server(tmp_path_factory.mktemp("remote-sessions"))
-    yield server
-    live_server.stop_server(server)
+live = live_server.live_fixture("remote-sessions")
 
 
 @pytest.fixture

@@ -15,11 +15,7 @@ ULID = r"[0-9A-HJKMNP-TV-Z]{26}"
 EXECUTION_ID = r"[0-9a-f]{32}"
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = server_live.start_server(tmp_path_factory.mktemp("api-cli"))
-    yield server
-    server_live.stop_server(server)
+live = server_live.live_fixture("api-cli")
 
 
 def _api(live, capsys, flow: str, *args: str) -> str:

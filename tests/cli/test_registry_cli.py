@@ -20,15 +20,7 @@ ALREADY = ("{key} is already published: making a version public is immutable —
            "it. Bump the version in axiom.yaml, push, then publish the new version")
 
 
-
-
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = server_live.start_server(tmp_path_factory.mktemp("registry-cli"))
-    yield server
-    server_live.stop_server(server)
+live = server_live.live_fixture("registry-cli")
 
 
 @pytest.fixture

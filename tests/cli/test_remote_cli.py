@@ -20,16 +20,7 @@ ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 NOT_LOGGED_IN = 'Not logged in. Run "axiom-ide login" to authenticate.\n'
 
 
-
-
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = server_live.start_server(tmp_path_factory.mktemp("remote-cli"))
-    server_support.test_flows(server)
-    yield server
-    server_live.stop_server(server)
+live = server_live.live_fixture("remote-cli", setup=server_support.test_flows)
 
 
 @pytest.fixture

@@ -17,12 +17,7 @@ from PySide6.QtCore import Qt
 
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
 
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = live_server.start_server(tmp_path_factory.mktemp("remote-ide"))
-    yield server
-    live_server.stop_server(server)
+live = live_server.live_fixture("remote-ide")
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ a profile made there sets the node timeout of the next run on the remote; Secret
 nodes' unset ``required_secrets``, as the Run dialog does."""
 from __future__ import annotations
 
-import shutil
-
 import live_server
 import pytest
 from engine_support import FAULTS_PROTO, add_faults_package, chain, write_package
@@ -19,16 +17,12 @@ from axiom_ide.app.console.window import ConsoleWindow
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    root = tmp_path_factory.mktemp("console-remote")
-    workspace = root / "workspace"
-    shutil.copytree(live_server.EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__"))
+def _packages(workspace):
     write_package(workspace, "secrets", MANIFEST, FAULTS_PROTO, {"reader": READER})
     add_faults_package(workspace)
-    server = live_server.start_server(root, workspace=workspace)
-    yield server
-    live_server.stop_server(server)
+
+
+live = live_server.live_fixture("console-remote", prepare=_packages)
 
 
 @pytest.fixture

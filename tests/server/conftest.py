@@ -2,12 +2,6 @@
 module (the helpers are in live_server.py)."""
 from __future__ import annotations
 
-import pytest
-from live_server import start_server, stop_server
+from live_server import live_fixture
 
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = start_server(tmp_path_factory.mktemp("live"))
-    yield server
-    stop_server(server)
+live = live_fixture("live")

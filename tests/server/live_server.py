@@ -6,6 +6,10 @@ imports it as ``live_server``).
 API key for tenant ``local`` (``live.key``) and one for tenant ``acme`` (``live.other_key``).
 ``live.compile("hello")`` compiles a workspace flow into the server's database and returns its
 graph id. Clients are real httpx clients.
+
+:func:`live_fixture` makes a test module's ``live`` fixture: one such server shared by the module
+(``live = live_fixture("remote", "--limits", "platform", setup=...)``); :func:`remote_fixture` a
+test's ``remote(key=None, **kw)`` factory of RemoteBackends on it, closed after the test.
 """
 from __future__ import annotations
 
@@ -15,10 +19,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "axiom_ide" / "resources" / "examples" / "workspace"
@@ -70,14 +76,19 @@ class LiveServer:
         return self._graphs[cache_key]
 
 
+def copy_examples(workspace: Path) -> Path:
+    """A fresh copy of the example workspace at ``workspace`` (no generated files)."""
+    shutil.copytree(EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__", ".pytest_cache"))
+    return workspace
+
+
 def start_server(root: Path, *extra: str, workspace: Path | None = None) -> LiveServer:
     from axiom_ide.runtime.store.apikeys import ApiKeyStore
     from axiom_ide.runtime.store.db import open_database
 
     data_dir = root / "data"
     if workspace is None:
-        workspace = root / "workspace"
-        shutil.copytree(EXAMPLES, workspace, ignore=shutil.ignore_patterns("gen", "__pycache__", ".pytest_cache"))
+        workspace = copy_examples(root / "workspace")
     db = open_database(data_dir)
     keys = ApiKeyStore(db)
     key, _ = keys.create("test")
@@ -121,3 +132,52 @@ def stop_server(server: LiveServer) -> str:
         return out or ""
     server._reader.join(timeout=30)
     return "".join(server.output)
+
+
+def live_fixture(name: str, *server_args: str, prepare: Callable[[Path], object] | None = None,
+                 setup: Callable[[LiveServer], object] | None = None):
+    """A module-scoped ``live`` fixture: :func:`start_server` under a temp dir named ``name``, with
+    ``server_args`` (e.g. ``"--limits", "platform"``); ``prepare(workspace)`` edits the copy of the
+    example workspace before the server starts on it, ``setup(server)`` runs once it listens. Stopped
+    when the module's tests are done. Assign it in the module: ``live = live_fixture("remote")``."""
+
+    @pytest.fixture(scope="module", name="live")
+    def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+        root = tmp_path_factory.mktemp(name)
+        workspace = None
+        if prepare is not None:
+            workspace = copy_examples(root / "workspace")
+            prepare(workspace)
+        server = start_server(root, *server_args, workspace=workspace)
+        try:
+            if setup is not None:
+                setup(server)
+            yield server
+        finally:
+            stop_server(server)
+
+    return live
+
+
+def remote_fixture(poll_interval: float = 0.05):
+    """A test's ``remote`` fixture over the module's ``live`` server: ``remote(key=None, **kw)`` makes a
+    real RemoteBackend (``live.key`` by default; ``kw`` as RemoteBackend takes them), all closed after
+    the test. Assign it in the module: ``remote = remote_fixture()``."""
+
+    @pytest.fixture(name="remote")
+    def remote(live: LiveServer, aio: Callable[..., object]) -> Iterator[Callable[..., object]]:
+        from axiom_ide.backends.remote import RemoteBackend
+
+        backends: list[RemoteBackend] = []
+
+        def make(key: str | None = None, **kw: object) -> RemoteBackend:
+            kw.setdefault("poll_interval", poll_interval)
+            backend = RemoteBackend(live.origin, key or live.key, **kw)  # type: ignore[arg-type]
+            backends.append(backend)
+            return backend
+
+        yield make
+        for backend in backends:
+            aio(backend.close())
+
+    return remote
