@@ -8,7 +8,8 @@ platform) and a local registry — packages under ``<data dir>/registry/`` when 
 On a remote (the window's backend is a RemoteBackend; :meth:`MarketplacePanel.attach` follows the
 bridge's backend) the panel lists the remote's registry instead (app/panels/marketplace_remote.py):
 **Packages** (filters All packages / In Development / Published) and **Flows** (public flows,
-whose + Import pulls the flow into flows/<name>.flow.yaml); refresh reads the remote again.
+whose + Import pulls the flow into flows/<name>.flow.yaml and whose Use as subflow places it in the
+open flow as a ``flow:<artifact id>`` node); refresh reads the remote again.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.panels import follow_analysis
 from axiom_ide.app.panels.marketplace_remote import REMOTE_FILTERS, RemoteMarketplace, is_remote, set_import_state
+from axiom_ide.app.panels.marketplace_subflow import set_use_state
 
 FILTERS = ("All packages", "In Development", "Local registry")
 
@@ -221,6 +223,8 @@ class MarketplacePanel(QWidget):
         for key, card in self.cards.items():
             if not key.startswith("flow:"):  # a public flow's + Import needs no open flow
                 card.set_imported(key in imports, self.doc is not None)
+            elif getattr(card, "subflow_button", None) is not None:  # its Use as subflow does
+                set_use_state(card.subflow_button, self.doc is not None)
 
     def import_package(self, key: str) -> None:
         if self.doc is None:
