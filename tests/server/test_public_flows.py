@@ -112,3 +112,23 @@ def test_another_tenant_forks_a_published_flow_into_an_artifact_it_owns(live, pu
         assert theirs.get(f"/api/graphs/{fork}").json()["flow"] == "my-hello"
     with live.client() as mine:  # the fork is the forker's alone
         assert mine.get(f"/api/graphs/{fork}").status_code == 404
+
+
+def test_a_public_flow_on_its_publishers_private_push_compiles_for_nobody_else(live, tmp_path):
+    from registry_support import archive, package_repo
+
+    repo = package_repo(tmp_path, "tester/privcalc")
+    source = ("name: privcalc\nmode: unary\nimports: [tester/privcalc@0.1.0]\nnodes:\n  - id: add\n"
+              "    node: tester/privcalc@0.1.0:Add\nedges: []\n")
+    with live.client(timeout=600) as mine, live.client(live.other_key) as theirs:
+        assert mine.post("/api/registry/packages", json=archive(repo)).status_code == 201
+        graph_id = _compile(mine, source).json()["graph_id"]
+        assert mine.post(f"/api/registry/flows/{graph_id}/publish").status_code == 200
+        uses = (f"name: uses-privcalc\nmode: unary\nimports: []\nnodes:\n  - id: calc\n    node: flow:{graph_id}\n"
+                "edges: []\n")
+        assert _compile(mine, uses).status_code == 201  # the publisher has the package
+        refused = _compile(theirs, uses)
+        assert refused.status_code == 400
+        assert refused.json()["message"] == (
+            f'shout-hello.flow.yaml:5:5: error: node "calc": subflow "{graph_id}" does not compile: imported package '
+            '"tester/privcalc@0.1.0" is not in the workspace')
