@@ -9,11 +9,13 @@ import os
 
 import live_server as server_live
 import pytest
-from ide_support import click, click_header, open_flow, shown, type_over, wait_done
+from ide_support import click, click_header, on_card, open_flow, shown, type_over, vp, wait_done
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from test_connections import config_dir, fill_remote, open_connections, save_and_wait  # noqa: F401  (fixtures)
 
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
+from axiom_ide.app.file_commands import MARKETPLACE_SUBFLOW
 from axiom_ide.runtime.compiler.marketplace import cached_flow_path
 from axiom_ide.runtime.model.flow_yaml import load_flow
 
@@ -72,6 +74,17 @@ def test_use_as_subflow_places_another_tenants_public_flow_and_runs_it_in_ours(
     assert tab.run_button.isEnabled()
     if os.environ.get("AXIOM_SCREENSHOT_DIR"):
         window.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "marketplace_subflow_placed.png"))
+
+    # a marketplace subflow is no file to open: a double-click on its card says so
+    window.show()
+    qtbot.waitExposed(window)
+    tab.view.fit_all()
+    at = vp(tab.view, on_card(tab.scene._nodes["hello"]))
+    QTest.mouseClick(tab.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    QTest.mouseDClick(tab.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    QTest.mouseRelease(tab.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == MARKETPLACE_SUBFLOW.format(graph_id=platform.hello))
+    assert window.tabs.count() == 1 and not any(n.col is not None for n in tab.doc.flow.nodes)
 
     with platform.client() as publisher:
         before = _executions(publisher)
