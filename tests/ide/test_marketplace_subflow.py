@@ -85,6 +85,9 @@ def test_use_as_subflow_places_another_tenants_public_flow_and_runs_it_in_ours(
     QTest.mouseRelease(tab.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == MARKETPLACE_SUBFLOW.format(graph_id=platform.hello))
     assert window.tabs.count() == 1 and not any(n.col is not None for n in tab.doc.flow.nodes)
+    assert window.inspector.node_page.description.text() == (
+        'Runs the published marketplace flow "hello" as one node. It cannot be edited; + Import on its Marketplace '
+        "card pulls a copy.")
 
     with platform.client() as publisher:
         before = _executions(publisher)
