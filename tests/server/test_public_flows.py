@@ -132,3 +132,22 @@ def test_a_public_flow_on_its_publishers_private_push_compiles_for_nobody_else(l
         assert refused.json()["message"] == (
             f'shout-hello.flow.yaml:5:5: error: node "calc": subflow "{graph_id}" does not compile: imported package '
             '"tester/privcalc@0.1.0" is not in the workspace')
+
+
+def test_the_run_counts_against_the_callers_daily_quotas_not_the_publishers(tmp_path):
+    from live_server import start_server, stop_server
+
+    server = start_server(tmp_path, "--limits", "platform")
+    try:
+        hello = server.compile("hello")
+        with server.client() as mine, server.client(server.other_key) as theirs:
+            assert mine.post(f"/api/registry/flows/{hello}/publish").status_code == 200
+            graph_id = _compile(theirs, parent_flow(hello)).json()["graph_id"]
+            run = theirs.post("/invocations/v1/flows/invoke", json={"graph_id": graph_id, "input": {"name": "Ada"},
+                                                                    "wait": True, "timeout_seconds": 120})
+            assert run.json()["result"]["success"] is True, run.text
+            quotas = {who: c.get("/api/usage").json()["quotas"] for who, c in (("mine", mine), ("theirs", theirs))}
+        assert {k: v["used"] for k, v in quotas["theirs"].items()} == {"invocations": 1, "executions": 1}
+        assert {k: v["used"] for k, v in quotas["mine"].items()} == {"invocations": 0, "executions": 0}
+    finally:
+        stop_server(server)
