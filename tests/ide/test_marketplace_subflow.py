@@ -1,7 +1,8 @@
 """Use as subflow on a remote Marketplace's public flow card, against a real ``axiom-ide serve``: the
 IDE, signed in as tenant ``acme``, places tenant ``local``'s published hello in the open flow as one
 undoable ``flow:<artifact id>`` node (its flow document kept as the workspace's copy, so the canvas
-resolves it), runs the flow on the remote in its own tenant, and undo takes the node away."""
+resolves it), runs the flow on the remote in its own tenant, and undo takes the node away. A flow
+written elsewhere with marketplace subflows gets the copies it lacks once the IDE is on the remote."""
 from __future__ import annotations
 
 import json
@@ -22,6 +23,10 @@ from axiom_ide.runtime.model.flow_yaml import load_flow
 EMPTY = "name: uses-hello\nmode: unary\nimports: []\nnodes: []\nedges: []\n"
 
 
+def uses_flow(name: str, graph_id: str) -> str:
+    return f"name: {name}\nmode: unary\nimports: []\nnodes:\n  - id: sub\n    node: flow:{graph_id}\nedges: []\n"
+
+
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
     """The remote, with hello compiled and published by tenant ``local``."""
@@ -29,6 +34,11 @@ def platform(tmp_path_factory):
     server.hello = server.compile("hello")
     with server.client() as client:
         assert client.post(f"/api/registry/flows/{server.hello}/publish").status_code == 200
+        # a published flow that places hello in turn
+        wrap = client.post("/api/compile", json={"source": uses_flow("wrap-hello", server.hello)})
+        assert wrap.status_code == 201, wrap.text
+        server.wrap = wrap.json()["graph_id"]
+        assert client.post(f"/api/registry/flows/{server.wrap}/publish").status_code == 200
     yield server
     server_live.stop_server(server)
 
@@ -105,3 +115,19 @@ def test_use_as_subflow_places_another_tenants_public_flow_and_runs_it_in_ours(
 
     click_header(qtbot, window, "undo-action")
     assert tab.doc.flow.node("hello") is None and tab.doc.undo_stack.count() == steps + 1
+
+
+def test_a_flow_with_marketplace_subflows_gets_its_copies_once_on_the_remote(
+        qtbot, window, platform, config_dir, example_workspace):  # noqa: F811
+    (example_workspace / "flows" / "uses-wrap.flow.yaml").write_text(uses_flow("uses-wrap", platform.wrap))
+    tab = open_flow(window, example_workspace, "uses-wrap")
+    (problem,) = [d for d in tab.doc.analysis.diagnostics if d.is_error]  # local: no copy yet
+    assert problem.code == "marketplace_flow" and not tab.run_button.isEnabled()
+    dialog = open_connections(qtbot, window)
+    fill_remote(qtbot, dialog, platform.origin, platform.other_key)
+    assert save_and_wait(qtbot, dialog, "ok").startswith("✓ Logged in as")
+    click(qtbot, dialog.close_button)
+    copies = [cached_flow_path(example_workspace, g) for g in (platform.wrap, platform.hello)]
+    qtbot.waitUntil(lambda: all(c.is_file() for c in copies) and tab.run_button.isEnabled(), timeout=30_000)
+    assert [load_flow(c).flow.name for c in copies] == ["wrap-hello", "hello"]  # and the flow it places in turn
+    assert [d.message for d in tab.doc.analysis.diagnostics if d.is_error] == []

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.panels import follow_analysis
 from axiom_ide.app.panels.marketplace_remote import REMOTE_FILTERS, RemoteMarketplace, is_remote, set_import_state
-from axiom_ide.app.panels.marketplace_subflow import set_use_state
+from axiom_ide.app.panels.marketplace_subflow import fetch_missing_copies, set_use_state
 
 FILTERS = ("All packages", "In Development", "Local registry")
 
@@ -156,6 +156,7 @@ class MarketplacePanel(QWidget):
             self.tab_bar.setCurrentIndex(0)
         if remote and self.remote is not None:
             self.remote.load()
+            self._fetch_copies()
         else:
             self.rebuild()
 
@@ -176,6 +177,12 @@ class MarketplacePanel(QWidget):
         follow_analysis(self.doc, doc, self.update_buttons)
         self.doc = doc
         self.update_buttons()
+        self._fetch_copies()
+
+    def _fetch_copies(self) -> None:
+        """On a remote: the copies of the open flow's marketplace subflows the workspace lacks."""
+        if self.remote_mode and self.remote is not None and self.doc is not None:
+            fetch_missing_copies(self.remote, self.doc)
 
     def rebuild(self) -> None:
         for card in self.cards.values():
