@@ -82,6 +82,9 @@ def test_use_as_subflow_places_another_tenants_public_flow_and_runs_it_in_ours(
     analysis = tab.doc.refresh_analysis()
     assert [d.message for d in analysis.diagnostics if d.is_error] == []
     assert tab.run_button.isEnabled()
+    card_item = tab.scene._nodes["hello"]
+    card_item._rebuild_text()
+    assert [t[1].text() for t in card_item._texts[:3]] == ["hello", "hello", "marketplace flow"]
     if os.environ.get("AXIOM_SCREENSHOT_DIR"):
         window.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "marketplace_subflow_placed.png"))
 
