@@ -156,7 +156,13 @@ class FileController(QObject):
 
     def open_subflow(self, name: str, near: Path | None = None) -> Any:
         """Open the flow a ``flow:<name>`` node runs, in its own tab (or switch to it); None and a
-        status line when no flow of that name is in the workspace."""
+        status line when no flow of that name is in the workspace, or when it is a marketplace flow
+        (``flow:<artifact id>``: published, immutable, not a file to edit)."""
+        from axiom_ide.runtime.model.refs import is_artifact_id
+
+        if is_artifact_id(name):
+            self.status(MARKETPLACE_SUBFLOW.format(graph_id=name), 8000)
+            return None
         path = find_flow_file(self.workspace_root, name, near)
         if path is None:
             self.status(f'unknown subflow "flow:{name}"', 6000)
@@ -361,6 +367,11 @@ class FileController(QObject):
             return None
         apply_flow(doc, recovered)
         return doc
+
+
+#: Double-click on a marketplace subflow's card: nothing to open in place.
+MARKETPLACE_SUBFLOW = ("flow:{graph_id} is a published marketplace flow and cannot be edited: + Import on its "
+                       "Marketplace card pulls an editable copy into flows/")
 
 
 def find_flow_file(workspace_root: Path, name: str, near: Path | None = None) -> Path | None:

@@ -187,15 +187,17 @@ class FlowDocument(QObject):
             self.nodeRenamed.emit(old_id, node.id)
 
     # -- edits: nodes ------------------------------------------------------------------------
-    def add_node(self, ref: str, cell: Cell | None = None, node_id: str | None = None) -> str:
+    def add_node(self, ref: str, cell: Cell | None = None, node_id: str | None = None, *, label: str | None = None) -> str:
         """Place node ``ref`` (``package@version:Node`` or ``flow:<name>``); returns its canvas id.
 
-        The package is imported into the flow's Library in the same undo step when it is not yet."""
+        The package is imported into the flow's Library in the same undo step when it is not yet.
+        ``label`` names the node for its id and the undo text (a marketplace ``flow:<artifact id>``:
+        the flow's name) instead of the reference's node or flow name."""
         try:
             parsed = parse_node_ref(ref)
         except RefError as exc:
             raise AxiomError.of("invalid_node_ref", str(exc)) from None
-        label = parsed.subflow if parsed.is_subflow else parsed.node
+        label = label or (parsed.subflow if parsed.is_subflow else parsed.node)
         if node_id is None:
             node_id = self.flow.unique_id(_id_base(label))
         elif self.flow.node(node_id) is not None:

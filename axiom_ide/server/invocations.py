@@ -116,11 +116,16 @@ def _artifact(request: web.Request, graph_id: str) -> Any:
     """The caller's artifact. An unknown graph_id and another tenant's get the same answer: the
     envelope table has no row for either on the invoke routes (404 exists only for single-node
     calls and execution history), so both fall in its catch-all — 500 ``{"accepted": false,
-    "error_message": "compiled artifact \\"<id>\\" not found"}`` — and nothing tells them apart."""
+    "error_message": "compiled artifact \\"<id>\\" not found"}`` — and nothing tells them apart.
+    Only another tenant's *published* flow (which every tenant can read anyway) is named as such:
+    "graph <id> belongs to another tenant: fork it … or place it as a subflow …"."""
     try:
         return request.app[STATE].runtime.artifact(graph_id, tenant_id=request[TENANT])
     except AxiomError as exc:
-        raise BadRequest(unclassified(exc.message)) from None
+        from axiom_ide.server.registry_state import foreign_public_flow
+
+        refusal = foreign_public_flow(request.app, graph_id)  # a published flow says what to do instead
+        raise BadRequest(unclassified(refusal or exc.message)) from None
 
 
 # -- results ------------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ def compile_failed(diagnostics: list[Diagnostic]) -> web.Response:
                           **{k: v for k, v in envelope_extras(errors[0]).items() if k != "code"}}, status=400)
 
 
-def _compile_text(workspace: Any, text: str, display: str) -> tuple[Any, list[Diagnostic]]:
+def _compile_text(workspace: Any, text: str, display: str, flow_resolver: Any = None) -> tuple[Any, list[Diagnostic]]:
     """(artifact, warnings) — or raises AxiomError whose diagnostics carry file:line:col."""
     from axiom_ide.runtime.compiler.compile import compile_flow
     from axiom_ide.runtime.model.flow_yaml import loads_flow
@@ -169,7 +169,7 @@ def _compile_text(workspace: Any, text: str, display: str) -> tuple[Any, list[Di
     if has_errors(checks):
         raise AxiomError([_locate(ff, d) for d in checks])
     try:
-        artifact, analysis = compile_flow(ff.flow, workspace)
+        artifact, analysis = compile_flow(ff.flow, workspace, flow_resolver=flow_resolver)
     except AxiomError as exc:
         raise AxiomError([_locate(ff, d) for d in exc.diagnostics]) from None
     return artifact, [_locate(ff, d) for d in list(checks) + list(analysis.warnings)]
@@ -233,7 +233,7 @@ ROUTES = RouteTable(invalid=bad_argument, bad_json=lambda detail: bad_argument(f
               extra_content={t: {"schema": {"type": "string", "description": "flow.yaml text"}} for t in _YAML_TYPES})
 async def compile_route(request: web.Request, body: CompileRequest | None, query: CompileQuery) -> web.Response:
     """Compile a workspace flow or a posted flow.yaml into an artifact of the caller's tenant."""
-    from axiom_ide.server.registry_state import compile_workspace
+    from axiom_ide.server.registry_state import compile_workspace, flow_resolver
 
     try:
         text, display = _compile_source(request, body, query)
@@ -243,7 +243,8 @@ async def compile_route(request: web.Request, body: CompileRequest | None, query
     async with handle.lock:
         try:
             artifact, warnings = await asyncio.to_thread(lambda: _compile_text(
-                compile_workspace(request.app, request[TENANT], handle), text, display))  # + the registry's
+                compile_workspace(request.app, request[TENANT], handle), text, display,  # + the registry's
+                flow_resolver(request.app, request[TENANT], handle.root)))  # + marketplace flows
         except AxiomError as exc:
             return compile_failed(exc.diagnostics)
         except BadArgument as exc:

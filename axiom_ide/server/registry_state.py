@@ -79,3 +79,47 @@ def spec_package(request: web.Request, name: str, version: str) -> Any:
         return reg.package(tenant, entry)
     except Exception:  # noqa: BLE001 - a damaged stored tree is "not found" here
         return None
+
+
+def flow_resolver(app: web.Application, tenant: str, workspace_root: Any) -> Any:
+    """How ``POST /api/compile`` resolves ``flow:<x>`` for ``tenant``: a name among the server's
+    workspace flows (as before); an artifact id (``flow:<ULID>``, a marketplace flow) among the
+    tenant's own artifacts and every published one — another tenant's unpublished artifact is None,
+    exactly like a missing one. The flow document it was compiled from is what compiles inside the
+    caller's flow, against the caller's packages (``runtime/compiler/marketplace.py``)."""
+    from axiom_ide.runtime.compiler.analyze import workspace_flow_resolver
+    from axiom_ide.runtime.errors import AxiomError
+    from axiom_ide.runtime.model.flow_yaml import flow_from_tree
+    from axiom_ide.runtime.model.refs import is_artifact_id
+
+    by_name = workspace_flow_resolver(workspace_root) if workspace_root is not None else None
+
+    def resolve(name: str) -> Any:
+        if not is_artifact_id(name):
+            return by_name(name) if by_name is not None else None
+        try:
+            artifact = app[STATE].runtime.artifact(name, tenant_id=tenant)
+        except AxiomError:
+            artifact = published_artifact(app, name)
+        if artifact is None or not artifact.source:
+            return None
+        return flow_from_tree(artifact.source)
+
+    return resolve
+
+
+def foreign_invoke(graph_id: str) -> str:
+    """The refusal of a direct invoke of another tenant's published flow."""
+    return (f"graph {graph_id} belongs to another tenant: fork it (axiom flow pull {graph_id}, then axiom flow "
+            f"compile) or place it as a subflow (node: flow:{graph_id}) in a flow of your own")
+
+
+def foreign_public_flow(app: web.Application, graph_id: str) -> str | None:
+    """For the invoke routes, when ``graph_id`` is not the caller's: the refusal naming what to do
+    if it is a published flow (public: no secret to keep), else None (unknown and another tenant's
+    private artifact stay indistinguishable)."""
+    from axiom_ide.runtime.model.refs import is_artifact_id
+
+    if not is_artifact_id(graph_id) or registry(app).flow_published(graph_id) is None:
+        return None
+    return foreign_invoke(graph_id)

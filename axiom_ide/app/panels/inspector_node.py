@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QTextBrowser, QVBo
 
 from axiom_ide.app.panels.inspector_compensation import CompensationRow
 from axiom_ide.app.theme import is_dark
+from axiom_ide.runtime.model.refs import is_artifact_id
 
 
 def schema_html(title: str, descriptor: Any, docs: Any) -> str:
@@ -128,7 +129,11 @@ class NodeInspector(QWidget):
         spec = doc.spec(node_id)
         name = node.node.rsplit(":", 1)[-1]
         self.header.setText(f"<b>{html.escape(name)}</b><br/><code>{html.escape(node.node)}</code>")
-        if node.node.startswith("flow:"):
+        if node.node.startswith("flow:") and is_artifact_id(node.node[5:]):
+            inner = getattr(getattr(getattr(spec, "analysis", None), "flow", None), "name", "") or "?"
+            self.description.setText(f'Runs the published marketplace flow "{html.escape(inner)}" as one node. '
+                                     "It cannot be edited; + Import on its Marketplace card pulls a copy.")
+        elif node.node.startswith("flow:"):
             self.description.setText(f'Runs the flow "{html.escape(node.node[5:])}" as one node. '
                                      "Double-click the card to open it in its own tab.")
         else:

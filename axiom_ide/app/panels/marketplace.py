@@ -8,7 +8,8 @@ platform) and a local registry — packages under ``<data dir>/registry/`` when 
 On a remote (the window's backend is a RemoteBackend; :meth:`MarketplacePanel.attach` follows the
 bridge's backend) the panel lists the remote's registry instead (app/panels/marketplace_remote.py):
 **Packages** (filters All packages / In Development / Published) and **Flows** (public flows,
-whose + Import pulls the flow into flows/<name>.flow.yaml); refresh reads the remote again.
+whose + Import pulls the flow into flows/<name>.flow.yaml and whose Use as subflow places it in the
+open flow as a ``flow:<artifact id>`` node); refresh reads the remote again.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.panels import follow_analysis
 from axiom_ide.app.panels.marketplace_remote import REMOTE_FILTERS, RemoteMarketplace, is_remote, set_import_state
+from axiom_ide.app.panels.marketplace_subflow import fetch_missing_copies, set_use_state
 
 FILTERS = ("All packages", "In Development", "Local registry")
 
@@ -154,6 +156,7 @@ class MarketplacePanel(QWidget):
             self.tab_bar.setCurrentIndex(0)
         if remote and self.remote is not None:
             self.remote.load()
+            self._fetch_copies()
         else:
             self.rebuild()
 
@@ -174,6 +177,12 @@ class MarketplacePanel(QWidget):
         follow_analysis(self.doc, doc, self.update_buttons)
         self.doc = doc
         self.update_buttons()
+        self._fetch_copies()
+
+    def _fetch_copies(self) -> None:
+        """On a remote: the copies of the open flow's marketplace subflows the workspace lacks."""
+        if self.remote_mode and self.remote is not None and self.doc is not None:
+            fetch_missing_copies(self.remote, self.doc)
 
     def rebuild(self) -> None:
         for card in self.cards.values():
@@ -221,6 +230,8 @@ class MarketplacePanel(QWidget):
         for key, card in self.cards.items():
             if not key.startswith("flow:"):  # a public flow's + Import needs no open flow
                 card.set_imported(key in imports, self.doc is not None)
+            elif getattr(card, "subflow_button", None) is not None:  # its Use as subflow does
+                set_use_state(card.subflow_button, self.doc is not None)
 
     def import_package(self, key: str) -> None:
         if self.doc is None:

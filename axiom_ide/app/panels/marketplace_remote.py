@@ -8,7 +8,9 @@
   getting-started guide's "Import your pushed package" does;
 - a public flow: ``flow pull`` of its graph (``GET /api/graphs/{id}``, the flow document as
   compiled) into ``flows/<name>.flow.yaml``, written atomically and opened; an existing file is
-  never overwritten without asking (**Overwrite** / Cancel, Cancel the default).
+  never overwritten without asking (**Overwrite** / Cancel, Cancel the default). Its **Use as
+  subflow** places it in the open flow as a ``flow:<artifact id>`` node instead
+  (app/panels/marketplace_subflow.py).
 
 A package card also has **Import types…**: a menu of the workspace's own packages; choosing one
 imports the remote package's message types into it, as ``axiom-ide import NAME@VERSION`` run in
@@ -26,6 +28,7 @@ from urllib.parse import quote
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from axiom_ide.app.panels.marketplace_subflow import add_use_button, artifact_line, use_as_subflow
 from axiom_ide.app.qt_bridge import alive
 from axiom_ide.runtime.errors import AxiomError
 
@@ -69,6 +72,8 @@ class RemoteCard(QFrame):
         top.addWidget(self.import_button)
         #: Packages only: Import types… (None on a flow's card).
         self.types_button: QPushButton | None = None
+        #: Public flows only: Use as subflow (marketplace_subflow.py; None on a package's card).
+        self.subflow_button: QPushButton | None = None
         self.body = layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(top)
@@ -100,7 +105,9 @@ def package_card(pkg: dict[str, Any]) -> RemoteCard:
 
 def flow_card(flow: dict[str, Any]) -> RemoteCard:
     graph_id = str(flow["graph_id"])
-    return RemoteCard(f"flow:{graph_id}", f"<b>{flow['flow']}</b>", ["Public flow", f"Artifact {graph_id}"])
+    card = RemoteCard(f"flow:{graph_id}", f"<b>{flow['flow']}</b>", ["Public flow"])
+    card.body.addWidget(artifact_line(graph_id))  # elided in a narrow dock, never widening the card
+    return card
 
 
 class RemoteMarketplace:
@@ -155,6 +162,8 @@ class RemoteMarketplace:
                 card = flow_card(flow)
                 card.import_button.setToolTip(f"Pull this flow into flows/{flow['flow']}.flow.yaml")
                 card.import_button.clicked.connect(lambda _c=False, f=flow: self.pull(f))
+                add_use_button(card, str(flow["graph_id"])).clicked.connect(
+                    lambda _c=False, f=flow: use_as_subflow(self, f))
                 out.append(card)
             return out
         for pkg in sorted(self.packages, key=lambda p: (str(p["name"]), str(p["version"]))):

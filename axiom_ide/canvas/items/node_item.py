@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from axiom_ide.canvas.diagnostics import code_html
 from axiom_ide.canvas.geometry import CARD_H, CARD_W, PORT_HIT, PORT_R
 from axiom_ide.canvas.items.style import style
+from axiom_ide.runtime.model.refs import is_artifact_id
 
 #: Below this level of detail (scale), cards are drawn as plain rectangles.
 LOD_DETAIL = 0.4
@@ -109,6 +110,9 @@ class NodeItem(QGraphicsItem):
         """(node name, package@version) from the reference text."""
         ref = self.ref
         if ref.startswith("flow:"):
+            if is_artifact_id(ref[5:]):  # a marketplace flow: its name once resolved, not its id
+                flow = getattr(getattr(self.spec, "analysis", None), "flow", None)
+                return getattr(flow, "name", "") or ref[5:], "marketplace flow"
             return ref[5:], "subflow"
         if ":" in ref:
             package, name = ref.rsplit(":", 1)

@@ -28,7 +28,8 @@ TERMINAL_NODE_ERROR = "graph must have exactly one terminal node"
 PIPELINE_EDGE_ERROR = "an edge leaving a pipeline node may only connect to another pipeline node"
 TYPE_WARNINGS_BLOCKER = "Type warnings must be resolved before running."
 
-#: Loads a flow placed as a subflow by name; returns None when there is no such flow.
+#: Loads a flow placed as a subflow by name (or by artifact id: ``flow:<ULID>``, a marketplace flow);
+#: returns None when there is no such flow, or raises AxiomError saying why it cannot have it.
 FlowResolver = Callable[[str], "Flow | None"]
 
 
@@ -156,10 +157,16 @@ def _is_pipeline(spec: Any) -> bool:
 
 
 def workspace_flow_resolver(workspace_root: Path) -> FlowResolver:
-    """Find ``flow:<name>`` among the workspace's ``*.flow.yaml`` files by their ``name:``."""
+    """Find ``flow:<name>`` among the workspace's ``*.flow.yaml`` files by their ``name:``; a
+    marketplace ``flow:<artifact id>`` from the workspace's copy (``compiler/marketplace.py``: raises
+    ``marketplace_flow`` when it has none)."""
+    from axiom_ide.runtime.compiler.marketplace import load_cached
     from axiom_ide.runtime.model.flow_yaml import load_flow
+    from axiom_ide.runtime.model.refs import is_artifact_id
 
     def resolve(name: str) -> Flow | None:
+        if is_artifact_id(name):
+            return load_cached(workspace_root, name)
         candidates = sorted(Path(workspace_root).rglob(f"{name}.flow.yaml")) + sorted(Path(workspace_root).rglob("*.flow.yaml"))
         for path in candidates:
             if any(part.startswith(".") for part in path.relative_to(workspace_root).parts):
@@ -320,7 +327,11 @@ def _resolve_subflow(name, node_id, workspace, flow_resolver, stack, diags):
         chain = " → ".join(stack + (name,))
         diags.append(Diagnostic("subflow_cycle", f'node "{node_id}": subflow cycle: {chain}', Severity.ERROR, where))
         return None
-    sub = flow_resolver(name) if flow_resolver else None
+    try:
+        sub = flow_resolver(name) if flow_resolver else None
+    except AxiomError as exc:  # a resolver that knows why (a marketplace flow with no local copy)
+        diags.append(Diagnostic(exc.diagnostics[0].code, f'node "{node_id}": {exc.message}', Severity.ERROR, where))
+        return None
     if sub is None:
         diags.append(Diagnostic("unknown_flow", f'node "{node_id}": unknown subflow "flow:{name}"', Severity.ERROR, where))
         return None

@@ -1,4 +1,7 @@
-"""Node references in a flow: ``owner/pkg@1.2.3:NodeName`` or ``flow:<name>`` for a subflow."""
+"""Node references in a flow: ``owner/pkg@1.2.3:NodeName``, ``flow:<name>`` for a subflow, or
+``flow:<artifact id>`` (a 26-character ULID, upper case, so never a flow name) for a marketplace
+flow placed as a subflow: a published compiled flow of any tenant, resolved by the remote that holds
+it (``runtime/compiler/marketplace.py``)."""
 from __future__ import annotations
 
 import re
@@ -9,6 +12,8 @@ SEMVER_RE = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[a-zA-Z0-9.]+)?$")
 PASCAL_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 CANVAS_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 FLOW_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: A compiled artifact's id (graph_id): a ULID in Crockford base32, as the compiler writes it.
+ARTIFACT_ID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 _NODE_REF_RE = re.compile(r"^(?P<package>[^@:\s]+)@(?P<version>[^:\s]+):(?P<node>[^:\s]+)$")
 _IMPORT_RE = re.compile(r"^(?P<package>[^@:\s]+)@(?P<version>[^:\s]+)$")
 
@@ -28,6 +33,11 @@ class NodeRef:
         return bool(self.subflow)
 
     @property
+    def is_marketplace(self) -> bool:
+        """A subflow named by an artifact id (``flow:<ULID>``) rather than by a flow's name."""
+        return bool(self.subflow) and is_artifact_id(self.subflow)
+
+    @property
     def package_key(self) -> str:
         """``owner/pkg@version`` — the key packages are indexed by."""
         return f"{self.package}@{self.version}"
@@ -36,6 +46,10 @@ class NodeRef:
         if self.subflow:
             return f"flow:{self.subflow}"
         return f"{self.package}@{self.version}:{self.node}"
+
+
+def is_artifact_id(text: str) -> bool:
+    return bool(ARTIFACT_ID_RE.match(text))
 
 
 class RefError(ValueError):
@@ -48,8 +62,9 @@ def parse_node_ref(text: str) -> NodeRef:
         raise RefError("node reference is empty; expected package@version:Node or flow:<name>")
     if text.startswith("flow:"):
         name = text[len("flow:"):]
-        if not FLOW_NAME_RE.match(name):
-            raise RefError(f'invalid subflow reference "{text}": flow name must match {FLOW_NAME_RE.pattern}')
+        if not FLOW_NAME_RE.match(name) and not is_artifact_id(name):
+            raise RefError(f'invalid subflow reference "{text}": flow name must match {FLOW_NAME_RE.pattern} '
+                           "(or be a compiled artifact's 26-character id)")
         return NodeRef(subflow=name)
     m = _NODE_REF_RE.match(text)
     if not m:
