@@ -113,6 +113,7 @@ class Package(Reply):
     description: str
     tags: list[str]
     nodes: list[PackageNode]
+    messages: list[str] = Field(description="the messages the package's protos define (empty for none)")
 
 
 class Packages(Reply):
