@@ -412,7 +412,7 @@ def _version_key(version: str) -> tuple[Any, ...]:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    """A package version (the highest when @VERSION is omitted): description, author, language, live
+    """A package version (the highest when @VERSION is omitted): description, author, license, language, live
     endpoint, its OpenAPI and docs URLs, every node with input → output, and its messages."""
     name, _, version = args.package.partition("@")
     candidates = [p for p in _packages() if p["name"] == name and (not version or p["version"] == version)]
@@ -436,6 +436,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if pkg.get("description"):
         print(f"  {pkg['description']}")
     print(f"Author:   {pkg['author']}")
+    if pkg.get("license"):
+        print(f"License:  {pkg['license']}")
     print(f"Language: {pkg.get('language', '')}")
     print(f"Endpoint: {detail['endpoint']}")
     print(f"OpenAPI:  {detail['openapi_url']}")

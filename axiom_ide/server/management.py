@@ -328,7 +328,7 @@ def _package_json(pkg: Any) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError):
         messages = []
     return {"name": pkg.name, "version": pkg.version, "key": pkg.key, "language": m.language,
-            "description": m.description, "tags": list(m.tags),
+            "description": m.description, "author": m.author or "", "license": m.license or "", "tags": list(m.tags),
             "nodes": [{"name": n.name, "ref": f"{pkg.key}:{n.name}", "type": n.type or "unary",
                        "description": n.description, "input": n.input, "output": n.output,
                        "required_secrets": list(n.required_secrets)} for n in m.nodes],
