@@ -106,3 +106,30 @@ def test_the_server_spec_says_which_reads_need_no_key(market):
     row = listing["properties"]["packages"]["items"]
     assert {"description", "nodes", "messages"} <= set(row["required"])
     assert set(row["properties"]["nodes"]["items"]["properties"]) == {"name", "type", "description", "input", "output"}
+
+
+def test_the_remote_registry_client_reads_the_marketplace_without_a_key(market, aio):
+    """RemoteRegistry (the IDE's and the CLI's client) with no key sends no Authorization header:
+    the listing answers as the public; import's protos are the 401, said as "unauthorized"."""
+    from axiom_ide.backends.remote import RemoteBackend
+    from axiom_ide.backends.remote_registry import RemoteRegistry
+    from axiom_ide.runtime.errors import AxiomError
+
+    async def go():
+        backend = RemoteBackend(market.origin, "")
+        registry = RemoteRegistry(backend.api)
+        try:
+            packages, flows = await registry.packages(), await registry.flows()
+            with pytest.raises(AxiomError) as refused:
+                await registry.protos("tester/open", "0.1.0")
+            return packages, flows, refused.value
+        finally:
+            await backend.close()
+
+    packages, flows, refused = aio(go())
+    assert [(p["key"], p["description"], [n["name"] for n in p["nodes"]]) for p in packages] == [
+        ("tester/open@0.1.0", "Example arithmetic nodes — add, multiply and increment numbers.",
+         ["Add", "Multiply", "Increment"])]
+    assert flows == []
+    assert refused.diagnostics[0].code == "unauthorized"
+    assert refused.message.startswith(f"unauthorized: {market.origin} refused the API key")
