@@ -171,8 +171,11 @@ class Http:
         self.on_retry = on_retry
         self.timeouts = timeouts
         self.retry = retry
+        # No key (``search`` / ``info`` logged out): no Authorization header at all, so the marketplace
+        # reads answer as the public; every other route answers 401, said as "unauthorized".
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.client = httpx.AsyncClient(base_url=self.base_url, timeout=timeouts.httpx(), transport=transport,
-                                        headers={"Authorization": f"Bearer {key}", "User-Agent": "axiom-ide"})
+                                        headers={**headers, "User-Agent": "axiom-ide"})
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -8,8 +8,12 @@ IDE's Push package / Publish flow / Marketplace.
   node endpoints with ``curl``, docs URL, ``log``); the server's refusal is an ``AxiomError`` in its
   words (``push_failed`` with the failing step, ``already_published``, ``conflict``).
 - ``publish(name, version)``, ``publish_flow(graph_id)`` (irreversible: ask first), ``packages()``
-  (the caller's pushes and all published versions, with ``visibility``), ``flows()`` (published
+  (the caller's pushes and all published versions, with ``visibility``, and each one's
+  ``description``, ``nodes`` — name, type, input, output — and ``messages``), ``flows()`` (published
   flows), ``protos(name, version=None)`` (None when the remote has no such package).
+
+``packages()`` and ``flows()`` are the marketplace reads: on an ``Http`` without a key they answer
+with what is published; everything else needs the key (``unauthorized`` without one).
 """
 from __future__ import annotations
 

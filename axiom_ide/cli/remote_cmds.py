@@ -64,14 +64,15 @@ def remote_settings() -> Remote:
     return Remote(api.rstrip("/"), ingress.rstrip("/"), os.environ.get("AXIOM_API_KEY") or stored.get("key"))
 
 
-def backend(settings: Remote | None = None) -> Any:
-    """A RemoteBackend for the configured remote; NOT_LOGGED_IN when there is no key."""
+def backend(settings: Remote | None = None, *, anonymous: bool = False) -> Any:
+    """A RemoteBackend for the configured remote; NOT_LOGGED_IN when there is no key, unless
+    ``anonymous`` (the marketplace reads of ``search`` and ``info``, which work logged out)."""
     from axiom_ide.backends.remote import RemoteBackend
 
     settings = settings or remote_settings()
-    if not settings.key:
+    if not settings.key and not anonymous:
         raise AxiomError.of("not_logged_in", NOT_LOGGED_IN)
-    return RemoteBackend(settings.api_url, settings.key, ingress_url=settings.ingress_url)
+    return RemoteBackend(settings.api_url, settings.key or "", ingress_url=settings.ingress_url)
 
 
 def _tenant(who: dict[str, Any]) -> str:
@@ -340,9 +341,11 @@ async def _invoke_remote(remote: Any, args: argparse.Namespace, data: Any, sourc
 # -- search and info -------------------------------------------------------------------------------
 def _packages() -> list[dict[str, Any]]:
     """The remote's packages (``GET /api/packages``), each with ``author`` (the manifest's, else
-    the name's scope) and ``messages`` (the message types its nodes take and give)."""
+    the name's scope) and ``messages`` (those its protos define, else the message types its nodes
+    take and give). Logged out (no key) the remote answers with its published packages only, as
+    the marketplace needs no login."""
     async def go() -> Any:
-        remote = backend()
+        remote = backend(anonymous=True)
         try:
             return await remote.api.json("GET", "/api/packages")
         finally:
@@ -352,7 +355,7 @@ def _packages() -> list[dict[str, Any]]:
     for pkg in asyncio.run(go()).get("packages", []):
         messages = sorted({m for n in pkg.get("nodes", []) for m in (n.get("input"), n.get("output")) if m})
         out.append({**pkg, "author": pkg.get("author") or pkg["name"].split("/")[0],
-                    "messages": pkg.get("messages") or messages})
+                    "messages": sorted(pkg.get("messages") or messages)})
     return out
 
 
@@ -409,13 +412,15 @@ def _version_key(version: str) -> tuple[Any, ...]:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    """A package version (the highest when @VERSION is omitted): description, author, language, live
+    """A package version (the highest when @VERSION is omitted): description, author, license, language, live
     endpoint, its OpenAPI and docs URLs, every node with input → output, and its messages."""
     name, _, version = args.package.partition("@")
     candidates = [p for p in _packages() if p["name"] == name and (not version or p["version"] == version)]
     if not candidates:
         which = f"{name}@{version}" if version else name
-        raise AxiomError.of("package_not_found", f'package "{which}" not found on {remote_settings().api_url}')
+        settings = remote_settings()
+        hint = "" if settings.key else ' (not logged in: only published packages are listed; "axiom-ide login" shows your own pushes too)'
+        raise AxiomError.of("package_not_found", f'package "{which}" not found on {settings.api_url}{hint}')
     pkg = max(candidates, key=lambda p: _version_key(p["version"]))
     settings = remote_settings()
     owner, _, short = pkg["name"].partition("/")
@@ -431,6 +436,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if pkg.get("description"):
         print(f"  {pkg['description']}")
     print(f"Author:   {pkg['author']}")
+    if pkg.get("license"):
+        print(f"License:  {pkg['license']}")
     print(f"Language: {pkg.get('language', '')}")
     print(f"Endpoint: {detail['endpoint']}")
     print(f"OpenAPI:  {detail['openapi_url']}")

@@ -11,7 +11,9 @@ quotas) and lets each route module add its routes through ``setup(app)``:
 - ``registry_routes`` — ``/api/registry/...``: push, publish, flow publish, protos (the platform registry)
 
 Handlers read shared state with ``request.app[STATE]`` and the caller's tenant with
-``request[TENANT]`` (set by the auth middleware). A handler marked :func:`public` needs no key.
+``request[TENANT]`` (set by the auth middleware). A handler marked :func:`public` needs no key; one
+marked :func:`key_optional` (the marketplace reads) answers without a key too, as the public, and
+with one as that key's tenant (:func:`caller_tenant`).
 """
 from __future__ import annotations
 
@@ -60,6 +62,24 @@ def public(handler: Callable) -> Callable:
     """Mark a route handler as needing no API key (package specs and docs pages)."""
     handler.axiom_public = True  # type: ignore[attr-defined]
     return handler
+
+
+def key_optional(handler: Callable) -> Callable:
+    """Mark a route handler as answering anonymous callers (no ``Authorization`` header) as well:
+    the marketplace reads ``axiom search`` / ``axiom info`` make logged out. A key that is sent is
+    checked as on every other route (a bad or revoked one is still 401)."""
+    handler.axiom_key_optional = True  # type: ignore[attr-defined]
+    return handler
+
+
+def is_key_optional(request: web.Request) -> bool:
+    handler = getattr(request.match_info, "handler", None)
+    return bool(getattr(handler, "axiom_key_optional", False))
+
+
+def caller_tenant(request: web.Request) -> str | None:
+    """The tenant of the request's key, or None for an anonymous caller of a :func:`key_optional` route."""
+    return request.get(TENANT)
 
 
 def is_public(request: web.Request) -> bool:

@@ -12,7 +12,8 @@
 - ``GET /api/graphs/{graph_id}`` — one of the caller's artifacts (summary, nodes and the flow
   document as compiled, for ``flow pull``), or a published flow of any tenant's.
 - ``GET /api/packages`` — the workspace's packages and their nodes (from each axiom.yaml), then the
-  registry's packages the caller sees (its pushes, every published version).
+  registry's packages the caller sees (its pushes, every published version). Needs no key: without
+  one, only the published versions (the server's workspace and every push are not public).
 
 Secrets, configs, keys and memory are in :mod:`axiom_ide.server.management_tenant`. Errors are
 ``{"error": "<thing> not found"}`` (404, also for another tenant's ids) or
@@ -32,7 +33,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, envelope_extras, has_errors
 from axiom_ide.server import management_models as models
-from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.app import STATE, TENANT, caller_tenant, key_optional
 from axiom_ide.server.envelope import body_bytes, json_response
 from axiom_ide.server.management_spec import RESPONSES, path_param
 from axiom_ide.server.response_models import respond
@@ -320,30 +321,40 @@ async def get_graph(request: web.Request) -> web.Response:
 
 # -- packages --------------------------------------------------------------------------------------
 def _package_json(pkg: Any) -> dict[str, Any]:
+    from axiom_ide.runtime.registry.store import proto_files
+
     m = pkg.manifest
+    try:
+        messages = [name for f in proto_files(pkg.root) for name in f["messages"]]
+    except (OSError, UnicodeDecodeError):
+        messages = []
     return {"name": pkg.name, "version": pkg.version, "key": pkg.key, "language": m.language,
-            "description": m.description, "tags": list(m.tags),
+            "description": m.description, "author": m.author or "", "license": m.license or "", "tags": list(m.tags),
             "nodes": [{"name": n.name, "ref": f"{pkg.key}:{n.name}", "type": n.type or "unary",
                        "description": n.description, "input": n.input, "output": n.output,
-                       "required_secrets": list(n.required_secrets)} for n in m.nodes]}
+                       "required_secrets": list(n.required_secrets)} for n in m.nodes],
+            "messages": messages}
 
 
 @ROUTES.route("GET", "/api/packages", responses=RESPONSES[("GET", "/api/packages")])
+@key_optional
 async def list_packages(request: web.Request) -> web.Response:
-    """The workspace's packages with their nodes, as their axiom.yaml files declare them."""
+    """The workspace's packages with their nodes, as their axiom.yaml files declare them (without a
+    key: the published packages only, what ``axiom-ide search`` / ``info`` show logged out)."""
     from axiom_ide.server.registry_state import package_rows
 
     handle = workspace_handle(request.app)
     packages: list[dict[str, Any]] = []
     problems: list[str] = []
-    if handle.root is not None:
+    tenant = caller_tenant(request)
+    if handle.root is not None and tenant is not None:
         async with handle.lock:
             ws = await asyncio.to_thread(handle.get)
             packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
             problems = [d.render() for d in ws.problems]
     # then what the caller pushed and what is published (registry_routes.py)
     seen = {p["key"] for p in packages}
-    packages += [_package_json(p) for p in await asyncio.to_thread(package_rows, request.app, request[TENANT], seen)]
+    packages += [_package_json(p) for p in await asyncio.to_thread(package_rows, request.app, tenant, seen)]
     return respond(models.Packages, {"packages": packages, "problems": problems})
 
 

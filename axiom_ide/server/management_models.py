@@ -111,8 +111,11 @@ class Package(Reply):
     key: str
     language: str
     description: str
+    author: str = Field(description="the manifest's author (empty when it names none)")
+    license: str = Field(description="the manifest's license (empty when it names none)")
     tags: list[str]
     nodes: list[PackageNode]
+    messages: list[str] = Field(description="the messages the package's protos define (empty for none)")
 
 
 class Packages(Reply):

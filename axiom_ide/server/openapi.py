@@ -407,6 +407,9 @@ def server_spec(app: Any, origin: str, *, version: str = "") -> dict[str, Any]:
                     {"name": name, "in": "path", "required": True, "schema": {"type": "string"}})
         if getattr(handler, "axiom_public", False):
             op["security"] = []
+        elif getattr(handler, "axiom_key_optional", False):  # anonymous, or as the key's tenant
+            op["security"] = [{}, {"bearerAuth": []}]
+            op.setdefault("responses", {}).setdefault("401", UNAUTHORIZED)
         else:
             op.setdefault("responses", {}).setdefault("401", UNAUTHORIZED)
         paths.setdefault(_PARAM_RE.sub(r"{\1}", path), {})[method.lower()] = op

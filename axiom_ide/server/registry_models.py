@@ -61,6 +61,16 @@ class PushFailed(Reply):
     log: list[str] = absent()
 
 
+class RegistryNode(Reply):
+    """A node of a listed package, as its axiom.yaml declares it."""
+
+    name: str
+    type: str = Field(json_schema_extra={"enum": ["unary", "pipeline"]})
+    description: str
+    input: str = Field(description="the input message type")
+    output: str = Field(description="the output message type")
+
+
 class RegistryPackage(Reply):
     name: str
     version: str
@@ -69,6 +79,13 @@ class RegistryPackage(Reply):
     commit: str
     pushed_at: int = ms()
     published_at: int | None = ms()
+    description: str = Field(description="the manifest's description (empty when it has none)")
+    language: str
+    author: str
+    license: str
+    tags: list[str]
+    nodes: list[RegistryNode] = Field(description="empty for a proto-only package")
+    messages: list[str] = Field(description="the messages the package defines (what `import` downloads)")
 
 
 class RegistryPackages(Reply):

@@ -9,14 +9,17 @@
   the refusal as the last frame; the push completes even if the client leaves); 400 ``push_failed`` /
   ``invalid_archive`` with the failing step's message (nothing is kept); 409 ``already_published``
   for a published version, ``conflict`` for a package of the server's own workspace.
-- ``GET /api/registry/packages`` — what the caller sees: its pushes and every published version.
+- ``GET /api/registry/packages`` — what the caller sees: its pushes and every published version, each
+  with its description, language, author, license, tags, nodes (name, type, input → output) and
+  messages (those its protos define). Needs no
+  key (``key_optional``): without one, the published versions only (``axiom search`` logged out).
 - ``POST /api/registry/packages/{owner}/{pkg}/{version}/publish`` — the caller's push becomes public
   and immutable (200); a second publish is 409 ``already_published``; 404 when not pushed.
 - ``GET /api/registry/packages/{owner}/{pkg}/protos[?version=]`` — the package's .proto files for
   ``import`` (the most recent visible version when omitted); 404 ``package not found``.
 - ``POST /api/registry/flows/{graph_id}/publish`` — the caller's compiled flow becomes public
   (200 ``{"artifact_id", "visibility": "public"}``); 409 ``already_published``; 404 ``graph not found``.
-- ``GET /api/registry/flows`` — published flows, newest first.
+- ``GET /api/registry/flows`` — published flows, newest first (needs no key either).
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.packages.node_id import node_id
 from axiom_ide.server import registry_models as m
 from axiom_ide.server import registry_state
-from axiom_ide.server.app import STATE, TENANT
+from axiom_ide.server.app import STATE, TENANT, caller_tenant, key_optional
 from axiom_ide.server.envelope import json_response
 from axiom_ide.server.response_models import ErrorBody, ErrorMessage, content, respond
 from axiom_ide.server.routes import RouteTable
@@ -174,13 +177,14 @@ async def _stream_push(request: web.Request, task: asyncio.Future, lines: asynci
 
 
 @ROUTES.route("GET", "/api/registry/packages",
-              responses={"200": content("The caller's pushes and every published version", m.RegistryPackages)})
+              responses={"200": content("The caller's pushes and every published version (without a key: the "
+                                        "published versions only)", m.RegistryPackages)})
+@key_optional
 async def list_registry(request: web.Request) -> web.Response:
-    """The registry's packages the caller sees."""
+    """The registry's packages the caller sees, each with its description, nodes and messages."""
     reg = registry_state.registry(request.app)
-    rows = [{"name": e.name, "version": e.version, "key": e.key, "visibility": e.visibility, "commit": e.commit,
-             "pushed_at": m.millis(e.pushed_at), "published_at": m.millis(e.published_at)}
-            for e in reg.visible(request[TENANT])]
+    tenant = caller_tenant(request)
+    rows = await asyncio.to_thread(lambda: [registry_state.listing_row(reg, tenant, e) for e in reg.visible(tenant)])
     return respond(m.RegistryPackages, {"packages": rows})
 
 
@@ -235,6 +239,7 @@ async def publish_flow(request: web.Request) -> web.Response:
 
 
 @ROUTES.route("GET", "/api/registry/flows", responses={"200": content("Published flows, newest first", m.PublicFlows)})
+@key_optional
 async def public_flows(request: web.Request) -> web.Response:
     """Every published flow."""
     rows = [{"graph_id": r["graph_id"], "flow": r["flow"], "published_at": m.millis(r["published_at"])}

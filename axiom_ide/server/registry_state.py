@@ -25,8 +25,34 @@ def registry(app: web.Application) -> Registry:
     return app[REGISTRY]
 
 
-def package_rows(app: web.Application, tenant: str, skip: set[str]) -> list[Any]:
-    """The registry's packages ``tenant`` sees (keys in ``skip`` left out), as loaded Packages."""
+def listing_row(reg: Registry, tenant: str | None, entry: Any) -> dict[str, Any]:
+    """``GET /api/registry/packages``' row of ``entry``: the stored record, then what its manifest
+    declares (description, language, tags, nodes) and the messages its protos define. A damaged
+    stored tree is listed with its record and nothing more, never hiding the others."""
+    from axiom_ide.runtime.registry.store import proto_files
+    from axiom_ide.server.registry_models import millis
+
+    row: dict[str, Any] = {"name": entry.name, "version": entry.version, "key": entry.key,
+                           "visibility": entry.visibility, "commit": entry.commit,
+                           "pushed_at": millis(entry.pushed_at), "published_at": millis(entry.published_at),
+                           "description": "", "language": "", "author": "", "license": "", "tags": [], "nodes": [],
+                           "messages": []}
+    try:
+        package = reg.package(tenant, entry)
+        manifest = package.manifest
+        row.update(description=manifest.description or "", language=manifest.language or "",
+                   author=manifest.author or "", license=manifest.license or "", tags=list(manifest.tags),
+                   nodes=[{"name": n.name, "type": n.type or "unary", "description": n.description or "",
+                           "input": n.input, "output": n.output} for n in manifest.nodes],
+                   messages=[name for f in proto_files(package.root) for name in f["messages"]])
+    except Exception:  # noqa: BLE001 - a damaged stored tree must not hide the others
+        pass
+    return row
+
+
+def package_rows(app: web.Application, tenant: str | None, skip: set[str]) -> list[Any]:
+    """The registry's packages ``tenant`` sees (keys in ``skip`` left out), as loaded Packages
+    (``None``, an anonymous caller: the published ones)."""
     reg = registry(app)
     out = []
     for entry in reg.visible(tenant):

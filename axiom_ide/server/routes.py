@@ -246,6 +246,8 @@ class RouteTable:
             handler.__module__ = fn.__module__
             if getattr(fn, "axiom_public", False):
                 handler.axiom_public = True  # type: ignore[attr-defined]
+            if getattr(fn, "axiom_key_optional", False):
+                handler.axiom_key_optional = True  # type: ignore[attr-defined]
             handler.axiom_models = {"body": body, "query": query}  # type: ignore[attr-defined]  # for tests and tools
             self.routes.append(Route(method, path, handler, operation))
             return handler

@@ -167,7 +167,7 @@ def test_search_packages_nodes_and_messages(live, cli):
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
     assert lines[0].split() == ["NAME", "VERSION", "LANGUAGE", "NODES", "AUTHOR"]
-    assert "examples/text  0.1.0    python    7      examples" in lines
+    assert "examples/text  0.1.0    python    7      Axiom IDE" in lines  # the manifest's author
     assert [line.split()[0] for line in cli("search", "math", key=live.key).stdout.splitlines()] == [
         "NAME", "examples/math"]
     nodes = cli("search", "--type", "nodes", "GREET", key=live.key)

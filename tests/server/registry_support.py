@@ -55,3 +55,16 @@ def archive(repo: Path) -> dict[str, str]:
                           check=True).stdout
     return {"repository": str(repo), "commit": git(repo, "rev-parse", "HEAD"),
             "archive": base64.b64encode(data).decode()}
+
+
+def published_and_pushed(server, root: Path, name: str = "tester/market", *, key: str | None = None) -> None:
+    """On a live server: ``name``@0.1.0 pushed and published, ``name``@0.2.0 pushed only (private to
+    the tenant of ``key``, the server's first key by default)."""
+    with server.client(key, timeout=600) as client:
+        for version in ("0.1.0", "0.2.0"):
+            repo = package_repo(root / version, name, version)
+            answer = client.post("/api/registry/packages", json=archive(repo))
+            assert answer.status_code == 201, answer.text
+        owner, _, short = name.partition("/")
+        published = client.post(f"/api/registry/packages/{owner}/{short}/0.1.0/publish")
+        assert published.status_code == 200, published.text

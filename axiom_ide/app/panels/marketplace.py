@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app.panels import follow_analysis
+from axiom_ide.app.panels.marketplace_card import NodeLine, add_summary, hint_label
 from axiom_ide.app.panels.marketplace_remote import REMOTE_FILTERS, RemoteMarketplace, is_remote, set_import_state
 from axiom_ide.app.panels.marketplace_subflow import fetch_missing_copies, set_use_state
 
@@ -48,24 +49,16 @@ class PackageCard(QFrame):
         self.setObjectName(f"card:{key}")
         self.setProperty("card", True)
         name = QLabel(f"<b>{pkg.name}</b> <span style='color:gray'>@{pkg.version}</span>")
-        source_label = QLabel(source)
-        source_label.setProperty("hint", True)
         self.import_button = QPushButton("+ Import", objectName="importButton")
         top = QHBoxLayout()
         top.addWidget(name, 1)
         top.addWidget(self.import_button)
-        desc = QLabel(pkg.manifest.description or "No description.")
-        desc.setWordWrap(True)
-        nodes = [n.name for n in pkg.manifest.nodes]
-        node_label = QLabel(("Nodes: " + ", ".join(nodes)) if nodes else "Message types only (proto-only package)")
-        node_label.setWordWrap(True)
-        node_label.setProperty("hint", True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(top)
-        layout.addWidget(desc)
-        layout.addWidget(node_label)
-        layout.addWidget(source_label)
+        add_summary(layout, pkg.manifest.description, [NodeLine(n.name, n.input, n.output, n.type == "pipeline")
+                                                       for n in pkg.manifest.nodes])
+        layout.addWidget(hint_label(source))
 
     def set_imported(self, imported: bool, can_import: bool) -> None:
         set_import_state(self.import_button, imported, can_import)

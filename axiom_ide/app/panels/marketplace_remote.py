@@ -4,6 +4,9 @@
 (the tenant's pushes, "In Development", and every published version, "Published") and
 ``registry.flows()`` (public flows) — and builds one card per entry, each with **+ Import**:
 
+A package card shows what the local card shows (the remote listing carries it): description and
+nodes (each node's input → output in the tooltip), then In Development / Published and the commit.
+
 - a package: added to the open flow's library (one undoable ``doc.import_package``), as the
   getting-started guide's "Import your pushed package" does;
 - a public flow: ``flow pull`` of its graph (``GET /api/graphs/{id}``, the flow document as
@@ -28,6 +31,7 @@ from urllib.parse import quote
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from axiom_ide.app.panels.marketplace_card import NodeLine, add_summary, hint_label
 from axiom_ide.app.panels.marketplace_subflow import add_use_button, artifact_line, use_as_subflow
 from axiom_ide.app.qt_bridge import alive
 from axiom_ide.runtime.errors import AxiomError
@@ -87,13 +91,22 @@ class RemoteCard(QFrame):
         set_import_state(self.import_button, imported, can_import)
 
 
+def node_lines(pkg: dict[str, Any]) -> list[NodeLine]:
+    """A listing row's nodes (``GET /api/registry/packages``: name, type, input, output)."""
+    return [NodeLine(str(n.get("name", "")), str(n.get("input") or ""), str(n.get("output") or ""),
+                     n.get("type") == "pipeline") for n in pkg.get("nodes") or []]
+
+
 def package_card(pkg: dict[str, Any]) -> RemoteCard:
+    """As the local card: title, description and nodes (marketplace_card.py), then where it is
+    (In Development / Published) and the commit it was pushed from."""
     key = str(pkg.get("key") or f"{pkg['name']}@{pkg['version']}")
     visibility = str(pkg.get("visibility") or "")
-    lines = [VISIBILITY.get(visibility, visibility)]
+    card = RemoteCard(key, f"<b>{pkg['name']}</b> <span style='color:gray'>@{pkg['version']}</span>", [])
+    add_summary(card.body, str(pkg.get("description") or ""), node_lines(pkg))
+    card.body.addWidget(hint_label(VISIBILITY.get(visibility, visibility)))
     if pkg.get("commit"):
-        lines.append(f"Commit {str(pkg['commit'])[:12]}")
-    card = RemoteCard(key, f"<b>{pkg['name']}</b> <span style='color:gray'>@{pkg['version']}</span>", lines)
+        card.body.addWidget(hint_label(f"Commit {str(pkg['commit'])[:12]}"))
     card.types_button = QPushButton(IMPORT_TYPES, objectName="importTypesButton")
     card.types_button.setToolTip("Import this package's message types into one of your workspace's packages")
     row = QHBoxLayout()
@@ -169,10 +182,11 @@ class RemoteMarketplace:
         for pkg in sorted(self.packages, key=lambda p: (str(p["name"]), str(p["version"]))):
             if wanted != REMOTE_FILTERS[0] and VISIBILITY.get(str(pkg.get("visibility"))) != wanted:
                 continue
-            card = package_card(pkg)
-            if needle and needle not in card.key.lower():
-                card.deleteLater()
+            hay = " ".join([str(pkg.get("key") or f"{pkg['name']}@{pkg['version']}"), str(pkg.get("description") or ""),
+                            *(n.name for n in node_lines(pkg))]).lower()
+            if needle and needle not in hay:  # as the local listing: key, description, node names
                 continue
+            card = package_card(pkg)
             card.import_button.clicked.connect(lambda _c=False, k=card.key: self.panel.import_package(k))
             if card.types_button is not None:
                 card.types_button.clicked.connect(lambda _c=False, c=card: self.types_menu_for(c))

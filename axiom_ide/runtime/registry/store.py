@@ -13,7 +13,8 @@ tenant's previous push of that version by renames, so a failed push leaves nothi
 other requests never see a half-built tree. Publishing copies the tenant's pushed tree to
 ``public`` (a copy renamed into place: the owner's flows compiled against the push keep their
 paths); a published ``name@version`` is never replaced nor pushed again, whoever asks.
-Tenants are private from each other: a tenant sees its own pushes and what is public.
+Tenants are private from each other: a tenant sees its own pushes and what is public; an anonymous
+caller (tenant ``None``: the marketplace reads of ``search`` / ``info`` logged out) only what is public.
 """
 from __future__ import annotations
 
@@ -133,15 +134,16 @@ class Registry:
         entry = self._read(base / f"{slot}.json")
         return entry if entry is not None and (base / slot).is_dir() else None
 
-    def visible(self, tenant: str) -> list[Entry]:
+    def visible(self, tenant: str | None) -> list[Entry]:
         """What ``tenant`` sees: every public version and its own pushes (a published push is
-        listed once, as public)."""
+        listed once, as public). ``None`` is an anonymous caller: the public versions only."""
         public = self._entries(self._dir(PUBLIC))
         keys = {e.key for e in public}
-        mine = [e for e in self._entries(self._dir(PRIVATE, tenant)) if e.key not in keys]
+        mine = [] if tenant is None else [e for e in self._entries(self._dir(PRIVATE, tenant)) if e.key not in keys]
         return sorted(public + mine, key=lambda e: (e.name, _semver_key(e.version)))
 
-    def find(self, tenant: str, name: str, version: str | None = None, *, public_only: bool = False) -> Entry | None:
+    def find(self, tenant: str | None, name: str, version: str | None = None, *,
+             public_only: bool = False) -> Entry | None:
         """A visible version of ``name`` (the highest when ``version`` is None)."""
         entries = [e for e in (self._entries(self._dir(PUBLIC)) if public_only else self.visible(tenant))
                    if e.name == name and (version is None or e.version == version)]
@@ -149,11 +151,13 @@ class Registry:
             return None
         return max(entries, key=lambda e: _semver_key(e.version))
 
-    def tree(self, tenant: str, entry: Entry) -> Path:
+    def tree(self, tenant: str | None, entry: Entry) -> Path:
+        if entry.visibility != PUBLIC and tenant is None:  # never a push for an anonymous caller
+            raise AxiomError.of("not_found", f"package {entry.key} is not published")
         base = self._dir(PUBLIC) if entry.visibility == PUBLIC else self._dir(PRIVATE, tenant)
         return base / self._slot(entry.name, entry.version)
 
-    def package(self, tenant: str, entry: Entry) -> Package:
+    def package(self, tenant: str | None, entry: Entry) -> Package:
         return Package(self.tree(tenant, entry))
 
     # -- push ------------------------------------------------------------------------------------
