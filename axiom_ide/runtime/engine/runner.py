@@ -215,10 +215,14 @@ class Runner:
                                   forked_from=forked_from[0], checkpoint_id=forked_from[1])
                     for node, data in grown:  # the fork's own log draws the parent's additions too
                         recorder.emit(FLOW_MUTATED, node, **data)
+                    if ctx.gates is not None:  # its half-settled joins wait: Waiting on gate at once
+                        ctx.gates.resumed(state, recorder)
                 else:
                     recorder.emit(ev.EXECUTION_RESUMED, completed_nodes=len(done))
                     for node, attempt in self._interrupted(rec.id, ctx.plan, ctx.attempt_base).items():
                         recorder.emit(ev.NODE_INTERRUPTED, node, attempt=attempt, reason=INTERRUPTED_REASON)
+                    if ctx.gates is not None:  # its half-settled joins wait again: Waiting on gate at once
+                        ctx.gates.resumed(state)
             else:
                 extra: dict[str, Any] = {"config_id": config.config_id} if config.config_id else {}
                 recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name, **extra)
@@ -227,7 +231,7 @@ class Runner:
                 events = recorder.drain(self.executions.db)
                 restored = resume and ((debug is not None and debug.pauses_first) or rec.status == ex.PAUSED_HITL)
                 if not restored:  # a restored pause stays paused
-                    self.executions.update(rec.id, status=ex.RUNNING, events=events)
+                    self.executions.update(rec.id, status=resting_status(ctx.gates), events=events)
                 elif events:
                     self.events.append(events)
             output = await drive(ctx, state)
@@ -257,8 +261,8 @@ class Runner:
             budget = self.execution_budget
             tenant = rec.tenant_id
 
-            def set_status(status: str) -> None:
-                self.executions.update(rec.id, status=status)
+            def set_status(status: str) -> None:  # with the GATE_* events that changed it: one write
+                self.executions.update(rec.id, status=status, events=ctx.recorder.drain(self.executions.db))
 
             ctx.gates = BranchTracker(plan, budget=(lambda n: budget(tenant, n)) if budget is not None else None,
                                       set_status=set_status)
