@@ -3,8 +3,8 @@
 A scope's embeddings (:mod:`.search` keeps one index per model, tenant, flow and session) are held
 as an int8 matrix with one float32 scale per row — symmetric per-row quantisation, ``x ≈ q × scale``
 with ``scale = max|x| / 127`` — so 384-d e5-small at 100k memories takes 100k × 384 B ≈ 38 MB
-instead of float32's 150 MB. A query is scored block by block (:data:`BLOCK` rows cast to float32
-at a time), so a float32 copy of the whole matrix never exists. The cosines differ from the exact
+instead of float32's 150 MB. A query is scored block by block (:data:`BLOCK` rows converted to
+float32 into one reused buffer), so a float32 copy of the whole matrix never exists. The cosines differ from the exact
 ones by a few thousandths, which leaves the ranking the same but for near ties
 (tests/runtime/test_memory_vectors.py compares the two on a fixed corpus).
 
@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 #: The cache's byte budget, in MiB (all scopes of all databases in this process together).
 ENV_BUDGET = "AXIOM_IDE_MEMORY_VECTOR_CACHE_MB"
 DEFAULT_BUDGET_MB = 256
-#: Rows scored per float32 block (~6 MB of 384-d floats).
-BLOCK = 4096
+#: Rows scored per float32 block: 512 × 384-d is 768 KiB, a buffer that stays in the CPU's cache
+#: (scoring 100k rows so reads 4× fewer bytes than a float32 matrix, and takes about as long).
+BLOCK = 512
 #: A cache key (search.py: database token, model, tenant, flow, session).
 Key = tuple[Any, ...]
 
@@ -88,9 +89,15 @@ class QuantisedVectors:
         """Each row's dot product with ``query`` (its cosine, for normalised vectors)."""
         q = np.asarray(query, dtype=np.float32)
         out = np.empty(len(self.codes), dtype=np.float32)
+        block = np.empty((min(BLOCK, len(self.codes)), self.codes.shape[1] if self.codes.ndim == 2 else 0),
+                         dtype=np.float32)
         for i in range(0, len(self.codes), BLOCK):
-            out[i:i + BLOCK] = self.codes[i:i + BLOCK].astype(np.float32) @ q
-        return out * self.scales
+            codes = self.codes[i:i + BLOCK]
+            rows = block[:len(codes)]
+            np.copyto(rows, codes, casting="unsafe")  # into the one reused buffer: no allocation per block
+            np.dot(rows, q, out=out[i:i + len(codes)])
+        out *= self.scales
+        return out
 
     def top(self, query: Sequence[float], k: int) -> list[tuple[int, float]]:
         """The ``k`` best rows for ``query``: (row index, score), best first."""
