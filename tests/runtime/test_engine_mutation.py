@@ -315,3 +315,34 @@ def test_a_run_stopped_after_a_subflow_grew_resumes_without_running_the_subflow_
     assert _subflow_steps(events, ev.NODE_COMPLETED) == ["s/g", "s/added-2"]
     done = [e.node for e in events if e.type == ev.NODE_COMPLETED and "/" not in e.node]
     assert done == ["a", "s", "h"]
+
+
+def test_a_mutation_in_a_pipeline_flow_fails_the_node_and_compiling_warns(make_runtime, tmp_path, ws, aio):
+    from axiom_ide.runtime.compiler.analyze import analyze_flow
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+    from axiom_ide.runtime.packages import Workspace
+
+    path = write_flow(ws, "grow_stream", f"""\
+        mode: pipeline
+        imports: [{PKG}]
+        nodes:
+          - {{id: g, node: "{PKG}:Grow"}}
+        edges: []
+        """)
+    warned = [(d.code, d.message) for d in analyze_flow(load_flow(path).flow, Workspace(ws)).warnings]
+    text = ('node "g" is mutation_capable, but this is a pipeline flow, whose frames stream through the graph it '
+            "started with: the node fails if it adds nodes or edges; use it in a unary flow")
+    assert ("mutation_in_pipeline", text) in warned
+    rt = make_runtime(tmp_path / "data")
+    artifact = compile_file(path, ws, store=rt._artifacts)
+
+    async def frames():
+        return [f async for f in rt.stream(artifact, {"n": 0}, timeout=30)]
+
+    final = aio(frames())[-1]
+    assert final["is_final"] and "success" not in final
+    assert final["error"] == ('node "g": axiom: mutation rejected: flow mutation is not supported in a pipeline flow: '
+                              "its frames stream through the graph it started with; run its additions in a unary flow")
+    events = rt.execution_events(final["execution_id"])
+    assert not [e for e in events if e.type == FLOW_MUTATED]
+    assert [(e.type, e.node) for e in events if e.type in (ev.NODE_FAILED, ev.NODE_COMPLETED)] == [(ev.NODE_FAILED, "g")]

@@ -36,6 +36,11 @@ checkpointed — the subflow node as a whole is — so there is nothing to regro
 that reaches the subflow node again re-runs the subflow, whose node buffers and applies its
 additions anew (drawing the quota again, as any re-run node does); one that starts after the
 subflow node's checkpoint uses its output and never re-runs it.
+
+A pipeline flow does not grow: its frames stream through the graph it started with. A
+mutation-capable unary node there that buffers additions fails with
+``axiom: mutation rejected: flow mutation is not supported in a pipeline flow ...``
+(:func:`pipeline_refusal`; the compiler warns about such a node, ``mutation_in_pipeline``).
 """
 from __future__ import annotations
 
@@ -161,6 +166,15 @@ def _cycle(nodes: list[str], edges: list[tuple[str, str]]) -> list[str] | None:
         if n not in color and (found := visit(n)) is not None:
             return found
     return None
+
+
+#: Why a pipeline flow's node cannot grow the flow (its rejection and the compiler's warning say it).
+PIPELINE_REASON = "flow mutation is not supported in a pipeline flow: its frames stream through the graph it started with"
+
+
+def pipeline_refusal(node_id: str) -> StepError:
+    """The failure of a pipeline flow's node that buffered additions."""
+    return _fail(node_id, PIPELINE_REASON + "; run its additions in a unary flow")
 
 
 def _fail(node_id: str, reason: str, code: str = "MUTATION_REJECTED") -> StepError:
