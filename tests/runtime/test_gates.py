@@ -178,3 +178,47 @@ def test_a_run_resumed_after_sigkill_reads_waiting_on_gate_at_once_while_its_joi
     assert outcome.status == ex.CANCELLED
     statuses = [(p.event.type, p.status) for p in rt.replay(rec.id) if p.event is not None]
     assert (ev.EXECUTION_RESUMED, ex.WAITING_ON_GATE) in statuses
+
+
+@pytest.mark.parametrize("invoker", ["host"], indirect=True)
+def test_a_fork_from_a_half_open_join_records_its_own_gate_waiting(example_workspace, make_runtime, tmp_path, aio):
+    add_faults_package(example_workspace)
+    path = write_flow(example_workspace, "half-slow", f"""\
+mode: unary
+imports: [{PKG}]
+nodes:
+  - id: n0
+    node: {PKG}:Upper
+  - id: a
+    node: {PKG}:Upper
+  - id: b
+    node: {PKG}:Slow
+  - id: j
+    node: {PKG}:Upper
+edges:
+  - from: n0
+    to: a
+  - from: n0
+    to: b
+  - from: a
+    to: j
+  - from: b
+    to: j
+""")
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(path, example_workspace, store=rt._artifacts)
+
+    async def go():
+        parent = await rt.run(art.graph_id, {"text": "a"}, timeout=30)
+        assert parent.status == ex.COMPLETED, parent.error
+        at_a = next(cp for cp in rt.execution_checkpoints(parent.execution_id) if cp.node == "a")
+        child_id, _ = await rt.fork(parent.execution_id, at_a.id, {})
+        return child_id, await rt.wait(child_id, 30)
+
+    child_id, outcome = aio(go())
+    assert outcome.status == ex.COMPLETED, outcome.error
+    got = [(e.type, e.node, e.data.get("waiting_for") or e.data.get("branches"))
+           for e in rt.execution_events(child_id) if e.type in (ev.GATE_WAITING, ev.GATE_OPENED)]
+    assert got == [(ev.GATE_WAITING, "j", ["b"]), (ev.GATE_OPENED, "j", 2)]  # a had delivered, b ran again
+    statuses = [p.status for p in rt.replay(child_id) if p.event is not None and p.event.type == ev.GATE_WAITING]
+    assert statuses == [ex.WAITING_ON_GATE]
