@@ -4,7 +4,8 @@ The memories are real rows in a real SQLite data dir (FTS5 index, embeddings as 
 to keep setup short, a pool of distinct sentences is embedded once with the configured provider (the
 bundled model by default) and the rows reuse those vectors, each row's content made unique by a
 suffix. Each size reports the first search (it builds the scope's in-memory vector cache: cold) and
-then ``--queries`` searches with different queries (warm; the query embedding included).
+then ``--queries`` searches with different queries (warm; the query embedding included), and the
+bytes the in-memory vector index then holds (int8-quantised, runtime/memory/vectors.py).
 Run: ``.venv/bin/python bench/memory_search.py [--sizes 1000,10000,100000] [--queries 200]``.
 """
 from __future__ import annotations
@@ -78,7 +79,7 @@ def main() -> int:
         per = (time.perf_counter() - started) * 1000 / len(sentences)
         print(f"embedder {embedder.name}: {per:.1f} ms per passage (batch of {len(sentences)})")
         name = embedder.name
-    print(f"{'memories':>9}  {'cold ms':>8}  {'p50 ms':>7}  {'p99 ms':>7}  method")
+    print(f"{'memories':>9}  {'cold ms':>8}  {'p50 ms':>7}  {'p99 ms':>7}  {'cache bytes':>12}  method")
     for size in [int(s) for s in args.sizes.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
             db = open_database(Path(tmp))
@@ -96,7 +97,7 @@ def main() -> int:
                     body = srch.search(db, "bench", "flow", "", query, 5, embedder)
                     times.append((time.perf_counter() - t) * 1000)
                 print(f"{size:>9}  {cold:>8.1f}  {statistics.median(times):>7.1f}  {pct(times, 99):>7.1f}  "
-                      f"{body['method']}")
+                      f"{srch.cache_bytes():>12,}  {body['method']}")
             finally:
                 srch.forget(db)
                 db.close()

@@ -207,6 +207,9 @@ def test_a_runtime_stopped_while_compensating_finishes_the_compensation_after_re
     assert rt.find_execution(execution_id).status == "Compensating"
     rt.set_config("default", flow_name="saga_stop", secret_overrides={"HANG": "no"})
 
+    statuses: list[str] = []  # the stored status as each event of the resumed run is told
+    rt.events.connect(lambda e: e.execution_id == execution_id and statuses.append(rt.find_execution(e.execution_id).status))
+
     async def resume():
         assert await rt.resume_incomplete() == [execution_id]
         return await rt.wait(execution_id, 30)
@@ -215,6 +218,12 @@ def test_a_runtime_stopped_while_compensating_finishes_the_compensation_after_re
     assert outcome.status == "Failed"
     assert outcome.error == ('node "c": payment declined at step 2; compensation: '
                              '"undo-b" for "b" completed; "undo-a" for "a" completed')
+    # it went on compensating at once: never Running again, and the failed node did not run again
+    assert statuses and set(statuses) == {"Compensating"}  # (events are told as recorded, the end's before its status)
+    resumed_at = next(e.seq for e in rt.execution_events(execution_id) if e.type == ev.EXECUTION_RESUMED)
+    assert [e.node for e in rt.execution_events(execution_id) if e.type == ev.NODE_STARTED and e.seq > resumed_at] == [
+        "undo-a"]
+    assert outcome.diagnostic is not None and outcome.diagnostic.location.node == "c"
     kinds = [(e.type, e.node) for e in rt.execution_events(execution_id)
              if e.type.startswith("COMPENSATION") or e.type == ev.NODE_INTERRUPTED]
     assert kinds == [("COMPENSATION_STARTED", "undo-b"), ("COMPENSATION_COMPLETED", "undo-b"),

@@ -160,14 +160,59 @@ def test_a_fork_after_the_mutation_runs_on_the_grown_flow(make_runtime, tmp_path
 
 
 
-def test_a_mutation_inside_a_subflow_is_rejected(make_runtime, tmp_path, ws, aio):
+def _grow_in_subflow(ws, after: str = "") -> None:
+    """``grow_outer``: a → s (the subflow grow_inner: g, which grows) [→ h, ``after``'s node]."""
     write_flow(ws, "grow_inner", f"mode: unary\nimports: [{PKG}]\nnodes:\n  - {{id: g, node: \"{PKG}:Grow\"}}\nedges: []\n")
-    write_flow(ws, "grow_outer", "mode: unary\nnodes:\n  - {id: s, node: \"flow:grow_inner\"}\nedges: []\n")
+    tail = f"\n  - {{id: h, node: \"{PKG}:{after}\"}}" if after else ""
+    write_flow(ws, "grow_outer", f"mode: unary\nimports: [{PKG}]\nnodes:\n  - {{id: a, node: \"{PKG}:Look\"}}\n"
+                                 f"  - {{id: s, node: \"flow:grow_inner\"}}{tail}\nedges:\n  - {{from: a, to: s}}\n"
+                                 + ("  - {from: s, to: h}\n" if after else ""))
+
+
+def _subflow_steps(events, kind: str) -> list[str]:
+    return [e.node for e in events if e.type == kind and e.node and e.node.startswith("s/")]
+
+
+def test_a_mutation_inside_a_subflow_grows_the_subflows_own_run(make_runtime, tmp_path, ws, aio):
+    _grow_in_subflow(ws)
     rt = make_runtime(tmp_path / "data")
+    quota(rt, None)
     artifact = compile_file(ws / "flows" / "grow_outer.flow.yaml", ws, store=rt._artifacts)
     outcome = aio(rt.run(artifact, {"n": 0}, timeout=30))
-    assert outcome.status == "Failed"
-    assert outcome.error == 'node "s": node "g": axiom: mutation rejected: flow mutation inside a subflow is not supported'
+    assert outcome.status == "Completed", outcome.error
+    events = rt.execution_events(outcome.execution_id)
+    (mutated,) = [e for e in events if e.type == FLOW_MUTATED]
+    # numbered after the subflow's own nodes (g is its instance 1), recorded on the nested id
+    assert (mutated.node, mutated.data["nodes"][0]["id"], mutated.data["edges"]) == (
+        "s/g", "added-2", [{"from": "g", "to": "added-2"}])
+    assert _subflow_steps(events, ev.NODE_COMPLETED) == ["s/g", "s/added-2"]
+    # the parent's graph is unchanged: replay draws no added node, checkpoints are the parent's
+    replay = rt.replay(outcome.execution_id)
+    assert replay.node_ids == ("a", "s") and replay.added_nodes == []
+    assert [cp.node for cp in rt.execution_checkpoints(outcome.execution_id)] == ["a", "s"]
+    tenant = rt.find_execution(outcome.execution_id).tenant_id
+    assert rt.usage().get(tenant, utc_day(time.time()))["executions"] == 1
+
+
+def test_a_fork_before_a_subflow_that_mutates_reruns_it_and_grows_it_again(make_runtime, tmp_path, ws, aio):
+    _grow_in_subflow(ws)
+    rt = make_runtime(tmp_path / "data")
+    quota(rt, None)
+    artifact = compile_file(ws / "flows" / "grow_outer.flow.yaml", ws, store=rt._artifacts)
+    parent = aio(rt.run(artifact, {"n": 0}, timeout=30))
+    at_a = next(cp for cp in rt.execution_checkpoints(parent.execution_id) if cp.node == "a")
+
+    async def fork():
+        child_id, _ = await rt.fork(parent.execution_id, at_a.id, {})
+        return await rt.wait(child_id, 30)
+
+    child = aio(fork())
+    assert child.status == "Completed", child.error
+    events = rt.execution_events(child.execution_id)
+    assert _subflow_steps(events, FLOW_MUTATED) == ["s/g"]  # the re-run subflow grew in the fork's own log
+    assert _subflow_steps(events, ev.NODE_COMPLETED) == ["s/g", "s/added-2"]
+    tenant = rt.find_execution(parent.execution_id).tenant_id
+    assert rt.usage().get(tenant, utc_day(time.time()))["executions"] == 2  # a re-run addition draws again
 
 
 def test_a_run_stopped_after_a_mutation_resumes_on_the_grown_flow(make_runtime, tmp_path, ws, aio, invoker):
@@ -233,3 +278,71 @@ def test_a_grown_flow_with_an_approval_gate_runs_the_added_node(make_runtime, tm
     assert outcome.status == "Completed", outcome.error
     done = [e.node for e in rt.execution_events(outcome.execution_id) if e.type == ev.NODE_COMPLETED]
     assert sorted(done) == ["a", "added-4", "g", "t"]
+
+
+def test_a_run_stopped_after_a_subflow_grew_resumes_without_running_the_subflow_again(make_runtime, tmp_path, ws,
+                                                                                     aio, invoker):
+    import asyncio
+
+    from axiom_ide.runtime.runtime import Runtime
+
+    _grow_in_subflow(ws, after="UndoOnce")  # a → s (g grows) → h, which hangs while HANG is "yes"
+    data = tmp_path / "data"
+    first = Runtime(data, inline=invoker == "inline")
+    first.set_config("default", flow_name="grow_outer", secret_overrides={"HANG": "yes"})
+
+    async def until_h_hangs():
+        artifact = compile_file(ws / "flows" / "grow_outer.flow.yaml", ws, store=first._artifacts)
+        reached = asyncio.Event()
+        first.events.connect(lambda e: e.type == ev.LOG and e.node == "h" and reached.set())
+        execution_id = await first.start(artifact, {"n": 0})
+        await reached.wait()
+        await first.close()  # a shutdown while h runs: the run stays incomplete
+        return execution_id
+
+    execution_id = aio(until_h_hangs())
+    rt = make_runtime(data)
+    rt.set_config("default", flow_name="grow_outer", secret_overrides={"HANG": "no"})
+
+    async def resume():
+        assert await rt.resume_incomplete() == [execution_id]
+        return await rt.wait(execution_id, 30)
+
+    outcome = aio(resume())
+    assert outcome.status == "Completed", outcome.error
+    events = rt.execution_events(execution_id)
+    assert _subflow_steps(events, FLOW_MUTATED) == ["s/g"]  # s's checkpoint stands for its grown run
+    assert _subflow_steps(events, ev.NODE_COMPLETED) == ["s/g", "s/added-2"]
+    done = [e.node for e in events if e.type == ev.NODE_COMPLETED and "/" not in e.node]
+    assert done == ["a", "s", "h"]
+
+
+def test_a_mutation_in_a_pipeline_flow_fails_the_node_and_compiling_warns(make_runtime, tmp_path, ws, aio):
+    from axiom_ide.runtime.compiler.analyze import analyze_flow
+    from axiom_ide.runtime.model.flow_yaml import load_flow
+    from axiom_ide.runtime.packages import Workspace
+
+    path = write_flow(ws, "grow_stream", f"""\
+        mode: pipeline
+        imports: [{PKG}]
+        nodes:
+          - {{id: g, node: "{PKG}:Grow"}}
+        edges: []
+        """)
+    warned = [(d.code, d.message) for d in analyze_flow(load_flow(path).flow, Workspace(ws)).warnings]
+    text = ('node "g" is mutation_capable, but this is a pipeline flow, whose frames stream through the graph it '
+            "started with: the node fails if it adds nodes or edges; use it in a unary flow")
+    assert ("mutation_in_pipeline", text) in warned
+    rt = make_runtime(tmp_path / "data")
+    artifact = compile_file(path, ws, store=rt._artifacts)
+
+    async def frames():
+        return [f async for f in rt.stream(artifact, {"n": 0}, timeout=30)]
+
+    final = aio(frames())[-1]
+    assert final["is_final"] and "success" not in final
+    assert final["error"] == ('node "g": axiom: mutation rejected: flow mutation is not supported in a pipeline flow: '
+                              "its frames stream through the graph it started with; run its additions in a unary flow")
+    events = rt.execution_events(final["execution_id"])
+    assert not [e for e in events if e.type == FLOW_MUTATED]
+    assert [(e.type, e.node) for e in events if e.type in (ev.NODE_FAILED, ev.NODE_COMPLETED)] == [(ev.NODE_FAILED, "g")]

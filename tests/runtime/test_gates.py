@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from engine_support import add_faults_package, compile_file, until, write_flow
+from resume_support import running
 
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
@@ -146,3 +147,78 @@ def test_a_continued_debug_pause_reads_waiting_on_gate_while_the_join_still_wait
     assert outcome.status == ex.CANCELLED
     after = {p.event.type: p.status for p in rt.replay(eid) if p.event is not None}
     assert after[ev.DEBUG_PAUSED] == ex.DEBUG_PAUSED and after[ev.DEBUG_RESUMED] == ex.WAITING_ON_GATE
+
+
+@pytest.mark.parametrize("invoker", ["host"], indirect=True)
+def test_a_run_resumed_after_sigkill_reads_waiting_on_gate_at_once_while_its_join_waits(
+        example_workspace, make_runtime, tmp_path, aio):
+    data = tmp_path / "data"
+    flow = _half_open_join(example_workspace, False)
+    with running(flow, data, 2, inline=False):  # n0 and a checkpointed; j waits for b, which hangs
+        pass
+    rt = make_runtime(data)
+    (rec,) = rt.list_executions()
+    assert rec.status == ex.WAITING_ON_GATE  # what the killed runtime last stored
+
+    async def go():
+        assert await rt.resume_incomplete() == [rec.id]
+
+        def rerun_started():  # b runs again (attempt 2) in the resumed run
+            return any(e.type == ev.NODE_STARTED and e.node == "b" and e.attempt == 2 for e in rt.execution_events(rec.id))
+
+        await until(rerun_started)
+        # the resume's first write (EXECUTION_RESUMED with the status) already said Waiting on gate
+        assert rt.find_execution(rec.id).status == ex.WAITING_ON_GATE
+        gate_events = [e.type for e in rt.execution_events(rec.id) if e.type in (ev.GATE_WAITING, ev.GATE_OPENED)]
+        assert gate_events == [ev.GATE_WAITING]  # not recorded twice by the resume
+        assert await rt.cancel(rec.id)
+        return await rt.wait(rec.id, 30)
+
+    outcome = aio(go())
+    assert outcome.status == ex.CANCELLED
+    statuses = [(p.event.type, p.status) for p in rt.replay(rec.id) if p.event is not None]
+    assert (ev.EXECUTION_RESUMED, ex.WAITING_ON_GATE) in statuses
+
+
+@pytest.mark.parametrize("invoker", ["host"], indirect=True)
+def test_a_fork_from_a_half_open_join_records_its_own_gate_waiting(example_workspace, make_runtime, tmp_path, aio):
+    add_faults_package(example_workspace)
+    path = write_flow(example_workspace, "half-slow", f"""\
+mode: unary
+imports: [{PKG}]
+nodes:
+  - id: n0
+    node: {PKG}:Upper
+  - id: a
+    node: {PKG}:Upper
+  - id: b
+    node: {PKG}:Slow
+  - id: j
+    node: {PKG}:Upper
+edges:
+  - from: n0
+    to: a
+  - from: n0
+    to: b
+  - from: a
+    to: j
+  - from: b
+    to: j
+""")
+    rt = make_runtime(tmp_path / "data")
+    art = compile_file(path, example_workspace, store=rt._artifacts)
+
+    async def go():
+        parent = await rt.run(art.graph_id, {"text": "a"}, timeout=30)
+        assert parent.status == ex.COMPLETED, parent.error
+        at_a = next(cp for cp in rt.execution_checkpoints(parent.execution_id) if cp.node == "a")
+        child_id, _ = await rt.fork(parent.execution_id, at_a.id, {})
+        return child_id, await rt.wait(child_id, 30)
+
+    child_id, outcome = aio(go())
+    assert outcome.status == ex.COMPLETED, outcome.error
+    got = [(e.type, e.node, e.data.get("waiting_for") or e.data.get("branches"))
+           for e in rt.execution_events(child_id) if e.type in (ev.GATE_WAITING, ev.GATE_OPENED)]
+    assert got == [(ev.GATE_WAITING, "j", ["b"]), (ev.GATE_OPENED, "j", 2)]  # a had delivered, b ran again
+    statuses = [p.status for p in rt.replay(child_id) if p.event is not None and p.event.type == ev.GATE_WAITING]
+    assert statuses == [ex.WAITING_ON_GATE]

@@ -132,6 +132,18 @@ def _check_approvals(flow: Flow, a: Analysis, diags: list[Diagnostic]) -> None:
                                     Severity.ERROR, Location(node=node.id)))
 
 
+def _check_mutations(flow: Flow, a: Analysis, diags: list[Diagnostic]) -> None:
+    """A pipeline flow does not grow (engine/mutation.py): a mutation-capable node's additions fail it there."""
+    pipeline = flow.mode == "pipeline" or any(_is_pipeline(s) for s in a.nodes.values() if s is not None)
+    for node in flow.nodes:
+        spec = a.nodes.get(node.id)
+        if pipeline and spec is not None and getattr(spec, "mutation_capable", False):
+            diags.append(Diagnostic("mutation_in_pipeline", f'node "{node.id}" is mutation_capable, but this is a '
+                                    "pipeline flow, whose frames stream through the graph it started with: the "
+                                    "node fails if it adds nodes or edges; use it in a unary flow",
+                                    Severity.WARNING, Location(node=node.id)))
+
+
 def _check_disabled(flow: Flow, a: Analysis, diags: list[Diagnostic]) -> None:
     """A disabled node passes its input on as its output: only when both are the same message."""
     for node in flow.nodes:
@@ -233,6 +245,7 @@ def analyze_flow(
 
     _check_disabled(flow, a, diags)
     _check_approvals(flow, a, diags)
+    _check_mutations(flow, a, diags)
     known = {n.id for n in flow.nodes}
     # -- edges -------------------------------------------------------------------------------
     from axiom_ide.runtime.typecheck import check_edge

@@ -12,9 +12,13 @@ still run. The run then ends Failed with the original error followed by the outc
 (``…; compensation: "undo-b" for "b" completed; "undo-a" for "a" failed: <error>``) and the
 per-compensation outcome list in the EXECUTION_FAILED event's ``compensation`` data.
 
-A run resumed while compensating re-runs forward from its checkpoints (compensation checkpoints are
-not part of the forward history, :func:`forward_checkpoints`) and, failing again, skips the
-completions already compensated (their COMPENSATION_COMPLETED/FAILED events). Compensation is for
+The status Compensating is written with the failure's error value (the row's ``error_detail``; its
+``error`` text only when the run ends), so a run resumed after a restart while compensating
+continues compensating at once (:func:`resumed_failure`): its status stays Compensating, the failed
+node is not run again, and the completions already compensated (their COMPENSATION_COMPLETED/FAILED
+events) are skipped. A row written before that (no stored failure) re-runs forward from its
+checkpoints (compensation checkpoints are not part of the forward history, :func:`forward_checkpoints`)
+and, failing again, compensates the rest the same way. Compensation is for
 the top-level flow's nodes: a subflow node is compensated as a whole by its own ``compensate:``.
 """
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 from axiom_ide.runtime.engine.loop import RunContext, run_node
 from axiom_ide.runtime.engine.plan import Plan
 from axiom_ide.runtime.engine.steps import Activation, StepError
+from axiom_ide.runtime.errors import Diagnostic
 from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.checkpoints import Checkpoint, new_checkpoint_id
@@ -44,6 +49,16 @@ def forward_checkpoints(plan: Plan, checkpoints: Sequence[Checkpoint]) -> list[C
     """``checkpoints`` without those of compensation nodes (what a resume or fork refolds)."""
     comps = compensation_ids(plan)
     return [cp for cp in checkpoints if cp.node not in comps] if comps else list(checkpoints)
+
+
+def resumed_failure(status: str, detail: dict[str, Any] | None) -> StepError | None:
+    """The failure a run stopped while Compensating goes on compensating for, from its stored
+    ``status`` and ``error_detail``; None for any other run (or a row without the failure)."""
+    d = Diagnostic.from_json(detail) if status == ex.COMPENSATING and detail is not None else None
+    if d is None:
+        return None
+    return StepError(d.message, d.code, node=d.location.node, edge=d.location.edge,
+                     exception_type=d.exception_type, traceback=d.traceback)
 
 
 def _describe(outcomes: list[dict[str, Any]]) -> str:
@@ -90,7 +105,8 @@ async def _compensate(runner: Any, ctx: RunContext, failure: StepError) -> tuple
         ctx.execution_id, types=(ev.COMPENSATION_COMPLETED, ev.COMPENSATION_FAILED))}
     if not done:
         return failure, {}
-    runner.executions.update(ctx.execution_id, status=ex.COMPENSATING, events=ctx.recorder.drain(runner.executions.db))
+    runner.executions.update(ctx.execution_id, status=ex.COMPENSATING, error_detail=failure.diagnostic.to_json(),
+                             events=ctx.recorder.drain(runner.executions.db))  # what a resume continues
     step = len(history)
     outcomes: list[dict[str, Any]] = []
     for cp in reversed(done):

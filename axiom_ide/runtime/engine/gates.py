@@ -23,7 +23,9 @@ fan-out the budget cannot pay for fails the run with the quota's own text after 
 branches: daily executions quota exceeded (cap 500)``, code ``QUOTA_EXCEEDED`` — before any of its
 branches runs.
 
-A resumed run refolds its completed nodes without the tracker, so nothing is drawn twice.
+A resumed run refolds its completed nodes without the tracker, so nothing is drawn twice; the
+joins the refolded state holds half-settled wait again at once (:meth:`BranchTracker.resumed`), so
+the resumed run reads Waiting on gate from its first write, not Running until a next gate event.
 """
 from __future__ import annotations
 
@@ -59,6 +61,16 @@ class BranchTracker:
         self.waiting: set[str] = set()
         #: Per gate, the activation its last GATE_OPENED announced.
         self._opened: dict[str, Any] = {}
+
+    def resumed(self, state: ExecutionState, recorder: Any = None) -> None:
+        """Follow a run refolded from checkpoints: its joins with some, not all, edges settled wait.
+        A resumed run's log has their GATE_WAITING already; a fork's own log (``recorder``) gets one."""
+        for gate, settled in state.settled.items():
+            if settled and gate in self.plan.joins and gate not in self.waiting:
+                self.waiting.add(gate)
+                if recorder is not None:
+                    rest = [pe.src for pe in self.plan.incoming[gate] if pe.src not in settled]
+                    recorder.emit(ev.GATE_WAITING, gate, waiting_for=rest)
 
     def after_complete(self, recorder: Any, state: ExecutionState, node: str, skipped: list[EdgeSkipped]) -> None:
         plan = self.plan

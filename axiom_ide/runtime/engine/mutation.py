@@ -22,11 +22,25 @@ edges are evaluated (so an edge from the node itself fires at once):
 A rejected batch applies nothing: the node fails with ``axiom: mutation rejected: <reason>`` (the
 SDK's documented prefix). An applied batch is recorded as one FLOW_MUTATED event on the node with
 the added ``nodes`` and ``edges`` (what replay draws), the run continues on the grown plan, and
-reflection shows the grown graph from then on. Mutations are for the top-level unary flow (node
-hosts and the in-process invoker alike): inside a subflow they are rejected. The event also keeps the batch (``ops``): a run
-resumed after a restart, or forked from one of its checkpoints, re-applies the batches recorded
-before that point (:func:`regrow`) before it refolds its checkpoints — a fork records them in its
-own log — so the added nodes' checkpoints match and nothing is drawn from the quota twice.
+reflection shows the grown graph from then on (node hosts and the in-process invoker alike). The
+event also keeps the batch (``ops``): a run resumed after a restart, or forked from one of its
+checkpoints, re-applies the batches recorded before that point (:func:`regrow`) before it refolds
+its checkpoints — a fork records them in its own log — so the added nodes' checkpoints match and
+nothing is drawn from the quota twice.
+
+Inside a subflow a mutation grows *that subflow's own run* (its plan, its reflection at its depth):
+instance ids follow the subflow's nodes, the added node runs inside the subflow, and FLOW_MUTATED
+is recorded on the node's nested id (``<subflow node>/<node>``, like every subflow step; replay of
+the parent draws no added node). The parent's graph never changes. A subflow's steps are not
+checkpointed — the subflow node as a whole is — so there is nothing to regrow: a resume or fork
+that reaches the subflow node again re-runs the subflow, whose node buffers and applies its
+additions anew (drawing the quota again, as any re-run node does); one that starts after the
+subflow node's checkpoint uses its output and never re-runs it.
+
+A pipeline flow does not grow: its frames stream through the graph it started with. A
+mutation-capable unary node there that buffers additions fails with
+``axiom: mutation rejected: flow mutation is not supported in a pipeline flow ...``
+(:func:`pipeline_refusal`; the compiler warns about such a node, ``mutation_in_pipeline``).
 """
 from __future__ import annotations
 
@@ -154,6 +168,15 @@ def _cycle(nodes: list[str], edges: list[tuple[str, str]]) -> list[str] | None:
     return None
 
 
+#: Why a pipeline flow's node cannot grow the flow (its rejection and the compiler's warning say it).
+PIPELINE_REASON = "flow mutation is not supported in a pipeline flow: its frames stream through the graph it started with"
+
+
+def pipeline_refusal(node_id: str) -> StepError:
+    """The failure of a pipeline flow's node that buffered additions."""
+    return _fail(node_id, PIPELINE_REASON + "; run its additions in a unary flow")
+
+
 def _fail(node_id: str, reason: str, code: str = "MUTATION_REJECTED") -> StepError:
     return StepError(node_error_text(node_id, REJECTED + reason), code, node=node_id)
 
@@ -183,7 +206,10 @@ def apply_mutations(ctx: Any, node_id: str, ops: list[dict[str, Any]], *, again:
     gates = getattr(ctx, "gates", None)
     if gates is not None and gates.plan is before:  # branch tracking follows the grown top-level plan
         gates.plan = ctx.plan
-    ctx.reflection = reflection_views(grown)
+    views: list[dict[str, Any]] = list(ctx.reflection.values())
+    where = (views[0].get("position") if views else None) or {}  # a subflow's view keeps its depth
+    ctx.reflection = reflection_views(grown, depth=int(where.get("depth", 0)),
+                                      stack=list(where.get("subflow_stack_graph_ids", ())))
     ctx._calls = None
     data = {"nodes": [{"id": n.id, "instance": n.instance, "ref": n.ref, "name": n.name, "package": n.package,
                        "version": n.version, "input_type": n.input_type, "output_type": n.output_type}
@@ -227,8 +253,6 @@ def _check(ctx: Any, node_id: str, ops: list[dict[str, Any]]) -> tuple[Any, list
     art = plan.artifact
     if not plan.nodes[node_id].mutation_capable:
         raise Rejected(f'node "{node_id}" is not mutation_capable')
-    if ctx.checkpoints is None:
-        raise Rejected("flow mutation inside a subflow is not supported")
     by_inst: dict[int, ArtifactNode] = {n.instance: n for n in art.nodes}
     taken = {n.id for n in art.nodes}
     edges = {(e.src, e.dst) for e in art.edges}

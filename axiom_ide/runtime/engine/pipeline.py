@@ -33,6 +33,7 @@ from typing import Any
 
 from axiom_ide.runtime.engine.invoker import NODE_ERRORS, NodeTimeout, make_call
 from axiom_ide.runtime.engine.loop import RunContext
+from axiom_ide.runtime.engine.mutation import pipeline_refusal
 from axiom_ide.runtime.engine.plan import PlanEdge
 from axiom_ide.runtime.engine.steps import (
     StepError,
@@ -141,6 +142,11 @@ async def _run_node(ctx: RunContext, node_id: str, inboxes: dict, sink: asyncio.
             async for frame in inputs():
                 # a disabled node (compile checked its input is its output's type) passes frames on
                 out = frame if getattr(node, "disabled", False) else await ctx.invoker.invoke(node, frame, call)
+                if getattr(out, "mutations", None):  # a mutation-capable node's additions: nothing grows here
+                    refused = pipeline_refusal(node_id)
+                    ctx.recorder.emit(ev.NODE_FAILED, node_id, duration_ms=round((time.perf_counter() - t0) * 1000.0, 3),
+                                      attempt=1, error=str(refused), final=True)
+                    raise refused
                 frames += 1
                 if len(seen_out) < FRAMES_KEPT:
                     seen_out.append(out)

@@ -20,7 +20,7 @@ from typing import Any
 from axiom_ide.runtime.compiler.artifact import Artifact
 from axiom_ide.runtime.engine import steps
 from axiom_ide.runtime.engine.codec import Codec
-from axiom_ide.runtime.engine.compensation import compensate, forward_checkpoints
+from axiom_ide.runtime.engine.compensation import compensate, forward_checkpoints, resumed_failure
 from axiom_ide.runtime.engine.gates import BranchTracker, has_branches, resting_status
 from axiom_ide.runtime.engine.loop import RunConfig, RunContext, drive
 from axiom_ide.runtime.engine.mutation import FLOW_MUTATED, REGROW_EVENTS, regrow
@@ -215,21 +215,29 @@ class Runner:
                                   forked_from=forked_from[0], checkpoint_id=forked_from[1])
                     for node, data in grown:  # the fork's own log draws the parent's additions too
                         recorder.emit(FLOW_MUTATED, node, **data)
+                    if ctx.gates is not None:  # its half-settled joins wait: Waiting on gate at once
+                        ctx.gates.resumed(state, recorder)
                 else:
                     recorder.emit(ev.EXECUTION_RESUMED, completed_nodes=len(done))
                     for node, attempt in self._interrupted(rec.id, ctx.plan, ctx.attempt_base).items():
                         recorder.emit(ev.NODE_INTERRUPTED, node, attempt=attempt, reason=INTERRUPTED_REASON)
+                    if ctx.gates is not None:  # its half-settled joins wait again: Waiting on gate at once
+                        ctx.gates.resumed(state)
             else:
                 extra: dict[str, Any] = {"config_id": config.config_id} if config.config_id else {}
                 recorder.emit(ev.EXECUTION_STARTED, graph_id=rec.graph_id, flow=rec.flow_name, **extra)
                 state = steps.start(compiled.plan, rec.input or b"")
+            failure = resumed_failure(rec.status, rec.error_detail) if resume and forked_from is None else None
             if not accepted:
                 events = recorder.drain(self.executions.db)
-                restored = resume and ((debug is not None and debug.pauses_first) or rec.status == ex.PAUSED_HITL)
-                if not restored:  # a restored pause stays paused
-                    self.executions.update(rec.id, status=ex.RUNNING, events=events)
+                restored = resume and ((debug is not None and debug.pauses_first) or rec.status == ex.PAUSED_HITL
+                                       or failure is not None)
+                if not restored:  # a restored pause stays paused, a restored compensation Compensating
+                    self.executions.update(rec.id, status=resting_status(ctx.gates), events=events)
                 elif events:
                     self.events.append(events)
+            if failure is not None:  # stopped while compensating: go on compensating, run nothing forward
+                raise failure
             output = await drive(ctx, state)
             output_json = compiled.decode_output(output)
         except StepError as exc:
@@ -257,8 +265,8 @@ class Runner:
             budget = self.execution_budget
             tenant = rec.tenant_id
 
-            def set_status(status: str) -> None:
-                self.executions.update(rec.id, status=status)
+            def set_status(status: str) -> None:  # with the GATE_* events that changed it: one write
+                self.executions.update(rec.id, status=status, events=ctx.recorder.drain(self.executions.db))
 
             ctx.gates = BranchTracker(plan, budget=(lambda n: budget(tenant, n)) if budget is not None else None,
                                       set_status=set_status)

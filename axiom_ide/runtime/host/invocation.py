@@ -231,9 +231,10 @@ class ContextParts:
 
     Keys: a site by its strings plus the identity of its position mapping — checked against a deep
     snapshot of the mapping, so a mapping changed in place is defined again —, a run by its ids,
-    and a graph by its ``graph_id``, which names
-    the view's content (a view without one is defined with every call). Slots are reused
-    round-robin; the worker simply keeps whatever was defined last in each.
+    and a graph by its ``graph_id`` with its node and edge counts, which name the view's content (a
+    runtime mutation grows a graph under the same id, engine/mutation.py; a view without an id is
+    defined with every call). Slots are reused round-robin; the worker simply keeps whatever was
+    defined last in each.
     """
 
     __slots__ = ("_entries", "_owners", "_next", "_vars")
@@ -271,12 +272,14 @@ class ContextParts:
             graph = wire.NO_PART
         else:
             graph_id = view.get("graph_id")
-            hit = entries.get(("graph", graph_id)) if graph_id else None
+            graph_key = ("graph", graph_id, len(view.get("nodes") or ()), len(view.get("edges") or ()),
+                         len(view.get("loop_edges") or ())) if graph_id else None
+            hit = entries.get(graph_key) if graph_key else None
             if hit is not None:
                 graph = hit[0]
             else:
                 part = {k: v for k, v in view.items() if k != "position"}
-                graph = self._define(("graph", graph_id) if graph_id else None, part, None, defines, (site, run))
+                graph = self._define(graph_key, part, None, defines, (site, run))
         variables = call.variables
         if variables:  # with every call (see wire): encoded once per mapping, checked by snapshot
             held = self._vars

@@ -6,8 +6,9 @@ For one scope (tenant, flow, session — ``""`` for flow-scoped entries):
    ``memory_entries`` by triggers, :func:`ensure_fts`), ranked by ``bm25``; where the SQLite build
    has no FTS5, the same BM25 (k1 = 1.2, b = 0.75) computed here over the scope's rows;
 2. **semantic**: the query's embedding against every entry's (:mod:`.embedding`), by cosine; the
-   scope's vectors are held in memory (:class:`_VectorCache`) and rows without a vector of the
-   current model are embedded when the cache is (re)built — the lazy backfill;
+   scope's vectors are held in memory int8-quantised, in the process's byte-budgeted LRU
+   (:class:`_VectorCache`, :mod:`.vectors`), and rows without a vector of the current model are
+   embedded when the cache is (re)built — the lazy backfill;
 3. **relevance** = reciprocal rank fusion of the two lists, the semantic one weighed by how far
    the cosine is above the model's ``baseline`` (the cosine of unrelated texts):
    ``1 / (60 + keyword_rank) + w / (60 + semantic_rank)`` with ``w = (cos − baseline) / (1 − baseline)``
@@ -23,6 +24,7 @@ provider answers; ``latency_ms`` is the query's wall time.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import sqlite3
@@ -32,7 +34,10 @@ import weakref
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from axiom_ide.runtime.memory import embedding as emb
+from axiom_ide.runtime.memory.vectors import CACHE, QuantisedVectors
 
 if TYPE_CHECKING:
     from axiom_ide.runtime.store.db import Database
@@ -54,13 +59,17 @@ _FTS_DDL = (
     "INSERT INTO memory_fts (rowid, content) VALUES (new.rowid, new.content); END"),
     "INSERT INTO memory_fts (memory_fts) VALUES ('rebuild')",
 )
+_TOKENS = itertools.count(1)
+
+
 class _DbState:
     """What this process knows about one open database's memory tables."""
 
     def __init__(self) -> None:
         self.fts: bool | None = None  # None: not checked yet
         self.generation = 0  # bumped by every writer here (:func:`changed`)
-        self.caches: dict[tuple[str, str, str, str], _VectorCache] = {}  # (model, tenant, flow, session)
+        #: Names this database in the vector cache's keys: (token, model, tenant, flow, session).
+        self.token = next(_TOKENS)
 
 
 _STATE: weakref.WeakKeyDictionary[Any, _DbState] = weakref.WeakKeyDictionary()
@@ -98,7 +107,9 @@ def ensure_fts(db: Database) -> bool:
 def forget(db: Database) -> None:
     """Drop what is cached about ``db`` (it is being closed)."""
     with _STATE_LOCK:
-        _STATE.pop(db, None)
+        state = _STATE.pop(db, None)
+    if state is not None:
+        CACHE.evict(lambda key: key[0] == state.token)
 
 
 def terms(text: str) -> list[str]:
@@ -151,21 +162,25 @@ def _keyword(db: Database, scope: tuple[str, str, str], words: list[str], fts: b
 
 
 class _VectorCache:
-    """The embeddings of one scope, in memory, rebuilt when the scope's rows change."""
+    """The embeddings of one scope, in memory (int8, :mod:`.vectors`), rebuilt when the scope's rows
+    change; kept in the process's LRU (:data:`.vectors.CACHE`) while its byte budget allows."""
 
-    def __init__(self, stamp: tuple, rowids: list[int], vectors: Any) -> None:
+    def __init__(self, stamp: tuple, rowids: np.ndarray, vectors: QuantisedVectors) -> None:
         self.stamp, self.rowids, self.vectors = stamp, rowids, vectors
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.rowids.nbytes) + self.vectors.nbytes
 
     @classmethod
     def get(cls, db: Database, scope: tuple[str, str, str], embedder: emb.Embedder) -> _VectorCache:
         state = _state(db)
-        key = (embedder.name, *scope)
+        key = (state.token, embedder.name, *scope)
         with db.lock:
             count, top = db.conn.execute(f"SELECT COUNT(*), MAX(rowid) FROM memory_entries WHERE {_SCOPE}",
                                          scope).fetchone()
             stamp = (state.generation, db.conn.execute("PRAGMA data_version").fetchone()[0], count, top)
-        with _STATE_LOCK:
-            cached = state.caches.get(key)
+        cached = CACHE.get(key)
         if cached is not None and cached.stamp == stamp:
             return cached
         backfill(db, scope, embedder)
@@ -173,39 +188,36 @@ class _VectorCache:
             rows = db.conn.execute(f"SELECT rowid, embedding FROM memory_entries WHERE {_SCOPE} AND "
                                    "embedding_model = ?", (*scope, embedder.name)).fetchall()
             stamp = (state.generation, db.conn.execute("PRAGMA data_version").fetchone()[0], *stamp[2:])
-        rowids = [r[0] for r in rows]
-        vectors: Any = [emb.unpack(r[1]) for r in rows]
-        try:
-            import numpy as np
-
-            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1) \
-                if rows else np.zeros((0, 0), dtype=np.float32)
-        except ImportError:
-            pass
-        fresh = cls(stamp, rowids, vectors)
-        with _STATE_LOCK:
-            state.caches[key] = fresh
+        rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        fresh = cls(stamp, rowids, QuantisedVectors.from_blobs([r[1] for r in rows]))
+        CACHE.put(key, fresh)
         return fresh
 
     def nearest(self, query: list[float]) -> list[tuple[int, float]]:
-        if not self.rowids:
+        """The scope's :data:`CANDIDATES` best rows for ``query``: (rowid, cosine), best first."""
+        if not len(self.rowids):
             return []
-        if hasattr(self.vectors, "shape"):
-            import numpy as np
-
-            sims = self.vectors @ np.asarray(query, dtype=np.float32)
-            top = np.argpartition(-sims, CANDIDATES)[:CANDIDATES] if len(sims) > CANDIDATES else np.arange(len(sims))
-            top = top[np.argsort(-sims[top])]
-            return [(self.rowids[i], float(sims[i])) for i in top]
-        pairs = [(emb.cosine(v, query), rowid) for rowid, v in zip(self.rowids, self.vectors, strict=True)]
-        pairs.sort(reverse=True)
-        return [(rowid, s) for s, rowid in pairs[:CANDIDATES]]
+        return [(int(self.rowids[i]), s) for i, s in self.vectors.top(query, CANDIDATES)]
 
 
 def changed(db: Database) -> None:
-    """Memory rows of ``db`` were written or deleted here: cached vectors are stale."""
+    """Memory rows of ``db`` were written or deleted here: its cached vectors are stale, and go now
+    (not at the next search) so they hold no memory meanwhile."""
     with _STATE_LOCK:
-        _state(db).generation += 1
+        state = _state(db)
+        state.generation += 1
+    CACHE.evict(lambda key: key[0] == state.token)
+
+
+def cached_scopes(db: Database) -> list[tuple[str, str, str, str]]:
+    """The (model, tenant, flow, session) whose vectors of ``db`` are held now, least recently used first."""
+    token = _state(db).token
+    return [key[1:] for key in CACHE.keys() if key[0] == token]
+
+
+def cache_bytes() -> int:
+    """The bytes the process's memory vector indexes hold now (bench/memory_search.py prints it)."""
+    return CACHE.nbytes
 
 
 def backfill(db: Database, scope: tuple[str, str, str], embedder: emb.Embedder, batch: int = 64) -> int:
@@ -240,7 +252,7 @@ def search(db: Database, tenant: str, flow: str, session: str, query: str, limit
     else:
         try:
             cache = _VectorCache.get(db, scope, embedder)
-            semantic = cache.nearest(embedder.embed_query(query)) if cache.rowids else []
+            semantic = cache.nearest(embedder.embed_query(query)) if len(cache.rowids) else []
         except emb.Unavailable as exc:
             method = emb.keyword_method(exc)
     relevance: dict[int, float] = {}
