@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.errors import Diagnostic, Location, Severity
-from axiom_ide.runtime.store import events as ev
 
 
 @dataclass(frozen=True)
