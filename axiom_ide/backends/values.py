@@ -90,6 +90,18 @@ class Execution:
         """The stored error value, or None (a success, or a failure kept only as text)."""
         return Diagnostic.from_json(self.error_detail) if self.error_detail is not None else None
 
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def duration_ms(self) -> float | None:
+        """Started → completed (still running: → last update), in ms; None before it started."""
+        if self.started_at is None:
+            return None
+        end = self.completed_at if self.completed_at is not None else self.updated_at
+        return round((end - self.started_at) * 1000.0, 3)
+
 
 @dataclass(frozen=True)
 class Event:

@@ -41,6 +41,8 @@ GATE_OPENED = "GATE_OPENED"
 EXECUTION_COMPLETED = "EXECUTION_COMPLETED"
 EXECUTION_FAILED = "EXECUTION_FAILED"
 EXECUTION_CANCELLED = "EXECUTION_CANCELLED"
+#: Runtime flow mutation (engine/mutation.py): an applied batch (data: ``nodes``, ``edges``).
+FLOW_MUTATED = "FLOW_MUTATED"
 #: A node's agent-memory calls (data: runtime/memory/events.py).
 MEMORY_READ = "MEMORY_READ"
 MEMORY_WRITE = "MEMORY_WRITE"
