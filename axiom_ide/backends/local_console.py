@@ -14,23 +14,9 @@ from axiom_ide.backends.local_clients import LocalClients
 from axiom_ide.backends.values import ApiKeyView, FlowConfigView
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.memory_texts import check_query
+from axiom_ide.runtime.record_rules import MAX_SECRET_BYTES, check_secret  # noqa: F401 (MAX_SECRET_BYTES re-exported)
 from axiom_ide.runtime.store.configs import config_exists
-from axiom_ide.runtime.store.secrets import check_secret_name
 from axiom_ide.runtime.usage_report import Usage, usage_report
-
-#: The largest secret value the Console saves (a credential, not a file): 64 KiB of UTF-8.
-MAX_SECRET_BYTES = 64 * 1024
-
-
-def check_secret(name: str, value: str) -> None:
-    """A secret's name and value as the Console pages accept them (local and remote alike)."""
-    check_secret_name(name)
-    if not value:
-        raise AxiomError.of("invalid_value", f'secret "{name}" needs a value')
-    size = len(value.encode("utf-8"))
-    if size > MAX_SECRET_BYTES:
-        raise AxiomError.of("secret_too_large", f'secret "{name}" is {size} bytes; a secret value is at most '
-                                                f"{MAX_SECRET_BYTES} bytes")
 
 
 class LocalMemory:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from axiom_ide.backends.local_console import check_secret
 from axiom_ide.backends.values import ApiKeyView, FlowConfigView, config_from_json, key_from_json
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.memory_texts import check_query
-from axiom_ide.runtime.record_rules import check_key_name
+from axiom_ide.runtime.record_rules import check_key_name, check_secret
 
 
 class RemoteMemory:
