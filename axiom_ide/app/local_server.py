@@ -1,9 +1,9 @@
 """The IDE serves the platform's HTTP API itself, on the runtime it runs flows with.
 
 :class:`LocalServer` binds the LocalBackend's HTTP API (``LocalBackend.http_app``: the server over
-its runtime) on 127.0.0.1:8765 (the next free port when taken, up to 20 tries) — so the "Use via API" commands,
-the interactive docs and any HTTP client reach the same artifacts, executions and history the IDE
-shows. Its coroutines run on the runtime's loop thread (``RuntimeBridge.call``). For the docs
+its runtime) on 127.0.0.1:8765 (the next free port when taken, up to 20 tries) — so the "Use via
+API" commands, the interactive docs and any HTTP client reach the same artifacts, executions and
+history the IDE shows. Its coroutines run on the runtime's loop thread (``RuntimeBridge.call``). For the docs
 page the IDE mints an API key named :data:`DOCS_KEY_NAME` per session (revoked on stop); the raw
 key only lives in memory and is handed to the browser in the docs URL's fragment (minted and
 revoked through the backend's Console API, like any key).

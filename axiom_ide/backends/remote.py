@@ -169,8 +169,9 @@ class RemoteBackend:
             raise AxiomError.of("execution_not_found", "execution not found")
         failure = None
         if rec.status in ("Failed", "Cancelled"):
+            detail = rec.diagnostic  # the served error value (location, exception type), when there is one
             failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(),
-                                        await self.events(execution_id))
+                                        () if detail is not None else await self.events(execution_id), detail)
         return RunResult(rec.id, rec.status, rec.output if rec.status == "Completed" else None, failure)
 
     async def stream(self, graph_id: str, input: Any, *, config_id: str | None = None,

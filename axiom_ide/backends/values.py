@@ -172,7 +172,21 @@ def execution_from_json(d: dict[str, Any]) -> Execution:
         config_id=d.get("config_id"), parent_id=d.get("parent_execution_id"),
         fork_checkpoint=d.get("fork_checkpoint_id"), debug_session=d.get("debug_session_id"),
         created_at=ms_seconds(d.get("created_at")) or 0.0, started_at=ms_seconds(d.get("started_at")),
-        updated_at=ms_seconds(d.get("updated_at")) or 0.0, completed_at=ms_seconds(d.get("completed_at")))
+        updated_at=ms_seconds(d.get("updated_at")) or 0.0, completed_at=ms_seconds(d.get("completed_at")),
+        error_detail=_error_detail(d))
+
+
+def _error_detail(d: dict[str, Any]) -> dict[str, Any] | None:
+    """A failed execution's error value as the API serves it beside ``error`` (one execution's
+    detail: ``location``, ``exception_type``; the traceback stays on the server), in
+    :meth:`Diagnostic.to_json`'s shape; None when the body has none (a list row, an older server)."""
+    if not isinstance(d.get("error"), str) or not ("location" in d or "exception_type" in d):
+        return None
+    detail: dict[str, Any] = {"code": d.get("error_code") or "", "severity": "error", "message": d["error"],
+                              "location": d.get("location") if isinstance(d.get("location"), dict) else {}}
+    if isinstance(d.get("exception_type"), str):
+        detail["exception_type"] = d["exception_type"]
+    return detail
 
 
 def event_from_json(d: dict[str, Any]) -> Event:

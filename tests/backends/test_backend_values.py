@@ -8,6 +8,7 @@ from dataclasses import fields, replace
 
 import live_server as server_live
 import pytest
+import server_support
 
 from axiom_ide.backends import LocalBackend
 from axiom_ide.backends.checkpoint_view import CheckpointView
@@ -94,3 +95,27 @@ def test_live_events_reach_a_local_subscriber_as_event_values(tmp_path, example_
     assert {type(e) for e in seen} == {Event}
     assert [(e.seq, e.type, e.node) for e in seen] == [(e.seq, e.type, e.node) for e in events]
     assert from_record(Event, seen[0]) == seen[0]  # a value converts to an equal copy
+
+
+def test_a_remote_failure_carries_the_served_error_value_as_local_does(live, make_runtime, aio):
+    """A node that raised: the remote's Execution has the error value the API serves (location,
+    exception type — not the traceback, which stays on the server), so its Failure names the same
+    node and exception type as the LocalBackend reading the same execution."""
+    server_support.test_flows(live)
+    remote = RemoteBackend(live.origin, live.key, poll_interval=0.05)
+
+    async def run():
+        compiled = await remote.compile(load_flow(live.workspace / "flows" / "faults-boom.flow.yaml", fast=True).flow)
+        result = await remote.wait(await remote.start(compiled.graph_id, {"text": "x"}), 60)
+        return result, await remote.get_execution(result.execution_id)
+
+    r_result, r_exec = aio(run())
+    aio(remote.close())
+    local = LocalBackend(make_runtime(live.data_dir), lambda: Workspace(live.workspace))
+    l_result, l_exec = aio(local.result(r_result.execution_id)), aio(local.get_execution(r_result.execution_id))
+
+    assert r_exec.diagnostic is not None and r_exec.diagnostic.location.node == "n1"
+    assert l_exec.diagnostic is not None and l_exec.diagnostic.traceback and r_exec.diagnostic.traceback is None
+    same = lambda f: (f.kind, f.message, f.node, f.edge, f.exception_type)  # noqa: E731
+    assert same(r_result.failure) == same(l_result.failure)
+    assert r_result.failure.node == "n1" and r_result.failure.exception_type
