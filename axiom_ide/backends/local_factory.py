@@ -22,3 +22,12 @@ def local_backend(data_dir: Path, workspace: Callable[[], Any] | Any, *, inline:
     runtime = Runtime(data_dir, inline=inline, sandbox=None if sandbox else Sandbox(enabled=False),
                       python_for_packages=Path(python_for_packages) if python_for_packages else None)
     return LocalBackend(runtime, workspace)
+
+
+def check_package_python(path: str | Path) -> tuple[int, int]:
+    """The (major, minor) of the interpreter at ``path`` the local runtime would give package venvs
+    (Run → Python Interpreter for Packages…): Python 3.11+ or an AxiomError saying what is wrong
+    (``runtime/host/interpreter.check_python``)."""
+    from axiom_ide.runtime.host.interpreter import check_python
+
+    return check_python(path)
