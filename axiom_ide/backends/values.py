@@ -15,6 +15,7 @@ store, the engine, the server and the protocol all import those two modules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any, TypeVar
 
 from axiom_ide.backends.checkpoint_view import ms_seconds
@@ -43,7 +44,12 @@ V = TypeVar("V")
 def from_record(cls: type[V], record: Any) -> V:
     """The value ``cls`` of a record with (at least) the same field names — a runtime store record
     (LocalBackend's boundary) or a value already (then an equal copy)."""
-    return cls(**{f.name: getattr(record, f.name) for f in fields(cls)})  # type: ignore[arg-type]
+    return cls(**{name: getattr(record, name) for name in _field_names(cls)})  # type: ignore[arg-type]
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True, kw_only=True)
