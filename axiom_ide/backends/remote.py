@@ -36,6 +36,9 @@ from axiom_ide.backends.remote_console import RemoteConsole
 from axiom_ide.backends.remote_http import Http, RetryPolicy, Timeouts
 from axiom_ide.backends.remote_registry import RemoteRegistry
 from axiom_ide.backends.values import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
     FINAL_STATUSES,
     Event,
     Execution,
@@ -168,11 +171,11 @@ class RemoteBackend:
         if rec is None:
             raise AxiomError.of("execution_not_found", "execution not found")
         failure = None
-        if rec.status in ("Failed", "Cancelled"):
+        if rec.status in (FAILED, CANCELLED):
             detail = rec.diagnostic  # the served error value (location, exception type), when there is one
             failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(),
                                         () if detail is not None else await self.events(execution_id), detail)
-        return RunResult(rec.id, rec.status, rec.output if rec.status == "Completed" else None, failure)
+        return RunResult(rec.id, rec.status, rec.output if rec.status == COMPLETED else None, failure)
 
     async def stream(self, graph_id: str, input: Any, *, config_id: str | None = None,
                      timeout: float = 30.0) -> AsyncIterator[dict[str, Any]]:
