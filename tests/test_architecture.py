@@ -80,6 +80,9 @@ def test_import_contracts_hold():
         ("backends/base.py", "import axiom_ide.document.document", "GUI layers"),
         ("runtime/observer.py", "import axiom_ide.server.app", "Headless layers"),
         ("runtime/model/__init__.py", "import axiom_ide.runtime.engine.runner", "No import cycles"),
+        ("app/status.py", "import axiom_ide.runtime.store.events", "The GUI reaches a runtime only through a Backend"),
+        ("app/main_window.py", "import axiom_ide.runtime.runtime", "The GUI reaches a runtime only through a Backend"),
+        ("backends/remote_console.py", "import axiom_ide.runtime.store.apikeys", "The protocol and the remote backends"),
     ],
 )
 def test_import_contracts_catch_a_violation(tmp_path, module, line, broken):
@@ -94,6 +97,28 @@ def test_import_contracts_catch_a_violation(tmp_path, module, line, broken):
     report = out.stdout.split("Broken contracts")[1]
     assert broken in report
     assert line.split()[1].removeprefix("axiom_ide.").split(".")[0] in report
+
+
+def test_the_store_free_contract_lists_every_remote_backend_module():
+    """A new ``backends/remote*.py`` is held to the contract too (import-linter takes no partial
+    wildcards, so the modules are listed by name)."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    (contract,) = [c for c in contracts if c["name"].startswith("The protocol and the remote backends")]
+    remote = {f"axiom_ide.backends.{p.stem}" for p in (ROOT / "axiom_ide" / "backends").glob("remote*.py")}
+    assert remote and remote <= set(contract["source_modules"])
+    assert contract["forbidden_modules"] == ["axiom_ide.runtime.store"]
+
+
+def test_no_app_module_reaches_a_backends_runtime():
+    """The app asks a Backend, never its runtime (``backend.runtime``, ``b.runtime``, ``getattr(backend, "runtime")``)."""
+    reach = re.compile(r"""\b(?:backend|b|self\.backend|bridge\.backend)\s*\.\s*runtime\b|getattr\([^,]*backend[^,]*,\s*["']runtime["']""")
+    found = {str(path.relative_to(ROOT)): [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                                           if reach.search(line)]
+             for path in sorted((ROOT / "axiom_ide" / "app").rglob("*.py"))}
+    assert {k: v for k, v in found.items() if v} == {}
+    assert reach.search('runtime = getattr(backend, "runtime", None)') and reach.search("b.runtime.tenant_id")
 
 
 #: The Runtime's stores: private behind its facade (runtime.py, history_reads.py).

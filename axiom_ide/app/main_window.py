@@ -584,14 +584,10 @@ def local_backend(window: MainWindow, *, inline: bool = False) -> Any:
     runtime's loop thread); ``inline`` runs node code in process instead of host processes. Hosts
     are sandboxed unless the user turned that off (Run → Run Node Code in Sandbox); packages the
     app does not satisfy get venvs from Run → Python Interpreter for Packages… (else AXIOM_IDE_PYTHON)."""
-    from axiom_ide.backends import LocalBackend
-    from axiom_ide.runtime.host.sandbox import Sandbox
-    from axiom_ide.runtime.runtime import Runtime
+    from axiom_ide.backends.local_factory import local_backend as make
 
-    sandbox = None if window.prefs.sandbox_nodes() else Sandbox(enabled=False)
-    python = window.prefs.python_for_packages()
-    runtime = Runtime(window.data_dir, inline=inline, sandbox=sandbox, python_for_packages=Path(python) if python else None)
-    return LocalBackend(runtime, lambda: window.workspace)
+    return make(window.data_dir, lambda: window.workspace, inline=inline, sandbox=window.prefs.sandbox_nodes(),
+                python_for_packages=window.prefs.python_for_packages())
 
 
 def schedule_start(window: MainWindow, paths: list[str]) -> None:

@@ -12,8 +12,9 @@ not on the GUI's loop through qasync as DESIGN.md first planned, because:
 
 :class:`RuntimeBridge` owns that thread and the :class:`~axiom_ide.backends.Backend` built on it.
 GUI code calls ``bridge.call(lambda b: b.some_coroutine(...), on_done, on_error)``; the callbacks
-run on the GUI thread. Every engine ``EventRecord`` is re-emitted as :attr:`executionEvent` on the
-GUI thread, in emission order (queued signals from one thread keep their order).
+run on the GUI thread. Every engine event (a ``backends.values.Event``) is re-emitted as
+:attr:`executionEvent` on the GUI thread, in emission order (queued signals from one thread keep
+their order).
 """
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ class LoopThread:
 class RuntimeBridge(QObject):
     """A backend on its own loop thread, with results and engine events delivered as Qt signals."""
 
-    #: An engine ``EventRecord`` (any execution), on the GUI thread.
+    #: An engine event (``backends.values.Event``, any execution), on the GUI thread.
     executionEvent = Signal(object)
     #: The backend exists (built on the loop thread); carries the backend.
     backendReady = Signal(object)

@@ -70,7 +70,7 @@ class FlowRun(QObject):
     def attach(self, record: Any, events: list[Any]) -> None:
         """Follow an execution already going instead of starting one: a Debug run left paused by
         a runtime that died (its session survives it, runtime/engine/debug.py) — ``record`` its
-        ExecutionRecord, ``events`` its history so far. Bind the views first, then attach."""
+        ``Execution`` (backends.values), ``events`` its history so far. Bind the views first, then attach."""
         self.debug_session_id = record.debug_session
         self.state.graph_id, self.state.execution_id = record.graph_id, record.id
         self.state.status = rs.RUNNING

@@ -35,7 +35,7 @@ PILL_STATE = {COMPILING: "running", RUNNING: "running", COMPLETED: "completed", 
 class RunState(QObject):
     #: (canvas id, "running" | "completed" | "failed" | "skipped" | None).
     nodeStateChanged = Signal(str, object)
-    #: An EventRecord of this execution was added to :attr:`events`.
+    #: An Event (backends.values) of this execution was added to :attr:`events`.
     eventAdded = Signal(object)
     #: A pipeline frame arrived: (frame index, payload).
     frameAdded = Signal(int, object)
@@ -100,7 +100,7 @@ class RunState(QObject):
 
     def accept(self, event: Any) -> None:
         """Take an engine event (of any execution); keep it if it is this run's."""
-        from axiom_ide.runtime.store import events as ev  # the store is off the startup path
+        from axiom_ide.runtime import event_types as ev
 
         if self.execution_id is None:
             if (event.type == ev.EXECUTION_STARTED and self.graph_id is not None
@@ -117,7 +117,7 @@ class RunState(QObject):
         self.eventAdded.emit(event)
 
     def _fold(self, e: Any) -> None:
-        from axiom_ide.runtime.store import events as ev
+        from axiom_ide.runtime import event_types as ev
 
         node = e.node
         if e.type == ev.DEBUG_PAUSED:

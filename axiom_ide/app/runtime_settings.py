@@ -25,8 +25,8 @@ def toggle_sandbox(window: Any) -> None:
 
 def choose_package_python(window: Any) -> None:
     """A file that runs as Python 3.11+ is remembered; anything else is refused, saying why."""
+    from axiom_ide.backends.local_factory import check_package_python as check_python
     from axiom_ide.runtime.errors import AxiomError
-    from axiom_ide.runtime.host.interpreter import check_python
 
     path = window.ask_package_python()
     if path is None:

@@ -3,8 +3,11 @@
 The app never touches runtime internals; it compiles, runs, streams, cancels and looks back through
 a ``Backend``. Every data method is a coroutine so a remote backend (HTTP) fits the same shape; the
 app runs them on the backend's event loop (``app/qt_bridge.py``). Values crossing the protocol are
-the runtime's own immutable records (``ExecutionRecord``, ``EventRecord``, ``Checkpoint``,
-``FlowConfig``) plus the small dataclasses below. No Qt here (tests/test_architecture.py).
+its own, never a store record: the small dataclasses below, ``backends/values.py``'s ``Execution``,
+``Event``, ``FlowConfigView`` and ``ApiKeyView`` (LocalBackend converts the runtime's records at its
+boundary, RemoteBackend builds them from the API's JSON) and ``checkpoint_view.CheckpointView``
+(payloads decoded). Statuses and event types are ``runtime/statuses.py`` and
+``runtime/event_types.py``, which the store imports too. No Qt here (tests/test_architecture.py).
 """
 from __future__ import annotations
 
@@ -13,8 +16,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from axiom_ide.backends.checkpoint_view import CheckpointView
+from axiom_ide.backends.values import Event, Execution, FlowConfigView
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.errors import Diagnostic, Location, Severity
-from axiom_ide.runtime.store import events as ev
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class ConfigView:
     """The config profiles that apply to one flow and the node timeout they resolve to."""
 
     #: Tenant default first (when it exists), then the flow's own profiles by name.
-    profiles: tuple[Any, ...]
+    profiles: tuple[FlowConfigView, ...]
     #: ``node_timeout_seconds`` after the four layers (platform → tenant default → flow default).
     node_timeout_seconds: float
     #: Where that timeout comes from: "platform default", "tenant default" or "flow default".
@@ -111,7 +116,7 @@ class Backend(Protocol):
     async def cancel(self, execution_id: str) -> bool: ...
 
     async def list_executions(self, *, status: str | None = None, flow: str | None = None,
-                              limit: int = 200) -> list[Any]: ...
+                              limit: int = 200) -> list[Execution]: ...
 
     async def executions_changed_since(self, token: str | None) -> str | None:
         """A cheap change probe for the Executions view: the executions' change token when it
@@ -119,11 +124,11 @@ class Backend(Protocol):
         newest executions)."""
         ...
 
-    async def get_execution(self, execution_id: str) -> Any: ...
+    async def get_execution(self, execution_id: str) -> Execution | None: ...
 
-    async def events(self, execution_id: str) -> list[Any]: ...
+    async def events(self, execution_id: str) -> list[Event]: ...
 
-    async def checkpoints(self, execution_id: str) -> list[Any]: ...
+    async def checkpoints(self, execution_id: str) -> list[CheckpointView]: ...
 
     async def flow_configs(self, flow_name: str) -> ConfigView: ...
 
@@ -143,7 +148,7 @@ class Backend(Protocol):
         ``input``: the node's edited input, approve only)."""
         ...
 
-    def subscribe(self, listener: Callable[[Any], None]) -> Callable[[], None]: ...
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]: ...
 
     async def close(self) -> None: ...
 

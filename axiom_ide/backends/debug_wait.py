@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store.executions import FINAL_STATUSES
+from axiom_ide.runtime.statuses import FINAL_STATUSES
 
 
 async def wait_for_pause(read: Callable[[str], Awaitable[dict[str, Any] | None]], session_id: str, timeout: float,

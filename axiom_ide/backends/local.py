@@ -3,7 +3,13 @@
 Compiling stores the artifact in the runtime's artifact store (so the local HTTP server and the CLI
 see the same ``graph_id``); runs, streams, cancels and history go straight to the runtime and its
 stores. All coroutines must run on the runtime's event loop (one loop per runtime). ``subscribe``
-hands the listener every ``EventRecord`` the runtime's event bus emits, on that loop's thread.
+hands the listener every event the runtime's event bus emits, on that loop's thread.
+
+The store's records stop here: history, events, checkpoints and configs leave as the protocol's
+values (``backends/values.py``: ``Execution.from_record``, ``Event.from_record``, ...; checkpoints
+as ``CheckpointView``, decoded as the checkpoints API serves them), so the app reads a local and a
+remote backend alike. The IDE's local HTTP API is :meth:`LocalBackend.http_app` (the server over
+this backend's runtime); ``backends/local_factory.py`` builds a LocalBackend for a data dir.
 
 Compiling an unchanged flow again hands back the same ``graph_id`` (Use via API, Open interactive
 docs and Run all compile the canvas first, and a new id each time would make every snippet the
@@ -20,8 +26,10 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
+from axiom_ide.backends.checkpoint_view import CheckpointView, checkpoint_from_json
 from axiom_ide.backends.local_console import LocalConsole
 from axiom_ide.backends.local_debug import LocalDebug
+from axiom_ide.backends.values import Event, Execution, FlowConfigView
 from axiom_ide.runtime.store import executions as ex
 from axiom_ide.runtime.store.configs import PLATFORM_NODE_TIMEOUT, TENANT
 
@@ -135,8 +143,9 @@ class LocalBackend(LocalDebug):
 
     # -- history -------------------------------------------------------------------------------
     async def list_executions(self, *, status: str | None = None, flow: str | None = None,
-                              limit: int = 200) -> list[Any]:
-        return self.runtime.list_executions(status=status, flow_name=flow, tenant_id=self.tenant, limit=limit)
+                              limit: int = 200) -> list[Execution]:
+        return [Execution.from_record(r) for r in
+                self.runtime.list_executions(status=status, flow_name=flow, tenant_id=self.tenant, limit=limit)]
 
     async def executions_changed_since(self, token: str | None) -> str | None:
         """The executions' change token when it differs from ``token`` (None: unchanged). Runs
@@ -144,14 +153,20 @@ class LocalBackend(LocalDebug):
         current = self.runtime.executions_change_token(tenant_id=self.tenant)
         return None if current == token else current
 
-    async def get_execution(self, execution_id: str) -> Any:
-        return self.runtime.find_execution(execution_id, tenant_id=self.tenant)
+    async def get_execution(self, execution_id: str) -> Execution | None:
+        rec = self.runtime.find_execution(execution_id, tenant_id=self.tenant)
+        return None if rec is None else Execution.from_record(rec)
 
-    async def events(self, execution_id: str) -> list[Any]:
-        return self.runtime.execution_events(execution_id, tenant_id=self.tenant)
+    async def events(self, execution_id: str) -> list[Event]:
+        return [Event.from_record(e) for e in self.runtime.execution_events(execution_id, tenant_id=self.tenant)]
 
-    async def checkpoints(self, execution_id: str) -> list[Any]:
-        return self.runtime.execution_checkpoints(execution_id, tenant_id=self.tenant)
+    async def checkpoints(self, execution_id: str) -> list[CheckpointView]:
+        """The execution's checkpoints by step, payloads decoded with its own compiled artifact
+        (``runtime/history.py``, what ``GET …/checkpoints`` serves)."""
+        from axiom_ide.runtime.history import checkpoints_json
+
+        rec = self.runtime.execution(execution_id, self.tenant)
+        return [checkpoint_from_json(d) for d in checkpoints_json(self.runtime, rec)]
 
     async def fork(self, execution_id: str, *, node: str, input_override: Any = None,
                    mode: str = "input") -> str:
@@ -180,7 +195,7 @@ class LocalBackend(LocalDebug):
         rt = self.runtime
         tenant_default = rt.config("default", flow_name=TENANT, tenant_id=self.tenant)
         own = rt.list_configs(flow_name=flow_name, tenant_id=self.tenant) if flow_name else []
-        profiles = tuple(([tenant_default] if tenant_default else []) + own)
+        profiles = tuple(FlowConfigView.from_record(c) for c in ([tenant_default] if tenant_default else []) + own)
         resolved = rt.config_layers(flow_name, None, tenant_id=self.tenant)
         source = "platform default"
         for cfg in (tenant_default, rt.config("default", flow_name=flow_name, tenant_id=self.tenant)):
@@ -190,10 +205,21 @@ class LocalBackend(LocalDebug):
         return ConfigView(profiles, timeout, source)
 
     # -- live events ---------------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[Any], None]) -> Callable[[], None]:
-        """Call ``listener(EventRecord)`` for every engine event; returns the unsubscribe function."""
-        self.runtime.events.connect(listener)
-        return lambda: self.runtime.events.disconnect(listener)
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Call ``listener(Event)`` for every engine event; returns the unsubscribe function."""
+        def relay(record: Any) -> None:
+            listener(Event.from_record(record))
+
+        self.runtime.events.connect(relay)
+        return lambda: self.runtime.events.disconnect(relay)
+
+    # -- the IDE's local HTTP API --------------------------------------------------------------
+    def http_app(self, *, workspace: Any, options: Any) -> Any:
+        """The platform's HTTP API (``server/app.create_app``) over this backend's runtime, for
+        the IDE's local server (``app/local_server.py``)."""
+        from axiom_ide.server.app import create_app
+
+        return create_app(self.runtime, workspace=workspace, options=options)
 
     async def close(self) -> None:
         await self.runtime.close()

@@ -1,8 +1,9 @@
 """LocalConsole: the Console pages' API over an in-process runtime (exposed as ``LocalBackend.console``).
 
 Every method is a coroutine run on the runtime's loop (the app calls it through the bridge like any
-other backend call); each returns plain records (the stores' own dataclasses) and raises the stores'
-``AxiomError`` for bad input (a blank or duplicate key name, ...), whose message the page shows.
+other backend call); keys and configs leave as the protocol's values (``ApiKeyView``,
+``FlowConfigView`` of ``backends/values.py``), the rest as plain dicts; bad input (a blank or
+duplicate key name, ...) raises the stores' ``AxiomError``, whose message the page shows.
 """
 from __future__ import annotations
 
@@ -10,25 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from axiom_ide.backends.local_clients import LocalClients
+from axiom_ide.backends.values import ApiKeyView, FlowConfigView
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.memory_texts import check_query
+from axiom_ide.runtime.record_rules import MAX_SECRET_BYTES, check_secret  # noqa: F401 (MAX_SECRET_BYTES re-exported)
 from axiom_ide.runtime.store.configs import config_exists
-from axiom_ide.runtime.store.memory_texts import check_query
-from axiom_ide.runtime.store.secrets import check_secret_name
 from axiom_ide.runtime.usage_report import Usage, usage_report
-
-#: The largest secret value the Console saves (a credential, not a file): 64 KiB of UTF-8.
-MAX_SECRET_BYTES = 64 * 1024
-
-
-def check_secret(name: str, value: str) -> None:
-    """A secret's name and value as the Console pages accept them (local and remote alike)."""
-    check_secret_name(name)
-    if not value:
-        raise AxiomError.of("invalid_value", f'secret "{name}" needs a value')
-    size = len(value.encode("utf-8"))
-    if size > MAX_SECRET_BYTES:
-        raise AxiomError.of("secret_too_large", f'secret "{name}" is {size} bytes; a secret value is at most '
-                                                f"{MAX_SECRET_BYTES} bytes")
 
 
 class LocalMemory:
@@ -70,13 +58,14 @@ class LocalConsole(LocalMemory, LocalClients):
         self._workspace = workspace
 
     # -- API Keys ---------------------------------------------------------------------------------
-    async def list_keys(self) -> list[Any]:
-        """The tenant's active keys (``ApiKey``: name, masked key, created, last used), oldest first."""
-        return self.runtime.list_api_keys(tenant_id=self.tenant)
+    async def list_keys(self) -> list[ApiKeyView]:
+        """The tenant's active keys (name, masked key, created, last used), oldest first."""
+        return [ApiKeyView.from_record(k) for k in self.runtime.list_api_keys(tenant_id=self.tenant)]
 
-    async def create_key(self, name: str) -> tuple[str, Any]:
-        """Mint a key; returns (the raw 64-hex key — shown once, never stored — and its record)."""
-        return self.runtime.create_api_key(name, tenant_id=self.tenant)
+    async def create_key(self, name: str) -> tuple[str, ApiKeyView]:
+        """Mint a key; returns (the raw 64-hex key — shown once, never stored — and its view)."""
+        raw, key = self.runtime.create_api_key(name, tenant_id=self.tenant)
+        return raw, ApiKeyView.from_record(key)
 
     async def revoke_key(self, name: str) -> bool:
         """Revoke now (the server checks keys on every request); False when no active key has that name."""
@@ -117,19 +106,20 @@ class LocalConsole(LocalMemory, LocalClients):
         return sorted(missing)
 
     # -- Flow Configs -----------------------------------------------------------------------------
-    async def list_configs(self, flow_name: str) -> list[Any]:
-        """``FlowConfig`` records of ``flow_name`` ("" = the tenant's own, not scoped to a flow)."""
-        return self.runtime.list_configs(flow_name=flow_name, tenant_id=self.tenant)
+    async def list_configs(self, flow_name: str) -> list[FlowConfigView]:
+        """The profiles of ``flow_name`` ("" = the tenant's own, not scoped to a flow)."""
+        return [FlowConfigView.from_record(c) for c in self.runtime.list_configs(flow_name=flow_name,
+                                                                                  tenant_id=self.tenant)]
 
     async def set_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
-                         secret_overrides: dict[str, str] | None = None) -> Any:
+                         secret_overrides: dict[str, str] | None = None) -> FlowConfigView:
         """Create or update a profile (blank name: ``default``); the store checks every value first."""
-        return self.runtime.set_config(name.strip() or "default", flow_name=flow_name,
-                                       node_timeout_seconds=node_timeout_seconds,
-                                       secret_overrides=secret_overrides, tenant_id=self.tenant)
+        return FlowConfigView.from_record(self.runtime.set_config(
+            name.strip() or "default", flow_name=flow_name, node_timeout_seconds=node_timeout_seconds,
+            secret_overrides=secret_overrides, tenant_id=self.tenant))
 
     async def create_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
-                            secret_overrides: dict[str, str] | None = None) -> Any:
+                            secret_overrides: dict[str, str] | None = None) -> FlowConfigView:
         """A new profile (blank name: ``default``); refused (``already_exists``) when the name is taken."""
         name = name.strip() or "default"
         if self.runtime.config(name, flow_name=flow_name, tenant_id=self.tenant) is not None:
@@ -139,14 +129,14 @@ class LocalConsole(LocalMemory, LocalClients):
 
     async def update_config(self, name: str, *, flow_name: str, new_name: str | None = None,
                             node_timeout_seconds: float | None = None, secret_overrides: dict[str, str] | None = None,
-                            remove_overrides: tuple[str, ...] = ()) -> Any:
+                            remove_overrides: tuple[str, ...] = ()) -> FlowConfigView:
         """Edit a profile in one transaction: rename (refused when taken), timeout, overrides set or
         removed; every value is checked before anything is written."""
         if self.runtime.config(name, flow_name=flow_name, tenant_id=self.tenant) is None:
             raise AxiomError.of("not_found", f'no config named "{name}" for {flow_name or "the tenant default"}')
-        return self.runtime.set_config(name, flow_name=flow_name, node_timeout_seconds=node_timeout_seconds,
-                                       secret_overrides=secret_overrides, remove_overrides=tuple(remove_overrides),
-                                       rename_to=new_name, tenant_id=self.tenant)
+        return FlowConfigView.from_record(self.runtime.set_config(
+            name, flow_name=flow_name, node_timeout_seconds=node_timeout_seconds, secret_overrides=secret_overrides,
+            remove_overrides=tuple(remove_overrides), rename_to=new_name, tenant_id=self.tenant))
 
     async def delete_config(self, name: str, *, flow_name: str) -> bool:
         return self.runtime.delete_config(name, flow_name=flow_name, tenant_id=self.tenant)

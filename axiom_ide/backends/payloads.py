@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime import event_types as ev
 
 
 @dataclass(frozen=True)

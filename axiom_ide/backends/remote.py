@@ -5,10 +5,10 @@
 bearer key. When only one URL is given it serves both (``axiom-ide serve`` is one origin).
 
 Values come back as the protocol's own (``CompiledFlow``, ``RunResult`` with a ``Failure``,
-``ConfigView``) and, for history, the runtime's record types rebuilt from the JSON the API serves
-(``ExecutionRecord``, ``EventRecord``, ``FlowConfig``) so the IDE's views read local and remote runs
-the same way. Checkpoints come back as :class:`CheckpointView` (the API serves them decoded; the
-store's ``Checkpoint`` holds protobuf bytes a client never sees).
+``ConfigView``) and, for history, ``backends/values.py``'s ``Execution``, ``Event`` and
+``FlowConfigView`` built from the JSON the API serves, so the IDE's views read local and remote runs
+the same way and nothing of the runtime's store is made up here. Checkpoints come back as
+:class:`CheckpointView` (the API serves them decoded).
 
 There is no push channel for engine events: ``subscribe`` listeners get the events ``wait`` reads
 while it polls the execution. Every failure is an ``AxiomError`` (see ``remote_http.py``); a run that
@@ -31,15 +31,23 @@ from httpx_sse import EventSource
 from axiom_ide.backends.base import CompiledFlow, ConfigView, RunResult, attribute_failure
 from axiom_ide.backends.checkpoint_view import CheckpointView as CheckpointView  # re-exported: the API's value type
 from axiom_ide.backends.checkpoint_view import checkpoint_from_json
-from axiom_ide.backends.checkpoint_view import ms_seconds as _seconds
 from axiom_ide.backends.debug_wait import wait_for_pause
 from axiom_ide.backends.remote_console import RemoteConsole
 from axiom_ide.backends.remote_http import Http, RetryPolicy, Timeouts
 from axiom_ide.backends.remote_registry import RemoteRegistry
+from axiom_ide.backends.values import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    FINAL_STATUSES,
+    Event,
+    Execution,
+    config_from_json,
+    event_from_json,
+    execution_from_json,
+)
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store.configs import PLATFORM_NODE_TIMEOUT, FlowConfig
-from axiom_ide.runtime.store.events import EventRecord
-from axiom_ide.runtime.store.executions import FINAL_STATUSES, ExecutionRecord
+from axiom_ide.runtime.record_rules import PLATFORM_NODE_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -49,29 +57,6 @@ DEBUG = INVOCATIONS + "/debug/sessions"
 PAGE = 500
 #: How many of the newest executions the change probe looks at.
 PROBE_ROWS = 50
-
-
-def execution_from_json(d: dict[str, Any]) -> ExecutionRecord:
-    return ExecutionRecord(
-        id=d["execution_id"], graph_id=d.get("graph_id", ""), flow_name=d.get("flow", ""),
-        mode=d.get("mode", "unary"), tenant_id=d.get("tenant_id", ""), status=d["status"],
-        input_json=d.get("input"), output=d.get("output"), error=d.get("error"), error_code=d.get("error_code"),
-        config_id=d.get("config_id"), parent_id=d.get("parent_execution_id"),
-        fork_checkpoint=d.get("fork_checkpoint_id"), debug_session=d.get("debug_session_id"),
-        created_at=_seconds(d.get("created_at")) or 0.0, started_at=_seconds(d.get("started_at")),
-        updated_at=_seconds(d.get("updated_at")) or 0.0, completed_at=_seconds(d.get("completed_at")))
-
-
-def event_from_json(d: dict[str, Any]) -> EventRecord:
-    return EventRecord(d["execution_id"], int(d["seq"]), d["type"], d.get("node"), _seconds(d.get("time")) or 0.0,
-                       d.get("duration_ms"), d.get("attempt"), d.get("data") or {})
-
-
-def config_from_json(d: dict[str, Any]) -> FlowConfig:
-    return FlowConfig(id=d["id"], tenant_id="", flow_name=d.get("flow") or "", name=d["name"],
-                      node_timeout_seconds=d.get("node_timeout_seconds"), max_attempts=d.get("max_attempts"),
-                      secret_overrides=tuple(d.get("secret_overrides") or ()),
-                      created_at=_seconds(d.get("created_at")) or 0.0, updated_at=_seconds(d.get("updated_at")) or 0.0)
 
 
 def compiled_from_json(d: dict[str, Any]) -> CompiledFlow:
@@ -186,10 +171,11 @@ class RemoteBackend:
         if rec is None:
             raise AxiomError.of("execution_not_found", "execution not found")
         failure = None
-        if rec.status in ("Failed", "Cancelled"):
+        if rec.status in (FAILED, CANCELLED):
+            detail = rec.diagnostic  # the served error value (location, exception type), when there is one
             failure = attribute_failure(rec.error, rec.error_code or rec.status.upper(),
-                                        await self.events(execution_id))
-        return RunResult(rec.id, rec.status, rec.output if rec.status == "Completed" else None, failure)
+                                        () if detail is not None else await self.events(execution_id), detail)
+        return RunResult(rec.id, rec.status, rec.output if rec.status == COMPLETED else None, failure)
 
     async def stream(self, graph_id: str, input: Any, *, config_id: str | None = None,
                      timeout: float = 30.0) -> AsyncIterator[dict[str, Any]]:
@@ -268,8 +254,8 @@ class RemoteBackend:
 
     # -- history -------------------------------------------------------------------------------
     async def list_executions(self, *, status: str | None = None, flow: str | None = None,
-                              limit: int = 200) -> list[Any]:
-        out: list[ExecutionRecord] = []
+                              limit: int = 200) -> list[Execution]:
+        out: list[Execution] = []
         cursor = None
         while len(out) < limit:
             params: dict[str, Any] = {"limit": min(PAGE, limit - len(out))}
@@ -295,12 +281,12 @@ class RemoteBackend:
         current = hashlib.sha256(json.dumps(rows).encode("utf-8")).hexdigest()[:32]
         return None if current == token else current
 
-    async def get_execution(self, execution_id: str) -> Any:
+    async def get_execution(self, execution_id: str) -> Execution | None:
         body = await self.ingress.json("GET", f"{INVOCATIONS}/executions/{execution_id}", missing_ok=True)
         return execution_from_json(body) if body else None
 
-    async def events(self, execution_id: str, *, after_seq: int = 0) -> list[Any]:
-        out: list[EventRecord] = []
+    async def events(self, execution_id: str, *, after_seq: int = 0) -> list[Event]:
+        out: list[Event] = []
         while True:
             page = await self.ingress.json("GET", f"{INVOCATIONS}/executions/{execution_id}/events",
                                            params={"after_seq": after_seq, "limit": 10_000})
@@ -309,7 +295,7 @@ class RemoteBackend:
             if not after_seq:
                 return out
 
-    async def checkpoints(self, execution_id: str) -> list[Any]:
+    async def checkpoints(self, execution_id: str) -> list[CheckpointView]:
         body = await self.ingress.json("GET", f"{INVOCATIONS}/executions/{execution_id}/checkpoints")
         return [checkpoint_from_json(d) for d in body.get("checkpoints", [])]
 
@@ -404,7 +390,7 @@ class RemoteBackend:
 
     # -- live events ---------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[Any], None]) -> Callable[[], None]:
-        """Call ``listener(EventRecord)`` for the events ``wait`` reads; returns the unsubscribe."""
+        """Call ``listener(Event)`` for the events ``wait`` reads; returns the unsubscribe."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 

@@ -10,18 +10,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from axiom_ide.backends.local_console import check_secret
+from axiom_ide.backends.values import ApiKeyView, FlowConfigView, config_from_json, key_from_json
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store.apikeys import ApiKey, check_key_name
-from axiom_ide.runtime.store.configs import FlowConfig
-from axiom_ide.runtime.store.memory_texts import check_query
-
-
-def _key(d: dict[str, Any], tenant: str) -> ApiKey:
-    prefix, _, suffix = (d.get("key") or d.get("masked") or "").partition("…")
-    sec = lambda ms: ms / 1000 if ms is not None else None  # noqa: E731
-    return ApiKey(d["name"], d.get("tenant") or tenant, prefix if suffix else "", suffix,
-                  sec(d["created_at"]) or 0.0, sec(d.get("last_used")))
+from axiom_ide.runtime.memory_texts import check_query
+from axiom_ide.runtime.record_rules import check_key_name, check_secret
 
 
 class RemoteMemory:
@@ -62,36 +54,29 @@ class RemoteMemory:
         return int(body["deleted"]) if body else 0
 
 
-def _config(d: dict[str, Any], tenant: str = "") -> FlowConfig:
-    sec = lambda ms: ms / 1000 if ms is not None else 0.0  # noqa: E731
-    return FlowConfig(d["id"], tenant, d.get("flow") or "", d["name"], d.get("node_timeout_seconds"),
-                      d.get("max_attempts"), tuple(d.get("secret_overrides") or ()), sec(d.get("created_at")),
-                      sec(d.get("updated_at")))
-
-
 class RemoteConfigs(RemoteMemory):
-    """Flow Configs over ``/api/configs`` (server/management_tenant.py), the same ``FlowConfig``
-    records and refusals (409 ``already_exists``, 400 out of range ...) as the local Console."""
+    """Flow Configs over ``/api/configs`` (server/management_tenant.py), the same ``FlowConfigView``
+    values and refusals (409 ``already_exists``, 400 out of range ...) as the local Console."""
 
-    async def list_configs(self, flow_name: str) -> list[FlowConfig]:
+    async def list_configs(self, flow_name: str) -> list[FlowConfigView]:
         body = await self.http.json("GET", "/api/configs", params={"flow": flow_name})
-        return [_config(c) for c in body["configs"]]
+        return [config_from_json(c) for c in body["configs"]]
 
-    async def _find(self, name: str, flow_name: str) -> FlowConfig | None:
+    async def _find(self, name: str, flow_name: str) -> FlowConfigView | None:
         return next((c for c in await self.list_configs(flow_name) if c.name == name), None)
 
     async def create_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
-                            secret_overrides: dict[str, str] | None = None) -> FlowConfig:
+                            secret_overrides: dict[str, str] | None = None) -> FlowConfigView:
         body: dict[str, Any] = {"name": name.strip() or "default", "flow": flow_name or None}
         if node_timeout_seconds is not None:
             body["node_timeout_seconds"] = node_timeout_seconds
         if secret_overrides:
             body["secret_overrides"] = secret_overrides
-        return _config(await self.http.json("POST", "/api/configs", json_body=body))
+        return config_from_json(await self.http.json("POST", "/api/configs", json_body=body))
 
     async def update_config(self, name: str, *, flow_name: str, new_name: str | None = None,
                             node_timeout_seconds: float | None = None, secret_overrides: dict[str, str] | None = None,
-                            remove_overrides: tuple[str, ...] = ()) -> FlowConfig:
+                            remove_overrides: tuple[str, ...] = ()) -> FlowConfigView:
         """One ``PATCH``: the server checks every field before it writes (nothing half-saved)."""
         current = await self._find(name, flow_name)
         if current is None:
@@ -105,10 +90,10 @@ class RemoteConfigs(RemoteMemory):
             body["secret_overrides"] = secret_overrides
         if remove_overrides:
             body["remove_overrides"] = list(remove_overrides)
-        return _config(await self.http.json("PATCH", f"/api/configs/{quote(current.id, safe='')}", json_body=body))
+        return config_from_json(await self.http.json("PATCH", f"/api/configs/{quote(current.id, safe='')}", json_body=body))
 
     async def set_config(self, name: str, *, flow_name: str, node_timeout_seconds: float | None = None,
-                         secret_overrides: dict[str, str] | None = None) -> FlowConfig:
+                         secret_overrides: dict[str, str] | None = None) -> FlowConfigView:
         """Create or update (the tenant default's timeout field), as the local Console does."""
         name = name.strip() or "default"
         if await self._find(name, flow_name) is None:
@@ -165,14 +150,14 @@ class RemoteConsole(RemoteConfigs, RemoteSecrets):
     def __init__(self, http: Any) -> None:
         self.http = http
 
-    async def list_keys(self) -> list[ApiKey]:
+    async def list_keys(self) -> list[ApiKeyView]:
         body = await self.http.json("GET", "/api/keys")
-        return [_key(k, "") for k in body["keys"]]
+        return [key_from_json(k) for k in body["keys"]]
 
-    async def create_key(self, name: str) -> tuple[str, ApiKey]:
+    async def create_key(self, name: str) -> tuple[str, ApiKeyView]:
         name = check_key_name(name)
         body = await self.http.json("POST", "/api/keys", json_body={"name": name})
-        return body["key"], _key({**body, "key": body["masked"]}, body.get("tenant", ""))
+        return body["key"], key_from_json(body)
 
     async def revoke_key(self, name: str) -> bool:
         try:

@@ -66,8 +66,9 @@ class RemoteSessions:
         for edge in source.get("edges") or ():
             if edge.get("loop") is None and edge.get("to") in incoming:
                 incoming[edge["to"]].append(edge["from"])
-        replay = Replay(rec, nodes, incoming, events, cast(Any, [checkpoint_from_json(d) for d in rows]),
-                        lambda cp: raw[cp.id])
+        # The runtime's pure fold reads the protocol's values by the records' field names.
+        replay = Replay(cast(Any, rec), nodes, incoming, cast(Any, events),
+                        cast(Any, [checkpoint_from_json(d) for d in rows]), lambda cp: raw[cp.id])
         return replay_view(replay, source)
 
     async def forks(self, execution_id: str) -> list[str]:

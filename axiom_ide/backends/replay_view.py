@@ -1,9 +1,9 @@
 """One execution's stored history as backend value types (what the execution detail and debug
 session pages read), so no runtime ``Replay`` object crosses into the app.
 
-:func:`replay_view` folds a runtime ``Replay`` once into frozen values: the execution record, the
-flow's node ids, the ordered events (the runtime's ``EventRecord``, as the Backend protocol gives
-them), the flow as compiled for the run, the checkpoints as :class:`~axiom_ide.backends.checkpoint_view.CheckpointView` (payloads decoded,
+:func:`replay_view` folds a runtime ``Replay`` once into frozen values: the execution (an
+``Execution``, backends/values.py), the flow's node ids, the ordered events (``Event`` values, as
+the Backend protocol gives them), the flow as compiled for the run, the checkpoints as :class:`~axiom_ide.backends.checkpoint_view.CheckpointView` (payloads decoded,
 the same shape a remote backend serves) and, for each event index, a :class:`PointView` with every
 node's :class:`NodeStateView`. No Qt here.
 
@@ -21,7 +21,8 @@ from typing import Any, overload
 
 from axiom_ide.backends.checkpoint_view import CheckpointView, checkpoint_from_json
 from axiom_ide.backends.payloads import NodePayload
-from axiom_ide.runtime.store import events as ev
+from axiom_ide.backends.values import Event, Execution
+from axiom_ide.runtime import event_types as ev
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,10 @@ class LazyCheckpoints(Sequence[CheckpointView]):
 
 @dataclass(frozen=True)
 class ReplayView:
-    execution: Any  # ExecutionRecord, as Backend.get_execution returns it
+    execution: Execution
     node_ids: tuple[str, ...]
     #: The ordered events (seq, type, node, attempt, time, duration_ms, data).
-    events: tuple[Any, ...]
+    events: tuple[Event, ...]
     #: In step order; a :class:`LazyCheckpoints` (decoded on first access) from :func:`replay_view`.
     checkpoints: Sequence[CheckpointView]
     #: ``points[i + 1]`` is the run just after event ``i``; ``points[0]`` the start.
@@ -193,7 +194,8 @@ def replay_view(replay: Any, flow: Mapping[str, Any] | None = None, *,
                  for n, s in p.nodes.items()}
         return PointView(p.index, p.status, nodes, p.paused_at)
 
-    return ReplayView(replay.execution, tuple(replay.node_ids), tuple(replay.events),
+    return ReplayView(Execution.from_record(replay.execution), tuple(replay.node_ids),
+                      tuple(Event.from_record(e) for e in replay.events),
                       LazyCheckpoints([CheckpointRow(cp.id, cp.execution_id, cp.step, cp.node, cp.attempt,
                                                      cp.created_at, cp.expired) for cp in replay.checkpoints],
                                       replay.decoded),

@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 from axiom_ide.cli.context import add_location_flags, data_dir
 from axiom_ide.cli.output import print_json
+from axiom_ide.runtime import memory_texts as texts
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store import memory_texts as texts
-from axiom_ide.runtime.store.memory_texts import NO_FLOW
+from axiom_ide.runtime.memory_texts import NO_FLOW
 
 LOCAL_TENANT = "local"
 MAX_ID = 256

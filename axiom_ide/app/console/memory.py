@@ -4,7 +4,7 @@
 (content, importance, score, and the method); **End session** (non-destructive; the session's
 consolidation status shows under its semantic memories, re-read while it is enqueued or running) and **Delete
 session** / **Delete all** for a flow, each asked first with the CLI's question and answered with
-its confirmation. Texts come from :mod:`axiom_ide.runtime.store.memory_texts`."""
+its confirmation. Texts come from :mod:`axiom_ide.runtime.memory_texts`."""
 from __future__ import annotations
 
 import html
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app.console.api_keys import error_text
-from axiom_ide.runtime.store import memory_texts as texts
+from axiom_ide.runtime import memory_texts as texts
 
 #: How often a session whose consolidation is enqueued or running is read again.
 CONSOLIDATION_POLL_MS = 300

@@ -52,11 +52,10 @@ from typing import Any
 from axiom_ide.runtime.compiler.artifact import ArtifactEdge, ArtifactNode
 from axiom_ide.runtime.engine.plan import build_plan
 from axiom_ide.runtime.engine.steps import StepError, node_error_text
+from axiom_ide.runtime.event_types import FLOW_MUTATED
 
 #: The deterministic prefix of a rejected mutation's error (reference/sdk/typescript).
 REJECTED = "axiom: mutation rejected: "
-#: The event of an applied batch (data: ``nodes``, ``edges``).
-FLOW_MUTATED = "FLOW_MUTATED"
 #: The events :func:`regrow` reads.
 REGROW_EVENTS = (FLOW_MUTATED, "NODE_COMPLETED")
 

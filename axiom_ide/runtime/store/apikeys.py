@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.record_rules import KEY_NAME_PATTERN, MAX_NAME_LENGTH, check_key_name  # noqa: F401 — re-exported
 from axiom_ide.runtime.store.db import Database
 
 #: A raw key: 64 lowercase hex characters (match with ``fullmatch``: ``$`` would allow a newline).
 KEY_RE = re.compile(r"[0-9a-f]{64}")
 #: Seconds between two writes of a key's ``last_used``.
 LAST_USED_INTERVAL = 60.0
-MAX_NAME_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -54,21 +54,6 @@ def created_json(raw: str, key: ApiKey) -> dict:
     """A new key as ``keys create --json`` and ``POST /api/keys`` show it: the raw ``key``, this once."""
     return {"name": key.name, "tenant": key.tenant_id, "key": raw, "masked": key.masked,
             "created_at": int(key.created_at * 1000)}
-
-
-#: A key name as given: at most MAX_NAME_LENGTH characters, no control characters, not all blank
-#: (the HTTP API's schema publishes exactly this pattern).
-KEY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-
-
-def check_key_name(name: str) -> str:
-    """``name`` stripped; raises ``invalid_key_name`` when blank, too long or not printable."""
-    raw = name or ""
-    if not raw.strip():
-        raise AxiomError.of("invalid_key_name", "a key name is required")
-    if len(raw) > MAX_NAME_LENGTH or not re.fullmatch(KEY_NAME_PATTERN, raw):
-        raise AxiomError.of("invalid_key_name", f"a key name is at most {MAX_NAME_LENGTH} printable characters")
-    return raw.strip()
 
 
 def hash_key(raw: str) -> str:

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.record_rules import PLATFORM_MAX_ATTEMPTS, PLATFORM_NODE_TIMEOUT
 from axiom_ide.runtime.store.db import Database
 from axiom_ide.runtime.store.secrets import SecretBox, check_secret_name
 
-PLATFORM_NODE_TIMEOUT = 300.0
-PLATFORM_MAX_ATTEMPTS = 1
 TENANT = ""
 
 

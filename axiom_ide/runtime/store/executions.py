@@ -16,22 +16,21 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from axiom_ide.runtime.errors import Diagnostic
+from axiom_ide.runtime.statuses import (  # noqa: F401 — the one definition, re-exported: ``ex.COMPLETED``
+    CANCELLED,
+    COMPENSATING,
+    COMPLETED,
+    DEBUG_PAUSED,
+    FAILED,
+    FINAL_STATUSES,
+    PAUSED_HITL,
+    QUEUED,
+    RUNNING,
+    STATUSES,
+    WAITING_ON_GATE,
+)
 from axiom_ide.runtime.store.db import J_EVENT, J_EXECUTION, J_EXECUTION_UPDATE, Database
 from axiom_ide.runtime.store.events import EventRecord, event_row
-
-QUEUED = "Queued"
-RUNNING = "Running"
-PAUSED_HITL = "Paused (HITL)"
-WAITING_ON_GATE = "Waiting on gate"
-DEBUG_PAUSED = "Debug paused"
-COMPLETED = "Completed"
-FAILED = "Failed"
-COMPENSATING = "Compensating"
-CANCELLED = "Cancelled"
-
-STATUSES = (QUEUED, RUNNING, PAUSED_HITL, WAITING_ON_GATE, DEBUG_PAUSED, COMPLETED, FAILED,
-            COMPENSATING, CANCELLED)
-FINAL_STATUSES = frozenset({COMPLETED, FAILED, CANCELLED})
 
 
 def new_execution_id() -> str:

@@ -30,7 +30,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -38,12 +37,12 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.record_rules import SECRET_NAME_RE, check_secret_name  # noqa: F401 (re-exported)
 from axiom_ide.runtime.store.db import Database
 
 KEY_FILE = "secret.key"
 KEYRING_REF_FILE = "secret.keyring"
 KEYRING_SERVICE = "axiom-ide"
-SECRET_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 
 log = logging.getLogger(__name__)
 
@@ -234,12 +233,6 @@ class SecretBox:
         except InvalidToken:
             raise AxiomError.of("secret_key_mismatch",
                                 "a stored secret cannot be decrypted with this data dir's master key") from None
-
-
-def check_secret_name(name: str) -> None:
-    if not SECRET_NAME_RE.match(name or ""):
-        raise AxiomError.of("invalid_name", f'secret name "{name}" must start with a letter or "_" and '
-                            "use letters, digits, \"_\", \".\" or \"-\"")
 
 
 class SecretStore:
