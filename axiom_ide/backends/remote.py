@@ -243,6 +243,17 @@ class RemoteBackend:
         """The remote's platform registry (push, publish, packages, flows, protos)."""
         return RemoteRegistry(self.api)
 
+    #: Where datasets run on this remote are saved: a local folder (the IDE sets its data dir, so
+    #: they sit beside the local batches; None: the user data dir). backends/remote_batch.py.
+    batch_dir: str | os.PathLike[str] | None = None
+
+    @property
+    def batches(self) -> Any:
+        """Run Dataset and Compare Batches over the invocation API (backends/remote_batch.py)."""
+        from axiom_ide.backends.remote_batch import batches_of
+
+        return batches_of(self)
+
     @property
     def sessions(self) -> Any:
         """REPLAY / FORK debug sessions and the replay of a history (backends/remote_sessions.py)."""

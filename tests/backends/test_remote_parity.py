@@ -4,10 +4,12 @@ only the node and what is downstream re-run there (the remote's own events say s
 run through RemoteBackend with the one batch implementation (runtime/batch.py)."""
 from __future__ import annotations
 
+import asyncio
+
 import live_server as server_live
 import pytest
 import server_support
-from engine_support import add_picky_package, chain
+from engine_support import add_picky_package, chain, until
 
 from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.runtime.errors import AxiomError
@@ -102,3 +104,129 @@ def test_a_mapped_feeder_refuses_an_edited_input_on_the_remote_as_on_local(live,
     with pytest.raises(AxiomError) as err:
         aio(go())
     assert "fed by a mapped edge" in err.value.message
+
+
+# -- datasets --------------------------------------------------------------------------------------
+async def collect(backend, graph_id, data, **kw):
+    rows, summary = [], None
+    async for item in backend.batches.rows(graph_id, data, **kw):
+        if hasattr(item, "line"):
+            rows.append(item)
+        else:
+            summary = item
+    return rows, summary
+
+
+def test_a_jsonl_dataset_runs_on_the_remote_with_per_row_errors_saved_locally(live, tmp_path, aio):
+    from axiom_ide.runtime.batch import COMPLETED, FAILED, INVALID, load_batch
+
+    backend = RemoteBackend(live.origin, live.key, poll_interval=0.05)
+    backend.batch_dir = tmp_path / "ide"
+    data = tmp_path / "rows.jsonl"
+    data.write_text('{"text": "a"}\n{"text": 3}\nnot json\n{"text": "fixed"}\n{"text": "b"}\n', encoding="utf-8")
+
+    async def go():
+        compiled = await backend.compile(flow(live, "faults-upper"))
+        boom = await backend.compile(flow(live, "faults-boom"))
+        upper = await collect(backend, compiled.graph_id, data, concurrency=3)
+        failing = await collect(backend, boom.graph_id, data, concurrency=2)
+        listed = await backend.batches.saved()
+        return upper, failing, listed, await backend.list_executions(limit=500)
+
+    try:
+        (rows, summary), (failing, failed_summary), listed, executions = aio(go())
+    finally:
+        aio(backend.close())
+    assert [r.line for r in rows] == [1, 2, 3, 4, 5]  # in row order, whatever order they ended in
+    assert [r.status for r in rows] == [COMPLETED, INVALID, INVALID, COMPLETED, COMPLETED]
+    assert rows[0].output == {"text": "A", "big": "0"} and rows[4].output["text"] == "B"
+    assert rows[1].error.startswith(f"{data}:2: invalid JSON for Text: ")  # refused here, never sent
+    assert rows[2].error.startswith(f"{data}:3: not valid JSON")
+    assert (summary.rows, summary.completed, summary.invalid, summary.failed) == (5, 3, 2, 0)
+    ran = {r.execution_id for r in rows if r.execution_id}
+    assert len(ran) == 3 and ran <= {e.id for e in executions}  # they ran on the remote
+    assert [r.status for r in failing if r.status != INVALID] == [FAILED] * 3
+    assert failing[0].error == 'node "n1": boom: a'  # the execution's error, as a local batch records it
+    batch = load_batch(tmp_path / "ide", summary.batch_id)
+    assert batch.header["remote"] == live.origin and batch.header["flow"] == "faults-upper"
+    assert [b.id for b in listed] == [failed_summary.batch_id, summary.batch_id]
+
+
+def test_a_csv_dataset_reads_cells_by_the_remote_entry_messages_types(live, tmp_path, aio):
+    from axiom_ide.runtime.batch import COMPLETED, INVALID
+
+    backend = RemoteBackend(live.origin, live.key, poll_interval=0.05)
+    backend.batch_dir = tmp_path / "ide"
+    data = tmp_path / "rows.csv"
+    data.write_text("text,big\nhello,12\nworld,twelve\n", encoding="utf-8")
+
+    async def go():
+        compiled = await backend.compile(flow(live, "faults-upper"))
+        return await collect(backend, compiled.graph_id, data)
+
+    try:
+        rows, _summary = aio(go())
+    finally:
+        aio(backend.close())
+    assert [r.status for r in rows] == [COMPLETED, INVALID]
+    assert rows[0].input == {"text": "hello", "big": "12"} and rows[0].output == {"text": "HELLO", "big": "12"}
+    assert rows[1].error == f'{data}:3: column `big`: "twelve" is not an integer'
+
+
+def test_cancelling_a_remote_batch_cancels_its_remote_runs_and_saves_the_rows_done(live, tmp_path, aio):
+    from axiom_ide.runtime.batch import load_batch
+
+    backend = RemoteBackend(live.origin, live.key, poll_interval=0.05)
+    backend.batch_dir = tmp_path / "ide"
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(f'{{"text": "r{i}"}}\n' for i in range(40)), encoding="utf-8")
+
+    async def go():
+        compiled = await backend.compile(flow(live, "faults-slow"))
+        seen = []
+
+        async def consume():
+            async for item in backend.batches.rows(compiled.graph_id, data, concurrency=2):
+                seen.append(item)
+
+        task = asyncio.ensure_future(consume())
+        await until(lambda: len(seen) >= 2, 60)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        saved = await backend.batches.saved()
+        return seen, saved, await backend.list_executions(limit=500)
+
+    try:
+        seen, saved, executions = aio(go())
+    finally:
+        aio(backend.close())
+    batch = load_batch(tmp_path / "ide", saved[0].id)
+    assert batch.summary["cancelled"] is True and 2 <= batch.summary["rows"] < 40
+    ran = {r.execution_id for r in batch.rows()}
+    mine = [e for e in executions if e.flow_name == "faults-slow" and e.id not in ran]
+    assert mine and all(e.status in ("Cancelled", "Completed") for e in mine)  # none left running
+    assert len(seen) >= 2
+
+
+def test_a_remote_batch_waits_out_the_servers_rate_limit(tmp_path, aio):
+    from axiom_ide.runtime.batch import COMPLETED
+
+    server = server_live.start_server(tmp_path / "limited", "--limits", "invoke_rate=4,invoke_burst=2")
+    waits = []
+    backend = RemoteBackend(server.origin, server.key, poll_interval=0.05,
+                            on_retry=lambda status, seconds: waits.append((status, seconds)))
+    backend.batch_dir = tmp_path / "ide"
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(f'{{"name": "n{i}"}}\n' for i in range(6)), encoding="utf-8")
+
+    async def go():
+        compiled = await backend.compile(flow(server, "hello"))
+        return await collect(backend, compiled.graph_id, data, concurrency=3)
+
+    try:
+        rows, summary = aio(go())
+    finally:
+        aio(backend.close())
+        server_live.stop_server(server)
+    assert [r.status for r in rows] == [COMPLETED] * 6 and summary.ok
+    assert waits and {status for status, _ in waits} == {429}  # waited out with the server's Retry-After
