@@ -28,8 +28,13 @@ def live(tmp_path_factory):
 
 @pytest.fixture
 def remote_window(qtbot, window, live, tmp_path, monkeypatch, example_workspace):
-    monkeypatch.setenv("AXIOM_IDE_CONFIG_DIR", str(tmp_path / "config"))
     add_faults_package(example_workspace)
+    return switch_to_remote(qtbot, window, live, tmp_path, monkeypatch)
+
+
+def switch_to_remote(qtbot, window, live, tmp_path, monkeypatch):
+    """Settings → Connections → Remote with the live server's URL and key, saved (real clicks)."""
+    monkeypatch.setenv("AXIOM_IDE_CONFIG_DIR", str(tmp_path / "config"))
     dialog = open_connections(qtbot, window)
     fill_remote(qtbot, dialog, live.origin, live.key)
     save_and_wait(qtbot, dialog, "ok")

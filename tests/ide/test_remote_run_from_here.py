@@ -1,0 +1,67 @@
+"""Run from here on a failed node with the IDE on a remote (a real ``axiom-ide serve``): the payload
+popover shows the input the node's upstream delivered (rebuilt by the remote from its checkpoints),
+the edited input runs on the remote, and only the node and what is downstream run there."""
+from __future__ import annotations
+
+import json
+
+import live_server
+import pytest
+from engine_support import add_picky_package, chain
+from ide_support import click, close_window, make_window, open_flow, wait_done
+from PySide6.QtCore import Qt
+from test_payload_popover import click_card, popover_of
+from test_remote_dataset import switch_to_remote
+from test_run import run_with
+
+from axiom_ide.runtime.store import events as ev
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server = live_server.start_server(tmp_path_factory.mktemp("remote-fork"))
+    add_picky_package(server.workspace)
+    chain(server.workspace, "fixme", ["Upper", "Picky", "Upper"], pkg="tests/picky@0.1.0")
+    yield server
+    live_server.stop_server(server)
+
+
+@pytest.fixture
+def window(qtbot, example_workspace, tmp_path):
+    add_picky_package(example_workspace)  # before the window scans its workspace
+    chain(example_workspace, "fixme", ["Upper", "Picky", "Upper"], pkg="tests/picky@0.1.0")
+    w = make_window(qtbot, example_workspace, tmp_path / "data", tmp_path / "settings.ini")
+    yield w
+    close_window(w)
+
+
+def test_run_from_here_on_a_failed_node_runs_on_the_remote_from_its_delivered_input(
+        qtbot, window, live, example_workspace, tmp_path, monkeypatch):
+    switch_to_remote(qtbot, window, live, tmp_path, monkeypatch)
+    tab = open_flow(window, example_workspace, "fixme")
+    run_with(qtbot, window, tab, text="fixed")  # n1 delivers "FIXED": n2 fails on the remote
+    wait_done(qtbot, tab, timeout=60000)
+    parent = tab.run.state.execution_id
+    assert tab.run.state.status == "Failed"
+    click_card(qtbot, window, tab, "n2")
+    popover = popover_of(qtbot, window, "n2")
+    assert json.loads(popover.texts["Input"]) == {"text": "FIXED", "big": "0"}
+    assert not popover.fork_button.isEnabled()  # a failed node has no output to fork from
+    click(qtbot, popover.run_from_here_button)
+    dialog = window.payloads.edit_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert json.loads(dialog.editor.toPlainText()) == {"text": "FIXED", "big": "0"}
+    dialog.editor.setFocus()
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(dialog.editor, '{"text": "fixed", "big": "0"}')
+    click(qtbot, dialog.run_button)
+    qtbot.waitUntil(lambda: tab.run.state.execution_id not in (None, parent), timeout=30000)
+    wait_done(qtbot, tab, timeout=60000)
+    state = tab.run.state
+    assert state.status == "Completed" and state.result.output == {"text": "OK", "big": "0"}
+    child = state.execution_id
+    with live.client() as client:  # the remote's own record of the fork: n1 reused, not re-run
+        events = client.get(f"/invocations/v1/executions/{child}/events").json()["events"]
+        detail = client.get(f"/invocations/v1/executions/{child}").json()
+    assert [e["node"] for e in events if e["type"] == ev.NODE_STARTED] == ["n2", "n3"]
+    assert detail["parent_execution_id"] == parent
