@@ -255,6 +255,13 @@ class RemoteBackend:
         return batches_of(self)
 
     @property
+    def flow_tests(self) -> Any:
+        """Save as test case, Compare runs and the Tests tab's listing (backends/remote_tests.py)."""
+        from axiom_ide.backends.remote_tests import RemoteTests
+
+        return RemoteTests(self)
+
+    @property
     def sessions(self) -> Any:
         """REPLAY / FORK debug sessions and the replay of a history (backends/remote_sessions.py)."""
         from axiom_ide.backends.remote_sessions import RemoteSessions

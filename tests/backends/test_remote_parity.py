@@ -230,3 +230,40 @@ def test_a_remote_batch_waits_out_the_servers_rate_limit(tmp_path, aio):
         server_live.stop_server(server)
     assert [r.status for r in rows] == [COMPLETED] * 6 and summary.ok
     assert waits and {status for status, _ in waits} == {429}  # waited out with the server's Retry-After
+
+
+# -- flow tests over a remote: Save as test case, Compare runs ------------------------------------
+def test_compare_two_remote_runs_and_save_one_as_a_test_case(live, remote, tmp_path, aio):
+    import yaml
+
+    flow_path = tmp_path / "fixme.flow.yaml"
+
+    async def go():
+        compiled = await remote.compile(flow(live, "fixme"))
+        a = await remote.start(compiled.graph_id, {"text": "fixed"})  # n2 fails
+        await remote.wait(a, 60)
+        b = await remote.fork(a, node="n2", input_override={"text": "fixed"})  # n2 passes
+        await remote.wait(b, 60)
+        view = await remote.flow_tests.run_diff(a, b)
+        listing = await remote.flow_tests.save_test_case(flow_path, b, "fixed by hand")
+        again = await remote.flow_tests.save_test_case(flow_path, a, "fails")
+        return view, listing, again
+
+    view, listing, again = aio(go())
+    diff = view.diff
+    n1, n2, n3 = diff["nodes"]
+    # the edited input is an override of n1's recorded output: the fork's n1 says "fixed"
+    assert diff["first_divergent_node"] == "n1" and n1["output"] == [{"path": "text", "a": "FIXED", "b": "fixed"}]
+    assert n2["status"] == ["failed", "completed"] and n3["only_in"] == "b"
+    assert {n["id"] for n in view.flow["nodes"]} == {"n1", "n2", "n3"}  # the first run's flow, to draw
+    assert [c.name for c in listing.cases] == ["fixed by hand"] and listing.exists
+    assert [c.name for c in again.cases] == ["fixed by hand", "fails"]
+    cases = yaml.safe_load((tmp_path / "fixme.flow.test.yaml").read_text(encoding="utf-8"))["cases"]
+    assert cases[0]["input"] == {"text": "fixed"} and cases[0]["expect"] == {"output": {"text": "OK", "big": "0"}}
+    assert cases[1]["expect"]["failure"] == "NODE_FAILED" and "not fixed: FIXED" in cases[1]["expect"]["error"]
+
+
+def test_running_flow_tests_on_a_remote_is_refused_in_words(remote, tmp_path, aio):
+    with pytest.raises(AxiomError) as err:
+        aio(remote.flow_tests.run_flow_tests(tmp_path / "x.flow.yaml"))
+    assert err.value.message.startswith("Flow tests run on the local runtime only")
