@@ -88,8 +88,9 @@ class RemoteBatches(SavedBatches):
                 flow, self.data_dir, data, concurrency=concurrency, timeout=timeout, on_row=on_row, header=origin)):
             yield item
 
-    async def flow(self, graph_id: str, data: str | Path) -> batches.BatchFlow:
-        """The artifact as a BatchFlow over the remote's invocation API."""
+    async def flow(self, graph_id: str, data: str | Path, *, config_id: str | None = None) -> batches.BatchFlow:
+        """The artifact as a BatchFlow over the remote's invocation API (every row run with the
+        remote's flow config profile ``config_id``, when given)."""
         backend = self.backend
         ref = quote(graph_id, safe="")
         graph, entry = await asyncio.gather(backend.api.json("GET", f"/api/graphs/{ref}"),
@@ -111,7 +112,7 @@ class RemoteBatches(SavedBatches):
                                 "type; run a JSONL dataset", file=str(data))
 
         async def start(value: Any) -> str:
-            return await backend.start(graph_id, value)
+            return await backend.start(graph_id, value, config_id=config_id)
 
         return batches.BatchFlow(str(graph["flow"]), graph_id, str(graph["mode"]), descriptor, check, start,
                                  self._wait, backend.cancel)
