@@ -104,8 +104,8 @@ async def _run(args: argparse.Namespace, batch_id: str, holder: dict[str, Any]) 
     from axiom_ide.runtime.runtime import Runtime
 
     on_row = _progress(args, holder)
-    if args.remote:
-        return await _run_remote(args, batch_id, holder, on_row)
+    if args.remote:  # remote_cmds.batch_remote, set on this parser by remote_cmds.register
+        return await args.remote_batch(args, batch_id, holder, on_row)
     dd = data_dir(args)
     rt = Runtime(dd, invoker=_invoker(args, dd))
     try:
@@ -116,25 +116,6 @@ async def _run(args: argparse.Namespace, batch_id: str, holder: dict[str, Any]) 
         return summary
     finally:
         await rt.close()
-
-
-async def _run_remote(args: argparse.Namespace, batch_id: str, holder: dict[str, Any], on_row: Any) -> Any:
-    """The same batch with its rows run on the remote (``backends/remote_batch.py``), saved here."""
-    from axiom_ide.cli.remote_cmds import _file_source, _remote_target, backend
-    from axiom_ide.runtime.batch import run_flow_batch
-
-    source = _file_source(args.flow)
-    remote = backend()
-    try:
-        graph_id, _mode = await _remote_target(remote, args.flow, source)
-        flow = await remote.batches.flow(graph_id, args.data, config_id=args.config)
-        summary = await run_flow_batch(flow, data_dir(args), args.data, concurrency=args.concurrency,
-                                       timeout=args.timeout, on_row=on_row, batch_id=batch_id, config_id=args.config,
-                                       header={"remote": remote.ingress_url})
-        holder["summary"] = summary
-        return summary
-    finally:
-        await remote.close()
 
 
 def _progress(args: argparse.Namespace, holder: dict[str, Any]) -> Any:
