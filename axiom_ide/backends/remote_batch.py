@@ -111,11 +111,23 @@ class RemoteBatches(SavedBatches):
                                 "(GET /api/graphs/{id}/input-descriptor), so a CSV row cannot be read by field "
                                 "type; run a JSONL dataset", file=str(data))
 
+        if config_id:  # an unknown profile is refused before anything is saved, as a local batch does
+            await self._check_config(str(graph["flow"]), config_id)
+
         async def start(value: Any) -> str:
             return await backend.start(graph_id, value, config_id=config_id)
 
         return batches.BatchFlow(str(graph["flow"]), graph_id, str(graph["mode"]), descriptor, check, start,
                                  self._wait, backend.cancel)
+
+    async def _check_config(self, flow_name: str, config_id: str) -> None:
+        """The profile resolves as the runtime resolves it (``store/configs.resolve``): an id of the
+        flow's or the tenant's, or a name among the flow's; else ``config_not_found`` in its words."""
+        body = await self.backend.api.json("GET", "/api/configs")
+        configs = body.get("configs") or []
+        if not any((c.get("id") == config_id and (c.get("flow") or "") in (flow_name, ""))
+                   or (c.get("name") == config_id and c.get("flow") == flow_name) for c in configs):
+            raise AxiomError.of("config_not_found", f'config "{config_id}" not found for flow "{flow_name}"')
 
     async def _wait(self, execution_id: str, timeout: float) -> RowOutcome:
         """Poll the execution until it ends (TimeoutError after ``timeout`` seconds), less often as it

@@ -267,3 +267,32 @@ def test_running_flow_tests_on_a_remote_is_refused_in_words(remote, tmp_path, ai
     with pytest.raises(AxiomError) as err:
         aio(remote.flow_tests.run_flow_tests(tmp_path / "x.flow.yaml"))
     assert err.value.message.startswith("Flow tests run on the local runtime only")
+
+
+def test_a_remote_batch_runs_under_a_profile_and_refuses_an_unknown_one_before_saving(live, tmp_path, aio):
+    with live.client() as client:
+        made = client.post("/api/configs", json={"name": "quick", "flow": "faults-upper", "node_timeout_seconds": 5})
+        assert made.status_code == 201, made.text
+        config_id = made.json()["id"]
+    backend = RemoteBackend(live.origin, live.key, poll_interval=0.05)
+    backend.batch_dir = tmp_path / "ide"
+    data = tmp_path / "rows.jsonl"
+    data.write_text('{"text": "a"}\n', encoding="utf-8")
+
+    async def go():
+        compiled = await backend.compile(flow(live, "faults-upper"))
+        by_name = await backend.batches.flow(compiled.graph_id, data, config_id="quick")
+        by_id = await backend.batches.flow(compiled.graph_id, data, config_id=config_id)
+        execution_id = await by_name.start({"text": "a"})
+        record = await backend.get_execution(execution_id)
+        with pytest.raises(AxiomError) as err:
+            await backend.batches.flow(compiled.graph_id, data, config_id="nope")
+        return by_id, record, err.value
+
+    try:
+        by_id, record, refused = aio(go())
+    finally:
+        aio(backend.close())
+    assert by_id.flow_name == "faults-upper" and record.config_id == "quick"  # the run records the profile as given
+    assert refused.message == 'config "nope" not found for flow "faults-upper"'
+    assert not (tmp_path / "ide" / "batches").exists()  # nothing saved
