@@ -1,7 +1,8 @@
 """The IDE on a remote (a real ``axiom-ide serve``) where it used to act as if local: Run from here
 on a failed node — the payload popover shows the input the node's upstream delivered (rebuilt by the
 remote from its checkpoints), the edited input runs on the remote, and only the node and what is
-downstream run there —, and a run with pinned outputs, which the remote cannot take, says so."""
+downstream run there —, a run with pinned outputs, which the remote cannot take, says so, and the
+Tests tab lists a flow's cases and says in words why they run on the local runtime only."""
 from __future__ import annotations
 
 import json
@@ -84,3 +85,19 @@ def test_a_run_on_the_remote_says_its_pins_are_ignored(qtbot, window, live, exam
     assert run.state.status == "Completed" and run.pins_ignored == 1
     assert run.state.result.output == {"text": "HEY! HELLO, ADA!"}  # greet ran on the remote: no pin reached it
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == text)
+
+
+def test_the_tests_tab_on_the_remote_lists_the_cases_and_says_why_they_do_not_run(
+        qtbot, window, live, example_workspace, tmp_path, monkeypatch):
+    from test_flow_tests_tab import CASES, show_tests_tab
+
+    from axiom_ide.backends.remote_tests import LOCAL_ONLY
+
+    (example_workspace / "flows" / "greeter.flow.test.yaml").write_text(CASES, encoding="utf-8")
+    switch_to_remote(qtbot, window, live, tmp_path, monkeypatch)
+    open_flow(window, example_workspace, "greeter")
+    panel = show_tests_tab(qtbot, window)
+    qtbot.waitUntil(lambda: panel.case_names() == ["greets Ada", "wrong shout", "mocked greet"])
+    click(qtbot, panel.run_all_button)
+    qtbot.waitUntil(lambda: panel.problems.isVisible() and LOCAL_ONLY in panel.problems.text())
+    assert set(panel.results_by_case().values()) == {"not run"}  # nothing left "running…"
