@@ -1,8 +1,9 @@
 """The IDE on a remote (a real ``axiom-ide serve``) where it used to act as if local: Run from here
 on a failed node — the payload popover shows the input the node's upstream delivered (rebuilt by the
 remote from its checkpoints), the edited input runs on the remote, and only the node and what is
-downstream run there —, a run with pinned outputs, which the remote cannot take, says so, and the
-Tests tab lists a flow's cases and says in words why they run on the local runtime only."""
+downstream run there —, a run with pinned outputs, which the remote cannot take, says so, the
+Tests tab lists a flow's cases and says in words why they run on the local runtime only, and
+Compare runs compares two remote executions."""
 from __future__ import annotations
 
 import json
@@ -101,3 +102,33 @@ def test_the_tests_tab_on_the_remote_lists_the_cases_and_says_why_they_do_not_ru
     click(qtbot, panel.run_all_button)
     qtbot.waitUntil(lambda: panel.problems.isVisible() and LOCAL_ONLY in panel.problems.text())
     assert set(panel.results_by_case().values()) == {"not run"}  # nothing left "running…"
+
+
+def test_compare_two_remote_runs_from_the_executions_view(qtbot, window, live, example_workspace, tmp_path,
+                                                          monkeypatch):
+    from ide_support import click_item
+
+    switch_to_remote(qtbot, window, live, tmp_path, monkeypatch)
+    tab = open_flow(window, example_workspace, "greeter")
+    ids = []
+    for name in ("Ada", "Bob"):
+        run = run_with(qtbot, window, tab, name=name)
+        wait_done(qtbot, tab, timeout=60000)
+        ids.append(run.state.execution_id)
+    window.show_executions()
+    panel = window.executions_page
+    qtbot.waitUntil(lambda: set(ids) <= {r.id for r in panel.records}, timeout=20000)
+    items = {it.data(0, Qt.ItemDataRole.UserRole): it for it in
+             (panel.table.topLevelItem(i) for i in range(panel.table.topLevelItemCount()))}
+    click_item(qtbot, panel.table, items[ids[1]])
+    rect = panel.table.visualItemRect(items[ids[0]])
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     rect.center())
+    qtbot.waitUntil(lambda: set(panel.selected_ids()) == set(ids))
+    click(qtbot, panel.compare_button)
+    tools = window.flow_tools
+    qtbot.waitUntil(lambda: any(w.objectName() == "runDiffWindow" for w in tools.windows), timeout=20000)
+    win = tools.windows[-1]
+    assert win.first_label.text() == "First divergent node: greet"
+    assert win.diff["a"]["execution_id"] == ids[0]  # the older run is A
+    assert ["input", "name", '"Ada"', '"Bob"'] in win.change_rows()
