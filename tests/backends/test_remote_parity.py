@@ -296,3 +296,36 @@ def test_a_remote_batch_runs_under_a_profile_and_refuses_an_unknown_one_before_s
     assert by_id.flow_name == "faults-upper" and record.config_id == "quick"  # the run records the profile as given
     assert refused.message == 'config "nope" not found for flow "faults-upper"'
     assert not (tmp_path / "ide" / "batches").exists()  # nothing saved
+
+
+def test_a_remote_without_the_entry_descriptors_refuses_a_csv_dataset_in_words(tmp_path, aio):
+    from aiohttp import web
+
+    async def handler(request):
+        if request.path == "/api/graphs/01JX3F8Q4ZJ4M9W4Y0B8T2K7RD":
+            return web.json_response({"graph_id": "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD", "flow": "f", "mode": "unary"})
+        return web.json_response({"error": "not found"}, status=404)
+
+    data = tmp_path / "rows.csv"
+    data.write_text("text\na\n", encoding="utf-8")
+
+    async def go():
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        origin = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        backend = RemoteBackend(origin, "k" * 64)
+        backend.batch_dir = tmp_path / "ide"
+        try:
+            await collect(backend, "01JX3F8Q4ZJ4M9W4Y0B8T2K7RD", data)
+        finally:
+            await backend.close()
+            await runner.cleanup()
+
+    with pytest.raises(AxiomError) as err:
+        aio(go())
+    assert "does not describe the flow's entry message" in err.value.message and "run a JSONL dataset" in err.value.message
+    assert not (tmp_path / "ide" / "batches").exists()
