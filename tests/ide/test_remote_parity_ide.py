@@ -3,7 +3,7 @@ on a failed node — the payload popover shows the input the node's upstream del
 remote from its checkpoints), the edited input runs on the remote, and only the node and what is
 downstream run there —, a run with pinned outputs, which the remote cannot take, says so, the
 Tests tab lists a flow's cases and says in words why they run on the local runtime only, and
-Compare runs compares two remote executions."""
+Compare runs compares two remote executions and Save as test case writes a remote run's case."""
 from __future__ import annotations
 
 import json
@@ -132,3 +132,28 @@ def test_compare_two_remote_runs_from_the_executions_view(qtbot, window, live, e
     assert win.first_label.text() == "First divergent node: greet"
     assert win.diff["a"]["execution_id"] == ids[0]  # the older run is A
     assert ["input", "name", '"Ada"', '"Bob"'] in win.change_rows()
+
+
+def test_save_a_remote_run_as_a_test_case(qtbot, window, live, example_workspace, tmp_path, monkeypatch):
+    from ide_support import click_item
+
+    switch_to_remote(qtbot, window, live, tmp_path, monkeypatch)
+    tab = open_flow(window, example_workspace, "greeter")
+    run = run_with(qtbot, window, tab, name="Grace")
+    wait_done(qtbot, tab, timeout=60000)
+    execution_id = run.state.execution_id
+    window.flow_tools.ask_case_name = lambda default: "greets Grace"  # the name prompt, answered
+    window.show_executions()
+    panel = window.executions_page
+    qtbot.waitUntil(lambda: execution_id in {r.id for r in panel.records}, timeout=20000)
+    item = next(it for it in (panel.table.topLevelItem(i) for i in range(panel.table.topLevelItemCount()))
+                if it.data(0, Qt.ItemDataRole.UserRole) == execution_id)
+    click_item(qtbot, panel.table, item)
+    click(qtbot, panel.save_test_button)
+    tests = window.flow_tools.tests_panel
+    qtbot.waitUntil(lambda: "greets Grace" in tests.case_names(), timeout=20000)
+    from ruamel.yaml import YAML
+
+    text = (example_workspace / "flows" / "greeter.flow.test.yaml").read_text(encoding="utf-8")
+    assert YAML(typ="safe").load(text)["cases"][-1] == {"name": "greets Grace", "input": {"name": "Grace"},
+                                                        "expect": {"output": {"text": "HEY! HELLO, GRACE!"}}}
