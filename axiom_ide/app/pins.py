@@ -12,9 +12,8 @@ document's dirty state skips such commands (``document/beside.py`` explains why 
 would be wrong). A pin on a canvas id the flow no longer has is dropped when the flow opens, with
 a status-bar note naming it (as breakpoints are). Only ▶ Run / Debug of a unary flow from the
 editor pass pins (``FlowRun.pins`` → ``LocalBackend.start(pins=...)``); a pipeline (streamed) run
-says "Pins apply to unary runs only; N pin(s) ignored" in the status bar as it starts and ends, a
-run on a remote (Settings → Connections) "Pins apply to local runs only (the remote calls every
-node); N pin(s) ignored"; compile, serve, API invokes and publish never see them.
+says "Pins apply to unary runs only; N pin(s) ignored" in the status bar as it starts and ends;
+compile, serve, API invokes and publish never see them.
 """
 from __future__ import annotations
 
@@ -33,7 +32,6 @@ SAVE_FIRST = "Save the flow first to pin outputs."
 NO_TYPE = "The node does not resolve: its output message is unknown."
 DROPPED = 'Pin on "{node}" dropped: the flow has no such node any more'
 PIPELINE_IGNORED = "Pins apply to unary runs only; {n} pin(s) ignored"
-REMOTE_IGNORED = "Pins apply to local runs only (the remote calls every node); {n} pin(s) ignored"
 
 
 class PinCommand(QUndoCommand):
@@ -190,12 +188,6 @@ class TabPins:
         say so as it starts and as it ends (``run.pins_ignored`` counts them)."""
         count = len(run.pins or {})
         if not count:
-            return
-        backend = getattr(getattr(self.window, "bridge", None), "backend", None)
-        if backend is not None and not getattr(backend, "takes_pins", False):  # a remote: pins never leave here
-            run.pins_ignored = count
-            self.note(REMOTE_IGNORED.format(n=count))
-            run.ended.connect(lambda _result: self.note(REMOTE_IGNORED.format(n=count)))
             return
         text = PIPELINE_IGNORED.format(n=count)
 

@@ -1,9 +1,9 @@
 """The IDE on a remote (a real ``axiom-ide serve``) where it used to act as if local: Run from here
 on a failed node — the payload popover shows the input the node's upstream delivered (rebuilt by the
 remote from its checkpoints), the edited input runs on the remote, and only the node and what is
-downstream run there —, a run with pinned outputs, which the remote cannot take, says so, the
-Tests tab lists a flow's cases and says in words why they run on the local runtime only, and
-Compare runs compares two remote executions and Save as test case writes a remote run's case."""
+downstream run there —; the Tests tab lists a flow's cases and says in words why they run on the
+local runtime only; Compare runs compares two remote executions; Save as test case writes a remote
+run's case."""
 from __future__ import annotations
 
 import json
@@ -17,8 +17,6 @@ from test_payload_popover import click_card, popover_of
 from test_remote_dataset import switch_to_remote
 from test_run import run_with
 
-from axiom_ide.app.pins import REMOTE_IGNORED
-from axiom_ide.runtime.pins import Pin, save_pins
 from axiom_ide.runtime.store import events as ev
 
 
@@ -70,22 +68,6 @@ def test_run_from_here_on_a_failed_node_runs_on_the_remote_from_its_delivered_in
         detail = client.get(f"/invocations/v1/executions/{child}").json()
     assert [e["node"] for e in events if e["type"] == ev.NODE_STARTED] == ["n2", "n3"]
     assert detail["parent_execution_id"] == parent
-
-
-def test_a_run_on_the_remote_says_its_pins_are_ignored(qtbot, window, live, example_workspace, tmp_path,
-                                                       monkeypatch):
-    flow = example_workspace / "flows" / "greeter.flow.yaml"
-    save_pins(flow, {"greet": Pin({"greeting": "PINNED"})})
-    switch_to_remote(qtbot, window, live, tmp_path, monkeypatch)
-    tab = open_flow(window, example_workspace, "greeter")
-    assert set(tab.pins) == {"greet"}
-    run = run_with(qtbot, window, tab, name="Ada")
-    text = REMOTE_IGNORED.format(n=1)
-    assert text == "Pins apply to local runs only (the remote calls every node); 1 pin(s) ignored"
-    wait_done(qtbot, tab, timeout=60000)
-    assert run.state.status == "Completed" and run.pins_ignored == 1
-    assert run.state.result.output == {"text": "HEY! HELLO, ADA!"}  # greet ran on the remote: no pin reached it
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == text)
 
 
 def test_the_tests_tab_on_the_remote_lists_the_cases_and_says_why_they_do_not_run(
