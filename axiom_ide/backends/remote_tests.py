@@ -8,8 +8,8 @@ executions too.
 - ``run_diff(a, b)``: two remote executions compared node by node by ``runtime/rundiff``'s one
   comparison, over the history API's JSON (detail, events, decoded checkpoints) and the first run's
   compiled flow (``GET /api/graphs/{id}``'s ``source``).
-- ``run_flow_tests``: refused in words — a case's mocks replace node calls inside the engine
-  (``local_tests.ScopedMockingInvoker``), which a remote's invocation API does not take.
+- ``run_flow_tests``: refused in words — a case's mocks replace node calls inside the engine (the
+  embedded runtime answers them), which a remote's invocation API does not take.
 No Qt here.
 """
 from __future__ import annotations
