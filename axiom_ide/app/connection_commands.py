@@ -47,7 +47,13 @@ class RetryNotices(QObject):
 
 def _remote_factory(window: Any, settings: conn.RemoteSettings) -> Any:
     notices = RetryNotices(window, conn.host_of(settings.api_url))
-    return lambda: conn.remote_backend(settings, on_retry=notices.on_retry)
+
+    def make() -> Any:
+        backend = conn.remote_backend(settings, on_retry=notices.on_retry)
+        backend.batch_dir = window.data_dir  # a remote's dataset batches are saved beside the local ones
+        return backend
+
+    return make
 
 
 def initial_backend(window: Any, *, explicit: bool) -> tuple[Any, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,23 +19,22 @@ from axiom_ide.runtime import batch as batches
 _END = object()
 
 
-class LocalBatches:
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
+class SavedBatches:
+    """The batches saved under ``data_dir`` (list, reopen, compare) and the streaming of a running
+    one's rows: what LocalBatches and ``remote_batch.RemoteBatches`` share."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.data_dir = Path(data_dir)
         #: The batches running (a cancelled one is still saving the rows done).
         self._running: set[asyncio.Task[None]] = set()
 
-    async def rows(self, graph_id: str, data: str | Path, *, concurrency: int = 1,
-                   timeout: float = batches.DEFAULT_TIMEOUT) -> AsyncIterator[Any]:
-        """Row results as they are saved, then the Summary (see the module docstring)."""
-        artifact = self.runtime.artifact(graph_id)
+    async def _stream(self, batch: Callable[[Callable[[Any, Any], None]], Awaitable[Any]]) -> AsyncIterator[Any]:
+        """``batch(on_row)``'s rows as they are saved, then its Summary."""
         queue: asyncio.Queue[Any] = asyncio.Queue()
 
         async def run() -> None:
             try:
-                summary = await batches.run_batch(self.runtime, artifact, data, concurrency=concurrency,
-                                                  timeout=timeout, on_row=lambda r, _s: queue.put_nowait(r))
-                queue.put_nowait(summary)
+                queue.put_nowait(await batch(lambda r, _s: queue.put_nowait(r)))
             finally:
                 queue.put_nowait(_END)
 
@@ -56,18 +55,18 @@ class LocalBatches:
 
     async def load(self, batch_id: str) -> Any:
         """A saved batch (its header and summary; :meth:`Batch.rows` streams the rows)."""
-        return batches.load_batch(self.runtime.data_dir, batch_id)
+        return batches.load_batch(self.data_dir, batch_id)
 
     async def saved(self) -> list[batches.BatchInfo]:
         """The saved batches, newest first (a batch being cancelled is waited for: it is saving)."""
         stopping = [t for t in self._running if t.cancelling()]
         if stopping:
             await asyncio.gather(*stopping, return_exceptions=True)
-        return batches.list_batches(self.runtime.data_dir)
+        return batches.list_batches(self.data_dir)
 
     async def results(self, batch_id: str, limit: int) -> tuple[Any, list[batches.RowResult]]:
         """A saved batch and its first ``limit`` rows (what a results table shows)."""
-        batch = batches.load_batch(self.runtime.data_dir, batch_id)
+        batch = batches.load_batch(self.data_dir, batch_id)
         return batch, list(itertools.islice(batch.rows(), limit))
 
     async def compare(self, a: str, b: str, limit: int) -> tuple[dict[str, int], list[batches.RowChange]]:
@@ -75,9 +74,23 @@ class LocalBatches:
         count of each kind of change, and the first ``limit`` rows."""
         counts = {batches.SAME: 0, batches.CHANGED: 0, batches.ONLY_A: 0, batches.ONLY_B: 0}
         shown: list[batches.RowChange] = []
-        dd = self.runtime.data_dir
+        dd = self.data_dir
         for change in batches.compare(batches.load_batch(dd, a), batches.load_batch(dd, b)):
             counts[change.kind] += 1
             if len(shown) < limit:
                 shown.append(change)
         return counts, shown
+
+
+class LocalBatches(SavedBatches):
+    def __init__(self, runtime: Any) -> None:
+        super().__init__(runtime.data_dir)
+        self.runtime = runtime
+
+    async def rows(self, graph_id: str, data: str | Path, *, concurrency: int = 1,
+                   timeout: float = batches.DEFAULT_TIMEOUT) -> AsyncIterator[Any]:
+        """Row results as they are saved, then the Summary (see the module docstring)."""
+        artifact = self.runtime.artifact(graph_id)
+        async for item in self._stream(lambda on_row: batches.run_batch(
+                self.runtime, artifact, data, concurrency=concurrency, timeout=timeout, on_row=on_row)):
+            yield item

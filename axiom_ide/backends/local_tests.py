@@ -70,12 +70,7 @@ class LocalTests:
         self._workspace = workspace
 
     async def list_flow_tests(self, flow_path: str | Path) -> TestListing:
-        path = test_file_for(flow_path)
-        if not path.is_file():
-            return TestListing(str(path), False)
-        tf = flowtest.load_test_file(path)
-        return TestListing(str(path), True, tuple(TestCaseInfo(c.name, c.line) for c in tf.cases),
-                           tuple(render(d) for d in tf.problems))
+        return list_tests(flow_path)
 
     async def run_flow_tests(self, flow_path: str | Path, names: list[str] | None = None) -> list[TestOutcome]:
         """Run the cases called ``names`` (None: all) one after another; one outcome per case run
@@ -91,46 +86,8 @@ class LocalTests:
     async def save_test_case(self, flow_path: str | Path, execution_id: str, name: str) -> TestListing:
         """Append a case made of ``execution_id``'s input and its output (or its failure) to the
         flow's test file — created when missing, comments and layout kept, written atomically."""
-        from ruamel.yaml import YAML
-        from ruamel.yaml.comments import CommentedMap
-
-        from axiom_ide.runtime.fileio import atomic_write_text
-
-        rec = self.runtime.find_execution(execution_id, tenant_id=self.runtime.tenant_id)
-        if rec is None:
-            raise AxiomError.of("not_found", f"no execution {execution_id}")
-        if rec.status not in (ex.COMPLETED, ex.FAILED):
-            raise AxiomError.of("flow_test_invalid", f"execution {execution_id[:8]} is {rec.status}: only a "
-                                "completed or failed run can become a test case")
-        name = name.strip()
-        if not name:
-            raise AxiomError.of("flow_test_invalid", "a test case needs a name")
-        path = test_file_for(flow_path)
-        yaml = YAML(typ="rt")
-        yaml.indent(mapping=2, sequence=4, offset=2)
-        doc: Any = CommentedMap()
-        if path.is_file():
-            tf = flowtest.load_test_file(path)
-            if tf.problems:
-                raise AxiomError(list(tf.problems))
-            doc = yaml.load(path.read_text(encoding="utf-8"))
-            if any(c.name == name for c in tf.cases):
-                raise AxiomError.of("flow_test_invalid", f'{path.name} already has a case named "{name}"',
-                                    file=str(path))
-        case = CommentedMap()
-        case["name"] = name
-        case["input"] = rec.input_json if rec.input_json is not None else {}
-        if rec.status == ex.COMPLETED:
-            case["expect"] = {"output": rec.output}
-        else:
-            case["expect"] = {"failure": rec.error_code or "FAILED", "error": rec.error or ""}
-        if doc.get("cases") is None:
-            doc["cases"] = []
-        doc["cases"].append(case)
-        out = io.StringIO()
-        yaml.dump(doc, out)
-        atomic_write_text(path, out.getvalue())
-        return await self.list_flow_tests(flow_path)
+        return save_case(flow_path, self.runtime.find_execution(execution_id, tenant_id=self.runtime.tenant_id),
+                         execution_id, name)
 
     async def run_diff(self, first: str, second: str) -> RunDiffView:
         """``first`` and ``second`` compared node by node; an unknown id raises its AxiomError."""
@@ -146,3 +103,57 @@ class LocalTests:
         diff = diff_runs(run_summary(self.runtime, recs[0]), run_summary(self.runtime, recs[1]))
         artifact = self.runtime.find_artifact(recs[0].graph_id, tenant_id=tenant)
         return RunDiffView(diff, dict(artifact.source) if artifact is not None else {})
+
+
+def list_tests(flow_path: str | Path) -> TestListing:
+    """The flow's test file as the Tests tab lists it (a file read: any backend)."""
+    path = test_file_for(flow_path)
+    if not path.is_file():
+        return TestListing(str(path), False)
+    tf = flowtest.load_test_file(path)
+    return TestListing(str(path), True, tuple(TestCaseInfo(c.name, c.line) for c in tf.cases),
+                       tuple(render(d) for d in tf.problems))
+
+
+def save_case(flow_path: str | Path, rec: Any, execution_id: str, name: str) -> TestListing:
+    """Append ``rec``'s input and output (or failure) as the case ``name`` to the flow's test file
+    (``rec``: the execution record of any backend, None when it was not found)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    from axiom_ide.runtime.fileio import atomic_write_text
+
+    if rec is None:
+        raise AxiomError.of("not_found", f"no execution {execution_id}")
+    if rec.status not in (ex.COMPLETED, ex.FAILED):
+        raise AxiomError.of("flow_test_invalid", f"execution {execution_id[:8]} is {rec.status}: only a "
+                            "completed or failed run can become a test case")
+    name = name.strip()
+    if not name:
+        raise AxiomError.of("flow_test_invalid", "a test case needs a name")
+    path = test_file_for(flow_path)
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    doc: Any = CommentedMap()
+    if path.is_file():
+        tf = flowtest.load_test_file(path)
+        if tf.problems:
+            raise AxiomError(list(tf.problems))
+        doc = yaml.load(path.read_text(encoding="utf-8"))
+        if any(c.name == name for c in tf.cases):
+            raise AxiomError.of("flow_test_invalid", f'{path.name} already has a case named "{name}"',
+                                file=str(path))
+    case = CommentedMap()
+    case["name"] = name
+    case["input"] = rec.input_json if rec.input_json is not None else {}
+    if rec.status == ex.COMPLETED:
+        case["expect"] = {"output": rec.output}
+    else:
+        case["expect"] = {"failure": rec.error_code or "FAILED", "error": rec.error or ""}
+    if doc.get("cases") is None:
+        doc["cases"] = []
+    doc["cases"].append(case)
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    atomic_write_text(path, out.getvalue())
+    return list_tests(flow_path)

@@ -229,6 +229,24 @@ class RemoteBackend:
         """The remote's platform registry (push, publish, packages, flows, protos)."""
         return RemoteRegistry(self.api)
 
+    #: Where datasets run on this remote are saved: a local folder (the IDE sets its data dir, so
+    #: they sit beside the local batches; None: the user data dir). backends/remote_batch.py.
+    batch_dir: str | os.PathLike[str] | None = None
+
+    @property
+    def batches(self) -> Any:
+        """Run Dataset and Compare Batches over the invocation API (backends/remote_batch.py)."""
+        from axiom_ide.backends.remote_batch import batches_of
+
+        return batches_of(self)
+
+    @property
+    def flow_tests(self) -> Any:
+        """Save as test case, Compare runs and the Tests tab's listing (backends/remote_tests.py)."""
+        from axiom_ide.backends.remote_tests import RemoteTests
+
+        return RemoteTests(self)
+
     @property
     def sessions(self) -> Any:
         """REPLAY / FORK debug sessions and the replay of a history (backends/remote_sessions.py)."""
@@ -301,28 +319,17 @@ class RemoteBackend:
 
     async def fork(self, execution_id: str, *, node: str, input_override: Any = None,
                    mode: str = "input") -> str:
-        """Run from here / Fork from here (see backends/local_fork.py), as a FORK session of the
-        server. The remote plan is not known here: an edited input overrides the output of the
-        checkpoint recorded just before the node's."""
-        from axiom_ide.backends.local_fork import plan_fork
+        """Run from here / Fork from here as a FORK session of the server, with the local plan
+        (a failed node too): see backends/remote_fork.py."""
+        from axiom_ide.backends import remote_fork
 
-        rec = await self.get_execution(execution_id)
-        if rec is None:
-            raise AxiomError.of("execution_not_found", "execution not found")
-        where = plan_fork(await self.checkpoints(execution_id), node, mode=mode, input_override=input_override,
-                          flow_input=rec.input_json)
-        if where.checkpoint_id is None:
-            return await self.start(rec.graph_id, where.flow_input, config_id=rec.config_id)
-        session = await self.create_debug_session(mode="FORK", execution_id=execution_id,
-                                                  checkpoint_id=where.checkpoint_id, overrides=where.overrides or {})
-        return str(session["execution_id"])
+        return await remote_fork.fork(self, execution_id, node=node, input_override=input_override, mode=mode)
 
     async def node_payload(self, execution_id: str, node: str) -> Any:
-        """The node's payload (backends/payloads.py) from the execution's checkpoints and events."""
-        from axiom_ide.backends.payloads import payload_from_history
+        """The node's payload (backends/payloads.py; a failed node's input: backends/remote_fork.py)."""
+        from axiom_ide.backends import remote_fork
 
-        return payload_from_history(execution_id, node, await self.checkpoints(execution_id),
-                                    await self.events(execution_id))
+        return await remote_fork.node_payload(self, execution_id, node)
 
     # -- debug sessions (server/debug_routes.py) -----------------------------------------------
     async def create_debug_session(self, *, breakpoints: tuple[str, ...] | list[str] = (), mode: str = "LIVE",

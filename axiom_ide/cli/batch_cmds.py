@@ -5,6 +5,9 @@
   progress on stderr, a malformed row as ``FILE:LINE: what is wrong`` on stderr while the other
   rows run. Exit 0 when every row completed, 1 when a row failed or was malformed, 130 on Ctrl+C
   (the rows done so far are still saved as the batch).
+* ``flow batch FLOW DATA --remote``: the same, the rows run on the remote platform through its
+  invocation API (``backends/remote_batch.py``; 429s waited out) and the batch saved here — FLOW a
+  .flow.yaml (compiled there), a graph id or a compiled flow's name; Ctrl+C cancels the remote runs.
 * ``flow batch --show BATCH_ID [--json]`` prints a saved batch: line, status, input, output or error,
   duration.
 * ``flow batch --compare A B [--json]`` compares two batches row by row; changed outputs are marked
@@ -44,6 +47,9 @@ def register_flow(verbs: Any) -> None:
     p.add_argument("--config", default=None, metavar="PROFILE",
                    help="flow config profile (name or id) every row runs with")
     p.add_argument("--inline", action="store_true", help="run node code in this process instead of node hosts")
+    p.add_argument("--remote", action="store_true",
+                   help="run the rows on the remote platform (AXIOM_API_URL / AXIOM_INGRESS_URL, the stored key); "
+                        "FLOW: a .flow.yaml (compiled there), a graph id or a compiled flow's name")
     add_location_flags(p)
     p.set_defaults(handler=cmd_flow_batch)
 
@@ -94,11 +100,28 @@ def _run_cli(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, batch_id: str, holder: dict[str, Any]) -> Any:
-    from axiom_ide.runtime.batch import COMPLETED, run_batch
+    from axiom_ide.runtime.batch import run_batch
     from axiom_ide.runtime.runtime import Runtime
 
+    on_row = _progress(args, holder)
+    if args.remote:  # remote_cmds.batch_remote, set on this parser by remote_cmds.register
+        return await args.remote_batch(args, batch_id, holder, on_row)
     dd = data_dir(args)
     rt = Runtime(dd, invoker=_invoker(args, dd))
+    try:
+        artifact = _compile(rt, args)
+        summary = await run_batch(rt, artifact, args.data, concurrency=args.concurrency, timeout=args.timeout,
+                                  on_row=on_row, batch_id=batch_id, config_id=args.config)
+        holder["summary"] = summary
+        return summary
+    finally:
+        await rt.close()
+
+
+def _progress(args: argparse.Namespace, holder: dict[str, Any]) -> Any:
+    """``on_row``: a failed or malformed row on stderr, progress lines at most every PROGRESS_EVERY_S."""
+    from axiom_ide.runtime.batch import COMPLETED
+
     last = [0.0]
 
     def on_row(result: Any, summary: Any) -> None:
@@ -113,14 +136,7 @@ async def _run(args: argparse.Namespace, batch_id: str, holder: dict[str, Any]) 
                              f"{summary.failed} failed, {summary.invalid} invalid)\n")
             sys.stderr.flush()
 
-    try:
-        artifact = _compile(rt, args)
-        summary = await run_batch(rt, artifact, args.data, concurrency=args.concurrency, timeout=args.timeout,
-                                  on_row=on_row, batch_id=batch_id, config_id=args.config)
-        holder["summary"] = summary
-        return summary
-    finally:
-        await rt.close()
+    return on_row
 
 
 def _invoker(args: argparse.Namespace, dd: Path) -> Any:

@@ -123,6 +123,9 @@ def register(subparsers: Any) -> None:
                             help="on the remote platform (AXIOM_API_URL / AXIOM_INGRESS_URL, the stored key)")
         local_fn = parser.get_default("handler")
         parser.set_defaults(handler=_either(local_fn, remote_fn))
+    batch = verbs.choices.get("batch") if verbs is not None else None
+    if batch is not None:  # flow batch --remote (cli/batch_cmds.py calls it: no import back here)
+        batch.set_defaults(remote_batch=batch_remote)
 
 
 def _either(local_fn: Any, remote_fn: Any) -> Any:
@@ -449,3 +452,24 @@ def cmd_info(args: argparse.Namespace) -> int:
     for m in pkg["messages"]:
         print(f"  {m}")
     return 0
+
+
+# -- flow batch --remote ---------------------------------------------------------------------------
+async def batch_remote(args: argparse.Namespace, batch_id: str, holder: dict[str, Any], on_row: Any) -> Any:
+    """``flow batch FLOW DATA --remote``: the batch's rows run on the remote (``backends/remote_batch.py``,
+    the one batch loop), the batch saved in the local data dir. FLOW as ``flow run --remote`` takes it."""
+    from axiom_ide.cli.context import data_dir
+    from axiom_ide.runtime.batch import run_flow_batch
+
+    source = _file_source(args.flow)
+    remote = backend()
+    try:
+        graph_id, _mode = await _remote_target(remote, args.flow, source)
+        flow = await remote.batches.flow(graph_id, args.data, config_id=args.config)
+        summary = await run_flow_batch(flow, data_dir(args), args.data, concurrency=args.concurrency,
+                                       timeout=args.timeout, on_row=on_row, batch_id=batch_id, config_id=args.config,
+                                       header={"remote": remote.ingress_url})
+        holder["summary"] = summary
+        return summary
+    finally:
+        await remote.close()

@@ -27,7 +27,7 @@ import os
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,6 +250,27 @@ def batch_path(data_dir: str | Path, batch_id: str) -> Path:
     return Path(data_dir) / DIR / f"{batch_id}.jsonl"
 
 
+@dataclass(frozen=True)
+class BatchFlow:
+    """What a batch runs, whoever runs it: one compiled unary flow and the four calls a row needs.
+    :func:`run_batch` builds it over the embedded runtime; ``backends/remote_batch.py`` over a
+    remote's invocation API — the loop, the files and the comparison stay this module's."""
+
+    flow_name: str
+    graph_id: str
+    mode: str
+    #: The entry message's descriptor (a CSV cell is read by its field's type); None: not known.
+    entry: Any
+    #: Raises ValueError (the catalog's "invalid JSON for <Message>: ...") when a row is not the entry message.
+    check_input: Callable[[Any], Any]
+    #: ``start(input)`` → the accepted execution's id.
+    start: Callable[[Any], Awaitable[str]]
+    #: ``wait(execution_id, timeout)`` → an outcome with ``success``, ``output``, ``error``, ``status``;
+    #: raises TimeoutError when it does not end in time.
+    wait: Callable[[str, float], Awaitable[Any]]
+    cancel: Callable[[str], Awaitable[Any]]
+
+
 async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrency: int = 1,
                     timeout: float = DEFAULT_TIMEOUT, on_row: Callable[[RowResult, Summary], None] | None = None,
                     window: int | None = None, batch_id: str | None = None,
@@ -258,22 +279,43 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
     ``config_id`` (a name or id; None: the flow's defaults) and save the batch. ``on_row`` hears
     each row's result in row order. Cancelling the task cancels the rows in flight and still saves
     the rows done so far (the summary says ``cancelled``), then re-raises."""
-    if concurrency < 1:
-        raise AxiomError.of("batch_concurrency", "--concurrency must be at least 1")
-    if artifact.mode == "pipeline":
-        raise AxiomError.of("batch_pipeline", f"{artifact.flow_name} is a pipeline flow; a batch runs a unary flow "
-                            "once per row")
+    _check_flow(concurrency, artifact.mode, artifact.flow_name)
     compiled = runtime.compiled(artifact)
     entry = compiled.codec.message_class(artifact.input_type, compiled.plan.nodes[compiled.plan.entry].package_key)
     _check_readable(data)  # before anything is saved: no batch for a file that cannot be read
-    rows = read_rows(data, entry.DESCRIPTOR)
-    batch_id = batch_id or new_batch_id()
-    target = batch_path(runtime.data_dir, batch_id)
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    summary = Summary(batch_id, artifact.flow_name, str(data), str(target))
     if config_id:  # an unknown profile is refused before anything is saved
         runtime.resolve_config(artifact.flow_name, config_id)
-    header = _header(batch_id, artifact, data, concurrency, config_id)
+    flow = BatchFlow(artifact.flow_name, artifact.graph_id, artifact.mode, entry.DESCRIPTOR, compiled.encode_input,
+                     lambda value: runtime.start(artifact, value, config_id=config_id), runtime.wait, runtime.cancel)
+    return await run_flow_batch(flow, runtime.data_dir, data, concurrency=concurrency, timeout=timeout,
+                                on_row=on_row, window=window, batch_id=batch_id, config_id=config_id)
+
+
+def _check_flow(concurrency: int, mode: str, flow_name: str) -> None:
+    if concurrency < 1:
+        raise AxiomError.of("batch_concurrency", "--concurrency must be at least 1")
+    if mode == "pipeline":
+        raise AxiomError.of("batch_pipeline", f"{flow_name} is a pipeline flow; a batch runs a unary flow "
+                            "once per row")
+
+
+async def run_flow_batch(flow: BatchFlow, data_dir: str | Path, data: str | Path, *, concurrency: int = 1,
+                         timeout: float = DEFAULT_TIMEOUT,
+                         on_row: Callable[[RowResult, Summary], None] | None = None, window: int | None = None,
+                         batch_id: str | None = None, config_id: str | None = None,
+                         header: dict[str, Any] | None = None) -> Summary:
+    """:func:`run_batch` over any :class:`BatchFlow`, saved under ``data_dir``; ``header``: more
+    fields of the batch's header line (where it ran). A row the backend refuses to start (an
+    ``AxiomError``: the server's words) is that row's failure; the other rows still run."""
+    _check_flow(concurrency, flow.mode, flow.flow_name)
+    _check_readable(data)
+    rows = read_rows(data, flow.entry)
+    batch_id = batch_id or new_batch_id()
+    target = batch_path(data_dir, batch_id)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    summary = Summary(batch_id, flow.flow_name, str(data), str(target))
+    first = _header(batch_id, flow, data, concurrency, config_id)
+    first["batch"].update(header or {})
     fd, tmp = tempfile.mkstemp(prefix=f".{batch_id}.", suffix=".tmp", dir=target.parent)
     os.chmod(tmp, 0o600)
     gate = asyncio.Semaphore(concurrency)
@@ -287,25 +329,34 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
         if row.problem is not None:
             return RowResult(row.line, INVALID, error=f"{data}:{row.line}: {row.problem}")
         try:
-            compiled.encode_input(row.input)
+            flow.check_input(row.input)
         except ValueError as exc:  # InvalidInput: not the entry message
             return RowResult(row.line, INVALID, row.input, error=f"{data}:{row.line}: {exc}")
         async with gate:
             started = time.perf_counter()
-            accepting = asyncio.ensure_future(runtime.start(artifact, row.input, config_id=config_id))
+            accepting = asyncio.ensure_future(flow.start(row.input))
             try:
                 execution_id = await asyncio.shield(accepting)
             except asyncio.CancelledError:  # cancelled while it was being accepted: cancel that run too
                 with contextlib.suppress(Exception):  # refused: nothing runs
-                    await runtime.cancel(await accepting)
+                    await flow.cancel(await accepting)
                 raise
+            except AxiomError as exc:  # refused (a remote's quota, a server error): this row failed
+                return RowResult(row.line, FAILED, row.input, None, exc.message,
+                                 round((time.perf_counter() - started) * 1000.0, 3))
             mine.add(execution_id)
             try:  # a cancelled batch leaves the id in ``mine``: the batch cancels the execution
-                outcome = await runtime.wait(execution_id, timeout)
+                outcome = await flow.wait(execution_id, timeout)
             except TimeoutError:
                 mine.discard(execution_id)
-                await runtime.cancel(execution_id)
+                await flow.cancel(execution_id)
                 return RowResult(row.line, FAILED, row.input, None, f"timed out after {timeout:g}s",
+                                 round((time.perf_counter() - started) * 1000.0, 3), execution_id)
+            except AxiomError as exc:  # lost track of it (a remote that keeps refusing): this row failed
+                mine.discard(execution_id)
+                with contextlib.suppress(Exception):
+                    await flow.cancel(execution_id)
+                return RowResult(row.line, FAILED, row.input, None, exc.message,
                                  round((time.perf_counter() - started) * 1000.0, 3), execution_id)
             mine.discard(execution_id)
             ms = round((time.perf_counter() - started) * 1000.0, 3)
@@ -314,7 +365,7 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
         return RowResult(row.line, FAILED, row.input, None, outcome.error or outcome.status, ms, execution_id)
 
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(json.dumps(header, ensure_ascii=False) + "\n")
+        out.write(json.dumps(first, ensure_ascii=False) + "\n")
 
         def write(result: RowResult) -> None:
             out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
@@ -335,7 +386,7 @@ async def run_batch(runtime: Any, artifact: Any, data: str | Path, *, concurrenc
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             for execution_id in list(mine):
-                await runtime.cancel(execution_id)
+                await flow.cancel(execution_id)
             raise
         finally:
             summary.duration_s = time.perf_counter() - t0
@@ -356,9 +407,9 @@ def _check_readable(data: str | Path) -> None:
                             file=str(data)) from None
 
 
-def _header(batch_id: str, artifact: Any, data: str | Path, concurrency: int,
+def _header(batch_id: str, flow: BatchFlow, data: str | Path, concurrency: int,
             config_id: str | None = None) -> dict[str, Any]:
-    return {"batch": {"id": batch_id, "flow": artifact.flow_name, "graph_id": artifact.graph_id,
+    return {"batch": {"id": batch_id, "flow": flow.flow_name, "graph_id": flow.graph_id,
                       "data": str(Path(data).resolve()), "concurrency": concurrency, "created_at": time.time(),
                       **({"config": config_id} if config_id else {})}}
 

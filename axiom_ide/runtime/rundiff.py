@@ -9,6 +9,7 @@ differs, or that only one run reached). Durations are shown, never counted as a 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from axiom_ide.runtime.store import events as ev
@@ -21,8 +22,15 @@ def run_summary(runtime: Any, rec: Any) -> dict[str, Any]:
     nodes in the order they first started."""
     from axiom_ide.runtime.history import checkpoints_json, execution_detail
 
+    return summary_of(execution_detail(runtime, rec), runtime.execution_events(rec.id, tenant_id=rec.tenant_id),
+                      checkpoints_json(runtime, rec))
+
+
+def summary_of(execution: dict[str, Any], events: Iterable[Any], checkpoints: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """:func:`run_summary` from what the history API serves: the execution's detail JSON, its events
+    (``node``, ``type``, ``duration_ms``, ``data``) and its decoded checkpoint rows (a remote's)."""
     nodes: dict[str, dict[str, Any]] = {}
-    for e in runtime.execution_events(rec.id, tenant_id=rec.tenant_id):
+    for e in events:
         if e.node is None:
             continue
         n = nodes.setdefault(e.node, {"status": "started", "duration_ms": None, "attempts": 0,
@@ -34,10 +42,10 @@ def run_summary(runtime: Any, rec: Any) -> dict[str, Any]:
         elif e.type == ev.NODE_FAILED:
             n["status"], n["duration_ms"] = "failed", e.duration_ms
             n["error"] = (e.data or {}).get("error")
-    for row in checkpoints_json(runtime, rec):
+    for row in checkpoints:
         n = nodes.setdefault(row["node"], {"status": "completed", "duration_ms": None, "attempts": 1})
         n["input"], n["output"] = row.get("input"), row.get("output")
-    return {"execution": execution_detail(runtime, rec), "nodes": nodes}
+    return {"execution": execution, "nodes": nodes}
 
 
 def value_diff(a: Any, b: Any, path: str = "") -> list[dict[str, Any]]:

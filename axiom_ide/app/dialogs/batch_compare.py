@@ -41,7 +41,8 @@ NO_BATCHES = "No saved batches yet: run a dataset first."
 
 
 async def saved_batches(backend: Any) -> list[Any]:
-    """The backend's saved batches; none on a backend without datasets (a RemoteBackend)."""
+    """The backend's saved batches (a RemoteBackend's are saved in the IDE's data dir too); none on
+    a backend without datasets."""
     batches = getattr(backend, "batches", None)
     return [] if batches is None else list(await batches.saved())
 

@@ -40,8 +40,23 @@ class Codec:
         self._classes: dict[tuple[str, str], type] = {}
         self._add_sets(artifact)
 
+    @classmethod
+    def of_sets(cls, sets: list[tuple[str, bytes]]) -> Codec:
+        """A codec over serialized descriptor sets alone, ``[(package key, FileDescriptorSet
+        bytes)]``: a remote flow's entry package (``backends/remote_batch.py``)."""
+        codec = cls.__new__(cls)
+        codec._pools, codec._classes = {}, {}
+        codec._add_blobs(sets)
+        return codec
+
     def _add_sets(self, artifact: Artifact) -> None:
-        for key, blob in artifact.descriptor_sets:
+        self._add_blobs(artifact.descriptor_sets)
+        for node in artifact.nodes:
+            if node.subflow is not None:
+                self._add_sets(node.subflow)
+
+    def _add_blobs(self, sets: Any) -> None:
+        for key, blob in sets:
             if key in self._pools:
                 continue
             pool = descriptor_pool.DescriptorPool()
@@ -62,9 +77,6 @@ class Codec:
                         pool.Add(f)
                     break
             self._pools[key] = pool
-        for node in artifact.nodes:
-            if node.subflow is not None:
-                self._add_sets(node.subflow)
 
     def message_class(self, full_name: str, package_key: str = "") -> type[Message]:
         cls = self._classes.get((package_key, full_name))
