@@ -29,6 +29,7 @@ from typing import Any
 
 from axiom_ide.runtime.engine.debug import CHECKPOINT_EXPIRED
 from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.history import pending_input as pending_input  # re-exported: the one refold
 
 RUN_FROM_HERE, FORK_FROM_HERE = "input", "output"
 
@@ -110,29 +111,3 @@ async def fork(runtime: Any, execution_id: str, *, node: str, input_override: An
 def _failed(runtime: Any, execution_id: str, node: str, tenant_id: str) -> bool:
     state = runtime.replay(execution_id, tenant_id=tenant_id).end.nodes.get(node)
     return state is not None and state.status == "failed"
-
-
-def pending_input(runtime: Any, execution_id: str, node: str, *, tenant_id: str | None = None) -> Any:
-    """The decoded input ``node`` was dispatched with when it has no checkpoint (it failed): the
-    execution's checkpoints refolded as a resumed run does, then the node's ready activation.
-    None when it cannot be rebuilt (an expired checkpoint, a history that does not match)."""
-    from axiom_ide.runtime.engine import steps
-
-    tenant = tenant_id or runtime.tenant_id
-    rec = runtime.find_execution(execution_id, tenant_id=tenant)
-    if rec is None or rec.mode == "pipeline":
-        return None
-    history = runtime.execution_checkpoints(execution_id, tenant_id=tenant)
-    if any(cp.expired for cp in history):
-        return None
-    compiled = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
-    meta = compiled.plan.nodes.get(node)
-    try:
-        state = steps.refold(compiled.plan, compiled.codec, rec.input or b"",
-                             [(cp.node, cp.output or b"") for cp in history])
-        act = next((a for a in state.ready if a.node == node), None)
-        if act is None or meta is None:
-            return None
-        return compiled.codec.to_json(act.payload, meta.input_type, meta.package_key)
-    except Exception:  # noqa: BLE001 — a history the plan cannot refold shows no input, it does not fail the view
-        return None

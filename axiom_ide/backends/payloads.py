@@ -4,7 +4,7 @@
 :class:`~axiom_ide.runtime.engine.replay.Replay`, read only) and hands back a :class:`NodePayload`:
 the node's state, its decoded Input and Output (its latest checkpoint), and for a failed node the
 error with its exception type and traceback (from its final NODE_FAILED event) and, as it has no
-checkpoint, the input its upstream delivered (``local_fork.pending_input``). Pipeline nodes
+checkpoint, the input its upstream delivered (``runtime/history.pending_input``). Pipeline nodes
 carry their frames when the engine recorded them. No Qt here.
 """
 from __future__ import annotations

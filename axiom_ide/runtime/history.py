@@ -1,4 +1,5 @@
-"""Execution history as JSON: one execution's detail, and its checkpoints with decoded payloads.
+"""Execution history as JSON: one execution's detail, and its checkpoints with decoded payloads;
+and :func:`pending_input`, the input a node without a checkpoint (a failed one) was dispatched with.
 
 The CLI (``axiom-ide executions show|checkpoints``) and the HTTP API
 (``/invocations/v1/executions/{id}[/checkpoints[/{checkpoint_id}]]``) both render history through
@@ -97,4 +98,30 @@ def _compiled(runtime: Any, rec: ExecutionRecord) -> Any:
     try:
         return runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
     except AxiomError:
+        return None
+
+
+def pending_input(runtime: Any, execution_id: str, node: str, *, tenant_id: str | None = None) -> Any:
+    """The decoded input ``node`` was dispatched with when it has no checkpoint (it failed): the
+    execution's checkpoints refolded as a resumed run does, then the node's ready activation.
+    None when it cannot be rebuilt (an expired checkpoint, a history that does not match)."""
+    from axiom_ide.runtime.engine import steps
+
+    tenant = tenant_id or runtime.tenant_id
+    rec = runtime.find_execution(execution_id, tenant_id=tenant)
+    if rec is None or rec.mode == "pipeline":
+        return None
+    history = runtime.execution_checkpoints(execution_id, tenant_id=tenant)
+    if any(cp.expired for cp in history):
+        return None
+    compiled = runtime.compiled(runtime.artifact(rec.graph_id, tenant_id=rec.tenant_id))
+    meta = compiled.plan.nodes.get(node)
+    try:
+        state = steps.refold(compiled.plan, compiled.codec, rec.input or b"",
+                             [(cp.node, cp.output or b"") for cp in history])
+        act = next((a for a in state.ready if a.node == node), None)
+        if act is None or meta is None:
+            return None
+        return compiled.codec.to_json(act.payload, meta.input_type, meta.package_key)
+    except Exception:  # noqa: BLE001 — a history the plan cannot refold shows no input, it does not fail the view
         return None

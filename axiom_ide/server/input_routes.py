@@ -2,7 +2,7 @@
 
 - ``GET /invocations/v1/executions/{execution_id}/nodes/{node}/input`` — the input a node that has
   no checkpoint of its own (it failed, or was in flight) was dispatched with: the execution's
-  checkpoints refolded as a resumed run refolds them (``backends/local_fork.pending_input``, the
+  checkpoints refolded as a resumed run refolds them (``runtime/history.pending_input``, the
   engine's ``steps.refold``). ``{"execution_id", "node", "input"}``; ``input`` is null when it
   cannot be rebuilt (the node completed and has its own checkpoint, a checkpoint expired, a
   pipeline execution). What the IDE's payload popover shows for a failed node on a remote, and
@@ -52,7 +52,7 @@ class InputDescriptor(Reply):
 
 async def node_input(request: web.Request) -> web.Response:
     """A node's input rebuilt from the execution's checkpoints (a failed node has no checkpoint)."""
-    from axiom_ide.backends.local_fork import pending_input
+    from axiom_ide.runtime.history import pending_input
 
     runtime, tenant = request.app[STATE].runtime, request[TENANT]
     execution_id, node = request.match_info["execution_id"], request.match_info["node"]
