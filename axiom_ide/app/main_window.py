@@ -157,8 +157,6 @@ class MainWindow(QMainWindow):
         self.executions_dock = self._dock("Executions", "executionsDock", self.executions_page, bottom)
         self.tabifyDockWidget(self.problems_dock, self.executions_dock)
         self.results_dock.raise_()
-        self.resizeDocks([self.library_dock, self.inspector_dock], [280, 380], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.results_dock], [170], Qt.Orientation.Vertical)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
@@ -173,6 +171,9 @@ class MainWindow(QMainWindow):
             self.resize(max(w, 960), max(h, 640))
         if state is not None:
             self.restoreState(state)
+        else:  # after the resize: docks sized before the window has its size get a share of a default one
+            self.resizeDocks([self.library_dock, self.inspector_dock], [260, 340], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.results_dock], [170], Qt.Orientation.Vertical)
 
     def save_layout(self) -> None:
         self.prefs.save_layout(self.saveGeometry(), self.saveState())

@@ -191,3 +191,18 @@ def test_a_loaded_no_argument_step_has_no_box(window, qtbot, example_workspace):
     qtbot.waitUntil(step.isVisible)
     assert step.name_combo.currentData() == "lower" and not step.args_edit.isVisible()
     assert page.rows["text"].text() == "text | lower"
+
+
+def test_the_window_fits_a_1280_screen_with_the_docks_at_their_default_widths(window, qtbot, example_workspace):
+    """At 1280 px the bottom docks must not force the centre wide: the Executions bar once put its
+    filters and its three actions on one row, 767 px at least, and squeezed the Inspector to its minimum."""
+    window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
+    assert window.minimumSizeHint().width() <= 1000
+    for dock in (window.results_dock, window.problems_dock, window.executions_dock):
+        assert dock.minimumSizeHint().width() <= 600, dock.objectName()
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(1200, 640)
+    window.resizeDocks([window.library_dock, window.inspector_dock], [260, 340], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: window.inspector_dock.width() >= 300)
+    assert window.inspector_dock.width() >= 300 and window.library_dock.width() >= 240
