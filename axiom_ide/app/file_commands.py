@@ -85,6 +85,7 @@ class FileController(QObject):
         tab.follow(doc.dirtyChanged, lambda _d, t=tab: self._update_tab_title(t))
         tab.follow(doc.pathChanged, lambda _p, t=tab: self._path_changed(t))
         tab.follow(doc.saved, lambda _p, d=doc: self.recovery.forget(d))
+        tab.follow(doc.noted, lambda text: self.status(text, 10000))  # what a paste could not keep
         self.tabs.addTab(tab, "")
         self._update_tab_title(tab)
         self._watch(doc)

@@ -63,6 +63,15 @@ def test_file_for(flow_path: str | Path) -> Path:
     return p.with_name(p.name.removesuffix(".flow.yaml") + flowtest.SUFFIX)
 
 
+def _expected_output(output: Any) -> dict[str, Any]:
+    """A completed run's output as a case's expectation. A pipeline run's stored output is its
+    frames, ``{"frames": [...]}``; one too long to keep whole (``"truncated": true``) becomes the
+    frame count it had, as a case's pipeline output is every frame (runtime/flowtest.py)."""
+    if isinstance(output, dict) and output.get("truncated") is True and isinstance(output.get("total_frames"), int):
+        return {"assert": [f"size(output.frames) == {output['total_frames']}"]}
+    return {"output": output}
+
+
 class LocalTests:
     def __init__(self, runtime: Any, workspace: Any) -> None:
         self.runtime = runtime
@@ -147,7 +156,7 @@ def save_case(flow_path: str | Path, rec: Any, execution_id: str, name: str) -> 
     case["name"] = name
     case["input"] = rec.input_json if rec.input_json is not None else {}
     if rec.status == ex.COMPLETED:
-        case["expect"] = {"output": rec.output}
+        case["expect"] = _expected_output(rec.output)
     else:
         case["expect"] = {"failure": rec.error_code or "FAILED", "error": rec.error or ""}
     if doc.get("cases") is None:

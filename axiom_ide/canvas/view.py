@@ -216,6 +216,13 @@ class FlowView(QGraphicsView):
         QGuiApplication.clipboard().setText(text)
         return text
 
+    def cut_selected(self) -> str | None:
+        """Ctrl+X: copy the selected nodes, then remove them (one "Cut …" undo step)."""
+        text = self.flow_scene.document.cut(self.flow_scene.selected_node_ids())
+        if text is not None:
+            QGuiApplication.clipboard().setText(text)
+        return text
+
     def paste(self) -> list[str]:
         mime = QGuiApplication.clipboard().mimeData()
         if mime is None:
@@ -249,6 +256,8 @@ class FlowView(QGraphicsView):
             self.copy_selected()
         elif ctrl and key == Qt.Key.Key_V:
             self.paste()
+        elif ctrl and key == Qt.Key.Key_X:
+            self.cut_selected()
         elif ctrl and key == Qt.Key.Key_D and mods & Qt.KeyboardModifier.ShiftModifier:
             self.toggle_disabled_selected()
         elif ctrl and key == Qt.Key.Key_D:

@@ -87,6 +87,9 @@ class FlowDocument(QObject):
     #: (old_id, new_id) a node's canvas id changed (a rename, its undo or redo); panels showing
     #: the node follow it.
     nodeRenamed = Signal(str, str)
+    #: (text) what an edit could not keep, for the status bar (a paste dropping a ``compensate:``
+    #: that names a node it left behind).
+    noted = Signal(str)
 
     def __init__(self, file: FlowFile, workspace: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -213,15 +216,17 @@ class FlowDocument(QObject):
         self.undo_stack.push(macro)
         return node_id
 
-    def remove(self, node_ids: Iterable[str] = (), edge_keys: Iterable[EdgeKey] = ()) -> None:
-        """Remove nodes (with their edges) and edges as one undo step."""
+    def remove(self, node_ids: Iterable[str] = (), edge_keys: Iterable[EdgeKey] = (), *, verb: str = "Remove") -> None:
+        """Remove nodes (with their edges) and edges as one undo step ("Remove a", or ``verb`` a)."""
         node_ids = [n for n in dict.fromkeys(node_ids) if self.flow.node(n) is not None]
         keys: set[EdgeKey] = {(k[0], k[1]) for k in edge_keys if self.flow.edge(*k) is not None}
         for n in node_ids:
             keys |= {e.key for e in self.flow.edges_of(n)}
         if not node_ids and not keys:
             return
-        if len(node_ids) == 1 and not (keys - {e.key for e in self.flow.edges_of(node_ids[0])}):
+        if verb != "Remove" and node_ids:
+            text = f"{verb} {node_ids[0]}" if len(node_ids) == 1 else f"{verb} {len(node_ids)} nodes"
+        elif len(node_ids) == 1 and not (keys - {e.key for e in self.flow.edges_of(node_ids[0])}):
             text = f"Remove {node_ids[0]}"
         elif not node_ids and len(keys) == 1:
             (k,) = keys
@@ -438,6 +443,16 @@ class FlowDocument(QObject):
             return []
         return self._insert_group(data, at_cell, "Paste")
 
+    def cut(self, node_ids: Iterable[str]) -> str | None:
+        """Clipboard text for these nodes, removed (with their edges) as one "Cut …" step; None
+        when none of them exists."""
+        ids = [n for n in dict.fromkeys(node_ids) if self.flow.node(n) is not None]
+        if not ids:
+            return None
+        text = self.copy(ids)
+        self.remove(ids, verb="Cut")
+        return text
+
     def duplicate(self, node_ids: Iterable[str]) -> list[str]:
         ids = [n for n in node_ids if self.flow.node(n) is not None]
         if not ids:
@@ -477,13 +492,20 @@ class FlowDocument(QObject):
                 self._import_for(parse_node_ref(raw["node"]), macro, pending)
             except RefError:
                 pass
+        keys, notes = clipboard.pasted_keys(data, id_map, self.flow)
         for raw, (c, r) in zip(data["nodes"], cells, strict=True):
-            AddNodeCommand(self.flow, FlowNode(id_map[raw["id"]], raw["node"], c + dc, r + dr), parent=macro)
+            new_id = id_map[raw["id"]]
+            AddNodeCommand(self.flow, FlowNode(new_id, raw["node"], c + dc, r + dr, **keys[new_id]), parent=macro)
         for e in data["edges"]:
             if e["from"] in id_map and e["to"] in id_map:
                 edge = FlowEdge(id_map[e["from"]], id_map[e["to"]], e.get("map"), e.get("when"), e.get("loop"))
                 AddEdgeCommand(self.flow, edge, parent=macro)
+        join = {id_map[k]: v for k, v in data.get("join", {}).items() if k in id_map}
+        if join:
+            SetFlowAttrCommand(self.flow, "join", {**self.flow.join, **join}, "Join policy", parent=macro)
         self.undo_stack.push(macro)
+        if notes:
+            self.noted.emit("; ".join(notes))
         return [id_map[r["id"]] for r in data["nodes"]]
 
     def _free_cell(self, cell: Cell, occupied: set[Cell]) -> Cell:

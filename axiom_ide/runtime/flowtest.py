@@ -18,6 +18,23 @@ A test file::
           error: "invalid JSON"           # the run fails and its error contains this text
           failure: INVALID_INPUT          # ... with this failure kind (error code)
 
+A pipeline flow's case has the same keys. ``input`` is the entry message, as for a pipeline run
+(:meth:`Runtime.stream`: the entry node streams from it), and the flow's output is every frame the
+terminal node produced, in order — ``{"frames": [...]}``, the shape a pipeline execution stores —
+so the three ways apply to it as they are::
+
+      - name: streams the words
+        input: {text: "to be"}
+        expect:
+          output: {frames: [{word: TO, index: 0}, {word: BE, index: 1}]}   # these frames, in order
+          partial: {frames: [{word: TO}, {word: BE}]}                     # each frame has these keys
+          assert: ["size(output.frames) == 2", "output.frames.exists(f, f.word == 'BE')"]
+          nodes:                                      # a node's output frames (its first 100)
+            split: {partial: {frames: [{word: to}, {word: be}]}}
+
+A mock answers every frame reaching its node with its one output (``runtime/pins.py``), and
+``timeout`` bounds the whole stream (``failure: PIPELINE_TIMEOUT``).
+
 A malformed case, a mock or node expectation naming a canvas id the flow does not have, and an
 assertion that does not compile are reported as that case's error with ``file:line``; the other
 cases still run. Cases run one after another through the real engine and node hosts of any
@@ -262,6 +279,8 @@ def _subset_view(expected: Any, actual: Any) -> Any:
     """``actual`` cut down to ``expected``'s keys, so a partial diff shows only what was asked about."""
     if isinstance(expected, dict) and isinstance(actual, dict):
         return {k: _subset_view(expected[k], actual[k]) if k in actual else "<missing>" for k in expected}
+    if isinstance(expected, list) and isinstance(actual, list):  # frames: element by element, extras as they are
+        return [_subset_view(e, a) for e, a in zip(expected, actual, strict=False)] + actual[len(expected):]
     return actual
 
 
@@ -328,8 +347,6 @@ def _compile(runtime: Any, workspace: Any, flow_path: Path) -> tuple[Any, Any]:
         raise AxiomError(diagnostics)
     artifact, _ = compile_flow(ff.flow, workspace)
     artifact = runtime.artifact(artifact)
-    if artifact.mode == "pipeline":
-        raise AxiomError.of("flow_test_pipeline", f"{flow_path.name} is a pipeline flow; flow tests run unary flows")
     return artifact, runtime.compiled(artifact)
 
 
@@ -375,7 +392,10 @@ async def _run_case(runtime: Any, artifact: Any, compiled: Any, case: TestCase) 
         return result
     t0 = time.perf_counter()
     try:  # the mocks are this run's pins: the engine answers for those nodes (runtime/pins.py)
-        outcome = await runtime.run(artifact, case.input, timeout=case.timeout, **({"pins": mocks} if mocks else {}))
+        if artifact.mode == "pipeline":
+            outcome = await _stream(runtime, artifact, case, mocks)
+        else:
+            outcome = await runtime.run(artifact, case.input, timeout=case.timeout, **({"pins": mocks} if mocks else {}))
     finally:
         result.duration = time.perf_counter() - t0
     result.execution_id = outcome.execution_id
@@ -388,6 +408,28 @@ async def _run_case(runtime: Any, artifact: Any, compiled: Any, case: TestCase) 
     return result
 
 
+async def _stream(runtime: Any, artifact: Any, case: TestCase, mocks: dict[str, bytes]) -> Any:
+    """A pipeline case's run (:meth:`Runtime.stream`): its outcome, whose output is every frame the
+    terminal node produced, in order — ``{"frames": [...]}``, never cut short as the stored output of
+    a long run is (runtime/payload_bounds.py)."""
+    from axiom_ide.runtime.engine.runner import Outcome
+    from axiom_ide.runtime.store import executions as ex
+
+    frames: list[Any] = []
+    final: dict[str, Any] = {}
+    async for frame in runtime.stream(artifact, case.input, timeout=case.timeout, pins=mocks or None):
+        if frame.get("is_final"):
+            final = frame
+        else:
+            frames.append(frame.get("payload"))
+    execution_id = final.get("execution_id", "")
+    rec = runtime.find_execution(execution_id) if execution_id else None
+    if rec is None:
+        return Outcome(execution_id, ex.FAILED, error=final.get("error") or "the pipeline run ended without a result")
+    output = {"frames": frames} if final.get("success") else None
+    return Outcome(rec.id, rec.status, output, None, rec.error, rec.error_code, rec.diagnostic)
+
+
 def _judge(runtime: Any, case: TestCase, outcome: Any) -> list[str]:
     expect = case.expect
     wants_failure = "error" in expect or "failure" in expect
@@ -395,7 +437,7 @@ def _judge(runtime: Any, case: TestCase, outcome: Any) -> list[str]:
     if not outcome.success:
         error = (outcome.diagnostic.message if outcome.diagnostic is not None else None) or outcome.error or outcome.status
         code = outcome.code or ""
-        if outcome.code == "TIMEOUT":
+        if outcome.code in ("TIMEOUT", "PIPELINE_TIMEOUT"):
             error = f"timed out after {case.timeout:g}s"
         if not wants_failure:
             return [f"the run failed ({code}): {error}"]
@@ -423,13 +465,15 @@ def _judge(runtime: Any, case: TestCase, outcome: Any) -> list[str]:
 
 
 def _node_outputs(runtime: Any, execution_id: str) -> dict[str, Any]:
-    """Each node's last recorded output in the execution (its checkpoints, decoded)."""
+    """Each node's last recorded output in the execution (its checkpoints, decoded); a pipeline
+    node's is ``{"frames": [...]}``, its frames checkpoint's output frames."""
     from axiom_ide.runtime.history import checkpoints_json
 
     rec = runtime.find_execution(execution_id)
     if rec is None:
         return {}
-    return {row["node"]: row.get("output") for row in checkpoints_json(runtime, rec)}
+    return {row["node"]: {"frames": row["frames"]["output"]} if "frames" in row else row.get("output")
+            for row in checkpoints_json(runtime, rec)}
 
 
 # -- reporting -----------------------------------------------------------------------------------
