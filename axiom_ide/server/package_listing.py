@@ -23,7 +23,7 @@ WORKSPACE = "workspace"
 def deploy_status(pkg: Any) -> tuple[str, str | None]:
     """(status, detail) of a loaded Package; the detail is None when deployed."""
     declared = pkg.manifest.nodes
-    if not declared:
+    if pkg.manifest.is_proto_only:  # `type: proto-only` or no nodes: built and deployed never
         return NOT_DEPLOYED, "proto-only: no nodes to deploy, its messages are for importing"
     root = str(pkg.root)
     try:
