@@ -13,6 +13,7 @@ proto-only package (nothing to run: its messages are for importing).
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 DEPLOYED, FAILED, NOT_DEPLOYED = "deployed", "failed", "not deployed"
@@ -42,6 +43,25 @@ def deploy_status(pkg: Any) -> tuple[str, str | None]:
     return FAILED, f"{answering} of {len(declared)} nodes answer: " + "; ".join(reasons)
 
 
+_STORED: dict[tuple[str, float, str], tuple[str, str | None]] = {}
+_STORED_LOCK = threading.Lock()
+
+
+def _stored_status(pkg: Any, entry: Any) -> tuple[str, str | None]:
+    """:func:`deploy_status` of a registry tree, once per push: a deployed tree is never edited (a
+    push of the same version again renames a new tree in, with a new ``pushed_at``)."""
+    key = (str(pkg.root), float(entry.pushed_at), str(entry.visibility))
+    with _STORED_LOCK:
+        known = _STORED.get(key)
+    if known is None:
+        known = deploy_status(pkg)
+        with _STORED_LOCK:
+            if len(_STORED) >= 4096:
+                _STORED.clear()
+            _STORED[key] = known
+    return known
+
+
 def package_row(pkg: Any, entry: Any = None) -> dict[str, Any]:
     """The row of ``pkg`` (a loaded Package); ``entry`` is its registry record (None: a package of
     the server's workspace)."""
@@ -53,7 +73,7 @@ def package_row(pkg: Any, entry: Any = None) -> dict[str, Any]:
         messages = [name for f in proto_files(pkg.root) for name in f["messages"]]
     except (OSError, UnicodeDecodeError):
         messages = []
-    status, detail = deploy_status(pkg)
+    status, detail = deploy_status(pkg) if entry is None else _stored_status(pkg, entry)
     return {"name": pkg.name, "version": pkg.version, "key": pkg.key, "language": m.language,
             "description": m.description, "author": m.author or "", "license": m.license or "", "tags": list(m.tags),
             "nodes": [{"name": n.name, "ref": f"{pkg.key}:{n.name}", "type": n.type or "unary",
