@@ -72,16 +72,16 @@ live = live_server.live_fixture("search-info", prepare=prepare, setup=setup)
 
 @pytest.fixture
 def cli(live, tmp_path):
-    """``cli(*argv, key=None)``: axiom-ide in a subprocess, logged out unless ``key``."""
+    """``cli(*argv, key=None, cwd=None)``: axiom-ide in a subprocess, logged out unless ``key``."""
 
-    def run(*argv: str, key: str | None = None) -> subprocess.CompletedProcess:
+    def run(*argv: str, key: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
         environ = {k: v for k, v in os.environ.items() if not k.startswith("AXIOM_API")}
         environ.update(AXIOM_IDE_CONFIG_DIR=str(tmp_path / "config"), AXIOM_API_URL=live.origin,
                        PYTHONPATH=str(live_server.REPO))
         if key:
             environ["AXIOM_API_KEY"] = key
         done = subprocess.run([sys.executable, "-m", "axiom_ide", *argv], capture_output=True, text=True,
-                              env=environ, timeout=300, cwd=str(tmp_path))
+                              env=environ, timeout=300, cwd=str(cwd or tmp_path))
         assert done.returncode == 0, done.stderr
         return done
     return run
@@ -168,3 +168,19 @@ def test_info_picks_the_most_recently_published_version_with_its_links(live, cli
     with live.client() as client:
         call = client.post(detail["endpoint"].replace("{node}", "Multiply"), json={"a": 2, "b": 3})
     assert call.json() == {"result": 6}
+
+
+def test_import_resolves_the_version_info_shows(live, cli, tmp_path):
+    """guides/import-package-types: both take "the most recently published version" when @version is
+    omitted — 0.1.0 here, not the highest (0.3.0) nor the tenant's newer push (0.2.0)."""
+    shown = json.loads(cli("info", "tester/mycalc", "--json", key=live.key).stdout)["version"]
+    consumer = registry_support.package_repo(tmp_path, "tester/consumer", push=False)
+    manifest = (consumer / "axiom.yaml").read_text()  # proto-only, its own message: no collision
+    (consumer / "axiom.yaml").write_text(manifest[:manifest.index("nodes:")])
+    shutil.rmtree(consumer / "nodes")
+    (consumer / "messages" / "messages.proto").write_text(
+        'syntax = "proto3";\n\npackage tester.consumer;\n\nmessage Order {\n  string id = 1;\n}\n')
+    done = cli("import", "tester/mycalc", key=live.key, cwd=consumer)
+    assert shown == "0.1.0"
+    assert done.stdout.startswith(f"✓ imported tester/mycalc@{shown} into imports/tester-mycalc/{shown}/: "), done.stdout
+    assert (consumer / "imports" / "tester-mycalc" / shown).is_dir()
