@@ -498,7 +498,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"Status:   {status}" + (f" — {detail['deploy_detail']}" if detail["deploy_detail"] else ""))
     print(f"Visible:  {_visible(pkg)}")
     print(f"Language: {pkg.get('language', '')}")
-    print(f"Endpoint: {detail['endpoint']}")
+    print(f"Endpoint: {detail['endpoint']}" if pkg.get("nodes") else "Endpoint: none (proto-only: nothing to invoke)")
     print(f"OpenAPI:  {detail['openapi_url']}")
     print(f"Docs:     {detail['docs_url']}")
     print("Nodes:" if pkg.get("nodes") else "Nodes: none (proto-only)")

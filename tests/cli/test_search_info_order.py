@@ -141,7 +141,7 @@ def test_info_shows_the_deploy_status_the_node_routes_bear_out(live, cli):
 
     shapes = cli("info", "examples/shapes").stdout.splitlines()
     assert "Status:   not deployed — proto-only: no nodes to deploy, its messages are for importing" in shapes
-    assert "Nodes: none (proto-only)" in shapes
+    assert "Nodes: none (proto-only)" in shapes and "Endpoint: none (proto-only: nothing to invoke)" in shapes
 
 
 def test_info_picks_the_most_recently_published_version_with_its_links(live, cli):
