@@ -98,7 +98,11 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("version", help="print the axiom-ide version")
     p.set_defaults(handler=cmd_version)
     p = subparsers.add_parser("search", help="search the remote's packages, nodes or messages")
-    p.add_argument("query", nargs="?", default="")
+    p.add_argument("query", nargs="?", default="",
+                   help="without one: every package, most recently published first (a push of your own by its "
+                        "push time; the server's workspace last). With one: best match first (the name, then a "
+                        "name starting with it, then a name containing it, then a description or tag containing "
+                        "it), the most recent first among equals")
     p.add_argument("-t", "--type", default="packages", choices=("packages", "nodes", "messages"),
                    help="entity type to search: packages, nodes, or messages")
     p.add_argument("--json", action="store_true", help="Emit structured JSON instead of human-readable tables")
@@ -362,8 +366,39 @@ def _packages() -> list[dict[str, Any]]:
     return out
 
 
-def _matches(query: str, *texts: Any) -> bool:
-    return not query or any(query.lower() in str(t or "").lower() for t in texts)
+def _rank(query: str, name: Any, *texts: Any) -> int | None:
+    """How well ``query`` matches (0 best; None: not at all), case-insensitive: 0 the name (or its
+    part after the scope), 1 a name starting with it, 2 a name containing it, 3 a description or tag."""
+    if not query:
+        return 0
+    q, full = query.lower(), str(name or "").lower()
+    names = (full, full.rpartition("/")[2])
+    if q in names:
+        return 0
+    if any(n.startswith(q) for n in names):
+        return 1
+    if q in full:
+        return 2
+    return 3 if any(q in str(t or "").lower() for t in texts) else None
+
+
+def listed_at(pkg: dict[str, Any]) -> float:
+    """When a version became what the caller sees: published (its publish time), else pushed (the
+    caller's own push); -inf for the server's workspace (neither) or a server that does not say."""
+    t = pkg.get("published_at") if pkg.get("visibility") == "public" else pkg.get("pushed_at")
+    return float(t) if t is not None else float("-inf")
+
+
+def _newest_first(pkg: dict[str, Any]) -> tuple[Any, ...]:
+    return -listed_at(pkg), pkg["name"], tuple(-x if isinstance(x, int) else 0 for _, x in _version_key(pkg["version"]))
+
+
+def _ranked(query: str, rows: list[tuple[Any, ...]]) -> list[Any]:
+    """``rows`` of (item, package, name, *texts): the matching items, best match first, then the
+    package's recency (most recent first)."""
+    scored = [(r, _newest_first(p), i) for i, (item, p, name, *texts) in enumerate(rows)
+              if (r := _rank(query, name, *texts)) is not None]
+    return [rows[i][0] for _r, _n, i in sorted(scored)]
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -374,11 +409,12 @@ def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Packages (name, version, language, node count, author), nodes or messages matching QUERY
-    (case-insensitive, in names, descriptions and tags); every package without one."""
+    (case-insensitive, in names, descriptions and tags) best match first; every one without a
+    query, most recently published first (see the ``query`` argument's help)."""
     q = args.query
     packages = _packages()
     if args.type == "packages":
-        found = [p for p in packages if _matches(q, p["name"], p.get("description"), *p.get("tags", []))]
+        found = _ranked(q, [(p, p, p["name"], p.get("description"), *p.get("tags", [])) for p in packages])
         if args.json:
             print_json({"packages": found})
         elif found:
@@ -386,17 +422,18 @@ def cmd_search(args: argparse.Namespace) -> int:
                    [(p["name"], p["version"], p.get("language", ""), len(p.get("nodes", [])), p["author"]) for p in found])
         return _none_found(found, args)
     if args.type == "nodes":
-        nodes = [{"name": n["name"], "package": p["name"], "version": p["version"], "type": n.get("type", "unary"),
-                  "input": n.get("input"), "output": n.get("output"), "description": n.get("description") or ""}
-                 for p in packages for n in p.get("nodes", []) if _matches(q, n["name"], n.get("description"))]
+        nodes = _ranked(q, [({"name": n["name"], "package": p["name"], "version": p["version"],
+                              "type": n.get("type", "unary"), "input": n.get("input"), "output": n.get("output"),
+                              "description": n.get("description") or ""}, p, n["name"], n.get("description"))
+                             for p in packages for n in p.get("nodes", [])])
         if args.json:
             print_json({"nodes": nodes})
         elif nodes:
             _table(("NODE", "PACKAGE", "VERSION", "INPUT → OUTPUT"),
                    [(n["name"], n["package"], n["version"], f"{n['input']} → {n['output']}") for n in nodes])
         return _none_found(nodes, args)
-    messages = [{"name": m, "package": p["name"], "version": p["version"]}
-                for p in packages for m in p["messages"] if _matches(q, m)]
+    messages = _ranked(q, [({"name": m, "package": p["name"], "version": p["version"]}, p, m)
+                           for p in packages for m in p["messages"]])
     if args.json:
         print_json({"messages": messages})
     elif messages:
@@ -414,8 +451,26 @@ def _version_key(version: str) -> tuple[Any, ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.+-]", version))
 
 
+def _when(ms: Any) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(float(ms) / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _visible(pkg: dict[str, Any]) -> str:
+    visibility = pkg.get("visibility")
+    if visibility == "public" and pkg.get("published_at") is not None:
+        return f"public, published {_when(pkg['published_at'])}"
+    if visibility == "private" and pkg.get("pushed_at") is not None:
+        return f"private to your tenant (not published), pushed {_when(pkg['pushed_at'])}"
+    if visibility == "workspace":
+        return "this server's workspace (not published)"
+    return visibility or "not reported by this server"
+
+
 def cmd_info(args: argparse.Namespace) -> int:
-    """A package version (the highest when @VERSION is omitted): description, author, license, language, live
+    """A package version (the most recently published when @VERSION is omitted; see
+    :func:`listed_at`): description, author, license, deploy status, visibility, language, live
     endpoint, its OpenAPI and docs URLs, every node with input → output, and its messages."""
     name, _, version = args.package.partition("@")
     candidates = [p for p in _packages() if p["name"] == name and (not version or p["version"] == version)]
@@ -424,11 +479,12 @@ def cmd_info(args: argparse.Namespace) -> int:
         settings = remote_settings()
         hint = "" if settings.key else ' (not logged in: only published packages are listed; "axiom-ide login" shows your own pushes too)'
         raise AxiomError.of("package_not_found", f'package "{which}" not found on {settings.api_url}{hint}')
-    pkg = max(candidates, key=lambda p: _version_key(p["version"]))
+    pkg = min(candidates, key=_newest_first)
     settings = remote_settings()
     owner, _, short = pkg["name"].partition("/")
     ref = f"{pkg['name']}@{pkg['version']}"
-    detail = {**pkg,
+    detail = {**pkg, "deploy_status": pkg.get("deploy_status") or "unknown",
+              "deploy_detail": pkg.get("deploy_detail"),
               "endpoint": f"{settings.ingress_url}/invocations/v1/nodes/{owner}/{short}/{pkg['version']}/{{node}}",
               "openapi_url": f"{settings.api_url}/api/packages/{ref}/openapi.json",
               "docs_url": f"{settings.api_url}/api/packages/{ref}/docs"}
@@ -441,8 +497,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"Author:   {pkg['author']}")
     if pkg.get("license"):
         print(f"License:  {pkg['license']}")
+    status = detail["deploy_status"] if pkg.get("deploy_status") else "unknown (not reported by this server)"
+    print(f"Status:   {status}" + (f" — {detail['deploy_detail']}" if detail["deploy_detail"] else ""))
+    print(f"Visible:  {_visible(pkg)}")
     print(f"Language: {pkg.get('language', '')}")
-    print(f"Endpoint: {detail['endpoint']}")
+    print(f"Endpoint: {detail['endpoint']}" if pkg.get("nodes") else "Endpoint: none (proto-only: nothing to invoke)")
     print(f"OpenAPI:  {detail['openapi_url']}")
     print(f"Docs:     {detail['docs_url']}")
     print("Nodes:" if pkg.get("nodes") else "Nodes: none (proto-only)")

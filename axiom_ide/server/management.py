@@ -12,8 +12,12 @@
 - ``GET /api/graphs/{graph_id}`` — one of the caller's artifacts (summary, nodes and the flow
   document as compiled, for ``flow pull``), or a published flow of any tenant's.
 - ``GET /api/packages`` — the workspace's packages and their nodes (from each axiom.yaml), then the
-  registry's packages the caller sees (its pushes, every published version). Needs no key: without
-  one, only the published versions (the server's workspace and every push are not public).
+  registry's packages the caller sees (its pushes, every published version), each with its
+  ``visibility``, ``pushed_at`` / ``published_at`` and ``deploy_status`` (``package_listing.py``).
+  Needs no key: without one, the workspace's packages and the published versions — never a push.
+  (The workspace is the server's, shared by every tenant, and its packages' specs and docs pages
+  are public: the listing shows what those routes serve. Its ``problems`` name server files: keyed
+  callers only.)
 
 Secrets, configs, keys and memory are in :mod:`axiom_ide.server.management_tenant`. Errors are
 ``{"error": "<thing> not found"}`` (404, also for another tenant's ids) or
@@ -320,41 +324,28 @@ async def get_graph(request: web.Request) -> web.Response:
 
 
 # -- packages --------------------------------------------------------------------------------------
-def _package_json(pkg: Any) -> dict[str, Any]:
-    from axiom_ide.runtime.registry.store import proto_files
-
-    m = pkg.manifest
-    try:
-        messages = [name for f in proto_files(pkg.root) for name in f["messages"]]
-    except (OSError, UnicodeDecodeError):
-        messages = []
-    return {"name": pkg.name, "version": pkg.version, "key": pkg.key, "language": m.language,
-            "description": m.description, "author": m.author or "", "license": m.license or "", "tags": list(m.tags),
-            "nodes": [{"name": n.name, "ref": f"{pkg.key}:{n.name}", "type": n.type or "unary",
-                       "description": n.description, "input": n.input, "output": n.output,
-                       "required_secrets": list(n.required_secrets)} for n in m.nodes],
-            "messages": messages}
-
-
 @ROUTES.route("GET", "/api/packages", responses=RESPONSES[("GET", "/api/packages")])
 @key_optional
 async def list_packages(request: web.Request) -> web.Response:
-    """The workspace's packages with their nodes, as their axiom.yaml files declare them (without a
-    key: the published packages only, what ``axiom-ide search`` / ``info`` show logged out)."""
+    """The workspace's packages with their nodes, as their axiom.yaml files declare them, then the
+    registry's the caller sees (without a key: no push, what ``axiom-ide search`` / ``info`` show
+    logged out)."""
+    from axiom_ide.server.package_listing import package_row
     from axiom_ide.server.registry_state import package_rows
 
     handle = workspace_handle(request.app)
     packages: list[dict[str, Any]] = []
     problems: list[str] = []
     tenant = caller_tenant(request)
-    if handle.root is not None and tenant is not None:
+    if handle.root is not None:  # public like its specs and docs pages; its problems name server files
         async with handle.lock:
             ws = await asyncio.to_thread(handle.get)
-            packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
-            problems = [d.render() for d in ws.problems]
+            packages = await asyncio.to_thread(lambda: [package_row(p) for _, p in sorted(ws.packages.items())])
+            problems = [d.render() for d in ws.problems] if tenant is not None else []
     # then what the caller pushed and what is published (registry_routes.py)
     seen = {p["key"] for p in packages}
-    packages += [_package_json(p) for p in await asyncio.to_thread(package_rows, request.app, tenant, seen)]
+    rows = await asyncio.to_thread(lambda: [package_row(p, e) for e, p in package_rows(request.app, tenant, seen)])
+    packages += rows
     return respond(models.Packages, {"packages": packages, "problems": problems})
 
 

@@ -116,6 +116,15 @@ class Package(Reply):
     tags: list[str]
     nodes: list[PackageNode]
     messages: list[str] = Field(description="the messages the package's protos define (empty for none)")
+    visibility: str = Field(description="`workspace`: the server's own workspace; `private`: the caller's push; "
+                                        "`public`: published", json_schema_extra={"enum": ["workspace", "private",
+                                                                                          "public"]})
+    pushed_at: int | None = ms("unix milliseconds of the push; null for a workspace package")
+    published_at: int | None = ms("unix milliseconds of the publish; null unless published")
+    deploy_status: str = Field(description="`deployed`: every node answers at its endpoint; `failed`: one does "
+                                           "not (see `deploy_detail`); `not deployed`: proto-only, no nodes",
+                               json_schema_extra={"enum": ["deployed", "failed", "not deployed"]})
+    deploy_detail: str | None = Field(description="why not deployed; null when deployed")
 
 
 class Packages(Reply):

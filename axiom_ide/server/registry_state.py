@@ -50,16 +50,16 @@ def listing_row(reg: Registry, tenant: str | None, entry: Any) -> dict[str, Any]
     return row
 
 
-def package_rows(app: web.Application, tenant: str | None, skip: set[str]) -> list[Any]:
-    """The registry's packages ``tenant`` sees (keys in ``skip`` left out), as loaded Packages
-    (``None``, an anonymous caller: the published ones)."""
+def package_rows(app: web.Application, tenant: str | None, skip: set[str]) -> list[tuple[Any, Any]]:
+    """The registry's packages ``tenant`` sees (keys in ``skip`` left out), as (record, loaded
+    Package) pairs (``None``, an anonymous caller: the published ones)."""
     reg = registry(app)
     out = []
     for entry in reg.visible(tenant):
         if entry.key in skip:
             continue
         try:
-            out.append(reg.package(tenant, entry))
+            out.append((entry, reg.package(tenant, entry)))
         except Exception:  # noqa: BLE001 - a damaged stored tree must not hide the others
             continue
     return out

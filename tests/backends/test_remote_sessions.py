@@ -9,18 +9,11 @@ import pytest
 from engine_support import compile_file
 
 from axiom_ide.backends.local import LocalBackend
-from axiom_ide.backends.remote import RemoteBackend
 from axiom_ide.backends.replay_view import ReplayView
 from axiom_ide.runtime.errors import AxiomError
 
 live = live_server.live_fixture("remote-sessions")
-
-
-@pytest.fixture
-def remote(live, aio):
-    backend = RemoteBackend(live.origin, live.key, poll_interval=0.05)
-    yield backend
-    aio(backend.close())
+remote = live_server.remote_fixture()
 
 
 def run_remote(live, flow: str, data: dict) -> str:
@@ -41,8 +34,9 @@ def timeline(view: ReplayView) -> list[tuple[str, str | None, dict[str, str]]]:
 @pytest.mark.parametrize("flow, data", [("linear", {"text": "hi"}), ("branching", {"text": ""})])
 def test_a_remote_replay_is_the_local_replay(live, remote, aio, tmp_path, example_workspace, make_runtime,
                                              flow, data):
+    backend = remote()
     execution_id = run_remote(live, flow, data)
-    view = aio(remote.sessions.replay(execution_id))
+    view = aio(backend.sessions.replay(execution_id))
     rt = make_runtime(tmp_path / "data")
     art = compile_file(example_workspace / "flows" / f"{flow}.flow.yaml", example_workspace, store=rt._artifacts)
     local = aio(LocalBackend(rt).sessions.replay(aio(rt.run(art, data)).execution_id))
@@ -59,33 +53,35 @@ def test_a_remote_replay_is_the_local_replay(live, remote, aio, tmp_path, exampl
 
 
 def test_fork_forks_and_a_replay_session(live, remote, aio):
+    backend = remote()
     parent = run_remote(live, "linear", {"text": "hi"})
-    view = aio(remote.sessions.replay(parent))
+    view = aio(backend.sessions.replay(parent))
     first = view.checkpoint_rows[0]
     assert first.node == "echo" and view.checkpoint(first.id).output == {"text": "hi"}
 
-    session = aio(remote.sessions.fork(parent, first.id, {"text": "forked"}))
+    session = aio(backend.sessions.fork(parent, first.id, {"text": "forked"}))
     assert session["mode"] == "FORK"
     child = session["execution_id"]
-    result = aio(remote.wait(child, 60))
+    result = aio(backend.wait(child, 60))
     assert result.status == "Completed" and result.output == {"text": "FORKED"}
-    assert aio(remote.sessions.forks(parent)) == [child]
-    forked = aio(remote.sessions.replay(child))
+    assert aio(backend.sessions.forks(parent)) == [child]
+    forked = aio(backend.sessions.replay(child))
     assert forked.execution.parent_id == parent
     assert {n: s.status for n, s in forked.at(len(forked) - 1).nodes.items()} == {"echo": "completed",
                                                                                    "upper": "completed"}
 
-    replay = aio(remote.sessions.replay_session(parent))
+    replay = aio(backend.sessions.replay_session(parent))
     assert replay["mode"] == "REPLAY" and replay["execution_id"] == parent
-    stored = aio(remote.debug_session(replay["session_id"]))
+    stored = aio(backend.debug_session(replay["session_id"]))
     assert stored["mode"] == "REPLAY" and stored["execution_id"] == parent
-    assert len(aio(remote.sessions.replay(parent))) == len(view)  # only read history
+    assert len(aio(backend.sessions.replay(parent))) == len(view)  # only read history
 
 
 def test_an_unknown_execution_is_refused_naming_it(remote, aio):
+    backend = remote()
     with pytest.raises(AxiomError) as info:
-        aio(remote.sessions.replay("01NOPE"))
+        aio(backend.sessions.replay("01NOPE"))
     assert "01NOPE" in info.value.message and "not found" in info.value.message
     with pytest.raises(AxiomError) as info:
-        aio(remote.sessions.forks("01NOPE"))
+        aio(backend.sessions.forks("01NOPE"))
     assert "01NOPE" in info.value.message

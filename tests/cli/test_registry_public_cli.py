@@ -1,6 +1,7 @@
 """``axiom-ide search`` and ``info`` logged out (no credentials file, no AXIOM_API_KEY) against a real
 ``axiom-ide serve``: the marketplace needs no login (guides/import-package-types), so they answer
-with the published packages in the same shapes as logged in; ``import`` logged out says "Not logged
+with the published packages (and the server's workspace, whose specs are public) in the same shapes
+as logged in, most recently published first; ``import`` logged out says "Not logged
 in". The CLI runs as a real process; CliBackend runs it the same way."""
 from __future__ import annotations
 
@@ -55,22 +56,25 @@ def test_search_works_logged_out_with_the_published_packages(live, cli, tmp_path
     assert not (tmp_path / "config").exists()
     listed = cli("search")
     assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.splitlines() == ["NAME         VERSION  LANGUAGE  NODES  AUTHOR",
-                                          "tester/open  0.1.0    python    3      Axiom IDE"]
+    assert listed.stdout.splitlines() == ["NAME           VERSION  LANGUAGE  NODES  AUTHOR",  # newest first
+                                          "tester/open    0.1.0    python    3      Axiom IDE",
+                                          "examples/math  0.1.0    python    3      Axiom IDE",  # the workspace
+                                          "examples/text  0.1.0    python    7      Axiom IDE"]
     anonymous = json.loads(cli("search", "open", "--json").stdout)["packages"]
     mine = json.loads(cli("search", "open", "--json", key=live.key).stdout)["packages"]
     assert [p["version"] for p in anonymous] == ["0.1.0"]
     assert [p["version"] for p in mine] == ["0.1.0", "0.2.0"]  # logged in: the tenant's own push too
     assert anonymous[0] == mine[0]  # the same shape and values either way
-    assert "examples/text" not in cli("search").stdout  # the server's workspace is not published
 
     nodes = cli("search", "--type", "nodes", "increment")
-    assert nodes.stdout.splitlines()[1:] == ["Increment  tester/open  0.1.0    Number → Number"]
+    assert nodes.stdout.splitlines()[1:] == ["Increment  tester/open    0.1.0    Number → Number",
+                                             "Increment  examples/math  0.1.0    Number → Number"]
     messages = json.loads(cli("search", "-t", "messages", "MathResult", "--json").stdout)
-    assert messages == {"messages": [{"name": "MathResult", "package": "tester/open", "version": "0.1.0"}]}
+    assert messages == {"messages": [{"name": "MathResult", "package": "tester/open", "version": "0.1.0"},
+                                     {"name": "MathResult", "package": "examples/math", "version": "0.1.0"}]}
     logged_in = json.loads(cli("search", "-t", "messages", "MathResult", "--json", key=live.key).stdout)
-    assert [(m["package"], m["version"]) for m in logged_in["messages"]] == [  # + the workspace and its push
-        ("examples/math", "0.1.0"), ("tester/open", "0.1.0"), ("tester/open", "0.2.0")]
+    assert [(m["package"], m["version"]) for m in logged_in["messages"]] == [  # + its push (published later)
+        ("tester/open", "0.1.0"), ("tester/open", "0.2.0"), ("examples/math", "0.1.0")]
     none = cli("search", "zzz-nothing")
     assert (none.returncode, none.stdout) == (0, 'no packages match "zzz-nothing"\n')
 
@@ -90,7 +94,8 @@ def test_info_works_logged_out_for_published_versions_only(live, cli):
     anonymous = json.loads(cli("info", "tester/open@0.1.0", "--json").stdout)
     mine = json.loads(cli("info", "tester/open@0.1.0", "--json", key=live.key).stdout)
     assert anonymous == mine
-    assert json.loads(cli("info", "tester/open", "--json", key=live.key).stdout)["version"] == "0.2.0"
+    # the most recently published version: 0.1.0 was published after 0.2.0 was pushed
+    assert json.loads(cli("info", "tester/open", "--json", key=live.key).stdout)["version"] == "0.1.0"
 
     private = cli("info", "tester/open@0.2.0")  # a push is its tenant's: not described logged out
     assert (private.returncode, private.stdout) == (1, "")
@@ -111,7 +116,8 @@ def test_cli_backend_search_and_info_logged_out(live, aio, tmp_path):
                          env=_environ(tmp_path, live.origin), cwd=tmp_path, timeout=300)
     found = aio(backend.search("open"))
     assert [(p["name"], p["version"]) for p in found["packages"]] == [("tester/open", "0.1.0")]
-    assert [n["name"] for n in aio(backend.search("multipl", "nodes"))["nodes"]] == ["Multiply"]
+    assert [(n["name"], n["package"]) for n in aio(backend.search("multipl", "nodes"))["nodes"]] == [
+        ("Multiply", "tester/open"), ("Multiply", "examples/math")]
     info = aio(backend.info("tester/open"))
     assert (info["version"], info["messages"]) == ("0.1.0", ["AddInput", "MathResult", "Number"])
     with pytest.raises(AxiomError) as err:

@@ -1,8 +1,9 @@
 """The marketplace reads answer without a key (guides/import-package-types: "`axiom search` and
 `axiom info` work without authentication"): an anonymous caller of ``GET /api/registry/packages``,
 ``GET /api/packages`` and ``GET /api/registry/flows`` sees what is published and nothing else — no
-tenant's private push, not the server's own workspace — while a key still shows its tenant its own
-pushes; every other route still answers 401. A real ``axiom-ide serve``; tenant ``local`` is
+tenant's private push — while a key still shows its tenant its own pushes; every other route still
+answers 401. ``GET /api/packages`` also lists the server's own workspace to anyone, as its packages'
+specs and docs pages (public) serve them. A real ``axiom-ide serve``; tenant ``local`` is
 ``live.key``, tenant ``acme`` ``live.other_key``."""
 from __future__ import annotations
 
@@ -47,10 +48,18 @@ def test_an_anonymous_caller_sees_the_published_packages_with_their_nodes_and_me
             ("Increment", "unary", "Number", "Number")]
         assert row["nodes"][0]["description"] == "Adds a and b."
         assert row["messages"] == ["AddInput", "MathResult", "Number"]
-        # the listing search/info read: published only — no push, not the server's workspace
+        # the listing search/info read: the server's workspace (whose specs are public) and the published
+        # versions — no push; the workspace's problems name server files: not for anyone
         packages = anyone.get("/api/packages")
-        assert _keys(packages) == ["tester/open@0.1.0"]
-        assert packages.json()["packages"][0]["messages"] == ["AddInput", "MathResult", "Number"]
+        assert _keys(packages) == ["examples/math@0.1.0", "examples/text@0.1.0", "tester/open@0.1.0"]
+        rows = {p["key"]: p for p in packages.json()["packages"]}
+        assert rows["tester/open@0.1.0"]["messages"] == ["AddInput", "MathResult", "Number"]
+        assert [rows[k]["visibility"] for k in rows] == ["workspace", "workspace", "public"]
+        assert packages.json()["problems"] == []
+        for key in rows:  # everything the anonymous listing names has a public spec and docs page
+            name, _, version = key.partition("@")
+            assert anyone.get(f"/api/packages/{name}@{version}/openapi.json").status_code == 200, key
+            assert anyone.get(f"/api/packages/{name}@{version}/docs").status_code == 200, key
         assert anyone.get("/api/registry/flows").json() == {"flows": []}
         # the published package's spec and docs were public already
         assert anyone.get("/api/packages/tester/open@0.1.0/openapi.json").status_code == 200

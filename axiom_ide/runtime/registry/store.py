@@ -4,7 +4,7 @@ Layout under ``<data dir>/registry/`` (directories 0700, records 0600, every wri
 
     private/<tenant hex>/<quoted name>@<version>/        a tenant's pushed package tree
     private/<tenant hex>/<quoted name>@<version>.json    its record (commit, repository, pushed_at)
-    public/<quoted name>@<version>/ and .json            published: immutable, every tenant sees it
+    public/<quoted name>@<version>/ and .json            published (+ published_at): immutable, every tenant sees it
     flows/<graph_id>.json                                a published compiled flow
     staging/<random>/                                    a push being built (never visible)
 
@@ -73,6 +73,12 @@ class Entry:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def listed_at(entry: Entry) -> float:
+    """When ``entry`` became what its viewers see: published, else pushed."""
+    return float(entry.published_at if entry.visibility == PUBLIC and entry.published_at is not None
+                 else entry.pushed_at)
 
 
 def _semver_key(version: str) -> tuple:
@@ -144,12 +150,14 @@ class Registry:
 
     def find(self, tenant: str | None, name: str, version: str | None = None, *,
              public_only: bool = False) -> Entry | None:
-        """A visible version of ``name`` (the highest when ``version`` is None)."""
+        """A visible version of ``name``; when ``version`` is None the most recently published one
+        (as ``info`` and ``search`` order them: a public version by its publish time, the tenant's own
+        push by its push time; the higher version on a tie)."""
         entries = [e for e in (self._entries(self._dir(PUBLIC)) if public_only else self.visible(tenant))
                    if e.name == name and (version is None or e.version == version)]
         if not entries:
             return None
-        return max(entries, key=lambda e: _semver_key(e.version))
+        return max(entries, key=lambda e: (listed_at(e), _semver_key(e.version)))
 
     def tree(self, tenant: str | None, entry: Entry) -> Path:
         if entry.visibility != PUBLIC and tenant is None:  # never a push for an anonymous caller
