@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
+import re
 from importlib import resources
 from string import Template
 from typing import Any
@@ -122,9 +123,14 @@ def _package(request: web.Request) -> Any:
 
 
 # -- pages -----------------------------------------------------------------------------------------
-def _page(title: str, spec_url: str, *, needs_key: bool) -> web.Response:
+#: What a package reference can be (``owner/name``, a version): only these reach the key-asking page.
+_PACKAGE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)?")
+_PACKAGE_VERSION = re.compile(r"[0-9][0-9A-Za-z.+-]*")
+
+
+def _page(title: str, spec_url: str, *, needs_key: bool, kind: str = "flow") -> web.Response:
     template = Template(resources.files("axiom_ide.server").joinpath("static/docs.html").read_text("utf-8"))
-    config = json.dumps({"specUrl": spec_url, "needsKey": needs_key}).replace("<", "\\u003c")
+    config = json.dumps({"specUrl": spec_url, "needsKey": needs_key, "kind": kind}).replace("<", "\\u003c")
     body = template.substitute(title=html.escape(title), assets=ASSETS, config=config)
     return web.Response(text=body, content_type="text/html", charset="utf-8",
                         headers={"Cache-Control": "no-store"})
@@ -132,7 +138,7 @@ def _page(title: str, spec_url: str, *, needs_key: bool) -> web.Response:
 
 @public
 async def server_docs(request: web.Request) -> web.Response:
-    return _page("Axiom IDE local API — Interactive Docs", "/api/openapi.json", needs_key=False)
+    return _page("Axiom IDE local API — Interactive Docs", "/api/openapi.json", needs_key=False, kind="server")
 
 
 @public
@@ -144,12 +150,18 @@ async def graph_docs(request: web.Request) -> web.Response:
 
 @public
 async def package_docs(request: web.Request) -> web.Response:
+    """A public package's page loads its spec as is. Any other name@version — a tenant's private
+    push, which ``push`` and ``info`` link to, or nothing at all — gets the page that asks for the
+    key (a browser sends none) and loads the spec with it, as a flow's page does; the spec route
+    then answers 404 for a key that cannot see the package, and the page says so."""
+    name, version = request.match_info["name"], request.match_info["version"]
+    spec_url = f"/api/packages/{quote(name, safe='/')}@{quote(version, safe='')}/openapi.json"
     package = _package(request)
     if isinstance(package, web.Response):
-        return package
-    return _page(f"{package.key} — Interactive Docs",
-                 f"/api/packages/{quote(package.name, safe='/')}@{quote(package.version, safe='')}/openapi.json",
-                 needs_key=False)
+        if not (_PACKAGE_NAME.fullmatch(name) and _PACKAGE_VERSION.fullmatch(version)):
+            return package  # not a package reference at all: the 404, and nothing of it on a page
+        return _page(f"{name}@{version} — Interactive Docs", spec_url, needs_key=True, kind="package")
+    return _page(f"{package.key} — Interactive Docs", spec_url, needs_key=False, kind="package")
 
 
 @public

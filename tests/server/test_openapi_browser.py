@@ -154,3 +154,29 @@ def test_package_docs_try_it_out_after_the_authorize_dialog(live):
     assert result["body"] == {"greeting": "Hello, Dialog!"}
     assert f"'{live.origin}/invocations/v1/nodes/examples/text/0.1.0/Greet'" in result["curl"]
     assert f"Authorization: Bearer {live.key}" in result["curl"]
+
+
+@pytest.mark.requires_tool("git", why="apt-get install git")
+def test_a_private_pushs_docs_page_asks_for_the_key_then_loads_its_spec(live, tmp_path):
+    # `push` and `info` print this page's address for a private push; a browser sends no key.
+    from registry_support import archive, package_repo
+
+    repo = package_repo(tmp_path, "tester/docs-page", "0.1.0")
+    with live.client(timeout=600) as client:
+        pushed = client.post("/api/registry/packages", json=archive(repo))
+    assert pushed.status_code == 201, pushed.text
+    url = f"{live.origin}/api/packages/tester/docs-page@0.1.0/docs"
+
+    async def run() -> tuple[str, list]:
+        async with chromium_page(url) as page:
+            await page.until("document.querySelector('#axiom-key-form')?.hidden === false")  # the page's script asks
+            asked = await page.eval("document.querySelector('#axiom-key-message').textContent")
+            await page.type_into("#axiom-key-form input", live.key)
+            await page.eval("document.querySelector('#axiom-key-form').requestSubmit()")
+            await page.until("document.querySelectorAll('.opblock').length")
+            paths = await page.eval("[...document.querySelectorAll('.opblock-summary-path')].map(e => e.textContent)")
+        return asked, paths
+
+    asked, paths = asyncio.run(run())
+    assert asked == "This package version is not public: enter an API key of the account that pushed it."
+    assert paths and all(p.startswith("/v1/nodes/tester/docs-page/0.1.0/") for p in paths), paths

@@ -60,7 +60,7 @@ def test_flow_docs_page_is_offline_and_loads_the_spec_with_a_key(live):
     html, refs = _page(live, f"/api/graphs/{graph_id}/docs")
     _assert_offline(live, html, refs)
     config = json.loads(refs.config)
-    assert config == {"specUrl": f"/api/graphs/{graph_id}/openapi.json", "needsKey": True}
+    assert config == {"specUrl": f"/api/graphs/{graph_id}/openapi.json", "needsKey": True, "kind": "flow"}
     assert httpx.get(live.origin + config["specUrl"]).status_code == 401
     spec = httpx.get(live.origin + config["specUrl"], headers=live.headers()).json()
     assert spec["info"]["version"] == graph_id
@@ -71,15 +71,27 @@ def test_package_docs_page_is_offline_and_public(live):
     _assert_offline(live, html, refs)
     assert "<title>examples/text@0.1.0 — Interactive Docs</title>" in html
     config = json.loads(refs.config)
-    assert config == {"specUrl": "/api/packages/examples/text@0.1.0/openapi.json", "needsKey": False}
+    assert config == {"specUrl": "/api/packages/examples/text@0.1.0/openapi.json", "needsKey": False, "kind": "package"}
     assert httpx.get(live.origin + config["specUrl"]).status_code == 200
-    assert httpx.get(live.origin + "/api/packages/examples/nope@1.0.0/docs").status_code == 404
+
+
+def test_a_package_that_is_not_public_gets_the_page_that_asks_for_a_key(live):
+    # A tenant's private push (what `push` and `info` link to) — or no package at all: a browser
+    # sends no key, so the page asks for one and loads the spec with it; that spec route decides.
+    html, refs = _page(live, "/api/packages/examples/nope@1.0.0/docs")
+    assert "<title>examples/nope@1.0.0 — Interactive Docs</title>" in html
+    config = json.loads(refs.config)
+    assert config == {"specUrl": "/api/packages/examples/nope@1.0.0/openapi.json", "needsKey": True, "kind": "package"}
+    assert httpx.get(live.origin + config["specUrl"], headers=live.headers()).status_code == 404
+    # Not a package reference at all: the plain 404, nothing of it on a page.
+    r = httpx.get(live.origin + "/api/packages/%3Cb%3Ex@1.0.0/docs")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")
 
 
 def test_server_docs_page_is_offline_and_public(live):
     html, refs = _page(live, "/docs")
     _assert_offline(live, html, refs)
-    assert json.loads(refs.config) == {"specUrl": "/api/openapi.json", "needsKey": False}
+    assert json.loads(refs.config) == {"specUrl": "/api/openapi.json", "needsKey": False, "kind": "server"}
 
 
 def test_docs_page_script_keeps_swagger_ui_offline_and_authorizes_with_the_key(live):

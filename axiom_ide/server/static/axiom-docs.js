@@ -78,8 +78,11 @@
         if (config.needsKey && isSpecRequest(response.url) && (response.status === 401 || response.status === 404)) {
           sessionStorage.removeItem(STORE);
           askForKey(response.status === 401
-            ? "The server answered 401 unauthorized: enter a valid API key of the account that owns this flow."
-            : "No such compiled flow for this key (404): check the key's account or recompile the flow.", true);
+            ? "The server answered 401 unauthorized: enter a valid API key of the account that owns this " +
+              (config.kind === "package" ? "package." : "flow.")
+            : config.kind === "package"
+              ? "No such package version for this key (404): check the key's account, or push the package."
+              : "No such compiled flow for this key (404): check the key's account or recompile the flow.", true);
         }
         return response;
       },
@@ -98,6 +101,9 @@
     start();
   });
 
+  if (config.kind === "package") {
+    message.textContent = "This package version is not public: enter an API key of the account that pushed it.";
+  }
   if (config.needsKey && !storedKey()) {
     askForKey(message.textContent, false);
   } else {
