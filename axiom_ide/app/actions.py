@@ -56,6 +56,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("quit-action", "Quit", "close", "Ctrl+Q", "Quit Axiom IDE", "File"),
     Spec("undo-action", "Undo", None, Std.Undo, "Undo the last edit", "Edit"),
     Spec("redo-action", "Redo", None, Std.Redo, "Redo the last undone edit", "Edit"),
+    Spec("cut-action", "Cut", None, Std.Cut, "Cut the selected nodes", "Edit"),
     Spec("copy-action", "Copy", "copy", Std.Copy, "Copy the selected nodes", "Edit"),
     Spec("paste-action", "Paste", "paste", Std.Paste, "Paste nodes", "Edit"),
     Spec("duplicate-action", "Duplicate", "duplicate", "Ctrl+D", "Duplicate the selected nodes", "Edit"),
@@ -161,7 +162,21 @@ def build_actions(window: MainWindow) -> dict[str, QAction]:
         action.setToolTip(f"Show or hide the {dock.windowTitle()} panel")
         window.addAction(action)
         actions[name] = action
+    _wire_cut(window, actions["cut-action"], actions["copy-action"])
     return actions
+
+
+def _wire_cut(window: MainWindow, cut: QAction, copy: QAction) -> None:
+    """Edit → Cut: the canvas's Ctrl+X (``FlowView.cut_selected``, one "Cut …" undo step) on the
+    active tab; enabled exactly when Copy is (the window sets Copy's state as the tab changes)."""
+    def run() -> None:
+        cut_selected = getattr(getattr(window.current_tab(), "view", None), "cut_selected", None)
+        if callable(cut_selected):
+            cut_selected()
+
+    cut.triggered.connect(run)
+    cut.setEnabled(copy.isEnabled())
+    copy.enabledChanged.connect(cut.setEnabled)
 
 
 def build_menus(menubar: QMenuBar, actions: dict[str, QAction], recent_menu: QMenu) -> None:

@@ -10,7 +10,9 @@ stack, so Undo takes them back like any edit, in order with the edits; but a pin
 the flow.yaml, so it never marks the tab modified: :class:`PinCommand` is ``beside_flow`` and the
 document's dirty state skips such commands (``document/beside.py`` explains why ``setClean()``
 would be wrong). A pin on a canvas id the flow no longer has is dropped when the flow opens, with
-a status-bar note naming it (as breakpoints are). Only ▶ Run / Debug from the editor pass pins
+a status-bar note naming it (as breakpoints are). A paste or duplicate of a pinned node pins its
+copy the same, as a child of the paste's own undo step (:meth:`TabPins.pasted`); the pin comes
+from the flow copied from (this tab, or the pins file beside that flow), never from the clipboard. Only ▶ Run / Debug from the editor pass pins
 (``FlowRun.pins`` → ``LocalBackend.start(pins=...)``, or ``LocalBackend.stream(pins=...)`` for a
 pipeline flow, whose pinned node answers every frame reaching it with its pin). A backend that
 takes no pins — a RemoteBackend: pins never leave the IDE, the remote's invoke has no such field —
@@ -21,13 +23,15 @@ serve, API invokes and publish never see pins. Flow-test mocks are the same mech
 """
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMenu, QPlainTextEdit, QVBoxLayout, QWidget
 
+from axiom_ide.document.commands import Command
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.pins import TYPED, Pin, check_output, load_pins, pins_path, save_pins
 
@@ -38,14 +42,16 @@ DROPPED = 'Pin on "{node}" dropped: the flow has no such node any more'
 LOCAL_ONLY = "Pins apply to local runs only; {n} pin(s) ignored"
 
 
-class PinCommand(QUndoCommand):
-    """Pin ``node`` to ``new`` (None: unpin); undo restores ``old``. Holds ids and copies only."""
+class PinCommand(Command):
+    """Pin ``node`` to ``new`` (None: unpin); undo restores ``old``. Holds ids and copies only.
+    With a ``parent`` it is a child of that step (a paste's macro: the pasted copy's pin)."""
 
     #: Not an edit of the flow.yaml: the document stays unmodified (document/beside.py).
     beside_flow = True
 
-    def __init__(self, pins: TabPins, node: str, new: Pin | None, old: Pin | None) -> None:
-        super().__init__(f'Pin output of "{node}"' if new is not None else f'Unpin "{node}"')
+    def __init__(self, pins: TabPins, node: str, new: Pin | None, old: Pin | None,
+                 parent: Command | None = None) -> None:
+        super().__init__(f'Pin output of "{node}"' if new is not None else f'Unpin "{node}"', parent)
         self.pins, self.node, self.new, self.old = pins, node, new, old
 
     def redo(self) -> None:
@@ -117,6 +123,7 @@ class TabPins:
         self.load()
         tab.follow(tab.doc.pathChanged, lambda _p: self.load())
         tab.follow(tab.doc.nodeRenamed, self.renamed)
+        tab.doc.paste_extenders.append(self.pasted)
         menus = getattr(tab, "breakpoint_list", None)
         if menus is not None:
             menus.menu_extenders.append(self.extend_menu)
@@ -169,6 +176,24 @@ class TabPins:
         path = self.tab.doc.path
         if path is not None:
             save_pins(path, self.tab.pins)
+
+    def pasted(self, payload: dict[str, Any], id_map: dict[str, str], macro: Command) -> None:
+        """A paste or duplicate of pinned nodes pins each copy the same, in the paste's undo step.
+        The pins are the source flow's (``payload["from"]``): this tab's own when the copy came
+        from this flow, else the pins file beside that flow; none when this flow has no file yet."""
+        source, path = payload.get("from"), self.tab.doc.path
+        if not source or path is None:
+            return
+        pins = self.tab.pins
+        if Path(source) != path:
+            try:
+                pins = load_pins(source)
+            except AxiomError:
+                return
+        for old_id, new_id in id_map.items():
+            pin, current = pins.get(old_id), self.tab.pins.get(new_id)
+            if pin is not None and pin != current:
+                PinCommand(self, new_id, Pin(copy.deepcopy(pin.output), pin.source), current, parent=macro)
 
     def _badge(self, node: str, on: bool) -> None:
         scene = self.tab.scene

@@ -2,7 +2,8 @@
 
 For every node declaring ``compensate: X`` the layer draws a dashed teal curve from that card to
 the card of ``X`` (arrowhead at the compensator) and a small ↺ badge on the compensated card; both
-tooltips name the compensator. The link is not an edge: it is not selectable, takes no mouse
+tooltips name the compensator. Where that curve would pass behind another card, the link runs
+around the cards instead, along the gutters (``link_route.orthogonal_route``, rounded corners). The link is not an edge: it is not selectable, takes no mouse
 button (a click goes to what is under it), is never in the scene's edge index and is no part of the
 flow's topology. It mirrors the model like every canvas item: rebuilt (coalesced, one event-loop
 turn) from the flow's node events, re-routed when the scene changes (a drag preview, a layout).
@@ -13,6 +14,7 @@ of the execution pages and ``axiom-ide render`` all draw it.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import shiboken6
@@ -21,6 +23,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainte
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from axiom_ide.canvas.geometry import CARD_H, CARD_W
+from axiom_ide.canvas.items.node_item import NodeItem
+from axiom_ide.canvas.link_route import PAD, orthogonal_route, rounded_path, search_region
 from axiom_ide.document.compensation import compensations
 
 #: The link's colour: distinct from edges (grey), warnings (amber), errors (red) and selection (blue).
@@ -42,6 +46,37 @@ def badge_tooltip(compensator: str) -> str:
     return f'Compensated by "{compensator}"'
 
 
+def _direct_curve(src: QRectF, dst: QRectF) -> tuple[QPainterPath, QPointF, QPointF]:
+    """The link as a direct curve between facing sides: (path, end point, direction at the end)."""
+    if dst.top() >= src.bottom():  # below: bottom → top
+        a, b = QPointF(src.center().x(), src.bottom()), QPointF(dst.center().x(), dst.top())
+        c1, c2 = a + QPointF(0, 50), b - QPointF(0, 50)
+        tip = QPointF(0, 1)
+    elif dst.bottom() <= src.top():  # above: top → bottom
+        a, b = QPointF(src.center().x(), src.top()), QPointF(dst.center().x(), dst.bottom())
+        c1, c2 = a - QPointF(0, 50), b + QPointF(0, 50)
+        tip = QPointF(0, -1)
+    else:  # beside: side → side, low on the cards (clear of the ports at mid-height)
+        y = CARD_H * 0.78
+        right = dst.left() >= src.right()
+        a = QPointF(src.right() if right else src.left(), src.top() + y)
+        b = QPointF(dst.left() if right else dst.right(), dst.top() + y)
+        d = QPointF(60 if right else -60, 0)
+        c1, c2 = a + d, b - d
+        tip = QPointF(1 if right else -1, 0)
+    path = QPainterPath(a)
+    path.cubicTo(c1, c2, b)
+    return path, b, tip
+
+
+def _crosses(path: QPainterPath, cards: Sequence[QRectF]) -> bool:
+    """Whether ``path`` passes within ``PAD`` of any of these cards."""
+    stroker = QPainterPathStroker()
+    stroker.setWidth(2 * PAD)
+    band = stroker.createStroke(path)
+    return any(band.intersects(r) for r in cards)
+
+
 class CompensationLinkItem(QGraphicsPathItem):
     """The dashed curve from a compensated card to its compensator's card."""
 
@@ -55,33 +90,25 @@ class CompensationLinkItem(QGraphicsPathItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setToolTip(link_tooltip(node, compensator))
         self._arrow = QPolygonF()
-        self._ends: tuple[QPointF, QPointF] | None = None
+        self._ends: tuple[Any, ...] | None = None
 
-    def route(self, src: QRectF, dst: QRectF) -> None:
-        """Re-route between the two cards' rects (scene coordinates), when they moved."""
-        key = (src.topLeft(), dst.topLeft())
+    def route(self, src: QRectF, dst: QRectF, obstacles: Sequence[QRectF] = ()) -> None:
+        """Re-route between the two cards' rects (scene coordinates) when they or the cards
+        around them (``obstacles``) moved: the direct curve when it passes no other card, else
+        an orthogonal route around them (``link_route``)."""
+        key = (src.topLeft(), dst.topLeft(), tuple(sorted((r.x(), r.y()) for r in obstacles)))
         if self._ends == key:
             return
         self._ends = key
-        if dst.top() >= src.bottom():  # below: bottom → top
-            a, b = QPointF(src.center().x(), src.bottom()), QPointF(dst.center().x(), dst.top())
-            c1, c2 = a + QPointF(0, 50), b - QPointF(0, 50)
-            tip = QPointF(0, 1)
-        elif dst.bottom() <= src.top():  # above: top → bottom
-            a, b = QPointF(src.center().x(), src.top()), QPointF(dst.center().x(), dst.bottom())
-            c1, c2 = a - QPointF(0, 50), b + QPointF(0, 50)
-            tip = QPointF(0, -1)
-        else:  # beside: side → side, low on the cards (clear of the ports at mid-height)
-            y = CARD_H * 0.78
-            right = dst.left() >= src.right()
-            a = QPointF(src.right() if right else src.left(), src.top() + y)
-            b = QPointF(dst.left() if right else dst.right(), dst.top() + y)
-            d = QPointF(60 if right else -60, 0)
-            c1, c2 = a + d, b - d
-            tip = QPointF(1 if right else -1, 0)
-        path = QPainterPath(a)
-        path.cubicTo(c1, c2, b)
+        path, b, tip = _direct_curve(src, dst)
+        if _crosses(path, obstacles):
+            corners = orthogonal_route(src, dst, obstacles)
+            if corners is not None:
+                path, b = rounded_path(corners), corners[-1]
+                last = corners[-1] - corners[-2]
+                tip = last / (abs(last.x()) + abs(last.y()) or 1.0)
         side = QPointF(-tip.y(), tip.x())
+        self.prepareGeometryChange()  # the arrow is part of the bounding rect: before it changes
         self._arrow = QPolygonF([b, b - tip * _ARROW + side * (_ARROW / 2), b - tip * _ARROW - side * (_ARROW / 2)])
         self.setPath(path)  # prepares the geometry change
 
@@ -229,13 +256,23 @@ class CompensationLinks(QObject):
         self._watch(scene, bool(self._links))
         self.sync()
 
+    def _cards_near(self, src: QRectF, dst: QRectF, ends: tuple[Any, Any]) -> list[QRectF]:
+        """The rects of the other cards in the area a route between ``src`` and ``dst`` may use."""
+        scene = self._scene()
+        if scene is None:
+            return []
+        found = scene.items(search_region(src, dst), Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+        return [QRectF(item.pos().x(), item.pos().y(), CARD_W, CARD_H) for item in found
+                if isinstance(item, NodeItem) and item not in ends]
+
     def sync(self) -> None:
         """Route every link and place every badge at its cards' current positions."""
         for link, badge, src, dst in self._links.values():
             if not (shiboken6.isValid(src) and shiboken6.isValid(dst) and shiboken6.isValid(link)):
                 continue
             a, b = src.pos(), dst.pos()
-            link.route(QRectF(a.x(), a.y(), CARD_W, CARD_H), QRectF(b.x(), b.y(), CARD_W, CARD_H))
+            src_rect, dst_rect = QRectF(a.x(), a.y(), CARD_W, CARD_H), QRectF(b.x(), b.y(), CARD_W, CARD_H)
+            link.route(src_rect, dst_rect, self._cards_near(src_rect, dst_rect, (src, dst)))
             where = a + BADGE_CENTER
             if badge.pos() != where:
                 badge.setPos(where)

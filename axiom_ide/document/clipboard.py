@@ -6,13 +6,15 @@ Shape::
      "nodes": [{id, node, col, row, disabled?, approval?, compensate?, ...}],
      "edges": [{from, to, map?, when?, loop?}],
      "join": {id: policy},              # the flow's join policy of copied nodes, if any
-     "outside": {id: "pkg@ver:Node"}}   # nodes a copied key names that were not copied
+     "outside": {id: "pkg@ver:Node"},   # nodes a copied key names that were not copied
+     "from": "/path/to/x.flow.yaml"}     # the flow copied from, when it has a file
 
 Every key a :class:`FlowNode` has travels (read from the dataclass fields, so a key added to the
 model travels too); cells are the *displayed* cells (unpinned nodes get their layout cell), so a
 paste keeps the shape. Only edges with both ends in the copied set are kept. ``outside`` lets a
 paste decide whether a ``compensate:`` naming a node left behind still means the same node in the
-target flow (document.py ``_insert_group``).
+target flow (document.py ``_insert_group``). ``from`` lets what lives beside that flow follow the copy
+(its pins, ``app/pins.py``) without the clipboard carrying it.
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ def _node_keys(n: FlowNode) -> dict[str, Any]:
     return out
 
 
-def dumps(flow: Flow, node_ids: list[str], cells: dict[str, tuple[int, int]]) -> str:
+def dumps(flow: Flow, node_ids: list[str], cells: dict[str, tuple[int, int]], source: str | None = None) -> str:
     wanted = [n for n in flow.nodes if n.id in set(node_ids)]
     ids = {n.id for n in wanted}
     nodes = [{"id": n.id, "node": n.node, "col": cells.get(n.id, (0, 0))[0], "row": cells.get(n.id, (0, 0))[1],
@@ -61,6 +63,8 @@ def dumps(flow: Flow, node_ids: list[str], cells: dict[str, tuple[int, int]]) ->
             outside[other.id] = other.node
     if outside:
         payload["outside"] = outside
+    if source:
+        payload["from"] = source
     return json.dumps(payload, indent=1, ensure_ascii=False)
 
 
@@ -102,7 +106,8 @@ def loads(text: str) -> dict[str, Any] | None:
             edges.append({k: raw[k] for k in ("from", "to", "map", "when", "loop") if k in raw})
     join = data.get("join")
     outside = data.get("outside")
-    return {"nodes": nodes, "edges": edges,
+    source = data.get("from")
+    return {"nodes": nodes, "edges": edges, "from": source if isinstance(source, str) else None,
             "join": {k: v for k, v in join.items() if isinstance(v, dict)} if isinstance(join, dict) else {},
             "outside": {k: v for k, v in outside.items() if isinstance(v, str)} if isinstance(outside, dict) else {}}
 

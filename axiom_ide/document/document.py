@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from axiom_ide.document.beside import flow_modified
 from axiom_ide.document.commands import (
     AddEdgeCommand,
     AddNodeCommand,
+    Command,
     Macro,
     RemoveEdgeCommand,
     RemoveNodeCommand,
@@ -104,6 +105,10 @@ class FlowDocument(QObject):
         self._timer.setInterval(ANALYSIS_DELAY_MS)
         self._timer.timeout.connect(self.refresh_analysis)
         self._analysis: Any = None
+        #: Called as ``fn(payload, {copied id: pasted id}, macro)`` before a paste or duplicate is
+        #: pushed: what lives beside the flow adds its child commands to the same undo step
+        #: (``app/pins.py``: a pasted copy of a pinned node gets its pin).
+        self.paste_extenders: list[Callable[[dict[str, Any], dict[str, str], Command], None]] = []
         self._listen(self.flow)
 
     # -- construction ------------------------------------------------------------------------
@@ -431,7 +436,7 @@ class FlowDocument(QObject):
     # -- clipboard ---------------------------------------------------------------------------
     def copy(self, node_ids: Iterable[str]) -> str:
         """Clipboard text (JSON) for these nodes and the edges between them."""
-        return clipboard.dumps(self.flow, list(node_ids), self.cells())
+        return clipboard.dumps(self.flow, list(node_ids), self.cells(), str(self.path) if self.path else None)
 
     def paste(self, text: str, at_cell: Cell | None = None) -> list[str]:
         """Insert clipboard nodes with fresh unique ids (internal edges kept); returns new ids.
@@ -503,6 +508,8 @@ class FlowDocument(QObject):
         join = {id_map[k]: v for k, v in data.get("join", {}).items() if k in id_map}
         if join:
             SetFlowAttrCommand(self.flow, "join", {**self.flow.join, **join}, "Join policy", parent=macro)
+        for extend in self.paste_extenders:
+            extend(data, id_map, macro)
         self.undo_stack.push(macro)
         if notes:
             self.noted.emit("; ".join(notes))

@@ -12,9 +12,9 @@ import server_support
 from engine_support import add_picky_package, chain, until
 
 from axiom_ide.backends.remote import RemoteBackend
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.model.flow_yaml import load_flow
-from axiom_ide.runtime.store import events as ev
 
 
 @pytest.fixture(scope="module")

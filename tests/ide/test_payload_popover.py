@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
 from test_run import run_with
 
-from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime import event_types as ev
 
 
 @pytest.fixture

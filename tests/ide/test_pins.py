@@ -16,8 +16,8 @@ from test_payload_popover import click_card, popover_of
 from test_run import event_rows, run_with
 
 from axiom_ide.app.pins import DROPPED, PIN, UNPIN
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.pins import Pin, load_pins, pins_path, save_pins
-from axiom_ide.runtime.store import events as ev
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from test_payload_popover import click_card, popover_of
 from test_remote_dataset import switch_to_remote
 from test_run import run_with
 
-from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime import event_types as ev
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from test_payload_popover import click_card, popover_of
 from test_run import run_with
 
-from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime import event_types as ev
 
 
 @pytest.fixture

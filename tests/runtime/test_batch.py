@@ -8,8 +8,8 @@ import tracemalloc
 
 from engine_support import add_faults_package, chain, compile_file
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.batch import INVALID, load_batch, run_batch
-from axiom_ide.runtime.store import events as ev
 
 
 def test_100000_rows_stream_through_with_bounded_memory(example_workspace, tmp_path, aio):

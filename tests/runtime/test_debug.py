@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from engine_support import add_faults_package, chain, compile_file, until, write_flow
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.engine.debug import BreakpointOptions, edge_breakpoint
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store import events as ev
 
 
 @pytest.fixture

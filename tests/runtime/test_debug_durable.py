@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from engine_support import add_faults_package, chain, compile_file, until, wait_for
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.runtime import Runtime
-from axiom_ide.runtime.store import events as ev
 
 #: Runs in a subprocess: start a debug run of ``graph_id`` in session ``session_id`` and wait forever.
 DEBUG_RUN = """

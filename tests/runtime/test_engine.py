@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from engine_support import add_faults_package, chain, compile_file, write_flow
 
-from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.store.checkpoints import AssertingCheckpointStore, MemoryCheckpointStore
 
 

@@ -9,9 +9,9 @@ import pytest
 from engine_support import compile_file, write_flow
 from model_support import add_probe_package
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.model.flow_yaml import load_flow, save_flow
 from axiom_ide.runtime.model.validate import validate_flow_file
-from axiom_ide.runtime.store import events as ev
 
 PKG = "tests/probe@0.1.0"
 

@@ -8,8 +8,8 @@ import asyncio
 import pytest
 from engine_support import add_faults_package, chain, compile_file
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.runtime import Runtime
-from axiom_ide.runtime.store import events as ev
 
 
 @pytest.fixture

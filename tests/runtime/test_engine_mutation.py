@@ -12,8 +12,8 @@ import pytest
 from engine_support import compile_file, write_flow
 from model_support import add_probe_package
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.engine.mutation import FLOW_MUTATED
-from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store.usage import utc_day
 
 PKG = "tests/probe@0.1.0"

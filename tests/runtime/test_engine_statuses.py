@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine_support import add_faults_package, chain, compile_file, until
 
-from axiom_ide.runtime.store import executions as ex
+from axiom_ide.runtime import statuses as ex
 
 #: The status table of concepts/execution-model, in its order.
 DOCS_STATUSES = ("Queued", "Running", "Paused (HITL)", "Waiting on gate", "Debug paused", "Completed", "Failed",

@@ -15,9 +15,9 @@ from error_value_support import BLAME_TEXT, blame_flow
 
 from axiom_ide.backends import LocalBackend, attribute_failure
 from axiom_ide.cli.main import main
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.errors import Diagnostic, Location, envelope_extras, error, render
 from axiom_ide.runtime.store import db as dbmod
-from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store.db import Database
 from axiom_ide.runtime.store.executions import ExecutionStore
 

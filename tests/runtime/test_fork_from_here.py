@@ -7,9 +7,9 @@ import pytest
 from engine_support import add_faults_package, add_picky_package, chain, compile_file
 
 from axiom_ide.backends.local import LocalBackend
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.engine.debug import CHECKPOINT_EXPIRED
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store import events as ev
 
 
 @pytest.fixture

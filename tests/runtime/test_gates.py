@@ -6,8 +6,8 @@ import pytest
 from engine_support import add_faults_package, compile_file, until, write_flow
 from resume_support import running
 
-from axiom_ide.runtime.store import events as ev
-from axiom_ide.runtime.store import executions as ex
+from axiom_ide.runtime import event_types as ev
+from axiom_ide.runtime import statuses as ex
 
 PKG = "tests/faults@0.1.0"
 BRANCH_EVENTS = (ev.BRANCH_STARTED, ev.BRANCH_SKIPPED, ev.BRANCH_FINISHED, ev.GATE_WAITING, ev.GATE_OPENED)

@@ -6,9 +6,9 @@ import pytest
 from engine_support import compile_file, until
 from hitl_support import approval_flow, pause_then_kill
 
+from axiom_ide.runtime import event_types as ev
+from axiom_ide.runtime import statuses as ex
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.store import events as ev
-from axiom_ide.runtime.store import executions as ex
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import stat
 import pytest
 from engine_support import add_faults_package, chain, compile_file
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.pins import Pin, load_pins, pins_path, save_pins
-from axiom_ide.runtime.store import events as ev
 
 
 def test_a_pinned_node_is_never_called_and_its_events_say_pinned(example_workspace, tmp_path, make_runtime, aio):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from engine_support import add_faults_package, chain, compile_file
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime import flowtest
 from axiom_ide.runtime.packages import Workspace
-from axiom_ide.runtime.store import events as ev
 
 CASES = """\
 cases:

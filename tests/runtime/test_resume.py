@@ -13,8 +13,8 @@ import pytest
 from engine_support import add_faults_package, chain
 from resume_support import running as _running
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.runtime import Runtime
-from axiom_ide.runtime.store import events as ev
 
 NODES = 6
 

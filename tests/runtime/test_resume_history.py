@@ -16,11 +16,11 @@ import pytest
 from engine_support import add_faults_package, chain, compile_file, write_flow
 from resume_support import running
 
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.engine.loop import RunConfig
 from axiom_ide.runtime.engine.replay import PENDING, RUNNING
 from axiom_ide.runtime.engine.runner import INTERRUPTED_REASON
 from axiom_ide.runtime.runtime import Runtime
-from axiom_ide.runtime.store import events as ev
 from axiom_ide.runtime.store.db import open_database
 from axiom_ide.runtime.store.events import EventStore
 from axiom_ide.runtime.store.executions import ExecutionStore

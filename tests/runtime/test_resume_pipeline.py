@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine_support import compile_file, write_flow
 
-from axiom_ide.runtime.store import events as ev
+from axiom_ide.runtime import event_types as ev
 
 TICKS_MANIFEST = """\
 name: tests/ticks

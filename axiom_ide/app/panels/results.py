@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app import run_state as rs
+from axiom_ide.runtime import event_types as ev
 from axiom_ide.runtime.errors import render
 
 PLACEHOLDER = "Run the flow to see the terminal node's output here."
@@ -40,6 +41,9 @@ TITLES = {rs.COMPLETED: "Execution Completed", rs.FAILED: "Execution Failed", rs
 SHOW_ON_CANVAS = "Show on canvas"
 TRACEBACK = "Traceback"
 EVENT_COLUMNS = ("Time", "Event", "Node", "Duration", "Detail")
+#: A compensation event's Detail verb, before the compensated node (saga, engine/compensation.py).
+COMPENSATION_WORDS = {ev.COMPENSATION_STARTED: "compensating", ev.COMPENSATION_COMPLETED: "compensated",
+                      ev.COMPENSATION_FAILED: "compensation failed for"}
 
 
 def pretty(value: Any) -> str:
@@ -48,27 +52,26 @@ def pretty(value: Any) -> str:
 
 def event_detail(e: Any) -> str:
     d = e.data or {}
-    if e.type == "LOG":
+    if e.type == ev.LOG:
         return f"{d.get('level', 'info').upper()}: {d.get('message', '')}"
     if d.get("pinned") is True:  # an editor run's pin answered for the node (app/pins.py)
         return "pinned (the node was not called)"
-    if e.type == "EXECUTION_STARTED" and isinstance(d.get("pinned"), list):
+    if e.type == ev.EXECUTION_STARTED and isinstance(d.get("pinned"), list):
         return "pinned: " + ", ".join(map(str, d["pinned"]))
-    if e.type.startswith("MEMORY_") and "summary" in d:  # runtime/memory/events.py
+    if e.type in (ev.MEMORY_READ, ev.MEMORY_WRITE, ev.MEMORY_SEARCH) and "summary" in d:  # runtime/memory/events.py
         return str(d["summary"])
-    if e.type.startswith("COMPENSATION_") and d.get("compensates"):  # saga (engine/compensation.py)
-        what = {"COMPENSATION_STARTED": "compensating", "COMPENSATION_COMPLETED": "compensated",
-                "COMPENSATION_FAILED": "compensation failed for"}.get(e.type, "compensating")
+    if e.type in COMPENSATION_WORDS and d.get("compensates"):  # saga (engine/compensation.py)
+        what = COMPENSATION_WORDS[e.type]
         return f'{what} "{d["compensates"]}"' + (f": {d['error']}" if d.get("error") else "")
-    if e.type == "FLOW_MUTATED":  # runtime flow mutation (engine/mutation.py)
+    if e.type == ev.FLOW_MUTATED:  # runtime flow mutation (engine/mutation.py)
         nodes = ", ".join(f"{n.get('id')} ({n.get('ref')})" for n in d.get("nodes") or ())
         edges = ", ".join(f"{x.get('from')} → {x.get('to')}" for x in d.get("edges") or ())
         return "; ".join(p for p in (f"added {nodes}" if nodes else "", f"edges {edges}" if edges else "") if p)
     if "error" in d:
         return str(d["error"])
-    if e.type == "EDGE_SKIPPED" and isinstance(d.get("edge"), dict):
+    if e.type == ev.EDGE_SKIPPED and isinstance(d.get("edge"), dict):
         return f'edge "{d["edge"].get("from")}" → "{d["edge"].get("to")}": {d.get("reason", "")}'
-    if e.type == "NODE_INTERRUPTED":
+    if e.type == ev.NODE_INTERRUPTED:
         return f"attempt {e.attempt} interrupted: {d.get('reason', 'the runtime stopped while it ran')}"
     if e.attempt and e.attempt > 1:
         return f"attempt {e.attempt}"
@@ -269,10 +272,10 @@ class ResultsPanel(QWidget):
         duration = f"{e.duration_ms:.1f} ms" if e.duration_ms is not None else ""
         item = QTreeWidgetItem([f"+{e.time - first:.3f} s", e.type, e.node or "", duration, event_detail(e)])
         item.setData(0, Qt.ItemDataRole.UserRole, e.seq)
-        if e.type in ("NODE_FAILED", "EXECUTION_FAILED"):
+        if e.type in (ev.NODE_FAILED, ev.EXECUTION_FAILED):
             for col in range(len(EVENT_COLUMNS)):
                 item.setForeground(col, Qt.GlobalColor.red)
-        elif e.type == "NODE_INTERRUPTED":  # not a failure, but the node ran more than once
+        elif e.type == ev.NODE_INTERRUPTED:  # not a failure, but the node ran more than once
             for col in range(len(EVENT_COLUMNS)):
                 item.setForeground(col, Qt.GlobalColor.darkYellow)
         self.events.addTopLevelItem(item)
