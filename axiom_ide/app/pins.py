@@ -119,11 +119,14 @@ class TabPins:
         #: The dialog last opened (tests and the window keep it alive while it shows).
         self.dialog: PinOutputDialog | None = None
         tab.pins = {}
+        #: Pins of nodes removed in this tab (a cut), by canvas id, for a paste of them.
+        self._removed: dict[str, Pin] = {}
         self._path = None
         self.load()
         tab.follow(tab.doc.pathChanged, lambda _p: self.load())
         tab.follow(tab.doc.nodeRenamed, self.renamed)
         tab.doc.paste_extenders.append(self.pasted)
+        tab.doc.remove_extenders.append(self.removed)
         menus = getattr(tab, "breakpoint_list", None)
         if menus is not None:
             menus.menu_extenders.append(self.extend_menu)
@@ -192,8 +195,19 @@ class TabPins:
                 return
         for old_id, new_id in id_map.items():
             pin, current = pins.get(old_id), self.tab.pins.get(new_id)
+            if pin is None and pins is self.tab.pins:  # cut, then pasted: the pin the cut took
+                pin = self._removed.get(old_id)
             if pin is not None and pin != current:
                 PinCommand(self, new_id, Pin(copy.deepcopy(pin.output), pin.source), current, parent=macro)
+
+    def removed(self, node_ids: list[str], macro: Command) -> None:
+        """A removed (or cut) node's pin goes with it, in the removal's undo step: undo brings both
+        back, and a node later given the same id starts unpinned."""
+        for node in node_ids:
+            pin = self.tab.pins.get(node)
+            if pin is not None:
+                self._removed[node] = pin  # a paste of the cut (or deleted) card pins it again
+                PinCommand(self, node, None, pin, parent=macro)
 
     def _badge(self, node: str, on: bool) -> None:
         scene = self.tab.scene

@@ -109,6 +109,9 @@ class FlowDocument(QObject):
         #: pushed: what lives beside the flow adds its child commands to the same undo step
         #: (``app/pins.py``: a pasted copy of a pinned node gets its pin).
         self.paste_extenders: list[Callable[[dict[str, Any], dict[str, str], Command], None]] = []
+        #: Called as ``fn(removed node ids, macro)`` before a removal is pushed (a removed node's pin
+        #: goes with it, in the same undo step, so a later node given its id is not pinned).
+        self.remove_extenders: list[Callable[[list[str], Command], None]] = []
         self._listen(self.flow)
 
     # -- construction ------------------------------------------------------------------------
@@ -251,6 +254,8 @@ class FlowDocument(QObject):
             RemoveEdgeCommand(self.flow, key, parent=macro)
         for n in sorted(node_ids, key=lambda n: -self.flow.node_index(n)):
             RemoveNodeCommand(self.flow, n, parent=macro, with_edges=False)
+        for extend in self.remove_extenders:
+            extend(node_ids, macro)
         self.undo_stack.push(macro)
 
     def move_nodes(self, cells: dict[str, Cell], *, by_hand: bool = False) -> None:

@@ -72,3 +72,24 @@ def test_a_paste_into_another_flow_takes_the_source_flows_pin(qtbot, window, exa
     press_shortcut(qtbot, window, "undo-action")
     assert target.pins == {} and load_pins(target.doc.path) == {}
     assert source.pins == {"c": PIN}
+
+
+def test_a_deleted_nodes_pin_goes_with_it_and_comes_back_with_undo(qtbot, window, example_workspace):
+    # Once a deleted node's pin stayed behind, and the next node given its id (a paste, a drop from
+    # the Library) ran pinned.
+    keyed(example_workspace)
+    save_pins(example_workspace / "flows" / "keyed.flow.yaml", {"c": PIN})
+    tab = _open(qtbot, window, example_workspace, "keyed")
+    stack = tab.doc.undo_stack
+    _select(tab.view, ["c"])
+    qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
+    assert stack.count() == 1 and stack.undoText() == "Remove c"
+    assert tab.doc.flow.node("c") is None and tab.pins == {} and not pins_path(tab.doc.path).exists()
+    press_shortcut(qtbot, window, "undo-action")  # one step: the node and its pin
+    assert tab.doc.flow.node("c") is not None and tab.pins == {"c": PIN} and set(_file_pins(tab)) == {"c"}
+    assert tab.scene.item_for_node("c").pinned
+    _select(tab.view, ["c"])
+    qtbot.keyClick(tab.view, Qt.Key.Key_X, CTRL)  # cut, then paste back under the same id
+    assert tab.pins == {}
+    qtbot.keyClick(tab.view, Qt.Key.Key_V, CTRL)
+    assert tab.doc.flow.node("c") is not None and tab.pins == {"c": PIN}  # the paste takes the pin of its source
