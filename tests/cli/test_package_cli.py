@@ -149,6 +149,24 @@ def test_broken_proto_reports_protocs_text(pkg):
     assert r.returncode == 1 and "passed" not in r.stdout
 
 
+def test_generate_with_one_good_and_one_broken_proto_leaves_gen_as_it_was(pkg):
+    """generate is atomic across proto units: the good local unit's output never lands alone."""
+    assert axiom(pkg, "generate").returncode == 0
+    (pkg / "axiom.yaml").write_text((pkg / "axiom.yaml").read_text() + (
+        "imports:\n  - package: other/ops\n    version: 1.0.0\n    messages: [Ops]\n"))
+    imported = pkg / "imports" / "other-ops" / "1.0.0"
+    imported.mkdir(parents=True)
+    (imported / "ops.proto").write_text('syntax = "proto3";\npackage other.ops;\nmessage Ops {\n  string = 1;\n}\n')
+    proto = pkg / "messages/messages.proto"
+    proto.write_text(proto.read_text() + "\nmessage Extra { int32 n = 1; }\n")
+    before = {p.relative_to(pkg).as_posix(): p.read_bytes() for p in sorted(pkg.rglob("*")) if p.is_file()}
+    r = axiom(pkg, "generate")
+    assert (r.returncode, r.stderr) == (1, "error: imports/other-ops/1.0.0/ops.proto:4:10: Expected field name.\n")
+    after = {p.relative_to(pkg).as_posix(): p.read_bytes() for p in sorted(pkg.rglob("*")) if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in pkg.iterdir() if p.name.startswith(".gen")) == []
+
+
 def test_create_message_without_fields_adds_hints_and_placeholders(pkg):
     r = axiom(pkg, "create", "message", "OrderRequest", "--no-generate")
     assert r.returncode == 0
