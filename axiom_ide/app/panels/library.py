@@ -117,7 +117,9 @@ class LibraryPanel(QWidget):
                                     + "\nDrag onto the canvas or double-click to place it.")
                 top.addChild(child)
             for problem in problems:
-                bad = QTreeWidgetItem([render(problem.relative_to(pkg.root))])  # its file:line once
+                said = render(problem.relative_to(pkg.root))  # its file:line once, in the package
+                bad = QTreeWidgetItem([said])
+                bad.setToolTip(0, said)  # the narrow dock elides it
                 bad.setFlags(Qt.ItemFlag.NoItemFlags)
                 top.addChild(bad)
             if needle and top.childCount() == 0:
