@@ -351,7 +351,7 @@ async def list_packages(request: web.Request) -> web.Response:
         async with handle.lock:
             ws = await asyncio.to_thread(handle.get)
             packages = [_package_json(p) for _, p in sorted(ws.packages.items())]
-            problems = [d.render() for d in ws.problems]
+            problems = [d.relative_to(handle.root).render() for d in ws.problems]  # not the server's paths
     # then what the caller pushed and what is published (registry_routes.py)
     seen = {p["key"] for p in packages}
     packages += [_package_json(p) for p in await asyncio.to_thread(package_rows, request.app, tenant, seen)]

@@ -14,6 +14,7 @@ FLOW = "name: uses-broken\nimports: [demo/broken@0.1.0]\nnodes:\n  - id: echo\n 
 
 def _prepare(workspace: Path) -> None:
     write_package(workspace, "broken", MANIFEST, PROTO, {"echo": "def echo(ax, input):\n    return input\n"})
+    write_package(workspace, "badyaml", "name: demo/badyaml\nversion: [0.1.0\n", PROTO, {})
 
 
 live = server_live.live_fixture("proto-errors", prepare=_prepare)
@@ -29,3 +30,10 @@ def test_compile_names_the_broken_proto_once_relative_to_the_workspace(live):
     (d,) = [d for d in body["diagnostics"] if d["code"] == "proto_error"]
     assert (d["message"], d["text"]) == (text, body["message"])
     assert str(live.workspace) not in r.text  # the server's own paths stay its own
+
+
+def test_the_package_listing_names_unreadable_manifests_relative_to_the_workspace(live):
+    with live.client() as c:
+        body = c.get("/api/packages").json()
+    (problem,) = body["problems"]
+    assert problem.startswith("packages/badyaml/axiom.yaml:3:1: error: axiom.yaml is not valid YAML: "), problem
