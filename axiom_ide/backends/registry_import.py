@@ -6,7 +6,7 @@ own build, and ``generate`` here supports Python only).
 
 Nothing is half-written: a collision with a local message fails before anything is written, the
 files land in a temporary directory renamed into place, and when generate fails the previous
-directory, axiom.yaml and gen/ (which generate may have half-rewritten) are put back.
+directory and axiom.yaml are put back (generate itself is atomic: a failed one leaves gen/ as it was).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _safe_name(path: str) -> str:
 def import_protos(root: Path, protos: dict[str, Any]) -> tuple[Path, list[str], bool]:
     """Write the ``GET .../protos`` answer ``protos`` into the package at ``root``; (the import
     directory, the imported message names, whether gen/ was regenerated)."""
-    from axiom_ide.runtime.packages.generate import GEN_DIR, generate
+    from axiom_ide.runtime.packages.generate import generate
 
     name, version = str(protos["name"]), str(protos["version"])
     files = list(protos.get("files") or [])
@@ -48,8 +48,6 @@ def import_protos(root: Path, protos: dict[str, Any]) -> tuple[Path, list[str], 
     target = root / import_dir(name, version)
     staging = target.parent / f".{version}.{uuid.uuid4().hex}.tmp"
     backup = target.parent / f".{version}.{uuid.uuid4().hex}.old"
-    gen, gen_backup = root / GEN_DIR, root / f".gen.{uuid.uuid4().hex}.old"
-    generating = False
     staging.mkdir(parents=True)
     try:
         for f in files:
@@ -65,16 +63,9 @@ def import_protos(root: Path, protos: dict[str, Any]) -> tuple[Path, list[str], 
             entry.messages += [m for m in messages if m not in entry.messages]
         save_manifest(manifest, manifest_path)
         if manifest.language == "python":  # Rust, Java, C#: the protos compile in the language build
-            if gen.exists():
-                shutil.copytree(gen, gen_backup)
-            generating = True
             generate(root, load_manifest(manifest_path))
     except BaseException:
         atomic_write_text(manifest_path, manifest_text)
-        if generating:  # gen/ as it was (or gone again, when this import made it)
-            shutil.rmtree(gen, ignore_errors=True)
-            if gen_backup.exists():
-                os.rename(gen_backup, gen)
         shutil.rmtree(target if backup.exists() or not staging.exists() else staging, ignore_errors=True)
         if backup.exists():
             os.rename(backup, target)
@@ -88,5 +79,4 @@ def import_protos(root: Path, protos: dict[str, Any]) -> tuple[Path, list[str], 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(backup, ignore_errors=True)
-        shutil.rmtree(gen_backup, ignore_errors=True)
     return target, messages, manifest.language == "python"

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, render
@@ -13,11 +15,30 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
 
 
+def render_cli(d: Diagnostic) -> str:
+    """A problem as the CLI prints it: :func:`errors.render`, except that a ``.proto`` error at a
+    line reads as protoc's own line after the severity, its location said once:
+    ``error: messages/messages.proto:7:1: Expected ";".``"""
+    if d.code == "proto_error" and d.location.line is not None:
+        return f"{d.severity.value}: {d.location.position}: {d.message}"
+    return render(d)
+
+
 def print_diagnostics(diagnostics: Iterable[Diagnostic], stream=None) -> None:
-    """Each problem — a compile diagnostic or a run's failure — as :func:`errors.render` prints it."""
+    """Each problem — a compile diagnostic or a run's failure — as :func:`render_cli` prints it."""
     stream = stream or sys.stderr
     for d in diagnostics:
-        stream.write(render(d) + "\n")
+        stream.write(render_cli(d) + "\n")
+
+
+@contextmanager
+def relative_to(root: Path) -> Iterator[None]:
+    """A failure inside names its files relative to ``root`` (the package the verb works in), as
+    the user there reads them: ``messages/messages.proto``, not the absolute path."""
+    try:
+        yield
+    except AxiomError as exc:
+        raise AxiomError([d.relative_to(root) for d in exc.diagnostics]) from None
 
 
 def run_handler(handler: Callable[[Any], int], args: Any) -> int:

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import re
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from axiom_ide.runtime.errors import Location, render
-
-_PROTOC_PREFIX = re.compile(r"^\S+:\d+:\d+: ")
+from axiom_ide.cli.output import render_cli
 
 LANGUAGE_HELP = (
     "package language: go | python | rust | java | typescript | csharp "
@@ -100,10 +96,12 @@ def _verb(fn: Callable[[Any], int]) -> Callable[[Any], int]:
         try:
             return fn(args)
         except AxiomError as exc:
+            root = _root_or_none()
+            diagnostics = [d.relative_to(root) for d in exc.diagnostics] if root is not None else exc.diagnostics
             if getattr(args, "json", False):
-                raise  # cli.output renders the JSON error envelope
-            for d in exc.diagnostics:
-                print(_render(d), file=sys.stderr)
+                raise AxiomError(diagnostics) from None  # cli.output renders the JSON error envelope
+            for d in diagnostics:
+                print(render_cli(d), file=sys.stderr)
             return 1
 
     return run
@@ -113,6 +111,16 @@ def _root() -> Path:
     from axiom_ide.runtime.packages.scaffold import find_package_root
 
     return find_package_root(Path.cwd())
+
+
+def _root_or_none() -> Path | None:
+    """The package the verb ran in, for naming its files relative to it; None outside one (init)."""
+    from axiom_ide.runtime.errors import AxiomError
+
+    try:
+        return _root()
+    except AxiomError:
+        return None
 
 
 def _interactive() -> bool:
@@ -279,13 +287,6 @@ def cmd_generate(args: Any) -> int:
     return 0
 
 
-def _render(d: Any) -> str:
-    # protoc's own message already starts with file:line:col.
-    if _PROTOC_PREFIX.match(d.message):
-        return render(replace(d, location=Location()))
-    return render(d)
-
-
 def print_report(report: Any, stream: Any = None) -> None:
     out = stream or sys.stdout
     out.write(f"Validating {report.package or report.root}\n")
@@ -294,7 +295,7 @@ def print_report(report: Any, stream: Any = None) -> None:
         suffix = "" if layer.checked else " (not checked)"
         out.write(f"  {mark} {layer.name}{suffix}\n")
         for d in layer.diagnostics:
-            out.write(f"      {_render(d)}\n")
+            out.write(f"      {render_cli(d)}\n")
     errors, warnings = len(report.errors), len(report.warnings)
     if report.ok:
         tail = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
@@ -328,7 +329,7 @@ def cmd_test(args: Any) -> int:
         print_report(report)
         return 1
     for d in report.warnings:
-        print(_render(d))
+        print(render_cli(d))
     extra = list(args.pytest_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]

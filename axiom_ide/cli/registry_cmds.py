@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from axiom_ide.cli.output import print_json
+from axiom_ide.cli.output import print_json, relative_to
 from axiom_ide.cli.remote_cmds import NOT_LOGGED_IN, backend, remote_settings
 from axiom_ide.runtime.errors import AxiomError
 
@@ -172,7 +172,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = _package_root()
     manifest = load_manifest(root / MANIFEST_FILE)
     print("1. Compile proto bindings (axiom generate)")
-    generate(root, manifest)
+    with relative_to(root):
+        generate(root, manifest)
     print("2. Validate package (axiom validate)")
     report = validate_package(root)
     if not report.ok:
@@ -211,7 +212,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if protos is None:
         which = f"{name}@{version}" if version else name
         raise AxiomError.of("package_not_found", f'package "{which}" not found on {_origin()}')
-    written, messages, generated = import_protos(root, protos)
+    with relative_to(root):
+        written, messages, generated = import_protos(root, protos)
     rel = written.relative_to(root).as_posix()
     print(f"✓ imported {protos['name']}@{protos['version']} into {rel}/: {', '.join(messages)}")
     print("  axiom.yaml imports: updated; " + ("gen/ regenerated" if generated else

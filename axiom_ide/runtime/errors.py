@@ -11,9 +11,11 @@ carries them.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
+from pathlib import Path
 from typing import Any, Self
 
 
@@ -64,6 +66,17 @@ class Location:
             return f'node "{self.node}"'
         return ""
 
+    def relative_to(self, base: str | os.PathLike[str]) -> Location:
+        """This location with its file as a path relative to ``base`` (``messages/messages.proto``)
+        when it lies under ``base``; unchanged otherwise."""
+        if not self.file or not os.path.isabs(self.file):
+            return self
+        try:
+            rel = Path(self.file).resolve().relative_to(Path(base).resolve())
+        except (ValueError, OSError):
+            return self
+        return replace(self, file=rel.as_posix())
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in ("file", "line", "column", "node", "path"):
@@ -106,6 +119,12 @@ class Diagnostic:
 
     def render(self) -> str:
         return render(self)
+
+    def relative_to(self, base: str | os.PathLike[str]) -> Diagnostic:
+        """This diagnostic with its file relative to ``base`` (a package or workspace root), as a
+        user who works there reads it (:meth:`Location.relative_to`)."""
+        location = self.location.relative_to(base)
+        return self if location is self.location else replace(self, location=location)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -341,7 +341,8 @@ async def list_packages(request: web.Request) -> web.Response:
         async with handle.lock:
             ws = await asyncio.to_thread(handle.get)
             packages = await asyncio.to_thread(lambda: [package_row(p) for _, p in sorted(ws.packages.items())])
-            problems = [d.render() for d in ws.problems] if tenant is not None else []
+            # not the server's paths; and only to a caller with a key
+            problems = [d.relative_to(handle.root).render() for d in ws.problems] if tenant is not None else []
     # then what the caller pushed and what is published (registry_routes.py)
     seen = {p["key"] for p in packages}
     rows = await asyncio.to_thread(lambda: [package_row(p, e) for e, p in package_rows(request.app, tenant, seen)])

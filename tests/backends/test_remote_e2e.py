@@ -427,10 +427,8 @@ def test_a_failed_import_writes_nothing(live, pushed, tmp_path, aio):
     assert failures[("tester-e2e-clash", REF)] == (
         f'error: import collision: message AddInput exists in both your local messages/ and the imported package '
         f'"{REF}"; rename one of the two first')
-    for package in (broken, fresh):  # protoc's words, at the line and column
-        said = failures[(package.name, REF)]
-        assert said.startswith(f"{package / 'messages' / 'messages.proto'}:25:22: error: ") and said.endswith(
-            "Expected field name."), said
+    for package in (broken, fresh):  # protoc's words, at the line and column in the package, said once
+        assert failures[(package.name, REF)] == "error: messages/messages.proto:25:22: Expected field name."
     assert failures[("tester-e2e-clash", "tester/e2e-nothing")] == (
         f'error: package "tester/e2e-nothing" not found on {live.origin}')
 

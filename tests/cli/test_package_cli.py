@@ -142,8 +142,29 @@ def test_broken_proto_reports_protocs_text(pkg):
     assert r.returncode == 1
     assert "  ✗ Proto definitions\n      error: messages/messages.proto:7:1: Expected \";\".\n" in r.stdout
     assert r.stdout.endswith("✗ validation failed: 1 error, 0 warnings\n")
+    r = axiom(pkg, "validate", "--json")  # protoc's words; the place once, relative to the package
+    assert json.loads(r.stdout)["diagnostics"] == [{"code": "proto_error", "severity": "error", "message": 'Expected ";".',
+                                                   "location": {"file": "messages/messages.proto", "line": 7, "column": 1}}]
     r = axiom(pkg, "test")
     assert r.returncode == 1 and "passed" not in r.stdout
+
+
+def test_generate_with_one_good_and_one_broken_proto_leaves_gen_as_it_was(pkg):
+    """generate is atomic across proto units: the good local unit's output never lands alone."""
+    assert axiom(pkg, "generate").returncode == 0
+    (pkg / "axiom.yaml").write_text((pkg / "axiom.yaml").read_text() + (
+        "imports:\n  - package: other/ops\n    version: 1.0.0\n    messages: [Ops]\n"))
+    imported = pkg / "imports" / "other-ops" / "1.0.0"
+    imported.mkdir(parents=True)
+    (imported / "ops.proto").write_text('syntax = "proto3";\npackage other.ops;\nmessage Ops {\n  string = 1;\n}\n')
+    proto = pkg / "messages/messages.proto"
+    proto.write_text(proto.read_text() + "\nmessage Extra { int32 n = 1; }\n")
+    before = {p.relative_to(pkg).as_posix(): p.read_bytes() for p in sorted(pkg.rglob("*")) if p.is_file()}
+    r = axiom(pkg, "generate")
+    assert (r.returncode, r.stderr) == (1, "error: imports/other-ops/1.0.0/ops.proto:4:10: Expected field name.\n")
+    after = {p.relative_to(pkg).as_posix(): p.read_bytes() for p in sorted(pkg.rglob("*")) if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in pkg.iterdir() if p.name.startswith(".gen")) == []
 
 
 def test_create_message_without_fields_adds_hints_and_placeholders(pkg):
@@ -156,7 +177,7 @@ def test_create_message_without_fields_adds_hints_and_placeholders(pkg):
                          "  // An example number field — replace or remove.\n  int32 count = 2;\n}\n")
     r = axiom(pkg, "create", "message", "OrderRequest")
     assert (r.returncode, r.stderr) == (
-        1, f"{pkg / 'messages/messages.proto'}: error: message \"OrderRequest\" already exists in messages/messages.proto\n")
+        1, 'messages/messages.proto: error: message "OrderRequest" already exists in messages/messages.proto\n')
     r = axiom(pkg, "create", "message", "order_request")
     assert r.stderr == ('error: message name "order_request" must be PascalCase: the first character must be '
                         "uppercase, and only letters and digits are allowed\n")
@@ -217,7 +238,7 @@ def test_malformed_manifest_points_at_line_and_column(pkg):
     (pkg / "axiom.yaml").write_text("name: my-org/greeter\nversion: [0.1.0\n")
     r = axiom(pkg, "generate")
     assert r.returncode == 1
-    assert r.stderr.startswith(f"{pkg / 'axiom.yaml'}:3:1: error: axiom.yaml is not valid YAML: ")
+    assert r.stderr.startswith("axiom.yaml:3:1: error: axiom.yaml is not valid YAML: ")  # relative to the package
 
 
 @pytest.mark.parametrize("name, passed", [("text", "13 passed"), ("math", "6 passed")])

@@ -144,7 +144,8 @@ def test_push_invoke_publish_search_info_and_import(live, cli, tmp_path):
                      .replace("message Number", "message Value") + "\nmessage Oops { int32 = 1; }\n")
     before = (broken / "axiom.yaml").read_text()
     done = cli("import", "tester/cli-calc@0.1.0", cwd=broken)
-    assert done.returncode == 1 and "messages/messages.proto:" in done.stderr, done.stderr
+    assert done.returncode == 1 and done.stderr.startswith("error: messages/messages.proto:"), done.stderr
+    assert done.stderr.count("messages.proto") == 1 and done.stderr.endswith(": Expected field name.\n"), done.stderr
     assert (broken / "axiom.yaml").read_text() == before
     assert not (broken / "imports").exists()
     done = cli("import", "tester/nothing", cwd=clash)

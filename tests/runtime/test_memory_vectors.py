@@ -69,7 +69,7 @@ def test_an_int8_index_takes_a_quarter_of_float32s_bytes(tmp_path, embedder):
         db.close()
 
 
-def test_the_least_recently_searched_flow_leaves_the_cache_first_and_writes_evict(tmp_path, embedder, monkeypatch):
+def test_the_least_recently_searched_flow_leaves_the_cache_first_and_writes_evict_their_flow(tmp_path, embedder, monkeypatch):
     db = open_database(tmp_path)
     memory = SqliteMemory(db)
     try:
@@ -87,13 +87,25 @@ def test_the_least_recently_searched_flow_leaves_the_cache_first_and_writes_evic
         # the results do not depend on what was cached
         entries = memory.call_sync("t", "fb", "search", {"query": "fb invoice", "limit": 3})
         assert entries and all(e["content"].startswith("fb ") for e in entries)
-        # a write evicts this database's vectors at once (they are stale), not at the next search
-        memory.call_sync("t", "fa", "write", {"content": "fa user avoids dark mode."})
-        assert srch.cached_scopes(db) == []
-        memory.call_sync("t", "fa", "search", {"query": "invoice"})
-        assert [s[2] for s in srch.cached_scopes(db)] == ["fa"]
+        # a write evicts the written flow's vectors at once (they are stale), not at the next search;
+        # the other flows' vectors of the same database stay, and serve their next search as they are
+        assert [s[2] for s in srch.cached_scopes(db)] == ["fc", "fb"]
+        fc = srch._VectorCache.get(db, ("t", "fc", ""), embedder)
+        memory.call_sync("t", "fb", "write", {"content": "fb user avoids dark mode."})
+        assert [s[2] for s in srch.cached_scopes(db)] == ["fc"]
+        assert srch._VectorCache.get(db, ("t", "fc", ""), embedder) is fc
+        memory.call_sync("t", "fb", "search", {"query": "invoice"})
+        assert [s[2] for s in srch.cached_scopes(db)] == ["fc", "fb"]
+        assert len(srch._VectorCache.get(db, ("t", "fb", ""), embedder).rowids) == 11  # the new row is in
         # so does a delete
-        assert MemoryInspector(db, memory).delete_flow("t", "fa") == 11
+        assert MemoryInspector(db, memory).delete_flow("t", "fb") == 11
+        assert [s[2] for s in srch.cached_scopes(db)] == ["fc"]
+        assert srch._VectorCache.get(db, ("t", "fc", ""), embedder) is fc
+        # another tenant's write of a flow with the same id leaves this tenant's vectors alone
+        memory.call_sync("u", "fc", "write", {"content": "fc user of another tenant."})
+        assert [s[2] for s in srch.cached_scopes(db)] == ["fc"]
+        # a session deleted without naming a flow evicts every flow of its tenant
+        MemoryInspector(db, memory).delete_session("t", "s1")
         assert srch.cached_scopes(db) == []
         # a budget of 0 keeps nothing, and search still answers
         monkeypatch.setenv(vec.ENV_BUDGET, "0")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.flow_tab import NODE_MIME
 from axiom_ide.app.panels import follow_analysis
+from axiom_ide.runtime.errors import render
 
 #: The canvas's own name for the same payload (FlowView accepts either, or plain text).
 CANVAS_MIME = "application/x-axiom-node-ref"
@@ -116,7 +117,9 @@ class LibraryPanel(QWidget):
                                     + "\nDrag onto the canvas or double-click to place it.")
                 top.addChild(child)
             for problem in problems:
-                bad = QTreeWidgetItem([problem.message])
+                said = render(problem.relative_to(pkg.root))  # its file:line once, in the package
+                bad = QTreeWidgetItem([said])
+                bad.setToolTip(0, said)  # the narrow dock elides it
                 bad.setFlags(Qt.ItemFlag.NoItemFlags)
                 top.addChild(bad)
             if needle and top.childCount() == 0:

@@ -17,7 +17,7 @@ import networkx as nx
 
 from axiom_ide.runtime.errors import AxiomError, Diagnostic, Location, Severity
 from axiom_ide.runtime.model.flow import Flow, FlowEdge
-from axiom_ide.runtime.model.refs import RefError, parse_import, parse_node_ref
+from axiom_ide.runtime.model.refs import NodeRef, RefError, parse_import, parse_node_ref
 
 if TYPE_CHECKING:  # pragma: no cover
     from axiom_ide.runtime.packages import Workspace
@@ -194,6 +194,23 @@ def workspace_flow_resolver(workspace_root: Path) -> FlowResolver:
     return resolve
 
 
+def _source_prefix(d: Diagnostic, workspace: Workspace, ref: NodeRef) -> str:
+    """``greeter/messages/messages.proto:25:22: `` for a problem at a line of the node's package (a
+    .proto that does not compile): the diagnostic is located at the node, so the message says where
+    in the package — relative to the workspace, else to the package — once."""
+    if d.location.line is None or not d.location.file:
+        return ""
+    bases = [getattr(workspace, "root", None)]
+    pkg = workspace.package(ref.package, ref.version)
+    bases.append(pkg.root if pkg is not None else None)
+    for base in bases:
+        if base is not None:
+            rel = d.relative_to(base)
+            if rel is not d:
+                return f"{rel.location.position}: "
+    return f"{d.location.position}: "
+
+
 def analyze_flow(
     flow: Flow,
     workspace: Workspace,
@@ -234,7 +251,8 @@ def analyze_flow(
         except AxiomError as exc:
             a.nodes[node.id] = None
             for d in exc.diagnostics:
-                diags.append(Diagnostic(d.code, f'node "{node.id}": {d.message}', d.severity, where))
+                diags.append(Diagnostic(d.code, f'node "{node.id}": {_source_prefix(d, workspace, ref)}{d.message}',
+                                        d.severity, where))
             continue
         if ref.package_key not in imported:
             diags.append(Diagnostic(

@@ -173,7 +173,7 @@ def consolidate(db: Database, tenant: str, flow: str, session: str, *,
             conn.execute("INSERT OR IGNORE INTO memory_fact_sources (tenant_id, flow_id, entry_id, session_id) "
                          "VALUES (?, ?, ?, ?)", (tenant, flow, entry_id, session))
     if stored:
-        srch.changed(db)
+        srch.changed(db, tenant, (flow,))
     note = f"{len(turns)} turn(s) read: {stored} fact(s) stored, {merged} merged"
     if notes:
         note += "; " + "; ".join(notes)

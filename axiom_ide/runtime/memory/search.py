@@ -32,6 +32,7 @@ import threading
 import time
 import weakref
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -67,7 +68,9 @@ class _DbState:
 
     def __init__(self) -> None:
         self.fts: bool | None = None  # None: not checked yet
-        self.generation = 0  # bumped by every writer here (:func:`changed`)
+        self.generation = 0  # bumped by every writer here (:func:`changed`) that names no flow
+        #: Bumped per (tenant,) and (tenant, flow) by the writers that name them (:func:`changed`).
+        self.generations: dict[tuple[str, ...], int] = {}
         #: Names this database in the vector cache's keys: (token, model, tenant, flow, session).
         self.token = next(_TOKENS)
 
@@ -179,7 +182,7 @@ class _VectorCache:
         with db.lock:
             count, top = db.conn.execute(f"SELECT COUNT(*), MAX(rowid) FROM memory_entries WHERE {_SCOPE}",
                                          scope).fetchone()
-            stamp = (state.generation, db.conn.execute("PRAGMA data_version").fetchone()[0], count, top)
+            stamp = (*_generations(state, scope), db.conn.execute("PRAGMA data_version").fetchone()[0], count, top)
         cached = CACHE.get(key)
         if cached is not None and cached.stamp == stamp:
             return cached
@@ -187,7 +190,7 @@ class _VectorCache:
         with db.lock:
             rows = db.conn.execute(f"SELECT rowid, embedding FROM memory_entries WHERE {_SCOPE} AND "
                                    "embedding_model = ?", (*scope, embedder.name)).fetchall()
-            stamp = (state.generation, db.conn.execute("PRAGMA data_version").fetchone()[0], *stamp[2:])
+            stamp = (*_generations(state, scope), db.conn.execute("PRAGMA data_version").fetchone()[0], *stamp[-2:])
         rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         fresh = cls(stamp, rowids, QuantisedVectors.from_blobs([r[1] for r in rows]))
         CACHE.put(key, fresh)
@@ -200,13 +203,36 @@ class _VectorCache:
         return [(int(self.rowids[i]), s) for i, s in self.vectors.top(query, CANDIDATES)]
 
 
-def changed(db: Database) -> None:
-    """Memory rows of ``db`` were written or deleted here: its cached vectors are stale, and go now
-    (not at the next search) so they hold no memory meanwhile."""
+def _generations(state: _DbState, scope: tuple[str, str, str]) -> tuple[int, int, int]:
+    """The write counters a scope's cached vectors are stamped with: the database's, its tenant's, its flow's."""
+    tenant, flow = scope[0], scope[1]
+    with _STATE_LOCK:
+        return (state.generation, state.generations.get((tenant,), 0), state.generations.get((tenant, flow), 0))
+
+
+def changed(db: Database, tenant: str | None = None, flows: Iterable[str] | None = None) -> None:
+    """Memory rows of ``db`` were written or deleted here — of ``flows`` (stored ``flow_id`` values)
+    of ``tenant``, of every flow of ``tenant`` when ``flows`` is None, of anything when ``tenant``
+    is None: those cached vectors are stale, and go now (not at the next search) so they hold no
+    memory meanwhile. Other flows' vectors stay cached."""
+    names = frozenset(flows) if flows is not None else None
     with _STATE_LOCK:
         state = _state(db)
-        state.generation += 1
-    CACHE.evict(lambda key: key[0] == state.token)
+        if tenant is None:
+            state.generation += 1
+        elif names is None:
+            state.generations[(tenant,)] = state.generations.get((tenant,), 0) + 1
+        else:
+            for flow in names:
+                state.generations[(tenant, flow)] = state.generations.get((tenant, flow), 0) + 1
+    token = state.token
+
+    def stale(key: Any) -> bool:  # search.py's keys: (token, model, tenant, flow, session)
+        if key[0] != token or (tenant is not None and key[2] != tenant):
+            return False
+        return names is None or key[3] in names
+
+    CACHE.evict(stale)
 
 
 def cached_scopes(db: Database) -> list[tuple[str, str, str, str]]:
@@ -232,7 +258,7 @@ def backfill(db: Database, scope: tuple[str, str, str], embedder: emb.Embedder, 
             conn.executemany("UPDATE memory_entries SET embedding = ?, embedding_model = ? WHERE rowid = ?",
                              [(emb.pack(v), embedder.name, r[0]) for v, r in zip(vectors, chunk, strict=True)])
     if rows:
-        changed(db)
+        changed(db, scope[0], (scope[1],))
     return len(rows)
 
 

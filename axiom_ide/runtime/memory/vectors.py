@@ -11,8 +11,9 @@ ones by a few thousandths, which leaves the ranking the same but for near ties
 Every index of every open database in the process shares one least-recently-used cache
 (:data:`CACHE`) with a byte budget: :data:`ENV_BUDGET` in MiB, default :data:`DEFAULT_BUDGET_MB`.
 The index searched least recently goes first; an index bigger than the whole budget serves its
-search and is not kept. A write, a consolidation or a delete evicts its database's indexes at once
-(:meth:`VectorLRU.evict`), so a stale matrix never waits in memory for a next search.
+search and is not kept. A write, a consolidation or a delete evicts the indexes of the flow it
+changed at once (``search.changed``, :meth:`VectorLRU.evict`), so a stale matrix never waits in
+memory for a next search; the other flows' indexes stay.
 """
 from __future__ import annotations
 

@@ -4,15 +4,22 @@ Writes ``gen/__init__.py``, ``gen/messages_pb2.py`` (one ``*_pb2.py`` per file i
 ``gen/axiom_context.py`` (the Python SDK surface) and, per imported package, protoc output under
 ``gen/imports/<flattened-scope>/<version>/`` plus the module the import guide names,
 ``gen/<owner>_<name>_messages_pb2.py`` (dashes become underscores), which re-exports its messages.
-protoc writes into a temporary directory; every file lands in ``gen/`` with an atomic write.
+Atomic across every proto unit: everything is written into a sibling temporary directory
+(``.gen.*.tmp``) and swapped in for ``gen/`` by rename only when every unit compiled, so a failed
+generate leaves ``gen/`` exactly as it was (or absent, when there was none) and a good one leaves
+exactly the files it wrote (a file a removed .proto once produced goes with the old ``gen/``).
 """
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
+import threading
+import uuid
 from pathlib import Path
 
 from axiom_ide.runtime.errors import AxiomError
-from axiom_ide.runtime.fileio import atomic_write_bytes, atomic_write_text
+from axiom_ide.runtime.fileio import atomic_write_text
 from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, Manifest, load_manifest
 from axiom_ide.runtime.packages.messages import MESSAGES_DIR, import_dir, proto_units
 from axiom_ide.runtime.packages.naming import module_scope
@@ -57,21 +64,12 @@ def import_module_name(package: str) -> str:
     return f"{module_scope(package)}_messages_pb2"
 
 
-def _copy_tree(src: Path, dst: Path) -> list[Path]:
-    written = []
-    for f in sorted(src.rglob("*.py")):
-        target = dst / f.relative_to(src)
-        atomic_write_bytes(target, f.read_bytes())
-        written.append(target)
-    return written
-
-
 def generate(root: Path, manifest: Manifest | None = None, *, home: Path | None = None) -> list[Path]:
     """Regenerate ``gen/`` for the package at ``root`` (in ``home``, default ``root``: see
     ``gendir.py`` for runs of a read-only package); returns the files written.
 
     Raises ``proto_error`` (protoc's text) when a .proto does not compile and
-    ``unsupported_language`` for a package whose language is not python.
+    ``unsupported_language`` for a package whose language is not python; ``gen/`` is then as it was.
     """
     root = Path(root)
     manifest = manifest or load_manifest(root / MANIFEST_FILE)
@@ -84,31 +82,68 @@ def generate(root: Path, manifest: Manifest | None = None, *, home: Path | None 
     if not (root / MESSAGES_DIR).is_dir():
         raise AxiomError.of("proto_error", "messages/ directory not found", file=str(root / MESSAGES_DIR))
     gen = Path(home if home is not None else root) / GEN_DIR
+    gen.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{GEN_DIR}.", suffix=".tmp", dir=gen.parent))
+    try:
+        os.chmod(staging, 0o755)  # mkdtemp's 0700 would become gen/'s mode
+        written = _write_gen(root, manifest, staging)
+        _swap_in(staging, gen)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap
+    return [gen / p.relative_to(staging) for p in written]
+
+
+def _write_gen(root: Path, manifest: Manifest, out: Path) -> list[Path]:
+    """Every generated file into ``out`` (the staging directory); raises on the first unit that fails."""
     written: list[Path] = []
-    atomic_write_text(gen / "__init__.py", _GEN_INIT)
-    written.append(gen / "__init__.py")
-    atomic_write_text(gen / "axiom_context.py", axiom_context_source())
-    written.append(gen / "axiom_context.py")
-    units = proto_units(root, manifest.imports)
+    atomic_write_text(out / "__init__.py", _GEN_INIT)
+    written.append(out / "__init__.py")
+    atomic_write_text(out / "axiom_context.py", axiom_context_source())
+    written.append(out / "axiom_context.py")
     seen_modules: set[str] = set()
-    for unit in units:
+    for unit in proto_units(root, manifest.imports):
         if not unit.files:
             continue
-        with tempfile.TemporaryDirectory(prefix="axiom-gen-") as tmp:
-            out = Path(tmp)
+        if unit.origin is None:
+            before = set(out.rglob("*.py"))
             generate_python(root, [unit.include], list(unit.files), out)
-            if unit.origin is None:
-                written += _copy_tree(out, gen)
-                continue
-            imp = unit.origin
-            rel = Path("imports") / Path(import_dir(imp.package, imp.version)).relative_to("imports")
-            written += _copy_tree(out, gen / rel)
-            stems = sorted(p.stem for p in out.rglob("*_pb2.py") if p.parent == out)
+            written += sorted(set(out.rglob("*.py")) - before)
+            continue
+        imp = unit.origin
+        rel = Path("imports") / Path(import_dir(imp.package, imp.version)).relative_to("imports")
+        target = out / rel
+        target.mkdir(parents=True, exist_ok=True)
+        generate_python(root, [unit.include], list(unit.files), target)
+        written += sorted(target.rglob("*.py"))
+        stems = sorted(p.stem for p in target.glob("*_pb2.py"))
         name = import_module_name(imp.package)
         if name in seen_modules:  # a second version of the same package
             name = f"{module_scope(imp.package)}_{module_scope(imp.version.replace('.', '_'))}_messages_pb2"
         seen_modules.add(name)
         text = _IMPORT_MODULE.format(package=imp.package, version=imp.version, rel=rel.as_posix(), stems=stems)
-        atomic_write_text(gen / f"{name}.py", text)
-        written.append(gen / f"{name}.py")
+        atomic_write_text(out / f"{name}.py", text)
+        written.append(out / f"{name}.py")
     return written
+
+
+#: One swap at a time in this process (two generates of one package: the later wins, whole).
+_SWAP_LOCK = threading.Lock()
+
+
+def _swap_in(staged: Path, gen: Path) -> None:
+    """Put the complete ``staged`` directory in place of ``gen`` by rename; the old one is removed."""
+    aside = gen.with_name(f".{gen.name}.{uuid.uuid4().hex}.old")
+    old: Path | None = aside
+    with _SWAP_LOCK:
+        try:
+            os.rename(gen, aside)
+        except FileNotFoundError:
+            old = None  # there was no gen/ yet
+        try:
+            os.rename(staged, gen)
+        except BaseException:
+            if old is not None:
+                os.rename(old, gen)
+            raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,9 +1,10 @@
 """Run grpcio-tools' bundled protoc: descriptor sets for the runtime, Python bindings for gen/.
 
 protoc runs in a subprocess (``python -m grpc_tools.protoc``), so a broken .proto yields protoc's
-own ``file:line:col: message`` text, which becomes a ``proto_error`` diagnostic located at that
-file/line/column. Compiled descriptor sets are cached in memory keyed by a hash of every input
-file's path and contents, so resolving thousands of nodes spawns protoc once per distinct source.
+own ``file:line:col: message`` text, which becomes a ``proto_error`` diagnostic whose message is
+protoc's message and whose location is that file (absolute), line and column: the location is said
+once, by whoever shows it (relative to the package or workspace there, ``Diagnostic.relative_to``).
+Compiled descriptor sets are cached in memory keyed by a hash of every input file's path and contents, so resolving thousands of nodes spawns protoc once per distinct source.
 """
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from pathlib import Path
 
 from google.protobuf import descriptor_pb2
 
-from axiom_ide.runtime.errors import AxiomError, Diagnostic, error
+from axiom_ide.runtime.errors import AxiomError, Diagnostic, error, has_errors, warning
 
 #: ``messages/messages.proto:7:1: Expected ";".`` — protoc's diagnostic line.
 _PROTOC_LINE_RE = re.compile(r"^(?P<file>[^:\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
+#: ``messages/messages.proto: Import "x.proto" was not found or had errors.`` — one about a whole file.
+_PROTOC_FILE_RE = re.compile(r"^(?P<file>[^:\n]+?\.proto): (?P<msg>.*)$")
 
 _cache: dict[str, bytes] = {}
 _cache_lock = threading.Lock()
@@ -36,25 +39,33 @@ def well_known_include() -> str:
 
 
 def parse_protoc_output(text: str, cwd: Path) -> list[Diagnostic]:
-    """protoc's stderr → diagnostics; message is protoc's own line, location its file:line:col."""
+    """protoc's stderr → diagnostics: the message is protoc's own text after its ``file:line:col: ``
+    prefix (``Expected ";".``), the location that file (absolute, resolved against ``cwd``), line and column."""
     out: list[Diagnostic] = []
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
             continue
-        m = _PROTOC_LINE_RE.match(line)
+        m = _PROTOC_LINE_RE.match(line) or _PROTOC_FILE_RE.match(line)
         if m:
-            file = m.group("file")
-            path = Path(file) if os.path.isabs(file) else cwd / file
-            out.append(error("proto_error", line, file=str(path), line=int(m.group("line")),
-                             column=int(m.group("col"))))
+            msg, where = m.group("msg"), m.groupdict()
+            make = error
+            if msg.startswith("warning: "):  # protoc's own warning, beside the errors
+                msg, make = msg[len("warning: "):], warning
+            out.append(make("proto_error", msg, file=_located(m.group("file"), cwd),
+                            line=int(where["line"]) if where.get("line") else None,
+                            column=int(where["col"]) if where.get("col") else None))
         elif "warning" in line.lower() and not out:
             continue
         else:
             out.append(error("proto_error", line))
-    if not out:
+    if not has_errors(out):
         out.append(error("proto_error", "protoc failed without a message"))
     return out
+
+
+def _located(file: str, cwd: Path) -> str:
+    return str(Path(file) if os.path.isabs(file) else cwd / file)
 
 
 def _run_protoc(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from axiom_ide.runtime.errors import AxiomError, Diagnostic, Location, Severity, error, warning
+from axiom_ide.runtime.errors import AxiomError, Diagnostic, Severity, error, warning
 from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, NodeDecl, check_manifest, load_manifest
 from axiom_ide.runtime.packages.messages import MessageSet, import_dir
 from axiom_ide.runtime.packages.naming import snake_case
@@ -64,20 +64,6 @@ class ValidationReport:
             "layers": [{"name": layer.name, "ok": layer.ok} for layer in self.layers],
             "diagnostics": [d.to_json() for d in self.diagnostics],
         }
-
-
-def _relative(d: Diagnostic, root: Path) -> Diagnostic:
-    f = d.location.file
-    if f:
-        p = Path(f)
-        if p.is_absolute():
-            try:
-                f = p.resolve().relative_to(root.resolve()).as_posix()
-            except ValueError:
-                pass
-    loc = d.location
-    return Diagnostic(d.code, d.message, d.severity, Location(
-        file=f, line=loc.line, column=loc.column, node=loc.node, edge=loc.edge, path=loc.path))
 
 
 def _parse(path: Path) -> ast.Module | None:
@@ -148,7 +134,7 @@ def validate_package(root: Path) -> ValidationReport:
     try:
         manifest = load_manifest(root / MANIFEST_FILE)
     except AxiomError as exc:
-        diags = [_relative(d, root) for d in exc.diagnostics]
+        diags = [d.relative_to(root) for d in exc.diagnostics]
         report = ValidationReport("", root, [LayerResult(LAYERS[0], False, diagnostics=diags)] +
                                   [LayerResult(n, False, False) for n in LAYERS[1:]])
         report.diagnostics = diags
@@ -207,7 +193,7 @@ def validate_package(root: Path) -> ValidationReport:
             "requirements.txt not found: Python packages must have one (it may be empty)", file="requirements.txt"))
 
     for name in LAYERS:
-        diags = [_relative(d, root) for d in layer_diags[name]]
+        diags = [d.relative_to(root) for d in layer_diags[name]]
         report.layers.append(LayerResult(name, not any(d.is_error for d in diags), diagnostics=diags))
         report.diagnostics += diags
     return report

@@ -49,7 +49,8 @@ def build_package(root: Path, log: Log, *, sandbox: object | None = None, run_te
     try:
         written = generate(root, manifest)
     except AxiomError as exc:
-        raise _fail("generating message bindings failed:\n" + "\n".join(render(d) for d in exc.diagnostics)) from None
+        lines = "\n".join(render(d.relative_to(root)) for d in exc.diagnostics)
+        raise _fail(f"generating message bindings failed:\n{lines}") from None
     log(f"  ✓ {len(written)} files in gen/")
     if run_tests:
         _test(root, log, sandbox)

@@ -157,7 +157,7 @@ class SqliteMemory:
                 "confidence, embedding, embedding_model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (entry_id, tenant, flow, str(args.get("session_id") or ""), content,
                  str(args.get("memory_type") or "semantic"), importance, 1.0, vector, model, time.time()))
-        srch.changed(self.db)
+        srch.changed(self.db, tenant, (flow,))
         return {"id": entry_id}
 
     def _search(self, tenant: str, flow: str, args: dict) -> dict:

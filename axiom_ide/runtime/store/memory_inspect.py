@@ -132,6 +132,7 @@ class MemoryInspector:
     def delete_session(self, tenant_id: str, session_id: str, flow_id: str | None = None) -> int:
         """Delete a session's turns and entries permanently; returns how many records went."""
         scope, params = "tenant_id = ? AND session_id = ?", [tenant_id, session_id]
+        keys: tuple[str, ...] | None = None
         if flow_id is not None:
             keys = flow_keys(tenant_id, flow_id)
             scope += f" AND flow_id IN ({', '.join('?' * len(keys))})"
@@ -141,7 +142,7 @@ class MemoryInspector:
             removed += conn.execute(f"DELETE FROM memory_entries WHERE {scope}", params).rowcount
             conn.execute(f"DELETE FROM memory_sessions WHERE {scope}", params)
             conn.execute(f"DELETE FROM memory_fact_sources WHERE {scope}", params)
-        changed(self.db)
+        changed(self.db, tenant_id, keys)
         return removed
 
     def delete_flow(self, tenant_id: str, flow_id: str) -> int:
@@ -153,5 +154,5 @@ class MemoryInspector:
             removed += conn.execute(f"DELETE FROM memory_entries WHERE {scope}", (tenant_id, *keys)).rowcount
             conn.execute(f"DELETE FROM memory_sessions WHERE {scope}", (tenant_id, *keys))
             conn.execute(f"DELETE FROM memory_fact_sources WHERE {scope}", (tenant_id, *keys))
-        changed(self.db)
+        changed(self.db, tenant_id, keys)
         return removed
