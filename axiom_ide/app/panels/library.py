@@ -99,8 +99,9 @@ class LibraryPanel(QWidget):
             font.setBold(True)
             top.setFont(0, font)
             if pkg is None:
-                top.setToolTip(0, f'package "{key}" not found in the workspace')
-                top.setText(0, f"{key}  (not found)")
+                why = getattr(workspace, "unresolved", {}).get(key)  # a remote's that could not be reached
+                top.setToolTip(0, why or f'package "{key}" not found in the workspace')
+                top.setText(0, f"{key}  ({'not fetched' if why else 'not found'})")
                 self.tree.addTopLevelItem(top)
                 continue
             top.setToolTip(0, pkg.manifest.description or key)
