@@ -2,13 +2,14 @@
 subprocess as the platform, with tester/calc@0.1.0 published and @0.2.0 pushed, neither in the local
 workspace): switched to it in Settings → Connections, + Import in the remote Marketplace fetches the
 package's descriptor, the Library lists its nodes with their types, the placed nodes connect
-type-checked, Run is enabled and runs on the remote; a fresh window on the remote resolves the flow
+type-checked, Run is enabled and runs (and debugs) on the remote; a fresh window on the remote resolves the flow
 from the cache (a published descriptor is never fetched again); Local again, the node reads
 unresolved with the workspace's message. A remote that cannot be reached says so; a package the
 remote does not have either keeps "not found"."""
 from __future__ import annotations
 
 import json
+import os
 
 import live_server
 import registry_support
@@ -92,9 +93,28 @@ def test_a_remote_package_type_checks_runs_there_and_resolves_from_cache(qtbot, 
     assert tab.run.state.status == "Completed", window.results.title.text()
     assert json.loads(window.results.output.toPlainText()) == {"value": 3.0}
     execution_id = tab.run.state.execution_id
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        window.library_dock.raise_()
+        window.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "remote_types_run.png"))
     with live.client() as client:
         answer = client.get(f"/invocations/v1/executions/{execution_id}")
         assert answer.status_code == 200 and answer.json()["status"] == "Completed"
+
+    # Debug: a breakpoint on the second card pauses the remote's LIVE session there; Continue ends it
+    from test_debugger_core import choose, right_click_menu
+
+    choose(qtbot, right_click_menu(qtbot, tab, second), "Set breakpoint")
+    click(qtbot, tab.run_button)
+    run_dialog = shown(window, RunGraphDialog)
+    type_over(qtbot, run_dialog.control("value"), "5")
+    click(qtbot, run_dialog.debug_button)
+    run = tab.run
+    qtbot.waitUntil(lambda: run.state.status == "Debug paused" and run.state.paused_at == second, timeout=60_000)
+    with live.client() as client:
+        assert client.get(f"/invocations/v1/debug/sessions/{run.debug_session_id}").json()["paused_at"] == second
+    click(qtbot, tab.debug_bar.continue_button)
+    wait_done(qtbot, tab, timeout=60_000)
+    assert run.state.status == "Completed" and run.state.result.output == {"value": 7.0}
     assert window.save(doc)
     path = doc.path
 
@@ -157,4 +177,8 @@ def test_an_unreachable_remote_is_said_and_an_unknown_package_stays_not_found(qt
     top = window.library.tree.topLevelItem(0)
     assert top.text(0) == "tester/calc@0.2.0  (not fetched)"
     assert top.toolTip(0).startswith('package "tester/calc@0.2.0" could not be fetched: the remote')
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        window.show()
+        window.library_dock.raise_()
+        window.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "remote_types_unreachable.png"))
     _go_local(qtbot, window)
