@@ -2,6 +2,8 @@
 
 The library is per flow (``flow.imports``). A node card drags onto the canvas with mime type
 ``application/x-axiom-node`` carrying ``pkg@ver:Node``; double-clicking a card places the node too.
+A package the workspace lacks reads "(not found)", or "(not fetched)" with the reason in its tooltip
+when a remote's types for it could not be fetched (``Workspace.unresolved``).
 """
 from __future__ import annotations
 

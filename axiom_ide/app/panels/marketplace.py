@@ -10,6 +10,8 @@ bridge's backend) the panel lists the remote's registry instead (app/panels/mark
 **Packages** (filters All packages / In Development / Published) and **Flows** (public flows,
 whose + Import pulls the flow into flows/<name>.flow.yaml and whose Use as subflow places it in the
 open flow as a ``flow:<artifact id>`` node); refresh reads the remote again.
+On a remote the panel also drives :class:`~axiom_ide.app.remote_types.RemoteTypes` (``types``): the
+type descriptors of the remote's packages the open flow uses, so the canvas checks them.
 """
 from __future__ import annotations
 
