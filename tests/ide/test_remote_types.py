@@ -5,7 +5,7 @@ package's descriptor, the Library lists its nodes with their types, the placed n
 type-checked, Run is enabled and runs (and debugs) on the remote; a fresh window on the remote resolves the flow
 from the cache (a published descriptor is never fetched again); Local again, the node reads
 unresolved with the workspace's message. A remote that cannot be reached says so; a package the
-remote does not have either keeps "not found"."""
+remote does not have either keeps "not found"; two remotes never share descriptors."""
 from __future__ import annotations
 
 import json
@@ -161,14 +161,19 @@ def test_an_unreachable_remote_is_said_and_an_unknown_package_stays_not_found(qt
     qtbot.waitUntil(lambda: types.last is not None and "tester/nowhere@1.0.0" in types.last.absent, timeout=30_000)
     assert _node_messages(tab.doc, "inc") == ['node "inc": package "tester/nowhere@1.0.0" not found in the workspace']
 
-    # A remote that answered the connection, then went away: the canvas says it could not be reached.
+    # The private push resolves on its remote (fetched into that remote's cache) ...
+    _flow_using(example_workspace, "away", "tester/calc@0.2.0")
+    tab = open_flow(window, example_workspace, "away")
+    qtbot.waitUntil(lambda: tab.doc.spec("inc") is not None, timeout=30_000)
+
+    # ... but not on another remote: one that answered the connection, then went away, is said as
+    # unreachable (the first remote's descriptor is never used for it).
     other = live_server.start_server(tmp_path / "gone")
     try:
         _connect(qtbot, window, other.origin, other.key)
     finally:
         live_server.stop_server(other)
-    _flow_using(example_workspace, "away", "tester/calc@0.2.0")
-    tab = open_flow(window, example_workspace, "away")
+    tab = window.current_tab()
     host = other.origin.removeprefix("http://")
     expected = (f'node "inc": package "tester/calc@0.2.0" could not be fetched: the remote {host} could not be '
                 f"reached (cannot reach {other.origin}")
