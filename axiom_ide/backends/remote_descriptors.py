@@ -3,7 +3,7 @@ uses packages only the remote has (a tenant's push, a published version).
 
 A **descriptor** is the least the canvas needs to type-check a package's nodes: an ``axiom.yaml``
 with the package's node signatures (name, type, description, input, output — the registry
-listing's ``nodes``) and its ``messages/*.proto`` (``GET .../protos``), plus ``remote.json`` (where
+listing's ``nodes``, with their required secrets) and its ``messages/*.proto`` (``GET .../protos``), plus ``remote.json`` (where
 and when it came from: visibility, commit, push time). It is a package directory without node code:
 it type-checks and lists its nodes; it never runs (runs go to the remote, which has the code).
 
@@ -87,6 +87,11 @@ def meta(folder: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def is_descriptor(package_root: Path) -> bool:
+    """Whether a package folder is a remote's type descriptor (no node code here)."""
+    return (Path(package_root) / META_FILE).is_file() and Path(package_root).parent.parent.parent.parent.name == "remote"
+
+
 def is_published(folder: Path) -> bool:
     """A published version's descriptor: immutable on the remote, so never fetched again."""
     return meta(folder).get("visibility") == "public" and (Path(folder) / MANIFEST_FILE).is_file()
@@ -96,7 +101,8 @@ def manifest_of(row: dict[str, Any]) -> Manifest:
     """The descriptor's axiom.yaml from a ``GET /api/registry/packages`` row."""
     nodes = [NodeDecl(name=str(n.get("name", "")), description=str(n.get("description") or ""),
                       input=str(n.get("input") or ""), output=str(n.get("output") or ""),
-                      type="pipeline" if n.get("type") == "pipeline" else "unary")
+                      type="pipeline" if n.get("type") == "pipeline" else "unary",
+                      required_secrets=[str(s) for s in n.get("required_secrets") or []])
              for n in row.get("nodes") or [] if isinstance(n, dict)]
     return Manifest(name=str(row["name"]), version=str(row["version"]), language=str(row.get("language") or "python"),
                     description=str(row.get("description") or ""), author=str(row.get("author") or ""),

@@ -69,6 +69,7 @@ class RegistryNode(Reply):
     description: str
     input: str = Field(description="the input message type")
     output: str = Field(description="the output message type")
+    required_secrets: list[str] = Field(default_factory=list, description="the secrets the node needs to run")
 
 
 class RegistryPackage(Reply):

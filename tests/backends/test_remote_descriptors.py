@@ -16,6 +16,8 @@ from axiom_ide.backends.remote_descriptors import (
     cached,
     descriptor_dir,
     host_key,
+    is_descriptor,
+    manifest_of,
     meta,
     sync_descriptors,
 )
@@ -58,7 +60,7 @@ def test_descriptors_resolve_published_kept_private_refetched_absent_removed(liv
     spec = ws.resolve(parse_node_ref("tester/types@0.2.0:Increment"))
     assert (spec.input_type.name, spec.output_type.name) == ("Number", "Number")
     assert [f.name for f in spec.input_type.fields] == ["value"]
-    assert not spec.source_file.exists()
+    assert not spec.source_file.exists() and is_descriptor(spec.package_root)
     # Local mode (no extra roots): the descriptors are not seen.
     assert "tester/types@0.2.0" not in Workspace(workspace).packages
 
@@ -80,3 +82,14 @@ def test_an_unreachable_remote_is_said_and_writes_nothing(aio, tmp_path):
     assert message.startswith('package "tester/types@0.2.0" could not be fetched: the remote 127.0.0.1:9 could not '
                               "be reached (cannot reach http://127.0.0.1:9")
     assert not root.exists()
+
+
+def test_a_listing_row_becomes_the_descriptor_manifest():
+    row = {"name": "tester/x", "version": "1.2.0", "description": "X.", "nodes": [
+        {"name": "Fetch", "type": "pipeline", "description": "Fetches.", "input": "Req", "output": "Page",
+         "required_secrets": ["API_TOKEN"]}, {"name": "Plain", "input": "A", "output": "B"}]}
+    manifest = manifest_of(row)
+    assert (manifest.name, manifest.version, manifest.language) == ("tester/x", "1.2.0", "python")
+    fetch, plain = manifest.nodes
+    assert (fetch.type, fetch.required_secrets, fetch.input, fetch.output) == ("pipeline", ["API_TOKEN"], "Req", "Page")
+    assert (plain.type, plain.required_secrets) == ("unary", [])

@@ -13,7 +13,19 @@ import os
 
 import live_server
 import registry_support
-from ide_support import click, close_window, double_click_item, drag, flush, open_flow, shown, type_over, wait_done
+from ide_support import (
+    click,
+    click_at,
+    close_window,
+    double_click_item,
+    drag,
+    flush,
+    on_card,
+    open_flow,
+    shown,
+    type_over,
+    wait_done,
+)
 from test_connections import _window_without_factory, config_dir, fill_remote, open_connections, save_and_wait  # noqa: F401
 
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
@@ -83,6 +95,10 @@ def test_a_remote_package_type_checks_runs_there_and_resolves_from_cache(qtbot, 
     assert tab.scene.item_for_edge((first, second)).state != "warning"
     assert doc.spec(first).input_type.name == "Number"
     assert tab.run_button.isEnabled() and tab.pill.text() == "Valid"
+    click_at(tab.view, on_card(a))  # the Inspector: the contract here, the code on the remote
+    assert window.inspector.kind == "node"
+    assert window.inspector.node_page.source.toPlainText() == (
+        f"The handler's code is on the remote ({PUBLISHED}); this IDE has its types only.")
 
     # Run: on the remote, which has the node code
     click(qtbot, tab.run_button)
