@@ -3,8 +3,9 @@ uses packages only the remote has (a tenant's push, a published version).
 
 A **descriptor** is the least the canvas needs to type-check a package's nodes: an ``axiom.yaml``
 with the package's node signatures (name, type, description, input, output — the registry
-listing's ``nodes``, with their required secrets) and its ``messages/*.proto`` (``GET .../protos``), plus ``remote.json`` (where
-and when it came from: visibility, commit, push time). It is a package directory without node code:
+listing's ``nodes``, with their required secrets), its ``messages/*.proto`` and the types it
+imports from other packages (``GET .../protos``: ``files`` and ``imports``), plus ``remote.json``
+(where and when it came from: visibility, commit, push time). It is a package directory without node code:
 it type-checks and lists its nodes; it never runs (runs go to the remote, which has the code).
 
 Layout: ``<workspace>/.axiom/remote/<host>/<owner>/<pkg>/<version>/``, keyed by the remote's
@@ -32,7 +33,8 @@ from urllib.parse import urlsplit
 from axiom_ide.backends.registry_import import _safe_name
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
-from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, Manifest, NodeDecl, dump_manifest
+from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, ImportDecl, Manifest, NodeDecl, dump_manifest
+from axiom_ide.runtime.packages.messages import import_dir
 
 #: Under the workspace root: one folder per remote.
 REMOTE_DIR = Path(".axiom") / "remote"
@@ -119,7 +121,14 @@ def write_descriptor(folder: Path, row: dict[str, Any], protos: dict[str, Any], 
         (staging / "messages").mkdir(parents=True)
         for f in protos.get("files") or []:
             atomic_write_text(staging / "messages" / _safe_name(str(f["path"])), str(f["content"]), 0o600)
-        atomic_write_text(staging / MANIFEST_FILE, dump_manifest(manifest_of(row)), 0o600)
+        manifest = manifest_of(row)
+        for imp in protos.get("imports") or []:  # the types the package takes from others
+            package, version = str(imp["package"]), str(imp["version"])
+            for f in imp.get("files") or []:
+                atomic_write_text(staging / import_dir(package, version) / _safe_name(str(f["path"])),
+                                  str(f["content"]), 0o600)
+            manifest.imports.append(ImportDecl(package, version, [str(m) for m in imp.get("messages") or []]))
+        atomic_write_text(staging / MANIFEST_FILE, dump_manifest(manifest), 0o600)
         atomic_write_text(staging / META_FILE, json.dumps(
             {"remote": origin, "visibility": row.get("visibility"), "commit": row.get("commit"),
              "pushed_at": row.get("pushed_at"), "published_at": row.get("published_at")}, indent=2) + "\n", 0o600)

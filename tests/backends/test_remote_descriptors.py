@@ -20,6 +20,7 @@ from axiom_ide.backends.remote_descriptors import (
     manifest_of,
     meta,
     sync_descriptors,
+    write_descriptor,
 )
 from axiom_ide.runtime.model.refs import parse_node_ref
 from axiom_ide.runtime.packages import Workspace
@@ -93,3 +94,23 @@ def test_a_listing_row_becomes_the_descriptor_manifest():
     fetch, plain = manifest.nodes
     assert (fetch.type, fetch.required_secrets, fetch.input, fetch.output) == ("pipeline", ["API_TOKEN"], "Req", "Page")
     assert (plain.type, plain.required_secrets) == ("unary", [])
+
+
+def test_a_descriptor_keeps_the_types_its_package_imports(tmp_path):
+    from axiom_ide.runtime.registry.store import imported_protos
+
+    row = {"name": "tester/wrap", "version": "0.3.0", "visibility": "private",
+           "nodes": [{"name": "Wrap", "input": "Number", "output": "Wrapped"}]}
+    number = 'syntax = "proto3";\npackage tester.types;\nmessage Number {\n  double value = 1;\n}\n'
+    protos = {"name": "tester/wrap", "version": "0.3.0",
+              "files": [{"path": "wrapped.proto", "content": 'syntax = "proto3";\npackage tester.wrap;\n'
+                                                             "message Wrapped {\n  string text = 1;\n}\n",
+                         "messages": ["Wrapped"]}],
+              "imports": [{"package": "tester/types", "version": "0.1.0", "messages": ["Number"],
+                           "files": [{"path": "number.proto", "content": number}]}]}
+    folder = descriptor_dir(tmp_path / "remote", "tester/wrap@0.3.0")
+    write_descriptor(folder, row, protos, "http://remote")
+    spec = Workspace(tmp_path / "ws", extra_roots=[folder]).resolve(parse_node_ref("tester/wrap@0.3.0:Wrap"))
+    assert (spec.input_type.full_name, spec.output_type.full_name) == ("tester.types.Number", "tester.wrap.Wrapped")
+    # What the server sends for it: the imports/ directory of the stored package, as read back.
+    assert imported_protos(folder) == protos["imports"]
