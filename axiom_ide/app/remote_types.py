@@ -9,8 +9,8 @@ after the workspace's own packages, which always win), so the Library lists thei
 ports and types, edges type-check, Run is enabled, and Run / Debug go to the remote as always.
 
 When it syncs: on connect (the bridge's ``backendReady``) and whenever the open flow needs a
-package it has not synced since (open, + Import, paste, reload: the document's
-``analysisChanged``); the Marketplace's ⟳ syncs again. A published descriptor is never fetched
+package it has not synced since (open, + Import, paste, reload, a marketplace subflow's copy
+arriving — the packages inside it count too: the document's ``analysisChanged``); the Marketplace's ⟳ syncs again. A published descriptor is never fetched
 again (immutable); a private push is fetched again once per connection. A remote that cannot be
 reached leaves the package unresolved with that said (``Workspace.unresolved``), not "not found";
 a package neither local nor on the remote keeps the workspace's "not found". On Local the caches
@@ -25,11 +25,18 @@ from urllib.parse import urlsplit
 
 from axiom_ide.app.qt_bridge import alive
 from axiom_ide.backends.remote_descriptors import SyncResult, cache_root, cached, remote_base, sync_descriptors
-from axiom_ide.runtime.model.refs import RefError, parse_node_ref
+from axiom_ide.runtime.compiler.marketplace import cached_flow_path
+from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.model.flow_yaml import load_flow
+from axiom_ide.runtime.model.refs import RefError, is_artifact_id, parse_node_ref
 
 
-def needed_packages(flow: Any) -> set[str]:
-    """The package keys a flow uses: its library (imports) and its package nodes."""
+def needed_packages(flow: Any, workspace_root: Path | None = None, _seen: set[str] | None = None) -> set[str]:
+    """The package keys a flow uses: its library (imports) and its package nodes; with
+    ``workspace_root``, those of the marketplace subflows it places too (their copies in
+    ``.axiom/marketplace/``, nested ones included), which the canvas analyses against the same
+    workspace."""
+    seen = set() if _seen is None else _seen
     keys = {str(k) for k in flow.imports}
     for node in flow.nodes:
         try:
@@ -38,6 +45,15 @@ def needed_packages(flow: Any) -> set[str]:
             continue
         if not ref.is_subflow:
             keys.add(ref.package_key)
+        elif workspace_root is not None and is_artifact_id(ref.subflow) and ref.subflow not in seen:
+            seen.add(ref.subflow)
+            copy = cached_flow_path(workspace_root, ref.subflow)
+            try:
+                inner = load_flow(copy).flow if copy.is_file() else None
+            except AxiomError:
+                inner = None
+            if inner is not None:
+                keys |= needed_packages(inner, workspace_root, seen)
     return keys
 
 
@@ -109,7 +125,7 @@ class RemoteTypes:
         workspace, doc, cache = self._workspace(), self.doc, self.cache
         if cache is None or workspace is None or doc is None or not alive(doc):
             return
-        wanted = needed_packages(doc.flow) - self.local_keys(workspace) - self.attempted
+        wanted = needed_packages(doc.flow, self.root) - self.local_keys(workspace) - self.attempted
         if not wanted:
             return
         self.attempted |= wanted

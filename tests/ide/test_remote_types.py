@@ -31,11 +31,22 @@ from test_connections import _window_without_factory, config_dir, fill_remote, o
 from axiom_ide.app.dialogs.run_graph import RunGraphDialog
 from axiom_ide.backends.remote_descriptors import cache_root, descriptor_dir
 
-live = live_server.live_fixture(
-    "remote-types",
-    setup=lambda s: registry_support.published_and_pushed(s, s.data_dir.parent / "repos", "tester/calc"))
-
 PUBLISHED = "tester/calc@0.1.0"
+#: A public flow placing the published package only the remote has.
+PUBLIC_FLOW = (f"name: bump\nmode: unary\nimports: [{PUBLISHED}]\nnodes:\n  - id: bump\n"
+               f"    node: {PUBLISHED}:Increment\nedges: []\n")
+
+
+def _setup(server) -> None:
+    registry_support.published_and_pushed(server, server.data_dir.parent / "repos", "tester/calc")
+    with server.client() as client:
+        compiled = client.post("/api/compile", json={"source": PUBLIC_FLOW, "filename": "bump.flow.yaml"})
+        assert compiled.status_code == 201, compiled.text
+        server.bump = compiled.json()["graph_id"]
+        assert client.post(f"/api/registry/flows/{server.bump}/publish").status_code == 200
+
+
+live = live_server.live_fixture("remote-types", setup=_setup)
 
 
 def _connect(qtbot, window, origin: str, key: str) -> None:
@@ -203,3 +214,32 @@ def test_an_unreachable_remote_is_said_and_an_unknown_package_stays_not_found(qt
         window.library_dock.raise_()
         window.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "remote_types_unreachable.png"))
     _go_local(qtbot, window)
+
+
+def test_a_marketplace_subflow_on_remote_packages_type_checks_and_runs(qtbot, window, live, config_dir):  # noqa: F811
+    from PySide6.QtCore import Qt
+
+    _connect(qtbot, window, live.origin, live.key)
+    doc = window.new_flow("outer")
+    tab = window.current_tab()
+    market = window.marketplace
+    window.marketplace_dock.show()
+    window.marketplace_dock.raise_()
+    qtbot.waitUntil(lambda: market.remote_mode and market.remote is not None and not market.remote.loading,
+                    timeout=30_000)
+    qtbot.mouseClick(market.tab_bar, Qt.MouseButton.LeftButton, pos=market.tab_bar.tabRect(1).center())
+    key = f"flow:{live.bump}"
+    qtbot.waitUntil(lambda: key in market.cards and market.cards[key].isVisible(), timeout=30_000)
+    click(qtbot, market.cards[key].subflow_button)
+    qtbot.waitUntil(lambda: len(doc.flow.nodes) == 1, timeout=30_000)
+    node = doc.flow.nodes[0].id
+    # the subflow's own package, only on the remote, is fetched: the subflow node resolves
+    qtbot.waitUntil(lambda: doc.spec(node) is not None and tab.run_button.isEnabled(), timeout=30_000)
+    assert doc.analysis.ok, [d.message for d in doc.analysis.diagnostics]
+    click(qtbot, tab.run_button)
+    run_dialog = shown(window, RunGraphDialog)
+    type_over(qtbot, run_dialog.control("value"), "41")
+    click(qtbot, run_dialog.run_button)
+    wait_done(qtbot, tab, timeout=120_000)
+    assert tab.run.state.status == "Completed", window.results.title.text()
+    assert json.loads(window.results.output.toPlainText()) == {"value": 42.0}
