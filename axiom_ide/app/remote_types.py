@@ -11,13 +11,14 @@ ports and types, edges type-check, Run is enabled, and Run / Debug go to the rem
 When it syncs: on connect (the bridge's ``backendReady``) and whenever the open flow needs a
 package it has not synced since (open, + Import, paste, reload, a marketplace subflow's copy
 arriving — the packages inside it count too: the document's ``analysisChanged``); the Marketplace's ⟳ syncs again. A published descriptor is never fetched
-again (immutable); a private push is fetched again once per connection. A remote that cannot be
+again (immutable); a private push is fetched again on each connect and each flow opened. A remote that cannot be
 reached leaves the package unresolved with that said (``Workspace.unresolved``), not "not found";
 a package neither local nor on the remote keeps the workspace's "not found". On Local the caches
 are not used at all.
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,8 @@ class RemoteTypes:
         #: key → why its types could not be fetched (the canvas's message).
         self.reasons: dict[str, str] = {}
         self.doc: Any = None
+        #: The documents followed since the last connect (a newly opened one syncs its packages again).
+        self.opened: weakref.WeakSet[Any] = weakref.WeakSet()
         #: The last sync's result (tests, status).
         self.last: SyncResult | None = None
 
@@ -92,6 +95,7 @@ class RemoteTypes:
             self.cache, self.host = None, ""
         self.attempted.clear()
         self.reasons.clear()
+        self.opened = weakref.WeakSet()
         self.apply()
         self.check()
 
@@ -104,6 +108,9 @@ class RemoteTypes:
                 pass
         if doc is not None:
             doc.analysisChanged.connect(self.check)
+            if doc not in self.opened:  # opened (or first shown) since the connect: its private pushes afresh
+                self.opened.add(doc)
+                self.attempted -= needed_packages(doc.flow, self.root)
         self.doc = doc
         self.apply()
         self.check()

@@ -4,7 +4,8 @@ workspace): switched to it in Settings → Connections, + Import in the remote M
 package's descriptor, the Library lists its nodes with their types, the placed nodes connect
 type-checked, Run is enabled and runs (and debugs) on the remote; a fresh window on the remote resolves the flow
 from the cache (a published descriptor is never fetched again); Local again, the node reads
-unresolved with the workspace's message. A remote that cannot be reached says so; a package the
+unresolved with the workspace's message; a private push pushed again is fetched again when a flow
+opens. A remote that cannot be reached says so; a package the
 remote does not have either keeps "not found"; two remotes never share descriptors."""
 from __future__ import annotations
 
@@ -243,3 +244,27 @@ def test_a_marketplace_subflow_on_remote_packages_type_checks_and_runs(qtbot, wi
     wait_done(qtbot, tab, timeout=120_000)
     assert tab.run.state.status == "Completed", window.results.title.text()
     assert json.loads(window.results.output.toPlainText()) == {"value": 42.0}
+
+
+def test_a_private_push_pushed_again_is_fetched_again_when_a_flow_opens(qtbot, window, live, config_dir,  # noqa: F811
+                                                                          example_workspace, tmp_path):
+    private, ref = "tester/calc@0.2.0", "tester/calc@0.2.0:Increment"
+    _flow_using(example_workspace, "before", private)
+    _flow_using(example_workspace, "after", private)
+    _connect(qtbot, window, live.origin, live.key)
+    open_flow(window, example_workspace, "before")
+    lib = window.library
+    qtbot.waitUntil(lambda: lib.item_for(ref) is not None, timeout=30_000)
+    assert lib.item_for(ref).text(0) == "Increment\nAdds one to the value."
+
+    # The tenant pushes 0.2.0 again with another description: the next flow opened shows it.
+    repo = registry_support.package_repo(tmp_path / "again", "tester/calc", "0.2.0")
+    manifest = repo / "axiom.yaml"
+    manifest.write_text(manifest.read_text().replace("Adds one to the value.", "Adds one, pushed again."))
+    registry_support.commit_all(repo)
+    registry_support.git(repo, "push", "-q", "origin", "main")
+    with live.client(timeout=600) as client:
+        assert client.post("/api/registry/packages", json=registry_support.archive(repo)).status_code == 201
+    open_flow(window, example_workspace, "after")
+    qtbot.waitUntil(lambda: lib.item_for(ref) is not None
+                    and lib.item_for(ref).text(0) == "Increment\nAdds one, pushed again.", timeout=30_000)
