@@ -1,12 +1,13 @@
 """On a remote, the canvas checks flows against the remote's packages too (a real ``axiom-ide serve``
 subprocess as the platform, with tester/calc@0.1.0 published and @0.2.0 pushed, neither in the local
-workspace): switched to it in Settings → Connections, + Import in the remote Marketplace fetches the
-package's descriptor, the Library lists its nodes with their types, the placed nodes connect
-type-checked, Run is enabled and runs (and debugs) on the remote; a fresh window on the remote resolves the flow
-from the cache (a published descriptor is never fetched again); Local again, the node reads
-unresolved with the workspace's message; a private push pushed again is fetched again when a flow
-opens. A remote that cannot be reached says so; a package the
-remote does not have either keeps "not found"; two remotes never share descriptors."""
+workspace, and a public flow placing 0.1.0): switched to it in Settings → Connections, + Import in
+the remote Marketplace fetches the package's descriptor, the Library lists its nodes with their
+types, the placed nodes connect type-checked, Run is enabled and runs (and debugs) on the remote; a
+fresh window on the remote resolves the flow from the cache (a published descriptor is never
+fetched again); Local again, the node reads unresolved with the workspace's message. A public flow
+used as a subflow brings its packages' descriptors too; a private push pushed again is fetched
+again when a flow opens. A remote that cannot be reached says so; a package the remote does not
+have either keeps "not found"; two remotes never share descriptors."""
 from __future__ import annotations
 
 import json
