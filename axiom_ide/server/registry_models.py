@@ -69,6 +69,7 @@ class RegistryNode(Reply):
     description: str
     input: str = Field(description="the input message type")
     output: str = Field(description="the output message type")
+    required_secrets: list[str] = Field(default_factory=list, description="the secrets the node needs to run")
 
 
 class RegistryPackage(Reply):
@@ -98,10 +99,26 @@ class ProtoFile(Reply):
     messages: list[str]
 
 
+class ImportedFile(Reply):
+    path: str
+    content: str
+
+
+class ProtoImport(Reply):
+    """Message types the package imports from another package (its ``imports/<scope-name>/<version>/``)."""
+
+    package: str
+    version: str
+    messages: list[str]
+    files: list[ImportedFile]
+
+
 class Protos(Reply):
     name: str
     version: str
     files: list[ProtoFile]
+    imports: list[ProtoImport] = Field(default_factory=list, description="the types the package imports from "
+                                       "others (for a type descriptor of it; `import` takes `files` only)")
 
 
 class FlowPublished(Reply):

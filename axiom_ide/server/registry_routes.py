@@ -209,7 +209,7 @@ async def publish(request: web.Request) -> web.Response:
               responses={"200": content("The package's .proto files", m.Protos), "404": _404})
 async def protos(request: web.Request, query: m.ProtosQuery) -> web.Response:
     """The .proto files of a package version, for ``import``."""
-    from axiom_ide.runtime.registry.store import proto_files
+    from axiom_ide.runtime.registry.store import imported_protos, proto_files
 
     mi = request.match_info
     name = f"{mi['owner']}/{mi['pkg']}"
@@ -217,8 +217,10 @@ async def protos(request: web.Request, query: m.ProtosQuery) -> web.Response:
     entry = reg.find(request[TENANT], name, query.version)
     if entry is None:
         return json_response({"error": "package not found"}, status=404)
-    files = await asyncio.to_thread(proto_files, reg.tree(request[TENANT], entry))
-    return respond(m.Protos, {"name": entry.name, "version": entry.version, "files": files})
+    tree = reg.tree(request[TENANT], entry)
+    files = await asyncio.to_thread(proto_files, tree)
+    imports = await asyncio.to_thread(imported_protos, tree)
+    return respond(m.Protos, {"name": entry.name, "version": entry.version, "files": files, "imports": imports})
 
 
 @ROUTES.route("POST", "/api/registry/flows/{graph_id}/publish", parameters=[_param("graph_id", "the artifact id")],

@@ -43,7 +43,8 @@ def listing_row(reg: Registry, tenant: str | None, entry: Any) -> dict[str, Any]
         row.update(description=manifest.description or "", language=manifest.language or "",
                    author=manifest.author or "", license=manifest.license or "", tags=list(manifest.tags),
                    nodes=[{"name": n.name, "type": n.type or "unary", "description": n.description or "",
-                           "input": n.input, "output": n.output} for n in manifest.nodes],
+                           "input": n.input, "output": n.output, "required_secrets": list(n.required_secrets)}
+                          for n in manifest.nodes],
                    messages=[name for f in proto_files(package.root) for name in f["messages"]])
     except Exception:  # noqa: BLE001 - a damaged stored tree must not hide the others
         pass

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QTextBrowser, QVBo
 
 from axiom_ide.app.panels.inspector_compensation import CompensationRow
 from axiom_ide.app.theme import is_dark
+from axiom_ide.backends.remote_descriptors import is_descriptor
 from axiom_ide.runtime.model.refs import is_artifact_id
 
 
@@ -33,6 +34,10 @@ def schema_html(title: str, descriptor: Any, docs: Any) -> str:
     body = "".join(rows) or "<tr><td colspan=4><i>no fields</i></td></tr>"
     caption = f"<p><b>{title}: {html.escape(descriptor.name)}</b>" + (f"<br/>{html.escape(doc)}" if doc else "") + "</p>"
     return caption + f"<table cellspacing=0 cellpadding=3>{body}</table>"
+
+
+#: The code page of a node known from a remote's type descriptor (backends/remote_descriptors.py).
+REMOTE_CODE = "<p><i>The handler's code is on the remote ({key}); this IDE has its types only.</i></p>"
 
 
 def highlighted_source(path: Any) -> str:
@@ -165,7 +170,8 @@ class NodeInspector(QWidget):
             schema_html("Output", spec.output_type, docs_for(spec.output_type)),
         ]
         self.details.setHtml("".join(parts))
-        self.source.setHtml(highlighted_source(spec.source_file))
+        self.source.setHtml(REMOTE_CODE.format(key=html.escape(f"{spec.package}@{spec.version}"))
+                            if is_descriptor(spec.package_root) else highlighted_source(spec.source_file))
 
     def details_text(self) -> str:
         """What the page says about the node, as plain text: description, then the contract."""

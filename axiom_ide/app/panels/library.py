@@ -2,6 +2,8 @@
 
 The library is per flow (``flow.imports``). A node card drags onto the canvas with mime type
 ``application/x-axiom-node`` carrying ``pkg@ver:Node``; double-clicking a card places the node too.
+A package the workspace lacks reads "(not found)", or "(not fetched)" with the reason in its tooltip
+when a remote's types for it could not be fetched (``Workspace.unresolved``).
 """
 from __future__ import annotations
 
@@ -100,8 +102,9 @@ class LibraryPanel(QWidget):
             font.setBold(True)
             top.setFont(0, font)
             if pkg is None:
-                top.setToolTip(0, f'package "{key}" not found in the workspace')
-                top.setText(0, f"{key}  (not found)")
+                why = getattr(workspace, "unresolved", {}).get(key)  # a remote's that could not be reached
+                top.setToolTip(0, why or f'package "{key}" not found in the workspace')
+                top.setText(0, f"{key}  ({'not fetched' if why else 'not found'})")
                 self.tree.addTopLevelItem(top)
                 continue
             top.setToolTip(0, pkg.manifest.description or key)

@@ -10,6 +10,8 @@ bridge's backend) the panel lists the remote's registry instead (app/panels/mark
 **Packages** (filters All packages / In Development / Published) and **Flows** (public flows,
 whose + Import pulls the flow into flows/<name>.flow.yaml and whose Use as subflow places it in the
 open flow as a ``flow:<artifact id>`` node); refresh reads the remote again.
+On a remote the panel also drives :class:`~axiom_ide.app.remote_types.RemoteTypes` (``types``): the
+type descriptors of the remote's packages the open flow uses, so the canvas checks them.
 """
 from __future__ import annotations
 
@@ -83,6 +85,8 @@ class MarketplacePanel(QWidget):
         #: The remote's listing (attach); used while ``remote_mode``.
         self.remote: RemoteMarketplace | None = None
         self.remote_mode = False
+        #: On a remote, the type descriptors of its packages the open flow uses (app/remote_types.py).
+        self.types: Any = None
 
         self.filter = QComboBox(objectName="marketplaceFilter")
         self.filter.addItems(FILTERS)
@@ -133,7 +137,10 @@ class MarketplacePanel(QWidget):
 
     def attach(self, bridge: Any, workspace_root: Path, open_path: Callable[[Path], Any]) -> None:
         """Follow ``bridge``'s backend: the remote's registry while it is a RemoteBackend."""
+        from axiom_ide.app.remote_types import RemoteTypes
+
         self.remote = RemoteMarketplace(self, bridge, workspace_root, open_path)
+        self.types = RemoteTypes(bridge, self._workspace, workspace_root, self._refresh_workspace)
         bridge.backendReady.connect(self._backend_ready)
 
     def _backend_ready(self, backend: Any) -> None:
@@ -152,11 +159,15 @@ class MarketplacePanel(QWidget):
             self._fetch_copies()
         else:
             self.rebuild()
+        if self.types is not None:
+            self.types.connected(backend)
 
     def refresh(self) -> None:
         """⟳: read the remote's registry again, or rescan the workspace's packages."""
         if self.remote_mode and self.remote is not None:
             self.remote.load()
+            if self.types is not None:
+                self.types.retry()
         else:
             self._refresh_workspace()
 
@@ -171,6 +182,8 @@ class MarketplacePanel(QWidget):
         self.doc = doc
         self.update_buttons()
         self._fetch_copies()
+        if self.types is not None:
+            self.types.follow(doc)
 
     def _fetch_copies(self) -> None:
         """On a remote: the copies of the open flow's marketplace subflows the workspace lacks."""

@@ -41,6 +41,9 @@ class Workspace:
         self.packages: dict[str, Package] = {}
         #: Problems met while scanning (unreadable or malformed manifests, duplicate keys).
         self.problems: list[Diagnostic] = []
+        #: Why a package the workspace lacks is missing, when the caller knows more than "not found"
+        #: (the IDE on a remote whose types could not be fetched): ``owner/pkg@version`` → message.
+        self.unresolved: dict[str, str] = {}
         self._by_root: dict[Path, Package] = {}
         self.refresh()
 
@@ -99,6 +102,8 @@ class Workspace:
             ]
             if broken:
                 raise AxiomError(broken)
+            if ref.package_key in self.unresolved:
+                raise AxiomError.of("unknown_package", self.unresolved[ref.package_key])
             others = self.versions(ref.package)
             hint = f" (available versions: {', '.join(sorted(others))})" if others else ""
             raise AxiomError.of(

@@ -290,6 +290,22 @@ class Registry:
         return None
 
 
+def imported_protos(root: Path) -> list[dict[str, Any]]:
+    """The message types the package at ``root`` imports from others (its ``imports:`` entries whose
+    ``imports/<scope-name>/<version>/`` exists): package, version, messages and the .proto files."""
+    from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, load_manifest
+    from axiom_ide.runtime.packages.messages import import_dir
+
+    out: list[dict[str, Any]] = []
+    for imp in load_manifest(root / MANIFEST_FILE).imports:
+        d = root / import_dir(imp.package, imp.version)
+        files = [{"path": p.name, "content": p.read_text(encoding="utf-8")} for p in sorted(d.glob("*.proto"))]
+        if files:
+            out.append({"package": imp.package, "version": imp.version, "messages": list(imp.messages),
+                        "files": files})
+    return out
+
+
 def proto_files(root: Path) -> list[dict[str, Any]]:
     """The package's ``messages/*.proto`` files as ``axiom import`` downloads them: each named after
     the first message it defines (snake_case), with the names of its top-level messages."""
