@@ -8,8 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from axiom_ide.runtime.clients.model import LANGUAGE_KEYS, MAX_NAME_LENGTH, check_client_name
-from axiom_ide.runtime.errors import AxiomError
+from axiom_ide.runtime.clients.model import LANGUAGE_KEYS, MAX_NAME_LENGTH
 from axiom_ide.server.response_models import Reply, absent, ms
 from axiom_ide.server.routes import Body
 
@@ -24,14 +23,7 @@ class ClientCreate(Body):
                       json_schema_extra={"pattern": NAME_PATTERN, "maxLength": MAX_NAME_LENGTH})
     messages: ClassVar[dict[str, str]] = {"name:missing": "a client name is required",
                                           "name:type": '"name" must be a string'}
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        try:
-            return check_client_name(value)
-        except AxiomError as exc:
-            raise ValueError(exc.message) from None
+    # The name's rule is the runtime's (check_client_name, refused as invalid_client_name, as locally).
 
 
 class MemberIn(Body):
@@ -44,7 +36,7 @@ class MemberIn(Body):
 class MembersAdd(Body):
     members: list[MemberIn] = Field(description="Added all or none: each must name a node or flow the tenant sees "
                                     "here, every alias unique", json_schema_extra={"minItems": 1})
-    messages: ClassVar[dict[str, str]] = {"members": '"members" must be a list of {kind, target, alias} objects'}
+    messages: ClassVar[dict[str, str]] = {"members": '"members" must be a list of {{kind, target, alias}} objects'}
 
 
 def _languages(values: list[str]) -> list[str]:

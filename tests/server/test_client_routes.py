@@ -35,7 +35,7 @@ def test_create_add_build_and_download_a_python_sdk(live):
         assert again.status_code == 409
         assert again.json() == {"error": "client_exists", "message": 'a client named "billing" already exists'}
         bad = c.post(BASE, json={"name": "9lives"})
-        assert bad.status_code == 400 and bad.json()["error"] == "invalid_argument"
+        assert bad.status_code == 400 and bad.json()["error"] == "invalid_client_name"
         assert bad.json()["message"].startswith('client name "9lives" must start with a letter')
         # A flow compiled on the server by this tenant (not a workspace file) is a member too.
         assert c.post("/api/compile", json={"source": SHOUT, "filename": "shout.flow.yaml"}).status_code == 201
