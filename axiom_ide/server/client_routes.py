@@ -24,6 +24,7 @@ the embedded runtime says. Another tenant's client answers exactly as a missing 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -45,7 +46,18 @@ _BASE = "/api/clients"
 _STATUS = {"client_not_found": 404, "version_not_found": 404, "build_not_found": 404, "unknown_member": 404,
            "client_exists": 409, "member_exists": 409, "alias_clash": 409, "build_exists": 409,
            "build_not_ready": 409}
-BUILDS = web.AppKey("axiom_client_builds", set)
+#: Builds at a time (each one generates and checks an SDK with the language's toolchain).
+BUILD_WORKERS = 2
+INTERRUPTED = "the server stopped before this build finished; add the language again to rebuild it"
+
+
+class _Builders:
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=BUILD_WORKERS, thread_name_prefix="axiom-client-build")
+        self.running: set[asyncio.Future] = set()
+
+
+BUILDERS = web.AppKey("axiom_client_builders", _Builders)
 
 
 def _bad(message: str) -> web.Response:
@@ -115,11 +127,12 @@ async def _locked(request: web.Request, fn: Any) -> Any:
 
 
 def _start(request: web.Request, service: Any, name: str, number: int, languages: list[str]) -> None:
-    """The builds run on in a worker thread; the answer does not wait for them."""
-    builds = request.app[BUILDS]
-    task = asyncio.ensure_future(asyncio.to_thread(service.run_builds, name, number, languages))
-    builds.add(task)
-    task.add_done_callback(builds.discard)
+    """The builds run on in the builders' threads (their own pool: a queue of SDK builds never holds
+    up the other routes' worker threads); the answer does not wait for them."""
+    builders = request.app[BUILDERS]
+    future = asyncio.get_running_loop().run_in_executor(builders.pool, service.run_builds, name, number, languages)
+    builders.running.add(future)
+    future.add_done_callback(builders.running.discard)
 
 
 def _client(c: Any) -> dict[str, Any]:
@@ -260,7 +273,15 @@ async def download_sdk(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    app[BUILDS] = set()
+    runtime = app[STATE].runtime
+    # A build cut off by the last stop would say "building" forever: it failed, and says why.
+    runtime.client_store().fail_interrupted(INTERRUPTED)
+    app[BUILDERS] = _Builders()
+
+    async def _stop(app: web.Application) -> None:
+        app[BUILDERS].pool.shutdown(wait=False, cancel_futures=True)  # queued ones fail at the next start
+
+    app.on_cleanup.append(_stop)
     ROUTES.setup(app)
 
 

@@ -1,12 +1,15 @@
 """The Client Builder's routes on a real ``axiom-ide serve``: a client is created, given members that
 resolve against what the tenant sees on the server (a workspace node, a flow the tenant compiled
-there), built into a version asynchronously (202, pending, then succeeded), given another language
+there, its private push and a published package), built into a version asynchronously (202, pending, then succeeded), given another language
 from its frozen snapshot, and downloaded as ``<name>-sdk-py.zip``; refusals carry the runtime's code
 and words; another tenant's client reads exactly like a missing one."""
 from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 
 from engine_support import wait_for
@@ -116,3 +119,52 @@ def test_another_tenants_client_reads_like_a_missing_one(live):
         assert refused.status_code == 400 and refused.json()["error"] == "unknown_flow"
         assert mine.get(f"{BASE}/private").json()["members"][0]["alias"] == "greet"
         assert other.get(f"{BASE}/private/versions").json()["versions"] == []
+
+
+def test_a_build_cut_off_by_a_stop_is_failed_with_the_reason_at_the_next_start(make_runtime, tmp_path,
+                                                                               example_workspace):
+    from axiom_ide.server.app import create_app
+    from axiom_ide.server.client_routes import INTERRUPTED
+
+    rt = make_runtime(tmp_path / "data")
+    store = rt.client_store()
+    store.create("cut")
+    number = store.new_version("cut", {"client": "cut", "members": [], "descriptor_sets": {}}, ["python", "go"])
+    store.set_status("cut", number, "go", "succeeded", archive=b"zip")
+    create_app(rt, workspace=example_workspace)  # what `serve` does when it starts
+    builds = store.version("cut", number).builds
+    assert [(b.language, b.status, b.error) for b in builds] == [("python", "failed", INTERRUPTED),
+                                                                 ("go", "succeeded", "")]
+    store.add_build("cut", number, "python")  # + language… queues it again
+    assert store.version("cut", number).build("python").status == "pending"
+
+
+def test_members_resolve_against_the_tenants_pushes_and_the_published_packages(live, tmp_path):
+    from registry_support import published_and_pushed
+
+    published_and_pushed(live, tmp_path)  # tester/market@0.1.0 public, @0.2.0 this tenant's only
+    private = {"kind": "node", "target": "tester/market@0.2.0:Add", "alias": "add_private"}
+    public = {"kind": "node", "target": "tester/market@0.1.0:Add", "alias": "add_public"}
+    with live.client() as mine, live.client(live.other_key) as other:
+        for c in (mine, other):
+            assert c.post(BASE, json={"name": "market"}).status_code == 201
+        assert other.post(f"{BASE}/market/members", json={"members": [public]}).status_code == 200
+        refused = other.post(f"{BASE}/market/members", json={"members": [private]})
+        assert refused.status_code == 400 and "tester/market@0.2.0" in refused.json()["message"], refused.text
+        added = mine.post(f"{BASE}/market/members", json={"members": [private, public]})
+        assert added.status_code == 200, added.text
+        assert mine.post(f"{BASE}/market/versions", json={"languages": ["python"]}).status_code == 202
+        assert wait_for(lambda: _statuses(mine, "market", 1) == {"python": "succeeded"}, timeout=120), \
+            mine.get(f"{BASE}/market/versions/1").text
+        data = mine.get(f"{BASE}/market/versions/1/sdk/python").content
+    sdk = tmp_path / "sdk"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        z.extractall(sdk)
+    script = ("import json\nfrom market_sdk import Client\nimport market_sdk as m\n"
+              "c = Client()\nreq = next(getattr(m, n) for n in dir(m) if n.endswith('AddInput'))\n"
+              "print(json.dumps([c.add_private(req(a=2, b=3)).result, c.add_public(req(a=1, b=1)).result]))\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AXIOM_BASE_URL")}
+    env.update(AXIOM_API_KEY=live.key, PYTHONPATH=str(sdk / "market-sdk-py"))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [5.0, 2.0]
