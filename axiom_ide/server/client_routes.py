@@ -17,7 +17,8 @@
 - ``GET .../versions/{number}/sdk/{language}`` — the zip, ``<name>-sdk-<suffix>.zip`` as an
   attachment; 409 ``build_not_ready`` while it is not ``succeeded``.
 
-The SDKs' baked-in origin is this server's (``ServerOptions.origin``). Errors are
+The SDKs' baked-in origin is the one the build request came to (``scheme://host``, as the specs'
+``servers``): "the deployment you downloaded it from". Errors are
 ``{"error": <the runtime's code>, "message"}`` in the runtime's words, so a remote says exactly what
 the embedded runtime says. Another tenant's client answers exactly as a missing one (404).
 """
@@ -98,12 +99,13 @@ class MembersRemove(Query):
 
 def _service(request: web.Request) -> Any:
     from axiom_ide.runtime.clients.service import Clients
+    from axiom_ide.server.openapi_routes import request_origin
 
     state = request.app[STATE]
     rt, tenant = state.runtime, request[TENANT]
     return Clients(rt.client_store(), lambda: _workspace(request.app, tenant),
                    lambda a: rt.store_artifact(a, tenant_id=tenant), lambda n: rt.latest_artifact(n, tenant_id=tenant),
-                   tenant_id=tenant, origin=state.options.origin)
+                   tenant_id=tenant, origin=request_origin(request))
 
 
 def _workspace(app: web.Application, tenant: str) -> Any:
