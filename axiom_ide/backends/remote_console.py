@@ -4,12 +4,14 @@
 403, 404, 409 ...) is the ``AxiomError`` :mod:`.remote_http` makes of it, which the page shows.
 Usage reads ``GET /api/usage`` (server/usage_routes.py, with the daily quota use when the server
 runs with limits). Flow Configs go over ``/api/configs`` and ``/api/effective-config``, and the unset
-``required_secrets`` are worked out from ``/api/packages`` and ``/api/secrets``."""
+``required_secrets`` are worked out from ``/api/packages`` and ``/api/secrets``. The Client Builder goes
+over ``/api/clients/...`` (:mod:`.remote_clients`)."""
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import quote
 
+from axiom_ide.backends.remote_clients import RemoteClients
 from axiom_ide.backends.values import ApiKeyView, FlowConfigView, config_from_json, key_from_json
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.memory_texts import check_query
@@ -144,7 +146,7 @@ class RemoteSecrets:
                        for secret in node.get("required_secrets") or () if secret not in have})
 
 
-class RemoteConsole(RemoteConfigs, RemoteSecrets):
+class RemoteConsole(RemoteConfigs, RemoteSecrets, RemoteClients):
     """The Console pages' API over a remote's management routes (``RemoteBackend.console``)."""
 
     def __init__(self, http: Any) -> None:

@@ -4,7 +4,8 @@
 A client is a named bundle of node and flow members, each under a unique alias (its SDK method);
 ``build`` snapshots the members into the next immutable version and builds each ``--lang``;
 ``add-lang`` builds another language of an existing version from its frozen snapshot; ``download``
-writes ``<name>-sdk-<lang>.zip``. Bad input (an empty name, an alias clash, an unknown member) is a
+writes ``<name>-sdk-<lang>.zip``. With ``--remote`` every verb acts on the remote platform's clients
+(``cli/client_remote.py``): the remote resolves the members and builds the SDKs. Bad input (an empty name, an alias clash, an unknown member) is a
 precise message and nothing is saved. ``--json`` prints the records.
 """
 from __future__ import annotations
@@ -30,6 +31,8 @@ def register(subparsers: Any) -> None:
     def verb(name: str, help: str, handler: Any) -> argparse.ArgumentParser:
         p = verbs.add_parser(name, help=help)
         p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--remote", action="store_true",
+                       help="on the remote platform (AXIOM_API_URL, the stored key); the remote builds the SDKs")
         add_location_flags(p)
         p.set_defaults(handler=lambda args: _run(handler, args))
         return p
@@ -73,6 +76,11 @@ def _run(handler: Any, args: argparse.Namespace) -> int:
     from axiom_ide.runtime.api_snippets import LOCAL_ORIGIN
     from axiom_ide.runtime.clients.service import Clients
     from axiom_ide.runtime.packages import Workspace
+
+    if getattr(args, "remote", False):
+        from axiom_ide.cli.client_remote import run_remote
+
+        return run_remote(handler, args)
 
     async def go() -> int:
         rt = _store_only(args)
@@ -130,7 +138,7 @@ def cmd_add(clients: Any, args: argparse.Namespace) -> int:
     else:
         if args.alias:
             raise AxiomError.of("invalid_alias", "--alias names one member; it cannot be used with --package")
-        members = _package_members(args)
+        members = clients.package_members(args.package) if args.remote else _package_members(args)
     client = clients.add(args.name, members)
     if args.json:
         print_json(client.to_json())

@@ -10,6 +10,7 @@ quotas) and lets each route module add its routes through ``setup(app)``:
 - ``management``   — the server's own ``/api/...`` routes (compile, flows, packages, secrets, ...)
 - ``registry_routes`` — ``/api/registry/...``: push, publish, flow publish, protos (the platform registry)
 - ``input_routes`` — a failed node's rebuilt input, a flow's entry message descriptors (remote parity)
+- ``client_routes`` — ``/api/clients/...``: the Console's Client Builder (clients, members, builds, SDK zips)
 
 Handlers read shared state with ``request.app[STATE]`` and the caller's tenant with
 ``request[TENANT]`` (set by the auth middleware). A handler marked :func:`public` needs no key; one
@@ -33,7 +34,7 @@ MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
 BODY_TIMEOUT = 60.0
 
 ROUTE_MODULES = ("invocations", "history_routes", "debug_routes", "openapi_routes", "management",
-                 "resume_routes", "execution_budget", "registry_routes", "input_routes")
+                 "resume_routes", "execution_budget", "registry_routes", "input_routes", "client_routes")
 
 
 @dataclass

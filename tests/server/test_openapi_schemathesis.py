@@ -50,7 +50,8 @@ EXAMPLES_PER_OPERATION = 8
 CONTENT_DEPENDENT = {"POST /api/compile", "POST /invocations/v1/nodes/invoke",
                      "POST /invocations/v1/nodes/{owner}/{pkg}/{version}/{node}",
                      "POST /invocations/v1/nodes/{node_id}",
-                     "POST /api/registry/packages"}  # a random archive is no package
+                     "POST /api/registry/packages",  # a random archive is no package
+                     "POST /api/clients/{name}/members"}  # a random target names no node or flow
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 
 

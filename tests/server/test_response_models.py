@@ -246,3 +246,38 @@ def test_no_writes_to_aiohttp_private_attributes():
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                  if private_write.search(line) or re.search(r"setattr\((?:request|response|app)\b", line)]
     assert offenders == []
+
+
+def test_client_builder_responses_match_their_schemas(live, check):
+    from engine_support import wait_for
+
+    base = "/api/clients"
+    greet = {"kind": "node", "target": "examples/text@0.1.0:Greet", "alias": "greet"}
+    with live.client() as c:
+        check(c.post(base, json={"name": "schemas"}), "POST", base)
+        check(c.post(base, json={"name": "schemas"}), "POST", base)
+        check(c.post(base, json={"name": ""}), "POST", base)
+        check(c.get(base), "GET", base)
+        check(c.get(f"{base}/schemas"), "GET", f"{base}/{{name}}")
+        check(c.get(f"{base}/nope"), "GET", f"{base}/{{name}}")
+        check(c.post(f"{base}/schemas/members", json={"members": [greet]}), "POST", f"{base}/{{name}}/members")
+        check(c.post(f"{base}/schemas/members", json={"members": [greet]}), "POST", f"{base}/{{name}}/members")
+        check(c.post(f"{base}/schemas/members", json={"members": [{**greet, "target": "x/y@1.0.0:Z", "alias": "z"}]}),
+              "POST", f"{base}/{{name}}/members")
+        check(c.request("DELETE", f"{base}/schemas/members", params={"alias": "zz"}), "DELETE", f"{base}/{{name}}/members")
+        check(c.post(f"{base}/schemas/versions", json={"languages": ["python"]}), "POST", f"{base}/{{name}}/versions")
+        check(c.post(f"{base}/schemas/versions", json={"languages": ["cobol"]}), "POST", f"{base}/{{name}}/versions")
+        assert wait_for(lambda: c.get(f"{base}/schemas/versions/1").json()["builds"][0]["status"] == "succeeded",
+                        timeout=120)
+        check(c.get(f"{base}/schemas/versions"), "GET", f"{base}/{{name}}/versions")
+        check(c.get(f"{base}/schemas/versions/1"), "GET", f"{base}/{{name}}/versions/{{number}}")
+        check(c.get(f"{base}/schemas/versions/9"), "GET", f"{base}/{{name}}/versions/{{number}}")
+        check(c.post(f"{base}/schemas/versions/1/languages", json={"language": "python"}), "POST",
+              f"{base}/{{name}}/versions/{{number}}/languages")
+        check(c.get(f"{base}/schemas/versions/1/sdk/go"), "GET", f"{base}/{{name}}/versions/{{number}}/sdk/{{language}}")
+        check(c.post(f"{base}/schemas/versions/1/languages", json={"language": "go"}), "POST",
+              f"{base}/{{name}}/versions/{{number}}/languages")
+        check(c.request("DELETE", f"{base}/schemas/members", params={"alias": "greet"}), "DELETE",
+              f"{base}/{{name}}/members")
+        check(c.delete(f"{base}/schemas"), "DELETE", f"{base}/{{name}}")
+        check(c.delete(f"{base}/schemas"), "DELETE", f"{base}/{{name}}")

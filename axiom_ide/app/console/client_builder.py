@@ -336,7 +336,7 @@ class ClientBuilderPage(QWidget):
         self.error.setText(error_text(exc))
 
 
-#: What the page says when the active backend's Console has no Client Builder API (a remote, for now).
+#: What the page says when the active backend's Console has no Client Builder API (local and remote both have one).
 NO_CLIENTS = "The connected backend does not offer the Client Builder yet"
 
 

@@ -132,6 +132,14 @@ class ClientStore:
                          "tenant_id = ? AND client = ? AND number = ? AND language = ?",
                          (status, error, archive, self.clock(), tenant_id, name, number, lang))
 
+    def fail_interrupted(self, reason: str) -> int:
+        """Every build still ``pending`` or ``building`` (of any tenant) becomes ``failed`` with
+        ``reason``: what a process that builds calls when it starts, so a build cut off by a stop is
+        never "building" forever (the language can be added again: a failed one is re-queued)."""
+        with self.db.transaction() as conn:
+            return int(conn.execute("UPDATE client_builds SET status = ?, error = ?, updated_at = ? WHERE status IN "
+                                    "(?, ?)", (FAILED, reason, self.clock(), PENDING, BUILDING)).rowcount)
+
     def versions(self, name: str, *, tenant_id: str = "local") -> list[Version]:
         """The client's versions, newest first, with their builds in the docs' language order."""
         self.get(name, tenant_id=tenant_id)
