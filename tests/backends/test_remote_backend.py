@@ -300,15 +300,6 @@ def test_the_real_servers_rate_limit_is_waited_out(tmp_path, aio):
 
 
 # -- misbehaving servers ---------------------------------------------------------------------------
-async def _serve(handler) -> tuple[web.AppRunner, str]:
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    return runner, f"http://127.0.0.1:{port}"
 
 
 EMPTY_PAGE = {"executions": [], "next_cursor": None}
@@ -324,7 +315,7 @@ def test_429_with_retry_after_is_retried_then_succeeds(aio):
         return web.json_response(EMPTY_PAGE)
 
     async def go():
-        runner, origin = await _serve(handler)
+        runner, origin = await server_live.serve_handler(handler)
         backend = RemoteBackend(origin, "k", retry=RetryPolicy(attempts=5, base=0.01, cap=5),
                                 on_retry=lambda status, seconds: waits.append((status, seconds)))
         try:
@@ -346,7 +337,7 @@ def test_backoff_grows_when_the_server_gives_no_retry_after_and_503s_end_in_its_
                                  status=503)
 
     async def go():
-        runner, origin = await _serve(handler)
+        runner, origin = await server_live.serve_handler(handler)
         backend = RemoteBackend(origin, "k", retry=RetryPolicy(attempts=4, base=0.01, cap=0.03),
                                 on_retry=lambda status, seconds: waits.append((status, seconds)))
         try:
@@ -372,7 +363,7 @@ def test_a_daily_quota_is_not_waited_for(aio):
         return web.json_response(body, status=429, headers={"Retry-After": "74380"})
 
     async def go():
-        runner, origin = await _serve(handler)
+        runner, origin = await server_live.serve_handler(handler)
         backend = RemoteBackend(origin, "k")
         try:
             await backend.start("g", {})
@@ -452,7 +443,7 @@ def test_a_stream_cut_before_its_final_frame_names_the_execution(aio):
         return response  # ends the body without a final frame
 
     async def go():
-        runner, origin = await _serve(handler)
+        runner, origin = await server_live.serve_handler(handler)
         backend = RemoteBackend(origin, "k")
         got = []
         try:
@@ -489,7 +480,7 @@ def test_whoami_on_a_server_without_the_route_names_the_key_from_its_list(aio):
         return web.json_response({"error": "not found"}, status=404)
 
     async def go():
-        runner, origin = await _serve(handler)
+        runner, origin = await server_live.serve_handler(handler)
         backend = RemoteBackend(origin, key)
         try:
             return await backend.whoami()

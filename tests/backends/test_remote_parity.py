@@ -310,13 +310,7 @@ def test_a_remote_without_the_entry_descriptors_refuses_a_csv_dataset_in_words(t
     data.write_text("text\na\n", encoding="utf-8")
 
     async def go():
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        origin = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        runner, origin = await server_live.serve_handler(handler)
         backend = RemoteBackend(origin, "k" * 64)
         backend.batch_dir = tmp_path / "ide"
         try:

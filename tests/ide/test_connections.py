@@ -230,17 +230,8 @@ def _proxy(upstream: str, *, throttle_invokes: int = 0):
         asyncio.get_running_loop().create_task(drain())
         return response
 
-    async def start() -> tuple[web.AppRunner, str]:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        return runner, f"http://127.0.0.1:{port}"
 
-    runner, origin = thread.submit(start()).result(30)
+    runner, origin = thread.submit(live_server.serve_handler(handler)).result(30)
 
     def stop() -> None:
         thread.submit(runner.cleanup()).result(30)

@@ -181,3 +181,17 @@ def remote_fixture(poll_interval: float = 0.05):
             aio(backend.close())
 
     return remote
+
+
+async def serve_handler(handler) -> tuple[object, str]:
+    """A throwaway aiohttp server on 127.0.0.1 answering every path with ``handler`` (a misbehaving
+    remote a test scripts); its runner (``await runner.cleanup()`` when done) and origin."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
