@@ -176,7 +176,8 @@ class RunDiffWindow(QWidget):
             if card is not None:
                 scene.clearSelection()
                 card.setSelected(True)
-                self.canvas.centerOn(card)
+                # Scrolled to only when off screen: centring on it pushed the fitted flow's other cards out.
+                self.canvas.ensureVisible(card, 40, 40)
 
     def change_rows(self) -> list[list[str]]:
         items = (self.changes.topLevelItem(i) for i in range(self.changes.topLevelItemCount()))
