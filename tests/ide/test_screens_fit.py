@@ -1,0 +1,41 @@
+"""What a person sees at 1280×720 (the screens audit): no surface clips a text or scrolls sideways
+at the widths the window gives it, and no dialog or window is taller than a 720 px screen."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTabBar
+
+
+def click_dock_tab(qtbot, window, title: str) -> None:
+    """Click the tab titled ``title`` under a tabbed dock area (Library | Marketplace)."""
+    for bar in window.findChildren(QTabBar):
+        for i in range(bar.count()):
+            if bar.isVisible() and bar.tabText(i) == title:
+                qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+                return
+    raise AssertionError(f"no {title} dock tab")
+
+
+def test_marketplace_cards_wrap_to_the_narrowest_dock_without_a_sideways_scroll(window, qtbot):
+    """The local card's "examples/math @0.1.0" beside "+ Import" was wider than the 260 px dock:
+    a horizontal scroll bar under the list and the button half out of view."""
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    click_dock_tab(qtbot, window, "Marketplace")
+    dock = window.marketplace_dock
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+    window.resizeDocks([dock], [1], Qt.Orientation.Horizontal)  # dragged as narrow as it goes
+    qtbot.waitUntil(lambda: dock.width() == dock.minimumSizeHint().width())
+    area = dock.widget().findChild(QScrollArea)
+    cards = [c for c in area.widget().children() if c.objectName().startswith("card:")]
+    assert len(cards) == 2
+    qtbot.waitUntil(lambda: all(c.isVisible() for c in cards))
+    assert not area.horizontalScrollBar().isVisible()
+    viewport = area.viewport()
+    for card in cards:
+        for w in (card.findChild(QLabel, "cardTitle"), card.findChild(QPushButton, "importButton")):
+            rect = QRect(w.mapTo(viewport, QPoint(0, 0)), w.size())
+            assert viewport.rect().contains(rect), f"{card.objectName()} {w.objectName()} {rect} outside {viewport.rect()}"
+        title = card.findChild(QLabel, "cardTitle")
+        assert title.height() >= title.heightForWidth(title.width())  # wrapped, every line shown
