@@ -39,3 +39,22 @@ def test_marketplace_cards_wrap_to_the_narrowest_dock_without_a_sideways_scroll(
             assert viewport.rect().contains(rect), f"{card.objectName()} {w.objectName()} {rect} outside {viewport.rect()}"
         title = card.findChild(QLabel, "cardTitle")
         assert title.height() >= title.heightForWidth(title.width())  # wrapped, every line shown
+
+
+def test_the_mode_choice_elides_with_its_full_label_as_the_tooltip(window, qtbot, example_workspace):
+    """At the Inspector's first-run width "Unary — single request / response" was cut mid-word."""
+    from axiom_ide.app import api_info
+
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_path(example_workspace / "flows" / "greeter.flow.yaml")
+    window.resizeDocks([window.inspector_dock], [300], Qt.Orientation.Horizontal)
+    mode = window.inspector.flow_page.mode
+    qtbot.waitUntil(lambda: mode.isVisible() and mode.currentText() == api_info.UNARY_LABEL)
+    qtbot.waitUntil(mode.is_elided)
+    assert mode.toolTip() == api_info.UNARY_LABEL
+    window.grab().save("/tmp/screens_fit_mode.png")
+    window.resizeDocks([window.inspector_dock], [600], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: not mode.is_elided())
+    assert mode.toolTip() == ""
