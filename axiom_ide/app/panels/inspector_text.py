@@ -59,8 +59,8 @@ class ElidedComboBox(QComboBox):
     QComboBox cuts it mid-letter), with the full choice as the tooltip; ``note`` (set by the owner,
     e.g. why the box is disabled) is the tooltip otherwise and follows the choice when both apply."""
 
-    def __init__(self, parent: QWidget | None = None, **kwargs: object) -> None:
-        super().__init__(parent, **kwargs)
+    def __init__(self, parent: QWidget | None = None, *, objectName: str = "") -> None:  # noqa: N803 - Qt's spelling
+        super().__init__(parent, objectName=objectName)
         self.note = ""
         self.currentIndexChanged.connect(lambda _i: self._sync_tip())
 
