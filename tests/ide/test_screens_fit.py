@@ -58,3 +58,54 @@ def test_the_mode_choice_elides_with_its_full_label_as_the_tooltip(window, qtbot
     window.resizeDocks([window.inspector_dock], [600], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: not mode.is_elided())
     assert mode.toolTip() == ""
+
+
+def _button_in_view(tree, button) -> bool:
+    viewport = tree.viewport()
+    return viewport.rect().contains(QRect(button.mapTo(viewport, QPoint(0, 0)), button.size()))
+
+
+LONG_KEY = "ci-pipeline-deploy-key-for-the-nightly-build"
+LONG_SECRET = "A_VERY_LONG_SECRET_NAME_FOR_THE_PAYMENTS_GATEWAY"
+
+
+def test_a_long_key_or_secret_name_keeps_its_row_button_in_view(window, qtbot):
+    """The rows' **Revoke <name>** / **Delete <name>** buttons were cut at the list's edge (or
+    scrolled out of it) by a long name: the name column now gives way and elides, its full text in
+    the tooltip, in the Console at its opening size."""
+    from ide_support import click, click_header, shown, type_and_enter, type_over
+
+    from axiom_ide.app.console.api_keys import CreateKeyDialog, SaveKeyDialog
+    from axiom_ide.app.console.window import ConsoleWindow
+
+    window.show()
+    qtbot.waitExposed(window)
+    click_header(qtbot, window, "console-action")
+    console = shown(window, ConsoleWindow)
+    assert console.height() <= 720 and console.width() <= 1280
+    keys = console.api_keys
+    click(qtbot, keys.create_button)
+    type_and_enter(qtbot, shown(window, CreateKeyDialog).name, LONG_KEY)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(SaveKeyDialog)), timeout=10000)
+    click(qtbot, shown(window, SaveKeyDialog).done_button)
+    qtbot.waitUntil(lambda: LONG_KEY in keys.revoke_buttons, timeout=10000)
+    button = keys.revoke_buttons[LONG_KEY]
+    qtbot.waitUntil(button.isVisible)
+    assert button.text() == f"Revoke {LONG_KEY}"  # the docs' label, whole
+    assert button.width() >= button.sizeHint().width()
+    assert _button_in_view(keys.table, button)
+    assert not keys.table.horizontalScrollBar().isVisible()
+    assert keys.table.topLevelItem(0).toolTip(0) == LONG_KEY
+
+    secrets = console.show_page("Secrets")
+    click(qtbot, secrets.add_button)
+    type_over(qtbot, secrets.name, LONG_SECRET)
+    type_and_enter(qtbot, secrets.value, "s3cret")
+    qtbot.waitUntil(lambda: LONG_SECRET in secrets.delete_buttons, timeout=10000)
+    button = secrets.delete_buttons[LONG_SECRET]
+    qtbot.waitUntil(button.isVisible)
+    console.grab().save("/tmp/screens_fit_secrets.png")
+    assert button.width() >= button.sizeHint().width()
+    assert _button_in_view(secrets.table, button)
+    assert not secrets.table.horizontalScrollBar().isVisible()
+    assert secrets.table.topLevelItem(0).toolTip(0) == LONG_SECRET
