@@ -109,3 +109,59 @@ def test_a_long_key_or_secret_name_keeps_its_row_button_in_view(window, qtbot):
     assert _button_in_view(secrets.table, button)
     assert not secrets.table.horizontalScrollBar().isVisible()
     assert secrets.table.topLevelItem(0).toolTip(0) == LONG_SECRET
+
+
+#: The screen the audit budgets for; a title bar and a panel take some of its height.
+SCREEN_W, SCREEN_H, TITLE_BAR = 1280, 720, 40
+
+
+def _fits_the_screen(w) -> None:
+    name = w.objectName() or w.metaObject().className()
+    hint = w.minimumSizeHint()
+    assert hint.width() <= SCREEN_W and hint.height() <= SCREEN_H - TITLE_BAR, f"{name} needs {hint}"
+    assert w.width() <= SCREEN_W and w.height() <= SCREEN_H - TITLE_BAR, f"{name} opens at {w.size()}"
+
+
+def test_every_dialog_and_window_from_the_menus_fits_a_1280x720_screen(window, qtbot, example_workspace):
+    from ide_support import click_menu_item, open_flow, wait_done
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QMenu
+
+    window.resize(SCREEN_W, SCREEN_H)
+    window.show()
+    qtbot.waitExposed(window)
+    tab = open_flow(window, example_workspace, "greeter")
+    window.start_run(tab, {"name": "Ada"})  # a realistic state: the flow has run once
+    wait_done(qtbot, tab)
+    seen = []
+
+    def check_modal() -> None:  # New Flow… and Open… ask with exec(): checked, then cancelled
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, check_modal)
+            return
+        _fits_the_screen(dialog)
+        seen.append(dialog.metaObject().className())
+        dialog.reject()
+
+    for count, name in enumerate(("new-flow-action", "open-flow-action"), 1):
+        QTimer.singleShot(0, check_modal)
+        click_menu_item(qtbot, window, "File", window.actions[name])
+        qtbot.waitUntil(lambda n=count: len(seen) == n and QApplication.activeModalWidget() is None)
+    for menu, name in (("Run", "run-action"), ("Run", "run-dataset-action"), ("Run", "console-action"),
+                       ("Run", "push-package-action"), ("File", "compare-with-action"),
+                       ("Settings", "connections-action"), ("Help", "shortcuts-action"),
+                       ("View", "command-palette-action")):
+        before = {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+        click_menu_item(qtbot, window, menu, window.actions[name])
+        def opened(b=before):
+            return {w for w in QApplication.topLevelWidgets() if w.isVisible() and not isinstance(w, QMenu)} - b
+
+        qtbot.waitUntil(lambda: bool(opened()))
+        for w in opened():
+            _fits_the_screen(w)
+            seen.append(w.metaObject().className())
+            w.close() if not isinstance(w, QDialog) else w.reject()
+    assert {"NewFlowDialog", "OpenFlowDialog", "RunGraphDialog", "RunDatasetDialog", "ConsoleWindow",
+            "PushPackageDialog", "CompareWithDialog", "ConnectionsDialog", "ShortcutsDialog",
+            "CommandPalette"} <= set(seen), seen
