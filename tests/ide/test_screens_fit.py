@@ -165,3 +165,31 @@ def test_every_dialog_and_window_from_the_menus_fits_a_1280x720_screen(window, q
     assert {"NewFlowDialog", "OpenFlowDialog", "RunGraphDialog", "RunDatasetDialog", "ConsoleWindow",
             "PushPackageDialog", "CompareWithDialog", "ConnectionsDialog", "ShortcutsDialog",
             "CommandPalette"} <= set(seen), seen
+
+
+
+def test_a_window_opens_with_room_for_its_frame_on_a_1280x720_screen():
+    """Pages opened at the screen's whole available height, so their title bar pushed the bottom
+    edge (the timeline's last rows, the buttons) past a 1280×720 screen with a 30 px panel."""
+    from PySide6.QtCore import QRect
+
+    from axiom_ide.app.screen_fit import FRAME_H, FRAME_W, fitted_size
+
+    panel = QRect(0, 0, 1280, 690)
+    size = fitted_size(1200, 680, panel)
+    assert size.height() + FRAME_H <= 690 and size.width() == 1200
+    assert fitted_size(1200, 680, QRect(0, 0, 1920, 1080)).toTuple() == (1200, 680)
+    assert fitted_size(1200, 680, QRect(0, 0, 1024, 600)).width() + FRAME_W <= 1024
+
+
+def test_the_execution_detail_page_opens_fitted_to_its_screen(window, qtbot, example_workspace):
+    from ide_support import run_then_open_details
+
+    from axiom_ide.app.execution_pages import PAGE_SIZE
+    from axiom_ide.app.screen_fit import fitted_size
+
+    window.show()
+    qtbot.waitExposed(window)
+    _eid, page = run_then_open_details(qtbot, window, example_workspace, "linear", {"text": "ab"})
+    assert page.size() == fitted_size(*PAGE_SIZE, window.screen().availableGeometry())
+    _fits_the_screen(page)
