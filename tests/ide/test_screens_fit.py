@@ -193,3 +193,19 @@ def test_the_execution_detail_page_opens_fitted_to_its_screen(window, qtbot, exa
     _eid, page = run_then_open_details(qtbot, window, example_workspace, "linear", {"text": "ab"})
     assert page.size() == fitted_size(*PAGE_SIZE, window.screen().availableGeometry())
     _fits_the_screen(page)
+
+
+def test_flow_configs_rows_stay_at_the_top_when_there_is_no_profile_list(window, qtbot):
+    """On Tenant default (no profiles list) the spare height spread the rows down the page: the
+    "Effective: …" line floated half-way down, under a blank gap."""
+    from test_console_flow_configs import open_flow_configs
+
+    window.show()
+    qtbot.waitExposed(window)
+    page = open_flow_configs(qtbot, window)
+    qtbot.waitUntil(lambda: page.isVisible() and page.effective.text().startswith("Effective"), timeout=10000)
+    assert not page.table.isVisible()
+    page.window().grab().save("/tmp/screens_fit_flow_configs.png")
+    # the line is as tall as its text, right under the timeout row (its text was centred in a tall label)
+    assert page.effective.height() <= page.effective.sizeHint().height() + 4, page.effective.height()
+    assert page.effective.geometry().top() - page.default_timeout.geometry().bottom() < 20
