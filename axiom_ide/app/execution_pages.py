@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from axiom_ide.app.qt_bridge import alive
+from axiom_ide.app.screen_fit import resize_to_fit
 
 #: The events after which an open page is read again.
 ENDED = ("EXECUTION_COMPLETED", "EXECUTION_FAILED", "EXECUTION_CANCELLED")
@@ -89,8 +90,7 @@ class ExecutionPages:
             page.tabs.setCurrentIndex(old.tabs.currentIndex())
             old.close()
         else:
-            screen = self.window.screen().availableGeometry()
-            page.resize(min(PAGE_SIZE[0], screen.width()), min(PAGE_SIZE[1], screen.height()))
+            resize_to_fit(page, *PAGE_SIZE, parent=self.window)
         page.destroyed.connect(lambda _=None, e=execution_id, p=page: self.pages.get(e) is p and self.pages.pop(e))
         self.pages[execution_id] = page
         page.show()
@@ -224,8 +224,7 @@ class ExecutionPages:
         page.setWindowFlag(Qt.WindowType.Window, True)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         page.setWindowTitle(f"Debug session {session['session_id']} · {session['mode']}")
-        screen = self.window.screen().availableGeometry()
-        page.resize(min(PAGE_SIZE[0], screen.width()), min(PAGE_SIZE[1], screen.height()))
+        resize_to_fit(page, *PAGE_SIZE, parent=self.window)
         old = self.sessions.get(execution_id)
         if old is not None and alive(old):
             old.close()

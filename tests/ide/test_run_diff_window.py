@@ -45,4 +45,8 @@ def test_compare_two_runs_highlights_the_first_divergent_node(qtbot, window, exa
     assert shout.text(0) == "shout"
     click_item(qtbot, win.nodes, shout)
     assert win.canvas.flow_scene.item_for_node("shout").isSelected()
+    # the fitted flow stays on screen: selecting a card that is visible does not scroll the others out
+    shown_rect = win.canvas.mapToScene(win.canvas.viewport().rect()).boundingRect()
+    for card in win.canvas.flow_scene.node_items():
+        assert shown_rect.contains(card.sceneBoundingRect()), card.node_id
     assert ["output", "text", '"HEY! HELLO, ADA!"', '"HEY! HELLO, BOB!"'] in win.change_rows()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from axiom_ide.app.console.cells import button_cell
+from axiom_ide.app.console.cells import button_cell, fit_columns
 
 Call = Callable[..., Any]
 COLUMNS = ("Name", "Key", "Created", "Last used", "")
@@ -143,10 +143,7 @@ class ApiKeysPage(QWidget):
         self.table = QTreeWidget(objectName="apiKeysList")
         self.table.setHeaderLabels(list(COLUMNS))
         self.table.setRootIsDecorated(False)
-        self.table.setColumnWidth(0, 180)
-        self.table.setColumnWidth(1, 160)
-        self.table.setColumnWidth(2, 150)
-        self.table.setColumnWidth(3, 150)
+        fit_columns(self.table)  # the Revoke <name> buttons stay in view; a long name elides
         self.revoke_buttons: dict[str, QPushButton] = {}
         top = QHBoxLayout()
         top.addWidget(title)
@@ -175,6 +172,7 @@ class ApiKeysPage(QWidget):
             button.clicked.connect(lambda _c=False, n=key.name: self.confirm_revoke(n))
             self.table.setItemWidget(item, 4, button_cell(button))
             self.revoke_buttons[key.name] = button
+        fit_columns(self.table)
 
     def rows(self) -> list[list[str]]:
         """What the list shows, row by row (Name, Key, Created, Last used)."""

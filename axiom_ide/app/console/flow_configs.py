@@ -117,6 +117,10 @@ class FlowConfigsPage(QWidget):
         layout.addWidget(self.form)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
+        #: Takes the page's spare height while the list is hidden (the tenant default has no profiles),
+        #: so the rows above stay at the top instead of spreading down the page.
+        self.filler = QWidget(objectName="flowConfigsFiller")
+        layout.addWidget(self.filler, 1)
         self._close_form()
         self.fill_flows()
 
@@ -166,6 +170,7 @@ class FlowConfigsPage(QWidget):
         shown = configs if flow else []
         self.empty.setVisible(bool(flow) and not shown)
         self.table.setVisible(bool(shown))
+        self.filler.setVisible(not shown)
         self.edit_buttons = {}
         for cfg in shown:
             item = QTreeWidgetItem([cfg.name, seconds(cfg.node_timeout_seconds), ", ".join(cfg.secret_overrides), ""])

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from axiom_ide.app.console.api_keys import error_text
-from axiom_ide.app.console.cells import button_cell
+from axiom_ide.app.console.cells import button_cell, fit_columns
 from axiom_ide.runtime.model.flow_users import flows_using
 
 Call = Callable[..., Any]
@@ -99,8 +99,7 @@ class SecretsPage(QWidget):
         self.table = QTreeWidget(objectName="secretsList")
         self.table.setHeaderLabels(["Name", "Updated", ""])
         self.table.setRootIsDecorated(False)
-        self.table.setColumnWidth(0, 320)
-        self.table.setColumnWidth(1, 180)
+        fit_columns(self.table)  # the Delete <name> buttons stay in view; a long name elides
         self.delete_buttons: dict[str, QPushButton] = {}
         top = QHBoxLayout()
         top.addWidget(title)
@@ -188,6 +187,7 @@ class SecretsPage(QWidget):
             button.clicked.connect(lambda _c=False, n=row["name"]: self.confirm_delete(n))
             self.table.setItemWidget(item, 2, button_cell(button))
             self.delete_buttons[row["name"]] = button
+        fit_columns(self.table)
         self._update_form()
 
     def _show_missing(self, missing: list[tuple[str, str, list[str]]]) -> None:

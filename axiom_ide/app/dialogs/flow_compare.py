@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.screen_fit import resize_to_fit
+
 TITLE = "Compare with…"
 SIDE_HINT = "a flow file, or REV:path (e.g. HEAD~1:flows/x.flow.yaml)"
 COMPARE = "Compare"
@@ -185,11 +187,7 @@ class FlowCompareWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
-        w, h = SIZE
-        screen = self.screen().availableGeometry() if self.screen() is not None else None
-        if screen is not None:
-            w, h = min(w, screen.width()), min(h, screen.height())
-        self.resize(w, h)
+        resize_to_fit(self, *SIZE)
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)

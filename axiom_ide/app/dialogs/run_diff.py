@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.screen_fit import resize_to_fit
+
 TITLE = "Compare runs"
 NODE_COLUMNS = ("Node", "Status A", "Status B", "Duration A", "Duration B")
 CHANGE_COLUMNS = ("What", "Field", "A", "B")
@@ -117,11 +119,7 @@ class RunDiffWindow(QWidget):
             self.select_node(self.first)
 
     def _resize(self) -> None:
-        w, h = SIZE
-        screen = self.screen().availableGeometry() if self.screen() is not None else None
-        if screen is not None:
-            w, h = min(w, screen.width()), min(h, screen.height())
-        self.resize(w, h)
+        resize_to_fit(self, *SIZE)
 
     def _paint(self) -> None:
         if self.canvas is None:
@@ -176,7 +174,8 @@ class RunDiffWindow(QWidget):
             if card is not None:
                 scene.clearSelection()
                 card.setSelected(True)
-                self.canvas.centerOn(card)
+                # Scrolled to only when off screen: centring on it pushed the fitted flow's other cards out.
+                self.canvas.ensureVisible(card, 40, 40)
 
     def change_rows(self) -> list[list[str]]:
         items = (self.changes.topLevelItem(i) for i in range(self.changes.topLevelItemCount()))

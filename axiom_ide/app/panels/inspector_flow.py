@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QLineEdit,
 
 from axiom_ide.app import api_info
 from axiom_ide.app.panels import follow_analysis
-from axiom_ide.app.panels.inspector_text import ElidedLabel, tip_full_text
+from axiom_ide.app.panels.inspector_text import ElidedComboBox, ElidedLabel, tip_full_text
 
 USE_API = "Use via API (curl)"
 OPEN_DOCS = "Open interactive docs"
@@ -68,7 +68,7 @@ class FlowOverview(QWidget):
         self.name.setProperty("heading", True)
         self.description = QLineEdit(objectName="flowDescription", placeholderText="Describe what this flow does")
         tip_full_text(self.description)
-        self.mode = QComboBox(objectName="flowMode")
+        self.mode = ElidedComboBox(objectName="flowMode")
         self.mode.addItem(api_info.UNARY_LABEL, "unary")
         self.mode.addItem(api_info.PIPELINE_LABEL, "pipeline")
         self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -144,7 +144,7 @@ class FlowOverview(QWidget):
         forced = mode == "pipeline" and flow.mode != "pipeline"
         self.mode.setCurrentIndex(self.mode.findData(mode))
         self.mode.setEnabled(not forced)
-        self.mode.setToolTip("A flow that contains a pipeline node always runs in pipeline mode." if forced else "")
+        self.mode.set_note("A flow that contains a pipeline node always runs in pipeline mode." if forced else "")
         entry, terminal = getattr(analysis, "entry", None), getattr(analysis, "terminal", None)
         self.entry.setText(f"{entry or '—'} → {terminal or '—'}" if flow.nodes else "—")
         self.endpoint.setText(f"POST {api_info.endpoint(mode, self.origin)}")

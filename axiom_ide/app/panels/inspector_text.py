@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+    QWidget,
+)
 
 
 class ElidedLabel(QLabel):
@@ -42,6 +52,47 @@ class ElidedLabel(QLabel):
         painter.setFont(self.font())
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+class ElidedComboBox(QComboBox):
+    """A combo box whose shown choice elides at the right when the box is narrower than it (a plain
+    QComboBox cuts it mid-letter), with the full choice as the tooltip; ``note`` (set by the owner,
+    e.g. why the box is disabled) is the tooltip otherwise and follows the choice when both apply."""
+
+    def __init__(self, parent: QWidget | None = None, *, objectName: str = "") -> None:  # noqa: N803 - Qt's spelling
+        super().__init__(parent, objectName=objectName)
+        self.note = ""
+        self.currentIndexChanged.connect(lambda _i: self._sync_tip())
+
+    def set_note(self, note: str) -> None:
+        self.note = note
+        self._sync_tip()
+
+    def _text_rect_width(self) -> int:
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        return self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self).width()
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.currentText()) > self._text_rect_width()
+
+    def _sync_tip(self) -> None:
+        parts = [self.currentText()] if self.is_elided() else []
+        self.setToolTip("\n".join([*parts, self.note] if self.note else parts))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._sync_tip()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QStylePainter(self)
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        opt.currentText = self.fontMetrics().elidedText(opt.currentText, Qt.TextElideMode.ElideRight,
+                                                        self._text_rect_width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
 
 
 def tip_full_text(edit: QLineEdit) -> None:

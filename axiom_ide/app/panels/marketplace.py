@@ -50,7 +50,8 @@ class PackageCard(QFrame):
         self.key = key
         self.setObjectName(f"card:{key}")
         self.setProperty("card", True)
-        name = QLabel(f"<b>{pkg.name}</b> <span style='color:gray'>@{pkg.version}</span>")
+        name = QLabel(f"<b>{pkg.name}</b> <span style='color:gray'>@{pkg.version}</span>", objectName="cardTitle")
+        name.setWordWrap(True)  # a long name@version wraps beside the button: the card fits a narrow dock
         self.import_button = QPushButton("+ Import", objectName="importButton")
         top = QHBoxLayout()
         top.addWidget(name, 1)
@@ -117,6 +118,7 @@ class MarketplacePanel(QWidget):
         self.list_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # cards wrap to the dock's width
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.list_widget)
         self.empty = QLabel("No packages match.", objectName="marketplaceEmpty")
