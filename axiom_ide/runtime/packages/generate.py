@@ -5,7 +5,8 @@ Writes ``gen/__init__.py``, ``gen/messages_pb2.py`` (one ``*_pb2.py`` per file i
 ``gen/imports/<flattened-scope>/<version>/`` plus the module the import guide names,
 ``gen/<owner>_<name>_messages_pb2.py`` (dashes become underscores), which re-exports its messages.
 Atomic across every proto unit: everything is written into a sibling temporary directory
-(``.gen.*.tmp``) and swapped in for ``gen/`` by rename only when every unit compiled, so a failed
+(``.gen.*.tmp``) and swapped in for ``gen/`` (``dirswap.swap_in``: one atomic exchange on Linux, so
+``gen/`` is never missing) only when every unit compiled, so a failed
 generate leaves ``gen/`` exactly as it was (or absent, when there was none) and a good one leaves
 exactly the files it wrote (a file a removed .proto once produced goes with the old ``gen/``).
 """
@@ -14,12 +15,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
-import uuid
 from pathlib import Path
 
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
+from axiom_ide.runtime.packages.dirswap import swap_in
 from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, Manifest, load_manifest
 from axiom_ide.runtime.packages.messages import MESSAGES_DIR, import_dir, proto_units
 from axiom_ide.runtime.packages.naming import module_scope
@@ -87,7 +87,7 @@ def generate(root: Path, manifest: Manifest | None = None, *, home: Path | None 
     try:
         os.chmod(staging, 0o755)  # mkdtemp's 0700 would become gen/'s mode
         written = _write_gen(root, manifest, staging)
-        _swap_in(staging, gen)
+        swap_in(staging, gen)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap
     return [gen / p.relative_to(staging) for p in written]
@@ -124,26 +124,3 @@ def _write_gen(root: Path, manifest: Manifest, out: Path) -> list[Path]:
         atomic_write_text(out / f"{name}.py", text)
         written.append(out / f"{name}.py")
     return written
-
-
-#: One swap at a time in this process (two generates of one package: the later wins, whole).
-_SWAP_LOCK = threading.Lock()
-
-
-def _swap_in(staged: Path, gen: Path) -> None:
-    """Put the complete ``staged`` directory in place of ``gen`` by rename; the old one is removed."""
-    aside = gen.with_name(f".{gen.name}.{uuid.uuid4().hex}.old")
-    old: Path | None = aside
-    with _SWAP_LOCK:
-        try:
-            os.rename(gen, aside)
-        except FileNotFoundError:
-            old = None  # there was no gen/ yet
-        try:
-            os.rename(staged, gen)
-        except BaseException:
-            if old is not None:
-                os.rename(old, gen)
-            raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
