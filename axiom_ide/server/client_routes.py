@@ -7,7 +7,9 @@
   member must name a node or flow the caller sees *on this server*: a node of the server's
   workspace, of the caller's pushes or of a published package (``registry_state``), a flow of the
   workspace's ``flows/`` or one the caller compiled. 400 for an unknown member or a bad alias, 409
-  ``member_exists`` / ``alias_clash``. ``DELETE /api/clients/{name}/members?alias=a&alias=b``.
+  ``member_exists`` / ``alias_clash``. A workspace flow is compiled into the snapshot with
+  ``POST /api/compile``'s flow resolver, so its ``flow:<name>`` and ``flow:<artifact id>`` subflows
+  resolve as there. ``DELETE /api/clients/{name}/members?alias=a&alias=b``.
 - ``POST /api/clients/{name}/versions`` ``{"languages"}`` — snapshots the members into the next
   version and answers 202 at once, every language ``pending``; the builds run in a worker thread
   (``pending`` → ``building`` → ``succeeded`` | ``failed`` with the error): poll
@@ -100,12 +102,14 @@ class MembersRemove(Query):
 def _service(request: web.Request) -> Any:
     from axiom_ide.runtime.clients.service import Clients
     from axiom_ide.server.openapi_routes import request_origin
+    from axiom_ide.server.registry_state import flow_resolver
 
     state = request.app[STATE]
     rt, tenant = state.runtime, request[TENANT]
     return Clients(rt.client_store(), lambda: _workspace(request.app, tenant),
                    lambda a: rt.store_artifact(a, tenant_id=tenant), lambda n: rt.latest_artifact(n, tenant_id=tenant),
-                   tenant_id=tenant, origin=request_origin(request))
+                   tenant_id=tenant, origin=request_origin(request),
+                   flow_resolver=lambda: flow_resolver(request.app, tenant, state.workspace))
 
 
 def _workspace(app: web.Application, tenant: str) -> Any:

@@ -8,13 +8,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import sysconfig
-import zipfile
-from pathlib import Path
 
 import pytest
 from live_server import start_server, stop_server
+from sdk_support import install_python_sdk, run_sdk_script, unzip
 
 from axiom_ide.cli.main import main
 
@@ -43,17 +40,9 @@ def built(tmp_path_factory):
         stop_server(server)
 
 
-def _unzip(path: Path, dest: Path) -> Path:
-    with zipfile.ZipFile(path) as z:
-        z.extractall(dest)
-        top = {n.split("/", 1)[0] for n in z.namelist()}
-    assert len(top) == 1
-    return dest / top.pop()
-
-
 def test_the_zip_has_readme_and_manifest_with_the_members(built):
     _, out = built
-    sdk = _unzip(out / "billing-sdk-py.zip", out / "py-meta")
+    sdk = unzip(out / "billing-sdk-py.zip", out / "py-meta")
     manifest = json.loads((sdk / "manifest.json").read_text())
     assert manifest["client"] == "billing" and manifest["version"] == 1 and manifest["language"] == "python"
     assert [m["alias"] for m in manifest["members"]] == ["greet", "helloFlow", "words", "split_words"]
@@ -88,22 +77,8 @@ print(json.dumps({"node": node.greeting, "flow": flow.greeting, "typed": isinsta
 
 def test_the_python_sdk_installs_into_a_venv_and_calls_serve(built, tmp_path):
     server, out = built
-    sdk = _unzip(out / "billing-sdk-py.zip", tmp_path)
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    py = venv / "bin" / "python"
-    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
-    # offline: pip, setuptools and protobuf come from the project's venv
-    Path(site, "project_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    pip = subprocess.run([str(py), "-m", "pip", "install", "--no-index", "--no-build-isolation", "-e", str(sdk)],
-                         capture_output=True, text=True, cwd=tmp_path)
-    assert pip.returncode == 0, pip.stdout + pip.stderr
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AXIOM_BASE_URL")}
-    env["AXIOM_API_KEY"] = server.key
-    run = subprocess.run([str(py), "-c", SCRIPT], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
-    assert run.returncode == 0, run.stderr
-    got = json.loads(run.stdout.strip().splitlines()[-1])
+    py = install_python_sdk(out / "billing-sdk-py.zip", tmp_path)
+    got = run_sdk_script(py, SCRIPT, server.key, tmp_path)
     assert got == {"node": "Hello, Ada!", "flow": "Hello, Bob!", "typed": True,
                    "frames": [["ONE", 0], ["TWO", 1], ["THREE", 2]], "split": ["a", "b"], "bad": 401}
 
@@ -126,7 +101,7 @@ console.log(JSON.stringify({ node: node.greeting, flow: flow.greeting, frames, b
 @pytest.mark.requires_tool("npm", why="apt-get install npm")
 def test_the_typescript_sdk_typechecks_and_calls_serve(built, tmp_path):
     server, out = built
-    sdk = _unzip(out / "billing-sdk-ts.zip", tmp_path)
+    sdk = unzip(out / "billing-sdk-ts.zip", tmp_path)
     npm = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=sdk,
                          capture_output=True, text=True, timeout=600)
     if npm.returncode != 0:  # the registry is out of reach: a developer machine skips, CI fails
@@ -172,7 +147,7 @@ public class Main {
 @pytest.mark.requires_tool("java", why="apt-get install default-jdk-headless")
 def test_the_java_sdk_compiles_with_javac_and_calls_serve(built, tmp_path):
     server, out = built
-    sdk = _unzip(out / "billing-sdk-java.zip", tmp_path)
+    sdk = unzip(out / "billing-sdk-java.zip", tmp_path)
     (sdk / "Main.java").write_text(JAVA_MAIN)
     sources = [str(p) for p in (sdk / "src").rglob("*.java")] + [str(sdk / "Main.java")]
     javac = subprocess.run(["javac", "-d", str(tmp_path / "classes"), *sources], capture_output=True, text=True,
@@ -227,7 +202,7 @@ func main() {
 @pytest.mark.requires_tool("go", why="apt-get install golang-go")
 def test_the_go_sdk_builds_with_go_and_calls_serve(built, tmp_path):
     server, out = built
-    sdk = _unzip(out / "billing-sdk-go.zip", tmp_path)
+    sdk = unzip(out / "billing-sdk-go.zip", tmp_path)
     (sdk / "cmd" / "demo").mkdir(parents=True)
     (sdk / "cmd" / "demo" / "main.go").write_text(GO_MAIN)
     env = dict(os.environ, AXIOM_API_KEY=server.key, GOPROXY="off", GOFLAGS="-mod=mod", GOTOOLCHAIN="local")

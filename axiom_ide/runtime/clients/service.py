@@ -2,7 +2,9 @@
 
 ``Clients(store, workspace, store_artifact, latest_artifact, tenant_id=, origin=)``: ``workspace``
 returns the current Workspace (packages and ``flows/``); ``store_artifact`` / ``latest_artifact``
-are the runtime's (a flow member is compiled and stored when a version is built). Every check runs
+are the runtime's (a flow member is compiled and stored when a version is built); ``flow_resolver``
+(optional) returns how that compile resolves ``flow:<x>`` subflows — the compile route's (None: the
+compiler's default, the workspace's flows and marketplace copies). Every check runs
 before anything is written: an unknown member or an alias clash saves nothing.
 """
 from __future__ import annotations
@@ -19,13 +21,15 @@ from axiom_ide.runtime.errors import AxiomError
 
 class Clients:
     def __init__(self, store: ClientStore, workspace: Callable[[], Any], store_artifact: Callable[[Any], None],
-                 latest_artifact: Callable[[str], Any], *, tenant_id: str, origin: str) -> None:
+                 latest_artifact: Callable[[str], Any], *, tenant_id: str, origin: str,
+                 flow_resolver: Callable[[], Any] | None = None) -> None:
         self.store = store
         self._workspace = workspace
         self._store_artifact = store_artifact
         self._latest = latest_artifact
         self.tenant = tenant_id
         self.origin = origin
+        self._flow_resolver = flow_resolver
 
     def _ws(self) -> Any:
         ws = self._workspace()
@@ -72,7 +76,9 @@ class Clients:
         """Snapshot the client's members now into the next version, each language ``pending``."""
         langs = self._languages(languages)
         client = self.get(name)
-        frozen = snap.take(client.members, self._ws(), self._store_artifact, self._latest, client=client.name)
+        resolver = self._flow_resolver() if self._flow_resolver is not None else None
+        frozen = snap.take(client.members, self._ws(), self._store_artifact, self._latest, client=client.name,
+                           flow_resolver=resolver)
         frozen["origin"] = self.origin
         return self.store.new_version(client.name, frozen, langs, tenant_id=self.tenant)
 

@@ -72,8 +72,13 @@ def _type(package_key: str, full_name: str) -> dict[str, str]:
 
 
 def take(members: list[Member] | tuple[Member, ...], workspace: Any, store_artifact: Callable[[Any], None],
-         latest_artifact: Callable[[str], Any], *, client: str) -> dict[str, Any]:
-    """The snapshot of ``members`` now (raises the resolver's or compiler's error, naming the member)."""
+         latest_artifact: Callable[[str], Any], *, client: str, flow_resolver: Any = None) -> dict[str, Any]:
+    """The snapshot of ``members`` now (raises the resolver's or compiler's error, naming the member).
+
+    A flow member's ``flow:<x>`` subflows resolve with ``flow_resolver`` — the one the compile route
+    uses (the server's: workspace flows by name, ``flow:<artifact id>`` among the tenant's and the
+    published artifacts); None is the compiler's default, the workspace's flows by name and its
+    marketplace copies (a local workspace)."""
     from axiom_ide.runtime.model.refs import parse_node_ref
 
     if not members:
@@ -93,7 +98,7 @@ def take(members: list[Member] | tuple[Member, ...], workspace: Any, store_artif
                             "input": _type(key, spec.input_type.full_name),
                             "output": _type(key, spec.output_type.full_name)})
             else:
-                artifact = _flow_artifact(m.target, workspace, store_artifact, latest_artifact)
+                artifact = _flow_artifact(m.target, workspace, store_artifact, latest_artifact, flow_resolver)
                 for key, blob in artifact.descriptor_sets:
                     bucket = files.setdefault(key, {})
                     for f in descriptor_pb2.FileDescriptorSet.FromString(blob).file:
@@ -116,13 +121,13 @@ def take(members: list[Member] | tuple[Member, ...], workspace: Any, store_artif
 
 
 def _flow_artifact(name: str, workspace: Any, store_artifact: Callable[[Any], None],
-                   latest_artifact: Callable[[str], Any]) -> Any:
+                   latest_artifact: Callable[[str], Any], flow_resolver: Any = None) -> Any:
     path = flow_file(workspace, name)
     if path.is_file():
         from axiom_ide.runtime.compiler.compile import compile_flow
         from axiom_ide.runtime.model.flow_yaml import load_flow
 
-        artifact, _ = compile_flow(load_flow(path).flow, workspace)
+        artifact, _ = compile_flow(load_flow(path).flow, workspace, flow_resolver=flow_resolver)
         store_artifact(artifact)
         return artifact
     artifact = latest_artifact(name)
