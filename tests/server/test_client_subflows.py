@@ -2,7 +2,8 @@
 resolver, so its generated Python SDK call runs the whole flow on a real ``axiom-ide serve``.
 
 On the server (``/api/clients`` routes): a subflow by name (``welcome`` places ``flow:greeter``) and
-by artifact id (``flow:<graph id>`` of a flow the tenant compiled there). Locally (the
+by artifact id (``flow:<graph id>`` of a flow the tenant compiled there, and of another tenant's
+published flow). Locally (the
 ``axiom-ide client`` verbs over the server's data dir and workspace, as the IDE's Client Builder):
 by name, and ``flow:<graph id>`` from the workspace's marketplace copy."""
 from __future__ import annotations
@@ -44,8 +45,8 @@ EXPECTED = {"welcome": "HEY! HELLO, BOB!", "market": "HEY! HELLO, ADA!"}
 live = live_fixture("client-subflows")
 
 
-def _greeter_id(live) -> str:
-    with live.client() as c:
+def _greeter_id(live, key: str | None = None) -> str:
+    with live.client(key) as c:
         compiled = c.post("/api/compile", json={"flow": "greeter"})
     assert compiled.status_code == 201, compiled.text
     return str(compiled.json()["graph_id"])
@@ -54,15 +55,21 @@ def _greeter_id(live) -> str:
 def test_a_server_client_of_flows_with_subflows_by_name_and_by_artifact_id(live, tmp_path):
     graph_id = _greeter_id(live)
     (live.workspace / "flows" / "market-welcome.flow.yaml").write_text(MARKET.format(graph_id=graph_id))
+    published = _greeter_id(live, live.other_key)  # another tenant's flow, on the public marketplace
+    with live.client(live.other_key) as other:
+        assert other.post(f"/api/registry/flows/{published}/publish").status_code == 200
+    (live.workspace / "flows" / "public-welcome.flow.yaml").write_text(
+        MARKET.format(graph_id=published).replace("market-welcome", "public-welcome"))
     with live.client() as c:
         assert c.post(BASE, json={"name": "subs"}).status_code == 201
         added = c.post(f"{BASE}/subs/members", json={"members": [
             {"kind": "flow", "target": "welcome", "alias": "welcome"},
-            {"kind": "flow", "target": "market-welcome", "alias": "market"}]})
+            {"kind": "flow", "target": "market-welcome", "alias": "market"},
+            {"kind": "flow", "target": "public-welcome", "alias": "public"}]})
         assert added.status_code == 200, added.text
         built = c.post(f"{BASE}/subs/versions", json={"languages": ["python"]})
         assert built.status_code == 202, built.text
-        assert [m["alias"] for m in built.json()["members"]] == ["welcome", "market"]
+        assert [m["alias"] for m in built.json()["members"]] == ["welcome", "market", "public"]
 
         def status() -> str:
             return str(c.get(f"{BASE}/subs/versions/1").json()["builds"][0]["status"])
@@ -75,7 +82,8 @@ def test_a_server_client_of_flows_with_subflows_by_name_and_by_artifact_id(live,
     with zipfile.ZipFile(io.BytesIO(zipped.content)) as z:
         assert "flow:" not in z.read("subs-sdk-py/manifest.json").decode()  # the SDK calls whole flows
     py = install_python_sdk(tmp_path / "subs-sdk-py.zip", tmp_path / "sdk")
-    assert run_sdk_script(py, SCRIPT.format(package="subs_sdk"), live.key, tmp_path) == EXPECTED
+    script = SCRIPT.format(package="subs_sdk").replace('}))', ', "public": c.public(GreetRequest(name="Cy")).text}))')
+    assert run_sdk_script(py, script, live.key, tmp_path) == EXPECTED | {"public": "HEY! HELLO, CY!"}
 
 
 def test_a_local_client_of_flows_with_subflows_by_name_and_from_the_marketplace_copy(live, tmp_path, capsys):
