@@ -3,9 +3,9 @@ resolver, so its generated Python SDK call runs the whole flow on a real ``axiom
 
 On the server (``/api/clients`` routes): a subflow by name (``welcome`` places ``flow:greeter``) and
 by artifact id (``flow:<graph id>`` of a flow the tenant compiled there, and of another tenant's
-published flow). Locally (the
-``axiom-ide client`` verbs over the server's data dir and workspace, as the IDE's Client Builder):
-by name, and ``flow:<graph id>`` from the workspace's marketplace copy."""
+published flow). Locally (the ``axiom-ide client`` verbs over the server's data dir and a workspace,
+the same ``Clients`` the IDE's Client Builder uses): by name, and ``flow:<graph id>`` from the
+workspace's marketplace copy."""
 from __future__ import annotations
 
 import io
