@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 from axiom_ide.backends.registry_import import _safe_name
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
+from axiom_ide.runtime.packages.dirswap import swap_in
 from axiom_ide.runtime.packages.manifest import MANIFEST_FILE, ImportDecl, Manifest, NodeDecl, dump_manifest
 from axiom_ide.runtime.packages.messages import import_dir
 
@@ -116,7 +116,6 @@ def write_descriptor(folder: Path, row: dict[str, Any], protos: dict[str, Any], 
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.tmp"
-    backup = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.old"
     try:
         (staging / "messages").mkdir(parents=True)
         for f in protos.get("files") or []:
@@ -132,16 +131,9 @@ def write_descriptor(folder: Path, row: dict[str, Any], protos: dict[str, Any], 
         atomic_write_text(staging / META_FILE, json.dumps(
             {"remote": origin, "visibility": row.get("visibility"), "commit": row.get("commit"),
              "pushed_at": row.get("pushed_at"), "published_at": row.get("published_at")}, indent=2) + "\n", 0o600)
-        if folder.exists():
-            os.rename(folder, backup)
-        os.rename(staging, folder)
-    except BaseException:
-        if backup.exists() and not folder.exists():
-            os.rename(backup, folder)
-        raise
+        swap_in(staging, folder)  # a flow analysed meanwhile reads the old descriptor or the new one
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(backup, ignore_errors=True)
 
 
 def remove_descriptor(folder: Path) -> None:

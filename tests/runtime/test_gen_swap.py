@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import os
 import sys
 import threading
 from pathlib import Path
@@ -118,3 +119,23 @@ def test_generate_over_an_existing_gen_uses_the_exchange_and_leaves_nothing_besi
     assert used == [dirswap._renameat2 is not None]
     assert (root / "gen" / "messages_pb2.py").is_file()
     assert hidden(root) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RENAME_EXCHANGE is Linux's")
+def test_a_first_gen_another_process_put_in_place_meanwhile_is_exchanged_not_an_error(tmp_path, monkeypatch):
+    # Runs racing on a fresh package: both saw no gen/, the other one's rename landed first, so
+    # this one's rename onto a non-empty gen/ answered ENOTEMPTY. The swap retries as an exchange.
+    gen, mine, other = tmp_path / "gen", staged(tmp_path, 2), staged(tmp_path, 1)
+    real = os.rename
+    calls: list[int] = []
+
+    def raced(src, dst):
+        if Path(src) == mine and not calls:
+            calls.append(1)
+            real(other, dst)  # the other process's first gen/ lands between the check and this rename
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "rename", raced)
+    dirswap.swap_in(mine, gen)
+    assert (gen / "__init__.py").read_text() == "N = 2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen"]

@@ -114,7 +114,7 @@ def test_the_server_spec_says_which_reads_need_no_key(market):
     listing = paths["/api/registry/packages"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     row = listing["properties"]["packages"]["items"]
     assert {"description", "nodes", "messages"} <= set(row["required"])
-    assert set(row["properties"]["nodes"]["items"]["properties"]) == {"name", "type", "description", "input", "output"}
+    assert set(row["properties"]["nodes"]["items"]["properties"]) == {"name", "type", "description", "input", "output", "required_secrets"}
 
 
 def test_the_remote_registry_client_reads_the_marketplace_without_a_key(market, aio):

@@ -59,12 +59,20 @@ def swap_in(staged: Path, target: Path) -> None:
     """Put the complete ``staged`` directory in place of ``target`` (which may not exist yet);
     ``staged`` is gone afterwards and so is the old ``target`` tree."""
     with _SWAP_LOCK:
-        if target.is_dir() and exchange(staged, target):
-            old: Path | None = staged  # the old tree now sits under the staging name
-        else:
-            old = _two_renames(staged, target)
+        try:
+            old = _swap(staged, target)
+        except OSError as exc:  # another process put the first ``target`` in place meanwhile
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not target.is_dir():
+                raise
+            old = _swap(staged, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _swap(staged: Path, target: Path) -> Path | None:
+    if target.is_dir() and exchange(staged, target):
+        return staged  # the old tree now sits under the staging name
+    return _two_renames(staged, target)
 
 
 def _two_renames(staged: Path, target: Path) -> Path | None:

@@ -33,6 +33,7 @@ from urllib.parse import quote
 from axiom_ide.runtime.engine.single_node import NodeDirectory, NodeEndpoint
 from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.fileio import atomic_write_text
+from axiom_ide.runtime.packages.dirswap import swap_in
 from axiom_ide.runtime.packages.package import Package
 from axiom_ide.runtime.packages.workspace import Workspace
 from axiom_ide.runtime.registry.archive import unpack
@@ -191,13 +192,9 @@ class Registry:
                 base.mkdir(parents=True, exist_ok=True, mode=0o700)
                 slot = self._slot(manifest.name, manifest.version)
                 target = base / slot
-                old = self.root / "staging" / f"{uuid.uuid4().hex}.old"
-                if target.exists():
-                    os.rename(target, old)
-                os.rename(staging, target)
+                swap_in(staging, target)  # a node host starting meanwhile finds the old tree or the new one
                 entry = Entry(manifest.name, manifest.version, tenant, PRIVATE, commit, repository, time.time())
                 self._write(base / f"{slot}.json", entry)
-                shutil.rmtree(old, ignore_errors=True)
                 self._nodes.pop(tenant, None)
             log(f"  ✓ {key} deployed (private to your tenant)")
             return entry
