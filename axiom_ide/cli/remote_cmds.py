@@ -382,15 +382,12 @@ def _rank(query: str, name: Any, *texts: Any) -> int | None:
     return 3 if any(q in str(t or "").lower() for t in texts) else None
 
 
-def listed_at(pkg: dict[str, Any]) -> float:
-    """When a version became what the caller sees: published (its publish time), else pushed (the
-    caller's own push); -inf for the server's workspace (neither) or a server that does not say."""
-    t = pkg.get("published_at") if pkg.get("visibility") == "public" else pkg.get("pushed_at")
-    return float(t) if t is not None else float("-inf")
-
-
 def _newest_first(pkg: dict[str, Any]) -> tuple[Any, ...]:
-    return -listed_at(pkg), pkg["name"], tuple(-x if isinstance(x, int) else 0 for _, x in _version_key(pkg["version"]))
+    """The registry's order for a row of the server's listing (``registry.store.newest_first``: most
+    recently published first; the server's workspace packages, neither pushed nor published, last)."""
+    from axiom_ide.runtime.registry.store import newest_first
+
+    return newest_first(str(pkg["name"]), str(pkg["version"]), pkg.get("published_at"), pkg.get("pushed_at"))
 
 
 def _ranked(query: str, rows: list[tuple[Any, ...]]) -> list[Any]:
@@ -447,10 +444,6 @@ def _none_found(found: list[Any], args: argparse.Namespace) -> int:
     return 0
 
 
-def _version_key(version: str) -> tuple[Any, ...]:
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.+-]", version))
-
-
 def _when(ms: Any) -> str:
     from datetime import UTC, datetime
 
@@ -470,7 +463,7 @@ def _visible(pkg: dict[str, Any]) -> str:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """A package version (the most recently published when @VERSION is omitted; see
-    :func:`listed_at`): description, author, license, deploy status, visibility, language, live
+    :func:`_newest_first`): description, author, license, deploy status, visibility, language, live
     endpoint, its OpenAPI and docs URLs, every node with input → output, and its messages."""
     name, _, version = args.package.partition("@")
     candidates = [p for p in _packages() if p["name"] == name and (not version or p["version"] == version)]

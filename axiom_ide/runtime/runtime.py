@@ -137,10 +137,16 @@ class Runtime(HistoryReads, KeyAccess, SettingsAccess, ArtifactAccess, DebugAcce
         return UsageStore(self._db)
 
     def client_store(self) -> Any:
-        """Clients, their versions and SDK builds (runtime/clients)."""
-        from axiom_ide.runtime.clients.store import ClientStore
+        """Clients, their versions and SDK builds (runtime/clients). Opened once: opening fails the
+        builds a stopped process left pending or building (``ClientStore.fail_interrupted``), for
+        ``serve`` and the IDE alike."""
+        store = getattr(self, "_client_store", None)
+        if store is None:
+            from axiom_ide.runtime.clients.store import ClientStore
 
-        return ClientStore(self._db)
+            store = self._client_store = ClientStore(self._db)
+            store.fail_interrupted()
+        return store
 
     def memory_inspector(self) -> MemoryInspector:
         """The operator's view of agent memory (one tenant per call)."""

@@ -51,7 +51,6 @@ _STATUS = {"client_not_found": 404, "version_not_found": 404, "build_not_found":
            "build_not_ready": 409}
 #: Builds at a time (each one generates and checks an SDK with the language's toolchain).
 BUILD_WORKERS = 2
-INTERRUPTED = "the server stopped before this build finished; add the language again to rebuild it"
 
 
 class _Builders:
@@ -279,9 +278,8 @@ async def download_sdk(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    runtime = app[STATE].runtime
-    # A build cut off by the last stop would say "building" forever: it failed, and says why.
-    runtime.client_store().fail_interrupted(INTERRUPTED)
+    # A build cut off by the last stop would say "building" forever: opening the store fails it, with why.
+    app[STATE].runtime.client_store()
     app[BUILDERS] = _Builders()
 
     async def _stop(app: web.Application) -> None:

@@ -149,7 +149,15 @@ def _locate(ff: Any, d: Diagnostic) -> Diagnostic:
 
 
 def _display(ff: Any) -> str | None:
-    return str(ff.path) if ff.path is not None else None
+    """The flow file as diagnostics name it: the display name it was compiled under (a workspace flow's
+    path relative to the workspace, ``/``-separated)."""
+    return ff.path.as_posix() if ff.path is not None else None
+
+
+def _workspace_relative(root: Path | None, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Every file a compile names (the flow's, a package's) as the workspace's user reads it: never
+    the server's absolute paths."""
+    return list(diagnostics) if root is None else [d.relative_to(root) for d in diagnostics]
 
 
 def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
@@ -227,7 +235,7 @@ def _compile_source(request: web.Request, body: CompileRequest | None, query: Co
     path = find_flow_file(root, body.flow)
     if path is None:
         raise BadArgument(f'no flow named "{body.flow}" in the workspace')
-    return path.read_text(encoding="utf-8"), str(path.relative_to(root))
+    return path.read_text(encoding="utf-8"), path.relative_to(root).as_posix()
 
 
 ROUTES = RouteTable(invalid=bad_argument, bad_json=lambda detail: bad_argument(f"request body is not valid JSON: {detail}"),
@@ -251,9 +259,10 @@ async def compile_route(request: web.Request, body: CompileRequest | None, query
                 compile_workspace(request.app, request[TENANT], handle), text, display,  # + the registry's
                 flow_resolver(request.app, request[TENANT], handle.root)))  # + marketplace flows
         except AxiomError as exc:
-            return compile_failed(exc.diagnostics)
+            return compile_failed(_workspace_relative(handle.root, exc.diagnostics))
         except BadArgument as exc:
             return bad_argument(str(exc))
+    warnings = _workspace_relative(handle.root, warnings)
     request.app[STATE].runtime.store_artifact(artifact, tenant_id=request[TENANT])
     return respond(models.Compiled, {
         "ok": True, "graph_id": artifact.graph_id, "flow": artifact.flow_name, "mode": artifact.mode,

@@ -47,7 +47,7 @@ _STORED: dict[tuple[str, float, str], tuple[str, str | None]] = {}
 _STORED_LOCK = threading.Lock()
 
 
-def _stored_status(pkg: Any, entry: Any) -> tuple[str, str | None]:
+def stored_status(pkg: Any, entry: Any) -> tuple[str, str | None]:
     """:func:`deploy_status` of a registry tree, once per push: a deployed tree is never edited (a
     push of the same version again renames a new tree in, with a new ``pushed_at``)."""
     key = (str(pkg.root), float(entry.pushed_at), str(entry.visibility))
@@ -73,7 +73,7 @@ def package_row(pkg: Any, entry: Any = None) -> dict[str, Any]:
         messages = [name for f in proto_files(pkg.root) for name in f["messages"]]
     except (OSError, UnicodeDecodeError):
         messages = []
-    status, detail = deploy_status(pkg) if entry is None else _stored_status(pkg, entry)
+    status, detail = deploy_status(pkg) if entry is None else stored_status(pkg, entry)
     return {"name": pkg.name, "version": pkg.version, "key": pkg.key, "language": m.language,
             "description": m.description, "author": m.author or "", "license": m.license or "", "tags": list(m.tags),
             "nodes": [{"name": n.name, "ref": f"{pkg.key}:{n.name}", "type": n.type or "unary",

@@ -87,10 +87,15 @@ class RegistryPackage(Reply):
     tags: list[str]
     nodes: list[RegistryNode] = Field(description="empty for a proto-only package")
     messages: list[str] = Field(description="the messages the package defines (what `import` downloads)")
+    deploy_status: str = Field(description="as `GET /api/packages` says it: `deployed`, `failed` (see "
+                                           "`deploy_detail`) or `not deployed` (proto-only)",
+                               json_schema_extra={"enum": ["deployed", "failed", "not deployed"]})
+    deploy_detail: str | None = Field(description="why not deployed; null when deployed")
 
 
 class RegistryPackages(Reply):
-    packages: list[RegistryPackage]
+    packages: list[RegistryPackage] = Field(description="most recently published first (a push by its push "
+                                                        "time), then by name, then the higher version")
 
 
 class ProtoFile(Reply):

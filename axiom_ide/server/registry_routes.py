@@ -10,8 +10,9 @@
   ``invalid_archive`` with the failing step's message (nothing is kept); 409 ``already_published``
   for a published version, ``conflict`` for a package of the server's own workspace.
 - ``GET /api/registry/packages`` — what the caller sees: its pushes and every published version, each
-  with its description, language, author, license, tags, nodes (name, type, input → output) and
-  messages (those its protos define). Needs no
+  with its description, language, author, license, tags, nodes (name, type, input → output),
+  messages (those its protos define) and deploy status (as ``GET /api/packages`` says it), most
+  recently published first (``registry.store.newest_first``, the order of ``/api/packages``). Needs no
   key (``key_optional``): without one, the published versions only (``axiom search`` logged out).
 - ``POST /api/registry/packages/{owner}/{pkg}/{version}/publish`` — the caller's push becomes public
   and immutable (200); a second publish is 409 ``already_published``; 404 when not pushed.

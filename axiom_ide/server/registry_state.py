@@ -27,16 +27,19 @@ def registry(app: web.Application) -> Registry:
 
 def listing_row(reg: Registry, tenant: str | None, entry: Any) -> dict[str, Any]:
     """``GET /api/registry/packages``' row of ``entry``: the stored record, then what its manifest
-    declares (description, language, tags, nodes) and the messages its protos define. A damaged
-    stored tree is listed with its record and nothing more, never hiding the others."""
+    declares (description, language, tags, nodes), the messages its protos define and its deploy
+    status (``package_listing.py``, as ``GET /api/packages`` says it). A damaged stored tree is
+    listed with its record and a failed deploy, never hiding the others."""
     from axiom_ide.runtime.registry.store import proto_files
+    from axiom_ide.server.package_listing import FAILED, stored_status
     from axiom_ide.server.registry_models import millis
 
     row: dict[str, Any] = {"name": entry.name, "version": entry.version, "key": entry.key,
                            "visibility": entry.visibility, "commit": entry.commit,
                            "pushed_at": millis(entry.pushed_at), "published_at": millis(entry.published_at),
                            "description": "", "language": "", "author": "", "license": "", "tags": [], "nodes": [],
-                           "messages": []}
+                           "messages": [], "deploy_status": FAILED,
+                           "deploy_detail": "its stored package cannot be loaded: push it again"}
     try:
         package = reg.package(tenant, entry)
         manifest = package.manifest
@@ -46,6 +49,7 @@ def listing_row(reg: Registry, tenant: str | None, entry: Any) -> dict[str, Any]
                            "input": n.input, "output": n.output, "required_secrets": list(n.required_secrets)}
                           for n in manifest.nodes],
                    messages=[name for f in proto_files(package.root) for name in f["messages"]])
+        row["deploy_status"], row["deploy_detail"] = stored_status(package, entry)
     except Exception:  # noqa: BLE001 - a damaged stored tree must not hide the others
         pass
     return row

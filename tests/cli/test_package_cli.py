@@ -167,6 +167,23 @@ def test_generate_with_one_good_and_one_broken_proto_leaves_gen_as_it_was(pkg):
     assert sorted(p.name for p in pkg.iterdir() if p.name.startswith(".gen")) == []
 
 
+def test_proto_problems_say_their_place_once(pkg):
+    """The location names the file; the message does not repeat it."""
+    (pkg / "axiom.yaml").write_text((pkg / "axiom.yaml").read_text() + (
+        "imports:\n  - package: other/ops\n    version: 1.0.0\n    messages: [Ops]\n"))
+    imported = pkg / "imports" / "other-ops" / "1.0.0"
+    imported.mkdir(parents=True)
+    (imported / "messages.proto").write_text('syntax = "proto3";\npackage other.ops;\nmessage Ops { string a = 1; }\n')
+    r = axiom(pkg, "validate", "--json")
+    assert [d for d in json.loads(r.stdout)["diagnostics"] if d["severity"] == "error"] == [
+        {"code": "proto_error", "severity": "error", "location": {"file": "imports/other-ops/1.0.0/messages.proto"},
+         "message": 'imported package "other/ops@1.0.0": clashes with the file of the same name from local messages/'}]
+    shutil.rmtree(imported.parent)
+    shutil.rmtree(pkg / "messages")
+    r = axiom(pkg, "generate")
+    assert (r.returncode, r.stderr) == (1, "messages: error: directory not found\n")
+
+
 def test_create_message_without_fields_adds_hints_and_placeholders(pkg):
     r = axiom(pkg, "create", "message", "OrderRequest", "--no-generate")
     assert r.returncode == 0
@@ -176,8 +193,8 @@ def test_create_message_without_fields_adds_hints_and_placeholders(pkg):
                          "  // An example string field — replace or remove.\n  string id = 1;\n"
                          "  // An example number field — replace or remove.\n  int32 count = 2;\n}\n")
     r = axiom(pkg, "create", "message", "OrderRequest")
-    assert (r.returncode, r.stderr) == (
-        1, 'messages/messages.proto: error: message "OrderRequest" already exists in messages/messages.proto\n')
+    line = text.splitlines().index("message OrderRequest {") + 1  # the place is said once: by the location
+    assert (r.returncode, r.stderr) == (1, f'messages/messages.proto:{line}: error: message "OrderRequest" already exists\n')
     r = axiom(pkg, "create", "message", "order_request")
     assert r.stderr == ('error: message name "order_request" must be PascalCase: the first character must be '
                         "uppercase, and only letters and digits are allowed\n")
@@ -186,7 +203,7 @@ def test_create_message_without_fields_adds_hints_and_placeholders(pkg):
 def test_create_node_refusals(pkg):
     r = axiom(pkg, "create", "node", "Greet", "--input", "GreetRequest", "--output", "GreetReply")
     assert r.returncode == 1
-    assert r.stderr.endswith('error: node "Greet" already exists in axiom.yaml\n')
+    assert r.stderr.startswith("axiom.yaml:") and r.stderr.endswith(': error: node "Greet" already exists\n')
     r = axiom(pkg, "create", "node", "Other")
     assert r.stderr == ("error: --input and --output are required when stdin is not a terminal "
                         "(e.g. axiom-ide create node Other --input InMessage --output OutMessage)\n")

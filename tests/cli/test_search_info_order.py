@@ -184,3 +184,17 @@ def test_import_resolves_the_version_info_shows(live, cli, tmp_path):
     assert shown == "0.1.0"
     assert done.stdout.startswith(f"✓ imported tester/mycalc@{shown} into imports/tester-mycalc/{shown}/: "), done.stdout
     assert (consumer / "imports" / "tester-mycalc" / shown).is_dir()
+
+
+def test_registry_listing_orders_and_deploy_status_as_packages_listing(live):
+    """``GET /api/registry/packages`` (what the IDE Marketplace reads) lists in ``GET /api/packages``'
+    order — most recently published first, a push by its push time — with the same deploy status."""
+    with live.client() as client:
+        registry = client.get("/api/registry/packages").json()["packages"]
+        listing = [p for p in client.get("/api/packages").json()["packages"] if p["visibility"] != "workspace"]
+    mine = [p["key"] for p in registry if p["name"] == "tester/mycalc"]
+    assert mine == ["tester/mycalc@0.1.0", "tester/mycalc@0.3.0", "tester/mycalc@0.2.0"]
+    assert [p["key"] for p in registry] == [p["key"] for p in listing]
+    assert [(p["deploy_status"], p["deploy_detail"]) for p in registry] == [
+        (p["deploy_status"], p["deploy_detail"]) for p in listing]
+    assert {p["deploy_status"] for p in registry if p["name"] == "tester/mycalc"} == {"deployed"}

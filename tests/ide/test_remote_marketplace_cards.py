@@ -20,7 +20,8 @@ WORDS = "Counts words in arithmetic-free prose."
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
-    """tester/market@0.1.0 published and @0.2.0 pushed; tester/words@0.1.0 (another description) pushed."""
+    """tester/market@0.1.0 published and @0.2.0 pushed; tester/words@0.1.0 (another description) pushed,
+    then its stored Increment handler lost (its deploy fails: that node does not answer)."""
     root = tmp_path_factory.mktemp("remote-cards")
     server = server_live.start_server(root)
     registry_support.published_and_pushed(server, root / "market", "tester/market")
@@ -30,6 +31,8 @@ def platform(tmp_path_factory):
     registry_support.commit_all(repo)
     with server.client(timeout=600) as client:
         assert client.post("/api/registry/packages", json=registry_support.archive(repo)).status_code == 201
+    [handler] = (server.data_dir / "registry" / "private").glob("*/*words*0.1.0/nodes/increment.py")
+    handler.unlink()
     yield server
     server_live.stop_server(server)
 
@@ -61,7 +64,13 @@ def test_remote_package_cards_show_description_nodes_and_where_they_are(qtbot, w
                                "Increment: Number → Number")
     assert _texts(market.cards["tester/market@0.2.0"])[1:4] == [MATH, "Nodes: Add, Multiply, Increment",
                                                                 "In Development"]
-    assert _texts(market.cards["tester/words@0.1.0"])[1] == WORDS
+    words = market.cards["tester/words@0.1.0"]
+    missing = 'Not deployed: 2 of 3 nodes answer: node "Increment": its handler nodes/increment.py is missing'
+    assert _texts(words)[1:5] == [WORDS, "Nodes: Add, Multiply, Increment", missing, "In Development"]
+    deploy = words.findChild(QLabel, "cardDeploy")
+    assert (deploy.property("error"), deploy.property("hint")) == (True, False)  # the theme's red line
+    assert [c.findChild(QLabel, "cardDeploy") for k, c in market.cards.items() if k != "tester/words@0.1.0"] == [
+        None, None]  # a deployed version's card says nothing about it
     # the same body the local card has for the same package (the workspace's examples/math)
     from axiom_ide.app.panels.marketplace import PackageCard
 

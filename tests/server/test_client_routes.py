@@ -121,22 +121,24 @@ def test_another_tenants_client_reads_like_a_missing_one(live):
         assert other.get(f"{BASE}/private/versions").json()["versions"] == []
 
 
-def test_a_build_cut_off_by_a_stop_is_failed_with_the_reason_at_the_next_start(make_runtime, tmp_path,
+def test_a_build_cut_off_by_a_stop_is_failed_with_the_reason_at_the_next_start(make_runtime, aio, tmp_path,
                                                                                example_workspace):
+    from axiom_ide.runtime.clients.store import INTERRUPTED
     from axiom_ide.server.app import create_app
-    from axiom_ide.server.client_routes import INTERRUPTED
 
     rt = make_runtime(tmp_path / "data")
     store = rt.client_store()
     store.create("cut")
     number = store.new_version("cut", {"client": "cut", "members": [], "descriptor_sets": {}}, ["python", "go"])
     store.set_status("cut", number, "go", "succeeded", archive=b"zip")
+    aio(rt.close())  # the server stops with python still pending
+    rt = make_runtime(tmp_path / "data")
     create_app(rt, workspace=example_workspace)  # what `serve` does when it starts
-    builds = store.version("cut", number).builds
+    builds = rt.client_store().version("cut", number).builds
     assert [(b.language, b.status, b.error) for b in builds] == [("python", "failed", INTERRUPTED),
                                                                  ("go", "succeeded", "")]
-    store.add_build("cut", number, "python")  # + language… queues it again
-    assert store.version("cut", number).build("python").status == "pending"
+    rt.client_store().add_build("cut", number, "python")  # + language… queues it again
+    assert rt.client_store().version("cut", number).build("python").status == "pending"
 
 
 def test_members_resolve_against_the_tenants_pushes_and_the_published_packages(live, tmp_path):

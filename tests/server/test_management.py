@@ -95,6 +95,21 @@ def test_compile_errors_are_400_with_file_line_col(live):
         assert r.status_code == 400 and r.json()["message"].startswith("flow.yaml:1:")
 
 
+def test_compile_by_name_names_the_flow_file_relative_to_the_workspace(live):
+    path = live.workspace / "flows" / "broken_by_name.flow.yaml"
+    path.write_text(BROKEN_EDGE.replace("name: broken", "name: broken-by-name"))
+    try:
+        with live.client() as c:
+            r = c.post("/api/compile", json={"flow": "broken-by-name"})
+    finally:
+        path.unlink()
+    assert r.status_code == 400
+    body = r.json()
+    assert body["message"] == "flows/broken_by_name.flow.yaml:3:1: error: graph must have exactly one start node"
+    assert {d["location"]["file"] for d in body["diagnostics"]} == {"flows/broken_by_name.flow.yaml"}
+    assert str(live.workspace) not in r.text
+
+
 def test_compile_argument_errors(live):
     with live.client() as c:
         for payload, message in (

@@ -4,7 +4,9 @@
 when it has none) and its nodes ("Nodes: A, B, …", each node's input → output message types in the
 label's tooltip; "Message types only (proto-only package)" when it has none). The local card
 (``marketplace.PackageCard``) reads them from the package's axiom.yaml, the remote card
-(``marketplace_remote.package_card``) from the remote registry's listing row.
+(``marketplace_remote.package_card``) from the remote registry's listing row, and under it
+:func:`deploy_label`: "Not deployed: <detail>" when the remote says the version is not deployed
+(red when its deploy failed: a node does not answer), nothing when it is.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 NO_DESCRIPTION = "No description."
 PROTO_ONLY = "Message types only (proto-only package)"
+NOT_DEPLOYED = "Not deployed: {detail}"
 
 
 @dataclass(frozen=True)
@@ -49,3 +52,17 @@ def add_summary(layout: QVBoxLayout, description: str, nodes: Sequence[NodeLine]
     layout.addWidget(desc)
     layout.addWidget(node_label)
     return desc, node_label
+
+
+def deploy_label(status: object, detail: object) -> QLabel | None:
+    """The card's deploy line for a listing row's ``deploy_status``/``deploy_detail``: None when
+    ``deployed`` (or when the remote does not say); "Not deployed: <detail>" otherwise, in red when
+    the deploy ``failed`` (a hint for a proto-only ``not deployed``: nothing is wrong with it)."""
+    if not status or status == "deployed":
+        return None
+    label = hint_label(NOT_DEPLOYED.format(detail=detail or status))
+    label.setObjectName("cardDeploy")
+    if status == "failed":
+        label.setProperty("hint", False)
+        label.setProperty("error", True)
+    return label

@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from axiom_ide.app.panels.marketplace_card import NodeLine, add_summary, hint_label
+from axiom_ide.app.panels.marketplace_card import NodeLine, add_summary, deploy_label, hint_label
 from axiom_ide.app.panels.marketplace_subflow import add_use_button, artifact_line, use_as_subflow
 from axiom_ide.app.qt_bridge import alive
 from axiom_ide.runtime.errors import AxiomError
@@ -98,12 +98,15 @@ def node_lines(pkg: dict[str, Any]) -> list[NodeLine]:
 
 
 def package_card(pkg: dict[str, Any]) -> RemoteCard:
-    """As the local card: title, description and nodes (marketplace_card.py), then where it is
-    (In Development / Published) and the commit it was pushed from."""
+    """As the local card: title, description and nodes (marketplace_card.py), then whether it is not
+    deployed (only then), where it is (In Development / Published) and the commit it was pushed from."""
     key = str(pkg.get("key") or f"{pkg['name']}@{pkg['version']}")
     visibility = str(pkg.get("visibility") or "")
     card = RemoteCard(key, f"<b>{pkg['name']}</b> <span style='color:gray'>@{pkg['version']}</span>", [])
     add_summary(card.body, str(pkg.get("description") or ""), node_lines(pkg))
+    deploy = deploy_label(pkg.get("deploy_status"), pkg.get("deploy_detail"))
+    if deploy is not None:  # "Not deployed: <detail>"; nothing for a deployed version
+        card.body.addWidget(deploy)
     card.body.addWidget(hint_label(VISIBILITY.get(visibility, visibility)))
     if pkg.get("commit"):
         card.body.addWidget(hint_label(f"Commit {str(pkg['commit'])[:12]}"))

@@ -32,7 +32,15 @@ def _client(row: sqlite3.Row) -> Client:
                   row["created_at"], row["updated_at"])
 
 
+#: The error of a build its process stopped before it finished (:meth:`ClientStore.fail_interrupted`).
+INTERRUPTED = "the runtime stopped before this build finished; add the language again to rebuild it"
+
+
 class ClientStore:
+    """Every pending or building row carries the database instance (``db.instance``) that queued it,
+    so :meth:`fail_interrupted` tells a build cut off by a stop from one another live process (an
+    IDE and ``serve`` on one data dir) is running."""
+
     def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.clock = clock
@@ -107,8 +115,8 @@ class ClientStore:
                          "VALUES (?, ?, ?, ?, ?)", (tenant_id, name, number,
                                                     json.dumps({**snapshot, "version": number}), now))
             for lang in languages:
-                conn.execute("INSERT INTO client_builds (tenant_id, client, number, language, status, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", (tenant_id, name, number, lang, PENDING, now))
+                conn.execute("INSERT INTO client_builds (tenant_id, client, number, language, status, updated_at, owner) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", (tenant_id, name, number, lang, PENDING, now, self.db.instance))
         return number
 
     def add_build(self, name: str, number: int, lang: str, *, tenant_id: str = "local") -> None:
@@ -121,24 +129,32 @@ class ClientStore:
             if row is not None and row["status"] != FAILED:
                 raise AxiomError.of("build_exists", f'version {number} of "{name}" already has {lang} ({row["status"]})')
             conn.execute("INSERT OR REPLACE INTO client_builds (tenant_id, client, number, language, status, error, "
-                         "archive, updated_at) VALUES (?, ?, ?, ?, ?, '', NULL, ?)",
-                         (tenant_id, name, number, lang, PENDING, self.clock()))
+                         "archive, updated_at, owner) VALUES (?, ?, ?, ?, ?, '', NULL, ?, ?)",
+                         (tenant_id, name, number, lang, PENDING, self.clock(), self.db.instance))
 
     def set_status(self, name: str, number: int, lang: str, status: str, *, error: str = "",
                    archive: bytes | None = None, tenant_id: str = "local") -> None:
         assert status in (PENDING, BUILDING, SUCCEEDED, FAILED)
         with self.db.transaction() as conn:
-            conn.execute("UPDATE client_builds SET status = ?, error = ?, archive = ?, updated_at = ? WHERE "
+            conn.execute("UPDATE client_builds SET status = ?, error = ?, archive = ?, updated_at = ?, owner = ? WHERE "
                          "tenant_id = ? AND client = ? AND number = ? AND language = ?",
-                         (status, error, archive, self.clock(), tenant_id, name, number, lang))
+                         (status, error, archive, self.clock(), self.db.instance, tenant_id, name, number, lang))
 
-    def fail_interrupted(self, reason: str) -> int:
-        """Every build still ``pending`` or ``building`` (of any tenant) becomes ``failed`` with
-        ``reason``: what a process that builds calls when it starts, so a build cut off by a stop is
-        never "building" forever (the language can be added again: a failed one is re-queued)."""
+    def fail_interrupted(self, reason: str = INTERRUPTED) -> int:
+        """Every build still ``pending`` or ``building`` (of any tenant) whose process is gone becomes
+        ``failed`` with ``reason``; what opening the store does (``Runtime.client_store``, for ``serve``
+        and the IDE alike), so a build cut off by a stop is never "building" forever (the language
+        can be added again: a failed one is re-queued). A live process's builds are left to it."""
         with self.db.transaction() as conn:
-            return int(conn.execute("UPDATE client_builds SET status = ?, error = ?, updated_at = ? WHERE status IN "
-                                    "(?, ?)", (FAILED, reason, self.clock(), PENDING, BUILDING)).rowcount)
+            owners = {r[0] for r in conn.execute("SELECT DISTINCT owner FROM client_builds WHERE status IN (?, ?)",
+                                                 (PENDING, BUILDING))}
+            gone = [o for o in owners if o is None or not self.db.alive(o)]
+            count = 0
+            for owner in gone:
+                count += int(conn.execute("UPDATE client_builds SET status = ?, error = ?, updated_at = ? WHERE "
+                                          "status IN (?, ?) AND owner IS ?",
+                                          (FAILED, reason, self.clock(), PENDING, BUILDING, owner)).rowcount)
+            return count
 
     def versions(self, name: str, *, tenant_id: str = "local") -> list[Version]:
         """The client's versions, newest first, with their builds in the docs' language order."""

@@ -80,7 +80,7 @@ def generate(root: Path, manifest: Manifest | None = None, *, home: Path | None 
             file=str(root / MANIFEST_FILE),
         )
     if not (root / MESSAGES_DIR).is_dir():
-        raise AxiomError.of("proto_error", "messages/ directory not found", file=str(root / MESSAGES_DIR))
+        raise AxiomError.of("proto_error", "directory not found", file=str(root / MESSAGES_DIR))  # the file says which
     gen = Path(home if home is not None else root) / GEN_DIR
     gen.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{GEN_DIR}.", suffix=".tmp", dir=gen.parent))

@@ -88,7 +88,7 @@ class MessageSet:
         #: full name → (file proto, source path to the message)
         self._source: dict[str, tuple[descriptor_pb2.FileDescriptorProto, tuple[int, ...]]] = {}
         self.units = proto_units(root, imports)
-        added: dict[str, bytes] = {}
+        added: dict[str, tuple[bytes, str]] = {}  # proto file name → (its descriptor, the unit's label)
         for unit in self.units:
             if not unit.files:
                 continue
@@ -97,10 +97,10 @@ class MessageSet:
             for fp in fds.file:
                 data = fp.SerializeToString()
                 if fp.name in added:
-                    if added[fp.name] != data and fp.name in own:
+                    if added[fp.name][0] != data and fp.name in own:  # the location names the file
                         raise AxiomError.of(
                             "proto_error",
-                            f'proto file "{fp.name}" from {unit.label} clashes with another file of the same name',
+                            f"{unit.label}: clashes with the file of the same name from {added[fp.name][1]}",
                             file=str(root / unit.include / fp.name),
                         )
                     continue
@@ -108,7 +108,7 @@ class MessageSet:
                     self.pool.Add(fp)
                 except TypeError as exc:  # duplicate symbol across files
                     raise AxiomError.of("proto_error", f"{unit.label}: {exc}", file=str(root / unit.include / fp.name)) from None
-                added[fp.name] = data
+                added[fp.name] = (data, unit.label)
                 if fp.name not in own:
                     continue
                 for full, _m, path in _walk(fp.message_type, fp.package, (4,)):

@@ -116,13 +116,16 @@ def install_dependencies(root: Path, language: str, *, python: str | None = None
 # --- create message --------------------------------------------------------------------------------
 
 
-def _declared_messages(root: Path) -> set[str]:
-    """Top-level message names in messages/*.proto, found textually (works on a broken file too)."""
-    names: set[str] = set()
-    for f in (root / MESSAGES_DIR).rglob("*.proto"):
-        text = re.sub(r"//[^\n]*|/\*.*?\*/", "", f.read_text(encoding="utf-8"), flags=re.S)
-        names.update(re.findall(r"(?m)^message\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{", text))
-    return names
+def _declared_messages(root: Path) -> dict[str, tuple[Path, int]]:
+    """Top-level message name → (its .proto file, its line) in messages/*.proto, found textually
+    (works on a broken file too; comments are blanked, their line breaks kept)."""
+    found: dict[str, tuple[Path, int]] = {}
+    for f in sorted((root / MESSAGES_DIR).rglob("*.proto")):
+        text = re.sub(r"//[^\n]*|/\*.*?\*/", lambda m: "\n" * m.group().count("\n"),
+                      f.read_text(encoding="utf-8"), flags=re.S)
+        for m in re.finditer(r"(?m)^message\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{", text):
+            found.setdefault(m.group(1), (f, text.count("\n", 0, m.start()) + 1))
+    return found
 
 
 def create_message(root: Path, name: str, fields: str | None = None) -> Path:
@@ -131,8 +134,9 @@ def create_message(root: Path, name: str, fields: str | None = None) -> Path:
     if problem:
         raise AxiomError.of("invalid_argument", problem)
     proto = root / MESSAGES_FILE
-    if name in _declared_messages(root):
-        raise AxiomError.of("already_exists", f'message "{name}" already exists in {MESSAGES_FILE}', file=str(proto))
+    declared = _declared_messages(root).get(name)
+    if declared is not None:  # the location names the file and line: the message does not repeat it
+        raise AxiomError.of("already_exists", f'message "{name}" already exists', file=str(declared[0]), line=declared[1])
     manifest = load_manifest(root / MANIFEST_FILE)
     for imp in manifest.imports:
         if name in imp.messages:
@@ -217,7 +221,7 @@ def create_node(root: Path, name: str, input: str, output: str, *, kind: str = "
     manifest = load_manifest(root / MANIFEST_FILE)
     existing = manifest.node(name)
     if existing:
-        raise AxiomError.of("already_exists", f'node "{name}" already exists in axiom.yaml',
+        raise AxiomError.of("already_exists", f'node "{name}" already exists',
                             file=str(root / MANIFEST_FILE), line=existing.line or None)
     handler = snake_case(name)
     source = root / NODES_DIR / f"{handler}.py"

@@ -76,10 +76,26 @@ class Entry:
         return asdict(self)
 
 
-def listed_at(entry: Entry) -> float:
-    """When ``entry`` became what its viewers see: published, else pushed."""
-    return float(entry.published_at if entry.visibility == PUBLIC and entry.published_at is not None
-                 else entry.pushed_at)
+def listed_at(published_at: float | None, pushed_at: float | None) -> float:
+    """The "most recently published" rule, one place for the registry's records and the CLI's rows of
+    the server's listings: when a version became what its viewer sees — its publish time once
+    published (``published_at`` is set on public versions only), else its push time (the viewer's
+    own push); ``-inf`` for neither (a package of the server's workspace), so it sorts last. Either
+    unit (seconds, milliseconds), the same for both."""
+    t = published_at if published_at is not None else pushed_at
+    return float(t) if t is not None else float("-inf")
+
+
+def newest_first(name: str, version: str, published_at: float | None, pushed_at: float | None) -> tuple[Any, ...]:
+    """The listings' order (``GET /api/registry/packages``, ``GET /api/packages``' registry rows,
+    ``search``) and ``info``'s pick (the smallest): most recently published first
+    (:func:`listed_at`), then by name, then the higher version."""
+    nums, release, _pre = _semver_key(version)
+    return -listed_at(published_at, pushed_at), name, tuple(-n for n in nums), not release
+
+
+def _entry_order(entry: Entry) -> tuple[Any, ...]:
+    return newest_first(entry.name, entry.version, entry.published_at, entry.pushed_at)
 
 
 def _semver_key(version: str) -> tuple:
@@ -143,11 +159,12 @@ class Registry:
 
     def visible(self, tenant: str | None) -> list[Entry]:
         """What ``tenant`` sees: every public version and its own pushes (a published push is
-        listed once, as public). ``None`` is an anonymous caller: the public versions only."""
+        listed once, as public), most recently published first (:func:`newest_first`). ``None`` is an
+        anonymous caller: the public versions only."""
         public = self._entries(self._dir(PUBLIC))
         keys = {e.key for e in public}
         mine = [] if tenant is None else [e for e in self._entries(self._dir(PRIVATE, tenant)) if e.key not in keys]
-        return sorted(public + mine, key=lambda e: (e.name, _semver_key(e.version)))
+        return sorted(public + mine, key=_entry_order)
 
     def find(self, tenant: str | None, name: str, version: str | None = None, *,
              public_only: bool = False) -> Entry | None:
@@ -158,7 +175,7 @@ class Registry:
                    if e.name == name and (version is None or e.version == version)]
         if not entries:
             return None
-        return max(entries, key=lambda e: (listed_at(e), _semver_key(e.version)))
+        return min(entries, key=_entry_order)
 
     def tree(self, tenant: str | None, entry: Entry) -> Path:
         if entry.visibility != PUBLIC and tenant is None:  # never a push for an anonymous caller

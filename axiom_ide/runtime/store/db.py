@@ -299,6 +299,11 @@ MIGRATIONS: list[str] = [
     UPDATE OR REPLACE memory_sessions SET flow_id = axiom_flow_id(tenant_id, flow_id) WHERE NOT axiom_is_flow_id(flow_id);
     UPDATE memory_fact_sources SET flow_id = axiom_flow_id(tenant_id, flow_id) WHERE NOT axiom_is_flow_id(flow_id);
     """,
+    # 15: the database instance that queued or runs a client build (NULL: unknown, a build from
+    # before): a build whose owner is gone is failed when a client store is next opened
+    """
+    ALTER TABLE client_builds ADD COLUMN owner TEXT;
+    """,
 ]
 
 #: The executions columns a journaled insert or update writes (the ``owner`` column of migration 8
