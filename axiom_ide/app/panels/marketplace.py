@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QScrollArea,
     QTabBar,
@@ -142,8 +143,14 @@ class MarketplacePanel(QWidget):
         from axiom_ide.app.remote_types import RemoteTypes
 
         self.remote = RemoteMarketplace(self, bridge, workspace_root, open_path)
-        self.types = RemoteTypes(bridge, self._workspace, workspace_root, self._refresh_workspace)
+        self.types = RemoteTypes(bridge, self._workspace, workspace_root, self._refresh_workspace,
+                                 status_bar=self._status_bar)
         bridge.backendReady.connect(self._backend_ready)
+
+    def _status_bar(self) -> Any:
+        """The window's status bar (the remote types' sync says there what it fetched)."""
+        window = self.window()
+        return window.statusBar() if isinstance(window, QMainWindow) else None
 
     def _backend_ready(self, backend: Any) -> None:
         remote = is_remote(backend)
