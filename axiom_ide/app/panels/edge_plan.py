@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from axiom_ide.app.panels import follow_analysis
 from axiom_ide.app.panels.edge_plan_rows import FieldRow
-from axiom_ide.app.panels.inspector_text import ElidedLabel, tip_full_text
+from axiom_ide.app.panels.inspector_text import ElidedLabel, WrappingButton, tip_full_text
 
 TYPES_MATCH = "Types match — fields pass through automatically."
 CONFIGURE_ANYWAY = "Configure field mapping anyway"
@@ -68,8 +67,8 @@ class EdgePlanPanel(QWidget):
         self.subtitle = ElidedLabel(objectName="edgePlanSubtitle")
         self.subtitle.setProperty("hint", True)
         self.edge_message = _label(name="edgeMessage")
-        self.configure_button = QPushButton(CONFIGURE_ANYWAY, objectName="configureMappingButton")
-        self.passthrough_button = QPushButton(USE_PASSTHROUGH, objectName="usePassthroughButton")
+        self.configure_button = WrappingButton(CONFIGURE_ANYWAY, objectName="configureMappingButton")
+        self.passthrough_button = WrappingButton(USE_PASSTHROUGH, objectName="usePassthroughButton")
         for button in (self.configure_button, self.passthrough_button):  # one at a time, by rebuild():
             button.hide()  # both side by side would set the dock's minimum width
         self.rows_box = QVBoxLayout()
