@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from axiom_ide.app.panels import follow_analysis
+from axiom_ide.app.panels import discard, follow_analysis
 from axiom_ide.app.panels.edge_plan_rows import FieldRow
 from axiom_ide.app.panels.inspector_text import ElidedLabel, WrappingButton, tip_full_text
 
@@ -161,8 +161,7 @@ class EdgePlanPanel(QWidget):
         self.src_desc = getattr(src_spec, "output_type", None)
         self.dst_desc = getattr(dst_spec, "input_type", None)
         for row in self.rows.values():
-            row.setParent(None)
-            row.deleteLater()
+            discard(row)
         self.rows = {}
         self.subtitle.setText(f"{edge.src} → {edge.dst}" + ("  (loop edge)" if edge.is_loop else ""))
         if self.src_desc is None or self.dst_desc is None:

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.panels import discard
+
 UNMAPPED = "— unmapped —"
 
 
@@ -238,8 +240,7 @@ class FieldRow(QFrame):
     # -- steps -----------------------------------------------------------------------------------
     def _set_steps(self, steps: list[tuple[str, str]]) -> None:
         for row in self.steps:
-            row.setParent(None)
-            row.deleteLater()
+            discard(row)
         self.steps = []
         for name, args in steps:
             row = StepRow(name, args, self)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from axiom_ide.app.panels import follow_analysis
+from axiom_ide.app.panels import discard, follow_analysis
 from axiom_ide.app.panels.marketplace_card import NodeLine, add_summary, hint_label
 from axiom_ide.app.panels.marketplace_remote import REMOTE_FILTERS, RemoteMarketplace, is_remote, set_import_state
 from axiom_ide.app.panels.marketplace_subflow import fetch_missing_copies, set_use_state
@@ -201,8 +201,7 @@ class MarketplacePanel(QWidget):
 
     def rebuild(self) -> None:
         for card in self.cards.values():
-            card.setParent(None)
-            card.deleteLater()
+            discard(card)
         self.cards.clear()
         if self.remote_mode and self.remote is not None:
             self._rebuild_remote(self.remote)
