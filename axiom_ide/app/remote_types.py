@@ -31,6 +31,11 @@ from axiom_ide.runtime.errors import AxiomError
 from axiom_ide.runtime.model.flow_yaml import load_flow
 from axiom_ide.runtime.model.refs import RefError, is_artifact_id, parse_node_ref
 
+#: The status bar after a sync that wrote descriptors (keys joined by ", ").
+FETCHED = "Fetched {keys} from {host}"
+#: How long (ms) the status bar shows it.
+FETCHED_MS = 5000
+
 
 def needed_packages(flow: Any, workspace_root: Path | None = None, _seen: set[str] | None = None) -> set[str]:
     """The package keys a flow uses: its library (imports) and its package nodes; with
@@ -66,8 +71,10 @@ class RemoteTypes:
     """The active remote's package descriptors on the window's workspace (``panel.types``)."""
 
     def __init__(self, bridge: Any, workspace: Callable[[], Any], workspace_root: Path,
-                 refresh_workspace: Callable[[], Any]) -> None:
+                 refresh_workspace: Callable[[], Any], status_bar: Callable[[], Any] | None = None) -> None:
         self.bridge = bridge
+        #: The window's QStatusBar (None while the panel has no window).
+        self._status_bar = status_bar or (lambda: None)
         self._workspace = workspace
         self.root = Path(workspace_root)
         self._refresh_workspace = refresh_workspace
@@ -156,9 +163,9 @@ class RemoteTypes:
         for key in (*result.fetched, *result.kept, *result.absent):
             self.reasons.pop(key, None)
         self.reasons.update(result.failed)
-        self.apply(force=bool(result.fetched or result.failed or result.absent))
+        self.apply(force=bool(result.fetched or result.failed or result.absent), fetched=result.fetched)
 
-    def apply(self, *, force: bool = False) -> None:
+    def apply(self, *, force: bool = False, fetched: list[str] | None = None) -> None:
         """Put the active remote's descriptors (none on Local) and reasons on the workspace; the
         workspace is rescanned (and every open flow analysed again) when they change."""
         workspace = self._workspace()
@@ -174,4 +181,18 @@ class RemoteTypes:
         if force or roots != workspace.extra_roots or reasons != workspace.unresolved:
             workspace.extra_roots = roots
             workspace.unresolved = reasons
-            self._refresh_workspace()
+            self._refresh(fetched or [])
+
+    def _refresh(self, fetched: list[str]) -> None:
+        """Rescan the workspace; the status bar then says what was fetched, or keeps what it said."""
+        bar = self._status_bar()
+        before = bar.currentMessage() if bar is not None else ""
+        self._refresh_workspace()
+        if bar is None:
+            return
+        if fetched:
+            bar.showMessage(FETCHED.format(keys=", ".join(sorted(fetched)), host=self.host), FETCHED_MS)
+        elif bar.currentMessage() != before:  # the rescan's "N packages" says nothing of a sync
+            bar.clearMessage()
+            if before:
+                bar.showMessage(before, FETCHED_MS)

@@ -9,11 +9,12 @@ The view's scene rect is the content plus a wide margin and only grows, so Qt ne
 small scene when a card moves (the whole canvas used to jump on a drop). After a card drop the
 dropped card stays where the preview showed it on screen — when the grid was re-based (a drop left
 of / above the first cell) the view scrolls by the same amount — and it is scrolled clear of the
-overlays (the Run button laid over the view, the minimap's toggle).
+overlays (the Run button laid over the view, the minimap's toggle). That margin is room to scroll
+into, not content: a scroll bar shows only while a card reaches past the visible area.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QNativeGestureEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGestureEvent, QGraphicsView, QPinchGesture, QWidget
 
@@ -60,6 +61,7 @@ class FlowView(QGraphicsView):
         self._rect_set = False
         self.minimap = Minimap(self)
         scene.sceneRectChanged.connect(self._grow_scene_rect)
+        scene.changed.connect(self._scene_changed)  # a card moved, added or removed
         self._grow_scene_rect()
         self._place_minimap()
 
@@ -88,6 +90,7 @@ class FlowView(QGraphicsView):
             self.scale(factor, factor)
         self._sync_overview()
         self._grow_scene_rect()
+        self._update_scroll_bars()
         self.zoomChanged.emit(self.zoom())
         self._place_minimap()
         self.minimap.update()
@@ -113,7 +116,7 @@ class FlowView(QGraphicsView):
             return
         rect = rect.adjusted(-40, -40, 40, 40)
         self._grow_scene_rect(rect)
-        target = self._free_area()
+        target = self._free_area(rect)
         self._fit_into(rect, target)
         if self.minimap.is_wanted() and not self.minimap.place():
             target.setRight(target.right() - self.minimap.width() - 2 * CLEARANCE)  # give it the right side
@@ -132,18 +135,29 @@ class FlowView(QGraphicsView):
         shift = QPointF(target.center() - self.viewport().rect().center()) / k
         self.centerOn(rect.center() - shift)
 
-    def _free_area(self) -> QRect:
-        """The viewport less the bands its bottom/top overlays (the Run button) take."""
+    def _free_area(self, content: QRectF) -> QRect:
+        """The part of the viewport the overlays (the Run button) leave for ``content``: the band
+        above/below them, or, when that band is too low for the cards to be readable (a short
+        window), the full-height side beside them — whichever shows ``content`` larger."""
         area = self.viewport().rect()
         mid = area.center().y()
-        for r in self.overlay_rects(minimap=False):
-            if r.width() >= area.width() // 2:
-                continue  # not a floating control
+        controls = [r for r in self.overlay_rects(minimap=False) if r.width() < area.width() // 2]  # floating ones
+        band = QRect(area)
+        for r in controls:
             if r.center().y() > mid:
-                area.setBottom(min(area.bottom(), r.top() - CLEARANCE))
+                band.setBottom(min(band.bottom(), r.top() - CLEARANCE))
             else:
-                area.setTop(max(area.top(), r.bottom() + CLEARANCE))
-        return area
+                band.setTop(max(band.top(), r.bottom() + CLEARANCE))
+        sides = [QRect(area.left(), area.top(), r.left() - CLEARANCE - area.left(), area.height()) for r in controls]
+        sides += [QRect(QPoint(r.right() + CLEARANCE, area.top()), area.bottomRight()) for r in controls]
+        candidates = [band] + [c for c in sides if not any(c.intersects(r) for r in controls)]
+
+        def scale(target: QRect) -> float:
+            if target.width() < 40 or target.height() < 40:
+                return 0.0
+            return min(target.width() / content.width(), target.height() / content.height(), 1.0)
+
+        return max(candidates, key=scale)  # the band on a tie
 
     def overlay_rects(self, minimap: bool = True) -> list[QRect]:
         """Viewport rectangles of the widgets laid over the canvas: the minimap (when shown) and
@@ -386,10 +400,32 @@ class FlowView(QGraphicsView):
         super().scrollContentsBy(dx, dy)
         self._place_minimap()
         self.minimap.update()
+        self._update_scroll_bars()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self._place_minimap()
+        self._update_scroll_bars()
+
+    def _scene_changed(self, _rects: object) -> None:  # a bound slot: cut when the view is deleted
+        self._update_scroll_bars()
+
+    def _update_scroll_bars(self) -> None:
+        """A scroll bar only while the cards reach past the visible area on its axis: the scene
+        rect's wide margin is room to scroll into, not content, so it alone shows none. (Stable:
+        hiding a bar only enlarges the viewport, in which the cards still fit.)"""
+        scene = self.scene()
+        if scene is None:
+            return
+        content, visible = scene.itemsBoundingRect(), self.visible_scene_rect()
+        fits_x = content.isEmpty() or (content.left() >= visible.left() and content.right() <= visible.right())
+        fits_y = content.isEmpty() or (content.top() >= visible.top() and content.bottom() <= visible.bottom())
+        off, needed = Qt.ScrollBarPolicy.ScrollBarAlwaysOff, Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        for bar_policy, set_policy, fits in ((self.horizontalScrollBarPolicy, self.setHorizontalScrollBarPolicy, fits_x),
+                                             (self.verticalScrollBarPolicy, self.setVerticalScrollBarPolicy, fits_y)):
+            wanted = off if fits else needed
+            if bar_policy() != wanted:
+                set_policy(wanted)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)

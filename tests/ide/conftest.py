@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import pytest
 from engine_support import add_faults_package
-from ide_support import close_window, make_window
+from ide_support import close_window, make_window, visible_windows
+
+
+@pytest.fixture(autouse=True)
+def no_window_left_open(qapp):
+    """A test closes what it opened: a top-level window still on screen after its teardown (the
+    fixture's window is closed by then) would sit over the next tests. It is closed, and the test
+    fails naming it."""
+    before = set(visible_windows())
+    yield
+    left = [w for w in visible_windows() if w not in before]
+    for w in left:
+        w.close()
+    if left:
+        names = ", ".join(f"{type(w).__name__} {w.objectName() or w.windowTitle()!r}" for w in left)
+        pytest.fail(f"left open after the test: {names}")
 
 
 @pytest.fixture

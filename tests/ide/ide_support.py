@@ -17,7 +17,7 @@ def make_window(qtbot, workspace, data_dir, settings_file, *, inline: bool = Tru
     # The real runtime, stores and engine; node code in process unless ``inline=False`` (node hosts).
     window = MainWindow(workspace, data_dir, prefs, quiet=True, autosave_ms=100,
                         backend_factory=lambda w: local_backend(w, inline=inline))
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=close_owned_windows)
     # pytest-qt closes widgets before fixture teardown: never block on a question there.
     window.ask_unsaved = lambda doc: "discard"
     window.ask_unsaved_many = lambda docs: "discard_all"
@@ -28,7 +28,30 @@ def make_window(qtbot, workspace, data_dir, settings_file, *, inline: bool = Tru
     return window
 
 
+def visible_windows() -> list:
+    """The top-level windows on screen: main windows, pages, dialogs (not menus, tooltips or a
+    combo's popup)."""
+    from PySide6.QtWidgets import QApplication
+
+    return [w for w in QApplication.topLevelWidgets()
+            if w.isVisible() and w.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)]
+
+
+def close_owned_windows(window) -> None:
+    """Close the dialogs and windows ``window`` owns (the modeless Run Dataset and its Compare
+    Batches, …) while its runtime still runs. Quitting the app takes them away; closing the main
+    window alone in a test does not (a parent's deleteLater waits for an event loop), so they
+    stayed on screen into the next test."""
+    for w in visible_windows():
+        owner = w.parentWidget()
+        while owner is not None and owner is not window:
+            owner = owner.parentWidget()
+        if owner is window:
+            w.close()
+
+
 def close_window(window) -> None:
+    close_owned_windows(window)
     window.ask_unsaved = lambda doc: "discard"
     window.ask_unsaved_many = lambda docs: "discard_all"
     window.ask_stop_debug = lambda doc, status: True

@@ -135,3 +135,25 @@ def test_clear_drops_a_pending_override(qtbot, session):
     click(qtbot, page.clear_button)
     assert page.overrides == {} and page.overrides_list.count() == 0
     assert page.step_forward.text() == "Step Forward"
+
+
+
+def assert_compact_and_filling(table) -> None:
+    """One-line rows (a style's default ~30 px row is twice a line), the columns filling the width."""
+    assert table.rowCount() > 0
+    assert all(table.rowHeight(r) <= table.fontMetrics().height() + 12 for r in range(table.rowCount()))
+    header = table.horizontalHeader()
+    assert header.stretchLastSection()
+    assert sum(header.sectionSize(c) for c in range(header.count())) == table.viewport().width()
+
+
+def test_the_timeline_rows_are_compact_and_its_columns_fill_the_width(qtbot, session):
+    page = session
+    for _ in range(len(page.replay)):
+        QTest.keyClick(page.canvas, Qt.Key.Key_Period)
+    timeline = page.tabs.timeline
+    qtbot.waitUntil(timeline.isVisible)
+    assert timeline.rowCount() == len(page.replay)
+    assert_compact_and_filling(timeline)
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "debug_session_timeline.png"))

@@ -301,3 +301,21 @@ def test_a_pipeline_execution_shows_frames_and_does_not_fork(qtbot, window, exam
     assert table.rowCount() >= 1
     fork = table.cellWidget(0, FORK_COLUMN)
     assert not fork.isEnabled() and fork.toolTip() == "A pipeline run cannot be forked; run the flow again."
+
+
+def test_the_detail_tables_have_compact_rows_that_fill_the_width(qtbot, window, example_workspace):
+    from test_debug_session_canvas import assert_compact_and_filling
+
+    _, page = run_then_open_details(qtbot, window, example_workspace, "linear", {"text": "ab"})
+    page.resize(1280, 720)
+    click_tab(qtbot, page.tabs, 0)
+    qtbot.waitUntil(page.timeline.isVisible)
+    assert_compact_and_filling(page.timeline)
+    if os.environ.get("AXIOM_SCREENSHOT_DIR"):
+        page.grab().save(os.path.join(os.environ["AXIOM_SCREENSHOT_DIR"], "execution_detail_timeline.png"))
+    click_tab(qtbot, page.tabs, 2)  # a checkpoint row holds its Fork from here button whole
+    table = page.checkpoints_table
+    qtbot.waitUntil(table.isVisible)
+    fork = table.cellWidget(0, FORK_COLUMN)
+    assert table.rowHeight(0) >= fork.sizeHint().height()
+    assert fork.geometry().height() >= fork.sizeHint().height()

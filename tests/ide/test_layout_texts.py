@@ -206,3 +206,36 @@ def test_the_window_fits_a_1280_screen_with_the_docks_at_their_default_widths(wi
     window.resizeDocks([window.library_dock, window.inspector_dock], [260, 340], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: window.inspector_dock.width() >= 300)
     assert window.inspector_dock.width() >= 300 and window.library_dock.width() >= 240
+
+
+def test_an_edge_selected_keeps_the_window_as_narrow_as_nothing_selected(window, qtbot, example_workspace):
+    """The edge page's widest rows (a field with transform steps; the pass-through page's
+    "Configure field mapping anyway") once held the Inspector at ~310 px: the window could not be
+    narrower than 1062 px. Now each line is short enough for the dock's narrowest width."""
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    dock = window.inspector_dock
+    doc = window.open_path(example_workspace / "flows" / "greeter.flow.yaml")  # text: greeting | upper | prefix(..)
+    flush(qtbot, doc)
+    nothing = window.minimumSizeHint().width(), dock.minimumSizeHint().width()
+    tab = window.current_tab()
+    click_at(tab.view, on_edge(tab.scene.item_for_edge(("greet", "shout")), 0.5))
+    page = window.inspector.edge_page
+    qtbot.waitUntil(lambda: window.inspector.kind == "edge" and page.isVisible())
+    assert len(page.rows["text"].step_rows()) == 2
+    assert dock.minimumSizeHint().width() <= nothing[1] + 10
+    assert window.minimumSizeHint().width() <= min(1000, nothing[0] + 10)
+    linear = window.open_path(example_workspace / "flows" / "linear.flow.yaml")  # a pass-through edge
+    flush(qtbot, linear)
+    tab = window.current_tab()
+    click_at(tab.view, on_edge(tab.scene.item_for_edge(("echo", "upper")), 0.5))
+    page = window.inspector.edge_page
+    qtbot.waitUntil(lambda: window.inspector.kind == "edge" and page.configure_button.isVisible())
+    assert page.configure_button.text() == "Configure field mapping anyway"
+    assert window.minimumSizeHint().width() <= min(1000, nothing[0] + 10)
+    narrowest_inspector(window, qtbot)
+    window.grab().save("/tmp/layout_texts_passthrough.png")
+    button = page.configure_button
+    assert button.height() >= button.heightForWidth(button.width())  # wrapped, not clipped
+    assert_fits(window.inspector.stack.currentWidget())

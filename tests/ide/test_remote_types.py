@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from urllib.parse import urlsplit
 
 import live_server
 import registry_support
@@ -93,6 +94,8 @@ def test_a_remote_package_type_checks_runs_there_and_resolves_from_cache(qtbot, 
     qtbot.waitUntil(lambda: ref in lib.node_refs(), timeout=30_000)
     folder = descriptor_dir(cache_root(example_workspace, live.origin), PUBLISHED)
     assert (folder / "axiom.yaml").is_file() and (folder / "messages").is_dir()
+    # the status bar says what was fetched (not the rescan's "N packages")
+    assert window.statusBar().currentMessage() == f"Fetched {PUBLISHED} from {urlsplit(live.origin).netloc}"
     assert lib.item_for(ref).toolTip(0).splitlines()[1] == "Number → Number"
 
     # place two Increments from the Library and connect them: Number → Number type-checks
@@ -269,3 +272,4 @@ def test_a_private_push_pushed_again_is_fetched_again_when_a_flow_opens(qtbot, w
     open_flow(window, example_workspace, "after")
     qtbot.waitUntil(lambda: lib.item_for(ref) is not None
                     and lib.item_for(ref).text(0) == "Increment\nAdds one, pushed again.", timeout=30_000)
+    assert window.statusBar().currentMessage() == f"Fetched {private} from {urlsplit(live.origin).netloc}"

@@ -37,14 +37,31 @@ def when(t: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "—"
 
 
+#: A history row's height beyond its text's: one line of text, compact (a style's default is ~30 px).
+ROW_PADDING = 8
+
+
 def table(headers: Sequence[str]) -> QTableWidget:
+    """A read-only history table: compact one-line rows, the last column taking the spare width
+    (columns are sized to their contents by :func:`fill`; the last one still stretches)."""
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(list(headers))
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    t.verticalHeader().setVisible(False)
+    rows = t.verticalHeader()
+    rows.setVisible(False)
+    rows.setMinimumSectionSize(0)
+    rows.setDefaultSectionSize(t.fontMetrics().height() + ROW_PADDING)
     t.horizontalHeader().setStretchLastSection(True)
     return t
+
+
+def _stretch_last(t: QTableWidget) -> None:
+    """``resizeColumnsToContents`` sizes the last column too, which a stretched last section only
+    takes back on the header's next resize: re-apply the stretch now."""
+    header = t.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setStretchLastSection(True)
 
 
 def fill(t: QTableWidget, rows: Sequence[Sequence[Any]]) -> None:
@@ -53,6 +70,7 @@ def fill(t: QTableWidget, rows: Sequence[Sequence[Any]]) -> None:
         for c, value in enumerate(row):
             t.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
     t.resizeColumnsToContents()  # event types and ids in full, not elided
+    _stretch_last(t)
 
 
 #: A Detail cell shows this many characters of an event's data; its tooltip has all of it.
@@ -74,6 +92,7 @@ def fill_events(t: QTableWidget, rows: Sequence[Sequence[Any]], data: Sequence[A
             item.setToolTip(text)
         t.setItem(r, len(rows[r]), item)
     t.resizeColumnsToContents()
+    _stretch_last(t)
 
 
 class EventsTab(QWidget):
@@ -155,6 +174,7 @@ class CheckpointsTab(QWidget):
             fork.clicked.connect(lambda _=False, c=cp.id: self.forkClicked.emit(c))
             self.table.setCellWidget(r, FORK_COLUMN, fork)
         self.table.resizeColumnToContents(FORK_COLUMN)
+        self.table.resizeRowsToContents()  # a row holds its Fork from here button whole
         self.table.cellClicked.connect(self._clicked)
         if not self.rows:
             empty = QLabel("No checkpoints in this execution.")

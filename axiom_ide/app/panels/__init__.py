@@ -16,3 +16,12 @@ def follow_analysis(old: Any, new: Any, slot: Callable[[], Any]) -> None:
             pass
     if new is not None:
         new.analysisChanged.connect(slot)
+
+
+def discard(widget: Any) -> None:
+    """Take a row or card out of its panel for good. Hidden first: a widget added to a shown
+    layout gets a queued "show if not hidden", and a rebuild before that call runs (two undos in
+    one event-loop turn) would otherwise leave it shown as a top-level window of its own."""
+    widget.hide()
+    widget.setParent(None)
+    widget.deleteLater()

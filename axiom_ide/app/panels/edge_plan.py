@@ -20,15 +20,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from axiom_ide.app.panels import follow_analysis
+from axiom_ide.app.panels import discard, follow_analysis
 from axiom_ide.app.panels.edge_plan_rows import FieldRow
-from axiom_ide.app.panels.inspector_text import ElidedLabel, tip_full_text
+from axiom_ide.app.panels.inspector_text import ElidedLabel, WrappingButton, tip_full_text
 
 TYPES_MATCH = "Types match — fields pass through automatically."
 CONFIGURE_ANYWAY = "Configure field mapping anyway"
@@ -68,8 +67,8 @@ class EdgePlanPanel(QWidget):
         self.subtitle = ElidedLabel(objectName="edgePlanSubtitle")
         self.subtitle.setProperty("hint", True)
         self.edge_message = _label(name="edgeMessage")
-        self.configure_button = QPushButton(CONFIGURE_ANYWAY, objectName="configureMappingButton")
-        self.passthrough_button = QPushButton(USE_PASSTHROUGH, objectName="usePassthroughButton")
+        self.configure_button = WrappingButton(CONFIGURE_ANYWAY, objectName="configureMappingButton")
+        self.passthrough_button = WrappingButton(USE_PASSTHROUGH, objectName="usePassthroughButton")
         for button in (self.configure_button, self.passthrough_button):  # one at a time, by rebuild():
             button.hide()  # both side by side would set the dock's minimum width
         self.rows_box = QVBoxLayout()
@@ -162,8 +161,7 @@ class EdgePlanPanel(QWidget):
         self.src_desc = getattr(src_spec, "output_type", None)
         self.dst_desc = getattr(dst_spec, "input_type", None)
         for row in self.rows.values():
-            row.setParent(None)
-            row.deleteLater()
+            discard(row)
         self.rows = {}
         self.subtitle.setText(f"{edge.src} → {edge.dst}" + ("  (loop edge)" if edge.is_loop else ""))
         if self.src_desc is None or self.dst_desc is None:

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from axiom_ide.app.panels import discard
+
 UNMAPPED = "— unmapped —"
 
 
@@ -75,7 +77,8 @@ def join_plan(source: str | None, steps: list[tuple[str, str]]) -> str:
 
 
 class StepRow(QWidget):
-    """``[NAME ▾] [args] ↑ ↓ ✕``."""
+    """``| [NAME ▾] ↑ ↓ ✕`` with the ``[args]`` box on the line below it (none for a transform
+    without parameters): two short lines, so the row fits the Inspector's narrowest dock."""
 
     #: (commit_now) the step changed.
     changed = Signal(bool)
@@ -92,26 +95,31 @@ class StepRow(QWidget):
             self.name_combo.addItem(name.upper(), name)
             index = self.name_combo.count() - 1
         self.name_combo.setCurrentIndex(index)
-        _shrinking(self.name_combo, 8).setToolTip(self.name_combo.currentText())
+        _shrinking(self.name_combo, 4).setToolTip(self.name_combo.currentText())
         self.args_edit = QLineEdit(args, objectName="stepArgs", placeholderText="args")
         self.args_edit.setMinimumWidth(40)
-        policy = self.args_edit.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # the hidden box keeps its room: steps stay in columns
-        self.args_edit.setSizePolicy(policy)
         self.args_edit.textChanged.connect(self.args_edit.setToolTip)
         self.args_edit.setToolTip(args)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(QLabel("|"))
-        layout.addWidget(self.name_combo)
-        layout.addWidget(self.args_edit, 1)
+        bar = QLabel("|")
+        head = QHBoxLayout()
+        head.setSpacing(3)
+        head.addWidget(bar)
+        head.addWidget(self.name_combo, 1)
         for action, glyph, tip in (("up", "↑", "Move step up"), ("down", "↓", "Move step down"), ("remove", "✕", "Remove step")):
             b = QToolButton(objectName=f"step-{action}")
             b.setText(glyph)
             b.setToolTip(tip)
+            b.setFixedWidth(b.fontMetrics().height() + 6)  # a glyph each: no style padding to spare
             b.clicked.connect(lambda _c=False, a=action: self.moveRequested.emit(a))
-            layout.addWidget(b)
+            head.addWidget(b)
+        args_line = QHBoxLayout()  # under the name, indented past the "|"
+        args_line.setContentsMargins(bar.sizeHint().width() + head.spacing(), 0, 0, 0)
+        args_line.addWidget(self.args_edit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(head)
+        layout.addLayout(args_line)
         self._show_args()
         self.name_combo.currentIndexChanged.connect(self._name_changed)
         self.args_edit.textEdited.connect(lambda _t: self.changed.emit(False))
@@ -146,7 +154,7 @@ class FieldRow(QFrame):
         title = QLabel(f"<b>{dst}</b> <span style='color:gray'>{kind}</span>" + (" <i>required</i>" if required else ""))
         title.setWordWrap(True)
         title.setToolTip(f"{dst}: {kind}" + (", required" if required else ""))
-        self.source = _shrinking(QComboBox(objectName="sourceCombo"), 8)
+        self.source = _shrinking(QComboBox(objectName="sourceCombo"), 5)
         self.source.addItem(UNMAPPED, None)
         for name, src_kind, _req in src_fields:
             self.source.addItem(f"{name}  ({src_kind})", name)
@@ -154,12 +162,15 @@ class FieldRow(QFrame):
         self.add_step.setToolTip("Add a transform step")
         self.raw = QLineEdit(objectName="rawPlan")  # for plans the picker cannot show
         self.raw.textChanged.connect(self.raw.setToolTip)
-        # The field's name on its own line, the source picker below it: the row fits a narrow dock.
+        # The field's name on its own line, the source picker below it, the steps, then "+ Step"
+        # (where the next step goes): each line short enough for a narrow dock.
         top = QHBoxLayout()
         top.setSpacing(6)
         top.addWidget(QLabel("←"))
         top.addWidget(self.source, 1)
-        top.addWidget(self.add_step)
+        add_line = QHBoxLayout()
+        add_line.addWidget(self.add_step)
+        add_line.addStretch(1)
         self.steps_box = QVBoxLayout()
         self.steps_box.setSpacing(2)
         self.message = QLabel(objectName="fieldMessage")
@@ -172,6 +183,7 @@ class FieldRow(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.raw)
         layout.addLayout(self.steps_box)
+        layout.addLayout(add_line)
         layout.addWidget(self.message)
         self.steps: list[StepRow] = []
         self._raw_mode = False
@@ -228,8 +240,7 @@ class FieldRow(QFrame):
     # -- steps -----------------------------------------------------------------------------------
     def _set_steps(self, steps: list[tuple[str, str]]) -> None:
         for row in self.steps:
-            row.setParent(None)
-            row.deleteLater()
+            discard(row)
         self.steps = []
         for name, args in steps:
             row = StepRow(name, args, self)

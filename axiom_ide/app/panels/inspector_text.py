@@ -3,15 +3,17 @@ and a scroll area whose minimum width is what its page needs, so the dock cannot
 narrower than its fields and nothing is clipped at the dock's edge."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QStyle,
+    QStyleOptionButton,
     QStyleOptionComboBox,
     QStylePainter,
     QWidget,
@@ -125,3 +127,59 @@ class FittingScrollArea(QScrollArea):
             return hint
         need = page.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
         return QSize(max(hint.width(), need), hint.height())
+
+
+class WrappingButton(QPushButton):
+    """A push button whose label wraps onto a second line in a narrow dock, where a plain
+    QPushButton would hold the dock as wide as its one-line text. ``text()`` is the full text."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, **kwargs: object) -> None:
+        super().__init__(text, parent, **kwargs)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def _padding(self) -> QSize:
+        """What the style adds around the text (bevel, margins)."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        inner = QSize(200, self.fontMetrics().height())  # wide enough that a style's minimum button width is moot
+        outer = self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, option, inner, self)
+        return outer - inner + QSize(8, 0)
+
+    def _text_height(self, width: int) -> int:
+        rect = self.fontMetrics().boundingRect(QRect(0, 0, max(1, width), 10_000), WRAP, self.text())
+        return rect.height()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        words = self.text().split() or [""]
+        widest = max(self.fontMetrics().horizontalAdvance(w) for w in words)
+        pad = self._padding()
+        return QSize(widest + pad.width(), self._text_height(widest) + pad.height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        pad = self._padding()
+        return QSize(self.fontMetrics().horizontalAdvance(self.text()) + pad.width(),
+                     self.fontMetrics().height() + pad.height())
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        pad = self._padding()
+        return self._text_height(width - pad.width()) + pad.height()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = ""
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
+        pad = self._padding()
+        rect = self.rect().adjusted(pad.width() // 2, 0, -(pad.width() // 2), 0)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, WRAP | Qt.AlignmentFlag.AlignCenter, self.text())
+
+
+#: Word wrap for :class:`WrappingButton`'s text.
+WRAP = Qt.TextFlag.TextWordWrap

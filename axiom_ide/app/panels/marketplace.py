@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QScrollArea,
     QTabBar,
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from axiom_ide.app.panels import follow_analysis
+from axiom_ide.app.panels import discard, follow_analysis
 from axiom_ide.app.panels.marketplace_card import NodeLine, add_summary, hint_label
 from axiom_ide.app.panels.marketplace_remote import REMOTE_FILTERS, RemoteMarketplace, is_remote, set_import_state
 from axiom_ide.app.panels.marketplace_subflow import fetch_missing_copies, set_use_state
@@ -142,8 +143,14 @@ class MarketplacePanel(QWidget):
         from axiom_ide.app.remote_types import RemoteTypes
 
         self.remote = RemoteMarketplace(self, bridge, workspace_root, open_path)
-        self.types = RemoteTypes(bridge, self._workspace, workspace_root, self._refresh_workspace)
+        self.types = RemoteTypes(bridge, self._workspace, workspace_root, self._refresh_workspace,
+                                 status_bar=self._status_bar)
         bridge.backendReady.connect(self._backend_ready)
+
+    def _status_bar(self) -> Any:
+        """The window's status bar (the remote types' sync says there what it fetched)."""
+        window = self.window()
+        return window.statusBar() if isinstance(window, QMainWindow) else None
 
     def _backend_ready(self, backend: Any) -> None:
         remote = is_remote(backend)
@@ -194,8 +201,7 @@ class MarketplacePanel(QWidget):
 
     def rebuild(self) -> None:
         for card in self.cards.values():
-            card.setParent(None)
-            card.deleteLater()
+            discard(card)
         self.cards.clear()
         if self.remote_mode and self.remote is not None:
             self._rebuild_remote(self.remote)
