@@ -14,7 +14,7 @@ import live_server
 import pytest
 from ide_support import click, click_tab, close_window, make_window, shown, type_and_enter
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLineEdit
-from test_client_sdk import _unzip
+from sdk_support import unzip
 from test_connections import fill_remote, open_connections, save_and_wait
 from test_console_client_builder import open_builder
 
@@ -86,7 +86,7 @@ def test_build_and_download_a_python_sdk_on_the_remote_and_call_it(qtbot, window
     qtbot.waitUntil(target.exists, timeout=10000)
     assert page.downloaded == [target] and page.error.text() == ""
     # The generated package, imported as is, calls the remote (its baked-in origin) with the key.
-    sdk = _unzip(target, tmp_path / "sdk")
+    sdk = unzip(target, tmp_path / "sdk")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AXIOM_BASE_URL")}
     env.update(AXIOM_API_KEY=live.key, PYTHONPATH=str(sdk))
     run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, cwd=tmp_path,
