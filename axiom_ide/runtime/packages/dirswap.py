@@ -59,18 +59,24 @@ def swap_in(staged: Path, target: Path) -> None:
     """Put the complete ``staged`` directory in place of ``target`` (which may not exist yet);
     ``staged`` is gone afterwards and so is the old ``target`` tree."""
     with _SWAP_LOCK:
-        try:
-            old = _swap(staged, target)
-        except OSError as exc:  # another process put the first ``target`` in place meanwhile
-            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not target.is_dir():
-                raise
-            old = _swap(staged, target)
+        old = _swap(staged, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
 def _swap(staged: Path, target: Path) -> Path | None:
-    if target.is_dir() and exchange(staged, target):
+    """The old tree's path afterwards (None when there was none)."""
+    if not target.exists():
+        # The first ``target``: one rename. Never "target aside, then staged in" here — another
+        # process may create it between the check and the renames, and moving that one aside
+        # would leave a moment with no target at all.
+        try:
+            os.rename(staged, target)
+            return None
+        except OSError as exc:  # another process put the first ``target`` in place meanwhile
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    if exchange(staged, target):
         return staged  # the old tree now sits under the staging name
     return _two_renames(staged, target)
 
