@@ -27,11 +27,15 @@ def local(make_runtime, tmp_path, live):
     return LocalBackend(make_runtime(tmp_path / "data"), lambda: Workspace(live.workspace)).console
 
 
-async def _settled(console, name: str) -> list:
+async def _settled(console, name: str, timeout: float = 600) -> list:
+    """The versions once every build has ended (a build runs on the backend; polled as the page
+    polls). ``timeout`` only bounds a failure, it is never what the test waits for."""
+    end = asyncio.get_running_loop().time() + timeout
     while True:
         versions = await console.client_versions(name)
         if all(b.status in ("succeeded", "failed") for v in versions for b in v.builds):
             return versions
+        assert asyncio.get_running_loop().time() < end, f"the builds of {name} never ended"
         await asyncio.sleep(0.05)
 
 
